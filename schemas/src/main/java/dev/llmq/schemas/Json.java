@@ -1,0 +1,31 @@
+package dev.llmq.schemas;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/** The one Jackson configuration for llmq's wire messages: unknown fields tolerated, ISO-8601 instants. */
+public final class Json {
+
+    private static final ObjectMapper MAPPER = newMapper();
+
+    private Json() {
+    }
+
+    /** A shared, thread-safe mapper. Do not reconfigure it; call {@link #newMapper()} for a private copy. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static ObjectMapper newMapper() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+                .build();
+    }
+}
