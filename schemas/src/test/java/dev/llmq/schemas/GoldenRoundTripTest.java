@@ -1,0 +1,108 @@
+package dev.llmq.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class GoldenRoundTripTest {
+
+    static byte[] golden(String name) {
+        try (InputStream in = GoldenRoundTripTest.class.getResourceAsStream("/golden/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing golden file " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Stream<Arguments> goldenFiles() {
+        return Stream.of(
+                Arguments.of("job-request.json", JsonSerde.jobRequest()),
+                Arguments.of("stream-chunk.json", JsonSerde.streamChunk()),
+                Arguments.of("job-status-event.json", JsonSerde.jobStatusEvent()),
+                Arguments.of("job-result-succeeded.json", JsonSerde.jobResult()),
+                Arguments.of("job-result-failed.json", JsonSerde.jobResult()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("goldenFiles")
+    <T> void goldenFileSurvivesARoundTripUnchanged(String file, JsonSerde<T> serde) throws IOException {
+        byte[] bytes = golden(file);
+        T value = serde.deserializer().deserialize("topic", bytes);
+        byte[] written = serde.serializer().serialize("topic", value);
+
+        JsonNode expected = Json.mapper().readTree(bytes);
+        JsonNode actual = Json.mapper().readTree(written);
+        assertThat(actual).isEqualTo(expected);
+        assertThat(serde.fromBytes(written)).isEqualTo(value);
+    }
+
+    @Test
+    void jobRequestFieldsAreRead() {
+        JobRequest job = JsonSerde.jobRequest().fromBytes(golden("job-request.json"));
+        assertThat(job.jobId()).isEqualTo("job_01JD6Z3Q8W9X4Y5Z6A7B8C9D0E");
+        assertThat(job.modelGroup()).isEqualTo("gpt-4o-mini");
+        assertThat(job.stream()).isTrue();
+        assertThat(job.body().path("messages").size()).isEqualTo(2);
+        assertThat(job.tags()).containsExactly("nightly", "eval");
+        assertThat(job.metadata()).containsEntry("owner", "alice");
+        assertThat(job.submittedAt()).isEqualTo(Instant.parse("2026-11-26T15:00:00.123Z"));
+        assertThat(job.deadline()).isEqualTo(Instant.parse("2026-11-27T15:00:00Z"));
+    }
+
+    @Test
+    void resultFromANewerWriterIsReadWithUnknownStatusAndFieldsIgnored() {
+        JobResult result = JsonSerde.jobResult().fromBytes(golden("job-result-from-newer-writer.json"));
+        assertThat(result.status()).isEqualTo(JobStatus.UNKNOWN);
+        assertThat(result.schemaVersion()).isEqualTo(2);
+        assertThat(result.usage().promptTokens()).isEqualTo(1);
+        assertThat(result.status().terminal()).isFalse();
+    }
+
+    @Test
+    void succeededResultCarriesUsageAttemptsAndAdjustments() {
+        JobResult result = JsonSerde.jobResult().fromBytes(golden("job-result-succeeded.json"));
+        assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(result.usage().totalTokens()).isEqualTo(14);
+        assertThat(result.attempts()).extracting(Attempt::outcome).containsExactly("rate_limited", "ok");
+        assertThat(result.adjustments()).containsExactly("dropped:logprobs");
+        assertThat(result.response().path("choices").path(0).path("message").path("content").asText())
+                .isEqualTo("Hello world");
+    }
+
+    @Test
+    void garbageIsASerializationExceptionWithTheReason() {
+        JsonSerde<JobRequest> serde = JsonSerde.jobRequest();
+        assertThatThrownBy(() -> serde.fromBytes("{not json".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageStartingWith("not a valid JobRequest");
+        assertThatThrownBy(() -> serde.fromBytes("{\"model_group\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("job_id is required");
+    }
+
+    @Test
+    void resultInvariantsAreEnforced() {
+        Instant now = Instant.parse("2026-11-26T15:00:00Z");
+        assertThatThrownBy(() -> new JobResult(1, "j", null, null, null, "g", JobStatus.SUCCEEDED, null, null, null,
+                null, null, null, null, null, null, null, null, null, now, null, null, null))
+                .hasMessageContaining("succeeded result needs a response");
+        assertThatThrownBy(() -> new JobResult(1, "j", null, null, null, "g", JobStatus.FAILED, null, null, null,
+                null, null, null, null, null, null, null, null, null, now, null, null, null))
+                .hasMessageContaining("failed result needs an error");
+    }
+}

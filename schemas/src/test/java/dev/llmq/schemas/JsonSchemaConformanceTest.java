@@ -1,0 +1,57 @@
+package dev.llmq.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The bundled JSON Schema files describe exactly what the records write. */
+class JsonSchemaConformanceTest {
+
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+            builder -> builder.schemaMappers(mappers -> mappers.mapPrefix("https://llmq.dev/schemas/",
+                    "classpath:dev/llmq/schemas/")));
+
+    static JsonSchema schema(String name) {
+        return FACTORY.getSchema(SchemaLocation.of("https://llmq.dev/schemas/" + name));
+    }
+
+    @ParameterizedTest(name = "{0} against {1}")
+    @CsvSource({
+        "job-request.json, job-request.v1.schema.json",
+        "stream-chunk.json, stream-chunk.v1.schema.json",
+        "job-status-event.json, job-status-event.v1.schema.json",
+        "job-result-succeeded.json, job-result.v1.schema.json",
+        "job-result-failed.json, job-result.v1.schema.json"
+    })
+    void goldenFilesAndWhatTheRecordsWriteAreValid(String golden, String schemaFile) throws IOException {
+        JsonSchema schema = schema(schemaFile);
+        JsonNode node = Json.mapper().readTree(GoldenRoundTripTest.golden(golden));
+        assertThat(schema.validate(node)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "job_id, job-request.json, job-request.v1.schema.json",
+        "body, job-request.json, job-request.v1.schema.json",
+        "seq, stream-chunk.json, stream-chunk.v1.schema.json",
+        "response, job-result-succeeded.json, job-result.v1.schema.json",
+        "error, job-result-failed.json, job-result.v1.schema.json"
+    })
+    void aMissingRequiredFieldIsRejected(String field, String golden, String schemaFile) throws IOException {
+        ObjectNode node = (ObjectNode) Json.mapper().readTree(GoldenRoundTripTest.golden(golden));
+        node.remove(field);
+        Set<ValidationMessage> errors = schema(schemaFile).validate(node);
+        assertThat(errors).isNotEmpty();
+        assertThat(errors.toString()).contains(field);
+    }
+}
