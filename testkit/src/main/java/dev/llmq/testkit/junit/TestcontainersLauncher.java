@@ -1,0 +1,41 @@
+package dev.llmq.testkit.junit;
+
+import dev.llmq.testkit.KafkaCluster;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/** Kept apart so Testcontainers classes load only when Testcontainers is on the class path. */
+final class TestcontainersLauncher {
+
+    static final String IMAGE = "apache/kafka:4.1.0";
+
+    private TestcontainersLauncher() {
+    }
+
+    static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    @SuppressWarnings("resource")
+    static KafkaClusterExtension.Started start() {
+        KafkaContainer container = new KafkaContainer(IMAGE);
+        container.start();
+        String bootstrap = container.getBootstrapServers();
+        KafkaCluster cluster = new KafkaCluster() {
+            @Override
+            public String bootstrapServers() {
+                return bootstrap;
+            }
+
+            @Override
+            public String description() {
+                return "Testcontainers Kafka " + IMAGE;
+            }
+        };
+        return new KafkaClusterExtension.Started(cluster, container::stop);
+    }
+}
