@@ -1,0 +1,88 @@
+package dev.llmq.router;
+
+import dev.llmq.provider.ProviderTarget;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One deployment of a model group: an entry of {@code model_list}.
+ *
+ * <p>Optional limits and hints are {@code null} when the config does not set them.
+ *
+ * @param id stable id: {@code model_info.id}, else derived from the entry's content (survives reloads)
+ * @param modelGroup the {@code model_name} clients ask for
+ * @param target where and how to call it (timeouts already resolved deployment → group → global)
+ * @param weight simple-shuffle weight, or null
+ * @param rpm requests-per-minute limit, or null
+ * @param tpm tokens-per-minute limit, or null
+ * @param order tier, lower first; a deployment without order comes after every ordered tier
+ * @param tags routing tags: a job with tags goes to deployments sharing one of them, else to {@code default}-tagged ones
+ * @param maxParallelRequests concurrent calls allowed (bulkhead), or null for unbounded
+ * @param maxInputTokens context window for the pre-call check, or null
+ * @param inputCostPerToken price override in USD, or null to use the price table
+ * @param outputCostPerToken price override in USD, or null to use the price table
+ * @param mockResponse when set, the worker answers with this text instead of calling the provider
+ * @param baseModel {@code model_info.base_model} for price lookups (e.g. an Azure deployment's real model), or null
+ */
+public record Deployment(String id, String modelGroup, ProviderTarget target, Double weight, Long rpm, Long tpm,
+                         Integer order, List<String> tags, Integer maxParallelRequests, Integer maxInputTokens,
+                         Double inputCostPerToken, Double outputCostPerToken, String mockResponse, String baseModel) {
+
+    /** The tag that makes a deployment serve jobs whose tags match no other deployment. */
+    public static final String DEFAULT_TAG = "default";
+
+    public Deployment {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(modelGroup, "modelGroup");
+        Objects.requireNonNull(target, "target");
+        if (id.isBlank() || modelGroup.isBlank()) {
+            throw new IllegalArgumentException("id and modelGroup must not be blank");
+        }
+        requireNonNegative("weight", weight);
+        requirePositive("rpm", rpm);
+        requirePositive("tpm", tpm);
+        requirePositive("max_parallel_requests", maxParallelRequests);
+        requirePositive("max_input_tokens", maxInputTokens);
+        requireNonNegative("input_cost_per_token", inputCostPerToken);
+        requireNonNegative("output_cost_per_token", outputCostPerToken);
+        tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+
+    /** A deployment with only the essentials; everything optional unset. */
+    public static Deployment of(String id, String modelGroup, ProviderTarget target) {
+        return new Deployment(id, modelGroup, target, null, null, null, null, List.of(), null, null, null, null,
+                null, null);
+    }
+
+    /** The tier this deployment belongs to; lower tiers are tried first, unordered deployments last. */
+    public int tier() {
+        return order == null ? Integer.MAX_VALUE : order;
+    }
+
+    public String provider() {
+        return target.provider();
+    }
+
+    public String model() {
+        return target.model();
+    }
+
+    private static void requirePositive(String name, Number value) {
+        if (value != null && value.doubleValue() <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
+
+    private static void requireNonNegative(String name, Number value) {
+        if (value != null && (value.doubleValue() < 0 || Double.isNaN(value.doubleValue()))) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+        }
+    }
+
+    /** Never prints the API key. */
+    @Override
+    public String toString() {
+        return "Deployment[" + id + " group=" + modelGroup + " " + target.provider() + "/" + target.model()
+                + (target.apiBase() == null ? "" : " @ " + target.apiBase()) + "]";
+    }
+}

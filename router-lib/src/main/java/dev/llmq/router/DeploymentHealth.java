@@ -1,0 +1,180 @@
+package dev.llmq.router;
+
+import dev.llmq.provider.ProviderError;
+import dev.llmq.provider.ProviderResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The health of every deployment in this process: circuit breaker, cooldown, bulkhead, rpm/tpm counters and
+ * latency samples, keyed by deployment id. Local changes go to {@link HealthListener}s; changes seen by other
+ * processes come in through {@link #apply}.
+ */
+public final class DeploymentHealth {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeploymentHealth.class);
+
+    private final Clock clock;
+    private final PriceLookup prices;
+    private final List<HealthListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, DeploymentState> states = new ConcurrentHashMap<>();
+    private volatile HealthPolicy policy;
+    private volatile RouterSettings settings;
+
+    public DeploymentHealth(Collection<Deployment> deployments, RouterSettings settings, HealthPolicy policy,
+                            Clock clock, PriceLookup prices) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.prices = Objects.requireNonNull(prices, "prices");
+        sync(deployments, settings, policy);
+    }
+
+    public void addListener(HealthListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Brings the states in line with a new deployment list: unchanged deployments (same id, equal record, same
+     * policy) keep their state; changed and new ones start fresh; removed ones are dropped. Calls in flight keep
+     * the state they acquired from.
+     */
+    public synchronized void sync(Collection<Deployment> deployments, RouterSettings newSettings,
+                                  HealthPolicy newPolicy) {
+        boolean samePolicy = newPolicy.equals(policy) && settings != null
+                && settings.maxLatencyListSize() == newSettings.maxLatencyListSize()
+                && settings.latencyTtl().equals(newSettings.latencyTtl());
+        this.policy = newPolicy;
+        this.settings = newSettings;
+        Map<String, DeploymentState> keep = new ConcurrentHashMap<>();
+        for (Deployment d : deployments) {
+            DeploymentState old = states.get(d.id());
+            keep.put(d.id(), samePolicy && old != null && old.deployment().equals(d) ? old : newState(d));
+        }
+        states.keySet().retainAll(keep.keySet());
+        states.putAll(keep);
+    }
+
+    public DeploymentSnapshot snapshot(Deployment d) {
+        return state(d).snapshot(costPerToken(d));
+    }
+
+    public List<DeploymentSnapshot> snapshots(List<Deployment> deployments) {
+        return deployments.stream().map(this::snapshot).toList();
+    }
+
+    /**
+     * Takes the permissions for one call (cooldown, rpm, tpm, bulkhead, breaker), or none.
+     *
+     * @return the permit, or null with the cause in {@code denied[0]}
+     */
+    Permit tryAcquire(Deployment d, long estimatedTokens, boolean stream, Rejection.Cause[] denied) {
+        DeploymentState s = state(d);
+        Rejection.Cause cause = s.tryAcquire(estimatedTokens);
+        if (cause != null) {
+            denied[0] = cause;
+            return null;
+        }
+        return new Permit(s, estimatedTokens, stream);
+    }
+
+    /** Applies a health change another process saw. Emits nothing (no echo). Unknown ids are ignored. */
+    public void apply(DeploymentHealthEvent event) {
+        DeploymentState s = states.get(event.deploymentId());
+        if (s != null) {
+            s.apply(event);
+        }
+    }
+
+    /**
+     * Every cooldown and open breaker in force now, as events: what a worker publishes so that a process starting
+     * later learns the current state.
+     */
+    public List<DeploymentHealthEvent> activeEvents() {
+        return states.values().stream().flatMap(s -> s.active().stream()).toList();
+    }
+
+    /** The earliest instant a cooled or open deployment of the list becomes eligible again, or null. */
+    Instant earliestRecovery(List<Deployment> deployments) {
+        Instant now = clock.instant();
+        Instant best = null;
+        for (DeploymentSnapshot s : snapshots(deployments)) {
+            Instant t = s.cooledUntil();
+            if (t != null && t.isAfter(now) && (best == null || t.isBefore(best))) {
+                best = t;
+            }
+        }
+        return best;
+    }
+
+    HealthPolicy policy() {
+        return policy;
+    }
+
+    private DeploymentState state(Deployment d) {
+        DeploymentState s = states.get(d.id());
+        if (s != null && (s.deployment() == d || s.deployment().equals(d))) {
+            return s;
+        }
+        // a deployment from before a reload, still finishing a job: a detached state
+        return newState(d);
+    }
+
+    private DeploymentState newState(Deployment d) {
+        return new DeploymentState(d, policy, clock, settings.maxLatencyListSize(), settings.latencyTtl(),
+                this::emit);
+    }
+
+    private double costPerToken(Deployment d) {
+        if (d.inputCostPerToken() != null || d.outputCostPerToken() != null) {
+            return (d.inputCostPerToken() == null ? 0 : d.inputCostPerToken())
+                    + (d.outputCostPerToken() == null ? 0 : d.outputCostPerToken());
+        }
+        OptionalDouble p = prices.costPerToken(d);
+        return p.isPresent() ? p.getAsDouble() : Double.NaN;
+    }
+
+    private void emit(DeploymentHealthEvent event) {
+        LOG.info("deployment {} {} until {}: {}", event.deploymentId(), event.state(), event.until(), event.reason());
+        for (HealthListener l : listeners) {
+            try {
+                l.onHealthEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("health listener failed on {}", event, e);
+            }
+        }
+    }
+
+    /** The permissions of one call in flight; report its outcome exactly once. */
+    static final class Permit {
+        private final DeploymentState state;
+        private final long estimatedTokens;
+        private final boolean stream;
+
+        private Permit(DeploymentState state, long estimatedTokens, boolean stream) {
+            this.state = state;
+            this.estimatedTokens = estimatedTokens;
+            this.stream = stream;
+        }
+
+        void success(Duration latency, ProviderResponse response) {
+            state.onSuccess(latency, response, estimatedTokens, stream);
+        }
+
+        void failure(Duration latency, ProviderError error, boolean groupHasOthers) {
+            state.onFailure(latency, error, estimatedTokens, groupHasOthers);
+        }
+
+        void abandon() {
+            state.abandon(estimatedTokens);
+        }
+    }
+}

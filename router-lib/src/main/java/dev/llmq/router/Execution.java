@@ -1,0 +1,270 @@
+package dev.llmq.router;
+
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One job's walk through attempts, retries and fallbacks. Not shared between threads. */
+final class Execution {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Execution.class);
+    static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+    static final Duration BACKOFF_BASE = Duration.ofMillis(500);
+    static final Duration BACKOFF_CAP = Duration.ofSeconds(8);
+
+    private enum Chain { GENERIC, CONTEXT_WINDOW, CONTENT_POLICY }
+
+    private final Router router;
+    private final RouteRequest request;
+    private final AttemptCall call;
+    private final String originalGroup;
+    private final List<AttemptRecord> attempts = new ArrayList<>();
+    private final Set<String> visited = new HashSet<>();
+    private final Set<String> failedIds = new HashSet<>();
+    private String group;
+    private int inGroup;
+    private int waits;
+    private int budget;
+    private ProviderError lastError;
+    private Deployment lastDeployment;
+
+    Execution(Router router, RouteRequest request, AttemptCall call) {
+        this.router = router;
+        this.request = request;
+        this.call = call;
+        this.originalGroup = request.modelGroup();
+        this.group = originalGroup;
+        visited.add(group);
+    }
+
+    RoutedOutcome run() {
+        Router.View first = router.view();
+        if (!first.groups().containsKey(group)) {
+            return failed(new ProviderError(ErrorKind.INVALID_REQUEST, 0, null, "model_not_found",
+                    "model group '" + group + "' is not configured", "model", null, null, null));
+        }
+        budget = 1 + first.settings().numRetries() + fallbackGroups(first.settings()).size();
+        while (attempts.size() < budget) {
+            Router.View v = router.view();
+            RouterSettings settings = v.settings();
+            List<Deployment> ds = v.groups().getOrDefault(group, List.of());
+            if (deadlinePassed(Duration.ZERO)) {
+                return failed(error(ErrorKind.TIMEOUT, "deadline passed before attempt " + (attempts.size() + 1)));
+            }
+            Acquired acquired = acquire(v, ds);
+            if (acquired.none != null) {
+                Instant recovery = router.health().earliestRecovery(ds);
+                Duration wait = recovery == null ? null : Duration.between(router.clock().instant(), recovery);
+                boolean worthWaiting = lastError == null || lastError.retryable();
+                if (worthWaiting && wait != null && wait.compareTo(MAX_RETRY_AFTER) <= 0 && waits < budget
+                        && !deadlinePassed(wait)) {
+                    waits++;
+                    if (!sleep(wait)) {
+                        return failed(error(ErrorKind.TIMEOUT, "interrupted while waiting for a deployment"));
+                    }
+                    continue;
+                }
+                if (switchTo(Chain.GENERIC, settings)) {
+                    continue;
+                }
+                return failed(lastError != null ? lastError : acquired.none.toError(group));
+            }
+            Deployment d = acquired.deployment;
+            int number = attempts.size() + 1;
+            inGroup++;
+            Instant started = router.clock().instant();
+            ProviderResponse response;
+            try {
+                response = call.call(d, number);
+            } catch (ProviderException e) {
+                Duration latency = Duration.between(started, router.clock().instant());
+                ProviderError err = e.error();
+                acquired.permit.failure(latency, err, ds.size() > 1);
+                attempts.add(new AttemptRecord(number, d.id(), d.modelGroup(), d.provider(), d.model(), err.kind(),
+                        err.httpStatus(), latency, started, err.message()));
+                LOG.debug("attempt {} on {} failed: {}", number, d.id(), err.kind().wire());
+                lastError = err;
+                lastDeployment = d;
+                failedIds.add(d.id());
+                Decision next = decide(v, ds, err);
+                if (next == Decision.FAIL) {
+                    return failed(err);
+                }
+                continue;
+            } catch (RuntimeException e) {
+                acquired.permit.abandon();
+                throw e;
+            }
+            Duration latency = response.latency();
+            acquired.permit.success(latency, response);
+            attempts.add(new AttemptRecord(number, d.id(), d.modelGroup(), d.provider(), d.model(), null, 200,
+                    latency, started, null));
+            return new RoutedOutcome.Succeeded(response, d, attempts);
+        }
+        return failed(lastError != null ? lastError
+                : error(ErrorKind.OVERLOADED, "attempt budget of " + budget + " used up"));
+    }
+
+    private enum Decision { CONTINUE, FAIL }
+
+    private Decision decide(Router.View v, List<Deployment> ds, ProviderError err) {
+        RouterSettings settings = v.settings();
+        ErrorKind kind = err.kind();
+        if (kind == ErrorKind.CONTEXT_WINDOW_EXCEEDED && !settings.retryPolicy().containsKey(kind)) {
+            return switchTo(Chain.CONTEXT_WINDOW, settings) ? Decision.CONTINUE : Decision.FAIL;
+        }
+        if (kind == ErrorKind.CONTENT_POLICY && !settings.retryPolicy().containsKey(kind)) {
+            return switchTo(Chain.CONTENT_POLICY, settings) ? Decision.CONTINUE : Decision.FAIL;
+        }
+        boolean otherAvailable = hasUntriedEligible(v, ds);
+        int allowed = settings.retriesFor(kind);
+        if (!kind.retryable() && kind.cooldown() && !settings.retryPolicy().containsKey(kind) && otherAvailable) {
+            allowed = settings.numRetries(); // a deployment's own fault (key, quota, model): another may work
+        }
+        boolean budgetLeftForRetry = budget - attempts.size() > pending(Chain.GENERIC, settings);
+        if (inGroup <= allowed && budgetLeftForRetry) {
+            if (!otherAvailable) {
+                Duration delay = delay(err);
+                if (deadlinePassed(delay) || !sleep(delay)) {
+                    return Decision.FAIL;
+                }
+            }
+            return Decision.CONTINUE;
+        }
+        if ((kind.retryable() || kind.cooldown()) && switchTo(Chain.GENERIC, settings)) {
+            return Decision.CONTINUE;
+        }
+        return Decision.FAIL;
+    }
+
+    /** Retry-After when the provider sent one of at most 60 s, else exponential backoff with jitter, at most 8 s. */
+    private Duration delay(ProviderError err) {
+        if (err.retryAfter() != null && !err.retryAfter().isNegative()
+                && err.retryAfter().compareTo(MAX_RETRY_AFTER) <= 0) {
+            return err.retryAfter();
+        }
+        int exp = Math.min(Math.max(inGroup - 1, 0), 10);
+        long base = Math.min(BACKOFF_CAP.toMillis(), BACKOFF_BASE.toMillis() << exp);
+        return Duration.ofMillis((long) (base / 2.0 + router.nextRandom() * base / 2.0));
+    }
+
+    private record Acquired(Deployment deployment, DeploymentHealth.Permit permit, Selection.NoneAvailable none) {
+    }
+
+    /** Picks and takes permissions, preferring deployments this job has not failed on yet. */
+    private Acquired acquire(Router.View v, List<Deployment> ds) {
+        RouterSettings settings = v.settings();
+        Filters.Result fr = Filters.apply(request, router.health().snapshots(ds), settings.enablePreCallChecks(),
+                router.clock().instant());
+        List<DeploymentSnapshot> eligible = new ArrayList<>(fr.eligible());
+        List<DeploymentSnapshot> untried = eligible.stream().filter(s -> !failedIds.contains(s.id())).toList();
+        if (!untried.isEmpty()) {
+            eligible = new ArrayList<>(untried);
+        }
+        List<Rejection> rejections = new ArrayList<>(fr.rejections());
+        while (true) {
+            Selection s = router.pick(settings, request, eligible);
+            switch (s) {
+                case Selection.NoneAvailable none -> {
+                    rejections.addAll(none.rejections());
+                    if (ds.isEmpty()) {
+                        rejections.add(new Rejection(group, Rejection.Cause.UNKNOWN_MODEL_GROUP,
+                                "no deployments after reload"));
+                    }
+                    return new Acquired(null, null, new Selection.NoneAvailable(rejections));
+                }
+                case Selection.Selected sel -> {
+                    Rejection.Cause[] denied = new Rejection.Cause[1];
+                    DeploymentHealth.Permit permit = router.health().tryAcquire(sel.deployment(),
+                            request.estimatedPromptTokens(), request.stream(), denied);
+                    if (permit != null) {
+                        LOG.debug("job routed to {}: {}", sel.deployment().id(), sel.reason());
+                        return new Acquired(sel.deployment(), permit, null);
+                    }
+                    rejections.add(new Rejection(sel.deployment().id(), denied[0], "at acquire"));
+                    eligible.removeIf(e -> e.id().equals(sel.deployment().id()));
+                }
+            }
+        }
+    }
+
+    private boolean hasUntriedEligible(Router.View v, List<Deployment> ds) {
+        Filters.Result fr = Filters.apply(request, router.health().snapshots(ds),
+                v.settings().enablePreCallChecks(), router.clock().instant());
+        return fr.eligible().stream().anyMatch(s -> !failedIds.contains(s.id()));
+    }
+
+    private boolean switchTo(Chain chain, RouterSettings settings) {
+        for (String g : chain(chain, settings)) {
+            if (!visited.contains(g) && router.view().groups().containsKey(g)) {
+                LOG.debug("job falls back from {} to {} ({})", group, g, chain);
+                visited.add(g);
+                group = g;
+                inGroup = 0;
+                failedIds.clear();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Fallback groups of the chain not tried yet: each keeps one attempt of the budget for itself. */
+    private int pending(Chain chain, RouterSettings settings) {
+        int n = 0;
+        for (String g : chain(chain, settings)) {
+            if (!visited.contains(g) && router.view().groups().containsKey(g)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private List<String> chain(Chain chain, RouterSettings s) {
+        return switch (chain) {
+            case GENERIC -> s.fallbacks().getOrDefault(originalGroup, s.defaultFallbacks());
+            case CONTEXT_WINDOW -> s.contextWindowFallbacks().getOrDefault(originalGroup, List.of());
+            case CONTENT_POLICY -> s.contentPolicyFallbacks().getOrDefault(originalGroup, List.of());
+        };
+    }
+
+    private Set<String> fallbackGroups(RouterSettings s) {
+        Set<String> all = new LinkedHashSet<>();
+        for (Chain c : Chain.values()) {
+            all.addAll(chain(c, s));
+        }
+        all.remove(originalGroup);
+        return all;
+    }
+
+    private boolean deadlinePassed(Duration after) {
+        return request.deadline() != null && router.clock().instant().plus(after).isAfter(request.deadline());
+    }
+
+    private boolean sleep(Duration d) {
+        try {
+            router.sleeper().sleep(d);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static ProviderError error(ErrorKind kind, String message) {
+        return ProviderError.of(kind, message);
+    }
+
+    private RoutedOutcome failed(ProviderError err) {
+        return new RoutedOutcome.Failed(err, lastDeployment, attempts);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.llmq.router;
+
+import dev.llmq.provider.ErrorKind;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * When a deployment cools down or its breaker opens.
+ *
+ * <p>Cooldown follows LiteLLM: a 429 cools at once when the group has another deployment; 401 and 404 cool at
+ * once; otherwise, in a group with another deployment, the per-kind {@code allowed_fails_policy} or
+ * {@code allowed_fails} (failures in the current minute) when set, else more than {@code failureThreshold} of at least
+ * {@code failureMinRequests} requests in the current minute failed. A cooldown lasts {@code cooldown_time}, else the
+ * provider's Retry-After, else {@link #DEFAULT_COOLDOWN}. Connection errors never cool, nor do client errors.
+ *
+ * <p>The circuit breaker (Resilience4j, time-based window) is the guard for sustained failure, single-deployment
+ * groups included: it opens when {@code breakerFailureRate}% of at least {@code breakerMinCalls} calls in
+ * {@code breakerWindow} failed, stays open {@code breakerOpen}, then lets one probe call through.
+ *
+ * @param limitShare fraction of each rpm/tpm limit this process may use (1/N for N workers)
+ */
+public record HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
+                           int failureMinRequests, double failureThreshold, int breakerMinCalls,
+                           float breakerFailureRate, Duration breakerWindow, Duration breakerOpen, double limitShare) {
+
+    public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(5);
+
+    public HealthPolicy {
+        allowedFailsPolicy = allowedFailsPolicy == null ? Map.of() : Map.copyOf(allowedFailsPolicy);
+        Objects.requireNonNull(breakerWindow, "breakerWindow");
+        Objects.requireNonNull(breakerOpen, "breakerOpen");
+        if (failureMinRequests < 1 || breakerMinCalls < 1 || breakerWindow.toSeconds() < 1) {
+            throw new IllegalArgumentException("failureMinRequests, breakerMinCalls and breakerWindow must be >= 1");
+        }
+        if (!(limitShare > 0 && limitShare <= 1)) {
+            throw new IllegalArgumentException("limitShare must be in (0, 1]");
+        }
+    }
+
+    public static HealthPolicy of(RouterSettings s, double limitShare) {
+        return new HealthPolicy(s.allowedFails(), s.allowedFailsPolicy(), s.cooldownTime(), 5, 0.5, 10, 50f,
+                Duration.ofSeconds(60), Duration.ofSeconds(30), limitShare);
+    }
+
+    /** The limit this process enforces: the configured one times the share, at least 1. */
+    public Long share(Long limit) {
+        return limit == null ? null : Math.max(1L, (long) Math.floor(limit * limitShare));
+    }
+}

@@ -1,0 +1,264 @@
+package dev.llmq.router.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.llmq.provider.ProviderTarget;
+import dev.llmq.router.ConfigException;
+import dev.llmq.router.Deployment;
+import dev.llmq.router.LlmqConfig;
+import dev.llmq.router.LlmqSettings;
+import dev.llmq.router.RouterSettings;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Parses the llmq config file (LiteLLM proxy's shape plus an {@code llmq:} section). One instance per parse. */
+public final class ConfigParser {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private final Map<String, String> env;
+    private final List<String> unsupported = new ArrayList<>();
+
+    public ConfigParser(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    public LlmqConfig parse(String yaml) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("config is not valid YAML: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new ConfigException("config is empty");
+        }
+        Fields top = new Fields(root, "", "config", env);
+        Fields litellm = top.child("litellm_settings");
+        Fields router = top.child("router_settings");
+        Map<String, GroupTimeouts> groupTimeouts = new HashMap<>();
+        LlmqSettings llmq = parseLlmq(top.child("llmq"), groupTimeouts);
+        boolean dropParams = Boolean.TRUE.equals(litellm.bool("drop_params"));
+        RouterSettings settings = new RouterSettingsParser(router, litellm).parse();
+
+        JsonNode list = top.raw("model_list");
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            throw new ConfigException("config: model_list is missing or empty");
+        }
+        List<Deployment> deployments = new ArrayList<>();
+        Map<String, String> idOwners = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            Deployment d = parseDeployment(i, list.get(i), settings, groupTimeouts, dropParams);
+            String owner = idOwners.putIfAbsent(d.id(), "model_list[" + i + "]");
+            if (owner != null) {
+                throw new ConfigException("model_list[" + i + "] (model_name: " + d.modelGroup()
+                        + "): duplicate deployment id '" + d.id() + "' (also used by " + owner + ")");
+            }
+            deployments.add(d);
+        }
+        LlmqConfig config = new LlmqConfig(deployments, settings, llmq, List.of());
+        validateFallbacks(settings, config.modelGroups());
+        for (String g : groupTimeouts.keySet()) {
+            if (!config.modelGroups().contains(g)) {
+                throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
+            }
+        }
+        litellm.reportUnused(unsupported);
+        router.reportUnused(unsupported);
+        top.reportUnused(unsupported);
+        return new LlmqConfig(deployments, settings, llmq, unsupported);
+    }
+
+    private Deployment parseDeployment(int index, JsonNode entry, RouterSettings settings,
+                                       Map<String, GroupTimeouts> groupTimeouts, boolean globalDropParams) {
+        String base = "model_list[" + index + "]";
+        JsonNode nameNode = entry == null ? null : entry.get("model_name");
+        String label = base + (nameNode != null && nameNode.isValueNode() ? " (model_name: " + nameNode.asText() + ")"
+                : "");
+        Fields f = new Fields(entry, base, label, env);
+        String group = f.requiredText("model_name");
+        Fields p = f.child("litellm_params");
+        Fields info = f.child("model_info");
+        String modelString = p.text("model");
+        if (modelString == null || modelString.isBlank()) {
+            throw new ConfigException(label + ": missing litellm_params.model");
+        }
+        ModelRef ref;
+        try {
+            ref = ModelRef.parse(modelString);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(label + ": " + e.getMessage());
+        }
+        String apiBase = p.text("api_base");
+        if (apiBase == null) {
+            apiBase = p.text("base_url");
+        }
+        URI apiBaseUri = null;
+        if (apiBase != null && !apiBase.isBlank()) {
+            try {
+                apiBaseUri = URI.create(apiBase.trim());
+            } catch (IllegalArgumentException e) {
+                throw p.error("api_base", "not a URL: " + apiBase);
+            }
+        }
+        GroupTimeouts gt = groupTimeouts.getOrDefault(group, GroupTimeouts.NONE);
+        Duration timeout = first(p.seconds("timeout"), gt.timeout(), settings.timeout());
+        Duration streamTimeout = first(p.seconds("stream_timeout"), gt.streamTimeout(), settings.streamTimeout());
+        Boolean drop = p.bool("drop_params");
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String key : List.of("headers", "extra_headers")) {
+            JsonNode h = p.raw(key);
+            if (h != null) {
+                if (!h.isObject()) {
+                    throw p.error(key, "expected a map of header names to values");
+                }
+                p.flattenInto("", h, headers);
+            }
+        }
+        ProviderTarget target;
+        try {
+            target = new ProviderTarget(ref.provider(), ref.model(), apiBaseUri, p.text("api_key"),
+                    p.text("api_version"), timeout, streamTimeout, drop == null ? globalDropParams : drop, headers);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(label + ": " + e.getMessage());
+        }
+        Double inCost = first(p.number("input_cost_per_token"), info.number("input_cost_per_token"));
+        Double outCost = first(p.number("output_cost_per_token"), info.number("output_cost_per_token"));
+        Integer maxInput = first(info.intValue("max_input_tokens"), p.intValue("max_input_tokens"));
+        String id = info.text("id");
+        if (id == null || id.isBlank()) {
+            id = derivedId(group, entry.get("litellm_params"));
+        }
+        try {
+            Deployment d = new Deployment(id, group, target, p.number("weight"), p.longValue("rpm"),
+                    p.longValue("tpm"), p.intValue("order"), p.strings("tags"), p.intValue("max_parallel_requests"),
+                    maxInput, inCost, outCost, p.text("mock_response"), info.text("base_model"));
+            p.reportUnused(unsupported);
+            info.reportUnused(unsupported);
+            f.reportUnused(unsupported);
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(label + ": " + e.getMessage());
+        }
+    }
+
+    /** A stable id from the entry's content, so an unchanged deployment keeps its id (and health) across reloads. */
+    private String derivedId(String group, JsonNode params) {
+        try {
+            byte[] canonical = CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(params, Object.class));
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(group.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            byte[] hash = sha.digest(canonical);
+            return group + "-" + HexFormat.of().formatHex(hash, 0, 6);
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot derive a deployment id", e);
+        }
+    }
+
+    private LlmqSettings parseLlmq(Fields llmq, Map<String, GroupTimeouts> groupTimeouts) {
+        Map<String, String> kafka = new LinkedHashMap<>();
+        JsonNode k = llmq.raw("kafka");
+        if (k != null) {
+            if (!k.isObject()) {
+                throw llmq.error("kafka", "expected a map of Kafka client properties");
+            }
+            llmq.flattenInto("", k, kafka);
+        }
+        env.forEach((name, value) -> {
+            if (name.equals("KAFKA_BOOTSTRAP_SERVERS")) {
+                kafka.put("bootstrap.servers", value);
+            } else if (name.startsWith("LLMQ_KAFKA_") && name.length() > "LLMQ_KAFKA_".length()) {
+                kafka.put(name.substring("LLMQ_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        Fields topics = llmq.child("topics");
+        Fields ingest = llmq.child("ingest");
+        Fields worker = llmq.child("worker");
+        Fields groups = llmq.child("model_groups");
+        for (String g : groups.keys()) {
+            Fields gf = groups.child(g);
+            groupTimeouts.put(g, new GroupTimeouts(gf.seconds("timeout"), gf.seconds("stream_timeout")));
+            gf.reportUnused(unsupported);
+        }
+        try {
+            LlmqSettings.Topics t = new LlmqSettings.Topics(
+                    or(topics.text("prefix"), LlmqSettings.Topics.DEFAULTS.prefix()),
+                    or(topics.intValue("partitions"), LlmqSettings.Topics.DEFAULTS.partitions()),
+                    or(topics.intValue("replication_factor"), (int) LlmqSettings.Topics.DEFAULTS.replicationFactor())
+                            .shortValue());
+            LlmqSettings.Ingest in = new LlmqSettings.Ingest(
+                    or(ingest.longValue("max_body_bytes"), LlmqSettings.Ingest.DEFAULTS.maxBodyBytes()));
+            LlmqSettings.Worker w = new LlmqSettings.Worker(
+                    or(worker.intValue("max_in_flight"), LlmqSettings.Worker.DEFAULTS.maxInFlight()),
+                    or(worker.number("limit_share"), LlmqSettings.Worker.DEFAULTS.limitShare()));
+            for (Fields f : List.of(topics, ingest, worker, llmq)) {
+                f.reportUnused(unsupported);
+            }
+            return new LlmqSettings(kafka, t, in, w);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("llmq: " + e.getMessage());
+        }
+    }
+
+    private static void validateFallbacks(RouterSettings s, Set<String> groups) {
+        check("fallbacks", s.fallbacks(), groups);
+        check("context_window_fallbacks", s.contextWindowFallbacks(), groups);
+        check("content_policy_fallbacks", s.contentPolicyFallbacks(), groups);
+        for (String g : s.defaultFallbacks()) {
+            if (!groups.contains(g)) {
+                throw new ConfigException("router_settings.default_fallbacks: fallback to model group '" + g
+                        + "' which does not exist");
+            }
+        }
+    }
+
+    private static void check(String name, Map<String, List<String>> fallbacks, Set<String> groups) {
+        fallbacks.forEach((from, tos) -> {
+            if (!groups.contains(from)) {
+                throw new ConfigException("router_settings." + name + ": fallbacks for model group '" + from
+                        + "' which does not exist");
+            }
+            for (String to : tos) {
+                if (!groups.contains(to)) {
+                    throw new ConfigException("router_settings." + name + " (" + from + "): fallback to model group '"
+                            + to + "' which does not exist");
+                }
+            }
+        });
+    }
+
+    @SafeVarargs
+    private static <T> T first(T... values) {
+        for (T v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static <T> T or(T value, T otherwise) {
+        return value == null ? otherwise : value;
+    }
+
+    private record GroupTimeouts(Duration timeout, Duration streamTimeout) {
+        static final GroupTimeouts NONE = new GroupTimeouts(null, null);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.llmq.router.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.router.ConfigException;
+import dev.llmq.router.RouterSettings;
+import dev.llmq.router.RoutingStrategy;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads {@code router_settings}, falling back to {@code litellm_settings} for the keys LiteLLM accepts in both.
+ */
+final class RouterSettingsParser {
+
+    /** LiteLLM's retry_policy / allowed_fails_policy exception names → llmq error kinds. */
+    private static final Map<String, List<ErrorKind>> LITELLM_ERRORS = Map.of(
+            "BadRequestError", List.of(ErrorKind.INVALID_REQUEST, ErrorKind.UNSUPPORTED_PARAMETER),
+            "AuthenticationError", List.of(ErrorKind.AUTHENTICATION, ErrorKind.PERMISSION_DENIED),
+            "TimeoutError", List.of(ErrorKind.TIMEOUT),
+            "RateLimitError", List.of(ErrorKind.RATE_LIMITED, ErrorKind.QUOTA_EXHAUSTED),
+            "ContentPolicyViolationError", List.of(ErrorKind.CONTENT_POLICY),
+            "InternalServerError", List.of(ErrorKind.SERVER_ERROR, ErrorKind.OVERLOADED,
+                    ErrorKind.STREAM_TRUNCATED));
+
+    private final Fields router;
+    private final Fields litellm;
+
+    RouterSettingsParser(Fields router, Fields litellm) {
+        this.router = router;
+        this.litellm = litellm;
+    }
+
+    RouterSettings parse() {
+        Fields args = router.child("routing_strategy_args");
+        String strategyName = router.text("routing_strategy");
+        RoutingStrategy strategy;
+        try {
+            strategy = strategyName == null ? RoutingStrategy.SIMPLE_SHUFFLE : RoutingStrategy.fromConfig(strategyName);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("router_settings: " + e.getMessage());
+        }
+        Integer numRetries = firstNonNull(router.intValue("num_retries"), litellm.intValue("num_retries"));
+        Integer allowedFails = firstNonNull(router.intValue("allowed_fails"), litellm.intValue("allowed_fails"));
+        Duration cooldown = firstNonNull(router.seconds("cooldown_time"), litellm.seconds("cooldown_time"));
+        Duration timeout = firstNonNull(router.seconds("timeout"), litellm.seconds("request_timeout"));
+        Duration streamTimeout = router.seconds("stream_timeout");
+        Boolean preCall = router.bool("enable_pre_call_checks");
+        Double buffer = args.number("lowest_latency_buffer");
+        Integer listSize = args.intValue("max_latency_list_size");
+        Duration ttl = args.seconds("ttl");
+        args.reportUnusedTo(router);
+        try {
+            return new RouterSettings(strategy, numRetries == null ? RouterSettings.DEFAULT_NUM_RETRIES : numRetries,
+                    policy("retry_policy", "Retries"), allowedFails, policy("allowed_fails_policy", "AllowedFails"),
+                    cooldown, fallbacks("fallbacks"), fallbacks("context_window_fallbacks"),
+                    fallbacks("content_policy_fallbacks"), defaultFallbacks(), Boolean.TRUE.equals(preCall), timeout,
+                    streamTimeout, buffer == null ? 0.0 : buffer,
+                    listSize == null ? RouterSettings.DEFAULT_MAX_LATENCY_LIST_SIZE : listSize, ttl);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("router_settings: " + e.getMessage());
+        }
+    }
+
+    private Map<ErrorKind, Integer> policy(String key, String suffix) {
+        Fields f = router.has(key) ? router.child(key) : litellm.child(key);
+        Map<ErrorKind, Integer> out = new EnumMap<>(ErrorKind.class);
+        for (String name : f.keys()) {
+            Integer n = f.intValue(name);
+            if (n == null || n < 0) {
+                throw f.error(name, "expected a count >= 0");
+            }
+            List<ErrorKind> kinds = kindsOf(name, suffix);
+            if (kinds == null) {
+                throw f.error(name, "unknown error kind (use LiteLLM's names such as RateLimitError" + suffix
+                        + ", or llmq's error kinds such as rate_limited)");
+            }
+            kinds.forEach(k -> out.put(k, n));
+        }
+        return out;
+    }
+
+    private static List<ErrorKind> kindsOf(String name, String suffix) {
+        if (name.endsWith(suffix)) {
+            List<ErrorKind> kinds = LITELLM_ERRORS.get(name.substring(0, name.length() - suffix.length()));
+            if (kinds != null) {
+                return kinds;
+            }
+        }
+        try {
+            return List.of(ErrorKind.valueOf(name.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** LiteLLM writes fallbacks as a list of one-key maps; a plain map is accepted too. */
+    private Map<String, List<String>> fallbacks(String key) {
+        Fields src = router.has(key) || !litellm.has(key) ? router : litellm;
+        JsonNode n = src.raw(key);
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (n == null) {
+            return out;
+        }
+        if (n.isObject()) {
+            addFallbacks(src, key, n, out);
+        } else if (n.isArray()) {
+            for (JsonNode item : n) {
+                if (!item.isObject()) {
+                    throw src.error(key, "expected a list of {model_group: [fallback groups]} maps");
+                }
+                addFallbacks(src, key, item, out);
+            }
+        } else {
+            throw src.error(key, "expected a list of {model_group: [fallback groups]} maps");
+        }
+        return out;
+    }
+
+    private static void addFallbacks(Fields src, String key, JsonNode map, Map<String, List<String>> out) {
+        Iterator<Map.Entry<String, JsonNode>> it = map.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            List<String> groups = new java.util.ArrayList<>(out.getOrDefault(e.getKey(), List.of()));
+            if (v.isArray()) {
+                v.forEach(g -> groups.add(g.asText()));
+            } else if (v.isTextual()) {
+                groups.add(v.asText());
+            } else {
+                throw src.error(key, "fallbacks of '" + e.getKey() + "' must be a list of model groups");
+            }
+            out.put(e.getKey(), groups);
+        }
+    }
+
+    private List<String> defaultFallbacks() {
+        return router.has("default_fallbacks") || !litellm.has("default_fallbacks")
+                ? router.strings("default_fallbacks") : litellm.strings("default_fallbacks");
+    }
+
+    private static <T> T firstNonNull(T a, T b) {
+        return a != null ? a : b;
+    }
+}

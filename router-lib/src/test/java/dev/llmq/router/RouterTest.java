@@ -1,0 +1,287 @@
+package dev.llmq.router;
+
+import static dev.llmq.router.Fakes.fail;
+import static dev.llmq.router.Fakes.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmq.provider.ErrorKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class RouterTest {
+
+    private final MutableClock clock = MutableClock.atMinuteStart();
+    private final Fakes.ClockSleeper sleeper = new Fakes.ClockSleeper(clock);
+
+    static LlmqConfig config(String routerSettings, String... deployments) {
+        StringBuilder y = new StringBuilder("model_list:\n");
+        for (String d : deployments) {
+            y.append("  - ").append(d).append('\n');
+        }
+        y.append("router_settings: ").append(routerSettings).append('\n');
+        return ConfigLoader.parse(y.toString(), Map.of());
+    }
+
+    static String dep(String group, String id, String extra) {
+        return "{ model_name: " + group + ", litellm_params: { model: openai/m-" + id
+                + (extra.isEmpty() ? "" : ", " + extra) + " }, model_info: { id: " + id + " } }";
+    }
+
+    private Router router(LlmqConfig c) {
+        return new Router(c, clock, new SplittableRandom(42), sleeper, PriceLookup.NONE);
+    }
+
+    @Test
+    void firstAttemptSucceeds() {
+        Router r = router(config("{}", dep("g", "a", "")));
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), new Fakes.ScriptedCall());
+
+        assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Succeeded.class, s -> {
+            assertThat(s.deployment().id()).isEqualTo("a");
+            assertThat(s.attempts()).singleElement().satisfies(a -> {
+                assertThat(a.number()).isEqualTo(1);
+                assertThat(a.outcome()).isEqualTo("success");
+                assertThat(a.httpStatus()).isEqualTo(200);
+            });
+        });
+        assertThat(r.modelGroups()).containsExactly("g");
+    }
+
+    @Test
+    void retryableErrorGoesToAnotherDeploymentAtOnce() {
+        Router r = router(config("{}", dep("g", "a", "weight: 1000"), dep("g", "b", "weight: 0.001")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(call.calls).containsExactly("a", "b");
+        assertThat(sleeper.sleeps).isEmpty();
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(out.attempts()).extracting(AttemptRecord::outcome).containsExactly("server_error", "success");
+    }
+
+    @Test
+    void singleDeploymentWaitsRetryAfterThenSucceeds() {
+        Router r = router(config("{}", dep("g", "a", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.RATE_LIMITED, 429, Duration.ofSeconds(3)), ok());
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(sleeper.sleeps).containsExactly(Duration.ofSeconds(3));
+        assertThat(out.attempts().get(1).startedAt()).isEqualTo(out.attempts().get(0).startedAt().plusSeconds(3));
+    }
+
+    @Test
+    void longRetryAfterIsReplacedByCappedBackoff() {
+        Router r = router(config("{ num_retries: 6 }", dep("g", "a", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.OVERLOADED, 503,
+                Duration.ofSeconds(120)));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Failed.class);
+        assertThat(out.attempts()).hasSize(7);
+        assertThat(sleeper.sleeps).hasSize(6).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofSeconds(8))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(250)));
+        assertThat(sleeper.sleeps.get(5)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+    }
+
+    @Test
+    void nonRetryableErrorFailsAtOnce() {
+        Router r = router(config("{}", dep("g", "a", ""), dep("g", "b", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.INVALID_REQUEST, 400)).on("b", fail(ErrorKind.INVALID_REQUEST, 400));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
+                f -> assertThat(f.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
+        assertThat(call.calls).hasSize(1);
+    }
+
+    @Test
+    void authenticationErrorCoolsTheDeploymentAndTriesAnother() {
+        Router r = router(config("{}", dep("g", "a", "weight: 1000"), dep("g", "b", "weight: 0.001")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.AUTHENTICATION, 401));
+
+        RoutedOutcome first = r.execute(RouteRequest.of("g"), call);
+        RoutedOutcome second = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(first).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(second).isInstanceOfSatisfying(RoutedOutcome.Succeeded.class,
+                s -> assertThat(s.deployment().id()).isEqualTo("b"));
+        assertThat(call.calls).containsExactly("a", "b", "b");
+    }
+
+    @Test
+    void retriesStopAtNumRetries() {
+        Router r = router(config("{ num_retries: 2 }", dep("g", "a", ""), dep("g", "b", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.SERVER_ERROR, 500)).on("b", fail(ErrorKind.SERVER_ERROR, 500));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Failed.class, f -> {
+            assertThat(f.error().kind()).isEqualTo(ErrorKind.SERVER_ERROR);
+            assertThat(f.lastDeployment()).isNotNull();
+        });
+        assertThat(out.attempts()).hasSize(3).extracting(AttemptRecord::number).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void fallbacksShareOneAttemptBudget() {
+        Router r = router(config("{ num_retries: 1, fallbacks: [{ g: [f1, f2] }] }",
+                dep("g", "a", ""), dep("f1", "b", ""), dep("f2", "c", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.SERVER_ERROR, 500)).on("b", fail(ErrorKind.SERVER_ERROR, 500));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Succeeded.class,
+                s -> assertThat(s.deployment().id()).isEqualTo("c"));
+        // budget 1 + 1 + 2 = 4: two on g, one on f1 (its retry would take f2's attempt), one on f2
+        assertThat(call.calls).containsExactly("a", "a", "b", "c");
+        assertThat(out.attempts()).extracting(AttemptRecord::modelGroup).containsExactly("g", "g", "f1", "f2");
+    }
+
+    @Test
+    void contextWindowErrorUsesContextWindowFallbacksOnly() {
+        Router r = router(config("{ context_window_fallbacks: [{ g: [big] }], fallbacks: [{ g: [other] }] }",
+                dep("g", "a", ""), dep("big", "b", ""), dep("other", "c", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.CONTEXT_WINDOW_EXCEEDED, 400));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(call.calls).containsExactly("a", "b");
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+    }
+
+    @Test
+    void contentPolicyWithoutFallbackFailsAtOnce() {
+        Router r = router(config("{ fallbacks: [{ g: [other] }] }", dep("g", "a", ""), dep("other", "c", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.CONTENT_POLICY, 400));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(call.calls).containsExactly("a");
+        assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
+                f -> assertThat(f.error().kind()).isEqualTo(ErrorKind.CONTENT_POLICY));
+    }
+
+    @Test
+    void defaultFallbacksApplyToGroupsWithoutTheirOwn() {
+        Router r = router(config("{ num_retries: 0, default_fallbacks: [spare] }",
+                dep("g", "a", ""), dep("spare", "s", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.TIMEOUT, 0));
+
+        assertThat(r.execute(RouteRequest.of("g"), call)).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(call.calls).containsExactly("a", "s");
+    }
+
+    @Test
+    void unknownGroupFailsWithoutAttempts() {
+        Router r = router(config("{}", dep("g", "a", "")));
+        RoutedOutcome out = r.execute(RouteRequest.of("nope"), new Fakes.ScriptedCall());
+        assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Failed.class, f -> {
+            assertThat(f.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+            assertThat(f.error().message()).contains("'nope' is not configured");
+            assertThat(f.lastDeployment()).isNull();
+            assertThat(f.attempts()).isEmpty();
+        });
+    }
+
+    @Test
+    void tagsThatMatchNothingFailAsInvalidRequest() {
+        Router r = router(config("{}", dep("g", "a", "tags: [eu]")));
+        RoutedOutcome out = r.execute(new RouteRequest("g", List.of("us"), 0, false, null), new Fakes.ScriptedCall());
+        assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Failed.class, f -> {
+            assertThat(f.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+            assertThat(f.error().message()).contains("no healthy deployment for model group 'g'", "tag_mismatch");
+        });
+    }
+
+    @Test
+    void rpmLimitReachedFailsAsRateLimited() {
+        Router r = router(config("{}", dep("g", "a", "rpm: 2")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall();
+        List<RoutedOutcome> outs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            outs.add(r.execute(RouteRequest.of("g"), call));
+        }
+        assertThat(call.calls).hasSize(2);
+        assertThat(outs.get(2)).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
+                f -> assertThat(f.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED));
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(r.execute(RouteRequest.of("g"), call)).isInstanceOf(RoutedOutcome.Succeeded.class);
+    }
+
+    @Test
+    void waitsForACooledGroupToRecoverWhenTheWaitIsShort() {
+        Router r = router(config("{ cooldown_time: 4 }", dep("g", "a", ""), dep("g", "b", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.RATE_LIMITED, 429), ok()).on("b", fail(ErrorKind.RATE_LIMITED, 429), ok());
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(call.calls).hasSize(3);
+        // a short backoff, then the rest of the cooldown
+        assertThat(sleeper.sleeps.stream().reduce(Duration.ZERO, Duration::plus)).isEqualTo(Duration.ofSeconds(4));
+    }
+
+    @Test
+    void deadlineStopsFurtherAttempts() {
+        Router r = router(config("{ num_retries: 5 }", dep("g", "a", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.RATE_LIMITED, 429, Duration.ofSeconds(10)));
+        RouteRequest req = new RouteRequest("g", List.of(), 0, false, clock.instant().plusSeconds(15));
+
+        RoutedOutcome out = r.execute(req, call);
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Failed.class);
+        assertThat(call.calls).hasSize(2);
+    }
+
+    @Test
+    void reloadKeepsHealthOfUnchangedDeployments() {
+        LlmqConfig before = config("{}", dep("g", "a", ""), dep("g", "b", ""));
+        Router r = router(before);
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.AUTHENTICATION, 401))
+                .on("b", fail(ErrorKind.AUTHENTICATION, 401));
+        r.execute(RouteRequest.of("g"), call);
+        assertThat(r.select(RouteRequest.of("g"))).isInstanceOf(Selection.NoneAvailable.class);
+
+        r.reload(config("{}", dep("g", "a", ""), dep("g", "b", "api_base: 'http://127.0.0.1:9/v1'"),
+                dep("h", "c", "")));
+
+        assertThat(r.modelGroups()).containsExactly("g", "h");
+        Selection s = r.select(RouteRequest.of("g"));
+        assertThat(s).isInstanceOfSatisfying(Selection.Selected.class,
+                sel -> assertThat(sel.deployment().id()).isEqualTo("b"));
+        assertThat(r.health().snapshot(r.config().deployments().get(0)).cooledUntil()).isNotNull();
+
+        r.reload(config("{}", dep("h", "c", "")));
+        assertThat(r.execute(RouteRequest.of("g"), call)).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
+                f -> assertThat(f.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
+    }
+
+    @Test
+    void unexpectedExceptionsReleaseTheirPermits() {
+        Router r = router(config("{}", dep("g", "a", "max_parallel_requests: 1")));
+        AttemptCall boom = (d, n) -> {
+            throw new IllegalStateException("bug");
+        };
+        for (int i = 0; i < 3; i++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.execute(RouteRequest.of("g"), boom))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+        assertThat(r.execute(RouteRequest.of("g"), new Fakes.ScriptedCall()))
+                .isInstanceOf(RoutedOutcome.Succeeded.class);
+    }
+}
