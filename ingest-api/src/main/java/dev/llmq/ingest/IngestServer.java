@@ -1,0 +1,292 @@
+package dev.llmq.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.ingest.internal.ApiException;
+import dev.llmq.ingest.internal.ErrorBodies;
+import dev.llmq.ingest.internal.IngestMetrics;
+import dev.llmq.ingest.internal.JobIds;
+import dev.llmq.ingest.internal.JobPublisher;
+import dev.llmq.ingest.internal.JobSnapshot;
+import dev.llmq.ingest.internal.JobStatusView;
+import dev.llmq.ingest.internal.JobViews;
+import dev.llmq.ingest.internal.KafkaJobStatusView;
+import dev.llmq.ingest.internal.StreamRelay;
+import dev.llmq.ingest.internal.Submission;
+import dev.llmq.ingest.internal.SubmissionParser;
+import dev.llmq.ingest.internal.SubmissionService;
+import dev.llmq.schemas.Json;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest API: an HTTP server (Javalin on Jetty, virtual threads) that validates chat-completion jobs, writes them
+ * to Kafka and answers their status.
+ *
+ * <ul>
+ *   <li>{@code POST /v1/jobs}: one job, a JSON array or NDJSON (OpenAI batch-input lines accepted); 202 once the
+ *       broker acknowledged every job, 400 (OpenAI error shape) for bad input with nothing enqueued, 503 when Kafka
+ *       does not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.</li>
+ *   <li>{@code GET /v1/jobs/{id}}, {@code GET /v1/jobs/{id}/stream} (SSE), {@code GET /v1/batches/{id}},
+ *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines).</li>
+ *   <li>{@code GET /health/live}, {@code GET /health/ready}.</li>
+ * </ul>
+ */
+public final class IngestServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
+    private static final String ERROR_WRITTEN = "llmq.error.written";
+    private static final String JSON = "application/json";
+
+    private final IngestSettings settings;
+    private final BooleanSupplier readiness;
+    private final ObjectMapper mapper = Json.mapper();
+    private final IngestMetrics metrics;
+    private final JobViews views;
+    private final JobPublisher publisher;
+    private final JobStatusView view;
+    private final SubmissionService submissions;
+    private final StreamRelay relay;
+    private final Javalin app;
+    private volatile boolean started;
+
+    public IngestServer(IngestSettings settings, Supplier<Set<String>> modelGroups, BooleanSupplier readiness,
+                        Clock clock, MeterRegistry registry) {
+        this(settings, modelGroups, readiness, clock, registry, RandomGenerator.of("L64X128MixRandom"));
+    }
+
+    /** As above, with the randomness of job ids injected. */
+    public IngestServer(IngestSettings settings, Supplier<Set<String>> modelGroups, BooleanSupplier readiness,
+                        Clock clock, MeterRegistry registry, RandomGenerator random) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(modelGroups, "modelGroups");
+        this.readiness = Objects.requireNonNull(readiness, "readiness");
+        Objects.requireNonNull(clock, "clock");
+        this.metrics = new IngestMetrics(Objects.requireNonNull(registry, "registry"));
+        this.views = new JobViews(mapper);
+        this.publisher = new JobPublisher(settings);
+        this.view = new KafkaJobStatusView(settings, mapper);
+        this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups), publisher, view,
+                new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2));
+        this.relay = new StreamRelay(settings, view, mapper, clock);
+        this.app = createApp();
+    }
+
+    private Javalin createApp() {
+        return Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.http.maxRequestSize = settings.maxBodyBytes();
+            cfg.http.prefer405over404 = true;
+            cfg.routes.post("/v1/jobs", this::submit);
+            cfg.routes.get("/v1/jobs/{id}", this::getJob);
+            cfg.routes.get("/v1/jobs/{id}/stream", this::stream);
+            cfg.routes.get("/v1/batches/{id}", this::getBatch);
+            cfg.routes.get("/v1/batches/{id}/results", this::getBatchResults);
+            cfg.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "live")));
+            cfg.routes.get("/health/ready", this::ready);
+            cfg.routes.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx, fromJavalin(e.getStatus(), ctx)));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                writeError(ctx, new ApiException(500, "server_error", "internal_error", null,
+                        "internal error", "internal"));
+            });
+            cfg.routes.error(404, ctx -> writeErrorIfNone(ctx, 404));
+            cfg.routes.error(405, ctx -> writeErrorIfNone(ctx, 405));
+        });
+    }
+
+    /** Starts the producers, the status view and the HTTP server. */
+    public synchronized IngestServer start() {
+        if (started) {
+            return this;
+        }
+        publisher.start();
+        view.start();
+        app.start(settings.host(), settings.port());
+        started = true;
+        log.info("ingest API listening on http://{}:{}", settings.host(), app.port());
+        return this;
+    }
+
+    /** The bound HTTP port (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** True when started, the producers are initialized, the status view caught up and the caller says ready. */
+    public boolean ready() {
+        return started && publisher.ready() && view.caughtUp() && readiness.getAsBoolean();
+    }
+
+    @Override
+    public synchronized void close() {
+        started = false;
+        long t0 = System.nanoTime();
+        try {
+            app.stop();
+        } finally {
+            long t1 = System.nanoTime();
+            view.close();
+            long t2 = System.nanoTime();
+            publisher.close();
+            log.info("ingest API stopped in {} ms (http {} ms, status view {} ms, producers {} ms)",
+                    (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                    (System.nanoTime() - t2) / 1_000_000);
+        }
+    }
+
+    private void submit(Context ctx) {
+        long t0 = System.nanoTime();
+        try {
+            byte[] body = readBody(ctx);
+            Submission s = submissions.submit(body, ctx.header("Content-Type"), ctx.header("X-Llmq-Tenant"),
+                    ctx.header("Idempotency-Key"), ctx.header("traceparent"));
+            if (s.replayed()) {
+                ctx.header("Idempotent-Replayed", "true");
+            } else {
+                metrics.accepted(s.jobs().size(), Duration.ofNanos(System.nanoTime() - t0));
+            }
+            json(ctx, 202, views.submission(s));
+        } catch (ApiException e) {
+            metrics.rejected(e.reason());
+            throw e;
+        }
+    }
+
+    /** Reads the body, refusing (400 {@code request_too_large}) past the limit without buffering more than it. */
+    private byte[] readBody(Context ctx) {
+        long max = settings.maxBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            throw tooLarge(declared);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 1024), max));
+            byte[] buf = new byte[16384];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                total += n;
+                if (total > max) {
+                    throw tooLarge(total);
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the request body", e);
+        }
+    }
+
+    private ApiException tooLarge(long size) {
+        return ApiException.invalid("request_too_large", null, "the request body is larger than the limit of "
+                + settings.maxBodyBytes() + " bytes" + (size > 0 ? " (at least " + size + " bytes)" : ""));
+    }
+
+    private void getJob(Context ctx) {
+        String id = ctx.pathParam("id");
+        JobSnapshot s = view.job(id).orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
+        json(ctx, 200, views.job(s));
+    }
+
+    private void getBatch(Context ctx) {
+        String id = ctx.pathParam("id");
+        List<JobSnapshot> jobs = view.batch(id);
+        if (jobs.isEmpty()) {
+            throw ApiException.notFound("no batch with id '" + id + "'");
+        }
+        json(ctx, 200, views.batch(id, jobs));
+    }
+
+    private void getBatchResults(Context ctx) throws IOException {
+        String id = ctx.pathParam("id");
+        List<JobSnapshot> jobs = view.batch(id);
+        if (jobs.isEmpty()) {
+            throw ApiException.notFound("no batch with id '" + id + "'");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (JobSnapshot j : jobs) {
+            if (j.terminal() && j.result() != null) {
+                mapper.writeValue(out, views.outputLine(j));
+                out.write('\n');
+            }
+        }
+        ctx.status(200).contentType("application/x-ndjson").result(out.toByteArray());
+    }
+
+    private void stream(Context ctx) throws IOException {
+        String id = ctx.pathParam("id");
+        JobSnapshot s = view.job(id).orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
+        if (!s.stream()) {
+            throw ApiException.invalid("not_streaming", "stream", "job '" + id + "' was not submitted with \"stream\": true");
+        }
+        Consumer<String, byte[]> consumer = relay.open(s);
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream");
+        ctx.res().setCharacterEncoding("UTF-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        ctx.res().setHeader("X-Accel-Buffering", "no");
+        relay.relay(consumer, id, ctx.res().getOutputStream());
+    }
+
+    private void ready(Context ctx) {
+        if (ready()) {
+            json(ctx, 200, Map.of("status", "ready"));
+        } else {
+            Map<String, Object> body = Map.of("status", "not_ready", "started", started, "producers", publisher.ready(),
+                    "status_view", view.caughtUp(), "dependencies", readiness.getAsBoolean());
+            json(ctx, 503, body);
+        }
+    }
+
+    private void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType(JSON).result(mapper.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ApiException fromJavalin(int status, Context ctx) {
+        return switch (status) {
+            case 404 -> new ApiException(404, "invalid_request_error", "not_found", null,
+                    "no route for " + ctx.method() + " " + ctx.path(), "not_found");
+            case 405 -> new ApiException(405, "invalid_request_error", "method_not_allowed", null,
+                    "method " + ctx.method() + " is not allowed on " + ctx.path(), "method_not_allowed");
+            case 413 -> tooLarge(-1);
+            default -> new ApiException(status, status >= 500 ? "server_error" : "invalid_request_error", null, null,
+                    "HTTP " + status, "http_" + status);
+        };
+    }
+
+    private void writeErrorIfNone(Context ctx, int status) {
+        if (ctx.attribute(ERROR_WRITTEN) == null) {
+            writeError(ctx, fromJavalin(status, ctx));
+        }
+    }
+
+    private void writeError(Context ctx, ApiException e) {
+        ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
+        ctx.status(e.status()).contentType(JSON).result(ErrorBodies.render(mapper, e));
+    }
+}

@@ -1,0 +1,42 @@
+package dev.llmq.ingest.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The ingest API's meters: {@code llmq.jobs.submitted} (jobs accepted), {@code llmq.ingest.rejected{reason}}
+ * (requests refused; reason from a bounded set) and {@code llmq.ingest.submission.duration} (accepted submissions,
+ * from request to broker acknowledgement).
+ */
+public final class IngestMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter submitted;
+    private final Timer latency;
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+
+    public IngestMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.submitted = Counter.builder("llmq.jobs.submitted").description("jobs accepted by the ingest API")
+                .baseUnit("jobs").register(registry);
+        this.latency = Timer.builder("llmq.ingest.submission.duration")
+                .description("time from request to broker acknowledgement of every job of a submission")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    public void accepted(int jobs, Duration elapsed) {
+        submitted.increment(jobs);
+        latency.record(elapsed);
+    }
+
+    /** @param reason one of a bounded set, e.g. {@code malformed_json}, {@code model_not_found} */
+    public void rejected(String reason) {
+        rejected.computeIfAbsent(reason, r -> Counter.builder("llmq.ingest.rejected")
+                .description("submissions refused by the ingest API").tag("reason", r).register(registry)).increment();
+    }
+}

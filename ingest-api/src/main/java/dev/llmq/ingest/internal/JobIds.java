@@ -1,0 +1,54 @@
+package dev.llmq.ingest.internal;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Time-ordered ids in UUIDv7 layout ({@code job_0190f3c2-...}): 48-bit milliseconds, a 12-bit counter that keeps ids
+ * from one generator strictly increasing within a millisecond, then random bits. Ids from one generator sort in
+ * the order they were made, so the jobs of a batch sort by id in submission order.
+ */
+public final class JobIds {
+
+    private final Clock clock;
+    private final RandomGenerator random;
+    private long lastMillis = -1;
+    private int counter;
+
+    public JobIds(Clock clock, RandomGenerator random) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    public synchronized String nextJobId() {
+        return "job_" + next();
+    }
+
+    public synchronized String nextBatchId() {
+        return "batch_" + next();
+    }
+
+    private String next() {
+        long now = clock.millis();
+        if (now > lastMillis) {
+            lastMillis = now;
+            counter = random.nextInt(256);
+        } else {
+            counter++;
+            if (counter > 0xFFF) {
+                lastMillis++;
+                counter = 0;
+            }
+        }
+        long msb = (lastMillis & 0xFFFF_FFFF_FFFFL) << 16 | 0x7000L | counter;
+        long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        return hex(msb >>> 32, 8) + "-" + hex(msb >>> 16 & 0xFFFF, 4) + "-" + hex(msb & 0xFFFF, 4) + "-"
+                + hex(lsb >>> 48, 4) + "-" + hex(lsb & 0xFFFF_FFFF_FFFFL, 12);
+    }
+
+    private static String hex(long value, int digits) {
+        String s = Long.toHexString(value);
+        return "0".repeat(Math.max(0, digits - s.length())) + s;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.llmq.ingest.internal;
+
+import dev.llmq.schemas.JobRequest;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Queryable job and batch state, built from the jobs, status and results topics. Behind an interface so a Kafka
+ * Streams state store can replace the in-memory implementation.
+ */
+public interface JobStatusView extends AutoCloseable {
+
+    /** Starts following the topics (in the background). */
+    void start();
+
+    /** Records this instance's own accepted submission so it reads as queued at once. */
+    void recordSubmitted(List<JobRequest> jobs);
+
+    Optional<JobSnapshot> job(String jobId);
+
+    /** The jobs of a batch in submission order; empty when the batch is unknown. */
+    List<JobSnapshot> batch(String batchId);
+
+    /** The jobs submitted with an idempotency key (scoped by tenant, which may be null), in submission order. */
+    List<JobSnapshot> byIdempotencyKey(String tenant, String key);
+
+    /** True once the view has read up to the end offsets it saw when it started. */
+    boolean caughtUp();
+
+    @Override
+    void close();
+}

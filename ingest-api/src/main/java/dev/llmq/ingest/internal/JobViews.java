@@ -1,0 +1,147 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.JobError;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/** Renders submissions, jobs, batches and batch-output lines as the API's JSON. */
+public final class JobViews {
+
+    private final ObjectMapper mapper;
+
+    public JobViews(ObjectMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+    }
+
+    /** The 202 body: {@code {"object":"llmq.job.submission","batch_id","jobs":[...],"count"}}, plus {@code id} for one job. */
+    public ObjectNode submission(Submission s) {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("object", "llmq.job.submission");
+        if (!s.multi()) {
+            root.put("id", s.jobs().getFirst().id());
+        }
+        root.put("batch_id", s.batchId());
+        ArrayNode jobs = root.putArray("jobs");
+        for (Submission.JobRef j : s.jobs()) {
+            ObjectNode o = jobs.addObject();
+            o.put("id", j.id());
+            o.put("custom_id", j.customId());
+            o.put("status", JobStatus.QUEUED.wire());
+        }
+        root.put("count", s.jobs().size());
+        return root;
+    }
+
+    /** {@code GET /v1/jobs/{id}}. */
+    public ObjectNode job(JobSnapshot s) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", s.jobId());
+        o.put("object", "llmq.job");
+        o.put("status", s.status().wire());
+        o.put("model", s.modelGroup());
+        o.put("custom_id", s.customId());
+        o.put("batch_id", s.batchId());
+        o.put("stream", s.stream());
+        putEpoch(o, "created_at", s.submittedAt());
+        JobResult r = s.result();
+        if (r == null) {
+            o.putNull("result");
+            o.putNull("error");
+            return o;
+        }
+        putEpoch(o, "completed_at", r.completedAt());
+        o.set("result", r.response());
+        o.set("error", r.error() == null ? null : error(r.error()));
+        o.set("usage", mapper.valueToTree(r.usage()));
+        o.put("deployment", r.deployment());
+        o.put("provider", r.provider());
+        o.put("latency_ms", r.latencyMs());
+        o.put("ttft_ms", r.ttftMs());
+        o.put("attempts", r.attempts().size());
+        o.put("cost_usd", r.costUsd());
+        return o;
+    }
+
+    /** OpenAI's error object for a failed job. */
+    public ObjectNode error(JobError e) {
+        return ErrorBodies.errorObject(mapper, e.message(), e.type(), e.param(), e.code() != null ? e.code() : e.kind());
+    }
+
+    /** {@code GET /v1/batches/{id}}: counts by status, in the spirit of OpenAI's batch object. */
+    public ObjectNode batch(String batchId, List<JobSnapshot> jobs) {
+        Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
+        Instant created = null;
+        for (JobSnapshot j : jobs) {
+            counts.merge(j.status(), 1, Integer::sum);
+            if (j.submittedAt() != null && (created == null || j.submittedAt().isBefore(created))) {
+                created = j.submittedAt();
+            }
+        }
+        int done = 0;
+        int failed = 0;
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", batchId);
+        o.put("object", "llmq.batch");
+        ObjectNode byStatus = mapper.createObjectNode();
+        for (JobStatus st : JobStatus.values()) {
+            int n = counts.getOrDefault(st, 0);
+            if (st != JobStatus.UNKNOWN || n > 0) {
+                byStatus.put(st.name().toLowerCase(Locale.ROOT), n);
+            }
+            if (st.terminal()) {
+                done += n;
+                if (st != JobStatus.SUCCEEDED) {
+                    failed += n;
+                }
+            }
+        }
+        o.put("status", done == jobs.size() ? "completed" : "in_progress");
+        putEpoch(o, "created_at", created);
+        o.put("total", jobs.size());
+        o.set("counts", byStatus);
+        ObjectNode requestCounts = o.putObject("request_counts");
+        requestCounts.put("total", jobs.size());
+        requestCounts.put("completed", done - failed);
+        requestCounts.put("failed", failed);
+        return o;
+    }
+
+    /** One OpenAI batch-output line for a finished job. */
+    public ObjectNode outputLine(JobSnapshot s) {
+        JobResult r = Objects.requireNonNull(s.result(), "result");
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", s.jobId());
+        o.put("custom_id", s.customId());
+        if (r.status() == JobStatus.SUCCEEDED) {
+            ObjectNode response = o.putObject("response");
+            response.put("status_code", 200);
+            response.put("request_id", s.jobId());
+            response.set("body", r.response());
+            o.putNull("error");
+        } else {
+            o.putNull("response");
+            JobError e = r.error();
+            o.set("error", e == null
+                    ? ErrorBodies.errorObject(mapper, "job " + r.status().wire(), "api_error", null, r.status().wire())
+                    : error(e));
+        }
+        return o;
+    }
+
+    private static void putEpoch(ObjectNode o, String field, Instant t) {
+        if (t == null) {
+            o.putNull(field);
+        } else {
+            o.put(field, t.getEpochSecond());
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One validated job of a submission, before it has an id.
+ *
+ * @param body the clean OpenAI chat-completion request (llmq's own fields removed)
+ */
+public record ParsedJob(String customId, String modelGroup, ObjectNode body, boolean stream, int priority,
+                        Instant deadline, List<String> tags, Map<String, String> metadata) {
+
+    public ParsedJob {
+        Objects.requireNonNull(modelGroup, "modelGroup");
+        Objects.requireNonNull(body, "body");
+        tags = tags == null ? List.of() : List.copyOf(tags);
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+}

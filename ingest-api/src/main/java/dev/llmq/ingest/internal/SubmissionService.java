@@ -1,0 +1,156 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.schemas.JobRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code POST /v1/jobs} minus HTTP: parse and validate, honour {@code Idempotency-Key}, assign ids, publish, and
+ * record the jobs in the status view.
+ *
+ * <p>Idempotency keys (scoped by tenant) map to their submission here, in memory, for as long as the instance runs;
+ * after a restart or on another instance the mapping is rebuilt from the jobs topic through the status view (jobs
+ * carry their key). A concurrent retry waits for the first attempt; one that failed leaves no mapping behind.
+ */
+public final class SubmissionService {
+
+    public static final int MAX_KEY_LENGTH = 255;
+
+    private final SubmissionParser parser;
+    private final JobPublisher publisher;
+    private final JobStatusView view;
+    private final JobIds ids;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+    private final Duration waitForInFlight;
+    private final Map<String, CompletableFuture<Submission>> byKey = new ConcurrentHashMap<>();
+
+    public SubmissionService(SubmissionParser parser, JobPublisher publisher, JobStatusView view, JobIds ids,
+                             ObjectMapper mapper, Clock clock, Duration waitForInFlight) {
+        this.parser = Objects.requireNonNull(parser, "parser");
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.view = Objects.requireNonNull(view, "view");
+        this.ids = Objects.requireNonNull(ids, "ids");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.waitForInFlight = Objects.requireNonNull(waitForInFlight, "waitForInFlight");
+    }
+
+    public Submission submit(byte[] body, String contentType, String tenant, String idempotencyKey, String traceparent) {
+        checkHeader(tenant, "X-Llmq-Tenant", 128);
+        checkHeader(idempotencyKey, "Idempotency-Key", MAX_KEY_LENGTH);
+        ParsedSubmission parsed = parser.parse(body, contentType);
+        List<String> jobPrints = new ArrayList<>(parsed.jobs().size());
+        if (idempotencyKey != null) {
+            parsed.jobs().forEach(j -> jobPrints.add(Fingerprints.ofJob(mapper, j.customId(), j.modelGroup(), j.body())));
+        }
+        String fingerprint = Fingerprints.ofSubmission(jobPrints);
+        if (idempotencyKey == null) {
+            return publish(parsed, tenant, null, traceparent, fingerprint);
+        }
+        if (!view.caughtUp()) {
+            throw new ApiException(503, "service_unavailable", "not_ready", "Idempotency-Key",
+                    "this instance is still reading earlier submissions, so it cannot yet tell a retry from a new"
+                            + " submission; retry shortly", "not_ready");
+        }
+        String scoped = KafkaJobStatusView.scope(tenant, idempotencyKey);
+        while (true) {
+            CompletableFuture<Submission> mine = new CompletableFuture<>();
+            CompletableFuture<Submission> earlier = byKey.putIfAbsent(scoped, mine);
+            if (earlier != null) {
+                Submission previous = await(earlier);
+                if (previous != null) {
+                    return replay(previous, fingerprint);
+                }
+                continue;
+            }
+            try {
+                List<JobSnapshot> prior = view.byIdempotencyKey(tenant, idempotencyKey);
+                if (!prior.isEmpty()) {
+                    Submission rebuilt = fromSnapshots(prior);
+                    mine.complete(rebuilt);
+                    return replay(rebuilt, fingerprint);
+                }
+                Submission accepted = publish(parsed, tenant, idempotencyKey, traceparent, fingerprint);
+                mine.complete(accepted);
+                return accepted;
+            } catch (RuntimeException e) {
+                byKey.remove(scoped, mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+        }
+    }
+
+    private static void checkHeader(String value, String name, int max) {
+        if (value != null && (value.isBlank() || value.length() > max)) {
+            throw ApiException.invalid("invalid_header", name, name + " must be 1 to " + max + " characters");
+        }
+    }
+
+    /** The earlier attempt's submission, or null when it failed (and the caller should try itself). */
+    private Submission await(CompletableFuture<Submission> earlier) {
+        try {
+            return earlier.get(waitForInFlight.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            return null;
+        } catch (TimeoutException e) {
+            throw new ApiException(409, "invalid_request_error", "idempotency_key_in_use", "Idempotency-Key",
+                    "a submission with this Idempotency-Key is still in progress; retry shortly", "idempotency_conflict");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.kafkaUnavailable("interrupted");
+        }
+    }
+
+    private static Submission replay(Submission previous, String fingerprint) {
+        if (!previous.fingerprint().equals(fingerprint)) {
+            throw new ApiException(422, "invalid_request_error", "idempotency_key_reused", "Idempotency-Key",
+                    "this Idempotency-Key was already used for a different submission", "idempotency_conflict");
+        }
+        return previous.asReplay();
+    }
+
+    private static Submission fromSnapshots(List<JobSnapshot> jobs) {
+        List<Submission.JobRef> refs = new ArrayList<>(jobs.size());
+        List<String> prints = new ArrayList<>(jobs.size());
+        for (JobSnapshot s : jobs) {
+            refs.add(new Submission.JobRef(s.jobId(), s.customId()));
+            prints.add(String.valueOf(s.fingerprint()));
+        }
+        String batchId = jobs.getFirst().batchId();
+        return new Submission(batchId != null, batchId, refs, Fingerprints.ofSubmission(prints), false);
+    }
+
+    private Submission publish(ParsedSubmission parsed, String tenant, String key, String traceparent,
+                               String fingerprint) {
+        Instant now = clock.instant();
+        String batchId = parsed.multi() ? ids.nextBatchId() : null;
+        List<JobRequest> requests = new ArrayList<>(parsed.jobs().size());
+        List<Submission.JobRef> refs = new ArrayList<>(parsed.jobs().size());
+        for (ParsedJob j : parsed.jobs()) {
+            String id = ids.nextJobId();
+            requests.add(new JobRequest(JobRequest.SCHEMA_VERSION, id, batchId, j.customId(), tenant, j.modelGroup(),
+                    j.body(), j.stream(), j.priority(), j.deadline(), j.tags(), j.metadata(), now, key));
+            refs.add(new Submission.JobRef(id, j.customId()));
+        }
+        if (parsed.multi()) {
+            publisher.publishAll(requests, traceparent);
+        } else {
+            publisher.publishOne(requests.getFirst(), traceparent);
+        }
+        view.recordSubmitted(requests);
+        return new Submission(parsed.multi(), batchId, refs, fingerprint, false);
+    }
+}

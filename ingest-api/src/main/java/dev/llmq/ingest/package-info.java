@@ -1,0 +1,14 @@
+/**
+ * llmq's ingest API: {@link dev.llmq.ingest.IngestServer} configured by {@link dev.llmq.ingest.IngestSettings}.
+ *
+ * <p>Errors always use OpenAI's shape {@code {"error":{"message","type","param","code"}}} with
+ * {@code application/json}. Codes: {@code invalid_json}, {@code invalid_request}, {@code missing_required_parameter},
+ * {@code invalid_type}, {@code invalid_value}, {@code model_not_found}, {@code duplicate_custom_id},
+ * {@code request_too_large} (400, also for bodies over the size limit), {@code not_streaming} (400),
+ * {@code not_found} (404), {@code method_not_allowed} (405), {@code idempotency_key_in_use} (409),
+ * {@code idempotency_key_reused} (422), {@code kafka_unavailable}, {@code ingest_busy}, {@code not_ready} (503).
+ *
+ * <p>Job status comes from an in-memory view over the jobs, status and results topics (see
+ * {@code internal.KafkaJobStatusView} for its memory cost and restart behaviour).
+ */
+package dev.llmq.ingest;

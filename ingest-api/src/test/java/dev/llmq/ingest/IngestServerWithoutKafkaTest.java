@@ -1,0 +1,108 @@
+package dev.llmq.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP surface with Kafka unreachable: error shapes, the size limit, 503 instead of 202, readiness. */
+class IngestServerWithoutKafkaTest {
+
+    private static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private static IngestServer server;
+    private static HttpTestClient http;
+    private static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @BeforeAll
+    static void start() throws IOException {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        IngestSettings settings = IngestSettings.defaults("127.0.0.1:" + closedPort, "no-kafka")
+                .withPort(0).withKafkaTimeout(Duration.ofSeconds(1)).withMaxBodyBytes(4096);
+        server = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, Clock.systemUTC(), registry)
+                .start();
+        http = new HttpTestClient(server.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static void assertOpenAiError(HttpTestClient.Response r, int status, String code) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/json");
+        JsonNode error = r.json().path("error");
+        assertThat(error.isObject()).as(r.body()).isTrue();
+        assertThat(error.fieldNames()).toIterable().containsExactly("message", "type", "param", "code");
+        assertThat(error.path("message").asText()).isNotBlank();
+        assertThat(error.path("code").asText()).isEqualTo(code);
+    }
+
+    @Test
+    void kafkaUnreachableGives503NeverA202() {
+        HttpTestClient.Response single = http.post("/v1/jobs", CHAT, "application/json");
+        assertOpenAiError(single, 503, "kafka_unavailable");
+        assertThat(single.json().at("/error/type").asText()).isEqualTo("service_unavailable");
+
+        HttpTestClient.Response batch = http.post("/v1/jobs", CHAT + "\n" + CHAT, "application/x-ndjson");
+        assertOpenAiError(batch, 503, "kafka_unavailable");
+        assertThat(registry.get("llmq.ingest.rejected").tag("reason", "kafka_unavailable").counter().count())
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void badInputIsRejectedBeforeKafkaIsAsked() {
+        HttpTestClient.Response r = http.post("/v1/jobs", "{\"model\":\"gpt-4o-mini\"}", "application/json");
+        assertOpenAiError(r, 400, "missing_required_parameter");
+        assertThat(r.json().at("/error/param").asText()).isEqualTo("messages");
+        assertThat(r.json().at("/error/type").asText()).isEqualTo("invalid_request_error");
+        assertThat(registry.get("llmq.ingest.rejected").tag("reason", "invalid_request").counter().count()).isPositive();
+    }
+
+    @Test
+    void bodyOverTheLimitGets400RequestTooLarge() {
+        String big = CHAT.replace("hi", "x".repeat(5000));
+        assertOpenAiError(http.post("/v1/jobs", big, "application/json"), 400, "request_too_large");
+    }
+
+    @Test
+    void chunkedBodyOverTheLimitIsCutOffWhileReading() {
+        byte[] big = CHAT.replace("hi", "x".repeat(50_000)).getBytes();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(http.base() + "/v1/jobs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)));
+        assertOpenAiError(http.send(b), 400, "request_too_large");
+    }
+
+    @Test
+    void unknownRoutesAndWrongMethodsUseTheErrorShape() {
+        assertOpenAiError(http.get("/v2/nothing"), 404, "not_found");
+        assertOpenAiError(http.get("/v1/jobs"), 405, "method_not_allowed");
+        assertOpenAiError(http.post("/health/live", "", null), 405, "method_not_allowed");
+        assertOpenAiError(http.get("/v1/jobs/job_unknown"), 404, "not_found");
+        assertOpenAiError(http.get("/v1/batches/batch_unknown"), 404, "not_found");
+        assertOpenAiError(http.get("/v1/batches/batch_unknown/results"), 404, "not_found");
+    }
+
+    @Test
+    void liveButNotReadyWithoutKafka() {
+        assertThat(http.get("/health/live").status()).isEqualTo(200);
+        HttpTestClient.Response ready = http.get("/health/ready");
+        assertThat(ready.status()).isEqualTo(503);
+        assertThat(ready.json().path("status").asText()).isEqualTo("not_ready");
+        assertThat(server.ready()).isFalse();
+    }
+}

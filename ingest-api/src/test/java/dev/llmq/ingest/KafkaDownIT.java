@@ -1,0 +1,50 @@
+package dev.llmq.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.llmq.testkit.EmbeddedKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A broker that goes away: submissions get 503 (never 202) within the configured Kafka timeout. */
+class KafkaDownIT {
+
+    private static final String CHAT = SubmitIT.CHAT;
+
+    @Test
+    void brokerStoppedGives503ForSingleAndMultiJobSubmissions() {
+        EmbeddedKafka kafka = EmbeddedKafka.builder().build().start();
+        IngestServer server = null;
+        try {
+            TopicsFixture fixture = new TopicsFixture(kafka.bootstrapServers(), "down");
+            fixture.close();
+            IngestSettings settings = IngestSettings.defaults(kafka.bootstrapServers(), "down-a").withPort(0)
+                    .withTopics(fixture.topics()).withTransactionalProducers(1)
+                    .withKafkaTimeout(Duration.ofMillis(1500));
+            server = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, Clock.systemUTC(),
+                    new SimpleMeterRegistry()).start();
+            await().atMost(Duration.ofSeconds(30)).until(server::ready);
+            HttpTestClient http = new HttpTestClient(server.port());
+            assertThat(http.post("/v1/jobs", CHAT, "application/json").status()).isEqualTo(202);
+            assertThat(http.post("/v1/jobs", "[" + CHAT + "," + CHAT + "]", "application/json").status()).isEqualTo(202);
+
+            kafka.close();
+
+            HttpTestClient.Response single = http.post("/v1/jobs", CHAT, "application/json");
+            assertThat(single.status()).as(single.body()).isEqualTo(503);
+            assertThat(single.json().at("/error/code").asText()).isEqualTo("kafka_unavailable");
+            HttpTestClient.Response multi = http.post("/v1/jobs", "[" + CHAT + "," + CHAT + "]", "application/json");
+            assertThat(multi.status()).as(multi.body()).isEqualTo(503);
+            assertThat(multi.json().at("/error/code").asText()).isEqualTo("kafka_unavailable");
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            kafka.close();
+        }
+    }
+}

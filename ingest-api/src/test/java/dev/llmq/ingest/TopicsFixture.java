@@ -1,0 +1,153 @@
+package dev.llmq.ingest;
+
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatusEvent;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.StreamChunk;
+import dev.llmq.schemas.TopicNames;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+
+/** Topics with a unique prefix per test class, and plain clients to read and write them. */
+final class TopicsFixture implements AutoCloseable {
+
+    static final int PARTITIONS = 3;
+
+    private final String bootstrap;
+    private final TopicNames topics;
+    private final KafkaProducer<String, byte[]> producer;
+
+    TopicsFixture(String bootstrap, String name) {
+        this.bootstrap = bootstrap;
+        this.topics = new TopicNames("it-" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            List<NewTopic> all = topics.all().stream().map(t -> new NewTopic(t, PARTITIONS, (short) 1)).toList();
+            admin.createTopics(all).all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create topics", e);
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        this.producer = new KafkaProducer<>(p);
+    }
+
+    TopicNames topics() {
+        return topics;
+    }
+
+    KafkaConsumer<String, byte[]> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(p);
+    }
+
+    private List<TopicPartition> partitions(String topic) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (int i = 0; i < PARTITIONS; i++) {
+            out.add(new TopicPartition(topic, i));
+        }
+        return out;
+    }
+
+    /**
+     * The end offsets of the jobs topic once no transaction is open on it: the last stable offsets (what
+     * read_committed readers see) equal the high watermarks (which also count transaction markers). A commit's
+     * markers are written just after the producer's commit returns, so waiting for that makes before/after
+     * comparisons exact.
+     */
+    Map<TopicPartition, Long> jobsEndOffsets() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        List<TopicPartition> tps = partitions(topics.jobs());
+        try (KafkaConsumer<String, byte[]> committed = consumer();
+             KafkaConsumer<String, byte[]> all = new KafkaConsumer<>(p)) {
+            return Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                Map<TopicPartition, Long> stable = committed.endOffsets(tps, Duration.ofSeconds(10));
+                return stable.equals(all.endOffsets(tps, Duration.ofSeconds(10))) ? stable : null;
+            }, java.util.Objects::nonNull);
+        }
+    }
+
+    /** Every committed record on the jobs topic. */
+    List<ConsumerRecord<String, byte[]>> committedJobRecords() {
+        try (KafkaConsumer<String, byte[]> c = consumer()) {
+            List<TopicPartition> tps = partitions(topics.jobs());
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(10));
+            List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read the jobs topic to its end");
+                }
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    List<JobRequest> committedJobs() {
+        return committedJobRecords().stream().map(r -> JsonSerde.jobRequest().fromBytes(r.value()))
+                .collect(Collectors.toList());
+    }
+
+    void sendStatus(JobStatusEvent e) {
+        send(topics.status(), e.jobId(), JsonSerde.jobStatusEvent().toBytes(e));
+    }
+
+    void sendResult(JobResult r) {
+        send(topics.results(), r.jobId(), JsonSerde.jobResult().toBytes(r));
+    }
+
+    void sendChunk(StreamChunk c) {
+        send(topics.chunks(), c.jobId(), JsonSerde.streamChunk().toBytes(c));
+    }
+
+    private void send(String topic, String key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot write to " + topic, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

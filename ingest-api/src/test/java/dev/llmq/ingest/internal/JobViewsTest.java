@@ -1,0 +1,64 @@
+package dev.llmq.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.JobError;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobViewsTest {
+
+    private final JobViews views = new JobViews(Json.mapper());
+    private final Instant t = Instant.parse("2026-11-26T15:00:00Z");
+
+    private JobSnapshot job(String id, JobStatus status, JobResult result) {
+        return new JobSnapshot(id, "batch_1", "c-" + id, null, "gpt-4o", false, t, status, null, null, result);
+    }
+
+    private JobResult failed(String id) {
+        return new JobResult(1, id, "batch_1", null, null, "gpt-4o", JobStatus.FAILED, null,
+                new JobError(null, null, "boom", null, "server_error", 500, "openai"), null, null, null, null, null,
+                null, null, null, t, t, t, null, null, null);
+    }
+
+    @Test
+    void submissionOfOneJobHasATopLevelIdAndNoBatch() {
+        ObjectNode o = views.submission(new Submission(false, null, List.of(new Submission.JobRef("job_1", null)), "",
+                false));
+        assertThat(o.path("id").asText()).isEqualTo("job_1");
+        assertThat(o.path("batch_id").isNull()).isTrue();
+        assertThat(o.path("count").asInt()).isEqualTo(1);
+        assertThat(o.at("/jobs/0/status").asText()).isEqualTo("queued");
+    }
+
+    @Test
+    void batchCountsEveryStatusAndCompletesWhenAllAreTerminal() {
+        ObjectNode running = views.batch("batch_1", List.of(job("a", JobStatus.QUEUED, null),
+                job("b", JobStatus.RUNNING, null), job("c", JobStatus.FAILED, failed("c"))));
+        assertThat(running.path("status").asText()).isEqualTo("in_progress");
+        assertThat(running.path("total").asInt()).isEqualTo(3);
+        assertThat(running.at("/counts/queued").asInt()).isEqualTo(1);
+        assertThat(running.at("/counts/running").asInt()).isEqualTo(1);
+        assertThat(running.at("/counts/failed").asInt()).isEqualTo(1);
+        assertThat(running.at("/request_counts/failed").asInt()).isEqualTo(1);
+        assertThat(running.path("created_at").asLong()).isEqualTo(t.getEpochSecond());
+
+        ObjectNode done = views.batch("batch_1", List.of(job("c", JobStatus.FAILED, failed("c"))));
+        assertThat(done.path("status").asText()).isEqualTo("completed");
+    }
+
+    @Test
+    void failedOutputLineHasNoResponseAndAnErrorWithTheKindAsCode() {
+        ObjectNode line = views.outputLine(job("c", JobStatus.FAILED, failed("c")));
+        assertThat(line.path("response").isNull()).isTrue();
+        assertThat(line.at("/error/message").asText()).isEqualTo("boom");
+        assertThat(line.at("/error/type").asText()).isEqualTo("api_error");
+        assertThat(line.at("/error/code").asText()).isEqualTo("server_error");
+        assertThat(line.path("custom_id").asText()).isEqualTo("c-c");
+    }
+}

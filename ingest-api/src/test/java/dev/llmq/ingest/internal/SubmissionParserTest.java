@@ -1,0 +1,161 @@
+package dev.llmq.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.llmq.schemas.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SubmissionParserTest {
+
+    private static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private final SubmissionParser parser = new SubmissionParser(Json.mapper(), () -> Set.of("gpt-4o-mini", "gpt-4o"));
+
+    private ParsedSubmission parse(String body, String contentType) {
+        return parser.parse(body.getBytes(StandardCharsets.UTF_8), contentType);
+    }
+
+    private ApiException reject(String body, String contentType) {
+        ApiException e = catchThrowableOfType(ApiException.class, () -> parse(body, contentType));
+        assertThat(e).as("expected a rejection of %s", body).isNotNull();
+        return e;
+    }
+
+    @Test
+    void singleJobKeepsTheOpenAiBodyAndTakesOutLlmqFields() {
+        ParsedSubmission s = parse("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"temperature\":0.2,\"stream\":true,\"custom_id\":\"c1\",\"metadata\":{\"team\":\"a\"},"
+                + "\"tags\":[\"x\",\"y\"],\"priority\":5,\"deadline\":\"2026-01-02T03:04:05Z\"}", "application/json");
+        assertThat(s.multi()).isFalse();
+        ParsedJob job = s.jobs().getFirst();
+        assertThat(job.customId()).isEqualTo("c1");
+        assertThat(job.modelGroup()).isEqualTo("gpt-4o");
+        assertThat(job.stream()).isTrue();
+        assertThat(job.priority()).isEqualTo(5);
+        assertThat(job.deadline()).isEqualTo(Instant.parse("2026-01-02T03:04:05Z"));
+        assertThat(job.tags()).containsExactly("x", "y");
+        assertThat(job.metadata()).containsEntry("team", "a");
+        assertThat(job.body().fieldNames()).toIterable()
+                .containsExactly("model", "messages", "temperature", "stream");
+    }
+
+    @Test
+    void arrayAndNdjsonGiveMultiJobSubmissionsInOrder() {
+        ParsedSubmission array = parse("[" + CHAT + "," + CHAT.replace("gpt-4o-mini", "gpt-4o") + "]", null);
+        assertThat(array.multi()).isTrue();
+        assertThat(array.jobs()).extracting(ParsedJob::modelGroup).containsExactly("gpt-4o-mini", "gpt-4o");
+
+        ParsedSubmission nd = parse(CHAT + "\n\n  \r\n" + CHAT.replace("gpt-4o-mini", "gpt-4o") + "\n",
+                "application/x-ndjson");
+        assertThat(nd.multi()).isTrue();
+        assertThat(nd.jobs()).extracting(ParsedJob::modelGroup).containsExactly("gpt-4o-mini", "gpt-4o");
+    }
+
+    @Test
+    void openAiBatchInputLinesAreAccepted() {
+        String line = "{\"custom_id\":\"req-1\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":" + CHAT + "}";
+        ParsedSubmission s = parse(line + "\n" + line.replace("req-1", "req-2"), "application/jsonl");
+        assertThat(s.jobs()).extracting(ParsedJob::customId).containsExactly("req-1", "req-2");
+        assertThat(s.jobs().getFirst().body().has("custom_id")).isFalse();
+        assertThat(s.jobs().getFirst().body().get("model").asText()).isEqualTo("gpt-4o-mini");
+    }
+
+    @Test
+    void batchInputLineWithAnotherUrlOrMethodIsRefused() {
+        String base = "{\"custom_id\":\"r\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":" + CHAT + "}";
+        assertThat(reject(base, "application/x-ndjson").getMessage()).contains("line 1").contains("/v1/chat/completions");
+        assertThat(reject(base.replace("/v1/embeddings", "/v1/chat/completions").replace("POST", "GET"),
+                "application/x-ndjson").param()).isEqualTo("line 1: method");
+    }
+
+    @Test
+    void badNdjsonLineIsNamedByItsLineNumber() {
+        String body = CHAT + "\n\n" + CHAT + "\n{\"model\":\"gpt-4o\"}\n" + CHAT;
+        ApiException e = reject(body, "application/x-ndjson");
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.param()).isEqualTo("line 4: messages");
+        assertThat(e.getMessage()).startsWith("line 4:").contains("messages");
+    }
+
+    @Test
+    void malformedNdjsonLineIsNamedByItsLineNumber() {
+        ApiException e = reject(CHAT + "\n{not json\n", "application/x-ndjson");
+        assertThat(e.code()).isEqualTo("invalid_json");
+        assertThat(e.param()).isEqualTo("line 2");
+        assertThat(e.getMessage()).startsWith("line 2: malformed JSON");
+    }
+
+    @Test
+    void badArrayElementIsNamedByItsIndex() {
+        ApiException e = reject("[" + CHAT + ",{\"model\":\"nope\",\"messages\":[{\"role\":\"user\"}]}]", null);
+        assertThat(e.code()).isEqualTo("model_not_found");
+        assertThat(e.param()).isEqualTo("[1]: model");
+        assertThat(e.getMessage()).contains("job at index 1").contains("nope").contains("gpt-4o, gpt-4o-mini");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            malformed JSON            | {"model":                                                       | invalid_json               |
+            trailing garbage          | {"model":"gpt-4o","messages":[{"role":"user"}]} x               | invalid_json               |
+            empty body                |                                                                 | invalid_json               |
+            not an object             | "hello"                                                         | invalid_request            |
+            number                    | 42                                                              | invalid_request            |
+            missing model             | {"messages":[{"role":"user"}]}                                  | missing_required_parameter | model
+            model not a string        | {"model":3,"messages":[{"role":"user"}]}                        | invalid_type               | model
+            missing messages          | {"model":"gpt-4o"}                                              | missing_required_parameter | messages
+            messages empty            | {"model":"gpt-4o","messages":[]}                                | invalid_type               | messages
+            messages not array        | {"model":"gpt-4o","messages":"hi"}                              | invalid_type               | messages
+            message without role      | {"model":"gpt-4o","messages":[{"content":"hi"}]}                | invalid_type               | messages[0]
+            message not object        | {"model":"gpt-4o","messages":["hi"]}                            | invalid_type               | messages[0]
+            unknown model group       | {"model":"gpt-5","messages":[{"role":"user"}]}                  | model_not_found            | model
+            stream not boolean        | {"model":"gpt-4o","messages":[{"role":"user"}],"stream":"yes"}  | invalid_type               | stream
+            stream_options not object | {"model":"gpt-4o","messages":[{"role":"user"}],"stream_options":1} | invalid_type            | stream_options
+            metadata not strings      | {"model":"gpt-4o","messages":[{"role":"user"}],"metadata":{"a":1}} | invalid_type            | metadata.a
+            metadata not object       | {"model":"gpt-4o","messages":[{"role":"user"}],"metadata":[]}   | invalid_type               | metadata
+            tags not strings          | {"model":"gpt-4o","messages":[{"role":"user"}],"tags":[1]}      | invalid_type               | tags
+            priority not integer      | {"model":"gpt-4o","messages":[{"role":"user"}],"priority":1.5}  | invalid_type               | priority
+            bad deadline              | {"model":"gpt-4o","messages":[{"role":"user"}],"deadline":"soon"} | invalid_type             | deadline
+            custom_id not string      | {"model":"gpt-4o","messages":[{"role":"user"}],"custom_id":7}   | invalid_type               | custom_id
+            empty array               | []                                                              | invalid_request            |
+            """)
+    void eachBadInputGetsA400WithCodeAndParam(String name, String body, String code, String param) {
+        ApiException e = reject(body == null ? "" : body, "application/json");
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.type()).isEqualTo("invalid_request_error");
+        assertThat(e.code()).isEqualTo(code);
+        assertThat(e.param()).isEqualTo(param);
+        assertThat(e.getMessage()).isNotBlank();
+    }
+
+    @Test
+    void emptyNdjsonAndDuplicateCustomIdsAreRefused() {
+        assertThat(reject("\n  \n", "application/x-ndjson").getMessage()).contains("no jobs");
+        String withId = CHAT.replace("{\"model\"", "{\"custom_id\":\"same\",\"model\"");
+        ApiException dup = reject(withId + "\n" + withId, "application/x-ndjson");
+        assertThat(dup.code()).isEqualTo("duplicate_custom_id");
+        assertThat(dup.param()).isEqualTo("line 2: custom_id");
+    }
+
+    @Test
+    void configuredGroupsAreReadOnEveryParse() {
+        java.util.concurrent.atomic.AtomicReference<Set<String>> groups = new java.util.concurrent.atomic.AtomicReference<>(Set.of("a"));
+        SubmissionParser reloading = new SubmissionParser(Json.mapper(), groups::get);
+        String body = "{\"model\":\"b\",\"messages\":[{\"role\":\"user\"}]}";
+        assertThatThrownBy(() -> reloading.parse(body.getBytes(StandardCharsets.UTF_8), null))
+                .isInstanceOf(ApiException.class);
+        groups.set(Set.of("a", "b"));
+        assertThat(reloading.parse(body.getBytes(StandardCharsets.UTF_8), null).jobs()).hasSize(1);
+    }
+
+    @Test
+    void epochSecondDeadlineIsAccepted() {
+        ParsedJob job = parse(CHAT.replace("{\"model\"", "{\"deadline\":1700000000,\"model\""), null).jobs().getFirst();
+        assertThat(job.deadline()).isEqualTo(Instant.ofEpochSecond(1_700_000_000L));
+    }
+}
