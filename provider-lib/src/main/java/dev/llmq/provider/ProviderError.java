@@ -1,5 +1,8 @@
 package dev.llmq.provider;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.JobError;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -34,5 +37,22 @@ public record ProviderError(ErrorKind kind, int httpStatus, String providerType,
 
     public boolean cooldown() {
         return kind.cooldown();
+    }
+
+    /** This error as a job's error record (OpenAI's fields plus llmq's kind, the real status and the provider). */
+    public JobError toJobError(String provider) {
+        return new JobError(kind.openAiType(), providerCode != null ? providerCode : kind.wire(), message, param,
+                kind.wire(), httpStatus > 0 ? httpStatus : null, provider);
+    }
+
+    /** OpenAI's error body shape: {@code {"error":{"message","type","param","code"}}}. */
+    public ObjectNode toOpenAiErrorBody() {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        ObjectNode e = body.putObject("error");
+        e.put("message", message);
+        e.put("type", kind.openAiType());
+        e.put("param", param);
+        e.put("code", providerCode != null ? providerCode : kind.wire());
+        return body;
     }
 }

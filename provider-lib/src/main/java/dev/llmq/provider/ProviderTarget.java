@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param apiBase base URL, or null for the provider's default
  * @param apiKey secret, or null; never logged
  * @param apiVersion Azure's {@code api-version}, or null
- * @param timeout whole-request timeout for non-streaming calls
- * @param streamIdleTimeout longest gap between stream events
+ * @param timeout whole-call timeout: the response must be complete within it (for a stream: the longest it may run)
+ * @param streamIdleTimeout longest gap between stream events (SSE comments do not count)
  * @param dropParams drop unsupported parameters (recorded as adjustments) instead of failing
  * @param extraHeaders headers added to every call
  */

@@ -1,0 +1,64 @@
+package dev.llmq.provider;
+
+import dev.llmq.provider.internal.HttpEngine;
+import dev.llmq.provider.openai.CompatibleProvider;
+import dev.llmq.provider.openai.OpenAiAdapter;
+import dev.llmq.provider.openai.OpenAiCompatibleProviders;
+import dev.llmq.provider.spi.ProviderAdapter;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Builds the {@link ProviderClient} that dispatches each call on {@link ProviderTarget#provider()} to its adapter.
+ *
+ * <pre>{@code
+ * ProviderClient client = Providers.client(Providers.defaultHttpClient(), Clock.systemUTC());
+ * ProviderModel pm = ProviderModel.parse("openai/gpt-4o-mini");
+ * ProviderTarget target = new ProviderTarget(pm.provider(), pm.model(), null, key, null, null, null, false, null);
+ * ProviderResponse r = client.complete(target, requestBody);
+ * }</pre>
+ */
+public final class Providers {
+
+    private Providers() {
+    }
+
+    /** A client over every built-in adapter. */
+    public static ProviderClient client(HttpClient http, Clock clock) {
+        return client(http, clock, Map.of());
+    }
+
+    /** A client over the built-in adapters plus (or replacing) the given ones, keyed by provider name. */
+    public static ProviderClient client(HttpClient http, Clock clock, Map<String, ProviderAdapter> extra) {
+        Map<String, ProviderAdapter> adapters = new LinkedHashMap<>(adapters(clock));
+        adapters.putAll(Objects.requireNonNull(extra, "extra"));
+        Map<String, ProviderAdapter> frozen = Map.copyOf(adapters);
+        return new HttpEngine(http, clock, name -> Optional.ofNullable(frozen.get(name)));
+    }
+
+    /**
+     * The built-in adapters by provider name. A new provider protocol (Anthropic, Gemini ...) is registered here.
+     */
+    public static Map<String, ProviderAdapter> adapters(Clock clock) {
+        Map<String, ProviderAdapter> m = new LinkedHashMap<>();
+        for (CompatibleProvider p : OpenAiCompatibleProviders.defaults()) {
+            m.put(p.name(), OpenAiAdapter.compatible(p, clock));
+        }
+        m.put("azure", OpenAiAdapter.azure(clock));
+        return Map.copyOf(m);
+    }
+
+    /** An HTTP client suited to provider calls: HTTP/2 when offered, redirects followed, 10 s connect timeout. */
+    public static HttpClient defaultHttpClient() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+}

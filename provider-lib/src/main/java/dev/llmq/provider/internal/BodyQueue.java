@@ -1,0 +1,92 @@
+package dev.llmq.provider.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Turns a response body publisher into blocking reads with a timeout, one network read at a time (back-pressure:
+ * the next read is requested only once the previous one was taken). Closing it cancels the subscription, which
+ * aborts the exchange.
+ */
+final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseable {
+
+    private static final Object END = new Object();
+
+    private record Failure(Throwable cause) {
+    }
+
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private volatile Flow.Subscription subscription;
+    private volatile boolean finished;
+    private volatile boolean closed;
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        if (closed) {
+            s.cancel();
+            return;
+        }
+        subscription = s;
+        s.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+        queue.add(item);
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+        queue.add(new Failure(throwable));
+    }
+
+    @Override
+    public void onComplete() {
+        queue.add(END);
+    }
+
+    /**
+     * The next buffers, or null at the end of the body.
+     *
+     * @throws TimeoutException when nothing arrived within the timeout
+     * @throws IOException when the body failed (connection reset, cut off)
+     */
+    @SuppressWarnings("unchecked")
+    List<ByteBuffer> next(long timeoutNanos) throws InterruptedException, TimeoutException, IOException {
+        if (finished) {
+            return null;
+        }
+        Object item = queue.poll(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+        if (item == null) {
+            throw new TimeoutException();
+        }
+        if (item == END) {
+            finished = true;
+            return null;
+        }
+        if (item instanceof Failure f) {
+            finished = true;
+            throw f.cause() instanceof IOException io ? io : new IOException(f.cause());
+        }
+        Flow.Subscription s = subscription;
+        if (s != null) {
+            s.request(1);
+        }
+        return (List<ByteBuffer>) item;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Flow.Subscription s = subscription;
+        if (s != null && !finished) {
+            s.cancel();
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.llmq.provider.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ChunkAccumulator;
+import dev.llmq.provider.ChunkSink;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderClient;
+import dev.llmq.provider.ProviderError;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderResponse;
+import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.spi.ProviderAdapter;
+import dev.llmq.provider.spi.StreamDecoder;
+import dev.llmq.provider.spi.UsageChunkPolicy;
+import dev.llmq.provider.spi.Usages;
+import dev.llmq.provider.spi.WireCall;
+import dev.llmq.provider.sse.SseEnd;
+import dev.llmq.provider.sse.SseEvent;
+import dev.llmq.provider.sse.SseFramer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one HTTP engine behind every provider: sends the adapter's {@link WireCall}, enforces the whole-call timeout
+ * and the stream idle timeout (the longest gap between SSE events; comment lines do not count; a timed-out call is
+ * cancelled), frames SSE, assembles chunks, measures latency and time
+ * to first token with the injected clock, and turns non-2xx responses into classified errors.
+ *
+ * <p>Timeouts are enforced on the monotonic clock ({@link System#nanoTime()}); reported durations use the injected
+ * {@link Clock}, so tests can fix them.
+ */
+public final class HttpEngine implements ProviderClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEngine.class);
+    /** Largest non-stream body read; past it the call fails instead of exhausting memory. */
+    private static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+    private final Exchanges exchanges;
+    private final Clock clock;
+    private final Function<String, Optional<ProviderAdapter>> adapters;
+
+    public HttpEngine(java.net.http.HttpClient http, Clock clock, Function<String, Optional<ProviderAdapter>> adapters) {
+        this.exchanges = new Exchanges(Objects.requireNonNull(http, "http"));
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.adapters = Objects.requireNonNull(adapters, "adapters");
+    }
+
+    @Override
+    public ProviderResponse complete(ProviderTarget target, ObjectNode request) {
+        ProviderAdapter adapter = adapter(target);
+        WireCall call = adapter.prepare(target, request, false);
+        Deadline deadline = Deadline.after(target.timeout());
+        Instant start = clock.instant();
+        try (Exchanges.Open open = exchanges.open(call, target, false, deadline)) {
+            byte[] body = readAll(open.body(), deadline, target.timeout());
+            String requestId = adapter.requestId(open.response().headers());
+            int status = open.response().statusCode();
+            if (status / 100 != 2) {
+                throw failure(adapter.classify(status, open.response().headers(), body, call), null, target, status);
+            }
+            ObjectNode completion = decode(adapter, call, body, status);
+            Duration latency = Duration.between(start, clock.instant());
+            LOG.debug("provider call {}/{} completed status={} latencyMs={}", target.provider(), target.model(),
+                    status, latency.toMillis());
+            return new ProviderResponse(completion, Usages.fromOpenAi(completion.get("usage")), latency, null,
+                    call.adjustments(), requestId);
+        } catch (IOException e) {
+            throw new ProviderException(new ProviderError(ErrorKind.CONNECTION_ERROR, 0, null, null,
+                    "response body failed: " + e.getClass().getSimpleName(), null, null, null, null), e);
+        }
+    }
+
+    @Override
+    public ProviderResponse stream(ProviderTarget target, ObjectNode request, ChunkSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        ProviderAdapter adapter = adapter(target);
+        WireCall call = adapter.prepare(target, request, true);
+        Deadline deadline = Deadline.after(target.timeout());
+        Instant start = clock.instant();
+        try (Exchanges.Open open = exchanges.open(call, target, true, deadline)) {
+            int status = open.response().statusCode();
+            String requestId = adapter.requestId(open.response().headers());
+            if (status / 100 != 2) {
+                byte[] body = readAllQuietly(open.body(), deadline, target.timeout());
+                throw failure(adapter.classify(status, open.response().headers(), body, call), null, target, status);
+            }
+            if (isJson(open.response().headers())) {
+                throw notAnEventStream(adapter, call, open, deadline, target, status);
+            }
+            StreamRun run = new StreamRun(adapter.streamDecoder(call), call.forwardUsageChunk(), sink, start);
+            run.pump(open.body(), deadline, target);
+            Duration latency = Duration.between(start, clock.instant());
+            ObjectNode completion = run.accumulator.completion();
+            LOG.debug("provider stream {}/{} completed chunks={} latencyMs={}", target.provider(), target.model(),
+                    run.accumulator.chunkCount(), latency.toMillis());
+            return new ProviderResponse(completion, run.accumulator.usage(), latency, run.ttft, call.adjustments(),
+                    requestId);
+        }
+    }
+
+    private ProviderAdapter adapter(ProviderTarget target) {
+        return adapters.apply(target.provider()).orElseThrow(() -> ProviderException.of(ErrorKind.INVALID_REQUEST,
+                "no adapter is registered for provider '" + target.provider() + "'"));
+    }
+
+    private static ObjectNode decode(ProviderAdapter adapter, WireCall call, byte[] body, int status) {
+        try {
+            return adapter.decodeResponse(call, body);
+        } catch (ProviderException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, status, null, null,
+                    "unreadable response body: " + e.getClass().getSimpleName(), null, null, null,
+                    dev.llmq.provider.spi.Redaction.snippet(body, call.secret())), e);
+        }
+    }
+
+    private static boolean isJson(java.net.http.HttpHeaders headers) {
+        return headers.firstValue("content-type").map(v -> v.toLowerCase(java.util.Locale.ROOT))
+                .filter(v -> v.startsWith("application/json")).isPresent();
+    }
+
+    /** A 2xx JSON answer to a stream request: an error object is classified, anything else is a server fault. */
+    private static ProviderException notAnEventStream(ProviderAdapter adapter, WireCall call, Exchanges.Open open,
+                                                      Deadline deadline, ProviderTarget target, int status) {
+        byte[] body = readAllQuietly(open.body(), deadline, target.timeout());
+        try {
+            adapter.decodeResponse(call, body);
+        } catch (ProviderException e) {
+            return e;
+        } catch (RuntimeException ignored) {
+            // not even a completion: reported below
+        }
+        return failure(new ProviderError(ErrorKind.SERVER_ERROR, status, null, null,
+                "expected an event stream, got application/json", null, null, adapter.requestId(
+                open.response().headers()), dev.llmq.provider.spi.Redaction.snippet(body, call.secret())),
+                null, target, status);
+    }
+
+    private static ProviderException failure(ProviderError error, Throwable cause, ProviderTarget target, int status) {
+        LOG.debug("provider call {}/{} failed status={} kind={}", target.provider(), target.model(), status,
+                error.kind().wire());
+        return new ProviderException(error, cause);
+    }
+
+    private static byte[] readAll(BodyQueue body, Deadline deadline, Duration timeout) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        while (true) {
+            List<ByteBuffer> buffers;
+            try {
+                buffers = body.next(deadline.remainingNanos());
+            } catch (TimeoutException e) {
+                throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT,
+                        "no complete response within " + timeout), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Exchanges.interrupted(e);
+            }
+            if (buffers == null) {
+                return out.toByteArray();
+            }
+            for (ByteBuffer b : buffers) {
+                if (out.size() + b.remaining() > MAX_BODY_BYTES) {
+                    throw ProviderException.of(ErrorKind.SERVER_ERROR, "response body over " + MAX_BODY_BYTES + " bytes");
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                out.writeBytes(chunk);
+            }
+        }
+    }
+
+    private static byte[] readAllQuietly(BodyQueue body, Deadline deadline, Duration timeout) {
+        try {
+            return readAll(body, deadline, timeout);
+        } catch (IOException | ProviderException e) {
+            return new byte[0];
+        }
+    }
+
+    /** One stream's state: decoder, accumulator, time to first token. */
+    private final class StreamRun {
+        private final SseFramer framer = new SseFramer();
+        private final ChunkAccumulator accumulator = new ChunkAccumulator();
+        private final StreamDecoder decoder;
+        private final boolean forwardUsageChunk;
+        private final ChunkSink sink;
+        private final Instant start;
+        private Duration ttft;
+
+        StreamRun(StreamDecoder decoder, boolean forwardUsageChunk, ChunkSink sink, Instant start) {
+            this.decoder = decoder;
+            this.forwardUsageChunk = forwardUsageChunk;
+            this.sink = sink;
+            this.start = start;
+        }
+
+        void pump(BodyQueue body, Deadline deadline, ProviderTarget target) {
+            long idle = target.streamIdleTimeout().toNanos();
+            long lastEvent = System.nanoTime();
+            while (!decoder.ended()) {
+                long remaining = deadline.remainingNanos();
+                long idleLeft = Math.max(0, idle - (System.nanoTime() - lastEvent));
+                List<ByteBuffer> buffers;
+                try {
+                    buffers = body.next(Math.min(idleLeft, remaining));
+                } catch (TimeoutException e) {
+                    String why = remaining <= idleLeft ? "stream exceeded the call timeout of " + target.timeout()
+                            : "no stream data for " + target.streamIdleTimeout();
+                    throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, why), e, accumulated());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw Exchanges.interrupted(e).withPartial(accumulated());
+                } catch (IOException e) {
+                    throw new ProviderException(ProviderError.of(ErrorKind.STREAM_TRUNCATED,
+                            "stream cut off: " + e.getClass().getSimpleName()), e, accumulated());
+                }
+                if (buffers == null) {
+                    SseEnd end = framer.finish();
+                    throw new ProviderException(ProviderError.of(ErrorKind.STREAM_TRUNCATED,
+                            "stream ended without its end marker" + (end.clean() ? "" : " (cut mid-event)")),
+                            null, accumulated());
+                }
+                for (ByteBuffer b : buffers) {
+                    for (SseEvent event : framer.feed(b)) {
+                        lastEvent = System.nanoTime();
+                        onEvent(event);
+                        if (decoder.ended()) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+
+        private void onEvent(SseEvent event) {
+            List<ObjectNode> chunks;
+            try {
+                chunks = decoder.decode(event);
+            } catch (ProviderException e) {
+                throw e.withPartial(accumulated());
+            }
+            for (ObjectNode chunk : chunks) {
+                accumulator.add(chunk);
+                if (ttft == null && ChunkAccumulator.hasOutput(chunk)) {
+                    ttft = Duration.between(start, clock.instant());
+                }
+                ObjectNode forCaller = UsageChunkPolicy.forCaller(chunk, forwardUsageChunk);
+                if (forCaller != null) {
+                    sink.onChunk(forCaller);
+                }
+            }
+        }
+
+        private ObjectNode accumulated() {
+            return accumulator.chunkCount() == 0 ? null : accumulator.completion();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.llmq.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
+import dev.llmq.provider.spi.Redaction;
+import dev.llmq.provider.spi.RetryHints;
+import dev.llmq.schemas.Json;
+import java.net.http.HttpHeaders;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Classifies OpenAI, Azure OpenAI and OpenAI-compatible errors: status + body + headers → one {@link ProviderError}.
+ * The body's {@code error.code} / {@code error.type} win over the status where they say more (quota, context
+ * window, content policy, unsupported parameter); otherwise the status decides.
+ */
+public final class OpenAiErrorClassifier {
+
+    private static final Set<String> CONTENT_POLICY_CODES = Set.of("content_filter", "content_policy_violation",
+            "responsibleaipolicyviolation", "content_management_policy_violation", "moderation_blocked");
+    private static final Set<String> UNSUPPORTED_CODES = Set.of("unsupported_parameter", "unsupported_value");
+    private static final Map<String, ErrorKind> BY_TYPE = Map.of(
+            "invalid_request_error", ErrorKind.INVALID_REQUEST,
+            "authentication_error", ErrorKind.AUTHENTICATION,
+            "permission_error", ErrorKind.PERMISSION_DENIED,
+            "not_found_error", ErrorKind.NOT_FOUND,
+            "rate_limit_error", ErrorKind.RATE_LIMITED,
+            "rate_limit_exceeded", ErrorKind.RATE_LIMITED,
+            "server_error", ErrorKind.SERVER_ERROR,
+            "overloaded_error", ErrorKind.OVERLOADED,
+            "timeout", ErrorKind.TIMEOUT);
+
+    private final RetryHints hints;
+
+    public OpenAiErrorClassifier(Clock clock) {
+        this.hints = new RetryHints(clock);
+    }
+
+    /** Classifies a non-2xx HTTP response. */
+    public ProviderError classify(int status, HttpHeaders headers, byte[] body, String secret) {
+        Parsed p = parse(body);
+        ErrorKind kind = kind(status, p);
+        Duration retryAfter = (kind == ErrorKind.RATE_LIMITED ? hints.retryAfterOrReset(headers)
+                : hints.retryAfter(headers)).orElse(null);
+        String message = p.message != null ? Redaction.redact(p.message, secret) : "HTTP " + status;
+        return new ProviderError(kind, status, p.type, p.code, message, p.param, retryAfter, requestId(headers),
+                Redaction.snippet(body, secret));
+    }
+
+    /** Classifies an {@code {"error": ...}} event inside a 200 stream; the error's own status is used if it has one. */
+    public ProviderError classifyEvent(JsonNode event, String secret) {
+        Parsed p = parse(event);
+        int status = p.status;
+        ErrorKind kind = status > 0 ? kind(status, p) : kindWithoutStatus(p);
+        String message = p.message != null ? Redaction.redact(p.message, secret) : "error event in stream";
+        return new ProviderError(kind, status, p.type, p.code, message, p.param, null, null,
+                Redaction.snippet(event.toString(), secret));
+    }
+
+    /** {@code x-request-id} (OpenAI), then Azure's {@code apim-request-id} / {@code x-ms-request-id}. */
+    public static String requestId(HttpHeaders headers) {
+        return headers.firstValue("x-request-id")
+                .or(() -> headers.firstValue("apim-request-id"))
+                .or(() -> headers.firstValue("x-ms-request-id"))
+                .orElse(null);
+    }
+
+    static ErrorKind kind(int status, Parsed p) {
+        ErrorKind fromBody = fromBody(p);
+        if (fromBody != null) {
+            return fromBody;
+        }
+        if (status == 400 || status == 422) {
+            if (p.code != null && UNSUPPORTED_CODES.contains(lower(p.code))) {
+                return ErrorKind.UNSUPPORTED_PARAMETER;
+            }
+            return ErrorKind.INVALID_REQUEST;
+        }
+        return switch (status) {
+            case 401 -> ErrorKind.AUTHENTICATION;
+            case 403 -> ErrorKind.PERMISSION_DENIED;
+            case 404 -> ErrorKind.NOT_FOUND;
+            case 408 -> ErrorKind.TIMEOUT;
+            case 409 -> ErrorKind.SERVER_ERROR; // OpenAI's SDKs retry 409 (lock timeout)
+            case 413 -> ErrorKind.INVALID_REQUEST;
+            case 429 -> ErrorKind.RATE_LIMITED;
+            case 503, 529 -> ErrorKind.OVERLOADED;
+            default -> status >= 500 ? ErrorKind.SERVER_ERROR
+                    : status >= 400 ? ErrorKind.INVALID_REQUEST : ErrorKind.SERVER_ERROR;
+        };
+    }
+
+    /** Kinds the body alone decides, whatever the status. */
+    private static ErrorKind fromBody(Parsed p) {
+        String code = lower(p.code);
+        String type = lower(p.type);
+        String inner = lower(p.innerCode);
+        String msg = lower(p.message);
+        if ("insufficient_quota".equals(code) || "insufficient_quota".equals(type)) {
+            return ErrorKind.QUOTA_EXHAUSTED;
+        }
+        if ("context_length_exceeded".equals(code) || msg != null && (msg.contains("maximum context length")
+                || msg.contains("context_length_exceeded") || msg.contains("context window"))) {
+            return ErrorKind.CONTEXT_WINDOW_EXCEEDED;
+        }
+        if (code != null && CONTENT_POLICY_CODES.contains(code) || type != null && CONTENT_POLICY_CODES.contains(type)
+                || inner != null && CONTENT_POLICY_CODES.contains(inner)) {
+            return ErrorKind.CONTENT_POLICY;
+        }
+        return null;
+    }
+
+    private static ErrorKind kindWithoutStatus(Parsed p) {
+        ErrorKind fromBody = fromBody(p);
+        if (fromBody != null) {
+            return fromBody;
+        }
+        if (p.code != null && UNSUPPORTED_CODES.contains(lower(p.code))) {
+            return ErrorKind.UNSUPPORTED_PARAMETER;
+        }
+        ErrorKind byCode = p.code == null ? null : BY_TYPE.get(lower(p.code));
+        ErrorKind byType = p.type == null ? null : BY_TYPE.get(lower(p.type));
+        return byCode != null ? byCode : byType != null ? byType : ErrorKind.SERVER_ERROR;
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    /** The fields of an OpenAI-style error body (also FastAPI's {@code detail} and vLLM's flat form). */
+    record Parsed(String message, String type, String code, String param, String innerCode, int status) {
+    }
+
+    static Parsed parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            return new Parsed(null, null, null, null, null, 0);
+        }
+        try {
+            return parse(Json.mapper().readTree(body));
+        } catch (java.io.IOException | RuntimeException e) {
+            return new Parsed(null, null, null, null, null, 0);
+        }
+    }
+
+    static Parsed parse(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            return new Parsed(null, null, null, null, null, 0);
+        }
+        JsonNode err = root.get("error");
+        if (err != null && err.isTextual()) {
+            return new Parsed(err.asText(), text(root, "type"), text(root, "code"), null, null, 0);
+        }
+        JsonNode e = err != null && err.isObject() ? err : root;
+        String message = text(e, "message");
+        if (message == null && e.has("detail")) {
+            message = e.get("detail").isTextual() ? e.get("detail").asText() : e.get("detail").toString();
+        }
+        JsonNode innerErr = e.path("innererror");
+        String inner = text(innerErr, "code");
+        int status = e.path("status").canConvertToInt() ? e.path("status").asInt()
+                : e.path("code").isInt() ? e.path("code").asInt() : 0;
+        return new Parsed(message, text(e, "type"), text(e, "code"), text(e, "param"), inner,
+                status >= 100 && status < 600 ? status : 0);
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull() || v.isContainerNode()) {
+            return null;
+        }
+        String s = v.asText();
+        return s.isEmpty() ? null : s;
+    }
+}

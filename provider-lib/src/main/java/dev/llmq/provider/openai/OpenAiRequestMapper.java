@@ -1,0 +1,66 @@
+package dev.llmq.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.spi.ParameterSupport;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Canonical (OpenAI) request → OpenAI-family wire body. Mostly the identity: the body is copied, unknown fields kept,
+ * {@code model} set to the target's model (the deployment for Azure), parameters checked against the provider's
+ * {@link ParameterSupport}; for OpenAI's reasoning models {@code max_tokens} is renamed to
+ * {@code max_completion_tokens} (recorded) and non-default sampling is declared unsupported ({@link ReasoningModels}).
+ *
+ * <p>Transport choices, not user adjustments: the call mode decides {@code stream}; a stream asks for
+ * {@code stream_options.include_usage} so that usage arrives in the last chunk (the engine hides that chunk from the
+ * caller unless the caller asked for it). A non-stream call drops a {@code stream_options} the caller sent, and
+ * records {@code dropped:stream_options}, since OpenAI rejects it without {@code stream}.
+ */
+public final class OpenAiRequestMapper {
+
+    /** The result of mapping: the wire body, what was adjusted, and whether the caller asked for usage chunks. */
+    public record Mapped(ObjectNode body, List<String> adjustments, boolean callerWantsUsageChunk) {
+        public Mapped {
+            adjustments = List.copyOf(adjustments);
+        }
+    }
+
+    public Mapped map(ProviderTarget target, ObjectNode request, boolean stream, OpenAiEndpoint endpoint,
+                      ParameterSupport support) {
+        if (request == null) {
+            throw ProviderException.of(ErrorKind.INVALID_REQUEST, "request body is missing");
+        }
+        JsonNode messages = request.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw new ProviderException(new dev.llmq.provider.ProviderError(ErrorKind.INVALID_REQUEST, 400, null,
+                    null, "'messages' must be a non-empty array", "messages", null, null, null));
+        }
+        ObjectNode body = request.deepCopy();
+        body.put("model", target.model());
+        List<String> adjustments = new ArrayList<>(support.apply(body, target.dropParams(), endpoint.name()));
+        if ("openai".equals(endpoint.name()) && ReasoningModels.isReasoning(target.model())) {
+            adjustments.addAll(ReasoningModels.renameMaxTokens(body));
+            adjustments.addAll(ReasoningModels.SUPPORT.apply(body, target.dropParams(), "openai " + target.model()));
+        }
+        boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        if (stream) {
+            body.put("stream", true);
+            if (endpoint.supportsStreamUsage(target)) {
+                ObjectNode options = body.path("stream_options").isObject()
+                        ? (ObjectNode) body.get("stream_options") : body.putObject("stream_options");
+                options.put("include_usage", true);
+            }
+        } else {
+            body.remove("stream");
+            if (body.has("stream_options")) {
+                body.remove("stream_options");
+                adjustments.add("dropped:stream_options");
+            }
+        }
+        return new Mapped(body, adjustments, wantsUsage);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.llmq.provider.pricing;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.schemas.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Model prices keyed as LiteLLM spells them, read from LiteLLM's {@code model_prices_and_context_window.json}
+ * (bundled copy: see the README next to it; provenance: LiteLLM's community table, MIT, mirrored 2026-07-24).
+ * Skips {@code sample_spec} and {@code last_updated}; tolerates unknown and missing fields, and entries that are not
+ * objects. Immutable; load once and share.
+ */
+public final class PriceTable {
+
+    /** Classpath location of the bundled table. */
+    public static final String BUNDLED = "/dev/llmq/provider/pricing/model_prices_and_context_window.json";
+    private static final Set<String> NOT_MODELS = Set.of("sample_spec", "last_updated");
+
+    private final Map<String, ModelPrice> byKey;
+
+    private PriceTable(Map<String, ModelPrice> byKey) {
+        this.byKey = Map.copyOf(byKey);
+    }
+
+    /** The table bundled with llmq. */
+    public static PriceTable bundled() {
+        try (InputStream in = PriceTable.class.getResourceAsStream(BUNDLED)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled price table missing: " + BUNDLED);
+            }
+            return load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A user-provided table file (e.g. a newer LiteLLM copy). */
+    public static PriceTable load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return load(in);
+        }
+    }
+
+    public static PriceTable load(InputStream in) throws IOException {
+        Map<String, ModelPrice> m = new HashMap<>(4096);
+        JsonFactory factory = Json.mapper().getFactory();
+        try (JsonParser p = factory.createParser(in)) {
+            p.setCodec(Json.mapper());
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("price table must be a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken t = p.nextToken();
+                if (t != JsonToken.START_OBJECT || NOT_MODELS.contains(key)) {
+                    p.skipChildren();
+                    continue;
+                }
+                JsonNode entry = p.readValueAsTree();
+                try {
+                    m.put(key, parse(key, entry));
+                } catch (IllegalArgumentException badEntry) {
+                    // a malformed entry (negative price) is skipped, not fatal for the whole table
+                }
+            }
+        }
+        return new PriceTable(m);
+    }
+
+    /** This table with {@code newer}'s entries added, replacing same-named ones. */
+    public PriceTable mergedWith(PriceTable newer) {
+        Map<String, ModelPrice> m = new HashMap<>(byKey);
+        m.putAll(newer.byKey);
+        return new PriceTable(m);
+    }
+
+    public int size() {
+        return byKey.size();
+    }
+
+    /** The entry under exactly this key. */
+    public Optional<ModelPrice> get(String key) {
+        return Optional.ofNullable(byKey.get(key));
+    }
+
+    /**
+     * The price of a provider's model: {@code provider/model} first, then {@code model} alone when that entry belongs
+     * to the same provider (so a self-hosted {@code hosted_vllm/gpt-4o} is not priced as OpenAI's).
+     */
+    public Optional<ModelPrice> lookup(String provider, String model) {
+        if (provider != null) {
+            ModelPrice prefixed = byKey.get(provider + "/" + model);
+            if (prefixed != null) {
+                return Optional.of(prefixed);
+            }
+        }
+        ModelPrice bare = byKey.get(model);
+        if (bare == null) {
+            return Optional.empty();
+        }
+        if (provider == null || bare.provider() == null || sameProvider(provider, bare.provider())) {
+            return Optional.of(bare);
+        }
+        return Optional.empty();
+    }
+
+    private static boolean sameProvider(String asked, String entry) {
+        String a = asked.toLowerCase(Locale.ROOT);
+        String e = entry.toLowerCase(Locale.ROOT);
+        return a.equals(e) || "openai".equals(a) && e.equals("text-completion-openai");
+    }
+
+    static ModelPrice parse(String key, JsonNode e) {
+        Set<String> caps = new TreeSet<>();
+        e.properties().forEach(f -> {
+            if (f.getKey().startsWith("supports_") && f.getValue().isBoolean() && f.getValue().asBoolean()) {
+                caps.add(f.getKey().substring("supports_".length()));
+            }
+        });
+        return new ModelPrice(key, text(e, "litellm_provider"), text(e, "mode"), lng(e, "max_input_tokens"),
+                lng(e, "max_output_tokens"), dbl(e, "input_cost_per_token"), dbl(e, "output_cost_per_token"),
+                dbl(e, "cache_read_input_token_cost"), dbl(e, "cache_creation_input_token_cost"),
+                dbl(e, "output_cost_per_reasoning_token"), dbl(e, "input_cost_per_token_above_200k_tokens"),
+                dbl(e, "output_cost_per_token_above_200k_tokens"), caps);
+    }
+
+    private static String text(JsonNode e, String f) {
+        JsonNode v = e.get(f);
+        return v != null && v.isTextual() ? v.asText() : null;
+    }
+
+    private static Double dbl(JsonNode e, String f) {
+        JsonNode v = e.get(f);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isNumber()) {
+            return v.asDouble();
+        }
+        if (v.isTextual()) {
+            try {
+                return Double.parseDouble(v.asText().strip());
+            } catch (NumberFormatException notANumber) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static Long lng(JsonNode e, String f) {
+        JsonNode v = e.get(f);
+        return v != null && v.isNumber() ? v.asLong() : null;
+    }
+}

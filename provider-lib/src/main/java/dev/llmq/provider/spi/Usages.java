@@ -1,0 +1,28 @@
+package dev.llmq.provider.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.schemas.TokenUsage;
+
+/** Reads OpenAI's {@code usage} object into {@link TokenUsage}. */
+public final class Usages {
+
+    private Usages() {
+    }
+
+    /** Usage from an OpenAI {@code usage} object; {@link TokenUsage#ZERO} when absent or null. */
+    public static TokenUsage fromOpenAi(JsonNode usage) {
+        if (usage == null || !usage.isObject()) {
+            return TokenUsage.ZERO;
+        }
+        long prompt = nonNegative(usage.path("prompt_tokens").asLong(0));
+        long completion = nonNegative(usage.path("completion_tokens").asLong(0));
+        long total = usage.hasNonNull("total_tokens") ? nonNegative(usage.get("total_tokens").asLong(0)) : prompt + completion;
+        long cached = nonNegative(usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
+        long reasoning = nonNegative(usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+        return new TokenUsage(prompt, completion, total, cached, reasoning);
+    }
+
+    private static long nonNegative(long v) {
+        return Math.max(0, v);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.llmq.provider.model;
+
+import static dev.llmq.provider.model.JsonAssert.assertSameJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.TokenUsage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CanonicalModelTest {
+
+    static JsonNode json(String s) {
+        try {
+            return Json.mapper().readTree(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static JsonNode resource(String path) {
+        try (InputStream in = CanonicalModelTest.class.getResourceAsStream(path)) {
+            return Json.mapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void fullRequestRoundTripsWithUnknownFieldsKept() {
+        JsonNode body = resource("/model/request-full.json");
+        ChatRequest r = ChatRequest.fromJson(body);
+
+        assertSameJson(r.toJson(), body);
+        assertThat(r.messages()).hasSize(6);
+        assertThat(r.systemText()).isEqualTo("Be terse.\n\nAnswer in French.");
+        var parts = ((MessageContent.Parts) r.messages().get(2).content()).parts();
+        assertThat(parts.get(0)).isEqualTo(new ContentPart.Text("What is in this image?"));
+        assertThat(parts.get(1)).isEqualTo(new ContentPart.ImageUrl("https://example.com/cat.png", "high"));
+        assertThat(((ContentPart.ImageUrl) parts.get(2)).isData()).isTrue();
+        assertThat(parts.get(3)).isInstanceOf(ContentPart.Unknown.class);
+        assertThat(r.messages().get(3).toolCalls()).containsExactly(
+                new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"));
+        assertThat(r.messages().get(4).toolCallId()).isEqualTo("call_1");
+        assertThat(r.messages().get(5).extra().has("x_vendor")).isTrue();
+        assertThat(r.toolChoice()).isEqualTo(new ToolChoice.Function("get_weather"));
+        assertThat(r.responseFormat()).isInstanceOfSatisfying(ResponseFormat.JsonSchema.class,
+                f -> assertThat(f.strict()).isTrue());
+        assertThat(r.stop()).containsExactly("END", "STOP");
+        assertThat(r.n()).isEqualTo(2);
+        assertThat(r.seed()).isEqualTo(42L);
+        assertThat(r.outputTokenLimit()).isEqualTo(200);
+        assertThat(r.streamOptions().includeUsage()).isTrue();
+        assertThat(r.streamOptions().extra().has("include_obfuscation")).isTrue();
+        assertThat(r.reasoningEffort()).isEqualTo("low");
+        assertThat(r.extra().fieldNames()).toIterable().containsExactlyInAnyOrder("metadata", "store", "prediction");
+    }
+
+    @Test
+    void stopAsStringStaysAString() {
+        JsonNode body = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stop\":\"\\n\"}");
+        ChatRequest r = ChatRequest.fromJson(body);
+        assertThat(r.stop()).containsExactly("\n");
+        assertSameJson(r.toJson(), body);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "\"none\"|Of",
+            "\"auto\"|Of",
+            "\"required\"|Of",
+            "{\"type\":\"function\",\"function\":{\"name\":\"f\"}}|Function",
+            "{\"type\":\"allowed_tools\",\"allowed_tools\":{\"mode\":\"auto\",\"tools\":[]}}|Unknown",
+            "\"something_new\"|Unknown"})
+    void toolChoiceForms(String raw, String variant) {
+        ToolChoice c = ToolChoice.fromJson(json(raw));
+        assertThat(c.getClass().getSimpleName()).isEqualTo(variant);
+        assertThat(c.toJson()).isEqualTo(json(raw));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"type\":\"text\"}|Text",
+            "{\"type\":\"json_object\"}|JsonObject",
+            "{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"n\",\"schema\":{\"type\":\"object\"},\"strict\":true}}|JsonSchema",
+            "{\"type\":\"grammar\",\"grammar\":\"root ::= x\"}|Unknown"})
+    void responseFormatForms(String raw, String variant) {
+        ResponseFormat f = ResponseFormat.fromJson(json(raw));
+        assertThat(f.getClass().getSimpleName()).isEqualTo(variant);
+        assertThat(f.toJson()).isEqualTo(json(raw));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}|request.temperature must be a number",
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":1.5}|request.n must be an integer",
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stop\":5}|request.stop must be a string",
+            "{\"messages\":\"hi\"}|request.messages must be an array",
+            "{\"messages\":[{\"content\":\"x\"}]}|message.role is required",
+            "{\"messages\":[{\"role\":\"user\",\"content\":5}]}|message content must be",
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\",\"function\":{}}]}|tool.function.name is required",
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":0}|n must be >= 1"})
+    void wrongTypesNameTheField(String raw, String message) {
+        assertThatThrownBy(() -> ChatRequest.fromJson(json(raw)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void completionRoundTripsAndUsageCarriesCachedAndReasoningTokens() {
+        JsonNode body = json("""
+                {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"o3-mini","service_tier":"default",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":null,"annotations":[],
+                   "tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},
+                   "logprobs":null,"finish_reason":"tool_calls","content_filter_results":{"hate":{"filtered":false}}}],
+                 "usage":{"prompt_tokens":10,"completion_tokens":20,"total_tokens":30,
+                   "prompt_tokens_details":{"cached_tokens":4,"audio_tokens":0},
+                   "completion_tokens_details":{"reasoning_tokens":12,"accepted_prediction_tokens":0}},
+                 "prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}""");
+        ChatCompletion c = ChatCompletion.fromJson(body);
+        assertSameJson(c.toJson(), body);
+        assertThat(c.usage().toTokenUsage()).isEqualTo(new TokenUsage(10, 20, 30, 4, 12));
+        assertThat(c.choices().get(0).finishReason()).isEqualTo("tool_calls");
+        assertThat(c.choices().get(0).extra().has("content_filter_results")).isTrue();
+        assertThat(c.extra().has("prompt_filter_results")).isTrue();
+        ObjectNode out = c.toJson();
+        assertThat(out.at("/choices/0/message").has("content")).as("content: null kept in responses").isTrue();
+        assertThat(out.at("/choices/0").has("logprobs")).isTrue();
+    }
+
+    @Test
+    void chunkRoundTripsWithToolCallDeltas() {
+        JsonNode body = json("""
+                {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","system_fingerprint":"fp",
+                 "choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function",
+                   "function":{"name":"g","arguments":""}}]},"logprobs":null,"finish_reason":null}],"obfuscation":"xx"}""");
+        ChatCompletionChunk chunk = ChatCompletionChunk.fromJson(body);
+        assertSameJson(chunk.toJson(), body);
+        assertThat(chunk.choices().get(0).delta().toolCalls())
+                .containsExactly(new ChatCompletionChunk.ToolCallDelta(1, "call_b", "function", "g", ""));
+        assertThat(chunk.extra().get("obfuscation").asText()).isEqualTo("xx");
+    }
+
+    @Test
+    void recordsCopyTheirCollections() {
+        var list = new java.util.ArrayList<ChatMessage>(List.of(ChatMessage.of("user", "hi")));
+        ChatRequest r = ChatRequest.fromJson(json("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        ChatRequest copy = new ChatRequest(null, list, null, null, null, null, null, false, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null);
+        list.clear();
+        assertThat(copy.messages()).hasSize(1);
+        assertThat(copy).isEqualTo(r);
+    }
+}

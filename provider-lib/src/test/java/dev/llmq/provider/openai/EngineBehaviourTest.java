@@ -1,0 +1,152 @@
+package dev.llmq.provider.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderClient;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.Providers;
+import dev.llmq.provider.testing.FakePeer;
+import dev.llmq.provider.testing.FakePeer.Reply;
+import dev.llmq.provider.testing.FakePeer.Stall;
+import dev.llmq.schemas.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Cancellation, misbehaving peers and callers, over real HTTP. */
+class EngineBehaviourTest {
+
+    static final String FIRST = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+            + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"},\"finish_reason\":null}]}\n\n";
+
+    FakePeer peer;
+    ProviderClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        peer = new FakePeer();
+        client = Providers.client(Providers.defaultHttpClient(), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        peer.close();
+    }
+
+    ProviderTarget target(String model, boolean dropParams) {
+        return new ProviderTarget("openai", model, URI.create(peer.base() + "/v1"), "sk-test-abcdefgh", null,
+                Duration.ofSeconds(30), Duration.ofSeconds(30), dropParams, null);
+    }
+
+    static ObjectNode request(String json) throws IOException {
+        return (ObjectNode) Json.mapper().readTree(json);
+    }
+
+    @Test
+    void interruptingTheCallerCancelsTheStream() throws Exception {
+        peer.enqueue(Reply.sse(FIRST, 1000).stalling(Stall.AFTER_BODY));
+        CountDownLatch firstChunk = new CountDownLatch(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean interruptKept = new AtomicBoolean();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                client.stream(target("gpt-4o", false), request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+                        c -> firstChunk.countDown());
+            } catch (Throwable t) {
+                thrown.set(t);
+                interruptKept.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        assertThat(firstChunk.await(10, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+        assertThat(caller.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(thrown.get()).isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(e.error().message()).contains("interrupted");
+            assertThat(e.partialCompletion().orElseThrow().at("/choices/0/message/content").asText())
+                    .isEqualTo("partial");
+        });
+        assertThat(interruptKept).isTrue();
+        assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aFailingSinkStopsTheStreamAndPropagates() throws IOException {
+        peer.enqueue(Reply.sse(FIRST, 1000).stalling(Stall.AFTER_BODY));
+        assertThatThrownBy(() -> client.stream(target("gpt-4o", false),
+                request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), c -> {
+                    throw new IllegalStateException("downstream full");
+                })).isInstanceOf(IllegalStateException.class).hasMessage("downstream full");
+    }
+
+    @Test
+    void aJsonErrorAnsweringAStreamRequestIsClassified() throws IOException {
+        peer.enqueue(Reply.json(200, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\",\"code\":null}}",
+                Map.of("Content-Type", "application/json")));
+        assertThatThrownBy(() -> client.stream(target("gpt-4o", false),
+                request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), c -> { }))
+                .isInstanceOfSatisfying(ProviderException.class,
+                        e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.SERVER_ERROR))
+                .hasMessageContaining("overloaded");
+    }
+
+    @Test
+    void aNonJsonSuccessBodyIsAServerError() throws IOException {
+        peer.enqueue(Reply.json(200, "<html>proxy page</html>", Map.of("Content-Type", "text/html")));
+        assertThatThrownBy(() -> client.complete(target("gpt-4o", false),
+                request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.SERVER_ERROR);
+                    assertThat(e.error().snippet()).contains("proxy page");
+                });
+    }
+
+    @Test
+    void reasoningModelsRejectSamplingUnlessDropParamsAndRenameMaxTokens() throws IOException {
+        ObjectNode req = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":0.2,\"max_tokens\":9}");
+        assertThatThrownBy(() -> client.complete(target("o3-mini", false), req))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo("temperature");
+                });
+        assertThat(peer.received()).isEmpty();
+        ObjectNode ok = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":1,\"max_tokens\":9}");
+        peer.enqueue(Reply.json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}", Map.of()));
+        assertThat(client.complete(target("gpt-5-mini", false), ok).adjustments())
+                .containsExactly("renamed:max_tokens->max_completion_tokens");
+        assertThat(Json.mapper().readTree(peer.received().get(0).body()).get("max_completion_tokens").asInt())
+                .isEqualTo(9);
+    }
+
+    @Test
+    void nonReasoningModelsKeepMaxTokensAndSampling() throws IOException {
+        assertThat(ReasoningModels.isReasoning("gpt-4o")).isFalse();
+        assertThat(ReasoningModels.isReasoning("gpt-5-chat-latest")).isFalse();
+        assertThat(ReasoningModels.isReasoning("o1")).isTrue();
+        assertThat(ReasoningModels.isReasoning("o4-mini-2025-04-16")).isTrue();
+        assertThat(ReasoningModels.isReasoning("gpt-5")).isTrue();
+        assertThat(ReasoningModels.isReasoning("omni-moderation-latest")).isFalse();
+    }
+
+    @Test
+    void missingMessagesIsAClearInvalidRequest() throws IOException {
+        assertThatThrownBy(() -> client.complete(target("gpt-4o", false), request("{\"model\":\"x\"}")))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                    assertThat(e.error().param()).isEqualTo("messages");
+                });
+    }
+}

@@ -1,0 +1,140 @@
+package dev.llmq.provider.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A scripted HTTP peer for tests only: replays queued replies byte for byte, split into the given pieces (each
+ * written and flushed on its own), and can stall before the head or after the last piece until closed. Binds
+ * 127.0.0.1 on an ephemeral port. Records what it received.
+ */
+public final class FakePeer implements AutoCloseable {
+
+    public enum Stall { NONE, BEFORE_HEAD, AFTER_BODY }
+
+    public record Reply(int status, Map<String, String> headers, List<byte[]> pieces, Stall stall) {
+        public static Reply json(int status, String body, Map<String, String> headers) {
+            return new Reply(status, headers, List.of(body.getBytes(StandardCharsets.UTF_8)), Stall.NONE);
+        }
+
+        public static Reply sse(String body, int pieceSize) {
+            return new Reply(200, Map.of("Content-Type", "text/event-stream"),
+                    split(body.getBytes(StandardCharsets.UTF_8), pieceSize), Stall.NONE);
+        }
+
+        public Reply stalling(Stall how) {
+            return new Reply(status, headers, pieces, how);
+        }
+    }
+
+    public record Received(String method, URI uri, Map<String, List<String>> headers, byte[] body) {
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final BlockingQueue<Reply> replies = new LinkedBlockingQueue<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch aborted = new CountDownLatch(1);
+
+    public FakePeer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    public URI base() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public FakePeer enqueue(Reply reply) {
+        replies.add(reply);
+        return this;
+    }
+
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** Counted down when writing to a client failed, i.e. the client hung up on a stalled reply. */
+    public CountDownLatch clientHungUp() {
+        return aborted;
+    }
+
+    public static List<byte[]> split(byte[] bytes, int pieceSize) {
+        List<byte[]> pieces = new ArrayList<>();
+        for (int i = 0; i < bytes.length; i += pieceSize) {
+            pieces.add(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + pieceSize)));
+        }
+        return pieces;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        byte[] body = ex.getRequestBody().readAllBytes();
+        received.add(new Received(ex.getRequestMethod(), ex.getRequestURI(), Map.copyOf(ex.getRequestHeaders()), body));
+        Reply reply = replies.poll();
+        if (reply == null) {
+            reply = Reply.json(500, "{\"error\":{\"message\":\"no scripted reply\"}}", Map.of());
+        }
+        try {
+            if (reply.stall() == Stall.BEFORE_HEAD) {
+                release.await();
+                ex.close();
+                return;
+            }
+            reply.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+            long total = reply.pieces().stream().mapToLong(p -> p.length).sum();
+            ex.sendResponseHeaders(reply.status(), total == 0 ? -1 : 0);
+            OutputStream out = ex.getResponseBody();
+            for (byte[] piece : reply.pieces()) {
+                out.write(piece);
+                out.flush();
+            }
+            if (reply.stall() == Stall.AFTER_BODY) {
+                while (!release.await(20, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    out.write(": probe\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
+            out.close();
+        } catch (IOException e) {
+            aborted.countDown();
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            ex.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        release.countDown();
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
