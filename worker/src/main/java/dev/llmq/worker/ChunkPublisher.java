@@ -1,0 +1,50 @@
+package dev.llmq.worker;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Publishes a streaming job's partial output to the chunks topic, keyed by job id, in the order given. Each chunk gets
+ * the next gap-free sequence number of the current attempt, starting at 0. Not thread-safe: one job, one caller.
+ * Sends are asynchronous; the worker waits for the last one to be acknowledged before it sends the job's result.
+ */
+public interface ChunkPublisher {
+
+    /** Publishes one OpenAI {@code chat.completion.chunk} object (the caller must not modify it afterwards). */
+    void publish(ObjectNode chatCompletionChunk);
+
+    /**
+     * Starts a new attempt (a retried stream): what was buffered is flushed, and the next chunk is published with
+     * sequence number 0 under {@code attempt}. The first attempt is 1 and needs no call.
+     *
+     * @throws IllegalArgumentException when {@code attempt} is not greater than the current attempt
+     */
+    void startAttempt(int attempt);
+
+    /** The current attempt number, starting at 1. */
+    int attempt();
+
+    /** A publisher that drops everything, for jobs that do not stream. */
+    static ChunkPublisher discarding() {
+        return new ChunkPublisher() {
+            private int attempt = 1;
+
+            @Override
+            public void publish(ObjectNode chatCompletionChunk) {
+                // not a streaming job: nothing to publish
+            }
+
+            @Override
+            public void startAttempt(int next) {
+                if (next <= attempt) {
+                    throw new IllegalArgumentException("attempt must grow: " + attempt + " -> " + next);
+                }
+                attempt = next;
+            }
+
+            @Override
+            public int attempt() {
+                return attempt;
+            }
+        };
+    }
+}

@@ -1,0 +1,30 @@
+package dev.llmq.worker;
+
+import java.util.function.Consumer;
+
+/**
+ * Where jobs come from: the one seam between the worker and Kafka's consumption model. The classic consumer group
+ * implementation tracks offsets itself; a share-group implementation would map {@link Delivery#ack()} to an
+ * acknowledgement of the record.
+ *
+ * <p>An implementation hands out records without waiting for earlier ones to be acked, keeps at most its configured
+ * number of records unacked, and never acknowledges (commits) a record before its ack.
+ */
+public interface JobFeed {
+
+    /**
+     * Consumes on the calling thread until {@link #stop()}; each record goes to {@code dispatcher}, which must not
+     * block (it hands the record to another thread). After a stop it waits, bounded, for outstanding acks, acknowledges
+     * what is done and releases the consumer.
+     */
+    void run(Consumer<Delivery> dispatcher);
+
+    /** Asks {@link #run} to finish and returns at once; a feed that never ran releases its consumer here. */
+    void stop();
+
+    /** True once the feed has joined its group (or finished a first poll). */
+    boolean ready();
+
+    /** Records handed out and not yet acked. */
+    int inFlight();
+}

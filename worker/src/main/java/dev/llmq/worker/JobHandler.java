@@ -1,0 +1,26 @@
+package dev.llmq.worker;
+
+import dev.llmq.schemas.JobRequest;
+
+/**
+ * Executes one job: the port between the worker's Kafka machinery and whatever answers the job (router plus
+ * provider-lib in production, small handlers in tests).
+ *
+ * <p>Called on its own virtual thread, so it may block for as long as the provider takes. It is called at least once
+ * per job (a rebalance or a crash can repeat a call), and the worker turns what it returns into exactly one terminal
+ * result. An exception escaping it becomes a {@code failed} result with error kind {@code internal} (a
+ * {@link dev.llmq.provider.ProviderException} keeps its own kind).
+ */
+@FunctionalInterface
+public interface JobHandler {
+
+    /**
+     * @param job the decoded job, deadline not yet passed
+     * @param chunks where a streaming job's {@code chat.completion.chunk} objects go, in order; for a job with
+     *               {@code stream: false} it discards what it is given
+     * @return the job's terminal outcome, never null
+     * @throws InterruptedException when the worker is shutting down; the job then gets no result from this worker
+     *                              and is picked up again by the partition's next owner
+     */
+    JobOutcome handle(JobRequest job, ChunkPublisher chunks) throws InterruptedException;
+}

@@ -1,0 +1,167 @@
+package dev.llmq.worker;
+
+import dev.llmq.worker.internal.ClassicGroupFeed;
+import dev.llmq.worker.internal.JobProcessor;
+import dev.llmq.worker.internal.Sender;
+import dev.llmq.worker.internal.WorkerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes the jobs topic and runs each job on its own virtual thread through a {@link JobHandler}, publishing its
+ * stream chunks and exactly one terminal result per delivery, then acknowledging the job record. Records that cannot
+ * be read go to the dead-letter topic.
+ *
+ * <p>Delivery is at-least-once: a rebalance or a crash can run a job again, and readers keep the first result per
+ * job id. A job record is committed only after its result (or dead letter) is acknowledged by the broker, and never
+ * before an earlier record of its partition. Use: {@link #start()}, {@link #ready()}, {@link #close()}.
+ */
+public final class JobWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
+
+    private final WorkerSettings settings;
+    private final JobFeed feed;
+    private final Producer<byte[], byte[]> producer;
+    private final ExecutorService jobs;
+    private final ScheduledExecutorService flusher;
+    private final JobProcessor processor;
+    private final Thread pollThread;
+    private volatile boolean stopping;
+    private volatile boolean closing;
+    private boolean started;
+    private boolean closed;
+
+    public JobWorker(WorkerSettings settings, JobHandler handler, Clock clock, MeterRegistry meters) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(meters, "meters");
+        this.producer = new KafkaProducer<>(producerProperties(settings), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        this.feed = new ClassicGroupFeed(new KafkaConsumer<>(consumerProperties(settings), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()), settings.topics().jobs(), settings.maxInFlight(),
+                settings.maxInFlightPerPartition(), settings.pollTimeout(), settings.shutdownTimeout());
+        this.jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llmq-job-", 0).factory());
+        this.flusher = settings.coalescing().enabled()
+                ? Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("llmq-chunk-flush").factory())
+                : null;
+        WorkerMetrics metrics = new WorkerMetrics(meters, feed::inFlight);
+        Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId(), () -> stopping);
+        this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
+                settings.coalescing(), flusher, () -> stopping);
+        this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
+    }
+
+    /** Joins the group and starts consuming on a background thread. */
+    public synchronized void start() {
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "worker closed" : "worker already started");
+        }
+        started = true;
+        pollThread.start();
+        LOG.info("worker {} consuming {} in group {} (max {} in flight)", settings.workerId(),
+                settings.topics().jobs(), settings.groupId(), settings.maxInFlight());
+    }
+
+    /** True once the consumer has joined the group or finished a first poll, until the worker stops. */
+    public boolean ready() {
+        return started && !closing && pollThread.isAlive() && feed.ready();
+    }
+
+    /** Jobs handed out and not yet finished. */
+    public int inFlight() {
+        return feed.inFlight();
+    }
+
+    /**
+     * Stops fetching, waits up to the shutdown timeout for in-flight jobs (their results are published), commits what
+     * is done and closes the clients. Jobs still running after the timeout are interrupted, get no result from this
+     * worker and are delivered again to the group.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing = true;
+        feed.stop();
+        if (started) {
+            joinPollThread(settings.shutdownTimeout().plus(Duration.ofSeconds(30)));
+        }
+        stopping = true;
+        jobs.shutdownNow();
+        try {
+            if (!jobs.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("some job threads did not stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (flusher != null) {
+            flusher.shutdownNow();
+        }
+        producer.close(Duration.ofSeconds(10));
+        LOG.info("worker {} closed", settings.workerId());
+    }
+
+    private void pollLoop() {
+        try {
+            feed.run(delivery -> jobs.execute(() -> processor.process(delivery)));
+        } catch (RuntimeException e) {
+            LOG.error("worker {} stopped consuming", settings.workerId(), e);
+        }
+    }
+
+    private void joinPollThread(Duration timeout) {
+        try {
+            pollThread.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Map<String, Object> consumerProperties(WorkerSettings settings) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-jobs");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.putAll(settings.clientProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return props;
+    }
+
+    static Map<String, Object> producerProperties(WorkerSettings settings) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-out");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.putAll(settings.clientProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return props;
+    }
+}

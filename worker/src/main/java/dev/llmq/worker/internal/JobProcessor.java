@@ -1,0 +1,181 @@
+package dev.llmq.worker.internal;
+
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.JobStatusEvent;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.TopicNames;
+import dev.llmq.worker.ChunkCoalescing;
+import dev.llmq.worker.ChunkPublisher;
+import dev.llmq.worker.Delivery;
+import dev.llmq.worker.JobHandler;
+import dev.llmq.worker.JobOutcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Processes one job record on its own virtual thread: decode (or dead-letter), expire or run the handler, publish the
+ * chunks and then the one terminal result, and ack the record once the broker has the result.
+ */
+public final class JobProcessor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
+    private static final JsonSerde<JobRequest> JOBS = JsonSerde.jobRequest();
+    private static final JsonSerde<JobResult> RESULTS = JsonSerde.jobResult();
+    private static final JsonSerde<JobStatusEvent> STATUS = JsonSerde.jobStatusEvent();
+
+    private final TopicNames topics;
+    private final String workerId;
+    private final JobHandler handler;
+    private final Sender sender;
+    private final Clock clock;
+    private final WorkerMetrics metrics;
+    private final ChunkCoalescing coalescing;
+    private final ScheduledExecutorService scheduler;
+    private final BooleanSupplier stopping;
+
+    public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
+                        WorkerMetrics metrics, ChunkCoalescing coalescing, ScheduledExecutorService scheduler,
+                        BooleanSupplier stopping) {
+        this.topics = Objects.requireNonNull(topics, "topics");
+        this.workerId = Objects.requireNonNull(workerId, "workerId");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.coalescing = Objects.requireNonNull(coalescing, "coalescing");
+        this.scheduler = scheduler;
+        this.stopping = Objects.requireNonNull(stopping, "stopping");
+    }
+
+    /** Processes the record and acks it; returns without an ack only when the worker stops meanwhile. */
+    public void process(Delivery delivery) {
+        ConsumerRecord<byte[], byte[]> record = delivery.record();
+        try {
+            JobRequest job;
+            try {
+                if (record.value() == null) {
+                    throw new IllegalArgumentException("the record has no value");
+                }
+                job = JOBS.fromBytes(record.value());
+            } catch (RuntimeException e) {
+                deadLetter(record, e);
+                delivery.ack();
+                return;
+            }
+            JobResult result = run(job, record);
+            if (result == null) {
+                return;
+            }
+            Instant acked = publishResult(job, result, record);
+            metrics.completed(result.status(),
+                    Duration.between(result.startedAt() == null ? result.completedAt() : result.startedAt(), acked));
+            delivery.ack();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.info("job record {} abandoned while stopping; it will be delivered again", delivery);
+        } catch (RuntimeException | Error e) {
+            LOG.error("job record {} could not be finished; it will be delivered again after a restart", delivery, e);
+        }
+    }
+
+    /** Runs the job; returns its result, or null when the worker is stopping and the job was abandoned. */
+    private JobResult run(JobRequest job, ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        Instant startedAt = clock.instant();
+        if (ResultFactory.isExpired(job, startedAt)) {
+            return ResultFactory.expired(job, startedAt);
+        }
+        byte[] traceparent = traceparent(record.headers());
+        publishRunning(job, startedAt, traceparent);
+        KafkaChunkPublisher chunks = job.stream()
+                ? new KafkaChunkPublisher(sender, topics.chunks(), job.jobId(), traceparent, clock, coalescing,
+                        scheduler, metrics)
+                : null;
+        long start = System.nanoTime();
+        JobOutcome outcome;
+        try {
+            outcome = handler.handle(job, chunks == null ? ChunkPublisher.discarding() : chunks);
+            if (outcome == null) {
+                outcome = ResultFactory.failure(new IllegalStateException("the job handler returned no outcome"));
+            }
+        } catch (InterruptedException e) {
+            if (stopping.getAsBoolean()) {
+                throw e;
+            }
+            outcome = ResultFactory.failure(e);
+        } catch (RuntimeException | Error e) {
+            if (stopping.getAsBoolean() && Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("stopping");
+            }
+            LOG.warn("job {} handler failed", job.jobId(), e);
+            outcome = ResultFactory.failure(e);
+        }
+        Duration measured = Duration.ofNanos(System.nanoTime() - start);
+        if (chunks != null) {
+            chunks.finish();
+        }
+        Instant completedAt = clock.instant();
+        try {
+            return ResultFactory.fromOutcome(job, outcome, startedAt, completedAt, measured,
+                    chunks == null ? null : chunks.firstChunkAt());
+        } catch (RuntimeException e) {
+            LOG.error("job {} outcome could not be turned into a result", job.jobId(), e);
+            return ResultFactory.fromOutcome(job, ResultFactory.failure(e), startedAt, completedAt, measured, null);
+        }
+    }
+
+    /** Fire and forget: a lost status event only delays a status reader's "running" until the result arrives. */
+    private void publishRunning(JobRequest job, Instant at, byte[] traceparent) {
+        try {
+            JobStatusEvent event = new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, job.jobId(), job.batchId(),
+                    JobStatus.RUNNING, workerId, 1, at);
+            sender.send(new ProducerRecord<>(topics.status(), null, Sender.utf8(job.jobId()), STATUS.toBytes(event),
+                    sender.headers(LlmqHeaders.TYPE_STATUS, job.jobId() + ":running", at, traceparent)));
+        } catch (RuntimeException e) {
+            LOG.warn("status event of job {} not sent", job.jobId(), e);
+        }
+    }
+
+    private Instant publishResult(JobRequest job, JobResult result, ConsumerRecord<byte[], byte[]> record)
+            throws InterruptedException {
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topics.results(), null, Sender.utf8(job.jobId()),
+                RESULTS.toBytes(result), sender.headers(LlmqHeaders.TYPE_RESULT, job.jobId() + ":result",
+                result.completedAt(), traceparent(record.headers())));
+        sender.sendAcked(out);
+        return clock.instant();
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, RuntimeException error)
+            throws InterruptedException {
+        Instant now = clock.instant();
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        String reason = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        headers.add(LlmqHeaders.DLQ_REASON, Sender.utf8(reason));
+        headers.add(LlmqHeaders.DLQ_EXCEPTION, Sender.utf8(error.getClass().getName()));
+        headers.add(LlmqHeaders.DLQ_ORIGINAL_TOPIC, Sender.utf8(record.topic()));
+        headers.add(LlmqHeaders.DLQ_ORIGINAL_PARTITION, Sender.utf8(Integer.toString(record.partition())));
+        headers.add(LlmqHeaders.DLQ_ORIGINAL_OFFSET, Sender.utf8(Long.toString(record.offset())));
+        headers.add(LlmqHeaders.DLQ_FAILED_AT, Sender.utf8(now.toString()));
+        sender.sendAcked(new ProducerRecord<>(topics.dlq(), null, record.key(), record.value(), headers));
+        metrics.deadLettered();
+        LOG.warn("job record {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), reason);
+    }
+
+    private static byte[] traceparent(Headers headers) {
+        Header header = headers.lastHeader(LlmqHeaders.TRACEPARENT);
+        return header == null ? null : header.value();
+    }
+}

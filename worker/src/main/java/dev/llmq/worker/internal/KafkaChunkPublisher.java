@@ -1,0 +1,226 @@
+package dev.llmq.worker.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.StreamChunk;
+import dev.llmq.worker.ChunkCoalescing;
+import dev.llmq.worker.ChunkPublisher;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes one job's chunks to the chunks topic, keyed by job id, numbering them per attempt. With coalescing on,
+ * consecutive plain content deltas are merged (their contents concatenated) and published when the merged chunk is
+ * big or old enough, when a chunk that cannot be merged arrives, or when the job ends.
+ */
+public final class KafkaChunkPublisher implements ChunkPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaChunkPublisher.class);
+    private static final JsonSerde<StreamChunk> SERDE = JsonSerde.streamChunk();
+
+    private final Sender sender;
+    private final String topic;
+    private final String jobId;
+    private final byte[] key;
+    private final byte[] traceparent;
+    private final Clock clock;
+    private final ChunkCoalescing coalescing;
+    private final ScheduledExecutorService scheduler;
+    private final WorkerMetrics metrics;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private int attempt = 1;
+    private long seq;
+    private Future<RecordMetadata> lastSend;
+    private Instant firstChunkAt;
+    private ObjectNode merged;
+    private int mergedChars;
+    private long mergedSince;
+    private ScheduledFuture<?> timedFlush;
+
+    public KafkaChunkPublisher(Sender sender, String topic, String jobId, byte[] traceparent, Clock clock,
+                               ChunkCoalescing coalescing, ScheduledExecutorService scheduler, WorkerMetrics metrics) {
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.jobId = Objects.requireNonNull(jobId, "jobId");
+        this.key = Sender.utf8(jobId);
+        this.traceparent = traceparent;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.coalescing = Objects.requireNonNull(coalescing, "coalescing");
+        this.scheduler = scheduler;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        if (coalescing.enabled()) {
+            Objects.requireNonNull(scheduler, "scheduler (needed to coalesce)");
+        }
+    }
+
+    @Override
+    public void publish(ObjectNode chunk) {
+        Objects.requireNonNull(chunk, "chunk");
+        lock.lock();
+        try {
+            if (firstChunkAt == null) {
+                firstChunkAt = clock.instant();
+            }
+            if (!coalescing.enabled()) {
+                send(chunk);
+                return;
+            }
+            String content = plainContent(chunk);
+            if (merged != null && (content == null || !sameStream(merged, chunk))) {
+                flushMerged();
+            }
+            if (content == null) {
+                send(chunk);
+                return;
+            }
+            if (merged == null) {
+                merged = chunk.deepCopy();
+                mergedChars = content.length();
+                mergedSince = System.nanoTime();
+                timedFlush = scheduler.schedule(this::flushIfDue, coalescing.maxDelay().toNanos(), TimeUnit.NANOSECONDS);
+            } else {
+                ObjectNode delta = (ObjectNode) merged.get("choices").get(0).get("delta");
+                delta.put("content", delta.get("content").asText() + content);
+                mergedChars += content.length();
+            }
+            if (mergedChars >= coalescing.maxChars()
+                    || System.nanoTime() - mergedSince >= coalescing.maxDelay().toNanos()) {
+                flushMerged();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void startAttempt(int next) {
+        lock.lock();
+        try {
+            if (next <= attempt) {
+                throw new IllegalArgumentException("attempt must grow: " + attempt + " -> " + next);
+            }
+            flushMerged();
+            attempt = next;
+            seq = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int attempt() {
+        lock.lock();
+        try {
+            return attempt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** When the first chunk was given, or null when none was. */
+    public Instant firstChunkAt() {
+        lock.lock();
+        try {
+            return firstChunkAt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Publishes what is still merged and waits until the broker has acknowledged the last chunk (and so, with an
+     * idempotent producer, all of them). A failed chunk is logged: the result still follows.
+     */
+    public void finish() throws InterruptedException {
+        Future<RecordMetadata> last;
+        lock.lock();
+        try {
+            flushMerged();
+            last = lastSend;
+        } finally {
+            lock.unlock();
+        }
+        if (last == null) {
+            return;
+        }
+        try {
+            last.get();
+        } catch (ExecutionException e) {
+            LOG.warn("a stream chunk of job {} was not published; the result still follows", jobId, e.getCause());
+        }
+    }
+
+    private void flushIfDue() {
+        lock.lock();
+        try {
+            if (merged != null && System.nanoTime() - mergedSince >= coalescing.maxDelay().toNanos()) {
+                flushMerged();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushMerged() {
+        if (timedFlush != null) {
+            timedFlush.cancel(false);
+            timedFlush = null;
+        }
+        if (merged != null) {
+            ObjectNode chunk = merged;
+            merged = null;
+            mergedChars = 0;
+            send(chunk);
+        }
+    }
+
+    private void send(ObjectNode chunk) {
+        Instant now = clock.instant();
+        long number = seq++;
+        StreamChunk value = new StreamChunk(StreamChunk.SCHEMA_VERSION, jobId, attempt, number, chunk, now);
+        String id = jobId + ":" + attempt + ":" + number;
+        lastSend = sender.send(new ProducerRecord<>(topic, null, key, SERDE.toBytes(value),
+                sender.headers(LlmqHeaders.TYPE_CHUNK, id, now, traceparent)));
+        metrics.chunkPublished();
+    }
+
+    /** The content of a chunk that is nothing but one choice's content delta, else null. */
+    static String plainContent(ObjectNode chunk) {
+        if (chunk.hasNonNull("usage")) {
+            return null;
+        }
+        JsonNode choices = chunk.get("choices");
+        if (choices == null || !choices.isArray() || choices.size() != 1) {
+            return null;
+        }
+        JsonNode choice = choices.get(0);
+        if (choice.hasNonNull("finish_reason") || choice.hasNonNull("logprobs")) {
+            return null;
+        }
+        JsonNode delta = choice.get("delta");
+        if (delta == null || !delta.isObject() || delta.size() != 1) {
+            return null;
+        }
+        JsonNode content = delta.get("content");
+        return content != null && content.isTextual() ? content.asText() : null;
+    }
+
+    private static boolean sameStream(ObjectNode a, ObjectNode b) {
+        return Objects.equals(a.get("id"), b.get("id")) && Objects.equals(a.get("model"), b.get("model"))
+                && Objects.equals(a.get("choices").get(0).get("index"), b.get("choices").get(0).get("index"));
+    }
+}

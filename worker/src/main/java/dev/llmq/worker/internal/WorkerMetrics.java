@@ -1,0 +1,55 @@
+package dev.llmq.worker.internal;
+
+import dev.llmq.schemas.JobStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/** The worker's meters. Tags come from a bounded set (outcome). */
+public final class WorkerMetrics {
+
+    private final Map<JobStatus, Counter> completed = new EnumMap<>(JobStatus.class);
+    private final Map<JobStatus, Timer> durations = new EnumMap<>(JobStatus.class);
+    private final Counter deadLettered;
+    private final Counter chunksPublished;
+
+    public WorkerMetrics(MeterRegistry registry, IntSupplier inFlight) {
+        for (JobStatus status : JobStatus.values()) {
+            if (status.terminal()) {
+                completed.put(status, Counter.builder("llmq.jobs.completed")
+                        .description("jobs whose terminal result was published, by outcome")
+                        .tag("outcome", status.wire()).register(registry));
+                durations.put(status, Timer.builder("llmq.jobs.duration")
+                        .description("time from a worker starting a job to its result being acknowledged")
+                        .tag("outcome", status.wire()).register(registry));
+            }
+        }
+        deadLettered = Counter.builder("llmq.jobs.dlq")
+                .description("job records that could not be read and went to the dead-letter topic").register(registry);
+        chunksPublished = Counter.builder("llmq.chunks.published")
+                .description("stream chunks published (after coalescing)").register(registry);
+        Gauge.builder("llmq.worker.in_flight", inFlight, s -> s.getAsInt()).strongReference(true)
+                .description("jobs handed out by the consumer and not yet finished").register(registry);
+    }
+
+    public void completed(JobStatus status, Duration duration) {
+        Counter counter = completed.get(status);
+        if (counter != null) {
+            counter.increment();
+            durations.get(status).record(duration);
+        }
+    }
+
+    public void deadLettered() {
+        deadLettered.increment();
+    }
+
+    public void chunkPublished() {
+        chunksPublished.increment();
+    }
+}

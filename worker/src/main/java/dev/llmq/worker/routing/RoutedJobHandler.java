@@ -1,0 +1,114 @@
+package dev.llmq.worker.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderClient;
+import dev.llmq.provider.ProviderError;
+import dev.llmq.provider.ProviderResponse;
+import dev.llmq.router.AttemptRecord;
+import dev.llmq.router.Deployment;
+import dev.llmq.router.RouteRequest;
+import dev.llmq.router.RoutedOutcome;
+import dev.llmq.router.Router;
+import dev.llmq.schemas.Attempt;
+import dev.llmq.schemas.JobError;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.worker.ChunkPublisher;
+import dev.llmq.worker.JobHandler;
+import dev.llmq.worker.JobOutcome;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The production {@link JobHandler}: the router picks deployments (retries, fallbacks, health) and provider-lib
+ * calls them; streaming jobs publish every chunk of every attempt.
+ */
+public final class RoutedJobHandler implements JobHandler {
+
+    private final Supplier<Router> router;
+    private final ProviderClient client;
+    private final CostCalculator cost;
+    private final MockResponder mock;
+
+    /**
+     * @param router the current router (a supplier, so a reloaded config applies to the next job)
+     */
+    public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock) {
+        this.router = Objects.requireNonNull(router, "router");
+        this.client = Objects.requireNonNull(client, "client");
+        this.cost = Objects.requireNonNull(cost, "cost");
+        this.mock = new MockResponder(Objects.requireNonNull(clock, "clock"));
+    }
+
+    @Override
+    public JobOutcome handle(JobRequest job, ChunkPublisher chunks) throws InterruptedException {
+        RouteRequest request = new RouteRequest(job.modelGroup(), job.tags(), estimatePromptTokens(job.body()),
+                job.stream(), job.deadline());
+        RoutedOutcome outcome = router.get().execute(request, (deployment, attempt) -> {
+            if (job.stream() && attempt > chunks.attempt()) {
+                chunks.startAttempt(attempt);
+            }
+            if (deployment.mockResponse() != null) {
+                return mock.respond(deployment, job, chunks);
+            }
+            return job.stream()
+                    ? client.stream(deployment.target(), job.body(), chunks::publish)
+                    : client.complete(deployment.target(), job.body());
+        });
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("worker shutting down");
+        }
+        List<Attempt> attempts = outcome.attempts().stream().map(RoutedJobHandler::attempt).toList();
+        return switch (outcome) {
+            case RoutedOutcome.Succeeded ok -> succeeded(ok, attempts);
+            case RoutedOutcome.Failed failed -> failed(failed, attempts);
+        };
+    }
+
+    private JobOutcome succeeded(RoutedOutcome.Succeeded ok, List<Attempt> attempts) {
+        ProviderResponse response = ok.response();
+        Deployment deployment = ok.deployment();
+        return JobOutcome.succeeded(response.completion(), response.usage())
+                .withRoute(deployment.id(), deployment.provider(), deployment.model())
+                .withAttempts(attempts)
+                .withTimings(response.latency(), response.timeToFirstToken())
+                .withAdjustments(response.adjustments())
+                .withCost(cost.cost(deployment, response.usage()));
+    }
+
+    private static JobOutcome failed(RoutedOutcome.Failed failed, List<Attempt> attempts) {
+        ProviderError error = failed.error();
+        ErrorKind kind = error.kind();
+        Deployment last = failed.lastDeployment();
+        JobError jobError = new JobError(kind.openAiType(),
+                error.providerCode() != null ? error.providerCode() : kind.wire(), error.message(), error.param(),
+                kind.wire(), error.httpStatus() == 0 ? null : error.httpStatus(), last == null ? null : last.provider());
+        JobOutcome outcome = JobOutcome.failed(jobError).withAttempts(attempts);
+        return last == null ? outcome : outcome.withRoute(last.id(), last.provider(), last.model());
+    }
+
+    private static Attempt attempt(AttemptRecord record) {
+        return new Attempt(record.number(), record.deploymentId(), record.provider(), record.model(),
+                record.outcome(), record.httpStatus() == 0 ? null : record.httpStatus(), record.latency().toMillis(),
+                record.startedAt(), record.message());
+    }
+
+    /** A rough prompt size (4 characters a token) for the context-window pre-check and tpm accounting. */
+    static long estimatePromptTokens(JsonNode body) {
+        long chars = 0;
+        for (JsonNode message : body.path("messages")) {
+            JsonNode content = message.path("content");
+            if (content.isTextual()) {
+                chars += content.asText().length();
+            } else if (content.isArray()) {
+                for (JsonNode part : content) {
+                    chars += part.path("text").asText("").length();
+                }
+            }
+            chars += 16;
+        }
+        return (chars + 3) / 4;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.llmq.worker.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.TokenUsage;
+import dev.llmq.worker.JobOutcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResultFactoryTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private static JobRequest job(Instant deadline) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode().put("model", "g");
+        return new JobRequest(1, "j1", "b1", "c1", "acme", "g", body, true, 0, deadline, List.of("x"),
+                Map.of("a", "b"), T0, null);
+    }
+
+    @Test
+    void copiesTheJobsIdentityAndTheOutcome() {
+        ObjectNode completion = JsonNodeFactory.instance.objectNode().put("object", "chat.completion");
+        JobOutcome outcome = JobOutcome.succeeded(completion, new TokenUsage(1, 2, 3, 0, 0))
+                .withRoute("d1", "openai", "gpt").withCost(0.5).withAdjustments(List.of("dropped:seed"));
+        JobResult result = ResultFactory.fromOutcome(job(null), outcome, T0.plusSeconds(1), T0.plusSeconds(3),
+                Duration.ofMillis(1500), T0.plusMillis(1200));
+        assertThat(result.jobId()).isEqualTo("j1");
+        assertThat(result.batchId()).isEqualTo("b1");
+        assertThat(result.customId()).isEqualTo("c1");
+        assertThat(result.tenant()).isEqualTo("acme");
+        assertThat(result.modelGroup()).isEqualTo("g");
+        assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(result.deployment()).isEqualTo("d1");
+        assertThat(result.costUsd()).isEqualTo(0.5);
+        assertThat(result.latencyMs()).isEqualTo(1500);
+        assertThat(result.ttftMs()).isEqualTo(200);
+        assertThat(result.submittedAt()).isEqualTo(T0);
+        assertThat(result.startedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(result.completedAt()).isEqualTo(T0.plusSeconds(3));
+        assertThat(result.tags()).containsExactly("x");
+        assertThat(result.metadata()).containsEntry("a", "b");
+        assertThat(result.adjustments()).containsExactly("dropped:seed");
+    }
+
+    @Test
+    void theOutcomesOwnTimingsWin() {
+        JobOutcome outcome = JobOutcome.succeeded(JsonNodeFactory.instance.objectNode(), null)
+                .withTimings(Duration.ofMillis(900), Duration.ofMillis(90));
+        JobResult result = ResultFactory.fromOutcome(job(null), outcome, T0, T0.plusSeconds(1), Duration.ofSeconds(1),
+                T0.plusMillis(500));
+        assertThat(result.latencyMs()).isEqualTo(900);
+        assertThat(result.ttftMs()).isEqualTo(90);
+    }
+
+    @Test
+    void expiresOnlyAfterTheDeadline() {
+        assertThat(ResultFactory.isExpired(job(null), T0)).isFalse();
+        assertThat(ResultFactory.isExpired(job(T0), T0)).isFalse();
+        assertThat(ResultFactory.isExpired(job(T0), T0.plusMillis(1))).isTrue();
+        JobResult expired = ResultFactory.expired(job(T0), T0.plusSeconds(1));
+        assertThat(expired.status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(expired.error().kind()).isEqualTo(ResultFactory.KIND_EXPIRED);
+        assertThat(expired.completedAt()).isEqualTo(T0.plusSeconds(1));
+    }
+
+    @Test
+    void providerFailuresKeepTheirKindAndOthersAreInternal() {
+        ProviderError error = new ProviderError(ErrorKind.CONTEXT_WINDOW_EXCEEDED, 400, "invalid_request_error",
+                "context_length_exceeded", "too long", "messages", null, null, null);
+        JobOutcome provider = ResultFactory.failure(new ProviderException(error));
+        assertThat(provider.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(provider.error().kind()).isEqualTo("context_window_exceeded");
+        assertThat(provider.error().code()).isEqualTo("context_length_exceeded");
+        assertThat(provider.error().httpStatus()).isEqualTo(400);
+        assertThat(provider.error().param()).isEqualTo("messages");
+
+        JobOutcome internal = ResultFactory.failure(new IllegalStateException("x".repeat(1000)));
+        assertThat(internal.error().kind()).isEqualTo(ResultFactory.KIND_INTERNAL);
+        assertThat(internal.error().message()).contains("IllegalStateException").hasSizeLessThan(320);
+    }
+}

@@ -1,0 +1,173 @@
+package dev.llmq.worker.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.Providers;
+import dev.llmq.provider.pricing.PriceTable;
+import dev.llmq.router.ConfigLoader;
+import dev.llmq.router.LlmqConfig;
+import dev.llmq.router.Router;
+import dev.llmq.router.Sleeper;
+import dev.llmq.schemas.Attempt;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.Json;
+import dev.llmq.testkit.mock.Fault;
+import dev.llmq.testkit.mock.MockBehavior;
+import dev.llmq.testkit.mock.MockLlmServer;
+import dev.llmq.worker.ChunkPublisher;
+import dev.llmq.worker.JobOutcome;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The production handler against a real mock LLM server over HTTP: routing, retries, streams, cost. */
+class RoutedJobHandlerTest {
+
+    private MockLlmServer mock;
+    private Router router;
+    private RoutedJobHandler handler;
+
+    /** Records chunks per attempt, as the worker's publisher would number them. */
+    static final class RecordingChunks implements ChunkPublisher {
+        final List<ObjectNode> chunks = new ArrayList<>();
+        int attempt = 1;
+
+        @Override
+        public void publish(ObjectNode chunk) {
+            chunks.add(chunk);
+        }
+
+        @Override
+        public void startAttempt(int next) {
+            attempt = next;
+            chunks.clear();
+        }
+
+        @Override
+        public int attempt() {
+            return attempt;
+        }
+
+        String text() {
+            StringBuilder text = new StringBuilder();
+            chunks.forEach(c -> c.path("choices").forEach(ch -> text.append(ch.path("delta").path("content").asText(""))));
+            return text.toString();
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        mock = MockLlmServer.builder().port(0).build().start();
+        String base = mock.openAiBaseUrl();
+        LlmqConfig config = ConfigLoader.parse("""
+                model_list:
+                  - model_name: mini
+                    litellm_params: { model: openai/gpt-4o-mini, api_base: %1$s, api_key: k }
+                    model_info: { id: mini-1 }
+                  - model_name: flaky
+                    litellm_params: { model: openai/broken, api_base: %1$s, api_key: k, weight: 1000 }
+                    model_info: { id: flaky-broken }
+                  - model_name: flaky
+                    litellm_params: { model: openai/gpt-4o, api_base: %1$s, api_key: k, weight: 0.001 }
+                    model_info: { id: flaky-ok }
+                  - model_name: down
+                    litellm_params: { model: openai/down, api_base: %1$s, api_key: k }
+                    model_info: { id: down-1 }
+                  - model_name: canned
+                    litellm_params: { model: openai/gpt-4o, mock_response: "canned answer here" }
+                    model_info: { id: canned-1 }
+                router_settings: { num_retries: 2 }
+                """.formatted(base), Map.of());
+        mock.behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()));
+        mock.behavior("down", MockBehavior.defaults().failingAlways(Fault.invalidApiKey()));
+        Clock clock = Clock.systemUTC();
+        DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
+        router = new Router(config, clock, new SplittableRandom(7), Sleeper.THREAD, prices);
+        handler = new RoutedJobHandler(() -> router, Providers.client(Providers.defaultHttpClient(), clock), prices,
+                clock);
+    }
+
+    @AfterEach
+    void stop() {
+        mock.close();
+    }
+
+    private static JobRequest job(String group, boolean stream) {
+        ObjectNode body = Json.mapper().createObjectNode().put("model", group);
+        body.putArray("messages").addObject().put("role", "user").put("content", "hello there");
+        if (stream) {
+            body.put("stream", true);
+        }
+        return new JobRequest(1, "job-" + group + stream, null, null, null, group, body, stream, 0, null, null, null,
+                Instant.now(), null);
+    }
+
+    @Test
+    void aPlainJobSucceedsWithRouteUsageAndCost() throws Exception {
+        JobOutcome outcome = handler.handle(job("mini", false), new RecordingChunks());
+        assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(outcome.deployment()).isEqualTo("mini-1");
+        assertThat(outcome.provider()).isEqualTo("openai");
+        assertThat(outcome.usage().totalTokens()).isEqualTo(outcome.response().path("usage").path("total_tokens").asLong());
+        assertThat(outcome.costUsd()).as("gpt-4o-mini is in the price table").isNotNull().isPositive();
+        assertThat(outcome.attempts()).extracting(Attempt::outcome).containsExactly("success");
+    }
+
+    @Test
+    void aStreamingJobPublishesChunksThatReassembleToTheAnswer() throws Exception {
+        RecordingChunks chunks = new RecordingChunks();
+        JobOutcome outcome = handler.handle(job("mini", true), chunks);
+        assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(chunks.chunks).isNotEmpty();
+        assertThat(chunks.text()).isEqualTo(
+                outcome.response().path("choices").path(0).path("message").path("content").asText());
+        assertThat(outcome.timeToFirstToken()).isNotNull();
+    }
+
+    @Test
+    void aFailingDeploymentIsRetriedOnAnotherAndEveryAttemptIsRecorded() throws Exception {
+        JobOutcome outcome = handler.handle(job("flaky", false), new RecordingChunks());
+        assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(outcome.deployment()).isEqualTo("flaky-ok");
+        assertThat(outcome.attempts()).extracting(Attempt::deployment).containsExactly("flaky-broken", "flaky-ok");
+        assertThat(outcome.attempts().get(0).outcome()).isEqualTo("server_error");
+        assertThat(outcome.attempts().get(0).httpStatus()).isEqualTo(500);
+    }
+
+    @Test
+    void aNonRetryableFailureFailsTheJobWithOpenAisErrorFields() throws Exception {
+        JobOutcome outcome = handler.handle(job("down", false), new RecordingChunks());
+        assertThat(outcome.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(outcome.error().kind()).isEqualTo("authentication");
+        assertThat(outcome.error().type()).isEqualTo("authentication_error");
+        assertThat(outcome.error().httpStatus()).isEqualTo(401);
+        assertThat(outcome.deployment()).isEqualTo("down-1");
+    }
+
+    @Test
+    void aMockResponseDeploymentAnswersWithoutCallingAProvider() throws Exception {
+        RecordingChunks chunks = new RecordingChunks();
+        JobOutcome outcome = handler.handle(job("canned", true), chunks);
+        assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(outcome.response().path("choices").path(0).path("message").path("content").asText())
+                .isEqualTo("canned answer here");
+        assertThat(chunks.text()).isEqualTo("canned answer here");
+        assertThat(outcome.adjustments()).contains("mock_response");
+        assertThat(mock.requests()).isEmpty();
+    }
+
+    @Test
+    void promptTokensAreEstimatedFromTheMessages() {
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.putArray("messages").addObject().put("role", "user").put("content", "x".repeat(400));
+        assertThat(RoutedJobHandler.estimatePromptTokens(body)).isEqualTo(104);
+    }
+}
