@@ -1,0 +1,178 @@
+package dev.llmq.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.schemas.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/** A small client of the ingest HTTP API, used by {@code submit}, {@code status}, {@code tail} and {@code demo}. */
+final class IngestClient {
+
+    /** What {@code POST /v1/jobs} answered for one submission. */
+    record Submission(String batchId, List<String> jobIds) {
+        Submission {
+            jobIds = List.copyOf(jobIds);
+        }
+    }
+
+    /** Job counts of one batch. */
+    record BatchCounts(long total, long queued, long running, long succeeded, long failed, long other) {
+        long done() {
+            return succeeded + failed + other;
+        }
+    }
+
+    /** An HTTP answer that was not what the call expected, with the API's error message. */
+    static final class ApiException extends IOException {
+        private final int status;
+
+        ApiException(int status, String message) {
+            super("HTTP " + status + ": " + message);
+            this.status = status;
+        }
+
+        int status() {
+            return status;
+        }
+    }
+
+    private final URI base;
+    private final HttpClient http;
+    private final ObjectMapper mapper = Json.mapper();
+
+    IngestClient(URI base) {
+        this.base = Objects.requireNonNull(base, "base");
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    URI base() {
+        return base;
+    }
+
+    /** Submits NDJSON lines as one all-or-nothing submission, retrying transient failures with the same key. */
+    Submission submitNdjson(List<String> lines) throws IOException, InterruptedException {
+        String body = String.join("\n", lines) + "\n";
+        String key = "llmq-cli-" + UUID.randomUUID();
+        IOException last = null;
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/jobs"))
+                    .timeout(Duration.ofMinutes(2))
+                    .header("Content-Type", "application/x-ndjson")
+                    .header("Idempotency-Key", key)
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                    .build();
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 202) {
+                    JsonNode json = mapper.readTree(response.body());
+                    List<String> ids = new ArrayList<>();
+                    json.path("jobs").forEach(job -> ids.add(job.path("id").asText()));
+                    return new Submission(json.path("batch_id").asText(null), ids);
+                }
+                last = new ApiException(response.statusCode(), errorMessage(response.body()));
+                if (response.statusCode() != 503 && response.statusCode() < 500) {
+                    throw last;
+                }
+            } catch (java.net.ConnectException e) {
+                last = new IOException("cannot reach llmq at " + base + " (" + e.getMessage() + ")", e);
+            }
+            Thread.sleep(Math.min(8_000, 500L << attempt));
+        }
+        throw last;
+    }
+
+    BatchCounts batch(String batchId) throws IOException, InterruptedException {
+        JsonNode json = getJson("/v1/batches/" + batchId);
+        JsonNode counts = json.has("counts") ? json.path("counts") : json;
+        long total = json.path("total").asLong(counts.path("total").asLong());
+        long queued = counts.path("queued").asLong();
+        long running = counts.path("running").asLong();
+        long succeeded = counts.path("succeeded").asLong();
+        long failed = counts.path("failed").asLong();
+        long other = counts.path("cancelled").asLong() + counts.path("expired").asLong();
+        return new BatchCounts(total, queued, running, succeeded, failed, other);
+    }
+
+    /** The batch's OpenAI batch-output lines, in submission order. */
+    List<String> batchResults(String batchId) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/v1/batches/" + batchId + "/results");
+        List<String> lines = new ArrayList<>();
+        for (String line : response.body().split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    JsonNode job(String jobId) throws IOException, InterruptedException {
+        return getJson("/v1/jobs/" + jobId);
+    }
+
+    /** Follows a job's SSE relay, handing each {@code chat.completion.chunk} to the consumer until {@code [DONE]}. */
+    void stream(String jobId, Consumer<JsonNode> onChunk) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/jobs/" + jobId + "/stream"))
+                .header("Accept", "text/event-stream").GET().build();
+        HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() != 200) {
+            String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
+            throw new ApiException(response.statusCode(), errorMessage(body));
+        }
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (!line.startsWith("data:")) {
+                    continue;
+                }
+                String data = line.substring(5).strip();
+                if (data.equals("[DONE]")) {
+                    return;
+                }
+                onChunk.accept(mapper.readTree(data));
+            }
+        }
+    }
+
+    private JsonNode getJson(String path) throws IOException, InterruptedException {
+        return mapper.readTree(get(path).body());
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).GET().build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot reach llmq at " + base + " (" + e.getMessage() + ")", e);
+        }
+        if (response.statusCode() != 200) {
+            throw new ApiException(response.statusCode(), errorMessage(response.body()));
+        }
+        return response;
+    }
+
+    private String errorMessage(String body) {
+        try {
+            JsonNode error = mapper.readTree(body).path("error");
+            if (error.has("message")) {
+                return error.path("message").asText();
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: fall through to the raw body
+        }
+        return body.length() > 300 ? body.substring(0, 300) + "…" : body;
+    }
+}

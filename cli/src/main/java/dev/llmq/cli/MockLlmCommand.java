@@ -1,0 +1,23 @@
+package dev.llmq.cli;
+
+import dev.llmq.testkit.mock.MockLlmServer;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "mock-llm", mixinStandardHelpOptions = true,
+        description = "Run the mock LLM server alone (OpenAI wire format, latency and fault injection; admin "
+                + "endpoints under /__mock).")
+final class MockLlmCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "4010", description = "HTTP port (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+        MockLlmServer server = MockLlmServer.builder().port(port).build().start();
+        System.out.printf("llmq mock-llm ready: %s (OpenAI base URL %s)%n", server.baseUrl(), server.openAiBaseUrl());
+        System.out.flush();
+        return Foreground.runUntilSignalled("mock-llm", server);
+    }
+}

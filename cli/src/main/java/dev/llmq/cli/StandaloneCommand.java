@@ -1,0 +1,39 @@
+package dev.llmq.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "standalone", mixinStandardHelpOptions = true,
+        description = "Run everything in one process: embedded Kafka broker, topics, ingest API, a worker and, when "
+                + "the config names no real provider, the mock LLM server.")
+final class StandaloneCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "llmq config (LiteLLM model_list shape); default: "
+            + "the bundled config serving gpt-4o-mini and gpt-4o from the mock LLM server")
+    Path config;
+
+    @Option(names = "--data-dir", defaultValue = ".llmq", description = "where the broker keeps its data (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--http-port", defaultValue = "4000", description = "HTTP port (default: ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default: ${DEFAULT-VALUE})")
+    int kafkaPort;
+
+    @Override
+    public Integer call() throws Exception {
+        Standalone standalone = Standalone.start(new Standalone.Options(config, dataDir, host, httpPort, kafkaPort,
+                System.getenv(), null));
+        System.out.printf("llmq ready: http %s, kafka %s, data %s, config %s%n", standalone.httpUrl(),
+                standalone.bootstrapServers(), dataDir.toAbsolutePath().normalize(),
+                config == null ? "bundled (mock LLM)" : config);
+        System.out.flush();
+        return Foreground.runUntilSignalled("standalone", standalone);
+    }
+}

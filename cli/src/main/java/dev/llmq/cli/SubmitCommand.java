@@ -1,0 +1,71 @@
+package dev.llmq.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "submit", mixinStandardHelpOptions = true,
+        description = "Submit a file of OpenAI batch-input lines (custom_id, method, url, body) to a running llmq.")
+final class SubmitCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE.jsonl", description = "OpenAI batch-input lines, one JSON object per line")
+    Path file;
+
+    @Option(names = "--url", defaultValue = "${env:LLMQ_URL:-http://127.0.0.1:4000}",
+            description = "llmq's HTTP address (default: ${DEFAULT-VALUE}, or LLMQ_URL)")
+    URI url;
+
+    @Option(names = "--wait", description = "wait for every result, showing progress")
+    boolean await;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT.jsonl",
+            description = "write OpenAI batch-output lines in input order (implies --wait)")
+    Path output;
+
+    @Option(names = "--slice", defaultValue = "2000",
+            description = "lines per all-or-nothing submission (default: ${DEFAULT-VALUE})")
+    int slice;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!Files.isRegularFile(file)) {
+            err.println("llmq submit: no such file: " + file);
+            return 2;
+        }
+        List<String> lines = BatchRunner.readLines(file);
+        if (lines.isEmpty()) {
+            err.println("llmq submit: " + file + " has no lines");
+            return 2;
+        }
+        long start = System.nanoTime();
+        BatchRunner runner = new BatchRunner(new IngestClient(url), slice, System.err);
+        List<IngestClient.Submission> submissions = runner.submit(lines);
+        out.printf("submitted %d jobs in %d submission(s): %s%n", lines.size(), submissions.size(),
+                String.join(", ", submissions.stream().map(IngestClient.Submission::batchId).toList()));
+        if (!await && output == null) {
+            return 0;
+        }
+        BatchRunner.Run run = runner.await(submissions, lines.size(), true, start);
+        out.printf("%d succeeded, %d failed in %.1f s%n", run.succeeded(), run.failed(),
+                run.elapsed().toMillis() / 1000.0);
+        if (output != null) {
+            long written = runner.writeResults(submissions, output);
+            out.printf("wrote %d result lines to %s%n", written, output);
+        }
+        out.flush();
+        return run.failed() == 0 ? 0 : 1;
+    }
+}

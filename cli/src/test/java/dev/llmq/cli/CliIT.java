@@ -1,0 +1,157 @@
+package dev.llmq.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.schemas.Json;
+import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.testkit.junit.KafkaClusterExtension;
+import dev.llmq.testkit.mock.MockBehavior;
+import dev.llmq.testkit.mock.MockLlmServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The {@code llmq} commands a user types, run against a live llmq. */
+@ExtendWith(KafkaClusterExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CliIT {
+
+    private MockLlmServer mock;
+    private Standalone llmq;
+    private Path dir;
+
+    @BeforeAll
+    void start(KafkaCluster kafka, @TempDir Path tempDir) throws Exception {
+        dir = tempDir;
+        mock = MockLlmServer.builder().port(0).build().start();
+        // slow enough that a tail attaches while the job is still streaming
+        mock.behavior("gpt-4o", MockBehavior.defaults().withCompletionTokens(30).withTokensPerSecond(40));
+        Path config = TestConfigs.write(dir, mock.openAiBaseUrl(), TestConfigs.uniquePrefix());
+        llmq = Standalone.start(new Standalone.Options(config, dir, "127.0.0.1", 0, 0, Map.of(),
+                kafka.bootstrapServers()));
+        await().atMost(Duration.ofSeconds(60)).until(llmq::ready);
+    }
+
+    @AfterAll
+    void stop() {
+        if (llmq != null) {
+            llmq.close();
+        }
+        if (mock != null) {
+            mock.close();
+        }
+    }
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void healthReadyAnswers200OnceRunning() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(llmq.httpUrl().resolve("/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void submitWaitWritesBatchOutputInInputOrder() throws Exception {
+        Path input = dir.resolve("in.jsonl");
+        Files.write(input, DemoSample.lines(120));
+        Path output = dir.resolve("out.jsonl");
+
+        Result result = run("submit", input.toString(), "--url", llmq.httpUrl().toString(), "--wait", "-o",
+                output.toString(), "--slice", "50");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("submitted 120 jobs in 3 submission(s)").contains("120 succeeded, 0 failed");
+        List<String> lines = Files.readAllLines(output);
+        assertThat(lines).hasSize(120);
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode line = Json.mapper().readTree(lines.get(i));
+            assertThat(line.path("custom_id").asText()).isEqualTo(String.format("demo-%04d", i + 1));
+            assertThat(line.path("response").path("body").path("object").asText()).isEqualTo("chat.completion");
+        }
+    }
+
+    @Test
+    void submitOfAMissingFileSaysSo() {
+        Result result = run("submit", dir.resolve("nope.jsonl").toString(), "--url", llmq.httpUrl().toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("no such file");
+    }
+
+    @Test
+    void submitOfABadFileIsRejectedWithTheLineNumber() throws Exception {
+        Path input = dir.resolve("bad.jsonl");
+        List<String> lines = new java.util.ArrayList<>(DemoSample.lines(3));
+        lines.set(1, "{\"custom_id\":\"x\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"gpt-4o\"}}");
+        Files.write(input, lines);
+        Result result = run("submit", input.toString(), "--url", llmq.httpUrl().toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("line 2").contains("messages");
+    }
+
+    @Test
+    void tailPrintsAStreamingJobsTokensAsTheyArrive() throws Exception {
+        IngestClient client = new IngestClient(llmq.httpUrl());
+        String line = "{\"custom_id\":\"tail-1\",\"model\":\"gpt-4o\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a story\"}]}";
+        String jobId = client.submitNdjson(List.of(line)).jobIds().get(0);
+
+        CompletableFuture<Result> tail = CompletableFuture.supplyAsync(() ->
+                run("tail", "--job", jobId, "--url", llmq.httpUrl().toString()));
+        Result result = tail.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode job = client.job(jobId);
+        assertThat(job.path("status").asText()).isEqualTo("succeeded");
+        String content = job.path("result").path("choices").path(0).path("message").path("content").asText();
+        assertThat(content).isNotBlank();
+        assertThat(result.out().strip()).isEqualTo(content.strip());
+    }
+
+    @Test
+    void statusPrintsTheJob() throws Exception {
+        IngestClient client = new IngestClient(llmq.httpUrl());
+        String jobId = client.submitNdjson(List.of(DemoSample.lines(1).get(0))).jobIds().get(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.job(jobId).path("status").asText().equals("succeeded"));
+        Result result = run("status", jobId, "--url", llmq.httpUrl().toString());
+        assertThat(result.exitCode()).isZero();
+        assertThat(Json.mapper().readTree(result.out()).path("id").asText()).isEqualTo(jobId);
+    }
+
+    @Test
+    void unreachableLlmqIsAClearError() {
+        Result result = run("status", "job_x", "--url", URI.create("http://127.0.0.1:1").toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("cannot reach llmq at http://127.0.0.1:1");
+    }
+}

@@ -1,0 +1,195 @@
+package dev.llmq.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.StreamChunk;
+import dev.llmq.schemas.TokenUsage;
+import dev.llmq.schemas.TopicNames;
+import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.testkit.junit.KafkaClusterExtension;
+import dev.llmq.testkit.mock.MockBehavior;
+import dev.llmq.testkit.mock.MockLlmServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 1,000 jobs, half of them streaming, through ingest → broker → worker → mock LLM → results, checked from the
+ * Kafka topics and from the HTTP API.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineIT {
+
+    private static final int JOBS = 1000;
+
+    private MockLlmServer mock;
+    private Standalone llmq;
+    private TopicNames topics;
+    private String bootstrap;
+
+    @BeforeAll
+    void start(KafkaCluster kafka, @TempDir Path dir) throws Exception {
+        mock = MockLlmServer.builder().port(0).defaultBehavior(MockBehavior.defaults().withCompletionTokens(24))
+                .build().start();
+        String prefix = TestConfigs.uniquePrefix();
+        topics = new TopicNames(prefix);
+        bootstrap = kafka.bootstrapServers();
+        Path config = TestConfigs.write(dir, mock.openAiBaseUrl(), prefix);
+        llmq = Standalone.start(new Standalone.Options(config, dir, "127.0.0.1", 0, 0, Map.of(), bootstrap));
+        await().atMost(Duration.ofSeconds(60)).until(llmq::ready);
+    }
+
+    @AfterAll
+    void stop() {
+        if (llmq != null) {
+            llmq.close();
+        }
+        if (mock != null) {
+            mock.close();
+        }
+    }
+
+    @Test
+    void everyJobGetsOneResultAndStreamsReassembleToIt() throws Exception {
+        List<String> lines = DemoSample.lines(JOBS);
+        IngestClient client = new IngestClient(llmq.httpUrl());
+        BatchRunner runner = new BatchRunner(client, 250, System.err);
+        List<IngestClient.Submission> submissions = runner.submit(lines);
+        List<String> jobIds = submissions.stream().flatMap(s -> s.jobIds().stream()).toList();
+        assertThat(jobIds).hasSize(JOBS).doesNotHaveDuplicates();
+
+        BatchRunner.Run run = runner.await(submissions, JOBS, false, System.nanoTime());
+        assertThat(run.succeeded()).isEqualTo(JOBS);
+
+        Map<String, List<JobResult>> results = readAll(topics.results(), JsonSerde.jobResult()::fromBytes, JOBS)
+                .stream().collect(Collectors.groupingBy(JobResult::jobId));
+        assertThat(results.keySet()).containsExactlyInAnyOrderElementsOf(jobIds);
+        assertThat(results.values()).allSatisfy(list -> assertThat(list).hasSize(1));
+
+        Map<String, List<StreamChunk>> chunks = readAll(topics.chunks(), JsonSerde.streamChunk()::fromBytes, 1)
+                .stream().collect(Collectors.groupingBy(StreamChunk::jobId));
+
+        for (int i = 0; i < JOBS; i++) {
+            JsonNode input = dev.llmq.schemas.Json.mapper().readTree(lines.get(i));
+            JobResult result = results.get(jobIds.get(i)).get(0);
+            assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(result.customId()).isEqualTo(input.path("custom_id").asText());
+            assertThat(result.modelGroup()).isEqualTo(input.path("body").path("model").asText());
+            String content = result.response().path("choices").path(0).path("message").path("content").asText();
+            assertThat(content).isNotBlank();
+
+            TokenUsage expected = expectedUsage(input.path("body"), content);
+            assertThat(result.usage()).as("usage of %s", result.customId()).isEqualTo(expected);
+            assertThat(result.response().path("usage").path("total_tokens").asLong()).isEqualTo(expected.totalTokens());
+            assertThat(result.attempts()).hasSize(1);
+            assertThat(result.deployment()).isIn("mini-a", "mini-b", "big");
+
+            boolean streaming = input.path("body").path("stream").asBoolean(false);
+            List<StreamChunk> jobChunks = chunks.getOrDefault(result.jobId(), List.of());
+            if (streaming) {
+                assertThat(jobChunks).as("chunks of %s", result.customId()).isNotEmpty();
+                assertThat(reassemble(jobChunks)).isEqualTo(content);
+                assertThat(result.ttftMs()).isNotNull();
+            } else {
+                assertThat(jobChunks).isEmpty();
+            }
+        }
+        assertThat(mock.requests()).hasSize(JOBS);
+
+        // the API agrees with the topics
+        JsonNode job = client.job(jobIds.get(1));
+        assertThat(job.path("status").asText()).isEqualTo("succeeded");
+        assertThat(job.path("result").toString()).contains("chat.completion");
+        List<String> output = new ArrayList<>();
+        for (IngestClient.Submission submission : submissions) {
+            output.addAll(client.batchResults(submission.batchId()));
+        }
+        assertThat(output).hasSize(JOBS);
+        for (int i = 0; i < JOBS; i++) {
+            JsonNode line = dev.llmq.schemas.Json.mapper().readTree(output.get(i));
+            assertThat(line.path("custom_id").asText()).isEqualTo(String.format("demo-%04d", i + 1));
+            assertThat(line.path("response").path("status_code").asInt()).isEqualTo(200);
+        }
+    }
+
+    /** The mock's documented arithmetic: 3 + words per message, plus 3; a completion token is a word. */
+    private static TokenUsage expectedUsage(JsonNode body, String content) {
+        long prompt = 3;
+        for (JsonNode message : body.path("messages")) {
+            prompt += 3 + words(message.path("content").asText());
+        }
+        long completion = words(content);
+        return new TokenUsage(prompt, completion, prompt + completion, 0, 0);
+    }
+
+    private static long words(String text) {
+        String stripped = text.strip();
+        return stripped.isEmpty() ? 0 : stripped.split("\\s+").length;
+    }
+
+    /** The content of the last attempt's chunks, in sequence order, which must have no gaps. */
+    private static String reassemble(List<StreamChunk> chunks) {
+        int lastAttempt = chunks.stream().mapToInt(StreamChunk::attempt).max().orElseThrow();
+        List<StreamChunk> ordered = chunks.stream().filter(c -> c.attempt() == lastAttempt)
+                .sorted(Comparator.comparingLong(StreamChunk::seq)).toList();
+        for (int i = 0; i < ordered.size(); i++) {
+            assertThat(ordered.get(i).seq()).isEqualTo(i);
+        }
+        StringBuilder text = new StringBuilder();
+        for (StreamChunk chunk : ordered) {
+            for (JsonNode choice : chunk.chunk().path("choices")) {
+                text.append(choice.path("delta").path("content").asText(""));
+            }
+        }
+        return text.toString();
+    }
+
+    private <T> List<T> readAll(String topic, Function<byte[], T> decode, int atLeast) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        List<T> values = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(decode.apply(record.value()));
+                }
+                return values.size() >= atLeast
+                        && partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+        }
+        return values;
+    }
+}
