@@ -3,6 +3,9 @@ package dev.llmq.testkit.mock;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.testkit.PortInUseException;
 import dev.llmq.testkit.mock.internal.AdminRoutes;
+import dev.llmq.testkit.mock.internal.AnthropicProtocol;
+import dev.llmq.testkit.mock.internal.AzureOpenAiProtocol;
+import dev.llmq.testkit.mock.internal.GeminiProtocol;
 import dev.llmq.testkit.mock.internal.MockEngine;
 import dev.llmq.testkit.mock.internal.OpenAiChatProtocol;
 import dev.llmq.testkit.mock.internal.ProtocolHandler;
@@ -21,16 +24,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real HTTP server on 127.0.0.1 that answers like an LLM provider, with deterministic text,
- * per-deployment latency and injected faults. Protocols: OpenAI chat completions
- * ({@code /v1/chat/completions}, {@code /v1/models}). Admin endpoints under {@code /__mock/}
+ * per-deployment latency and injected faults. Protocols (request log {@code protocol} in brackets):
+ * <ul>
+ *   <li>[openai] OpenAI chat completions: {@code POST /v1/chat/completions}, {@code GET /v1/models};</li>
+ *   <li>[azure] Azure OpenAI: {@code POST /openai/deployments/{deployment}/chat/completions?api-version=V}
+ *       and {@code POST /openai/v1/chat/completions}, {@code api-key} header;</li>
+ *   <li>[anthropic] Anthropic Messages: {@code POST /v1/messages}, {@code x-api-key} and
+ *       {@code anthropic-version} headers;</li>
+ *   <li>[gemini] Gemini: {@code POST /v1beta/models/{model}:generateContent} and
+ *       {@code :streamGenerateContent?alt=sse}, {@code x-goog-api-key} header or {@code ?key=}.</li>
+ * </ul>
+ * All share the behaviours, faults, text generator and request log. Admin endpoints under {@code /__mock/}
  * let another process change behaviours and read the request log.
  *
  * <pre>{@code
  * try (MockLlmServer llm = MockLlmServer.builder().apiKey("sk-test").build().start()) {
  *     llm.behavior("gpt-4o-mini", MockBehavior.defaults().failingFirst(1, Fault.rateLimited(Duration.ofSeconds(1))));
+ *     llm.behavior("claude-sonnet-4-5", MockBehavior.defaults().failingAlways(Fault.midStreamError()));
+ *     llm.behavior("gemini-2.5-flash", MockBehavior.defaults().failingFirst(1, Fault.safetyBlock()));
+ *     llm.behavior("my-azure-deployment", MockBehavior.defaults().failingFirst(1, Fault.contentFilter()));
  *     URI base = URI.create(llm.openAiBaseUrl()); // http://127.0.0.1:PORT/v1
  * }
  * }</pre>
+ * Behaviours are keyed by what each protocol calls the model: the body's {@code model} (OpenAI, Azure
+ * {@code /openai/v1}, Anthropic), Azure's deployment path segment, Gemini's model path segment.
  * Request handlers run on virtual threads, so thousands of slow streams can be open at once.
  */
 public final class MockLlmServer implements AutoCloseable {
@@ -48,7 +65,8 @@ public final class MockLlmServer implements AutoCloseable {
         ObjectMapper json = new ObjectMapper();
         this.requestedPort = b.port;
         this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors);
-        this.protocols = List.of(new OpenAiChatProtocol(engine, json));
+        this.protocols = List.of(new OpenAiChatProtocol(engine, json), new AzureOpenAiProtocol(engine, json),
+                new AnthropicProtocol(engine, json), new GeminiProtocol(engine, json));
         this.admin = new AdminRoutes(engine, json);
     }
 
@@ -119,6 +137,21 @@ public final class MockLlmServer implements AutoCloseable {
     /** OpenAI's {@code api_base}: {@code http://127.0.0.1:PORT/v1} */
     public String openAiBaseUrl() {
         return baseUrl() + "/v1";
+    }
+
+    /** Azure's endpoint: {@code http://127.0.0.1:PORT} (paths start with {@code /openai/}). */
+    public String azureEndpoint() {
+        return baseUrl();
+    }
+
+    /** Anthropic's base URL: {@code http://127.0.0.1:PORT} (requests go to {@code /v1/messages}). */
+    public String anthropicBaseUrl() {
+        return baseUrl();
+    }
+
+    /** Gemini's base URL: {@code http://127.0.0.1:PORT/v1beta}. */
+    public String geminiBaseUrl() {
+        return baseUrl() + "/v1beta";
     }
 
     /** Sets the behaviour of one deployment ({@code model} value); its request count restarts. */
@@ -194,7 +227,10 @@ public final class MockLlmServer implements AutoCloseable {
             return this;
         }
 
-        /** Require {@code Authorization: Bearer KEY}; without it any credentials (or none) pass. */
+        /**
+         * Require KEY in each protocol's credential ({@code Authorization: Bearer}, {@code api-key},
+         * {@code x-api-key}, {@code x-goog-api-key} or {@code ?key=}); without it any credentials (or none) pass.
+         */
         public Builder apiKey(String key) {
             if (key == null || key.isBlank()) {
                 throw new IllegalArgumentException("apiKey must not be blank");

@@ -8,10 +8,12 @@ import java.util.Objects;
  * One request the mock server received, as logged when it decided the answer (on arrival).
  *
  * @param receivedAt       from the server's clock
- * @param protocol         e.g. {@code openai}
- * @param model            the deployment the request addressed ({@code ""} when absent)
+ * @param protocol         {@code openai}, {@code azure}, {@code anthropic} or {@code gemini}
+ * @param model            the deployment the request addressed: the body's {@code model}, Azure's deployment
+ *                         path segment or Gemini's model path segment ({@code ""} when absent)
  * @param status           the HTTP status it answered
- * @param outcome          {@code ok}, {@code fault}, {@code stream_cut}, {@code unauthorized} or {@code bad_request}
+ * @param outcome          {@code ok}, {@code fault}, {@code stream_cut}, {@code mid_stream_error},
+ *                         {@code content_filter}, {@code unauthorized} or {@code bad_request}
  * @param hasAuthorization whether credentials were sent (their value is never kept)
  * @param headers          request headers with lower-case names, credentials removed
  */

@@ -19,7 +19,10 @@ class BehaviorJsonTest {
                 .withTimeToFirstToken(Duration.ofMillis(40)).withTokensPerSecond(33.5).withCompletionTokens(7)
                 .failingFirst(3, Fault.rateLimited(Duration.ofMillis(1200)))
                 .failingFraction(0.25, Fault.serverError())
-                .failingAlways(Fault.streamCut(4));
+                .failingAlways(Fault.streamCut(4))
+                .failingAlways(Fault.contentFilter())
+                .failingAlways(Fault.safetyBlock())
+                .failingFirst(1, Fault.midStreamError(5, Fault.rateLimited(Duration.ofMillis(700))));
 
         MockBehavior back = BehaviorJson.read(BehaviorJson.write(json, b));
 
@@ -34,6 +37,19 @@ class BehaviorJsonTest {
         assertThat(b.latency()).isZero();
         assertThat(b.faults()).containsExactly(FaultRule.always(Fault.contextLengthExceeded()),
                 FaultRule.firstN(2, Fault.overloaded()));
+    }
+
+    @Test
+    void newKindsExpandToTheirFaults() throws Exception {
+        MockBehavior b = BehaviorJson.read(json.readTree("{\"faults\":[{\"kind\":\"content_filter\"},"
+                + "{\"kind\":\"safety_block\"},{\"kind\":\"mid_stream_error\"},{\"kind\":\"mid_stream_error\","
+                + "\"after_chunks\":1,\"error\":{\"status\":500,\"type\":\"server_error\"}}]}"));
+        assertThat(b.faults()).extracting(FaultRule::fault).containsExactly(Fault.contentFilter(),
+                Fault.safetyBlock(), Fault.midStreamError(),
+                new Fault.MidStreamError(1, new Fault.HttpError(500, "server_error", null, null, "Injected fault.",
+                        java.util.Optional.empty())));
+        assertThatThrownBy(() -> new Fault.MidStreamError(-1, Fault.serverError()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -23,7 +23,9 @@ import java.util.Optional;
  *  ]}
  * }</pre>
  * Kinds: {@code rate_limited}, {@code insufficient_quota}, {@code server_error}, {@code overloaded},
- * {@code invalid_api_key}, {@code context_length_exceeded}, {@code stream_cut}; or give {@code status}
+ * {@code invalid_api_key}, {@code context_length_exceeded}, {@code stream_cut}, {@code content_filter} (the
+ * prompt is blocked), {@code safety_block} (the completion is blocked), {@code mid_stream_error} (with
+ * {@code after_chunks} and an optional {@code error} object in the form below); or give {@code status}
  * with optional {@code type}, {@code code}, {@code param}, {@code message}, {@code retry_after_ms}.
  * Trigger: {@code first: N}, {@code fraction: P}, otherwise every request.
  */
@@ -61,16 +63,32 @@ public final class BehaviorJson {
             case "invalid_api_key" -> Fault.invalidApiKey();
             case "context_length_exceeded" -> Fault.contextLengthExceeded();
             case "stream_cut" -> Fault.streamCut(f.path("after_chunks").asInt(1));
-            case "" -> {
-                if (!f.has("status")) {
-                    throw new IllegalArgumentException("a fault needs a 'kind' or a 'status'");
-                }
-                yield new Fault.HttpError(f.get("status").asInt(), f.path("type").asText("server_error"),
-                        text(f, "code"), text(f, "param"), f.path("message").asText("Injected fault."),
-                        f.has("retry_after_ms") ? Optional.of(retry) : Optional.empty());
-            }
+            case "content_filter" -> Fault.contentFilter();
+            case "safety_block" -> Fault.safetyBlock();
+            case "mid_stream_error" -> Fault.midStreamError(f.path("after_chunks").asInt(2),
+                    f.has("error") ? httpError(f.get("error")) : Fault.overloaded());
+            case "" -> httpError(f);
             default -> throw new IllegalArgumentException("unknown fault kind '" + kind + "'");
         };
+    }
+
+    private static Fault.HttpError httpError(JsonNode f) {
+        Duration retry = Duration.ofMillis(f.path("retry_after_ms").asLong(1000));
+        if (!f.has("status")) {
+            throw new IllegalArgumentException("a fault needs a 'kind' or a 'status'");
+        }
+        return new Fault.HttpError(f.get("status").asInt(), f.path("type").asText("server_error"),
+                text(f, "code"), text(f, "param"), f.path("message").asText("Injected fault."),
+                f.has("retry_after_ms") ? Optional.of(retry) : Optional.empty());
+    }
+
+    private static void writeHttpError(ObjectNode f, Fault.HttpError e) {
+        f.put("status", e.status());
+        f.put("type", e.type());
+        f.put("code", e.code());
+        f.put("param", e.param());
+        f.put("message", e.message());
+        e.retryAfter().ifPresent(d -> f.put("retry_after_ms", d.toMillis()));
     }
 
     private static FaultRule.Trigger trigger(JsonNode f) {
@@ -98,14 +116,14 @@ public final class BehaviorJson {
         for (FaultRule rule : b.faults()) {
             ObjectNode f = faults.addObject();
             switch (rule.fault()) {
-                case Fault.HttpError e -> {
-                    f.put("status", e.status());
-                    f.put("type", e.type());
-                    f.put("code", e.code());
-                    f.put("param", e.param());
-                    f.put("message", e.message());
-                    e.retryAfter().ifPresent(d -> f.put("retry_after_ms", d.toMillis()));
+                case Fault.HttpError e -> writeHttpError(f, e);
+                case Fault.MidStreamError m -> {
+                    f.put("kind", "mid_stream_error");
+                    f.put("after_chunks", m.afterChunks());
+                    writeHttpError(f.putObject("error"), m.error());
                 }
+                case Fault.ContentFilter c -> f.put("kind",
+                        c.stage() == Fault.ContentFilter.Stage.PROMPT ? "content_filter" : "safety_block");
                 case Fault.StreamCut c -> {
                     f.put("kind", "stream_cut");
                     f.put("after_chunks", c.afterChunks());

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 
 /**
  * Shared by every protocol: behaviours per model, fault decisions, the request log, ids and pacing.
@@ -105,8 +106,16 @@ public final class MockEngine {
         derived.clear();
     }
 
-    /** Decides the answer for a request and logs it. */
+    /** Decides the answer for a request and logs it; a prompt content filter is logged with status 400. */
     public Decision admit(RequestInfo info, boolean authorized) {
+        return admit(info, authorized, f -> f.stage() == Fault.ContentFilter.Stage.PROMPT ? 400 : 200);
+    }
+
+    /**
+     * Decides the answer for a request and logs it; {@code filterStatus} is the status the protocol answers
+     * a {@link Fault.ContentFilter} with.
+     */
+    public Decision admit(RequestInfo info, boolean authorized, ToIntFunction<Fault.ContentFilter> filterStatus) {
         if (!authorized) {
             record(info, 401, "unauthorized");
             return new Decision.Unauthorized();
@@ -118,20 +127,42 @@ public final class MockEngine {
         long n = state.requests().incrementAndGet();
         for (FaultRule rule : state.behavior().faults()) {
             if (matches(rule.trigger(), info.model(), n)) {
-                return switch (rule.fault()) {
-                    case Fault.HttpError e -> {
-                        record(info, e.status(), "fault");
-                        yield new Decision.Fail(e);
-                    }
-                    case Fault.StreamCut c -> {
-                        record(info, 200, "stream_cut");
-                        yield new Decision.Proceed(state.behavior(), n, c.afterChunks());
-                    }
-                };
+                return decide(info, state.behavior(), n, rule.fault(), filterStatus);
             }
         }
         record(info, 200, "ok");
-        return new Decision.Proceed(state.behavior(), n, -1);
+        return new Decision.Proceed(state.behavior(), n, null);
+    }
+
+    private Decision decide(RequestInfo info, MockBehavior behavior, long n, Fault fault,
+                            ToIntFunction<Fault.ContentFilter> filterStatus) {
+        return switch (fault) {
+            case Fault.HttpError e -> {
+                record(info, e.status(), "fault");
+                yield new Decision.Fail(e);
+            }
+            case Fault.StreamCut c -> {
+                record(info, 200, "stream_cut");
+                yield new Decision.Proceed(behavior, n, c);
+            }
+            case Fault.MidStreamError m -> {
+                if (!info.stream()) {
+                    record(info, m.error().status(), "fault");
+                    yield new Decision.Fail(m.error());
+                }
+                record(info, 200, "mid_stream_error");
+                yield new Decision.Proceed(behavior, n, m);
+            }
+            case Fault.ContentFilter f -> {
+                record(info, filterStatus.applyAsInt(f), "content_filter");
+                yield new Decision.Proceed(behavior, n, f);
+            }
+        };
+    }
+
+    /** Logs a request refused for its credentials with the protocol's own status (e.g. Gemini's 403). */
+    public void recordUnauthorized(RequestInfo info, int status) {
+        record(info, status, "unauthorized");
     }
 
     /** Logs a request answered before a decision was possible (e.g. a body that is not JSON). */

@@ -7,8 +7,6 @@ import dev.llmq.testkit.mock.Fault;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,13 +19,17 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
     private final MockEngine engine;
     private final ObjectMapper json;
     private final OpenAiWire wire;
-    private final ReplyPlanner planner;
+    private final OpenAiReply reply;
+
+    private static final Fault.HttpError CONTENT_POLICY = new Fault.HttpError(400, "invalid_request_error",
+            "content_policy_violation", null, "Your request was rejected as a result of our safety system.",
+            Optional.empty());
 
     public OpenAiChatProtocol(MockEngine engine, ObjectMapper json) {
         this.engine = engine;
         this.json = json;
         this.wire = new OpenAiWire(json);
-        this.planner = new ReplyPlanner(json, engine);
+        this.reply = new OpenAiReply(engine, json, wire, null);
     }
 
     @Override
@@ -66,27 +68,11 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
             case Decision.Unauthorized u -> writeError(ctx, unauthorized(auth));
             case Decision.Fail f -> writeError(ctx, f.error());
             case Decision.Proceed p -> {
-                List<ReplyPlanner.Choice> choices = planner.plan(new ReplyPlanner.Input(
-                        TextGenerator.seedOf(req.model(), req.messages()), p.behavior().completionTokens(),
-                        req.maxTokens(), req.n(), req.jsonMode(), req.tool()));
-                int promptTokens = TextGenerator.promptTokens(req.messageTexts());
-                String id = engine.newId("chatcmpl-", 29);
-                long created = engine.clock().instant().getEpochSecond();
-                ctx.header("x-request-id", engine.newId("req_", 32));
-                if (req.stream()) {
-                    new OpenAiStream(wire, ctx.res(), id, created, req.model(), choices, promptTokens,
-                            req.includeUsage(), p.behavior(), p.cutAfterChunks()).run();
-                } else {
-                    MockEngine.pause(p.behavior().latency());
-                    ObjectNode body = wire.completion(id, created, req.model(), choices, promptTokens);
-                    ctx.header("openai-processing-ms", Long.toString(p.behavior().latency().toMillis()));
-                    byte[] bytes = json.writeValueAsBytes(body);
-                    if (p.cut()) {
-                        writeTruncated(ctx, bytes);
-                    } else {
-                        ctx.status(200).contentType("application/json").result(bytes);
-                    }
+                if (p.filter() != null && p.filter().stage() == Fault.ContentFilter.Stage.PROMPT) {
+                    writeError(ctx, CONTENT_POLICY);
+                    return;
                 }
+                reply.write(ctx, req, req.model(), p, p.streamError() == null ? null : wire.error(p.streamError()));
             }
         }
     }
@@ -131,24 +117,8 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
     }
 
     private void writeError(Context ctx, Fault.HttpError e) throws IOException {
-        e.retryAfter().ifPresent(d -> {
-            long ms = d.toMillis();
-            ctx.header("Retry-After", Long.toString((ms + 999) / 1000));
-            ctx.header("retry-after-ms", Long.toString(ms));
-        });
+        OpenAiReply.retryHeaders(ctx, e);
         ctx.header("x-request-id", engine.newId("req_", 32));
         ctx.status(e.status()).contentType("application/json").result(json.writeValueAsBytes(wire.error(e)));
-    }
-
-    private static void writeTruncated(Context ctx, byte[] bytes) {
-        try {
-            ctx.res().setStatus(200);
-            ctx.res().setContentType("application/json");
-            OutputStream out = ctx.res().getOutputStream();
-            out.write(bytes, 0, bytes.length / 2);
-            out.flush();
-        } catch (IOException e) {
-            // the client went away: nothing left to cut
-        }
     }
 }

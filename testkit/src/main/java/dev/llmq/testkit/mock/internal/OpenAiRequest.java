@@ -9,7 +9,7 @@ import java.util.Optional;
 /** The parts of an OpenAI chat-completions request the mock acts on. */
 record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, Integer maxTokens,
                      JsonNode messages, List<String> messageTexts, ReplyPlanner.JsonMode jsonMode,
-                     ReplyPlanner.ForcedTool tool) {
+                     ReplyPlanner.ForcedTool tool, List<String> stop) {
 
     /** Thrown for a request OpenAI would reject with 400. */
     static final class Invalid extends Exception {
@@ -22,10 +22,15 @@ record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, 
     }
 
     static OpenAiRequest parse(JsonNode body) throws Invalid {
+        return parse(body, null);
+    }
+
+    /** {@code deployment}, when not null, is the model (Azure's deployment path); the body's model is optional. */
+    static OpenAiRequest parse(JsonNode body, String deployment) throws Invalid {
         if (body == null || !body.isObject()) {
             throw new Invalid("The request body must be a JSON object.", null, null);
         }
-        JsonNode model = body.get("model");
+        JsonNode model = deployment != null ? com.fasterxml.jackson.databind.node.TextNode.valueOf(deployment) : body.get("model");
         if (model == null || !model.isTextual() || model.asText().isBlank()) {
             throw new Invalid("you must provide a model parameter", null, null);
         }
@@ -59,7 +64,24 @@ record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, 
             max = intParam(body, "max_tokens", 0, 1, 1 << 24);
         }
         return new OpenAiRequest(model.asText(), stream, includeUsage, n, max, messages, texts,
-                jsonMode(body.get("response_format")), tool(body));
+                jsonMode(body.get("response_format")), tool(body), stop(body.get("stop")));
+    }
+
+    private static List<String> stop(JsonNode stop) throws Invalid {
+        List<String> out = new ArrayList<>();
+        if (stop == null || stop.isNull()) {
+            return out;
+        }
+        if (stop.isTextual()) {
+            out.add(stop.asText());
+            return out;
+        }
+        if (!stop.isArray() || stop.size() > 4) {
+            throw new Invalid("Invalid 'stop': expected a string or an array of at most 4 strings.", "stop",
+                    "invalid_value");
+        }
+        stop.forEach(s -> out.add(s.asText()));
+        return out;
     }
 
     private static int intParam(JsonNode body, String name, int dflt, int min, int max) throws Invalid {

@@ -3,8 +3,7 @@ package dev.llmq.testkit.mock.internal;
 import io.javalin.config.RoutesConfig;
 
 /**
- * One provider protocol of the mock server (OpenAI today; Azure OpenAI, Anthropic Messages and Gemini
- * later). It parses its own requests, asks the shared {@link MockEngine} for a decision, plans the
+ * One provider protocol of the mock server (OpenAI, Azure OpenAI, Anthropic Messages, Gemini). It parses its own requests, asks the shared {@link MockEngine} for a decision, plans the
  * reply with {@link ReplyPlanner} and renders it in its own wire format.
  */
 public interface ProtocolHandler {

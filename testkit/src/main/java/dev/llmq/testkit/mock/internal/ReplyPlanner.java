@@ -13,12 +13,17 @@ public final class ReplyPlanner {
 
     /** What the reply must look like, parsed from any protocol's request. */
     public record Input(long seed, int completionTokens, Integer maxTokens, int n, JsonMode jsonMode,
-                        ForcedTool tool) {
+                        ForcedTool tool, List<String> stop) {
         public Input {
             if (n < 1) {
                 throw new IllegalArgumentException("n must be >= 1");
             }
             Objects.requireNonNull(jsonMode, "jsonMode");
+            stop = List.copyOf(stop);
+        }
+
+        public Input(long seed, int completionTokens, Integer maxTokens, int n, JsonMode jsonMode, ForcedTool tool) {
+            this(seed, completionTokens, maxTokens, n, jsonMode, tool, List.of());
         }
     }
 
@@ -41,11 +46,20 @@ public final class ReplyPlanner {
     public record ForcedTool(String name, JsonNode parameters, boolean named) {
     }
 
-    /** One choice: either text ({@code content}) or a tool call, each with its stream pieces. */
+    /**
+     * One choice: either text ({@code content}) or a tool call, each with its stream pieces.
+     * {@code finishReason} is OpenAI's ({@code stop}, {@code length}, {@code tool_calls});
+     * {@code stopSequence} is the stop sequence that ended the text, or null.
+     */
     public record Choice(int index, String content, ToolCall toolCall, List<String> pieces, String finishReason,
-                         int completionTokens) {
+                         int completionTokens, String stopSequence) {
         public Choice {
             pieces = List.copyOf(pieces);
+        }
+
+        /** The same choice, emptied by a content filter. */
+        public Choice filtered() {
+            return new Choice(index, "", null, List.of(), "content_filter", 0, null);
         }
     }
 
@@ -72,15 +86,31 @@ public final class ReplyPlanner {
                 String args = json.valueToTree(example(in.tool().parameters(), text, tokens)).toString();
                 ToolCall call = new ToolCall(engine.newId("call_", 24), in.tool().name(), args);
                 String finish = cut ? "length" : in.tool().named() ? "stop" : "tool_calls";
-                out.add(new Choice(i, null, call, fixedPieces(args, 8), finish, Math.max(1, tokens)));
+                out.add(new Choice(i, null, call, fixedPieces(args, 8), finish, Math.max(1, tokens), null));
                 continue;
+            }
+            String stopped = null;
+            if (in.jsonMode() instanceof JsonMode.None) {
+                int at = -1;
+                for (String s : in.stop()) {
+                    int k = s.isEmpty() ? -1 : text.indexOf(s);
+                    if (k >= 0 && (at < 0 || k < at)) {
+                        at = k;
+                        stopped = s;
+                    }
+                }
+                if (stopped != null) {
+                    text = text.substring(0, at);
+                    tokens = TextGenerator.wordCount(text);
+                }
             }
             String content = switch (in.jsonMode()) {
                 case JsonMode.None none -> text;
                 case JsonMode.AnyObject any -> json.createObjectNode().put("answer", text).toString();
                 case JsonMode.Schema s -> example(s.schema(), text, tokens).toString();
             };
-            out.add(new Choice(i, content, null, TextGenerator.pieces(content), cut ? "length" : "stop", tokens));
+            String finish = stopped != null || !cut ? "stop" : "length";
+            out.add(new Choice(i, content, null, TextGenerator.pieces(content), finish, tokens, stopped));
         }
         return out;
     }
