@@ -1,9 +1,13 @@
 package dev.llmq.provider;
 
+import dev.llmq.provider.anthropic.AnthropicAdapter;
+import dev.llmq.provider.gemini.GeminiAdapter;
 import dev.llmq.provider.internal.HttpEngine;
 import dev.llmq.provider.openai.CompatibleProvider;
 import dev.llmq.provider.openai.OpenAiAdapter;
 import dev.llmq.provider.openai.OpenAiCompatibleProviders;
+import dev.llmq.provider.pricing.ModelPrice;
+import dev.llmq.provider.pricing.PriceTable;
 import dev.llmq.provider.spi.ProviderAdapter;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -42,15 +46,34 @@ public final class Providers {
     }
 
     /**
-     * The built-in adapters by provider name. A new provider protocol (Anthropic, Gemini ...) is registered here.
+     * The built-in adapters by provider name ({@code openai} and the compatible servers, {@code azure},
+     * {@code anthropic}, {@code gemini}); a new provider protocol is registered here. Anthropic's missing
+     * {@code max_tokens} is filled from the bundled price table.
      */
     public static Map<String, ProviderAdapter> adapters(Clock clock) {
+        return adapters(clock, BundledPrices.TABLE);
+    }
+
+    /**
+     * The built-in adapters, with model limits (Anthropic's required {@code max_tokens} is filled from a model's
+     * {@code max_output_tokens}) taken from {@code prices}.
+     */
+    public static Map<String, ProviderAdapter> adapters(Clock clock, PriceTable prices) {
+        Objects.requireNonNull(prices, "prices");
         Map<String, ProviderAdapter> m = new LinkedHashMap<>();
         for (CompatibleProvider p : OpenAiCompatibleProviders.defaults()) {
             m.put(p.name(), OpenAiAdapter.compatible(p, clock));
         }
         m.put("azure", OpenAiAdapter.azure(clock));
+        m.put("anthropic", new AnthropicAdapter(clock,
+                model -> prices.lookup("anthropic", model).map(ModelPrice::maxOutputTokens)));
+        m.put("gemini", new GeminiAdapter(clock));
         return Map.copyOf(m);
+    }
+
+    /** The bundled price table, read once on first use (an immutable resource, not configuration). */
+    private static final class BundledPrices {
+        static final PriceTable TABLE = PriceTable.bundled();
     }
 
     /** An HTTP client suited to provider calls: HTTP/2 when offered, redirects followed, 10 s connect timeout. */

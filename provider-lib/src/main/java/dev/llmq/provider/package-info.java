@@ -7,8 +7,9 @@
  * {@link dev.llmq.provider.ErrorKind}, {@link dev.llmq.provider.ChunkSink}; built by
  * {@link dev.llmq.provider.Providers}; model strings parsed by {@link dev.llmq.provider.ProviderModel}.
  *
- * <h2>Adding a provider protocol (Anthropic, Gemini ...)</h2>
- * Make a sibling package ({@code dev.llmq.provider.anthropic}) holding the six pieces of STYLE.md:
+ * <h2>Adding a provider protocol</h2>
+ * Built in: {@code openai} (OpenAI, Azure, compatible servers), {@code anthropic} and {@code gemini}; each is a
+ * package holding the six pieces of STYLE.md (model a new one on {@code dev.llmq.provider.anthropic}):
  * <ol>
  *   <li>wire records for the provider's request, response and stream events (tolerant of unknown fields);</li>
  *   <li>a request mapper, canonical (OpenAI) → wire, with a rename table for one-to-one fields, a

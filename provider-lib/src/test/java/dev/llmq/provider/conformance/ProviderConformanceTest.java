@@ -48,7 +48,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The one conformance suite every provider runs: walks {@code src/test/resources/conformance/<provider>/<case>/} and
  * for each case checks the canonical round trip, the request mapping, a replay over real HTTP (response, stream or
- * error) and, for streams, decoding split at every byte offset. A provider subclass names its folder and adapter.
+ * error) and, for streams, decoding split at every byte offset. A case whose meta has {@code rejected} (kind,
+ * param) is a request the adapter must refuse before sending anything. A provider subclass names its folder and
+ * adapter.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ProviderConformanceTest {
@@ -94,6 +96,10 @@ public abstract class ProviderConformanceTest {
         assertThat(c.meta().path("provenance").isArray() && !c.meta().path("provenance").isEmpty())
                 .as(c + ": meta.json must name its provenance").isTrue();
         tests.add(DynamicTest.dynamicTest("canonical request round-trips", () -> canonicalRoundTrip(c)));
+        if (c.meta().has("rejected")) {
+            tests.add(DynamicTest.dynamicTest("rejects the request before sending it", () -> rejected(c)));
+            return tests.stream();
+        }
         tests.add(DynamicTest.dynamicTest("maps the request to the wire", () -> mapsRequest(c)));
         if (c.isError() && c.bytes("stream.sse").isPresent()) {
             tests.add(DynamicTest.dynamicTest("fails the stream over HTTP, keeping what arrived",
@@ -112,6 +118,25 @@ public abstract class ProviderConformanceTest {
     private void canonicalRoundTrip(ConformanceCase c) {
         ObjectNode request = c.request();
         assertSameJson(ChatRequest.fromJson(request).toJson(), request);
+    }
+
+    /** A request the adapter cannot map ({@code meta.rejected}: kind, param): it fails and nothing is sent. */
+    private void rejected(ConformanceCase c) {
+        JsonNode r = c.meta().path("rejected");
+        int before = peer.received().size();
+        assertThatThrownBy(() -> {
+            if (c.stream()) {
+                client.stream(c.target(peer.base()), c.request(), ch -> { });
+            } else {
+                client.complete(c.target(peer.base()), c.request());
+            }
+        }).isInstanceOfSatisfying(ProviderException.class, ex -> {
+            assertThat(ex.error().kind()).isEqualTo(ErrorKind.valueOf(r.path("kind").asText()));
+            assertThat(ex.error().param()).isEqualTo(r.path("param").asText(null));
+            assertThat(ex.error().httpStatus()).isEqualTo(400);
+            assertThat(ex.error().retryable()).isFalse();
+        });
+        assertThat(peer.received()).hasSize(before);
     }
 
     private void mapsRequest(ConformanceCase c) throws IOException {

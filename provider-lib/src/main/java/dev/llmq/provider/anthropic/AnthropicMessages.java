@@ -1,0 +1,198 @@
+package dev.llmq.provider.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.internal.DataUrl;
+import dev.llmq.provider.model.ChatMessage;
+import dev.llmq.provider.model.ContentPart;
+import dev.llmq.provider.model.MessageContent;
+import dev.llmq.provider.model.Tool;
+import dev.llmq.provider.model.ToolCall;
+import dev.llmq.schemas.Json;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * OpenAI messages → Anthropic {@code system} and {@code messages} (part of piece 2). One instance per request.
+ *
+ * <ul>
+ *   <li>{@code system} and {@code developer} messages become top-level {@code system} text blocks, wherever they
+ *       stand;</li>
+ *   <li>user content: text blocks and images ({@code https} URL → {@code {type: url}} source, base64 data URL →
+ *       {@code {type: base64, media_type, data}} source); a part's {@code cache_control} is carried over;</li>
+ *   <li>assistant: text blocks, then its {@code tool_calls} as {@code tool_use} blocks (arguments parsed to
+ *       {@code input});</li>
+ *   <li>{@code tool} messages: {@code tool_result} blocks in a user turn (text, or text and image blocks);</li>
+ *   <li>consecutive turns of the same Anthropic role are merged into one (Anthropic requires alternation);</li>
+ *   <li>a message {@code name} has no Anthropic field: dropped and recorded ({@code dropped:messages.name});</li>
+ *   <li>blank text blocks, which Anthropic rejects, are left out (whitespace-only ones recorded as
+ *       {@code dropped:blank_text}).</li>
+ * </ul>
+ */
+final class AnthropicMessages {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final List<ObjectNode> system = new ArrayList<>();
+
+    /** The system text blocks collected by {@link #messages}. */
+    List<ObjectNode> system() {
+        return system;
+    }
+
+    ArrayNode messages(List<ChatMessage> messages, List<String> adjustments) {
+        ArrayNode out = F.arrayNode();
+        ObjectNode last = null;
+        boolean droppedName = false;
+        for (ChatMessage m : messages) {
+            if (m.name() != null && !droppedName) {
+                adjustments.add("dropped:messages.name");
+                droppedName = true;
+            }
+            String role;
+            ArrayNode blocks;
+            switch (m.role()) {
+                case "system", "developer" -> {
+                    for (JsonNode b : nonBlank(blocks(m.content(), "system"), adjustments)) {
+                        if (!"text".equals(b.path("type").asText())) {
+                            throw AnthropicRequestMapper.invalid("system messages may hold text only", "messages");
+                        }
+                        system.add((ObjectNode) b);
+                    }
+                    continue;
+                }
+                case "user" -> {
+                    role = "user";
+                    blocks = nonBlank(blocks(m.content(), "user"), adjustments);
+                }
+                case "assistant" -> {
+                    role = "assistant";
+                    blocks = nonBlank(blocks(m.content(), "assistant"), adjustments);
+                    if (m.toolCalls() != null) {
+                        for (ToolCall tc : m.toolCalls()) {
+                            blocks.addObject().put("type", "tool_use").put("id", tc.id()).put("name", tc.name())
+                                    .set("input", arguments(tc.arguments()));
+                        }
+                    }
+                }
+                case "tool" -> {
+                    role = "user";
+                    blocks = F.arrayNode();
+                    if (m.toolCallId() == null) {
+                        throw AnthropicRequestMapper.invalid("a tool message needs tool_call_id", "messages");
+                    }
+                    ObjectNode result = blocks.addObject().put("type", "tool_result").put("tool_use_id",
+                            m.toolCallId());
+                    if (m.content() instanceof MessageContent.Parts) {
+                        result.set("content", nonBlank(blocks(m.content(), "tool"), adjustments));
+                    } else {
+                        result.put("content", m.text());
+                    }
+                }
+                default -> throw AnthropicRequestMapper.invalid("anthropic has no message role '" + m.role() + "'",
+                        "messages");
+            }
+            if (last != null && role.equals(last.path("role").asText())) {
+                ((ArrayNode) last.get("content")).addAll(blocks);
+            } else {
+                last = out.addObject().put("role", role);
+                last.set("content", blocks);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The blocks without blank text blocks, which Anthropic rejects ("text content blocks must contain non-whitespace
+     * text"): an empty one is nothing and goes silently; a whitespace-only one is recorded once as
+     * {@code dropped:blank_text}.
+     */
+    private static ArrayNode nonBlank(ArrayNode blocks, List<String> adjustments) {
+        ArrayNode out = F.arrayNode();
+        for (JsonNode b : blocks) {
+            String text = b.path("text").asText("");
+            if (!"text".equals(b.path("type").asText()) || !text.isBlank()) {
+                out.add(b);
+            } else if (!text.isEmpty() && !adjustments.contains("dropped:blank_text")) {
+                adjustments.add("dropped:blank_text");
+            }
+        }
+        return out;
+    }
+
+    private static ArrayNode blocks(MessageContent content, String role) {
+        ArrayNode out = F.arrayNode();
+        switch (content) {
+            case null -> { }
+            case MessageContent.Text t -> out.addObject().put("type", "text").put("text", t.value());
+            case MessageContent.Parts p -> {
+                for (ContentPart part : p.parts()) {
+                    out.add(block(part, role));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode block(ContentPart part, String role) {
+        return switch (part) {
+            case ContentPart.Text t -> withCacheControl(F.objectNode().put("type", "text").put("text", t.text()),
+                    t.extra());
+            case ContentPart.ImageUrl img -> {
+                ObjectNode block = F.objectNode().put("type", "image");
+                ObjectNode source = block.putObject("source");
+                DataUrl.parse(img.url()).ifPresentOrElse(
+                        d -> source.put("type", "base64").put("media_type", d.mediaType()).put("data", d.base64()),
+                        () -> source.put("type", "url").put("url", img.url()));
+                yield withCacheControl(block, img.extra());
+            }
+            case ContentPart.Unknown u -> throw AnthropicRequestMapper.invalid("anthropic adapter cannot send a '"
+                    + u.type() + "' content part in a " + role + " message", "messages");
+        };
+    }
+
+    private static ObjectNode withCacheControl(ObjectNode block, ObjectNode extra) {
+        if (extra != null && extra.hasNonNull("cache_control")) {
+            block.set("cache_control", extra.get("cache_control").deepCopy());
+        }
+        return block;
+    }
+
+    /** Tool-call arguments (a JSON string) as the {@code input} object; empty means {@code {}}. */
+    private static JsonNode arguments(String arguments) {
+        if (arguments == null || arguments.isBlank()) {
+            return F.objectNode();
+        }
+        try {
+            JsonNode node = Json.mapper().readTree(arguments);
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (IOException e) {
+            // reported below
+        }
+        throw AnthropicRequestMapper.invalid("tool call arguments must be a JSON object", "messages");
+    }
+
+    /** An OpenAI function tool as an Anthropic tool ({@code input_schema}). */
+    static ObjectNode tool(Tool t) {
+        if (!"function".equals(t.type())) {
+            throw AnthropicRequestMapper.invalid("anthropic adapter supports function tools only, not '" + t.type()
+                    + "'", "tools");
+        }
+        ObjectNode out = F.objectNode().put("name", t.name());
+        if (t.description() != null) {
+            out.put("description", t.description());
+        }
+        JsonNode schema = t.parameters() != null ? t.parameters().deepCopy()
+                : F.objectNode().put("type", "object").set("properties", F.objectNode());
+        out.set("input_schema", schema);
+        if (t.functionExtra() != null && t.functionExtra().hasNonNull("cache_control")) {
+            out.set("cache_control", t.functionExtra().get("cache_control").deepCopy());
+        }
+        return out;
+    }
+}

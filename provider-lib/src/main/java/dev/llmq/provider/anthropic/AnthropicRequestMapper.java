@@ -1,0 +1,249 @@
+package dev.llmq.provider.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.model.ChatRequest;
+import dev.llmq.provider.model.ResponseFormat;
+import dev.llmq.provider.model.Tool;
+import dev.llmq.provider.model.ToolChoice;
+import dev.llmq.provider.spi.ParameterSupport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Canonical (OpenAI) request → Anthropic Messages body (piece 2).
+ *
+ * <ul>
+ *   <li>one-to-one renames: {@code stop} → {@code stop_sequences} (whitespace-only values are unsupported), {@code user} → {@code metadata.user_id},
+ *       {@code max_completion_tokens} (else {@code max_tokens}) → {@code max_tokens}; {@code temperature},
+ *       {@code top_p}, {@code top_k} as they are (Anthropic rejects a temperature above 1 itself: nothing is
+ *       clamped);</li>
+ *   <li>{@code max_tokens} is required by Anthropic: when the request has none it is filled from the model's
+ *       {@code max_output_tokens} in the price table, else {@value #DEFAULT_MAX_TOKENS}, and recorded as
+ *       {@code filled:max_tokens=N};</li>
+ *   <li>messages, system, tools, tool choice: {@link AnthropicMessages};</li>
+ *   <li>{@code response_format} ({@code json_object} / {@code json_schema}) goes through a forced tool named
+ *       {@value AnthropicWire#JSON_TOOL} whose input schema is the schema (any object for {@code json_object}); its
+ *       input comes back as the message content. Chosen over native structured outputs because it works on every
+ *       Claude model. Recorded as {@value AnthropicWire#JSON_TOOL_ADJUSTMENT};</li>
+ *   <li>{@code reasoning_effort} → {@code thinking: {type: enabled, budget_tokens}} with LiteLLM's budgets
+ *       (minimal and low 1024, medium 2048, high 4096); {@code none} sends no thinking;</li>
+ *   <li>unsupported: {@code n} other than 1, {@code logprobs: true}, and every parameter not listed in
+ *       {@link #SUPPORT} ({@code presence_penalty}, {@code frequency_penalty}, {@code seed}, {@code logit_bias},
+ *       {@code top_logprobs} ...): an {@code UNSUPPORTED_PARAMETER} error, or dropped and recorded with
+ *       {@code drop_params};</li>
+ *   <li>{@code stream_options} is consumed: Anthropic always streams usage.</li>
+ * </ul>
+ */
+public final class AnthropicRequestMapper {
+
+    /** {@code max_tokens} filled in when neither the request nor the price table gives one. */
+    public static final int DEFAULT_MAX_TOKENS = 4096;
+
+    static final Map<String, Integer> THINKING_BUDGETS = Map.of("minimal", 1024, "low", 1024, "medium", 2048,
+            "high", 4096);
+
+    /** What this adapter maps; anything else is unsupported. */
+    public static final ParameterSupport SUPPORT = new ParameterSupport(Map.of(
+            "n", v -> !(v.canConvertToInt() && v.asInt() == 1),
+            "logprobs", v -> v.asBoolean(true),
+            "reasoning_effort", v -> !v.isTextual()
+                    || !"none".equals(v.asText()) && !THINKING_BUDGETS.containsKey(v.asText())),
+            Set.of("model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k",
+                    "stop", "stream", "stream_options", "tools", "tool_choice", "parallel_tool_calls",
+                    "response_format", "user", "reasoning_effort"));
+
+    /** The result of mapping: the wire body, what was adjusted, and whether the caller asked for usage chunks. */
+    public record Mapped(ObjectNode body, List<String> adjustments, boolean callerWantsUsageChunk) {
+        public Mapped {
+            Objects.requireNonNull(body, "body");
+            adjustments = List.copyOf(adjustments);
+        }
+    }
+
+    private final Function<String, Optional<Long>> maxOutputTokens;
+
+    /** @param maxOutputTokens a model's output-token limit (from the price table), used to fill {@code max_tokens} */
+    public AnthropicRequestMapper(Function<String, Optional<Long>> maxOutputTokens) {
+        this.maxOutputTokens = Objects.requireNonNull(maxOutputTokens, "maxOutputTokens");
+    }
+
+    public Mapped map(ProviderTarget target, ObjectNode openAiRequest, boolean stream) {
+        if (openAiRequest == null) {
+            throw ProviderException.of(ErrorKind.INVALID_REQUEST, "request body is missing");
+        }
+        ObjectNode checked = openAiRequest.deepCopy();
+        List<String> adjustments = new ArrayList<>(SUPPORT.apply(checked, target.dropParams(), "anthropic"));
+        ChatRequest req;
+        try {
+            req = ChatRequest.fromJson(checked);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage(), null);
+        }
+        if (req.messages().isEmpty()) {
+            throw invalid("'messages' must be a non-empty array", "messages");
+        }
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("model", target.model());
+        body.put("max_tokens", maxTokens(target, req, adjustments));
+        AnthropicMessages messages = new AnthropicMessages();
+        ArrayNode wireMessages = messages.messages(req.messages(), adjustments);
+        if (!messages.system().isEmpty()) {
+            body.set("system", messages.system().size() == 1 && !messages.system().get(0).has("cache_control")
+                    ? messages.system().get(0).get("text") : JsonNodeFactory.instance.arrayNode()
+                    .addAll(messages.system()));
+        }
+        body.set("messages", wireMessages);
+        tools(req, body, adjustments);
+        stopSequences(req.stop(), target.dropParams(), body, adjustments);
+        putNumber(body, "temperature", req.temperature());
+        putNumber(body, "top_p", req.topP());
+        JsonNode topK = checked.get("top_k");
+        if (topK != null && !topK.isNull()) {
+            body.set("top_k", topK);
+        }
+        if (req.user() != null) {
+            body.putObject("metadata").put("user_id", req.user());
+        }
+        if (req.reasoningEffort() != null && !"none".equals(req.reasoningEffort())) {
+            body.putObject("thinking").put("type", "enabled")
+                    .put("budget_tokens", THINKING_BUDGETS.get(req.reasoningEffort()));
+        }
+        if (stream) {
+            body.put("stream", true);
+        }
+        boolean wantsUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
+        return new Mapped(body, adjustments, wantsUsage);
+    }
+
+    private int maxTokens(ProviderTarget target, ChatRequest req, List<String> adjustments) {
+        Integer asked = req.maxCompletionTokens() != null ? req.maxCompletionTokens() : req.maxTokens();
+        if (asked != null) {
+            if (asked < 1) {
+                throw invalid("max_tokens must be >= 1", "max_tokens");
+            }
+            return asked;
+        }
+        long limit = maxOutputTokens.apply(target.model()).filter(l -> l > 0).orElse((long) DEFAULT_MAX_TOKENS);
+        int filled = (int) Math.min(Integer.MAX_VALUE, limit);
+        adjustments.add("filled:max_tokens=" + filled);
+        return filled;
+    }
+
+    private static void tools(ChatRequest req, ObjectNode body, List<String> adjustments) {
+        ArrayNode tools = JsonNodeFactory.instance.arrayNode();
+        if (req.tools() != null) {
+            for (Tool t : req.tools()) {
+                tools.add(AnthropicMessages.tool(t));
+            }
+        }
+        ObjectNode choice = toolChoice(req.toolChoice());
+        ResponseFormat rf = req.responseFormat();
+        JsonNode schema = switch (rf) {
+            case null -> null;
+            case ResponseFormat.Text text -> null;
+            case ResponseFormat.JsonObject json -> JsonNodeFactory.instance.objectNode().put("type", "object");
+            case ResponseFormat.JsonSchema js -> js.schema() != null ? js.schema()
+                    : JsonNodeFactory.instance.objectNode().put("type", "object");
+            case ResponseFormat.Unknown u -> throw new ProviderException(new ProviderError(
+                    ErrorKind.UNSUPPORTED_PARAMETER, 400, null, "unsupported_parameter",
+                    "anthropic does not support response_format type '" + u.raw().path("type").asText() + "'",
+                    "response_format", null, null, null));
+        };
+        if (schema != null) {
+            ObjectNode jsonTool = tools.addObject();
+            jsonTool.put("name", AnthropicWire.JSON_TOOL);
+            String description = rf instanceof ResponseFormat.JsonSchema js && js.description() != null
+                    ? js.description() : "Respond with a JSON object matching the input schema.";
+            jsonTool.put("description", description);
+            jsonTool.set("input_schema", schema.deepCopy());
+            if (choice != null && !"auto".equals(choice.path("type").asText())) {
+                adjustments.add("overridden:tool_choice");
+            }
+            choice = JsonNodeFactory.instance.objectNode().put("type", "tool").put("name", AnthropicWire.JSON_TOOL);
+            adjustments.add(AnthropicWire.JSON_TOOL_ADJUSTMENT);
+        }
+        if (Boolean.FALSE.equals(req.parallelToolCalls()) && !tools.isEmpty()) {
+            if (choice == null) {
+                choice = JsonNodeFactory.instance.objectNode().put("type", "auto");
+            }
+            if (!"none".equals(choice.path("type").asText())) {
+                choice.put("disable_parallel_tool_use", true);
+            }
+        }
+        if (!tools.isEmpty()) {
+            body.set("tools", tools);
+        }
+        if (choice != null) {
+            body.set("tool_choice", choice);
+        }
+    }
+
+    /**
+     * {@code stop} → {@code stop_sequences}. Anthropic rejects empty and whitespace-only stop sequences ("each stop
+     * sequence must contain non-whitespace"): such a value is an unsupported parameter value, or with
+     * {@code drop_params} dropped and recorded as {@code dropped:stop[i]} (as LiteLLM drops them).
+     */
+    private static void stopSequences(List<String> stop, boolean dropParams, ObjectNode body,
+                                      List<String> adjustments) {
+        if (stop == null || stop.isEmpty()) {
+            return;
+        }
+        ArrayNode stops = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < stop.size(); i++) {
+            String s = stop.get(i);
+            if (!s.isBlank()) {
+                stops.add(s);
+            } else if (dropParams) {
+                adjustments.add("dropped:stop[" + i + "]");
+            } else {
+                throw new ProviderException(new ProviderError(ErrorKind.UNSUPPORTED_PARAMETER, 400, null,
+                        "unsupported_value", "anthropic does not accept an empty or whitespace-only stop sequence "
+                        + "(stop[" + i + "]); set drop_params: true to drop it and record the drop", "stop", null,
+                        null, null));
+            }
+        }
+        if (!stops.isEmpty()) {
+            body.set("stop_sequences", stops);
+        }
+    }
+
+    /** auto → auto, required → any, none → none, a named function → {@code {type: tool, name}}. */
+    static ObjectNode toolChoice(ToolChoice choice) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        return switch (choice) {
+            case null -> null;
+            case ToolChoice.Of of -> switch (of.mode()) {
+                case AUTO -> f.objectNode().put("type", "auto");
+                case REQUIRED -> f.objectNode().put("type", "any");
+                case NONE -> f.objectNode().put("type", "none");
+            };
+            case ToolChoice.Function fn -> f.objectNode().put("type", "tool").put("name", fn.name());
+            case ToolChoice.Unknown u -> throw new ProviderException(new ProviderError(
+                    ErrorKind.UNSUPPORTED_PARAMETER, 400, null, "unsupported_parameter",
+                    "anthropic does not support this tool_choice form: " + u.raw(), "tool_choice", null, null, null));
+        };
+    }
+
+    private static void putNumber(ObjectNode body, String field, Double v) {
+        if (v != null) {
+            body.put(field, v);
+        }
+    }
+
+    static ProviderException invalid(String message, String param) {
+        return new ProviderException(new ProviderError(ErrorKind.INVALID_REQUEST, 400, null, null, message, param,
+                null, null, null));
+    }
+}

@@ -1,0 +1,202 @@
+package dev.llmq.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.model.ChatRequest;
+import dev.llmq.provider.model.ResponseFormat;
+import dev.llmq.provider.model.Tool;
+import dev.llmq.provider.model.ToolChoice;
+import dev.llmq.provider.spi.ParameterSupport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Canonical (OpenAI) request → Gemini {@code GenerateContentRequest} (piece 2).
+ *
+ * <ul>
+ *   <li>{@code generationConfig} by a rename table: temperature → temperature, top_p → topP, top_k → topK,
+ *       max_completion_tokens (else max_tokens) → maxOutputTokens, stop → stopSequences, n → candidateCount,
+ *       seed → seed, presence_penalty → presencePenalty, frequency_penalty → frequencyPenalty;</li>
+ *   <li>messages: {@link GeminiContents}; tools → {@code tools[{functionDeclarations}]} (parameters sanitised by
+ *       {@link GeminiSchema}); tool_choice → {@code toolConfig.functionCallingConfig} (auto → AUTO, required → ANY,
+ *       none → NONE, a named function → ANY with {@code allowedFunctionNames});</li>
+ *   <li>{@code response_format}: json_object → {@code responseMimeType: application/json}; json_schema → that plus
+ *       {@code responseSchema} (sanitised, strips recorded);</li>
+ *   <li>{@code reasoning_effort} → {@code thinkingConfig}: none → budget 0 (thinking off), minimal 128, low 1024,
+ *       medium 2048, high 4096, with {@code includeThoughts} (thought parts come back as
+ *       {@code reasoning_content});</li>
+ *   <li>unsupported: {@code parallel_tool_calls: false} (Gemini cannot forbid parallel calls), {@code logprobs:
+ *       true}, and any parameter not in {@link #SUPPORT} ({@code user}, {@code logit_bias}, {@code top_logprobs}
+ *       ...): an error naming it, or dropped and recorded with {@code drop_params};</li>
+ *   <li>{@code stream_options} is consumed: Gemini reports usage on every stream event.</li>
+ * </ul>
+ */
+public final class GeminiRequestMapper {
+
+    static final Map<String, Integer> THINKING_BUDGETS = Map.of("none", 0, "minimal", 128, "low", 1024,
+            "medium", 2048, "high", 4096);
+
+    /** What this adapter maps; anything else is unsupported. */
+    public static final ParameterSupport SUPPORT = new ParameterSupport(Map.of(
+            "parallel_tool_calls", v -> !v.asBoolean(false),
+            "logprobs", v -> v.asBoolean(true),
+            "reasoning_effort", v -> !v.isTextual() || !THINKING_BUDGETS.containsKey(v.asText())),
+            Set.of("model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k",
+                    "stop", "n", "seed", "presence_penalty", "frequency_penalty", "stream", "stream_options",
+                    "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning_effort",
+                    "logprobs"));
+
+    /** The result of mapping: the wire body, what was adjusted, and whether the caller asked for usage chunks. */
+    public record Mapped(ObjectNode body, List<String> adjustments, boolean callerWantsUsageChunk) {
+        public Mapped {
+            Objects.requireNonNull(body, "body");
+            adjustments = List.copyOf(adjustments);
+        }
+    }
+
+    public Mapped map(ProviderTarget target, ObjectNode openAiRequest) {
+        if (openAiRequest == null) {
+            throw ProviderException.of(ErrorKind.INVALID_REQUEST, "request body is missing");
+        }
+        ObjectNode checked = openAiRequest.deepCopy();
+        List<String> adjustments = new ArrayList<>(SUPPORT.apply(checked, target.dropParams(), "gemini"));
+        ChatRequest req;
+        try {
+            req = ChatRequest.fromJson(checked);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage(), null);
+        }
+        if (req.messages().isEmpty()) {
+            throw invalid("'messages' must be a non-empty array", "messages");
+        }
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode body = f.objectNode();
+        GeminiContents contents = new GeminiContents();
+        ArrayNode wireContents = contents.contents(req.messages(), adjustments);
+        body.set("contents", wireContents);
+        if (!contents.systemParts().isEmpty()) {
+            body.putObject("systemInstruction").set("parts", contents.systemParts());
+        }
+        if (req.tools() != null && !req.tools().isEmpty()) {
+            ArrayNode decls = body.putArray("tools").addObject().putArray("functionDeclarations");
+            for (Tool t : req.tools()) {
+                decls.add(declaration(t, adjustments));
+            }
+        }
+        ObjectNode calling = functionCalling(req.toolChoice());
+        if (calling != null) {
+            body.putObject("toolConfig").set("functionCallingConfig", calling);
+        }
+        ObjectNode gen = generationConfig(req, checked, adjustments);
+        if (!gen.isEmpty()) {
+            body.set("generationConfig", gen);
+        }
+        boolean wantsUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
+        return new Mapped(body, adjustments, wantsUsage);
+    }
+
+    private static ObjectNode generationConfig(ChatRequest req, ObjectNode checked, List<String> adjustments) {
+        ObjectNode gen = JsonNodeFactory.instance.objectNode();
+        if (req.stop() != null && !req.stop().isEmpty()) {
+            ArrayNode stops = gen.putArray("stopSequences");
+            req.stop().forEach(stops::add);
+        }
+        Integer max = req.maxCompletionTokens() != null ? req.maxCompletionTokens() : req.maxTokens();
+        putNumber(gen, "maxOutputTokens", max);
+        putNumber(gen, "temperature", req.temperature());
+        putNumber(gen, "topP", req.topP());
+        JsonNode topK = checked.get("top_k");
+        if (topK != null && topK.isNumber()) {
+            gen.set("topK", topK);
+        }
+        putNumber(gen, "candidateCount", req.n());
+        putNumber(gen, "seed", req.seed());
+        putNumber(gen, "presencePenalty", req.presencePenalty());
+        putNumber(gen, "frequencyPenalty", req.frequencyPenalty());
+        switch (req.responseFormat()) {
+            case null -> { }
+            case ResponseFormat.Text text -> { }
+            case ResponseFormat.JsonObject json -> gen.put("responseMimeType", "application/json");
+            case ResponseFormat.JsonSchema js -> {
+                gen.put("responseMimeType", "application/json");
+                if (js.schema() != null) {
+                    gen.set("responseSchema", GeminiSchema.sanitise(js.schema(), "response_schema", adjustments));
+                }
+            }
+            case ResponseFormat.Unknown u -> throw unsupported("response_format", "gemini does not support "
+                    + "response_format type '" + u.raw().path("type").asText() + "'");
+        }
+        if (req.reasoningEffort() != null) {
+            int budget = THINKING_BUDGETS.get(req.reasoningEffort());
+            ObjectNode thinking = gen.putObject("thinkingConfig").put("thinkingBudget", budget);
+            if (budget > 0) {
+                thinking.put("includeThoughts", true);
+            }
+        }
+        return gen;
+    }
+
+    private static ObjectNode declaration(Tool t, List<String> adjustments) {
+        if (!"function".equals(t.type())) {
+            throw invalid("gemini adapter supports function tools only, not '" + t.type() + "'", "tools");
+        }
+        ObjectNode d = JsonNodeFactory.instance.objectNode().put("name", t.name());
+        if (t.description() != null) {
+            d.put("description", t.description());
+        }
+        if (t.parameters() != null) {
+            d.set("parameters", GeminiSchema.sanitise(t.parameters(), "tools." + t.name() + ".parameters",
+                    adjustments));
+        }
+        return d;
+    }
+
+    /** auto → AUTO, required → ANY, none → NONE, a named function → ANY + allowedFunctionNames. */
+    static ObjectNode functionCalling(ToolChoice choice) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        return switch (choice) {
+            case null -> null;
+            case ToolChoice.Of of -> f.objectNode().put("mode", switch (of.mode()) {
+                case AUTO -> "AUTO";
+                case REQUIRED -> "ANY";
+                case NONE -> "NONE";
+            });
+            case ToolChoice.Function fn -> {
+                ObjectNode c = f.objectNode().put("mode", "ANY");
+                c.putArray("allowedFunctionNames").add(fn.name());
+                yield c;
+            }
+            case ToolChoice.Unknown u -> throw unsupported("tool_choice",
+                    "gemini does not support this tool_choice form: " + u.raw());
+        };
+    }
+
+    private static void putNumber(ObjectNode o, String field, Number v) {
+        if (v instanceof Double d) {
+            o.put(field, d);
+        } else if (v instanceof Long l) {
+            o.put(field, l);
+        } else if (v instanceof Integer i) {
+            o.put(field, i);
+        }
+    }
+
+    private static ProviderException unsupported(String param, String message) {
+        return new ProviderException(new ProviderError(ErrorKind.UNSUPPORTED_PARAMETER, 400, null,
+                "unsupported_parameter", message, param, null, null, null));
+    }
+
+    static ProviderException invalid(String message, String param) {
+        return new ProviderException(new ProviderError(ErrorKind.INVALID_REQUEST, 400, null, null, message, param,
+                null, null, null));
+    }
+}

@@ -1,0 +1,148 @@
+package dev.llmq.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.spi.Redaction;
+import dev.llmq.schemas.Json;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Gemini {@code GenerateContentResponse} → OpenAI {@code chat.completion} (piece 3): each candidate a choice (its
+ * {@code index}), text parts concatenated into {@code content}, thought parts into {@code reasoning_content},
+ * {@code functionCall} parts into {@code tool_calls} (arguments = {@code args} as a JSON string; the call's own
+ * {@code id} when Gemini gives one, else {@code call_<responseId>_<candidate>_<n>}, stable for a response; a part's
+ * {@code thoughtSignature} rides along in the id, see {@link GeminiWire#THOUGHT_SIGNATURE_SEPARATOR}), the
+ * finish reason by {@link GeminiWire#finishReason}, usage by {@link GeminiWire.Usage}. A response without
+ * candidates whose {@code promptFeedback.blockReason} is set is a {@code CONTENT_POLICY} error. {@code id} is the
+ * {@code responseId}, {@code model} the {@code modelVersion}, {@code created} the injected clock's time.
+ */
+public final class GeminiResponseMapper {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    /** One function call read from a candidate's parts. */
+    record Call(String id, String name, String arguments) {
+    }
+
+    /** What one candidate's parts hold: text, thoughts (null when none) and calls. */
+    record Parts(String text, String thoughts, List<Call> calls) {
+        static Parts read(JsonNode candidate, String callIdPrefix, int callsBefore) {
+            StringBuilder text = null;
+            StringBuilder thoughts = null;
+            List<Call> calls = new ArrayList<>();
+            for (JsonNode part : candidate.path("content").path("parts")) {
+                if (part.has("functionCall")) {
+                    JsonNode fc = part.get("functionCall");
+                    JsonNode args = fc.path("args");
+                    String id = fc.path("id").isTextual() && !fc.path("id").asText().isEmpty() ? fc.get("id").asText()
+                            : callIdPrefix + (callsBefore + calls.size());
+                    if (part.path("thoughtSignature").isTextual()) {
+                        id = id + GeminiWire.THOUGHT_SIGNATURE_SEPARATOR + part.get("thoughtSignature").asText();
+                    }
+                    calls.add(new Call(id, fc.path("name").asText(), args.isObject() ? args.toString() : "{}"));
+                } else if (part.path("text").isTextual()) {
+                    if (part.path("thought").asBoolean(false)) {
+                        thoughts = (thoughts == null ? new StringBuilder() : thoughts).append(part.get("text").asText());
+                    } else {
+                        text = (text == null ? new StringBuilder() : text).append(part.get("text").asText());
+                    }
+                }
+            }
+            return new Parts(text == null ? null : text.toString(), thoughts == null ? null : thoughts.toString(),
+                    calls);
+        }
+    }
+
+    private final GeminiErrorClassifier classifier;
+    private final Clock clock;
+
+    public GeminiResponseMapper(GeminiErrorClassifier classifier, Clock clock) {
+        this.classifier = classifier;
+        this.clock = clock;
+    }
+
+    public ObjectNode map(byte[] body, String model, String secret) {
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(body);
+        } catch (IOException e) {
+            throw unreadable(body, secret, "response is not JSON", e);
+        }
+        if (!(node instanceof ObjectNode response)) {
+            throw unreadable(body, secret, "response is not a JSON object", null);
+        }
+        if (response.has("error")) {
+            throw new ProviderException(classifier.classifyBody(200, null, response, body,
+                    secret));
+        }
+        checkBlocked(response, secret);
+        String id = id(response);
+        ObjectNode out = F.objectNode();
+        out.put("id", id);
+        out.put("object", "chat.completion");
+        out.put("created", clock.instant().getEpochSecond());
+        out.put("model", response.path("modelVersion").asText(model));
+        ArrayNode choices = out.putArray("choices");
+        int position = 0;
+        for (JsonNode candidate : response.path("candidates")) {
+            int index = candidate.path("index").asInt(position++);
+            Parts parts = Parts.read(candidate, callIdPrefix(id, index), 0);
+            ObjectNode choice = choices.addObject().put("index", index);
+            ObjectNode msg = choice.putObject("message").put("role", "assistant");
+            if (parts.text() != null) {
+                msg.put("content", parts.text());
+            } else {
+                msg.putNull("content");
+            }
+            if (parts.thoughts() != null) {
+                msg.put("reasoning_content", parts.thoughts());
+            }
+            if (!parts.calls().isEmpty()) {
+                ArrayNode calls = msg.putArray("tool_calls");
+                for (Call c : parts.calls()) {
+                    ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
+                    call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+                }
+            }
+            choice.putNull("logprobs");
+            choice.put("finish_reason", GeminiWire.finishReason(candidate.path("finishReason").asText(null),
+                    !parts.calls().isEmpty()));
+        }
+        GeminiWire.Usage usage = GeminiWire.Usage.fromJson(response.get("usageMetadata"));
+        if (usage != null) {
+            out.set("usage", usage.toOpenAi());
+        }
+        return out;
+    }
+
+    static String id(JsonNode response) {
+        return response.path("responseId").asText("gemini");
+    }
+
+    static String callIdPrefix(String responseId, int candidate) {
+        return "call_" + responseId + "_" + candidate + "_";
+    }
+
+    /** A prompt Gemini refused outright (no candidates, {@code promptFeedback.blockReason} set), with the 200 it came in. */
+    static void checkBlocked(JsonNode response, String secret) {
+        String reason = response.path("promptFeedback").path("blockReason").asText(null);
+        if (reason != null && response.path("candidates").isEmpty()) {
+            throw new ProviderException(new ProviderError(ErrorKind.CONTENT_POLICY, 200, "blockReason", reason,
+                    "gemini blocked the prompt: " + reason, "messages", null, null,
+                    Redaction.snippet(response.toString(), secret)));
+        }
+    }
+
+    static ProviderException unreadable(byte[] body, String secret, String why, Throwable cause) {
+        return new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null, why, null, null,
+                null, Redaction.snippet(body, secret)), cause);
+    }
+}

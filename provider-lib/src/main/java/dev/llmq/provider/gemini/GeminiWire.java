@@ -1,0 +1,79 @@
+package dev.llmq.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Set;
+
+/**
+ * The Gemini API wire vocabulary (piece 1): finish reasons and the usage record. Bodies are read and written as JSON
+ * trees field by field, unknown fields tolerated.
+ *
+ * <p>Sources: ai.google.dev/api/generate-content (GenerateContentResponse, Candidate.FinishReason, UsageMetadata),
+ * ai.google.dev/gemini-api/docs/text-generation, /function-calling, /structured-output, /thinking.
+ */
+public final class GeminiWire {
+
+    private static final Set<String> FILTERED = Set.of("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT",
+            "SPII", "IMAGE_SAFETY");
+
+    /**
+     * Joins a tool call's id and the {@code thoughtSignature} Gemini attached to its {@code functionCall} part
+     * ({@code call_x__thought__<signature>}). Thinking models (Gemini 3) require the signature back with the call in
+     * the next turn, and OpenAI's shape has no field for it, so it travels inside the opaque id (as LiteLLM does) and
+     * is restored on the {@code functionCall} part when the caller sends the assistant message back.
+     */
+    public static final String THOUGHT_SIGNATURE_SEPARATOR = "__thought__";
+
+    private GeminiWire() {
+    }
+
+    /**
+     * Gemini {@code finishReason} → OpenAI {@code finish_reason}: STOP is {@code tool_calls} when the candidate called
+     * a function, else {@code stop}; MAX_TOKENS → {@code length}; the safety family → {@code content_filter}; any
+     * other reason (OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL, newer ones) → {@code stop}. Null stays null.
+     */
+    public static String finishReason(String reason, boolean calledFunction) {
+        if (reason == null || reason.isEmpty()) {
+            return null;
+        }
+        if ("MAX_TOKENS".equals(reason)) {
+            return "length";
+        }
+        if (FILTERED.contains(reason)) {
+            return "content_filter";
+        }
+        return calledFunction ? "tool_calls" : "stop";
+    }
+
+    /**
+     * Gemini {@code usageMetadata}. {@code promptTokenCount} already includes cached content, so it is OpenAI's
+     * {@code prompt_tokens} and {@code cachedContentTokenCount} the cached part. Thoughts are billed as output and
+     * {@code candidatesTokenCount} excludes them, so, as LiteLLM and OpenAI's reasoning models count,
+     * {@code completion_tokens} = candidates + thoughts and {@code reasoning_tokens} = thoughts. The total is
+     * Gemini's own {@code totalTokenCount} (which also counts tool-use prompt tokens) when given.
+     */
+    public record Usage(long prompt, long candidates, long thoughts, long cached, long total) {
+
+        public static Usage fromJson(JsonNode u) {
+            if (u == null || !u.isObject()) {
+                return null;
+            }
+            long prompt = u.path("promptTokenCount").asLong(0);
+            long candidates = u.path("candidatesTokenCount").asLong(0);
+            long thoughts = u.path("thoughtsTokenCount").asLong(0);
+            long total = u.path("totalTokenCount").asLong(prompt + candidates + thoughts);
+            return new Usage(prompt, candidates, thoughts, u.path("cachedContentTokenCount").asLong(0), total);
+        }
+
+        public ObjectNode toOpenAi() {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            o.put("prompt_tokens", prompt);
+            o.put("completion_tokens", candidates + thoughts);
+            o.put("total_tokens", total);
+            o.putObject("prompt_tokens_details").put("cached_tokens", cached);
+            o.putObject("completion_tokens_details").put("reasoning_tokens", thoughts);
+            return o;
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.llmq.provider.anthropic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderTarget;
+import dev.llmq.schemas.Json;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AnthropicRequestMapperTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private final AnthropicAdapter adapter = new AnthropicAdapter(CLOCK, m -> Optional.of(8192L));
+
+    private static ObjectNode json(String s) {
+        try {
+            return (ObjectNode) Json.mapper().readTree(s);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static ProviderTarget target(boolean drop) {
+        return new ProviderTarget("anthropic", "claude-x", null, "sk-ant-k", null, null, null, drop, null);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"auto\"                                          | {\"type\":\"auto\"}",
+            "\"required\"                                      | {\"type\":\"any\"}",
+            "\"none\"                                          | {\"type\":\"none\"}",
+            "{\"type\":\"function\",\"function\":{\"name\":\"f\"}} | {\"type\":\"tool\",\"name\":\"f\"}"})
+    void mapsToolChoice(String openAi, String anthropic) {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":5,"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":" + openAi + "}");
+        JsonNode body = adapter.mapRequest(target(false), req, false).body();
+        assertThat(body.get("tool_choice")).isEqualTo(json(anthropic));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"presence_penalty,0.5", "frequency_penalty,0.1", "seed,3", "logit_bias,{}", "n,2", "logprobs,true",
+            "top_logprobs,2", "reasoning_effort,\"extreme\"", "service_tier,\"flex\""})
+    void unsupportedParameterFailsNamingIt(String name, String value) {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"" + name + "\":" + value + "}");
+        assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo(name);
+                    assertThat(e.error().httpStatus()).isEqualTo(400);
+                    assertThat(e.error().message()).contains(name).contains("drop_params");
+                });
+    }
+
+    @Test
+    void dropParamsDropsAndRecordsEveryUnsupportedParameter() {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"seed\":1,\"n\":3,"
+                + "\"max_tokens\":9}");
+        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(true), req, false);
+        assertThat(m.adjustments()).containsExactly("dropped:seed", "dropped:n");
+        assertThat(m.body().has("seed")).isFalse();
+        assertThat(m.body().get("max_tokens").asInt()).isEqualTo(9);
+    }
+
+    @Test
+    void fillsMaxTokensFromTheModelLimitAndRecordsIt() {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(false), req, false);
+        assertThat(m.body().get("max_tokens").asInt()).isEqualTo(8192);
+        assertThat(m.adjustments()).containsExactly("filled:max_tokens=8192");
+    }
+
+    @Test
+    void maxCompletionTokensWinsOverMaxTokens() {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":10,"
+                + "\"max_completion_tokens\":20}");
+        assertThat(adapter.mapRequest(target(false), req, false).body().get("max_tokens").asInt()).isEqualTo(20);
+    }
+
+    @Test
+    void whitespaceOnlyStopSequencesAreUnsupportedOrDroppedAndRecorded() {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":5,"
+                + "\"stop\":[\"END\",\"\\n\",\" \"]}");
+        assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo("stop");
+                });
+        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(true), req, false);
+        assertThat(m.body().get("stop_sequences")).isEqualTo(json("{\"s\":[\"END\"]}").get("s"));
+        assertThat(m.adjustments()).containsExactly("dropped:stop[1]", "dropped:stop[2]");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"minimal,1024", "low,1024", "medium,2048", "high,4096"})
+    void reasoningEffortBecomesAThinkingBudget(String effort, int budget) {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":9000,"
+                + "\"reasoning_effort\":\"" + effort + "\"}");
+        JsonNode thinking = adapter.mapRequest(target(false), req, false).body().get("thinking");
+        assertThat(thinking).isEqualTo(json("{\"type\":\"enabled\",\"budget_tokens\":" + budget + "}"));
+    }
+
+    @Test
+    void reasoningEffortNoneSendsNoThinking() {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":9,"
+                + "\"reasoning_effort\":\"none\"}");
+        assertThat(adapter.mapRequest(target(false), req, false).body().has("thinking")).isFalse();
+    }
+
+    @Test
+    void parallelToolCallsFalseWithoutToolChoiceDisablesParallelUseUnderAuto() {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":5,"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"parallel_tool_calls\":false}");
+        assertThat(adapter.mapRequest(target(false), req, false).body().get("tool_choice"))
+                .isEqualTo(json("{\"type\":\"auto\",\"disable_parallel_tool_use\":true}"));
+    }
+
+    @Test
+    void jsonObjectGoesThroughTheJsonToolAndOverridesAToolChoice() {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":5,"
+                + "\"tool_choice\":\"required\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+                + "\"response_format\":{\"type\":\"json_object\"}}");
+        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(false), req, false);
+        assertThat(m.body().get("tool_choice")).isEqualTo(json("{\"type\":\"tool\",\"name\":\"json_tool_call\"}"));
+        assertThat(m.body().get("tools")).hasSize(2);
+        assertThat(m.adjustments()).containsExactly("overridden:tool_choice", AnthropicWire.JSON_TOOL_ADJUSTMENT);
+    }
+
+    @Test
+    void toolResultWithPartsKeepsTextAndImages() {
+        ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":"
+                + "\"t1\",\"type\":\"function\",\"function\":{\"name\":\"shot\",\"arguments\":\"\"}}]},{\"role\":"
+                + "\"tool\",\"tool_call_id\":\"t1\",\"content\":[{\"type\":\"text\",\"text\":\"see\"},{\"type\":"
+                + "\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,AA==\"}}]}]}");
+        JsonNode messages = adapter.mapRequest(target(false), req, false).body().get("messages");
+        assertThat(messages.at("/0/content/0/input")).isEqualTo(json("{}"));
+        assertThat(messages.at("/1/content/0")).isEqualTo(json("{\"type\":\"tool_result\",\"tool_use_id\":\"t1\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"see\"},{\"type\":\"image\",\"source\":{\"type\":"
+                + "\"base64\",\"media_type\":\"image/png\",\"data\":\"AA==\"}}]}"));
+    }
+
+    @Test
+    void blankTextBlocksAreLeftOutWhitespaceOnlyOnesRecorded() {
+        ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"system\",\"content\":\"  \"},"
+                + "{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":"
+                + "[{\"id\":\"t\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}]}");
+        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(false), req, false);
+        assertThat(m.body().has("system")).isFalse();
+        assertThat(m.body().at("/messages/1/content")).hasSize(1);
+        assertThat(m.adjustments()).containsExactly("dropped:blank_text");
+        ObjectNode empty = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
+                + "{\"role\":\"assistant\",\"content\":\"\"}]}");
+        assertThat(adapter.mapRequest(target(false), empty, false).adjustments()).isEmpty();
+    }
+
+    @Test
+    void rejectsWhatCannotBeSent() {
+        ObjectNode audio = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+                + "\"input_audio\",\"input_audio\":{\"data\":\"AA==\",\"format\":\"wav\"}}]}]}");
+        ObjectNode badArgs = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":"
+                + "\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"[1]\"}}]}]}");
+        ObjectNode empty = json("{\"max_tokens\":5,\"messages\":[]}");
+        for (ObjectNode req : new ObjectNode[] {audio, badArgs, empty}) {
+            assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
+                    .isInstanceOfSatisfying(ProviderException.class,
+                            e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"http://h:1,http://h:1/v1/messages", "http://h:1/,http://h:1/v1/messages",
+            "http://h:1/v1,http://h:1/v1/messages", "http://h:1/v1/messages,http://h:1/v1/messages",
+            "https://gw.example/anthropic,https://gw.example/anthropic/v1/messages"})
+    void endpointCompletesTheBase(String base, String expected) {
+        ProviderTarget t = new ProviderTarget("anthropic", "m", URI.create(base), "k", "2024-01-01", null, null,
+                false, null);
+        var call = adapter.prepare(t, json("{\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+                false);
+        assertThat(call.uri()).isEqualTo(URI.create(expected));
+        assertThat(call.headers()).containsEntry("x-api-key", "k").containsEntry("anthropic-version", "2024-01-01");
+    }
+
+    @Test
+    void defaultEndpointIsAnthropics() {
+        var call = adapter.prepare(target(false),
+                json("{\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), true);
+        assertThat(call.uri()).isEqualTo(URI.create("https://api.anthropic.com/v1/messages"));
+        assertThat(call.headers()).containsEntry("anthropic-version", AnthropicWire.API_VERSION);
+        assertThat(call.forwardUsageChunk()).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"end_turn,stop", "stop_sequence,stop", "pause_turn,stop", "max_tokens,length",
+            "model_context_window_exceeded,length", "tool_use,tool_calls", "refusal,content_filter"})
+    void mapsStopReasons(String stop, String finish) {
+        assertThat(AnthropicWire.finishReason(stop, false)).isEqualTo(finish);
+    }
+}

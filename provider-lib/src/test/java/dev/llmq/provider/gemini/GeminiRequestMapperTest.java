@@ -1,0 +1,154 @@
+package dev.llmq.provider.gemini;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderTarget;
+import dev.llmq.schemas.Json;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GeminiRequestMapperTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private final GeminiAdapter adapter = new GeminiAdapter(CLOCK);
+
+    static ObjectNode json(String s) {
+        try {
+            return (ObjectNode) Json.mapper().readTree(s);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static ProviderTarget target(boolean drop) {
+        return new ProviderTarget("gemini", "gemini-2.5-flash", null, "AIzaKey", null, null, null, drop, null);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"auto\"                                          | {\"mode\":\"AUTO\"}",
+            "\"required\"                                      | {\"mode\":\"ANY\"}",
+            "\"none\"                                          | {\"mode\":\"NONE\"}",
+            "{\"type\":\"function\",\"function\":{\"name\":\"f\"}} | {\"mode\":\"ANY\",\"allowedFunctionNames\":[\"f\"]}"})
+    void mapsToolChoice(String openAi, String gemini) {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":" + openAi + "}");
+        JsonNode body = adapter.mapRequest(target(false), req).body();
+        assertThat(body.path("toolConfig").get("functionCallingConfig")).isEqualTo(json(gemini));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"user,\"u\"", "logit_bias,{}", "top_logprobs,2", "logprobs,true", "parallel_tool_calls,false",
+            "reasoning_effort,\"extreme\"", "service_tier,\"flex\""})
+    void unsupportedParameterFailsNamingIt(String name, String value) {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"" + name + "\":" + value + "}");
+        assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo(name);
+                    assertThat(e.error().message()).contains(name);
+                });
+    }
+
+    @ParameterizedTest
+    @CsvSource({"none,0,false", "minimal,128,true", "low,1024,true", "medium,2048,true", "high,4096,true"})
+    void reasoningEffortBecomesAThinkingBudget(String effort, int budget, boolean includeThoughts) {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"reasoning_effort\":\""
+                + effort + "\"}");
+        JsonNode thinking = adapter.mapRequest(target(false), req).body().path("generationConfig")
+                .get("thinkingConfig");
+        assertThat(thinking.get("thinkingBudget").asInt()).isEqualTo(budget);
+        assertThat(thinking.path("includeThoughts").asBoolean(false)).isEqualTo(includeThoughts);
+    }
+
+    @Test
+    void toolParametersAreSanitisedAndTheStripsRecorded() {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":"
+                + "\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\",\"properties\":"
+                + "{\"a\":{\"type\":[\"string\",\"number\"],\"const\":\"q\"}},\"additionalProperties\":false}}}]}");
+        GeminiRequestMapper.Mapped m = adapter.mapRequest(target(false), req);
+        assertThat(m.body().at("/tools/0/functionDeclarations/0/parameters")).isEqualTo(json(
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"number\"}]}}}"));
+        assertThat(m.adjustments()).containsExactly("stripped:tools.f.parameters.additionalProperties",
+                "stripped:tools.f.parameters.const");
+    }
+
+    @Test
+    void aPropertyNamedLikeAKeywordIsKept() {
+        List<String> adjustments = new ArrayList<>();
+        JsonNode out = GeminiSchema.sanitise(json("{\"type\":\"object\",\"properties\":{\"additionalProperties\":"
+                + "{\"type\":\"string\"}}}"), "s", adjustments);
+        assertThat(out.at("/properties/additionalProperties/type").asText()).isEqualTo("string");
+        assertThat(adjustments).isEmpty();
+    }
+
+    @Test
+    void thoughtSignatureTravelsInTheToolCallIdAndComesBack() {
+        GeminiResponseMapper mapper = new GeminiResponseMapper(new GeminiErrorClassifier(CLOCK), CLOCK);
+        ObjectNode completion = mapper.map(("{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{"
+                + "\"functionCall\":{\"name\":\"f\",\"args\":{\"a\":1}},\"thoughtSignature\":\"c2ln\"}]},"
+                + "\"finishReason\":\"STOP\"}],\"responseId\":\"r\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "m", null);
+        JsonNode call = completion.at("/choices/0/message/tool_calls/0");
+        assertThat(call.path("id").asText()).isEqualTo("call_r_0_0__thought__c2ln");
+        ObjectNode next = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\","
+                + "\"tool_calls\":[" + call + "]},{\"role\":\"tool\",\"tool_call_id\":\"" + call.path("id").asText()
+                + "\",\"content\":\"ok\"}]}");
+        JsonNode contents = adapter.mapRequest(target(false), next).body().get("contents");
+        assertThat(contents.at("/1/parts/0")).isEqualTo(json("{\"functionCall\":{\"name\":\"f\",\"args\":{\"a\":1}},"
+                + "\"thoughtSignature\":\"c2ln\"}"));
+        assertThat(contents.at("/2/parts/0/functionResponse/name").asText()).isEqualTo("f");
+    }
+
+    @Test
+    void aToolResultWithoutItsCallIsRejected() {
+        ObjectNode req = json("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"nope\",\"content\":\"x\"}]}");
+        assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
+                .isInstanceOfSatisfying(ProviderException.class,
+                        e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "           | gemini-2.5-flash        | false | https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
+            "           | models/gemini-2.0-flash | true  | https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
+            "http://h:1/ | gemini-2.5-pro         | false | http://h:1/v1beta/models/gemini-2.5-pro:generateContent",
+            "http://h:1/v1beta | gemini-2.5-pro   | true  | http://h:1/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse"})
+    void endpoint(String base, String model, boolean stream, String expected) {
+        ProviderTarget t = new ProviderTarget("gemini", model, base == null ? null : URI.create(base), "AIzaKey",
+                null, null, null, false, null);
+        var call = adapter.prepare(t, json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), stream);
+        assertThat(call.uri()).isEqualTo(URI.create(expected));
+        assertThat(call.headers()).containsEntry("x-goog-api-key", "AIzaKey");
+        assertThat(call.uri().toString()).doesNotContain("AIzaKey");
+    }
+
+    @Test
+    void apiVersionSelectsThePath() {
+        ProviderTarget t = new ProviderTarget("gemini", "gemini-2.5-flash", null, "k", "v1", null, null, false,
+                null);
+        var call = adapter.prepare(t, json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), false);
+        assertThat(call.uri().getPath()).isEqualTo("/v1/models/gemini-2.5-flash:generateContent");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"STOP,false,stop", "STOP,true,tool_calls", "MAX_TOKENS,false,length", "SAFETY,false,content_filter",
+            "RECITATION,false,content_filter", "BLOCKLIST,false,content_filter",
+            "PROHIBITED_CONTENT,false,content_filter", "SPII,false,content_filter", "OTHER,false,stop",
+            "MALFORMED_FUNCTION_CALL,false,stop"})
+    void mapsFinishReasons(String reason, boolean calledFunction, String finish) {
+        assertThat(GeminiWire.finishReason(reason, calledFunction)).isEqualTo(finish);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.llmq.provider.gemini;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ChunkAccumulator;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.sse.SseEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GeminiStreamDecoderTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+
+    private static GeminiStreamDecoder decoder() {
+        return new GeminiStreamDecoder(new GeminiErrorClassifier(CLOCK), CLOCK, "gemini-2.5-flash", "k");
+    }
+
+    @Test
+    void twoCandidatesEndOnlyWhenBothFinished() {
+        GeminiStreamDecoder d = decoder();
+        ChunkAccumulator acc = new ChunkAccumulator();
+        for (String data : List.of(
+                "{\"candidates\":[{\"index\":0,\"content\":{\"parts\":[{\"text\":\"Re\"}]}},"
+                        + "{\"index\":1,\"content\":{\"parts\":[{\"text\":\"Bl\"}]}}],\"responseId\":\"r\"}",
+                "{\"candidates\":[{\"index\":0,\"content\":{\"parts\":[{\"text\":\"d\"}]},\"finishReason\":\"STOP\"}],"
+                        + "\"responseId\":\"r\"}")) {
+            d.decode(SseEvent.data(data)).forEach(acc::add);
+        }
+        assertThat(d.ended()).as("candidate 1 has not finished").isFalse();
+        List<ObjectNode> last = d.decode(SseEvent.data("{\"candidates\":[{\"index\":1,\"content\":{\"parts\":"
+                + "[{\"text\":\"ue\"}]},\"finishReason\":\"MAX_TOKENS\"}],\"responseId\":\"r\",\"usageMetadata\":"
+                + "{\"promptTokenCount\":3,\"candidatesTokenCount\":4,\"totalTokenCount\":7}}"));
+        last.forEach(acc::add);
+        assertThat(d.ended()).isTrue();
+        assertThat(last).hasSize(2);
+        assertThat(ChunkAccumulator.isUsageOnly(last.get(1))).isTrue();
+        ObjectNode c = acc.completion();
+        assertThat(c.at("/choices/0/message/content").asText()).isEqualTo("Red");
+        assertThat(c.at("/choices/1/message/content").asText()).isEqualTo("Blue");
+        assertThat(c.at("/choices/1/finish_reason").asText()).isEqualTo("length");
+        assertThat(c.at("/model").asText()).isEqualTo("gemini-2.5-flash");
+        assertThat(acc.usage().totalTokens()).isEqualTo(7);
+    }
+
+    @Test
+    void aBlockedPromptInTheStreamIsAContentPolicyError() {
+        assertThatThrownBy(() -> decoder().decode(SseEvent.data("{\"promptFeedback\":{\"blockReason\":\"OTHER\"}}")))
+                .isInstanceOfSatisfying(ProviderException.class,
+                        e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.CONTENT_POLICY));
+    }
+
+    @Test
+    void thoughtPartsBecomeReasoningContent() {
+        List<ObjectNode> chunks = decoder().decode(SseEvent.data("{\"candidates\":[{\"content\":{\"parts\":"
+                + "[{\"text\":\"hmm\",\"thought\":true},{\"text\":\"ok\"}]}}],\"responseId\":\"r\"}"));
+        assertThat(chunks).hasSize(1);
+        assertThat(chunks.get(0).at("/choices/0/delta/reasoning_content").asText()).isEqualTo("hmm");
+        assertThat(chunks.get(0).at("/choices/0/delta/content").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void unparseableEventIsAServerError() {
+        assertThatThrownBy(() -> decoder().decode(SseEvent.data("{not json")))
+                .isInstanceOfSatisfying(ProviderException.class,
+                        e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.SERVER_ERROR));
+    }
+}
