@@ -30,12 +30,31 @@ public final class DeploymentHealth {
     private final Map<String, DeploymentState> states = new ConcurrentHashMap<>();
     private volatile HealthPolicy policy;
     private volatile RouterSettings settings;
+    private volatile double processFraction = 1.0;
 
     public DeploymentHealth(Collection<Deployment> deployments, RouterSettings settings, HealthPolicy policy,
                             Clock clock, PriceLookup prices) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.prices = Objects.requireNonNull(prices, "prices");
         sync(deployments, settings, policy);
+    }
+
+    /**
+     * Sets the fraction of each deployment's rpm/tpm limit share ({@code limit_share}) this process takes, e.g. 1/N
+     * while N workers run, so that the limits hold for the whole cluster. Takes effect at once and keeps every
+     * deployment's state and counters.
+     *
+     * @param fraction in (0, 1]
+     */
+    public void processFraction(double fraction) {
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("fraction must be in (0, 1], got " + fraction);
+        }
+        this.processFraction = fraction;
+    }
+
+    public double processFraction() {
+        return processFraction;
     }
 
     public void addListener(HealthListener listener) {
@@ -130,7 +149,7 @@ public final class DeploymentHealth {
 
     private DeploymentState newState(Deployment d) {
         return new DeploymentState(d, policy, clock, settings.maxLatencyListSize(), settings.latencyTtl(),
-                this::emit);
+                this::emit, this::processFraction);
     }
 
     private double costPerToken(Deployment d) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 
 /** Health, limits and latency of one deployment in this process. Thread-safe. */
 final class DeploymentState {
@@ -30,6 +31,7 @@ final class DeploymentState {
     private final CircuitBreaker breaker;
     private final Bulkhead bulkhead;
     private final Consumer<DeploymentHealthEvent> emit;
+    private final DoubleSupplier processFraction;
 
     private Instant cooledUntil;
     private boolean localCooldown;
@@ -46,8 +48,9 @@ final class DeploymentState {
     private final Deque<double[]> ttft = new ArrayDeque<>();
 
     DeploymentState(Deployment deployment, HealthPolicy policy, Clock clock, int latencySamples, Duration latencyTtl,
-                    Consumer<DeploymentHealthEvent> emit) {
+                    Consumer<DeploymentHealthEvent> emit, DoubleSupplier processFraction) {
         this.deployment = deployment;
+        this.processFraction = processFraction;
         this.policy = policy;
         this.clock = clock;
         this.latencySamples = latencySamples;
@@ -78,7 +81,7 @@ final class DeploymentState {
         boolean open = breaker.getState() == CircuitBreaker.State.OPEN && openUntil != null && !now.isAfter(openUntil)
                 || breaker.getState() == CircuitBreaker.State.FORCED_OPEN;
         return new DeploymentSnapshot(deployment, cooledUntil, open, inFlight, rpmUsed, tpmUsed,
-                policy.share(deployment.rpm()), policy.share(deployment.tpm()), average(perToken, now),
+                limit(deployment.rpm()), limit(deployment.tpm()), average(perToken, now),
                 average(ttft, now), costPerToken);
     }
 
@@ -90,11 +93,11 @@ final class DeploymentState {
         if (cooledUntil != null) {
             return Rejection.Cause.COOLED_DOWN;
         }
-        Long rpm = policy.share(deployment.rpm());
+        Long rpm = limit(deployment.rpm());
         if (rpm != null && rpmUsed + 1 > rpm) {
             return Rejection.Cause.RPM_LIMIT;
         }
-        Long tpm = policy.share(deployment.tpm());
+        Long tpm = limit(deployment.tpm());
         if (tpm != null && tpmUsed + estimatedTokens > tpm) {
             return Rejection.Cause.TPM_LIMIT;
         }
@@ -247,6 +250,10 @@ final class DeploymentState {
             emit.accept(new DeploymentHealthEvent(deployment.id(), DeploymentHealthEvent.State.CLOSED, null,
                     "probe succeeded"));
         }
+    }
+
+    private Long limit(Long configured) {
+        return policy.share(configured, processFraction.getAsDouble());
     }
 
     private void recoverIfDue(Instant now) {

@@ -18,7 +18,8 @@ import java.util.Objects;
  * groups included: it opens when {@code breakerFailureRate}% of at least {@code breakerMinCalls} calls in
  * {@code breakerWindow} failed, stays open {@code breakerOpen}, then lets one probe call through.
  *
- * @param limitShare fraction of each rpm/tpm limit this process may use (1/N for N workers)
+ * @param limitShare fraction of each rpm/tpm limit the workers may use together; each process takes a part of it
+ *                   ({@link DeploymentHealth#processFraction(double)})
  */
 public record HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
                            int failureMinRequests, double failureThreshold, int breakerMinCalls,
@@ -45,6 +46,14 @@ public record HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowed
 
     /** The limit this process enforces: the configured one times the share, at least 1. */
     public Long share(Long limit) {
-        return limit == null ? null : Math.max(1L, (long) Math.floor(limit * limitShare));
+        return share(limit, 1.0);
+    }
+
+    /**
+     * The limit this process enforces when it is one of several workers: the configured one times the share times
+     * {@code processFraction} (e.g. 1/N for N live workers), at least 1.
+     */
+    public Long share(Long limit, double processFraction) {
+        return limit == null ? null : Math.max(1L, (long) Math.floor(limit * limitShare * processFraction));
     }
 }

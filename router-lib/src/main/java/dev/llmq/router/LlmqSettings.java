@@ -49,8 +49,9 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
     /**
      * {@code llmq.worker}.
      *
-     * @param limitShare the fraction of each deployment's rpm/tpm limit this worker process may use, so that the
-     *                   limits hold for the whole cluster: set it to 1/N when N workers run (default 1.0)
+     * @param limitShare the fraction of each deployment's rpm/tpm limit llmq's workers may use together (default
+     *                   1.0; lower it to leave room for other clients of the same keys). Each worker process takes
+     *                   1/N of it while N workers run ({@link DeploymentHealth#processFraction(double)})
      */
     public record Worker(int maxInFlight, double limitShare) {
         public static final Worker DEFAULTS = new Worker(256, 1.0);

@@ -1,6 +1,7 @@
 package dev.llmq.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
@@ -271,5 +272,27 @@ class DeploymentHealthTest {
 
         assertThat(h.snapshot(a).cooledUntil()).isNotNull();
         assertThat(h.snapshot(b2).cooledUntil()).isNull();
+    }
+
+    @Test
+    void processFractionSplitsTheLimitShareAndKeepsCounters() {
+        Deployment d = dep("a", 12L, 1000L, null);
+        DeploymentHealth h = health(RouterSettings.DEFAULTS, 0.5, d);
+        Rejection.Cause[] denied = new Rejection.Cause[1];
+        for (int i = 0; i < 3; i++) {
+            assertThat(h.tryAcquire(d, 10, false, denied)).isNotNull();
+        }
+        h.processFraction(0.5);
+        DeploymentSnapshot s = h.snapshot(d);
+        assertThat(s.rpmLimit()).as("12 × 0.5 × 0.5").isEqualTo(3);
+        assertThat(s.tpmLimit()).isEqualTo(250);
+        assertThat(s.rpmUsed()).as("counters survive").isEqualTo(3);
+        assertThat(h.tryAcquire(d, 10, false, denied)).isNull();
+        assertThat(denied[0]).isEqualTo(Rejection.Cause.RPM_LIMIT);
+
+        h.processFraction(1.0);
+        assertThat(h.tryAcquire(d, 10, false, denied)).isNotNull();
+        assertThat(h.snapshot(d).rpmLimit()).isEqualTo(6);
+        assertThatThrownBy(() -> h.processFraction(0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -6,6 +6,7 @@
  *
  * <p>Delivery is at-least-once: a rebalance or a crash can run a job twice, so readers keep the first result per job
  * id. The {@code running} status event is sent fire-and-forget: losing one only delays a reader's "running" until the
- * result arrives. {@link dev.llmq.worker.health} shares deployment health between worker processes.
+ * result arrives. {@link dev.llmq.worker.health} shares deployment health and rpm/tpm limit shares between worker
+ * processes.
  */
 package dev.llmq.worker;

@@ -1,31 +1,30 @@
 package dev.llmq.worker.health;
 
-import java.util.Map;
+import dev.llmq.router.DeploymentHealthEvent;
 
 /**
  * Shares deployment health between worker processes: when one worker cools a deployment down or opens its breaker,
- * the others learn it (within a poll, well under a second), and a worker that starts late learns the current state.
- *
- * <p>Listeners run on the bus's consumer thread and must not block; they also receive this worker's own events
- * (check {@link DeploymentHealthEvent#workerId()} to skip them).
+ * the others learn it (within a poll, well under a second), and a worker that starts late learns the current state
+ * before it reports {@link #ready()}.
  */
 public interface HealthBus extends AutoCloseable {
 
-    /** Publishes an event (asynchronously; a failure is logged). */
+    /** Publishes a health change this process saw (asynchronously; a failure is logged). */
     void publish(DeploymentHealthEvent event);
 
-    /** The latest event per deployment id seen so far. */
-    Map<String, DeploymentHealthEvent> snapshot();
-
-    /** True once the bus has read the control topic up to where it ended at start. */
+    /** True once the bus has read the shared state up to where it ended at start. */
     boolean ready();
 
     @Override
     void close();
 
-    /** Receives every health event read from the topic, in topic order per deployment. */
+    /** Receives the health changes other worker processes published (never this process's own), in order. */
     @FunctionalInterface
     interface Listener {
-        void onHealth(DeploymentHealthEvent event);
+        /**
+         * @param source the publishing worker instance
+         * @param publishedAt when it was published, by the publisher's clock
+         */
+        void onRemoteHealth(DeploymentHealthEvent event, String source, java.time.Instant publishedAt);
     }
 }

@@ -1,18 +1,24 @@
 package dev.llmq.worker.health;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.router.DeploymentHealthEvent;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TopicNames;
+import dev.llmq.worker.internal.HealthWire;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -28,9 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link HealthBus} on the compacted control topic, keyed by deployment id. Every bus reads every partition of the
- * topic from the beginning without a consumer group (each worker needs every event), so a late starter replays the
- * compacted state; messages of other control types on the topic are skipped.
+ * A {@link HealthBus} on the compacted control topic. Keys are {@code deployment-health:<id>:cooldown} and
+ * {@code deployment-health:<id>:breaker}, so the latest record of each facet is the shared state and other kinds of
+ * control messages never collide with them. Every bus reads every partition from the beginning without a consumer
+ * group (each worker needs every event), so a late starter replays the compacted state before it is ready; records
+ * of other control types, unreadable records and this instance's own events are skipped.
  */
 public final class KafkaHealthBus implements HealthBus {
 
@@ -41,42 +50,51 @@ public final class KafkaHealthBus implements HealthBus {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
     private final String topic;
-    private final String workerId;
+    private final String source;
+    private final Clock clock;
     private final Listener listener;
     private final ObjectMapper mapper = Json.mapper();
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Map<String, DeploymentHealthEvent> latest = new ConcurrentHashMap<>();
     private final Thread thread;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
     private volatile boolean ready;
     private volatile boolean closing;
 
     /**
      * @param clientProperties extra Kafka client properties, passed to the producer and the consumer
-     * @param workerId this worker's id ({@code ce_source}, consumer client id)
-     * @param listener receives every health event read, on the bus's thread
+     * @param source this worker instance, unique per process start (see {@link #newSource})
+     * @param listener receives other instances' events, on the bus's thread; must not block
      */
     public KafkaHealthBus(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
-                          String workerId, Listener listener) {
+                          String source, Clock clock, Listener listener) {
         this.topic = Objects.requireNonNull(topics, "topics").control();
-        this.workerId = Objects.requireNonNull(workerId, "workerId");
+        this.source = Objects.requireNonNull(source, "source");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
         Map<String, Object> common = new HashMap<>();
         common.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(bootstrapServers, "bootstrapServers"));
         common.putAll(clientProperties == null ? Map.of() : clientProperties);
+        String clientId = source.replace('/', '-');
         Map<String, Object> producerProps = new HashMap<>(common);
-        producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, workerId + "-health-out");
+        producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-health-out");
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         Map<String, Object> consumerProps = new HashMap<>(common);
-        consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-health-in");
+        consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-health-in");
         consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
         this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.thread = Thread.ofPlatform().daemon().name("llmq-health-bus-" + workerId).unstarted(this::readLoop);
+        this.thread = Thread.ofPlatform().daemon().name("llmq-health-bus-" + clientId).unstarted(this::readLoop);
+    }
+
+    /** A source id for one process start of worker {@code workerId}: {@code <workerId>/<8 random hex digits>}. */
+    public static String newSource(String workerId) {
+        return workerId + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** Starts reading the control topic from its beginning; {@link #ready()} turns true once caught up. */
@@ -85,24 +103,29 @@ public final class KafkaHealthBus implements HealthBus {
         return this;
     }
 
+    public String source() {
+        return source;
+    }
+
     @Override
     public void publish(DeploymentHealthEvent event) {
         Objects.requireNonNull(event, "event");
+        Instant at = clock.instant();
         byte[] value;
         try {
-            value = mapper.writeValueAsBytes(event);
+            value = mapper.writeValueAsBytes(HealthWire.of(event, source, at));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot serialize " + event, e);
         }
         RecordHeaders headers = new RecordHeaders();
         headers.add(LlmqHeaders.CONTENT_TYPE, utf8(LlmqHeaders.APPLICATION_JSON));
         headers.add(LlmqHeaders.CE_SPECVERSION, utf8("1.0"));
-        headers.add(LlmqHeaders.CE_ID, utf8(event.deploymentId() + ":" + event.at()));
-        headers.add(LlmqHeaders.CE_SOURCE, utf8("llmq/worker/" + workerId));
+        headers.add(LlmqHeaders.CE_ID, utf8(HealthWire.key(event) + ":" + at));
+        headers.add(LlmqHeaders.CE_SOURCE, utf8("llmq/worker/" + source));
         headers.add(LlmqHeaders.CE_TYPE, utf8(LlmqHeaders.TYPE_CONTROL));
-        headers.add(LlmqHeaders.CE_TIME, utf8(event.at().toString()));
-        headers.add(CONTROL_TYPE_HEADER, utf8(DeploymentHealthEvent.TYPE));
-        producer.send(new ProducerRecord<>(topic, null, utf8(event.deploymentId()), value, headers), (md, error) -> {
+        headers.add(LlmqHeaders.CE_TIME, utf8(at.toString()));
+        headers.add(CONTROL_TYPE_HEADER, utf8(HealthWire.TYPE));
+        producer.send(new ProducerRecord<>(topic, null, utf8(HealthWire.key(event)), value, headers), (md, error) -> {
             if (error != null) {
                 LOG.warn("health event for deployment {} not published", event.deploymentId(), error);
             }
@@ -110,23 +133,38 @@ public final class KafkaHealthBus implements HealthBus {
     }
 
     @Override
-    public Map<String, DeploymentHealthEvent> snapshot() {
-        return Map.copyOf(latest);
-    }
-
-    @Override
     public boolean ready() {
         return ready;
+    }
+
+    /**
+     * Waits until the bus has caught up with the control topic.
+     *
+     * @return false on timeout
+     * @throws IllegalStateException when the bus stopped reading (closed, or a fatal error, logged)
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        if (!ready) {
+            throw new IllegalStateException("health bus " + source + " stopped reading " + topic);
+        }
+        return true;
     }
 
     @Override
     public void close() {
         closing = true;
         consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (thread.isAlive()) {
+            try {
+                thread.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (thread.getState() == Thread.State.NEW) {
+            consumer.close();
         }
         producer.close(Duration.ofSeconds(5));
     }
@@ -137,16 +175,22 @@ public final class KafkaHealthBus implements HealthBus {
             if (partitions.isEmpty()) {
                 return;
             }
+            producer.partitionsFor(topic); // metadata now, so the first event is not delayed by it
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            int replayed = 0;
             while (!closing) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
-                    apply(record);
+                    if (handle(record) && !ready) {
+                        replayed++;
+                    }
                 }
                 if (!ready && caughtUp(end)) {
                     ready = true;
-                    LOG.info("health bus caught up with {}: {} deployments with shared state", topic, latest.size());
+                    caughtUp.countDown();
+                    LOG.info("health bus {} caught up with {}: applied {} shared health events", source, topic,
+                            replayed);
                 }
             }
         } catch (WakeupException e) {
@@ -157,6 +201,7 @@ public final class KafkaHealthBus implements HealthBus {
             LOG.error("health bus stopped reading {}", topic, e);
         } finally {
             ready = false;
+            caughtUp.countDown();
             consumer.close();
         }
     }
@@ -193,32 +238,40 @@ public final class KafkaHealthBus implements HealthBus {
         return true;
     }
 
-    private void apply(ConsumerRecord<byte[], byte[]> record) {
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        if (record.value() == null) {
-            if (key != null) {
-                latest.remove(key);
-            }
-            return;
+    /** @return true when the record was another instance's health event and went to the listener */
+    private boolean handle(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null || record.key() == null
+                || !new String(record.key(), StandardCharsets.UTF_8).startsWith(HealthWire.KEY_PREFIX)) {
+            return false; // a tombstone or another kind of control message
         }
-        DeploymentHealthEvent event;
+        Header type = record.headers().lastHeader(CONTROL_TYPE_HEADER);
+        if (type != null && !HealthWire.TYPE.equals(new String(type.value(), StandardCharsets.UTF_8))) {
+            return false;
+        }
+        HealthWire wire;
         try {
-            JsonNode tree = mapper.readTree(record.value());
-            if (!DeploymentHealthEvent.TYPE.equals(tree.path("type").asText())) {
-                return; // another kind of control message
-            }
-            event = mapper.treeToValue(tree, DeploymentHealthEvent.class);
+            wire = mapper.readValue(record.value(), HealthWire.class);
         } catch (IOException | RuntimeException e) {
             LOG.warn("skipping unreadable control record {}-{}@{}: {}", record.topic(), record.partition(),
                     record.offset(), e.getMessage());
-            return;
+            return false;
         }
-        latest.put(event.deploymentId(), event);
+        if (source.equals(wire.source())) {
+            return false; // our own event, already in force here
+        }
+        Optional<DeploymentHealthEvent> event = wire.toEvent();
+        if (event.isEmpty()) {
+            LOG.debug("skipping health record {}-{}@{} with unknown state {}", record.topic(), record.partition(),
+                    record.offset(), wire.state());
+            return false;
+        }
         try {
-            listener.onHealth(event);
+            listener.onRemoteHealth(event.get(), wire.source() == null ? "unknown" : wire.source(),
+                    wire.at() == null ? Instant.ofEpochMilli(record.timestamp()) : wire.at());
         } catch (RuntimeException e) {
-            LOG.warn("health listener failed on deployment {}", event.deploymentId(), e);
+            LOG.warn("health listener failed on deployment {}", wire.deploymentId(), e);
         }
+        return true;
     }
 
     private static byte[] utf8(String value) {
