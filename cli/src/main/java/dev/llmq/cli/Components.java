@@ -10,10 +10,12 @@ import dev.llmq.router.Router;
 import dev.llmq.router.Sleeper;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
+import dev.llmq.worker.health.ClusterHealth;
 import dev.llmq.worker.routing.DeploymentPrices;
 import dev.llmq.worker.routing.RoutedJobHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
 final class Components {
 
     private static final Logger LOG = LoggerFactory.getLogger(Components.class);
+    private static final Duration SHARED_HEALTH_WAIT = Duration.ofSeconds(30);
 
     private Components() {
     }
@@ -48,14 +51,38 @@ final class Components {
         return new IngestServer(settings, groups, readiness, clock, meters);
     }
 
-    static JobWorker worker(Router router, LlmqConfig config, String bootstrapServers,
-                            String workerId, DeploymentPrices prices, MeterRegistry meters, Clock clock) {
-        ProviderClient client = Providers.client(Providers.defaultHttpClient(), clock);
-        WorkerSettings settings = WorkerSettings.of(bootstrapServers, LoadedConfig.topics(config), workerId)
+    static WorkerSettings workerSettings(LlmqConfig config, String bootstrapServers, String workerId) {
+        return WorkerSettings.of(bootstrapServers, LoadedConfig.topics(config), workerId)
                 .withClientProperties(LoadedConfig.kafkaProperties(config))
                 .withMaxInFlight(config.llmq().worker().maxInFlight());
+    }
+
+    static JobWorker worker(Router router, WorkerSettings settings, DeploymentPrices prices, MeterRegistry meters,
+                            Clock clock) {
+        ProviderClient client = Providers.client(Providers.defaultHttpClient(), clock);
         return new JobWorker(settings, new RoutedJobHandler(() -> router, client, prices, clock),
                 clock, meters);
+    }
+
+    /**
+     * Connects the router's deployment health to the other workers (control topic) and sizes its rpm/tpm share by
+     * the worker group, then waits until the shared state is applied, so that the worker started next never sends a
+     * first job to a deployment another worker has cooled down. Waits as long as it takes (the control topic may not
+     * exist yet), logging every 30 s; the caller closes it after the worker.
+     */
+    static ClusterHealth clusterHealth(Router router, WorkerSettings settings, Clock clock)
+            throws InterruptedException {
+        ClusterHealth cluster = ClusterHealth.start(router.health(), settings, clock);
+        try {
+            while (!cluster.awaitReady(SHARED_HEALTH_WAIT)) {
+                LOG.warn("worker {}: still reading shared deployment health from {}; jobs wait until it is read",
+                        settings.workerId(), settings.topics().control());
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
     }
 
     static Router router(LlmqConfig config, DeploymentPrices prices, Clock clock) {

@@ -7,6 +7,8 @@ import dev.llmq.router.Router;
 import dev.llmq.testkit.EmbeddedKafka;
 import dev.llmq.testkit.mock.MockLlmServer;
 import dev.llmq.worker.JobWorker;
+import dev.llmq.worker.WorkerSettings;
+import dev.llmq.worker.health.ClusterHealth;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -47,6 +49,8 @@ public final class Standalone implements AutoCloseable {
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private EmbeddedKafka broker;
     private MockLlmServer mockLlm;
+    private Router router;
+    private ClusterHealth cluster;
     private JobWorker worker;
     private IngestServer ingest;
     private LlmqConfig config;
@@ -94,13 +98,21 @@ public final class Standalone implements AutoCloseable {
         }
 
         var prices = Components.prices();
-        Router router = Components.router(config, prices, clock);
-        worker = Components.worker(router, config, bootstrap, "standalone-worker", prices, meters, clock);
+        router = Components.router(config, prices, clock);
+        WorkerSettings workerSettings = Components.workerSettings(config, bootstrap, "standalone-worker");
+        try {
+            cluster = Components.clusterHealth(router, workerSettings, clock);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading shared deployment health", e);
+        }
+        started.push(cluster);
+        worker = Components.worker(router, workerSettings, prices, meters, clock);
         worker.start();
         started.push(worker);
 
         ingest = Components.ingest(config, router::modelGroups, bootstrap, options.host(), options.httpPort(), "standalone",
-                () -> (broker == null || broker.isRunning()) && worker.ready(), meters, clock);
+                () -> (broker == null || broker.isRunning()) && cluster.ready() && worker.ready(), meters, clock);
         ingest.start();
         started.push(ingest);
         ConfigWatcher watcher = loaded.watch(options.env(), mockLlm == null ? null : mockLlm.openAiBaseUrl(),
@@ -128,6 +140,16 @@ public final class Standalone implements AutoCloseable {
 
     public boolean ready() {
         return ingest != null && ingest.ready();
+    }
+
+    /** The router of this process's worker (its health, and the config in force). */
+    public Router router() {
+        return router;
+    }
+
+    /** The worker's link to the other workers: shared health and its share of the rpm/tpm limits. */
+    public ClusterHealth clusterHealth() {
+        return cluster;
     }
 
     public MockLlmServer mockLlm() {

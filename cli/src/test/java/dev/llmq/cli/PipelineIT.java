@@ -17,18 +17,9 @@ import dev.llmq.testkit.mock.MockLlmServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,12 +76,12 @@ class PipelineIT {
         BatchRunner.Run run = runner.await(submissions, JOBS, false, System.nanoTime());
         assertThat(run.succeeded()).isEqualTo(JOBS);
 
-        Map<String, List<JobResult>> results = readAll(topics.results(), JsonSerde.jobResult()::fromBytes, JOBS)
+        Map<String, List<JobResult>> results = TopicReader.readAll(bootstrap, topics.results(), JsonSerde.jobResult()::fromBytes, JOBS)
                 .stream().collect(Collectors.groupingBy(JobResult::jobId));
         assertThat(results.keySet()).containsExactlyInAnyOrderElementsOf(jobIds);
         assertThat(results.values()).allSatisfy(list -> assertThat(list).hasSize(1));
 
-        Map<String, List<StreamChunk>> chunks = readAll(topics.chunks(), JsonSerde.streamChunk()::fromBytes, 1)
+        Map<String, List<StreamChunk>> chunks = TopicReader.readAll(bootstrap, topics.chunks(), JsonSerde.streamChunk()::fromBytes, 1)
                 .stream().collect(Collectors.groupingBy(StreamChunk::jobId));
 
         for (int i = 0; i < JOBS; i++) {
@@ -112,7 +103,7 @@ class PipelineIT {
             List<StreamChunk> jobChunks = chunks.getOrDefault(result.jobId(), List.of());
             if (streaming) {
                 assertThat(jobChunks).as("chunks of %s", result.customId()).isNotEmpty();
-                assertThat(reassemble(jobChunks)).isEqualTo(content);
+                assertThat(TopicReader.reassemble(jobChunks)).isEqualTo(content);
                 assertThat(result.ttftMs()).isNotNull();
             } else {
                 assertThat(jobChunks).isEmpty();
@@ -149,47 +140,5 @@ class PipelineIT {
     private static long words(String text) {
         String stripped = text.strip();
         return stripped.isEmpty() ? 0 : stripped.split("\\s+").length;
-    }
-
-    /** The content of the last attempt's chunks, in sequence order, which must have no gaps. */
-    private static String reassemble(List<StreamChunk> chunks) {
-        int lastAttempt = chunks.stream().mapToInt(StreamChunk::attempt).max().orElseThrow();
-        List<StreamChunk> ordered = chunks.stream().filter(c -> c.attempt() == lastAttempt)
-                .sorted(Comparator.comparingLong(StreamChunk::seq)).toList();
-        for (int i = 0; i < ordered.size(); i++) {
-            assertThat(ordered.get(i).seq()).isEqualTo(i);
-        }
-        StringBuilder text = new StringBuilder();
-        for (StreamChunk chunk : ordered) {
-            for (JsonNode choice : chunk.chunk().path("choices")) {
-                text.append(choice.path("delta").path("content").asText(""));
-            }
-        }
-        return text.toString();
-    }
-
-    private <T> List<T> readAll(String topic, Function<byte[], T> decode, int atLeast) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
-        List<T> values = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(decode.apply(record.value()));
-                }
-                return values.size() >= atLeast
-                        && partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
-            });
-        }
-        return values;
     }
 }

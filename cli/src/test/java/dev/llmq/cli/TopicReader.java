@@ -1,0 +1,69 @@
+package dev.llmq.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.schemas.StreamChunk;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads a topic from the beginning to its end (read_committed), as a client of llmq's topics would. */
+final class TopicReader {
+
+    private TopicReader() {
+    }
+
+    static <T> List<T> readAll(String bootstrap, String topic, Function<byte[], T> decode, int atLeast) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        List<T> values = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(decode.apply(record.value()));
+                }
+                return values.size() >= atLeast
+                        && partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+        }
+        return values;
+    }
+
+    /** The text of a job's last attempt, from its chunks in sequence order, which must have no gaps. */
+    static String reassemble(List<StreamChunk> chunks) {
+        int lastAttempt = chunks.stream().mapToInt(StreamChunk::attempt).max().orElseThrow();
+        List<StreamChunk> ordered = chunks.stream().filter(c -> c.attempt() == lastAttempt)
+                .sorted(Comparator.comparingLong(StreamChunk::seq)).toList();
+        for (int i = 0; i < ordered.size(); i++) {
+            assertThat(ordered.get(i).seq()).isEqualTo(i);
+        }
+        StringBuilder text = new StringBuilder();
+        for (StreamChunk chunk : ordered) {
+            for (JsonNode choice : chunk.chunk().path("choices")) {
+                text.append(choice.path("delta").path("content").asText(""));
+            }
+        }
+        return text.toString();
+    }
+}
