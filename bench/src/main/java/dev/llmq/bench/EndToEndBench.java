@@ -194,12 +194,11 @@ public final class EndToEndBench {
         for (int i = 0; i < count; i++) {
             ObjectNode line = Json.mapper().createObjectNode();
             line.put("custom_id", label + "-" + i);
-            ObjectNode body = line.putObject("body");
-            body.put("model", i % 3 == 0 ? "gpt-4o" : "gpt-4o-mini");
-            body.putArray("messages").addObject().put("role", "user").put("content", "Benchmark prompt number " + i);
-            body.put("max_tokens", 32);
+            line.put("model", i % 3 == 0 ? "gpt-4o" : "gpt-4o-mini");
+            line.putArray("messages").addObject().put("role", "user").put("content", "Benchmark prompt number " + i);
+            line.put("max_tokens", 32);
             if (i % 2 == 1) {
-                body.put("stream", true);
+                line.put("stream", true);
             }
             lines.add(line.toString());
         }
