@@ -5,9 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,26 +29,20 @@ final class BrokerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var loaded = LoadedConfig.read(config);
         var parsed = loaded.parse(System.getenv(), "http://127.0.0.1:1/unused");
-        EmbeddedKafka broker = EmbeddedKafka.builder().dataDir(dataDir.resolve("kafka")).port(kafkaPort).build().start();
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        HealthServer health = null;
+        Started started = new Started();
         try {
-            var topics = parsed.llmq().topics();
-            new TopicProvisioner(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                    LoadedConfig.topics(parsed), topics.partitions(), topics.replicationFactor())
-                    .ensureTopics(Duration.ofSeconds(30));
-            health = new HealthServer("127.0.0.1", httpPort, broker::isRunning, meters).start();
-        } catch (Exception e) {
-            broker.close();
+            EmbeddedKafka broker = started.add(EmbeddedKafka.builder().dataDir(dataDir.resolve("kafka")).port(kafkaPort)
+                    .build().start());
+            TopicProvisioner.ensure(parsed, broker.bootstrapServers(), Duration.ofSeconds(30));
+            HealthServer health = started.add(new HealthServer("127.0.0.1", httpPort, broker::isRunning,
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start());
+            System.out.printf("llmq broker ready: kafka %s, health http://127.0.0.1:%d, data %s%n",
+                    broker.bootstrapServers(), health.port(), dataDir.toAbsolutePath().normalize());
+            System.out.flush();
+        } catch (Exception | Error e) {
+            started.close();
             throw e;
         }
-        System.out.printf("llmq broker ready: kafka %s, health http://127.0.0.1:%d, data %s%n",
-                broker.bootstrapServers(), health.port(), dataDir.toAbsolutePath().normalize());
-        System.out.flush();
-        HealthServer running = health;
-        return Foreground.runUntilSignalled("broker", () -> {
-            running.close();
-            broker.close();
-        });
+        return Foreground.runUntilSignalled("broker", started);
     }
 }

@@ -1,12 +1,12 @@
 package dev.llmq.cli;
 
 import dev.llmq.ingest.IngestServer;
-import dev.llmq.router.ConfigWatcher;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,22 +35,24 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadedConfig loaded = LoadedConfig.read(config);
         // ingest only needs the model group names; the mock's address does not matter here
-        var parsed = loaded.parse(System.getenv(), loaded.needsMockLlm(System.getenv()) ? "http://127.0.0.1:1/v1" : null);
+        String mockUrl = loaded.needsMockLlm(System.getenv()) ? "http://127.0.0.1:1/v1" : null;
+        var parsed = loaded.parse(System.getenv(), mockUrl);
         Components.logUnsupportedKeys(parsed, loaded.describe());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         String id = instanceId != null ? instanceId : "ingest-" + UUID.randomUUID().toString().substring(0, 8);
-        var groups = new java.util.concurrent.atomic.AtomicReference<>(parsed.modelGroups());
-        ConfigWatcher watcher = loaded.watch(System.getenv(), loaded.needsMockLlm(System.getenv())
-                ? "http://127.0.0.1:1/v1" : null, next -> groups.set(next.modelGroups()));
-        IngestServer server = Components.ingest(parsed, groups::get, kafka.resolve(parsed), host, httpPort, id,
-                () -> true, meters, Clock.systemUTC()).start();
-        System.out.printf("llmq ingest ready: http http://%s:%d, kafka %s%n", host, server.port(), kafka.resolve(parsed));
-        System.out.flush();
-        return Foreground.runUntilSignalled("ingest", () -> {
-            if (watcher != null) {
-                watcher.close();
-            }
-            server.close();
-        });
+        var groups = new AtomicReference<>(parsed.modelGroups());
+        Started started = new Started();
+        try {
+            started.add(loaded.watch(System.getenv(), mockUrl, next -> groups.set(next.modelGroups())));
+            IngestServer server = started.add(Components.ingest(parsed, groups::get, kafka.resolve(parsed), host,
+                    httpPort, id, () -> true, meters, Clock.systemUTC()).start());
+            System.out.printf("llmq ingest ready: http http://%s:%d, kafka %s%n", host, server.port(),
+                    kafka.resolve(parsed));
+            System.out.flush();
+        } catch (Exception | Error e) {
+            started.close();
+            throw e;
+        }
+        return Foreground.runUntilSignalled("ingest", started);
     }
 }

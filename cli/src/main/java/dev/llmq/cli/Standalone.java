@@ -1,7 +1,6 @@
 package dev.llmq.cli;
 
 import dev.llmq.ingest.IngestServer;
-import dev.llmq.router.ConfigWatcher;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.router.Router;
 import dev.llmq.testkit.EmbeddedKafka;
@@ -15,11 +14,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +41,7 @@ public final class Standalone implements AutoCloseable {
         }
     }
 
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Started started = new Started();
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private EmbeddedKafka broker;
     private MockLlmServer mockLlm;
@@ -75,23 +71,19 @@ public final class Standalone implements AutoCloseable {
         LoadedConfig loaded = LoadedConfig.read(options.config());
         if (loaded.needsMockLlm(options.env())) {
             mockLlm = MockLlmServer.builder().port(0).build().start();
-            started.push(mockLlm);
+            started.add(mockLlm);
             LOG.info("mock LLM server on {}", mockLlm.baseUrl());
         }
         config = loaded.parse(options.env(), mockLlm == null ? null : mockLlm.openAiBaseUrl());
         Components.logUnsupportedKeys(config, loaded.describe());
 
         if (options.externalKafka() == null) {
-            broker = EmbeddedKafka.builder().dataDir(options.dataDir().resolve("kafka")).port(options.kafkaPort())
-                    .build().start();
-            started.push(broker);
+            broker = started.add(EmbeddedKafka.builder().dataDir(options.dataDir().resolve("kafka"))
+                    .port(options.kafkaPort()).build().start());
         }
         String bootstrap = bootstrapServers = broker != null ? broker.bootstrapServers() : options.externalKafka();
-        var topics = config.llmq().topics();
         try {
-            new TopicProvisioner(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                    LoadedConfig.topics(config), topics.partitions(), topics.replicationFactor())
-                    .ensureTopics(Duration.ofSeconds(30));
+            TopicProvisioner.ensure(config, bootstrap, Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
@@ -106,20 +98,16 @@ public final class Standalone implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading shared deployment health", e);
         }
-        started.push(cluster);
+        started.add(cluster);
         worker = Components.worker(router, workerSettings, prices, meters, clock);
         worker.start();
-        started.push(worker);
+        started.add(worker);
 
         ingest = Components.ingest(config, router::modelGroups, bootstrap, options.host(), options.httpPort(), "standalone",
                 () -> (broker == null || broker.isRunning()) && cluster.ready() && worker.ready(), meters, clock);
         ingest.start();
-        started.push(ingest);
-        ConfigWatcher watcher = loaded.watch(options.env(), mockLlm == null ? null : mockLlm.openAiBaseUrl(),
-                router::reload);
-        if (watcher != null) {
-            started.push(watcher);
-        }
+        started.add(ingest);
+        started.add(loaded.watch(options.env(), mockLlm == null ? null : mockLlm.openAiBaseUrl(), router::reload));
     }
 
     public URI httpUrl() {
@@ -162,14 +150,7 @@ public final class Standalone implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        while (!started.isEmpty()) {
-            AutoCloseable component = started.pop();
-            try {
-                component.close();
-            } catch (Exception e) {
-                LOG.warn("error stopping {}: {}", component.getClass().getSimpleName(), e.toString());
-            }
-        }
+        started.close();
         meters.close();
     }
 }

@@ -1,10 +1,9 @@
 package dev.llmq.cli;
 
-import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -17,13 +16,12 @@ final class StatusCommand implements Callable<Integer> {
     @Parameters(paramLabel = "JOB_ID")
     String jobId;
 
-    @Option(names = "--url", defaultValue = "${env:LLMQ_URL:-http://127.0.0.1:4000}",
-            description = "llmq's HTTP address (default: ${DEFAULT-VALUE}, or LLMQ_URL)")
-    URI url;
+    @Mixin
+    ApiUrl api;
 
     @Override
     public Integer call() throws Exception {
-        var job = new IngestClient(url).job(jobId);
+        var job = api.client().job(jobId);
         spec.commandLine().getOut().println(dev.llmq.schemas.Json.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(job));
         return 0;

@@ -1,12 +1,12 @@
 package dev.llmq.cli;
 
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -22,9 +22,8 @@ final class SubmitCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE.jsonl", description = "OpenAI batch-input lines, one JSON object per line")
     Path file;
 
-    @Option(names = "--url", defaultValue = "${env:LLMQ_URL:-http://127.0.0.1:4000}",
-            description = "llmq's HTTP address (default: ${DEFAULT-VALUE}, or LLMQ_URL)")
-    URI url;
+    @Mixin
+    ApiUrl api;
 
     @Option(names = "--wait", description = "wait for every result, showing progress")
     boolean await;
@@ -51,7 +50,7 @@ final class SubmitCommand implements Callable<Integer> {
             return 2;
         }
         long start = System.nanoTime();
-        BatchRunner runner = new BatchRunner(new IngestClient(url), slice, System.err);
+        BatchRunner runner = new BatchRunner(api.client(), slice, System.err);
         List<IngestClient.Submission> submissions = runner.submit(lines);
         out.printf("submitted %d jobs in %d submission(s): %s%n", lines.size(), submissions.size(),
                 String.join(", ", submissions.stream().map(IngestClient.Submission::batchId).toList()));

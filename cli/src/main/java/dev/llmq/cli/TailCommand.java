@@ -1,9 +1,9 @@
 package dev.llmq.cli;
 
 import java.io.PrintWriter;
-import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,14 +18,13 @@ final class TailCommand implements Callable<Integer> {
     @Option(names = "--job", required = true, paramLabel = "JOB_ID")
     String jobId;
 
-    @Option(names = "--url", defaultValue = "${env:LLMQ_URL:-http://127.0.0.1:4000}",
-            description = "llmq's HTTP address (default: ${DEFAULT-VALUE}, or LLMQ_URL)")
-    URI url;
+    @Mixin
+    ApiUrl api;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        new IngestClient(url).stream(jobId, chunk -> {
+        api.client().stream(jobId, chunk -> {
             chunk.path("choices").forEach(choice -> {
                 String text = choice.path("delta").path("content").asText("");
                 if (!text.isEmpty()) {

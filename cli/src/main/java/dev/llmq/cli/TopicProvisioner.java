@@ -1,5 +1,6 @@
 package dev.llmq.cli;
 
+import dev.llmq.router.LlmqConfig;
 import dev.llmq.schemas.TopicNames;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,13 @@ final class TopicProvisioner {
         this.topics = topics;
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
+    }
+
+    /** Creates the topics the config names (prefix, partitions, replication factor) on the given cluster. */
+    static List<String> ensure(LlmqConfig config, String bootstrapServers, Duration timeout) throws InterruptedException {
+        var settings = config.llmq().topics();
+        return new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+                LoadedConfig.topics(config), settings.partitions(), settings.replicationFactor()).ensureTopics(timeout);
     }
 
     /** @return the topics this call created */

@@ -1,6 +1,5 @@
 package dev.llmq.cli;
 
-import dev.llmq.router.ConfigWatcher;
 import dev.llmq.router.Router;
 import dev.llmq.testkit.mock.MockLlmServer;
 import dev.llmq.worker.JobWorker;
@@ -10,12 +9,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,8 +18,6 @@ import picocli.CommandLine.Option;
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Run a worker against an existing Kafka cluster; start as many as you like.")
 final class WorkerCommand implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
 
     @Mixin
     KafkaOptions kafka;
@@ -43,23 +36,10 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Clock clock = Clock.systemUTC();
         LoadedConfig loaded = LoadedConfig.read(config);
-        Deque<AutoCloseable> started = new ArrayDeque<>();
-        AutoCloseable stopAll = () -> {
-            while (!started.isEmpty()) {
-                AutoCloseable component = started.pop();
-                try {
-                    component.close();
-                } catch (Exception e) {
-                    LOG.warn("error stopping {}: {}", component.getClass().getSimpleName(), e.toString());
-                }
-            }
-        };
+        Started started = new Started();
         try {
-            MockLlmServer mock = loaded.needsMockLlm(System.getenv())
-                    ? MockLlmServer.builder().port(0).build().start() : null;
-            if (mock != null) {
-                started.push(mock);
-            }
+            MockLlmServer mock = started.add(loaded.needsMockLlm(System.getenv())
+                    ? MockLlmServer.builder().port(0).build().start() : null);
             var parsed = loaded.parse(System.getenv(), mock == null ? null : mock.openAiBaseUrl());
             Components.logUnsupportedKeys(parsed, loaded.describe());
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -71,25 +51,19 @@ final class WorkerCommand implements Callable<Integer> {
             JobWorker worker = Components.worker(router, settings, prices, meters, clock);
             ClusterHealth[] cluster = new ClusterHealth[1];
             // up first, so that /health/live answers and /health/ready says "starting" while shared health is read
-            HealthServer health = new HealthServer("127.0.0.1", httpPort,
-                    () -> cluster[0] != null && cluster[0].ready() && worker.ready(), meters).start();
-            started.push(health);
-            cluster[0] = Components.clusterHealth(router, settings, clock);
-            started.push(cluster[0]);
+            HealthServer health = started.add(new HealthServer("127.0.0.1", httpPort,
+                    () -> cluster[0] != null && cluster[0].ready() && worker.ready(), meters).start());
+            cluster[0] = started.add(Components.clusterHealth(router, settings, clock));
             worker.start();
-            started.push(worker);
-            ConfigWatcher watcher = loaded.watch(System.getenv(), mock == null ? null : mock.openAiBaseUrl(),
-                    router::reload);
-            if (watcher != null) {
-                started.push(watcher);
-            }
+            started.add(worker);
+            started.add(loaded.watch(System.getenv(), mock == null ? null : mock.openAiBaseUrl(), router::reload));
             System.out.printf("llmq worker %s ready: kafka %s, health http://127.0.0.1:%d%s%n", id, bootstrap,
                     health.port(), mock == null ? "" : ", mock LLM " + mock.baseUrl());
             System.out.flush();
         } catch (Exception | Error e) {
-            stopAll.close();
+            started.close();
             throw e;
         }
-        return Foreground.runUntilSignalled("worker", stopAll);
+        return Foreground.runUntilSignalled("worker", started);
     }
 }

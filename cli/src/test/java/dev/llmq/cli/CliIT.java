@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,19 +44,12 @@ class CliIT {
         // slow enough that a tail attaches while the job is still streaming
         mock.behavior("gpt-4o", MockBehavior.defaults().withCompletionTokens(30).withTokensPerSecond(40));
         Path config = TestConfigs.write(dir, mock.openAiBaseUrl(), TestConfigs.uniquePrefix());
-        llmq = Standalone.start(new Standalone.Options(config, dir, "127.0.0.1", 0, 0, Map.of(),
-                kafka.bootstrapServers()));
-        await().atMost(Duration.ofSeconds(60)).until(llmq::ready);
+        llmq = TestConfigs.startLlmq(config, dir, kafka.bootstrapServers());
     }
 
     @AfterAll
-    void stop() {
-        if (llmq != null) {
-            llmq.close();
-        }
-        if (mock != null) {
-            mock.close();
-        }
+    void stop() throws Exception {
+        TestConfigs.closeAll(llmq, mock);
     }
 
     record Result(int exitCode, String out, String err) {

@@ -15,7 +15,6 @@ import dev.llmq.testkit.junit.KafkaClusterExtension;
 import dev.llmq.testkit.mock.MockBehavior;
 import dev.llmq.testkit.mock.MockLlmServer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,18 +49,12 @@ class PipelineIT {
         topics = new TopicNames(prefix);
         bootstrap = kafka.bootstrapServers();
         Path config = TestConfigs.write(dir, mock.openAiBaseUrl(), prefix);
-        llmq = Standalone.start(new Standalone.Options(config, dir, "127.0.0.1", 0, 0, Map.of(), bootstrap));
-        await().atMost(Duration.ofSeconds(60)).until(llmq::ready);
+        llmq = TestConfigs.startLlmq(config, dir, bootstrap);
     }
 
     @AfterAll
-    void stop() {
-        if (llmq != null) {
-            llmq.close();
-        }
-        if (mock != null) {
-            mock.close();
-        }
+    void stop() throws Exception {
+        TestConfigs.closeAll(llmq, mock);
     }
 
     @Test

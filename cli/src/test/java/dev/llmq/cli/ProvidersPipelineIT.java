@@ -77,18 +77,12 @@ class ProvidersPipelineIT {
                   topics: { prefix: %s, partitions: 3 }
                 """.formatted(mock.openAiBaseUrl(), mock.azureEndpoint(), mock.anthropicBaseUrl(), mock.baseUrl(),
                 prefix));
-        llmq = Standalone.start(new Standalone.Options(config, dir, "127.0.0.1", 0, 0, Map.of(), bootstrap));
-        await().atMost(Duration.ofSeconds(60)).until(llmq::ready);
+        llmq = TestConfigs.startLlmq(config, dir, bootstrap);
     }
 
     @AfterAll
-    void stop() {
-        if (llmq != null) {
-            llmq.close();
-        }
-        if (mock != null) {
-            mock.close();
-        }
+    void stop() throws Exception {
+        TestConfigs.closeAll(llmq, mock);
     }
 
     static ObjectNode job(String group, String kind) {

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -81,13 +80,8 @@ class ReloadIT {
     private Standalone llmq;
 
     @AfterEach
-    void stop() {
-        if (llmq != null) {
-            llmq.close();
-        }
-        if (mock != null) {
-            mock.close();
-        }
+    void stop() throws Exception {
+        TestConfigs.closeAll(llmq, mock);
     }
 
     @Test
@@ -100,9 +94,7 @@ class ReloadIT {
         String prefix = TestConfigs.uniquePrefix();
         Path config = dir.resolve("llmq.yaml");
         Files.writeString(config, V1.formatted(mock.openAiBaseUrl(), prefix));
-        llmq = Standalone.start(new Standalone.Options(config, dir, "127.0.0.1", 0, 0, Map.of(),
-                kafka.bootstrapServers()));
-        await().atMost(Duration.ofSeconds(60)).until(llmq::ready);
+        llmq = TestConfigs.startLlmq(config, dir, kafka.bootstrapServers());
         IngestClient client = new IngestClient(llmq.httpUrl());
 
         // cool 'throttled' down (60 s Retry-After); the jobs succeed on 'steady'

@@ -1,14 +1,34 @@
 package dev.llmq.cli;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 /** Config files for tests: the standard model groups on a given mock LLM server, under a fresh topic prefix. */
 final class TestConfigs {
 
     private TestConfigs() {
+    }
+
+    /** Standalone llmq with this config on the test run's broker, once it reports ready. */
+    static Standalone startLlmq(Path config, Path dir, String bootstrap) {
+        Standalone llmq = Standalone.start(new Standalone.Options(config, dir, "127.0.0.1", 0, 0, Map.of(), bootstrap));
+        await().atMost(Duration.ofSeconds(60)).until(llmq::ready);
+        return llmq;
+    }
+
+    /** Closes what a test started, in the order given, skipping what was never started. */
+    static void closeAll(AutoCloseable... started) throws Exception {
+        for (AutoCloseable component : started) {
+            if (component != null) {
+                component.close();
+            }
+        }
     }
 
     static String uniquePrefix() {
