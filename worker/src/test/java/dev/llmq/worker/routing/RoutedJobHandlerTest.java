@@ -3,14 +3,7 @@ package dev.llmq.worker.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.Providers;
-import dev.llmq.provider.pricing.PriceTable;
-import dev.llmq.router.ConfigLoader;
-import dev.llmq.router.LlmqConfig;
-import dev.llmq.router.Router;
-import dev.llmq.router.Sleeper;
 import dev.llmq.schemas.Attempt;
-import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.Json;
 import dev.llmq.testkit.mock.Fault;
@@ -18,12 +11,8 @@ import dev.llmq.testkit.mock.MockBehavior;
 import dev.llmq.testkit.mock.MockLlmServer;
 import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.JobOutcome;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +21,6 @@ import org.junit.jupiter.api.Test;
 class RoutedJobHandlerTest {
 
     private MockLlmServer mock;
-    private Router router;
     private RoutedJobHandler handler;
 
     /** Records chunks per attempt, as the worker's publisher would number them. */
@@ -67,7 +55,7 @@ class RoutedJobHandlerTest {
     void start() {
         mock = MockLlmServer.builder().port(0).build().start();
         String base = mock.openAiBaseUrl();
-        LlmqConfig config = ConfigLoader.parse("""
+        String yaml = """
                 model_list:
                   - model_name: mini
                     litellm_params: { model: openai/gpt-4o-mini, api_base: %1$s, api_key: k }
@@ -85,14 +73,10 @@ class RoutedJobHandlerTest {
                     litellm_params: { model: openai/gpt-4o, mock_response: "canned answer here" }
                     model_info: { id: canned-1 }
                 router_settings: { num_retries: 2 }
-                """.formatted(base), Map.of());
+                """.formatted(base);
         mock.behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()));
         mock.behavior("down", MockBehavior.defaults().failingAlways(Fault.invalidApiKey()));
-        Clock clock = Clock.systemUTC();
-        DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
-        router = new Router(config, clock, new SplittableRandom(7), Sleeper.THREAD, prices);
-        handler = new RoutedJobHandler(() -> router, Providers.client(Providers.defaultHttpClient(), clock), prices,
-                clock);
+        handler = RoutingFixtures.handler(yaml, 7);
     }
 
     @AfterEach
@@ -100,19 +84,10 @@ class RoutedJobHandlerTest {
         mock.close();
     }
 
-    private static JobRequest job(String group, boolean stream) {
-        ObjectNode body = Json.mapper().createObjectNode().put("model", group);
-        body.putArray("messages").addObject().put("role", "user").put("content", "hello there");
-        if (stream) {
-            body.put("stream", true);
-        }
-        return new JobRequest(1, "job-" + group + stream, null, null, null, group, body, stream, 0, null, null, null,
-                Instant.now(), null);
-    }
 
     @Test
     void aPlainJobSucceedsWithRouteUsageAndCost() throws Exception {
-        JobOutcome outcome = handler.handle(job("mini", false), new RecordingChunks());
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("mini", false), new RecordingChunks());
         assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(outcome.deployment()).isEqualTo("mini-1");
         assertThat(outcome.provider()).isEqualTo("openai");
@@ -124,7 +99,7 @@ class RoutedJobHandlerTest {
     @Test
     void aStreamingJobPublishesChunksThatReassembleToTheAnswer() throws Exception {
         RecordingChunks chunks = new RecordingChunks();
-        JobOutcome outcome = handler.handle(job("mini", true), chunks);
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("mini", true), chunks);
         assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(chunks.chunks).isNotEmpty();
         assertThat(chunks.text()).isEqualTo(
@@ -134,7 +109,7 @@ class RoutedJobHandlerTest {
 
     @Test
     void aFailingDeploymentIsRetriedOnAnotherAndEveryAttemptIsRecorded() throws Exception {
-        JobOutcome outcome = handler.handle(job("flaky", false), new RecordingChunks());
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("flaky", false), new RecordingChunks());
         assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(outcome.deployment()).isEqualTo("flaky-ok");
         assertThat(outcome.attempts()).extracting(Attempt::deployment).containsExactly("flaky-broken", "flaky-ok");
@@ -144,7 +119,7 @@ class RoutedJobHandlerTest {
 
     @Test
     void aNonRetryableFailureFailsTheJobWithOpenAisErrorFields() throws Exception {
-        JobOutcome outcome = handler.handle(job("down", false), new RecordingChunks());
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("down", false), new RecordingChunks());
         assertThat(outcome.status()).isEqualTo(JobStatus.FAILED);
         assertThat(outcome.error().kind()).isEqualTo("authentication");
         assertThat(outcome.error().type()).isEqualTo("authentication_error");
@@ -155,7 +130,7 @@ class RoutedJobHandlerTest {
     @Test
     void aMockResponseDeploymentAnswersWithoutCallingAProvider() throws Exception {
         RecordingChunks chunks = new RecordingChunks();
-        JobOutcome outcome = handler.handle(job("canned", true), chunks);
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("canned", true), chunks);
         assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(outcome.response().path("choices").path(0).path("message").path("content").asText())
                 .isEqualTo("canned answer here");

@@ -2,24 +2,12 @@ package dev.llmq.worker.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.Providers;
-import dev.llmq.provider.pricing.PriceTable;
-import dev.llmq.router.ConfigLoader;
-import dev.llmq.router.Router;
-import dev.llmq.router.Sleeper;
 import dev.llmq.schemas.Attempt;
-import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobStatus;
-import dev.llmq.schemas.Json;
 import dev.llmq.testkit.mock.MockBehavior;
 import dev.llmq.testkit.mock.MockLlmServer;
 import dev.llmq.worker.JobOutcome;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +28,7 @@ class RoutedTimeoutsTest {
                 .behavior("stalling", MockBehavior.defaults().withCompletionTokens(40).withTokensPerSecond(0.4))
                 .build().start();
         String base = mock.openAiBaseUrl();
-        var config = ConfigLoader.parse("""
+        String yaml = """
                 model_list:
                   - model_name: g
                     litellm_params: { model: openai/slow, api_base: %1$s, api_key: k, weight: 1000, timeout: 0.4 }
@@ -56,12 +44,8 @@ class RoutedTimeoutsTest {
                     litellm_params: { model: openai/fast, api_base: %1$s, api_key: k, weight: 0.001 }
                     model_info: { id: fast-2 }
                 router_settings: { num_retries: 2 }
-                """.formatted(base), Map.of());
-        Clock clock = Clock.systemUTC();
-        DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
-        Router router = new Router(config, clock, new SplittableRandom(11), Sleeper.THREAD, prices);
-        handler = new RoutedJobHandler(() -> router, Providers.client(Providers.defaultHttpClient(), clock), prices,
-                clock);
+                """.formatted(base);
+        handler = RoutingFixtures.handler(yaml, 11);
     }
 
     @AfterEach
@@ -69,20 +53,11 @@ class RoutedTimeoutsTest {
         mock.close();
     }
 
-    private static JobRequest job(String group, boolean stream) {
-        ObjectNode body = Json.mapper().createObjectNode().put("model", group);
-        body.putArray("messages").addObject().put("role", "user").put("content", "hello there");
-        if (stream) {
-            body.put("stream", true);
-        }
-        return new JobRequest(1, "job-" + group + stream, null, null, null, group, body, stream, 0, null, null, null,
-                Instant.now(), null);
-    }
 
     @Test
     void aRequestTimeoutEndsTheSlowCallAndTheJobSucceedsOnAnotherDeployment() throws Exception {
         long start = System.nanoTime();
-        JobOutcome outcome = handler.handle(job("g", false), new RoutedJobHandlerTest.RecordingChunks());
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("g", false), new RoutedJobHandlerTest.RecordingChunks());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
@@ -99,7 +74,7 @@ class RoutedTimeoutsTest {
     void aStreamIdleTimeoutEndsTheStalledStreamAndTheJobSucceedsOnAnotherDeployment() throws Exception {
         RoutedJobHandlerTest.RecordingChunks chunks = new RoutedJobHandlerTest.RecordingChunks();
         long start = System.nanoTime();
-        JobOutcome outcome = handler.handle(job("s", true), chunks);
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("s", true), chunks);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
