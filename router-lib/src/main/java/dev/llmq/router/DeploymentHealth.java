@@ -28,15 +28,25 @@ public final class DeploymentHealth {
     private final PriceLookup prices;
     private final List<HealthListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, DeploymentState> states = new ConcurrentHashMap<>();
+    private final Map<String, ProviderState> providers = new ConcurrentHashMap<>();
     private volatile HealthPolicy policy;
     private volatile RouterSettings settings;
     private volatile double processFraction = 1.0;
 
     public DeploymentHealth(Collection<Deployment> deployments, RouterSettings settings, HealthPolicy policy,
                             Clock clock, PriceLookup prices) {
+        this(deployments, settings, policy, Map.of(), clock, prices);
+    }
+
+    /**
+     * @param providerLimits {@code llmq.providers}: limits shared by every deployment of a provider, by provider name
+     */
+    public DeploymentHealth(Collection<Deployment> deployments, RouterSettings settings, HealthPolicy policy,
+                            Map<String, LlmqSettings.ProviderLimits> providerLimits, Clock clock,
+                            PriceLookup prices) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.prices = Objects.requireNonNull(prices, "prices");
-        sync(deployments, settings, policy);
+        sync(deployments, settings, policy, providerLimits);
     }
 
     /**
@@ -68,6 +78,24 @@ public final class DeploymentHealth {
      */
     public synchronized void sync(Collection<Deployment> deployments, RouterSettings newSettings,
                                   HealthPolicy newPolicy) {
+        sync(deployments, newSettings, newPolicy, null);
+    }
+
+    /**
+     * Like {@link #sync(Collection, RouterSettings, HealthPolicy)}, and applies new provider limits. A provider keeps
+     * its calls in flight and this minute's counters whatever its limits become, so a reload never lets more calls
+     * through than the (new) cap.
+     *
+     * @param providerLimits the new {@code llmq.providers}, or null to keep the current ones
+     */
+    public synchronized void sync(Collection<Deployment> deployments, RouterSettings newSettings,
+                                  HealthPolicy newPolicy, Map<String, LlmqSettings.ProviderLimits> providerLimits) {
+        if (providerLimits != null) {
+            for (Map.Entry<String, ProviderState> e : providers.entrySet()) {
+                e.getValue().limits(providerLimits.get(e.getKey()));
+            }
+            providerLimits.forEach((name, limits) -> provider(name).limits(limits));
+        }
         boolean samePolicy = newPolicy.equals(policy) && settings != null
                 && settings.maxLatencyListSize() == newSettings.maxLatencyListSize()
                 && settings.latencyTtl().equals(newSettings.latencyTtl());
@@ -86,8 +114,15 @@ public final class DeploymentHealth {
         return state(d).snapshot(costPerToken(d));
     }
 
+    /** Snapshots of the deployments, in their order, all taken at one reading of the clock. */
     public List<DeploymentSnapshot> snapshots(List<Deployment> deployments) {
-        return deployments.stream().map(this::snapshot).toList();
+        Instant now = clock.instant();
+        DeploymentSnapshot[] out = new DeploymentSnapshot[deployments.size()];
+        for (int i = 0; i < out.length; i++) {
+            Deployment d = deployments.get(i);
+            out[i] = state(d).snapshot(costPerToken(d), now);
+        }
+        return java.util.Collections.unmodifiableList(java.util.Arrays.asList(out));
     }
 
     /**
@@ -103,6 +138,20 @@ public final class DeploymentHealth {
             return null;
         }
         return new Permit(s, estimatedTokens, stream);
+    }
+
+    /**
+     * The usage of a provider's shared limits now, or null when it has none (for diagnostics and tests).
+     */
+    public ProviderUsage providerUsage(String provider) {
+        ProviderState p = providers.get(provider);
+        return p == null ? null : p.usage();
+    }
+
+    /** Calls in flight on every deployment of a provider in this process. */
+    public int providerInFlight(String provider) {
+        ProviderState p = providers.get(provider);
+        return p == null ? 0 : p.inFlight();
     }
 
     /** Applies a health change another process saw. Emits nothing (no echo). Unknown ids are ignored. */
@@ -149,7 +198,13 @@ public final class DeploymentHealth {
 
     private DeploymentState newState(Deployment d) {
         return new DeploymentState(d, policy, clock, settings.maxLatencyListSize(), settings.latencyTtl(),
-                this::emit, this::processFraction);
+                this::emit, this::processFraction, provider(d.provider()));
+    }
+
+    /** The one state of a provider, for the life of this registry (a bounded set: provider names llmq knows). */
+    private ProviderState provider(String name) {
+        return providers.computeIfAbsent(name, n -> new ProviderState(n, null, clock,
+                limit -> policy.share(limit, processFraction)));
     }
 
     private double costPerToken(Deployment d) {

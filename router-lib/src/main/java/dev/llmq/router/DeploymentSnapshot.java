@@ -16,13 +16,23 @@ import java.util.Objects;
  * @param latencyPerToken average seconds per output token over the rolling window, or NaN without samples
  * @param timeToFirstToken average seconds to first token of streams, or NaN without samples
  * @param costPerToken input + output price per token in USD, or NaN when unknown
+ * @param provider usage of the limits shared by the deployment's provider ({@code llmq.providers}), or null when
+ *                 the provider has none
  */
 public record DeploymentSnapshot(Deployment deployment, Instant cooledUntil, boolean circuitOpen, int inFlight,
                                  long rpmUsed, long tpmUsed, Long rpmLimit, Long tpmLimit, double latencyPerToken,
-                                 double timeToFirstToken, double costPerToken) {
+                                 double timeToFirstToken, double costPerToken, ProviderUsage provider) {
 
     public DeploymentSnapshot {
         Objects.requireNonNull(deployment, "deployment");
+    }
+
+    /** A snapshot of a deployment whose provider has no shared limits. */
+    public DeploymentSnapshot(Deployment deployment, Instant cooledUntil, boolean circuitOpen, int inFlight,
+                              long rpmUsed, long tpmUsed, Long rpmLimit, Long tpmLimit, double latencyPerToken,
+                              double timeToFirstToken, double costPerToken) {
+        this(deployment, cooledUntil, circuitOpen, inFlight, rpmUsed, tpmUsed, rpmLimit, tpmLimit, latencyPerToken,
+                timeToFirstToken, costPerToken, null);
     }
 
     /** A snapshot of an idle, healthy deployment with its configured limits and no samples. */

@@ -32,6 +32,7 @@ final class DeploymentState {
     private final Bulkhead bulkhead;
     private final Consumer<DeploymentHealthEvent> emit;
     private final DoubleSupplier processFraction;
+    private final ProviderState provider;
 
     private Instant cooledUntil;
     private boolean localCooldown;
@@ -46,10 +47,20 @@ final class DeploymentState {
     private final Map<ErrorKind, Integer> failuresByKind = new EnumMap<>(ErrorKind.class);
     private final Deque<double[]> perToken = new ArrayDeque<>();
     private final Deque<double[]> ttft = new ArrayDeque<>();
+    /** Averages of the windows, recomputed only when a window changed (NaN is a valid average: no samples). */
+    private double perTokenAverage = Double.NaN;
+    private double ttftAverage = Double.NaN;
+    private boolean perTokenDirty;
+    private boolean ttftDirty;
+    /** The effective rpm/tpm limits for {@link #limitsFraction}, boxed once instead of per decision. */
+    private double limitsFraction = Double.NaN;
+    private Long rpmLimit;
+    private Long tpmLimit;
 
     DeploymentState(Deployment deployment, HealthPolicy policy, Clock clock, int latencySamples, Duration latencyTtl,
-                    Consumer<DeploymentHealthEvent> emit, DoubleSupplier processFraction) {
+                    Consumer<DeploymentHealthEvent> emit, DoubleSupplier processFraction, ProviderState provider) {
         this.deployment = deployment;
+        this.provider = provider;
         this.processFraction = processFraction;
         this.policy = policy;
         this.clock = clock;
@@ -75,14 +86,28 @@ final class DeploymentState {
     }
 
     synchronized DeploymentSnapshot snapshot(double costPerToken) {
-        Instant now = clock.instant();
+        return snapshot(costPerToken, clock.instant());
+    }
+
+    /** The state at {@code now}, read from this deployment's clock by the caller (once for a whole group). */
+    synchronized DeploymentSnapshot snapshot(double costPerToken, Instant now) {
         roll(now);
         recoverIfDue(now);
-        boolean open = breaker.getState() == CircuitBreaker.State.OPEN && openUntil != null && !now.isAfter(openUntil)
-                || breaker.getState() == CircuitBreaker.State.FORCED_OPEN;
-        return new DeploymentSnapshot(deployment, cooledUntil, open, inFlight, rpmUsed, tpmUsed,
-                limit(deployment.rpm()), limit(deployment.tpm()), average(perToken, now),
-                average(ttft, now), costPerToken);
+        CircuitBreaker.State state = breaker.getState();
+        boolean open = state == CircuitBreaker.State.OPEN && openUntil != null && !now.isAfter(openUntil)
+                || state == CircuitBreaker.State.FORCED_OPEN;
+        refreshLimits();
+        long oldest = oldestSampleMillis(now);
+        if (expire(perToken, oldest) || perTokenDirty) {
+            perTokenAverage = average(perToken);
+            perTokenDirty = false;
+        }
+        if (expire(ttft, oldest) || ttftDirty) {
+            ttftAverage = average(ttft);
+            ttftDirty = false;
+        }
+        return new DeploymentSnapshot(deployment, cooledUntil, open, inFlight, rpmUsed, tpmUsed, rpmLimit, tpmLimit,
+                perTokenAverage, ttftAverage, costPerToken, provider.usage());
     }
 
     /** Takes every permission a call needs, or none: returns the cause when denied. */
@@ -93,18 +118,26 @@ final class DeploymentState {
         if (cooledUntil != null) {
             return Rejection.Cause.COOLED_DOWN;
         }
-        Long rpm = limit(deployment.rpm());
+        refreshLimits();
+        Long rpm = rpmLimit;
         if (rpm != null && rpmUsed + 1 > rpm) {
             return Rejection.Cause.RPM_LIMIT;
         }
-        Long tpm = limit(deployment.tpm());
+        Long tpm = tpmLimit;
         if (tpm != null && tpmUsed + estimatedTokens > tpm) {
             return Rejection.Cause.TPM_LIMIT;
         }
         if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
             return Rejection.Cause.PARALLEL_LIMIT;
         }
+        if (!provider.tryAcquire(estimatedTokens)) {
+            if (bulkhead != null) {
+                bulkhead.releasePermission();
+            }
+            return Rejection.Cause.PROVIDER_LIMIT;
+        }
         if (!breaker.tryAcquirePermission()) {
+            provider.undo(estimatedTokens);
             if (bulkhead != null) {
                 bulkhead.releasePermission();
             }
@@ -120,13 +153,16 @@ final class DeploymentState {
         Instant now = clock.instant();
         roll(now);
         release();
+        provider.release(response.usage().totalTokens() - estimatedTokens);
         breaker.onSuccess(latency.toNanos(), TimeUnit.NANOSECONDS);
         successes++;
         tpmUsed = Math.max(0, tpmUsed + response.usage().totalTokens() - estimatedTokens);
         long out = Math.max(1, response.usage().completionTokens());
         add(perToken, now, latency.toNanos() / 1e9 / out);
+        perTokenDirty = true;
         if (stream && response.timeToFirstToken() != null) {
             add(ttft, now, response.timeToFirstToken().toNanos() / 1e9);
+            ttftDirty = true;
         }
     }
 
@@ -135,6 +171,7 @@ final class DeploymentState {
         Instant now = clock.instant();
         roll(now);
         release();
+        provider.release(-estimatedTokens);
         tpmUsed = Math.max(0, tpmUsed - estimatedTokens);
         if (!error.cooldown()) {
             breaker.releasePermission();
@@ -160,6 +197,7 @@ final class DeploymentState {
     /** Releases a permission without recording an outcome (the call never reached the provider). */
     synchronized void abandon(long estimatedTokens) {
         release();
+        provider.undo(estimatedTokens);
         rpmUsed = Math.max(0, rpmUsed - 1);
         tpmUsed = Math.max(0, tpmUsed - estimatedTokens);
         breaker.releasePermission();
@@ -252,8 +290,14 @@ final class DeploymentState {
         }
     }
 
-    private Long limit(Long configured) {
-        return policy.share(configured, processFraction.getAsDouble());
+    /** Re-derives the effective limits when the process fraction changed since the last call. */
+    private void refreshLimits() {
+        double fraction = processFraction.getAsDouble();
+        if (Double.compare(fraction, limitsFraction) != 0) {
+            rpmLimit = policy.share(deployment.rpm(), fraction);
+            tpmLimit = policy.share(deployment.tpm(), fraction);
+            limitsFraction = fraction;
+        }
     }
 
     private void recoverIfDue(Instant now) {
@@ -293,11 +337,28 @@ final class DeploymentState {
         }
     }
 
-    private double average(Deque<double[]> window, Instant now) {
-        long oldest = now.minus(latencyTtl).toEpochMilli();
+    /** {@code now.minus(latencyTtl).toEpochMilli()} without allocating an Instant. */
+    private long oldestSampleMillis(Instant now) {
+        long seconds = now.getEpochSecond() - latencyTtl.getSeconds();
+        int nanos = now.getNano() - latencyTtl.getNano();
+        if (nanos < 0) {
+            seconds--;
+            nanos += 1_000_000_000;
+        }
+        return Math.addExact(Math.multiplyExact(seconds, 1000L), nanos / 1_000_000);
+    }
+
+    /** Drops samples older than {@code oldest} (epoch millis); returns whether any was dropped. */
+    private static boolean expire(Deque<double[]> window, long oldest) {
+        boolean dropped = false;
         while (!window.isEmpty() && window.peekFirst()[0] < oldest) {
             window.removeFirst();
+            dropped = true;
         }
+        return dropped;
+    }
+
+    private static double average(Deque<double[]> window) {
         return window.stream().mapToDouble(s -> s[1]).average().orElse(Double.NaN);
     }
 }

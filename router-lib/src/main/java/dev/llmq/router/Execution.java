@@ -171,11 +171,13 @@ final class Execution {
         if (!untried.isEmpty()) {
             eligible = new ArrayList<>(untried);
         }
-        List<Rejection> rejections = new ArrayList<>(fr.rejections());
+        List<Rejection> atAcquire = new ArrayList<>(0);
         while (true) {
             Selection s = router.pick(settings, request, eligible);
             switch (s) {
                 case Selection.NoneAvailable none -> {
+                    List<Rejection> rejections = new ArrayList<>(fr.rejections()); // built only now: see Filters
+                    rejections.addAll(atAcquire);
                     rejections.addAll(none.rejections());
                     if (ds.isEmpty()) {
                         rejections.add(new Rejection(group, Rejection.Cause.UNKNOWN_MODEL_GROUP,
@@ -191,7 +193,7 @@ final class Execution {
                         LOG.debug("job routed to {}: {}", sel.deployment().id(), sel.reason());
                         return new Acquired(sel.deployment(), permit, null);
                     }
-                    rejections.add(new Rejection(sel.deployment().id(), denied[0], "at acquire"));
+                    atAcquire.add(new Rejection(sel.deployment().id(), denied[0], "at acquire"));
                     eligible.removeIf(e -> e.id().equals(sel.deployment().id()));
                 }
             }

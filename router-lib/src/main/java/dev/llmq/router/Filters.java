@@ -6,101 +6,133 @@ import java.util.List;
 
 /**
  * The checks before a strategy runs, as pure functions over snapshots: tags, pre-call context window, health
- * (cooldown, breaker), limits (rpm, tpm, parallel requests), then {@code order} tiers.
+ * (cooldown, breaker), limits (rpm, tpm, parallel requests, then the provider's shared limits), then {@code order}
+ * tiers.
+ *
+ * <p>Runs on every routing decision, so it allocates little: the rejections' texts are only built when someone
+ * reads {@link Result#rejections()} (a {@link Selection.NoneAvailable} being returned or logged).
  */
 public final class Filters {
 
     private Filters() {
     }
 
-    /** The eligible snapshots and why the others were left out. */
+    /**
+     * The eligible snapshots and why the others were left out.
+     *
+     * @param rejections in the order the checks left deployments out; a list from {@link #apply} builds its
+     *                   elements on first read
+     */
     public record Result(List<DeploymentSnapshot> eligible, List<Rejection> rejections) {
         public Result {
             eligible = List.copyOf(eligible);
-            rejections = List.copyOf(rejections);
+            rejections = rejections instanceof LazyRejections ? rejections : List.copyOf(rejections);
         }
     }
 
     public static Result apply(RouteRequest request, List<DeploymentSnapshot> candidates, boolean preCallChecks,
                                Instant now) {
-        List<Rejection> rejections = new ArrayList<>();
-        List<DeploymentSnapshot> passed = new ArrayList<>();
+        LazyRejections.Builder rejections = new LazyRejections.Builder(request, candidates.size());
         List<DeploymentSnapshot> tagged = byTags(request, candidates, rejections);
-        for (DeploymentSnapshot s : tagged) {
-            Rejection r = check(request, s, preCallChecks, now);
-            if (r == null) {
+        List<DeploymentSnapshot> passed = new ArrayList<>(tagged.size());
+        int tier = Integer.MAX_VALUE;
+        for (int i = 0, n = tagged.size(); i < n; i++) {
+            DeploymentSnapshot s = tagged.get(i);
+            Rejection.Cause cause = check(request, s, preCallChecks, now);
+            if (cause == null) {
                 passed.add(s);
+                tier = Math.min(tier, s.deployment().tier());
             } else {
-                rejections.add(r);
+                rejections.add(s, cause);
             }
         }
-        int tier = passed.stream().mapToInt(s -> s.deployment().tier()).min().orElse(Integer.MAX_VALUE);
-        List<DeploymentSnapshot> eligible = new ArrayList<>();
-        for (DeploymentSnapshot s : passed) {
+        List<DeploymentSnapshot> eligible = new ArrayList<>(passed.size());
+        for (int i = 0, n = passed.size(); i < n; i++) {
+            DeploymentSnapshot s = passed.get(i);
             if (s.deployment().tier() == tier) {
                 eligible.add(s);
             } else {
-                rejections.add(new Rejection(s.id(), Rejection.Cause.LOWER_TIER_AVAILABLE,
-                        "order " + s.deployment().order()));
+                rejections.add(s, Rejection.Cause.LOWER_TIER_AVAILABLE);
             }
         }
-        return new Result(eligible, rejections);
+        return new Result(eligible, rejections.build());
     }
 
     /**
      * A job with tags goes to deployments sharing one of them, else to those tagged {@code default}. A job without
-     * tags goes to {@code default}-tagged deployments when the group has any, else to all.
+     * tags goes to {@code default}-tagged deployments when the group has any, else to all. Keeps the candidates'
+     * order.
      */
     static List<DeploymentSnapshot> byTags(RouteRequest request, List<DeploymentSnapshot> candidates,
-                                           List<Rejection> rejections) {
-        List<DeploymentSnapshot> matching = new ArrayList<>();
-        if (!request.tags().isEmpty()) {
-            for (DeploymentSnapshot s : candidates) {
-                if (s.deployment().tags().stream().anyMatch(request.tags()::contains)) {
-                    matching.add(s);
+                                           LazyRejections.Builder rejections) {
+        int n = candidates.size();
+        List<String> jobTags = request.tags();
+        boolean[] matched = new boolean[n];
+        int matches = 0;
+        if (!jobTags.isEmpty()) {
+            for (int i = 0; i < n; i++) {
+                if (sharesATag(candidates.get(i).deployment().tags(), jobTags)) {
+                    matched[i] = true;
+                    matches++;
                 }
             }
         }
-        if (matching.isEmpty()) {
-            for (DeploymentSnapshot s : candidates) {
-                if (s.deployment().tags().contains(Deployment.DEFAULT_TAG)) {
-                    matching.add(s);
+        if (matches == 0) {
+            for (int i = 0; i < n; i++) {
+                if (candidates.get(i).deployment().tags().contains(Deployment.DEFAULT_TAG)) {
+                    matched[i] = true;
+                    matches++;
                 }
             }
         }
-        if (matching.isEmpty() && request.tags().isEmpty()) {
-            matching.addAll(candidates);
+        if (matches == 0 && jobTags.isEmpty()) {
+            return candidates;
         }
-        for (DeploymentSnapshot s : candidates) {
-            if (!matching.contains(s)) {
-                rejections.add(new Rejection(s.id(), Rejection.Cause.TAG_MISMATCH,
-                        "job tags " + request.tags() + ", deployment tags " + s.deployment().tags()));
+        List<DeploymentSnapshot> matching = new ArrayList<>(matches);
+        for (int i = 0; i < n; i++) {
+            DeploymentSnapshot s = candidates.get(i);
+            if (matched[i]) {
+                matching.add(s);
+            } else {
+                rejections.add(s, Rejection.Cause.TAG_MISMATCH);
             }
         }
         return matching;
     }
 
-    private static Rejection check(RouteRequest request, DeploymentSnapshot s, boolean preCallChecks, Instant now) {
+    private static boolean sharesATag(List<String> deploymentTags, List<String> jobTags) {
+        for (int i = 0, n = deploymentTags.size(); i < n; i++) {
+            if (jobTags.contains(deploymentTags.get(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Why the snapshot is not eligible, or null; {@link LazyRejections#detail} says it in words. */
+    private static Rejection.Cause check(RouteRequest request, DeploymentSnapshot s, boolean preCallChecks,
+                                         Instant now) {
         Deployment d = s.deployment();
         if (preCallChecks && d.maxInputTokens() != null && request.estimatedPromptTokens() > d.maxInputTokens()) {
-            return new Rejection(s.id(), Rejection.Cause.CONTEXT_WINDOW,
-                    request.estimatedPromptTokens() + " prompt tokens > max_input_tokens " + d.maxInputTokens());
+            return Rejection.Cause.CONTEXT_WINDOW;
         }
         if (s.cooledUntil() != null && now.isBefore(s.cooledUntil())) {
-            return new Rejection(s.id(), Rejection.Cause.COOLED_DOWN, "until " + s.cooledUntil());
+            return Rejection.Cause.COOLED_DOWN;
         }
         if (s.circuitOpen()) {
-            return new Rejection(s.id(), Rejection.Cause.CIRCUIT_OPEN, null);
+            return Rejection.Cause.CIRCUIT_OPEN;
         }
         if (s.rpmLimit() != null && s.rpmUsed() + 1 > s.rpmLimit()) {
-            return new Rejection(s.id(), Rejection.Cause.RPM_LIMIT, s.rpmUsed() + "/" + s.rpmLimit() + " rpm");
+            return Rejection.Cause.RPM_LIMIT;
         }
         if (s.tpmLimit() != null && s.tpmUsed() + request.estimatedPromptTokens() > s.tpmLimit()) {
-            return new Rejection(s.id(), Rejection.Cause.TPM_LIMIT, s.tpmUsed() + "/" + s.tpmLimit() + " tpm");
+            return Rejection.Cause.TPM_LIMIT;
         }
         if (s.parallelLimitReached()) {
-            return new Rejection(s.id(), Rejection.Cause.PARALLEL_LIMIT,
-                    s.inFlight() + " in flight, max_parallel_requests " + d.maxParallelRequests());
+            return Rejection.Cause.PARALLEL_LIMIT;
+        }
+        if (s.provider() != null && s.provider().blocks(request.estimatedPromptTokens())) {
+            return Rejection.Cause.PROVIDER_LIMIT;
         }
         return null;
     }

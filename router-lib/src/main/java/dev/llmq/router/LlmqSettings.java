@@ -8,8 +8,11 @@ import java.util.TreeMap;
  * llmq's own {@code llmq:} section.
  *
  * @param kafka Kafka client properties, passed through unchanged (nested YAML maps flattened with dots)
+ * @param providers {@code llmq.providers}: limits shared by every deployment of one provider, by provider name
+ *                  (e.g. {@code anthropic}); providers without an entry have no shared limit
  */
-public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker) {
+public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker,
+                           Map<String, ProviderLimits> providers) {
 
     public static final LlmqSettings DEFAULTS = new LlmqSettings(Map.of(), Topics.DEFAULTS, Ingest.DEFAULTS,
             Worker.DEFAULTS);
@@ -19,6 +22,41 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(ingest, "ingest");
         Objects.requireNonNull(worker, "worker");
+        providers = providers == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(providers));
+    }
+
+    /** Settings without provider limits. */
+    public LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker) {
+        this(kafka, topics, ingest, worker, Map.of());
+    }
+
+    /**
+     * One entry of {@code llmq.providers}: caps shared by all deployments of the provider, because providers limit
+     * per account, not per deployment. No LiteLLM equivalent. {@code rpm} and {@code tpm} are scaled by
+     * {@code worker.limit_share} and the process fraction like deployment limits; {@code max_parallel_requests}
+     * is per process, like a deployment's.
+     *
+     * @param maxParallelRequests calls in flight at once over all the provider's deployments, or null
+     * @param rpm requests per minute over all the provider's deployments, or null
+     * @param tpm tokens per minute over all the provider's deployments, or null
+     */
+    public record ProviderLimits(Integer maxParallelRequests, Long rpm, Long tpm) {
+        public ProviderLimits {
+            if (maxParallelRequests != null && maxParallelRequests < 1) {
+                throw new IllegalArgumentException("max_parallel_requests must be >= 1, got " + maxParallelRequests);
+            }
+            if (rpm != null && rpm < 1) {
+                throw new IllegalArgumentException("rpm must be >= 1, got " + rpm);
+            }
+            if (tpm != null && tpm < 1) {
+                throw new IllegalArgumentException("tpm must be >= 1, got " + tpm);
+            }
+        }
+
+        /** Whether any limit is set. */
+        public boolean any() {
+            return maxParallelRequests != null || rpm != null || tpm != null;
+        }
     }
 
     /** {@code llmq.topics}: the prefix of every topic name and the partitions/replication of created topics. */

@@ -22,6 +22,8 @@ public record Rejection(String deploymentId, Cause cause, String detail) {
         TPM_LIMIT,
         /** {@code max_parallel_requests} calls are already in flight. */
         PARALLEL_LIMIT,
+        /** A limit shared by every deployment of the provider ({@code llmq.providers}) is reached. */
+        PROVIDER_LIMIT,
         /** A weight of 0 takes the deployment out of simple-shuffle. */
         ZERO_WEIGHT,
         /** A lower order tier had an eligible deployment. */
@@ -30,7 +32,7 @@ public record Rejection(String deploymentId, Cause cause, String detail) {
         /** Whether the deployment becomes eligible again by itself (time passes, calls finish). */
         public boolean clearsByItself() {
             return switch (this) {
-                case COOLED_DOWN, CIRCUIT_OPEN, RPM_LIMIT, TPM_LIMIT, PARALLEL_LIMIT -> true;
+                case COOLED_DOWN, CIRCUIT_OPEN, RPM_LIMIT, TPM_LIMIT, PARALLEL_LIMIT, PROVIDER_LIMIT -> true;
                 case UNKNOWN_MODEL_GROUP, TAG_MISMATCH, CONTEXT_WINDOW, ZERO_WEIGHT, LOWER_TIER_AVAILABLE -> false;
             };
         }

@@ -58,7 +58,8 @@ public final class Router {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.view = View.of(config);
         this.health = new DeploymentHealth(config.deployments(), config.router(),
-                HealthPolicy.of(config.router(), config.llmq().worker().limitShare()), clock, prices);
+                HealthPolicy.of(config.router(), config.llmq().worker().limitShare()), config.llmq().providers(),
+                clock, prices);
     }
 
     /** The model groups jobs may name (for ingest validation). */
@@ -113,7 +114,7 @@ public final class Router {
     public void reload(LlmqConfig config) {
         View next = View.of(config);
         health.sync(config.deployments(), config.router(),
-                HealthPolicy.of(config.router(), config.llmq().worker().limitShare()));
+                HealthPolicy.of(config.router(), config.llmq().worker().limitShare()), config.llmq().providers());
         view = next;
         LOG.info("router reloaded: {} deployments in {} model groups", config.deployments().size(),
                 next.groups().size());

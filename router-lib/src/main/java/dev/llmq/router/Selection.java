@@ -26,7 +26,7 @@ public sealed interface Selection {
          * The error a job gets when nothing is available. The kind says what a client can do about it:
          * {@link ErrorKind#INVALID_REQUEST} (unknown group, tags that match nothing: the request must change),
          * {@link ErrorKind#CONTEXT_WINDOW_EXCEEDED} (the prompt fits no deployment),
-         * {@link ErrorKind#RATE_LIMITED} (only rpm/tpm/parallel limits stand in the way: retry later),
+         * {@link ErrorKind#RATE_LIMITED} (only rpm/tpm/parallel/provider limits stand in the way: retry later),
          * {@link ErrorKind#OVERLOADED} otherwise (every deployment is cooling down or its breaker is open).
          */
         public ProviderError toError(String modelGroup) {
@@ -38,7 +38,8 @@ public sealed interface Selection {
                 kind = ErrorKind.CONTEXT_WINDOW_EXCEEDED;
             } else if (rejections.stream().filter(r -> r.cause().clearsByItself()).allMatch(r ->
                     r.cause() == Rejection.Cause.RPM_LIMIT || r.cause() == Rejection.Cause.TPM_LIMIT
-                            || r.cause() == Rejection.Cause.PARALLEL_LIMIT)) {
+                            || r.cause() == Rejection.Cause.PARALLEL_LIMIT
+                            || r.cause() == Rejection.Cause.PROVIDER_LIMIT)) {
                 kind = ErrorKind.RATE_LIMITED;
             } else {
                 kind = ErrorKind.OVERLOADED;

@@ -22,13 +22,13 @@ public final class Strategies {
         }
         return switch (strategy) {
             case SIMPLE_SHUFFLE -> simpleShuffle(eligible, random);
-            case LEAST_BUSY -> lowest(eligible, s -> s.inFlight(), random, "least busy (%s in flight)");
+            case LEAST_BUSY -> lowest(eligible, s -> s.inFlight(), random, "least busy (", " in flight)");
             case LATENCY_BASED -> lowestLatency(request, eligible, random, lowestLatencyBuffer);
             case USAGE_BASED -> lowest(eligible, s -> s.tpmUsed() + s.rpmUsed() / 1e6, random,
-                    "lowest usage (%s tpm this minute)");
+                    "lowest usage (", " tpm this minute)");
             case COST_BASED -> lowest(eligible,
                     s -> Double.isNaN(s.costPerToken()) ? Double.POSITIVE_INFINITY : s.costPerToken(), random,
-                    "cheapest (%s USD per token)");
+                    "cheapest (", " USD per token)");
         };
     }
 
@@ -39,13 +39,22 @@ public final class Strategies {
     static Selection simpleShuffle(List<DeploymentSnapshot> eligible, RandomGenerator random) {
         String basis;
         ToDoubleFunction<Deployment> weightOf;
-        if (eligible.stream().anyMatch(s -> s.deployment().weight() != null)) {
+        boolean anyWeight = false;
+        boolean allRpm = true;
+        boolean allTpm = true;
+        for (int i = 0, n = eligible.size(); i < n; i++) {
+            Deployment d = eligible.get(i).deployment();
+            anyWeight |= d.weight() != null;
+            allRpm &= d.rpm() != null;
+            allTpm &= d.tpm() != null;
+        }
+        if (anyWeight) {
             basis = "weight";
             weightOf = d -> d.weight() == null ? 1.0 : d.weight();
-        } else if (eligible.stream().allMatch(s -> s.deployment().rpm() != null)) {
+        } else if (allRpm) {
             basis = "rpm";
             weightOf = d -> d.rpm();
-        } else if (eligible.stream().allMatch(s -> s.deployment().tpm() != null)) {
+        } else if (allTpm) {
             basis = "tpm";
             weightOf = d -> d.tpm();
         } else {
@@ -76,7 +85,7 @@ public final class Strategies {
         }
         double w = weightOf.applyAsDouble(pick.deployment());
         return new Selection.Selected(pick.deployment(),
-                String.format(Locale.ROOT, "weighted shuffle by %s (%s of %s)", basis, fmt(w), fmt(total)));
+                "weighted shuffle by " + basis + " (" + fmt(w) + " of " + fmt(total) + ")");
     }
 
     /**
@@ -89,7 +98,10 @@ public final class Strategies {
             double l = s.latencyFor(request.stream());
             return Double.isNaN(l) ? 0.0 : l;
         };
-        double best = eligible.stream().mapToDouble(latency).min().orElseThrow();
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0, n = eligible.size(); i < n; i++) {
+            best = Math.min(best, latency.applyAsDouble(eligible.get(i)));
+        }
         double limit = best * (1 + buffer);
         List<DeploymentSnapshot> pool = new ArrayList<>();
         for (DeploymentSnapshot s : eligible) {
@@ -103,12 +115,24 @@ public final class Strategies {
                 request.stream() ? " to first token" : " per token", pool.size()));
     }
 
+    /** The deployment with the lowest key, ties broken at random; the reason is {@code before best after}. */
     private static Selection lowest(List<DeploymentSnapshot> eligible, ToDoubleFunction<DeploymentSnapshot> key,
-                                    RandomGenerator random, String reason) {
-        double best = eligible.stream().mapToDouble(key).min().orElseThrow();
-        List<DeploymentSnapshot> ties = eligible.stream().filter(s -> key.applyAsDouble(s) == best).toList();
+                                    RandomGenerator random, String before, String after) {
+        int n = eligible.size();
+        double[] keys = new double[n];
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            keys[i] = key.applyAsDouble(eligible.get(i));
+            best = Math.min(best, keys[i]);
+        }
+        List<DeploymentSnapshot> ties = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (keys[i] == best) {
+                ties.add(eligible.get(i));
+            }
+        }
         DeploymentSnapshot pick = ties.get(random.nextInt(ties.size()));
-        return new Selection.Selected(pick.deployment(), String.format(Locale.ROOT, reason, fmt(best)));
+        return new Selection.Selected(pick.deployment(), before + fmt(best) + after);
     }
 
     private static String fmt(double v) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.llmq.provider.ProviderModel;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.router.ConfigException;
 import dev.llmq.router.Deployment;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Parses the llmq config file (LiteLLM proxy's shape plus an {@code llmq:} section). One instance per parse. */
 public final class ConfigParser {
@@ -191,6 +193,7 @@ public final class ConfigParser {
         Fields topics = llmq.child("topics");
         Fields ingest = llmq.child("ingest");
         Fields worker = llmq.child("worker");
+        Map<String, LlmqSettings.ProviderLimits> providers = parseProviders(llmq.child("providers"));
         Fields groups = llmq.child("model_groups");
         for (String g : groups.keys()) {
             Fields gf = groups.child(g);
@@ -211,10 +214,31 @@ public final class ConfigParser {
             for (Fields f : List.of(topics, ingest, worker, llmq)) {
                 f.reportUnused(unsupported);
             }
-            return new LlmqSettings(kafka, t, in, w);
+            return new LlmqSettings(kafka, t, in, w, providers);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("llmq: " + e.getMessage());
         }
+    }
+
+    /** {@code llmq.providers}: per-provider limits, keyed by a provider name llmq knows. */
+    private Map<String, LlmqSettings.ProviderLimits> parseProviders(Fields providers) {
+        Map<String, LlmqSettings.ProviderLimits> out = new LinkedHashMap<>();
+        for (String name : providers.keys()) {
+            String label = "llmq.providers." + name;
+            if (!ProviderModel.KNOWN_PROVIDERS.contains(name)) {
+                throw new ConfigException(label + ": unknown provider '" + name + "' (known: "
+                        + new TreeSet<>(ProviderModel.KNOWN_PROVIDERS) + ")");
+            }
+            Fields f = providers.child(name);
+            try {
+                out.put(name, new LlmqSettings.ProviderLimits(f.intValue("max_parallel_requests"),
+                        f.longValue("rpm"), f.longValue("tpm")));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(label + ": " + e.getMessage());
+            }
+            f.reportUnused(unsupported);
+        }
+        return out;
     }
 
     private static void validateFallbacks(RouterSettings s, Set<String> groups) {
