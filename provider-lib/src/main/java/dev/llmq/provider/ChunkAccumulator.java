@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.internal.CompletionJson;
 import dev.llmq.provider.spi.Usages;
 import dev.llmq.schemas.TokenUsage;
 import java.util.Map;
@@ -84,11 +85,7 @@ public final class ChunkAccumulator {
 
     /** The {@code chat.completion} assembled so far. */
     public ObjectNode completion() {
-        ObjectNode out = NODES.objectNode();
-        out.put("id", id);
-        out.put("object", "chat.completion");
-        out.put("created", created);
-        out.put("model", model);
+        ObjectNode out = CompletionJson.completion(id, created, model);
         if (systemFingerprint != null) {
             out.put("system_fingerprint", systemFingerprint);
         }

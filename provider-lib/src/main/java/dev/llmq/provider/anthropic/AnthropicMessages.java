@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.internal.DataUrl;
+import dev.llmq.provider.internal.Turns;
+import dev.llmq.provider.internal.WireJson;
 import dev.llmq.provider.model.ChatMessage;
 import dev.llmq.provider.model.ContentPart;
 import dev.llmq.provider.model.MessageContent;
@@ -44,21 +46,16 @@ final class AnthropicMessages {
     }
 
     ArrayNode messages(List<ChatMessage> messages, List<String> adjustments) {
-        ArrayNode out = F.arrayNode();
-        ObjectNode last = null;
-        boolean droppedName = false;
+        Turns turns = new Turns("content");
         for (ChatMessage m : messages) {
-            if (m.name() != null && !droppedName) {
-                adjustments.add("dropped:messages.name");
-                droppedName = true;
-            }
+            turns.dropName(m, adjustments);
             String role;
             ArrayNode blocks;
             switch (m.role()) {
                 case "system", "developer" -> {
                     for (JsonNode b : nonBlank(blocks(m.content(), "system"), adjustments)) {
                         if (!"text".equals(b.path("type").asText())) {
-                            throw AnthropicRequestMapper.invalid("system messages may hold text only", "messages");
+                            throw WireJson.invalid("system messages may hold text only", "messages");
                         }
                         system.add((ObjectNode) b);
                     }
@@ -82,7 +79,7 @@ final class AnthropicMessages {
                     role = "user";
                     blocks = F.arrayNode();
                     if (m.toolCallId() == null) {
-                        throw AnthropicRequestMapper.invalid("a tool message needs tool_call_id", "messages");
+                        throw WireJson.invalid("a tool message needs tool_call_id", "messages");
                     }
                     ObjectNode result = blocks.addObject().put("type", "tool_result").put("tool_use_id",
                             m.toolCallId());
@@ -92,17 +89,11 @@ final class AnthropicMessages {
                         result.put("content", m.text());
                     }
                 }
-                default -> throw AnthropicRequestMapper.invalid("anthropic has no message role '" + m.role() + "'",
-                        "messages");
+                default -> throw WireJson.invalid("anthropic has no message role '" + m.role() + "'", "messages");
             }
-            if (last != null && role.equals(last.path("role").asText())) {
-                ((ArrayNode) last.get("content")).addAll(blocks);
-            } else {
-                last = out.addObject().put("role", role);
-                last.set("content", blocks);
-            }
+            turns.add(role, blocks);
         }
-        return out;
+        return turns.turns();
     }
 
     /**
@@ -149,7 +140,7 @@ final class AnthropicMessages {
                         () -> source.put("type", "url").put("url", img.url()));
                 yield withCacheControl(block, img.extra());
             }
-            case ContentPart.Unknown u -> throw AnthropicRequestMapper.invalid("anthropic adapter cannot send a '"
+            case ContentPart.Unknown u -> throw WireJson.invalid("anthropic adapter cannot send a '"
                     + u.type() + "' content part in a " + role + " message", "messages");
         };
     }
@@ -174,13 +165,13 @@ final class AnthropicMessages {
         } catch (IOException e) {
             // reported below
         }
-        throw AnthropicRequestMapper.invalid("tool call arguments must be a JSON object", "messages");
+        throw WireJson.invalid("tool call arguments must be a JSON object", "messages");
     }
 
     /** An OpenAI function tool as an Anthropic tool ({@code input_schema}). */
     static ObjectNode tool(Tool t) {
         if (!"function".equals(t.type())) {
-            throw AnthropicRequestMapper.invalid("anthropic adapter supports function tools only, not '" + t.type()
+            throw WireJson.invalid("anthropic adapter supports function tools only, not '" + t.type()
                     + "'", "tools");
         }
         ObjectNode out = F.objectNode().put("name", t.name());

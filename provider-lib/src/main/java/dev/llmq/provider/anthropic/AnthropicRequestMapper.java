@@ -8,10 +8,13 @@ import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.internal.CheckedRequest;
+import dev.llmq.provider.internal.WireJson;
 import dev.llmq.provider.model.ChatRequest;
 import dev.llmq.provider.model.ResponseFormat;
 import dev.llmq.provider.model.Tool;
 import dev.llmq.provider.model.ToolChoice;
+import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ParameterSupport;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,14 +67,6 @@ public final class AnthropicRequestMapper {
                     "stop", "stream", "stream_options", "tools", "tool_choice", "parallel_tool_calls",
                     "response_format", "user", "reasoning_effort"));
 
-    /** The result of mapping: the wire body, what was adjusted, and whether the caller asked for usage chunks. */
-    public record Mapped(ObjectNode body, List<String> adjustments, boolean callerWantsUsageChunk) {
-        public Mapped {
-            Objects.requireNonNull(body, "body");
-            adjustments = List.copyOf(adjustments);
-        }
-    }
-
     private final Function<String, Optional<Long>> maxOutputTokens;
 
     /** @param maxOutputTokens a model's output-token limit (from the price table), used to fill {@code max_tokens} */
@@ -79,21 +74,11 @@ public final class AnthropicRequestMapper {
         this.maxOutputTokens = Objects.requireNonNull(maxOutputTokens, "maxOutputTokens");
     }
 
-    public Mapped map(ProviderTarget target, ObjectNode openAiRequest, boolean stream) {
-        if (openAiRequest == null) {
-            throw ProviderException.of(ErrorKind.INVALID_REQUEST, "request body is missing");
-        }
-        ObjectNode checked = openAiRequest.deepCopy();
-        List<String> adjustments = new ArrayList<>(SUPPORT.apply(checked, target.dropParams(), "anthropic"));
-        ChatRequest req;
-        try {
-            req = ChatRequest.fromJson(checked);
-        } catch (IllegalArgumentException e) {
-            throw invalid(e.getMessage(), null);
-        }
-        if (req.messages().isEmpty()) {
-            throw invalid("'messages' must be a non-empty array", "messages");
-        }
+    public MappedRequest map(ProviderTarget target, ObjectNode openAiRequest, boolean stream) {
+        List<String> adjustments = new ArrayList<>();
+        CheckedRequest checkedRequest = CheckedRequest.of(openAiRequest, target, SUPPORT, "anthropic", adjustments);
+        ObjectNode checked = checkedRequest.json();
+        ChatRequest req = checkedRequest.request();
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("model", target.model());
         body.put("max_tokens", maxTokens(target, req, adjustments));
@@ -124,14 +109,14 @@ public final class AnthropicRequestMapper {
             body.put("stream", true);
         }
         boolean wantsUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        return new Mapped(body, adjustments, wantsUsage);
+        return new MappedRequest(body, adjustments, wantsUsage);
     }
 
     private int maxTokens(ProviderTarget target, ChatRequest req, List<String> adjustments) {
         Integer asked = req.maxCompletionTokens() != null ? req.maxCompletionTokens() : req.maxTokens();
         if (asked != null) {
             if (asked < 1) {
-                throw invalid("max_tokens must be >= 1", "max_tokens");
+                throw WireJson.invalid("max_tokens must be >= 1", "max_tokens");
             }
             return asked;
         }
@@ -156,10 +141,8 @@ public final class AnthropicRequestMapper {
             case ResponseFormat.JsonObject json -> JsonNodeFactory.instance.objectNode().put("type", "object");
             case ResponseFormat.JsonSchema js -> js.schema() != null ? js.schema()
                     : JsonNodeFactory.instance.objectNode().put("type", "object");
-            case ResponseFormat.Unknown u -> throw new ProviderException(new ProviderError(
-                    ErrorKind.UNSUPPORTED_PARAMETER, 400, null, "unsupported_parameter",
-                    "anthropic does not support response_format type '" + u.raw().path("type").asText() + "'",
-                    "response_format", null, null, null));
+            case ResponseFormat.Unknown u -> throw WireJson.unsupported("response_format",
+                    "anthropic does not support response_format type '" + u.raw().path("type").asText() + "'");
         };
         if (schema != null) {
             ObjectNode jsonTool = tools.addObject();
@@ -230,9 +213,8 @@ public final class AnthropicRequestMapper {
                 case NONE -> f.objectNode().put("type", "none");
             };
             case ToolChoice.Function fn -> f.objectNode().put("type", "tool").put("name", fn.name());
-            case ToolChoice.Unknown u -> throw new ProviderException(new ProviderError(
-                    ErrorKind.UNSUPPORTED_PARAMETER, 400, null, "unsupported_parameter",
-                    "anthropic does not support this tool_choice form: " + u.raw(), "tool_choice", null, null, null));
+            case ToolChoice.Unknown u -> throw WireJson.unsupported("tool_choice",
+                    "anthropic does not support this tool_choice form: " + u.raw());
         };
     }
 
@@ -240,10 +222,5 @@ public final class AnthropicRequestMapper {
         if (v != null) {
             body.put(field, v);
         }
-    }
-
-    static ProviderException invalid(String message, String param) {
-        return new ProviderException(new ProviderError(ErrorKind.INVALID_REQUEST, 400, null, null, message, param,
-                null, null, null));
     }
 }

@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.ErrorKind;
-import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
-import dev.llmq.provider.spi.Redaction;
-import dev.llmq.schemas.Json;
-import java.io.IOException;
+import dev.llmq.provider.internal.CompletionJson;
+import dev.llmq.provider.internal.WireJson;
 import java.time.Clock;
 
 /**
@@ -32,20 +29,12 @@ public final class AnthropicResponseMapper {
     }
 
     public ObjectNode map(byte[] body, boolean jsonTool, String secret) {
-        JsonNode node;
-        try {
-            node = Json.mapper().readTree(body);
-        } catch (IOException e) {
-            throw unreadable(body, secret, "response is not JSON", e);
-        }
-        if (!(node instanceof ObjectNode message)) {
-            throw unreadable(body, secret, "response is not a JSON object", null);
-        }
+        ObjectNode message = WireJson.readResponse(body, secret);
         if ("error".equals(message.path("type").asText())) {
             throw new ProviderException(classifier.classifyEvent(message, secret));
         }
         if (!message.path("content").isArray()) {
-            throw unreadable(body, secret, "response has no 'content'", null);
+            throw WireJson.unreadable(body, secret, "response has no 'content'", null);
         }
         StringBuilder text = null;
         StringBuilder thinking = null;
@@ -62,8 +51,8 @@ public final class AnthropicResponseMapper {
                         text = new StringBuilder(input);
                         jsonAnswer = true;
                     } else {
-                        ObjectNode call = calls.addObject().put("id", block.path("id").asText()).put("type", "function");
-                        call.putObject("function").put("name", block.path("name").asText()).put("arguments", input);
+                        CompletionJson.addToolCall(calls, null, block.path("id").asText(), block.path("name").asText(),
+                                input);
                     }
                 }
                 default -> {
@@ -71,35 +60,14 @@ public final class AnthropicResponseMapper {
                 }
             }
         }
-        ObjectNode out = F.objectNode();
-        out.put("id", message.path("id").asText());
-        out.put("object", "chat.completion");
-        out.put("created", clock.instant().getEpochSecond());
-        out.put("model", message.path("model").asText());
-        ObjectNode choice = out.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode msg = choice.putObject("message");
-        msg.put("role", "assistant");
-        if (text != null) {
-            msg.put("content", text.toString());
-        } else {
-            msg.putNull("content");
-        }
-        if (thinking != null) {
-            msg.put("reasoning_content", thinking.toString());
-        }
-        if (!calls.isEmpty()) {
-            msg.set("tool_calls", calls);
-        }
-        choice.putNull("logprobs");
-        choice.put("finish_reason", AnthropicWire.finishReason(message.path("stop_reason").asText(null),
-                jsonAnswer && calls.isEmpty()));
+        ObjectNode out = CompletionJson.completion(message.path("id").asText(), clock.instant().getEpochSecond(),
+                message.path("model").asText());
+        String finish = AnthropicWire.finishReason(message.path("stop_reason").asText(null),
+                jsonAnswer && calls.isEmpty());
+        ObjectNode msg = CompletionJson.assistantMessage(text == null ? null : text.toString(),
+                thinking == null ? null : thinking.toString(), calls);
+        out.putArray("choices").add(CompletionJson.choice(0, "message", msg, finish));
         out.set("usage", AnthropicWire.Usage.fromJson(message.get("usage")).toOpenAi());
         return out;
-    }
-
-    static ProviderException unreadable(byte[] body, String secret, String why, Throwable cause) {
-        return new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null, why, null, null,
-                null, Redaction.snippet(body, secret)), cause);
     }
 }

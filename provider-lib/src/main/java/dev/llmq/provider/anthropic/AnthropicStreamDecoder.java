@@ -3,14 +3,11 @@ package dev.llmq.provider.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.ErrorKind;
-import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
-import dev.llmq.provider.spi.Redaction;
+import dev.llmq.provider.internal.CompletionJson;
+import dev.llmq.provider.internal.WireJson;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.sse.SseEvent;
-import dev.llmq.schemas.Json;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -75,10 +72,7 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
             case "message_delta" -> messageDelta(data);
             case "message_stop" -> {
                 ended = true;
-                ObjectNode chunk = envelope();
-                chunk.putArray("choices");
-                chunk.set("usage", usage.toOpenAi());
-                yield List.of(chunk);
+                yield List.of(CompletionJson.usageChunk(id, created, model, usage.toOpenAi()));
             }
             case "error" -> throw new ProviderException(classifier.classifyEvent(data, secret));
             default -> List.of(); // ping, content_block_stop, newer events
@@ -118,11 +112,9 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
                 }
                 int openAiIndex = toolCalls++;
                 blocks.put(index, new Block.ToolCall(openAiIndex));
-                ObjectNode call = F.objectNode().put("index", openAiIndex).put("id", block.path("id").asText())
-                        .put("type", "function");
-                call.putObject("function").put("name", block.path("name").asText()).put("arguments", "");
                 ObjectNode delta = F.objectNode();
-                delta.putArray("tool_calls").add(call);
+                CompletionJson.addToolCall(delta.putArray("tool_calls"), openAiIndex, block.path("id").asText(),
+                        block.path("name").asText(), "");
                 return List.of(chunk(delta, null));
             }
             default -> {
@@ -176,35 +168,14 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
     }
 
     private ObjectNode chunk(ObjectNode delta, String finishReason) {
-        ObjectNode chunk = envelope();
-        ObjectNode choice = chunk.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.set("delta", delta);
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason);
-        return chunk;
-    }
-
-    private ObjectNode envelope() {
-        ObjectNode chunk = F.objectNode();
-        chunk.put("id", id);
-        chunk.put("object", "chat.completion.chunk");
-        chunk.put("created", created);
-        chunk.put("model", model);
-        return chunk;
+        return CompletionJson.chunk(id, created, model, 0, delta, finishReason);
     }
 
     private JsonNode parse(String data) {
-        try {
-            JsonNode node = Json.mapper().readTree(data);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (IOException e) {
-            throw new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null,
-                    "unparseable stream event", null, null, null, Redaction.snippet(data, secret)), e);
+        JsonNode node = WireJson.readEvent(data, secret);
+        if (node != null && node.isObject()) {
+            return node;
         }
-        throw new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null,
-                "stream event is not a JSON object", null, null, null, Redaction.snippet(data, secret)));
+        throw WireJson.notAnObject(data, secret);
     }
 }

@@ -1,14 +1,12 @@
 package dev.llmq.provider.gemini;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
-import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ProviderAdapter;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.spi.WireCall;
-import dev.llmq.schemas.Json;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.util.Objects;
@@ -33,21 +31,14 @@ public final class GeminiAdapter implements ProviderAdapter {
     }
 
     /** The request mapping alone, without building a {@link WireCall} (for benchmarks and tests). */
-    public GeminiRequestMapper.Mapped mapRequest(ProviderTarget target, ObjectNode openAiRequest) {
+    public MappedRequest mapRequest(ProviderTarget target, ObjectNode openAiRequest) {
         return requestMapper.map(target, openAiRequest);
     }
 
     @Override
     public WireCall prepare(ProviderTarget target, ObjectNode openAiRequest, boolean stream) {
-        GeminiRequestMapper.Mapped mapped = requestMapper.map(target, openAiRequest);
-        byte[] body;
-        try {
-            body = Json.mapper().writeValueAsBytes(mapped.body());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ProviderException(ProviderError.of(ErrorKind.INVALID_REQUEST, "request not serialisable"), e);
-        }
-        return new WireCall(endpoint.uri(target, stream), endpoint.headers(target), body, mapped.adjustments(),
-                mapped.callerWantsUsageChunk(), target.apiKey());
+        return requestMapper.map(target, openAiRequest).toCall(endpoint.uri(target, stream), endpoint.headers(target),
+                target.apiKey());
     }
 
     @Override

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.internal.DataUrl;
+import dev.llmq.provider.internal.Turns;
+import dev.llmq.provider.internal.WireJson;
 import dev.llmq.provider.model.ChatMessage;
 import dev.llmq.provider.model.ContentPart;
 import dev.llmq.provider.model.MessageContent;
@@ -47,21 +49,16 @@ final class GeminiContents {
     }
 
     ArrayNode contents(List<ChatMessage> messages, List<String> adjustments) {
-        ArrayNode out = F.arrayNode();
-        ObjectNode last = null;
-        boolean droppedName = false;
+        Turns turns = new Turns("parts");
         for (ChatMessage m : messages) {
-            if (m.name() != null && !droppedName) {
-                adjustments.add("dropped:messages.name");
-                droppedName = true;
-            }
+            turns.dropName(m, adjustments);
             String role;
             ArrayNode parts = F.arrayNode();
             switch (m.role()) {
                 case "system", "developer" -> {
                     for (JsonNode p : parts(m.content(), adjustments)) {
                         if (!p.has("text")) {
-                            throw GeminiRequestMapper.invalid("system messages may hold text only", "messages");
+                            throw WireJson.invalid("system messages may hold text only", "messages");
                         }
                         systemParts.add(p);
                     }
@@ -94,28 +91,21 @@ final class GeminiContents {
                     role = "user";
                     String name = m.toolCallId() == null ? null : callNames.get(m.toolCallId());
                     if (name == null) {
-                        throw GeminiRequestMapper.invalid("tool message answers no earlier assistant tool call "
+                        throw WireJson.invalid("tool message answers no earlier assistant tool call "
                                 + "(tool_call_id " + m.toolCallId() + ")", "messages");
                     }
                     if (m.content() instanceof MessageContent.Parts p
                             && !p.parts().stream().allMatch(ContentPart.Text.class::isInstance)) {
-                        throw GeminiRequestMapper.invalid("gemini adapter sends tool results as text only",
-                                "messages");
+                        throw WireJson.invalid("gemini adapter sends tool results as text only", "messages");
                     }
                     ObjectNode response = parts.addObject().putObject("functionResponse").put("name", name);
                     response.set("response", object(m.text(), false));
                 }
-                default -> throw GeminiRequestMapper.invalid("gemini has no message role '" + m.role() + "'",
-                        "messages");
+                default -> throw WireJson.invalid("gemini has no message role '" + m.role() + "'", "messages");
             }
-            if (last != null && role.equals(last.path("role").asText())) {
-                ((ArrayNode) last.get("parts")).addAll(parts);
-            } else {
-                last = out.addObject().put("role", role);
-                last.set("parts", parts);
-            }
+            turns.add(role, parts);
         }
-        return out;
+        return turns.turns();
     }
 
     private static ArrayNode parts(MessageContent content, List<String> adjustments) {
@@ -158,7 +148,7 @@ final class GeminiContents {
                         });
                 yield out;
             }
-            case ContentPart.Unknown u -> throw GeminiRequestMapper.invalid("gemini adapter cannot send a '"
+            case ContentPart.Unknown u -> throw WireJson.invalid("gemini adapter cannot send a '"
                     + u.type() + "' content part", "messages");
         };
     }
@@ -178,7 +168,7 @@ final class GeminiContents {
             return F.objectNode();
         }
         if (strict) {
-            throw GeminiRequestMapper.invalid("tool call arguments must be a JSON object", "messages");
+            throw WireJson.invalid("tool call arguments must be a JSON object", "messages");
         }
         return F.objectNode().put("content", text == null ? "" : text);
     }

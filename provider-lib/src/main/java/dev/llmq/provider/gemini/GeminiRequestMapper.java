@@ -4,19 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.ErrorKind;
-import dev.llmq.provider.ProviderError;
-import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.internal.CheckedRequest;
+import dev.llmq.provider.internal.WireJson;
 import dev.llmq.provider.model.ChatRequest;
 import dev.llmq.provider.model.ResponseFormat;
 import dev.llmq.provider.model.Tool;
 import dev.llmq.provider.model.ToolChoice;
+import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ParameterSupport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -55,29 +54,11 @@ public final class GeminiRequestMapper {
                     "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning_effort",
                     "logprobs"));
 
-    /** The result of mapping: the wire body, what was adjusted, and whether the caller asked for usage chunks. */
-    public record Mapped(ObjectNode body, List<String> adjustments, boolean callerWantsUsageChunk) {
-        public Mapped {
-            Objects.requireNonNull(body, "body");
-            adjustments = List.copyOf(adjustments);
-        }
-    }
-
-    public Mapped map(ProviderTarget target, ObjectNode openAiRequest) {
-        if (openAiRequest == null) {
-            throw ProviderException.of(ErrorKind.INVALID_REQUEST, "request body is missing");
-        }
-        ObjectNode checked = openAiRequest.deepCopy();
-        List<String> adjustments = new ArrayList<>(SUPPORT.apply(checked, target.dropParams(), "gemini"));
-        ChatRequest req;
-        try {
-            req = ChatRequest.fromJson(checked);
-        } catch (IllegalArgumentException e) {
-            throw invalid(e.getMessage(), null);
-        }
-        if (req.messages().isEmpty()) {
-            throw invalid("'messages' must be a non-empty array", "messages");
-        }
+    public MappedRequest map(ProviderTarget target, ObjectNode openAiRequest) {
+        List<String> adjustments = new ArrayList<>();
+        CheckedRequest checkedRequest = CheckedRequest.of(openAiRequest, target, SUPPORT, "gemini", adjustments);
+        ObjectNode checked = checkedRequest.json();
+        ChatRequest req = checkedRequest.request();
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode body = f.objectNode();
         GeminiContents contents = new GeminiContents();
@@ -101,7 +82,7 @@ public final class GeminiRequestMapper {
             body.set("generationConfig", gen);
         }
         boolean wantsUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        return new Mapped(body, adjustments, wantsUsage);
+        return new MappedRequest(body, adjustments, wantsUsage);
     }
 
     private static ObjectNode generationConfig(ChatRequest req, ObjectNode checked, List<String> adjustments) {
@@ -132,7 +113,7 @@ public final class GeminiRequestMapper {
                     gen.set("responseSchema", GeminiSchema.sanitise(js.schema(), "response_schema", adjustments));
                 }
             }
-            case ResponseFormat.Unknown u -> throw unsupported("response_format", "gemini does not support "
+            case ResponseFormat.Unknown u -> throw WireJson.unsupported("response_format", "gemini does not support "
                     + "response_format type '" + u.raw().path("type").asText() + "'");
         }
         if (req.reasoningEffort() != null) {
@@ -147,7 +128,7 @@ public final class GeminiRequestMapper {
 
     private static ObjectNode declaration(Tool t, List<String> adjustments) {
         if (!"function".equals(t.type())) {
-            throw invalid("gemini adapter supports function tools only, not '" + t.type() + "'", "tools");
+            throw WireJson.invalid("gemini adapter supports function tools only, not '" + t.type() + "'", "tools");
         }
         ObjectNode d = JsonNodeFactory.instance.objectNode().put("name", t.name());
         if (t.description() != null) {
@@ -175,7 +156,7 @@ public final class GeminiRequestMapper {
                 c.putArray("allowedFunctionNames").add(fn.name());
                 yield c;
             }
-            case ToolChoice.Unknown u -> throw unsupported("tool_choice",
+            case ToolChoice.Unknown u -> throw WireJson.unsupported("tool_choice",
                     "gemini does not support this tool_choice form: " + u.raw());
         };
     }
@@ -188,15 +169,5 @@ public final class GeminiRequestMapper {
         } else if (v instanceof Integer i) {
             o.put(field, i);
         }
-    }
-
-    private static ProviderException unsupported(String param, String message) {
-        return new ProviderException(new ProviderError(ErrorKind.UNSUPPORTED_PARAMETER, 400, null,
-                "unsupported_parameter", message, param, null, null, null));
-    }
-
-    static ProviderException invalid(String message, String param) {
-        return new ProviderException(new ProviderError(ErrorKind.INVALID_REQUEST, 400, null, null, message, param,
-                null, null, null));
     }
 }

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.internal.CompletionJson;
+import dev.llmq.provider.internal.WireJson;
 import dev.llmq.provider.spi.Redaction;
-import dev.llmq.schemas.Json;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,51 +70,27 @@ public final class GeminiResponseMapper {
     }
 
     public ObjectNode map(byte[] body, String model, String secret) {
-        JsonNode node;
-        try {
-            node = Json.mapper().readTree(body);
-        } catch (IOException e) {
-            throw unreadable(body, secret, "response is not JSON", e);
-        }
-        if (!(node instanceof ObjectNode response)) {
-            throw unreadable(body, secret, "response is not a JSON object", null);
-        }
+        ObjectNode response = WireJson.readResponse(body, secret);
         if (response.has("error")) {
             throw new ProviderException(classifier.classifyBody(200, null, response, body,
                     secret));
         }
         checkBlocked(response, secret);
         String id = id(response);
-        ObjectNode out = F.objectNode();
-        out.put("id", id);
-        out.put("object", "chat.completion");
-        out.put("created", clock.instant().getEpochSecond());
-        out.put("model", response.path("modelVersion").asText(model));
+        ObjectNode out = CompletionJson.completion(id, clock.instant().getEpochSecond(),
+                response.path("modelVersion").asText(model));
         ArrayNode choices = out.putArray("choices");
         int position = 0;
         for (JsonNode candidate : response.path("candidates")) {
             int index = candidate.path("index").asInt(position++);
             Parts parts = Parts.read(candidate, callIdPrefix(id, index), 0);
-            ObjectNode choice = choices.addObject().put("index", index);
-            ObjectNode msg = choice.putObject("message").put("role", "assistant");
-            if (parts.text() != null) {
-                msg.put("content", parts.text());
-            } else {
-                msg.putNull("content");
+            ArrayNode calls = F.arrayNode();
+            for (Call c : parts.calls()) {
+                CompletionJson.addToolCall(calls, null, c.id(), c.name(), c.arguments());
             }
-            if (parts.thoughts() != null) {
-                msg.put("reasoning_content", parts.thoughts());
-            }
-            if (!parts.calls().isEmpty()) {
-                ArrayNode calls = msg.putArray("tool_calls");
-                for (Call c : parts.calls()) {
-                    ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
-                    call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
-                }
-            }
-            choice.putNull("logprobs");
-            choice.put("finish_reason", GeminiWire.finishReason(candidate.path("finishReason").asText(null),
-                    !parts.calls().isEmpty()));
+            ObjectNode msg = CompletionJson.assistantMessage(parts.text(), parts.thoughts(), calls);
+            choices.add(CompletionJson.choice(index, "message", msg,
+                    GeminiWire.finishReason(candidate.path("finishReason").asText(null), !parts.calls().isEmpty())));
         }
         GeminiWire.Usage usage = GeminiWire.Usage.fromJson(response.get("usageMetadata"));
         if (usage != null) {
@@ -139,10 +115,5 @@ public final class GeminiResponseMapper {
                     "gemini blocked the prompt: " + reason, "messages", null, null,
                     Redaction.snippet(response.toString(), secret)));
         }
-    }
-
-    static ProviderException unreadable(byte[] body, String secret, String why, Throwable cause) {
-        return new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null, why, null, null,
-                null, Redaction.snippet(body, secret)), cause);
     }
 }

@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.ErrorKind;
-import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
-import dev.llmq.provider.spi.Redaction;
+import dev.llmq.provider.internal.CompletionJson;
+import dev.llmq.provider.internal.WireJson;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.sse.SseEvent;
-import dev.llmq.schemas.Json;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +71,7 @@ public final class GeminiStreamDecoder implements StreamDecoder {
         modelVersion = response.path("modelVersion").asText(modelVersion != null ? modelVersion : model);
         GeminiWire.Usage u = GeminiWire.Usage.fromJson(response.get("usageMetadata"));
         usage = u != null ? u : usage;
-        ObjectNode chunk = envelope();
+        ObjectNode chunk = CompletionJson.chunk(id, created, modelVersion);
         ArrayNode choices = chunk.putArray("choices");
         int position = 0;
         for (JsonNode candidate : response.path("candidates")) {
@@ -85,12 +82,8 @@ public final class GeminiStreamDecoder implements StreamDecoder {
             }
         }
         ended = !candidates.isEmpty() && candidates.values().stream().allMatch(c -> c.finished);
-        ObjectNode usageChunk = null;
-        if (ended && usage != null) {
-            usageChunk = envelope();
-            usageChunk.putArray("choices");
-            usageChunk.set("usage", usage.toOpenAi());
-        }
+        ObjectNode usageChunk = ended && usage != null
+                ? CompletionJson.usageChunk(id, created, modelVersion, usage.toOpenAi()) : null;
         if (choices.isEmpty()) {
             return usageChunk == null ? List.of() : List.of(usageChunk);
         }
@@ -120,9 +113,7 @@ public final class GeminiStreamDecoder implements StreamDecoder {
         if (!parts.calls().isEmpty()) {
             ArrayNode calls = delta.putArray("tool_calls");
             for (GeminiResponseMapper.Call c : parts.calls()) {
-                ObjectNode call = calls.addObject().put("index", state.calls++).put("id", c.id()).put("type",
-                        "function");
-                call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+                CompletionJson.addToolCall(calls, state.calls++, c.id(), c.name(), c.arguments());
             }
         }
         String reason = candidate.path("finishReason").asText(null);
@@ -133,36 +124,17 @@ public final class GeminiStreamDecoder implements StreamDecoder {
         if (delta.isEmpty() && finish == null) {
             return null;
         }
-        ObjectNode choice = F.objectNode().put("index", index);
-        choice.set("delta", delta);
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finish);
-        return choice;
-    }
-
-    private ObjectNode envelope() {
-        ObjectNode chunk = F.objectNode();
-        chunk.put("id", id);
-        chunk.put("object", "chat.completion.chunk");
-        chunk.put("created", created);
-        chunk.put("model", modelVersion);
-        return chunk;
+        return CompletionJson.choice(index, "delta", delta, finish);
     }
 
     private JsonNode parse(String data) {
-        try {
-            JsonNode node = Json.mapper().readTree(data);
-            if (node != null && node.isArray() && node.size() == 1) {
-                node = node.get(0);
-            }
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (IOException e) {
-            throw new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null,
-                    "unparseable stream event", null, null, null, Redaction.snippet(data, secret)), e);
+        JsonNode node = WireJson.readEvent(data, secret);
+        if (node != null && node.isArray() && node.size() == 1) {
+            node = node.get(0);
         }
-        throw new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null,
-                "stream event is not a JSON object", null, null, null, Redaction.snippet(data, secret)));
+        if (node != null && node.isObject()) {
+            return node;
+        }
+        throw WireJson.notAnObject(data, secret);
     }
 }

@@ -1,15 +1,13 @@
 package dev.llmq.provider.openai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
-import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.spi.ParameterSupport;
+import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ProviderAdapter;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.spi.WireCall;
-import dev.llmq.schemas.Json;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -52,16 +50,9 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public WireCall prepare(ProviderTarget target, ObjectNode openAiRequest, boolean stream) {
-        OpenAiRequestMapper.Mapped mapped = requestMapper.map(target, openAiRequest, stream, endpoint, parameters);
-        byte[] body;
-        try {
-            body = Json.mapper().writeValueAsBytes(mapped.body());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ProviderException(ProviderError.of(ErrorKind.INVALID_REQUEST, "request not serialisable"), e);
-        }
+        MappedRequest mapped = requestMapper.map(target, openAiRequest, stream, endpoint, parameters);
         Map<String, String> headers = new LinkedHashMap<>(endpoint.headers(target));
-        return new WireCall(endpoint.chatCompletionsUri(target), headers, body, mapped.adjustments(),
-                mapped.callerWantsUsageChunk(), target.apiKey());
+        return mapped.toCall(endpoint.chatCompletionsUri(target), headers, target.apiKey());
     }
 
     @Override

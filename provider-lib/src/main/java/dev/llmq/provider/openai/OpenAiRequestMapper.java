@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.internal.WireJson;
+import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ParameterSupport;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,22 +24,14 @@ import java.util.List;
  */
 public final class OpenAiRequestMapper {
 
-    /** The result of mapping: the wire body, what was adjusted, and whether the caller asked for usage chunks. */
-    public record Mapped(ObjectNode body, List<String> adjustments, boolean callerWantsUsageChunk) {
-        public Mapped {
-            adjustments = List.copyOf(adjustments);
-        }
-    }
-
-    public Mapped map(ProviderTarget target, ObjectNode request, boolean stream, OpenAiEndpoint endpoint,
-                      ParameterSupport support) {
+    public MappedRequest map(ProviderTarget target, ObjectNode request, boolean stream, OpenAiEndpoint endpoint,
+                             ParameterSupport support) {
         if (request == null) {
             throw ProviderException.of(ErrorKind.INVALID_REQUEST, "request body is missing");
         }
         JsonNode messages = request.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
-            throw new ProviderException(new dev.llmq.provider.ProviderError(ErrorKind.INVALID_REQUEST, 400, null,
-                    null, "'messages' must be a non-empty array", "messages", null, null, null));
+            throw WireJson.invalid("'messages' must be a non-empty array", "messages");
         }
         ObjectNode body = request.deepCopy();
         body.put("model", target.model());
@@ -61,6 +55,6 @@ public final class OpenAiRequestMapper {
                 adjustments.add("dropped:stream_options");
             }
         }
-        return new Mapped(body, adjustments, wantsUsage);
+        return new MappedRequest(body, adjustments, wantsUsage);
     }
 }

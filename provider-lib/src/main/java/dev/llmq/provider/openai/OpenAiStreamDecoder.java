@@ -1,15 +1,10 @@
 package dev.llmq.provider.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.ErrorKind;
-import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
-import dev.llmq.provider.spi.Redaction;
+import dev.llmq.provider.internal.WireJson;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.sse.SseEvent;
-import dev.llmq.schemas.Json;
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -40,16 +35,8 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
             ended = true;
             return List.of();
         }
-        JsonNode node;
-        try {
-            node = Json.mapper().readTree(data);
-        } catch (IOException e) {
-            throw new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null,
-                    "unparseable stream event", null, null, null, Redaction.snippet(data, secret)), e);
-        }
-        if (!(node instanceof ObjectNode chunk)) {
-            throw new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null,
-                    "stream event is not a JSON object", null, null, null, Redaction.snippet(data, secret)));
+        if (!(WireJson.readEvent(data, secret) instanceof ObjectNode chunk)) {
+            throw WireJson.notAnObject(data, secret);
         }
         if (chunk.hasNonNull("error") || "error".equals(event.event())) {
             throw new ProviderException(classifier.classifyEvent(chunk, secret));

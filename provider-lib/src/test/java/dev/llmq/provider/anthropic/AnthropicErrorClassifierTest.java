@@ -1,16 +1,13 @@
 package dev.llmq.provider.anthropic;
 
+import static dev.llmq.provider.testing.Fixtures.CLOCK;
+import static dev.llmq.provider.testing.Fixtures.headers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
-import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,14 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class AnthropicErrorClassifierTest {
 
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
     private final AnthropicErrorClassifier classifier = new AnthropicErrorClassifier(CLOCK);
-
-    private static HttpHeaders headers(Map<String, String> h) {
-        Map<String, List<String>> m = new java.util.HashMap<>();
-        h.forEach((k, v) -> m.put(k, List.of(v)));
-        return HttpHeaders.of(m, (a, b) -> true);
-    }
 
     private static byte[] body(String type, String message) {
         return ("{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message + "\"}}")

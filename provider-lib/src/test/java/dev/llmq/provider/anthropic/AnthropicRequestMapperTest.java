@@ -1,5 +1,8 @@
 package dev.llmq.provider.anthropic;
 
+import static dev.llmq.provider.testing.Fixtures.CLOCK;
+import static dev.llmq.provider.testing.Fixtures.json;
+import static dev.llmq.provider.testing.Fixtures.userRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,11 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
-import dev.llmq.schemas.Json;
+import dev.llmq.provider.spi.MappedRequest;
 import java.net.URI;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,16 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class AnthropicRequestMapperTest {
 
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
     private final AnthropicAdapter adapter = new AnthropicAdapter(CLOCK, m -> Optional.of(8192L));
-
-    private static ObjectNode json(String s) {
-        try {
-            return (ObjectNode) Json.mapper().readTree(s);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     private static ProviderTarget target(boolean drop) {
         return new ProviderTarget("anthropic", "claude-x", null, "sk-ant-k", null, null, null, drop, null);
@@ -42,8 +33,8 @@ class AnthropicRequestMapperTest {
             "\"none\"                                          | {\"type\":\"none\"}",
             "{\"type\":\"function\",\"function\":{\"name\":\"f\"}} | {\"type\":\"tool\",\"name\":\"f\"}"})
     void mapsToolChoice(String openAi, String anthropic) {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":5,"
-                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":" + openAi + "}");
+        ObjectNode req = userRequest("\"max_tokens\":5,"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":" + openAi);
         JsonNode body = adapter.mapRequest(target(false), req, false).body();
         assertThat(body.get("tool_choice")).isEqualTo(json(anthropic));
     }
@@ -52,7 +43,7 @@ class AnthropicRequestMapperTest {
     @CsvSource({"presence_penalty,0.5", "frequency_penalty,0.1", "seed,3", "logit_bias,{}", "n,2", "logprobs,true",
             "top_logprobs,2", "reasoning_effort,\"extreme\"", "service_tier,\"flex\""})
     void unsupportedParameterFailsNamingIt(String name, String value) {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"" + name + "\":" + value + "}");
+        ObjectNode req = userRequest("\"" + name + "\":" + value);
         assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
@@ -64,9 +55,9 @@ class AnthropicRequestMapperTest {
 
     @Test
     void dropParamsDropsAndRecordsEveryUnsupportedParameter() {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"seed\":1,\"n\":3,"
-                + "\"max_tokens\":9}");
-        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(true), req, false);
+        ObjectNode req = userRequest("\"seed\":1,\"n\":3,"
+                + "\"max_tokens\":9");
+        MappedRequest m = adapter.mapRequest(target(true), req, false);
         assertThat(m.adjustments()).containsExactly("dropped:seed", "dropped:n");
         assertThat(m.body().has("seed")).isFalse();
         assertThat(m.body().get("max_tokens").asInt()).isEqualTo(9);
@@ -74,29 +65,29 @@ class AnthropicRequestMapperTest {
 
     @Test
     void fillsMaxTokensFromTheModelLimitAndRecordsIt() {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(false), req, false);
+        ObjectNode req = userRequest("");
+        MappedRequest m = adapter.mapRequest(target(false), req, false);
         assertThat(m.body().get("max_tokens").asInt()).isEqualTo(8192);
         assertThat(m.adjustments()).containsExactly("filled:max_tokens=8192");
     }
 
     @Test
     void maxCompletionTokensWinsOverMaxTokens() {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":10,"
-                + "\"max_completion_tokens\":20}");
+        ObjectNode req = userRequest("\"max_tokens\":10,"
+                + "\"max_completion_tokens\":20");
         assertThat(adapter.mapRequest(target(false), req, false).body().get("max_tokens").asInt()).isEqualTo(20);
     }
 
     @Test
     void whitespaceOnlyStopSequencesAreUnsupportedOrDroppedAndRecorded() {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":5,"
-                + "\"stop\":[\"END\",\"\\n\",\" \"]}");
+        ObjectNode req = userRequest("\"max_tokens\":5,"
+                + "\"stop\":[\"END\",\"\\n\",\" \"]");
         assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
                     assertThat(e.error().param()).isEqualTo("stop");
                 });
-        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(true), req, false);
+        MappedRequest m = adapter.mapRequest(target(true), req, false);
         assertThat(m.body().get("stop_sequences")).isEqualTo(json("{\"s\":[\"END\"]}").get("s"));
         assertThat(m.adjustments()).containsExactly("dropped:stop[1]", "dropped:stop[2]");
     }
@@ -104,33 +95,33 @@ class AnthropicRequestMapperTest {
     @ParameterizedTest
     @CsvSource({"minimal,1024", "low,1024", "medium,2048", "high,4096"})
     void reasoningEffortBecomesAThinkingBudget(String effort, int budget) {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":9000,"
-                + "\"reasoning_effort\":\"" + effort + "\"}");
+        ObjectNode req = userRequest("\"max_tokens\":9000,"
+                + "\"reasoning_effort\":\"" + effort + "\"");
         JsonNode thinking = adapter.mapRequest(target(false), req, false).body().get("thinking");
         assertThat(thinking).isEqualTo(json("{\"type\":\"enabled\",\"budget_tokens\":" + budget + "}"));
     }
 
     @Test
     void reasoningEffortNoneSendsNoThinking() {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":9,"
-                + "\"reasoning_effort\":\"none\"}");
+        ObjectNode req = userRequest("\"max_tokens\":9,"
+                + "\"reasoning_effort\":\"none\"");
         assertThat(adapter.mapRequest(target(false), req, false).body().has("thinking")).isFalse();
     }
 
     @Test
     void parallelToolCallsFalseWithoutToolChoiceDisablesParallelUseUnderAuto() {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":5,"
-                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"parallel_tool_calls\":false}");
+        ObjectNode req = userRequest("\"max_tokens\":5,"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"parallel_tool_calls\":false");
         assertThat(adapter.mapRequest(target(false), req, false).body().get("tool_choice"))
                 .isEqualTo(json("{\"type\":\"auto\",\"disable_parallel_tool_use\":true}"));
     }
 
     @Test
     void jsonObjectGoesThroughTheJsonToolAndOverridesAToolChoice() {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":5,"
+        ObjectNode req = userRequest("\"max_tokens\":5,"
                 + "\"tool_choice\":\"required\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
-                + "\"response_format\":{\"type\":\"json_object\"}}");
-        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(false), req, false);
+                + "\"response_format\":{\"type\":\"json_object\"}");
+        MappedRequest m = adapter.mapRequest(target(false), req, false);
         assertThat(m.body().get("tool_choice")).isEqualTo(json("{\"type\":\"tool\",\"name\":\"json_tool_call\"}"));
         assertThat(m.body().get("tools")).hasSize(2);
         assertThat(m.adjustments()).containsExactly("overridden:tool_choice", AnthropicWire.JSON_TOOL_ADJUSTMENT);
@@ -154,7 +145,7 @@ class AnthropicRequestMapperTest {
         ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"system\",\"content\":\"  \"},"
                 + "{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":"
                 + "[{\"id\":\"t\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}]}");
-        AnthropicRequestMapper.Mapped m = adapter.mapRequest(target(false), req, false);
+        MappedRequest m = adapter.mapRequest(target(false), req, false);
         assertThat(m.body().has("system")).isFalse();
         assertThat(m.body().at("/messages/1/content")).hasSize(1);
         assertThat(m.adjustments()).containsExactly("dropped:blank_text");

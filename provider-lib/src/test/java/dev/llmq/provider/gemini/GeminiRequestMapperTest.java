@@ -1,5 +1,8 @@
 package dev.llmq.provider.gemini;
 
+import static dev.llmq.provider.testing.Fixtures.CLOCK;
+import static dev.llmq.provider.testing.Fixtures.json;
+import static dev.llmq.provider.testing.Fixtures.userRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,11 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
-import dev.llmq.schemas.Json;
+import dev.llmq.provider.spi.MappedRequest;
 import java.net.URI;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,16 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class GeminiRequestMapperTest {
 
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
     private final GeminiAdapter adapter = new GeminiAdapter(CLOCK);
-
-    static ObjectNode json(String s) {
-        try {
-            return (ObjectNode) Json.mapper().readTree(s);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     private static ProviderTarget target(boolean drop) {
         return new ProviderTarget("gemini", "gemini-2.5-flash", null, "AIzaKey", null, null, null, drop, null);
@@ -43,8 +34,8 @@ class GeminiRequestMapperTest {
             "\"none\"                                          | {\"mode\":\"NONE\"}",
             "{\"type\":\"function\",\"function\":{\"name\":\"f\"}} | {\"mode\":\"ANY\",\"allowedFunctionNames\":[\"f\"]}"})
     void mapsToolChoice(String openAi, String gemini) {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
-                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":" + openAi + "}");
+        ObjectNode req = userRequest(
+                "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":" + openAi);
         JsonNode body = adapter.mapRequest(target(false), req).body();
         assertThat(body.path("toolConfig").get("functionCallingConfig")).isEqualTo(json(gemini));
     }
@@ -53,7 +44,7 @@ class GeminiRequestMapperTest {
     @CsvSource({"user,\"u\"", "logit_bias,{}", "top_logprobs,2", "logprobs,true", "parallel_tool_calls,false",
             "reasoning_effort,\"extreme\"", "service_tier,\"flex\""})
     void unsupportedParameterFailsNamingIt(String name, String value) {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"" + name + "\":" + value + "}");
+        ObjectNode req = userRequest("\"" + name + "\":" + value);
         assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
@@ -65,8 +56,7 @@ class GeminiRequestMapperTest {
     @ParameterizedTest
     @CsvSource({"none,0,false", "minimal,128,true", "low,1024,true", "medium,2048,true", "high,4096,true"})
     void reasoningEffortBecomesAThinkingBudget(String effort, int budget, boolean includeThoughts) {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"reasoning_effort\":\""
-                + effort + "\"}");
+        ObjectNode req = userRequest("\"reasoning_effort\":\"" + effort + "\"");
         JsonNode thinking = adapter.mapRequest(target(false), req).body().path("generationConfig")
                 .get("thinkingConfig");
         assertThat(thinking.get("thinkingBudget").asInt()).isEqualTo(budget);
@@ -75,10 +65,10 @@ class GeminiRequestMapperTest {
 
     @Test
     void toolParametersAreSanitisedAndTheStripsRecorded() {
-        ObjectNode req = json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":"
+        ObjectNode req = userRequest("\"tools\":[{\"type\":"
                 + "\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\",\"properties\":"
-                + "{\"a\":{\"type\":[\"string\",\"number\"],\"const\":\"q\"}},\"additionalProperties\":false}}}]}");
-        GeminiRequestMapper.Mapped m = adapter.mapRequest(target(false), req);
+                + "{\"a\":{\"type\":[\"string\",\"number\"],\"const\":\"q\"}},\"additionalProperties\":false}}}]");
+        MappedRequest m = adapter.mapRequest(target(false), req);
         assertThat(m.body().at("/tools/0/functionDeclarations/0/parameters")).isEqualTo(json(
                 "{\"type\":\"object\",\"properties\":{\"a\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"number\"}]}}}"));
         assertThat(m.adjustments()).containsExactly("stripped:tools.f.parameters.additionalProperties",
@@ -129,7 +119,7 @@ class GeminiRequestMapperTest {
     void endpoint(String base, String model, boolean stream, String expected) {
         ProviderTarget t = new ProviderTarget("gemini", model, base == null ? null : URI.create(base), "AIzaKey",
                 null, null, null, false, null);
-        var call = adapter.prepare(t, json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), stream);
+        var call = adapter.prepare(t, userRequest(""), stream);
         assertThat(call.uri()).isEqualTo(URI.create(expected));
         assertThat(call.headers()).containsEntry("x-goog-api-key", "AIzaKey");
         assertThat(call.uri().toString()).doesNotContain("AIzaKey");
@@ -139,7 +129,7 @@ class GeminiRequestMapperTest {
     void apiVersionSelectsThePath() {
         ProviderTarget t = new ProviderTarget("gemini", "gemini-2.5-flash", null, "k", "v1", null, null, false,
                 null);
-        var call = adapter.prepare(t, json("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), false);
+        var call = adapter.prepare(t, userRequest(""), false);
         assertThat(call.uri().getPath()).isEqualTo("/v1/models/gemini-2.5-flash:generateContent");
     }
 
