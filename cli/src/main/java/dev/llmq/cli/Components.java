@@ -14,6 +14,7 @@ import dev.llmq.worker.health.ClusterHealth;
 import dev.llmq.worker.routing.DeploymentPrices;
 import dev.llmq.worker.routing.RoutedJobHandler;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
@@ -48,7 +49,11 @@ final class Components {
                 .withTopics(LoadedConfig.topics(config))
                 .withKafkaProperties(LoadedConfig.kafkaProperties(config))
                 .withMaxBodyBytes(config.llmq().ingest().maxBodyBytes());
-        return new IngestServer(settings, groups, readiness, clock, meters);
+        IngestServer server = new IngestServer(settings, groups, readiness, clock, meters);
+        if (meters instanceof PrometheusMeterRegistry prometheus) {
+            server.exposeMetrics(prometheus::scrape);
+        }
+        return server;
     }
 
     static WorkerSettings workerSettings(LlmqConfig config, String bootstrapServers, String workerId) {

@@ -74,6 +74,16 @@ class CliIT {
     }
 
     @Test
+    void metricsAreExposedForPrometheus() throws Exception {
+        new IngestClient(llmq.httpUrl()).submitNdjson(List.of(DemoSample.lines(1).get(0)));
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(llmq.httpUrl().resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("llmq_jobs_submitted").contains("llmq_jobs_completed_total").contains("llmq_worker_in_flight");
+    }
+
+    @Test
     void submitWaitWritesBatchOutputInInputOrder() throws Exception {
         Path input = dir.resolve("in.jsonl");
         Files.write(input, DemoSample.lines(120));

@@ -66,6 +66,7 @@ public final class IngestServer implements AutoCloseable {
     private final StreamRelay relay;
     private final Javalin app;
     private volatile boolean started;
+    private volatile Supplier<String> metricsScrape;
 
     public IngestServer(IngestSettings settings, Supplier<Set<String>> modelGroups, BooleanSupplier readiness,
                         Clock clock, MeterRegistry registry) {
@@ -103,6 +104,7 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.get("/v1/batches/{id}/results", this::getBatchResults);
             cfg.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "live")));
             cfg.routes.get("/health/ready", this::ready);
+            cfg.routes.get("/metrics", this::metrics);
             cfg.routes.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx, fromJavalin(e.getStatus(), ctx)));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
@@ -113,6 +115,24 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.error(404, ctx -> writeErrorIfNone(ctx, 404));
             cfg.routes.error(405, ctx -> writeErrorIfNone(ctx, 405));
         });
+    }
+
+    /**
+     * Serves {@code GET /metrics} from the given scrape (e.g. a Prometheus registry's text exposition); until this is
+     * called the route answers 404.
+     */
+    public IngestServer exposeMetrics(Supplier<String> scrape) {
+        this.metricsScrape = Objects.requireNonNull(scrape, "scrape");
+        return this;
+    }
+
+    private void metrics(Context ctx) {
+        Supplier<String> scrape = metricsScrape;
+        if (scrape == null) {
+            throw new ApiException(404, "invalid_request_error", "not_found", null, "no metrics are exposed here",
+                    "not_found");
+        }
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape.get());
     }
 
     /** Starts the producers, the status view and the HTTP server. */

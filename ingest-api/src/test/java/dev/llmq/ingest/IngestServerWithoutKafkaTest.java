@@ -98,6 +98,16 @@ class IngestServerWithoutKafkaTest {
     }
 
     @Test
+    void metricsAreServedOnlyOnceAScrapeIsExposed() {
+        assertOpenAiError(http.get("/metrics"), 404, "not_found");
+        server.exposeMetrics(() -> "# TYPE llmq_jobs_submitted_total counter\nllmq_jobs_submitted_total 0.0\n");
+        HttpTestClient.Response metrics = http.get("/metrics");
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.contentType()).startsWith("text/plain");
+        assertThat(metrics.body()).contains("llmq_jobs_submitted_total 0.0");
+    }
+
+    @Test
     void liveButNotReadyWithoutKafka() {
         assertThat(http.get("/health/live").status()).isEqualTo(200);
         HttpTestClient.Response ready = http.get("/health/ready");
