@@ -78,11 +78,15 @@ public final class StreamRelay {
                 c.seekToBeginning(List.of(tp));
             } else {
                 long from = job.submittedAt().minus(MARGIN).toEpochMilli();
+                // the end offset is read first: when no record is yet as new as `from`, every record written after
+                // that read is at or past it, so starting there misses none (seekToEnd would resolve later and
+                // could skip the job's first chunks)
+                long end = c.endOffsets(List.of(tp), settings.kafkaTimeout()).get(tp);
                 Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(Map.of(tp, Math.max(0, from)),
                         settings.kafkaTimeout());
                 OffsetAndTimestamp at = found.get(tp);
                 if (at == null) {
-                    c.seekToEnd(List.of(tp));
+                    c.seek(tp, end);
                 } else {
                     c.seek(tp, at.offset());
                 }
