@@ -13,6 +13,7 @@ import dev.llmq.testkit.mock.MockBehavior;
 import dev.llmq.testkit.mock.MockLlmServer;
 import dev.llmq.testkit.mock.RecordedRequest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,10 +23,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -145,16 +152,31 @@ class ClusterHealthIT {
     @Test
     void jobsSucceedAndBothWorkersAvoidTheFailingAndTheThrottledDeployment() throws Exception {
         IngestClient client = new IngestClient(llmq.httpUrl());
-        List<String> ids = new ArrayList<>();
-        long end = System.nanoTime() + Duration.ofSeconds(13).toNanos();
-        int n = 0;
-        while (System.nanoTime() < end) {
+        // a steady flow for 13 s (6 jobs every 300 ms), so that both workers would pick every deployment
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger n = new AtomicInteger();
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+        ScheduledFuture<?> flow = pacer.scheduleAtFixedRate(() -> {
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                lines.add(JobLines.line("job-" + n++, "chat"));
+                lines.add(JobLines.line("job-" + n.getAndIncrement(), "chat"));
             }
-            ids.addAll(client.submitNdjson(lines).jobIds());
-            Thread.sleep(300); // a steady flow of jobs, so that both workers would pick every deployment
+            try {
+                ids.addAll(client.submitNdjson(lines).jobIds());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, 0, 300, TimeUnit.MILLISECONDS);
+        try {
+            flow.get(13, TimeUnit.SECONDS);
+        } catch (TimeoutException expected) {
+            // the flow ran its full time without a failed submission
+        } finally {
+            flow.cancel(false);
+            pacer.shutdown();
+            assertThat(pacer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             for (String id : ids) {

@@ -12,7 +12,6 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.StreamChunk;
 import dev.llmq.testkit.KafkaCluster;
-import dev.llmq.testkit.junit.KafkaClusterExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,43 +23,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(KafkaClusterExtension.class)
-class JobWorkerIT {
-
-    private final KafkaCluster kafka;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+class JobWorkerIT extends WorkerIT {
 
     JobWorkerIT(KafkaCluster kafka) {
-        this.kafka = kafka;
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable closeable : closeables.reversed()) {
-            closeable.close();
-        }
-    }
-
-    private KafkaFixture fixture(String name, int jobPartitions) throws Exception {
-        KafkaFixture fixture = new KafkaFixture(kafka.bootstrapServers(), name).create(jobPartitions);
-        closeables.add(fixture);
-        return fixture;
-    }
-
-    private JobWorker start(WorkerSettings settings, JobHandler handler, SimpleMeterRegistry meters) {
-        JobWorker worker = new JobWorker(settings, handler, TestJobs.CLOCK, meters);
-        closeables.add(worker);
-        worker.start();
-        return worker;
-    }
-
-    private static void awaitAllCommitted(KafkaFixture fx) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .untilAsserted(() -> assertThat(fx.committed()).isEqualTo(fx.endOffsets(fx.topics.jobs())));
+        super(kafka);
     }
 
     @Test

@@ -6,45 +6,17 @@ import static org.awaitility.Awaitility.await;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.testkit.KafkaCluster;
-import dev.llmq.testkit.junit.KafkaClusterExtension;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(KafkaClusterExtension.class)
-class JobWorkerRestartIT {
-
-    private final KafkaCluster kafka;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+class JobWorkerRestartIT extends WorkerIT {
 
     JobWorkerRestartIT(KafkaCluster kafka) {
-        this.kafka = kafka;
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable closeable : closeables.reversed()) {
-            closeable.close();
-        }
-    }
-
-    private KafkaFixture fixture(String name, int jobPartitions) throws Exception {
-        KafkaFixture fixture = new KafkaFixture(kafka.bootstrapServers(), name).create(jobPartitions);
-        closeables.add(fixture);
-        return fixture;
-    }
-
-    private JobWorker start(WorkerSettings settings, JobHandler handler) {
-        JobWorker worker = new JobWorker(settings, handler, TestJobs.CLOCK, new SimpleMeterRegistry());
-        closeables.add(worker);
-        worker.start();
-        return worker;
+        super(kafka);
     }
 
     private static List<JobRequest> jobs(String prefix, int count) {
@@ -53,11 +25,6 @@ class JobWorkerRestartIT {
             jobs.add(TestJobs.job(prefix + i, i % 2 == 0));
         }
         return jobs;
-    }
-
-    private static void awaitAllCommitted(KafkaFixture fx) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .untilAsserted(() -> assertThat(fx.committed()).isEqualTo(fx.endOffsets(fx.topics.jobs())));
     }
 
     @Test
