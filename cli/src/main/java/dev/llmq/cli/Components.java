@@ -94,7 +94,7 @@ final class Components {
         return new Router(config, clock, new Random(), Sleeper.THREAD, prices);
     }
 
-    /** The bundled community price table (loaded once per process; a few thousand entries). */
+    /** Prices from the bundled community table (parsed once per process and shared with provider-lib). */
     static DeploymentPrices prices() {
         return new DeploymentPrices(PriceTable.bundled());
     }

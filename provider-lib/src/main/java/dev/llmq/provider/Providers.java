@@ -51,7 +51,7 @@ public final class Providers {
      * {@code max_tokens} is filled from the bundled price table.
      */
     public static Map<String, ProviderAdapter> adapters(Clock clock) {
-        return adapters(clock, BundledPrices.TABLE);
+        return adapters(clock, PriceTable.bundled());
     }
 
     /**
@@ -69,11 +69,6 @@ public final class Providers {
                 model -> prices.lookup("anthropic", model).map(ModelPrice::maxOutputTokens)));
         m.put("gemini", new GeminiAdapter(clock));
         return Map.copyOf(m);
-    }
-
-    /** The bundled price table, read once on first use (an immutable resource, not configuration). */
-    private static final class BundledPrices {
-        static final PriceTable TABLE = PriceTable.bundled();
     }
 
     /** An HTTP client suited to provider calls: HTTP/2 when offered, redirects followed, 10 s connect timeout. */

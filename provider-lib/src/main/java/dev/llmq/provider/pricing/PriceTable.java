@@ -35,8 +35,17 @@ public final class PriceTable {
         this.byKey = Map.copyOf(byKey);
     }
 
-    /** The table bundled with llmq. */
+    /** The table bundled with llmq, parsed once per process on first use (it is immutable, so it is shared). */
     public static PriceTable bundled() {
+        return Bundled.TABLE;
+    }
+
+    /** Holder: the bundled table is read on first use only. */
+    private static final class Bundled {
+        static final PriceTable TABLE = readBundled();
+    }
+
+    private static PriceTable readBundled() {
         try (InputStream in = PriceTable.class.getResourceAsStream(BUNDLED)) {
             if (in == null) {
                 throw new IllegalStateException("bundled price table missing: " + BUNDLED);
