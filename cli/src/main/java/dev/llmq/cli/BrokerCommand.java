@@ -28,7 +28,7 @@ final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var loaded = LoadedConfig.read(config);
-        var parsed = loaded.parse(System.getenv(), "http://127.0.0.1:1/unused");
+        var parsed = loaded.parse(System.getenv(), loaded.placeholderMockUrl(System.getenv()));
         Started started = new Started();
         try {
             EmbeddedKafka broker = started.add(EmbeddedKafka.builder().dataDir(dataDir.resolve("kafka")).port(kafkaPort)

@@ -35,7 +35,7 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadedConfig loaded = LoadedConfig.read(config);
         // ingest only needs the model group names; the mock's address does not matter here
-        String mockUrl = loaded.needsMockLlm(System.getenv()) ? "http://127.0.0.1:1/v1" : null;
+        String mockUrl = loaded.placeholderMockUrl(System.getenv());
         var parsed = loaded.parse(System.getenv(), mockUrl);
         Components.logUnsupportedKeys(parsed, loaded.describe());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -26,6 +26,8 @@ record LoadedConfig(Path path, String text) {
     /** The environment variable through which a config reaches the in-process mock LLM server. */
     static final String MOCK_URL_VARIABLE = "LLMQ_MOCK_LLM_URL";
     static final String BUNDLED = "dev/llmq/cli/default-config.yaml";
+    /** Stands in for the mock's URL in roles that only read names and settings from the config (broker, ingest). */
+    static final String NO_MOCK_LLM = "http://127.0.0.1:1/v1";
 
     static LoadedConfig read(Path path) {
         if (path == null) {
@@ -57,6 +59,14 @@ record LoadedConfig(Path path, String text) {
     LlmqConfig parse(Map<String, String> env, String mockLlmUrl) {
         Map<String, String> effective = effectiveEnv(env, mockLlmUrl);
         return path == null ? ConfigLoader.parse(text, effective) : ConfigLoader.load(path, effective);
+    }
+
+    /**
+     * The mock URL a role that never calls a provider parses with: the placeholder when the config refers to the
+     * mock, else none.
+     */
+    String placeholderMockUrl(Map<String, String> env) {
+        return needsMockLlm(env) ? NO_MOCK_LLM : null;
     }
 
     /** The environment the config's {@code os.environ/NAME} references resolve against. */
