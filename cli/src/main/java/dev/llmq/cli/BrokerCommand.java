@@ -1,6 +1,6 @@
 package dev.llmq.cli;
 
-import dev.llmq.testkit.EmbeddedKafka;
+import dev.llmq.runtime.EmbeddedKafka;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ final class BrokerCommand implements Callable<Integer> {
         try {
             EmbeddedKafka broker = started.add(EmbeddedKafka.builder().dataDir(dataDir.resolve("kafka")).port(kafkaPort)
                     .build().start());
-            TopicProvisioner.ensure(parsed, broker.bootstrapServers(), Duration.ofSeconds(30));
+            LoadedConfig.ensureTopics(parsed, broker.bootstrapServers(), Duration.ofSeconds(30));
             HealthServer health = started.add(new HealthServer("127.0.0.1", httpPort, broker::isRunning,
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start());
             System.out.printf("llmq broker ready: kafka %s, health http://127.0.0.1:%d, data %s%n",

@@ -3,6 +3,7 @@ package dev.llmq.cli;
 import dev.llmq.router.ConfigLoader;
 import dev.llmq.router.ConfigWatcher;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.TopicNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,6 +95,14 @@ record LoadedConfig(Path path, String text) {
 
     String describe() {
         return path == null ? "bundled config (mock LLM)" : path.toString();
+    }
+
+    /** Creates the topics the config names (prefix, partitions, replication factor) on the given cluster. */
+    static java.util.List<String> ensureTopics(LlmqConfig config, String bootstrapServers, java.time.Duration timeout)
+            throws InterruptedException {
+        var settings = config.llmq().topics();
+        return new TopicProvisioner(Map.of("bootstrap.servers", bootstrapServers), topics(config),
+                settings.partitions(), settings.replicationFactor()).ensureTopics(timeout);
     }
 
     static TopicNames topics(LlmqConfig config) {

@@ -1,6 +1,6 @@
 package dev.llmq.cli;
 
-import dev.llmq.testkit.mock.MockLlmServer;
+import dev.llmq.runtime.mock.MockLlmServer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

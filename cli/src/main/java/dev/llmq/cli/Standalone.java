@@ -3,8 +3,8 @@ package dev.llmq.cli;
 import dev.llmq.ingest.IngestServer;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.router.Router;
-import dev.llmq.testkit.EmbeddedKafka;
-import dev.llmq.testkit.mock.MockLlmServer;
+import dev.llmq.runtime.EmbeddedKafka;
+import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.health.ClusterHealth;
@@ -83,7 +83,7 @@ public final class Standalone implements AutoCloseable {
         }
         String bootstrap = bootstrapServers = broker != null ? broker.bootstrapServers() : options.externalKafka();
         try {
-            TopicProvisioner.ensure(config, bootstrap, Duration.ofSeconds(30));
+            LoadedConfig.ensureTopics(config, bootstrap, Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);

@@ -1,7 +1,7 @@
 package dev.llmq.cli;
 
 import dev.llmq.router.Router;
-import dev.llmq.testkit.mock.MockLlmServer;
+import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.health.ClusterHealth;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmq.schemas.Json;
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
-import dev.llmq.testkit.mock.MockBehavior;
-import dev.llmq.testkit.mock.MockLlmServer;
+import dev.llmq.runtime.mock.MockBehavior;
+import dev.llmq.runtime.mock.MockLlmServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

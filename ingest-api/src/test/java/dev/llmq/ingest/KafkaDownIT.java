@@ -3,7 +3,7 @@ package dev.llmq.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.llmq.testkit.EmbeddedKafka;
+import dev.llmq.runtime.EmbeddedKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;

@@ -13,7 +13,7 @@ import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.StreamChunk;
 import dev.llmq.schemas.TokenUsage;
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.llmq.ingest;
 
+import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatusEvent;
@@ -16,9 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,11 +43,12 @@ final class TopicsFixture implements AutoCloseable {
     TopicsFixture(String bootstrap, String name) {
         this.bootstrap = bootstrap;
         this.topics = new TopicNames("it-" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<NewTopic> all = topics.all().stream().map(t -> new NewTopic(t, PARTITIONS, (short) 1)).toList();
-            admin.createTopics(all).all().get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create topics", e);
+        try {
+            new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topics, PARTITIONS,
+                    (short) 1).ensureTopics(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

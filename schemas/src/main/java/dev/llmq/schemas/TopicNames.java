@@ -22,42 +22,44 @@ public record TopicNames(String prefix) {
         return new TopicNames(DEFAULT_PREFIX);
     }
 
+    /** The full name of one topic under this prefix. */
+    public String name(TopicSpec<?> topic) {
+        return topic.name(this);
+    }
+
     /** The work queue: {@link JobRequest} keyed by job id. */
     public String jobs() {
-        return prefix + ".jobs.v1";
+        return name(Topics.JOBS);
     }
 
     /** Partial tokens: {@link StreamChunk} keyed by job id, in order per job. */
     public String chunks() {
-        return prefix + ".chunks.v1";
+        return name(Topics.CHUNKS);
     }
 
     /** Terminal results: {@link JobResult} keyed by job id. */
     public String results() {
-        return prefix + ".results.v1";
+        return name(Topics.RESULTS);
     }
 
     /** Job lifecycle events short of the result ({@link JobStatusEvent}: running). */
     public String status() {
-        return prefix + ".status.v1";
+        return name(Topics.STATUS);
     }
 
     /** Records that could not be processed at all, with the reason in headers. */
     public String dlq() {
-        return prefix + ".dlq.v1";
+        return name(Topics.DLQ);
     }
 
-    /** Compacted control state: deployment health, cancellations, budget state. */
+    /** Compacted control state: deployment health. */
     public String control() {
-        return prefix + ".control.v1";
+        return name(Topics.CONTROL);
     }
 
+    /** Every topic's full name, in {@link Topics#ALL} order. */
     public List<String> all() {
-        return List.of(jobs(), chunks(), results(), status(), dlq(), control());
+        return Topics.ALL.stream().map(this::name).toList();
     }
 
-    /** Topics that are compacted rather than deleted by time. */
-    public boolean isCompacted(String topic) {
-        return control().equals(topic);
-    }
 }

@@ -14,7 +14,7 @@ import dev.llmq.router.RouteRequest;
 import dev.llmq.router.Router;
 import dev.llmq.router.Selection;
 import dev.llmq.schemas.TokenUsage;
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import dev.llmq.worker.health.ClusterHealth;
 import dev.llmq.worker.health.GroupShare;

@@ -11,7 +11,7 @@ import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.StreamChunk;
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;

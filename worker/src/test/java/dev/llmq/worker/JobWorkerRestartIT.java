@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

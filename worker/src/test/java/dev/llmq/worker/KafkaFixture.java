@@ -2,6 +2,7 @@ package dev.llmq.worker;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
@@ -16,7 +17,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,13 +54,13 @@ final class KafkaFixture implements AutoCloseable {
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Creates every topic; the jobs topic with {@code jobPartitions} partitions, the others with two. */
-    KafkaFixture create(int jobPartitions) throws Exception {
-        List<NewTopic> all = new ArrayList<>();
-        for (String topic : topics.all()) {
-            all.add(new NewTopic(topic, topic.equals(topics.jobs()) ? jobPartitions : 2, (short) 1));
-        }
-        admin.createTopics(all).all().get();
+    /**
+     * Creates every topic from its definition, as production does: {@code partitions} for the topics without a fixed
+     * count, the control topic compacted, and so on.
+     */
+    KafkaFixture create(int partitions) throws Exception {
+        new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topics, partitions,
+                (short) 1).ensureTopics(Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(this::allPartitionsServeOffsets);
         return this;
     }

@@ -1,6 +1,6 @@
 package dev.llmq.testkit.internal;
 
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 
 /** A cluster started by someone else, known only by its bootstrap servers. */
 public record ExternalKafkaCluster(String bootstrapServers) implements KafkaCluster {

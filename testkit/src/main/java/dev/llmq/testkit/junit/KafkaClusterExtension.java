@@ -1,7 +1,7 @@
 package dev.llmq.testkit.junit;
 
-import dev.llmq.testkit.EmbeddedKafka;
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.EmbeddedKafka;
+import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.internal.ExternalKafkaCluster;
 import java.util.Map;
 import java.util.function.Supplier;

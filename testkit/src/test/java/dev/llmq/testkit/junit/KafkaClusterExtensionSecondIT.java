@@ -2,7 +2,7 @@ package dev.llmq.testkit.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

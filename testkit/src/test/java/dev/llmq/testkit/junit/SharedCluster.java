@@ -1,6 +1,6 @@
 package dev.llmq.testkit.junit;
 
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The first cluster any test class saw in this run; every later class must see the same one. */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmq.schemas.Attempt;
 import dev.llmq.schemas.JobStatus;
-import dev.llmq.testkit.mock.MockBehavior;
-import dev.llmq.testkit.mock.MockLlmServer;
+import dev.llmq.runtime.mock.MockBehavior;
+import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.worker.JobOutcome;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

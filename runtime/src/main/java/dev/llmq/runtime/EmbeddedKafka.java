@@ -1,0 +1,286 @@
+package dev.llmq.runtime;
+
+import dev.llmq.runtime.internal.FreePorts;
+import dev.llmq.runtime.internal.KafkaStorage;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka 4.4 broker and KRaft controller running inside this JVM.
+ *
+ * <p>The data directory is formatted on first start only (when {@code meta.properties} is missing);
+ * later starts on the same directory keep the cluster id, topics and records. Defaults suit one node:
+ * replication factor 1 everywhere, one offsets partition, no initial rebalance delay, transactions
+ * usable, automatic topic creation off. Extra broker properties override the defaults.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dir).port(0).build().start()) {
+ *     String bootstrap = kafka.bootstrapServers(); // "127.0.0.1:PORT"
+ * }
+ * }</pre>
+ */
+public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final String HOST = "127.0.0.1";
+    private static final int NODE_ID = 1;
+    private static final int AUTO_PORT_ATTEMPTS = 5;
+
+    private final Path dataDir;
+    private final boolean ownsDataDir;
+    private final int requestedPort;
+    private final int requestedControllerPort;
+    private final String requestedClusterId;
+    private final Map<String, String> extraProperties;
+
+    private KafkaRaftServer server;
+    private int port;
+    private int controllerPort;
+    private String clusterId;
+
+    private EmbeddedKafka(Builder b) throws IOException {
+        this.ownsDataDir = b.dataDir == null;
+        this.dataDir = ownsDataDir ? Files.createTempDirectory("llmq-kafka-") : b.dataDir.toAbsolutePath();
+        this.requestedPort = b.port;
+        this.requestedControllerPort = b.controllerPort;
+        this.requestedClusterId = b.clusterId;
+        this.extraProperties = Map.copyOf(b.properties);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Formats the data directory if needed and starts the broker; returns once it accepts clients. */
+    public synchronized EmbeddedKafka start() {
+        if (server != null) {
+            return this;
+        }
+        long t0 = System.nanoTime();
+        int attempts = requestedPort == 0 || requestedControllerPort == 0 ? AUTO_PORT_ATTEMPTS : 1;
+        for (int attempt = 1; ; attempt++) {
+            int bport = requestedPort == 0 ? FreePorts.find() : FreePorts.requireFree("Kafka broker", requestedPort);
+            int cport = requestedControllerPort == 0
+                    ? FreePorts.findOtherThan(bport)
+                    : FreePorts.requireFree("Kafka controller", requestedControllerPort);
+            try {
+                startOn(bport, cport);
+                break;
+            } catch (RuntimeException e) {
+                if (!isBindFailure(e)) {
+                    throw e;
+                }
+                if (attempt >= attempts) {
+                    int busy = requestedPort != 0 ? bport : cport;
+                    throw new PortInUseException("Kafka broker", busy, e);
+                }
+                log.debug("port {} or {} was taken before the broker bound it, trying others", bport, cport);
+            }
+        }
+        log.info("embedded Kafka broker ready at {} (controller port {}, data dir {}, cluster id {}) in {} ms",
+                bootstrapServers(), controllerPort, dataDir, clusterId,
+                Duration.ofNanos(System.nanoTime() - t0).toMillis());
+        return this;
+    }
+
+    private void startOn(int bport, int cport) {
+        Properties props = brokerProperties(bport, cport);
+        KafkaConfig config = new KafkaConfig(props, false);
+        String id = KafkaStorage.formatIfNeeded(dataDir, NODE_ID, "CONTROLLER", requestedClusterId);
+        KafkaRaftServer candidate = new KafkaRaftServer(config, Time.SYSTEM);
+        try {
+            candidate.startup();
+        } catch (RuntimeException e) {
+            stopQuietly(candidate);
+            throw e;
+        }
+        this.server = candidate;
+        this.port = bport;
+        this.controllerPort = cport;
+        this.clusterId = id;
+    }
+
+    Properties brokerProperties(int bport, int cport) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + cport);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listeners", "PLAINTEXT://" + HOST + ":" + bport + ",CONTROLLER://" + HOST + ":" + cport);
+        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + bport);
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", dataDir.toString());
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.num.partitions", "1");
+        p.putAll(extraProperties);
+        Properties props = new Properties();
+        props.putAll(p);
+        return props;
+    }
+
+    @Override
+    public synchronized String bootstrapServers() {
+        requireRunning();
+        return HOST + ":" + port;
+    }
+
+    @Override
+    public String description() {
+        return "embedded KRaft broker (Kafka 4.4, data dir " + dataDir + ")";
+    }
+
+    /** The broker port clients connect to. */
+    public synchronized int port() {
+        requireRunning();
+        return port;
+    }
+
+    public synchronized int controllerPort() {
+        requireRunning();
+        return controllerPort;
+    }
+
+    public synchronized String clusterId() {
+        requireRunning();
+        return clusterId;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** Stops the broker cleanly. Idempotent. A temporary data dir (none given) is deleted. */
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            long t0 = System.nanoTime();
+            KafkaRaftServer s = server;
+            server = null;
+            s.shutdown();
+            s.awaitShutdown();
+            log.info("embedded Kafka broker on port {} stopped in {} ms", port,
+                    Duration.ofNanos(System.nanoTime() - t0).toMillis());
+        }
+        if (ownsDataDir) {
+            KafkaStorage.deleteRecursively(dataDir);
+        }
+    }
+
+    private void requireRunning() {
+        if (server == null) {
+            throw new IllegalStateException("the embedded Kafka broker is not running; call start() first");
+        }
+    }
+
+    private static void stopQuietly(KafkaRaftServer s) {
+        try {
+            s.shutdown();
+            s.awaitShutdown();
+        } catch (RuntimeException e) {
+            log.debug("error while stopping a broker that failed to start", e);
+        }
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return true;
+            }
+            String m = t.getMessage();
+            if (m != null && (m.contains("failed to bind") || m.contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Configures an {@link EmbeddedKafka}; nothing starts until {@link EmbeddedKafka#start()}. */
+    public static final class Builder {
+        private Path dataDir;
+        private int port;
+        private int controllerPort;
+        private String clusterId;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Where the broker keeps its logs and metadata; omitted means a temporary dir deleted on close. */
+        public Builder dataDir(Path dir) {
+            this.dataDir = Objects.requireNonNull(dir, "dataDir");
+            return this;
+        }
+
+        /** Broker (client) port on 127.0.0.1; 0 picks a free one. */
+        public Builder port(int port) {
+            this.port = checkPort(port);
+            return this;
+        }
+
+        /** KRaft controller port on 127.0.0.1; 0 (default) picks a free one. */
+        public Builder controllerPort(int port) {
+            this.controllerPort = checkPort(port);
+            return this;
+        }
+
+        /** Cluster id used when the data dir is formatted for the first time; random when omitted. */
+        public Builder clusterId(String id) {
+            this.clusterId = Objects.requireNonNull(id, "clusterId");
+            return this;
+        }
+
+        /** An extra broker property; overrides the defaults. */
+        public Builder brokerProperty(String key, String value) {
+            properties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder brokerProperties(Map<String, String> props) {
+            props.forEach(this::brokerProperty);
+            return this;
+        }
+
+        public EmbeddedKafka build() {
+            try {
+                return new EmbeddedKafka(this);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a temporary data dir for the embedded broker", e);
+            }
+        }
+
+        private static int checkPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, got " + port);
+            }
+            return port;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.llmq.runtime.mock;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One request the mock server received, as logged when it decided the answer (on arrival).
+ *
+ * @param receivedAt       from the server's clock
+ * @param protocol         {@code openai}, {@code azure}, {@code anthropic} or {@code gemini}
+ * @param model            the deployment the request addressed: the body's {@code model}, Azure's deployment
+ *                         path segment or Gemini's model path segment ({@code ""} when absent)
+ * @param status           the HTTP status it answered
+ * @param outcome          {@code ok}, {@code fault}, {@code stream_cut}, {@code mid_stream_error},
+ *                         {@code content_filter}, {@code unauthorized} or {@code bad_request}
+ * @param hasAuthorization whether credentials were sent (their value is never kept)
+ * @param headers          request headers with lower-case names, credentials removed
+ */
+public record RecordedRequest(long sequence, Instant receivedAt, String protocol, String method, String path,
+                              String model, boolean stream, int status, String outcome, boolean hasAuthorization,
+                              Map<String, String> headers) {
+
+    public RecordedRequest {
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(outcome, "outcome");
+        headers = Map.copyOf(headers);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.llmq.runtime.mock.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.runtime.mock.MockBehavior;
+import dev.llmq.runtime.mock.RecordedRequest;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+
+/**
+ * Lets another process drive the mock: {@code PUT/DELETE /__mock/behaviors/{model}},
+ * {@code GET/DELETE /__mock/behaviors}, {@code PUT /__mock/default-behavior},
+ * {@code GET /__mock/requests[?model=M]}, {@code DELETE /__mock/requests}. Never needs the API key.
+ */
+public final class AdminRoutes {
+
+    private final MockEngine engine;
+    private final ObjectMapper json;
+
+    public AdminRoutes(MockEngine engine, ObjectMapper json) {
+        this.engine = engine;
+        this.json = json;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/__mock/behaviors", this::listBehaviors);
+        routes.delete("/__mock/behaviors", ctx -> {
+            engine.resetBehaviors();
+            ctx.status(204);
+        });
+        routes.put("/__mock/behaviors/<model>", ctx -> {
+            MockBehavior b = readBehavior(ctx);
+            if (b != null) {
+                engine.behavior(ctx.pathParam("model"), b);
+                send(ctx, 200, BehaviorJson.write(json, b));
+            }
+        });
+        routes.delete("/__mock/behaviors/<model>", ctx -> {
+            engine.removeBehavior(ctx.pathParam("model"));
+            ctx.status(204);
+        });
+        routes.put("/__mock/default-behavior", ctx -> {
+            MockBehavior b = readBehavior(ctx);
+            if (b != null) {
+                engine.defaultBehavior(b);
+                send(ctx, 200, BehaviorJson.write(json, b));
+            }
+        });
+        routes.get("/__mock/requests", this::listRequests);
+        routes.delete("/__mock/requests", ctx -> {
+            engine.clearRequests();
+            ctx.status(204);
+        });
+    }
+
+    private void listBehaviors(Context ctx) throws IOException {
+        ObjectNode root = json.createObjectNode();
+        root.set("default", BehaviorJson.write(json, engine.defaultBehavior()));
+        ObjectNode models = root.putObject("models");
+        engine.behaviors().forEach((m, b) -> models.set(m, BehaviorJson.write(json, b)));
+        send(ctx, 200, root);
+    }
+
+    private void listRequests(Context ctx) throws IOException {
+        String model = ctx.queryParam("model");
+        ArrayNode arr = json.createArrayNode();
+        for (RecordedRequest r : engine.requests()) {
+            if (model != null && !model.equals(r.model())) {
+                continue;
+            }
+            ObjectNode n = arr.addObject();
+            n.put("sequence", r.sequence());
+            n.put("received_at", r.receivedAt().toString());
+            n.put("protocol", r.protocol());
+            n.put("method", r.method());
+            n.put("path", r.path());
+            n.put("model", r.model());
+            n.put("stream", r.stream());
+            n.put("status", r.status());
+            n.put("outcome", r.outcome());
+            n.put("has_authorization", r.hasAuthorization());
+            ObjectNode h = n.putObject("headers");
+            r.headers().forEach(h::put);
+        }
+        send(ctx, 200, arr);
+    }
+
+    private MockBehavior readBehavior(Context ctx) throws IOException {
+        try {
+            JsonNode node = json.readTree(ctx.bodyAsBytes());
+            return BehaviorJson.read(node);
+        } catch (IOException | IllegalArgumentException e) {
+            ObjectNode err = json.createObjectNode();
+            err.putObject("error").put("message", "invalid behavior: " + e.getMessage())
+                    .put("type", "invalid_request_error");
+            send(ctx, 400, err);
+            return null;
+        }
+    }
+
+    private void send(Context ctx, int status, JsonNode body) throws IOException {
+        ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
+    }
+}

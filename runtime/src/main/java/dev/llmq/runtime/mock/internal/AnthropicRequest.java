@@ -1,0 +1,141 @@
+package dev.llmq.runtime.mock.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** The parts of an Anthropic Messages request the mock acts on. */
+record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode messages, List<String> texts,
+                        ReplyPlanner.JsonMode jsonMode, ReplyPlanner.ForcedTool tool, List<String> stop) {
+
+    private static final Set<String> BLOCK_TYPES = Set.of("text", "image", "document", "tool_use", "tool_result",
+            "thinking", "redacted_thinking", "search_result", "server_tool_use", "web_search_tool_result");
+
+    /** Thrown for a request Anthropic rejects with 400 {@code invalid_request_error}. */
+    static final class Invalid extends Exception {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static AnthropicRequest parse(JsonNode body) throws Invalid {
+        if (body == null || !body.isObject()) {
+            throw new Invalid("The request body is not valid JSON.");
+        }
+        JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+            throw new Invalid("model: Field required");
+        }
+        JsonNode max = body.get("max_tokens");
+        if (max == null || max.isNull()) {
+            throw new Invalid("max_tokens: Field required");
+        }
+        if (!max.isIntegralNumber() || max.asInt() < 1) {
+            throw new Invalid("max_tokens: Input should be greater than or equal to 1");
+        }
+        JsonNode messages = body.get("messages");
+        if (messages == null || !messages.isArray()) {
+            throw new Invalid("messages: Field required");
+        }
+        if (messages.isEmpty()) {
+            throw new Invalid("messages: at least one message is required");
+        }
+        List<String> texts = new ArrayList<>();
+        JsonNode system = body.get("system");
+        if (system != null && !system.isNull()) {
+            if (!system.isTextual() && !system.isArray()) {
+                throw new Invalid("system: Input should be a valid string or a list of text blocks");
+            }
+            texts.add(TextGenerator.textOf(system));
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            texts.add(messageText(messages.get(i), i));
+        }
+        return new AnthropicRequest(model.asText(), body.path("stream").asBoolean(false), max.asInt(), messages,
+                texts, jsonMode(body), tool(body), stop(body.get("stop_sequences")));
+    }
+
+    private static String messageText(JsonNode m, int i) throws Invalid {
+        String role = m.path("role").asText("");
+        if (!role.equals("user") && !role.equals("assistant")) {
+            throw new Invalid("messages." + i + ".role: Input should be 'user' or 'assistant'");
+        }
+        JsonNode content = m.get("content");
+        if (content == null || !(content.isTextual() || content.isArray())) {
+            throw new Invalid("messages." + i + ".content: Field required");
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int j = 0; j < content.size(); j++) {
+            JsonNode block = content.get(j);
+            String type = block.path("type").asText("");
+            if (!BLOCK_TYPES.contains(type)) {
+                throw new Invalid("messages." + i + ".content." + j + ".type: Input tag '" + type
+                        + "' found using 'type' does not match any of the expected tags");
+            }
+            switch (type) {
+                case "text" -> sb.append(' ').append(block.path("text").asText());
+                case "tool_result" -> sb.append(' ').append(TextGenerator.textOf(block.get("content")));
+                case "tool_use" -> sb.append(' ').append(block.path("input"));
+                default -> { }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static ReplyPlanner.JsonMode jsonMode(JsonNode body) {
+        JsonNode format = body.get("output_format");
+        if (format != null && "json_schema".equals(format.path("type").asText())) {
+            return new ReplyPlanner.JsonMode.Schema(format.get("schema"));
+        }
+        return new ReplyPlanner.JsonMode.None();
+    }
+
+    private static ReplyPlanner.ForcedTool tool(JsonNode body) throws Invalid {
+        JsonNode tools = body.get("tools");
+        JsonNode choice = body.get("tool_choice");
+        boolean hasTools = tools != null && tools.isArray() && !tools.isEmpty();
+        if (choice == null || choice.isNull()) {
+            return null;
+        }
+        String type = choice.path("type").asText("");
+        return switch (type) {
+            case "auto", "none" -> null;
+            case "any" -> {
+                if (!hasTools) {
+                    throw new Invalid("tool_choice: tool_choice.type 'any' requires tools to be specified");
+                }
+                yield new ReplyPlanner.ForcedTool(tools.get(0).path("name").asText(), tools.get(0).get("input_schema"),
+                        false);
+            }
+            case "tool" -> {
+                String name = choice.path("name").asText("");
+                if (hasTools) {
+                    for (JsonNode t : tools) {
+                        if (name.equals(t.path("name").asText())) {
+                            yield new ReplyPlanner.ForcedTool(name, t.get("input_schema"), true);
+                        }
+                    }
+                }
+                throw new Invalid("tool_choice: Tool '" + name + "' not found in provided tools");
+            }
+            default -> throw new Invalid("tool_choice.type: Input tag '" + type
+                    + "' found using 'type' does not match any of the expected tags: 'auto', 'any', 'tool', 'none'");
+        };
+    }
+
+    private static List<String> stop(JsonNode stop) throws Invalid {
+        List<String> out = new ArrayList<>();
+        if (stop == null || stop.isNull()) {
+            return out;
+        }
+        if (!stop.isArray()) {
+            throw new Invalid("stop_sequences: Input should be a valid list");
+        }
+        stop.forEach(s -> out.add(s.asText()));
+        return out;
+    }
+}

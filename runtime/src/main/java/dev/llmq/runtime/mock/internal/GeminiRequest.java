@@ -1,0 +1,148 @@
+package dev.llmq.runtime.mock.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The parts of a Gemini {@code generateContent} request the mock acts on. */
+record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, Integer maxOutputTokens,
+                     ReplyPlanner.JsonMode jsonMode, ReplyPlanner.ForcedTool tool, List<String> stop) {
+
+    private static final Set<String> PART_KINDS = Set.of("text", "inlineData", "fileData", "functionCall",
+            "functionResponse", "executableCode", "codeExecutionResult", "thought", "thoughtSignature");
+
+    /** Thrown for a request Gemini rejects with 400 {@code INVALID_ARGUMENT}. */
+    static final class Invalid extends Exception {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static GeminiRequest parse(JsonNode body) throws Invalid {
+        if (body == null || !body.isObject()) {
+            throw new Invalid("Invalid JSON payload received. Expected an object.");
+        }
+        JsonNode contents = body.get("contents");
+        if (contents == null || !contents.isArray() || contents.isEmpty()) {
+            throw new Invalid("* GenerateContentRequest.contents: contents is not specified\n");
+        }
+        List<String> texts = new ArrayList<>();
+        JsonNode system = body.get("systemInstruction");
+        if (system != null && !system.isNull()) {
+            texts.add(partsText(system.get("parts"), "systemInstruction"));
+        }
+        for (int i = 0; i < contents.size(); i++) {
+            JsonNode c = contents.get(i);
+            String role = c.path("role").asText("user");
+            if (!role.equals("user") && !role.equals("model")) {
+                throw new Invalid("Please use a valid role: user, model.");
+            }
+            JsonNode parts = c.get("parts");
+            if (parts == null || !parts.isArray() || parts.isEmpty()) {
+                throw new Invalid("* GenerateContentRequest.contents[" + i + "].parts: contents.parts must not be "
+                        + "empty.\n");
+            }
+            texts.add(partsText(parts, "contents[" + i + "]"));
+        }
+        JsonNode config = body.path("generationConfig");
+        int candidates = config.path("candidateCount").asInt(1);
+        if (candidates < 1 || candidates > 8) {
+            throw new Invalid("* GenerateContentRequest.generation_config.candidate_count: must be between 1 and 8\n");
+        }
+        Integer max = config.has("maxOutputTokens") ? config.get("maxOutputTokens").asInt() : null;
+        if (max != null && max < 1) {
+            throw new Invalid("* GenerateContentRequest.generation_config.max_output_tokens: must be positive\n");
+        }
+        List<String> stop = new ArrayList<>();
+        config.path("stopSequences").forEach(s -> stop.add(s.asText()));
+        return new GeminiRequest(contents, texts, candidates, max, jsonMode(config), tool(body), stop);
+    }
+
+    private static String partsText(JsonNode parts, String where) throws Invalid {
+        StringBuilder sb = new StringBuilder();
+        if (parts == null || !parts.isArray()) {
+            return "";
+        }
+        for (JsonNode part : parts) {
+            Iterator<Map.Entry<String, JsonNode>> fields = part.fields();
+            boolean known = false;
+            while (fields.hasNext()) {
+                known |= PART_KINDS.contains(fields.next().getKey());
+            }
+            if (!known) {
+                throw new Invalid("* GenerateContentRequest." + where + ".parts: a part must have one of text, "
+                        + "inlineData, fileData, functionCall or functionResponse\n");
+            }
+            if (part.path("text").isTextual()) {
+                sb.append(' ').append(part.get("text").asText());
+            } else if (part.has("functionResponse")) {
+                sb.append(' ').append(part.get("functionResponse").path("response"));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static ReplyPlanner.JsonMode jsonMode(JsonNode config) throws Invalid {
+        String mime = config.path("responseMimeType").asText("text/plain");
+        return switch (mime) {
+            case "text/plain", "text/x.enum" -> new ReplyPlanner.JsonMode.None();
+            case "application/json" -> {
+                JsonNode schema = config.has("responseJsonSchema") ? config.get("responseJsonSchema")
+                        : config.get("responseSchema");
+                yield schema == null || schema.isNull() ? new ReplyPlanner.JsonMode.AnyObject()
+                        : new ReplyPlanner.JsonMode.Schema(lowerCaseTypes(schema.deepCopy()));
+            }
+            default -> throw new Invalid("* GenerateContentRequest.generation_config.response_mime_type: allowed "
+                    + "mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and "
+                    + "`text/x.enum`.\n");
+        };
+    }
+
+    /** Gemini's OpenAPI-style schemas spell types in capitals ({@code OBJECT}, {@code STRING}). */
+    private static JsonNode lowerCaseTypes(JsonNode schema) {
+        if (schema instanceof ObjectNode obj) {
+            if (obj.path("type").isTextual()) {
+                obj.put("type", obj.get("type").asText().toLowerCase(Locale.ROOT));
+            }
+            obj.forEach(GeminiRequest::lowerCaseTypes);
+        } else if (schema != null && schema.isArray()) {
+            schema.forEach(GeminiRequest::lowerCaseTypes);
+        }
+        return schema;
+    }
+
+    private static ReplyPlanner.ForcedTool tool(JsonNode body) throws Invalid {
+        JsonNode cfg = body.path("toolConfig").path("functionCallingConfig");
+        String mode = cfg.path("mode").asText("AUTO");
+        List<JsonNode> declarations = new ArrayList<>();
+        body.path("tools").forEach(t -> t.path("functionDeclarations").forEach(declarations::add));
+        return switch (mode) {
+            case "AUTO", "NONE", "MODE_UNSPECIFIED", "VALIDATED" -> null;
+            case "ANY" -> {
+                if (declarations.isEmpty()) {
+                    throw new Invalid("Function calling config is set without function_declarations.");
+                }
+                JsonNode allowed = cfg.path("allowedFunctionNames");
+                String name = allowed.isArray() && !allowed.isEmpty() ? allowed.get(0).asText()
+                        : declarations.getFirst().path("name").asText();
+                for (JsonNode d : declarations) {
+                    if (name.equals(d.path("name").asText())) {
+                        JsonNode params = d.has("parametersJsonSchema") ? d.get("parametersJsonSchema")
+                                : d.get("parameters");
+                        yield new ReplyPlanner.ForcedTool(name,
+                                params == null ? null : lowerCaseTypes(params.deepCopy()), true);
+                    }
+                }
+                throw new Invalid("* GenerateContentRequest.tool_config.function_calling_config.allowed_function_names"
+                        + ": function '" + name + "' is not declared\n");
+            }
+            default -> throw new Invalid("Invalid value at 'tool_config.function_calling_config.mode' (type.googleapis"
+                    + ".com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), \"" + mode + "\"");
+        };
+    }
+}

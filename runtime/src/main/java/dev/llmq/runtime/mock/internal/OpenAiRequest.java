@@ -1,0 +1,143 @@
+package dev.llmq.runtime.mock.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.runtime.mock.Fault;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The parts of an OpenAI chat-completions request the mock acts on. */
+record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, Integer maxTokens,
+                     JsonNode messages, List<String> messageTexts, ReplyPlanner.JsonMode jsonMode,
+                     ReplyPlanner.ForcedTool tool, List<String> stop) {
+
+    /** Thrown for a request OpenAI would reject with 400. */
+    static final class Invalid extends Exception {
+        final Fault.HttpError error;
+
+        Invalid(String message, String param, String code) {
+            super(message, null, false, false);
+            this.error = new Fault.HttpError(400, "invalid_request_error", code, param, message, Optional.empty());
+        }
+    }
+
+    static OpenAiRequest parse(JsonNode body) throws Invalid {
+        return parse(body, null);
+    }
+
+    /** {@code deployment}, when not null, is the model (Azure's deployment path); the body's model is optional. */
+    static OpenAiRequest parse(JsonNode body, String deployment) throws Invalid {
+        if (body == null || !body.isObject()) {
+            throw new Invalid("The request body must be a JSON object.", null, null);
+        }
+        JsonNode model = deployment != null ? com.fasterxml.jackson.databind.node.TextNode.valueOf(deployment) : body.get("model");
+        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+            throw new Invalid("you must provide a model parameter", null, null);
+        }
+        JsonNode messages = body.get("messages");
+        if (messages == null || !messages.isArray()) {
+            throw new Invalid("Missing required parameter: 'messages'.", "messages", "missing_required_parameter");
+        }
+        if (messages.isEmpty()) {
+            throw new Invalid("Invalid 'messages': empty array. Expected an array with minimum length 1, but got "
+                    + "an empty array instead.", "messages", "empty_array");
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode m : messages) {
+            if (!m.isObject() || !m.path("role").isTextual()) {
+                throw new Invalid("Missing required parameter: 'messages[" + texts.size() + "].role'.",
+                        "messages[" + texts.size() + "].role", "missing_required_parameter");
+            }
+            texts.add(TextGenerator.textOf(m.get("content")));
+        }
+        boolean stream = body.path("stream").asBoolean(false);
+        if (body.hasNonNull("stream_options") && !stream) {
+            throw new Invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+                    "stream_options", null);
+        }
+        boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        int n = intParam(body, "n", 1, 1, 128);
+        Integer max = null;
+        if (body.hasNonNull("max_completion_tokens")) {
+            max = intParam(body, "max_completion_tokens", 0, 1, 1 << 24);
+        } else if (body.hasNonNull("max_tokens")) {
+            max = intParam(body, "max_tokens", 0, 1, 1 << 24);
+        }
+        return new OpenAiRequest(model.asText(), stream, includeUsage, n, max, messages, texts,
+                jsonMode(body.get("response_format")), tool(body), stop(body.get("stop")));
+    }
+
+    private static List<String> stop(JsonNode stop) throws Invalid {
+        List<String> out = new ArrayList<>();
+        if (stop == null || stop.isNull()) {
+            return out;
+        }
+        if (stop.isTextual()) {
+            out.add(stop.asText());
+            return out;
+        }
+        if (!stop.isArray() || stop.size() > 4) {
+            throw new Invalid("Invalid 'stop': expected a string or an array of at most 4 strings.", "stop",
+                    "invalid_value");
+        }
+        stop.forEach(s -> out.add(s.asText()));
+        return out;
+    }
+
+    private static int intParam(JsonNode body, String name, int dflt, int min, int max) throws Invalid {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min || v.asInt() > max) {
+            throw new Invalid("Invalid '" + name + "': expected an integer between " + min + " and " + max
+                    + ", got " + v + ".", name, "invalid_value");
+        }
+        return v.asInt();
+    }
+
+    private static ReplyPlanner.JsonMode jsonMode(JsonNode format) throws Invalid {
+        if (format == null || format.isNull()) {
+            return new ReplyPlanner.JsonMode.None();
+        }
+        return switch (format.path("type").asText("")) {
+            case "text" -> new ReplyPlanner.JsonMode.None();
+            case "json_object" -> new ReplyPlanner.JsonMode.AnyObject();
+            case "json_schema" -> new ReplyPlanner.JsonMode.Schema(format.path("json_schema").path("schema"));
+            default -> throw new Invalid("Invalid value: '" + format.path("type").asText() + "'. Supported values "
+                    + "are: 'json_object', 'json_schema', and 'text'.", "response_format.type", "invalid_value");
+        };
+    }
+
+    private static ReplyPlanner.ForcedTool tool(JsonNode body) throws Invalid {
+        JsonNode tools = body.get("tools");
+        JsonNode choice = body.get("tool_choice");
+        boolean hasTools = tools != null && tools.isArray() && !tools.isEmpty();
+        if (choice != null && !choice.isNull() && !hasTools) {
+            throw new Invalid("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are "
+                    + "specified.", "tool_choice", null);
+        }
+        if (!hasTools || choice == null || choice.isNull()) {
+            return null;
+        }
+        if (choice.isTextual()) {
+            return switch (choice.asText()) {
+                case "required" -> {
+                    JsonNode fn = tools.get(0).path("function");
+                    yield new ReplyPlanner.ForcedTool(fn.path("name").asText(), fn.get("parameters"), false);
+                }
+                case "none", "auto" -> null;
+                default -> throw new Invalid("Invalid value: '" + choice.asText() + "'. Supported values are: "
+                        + "'none', 'auto', and 'required'.", "tool_choice", "invalid_value");
+            };
+        }
+        String name = choice.path("function").path("name").asText("");
+        for (JsonNode t : tools) {
+            if (name.equals(t.path("function").path("name").asText())) {
+                return new ReplyPlanner.ForcedTool(name, t.path("function").get("parameters"), true);
+            }
+        }
+        throw new Invalid("Invalid value for 'tool_choice': tool_choice names function '" + name
+                + "', which is not in 'tools'.", "tool_choice", null);
+    }
+}

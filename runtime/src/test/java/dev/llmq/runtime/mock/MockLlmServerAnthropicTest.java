@@ -1,0 +1,312 @@
+package dev.llmq.runtime.mock;
+
+import static dev.llmq.runtime.mock.MockLlmClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.runtime.mock.SseFrames.Frame;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MockLlmServerAnthropicTest {
+
+    static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+    /** 3 + (3 + 2 words of system) + (3 + 5 words of the user message). */
+    static final int INPUT_TOKENS = 16;
+    static final String TOOLS = "\"tools\":[{\"name\":\"get_weather\",\"description\":\"Weather\",\"input_schema\":"
+            + "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},\"days\":{\"type\":\"integer\"}},"
+            + "\"required\":[\"city\",\"days\"]}},{\"name\":\"other\",\"input_schema\":{\"type\":\"object\"}}]";
+
+    static MockLlmServer server;
+    static MockLlmClient client;
+
+    @BeforeAll
+    static void start() {
+        server = MockLlmServer.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .behavior("claude-sonnet-4-5", MockBehavior.defaults().withCompletionTokens(10))
+                .behavior("limited", MockBehavior.defaults().failingAlways(Fault.rateLimited(Duration.ofMillis(2500))))
+                .behavior("busy", MockBehavior.defaults().failingAlways(Fault.overloaded()))
+                .behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()))
+                .behavior("long", MockBehavior.defaults().failingAlways(Fault.contextLengthExceeded()))
+                .behavior("cut", MockBehavior.defaults().failingAlways(Fault.streamCut(3)))
+                .behavior("midway", MockBehavior.defaults().failingAlways(Fault.midStreamError()))
+                .behavior("refuses", MockBehavior.defaults().failingAlways(Fault.safetyBlock()))
+                .build().start();
+        client = new MockLlmClient(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static String body(String model, boolean stream, String extra) {
+        return "{\"model\":\"" + model + "\",\"max_tokens\":1024,\"stream\":" + stream
+                + ",\"system\":\"Be terse.\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello to the queue\"}]"
+                + (extra == null ? "" : "," + extra) + "}";
+    }
+
+    static HttpResponse<String> post(String body) {
+        return client.post("/v1/messages", body, "anthropic-version", "2023-06-01", "x-api-key", "sk-ant-test");
+    }
+
+    static List<String> fields(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void messageHasAnthropicsExactShape() {
+        HttpResponse<String> res = post(body("claude-sonnet-4-5", false, "\"metadata\":{\"user_id\":\"u-1\"}"));
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("request-id")).hasValueSatisfying(v -> assertThat(v).startsWith("req_01"));
+        assertThat(res.headers().firstValue("anthropic-ratelimit-requests-limit")).isPresent();
+        JsonNode m = json(res.body());
+        assertThat(fields(m)).containsExactly("id", "type", "role", "model", "content", "stop_reason",
+                "stop_sequence", "usage");
+        assertThat(m.get("id").asText()).matches("msg_01[A-Za-z0-9]{22}");
+        assertThat(m.get("type").asText()).isEqualTo("message");
+        assertThat(m.get("role").asText()).isEqualTo("assistant");
+        assertThat(m.get("model").asText()).isEqualTo("claude-sonnet-4-5");
+        assertThat(m.get("content")).hasSize(1);
+        assertThat(fields(m.at("/content/0"))).containsExactly("type", "text");
+        assertThat(m.at("/content/0/type").asText()).isEqualTo("text");
+        assertThat(m.at("/content/0/text").asText().split(" ")).hasSize(10);
+        assertThat(m.get("stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(m.get("stop_sequence").isNull()).isTrue();
+        JsonNode usage = m.get("usage");
+        assertThat(fields(usage)).containsExactlyInAnyOrder("input_tokens", "output_tokens",
+                "cache_creation_input_tokens", "cache_read_input_tokens");
+        assertThat(usage.get("input_tokens").asInt()).isEqualTo(INPUT_TOKENS);
+        assertThat(usage.get("output_tokens").asInt()).isEqualTo(10);
+        assertThat(usage.get("cache_creation_input_tokens").asInt()).isZero();
+        assertThat(usage.get("cache_read_input_tokens").asInt()).isZero();
+        assertThat(json(post(body("claude-sonnet-4-5", false, null)).body()).at("/content/0/text"))
+                .isEqualTo(m.at("/content/0/text"));
+    }
+
+    @Test
+    void systemAsBlocksAndContentBlocksOfEveryKindAreAccepted() {
+        String req = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":50,"
+                + "\"system\":[{\"type\":\"text\",\"text\":\"Be terse.\"}],\"messages\":["
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Say hello to the queue\"},"
+                + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBOR\"}}]},"
+                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\","
+                + "\"input\":{\"city\":\"Oslo\"}}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\","
+                + "\"content\":\"sunny\"}]}]}";
+        HttpResponse<String> res = post(req);
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        // 3 + (3+2) + (3+5) + (3+1 for the input object) + (3+1)
+        assertThat(json(res.body()).at("/usage/input_tokens").asInt()).isEqualTo(24);
+    }
+
+    @Test
+    void missingVersionOrMaxTokensOrBadBlockIsInvalidRequest() {
+        HttpResponse<String> noVersion = client.post("/v1/messages", body("claude-sonnet-4-5", false, null),
+                "x-api-key", "k");
+        assertThat(noVersion.statusCode()).isEqualTo(400);
+        JsonNode err = json(noVersion.body());
+        assertThat(fields(err)).containsExactly("type", "error", "request_id");
+        assertThat(err.get("type").asText()).isEqualTo("error");
+        assertThat(err.at("/error/type").asText()).isEqualTo("invalid_request_error");
+        assertThat(err.at("/error/message").asText()).contains("anthropic-version");
+        assertThat(noVersion.headers().firstValue("request-id")).hasValue(err.get("request_id").asText());
+
+        HttpResponse<String> noMax = post("{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"}]}");
+        assertThat(noMax.statusCode()).isEqualTo(400);
+        assertThat(json(noMax.body()).at("/error/message").asText()).isEqualTo("max_tokens: Field required");
+
+        HttpResponse<String> badBlock = post("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\","
+                + "\"content\":[{\"type\":\"video\"}]}]}");
+        assertThat(badBlock.statusCode()).isEqualTo(400);
+        assertThat(json(badBlock.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
+    }
+
+    @Test
+    void apiKeyIsCheckedInXApiKey() {
+        try (MockLlmServer secured = MockLlmServer.builder().apiKey("sk-ant-right").build().start()) {
+            MockLlmClient c = new MockLlmClient(secured);
+            String b = body("m", false, null);
+            HttpResponse<String> none = c.post("/v1/messages", b, "anthropic-version", "2023-06-01");
+            HttpResponse<String> wrong = c.post("/v1/messages", b, "anthropic-version", "2023-06-01",
+                    "x-api-key", "sk-ant-wrong");
+            HttpResponse<String> bearer = c.post("/v1/messages", b, "anthropic-version", "2023-06-01",
+                    "Authorization", "Bearer sk-ant-right");
+            HttpResponse<String> right = c.post("/v1/messages", b, "anthropic-version", "2023-06-01",
+                    "x-api-key", "sk-ant-right");
+
+            assertThat(List.of(none.statusCode(), wrong.statusCode(), bearer.statusCode(), right.statusCode()))
+                    .containsExactly(401, 401, 401, 200);
+            assertThat(json(none.body()).at("/error/type").asText()).isEqualTo("authentication_error");
+            assertThat(json(wrong.body()).at("/error/message").asText()).isEqualTo("invalid x-api-key");
+            assertThat(secured.requests()).extracting(RecordedRequest::protocol).containsOnly("anthropic");
+            assertThat(secured.requests()).extracting(RecordedRequest::outcome)
+                    .containsExactly("unauthorized", "unauthorized", "unauthorized", "ok");
+            assertThat(secured.requests()).allSatisfy(r -> assertThat(r.headers()).doesNotContainKey("x-api-key"));
+        }
+    }
+
+    @Test
+    void maxTokensAndStopSequencesSetTheStopReason() {
+        JsonNode max = json(post(body("claude-sonnet-4-5", false, null).replace("1024", "4")).body());
+        assertThat(max.get("stop_reason").asText()).isEqualTo("max_tokens");
+        assertThat(max.at("/usage/output_tokens").asInt()).isEqualTo(4);
+
+        String full = json(post(body("claude-sonnet-4-5", false, null)).body()).at("/content/0/text").asText();
+        String stopWord = full.split(" ")[3];
+        JsonNode stopped = json(post(body("claude-sonnet-4-5", false,
+                "\"stop_sequences\":[\"" + stopWord + "\"]")).body());
+        assertThat(stopped.get("stop_reason").asText()).isEqualTo("stop_sequence");
+        assertThat(stopped.get("stop_sequence").asText()).isEqualTo(stopWord);
+        assertThat(full).startsWith(stopped.at("/content/0/text").asText());
+        assertThat(stopped.at("/content/0/text").asText()).doesNotContain(stopWord);
+    }
+
+    @Test
+    void forcedToolGivesAToolUseBlock() {
+        JsonNode any = json(post(body("claude-sonnet-4-5", false, TOOLS + ",\"tool_choice\":{\"type\":\"any\"}")).body());
+        assertThat(any.get("stop_reason").asText()).isEqualTo("tool_use");
+        JsonNode block = any.at("/content/0");
+        assertThat(fields(block)).containsExactly("type", "id", "name", "input");
+        assertThat(block.get("type").asText()).isEqualTo("tool_use");
+        assertThat(block.get("id").asText()).matches("toolu_01[A-Za-z0-9]{22}");
+        assertThat(block.get("name").asText()).isEqualTo("get_weather");
+        assertThat(block.at("/input/city").isTextual()).isTrue();
+        assertThat(block.at("/input/days").isInt()).isTrue();
+
+        JsonNode named = json(post(body("claude-sonnet-4-5", false,
+                TOOLS + ",\"tool_choice\":{\"type\":\"tool\",\"name\":\"other\"}")).body());
+        assertThat(named.at("/content/0/name").asText()).isEqualTo("other");
+        assertThat(named.get("stop_reason").asText()).isEqualTo("tool_use");
+
+        JsonNode auto = json(post(body("claude-sonnet-4-5", false, TOOLS + ",\"tool_choice\":{\"type\":\"auto\"}")).body());
+        assertThat(auto.at("/content/0/type").asText()).isEqualTo("text");
+        JsonNode none = json(post(body("claude-sonnet-4-5", false, TOOLS + ",\"tool_choice\":{\"type\":\"none\"}")).body());
+        assertThat(none.get("stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(post(body("m", false, TOOLS + ",\"tool_choice\":{\"type\":\"tool\",\"name\":\"nope\"}"))
+                .statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void streamSendsTheFullEventSequence() {
+        HttpResponse<String> res = post(body("claude-sonnet-4-5", true, null));
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("text/event-stream"));
+        List<Frame> frames = SseFrames.parse(res.body(), "\n\n");
+        List<String> names = frames.stream().map(Frame::event).toList();
+        List<String> expected = new ArrayList<>(List.of("message_start", "content_block_start", "ping"));
+        for (int i = 0; i < 10; i++) {
+            expected.add("content_block_delta");
+        }
+        expected.addAll(List.of("content_block_stop", "message_delta", "message_stop"));
+        assertThat(names).isEqualTo(expected);
+        assertThat(frames).allSatisfy(f -> assertThat(json(f.data()).get("type").asText()).isEqualTo(f.event()));
+
+        JsonNode start = json(frames.get(0).data()).get("message");
+        assertThat(start.get("id").asText()).startsWith("msg_01");
+        assertThat(start.get("content")).isEmpty();
+        assertThat(start.get("stop_reason").isNull()).isTrue();
+        assertThat(start.at("/usage/input_tokens").asInt()).isEqualTo(INPUT_TOKENS);
+        assertThat(start.at("/usage/output_tokens").asInt()).isEqualTo(1);
+        assertThat(json(frames.get(1).data()).get("content_block").toString())
+                .isEqualTo("{\"type\":\"text\",\"text\":\"\"}");
+        String text = frames.stream().filter(f -> "content_block_delta".equals(f.event()))
+                .map(f -> json(f.data()).get("delta"))
+                .peek(d -> assertThat(d.get("type").asText()).isEqualTo("text_delta"))
+                .map(d -> d.get("text").asText()).collect(Collectors.joining());
+        String whole = json(post(body("claude-sonnet-4-5", false, null)).body()).at("/content/0/text").asText();
+        assertThat(text).isEqualTo(whole);
+        JsonNode delta = json(frames.get(frames.size() - 2).data());
+        assertThat(delta.at("/delta/stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(delta.at("/delta/stop_sequence").isNull()).isTrue();
+        assertThat(delta.at("/usage/output_tokens").asInt()).isEqualTo(10);
+    }
+
+    @Test
+    void streamedToolUseSplitsTheInputJson() {
+        List<Frame> frames = SseFrames.parse(post(body("claude-sonnet-4-5", true,
+                TOOLS + ",\"tool_choice\":{\"type\":\"any\"}")).body(), "\n\n");
+
+        JsonNode block = json(frames.get(1).data()).get("content_block");
+        assertThat(block.get("type").asText()).isEqualTo("tool_use");
+        assertThat(block.get("name").asText()).isEqualTo("get_weather");
+        assertThat(block.get("input")).isEmpty();
+        List<JsonNode> deltas = frames.stream().filter(f -> "content_block_delta".equals(f.event()))
+                .map(f -> json(f.data()).get("delta")).toList();
+        assertThat(deltas).hasSizeGreaterThan(2)
+                .allSatisfy(d -> assertThat(d.get("type").asText()).isEqualTo("input_json_delta"));
+        String partial = deltas.stream().map(d -> d.get("partial_json").asText()).collect(Collectors.joining());
+        assertThat(json(partial).get("city").isTextual()).isTrue();
+        assertThat(json(frames.get(frames.size() - 2).data()).at("/delta/stop_reason").asText()).isEqualTo("tool_use");
+    }
+
+    @Test
+    void sharedFaultsMapToAnthropicStatusesAndTypes() {
+        HttpResponse<String> limited = post(body("limited", false, null));
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(json(limited.body()).at("/error/type").asText()).isEqualTo("rate_limit_error");
+        assertThat(limited.headers().firstValue("retry-after")).hasValue("3");
+        assertThat(limited.headers().firstValue("anthropic-ratelimit-requests-remaining")).hasValue("0");
+        assertThat(limited.headers().firstValue("anthropic-ratelimit-requests-reset"))
+                .hasValue(NOW.plusMillis(2500).minusMillis(500).toString());
+        assertThat(limited.headers().firstValue("anthropic-ratelimit-tokens-remaining")).isPresent();
+
+        HttpResponse<String> busy = post(body("busy", true, null));
+        assertThat(busy.statusCode()).isEqualTo(529);
+        assertThat(json(busy.body()).at("/error/type").asText()).isEqualTo("overloaded_error");
+        HttpResponse<String> broken = post(body("broken", false, null));
+        assertThat(broken.statusCode()).isEqualTo(500);
+        assertThat(json(broken.body()).at("/error/type").asText()).isEqualTo("api_error");
+        HttpResponse<String> tooLong = post(body("long", false, null));
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(json(tooLong.body()).at("/error/message").asText())
+                .isEqualTo("prompt is too long: " + (200_000 + INPUT_TOKENS) + " tokens > 200000 maximum");
+    }
+
+    @Test
+    void midStreamErrorEndsWithAnErrorEventAndCutEndsWithoutMessageStop() {
+        List<Frame> mid = SseFrames.parse(post(body("midway", true, null)).body(), "\n\n");
+        assertThat(mid).extracting(Frame::event).containsExactly("message_start", "content_block_start", "error");
+        JsonNode err = json(mid.getLast().data());
+        assertThat(err.get("type").asText()).isEqualTo("error");
+        assertThat(err.at("/error/type").asText()).isEqualTo("overloaded_error");
+
+        HttpResponse<String> plain = post(body("midway", false, null));
+        assertThat(plain.statusCode()).isEqualTo(529);
+
+        List<Frame> cut = SseFrames.parse(post(body("cut", true, null)).body(), "\n\n");
+        assertThat(cut).extracting(Frame::event).containsExactly("message_start", "content_block_start", "ping");
+        assertThat(server.requests("midway")).extracting(RecordedRequest::outcome)
+                .containsExactly("mid_stream_error", "fault");
+    }
+
+    @Test
+    void safetyBlockIsARefusal() {
+        JsonNode m = json(post(body("refuses", false, null)).body());
+        assertThat(m.get("stop_reason").asText()).isEqualTo("refusal");
+        assertThat(m.get("content")).isEmpty();
+        List<Frame> frames = SseFrames.parse(post(body("refuses", true, null)).body(), "\n\n");
+        assertThat(frames).extracting(Frame::event).containsExactly("message_start", "message_delta", "message_stop");
+        assertThat(server.requests("refuses")).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.outcome()).isEqualTo("content_filter");
+            assertThat(r.protocol()).isEqualTo("anthropic");
+        });
+    }
+}

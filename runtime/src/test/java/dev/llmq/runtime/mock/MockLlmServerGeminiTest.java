@@ -1,0 +1,264 @@
+package dev.llmq.runtime.mock;
+
+import static dev.llmq.runtime.mock.MockLlmClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.runtime.mock.SseFrames.Frame;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MockLlmServerGeminiTest {
+
+    /** 3 + (3 + 2 words of the system instruction) + (3 + 5 words). */
+    static final int PROMPT_TOKENS = 16;
+    static final String TOOLS = "\"tools\":[{\"functionDeclarations\":[{\"name\":\"get_weather\",\"parameters\":"
+            + "{\"type\":\"OBJECT\",\"properties\":{\"city\":{\"type\":\"STRING\"},\"days\":{\"type\":\"INTEGER\"}},"
+            + "\"required\":[\"city\",\"days\"]}},{\"name\":\"other\"}]}]";
+
+    static MockLlmServer server;
+    static MockLlmClient client;
+
+    @BeforeAll
+    static void start() {
+        server = MockLlmServer.builder()
+                .behavior("gemini-2.5-flash", MockBehavior.defaults().withCompletionTokens(8))
+                .behavior("limited", MockBehavior.defaults().failingAlways(Fault.rateLimited(Duration.ofMillis(1200))))
+                .behavior("busy", MockBehavior.defaults().failingAlways(Fault.overloaded()))
+                .behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()))
+                .behavior("unsafe", MockBehavior.defaults().failingAlways(Fault.safetyBlock()))
+                .behavior("blocked", MockBehavior.defaults().failingAlways(Fault.contentFilter()))
+                .behavior("midway", MockBehavior.defaults().failingAlways(Fault.midStreamError(2, Fault.serverError())))
+                .behavior("cut", MockBehavior.defaults().failingAlways(Fault.streamCut(3)))
+                .build().start();
+        client = new MockLlmClient(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static String body(String extra) {
+        return "{\"systemInstruction\":{\"parts\":[{\"text\":\"Be terse.\"}]},\"contents\":[{\"role\":\"user\","
+                + "\"parts\":[{\"text\":\"Say hello to the queue\"}]}]" + (extra == null ? "" : "," + extra) + "}";
+    }
+
+    static HttpResponse<String> generate(String model, String body) {
+        return client.post("/v1beta/models/" + model + ":generateContent", body, "x-goog-api-key", "AIza-test");
+    }
+
+    static HttpResponse<String> stream(String model, String body) {
+        return client.post("/v1beta/models/" + model + ":streamGenerateContent?alt=sse", body,
+                "x-goog-api-key", "AIza-test");
+    }
+
+    static List<String> fields(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void generateContentHasGeminisExactShape() {
+        HttpResponse<String> res = generate("gemini-2.5-flash", body(null));
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        JsonNode r = json(res.body());
+        assertThat(fields(r)).containsExactly("candidates", "usageMetadata", "modelVersion", "responseId");
+        JsonNode cand = r.at("/candidates/0");
+        assertThat(r.get("candidates")).hasSize(1);
+        assertThat(fields(cand)).containsExactly("content", "finishReason", "index");
+        assertThat(fields(cand.get("content"))).containsExactly("parts", "role");
+        assertThat(cand.at("/content/role").asText()).isEqualTo("model");
+        assertThat(cand.at("/content/parts/0/text").asText().split(" ")).hasSize(8);
+        assertThat(cand.get("finishReason").asText()).isEqualTo("STOP");
+        assertThat(cand.get("index").asInt()).isZero();
+        JsonNode usage = r.get("usageMetadata");
+        assertThat(usage.get("promptTokenCount").asInt()).isEqualTo(PROMPT_TOKENS);
+        assertThat(usage.get("candidatesTokenCount").asInt()).isEqualTo(8);
+        assertThat(usage.get("totalTokenCount").asInt()).isEqualTo(PROMPT_TOKENS + 8);
+        assertThat(r.get("modelVersion").asText()).isEqualTo("gemini-2.5-flash");
+        assertThat(r.get("responseId").asText()).isNotBlank();
+        assertThat(server.requests("gemini-2.5-flash")).allSatisfy(q -> {
+            assertThat(q.protocol()).isEqualTo("gemini");
+            assertThat(q.headers()).doesNotContainKey("x-goog-api-key");
+        });
+    }
+
+    @Test
+    void streamIsCrlfSeparatedDataEventsWithoutDone() {
+        HttpResponse<String> res = stream("gemini-2.5-flash", body(null));
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("text/event-stream"));
+        assertThat(res.body()).endsWith("}\r\n\r\n").doesNotContain("[DONE]");
+        List<Frame> frames = SseFrames.parse(res.body(), "\r\n\r\n");
+        assertThat(frames).hasSize(8).allSatisfy(f -> assertThat(f.event()).isNull());
+        List<JsonNode> chunks = frames.stream().map(f -> json(f.data())).toList();
+        for (JsonNode c : chunks.subList(0, 7)) {
+            assertThat(c.at("/candidates/0").has("finishReason")).isFalse();
+            assertThat(c.has("usageMetadata")).isFalse();
+        }
+        JsonNode last = chunks.getLast();
+        assertThat(last.at("/candidates/0/finishReason").asText()).isEqualTo("STOP");
+        assertThat(last.at("/usageMetadata/candidatesTokenCount").asInt()).isEqualTo(8);
+        assertThat(last.at("/usageMetadata/promptTokenCount").asInt()).isEqualTo(PROMPT_TOKENS);
+        String text = chunks.stream().map(c -> c.at("/candidates/0/content/parts/0/text").asText())
+                .collect(Collectors.joining());
+        assertThat(text).isEqualTo(json(generate("gemini-2.5-flash", body(null)).body())
+                .at("/candidates/0/content/parts/0/text").asText());
+
+        List<Frame> two = SseFrames.parse(stream("gemini-2.5-flash",
+                body("\"generationConfig\":{\"candidateCount\":2}")).body(), "\r\n\r\n");
+        JsonNode lastOfTwo = json(two.getLast().data());
+        assertThat(lastOfTwo.get("candidates")).hasSize(2);
+        assertThat(lastOfTwo.at("/candidates/1/index").asInt()).isEqualTo(1);
+        assertThat(lastOfTwo.at("/candidates/1/finishReason").asText()).isEqualTo("STOP");
+
+        HttpResponse<String> array = client.post("/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+                body(null), "x-goog-api-key", "k");
+        assertThat(json(array.body())).hasSize(8);
+    }
+
+    @Test
+    void keyComesInHeaderOrQueryAndIsChecked() {
+        try (MockLlmServer secured = MockLlmServer.builder().apiKey("AIza-right").build().start()) {
+            MockLlmClient c = new MockLlmClient(secured);
+            String path = "/v1beta/models/gemini-2.5-flash:generateContent";
+            HttpResponse<String> none = c.post(path, body(null));
+            HttpResponse<String> wrong = c.post(path + "?key=AIza-wrong", body(null));
+            HttpResponse<String> query = c.post(path + "?key=AIza-right", body(null));
+            HttpResponse<String> header = c.post(path, body(null), "x-goog-api-key", "AIza-right");
+
+            assertThat(none.statusCode()).isEqualTo(403);
+            assertThat(json(none.body()).at("/error/status").asText()).isEqualTo("PERMISSION_DENIED");
+            assertThat(wrong.statusCode()).isEqualTo(400);
+            assertThat(json(wrong.body()).at("/error/details/0/reason").asText()).isEqualTo("API_KEY_INVALID");
+            assertThat(query.statusCode()).isEqualTo(200);
+            assertThat(header.statusCode()).isEqualTo(200);
+            assertThat(secured.requests()).extracting(RecordedRequest::status).containsExactly(403, 400, 200, 200);
+        }
+    }
+
+    @Test
+    void forcedFunctionCallingGivesAFunctionCallPart() {
+        String config = TOOLS + ",\"toolConfig\":{\"functionCallingConfig\":{\"mode\":\"ANY\"}}";
+        JsonNode r = json(generate("gemini-2.5-flash", body(config)).body());
+        JsonNode part = r.at("/candidates/0/content/parts/0");
+        assertThat(fields(part)).containsExactly("functionCall");
+        assertThat(part.at("/functionCall/name").asText()).isEqualTo("get_weather");
+        assertThat(part.at("/functionCall/args/city").isTextual()).isTrue();
+        assertThat(part.at("/functionCall/args/days").isInt()).isTrue();
+        assertThat(r.at("/candidates/0/finishReason").asText()).isEqualTo("STOP");
+
+        JsonNode allowed = json(generate("gemini-2.5-flash", body(TOOLS + ",\"toolConfig\":{\"functionCallingConfig\":"
+                + "{\"mode\":\"ANY\",\"allowedFunctionNames\":[\"other\"]}}")).body());
+        assertThat(allowed.at("/candidates/0/content/parts/0/functionCall/name").asText()).isEqualTo("other");
+
+        List<Frame> frames = SseFrames.parse(stream("gemini-2.5-flash", body(config)).body(), "\r\n\r\n");
+        assertThat(frames).hasSize(1);
+        assertThat(json(frames.getFirst().data()).at("/candidates/0/content/parts/0/functionCall/name").asText())
+                .isEqualTo("get_weather");
+        JsonNode auto = json(generate("gemini-2.5-flash", body(TOOLS)).body());
+        assertThat(auto.at("/candidates/0/content/parts/0/text").isTextual()).isTrue();
+    }
+
+    @Test
+    void candidateCountMaxTokensAndJsonMode() {
+        JsonNode two = json(generate("gemini-2.5-flash", body("\"generationConfig\":{\"candidateCount\":2,"
+                + "\"temperature\":0.2,\"topP\":0.9,\"seed\":5}")).body());
+        assertThat(two.get("candidates")).hasSize(2);
+        assertThat(two.at("/candidates/1/index").asInt()).isEqualTo(1);
+        assertThat(two.at("/candidates/0/content/parts/0/text"))
+                .isNotEqualTo(two.at("/candidates/1/content/parts/0/text"));
+        assertThat(two.at("/usageMetadata/candidatesTokenCount").asInt()).isEqualTo(16);
+
+        JsonNode max = json(generate("gemini-2.5-flash", body("\"generationConfig\":{\"maxOutputTokens\":3}")).body());
+        assertThat(max.at("/candidates/0/finishReason").asText()).isEqualTo("MAX_TOKENS");
+        assertThat(max.at("/usageMetadata/candidatesTokenCount").asInt()).isEqualTo(3);
+
+        JsonNode schema = json(generate("gemini-2.5-flash", body("\"generationConfig\":{\"responseMimeType\":"
+                + "\"application/json\",\"responseSchema\":{\"type\":\"OBJECT\",\"properties\":{\"name\":{\"type\":"
+                + "\"STRING\"},\"age\":{\"type\":\"INTEGER\"}},\"required\":[\"name\",\"age\"]}}")).body());
+        JsonNode answer = json(schema.at("/candidates/0/content/parts/0/text").asText());
+        assertThat(answer.get("name").isTextual()).isTrue();
+        assertThat(answer.get("age").isInt()).isTrue();
+        JsonNode anyJson = json(generate("gemini-2.5-flash", body("\"generationConfig\":{\"responseMimeType\":"
+                + "\"application/json\"}")).body());
+        assertThat(json(anyJson.at("/candidates/0/content/parts/0/text").asText()).isObject()).isTrue();
+        assertThat(generate("gemini-2.5-flash", body("\"generationConfig\":{\"responseMimeType\":\"image/png\"}"))
+                .statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void errorsHaveGooglesShapeAndRetryInfo() {
+        HttpResponse<String> limited = generate("limited", body(null));
+        assertThat(limited.statusCode()).isEqualTo(429);
+        JsonNode err = json(limited.body()).get("error");
+        assertThat(fields(err)).containsExactly("code", "message", "status", "details");
+        assertThat(err.get("code").asInt()).isEqualTo(429);
+        assertThat(err.get("status").asText()).isEqualTo("RESOURCE_EXHAUSTED");
+        List<JsonNode> retry = new ArrayList<>();
+        err.get("details").forEach(d -> {
+            if (d.get("@type").asText().equals("type.googleapis.com/google.rpc.RetryInfo")) {
+                retry.add(d);
+            }
+        });
+        assertThat(retry).singleElement().satisfies(d -> assertThat(d.get("retryDelay").asText()).isEqualTo("2s"));
+
+        assertThat(json(generate("busy", body(null)).body()).at("/error/status").asText()).isEqualTo("UNAVAILABLE");
+        HttpResponse<String> broken = stream("broken", body(null));
+        assertThat(broken.statusCode()).isEqualTo(500);
+        assertThat(json(broken.body()).at("/error/status").asText()).isEqualTo("INTERNAL");
+        HttpResponse<String> bad = generate("gemini-2.5-flash", "{\"contents\":[]}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad.body()).at("/error/status").asText()).isEqualTo("INVALID_ARGUMENT");
+        HttpResponse<String> role = generate("gemini-2.5-flash",
+                "{\"contents\":[{\"role\":\"assistant\",\"parts\":[{\"text\":\"x\"}]}]}");
+        assertThat(role.statusCode()).isEqualTo(400);
+        HttpResponse<String> unknown = client.post("/v1beta/models/gemini-2.5-flash:countTokens", body(null));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown.body()).at("/error/status").asText()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void safetyBlocksAreTwoHundredsWithoutContent() {
+        HttpResponse<String> res = generate("unsafe", body(null));
+        assertThat(res.statusCode()).isEqualTo(200);
+        JsonNode cand = json(res.body()).at("/candidates/0");
+        assertThat(cand.has("content")).isFalse();
+        assertThat(cand.get("finishReason").asText()).isEqualTo("SAFETY");
+        assertThat(cand.get("safetyRatings")).hasSize(4);
+        assertThat(cand.get("safetyRatings").findValues("blocked")).hasSize(1);
+        List<Frame> frames = SseFrames.parse(stream("unsafe", body(null)).body(), "\r\n\r\n");
+        assertThat(frames).hasSize(1);
+        assertThat(json(frames.getFirst().data()).at("/candidates/0/finishReason").asText()).isEqualTo("SAFETY");
+
+        JsonNode prompt = json(generate("blocked", body(null)).body());
+        assertThat(prompt.has("candidates")).isFalse();
+        assertThat(prompt.at("/promptFeedback/blockReason").asText()).isEqualTo("SAFETY");
+        assertThat(server.requests("blocked")).extracting(RecordedRequest::status).containsOnly(200);
+    }
+
+    @Test
+    void midStreamErrorAndCut() {
+        List<Frame> mid = SseFrames.parse(stream("midway", body(null)).body(), "\r\n\r\n");
+        assertThat(mid).hasSize(3);
+        assertThat(json(mid.get(1).data()).has("candidates")).isTrue();
+        assertThat(json(mid.get(2).data()).at("/error/status").asText()).isEqualTo("INTERNAL");
+
+        List<Frame> cut = SseFrames.parse(stream("cut", body(null)).body(), "\r\n\r\n");
+        assertThat(cut).hasSize(3).allSatisfy(f -> assertThat(f.data()).doesNotContain("finishReason"));
+        assertThat(server.requests("cut")).extracting(RecordedRequest::outcome).containsOnly("stream_cut");
+        assertThat(server.requests("cut")).extracting(RecordedRequest::path)
+                .containsOnly("/v1beta/models/cut:streamGenerateContent");
+    }
+}

@@ -1,0 +1,264 @@
+package dev.llmq.runtime.mock;
+
+import static dev.llmq.runtime.mock.MockLlmClient.chatBody;
+import static dev.llmq.runtime.mock.MockLlmClient.json;
+import static dev.llmq.runtime.mock.MockLlmClient.sseData;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MockLlmServerOpenAiTest {
+
+    static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+    static final int PROMPT_TOKENS = 18; // 3 + (3 + 3 words) + (3 + 6 words)
+
+    static MockLlmServer server;
+    static MockLlmClient client;
+
+    @BeforeAll
+    static void start() {
+        server = MockLlmServer.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
+                .behavior("gpt-4o-mini", MockBehavior.defaults().withCompletionTokens(12))
+                .behavior("gpt-4o", MockBehavior.defaults())
+                .build().start();
+        client = new MockLlmClient(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static List<String> fields(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void nonStreamCompletionHasOpenAisExactShape() {
+        HttpResponse<String> res = client.post("/v1/chat/completions", chatBody("gpt-4o-mini", false, null));
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        assertThat(res.headers().firstValue("x-request-id")).hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
+        JsonNode body = json(res.body());
+        assertThat(fields(body)).containsExactly("id", "object", "created", "model", "choices", "usage",
+                "service_tier", "system_fingerprint");
+        assertThat(body.get("id").asText()).matches("chatcmpl-[A-Za-z0-9]{29}");
+        assertThat(body.get("object").asText()).isEqualTo("chat.completion");
+        assertThat(body.get("created").asLong()).isEqualTo(NOW.getEpochSecond());
+        assertThat(body.get("model").asText()).isEqualTo("gpt-4o-mini");
+        assertThat(body.get("system_fingerprint").asText()).startsWith("fp_");
+
+        JsonNode choice = body.get("choices").get(0);
+        assertThat(body.get("choices")).hasSize(1);
+        assertThat(fields(choice)).containsExactly("index", "message", "logprobs", "finish_reason");
+        assertThat(choice.get("index").asInt()).isZero();
+        assertThat(choice.get("logprobs").isNull()).isTrue();
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("stop");
+        JsonNode message = choice.get("message");
+        assertThat(fields(message)).containsExactly("role", "content", "refusal", "annotations");
+        assertThat(message.get("role").asText()).isEqualTo("assistant");
+        assertThat(message.get("refusal").isNull()).isTrue();
+        assertThat(message.get("content").asText().split(" ")).hasSize(12);
+
+        JsonNode usage = body.get("usage");
+        assertThat(fields(usage)).containsExactly("prompt_tokens", "completion_tokens", "total_tokens",
+                "prompt_tokens_details", "completion_tokens_details");
+        assertThat(usage.get("prompt_tokens").asInt()).isEqualTo(PROMPT_TOKENS);
+        assertThat(usage.get("completion_tokens").asInt()).isEqualTo(12);
+        assertThat(usage.get("total_tokens").asInt()).isEqualTo(PROMPT_TOKENS + 12);
+        assertThat(usage.at("/prompt_tokens_details/cached_tokens").asInt()).isZero();
+        assertThat(usage.at("/completion_tokens_details/reasoning_tokens").isInt()).isTrue();
+    }
+
+    @Test
+    void replyIsDeterministicPerRequestAndBothPathsWork() {
+        String a1 = json(client.post("/v1/chat/completions", chatBody("gpt-4o", false, null)).body())
+                .at("/choices/0/message/content").asText();
+        String a2 = json(client.post("/chat/completions", chatBody("gpt-4o", false, null)).body())
+                .at("/choices/0/message/content").asText();
+        String other = json(client.post("/v1/chat/completions", chatBody("gpt-4o", false, null)
+                .replace("please", "now")).body()).at("/choices/0/message/content").asText();
+        assertThat(a1).isEqualTo(a2).isNotEqualTo(other);
+        assertThat(a1.split(" ")).hasSize(MockBehavior.DEFAULT_COMPLETION_TOKENS);
+    }
+
+    @Test
+    void maxTokensCutsWithFinishReasonLengthAndNGivesSeveralChoices() {
+        JsonNode cut = json(client.post("/v1/chat/completions",
+                chatBody("gpt-4o-mini", false, "\"max_completion_tokens\":5,\"n\":3")).body());
+        assertThat(cut.get("choices")).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode c = cut.get("choices").get(i);
+            assertThat(c.get("index").asInt()).isEqualTo(i);
+            assertThat(c.get("finish_reason").asText()).isEqualTo("length");
+            assertThat(c.at("/message/content").asText().split(" ")).hasSize(5);
+        }
+        assertThat(cut.at("/usage/completion_tokens").asInt()).isEqualTo(15);
+        assertThat(cut.at("/usage/total_tokens").asInt()).isEqualTo(PROMPT_TOKENS + 15);
+
+        JsonNode legacy = json(client.post("/v1/chat/completions",
+                chatBody("gpt-4o-mini", false, "\"max_tokens\":50")).body());
+        assertThat(legacy.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(legacy.at("/usage/completion_tokens").asInt()).isEqualTo(12);
+    }
+
+    @Test
+    void streamIsFramedLikeOpenAiWithUsageChunkAndDone() {
+        String plain = json(client.post("/v1/chat/completions", chatBody("gpt-4o-mini", false, null)).body())
+                .at("/choices/0/message/content").asText();
+        HttpResponse<String> res = client.post("/v1/chat/completions",
+                chatBody("gpt-4o-mini", true, "\"stream_options\":{\"include_usage\":true}"));
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+        assertThat(res.body()).endsWith("data: [DONE]\n\n");
+        List<String> data = sseData(res.body());
+        assertThat(data.getLast()).isEqualTo("[DONE]");
+        List<JsonNode> chunks = data.subList(0, data.size() - 1).stream().map(MockLlmClient::json).toList();
+
+        JsonNode first = chunks.getFirst();
+        assertThat(fields(first)).containsExactly("id", "object", "created", "model", "service_tier",
+                "system_fingerprint", "choices", "usage");
+        assertThat(first.get("object").asText()).isEqualTo("chat.completion.chunk");
+        assertThat(first.at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+        assertThat(first.at("/choices/0/delta/content").asText()).isEmpty();
+        assertThat(chunks).allSatisfy(c -> {
+            assertThat(c.get("id").asText()).isEqualTo(first.get("id").asText());
+            assertThat(c.get("created").asLong()).isEqualTo(NOW.getEpochSecond());
+        });
+
+        JsonNode usageChunk = chunks.getLast();
+        assertThat(usageChunk.get("choices")).isEmpty();
+        assertThat(usageChunk.at("/usage/prompt_tokens").asInt()).isEqualTo(PROMPT_TOKENS);
+        assertThat(usageChunk.at("/usage/completion_tokens").asInt()).isEqualTo(12);
+        assertThat(usageChunk.at("/usage/total_tokens").asInt()).isEqualTo(PROMPT_TOKENS + 12);
+
+        JsonNode finish = chunks.get(chunks.size() - 2);
+        assertThat(finish.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(finish.at("/choices/0/delta").isEmpty()).isTrue();
+        assertThat(finish.get("usage").isNull()).isTrue();
+
+        List<JsonNode> middle = chunks.subList(1, chunks.size() - 2);
+        assertThat(middle).hasSize(12).allSatisfy(c -> {
+            assertThat(c.at("/choices/0/finish_reason").isNull()).isTrue();
+            assertThat(c.get("usage").isNull()).isTrue();
+        });
+        String streamed = String.join("", middle.stream().map(c -> c.at("/choices/0/delta/content").asText()).toList());
+        assertThat(streamed).isEqualTo(plain);
+    }
+
+    @Test
+    void streamWithoutIncludeUsageHasNoUsageField() {
+        List<String> data = sseData(client.post("/v1/chat/completions", chatBody("gpt-4o-mini", true, null)).body());
+        assertThat(data.getLast()).isEqualTo("[DONE]");
+        assertThat(data.subList(0, data.size() - 1)).allSatisfy(d -> {
+            assertThat(json(d).has("usage")).isFalse();
+            assertThat(json(d).get("choices")).hasSize(1);
+        });
+    }
+
+    static final String TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+            + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
+            + "\"days\":{\"type\":\"integer\"}},\"required\":[\"city\",\"days\"]}}},"
+            + "{\"type\":\"function\",\"function\":{\"name\":\"noop\",\"parameters\":{\"type\":\"object\"}}}]";
+
+    @Test
+    void forcedToolChoiceAnswersWithToolCalls() {
+        JsonNode named = json(client.post("/v1/chat/completions", chatBody("gpt-4o", false,
+                TOOLS + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}")).body());
+        JsonNode msg = named.at("/choices/0/message");
+        assertThat(msg.get("content").isNull()).isTrue();
+        JsonNode call = msg.get("tool_calls").get(0);
+        assertThat(fields(call)).containsExactly("id", "type", "function");
+        assertThat(call.get("id").asText()).startsWith("call_");
+        assertThat(call.get("type").asText()).isEqualTo("function");
+        assertThat(call.at("/function/name").asText()).isEqualTo("get_weather");
+        JsonNode args = json(call.at("/function/arguments").asText());
+        assertThat(args.get("city").isTextual()).isTrue();
+        assertThat(args.get("days").isInt()).isTrue();
+        assertThat(named.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+
+        JsonNode required = json(client.post("/v1/chat/completions",
+                chatBody("gpt-4o", false, TOOLS + ",\"tool_choice\":\"required\"")).body());
+        assertThat(required.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+        assertThat(required.at("/choices/0/message/tool_calls/0/function/name").asText()).isEqualTo("get_weather");
+
+        JsonNode auto = json(client.post("/v1/chat/completions",
+                chatBody("gpt-4o", false, TOOLS + ",\"tool_choice\":\"auto\"")).body());
+        assertThat(auto.at("/choices/0/message").has("tool_calls")).isFalse();
+    }
+
+    @Test
+    void streamedToolCallArgumentsAssembleToJson() {
+        List<String> data = sseData(client.post("/v1/chat/completions", chatBody("gpt-4o", true,
+                TOOLS + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"noop\"}}")).body());
+        List<JsonNode> chunks = data.subList(0, data.size() - 1).stream().map(MockLlmClient::json).toList();
+        JsonNode first = chunks.getFirst().at("/choices/0/delta");
+        assertThat(first.get("content").isNull()).isTrue();
+        assertThat(first.at("/tool_calls/0/index").asInt()).isZero();
+        assertThat(first.at("/tool_calls/0/id").asText()).startsWith("call_");
+        assertThat(first.at("/tool_calls/0/function/name").asText()).isEqualTo("noop");
+        StringBuilder args = new StringBuilder();
+        for (JsonNode c : chunks) {
+            JsonNode calls = c.at("/choices/0/delta/tool_calls");
+            StreamSupport.stream(calls.spliterator(), false)
+                    .forEach(tc -> args.append(tc.at("/function/arguments").asText()));
+        }
+        assertThat(json(args.toString()).isObject()).isTrue();
+        assertThat(chunks.getLast().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    }
+
+    @Test
+    void responseFormatGivesJsonContent() {
+        JsonNode schema = json(client.post("/v1/chat/completions", chatBody("gpt-4o", false,
+                "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"r\",\"strict\":true,"
+                        + "\"schema\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\"},"
+                        + "\"ok\":{\"type\":\"boolean\"},\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+                        + "\"required\":[\"title\",\"ok\",\"tags\"]}}}")).body());
+        JsonNode content = json(schema.at("/choices/0/message/content").asText());
+        assertThat(fields(content)).containsExactly("title", "ok", "tags");
+        assertThat(content.get("ok").asBoolean()).isTrue();
+
+        JsonNode object = json(client.post("/v1/chat/completions", chatBody("gpt-4o", false,
+                "\"response_format\":{\"type\":\"json_object\"}")).body());
+        assertThat(json(object.at("/choices/0/message/content").asText()).isObject()).isTrue();
+    }
+
+    @Test
+    void invalidRequestsGetOpenAiErrors() {
+        HttpResponse<String> noMessages = client.post("/v1/chat/completions", "{\"model\":\"gpt-4o\"}");
+        assertThat(noMessages.statusCode()).isEqualTo(400);
+        JsonNode err = json(noMessages.body()).get("error");
+        assertThat(fields(err)).containsExactly("message", "type", "param", "code");
+        assertThat(err.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(err.get("param").asText()).isEqualTo("messages");
+
+        HttpResponse<String> notJson = client.post("/v1/chat/completions", "{nope");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(json(notJson.body()).at("/error/message").asText()).contains("parse the JSON body");
+
+        HttpResponse<String> badN = client.post("/v1/chat/completions", chatBody("gpt-4o", false, "\"n\":0"));
+        assertThat(json(badN.body()).at("/error/param").asText()).isEqualTo("n");
+    }
+
+    @Test
+    void modelsListsTheConfiguredDeployments() {
+        JsonNode list = json(client.send("GET", "/v1/models", null).body());
+        assertThat(list.get("object").asText()).isEqualTo("list");
+        assertThat(list.get("data").findValuesAsText("id")).contains("gpt-4o", "gpt-4o-mini");
+        assertThat(list.at("/data/0/object").asText()).isEqualTo("model");
+    }
+}

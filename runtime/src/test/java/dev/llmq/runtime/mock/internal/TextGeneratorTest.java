@@ -1,0 +1,45 @@
+package dev.llmq.runtime.mock.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TextGeneratorTest {
+
+    @Test
+    void wordsAreDeterministicPerSeedAndCount() {
+        assertThat(TextGenerator.words(5, 20)).isEqualTo(TextGenerator.words(5, 20)).hasSize(20);
+        assertThat(TextGenerator.words(5, 20)).isNotEqualTo(TextGenerator.words(6, 20));
+        assertThat(TextGenerator.words(5, 8)).isEqualTo(TextGenerator.words(5, 20).subList(0, 8));
+        assertThat(TextGenerator.words(5, 0)).isEmpty();
+    }
+
+    @Test
+    void piecesConcatenateBackToTheText() {
+        for (String text : List.of("", "one", "one two three", "{\"a\": \"b c\", \"n\": 3}", "  lead  and trail  ")) {
+            assertThat(String.join("", TextGenerator.pieces(text))).isEqualTo(text);
+        }
+        assertThat(TextGenerator.pieces("a b c")).containsExactly("a", " b", " c");
+    }
+
+    @Test
+    void promptTokensAreThreePerMessagePlusWordsPlusThree() throws Exception {
+        var messages = new ObjectMapper().readTree("[{\"role\":\"user\",\"content\":\"hi there\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a b c\"},{\"type\":\"image_url\"}]},"
+                + "{\"role\":\"assistant\",\"content\":null}]");
+        List<String> texts = new java.util.ArrayList<>();
+        messages.forEach(m -> texts.add(TextGenerator.textOf(m.get("content"))));
+        assertThat(TextGenerator.promptTokens(texts)).isEqualTo(3 + (3 + 2) + (3 + 3) + 3);
+    }
+
+    @Test
+    void seedDependsOnModelAndMessages() throws Exception {
+        var m1 = new ObjectMapper().readTree("[{\"role\":\"user\",\"content\":\"x\"}]");
+        var m2 = new ObjectMapper().readTree("[{\"role\":\"user\",\"content\":\"y\"}]");
+        assertThat(TextGenerator.seedOf("a", m1)).isEqualTo(TextGenerator.seedOf("a", m1))
+                .isNotEqualTo(TextGenerator.seedOf("b", m1))
+                .isNotEqualTo(TextGenerator.seedOf("a", m2));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.llmq.schemas;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every llmq topic, defined once. Adding a topic means adding a constant here (and to {@link #ALL}) plus the code that
+ * writes and reads it; creation, test fixtures and the docs' topic table follow from this list.
+ */
+public final class Topics {
+
+    private Topics() {
+    }
+
+    public static final TopicSpec<JobRequest> JOBS = new TopicSpec<>("jobs.v1", "job id", JobRequest.class,
+            "JobRequest", null, false, null, "the work queue: one record per accepted job");
+
+    public static final TopicSpec<StreamChunk> CHUNKS = new TopicSpec<>("chunks.v1", "job id", StreamChunk.class,
+            "StreamChunk", null, false, Duration.ofDays(1),
+            "partial tokens of streaming jobs, in order per job; kept one day");
+
+    public static final TopicSpec<JobResult> RESULTS = new TopicSpec<>("results.v1", "job id", JobResult.class,
+            "JobResult", null, false, null, "the terminal result of every job");
+
+    public static final TopicSpec<JobStatusEvent> STATUS = new TopicSpec<>("status.v1", "job id",
+            JobStatusEvent.class, "JobStatusEvent", null, false, null,
+            "lifecycle events between queued and done (running: attempt, deployment, worker)");
+
+    public static final TopicSpec<byte[]> DLQ = new TopicSpec<>("dlq.v1", "the original key", null,
+            "the original record's bytes, with llmq.dlq.* reason headers", 1, false, null,
+            "records that could not be processed at all");
+
+    public static final TopicSpec<byte[]> CONTROL = new TopicSpec<>("control.v1",
+            "deployment-health:<deployment>:<cooldown|breaker>", null,
+            "deployment health messages (JSON, type deployment_health)", 1, true, null,
+            "shared control state: deployment health, one key per deployment and facet so compaction never "
+                    + "erases a cooldown still in force");
+
+    /** Every topic, in the order the docs list them. */
+    public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL);
+
+    /** The topics table for the docs, generated from the definitions (docs/ARCHITECTURE.md embeds it). */
+    public static String markdownTable() {
+        StringBuilder out = new StringBuilder();
+        out.append("| topic (default prefix) | key | value | partitions | cleanup | retention | purpose |\n");
+        out.append("|---|---|---|---|---|---|---|\n");
+        TopicNames names = TopicNames.defaults();
+        for (TopicSpec<?> t : ALL) {
+            out.append("| `").append(t.name(names)).append("` | ").append(t.key()).append(" | ").append(t.value())
+                    .append(" | ").append(t.fixedPartitions() == null ? "`llmq.topics.partitions`"
+                            : t.fixedPartitions().toString())
+                    .append(" | ").append(t.compacted() ? "compact" : "delete")
+                    .append(" | ").append(t.retention() == null ? "broker default" : t.retention().toHours() + " h")
+                    .append(" | ").append(t.purpose()).append(" |\n");
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.llmq.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TopicsTest {
+
+    private final TopicNames names = new TopicNames("acme");
+
+    @Test
+    void everyTopicIsNamedFromItsDefinitionUnderThePrefix() {
+        assertThat(names.all()).containsExactly("acme.jobs.v1", "acme.chunks.v1", "acme.results.v1",
+                "acme.status.v1", "acme.dlq.v1", "acme.control.v1");
+        assertThat(names.jobs()).isEqualTo(Topics.JOBS.name(names));
+        assertThat(names.control()).isEqualTo(names.name(Topics.CONTROL));
+    }
+
+    @Test
+    void theControlTopicIsCompactedAndOnePartitionTheChunksKeepOneDay() {
+        assertThat(Topics.CONTROL.configs()).containsEntry("cleanup.policy", "compact");
+        assertThat(Topics.CONTROL.partitions(6)).isEqualTo(1);
+        assertThat(Topics.DLQ.partitions(6)).isEqualTo(1);
+        assertThat(Topics.JOBS.partitions(6)).isEqualTo(6);
+        assertThat(Topics.JOBS.configs()).isEqualTo(Map.of("cleanup.policy", "delete"));
+        assertThat(Topics.CHUNKS.configs()).containsEntry("retention.ms",
+                Long.toString(Duration.ofDays(1).toMillis()));
+    }
+
+    @Test
+    void jsonTopicsHaveASerdeForTheirRecordAndRawOnesDoNot() {
+        JobRequest job = new JobRequest(1, "job-1", null, null, null, "gpt-4o-mini",
+                Json.mapper().createObjectNode().put("model", "gpt-4o-mini"), false, 0, null, null, null,
+                Instant.parse("2026-01-01T00:00:00Z"), null);
+        assertThat(Topics.JOBS.serde().fromBytes(Topics.JOBS.serde().toBytes(job))).isEqualTo(job);
+        assertThatThrownBy(Topics.DLQ::serde).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("dlq.v1");
+    }
+
+    @Test
+    void definitionsAreValidated() {
+        assertThatThrownBy(() -> new TopicSpec<>("Jobs", "k", null, "v", null, false, null, "p"))
+                .hasMessageContaining("versioned");
+        assertThatThrownBy(() -> new TopicSpec<>("x.v1", "k", null, "v", 0, false, null, "p"))
+                .hasMessageContaining("fixedPartitions");
+        assertThatThrownBy(() -> Topics.JOBS.partitions(0)).hasMessageContaining(">= 1");
+    }
+
+    @Test
+    void theDocsTableHasARowPerTopic() {
+        String table = Topics.markdownTable();
+        assertThat(table.lines()).hasSize(2 + Topics.ALL.size());
+        assertThat(table).contains("| `llmq.control.v1` |").contains("| compact |");
+    }
+}
