@@ -22,6 +22,15 @@ public final class ConfigLoader {
 
     /** @throws ConfigException when the file cannot be read or is invalid; the message names the entry */
     public static LlmqConfig load(Path file, Map<String, String> env) {
+        return load(file, env, ConfigScope.ROUTING);
+    }
+
+    /**
+     * Reads what a role needs ({@link ConfigScope}).
+     *
+     * @throws ConfigException when the file cannot be read or is invalid; the message names the entry
+     */
+    public static LlmqConfig load(Path file, Map<String, String> env, ConfigScope scope) {
         String yaml;
         try {
             yaml = Files.readString(file, StandardCharsets.UTF_8);
@@ -29,7 +38,7 @@ public final class ConfigLoader {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
         }
         try {
-            return parse(yaml, env);
+            return parse(yaml, env, scope);
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage(), e);
         }
@@ -37,6 +46,11 @@ public final class ConfigLoader {
 
     /** @throws ConfigException when the text is invalid; the message names the entry */
     public static LlmqConfig parse(String yaml, Map<String, String> env) {
-        return new ConfigParser(env).parse(yaml);
+        return parse(yaml, env, ConfigScope.ROUTING);
+    }
+
+    /** @throws ConfigException when the text is invalid; the message names the entry */
+    public static LlmqConfig parse(String yaml, Map<String, String> env, ConfigScope scope) {
+        return new ConfigParser(env, scope).parse(yaml);
     }
 }

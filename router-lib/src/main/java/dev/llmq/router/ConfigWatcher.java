@@ -26,6 +26,7 @@ public final class ConfigWatcher implements AutoCloseable {
 
     private final Path file;
     private final Map<String, String> env;
+    private final ConfigScope scope;
     private final Duration interval;
     private final Consumer<LlmqConfig> onChange;
     private ScheduledExecutorService scheduler;
@@ -35,6 +36,13 @@ public final class ConfigWatcher implements AutoCloseable {
      * @param onChange gets each valid new config, on the watcher's thread
      */
     public ConfigWatcher(Path file, Map<String, String> env, Duration interval, Consumer<LlmqConfig> onChange) {
+        this(file, env, ConfigScope.ROUTING, interval, onChange);
+    }
+
+    /** Watches the file, reading each new version in the given scope (what the watching role needs). */
+    public ConfigWatcher(Path file, Map<String, String> env, ConfigScope scope, Duration interval,
+                         Consumer<LlmqConfig> onChange) {
+        this.scope = java.util.Objects.requireNonNull(scope, "scope");
         this.file = Objects.requireNonNull(file, "file");
         this.env = Map.copyOf(env);
         this.interval = Objects.requireNonNull(interval, "interval");
@@ -78,7 +86,7 @@ public final class ConfigWatcher implements AutoCloseable {
         lastSeen = now;
         LlmqConfig config;
         try {
-            config = ConfigLoader.parse(new String(now, java.nio.charset.StandardCharsets.UTF_8), env);
+            config = ConfigLoader.parse(new String(now, java.nio.charset.StandardCharsets.UTF_8), env, scope);
         } catch (ConfigException e) {
             LOG.warn("config file {} changed but is invalid, keeping the previous config: {}", file, e.getMessage());
             return false;

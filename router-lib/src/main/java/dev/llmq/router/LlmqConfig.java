@@ -8,25 +8,36 @@ import java.util.Set;
 /**
  * A loaded llmq config file.
  *
- * @param deployments every {@code model_list} entry, in file order
+ * @param deployments every {@code model_list} entry, in file order; empty when read in {@link ConfigScope#NAMES}
+ * @param modelGroups the configured model groups, in file order
  * @param unsupportedKeys dotted names of keys llmq does not support (e.g. {@code general_settings.master_key});
  *                        the caller logs them at start-up
  */
-public record LlmqConfig(List<Deployment> deployments, RouterSettings router, LlmqSettings llmq,
-                         List<String> unsupportedKeys) {
+public record LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, RouterSettings router,
+                         LlmqSettings llmq, List<String> unsupportedKeys) {
+
+    /** A config whose model groups are those of its deployments. */
+    public LlmqConfig(List<Deployment> deployments, RouterSettings router, LlmqSettings llmq,
+                      List<String> unsupportedKeys) {
+        this(deployments, groupsOf(deployments), router, llmq, unsupportedKeys);
+    }
 
     public LlmqConfig {
         deployments = List.copyOf(deployments);
+        modelGroups = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(modelGroups));
+        if (!deployments.isEmpty() && !modelGroups.equals(groupsOf(deployments))) {
+            throw new IllegalArgumentException("model groups " + modelGroups + " do not match the deployments' "
+                    + groupsOf(deployments));
+        }
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(llmq, "llmq");
         unsupportedKeys = unsupportedKeys == null ? List.of() : List.copyOf(unsupportedKeys);
     }
 
-    /** The configured model groups, in file order. */
-    public Set<String> modelGroups() {
+    private static Set<String> groupsOf(List<Deployment> deployments) {
         Set<String> groups = new LinkedHashSet<>();
         deployments.forEach(d -> groups.add(d.modelGroup()));
-        return java.util.Collections.unmodifiableSet(groups);
+        return groups;
     }
 
     public List<Deployment> deploymentsOf(String modelGroup) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.llmq.provider.ProviderModel;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.router.ConfigException;
+import dev.llmq.router.ConfigScope;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.router.LlmqSettings;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,10 +37,16 @@ public final class ConfigParser {
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final Map<String, String> env;
+    private final ConfigScope scope;
     private final List<String> unsupported = new ArrayList<>();
 
     public ConfigParser(Map<String, String> env) {
+        this(env, ConfigScope.ROUTING);
+    }
+
+    public ConfigParser(Map<String, String> env, ConfigScope scope) {
         this.env = Map.copyOf(env);
+        this.scope = java.util.Objects.requireNonNull(scope, "scope");
     }
 
     public LlmqConfig parse(String yaml) {
@@ -63,6 +71,9 @@ public final class ConfigParser {
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw new ConfigException("config: model_list is missing or empty");
         }
+        if (scope == ConfigScope.NAMES) {
+            return namesOnly(list, settings, llmq, groupTimeouts);
+        }
         List<Deployment> deployments = new ArrayList<>();
         Map<String, String> idOwners = new HashMap<>();
         for (int i = 0; i < list.size(); i++) {
@@ -85,6 +96,24 @@ public final class ConfigParser {
         router.reportUnused(unsupported);
         top.reportUnused(unsupported);
         return new LlmqConfig(deployments, settings, llmq, unsupported);
+    }
+
+    /** The model group names only: no deployment is built, so no endpoint or secret is read. */
+    private LlmqConfig namesOnly(JsonNode list, RouterSettings settings, LlmqSettings llmq,
+                                 Map<String, GroupTimeouts> groupTimeouts) {
+        Set<String> groups = new LinkedHashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode entry = list.get(i);
+            Fields f = new Fields(entry, "model_list[" + i + "]", "model_list[" + i + "]", env);
+            groups.add(f.requiredText("model_name"));
+        }
+        validateFallbacks(settings, groups);
+        for (String g : groupTimeouts.keySet()) {
+            if (!groups.contains(g)) {
+                throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
+            }
+        }
+        return new LlmqConfig(List.of(), groups, settings, llmq, unsupported);
     }
 
     private Deployment parseDeployment(int index, JsonNode entry, RouterSettings settings,
