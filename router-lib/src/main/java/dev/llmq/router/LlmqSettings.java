@@ -10,9 +10,11 @@ import java.util.TreeMap;
  * @param kafka Kafka client properties, passed through unchanged (nested YAML maps flattened with dots)
  * @param providers {@code llmq.providers}: limits shared by every deployment of one provider, by provider name
  *                  (e.g. {@code anthropic}); providers without an entry have no shared limit
+ * @param mockLlm {@code llmq.mock_llm.enabled}: the roles that call providers start the built-in mock LLM server
+ *                and resolve {@code os.environ/LLMQ_MOCK_LLM_URL} to its OpenAI base URL
  */
 public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker,
-                           Map<String, ProviderLimits> providers) {
+                           Map<String, ProviderLimits> providers, boolean mockLlm) {
 
     public static final LlmqSettings DEFAULTS = new LlmqSettings(Map.of(), Topics.DEFAULTS, Ingest.DEFAULTS,
             Worker.DEFAULTS);
@@ -25,9 +27,9 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
         providers = providers == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(providers));
     }
 
-    /** Settings without provider limits. */
+    /** Settings without provider limits or the mock LLM server. */
     public LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker) {
-        this(kafka, topics, ingest, worker, Map.of());
+        this(kafka, topics, ingest, worker, Map.of(), false);
     }
 
     /**

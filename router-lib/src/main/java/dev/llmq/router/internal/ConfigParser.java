@@ -240,10 +240,12 @@ public final class ConfigParser {
             LlmqSettings.Worker w = new LlmqSettings.Worker(
                     or(worker.intValue("max_in_flight"), LlmqSettings.Worker.DEFAULTS.maxInFlight()),
                     or(worker.number("limit_share"), LlmqSettings.Worker.DEFAULTS.limitShare()));
-            for (Fields f : List.of(topics, ingest, worker, llmq)) {
+            Fields mock = llmq.child("mock_llm");
+            boolean mockLlm = Boolean.TRUE.equals(mock.bool("enabled"));
+            for (Fields f : List.of(topics, ingest, worker, mock, llmq)) {
                 f.reportUnused(unsupported);
             }
-            return new LlmqSettings(kafka, t, in, w, providers);
+            return new LlmqSettings(kafka, t, in, w, providers, mockLlm);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("llmq: " + e.getMessage());
         }
