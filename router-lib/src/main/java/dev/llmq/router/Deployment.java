@@ -1,6 +1,7 @@
 package dev.llmq.router;
 
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.config.DeploymentKeys;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,13 +39,16 @@ public record Deployment(String id, String modelGroup, ProviderTarget target, Do
         if (id.isBlank() || modelGroup.isBlank()) {
             throw new IllegalArgumentException("id and modelGroup must not be blank");
         }
-        requireNonNegative("weight", weight);
-        requirePositive("rpm", rpm);
-        requirePositive("tpm", tpm);
-        requirePositive("max_parallel_requests", maxParallelRequests);
-        requirePositive("max_input_tokens", maxInputTokens);
-        requireNonNegative("input_cost_per_token", inputCostPerToken);
-        requireNonNegative("output_cost_per_token", outputCostPerToken);
+        requireNumber("weight", weight);
+        requireNumber("input_cost_per_token", inputCostPerToken);
+        requireNumber("output_cost_per_token", outputCostPerToken);
+        DeploymentKeys.WEIGHT.validate(weight, "weight");
+        DeploymentKeys.RPM.validate(rpm, "rpm");
+        DeploymentKeys.TPM.validate(tpm, "tpm");
+        DeploymentKeys.MAX_PARALLEL_REQUESTS.validate(maxParallelRequests, "max_parallel_requests");
+        DeploymentKeys.MAX_INPUT_TOKENS.validate(maxInputTokens, "max_input_tokens");
+        DeploymentKeys.INPUT_COST_PER_TOKEN.validate(inputCostPerToken, "input_cost_per_token");
+        DeploymentKeys.OUTPUT_COST_PER_TOKEN.validate(outputCostPerToken, "output_cost_per_token");
         tags = tags == null ? List.of() : List.copyOf(tags);
     }
 
@@ -67,15 +71,9 @@ public record Deployment(String id, String modelGroup, ProviderTarget target, Do
         return target.model();
     }
 
-    private static void requirePositive(String name, Number value) {
-        if (value != null && value.doubleValue() <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, got " + value);
-        }
-    }
-
-    private static void requireNonNegative(String name, Number value) {
-        if (value != null && (value.doubleValue() < 0 || Double.isNaN(value.doubleValue()))) {
-            throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+    private static void requireNumber(String name, Double value) {
+        if (value != null && (value.isNaN() || value.isInfinite())) {
+            throw new IllegalArgumentException(name + " must be a finite number, got " + value);
         }
     }
 

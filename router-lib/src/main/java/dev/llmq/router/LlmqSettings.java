@@ -1,11 +1,13 @@
 package dev.llmq.router;
 
+import dev.llmq.config.LlmqKeys;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * llmq's own {@code llmq:} section.
+ * llmq's own {@code llmq:} section. Every key, its default and its rule are defined once in {@link LlmqKeys}; these
+ * records validate through those definitions.
  *
  * @param kafka Kafka client properties, passed through unchanged (nested YAML maps flattened with dots)
  * @param providers {@code llmq.providers}: limits shared by every deployment of one provider, by provider name
@@ -44,15 +46,9 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      */
     public record ProviderLimits(Integer maxParallelRequests, Long rpm, Long tpm) {
         public ProviderLimits {
-            if (maxParallelRequests != null && maxParallelRequests < 1) {
-                throw new IllegalArgumentException("max_parallel_requests must be >= 1, got " + maxParallelRequests);
-            }
-            if (rpm != null && rpm < 1) {
-                throw new IllegalArgumentException("rpm must be >= 1, got " + rpm);
-            }
-            if (tpm != null && tpm < 1) {
-                throw new IllegalArgumentException("tpm must be >= 1, got " + tpm);
-            }
+            LlmqKeys.PROVIDER_MAX_PARALLEL_REQUESTS.validate(maxParallelRequests, "max_parallel_requests");
+            LlmqKeys.PROVIDER_RPM.validate(rpm, "rpm");
+            LlmqKeys.PROVIDER_TPM.validate(tpm, "tpm");
         }
 
         /** Whether any limit is set. */
@@ -63,26 +59,23 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
 
     /** {@code llmq.topics}: the prefix of every topic name and the partitions/replication of created topics. */
     public record Topics(String prefix, int partitions, short replicationFactor) {
-        public static final Topics DEFAULTS = new Topics("llmq", 6, (short) 1);
+        public static final Topics DEFAULTS = new Topics(LlmqKeys.TOPICS_PREFIX.defaultValue(),
+                LlmqKeys.TOPICS_PARTITIONS.defaultValue(), LlmqKeys.TOPICS_REPLICATION_FACTOR.defaultValue().shortValue());
 
         public Topics {
-            if (prefix == null || prefix.isBlank()) {
-                throw new IllegalArgumentException("topics.prefix must not be blank");
-            }
-            if (partitions < 1 || replicationFactor < 1) {
-                throw new IllegalArgumentException("topics.partitions and topics.replication_factor must be >= 1");
-            }
+            Objects.requireNonNull(prefix, "prefix");
+            LlmqKeys.TOPICS_PREFIX.validate(prefix);
+            LlmqKeys.TOPICS_PARTITIONS.validate(partitions);
+            LlmqKeys.TOPICS_REPLICATION_FACTOR.validate((int) replicationFactor);
         }
     }
 
     /** {@code llmq.ingest}. */
     public record Ingest(long maxBodyBytes) {
-        public static final Ingest DEFAULTS = new Ingest(10L * 1024 * 1024);
+        public static final Ingest DEFAULTS = new Ingest(LlmqKeys.INGEST_MAX_BODY_BYTES.defaultValue());
 
         public Ingest {
-            if (maxBodyBytes < 1) {
-                throw new IllegalArgumentException("ingest.max_body_bytes must be >= 1");
-            }
+            LlmqKeys.INGEST_MAX_BODY_BYTES.validate(maxBodyBytes);
         }
     }
 
@@ -94,15 +87,12 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      *                   1/N of it while N workers run ({@link DeploymentHealth#processFraction(double)})
      */
     public record Worker(int maxInFlight, double limitShare) {
-        public static final Worker DEFAULTS = new Worker(256, 1.0);
+        public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
+                LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
 
         public Worker {
-            if (maxInFlight < 1) {
-                throw new IllegalArgumentException("worker.max_in_flight must be >= 1");
-            }
-            if (!(limitShare > 0 && limitShare <= 1)) {
-                throw new IllegalArgumentException("worker.limit_share must be in (0, 1], got " + limitShare);
-            }
+            LlmqKeys.WORKER_MAX_IN_FLIGHT.validate(maxInFlight);
+            LlmqKeys.WORKER_LIMIT_SHARE.validate(limitShare);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmq.router;
 
+import dev.llmq.config.RouterKeys;
 import dev.llmq.provider.ErrorKind;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -8,7 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code router_settings} (with the {@code litellm_settings} keys that mean the same).
+ * {@code router_settings} (with the {@code litellm_settings} keys that mean the same). Keys, defaults and rules are
+ * defined once in {@link RouterKeys}.
  *
  * @param numRetries retries after the first attempt within a model group (default 2)
  * @param retryPolicy retries per error kind, overriding {@code numRetries} and the kind's own retryability
@@ -31,10 +33,11 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
                              boolean enablePreCallChecks, Duration timeout, Duration streamTimeout,
                              double lowestLatencyBuffer, int maxLatencyListSize, Duration latencyTtl) {
 
-    public static final int DEFAULT_NUM_RETRIES = 2;
+    public static final int DEFAULT_NUM_RETRIES = RouterKeys.NUM_RETRIES.defaultValue();
+    /** The cooldown when neither {@code cooldown_time} nor a Retry-After says how long. */
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(5);
-    public static final int DEFAULT_MAX_LATENCY_LIST_SIZE = 10;
-    public static final Duration DEFAULT_LATENCY_TTL = Duration.ofHours(1);
+    public static final int DEFAULT_MAX_LATENCY_LIST_SIZE = RouterKeys.MAX_LATENCY_LIST_SIZE.defaultValue();
+    public static final Duration DEFAULT_LATENCY_TTL = RouterKeys.LATENCY_TTL.defaultValue();
 
     public static final RouterSettings DEFAULTS = new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE,
             DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, Map.of(), Map.of(), Map.of(), List.of(), false, null,
@@ -42,27 +45,20 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
 
     public RouterSettings {
         Objects.requireNonNull(routingStrategy, "routingStrategy");
-        if (numRetries < 0) {
-            throw new IllegalArgumentException("num_retries must be >= 0");
-        }
+        RouterKeys.NUM_RETRIES.validate(numRetries, "num_retries");
         retryPolicy = retryPolicy == null ? Map.of() : Map.copyOf(retryPolicy);
-        if (allowedFails != null && allowedFails < 0) {
-            throw new IllegalArgumentException("allowed_fails must be >= 0");
-        }
+        RouterKeys.ALLOWED_FAILS.validate(allowedFails, "allowed_fails");
         allowedFailsPolicy = allowedFailsPolicy == null ? Map.of() : Map.copyOf(allowedFailsPolicy);
-        if (cooldownTime != null && cooldownTime.isNegative()) {
-            throw new IllegalArgumentException("cooldown_time must be >= 0");
-        }
+        RouterKeys.COOLDOWN_TIME.validate(cooldownTime, "cooldown_time");
         fallbacks = copy(fallbacks);
         contextWindowFallbacks = copy(contextWindowFallbacks);
         contentPolicyFallbacks = copy(contentPolicyFallbacks);
         defaultFallbacks = defaultFallbacks == null ? List.of() : List.copyOf(defaultFallbacks);
-        if (lowestLatencyBuffer < 0 || Double.isNaN(lowestLatencyBuffer)) {
-            throw new IllegalArgumentException("lowest_latency_buffer must be >= 0");
+        if (Double.isNaN(lowestLatencyBuffer)) {
+            throw new IllegalArgumentException("lowest_latency_buffer must be a number");
         }
-        if (maxLatencyListSize < 1) {
-            throw new IllegalArgumentException("max_latency_list_size must be >= 1");
-        }
+        RouterKeys.LOWEST_LATENCY_BUFFER.validate(lowestLatencyBuffer, "lowest_latency_buffer");
+        RouterKeys.MAX_LATENCY_LIST_SIZE.validate(maxLatencyListSize, "max_latency_list_size");
         latencyTtl = latencyTtl == null ? DEFAULT_LATENCY_TTL : latencyTtl;
     }
 

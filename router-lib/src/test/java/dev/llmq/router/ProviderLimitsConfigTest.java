@@ -62,11 +62,11 @@ class ProviderLimitsConfigTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             unknown provider | nope: { rpm: 1 }                        | llmq.providers.nope: unknown provider 'nope'
-            zero rpm         | anthropic: { rpm: 0 }                   | llmq.providers.anthropic: rpm must be >= 1
-            negative tpm     | openai: { tpm: -5 }                     | llmq.providers.openai: tpm must be >= 1
-            zero parallel    | openai: { max_parallel_requests: 0 }    | llmq.providers.openai: max_parallel_requests must be >= 1
-            not a number     | anthropic: { rpm: lots }                | providers: anthropic: rpm: expected a number, got 'lots'
-            fraction         | anthropic: { max_parallel_requests: 1.5 } | providers: anthropic: max_parallel_requests: expected a whole number
+            zero rpm         | anthropic: { rpm: 0 }                   | llmq.providers.anthropic.rpm must be >= 1, got 0
+            negative tpm     | openai: { tpm: -5 }                     | llmq.providers.openai.tpm must be >= 1, got -5
+            zero parallel    | openai: { max_parallel_requests: 0 }    | llmq.providers.openai.max_parallel_requests must be >= 1, got 0
+            not a number     | anthropic: { rpm: lots }                | llmq.providers.anthropic.rpm: expected a long, got 'lots'
+            fraction         | anthropic: { max_parallel_requests: 1.5 } | llmq.providers.anthropic.max_parallel_requests: expected an int, got 1.5
             not a map        | anthropic: 50                           | providers: anthropic: expected a map
             """)
     void invalidEntriesAreNamed(String name, String entry, String message) {

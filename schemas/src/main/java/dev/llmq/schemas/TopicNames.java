@@ -1,21 +1,20 @@
 package dev.llmq.schemas;
 
+import dev.llmq.config.LlmqKeys;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The names of llmq's topics. The prefix is configurable (default {@code llmq}); nothing outside
- * this module spells a topic name.
+ * The names of llmq's topics under a prefix ({@code llmq.topics.prefix}, default {@code llmq}); the topics themselves are
+ * defined in {@link Topics}. Nothing outside this module spells a topic name.
  */
 public record TopicNames(String prefix) {
 
-    public static final String DEFAULT_PREFIX = "llmq";
+    public static final String DEFAULT_PREFIX = LlmqKeys.TOPICS_PREFIX.defaultValue();
 
     public TopicNames {
         Objects.requireNonNull(prefix, "prefix");
-        if (prefix.isBlank() || !prefix.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("topic prefix must be non-empty and use only [A-Za-z0-9._-]: '" + prefix + "'");
-        }
+        LlmqKeys.TOPICS_PREFIX.validate(prefix);
     }
 
     public static TopicNames defaults() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.provider.ProviderModel;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.router.ConfigException;
@@ -226,29 +227,21 @@ public final class ConfigParser {
         Fields groups = llmq.child("model_groups");
         for (String g : groups.keys()) {
             Fields gf = groups.child(g);
-            groupTimeouts.put(g, new GroupTimeouts(gf.seconds("timeout"), gf.seconds("stream_timeout")));
+            groupTimeouts.put(g, new GroupTimeouts(gf.get(LlmqKeys.GROUP_TIMEOUT),
+                    gf.get(LlmqKeys.GROUP_STREAM_TIMEOUT)));
             gf.reportUnused(unsupported);
         }
-        try {
-            LlmqSettings.Topics t = new LlmqSettings.Topics(
-                    or(topics.text("prefix"), LlmqSettings.Topics.DEFAULTS.prefix()),
-                    or(topics.intValue("partitions"), LlmqSettings.Topics.DEFAULTS.partitions()),
-                    or(topics.intValue("replication_factor"), (int) LlmqSettings.Topics.DEFAULTS.replicationFactor())
-                            .shortValue());
-            LlmqSettings.Ingest in = new LlmqSettings.Ingest(
-                    or(ingest.longValue("max_body_bytes"), LlmqSettings.Ingest.DEFAULTS.maxBodyBytes()));
-            LlmqSettings.Worker w = new LlmqSettings.Worker(
-                    or(worker.intValue("max_in_flight"), LlmqSettings.Worker.DEFAULTS.maxInFlight()),
-                    or(worker.number("limit_share"), LlmqSettings.Worker.DEFAULTS.limitShare()));
-            Fields mock = llmq.child("mock_llm");
-            boolean mockLlm = Boolean.TRUE.equals(mock.bool("enabled"));
-            for (Fields f : List.of(topics, ingest, worker, mock, llmq)) {
-                f.reportUnused(unsupported);
-            }
-            return new LlmqSettings(kafka, t, in, w, providers, mockLlm);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("llmq: " + e.getMessage());
+        Fields mock = llmq.child("mock_llm");
+        LlmqSettings.Topics t = new LlmqSettings.Topics(topics.get(LlmqKeys.TOPICS_PREFIX),
+                topics.get(LlmqKeys.TOPICS_PARTITIONS), topics.get(LlmqKeys.TOPICS_REPLICATION_FACTOR).shortValue());
+        LlmqSettings.Ingest in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES));
+        LlmqSettings.Worker w = new LlmqSettings.Worker(worker.get(LlmqKeys.WORKER_MAX_IN_FLIGHT),
+                worker.get(LlmqKeys.WORKER_LIMIT_SHARE));
+        boolean mockLlm = mock.get(LlmqKeys.MOCK_LLM_ENABLED);
+        for (Fields f : List.of(topics, ingest, worker, mock, llmq)) {
+            f.reportUnused(unsupported);
         }
+        return new LlmqSettings(kafka, t, in, w, providers, mockLlm);
     }
 
     /** {@code llmq.providers}: per-provider limits, keyed by a provider name llmq knows. */
@@ -261,12 +254,8 @@ public final class ConfigParser {
                         + new TreeSet<>(ProviderModel.KNOWN_PROVIDERS) + ")");
             }
             Fields f = providers.child(name);
-            try {
-                out.put(name, new LlmqSettings.ProviderLimits(f.intValue("max_parallel_requests"),
-                        f.longValue("rpm"), f.longValue("tpm")));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(label + ": " + e.getMessage());
-            }
+            out.put(name, new LlmqSettings.ProviderLimits(f.get(LlmqKeys.PROVIDER_MAX_PARALLEL_REQUESTS),
+                    f.get(LlmqKeys.PROVIDER_RPM), f.get(LlmqKeys.PROVIDER_TPM)));
             f.reportUnused(unsupported);
         }
         return out;
@@ -309,9 +298,6 @@ public final class ConfigParser {
         return null;
     }
 
-    private static <T> T or(T value, T otherwise) {
-        return value == null ? otherwise : value;
-    }
 
     private record GroupTimeouts(Duration timeout, Duration streamTimeout) {
         static final GroupTimeouts NONE = new GroupTimeouts(null, null);

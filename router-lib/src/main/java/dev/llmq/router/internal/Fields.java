@@ -1,6 +1,7 @@
 package dev.llmq.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.config.ConfigKey;
 import dev.llmq.router.ConfigException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +67,32 @@ public final class Fields {
             node.fieldNames().forEachRemaining(keys::add);
         }
         return keys;
+    }
+
+    /**
+     * The value of a defined key in this map ({@code key.leaf()}), converted and validated by its definition; the
+     * key's default when absent.
+     */
+    public <T> T get(ConfigKey<T> key) {
+        String leaf = key.leaf();
+        JsonNode v = raw(leaf);
+        Object scalar;
+        if (v == null) {
+            scalar = null;
+        } else if (v.isNumber()) {
+            scalar = v.numberValue();
+        } else if (v.isBoolean()) {
+            scalar = v.booleanValue();
+        } else if (v.isValueNode()) {
+            scalar = resolve(leaf, v.asText());
+        } else {
+            throw error(leaf, "expected a value, got a " + v.getNodeType().name().toLowerCase());
+        }
+        try {
+            return key.parse(scalar, path.isEmpty() ? leaf : path + "." + leaf);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
     }
 
     public String text(String key) {

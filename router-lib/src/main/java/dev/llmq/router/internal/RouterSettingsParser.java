@@ -1,6 +1,7 @@
 package dev.llmq.router.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.config.RouterKeys;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.router.ConfigException;
 import dev.llmq.router.RouterSettings;
@@ -41,7 +42,8 @@ final class RouterSettingsParser {
         String strategyName = router.text("routing_strategy");
         RoutingStrategy strategy;
         try {
-            strategy = strategyName == null ? RoutingStrategy.SIMPLE_SHUFFLE : RoutingStrategy.fromConfig(strategyName);
+            strategy = RoutingStrategy.fromConfig(strategyName == null ? RouterKeys.ROUTING_STRATEGY.defaultValue()
+                    : strategyName);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("router_settings: " + e.getMessage());
         }
@@ -60,7 +62,7 @@ final class RouterSettingsParser {
                     policy("retry_policy", "Retries"), allowedFails, policy("allowed_fails_policy", "AllowedFails"),
                     cooldown, fallbacks("fallbacks"), fallbacks("context_window_fallbacks"),
                     fallbacks("content_policy_fallbacks"), defaultFallbacks(), Boolean.TRUE.equals(preCall), timeout,
-                    streamTimeout, buffer == null ? 0.0 : buffer,
+                    streamTimeout, buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
                     listSize == null ? RouterSettings.DEFAULT_MAX_LATENCY_LIST_SIZE : listSize, ttl);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("router_settings: " + e.getMessage());

@@ -1,0 +1,101 @@
+package dev.llmq.config;
+
+import static dev.llmq.config.Validators.any;
+import static dev.llmq.config.Validators.atLeast;
+import static dev.llmq.config.Validators.nonBlank;
+import static dev.llmq.config.Validators.nonNegative;
+
+import java.util.List;
+
+/**
+ * The keys of one {@code model_list} entry (a deployment), as LiteLLM's proxy names them. Any value may be
+ * {@code os.environ/NAME}, resolved from the environment of the roles that read it (workers; the ingest API reads
+ * only {@code model_name}).
+ */
+public final class DeploymentKeys {
+
+    private DeploymentKeys() {
+    }
+
+    public static final ConfigKey<String> MODEL_NAME = new ConfigKey<>("model_name", ConfigType.STRING, null,
+            nonBlank(), "The model group: what jobs ask for in `model`. Entries sharing it are one group.",
+            "gpt-4o");
+
+    public static final ConfigKey<String> MODEL = new ConfigKey<>("litellm_params.model", ConfigType.STRING, null,
+            nonBlank(), "`provider/model` (`openai/gpt-4o-mini`, `azure/<deployment>`, `anthropic/...`, "
+            + "`gemini/...`, or an OpenAI-compatible provider); a bare `gpt-*`, `o1/o3/o4*` or `claude-*` name "
+            + "implies its provider.", "openai/gpt-4o-mini");
+
+    public static final ConfigKey<String> API_BASE = new ConfigKey<>("litellm_params.api_base", ConfigType.STRING,
+            null, nonBlank(), "The provider's base URL (`base_url` is accepted too).",
+            "https://my-endpoint.openai.azure.com/");
+
+    public static final ConfigKey<String> API_KEY = new ConfigKey<>("litellm_params.api_key", ConfigType.STRING,
+            null, any(), "The provider key; write `os.environ/NAME`, never the key itself.",
+            "os.environ/OPENAI_API_KEY");
+
+    public static final ConfigKey<String> API_VERSION = new ConfigKey<>("litellm_params.api_version",
+            ConfigType.STRING, null, nonBlank(), "Azure OpenAI's `api-version`.", "2024-10-21");
+
+    public static final ConfigKey<java.time.Duration> TIMEOUT = new ConfigKey<>("litellm_params.timeout",
+            ConfigType.SECONDS, null, nonNegative(), "Request timeout in seconds.", "30");
+
+    public static final ConfigKey<java.time.Duration> STREAM_TIMEOUT = new ConfigKey<>(
+            "litellm_params.stream_timeout", ConfigType.SECONDS, null, nonNegative(),
+            "Longest silence within a stream, in seconds.", "10");
+
+    public static final ConfigKey<Boolean> DROP_PARAMS = new ConfigKey<>("litellm_params.drop_params",
+            ConfigType.BOOLEAN, null, any(), "As `litellm_settings.drop_params`, for this deployment.", "true");
+
+    public static final ConfigKey<Object> HEADERS = new ConfigKey<>("litellm_params.headers", ConfigType.STRUCTURE,
+            null, any(), "Extra HTTP headers on every call (`extra_headers` is accepted too).",
+            "{X-Team: search}");
+
+    public static final ConfigKey<Double> WEIGHT = new ConfigKey<>("litellm_params.weight", ConfigType.DOUBLE, null,
+            atLeast(0), "Share of the group's traffic under simple-shuffle.", "2");
+
+    public static final ConfigKey<Long> RPM = new ConfigKey<>("litellm_params.rpm", ConfigType.LONG, null,
+            atLeast(1), "Requests per minute, enforced across all workers.", "600");
+
+    public static final ConfigKey<Long> TPM = new ConfigKey<>("litellm_params.tpm", ConfigType.LONG, null,
+            atLeast(1), "Tokens per minute, enforced across all workers.", "100000");
+
+    public static final ConfigKey<Integer> ORDER = new ConfigKey<>("litellm_params.order", ConfigType.INT, null,
+            any(), "Tier: lower orders are tried first; deployments without one come last.", "1");
+
+    public static final ConfigKey<Object> TAGS = new ConfigKey<>("litellm_params.tags", ConfigType.STRUCTURE, null,
+            any(), "Tag-based routing: jobs with tags go to deployments that carry them (`default` takes the rest).",
+            "[eu, premium]");
+
+    public static final ConfigKey<Integer> MAX_PARALLEL_REQUESTS = new ConfigKey<>(
+            "litellm_params.max_parallel_requests", ConfigType.INT, null, atLeast(1),
+            "Calls in flight at once on this deployment, per worker process.", "8");
+
+    public static final ConfigKey<Double> INPUT_COST_PER_TOKEN = new ConfigKey<>(
+            "litellm_params.input_cost_per_token", ConfigType.DOUBLE, null, atLeast(0),
+            "Price override in USD per input token (also read from `model_info`).", "0.0000025");
+
+    public static final ConfigKey<Double> OUTPUT_COST_PER_TOKEN = new ConfigKey<>(
+            "litellm_params.output_cost_per_token", ConfigType.DOUBLE, null, atLeast(0),
+            "Price override in USD per output token (also read from `model_info`).", "0.00001");
+
+    public static final ConfigKey<String> MOCK_RESPONSE = new ConfigKey<>("litellm_params.mock_response",
+            ConfigType.STRING, null, any(), "Answer with this text without calling the provider.",
+            "'This is a mock answer.'");
+
+    public static final ConfigKey<String> ID = new ConfigKey<>("model_info.id", ConfigType.STRING, null, nonBlank(),
+            "The deployment id (health, metrics, results); unset: derived from the entry, stable across reloads.",
+            "azure-eu-1");
+
+    public static final ConfigKey<String> BASE_MODEL = new ConfigKey<>("model_info.base_model", ConfigType.STRING,
+            null, nonBlank(), "The model whose prices apply (e.g. for an Azure deployment name).", "azure/gpt-4o");
+
+    public static final ConfigKey<Integer> MAX_INPUT_TOKENS = new ConfigKey<>("model_info.max_input_tokens",
+            ConfigType.INT, null, atLeast(1), "The context window, for pre-call checks.", "128000");
+
+    public static final ConfigDef DEF = new ConfigDef("model_list",
+            "Each entry is one deployment of a model group.",
+            List.of(MODEL_NAME, MODEL, API_BASE, API_KEY, API_VERSION, TIMEOUT, STREAM_TIMEOUT, DROP_PARAMS, HEADERS,
+                    WEIGHT, RPM, TPM, ORDER, TAGS, MAX_PARALLEL_REQUESTS, INPUT_COST_PER_TOKEN,
+                    OUTPUT_COST_PER_TOKEN, MOCK_RESPONSE, ID, BASE_MODEL, MAX_INPUT_TOKENS));
+}

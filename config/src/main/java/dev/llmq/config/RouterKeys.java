@@ -1,0 +1,98 @@
+package dev.llmq.config;
+
+import static dev.llmq.config.Validators.any;
+import static dev.llmq.config.Validators.atLeast;
+import static dev.llmq.config.Validators.nonNegative;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The keys of {@code router_settings}, as LiteLLM's proxy names them. Where LiteLLM also accepts a key in
+ * {@code litellm_settings} (num_retries, allowed_fails, cooldown_time, request_timeout as timeout, retry_policy,
+ * allowed_fails_policy, the fallbacks), llmq does too; {@code router_settings} wins.
+ */
+public final class RouterKeys {
+
+    private RouterKeys() {
+    }
+
+    public static final ConfigKey<String> ROUTING_STRATEGY = new ConfigKey<>("router_settings.routing_strategy",
+            ConfigType.STRING, "simple-shuffle", Validators.oneOf("simple-shuffle", "least-busy",
+            "latency-based-routing", "usage-based-routing", "usage-based-routing-v2", "cost-based-routing"),
+            "How a deployment is picked within a model group.", "least-busy");
+
+    public static final ConfigKey<Integer> NUM_RETRIES = new ConfigKey<>("router_settings.num_retries",
+            ConfigType.INT, 2, atLeast(0), "Retries after the first attempt within a model group, for retryable "
+            + "errors.", "3");
+
+    public static final ConfigKey<Object> RETRY_POLICY = new ConfigKey<>("router_settings.retry_policy",
+            ConfigType.STRUCTURE, null, any(), "Retries per error kind, by LiteLLM's names "
+            + "(`RateLimitErrorRetries`) or llmq's error kinds (`rate_limited`); overrides `num_retries`.",
+            "{RateLimitErrorRetries: 5, BadRequestErrorRetries: 0}");
+
+    public static final ConfigKey<Integer> ALLOWED_FAILS = new ConfigKey<>("router_settings.allowed_fails",
+            ConfigType.INT, null, atLeast(0), "Failures per minute a deployment may have before it cools down; "
+            + "unset: it cools down when at least half of its calls in the minute failed.", "3");
+
+    public static final ConfigKey<Object> ALLOWED_FAILS_POLICY = new ConfigKey<>(
+            "router_settings.allowed_fails_policy", ConfigType.STRUCTURE, null, any(),
+            "Allowed fails per error kind (`RateLimitErrorAllowedFails` ...); overrides `allowed_fails`.",
+            "{RateLimitErrorAllowedFails: 10}");
+
+    public static final ConfigKey<Duration> COOLDOWN_TIME = new ConfigKey<>("router_settings.cooldown_time",
+            ConfigType.SECONDS, null, nonNegative(), "How long a failing deployment cools down, in seconds; unset: "
+            + "the provider's Retry-After, else 5 s.", "30");
+
+    public static final ConfigKey<Object> FALLBACKS = new ConfigKey<>("router_settings.fallbacks",
+            ConfigType.STRUCTURE, null, any(), "Model groups to try, in order, when a group fails.",
+            "[{gpt-4o: [claude-sonnet]}]");
+
+    public static final ConfigKey<Object> CONTEXT_WINDOW_FALLBACKS = new ConfigKey<>(
+            "router_settings.context_window_fallbacks", ConfigType.STRUCTURE, null, any(),
+            "Fallbacks when the prompt exceeds a group's context window.", "[{gpt-4o-mini: [gpt-4o]}]");
+
+    public static final ConfigKey<Object> CONTENT_POLICY_FALLBACKS = new ConfigKey<>(
+            "router_settings.content_policy_fallbacks", ConfigType.STRUCTURE, null, any(),
+            "Fallbacks when a provider refuses on content policy.", "[{gpt-4o: [claude-sonnet]}]");
+
+    public static final ConfigKey<Object> DEFAULT_FALLBACKS = new ConfigKey<>("router_settings.default_fallbacks",
+            ConfigType.STRUCTURE, null, any(), "Groups tried by any group that has no fallbacks of its own.",
+            "[gpt-4o-mini]");
+
+    public static final ConfigKey<Boolean> ENABLE_PRE_CALL_CHECKS = new ConfigKey<>(
+            "router_settings.enable_pre_call_checks", ConfigType.BOOLEAN, false, any(),
+            "Skip deployments whose `max_input_tokens` the prompt exceeds.", "true");
+
+    public static final ConfigKey<Duration> TIMEOUT = new ConfigKey<>("router_settings.timeout", ConfigType.SECONDS,
+            null, nonNegative(), "Request timeout of every deployment that sets none (`litellm_settings."
+            + "request_timeout` in LiteLLM's other spelling); unset: 600 s.", "60");
+
+    public static final ConfigKey<Duration> STREAM_TIMEOUT = new ConfigKey<>("router_settings.stream_timeout",
+            ConfigType.SECONDS, null, nonNegative(), "Stream idle timeout of every deployment that sets none; "
+            + "unset: 120 s.", "20");
+
+    public static final ConfigKey<Double> LOWEST_LATENCY_BUFFER = new ConfigKey<>(
+            "router_settings.routing_strategy_args.lowest_latency_buffer", ConfigType.DOUBLE, 0.0, atLeast(0),
+            "Latency-based routing picks at random among deployments within (1 + buffer) x the best latency.",
+            "0.5");
+
+    public static final ConfigKey<Integer> MAX_LATENCY_LIST_SIZE = new ConfigKey<>(
+            "router_settings.routing_strategy_args.max_latency_list_size", ConfigType.INT, 10, atLeast(1),
+            "Latency samples kept per deployment.", "20");
+
+    public static final ConfigKey<Duration> LATENCY_TTL = new ConfigKey<>("router_settings.routing_strategy_args.ttl",
+            ConfigType.SECONDS, Duration.ofHours(1), nonNegative(), "How long a latency sample counts, in seconds.",
+            "600");
+
+    public static final ConfigKey<Boolean> DROP_PARAMS = new ConfigKey<>("litellm_settings.drop_params",
+            ConfigType.BOOLEAN, false, any(), "Drop request parameters a provider does not support (each drop is "
+            + "recorded on the result) instead of failing the job.", "true");
+
+    public static final ConfigDef DEF = new ConfigDef("router_settings",
+            "Routing within and across model groups, compatible with LiteLLM's proxy config.",
+            List.of(ROUTING_STRATEGY, NUM_RETRIES, RETRY_POLICY, ALLOWED_FAILS, ALLOWED_FAILS_POLICY, COOLDOWN_TIME,
+                    FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS, DEFAULT_FALLBACKS,
+                    ENABLE_PRE_CALL_CHECKS, TIMEOUT, STREAM_TIMEOUT, LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE,
+                    LATENCY_TTL, DROP_PARAMS));
+}

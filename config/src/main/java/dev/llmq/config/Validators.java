@@ -1,0 +1,67 @@
+package dev.llmq.config;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The validators configuration keys use. */
+public final class Validators {
+
+    private Validators() {
+    }
+
+    /** Anything of the right type. */
+    public static <T> Validator<T> any() {
+        return of(v -> null, "");
+    }
+
+    public static <T extends Number> Validator<T> atLeast(long min) {
+        return of(v -> v.doubleValue() >= min ? null : "must be >= " + min + ", got " + v, ">= " + min);
+    }
+
+    public static <T extends Number> Validator<T> between(long min, long max) {
+        return of(v -> v.doubleValue() >= min && v.doubleValue() <= max ? null
+                : "must be in [" + min + ", " + max + "], got " + v, "[" + min + ", " + max + "]");
+    }
+
+    /** A fraction in (0, 1]. */
+    public static Validator<Double> fraction() {
+        return of(v -> v > 0 && v <= 1 ? null : "must be in (0, 1], got " + v, "(0, 1]");
+    }
+
+    public static Validator<java.time.Duration> nonNegative() {
+        return of(v -> v.isNegative() ? "must be >= 0, got " + v.toMillis() / 1000.0 + " s" : null, ">= 0");
+    }
+
+    public static Validator<String> nonBlank() {
+        return of(v -> v.isBlank() ? "must not be blank" : null, "not blank");
+    }
+
+    /** The whole value matches the regular expression. */
+    public static Validator<String> matches(String regex, String description) {
+        Pattern pattern = Pattern.compile(regex);
+        return of(v -> pattern.matcher(v).matches() ? null : "must use only " + description + ", got '" + v + "'",
+                description);
+    }
+
+    /** One of the given words. */
+    public static Validator<String> oneOf(String... values) {
+        List<String> allowed = Arrays.asList(values);
+        return of(v -> allowed.contains(v) ? null : "must be one of " + allowed + ", got '" + v + "'",
+                "one of " + String.join(", ", allowed));
+    }
+
+    private static <T> Validator<T> of(java.util.function.Function<T, String> check, String description) {
+        return new Validator<>() {
+            @Override
+            public String problem(T value) {
+                return check.apply(value);
+            }
+
+            @Override
+            public String describe() {
+                return description;
+            }
+        };
+    }
+}

@@ -1,0 +1,39 @@
+package dev.llmq.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** docs/configuration.md is generated from the definitions; this fails when the committed copy is stale. */
+class ConfigReferenceTest {
+
+    private static final Path DOC = Path.of("..", "docs", "configuration.md");
+
+    @Test
+    void theCommittedReferenceMatchesTheDefinitions() throws IOException {
+        String expected = ConfigReference.markdown();
+        if (Boolean.getBoolean("llmq.docs.write")) {
+            ConfigReference.main(new String[] {DOC.toString()});
+        }
+        assertThat(Files.exists(DOC)).as("%s exists (regenerate: ./mvnw -q -pl config test -Dllmq.docs.write=true)",
+                DOC.toAbsolutePath().normalize()).isTrue();
+        assertThat(Files.readString(DOC, StandardCharsets.UTF_8))
+                .as("docs/configuration.md is stale; regenerate: ./mvnw -q -pl config test -Dllmq.docs.write=true")
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void theReferenceListsEveryKeyOfEverySection() {
+        String doc = ConfigReference.markdown();
+        for (ConfigDef def : ConfigReference.SECTIONS) {
+            for (ConfigKey<?> key : def.keys()) {
+                assertThat(doc).contains("| `" + key.name() + "` |");
+            }
+        }
+        assertThat(doc).contains("| `llmq.worker.max_in_flight` | int | `256` | >= 1 |");
+    }
+}

@@ -1,0 +1,65 @@
+package dev.llmq.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.llmq.config.ConfigDef;
+import dev.llmq.config.ConfigKey;
+import dev.llmq.config.DeploymentKeys;
+import dev.llmq.config.LlmqKeys;
+import dev.llmq.config.RouterKeys;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The documented keys and the parser agree: a config that sets every defined key (to its documented example) parses,
+ * and the parser reports none of them as unsupported. A key defined but never read, or read under another name,
+ * fails here.
+ */
+class ConfigKeysCoverageTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @Test
+    void everyDefinedKeyIsReadByTheParser() throws Exception {
+        ObjectNode root = YAML.createObjectNode();
+        ObjectNode deployment = YAML.createObjectNode();
+        setAll(deployment, DeploymentKeys.DEF, "");
+        ArrayNode list = root.putArray("model_list");
+        list.add(deployment);
+        for (String group : new String[] {"claude-sonnet", "gpt-4o-mini"}) {
+            list.addObject().put("model_name", group).putObject("litellm_params").put("model", "openai/" + group);
+        }
+        setAll(root, RouterKeys.DEF, "");
+        setAll(root, LlmqKeys.DEF, "");
+
+        LlmqConfig config = ConfigLoader.parse(YAML.writeValueAsString(root), Map.of("OPENAI_API_KEY", "sk-x"));
+
+        assertThat(config.unsupportedKeys()).isEmpty();
+        assertThat(config.llmq().worker().maxInFlight()).isEqualTo(1024);
+        assertThat(config.llmq().providers()).containsKey("openai");
+        assertThat(config.router().numRetries()).isEqualTo(3);
+        assertThat(config.deployments().getFirst().rpm()).isEqualTo(600L);
+        assertThat(config.deployments().getFirst().id()).isEqualTo("azure-eu-1");
+    }
+
+    private static void setAll(ObjectNode root, ConfigDef def, String prefix) throws Exception {
+        for (ConfigKey<?> key : def.keys()) {
+            String name = key.name().replace("<provider>", "openai").replace("<group>", "gpt-4o");
+            JsonNode value = YAML.readTree(key.example());
+            if (name.endsWith(".*")) {
+                name = name.substring(0, name.length() - 2);
+            }
+            String[] parts = (prefix + name).split("\\.");
+            ObjectNode node = root;
+            for (int i = 0; i < parts.length - 1; i++) {
+                node = node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
+            }
+            node.set(parts[parts.length - 1], value);
+        }
+    }
+}
