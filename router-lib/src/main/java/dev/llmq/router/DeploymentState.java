@@ -3,6 +3,7 @@ package dev.llmq.router;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderResponse;
+import dev.llmq.router.internal.CooldownRule;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -179,12 +180,12 @@ final class DeploymentState {
         }
         breaker.onError(latency.toNanos(), TimeUnit.NANOSECONDS, new IllegalStateException(error.kind().wire()));
         failures++;
-        failuresByKind.merge(error.kind(), 1, Integer::sum);
-        String reason = coolReason(error, groupHasOthers);
-        if (reason != null) {
-            Duration d = policy.cooldownTime() != null ? policy.cooldownTime()
-                    : error.retryAfter() != null ? error.retryAfter() : HealthPolicy.DEFAULT_COOLDOWN;
-            Instant until = now.plus(d);
+        int failuresOfKind = failuresByKind.merge(error.kind(), 1, Integer::sum);
+        CooldownRule.Decision cool = CooldownRule.decide(policy, error.kind(), error.httpStatus(), error.retryAfter(),
+                new CooldownRule.Minute(successes, failures, failuresOfKind), groupHasOthers).orElse(null);
+        if (cool != null) {
+            String reason = cool.reason();
+            Instant until = now.plus(cool.duration());
             if (cooledUntil == null || until.isAfter(cooledUntil)) {
                 cooledUntil = until;
                 localCooldown = true;
@@ -217,35 +218,6 @@ final class DeploymentState {
                     "breaker open"));
         }
         return out;
-    }
-
-    private String coolReason(ProviderError error, boolean groupHasOthers) {
-        ErrorKind kind = error.kind();
-        String status = error.httpStatus() > 0 ? " (" + error.httpStatus() + ")" : "";
-        if (kind == ErrorKind.RATE_LIMITED || kind == ErrorKind.QUOTA_EXHAUSTED || error.httpStatus() == 429) {
-            return groupHasOthers ? kind.wire() + status : null;
-        }
-        if (kind == ErrorKind.AUTHENTICATION || kind == ErrorKind.NOT_FOUND || error.httpStatus() == 401
-                || error.httpStatus() == 404) {
-            return kind.wire() + status;
-        }
-        if (!groupHasOthers) {
-            return null;
-        }
-        Integer perKind = policy.allowedFailsPolicy().get(kind);
-        if (perKind != null) {
-            int n = failuresByKind.getOrDefault(kind, 0);
-            return n > perKind ? n + " " + kind.wire() + " failures this minute > allowed " + perKind : null;
-        }
-        if (policy.allowedFails() != null) {
-            return failures > policy.allowedFails()
-                    ? failures + " failures this minute > allowed_fails " + policy.allowedFails() : null;
-        }
-        int total = failures + successes;
-        if (total >= policy.failureMinRequests() && failures > policy.failureThreshold() * total) {
-            return failures + " of " + total + " requests failed this minute";
-        }
-        return null;
     }
 
     synchronized void apply(DeploymentHealthEvent event) {
