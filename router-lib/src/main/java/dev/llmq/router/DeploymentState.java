@@ -4,6 +4,7 @@ import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderResponse;
 import dev.llmq.router.internal.CooldownRule;
+import dev.llmq.router.internal.MinuteCounter;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -40,9 +41,7 @@ final class DeploymentState {
     private Instant openUntil;
     private boolean applyingRemote;
     private int inFlight;
-    private long minute = Long.MIN_VALUE;
-    private long rpmUsed;
-    private long tpmUsed;
+    private final MinuteCounter minute = new MinuteCounter();
     private int successes;
     private int failures;
     private final Map<ErrorKind, Integer> failuresByKind = new EnumMap<>(ErrorKind.class);
@@ -107,7 +106,8 @@ final class DeploymentState {
             ttftAverage = average(ttft);
             ttftDirty = false;
         }
-        return new DeploymentSnapshot(deployment, cooledUntil, open, inFlight, rpmUsed, tpmUsed, rpmLimit, tpmLimit,
+        return new DeploymentSnapshot(deployment, cooledUntil, open, inFlight, minute.requests(), minute.tokens(),
+                rpmLimit, tpmLimit,
                 perTokenAverage, ttftAverage, costPerToken, provider.usage());
     }
 
@@ -120,12 +120,10 @@ final class DeploymentState {
             return Rejection.Cause.COOLED_DOWN;
         }
         refreshLimits();
-        Long rpm = rpmLimit;
-        if (rpm != null && rpmUsed + 1 > rpm) {
+        if (!minute.requestFits(rpmLimit)) {
             return Rejection.Cause.RPM_LIMIT;
         }
-        Long tpm = tpmLimit;
-        if (tpm != null && tpmUsed + estimatedTokens > tpm) {
+        if (!minute.tokensFit(tpmLimit, estimatedTokens)) {
             return Rejection.Cause.TPM_LIMIT;
         }
         if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
@@ -144,8 +142,7 @@ final class DeploymentState {
             }
             return Rejection.Cause.CIRCUIT_OPEN;
         }
-        rpmUsed++;
-        tpmUsed += estimatedTokens;
+        minute.add(estimatedTokens);
         inFlight++;
         return null;
     }
@@ -157,7 +154,7 @@ final class DeploymentState {
         provider.release(response.usage().totalTokens() - estimatedTokens);
         breaker.onSuccess(latency.toNanos(), TimeUnit.NANOSECONDS);
         successes++;
-        tpmUsed = Math.max(0, tpmUsed + response.usage().totalTokens() - estimatedTokens);
+        minute.correctTokens(response.usage().totalTokens() - estimatedTokens);
         long out = Math.max(1, response.usage().completionTokens());
         add(perToken, now, latency.toNanos() / 1e9 / out);
         perTokenDirty = true;
@@ -173,7 +170,7 @@ final class DeploymentState {
         roll(now);
         release();
         provider.release(-estimatedTokens);
-        tpmUsed = Math.max(0, tpmUsed - estimatedTokens);
+        minute.correctTokens(-estimatedTokens);
         if (!error.cooldown()) {
             breaker.releasePermission();
             return;
@@ -199,8 +196,8 @@ final class DeploymentState {
     synchronized void abandon(long estimatedTokens) {
         release();
         provider.undo(estimatedTokens);
-        rpmUsed = Math.max(0, rpmUsed - 1);
-        tpmUsed = Math.max(0, tpmUsed - estimatedTokens);
+        minute.removeRequest();
+        minute.correctTokens(-estimatedTokens);
         breaker.releasePermission();
     }
 
@@ -291,11 +288,7 @@ final class DeploymentState {
     }
 
     private void roll(Instant now) {
-        long m = Math.floorDiv(now.getEpochSecond(), 60);
-        if (m != minute) {
-            minute = m;
-            rpmUsed = 0;
-            tpmUsed = 0;
+        if (minute.roll(now)) {
             successes = 0;
             failures = 0;
             failuresByKind.clear();
