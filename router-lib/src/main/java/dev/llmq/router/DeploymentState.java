@@ -4,6 +4,7 @@ import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderResponse;
 import dev.llmq.router.internal.CooldownRule;
+import dev.llmq.router.internal.LatencyWindow;
 import dev.llmq.router.internal.MinuteCounter;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -12,9 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +27,6 @@ final class DeploymentState {
     private final Deployment deployment;
     private final HealthPolicy policy;
     private final Clock clock;
-    private final int latencySamples;
-    private final Duration latencyTtl;
     private final CircuitBreaker breaker;
     private final Bulkhead bulkhead;
     private final Consumer<DeploymentHealthEvent> emit;
@@ -45,13 +42,9 @@ final class DeploymentState {
     private int successes;
     private int failures;
     private final Map<ErrorKind, Integer> failuresByKind = new EnumMap<>(ErrorKind.class);
-    private final Deque<double[]> perToken = new ArrayDeque<>();
-    private final Deque<double[]> ttft = new ArrayDeque<>();
-    /** Averages of the windows, recomputed only when a window changed (NaN is a valid average: no samples). */
-    private double perTokenAverage = Double.NaN;
-    private double ttftAverage = Double.NaN;
-    private boolean perTokenDirty;
-    private boolean ttftDirty;
+    /** Seconds per output token, and seconds to the first token of streams. */
+    private final LatencyWindow perToken;
+    private final LatencyWindow ttft;
     /** The effective rpm/tpm limits for {@link #limitsFraction}, boxed once instead of per decision. */
     private double limitsFraction = Double.NaN;
     private Long rpmLimit;
@@ -64,8 +57,8 @@ final class DeploymentState {
         this.processFraction = processFraction;
         this.policy = policy;
         this.clock = clock;
-        this.latencySamples = latencySamples;
-        this.latencyTtl = latencyTtl;
+        this.perToken = new LatencyWindow(latencySamples, latencyTtl);
+        this.ttft = new LatencyWindow(latencySamples, latencyTtl);
         this.emit = emit;
         this.breaker = CircuitBreaker.of(deployment.id(), CircuitBreakerConfig.custom()
                 .clock(clock)
@@ -97,18 +90,9 @@ final class DeploymentState {
         boolean open = state == CircuitBreaker.State.OPEN && openUntil != null && !now.isAfter(openUntil)
                 || state == CircuitBreaker.State.FORCED_OPEN;
         refreshLimits();
-        long oldest = oldestSampleMillis(now);
-        if (expire(perToken, oldest) || perTokenDirty) {
-            perTokenAverage = average(perToken);
-            perTokenDirty = false;
-        }
-        if (expire(ttft, oldest) || ttftDirty) {
-            ttftAverage = average(ttft);
-            ttftDirty = false;
-        }
         return new DeploymentSnapshot(deployment, cooledUntil, open, inFlight, minute.requests(), minute.tokens(),
                 rpmLimit, tpmLimit,
-                perTokenAverage, ttftAverage, costPerToken, provider.usage());
+                perToken.average(now), ttft.average(now), costPerToken, provider.usage());
     }
 
     /** Takes every permission a call needs, or none: returns the cause when denied. */
@@ -156,11 +140,9 @@ final class DeploymentState {
         successes++;
         minute.correctTokens(response.usage().totalTokens() - estimatedTokens);
         long out = Math.max(1, response.usage().completionTokens());
-        add(perToken, now, latency.toNanos() / 1e9 / out);
-        perTokenDirty = true;
+        perToken.add(now, latency.toNanos() / 1e9 / out);
         if (stream && response.timeToFirstToken() != null) {
-            add(ttft, now, response.timeToFirstToken().toNanos() / 1e9);
-            ttftDirty = true;
+            ttft.add(now, response.timeToFirstToken().toNanos() / 1e9);
         }
     }
 
@@ -293,37 +275,5 @@ final class DeploymentState {
             failures = 0;
             failuresByKind.clear();
         }
-    }
-
-    private void add(Deque<double[]> window, Instant now, double value) {
-        window.addLast(new double[] {now.toEpochMilli(), value});
-        while (window.size() > latencySamples) {
-            window.removeFirst();
-        }
-    }
-
-    /** {@code now.minus(latencyTtl).toEpochMilli()} without allocating an Instant. */
-    private long oldestSampleMillis(Instant now) {
-        long seconds = now.getEpochSecond() - latencyTtl.getSeconds();
-        int nanos = now.getNano() - latencyTtl.getNano();
-        if (nanos < 0) {
-            seconds--;
-            nanos += 1_000_000_000;
-        }
-        return Math.addExact(Math.multiplyExact(seconds, 1000L), nanos / 1_000_000);
-    }
-
-    /** Drops samples older than {@code oldest} (epoch millis); returns whether any was dropped. */
-    private static boolean expire(Deque<double[]> window, long oldest) {
-        boolean dropped = false;
-        while (!window.isEmpty() && window.peekFirst()[0] < oldest) {
-            window.removeFirst();
-            dropped = true;
-        }
-        return dropped;
-    }
-
-    private static double average(Deque<double[]> window) {
-        return window.stream().mapToDouble(s -> s[1]).average().orElse(Double.NaN);
     }
 }
