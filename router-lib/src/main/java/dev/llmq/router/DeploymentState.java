@@ -1,57 +1,40 @@
 package dev.llmq.router;
 
-import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderResponse;
+import dev.llmq.router.internal.LatencyWindow;
+import dev.llmq.router.internal.MinuteCounter;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
-/** Health, limits and latency of one deployment in this process. Thread-safe. */
+/**
+ * Health, limits and latency of one deployment in this process: a composition of its breaker, cooldown, bulkhead,
+ * per-minute counter and latency samples, plus its provider's shared limits. Thread-safe: every part is guarded by
+ * this object's lock (the provider's lock is taken inside it, never the other way round).
+ */
 final class DeploymentState {
 
     private final Deployment deployment;
     private final HealthPolicy policy;
     private final Clock clock;
-    private final int latencySamples;
-    private final Duration latencyTtl;
-    private final CircuitBreaker breaker;
-    private final Bulkhead bulkhead;
-    private final Consumer<DeploymentHealthEvent> emit;
     private final DoubleSupplier processFraction;
     private final ProviderState provider;
-
-    private Instant cooledUntil;
-    private boolean localCooldown;
-    private Instant openUntil;
-    private boolean applyingRemote;
+    private final DeploymentBreaker breaker;
+    private final CooldownState cooldown;
+    /** {@code max_parallel_requests}, or null. */
+    private final Bulkhead bulkhead;
+    private final MinuteCounter minute = new MinuteCounter();
+    /** Seconds per output token, and seconds to the first token of streams. */
+    private final LatencyWindow perToken;
+    private final LatencyWindow ttft;
     private int inFlight;
-    private long minute = Long.MIN_VALUE;
-    private long rpmUsed;
-    private long tpmUsed;
-    private int successes;
-    private int failures;
-    private final Map<ErrorKind, Integer> failuresByKind = new EnumMap<>(ErrorKind.class);
-    private final Deque<double[]> perToken = new ArrayDeque<>();
-    private final Deque<double[]> ttft = new ArrayDeque<>();
-    /** Averages of the windows, recomputed only when a window changed (NaN is a valid average: no samples). */
-    private double perTokenAverage = Double.NaN;
-    private double ttftAverage = Double.NaN;
-    private boolean perTokenDirty;
-    private boolean ttftDirty;
     /** The effective rpm/tpm limits for {@link #limitsFraction}, boxed once instead of per decision. */
     private double limitsFraction = Double.NaN;
     private Long rpmLimit;
@@ -60,25 +43,17 @@ final class DeploymentState {
     DeploymentState(Deployment deployment, HealthPolicy policy, Clock clock, int latencySamples, Duration latencyTtl,
                     Consumer<DeploymentHealthEvent> emit, DoubleSupplier processFraction, ProviderState provider) {
         this.deployment = deployment;
-        this.provider = provider;
-        this.processFraction = processFraction;
         this.policy = policy;
         this.clock = clock;
-        this.latencySamples = latencySamples;
-        this.latencyTtl = latencyTtl;
-        this.emit = emit;
-        this.breaker = CircuitBreaker.of(deployment.id(), CircuitBreakerConfig.custom()
-                .clock(clock)
-                .slidingWindow((int) policy.breakerWindow().toSeconds(), policy.breakerMinCalls(),
-                        CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
-                .failureRateThreshold(policy.breakerFailureRate())
-                .waitDurationInOpenState(policy.breakerOpen())
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .build());
+        this.processFraction = processFraction;
+        this.provider = provider;
+        this.breaker = new DeploymentBreaker(deployment.id(), policy, clock, emit);
+        this.cooldown = new CooldownState(deployment.id(), policy, emit);
         this.bulkhead = deployment.maxParallelRequests() == null ? null : Bulkhead.of(deployment.id(),
                 BulkheadConfig.custom().maxConcurrentCalls(deployment.maxParallelRequests())
                         .maxWaitDuration(Duration.ZERO).build());
-        breaker.getEventPublisher().onStateTransition(e -> onTransition(e.getStateTransition().getToState()));
+        this.perToken = new LatencyWindow(latencySamples, latencyTtl);
+        this.ttft = new LatencyWindow(latencySamples, latencyTtl);
     }
 
     Deployment deployment() {
@@ -92,59 +67,42 @@ final class DeploymentState {
     /** The state at {@code now}, read from this deployment's clock by the caller (once for a whole group). */
     synchronized DeploymentSnapshot snapshot(double costPerToken, Instant now) {
         roll(now);
-        recoverIfDue(now);
-        CircuitBreaker.State state = breaker.getState();
-        boolean open = state == CircuitBreaker.State.OPEN && openUntil != null && !now.isAfter(openUntil)
-                || state == CircuitBreaker.State.FORCED_OPEN;
+        cooldown.recoverIfDue(now);
+        boolean open = breaker.open(now);
         refreshLimits();
-        long oldest = oldestSampleMillis(now);
-        if (expire(perToken, oldest) || perTokenDirty) {
-            perTokenAverage = average(perToken);
-            perTokenDirty = false;
-        }
-        if (expire(ttft, oldest) || ttftDirty) {
-            ttftAverage = average(ttft);
-            ttftDirty = false;
-        }
-        return new DeploymentSnapshot(deployment, cooledUntil, open, inFlight, rpmUsed, tpmUsed, rpmLimit, tpmLimit,
-                perTokenAverage, ttftAverage, costPerToken, provider.usage());
+        return new DeploymentSnapshot(deployment, cooldown.until(), open, inFlight, minute.requests(),
+                minute.tokens(), rpmLimit, tpmLimit, perToken.average(now), ttft.average(now), costPerToken,
+                provider.usage());
     }
 
     /** Takes every permission a call needs, or none: returns the cause when denied. */
     synchronized Rejection.Cause tryAcquire(long estimatedTokens) {
         Instant now = clock.instant();
         roll(now);
-        recoverIfDue(now);
-        if (cooledUntil != null) {
+        cooldown.recoverIfDue(now);
+        if (cooldown.until() != null) {
             return Rejection.Cause.COOLED_DOWN;
         }
         refreshLimits();
-        Long rpm = rpmLimit;
-        if (rpm != null && rpmUsed + 1 > rpm) {
+        if (!minute.requestFits(rpmLimit)) {
             return Rejection.Cause.RPM_LIMIT;
         }
-        Long tpm = tpmLimit;
-        if (tpm != null && tpmUsed + estimatedTokens > tpm) {
+        if (!minute.tokensFit(tpmLimit, estimatedTokens)) {
             return Rejection.Cause.TPM_LIMIT;
         }
         if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
             return Rejection.Cause.PARALLEL_LIMIT;
         }
         if (!provider.tryAcquire(estimatedTokens)) {
-            if (bulkhead != null) {
-                bulkhead.releasePermission();
-            }
+            releaseBulkhead();
             return Rejection.Cause.PROVIDER_LIMIT;
         }
-        if (!breaker.tryAcquirePermission()) {
+        if (!breaker.tryAcquire()) {
             provider.undo(estimatedTokens);
-            if (bulkhead != null) {
-                bulkhead.releasePermission();
-            }
+            releaseBulkhead();
             return Rejection.Cause.CIRCUIT_OPEN;
         }
-        rpmUsed++;
-        tpmUsed += estimatedTokens;
+        minute.add(estimatedTokens);
         inFlight++;
         return null;
     }
@@ -152,17 +110,15 @@ final class DeploymentState {
     synchronized void onSuccess(Duration latency, ProviderResponse response, long estimatedTokens, boolean stream) {
         Instant now = clock.instant();
         roll(now);
-        release();
-        provider.release(response.usage().totalTokens() - estimatedTokens);
-        breaker.onSuccess(latency.toNanos(), TimeUnit.NANOSECONDS);
-        successes++;
-        tpmUsed = Math.max(0, tpmUsed + response.usage().totalTokens() - estimatedTokens);
-        long out = Math.max(1, response.usage().completionTokens());
-        add(perToken, now, latency.toNanos() / 1e9 / out);
-        perTokenDirty = true;
+        endCall();
+        long tokenDelta = response.usage().totalTokens() - estimatedTokens;
+        provider.release(tokenDelta);
+        breaker.onSuccess(latency);
+        cooldown.onSuccess();
+        minute.correctTokens(tokenDelta);
+        perToken.add(now, latency.toNanos() / 1e9 / Math.max(1, response.usage().completionTokens()));
         if (stream && response.timeToFirstToken() != null) {
-            add(ttft, now, response.timeToFirstToken().toNanos() / 1e9);
-            ttftDirty = true;
+            ttft.add(now, response.timeToFirstToken().toNanos() / 1e9);
         }
     }
 
@@ -170,123 +126,49 @@ final class DeploymentState {
     synchronized void onFailure(Duration latency, ProviderError error, long estimatedTokens, boolean groupHasOthers) {
         Instant now = clock.instant();
         roll(now);
-        release();
+        endCall();
         provider.release(-estimatedTokens);
-        tpmUsed = Math.max(0, tpmUsed - estimatedTokens);
+        minute.correctTokens(-estimatedTokens);
         if (!error.cooldown()) {
-            breaker.releasePermission();
+            breaker.release();
             return;
         }
-        breaker.onError(latency.toNanos(), TimeUnit.NANOSECONDS, new IllegalStateException(error.kind().wire()));
-        failures++;
-        failuresByKind.merge(error.kind(), 1, Integer::sum);
-        String reason = coolReason(error, groupHasOthers);
-        if (reason != null) {
-            Duration d = policy.cooldownTime() != null ? policy.cooldownTime()
-                    : error.retryAfter() != null ? error.retryAfter() : HealthPolicy.DEFAULT_COOLDOWN;
-            Instant until = now.plus(d);
-            if (cooledUntil == null || until.isAfter(cooledUntil)) {
-                cooledUntil = until;
-                localCooldown = true;
-                emit.accept(new DeploymentHealthEvent(deployment.id(), DeploymentHealthEvent.State.COOLED, until,
-                        reason));
-            }
-        }
+        breaker.onFailure(latency, error.kind());
+        cooldown.onFailure(now, error, groupHasOthers);
     }
 
     /** Releases a permission without recording an outcome (the call never reached the provider). */
     synchronized void abandon(long estimatedTokens) {
-        release();
+        endCall();
         provider.undo(estimatedTokens);
-        rpmUsed = Math.max(0, rpmUsed - 1);
-        tpmUsed = Math.max(0, tpmUsed - estimatedTokens);
-        breaker.releasePermission();
+        minute.removeRequest();
+        minute.correctTokens(-estimatedTokens);
+        breaker.release();
     }
 
     /** The cooldown and open breaker in force now, as events (for a process that starts late). */
     synchronized List<DeploymentHealthEvent> active() {
         Instant now = clock.instant();
-        recoverIfDue(now);
+        cooldown.recoverIfDue(now);
         List<DeploymentHealthEvent> out = new ArrayList<>(2);
-        if (cooledUntil != null) {
-            out.add(new DeploymentHealthEvent(deployment.id(), DeploymentHealthEvent.State.COOLED, cooledUntil,
-                    "cooling down"));
+        DeploymentHealthEvent cooled = cooldown.active();
+        if (cooled != null) {
+            out.add(cooled);
         }
-        if (breaker.getState() == CircuitBreaker.State.OPEN && openUntil != null && !now.isAfter(openUntil)) {
-            out.add(new DeploymentHealthEvent(deployment.id(), DeploymentHealthEvent.State.OPEN, openUntil,
-                    "breaker open"));
+        DeploymentHealthEvent open = breaker.active(now);
+        if (open != null) {
+            out.add(open);
         }
         return out;
     }
 
-    private String coolReason(ProviderError error, boolean groupHasOthers) {
-        ErrorKind kind = error.kind();
-        String status = error.httpStatus() > 0 ? " (" + error.httpStatus() + ")" : "";
-        if (kind == ErrorKind.RATE_LIMITED || kind == ErrorKind.QUOTA_EXHAUSTED || error.httpStatus() == 429) {
-            return groupHasOthers ? kind.wire() + status : null;
-        }
-        if (kind == ErrorKind.AUTHENTICATION || kind == ErrorKind.NOT_FOUND || error.httpStatus() == 401
-                || error.httpStatus() == 404) {
-            return kind.wire() + status;
-        }
-        if (!groupHasOthers) {
-            return null;
-        }
-        Integer perKind = policy.allowedFailsPolicy().get(kind);
-        if (perKind != null) {
-            int n = failuresByKind.getOrDefault(kind, 0);
-            return n > perKind ? n + " " + kind.wire() + " failures this minute > allowed " + perKind : null;
-        }
-        if (policy.allowedFails() != null) {
-            return failures > policy.allowedFails()
-                    ? failures + " failures this minute > allowed_fails " + policy.allowedFails() : null;
-        }
-        int total = failures + successes;
-        if (total >= policy.failureMinRequests() && failures > policy.failureThreshold() * total) {
-            return failures + " of " + total + " requests failed this minute";
-        }
-        return null;
-    }
-
+    /** Applies what another process saw, without emitting anything. */
     synchronized void apply(DeploymentHealthEvent event) {
-        applyingRemote = true;
-        try {
-            switch (event.state()) {
-                case COOLED -> {
-                    if (cooledUntil == null || event.until().isAfter(cooledUntil)) {
-                        cooledUntil = event.until();
-                        localCooldown = false;
-                    }
-                }
-                case RECOVERED -> cooledUntil = null;
-                case OPEN -> {
-                    breaker.transitionToOpenStateUntil(event.until());
-                    openUntil = event.until();
-                }
-                case CLOSED -> {
-                    if (breaker.getState() != CircuitBreaker.State.CLOSED) {
-                        breaker.transitionToClosedState();
-                    }
-                    openUntil = null;
-                }
-            }
-        } finally {
-            applyingRemote = false;
-        }
-    }
-
-    private void onTransition(CircuitBreaker.State to) {
-        Instant now = clock.instant();
-        if (to == CircuitBreaker.State.OPEN) {
-            if (!applyingRemote) {
-                openUntil = now.plus(policy.breakerOpen());
-                emit.accept(new DeploymentHealthEvent(deployment.id(), DeploymentHealthEvent.State.OPEN, openUntil,
-                        "failure rate over " + policy.breakerFailureRate() + "%"));
-            }
-        } else if (to == CircuitBreaker.State.CLOSED && !applyingRemote) {
-            openUntil = null;
-            emit.accept(new DeploymentHealthEvent(deployment.id(), DeploymentHealthEvent.State.CLOSED, null,
-                    "probe succeeded"));
+        switch (event.state()) {
+            case COOLED -> cooldown.applyCooled(event.until());
+            case RECOVERED -> cooldown.applyRecovered();
+            case OPEN -> breaker.applyOpen(event.until());
+            case CLOSED -> breaker.applyClosed();
         }
     }
 
@@ -300,65 +182,23 @@ final class DeploymentState {
         }
     }
 
-    private void recoverIfDue(Instant now) {
-        if (cooledUntil != null && !now.isBefore(cooledUntil)) {
-            cooledUntil = null;
-            if (localCooldown) {
-                localCooldown = false;
-                emit.accept(new DeploymentHealthEvent(deployment.id(), DeploymentHealthEvent.State.RECOVERED, null,
-                        "cooldown over"));
-            }
+    private void roll(Instant now) {
+        if (minute.roll(now)) {
+            cooldown.newMinute();
         }
     }
 
-    private void release() {
+    /** Ends a call in flight: its bulkhead permit and count. */
+    private void endCall() {
         inFlight = Math.max(0, inFlight - 1);
         if (bulkhead != null) {
             bulkhead.onComplete();
         }
     }
 
-    private void roll(Instant now) {
-        long m = Math.floorDiv(now.getEpochSecond(), 60);
-        if (m != minute) {
-            minute = m;
-            rpmUsed = 0;
-            tpmUsed = 0;
-            successes = 0;
-            failures = 0;
-            failuresByKind.clear();
+    private void releaseBulkhead() {
+        if (bulkhead != null) {
+            bulkhead.releasePermission();
         }
-    }
-
-    private void add(Deque<double[]> window, Instant now, double value) {
-        window.addLast(new double[] {now.toEpochMilli(), value});
-        while (window.size() > latencySamples) {
-            window.removeFirst();
-        }
-    }
-
-    /** {@code now.minus(latencyTtl).toEpochMilli()} without allocating an Instant. */
-    private long oldestSampleMillis(Instant now) {
-        long seconds = now.getEpochSecond() - latencyTtl.getSeconds();
-        int nanos = now.getNano() - latencyTtl.getNano();
-        if (nanos < 0) {
-            seconds--;
-            nanos += 1_000_000_000;
-        }
-        return Math.addExact(Math.multiplyExact(seconds, 1000L), nanos / 1_000_000);
-    }
-
-    /** Drops samples older than {@code oldest} (epoch millis); returns whether any was dropped. */
-    private static boolean expire(Deque<double[]> window, long oldest) {
-        boolean dropped = false;
-        while (!window.isEmpty() && window.peekFirst()[0] < oldest) {
-            window.removeFirst();
-            dropped = true;
-        }
-        return dropped;
-    }
-
-    private static double average(Deque<double[]> window) {
-        return window.stream().mapToDouble(s -> s[1]).average().orElse(Double.NaN);
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmq.router;
 
+import dev.llmq.router.internal.MinuteCounter;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Clock;
@@ -25,9 +26,7 @@ final class ProviderState {
     /** Calls in flight that hold no bulkhead permit (more were in flight than a lowered cap allows). */
     private int unpermitted;
     private int inFlight;
-    private long minute = Long.MIN_VALUE;
-    private long rpmUsed;
-    private long tpmUsed;
+    private final MinuteCounter minute = new MinuteCounter();
 
     /**
      * @param scale the effective rpm/tpm limit of a configured one (limit share × process fraction)
@@ -75,22 +74,16 @@ final class ProviderState {
             return null;
         }
         roll();
-        return new ProviderUsage(provider, inFlight, limits.maxParallelRequests(), rpmUsed, limit(limits.rpm()),
-                tpmUsed, limit(limits.tpm()));
+        return new ProviderUsage(provider, inFlight, limits.maxParallelRequests(), minute.requests(),
+                limit(limits.rpm()), minute.tokens(), limit(limits.tpm()));
     }
 
     /** Takes one call's share of every provider limit, or nothing: returns whether it was taken. */
     synchronized boolean tryAcquire(long estimatedTokens) {
         roll();
-        if (limits != null) {
-            Long rpm = limit(limits.rpm());
-            if (rpm != null && rpmUsed + 1 > rpm) {
-                return false;
-            }
-            Long tpm = limit(limits.tpm());
-            if (tpm != null && tpmUsed + estimatedTokens > tpm) {
-                return false;
-            }
+        if (limits != null && (!minute.requestFits(limit(limits.rpm()))
+                || !minute.tokensFit(limit(limits.tpm()), estimatedTokens))) {
+            return false;
         }
         if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
             return false;
@@ -98,8 +91,7 @@ final class ProviderState {
         if (bulkhead == null) {
             unpermitted++;
         }
-        rpmUsed++;
-        tpmUsed += estimatedTokens;
+        minute.add(estimatedTokens);
         inFlight++;
         return true;
     }
@@ -113,13 +105,13 @@ final class ProviderState {
         } else if (bulkhead != null) {
             bulkhead.onComplete();
         }
-        tpmUsed = Math.max(0, tpmUsed + tokenDelta);
+        minute.correctTokens(tokenDelta);
     }
 
     /** Gives back everything a call took: it never reached the provider. */
     synchronized void undo(long estimatedTokens) {
         release(-estimatedTokens);
-        rpmUsed = Math.max(0, rpmUsed - 1);
+        minute.removeRequest();
     }
 
     synchronized int inFlight() {
@@ -131,11 +123,6 @@ final class ProviderState {
     }
 
     private void roll() {
-        long m = Math.floorDiv(clock.instant().getEpochSecond(), 60);
-        if (m != minute) {
-            minute = m;
-            rpmUsed = 0;
-            tpmUsed = 0;
-        }
+        minute.roll(clock.instant());
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmq.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.llmq.provider.ErrorKind;
@@ -159,11 +160,8 @@ class ProviderLimitsTest {
             throw new IllegalStateException("bug in the worker");
         };
         long rpmBefore = r.health().providerUsage("anthropic").rpmUsed();
-        try {
-            r.execute(RouteRequest.of("g"), broken);
-        } catch (IllegalStateException expected) {
-            assertThat(expected).hasMessage("bug in the worker");
-        }
+        assertThatThrownBy(() -> r.execute(RouteRequest.of("g"), broken))
+                .isInstanceOf(IllegalStateException.class).hasMessage("bug in the worker");
         assertThat(r.health().providerInFlight("anthropic")).as("after an unexpected error").isZero();
         assertThat(r.health().providerUsage("anthropic").rpmUsed()).as("abandoned call given back")
                 .isEqualTo(rpmBefore);

@@ -122,7 +122,7 @@ class RouterStrategiesTest {
             assertThat(r.execute(new RouteRequest("g", List.of(), 10, false, null), call))
                     .isInstanceOf(RoutedOutcome.Succeeded.class);
         }
-        assertThat(call.calls.stream().filter("a"::equals).count()).isEqualTo(3);
+        assertThat(call.calls).filteredOn("a"::equals).hasSize(3);
         RoutedOutcome over = r.execute(new RouteRequest("g", List.of(), 200, false, null), call);
         assertThat(over).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
                 f -> assertThat(f.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED));

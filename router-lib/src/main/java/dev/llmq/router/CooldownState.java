@@ -1,0 +1,97 @@
+package dev.llmq.router;
+
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
+import dev.llmq.router.internal.CooldownRule;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A deployment's cooldown: until when, whether this process started it (only that process announces its end), and
+ * the outcomes of the current minute that {@link CooldownRule} judges. Not thread-safe: the owning
+ * {@link DeploymentState}'s lock guards it.
+ */
+final class CooldownState {
+
+    private final String deploymentId;
+    private final HealthPolicy policy;
+    private final Consumer<DeploymentHealthEvent> emit;
+
+    private Instant until;
+    private boolean local;
+    private int successes;
+    private int failures;
+    private final Map<ErrorKind, Integer> failuresByKind = new EnumMap<>(ErrorKind.class);
+
+    CooldownState(String deploymentId, HealthPolicy policy, Consumer<DeploymentHealthEvent> emit) {
+        this.deploymentId = deploymentId;
+        this.policy = policy;
+        this.emit = emit;
+    }
+
+    /** End of the cooldown, or null; call {@link #recoverIfDue} first. */
+    Instant until() {
+        return until;
+    }
+
+    /** Forgets the outcomes of the previous minute. */
+    void newMinute() {
+        successes = 0;
+        failures = 0;
+        failuresByKind.clear();
+    }
+
+    void onSuccess() {
+        successes++;
+    }
+
+    /** Counts a failure whose kind counts against health, and cools down when the rule says so. */
+    void onFailure(Instant now, ProviderError error, boolean groupHasOthers) {
+        failures++;
+        int failuresOfKind = failuresByKind.merge(error.kind(), 1, Integer::sum);
+        CooldownRule.decide(policy, error.kind(), error.httpStatus(), error.retryAfter(),
+                        new CooldownRule.Minute(successes, failures, failuresOfKind), groupHasOthers)
+                .ifPresent(cool -> {
+                    Instant next = now.plus(cool.duration());
+                    if (until == null || next.isAfter(until)) {
+                        until = next;
+                        local = true;
+                        emit.accept(new DeploymentHealthEvent(deploymentId, DeploymentHealthEvent.State.COOLED, next,
+                                cool.reason()));
+                    }
+                });
+    }
+
+    /** Another process cooled the deployment until {@code next}; a later end wins. */
+    void applyCooled(Instant next) {
+        if (until == null || next.isAfter(until)) {
+            until = next;
+            local = false;
+        }
+    }
+
+    /** Another process saw the cooldown end. */
+    void applyRecovered() {
+        until = null;
+    }
+
+    /** Ends a cooldown that is over at {@code now}, announcing it when this process started it. */
+    void recoverIfDue(Instant now) {
+        if (until != null && !now.isBefore(until)) {
+            until = null;
+            if (local) {
+                local = false;
+                emit.accept(new DeploymentHealthEvent(deploymentId, DeploymentHealthEvent.State.RECOVERED, null,
+                        "cooldown over"));
+            }
+        }
+    }
+
+    /** The cooldown in force as an event, or null; call {@link #recoverIfDue} first. */
+    DeploymentHealthEvent active() {
+        return until == null ? null
+                : new DeploymentHealthEvent(deploymentId, DeploymentHealthEvent.State.COOLED, until, "cooling down");
+    }
+}

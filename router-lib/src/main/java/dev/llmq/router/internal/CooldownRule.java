@@ -1,0 +1,99 @@
+package dev.llmq.router.internal;
+
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.router.HealthPolicy;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * LiteLLM's cooldown rule as a pure function: whether one failed call cools its deployment down, and for how long.
+ * Not API: the router's deployment state applies it.
+ *
+ * <p>In order: a kind that does not count against health ({@link ErrorKind#cooldown()}) never cools; a 429 (or
+ * {@code rate_limited} / {@code quota_exhausted}) cools at once when the group has another deployment; 401 and 404
+ * (or {@code authentication} / {@code not_found}) cool at once; otherwise only a group with another deployment
+ * cools, by the first rule that applies: the kind's {@code allowed_fails_policy} entry, {@code allowed_fails}, else
+ * more than {@link HealthPolicy#failureThreshold()} of at least {@link HealthPolicy#failureMinRequests()} requests
+ * of the minute failed. A cooldown lasts {@code cooldown_time}, else the error's Retry-After, else
+ * {@link HealthPolicy#DEFAULT_COOLDOWN}.
+ */
+public final class CooldownRule {
+
+    private CooldownRule() {
+    }
+
+    /**
+     * The calls of the current minute that count against health, the failure being judged included (when its kind
+     * counts).
+     *
+     * @param failures failures of every kind that counts
+     * @param failuresOfKind failures of the judged error's kind
+     */
+    public record Minute(int successes, int failures, int failuresOfKind) {
+        public Minute {
+            if (successes < 0 || failuresOfKind < 0 || failures < failuresOfKind) {
+                throw new IllegalArgumentException("need 0 <= failuresOfKind <= failures and successes >= 0, got "
+                        + successes + "/" + failures + "/" + failuresOfKind);
+            }
+        }
+    }
+
+    /**
+     * Cool down for {@code duration}; {@code reason} says which rule fired (e.g. {@code rate_limited (429)}). The
+     * duration is taken as given, even a negative Retry-After: such a cooldown is over as soon as it starts.
+     */
+    public record Decision(Duration duration, String reason) {
+        public Decision {
+            Objects.requireNonNull(duration, "duration");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * @param httpStatus the real status, or 0 when no response arrived
+     * @param retryAfter what the provider asked for, or null
+     * @param groupHasOthers the model group has another deployment to send calls to meanwhile
+     * @return the cooldown, or empty when this failure does not cool the deployment
+     */
+    public static Optional<Decision> decide(HealthPolicy policy, ErrorKind kind, int httpStatus, Duration retryAfter,
+                                            Minute minute, boolean groupHasOthers) {
+        String reason = kind.cooldown() ? reason(policy, kind, httpStatus, minute, groupHasOthers) : null;
+        if (reason == null) {
+            return Optional.empty();
+        }
+        Duration d = policy.cooldownTime() != null ? policy.cooldownTime()
+                : retryAfter != null ? retryAfter : HealthPolicy.DEFAULT_COOLDOWN;
+        return Optional.of(new Decision(d, reason));
+    }
+
+    private static String reason(HealthPolicy policy, ErrorKind kind, int httpStatus, Minute minute,
+                                 boolean groupHasOthers) {
+        String status = httpStatus > 0 ? " (" + httpStatus + ")" : "";
+        if (kind == ErrorKind.RATE_LIMITED || kind == ErrorKind.QUOTA_EXHAUSTED || httpStatus == 429) {
+            return groupHasOthers ? kind.wire() + status : null;
+        }
+        if (kind == ErrorKind.AUTHENTICATION || kind == ErrorKind.NOT_FOUND || httpStatus == 401
+                || httpStatus == 404) {
+            return kind.wire() + status;
+        }
+        if (!groupHasOthers) {
+            return null;
+        }
+        Integer perKind = policy.allowedFailsPolicy().get(kind);
+        if (perKind != null) {
+            int n = minute.failuresOfKind();
+            return n > perKind ? n + " " + kind.wire() + " failures this minute > allowed " + perKind : null;
+        }
+        int failures = minute.failures();
+        if (policy.allowedFails() != null) {
+            return failures > policy.allowedFails()
+                    ? failures + " failures this minute > allowed_fails " + policy.allowedFails() : null;
+        }
+        int total = failures + minute.successes();
+        if (total >= policy.failureMinRequests() && failures > policy.failureThreshold() * total) {
+            return failures + " of " + total + " requests failed this minute";
+        }
+        return null;
+    }
+}
