@@ -48,8 +48,8 @@ class StatusIT {
     @BeforeAll
     static void start(KafkaCluster kafka) {
         fixture = new TopicsFixture(kafka.bootstrapServers(), "status");
-        IngestSettings settings = IngestSettings.defaults(kafka.bootstrapServers(), "status-a").withPort(0)
-                .withTopics(fixture.topics()).withTransactionalProducers(1).withStreamTimeout(Duration.ofSeconds(30));
+        IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "status-a").port(0)
+                .topics(fixture.topics()).transactionalProducers(1).streamTimeout(Duration.ofSeconds(30)).build();
         server = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), dependenciesReady::get, Clock.systemUTC(),
                 new SimpleMeterRegistry()).start();
         http = new HttpTestClient(server.port());

@@ -46,8 +46,8 @@ class SubmitIT {
     }
 
     static IngestServer startServer(KafkaCluster kafka, TopicsFixture fixture, String instance) {
-        IngestSettings settings = IngestSettings.defaults(kafka.bootstrapServers(), instance).withPort(0)
-                .withTopics(fixture.topics()).withTransactionalProducers(2).withMaxBodyBytes(64 * 1024);
+        IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), instance).port(0)
+                .topics(fixture.topics()).transactionalProducers(2).maxBodyBytes(64 * 1024).build();
         IngestServer s = new IngestServer(settings, () -> Set.of("gpt-4o-mini", "gpt-4o"), () -> true,
                 Clock.systemUTC(), registry).start();
         await().atMost(Duration.ofSeconds(30)).until(s::ready);
