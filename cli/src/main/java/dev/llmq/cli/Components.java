@@ -43,12 +43,13 @@ final class Components {
     static IngestServer ingest(LlmqConfig config, Supplier<Set<String>> groups, String bootstrapServers, String host,
                                int port, String instanceId, BooleanSupplier readiness, MeterRegistry meters,
                                Clock clock) {
-        IngestSettings settings = IngestSettings.defaults(bootstrapServers, instanceId)
-                .withHost(host)
-                .withPort(port)
-                .withTopics(LoadedConfig.topics(config))
-                .withKafkaProperties(LoadedConfig.kafkaProperties(config))
-                .withMaxBodyBytes(config.llmq().ingest().maxBodyBytes());
+        IngestSettings settings = IngestSettings.builder(bootstrapServers, instanceId)
+                .host(host)
+                .port(port)
+                .topics(LoadedConfig.topics(config))
+                .kafkaProperties(LoadedConfig.kafkaProperties(config))
+                .maxBodyBytes(config.llmq().ingest().maxBodyBytes())
+                .build();
         IngestServer server = new IngestServer(settings, groups, readiness, clock, meters);
         if (meters instanceof PrometheusMeterRegistry prometheus) {
             server.exposeMetrics(prometheus::scrape);

@@ -6,27 +6,44 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Settings of one ingest API instance.
+ * Settings of one ingest API instance. Made with {@link #builder(String, String)}, which starts from the
+ * {@code DEFAULT_*} values; every rule is checked here, in the constructor, whichever way the record is made.
  *
  * @param host the address to bind, e.g. {@code 127.0.0.1}
- * @param port the HTTP port; 0 picks a free one (see {@link IngestServer#port()})
+ * @param port the HTTP port, {@code 0..65535}; 0 picks a free one (see {@link IngestServer#port()})
  * @param bootstrapServers Kafka's {@code bootstrap.servers}
  * @param kafkaProperties extra Kafka client properties, applied last to every producer and consumer (security etc.)
  * @param topics the topic names
- * @param maxBodyBytes the largest accepted request body; larger ones get 400 {@code request_too_large}
+ * @param maxBodyBytes the largest accepted request body, at least {@link #MIN_MAX_BODY_BYTES}; larger ones get 400
+ *        {@code request_too_large}
  * @param transactionalIdPrefix with {@code instanceId} and a slot number, the producers' {@code transactional.id}s
  * @param instanceId stable per instance (a restarted instance fences its own zombies); unique across instances
  * @param kafkaTimeout the longest a submission waits for the broker ({@code max.block.ms}, {@code delivery.timeout.ms})
- *        before answering 503
- * @param transactionalProducers how many multi-job submissions can be written at once
- * @param streamTimeout the longest {@code GET /v1/jobs/{id}/stream} stays open
+ *        before answering 503; at least {@link #MIN_KAFKA_TIMEOUT}
+ * @param transactionalProducers how many multi-job submissions can be written at once,
+ *        {@code 1..}{@link #MAX_TRANSACTIONAL_PRODUCERS}
+ * @param streamTimeout the longest {@code GET /v1/jobs/{id}/stream} stays open; positive
  */
 public record IngestSettings(String host, int port, String bootstrapServers, Map<String, String> kafkaProperties,
                              TopicNames topics, long maxBodyBytes, String transactionalIdPrefix, String instanceId,
                              Duration kafkaTimeout, int transactionalProducers, Duration streamTimeout) {
 
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 4000;
+    /** 10 MiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    /**
+     * The smallest accepted {@code maxBodyBytes}: 1 KiB. A smaller limit would refuse even a one-message job with a
+     * short prompt, so it can only be a configuration mistake. This is the floor for every source of the limit
+     * (the config file's {@code ingest.max_body_bytes} included).
+     */
+    public static final long MIN_MAX_BODY_BYTES = 1024;
+    public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "llmq-ingest";
     public static final Duration DEFAULT_KAFKA_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration MIN_KAFKA_TIMEOUT = Duration.ofSeconds(1);
+    public static final int DEFAULT_TRANSACTIONAL_PRODUCERS = 4;
+    public static final int MAX_TRANSACTIONAL_PRODUCERS = 64;
+    public static final Duration DEFAULT_STREAM_TIMEOUT = Duration.ofMinutes(10);
 
     public IngestSettings {
         requireText(host, "host");
@@ -36,73 +53,111 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         requireText(bootstrapServers, "bootstrapServers");
         kafkaProperties = kafkaProperties == null ? Map.of() : Map.copyOf(kafkaProperties);
         Objects.requireNonNull(topics, "topics");
-        if (maxBodyBytes < 1024) {
-            throw new IllegalArgumentException("maxBodyBytes must be at least 1024, got " + maxBodyBytes);
+        if (maxBodyBytes < MIN_MAX_BODY_BYTES) {
+            throw new IllegalArgumentException(
+                    "maxBodyBytes must be at least " + MIN_MAX_BODY_BYTES + ", got " + maxBodyBytes);
         }
         requireText(transactionalIdPrefix, "transactionalIdPrefix");
         requireText(instanceId, "instanceId");
         Objects.requireNonNull(kafkaTimeout, "kafkaTimeout");
-        if (kafkaTimeout.toMillis() < 1000) {
-            throw new IllegalArgumentException("kafkaTimeout must be at least 1s, got " + kafkaTimeout);
+        if (kafkaTimeout.compareTo(MIN_KAFKA_TIMEOUT) < 0) {
+            throw new IllegalArgumentException("kafkaTimeout must be at least " + MIN_KAFKA_TIMEOUT + ", got "
+                    + kafkaTimeout);
         }
-        if (transactionalProducers < 1 || transactionalProducers > 64) {
-            throw new IllegalArgumentException("transactionalProducers must be 1..64, got " + transactionalProducers);
+        if (transactionalProducers < 1 || transactionalProducers > MAX_TRANSACTIONAL_PRODUCERS) {
+            throw new IllegalArgumentException("transactionalProducers must be 1.." + MAX_TRANSACTIONAL_PRODUCERS
+                    + ", got " + transactionalProducers);
         }
         Objects.requireNonNull(streamTimeout, "streamTimeout");
         if (streamTimeout.isNegative() || streamTimeout.isZero()) {
-            throw new IllegalArgumentException("streamTimeout must be positive");
+            throw new IllegalArgumentException("streamTimeout must be positive, got " + streamTimeout);
         }
     }
 
-    /** Defaults: 127.0.0.1:4000, default topics, 10 MiB bodies, 5 s Kafka timeout, 4 transactional producers. */
-    public static IngestSettings defaults(String bootstrapServers, String instanceId) {
-        return new IngestSettings("127.0.0.1", 4000, bootstrapServers, Map.of(), TopicNames.defaults(),
-                DEFAULT_MAX_BODY_BYTES, "llmq-ingest", instanceId, DEFAULT_KAFKA_TIMEOUT, 4, Duration.ofMinutes(10));
-    }
-
-    public IngestSettings withHost(String value) {
-        return new IngestSettings(value, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
-                transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout);
-    }
-
-    public IngestSettings withPort(int value) {
-        return new IngestSettings(host, value, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
-                transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout);
-    }
-
-    public IngestSettings withKafkaProperties(Map<String, String> value) {
-        return new IngestSettings(host, port, bootstrapServers, value, topics, maxBodyBytes,
-                transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout);
-    }
-
-    public IngestSettings withTopics(TopicNames value) {
-        return new IngestSettings(host, port, bootstrapServers, kafkaProperties, value, maxBodyBytes,
-                transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout);
-    }
-
-    public IngestSettings withMaxBodyBytes(long value) {
-        return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, value,
-                transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout);
-    }
-
-    public IngestSettings withKafkaTimeout(Duration value) {
-        return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
-                transactionalIdPrefix, instanceId, value, transactionalProducers, streamTimeout);
-    }
-
-    public IngestSettings withTransactionalProducers(int value) {
-        return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
-                transactionalIdPrefix, instanceId, kafkaTimeout, value, streamTimeout);
-    }
-
-    public IngestSettings withStreamTimeout(Duration value) {
-        return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
-                transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, value);
+    /** A builder holding the two settings without a default and the {@code DEFAULT_*} values for the others. */
+    public static Builder builder(String bootstrapServers, String instanceId) {
+        return new Builder(bootstrapServers, instanceId);
     }
 
     private static void requireText(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " is required");
+        }
+    }
+
+    /**
+     * Collects settings; {@link #build()} checks them (in the record's constructor), so a setter never throws for a
+     * value out of range. Defaults: {@link #DEFAULT_HOST}:{@link #DEFAULT_PORT}, no extra Kafka properties,
+     * {@link TopicNames#defaults()}, the other {@code DEFAULT_*} constants.
+     */
+    public static final class Builder {
+        private final String bootstrapServers;
+        private final String instanceId;
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private Map<String, String> kafkaProperties = Map.of();
+        private TopicNames topics = TopicNames.defaults();
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private String transactionalIdPrefix = DEFAULT_TRANSACTIONAL_ID_PREFIX;
+        private Duration kafkaTimeout = DEFAULT_KAFKA_TIMEOUT;
+        private int transactionalProducers = DEFAULT_TRANSACTIONAL_PRODUCERS;
+        private Duration streamTimeout = DEFAULT_STREAM_TIMEOUT;
+
+        private Builder(String bootstrapServers, String instanceId) {
+            this.bootstrapServers = bootstrapServers;
+            this.instanceId = instanceId;
+        }
+
+        public Builder host(String value) {
+            this.host = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
+
+        /** Replaces the extra Kafka client properties (null means none). */
+        public Builder kafkaProperties(Map<String, String> value) {
+            this.kafkaProperties = value;
+            return this;
+        }
+
+        public Builder topics(TopicNames value) {
+            this.topics = value;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long value) {
+            this.maxBodyBytes = value;
+            return this;
+        }
+
+        public Builder transactionalIdPrefix(String value) {
+            this.transactionalIdPrefix = value;
+            return this;
+        }
+
+        public Builder kafkaTimeout(Duration value) {
+            this.kafkaTimeout = value;
+            return this;
+        }
+
+        public Builder transactionalProducers(int value) {
+            this.transactionalProducers = value;
+            return this;
+        }
+
+        public Builder streamTimeout(Duration value) {
+            this.streamTimeout = value;
+            return this;
+        }
+
+        /** The settings; {@link IllegalArgumentException} or {@link NullPointerException} naming a bad value. */
+        public IngestSettings build() {
+            return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
+                    transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout);
         }
     }
 }

@@ -29,8 +29,8 @@ class IngestServerWithoutKafkaTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        IngestSettings settings = IngestSettings.defaults("127.0.0.1:" + closedPort, "no-kafka")
-                .withPort(0).withKafkaTimeout(Duration.ofSeconds(1)).withMaxBodyBytes(4096);
+        IngestSettings settings = IngestSettings.builder("127.0.0.1:" + closedPort, "no-kafka")
+                .port(0).kafkaTimeout(Duration.ofSeconds(1)).maxBodyBytes(4096).build();
         server = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, Clock.systemUTC(), registry)
                 .start();
         http = new HttpTestClient(server.port());

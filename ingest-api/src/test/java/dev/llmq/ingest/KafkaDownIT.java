@@ -22,9 +22,9 @@ class KafkaDownIT {
         try {
             TopicsFixture fixture = new TopicsFixture(kafka.bootstrapServers(), "down");
             fixture.close();
-            IngestSettings settings = IngestSettings.defaults(kafka.bootstrapServers(), "down-a").withPort(0)
-                    .withTopics(fixture.topics()).withTransactionalProducers(1)
-                    .withKafkaTimeout(Duration.ofMillis(1500));
+            IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "down-a").port(0)
+                    .topics(fixture.topics()).transactionalProducers(1)
+                    .kafkaTimeout(Duration.ofMillis(1500)).build();
             server = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, Clock.systemUTC(),
                     new SimpleMeterRegistry()).start();
             await().atMost(Duration.ofSeconds(30)).until(server::ready);

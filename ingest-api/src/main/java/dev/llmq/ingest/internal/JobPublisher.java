@@ -4,6 +4,8 @@ import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +72,10 @@ public final class JobPublisher implements AutoCloseable {
         }
     }
 
-    /** Initializes the transactional producers in the background, retrying until it works or this closes. */
+    /**
+     * Initializes the transactional producers in the background, retrying (Resilience4j {@link Retry}, backoff
+     * {@link KafkaClients#backoff}) until it works or this closes.
+     */
     public void start() {
         Thread.ofVirtual().name("llmq-ingest-producer-init").start(this::initializeAll);
     }
@@ -81,14 +86,36 @@ public final class JobPublisher implements AutoCloseable {
     }
 
     private void initializeAll() {
-        int done = 0;
-        while (!closed.get() && done < allSlots.size()) {
+        Retry retry = Retry.of("llmq-ingest-producer-init", RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(KafkaClients.backoff(settings))
+                .retryOnException(e -> !closed.get() && !Thread.currentThread().isInterrupted())
+                .build());
+        try {
+            retry.executeRunnable(this::initializePendingSlots);
+        } catch (RuntimeException e) {
+            log.debug("stopped initializing the transactional producers: {}", e.toString());
+            return;
+        }
+        if (!closed.get()) {
+            initialized.set(true);
+            log.info("{} transactional producers ready", allSlots.size());
+        }
+    }
+
+    /**
+     * One attempt: initializes each slot not yet initialized once, as it becomes free (a submission may hold it and
+     * initializes it itself). A failure ends the attempt with the slot back in the pool, so submissions can use it
+     * during the backoff; the next attempt makes a new producer.
+     */
+    private void initializePendingSlots() {
+        while (!closed.get() && !allSlots.stream().allMatch(slot -> slot.initializedOnce)) {
             TxSlot slot;
             try {
                 slot = slots.poll(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                throw new IllegalStateException("interrupted while waiting for a producer", e);
             }
             if (slot == null) {
                 continue;
@@ -97,19 +124,14 @@ public final class JobPublisher implements AutoCloseable {
                 if (!slot.initializedOnce) {
                     slot.ensureInitialized();
                     slot.initializedOnce = true;
-                    done++;
                 }
             } catch (RuntimeException e) {
                 log.warn("cannot initialize transactional producer {} yet: {}", slot.transactionalId, e.toString());
                 slot.reset();
-                sleepQuietly(settings.kafkaTimeout().toMillis() / 5);
+                throw e;
             } finally {
                 slots.add(slot);
             }
-        }
-        if (done == allSlots.size()) {
-            initialized.set(true);
-            log.info("{} transactional producers ready", done);
         }
     }
 
@@ -211,14 +233,6 @@ public final class JobPublisher implements AutoCloseable {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

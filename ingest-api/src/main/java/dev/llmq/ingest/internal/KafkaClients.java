@@ -1,6 +1,8 @@
 package dev.llmq.ingest.internal;
 
 import dev.llmq.ingest.IngestSettings;
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,7 +17,20 @@ public final class KafkaClients {
 
     static final int LINGER_MS = 2;
 
+    /** How much longer each wait between two attempts to reach Kafka is than the one before. */
+    static final double BACKOFF_MULTIPLIER = 2.0;
+
     private KafkaClients() {
+    }
+
+    /**
+     * The waits between attempts to reach Kafka: a fifth of {@link IngestSettings#kafkaTimeout()}, doubling up to
+     * the Kafka timeout itself (attempt 1 is the wait after the first failure). Each failed attempt has usually
+     * blocked for the Kafka timeout already, so a larger cap would only delay recovery once the broker is back.
+     */
+    static IntervalFunction backoff(IngestSettings s) {
+        Duration max = s.kafkaTimeout();
+        return IntervalFunction.ofExponentialBackoff(max.dividedBy(5), BACKOFF_MULTIPLIER, max);
     }
 
     /** An idempotent, acks=all producer whose waits are bounded by {@link IngestSettings#kafkaTimeout()}. */

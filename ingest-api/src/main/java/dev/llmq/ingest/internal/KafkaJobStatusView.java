@@ -7,6 +7,7 @@ import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.JsonSerde;
+import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -43,6 +47,7 @@ public final class KafkaJobStatusView implements JobStatusView {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaJobStatusView.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration TOPIC_WAIT = Duration.ofSeconds(1);
 
     private final IngestSettings settings;
     private final ObjectMapper mapper;
@@ -53,13 +58,26 @@ public final class KafkaJobStatusView implements JobStatusView {
     private final Map<String, Set<String>> batches = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> idempotency = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Counted down by {@link #close()}: ends a pause between consumer restarts at once. */
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final Function<Map<String, Object>, Consumer<String, byte[]>> consumers;
+    private final IntervalFunction restartBackoff;
+    /** Failures since the consumer last polled successfully; only the view's thread uses it. */
+    private int consecutiveFailures;
     private volatile boolean caughtUp;
     private volatile Consumer<String, byte[]> consumer;
     private Thread thread;
 
     public KafkaJobStatusView(IngestSettings settings, ObjectMapper mapper) {
+        this(settings, mapper, KafkaConsumer::new);
+    }
+
+    KafkaJobStatusView(IngestSettings settings, ObjectMapper mapper,
+                       Function<Map<String, Object>, Consumer<String, byte[]>> consumers) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.consumers = Objects.requireNonNull(consumers, "consumers");
+        this.restartBackoff = KafkaClients.backoff(settings);
     }
 
     @Override
@@ -69,9 +87,17 @@ public final class KafkaJobStatusView implements JobStatusView {
         }
     }
 
+    /**
+     * Keeps one consumer following the topics, replacing it after a failure once a backoff has passed. Not a
+     * Resilience4j {@code Retry}: this supervises a consumer that runs until close, it does not repeat an operation
+     * that completes. A Retry would count its attempts over the consumer's whole life (hours of healthy reading would
+     * not reset the backoff) and its wait could not be cut short by {@link #close()}. So the backoff is the same
+     * {@link KafkaClients#backoff} as elsewhere, over the failures since the last successful poll, and the wait ends
+     * as soon as the view closes.
+     */
     private void run() {
         while (!closed.get()) {
-            try (Consumer<String, byte[]> c = new KafkaConsumer<>(
+            try (Consumer<String, byte[]> c = consumers.apply(
                     KafkaClients.consumer(settings, "llmq-ingest-view-" + settings.instanceId()))) {
                 consumer = c;
                 if (closed.get()) {
@@ -84,8 +110,9 @@ public final class KafkaJobStatusView implements JobStatusView {
                 if (closed.get()) {
                     return;
                 }
-                log.warn("status view consumer failed, restarting it: {}", e.toString());
-                sleep(settings.kafkaTimeout().toMillis() / 5);
+                long wait = restartBackoff.apply(++consecutiveFailures);
+                log.warn("status view consumer failed, restarting it in {} ms: {}", wait, e.toString());
+                pause(wait);
             }
         }
     }
@@ -102,6 +129,7 @@ public final class KafkaJobStatusView implements JobStatusView {
                 targets.values().stream().mapToLong(Long::longValue).sum());
         while (!closed.get()) {
             ConsumerRecords<String, byte[]> records = c.poll(POLL);
+            consecutiveFailures = 0;
             for (ConsumerRecord<String, byte[]> r : records) {
                 apply(r);
             }
@@ -112,14 +140,17 @@ public final class KafkaJobStatusView implements JobStatusView {
         }
     }
 
-    /** All partitions of the three topics, or null (after a pause) while one of them does not exist yet. */
+    /**
+     * All partitions of the three topics, or null (after a pause) while one of them does not exist yet. Waiting for
+     * a topic someone else creates is a fixed-interval check of a state, not the retry of a failure, so no backoff.
+     */
     private List<TopicPartition> discover(Consumer<String, byte[]> c) {
         List<TopicPartition> all = new ArrayList<>();
         for (String topic : List.of(settings.topics().jobs(), settings.topics().status(), settings.topics().results())) {
             List<PartitionInfo> infos = c.partitionsFor(topic, settings.kafkaTimeout());
             if (infos == null || infos.isEmpty()) {
                 log.info("status view waits for topic {} to exist", topic);
-                sleep(1000);
+                pause(TOPIC_WAIT.toMillis());
                 return null;
             }
             infos.forEach(p -> all.add(new TopicPartition(p.topic(), p.partition())));
@@ -231,6 +262,7 @@ public final class KafkaJobStatusView implements JobStatusView {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        closing.countDown();
         Consumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
@@ -248,9 +280,10 @@ public final class KafkaJobStatusView implements JobStatusView {
         }
     }
 
-    private static void sleep(long millis) {
+    /** Waits, but no longer than until {@link #close()}. */
+    private void pause(long millis) {
         try {
-            Thread.sleep(millis);
+            closing.await(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
-import dev.llmq.schemas.JsonSerde;
-import dev.llmq.schemas.StreamChunk;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +46,6 @@ public final class StreamRelay {
     private final ObjectMapper mapper;
     private final JobViews views;
     private final Clock clock;
-    private final JsonSerde<StreamChunk> serde = JsonSerde.streamChunk();
 
     public StreamRelay(IngestSettings settings, JobStatusView view, ObjectMapper mapper, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -103,55 +100,31 @@ public final class StreamRelay {
         }
     }
 
-    /** Writes the events until the job ends, the timeout passes or the client goes away; closes the consumer. */
+    /**
+     * Writes the events until the job ends, the stream timeout passes or the client goes away (a write fails), then
+     * closes the consumer. The job ends once the status view shows it terminal and the consumer has read up to the
+     * chunks' end offset read at that moment: {@code data: [DONE]}, after an error event when the job did not
+     * succeed. The timeout ends the stream with a {@code stream_timeout} error event and no {@code [DONE]}. Which
+     * records are sent is {@link ChunkSelector}'s choice; a record that does not decode is skipped.
+     */
     public void relay(Consumer<String, byte[]> c, String jobId, OutputStream out) {
         TopicPartition tp = c.assignment().iterator().next();
-        Instant deadline = clock.instant().plus(settings.streamTimeout());
         Instant lastWrite = clock.instant();
-        int attempt = 0;
-        long nextSeq = 0;
-        boolean sentAny = false;
+        Instant deadline = lastWrite.plus(settings.streamTimeout());
+        ChunkSelector selector = new ChunkSelector(jobId);
         Long stopAt = null;
         try (c) {
             write(out, ": llmq relay for " + jobId + "\n\n");
             while (true) {
                 boolean wrote = false;
                 for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
-                    if (!jobId.equals(r.key())) {
-                        continue;
-                    }
-                    StreamChunk chunk = decode(r);
-                    if (chunk == null || chunk.attempt() < attempt) {
-                        continue;
-                    }
-                    if (chunk.attempt() > attempt) {
-                        if (sentAny) {
-                            write(out, ": attempt " + chunk.attempt() + " restarts the stream\n\n");
-                        }
-                        attempt = chunk.attempt();
-                        nextSeq = 0;
-                    }
-                    if (chunk.seq() < nextSeq) {
-                        continue;
-                    }
-                    write(out, "data: " + mapper.writeValueAsString(chunk.chunk()) + "\n\n");
-                    nextSeq = chunk.seq() + 1;
-                    sentAny = true;
-                    wrote = true;
+                    wrote |= send(selector.step(r), r, out);
                 }
                 if (stopAt == null) {
-                    Optional<JobSnapshot> s = view.job(jobId);
-                    if (s.isPresent() && s.get().terminal()) {
-                        stopAt = c.endOffsets(List.of(tp), settings.kafkaTimeout()).get(tp);
-                    }
+                    stopAt = endOffsetOnceTerminal(c, tp, jobId);
                 }
                 if (stopAt != null && c.position(tp) >= stopAt) {
-                    JobResult result = view.job(jobId).map(JobSnapshot::result).orElse(null);
-                    if (result != null && result.status() != JobStatus.SUCCEEDED && result.error() != null) {
-                        write(out, "data: " + mapper.writeValueAsString(
-                                Map.of("error", views.error(result.error()))) + "\n\n");
-                    }
-                    write(out, "data: [DONE]\n\n");
+                    finish(jobId, out);
                     return;
                 }
                 Instant now = clock.instant();
@@ -175,13 +148,37 @@ public final class StreamRelay {
         }
     }
 
-    private StreamChunk decode(ConsumerRecord<String, byte[]> r) {
-        try {
-            return serde.fromBytes(r.value());
-        } catch (RuntimeException e) {
+    /** Writes what the selector chose for one record; true when a chunk was written. */
+    private boolean send(ChunkSelector.Step step, ConsumerRecord<String, byte[]> r, OutputStream out)
+            throws IOException {
+        if (step == ChunkSelector.Skip.UNDECODABLE) {
             log.debug("skipping undecodable chunk at {}-{}@{}", r.topic(), r.partition(), r.offset());
-            return null;
         }
+        if (!(step instanceof ChunkSelector.Emit emit)) {
+            return false;
+        }
+        if (emit.restarts()) {
+            write(out, ": attempt " + emit.chunk().attempt() + " restarts the stream\n\n");
+        }
+        write(out, "data: " + mapper.writeValueAsString(emit.chunk().chunk()) + "\n\n");
+        return true;
+    }
+
+    /** Null while the job is not terminal; then the chunks' end offset, which holds every chunk of the job. */
+    private Long endOffsetOnceTerminal(Consumer<String, byte[]> c, TopicPartition tp, String jobId) {
+        Optional<JobSnapshot> s = view.job(jobId);
+        if (s.isPresent() && s.get().terminal()) {
+            return c.endOffsets(List.of(tp), settings.kafkaTimeout()).get(tp);
+        }
+        return null;
+    }
+
+    private void finish(String jobId, OutputStream out) throws IOException {
+        JobResult result = view.job(jobId).map(JobSnapshot::result).orElse(null);
+        if (result != null && result.status() != JobStatus.SUCCEEDED && result.error() != null) {
+            write(out, "data: " + mapper.writeValueAsString(Map.of("error", views.error(result.error()))) + "\n\n");
+        }
+        write(out, "data: [DONE]\n\n");
     }
 
     private static void write(OutputStream out, String s) throws IOException {

@@ -2,11 +2,67 @@ package dev.llmq.ingest.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.JobError;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.StreamChunk;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+/**
+ * The relay loop without a broker: a {@link MockConsumer} assigned the job's partition, a status view held in a map
+ * and a clock that moves 100 ms each time it is read (so the stream timeout and keep-alives come after a bounded
+ * number of loop turns). {@link MockConsumer#poll} runs one scheduled task per call, which scripts what the
+ * "broker" and the "worker" do between polls.
+ */
+@Timeout(30)
 class StreamRelayTest {
+
+    private static final String JOB = "job_1";
+    private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(1);
+    private static final Instant T0 = Instant.parse("2026-11-26T15:00:00Z");
+
+    private final TopicPartition tp = new TopicPartition("llmq.chunks.v1", 0);
+    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    private final MapView view = new MapView();
+    private final TickingClock clock = new TickingClock(T0, Duration.ofMillis(100));
+    private final StreamRelay relay = new StreamRelay(IngestSettings.builder("unused:9092", "relay-test")
+            .streamTimeout(STREAM_TIMEOUT).build(), view, Json.mapper(), clock);
+    private long nextOffset;
+
+    @BeforeEach
+    void assign() {
+        consumer.assign(List.of(tp));
+        consumer.seek(tp, 0);
+        consumer.updateEndOffsets(Map.of(tp, 0L));
+        view.put(JobStatus.RUNNING, null);
+    }
 
     @Test
     void partitionMatchesKafkasDefaultPartitionerForStringKeys() {
@@ -16,6 +72,286 @@ class StreamRelayTest {
                 assertThat(StreamRelay.partitionFor(key, partitions)).isEqualTo(
                         BuiltInPartitioner.partitionForKey(key.getBytes(StandardCharsets.UTF_8), partitions));
             }
+        }
+    }
+
+    @Test
+    void chunksOfTheJobComeInSequenceOrderOthersAreSkippedAndDoneEndsTheStream() {
+        chunk(JOB, 1, 0, "Hel");
+        chunk("job_other", 1, 0, "NOT MINE");
+        chunk(JOB, 1, 1, "lo");
+        chunk(JOB, 1, 1, "lo");
+        chunk(JOB, 1, 2, "!");
+        view.put(JobStatus.SUCCEEDED, null);
+
+        String out = relay(new ByteArrayOutputStream());
+
+        assertThat(contents(out)).containsExactly("Hel", "lo", "!");
+        assertThat(data(out).getLast()).isEqualTo("[DONE]");
+        assertThat(consumer.closed()).isTrue();
+    }
+
+    @Test
+    void theStreamWaitsForTheTerminalResultAndForEveryChunkBeforeIt() {
+        consumer.setMaxPollRecords(1);
+        consumer.schedulePollTask(() -> chunk(JOB, 1, 0, "a"));
+        consumer.scheduleNopPollTask();
+        consumer.schedulePollTask(() -> {
+            chunk(JOB, 1, 1, "b");
+            chunk(JOB, 1, 2, "c");
+            view.put(JobStatus.SUCCEEDED, null);
+        });
+
+        String out = relay(new ByteArrayOutputStream());
+
+        // one record per poll: the job is terminal after the third poll, but [DONE] waits for "c" at the end offset
+        assertThat(data(out)).hasSize(4).last().isEqualTo("[DONE]");
+        assertThat(contents(out)).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void aFailedJobEndsWithItsErrorThenDone() {
+        chunk(JOB, 1, 0, "partial");
+        view.put(JobStatus.FAILED, failed());
+
+        List<String> data = data(relay(new ByteArrayOutputStream()));
+
+        assertThat(data).hasSize(3);
+        assertThat(content(data.get(0))).isEqualTo("partial");
+        JsonNode error = json(data.get(1)).path("error");
+        assertThat(error.path("message").asText()).isEqualTo("provider overloaded");
+        assertThat(error.path("code").asText()).isEqualTo("server_error");
+        assertThat(data.get(2)).isEqualTo("[DONE]");
+    }
+
+    @Test
+    void aRetriedAttemptIsAnnouncedAndReplacesTheAbandonedOne() {
+        chunk(JOB, 1, 0, "abandoned");
+        chunk(JOB, 2, 0, "A");
+        chunk(JOB, 1, 1, "stale");
+        chunk(JOB, 2, 1, "B");
+        view.put(JobStatus.SUCCEEDED, null);
+
+        String out = relay(new ByteArrayOutputStream());
+
+        assertThat(contents(out)).containsExactly("abandoned", "A", "B");
+        assertThat(events(out)).containsSubsequence("data: " + json(delta("abandoned")),
+                ": attempt 2 restarts the stream", "data: " + json(delta("A")));
+    }
+
+    @Test
+    void anUndecodableChunkIsSkippedAndTheStreamGoesOn() {
+        chunk(JOB, 1, 0, "before");
+        record(JOB, "{not json".getBytes(StandardCharsets.UTF_8));
+        chunk(JOB, 1, 1, "after");
+        view.put(JobStatus.SUCCEEDED, null);
+
+        String out = relay(new ByteArrayOutputStream());
+
+        assertThat(contents(out)).containsExactly("before", "after");
+        assertThat(data(out).getLast()).isEqualTo("[DONE]");
+    }
+
+    @Test
+    void theStreamTimeoutEndsItWithAnErrorAndNoDone() {
+        consumer.schedulePollTask(() -> chunk(JOB, 1, 0, "slow"));
+
+        String out = relay(new ByteArrayOutputStream());
+
+        List<String> data = data(out);
+        assertThat(data).hasSize(2);
+        assertThat(content(data.getFirst())).isEqualTo("slow");
+        assertThat(json(data.getLast()).at("/error/code").asText()).isEqualTo("stream_timeout");
+        assertThat(events(out)).contains(": keep-alive");
+        assertThat(elapsed()).isBetween(STREAM_TIMEOUT, STREAM_TIMEOUT.plusSeconds(1));
+        assertThat(consumer.closed()).isTrue();
+    }
+
+    @Test
+    void aClientThatGoesAwayMidStreamStopsTheRelayAndClosesTheConsumer() {
+        chunk(JOB, 1, 0, "one");
+        chunk(JOB, 1, 1, "two");
+        chunk(JOB, 1, 2, "three");
+        GoneAfter client = new GoneAfter(2); // the relay's opening comment, then "one"
+
+        relay.relay(consumer, JOB, client);
+
+        assertThat(contents(client.received())).containsExactly("one");
+        assertThat(client.refused).isEqualTo(1);
+        assertThat(consumer.closed()).isTrue();
+        assertThat(elapsed()).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aClientGoneWhileNothingIsSentIsNoticedAtTheNextKeepAlive() {
+        GoneAfter client = new GoneAfter(1);
+
+        relay.relay(consumer, JOB, client);
+
+        assertThat(client.refused).isEqualTo(1);
+        assertThat(consumer.closed()).isTrue();
+        assertThat(elapsed()).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(11));
+    }
+
+    private String relay(ByteArrayOutputStream out) {
+        relay.relay(consumer, JOB, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private Duration elapsed() {
+        return Duration.between(T0, clock.instant());
+    }
+
+    private void chunk(String job, int attempt, long seq, String text) {
+        record(job, JsonSerde.streamChunk().toBytes(new StreamChunk(1, job, attempt, seq, delta(text), T0)));
+    }
+
+    private void record(String key, byte[] value) {
+        consumer.addRecord(new ConsumerRecord<>(tp.topic(), tp.partition(), nextOffset++, key, value));
+        consumer.updateEndOffsets(Map.of(tp, nextOffset));
+    }
+
+    private static ObjectNode delta(String text) {
+        ObjectNode chunk = Json.mapper().createObjectNode().put("object", "chat.completion.chunk");
+        chunk.putArray("choices").addObject().put("index", 0).putObject("delta").put("content", text);
+        return chunk;
+    }
+
+    private static List<String> events(String out) {
+        return Arrays.stream(out.split("\n\n")).filter(e -> !e.isEmpty()).toList();
+    }
+
+    private static List<String> data(String out) {
+        return events(out).stream().filter(e -> e.startsWith("data: ")).map(e -> e.substring(6)).toList();
+    }
+
+    private static List<String> contents(String out) {
+        return data(out).stream().filter(d -> d.startsWith("{\"object\":\"chat.completion.chunk\""))
+                .map(StreamRelayTest::content).toList();
+    }
+
+    private static String content(String data) {
+        return json(data).at("/choices/0/delta/content").asText();
+    }
+
+    private static String json(JsonNode node) {
+        try {
+            return Json.mapper().writeValueAsString(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode json(String s) {
+        try {
+            return Json.mapper().readTree(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JobResult failed() {
+        return new JobResult(1, JOB, null, null, null, "gpt-4o", JobStatus.FAILED, null,
+                new JobError(null, null, "provider overloaded", null, "server_error", 503, "openai"), null, null, null,
+                null, null, null, null, null, T0, T0, T0, null, null, null);
+    }
+
+    /** A client that accepts {@code accepted} writes and then is gone: every later write fails. */
+    private static final class GoneAfter extends OutputStream {
+        private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        private int accepted;
+        private int refused;
+
+        GoneAfter(int accepted) {
+            this.accepted = accepted;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (accepted == 0) {
+                refused++;
+                throw new IOException("broken pipe");
+            }
+            accepted--;
+            received.write(b, off, len);
+        }
+
+        String received() {
+            return received.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Moves forward by a fixed step each time it is read. */
+    private static final class TickingClock extends Clock {
+        private final Duration step;
+        private Instant now;
+
+        TickingClock(Instant start, Duration step) {
+            this.now = start;
+            this.step = step;
+        }
+
+        @Override
+        public Instant instant() {
+            Instant t = now;
+            now = now.plus(step);
+            return t;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** The status view of the one job under test. */
+    private static final class MapView implements JobStatusView {
+        private final Map<String, JobSnapshot> jobs = new HashMap<>();
+
+        void put(JobStatus status, JobResult result) {
+            jobs.put(JOB, new JobSnapshot(JOB, null, null, null, "gpt-4o", true, T0, status, null, null, result));
+        }
+
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public void recordSubmitted(List<JobRequest> submitted) {
+        }
+
+        @Override
+        public Optional<JobSnapshot> job(String jobId) {
+            return Optional.ofNullable(jobs.get(jobId));
+        }
+
+        @Override
+        public List<JobSnapshot> batch(String batchId) {
+            return List.of();
+        }
+
+        @Override
+        public List<JobSnapshot> byIdempotencyKey(String tenant, String key) {
+            return List.of();
+        }
+
+        @Override
+        public boolean caughtUp() {
+            return true;
+        }
+
+        @Override
+        public void close() {
         }
     }
 }

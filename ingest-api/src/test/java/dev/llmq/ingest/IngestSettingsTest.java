@@ -1,0 +1,82 @@
+package dev.llmq.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmq.schemas.TopicNames;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IngestSettingsTest {
+
+    private static IngestSettings.Builder builder() {
+        return IngestSettings.builder("kafka:9092", "ingest-1");
+    }
+
+    @Test
+    void builderStartsFromTheNamedDefaults() {
+        IngestSettings s = builder().build();
+        assertThat(s).isEqualTo(new IngestSettings(IngestSettings.DEFAULT_HOST, IngestSettings.DEFAULT_PORT,
+                "kafka:9092", Map.of(), TopicNames.defaults(), IngestSettings.DEFAULT_MAX_BODY_BYTES,
+                IngestSettings.DEFAULT_TRANSACTIONAL_ID_PREFIX, "ingest-1", IngestSettings.DEFAULT_KAFKA_TIMEOUT,
+                IngestSettings.DEFAULT_TRANSACTIONAL_PRODUCERS, IngestSettings.DEFAULT_STREAM_TIMEOUT));
+        assertThat(s.host()).isEqualTo("127.0.0.1");
+        assertThat(s.port()).isEqualTo(4000);
+        assertThat(s.maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
+        assertThat(s.kafkaTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.transactionalProducers()).isEqualTo(4);
+        assertThat(s.streamTimeout()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void everySetterReachesItsField() {
+        TopicNames topics = new TopicNames("t");
+        IngestSettings s = builder().host("0.0.0.0").port(0).kafkaProperties(Map.of("security.protocol", "SSL"))
+                .topics(topics).maxBodyBytes(2048).transactionalIdPrefix("tx").kafkaTimeout(Duration.ofSeconds(2))
+                .transactionalProducers(2).streamTimeout(Duration.ofSeconds(30)).build();
+        assertThat(s).isEqualTo(new IngestSettings("0.0.0.0", 0, "kafka:9092", Map.of("security.protocol", "SSL"),
+                topics, 2048, "tx", "ingest-1", Duration.ofSeconds(2), 2, Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void kafkaPropertiesAreCopiedAndNullMeansNone() {
+        Map<String, String> props = new HashMap<>(Map.of("a", "1"));
+        IngestSettings s = builder().kafkaProperties(props).build();
+        props.put("b", "2");
+        assertThat(s.kafkaProperties()).containsExactly(Map.entry("a", "1"));
+        assertThat(builder().kafkaProperties(null).build().kafkaProperties()).isEmpty();
+    }
+
+    @Test
+    void maxBodyBytesHasAFloorOfOneKibibyte() {
+        assertThat(IngestSettings.MIN_MAX_BODY_BYTES).isEqualTo(1024);
+        assertThat(builder().maxBodyBytes(IngestSettings.MIN_MAX_BODY_BYTES).build().maxBodyBytes()).isEqualTo(1024);
+        assertThatThrownBy(() -> builder().maxBodyBytes(IngestSettings.MIN_MAX_BODY_BYTES - 1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxBodyBytes must be at least 1024, got 1023");
+    }
+
+    @Test
+    void outOfRangeValuesAreRefusedByBuildNamingTheSetting() {
+        assertThatThrownBy(() -> builder().port(65536).build()).hasMessageContaining("port");
+        assertThatThrownBy(() -> builder().port(-1).build()).hasMessageContaining("port");
+        assertThatThrownBy(() -> builder().host(" ").build()).hasMessage("host is required");
+        assertThatThrownBy(() -> IngestSettings.builder("", "i").build()).hasMessage("bootstrapServers is required");
+        assertThatThrownBy(() -> IngestSettings.builder("k:9092", null).build()).hasMessage("instanceId is required");
+        assertThatThrownBy(() -> builder().transactionalIdPrefix("").build())
+                .hasMessage("transactionalIdPrefix is required");
+        assertThatThrownBy(() -> builder().topics(null).build()).hasMessage("topics");
+        assertThatThrownBy(() -> builder().kafkaTimeout(Duration.ofMillis(999)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kafkaTimeout");
+        assertThat(builder().kafkaTimeout(IngestSettings.MIN_KAFKA_TIMEOUT).build().kafkaTimeout())
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> builder().transactionalProducers(0).build())
+                .hasMessageContaining("transactionalProducers");
+        assertThatThrownBy(() -> builder().transactionalProducers(IngestSettings.MAX_TRANSACTIONAL_PRODUCERS + 1)
+                .build()).hasMessage("transactionalProducers must be 1..64, got 65");
+        assertThatThrownBy(() -> builder().streamTimeout(Duration.ZERO).build())
+                .hasMessageContaining("streamTimeout");
+    }
+}
