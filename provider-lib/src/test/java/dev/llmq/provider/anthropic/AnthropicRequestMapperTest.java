@@ -23,7 +23,7 @@ class AnthropicRequestMapperTest {
     private final AnthropicAdapter adapter = new AnthropicAdapter(CLOCK, m -> Optional.of(8192L));
 
     private static ProviderTarget target(boolean drop) {
-        return new ProviderTarget("anthropic", "claude-x", null, "sk-ant-k", null, null, null, drop, null);
+        return ProviderTarget.builder("anthropic", "claude-x").apiKey("sk-ant-k").dropParams(drop).build();
     }
 
     @ParameterizedTest
@@ -173,8 +173,8 @@ class AnthropicRequestMapperTest {
             "http://h:1/v1,http://h:1/v1/messages", "http://h:1/v1/messages,http://h:1/v1/messages",
             "https://gw.example/anthropic,https://gw.example/anthropic/v1/messages"})
     void endpointCompletesTheBase(String base, String expected) {
-        ProviderTarget t = new ProviderTarget("anthropic", "m", URI.create(base), "k", "2024-01-01", null, null,
-                false, null);
+        ProviderTarget t = ProviderTarget.builder("anthropic", "m").apiBase(URI.create(base)).apiKey("k")
+                .apiVersion("2024-01-01").build();
         var call = adapter.prepare(t, json("{\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
                 false);
         assertThat(call.uri()).isEqualTo(URI.create(expected));

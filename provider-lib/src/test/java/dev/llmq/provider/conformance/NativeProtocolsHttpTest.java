@@ -42,8 +42,8 @@ class NativeProtocolsHttpTest {
     }
 
     private ProviderTarget target(String provider, String model, String key) {
-        return new ProviderTarget(provider, model, peer.base(), key, null, Duration.ofSeconds(20),
-                Duration.ofSeconds(10), false, Map.of("x-extra", "1"));
+        return ProviderTarget.builder(provider, model).apiBase(peer.base()).apiKey(key).timeout(Duration.ofSeconds(20))
+                .streamIdleTimeout(Duration.ofSeconds(10)).extraHeaders(Map.of("x-extra", "1")).build();
     }
 
     private static ObjectNode body(String json) throws IOException {

@@ -47,8 +47,9 @@ class EngineBehaviourTest {
     }
 
     ProviderTarget target(String model, boolean dropParams) {
-        return new ProviderTarget("openai", model, URI.create(peer.base() + "/v1"), "sk-test-abcdefgh", null,
-                Duration.ofSeconds(30), Duration.ofSeconds(30), dropParams, null);
+        return ProviderTarget.builder("openai", model).apiBase(URI.create(peer.base() + "/v1"))
+                .apiKey("sk-test-abcdefgh").timeout(Duration.ofSeconds(30)).streamIdleTimeout(Duration.ofSeconds(30))
+                .dropParams(dropParams).build();
     }
 
     static ObjectNode request(String json) throws IOException {

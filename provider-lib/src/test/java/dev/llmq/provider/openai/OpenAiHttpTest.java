@@ -81,8 +81,9 @@ class OpenAiHttpTest {
     }
 
     ProviderTarget openai(Duration timeout, Duration idle) {
-        return new ProviderTarget("openai", "gpt-4o-mini", URI.create(peer.base() + "/v1"), "sk-test-1234567890",
-                null, timeout, idle, false, Map.of("X-Extra", "1"));
+        return ProviderTarget.builder("openai", "gpt-4o-mini").apiBase(URI.create(peer.base() + "/v1"))
+                .apiKey("sk-test-1234567890").timeout(timeout).streamIdleTimeout(idle)
+                .extraHeaders(Map.of("X-Extra", "1")).build();
     }
 
     static ObjectNode request(String json) {
@@ -266,8 +267,9 @@ class OpenAiHttpTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        ProviderTarget target = new ProviderTarget("openai", "gpt-4o", URI.create("http://127.0.0.1:" + port + "/v1"),
-                "k", null, Duration.ofSeconds(5), null, false, null);
+        ProviderTarget target = ProviderTarget.builder("openai", "gpt-4o")
+                .apiBase(URI.create("http://127.0.0.1:" + port + "/v1")).apiKey("k").timeout(Duration.ofSeconds(5))
+                .build();
         assertThatThrownBy(() -> client.complete(target, hello()))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.error().kind()).isEqualTo(ErrorKind.CONNECTION_ERROR);
@@ -280,8 +282,8 @@ class OpenAiHttpTest {
     void unsupportedParameterFailsWithoutACallUnlessDropped() {
         ObjectNode req = hello();
         req.put("logprobs", true);
-        ProviderTarget groq = new ProviderTarget("groq", "llama-3.3-70b", URI.create(peer.base() + "/openai/v1"), "k",
-                null, null, null, false, null);
+        ProviderTarget groq = ProviderTarget.builder("groq", "llama-3.3-70b")
+                .apiBase(URI.create(peer.base() + "/openai/v1")).apiKey("k").build();
         assertThatThrownBy(() -> client.complete(groq, req))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
@@ -291,8 +293,7 @@ class OpenAiHttpTest {
         assertThat(peer.received()).isEmpty();
 
         peer.enqueue(Reply.json(200, COMPLETION, Map.of()));
-        ProviderTarget dropping = new ProviderTarget("groq", "llama-3.3-70b", URI.create(peer.base() + "/openai/v1"),
-                "k", null, null, null, true, null);
+        ProviderTarget dropping = ProviderTarget.from(groq).dropParams(true).build();
         ProviderResponse r = client.complete(dropping, req);
         assertThat(r.adjustments()).containsExactly("dropped:logprobs");
         assertThat(peer.received().get(0).bodyText()).doesNotContain("logprobs");
@@ -301,8 +302,8 @@ class OpenAiHttpTest {
     @Test
     void azureDeploymentCallUsesItsPathVersionAndKeyHeader() {
         peer.enqueue(Reply.json(200, COMPLETION, Map.of("apim-request-id", "az-1")));
-        ProviderTarget azure = new ProviderTarget("azure", "my-dep", peer.base(), "azure-key-123", "2024-10-21",
-                null, null, false, null);
+        ProviderTarget azure = ProviderTarget.builder("azure", "my-dep").apiBase(peer.base()).apiKey("azure-key-123")
+                .apiVersion("2024-10-21").build();
         ProviderResponse r = client.complete(azure, hello());
         FakePeer.Received got = peer.received().get(0);
         assertThat(got.uri().getPath()).isEqualTo("/openai/deployments/my-dep/chat/completions");
@@ -314,7 +315,7 @@ class OpenAiHttpTest {
 
     @Test
     void unknownProviderIsAClearError() {
-        ProviderTarget t = new ProviderTarget("nope", "m", peer.base(), null, null, null, null, false, null);
+        ProviderTarget t = ProviderTarget.builder("nope", "m").apiBase(peer.base()).build();
         assertThatThrownBy(() -> client.complete(t, hello())).hasMessageContaining("'nope'");
     }
 
