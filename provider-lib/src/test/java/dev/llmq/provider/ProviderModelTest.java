@@ -54,15 +54,4 @@ class ProviderModelTest {
         assertThat(ProviderModel.KNOWN_PROVIDERS).containsAll(adapters.keySet());
         assertThat(adapters.keySet()).contains("openai", "azure", "hosted_vllm", "groq", "ollama_chat");
     }
-
-    @org.junit.jupiter.api.Test
-    void errorsConvertToTheJobAndOpenAiShapes() {
-        ProviderError e = new ProviderError(ErrorKind.RATE_LIMITED, 429, "requests", "rate_limit_exceeded", "slow down",
-                null, java.time.Duration.ofSeconds(1), "req", "{}");
-        assertThat(e.toJobError("openai")).isEqualTo(new dev.llmq.schemas.JobError("rate_limit_error",
-                "rate_limit_exceeded", "slow down", null, "rate_limited", 429, "openai"));
-        assertThat(e.toOpenAiErrorBody().toString()).isEqualTo(
-                "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
-        assertThat(ProviderError.of(ErrorKind.TIMEOUT, "t").toJobError("azure").httpStatus()).isNull();
-    }
 }

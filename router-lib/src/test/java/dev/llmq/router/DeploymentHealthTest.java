@@ -33,7 +33,7 @@ class DeploymentHealthTest {
     }
 
     private static ProviderError err(ErrorKind kind, int status, Duration retryAfter) {
-        return new ProviderError(kind, status, null, null, null, null, retryAfter, null, null);
+        return ProviderError.builder(kind).httpStatus(status).retryAfter(retryAfter).build();
     }
 
     private DeploymentHealth.Permit acquire(DeploymentHealth h, Deployment d) {

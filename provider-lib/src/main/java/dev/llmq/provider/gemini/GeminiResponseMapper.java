@@ -112,9 +112,9 @@ public final class GeminiResponseMapper {
     static void checkBlocked(JsonNode response, String secret) {
         String reason = response.path("promptFeedback").path("blockReason").asText(null);
         if (reason != null && response.path("candidates").isEmpty()) {
-            throw new ProviderException(new ProviderError(ErrorKind.CONTENT_POLICY, 200, "blockReason", reason,
-                    "gemini blocked the prompt: " + reason, "messages", null, null,
-                    Redaction.snippet(response.toString(), secret)));
+            throw new ProviderException(ProviderError.builder(ErrorKind.CONTENT_POLICY).httpStatus(200)
+                    .providerType("blockReason").providerCode(reason).message("gemini blocked the prompt: " + reason)
+                    .param("messages").snippet(Redaction.snippet(response.toString(), secret)).build());
         }
     }
 }
