@@ -101,9 +101,9 @@ public final class ConfigParser {
         if (modelString == null || modelString.isBlank()) {
             throw new ConfigException(label + ": missing litellm_params.model");
         }
-        ModelRef ref;
+        ProviderModel ref;
         try {
-            ref = ModelRef.parse(modelString);
+            ref = ProviderModel.parseStrict(modelString);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(label + ": " + e.getMessage());
         }
