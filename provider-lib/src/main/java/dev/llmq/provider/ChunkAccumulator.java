@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.provider.internal.CompletionJson;
+import dev.llmq.provider.model.Completions;
 import dev.llmq.provider.spi.Usages;
 import dev.llmq.schemas.TokenUsage;
 import java.util.Map;
@@ -85,7 +85,7 @@ public final class ChunkAccumulator {
 
     /** The {@code chat.completion} assembled so far. */
     public ObjectNode completion() {
-        ObjectNode out = CompletionJson.completion(id, created, model);
+        ObjectNode out = Completions.completion(id, created, model);
         if (systemFingerprint != null) {
             out.put("system_fingerprint", systemFingerprint);
         }
@@ -156,40 +156,28 @@ public final class ChunkAccumulator {
         }
 
         ObjectNode toJson() {
-            ObjectNode choice = NODES.objectNode();
-            choice.put("index", index);
-            ObjectNode message = choice.putObject("message");
-            message.put("role", role == null ? "assistant" : role);
-            if (content != null) {
-                message.put("content", content.toString());
-            } else {
-                message.putNull("content");
-            }
-            if (refusal != null) {
-                message.put("refusal", refusal.toString());
-            }
-            if (reasoning != null) {
-                message.put("reasoning_content", reasoning.toString());
-            }
-            if (!toolCalls.isEmpty()) {
-                ArrayNode calls = message.putArray("tool_calls");
-                toolCalls.values().forEach(t -> calls.add(t.toJson()));
-            }
+            ArrayNode calls = NODES.arrayNode();
+            toolCalls.values().forEach(t -> t.addTo(calls));
+            ObjectNode message = Completions.assistantMessage().role(role).content(string(content))
+                    .refusal(string(refusal)).reasoning(string(reasoning)).toolCalls(calls).build();
             if (functionCall != null) {
                 message.set("function_call", functionCall.function());
             }
+            ObjectNode choice = Completions.messageChoice(index, message, finishReason);
             if (logprobContent != null || logprobRefusal != null) {
-                ObjectNode lp = choice.putObject("logprobs");
+                ObjectNode lp = NODES.objectNode();
                 lp.set("content", logprobContent);
                 lp.set("refusal", logprobRefusal);
-            } else {
-                choice.putNull("logprobs");
+                choice.set("logprobs", lp);
             }
-            choice.put("finish_reason", finishReason);
             if (contentFilterResults != null) {
                 choice.set("content_filter_results", contentFilterResults.deepCopy());
             }
             return choice;
+        }
+
+        private static String string(StringBuilder sb) {
+            return sb == null ? null : sb.toString();
         }
 
         private static StringBuilder append(StringBuilder sb, JsonNode v) {
@@ -237,12 +225,11 @@ public final class ChunkAccumulator {
             return fn;
         }
 
-        ObjectNode toJson() {
-            ObjectNode out = NODES.objectNode();
-            out.put("id", id);
-            out.put("type", type == null ? "function" : type);
-            out.set("function", function());
-            return out;
+        void addTo(ArrayNode calls) {
+            ObjectNode call = Completions.addToolCall(calls, id, name, arguments.toString());
+            if (type != null && !Completions.FUNCTION_TYPE.equals(type)) {
+                call.put("type", type);
+            }
         }
     }
 }

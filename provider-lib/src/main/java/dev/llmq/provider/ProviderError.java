@@ -7,11 +7,15 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A classified provider failure.
+ * A classified provider failure. Build one by name: {@code ProviderError.of(kind, message)} for a failure with no
+ * response behind it, else {@code ProviderError.builder(kind).httpStatus(429).providerCode(code).message(text)
+ * .retryAfter(wait).build()}; what is not set is absent ({@link #NO_STATUS}, null).
  *
+ * @param kind the classification (retryable? counts against the deployment's health?)
  * @param httpStatus the real HTTP status, or 0 when no response arrived (connection error, timeout)
  * @param providerType the provider's own error type (e.g. OpenAI {@code error.type}, Anthropic {@code error.type})
  * @param providerCode the provider's own error code (e.g. {@code context_length_exceeded})
+ * @param message what went wrong; the kind's wire name when none is given
  * @param param the offending request parameter, when known
  * @param retryAfter how long the provider asked us to wait, or null
  * @param requestId the provider's request id header, or null
@@ -20,6 +24,9 @@ import java.util.Objects;
 public record ProviderError(ErrorKind kind, int httpStatus, String providerType, String providerCode, String message,
                             String param, Duration retryAfter, String requestId, String snippet) {
 
+    /** {@code httpStatus} when no response arrived. */
+    public static final int NO_STATUS = 0;
+
     public ProviderError {
         Objects.requireNonNull(kind, "kind");
         if (message == null || message.isBlank()) {
@@ -27,8 +34,14 @@ public record ProviderError(ErrorKind kind, int httpStatus, String providerType,
         }
     }
 
+    /** A failure with nothing but a kind and a message (no response, no provider details). */
     public static ProviderError of(ErrorKind kind, String message) {
-        return new ProviderError(kind, 0, null, null, message, null, null, null, null);
+        return builder(kind).message(message).build();
+    }
+
+    /** A failure of {@code kind}, every detail absent until set. */
+    public static Builder builder(ErrorKind kind) {
+        return new Builder(kind);
     }
 
     public boolean retryable() {
@@ -54,5 +67,69 @@ public record ProviderError(ErrorKind kind, int httpStatus, String providerType,
         e.put("param", param);
         e.put("code", providerCode != null ? providerCode : kind.wire());
         return body;
+    }
+
+    /** Builds a {@link ProviderError}. */
+    public static final class Builder {
+
+        private final ErrorKind kind;
+        private int httpStatus = NO_STATUS;
+        private String providerType;
+        private String providerCode;
+        private String message;
+        private String param;
+        private Duration retryAfter;
+        private String requestId;
+        private String snippet;
+
+        private Builder(ErrorKind kind) {
+            this.kind = Objects.requireNonNull(kind, "kind");
+        }
+
+        /** The real HTTP status of the failed response. */
+        public Builder httpStatus(int httpStatus) {
+            this.httpStatus = httpStatus;
+            return this;
+        }
+
+        public Builder providerType(String providerType) {
+            this.providerType = providerType;
+            return this;
+        }
+
+        public Builder providerCode(String providerCode) {
+            this.providerCode = providerCode;
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public Builder param(String param) {
+            this.param = param;
+            return this;
+        }
+
+        public Builder retryAfter(Duration retryAfter) {
+            this.retryAfter = retryAfter;
+            return this;
+        }
+
+        public Builder requestId(String requestId) {
+            this.requestId = requestId;
+            return this;
+        }
+
+        public Builder snippet(String snippet) {
+            this.snippet = snippet;
+            return this;
+        }
+
+        public ProviderError build() {
+            return new ProviderError(kind, httpStatus, providerType, providerCode, message, param, retryAfter,
+                    requestId, snippet);
+        }
     }
 }

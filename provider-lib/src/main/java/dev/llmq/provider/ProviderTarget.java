@@ -6,14 +6,25 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Where and how to call one deployment.
+ * Where and how to call one deployment. Build one by name:
+ *
+ * <pre>{@code
+ * ProviderTarget target = ProviderTarget.builder("azure", "my-gpt4o-deployment")
+ *         .apiBase(URI.create("https://my-resource.openai.azure.com")).apiKey(key).apiVersion("2024-10-21")
+ *         .timeout(Duration.ofMinutes(2))
+ *         .build();
+ * }</pre>
+ *
+ * Whatever is not set takes its default: the provider's own base URL, no key, no API version,
+ * {@link #DEFAULT_TIMEOUT}, {@link #DEFAULT_STREAM_IDLE_TIMEOUT}, {@link #DEFAULT_DROP_PARAMS}, no extra headers.
  *
  * @param provider the adapter: {@code openai}, {@code azure}, {@code anthropic}, {@code gemini}, or an
  *                 OpenAI-compatible provider name ({@code hosted_vllm}, {@code ollama}, {@code groq} ...)
  * @param model the provider's model (or Azure deployment) name, without the provider prefix
  * @param apiBase base URL, or null for the provider's default
  * @param apiKey secret, or null; never logged
- * @param apiVersion Azure's {@code api-version}, or null
+ * @param apiVersion the API version ({@code api-version} for Azure, {@code anthropic-version} for Anthropic,
+ *                   Gemini's path version), or null for the adapter's default
  * @param timeout whole-call timeout: the response must be complete within it (for a stream: the longest it may run)
  * @param streamIdleTimeout longest gap between stream events (SSE comments do not count)
  * @param dropParams drop unsupported parameters (recorded as adjustments) instead of failing
@@ -25,6 +36,8 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(2);
+    /** Unsupported parameters fail the call unless a deployment asks for them to be dropped. */
+    public static final boolean DEFAULT_DROP_PARAMS = false;
 
     public ProviderTarget {
         Objects.requireNonNull(provider, "provider");
@@ -37,8 +50,83 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
         extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
     }
 
+    /** A target for {@code model} at {@code provider}, everything else at its default until set. */
+    public static Builder builder(String provider, String model) {
+        return new Builder(provider, model);
+    }
+
+    /** A builder starting from {@code base}'s values, to change some of them. */
+    public static Builder from(ProviderTarget base) {
+        return new Builder(base.provider, base.model).apiBase(base.apiBase).apiKey(base.apiKey)
+                .apiVersion(base.apiVersion).timeout(base.timeout).streamIdleTimeout(base.streamIdleTimeout)
+                .dropParams(base.dropParams).extraHeaders(base.extraHeaders);
+    }
+
     @Override
     public String toString() {
         return "ProviderTarget[" + provider + "/" + model + " @ " + apiBase + "]";
+    }
+
+    /** Builds a {@link ProviderTarget}; a null value means the default. */
+    public static final class Builder {
+
+        private final String provider;
+        private final String model;
+        private URI apiBase;
+        private String apiKey;
+        private String apiVersion;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
+        private boolean dropParams = DEFAULT_DROP_PARAMS;
+        private Map<String, String> extraHeaders = Map.of();
+
+        private Builder(String provider, String model) {
+            this.provider = provider;
+            this.model = model;
+        }
+
+        public Builder apiBase(URI apiBase) {
+            this.apiBase = apiBase;
+            return this;
+        }
+
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        public Builder apiVersion(String apiVersion) {
+            this.apiVersion = apiVersion;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder streamIdleTimeout(Duration streamIdleTimeout) {
+            this.streamIdleTimeout = streamIdleTimeout;
+            return this;
+        }
+
+        public Builder dropParams(boolean dropParams) {
+            this.dropParams = dropParams;
+            return this;
+        }
+
+        public Builder extraHeaders(Map<String, String> extraHeaders) {
+            this.extraHeaders = extraHeaders;
+            return this;
+        }
+
+        /**
+         * @throws NullPointerException when provider or model is null
+         * @throws IllegalArgumentException when provider or model is blank
+         */
+        public ProviderTarget build() {
+            return new ProviderTarget(provider, model, apiBase, apiKey, apiVersion, timeout, streamIdleTimeout,
+                    dropParams, extraHeaders);
+        }
     }
 }

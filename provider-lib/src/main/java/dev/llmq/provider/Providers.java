@@ -23,7 +23,7 @@ import java.util.Optional;
  * <pre>{@code
  * ProviderClient client = Providers.client(Providers.defaultHttpClient(), Clock.systemUTC());
  * ProviderModel pm = ProviderModel.parse("openai/gpt-4o-mini");
- * ProviderTarget target = new ProviderTarget(pm.provider(), pm.model(), null, key, null, null, null, false, null);
+ * ProviderTarget target = ProviderTarget.builder(pm.provider(), pm.model()).apiKey(key).build();
  * ProviderResponse r = client.complete(target, requestBody);
  * }</pre>
  */

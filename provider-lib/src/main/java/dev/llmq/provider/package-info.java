@@ -15,10 +15,12 @@
  *   <li>a request mapper, canonical (OpenAI) → wire, with a rename table for one-to-one fields, a
  *       {@link dev.llmq.provider.spi.ParameterSupport} declaring what it cannot map, and every fill-in recorded as
  *       an adjustment ({@code filled:max_tokens=4096});</li>
- *   <li>a response mapper, wire → {@code chat.completion}, usage with cached and reasoning tokens;</li>
+ *   <li>a response mapper, wire → {@code chat.completion}, usage with cached and reasoning tokens, built with
+ *       {@link dev.llmq.provider.model.Completions};</li>
  *   <li>a {@link dev.llmq.provider.spi.StreamDecoder}: {@link dev.llmq.provider.sse.SseEvent}s in,
- *       {@code chat.completion.chunk}s out, state in an explicit accumulator; {@code ended()} once the provider's
- *       end marker arrived (else the engine reports {@code STREAM_TRUNCATED});</li>
+ *       {@code chat.completion.chunk}s (also from {@link dev.llmq.provider.model.Completions}) out, state in an
+ *       explicit accumulator; {@code ended()} once the provider's end marker arrived (else the engine reports
+ *       {@code STREAM_TRUNCATED});</li>
  *   <li>an error classifier: status + headers + body → {@link dev.llmq.provider.ProviderError}, using
  *       {@link dev.llmq.provider.spi.RetryHints} and {@link dev.llmq.provider.spi.Redaction};</li>
  *   <li>endpoint and auth: URI and headers from the {@link dev.llmq.provider.ProviderTarget}.</li>

@@ -3,12 +3,15 @@ package dev.llmq.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.TokenUsage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ChunkAccumulatorTest {
 
@@ -35,7 +38,7 @@ class ChunkAccumulatorTest {
         assertThat(calls.get(0).path("id").asText()).isEqualTo("c0");
         assertThat(calls.get(0).path("type").asText()).isEqualTo("function");
         assertThat(calls.get(1).at("/function/arguments").asText()).isEqualTo("{\"b\":1}");
-        assertThat(c.at("/choices/0/message/content").isNull()).isTrue();
+        assertThat(c.at("/choices/0/message/content")).as("content: null beside tool calls").isEqualTo(NullNode.instance);
         assertThat(c.at("/choices/0/logprobs/content")).hasSize(2);
         assertThat(c.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
         assertThat(c.get("id").asText()).isEqualTo("a");
@@ -55,18 +58,32 @@ class ChunkAccumulatorTest {
         assertThat(c.at("/choices/0/message/reasoning_content").asText()).isEqualTo("think more");
         assertThat(c.at("/choices/0/message/refusal").asText()).isEqualTo("no");
         assertThat(c.at("/choices/1/message/function_call/arguments").asText()).isEqualTo("{}");
-        assertThat(c.has("usage")).isFalse();
+        assertThat(c.get("usage")).isNull();
         assertThat(acc.usage()).isEqualTo(TokenUsage.ZERO);
     }
 
-    @Test
-    void outputAndUsageOnlyChunksAreRecognised() {
-        assertThat(ChunkAccumulator.hasOutput(chunk("{\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}"))).isFalse();
-        assertThat(ChunkAccumulator.hasOutput(chunk("{\"choices\":[{\"delta\":{\"content\":\"a\"}}]}"))).isTrue();
-        assertThat(ChunkAccumulator.hasOutput(chunk("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0}]}}]}"))).isTrue();
-        assertThat(ChunkAccumulator.isUsageOnly(chunk("{\"choices\":[],\"usage\":{\"total_tokens\":1}}"))).isTrue();
-        assertThat(ChunkAccumulator.isUsageOnly(chunk("{\"choices\":[],\"prompt_filter_results\":[],\"usage\":{}}"))).isFalse();
-        assertThat(ChunkAccumulator.isUsageOnly(chunk("{\"choices\":[],\"usage\":null}"))).isFalse();
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}        | false",
+            "{\"choices\":[{\"delta\":{\"content\":\"a\"}}]}                               | true",
+            "{\"choices\":[{\"delta\":{\"refusal\":\"no\"}}]}                              | true",
+            "{\"choices\":[{\"delta\":{\"reasoning_content\":\"hm\"}}]}                    | true",
+            "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0}]}}]}                  | true",
+            "{\"choices\":[{\"delta\":{\"function_call\":{\"name\":\"f\"}}}]}              | true",
+            "{\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}                     | false",
+            "{\"choices\":[],\"usage\":{\"total_tokens\":1}}                             | false"})
+    void chunksWithGeneratedOutputAreRecognised(String chunk, boolean hasOutput) {
+        assertThat(ChunkAccumulator.hasOutput(chunk(chunk))).isEqualTo(hasOutput);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"choices\":[],\"usage\":{\"total_tokens\":1}}                             | true",
+            "{\"choices\":[],\"prompt_filter_results\":[],\"usage\":{}}                  | false",
+            "{\"choices\":[],\"usage\":null}                                             | false",
+            "{\"choices\":[{\"delta\":{}}],\"usage\":{\"total_tokens\":1}}                | false"})
+    void theUsageOnlyLastChunkIsRecognised(String chunk, boolean usageOnly) {
+        assertThat(ChunkAccumulator.isUsageOnly(chunk(chunk))).isEqualTo(usageOnly);
     }
 
     @Test

@@ -3,8 +3,10 @@ package dev.llmq.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ProviderModelTest {
@@ -48,21 +50,68 @@ class ProviderModelTest {
         assertThatThrownBy(() -> ProviderModel.parse(input)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** Which bare names imply which provider; an empty provider column means none is inferred. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "gpt-4o, openai",
+            "GPT-4o-mini, openai",
+            "gpt-5-chat-latest, openai",
+            "chatgpt-4o-latest, openai",
+            "o1, openai",
+            "o3-mini, openai",
+            "o4-mini-2025-04-16, openai",
+            "'  o3  ', openai",
+            "claude-sonnet-4-5, anthropic",
+            "Claude-3-5-haiku-latest, anthropic",
+            "o2,",
+            "o3mini,",
+            "omni-moderation-latest,",
+            "gpt4o,",
+            "claude,",
+            "llama3,",
+            "gemini-2.5-flash,",
+            "text-embedding-3-small,",
+            "openai/gpt-4o,",
+    })
+    void bareNamesImplyTheirProviderAsLiteLlmInfersIt(String bareModel, String provider) {
+        assertThat(ProviderModel.inferProvider(bareModel)).isEqualTo(Optional.ofNullable(provider));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"gpt-4o", "o3-mini", "claude-sonnet-4-5", "openai/gpt-4o", "hosted_vllm/llama3",
+            "  OpenAI/gpt-4o  "})
+    void strictParseAcceptsPrefixedAndInferableNamesAsParseDoes(String input) {
+        assertThat(ProviderModel.parseStrict(input)).isEqualTo(ProviderModel.parse(input));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"llama3", "gemini-2.5-flash", "gpt4o", "mistral-large-latest"})
+    void strictParseRejectsABareNameWithNoInferableProvider(String input) {
+        assertThat(ProviderModel.parse(input)).as("parse sends it to the default provider")
+                .isEqualTo(new ProviderModel(ProviderModel.DEFAULT_PROVIDER, input));
+        assertThatThrownBy(() -> ProviderModel.parseStrict(input)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("model '" + input + "' has no provider prefix (e.g. openai/" + input + ")");
+    }
+
+    @ParameterizedTest
+    @NullSource
+    @ValueSource(strings = {"", "   "})
+    void strictParseNamesAnEmptyModel(String input) {
+        assertThatThrownBy(() -> ProviderModel.parseStrict(input)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("model is empty");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"foo/bar", "openai/"})
+    void strictParseRejectsWhatParseRejects(String input) {
+        assertThatThrownBy(() -> ProviderModel.parse(input)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ProviderModel.parseStrict(input)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @org.junit.jupiter.api.Test
     void everyKnownProviderButAnthropicAndGeminiHasABuiltInAdapter() {
         var adapters = Providers.adapters(java.time.Clock.systemUTC());
         assertThat(ProviderModel.KNOWN_PROVIDERS).containsAll(adapters.keySet());
         assertThat(adapters.keySet()).contains("openai", "azure", "hosted_vllm", "groq", "ollama_chat");
-    }
-
-    @org.junit.jupiter.api.Test
-    void errorsConvertToTheJobAndOpenAiShapes() {
-        ProviderError e = new ProviderError(ErrorKind.RATE_LIMITED, 429, "requests", "rate_limit_exceeded", "slow down",
-                null, java.time.Duration.ofSeconds(1), "req", "{}");
-        assertThat(e.toJobError("openai")).isEqualTo(new dev.llmq.schemas.JobError("rate_limit_error",
-                "rate_limit_exceeded", "slow down", null, "rate_limited", 429, "openai"));
-        assertThat(e.toOpenAiErrorBody().toString()).isEqualTo(
-                "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
-        assertThat(ProviderError.of(ErrorKind.TIMEOUT, "t").toJobError("azure").httpStatus()).isNull();
     }
 }

@@ -50,8 +50,8 @@ final class Execution {
     RoutedOutcome run() {
         Router.View first = router.view();
         if (!first.groups().containsKey(group)) {
-            return failed(new ProviderError(ErrorKind.INVALID_REQUEST, 0, null, "model_not_found",
-                    "model group '" + group + "' is not configured", "model", null, null, null));
+            return failed(ProviderError.builder(ErrorKind.INVALID_REQUEST).providerCode("model_not_found")
+                    .message("model group '" + group + "' is not configured").param("model").build());
         }
         budget = 1 + first.settings().numRetries() + fallbackGroups(first.settings()).size();
         while (attempts.size() < budget) {

@@ -46,8 +46,8 @@ public sealed interface Selection {
             }
             String why = rejections.isEmpty() ? "no deployments"
                     : rejections.stream().map(Rejection::toString).collect(Collectors.joining("; "));
-            return new ProviderError(kind, 0, null, "no_healthy_deployment",
-                    "no healthy deployment for model group '" + modelGroup + "': " + why, null, null, null, null);
+            return ProviderError.builder(kind).providerCode("no_healthy_deployment")
+                    .message("no healthy deployment for model group '" + modelGroup + "': " + why).build();
         }
     }
 }

@@ -21,7 +21,7 @@ class DeploymentHealthTest {
     private final List<DeploymentHealthEvent> events = new ArrayList<>();
 
     private static Deployment dep(String id, Long rpm, Long tpm, Integer parallel) {
-        return new Deployment(id, "g", new ProviderTarget("openai", "m", null, null, null, null, null, false, null),
+        return new Deployment(id, "g", ProviderTarget.builder("openai", "m").build(),
                 null, rpm, tpm, null, List.of(), parallel, null, null, null, null, null);
     }
 
@@ -33,7 +33,7 @@ class DeploymentHealthTest {
     }
 
     private static ProviderError err(ErrorKind kind, int status, Duration retryAfter) {
-        return new ProviderError(kind, status, null, null, null, null, retryAfter, null, null);
+        return ProviderError.builder(kind).httpStatus(status).retryAfter(retryAfter).build();
     }
 
     private DeploymentHealth.Permit acquire(DeploymentHealth h, Deployment d) {

@@ -30,12 +30,12 @@ final class Fakes {
     }
 
     static ProviderException fail(ErrorKind kind, int status) {
-        return new ProviderException(new ProviderError(kind, status, null, null, kind.wire(), null, null, null, null));
+        return new ProviderException(ProviderError.builder(kind).httpStatus(status).message(kind.wire()).build());
     }
 
     static ProviderException fail(ErrorKind kind, int status, Duration retryAfter) {
-        return new ProviderException(new ProviderError(kind, status, null, null, kind.wire(), null, retryAfter, null,
-                null));
+        return new ProviderException(ProviderError.builder(kind).httpStatus(status).message(kind.wire())
+                .retryAfter(retryAfter).build());
     }
 
     /** Answers per deployment id from a script; the last entry repeats. Records which deployments were called. */

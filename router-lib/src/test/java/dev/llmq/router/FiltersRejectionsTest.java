@@ -14,7 +14,7 @@ class FiltersRejectionsTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:30Z");
 
     private static Deployment dep(String id, Integer order, List<String> tags, Integer maxInput, Integer parallel) {
-        return new Deployment(id, "g", new ProviderTarget("openai", "m", null, null, null, null, null, false, null),
+        return new Deployment(id, "g", ProviderTarget.builder("openai", "m").build(),
                 null, null, null, order, tags, parallel, maxInput, null, null, null, null);
     }
 

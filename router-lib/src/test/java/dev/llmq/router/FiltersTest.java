@@ -12,7 +12,7 @@ class FiltersTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:30Z");
 
     static Deployment dep(String id, Integer order, List<String> tags, Integer maxInput) {
-        return new Deployment(id, "g", new ProviderTarget("openai", "m", null, null, null, null, null, false, null),
+        return new Deployment(id, "g", ProviderTarget.builder("openai", "m").build(),
                 null, null, null, order, tags, null, maxInput, null, null, null, null);
     }
 

@@ -93,8 +93,8 @@ class ClusterHealthIT {
                 assertThat(a.awaitReady(Duration.ofSeconds(30))).isTrue();
                 assertThat(b.awaitReady(Duration.ofSeconds(30))).isTrue();
 
-                failOn(routerA, "a", new ProviderError(ErrorKind.RATE_LIMITED, 429, null, null, "slow down", null,
-                        Duration.ofSeconds(20), null, null));
+                failOn(routerA, "a", ProviderError.builder(ErrorKind.RATE_LIMITED).httpStatus(429)
+                        .message("slow down").retryAfter(Duration.ofSeconds(20)).build());
                 long cooledAt = System.nanoTime();
                 Instant until = routerA.health().snapshot(deployment(routerA, "a")).cooledUntil();
                 assertThat(until).isNotNull();
@@ -111,8 +111,8 @@ class ClusterHealthIT {
                 fx.sendRaw(new ProducerRecord<>(fx.topics.control(), KafkaFixture.utf8("deployment-health:b:cooldown"),
                         KafkaFixture.utf8("{not json")));
 
-                failOn(routerB, "b", new ProviderError(ErrorKind.AUTHENTICATION, 401, null, null, "bad key", null,
-                        null, null, null));
+                failOn(routerB, "b", ProviderError.builder(ErrorKind.AUTHENTICATION).httpStatus(401)
+                        .message("bad key").build());
                 Instant untilB = routerB.health().snapshot(deployment(routerB, "b")).cooledUntil();
                 assertThat(untilB).isNotNull();
                 await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5))

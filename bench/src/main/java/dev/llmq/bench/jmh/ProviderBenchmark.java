@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -71,8 +70,8 @@ public class ProviderBenchmark {
             case "azure" -> "my-gpt-4o";
             default -> "gpt-4o-mini";
         };
-        target = new ProviderTarget(provider, model, URI.create("http://127.0.0.1:4010"), "key",
-                provider.equals("azure") ? "2024-10-21" : null, null, null, false, Map.of());
+        target = ProviderTarget.builder(provider, model).apiBase(URI.create("http://127.0.0.1:4010")).apiKey("key")
+                .apiVersion(provider.equals("azure") ? "2024-10-21" : null).build();
         request = json("""
                 {"model":"g","max_tokens":256,"temperature":0.2,"stream":true,
                  "messages":[{"role":"system","content":"You are terse and precise."},

@@ -57,9 +57,10 @@ public final class AnthropicErrorClassifier {
         Duration retryAfter = hints.retryAfter(headers)
                 .or(() -> kind == ErrorKind.RATE_LIMITED ? reset(headers) : Optional.empty()).orElse(null);
         String requestId = requestId(headers);
-        return new ProviderError(kind, status, type, null,
-                message != null ? Redaction.redact(message, secret) : "HTTP " + status, null, retryAfter,
-                requestId != null ? requestId : text(root, "request_id"), Redaction.snippet(body, secret));
+        return ProviderError.builder(kind).httpStatus(status).providerType(type)
+                .message(message != null ? Redaction.redact(message, secret) : "HTTP " + status)
+                .retryAfter(retryAfter).requestId(requestId != null ? requestId : text(root, "request_id"))
+                .snippet(Redaction.snippet(body, secret)).build();
     }
 
     /** Classifies an {@code event: error} inside a 200 stream (the HTTP status is reported as 0: none of its own). */
@@ -67,9 +68,9 @@ public final class AnthropicErrorClassifier {
         JsonNode err = event.path("error");
         String type = text(err, "type");
         String message = text(err, "message");
-        return new ProviderError(kind(0, type, message), 0, type, null,
-                message != null ? Redaction.redact(message, secret) : "error event in stream", null, null,
-                text(event, "request_id"), Redaction.snippet(event.toString(), secret));
+        return ProviderError.builder(kind(0, type, message)).providerType(type)
+                .message(message != null ? Redaction.redact(message, secret) : "error event in stream")
+                .requestId(text(event, "request_id")).snippet(Redaction.snippet(event.toString(), secret)).build();
     }
 
     /** Anthropic's {@code request-id} header. */

@@ -191,10 +191,11 @@ public final class AnthropicRequestMapper {
             } else if (dropParams) {
                 adjustments.add("dropped:stop[" + i + "]");
             } else {
-                throw new ProviderException(new ProviderError(ErrorKind.UNSUPPORTED_PARAMETER, 400, null,
-                        "unsupported_value", "anthropic does not accept an empty or whitespace-only stop sequence "
-                        + "(stop[" + i + "]); set drop_params: true to drop it and record the drop", "stop", null,
-                        null, null));
+                throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
+                        .providerCode("unsupported_value").message("anthropic does not accept an empty or "
+                                + "whitespace-only stop sequence (stop[" + i + "]); set drop_params: true to drop it "
+                                + "and record the drop")
+                        .param("stop").build());
             }
         }
         if (!stops.isEmpty()) {

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ProviderException;
-import dev.llmq.provider.internal.CompletionJson;
 import dev.llmq.provider.internal.WireJson;
+import dev.llmq.provider.model.Completions;
 import java.time.Clock;
 
 /**
@@ -51,8 +51,7 @@ public final class AnthropicResponseMapper {
                         text = new StringBuilder(input);
                         jsonAnswer = true;
                     } else {
-                        CompletionJson.addToolCall(calls, null, block.path("id").asText(), block.path("name").asText(),
-                                input);
+                        Completions.addToolCall(calls, block.path("id").asText(), block.path("name").asText(), input);
                     }
                 }
                 default -> {
@@ -60,13 +59,13 @@ public final class AnthropicResponseMapper {
                 }
             }
         }
-        ObjectNode out = CompletionJson.completion(message.path("id").asText(), clock.instant().getEpochSecond(),
+        ObjectNode out = Completions.completion(message.path("id").asText(), clock.instant().getEpochSecond(),
                 message.path("model").asText());
         String finish = AnthropicWire.finishReason(message.path("stop_reason").asText(null),
                 jsonAnswer && calls.isEmpty());
-        ObjectNode msg = CompletionJson.assistantMessage(text == null ? null : text.toString(),
-                thinking == null ? null : thinking.toString(), calls);
-        out.putArray("choices").add(CompletionJson.choice(0, "message", msg, finish));
+        ObjectNode msg = Completions.assistantMessage().content(text == null ? null : text.toString())
+                .reasoning(thinking == null ? null : thinking.toString()).toolCalls(calls).build();
+        out.putArray("choices").add(Completions.messageChoice(0, msg, finish));
         out.set("usage", AnthropicWire.Usage.fromJson(message.get("usage")).toOpenAi());
         return out;
     }

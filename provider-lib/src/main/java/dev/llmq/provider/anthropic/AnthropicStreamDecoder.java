@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ProviderException;
-import dev.llmq.provider.internal.CompletionJson;
 import dev.llmq.provider.internal.WireJson;
+import dev.llmq.provider.model.Completions;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.sse.SseEvent;
 import java.time.Clock;
@@ -72,7 +72,7 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
             case "message_delta" -> messageDelta(data);
             case "message_stop" -> {
                 ended = true;
-                yield List.of(CompletionJson.usageChunk(id, created, model, usage.toOpenAi()));
+                yield List.of(Completions.usageChunk(id, created, model, usage.toOpenAi()));
             }
             case "error" -> throw new ProviderException(classifier.classifyEvent(data, secret));
             default -> List.of(); // ping, content_block_stop, newer events
@@ -113,7 +113,7 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
                 int openAiIndex = toolCalls++;
                 blocks.put(index, new Block.ToolCall(openAiIndex));
                 ObjectNode delta = F.objectNode();
-                CompletionJson.addToolCall(delta.putArray("tool_calls"), openAiIndex, block.path("id").asText(),
+                Completions.addToolCallDelta(delta.putArray("tool_calls"), openAiIndex, block.path("id").asText(),
                         block.path("name").asText(), "");
                 return List.of(chunk(delta, null));
             }
@@ -136,8 +136,8 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
                     delta.path("partial_json").asText());
             case Block.ToolCall tc when "input_json_delta".equals(type) -> {
                 ObjectNode d = F.objectNode();
-                ObjectNode call = d.putArray("tool_calls").addObject().put("index", tc.openAiIndex());
-                call.putObject("function").put("arguments", delta.path("partial_json").asText());
+                Completions.addToolCallFragment(d.putArray("tool_calls"), tc.openAiIndex(),
+                        delta.path("partial_json").asText());
                 yield d;
             }
             default -> null; // signature_delta, citations_delta, server tool blocks
@@ -168,7 +168,7 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
     }
 
     private ObjectNode chunk(ObjectNode delta, String finishReason) {
-        return CompletionJson.chunk(id, created, model, 0, delta, finishReason);
+        return Completions.chunk(id, created, model, 0, delta, finishReason);
     }
 
     private JsonNode parse(String data) {

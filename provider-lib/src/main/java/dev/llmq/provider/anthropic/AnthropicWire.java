@@ -1,8 +1,8 @@
 package dev.llmq.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.model.Completions;
 
 /**
  * The Anthropic Messages wire vocabulary (piece 1 of a provider): stop reasons, block and event types, and the usage
@@ -66,12 +66,7 @@ public final class AnthropicWire {
         }
 
         public ObjectNode toOpenAi() {
-            long prompt = input + cacheRead + cacheCreation;
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            o.put("prompt_tokens", prompt);
-            o.put("completion_tokens", output);
-            o.put("total_tokens", prompt + output);
-            o.putObject("prompt_tokens_details").put("cached_tokens", cacheRead);
+            ObjectNode o = Completions.usage(input + cacheRead + cacheCreation, output).cachedTokens(cacheRead).build();
             o.put("cache_read_input_tokens", cacheRead);
             o.put("cache_creation_input_tokens", cacheCreation);
             return o;

@@ -81,9 +81,10 @@ public final class GeminiErrorClassifier {
             retryAfter = retryDelay;
         }
         String snippet = raw != null ? Redaction.snippet(raw, secret) : Redaction.snippet(root.toString(), secret);
-        return new ProviderError(kind, status, grpc, reason,
-                message != null ? Redaction.redact(message, secret) : "HTTP " + status, null, retryAfter,
-                headers == null ? null : requestId(headers), snippet);
+        return ProviderError.builder(kind).httpStatus(status).providerType(grpc).providerCode(reason)
+                .message(message != null ? Redaction.redact(message, secret) : "HTTP " + status)
+                .retryAfter(retryAfter).requestId(headers == null ? null : requestId(headers)).snippet(snippet)
+                .build();
     }
 
     /** Google documents no request-id header for this API; {@code x-request-id} is read when a proxy sets one. */

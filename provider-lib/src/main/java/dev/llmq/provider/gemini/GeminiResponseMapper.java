@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
-import dev.llmq.provider.internal.CompletionJson;
 import dev.llmq.provider.internal.WireJson;
+import dev.llmq.provider.model.Completions;
 import dev.llmq.provider.spi.Redaction;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -77,7 +77,7 @@ public final class GeminiResponseMapper {
         }
         checkBlocked(response, secret);
         String id = id(response);
-        ObjectNode out = CompletionJson.completion(id, clock.instant().getEpochSecond(),
+        ObjectNode out = Completions.completion(id, clock.instant().getEpochSecond(),
                 response.path("modelVersion").asText(model));
         ArrayNode choices = out.putArray("choices");
         int position = 0;
@@ -86,10 +86,11 @@ public final class GeminiResponseMapper {
             Parts parts = Parts.read(candidate, callIdPrefix(id, index), 0);
             ArrayNode calls = F.arrayNode();
             for (Call c : parts.calls()) {
-                CompletionJson.addToolCall(calls, null, c.id(), c.name(), c.arguments());
+                Completions.addToolCall(calls, c.id(), c.name(), c.arguments());
             }
-            ObjectNode msg = CompletionJson.assistantMessage(parts.text(), parts.thoughts(), calls);
-            choices.add(CompletionJson.choice(index, "message", msg,
+            ObjectNode msg = Completions.assistantMessage().content(parts.text()).reasoning(parts.thoughts())
+                    .toolCalls(calls).build();
+            choices.add(Completions.messageChoice(index, msg,
                     GeminiWire.finishReason(candidate.path("finishReason").asText(null), !parts.calls().isEmpty())));
         }
         GeminiWire.Usage usage = GeminiWire.Usage.fromJson(response.get("usageMetadata"));
@@ -111,9 +112,9 @@ public final class GeminiResponseMapper {
     static void checkBlocked(JsonNode response, String secret) {
         String reason = response.path("promptFeedback").path("blockReason").asText(null);
         if (reason != null && response.path("candidates").isEmpty()) {
-            throw new ProviderException(new ProviderError(ErrorKind.CONTENT_POLICY, 200, "blockReason", reason,
-                    "gemini blocked the prompt: " + reason, "messages", null, null,
-                    Redaction.snippet(response.toString(), secret)));
+            throw new ProviderException(ProviderError.builder(ErrorKind.CONTENT_POLICY).httpStatus(200)
+                    .providerType("blockReason").providerCode(reason).message("gemini blocked the prompt: " + reason)
+                    .param("messages").snippet(Redaction.snippet(response.toString(), secret)).build());
         }
     }
 }

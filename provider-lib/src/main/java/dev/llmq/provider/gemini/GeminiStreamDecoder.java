@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ProviderException;
-import dev.llmq.provider.internal.CompletionJson;
 import dev.llmq.provider.internal.WireJson;
+import dev.llmq.provider.model.Completions;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.sse.SseEvent;
 import java.time.Clock;
@@ -71,7 +71,7 @@ public final class GeminiStreamDecoder implements StreamDecoder {
         modelVersion = response.path("modelVersion").asText(modelVersion != null ? modelVersion : model);
         GeminiWire.Usage u = GeminiWire.Usage.fromJson(response.get("usageMetadata"));
         usage = u != null ? u : usage;
-        ObjectNode chunk = CompletionJson.chunk(id, created, modelVersion);
+        ObjectNode chunk = Completions.chunk(id, created, modelVersion);
         ArrayNode choices = chunk.putArray("choices");
         int position = 0;
         for (JsonNode candidate : response.path("candidates")) {
@@ -83,7 +83,7 @@ public final class GeminiStreamDecoder implements StreamDecoder {
         }
         ended = !candidates.isEmpty() && candidates.values().stream().allMatch(c -> c.finished);
         ObjectNode usageChunk = ended && usage != null
-                ? CompletionJson.usageChunk(id, created, modelVersion, usage.toOpenAi()) : null;
+                ? Completions.usageChunk(id, created, modelVersion, usage.toOpenAi()) : null;
         if (choices.isEmpty()) {
             return usageChunk == null ? List.of() : List.of(usageChunk);
         }
@@ -113,7 +113,7 @@ public final class GeminiStreamDecoder implements StreamDecoder {
         if (!parts.calls().isEmpty()) {
             ArrayNode calls = delta.putArray("tool_calls");
             for (GeminiResponseMapper.Call c : parts.calls()) {
-                CompletionJson.addToolCall(calls, state.calls++, c.id(), c.name(), c.arguments());
+                Completions.addToolCallDelta(calls, state.calls++, c.id(), c.name(), c.arguments());
             }
         }
         String reason = candidate.path("finishReason").asText(null);
@@ -124,7 +124,7 @@ public final class GeminiStreamDecoder implements StreamDecoder {
         if (delta.isEmpty() && finish == null) {
             return null;
         }
-        return CompletionJson.choice(index, "delta", delta, finish);
+        return Completions.deltaChoice(index, delta, finish);
     }
 
     private JsonNode parse(String data) {

@@ -1,8 +1,8 @@
 package dev.llmq.provider.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.model.Completions;
 import java.util.Set;
 
 /**
@@ -67,13 +67,8 @@ public final class GeminiWire {
         }
 
         public ObjectNode toOpenAi() {
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            o.put("prompt_tokens", prompt);
-            o.put("completion_tokens", candidates + thoughts);
-            o.put("total_tokens", total);
-            o.putObject("prompt_tokens_details").put("cached_tokens", cached);
-            o.putObject("completion_tokens_details").put("reasoning_tokens", thoughts);
-            return o;
+            return Completions.usage(prompt, candidates + thoughts).totalTokens(total).cachedTokens(cached)
+                    .reasoningTokens(thoughts).build();
         }
     }
 }

@@ -76,8 +76,8 @@ public final class HttpEngine implements ProviderClient {
             return new ProviderResponse(completion, Usages.fromOpenAi(completion.get("usage")), latency, null,
                     call.adjustments(), requestId);
         } catch (IOException e) {
-            throw new ProviderException(new ProviderError(ErrorKind.CONNECTION_ERROR, 0, null, null,
-                    "response body failed: " + e.getClass().getSimpleName(), null, null, null, null), e);
+            throw new ProviderException(ProviderError.of(ErrorKind.CONNECTION_ERROR,
+                    "response body failed: " + e.getClass().getSimpleName()), e);
         }
     }
 
@@ -120,9 +120,9 @@ public final class HttpEngine implements ProviderClient {
         } catch (ProviderException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, status, null, null,
-                    "unreadable response body: " + e.getClass().getSimpleName(), null, null, null,
-                    dev.llmq.provider.spi.Redaction.snippet(body, call.secret())), e);
+            throw new ProviderException(ProviderError.builder(ErrorKind.SERVER_ERROR).httpStatus(status)
+                    .message("unreadable response body: " + e.getClass().getSimpleName())
+                    .snippet(dev.llmq.provider.spi.Redaction.snippet(body, call.secret())).build(), e);
         }
     }
 
@@ -142,9 +142,10 @@ public final class HttpEngine implements ProviderClient {
         } catch (RuntimeException ignored) {
             // not even a completion: reported below
         }
-        return failure(new ProviderError(ErrorKind.SERVER_ERROR, status, null, null,
-                "expected an event stream, got application/json", null, null, adapter.requestId(
-                open.response().headers()), dev.llmq.provider.spi.Redaction.snippet(body, call.secret())),
+        return failure(ProviderError.builder(ErrorKind.SERVER_ERROR).httpStatus(status)
+                .message("expected an event stream, got application/json")
+                .requestId(adapter.requestId(open.response().headers()))
+                .snippet(dev.llmq.provider.spi.Redaction.snippet(body, call.secret())).build(),
                 null, target, status);
     }
 

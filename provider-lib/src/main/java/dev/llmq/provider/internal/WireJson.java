@@ -32,14 +32,14 @@ public final class WireJson {
 
     /** An {@code INVALID_REQUEST} (400) for a request that cannot be mapped. */
     public static ProviderException invalid(String message, String param) {
-        return new ProviderException(new ProviderError(ErrorKind.INVALID_REQUEST, 400, null, null, message, param,
-                null, null, null));
+        return new ProviderException(ProviderError.builder(ErrorKind.INVALID_REQUEST).httpStatus(400).message(message)
+                .param(param).build());
     }
 
     /** An {@code UNSUPPORTED_PARAMETER} (400, code {@code unsupported_parameter}) for a parameter form not mapped. */
     public static ProviderException unsupported(String param, String message) {
-        return new ProviderException(new ProviderError(ErrorKind.UNSUPPORTED_PARAMETER, 400, null,
-                "unsupported_parameter", message, param, null, null, null));
+        return new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
+                .providerCode("unsupported_parameter").message(message).param(param).build());
     }
 
     /** A successful response body as a JSON object. */
@@ -58,8 +58,8 @@ public final class WireJson {
 
     /** A 200 response body that is not what the provider should have sent. */
     public static ProviderException unreadable(byte[] body, String secret, String why, Throwable cause) {
-        return new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null, why, null, null,
-                null, Redaction.snippet(body, secret)), cause);
+        return new ProviderException(ProviderError.builder(ErrorKind.SERVER_ERROR).httpStatus(200).message(why)
+                .snippet(Redaction.snippet(body, secret)).build(), cause);
     }
 
     /** A stream event's data as JSON, whatever its type (see {@link #notAnObject}). */
@@ -67,14 +67,14 @@ public final class WireJson {
         try {
             return Json.mapper().readTree(data);
         } catch (IOException e) {
-            throw new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null,
-                    "unparseable stream event", null, null, null, Redaction.snippet(data, secret)), e);
+            throw new ProviderException(ProviderError.builder(ErrorKind.SERVER_ERROR).httpStatus(200)
+                    .message("unparseable stream event").snippet(Redaction.snippet(data, secret)).build(), e);
         }
     }
 
     /** A stream event whose data is JSON but not an object. */
     public static ProviderException notAnObject(String data, String secret) {
-        return new ProviderException(new ProviderError(ErrorKind.SERVER_ERROR, 200, null, null,
-                "stream event is not a JSON object", null, null, null, Redaction.snippet(data, secret)));
+        return new ProviderException(ProviderError.builder(ErrorKind.SERVER_ERROR).httpStatus(200)
+                .message("stream event is not a JSON object").snippet(Redaction.snippet(data, secret)).build());
     }
 }

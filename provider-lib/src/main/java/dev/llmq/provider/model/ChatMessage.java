@@ -33,18 +33,9 @@ public record ChatMessage(String role, MessageContent content, String name, List
     }
 
     public ObjectNode toJson() {
-        return toJson(false);
-    }
-
-    /**
-     * @param explicitNullContent write {@code "content": null} when there is none (as OpenAI does in responses)
-     */
-    public ObjectNode toJson(boolean explicitNullContent) {
         JsonOut out = JsonOut.create().str("role", role);
         if (content != null) {
             out.node("content", content.toJson());
-        } else if (explicitNullContent) {
-            out.nullable("content", null);
         }
         return out.str("name", name).list("tool_calls", toolCalls, ToolCall::toJson).str("tool_call_id", toolCallId)
                 .str("refusal", refusal).extra(extra).build();

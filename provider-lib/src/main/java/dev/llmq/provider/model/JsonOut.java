@@ -58,16 +58,6 @@ final class JsonOut {
         return this;
     }
 
-    /** Writes {@code k: null} when the value is null: for fields OpenAI always sends. */
-    JsonOut nullable(String k, String v) {
-        if (v == null) {
-            out.putNull(k);
-        } else {
-            out.put(k, v);
-        }
-        return this;
-    }
-
     <T> JsonOut list(String k, List<T> items, Function<T, JsonNode> item) {
         if (items != null) {
             ArrayNode a = out.putArray(k);

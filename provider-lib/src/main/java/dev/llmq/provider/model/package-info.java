@@ -1,11 +1,13 @@
 /**
- * The canonical model: OpenAI's chat-completion request, response and stream chunk as records, with content parts,
- * tools and tool calls, tool choice, response formats and usage (cached and reasoning tokens). Every record keeps
- * the fields it does not model in an {@code extra} object and writes them back, so a body read and written again
- * loses nothing. Sealed interfaces ({@link dev.llmq.provider.model.ContentPart},
+ * The canonical model: OpenAI's chat completions. Requests are records ({@link dev.llmq.provider.model.ChatRequest}
+ * with its messages, content parts, tools and tool calls, tool choice, response formats and stream options); every
+ * record keeps the fields it does not model in an {@code extra} object and writes them back, so a body read and
+ * written again loses nothing. Sealed interfaces ({@link dev.llmq.provider.model.ContentPart},
  * {@link dev.llmq.provider.model.ToolChoice}, {@link dev.llmq.provider.model.ResponseFormat}) have an explicit
- * {@code Unknown} variant for forms newer than this code. Adapters for other protocols read
- * {@link dev.llmq.provider.model.ChatRequest#fromJson} and build {@link dev.llmq.provider.model.ChatCompletion} /
- * {@link dev.llmq.provider.model.ChatCompletionChunk}.
+ * {@code Unknown} variant for forms newer than this code.
+ *
+ * <p>Responses ({@code chat.completion}, {@code chat.completion.chunk}, {@code usage}) are Jackson trees, so a
+ * provider's fields pass through as they came; whoever builds one (an adapter for another protocol, the chunk
+ * accumulator, a canned answer) builds it with {@link dev.llmq.provider.model.Completions}.
  */
 package dev.llmq.provider.model;

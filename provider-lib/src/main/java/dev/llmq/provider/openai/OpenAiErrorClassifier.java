@@ -47,8 +47,9 @@ public final class OpenAiErrorClassifier {
         Duration retryAfter = (kind == ErrorKind.RATE_LIMITED ? hints.retryAfterOrReset(headers)
                 : hints.retryAfter(headers)).orElse(null);
         String message = p.message != null ? Redaction.redact(p.message, secret) : "HTTP " + status;
-        return new ProviderError(kind, status, p.type, p.code, message, p.param, retryAfter, requestId(headers),
-                Redaction.snippet(body, secret));
+        return ProviderError.builder(kind).httpStatus(status).providerType(p.type).providerCode(p.code)
+                .message(message).param(p.param).retryAfter(retryAfter).requestId(requestId(headers))
+                .snippet(Redaction.snippet(body, secret)).build();
     }
 
     /** Classifies an {@code {"error": ...}} event inside a 200 stream; the error's own status is used if it has one. */
@@ -57,8 +58,8 @@ public final class OpenAiErrorClassifier {
         int status = p.status;
         ErrorKind kind = status > 0 ? kind(status, p) : kindWithoutStatus(p);
         String message = p.message != null ? Redaction.redact(p.message, secret) : "error event in stream";
-        return new ProviderError(kind, status, p.type, p.code, message, p.param, null, null,
-                Redaction.snippet(event.toString(), secret));
+        return ProviderError.builder(kind).httpStatus(status).providerType(p.type).providerCode(p.code)
+                .message(message).param(p.param).snippet(Redaction.snippet(event.toString(), secret)).build();
     }
 
     /** {@code x-request-id} (OpenAI), then Azure's {@code apim-request-id} / {@code x-ms-request-id}. */

@@ -74,10 +74,11 @@ public record ParameterSupport(Map<String, Predicate<JsonNode>> unsupported, Set
         }
         if (!dropParams) {
             String first = offending.get(0);
-            throw new ProviderException(new ProviderError(ErrorKind.UNSUPPORTED_PARAMETER, 400, null,
-                    "unsupported_parameter", provider + " does not support the parameter"
-                    + (offending.size() > 1 ? "s " + offending : " '" + first + "'")
-                    + " (set drop_params: true to drop it and record the drop)", first, null, null, null));
+            throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
+                    .providerCode("unsupported_parameter").message(provider + " does not support the parameter"
+                            + (offending.size() > 1 ? "s " + offending : " '" + first + "'")
+                            + " (set drop_params: true to drop it and record the drop)")
+                    .param(first).build());
         }
         List<String> adjustments = new ArrayList<>(offending.size());
         for (String name : offending) {

@@ -23,7 +23,7 @@ class AnthropicRequestMapperTest {
     private final AnthropicAdapter adapter = new AnthropicAdapter(CLOCK, m -> Optional.of(8192L));
 
     private static ProviderTarget target(boolean drop) {
-        return new ProviderTarget("anthropic", "claude-x", null, "sk-ant-k", null, null, null, drop, null);
+        return ProviderTarget.builder("anthropic", "claude-x").apiKey("sk-ant-k").dropParams(drop).build();
     }
 
     @ParameterizedTest
@@ -59,7 +59,7 @@ class AnthropicRequestMapperTest {
                 + "\"max_tokens\":9");
         MappedRequest m = adapter.mapRequest(target(true), req, false);
         assertThat(m.adjustments()).containsExactly("dropped:seed", "dropped:n");
-        assertThat(m.body().has("seed")).isFalse();
+        assertThat(m.body().get("seed")).isNull();
         assertThat(m.body().get("max_tokens").asInt()).isEqualTo(9);
     }
 
@@ -105,7 +105,7 @@ class AnthropicRequestMapperTest {
     void reasoningEffortNoneSendsNoThinking() {
         ObjectNode req = userRequest("\"max_tokens\":9,"
                 + "\"reasoning_effort\":\"none\"");
-        assertThat(adapter.mapRequest(target(false), req, false).body().has("thinking")).isFalse();
+        assertThat(adapter.mapRequest(target(false), req, false).body().get("thinking")).isNull();
     }
 
     @Test
@@ -146,7 +146,7 @@ class AnthropicRequestMapperTest {
                 + "{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":"
                 + "[{\"id\":\"t\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}]}");
         MappedRequest m = adapter.mapRequest(target(false), req, false);
-        assertThat(m.body().has("system")).isFalse();
+        assertThat(m.body().get("system")).as("blank system text is left out").isNull();
         assertThat(m.body().at("/messages/1/content")).hasSize(1);
         assertThat(m.adjustments()).containsExactly("dropped:blank_text");
         ObjectNode empty = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
@@ -173,8 +173,8 @@ class AnthropicRequestMapperTest {
             "http://h:1/v1,http://h:1/v1/messages", "http://h:1/v1/messages,http://h:1/v1/messages",
             "https://gw.example/anthropic,https://gw.example/anthropic/v1/messages"})
     void endpointCompletesTheBase(String base, String expected) {
-        ProviderTarget t = new ProviderTarget("anthropic", "m", URI.create(base), "k", "2024-01-01", null, null,
-                false, null);
+        ProviderTarget t = ProviderTarget.builder("anthropic", "m").apiBase(URI.create(base)).apiKey("k")
+                .apiVersion("2024-01-01").build();
         var call = adapter.prepare(t, json("{\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
                 false);
         assertThat(call.uri()).isEqualTo(URI.create(expected));

@@ -44,7 +44,7 @@ class AnthropicStreamDecoderTest {
                         + "\"usage\":{\"output_tokens\":9}}",
                 "message_stop", "{\"type\":\"message_stop\"}");
         assertThat(c.at("/choices/0/message/content").asText()).isEqualTo("{\"a\":1}");
-        assertThat(c.at("/choices/0/message/tool_calls").isMissingNode()).isTrue();
+        assertThat(c.at("/choices/0/message").get("tool_calls")).as("the JSON tool is no tool call").isNull();
         assertThat(c.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
         assertThat(c.at("/usage/completion_tokens").asLong()).isEqualTo(9);
     }

@@ -67,9 +67,9 @@ record ConformanceCase(String name, Path dir, JsonNode meta) {
     ProviderTarget target(URI peerBase) {
         JsonNode t = meta.path("target");
         URI base = URI.create(peerBase + t.path("base_path").asText(""));
-        return new ProviderTarget(t.path("provider").asText(), t.path("model").asText(), base,
-                t.path("api_key").asText(null), t.path("api_version").asText(null), null, null,
-                t.path("drop_params").asBoolean(false), null);
+        return ProviderTarget.builder(t.path("provider").asText(), t.path("model").asText()).apiBase(base)
+                .apiKey(t.path("api_key").asText(null)).apiVersion(t.path("api_version").asText(null))
+                .dropParams(t.path("drop_params").asBoolean(ProviderTarget.DEFAULT_DROP_PARAMS)).build();
     }
 
     Map<String, String> headers(String field) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderClient;
@@ -42,8 +43,8 @@ class NativeProtocolsHttpTest {
     }
 
     private ProviderTarget target(String provider, String model, String key) {
-        return new ProviderTarget(provider, model, peer.base(), key, null, Duration.ofSeconds(20),
-                Duration.ofSeconds(10), false, Map.of("x-extra", "1"));
+        return ProviderTarget.builder(provider, model).apiBase(peer.base()).apiKey(key).timeout(Duration.ofSeconds(20))
+                .streamIdleTimeout(Duration.ofSeconds(10)).extraHeaders(Map.of("x-extra", "1")).build();
     }
 
     private static ObjectNode body(String json) throws IOException {
@@ -66,7 +67,7 @@ class NativeProtocolsHttpTest {
         assertThat(got.header("x-extra")).isEqualTo("1");
         assertThat(got.header("x-api-key")).isEqualTo("sk-ant-k1");
         JsonNode sent = Json.mapper().readTree(got.body());
-        assertThat(sent.path("stream").asBoolean()).isTrue();
+        assertThat(sent.get("stream")).isEqualTo(BooleanNode.TRUE);
         assertThat(sent.path("max_tokens").asInt()).isEqualTo(9);
     }
 

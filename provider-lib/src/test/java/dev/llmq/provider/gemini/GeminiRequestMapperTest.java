@@ -24,7 +24,7 @@ class GeminiRequestMapperTest {
     private final GeminiAdapter adapter = new GeminiAdapter(CLOCK);
 
     private static ProviderTarget target(boolean drop) {
-        return new ProviderTarget("gemini", "gemini-2.5-flash", null, "AIzaKey", null, null, null, drop, null);
+        return ProviderTarget.builder("gemini", "gemini-2.5-flash").apiKey("AIzaKey").dropParams(drop).build();
     }
 
     @ParameterizedTest
@@ -117,8 +117,8 @@ class GeminiRequestMapperTest {
             "http://h:1/ | gemini-2.5-pro         | false | http://h:1/v1beta/models/gemini-2.5-pro:generateContent",
             "http://h:1/v1beta | gemini-2.5-pro   | true  | http://h:1/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse"})
     void endpoint(String base, String model, boolean stream, String expected) {
-        ProviderTarget t = new ProviderTarget("gemini", model, base == null ? null : URI.create(base), "AIzaKey",
-                null, null, null, false, null);
+        ProviderTarget t = ProviderTarget.builder("gemini", model).apiBase(base == null ? null : URI.create(base))
+                .apiKey("AIzaKey").build();
         var call = adapter.prepare(t, userRequest(""), stream);
         assertThat(call.uri()).isEqualTo(URI.create(expected));
         assertThat(call.headers()).containsEntry("x-goog-api-key", "AIzaKey");
@@ -127,8 +127,7 @@ class GeminiRequestMapperTest {
 
     @Test
     void apiVersionSelectsThePath() {
-        ProviderTarget t = new ProviderTarget("gemini", "gemini-2.5-flash", null, "k", "v1", null, null, false,
-                null);
+        ProviderTarget t = ProviderTarget.builder("gemini", "gemini-2.5-flash").apiKey("k").apiVersion("v1").build();
         var call = adapter.prepare(t, userRequest(""), false);
         assertThat(call.uri().getPath()).isEqualTo("/v1/models/gemini-2.5-flash:generateContent");
     }

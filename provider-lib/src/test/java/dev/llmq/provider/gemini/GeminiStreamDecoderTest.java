@@ -40,7 +40,7 @@ class GeminiStreamDecoderTest {
         last.forEach(acc::add);
         assertThat(d.ended()).isTrue();
         assertThat(last).hasSize(2);
-        assertThat(ChunkAccumulator.isUsageOnly(last.get(1))).isTrue();
+        assertThat(ChunkAccumulator.isUsageOnly(last.get(1))).as("usage-only: %s", last.get(1)).isTrue();
         ObjectNode c = acc.completion();
         assertThat(c.at("/choices/0/message/content").asText()).isEqualTo("Red");
         assertThat(c.at("/choices/1/message/content").asText()).isEqualTo("Blue");

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import dev.llmq.schemas.Json;
-import dev.llmq.schemas.TokenUsage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -45,12 +44,13 @@ class CanonicalModelTest {
         var parts = ((MessageContent.Parts) r.messages().get(2).content()).parts();
         assertThat(parts.get(0)).isEqualTo(new ContentPart.Text("What is in this image?"));
         assertThat(parts.get(1)).isEqualTo(new ContentPart.ImageUrl("https://example.com/cat.png", "high"));
-        assertThat(((ContentPart.ImageUrl) parts.get(2)).isData()).isTrue();
+        assertThat(parts.get(2)).isEqualTo(new ContentPart.ImageUrl("data:image/png;base64,iVBORw0KGgo=", null))
+                .matches(p -> ((ContentPart.ImageUrl) p).isData(), "is a data URL");
         assertThat(parts.get(3)).isInstanceOf(ContentPart.Unknown.class);
         assertThat(r.messages().get(3).toolCalls()).containsExactly(
                 new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"));
         assertThat(r.messages().get(4).toolCallId()).isEqualTo("call_1");
-        assertThat(r.messages().get(5).extra().has("x_vendor")).isTrue();
+        assertThat(r.messages().get(5).extra().get("x_vendor")).isEqualTo(json("{\"a\":1}"));
         assertThat(r.toolChoice()).isEqualTo(new ToolChoice.Function("get_weather"));
         assertThat(r.responseFormat()).isInstanceOfSatisfying(ResponseFormat.JsonSchema.class,
                 f -> assertThat(f.strict()).isTrue());
@@ -59,7 +59,7 @@ class CanonicalModelTest {
         assertThat(r.seed()).isEqualTo(42L);
         assertThat(r.outputTokenLimit()).isEqualTo(200);
         assertThat(r.streamOptions().includeUsage()).isTrue();
-        assertThat(r.streamOptions().extra().has("include_obfuscation")).isTrue();
+        assertThat(r.streamOptions().extra().get("include_obfuscation")).isEqualTo(BooleanNode.FALSE);
         assertThat(r.reasoningEffort()).isEqualTo("low");
         assertThat(r.extra().fieldNames()).toIterable().containsExactlyInAnyOrder("metadata", "store", "prediction");
     }
@@ -111,41 +111,6 @@ class CanonicalModelTest {
     void wrongTypesNameTheField(String raw, String message) {
         assertThatThrownBy(() -> ChatRequest.fromJson(json(raw)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
-    }
-
-    @Test
-    void completionRoundTripsAndUsageCarriesCachedAndReasoningTokens() {
-        JsonNode body = json("""
-                {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"o3-mini","service_tier":"default",
-                 "choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":null,"annotations":[],
-                   "tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},
-                   "logprobs":null,"finish_reason":"tool_calls","content_filter_results":{"hate":{"filtered":false}}}],
-                 "usage":{"prompt_tokens":10,"completion_tokens":20,"total_tokens":30,
-                   "prompt_tokens_details":{"cached_tokens":4,"audio_tokens":0},
-                   "completion_tokens_details":{"reasoning_tokens":12,"accepted_prediction_tokens":0}},
-                 "prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}""");
-        ChatCompletion c = ChatCompletion.fromJson(body);
-        assertSameJson(c.toJson(), body);
-        assertThat(c.usage().toTokenUsage()).isEqualTo(new TokenUsage(10, 20, 30, 4, 12));
-        assertThat(c.choices().get(0).finishReason()).isEqualTo("tool_calls");
-        assertThat(c.choices().get(0).extra().has("content_filter_results")).isTrue();
-        assertThat(c.extra().has("prompt_filter_results")).isTrue();
-        ObjectNode out = c.toJson();
-        assertThat(out.at("/choices/0/message").has("content")).as("content: null kept in responses").isTrue();
-        assertThat(out.at("/choices/0").has("logprobs")).isTrue();
-    }
-
-    @Test
-    void chunkRoundTripsWithToolCallDeltas() {
-        JsonNode body = json("""
-                {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","system_fingerprint":"fp",
-                 "choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function",
-                   "function":{"name":"g","arguments":""}}]},"logprobs":null,"finish_reason":null}],"obfuscation":"xx"}""");
-        ChatCompletionChunk chunk = ChatCompletionChunk.fromJson(body);
-        assertSameJson(chunk.toJson(), body);
-        assertThat(chunk.choices().get(0).delta().toolCalls())
-                .containsExactly(new ChatCompletionChunk.ToolCallDelta(1, "call_b", "function", "g", ""));
-        assertThat(chunk.extra().get("obfuscation").asText()).isEqualTo("xx");
     }
 
     @Test

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class EndpointTest {
 
     static ProviderTarget target(String provider, String model, String base, String key, String version) {
-        return new ProviderTarget(provider, model, base == null ? null : URI.create(base), key, version, null, null,
-                false, null);
+        return ProviderTarget.builder(provider, model).apiBase(base == null ? null : URI.create(base)).apiKey(key)
+                .apiVersion(version).build();
     }
 
     @ParameterizedTest(name = "{0} {2}")

@@ -47,8 +47,9 @@ class EngineBehaviourTest {
     }
 
     ProviderTarget target(String model, boolean dropParams) {
-        return new ProviderTarget("openai", model, URI.create(peer.base() + "/v1"), "sk-test-abcdefgh", null,
-                Duration.ofSeconds(30), Duration.ofSeconds(30), dropParams, null);
+        return ProviderTarget.builder("openai", model).apiBase(URI.create(peer.base() + "/v1"))
+                .apiKey("sk-test-abcdefgh").timeout(Duration.ofSeconds(30)).streamIdleTimeout(Duration.ofSeconds(30))
+                .dropParams(dropParams).build();
     }
 
     static ObjectNode request(String json) throws IOException {
@@ -70,17 +71,17 @@ class EngineBehaviourTest {
                 interruptKept.set(Thread.currentThread().isInterrupted());
             }
         });
-        assertThat(firstChunk.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(firstChunk.await(10, TimeUnit.SECONDS)).as("first chunk within 10 s").isTrue();
         caller.interrupt();
-        assertThat(caller.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(caller.join(Duration.ofSeconds(10))).as("caller ended within 10 s").isTrue();
         assertThat(thrown.get()).isInstanceOfSatisfying(ProviderException.class, e -> {
             assertThat(e.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
             assertThat(e.error().message()).contains("interrupted");
             assertThat(e.partialCompletion().orElseThrow().at("/choices/0/message/content").asText())
                     .isEqualTo("partial");
         });
-        assertThat(interruptKept).isTrue();
-        assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(interruptKept).as("interrupt flag kept").isTrue();
+        assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
     }
 
     @Test
@@ -133,12 +134,9 @@ class EngineBehaviourTest {
 
     @Test
     void nonReasoningModelsKeepMaxTokensAndSampling() throws IOException {
-        assertThat(ReasoningModels.isReasoning("gpt-4o")).isFalse();
-        assertThat(ReasoningModels.isReasoning("gpt-5-chat-latest")).isFalse();
-        assertThat(ReasoningModels.isReasoning("o1")).isTrue();
-        assertThat(ReasoningModels.isReasoning("o4-mini-2025-04-16")).isTrue();
-        assertThat(ReasoningModels.isReasoning("gpt-5")).isTrue();
-        assertThat(ReasoningModels.isReasoning("omni-moderation-latest")).isFalse();
+        assertThat(java.util.stream.Stream.of("gpt-4o", "gpt-5-chat-latest", "o1", "o4-mini-2025-04-16", "gpt-5",
+                "omni-moderation-latest").filter(ReasoningModels::isReasoning))
+                .containsExactly("o1", "o4-mini-2025-04-16", "gpt-5");
     }
 
     @Test

@@ -73,10 +73,12 @@ class OpenAiErrorClassifierTest {
 
     @Test
     void insufficientQuotaIsNotRetryableButRateLimitIs() {
-        assertThat(classifier.classify(429, headers(), body("insufficient_quota", "insufficient_quota", "q"), null)
-                .retryable()).isFalse();
-        assertThat(classifier.classify(429, headers(), body("requests", "rate_limit_exceeded", "r"), null)
-                .retryable()).isTrue();
+        assertThat(classifier.classify(429, headers(), body("insufficient_quota", "insufficient_quota", "q"), null))
+                .extracting(ProviderError::kind, ProviderError::retryable)
+                .containsExactly(ErrorKind.QUOTA_EXHAUSTED, false);
+        assertThat(classifier.classify(429, headers(), body("requests", "rate_limit_exceeded", "r"), null))
+                .extracting(ProviderError::kind, ProviderError::retryable)
+                .containsExactly(ErrorKind.RATE_LIMITED, true);
     }
 
     @Test
@@ -134,7 +136,7 @@ class OpenAiErrorClassifierTest {
     void snippetIsShort() {
         String longMsg = "x".repeat(5000);
         ProviderError e = classifier.classify(500, headers(), body("server_error", null, longMsg), null);
-        assertThat(e.snippet().length()).isLessThanOrEqualTo(dev.llmq.provider.spi.Redaction.MAX_SNIPPET + 1);
+        assertThat(e.snippet()).hasSizeLessThanOrEqualTo(dev.llmq.provider.spi.Redaction.MAX_SNIPPET + 1);
     }
 
     @Test

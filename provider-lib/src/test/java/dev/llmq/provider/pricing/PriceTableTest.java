@@ -57,6 +57,7 @@ class PriceTableTest {
         double cost = p.cost(new TokenUsage(1000, 500, 1500, 400, 0));
         assertThat(cost).isCloseTo(600 * 2.5e-6 + 400 * 1.25e-6 + 500 * 1e-5, within(1e-12));
         assertThat(p.maxInputTokens()).isEqualTo(128000L);
+        assertThat(p.capabilities()).contains("function_calling");
         assertThat(p.supports("function_calling")).isTrue();
     }
 
@@ -95,7 +96,8 @@ class PriceTableTest {
                  "bad":{"input_cost_per_token":-1}}""");
         assertThat(t.size()).isEqualTo(2);
         assertThat(t.get("m1").orElseThrow().inputCostPerToken()).isEqualTo(1e-6);
-        assertThat(t.get("m1").orElseThrow().priced()).isFalse();
+        assertThat(t.get("m1").orElseThrow()).as("no output price, so not priced")
+                .extracting(ModelPrice::outputCostPerToken, ModelPrice::priced).containsExactly(null, false);
         assertThat(t.get("m2").orElseThrow().cost(new TokenUsage(5, 5, 10, 0, 0))).isZero();
     }
 

@@ -131,9 +131,9 @@ public final class ConfigParser {
         if (modelString == null || modelString.isBlank()) {
             throw new ConfigException(label + ": missing litellm_params.model");
         }
-        ModelRef ref;
+        ProviderModel ref;
         try {
-            ref = ModelRef.parse(modelString);
+            ref = ProviderModel.parseStrict(modelString);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(label + ": " + e.getMessage());
         }
@@ -165,8 +165,9 @@ public final class ConfigParser {
         }
         ProviderTarget target;
         try {
-            target = new ProviderTarget(ref.provider(), ref.model(), apiBaseUri, p.text("api_key"),
-                    p.text("api_version"), timeout, streamTimeout, drop == null ? globalDropParams : drop, headers);
+            target = ProviderTarget.builder(ref.provider(), ref.model()).apiBase(apiBaseUri).apiKey(p.text("api_key"))
+                    .apiVersion(p.text("api_version")).timeout(timeout).streamIdleTimeout(streamTimeout)
+                    .dropParams(drop == null ? globalDropParams : drop).extraHeaders(headers).build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(label + ": " + e.getMessage());
         }

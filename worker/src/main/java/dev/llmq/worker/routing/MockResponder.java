@@ -1,9 +1,9 @@
 package dev.llmq.worker.routing;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ProviderResponse;
+import dev.llmq.provider.model.Completions;
 import dev.llmq.router.Deployment;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.TokenUsage;
@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Answers a deployment's {@code mock_response} (LiteLLM's config key) without calling a provider: one
- * {@code chat.completion}, and for a stream one content chunk plus a finish chunk.
+ * {@code chat.completion}, and for a stream one content chunk plus a finish chunk, built by provider-lib's
+ * {@link Completions} like every other answer.
  */
 final class MockResponder {
 
@@ -30,39 +31,20 @@ final class MockResponder {
         String text = deployment.mockResponse();
         String id = "chatcmpl-mock-" + job.jobId();
         long created = clock.instant().getEpochSecond();
+        String model = deployment.model();
         long completionTokens = text.isBlank() ? 0 : text.strip().split("\\s+").length;
         long promptTokens = RoutedJobHandler.estimatePromptTokens(job.body());
         TokenUsage usage = new TokenUsage(promptTokens, completionTokens, promptTokens + completionTokens, 0, 0);
         if (job.stream()) {
-            chunks.publish(chunk(id, created, deployment.model(), NODES.objectNode().put("role", "assistant")
-                    .put("content", text), null));
-            chunks.publish(chunk(id, created, deployment.model(), NODES.objectNode(), "stop"));
+            chunks.publish(Completions.chunk(id, created, model, 0,
+                    NODES.objectNode().put("role", Completions.DEFAULT_ROLE).put("content", text), null));
+            chunks.publish(Completions.chunk(id, created, model, 0, NODES.objectNode(), "stop"));
         }
-        ObjectNode completion = NODES.objectNode();
-        completion.put("id", id).put("object", "chat.completion").put("created", created)
-                .put("model", deployment.model());
-        ObjectNode choice = completion.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", text);
-        choice.put("finish_reason", "stop");
-        completion.putObject("usage").put("prompt_tokens", usage.promptTokens())
-                .put("completion_tokens", usage.completionTokens()).put("total_tokens", usage.totalTokens());
+        ObjectNode completion = Completions.completion(id, created, model);
+        completion.putArray("choices").add(Completions.messageChoice(0,
+                Completions.assistantMessage().content(text).build(), "stop"));
+        completion.set("usage", Completions.usage(promptTokens, completionTokens).build());
         return new ProviderResponse(completion, usage, Duration.ZERO, job.stream() ? Duration.ZERO : null,
                 List.of("mock_response"), null);
-    }
-
-    private static ObjectNode chunk(String id, long created, String model, ObjectNode delta, String finishReason) {
-        ObjectNode chunk = NODES.objectNode();
-        chunk.put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", model);
-        ArrayNode choices = chunk.putArray("choices");
-        ObjectNode choice = choices.addObject();
-        choice.put("index", 0);
-        choice.set("delta", delta);
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finishReason);
-        }
-        return chunk;
     }
 }

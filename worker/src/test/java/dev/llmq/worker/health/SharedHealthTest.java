@@ -64,8 +64,8 @@ class SharedHealthTest {
     @Test
     void localCooldownsArePublished() {
         shared.publishTo(bus);
-        ProviderError throttled = new ProviderError(ErrorKind.RATE_LIMITED, 429, null, null, "slow down", null,
-                Duration.ofSeconds(10), null, null);
+        ProviderError throttled = ProviderError.builder(ErrorKind.RATE_LIMITED).httpStatus(429).message("slow down")
+                .retryAfter(Duration.ofSeconds(10)).build();
         for (int i = 0; i < 20 && bus.published.isEmpty(); i++) {
             router.execute(RouteRequest.of("g"), (d, n) -> {
                 if (d.id().equals("a")) {

@@ -76,8 +76,9 @@ class ResultFactoryTest {
 
     @Test
     void providerFailuresKeepTheirKindAndOthersAreInternal() {
-        ProviderError error = new ProviderError(ErrorKind.CONTEXT_WINDOW_EXCEEDED, 400, "invalid_request_error",
-                "context_length_exceeded", "too long", "messages", null, null, null);
+        ProviderError error = ProviderError.builder(ErrorKind.CONTEXT_WINDOW_EXCEEDED).httpStatus(400)
+                .providerType("invalid_request_error").providerCode("context_length_exceeded").message("too long")
+                .param("messages").build();
         JobOutcome provider = ResultFactory.failure(new ProviderException(error));
         assertThat(provider.status()).isEqualTo(JobStatus.FAILED);
         assertThat(provider.error().kind()).isEqualTo("context_window_exceeded");

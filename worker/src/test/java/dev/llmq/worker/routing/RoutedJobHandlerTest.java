@@ -135,6 +135,12 @@ class RoutedJobHandlerTest {
         assertThat(outcome.response().path("choices").path(0).path("message").path("content").asText())
                 .isEqualTo("canned answer here");
         assertThat(chunks.text()).isEqualTo("canned answer here");
+        assertThat(outcome.response().path("object").asText()).isEqualTo("chat.completion");
+        assertThat(outcome.response().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(outcome.response().at("/usage/completion_tokens").asLong()).as("one token per word").isEqualTo(3);
+        assertThat(outcome.usage().totalTokens()).isEqualTo(outcome.response().at("/usage/total_tokens").asLong());
+        assertThat(chunks.chunks).extracting(c -> c.path("object").asText()).containsOnly("chat.completion.chunk");
+        assertThat(chunks.chunks.getLast().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
         assertThat(outcome.adjustments()).contains("mock_response");
         assertThat(mock.requests()).isEmpty();
     }
