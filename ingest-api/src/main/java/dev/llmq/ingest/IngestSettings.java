@@ -1,5 +1,6 @@
 package dev.llmq.ingest;
 
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.TopicNames;
 import java.time.Duration;
 import java.util.Map;
@@ -30,12 +31,12 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 4000;
-    /** 10 MiB. */
-    public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    /** 10 MiB: the default of {@code llmq.ingest.max_body_bytes} ({@link LlmqKeys#INGEST_MAX_BODY_BYTES}). */
+    public static final long DEFAULT_MAX_BODY_BYTES = LlmqKeys.INGEST_MAX_BODY_BYTES.defaultValue();
     /**
      * The smallest accepted {@code maxBodyBytes}: 1 KiB. A smaller limit would refuse even a one-message job with a
-     * short prompt, so it can only be a configuration mistake. This is the floor for every source of the limit
-     * (the config file's {@code ingest.max_body_bytes} included).
+     * short prompt, so it can only be a configuration mistake. The rule is the key's ({@link
+     * LlmqKeys#INGEST_MAX_BODY_BYTES}), so the config file and this class cannot disagree.
      */
     public static final long MIN_MAX_BODY_BYTES = 1024;
     public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "llmq-ingest";
@@ -53,10 +54,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         requireText(bootstrapServers, "bootstrapServers");
         kafkaProperties = kafkaProperties == null ? Map.of() : Map.copyOf(kafkaProperties);
         Objects.requireNonNull(topics, "topics");
-        if (maxBodyBytes < MIN_MAX_BODY_BYTES) {
-            throw new IllegalArgumentException(
-                    "maxBodyBytes must be at least " + MIN_MAX_BODY_BYTES + ", got " + maxBodyBytes);
-        }
+        LlmqKeys.INGEST_MAX_BODY_BYTES.validate(maxBodyBytes, "maxBodyBytes");
         requireText(transactionalIdPrefix, "transactionalIdPrefix");
         requireText(instanceId, "instanceId");
         Objects.requireNonNull(kafkaTimeout, "kafkaTimeout");

@@ -52,10 +52,12 @@ class IngestSettingsTest {
     @Test
     void maxBodyBytesHasAFloorOfOneKibibyte() {
         assertThat(IngestSettings.MIN_MAX_BODY_BYTES).isEqualTo(1024);
+        assertThatThrownBy(() -> dev.llmq.config.LlmqKeys.INGEST_MAX_BODY_BYTES.validate(
+                IngestSettings.MIN_MAX_BODY_BYTES - 1)).isInstanceOf(IllegalArgumentException.class);
         assertThat(builder().maxBodyBytes(IngestSettings.MIN_MAX_BODY_BYTES).build().maxBodyBytes()).isEqualTo(1024);
         assertThatThrownBy(() -> builder().maxBodyBytes(IngestSettings.MIN_MAX_BODY_BYTES - 1).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("maxBodyBytes must be at least 1024, got 1023");
+                .hasMessage("maxBodyBytes must be >= 1024, got 1023");
     }
 
     @Test
