@@ -54,8 +54,96 @@ public record Deployment(String id, String modelGroup, ProviderTarget target, Do
 
     /** A deployment with only the essentials; everything optional unset. */
     public static Deployment of(String id, String modelGroup, ProviderTarget target) {
-        return new Deployment(id, modelGroup, target, null, null, null, null, List.of(), null, null, null, null,
-                null, null);
+        return builder(id, modelGroup, target).build();
+    }
+
+    /** A builder: the essentials now, each optional limit or hint by name (unset ones stay null). */
+    public static Builder builder(String id, String modelGroup, ProviderTarget target) {
+        return new Builder(id, modelGroup, target);
+    }
+
+    /** Builds a {@link Deployment}; validation happens in {@link #build()}. */
+    public static final class Builder {
+        private final String id;
+        private final String modelGroup;
+        private final ProviderTarget target;
+        private Double weight;
+        private Long rpm;
+        private Long tpm;
+        private Integer order;
+        private List<String> tags = List.of();
+        private Integer maxParallelRequests;
+        private Integer maxInputTokens;
+        private Double inputCostPerToken;
+        private Double outputCostPerToken;
+        private String mockResponse;
+        private String baseModel;
+
+        private Builder(String id, String modelGroup, ProviderTarget target) {
+            this.id = id;
+            this.modelGroup = modelGroup;
+            this.target = target;
+        }
+
+        public Builder weight(Double value) {
+            this.weight = value;
+            return this;
+        }
+
+        public Builder rpm(Long value) {
+            this.rpm = value;
+            return this;
+        }
+
+        public Builder tpm(Long value) {
+            this.tpm = value;
+            return this;
+        }
+
+        public Builder order(Integer value) {
+            this.order = value;
+            return this;
+        }
+
+        public Builder tags(List<String> value) {
+            this.tags = value;
+            return this;
+        }
+
+        public Builder maxParallelRequests(Integer value) {
+            this.maxParallelRequests = value;
+            return this;
+        }
+
+        public Builder maxInputTokens(Integer value) {
+            this.maxInputTokens = value;
+            return this;
+        }
+
+        public Builder inputCostPerToken(Double value) {
+            this.inputCostPerToken = value;
+            return this;
+        }
+
+        public Builder outputCostPerToken(Double value) {
+            this.outputCostPerToken = value;
+            return this;
+        }
+
+        public Builder mockResponse(String value) {
+            this.mockResponse = value;
+            return this;
+        }
+
+        public Builder baseModel(String value) {
+            this.baseModel = value;
+            return this;
+        }
+
+        public Deployment build() {
+            return new Deployment(id, modelGroup, target, weight, rpm, tpm, order, tags, maxParallelRequests,
+                    maxInputTokens, inputCostPerToken, outputCostPerToken, mockResponse, baseModel);
+        }
     }
 
     /** The tier this deployment belongs to; lower tiers are tried first, unordered deployments last. */

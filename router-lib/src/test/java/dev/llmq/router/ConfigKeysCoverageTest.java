@@ -47,6 +47,18 @@ class ConfigKeysCoverageTest {
         assertThat(config.deployments().getFirst().id()).isEqualTo("azure-eu-1");
     }
 
+    @Test
+    void theDocumentedRoutingStrategiesAreTheImplementedOnes() {
+        for (RoutingStrategy strategy : RoutingStrategy.values()) {
+            assertThat(RouterKeys.ROUTING_STRATEGY.validator().problem(strategy.configName()))
+                    .as("router_settings.routing_strategy accepts %s", strategy.configName()).isNull();
+        }
+        String described = RouterKeys.ROUTING_STRATEGY.validator().describe();
+        for (String name : described.substring("one of ".length()).split(", ")) {
+            assertThat(RoutingStrategy.fromConfig(name)).as(name).isNotNull();
+        }
+    }
+
     private static void setAll(ObjectNode root, ConfigDef def, String prefix) throws Exception {
         for (ConfigKey<?> key : def.keys()) {
             String name = key.name().replace("<provider>", "openai").replace("<group>", "gpt-4o");

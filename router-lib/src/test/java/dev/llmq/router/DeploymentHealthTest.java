@@ -21,8 +21,8 @@ class DeploymentHealthTest {
     private final List<DeploymentHealthEvent> events = new ArrayList<>();
 
     private static Deployment dep(String id, Long rpm, Long tpm, Integer parallel) {
-        return new Deployment(id, "g", ProviderTarget.builder("openai", "m").build(),
-                null, rpm, tpm, null, List.of(), parallel, null, null, null, null, null);
+        return Deployment.builder(id, "g", ProviderTarget.builder("openai", "m").build()).rpm(rpm).tpm(tpm)
+                .maxParallelRequests(parallel).build();
     }
 
     private DeploymentHealth health(RouterSettings settings, double share, Deployment... ds) {

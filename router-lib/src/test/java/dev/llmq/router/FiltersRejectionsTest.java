@@ -14,8 +14,8 @@ class FiltersRejectionsTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:30Z");
 
     private static Deployment dep(String id, Integer order, List<String> tags, Integer maxInput, Integer parallel) {
-        return new Deployment(id, "g", ProviderTarget.builder("openai", "m").build(),
-                null, null, null, order, tags, parallel, maxInput, null, null, null, null);
+        return Deployment.builder(id, "g", ProviderTarget.builder("openai", "m").build()).order(order).tags(tags)
+                .maxParallelRequests(parallel).maxInputTokens(maxInput).build();
     }
 
     private static DeploymentSnapshot snap(Deployment d, Instant cooledUntil, boolean open, int inFlight,

@@ -12,8 +12,8 @@ class FiltersTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:30Z");
 
     static Deployment dep(String id, Integer order, List<String> tags, Integer maxInput) {
-        return new Deployment(id, "g", ProviderTarget.builder("openai", "m").build(),
-                null, null, null, order, tags, null, maxInput, null, null, null, null);
+        return Deployment.builder(id, "g", ProviderTarget.builder("openai", "m").build()).order(order).tags(tags)
+                .maxInputTokens(maxInput).build();
     }
 
     private static List<String> eligible(Filters.Result r) {

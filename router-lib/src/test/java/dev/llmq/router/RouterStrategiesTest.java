@@ -104,12 +104,12 @@ class RouterStrategiesTest {
             }
             return ok();
         }));
-        inCall.await();
+        assertThat(inCall.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the call started").isTrue();
         for (int i = 0; i < 10; i++) {
             assertThat(selected(r.select(RouteRequest.of("g")))).isNotEqualTo(busy[0]);
         }
         release.countDown();
-        t.join();
+        assertThat(t.join(java.time.Duration.ofSeconds(10))).as("the call finished").isTrue();
     }
 
     @Test

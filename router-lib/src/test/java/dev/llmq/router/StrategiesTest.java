@@ -14,8 +14,8 @@ class StrategiesTest {
     private static final RouteRequest REQ = RouteRequest.of("g");
 
     static Deployment dep(String id, Double weight, Long rpm, Long tpm) {
-        return new Deployment(id, "g", ProviderTarget.builder("openai", "m-" + id).build(),
-                weight, rpm, tpm, null, List.of(), null, null, null, null, null, null);
+        return Deployment.builder(id, "g", ProviderTarget.builder("openai", "m-" + id).build()).weight(weight)
+                .rpm(rpm).tpm(tpm).build();
     }
 
     static DeploymentSnapshot snap(Deployment d, int inFlight, long rpmUsed, long tpmUsed, double latency,

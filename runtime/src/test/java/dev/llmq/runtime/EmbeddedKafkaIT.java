@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ class EmbeddedKafkaIT {
     void bootstrapServersIsLoopbackWithTheBoundPort() {
         assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + kafka.port());
         assertThat(kafka.port()).isPositive().isNotEqualTo(kafka.controllerPort());
-        assertThat(Files.exists(kafka.dataDir().resolve("meta.properties"))).isTrue();
+        assertThat(kafka.dataDir().resolve("meta.properties")).exists();
     }
 
     @Test

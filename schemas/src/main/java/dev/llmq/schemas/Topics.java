@@ -27,11 +27,11 @@ public final class Topics {
             "lifecycle events between queued and done (running: attempt, deployment, worker)");
 
     public static final TopicSpec<byte[]> DLQ = new TopicSpec<>("dlq.v1", "the original key", null,
-            "the original record's bytes, with llmq.dlq.* reason headers", 1, false, null,
+            "the original record's bytes, with `llmq.dlq.*` reason headers", 1, false, null,
             "records that could not be processed at all");
 
     public static final TopicSpec<byte[]> CONTROL = new TopicSpec<>("control.v1",
-            "deployment-health:<deployment>:<cooldown|breaker>", null,
+            "`deployment-health:<deployment>:cooldown` or `...:breaker`", null,
             "deployment health messages (JSON, type deployment_health)", 1, true, null,
             "shared control state: deployment health, one key per deployment and facet so compaction never "
                     + "erases a cooldown still in force");

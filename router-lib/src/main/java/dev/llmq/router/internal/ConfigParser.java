@@ -179,9 +179,11 @@ public final class ConfigParser {
             id = derivedId(group, entry.get("litellm_params"));
         }
         try {
-            Deployment d = new Deployment(id, group, target, p.number("weight"), p.longValue("rpm"),
-                    p.longValue("tpm"), p.intValue("order"), p.strings("tags"), p.intValue("max_parallel_requests"),
-                    maxInput, inCost, outCost, p.text("mock_response"), info.text("base_model"));
+            Deployment d = Deployment.builder(id, group, target).weight(p.number("weight"))
+                    .rpm(p.longValue("rpm")).tpm(p.longValue("tpm")).order(p.intValue("order"))
+                    .tags(p.strings("tags")).maxParallelRequests(p.intValue("max_parallel_requests"))
+                    .maxInputTokens(maxInput).inputCostPerToken(inCost).outputCostPerToken(outCost)
+                    .mockResponse(p.text("mock_response")).baseModel(info.text("base_model")).build();
             p.reportUnused(unsupported);
             info.reportUnused(unsupported);
             f.reportUnused(unsupported);

@@ -1,5 +1,8 @@
 package dev.llmq.runtime.mock;
 
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import static dev.llmq.runtime.mock.MockLlmClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,7 +87,7 @@ class MockLlmServerAnthropicTest {
         assertThat(m.at("/content/0/type").asText()).isEqualTo("text");
         assertThat(m.at("/content/0/text").asText().split(" ")).hasSize(10);
         assertThat(m.get("stop_reason").asText()).isEqualTo("end_turn");
-        assertThat(m.get("stop_sequence").isNull()).isTrue();
+        assertThat(m.get("stop_sequence")).isInstanceOf(NullNode.class);
         JsonNode usage = m.get("usage");
         assertThat(fields(usage)).containsExactlyInAnyOrder("input_tokens", "output_tokens",
                 "cache_creation_input_tokens", "cache_read_input_tokens");
@@ -185,8 +188,8 @@ class MockLlmServerAnthropicTest {
         assertThat(block.get("type").asText()).isEqualTo("tool_use");
         assertThat(block.get("id").asText()).matches("toolu_01[A-Za-z0-9]{22}");
         assertThat(block.get("name").asText()).isEqualTo("get_weather");
-        assertThat(block.at("/input/city").isTextual()).isTrue();
-        assertThat(block.at("/input/days").isInt()).isTrue();
+        assertThat(block.at("/input/city")).isInstanceOf(TextNode.class);
+        assertThat(block.at("/input/days")).isInstanceOf(IntNode.class);
 
         JsonNode named = json(post(body("claude-sonnet-4-5", false,
                 TOOLS + ",\"tool_choice\":{\"type\":\"tool\",\"name\":\"other\"}")).body());
@@ -221,7 +224,7 @@ class MockLlmServerAnthropicTest {
         JsonNode start = json(frames.get(0).data()).get("message");
         assertThat(start.get("id").asText()).startsWith("msg_01");
         assertThat(start.get("content")).isEmpty();
-        assertThat(start.get("stop_reason").isNull()).isTrue();
+        assertThat(start.get("stop_reason")).isInstanceOf(NullNode.class);
         assertThat(start.at("/usage/input_tokens").asInt()).isEqualTo(INPUT_TOKENS);
         assertThat(start.at("/usage/output_tokens").asInt()).isEqualTo(1);
         assertThat(json(frames.get(1).data()).get("content_block").toString())
@@ -234,7 +237,7 @@ class MockLlmServerAnthropicTest {
         assertThat(text).isEqualTo(whole);
         JsonNode delta = json(frames.get(frames.size() - 2).data());
         assertThat(delta.at("/delta/stop_reason").asText()).isEqualTo("end_turn");
-        assertThat(delta.at("/delta/stop_sequence").isNull()).isTrue();
+        assertThat(delta.at("/delta/stop_sequence")).isInstanceOf(NullNode.class);
         assertThat(delta.at("/usage/output_tokens").asInt()).isEqualTo(10);
     }
 
@@ -252,7 +255,7 @@ class MockLlmServerAnthropicTest {
         assertThat(deltas).hasSizeGreaterThan(2)
                 .allSatisfy(d -> assertThat(d.get("type").asText()).isEqualTo("input_json_delta"));
         String partial = deltas.stream().map(d -> d.get("partial_json").asText()).collect(Collectors.joining());
-        assertThat(json(partial).get("city").isTextual()).isTrue();
+        assertThat(json(partial).get("city")).isInstanceOf(TextNode.class);
         assertThat(json(frames.get(frames.size() - 2).data()).at("/delta/stop_reason").asText()).isEqualTo("tool_use");
     }
 
