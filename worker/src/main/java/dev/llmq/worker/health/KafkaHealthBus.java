@@ -2,6 +2,7 @@ package dev.llmq.worker.health;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.router.DeploymentHealthEvent;
+import dev.llmq.schemas.CloudEventHeaders;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TopicNames;
@@ -28,7 +29,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -117,13 +118,8 @@ public final class KafkaHealthBus implements HealthBus {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot serialize " + event, e);
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(LlmqHeaders.CONTENT_TYPE, utf8(LlmqHeaders.APPLICATION_JSON));
-        headers.add(LlmqHeaders.CE_SPECVERSION, utf8("1.0"));
-        headers.add(LlmqHeaders.CE_ID, utf8(HealthWire.key(event) + ":" + at));
-        headers.add(LlmqHeaders.CE_SOURCE, utf8("llmq/worker/" + source));
-        headers.add(LlmqHeaders.CE_TYPE, utf8(LlmqHeaders.TYPE_CONTROL));
-        headers.add(LlmqHeaders.CE_TIME, utf8(at.toString()));
+        Headers headers = CloudEventHeaders.builder().source("llmq/worker/" + source).type(LlmqHeaders.TYPE_CONTROL)
+                .id(HealthWire.key(event) + ":" + at).time(at).build();
         headers.add(CONTROL_TYPE_HEADER, utf8(HealthWire.TYPE));
         producer.send(new ProducerRecord<>(topic, null, utf8(HealthWire.key(event)), value, headers), (md, error) -> {
             if (error != null) {

@@ -12,6 +12,7 @@ import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.Delivery;
 import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,7 +99,7 @@ public final class JobProcessor {
         if (ResultFactory.isExpired(job, startedAt)) {
             return ResultFactory.expired(job, startedAt);
         }
-        byte[] traceparent = traceparent(record.headers());
+        String traceparent = traceparent(record.headers());
         publishRunning(job, startedAt, traceparent);
         KafkaChunkPublisher chunks = job.stream()
                 ? new KafkaChunkPublisher(sender, topics.chunks(), job.jobId(), traceparent, clock, coalescing,
@@ -138,7 +139,7 @@ public final class JobProcessor {
     }
 
     /** Fire and forget: a lost status event only delays a status reader's "running" until the result arrives. */
-    private void publishRunning(JobRequest job, Instant at, byte[] traceparent) {
+    private void publishRunning(JobRequest job, Instant at, String traceparent) {
         try {
             JobStatusEvent event = new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, job.jobId(), job.batchId(),
                     JobStatus.RUNNING, workerId, 1, at);
@@ -174,8 +175,8 @@ public final class JobProcessor {
         LOG.warn("job record {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), reason);
     }
 
-    private static byte[] traceparent(Headers headers) {
+    private static String traceparent(Headers headers) {
         Header header = headers.lastHeader(LlmqHeaders.TRACEPARENT);
-        return header == null ? null : header.value();
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -35,7 +35,7 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     private final String topic;
     private final String jobId;
     private final byte[] key;
-    private final byte[] traceparent;
+    private final String traceparent;
     private final Clock clock;
     private final ChunkCoalescing coalescing;
     private final ScheduledExecutorService scheduler;
@@ -51,7 +51,7 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     private long mergedSince;
     private ScheduledFuture<?> timedFlush;
 
-    public KafkaChunkPublisher(Sender sender, String topic, String jobId, byte[] traceparent, Clock clock,
+    public KafkaChunkPublisher(Sender sender, String topic, String jobId, String traceparent, Clock clock,
                                ChunkCoalescing coalescing, ScheduledExecutorService scheduler, WorkerMetrics metrics) {
         this.sender = Objects.requireNonNull(sender, "sender");
         this.topic = Objects.requireNonNull(topic, "topic");

@@ -1,6 +1,6 @@
 package dev.llmq.worker.internal;
 
-import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.CloudEventHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,18 +68,8 @@ public final class Sender {
     }
 
     /** JSON content type and CloudEvents binary-mode headers, plus the job's trace context when it had one. */
-    public Headers headers(String type, String id, Instant time, byte[] traceparent) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(LlmqHeaders.CONTENT_TYPE, utf8(LlmqHeaders.APPLICATION_JSON));
-        headers.add(LlmqHeaders.CE_SPECVERSION, utf8("1.0"));
-        headers.add(LlmqHeaders.CE_ID, utf8(id));
-        headers.add(LlmqHeaders.CE_SOURCE, utf8(source));
-        headers.add(LlmqHeaders.CE_TYPE, utf8(type));
-        headers.add(LlmqHeaders.CE_TIME, utf8(time.toString()));
-        if (traceparent != null) {
-            headers.add(LlmqHeaders.TRACEPARENT, traceparent);
-        }
-        return headers;
+    public Headers headers(String type, String id, Instant time, String traceparent) {
+        return CloudEventHeaders.builder().source(source).type(type).id(id).time(time).traceparent(traceparent).build();
     }
 
     static byte[] utf8(String value) {
