@@ -153,7 +153,7 @@ class JobWorkerIT extends WorkerIT {
     void pausesAtTheInFlightLimitAndResumesBelowIt() throws Exception {
         KafkaFixture fx = fixture("limit", 2);
         TestHandler handler = new TestHandler(id -> true);
-        JobWorker worker = start(fx.settings("w1").withMaxInFlight(4), handler, new SimpleMeterRegistry());
+        JobWorker worker = start(fx.settingsBuilder("w1").maxInFlight(4).build(), handler, new SimpleMeterRegistry());
         List<JobRequest> jobs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             jobs.add(TestJobs.job("limit-" + i, i % 2 == 0));
@@ -174,7 +174,7 @@ class JobWorkerIT extends WorkerIT {
     void perPartitionLimitHoldsWithinOnePartition() throws Exception {
         KafkaFixture fx = fixture("partlimit", 1);
         TestHandler handler = new TestHandler(id -> true);
-        start(fx.settings("w1").withMaxInFlightPerPartition(2), handler, new SimpleMeterRegistry());
+        start(fx.settingsBuilder("w1").maxInFlightPerPartition(2).build(), handler, new SimpleMeterRegistry());
         for (int i = 0; i < 8; i++) {
             fx.send(TestJobs.job("pl-" + i, false), 0);
         }
@@ -236,7 +236,7 @@ class JobWorkerIT extends WorkerIT {
             chunks.publish(TestJobs.finishChunk(job.jobId()));
             return JobOutcome.succeeded(TestJobs.completion(job.jobId(), String.join("", words)), TestJobs.usage());
         };
-        start(fx.settings("w1").withCoalescing(ChunkCoalescing.of(Duration.ofMillis(20), 64)), handler,
+        start(fx.settingsBuilder("w1").coalescing(ChunkCoalescing.of(Duration.ofMillis(20), 64)).build(), handler,
                 new SimpleMeterRegistry());
         List<JobRequest> jobs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

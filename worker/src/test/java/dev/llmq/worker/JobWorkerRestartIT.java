@@ -31,7 +31,7 @@ class JobWorkerRestartIT extends WorkerIT {
     void aWorkerStoppedWithJobsInFlightLosesNoneToItsSuccessor() throws Exception {
         KafkaFixture fx = fixture("restart", 4);
         TestHandler stuck = new TestHandler(id -> id.endsWith("0"));
-        JobWorker first = start(fx.settings("w1").withShutdownTimeout(Duration.ofMillis(300)), stuck);
+        JobWorker first = start(fx.settingsBuilder("w1").shutdownTimeout(Duration.ofMillis(300)).build(), stuck);
         List<JobRequest> jobs = jobs("r-", 200);
         fx.sendAll(jobs);
         await().atMost(Duration.ofSeconds(30)).until(() -> stuck.running.get() == 20 && stuck.calls.get() == 200);
@@ -76,7 +76,7 @@ class JobWorkerRestartIT extends WorkerIT {
         KafkaFixture fx = fixture("scale", 6);
         TestHandler slowish = new TestHandler(id -> false, Duration.ofMillis(20));
         TestHandler second = new TestHandler();
-        start(fx.settings("w1").withMaxInFlight(8), slowish);
+        start(fx.settingsBuilder("w1").maxInFlight(8).build(), slowish);
         List<JobRequest> jobs = jobs("s-", 1000);
         fx.sendAll(jobs);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
