@@ -1,6 +1,5 @@
 package dev.llmq.worker.internal;
 
-import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobRequest;
@@ -62,9 +61,7 @@ public final class ResultFactory {
     /** The outcome of a handler that threw: a provider failure keeps its classification, anything else is internal. */
     public static JobOutcome failure(Throwable thrown) {
         if (thrown instanceof ProviderException pe) {
-            ProviderError e = pe.error();
-            return JobOutcome.failed(new JobError(e.kind().openAiType(), e.providerCode(), e.message(), e.param(),
-                    e.kind().wire(), e.httpStatus() == 0 ? null : e.httpStatus(), null));
+            return JobOutcome.failed(pe.error().toJobError(null)); // the handler did not say which provider
         }
         String detail = thrown.getMessage() == null ? "" : ": " + thrown.getMessage();
         String message = "the worker failed to run the job (" + thrown.getClass().getSimpleName() + detail + ")";

@@ -85,6 +85,13 @@ class ResultFactoryTest {
         assertThat(provider.error().httpStatus()).isEqualTo(400);
         assertThat(provider.error().param()).isEqualTo("messages");
 
+        assertThat(provider.error()).as("the one mapping of provider-lib")
+                .isEqualTo(error.toJobError(null));
+        JobOutcome noCode = ResultFactory.failure(new ProviderException(new ProviderError(ErrorKind.TIMEOUT, 0,
+                null, null, "slow", null, null, null, null)));
+        assertThat(noCode.error().code()).as("falls back to the kind").isEqualTo("timeout");
+        assertThat(noCode.error().httpStatus()).isNull();
+
         JobOutcome internal = ResultFactory.failure(new IllegalStateException("x".repeat(1000)));
         assertThat(internal.error().kind()).isEqualTo(ResultFactory.KIND_INTERNAL);
         assertThat(internal.error().message()).contains("IllegalStateException").hasSizeLessThan(320);
