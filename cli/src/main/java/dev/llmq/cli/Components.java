@@ -58,9 +58,10 @@ final class Components {
     }
 
     static WorkerSettings workerSettings(LlmqConfig config, String bootstrapServers, String workerId) {
-        return WorkerSettings.of(bootstrapServers, LoadedConfig.topics(config), workerId)
-                .withClientProperties(LoadedConfig.kafkaProperties(config))
-                .withMaxInFlight(config.llmq().worker().maxInFlight());
+        return WorkerSettings.builder(bootstrapServers, LoadedConfig.topics(config), workerId)
+                .clientProperties(LoadedConfig.kafkaProperties(config))
+                .maxInFlight(config.llmq().worker().maxInFlight())
+                .build();
     }
 
     static JobWorker worker(Router router, WorkerSettings settings, DeploymentPrices prices, MeterRegistry meters,

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Configuration of one {@link JobWorker}.
+ * Configuration of one {@link JobWorker}; build it with {@link #builder}, which starts from the {@code DEFAULT_*}
+ * values. The record's constructor checks every value.
  *
  * @param bootstrapServers Kafka bootstrap servers
  * @param clientProperties extra Kafka client properties passed unchanged to the consumer and the producer (they
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param groupId consumer group of the worker pool
  * @param workerId this worker's id (client id prefix, {@code worker_id} of status events)
  * @param maxInFlight most jobs processed at once by this worker; fetching pauses at the limit
- * @param maxInFlightPerPartition most jobs of one partition processed at once
+ * @param maxInFlightPerPartition most jobs of one partition processed at once; at most {@code maxInFlight}
  * @param pollTimeout longest wait of one consumer poll (also the longest delay before freed capacity is used)
  * @param shutdownTimeout how long {@link JobWorker#close()} waits for in-flight jobs before abandoning them
  * @param coalescing how stream chunks are merged before publishing
@@ -24,71 +25,105 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
                              Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing) {
 
+    public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
     public static final int DEFAULT_MAX_IN_FLIGHT = 512;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(50);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    public static final ChunkCoalescing DEFAULT_COALESCING = ChunkCoalescing.NONE;
 
     public WorkerSettings {
         requireText(bootstrapServers, "bootstrapServers");
-        clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
+        clientProperties = Map.copyOf(Objects.requireNonNull(clientProperties, "clientProperties"));
         Objects.requireNonNull(topics, "topics");
         requireText(groupId, "groupId");
         requireText(workerId, "workerId");
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
         }
-        if (maxInFlightPerPartition < 1) {
-            throw new IllegalArgumentException("maxInFlightPerPartition must be >= 1, was " + maxInFlightPerPartition);
+        if (maxInFlightPerPartition < 1 || maxInFlightPerPartition > maxInFlight) {
+            throw new IllegalArgumentException("maxInFlightPerPartition must be between 1 and maxInFlight ("
+                    + maxInFlight + "), was " + maxInFlightPerPartition);
         }
         requirePositive(pollTimeout, "pollTimeout");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdownTimeout must not be negative");
         }
-        coalescing = coalescing == null ? ChunkCoalescing.NONE : coalescing;
+        Objects.requireNonNull(coalescing, "coalescing");
     }
 
-    /** Defaults: group {@value #DEFAULT_GROUP_ID}, {@value #DEFAULT_MAX_IN_FLIGHT} in flight, no coalescing. */
+    /** Settings with every default: {@code builder(bootstrapServers, topics, workerId).build()}. */
     public static WorkerSettings of(String bootstrapServers, TopicNames topics, String workerId) {
-        return new WorkerSettings(bootstrapServers, Map.of(), topics, DEFAULT_GROUP_ID, workerId, DEFAULT_MAX_IN_FLIGHT,
-                DEFAULT_MAX_IN_FLIGHT, DEFAULT_POLL_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, ChunkCoalescing.NONE);
+        return builder(bootstrapServers, topics, workerId).build();
     }
 
-    public WorkerSettings withClientProperties(Map<String, String> properties) {
-        return new WorkerSettings(bootstrapServers, properties, topics, groupId, workerId, maxInFlight,
-                maxInFlightPerPartition, pollTimeout, shutdownTimeout, coalescing);
+    /** A builder starting from the {@code DEFAULT_*} values. */
+    public static Builder builder(String bootstrapServers, TopicNames topics, String workerId) {
+        return new Builder(bootstrapServers, topics, workerId);
     }
 
-    public WorkerSettings withGroupId(String group) {
-        return new WorkerSettings(bootstrapServers, clientProperties, topics, group, workerId, maxInFlight,
-                maxInFlightPerPartition, pollTimeout, shutdownTimeout, coalescing);
-    }
+    /** Collects settings; {@link #build()} checks them (through the record's constructor). */
+    public static final class Builder {
 
-    /** Sets the worker limit; the per-partition limit is lowered to it when higher. */
-    public WorkerSettings withMaxInFlight(int max) {
-        return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, max,
-                Math.min(maxInFlightPerPartition, Math.max(max, 1)), pollTimeout, shutdownTimeout, coalescing);
-    }
+        private final String bootstrapServers;
+        private final TopicNames topics;
+        private final String workerId;
+        private Map<String, String> clientProperties = DEFAULT_CLIENT_PROPERTIES;
+        private String groupId = DEFAULT_GROUP_ID;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private Integer maxInFlightPerPartition;
+        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private ChunkCoalescing coalescing = DEFAULT_COALESCING;
 
-    public WorkerSettings withMaxInFlightPerPartition(int max) {
-        return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, max,
-                pollTimeout, shutdownTimeout, coalescing);
-    }
+        private Builder(String bootstrapServers, TopicNames topics, String workerId) {
+            this.bootstrapServers = bootstrapServers;
+            this.topics = topics;
+            this.workerId = workerId;
+        }
 
-    public WorkerSettings withPollTimeout(Duration timeout) {
-        return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
-                maxInFlightPerPartition, timeout, shutdownTimeout, coalescing);
-    }
+        public Builder clientProperties(Map<String, String> value) {
+            this.clientProperties = value;
+            return this;
+        }
 
-    public WorkerSettings withShutdownTimeout(Duration timeout) {
-        return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
-                maxInFlightPerPartition, pollTimeout, timeout, coalescing);
-    }
+        public Builder groupId(String value) {
+            this.groupId = value;
+            return this;
+        }
 
-    public WorkerSettings withCoalescing(ChunkCoalescing chunkCoalescing) {
-        return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
-                maxInFlightPerPartition, pollTimeout, shutdownTimeout, chunkCoalescing);
+        public Builder maxInFlight(int value) {
+            this.maxInFlight = value;
+            return this;
+        }
+
+        /** Defaults to {@code maxInFlight}. */
+        public Builder maxInFlightPerPartition(int value) {
+            this.maxInFlightPerPartition = value;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration value) {
+            this.pollTimeout = value;
+            return this;
+        }
+
+        public Builder shutdownTimeout(Duration value) {
+            this.shutdownTimeout = value;
+            return this;
+        }
+
+        public Builder coalescing(ChunkCoalescing value) {
+            this.coalescing = value;
+            return this;
+        }
+
+        public WorkerSettings build() {
+            return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
+                    maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
+                    shutdownTimeout, coalescing);
+        }
     }
 
     private static void requireText(String value, String name) {

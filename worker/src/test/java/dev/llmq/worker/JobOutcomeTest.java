@@ -41,15 +41,42 @@ class JobOutcomeTest {
         assertThat(JobOutcome.cancelled(ERROR).status()).isEqualTo(JobStatus.CANCELLED);
     }
 
+    private static WorkerSettings.Builder settings() {
+        return WorkerSettings.builder("127.0.0.1:9092", TopicNames.defaults(), "w1");
+    }
+
+    @Test
+    void settingsStartFromTheDefaults() {
+        WorkerSettings settings = WorkerSettings.of("127.0.0.1:9092", TopicNames.defaults(), "w1");
+        assertThat(settings).isEqualTo(new WorkerSettings("127.0.0.1:9092", WorkerSettings.DEFAULT_CLIENT_PROPERTIES,
+                TopicNames.defaults(), WorkerSettings.DEFAULT_GROUP_ID, "w1", WorkerSettings.DEFAULT_MAX_IN_FLIGHT,
+                WorkerSettings.DEFAULT_MAX_IN_FLIGHT, WorkerSettings.DEFAULT_POLL_TIMEOUT,
+                WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT, WorkerSettings.DEFAULT_COALESCING));
+        assertThat(settings()
+                .clientProperties(Map.of("linger.ms", "1")).groupId("g").maxInFlight(8).maxInFlightPerPartition(2)
+                .pollTimeout(Duration.ofMillis(5)).shutdownTimeout(Duration.ZERO)
+                .coalescing(ChunkCoalescing.of(Duration.ofMillis(5), 64)).build())
+                .isEqualTo(new WorkerSettings("127.0.0.1:9092", Map.of("linger.ms", "1"), TopicNames.defaults(), "g",
+                        "w1", 8, 2, Duration.ofMillis(5), Duration.ZERO, ChunkCoalescing.of(Duration.ofMillis(5), 64)));
+    }
+
     @Test
     void settingsValidateAndKeepLimitsConsistent() {
-        WorkerSettings settings = WorkerSettings.of("127.0.0.1:9092", TopicNames.defaults(), "w1");
-        assertThat(settings.groupId()).isEqualTo(WorkerSettings.DEFAULT_GROUP_ID);
-        assertThat(settings.withMaxInFlight(4).maxInFlightPerPartition()).isEqualTo(4);
-        assertThat(settings.withClientProperties(Map.of("linger.ms", "1")).clientProperties())
-                .containsEntry("linger.ms", "1");
-        assertThatThrownBy(() -> settings.withMaxInFlight(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> settings.withPollTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(settings().maxInFlight(4).build().maxInFlightPerPartition()).isEqualTo(4);
+        assertThatThrownBy(() -> settings().maxInFlight(0).build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxInFlight");
+        assertThatThrownBy(() -> settings().maxInFlight(4).maxInFlightPerPartition(5).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlightPerPartition");
+        assertThatThrownBy(() -> settings().pollTimeout(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pollTimeout");
+        assertThatThrownBy(() -> settings().shutdownTimeout(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shutdownTimeout");
+        assertThatThrownBy(() -> settings().groupId(" ").build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("groupId");
+        assertThatThrownBy(() -> WorkerSettings.of("", TopicNames.defaults(), "w1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bootstrapServers");
+        assertThatThrownBy(() -> settings().coalescing(null).build()).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("coalescing");
         assertThatThrownBy(() -> ChunkCoalescing.of(Duration.ZERO, 10)).isInstanceOf(IllegalArgumentException.class);
         assertThat(ChunkCoalescing.NONE.enabled()).isFalse();
         assertThat(ChunkCoalescing.of(Duration.ofMillis(5), 64).enabled()).isTrue();
@@ -57,8 +84,8 @@ class JobOutcomeTest {
 
     @Test
     void consumerAndProducerKeepTheirSafetySettings() {
-        WorkerSettings settings = WorkerSettings.of("127.0.0.1:9092", TopicNames.defaults(), "w1")
-                .withClientProperties(Map.of("enable.auto.commit", "true", "acks", "1", "max.poll.records", "7"));
+        WorkerSettings settings = settings()
+                .clientProperties(Map.of("enable.auto.commit", "true", "acks", "1", "max.poll.records", "7")).build();
         assertThat(JobWorker.consumerProperties(settings)).containsEntry("enable.auto.commit", "false")
                 .containsEntry("isolation.level", "read_committed").containsEntry("max.poll.records", "7")
                 .containsEntry("group.id", WorkerSettings.DEFAULT_GROUP_ID);

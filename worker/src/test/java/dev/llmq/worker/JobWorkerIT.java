@@ -75,7 +75,7 @@ class JobWorkerIT extends WorkerIT {
                 assertThat(chunks).doesNotContainKey(job.jobId());
             }
         }
-        assertThat(handler.calls.get()).isEqualTo(1000);
+        assertThat(handler.calls).hasValue(1000);
         assertThat(meters.get("llmq.jobs.completed").tag("outcome", "succeeded").counter().count()).isEqualTo(1000);
         assertThat(meters.get("llmq.jobs.duration").tag("outcome", "succeeded").timer().count()).isEqualTo(1000);
         assertThat(meters.get("llmq.worker.in_flight").gauge().value()).isZero();
@@ -100,7 +100,7 @@ class JobWorkerIT extends WorkerIT {
                 assertThat(TestJobs.resultsById(fx.readAll(fx.topics.results()))).hasSize(9).doesNotContainKey("slow-2"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(fx.committed()).containsEntry(partition, offsets.get(2)));
-        assertThat(handler.running.get()).isEqualTo(1);
+        assertThat(handler.running).hasValue(1);
 
         handler.release();
         awaitAllCommitted(fx);
@@ -153,36 +153,40 @@ class JobWorkerIT extends WorkerIT {
     void pausesAtTheInFlightLimitAndResumesBelowIt() throws Exception {
         KafkaFixture fx = fixture("limit", 2);
         TestHandler handler = new TestHandler(id -> true);
-        JobWorker worker = start(fx.settings("w1").withMaxInFlight(4), handler, new SimpleMeterRegistry());
+        JobWorker worker = start(fx.settingsBuilder("w1").maxInFlight(4).build(), handler, new SimpleMeterRegistry());
         List<JobRequest> jobs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             jobs.add(TestJobs.job("limit-" + i, i % 2 == 0));
         }
         fx.sendAll(jobs);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> handler.running.get() == 4);
-        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
-                .until(() -> handler.running.get() == 4 && worker.inFlight() == 4 && handler.calls.get() == 4);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(handler.running).hasValue(4));
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(handler.running).hasValue(4);
+            assertThat(worker.inFlight()).isEqualTo(4);
+            assertThat(handler.calls).hasValue(4);
+        });
 
         handler.release();
         awaitAllCommitted(fx);
         assertThat(TestJobs.resultsById(fx.readAll(fx.topics.results()))).hasSize(20);
-        assertThat(handler.maxRunning.get()).isEqualTo(4);
+        assertThat(handler.maxRunning).hasValue(4);
     }
 
     @Test
     void perPartitionLimitHoldsWithinOnePartition() throws Exception {
         KafkaFixture fx = fixture("partlimit", 1);
         TestHandler handler = new TestHandler(id -> true);
-        start(fx.settings("w1").withMaxInFlightPerPartition(2), handler, new SimpleMeterRegistry());
+        start(fx.settingsBuilder("w1").maxInFlightPerPartition(2).build(), handler, new SimpleMeterRegistry());
         for (int i = 0; i < 8; i++) {
             fx.send(TestJobs.job("pl-" + i, false), 0);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> handler.running.get() == 2);
-        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> handler.calls.get() == 2);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(handler.running).hasValue(2));
+        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(handler.calls).hasValue(2));
         handler.release();
         awaitAllCommitted(fx);
-        assertThat(handler.maxRunning.get()).isEqualTo(2);
+        assertThat(handler.maxRunning).hasValue(2);
     }
 
     @Test
@@ -236,7 +240,7 @@ class JobWorkerIT extends WorkerIT {
             chunks.publish(TestJobs.finishChunk(job.jobId()));
             return JobOutcome.succeeded(TestJobs.completion(job.jobId(), String.join("", words)), TestJobs.usage());
         };
-        start(fx.settings("w1").withCoalescing(ChunkCoalescing.of(Duration.ofMillis(20), 64)), handler,
+        start(fx.settingsBuilder("w1").coalescing(ChunkCoalescing.of(Duration.ofMillis(20), 64)).build(), handler,
                 new SimpleMeterRegistry());
         List<JobRequest> jobs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -252,14 +256,15 @@ class JobWorkerIT extends WorkerIT {
             List<StreamChunk> all = chunks.get(job.jobId());
             List<StreamChunk> first = all.stream().filter(c -> c.attempt() == 1).toList();
             List<StreamChunk> second = all.stream().filter(c -> c.attempt() == 2).toList();
-            assertThat(all.indexOf(second.getFirst())).isEqualTo(first.size());
+            assertThat(all).startsWith(first.toArray(StreamChunk[]::new)).endsWith(second.toArray(StreamChunk[]::new))
+                    .hasSize(first.size() + second.size());
             assertThat(first).extracting(StreamChunk::seq)
                     .containsExactlyElementsOf(LongStream.range(0, first.size()).boxed().toList());
             assertThat(second).extracting(StreamChunk::seq)
                     .containsExactlyElementsOf(LongStream.range(0, second.size()).boxed().toList());
             assertThat(TestJobs.reassemble(first)).isEqualTo(String.join("", TestJobs.words(job.jobId(), 5)));
             assertThat(TestJobs.reassemble(second)).isEqualTo(TestJobs.content(results.get(job.jobId()).getFirst()));
-            assertThat(second.size()).isLessThan(62);
+            assertThat(second).hasSizeLessThan(62);
             assertThat(second.getFirst().chunk().path("choices").path(0).path("delta").path("role").asText())
                     .isEqualTo("assistant");
             assertThat(second.getLast().chunk().path("choices").path(0).path("finish_reason").asText())

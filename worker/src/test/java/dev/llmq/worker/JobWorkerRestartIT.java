@@ -31,16 +31,20 @@ class JobWorkerRestartIT extends WorkerIT {
     void aWorkerStoppedWithJobsInFlightLosesNoneToItsSuccessor() throws Exception {
         KafkaFixture fx = fixture("restart", 4);
         TestHandler stuck = new TestHandler(id -> id.endsWith("0"));
-        JobWorker first = start(fx.settings("w1").withShutdownTimeout(Duration.ofMillis(300)), stuck);
+        JobWorker first = start(fx.settingsBuilder("w1").shutdownTimeout(Duration.ofMillis(300)).build(), stuck);
         List<JobRequest> jobs = jobs("r-", 200);
         fx.sendAll(jobs);
-        await().atMost(Duration.ofSeconds(30)).until(() -> stuck.running.get() == 20 && stuck.calls.get() == 200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(stuck.running).hasValue(20);
+            assertThat(stuck.calls).hasValue(200);
+        });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(TestJobs.resultsById(fx.readAll(fx.topics.results()))).hasSize(180));
 
         first.close();
         assertThat(stuck.interrupted).hasSize(20);
-        assertThat(fx.committed().values().stream().mapToLong(Long::longValue).sum()).isLessThan(200);
+        assertThat(fx.committed().values().stream().mapToLong(Long::longValue).sum())
+                .as("the interrupted jobs' offsets are not committed").isLessThan(200);
 
         TestHandler successor = new TestHandler();
         start(fx.settings("w2"), successor);
@@ -58,7 +62,7 @@ class JobWorkerRestartIT extends WorkerIT {
         TestHandler held = new TestHandler(id -> true);
         JobWorker worker = start(fx.settings("w1"), held);
         fx.sendAll(jobs("d-", 10));
-        await().atMost(Duration.ofSeconds(30)).until(() -> held.running.get() == 10);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(held.running).hasValue(10));
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(worker::close);
         await().atMost(Duration.ofSeconds(5)).until(() -> !worker.ready());
@@ -76,7 +80,7 @@ class JobWorkerRestartIT extends WorkerIT {
         KafkaFixture fx = fixture("scale", 6);
         TestHandler slowish = new TestHandler(id -> false, Duration.ofMillis(20));
         TestHandler second = new TestHandler();
-        start(fx.settings("w1").withMaxInFlight(8), slowish);
+        start(fx.settingsBuilder("w1").maxInFlight(8).build(), slowish);
         List<JobRequest> jobs = jobs("s-", 1000);
         fx.sendAll(jobs);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
@@ -87,6 +91,6 @@ class JobWorkerRestartIT extends WorkerIT {
 
         Map<String, List<JobResult>> results = TestJobs.resultsById(fx.readAll(fx.topics.results()));
         assertThat(results.keySet()).containsExactlyInAnyOrderElementsOf(jobs.stream().map(JobRequest::jobId).toList());
-        assertThat(second.calls.get()).isPositive();
+        assertThat(second.calls).hasPositiveValue();
     }
 }

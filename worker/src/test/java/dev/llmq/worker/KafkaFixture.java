@@ -79,7 +79,12 @@ final class KafkaFixture implements AutoCloseable {
     }
 
     WorkerSettings settings(String workerId) {
-        return WorkerSettings.of(bootstrap, topics, workerId).withGroupId(group);
+        return settingsBuilder(workerId).build();
+    }
+
+    /** Settings of a worker in this fixture's group, to change before building. */
+    WorkerSettings.Builder settingsBuilder(String workerId) {
+        return WorkerSettings.builder(bootstrap, topics, workerId).groupId(group);
     }
 
     RecordMetadata send(JobRequest job) throws ExecutionException, InterruptedException {

@@ -1,12 +1,12 @@
 package dev.llmq.ingest.internal;
 
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.CloudEventHeaders;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class JobPublisher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobPublisher.class);
-    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     private final IngestSettings settings;
     private final Function<java.util.Map<String, Object>, Producer<String, byte[]>> factory;
@@ -217,22 +215,10 @@ public final class JobPublisher implements AutoCloseable {
     }
 
     private ProducerRecord<String, byte[]> record(JobRequest job, String traceparent) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(LlmqHeaders.CONTENT_TYPE, bytes(LlmqHeaders.APPLICATION_JSON));
-        headers.add(LlmqHeaders.CE_SPECVERSION, bytes("1.0"));
-        headers.add(LlmqHeaders.CE_ID, bytes(job.jobId()));
-        headers.add(LlmqHeaders.CE_SOURCE, bytes(source));
-        headers.add(LlmqHeaders.CE_TYPE, bytes(LlmqHeaders.TYPE_JOB));
-        headers.add(LlmqHeaders.CE_TIME, bytes(job.submittedAt().toString()));
-        if (traceparent != null && TRACEPARENT.matcher(traceparent).matches()) {
-            headers.add(LlmqHeaders.TRACEPARENT, bytes(traceparent));
-        }
+        Headers headers = CloudEventHeaders.builder().source(source).type(LlmqHeaders.TYPE_JOB).id(job.jobId())
+                .time(job.submittedAt()).traceparent(traceparent).build();
         return new ProducerRecord<>(settings.topics().jobs(), null, job.submittedAt().toEpochMilli(), job.jobId(),
                 serde.toBytes(job), headers);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -2,10 +2,15 @@ package dev.llmq.worker.health;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.router.DeploymentHealthEvent;
+import dev.llmq.schemas.CloudEventHeaders;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.worker.internal.HealthWire;
+import dev.llmq.worker.internal.KafkaErrors;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -19,6 +24,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,7 +34,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -48,6 +54,8 @@ public final class KafkaHealthBus implements HealthBus {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaHealthBus.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration FIRST_TOPIC_WAIT = Duration.ofMillis(100);
+    private static final Duration MAX_TOPIC_WAIT = Duration.ofSeconds(1);
 
     private final String topic;
     private final String source;
@@ -117,13 +125,8 @@ public final class KafkaHealthBus implements HealthBus {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot serialize " + event, e);
         }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(LlmqHeaders.CONTENT_TYPE, utf8(LlmqHeaders.APPLICATION_JSON));
-        headers.add(LlmqHeaders.CE_SPECVERSION, utf8("1.0"));
-        headers.add(LlmqHeaders.CE_ID, utf8(HealthWire.key(event) + ":" + at));
-        headers.add(LlmqHeaders.CE_SOURCE, utf8("llmq/worker/" + source));
-        headers.add(LlmqHeaders.CE_TYPE, utf8(LlmqHeaders.TYPE_CONTROL));
-        headers.add(LlmqHeaders.CE_TIME, utf8(at.toString()));
+        Headers headers = CloudEventHeaders.builder().source("llmq/worker/" + source).type(LlmqHeaders.TYPE_CONTROL)
+                .id(HealthWire.key(event) + ":" + at).time(at).build();
         headers.add(CONTROL_TYPE_HEADER, utf8(HealthWire.TYPE));
         producer.send(new ProducerRecord<>(topic, null, utf8(HealthWire.key(event)), value, headers), (md, error) -> {
             if (error != null) {
@@ -206,27 +209,41 @@ public final class KafkaHealthBus implements HealthBus {
         }
     }
 
-    /** The control topic's partitions, waiting for the topic to exist; empty when closing first. */
+    /**
+     * The control topic's partitions, waiting (with backoff) for the topic to exist and through retriable failures
+     * such as a broker not up yet; empty when closing (or interrupted) first. Closing stops the wait within
+     * {@link #MAX_TOPIC_WAIT}, or at once when it wakes up a blocked metadata request.
+     */
     private List<TopicPartition> partitions() {
-        boolean warned = false;
-        while (!closing) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            if (!partitions.isEmpty()) {
+        AtomicBoolean warned = new AtomicBoolean();
+        Retry retry = Retry.of("llmq-health-bus-topic", RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(FIRST_TOPIC_WAIT, 2.0, MAX_TOPIC_WAIT))
+                .retryOnException(e -> !closing && (e instanceof TopicMissing || KafkaErrors.retriable(e)))
+                .build());
+        try {
+            return retry.executeSupplier(() -> {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                if (partitions.isEmpty()) {
+                    if (warned.compareAndSet(false, true)) {
+                        LOG.warn("control topic {} does not exist yet; deployment health is not shared until it does",
+                                topic);
+                    }
+                    throw new TopicMissing();
+                }
                 return partitions;
-            }
-            if (!warned) {
-                LOG.warn("control topic {} does not exist yet; deployment health is not shared until it does", topic);
-                warned = true;
-            }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return List.of();
-            }
+            });
+        } catch (TopicMissing e) {
+            return List.of();
         }
-        return List.of();
+    }
+
+    /** The control topic has no partitions (yet): a failure to retry, like Kafka's retriable ones. */
+    private static final class TopicMissing extends RuntimeException {
+        TopicMissing() {
+            super("control topic missing", null, false, false);
+        }
     }
 
     private boolean caughtUp(Map<TopicPartition, Long> end) {

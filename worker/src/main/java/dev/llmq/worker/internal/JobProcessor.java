@@ -12,9 +12,12 @@ import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.Delivery;
 import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
@@ -29,6 +32,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Processes one job record on its own virtual thread: decode (or dead-letter), expire or run the handler, publish the
  * chunks and then the one terminal result, and ack the record once the broker has the result.
+ *
+ * <p>Nothing Kafka refuses for good holds the record (and so its partition's commits) back. A result it refuses
+ * (larger than the producer's {@code max.request.size}, say: results copy the job's metadata) is replaced by a smaller
+ * failed result that says why; if that is refused too, the job record goes to the dead-letter topic, without its
+ * value when that is what Kafka refuses; and if even that fails the record is acked anyway, logged and counted
+ * ({@code llmq.jobs.unrecorded}), as retrying cannot help. Chunks Kafka refuses are reported in the result (see
+ * {@link KafkaChunkPublisher}). Only failures Kafka calls retriable are retried, until the worker stops.
  */
 public final class JobProcessor {
 
@@ -72,7 +82,8 @@ public final class JobProcessor {
                 }
                 job = JOBS.fromBytes(record.value());
             } catch (RuntimeException e) {
-                deadLetter(record, e);
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                deadLetter(record, reason, e.getClass().getName());
                 delivery.ack();
                 return;
             }
@@ -80,9 +91,12 @@ public final class JobProcessor {
             if (result == null) {
                 return;
             }
-            Instant acked = publishResult(job, result, record);
-            metrics.completed(result.status(),
-                    Duration.between(result.startedAt() == null ? result.completedAt() : result.startedAt(), acked));
+            JobResult published = publishResult(result, record);
+            if (published != null) {
+                Instant acked = clock.instant();
+                metrics.completed(published.status(), Duration.between(
+                        published.startedAt() == null ? published.completedAt() : published.startedAt(), acked));
+            }
             delivery.ack();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -98,7 +112,7 @@ public final class JobProcessor {
         if (ResultFactory.isExpired(job, startedAt)) {
             return ResultFactory.expired(job, startedAt);
         }
-        byte[] traceparent = traceparent(record.headers());
+        String traceparent = traceparent(record.headers());
         publishRunning(job, startedAt, traceparent);
         KafkaChunkPublisher chunks = job.stream()
                 ? new KafkaChunkPublisher(sender, topics.chunks(), job.jobId(), traceparent, clock, coalescing,
@@ -126,6 +140,11 @@ public final class JobProcessor {
         Duration measured = Duration.ofNanos(System.nanoTime() - start);
         if (chunks != null) {
             chunks.finish();
+            if (chunks.dropped() > 0) {
+                List<String> adjustments = new ArrayList<>(outcome.adjustments());
+                adjustments.add(KafkaChunkPublisher.STREAM_INCOMPLETE + chunks.dropped());
+                outcome = outcome.withAdjustments(adjustments);
+            }
         }
         Instant completedAt = clock.instant();
         try {
@@ -138,7 +157,7 @@ public final class JobProcessor {
     }
 
     /** Fire and forget: a lost status event only delays a status reader's "running" until the result arrives. */
-    private void publishRunning(JobRequest job, Instant at, byte[] traceparent) {
+    private void publishRunning(JobRequest job, Instant at, String traceparent) {
         try {
             JobStatusEvent event = new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, job.jobId(), job.batchId(),
                     JobStatus.RUNNING, workerId, 1, at);
@@ -149,33 +168,80 @@ public final class JobProcessor {
         }
     }
 
-    private Instant publishResult(JobRequest job, JobResult result, ConsumerRecord<byte[], byte[]> record)
+    /**
+     * Publishes the result, or what replaces it when Kafka refuses it for good.
+     *
+     * @return the result the broker now has, or null when it has none (the job record was dead-lettered, or lost)
+     */
+    private JobResult publishResult(JobResult result, ConsumerRecord<byte[], byte[]> record)
             throws InterruptedException {
-        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topics.results(), null, Sender.utf8(job.jobId()),
-                RESULTS.toBytes(result), sender.headers(LlmqHeaders.TYPE_RESULT, job.jobId() + ":result",
-                result.completedAt(), traceparent(record.headers())));
-        sender.sendAcked(out);
-        return clock.instant();
+        String traceparent = traceparent(record.headers());
+        try {
+            sender.sendAcked(resultRecord(result, traceparent));
+            return result;
+        } catch (SendRefusedException refused) {
+            JobResult replacement = ResultFactory.unpublishable(result, refused);
+            LOG.error("the {} result of job {} was refused ({}); publishing a failed result instead",
+                    result.status().wire(), result.jobId(), refused.reason());
+            try {
+                sender.sendAcked(resultRecord(replacement, traceparent));
+                metrics.resultReplaced();
+                return replacement;
+            } catch (SendRefusedException again) {
+                deadLetter(record, replacement.error().code() + ": the job's result could not be published ("
+                        + refused.reason() + "), nor a smaller failed result (" + again.reason() + ")",
+                        again.getCause().getClass().getName());
+                return null;
+            }
+        }
     }
 
-    private void deadLetter(ConsumerRecord<byte[], byte[]> record, RuntimeException error)
+    private ProducerRecord<byte[], byte[]> resultRecord(JobResult result, String traceparent) {
+        return new ProducerRecord<>(topics.results(), null, Sender.utf8(result.jobId()), RESULTS.toBytes(result),
+                sender.headers(LlmqHeaders.TYPE_RESULT, result.jobId() + ":result", result.completedAt(),
+                        traceparent));
+    }
+
+    /**
+     * Writes the job record to the dead-letter topic with why; when Kafka refuses that for good too (a record larger
+     * than the worker's producer accepts, say), writes one with the reasons but without the record's value and
+     * headers. When neither can be written the job record is lost: logged and counted, never retried forever.
+     */
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String exception)
             throws InterruptedException {
         Instant now = clock.instant();
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        String reason = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-        headers.add(LlmqHeaders.DLQ_REASON, Sender.utf8(reason));
-        headers.add(LlmqHeaders.DLQ_EXCEPTION, Sender.utf8(error.getClass().getName()));
-        headers.add(LlmqHeaders.DLQ_ORIGINAL_TOPIC, Sender.utf8(record.topic()));
-        headers.add(LlmqHeaders.DLQ_ORIGINAL_PARTITION, Sender.utf8(Integer.toString(record.partition())));
-        headers.add(LlmqHeaders.DLQ_ORIGINAL_OFFSET, Sender.utf8(Long.toString(record.offset())));
-        headers.add(LlmqHeaders.DLQ_FAILED_AT, Sender.utf8(now.toString()));
-        sender.sendAcked(new ProducerRecord<>(topics.dlq(), null, record.key(), record.value(), headers));
+        try {
+            sender.sendAcked(deadLetterRecord(record, true, reason, exception, now));
+        } catch (SendRefusedException refused) {
+            String shorter = reason + " (the record's value and headers were left out of this dead letter: "
+                    + refused.reason() + ")";
+            try {
+                sender.sendAcked(deadLetterRecord(record, false, shorter, exception, now));
+            } catch (SendRefusedException again) {
+                metrics.unrecorded();
+                LOG.error("job record {}-{}@{} is lost: it could not be dead-lettered ({}); why it was: {}",
+                        record.topic(), record.partition(), record.offset(), again.reason(), reason);
+                return;
+            }
+        }
         metrics.deadLettered();
         LOG.warn("job record {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), reason);
     }
 
-    private static byte[] traceparent(Headers headers) {
+    private ProducerRecord<byte[], byte[]> deadLetterRecord(ConsumerRecord<byte[], byte[]> record, boolean whole,
+                                                            String reason, String exception, Instant now) {
+        RecordHeaders headers = whole ? new RecordHeaders(record.headers().toArray()) : new RecordHeaders();
+        headers.add(LlmqHeaders.DLQ_REASON, Sender.utf8(reason));
+        headers.add(LlmqHeaders.DLQ_EXCEPTION, Sender.utf8(exception));
+        headers.add(LlmqHeaders.DLQ_ORIGINAL_TOPIC, Sender.utf8(record.topic()));
+        headers.add(LlmqHeaders.DLQ_ORIGINAL_PARTITION, Sender.utf8(Integer.toString(record.partition())));
+        headers.add(LlmqHeaders.DLQ_ORIGINAL_OFFSET, Sender.utf8(Long.toString(record.offset())));
+        headers.add(LlmqHeaders.DLQ_FAILED_AT, Sender.utf8(now.toString()));
+        return new ProducerRecord<>(topics.dlq(), null, record.key(), whole ? record.value() : null, headers);
+    }
+
+    private static String traceparent(Headers headers) {
         Header header = headers.lastHeader(LlmqHeaders.TRACEPARENT);
-        return header == null ? null : header.value();
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

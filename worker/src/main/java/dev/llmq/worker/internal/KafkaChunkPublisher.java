@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -25,22 +26,32 @@ import org.slf4j.LoggerFactory;
  * Publishes one job's chunks to the chunks topic, keyed by job id, numbering them per attempt. With coalescing on,
  * consecutive plain content deltas are merged (their contents concatenated) and published when the merged chunk is
  * big or old enough, when a chunk that cannot be merged arrives, or when the job ends.
+ *
+ * <p>Chunks are sent without waiting, and a chunk Kafka does not take (too large for the producer, say, or still
+ * unsent when {@code delivery.timeout.ms} ran out) is not sent again: a later copy would arrive after its successors
+ * and stream readers skip chunks older than the last they relayed. The job goes on, since its result carries the
+ * whole answer, but not silently: the loss is logged, counted ({@code llmq.chunks.dropped}) and reported by
+ * {@link #dropped()}, which the worker turns into a {@value #STREAM_INCOMPLETE} adjustment of the job's result.
  */
 public final class KafkaChunkPublisher implements ChunkPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaChunkPublisher.class);
     private static final JsonSerde<StreamChunk> SERDE = JsonSerde.streamChunk();
 
+    /** Prefix of the result adjustment that says how many chunks of the job's stream were lost. */
+    public static final String STREAM_INCOMPLETE = "stream_incomplete:chunks_dropped=";
+
     private final Sender sender;
     private final String topic;
     private final String jobId;
     private final byte[] key;
-    private final byte[] traceparent;
+    private final String traceparent;
     private final Clock clock;
     private final ChunkCoalescing coalescing;
     private final ScheduledExecutorService scheduler;
     private final WorkerMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicInteger dropped = new AtomicInteger();
 
     private int attempt = 1;
     private long seq;
@@ -51,7 +62,7 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     private long mergedSince;
     private ScheduledFuture<?> timedFlush;
 
-    public KafkaChunkPublisher(Sender sender, String topic, String jobId, byte[] traceparent, Clock clock,
+    public KafkaChunkPublisher(Sender sender, String topic, String jobId, String traceparent, Clock clock,
                                ChunkCoalescing coalescing, ScheduledExecutorService scheduler, WorkerMetrics metrics) {
         this.sender = Objects.requireNonNull(sender, "sender");
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -142,8 +153,16 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     }
 
     /**
+     * How many chunks Kafka did not take; complete once {@link #finish()} returned (a job's chunks share a partition,
+     * whose sends complete in order).
+     */
+    public int dropped() {
+        return dropped.get();
+    }
+
+    /**
      * Publishes what is still merged and waits until the broker has acknowledged the last chunk (and so, with an
-     * idempotent producer, all of them). A failed chunk is logged: the result still follows.
+     * idempotent producer, all of them). A failed chunk is counted in {@link #dropped()}: the result still follows.
      */
     public void finish() throws InterruptedException {
         Future<RecordMetadata> last;
@@ -160,7 +179,10 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
         try {
             last.get();
         } catch (ExecutionException e) {
-            LOG.warn("a stream chunk of job {} was not published; the result still follows", jobId, e.getCause());
+            // counted by the send's callback
+        }
+        if (dropped.get() > 0) {
+            LOG.warn("{} stream chunk(s) of job {} were not published; its result says so", dropped.get(), jobId);
         }
     }
 
@@ -194,7 +216,10 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
         StreamChunk value = new StreamChunk(StreamChunk.SCHEMA_VERSION, jobId, attempt, number, chunk, now);
         String id = jobId + ":" + attempt + ":" + number;
         lastSend = sender.send(new ProducerRecord<>(topic, null, key, SERDE.toBytes(value),
-                sender.headers(LlmqHeaders.TYPE_CHUNK, id, now, traceparent)));
+                sender.headers(LlmqHeaders.TYPE_CHUNK, id, now, traceparent)), error -> {
+                    dropped.incrementAndGet();
+                    metrics.chunkDropped();
+                });
         metrics.chunkPublished();
     }
 

@@ -1,6 +1,5 @@
 package dev.llmq.worker.internal;
 
-import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobRequest;
@@ -18,7 +17,14 @@ public final class ResultFactory {
     /** Error kind of a job whose deadline passed before a worker started it. */
     public static final String KIND_EXPIRED = "expired";
 
+    /** Error code of a result replaced because it was larger than Kafka accepts. */
+    public static final String CODE_RESULT_TOO_LARGE = "result_too_large";
+    /** Error code of a result replaced because Kafka refused it for another reason that retrying cannot fix. */
+    public static final String CODE_RESULT_NOT_PUBLISHED = "result_not_published";
+
     private static final int MAX_MESSAGE = 300;
+    /** Room for Kafka's own explanation as well. */
+    private static final int MAX_UNPUBLISHABLE_MESSAGE = 800;
 
     private ResultFactory() {
     }
@@ -62,15 +68,34 @@ public final class ResultFactory {
     /** The outcome of a handler that threw: a provider failure keeps its classification, anything else is internal. */
     public static JobOutcome failure(Throwable thrown) {
         if (thrown instanceof ProviderException pe) {
-            ProviderError e = pe.error();
-            return JobOutcome.failed(new JobError(e.kind().openAiType(), e.providerCode(), e.message(), e.param(),
-                    e.kind().wire(), e.httpStatus() == 0 ? null : e.httpStatus(), null));
+            return JobOutcome.failed(pe.error().toJobError(null)); // the handler did not say which provider
         }
         String detail = thrown.getMessage() == null ? "" : ": " + thrown.getMessage();
         String message = "the worker failed to run the job (" + thrown.getClass().getSimpleName() + detail + ")";
-        if (message.length() > MAX_MESSAGE) {
-            message = message.substring(0, MAX_MESSAGE) + "...";
-        }
-        return JobOutcome.failed(new JobError("api_error", "internal_error", message, null, KIND_INTERNAL, null, null));
+        return JobOutcome.failed(new JobError("api_error", "internal_error", shorten(message, MAX_MESSAGE), null, KIND_INTERNAL,
+                null, null));
+    }
+
+    /**
+     * What replaces a result Kafka refused (too large, say, because of a long answer or the job's metadata): a
+     * failed result that says why, keeping the job's identity, the route, the usage and cost (the provider was paid)
+     * and the times, but not the response, metadata, tags, attempts or adjustments that may have made it too large.
+     */
+    public static JobResult unpublishable(JobResult refused, SendRefusedException why) {
+        String code = why.tooLarge() ? CODE_RESULT_TOO_LARGE : CODE_RESULT_NOT_PUBLISHED;
+        String message = "the job's " + refused.status().wire() + " result could not be published, so this smaller"
+                + " one without its response, metadata, tags, attempts and adjustments replaces it; Kafka said: "
+                + why.reason();
+        JobError error = new JobError("api_error", code, shorten(message, MAX_UNPUBLISHABLE_MESSAGE), null, KIND_INTERNAL, null,
+                refused.provider());
+        return new JobResult(JobResult.SCHEMA_VERSION, refused.jobId(), refused.batchId(), refused.customId(),
+                refused.tenant(), refused.modelGroup(), JobStatus.FAILED, null, error, refused.usage(),
+                refused.costUsd(), refused.deployment(), refused.provider(), refused.model(), null,
+                refused.latencyMs(), refused.ttftMs(), refused.submittedAt(), refused.startedAt(),
+                refused.completedAt(), null, null, null);
+    }
+
+    private static String shorten(String message, int max) {
+        return message.length() > max ? message.substring(0, max) + "..." : message;
     }
 }

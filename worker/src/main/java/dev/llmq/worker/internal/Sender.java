@@ -1,6 +1,10 @@
 package dev.llmq.worker.internal;
 
-import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.CloudEventHeaders;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.core.functions.CheckedSupplier;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,79 +12,115 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The worker's one producer (idempotent, acks=all): fire-and-forget sends and sends retried until acknowledged. */
+/**
+ * The worker's one producer (idempotent, acks=all): fire-and-forget sends, and sends that wait for the broker's
+ * acknowledgement.
+ *
+ * <p>An acknowledged send is retried, with exponential backoff, only after failures Kafka calls retriable (see
+ * {@link KafkaErrors#retriable}); the producer has already retried those internally for {@code delivery.timeout.ms},
+ * so they mean the cluster is unavailable, and nothing the worker could write instead would get through either.
+ * They are retried until the send succeeds or the worker stops. Any other failure is final and reported at once as
+ * a {@link SendRefusedException}, for the caller to write something else (or nothing) instead.
+ */
 public final class Sender {
 
+    public static final Duration DEFAULT_FIRST_BACKOFF = Duration.ofMillis(100);
+    public static final double DEFAULT_BACKOFF_MULTIPLIER = 2.0;
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
+    public static final IntervalFunction DEFAULT_BACKOFF = IntervalFunction.ofExponentialBackoff(DEFAULT_FIRST_BACKOFF,
+            DEFAULT_BACKOFF_MULTIPLIER, DEFAULT_MAX_BACKOFF);
+
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final Producer<byte[], byte[]> producer;
     private final String source;
     private final BooleanSupplier stopping;
+    private final Retry retry;
 
     /**
      * @param source the CloudEvents {@code ce_source} of what this worker publishes
      * @param stopping true once the worker is shutting down: a send still failing then gives up
      */
     public Sender(Producer<byte[], byte[]> producer, String source, BooleanSupplier stopping) {
+        this(producer, source, stopping, DEFAULT_BACKOFF);
+    }
+
+    /** @param backoff the waits between attempts of an acknowledged send */
+    public Sender(Producer<byte[], byte[]> producer, String source, BooleanSupplier stopping, IntervalFunction backoff) {
         this.producer = Objects.requireNonNull(producer, "producer");
         this.source = Objects.requireNonNull(source, "source");
         this.stopping = Objects.requireNonNull(stopping, "stopping");
+        this.retry = Retry.of("llmq-worker-send", RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(Objects.requireNonNull(backoff, "backoff"))
+                .retryOnException(e -> KafkaErrors.retriable(e) && !stopping.getAsBoolean())
+                .build());
     }
 
     /** Sends without waiting; a failure is logged. */
     public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+        return send(record, error -> { });
+    }
+
+    /**
+     * Sends without waiting; a failure is logged and given to {@code onFailure}, on the producer's I/O thread (or at
+     * once, on this thread, when the producer refuses the record before sending it), so it must not block.
+     */
+    public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Consumer<Exception> onFailure) {
+        Objects.requireNonNull(onFailure, "onFailure");
         return producer.send(record, (metadata, error) -> {
             if (error != null) {
-                LOG.warn("send to {} failed", record.topic(), error);
+                LOG.warn("send to {} failed: {}", record.topic(), KafkaErrors.describe(error));
+                onFailure.accept(error);
             }
         });
     }
 
     /**
-     * Sends and blocks until the broker acknowledged the record, retrying with backoff after failures.
+     * Sends and blocks until the broker acknowledged the record, retrying with backoff after retriable failures.
      *
-     * @throws InterruptedException when interrupted, or when the worker is stopping and the send keeps failing
+     * @throws SendRefusedException when Kafka refused the record for a reason that retrying cannot fix
+     * @throws InterruptedException when interrupted, or when the worker is stopping and the send failed
      */
-    public RecordMetadata sendAcked(ProducerRecord<byte[], byte[]> record) throws InterruptedException {
-        Duration backoff = FIRST_BACKOFF;
-        while (true) {
+    public RecordMetadata sendAcked(ProducerRecord<byte[], byte[]> record)
+            throws InterruptedException, SendRefusedException {
+        CheckedSupplier<RecordMetadata> attempt = () -> {
             try {
                 return producer.send(record).get();
             } catch (ExecutionException | RuntimeException e) {
-                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                if (stopping.getAsBoolean()) {
-                    throw new InterruptedException("worker stopping; send to " + record.topic() + " abandoned: " + cause);
+                if (KafkaErrors.retriable(e) && !stopping.getAsBoolean()) {
+                    LOG.warn("send to {} failed, retrying with backoff: {}", record.topic(), KafkaErrors.describe(e));
                 }
-                LOG.warn("send to {} failed, retrying in {} ms", record.topic(), backoff.toMillis(), cause);
-                Thread.sleep(backoff.toMillis());
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                throw e;
             }
+        };
+        try {
+            return retry.executeCheckedSupplier(attempt);
+        } catch (InterruptedException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            if (Thread.interrupted()) { // interrupted while backing off, or inside the producer
+                throw new InterruptedException("interrupted; send to " + record.topic() + " abandoned");
+            }
+            if (stopping.getAsBoolean()) {
+                throw new InterruptedException("worker stopping; send to " + record.topic() + " abandoned: "
+                        + KafkaErrors.describe(e));
+            }
+            throw new SendRefusedException(record.topic(), e);
         }
     }
 
     /** JSON content type and CloudEvents binary-mode headers, plus the job's trace context when it had one. */
-    public Headers headers(String type, String id, Instant time, byte[] traceparent) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(LlmqHeaders.CONTENT_TYPE, utf8(LlmqHeaders.APPLICATION_JSON));
-        headers.add(LlmqHeaders.CE_SPECVERSION, utf8("1.0"));
-        headers.add(LlmqHeaders.CE_ID, utf8(id));
-        headers.add(LlmqHeaders.CE_SOURCE, utf8(source));
-        headers.add(LlmqHeaders.CE_TYPE, utf8(type));
-        headers.add(LlmqHeaders.CE_TIME, utf8(time.toString()));
-        if (traceparent != null) {
-            headers.add(LlmqHeaders.TRACEPARENT, traceparent);
-        }
-        return headers;
+    public Headers headers(String type, String id, Instant time, String traceparent) {
+        return CloudEventHeaders.builder().source(source).type(type).id(id).time(time).traceparent(traceparent).build();
     }
 
     static byte[] utf8(String value) {

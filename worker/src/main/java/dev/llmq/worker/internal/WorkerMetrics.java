@@ -17,6 +17,9 @@ public final class WorkerMetrics {
     private final Map<JobStatus, Timer> durations = new EnumMap<>(JobStatus.class);
     private final Counter deadLettered;
     private final Counter chunksPublished;
+    private final Counter chunksDropped;
+    private final Counter resultsReplaced;
+    private final Counter unrecorded;
 
     public WorkerMetrics(MeterRegistry registry, IntSupplier inFlight) {
         for (JobStatus status : JobStatus.values()) {
@@ -33,6 +36,14 @@ public final class WorkerMetrics {
                 .description("job records that could not be read and went to the dead-letter topic").register(registry);
         chunksPublished = Counter.builder("llmq.chunks.published")
                 .description("stream chunks published (after coalescing)").register(registry);
+        chunksDropped = Counter.builder("llmq.chunks.dropped")
+                .description("stream chunks Kafka did not take; their jobs went on").register(registry);
+        resultsReplaced = Counter.builder("llmq.results.replaced")
+                .description("results Kafka refused (too large, say), replaced by a smaller failed result")
+                .register(registry);
+        unrecorded = Counter.builder("llmq.jobs.unrecorded")
+                .description("job records finished with neither a result nor a dead letter, as Kafka refused both")
+                .register(registry);
         Gauge.builder("llmq.worker.in_flight", inFlight, s -> s.getAsInt()).strongReference(true)
                 .description("jobs handed out by the consumer and not yet finished").register(registry);
     }
@@ -51,5 +62,17 @@ public final class WorkerMetrics {
 
     public void chunkPublished() {
         chunksPublished.increment();
+    }
+
+    public void chunkDropped() {
+        chunksDropped.increment();
+    }
+
+    public void resultReplaced() {
+        resultsReplaced.increment();
+    }
+
+    public void unrecorded() {
+        unrecorded.increment();
     }
 }

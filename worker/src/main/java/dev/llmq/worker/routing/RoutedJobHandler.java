@@ -1,9 +1,7 @@
 package dev.llmq.worker.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderClient;
-import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderResponse;
 import dev.llmq.router.AttemptRecord;
 import dev.llmq.router.Deployment;
@@ -79,13 +77,9 @@ public final class RoutedJobHandler implements JobHandler {
     }
 
     private static JobOutcome failed(RoutedOutcome.Failed failed, List<Attempt> attempts) {
-        ProviderError error = failed.error();
-        ErrorKind kind = error.kind();
         Deployment last = failed.lastDeployment();
-        JobError jobError = new JobError(kind.openAiType(),
-                error.providerCode() != null ? error.providerCode() : kind.wire(), error.message(), error.param(),
-                kind.wire(), error.httpStatus() == 0 ? null : error.httpStatus(), last == null ? null : last.provider());
-        JobOutcome outcome = JobOutcome.failed(jobError).withAttempts(attempts);
+        JobError error = failed.error().toJobError(last == null ? null : last.provider());
+        JobOutcome outcome = JobOutcome.failed(error).withAttempts(attempts);
         return last == null ? outcome : outcome.withRoute(last.id(), last.provider(), last.model());
     }
 

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 
 class ResultFactoryTest {
@@ -86,8 +88,51 @@ class ResultFactoryTest {
         assertThat(provider.error().httpStatus()).isEqualTo(400);
         assertThat(provider.error().param()).isEqualTo("messages");
 
+        assertThat(provider.error()).as("the one mapping of provider-lib")
+                .isEqualTo(error.toJobError(null));
+        JobOutcome noCode = ResultFactory.failure(new ProviderException(new ProviderError(ErrorKind.TIMEOUT, 0,
+                null, null, "slow", null, null, null, null)));
+        assertThat(noCode.error().code()).as("falls back to the kind").isEqualTo("timeout");
+        assertThat(noCode.error().httpStatus()).isNull();
+
         JobOutcome internal = ResultFactory.failure(new IllegalStateException("x".repeat(1000)));
         assertThat(internal.error().kind()).isEqualTo(ResultFactory.KIND_INTERNAL);
         assertThat(internal.error().message()).contains("IllegalStateException").hasSizeLessThan(320);
+    }
+
+    @Test
+    void anUnpublishableResultBecomesASmallFailedOneThatKeepsIdentityRouteUsageAndTimes() {
+        ObjectNode completion = JsonNodeFactory.instance.objectNode().put("object", "chat.completion");
+        JobOutcome outcome = JobOutcome.succeeded(completion, new TokenUsage(1, 2, 3, 0, 0))
+                .withRoute("d1", "openai", "gpt").withCost(0.5).withAdjustments(List.of("dropped:seed"));
+        JobResult big = ResultFactory.fromOutcome(job(null), outcome, T0.plusSeconds(1), T0.plusSeconds(3),
+                Duration.ofMillis(1500), T0.plusMillis(1200));
+        SendRefusedException tooLarge = new SendRefusedException("results",
+                new RecordTooLargeException("larger than max.request.size"));
+
+        JobResult small = ResultFactory.unpublishable(big, tooLarge);
+
+        assertThat(small.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(small.error().code()).isEqualTo(ResultFactory.CODE_RESULT_TOO_LARGE);
+        assertThat(small.error().kind()).isEqualTo(ResultFactory.KIND_INTERNAL);
+        assertThat(small.error().provider()).isEqualTo("openai");
+        assertThat(small.error().message()).contains("succeeded result", "RecordTooLargeException",
+                "larger than max.request.size");
+        assertThat(small).extracting(JobResult::jobId, JobResult::batchId, JobResult::customId, JobResult::tenant,
+                JobResult::modelGroup, JobResult::usage, JobResult::costUsd, JobResult::deployment,
+                JobResult::provider, JobResult::model, JobResult::latencyMs, JobResult::ttftMs,
+                JobResult::submittedAt, JobResult::startedAt, JobResult::completedAt)
+                .containsExactly(big.jobId(), big.batchId(), big.customId(), big.tenant(), big.modelGroup(),
+                        big.usage(), big.costUsd(), big.deployment(), big.provider(), big.model(), big.latencyMs(),
+                        big.ttftMs(), big.submittedAt(), big.startedAt(), big.completedAt());
+        assertThat(small.response()).isNull();
+        assertThat(small.metadata()).isEmpty();
+        assertThat(small.tags()).isEmpty();
+        assertThat(small.attempts()).isEmpty();
+        assertThat(small.adjustments()).isEmpty();
+
+        JobResult refused = ResultFactory.unpublishable(big, new SendRefusedException("results",
+                new TopicAuthorizationException("no write")));
+        assertThat(refused.error().code()).isEqualTo(ResultFactory.CODE_RESULT_NOT_PUBLISHED);
     }
 }

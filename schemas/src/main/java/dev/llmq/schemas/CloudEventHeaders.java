@@ -1,0 +1,130 @@
+package dev.llmq.schemas;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Builds the Kafka headers every llmq record carries: its content type, the CloudEvents binary-mode attributes
+ * ({@code ce_specversion}, {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time}) and, when the event
+ * belongs to a traced request, its W3C {@code traceparent}. The one place that spells them:
+ *
+ * <pre>{@code
+ * Headers headers = CloudEventHeaders.builder()
+ *         .source("llmq/worker/w1").type(LlmqHeaders.TYPE_RESULT).id(jobId + ":result").time(completedAt)
+ *         .traceparent(traceparent)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Source, type, id and time are required; {@link Builder#build()} rejects a builder without them. A traceparent
+ * that is not well-formed is left out rather than passed on.
+ */
+public final class CloudEventHeaders {
+
+    /** The CloudEvents version of the {@code ce_} attributes. */
+    public static final String SPEC_VERSION = "1.0";
+    /** The content type when none is set: llmq's records are JSON. */
+    public static final String DEFAULT_CONTENT_TYPE = LlmqHeaders.APPLICATION_JSON;
+
+    /** {@code version-traceid-parentid-flags}, lower-case hex, as W3C Trace Context writes it. */
+    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+
+    private CloudEventHeaders() {
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True when {@code value} has the shape of a W3C traceparent. */
+    public static boolean isTraceparent(String value) {
+        return value != null && TRACEPARENT.matcher(value).matches();
+    }
+
+    /** Collects one record's attributes; {@link #build()} checks them and gives the headers. */
+    public static final class Builder {
+
+        private String contentType = DEFAULT_CONTENT_TYPE;
+        private String source;
+        private String type;
+        private String id;
+        private Instant time;
+        private String traceparent;
+
+        private Builder() {
+        }
+
+        /** Defaults to {@value CloudEventHeaders#DEFAULT_CONTENT_TYPE}. */
+        public Builder contentType(String value) {
+            this.contentType = value;
+            return this;
+        }
+
+        /** Who produced the event, e.g. {@code llmq/worker/<worker id>}. */
+        public Builder source(String value) {
+            this.source = value;
+            return this;
+        }
+
+        /** One of the {@code LlmqHeaders.TYPE_*} event types. */
+        public Builder type(String value) {
+            this.type = value;
+            return this;
+        }
+
+        /** Unique per source; a re-sent event keeps its id. */
+        public Builder id(String value) {
+            this.id = value;
+            return this;
+        }
+
+        public Builder time(Instant value) {
+            this.time = value;
+            return this;
+        }
+
+        /** The trace context to pass on, or null; a malformed value is dropped. */
+        public Builder traceparent(String value) {
+            this.traceparent = value;
+            return this;
+        }
+
+        /**
+         * New, mutable headers (the caller may add its own).
+         *
+         * @throws IllegalArgumentException when the content type, source, type or id is blank
+         * @throws NullPointerException when the time is missing
+         */
+        public Headers build() {
+            requireText(contentType, "contentType");
+            requireText(source, "source");
+            requireText(type, "type");
+            requireText(id, "id");
+            Objects.requireNonNull(time, "time");
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(LlmqHeaders.CONTENT_TYPE, utf8(contentType));
+            headers.add(LlmqHeaders.CE_SPECVERSION, utf8(SPEC_VERSION));
+            headers.add(LlmqHeaders.CE_ID, utf8(id));
+            headers.add(LlmqHeaders.CE_SOURCE, utf8(source));
+            headers.add(LlmqHeaders.CE_TYPE, utf8(type));
+            headers.add(LlmqHeaders.CE_TIME, utf8(time.toString()));
+            if (isTraceparent(traceparent)) {
+                headers.add(LlmqHeaders.TRACEPARENT, utf8(traceparent));
+            }
+            return headers;
+        }
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("CloudEvents header " + name + " is required");
+        }
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}
