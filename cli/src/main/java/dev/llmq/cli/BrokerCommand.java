@@ -1,10 +1,7 @@
 package dev.llmq.cli;
 
-import dev.llmq.runtime.EmbeddedKafka;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,22 +24,10 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var loaded = LoadedConfig.read(config);
-        var parsed = loaded.parse(System.getenv(), loaded.placeholderMockUrl(System.getenv()));
-        Started started = new Started();
-        try {
-            EmbeddedKafka broker = started.add(EmbeddedKafka.builder().dataDir(dataDir.resolve("kafka")).port(kafkaPort)
-                    .build().start());
-            LoadedConfig.ensureTopics(parsed, broker.bootstrapServers(), Duration.ofSeconds(30));
-            HealthServer health = started.add(new HealthServer("127.0.0.1", httpPort, broker::isRunning,
-                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start());
-            System.out.printf("llmq broker ready: kafka %s, health http://127.0.0.1:%d, data %s%n",
-                    broker.bootstrapServers(), health.port(), dataDir.toAbsolutePath().normalize());
-            System.out.flush();
-        } catch (Exception | Error e) {
-            started.close();
-            throw e;
-        }
-        return Foreground.runUntilSignalled("broker", started);
+        RoleOptions options = RoleOptions.of(System.getenv(), Clock.systemUTC()).withConfig(config)
+                .withDataDir(dataDir).withKafkaPort(kafkaPort).withHttpPort(httpPort);
+        return Foreground.run(Role.BROKER, options, broker -> String.format(
+                "llmq broker ready: kafka %s, health http://127.0.0.1:%d, data %s", broker.bootstrapServers(),
+                broker.get(HealthServer.class).port(), dataDir.toAbsolutePath().normalize()));
     }
 }

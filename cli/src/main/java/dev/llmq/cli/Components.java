@@ -24,7 +24,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Builds the ingest API and the worker from a loaded config; shared by standalone mode and the single roles. */
+/** Builds the ingest API and the worker from a loaded config, for the {@link Component}s that run them. */
 final class Components {
 
     private static final Logger LOG = LoggerFactory.getLogger(Components.class);

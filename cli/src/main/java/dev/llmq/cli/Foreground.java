@@ -1,6 +1,8 @@
 package dev.llmq.cli;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,6 +12,25 @@ final class Foreground {
     private static final Logger LOG = LoggerFactory.getLogger(Foreground.class);
 
     private Foreground() {
+    }
+
+    /** Starts the role, prints its ready line on stdout and runs it until signalled. */
+    static int run(Role role, RoleOptions options, Function<Assembly, String> readyLine) throws Exception {
+        return run(role.command(), () -> Assembly.start(role, options), readyLine);
+    }
+
+    /** Starts something, prints its ready line on stdout and runs it until signalled. */
+    static <T extends AutoCloseable> int run(String role, Callable<T> start, Function<T, String> readyLine)
+            throws Exception {
+        T running = start.call();
+        try {
+            System.out.println(readyLine.apply(running));
+            System.out.flush();
+        } catch (RuntimeException | Error e) {
+            running.close();
+            throw e;
+        }
+        return runUntilSignalled(role, running);
     }
 
     static int runUntilSignalled(String role, AutoCloseable running) throws InterruptedException {

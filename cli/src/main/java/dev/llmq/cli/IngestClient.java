@@ -2,10 +2,12 @@ package dev.llmq.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.provider.sse.SseEnd;
+import dev.llmq.provider.sse.SseEvent;
+import dev.llmq.provider.sse.SseFramer;
 import dev.llmq.schemas.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +19,15 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A small client of the ingest HTTP API, used by {@code submit}, {@code status}, {@code tail} and {@code demo}. */
 final class IngestClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestClient.class);
+    /** The data of the relay's last event. */
+    private static final String DONE = "[DONE]";
 
     /** What {@code POST /v1/jobs} answered for one submission. */
     record Submission(String batchId, List<String> jobIds) {
@@ -122,27 +130,31 @@ final class IngestClient {
         return getJson("/v1/jobs/" + jobId);
     }
 
-    /** Follows a job's SSE relay, handing each {@code chat.completion.chunk} to the consumer until {@code [DONE]}. */
+    /**
+     * Follows a job's SSE relay, handing each event's data (a {@code chat.completion.chunk}, or an {@code error}
+     * object) to the consumer until {@code [DONE]} or the end of the stream.
+     */
     void stream(String jobId, Consumer<JsonNode> onChunk) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/jobs/" + jobId + "/stream"))
                 .header("Accept", "text/event-stream").GET().build();
-        HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
             String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
             throw new ApiException(response.statusCode(), errorMessage(body));
         }
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (!line.startsWith("data:")) {
-                    continue;
+        try (InputStream events = response.body()) {
+            SseFramer framer = new SseFramer();
+            byte[] buffer = new byte[8192];
+            for (int n = events.read(buffer); n >= 0; n = events.read(buffer)) {
+                for (SseEvent event : framer.feed(buffer, 0, n)) {
+                    if (event.data().strip().equals(DONE)) {
+                        return;
+                    }
+                    onChunk.accept(mapper.readTree(event.data()));
                 }
-                String data = line.substring(5).strip();
-                if (data.equals("[DONE]")) {
-                    return;
-                }
-                onChunk.accept(mapper.readTree(data));
             }
+            SseEnd end = framer.finish();
+            LOG.debug("stream of {} ended without [DONE] (clean: {})", jobId, end.clean());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.llmq.cli;
 
+import dev.llmq.router.ConfigException;
 import dev.llmq.router.ConfigLoader;
+import dev.llmq.router.ConfigScope;
 import dev.llmq.router.ConfigWatcher;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.runtime.TopicProvisioner;
@@ -11,24 +13,28 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * The config file a role runs with: the user's {@code --config}, or the bundled one that serves {@code gpt-4o-mini}
- * and {@code gpt-4o} from the built-in mock LLM server.
+ * and {@code gpt-4o} from the built-in mock LLM server ({@code llmq.mock_llm.enabled}). Read once; each parse reads
+ * this text, so that the scopes a role reads agree.
  *
  * @param path the file, or null for the bundled config
  * @param text the file's content
  */
 record LoadedConfig(Path path, String text) {
 
-    /** The environment variable through which a config reaches the in-process mock LLM server. */
+    /**
+     * The environment variable through which a config reaches the in-process mock LLM server, set by the roles that
+     * call providers when the config enables {@code llmq.mock_llm}.
+     */
     static final String MOCK_URL_VARIABLE = "LLMQ_MOCK_LLM_URL";
     static final String BUNDLED = "dev/llmq/cli/default-config.yaml";
-    /** Stands in for the mock's URL in roles that only read names and settings from the config (broker, ingest). */
-    static final String NO_MOCK_LLM = "http://127.0.0.1:1/v1";
 
     static LoadedConfig read(Path path) {
         if (path == null) {
@@ -51,44 +57,29 @@ record LoadedConfig(Path path, String text) {
         }
     }
 
-    /** Whether the config's deployments point at the in-process mock LLM server (the bundled config does). */
-    boolean needsMockLlm(Map<String, String> env) {
-        return text.contains("os.environ/" + MOCK_URL_VARIABLE) && !env.containsKey(MOCK_URL_VARIABLE);
-    }
-
-    /** Parses the config with the environment, plus the mock server's URL when one runs in this process. */
-    LlmqConfig parse(Map<String, String> env, String mockLlmUrl) {
-        Map<String, String> effective = effectiveEnv(env, mockLlmUrl);
-        return path == null ? ConfigLoader.parse(text, effective) : ConfigLoader.load(path, effective);
-    }
-
     /**
-     * The mock URL a role that never calls a provider parses with: the placeholder when the config refers to the
-     * mock, else none.
+     * Parses the config as far as {@code scope} reaches, with {@code os.environ/NAME} references resolved against
+     * {@code env}. Errors in a user's file are prefixed with its path.
+     *
+     * @throws ConfigException when the config is invalid or names an unset variable the scope reads
      */
-    String placeholderMockUrl(Map<String, String> env) {
-        return needsMockLlm(env) ? NO_MOCK_LLM : null;
-    }
-
-    /** The environment the config's {@code os.environ/NAME} references resolve against. */
-    static Map<String, String> effectiveEnv(Map<String, String> env, String mockLlmUrl) {
-        Map<String, String> effective = new HashMap<>(env);
-        if (mockLlmUrl != null) {
-            effective.put(MOCK_URL_VARIABLE, mockLlmUrl);
+    LlmqConfig parse(Map<String, String> env, ConfigScope scope) {
+        try {
+            return ConfigLoader.parse(text, env, scope);
+        } catch (ConfigException e) {
+            throw path == null ? e : new ConfigException(path + ": " + e.getMessage(), e);
         }
-        return Map.copyOf(effective);
     }
 
     /**
-     * Watches a user's config file and hands every valid new version to {@code onChange} (an invalid one is logged
-     * and ignored); null for the bundled config, which cannot change.
+     * Watches a user's config file and hands every valid new version, read in {@code scope}, to {@code onChange} (an
+     * invalid one is logged and ignored); null for the bundled config, which cannot change.
      */
-    ConfigWatcher watch(Map<String, String> env, String mockLlmUrl, Consumer<LlmqConfig> onChange) {
+    ConfigWatcher watch(Map<String, String> env, ConfigScope scope, Consumer<LlmqConfig> onChange) {
         if (path == null) {
             return null;
         }
-        ConfigWatcher watcher = new ConfigWatcher(path, effectiveEnv(env, mockLlmUrl), ConfigWatcher.DEFAULT_INTERVAL,
-                onChange);
+        ConfigWatcher watcher = new ConfigWatcher(path, env, scope, ConfigWatcher.DEFAULT_INTERVAL, onChange);
         watcher.start();
         return watcher;
     }
@@ -98,7 +89,7 @@ record LoadedConfig(Path path, String text) {
     }
 
     /** Creates the topics the config names (prefix, partitions, replication factor) on the given cluster. */
-    static java.util.List<String> ensureTopics(LlmqConfig config, String bootstrapServers, java.time.Duration timeout)
+    static List<String> ensureTopics(LlmqConfig config, String bootstrapServers, Duration timeout)
             throws InterruptedException {
         var settings = config.llmq().topics();
         return new TopicProvisioner(Map.of("bootstrap.servers", bootstrapServers), topics(config),

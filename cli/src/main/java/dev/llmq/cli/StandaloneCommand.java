@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "standalone", mixinStandardHelpOptions = true,
         description = "Run everything in one process: embedded Kafka broker, topics, ingest API, a worker and, when "
-                + "the config names no real provider, the mock LLM server.")
+                + "the config enables llmq.mock_llm (the bundled one does), the mock LLM server.")
 final class StandaloneCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "llmq config (LiteLLM model_list shape); default: "
@@ -28,12 +28,11 @@ final class StandaloneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Standalone standalone = Standalone.start(new Standalone.Options(config, dataDir, host, httpPort, kafkaPort,
-                System.getenv(), null));
-        System.out.printf("llmq ready: http %s, kafka %s, data %s, config %s%n", standalone.httpUrl(),
+        Standalone.Options options = new Standalone.Options(config, dataDir, host, httpPort, kafkaPort,
+                System.getenv(), null);
+        return Foreground.run("standalone", () -> Standalone.start(options), standalone -> String.format(
+                "llmq ready: http %s, kafka %s, data %s, config %s", standalone.httpUrl(),
                 standalone.bootstrapServers(), dataDir.toAbsolutePath().normalize(),
-                config == null ? "bundled (mock LLM)" : config);
-        System.out.flush();
-        return Foreground.runUntilSignalled("standalone", standalone);
+                config == null ? "bundled (mock LLM)" : config));
     }
 }

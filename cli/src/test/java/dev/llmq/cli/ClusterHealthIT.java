@@ -1,6 +1,7 @@
 package dev.llmq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -171,12 +172,13 @@ class ClusterHealthIT {
         }, 0, 300, TimeUnit.MILLISECONDS);
         try {
             flow.get(13, TimeUnit.SECONDS);
+            fail("the submission flow stopped before its time");
         } catch (TimeoutException expected) {
             // the flow ran its full time without a failed submission
         } finally {
             flow.cancel(false);
             pacer.shutdown();
-            assertThat(pacer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(pacer.awaitTermination(30, TimeUnit.SECONDS)).as("the pacer stopped").isTrue();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             for (String id : ids) {
@@ -186,7 +188,7 @@ class ClusterHealthIT {
             }
             return true;
         });
-        assertThat(other.isAlive()).isTrue();
+        assertThat(other.isAlive()).as("the other worker process is still running; see %s", otherLog).isTrue();
 
         List<Blocked> events = blockedEvents();
         List<RecordedRequest> failingHere = mockHere.requests("failing");

@@ -3,6 +3,8 @@ package dev.llmq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmq.router.ConfigException;
+import dev.llmq.router.ConfigScope;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
 import java.nio.file.Files;
@@ -13,11 +15,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LoadedConfigTest {
 
+    private static final String REAL_PROVIDER = """
+            model_list:
+              - model_name: gpt-4o
+                litellm_params: { model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY }
+            llmq:
+              topics: { prefix: team-a, partitions: 12 }
+              kafka: { bootstrap.servers: "kafka:9092", compression.type: zstd }
+            """;
+
     @Test
-    void bundledConfigServesBothGroupsFromTheMockLlm() {
+    void bundledConfigEnablesTheMockAndServesBothGroupsFromIt() {
         LoadedConfig bundled = LoadedConfig.read(null);
-        assertThat(bundled.needsMockLlm(Map.of())).isTrue();
-        LlmqConfig config = bundled.parse(Map.of(), "http://127.0.0.1:4010/v1");
+        LlmqConfig names = bundled.parse(Map.of(), ConfigScope.NAMES);
+        assertThat(names.llmq().mockLlm()).as("llmq.mock_llm.enabled").isTrue();
+        assertThat(names.modelGroups()).containsExactly("gpt-4o-mini", "gpt-4o");
+        assertThat(names.deployments()).isEmpty();
+
+        LlmqConfig config = bundled.parse(Map.of(LoadedConfig.MOCK_URL_VARIABLE, "http://127.0.0.1:4010/v1"),
+                ConfigScope.ROUTING);
         assertThat(config.modelGroups()).containsExactly("gpt-4o-mini", "gpt-4o");
         assertThat(config.deploymentsOf("gpt-4o-mini")).hasSize(2);
         assertThat(config.deployments()).extracting(d -> d.target().apiBase().toString())
@@ -27,27 +43,42 @@ class LoadedConfigTest {
     }
 
     @Test
-    void aMockUrlInTheEnvironmentMeansNoInProcessMock() {
-        assertThat(LoadedConfig.read(null).needsMockLlm(Map.of(LoadedConfig.MOCK_URL_VARIABLE, "http://x/v1"))).isFalse();
+    void theBundledDeploymentsCannotBeBuiltWithoutTheMocksUrl() {
+        assertThatThrownBy(() -> LoadedConfig.read(null).parse(Map.of(), ConfigScope.ROUTING))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("environment variable " + LoadedConfig.MOCK_URL_VARIABLE + " is not set");
     }
 
     @Test
-    void aUserConfigWithRealProvidersNeedsNoMock(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("c.yaml");
-        Files.writeString(file, """
-                model_list:
-                  - model_name: gpt-4o
-                    litellm_params: { model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY }
-                llmq:
-                  topics: { prefix: team-a, partitions: 12 }
-                  kafka: { bootstrap.servers: "kafka:9092", compression.type: zstd }
-                """);
+    void aUserConfigWithRealProvidersDoesNotEnableTheMock(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yaml"), REAL_PROVIDER);
         LoadedConfig loaded = LoadedConfig.read(file);
-        assertThat(loaded.needsMockLlm(Map.of())).isFalse();
-        LlmqConfig config = loaded.parse(Map.of("OPENAI_API_KEY", "sk-test"), null);
+        LlmqConfig config = loaded.parse(Map.of("OPENAI_API_KEY", "sk-test"), ConfigScope.ROUTING);
+        assertThat(config.llmq().mockLlm()).as("llmq.mock_llm.enabled").isFalse();
         assertThat(LoadedConfig.topics(config).jobs()).isEqualTo("team-a.jobs.v1");
         assertThat(LoadedConfig.kafkaProperties(config)).containsEntry("compression.type", "zstd")
                 .doesNotContainKey("bootstrap.servers");
+    }
+
+    @Test
+    void namesScopeReadsAConfigWhoseProviderSecretIsUnsetAndRoutingScopeNamesTheVariable(@TempDir Path dir)
+            throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yaml"), REAL_PROVIDER);
+        LoadedConfig loaded = LoadedConfig.read(file);
+
+        LlmqConfig names = loaded.parse(Map.of(), ConfigScope.NAMES);
+        assertThat(names.modelGroups()).containsExactly("gpt-4o");
+        assertThat(LoadedConfig.topics(names).jobs()).isEqualTo("team-a.jobs.v1");
+
+        assertThatThrownBy(() -> loaded.parse(Map.of(), ConfigScope.ROUTING))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file.toString())
+                .hasMessageContaining("environment variable OPENAI_API_KEY is not set");
+    }
+
+    @Test
+    void theBundledConfigCannotBeWatched() {
+        assertThat(LoadedConfig.read(null).watch(Map.of(), ConfigScope.NAMES, config -> { })).isNull();
     }
 
     @Test

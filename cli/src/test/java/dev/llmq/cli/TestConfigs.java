@@ -35,6 +35,10 @@ final class TestConfigs {
         return "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     }
 
+    /**
+     * The standard model groups on the test's own mock server. No {@code llmq.mock_llm}: a role with this config
+     * starts no mock of its own.
+     */
     static Path write(Path dir, String mockOpenAiBase, String topicPrefix) throws IOException {
         String yaml = """
                 model_list:

@@ -1,0 +1,210 @@
+package dev.llmq.cli;
+
+import dev.llmq.router.ConfigScope;
+import dev.llmq.router.ConfigWatcher;
+import dev.llmq.router.LlmqConfig;
+import dev.llmq.runtime.EmbeddedKafka;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@link Role} put together and running: the one place that reads the config, starts the role's
+ * {@link Component}s in order and closes them in reverse.
+ *
+ * <p>The config is read in {@link ConfigScope#NAMES} scope first (names, llmq's settings, {@code llmq.mock_llm});
+ * then the components that set the environment start (the mock LLM); then the config is read in the role's scope
+ * against that environment, before any other component starts, so that a config a role cannot run with fails fast.
+ * After the last component a config watcher (for a config file whose components asked for reloads) starts, and the
+ * role reports ready once every component's readiness holds.
+ */
+final class Assembly implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Assembly.class);
+
+    private final Role role;
+    private final RoleOptions options;
+    private final LoadedConfig loaded;
+    private final LlmqConfig names;
+    private final Map<String, String> env;
+    private final Started started = new Started();
+    private final Map<Class<?>, Object> parts = new ConcurrentHashMap<>();
+    private final List<BooleanSupplier> readiness = new CopyOnWriteArrayList<>();
+    private final List<Consumer<LlmqConfig>> reloads = new ArrayList<>();
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private volatile LlmqConfig config;
+    private volatile boolean complete;
+
+    private Assembly(Role role, RoleOptions options) {
+        this.role = Objects.requireNonNull(role, "role");
+        this.options = Objects.requireNonNull(options, "options");
+        this.loaded = LoadedConfig.read(options.config());
+        this.names = loaded.parse(options.env(), ConfigScope.NAMES);
+        this.env = new HashMap<>(options.env());
+    }
+
+    /** Starts the role's components in order; on a failure, closes what was started and rethrows. */
+    static Assembly start(Role role, RoleOptions options) throws InterruptedException {
+        Assembly assembly = new Assembly(role, options);
+        try {
+            for (Component component : role.components()) {
+                if (!component.setsEnvironment()) {
+                    assembly.readConfig();
+                }
+                component.start(assembly);
+            }
+            assembly.readConfig();
+            assembly.watchConfig();
+            assembly.complete = true;
+            return assembly;
+        } catch (InterruptedException | RuntimeException | Error e) {
+            assembly.close();
+            throw e;
+        }
+    }
+
+    private void readConfig() {
+        if (config != null) {
+            return;
+        }
+        LlmqConfig read = role.scope() == ConfigScope.NAMES ? names : loaded.parse(Map.copyOf(env), role.scope());
+        Components.logUnsupportedKeys(read, loaded.describe());
+        config = read;
+    }
+
+    private void watchConfig() {
+        if (reloads.isEmpty()) {
+            return;
+        }
+        List<Consumer<LlmqConfig>> listeners = List.copyOf(reloads);
+        started(ConfigWatcher.class, loaded.watch(Map.copyOf(env), role.scope(),
+                next -> listeners.forEach(listener -> listener.accept(next))));
+    }
+
+    Role role() {
+        return role;
+    }
+
+    RoleOptions options() {
+        return options;
+    }
+
+    Clock clock() {
+        return options.clock();
+    }
+
+    PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** The config's names and llmq settings, read before any component started. */
+    LlmqConfig names() {
+        return names;
+    }
+
+    /** The config as far as the role reads it ({@link Role#scope()}); read once the environment is complete. */
+    LlmqConfig config() {
+        LlmqConfig current = config;
+        if (current == null) {
+            throw new IllegalStateException("the config of role " + role.command() + " is not read yet");
+        }
+        return current;
+    }
+
+    /** Adds a variable to the environment the config resolves against; only before the config is read. */
+    void putEnv(String name, String value) {
+        if (config != null) {
+            throw new IllegalStateException("the config of role " + role.command() + " was read already; " + name
+                    + " comes too late");
+        }
+        env.put(name, value);
+    }
+
+    /**
+     * The Kafka cluster: the one given in the options, else the embedded broker's, else the config's
+     * {@code llmq.kafka.bootstrap.servers} (which {@code KAFKA_BOOTSTRAP_SERVERS} overrides).
+     */
+    String bootstrapServers() {
+        if (options.bootstrapServers() != null) {
+            return options.bootstrapServers();
+        }
+        Optional<EmbeddedKafka> broker = find(EmbeddedKafka.class);
+        if (broker.isPresent()) {
+            return broker.get().bootstrapServers();
+        }
+        String fromConfig = config().llmq().kafka().get("bootstrap.servers");
+        if (fromConfig != null && !fromConfig.isBlank()) {
+            return fromConfig;
+        }
+        throw new IllegalArgumentException("no Kafka cluster given: use --bootstrap-servers HOST:PORT, "
+                + "KAFKA_BOOTSTRAP_SERVERS, or llmq.kafka.bootstrap.servers in the config");
+    }
+
+    /** Remembers a started part (closed with the role, in reverse order); null is ignored. */
+    <T extends AutoCloseable> T started(Class<T> type, T part) {
+        if (part != null) {
+            started.add(part);
+            put(type, part);
+        }
+        return part;
+    }
+
+    /** Remembers a part that other parts or the caller look up, and that needs no closing. */
+    <T> T put(Class<T> type, T part) {
+        if (parts.putIfAbsent(type, Objects.requireNonNull(part, "part")) != null) {
+            throw new IllegalStateException("role " + role.command() + " has a " + type.getSimpleName() + " already");
+        }
+        return part;
+    }
+
+    <T> Optional<T> find(Class<T> type) {
+        return Optional.ofNullable(type.cast(parts.get(type)));
+    }
+
+    <T> T get(Class<T> type) {
+        return find(type).orElseThrow(() -> new IllegalStateException("role " + role.command() + " runs no "
+                + type.getSimpleName()));
+    }
+
+    /** Adds a condition to the role's readiness. */
+    void readyWhen(BooleanSupplier condition) {
+        readiness.add(Objects.requireNonNull(condition, "condition"));
+    }
+
+    /** Hands every valid new version of the config file (read in the role's scope) to the listener. */
+    void onReload(Consumer<LlmqConfig> listener) {
+        reloads.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Whether every component started and each one's readiness holds. */
+    boolean ready() {
+        if (!complete) {
+            return false;
+        }
+        for (BooleanSupplier condition : readiness) {
+            if (!condition.getAsBoolean()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized void close() {
+        started.close();
+        meters.close();
+        LOG.debug("role {} closed", role.command());
+    }
+}

@@ -1,0 +1,152 @@
+package dev.llmq.cli;
+
+import dev.llmq.ingest.IngestServer;
+import dev.llmq.router.ConfigScope;
+import dev.llmq.router.LlmqConfig;
+import dev.llmq.router.Router;
+import dev.llmq.runtime.EmbeddedKafka;
+import dev.llmq.runtime.mock.MockLlmServer;
+import dev.llmq.worker.JobWorker;
+import dev.llmq.worker.WorkerSettings;
+import dev.llmq.worker.health.ClusterHealth;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parts a {@link Role} is put together from. Each entry starts its part in an {@link Assembly}, registers what
+ * it started there (closed in reverse order), and says what it adds to the role's readiness and config reload.
+ */
+enum Component {
+
+    /**
+     * The in-process mock LLM server, when the config enables it ({@code llmq.mock_llm.enabled}); its OpenAI base URL
+     * goes into the environment as {@value LoadedConfig#MOCK_URL_VARIABLE} before the config's deployments are read.
+     */
+    MOCK_LLM {
+        @Override
+        void start(Assembly assembly) {
+            if (!assembly.names().llmq().mockLlm()) {
+                return;
+            }
+            MockLlmServer mock = assembly.started(MockLlmServer.class, MockLlmServer.builder().port(0).build().start());
+            LOG.info("mock LLM server on {}", mock.baseUrl());
+            assembly.putEnv(LoadedConfig.MOCK_URL_VARIABLE, mock.openAiBaseUrl());
+        }
+
+        @Override
+        boolean setsEnvironment() {
+            return true;
+        }
+    },
+
+    /** The embedded single-node KRaft broker, unless the role was given a cluster ({@code bootstrapServers}). */
+    BROKER {
+        @Override
+        void start(Assembly assembly) {
+            RoleOptions options = assembly.options();
+            if (options.bootstrapServers() != null) {
+                return;
+            }
+            Path dataDir = Objects.requireNonNull(options.dataDir(), "dataDir");
+            EmbeddedKafka broker = assembly.started(EmbeddedKafka.class, EmbeddedKafka.builder()
+                    .dataDir(dataDir.resolve("kafka")).port(options.kafkaPort()).build().start());
+            assembly.readyWhen(broker::isRunning);
+        }
+    },
+
+    /** llmq's topics as the config names them (prefix, partitions, replication factor), created when missing. */
+    TOPICS {
+        @Override
+        void start(Assembly assembly) throws InterruptedException {
+            LoadedConfig.ensureTopics(assembly.config(), assembly.bootstrapServers(), TOPICS_TIMEOUT);
+        }
+    },
+
+    /**
+     * A worker: the router (reloaded with the config), its link to the other workers' shared health (read before
+     * the first job is taken) and the job worker itself. The only component that calls providers, so a role with it
+     * reads the config's deployments ({@link ConfigScope#ROUTING}).
+     */
+    WORKER {
+        @Override
+        void start(Assembly assembly) throws InterruptedException {
+            LlmqConfig config = assembly.config();
+            var prices = Components.prices();
+            Router router = assembly.put(Router.class, Components.router(config, prices, assembly.clock()));
+            WorkerSettings settings = Components.workerSettings(config, assembly.bootstrapServers(),
+                    assembly.options().workerId());
+            ClusterHealth cluster = assembly.started(ClusterHealth.class,
+                    Components.clusterHealth(router, settings, assembly.clock()));
+            JobWorker worker = Components.worker(router, settings, prices, assembly.meters(), assembly.clock());
+            worker.start();
+            assembly.started(JobWorker.class, worker);
+            assembly.readyWhen(() -> cluster.ready() && worker.ready());
+            assembly.onReload(router::reload);
+        }
+
+        @Override
+        ConfigScope scope() {
+            return ConfigScope.ROUTING;
+        }
+    },
+
+    /**
+     * The ingest HTTP API. Next to a worker it accepts exactly the model groups the worker's router serves; alone it
+     * follows the config file's model group names.
+     */
+    INGEST {
+        @Override
+        void start(Assembly assembly) {
+            Supplier<Set<String>> groups = assembly.find(Router.class).<Supplier<Set<String>>>map(r -> r::modelGroups)
+                    .orElseGet(() -> {
+                        var names = new AtomicReference<>(assembly.config().modelGroups());
+                        assembly.onReload(next -> names.set(next.modelGroups()));
+                        return names::get;
+                    });
+            RoleOptions options = assembly.options();
+            IngestServer server = Components.ingest(assembly.config(), groups, assembly.bootstrapServers(),
+                    options.host(), options.httpPort(), options.ingestId(), assembly::ready, assembly.meters(),
+                    assembly.clock());
+            server.start();
+            assembly.started(IngestServer.class, server);
+        }
+    },
+
+    /**
+     * {@code /health/live}, {@code /health/ready} (the whole role's readiness) and {@code /metrics} on 127.0.0.1, for
+     * roles without an HTTP API of their own. Started before the parts that take long to become ready, it answers
+     * "starting" meanwhile.
+     */
+    HEALTH {
+        @Override
+        void start(Assembly assembly) {
+            assembly.started(HealthServer.class, new HealthServer("127.0.0.1", assembly.options().httpPort(),
+                    assembly::ready, assembly.meters()).start());
+        }
+    };
+
+    private static final Logger LOG = LoggerFactory.getLogger(Component.class);
+    private static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Starts this part in the assembly (or, for an optional part the config leaves out, does nothing). */
+    abstract void start(Assembly assembly) throws InterruptedException;
+
+    /** How much of the config this part reads. */
+    ConfigScope scope() {
+        return ConfigScope.NAMES;
+    }
+
+    /**
+     * Whether this part adds to the environment the config resolves against; such parts start before the config is
+     * read in the role's scope, and so before every other part.
+     */
+    boolean setsEnvironment() {
+        return false;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.llmq.cli;
+
+import dev.llmq.router.ConfigScope;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * The roles {@code llmq} runs, each the list of {@link Component}s it is put together from, in start order (an
+ * {@link Assembly} closes them in reverse). A role reads the config only as far as its components need
+ * ({@link #scope()}): a role without a worker never resolves a provider's endpoint or secret.
+ */
+enum Role {
+
+    /** Everything in one process; {@code bootstrapServers} in the options replaces the embedded broker. */
+    STANDALONE("standalone", Component.MOCK_LLM, Component.BROKER, Component.TOPICS, Component.WORKER,
+            Component.INGEST),
+
+    BROKER("broker", Component.BROKER, Component.TOPICS, Component.HEALTH),
+
+    INGEST("ingest", Component.INGEST),
+
+    /** The health server first, so that it answers (not ready yet) while the worker reads the shared health. */
+    WORKER("worker", Component.MOCK_LLM, Component.HEALTH, Component.WORKER);
+
+    private final String command;
+    private final List<Component> components;
+
+    Role(String command, Component... components) {
+        this.command = command;
+        this.components = checked(command, List.of(components));
+    }
+
+    /** The command that runs this role, as in {@code llmq worker}. */
+    String command() {
+        return command;
+    }
+
+    List<Component> components() {
+        return components;
+    }
+
+    /** What the role reads of the config: the most any of its components needs. */
+    ConfigScope scope() {
+        return scopeOf(components);
+    }
+
+    static ConfigScope scopeOf(List<Component> components) {
+        return components.stream().anyMatch(c -> c.scope() == ConfigScope.ROUTING) ? ConfigScope.ROUTING
+                : ConfigScope.NAMES;
+    }
+
+    /**
+     * A role's components as given, once they make sense: none twice, those that set the environment first (the
+     * config is read after them), and the mock LLM only where something calls providers.
+     */
+    static List<Component> checked(String command, List<Component> components) {
+        if (components.isEmpty()) {
+            throw new IllegalArgumentException("role " + command + " has no components");
+        }
+        if (new HashSet<>(components).size() != components.size()) {
+            throw new IllegalArgumentException("role " + command + " lists a component twice: " + components);
+        }
+        boolean pastEnvironment = false;
+        for (Component c : components) {
+            if (c.setsEnvironment() && pastEnvironment) {
+                throw new IllegalArgumentException("role " + command + ": " + c
+                        + " sets the environment the config is read with, so it must come before the other components");
+            }
+            pastEnvironment |= !c.setsEnvironment();
+        }
+        if (components.contains(Component.MOCK_LLM) && scopeOf(components) != ConfigScope.ROUTING) {
+            throw new IllegalArgumentException("role " + command + " starts the mock LLM but calls no provider");
+        }
+        return List.copyOf(components);
+    }
+}

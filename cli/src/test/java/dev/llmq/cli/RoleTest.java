@@ -1,0 +1,59 @@
+package dev.llmq.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmq.router.ConfigScope;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RoleTest {
+
+    @Test
+    void onlyTheRolesWithAWorkerReadProviderEndpointsAndSecrets() {
+        assertThat(Role.STANDALONE.scope()).isEqualTo(ConfigScope.ROUTING);
+        assertThat(Role.WORKER.scope()).isEqualTo(ConfigScope.ROUTING);
+        assertThat(Role.INGEST.scope()).isEqualTo(ConfigScope.NAMES);
+        assertThat(Role.BROKER.scope()).isEqualTo(ConfigScope.NAMES);
+    }
+
+    @Test
+    void theMockLlmStartsOnlyInRolesThatCallProviders() {
+        assertThat(Role.values()).filteredOn(role -> role.components().contains(Component.MOCK_LLM))
+                .containsExactlyInAnyOrder(Role.STANDALONE, Role.WORKER);
+    }
+
+    @Test
+    void aWorkersHealthServerAnswersBeforeTheWorkerStarts() {
+        assertThat(Role.WORKER.components())
+                .containsExactly(Component.MOCK_LLM, Component.HEALTH, Component.WORKER);
+    }
+
+    @Test
+    void aComponentThatSetsTheEnvironmentMustComeFirst() {
+        assertThatThrownBy(() -> Role.checked("x", List.of(Component.BROKER, Component.MOCK_LLM, Component.WORKER)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MOCK_LLM sets the environment");
+    }
+
+    @Test
+    void theMockLlmWithoutAWorkerIsRejected() {
+        assertThatThrownBy(() -> Role.checked("x", List.of(Component.MOCK_LLM, Component.INGEST)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("calls no provider");
+    }
+
+    @Test
+    void aComponentListedTwiceIsRejected() {
+        assertThatThrownBy(() -> Role.checked("x", List.of(Component.HEALTH, Component.HEALTH)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("twice");
+    }
+
+    @Test
+    void aRoleWithoutComponentsIsRejected() {
+        assertThatThrownBy(() -> Role.checked("x", List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no components");
+    }
+}
