@@ -1,5 +1,6 @@
 package dev.llmq.worker;
 
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.TopicNames;
 import java.time.Duration;
 import java.util.Map;
@@ -27,7 +28,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
 
     public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
-    public static final int DEFAULT_MAX_IN_FLIGHT = 512;
+    /** The default of {@code llmq.worker.max_in_flight} ({@link LlmqKeys#WORKER_MAX_IN_FLIGHT}). */
+    public static final int DEFAULT_MAX_IN_FLIGHT = LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue();
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(50);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final ChunkCoalescing DEFAULT_COALESCING = ChunkCoalescing.NONE;
@@ -38,9 +40,7 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         Objects.requireNonNull(topics, "topics");
         requireText(groupId, "groupId");
         requireText(workerId, "workerId");
-        if (maxInFlight < 1) {
-            throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
-        }
+        LlmqKeys.WORKER_MAX_IN_FLIGHT.validate(maxInFlight, "maxInFlight");
         if (maxInFlightPerPartition < 1 || maxInFlightPerPartition > maxInFlight) {
             throw new IllegalArgumentException("maxInFlightPerPartition must be between 1 and maxInFlight ("
                     + maxInFlight + "), was " + maxInFlightPerPartition);
