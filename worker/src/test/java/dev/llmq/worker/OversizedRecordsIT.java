@@ -9,7 +9,7 @@ import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.StreamChunk;
-import dev.llmq.testkit.KafkaCluster;
+import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.worker.internal.KafkaChunkPublisher;
 import dev.llmq.worker.internal.ResultFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -217,6 +217,9 @@ public final class ConfigParser {
             llmq.flattenInto("", k, kafka);
         }
         env.forEach((name, value) -> {
+            if (value.isBlank()) {
+                return; // an empty variable (as `KAFKA_BOOTSTRAP_SERVERS=` in a compose file) sets nothing
+            }
             if (name.equals("KAFKA_BOOTSTRAP_SERVERS")) {
                 kafka.put("bootstrap.servers", value);
             } else if (name.startsWith("LLMQ_KAFKA_") && name.length() > "LLMQ_KAFKA_".length()) {
