@@ -24,8 +24,8 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RoleOptions options = RoleOptions.of(System.getenv(), Clock.systemUTC()).withConfig(config)
-                .withDataDir(dataDir).withKafkaPort(kafkaPort).withHttpPort(httpPort);
+        RoleOptions options = RoleOptions.builder(System.getenv(), Clock.systemUTC()).config(config)
+                .dataDir(dataDir).kafkaPort(kafkaPort).httpPort(httpPort).build();
         return Foreground.run(Role.BROKER, options, broker -> String.format(
                 "llmq broker ready: kafka %s, health http://127.0.0.1:%d, data %s", broker.bootstrapServers(),
                 broker.get(HealthServer.class).port(), dataDir.toAbsolutePath().normalize()));

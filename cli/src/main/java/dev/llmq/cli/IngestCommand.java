@@ -30,9 +30,9 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RoleOptions options = RoleOptions.of(System.getenv(), Clock.systemUTC()).withConfig(config)
-                .withBootstrapServers(kafka.bootstrapServers).withHost(host).withHttpPort(httpPort)
-                .withIngestId(instanceId);
+        RoleOptions options = RoleOptions.builder(System.getenv(), Clock.systemUTC()).config(config)
+                .bootstrapServers(kafka.bootstrapServers).host(host).httpPort(httpPort)
+                .ingestId(instanceId).build();
         return Foreground.run(Role.INGEST, options, ingest -> String.format(
                 "llmq ingest ready: http http://%s:%d, kafka %s", host, ingest.get(IngestServer.class).port(),
                 ingest.bootstrapServers()));

@@ -25,6 +25,8 @@ import java.util.UUID;
 record RoleOptions(Path config, Map<String, String> env, Path dataDir, String host, int httpPort, int kafkaPort,
                    String bootstrapServers, String workerId, String ingestId, Clock clock) {
 
+    static final String DEFAULT_HOST = "127.0.0.1";
+
     RoleOptions {
         env = env == null ? Map.of() : Map.copyOf(env);
         Objects.requireNonNull(host, "host");
@@ -36,50 +38,75 @@ record RoleOptions(Path config, Map<String, String> env, Path dataDir, String ho
         Objects.requireNonNull(clock, "clock");
     }
 
-    /** The bundled config, bound to 127.0.0.1 on free ports, no data dir, random ids. */
-    static RoleOptions of(Map<String, String> env, Clock clock) {
-        return new RoleOptions(null, env, null, "127.0.0.1", 0, 0, null, null, null, clock);
+    /** A builder: the bundled config, bound to 127.0.0.1 on free ports, no data dir, random ids. */
+    static Builder builder(Map<String, String> env, Clock clock) {
+        return new Builder(env, clock);
     }
 
-    RoleOptions withConfig(Path value) {
-        return new RoleOptions(value, env, dataDir, host, httpPort, kafkaPort, bootstrapServers, workerId, ingestId,
-                clock);
-    }
+    /** Builds {@link RoleOptions}; every setter is optional, validation happens in {@link #build()}. */
+    static final class Builder {
+        private final Map<String, String> env;
+        private final Clock clock;
+        private Path config;
+        private Path dataDir;
+        private String host = DEFAULT_HOST;
+        private int httpPort;
+        private int kafkaPort;
+        private String bootstrapServers;
+        private String workerId;
+        private String ingestId;
 
-    RoleOptions withDataDir(Path value) {
-        return new RoleOptions(config, env, value, host, httpPort, kafkaPort, bootstrapServers, workerId, ingestId,
-                clock);
-    }
+        private Builder(Map<String, String> env, Clock clock) {
+            this.env = env;
+            this.clock = clock;
+        }
 
-    RoleOptions withHost(String value) {
-        return new RoleOptions(config, env, dataDir, value, httpPort, kafkaPort, bootstrapServers, workerId, ingestId,
-                clock);
-    }
+        Builder config(Path value) {
+            this.config = value;
+            return this;
+        }
 
-    RoleOptions withHttpPort(int value) {
-        return new RoleOptions(config, env, dataDir, host, value, kafkaPort, bootstrapServers, workerId, ingestId,
-                clock);
-    }
+        Builder dataDir(Path value) {
+            this.dataDir = value;
+            return this;
+        }
 
-    RoleOptions withKafkaPort(int value) {
-        return new RoleOptions(config, env, dataDir, host, httpPort, value, bootstrapServers, workerId, ingestId,
-                clock);
-    }
+        Builder host(String value) {
+            this.host = value;
+            return this;
+        }
 
-    RoleOptions withBootstrapServers(String value) {
-        return new RoleOptions(config, env, dataDir, host, httpPort, kafkaPort, value, workerId, ingestId, clock);
-    }
+        Builder httpPort(int value) {
+            this.httpPort = value;
+            return this;
+        }
 
-    /** A null id keeps a random one. */
-    RoleOptions withWorkerId(String value) {
-        return new RoleOptions(config, env, dataDir, host, httpPort, kafkaPort, bootstrapServers,
-                value != null ? value : workerId, ingestId, clock);
-    }
+        Builder kafkaPort(int value) {
+            this.kafkaPort = value;
+            return this;
+        }
 
-    /** A null id keeps a random one. */
-    RoleOptions withIngestId(String value) {
-        return new RoleOptions(config, env, dataDir, host, httpPort, kafkaPort, bootstrapServers, workerId,
-                value != null ? value : ingestId, clock);
+        Builder bootstrapServers(String value) {
+            this.bootstrapServers = value;
+            return this;
+        }
+
+        /** Null keeps a random id. */
+        Builder workerId(String value) {
+            this.workerId = value;
+            return this;
+        }
+
+        /** Null keeps a random id. */
+        Builder ingestId(String value) {
+            this.ingestId = value;
+            return this;
+        }
+
+        RoleOptions build() {
+            return new RoleOptions(config, env, dataDir, host, httpPort, kafkaPort, bootstrapServers, workerId,
+                    ingestId, clock);
+        }
     }
 
     private static void checkPort(int port, String name) {

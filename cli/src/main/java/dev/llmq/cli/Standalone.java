@@ -39,15 +39,15 @@ public final class Standalone implements AutoCloseable {
     }
 
     public static Standalone start(Options options) {
-        RoleOptions role = RoleOptions.of(options.env(), Clock.systemUTC())
-                .withConfig(options.config())
-                .withDataDir(options.dataDir())
-                .withHost(options.host())
-                .withHttpPort(options.httpPort())
-                .withKafkaPort(options.kafkaPort())
-                .withBootstrapServers(options.externalKafka())
-                .withWorkerId("standalone-worker")
-                .withIngestId("standalone");
+        RoleOptions role = RoleOptions.builder(options.env(), Clock.systemUTC())
+                .config(options.config())
+                .dataDir(options.dataDir())
+                .host(options.host())
+                .httpPort(options.httpPort())
+                .kafkaPort(options.kafkaPort())
+                .bootstrapServers(options.externalKafka())
+                .workerId("standalone-worker")
+                .ingestId("standalone").build();
         try {
             return new Standalone(Assembly.start(Role.STANDALONE, role));
         } catch (InterruptedException e) {

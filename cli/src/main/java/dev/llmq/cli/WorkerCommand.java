@@ -27,8 +27,8 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RoleOptions options = RoleOptions.of(System.getenv(), Clock.systemUTC()).withConfig(config)
-                .withBootstrapServers(kafka.bootstrapServers).withHttpPort(httpPort).withWorkerId(workerId);
+        RoleOptions options = RoleOptions.builder(System.getenv(), Clock.systemUTC()).config(config)
+                .bootstrapServers(kafka.bootstrapServers).httpPort(httpPort).workerId(workerId).build();
         return Foreground.run(Role.WORKER, options, worker -> String.format(
                 "llmq worker %s ready: kafka %s, health http://127.0.0.1:%d%s", worker.options().workerId(),
                 worker.bootstrapServers(), worker.get(HealthServer.class).port(),

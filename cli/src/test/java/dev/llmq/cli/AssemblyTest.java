@@ -32,8 +32,8 @@ class AssemblyTest {
     void aWorkerReadsTheDeploymentsWithTheMocksUrlAndFailsBeforeAnyKafkaWorkOnAnUnsetSecret(@TempDir Path dir)
             throws Exception {
         Path config = Files.writeString(dir.resolve("llmq.yaml"), MOCK_AND_SECRET.formatted("LLMQ_TEST_SECRET", "t"));
-        RoleOptions options = RoleOptions.of(Map.of(), Clock.systemUTC()).withConfig(config)
-                .withBootstrapServers("127.0.0.1:1");
+        RoleOptions options = RoleOptions.builder(Map.of(), Clock.systemUTC()).config(config)
+                .bootstrapServers("127.0.0.1:1").build();
 
         assertThatThrownBy(() -> Assembly.start(Role.WORKER, options))
                 .isInstanceOf(ConfigException.class)
@@ -44,7 +44,7 @@ class AssemblyTest {
 
     @Test
     void aRoleWithoutAKafkaClusterSaysHowToGiveOne() {
-        RoleOptions options = RoleOptions.of(Map.of(), Clock.systemUTC());
+        RoleOptions options = RoleOptions.builder(Map.of(), Clock.systemUTC()).build();
 
         assertThatThrownBy(() -> Assembly.start(Role.INGEST, options))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -43,8 +43,8 @@ class ConfigScopeIT {
         LoadedConfig.ensureTopics(LoadedConfig.read(config).parse(Map.of(), ConfigScope.NAMES), bootstrap,
                 Duration.ofSeconds(30));
 
-        RoleOptions options = RoleOptions.of(Map.of(), Clock.systemUTC()).withConfig(config)
-                .withBootstrapServers(bootstrap);
+        RoleOptions options = RoleOptions.builder(Map.of(), Clock.systemUTC()).config(config)
+                .bootstrapServers(bootstrap).build();
         try (Assembly ingest = Assembly.start(Role.INGEST, options)) {
             assertThat(ingest.find(MockLlmServer.class)).as("the mock LLM in a role that calls no provider").isEmpty();
             IngestServer server = ingest.get(IngestServer.class);
