@@ -6,6 +6,9 @@ import dev.llmq.provider.sse.SseEnd;
 import dev.llmq.provider.sse.SseEvent;
 import dev.llmq.provider.sse.SseFramer;
 import dev.llmq.schemas.Json;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -70,36 +73,56 @@ final class IngestClient {
         return base;
     }
 
+    /**
+     * Retries of one submission: a connection refused, a 503 or another 5xx, at most 5 attempts, waiting 1 s, 2 s,
+     * 4 s, 8 s. The same Idempotency-Key makes a retried submission count once.
+     */
+    static final RetryConfig SUBMIT_RETRY = RetryConfig.custom()
+            .maxAttempts(5)
+            .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(8)))
+            .retryOnException(IngestClient::isTransient)
+            .build();
+
     /** Submits NDJSON lines as one all-or-nothing submission, retrying transient failures with the same key. */
     Submission submitNdjson(List<String> lines) throws IOException, InterruptedException {
         String body = String.join("\n", lines) + "\n";
-        String key = "llmq-cli-" + UUID.randomUUID();
-        IOException last = null;
-        for (int attempt = 1; attempt <= 5; attempt++) {
-            HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/jobs"))
-                    .timeout(Duration.ofMinutes(2))
-                    .header("Content-Type", "application/x-ndjson")
-                    .header("Idempotency-Key", key)
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                    .build();
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 202) {
-                    JsonNode json = mapper.readTree(response.body());
-                    List<String> ids = new ArrayList<>();
-                    json.path("jobs").forEach(job -> ids.add(job.path("id").asText()));
-                    return new Submission(json.path("batch_id").asText(null), ids);
-                }
-                last = new ApiException(response.statusCode(), errorMessage(response.body()));
-                if (response.statusCode() != 503 && response.statusCode() < 500) {
-                    throw last;
-                }
-            } catch (java.net.ConnectException e) {
-                last = new IOException("cannot reach llmq at " + base + " (" + e.getMessage() + ")", e);
-            }
-            Thread.sleep(Math.min(8_000, 500L << attempt));
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/jobs"))
+                .timeout(Duration.ofMinutes(2))
+                .header("Content-Type", "application/x-ndjson")
+                .header("Idempotency-Key", "llmq-cli-" + UUID.randomUUID())
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build();
+        try {
+            return Retry.of("llmq-submit", SUBMIT_RETRY).executeCallable(() -> submitOnce(request));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
         }
-        throw last;
+    }
+
+    private Submission submitOnce(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot reach llmq at " + base + " (" + e.getMessage() + ")", e);
+        }
+        if (response.statusCode() != 202) {
+            throw new ApiException(response.statusCode(), errorMessage(response.body()));
+        }
+        JsonNode json = mapper.readTree(response.body());
+        List<String> ids = new ArrayList<>();
+        json.path("jobs").forEach(job -> ids.add(job.path("id").asText()));
+        return new Submission(json.path("batch_id").asText(null), ids);
+    }
+
+    /** Whether a failed submission may succeed when tried again: llmq unreachable, busy or failing on its side. */
+    static boolean isTransient(Throwable e) {
+        if (e instanceof ApiException api) {
+            return api.status() >= 500;
+        }
+        return e instanceof IOException && e.getCause() instanceof java.net.ConnectException;
     }
 
     BatchCounts batch(String batchId) throws IOException, InterruptedException {

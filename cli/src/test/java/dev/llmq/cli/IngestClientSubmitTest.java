@@ -1,0 +1,82 @@
+package dev.llmq.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link IngestClient#submitNdjson}: transient failures are retried with the same Idempotency-Key, others not. */
+class IngestClientSubmitTest {
+
+    private HttpServer server;
+    private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
+    private final List<String> keys = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/jobs", exchange -> {
+            keys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+            int status = statuses.isEmpty() ? 202 : statuses.poll();
+            String body = status == 202 ? "{\"batch_id\":\"batch_1\",\"jobs\":[{\"id\":\"job_1\"}]}"
+                    : "{\"error\":{\"message\":\"status " + status + "\"}}";
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private IngestClient client() {
+        return new IngestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+    }
+
+    @Test
+    void aBusyIngestIsTriedAgainWithTheSameKey() throws Exception {
+        statuses.add(503);
+
+        IngestClient.Submission submission = client().submitNdjson(List.of("{\"model\":\"g\"}"));
+
+        assertThat(submission.jobIds()).containsExactly("job_1");
+        assertThat(keys).hasSize(2).doesNotContainNull();
+        assertThat(keys.get(1)).isEqualTo(keys.get(0));
+    }
+
+    @Test
+    void aRejectedSubmissionIsNotRetried() {
+        statuses.add(400);
+
+        assertThatThrownBy(() -> client().submitNdjson(List.of("{}")))
+                .isInstanceOf(IngestClient.ApiException.class).hasMessageContaining("HTTP 400");
+        assertThat(keys).hasSize(1);
+    }
+
+    @Test
+    void onlyUnreachableOrFailingServersAreTransient() {
+        assertThat(IngestClient.isTransient(new IngestClient.ApiException(503, "busy"))).isTrue();
+        assertThat(IngestClient.isTransient(new IngestClient.ApiException(500, "boom"))).isTrue();
+        assertThat(IngestClient.isTransient(new IngestClient.ApiException(422, "key reused"))).isFalse();
+        assertThat(IngestClient.isTransient(new IOException("down", new ConnectException("refused")))).isTrue();
+        assertThat(IngestClient.isTransient(new IOException("reset"))).isFalse();
+    }
+}
