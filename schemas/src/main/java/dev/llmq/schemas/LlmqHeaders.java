@@ -25,6 +25,9 @@ public final class LlmqHeaders {
     public static final String TYPE_STATUS = "dev.llmq.status.v1";
     public static final String TYPE_CONTROL = "dev.llmq.control.v1";
 
+    /** The kind of a control-topic message, so readers skip kinds they do not handle. */
+    public static final String CONTROL_TYPE = "llmq.control.type";
+
     /** Dead-letter headers: why a record could not be processed, and where it came from. */
     public static final String DLQ_REASON = "llmq.dlq.reason";
     public static final String DLQ_EXCEPTION = "llmq.dlq.exception";

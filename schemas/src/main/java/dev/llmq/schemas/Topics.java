@@ -30,9 +30,9 @@ public final class Topics {
             "the original record's bytes, with `llmq.dlq.*` reason headers", 1, false, null,
             "records that could not be processed at all");
 
-    public static final TopicSpec<byte[]> CONTROL = new TopicSpec<>("control.v1",
-            "`deployment-health:<deployment>:cooldown` or `...:breaker`", null,
-            "deployment health messages (JSON, type deployment_health)", 1, true, null,
+    public static final TopicSpec<DeploymentHealthMessage> CONTROL = new TopicSpec<>("control.v1",
+            "`deployment-health:<deployment>:cooldown` or `...:breaker`", DeploymentHealthMessage.class,
+            "DeploymentHealthMessage (header `llmq.control.type: deployment_health`)", 1, true, null,
             "shared control state: deployment health, one key per deployment and facet so compaction never "
                     + "erases a cooldown still in force");
 

@@ -35,7 +35,8 @@ class GoldenRoundTripTest {
                 Arguments.of("stream-chunk.json", JsonSerde.streamChunk()),
                 Arguments.of("job-status-event.json", JsonSerde.jobStatusEvent()),
                 Arguments.of("job-result-succeeded.json", JsonSerde.jobResult()),
-                Arguments.of("job-result-failed.json", JsonSerde.jobResult()));
+                Arguments.of("job-result-failed.json", JsonSerde.jobResult()),
+                Arguments.of("deployment-health.json", Topics.CONTROL.serde()));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -31,7 +31,8 @@ class JsonSchemaConformanceTest {
         "stream-chunk.json, stream-chunk.v1.schema.json",
         "job-status-event.json, job-status-event.v1.schema.json",
         "job-result-succeeded.json, job-result.v1.schema.json",
-        "job-result-failed.json, job-result.v1.schema.json"
+        "job-result-failed.json, job-result.v1.schema.json",
+        "deployment-health.json, deployment-health.v1.schema.json"
     })
     void goldenFilesAndWhatTheRecordsWriteAreValid(String golden, String schemaFile) throws IOException {
         JsonSchema schema = schema(schemaFile);
@@ -45,7 +46,8 @@ class JsonSchemaConformanceTest {
         "body, job-request.json, job-request.v1.schema.json",
         "seq, stream-chunk.json, stream-chunk.v1.schema.json",
         "response, job-result-succeeded.json, job-result.v1.schema.json",
-        "error, job-result-failed.json, job-result.v1.schema.json"
+        "error, job-result-failed.json, job-result.v1.schema.json",
+        "deployment_id, deployment-health.json, deployment-health.v1.schema.json"
     })
     void aMissingRequiredFieldIsRejected(String field, String golden, String schemaFile) throws IOException {
         ObjectNode node = (ObjectNode) Json.mapper().readTree(GoldenRoundTripTest.golden(golden));

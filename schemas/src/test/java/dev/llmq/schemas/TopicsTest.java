@@ -37,6 +37,12 @@ class TopicsTest {
                 Json.mapper().createObjectNode().put("model", "gpt-4o-mini"), false, 0, null, null, null,
                 Instant.parse("2026-01-01T00:00:00Z"), null);
         assertThat(Topics.JOBS.serde().fromBytes(Topics.JOBS.serde().toBytes(job))).isEqualTo(job);
+        DeploymentHealthMessage health = new DeploymentHealthMessage(1, DeploymentHealthMessage.TYPE, "d", "open",
+                Instant.parse("2026-01-01T00:01:00Z"), "5xx", "w1/x", Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(Topics.CONTROL.serde().fromBytes(Topics.CONTROL.serde().toBytes(health))).isEqualTo(health);
+        assertThat(DeploymentHealthMessage.key("d", DeploymentHealthMessage.FACET_BREAKER))
+                .isEqualTo("deployment-health:d:breaker");
+        assertThatThrownBy(() -> DeploymentHealthMessage.key("d", "other")).hasMessageContaining("facet");
         assertThatThrownBy(Topics.DLQ::serde).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("dlq.v1");
     }

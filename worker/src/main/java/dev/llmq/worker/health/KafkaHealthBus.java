@@ -6,7 +6,8 @@ import dev.llmq.schemas.CloudEventHeaders;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TopicNames;
-import dev.llmq.worker.internal.HealthWire;
+import dev.llmq.schemas.DeploymentHealthMessage;
+import dev.llmq.worker.internal.HealthMessages;
 import dev.llmq.worker.internal.KafkaErrors;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaHealthBus implements HealthBus {
 
     /** Header naming the kind of control message, so readers can skip kinds they do not handle. */
-    public static final String CONTROL_TYPE_HEADER = "llmq.control.type";
+    public static final String CONTROL_TYPE_HEADER = LlmqHeaders.CONTROL_TYPE;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaHealthBus.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
@@ -121,14 +122,14 @@ public final class KafkaHealthBus implements HealthBus {
         Instant at = clock.instant();
         byte[] value;
         try {
-            value = mapper.writeValueAsBytes(HealthWire.of(event, source, at));
+            value = mapper.writeValueAsBytes(HealthMessages.of(event, source, at));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot serialize " + event, e);
         }
         Headers headers = CloudEventHeaders.builder().source("llmq/worker/" + source).type(LlmqHeaders.TYPE_CONTROL)
-                .id(HealthWire.key(event) + ":" + at).time(at).build();
-        headers.add(CONTROL_TYPE_HEADER, utf8(HealthWire.TYPE));
-        producer.send(new ProducerRecord<>(topic, null, utf8(HealthWire.key(event)), value, headers), (md, error) -> {
+                .id(HealthMessages.key(event) + ":" + at).time(at).build();
+        headers.add(CONTROL_TYPE_HEADER, utf8(DeploymentHealthMessage.TYPE));
+        producer.send(new ProducerRecord<>(topic, null, utf8(HealthMessages.key(event)), value, headers), (md, error) -> {
             if (error != null) {
                 LOG.warn("health event for deployment {} not published", event.deploymentId(), error);
             }
@@ -258,16 +259,16 @@ public final class KafkaHealthBus implements HealthBus {
     /** @return true when the record was another instance's health event and went to the listener */
     private boolean handle(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null || record.key() == null
-                || !new String(record.key(), StandardCharsets.UTF_8).startsWith(HealthWire.KEY_PREFIX)) {
+                || !new String(record.key(), StandardCharsets.UTF_8).startsWith(DeploymentHealthMessage.KEY_PREFIX)) {
             return false; // a tombstone or another kind of control message
         }
         Header type = record.headers().lastHeader(CONTROL_TYPE_HEADER);
-        if (type != null && !HealthWire.TYPE.equals(new String(type.value(), StandardCharsets.UTF_8))) {
+        if (type != null && !DeploymentHealthMessage.TYPE.equals(new String(type.value(), StandardCharsets.UTF_8))) {
             return false;
         }
-        HealthWire wire;
+        DeploymentHealthMessage wire;
         try {
-            wire = mapper.readValue(record.value(), HealthWire.class);
+            wire = mapper.readValue(record.value(), DeploymentHealthMessage.class);
         } catch (IOException | RuntimeException e) {
             LOG.warn("skipping unreadable control record {}-{}@{}: {}", record.topic(), record.partition(),
                     record.offset(), e.getMessage());
@@ -276,7 +277,7 @@ public final class KafkaHealthBus implements HealthBus {
         if (source.equals(wire.source())) {
             return false; // our own event, already in force here
         }
-        Optional<DeploymentHealthEvent> event = wire.toEvent();
+        Optional<DeploymentHealthEvent> event = HealthMessages.toEvent(wire);
         if (event.isEmpty()) {
             LOG.debug("skipping health record {}-{}@{} with unknown state {}", record.topic(), record.partition(),
                     record.offset(), wire.state());

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmq.router.DeploymentHealthEvent;
 import dev.llmq.router.DeploymentHealthEvent.State;
+import dev.llmq.schemas.DeploymentHealthMessage;
 import dev.llmq.schemas.Json;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class HealthWireTest {
+class HealthMessagesTest {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -16,43 +17,43 @@ class HealthWireTest {
     void roundTripsTheRouterEventInSnakeCase() throws Exception {
         DeploymentHealthEvent event = new DeploymentHealthEvent("azure-eu", State.COOLED, T0.plusSeconds(10),
                 "rate_limited (429)");
-        String json = Json.mapper().writeValueAsString(HealthWire.of(event, "w1/abcd", T0));
+        String json = Json.mapper().writeValueAsString(HealthMessages.of(event, "w1/abcd", T0));
         assertThat(json).contains("\"deployment_id\":\"azure-eu\"", "\"state\":\"cooled\"",
                 "\"type\":\"deployment_health\"", "\"schema_version\":1", "\"source\":\"w1/abcd\"");
-        HealthWire back = Json.mapper().readValue(json, HealthWire.class);
-        assertThat(back.toEvent()).contains(event);
+        DeploymentHealthMessage back = Json.mapper().readValue(json, DeploymentHealthMessage.class);
+        assertThat(HealthMessages.toEvent(back)).contains(event);
         assertThat(back.at()).isEqualTo(T0);
     }
 
     @Test
     void keysArePrefixedAndSplitByFacet() {
-        assertThat(HealthWire.key(new DeploymentHealthEvent("d", State.COOLED, T0, null)))
+        assertThat(HealthMessages.key(new DeploymentHealthEvent("d", State.COOLED, T0, null)))
                 .isEqualTo("deployment-health:d:cooldown");
-        assertThat(HealthWire.key(new DeploymentHealthEvent("d", State.RECOVERED, null, null)))
+        assertThat(HealthMessages.key(new DeploymentHealthEvent("d", State.RECOVERED, null, null)))
                 .isEqualTo("deployment-health:d:cooldown");
-        assertThat(HealthWire.key(new DeploymentHealthEvent("d", State.OPEN, T0, null)))
+        assertThat(HealthMessages.key(new DeploymentHealthEvent("d", State.OPEN, T0, null)))
                 .isEqualTo("deployment-health:d:breaker");
-        assertThat(HealthWire.key(new DeploymentHealthEvent("d", State.CLOSED, null, null)))
+        assertThat(HealthMessages.key(new DeploymentHealthEvent("d", State.CLOSED, null, null)))
                 .isEqualTo("deployment-health:d:breaker");
     }
 
     @Test
     void newerStatesUnknownFieldsAndIncompleteRecordsMapToNothing() throws Exception {
-        HealthWire newer = Json.mapper().readValue("""
+        DeploymentHealthMessage newer = Json.mapper().readValue("""
                 {"type":"deployment_health","deployment_id":"d","state":"draining","at":"2026-01-01T00:00:00Z","x":1}
-                """, HealthWire.class);
-        assertThat(newer.toEvent()).isEmpty();
-        HealthWire noUntil = Json.mapper().readValue("""
+                """, DeploymentHealthMessage.class);
+        assertThat(HealthMessages.toEvent(newer)).isEmpty();
+        DeploymentHealthMessage noUntil = Json.mapper().readValue("""
                 {"type":"deployment_health","deployment_id":"d","state":"open"}
-                """, HealthWire.class);
-        assertThat(noUntil.toEvent()).isEmpty();
-        HealthWire otherType = Json.mapper().readValue("""
+                """, DeploymentHealthMessage.class);
+        assertThat(HealthMessages.toEvent(noUntil)).isEmpty();
+        DeploymentHealthMessage otherType = Json.mapper().readValue("""
                 {"type":"cancel","deployment_id":"d","state":"closed"}
-                """, HealthWire.class);
-        assertThat(otherType.toEvent()).isEmpty();
-        HealthWire closed = Json.mapper().readValue("""
+                """, DeploymentHealthMessage.class);
+        assertThat(HealthMessages.toEvent(otherType)).isEmpty();
+        DeploymentHealthMessage closed = Json.mapper().readValue("""
                 {"type":"deployment_health","deployment_id":"d","state":"closed","future_field":[1]}
-                """, HealthWire.class);
-        assertThat(closed.toEvent()).contains(new DeploymentHealthEvent("d", State.CLOSED, null, null));
+                """, DeploymentHealthMessage.class);
+        assertThat(HealthMessages.toEvent(closed)).contains(new DeploymentHealthEvent("d", State.CLOSED, null, null));
     }
 }
