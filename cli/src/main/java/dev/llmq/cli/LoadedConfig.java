@@ -79,7 +79,9 @@ record LoadedConfig(Path path, String text) {
         if (path == null) {
             return null;
         }
-        ConfigWatcher watcher = new ConfigWatcher(path, env, scope, ConfigWatcher.DEFAULT_INTERVAL, onChange);
+        // compare against the text this role started with, so an edit made while it started is not missed
+        ConfigWatcher watcher = new ConfigWatcher(path, env, scope, ConfigWatcher.DEFAULT_INTERVAL, onChange,
+                text.getBytes(StandardCharsets.UTF_8));
         watcher.start();
         return watcher;
     }

@@ -42,6 +42,17 @@ public final class ConfigWatcher implements AutoCloseable {
     /** Watches the file, reading each new version in the given scope (what the watching role needs). */
     public ConfigWatcher(Path file, Map<String, String> env, ConfigScope scope, Duration interval,
                          Consumer<LlmqConfig> onChange) {
+        this(file, env, scope, interval, onChange, null);
+    }
+
+    /**
+     * As above, comparing against the content the caller already applied, so that an edit made between the caller's
+     * read and this watcher's creation is applied at the first check instead of being taken as the baseline.
+     *
+     * @param inForce the file content the config in force was read from, or null to take the file as it is now
+     */
+    public ConfigWatcher(Path file, Map<String, String> env, ConfigScope scope, Duration interval,
+                         Consumer<LlmqConfig> onChange, byte[] inForce) {
         this.scope = java.util.Objects.requireNonNull(scope, "scope");
         this.file = Objects.requireNonNull(file, "file");
         this.env = Map.copyOf(env);
@@ -50,7 +61,7 @@ public final class ConfigWatcher implements AutoCloseable {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("interval must be > 0");
         }
-        this.lastSeen = read();
+        this.lastSeen = inForce != null ? inForce.clone() : read();
     }
 
     /** A started watcher that reloads the router once a second. */

@@ -53,6 +53,22 @@ class ConfigWatcherTest {
     }
 
     @Test
+    void anEditMadeBeforeTheWatcherStartedIsApplied() throws IOException {
+        Path file = dir.resolve("llmq.yaml");
+        Files.writeString(file, ONE_GROUP);
+        Map<String, String> env = Map.of("KEY", "sk-1");
+        byte[] applied = Files.readAllBytes(file);
+        Router router = new Router(ConfigLoader.load(file, env), Clock.systemUTC(), new SplittableRandom(1));
+        Files.writeString(file, ONE_GROUP.replace("model_name: g", "model_name: edited"));
+
+        ConfigWatcher watcher = new ConfigWatcher(file, env, ConfigScope.ROUTING, Duration.ofSeconds(1),
+                router::reload, applied);
+
+        assertThat(watcher.checkNow()).as("the edit made while starting").isTrue();
+        assertThat(router.modelGroups()).containsExactly("edited");
+    }
+
+    @Test
     void pollsInTheBackground() throws IOException {
         Path file = dir.resolve("llmq.yaml");
         Files.writeString(file, ONE_GROUP);
