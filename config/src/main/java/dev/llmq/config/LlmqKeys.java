@@ -76,10 +76,44 @@ public final class LlmqKeys {
             "The roles that call providers (`standalone`, `worker`) start the built-in mock LLM server and resolve "
                     + "`os.environ/LLMQ_MOCK_LLM_URL` to its OpenAI base URL. The bundled config sets it.", "true");
 
+    public static final ConfigKey<Integer> HEALTH_COOLDOWN_MIN_REQUESTS = new ConfigKey<>(
+            "llmq.health.cooldown_min_requests", ConfigType.INT, 5, atLeast(1),
+            "Without `allowed_fails`, a deployment cools down when more than `cooldown_failure_threshold` of at "
+                    + "least this many requests in the current minute failed (LiteLLM's rule).", "10");
+
+    public static final ConfigKey<Double> HEALTH_COOLDOWN_FAILURE_THRESHOLD = new ConfigKey<>(
+            "llmq.health.cooldown_failure_threshold", ConfigType.DOUBLE, 0.5, Validators.fraction(),
+            "The failed fraction of a minute's requests above which a deployment cools down (see "
+                    + "`cooldown_min_requests`).", "0.3");
+
+    public static final ConfigKey<Duration> HEALTH_BREAKER_WINDOW = new ConfigKey<>("llmq.health.breaker_window",
+            ConfigType.SECONDS, Duration.ofSeconds(60), Validators.atLeastSeconds(1),
+            "The circuit breaker's time window, in whole seconds: it opens when `breaker_failure_rate` percent of at "
+                    + "least `breaker_min_calls` calls in the window failed.", "30");
+
+    public static final ConfigKey<Integer> HEALTH_BREAKER_MIN_CALLS = new ConfigKey<>(
+            "llmq.health.breaker_min_calls", ConfigType.INT, 10, atLeast(1),
+            "Calls in the window before the breaker may open.", "20");
+
+    public static final ConfigKey<Double> HEALTH_BREAKER_FAILURE_RATE = new ConfigKey<>(
+            "llmq.health.breaker_failure_rate", ConfigType.DOUBLE, 50.0, between(1, 100),
+            "Percent of failed calls in the window that opens the breaker.", "60");
+
+    public static final ConfigKey<Duration> HEALTH_BREAKER_OPEN = new ConfigKey<>("llmq.health.breaker_open",
+            ConfigType.SECONDS, Duration.ofSeconds(30), Validators.atLeastSeconds(1),
+            "How long an open breaker stays open before it lets probe calls through, in seconds.", "10");
+
+    public static final ConfigKey<Integer> HEALTH_BREAKER_HALF_OPEN_CALLS = new ConfigKey<>(
+            "llmq.health.breaker_half_open_calls", ConfigType.INT, 1, atLeast(1),
+            "Probe calls a half-open breaker lets through; their outcome closes or reopens it.", "3");
+
     public static final ConfigDef DEF = new ConfigDef("llmq",
             "llmq's own settings: Kafka, topics, the ingest API, workers, shared provider limits, per-group "
-                    + "timeouts and the mock LLM server.",
+                    + "timeouts, deployment health (cooldown and circuit breaker) and the mock LLM server.",
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
                     WORKER_MAX_IN_FLIGHT, WORKER_LIMIT_SHARE, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
-                    PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, MOCK_LLM_ENABLED));
+                    PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,
+                    HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,
+                    HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN, HEALTH_BREAKER_HALF_OPEN_CALLS,
+                    MOCK_LLM_ENABLED));
 }

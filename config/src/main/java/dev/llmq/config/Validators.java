@@ -33,6 +33,12 @@ public final class Validators {
         return of(v -> v.isNegative() ? "must be >= 0, got " + v.toMillis() / 1000.0 + " s" : null, ">= 0");
     }
 
+    /** A duration of at least the given whole seconds. */
+    public static Validator<java.time.Duration> atLeastSeconds(long seconds) {
+        return of(v -> v.compareTo(java.time.Duration.ofSeconds(seconds)) >= 0 ? null
+                : "must be >= " + seconds + " s, got " + v.toMillis() / 1000.0 + " s", ">= " + seconds + " s");
+    }
+
     public static Validator<String> nonBlank() {
         return of(v -> v.isBlank() ? "must not be blank" : null, "not blank");
     }

@@ -37,7 +37,7 @@ final class DeploymentBreaker {
                         CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
                 .failureRateThreshold(policy.breakerFailureRate())
                 .waitDurationInOpenState(policy.breakerOpen())
-                .permittedNumberOfCallsInHalfOpenState(1)
+                .permittedNumberOfCallsInHalfOpenState(policy.breakerHalfOpenCalls())
                 .build());
         breaker.getEventPublisher().onStateTransition(e -> onTransition(e.getStateTransition().getToState()));
     }

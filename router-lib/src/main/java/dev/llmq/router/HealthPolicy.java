@@ -16,14 +16,16 @@ import java.util.Objects;
  *
  * <p>The circuit breaker (Resilience4j, time-based window) is the guard for sustained failure, single-deployment
  * groups included: it opens when {@code breakerFailureRate}% of at least {@code breakerMinCalls} calls in
- * {@code breakerWindow} failed, stays open {@code breakerOpen}, then lets one probe call through.
+ * {@code breakerWindow} failed, stays open {@code breakerOpen}, then lets {@code breakerHalfOpenCalls} probe calls
+ * through. All of these are configurable under {@code llmq.health}.
  *
  * @param limitShare fraction of each rpm/tpm limit the workers may use together; each process takes a part of it
  *                   ({@link DeploymentHealth#processFraction(double)})
  */
 public record HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
                            int failureMinRequests, double failureThreshold, int breakerMinCalls,
-                           float breakerFailureRate, Duration breakerWindow, Duration breakerOpen, double limitShare) {
+                           float breakerFailureRate, Duration breakerWindow, Duration breakerOpen,
+                           int breakerHalfOpenCalls, double limitShare) {
 
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(5);
 
@@ -31,17 +33,27 @@ public record HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowed
         allowedFailsPolicy = allowedFailsPolicy == null ? Map.of() : Map.copyOf(allowedFailsPolicy);
         Objects.requireNonNull(breakerWindow, "breakerWindow");
         Objects.requireNonNull(breakerOpen, "breakerOpen");
-        if (failureMinRequests < 1 || breakerMinCalls < 1 || breakerWindow.toSeconds() < 1) {
-            throw new IllegalArgumentException("failureMinRequests, breakerMinCalls and breakerWindow must be >= 1");
+        if (failureMinRequests < 1 || breakerMinCalls < 1 || breakerWindow.toSeconds() < 1 || breakerHalfOpenCalls < 1) {
+            throw new IllegalArgumentException(
+                    "failureMinRequests, breakerMinCalls, breakerWindow and breakerHalfOpenCalls must be >= 1");
         }
         if (!(limitShare > 0 && limitShare <= 1)) {
             throw new IllegalArgumentException("limitShare must be in (0, 1]");
         }
     }
 
+    /** The policy with llmq's default {@code llmq.health} settings and the given worker share. */
     public static HealthPolicy of(RouterSettings s, double limitShare) {
-        return new HealthPolicy(s.allowedFails(), s.allowedFailsPolicy(), s.cooldownTime(), 5, 0.5, 10, 50f,
-                Duration.ofSeconds(60), Duration.ofSeconds(30), limitShare);
+        return of(s, new LlmqSettings(Map.of(), LlmqSettings.Topics.DEFAULTS, LlmqSettings.Ingest.DEFAULTS,
+                new LlmqSettings.Worker(LlmqSettings.Worker.DEFAULTS.maxInFlight(), limitShare)));
+    }
+
+    /** The policy of a config: LiteLLM's router settings and llmq's {@code llmq.health} and worker share. */
+    public static HealthPolicy of(RouterSettings s, LlmqSettings llmq) {
+        LlmqSettings.Health h = llmq.health();
+        return new HealthPolicy(s.allowedFails(), s.allowedFailsPolicy(), s.cooldownTime(), h.cooldownMinRequests(),
+                h.cooldownFailureThreshold(), h.breakerMinCalls(), (float) h.breakerFailureRate(), h.breakerWindow(),
+                h.breakerOpen(), h.breakerHalfOpenCalls(), llmq.worker().limitShare());
     }
 
     /** The limit this process enforces: the configured one times the share, at least 1. */

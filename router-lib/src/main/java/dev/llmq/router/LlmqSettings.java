@@ -1,6 +1,7 @@
 package dev.llmq.router;
 
 import dev.llmq.config.LlmqKeys;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -16,7 +17,7 @@ import java.util.TreeMap;
  *                and resolve {@code os.environ/LLMQ_MOCK_LLM_URL} to its OpenAI base URL
  */
 public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker,
-                           Map<String, ProviderLimits> providers, boolean mockLlm) {
+                           Map<String, ProviderLimits> providers, Health health, boolean mockLlm) {
 
     public static final LlmqSettings DEFAULTS = new LlmqSettings(Map.of(), Topics.DEFAULTS, Ingest.DEFAULTS,
             Worker.DEFAULTS);
@@ -26,12 +27,13 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(ingest, "ingest");
         Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(health, "health");
         providers = providers == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(providers));
     }
 
     /** Settings without provider limits or the mock LLM server. */
     public LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker) {
-        this(kafka, topics, ingest, worker, Map.of(), false);
+        this(kafka, topics, ingest, worker, Map.of(), Health.DEFAULTS, false);
     }
 
     /**
@@ -67,6 +69,30 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.TOPICS_PREFIX.validate(prefix);
             LlmqKeys.TOPICS_PARTITIONS.validate(partitions);
             LlmqKeys.TOPICS_REPLICATION_FACTOR.validate((int) replicationFactor);
+        }
+    }
+
+    /**
+     * {@code llmq.health}: when a deployment cools down (the LiteLLM rule without {@code allowed_fails}) and how its
+     * circuit breaker behaves.
+     */
+    public record Health(int cooldownMinRequests, double cooldownFailureThreshold, Duration breakerWindow,
+                         int breakerMinCalls, double breakerFailureRate, Duration breakerOpen,
+                         int breakerHalfOpenCalls) {
+        public static final Health DEFAULTS = new Health(LlmqKeys.HEALTH_COOLDOWN_MIN_REQUESTS.defaultValue(),
+                LlmqKeys.HEALTH_COOLDOWN_FAILURE_THRESHOLD.defaultValue(),
+                LlmqKeys.HEALTH_BREAKER_WINDOW.defaultValue(), LlmqKeys.HEALTH_BREAKER_MIN_CALLS.defaultValue(),
+                LlmqKeys.HEALTH_BREAKER_FAILURE_RATE.defaultValue(), LlmqKeys.HEALTH_BREAKER_OPEN.defaultValue(),
+                LlmqKeys.HEALTH_BREAKER_HALF_OPEN_CALLS.defaultValue());
+
+        public Health {
+            LlmqKeys.HEALTH_COOLDOWN_MIN_REQUESTS.validate(cooldownMinRequests);
+            LlmqKeys.HEALTH_COOLDOWN_FAILURE_THRESHOLD.validate(cooldownFailureThreshold);
+            LlmqKeys.HEALTH_BREAKER_WINDOW.validate(Objects.requireNonNull(breakerWindow, "breakerWindow"));
+            LlmqKeys.HEALTH_BREAKER_MIN_CALLS.validate(breakerMinCalls);
+            LlmqKeys.HEALTH_BREAKER_FAILURE_RATE.validate(breakerFailureRate);
+            LlmqKeys.HEALTH_BREAKER_OPEN.validate(Objects.requireNonNull(breakerOpen, "breakerOpen"));
+            LlmqKeys.HEALTH_BREAKER_HALF_OPEN_CALLS.validate(breakerHalfOpenCalls);
         }
     }
 

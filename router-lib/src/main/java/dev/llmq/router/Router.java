@@ -58,7 +58,7 @@ public final class Router {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.view = View.of(config);
         this.health = new DeploymentHealth(config.deployments(), config.router(),
-                HealthPolicy.of(config.router(), config.llmq().worker().limitShare()), config.llmq().providers(),
+                HealthPolicy.of(config.router(), config.llmq()), config.llmq().providers(),
                 clock, prices);
     }
 
@@ -114,7 +114,7 @@ public final class Router {
     public void reload(LlmqConfig config) {
         View next = View.of(config);
         health.sync(config.deployments(), config.router(),
-                HealthPolicy.of(config.router(), config.llmq().worker().limitShare()), config.llmq().providers());
+                HealthPolicy.of(config.router(), config.llmq()), config.llmq().providers());
         view = next;
         LOG.info("router reloaded: {} deployments in {} model groups", config.deployments().size(),
                 next.groups().size());

@@ -237,6 +237,11 @@ public final class ConfigParser {
                     gf.get(LlmqKeys.GROUP_STREAM_TIMEOUT)));
             gf.reportUnused(unsupported);
         }
+        Fields health = llmq.child("health");
+        LlmqSettings.Health h = new LlmqSettings.Health(health.get(LlmqKeys.HEALTH_COOLDOWN_MIN_REQUESTS),
+                health.get(LlmqKeys.HEALTH_COOLDOWN_FAILURE_THRESHOLD), health.get(LlmqKeys.HEALTH_BREAKER_WINDOW),
+                health.get(LlmqKeys.HEALTH_BREAKER_MIN_CALLS), health.get(LlmqKeys.HEALTH_BREAKER_FAILURE_RATE),
+                health.get(LlmqKeys.HEALTH_BREAKER_OPEN), health.get(LlmqKeys.HEALTH_BREAKER_HALF_OPEN_CALLS));
         Fields mock = llmq.child("mock_llm");
         LlmqSettings.Topics t = new LlmqSettings.Topics(topics.get(LlmqKeys.TOPICS_PREFIX),
                 topics.get(LlmqKeys.TOPICS_PARTITIONS), topics.get(LlmqKeys.TOPICS_REPLICATION_FACTOR).shortValue());
@@ -244,10 +249,10 @@ public final class ConfigParser {
         LlmqSettings.Worker w = new LlmqSettings.Worker(worker.get(LlmqKeys.WORKER_MAX_IN_FLIGHT),
                 worker.get(LlmqKeys.WORKER_LIMIT_SHARE));
         boolean mockLlm = mock.get(LlmqKeys.MOCK_LLM_ENABLED);
-        for (Fields f : List.of(topics, ingest, worker, mock, llmq)) {
+        for (Fields f : List.of(topics, ingest, worker, health, mock, llmq)) {
             f.reportUnused(unsupported);
         }
-        return new LlmqSettings(kafka, t, in, w, providers, mockLlm);
+        return new LlmqSettings(kafka, t, in, w, providers, h, mockLlm);
     }
 
     /** {@code llmq.providers}: per-provider limits, keyed by a provider name llmq knows. */

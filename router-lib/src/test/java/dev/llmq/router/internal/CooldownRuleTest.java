@@ -24,7 +24,7 @@ class CooldownRuleTest {
         return new HealthPolicy(allowedFails, allowedFailsPolicy,
                 cooldownSeconds == null ? null : Duration.ofSeconds(cooldownSeconds), SHIPPED.failureMinRequests(),
                 SHIPPED.failureThreshold(), SHIPPED.breakerMinCalls(), SHIPPED.breakerFailureRate(),
-                SHIPPED.breakerWindow(), SHIPPED.breakerOpen(), SHIPPED.limitShare());
+                SHIPPED.breakerWindow(), SHIPPED.breakerOpen(), SHIPPED.breakerHalfOpenCalls(), SHIPPED.limitShare());
     }
 
     /**
