@@ -49,6 +49,13 @@ public final class LlmqKeys {
                     + "to leave room for other clients of the same keys); each of N live workers takes 1/N of it.",
             "0.8");
 
+    public static final ConfigKey<Duration> WORKER_MAX_QUEUE_WAIT = new ConfigKey<>("llmq.worker.max_queue_wait",
+            ConfigType.SECONDS, Duration.ofMinutes(10), Validators.nonNegative(),
+            "How long a job may wait for capacity when no deployment of its group (nor of its fallbacks) can take it "
+                    + "now (all cooling down, breakers open, rpm/tpm or parallel limits reached), before it fails; "
+                    + "within the job's deadline. Waiting sleeps until the earliest known recovery (re-checked "
+                    + "every 1 to 5 s); no provider call is made meanwhile. 0 fails at once.", "1800");
+
     public static final ConfigKey<Integer> PROVIDER_MAX_PARALLEL_REQUESTS = new ConfigKey<>(
             "llmq.providers.<provider>.max_parallel_requests", ConfigType.INT, null, atLeast(1),
             "Calls in flight at once over all deployments of the provider (e.g. `anthropic`), per worker process.",
@@ -111,7 +118,7 @@ public final class LlmqKeys {
             "llmq's own settings: Kafka, topics, the ingest API, workers, shared provider limits, per-group "
                     + "timeouts, deployment health (cooldown and circuit breaker) and the mock LLM server.",
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
-                    WORKER_MAX_IN_FLIGHT, WORKER_LIMIT_SHARE, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
+                    WORKER_MAX_IN_FLIGHT, WORKER_LIMIT_SHARE, WORKER_MAX_QUEUE_WAIT, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
                     PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,
                     HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,
                     HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN, HEALTH_BREAKER_HALF_OPEN_CALLS,

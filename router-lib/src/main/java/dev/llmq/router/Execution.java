@@ -21,6 +21,11 @@ final class Execution {
     static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
     static final Duration BACKOFF_BASE = Duration.ofMillis(500);
     static final Duration BACKOFF_CAP = Duration.ofSeconds(8);
+    /** A job waiting for capacity re-checks this often when no recovery time is known (breakers, rpm/tpm, parallel). */
+    static final Duration QUEUE_POLL = Duration.ofSeconds(1);
+    /** ... and at least this often when one is (a cooldown's end), so a reload or a remote recovery is seen. */
+    static final Duration QUEUE_STEP_MAX = Duration.ofSeconds(5);
+    static final Duration QUEUE_STEP_MIN = Duration.ofMillis(10);
 
     private enum Chain { GENERIC, CONTEXT_WINDOW, CONTENT_POLICY }
 
@@ -34,6 +39,7 @@ final class Execution {
     private String group;
     private int inGroup;
     private int waits;
+    private Duration queued = Duration.ZERO;
     private int budget;
     private ProviderError lastError;
     private Deployment lastDeployment;
@@ -77,6 +83,14 @@ final class Execution {
                 if (switchTo(Chain.GENERIC, settings)) {
                     continue;
                 }
+                Duration queueWait = queueWait(v, ds, acquired.none);
+                if (queueWait != null) {
+                    queued = queued.plus(queueWait);
+                    if (!sleep(queueWait)) {
+                        return failed(error(ErrorKind.TIMEOUT, "interrupted while waiting for capacity"));
+                    }
+                    continue;
+                }
                 return failed(lastError != null ? lastError : acquired.none.toError(group));
             }
             Deployment d = acquired.deployment;
@@ -113,6 +127,39 @@ final class Execution {
         }
         return failed(lastError != null ? lastError
                 : error(ErrorKind.OVERLOADED, "attempt budget of " + budget + " used up"));
+    }
+
+    /**
+     * How long to wait for capacity before looking again, or null to stop waiting: a queue waits rather than fails
+     * when no deployment can take the job now but one will by itself (a cooldown ends, a breaker half-opens, a
+     * minute's rpm/tpm resets, a parallel call finishes), up to {@code llmq.worker.max_queue_wait} in all and within
+     * the job's deadline. Only after the last error was retryable (or there was none): a job that failed for its own
+     * reasons does not wait.
+     */
+    private Duration queueWait(Router.View v, List<Deployment> ds, Selection.NoneAvailable none) {
+        if (lastError != null && !lastError.retryable()) {
+            return null;
+        }
+        if (none.rejections().stream().noneMatch(r -> r.cause().clearsByItself())) {
+            return null;
+        }
+        Duration left = v.config().llmq().worker().maxQueueWait().minus(queued);
+        if (left.isNegative() || left.isZero()) {
+            return null;
+        }
+        Instant now = router.clock().instant();
+        Instant recovery = router.health().earliestRecovery(ds);
+        Duration step = recovery == null ? QUEUE_POLL : Duration.between(now, recovery);
+        if (step.compareTo(QUEUE_STEP_MIN) < 0) {
+            step = QUEUE_STEP_MIN;
+        }
+        if (step.compareTo(QUEUE_STEP_MAX) > 0) {
+            step = QUEUE_STEP_MAX;
+        }
+        if (step.compareTo(left) > 0) {
+            step = left;
+        }
+        return deadlinePassed(step) ? null : step;
     }
 
     private enum Decision { CONTINUE, FAIL }

@@ -112,13 +112,19 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      *                   1.0; lower it to leave room for other clients of the same keys). Each worker process takes
      *                   1/N of it while N workers run ({@link DeploymentHealth#processFraction(double)})
      */
-    public record Worker(int maxInFlight, double limitShare) {
+    public record Worker(int maxInFlight, double limitShare, Duration maxQueueWait) {
         public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
-                LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
+                LlmqKeys.WORKER_LIMIT_SHARE.defaultValue(), LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue());
 
         public Worker {
             LlmqKeys.WORKER_MAX_IN_FLIGHT.validate(maxInFlight);
             LlmqKeys.WORKER_LIMIT_SHARE.validate(limitShare);
+            LlmqKeys.WORKER_MAX_QUEUE_WAIT.validate(Objects.requireNonNull(maxQueueWait, "maxQueueWait"));
+        }
+
+        /** The default queue wait. */
+        public Worker(int maxInFlight, double limitShare) {
+            this(maxInFlight, limitShare, LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue());
         }
     }
 }

@@ -122,7 +122,7 @@ class RouterPropertiesTest {
     @Test
     void rpmHoldsUnderConcurrency() throws Exception {
         MutableClock clock = MutableClock.atMinuteStart();
-        Router router = new Router(RouterTest.config("{}", RouterTest.dep("g", "a", "rpm: 50"),
+        Router router = new Router(RouterTest.noQueueWait("{}", RouterTest.dep("g", "a", "rpm: 50"),
                 RouterTest.dep("g", "b", "rpm: 25")), clock, new SplittableRandom(1), new Fakes.ClockSleeper(clock),
                 PriceLookup.NONE);
         Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();

@@ -114,7 +114,7 @@ class RouterStrategiesTest {
 
     @Test
     void usageBasedSpreadsTokensAndStopsAtTpm() {
-        Router r = router(RouterTest.config("{ routing_strategy: usage-based-routing }",
+        Router r = router(RouterTest.noQueueWait("{ routing_strategy: usage-based-routing }",
                 RouterTest.dep("g", "a", "tpm: 1000"), RouterTest.dep("g", "b", "tpm: 1000")), PriceLookup.NONE);
         Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", ok(290, Duration.ofMillis(1)))
                 .on("b", ok(290, Duration.ofMillis(1)));

@@ -18,11 +18,20 @@ class RouterTest {
     private final Fakes.ClockSleeper sleeper = new Fakes.ClockSleeper(clock);
 
     static LlmqConfig config(String routerSettings, String... deployments) {
+        return configWith(routerSettings, "", deployments);
+    }
+
+    /** A config whose jobs fail at once instead of waiting when no deployment has capacity (max_queue_wait 0). */
+    static LlmqConfig noQueueWait(String routerSettings, String... deployments) {
+        return configWith(routerSettings, "llmq: { worker: { max_queue_wait: 0 } }\n", deployments);
+    }
+
+    static LlmqConfig configWith(String routerSettings, String llmq, String... deployments) {
         StringBuilder y = new StringBuilder("model_list:\n");
         for (String d : deployments) {
             y.append("  - ").append(d).append('\n');
         }
-        y.append("router_settings: ").append(routerSettings).append('\n');
+        y.append("router_settings: ").append(routerSettings).append('\n').append(llmq);
         return ConfigLoader.parse(y.toString(), Map.of());
     }
 
@@ -207,8 +216,8 @@ class RouterTest {
     }
 
     @Test
-    void rpmLimitReachedFailsAsRateLimited() {
-        Router r = router(config("{}", dep("g", "a", "rpm: 2")));
+    void rpmLimitReachedFailsAsRateLimitedWhenJobsMayNotWait() {
+        Router r = router(noQueueWait("{}", dep("g", "a", "rpm: 2")));
         Fakes.ScriptedCall call = new Fakes.ScriptedCall();
         List<RoutedOutcome> outs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
