@@ -85,14 +85,24 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param limitShare the fraction of each deployment's rpm/tpm limit llmq's workers may use together (default
      *                   1.0; lower it to leave room for other clients of the same keys). Each worker process takes
      *                   1/N of it while N workers run ({@link DeploymentHealth#processFraction(double)})
+     * @param chunksMaxDelayMs longest wait of a content delta to be merged with the next (0: no coalescing)
+     * @param chunksMaxChars content characters at which a merged chunk is published at once
      */
-    public record Worker(int maxInFlight, double limitShare) {
+    public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars) {
         public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
                 LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
 
         public Worker {
             LlmqKeys.WORKER_MAX_IN_FLIGHT.validate(maxInFlight);
             LlmqKeys.WORKER_LIMIT_SHARE.validate(limitShare);
+            LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.validate(chunksMaxDelayMs);
+            LlmqKeys.WORKER_CHUNKS_MAX_CHARS.validate(chunksMaxChars);
+        }
+
+        /** With the default chunk coalescing. */
+        public Worker(int maxInFlight, double limitShare) {
+            this(maxInFlight, limitShare, LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(),
+                    LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue());
         }
     }
 }
