@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * How consecutive plain content deltas of one stream are merged into one published chunk: the first content delta
  * of each run is published at once; after it, a merged chunk is published once it holds {@code maxChars} characters
- * of content or its first delta is {@code maxDelay} old, whichever comes first. Role, tool-call, finish and usage chunks are never merged, and the merged contents
- * concatenate to exactly what the provider sent. {@link #NONE} publishes every chunk as it comes.
+ * of content or its first delta is {@code maxDelay} old, whichever comes first. Role, tool-call, finish and usage
+ * chunks are never merged, and the merged contents concatenate to exactly what the provider sent. {@link #NONE} publishes every chunk as it comes.
  */
 public record ChunkCoalescing(Duration maxDelay, int maxChars) {
 
