@@ -8,6 +8,7 @@ import dev.llmq.provider.pricing.PriceTable;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.router.Router;
 import dev.llmq.router.Sleeper;
+import dev.llmq.worker.ChunkCoalescing;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.health.ClusterHealth;
@@ -61,6 +62,8 @@ final class Components {
         return WorkerSettings.builder(bootstrapServers, LoadedConfig.topics(config), workerId)
                 .clientProperties(LoadedConfig.kafkaProperties(config))
                 .maxInFlight(config.llmq().worker().maxInFlight())
+                .coalescing(ChunkCoalescing.of(config.llmq().worker().chunksMaxDelayMs(),
+                        config.llmq().worker().chunksMaxChars()))
                 .build();
     }
 

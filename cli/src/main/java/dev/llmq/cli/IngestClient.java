@@ -158,6 +158,17 @@ final class IngestClient {
      * object) to the consumer until {@code [DONE]} or the end of the stream.
      */
     void stream(String jobId, Consumer<JsonNode> onChunk) throws IOException, InterruptedException {
+        stream(jobId, onChunk, run -> { });
+    }
+
+    /**
+     * As {@link #stream(String, Consumer)}, and tells {@code onRestart} (with the new run's name) when the relay moves
+     * to another run of the job (a retry, a fallback, or a redelivery after a worker crashed): the chunks handed on
+     * after that call start the job's text again, and none of the earlier run follows. The run is read from the
+     * events' SSE ids ({@code <run>:<seq>}); a relay that sends no ids never signals a restart.
+     */
+    void stream(String jobId, Consumer<JsonNode> onChunk, Consumer<String> onRestart)
+            throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/jobs/" + jobId + "/stream"))
                 .header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -168,10 +179,18 @@ final class IngestClient {
         try (InputStream events = response.body()) {
             SseFramer framer = new SseFramer();
             byte[] buffer = new byte[8192];
+            String run = null;
             for (int n = events.read(buffer); n >= 0; n = events.read(buffer)) {
                 for (SseEvent event : framer.feed(buffer, 0, n)) {
                     if (event.data().strip().equals(DONE)) {
                         return;
+                    }
+                    String eventRun = runOf(event.id());
+                    if (eventRun != null) {
+                        if (run != null && !run.equals(eventRun)) {
+                            onRestart.accept(eventRun);
+                        }
+                        run = eventRun;
                     }
                     onChunk.accept(mapper.readTree(event.data()));
                 }
@@ -179,6 +198,12 @@ final class IngestClient {
             SseEnd end = framer.finish();
             LOG.debug("stream of {} ended without [DONE] (clean: {})", jobId, end.clean());
         }
+    }
+
+    /** The run part of a relay event id ({@code <run>:<seq>}), or null. */
+    static String runOf(String eventId) {
+        int colon = eventId == null ? -1 : eventId.lastIndexOf(':');
+        return colon <= 0 ? null : eventId.substring(0, colon);
     }
 
     private JsonNode getJson(String path) throws IOException, InterruptedException {

@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "tail", mixinStandardHelpOptions = true,
-        description = "Print a streaming job's tokens as they arrive (from the start if it already began).")
+        description = {"Print a streaming job's tokens as they arrive (from the start if it already began).",
+                "When the job starts again (a retry, a fallback or another worker), the text so far is ended by a "
+                        + "line break, a note goes to stderr and the new run's text follows from its start."})
 final class TailCommand implements Callable<Integer> {
 
     @Spec
@@ -24,6 +26,7 @@ final class TailCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         api.client().stream(jobId, chunk -> {
             chunk.path("choices").forEach(choice -> {
                 String text = choice.path("delta").path("content").asText("");
@@ -32,6 +35,13 @@ final class TailCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
+        }, run -> {
+            // what was printed belongs to a run that was given up: the new run's text starts on a line of its own
+            out.println();
+            out.flush();
+            err.println("llmq tail: the job started again (a retry, a fallback or another worker); its text follows "
+                    + "from the start");
+            err.flush();
         });
         out.println();
         out.flush();

@@ -87,6 +87,29 @@ class IngestClientStreamTest {
     }
 
     @Test
+    void aChangeOfRunInTheEventIdsIsARestartBeforeTheNewRunsFirstChunk() throws Exception {
+        pieces = List.of(utf8("data: " + chunk("Hel") + "\nid: r1:0\n\ndata: " + chunk("lo") + "\nid: r1:1\n\n"),
+                utf8(": attempt 1 (run r2) restarts the stream\n\ndata: " + chunk("Hi") + "\nid: r2:0\n\n"),
+                utf8("data: " + chunk("!") + "\nid: r2:1\n\n"),
+                utf8("data: {\"error\":{\"message\":\"late\"}}\n\ndata: [DONE]\n\n"));
+
+        List<String> seen = new ArrayList<>();
+        client().stream("job_1", c -> seen.add(c.path("choices").path(0).path("delta").path("content")
+                .asText(c.path("error").path("message").asText())), run -> seen.add("<restart " + run + ">"));
+
+        assertThat(seen).containsExactly("Hel", "lo", "<restart r2>", "Hi", "!", "late");
+    }
+
+    @Test
+    void eventIdsAreReadAsRunAndSequence() {
+        assertThat(IngestClient.runOf("019ad0f2-6b1e-7c3a-9d2e-5f4a3b2c1d0e:12"))
+                .isEqualTo("019ad0f2-6b1e-7c3a-9d2e-5f4a3b2c1d0e");
+        assertThat(IngestClient.runOf("attempt-2:0")).isEqualTo("attempt-2");
+        assertThat(IngestClient.runOf(null)).isNull();
+        assertThat(IngestClient.runOf("no-sequence")).isNull();
+    }
+
+    @Test
     void anErrorEventIsHandedOnAndAStreamEndingWithoutDoneReturns() throws Exception {
         pieces = List.of(utf8("data: " + chunk("partial") + "\n\n"),
                 utf8("data: {\"error\":{\"message\":\"the stream stayed open too long\"}}\n\n"),

@@ -3,12 +3,16 @@ package dev.llmq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.router.ConfigException;
 import dev.llmq.router.ConfigScope;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.worker.ChunkCoalescing;
+import dev.llmq.worker.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +44,29 @@ class LoadedConfigTest {
                 .containsOnly("http://127.0.0.1:4010/v1");
         assertThat(config.unsupportedKeys()).isEmpty();
         assertThat(config.deployments()).extracting(Deployment::provider).containsOnly("openai");
+    }
+
+    @Test
+    void chunkCoalescingIsOnByDefaultAndTheWorkerTakesItsSettingsFromTheConfig(@TempDir Path dir) throws Exception {
+        LlmqConfig defaults = LoadedConfig.read(Files.writeString(dir.resolve("d.yaml"), REAL_PROVIDER))
+                .parse(Map.of("OPENAI_API_KEY", "sk-test"), ConfigScope.ROUTING);
+        assertThat(Components.workerSettings(defaults, "kafka:9092", "w1").coalescing())
+                .isEqualTo(WorkerSettings.DEFAULT_COALESCING)
+                .isEqualTo(ChunkCoalescing.of(LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(),
+                        LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue()));
+        assertThat(WorkerSettings.DEFAULT_COALESCING.enabled()).isTrue();
+
+        LlmqConfig set = LoadedConfig.read(Files.writeString(dir.resolve("s.yaml"), REAL_PROVIDER
+                        + "  worker: { chunks: { max_delay_ms: 40, max_chars: 96 } }\n"))
+                .parse(Map.of("OPENAI_API_KEY", "sk-test"), ConfigScope.ROUTING);
+        assertThat(set.unsupportedKeys()).isEmpty();
+        assertThat(Components.workerSettings(set, "kafka:9092", "w1").coalescing())
+                .isEqualTo(ChunkCoalescing.of(Duration.ofMillis(40), 96));
+
+        LlmqConfig off = LoadedConfig.read(Files.writeString(dir.resolve("o.yaml"), REAL_PROVIDER
+                        + "  worker: { chunks: { max_delay_ms: 0 } }\n"))
+                .parse(Map.of("OPENAI_API_KEY", "sk-test"), ConfigScope.ROUTING);
+        assertThat(Components.workerSettings(off, "kafka:9092", "w1").coalescing()).isEqualTo(ChunkCoalescing.NONE);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -50,10 +51,15 @@ final class TopicReader {
         return values;
     }
 
-    /** The text of a job's last attempt, from its chunks in sequence order, which must have no gaps. */
+    /**
+     * The text of a job's last run (the run of its last chunk in topic order: a redelivered job starts again at
+     * attempt 1, so the highest attempt is not always the last run), from its chunks in sequence order, which must
+     * have no gaps.
+     */
     static String reassemble(List<StreamChunk> chunks) {
-        int lastAttempt = chunks.stream().mapToInt(StreamChunk::attempt).max().orElseThrow();
-        List<StreamChunk> ordered = chunks.stream().filter(c -> c.attempt() == lastAttempt)
+        StreamChunk last = chunks.getLast();
+        List<StreamChunk> ordered = chunks.stream()
+                .filter(c -> c.attempt() == last.attempt() && Objects.equals(c.runId(), last.runId()))
                 .sorted(Comparator.comparingLong(StreamChunk::seq)).toList();
         for (int i = 0; i < ordered.size(); i++) {
             assertThat(ordered.get(i).seq()).isEqualTo(i);

@@ -43,6 +43,17 @@ public final class LlmqKeys {
             ConfigType.INT, 256, atLeast(1),
             "Most jobs one worker process runs at once; it stops fetching at the limit.", "1024");
 
+    public static final ConfigKey<Integer> WORKER_CHUNKS_MAX_DELAY_MS = new ConfigKey<>(
+            "llmq.worker.chunks.max_delay_ms", ConfigType.INT, 50, between(0, 60_000),
+            "Stream chunk coalescing: the longest a content delta waits to be merged with the next ones before it is "
+                    + "published (the first content delta of each run is published at once). `0` publishes every "
+                    + "provider chunk as its own record.", "100");
+
+    public static final ConfigKey<Integer> WORKER_CHUNKS_MAX_CHARS = new ConfigKey<>(
+            "llmq.worker.chunks.max_chars", ConfigType.INT, 256, between(1, 1024 * 1024),
+            "Stream chunk coalescing: a merged chunk is published as soon as it holds this many characters of "
+                    + "content, before `max_delay_ms` has passed.", "512");
+
     public static final ConfigKey<Double> WORKER_LIMIT_SHARE = new ConfigKey<>("llmq.worker.limit_share",
             ConfigType.DOUBLE, 1.0, Validators.fraction(),
             "The fraction of each deployment's and provider's rpm/tpm that llmq's workers use together (lower it "
@@ -118,9 +129,9 @@ public final class LlmqKeys {
             "llmq's own settings: Kafka, topics, the ingest API, workers, shared provider limits, per-group "
                     + "timeouts, deployment health (cooldown and circuit breaker) and the mock LLM server.",
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
-                    WORKER_MAX_IN_FLIGHT, WORKER_LIMIT_SHARE, WORKER_MAX_QUEUE_WAIT, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
-                    PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,
-                    HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,
-                    HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN, HEALTH_BREAKER_HALF_OPEN_CALLS,
-                    MOCK_LLM_ENABLED));
+                    WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
+                    WORKER_MAX_QUEUE_WAIT, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM, PROVIDER_TPM, GROUP_TIMEOUT,
+                    GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS, HEALTH_COOLDOWN_FAILURE_THRESHOLD,
+                    HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS, HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN,
+                    HEALTH_BREAKER_HALF_OPEN_CALLS, MOCK_LLM_ENABLED));
 }

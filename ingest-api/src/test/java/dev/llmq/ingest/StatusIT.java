@@ -266,6 +266,21 @@ class StatusIT {
     }
 
     @Test
+    void sseNeverSplicesARedeliveredRunIntoTheCrashedOneOfTheSameAttempt() {
+        String id = submitOne(CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""));
+        fixture.sendChunk(new StreamChunk(1, id, 1, "run-crashed", 0, delta("Hel"), Instant.now()));
+        CompletableFuture<HttpResponse<Stream<String>>> live = openStream(id);
+        fixture.sendChunk(new StreamChunk(1, id, 1, "run-again", 0, delta("Hi"), Instant.now()));
+        fixture.sendChunk(new StreamChunk(1, id, 1, "run-crashed", 1, delta("lo"), Instant.now()));
+        fixture.sendChunk(new StreamChunk(1, id, 1, "run-again", 1, delta("!"), Instant.now()));
+        fixture.sendResult(succeeded(id, null, "Hi!"));
+        List<String> data = dataLines(live.join());
+        assertThat(data.getLast()).isEqualTo("[DONE]");
+        List<String> texts = data.subList(0, data.size() - 1).stream().map(StatusIT::content).toList();
+        assertThat(texts).containsExactly("Hel", "Hi", "!");
+    }
+
+    @Test
     void streamOfANonStreamingOrUnknownJobIsAnError() {
         String id = submitOne(CHAT);
         HttpTestClient.Response r = http.get("/v1/jobs/" + id + "/stream");

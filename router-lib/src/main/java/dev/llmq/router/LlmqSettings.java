@@ -111,20 +111,27 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param limitShare the fraction of each deployment's rpm/tpm limit llmq's workers may use together (default
      *                   1.0; lower it to leave room for other clients of the same keys). Each worker process takes
      *                   1/N of it while N workers run ({@link DeploymentHealth#processFraction(double)})
+     * @param chunksMaxDelayMs longest wait of a content delta to be merged with the next (0: no coalescing)
+     * @param chunksMaxChars content characters at which a merged chunk is published at once
+     * @param maxQueueWait how long a job may wait for capacity before it fails ({@code llmq.worker.max_queue_wait})
      */
-    public record Worker(int maxInFlight, double limitShare, Duration maxQueueWait) {
+    public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
+                         Duration maxQueueWait) {
         public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
-                LlmqKeys.WORKER_LIMIT_SHARE.defaultValue(), LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue());
+                LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
 
         public Worker {
             LlmqKeys.WORKER_MAX_IN_FLIGHT.validate(maxInFlight);
             LlmqKeys.WORKER_LIMIT_SHARE.validate(limitShare);
+            LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.validate(chunksMaxDelayMs);
+            LlmqKeys.WORKER_CHUNKS_MAX_CHARS.validate(chunksMaxChars);
             LlmqKeys.WORKER_MAX_QUEUE_WAIT.validate(Objects.requireNonNull(maxQueueWait, "maxQueueWait"));
         }
 
-        /** The default queue wait. */
+        /** With the default chunk coalescing and queue wait. */
         public Worker(int maxInFlight, double limitShare) {
-            this(maxInFlight, limitShare, LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue());
+            this(maxInFlight, limitShare, LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(),
+                    LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue(), LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue());
         }
     }
 }

@@ -111,7 +111,8 @@ class ConfigLoaderTest {
                 Map.entry("compression.type", "zstd"));
         assertThat(l.topics()).isEqualTo(new LlmqSettings.Topics("acme", 12, (short) 3));
         assertThat(l.ingest().maxBodyBytes()).isEqualTo(1_048_576L);
-        assertThat(l.worker()).isEqualTo(new LlmqSettings.Worker(64, 0.5));
+        assertThat(l.worker()).isEqualTo(new LlmqSettings.Worker(64, 0.5, 20, 128,
+                LlmqSettings.Worker.DEFAULTS.maxQueueWait()));
     }
 
     @Test

@@ -33,6 +33,7 @@ class GoldenRoundTripTest {
         return Stream.of(
                 Arguments.of("job-request.json", JsonSerde.jobRequest()),
                 Arguments.of("stream-chunk.json", JsonSerde.streamChunk()),
+                Arguments.of("stream-chunk-without-run-id.json", JsonSerde.streamChunk()),
                 Arguments.of("job-status-event.json", JsonSerde.jobStatusEvent()),
                 Arguments.of("job-result-succeeded.json", JsonSerde.jobResult()),
                 Arguments.of("job-result-failed.json", JsonSerde.jobResult()),
@@ -63,6 +64,19 @@ class GoldenRoundTripTest {
         assertThat(job.metadata()).containsEntry("owner", "alice");
         assertThat(job.submittedAt()).isEqualTo(Instant.parse("2026-11-26T15:00:00.123Z"));
         assertThat(job.deadline()).isEqualTo(Instant.parse("2026-11-27T15:00:00Z"));
+    }
+
+    @Test
+    void aChunkNamesItsRunAndAChunkOfAnOlderWriterHasNone() {
+        StreamChunk chunk = JsonSerde.streamChunk().fromBytes(golden("stream-chunk.json"));
+        assertThat(chunk.runId()).isEqualTo("019ad0f2-6b1e-7c3a-9d2e-5f4a3b2c1d0e");
+        assertThat(chunk.attempt()).isEqualTo(1);
+        assertThat(chunk.seq()).isEqualTo(3);
+
+        StreamChunk old = JsonSerde.streamChunk().fromBytes(golden("stream-chunk-without-run-id.json"));
+        assertThat(old.runId()).isNull();
+        assertThat(old.chunk()).isEqualTo(chunk.chunk());
+        assertThat(new String(JsonSerde.streamChunk().toBytes(old), StandardCharsets.UTF_8)).doesNotContain("run_id");
     }
 
     @Test

@@ -29,6 +29,7 @@ class JsonSchemaConformanceTest {
     @CsvSource({
         "job-request.json, job-request.v1.schema.json",
         "stream-chunk.json, stream-chunk.v1.schema.json",
+        "stream-chunk-without-run-id.json, stream-chunk.v1.schema.json",
         "job-status-event.json, job-status-event.v1.schema.json",
         "job-result-succeeded.json, job-result.v1.schema.json",
         "job-result-failed.json, job-result.v1.schema.json",

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Publishes a streaming job's partial output to the chunks topic, keyed by job id, in the order given. Each chunk gets
- * the next gap-free sequence number of the current attempt, starting at 0. Not thread-safe: one job, one caller.
+ * the next gap-free sequence number of the current run (this delivery's current attempt, named by a run id of its
+ * own), starting at 0. Not thread-safe: one job, one caller.
  * Sends are asynchronous; the worker waits for the last one to be acknowledged before it sends the job's result.
  */
 public interface ChunkPublisher {
@@ -13,8 +14,8 @@ public interface ChunkPublisher {
     void publish(ObjectNode chatCompletionChunk);
 
     /**
-     * Starts a new attempt (a retried stream): what was buffered is flushed, and the next chunk is published with
-     * sequence number 0 under {@code attempt}. The first attempt is 1 and needs no call.
+     * Starts a new attempt (a retried stream), which is a new run: what was buffered is flushed, and the next chunk
+     * is published with sequence number 0 under {@code attempt} and a new run id. The first attempt is 1 and needs no call.
      *
      * @throws IllegalArgumentException when {@code attempt} is not greater than the current attempt
      */

@@ -32,7 +32,9 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
     public static final int DEFAULT_MAX_IN_FLIGHT = LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue();
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(50);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
-    public static final ChunkCoalescing DEFAULT_COALESCING = ChunkCoalescing.NONE;
+    /** {@code llmq.worker.chunks.max_delay_ms} and {@code max_chars}: the first token at once, then merged. */
+    public static final ChunkCoalescing DEFAULT_COALESCING = ChunkCoalescing.of(
+            LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(), LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue());
 
     public WorkerSettings {
         requireText(bootstrapServers, "bootstrapServers");

@@ -65,10 +65,13 @@ class JobWorkerIT extends WorkerIT {
             assertThat(result.usage()).isEqualTo(TestJobs.usage());
             if (job.stream()) {
                 List<StreamChunk> forJobChunks = chunks.get(job.jobId());
-                int expected = TestJobs.wordCount(job.jobId()) + 2;
+                // coalescing is on by default: at most one record per provider chunk, numbered without gaps
+                assertThat(forJobChunks).hasSizeLessThanOrEqualTo(TestJobs.wordCount(job.jobId()) + 2);
                 assertThat(forJobChunks).extracting(StreamChunk::seq)
-                        .containsExactlyElementsOf(LongStream.range(0, expected).boxed().toList());
+                        .containsExactlyElementsOf(LongStream.range(0, forJobChunks.size()).boxed().toList());
                 assertThat(forJobChunks).extracting(StreamChunk::attempt).containsOnly(1);
+                assertThat(forJobChunks).extracting(StreamChunk::runId).doesNotContainNull()
+                        .containsOnly(forJobChunks.getFirst().runId());
                 assertThat(TestJobs.reassemble(forJobChunks)).isEqualTo(TestJobs.content(result));
                 assertThat(result.ttftMs()).isNotNull();
             } else {
@@ -262,6 +265,12 @@ class JobWorkerIT extends WorkerIT {
                     .containsExactlyElementsOf(LongStream.range(0, first.size()).boxed().toList());
             assertThat(second).extracting(StreamChunk::seq)
                     .containsExactlyElementsOf(LongStream.range(0, second.size()).boxed().toList());
+            assertThat(first).extracting(StreamChunk::runId).containsOnly(first.getFirst().runId());
+            assertThat(second).extracting(StreamChunk::runId).containsOnly(second.getFirst().runId())
+                    .doesNotContain(first.getFirst().runId());
+            // the first token of each run is published at once, on its own
+            assertThat(TestJobs.reassemble(first.subList(1, 2))).isEqualTo(TestJobs.words(job.jobId(), 1).getFirst());
+            assertThat(TestJobs.reassemble(second.subList(1, 2))).isEqualTo(TestJobs.words(job.jobId(), 1).getFirst());
             assertThat(TestJobs.reassemble(first)).isEqualTo(String.join("", TestJobs.words(job.jobId(), 5)));
             assertThat(TestJobs.reassemble(second)).isEqualTo(TestJobs.content(results.get(job.jobId()).getFirst()));
             assertThat(second).hasSizeLessThan(62);

@@ -27,12 +27,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Relays one streaming job's chunks as server-sent events: {@code data: <chat.completion.chunk>} per chunk, then
  * {@code data: [DONE]} once the job's result is known and every chunk before it was sent. A late client gets the
- * chunks from the start.
+ * chunks from the start. Each chunk event also carries an SSE {@code id: <run>:<seq>} (the run as
+ * {@link ChunkSelector#runOf} names it), which OpenAI clients ignore and which lets a client tell the runs apart.
  *
  * <p>Per request, a group-less consumer is assigned the one partition of the chunks topic that the job id's key
  * hashes to (Kafka's default partitioner), positioned by {@code offsetsForTimes(submitted_at - margin)}; records of
- * other jobs are skipped. Only the highest attempt is relayed: when a retried attempt starts, an SSE comment says so
- * and its chunks follow from sequence 0 (already-sent text of the abandoned attempt cannot be taken back).
+ * other jobs are skipped. One run is relayed at a time ({@link ChunkSelector}): when a newer run starts (a retry, a
+ * fallback, or the job redelivered after a worker crashed), an SSE comment says so, the event ids name the new run,
+ * and its chunks follow from sequence 0; chunks of the run left behind are dropped from then on, so no two runs'
+ * tokens are ever interleaved (already-sent text of the abandoned run cannot be taken back: a client that shows text
+ * as it comes starts over when the run in the event ids changes, as {@code llmq tail} does).
  */
 public final class StreamRelay {
 
@@ -158,9 +162,10 @@ public final class StreamRelay {
             return false;
         }
         if (emit.restarts()) {
-            write(out, ": attempt " + emit.chunk().attempt() + " restarts the stream\n\n");
+            write(out, ": attempt " + emit.chunk().attempt() + " (run " + emit.run() + ") restarts the stream\n\n");
         }
-        write(out, "data: " + mapper.writeValueAsString(emit.chunk().chunk()) + "\n\n");
+        write(out, "data: " + mapper.writeValueAsString(emit.chunk().chunk()) + "\nid: " + emit.run() + ":"
+                + emit.chunk().seq() + "\n\n");
         return true;
     }
 

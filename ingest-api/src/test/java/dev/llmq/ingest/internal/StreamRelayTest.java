@@ -135,8 +135,64 @@ class StreamRelayTest {
         String out = relay(new ByteArrayOutputStream());
 
         assertThat(contents(out)).containsExactly("abandoned", "A", "B");
-        assertThat(events(out)).containsSubsequence("data: " + json(delta("abandoned")),
-                ": attempt 2 restarts the stream", "data: " + json(delta("A")));
+        assertThat(events(out)).containsSubsequence("data: " + json(delta("abandoned")) + "\nid: attempt-1:0",
+                ": attempt 2 (run attempt-2) restarts the stream", "data: " + json(delta("A")) + "\nid: attempt-2:0");
+    }
+
+    @Test
+    void aRedeliveredRunWithTheSameAttemptRestartsTheStreamAndTheCrashedRunIsNeverSplicedIn() {
+        // worker A sent two chunks of run r1 and died; worker B's run r2 is attempt 1 too and starts at seq 0; a late
+        // write of r1 lands between r2's chunks
+        chunk(JOB, 1, "r1", 0, "Hel");
+        chunk(JOB, 1, "r1", 1, "lo");
+        chunk(JOB, 1, "r2", 0, "Hi");
+        chunk(JOB, 1, "r1", 2, " wor");
+        chunk(JOB, 1, "r2", 1, " there");
+        chunk(JOB, 1, "r1", 3, "ld");
+        view.put(JobStatus.SUCCEEDED, null);
+
+        String out = relay(new ByteArrayOutputStream());
+
+        assertThat(contents(out)).containsExactly("Hel", "lo", "Hi", " there");
+        assertThat(ids(out)).containsExactly("r1:0", "r1:1", "r2:0", "r2:1");
+        assertThat(events(out)).containsSubsequence("data: " + json(delta("lo")) + "\nid: r1:1",
+                ": attempt 1 (run r2) restarts the stream", "data: " + json(delta("Hi")) + "\nid: r2:0");
+        assertThat(data(out).getLast()).isEqualTo("[DONE]");
+    }
+
+    @Test
+    void aClientThatJoinsAfterTheCrashedRunGetsItThenTheRestartThenOnlyTheNewRun() {
+        chunk(JOB, 1, "r1", 0, "old");
+        chunk(JOB, 2, "r1b", 0, "older retry");
+        consumer.setMaxPollRecords(1);
+        consumer.scheduleNopPollTask();
+        consumer.schedulePollTask(() -> chunk(JOB, 1, "r2", 0, "new"));
+        consumer.schedulePollTask(() -> {
+            chunk(JOB, 2, "r1b", 1, "zombie");
+            chunk(JOB, 1, "r2", 1, "er");
+            view.put(JobStatus.SUCCEEDED, null);
+        });
+
+        String out = relay(new ByteArrayOutputStream());
+
+        assertThat(contents(out)).containsExactly("old", "older retry", "new", "er");
+        assertThat(ids(out)).containsExactly("r1:0", "r1b:0", "r2:0", "r2:1");
+        assertThat(events(out).stream().filter(e -> e.contains("restarts the stream")))
+                .containsExactly(": attempt 2 (run r1b) restarts the stream", ": attempt 1 (run r2) restarts the stream");
+    }
+
+    @Test
+    void chunksOfOlderWorkersWithoutRunIdsAreRelayedAsBefore() {
+        chunk(JOB, 1, 0, "a");
+        chunk(JOB, 1, 1, "b");
+        chunk(JOB, 1, 1, "b");
+        view.put(JobStatus.SUCCEEDED, null);
+
+        String out = relay(new ByteArrayOutputStream());
+
+        assertThat(contents(out)).containsExactly("a", "b");
+        assertThat(ids(out)).containsExactly("attempt-1:0", "attempt-1:1");
+        assertThat(out).doesNotContain("restarts");
     }
 
     @Test
@@ -203,7 +259,11 @@ class StreamRelayTest {
     }
 
     private void chunk(String job, int attempt, long seq, String text) {
-        record(job, JsonSerde.streamChunk().toBytes(new StreamChunk(1, job, attempt, seq, delta(text), T0)));
+        chunk(job, attempt, null, seq, text);
+    }
+
+    private void chunk(String job, int attempt, String run, long seq, String text) {
+        record(job, JsonSerde.streamChunk().toBytes(new StreamChunk(1, job, attempt, run, seq, delta(text), T0)));
     }
 
     private void record(String key, byte[] value) {
@@ -222,7 +282,16 @@ class StreamRelayTest {
     }
 
     private static List<String> data(String out) {
-        return events(out).stream().filter(e -> e.startsWith("data: ")).map(e -> e.substring(6)).toList();
+        return fields(out, "data: ");
+    }
+
+    private static List<String> ids(String out) {
+        return fields(out, "id: ");
+    }
+
+    private static List<String> fields(String out, String field) {
+        return events(out).stream().flatMap(e -> e.lines().filter(l -> l.startsWith(field)).limit(1))
+                .map(l -> l.substring(field.length())).toList();
     }
 
     private static List<String> contents(String out) {

@@ -23,9 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes one job's chunks to the chunks topic, keyed by job id, numbering them per attempt. With coalescing on,
- * consecutive plain content deltas are merged (their contents concatenated) and published when the merged chunk is
- * big or old enough, when a chunk that cannot be merged arrives, or when the job ends.
+ * Publishes one run's chunks to the chunks topic, keyed by job id, numbering them per run. A run is one attempt of
+ * this delivery of the job: the publisher picks a fresh run id ({@link RunIds}, a UUIDv7) when it is made and at each
+ * {@link #startAttempt}, so a redelivered job (a new publisher) or a retry never shares a run id, and chunk ids
+ * ({@code ce_id} = job id, run id, seq) never repeat across runs.
+ *
+ * <p>With coalescing on, the first content delta of a run is published at once (the reader's first token is not
+ * delayed); after it, consecutive plain content deltas are merged (their contents concatenated) and published when
+ * the merged chunk is big or old enough, when a chunk that cannot be merged arrives, or when the job ends.
  *
  * <p>Chunks are sent without waiting, and a chunk Kafka does not take (too large for the producer, say, or still
  * unsent when {@code delivery.timeout.ms} ran out) is not sent again: a later copy would arrive after its successors
@@ -54,6 +59,8 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     private final AtomicInteger dropped = new AtomicInteger();
 
     private int attempt = 1;
+    private String runId;
+    private boolean contentSent;
     private long seq;
     private Future<RecordMetadata> lastSend;
     private Instant firstChunkAt;
@@ -76,6 +83,7 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
         if (coalescing.enabled()) {
             Objects.requireNonNull(scheduler, "scheduler (needed to coalesce)");
         }
+        this.runId = RunIds.next(clock);
     }
 
     @Override
@@ -91,10 +99,12 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
                 return;
             }
             String content = plainContent(chunk);
-            if (merged != null && (content == null || !sameStream(merged, chunk))) {
+            boolean firstToken = content != null && !content.isEmpty() && !contentSent;
+            if (merged != null && (content == null || firstToken || !sameStream(merged, chunk))) {
                 flushMerged();
             }
-            if (content == null) {
+            if (content == null || firstToken) {
+                contentSent |= firstToken;
                 send(chunk);
                 return;
             }
@@ -126,6 +136,8 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
             }
             flushMerged();
             attempt = next;
+            runId = RunIds.next(clock);
+            contentSent = false;
             seq = 0;
         } finally {
             lock.unlock();
@@ -137,6 +149,16 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
         lock.lock();
         try {
             return attempt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The current run's id (a UUIDv7): new for each attempt, and for each publisher (each delivery of the job). */
+    public String runId() {
+        lock.lock();
+        try {
+            return runId;
         } finally {
             lock.unlock();
         }
@@ -213,8 +235,8 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     private void send(ObjectNode chunk) {
         Instant now = clock.instant();
         long number = seq++;
-        StreamChunk value = new StreamChunk(StreamChunk.SCHEMA_VERSION, jobId, attempt, number, chunk, now);
-        String id = jobId + ":" + attempt + ":" + number;
+        StreamChunk value = new StreamChunk(StreamChunk.SCHEMA_VERSION, jobId, attempt, runId, number, chunk, now);
+        String id = jobId + ":" + runId + ":" + number;
         lastSend = sender.send(new ProducerRecord<>(topic, null, key, SERDE.toBytes(value),
                 sender.headers(LlmqHeaders.TYPE_CHUNK, id, now, traceparent)), error -> {
                     dropped.incrementAndGet();
