@@ -61,6 +61,9 @@ final class Components {
         return WorkerSettings.builder(bootstrapServers, LoadedConfig.topics(config), workerId)
                 .clientProperties(LoadedConfig.kafkaProperties(config))
                 .maxInFlight(config.llmq().worker().maxInFlight())
+                .sessionTimeout(config.llmq().worker().sessionTimeout())
+                .heartbeatInterval(config.llmq().worker().heartbeatInterval())
+                .shutdownTimeout(config.llmq().worker().shutdownTimeout())
                 .build();
     }
 

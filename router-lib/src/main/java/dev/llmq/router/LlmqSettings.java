@@ -1,6 +1,7 @@
 package dev.llmq.router;
 
 import dev.llmq.config.LlmqKeys;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -85,14 +86,33 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param limitShare the fraction of each deployment's rpm/tpm limit llmq's workers may use together (default
      *                   1.0; lower it to leave room for other clients of the same keys). Each worker process takes
      *                   1/N of it while N workers run ({@link DeploymentHealth#processFraction(double)})
+     * @param sessionTimeout how long the group waits for a silent worker ({@code llmq.worker.session_timeout})
+     * @param heartbeatInterval how often a worker heartbeats ({@code llmq.worker.heartbeat_interval})
+     * @param shutdownTimeout how long a stopping worker waits for its running jobs
+     *                        ({@code llmq.worker.shutdown_timeout})
      */
-    public record Worker(int maxInFlight, double limitShare) {
+    public record Worker(int maxInFlight, double limitShare, Duration sessionTimeout, Duration heartbeatInterval,
+                         Duration shutdownTimeout) {
         public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
                 LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
 
         public Worker {
             LlmqKeys.WORKER_MAX_IN_FLIGHT.validate(maxInFlight);
             LlmqKeys.WORKER_LIMIT_SHARE.validate(limitShare);
+            LlmqKeys.WORKER_SESSION_TIMEOUT.validate(sessionTimeout);
+            LlmqKeys.WORKER_HEARTBEAT_INTERVAL.validate(heartbeatInterval);
+            LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.validate(shutdownTimeout);
+            if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
+                throw new IllegalArgumentException(LlmqKeys.WORKER_HEARTBEAT_INTERVAL.name() + " ("
+                        + heartbeatInterval.toMillis() + " ms) must be below " + LlmqKeys.WORKER_SESSION_TIMEOUT.name()
+                        + " (" + sessionTimeout.toMillis() + " ms)");
+            }
+        }
+
+        /** The given limits and the default group timings. */
+        public Worker(int maxInFlight, double limitShare) {
+            this(maxInFlight, limitShare, LlmqKeys.WORKER_SESSION_TIMEOUT.defaultValue(),
+                    LlmqKeys.WORKER_HEARTBEAT_INTERVAL.defaultValue(), LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue());
         }
     }
 }

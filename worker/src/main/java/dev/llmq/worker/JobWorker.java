@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -147,7 +148,14 @@ public final class JobWorker implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        if (!"consumer".equals(settings.clientProperties().getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "")
+                .toLowerCase(Locale.ROOT))) {
+            // the classic protocol's settings; the consumer protocol (KIP-848) refuses them, its broker decides
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+            props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Math.toIntExact(settings.sessionTimeout().toMillis()));
+            props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                    Math.toIntExact(settings.heartbeatInterval().toMillis()));
+        }
         props.putAll(settings.clientProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -241,8 +241,14 @@ public final class ConfigParser {
         LlmqSettings.Topics t = new LlmqSettings.Topics(topics.get(LlmqKeys.TOPICS_PREFIX),
                 topics.get(LlmqKeys.TOPICS_PARTITIONS), topics.get(LlmqKeys.TOPICS_REPLICATION_FACTOR).shortValue());
         LlmqSettings.Ingest in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES));
-        LlmqSettings.Worker w = new LlmqSettings.Worker(worker.get(LlmqKeys.WORKER_MAX_IN_FLIGHT),
-                worker.get(LlmqKeys.WORKER_LIMIT_SHARE));
+        LlmqSettings.Worker w;
+        try {
+            w = new LlmqSettings.Worker(worker.get(LlmqKeys.WORKER_MAX_IN_FLIGHT),
+                    worker.get(LlmqKeys.WORKER_LIMIT_SHARE), worker.get(LlmqKeys.WORKER_SESSION_TIMEOUT),
+                    worker.get(LlmqKeys.WORKER_HEARTBEAT_INTERVAL), worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         boolean mockLlm = mock.get(LlmqKeys.MOCK_LLM_ENABLED);
         for (Fields f : List.of(topics, ingest, worker, mock, llmq)) {
             f.reportUnused(unsupported);
