@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ final class Assembly implements AutoCloseable {
     private final Started started = new Started();
     private final Map<Class<?>, Object> parts = new ConcurrentHashMap<>();
     private final List<BooleanSupplier> readiness = new CopyOnWriteArrayList<>();
+    private final List<Supplier<String>> readinessDetails = new CopyOnWriteArrayList<>();
     private final List<Consumer<LlmqConfig>> reloads = new ArrayList<>();
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile LlmqConfig config;
@@ -181,6 +183,21 @@ final class Assembly implements AutoCloseable {
     /** Adds a condition to the role's readiness. */
     void readyWhen(BooleanSupplier condition) {
         readiness.add(Objects.requireNonNull(condition, "condition"));
+    }
+
+    /** Adds words on a component's readiness (what it waits for, or why it is ready) to {@code /health/ready}. */
+    void describeReadiness(Supplier<String> detail) {
+        readinessDetails.add(Objects.requireNonNull(detail, "detail"));
+    }
+
+    /** The components' readiness in words, joined by "; " ("starting" until every component started). */
+    String readinessDetail() {
+        if (!complete) {
+            return "starting";
+        }
+        List<String> details = new ArrayList<>();
+        readinessDetails.forEach(detail -> details.add(detail.get()));
+        return String.join("; ", details);
     }
 
     /** Hands every valid new version of the config file (read in the role's scope) to the listener. */

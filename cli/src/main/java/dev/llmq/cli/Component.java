@@ -87,6 +87,8 @@ enum Component {
             worker.start();
             assembly.started(JobWorker.class, worker);
             assembly.readyWhen(() -> cluster.ready() && worker.ready());
+            assembly.describeReadiness(() -> "worker: " + (cluster.ready() ? worker.readiness().detail()
+                    : "reading shared deployment health"));
             assembly.onReload(router::reload);
         }
 
@@ -127,7 +129,7 @@ enum Component {
         @Override
         void start(Assembly assembly) {
             assembly.started(HealthServer.class, new HealthServer("127.0.0.1", assembly.options().httpPort(),
-                    assembly::ready, assembly.meters()).start());
+                    assembly::ready, assembly::readinessDetail, assembly.meters()).start());
         }
     };
 

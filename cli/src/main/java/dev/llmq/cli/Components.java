@@ -64,6 +64,9 @@ final class Components {
                 .maxInFlight(config.llmq().worker().maxInFlight())
                 .coalescing(ChunkCoalescing.of(config.llmq().worker().chunksMaxDelayMs(),
                         config.llmq().worker().chunksMaxChars()))
+                .sessionTimeout(config.llmq().worker().sessionTimeout())
+                .heartbeatInterval(config.llmq().worker().heartbeatInterval())
+                .shutdownTimeout(config.llmq().worker().shutdownTimeout())
                 .build();
     }
 

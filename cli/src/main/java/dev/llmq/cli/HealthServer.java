@@ -1,18 +1,24 @@
 package dev.llmq.cli;
 
+import dev.llmq.schemas.Json;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code /health/ready}, {@code /health/live} and {@code /metrics} for the roles that have no HTTP API of their own
- * (broker, worker, mock-llm).
+ * (broker, worker, mock-llm). {@code /health/ready} answers 200 or 503 with {@code {"status": "ready" | "starting",
+ * "detail": "..."}}, the detail saying what the role waits for or why it is ready (e.g. a worker's partitions).
  */
 final class HealthServer implements AutoCloseable {
 
     private final Javalin app;
 
-    HealthServer(String host, int port, BooleanSupplier ready, PrometheusMeterRegistry registry) {
+    HealthServer(String host, int port, BooleanSupplier ready, Supplier<String> detail,
+                 PrometheusMeterRegistry registry) {
         this.app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -20,8 +26,14 @@ final class HealthServer implements AutoCloseable {
             config.routes.get("/health/live", ctx -> ctx.contentType("application/json").result("{\"status\":\"live\"}"));
             config.routes.get("/health/ready", ctx -> {
                 boolean ok = ready.getAsBoolean();
+                Map<String, String> body = new LinkedHashMap<>();
+                body.put("status", ok ? "ready" : "starting");
+                String words = detail.get();
+                if (words != null && !words.isEmpty()) {
+                    body.put("detail", words);
+                }
                 ctx.status(ok ? 200 : 503).contentType("application/json")
-                        .result(ok ? "{\"status\":\"ready\"}" : "{\"status\":\"starting\"}");
+                        .result(Json.mapper().writeValueAsString(body));
             });
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(registry.scrape()));

@@ -67,6 +67,27 @@ public final class LlmqKeys {
                     + "within the job's deadline. Waiting sleeps until the earliest known recovery (re-checked "
                     + "every 1 to 5 s); no provider call is made meanwhile. 0 fails at once.", "1800");
 
+    public static final ConfigKey<Duration> WORKER_SESSION_TIMEOUT = new ConfigKey<>("llmq.worker.session_timeout",
+            ConfigType.SECONDS, Duration.ofSeconds(6), Validators.atLeast(Duration.ofSeconds(1)),
+            "How long the worker group waits for a silent worker (killed, frozen, cut off) before its partitions go "
+                    + "to the others; a killed worker's jobs resume within about this plus one heartbeat interval "
+                    + "(Kafka's `session.timeout.ms`, classic group protocol). Kafka brokers refuse less than their "
+                    + "`group.min.session.timeout.ms` (6 s by default). A stopped worker leaves at once and does not "
+                    + "wait for it. `llmq.kafka.session.timeout.ms` overrides.", "10");
+
+    public static final ConfigKey<Duration> WORKER_HEARTBEAT_INTERVAL = new ConfigKey<>(
+            "llmq.worker.heartbeat_interval", ConfigType.SECONDS, Duration.ofSeconds(1),
+            Validators.atLeast(Duration.ofMillis(100)),
+            "How often a worker tells the group it is alive, and so how soon it hears of a rebalance (Kafka's "
+                    + "`heartbeat.interval.ms`); must be below `llmq.worker.session_timeout`. "
+                    + "`llmq.kafka.heartbeat.interval.ms` overrides.", "3");
+
+    public static final ConfigKey<Duration> WORKER_SHUTDOWN_TIMEOUT = new ConfigKey<>(
+            "llmq.worker.shutdown_timeout", ConfigType.SECONDS, Duration.ofSeconds(30), Validators.nonNegative(),
+            "On SIGTERM a worker stops taking jobs and waits this long for its running jobs to finish (their results "
+                    + "are published and committed), then leaves the group; jobs still running are left to the other "
+                    + "workers.", "120");
+
     public static final ConfigKey<Integer> PROVIDER_MAX_PARALLEL_REQUESTS = new ConfigKey<>(
             "llmq.providers.<provider>.max_parallel_requests", ConfigType.INT, null, atLeast(1),
             "Calls in flight at once over all deployments of the provider (e.g. `anthropic`), per worker process.",
@@ -130,8 +151,9 @@ public final class LlmqKeys {
                     + "timeouts, deployment health (cooldown and circuit breaker) and the mock LLM server.",
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
-                    WORKER_MAX_QUEUE_WAIT, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM, PROVIDER_TPM, GROUP_TIMEOUT,
-                    GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS, HEALTH_COOLDOWN_FAILURE_THRESHOLD,
-                    HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS, HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN,
+                    WORKER_MAX_QUEUE_WAIT, WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,
+                    PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM, PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT,
+                    HEALTH_COOLDOWN_MIN_REQUESTS, HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW,
+                    HEALTH_BREAKER_MIN_CALLS, HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN,
                     HEALTH_BREAKER_HALF_OPEN_CALLS, MOCK_LLM_ENABLED));
 }

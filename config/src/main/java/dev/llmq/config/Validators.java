@@ -39,6 +39,12 @@ public final class Validators {
                 : "must be >= " + seconds + " s, got " + v.toMillis() / 1000.0 + " s", ">= " + seconds + " s");
     }
 
+    /** A duration of at least {@code min}. */
+    public static Validator<java.time.Duration> atLeast(java.time.Duration min) {
+        return of(v -> v.compareTo(min) < 0 ? "must be >= " + min.toMillis() / 1000.0 + " s, got "
+                + v.toMillis() / 1000.0 + " s" : null, ">= " + min.toMillis() / 1000.0 + " s");
+    }
+
     public static Validator<String> nonBlank() {
         return of(v -> v.isBlank() ? "must not be blank" : null, "not blank");
     }

@@ -114,9 +114,14 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param chunksMaxDelayMs longest wait of a content delta to be merged with the next (0: no coalescing)
      * @param chunksMaxChars content characters at which a merged chunk is published at once
      * @param maxQueueWait how long a job may wait for capacity before it fails ({@code llmq.worker.max_queue_wait})
+     * @param sessionTimeout how long the group waits for a silent worker ({@code llmq.worker.session_timeout})
+     * @param heartbeatInterval how often a worker heartbeats ({@code llmq.worker.heartbeat_interval})
+     * @param shutdownTimeout how long a stopping worker waits for its running jobs
+     *                        ({@code llmq.worker.shutdown_timeout})
      */
     public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
-                         Duration maxQueueWait) {
+                         Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
+                         Duration shutdownTimeout) {
         public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
                 LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
 
@@ -126,12 +131,22 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.validate(chunksMaxDelayMs);
             LlmqKeys.WORKER_CHUNKS_MAX_CHARS.validate(chunksMaxChars);
             LlmqKeys.WORKER_MAX_QUEUE_WAIT.validate(Objects.requireNonNull(maxQueueWait, "maxQueueWait"));
+            LlmqKeys.WORKER_SESSION_TIMEOUT.validate(Objects.requireNonNull(sessionTimeout, "sessionTimeout"));
+            LlmqKeys.WORKER_HEARTBEAT_INTERVAL.validate(Objects.requireNonNull(heartbeatInterval, "heartbeatInterval"));
+            LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.validate(Objects.requireNonNull(shutdownTimeout, "shutdownTimeout"));
+            if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
+                throw new IllegalArgumentException(LlmqKeys.WORKER_HEARTBEAT_INTERVAL.name() + " ("
+                        + heartbeatInterval.toMillis() + " ms) must be below " + LlmqKeys.WORKER_SESSION_TIMEOUT.name()
+                        + " (" + sessionTimeout.toMillis() + " ms)");
+            }
         }
 
-        /** With the default chunk coalescing and queue wait. */
+        /** The given limits and the defaults of every other worker key. */
         public Worker(int maxInFlight, double limitShare) {
             this(maxInFlight, limitShare, LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(),
-                    LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue(), LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue());
+                    LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue(), LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue(),
+                    LlmqKeys.WORKER_SESSION_TIMEOUT.defaultValue(), LlmqKeys.WORKER_HEARTBEAT_INTERVAL.defaultValue(),
+                    LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue());
         }
     }
 }

@@ -111,8 +111,9 @@ class ConfigLoaderTest {
                 Map.entry("compression.type", "zstd"));
         assertThat(l.topics()).isEqualTo(new LlmqSettings.Topics("acme", 12, (short) 3));
         assertThat(l.ingest().maxBodyBytes()).isEqualTo(1_048_576L);
-        assertThat(l.worker()).isEqualTo(new LlmqSettings.Worker(64, 0.5, 20, 128,
-                LlmqSettings.Worker.DEFAULTS.maxQueueWait()));
+        LlmqSettings.Worker d = LlmqSettings.Worker.DEFAULTS;
+        assertThat(l.worker()).isEqualTo(new LlmqSettings.Worker(64, 0.5, 20, 128, d.maxQueueWait(),
+                d.sessionTimeout(), d.heartbeatInterval(), d.shutdownTimeout()));
     }
 
     @Test
@@ -167,6 +168,25 @@ class ConfigLoaderTest {
         String yaml = "model_list:\n  " + entries.replace("\\n", "\n  ") + "\n";
         assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void workerGroupTimingsAreReadWithTheirDefaultsAndChecked() {
+        String base = "model_list:\n  - model_name: g\n    litellm_params: { model: openai/gpt-4o }\nllmq:\n  worker: ";
+        LlmqSettings.Worker set = ConfigLoader.parse(base
+                + "{ session_timeout: 10, heartbeat_interval: 2.5, shutdown_timeout: 90 }\n", Map.of()).llmq().worker();
+        assertThat(set.sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(set.heartbeatInterval()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(set.shutdownTimeout()).isEqualTo(Duration.ofSeconds(90));
+        LlmqSettings.Worker defaults = ConfigLoader.parse(base + "{}\n", Map.of()).llmq().worker();
+        assertThat(defaults.sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(defaults.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(defaults.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> ConfigLoader.parse(base + "{ session_timeout: 6, heartbeat_interval: 6 }\n",
+                Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("llmq.worker.heartbeat_interval (6000 ms) must be below");
+        assertThatThrownBy(() -> ConfigLoader.parse(base + "{ session_timeout: 0.5 }\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("llmq.worker.session_timeout");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.llmq.worker;
 
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -19,11 +20,23 @@ public interface JobFeed {
      */
     void run(Consumer<Delivery> dispatcher);
 
-    /** Asks {@link #run} to finish and returns at once; a feed that never ran releases its consumer here. */
+    /**
+     * Asks {@link #run} to finish and returns at once; a feed that never ran releases its consumer here. The feed
+     * drains, acknowledges what is done and leaves its group at once, so the others take over without waiting.
+     */
     void stop();
 
-    /** True once the feed has joined its group (or finished a first poll). */
-    boolean ready();
+    /**
+     * Asks {@link #run} to finish at once, as if the process had died: no drain, no acknowledgement, and the feed stays
+     * in its group until the group's session timeout. For tests of failover.
+     */
+    void abort();
+
+    /** This feed's member id in its group once it has joined (it may hold no partition yet), else empty. */
+    String memberId();
+
+    /** The partitions of the jobs topic this feed holds now. */
+    Set<Integer> partitions();
 
     /** Records handed out and not yet acked. */
     int inFlight();

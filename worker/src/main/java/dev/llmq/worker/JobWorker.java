@@ -1,6 +1,7 @@
 package dev.llmq.worker;
 
 import dev.llmq.worker.internal.ClassicGroupFeed;
+import dev.llmq.worker.internal.GroupReadiness;
 import dev.llmq.worker.internal.JobProcessor;
 import dev.llmq.worker.internal.Sender;
 import dev.llmq.worker.internal.WorkerMetrics;
@@ -8,12 +9,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>Delivery is at-least-once: a rebalance or a crash can run a job again, and readers keep the first result per
  * job id. A job record is committed only after its result (or dead letter) is acknowledged by the broker, and never
  * before an earlier record of its partition. Use: {@link #start()}, {@link #ready()}, {@link #close()}.
+ *
+ * <p>Failover: a worker that dies silently loses its partitions to the others after the group's session timeout
+ * ({@link WorkerSettings#sessionTimeout()}); a closed worker leaves the group at once.
  */
 public final class JobWorker implements AutoCloseable {
 
@@ -44,6 +51,7 @@ public final class JobWorker implements AutoCloseable {
     private final ExecutorService jobs;
     private final ScheduledExecutorService flusher;
     private final JobProcessor processor;
+    private final GroupReadiness readiness;
     private final Thread pollThread;
     private volatile boolean stopping;
     private volatile boolean closing;
@@ -68,6 +76,8 @@ public final class JobWorker implements AutoCloseable {
         Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId(), () -> stopping);
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
                 settings.coalescing(), flusher, () -> stopping);
+        this.readiness = new GroupReadiness(Admin.create(adminProperties(settings)), settings.groupId(),
+                settings.topics().jobs(), Duration.ofSeconds(1), System::nanoTime);
         this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
     }
 
@@ -82,9 +92,26 @@ public final class JobWorker implements AutoCloseable {
                 settings.topics().jobs(), settings.groupId(), settings.maxInFlight());
     }
 
-    /** True once the consumer has joined the group or finished a first poll, until the worker stops. */
+    /** {@link #readiness()}{@code .ready()}. */
     public boolean ready() {
-        return started && !closing && pollThread.isAlive() && feed.ready();
+        return readiness().ready();
+    }
+
+    /**
+     * Ready while running and holding partitions of the jobs topic, or when the group has none to give (every
+     * partition held by another worker); not ready while joining, while waiting for an assignment, and once stopping.
+     */
+    public Readiness readiness() {
+        if (!started) {
+            return Readiness.notReady("not started");
+        }
+        if (closing) {
+            return Readiness.notReady("stopping");
+        }
+        if (!pollThread.isAlive()) {
+            return Readiness.notReady("not consuming (see the log)");
+        }
+        return readiness.check(feed.memberId(), feed.partitions());
     }
 
     /** Jobs handed out and not yet finished. */
@@ -94,8 +121,9 @@ public final class JobWorker implements AutoCloseable {
 
     /**
      * Stops fetching, waits up to the shutdown timeout for in-flight jobs (their results are published), commits what
-     * is done and closes the clients. Jobs still running after the timeout are interrupted, get no result from this
-     * worker and are delivered again to the group.
+     * is done, leaves the group at once (the others take its partitions without waiting for a session timeout) and
+     * closes the clients. Jobs still running after the timeout are interrupted, get no result from this worker and
+     * are delivered again to the group.
      */
     @Override
     public synchronized void close() {
@@ -121,7 +149,32 @@ public final class JobWorker implements AutoCloseable {
             flusher.shutdownNow();
         }
         producer.close(Duration.ofSeconds(10));
+        readiness.close();
         LOG.info("worker {} closed", settings.workerId());
+    }
+
+    /**
+     * Stops at once as a killed process would: no drain, no commit, no result for running jobs, and the member stays
+     * in the group until its session times out. For failover tests.
+     */
+    synchronized void abort() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing = true;
+        stopping = true;
+        producer.close(Duration.ZERO); // first, so that no running job publishes anything more
+        feed.abort();
+        jobs.shutdownNow();
+        if (started) {
+            joinPollThread(Duration.ofSeconds(30));
+        }
+        if (flusher != null) {
+            flusher.shutdownNow();
+        }
+        readiness.close();
+        LOG.info("worker {} aborted", settings.workerId());
     }
 
     private void pollLoop() {
@@ -147,10 +200,24 @@ public final class JobWorker implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        if (!"consumer".equals(settings.clientProperties().getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "")
+                .toLowerCase(Locale.ROOT))) {
+            // the classic protocol's settings; the consumer protocol (KIP-848) refuses them, its broker decides
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+            props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Math.toIntExact(settings.sessionTimeout().toMillis()));
+            props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                    Math.toIntExact(settings.heartbeatInterval().toMillis()));
+        }
         props.putAll(settings.clientProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return props;
+    }
+
+    static Map<String, Object> adminProperties(WorkerSettings settings) {
+        Map<String, Object> props = new HashMap<>(settings.clientProperties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.workerId() + "-readiness");
         return props;
     }
 

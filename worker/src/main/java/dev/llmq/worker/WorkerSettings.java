@@ -20,18 +20,29 @@ import java.util.Objects;
  * @param maxInFlightPerPartition most jobs of one partition processed at once; at most {@code maxInFlight}
  * @param pollTimeout longest wait of one consumer poll (also the longest delay before freed capacity is used)
  * @param shutdownTimeout how long {@link JobWorker#close()} waits for in-flight jobs before abandoning them
+ *                        ({@code llmq.worker.shutdown_timeout})
  * @param coalescing how stream chunks are merged before publishing
+ * @param sessionTimeout how long the group waits for a silent member before moving its partitions (the consumer's
+ *                       {@code session.timeout.ms}; {@code llmq.worker.session_timeout})
+ * @param heartbeatInterval how often the consumer heartbeats ({@code heartbeat.interval.ms};
+ *                          {@code llmq.worker.heartbeat_interval}); below {@code sessionTimeout}
  */
 public record WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
-                             Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing) {
+                             Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
+                             Duration sessionTimeout, Duration heartbeatInterval) {
 
     public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
     /** The default of {@code llmq.worker.max_in_flight} ({@link LlmqKeys#WORKER_MAX_IN_FLIGHT}). */
     public static final int DEFAULT_MAX_IN_FLIGHT = LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue();
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(50);
-    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** The default of {@code llmq.worker.shutdown_timeout} ({@link LlmqKeys#WORKER_SHUTDOWN_TIMEOUT}). */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue();
+    /** The default of {@code llmq.worker.session_timeout} ({@link LlmqKeys#WORKER_SESSION_TIMEOUT}). */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = LlmqKeys.WORKER_SESSION_TIMEOUT.defaultValue();
+    /** The default of {@code llmq.worker.heartbeat_interval} ({@link LlmqKeys#WORKER_HEARTBEAT_INTERVAL}). */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = LlmqKeys.WORKER_HEARTBEAT_INTERVAL.defaultValue();
     /** {@code llmq.worker.chunks.max_delay_ms} and {@code max_chars}: the first token at once, then merged. */
     public static final ChunkCoalescing DEFAULT_COALESCING = ChunkCoalescing.of(
             LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(), LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue());
@@ -53,6 +64,13 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             throw new IllegalArgumentException("shutdownTimeout must not be negative");
         }
         Objects.requireNonNull(coalescing, "coalescing");
+        Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        LlmqKeys.WORKER_SESSION_TIMEOUT.validate(sessionTimeout, "sessionTimeout");
+        LlmqKeys.WORKER_HEARTBEAT_INTERVAL.validate(heartbeatInterval, "heartbeatInterval");
+        if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
+            throw new IllegalArgumentException("heartbeatInterval must be below sessionTimeout");
+        }
     }
 
     /** Settings with every default: {@code builder(bootstrapServers, topics, workerId).build()}. */
@@ -78,6 +96,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private ChunkCoalescing coalescing = DEFAULT_COALESCING;
+        private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
 
         private Builder(String bootstrapServers, TopicNames topics, String workerId) {
             this.bootstrapServers = bootstrapServers;
@@ -121,10 +141,20 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return this;
         }
 
+        public Builder sessionTimeout(Duration value) {
+            this.sessionTimeout = value;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration value) {
+            this.heartbeatInterval = value;
+            return this;
+        }
+
         public WorkerSettings build() {
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
-                    shutdownTimeout, coalescing);
+                    shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval);
         }
     }
 

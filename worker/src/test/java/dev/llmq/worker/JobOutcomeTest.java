@@ -51,13 +51,16 @@ class JobOutcomeTest {
         assertThat(settings).isEqualTo(new WorkerSettings("127.0.0.1:9092", WorkerSettings.DEFAULT_CLIENT_PROPERTIES,
                 TopicNames.defaults(), WorkerSettings.DEFAULT_GROUP_ID, "w1", WorkerSettings.DEFAULT_MAX_IN_FLIGHT,
                 WorkerSettings.DEFAULT_MAX_IN_FLIGHT, WorkerSettings.DEFAULT_POLL_TIMEOUT,
-                WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT, WorkerSettings.DEFAULT_COALESCING));
+                WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT, WorkerSettings.DEFAULT_COALESCING,
+                WorkerSettings.DEFAULT_SESSION_TIMEOUT, WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL));
         assertThat(settings()
                 .clientProperties(Map.of("linger.ms", "1")).groupId("g").maxInFlight(8).maxInFlightPerPartition(2)
                 .pollTimeout(Duration.ofMillis(5)).shutdownTimeout(Duration.ZERO)
-                .coalescing(ChunkCoalescing.of(Duration.ofMillis(5), 64)).build())
+                .coalescing(ChunkCoalescing.of(Duration.ofMillis(5), 64)).sessionTimeout(Duration.ofSeconds(10))
+                .heartbeatInterval(Duration.ofSeconds(2)).build())
                 .isEqualTo(new WorkerSettings("127.0.0.1:9092", Map.of("linger.ms", "1"), TopicNames.defaults(), "g",
-                        "w1", 8, 2, Duration.ofMillis(5), Duration.ZERO, ChunkCoalescing.of(Duration.ofMillis(5), 64)));
+                        "w1", 8, 2, Duration.ofMillis(5), Duration.ZERO, ChunkCoalescing.of(Duration.ofMillis(5), 64),
+                        Duration.ofSeconds(10), Duration.ofSeconds(2)));
     }
 
     @Test
@@ -67,6 +70,10 @@ class JobOutcomeTest {
                 .hasMessageContaining("maxInFlight");
         assertThatThrownBy(() -> settings().maxInFlight(4).maxInFlightPerPartition(5).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlightPerPartition");
+        assertThatThrownBy(() -> settings().heartbeatInterval(Duration.ofSeconds(6)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("heartbeatInterval");
+        assertThatThrownBy(() -> settings().sessionTimeout(Duration.ofMillis(500)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionTimeout");
         assertThatThrownBy(() -> settings().pollTimeout(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pollTimeout");
         assertThatThrownBy(() -> settings().shutdownTimeout(Duration.ofSeconds(-1)).build())
@@ -91,5 +98,26 @@ class JobOutcomeTest {
                 .containsEntry("group.id", WorkerSettings.DEFAULT_GROUP_ID);
         assertThat(JobWorker.producerProperties(settings)).containsEntry("acks", "all")
                 .containsEntry("enable.idempotence", "true");
+    }
+
+    @Test
+    void groupTimingsComeFromTheSettingsAndUsersKafkaPropertiesOverrideThem() {
+        WorkerSettings settings = settings().sessionTimeout(Duration.ofSeconds(8))
+                .heartbeatInterval(Duration.ofMillis(1500)).build();
+        assertThat(JobWorker.consumerProperties(settings)).containsEntry("session.timeout.ms", 8000)
+                .containsEntry("heartbeat.interval.ms", 1500);
+        WorkerSettings overridden = settings().sessionTimeout(Duration.ofSeconds(8))
+                .clientProperties(Map.of("session.timeout.ms", "20000", "heartbeat.interval.ms", "5000")).build();
+        assertThat(JobWorker.consumerProperties(overridden)).containsEntry("session.timeout.ms", "20000")
+                .containsEntry("heartbeat.interval.ms", "5000");
+    }
+
+    @Test
+    void theConsumerGroupProtocolGetsNoneOfTheClassicProtocolsSettings() {
+        WorkerSettings settings = settings().clientProperties(Map.of("group.protocol", "CONSUMER")).build();
+        assertThat(JobWorker.consumerProperties(settings)).containsEntry("group.protocol", "CONSUMER")
+                .doesNotContainKeys("session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy");
+        assertThat(JobWorker.consumerProperties(settings().build())).containsKeys("session.timeout.ms",
+                "heartbeat.interval.ms", "partition.assignment.strategy");
     }
 }

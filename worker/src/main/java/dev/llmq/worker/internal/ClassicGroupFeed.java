@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -54,7 +56,9 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean claimed = new AtomicBoolean();
     private volatile boolean stopping;
-    private volatile boolean ready;
+    private volatile boolean aborted;
+    private volatile String memberId = "";
+    private volatile Set<Integer> held = Set.of();
     private Consumer<Delivery> dispatcher;
 
     /** Takes ownership of {@code consumer}, which must not be subscribed yet and is closed when {@link #run} ends. */
@@ -79,16 +83,28 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             while (!stopping) {
                 pollOnce();
             }
-            drain();
+            if (!aborted) {
+                drain();
+            }
         } catch (RuntimeException e) {
             LOG.error("job consumer of {} stopped on an error; unacked jobs will be delivered again", topic, e);
             throw e;
         } finally {
-            try {
-                consumer.close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing the job consumer failed", e);
-            }
+            held = Set.of();
+            memberId = "";
+            close();
+        }
+    }
+
+    /** Leaves the group at once (a static member too) unless aborted, which keeps the member until it times out. */
+    private void close() {
+        try {
+            consumer.close(CloseOptions.groupMembershipOperation(aborted
+                    ? GroupMembershipOperation.REMAIN_IN_GROUP : GroupMembershipOperation.LEAVE_GROUP));
+            LOG.info(aborted ? "job consumer aborted; its partitions move when its session times out"
+                    : "job consumer closed and left its group");
+        } catch (RuntimeException e) {
+            LOG.warn("closing the job consumer failed", e);
         }
     }
 
@@ -101,8 +117,19 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     }
 
     @Override
-    public boolean ready() {
-        return ready;
+    public void abort() {
+        aborted = true;
+        stop();
+    }
+
+    @Override
+    public String memberId() {
+        return memberId;
+    }
+
+    @Override
+    public Set<Integer> partitions() {
+        return held;
     }
 
     @Override
@@ -116,7 +143,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         applyPauses();
         commit(false);
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-        ready = true;
+        memberId = consumer.groupMetadata().memberId();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             PartitionTracker tracker = trackers.get(new TopicPartition(record.topic(), record.partition()));
             if (tracker != null) {
@@ -302,6 +329,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
                 running += tracker.dispatched();
             }
         }
+        updateHeld();
         LOG.info("partitions revoked: {} ({} of their jobs still running, their results will still be published)",
                 partitions, running);
     }
@@ -310,6 +338,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
         applyAcks();
         partitions.forEach(trackers::remove);
+        updateHeld();
         LOG.warn("partitions lost: {}; their jobs will be delivered again", partitions);
     }
 
@@ -321,7 +350,14 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         if (stopping && !partitions.isEmpty()) {
             consumer.pause(partitions);
         }
-        ready = true;
+        updateHeld();
+        memberId = consumer.groupMetadata().memberId();
         LOG.info("partitions assigned: {}", partitions);
+    }
+
+    private void updateHeld() {
+        Set<Integer> now = new HashSet<>();
+        trackers.keySet().forEach(partition -> now.add(partition.partition()));
+        held = Set.copyOf(now);
     }
 }
