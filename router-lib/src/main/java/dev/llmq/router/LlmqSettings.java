@@ -85,14 +85,25 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param limitShare the fraction of each deployment's rpm/tpm limit llmq's workers may use together (default
      *                   1.0; lower it to leave room for other clients of the same keys). Each worker process takes
      *                   1/N of it while N workers run ({@link DeploymentHealth#processFraction(double)})
+     * @param resultsDedupeRetention how long the result de-duplication remembers a job's result
+     * @param stateDir the worker's local state directory, or null for a temporary one per process
      */
-    public record Worker(int maxInFlight, double limitShare) {
+    public record Worker(int maxInFlight, double limitShare, java.time.Duration resultsDedupeRetention,
+                         String stateDir) {
         public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
                 LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
 
         public Worker {
             LlmqKeys.WORKER_MAX_IN_FLIGHT.validate(maxInFlight);
             LlmqKeys.WORKER_LIMIT_SHARE.validate(limitShare);
+            Objects.requireNonNull(resultsDedupeRetention, "resultsDedupeRetention");
+            LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.validate(resultsDedupeRetention);
+            LlmqKeys.WORKER_STATE_DIR.validate(stateDir);
+        }
+
+        /** The default retention and state directory. */
+        public Worker(int maxInFlight, double limitShare) {
+            this(maxInFlight, limitShare, LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.defaultValue(), null);
         }
     }
 }

@@ -242,7 +242,8 @@ public final class ConfigParser {
                 topics.get(LlmqKeys.TOPICS_PARTITIONS), topics.get(LlmqKeys.TOPICS_REPLICATION_FACTOR).shortValue());
         LlmqSettings.Ingest in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES));
         LlmqSettings.Worker w = new LlmqSettings.Worker(worker.get(LlmqKeys.WORKER_MAX_IN_FLIGHT),
-                worker.get(LlmqKeys.WORKER_LIMIT_SHARE));
+                worker.get(LlmqKeys.WORKER_LIMIT_SHARE), worker.get(LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION),
+                worker.get(LlmqKeys.WORKER_STATE_DIR));
         boolean mockLlm = mock.get(LlmqKeys.MOCK_LLM_ENABLED);
         for (Fields f : List.of(topics, ingest, worker, mock, llmq)) {
             f.reportUnused(unsupported);
