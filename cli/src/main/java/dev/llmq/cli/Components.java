@@ -61,6 +61,9 @@ final class Components {
         return WorkerSettings.builder(bootstrapServers, LoadedConfig.topics(config), workerId)
                 .clientProperties(LoadedConfig.kafkaProperties(config))
                 .maxInFlight(config.llmq().worker().maxInFlight())
+                .resultsDedupeRetention(config.llmq().worker().resultsDedupeRetention())
+                .stateDir(config.llmq().worker().stateDir() == null ? null
+                        : java.nio.file.Path.of(config.llmq().worker().stateDir()))
                 .build();
     }
 

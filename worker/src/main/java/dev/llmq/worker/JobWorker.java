@@ -4,6 +4,7 @@ import dev.llmq.worker.internal.ClassicGroupFeed;
 import dev.llmq.worker.internal.JobProcessor;
 import dev.llmq.worker.internal.Sender;
 import dev.llmq.worker.internal.WorkerMetrics;
+import dev.llmq.worker.results.ResultDedupeStream;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * stream chunks and exactly one terminal result per delivery, then acknowledging the job record. Records that cannot
  * be read go to the dead-letter topic.
  *
- * <p>Delivery is at-least-once: a rebalance or a crash can run a job again, and readers keep the first result per
- * job id. A job record is committed only after its result (or dead letter) is acknowledged by the broker, and never
- * before an earlier record of its partition. Use: {@link #start()}, {@link #ready()}, {@link #close()}.
+ * <p>Delivery of jobs is at-least-once: a rebalance or a crash can run a job again. Results are published to the raw
+ * results topic, and the worker's {@link ResultDedupeStream} (exactly-once) passes the first per job id on to the
+ * results topic, so {@code read_committed} readers see one terminal result per job. A job record is committed only
+ * after its result (or dead letter) is acknowledged by the broker, and never before an earlier record of its
+ * partition. Use: {@link #start()}, {@link #ready()}, {@link #close()}.
  */
 public final class JobWorker implements AutoCloseable {
 
@@ -45,6 +48,7 @@ public final class JobWorker implements AutoCloseable {
     private final ScheduledExecutorService flusher;
     private final JobProcessor processor;
     private final Thread pollThread;
+    private final ResultDedupeStream dedupe;
     private volatile boolean stopping;
     private volatile boolean closing;
     private boolean started;
@@ -69,6 +73,7 @@ public final class JobWorker implements AutoCloseable {
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
                 settings.coalescing(), flusher, () -> stopping);
         this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
+        this.dedupe = new ResultDedupeStream(settings);
     }
 
     /** Joins the group and starts consuming on a background thread. */
@@ -77,14 +82,18 @@ public final class JobWorker implements AutoCloseable {
             throw new IllegalStateException(closed ? "worker closed" : "worker already started");
         }
         started = true;
+        dedupe.start();
         pollThread.start();
         LOG.info("worker {} consuming {} in group {} (max {} in flight)", settings.workerId(),
                 settings.topics().jobs(), settings.groupId(), settings.maxInFlight());
     }
 
-    /** True once the consumer has joined the group or finished a first poll, until the worker stops. */
+    /**
+     * True once the consumer has joined the group or finished a first poll and the result de-duplication has been
+     * running, until the worker stops.
+     */
     public boolean ready() {
-        return started && !closing && pollThread.isAlive() && feed.ready();
+        return started && !closing && pollThread.isAlive() && feed.ready() && dedupe.ready();
     }
 
     /** Jobs handed out and not yet finished. */
@@ -121,6 +130,7 @@ public final class JobWorker implements AutoCloseable {
             flusher.shutdownNow();
         }
         producer.close(Duration.ofSeconds(10));
+        dedupe.close();
         LOG.info("worker {} closed", settings.workerId());
     }
 

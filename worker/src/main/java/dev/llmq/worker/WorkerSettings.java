@@ -2,6 +2,7 @@ package dev.llmq.worker;
 
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.TopicNames;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -21,10 +22,15 @@ import java.util.Objects;
  * @param pollTimeout longest wait of one consumer poll (also the longest delay before freed capacity is used)
  * @param shutdownTimeout how long {@link JobWorker#close()} waits for in-flight jobs before abandoning them
  * @param coalescing how stream chunks are merged before publishing
+ * @param resultsDedupeRetention how long the result de-duplication remembers a job's result
+ *                               ({@code llmq.worker.results_dedupe_retention})
+ * @param stateDir directory of the worker's local state (the de-duplication store), or null for a temporary one
+ *                 deleted on close ({@code llmq.worker.state_dir})
  */
 public record WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
-                             Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing) {
+                             Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
+                             Duration resultsDedupeRetention, Path stateDir) {
 
     public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
@@ -33,6 +39,9 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(50);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final ChunkCoalescing DEFAULT_COALESCING = ChunkCoalescing.NONE;
+    /** The default of {@code llmq.worker.results_dedupe_retention}. */
+    public static final Duration DEFAULT_RESULTS_DEDUPE_RETENTION =
+            LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.defaultValue();
 
     public WorkerSettings {
         requireText(bootstrapServers, "bootstrapServers");
@@ -51,6 +60,15 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             throw new IllegalArgumentException("shutdownTimeout must not be negative");
         }
         Objects.requireNonNull(coalescing, "coalescing");
+        requirePositive(resultsDedupeRetention, "resultsDedupeRetention");
+    }
+
+    /** Settings as before, with the default de-duplication retention and a temporary state directory. */
+    public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
+                          String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
+                          Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing) {
+        this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
+                pollTimeout, shutdownTimeout, coalescing, DEFAULT_RESULTS_DEDUPE_RETENTION, null);
     }
 
     /** Settings with every default: {@code builder(bootstrapServers, topics, workerId).build()}. */
@@ -76,6 +94,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private ChunkCoalescing coalescing = DEFAULT_COALESCING;
+        private Duration resultsDedupeRetention = DEFAULT_RESULTS_DEDUPE_RETENTION;
+        private Path stateDir;
 
         private Builder(String bootstrapServers, TopicNames topics, String workerId) {
             this.bootstrapServers = bootstrapServers;
@@ -119,10 +139,21 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return this;
         }
 
+        public Builder resultsDedupeRetention(Duration value) {
+            this.resultsDedupeRetention = value;
+            return this;
+        }
+
+        /** Null (the default): a temporary directory per worker, deleted on close. */
+        public Builder stateDir(Path value) {
+            this.stateDir = value;
+            return this;
+        }
+
         public WorkerSettings build() {
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
-                    shutdownTimeout, coalescing);
+                    shutdownTimeout, coalescing, resultsDedupeRetention, stateDir);
         }
     }
 
