@@ -176,6 +176,7 @@ public final class EndToEndBench {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, llmq.bootstrapServers());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // results are written in transactions
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topics.results()).stream()
                     .map(p -> new TopicPartition(topics.results(), p.partition())).toList();

@@ -67,6 +67,9 @@ final class Components {
                 .sessionTimeout(config.llmq().worker().sessionTimeout())
                 .heartbeatInterval(config.llmq().worker().heartbeatInterval())
                 .shutdownTimeout(config.llmq().worker().shutdownTimeout())
+                .resultsDedupeRetention(config.llmq().worker().resultsDedupeRetention())
+                .stateDir(config.llmq().worker().stateDir() == null ? null
+                        : java.nio.file.Path.of(config.llmq().worker().stateDir()))
                 .build();
     }
 

@@ -88,6 +88,19 @@ public final class LlmqKeys {
                     + "are published and committed), then leaves the group; jobs still running are left to the other "
                     + "workers.", "120");
 
+    public static final ConfigKey<Duration> WORKER_RESULTS_DEDUPE_RETENTION = new ConfigKey<>(
+            "llmq.worker.results_dedupe_retention", ConfigType.SECONDS, Duration.ofDays(7), Validators.positive(),
+            "How long, in seconds, the workers' result de-duplication remembers that a job has its terminal result "
+                    + "on `<prefix>.results.v1`: a job run again within it (after a worker crash, a rebalance) gets "
+                    + "no second result; one run again later does. Kept in a RocksDB window store per worker, "
+                    + "backed by a compacted changelog topic.", "86400");
+
+    public static final ConfigKey<String> WORKER_STATE_DIR = new ConfigKey<>("llmq.worker.state_dir",
+            ConfigType.STRING, null, Validators.nonBlank(),
+            "Directory of the worker's local state (the result de-duplication store); unset: a new temporary "
+                    + "directory per process, deleted on exit, so the store is rebuilt from its changelog at each "
+                    + "start. Each worker process on a machine needs its own.", "/var/lib/llmq/worker-1");
+
     public static final ConfigKey<Integer> PROVIDER_MAX_PARALLEL_REQUESTS = new ConfigKey<>(
             "llmq.providers.<provider>.max_parallel_requests", ConfigType.INT, null, atLeast(1),
             "Calls in flight at once over all deployments of the provider (e.g. `anthropic`), per worker process.",
@@ -152,8 +165,9 @@ public final class LlmqKeys {
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
                     WORKER_MAX_QUEUE_WAIT, WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,
-                    PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM, PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT,
-                    HEALTH_COOLDOWN_MIN_REQUESTS, HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW,
-                    HEALTH_BREAKER_MIN_CALLS, HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN,
-                    HEALTH_BREAKER_HALF_OPEN_CALLS, MOCK_LLM_ENABLED));
+                    WORKER_RESULTS_DEDUPE_RETENTION, WORKER_STATE_DIR, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
+                    PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,
+                    HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,
+                    HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN, HEALTH_BREAKER_HALF_OPEN_CALLS,
+                    MOCK_LLM_ENABLED));
 }

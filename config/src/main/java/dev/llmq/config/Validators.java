@@ -45,6 +45,11 @@ public final class Validators {
                 + v.toMillis() / 1000.0 + " s" : null, ">= " + min.toMillis() / 1000.0 + " s");
     }
 
+    public static Validator<java.time.Duration> positive() {
+        return of(v -> v.isNegative() || v.isZero() ? "must be > 0, got " + v.toMillis() / 1000.0 + " s" : null,
+                "> 0");
+    }
+
     public static Validator<String> nonBlank() {
         return of(v -> v.isBlank() ? "must not be blank" : null, "not blank");
     }

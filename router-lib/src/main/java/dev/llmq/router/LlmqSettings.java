@@ -118,10 +118,12 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param heartbeatInterval how often a worker heartbeats ({@code llmq.worker.heartbeat_interval})
      * @param shutdownTimeout how long a stopping worker waits for its running jobs
      *                        ({@code llmq.worker.shutdown_timeout})
+     * @param resultsDedupeRetention how long the result de-duplication remembers a job's result
+     * @param stateDir the worker's local state directory, or null for a temporary one per process
      */
     public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
                          Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
-                         Duration shutdownTimeout) {
+                         Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir) {
         public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
                 LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
 
@@ -134,6 +136,9 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.WORKER_SESSION_TIMEOUT.validate(Objects.requireNonNull(sessionTimeout, "sessionTimeout"));
             LlmqKeys.WORKER_HEARTBEAT_INTERVAL.validate(Objects.requireNonNull(heartbeatInterval, "heartbeatInterval"));
             LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.validate(Objects.requireNonNull(shutdownTimeout, "shutdownTimeout"));
+            LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.validate(
+                    Objects.requireNonNull(resultsDedupeRetention, "resultsDedupeRetention"));
+            LlmqKeys.WORKER_STATE_DIR.validate(stateDir);
             if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
                 throw new IllegalArgumentException(LlmqKeys.WORKER_HEARTBEAT_INTERVAL.name() + " ("
                         + heartbeatInterval.toMillis() + " ms) must be below " + LlmqKeys.WORKER_SESSION_TIMEOUT.name()
@@ -146,7 +151,8 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             this(maxInFlight, limitShare, LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(),
                     LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue(), LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue(),
                     LlmqKeys.WORKER_SESSION_TIMEOUT.defaultValue(), LlmqKeys.WORKER_HEARTBEAT_INTERVAL.defaultValue(),
-                    LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue());
+                    LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue(),
+                    LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.defaultValue(), null);
         }
     }
 }

@@ -20,7 +20,13 @@ public final class Topics {
             "partial tokens of streaming jobs, in order per job; kept one day");
 
     public static final TopicSpec<JobResult> RESULTS = new TopicSpec<>("results.v1", "job id", JobResult.class,
-            "JobResult", null, false, null, "the terminal result of every job");
+            "JobResult", null, false, null, "the terminal result of every job: exactly one per job id for "
+                    + "`read_committed` readers (written only by the workers' result de-duplication)");
+
+    public static final TopicSpec<JobResult> RESULTS_RAW = new TopicSpec<>("results.raw.v1", "job id",
+            JobResult.class, "JobResult", null, false, Duration.ofDays(1),
+            "what the workers publish as each job's terminal result, once per run (a job run twice has two); "
+                    + "the workers' de-duplication passes the first per job id on to `results.v1`; kept one day");
 
     public static final TopicSpec<JobStatusEvent> STATUS = new TopicSpec<>("status.v1", "job id",
             JobStatusEvent.class, "JobStatusEvent", null, false, null,
@@ -37,7 +43,7 @@ public final class Topics {
                     + "erases a cooldown still in force");
 
     /** Every topic, in the order the docs list them. */
-    public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL);
+    public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL, RESULTS_RAW);
 
     /** The topics table for the docs, generated from the definitions (docs/ARCHITECTURE.md embeds it). */
     public static String markdownTable() {

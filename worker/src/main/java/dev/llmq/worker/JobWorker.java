@@ -5,6 +5,7 @@ import dev.llmq.worker.internal.GroupReadiness;
 import dev.llmq.worker.internal.JobProcessor;
 import dev.llmq.worker.internal.Sender;
 import dev.llmq.worker.internal.WorkerMetrics;
+import dev.llmq.worker.results.ResultDedupeStream;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failover: a worker that dies silently loses its partitions to the others after the group's session timeout
  * ({@link WorkerSettings#sessionTimeout()}); a closed worker leaves the group at once.
+ *
+ * <p>Results are published to the raw results topic, and the worker's {@link ResultDedupeStream} (exactly-once)
+ * passes the first per job id on to the results topic, so {@code read_committed} readers see one terminal result per
+ * job.
  */
 public final class JobWorker implements AutoCloseable {
 
@@ -53,6 +58,7 @@ public final class JobWorker implements AutoCloseable {
     private final JobProcessor processor;
     private final GroupReadiness readiness;
     private final Thread pollThread;
+    private final ResultDedupeStream dedupe;
     private volatile boolean stopping;
     private volatile boolean closing;
     private boolean started;
@@ -79,6 +85,7 @@ public final class JobWorker implements AutoCloseable {
         this.readiness = new GroupReadiness(Admin.create(adminProperties(settings)), settings.groupId(),
                 settings.topics().jobs(), Duration.ofSeconds(1), System::nanoTime);
         this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
+        this.dedupe = new ResultDedupeStream(settings);
     }
 
     /** Joins the group and starts consuming on a background thread. */
@@ -87,6 +94,7 @@ public final class JobWorker implements AutoCloseable {
             throw new IllegalStateException(closed ? "worker closed" : "worker already started");
         }
         started = true;
+        dedupe.start();
         pollThread.start();
         LOG.info("worker {} consuming {} in group {} (max {} in flight)", settings.workerId(),
                 settings.topics().jobs(), settings.groupId(), settings.maxInFlight());
@@ -110,6 +118,9 @@ public final class JobWorker implements AutoCloseable {
         }
         if (!pollThread.isAlive()) {
             return Readiness.notReady("not consuming (see the log)");
+        }
+        if (!dedupe.ready()) {
+            return Readiness.notReady("result de-duplication not running yet");
         }
         return readiness.check(feed.memberId(), feed.partitions());
     }
@@ -150,6 +161,7 @@ public final class JobWorker implements AutoCloseable {
         }
         producer.close(Duration.ofSeconds(10));
         readiness.close();
+        dedupe.close();
         LOG.info("worker {} closed", settings.workerId());
     }
 

@@ -2,6 +2,7 @@ package dev.llmq.worker;
 
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.TopicNames;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -26,11 +27,16 @@ import java.util.Objects;
  *                       {@code session.timeout.ms}; {@code llmq.worker.session_timeout})
  * @param heartbeatInterval how often the consumer heartbeats ({@code heartbeat.interval.ms};
  *                          {@code llmq.worker.heartbeat_interval}); below {@code sessionTimeout}
+ * @param resultsDedupeRetention how long the result de-duplication remembers a job's result
+ *                               ({@code llmq.worker.results_dedupe_retention})
+ * @param stateDir directory of the worker's local state (the de-duplication store), or null for a temporary one
+ *                 deleted on close ({@code llmq.worker.state_dir})
  */
 public record WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
                              Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
-                             Duration sessionTimeout, Duration heartbeatInterval) {
+                             Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
+                             Path stateDir) {
 
     public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
@@ -46,6 +52,9 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
     /** {@code llmq.worker.chunks.max_delay_ms} and {@code max_chars}: the first token at once, then merged. */
     public static final ChunkCoalescing DEFAULT_COALESCING = ChunkCoalescing.of(
             LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(), LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue());
+    /** The default of {@code llmq.worker.results_dedupe_retention}. */
+    public static final Duration DEFAULT_RESULTS_DEDUPE_RETENTION =
+            LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.defaultValue();
 
     public WorkerSettings {
         requireText(bootstrapServers, "bootstrapServers");
@@ -71,6 +80,16 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
             throw new IllegalArgumentException("heartbeatInterval must be below sessionTimeout");
         }
+        requirePositive(resultsDedupeRetention, "resultsDedupeRetention");
+    }
+
+    /** Settings as before, with the default de-duplication retention and a temporary state directory. */
+    public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
+                          String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
+                          Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing) {
+        this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
+                pollTimeout, shutdownTimeout, coalescing, DEFAULT_SESSION_TIMEOUT, DEFAULT_HEARTBEAT_INTERVAL,
+                DEFAULT_RESULTS_DEDUPE_RETENTION, null);
     }
 
     /** Settings with every default: {@code builder(bootstrapServers, topics, workerId).build()}. */
@@ -98,6 +117,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         private ChunkCoalescing coalescing = DEFAULT_COALESCING;
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private Duration resultsDedupeRetention = DEFAULT_RESULTS_DEDUPE_RETENTION;
+        private Path stateDir;
 
         private Builder(String bootstrapServers, TopicNames topics, String workerId) {
             this.bootstrapServers = bootstrapServers;
@@ -151,10 +172,21 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return this;
         }
 
+        public Builder resultsDedupeRetention(Duration value) {
+            this.resultsDedupeRetention = value;
+            return this;
+        }
+
+        /** Null (the default): a temporary directory per worker, deleted on close. */
+        public Builder stateDir(Path value) {
+            this.stateDir = value;
+            return this;
+        }
+
         public WorkerSettings build() {
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
-                    shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval);
+                    shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention, stateDir);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
+import dev.llmq.worker.results.ResultDedupeStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,6 +110,11 @@ final class KafkaFixture implements AutoCloseable {
 
     /** Committed offsets of the worker group on the jobs topic (partitions without a commit are absent). */
     Map<TopicPartition, Long> committed() throws Exception {
+        return committed(group);
+    }
+
+    /** Committed offsets of a consumer group on the jobs topic (partitions without a commit are absent). */
+    Map<TopicPartition, Long> committed(String group) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets =
                 admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         Map<TopicPartition, Long> out = new HashMap<>();
@@ -118,6 +124,22 @@ final class KafkaFixture implements AutoCloseable {
             }
         });
         return out;
+    }
+
+    /**
+     * True when the result de-duplication (every worker's, one application) has committed every raw result now on the
+     * raw results topic: its output for them is then committed on the results topic too (one transaction).
+     */
+    boolean rawResultsDeduped() throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(
+                ResultDedupeStream.applicationId(topics)).partitionsToOffsetAndMetadata().get();
+        for (Map.Entry<TopicPartition, Long> end : endOffsets(topics.resultsRaw()).entrySet()) {
+            OffsetAndMetadata committed = offsets.get(end.getKey());
+            if (end.getValue() > 0 && (committed == null || committed.offset() < end.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Map<TopicPartition, Long> endOffsets(String topic) throws Exception {

@@ -49,9 +49,18 @@ abstract class WorkerIT {
         return start(settings, handler, new SimpleMeterRegistry());
     }
 
-    /** Waits until the group's committed offsets reach the end of the jobs topic. */
+    /**
+     * Waits until the group's committed offsets reach the end of the jobs topic, and then until the result
+     * de-duplication has passed every result published so far on to the results topic.
+     */
     static void awaitAllCommitted(KafkaFixture fx) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(fx.committed()).isEqualTo(fx.endOffsets(fx.topics.jobs())));
+        awaitResultsDeduped(fx);
+    }
+
+    /** Waits until the result de-duplication has committed every record now on the raw results topic. */
+    static void awaitResultsDeduped(KafkaFixture fx) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(fx::rawResultsDeduped);
     }
 }

@@ -253,7 +253,8 @@ public final class ConfigParser {
                     worker.get(LlmqKeys.WORKER_LIMIT_SHARE), chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS),
                     chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_CHARS), worker.get(LlmqKeys.WORKER_MAX_QUEUE_WAIT),
                     worker.get(LlmqKeys.WORKER_SESSION_TIMEOUT), worker.get(LlmqKeys.WORKER_HEARTBEAT_INTERVAL),
-                    worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT));
+                    worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT),
+                    worker.get(LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION), worker.get(LlmqKeys.WORKER_STATE_DIR));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

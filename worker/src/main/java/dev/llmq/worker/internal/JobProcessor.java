@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Processes one job record on its own virtual thread: decode (or dead-letter), expire or run the handler, publish the
- * chunks and then the one terminal result, and ack the record once the broker has the result.
+ * chunks and then the one terminal result, and ack the record once the broker has the result. Results go to the raw
+ * results topic; the result de-duplication passes the first per job id on to the results topic.
  *
  * <p>Nothing Kafka refuses for good holds the record (and so its partition's commits) back. A result it refuses
  * (larger than the producer's {@code max.request.size}, say: results copy the job's metadata) is replaced by a smaller
@@ -197,7 +198,7 @@ public final class JobProcessor {
     }
 
     private ProducerRecord<byte[], byte[]> resultRecord(JobResult result, String traceparent) {
-        return new ProducerRecord<>(topics.results(), null, Sender.utf8(result.jobId()), RESULTS.toBytes(result),
+        return new ProducerRecord<>(topics.resultsRaw(), null, Sender.utf8(result.jobId()), RESULTS.toBytes(result),
                 sender.headers(LlmqHeaders.TYPE_RESULT, result.jobId() + ":result", result.completedAt(),
                         traceparent));
     }

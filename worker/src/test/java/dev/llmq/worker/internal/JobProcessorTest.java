@@ -108,8 +108,8 @@ class JobProcessorTest {
         ScriptedProducer producer = process(job, (j, chunks) -> answer("hello"), false,
                 JobProcessorTest::tooLarge);
 
-        assertThat(producer.attempts(TOPICS.results())).hasSize(2);
-        List<ProducerRecord<byte[], byte[]>> sent = producer.sent(TOPICS.results());
+        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(2);
+        List<ProducerRecord<byte[], byte[]>> sent = producer.sent(TOPICS.resultsRaw());
         assertThat(sent).hasSize(1);
         JobResult result = RESULTS.fromBytes(sent.getFirst().value());
         assertThat(result.jobId()).isEqualTo("j1");
@@ -135,9 +135,9 @@ class JobProcessorTest {
         JobRequest job = job("j2", false, "c2", Map.of());
 
         ScriptedProducer producer = process(job, (j, chunks) -> answer("hello"), false,
-                r -> r.topic().equals(TOPICS.results()) ? new TopicAuthorizationException("not allowed") : null);
+                r -> r.topic().equals(TOPICS.resultsRaw()) ? new TopicAuthorizationException("not allowed") : null);
 
-        assertThat(producer.attempts(TOPICS.results())).hasSize(2);
+        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(2);
         List<ProducerRecord<byte[], byte[]>> dead = producer.sent(TOPICS.dlq());
         assertThat(dead).hasSize(1);
         ProducerRecord<byte[], byte[]> letter = dead.getFirst();
@@ -161,7 +161,7 @@ class JobProcessorTest {
         ScriptedProducer producer = process(job, (j, chunks) -> answer("hello"), false,
                 JobProcessorTest::tooLarge);
 
-        assertThat(producer.sent(TOPICS.results())).isEmpty();
+        assertThat(producer.sent(TOPICS.resultsRaw())).isEmpty();
         assertThat(producer.attempts(TOPICS.dlq())).hasSize(2);
         ProducerRecord<byte[], byte[]> letter = producer.sent(TOPICS.dlq()).getFirst();
         assertThat(letter.value()).isNull();
@@ -179,7 +179,7 @@ class JobProcessorTest {
                 r -> new TopicAuthorizationException("nothing allowed"));
 
         assertThat(producer.history()).isEmpty();
-        assertThat(producer.attempts(TOPICS.results())).hasSize(2);
+        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(2);
         assertThat(producer.attempts(TOPICS.dlq())).hasSize(2);
         assertThat(acks).hasValue(1);
         assertThat(count("llmq.jobs.unrecorded")).isEqualTo(1);
@@ -191,7 +191,7 @@ class JobProcessorTest {
         ScriptedProducer producer = process(job("j5", false, "c5", Map.of()), (j, chunks) -> answer("hello"), true,
                 r -> new TopicAuthorizationException("nothing allowed"));
 
-        assertThat(producer.attempts(TOPICS.results())).hasSize(1);
+        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(1);
         assertThat(producer.attempts(TOPICS.dlq())).isEmpty();
         assertThat(acks).hasValue(0);
     }
@@ -200,11 +200,11 @@ class JobProcessorTest {
     void retriableFailuresOfTheResultAreRetried() {
         AtomicInteger failures = new AtomicInteger();
         ScriptedProducer producer = process(job("j6", false, "c6", Map.of()), (j, chunks) -> answer("hello"), false,
-                r -> r.topic().equals(TOPICS.results()) && failures.incrementAndGet() <= 2
+                r -> r.topic().equals(TOPICS.resultsRaw()) && failures.incrementAndGet() <= 2
                         ? new NotEnoughReplicasException("isr") : null);
 
-        assertThat(producer.attempts(TOPICS.results())).hasSize(3);
-        assertThat(RESULTS.fromBytes(producer.sent(TOPICS.results()).getFirst().value()).status())
+        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(3);
+        assertThat(RESULTS.fromBytes(producer.sent(TOPICS.resultsRaw()).getFirst().value()).status())
                 .isEqualTo(JobStatus.SUCCEEDED);
         assertThat(acks).hasValue(1);
     }
@@ -225,7 +225,7 @@ class JobProcessorTest {
 
         assertThat(producer.sent(TOPICS.chunks())).extracting(r -> CHUNKS.fromBytes(r.value()).seq())
                 .containsExactly(0L, 2L, 4L);
-        JobResult result = RESULTS.fromBytes(producer.sent(TOPICS.results()).getFirst().value());
+        JobResult result = RESULTS.fromBytes(producer.sent(TOPICS.resultsRaw()).getFirst().value());
         assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(result.adjustments()).containsExactly(KafkaChunkPublisher.STREAM_INCOMPLETE + 2);
         assertThat(count("llmq.chunks.dropped")).isEqualTo(2);

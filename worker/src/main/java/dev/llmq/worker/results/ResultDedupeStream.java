@@ -1,0 +1,132 @@
+package dev.llmq.worker.results;
+
+import dev.llmq.schemas.TopicNames;
+import dev.llmq.worker.WorkerSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link ResultDedupe} in one worker process: a Kafka Streams instance of the application
+ * {@code <prefix>-results-dedupe} with {@code processing.guarantee=exactly_once_v2}. Every worker process runs one,
+ * so the raw results' partitions (and the store's) spread over the workers like the jobs' do. Use: {@link #start()},
+ * {@link #ready()}, {@link #close()}.
+ */
+public final class ResultDedupeStream implements AutoCloseable {
+
+    /**
+     * How often the stream commits (and so how long a result can wait in an open transaction before
+     * {@code read_committed} readers see it). Kafka Streams' own default under exactly-once is 100 ms.
+     */
+    public static final Duration COMMIT_INTERVAL = Duration.ofMillis(20);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResultDedupeStream.class);
+
+    private final String workerId;
+    private final String applicationId;
+    private final Path stateDir;
+    private final boolean temporaryStateDir;
+    private final KafkaStreams streams;
+    private volatile boolean runningOnce;
+
+    public ResultDedupeStream(WorkerSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        this.workerId = settings.workerId();
+        this.applicationId = applicationId(settings.topics());
+        this.temporaryStateDir = settings.stateDir() == null;
+        try {
+            this.stateDir = temporaryStateDir ? Files.createTempDirectory("llmq-worker-state-")
+                    : Files.createDirectories(settings.stateDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the worker's state directory", e);
+        }
+        this.streams = new KafkaStreams(ResultDedupe.topology(settings.topics(), settings.resultsDedupeRetention()),
+                properties(settings, stateDir));
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                runningOnce = true;
+            }
+            LOG.debug("worker {} result de-duplication: {} -> {}", workerId, before, now);
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("worker {} result de-duplication thread failed; replacing it", workerId, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    /** The Streams application id of the de-duplication under these topics: {@code <prefix>-results-dedupe}. */
+    public static String applicationId(TopicNames topics) {
+        return topics.prefix() + "-results-dedupe";
+    }
+
+    static Properties properties(WorkerSettings settings, Path stateDir) {
+        Properties props = new Properties();
+        props.putAll(settings.clientProperties());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(settings.topics()));
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.workerId() + "-results-dedupe");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL.toMillis()));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // a killed worker's share of the de-duplication moves as fast as its share of the jobs
+        // (llmq.worker.session_timeout), unless the user's Kafka properties say otherwise
+        if (!settings.clientProperties().containsKey("session.timeout.ms")) {
+            props.put(StreamsConfig.consumerPrefix("session.timeout.ms"),
+                    Long.toString(settings.sessionTimeout().toMillis()));
+        }
+        if (!settings.clientProperties().containsKey("heartbeat.interval.ms")) {
+            props.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"),
+                    Long.toString(settings.heartbeatInterval().toMillis()));
+        }
+        return props;
+    }
+
+    /** Starts the stream thread; it joins the application's group in the background. */
+    public void start() {
+        streams.start();
+        LOG.info("worker {} de-duplicating results (application {}, state in {})", workerId, applicationId,
+                stateDir);
+    }
+
+    /** True once the stream has been running, while it is running or rebalancing. */
+    public boolean ready() {
+        KafkaStreams.State state = streams.state();
+        return runningOnce && (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING);
+    }
+
+    /** The stream's state (for tests and diagnostics). */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Commits what is processed, leaves the group, and deletes the state directory if it was temporary. */
+    @Override
+    public void close() {
+        // leave the group, so that the partitions move to the other workers now rather than after the session timeout
+        if (!streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)))) {
+            LOG.warn("worker {} result de-duplication did not stop within 30 s", workerId);
+        }
+        if (temporaryStateDir) {
+            try (Stream<Path> paths = Files.walk(stateDir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                LOG.warn("worker {}: temporary state directory {} not deleted", workerId, stateDir, e);
+            }
+        }
+    }
+}
