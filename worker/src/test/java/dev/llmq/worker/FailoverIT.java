@@ -144,7 +144,8 @@ class FailoverIT extends WorkerIT {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             Map<String, List<JobResult>> results = TestJobs.resultsById(fx.readAll(fx.topics.results()));
             assertThat(results.keySet()).containsAll(jobs.stream().map(JobRequest::jobId).toList());
-            results.values().forEach(r -> assertThat(r.getFirst().status()).isEqualTo(JobStatus.SUCCEEDED));
+            results.values().forEach(r -> assertThat(r).hasSize(1).first()
+                    .extracting(JobResult::status).isEqualTo(JobStatus.SUCCEEDED));
         });
         awaitAllCommitted(fx);
     }
@@ -197,7 +198,8 @@ class FailoverIT extends WorkerIT {
         leaver.close();
         long closedAt = System.nanoTime();
 
-        Map<String, List<JobResult>> results = TestJobs.resultsById(fx.readAll(fx.topics.results()));
+        // published by the leaver before close returned (on the raw topic; the de-duplication passes them on later)
+        Map<String, List<JobResult>> results = TestJobs.resultsById(fx.readAll(fx.topics.resultsRaw()));
         assertThat(results.keySet()).as("the jobs running at close got their results").containsAll(runningAtClose);
         assertThat(fx.committed().entrySet().stream().filter(e -> moved.contains(e.getKey().partition()))
                 .mapToLong(Map.Entry::getValue).sum()).as("and were committed")
