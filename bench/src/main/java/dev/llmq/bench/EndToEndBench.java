@@ -206,7 +206,8 @@ public final class EndToEndBench {
         return lines;
     }
 
-    private static void waitReady(Standalone llmq) throws InterruptedException {
+    /** Waits until standalone reports ready, at most a minute; shared by the end-to-end benchmarks. */
+    static void waitReady(Standalone llmq) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (!llmq.ready()) {
             if (System.nanoTime() > deadline) {

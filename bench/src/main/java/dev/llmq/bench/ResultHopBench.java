@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -65,14 +67,15 @@ public final class ResultHopBench {
         Path dir = Files.createTempDirectory("llmq-bench-");
         try (Standalone llmq = Standalone.start(new Standalone.Options(null, dir, "127.0.0.1", 0, 0, System.getenv(),
                 null))) {
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (!llmq.ready() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            EndToEndBench.waitReady(llmq);
             ResultHopBench bench = new ResultHopBench(llmq);
             TopicNames topics = new TopicNames(llmq.config().llmq().topics().prefix());
-            List<Thread> readers = List.of(bench.reader(topics.resultsRaw()), bench.reader(topics.results()));
-            Thread.sleep(2000); // the readers are at the end of both topics
+            CountDownLatch positioned = new CountDownLatch(2);
+            List<Thread> readers = List.of(bench.reader(topics.resultsRaw(), positioned),
+                    bench.reader(topics.results(), positioned));
+            if (!positioned.await(1, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the readers did not reach the end of the result topics");
+            }
             System.out.printf("machine: %d cores, JDK %s, %s%n", Runtime.getRuntime().availableProcessors(),
                     Runtime.version(), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
             bench.run(Math.min(500, jobs), rate, topics, false);
@@ -144,7 +147,8 @@ public final class ResultHopBench {
         return body.has("jobs") ? body.path("jobs").get(0).path("id").asText() : body.path("id").asText();
     }
 
-    private Thread reader(String topic) {
+    /** A read_committed reader from the end of {@code topic}; counts {@code positioned} down once it is there. */
+    private Thread reader(String topic, CountDownLatch positioned) {
         Map<String, Long> out = arrivals.computeIfAbsent(topic, t -> new ConcurrentHashMap<>());
         return Thread.ofPlatform().name("bench-" + topic).start(() -> {
             Properties props = new Properties();
@@ -156,6 +160,8 @@ public final class ResultHopBench {
                         .map(p -> new TopicPartition(topic, p.partition())).toList();
                 consumer.assign(partitions);
                 consumer.seekToEnd(partitions);
+                partitions.forEach(consumer::position); // resolves the lazy seek before the load starts
+                positioned.countDown();
                 while (running.get()) {
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                         Instant now = Instant.now();

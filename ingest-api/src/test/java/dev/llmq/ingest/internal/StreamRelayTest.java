@@ -379,7 +379,7 @@ class StreamRelayTest {
 
         @Override
         public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
+            return Clock.fixed(instant(), zone);
         }
     }
 
