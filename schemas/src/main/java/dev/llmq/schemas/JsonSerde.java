@@ -43,6 +43,10 @@ public final class JsonSerde<T> implements Serde<T> {
         return new JsonSerde<>(JobStatusEvent.class);
     }
 
+    public static JsonSerde<JobControlMessage> jobControl() {
+        return new JsonSerde<>(JobControlMessage.class);
+    }
+
     public byte[] toBytes(T value) {
         try {
             return mapper.writeValueAsBytes(value);

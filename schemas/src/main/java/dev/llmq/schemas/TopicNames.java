@@ -31,6 +31,11 @@ public record TopicNames(String prefix) {
         return name(Topics.JOBS);
     }
 
+    /** The work queue of interactive-priority jobs: {@link JobRequest} keyed by job id. */
+    public String jobsInteractive() {
+        return name(Topics.JOBS_INTERACTIVE);
+    }
+
     /** Partial tokens: {@link StreamChunk} keyed by job id, in order per job. */
     public String chunks() {
         return name(Topics.CHUNKS);

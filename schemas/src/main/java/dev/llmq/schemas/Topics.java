@@ -15,6 +15,11 @@ public final class Topics {
     public static final TopicSpec<JobRequest> JOBS = new TopicSpec<>("jobs.v1", "job id", JobRequest.class,
             "JobRequest", null, false, null, "the work queue: one record per accepted job");
 
+    public static final TopicSpec<JobRequest> JOBS_INTERACTIVE = new TopicSpec<>("jobs.interactive.v1", "job id",
+            JobRequest.class, "JobRequest", null, false, null,
+            "the work queue of `interactive` priority jobs; workers start these before `batch` jobs (`jobs.v1`), "
+                    + "leaving batch jobs a minimum share");
+
     public static final TopicSpec<StreamChunk> CHUNKS = new TopicSpec<>("chunks.v1", "job id", StreamChunk.class,
             "StreamChunk", null, false, Duration.ofDays(1),
             "partial tokens of streaming jobs, in order per job; kept one day");
@@ -37,13 +42,16 @@ public final class Topics {
             "records that could not be processed at all");
 
     public static final TopicSpec<DeploymentHealthMessage> CONTROL = new TopicSpec<>("control.v1",
-            "`deployment-health:<deployment>:cooldown` or `...:breaker`", DeploymentHealthMessage.class,
-            "DeploymentHealthMessage (header `llmq.control.type: deployment_health`)", 1, true, null,
+            "`deployment-health:<deployment>:cooldown` or `...:breaker`; `job-cancel:<job id>`, "
+                    + "`batch-cancel:<batch id>`", DeploymentHealthMessage.class,
+            "DeploymentHealthMessage (header `llmq.control.type: deployment_health`) or JobControlMessage "
+                    + "(`job_cancel`)", 1, true, null,
             "shared control state: deployment health, one key per deployment and facet so compaction never "
-                    + "erases a cooldown still in force");
+                    + "erases a cooldown still in force; cancellations of jobs and batches");
 
     /** Every topic, in the order the docs list them. */
-    public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL, RESULTS_RAW);
+    public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL, RESULTS_RAW,
+            JOBS_INTERACTIVE);
 
     /** The topics table for the docs, generated from the definitions (docs/ARCHITECTURE.md embeds it). */
     public static String markdownTable() {

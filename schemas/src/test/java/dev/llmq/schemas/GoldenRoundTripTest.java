@@ -35,6 +35,8 @@ class GoldenRoundTripTest {
                 Arguments.of("stream-chunk.json", JsonSerde.streamChunk()),
                 Arguments.of("stream-chunk-without-run-id.json", JsonSerde.streamChunk()),
                 Arguments.of("job-status-event.json", JsonSerde.jobStatusEvent()),
+                Arguments.of("job-status-event-streaming.json", JsonSerde.jobStatusEvent()),
+                Arguments.of("job-control-cancel.json", JsonSerde.jobControl()),
                 Arguments.of("job-result-succeeded.json", JsonSerde.jobResult()),
                 Arguments.of("job-result-failed.json", JsonSerde.jobResult()),
                 Arguments.of("deployment-health.json", Topics.CONTROL.serde()));
@@ -51,6 +53,17 @@ class GoldenRoundTripTest {
         JsonNode actual = Json.mapper().readTree(written);
         assertThat(actual).isEqualTo(expected);
         assertThat(serde.fromBytes(written)).isEqualTo(value);
+    }
+
+    @Test
+    void aControlMessageNamesExactlyOneJobOrBatchAndKeysByIt() {
+        Instant at = Instant.parse("2026-11-26T15:00:00Z");
+        assertThat(JobControlMessage.cancelJob("j1", null, "ingest-1", at).key()).isEqualTo("job-cancel:j1");
+        assertThat(JobControlMessage.cancelBatch("b1", "stop", "ingest-1", at).key()).isEqualTo("batch-cancel:b1");
+        assertThatThrownBy(() -> new JobControlMessage(1, "job_cancel", "j1", "b1", null, "s", at))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one");
+        assertThatThrownBy(() -> new JobControlMessage(1, "job_cancel", null, null, null, "s", at))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one");
     }
 
     @Test

@@ -31,6 +31,8 @@ class JsonSchemaConformanceTest {
         "stream-chunk.json, stream-chunk.v1.schema.json",
         "stream-chunk-without-run-id.json, stream-chunk.v1.schema.json",
         "job-status-event.json, job-status-event.v1.schema.json",
+        "job-status-event-streaming.json, job-status-event.v1.schema.json",
+        "job-control-cancel.json, job-control.v1.schema.json",
         "job-result-succeeded.json, job-result.v1.schema.json",
         "job-result-failed.json, job-result.v1.schema.json",
         "deployment-health.json, deployment-health.v1.schema.json"
@@ -48,7 +50,8 @@ class JsonSchemaConformanceTest {
         "seq, stream-chunk.json, stream-chunk.v1.schema.json",
         "response, job-result-succeeded.json, job-result.v1.schema.json",
         "error, job-result-failed.json, job-result.v1.schema.json",
-        "deployment_id, deployment-health.json, deployment-health.v1.schema.json"
+        "deployment_id, deployment-health.json, deployment-health.v1.schema.json",
+        "job_id, job-control-cancel.json, job-control.v1.schema.json"
     })
     void aMissingRequiredFieldIsRejected(String field, String golden, String schemaFile) throws IOException {
         ObjectNode node = (ObjectNode) Json.mapper().readTree(GoldenRoundTripTest.golden(golden));
