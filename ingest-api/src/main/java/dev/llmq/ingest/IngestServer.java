@@ -2,6 +2,8 @@ package dev.llmq.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.ingest.internal.ApiException;
+import dev.llmq.ingest.internal.ChunkHub;
+import dev.llmq.ingest.internal.ChunkSubscription;
 import dev.llmq.ingest.internal.ErrorBodies;
 import dev.llmq.ingest.internal.IngestMetrics;
 import dev.llmq.ingest.internal.JobIds;
@@ -32,7 +34,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +88,9 @@ public final class IngestServer implements AutoCloseable {
         this.view = new KafkaJobStatusView(settings, mapper);
         this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups), publisher, view,
                 new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2));
-        this.relay = new StreamRelay(settings, view, mapper, clock);
+        ChunkHub hub = new ChunkHub(settings, KafkaConsumer::new, StreamRelay.POLL_HUB);
+        metrics.streams(hub);
+        this.relay = new StreamRelay(settings, view, mapper, clock, hub);
         this.app = createApp();
     }
 
@@ -142,6 +146,7 @@ public final class IngestServer implements AutoCloseable {
         }
         publisher.start();
         view.start();
+        relay.start();
         app.start(settings.host(), settings.port());
         started = true;
         log.info("ingest API listening on http://{}:{}", settings.host(), app.port());
@@ -166,6 +171,7 @@ public final class IngestServer implements AutoCloseable {
             app.stop();
         } finally {
             long t1 = System.nanoTime();
+            relay.close();
             view.close();
             long t2 = System.nanoTime();
             publisher.close();
@@ -260,13 +266,13 @@ public final class IngestServer implements AutoCloseable {
         if (!s.stream()) {
             throw ApiException.invalid("not_streaming", "stream", "job '" + id + "' was not submitted with \"stream\": true");
         }
-        Consumer<String, byte[]> consumer = relay.open(s);
+        ChunkSubscription subscription = relay.open(s);
         ctx.status(200);
         ctx.res().setContentType("text/event-stream");
         ctx.res().setCharacterEncoding("UTF-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
-        relay.relay(consumer, id, ctx.res().getOutputStream());
+        relay.relay(subscription, id, ctx.res().getOutputStream());
     }
 
     private void ready(Context ctx) {

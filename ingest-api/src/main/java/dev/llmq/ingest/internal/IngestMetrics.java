@@ -1,6 +1,8 @@
 package dev.llmq.ingest.internal;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -11,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The ingest API's meters: {@code llmq.jobs.submitted} (jobs accepted), {@code llmq.ingest.rejected{reason}}
  * (requests refused; reason from a bounded set) and {@code llmq.ingest.submission.duration} (accepted submissions,
- * from request to broker acknowledgement).
+ * from request to broker acknowledgement); and the SSE relay's {@link #streams(ChunkHub) meters}.
  */
 public final class IngestMetrics {
 
@@ -32,6 +34,17 @@ public final class IngestMetrics {
     public void accepted(int jobs, Duration elapsed) {
         submitted.increment(jobs);
         latency.record(elapsed);
+    }
+
+    /**
+     * {@code llmq.ingest.streams} (SSE clients served now) and {@code llmq.ingest.stream.consumers} (Kafka consumers
+     * the relay has made: one per instance, plus one per replacement after a failure; never one per client).
+     */
+    public void streams(ChunkHub hub) {
+        Gauge.builder("llmq.ingest.streams", hub, ChunkHub::subscribers).description("SSE streams served now")
+                .baseUnit("streams").register(registry);
+        FunctionCounter.builder("llmq.ingest.stream.consumers", hub, ChunkHub::consumersCreated)
+                .description("Kafka consumers made by the SSE relay").baseUnit("consumers").register(registry);
     }
 
     /** @param reason one of a bounded set, e.g. {@code malformed_json}, {@code model_not_found} */

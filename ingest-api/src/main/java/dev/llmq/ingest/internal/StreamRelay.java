@@ -10,16 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.Consumer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,19 +27,20 @@ import org.slf4j.LoggerFactory;
  * chunks from the start. Each chunk event also carries an SSE {@code id: <run>:<seq>} (the run as
  * {@link ChunkSelector#runOf} names it), which OpenAI clients ignore and which lets a client tell the runs apart.
  *
- * <p>Per request, a group-less consumer is assigned the one partition of the chunks topic that the job id's key
- * hashes to (Kafka's default partitioner), positioned by {@code offsetsForTimes(submitted_at - margin)}; records of
- * other jobs are skipped. One run is relayed at a time ({@link ChunkSelector}): when a newer run starts (a retry, a
+ * <p>The records come from the instance's {@link ChunkHub} (one consumer for every stream), which positions the
+ * subscription at {@code offsetsForTimes(submitted_at - margin)} of the partition the job id's key hashes to (Kafka's
+ * default partitioner). One run is relayed at a time ({@link ChunkSelector}): when a newer run starts (a retry, a
  * fallback, or the job redelivered after a worker crashed), an SSE comment says so, the event ids name the new run,
  * and its chunks follow from sequence 0; chunks of the run left behind are dropped from then on, so no two runs'
  * tokens are ever interleaved (already-sent text of the abandoned run cannot be taken back: a client that shows text
  * as it comes starts over when the run in the event ids changes, as {@code llmq tail} does).
  */
-public final class StreamRelay {
+public final class StreamRelay implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StreamRelay.class);
-    private static final Duration MARGIN = Duration.ofSeconds(30);
-    private static final Duration POLL = Duration.ofMillis(100);
+    static final Duration POLL = Duration.ofMillis(100);
+    /** How long the hub's consumer waits in one poll: also the most a new stream waits to be positioned. */
+    public static final Duration POLL_HUB = Duration.ofMillis(50);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
 
     private final IngestSettings settings;
@@ -50,13 +48,23 @@ public final class StreamRelay {
     private final ObjectMapper mapper;
     private final JobViews views;
     private final Clock clock;
+    private final ChunkHub hub;
+    private final Duration wait;
 
-    public StreamRelay(IngestSettings settings, JobStatusView view, ObjectMapper mapper, Clock clock) {
+    public StreamRelay(IngestSettings settings, JobStatusView view, ObjectMapper mapper, Clock clock, ChunkHub hub) {
+        this(settings, view, mapper, clock, hub, POLL);
+    }
+
+    /** @param wait the longest one turn of the relay loop waits for a chunk */
+    StreamRelay(IngestSettings settings, JobStatusView view, ObjectMapper mapper, Clock clock, ChunkHub hub,
+                Duration wait) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.view = Objects.requireNonNull(view, "view");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.views = new JobViews(mapper);
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.hub = Objects.requireNonNull(hub, "hub");
+        this.wait = Objects.requireNonNull(wait, "wait");
     }
 
     /** The partition Kafka's default partitioner picks for a string key. */
@@ -64,70 +72,40 @@ public final class StreamRelay {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
-    /** Opens the consumer before any byte is written, so a Kafka failure can still become a 503. */
-    public Consumer<String, byte[]> open(JobSnapshot job) {
-        Consumer<String, byte[]> c = new KafkaConsumer<>(
-                KafkaClients.consumer(settings, "llmq-ingest-stream-" + settings.instanceId()));
-        try {
-            List<PartitionInfo> infos = c.partitionsFor(settings.topics().chunks(), settings.kafkaTimeout());
-            if (infos == null || infos.isEmpty()) {
-                throw ApiException.kafkaUnavailable("topic " + settings.topics().chunks() + " does not exist");
-            }
-            TopicPartition tp = new TopicPartition(settings.topics().chunks(), partitionFor(job.jobId(), infos.size()));
-            c.assign(List.of(tp));
-            if (job.submittedAt() == null) {
-                c.seekToBeginning(List.of(tp));
-            } else {
-                long from = job.submittedAt().minus(MARGIN).toEpochMilli();
-                // the end offset is read first: when no record is yet as new as `from`, every record written after
-                // that read is at or past it, so starting there misses none (seekToEnd would resolve later and
-                // could skip the job's first chunks)
-                long end = c.endOffsets(List.of(tp), settings.kafkaTimeout()).get(tp);
-                Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(Map.of(tp, Math.max(0, from)),
-                        settings.kafkaTimeout());
-                OffsetAndTimestamp at = found.get(tp);
-                if (at == null) {
-                    c.seek(tp, end);
-                } else {
-                    c.seek(tp, at.offset());
-                }
-            }
-            c.position(tp, settings.kafkaTimeout());
-            return c;
-        } catch (ApiException e) {
-            c.close(Duration.ZERO);
-            throw e;
-        } catch (RuntimeException e) {
-            c.close(Duration.ZERO);
-            log.warn("cannot open the chunk stream: {}", e.toString());
-            throw ApiException.kafkaUnavailable("cannot read the chunks topic: " + e.getClass().getSimpleName());
-        }
+    /** Starts the hub's thread. */
+    public void start() {
+        hub.start();
+    }
+
+    /** Subscribes before any byte is written, so a Kafka failure can still become a 503. */
+    public ChunkSubscription open(JobSnapshot job) {
+        return hub.subscribe(job.jobId(), job.submittedAt());
     }
 
     /**
      * Writes the events until the job ends, the stream timeout passes or the client goes away (a write fails), then
-     * closes the consumer. The job ends once the status view shows it terminal and the consumer has read up to the
+     * leaves the hub. The job ends once the status view shows it terminal and the subscription has reached the
      * chunks' end offset read at that moment: {@code data: [DONE]}, after an error event when the job did not
      * succeed. The timeout ends the stream with a {@code stream_timeout} error event and no {@code [DONE]}. Which
      * records are sent is {@link ChunkSelector}'s choice; a record that does not decode is skipped.
      */
-    public void relay(Consumer<String, byte[]> c, String jobId, OutputStream out) {
-        TopicPartition tp = c.assignment().iterator().next();
+    public void relay(ChunkSubscription sub, String jobId, OutputStream out) {
         Instant lastWrite = clock.instant();
         Instant deadline = lastWrite.plus(settings.streamTimeout());
         ChunkSelector selector = new ChunkSelector(jobId);
         Long stopAt = null;
-        try (c) {
+        try (sub) {
             write(out, ": llmq relay for " + jobId + "\n\n");
             while (true) {
+                long reached = sub.reached();
                 boolean wrote = false;
-                for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
+                for (ConsumerRecord<String, byte[]> r : sub.take(wait)) {
                     wrote |= send(selector.step(r), r, out);
                 }
                 if (stopAt == null) {
-                    stopAt = endOffsetOnceTerminal(c, tp, jobId);
+                    stopAt = endOffsetOnceTerminal(sub, jobId);
                 }
-                if (stopAt != null && c.position(tp) >= stopAt) {
+                if (stopAt != null && reached >= stopAt) {
                     finish(jobId, out);
                     return;
                 }
@@ -147,6 +125,9 @@ public final class StreamRelay {
             }
         } catch (IOException e) {
             log.debug("stream client for {} went away: {}", jobId, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.debug("stream relay for {} interrupted", jobId);
         } catch (RuntimeException e) {
             log.warn("chunk relay for {} stopped: {}", jobId, e.toString());
         }
@@ -170,10 +151,17 @@ public final class StreamRelay {
     }
 
     /** Null while the job is not terminal; then the chunks' end offset, which holds every chunk of the job. */
-    private Long endOffsetOnceTerminal(Consumer<String, byte[]> c, TopicPartition tp, String jobId) {
+    private Long endOffsetOnceTerminal(ChunkSubscription sub, String jobId) throws InterruptedException {
         Optional<JobSnapshot> s = view.job(jobId);
         if (s.isPresent() && s.get().terminal()) {
-            return c.endOffsets(List.of(tp), settings.kafkaTimeout()).get(tp);
+            try {
+                return sub.endOffset().get(settings.kafkaTimeout().multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("cannot read the end offset of " + sub.partition(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("no end offset of " + sub.partition() + " within "
+                        + settings.kafkaTimeout().multipliedBy(2));
+            }
         }
         return null;
     }
@@ -189,5 +177,11 @@ public final class StreamRelay {
     private static void write(OutputStream out, String s) throws IOException {
         out.write(s.getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    /** Closes the hub: open streams end. */
+    @Override
+    public void close() {
+        hub.close();
     }
 }

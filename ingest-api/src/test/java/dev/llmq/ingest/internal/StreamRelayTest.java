@@ -27,19 +27,23 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The relay loop without a broker: a {@link MockConsumer} assigned the job's partition, a status view held in a map
- * and a clock that moves 100 ms each time it is read (so the stream timeout and keep-alives come after a bounded
- * number of loop turns). {@link MockConsumer#poll} runs one scheduled task per call, which scripts what the
- * "broker" and the "worker" do between polls.
+ * The relay loop without a broker: a {@link ChunkHub} whose one consumer is a {@link MockConsumer} holding the job's
+ * partition, a status view held in a map and a clock that moves 100 ms each time it is read (so the stream timeout
+ * and keep-alives come after a bounded number of loop turns). {@link MockConsumer#poll} runs one scheduled task per
+ * call, which scripts what the "broker" and the "worker" do between the hub's polls.
  */
 @Timeout(30)
 class StreamRelayTest {
@@ -49,19 +53,35 @@ class StreamRelayTest {
     private static final Instant T0 = Instant.parse("2026-11-26T15:00:00Z");
 
     private final TopicPartition tp = new TopicPartition("llmq.chunks.v1", 0);
-    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockConsumer<String, byte[]> consumer = new TimedMockConsumer();
     private final MapView view = new MapView();
     private final TickingClock clock = new TickingClock(T0, Duration.ofMillis(100));
-    private final StreamRelay relay = new StreamRelay(IngestSettings.builder("unused:9092", "relay-test")
-            .streamTimeout(STREAM_TIMEOUT).build(), view, Json.mapper(), clock);
+    private final IngestSettings settings = IngestSettings.builder("unused:9092", "relay-test")
+            .streamTimeout(STREAM_TIMEOUT).build();
+    private final AtomicInteger consumersMade = new AtomicInteger();
+    private final ChunkHub hub = new ChunkHub(settings, props -> {
+        consumersMade.incrementAndGet();
+        return consumer;
+    }, Duration.ofMillis(1));
+    private final StreamRelay relay = new StreamRelay(settings, view, Json.mapper(), clock, hub, Duration.ofMillis(1));
     private long nextOffset;
 
     @BeforeEach
     void assign() {
+        consumer.updatePartitions(tp.topic(), List.of(new PartitionInfo(tp.topic(), 0, null, null, null)));
         consumer.assign(List.of(tp));
         consumer.seek(tp, 0);
         consumer.updateEndOffsets(Map.of(tp, 0L));
         view.put(JobStatus.RUNNING, null);
+        hub.start();
+    }
+
+    @AfterEach
+    void closeHub() {
+        hub.close();
+        // one consumer for the whole hub (none when no stream was opened), closed with the hub
+        assertThat(consumersMade.get()).isLessThanOrEqualTo(1);
+        assertThat(consumer.closed()).isEqualTo(consumersMade.get() == 1);
     }
 
     @Test
@@ -88,7 +108,7 @@ class StreamRelayTest {
 
         assertThat(contents(out)).containsExactly("Hel", "lo", "!");
         assertThat(data(out).getLast()).isEqualTo("[DONE]");
-        assertThat(consumer.closed()).isTrue();
+        assertThat(hub.subscribers()).isZero();
     }
 
     @Test
@@ -220,7 +240,7 @@ class StreamRelayTest {
         assertThat(json(data.getLast()).at("/error/code").asText()).isEqualTo("stream_timeout");
         assertThat(events(out)).contains(": keep-alive");
         assertThat(elapsed()).isBetween(STREAM_TIMEOUT, STREAM_TIMEOUT.plusSeconds(1));
-        assertThat(consumer.closed()).isTrue();
+        assertThat(hub.subscribers()).isZero();
     }
 
     @Test
@@ -230,11 +250,11 @@ class StreamRelayTest {
         chunk(JOB, 1, 2, "three");
         GoneAfter client = new GoneAfter(2); // the relay's opening comment, then "one"
 
-        relay.relay(consumer, JOB, client);
+        relay.relay(hub.subscribe(JOB, T0), JOB, client);
 
         assertThat(contents(client.received())).containsExactly("one");
         assertThat(client.refused).isEqualTo(1);
-        assertThat(consumer.closed()).isTrue();
+        assertThat(hub.subscribers()).isZero();
         assertThat(elapsed()).isLessThan(Duration.ofSeconds(1));
     }
 
@@ -242,15 +262,15 @@ class StreamRelayTest {
     void aClientGoneWhileNothingIsSentIsNoticedAtTheNextKeepAlive() {
         GoneAfter client = new GoneAfter(1);
 
-        relay.relay(consumer, JOB, client);
+        relay.relay(hub.subscribe(JOB, T0), JOB, client);
 
         assertThat(client.refused).isEqualTo(1);
-        assertThat(consumer.closed()).isTrue();
+        assertThat(hub.subscribers()).isZero();
         assertThat(elapsed()).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(11));
     }
 
     private String relay(ByteArrayOutputStream out) {
-        relay.relay(consumer, JOB, out);
+        relay.relay(hub.subscribe(JOB, T0), JOB, out);
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -323,6 +343,24 @@ class StreamRelayTest {
         return new JobResult(1, JOB, null, null, null, "gpt-4o", JobStatus.FAILED, null,
                 new JobError(null, null, "provider overloaded", null, "server_error", 503, "openai"), null, null, null,
                 null, null, null, null, null, T0, T0, T0, null, null, null);
+    }
+
+    /**
+     * MockConsumer does not implement {@code offsetsForTimes}: here every record is new enough, so the answer is the
+     * beginning of the partition.
+     */
+    private static final class TimedMockConsumer extends MockConsumer<String, byte[]> {
+        TimedMockConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> times,
+                                                                                 Duration timeout) {
+            Map<TopicPartition, OffsetAndTimestamp> out = new HashMap<>();
+            times.forEach((tp, t) -> out.put(tp, new OffsetAndTimestamp(0, t)));
+            return out;
+        }
     }
 
     /** A client that accepts {@code accepted} writes and then is gone: every later write fails. */
