@@ -2,8 +2,10 @@ package dev.llmq.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.ingest.internal.ApiException;
+import dev.llmq.ingest.internal.CancelService;
 import dev.llmq.ingest.internal.ChunkHub;
 import dev.llmq.ingest.internal.ChunkSubscription;
+import dev.llmq.ingest.internal.ControlPublisher;
 import dev.llmq.ingest.internal.ErrorBodies;
 import dev.llmq.ingest.internal.IngestMetrics;
 import dev.llmq.ingest.internal.JobIds;
@@ -48,6 +50,8 @@ import org.slf4j.LoggerFactory;
  *       does not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.</li>
  *   <li>{@code GET /v1/jobs/{id}}, {@code GET /v1/jobs/{id}/stream} (SSE), {@code GET /v1/batches/{id}},
  *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines).</li>
+ *   <li>{@code POST /v1/jobs/{id}/cancel}, {@code POST /v1/batches/{id}/cancel} (optional {@code {"reason"}}): 202
+ *       once the broker has the cancellation on the control topic, 404 unknown, 409 already finished, 503.</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready}.</li>
  * </ul>
  */
@@ -66,6 +70,8 @@ public final class IngestServer implements AutoCloseable {
     private final JobStatusView view;
     private final SubmissionService submissions;
     private final StreamRelay relay;
+    private final ControlPublisher control;
+    private final CancelService cancels;
     private final Javalin app;
     private volatile boolean started;
     private volatile Supplier<String> metricsScrape;
@@ -91,6 +97,8 @@ public final class IngestServer implements AutoCloseable {
         ChunkHub hub = new ChunkHub(settings, KafkaConsumer::new, StreamRelay.POLL_HUB);
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
+        this.control = new ControlPublisher(settings);
+        this.cancels = new CancelService(view, control::publish, control.source(), mapper, clock);
         this.app = createApp();
     }
 
@@ -104,6 +112,8 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.post("/v1/jobs", this::submit);
             cfg.routes.get("/v1/jobs/{id}", this::getJob);
             cfg.routes.get("/v1/jobs/{id}/stream", this::stream);
+            cfg.routes.post("/v1/jobs/{id}/cancel", this::cancelJob);
+            cfg.routes.post("/v1/batches/{id}/cancel", this::cancelBatch);
             cfg.routes.get("/v1/batches/{id}", this::getBatch);
             cfg.routes.get("/v1/batches/{id}/results", this::getBatchResults);
             cfg.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "live")));
@@ -175,6 +185,7 @@ public final class IngestServer implements AutoCloseable {
             view.close();
             long t2 = System.nanoTime();
             publisher.close();
+            control.close();
             log.info("ingest API stopped in {} ms (http {} ms, status view {} ms, producers {} ms)",
                     (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t2) / 1_000_000);
@@ -233,6 +244,17 @@ public final class IngestServer implements AutoCloseable {
         String id = ctx.pathParam("id");
         JobSnapshot s = view.job(id).orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
         json(ctx, 200, views.job(s));
+    }
+
+    private void cancelJob(Context ctx) {
+        JobSnapshot s = cancels.cancelJob(ctx.pathParam("id"), ctx.bodyAsBytes());
+        json(ctx, 202, views.job(s).put("cancel_requested", true));
+    }
+
+    private void cancelBatch(Context ctx) {
+        String id = ctx.pathParam("id");
+        List<JobSnapshot> jobs = cancels.cancelBatch(id, ctx.bodyAsBytes());
+        json(ctx, 202, views.batch(id, jobs).put("cancel_requested", true));
     }
 
     private void getBatch(Context ctx) {

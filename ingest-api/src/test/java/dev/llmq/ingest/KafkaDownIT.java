@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** A broker that goes away: submissions get 503 (never 202) within the configured Kafka timeout. */
+/**
+ * A broker that goes away: submissions get 503 (never 202) within the configured Kafka timeout, and so do a stream
+ * (before its first byte) and a cancellation.
+ */
 class KafkaDownIT {
 
     private static final String CHAT = SubmitIT.CHAT;
@@ -31,8 +34,19 @@ class KafkaDownIT {
             HttpTestClient http = new HttpTestClient(server.port());
             assertThat(http.post("/v1/jobs", CHAT, "application/json").status()).isEqualTo(202);
             assertThat(http.post("/v1/jobs", "[" + CHAT + "," + CHAT + "]", "application/json").status()).isEqualTo(202);
+            HttpTestClient.Response streaming = http.post("/v1/jobs",
+                    CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""), "application/json");
+            assertThat(streaming.status()).isEqualTo(202);
+            String streamingId = streaming.json().path("id").asText();
 
             kafka.close();
+
+            HttpTestClient.Response stream = http.get("/v1/jobs/" + streamingId + "/stream");
+            assertThat(stream.status()).as(stream.body()).isEqualTo(503);
+            assertThat(stream.json().at("/error/code").asText()).isEqualTo("kafka_unavailable");
+            HttpTestClient.Response cancel = http.post("/v1/jobs/" + streamingId + "/cancel", "", null);
+            assertThat(cancel.status()).as(cancel.body()).isEqualTo(503);
+            assertThat(cancel.json().at("/error/code").asText()).isEqualTo("kafka_unavailable");
 
             HttpTestClient.Response single = http.post("/v1/jobs", CHAT, "application/json");
             assertThat(single.status()).as(single.body()).isEqualTo(503);

@@ -1,0 +1,98 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.schemas.JobControlMessage;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * {@code POST /v1/jobs/{id}/cancel} and {@code POST /v1/batches/{id}/cancel} minus HTTP: checks the job or batch
+ * against the status view (404 unknown, 409 already finished), then writes a {@link JobControlMessage} to the control
+ * topic and returns once the broker has it. The workers do the cancelling: a queued job is skipped, a running one
+ * aborted; a job that finishes meanwhile keeps its result.
+ */
+public final class CancelService {
+
+    /** The longest accepted {@code reason}. */
+    public static final int MAX_REASON = 1024;
+
+    private final JobStatusView view;
+    private final Consumer<JobControlMessage> publisher;
+    private final String source;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+
+    /** @param publisher writes a message and returns once the broker acknowledged it (else throws 503) */
+    public CancelService(JobStatusView view, Consumer<JobControlMessage> publisher, String source, ObjectMapper mapper,
+                         Clock clock) {
+        this.view = Objects.requireNonNull(view, "view");
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.source = Objects.requireNonNull(source, "source");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Asks for the job's cancellation; the job as the view knows it. */
+    public JobSnapshot cancelJob(String jobId, byte[] body) {
+        String reason = reason(body);
+        JobSnapshot job = view.job(jobId).orElseThrow(() -> ApiException.notFound("no job with id '" + jobId + "'"));
+        if (job.terminal()) {
+            throw new ApiException(409, "invalid_request_error", "job_finished", null,
+                    "job '" + jobId + "' already finished with status '" + job.status().wire()
+                            + "'; only a queued or running job can be cancelled", "job_finished");
+        }
+        publisher.accept(JobControlMessage.cancelJob(jobId, reason, source, clock.instant()));
+        return job;
+    }
+
+    /** Asks for the cancellation of every unfinished job of the batch; the batch's jobs as the view knows them. */
+    public List<JobSnapshot> cancelBatch(String batchId, byte[] body) {
+        String reason = reason(body);
+        List<JobSnapshot> jobs = view.batch(batchId);
+        if (jobs.isEmpty()) {
+            throw ApiException.notFound("no batch with id '" + batchId + "'");
+        }
+        if (jobs.stream().allMatch(JobSnapshot::terminal)) {
+            throw new ApiException(409, "invalid_request_error", "batch_finished", null,
+                    "every job of batch '" + batchId + "' already finished (" + jobs.size()
+                            + " jobs); nothing is left to cancel", "batch_finished");
+        }
+        publisher.accept(JobControlMessage.cancelBatch(batchId, reason, source, clock.instant()));
+        return jobs;
+    }
+
+    /** The optional {@code {"reason": "..."}}; an empty body has none. */
+    private String reason(byte[] body) {
+        if (body == null || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.invalid("invalid_json", null, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.invalid("invalid_json", null, "malformed JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.invalid("invalid_request", null, "the body must be a JSON object such as {\"reason\": \"...\"}");
+        }
+        JsonNode reason = root.get("reason");
+        if (reason == null || reason.isNull()) {
+            return null;
+        }
+        if (!reason.isTextual()) {
+            throw ApiException.invalid("invalid_type", "reason", "'reason' must be a string");
+        }
+        if (reason.asText().length() > MAX_REASON) {
+            throw ApiException.invalid("invalid_value", "reason",
+                    "'reason' must be at most " + MAX_REASON + " characters");
+        }
+        return reason.asText();
+    }
+}
