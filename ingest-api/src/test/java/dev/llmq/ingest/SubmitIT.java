@@ -247,4 +247,34 @@ class SubmitIT {
             assertThat(fixture.jobsEndOffsets()).isEqualTo(before);
         }
     }
+
+    @Test
+    void aCompletionWindowBecomesTheJobsDeadlineAndGetShowsItAsExpiresAt() {
+        HttpTestClient.Response r = http.post("/v1/jobs",
+                CHAT.replace("{\"model\"", "{\"completion_window\":\"1h\",\"model\""), "application/json");
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+        String id = r.json().path("id").asText();
+
+        JobRequest landed = jobsById().get(id);
+        assertThat(landed.deadline()).isEqualTo(landed.submittedAt().plus(Duration.ofHours(1)));
+        assertThat(landed.body().has("completion_window")).isFalse();
+        JsonNode job = http.get("/v1/jobs/" + id).json();
+        assertThat(job.path("expires_at").asLong()).isEqualTo(landed.deadline().getEpochSecond());
+
+        HttpTestClient.Response plain = http.post("/v1/jobs", CHAT, "application/json");
+        assertThat(http.get("/v1/jobs/" + plain.json().path("id").asText()).json().path("expires_at"))
+                .isEqualTo(NullNode.getInstance());
+    }
+
+    @Test
+    void anExpiryAlreadyPastGets400AndEnqueuesNothing() {
+        Map<TopicPartition, Long> before = fixture.jobsEndOffsets();
+        String past = java.time.Instant.now().minusSeconds(5).toString();
+        HttpTestClient.Response r = http.post("/v1/jobs",
+                CHAT.replace("{\"model\"", "{\"expires_at\":\"" + past + "\",\"model\""), "application/json");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().at("/error/param").asText()).isEqualTo("expires_at");
+        assertThat(r.json().at("/error/message").asText()).contains("already past");
+        assertThat(fixture.jobsEndOffsets()).isEqualTo(before);
+    }
 }

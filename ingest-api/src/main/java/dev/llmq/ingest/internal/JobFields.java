@@ -2,9 +2,6 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.DateTimeException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,10 +10,11 @@ import java.util.Map;
 /**
  * llmq's own per-job fields, taken out of a submitted object so the forwarded body is a clean OpenAI request:
  * {@code custom_id}, {@code metadata} (string to string), {@code tags} (strings), {@code priority} (integer) and
- * {@code deadline} (ISO-8601 or epoch seconds). Null members were absent.
+ * when the job expires ({@link JobDeadline}: {@code expires_at} or {@code deadline}, or {@code completion_window}).
+ * Null members were absent.
  */
 record JobFields(String customId, Map<String, String> metadata, List<String> tags, Integer priorityOrNull,
-                 Instant deadline) {
+                 JobDeadline deadline) {
 
     static final int MAX_CUSTOM_ID = 512;
     static final int MAX_TAG = 128;
@@ -27,7 +25,7 @@ record JobFields(String customId, Map<String, String> metadata, List<String> tag
         Map<String, String> metadata = metadata(node.remove("metadata"));
         List<String> tags = tags(node.remove("tags"));
         Integer priority = priority(node.remove("priority"));
-        Instant deadline = deadline(node.remove("deadline"));
+        JobDeadline deadline = JobDeadline.extract(node);
         return new JobFields(customId, metadata, tags, priority, deadline);
     }
 
@@ -106,23 +104,5 @@ record JobFields(String customId, Map<String, String> metadata, List<String> tag
             throw ApiException.invalid("invalid_type", "priority", "'priority' must be an integer");
         }
         return n.intValue();
-    }
-
-    private static Instant deadline(JsonNode n) {
-        if (absent(n)) {
-            return null;
-        }
-        if (n.isIntegralNumber() && n.canConvertToLong()) {
-            return Instant.ofEpochSecond(n.longValue());
-        }
-        if (n.isTextual()) {
-            try {
-                return OffsetDateTime.parse(n.asText()).toInstant();
-            } catch (DateTimeException e) {
-                // fall through to the error below
-            }
-        }
-        throw ApiException.invalid("invalid_type", "deadline",
-                "'deadline' must be an ISO-8601 date-time with offset or epoch seconds");
     }
 }

@@ -11,14 +11,23 @@ import java.util.Objects;
  *
  * @param fingerprint of the submitted job ({@link Fingerprints}), only kept for jobs with an idempotency key
  * @param result the first terminal result seen, or null
+ * @param expiresAt the job's deadline ({@code expires_at}), or null
  */
 public record JobSnapshot(String jobId, String batchId, String customId, String tenant, String modelGroup,
                           boolean stream, Instant submittedAt, JobStatus status, String idempotencyKey,
-                          String fingerprint, JobResult result) {
+                          String fingerprint, JobResult result, Instant expiresAt) {
 
     public JobSnapshot {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(status, "status");
+    }
+
+    /** A job without a known deadline. */
+    public JobSnapshot(String jobId, String batchId, String customId, String tenant, String modelGroup, boolean stream,
+                       Instant submittedAt, JobStatus status, String idempotencyKey, String fingerprint,
+                       JobResult result) {
+        this(jobId, batchId, customId, tenant, modelGroup, stream, submittedAt, status, idempotencyKey, fingerprint,
+                result, null);
     }
 
     public boolean terminal() {
@@ -29,18 +38,19 @@ public record JobSnapshot(String jobId, String batchId, String customId, String 
     JobSnapshot fillFrom(JobSnapshot other) {
         return new JobSnapshot(jobId, or(batchId, other.batchId), or(customId, other.customId), or(tenant, other.tenant),
                 or(modelGroup, other.modelGroup), stream || other.stream, or(submittedAt, other.submittedAt), status,
-                or(idempotencyKey, other.idempotencyKey), or(fingerprint, other.fingerprint), result);
+                or(idempotencyKey, other.idempotencyKey), or(fingerprint, other.fingerprint), result,
+                or(expiresAt, other.expiresAt));
     }
 
     JobSnapshot withStatus(JobStatus next) {
         return new JobSnapshot(jobId, batchId, customId, tenant, modelGroup, stream, submittedAt, next, idempotencyKey,
-                fingerprint, result);
+                fingerprint, result, expiresAt);
     }
 
     JobSnapshot withResult(JobResult r) {
         return new JobSnapshot(jobId, or(batchId, r.batchId()), or(customId, r.customId()), or(tenant, r.tenant()),
                 or(modelGroup, r.modelGroup()), stream, or(submittedAt, r.submittedAt()), r.status(), idempotencyKey,
-                fingerprint, r);
+                fingerprint, r, expiresAt);
     }
 
     private static <T> T or(T a, T b) {

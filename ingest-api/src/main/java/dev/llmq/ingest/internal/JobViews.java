@@ -52,6 +52,7 @@ public final class JobViews {
         o.put("batch_id", s.batchId());
         o.put("stream", s.stream());
         putEpoch(o, "created_at", s.submittedAt());
+        putEpoch(o, "expires_at", s.expiresAt());
         JobResult r = s.result();
         if (r == null) {
             o.putNull("result");

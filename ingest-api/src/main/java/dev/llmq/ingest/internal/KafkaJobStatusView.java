@@ -179,7 +179,7 @@ public final class KafkaJobStatusView implements JobStatusView {
         String fingerprint = r.idempotencyKey() == null ? null
                 : Fingerprints.ofJob(mapper, r.customId(), r.modelGroup(), r.body());
         JobSnapshot fresh = new JobSnapshot(r.jobId(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(),
-                r.stream(), r.submittedAt(), JobStatus.QUEUED, r.idempotencyKey(), fingerprint, null);
+                r.stream(), r.submittedAt(), JobStatus.QUEUED, r.idempotencyKey(), fingerprint, null, r.deadline());
         jobs.merge(r.jobId(), fresh, JobSnapshot::fillFrom);
         if (r.batchId() != null) {
             batches.computeIfAbsent(r.batchId(), k -> new ConcurrentSkipListSet<>()).add(r.jobId());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,21 +37,24 @@ public final class SubmissionParser {
         this.modelGroups = Objects.requireNonNull(modelGroups, "modelGroups");
     }
 
-    /** @param contentType the request's {@code Content-Type}, may be null */
-    public ParsedSubmission parse(byte[] body, String contentType) {
+    /**
+     * @param contentType the request's {@code Content-Type}, may be null
+     * @param now the submission time: a {@code completion_window} counts from it, and an expiry not after it is refused
+     */
+    public ParsedSubmission parse(byte[] body, String contentType, Instant now) {
         Set<String> groups = Set.copyOf(modelGroups.get());
         if (isNdjson(contentType)) {
-            return new ParsedSubmission(true, parseNdjson(body, groups));
+            return new ParsedSubmission(true, parseNdjson(body, groups, now));
         }
         JsonNode root = readJson(body, 0, body.length);
         if (root.isArray()) {
-            return new ParsedSubmission(true, parseArray(root, groups));
+            return new ParsedSubmission(true, parseArray(root, groups, now));
         }
         if (!root.isObject()) {
             throw ApiException.invalid("invalid_request", null,
                     "the body must be a chat-completion request object, a JSON array of them, or NDJSON");
         }
-        return new ParsedSubmission(false, List.of(parseJob((ObjectNode) root, groups, false)));
+        return new ParsedSubmission(false, List.of(parseJob((ObjectNode) root, groups, false, now)));
     }
 
     static boolean isNdjson(String contentType) {
@@ -61,7 +65,7 @@ public final class SubmissionParser {
         return ct.contains("ndjson") || ct.contains("jsonl") || ct.contains("json-seq") || ct.contains("jsonlines");
     }
 
-    private List<ParsedJob> parseArray(JsonNode array, Set<String> groups) {
+    private List<ParsedJob> parseArray(JsonNode array, Set<String> groups, Instant now) {
         List<ParsedJob> jobs = new ArrayList<>(array.size());
         Set<String> customIds = new HashSet<>();
         for (int i = 0; i < array.size(); i++) {
@@ -70,7 +74,7 @@ public final class SubmissionParser {
                 if (!element.isObject()) {
                     throw ApiException.invalid("invalid_request", null, "each element must be a JSON object");
                 }
-                jobs.add(unique(parseJob((ObjectNode) element, groups, true), customIds));
+                jobs.add(unique(parseJob((ObjectNode) element, groups, true, now), customIds));
             } catch (ApiException e) {
                 throw e.at("job at index " + i, "[" + i + "]");
             }
@@ -81,7 +85,7 @@ public final class SubmissionParser {
         return jobs;
     }
 
-    private List<ParsedJob> parseNdjson(byte[] body, Set<String> groups) {
+    private List<ParsedJob> parseNdjson(byte[] body, Set<String> groups, Instant now) {
         List<ParsedJob> jobs = new ArrayList<>();
         Set<String> customIds = new HashSet<>();
         int line = 0;
@@ -106,7 +110,7 @@ public final class SubmissionParser {
                     if (!node.isObject()) {
                         throw ApiException.invalid("invalid_request", null, "each line must be a JSON object");
                     }
-                    jobs.add(unique(parseJob((ObjectNode) node, groups, true), customIds));
+                    jobs.add(unique(parseJob((ObjectNode) node, groups, true, now), customIds));
                 } catch (ApiException e) {
                     throw e.at("line " + line, "line " + line);
                 }
@@ -158,7 +162,7 @@ public final class SubmissionParser {
         return nl > 0 ? s.substring(0, nl) : s;
     }
 
-    private ParsedJob parseJob(ObjectNode item, Set<String> groups, boolean batchLineAllowed) {
+    private ParsedJob parseJob(ObjectNode item, Set<String> groups, boolean batchLineAllowed, Instant now) {
         ObjectNode body;
         JobFields fields;
         if (batchLineAllowed && item.has("body") && (item.has("url") || item.has("method"))) {
@@ -171,8 +175,9 @@ public final class SubmissionParser {
             fields = JobFields.extract(body);
         }
         String model = validateChat(body, groups);
+        Instant expiresAt = fields.deadline() == null ? null : fields.deadline().resolve(now);
         return new ParsedJob(fields.customId(), model, body, body.path("stream").asBoolean(false), fields.priority(),
-                fields.deadline(), fields.tags(), fields.metadata());
+                expiresAt, fields.tags(), fields.metadata());
     }
 
     private static void checkBatchLine(ObjectNode line) {

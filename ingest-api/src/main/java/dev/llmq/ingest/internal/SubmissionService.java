@@ -50,14 +50,15 @@ public final class SubmissionService {
     public Submission submit(byte[] body, String contentType, String tenant, String idempotencyKey, String traceparent) {
         checkHeader(tenant, "X-Llmq-Tenant", 128);
         checkHeader(idempotencyKey, "Idempotency-Key", MAX_KEY_LENGTH);
-        ParsedSubmission parsed = parser.parse(body, contentType);
+        Instant now = clock.instant();
+        ParsedSubmission parsed = parser.parse(body, contentType, now);
         List<String> jobPrints = new ArrayList<>(parsed.jobs().size());
         if (idempotencyKey != null) {
             parsed.jobs().forEach(j -> jobPrints.add(Fingerprints.ofJob(mapper, j.customId(), j.modelGroup(), j.body())));
         }
         String fingerprint = Fingerprints.ofSubmission(jobPrints);
         if (idempotencyKey == null) {
-            return publish(parsed, tenant, null, traceparent, fingerprint);
+            return publish(parsed, tenant, null, traceparent, fingerprint, now);
         }
         if (!view.caughtUp()) {
             throw new ApiException(503, "service_unavailable", "not_ready", "Idempotency-Key",
@@ -82,7 +83,7 @@ public final class SubmissionService {
                     mine.complete(rebuilt);
                     return replay(rebuilt, fingerprint);
                 }
-                Submission accepted = publish(parsed, tenant, idempotencyKey, traceparent, fingerprint);
+                Submission accepted = publish(parsed, tenant, idempotencyKey, traceparent, fingerprint, now);
                 mine.complete(accepted);
                 return accepted;
             } catch (RuntimeException e) {
@@ -134,8 +135,7 @@ public final class SubmissionService {
     }
 
     private Submission publish(ParsedSubmission parsed, String tenant, String key, String traceparent,
-                               String fingerprint) {
-        Instant now = clock.instant();
+                               String fingerprint, Instant now) {
         String batchId = parsed.multi() ? ids.nextBatchId() : null;
         List<JobRequest> requests = new ArrayList<>(parsed.jobs().size());
         List<Submission.JobRef> refs = new ArrayList<>(parsed.jobs().size());

@@ -17,8 +17,11 @@ class SubmissionParserTest {
     private static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private final SubmissionParser parser = new SubmissionParser(Json.mapper(), () -> Set.of("gpt-4o-mini", "gpt-4o"));
 
+    /** The submission time of every parse here: before every deadline the tests give, unless they mean otherwise. */
+    private static final Instant NOW = Instant.parse("2023-06-01T00:00:00Z");
+
     private ParsedSubmission parse(String body, String contentType) {
-        return parser.parse(body.getBytes(StandardCharsets.UTF_8), contentType);
+        return parser.parse(body.getBytes(StandardCharsets.UTF_8), contentType, NOW);
     }
 
     private ApiException reject(String body, String contentType) {
@@ -121,6 +124,17 @@ class SubmissionParserTest {
             tags not strings          | {"model":"gpt-4o","messages":[{"role":"user"}],"tags":[1]}      | invalid_type               | tags
             priority not integer      | {"model":"gpt-4o","messages":[{"role":"user"}],"priority":1.5}  | invalid_type               | priority
             bad deadline              | {"model":"gpt-4o","messages":[{"role":"user"}],"deadline":"soon"} | invalid_type             | deadline
+            bad expires_at            | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":true} | invalid_type             | expires_at
+            expires_at past           | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":"2023-05-31T23:59:59Z"} | invalid_value | expires_at
+            expires_at now            | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":1685577600} | invalid_value      | expires_at
+            deadline past             | {"model":"gpt-4o","messages":[{"role":"user"}],"deadline":1600000000} | invalid_value        | deadline
+            alias differs             | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":1700000000,"deadline":1700000001} | invalid_value | expires_at
+            instant and window        | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":1700000000,"completion_window":"1h"} | invalid_value | completion_window
+            window not a string       | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":3600} | invalid_type      | completion_window
+            window without unit       | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":"24"} | invalid_type      | completion_window
+            window unknown unit       | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":"2w"} | invalid_type      | completion_window
+            window zero               | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":"0s"} | invalid_value     | completion_window
+            window over 7 days        | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":"169h"} | invalid_value   | completion_window
             custom_id not string      | {"model":"gpt-4o","messages":[{"role":"user"}],"custom_id":7}   | invalid_type               | custom_id
             empty array               | []                                                              | invalid_request            |
             """)
@@ -147,15 +161,48 @@ class SubmissionParserTest {
         java.util.concurrent.atomic.AtomicReference<Set<String>> groups = new java.util.concurrent.atomic.AtomicReference<>(Set.of("a"));
         SubmissionParser reloading = new SubmissionParser(Json.mapper(), groups::get);
         String body = "{\"model\":\"b\",\"messages\":[{\"role\":\"user\"}]}";
-        assertThatThrownBy(() -> reloading.parse(body.getBytes(StandardCharsets.UTF_8), null))
+        assertThatThrownBy(() -> reloading.parse(body.getBytes(StandardCharsets.UTF_8), null, NOW))
                 .isInstanceOf(ApiException.class);
         groups.set(Set.of("a", "b"));
-        assertThat(reloading.parse(body.getBytes(StandardCharsets.UTF_8), null).jobs()).hasSize(1);
+        assertThat(reloading.parse(body.getBytes(StandardCharsets.UTF_8), null, NOW).jobs()).hasSize(1);
     }
 
     @Test
     void epochSecondDeadlineIsAccepted() {
         ParsedJob job = parse(CHAT.replace("{\"model\"", "{\"deadline\":1700000000,\"model\""), null).jobs().getFirst();
         assertThat(job.deadline()).isEqualTo(Instant.ofEpochSecond(1_700_000_000L));
+    }
+
+    @ParameterizedTest(name = "{0} expires at submission + {1} s")
+    @CsvSource({"30m, 1800", "1h, 3600", "24h, 86400", "1s, 1", "7d, 604800", "' 90 M ', 5400"})
+    void aCompletionWindowCountsFromTheSubmission(String window, long seconds) {
+        ParsedJob job = parse(CHAT.replace("{\"model\"", "{\"completion_window\":\"" + window + "\",\"model\""), null)
+                .jobs().getFirst();
+        assertThat(job.deadline()).isEqualTo(NOW.plusSeconds(seconds));
+        assertThat(job.body().has("completion_window")).isFalse();
+    }
+
+    @Test
+    void expiresAtIsTheDeadlinesNameAndBothMayBeGivenWhenTheyAgree() {
+        ParsedJob iso = parse(CHAT.replace("{\"model\"", "{\"expires_at\":\"2026-01-02T03:04:05+01:00\",\"model\""), null)
+                .jobs().getFirst();
+        assertThat(iso.deadline()).isEqualTo(Instant.parse("2026-01-02T02:04:05Z"));
+        assertThat(iso.body().has("expires_at")).isFalse();
+        ParsedJob both = parse(CHAT.replace("{\"model\"",
+                "{\"expires_at\":1700000000,\"deadline\":\"2023-11-14T22:13:20Z\",\"model\""), null).jobs().getFirst();
+        assertThat(both.deadline()).isEqualTo(Instant.ofEpochSecond(1_700_000_000L));
+    }
+
+    @Test
+    void aBatchLineMayCarryTheWindowBesideItsBodyAndAPastDeadlineNamesItsLine() {
+        String line = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+                + "\"completion_window\":\"24h\",\"body\":" + CHAT + "}";
+        ParsedJob job = parse(line + "\n", "application/x-ndjson").jobs().getFirst();
+        assertThat(job.deadline()).isEqualTo(NOW.plus(java.time.Duration.ofHours(24)));
+
+        String past = CHAT.replace("{\"model\"", "{\"expires_at\":1600000000,\"model\"");
+        ApiException e = reject(line + "\n" + past + "\n", "application/x-ndjson");
+        assertThat(e.param()).isEqualTo("line 2: expires_at");
+        assertThat(e.getMessage()).contains("line 2").contains("already past");
     }
 }
