@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * the consumer's position in a partition is kept at the smallest cursor of the partition's subscribers. A late client
  * (who needs the job's chunks from its start) gets a cursor at {@code offsetsForTimes(submitted_at - 30 s)}, so the
  * consumer seeks back to it and reads forward again, and the subscribers already past those records skip them. A
- * client too slow to empty its queue ({@link #QUEUE_CAPACITY} records of its job) is parked at its cursor and served
- * again from there, the same way, once it has caught up: the consumer never waits for one client.
+ * client too slow to empty its queue ({@link #QUEUE_CAPACITY} records of its job by default) is parked at its cursor
+ * and served again from there, the same way, once it has caught up: the consumer never waits for one client.
  *
  * <p>The lookups a subscription needs (partitions, end offset, offset for the time) are made by the hub's thread,
  * batched for every subscription waiting; a failure fails those subscriptions, so the HTTP answer can still be 503.
@@ -53,6 +53,7 @@ public final class ChunkHub implements AutoCloseable {
     private final IngestSettings settings;
     private final Function<Map<String, Object>, Consumer<String, byte[]>> consumers;
     private final Duration poll;
+    private final int queueCapacity;
     private final BlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final AtomicInteger consumersCreated = new AtomicInteger();
     private final Set<ChunkSubscription> live = ConcurrentHashMap.newKeySet();
@@ -72,9 +73,19 @@ public final class ChunkHub implements AutoCloseable {
      */
     public ChunkHub(IngestSettings settings, Function<Map<String, Object>, Consumer<String, byte[]>> consumers,
                     Duration poll) {
+        this(settings, consumers, poll, QUEUE_CAPACITY);
+    }
+
+    /** @param queueCapacity how many records of its job one subscriber's queue holds */
+    ChunkHub(IngestSettings settings, Function<Map<String, Object>, Consumer<String, byte[]>> consumers, Duration poll,
+             int queueCapacity) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.poll = Objects.requireNonNull(poll, "poll");
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity must be positive, got " + queueCapacity);
+        }
+        this.queueCapacity = queueCapacity;
     }
 
     /** Starts the hub's thread; the consumer itself is made when the first client subscribes. */
@@ -245,7 +256,7 @@ public final class ChunkHub implements AutoCloseable {
                 }
             }
             for (Pending p : batch) {
-                ChunkSubscription s = new ChunkSubscription(this, p.jobId, p.tp, start.get(p.tp), QUEUE_CAPACITY);
+                ChunkSubscription s = new ChunkSubscription(this, p.jobId, p.tp, start.get(p.tp), queueCapacity);
                 live.add(s);
                 if (!p.result.complete(s)) {
                     live.remove(s);
