@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 
 /**
  * {@code POST /v1/jobs/{id}/cancel} and {@code POST /v1/batches/{id}/cancel} minus HTTP: checks the job or batch
- * against the status view (404 unknown, 409 already finished), then writes a {@link JobControlMessage} to the control
+ * against the status view (404 unknown, or 503 while the view has not caught up; 409 already finished), then writes a {@link JobControlMessage} to the control
  * topic and returns once the broker has it. The workers do the cancelling: a queued job is skipped, a running one
  * aborted; a job that finishes meanwhile keeps its result.
  */
@@ -40,7 +40,7 @@ public final class CancelService {
     /** Asks for the job's cancellation; the job as the view knows it. */
     public JobSnapshot cancelJob(String jobId, byte[] body) {
         String reason = reason(body);
-        JobSnapshot job = view.job(jobId).orElseThrow(() -> ApiException.notFound("no job with id '" + jobId + "'"));
+        JobSnapshot job = view.job(jobId).orElseThrow(() -> unknown("job", jobId));
         if (job.terminal()) {
             throw new ApiException(409, "invalid_request_error", "job_finished", null,
                     "job '" + jobId + "' already finished with status '" + job.status().wire()
@@ -55,7 +55,7 @@ public final class CancelService {
         String reason = reason(body);
         List<JobSnapshot> jobs = view.batch(batchId);
         if (jobs.isEmpty()) {
-            throw ApiException.notFound("no batch with id '" + batchId + "'");
+            throw unknown("batch", batchId);
         }
         if (jobs.stream().allMatch(JobSnapshot::terminal)) {
             throw new ApiException(409, "invalid_request_error", "batch_finished", null,
@@ -64,6 +64,15 @@ public final class CancelService {
         }
         publisher.accept(JobControlMessage.cancelBatch(batchId, reason, source, clock.instant()));
         return jobs;
+    }
+
+    /** 404, or 503 while the view is still reading the topics (the job may be in what it has not read yet). */
+    private ApiException unknown(String what, String id) {
+        if (!view.caughtUp()) {
+            return new ApiException(503, "service_unavailable", "not_ready", null, "this instance is still reading"
+                    + " the jobs topic and does not know " + what + " '" + id + "' yet; retry shortly", "not_ready");
+        }
+        return ApiException.notFound("no " + what + " with id '" + id + "'");
     }
 
     /** The optional {@code {"reason": "..."}}; an empty body has none. */
