@@ -1,0 +1,125 @@
+package dev.llmq.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.runtime.KafkaCluster;
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.JobControlMessage;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.StreamChunk;
+import dev.llmq.testkit.junit.KafkaClusterExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two ingest instances on one set of topics: a job submitted to one is found, streamed and cancelled through the other. */
+@ExtendWith(KafkaClusterExtension.class)
+class TwoInstancesIT {
+
+    private static TopicsFixture fixture;
+    private static IngestServer a;
+    private static IngestServer b;
+    private static HttpTestClient httpA;
+    private static HttpTestClient httpB;
+
+    @BeforeAll
+    static void start(KafkaCluster kafka) {
+        fixture = new TopicsFixture(kafka.bootstrapServers(), "two");
+        a = server(kafka, "two-a");
+        b = server(kafka, "two-b");
+        httpA = new HttpTestClient(a.port());
+        httpB = new HttpTestClient(b.port());
+    }
+
+    private static IngestServer server(KafkaCluster kafka, String instance) {
+        IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), instance).port(0)
+                .topics(fixture.topics()).transactionalProducers(1).streamTimeout(Duration.ofSeconds(30)).build();
+        IngestServer s = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, Clock.systemUTC(),
+                new SimpleMeterRegistry()).start();
+        await().atMost(Duration.ofSeconds(30)).until(s::ready);
+        return s;
+    }
+
+    @AfterAll
+    static void stop() {
+        a.close();
+        b.close();
+        fixture.close();
+    }
+
+    @Test
+    void aJobSubmittedToOneIsStreamedAndCancelledThroughTheOther() {
+        HttpTestClient.Response submitted = httpA.post("/v1/jobs",
+                SubmitIT.CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""), "application/json");
+        assertThat(submitted.status()).isEqualTo(202);
+        String id = submitted.json().path("id").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> httpB.get("/v1/jobs/" + id).status() == 200);
+
+        fixture.sendChunk(new StreamChunk(1, id, 1, "r1", 0, StatusIT.delta("Hel"), Instant.now()));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(httpB.base() + "/v1/jobs/" + id + "/stream"))
+                .timeout(Duration.ofSeconds(30)).GET().build();
+        CompletableFuture<HttpResponse<Stream<String>>> stream = httpB.client().sendAsync(req,
+                HttpResponse.BodyHandlers.ofLines());
+        fixture.sendChunk(new StreamChunk(1, id, 1, "r1", 1, StatusIT.delta("lo"), Instant.now()));
+
+        HttpTestClient.Response cancel = httpB.post("/v1/jobs/" + id + "/cancel", "{\"reason\":\"from b\"}",
+                "application/json");
+        assertThat(cancel.status()).as(cancel.body()).isEqualTo(202);
+        assertThat(cancel.json().path("cancel_requested").asBoolean()).isTrue();
+        JobControlMessage m = JsonSerde.jobControl().fromBytes(controlRecord(JobControlMessage.jobKey(id)).value());
+        assertThat(m.jobId()).isEqualTo(id);
+        assertThat(m.source()).isEqualTo("/llmq/ingest/two-b");
+
+        fixture.sendResult(StatusIT.succeeded(id, null, "Hello"));
+        List<String> data = stream.join().body().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+        assertThat(data.getLast()).isEqualTo("[DONE]");
+        assertThat(data.subList(0, data.size() - 1)).extracting(d -> json(d).at("/choices/0/delta/content").asText())
+                .containsExactly("Hel", "lo");
+    }
+
+    private static ConsumerRecord<String, byte[]> controlRecord(String key) {
+        try (KafkaConsumer<String, byte[]> c = fixture.consumer()) {
+            TopicPartition tp = new TopicPartition(fixture.topics().control(), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                c.poll(Duration.ofMillis(100)).forEach(r -> {
+                    if (key.equals(r.key())) {
+                        found.add(r);
+                    }
+                });
+                return !found.isEmpty();
+            });
+            return found.getFirst();
+        }
+    }
+
+    private static JsonNode json(String s) {
+        try {
+            return Json.mapper().readTree(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
