@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -269,7 +270,7 @@ class SubmitIT {
     @Test
     void anExpiryAlreadyPastGets400AndEnqueuesNothing() {
         Map<TopicPartition, Long> before = fixture.jobsEndOffsets();
-        String past = java.time.Instant.now().minusSeconds(5).toString();
+        String past = Instant.now().minusSeconds(5).toString();
         HttpTestClient.Response r = http.post("/v1/jobs",
                 CHAT.replace("{\"model\"", "{\"expires_at\":\"" + past + "\",\"model\""), "application/json");
         assertThat(r.status()).isEqualTo(400);

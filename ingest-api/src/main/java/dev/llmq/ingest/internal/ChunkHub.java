@@ -13,8 +13,10 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -119,12 +121,12 @@ public final class ChunkHub implements AutoCloseable {
         commands.add(() -> pending.add(p));
         try {
             return p.result.get(settings.kafkaTimeout().multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof ApiException api) {
                 throw api;
             }
             throw ApiException.kafkaUnavailable("cannot read the chunks topic: " + e.getCause().getClass().getSimpleName());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             p.result.cancel(false);
             throw ApiException.kafkaUnavailable("the chunks topic did not answer within " + settings.kafkaTimeout());
         } catch (InterruptedException e) {
@@ -168,6 +170,11 @@ public final class ChunkHub implements AutoCloseable {
                 openPending(c);
                 answerEndOffsets(c);
                 if (!reconcile(c)) {
+                    // every subscriber is parked: nothing to read until one asks to resume (no busy loop)
+                    Runnable r = commands.poll(poll.toMillis(), TimeUnit.MILLISECONDS);
+                    if (r != null) {
+                        r.run();
+                    }
                     continue;
                 }
                 dispatch(c, c.poll(poll));

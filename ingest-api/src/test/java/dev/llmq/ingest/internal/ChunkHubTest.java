@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.TopicNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -152,7 +153,7 @@ class ChunkHubTest {
     @Test
     void aTopicThatDoesNotExistOrKafkaNotAnsweringIs503BeforeAnyStream() {
         ChunkHub noTopic = new ChunkHub(IngestSettings.builder("unused:9092", "hub-test")
-                .topics(new dev.llmq.schemas.TopicNames("other")).kafkaTimeout(Duration.ofSeconds(1)).build(),
+                .topics(new TopicNames("other")).kafkaTimeout(Duration.ofSeconds(1)).build(),
                 props -> new LogConsumer(log, 1), Duration.ofMillis(20), 16);
         noTopic.start();
         try {

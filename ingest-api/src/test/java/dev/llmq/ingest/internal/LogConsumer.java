@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -14,6 +15,9 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * A consumer over an in-memory partitioned log that, unlike {@link MockConsumer}, keeps its records: a seek back reads
@@ -41,9 +45,8 @@ final class LogConsumer extends MockConsumer<String, byte[]> {
             synchronized (this) {
                 List<ConsumerRecord<String, byte[]>> list = records.computeIfAbsent(p, k -> new ArrayList<>());
                 offset = list.size();
-                list.add(new ConsumerRecord<>(topic, p, offset, timestamp, org.apache.kafka.common.record.TimestampType.CREATE_TIME,
-                        0, 0, key, value.getBytes(StandardCharsets.UTF_8), new org.apache.kafka.common.header.internals.RecordHeaders(),
-                        java.util.Optional.empty()));
+                list.add(new ConsumerRecord<>(topic, p, offset, timestamp, TimestampType.CREATE_TIME, 0, 0, key,
+                        value.getBytes(StandardCharsets.UTF_8), new RecordHeaders(), Optional.empty()));
             }
             List<LogConsumer> wake;
             synchronized (this) {
@@ -123,7 +126,7 @@ final class LogConsumer extends MockConsumer<String, byte[]> {
                 wait(Math.max(1, timeout.toMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new org.apache.kafka.common.errors.InterruptException(e);
+                throw new InterruptException(e);
             }
             out = read();
         }

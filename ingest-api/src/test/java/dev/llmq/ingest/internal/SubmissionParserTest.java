@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.llmq.schemas.Json;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -198,7 +199,7 @@ class SubmissionParserTest {
         String line = "{\"custom_id\":\"a\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
                 + "\"completion_window\":\"24h\",\"body\":" + CHAT + "}";
         ParsedJob job = parse(line + "\n", "application/x-ndjson").jobs().getFirst();
-        assertThat(job.deadline()).isEqualTo(NOW.plus(java.time.Duration.ofHours(24)));
+        assertThat(job.deadline()).isEqualTo(NOW.plus(Duration.ofHours(24)));
 
         String past = CHAT.replace("{\"model\"", "{\"expires_at\":1600000000,\"model\"");
         ApiException e = reject(line + "\n" + past + "\n", "application/x-ndjson");
