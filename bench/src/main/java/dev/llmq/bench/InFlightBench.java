@@ -10,6 +10,7 @@ import dev.llmq.runtime.mock.MockBehavior;
 import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.runtime.mock.RecordedRequest;
 import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
@@ -24,12 +25,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -152,6 +160,7 @@ public final class InFlightBench {
                     + "over the last latency)%n", (System.nanoTime() - atLimitSince) / 1e9, inFlight, maxOpen,
                     mockAnswered(), mockOpen() / (latency.toMillis() / 1e3));
             report("steady state, " + inFlight + " in flight", worker, workerInFlight(), mockOpen());
+            outcomes();
         } finally {
             feeding.set(false);
             feeder.join(Duration.ofSeconds(30));
@@ -167,6 +176,42 @@ public final class InFlightBench {
                         + "RSS %s (peak %s); %d OS threads; %,d open files; %s%n", label, inFlight, open,
                 RoleProcess.mib(heap.usedBytes()), RoleProcess.mib(heap.committedBytes()), RoleProcess.mib(rss),
                 RoleProcess.mib(worker.peakRssBytes()), threads, files, Args.loadAverage());
+    }
+
+    /**
+     * The outcomes the worker published so far on the raw results topic (read_uncommitted: every run's result), by
+     * status and error kind, with one message per kind: a job that failed never waited its latency at the mock.
+     */
+    private void outcomes() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        JsonSerde<JobResult> serde = JsonSerde.jobResult();
+        Map<String, Long> counts = new TreeMap<>();
+        Map<String, String> samples = new TreeMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.resultsRaw()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
+                    && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    JobResult result = serde.fromBytes(r.value());
+                    String key = result.status().wire() + (result.error() == null ? ""
+                            : " " + result.error().kind() + "/" + result.error().code());
+                    counts.merge(key, 1L, Long::sum);
+                    if (result.error() != null) {
+                        samples.putIfAbsent(key, result.error().message());
+                    }
+                }
+            }
+        }
+        System.out.println("results published by the worker so far (raw topic), by outcome:");
+        counts.forEach((k, n) -> System.out.printf("  %,8d  %s%s%n", n, k,
+                samples.containsKey(k) ? "  e.g. \"" + samples.get(k) + "\"" : ""));
     }
 
     /** Keeps the jobs topic's backlog (produced − received by the mock) above twice the in-flight limit. */
