@@ -54,7 +54,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Run (README "Performance"): {@code ./mvnw -B -q -o -pl cli -am package -DskipTests && ./mvnw -B -q -o -pl
  * bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=runtime && java
  * -cp bench/target/classes:$(cat /tmp/cp.txt) dev.llmq.bench.InFlightBench --in-flight=10000 --latency-ms=5000}.
- * Bounded: the worker must reach its limit within {@code --limit-s} (default 180 s); jobs produced stop at
+ * Bounded: the worker must reach its limit within {@code --limit-s} (default 300 s); jobs produced stop at
  * {@code --max-jobs}.
  */
 public final class InFlightBench {
@@ -67,7 +67,7 @@ public final class InFlightBench {
         int inFlight = Integer.parseInt(opts.getOrDefault("in-flight", "10000"));
         Duration latency = Duration.ofMillis(Long.parseLong(opts.getOrDefault("latency-ms", "5000")));
         long maxJobs = Long.parseLong(opts.getOrDefault("max-jobs", "200000"));
-        Duration limit = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("limit-s", "180")));
+        Duration limit = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("limit-s", "300")));
         Path jar = Path.of(opts.getOrDefault("jar", "cli/target/llmq.jar"));
         List<String> jvmArgs = Args.list(opts.getOrDefault("worker-jvm-args", ""));
         Path dir = Files.createTempDirectory("llmq-inflight-");
@@ -160,10 +160,10 @@ public final class InFlightBench {
                     + "over the last latency)%n", (System.nanoTime() - atLimitSince) / 1e9, inFlight, maxOpen,
                     mockAnswered(), mockOpen() / (latency.toMillis() / 1e3));
             report("steady state, " + inFlight + " in flight", worker, workerInFlight(), mockOpen());
-            outcomes();
         } finally {
             feeding.set(false);
             feeder.join(Duration.ofSeconds(30));
+            outcomes();
         }
     }
 
