@@ -55,19 +55,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=runtime && java
  * -cp bench/target/classes:$(cat /tmp/cp.txt) dev.llmq.bench.InFlightBench --in-flight=10000 --latency-ms=5000}.
  * Bounded: the worker must reach its limit within {@code --limit-s} (default 300 s); jobs produced stop at
- * {@code --max-jobs}.
+ * {@code --max-jobs}. {@code --hold-s} keeps the load on that much longer after the steady-state figures and reports
+ * them again.
  */
 public final class InFlightBench {
 
     private static final String GROUP = "bench-slow";
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = Args.parse(args, "in-flight", "latency-ms", "max-jobs", "limit-s", "jar",
+        Map<String, String> opts = Args.parse(args, "in-flight", "latency-ms", "max-jobs", "limit-s", "hold-s", "jar",
                 "worker-jvm-args");
         int inFlight = Integer.parseInt(opts.getOrDefault("in-flight", "10000"));
         Duration latency = Duration.ofMillis(Long.parseLong(opts.getOrDefault("latency-ms", "5000")));
         long maxJobs = Long.parseLong(opts.getOrDefault("max-jobs", "200000"));
         Duration limit = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("limit-s", "300")));
+        Duration hold = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("hold-s", "0")));
         Path jar = Path.of(opts.getOrDefault("jar", "cli/target/llmq.jar"));
         List<String> jvmArgs = Args.list(opts.getOrDefault("worker-jvm-args", ""));
         Path dir = Files.createTempDirectory("llmq-inflight-");
@@ -95,7 +97,7 @@ public final class InFlightBench {
                         ready, RoleProcess.mib(worker.maxHeapBytes()), worker.log());
                 report("idle (ready, no jobs)", worker, 0, 0);
                 new InFlightBench(broker.bootstrapServers(), topics, mock, worker, health, inFlight, latency)
-                        .run(maxJobs, limit);
+                        .run(maxJobs, limit, hold);
             }
         }
     }
@@ -122,7 +124,7 @@ public final class InFlightBench {
         this.latency = latency;
     }
 
-    private void run(long maxJobs, Duration limit) throws Exception {
+    private void run(long maxJobs, Duration limit, Duration hold) throws Exception {
         Thread feeder = Thread.ofPlatform().name("bench-feeder").start(() -> feed(maxJobs));
         try {
             long start = System.nanoTime();
@@ -140,10 +142,7 @@ public final class InFlightBench {
                 long open = mockOpen();
                 maxOpen = Math.max(maxOpen, open);
                 if (sample++ % 4 == 0) {
-                    System.out.printf("  t=%5.1f s  produced %,d  worker in flight %,d  open at the mock %,d  "
-                                    + "answered by the mock %,d  finished by the worker (succeeded/other) %s  RSS %s%n",
-                            (now - start) / 1e9, produced.get(), held, open, mockAnswered(), workerCompleted(),
-                            RoleProcess.mib(worker.rssBytes()));
+                    sample(start, held, open);
                 }
                 if (held >= inFlight) {
                     atLimitSince = atLimitSince < 0 ? now : atLimitSince;
@@ -160,11 +159,25 @@ public final class InFlightBench {
                     + "over the last latency)%n", (System.nanoTime() - atLimitSince) / 1e9, inFlight, maxOpen,
                     mockAnswered(), mockOpen() / (latency.toMillis() / 1e3));
             report("steady state, " + inFlight + " in flight", worker, workerInFlight(), mockOpen());
+            if (!hold.isZero()) {
+                long holdUntil = System.nanoTime() + hold.toNanos();
+                while (System.nanoTime() < holdUntil) {
+                    sample(start, workerInFlight(), mockOpen());
+                    Thread.sleep(1000);
+                }
+                report("after " + hold.toSeconds() + " s more", worker, workerInFlight(), mockOpen());
+            }
         } finally {
             feeding.set(false);
             feeder.join(Duration.ofSeconds(30));
             outcomes();
         }
+    }
+
+    private void sample(long start, long held, long open) throws Exception {
+        System.out.printf("  t=%5.1f s  produced %,d  worker in flight %,d  open at the mock %,d  answered by the mock "
+                        + "%,d  finished by the worker (succeeded/other) %s  RSS %s%n", (System.nanoTime() - start) / 1e9,
+                produced.get(), held, open, mockAnswered(), workerCompleted(), RoleProcess.mib(worker.rssBytes()));
     }
 
     private static void report(String label, RoleProcess worker, long inFlight, long open) throws Exception {
