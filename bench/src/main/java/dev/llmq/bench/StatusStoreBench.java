@@ -27,7 +27,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The ingest's job status with many finished jobs: {@code --jobs} job records, their {@code running} events and
- * their terminal results (a ~1.5 KB {@code chat.completion} each) are written straight to the topics with a plain
+ * their terminal results (~2 KB each, with a {@code chat.completion}) are written straight to the topics with a plain
  * batched, compressed producer ({@link FinishedJobs}); then an {@code llmq ingest} process of its own is started
  * against them. Reported: the time from its start to {@code /health/ready}, its RSS and heap after a full GC, and the
  * latency of {@code GET /v1/jobs/{id}} for random ids from a few connections and of {@code GET /v1/batches/{id}} (and
