@@ -99,6 +99,8 @@ public final class InFlightBench {
                 new InFlightBench(broker.bootstrapServers(), topics, mock, worker, health, inFlight, latency)
                         .run(maxJobs, limit, hold);
             }
+        } finally {
+            StatusStoreBench.deleteTree(dir.resolve("kafka")); // the worker's log and config stay
         }
     }
 
