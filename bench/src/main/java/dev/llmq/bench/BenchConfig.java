@@ -1,0 +1,56 @@
+package dev.llmq.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.llmq.config.ConfigKey;
+import dev.llmq.config.DeploymentKeys;
+import dev.llmq.schemas.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * An llmq config file written by a benchmark, spelled through the key definitions ({@link ConfigKey#name()}), so no
+ * key name is repeated here.
+ */
+final class BenchConfig {
+
+    private final ObjectNode root = Json.mapper().createObjectNode();
+
+    /** Sets {@code key} (a dotted name such as {@code llmq.worker.max_in_flight}) under the root. */
+    BenchConfig set(ConfigKey<?> key, Object value) {
+        put(root, key, value);
+        return this;
+    }
+
+    /** Adds one deployment to the model list; {@code keys} and {@code values} alternate. */
+    BenchConfig deployment(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values must alternate");
+        }
+        ArrayNode list = root.has(DeploymentKeys.DEF.section()) ? (ArrayNode) root.get(DeploymentKeys.DEF.section())
+                : root.putArray(DeploymentKeys.DEF.section());
+        ObjectNode deployment = list.addObject();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            put(deployment, (ConfigKey<?>) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return this;
+    }
+
+    Path write(Path file) throws IOException {
+        Files.writeString(file, new YAMLMapper().writeValueAsString(root));
+        return file;
+    }
+
+    private static void put(ObjectNode node, ConfigKey<?> key, Object value) {
+        String[] parts = key.name().split("\\.");
+        ObjectNode at = node;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode next = at.get(parts[i]);
+            at = next instanceof ObjectNode o ? o : at.putObject(parts[i]);
+        }
+        at.set(parts[parts.length - 1], Json.mapper().valueToTree(value));
+    }
+}
