@@ -321,8 +321,9 @@ final class Execution {
     }
 
     private ProviderError expired(String when) {
-        return error(ErrorKind.EXPIRED, "the job's deadline " + request.deadline() + " passed: " + when
-                + (lastError == null ? "" : " (last error: " + lastError.kind().wire() + ")"));
+        return ProviderError.builder(ErrorKind.EXPIRED).providerCode("deadline_exceeded")
+                .message("the job's deadline " + request.deadline() + " passed: " + when
+                        + (lastError == null ? "" : " (last error: " + lastError.kind().wire() + ")")).build();
     }
 
     /**
