@@ -10,8 +10,9 @@ import org.eclipse.jetty.util.BufferUtil;
 /**
  * The connection of one request, watched while the mock waits (latency, time to first token, pacing), so the request
  * log can say when the client closed it. Jetty only notices a closed connection when it reads or writes; while a
- * handler sleeps nothing does, so waits are cut in slices of {@link #PROBE_EVERY} and each slice ends with a
- * non-blocking read of the socket: end of stream means the client closed it. Writes that fail do the same.
+ * handler sleeps nothing does, so waits of {@link #PROBE_EVERY} or longer are cut in slices of it and each slice
+ * ends with a non-blocking read of the socket: end of stream means the client closed it. Shorter waits (a stream's
+ * pacing) are not probed: the stream's next write fails instead, which marks the request too.
  *
  * <p>The probe reads at most one byte, which is lost if a client pipelined its next request on the connection; HTTP
  * clients of providers do not pipeline (the JDK's does not).
@@ -76,20 +77,31 @@ final class ClientLink {
      */
     boolean pause(Duration d) {
         long end = System.nanoTime() + Math.max(0, d.toNanos());
+        if (d.compareTo(PROBE_EVERY) < 0) { // a short wait (stream pacing): the next write tells, no probe needed
+            return sleepUntil(end) && !closed;
+        }
         while (true) {
-            if (closed()) {
-                return false;
-            }
             long left = end - System.nanoTime();
             if (left <= 0) {
                 return true;
             }
-            try {
-                Thread.sleep(Duration.ofNanos(Math.min(left, PROBE_EVERY.toNanos())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!sleepUntil(System.nanoTime() + Math.min(left, PROBE_EVERY.toNanos())) || closed()) {
                 return false;
             }
+        }
+    }
+
+    private static boolean sleepUntil(long nanoTime) {
+        long left = nanoTime - System.nanoTime();
+        if (left <= 0) {
+            return true;
+        }
+        try {
+            Thread.sleep(Duration.ofNanos(left));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }
