@@ -20,7 +20,11 @@ public enum ErrorKind {
     TIMEOUT(true, true),
     SERVER_ERROR(true, true),
     CONNECTION_ERROR(true, false),
-    STREAM_TRUNCATED(true, true);
+    STREAM_TRUNCATED(true, true),
+    /** The caller aborted the job (a client cancelled it): not the deployment's fault, never retried. */
+    CANCELLED(false, false),
+    /** The job's deadline passed (before or during a call, or while it waited): not the deployment's fault. */
+    EXPIRED(false, false);
 
     private final boolean retryable;
     private final boolean cooldown;
@@ -39,6 +43,11 @@ public enum ErrorKind {
         return cooldown;
     }
 
+    /** Whether the caller stopped the call ({@link #CANCELLED}, {@link #EXPIRED}) rather than the provider failing it. */
+    public boolean aborted() {
+        return this == CANCELLED || this == EXPIRED;
+    }
+
     /** snake_case name used on the wire and as a bounded metric tag. */
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
@@ -55,6 +64,8 @@ public enum ErrorKind {
             case QUOTA_EXHAUSTED -> "insufficient_quota";
             case TIMEOUT -> "timeout";
             case OVERLOADED, SERVER_ERROR, CONNECTION_ERROR, STREAM_TRUNCATED -> "api_error";
+            case CANCELLED -> "cancelled";
+            case EXPIRED -> "expired";
         };
     }
 }

@@ -43,6 +43,8 @@ final class Execution {
     private int budget;
     private ProviderError lastError;
     private Deployment lastDeployment;
+    /** Why {@link #decide} stopped the job, when not for the last error itself (its deadline). */
+    private ProviderError stop;
 
     Execution(Router router, RouteRequest request, AttemptCall call) {
         this.router = router;
@@ -64,8 +66,9 @@ final class Execution {
             Router.View v = router.view();
             RouterSettings settings = v.settings();
             List<Deployment> ds = v.groups().getOrDefault(group, List.of());
-            if (deadlinePassed(Duration.ZERO)) {
-                return failed(error(ErrorKind.TIMEOUT, "deadline passed before attempt " + (attempts.size() + 1)));
+            ProviderError halted = halted();
+            if (halted != null) {
+                return failed(halted);
             }
             Acquired acquired = acquire(v, ds);
             if (acquired.none != null) {
@@ -103,6 +106,9 @@ final class Execution {
             } catch (ProviderException e) {
                 Duration latency = Duration.between(started, router.clock().instant());
                 ProviderError err = e.error();
+                if (err.kind().aborted()) {
+                    return aborted(acquired, d, number, started, latency, err);
+                }
                 acquired.permit.failure(latency, err, ds.size() > 1);
                 attempts.add(new AttemptRecord(number, d.id(), d.modelGroup(), d.provider(), d.model(), err.kind(),
                         err.httpStatus(), latency, started, err.message()));
@@ -112,7 +118,7 @@ final class Execution {
                 failedIds.add(d.id());
                 Decision next = decide(v, ds, err);
                 if (next == Decision.FAIL) {
-                    return failed(err);
+                    return failed(stop != null ? stop : err);
                 }
                 continue;
             } catch (RuntimeException e) {
@@ -159,7 +165,10 @@ final class Execution {
         if (step.compareTo(left) > 0) {
             step = left;
         }
-        return deadlinePassed(step) ? null : step;
+        if (deadlinePassed(step)) { // wait until the deadline, then the job expires (see halted)
+            step = Duration.between(now, request.deadline()).plusMillis(1);
+        }
+        return step;
     }
 
     private enum Decision { CONTINUE, FAIL }
@@ -182,7 +191,12 @@ final class Execution {
         if (inGroup <= allowed && budgetLeftForRetry) {
             if (!otherAvailable) {
                 Duration delay = delay(err);
-                if (deadlinePassed(delay) || !sleep(delay)) {
+                if (deadlinePassed(delay)) {
+                    stop = expired("its retry after " + err.kind().wire() + " was due " + delay.toMillis()
+                            + " ms later");
+                    return Decision.FAIL;
+                }
+                if (!sleep(delay)) {
                     return Decision.FAIL;
                 }
             }
@@ -295,13 +309,43 @@ final class Execution {
         return all;
     }
 
+    /** Why the job must stop now (aborted, or past its deadline), or null to go on. */
+    private ProviderError halted() {
+        if (request.abort().aborted()) {
+            return request.abort().reason();
+        }
+        if (deadlinePassed(Duration.ZERO)) {
+            return expired("it passed before attempt " + (attempts.size() + 1));
+        }
+        return null;
+    }
+
+    private ProviderError expired(String when) {
+        return ProviderError.builder(ErrorKind.EXPIRED).providerCode("deadline_exceeded")
+                .message("the job's deadline " + request.deadline() + " passed: " + when
+                        + (lastError == null ? "" : " (last error: " + lastError.kind().wire() + ")")).build();
+    }
+
+    /**
+     * The call was stopped by the job's abort (cancelled, or its deadline): not the deployment's fault, so its permit
+     * is given back without an outcome (no cooldown, no breaker), the attempt is recorded, and the job ends.
+     */
+    private RoutedOutcome aborted(Acquired acquired, Deployment d, int number, Instant started, Duration latency,
+                                  ProviderError err) {
+        acquired.permit.abandon();
+        attempts.add(new AttemptRecord(number, d.id(), d.modelGroup(), d.provider(), d.model(), err.kind(),
+                err.httpStatus(), latency, started, err.message()));
+        lastDeployment = d;
+        return failed(err);
+    }
+
     private boolean deadlinePassed(Duration after) {
         return request.deadline() != null && router.clock().instant().plus(after).isAfter(request.deadline());
     }
 
     private boolean sleep(Duration d) {
         try {
-            router.sleeper().sleep(d);
+            router.sleeper().sleep(d, request.abort());
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

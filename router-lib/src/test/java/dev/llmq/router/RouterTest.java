@@ -253,7 +253,8 @@ class RouterTest {
 
         RoutedOutcome out = r.execute(req, call);
 
-        assertThat(out).isInstanceOf(RoutedOutcome.Failed.class);
+        assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
+                f -> assertThat(f.error().kind()).isEqualTo(ErrorKind.EXPIRED));
         assertThat(call.calls).hasSize(2);
     }
 

@@ -23,4 +23,13 @@ public interface JobHandler {
      *                              and is picked up again by the partition's next owner
      */
     JobOutcome handle(JobRequest job, ChunkPublisher chunks) throws InterruptedException;
+
+    /**
+     * As {@link #handle(JobRequest, ChunkPublisher)}, with the worker's run of the job: a handler that calls providers
+     * overrides this to stop when {@link JobRun#abort()} fires (cancelled, or past the deadline: it then returns a
+     * {@code cancelled} or {@code expired} outcome) and to report each attempt. The default ignores both.
+     */
+    default JobOutcome handle(JobRequest job, ChunkPublisher chunks, JobRun run) throws InterruptedException {
+        return handle(job, chunks);
+    }
 }

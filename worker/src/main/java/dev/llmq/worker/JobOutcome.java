@@ -67,6 +67,21 @@ public record JobOutcome(JobStatus status, ObjectNode response, JobError error, 
         return new JobOutcome(JobStatus.CANCELLED, null, error, null, null, null, null, null, null, null, null, null);
     }
 
+    public static JobOutcome expired(JobError error) {
+        return new JobOutcome(JobStatus.EXPIRED, null, error, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** What was produced before the job stopped (a cancelled stream's partial completion). */
+    public JobOutcome withResponse(ObjectNode partial) {
+        return new JobOutcome(status, partial, error, usage, costUsd, deployment, provider, model, attempts, latency,
+                timeToFirstToken, adjustments);
+    }
+
+    public JobOutcome withUsage(TokenUsage usage) {
+        return new JobOutcome(status, response, error, usage, costUsd, deployment, provider, model, attempts, latency,
+                timeToFirstToken, adjustments);
+    }
+
     /** The deployment, provider and model that answered (or were last tried). */
     public JobOutcome withRoute(String deployment, String provider, String model) {
         return new JobOutcome(status, response, error, usage, costUsd, deployment, provider, model, attempts, latency,

@@ -1,5 +1,7 @@
 package dev.llmq.worker;
 
+import dev.llmq.worker.internal.CancellationReader;
+import dev.llmq.worker.internal.Cancellations;
 import dev.llmq.worker.internal.ClassicGroupFeed;
 import dev.llmq.worker.internal.GroupReadiness;
 import dev.llmq.worker.internal.JobProcessor;
@@ -49,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class JobWorker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
+    /** Longest wait at start for the cancellations already asked. */
+    private static final Duration CANCELLATIONS_WAIT = Duration.ofSeconds(30);
 
     private final WorkerSettings settings;
     private final JobFeed feed;
@@ -59,6 +63,7 @@ public final class JobWorker implements AutoCloseable {
     private final GroupReadiness readiness;
     private final Thread pollThread;
     private final ResultDedupeStream dedupe;
+    private final CancellationReader cancellationReader;
     private volatile boolean stopping;
     private volatile boolean closing;
     private boolean started;
@@ -75,13 +80,15 @@ public final class JobWorker implements AutoCloseable {
                 new ByteArrayDeserializer()), settings.topics().jobs(), settings.maxInFlight(),
                 settings.maxInFlightPerPartition(), settings.pollTimeout(), settings.shutdownTimeout());
         this.jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llmq-job-", 0).factory());
-        this.flusher = settings.coalescing().enabled()
-                ? Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("llmq-chunk-flush").factory())
-                : null;
+        this.flusher = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("llmq-job-timers").factory()); // chunk flushes, in-flight deadlines
+        Cancellations cancellations = new Cancellations(clock, settings.resultsDedupeRetention());
+        this.cancellationReader = new CancellationReader(settings.bootstrapServers(), settings.clientProperties(),
+                settings.topics().control(), settings.workerId(), cancellations);
         WorkerMetrics metrics = new WorkerMetrics(meters, feed::inFlight);
         Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId(), () -> stopping);
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
-                settings.coalescing(), flusher, () -> stopping);
+                settings.coalescing(), flusher, () -> stopping, cancellations);
         this.readiness = new GroupReadiness(Admin.create(adminProperties(settings)), settings.groupId(),
                 settings.topics().jobs(), Duration.ofSeconds(1), System::nanoTime);
         this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
@@ -95,6 +102,7 @@ public final class JobWorker implements AutoCloseable {
         }
         started = true;
         dedupe.start();
+        cancellationReader.start();
         pollThread.start();
         LOG.info("worker {} consuming {} in group {} (max {} in flight)", settings.workerId(),
                 settings.topics().jobs(), settings.groupId(), settings.maxInFlight());
@@ -121,6 +129,9 @@ public final class JobWorker implements AutoCloseable {
         }
         if (!dedupe.ready()) {
             return Readiness.notReady("result de-duplication not running yet");
+        }
+        if (!cancellationReader.caughtUp()) {
+            return Readiness.notReady("reading the cancellations on " + settings.topics().control());
         }
         return readiness.check(feed.memberId(), feed.partitions());
     }
@@ -162,6 +173,7 @@ public final class JobWorker implements AutoCloseable {
         producer.close(Duration.ofSeconds(10));
         readiness.close();
         dedupe.close();
+        cancellationReader.close();
         LOG.info("worker {} closed", settings.workerId());
     }
 
@@ -186,14 +198,35 @@ public final class JobWorker implements AutoCloseable {
             flusher.shutdownNow();
         }
         readiness.close();
+        cancellationReader.close();
         LOG.info("worker {} aborted", settings.workerId());
     }
 
     private void pollLoop() {
         try {
+            awaitCancellations();
             feed.run(delivery -> jobs.execute(() -> processor.process(delivery)));
         } catch (RuntimeException e) {
             LOG.error("worker {} stopped consuming", settings.workerId(), e);
+        }
+    }
+
+    /**
+     * Before the first job: the cancellations asked so far are known, so a job cancelled while no worker ran is not
+     * started. Bounded, so a control topic that cannot be read delays jobs but does not stop them (logged).
+     */
+    private void awaitCancellations() {
+        long end = System.nanoTime() + CANCELLATIONS_WAIT.toNanos();
+        try {
+            while (!closing && !cancellationReader.awaitCaughtUp(Duration.ofMillis(100))) {
+                if (System.nanoTime() > end) {
+                    LOG.warn("worker {}: cancellations on {} not read within {}; taking jobs anyway",
+                            settings.workerId(), settings.topics().control(), CANCELLATIONS_WAIT);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

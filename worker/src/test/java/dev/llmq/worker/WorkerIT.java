@@ -45,6 +45,14 @@ abstract class WorkerIT {
         return worker;
     }
 
+    /** A started worker on {@code clock}, closed after the test. */
+    final JobWorker start(WorkerSettings settings, JobHandler handler, java.time.Clock clock) {
+        JobWorker worker = new JobWorker(settings, handler, clock, new SimpleMeterRegistry());
+        closeables.add(worker);
+        worker.start();
+        return worker;
+    }
+
     final JobWorker start(WorkerSettings settings, JobHandler handler) {
         return start(settings, handler, new SimpleMeterRegistry());
     }

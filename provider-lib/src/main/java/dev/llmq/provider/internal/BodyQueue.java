@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseable {
 
     private static final Object END = new Object();
+    private static final Object ABORTED = new Object();
 
     private record Failure(Throwable cause) {
     }
@@ -25,6 +26,7 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
     private volatile Flow.Subscription subscription;
     private volatile boolean finished;
     private volatile boolean closed;
+    private volatile boolean aborted;
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
@@ -59,16 +61,28 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
      */
     @SuppressWarnings("unchecked")
     List<ByteBuffer> next(long timeoutNanos) throws InterruptedException, TimeoutException, IOException {
+        if (aborted) {
+            finished = true;
+            throw new AbortedException();
+        }
         if (finished) {
             return null;
         }
         Object item = queue.poll(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+        if (aborted) { // whatever the cancelled subscription sent last (an error, an end) is the abort's doing
+            finished = true;
+            throw new AbortedException();
+        }
         if (item == null) {
             throw new TimeoutException();
         }
         if (item == END) {
             finished = true;
             return null;
+        }
+        if (item == ABORTED) {
+            finished = true;
+            throw new AbortedException();
         }
         if (item instanceof Failure f) {
             finished = true;
@@ -79,6 +93,20 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
             s.request(1);
         }
         return (List<ByteBuffer>) item;
+    }
+
+    /** Closes the body from another thread and wakes the reader, whose next read throws {@link AbortedException}. */
+    void abort() {
+        aborted = true;
+        queue.add(ABORTED);
+        close();
+    }
+
+    /** Thrown by a read after {@link #abort()}. */
+    static final class AbortedException extends RuntimeException {
+        AbortedException() {
+            super("aborted", null, false, false);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.llmq.provider.internal;
 
+import dev.llmq.provider.Abort;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
@@ -15,6 +16,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
@@ -30,21 +32,38 @@ final class Exchanges {
         this.http = http;
     }
 
-    /** An exchange whose head arrived; closing it aborts the body if it was not read to the end. */
-    record Open(HttpResponse<Flow.Publisher<List<ByteBuffer>>> response, BodyQueue body) implements AutoCloseable {
+    /**
+     * An exchange whose head arrived; closing it aborts the body if it was not read to the end. An {@link Abort} while
+     * it is open closes the body from the aborting thread; the reader's next read throws
+     * {@link BodyQueue.AbortedException}.
+     */
+    record Open(HttpResponse<Flow.Publisher<List<ByteBuffer>>> response, BodyQueue body, Runnable unwatch)
+            implements AutoCloseable {
         @Override
         public void close() {
+            unwatch.run();
             body.close();
         }
     }
 
-    Open open(WireCall call, ProviderTarget target, boolean stream, Deadline deadline) {
+    /**
+     * Sends the call and waits for the response head. An {@link Abort} cancels the exchange (JDK 16+: cancelling
+     * {@code sendAsync}'s future closes the connection of an HTTP/1.1 exchange and resets an HTTP/2 stream) and
+     * makes this throw the abort's error.
+     */
+    Open open(WireCall call, ProviderTarget target, boolean stream, Deadline deadline, Abort abort) {
+        if (abort.aborted()) {
+            throw abort.exception(null);
+        }
         HttpRequest request = request(call, target, stream);
         CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> future =
                 http.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher());
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
+        Runnable unwatch = abort.onAbort(() -> future.cancel(true));
         try {
             response = future.get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+        } catch (CancellationException e) {
+            throw abort.aborted() ? abort.exception(null) : transportFailure(e, target);
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT,
@@ -54,11 +73,17 @@ final class Exchanges {
             Thread.currentThread().interrupt();
             throw interrupted(e);
         } catch (ExecutionException e) {
+            if (abort.aborted()) {
+                throw abort.exception(null);
+            }
             throw transportFailure(e.getCause() == null ? e : e.getCause(), target);
+        } finally {
+            unwatch.run();
         }
         BodyQueue body = new BodyQueue();
+        Runnable unwatchBody = abort.onAbort(body::abort);
         response.body().subscribe(body);
-        return new Open(response, body);
+        return new Open(response, body, unwatchBody);
     }
 
     private static HttpRequest request(WireCall call, ProviderTarget target, boolean stream) {

@@ -1,6 +1,7 @@
 package dev.llmq.provider.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.Abort;
 import dev.llmq.provider.ChunkAccumulator;
 import dev.llmq.provider.ChunkSink;
 import dev.llmq.provider.ErrorKind;
@@ -57,12 +58,13 @@ public final class HttpEngine implements ProviderClient {
     }
 
     @Override
-    public ProviderResponse complete(ProviderTarget target, ObjectNode request) {
+    public ProviderResponse complete(ProviderTarget target, ObjectNode request, Abort abort) {
+        Objects.requireNonNull(abort, "abort");
         ProviderAdapter adapter = adapter(target);
         WireCall call = adapter.prepare(target, request, false);
         Deadline deadline = Deadline.after(target.timeout());
         Instant start = clock.instant();
-        try (Exchanges.Open open = exchanges.open(call, target, false, deadline)) {
+        try (Exchanges.Open open = exchanges.open(call, target, false, deadline, abort)) {
             byte[] body = readAll(open.body(), deadline, target.timeout());
             String requestId = adapter.requestId(open.response().headers());
             int status = open.response().statusCode();
@@ -78,17 +80,20 @@ public final class HttpEngine implements ProviderClient {
         } catch (IOException e) {
             throw new ProviderException(ProviderError.of(ErrorKind.CONNECTION_ERROR,
                     "response body failed: " + e.getClass().getSimpleName()), e);
+        } catch (BodyQueue.AbortedException e) {
+            throw abort.exception(null);
         }
     }
 
     @Override
-    public ProviderResponse stream(ProviderTarget target, ObjectNode request, ChunkSink sink) {
+    public ProviderResponse stream(ProviderTarget target, ObjectNode request, ChunkSink sink, Abort abort) {
         Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(abort, "abort");
         ProviderAdapter adapter = adapter(target);
         WireCall call = adapter.prepare(target, request, true);
         Deadline deadline = Deadline.after(target.timeout());
         Instant start = clock.instant();
-        try (Exchanges.Open open = exchanges.open(call, target, true, deadline)) {
+        try (Exchanges.Open open = exchanges.open(call, target, true, deadline, abort)) {
             int status = open.response().statusCode();
             String requestId = adapter.requestId(open.response().headers());
             if (status / 100 != 2) {
@@ -99,13 +104,19 @@ public final class HttpEngine implements ProviderClient {
                 throw notAnEventStream(adapter, call, open, deadline, target, status);
             }
             StreamRun run = new StreamRun(adapter.streamDecoder(call), call.forwardUsageChunk(), sink, start);
-            run.pump(open.body(), deadline, target);
+            try {
+                run.pump(open.body(), deadline, target);
+            } catch (BodyQueue.AbortedException e) {
+                throw abort.exception(run.accumulated());
+            }
             Duration latency = Duration.between(start, clock.instant());
             ObjectNode completion = run.accumulator.completion();
             LOG.debug("provider stream {}/{} completed chunks={} latencyMs={}", target.provider(), target.model(),
                     run.accumulator.chunkCount(), latency.toMillis());
             return new ProviderResponse(completion, run.accumulator.usage(), latency, run.ttft, call.adjustments(),
                     requestId);
+        } catch (BodyQueue.AbortedException e) {
+            throw abort.exception(null);
         }
     }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.Abort;
 import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderClient;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
@@ -82,6 +84,85 @@ class EngineBehaviourTest {
         });
         assertThat(interruptKept).as("interrupt flag kept").isTrue();
         assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
+    }
+
+    @Test
+    void anAbortClosesAStreamMidWayAndKeepsWhatWasStreamed() throws Exception {
+        peer.enqueue(Reply.sse(FIRST, 1000).stalling(Stall.AFTER_BODY));
+        Abort abort = new Abort();
+        CountDownLatch firstChunk = new CountDownLatch(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                client.stream(target("gpt-4o", false), request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
+                        c -> firstChunk.countDown(), abort);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        assertThat(firstChunk.await(10, TimeUnit.SECONDS)).as("first chunk within 10 s").isTrue();
+
+        assertThat(abort.abort(ProviderError.of(ErrorKind.CANCELLED, "cancelled by the client"))).isTrue();
+
+        assertThat(caller.join(Duration.ofSeconds(10))).as("caller ended within 10 s").isTrue();
+        assertThat(thrown.get()).isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e.error().kind()).isEqualTo(ErrorKind.CANCELLED);
+            assertThat(e.error().message()).isEqualTo("cancelled by the client");
+            assertThat(e.partialCompletion().orElseThrow().at("/choices/0/message/content").asText())
+                    .isEqualTo("partial");
+        });
+        assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
+    }
+
+    @Test
+    void anAbortClosesACallWaitingForItsAnswer() throws Exception {
+        // a raw peer that reads the request head and never answers; it sees the client hang up as end of stream
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CountDownLatch received = new CountDownLatch(1);
+            CountDownLatch hungUp = new CountDownLatch(1);
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket socket = server.accept()) {
+                    java.io.InputStream in = socket.getInputStream();
+                    while (in.read() >= 0) {
+                        received.countDown();
+                    }
+                    hungUp.countDown();
+                } catch (IOException e) {
+                    hungUp.countDown();
+                }
+            });
+            ProviderTarget target = ProviderTarget.builder("openai", "gpt-4o")
+                    .apiBase(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1")).apiKey("sk-test-abcdefgh")
+                    .timeout(Duration.ofSeconds(30)).streamIdleTimeout(Duration.ofSeconds(30)).build();
+            Abort abort = new Abort();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = Thread.ofVirtual().start(() -> {
+                try {
+                    client.complete(target, request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), abort);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            assertThat(received.await(10, TimeUnit.SECONDS)).as("request sent").isTrue();
+
+            abort.abort(ProviderError.of(ErrorKind.EXPIRED, "deadline passed"));
+
+            assertThat(caller.join(Duration.ofSeconds(10))).as("caller ended within 10 s").isTrue();
+            assertThat(thrown.get()).isInstanceOfSatisfying(ProviderException.class,
+                    e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.EXPIRED));
+            assertThat(hungUp.await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
+        }
+    }
+
+    @Test
+    void aCallAbortedBeforeItStartsSendsNothing() throws IOException {
+        Abort abort = new Abort();
+        abort.abort(ProviderError.of(ErrorKind.CANCELLED, "cancelled"));
+        assertThatThrownBy(() -> client.complete(target("gpt-4o", false),
+                request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), abort))
+                .isInstanceOfSatisfying(ProviderException.class,
+                        e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.CANCELLED));
+        assertThat(peer.received()).isEmpty();
     }
 
     @Test

@@ -16,10 +16,31 @@ import java.util.Objects;
  *                         {@code content_filter}, {@code unauthorized} or {@code bad_request}
  * @param hasAuthorization whether credentials were sent (their value is never kept)
  * @param headers          request headers with lower-case names, credentials removed
+ * @param clientClosedAt   when the server saw the client close the connection before the answer ended (a cancelled
+ *                         call: a slow answer's wait, a stream mid-way), by the server's clock, within about 0.1 s;
+ *                         null when it did not
  */
 public record RecordedRequest(long sequence, Instant receivedAt, String protocol, String method, String path,
                               String model, boolean stream, int status, String outcome, boolean hasAuthorization,
-                              Map<String, String> headers) {
+                              Map<String, String> headers, Instant clientClosedAt) {
+
+    /** A request whose client has not closed its connection early. */
+    public RecordedRequest(long sequence, Instant receivedAt, String protocol, String method, String path,
+                           String model, boolean stream, int status, String outcome, boolean hasAuthorization,
+                           Map<String, String> headers) {
+        this(sequence, receivedAt, protocol, method, path, model, stream, status, outcome, hasAuthorization, headers,
+                null);
+    }
+
+    /** Whether the client closed the connection before the answer ended. */
+    public boolean clientClosed() {
+        return clientClosedAt != null;
+    }
+
+    public RecordedRequest withClientClosedAt(Instant at) {
+        return new RecordedRequest(sequence, receivedAt, protocol, method, path, model, stream, status, outcome,
+                hasAuthorization, headers, at);
+    }
 
     public RecordedRequest {
         Objects.requireNonNull(receivedAt, "receivedAt");

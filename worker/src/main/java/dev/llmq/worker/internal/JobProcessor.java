@@ -1,9 +1,9 @@
 package dev.llmq.worker.internal;
 
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
-import dev.llmq.schemas.JobStatus;
-import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TopicNames;
@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,7 +48,6 @@ public final class JobProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(JobProcessor.class);
     private static final JsonSerde<JobRequest> JOBS = JsonSerde.jobRequest();
     private static final JsonSerde<JobResult> RESULTS = JsonSerde.jobResult();
-    private static final JsonSerde<JobStatusEvent> STATUS = JsonSerde.jobStatusEvent();
 
     private final TopicNames topics;
     private final String workerId;
@@ -57,10 +58,24 @@ public final class JobProcessor {
     private final ChunkCoalescing coalescing;
     private final ScheduledExecutorService scheduler;
     private final BooleanSupplier stopping;
+    private final Cancellations cancellations;
 
+    /** A processor that learns of no cancellation (tests of everything else). */
     public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
                         WorkerMetrics metrics, ChunkCoalescing coalescing, ScheduledExecutorService scheduler,
                         BooleanSupplier stopping) {
+        this(topics, workerId, handler, sender, clock, metrics, coalescing, scheduler, stopping,
+                new Cancellations(clock, Duration.ofDays(1)));
+    }
+
+    /**
+     * @param scheduler runs coalesced chunks' flushes and aborts jobs whose deadline passes in flight (null: neither)
+     * @param cancellations the cancellations this worker knows; jobs are tracked there while they run
+     */
+    public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
+                        WorkerMetrics metrics, ChunkCoalescing coalescing, ScheduledExecutorService scheduler,
+                        BooleanSupplier stopping, Cancellations cancellations) {
+        this.cancellations = Objects.requireNonNull(cancellations, "cancellations");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.workerId = Objects.requireNonNull(workerId, "workerId");
         this.handler = Objects.requireNonNull(handler, "handler");
@@ -114,15 +129,45 @@ public final class JobProcessor {
             return ResultFactory.expired(job, startedAt);
         }
         String traceparent = traceparent(record.headers());
-        publishRunning(job, startedAt, traceparent);
         KafkaChunkPublisher chunks = job.stream()
                 ? new KafkaChunkPublisher(sender, topics.chunks(), job.jobId(), traceparent, clock, coalescing,
                         scheduler, metrics)
                 : null;
+        JobRunState state = new JobRunState(job, workerId, sender, topics.status(), clock, traceparent, chunks);
+        Runnable untrack = cancellations.track(job, state.abort());
+        ScheduledFuture<?> deadline = expireInFlight(job, state);
+        try {
+            if (state.abort().aborted()) { // cancelled before it started: no provider call
+                return ResultFactory.stopped(job, state.abort().reason(), startedAt, clock.instant());
+            }
+            state.started();
+            return run(job, state, chunks, startedAt);
+        } finally {
+            untrack.run();
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+        }
+    }
+
+    /** Aborts the run as {@code expired} when the job's deadline passes while it runs; null when it has none. */
+    private ScheduledFuture<?> expireInFlight(JobRequest job, JobRunState state) {
+        if (job.deadline() == null || scheduler == null) {
+            return null;
+        }
+        long delay = Math.max(0, Duration.between(clock.instant(), job.deadline()).toMillis() + 1);
+        return scheduler.schedule(() -> state.abort().abort(ProviderError.builder(ErrorKind.EXPIRED)
+                .providerCode("deadline_exceeded").message("the job's deadline " + job.deadline()
+                        + " passed while it ran").build()), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private JobResult run(JobRequest job, JobRunState state, KafkaChunkPublisher chunks, Instant startedAt)
+            throws InterruptedException {
         long start = System.nanoTime();
         JobOutcome outcome;
         try {
-            outcome = handler.handle(job, chunks == null ? ChunkPublisher.discarding() : chunks);
+            outcome = handler.handle(job, state.counting(chunks == null ? ChunkPublisher.discarding() : chunks),
+                    state);
             if (outcome == null) {
                 outcome = ResultFactory.failure(new IllegalStateException("the job handler returned no outcome"));
             }
@@ -139,6 +184,7 @@ public final class JobProcessor {
             outcome = ResultFactory.failure(e);
         }
         Duration measured = Duration.ofNanos(System.nanoTime() - start);
+        outcome = ResultFactory.withTokensSoFar(outcome, state.tokensSoFar());
         if (chunks != null) {
             chunks.finish();
             if (chunks.dropped() > 0) {
@@ -154,18 +200,6 @@ public final class JobProcessor {
         } catch (RuntimeException e) {
             LOG.error("job {} outcome could not be turned into a result", job.jobId(), e);
             return ResultFactory.fromOutcome(job, ResultFactory.failure(e), startedAt, completedAt, measured, null);
-        }
-    }
-
-    /** Fire and forget: a lost status event only delays a status reader's "running" until the result arrives. */
-    private void publishRunning(JobRequest job, Instant at, String traceparent) {
-        try {
-            JobStatusEvent event = new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, job.jobId(), job.batchId(),
-                    JobStatus.RUNNING, workerId, 1, at);
-            sender.send(new ProducerRecord<>(topics.status(), null, Sender.utf8(job.jobId()), STATUS.toBytes(event),
-                    sender.headers(LlmqHeaders.TYPE_STATUS, job.jobId() + ":running", at, traceparent)));
-        } catch (RuntimeException e) {
-            LOG.warn("status event of job {} not sent", job.jobId(), e);
         }
     }
 

@@ -1,10 +1,13 @@
 package dev.llmq.worker.internal;
 
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.TokenUsage;
 import dev.llmq.worker.JobOutcome;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +24,9 @@ public final class ResultFactory {
     public static final String CODE_RESULT_TOO_LARGE = "result_too_large";
     /** Error code of a result replaced because Kafka refused it for another reason that retrying cannot fix. */
     public static final String CODE_RESULT_NOT_PUBLISHED = "result_not_published";
+
+    /** Adjustment of a stopped job whose usage counts the deltas streamed before it stopped (no prompt tokens). */
+    public static final String USAGE_PARTIAL = "usage_partial:completion_tokens=streamed_deltas";
 
     private static final int MAX_MESSAGE = 300;
     /** Room for Kafka's own explanation as well. */
@@ -59,6 +65,30 @@ public final class ResultFactory {
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
                 job.modelGroup(), JobStatus.EXPIRED, null, error, null, null, null, null, null, null, null, null,
                 job.submittedAt(), null, now, job.tags(), job.metadata(), null);
+    }
+
+    /**
+     * The result of a job stopped before it started (cancelled), with the abort's error; no provider was called.
+     */
+    public static JobResult stopped(JobRequest job, ProviderError why, Instant startedAt, Instant now) {
+        JobStatus status = why.kind() == ErrorKind.EXPIRED ? JobStatus.EXPIRED : JobStatus.CANCELLED;
+        return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
+                job.modelGroup(), status, null, why.toJobError(null), null, null, null, null, null, null, null, null,
+                job.submittedAt(), startedAt, now, job.tags(), job.metadata(), null);
+    }
+
+    /**
+     * A cancelled or expired outcome without usage gets the output tokens streamed before it stopped (counted as
+     * deltas, so approximate; said in an adjustment); other outcomes are returned as they are.
+     */
+    public static JobOutcome withTokensSoFar(JobOutcome outcome, int tokens) {
+        boolean stopped = outcome.status() == JobStatus.CANCELLED || outcome.status() == JobStatus.EXPIRED;
+        if (!stopped || tokens <= 0 || !outcome.usage().equals(TokenUsage.ZERO)) {
+            return outcome;
+        }
+        java.util.List<String> adjustments = new java.util.ArrayList<>(outcome.adjustments());
+        adjustments.add(USAGE_PARTIAL);
+        return outcome.withUsage(new TokenUsage(0, tokens, tokens, 0, 0)).withAdjustments(adjustments);
     }
 
     public static boolean isExpired(JobRequest job, Instant now) {

@@ -1,7 +1,15 @@
 package dev.llmq.worker.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.Abort;
+import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderClient;
+import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.spi.Usages;
+import dev.llmq.schemas.TokenUsage;
+import dev.llmq.worker.JobRun;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.llmq.provider.ProviderResponse;
 import dev.llmq.router.AttemptRecord;
 import dev.llmq.router.Deployment;
@@ -42,18 +50,37 @@ public final class RoutedJobHandler implements JobHandler {
 
     @Override
     public JobOutcome handle(JobRequest job, ChunkPublisher chunks) throws InterruptedException {
+        return handle(job, chunks, JobRun.detached());
+    }
+
+    /**
+     * Routes the job; the run's abort stops its calls and waits (the job then ends {@code cancelled} or
+     * {@code expired}, with what a stream had produced), and each attempt is reported to the run.
+     */
+    @Override
+    public JobOutcome handle(JobRequest job, ChunkPublisher chunks, JobRun run) throws InterruptedException {
+        Abort abort = run.abort();
         RouteRequest request = new RouteRequest(job.modelGroup(), job.tags(), estimatePromptTokens(job.body()),
-                job.stream(), job.deadline());
+                job.stream(), job.deadline(), abort);
+        AtomicReference<ObjectNode> partial = new AtomicReference<>();
         RoutedOutcome outcome = router.get().execute(request, (deployment, attempt) -> {
             if (job.stream() && attempt > chunks.attempt()) {
                 chunks.startAttempt(attempt);
             }
+            run.attemptStarted(attempt, deployment.id());
             if (deployment.mockResponse() != null) {
                 return mock.respond(deployment, job, chunks);
             }
-            return job.stream()
-                    ? client.stream(deployment.target(), job.body(), chunks::publish)
-                    : client.complete(deployment.target(), job.body());
+            try {
+                return job.stream()
+                        ? client.stream(deployment.target(), job.body(), chunks::publish, abort)
+                        : client.complete(deployment.target(), job.body(), abort);
+            } catch (ProviderException e) {
+                if (e.error().kind().aborted()) {
+                    partial.set(e.partialCompletion().orElse(null));
+                }
+                throw e;
+            }
         });
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedException("worker shutting down");
@@ -61,7 +88,9 @@ public final class RoutedJobHandler implements JobHandler {
         List<Attempt> attempts = outcome.attempts().stream().map(RoutedJobHandler::attempt).toList();
         return switch (outcome) {
             case RoutedOutcome.Succeeded ok -> succeeded(ok, attempts);
-            case RoutedOutcome.Failed failed -> failed(failed, attempts);
+            case RoutedOutcome.Failed failed -> failed.error().kind().aborted()
+                    ? stopped(failed, attempts, partial.get())
+                    : failed(failed, attempts);
         };
     }
 
@@ -81,6 +110,23 @@ public final class RoutedJobHandler implements JobHandler {
         JobError error = failed.error().toJobError(last == null ? null : last.provider());
         JobOutcome outcome = JobOutcome.failed(error).withAttempts(attempts);
         return last == null ? outcome : outcome.withRoute(last.id(), last.provider(), last.model());
+    }
+
+    /** Cancelled or expired: the attempts made, and what a stream had produced before it was stopped. */
+    private static JobOutcome stopped(RoutedOutcome.Failed failed, List<Attempt> attempts, ObjectNode partial) {
+        JobOutcome outcome = failed(failed, attempts);
+        JobError error = outcome.error();
+        JobOutcome stopped = failed.error().kind() == ErrorKind.EXPIRED ? JobOutcome.expired(error)
+                : JobOutcome.cancelled(error);
+        stopped = stopped.withAttempts(attempts).withRoute(outcome.deployment(), outcome.provider(), outcome.model());
+        if (partial != null) {
+            stopped = stopped.withResponse(partial);
+            TokenUsage usage = Usages.fromOpenAi(partial.get("usage"));
+            if (usage != null && !usage.equals(TokenUsage.ZERO)) {
+                stopped = stopped.withUsage(usage);
+            }
+        }
+        return stopped;
     }
 
     private static Attempt attempt(AttemptRecord record) {

@@ -82,6 +82,10 @@ public final class AdminRoutes {
             n.put("status", r.status());
             n.put("outcome", r.outcome());
             n.put("has_authorization", r.hasAuthorization());
+            n.put("client_closed", r.clientClosed());
+            if (r.clientClosedAt() != null) {
+                n.put("client_closed_at", r.clientClosedAt().toString());
+            }
             ObjectNode h = n.putObject("headers");
             r.headers().forEach(h::put);
         }

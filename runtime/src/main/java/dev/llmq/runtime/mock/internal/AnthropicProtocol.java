@@ -101,16 +101,19 @@ public final class AnthropicProtocol implements ProtocolHandler {
                 AnthropicWire.Error e = AnthropicWire.error(p.streamError(), inputTokens);
                 error = new String[] {"error", wire.errorBody(e, null).toString()};
             }
-            SseWriter sse = new SseWriter(ctx.res(), p.behavior(), p.cutAfterChunks(), "\n\n", error);
-            sse.open();
+            SseWriter sse = new SseWriter(ctx.res(), p.behavior(), p.cutAfterChunks(), "\n\n", error,
+                    ClientLink.of(ctx, engine, p.sequence()));
             try {
+                sse.open();
                 stream(sse, req, choice, id, toolId, inputTokens);
             } catch (IOException e) {
                 // the client closed the stream; stop quietly
             }
             return;
         }
-        MockEngine.pause(p.behavior().latency());
+        if (!ClientLink.of(ctx, engine, p.sequence()).pause(p.behavior().latency())) {
+            return; // the client closed the connection: nobody to answer
+        }
         byte[] bytes = json.writeValueAsBytes(wire.message(id, req.model(), choice, toolId, inputTokens));
         if (p.cut()) {
             OpenAiReply.writeTruncated(ctx, bytes);

@@ -8,9 +8,10 @@ public sealed interface Decision {
 
     /**
      * Answer normally, unless {@code fault} (null, a {@link Fault.StreamCut}, a {@link Fault.MidStreamError}
-     * for a stream, or a {@link Fault.ContentFilter}) changes the answer.
+     * for a stream, or a {@link Fault.ContentFilter}) changes the answer. {@code sequence} is the request's entry in
+     * the request log.
      */
-    record Proceed(MockBehavior behavior, long requestNumber, Fault fault) implements Decision {
+    record Proceed(MockBehavior behavior, long requestNumber, Fault fault, long sequence) implements Decision {
 
         /** Events to send before a cut or a mid-stream error; -1 when neither applies. */
         public int cutAfterChunks() {

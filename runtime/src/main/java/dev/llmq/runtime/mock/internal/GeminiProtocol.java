@@ -112,9 +112,10 @@ public final class GeminiProtocol implements ProtocolHandler {
                 error = new String[] {null,
                         wire.errorBody(GeminiWire.error(p.streamError(), model, promptTokens)).toString()};
             }
-            SseWriter sse = new SseWriter(ctx.res(), p.behavior(), p.cutAfterChunks(), "\r\n\r\n", error);
-            sse.open();
+            SseWriter sse = new SseWriter(ctx.res(), p.behavior(), p.cutAfterChunks(), "\r\n\r\n", error,
+                    ClientLink.of(ctx, engine, p.sequence()));
             try {
+                sse.open();
                 for (int i = 0; i < chunks.size(); i++) {
                     sse.pace(i);
                     if (!sse.send(null, chunks.get(i).toString())) {
@@ -127,7 +128,9 @@ public final class GeminiProtocol implements ProtocolHandler {
             }
             return;
         }
-        MockEngine.pause(p.behavior().latency());
+        if (!ClientLink.of(ctx, engine, p.sequence()).pause(p.behavior().latency())) {
+            return; // the client closed the connection: nobody to answer
+        }
         byte[] bytes;
         if (stream) {
             ArrayNode arr = json.createArrayNode();

@@ -34,6 +34,8 @@ public final class MockEngine {
     private final Map<String, State> derived = new ConcurrentHashMap<>();
     private volatile MockBehavior defaultBehavior;
     private final ArrayDeque<RecordedRequest> log = new ArrayDeque<>();
+    /** When clients closed connections of logged requests early, by sequence; guarded by {@code log}. */
+    private final Map<Long, java.time.Instant> closedAt = new java.util.HashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
 
@@ -130,8 +132,7 @@ public final class MockEngine {
                 return decide(info, state.behavior(), n, rule.fault(), filterStatus);
             }
         }
-        record(info, 200, "ok");
-        return new Decision.Proceed(state.behavior(), n, null);
+        return new Decision.Proceed(state.behavior(), n, null, record(info, 200, "ok"));
     }
 
     private Decision decide(RequestInfo info, MockBehavior behavior, long n, Fault fault,
@@ -142,20 +143,18 @@ public final class MockEngine {
                 yield new Decision.Fail(e);
             }
             case Fault.StreamCut c -> {
-                record(info, 200, "stream_cut");
-                yield new Decision.Proceed(behavior, n, c);
+                yield new Decision.Proceed(behavior, n, c, record(info, 200, "stream_cut"));
             }
             case Fault.MidStreamError m -> {
                 if (!info.stream()) {
                     record(info, m.error().status(), "fault");
                     yield new Decision.Fail(m.error());
                 }
-                record(info, 200, "mid_stream_error");
-                yield new Decision.Proceed(behavior, n, m);
+                yield new Decision.Proceed(behavior, n, m, record(info, 200, "mid_stream_error"));
             }
             case Fault.ContentFilter f -> {
-                record(info, filterStatus.applyAsInt(f), "content_filter");
-                yield new Decision.Proceed(behavior, n, f);
+                yield new Decision.Proceed(behavior, n, f,
+                        record(info, filterStatus.applyAsInt(f), "content_filter"));
             }
         };
     }
@@ -178,27 +177,42 @@ public final class MockEngine {
         };
     }
 
-    private void record(RequestInfo info, int status, String outcome) {
+    /** Logs a request; returns its sequence number. */
+    private long record(RequestInfo info, int status, String outcome) {
         RecordedRequest r = new RecordedRequest(sequence.incrementAndGet(), clock.instant(), info.protocol(),
                 info.method(), info.path(), info.model(), info.stream(), status, outcome, info.hasAuthorization(),
                 withoutSecrets(info.headers()));
         synchronized (log) {
             if (log.size() >= logCapacity) {
-                log.removeFirst();
+                closedAt.remove(log.removeFirst().sequence());
             }
             log.addLast(r);
+        }
+        return r.sequence();
+    }
+
+    /** Notes that the client of logged request {@code sequence} closed its connection before the answer ended. */
+    public void clientClosed(long sequence) {
+        synchronized (log) {
+            if (!log.isEmpty() && sequence >= log.peekFirst().sequence()) {
+                closedAt.putIfAbsent(sequence, clock.instant());
+            }
         }
     }
 
     public List<RecordedRequest> requests() {
         synchronized (log) {
-            return List.copyOf(log);
+            return log.stream().map(r -> {
+                java.time.Instant closed = closedAt.get(r.sequence());
+                return closed == null ? r : r.withClientClosedAt(closed);
+            }).toList();
         }
     }
 
     public void clearRequests() {
         synchronized (log) {
             log.clear();
+            closedAt.clear();
         }
     }
 

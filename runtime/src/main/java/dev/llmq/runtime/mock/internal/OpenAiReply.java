@@ -44,11 +44,14 @@ final class OpenAiReply {
         ctx.header(azure == null ? "x-request-id" : "apim-request-id", engine.newId("req_", 32));
         if (req.stream()) {
             String[] error = errorBody == null ? null : new String[] {null, errorBody.toString()};
-            SseWriter sse = new SseWriter(ctx.res(), p.behavior(), p.cutAfterChunks(), "\n\n", error);
+            SseWriter sse = new SseWriter(ctx.res(), p.behavior(), p.cutAfterChunks(), "\n\n", error,
+                    ClientLink.of(ctx, engine, p.sequence()));
             new OpenAiStream(wire, azure, sse, id, created, model, choices, promptTokens, req.includeUsage()).run();
             return;
         }
-        MockEngine.pause(p.behavior().latency());
+        if (!ClientLink.of(ctx, engine, p.sequence()).pause(p.behavior().latency())) {
+            return; // the client closed the connection: nobody to answer
+        }
         ObjectNode body = wire.completion(id, created, model, choices, promptTokens);
         if (azure != null) {
             azure.decorateCompletion(body);

@@ -36,8 +36,8 @@ final class OpenAiStream {
     }
 
     void run() throws IOException {
-        sse.open();
         try {
+            sse.open();
             writeAll();
         } catch (IOException e) {
             // the client closed the stream; stop quietly

@@ -19,6 +19,7 @@ final class SseWriter {
     private final int limit;
     private final String separator;
     private final String[] errorEvent;
+    private final ClientLink link;
     private OutputStream out;
     private int written;
     private boolean ended;
@@ -28,7 +29,9 @@ final class SseWriter {
      * @param limit      events before the stream ends early; -1 for no limit
      * @param errorEvent {@code {eventName or null, data}} sent once when the limit is reached, or null
      */
-    SseWriter(HttpServletResponse res, MockBehavior behavior, int limit, String separator, String[] errorEvent) {
+    SseWriter(HttpServletResponse res, MockBehavior behavior, int limit, String separator, String[] errorEvent,
+              ClientLink link) {
+        this.link = link;
         this.res = res;
         this.behavior = behavior;
         this.limit = limit;
@@ -41,18 +44,24 @@ final class SseWriter {
         res.setStatus(200);
         res.setContentType("text/event-stream; charset=utf-8");
         res.setHeader("Cache-Control", "no-cache");
-        MockEngine.pause(behavior.timeToFirstToken());
+        if (!link.pause(behavior.timeToFirstToken())) {
+            throw new IOException("the client closed the connection");
+        }
         out = res.getOutputStream();
         start = System.nanoTime();
     }
 
-    /** Waits until piece {@code i} (0-based) is due at the behaviour's tokens per second. */
-    void pace(int i) {
+    /**
+     * Waits until piece {@code i} (0-based) is due at the behaviour's tokens per second.
+     *
+     * @throws IOException when the client closed the connection meanwhile
+     */
+    void pace(int i) throws IOException {
         double tps = behavior.tokensPerSecond();
         if (i > 0 && tps > 0) {
             long wait = start + (long) (i * 1_000_000_000L / tps) - System.nanoTime();
-            if (wait > 0) {
-                MockEngine.pause(Duration.ofNanos(wait));
+            if (wait > 0 && !link.pause(Duration.ofNanos(wait))) {
+                throw new IOException("the client closed the connection");
             }
         }
     }
@@ -95,7 +104,12 @@ final class SseWriter {
             sb.append("event: ").append(event).append(separator, 0, separator.length() / 2);
         }
         sb.append("data: ").append(data).append(separator);
-        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        try {
+            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            link.markClosed();
+            throw e;
+        }
     }
 }

@@ -1,0 +1,36 @@
+package dev.llmq.worker;
+
+import dev.llmq.provider.Abort;
+
+/**
+ * What a {@link JobHandler} may use of the worker's run of one job: the abort that stops it (a cancellation, its
+ * deadline passing in flight) and where it reports each attempt's start (a {@code running} status event with the
+ * attempt number, the deployment and the run id).
+ */
+public interface JobRun {
+
+    /** Fires when the job is cancelled or its deadline passes; hand it to provider calls and the router. */
+    Abort abort();
+
+    /**
+     * An attempt starts on {@code deployment}; call it after {@link ChunkPublisher#startAttempt} for a retried stream,
+     * so the event names the attempt's run.
+     */
+    void attemptStarted(int attempt, String deployment);
+
+    /** A run that nothing aborts and that reports nothing, for handlers called outside a worker. */
+    static JobRun detached() {
+        Abort abort = new Abort();
+        return new JobRun() {
+            @Override
+            public Abort abort() {
+                return abort;
+            }
+
+            @Override
+            public void attemptStarted(int attempt, String deployment) {
+                // nothing to report to
+            }
+        };
+    }
+}

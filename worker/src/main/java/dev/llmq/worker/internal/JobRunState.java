@@ -1,0 +1,151 @@
+package dev.llmq.worker.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.Abort;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.JobStatusEvent;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.worker.ChunkPublisher;
+import dev.llmq.worker.JobRun;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of one job on this worker: its {@link Abort}, and its {@code running} status events — one when the run
+ * starts, one at each attempt (attempt number, deployment, run id: the chunks' run id for a stream, a new UUIDv7 per
+ * attempt otherwise) and, for a stream, progress events with {@code tokens_so_far} at most once per
+ * {@link #PROGRESS_EVERY}. Status events are fire and forget: a lost one only delays what a status reader sees.
+ *
+ * <p>Tokens are counted as the provider's content (or tool-call) deltas of the current attempt, before coalescing:
+ * providers send about one token per delta, so the figure is approximate.
+ */
+final class JobRunState implements JobRun {
+
+    /**
+     * Progress events of one streaming job at most this often: a status reader polling a job sees it move, while a
+     * stream of 50 tokens/s adds one status record per second instead of 50 (the chunks topic carries every token).
+     */
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunState.class);
+    private static final JsonSerde<JobStatusEvent> STATUS = JsonSerde.jobStatusEvent();
+
+    private final JobRequest job;
+    private final String workerId;
+    private final Sender sender;
+    private final String topic;
+    private final Clock clock;
+    private final String traceparent;
+    private final KafkaChunkPublisher chunks;
+    private final Abort abort = new Abort();
+    private String runId;
+    private String deployment;
+    private int attempt = 1;
+    private int tokens;
+    private long lastProgress = System.nanoTime();
+
+    /** @param chunks the job's chunk publisher, or null when it does not stream */
+    JobRunState(JobRequest job, String workerId, Sender sender, String statusTopic, Clock clock, String traceparent,
+                KafkaChunkPublisher chunks) {
+        this.job = Objects.requireNonNull(job, "job");
+        this.workerId = workerId;
+        this.sender = sender;
+        this.topic = statusTopic;
+        this.clock = clock;
+        this.traceparent = traceparent;
+        this.chunks = chunks;
+        this.runId = chunks != null ? chunks.runId() : RunIds.next(clock);
+    }
+
+    @Override
+    public Abort abort() {
+        return abort;
+    }
+
+    /** The run starts (before its first attempt is routed): attempt 1, no deployment yet. */
+    synchronized void started() {
+        publish(null, "running:" + runId);
+    }
+
+    @Override
+    public synchronized void attemptStarted(int number, String deploymentId) {
+        runId = chunks != null ? chunks.runId() : number == 1 && deployment == null ? runId : RunIds.next(clock);
+        attempt = number;
+        deployment = deploymentId;
+        tokens = 0;
+        lastProgress = System.nanoTime();
+        publish(job.stream() ? 0 : null, "running:" + runId + ":attempt-" + number);
+    }
+
+    /** Output tokens (deltas) streamed by the current attempt so far. */
+    synchronized int tokensSoFar() {
+        return tokens;
+    }
+
+    /** {@code delegate} counting what it is given, and publishing progress events. */
+    ChunkPublisher counting(ChunkPublisher delegate) {
+        return new ChunkPublisher() {
+            @Override
+            public void publish(ObjectNode chunk) {
+                delegate.publish(chunk);
+                counted(deltas(chunk));
+            }
+
+            @Override
+            public void startAttempt(int next) {
+                delegate.startAttempt(next);
+            }
+
+            @Override
+            public int attempt() {
+                return delegate.attempt();
+            }
+        };
+    }
+
+    private synchronized void counted(int deltas) {
+        if (deltas == 0) {
+            return;
+        }
+        tokens += deltas;
+        long now = System.nanoTime();
+        if (now - lastProgress >= PROGRESS_EVERY.toNanos()) {
+            lastProgress = now;
+            publish(tokens, "progress:" + runId + ":" + tokens);
+        }
+    }
+
+    /** Content and tool-call deltas in one {@code chat.completion.chunk}. */
+    static int deltas(ObjectNode chunk) {
+        int n = 0;
+        for (JsonNode choice : chunk.path("choices")) {
+            JsonNode delta = choice.path("delta");
+            if (delta.path("content").isTextual() && !delta.path("content").asText().isEmpty()) {
+                n++;
+            } else if (delta.path("tool_calls").isArray() && !delta.path("tool_calls").isEmpty()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void publish(Integer tokensSoFar, String idSuffix) {
+        try {
+            Instant at = clock.instant();
+            JobStatusEvent event = new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, job.jobId(), job.batchId(),
+                    JobStatus.RUNNING, workerId, attempt, at, runId, deployment, tokensSoFar);
+            sender.send(new ProducerRecord<>(topic, null, Sender.utf8(job.jobId()), STATUS.toBytes(event),
+                    sender.headers(LlmqHeaders.TYPE_STATUS, job.jobId() + ":" + idSuffix, at, traceparent)));
+        } catch (RuntimeException e) {
+            LOG.warn("status event of job {} not sent", job.jobId(), e);
+        }
+    }
+}
