@@ -51,7 +51,12 @@ class ProviderStormIT {
      */
     private static final int PER_DEAD_GROUP = 4;
     private static final int QUEUED = 2_000;
-    private static final int THREAD_TOLERANCE = 6;
+    /**
+     * Above the baseline: the JDK HTTP client's default executor is a cached pool whose idle threads end after 60 s,
+     * so a busier moment leaves a few threads for a minute (85 against a baseline of 74 measured once); a leak per call
+     * would be hundreds over the ~2,300 calls made here.
+     */
+    private static final int THREAD_TOLERANCE = 15;
     private static final int CONNECTION_TOLERANCE = 4;
 
     private MockLlmServer mock;
