@@ -50,6 +50,10 @@ final class Components {
                 .topics(LoadedConfig.topics(config))
                 .kafkaProperties(LoadedConfig.kafkaProperties(config))
                 .maxBodyBytes(config.llmq().ingest().maxBodyBytes())
+                .statusRetention(config.llmq().ingest().statusRetention())
+                .stateDir(config.llmq().ingest().stateDir() == null ? null
+                        : java.nio.file.Path.of(config.llmq().ingest().stateDir()))
+                .advertisedUrl(config.llmq().ingest().advertisedUrl())
                 .build();
         IngestServer server = new IngestServer(settings, groups, readiness, clock, meters);
         if (meters instanceof PrometheusMeterRegistry prometheus) {
