@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -61,6 +64,8 @@ final class StatusStore implements AutoCloseable {
     private final AtomicInteger restoring = new AtomicInteger();
     private final AtomicLong restored = new AtomicLong();
     private volatile KafkaStreams streams;
+    private volatile Admin admin;
+    private volatile StartupCatchUp catchUp;
     private volatile HostInfo self;
     private volatile boolean runningOnce;
 
@@ -117,8 +122,18 @@ final class StatusStore implements AutoCloseable {
             LOG.error("ingest {} status store thread failed; replacing it", settings.instanceId(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        Map<String, Object> adminProps = new HashMap<>();
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-status-catch-up");
+        adminProps.putAll(settings.kafkaProperties());
+        admin = Admin.create(adminProps);
+        String app = applicationId(settings.topics());
+        catchUp = new StartupCatchUp(admin, app, List.of(settings.topics().jobs(), settings.topics().jobsInteractive(),
+                settings.topics().status(), settings.topics().results(),
+                app + "-" + JobStatusTopology.INDEX_REPARTITION + "-repartition"), settings.kafkaTimeout());
         s.start();
         streams = s;
+        catchUp.start();
         LOG.info("ingest {} status store started (application {}, state in {}, advertised as {})",
                 settings.instanceId(), applicationId(settings.topics()), stateDir, self);
     }
@@ -148,23 +163,49 @@ final class StatusStore implements AutoCloseable {
     }
 
     /**
-     * True when the store can answer: the stream has reached {@code RUNNING} (it stays ready while rebalancing) and
-     * no partition of it is restoring.
+     * True when the store can answer: the stream has reached {@code RUNNING} (it stays ready while rebalancing), has
+     * processed what its input topics held when this instance started ({@link StartupCatchUp}), and every store
+     * partition assigned here is open (restored, not restoring).
      */
     boolean ready() {
         KafkaStreams s = streams;
-        if (s == null || !runningOnce || restoring.get() > 0) {
+        StartupCatchUp c = catchUp;
+        if (s == null || c == null || !runningOnce || restoring.get() > 0 || !c.caughtUp()) {
             return false;
         }
         KafkaStreams.State state = s.state();
-        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return false;
+        }
+        try {
+            for (var thread : s.metadataForLocalThreads()) {
+                for (var task : thread.activeTasks()) {
+                    String name = task.taskId().subtopology() == 0 ? JobStatusTopology.JOB_STORE
+                            : JobStatusTopology.INDEX_STORE;
+                    store(name, task.taskId().partition()).approximateNumEntries();
+                }
+            }
+            return true;
+        } catch (InvalidStateStoreException e) {
+            return false;
+        }
     }
 
-    /** The stream's state, partitions restoring and records restored since start, for readiness bodies. */
+    /**
+     * The stream's state, the tasks (store partitions) it holds, partitions restoring and records restored since
+     * start, for readiness bodies.
+     */
     Map<String, Object> detail() {
         KafkaStreams s = streams;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("state", s == null ? "NOT_STARTED" : s.state().name());
+        int active = 0;
+        if (s != null && s.state().isRunningOrRebalancing()) {
+            for (var thread : s.metadataForLocalThreads()) {
+                active += thread.activeTasks().size();
+            }
+        }
+        out.put("active_tasks", active);
         out.put("restoring_partitions", restoring.get());
         out.put("restored_records", restored.get());
         return out;
@@ -218,6 +259,14 @@ final class StatusStore implements AutoCloseable {
     /** Leaves the group (the partitions move at once), closes the stores, deletes a temporary state directory. */
     @Override
     public synchronized void close() {
+        StartupCatchUp c = catchUp;
+        if (c != null) {
+            c.close();
+        }
+        Admin a = admin;
+        if (a != null) {
+            a.close(Duration.ofSeconds(5));
+        }
         KafkaStreams s = streams;
         if (s != null && !s.close(CloseOptions.groupMembershipOperation(
                 CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)))) {

@@ -7,6 +7,7 @@ import dev.llmq.schemas.JobStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,7 +48,10 @@ public final class StreamsJobStatusView implements JobStatusView {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.advertised = Objects.requireNonNull(advertised, "advertised");
         this.store = new StatusStore(settings, mapper);
-        this.recent = new RecentSubmissions(clock, RecentSubmissions.DEFAULT_TTL, RecentSubmissions.DEFAULT_MAX_ENTRIES);
+        // never longer than the store's own retention: an expired job must not be found here either
+        Duration ttl = settings.statusRetention().compareTo(RecentSubmissions.DEFAULT_TTL) < 0
+                ? settings.statusRetention() : RecentSubmissions.DEFAULT_TTL;
+        this.recent = new RecentSubmissions(clock, ttl, RecentSubmissions.DEFAULT_MAX_ENTRIES);
     }
 
     @Override
