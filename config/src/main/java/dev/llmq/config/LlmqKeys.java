@@ -48,9 +48,10 @@ public final class LlmqKeys {
 
     public static final ConfigKey<String> INGEST_STATE_DIR = new ConfigKey<>("llmq.ingest.state_dir",
             ConfigType.STRING, null, Validators.nonBlank(),
-            "Directory of the ingest API's local state (the RocksDB status store); unset: a new temporary directory "
-                    + "per process, deleted on exit, so each start restores the store from its changelog topics. "
-                    + "Set it to restart without restoring. Each ingest process on a machine needs its own.",
+            "Directory of the ingest API's local state (the RocksDB status store); unset: `<data dir>/ingest-state` "
+                    + "for `standalone`, else a new temporary directory per process, deleted on exit, so each start "
+                    + "restores the store from its changelog topics. Set it to restart without restoring. Each "
+                    + "ingest process on a machine needs its own.",
             "/var/lib/llmq/ingest-1");
 
     public static final ConfigKey<String> INGEST_ADVERTISED_URL = new ConfigKey<>("llmq.ingest.advertised_url",
