@@ -148,6 +148,7 @@ final class StatusStore implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL.toMillis()));
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         // jobs are written in transactions: the store must never show a job whose submission was aborted
         props.put(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
@@ -180,8 +181,10 @@ final class StatusStore implements AutoCloseable {
         try {
             for (var thread : s.metadataForLocalThreads()) {
                 for (var task : thread.activeTasks()) {
-                    String name = task.taskId().subtopology() == 0 ? JobStatusTopology.JOB_STORE
-                            : JobStatusTopology.INDEX_STORE;
+                    // the index's tasks read the repartition topic; the others are the snapshots'
+                    boolean index = task.topicPartitions().stream()
+                            .anyMatch(tp -> tp.topic().endsWith(JobStatusTopology.INDEX_REPARTITION + "-repartition"));
+                    String name = index ? JobStatusTopology.INDEX_STORE : JobStatusTopology.JOB_STORE;
                     store(name, task.taskId().partition()).approximateNumEntries();
                 }
             }

@@ -171,7 +171,12 @@ public final class StreamRelay {
 
     /** Null while the job is not terminal; then the chunks' end offset, which holds every chunk of the job. */
     private Long endOffsetOnceTerminal(Consumer<String, byte[]> c, TopicPartition tp, String jobId) {
-        Optional<JobSnapshot> s = view.job(jobId);
+        Optional<JobSnapshot> s;
+        try {
+            s = view.job(jobId);
+        } catch (ApiException e) {
+            return null; // the status store cannot answer now (a rebalance): ask again after the next poll
+        }
         if (s.isPresent() && s.get().terminal()) {
             return c.endOffsets(List.of(tp), settings.kafkaTimeout()).get(tp);
         }

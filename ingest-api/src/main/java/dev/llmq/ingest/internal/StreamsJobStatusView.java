@@ -32,6 +32,9 @@ public final class StreamsJobStatusView implements JobStatusView {
     /** The internal route at which the other instances ask this one ({@link #answerPeer}). */
     public static final String PEER_PATH = StatusPeers.PATH;
 
+    /** The pause between two tries of a lookup while the store is moving. */
+    static final Duration MOVING_RETRY = Duration.ofMillis(100);
+
     private final IngestSettings settings;
     private final Supplier<URI> advertised;
     private final StatusStore store;
@@ -81,7 +84,7 @@ public final class StreamsJobStatusView implements JobStatusView {
         Optional<JobSnapshot> pending = recent.get(JobStatusTopology.jobKey(jobId)).stream().findFirst();
         List<JobSnapshot> found;
         try {
-            found = snapshots(List.of(jobId));
+            found = pending.isPresent() ? snapshots(List.of(jobId)) : whileMoving(() -> snapshots(List.of(jobId)));
         } catch (ApiException e) {
             if (pending.isPresent()) {
                 return pending;
@@ -148,6 +151,13 @@ public final class StreamsJobStatusView implements JobStatusView {
     /** The jobs indexed under a batch's or an idempotency key's partition key, with the recent ones not yet there. */
     private List<JobSnapshot> indexed(String partitionKey) {
         List<JobSnapshot> pending = recent.get(partitionKey);
+        if (pending.isEmpty()) {
+            return whileMoving(() -> indexed(partitionKey, pending));
+        }
+        return indexed(partitionKey, pending);
+    }
+
+    private List<JobSnapshot> indexed(String partitionKey, List<JobSnapshot> pending) {
         try {
             List<String> ids = switch (store.owner(JobStatusTopology.INDEX_STORE, partitionKey)) {
                 case StatusStore.Owner.Local(int p) -> local(() -> store.localIndex(partitionKey, p));
@@ -198,6 +208,30 @@ public final class StreamsJobStatusView implements JobStatusView {
             }
         }
         return out;
+    }
+
+    /**
+     * Repeats a lookup that found the store moving (a rebalance: owners unknown, a partition just assigned and
+     * restoring, an owner refusing) for up to {@code llmq}'s Kafka timeout, the longest a request waits on Kafka,
+     * then gives up with the 503. Kafka Streams' interactive queries are retried this way by design.
+     */
+    private <T> T whileMoving(Supplier<T> lookup) {
+        long deadline = System.nanoTime() + settings.kafkaTimeout().toNanos();
+        while (true) {
+            try {
+                return lookup.get();
+            } catch (ApiException e) {
+                if (!"status_unavailable".equals(e.code()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(MOVING_RETRY.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw StatusPeers.unavailable("interrupted");
+            }
+        }
     }
 
     /** A read of this instance's stores; a store that is moving or restoring is a 503. */
