@@ -113,8 +113,8 @@ enum Component {
                     });
             RoleOptions options = assembly.options();
             IngestServer server = Components.ingest(assembly.config(), groups, assembly.bootstrapServers(),
-                    options.host(), options.httpPort(), options.ingestId(), assembly::ready, assembly.meters(),
-                    assembly.clock());
+                    options.host(), options.httpPort(), options.ingestId(), options.dataDir(), assembly::ready,
+                    assembly.meters(), assembly.clock());
             server.start();
             assembly.started(IngestServer.class, server);
         }

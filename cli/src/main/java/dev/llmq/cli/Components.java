@@ -41,15 +41,24 @@ final class Components {
         }
     }
 
+    /**
+     * @param dataDir the role's data directory (standalone), where the status store goes when
+     *        {@code llmq.ingest.state_dir} is unset; null for none (a temporary directory per process)
+     */
     static IngestServer ingest(LlmqConfig config, Supplier<Set<String>> groups, String bootstrapServers, String host,
-                               int port, String instanceId, BooleanSupplier readiness, MeterRegistry meters,
-                               Clock clock) {
+                               int port, String instanceId, java.nio.file.Path dataDir, BooleanSupplier readiness,
+                               MeterRegistry meters, Clock clock) {
         IngestSettings settings = IngestSettings.builder(bootstrapServers, instanceId)
                 .host(host)
                 .port(port)
                 .topics(LoadedConfig.topics(config))
                 .kafkaProperties(LoadedConfig.kafkaProperties(config))
                 .maxBodyBytes(config.llmq().ingest().maxBodyBytes())
+                .statusRetention(config.llmq().ingest().statusRetention())
+                .stateDir(config.llmq().ingest().stateDir() != null
+                        ? java.nio.file.Path.of(config.llmq().ingest().stateDir())
+                        : dataDir == null ? null : dataDir.resolve("ingest-state"))
+                .advertisedUrl(config.llmq().ingest().advertisedUrl())
                 .build();
         IngestServer server = new IngestServer(settings, groups, readiness, clock, meters);
         if (meters instanceof PrometheusMeterRegistry prometheus) {

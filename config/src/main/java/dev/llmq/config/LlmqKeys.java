@@ -39,6 +39,28 @@ public final class LlmqKeys {
             ConfigType.LONG, 10L * 1024 * 1024, atLeast(1024),
             "The largest request body the ingest API accepts; larger ones are rejected whole.", "1048576");
 
+    public static final ConfigKey<Duration> INGEST_STATUS_RETENTION = new ConfigKey<>(
+            "llmq.ingest.status_retention", ConfigType.SECONDS, Duration.ofDays(7), Validators.positive(),
+            "How long, in seconds, the ingest API answers for a job after it was submitted (its status, its result, "
+                    + "its batch and its `Idempotency-Key`): entries of the status store older than this (by the "
+                    + "job record's timestamp) are purged, and a retry with the same key afterwards is a new "
+                    + "submission. Also bounded by the topics' own retention when the store is rebuilt.", "86400");
+
+    public static final ConfigKey<String> INGEST_STATE_DIR = new ConfigKey<>("llmq.ingest.state_dir",
+            ConfigType.STRING, null, Validators.nonBlank(),
+            "Directory of the ingest API's local state (the RocksDB status store); unset: `<data dir>/ingest-state` "
+                    + "for `standalone`, else a new temporary directory per process, deleted on exit, so each start "
+                    + "restores the store from its changelog topics. Set it to restart without restoring. Each "
+                    + "ingest process on a machine needs its own.",
+            "/var/lib/llmq/ingest-1");
+
+    public static final ConfigKey<String> INGEST_ADVERTISED_URL = new ConfigKey<>("llmq.ingest.advertised_url",
+            ConfigType.STRING, null,
+            Validators.httpHostUrl(),
+            "The URL at which the other ingest instances reach this one, to ask it for the jobs, batches and "
+                    + "idempotency keys whose share of the status store it holds; unset: `http://<bind host>:<port>` "
+                    + "(the machine's host name when bound to a wildcard address).", "http://ingest-1.internal:8080");
+
     public static final ConfigKey<Integer> WORKER_MAX_IN_FLIGHT = new ConfigKey<>("llmq.worker.max_in_flight",
             ConfigType.INT, 256, atLeast(1),
             "Most jobs one worker process runs at once; it stops fetching at the limit.", "1024");
@@ -163,6 +185,7 @@ public final class LlmqKeys {
             "llmq's own settings: Kafka, topics, the ingest API, workers, shared provider limits, per-group "
                     + "timeouts, deployment health (cooldown and circuit breaker) and the mock LLM server.",
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
+                    INGEST_STATUS_RETENTION, INGEST_STATE_DIR, INGEST_ADVERTISED_URL,
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
                     WORKER_MAX_QUEUE_WAIT, WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,
                     WORKER_RESULTS_DEDUPE_RETENTION, WORKER_STATE_DIR, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,

@@ -54,6 +54,14 @@ public final class Validators {
         return of(v -> v.isBlank() ? "must not be blank" : null, "not blank");
     }
 
+    /** An {@code http://} or {@code https://} URL of a host and an optional port, nothing after them. */
+    public static Validator<String> httpHostUrl() {
+        Pattern pattern = Pattern.compile("https?://[^/\\s:]+(:[0-9]{1,5})?/?");
+        return of(v -> pattern.matcher(v).matches() ? null
+                : "must be an http(s) URL of a host and a port (http://host:8080), got '" + v + "'",
+                "http(s)://host[:port]");
+    }
+
     /** The whole value matches the regular expression. */
     public static Validator<String> matches(String regex, String description) {
         Pattern pattern = Pattern.compile(regex);

@@ -11,10 +11,9 @@ import dev.llmq.ingest.internal.IngestMetrics;
 import dev.llmq.ingest.internal.JobIds;
 import dev.llmq.ingest.internal.JobPublisher;
 import dev.llmq.ingest.internal.JobSnapshot;
-import dev.llmq.ingest.internal.JobStatusView;
 import dev.llmq.ingest.internal.JobViews;
-import dev.llmq.ingest.internal.KafkaJobStatusView;
 import dev.llmq.ingest.internal.StreamRelay;
+import dev.llmq.ingest.internal.StreamsJobStatusView;
 import dev.llmq.ingest.internal.Submission;
 import dev.llmq.ingest.internal.SubmissionParser;
 import dev.llmq.ingest.internal.SubmissionService;
@@ -27,6 +26,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +55,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /v1/jobs/{id}/cancel}, {@code POST /v1/batches/{id}/cancel} (optional {@code {"reason"}}): 202
  *       once the broker has the cancellation on the control topic, 404 unknown, 409 already finished, 503.</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready}.</li>
+ *   <li>{@code POST /internal/v1/status}: the other ingest instances ask this one for the status-store entries it
+ *       holds (never forwarded further).</li>
  * </ul>
  */
 public final class IngestServer implements AutoCloseable {
@@ -67,7 +71,7 @@ public final class IngestServer implements AutoCloseable {
     private final IngestMetrics metrics;
     private final JobViews views;
     private final JobPublisher publisher;
-    private final JobStatusView view;
+    private final StreamsJobStatusView view;
     private final SubmissionService submissions;
     private final StreamRelay relay;
     private final ControlPublisher control;
@@ -91,7 +95,7 @@ public final class IngestServer implements AutoCloseable {
         this.metrics = new IngestMetrics(Objects.requireNonNull(registry, "registry"));
         this.views = new JobViews(mapper);
         this.publisher = new JobPublisher(settings);
-        this.view = new KafkaJobStatusView(settings, mapper);
+        this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl);
         this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups), publisher, view,
                 new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2));
         ChunkHub hub = new ChunkHub(settings, KafkaConsumer::new, StreamRelay.POLL_HUB);
@@ -119,6 +123,8 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "live")));
             cfg.routes.get("/health/ready", this::ready);
             cfg.routes.get("/metrics", this::metrics);
+            cfg.routes.post(StreamsJobStatusView.PEER_PATH, ctx -> ctx.status(200).contentType(JSON)
+                    .result(view.answerPeer(ctx.bodyAsBytes())));
             cfg.routes.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx, fromJavalin(e.getStatus(), ctx)));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
@@ -149,15 +155,18 @@ public final class IngestServer implements AutoCloseable {
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape.get());
     }
 
-    /** Starts the producers, the status view and the HTTP server. */
+    /**
+     * Starts the producers, the HTTP server and then the status store (which advertises the bound port to the other
+     * instances).
+     */
     public synchronized IngestServer start() {
         if (started) {
             return this;
         }
         publisher.start();
-        view.start();
         relay.start();
         app.start(settings.host(), settings.port());
+        view.start();
         started = true;
         log.info("ingest API listening on http://{}:{}", settings.host(), app.port());
         return this;
@@ -168,7 +177,27 @@ public final class IngestServer implements AutoCloseable {
         return app.port();
     }
 
-    /** True when started, the producers are initialized, the status view caught up and the caller says ready. */
+    /**
+     * Where the other ingest instances reach this one: {@code llmq.ingest.advertised_url}, else the bind address and
+     * the bound port (the machine's host name when bound to a wildcard address).
+     */
+    public URI advertisedUrl() {
+        if (settings.advertisedUrl() != null) {
+            return URI.create(settings.advertisedUrl());
+        }
+        String host = settings.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                host = InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("bound to " + settings.host() + " and the host has no name: set "
+                        + "llmq.ingest.advertised_url", e);
+            }
+        }
+        return URI.create("http://" + host + ":" + app.port());
+    }
+
+    /** True when started, the producers are initialized, the status store can answer and the caller says ready. */
     public boolean ready() {
         return started && publisher.ready() && view.caughtUp() && readiness.getAsBoolean();
     }
@@ -299,10 +328,11 @@ public final class IngestServer implements AutoCloseable {
 
     private void ready(Context ctx) {
         if (ready()) {
-            json(ctx, 200, Map.of("status", "ready"));
+            json(ctx, 200, Map.of("status", "ready", "status_store", view.detail()));
         } else {
             Map<String, Object> body = Map.of("status", "not_ready", "started", started, "producers", publisher.ready(),
-                    "status_view", view.caughtUp(), "dependencies", readiness.getAsBoolean());
+                    "status_view", view.caughtUp(), "status_store", view.detail(),
+                    "dependencies", readiness.getAsBoolean());
             json(ctx, 503, body);
         }
     }

@@ -2,6 +2,7 @@ package dev.llmq.ingest;
 
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.TopicNames;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -24,10 +25,16 @@ import java.util.Objects;
  * @param transactionalProducers how many multi-job submissions can be written at once,
  *        {@code 1..}{@link #MAX_TRANSACTIONAL_PRODUCERS}
  * @param streamTimeout the longest {@code GET /v1/jobs/{id}/stream} stays open; positive
+ * @param statusRetention how long the status store keeps a job, its batch entry and its idempotency key
+ *        ({@code llmq.ingest.status_retention}); positive
+ * @param stateDir the status store's directory, or null for a temporary one per process ({@code llmq.ingest.state_dir})
+ * @param advertisedUrl where the other instances reach this one ({@code llmq.ingest.advertised_url}), or null for
+ *        {@code http://<host>:<bound port>}
  */
 public record IngestSettings(String host, int port, String bootstrapServers, Map<String, String> kafkaProperties,
                              TopicNames topics, long maxBodyBytes, String transactionalIdPrefix, String instanceId,
-                             Duration kafkaTimeout, int transactionalProducers, Duration streamTimeout) {
+                             Duration kafkaTimeout, int transactionalProducers, Duration streamTimeout,
+                             Duration statusRetention, Path stateDir, String advertisedUrl) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 4000;
@@ -45,6 +52,8 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
     public static final int DEFAULT_TRANSACTIONAL_PRODUCERS = 4;
     public static final int MAX_TRANSACTIONAL_PRODUCERS = 64;
     public static final Duration DEFAULT_STREAM_TIMEOUT = Duration.ofMinutes(10);
+    /** 7 days: the default of {@code llmq.ingest.status_retention} ({@link LlmqKeys#INGEST_STATUS_RETENTION}). */
+    public static final Duration DEFAULT_STATUS_RETENTION = LlmqKeys.INGEST_STATUS_RETENTION.defaultValue();
 
     public IngestSettings {
         requireText(host, "host");
@@ -70,6 +79,9 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         if (streamTimeout.isNegative() || streamTimeout.isZero()) {
             throw new IllegalArgumentException("streamTimeout must be positive, got " + streamTimeout);
         }
+        LlmqKeys.INGEST_STATUS_RETENTION.validate(Objects.requireNonNull(statusRetention, "statusRetention"),
+                "statusRetention");
+        LlmqKeys.INGEST_ADVERTISED_URL.validate(advertisedUrl, "advertisedUrl");
     }
 
     /** A builder holding the two settings without a default and the {@code DEFAULT_*} values for the others. */
@@ -100,6 +112,9 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         private Duration kafkaTimeout = DEFAULT_KAFKA_TIMEOUT;
         private int transactionalProducers = DEFAULT_TRANSACTIONAL_PRODUCERS;
         private Duration streamTimeout = DEFAULT_STREAM_TIMEOUT;
+        private Duration statusRetention = DEFAULT_STATUS_RETENTION;
+        private Path stateDir;
+        private String advertisedUrl;
 
         private Builder(String bootstrapServers, String instanceId) {
             this.bootstrapServers = bootstrapServers;
@@ -152,10 +167,28 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
             return this;
         }
 
+        public Builder statusRetention(Duration value) {
+            this.statusRetention = value;
+            return this;
+        }
+
+        /** The status store's directory; null (the default) for a temporary one per process. */
+        public Builder stateDir(Path value) {
+            this.stateDir = value;
+            return this;
+        }
+
+        /** Where the other instances reach this one; null (the default) for {@code http://<host>:<bound port>}. */
+        public Builder advertisedUrl(String value) {
+            this.advertisedUrl = value;
+            return this;
+        }
+
         /** The settings; {@link IllegalArgumentException} or {@link NullPointerException} naming a bad value. */
         public IngestSettings build() {
             return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
-                    transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout);
+                    transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout,
+                    statusRetention, stateDir, advertisedUrl);
         }
     }
 }

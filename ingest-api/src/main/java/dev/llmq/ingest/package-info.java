@@ -8,7 +8,8 @@
  * {@code not_found} (404), {@code method_not_allowed} (405), {@code idempotency_key_in_use} (409),
  * {@code idempotency_key_reused} (422), {@code kafka_unavailable}, {@code ingest_busy}, {@code not_ready} (503).
  *
- * <p>Job status comes from an in-memory view over the jobs, status and results topics (see
- * {@code internal.KafkaJobStatusView} for its memory cost and restart behaviour).
+ * <p>Job status comes from a Kafka Streams state store over the jobs, status and results topics, shared by every
+ * ingest instance of a cluster (see {@code internal.JobStatusTopology} and {@code internal.StreamsJobStatusView});
+ * {@code status_unavailable} (503) when it cannot answer now.
  */
 package dev.llmq.ingest;

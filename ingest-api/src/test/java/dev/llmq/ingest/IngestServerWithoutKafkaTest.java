@@ -92,9 +92,13 @@ class IngestServerWithoutKafkaTest {
         assertOpenAiError(http.get("/v2/nothing"), 404, "not_found");
         assertOpenAiError(http.get("/v1/jobs"), 405, "method_not_allowed");
         assertOpenAiError(http.post("/health/live", "", null), 405, "method_not_allowed");
-        assertOpenAiError(http.get("/v1/jobs/job_unknown"), 404, "not_found");
-        assertOpenAiError(http.get("/v1/batches/batch_unknown"), 404, "not_found");
-        assertOpenAiError(http.get("/v1/batches/batch_unknown/results"), 404, "not_found");
+    }
+
+    @Test
+    void withoutKafkaTheStatusStoreCannotTellSoLookupsAre503() {
+        assertOpenAiError(http.get("/v1/jobs/job_unknown"), 503, "status_unavailable");
+        assertOpenAiError(http.get("/v1/batches/batch_unknown"), 503, "status_unavailable");
+        assertOpenAiError(http.get("/v1/batches/batch_unknown/results"), 503, "status_unavailable");
     }
 
     @Test

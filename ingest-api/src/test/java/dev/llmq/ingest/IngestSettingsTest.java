@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmq.schemas.TopicNames;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,13 +22,15 @@ class IngestSettingsTest {
         assertThat(s).isEqualTo(new IngestSettings(IngestSettings.DEFAULT_HOST, IngestSettings.DEFAULT_PORT,
                 "kafka:9092", Map.of(), TopicNames.defaults(), IngestSettings.DEFAULT_MAX_BODY_BYTES,
                 IngestSettings.DEFAULT_TRANSACTIONAL_ID_PREFIX, "ingest-1", IngestSettings.DEFAULT_KAFKA_TIMEOUT,
-                IngestSettings.DEFAULT_TRANSACTIONAL_PRODUCERS, IngestSettings.DEFAULT_STREAM_TIMEOUT));
+                IngestSettings.DEFAULT_TRANSACTIONAL_PRODUCERS, IngestSettings.DEFAULT_STREAM_TIMEOUT,
+                IngestSettings.DEFAULT_STATUS_RETENTION, null, null));
         assertThat(s.host()).isEqualTo("127.0.0.1");
         assertThat(s.port()).isEqualTo(4000);
         assertThat(s.maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
         assertThat(s.kafkaTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.transactionalProducers()).isEqualTo(4);
         assertThat(s.streamTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.statusRetention()).isEqualTo(Duration.ofDays(7));
     }
 
     @Test
@@ -35,9 +38,11 @@ class IngestSettingsTest {
         TopicNames topics = new TopicNames("t");
         IngestSettings s = builder().host("0.0.0.0").port(0).kafkaProperties(Map.of("security.protocol", "SSL"))
                 .topics(topics).maxBodyBytes(2048).transactionalIdPrefix("tx").kafkaTimeout(Duration.ofSeconds(2))
-                .transactionalProducers(2).streamTimeout(Duration.ofSeconds(30)).build();
+                .transactionalProducers(2).streamTimeout(Duration.ofSeconds(30)).statusRetention(Duration.ofHours(1))
+                .stateDir(Path.of("/tmp/s")).advertisedUrl("http://ingest-1:4000").build();
         assertThat(s).isEqualTo(new IngestSettings("0.0.0.0", 0, "kafka:9092", Map.of("security.protocol", "SSL"),
-                topics, 2048, "tx", "ingest-1", Duration.ofSeconds(2), 2, Duration.ofSeconds(30)));
+                topics, 2048, "tx", "ingest-1", Duration.ofSeconds(2), 2, Duration.ofSeconds(30), Duration.ofHours(1),
+                Path.of("/tmp/s"), "http://ingest-1:4000"));
     }
 
     @Test
@@ -80,5 +85,9 @@ class IngestSettingsTest {
                 .build()).hasMessage("transactionalProducers must be 1..64, got 65");
         assertThatThrownBy(() -> builder().streamTimeout(Duration.ZERO).build())
                 .hasMessageContaining("streamTimeout");
+        assertThatThrownBy(() -> builder().statusRetention(Duration.ZERO).build())
+                .hasMessageContaining("statusRetention");
+        assertThatThrownBy(() -> builder().advertisedUrl("ingest-1:4000").build())
+                .hasMessageContaining("advertisedUrl");
     }
 }

@@ -96,12 +96,26 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
         }
     }
 
-    /** {@code llmq.ingest}. */
-    public record Ingest(long maxBodyBytes) {
+    /**
+     * {@code llmq.ingest}.
+     *
+     * @param statusRetention how long the status store answers for a job ({@code llmq.ingest.status_retention})
+     * @param stateDir the status store's directory, or null for a temporary one per process
+     * @param advertisedUrl where the other ingest instances reach this one, or null for the bind address
+     */
+    public record Ingest(long maxBodyBytes, Duration statusRetention, String stateDir, String advertisedUrl) {
         public static final Ingest DEFAULTS = new Ingest(LlmqKeys.INGEST_MAX_BODY_BYTES.defaultValue());
 
         public Ingest {
             LlmqKeys.INGEST_MAX_BODY_BYTES.validate(maxBodyBytes);
+            LlmqKeys.INGEST_STATUS_RETENTION.validate(Objects.requireNonNull(statusRetention, "statusRetention"));
+            LlmqKeys.INGEST_STATE_DIR.validate(stateDir);
+            LlmqKeys.INGEST_ADVERTISED_URL.validate(advertisedUrl);
+        }
+
+        /** The given body limit and the defaults of every other ingest key. */
+        public Ingest(long maxBodyBytes) {
+            this(maxBodyBytes, LlmqKeys.INGEST_STATUS_RETENTION.defaultValue(), null, null);
         }
     }
 

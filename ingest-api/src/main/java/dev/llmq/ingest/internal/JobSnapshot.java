@@ -1,33 +1,63 @@
 package dev.llmq.ingest.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.JobStatusEvent;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What the status view knows about one job. Fields learnt from a later record fill in what an earlier one lacked
- * (a result can be read before its job record, since they are on different topics).
+ * What the status store knows about one job. Fields learnt from a later record fill in what an earlier one lacked
+ * (a result can be read before its job record, since they are on different topics). Stored as JSON in the status
+ * store ({@link JobStatusTopology}), so fields may be added; readers ignore unknown ones.
  *
  * @param fingerprint of the submitted job ({@link Fingerprints}), only kept for jobs with an idempotency key
  * @param result the first terminal result seen, or null
+ * @param running what the newest status event said about the run in progress, or null
  * @param expiresAt the job's deadline ({@code expires_at}), or null
  */
 public record JobSnapshot(String jobId, String batchId, String customId, String tenant, String modelGroup,
                           boolean stream, Instant submittedAt, JobStatus status, String idempotencyKey,
-                          String fingerprint, JobResult result, Instant expiresAt) {
+                          String fingerprint, JobResult result, Running running, Instant expiresAt) {
 
     public JobSnapshot {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(status, "status");
     }
 
-    /** A job without a known deadline. */
+    /** A snapshot without running detail or deadline. */
     public JobSnapshot(String jobId, String batchId, String customId, String tenant, String modelGroup, boolean stream,
                        Instant submittedAt, JobStatus status, String idempotencyKey, String fingerprint,
                        JobResult result) {
         this(jobId, batchId, customId, tenant, modelGroup, stream, submittedAt, status, idempotencyKey, fingerprint,
-                result, null);
+                result, null, null);
+    }
+
+    /**
+     * The run in progress, from the newest {@code running} {@link JobStatusEvent}.
+     *
+     * @param attempt the provider attempt within the run, from 1
+     * @param runId the run, as on the job's chunks; null from older workers
+     * @param deployment the deployment of the attempt, when known
+     * @param tokensSoFar output tokens streamed so far by the run (streaming jobs), when reported
+     * @param at when the worker sent the event
+     */
+    public record Running(int attempt, String runId, String deployment, Integer tokensSoFar, String workerId,
+                          Instant at) {
+
+        static Running of(JobStatusEvent e) {
+            return new Running(e.attempt(), e.runId(), e.deployment(), e.tokensSoFar(), e.workerId(), e.at());
+        }
+    }
+
+    /** What a job record says: queued, with its deadline, and its fingerprint when it has an idempotency key. */
+    static JobSnapshot queued(JobRequest r, ObjectMapper mapper) {
+        String fingerprint = r.idempotencyKey() == null ? null
+                : Fingerprints.ofJob(mapper, r.customId(), r.modelGroup(), r.body());
+        return new JobSnapshot(r.jobId(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(), r.stream(),
+                r.submittedAt(), JobStatus.QUEUED, r.idempotencyKey(), fingerprint, null, null, r.deadline());
     }
 
     public boolean terminal() {
@@ -39,18 +69,29 @@ public record JobSnapshot(String jobId, String batchId, String customId, String 
         return new JobSnapshot(jobId, or(batchId, other.batchId), or(customId, other.customId), or(tenant, other.tenant),
                 or(modelGroup, other.modelGroup), stream || other.stream, or(submittedAt, other.submittedAt), status,
                 or(idempotencyKey, other.idempotencyKey), or(fingerprint, other.fingerprint), result,
-                or(expiresAt, other.expiresAt));
+                or(running, other.running), or(expiresAt, other.expiresAt));
     }
 
-    JobSnapshot withStatus(JobStatus next) {
-        return new JobSnapshot(jobId, batchId, customId, tenant, modelGroup, stream, submittedAt, next, idempotencyKey,
-                fingerprint, result, expiresAt);
+    /**
+     * After a {@code running} event: running with the event's detail, unless the job is already finished (a late or
+     * redelivered event never takes a result back) or the event is older than the detail held.
+     */
+    JobSnapshot withRunning(JobStatusEvent e) {
+        if (terminal() || (running != null && e.at().isBefore(running.at()))) {
+            return this;
+        }
+        return new JobSnapshot(jobId, or(batchId, e.batchId()), customId, tenant, modelGroup, stream, submittedAt,
+                JobStatus.RUNNING, idempotencyKey, fingerprint, null, Running.of(e), expiresAt);
     }
 
+    /** After a terminal result: the first one wins, later ones (at-least-once delivery) change nothing. */
     JobSnapshot withResult(JobResult r) {
+        if (terminal()) {
+            return this;
+        }
         return new JobSnapshot(jobId, or(batchId, r.batchId()), or(customId, r.customId()), or(tenant, r.tenant()),
                 or(modelGroup, r.modelGroup()), stream, or(submittedAt, r.submittedAt()), r.status(), idempotencyKey,
-                fingerprint, r, expiresAt);
+                fingerprint, r, running, expiresAt);
     }
 
     private static <T> T or(T a, T b) {

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Queryable job and batch state, built from the jobs, status and results topics. Behind an interface so a Kafka
- * Streams state store can replace the in-memory implementation.
+ * Queryable job and batch state, built from the jobs, status and results topics ({@link StreamsJobStatusView}).
+ * Lookups may throw an {@link ApiException} (503) when the state cannot be read now.
  */
 public interface JobStatusView extends AutoCloseable {
 
@@ -24,7 +24,7 @@ public interface JobStatusView extends AutoCloseable {
     /** The jobs submitted with an idempotency key (scoped by tenant, which may be null), in submission order. */
     List<JobSnapshot> byIdempotencyKey(String tenant, String key);
 
-    /** True once the view has read up to the end offsets it saw when it started. */
+    /** True once the view can answer (its store is running and restored). */
     boolean caughtUp();
 
     @Override

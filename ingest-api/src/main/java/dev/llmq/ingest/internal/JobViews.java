@@ -41,7 +41,11 @@ public final class JobViews {
         return root;
     }
 
-    /** {@code GET /v1/jobs/{id}}. */
+    /**
+     * {@code GET /v1/jobs/{id}}. A running job adds {@code attempt}, {@code deployment}, {@code run_id} and, for a
+     * stream, {@code tokens_so_far} from the newest status event; a finished one adds its result's fields, with
+     * {@code attempts} (how many) and {@code attempt_history} (every provider call, in order).
+     */
     public ObjectNode job(JobSnapshot s) {
         ObjectNode o = mapper.createObjectNode();
         o.put("id", s.jobId());
@@ -55,6 +59,15 @@ public final class JobViews {
         putEpoch(o, "expires_at", s.expiresAt());
         JobResult r = s.result();
         if (r == null) {
+            JobSnapshot.Running run = s.running();
+            if (s.status() == JobStatus.RUNNING && run != null) {
+                o.put("attempt", run.attempt());
+                o.put("deployment", run.deployment());
+                o.put("run_id", run.runId());
+                if (run.tokensSoFar() != null) {
+                    o.put("tokens_so_far", run.tokensSoFar());
+                }
+            }
             o.putNull("result");
             o.putNull("error");
             return o;
@@ -68,6 +81,7 @@ public final class JobViews {
         o.put("latency_ms", r.latencyMs());
         o.put("ttft_ms", r.ttftMs());
         o.put("attempts", r.attempts().size());
+        o.set("attempt_history", mapper.valueToTree(r.attempts()));
         o.put("cost_usd", r.costUsd());
         return o;
     }

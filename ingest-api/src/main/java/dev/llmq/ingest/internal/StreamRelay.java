@@ -152,7 +152,12 @@ public final class StreamRelay implements AutoCloseable {
 
     /** Null while the job is not terminal; then the chunks' end offset, which holds every chunk of the job. */
     private Long endOffsetOnceTerminal(ChunkSubscription sub, String jobId) throws InterruptedException {
-        Optional<JobSnapshot> s = view.job(jobId);
+        Optional<JobSnapshot> s;
+        try {
+            s = view.job(jobId);
+        } catch (ApiException e) {
+            return null; // the status store cannot answer now (a rebalance): ask again after the next poll
+        }
         if (s.isPresent() && s.get().terminal()) {
             try {
                 return sub.endOffset().get(settings.kafkaTimeout().multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);

@@ -19,9 +19,10 @@ import java.util.concurrent.TimeoutException;
  * {@code POST /v1/jobs} minus HTTP: parse and validate, honour {@code Idempotency-Key}, assign ids, publish, and
  * record the jobs in the status view.
  *
- * <p>Idempotency keys (scoped by tenant) map to their submission here, in memory, for as long as the instance runs;
- * after a restart or on another instance the mapping is rebuilt from the jobs topic through the status view (jobs
- * carry their key). A concurrent retry waits for the first attempt; one that failed leaves no mapping behind.
+ * <p>Idempotency keys (scoped by tenant) are looked up in the status view, which indexes the jobs topic by key (jobs
+ * carry their key) for {@code llmq.ingest.status_retention}, whichever instance took the submission. A submission in
+ * progress on this instance is held here only while it runs: a concurrent retry waits for it; one that failed leaves
+ * nothing behind. Two instances given the same new key at the same moment may both accept it.
  */
 public final class SubmissionService {
 
@@ -34,6 +35,7 @@ public final class SubmissionService {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Duration waitForInFlight;
+    /** Submissions with an idempotency key in progress on this instance, by scoped key; removed when done. */
     private final Map<String, CompletableFuture<Submission>> byKey = new ConcurrentHashMap<>();
 
     public SubmissionService(SubmissionParser parser, JobPublisher publisher, JobStatusView view, JobIds ids,
@@ -65,7 +67,7 @@ public final class SubmissionService {
                     "this instance is still reading earlier submissions, so it cannot yet tell a retry from a new"
                             + " submission; retry shortly", "not_ready");
         }
-        String scoped = KafkaJobStatusView.scope(tenant, idempotencyKey);
+        String scoped = JobStatusTopology.idempotencyKey(tenant, idempotencyKey);
         while (true) {
             CompletableFuture<Submission> mine = new CompletableFuture<>();
             CompletableFuture<Submission> earlier = byKey.putIfAbsent(scoped, mine);
@@ -87,9 +89,11 @@ public final class SubmissionService {
                 mine.complete(accepted);
                 return accepted;
             } catch (RuntimeException e) {
-                byKey.remove(scoped, mine);
                 mine.completeExceptionally(e);
                 throw e;
+            } finally {
+                // done: from now on the status view answers for the key (the store, or its recent submissions)
+                byKey.remove(scoped, mine);
             }
         }
     }

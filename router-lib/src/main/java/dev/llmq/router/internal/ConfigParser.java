@@ -245,7 +245,14 @@ public final class ConfigParser {
         Fields mock = llmq.child("mock_llm");
         LlmqSettings.Topics t = new LlmqSettings.Topics(topics.get(LlmqKeys.TOPICS_PREFIX),
                 topics.get(LlmqKeys.TOPICS_PARTITIONS), topics.get(LlmqKeys.TOPICS_REPLICATION_FACTOR).shortValue());
-        LlmqSettings.Ingest in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES));
+        LlmqSettings.Ingest in;
+        try {
+            in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES),
+                    ingest.get(LlmqKeys.INGEST_STATUS_RETENTION), ingest.get(LlmqKeys.INGEST_STATE_DIR),
+                    ingest.get(LlmqKeys.INGEST_ADVERTISED_URL));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         Fields chunks = worker.child("chunks");
         LlmqSettings.Worker w;
         try {

@@ -1,0 +1,42 @@
+package dev.llmq.ingest.internal;
+
+import java.util.Map;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.WriteBufferManager;
+
+/**
+ * Bounds the status store's RocksDB memory per process: every store partition shares one block cache of
+ * {@link #TOTAL_BYTES} (index and filter blocks included) and its memtables count against it, instead of Kafka
+ * Streams' default of a 50 MB cache and up to three 16 MB memtables for each partition of each store (2 stores x
+ * {@code llmq.topics.partitions}). The shared objects are static because Kafka Streams creates this class by name for
+ * every store, and they live as long as the process (the pattern of Kafka Streams' memory management guide).
+ */
+public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
+
+    /** Block cache and memtables of all status-store partitions of the process together. */
+    static final long TOTAL_BYTES = 64L * 1024 * 1024;
+    /** The part of {@link #TOTAL_BYTES} memtables may take. */
+    static final long MEMTABLE_BYTES = 16L * 1024 * 1024;
+
+    private static final Cache CACHE = new LRUCache(TOTAL_BYTES, -1, false, 0.1);
+    private static final WriteBufferManager WRITE_BUFFERS = new WriteBufferManager(MEMTABLE_BYTES, CACHE);
+
+    @Override
+    public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+        BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
+        table.setBlockCache(CACHE);
+        table.setCacheIndexAndFilterBlocks(true);
+        table.setPinTopLevelIndexAndFilter(true);
+        options.setWriteBufferManager(WRITE_BUFFERS);
+        options.setTableFormatConfig(table);
+    }
+
+    @Override
+    public void close(String storeName, Options options) {
+        // the cache and the write buffer manager are shared by every store of the process: never closed here
+    }
+}

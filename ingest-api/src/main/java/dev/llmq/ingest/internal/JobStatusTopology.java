@@ -1,0 +1,304 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.JobStatusEvent;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.TopicNames;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The status store's topology: job snapshots by job id, and the batch and idempotency indexes, kept for a retention.
+ *
+ * <p>{@value #JOB_STORE} (RocksDB, changelogged) is fed by the jobs topics (batch and interactive), the status topic
+ * and the results topic, all keyed by job id and co-partitioned, so one task holds every record of a job: store key
+ * {@code j<job id>}, value the {@link JobSnapshot} as JSON. The first terminal result wins; a result may come before
+ * its job record; a running event after the result changes nothing.
+ *
+ * <p>The job records also go, re-keyed, through one repartition topic ({@value #INDEX_REPARTITION}) to
+ * {@value #INDEX_STORE}: by {@code b<batch id>} for a batch and by {@code i<tenant>\0<key>} for an idempotency key.
+ * Store key: that partition key, {@code \0}, the job id (ids sort in submission order), so a prefix scan lists a
+ * batch's or a key's jobs in order. The owner of a batch or key is found with the partition key
+ * ({@link #batchKey}, {@link #idempotencyKey}).
+ *
+ * <p>Retention: each store also holds an expiry index, {@code x<16 hex digits of the entry's first record timestamp>
+ * <entry key>}, written when an entry is created. A wall-clock punctuator range-scans the index up to now minus the
+ * retention and deletes those entries and their index lines (tombstones on the compacted changelogs), so a purge
+ * costs what it removes, not a scan of the store. Records already older than the retention when read (a store
+ * rebuilt from old topics) are not stored at all.
+ */
+public final class JobStatusTopology {
+
+    /** Job snapshots by job id, and their expiry index. */
+    public static final String JOB_STORE = "job-status";
+    /** Batch and idempotency-key indexes, and their expiry index. */
+    public static final String INDEX_STORE = "job-index";
+    /** The repartition topic's name within the application ({@code <application id>-job-index-repartition}). */
+    static final String INDEX_REPARTITION = "job-index";
+    /** How many expired entries one punctuation deletes at most; the next one continues. */
+    static final int PURGE_BATCH = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobStatusTopology.class);
+    private static final char JOB = 'j';
+    private static final char BATCH = 'b';
+    private static final char IDEMPOTENCY = 'i';
+    private static final char EXPIRY = 'x';
+    private static final char SEPARATOR = '\u0000';
+
+    private JobStatusTopology() {
+    }
+
+    /** The topology over {@code topics}, keeping entries for {@code retention}. */
+    public static Topology topology(TopicNames topics, Duration retention, ObjectMapper mapper) {
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(mapper, "mapper");
+        if (retention == null || retention.isZero() || retention.isNegative()) {
+            throw new IllegalArgumentException("retention must be positive");
+        }
+        long retentionMs = retention.toMillis();
+        long purgeEveryMs = purgeInterval(retention).toMillis();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+        Consumed<String, byte[]> consumed = Consumed.with(Serdes.String(), Serdes.ByteArray());
+
+        KStream<String, byte[]> jobs = builder.stream(List.of(topics.jobs(), topics.jobsInteractive()),
+                consumed.withName("jobs"));
+        jobs.process(() -> new SnapshotProcessor(Source.JOBS, mapper, retentionMs, purgeEveryMs),
+                        Named.as("jobs-to-snapshots"), JOB_STORE)
+                .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(INDEX_REPARTITION))
+                .process(() -> new IndexProcessor(retentionMs, purgeEveryMs), Named.as("index"), INDEX_STORE);
+        builder.stream(topics.status(), consumed.withName("status"))
+                .process(() -> new SnapshotProcessor(Source.STATUS, mapper, retentionMs, 0),
+                        Named.as("status-to-snapshots"), JOB_STORE);
+        builder.stream(topics.results(), consumed.withName("results"))
+                .process(() -> new SnapshotProcessor(Source.RESULTS, mapper, retentionMs, 0),
+                        Named.as("results-to-snapshots"), JOB_STORE);
+        return builder.build();
+    }
+
+    /** How often expired entries are purged: a quarter of the retention, between 100 ms and one minute. */
+    static Duration purgeInterval(Duration retention) {
+        long ms = Math.clamp(retention.toMillis() / 4, 100, 60_000);
+        return Duration.ofMillis(ms);
+    }
+
+    /** The store key of a job's snapshot in {@value #JOB_STORE}. */
+    static String jobKey(String jobId) {
+        return JOB + jobId;
+    }
+
+    /** The partition key of a batch in {@value #INDEX_STORE} (its owner is found with it). */
+    static String batchKey(String batchId) {
+        return BATCH + batchId;
+    }
+
+    /** The partition key of an idempotency key, scoped by tenant (null: none), in {@value #INDEX_STORE}. */
+    static String idempotencyKey(String tenant, String key) {
+        return IDEMPOTENCY + (tenant == null ? "" : tenant) + SEPARATOR + key;
+    }
+
+    /** The prefix of every index entry under a partition key; what follows it is a job id. */
+    static String indexPrefix(String partitionKey) {
+        return partitionKey + SEPARATOR;
+    }
+
+    private static String expiryKey(long timestamp, String entryKey) {
+        return EXPIRY + String.format("%016x", Math.max(0, timestamp)) + entryKey;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private enum Source { JOBS, STATUS, RESULTS }
+
+    /**
+     * Deletes the entries (and their expiry lines) created before {@code cutoff}, at most {@link #PURGE_BATCH}.
+     * Returns how many entries were deleted.
+     */
+    private static int purge(KeyValueStore<String, byte[]> store, long cutoff) {
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.range(String.valueOf(EXPIRY), expiryKey(cutoff, ""))) {
+            while (it.hasNext() && expired.size() < PURGE_BATCH) {
+                expired.add(it.next().key);
+            }
+        }
+        for (String line : expired) {
+            store.delete(line.substring(17));
+            store.delete(line);
+        }
+        return expired.size();
+    }
+
+    /** Applies job, status and result records to the job's snapshot; the jobs' also go on to the indexes. */
+    private static final class SnapshotProcessor implements Processor<String, byte[], String, byte[]> {
+
+        private final Source source;
+        private final ObjectMapper mapper;
+        private final JsonSerde<JobSnapshot> snapshots;
+        private final long retentionMs;
+        private final long purgeEveryMs;
+        private ProcessorContext<String, byte[]> context;
+        private KeyValueStore<String, byte[]> store;
+
+        SnapshotProcessor(Source source, ObjectMapper mapper, long retentionMs, long purgeEveryMs) {
+            this.source = source;
+            this.mapper = mapper;
+            this.snapshots = new JsonSerde<>(JobSnapshot.class, mapper);
+            this.retentionMs = retentionMs;
+            this.purgeEveryMs = purgeEveryMs;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, byte[]> context) {
+            this.context = context;
+            this.store = context.getStateStore(JOB_STORE);
+            if (purgeEveryMs > 0) {
+                // one purger per task (the jobs processor's); the store is the task's, shared by the three processors
+                context.schedule(Duration.ofMillis(purgeEveryMs), PunctuationType.WALL_CLOCK_TIME,
+                        now -> {
+                            int n = purge(store, now - retentionMs);
+                            if (n > 0) {
+                                LOG.debug("status store purged {} expired jobs", n);
+                            }
+                        });
+            }
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.key() == null || record.value() == null
+                    || record.timestamp() < context.currentSystemTimeMs() - retentionMs) {
+                return;
+            }
+            try {
+                switch (source) {
+                    case JOBS -> job(record);
+                    case STATUS -> status(record);
+                    case RESULTS -> result(record);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("status store skips a record of job {} from {}: {}", record.key(), source, e.toString());
+            }
+        }
+
+        private void job(Record<String, byte[]> record) {
+            JobRequest r = JsonSerde.jobRequest().fromBytes(record.value());
+            requireKey(record, r.jobId());
+            JobSnapshot fresh = JobSnapshot.queued(r, mapper);
+            update(r.jobId(), record.timestamp(), old -> old == null ? fresh : old.fillFrom(fresh));
+            if (r.batchId() != null) {
+                context.forward(record.withKey(batchKey(r.batchId())).withValue(utf8(r.jobId())));
+            }
+            if (r.idempotencyKey() != null) {
+                context.forward(record.withKey(idempotencyKey(r.tenant(), r.idempotencyKey()))
+                        .withValue(utf8(r.jobId())));
+            }
+        }
+
+        private void status(Record<String, byte[]> record) {
+            JobStatusEvent e = JsonSerde.jobStatusEvent().fromBytes(record.value());
+            requireKey(record, e.jobId());
+            if (e.status() != JobStatus.RUNNING) {
+                return;
+            }
+            update(e.jobId(), record.timestamp(), old -> (old == null
+                    ? new JobSnapshot(e.jobId(), e.batchId(), null, null, null, false, null, JobStatus.QUEUED, null,
+                            null, null)
+                    : old).withRunning(e));
+        }
+
+        private void result(Record<String, byte[]> record) {
+            JobResult r = JsonSerde.jobResult().fromBytes(record.value());
+            requireKey(record, r.jobId());
+            if (!r.status().terminal()) {
+                return;
+            }
+            update(r.jobId(), record.timestamp(), old -> (old == null
+                    ? new JobSnapshot(r.jobId(), null, null, null, null, false, null, JobStatus.QUEUED, null, null,
+                            null)
+                    : old).withResult(r));
+        }
+
+        /** A record keyed by another job's id would land in the wrong partition's store: skip it. */
+        private static void requireKey(Record<String, byte[]> record, String jobId) {
+            if (!jobId.equals(record.key())) {
+                throw new IllegalArgumentException("the record's key is not its job id");
+            }
+        }
+
+        private void update(String jobId, long timestamp, java.util.function.UnaryOperator<JobSnapshot> change) {
+            String key = jobKey(jobId);
+            byte[] before = store.get(key);
+            JobSnapshot old = before == null ? null : snapshots.fromBytes(before);
+            JobSnapshot next = change.apply(old);
+            if (!next.equals(old)) {
+                store.put(key, snapshots.toBytes(next));
+            }
+            if (before == null) {
+                store.put(expiryKey(timestamp, key), new byte[0]);
+            }
+        }
+    }
+
+    /** Keeps the batch and idempotency indexes: one entry per (partition key, job id). */
+    private static final class IndexProcessor implements Processor<String, byte[], Void, Void> {
+
+        private static final byte[] PRESENT = new byte[0];
+        private final long retentionMs;
+        private final long purgeEveryMs;
+        private ProcessorContext<Void, Void> context;
+        private KeyValueStore<String, byte[]> store;
+
+        IndexProcessor(long retentionMs, long purgeEveryMs) {
+            this.retentionMs = retentionMs;
+            this.purgeEveryMs = purgeEveryMs;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
+            this.store = context.getStateStore(INDEX_STORE);
+            context.schedule(Duration.ofMillis(purgeEveryMs), PunctuationType.WALL_CLOCK_TIME,
+                    now -> purge(store, now - retentionMs));
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.key() == null || record.value() == null
+                    || record.timestamp() < context.currentSystemTimeMs() - retentionMs) {
+                return;
+            }
+            String key = indexPrefix(record.key()) + new String(record.value(), StandardCharsets.UTF_8);
+            if (store.get(key) == null) {
+                store.put(key, PRESENT);
+                store.put(expiryKey(record.timestamp(), key), PRESENT);
+            }
+        }
+    }
+}

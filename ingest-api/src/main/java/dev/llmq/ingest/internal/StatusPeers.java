@@ -1,0 +1,99 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks another ingest instance for the status-store entries it holds, over the internal route {@value #PATH} of its
+ * HTTP server. The route answers only from the receiving instance's own partitions and never forwards, so a question
+ * travels at most one hop: two instances disagreeing about an owner (during a rebalance) get a 503, never a loop.
+ */
+final class StatusPeers {
+
+    /** The internal route: {@code POST} a {@link Query}, get an {@link Answer}. */
+    static final String PATH = "/internal/v1/status";
+    /** Set on every forwarded question, naming the asking instance (for logs). */
+    static final String FORWARDED_BY = "X-Llmq-Forwarded-By";
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusPeers.class);
+
+    private final HttpClient http;
+    private final ObjectMapper mapper;
+    private final String scheme;
+    private final String instanceId;
+    private final Duration timeout;
+
+    /**
+     * A question: the snapshots of {@code jobIds}, or the job ids indexed under {@code indexKey} (a batch's or an
+     * idempotency key's partition key, {@link JobStatusTopology}).
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Query(List<String> jobIds, String indexKey) {
+        Query {
+            if ((jobIds == null) == (indexKey == null)) {
+                throw new IllegalArgumentException("a status query names either job_ids or an index_key");
+            }
+            jobIds = jobIds == null ? null : List.copyOf(jobIds);
+        }
+    }
+
+    /** The answer: the snapshots found (absent jobs are left out), or the indexed job ids in submission order. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Answer(List<JobSnapshot> jobs, List<String> jobIds) {
+        Answer {
+            jobs = jobs == null ? List.of() : List.copyOf(jobs);
+            jobIds = jobIds == null ? List.of() : List.copyOf(jobIds);
+        }
+    }
+
+    StatusPeers(ObjectMapper mapper, String scheme, String instanceId, Duration timeout) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.scheme = Objects.requireNonNull(scheme, "scheme");
+        this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+    }
+
+    /** Asks {@code owner}; a failure or a refusal is a 503 for the client, who may retry. */
+    Answer ask(HostInfo owner, Query query) {
+        URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + PATH);
+        try {
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
+                    .header("Content-Type", "application/json").header(FORWARDED_BY, instanceId)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(query))).build();
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                LOG.debug("status peer {} answered {}: {}", uri, response.statusCode(), new String(response.body()));
+                throw unavailable("the ingest instance holding this entry answered " + response.statusCode());
+            }
+            return mapper.readValue(response.body(), Answer.class);
+        } catch (IOException e) {
+            LOG.debug("status peer {} unreachable: {}", uri, e.toString());
+            throw unavailable("the ingest instance holding this entry is unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted");
+        }
+    }
+
+    /** 503 {@code status_unavailable}: the store cannot answer for this key now. */
+    static ApiException unavailable(String why) {
+        return new ApiException(503, "service_unavailable", "status_unavailable", null,
+                "job status is not available right now (" + why + "); retry shortly", "status_unavailable");
+    }
+}

@@ -1,0 +1,312 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.TopicNames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ingest instance's member of the status store application ({@code <prefix>-ingest-status}, running
+ * {@link JobStatusTopology}): its lifecycle, its readiness, where a key lives, and the answers it gives for the keys
+ * it holds. Every ingest instance of a cluster runs one; the partitions (and so the jobs) spread over them.
+ */
+final class StatusStore implements AutoCloseable {
+
+    /** How often the stream commits its input offsets and checkpoints the stores. */
+    static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusStore.class);
+    private static final Serializer<String> KEYS = Serdes.String().serializer();
+
+    private final IngestSettings settings;
+    private final ObjectMapper mapper;
+    private final JsonSerde<JobSnapshot> snapshots;
+    private final Path stateDir;
+    private final boolean temporaryStateDir;
+    private final AtomicInteger restoring = new AtomicInteger();
+    private final AtomicLong restored = new AtomicLong();
+    private volatile KafkaStreams streams;
+    private volatile Admin admin;
+    private volatile StartupCatchUp catchUp;
+    private volatile HostInfo self;
+    private volatile boolean runningOnce;
+
+    /** Where the entry of a key lives. */
+    sealed interface Owner {
+        /** This instance holds it, in this partition of the store. */
+        record Local(int partition) implements Owner {
+        }
+
+        /** Another instance holds it. */
+        record Remote(HostInfo host) implements Owner {
+        }
+
+        /** Nobody can tell now (the store is starting or rebalancing). */
+        record Unknown() implements Owner {
+        }
+    }
+
+    StatusStore(IngestSettings settings, ObjectMapper mapper) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.snapshots = new JsonSerde<>(JobSnapshot.class, mapper);
+        this.temporaryStateDir = settings.stateDir() == null;
+        try {
+            this.stateDir = temporaryStateDir ? Files.createTempDirectory("llmq-ingest-state-")
+                    : Files.createDirectories(settings.stateDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the ingest's state directory", e);
+        }
+    }
+
+    /** The Streams application id of the status store under these topics: {@code <prefix>-ingest-status}. */
+    static String applicationId(TopicNames topics) {
+        return topics.prefix() + "-ingest-status";
+    }
+
+    /** Starts the stream; {@code self} is where the other instances reach this one. */
+    synchronized void start(HostInfo self) {
+        if (streams != null) {
+            return;
+        }
+        this.self = Objects.requireNonNull(self, "self");
+        KafkaStreams s = new KafkaStreams(
+                JobStatusTopology.topology(settings.topics(), settings.statusRetention(), mapper),
+                properties(settings, stateDir, self));
+        s.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                runningOnce = true;
+            }
+            LOG.info("ingest {} status store: {} -> {}", settings.instanceId(), before, now);
+        });
+        s.setGlobalStateRestoreListener(new Restorations());
+        s.setUncaughtExceptionHandler(e -> {
+            LOG.error("ingest {} status store thread failed; replacing it", settings.instanceId(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        Map<String, Object> adminProps = new HashMap<>();
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-status-catch-up");
+        adminProps.putAll(settings.kafkaProperties());
+        admin = Admin.create(adminProps);
+        String app = applicationId(settings.topics());
+        catchUp = new StartupCatchUp(admin, app, List.of(settings.topics().jobs(), settings.topics().jobsInteractive(),
+                settings.topics().status(), settings.topics().results(),
+                app + "-" + JobStatusTopology.INDEX_REPARTITION + "-repartition"), settings.kafkaTimeout());
+        s.start();
+        streams = s;
+        catchUp.start();
+        LOG.info("ingest {} status store started (application {}, state in {}, advertised as {})",
+                settings.instanceId(), applicationId(settings.topics()), stateDir, self);
+    }
+
+    static Properties properties(IngestSettings settings, Path stateDir, HostInfo self) {
+        Properties props = new Properties();
+        props.putAll(settings.kafkaProperties());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(settings.topics()));
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-status");
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL.toMillis()));
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        // jobs are written in transactions: the store must never show a job whose submission was aborted
+        props.put(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        putUnlessSet(props, settings, "session.timeout.ms", SESSION_TIMEOUT);
+        putUnlessSet(props, settings, "heartbeat.interval.ms", HEARTBEAT_INTERVAL);
+        return props;
+    }
+
+    private static void putUnlessSet(Properties props, IngestSettings settings, String key, Duration value) {
+        if (!settings.kafkaProperties().containsKey(key)) {
+            props.put(StreamsConfig.consumerPrefix(key), Long.toString(value.toMillis()));
+        }
+    }
+
+    /**
+     * True when the store can answer: the stream has reached {@code RUNNING} (it stays ready while rebalancing), has
+     * processed what its input topics held when this instance started ({@link StartupCatchUp}), and every store
+     * partition assigned here is open (restored, not restoring).
+     */
+    boolean ready() {
+        KafkaStreams s = streams;
+        StartupCatchUp c = catchUp;
+        if (s == null || c == null || !runningOnce || restoring.get() > 0 || !c.caughtUp()) {
+            return false;
+        }
+        KafkaStreams.State state = s.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return false;
+        }
+        try {
+            for (var thread : s.metadataForLocalThreads()) {
+                for (var task : thread.activeTasks()) {
+                    // the index's tasks read the repartition topic; the others are the snapshots'
+                    boolean index = task.topicPartitions().stream()
+                            .anyMatch(tp -> tp.topic().endsWith(JobStatusTopology.INDEX_REPARTITION + "-repartition"));
+                    String name = index ? JobStatusTopology.INDEX_STORE : JobStatusTopology.JOB_STORE;
+                    store(name, task.taskId().partition()).approximateNumEntries();
+                }
+            }
+            return true;
+        } catch (InvalidStateStoreException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The stream's state, the tasks (store partitions) it holds, partitions restoring and records restored since
+     * start, for readiness bodies.
+     */
+    Map<String, Object> detail() {
+        KafkaStreams s = streams;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("state", s == null ? "NOT_STARTED" : s.state().name());
+        int active = 0;
+        if (s != null && s.state().isRunningOrRebalancing()) {
+            for (var thread : s.metadataForLocalThreads()) {
+                active += thread.activeTasks().size();
+            }
+        }
+        out.put("active_tasks", active);
+        out.put("restoring_partitions", restoring.get());
+        out.put("restored_records", restored.get());
+        return out;
+    }
+
+    /** Where the entry of {@code partitionKey} in {@code store} lives. */
+    Owner owner(String store, String partitionKey) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return new Owner.Unknown();
+        }
+        KeyQueryMetadata m;
+        try {
+            m = s.queryMetadataForKey(store, partitionKey, KEYS);
+        } catch (IllegalStateException e) {
+            return new Owner.Unknown();
+        }
+        if (m == null || m.equals(KeyQueryMetadata.NOT_AVAILABLE) || m.activeHost() == null
+                || m.activeHost().equals(HostInfo.unavailable())) {
+            return new Owner.Unknown();
+        }
+        return m.activeHost().equals(self) ? new Owner.Local(m.partition()) : new Owner.Remote(m.activeHost());
+    }
+
+    /** The snapshot of a job this instance holds in {@code partition}; empty when it has none. */
+    Optional<JobSnapshot> localJob(String jobId, int partition) {
+        byte[] value = store(JobStatusTopology.JOB_STORE, partition).get(JobStatusTopology.jobKey(jobId));
+        return value == null ? Optional.empty() : Optional.of(snapshots.fromBytes(value));
+    }
+
+    /** The job ids indexed under {@code partitionKey} (a batch or an idempotency key), in submission order. */
+    List<String> localIndex(String partitionKey, int partition) {
+        String prefix = JobStatusTopology.indexPrefix(partitionKey);
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store(JobStatusTopology.INDEX_STORE, partition)
+                .prefixScan(prefix, KEYS)) {
+            it.forEachRemaining(kv -> ids.add(kv.key.substring(prefix.length())));
+        }
+        return ids;
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> store(String name, int partition) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            throw new InvalidStateStoreException("the status store is not started");
+        }
+        return s.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore())
+                .withPartition(partition));
+    }
+
+    /** Leaves the group (the partitions move at once), closes the stores, deletes a temporary state directory. */
+    @Override
+    public synchronized void close() {
+        StartupCatchUp c = catchUp;
+        if (c != null) {
+            c.close();
+        }
+        Admin a = admin;
+        if (a != null) {
+            a.close(Duration.ofSeconds(5));
+        }
+        KafkaStreams s = streams;
+        if (s != null && !s.close(CloseOptions.groupMembershipOperation(
+                CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)))) {
+            LOG.warn("ingest {} status store did not stop within 30 s", settings.instanceId());
+        }
+        if (temporaryStateDir) {
+            try (Stream<Path> paths = Files.walk(stateDir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                LOG.warn("ingest {}: temporary state directory {} not deleted", settings.instanceId(), stateDir, e);
+            }
+        }
+    }
+
+    /** Counts the partitions being restored from their changelogs, and the records restored. */
+    private final class Restorations implements StateRestoreListener {
+        @Override
+        public void onRestoreStart(TopicPartition partition, String storeName, long startingOffset, long endingOffset) {
+            restoring.incrementAndGet();
+            LOG.info("status store restores {} from {} ({} records)", partition, storeName,
+                    endingOffset - startingOffset);
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String storeName, long batchEndOffset,
+                                    long numRestored) {
+            restored.addAndGet(numRestored);
+        }
+
+        @Override
+        public void onRestoreEnd(TopicPartition partition, String storeName, long totalRestored) {
+            restoring.decrementAndGet();
+        }
+
+        @Override
+        public void onRestoreSuspended(TopicPartition partition, String storeName, long totalRestored) {
+            restoring.decrementAndGet();
+        }
+    }
+}

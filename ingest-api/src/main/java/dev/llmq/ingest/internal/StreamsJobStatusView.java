@@ -1,0 +1,247 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobStatus;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * The {@link JobStatusView} of an ingest instance, answered from the status store ({@link StatusStore},
+ * {@link JobStatusTopology}): RocksDB on disk, one Kafka Streams application shared by every ingest instance of the
+ * cluster. A key this instance holds is read locally; another instance's is asked of that instance
+ * ({@link StatusPeers}). Jobs this instance accepted in the last seconds are also found in {@link RecentSubmissions}
+ * until the store has read them back (read-your-writes); the store's answer wins once it has one.
+ */
+public final class StreamsJobStatusView implements JobStatusView {
+
+    /** The internal route at which the other instances ask this one ({@link #answerPeer}). */
+    public static final String PEER_PATH = StatusPeers.PATH;
+
+    /** The pause between two tries of a lookup while the store is moving. */
+    static final Duration MOVING_RETRY = Duration.ofMillis(100);
+
+    private final IngestSettings settings;
+    private final Supplier<URI> advertised;
+    private final StatusStore store;
+    private final RecentSubmissions recent;
+    private final ObjectMapper mapper;
+    private volatile StatusPeers peers;
+
+    /**
+     * @param advertised where the other instances reach this one; asked at {@link #start()}, once the HTTP server
+     *        has its port
+     */
+    public StreamsJobStatusView(IngestSettings settings, ObjectMapper mapper, Clock clock, Supplier<URI> advertised) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.advertised = Objects.requireNonNull(advertised, "advertised");
+        this.store = new StatusStore(settings, mapper);
+        // never longer than the store's own retention: an expired job must not be found here either
+        Duration ttl = settings.statusRetention().compareTo(RecentSubmissions.DEFAULT_TTL) < 0
+                ? settings.statusRetention() : RecentSubmissions.DEFAULT_TTL;
+        this.recent = new RecentSubmissions(clock, ttl, RecentSubmissions.DEFAULT_MAX_ENTRIES);
+    }
+
+    @Override
+    public void start() {
+        URI self = advertised.get();
+        peers = new StatusPeers(mapper, self.getScheme(), settings.instanceId(), settings.kafkaTimeout());
+        store.start(new HostInfo(self.getHost(), self.getPort()));
+    }
+
+    @Override
+    public void recordSubmitted(List<JobRequest> jobs) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        List<JobSnapshot> snapshots = new ArrayList<>(jobs.size());
+        for (JobRequest r : jobs) {
+            snapshots.add(JobSnapshot.queued(r, mapper));
+        }
+        recent.add(snapshots);
+    }
+
+    @Override
+    public Optional<JobSnapshot> job(String jobId) {
+        Optional<JobSnapshot> pending = recent.get(JobStatusTopology.jobKey(jobId)).stream().findFirst();
+        List<JobSnapshot> found;
+        try {
+            found = pending.isPresent() ? snapshots(List.of(jobId)) : whileMoving(() -> snapshots(List.of(jobId)));
+        } catch (ApiException e) {
+            if (pending.isPresent()) {
+                return pending;
+            }
+            throw e;
+        }
+        return found.isEmpty() ? pending : Optional.of(found.getFirst());
+    }
+
+    @Override
+    public List<JobSnapshot> batch(String batchId) {
+        return indexed(JobStatusTopology.batchKey(batchId));
+    }
+
+    @Override
+    public List<JobSnapshot> byIdempotencyKey(String tenant, String key) {
+        return indexed(JobStatusTopology.idempotencyKey(tenant, key));
+    }
+
+    @Override
+    public boolean caughtUp() {
+        return store.ready();
+    }
+
+    /** The status store's state, for the readiness body. */
+    public Map<String, Object> detail() {
+        return store.detail();
+    }
+
+    /**
+     * Answers another instance's question ({@link StatusPeers#PATH}) from this instance's own partitions only: a key
+     * it does not hold is a 503 (the asker's view of the owners is stale), never a second hop.
+     */
+    public byte[] answerPeer(byte[] body) {
+        StatusPeers.Query q;
+        try {
+            q = mapper.readValue(body, StatusPeers.Query.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw ApiException.invalid("invalid_request", null, "not a status query: " + e.getMessage());
+        }
+        StatusPeers.Answer answer;
+        if (q.jobIds() != null) {
+            List<JobSnapshot> jobs = new ArrayList<>();
+            for (String id : q.jobIds()) {
+                if (!(store.owner(JobStatusTopology.JOB_STORE, id) instanceof StatusStore.Owner.Local(int p))) {
+                    throw StatusPeers.unavailable("job " + id + " is not held here");
+                }
+                local(() -> store.localJob(id, p)).ifPresent(jobs::add);
+            }
+            answer = new StatusPeers.Answer(jobs, null);
+        } else {
+            if (!(store.owner(JobStatusTopology.INDEX_STORE, q.indexKey()) instanceof StatusStore.Owner.Local(int p))) {
+                throw StatusPeers.unavailable("this index entry is not held here");
+            }
+            answer = new StatusPeers.Answer(null, local(() -> store.localIndex(q.indexKey(), p)));
+        }
+        try {
+            return mapper.writeValueAsBytes(answer);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a status answer", e);
+        }
+    }
+
+    /** The jobs indexed under a batch's or an idempotency key's partition key, with the recent ones not yet there. */
+    private List<JobSnapshot> indexed(String partitionKey) {
+        List<JobSnapshot> pending = recent.get(partitionKey);
+        if (pending.isEmpty()) {
+            return whileMoving(() -> indexed(partitionKey, pending));
+        }
+        return indexed(partitionKey, pending);
+    }
+
+    private List<JobSnapshot> indexed(String partitionKey, List<JobSnapshot> pending) {
+        try {
+            List<String> ids = switch (store.owner(JobStatusTopology.INDEX_STORE, partitionKey)) {
+                case StatusStore.Owner.Local(int p) -> local(() -> store.localIndex(partitionKey, p));
+                case StatusStore.Owner.Remote(HostInfo host) ->
+                        peers.ask(host, new StatusPeers.Query(null, partitionKey)).jobIds();
+                case StatusStore.Owner.Unknown() ->
+                        throw StatusPeers.unavailable("the status store is starting or moving");
+            };
+            if (pending.isEmpty() && ids.isEmpty()) {
+                return List.of();
+            }
+            // job ids sort in submission order; the store's snapshot wins over the one remembered at submission
+            TreeMap<String, JobSnapshot> byId = new TreeMap<>();
+            pending.forEach(s -> byId.put(s.jobId(), s));
+            List<String> all = new ArrayList<>(ids);
+            pending.forEach(s -> all.add(s.jobId()));
+            for (JobSnapshot s : snapshots(all.stream().distinct().toList())) {
+                byId.put(s.jobId(), s);
+            }
+            return List.copyOf(byId.values());
+        } catch (ApiException e) {
+            if (!pending.isEmpty()) {
+                return pending;
+            }
+            throw e;
+        }
+    }
+
+    /** The snapshots the store holds for these jobs, each asked of its owner (one question per other instance). */
+    private List<JobSnapshot> snapshots(List<String> jobIds) {
+        Map<HostInfo, List<String>> remote = new HashMap<>();
+        Map<String, JobSnapshot> found = new LinkedHashMap<>();
+        for (String id : jobIds) {
+            switch (store.owner(JobStatusTopology.JOB_STORE, id)) {
+                case StatusStore.Owner.Local(int p) -> local(() -> store.localJob(id, p)).ifPresent(s -> found.put(id, s));
+                case StatusStore.Owner.Remote(HostInfo host) -> remote.computeIfAbsent(host, h -> new ArrayList<>()).add(id);
+                case StatusStore.Owner.Unknown() ->
+                        throw StatusPeers.unavailable("the status store is starting or moving");
+            }
+        }
+        remote.forEach((host, ids) -> peers.ask(host, new StatusPeers.Query(ids, null)).jobs()
+                .forEach(s -> found.put(s.jobId(), s)));
+        List<JobSnapshot> out = new ArrayList<>(found.size());
+        for (String id : jobIds) {
+            JobSnapshot s = found.get(id);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Repeats a lookup that found the store moving (a rebalance: owners unknown, a partition just assigned and
+     * restoring, an owner refusing) for up to {@code llmq}'s Kafka timeout, the longest a request waits on Kafka,
+     * then gives up with the 503. Kafka Streams' interactive queries are retried this way by design.
+     */
+    private <T> T whileMoving(Supplier<T> lookup) {
+        long deadline = System.nanoTime() + settings.kafkaTimeout().toNanos();
+        while (true) {
+            try {
+                return lookup.get();
+            } catch (ApiException e) {
+                if (!"status_unavailable".equals(e.code()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(MOVING_RETRY.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw StatusPeers.unavailable("interrupted");
+            }
+        }
+    }
+
+    /** A read of this instance's stores; a store that is moving or restoring is a 503. */
+    private static <T> T local(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (InvalidStateStoreException e) {
+            throw StatusPeers.unavailable("the status store is restoring or moving");
+        }
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,242 @@
+package dev.llmq.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.Attempt;
+import dev.llmq.schemas.JobError;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.JobStatusEvent;
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.TokenUsage;
+import dev.llmq.schemas.TopicNames;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The status store's topology on TopologyTestDriver, with explicit record timestamps and a mock wall clock. */
+class JobStatusTopologyTest {
+
+    private static final TopicNames TOPICS = new TopicNames("store-test");
+    private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
+    private static final Duration RETENTION = Duration.ofHours(1);
+    private static final JsonSerde<JobSnapshot> SNAPSHOTS = new JsonSerde<>(JobSnapshot.class, Json.mapper());
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> jobs;
+    private TestInputTopic<String, byte[]> interactive;
+    private TestInputTopic<String, byte[]> status;
+    private TestInputTopic<String, byte[]> results;
+
+    @BeforeEach
+    void start() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "store-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(JobStatusTopology.topology(TOPICS, RETENTION, Json.mapper()), props, T0);
+        jobs = input(TOPICS.jobs());
+        interactive = input(TOPICS.jobsInteractive());
+        status = input(TOPICS.status());
+        results = input(TOPICS.results());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private TestInputTopic<String, byte[]> input(String topic) {
+        return driver.createInputTopic(topic, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    }
+
+    private static JobRequest job(String id, String batch, String tenant, String key) {
+        ObjectNode body = Json.mapper().createObjectNode().put("model", "gpt-4o");
+        return new JobRequest(1, id, batch, "c-" + id, tenant, "gpt-4o", body, true, 0, null, null, null, T0, key);
+    }
+
+    private static JobResult result(String id, JobStatus st, String text) {
+        ObjectNode response = Json.mapper().createObjectNode().put("object", "chat.completion").put("text", text);
+        JobError error = st == JobStatus.SUCCEEDED ? null
+                : new JobError(null, null, "boom", null, "server_error", 500, "openai");
+        return new JobResult(1, id, null, null, null, "gpt-4o", st, st == JobStatus.SUCCEEDED ? response : null, error,
+                TokenUsage.ZERO, null, "d-2", "openai", "gpt-4o",
+                List.of(new Attempt(1, "d-1", "openai", "gpt-4o", "server_error", 500, 10, T0, "boom"),
+                        new Attempt(2, "d-2", "openai", "gpt-4o", "ok", 200, 12, T0, null)),
+                22L, null, T0, T0, T0, null, null, null);
+    }
+
+    private static JobStatusEvent running(String id, int attempt, Instant at, Integer tokens) {
+        return new JobStatusEvent(1, id, null, JobStatus.RUNNING, "w-1", attempt, at, "run-" + attempt, "d-" + attempt,
+                tokens);
+    }
+
+    private void send(TestInputTopic<String, byte[]> topic, String key, byte[] value, Instant at) {
+        topic.pipeInput(key, value, at);
+    }
+
+    private void sendJob(JobRequest r, Instant at) {
+        send(jobs, r.jobId(), JsonSerde.jobRequest().toBytes(r), at);
+    }
+
+    private KeyValueStore<String, byte[]> store(String name) {
+        return driver.getKeyValueStore(name);
+    }
+
+    private JobSnapshot snapshot(String id) {
+        byte[] v = store(JobStatusTopology.JOB_STORE).get(JobStatusTopology.jobKey(id));
+        return v == null ? null : SNAPSHOTS.fromBytes(v);
+    }
+
+    private List<String> index(String partitionKey) {
+        String prefix = JobStatusTopology.indexPrefix(partitionKey);
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store(JobStatusTopology.INDEX_STORE)
+                .prefixScan(prefix, Serdes.String().serializer())) {
+            it.forEachRemaining(kv -> ids.add(kv.key.substring(prefix.length())));
+        }
+        return ids;
+    }
+
+    private long entries(String name) {
+        long n = 0;
+        try (KeyValueIterator<String, byte[]> it = store(name).all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void jobGoesQueuedRunningDoneAndTheFirstResultWins() {
+        sendJob(job("job_1", null, null, null), T0);
+        assertThat(snapshot("job_1").status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(snapshot("job_1").customId()).isEqualTo("c-job_1");
+
+        send(status, "job_1", JsonSerde.jobStatusEvent().toBytes(running("job_1", 1, T0.plusSeconds(1), null)), T0);
+        send(status, "job_1", JsonSerde.jobStatusEvent().toBytes(running("job_1", 2, T0.plusSeconds(3), 17)), T0);
+        JobSnapshot run = snapshot("job_1");
+        assertThat(run.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(run.running()).isEqualTo(new JobSnapshot.Running(2, "run-2", "d-2", 17, "w-1", T0.plusSeconds(3)));
+
+        // an older event (a zombie run's) does not replace the newer detail
+        send(status, "job_1", JsonSerde.jobStatusEvent().toBytes(running("job_1", 1, T0.plusSeconds(2), 5)), T0);
+        assertThat(snapshot("job_1").running().attempt()).isEqualTo(2);
+
+        send(results, "job_1", JsonSerde.jobResult().toBytes(result("job_1", JobStatus.SUCCEEDED, "first")), T0);
+        send(results, "job_1", JsonSerde.jobResult().toBytes(result("job_1", JobStatus.FAILED, null)), T0);
+        send(status, "job_1", JsonSerde.jobStatusEvent().toBytes(running("job_1", 3, T0.plusSeconds(9), 1)), T0);
+
+        JobSnapshot done = snapshot("job_1");
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.result().response().path("text").asText()).isEqualTo("first");
+        assertThat(done.result().attempts()).extracting(Attempt::number).containsExactly(1, 2);
+        assertThat(done.customId()).isEqualTo("c-job_1");
+    }
+
+    @Test
+    void aResultBeforeItsJobRecordIsKeptAndTheJobFillsTheRest() {
+        send(results, "job_2", JsonSerde.jobResult().toBytes(result("job_2", JobStatus.FAILED, null)), T0);
+        assertThat(snapshot("job_2").status()).isEqualTo(JobStatus.FAILED);
+        assertThat(snapshot("job_2").customId()).isNull();
+
+        sendJob(job("job_2", null, "acme", null), T0);
+        JobSnapshot s = snapshot("job_2");
+        assertThat(s.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(s.customId()).isEqualTo("c-job_2");
+        assertThat(s.tenant()).isEqualTo("acme");
+        assertThat(s.stream()).isTrue();
+    }
+
+    @Test
+    void interactiveJobsAreStoredLikeBatchOnes() {
+        JobRequest r = job("job_i", null, null, null);
+        send(interactive, r.jobId(), JsonSerde.jobRequest().toBytes(r), T0);
+        assertThat(snapshot("job_i").status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
+    void batchesAndIdempotencyKeysListTheirJobsInSubmissionOrder() {
+        // out of order on arrival: the index sorts by job id, which is time-ordered
+        sendJob(job("job_0003", "batch_1", "acme", "k-1"), T0);
+        sendJob(job("job_0001", "batch_1", "acme", "k-1"), T0);
+        sendJob(job("job_0002", "batch_1", "acme", "k-1"), T0);
+        sendJob(job("job_0004", null, "other", "k-1"), T0);
+        sendJob(job("job_0005", null, null, "k-1"), T0);
+
+        assertThat(index(JobStatusTopology.batchKey("batch_1"))).containsExactly("job_0001", "job_0002", "job_0003");
+        assertThat(index(JobStatusTopology.idempotencyKey("acme", "k-1")))
+                .containsExactly("job_0001", "job_0002", "job_0003");
+        assertThat(index(JobStatusTopology.idempotencyKey("other", "k-1"))).containsExactly("job_0004");
+        assertThat(index(JobStatusTopology.idempotencyKey(null, "k-1"))).containsExactly("job_0005");
+        assertThat(index(JobStatusTopology.batchKey("batch_2"))).isEmpty();
+        // a record delivered twice is indexed once
+        sendJob(job("job_0001", "batch_1", "acme", "k-1"), T0);
+        assertThat(index(JobStatusTopology.batchKey("batch_1"))).hasSize(3);
+    }
+
+    @Test
+    void entriesExpireAfterTheRetentionAndOldRecordsAreNotStored() {
+        sendJob(job("job_old", "batch_old", "acme", "k-old"), T0);
+        driver.advanceWallClockTime(Duration.ofMinutes(40));
+        sendJob(job("job_new", "batch_new", "acme", "k-new"), T0.plus(Duration.ofMinutes(40)));
+        send(results, "job_old", JsonSerde.jobResult().toBytes(result("job_old", JobStatus.SUCCEEDED, "x")),
+                T0.plus(Duration.ofMinutes(40)));
+        assertThat(snapshot("job_old").status()).isEqualTo(JobStatus.SUCCEEDED);
+
+        // one retention after the first job's record: it, its batch and its key are gone; the later job stays
+        driver.advanceWallClockTime(Duration.ofMinutes(21));
+        assertThat(snapshot("job_old")).isNull();
+        assertThat(index(JobStatusTopology.batchKey("batch_old"))).isEmpty();
+        assertThat(index(JobStatusTopology.idempotencyKey("acme", "k-old"))).isEmpty();
+        assertThat(snapshot("job_new").status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(index(JobStatusTopology.batchKey("batch_new"))).containsExactly("job_new");
+        // what remains: the new job's snapshot, batch entry and key entry, each with its expiry line
+        assertThat(entries(JobStatusTopology.JOB_STORE)).isEqualTo(2);
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isEqualTo(4);
+
+        // a record older than the retention when read (a store rebuilt from old topics) is not stored
+        sendJob(job("job_ancient", "batch_ancient", null, null), T0.minus(Duration.ofHours(2)));
+        assertThat(snapshot("job_ancient")).isNull();
+        assertThat(index(JobStatusTopology.batchKey("batch_ancient"))).isEmpty();
+
+        driver.advanceWallClockTime(Duration.ofMinutes(40));
+        assertThat(entries(JobStatusTopology.JOB_STORE)).isZero();
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isZero();
+    }
+
+    @Test
+    void unreadableRecordsAreSkipped() {
+        send(jobs, "job_x", "not json".getBytes(), T0);
+        send(results, "job_y", "{\"job_id\":\"job_y\"}".getBytes(), T0);
+        JobRequest wrongKey = job("job_z", null, null, null);
+        send(jobs, "job_other", JsonSerde.jobRequest().toBytes(wrongKey), T0);
+        sendJob(job("job_ok", null, null, null), T0);
+        assertThat(snapshot("job_x")).isNull();
+        assertThat(snapshot("job_y")).isNull();
+        assertThat(snapshot("job_z")).isNull();
+        assertThat(snapshot("job_ok").status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
+    void purgeIntervalIsAQuarterOfTheRetentionWithinBounds() {
+        assertThat(JobStatusTopology.purgeInterval(Duration.ofDays(7))).isEqualTo(Duration.ofMinutes(1));
+        assertThat(JobStatusTopology.purgeInterval(Duration.ofSeconds(2))).isEqualTo(Duration.ofMillis(500));
+        assertThat(JobStatusTopology.purgeInterval(Duration.ofMillis(10))).isEqualTo(Duration.ofMillis(100));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.llmq.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmq.schemas.JobStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The read-your-writes memory: found by job, batch and idempotency key, and bounded in time and in size. */
+class RecentSubmissionsTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
+
+    /** A clock the test moves. */
+    private static final class StepClock extends Clock {
+        private Instant now = T0;
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private static JobSnapshot job(String id, String batch, String tenant, String key) {
+        return new JobSnapshot(id, batch, null, tenant, "gpt-4o", false, T0, JobStatus.QUEUED, key, "fp", null);
+    }
+
+    @Test
+    void aSubmissionIsFoundByItsJobsItsBatchAndItsKeyUntilTheTtl() {
+        StepClock clock = new StepClock();
+        RecentSubmissions recent = new RecentSubmissions(clock, Duration.ofSeconds(30), 100);
+        List<JobSnapshot> batch = List.of(job("job_1", "batch_1", "acme", "k"), job("job_2", "batch_1", "acme", "k"));
+        recent.add(batch);
+
+        assertThat(recent.get(JobStatusTopology.jobKey("job_2"))).containsExactly(batch.get(1));
+        assertThat(recent.get(JobStatusTopology.batchKey("batch_1"))).isEqualTo(batch);
+        assertThat(recent.get(JobStatusTopology.idempotencyKey("acme", "k"))).isEqualTo(batch);
+        assertThat(recent.get(JobStatusTopology.idempotencyKey(null, "k"))).isEmpty();
+
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(recent.get(JobStatusTopology.jobKey("job_1"))).hasSize(1);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(recent.get(JobStatusTopology.jobKey("job_1"))).isEmpty();
+        assertThat(recent.size()).isZero();
+    }
+
+    @Test
+    void beyondTheLimitTheOldestEntriesGo() {
+        RecentSubmissions recent = new RecentSubmissions(new StepClock(), Duration.ofSeconds(30), 3);
+        for (int i = 0; i < 5; i++) {
+            recent.add(List.of(job("job_" + i, null, null, null)));
+        }
+        assertThat(recent.size()).isEqualTo(3);
+        assertThat(recent.get(JobStatusTopology.jobKey("job_1"))).isEmpty();
+        assertThat(recent.get(JobStatusTopology.jobKey("job_4"))).hasSize(1);
+    }
+
+    @Test
+    void limitsMustBePositive() {
+        assertThatThrownBy(() -> new RecentSubmissions(new StepClock(), Duration.ZERO, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RecentSubmissions(new StepClock(), Duration.ofSeconds(1), 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
