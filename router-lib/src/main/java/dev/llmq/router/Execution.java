@@ -32,6 +32,7 @@ final class Execution {
     private final Router router;
     private final RouteRequest request;
     private final AttemptCall call;
+    private final WaitHook waitHook;
     private final String originalGroup;
     private final List<AttemptRecord> attempts = new ArrayList<>();
     private final Set<String> visited = new HashSet<>();
@@ -44,10 +45,11 @@ final class Execution {
     private ProviderError lastError;
     private Deployment lastDeployment;
 
-    Execution(Router router, RouteRequest request, AttemptCall call) {
+    Execution(Router router, RouteRequest request, AttemptCall call, WaitHook waits) {
         this.router = router;
         this.request = request;
         this.call = call;
+        this.waitHook = waits;
         this.originalGroup = request.modelGroup();
         this.group = originalGroup;
         visited.add(group);
@@ -301,7 +303,7 @@ final class Execution {
 
     private boolean sleep(Duration d) {
         try {
-            router.sleeper().sleep(d);
+            waitHook.await(d, router.sleeper());
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
