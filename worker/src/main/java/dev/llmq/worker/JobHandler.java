@@ -23,4 +23,12 @@ public interface JobHandler {
      *                              and is picked up again by the partition's next owner
      */
     JobOutcome handle(JobRequest job, ChunkPublisher chunks) throws InterruptedException;
+
+    /**
+     * As {@link #handle(JobRequest, ChunkPublisher)}, with the job's in-flight slot, which a handler may give back
+     * while it waits for capacity ({@link JobSlot}). The worker calls this one; by default the slot is held throughout.
+     */
+    default JobOutcome handle(JobRequest job, ChunkPublisher chunks, JobSlot slot) throws InterruptedException {
+        return handle(job, chunks);
+    }
 }

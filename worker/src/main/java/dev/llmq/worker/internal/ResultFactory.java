@@ -19,6 +19,8 @@ public final class ResultFactory {
 
     /** Error code of a result replaced because it was larger than Kafka accepts. */
     public static final String CODE_RESULT_TOO_LARGE = "result_too_large";
+    /** The error code of a job started {@code llmq.worker.max_deliveries} times without finishing. */
+    public static final String CODE_POISON_JOB = "poison_job";
     /** Error code of a result replaced because Kafka refused it for another reason that retrying cannot fix. */
     public static final String CODE_RESULT_NOT_PUBLISHED = "result_not_published";
 
@@ -58,6 +60,17 @@ public final class ResultFactory {
                 null, null);
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
                 job.modelGroup(), JobStatus.EXPIRED, null, error, null, null, null, null, null, null, null, null,
+                job.submittedAt(), null, now, job.tags(), job.metadata(), null);
+    }
+
+    /** The result of a poison job: started {@code starts} times, never finished, not run again. */
+    public static JobResult poison(JobRequest job, int starts, Instant now) {
+        JobError error = new JobError("api_error", CODE_POISON_JOB, "the job was started " + starts
+                + " times and its worker died or stopped each time before it finished (llmq.worker.max_deliveries); "
+                + "it is not run again and its record is in the dead-letter topic", null,
+                KIND_INTERNAL, null, null);
+        return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
+                job.modelGroup(), JobStatus.FAILED, null, error, null, null, null, null, null, null, null, null,
                 job.submittedAt(), null, now, job.tags(), job.metadata(), null);
     }
 

@@ -8,12 +8,14 @@ import dev.llmq.router.Deployment;
 import dev.llmq.router.RouteRequest;
 import dev.llmq.router.RoutedOutcome;
 import dev.llmq.router.Router;
+import dev.llmq.router.WaitHook;
 import dev.llmq.schemas.Attempt;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
+import dev.llmq.worker.JobSlot;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -42,6 +44,11 @@ public final class RoutedJobHandler implements JobHandler {
 
     @Override
     public JobOutcome handle(JobRequest job, ChunkPublisher chunks) throws InterruptedException {
+        return handle(job, chunks, JobSlot.HELD);
+    }
+
+    @Override
+    public JobOutcome handle(JobRequest job, ChunkPublisher chunks, JobSlot slot) throws InterruptedException {
         RouteRequest request = new RouteRequest(job.modelGroup(), job.tags(), estimatePromptTokens(job.body()),
                 job.stream(), job.deadline());
         RoutedOutcome outcome = router.get().execute(request, (deployment, attempt) -> {
@@ -54,7 +61,7 @@ public final class RoutedJobHandler implements JobHandler {
             return job.stream()
                     ? client.stream(deployment.target(), job.body(), chunks::publish)
                     : client.complete(deployment.target(), job.body());
-        });
+        }, freeingSlot(slot));
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedException("worker shutting down");
         }
@@ -62,6 +69,30 @@ public final class RoutedJobHandler implements JobHandler {
         return switch (outcome) {
             case RoutedOutcome.Succeeded ok -> succeeded(ok, attempts);
             case RoutedOutcome.Failed failed -> failed(failed, attempts);
+        };
+    }
+
+    /**
+     * Every wait between attempts (for capacity, a cooldown, a breaker, a Retry-After, a backoff) gives the job's slot
+     * back, so jobs of other groups run meanwhile, and takes one again before the next attempt; when the worker's wait
+     * buffer is full the job waits in its slot.
+     */
+    static WaitHook freeingSlot(JobSlot slot) {
+        return (duration, sleeper) -> {
+            if (!slot.release()) {
+                sleeper.sleep(duration);
+                return;
+            }
+            try {
+                sleeper.sleep(duration);
+            } catch (InterruptedException e) {
+                slot.abandon();
+                throw e;
+            } catch (RuntimeException | Error e) {
+                slot.reacquire();
+                throw e;
+            }
+            slot.reacquire();
         };
     }
 
