@@ -5,17 +5,14 @@ import dev.llmq.worker.JobFeed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,10 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,8 +78,6 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         }
     }
 
-    private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(10);
-
     private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
     private final Options options;
     private final int maxInFlight;
@@ -97,6 +89,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private final AtomicBoolean claimed = new AtomicBoolean();
     private final LaneScheduler lanes;
     private final WaitBuffer waits;
+    private final FeedCommits commits;
     private final Map<Lane, Integer> cursors = new EnumMap<>(Lane.class);
     private List<TopicPartition> order = List.of();
     private volatile boolean stopping;
@@ -113,6 +106,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         this.maxInFlightPerPartition = options.maxInFlightPerPartition();
         this.lanes = new LaneScheduler(options.batchMinShare());
         this.waits = new WaitBuffer(options.maxWaiting(), inFlight);
+        this.commits = new FeedCommits(consumer, trackers);
     }
 
     @Override
@@ -195,7 +189,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         applyAcks();
         dispatchBacklog();
         applyPauses();
-        commit(false);
+        commits.commit(false);
         ConsumerRecords<byte[], byte[]> records = consumer.poll(options.pollTimeout());
         memberId = consumer.groupMetadata().memberId();
         for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -216,7 +210,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             applyAcks();
             consumer.pause(consumer.assignment());
-            commit(false);
+            commits.commit(false);
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(options.pollTimeout())) {
                 PartitionTracker tracker = trackers.get(new TopicPartition(record.topic(), record.partition()));
                 if (tracker != null) {
@@ -228,7 +222,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         if (inFlight.get() > 0) {
             LOG.warn("closing with {} jobs still in flight; they will be delivered again", inFlight.get());
         }
-        commit(true);
+        commits.commit(true);
     }
 
     private void applyAcks() {
@@ -355,103 +349,12 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         }
     }
 
-    /**
-     * Per partition, the offset to commit with its start counts: every partition when {@code force}, else those whose
-     * offset advances or whose start counts changed.
-     */
-    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions, boolean force) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            PartitionTracker tracker = trackers.get(partition);
-            if (tracker == null) {
-                continue;
-            }
-            long position = tracker.pending() == 0 ? positionOf(partition) : -1;
-            OptionalLong offset = tracker.committable(position);
-            if (offset.isPresent() && (force || tracker.advances(offset.getAsLong()) || tracker.startsChanged())) {
-                StartsMetadata.Encoded starts = tracker.startsMetadata(offset.getAsLong());
-                if (starts.leftOut() > 0) {
-                    LOG.warn("{}: start counts of {} running jobs left out of the commit metadata (over {} chars)",
-                            partition, starts.leftOut(), StartsMetadata.MAX_CHARS);
-                }
-                offsets.put(partition, new OffsetAndMetadata(offset.getAsLong(), starts.metadata()));
-            }
-        }
-        return offsets;
-    }
-
-    private long positionOf(TopicPartition partition) {
-        try {
-            return consumer.position(partition, Duration.ZERO);
-        } catch (KafkaException e) {
-            return -1;
-        }
-    }
-
-    private void commit(boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(new ArrayList<>(trackers.keySet()), sync);
-        if (offsets.isEmpty()) {
-            return;
-        }
-        if (sync) {
-            commitSync(offsets);
-            return;
-        }
-        Map<TopicPartition, PartitionTracker> owners = new HashMap<>();
-        Map<TopicPartition, List<CompletableFuture<Void>>> starts = new HashMap<>();
-        offsets.forEach((partition, offset) -> {
-            PartitionTracker tracker = trackers.get(partition);
-            tracker.requested(offset.offset());
-            owners.put(partition, tracker);
-            starts.put(partition, tracker.sending());
-        });
-        consumer.commitAsync(offsets, (done, error) -> {
-            // runs on this polling thread, inside a later poll or commit
-            owners.forEach((partition, tracker) -> {
-                if (error == null) {
-                    tracker.committed(offsets.get(partition).offset());
-                    starts.get(partition).forEach(f -> f.complete(null));
-                } else if (trackers.get(partition) == tracker) {
-                    tracker.commitFailed();
-                    tracker.sendFailed(starts.get(partition));
-                } else {
-                    starts.get(partition).forEach(f -> f.complete(null)); // revoked meanwhile: not ours to record
-                }
-            });
-            if (error instanceof RetriableException || error instanceof RebalanceInProgressException) {
-                LOG.debug("async commit of {} failed, sent again with the next one: {}", offsets.keySet(), error.toString());
-            } else if (error != null) {
-                LOG.warn("async commit of {} failed, sent again with the next one", offsets.keySet(), error);
-            }
-        });
-    }
-
-    /** Commits and waits; the starts the commit carries count as recorded either way (the partitions are leaving). */
-    private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        List<CompletableFuture<Void>> starts = new ArrayList<>();
-        offsets.keySet().forEach(partition -> starts.addAll(trackers.get(partition).sending()));
-        try {
-            consumer.commitSync(offsets);
-            offsets.forEach((partition, offset) -> {
-                PartitionTracker tracker = trackers.get(partition);
-                if (tracker != null) {
-                    tracker.committed(offset.offset());
-                }
-            });
-            LOG.debug("committed {}", offsets);
-        } catch (KafkaException e) {
-            LOG.warn("commit of {} failed; those jobs may be processed again", offsets, e);
-        } finally {
-            starts.forEach(f -> f.complete(null));
-        }
-    }
-
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         applyAcks();
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions, true);
+        Map<TopicPartition, OffsetAndMetadata> offsets = commits.committable(partitions, true);
         if (!offsets.isEmpty()) {
-            commitSync(offsets);
+            commits.commitSync(offsets);
         }
         int running = 0;
         for (TopicPartition partition : partitions) {
@@ -483,10 +386,11 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> committed = committedOf(partitions);
+        Map<TopicPartition, OffsetAndMetadata> committed = commits.committedOf(partitions, options.maxDeliveries() > 0);
         for (TopicPartition partition : partitions) {
             Lane lane = partition.topic().equals(options.interactiveTopic()) ? Lane.INTERACTIVE : Lane.BATCH;
-            trackers.put(partition, new PartitionTracker(lane, priorStarts(partition, committed.get(partition))));
+            trackers.put(partition, new PartitionTracker(lane,
+                    FeedCommits.priorStarts(partition, committed.get(partition))));
         }
         if (stopping && !partitions.isEmpty()) {
             consumer.pause(partitions);
@@ -494,43 +398,6 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         updateHeld();
         memberId = consumer.groupMetadata().memberId();
         LOG.info("partitions assigned: {}", partitions);
-    }
-
-    /** The committed offsets of newly assigned partitions (with the start counts), when starts are counted. */
-    private Map<TopicPartition, OffsetAndMetadata> committedOf(Collection<TopicPartition> partitions) {
-        if (options.maxDeliveries() == 0 || partitions.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-            consumer.committed(new HashSet<>(partitions), COMMITTED_TIMEOUT).forEach((partition, offset) -> {
-                if (offset != null) {
-                    committed.put(partition, offset);
-                }
-            });
-            return committed;
-        } catch (KafkaException e) {
-            LOG.warn("could not read the committed start counts of {}; their jobs' earlier starts are not counted",
-                    partitions, e);
-            return Map.of();
-        }
-    }
-
-    private static NavigableMap<Long, Integer> priorStarts(TopicPartition partition, OffsetAndMetadata committed) {
-        if (committed == null) {
-            return new TreeMap<>();
-        }
-        try {
-            NavigableMap<Long, Integer> starts = StartsMetadata.decode(committed.offset(), committed.metadata());
-            if (!starts.isEmpty()) {
-                LOG.info("{}: {} jobs above offset {} were started before and did not finish: {}", partition,
-                        starts.size(), committed.offset(), starts);
-            }
-            return starts;
-        } catch (IllegalArgumentException e) {
-            LOG.warn("{}: {}; earlier starts are not counted", partition, e.getMessage());
-            return new TreeMap<>();
-        }
     }
 
     private void updateHeld() {

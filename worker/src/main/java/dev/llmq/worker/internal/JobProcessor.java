@@ -173,7 +173,8 @@ public final class JobProcessor {
         int starts = delivery.start() - 1;
         ConsumerRecord<byte[], byte[]> record = delivery.record();
         deadLetter(record, ResultFactory.CODE_POISON_JOB + ": started " + starts + " times without finishing (its "
-                + "worker died or stopped each time), the limit set by llmq.worker.max_deliveries", "PoisonJob", starts);
+                + "worker died or stopped each time), the limit set by llmq.worker.max_deliveries", "PoisonJob",
+                starts);
         JobResult published = publishResult(ResultFactory.poison(job, starts, clock.instant()), record);
         if (published != null) {
             metrics.completed(published.status(), Duration.ZERO);
