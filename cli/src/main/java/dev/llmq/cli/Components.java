@@ -77,6 +77,9 @@ final class Components {
                 .heartbeatInterval(config.llmq().worker().heartbeatInterval())
                 .shutdownTimeout(config.llmq().worker().shutdownTimeout())
                 .resultsDedupeRetention(config.llmq().worker().resultsDedupeRetention())
+                .maxWaiting(config.llmq().worker().maxWaiting())
+                .batchMinShare(config.llmq().worker().batchMinShare())
+                .maxDeliveries(config.llmq().worker().maxDeliveries())
                 .stateDir(config.llmq().worker().stateDir() == null ? null
                         : java.nio.file.Path.of(config.llmq().worker().stateDir()))
                 .build();

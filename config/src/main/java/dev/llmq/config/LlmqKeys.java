@@ -89,6 +89,28 @@ public final class LlmqKeys {
                     + "within the job's deadline. Waiting sleeps until the earliest known recovery (re-checked "
                     + "every 1 to 5 s); no provider call is made meanwhile. 0 fails at once.", "1800");
 
+    public static final ConfigKey<Integer> WORKER_MAX_WAITING = new ConfigKey<>("llmq.worker.max_waiting",
+            ConfigType.INT, 10_000, atLeast(0),
+            "Most jobs of one worker that may wait for capacity (see `max_queue_wait`) or for a Retry-After without "
+                    + "holding one of its `max_in_flight` slots, so jobs of other model groups on the same partitions "
+                    + "keep running. A waiting job keeps its offset uncommitted and takes a slot again before its "
+                    + "next provider call. When this many are waiting, the next ones wait in their slot "
+                    + "(back-pressure). 0: waiting jobs always hold their slot.", "50000");
+
+    public static final ConfigKey<Double> WORKER_BATCH_MIN_SHARE = new ConfigKey<>("llmq.worker.batch_min_share",
+            ConfigType.DOUBLE, 0.2, between(0, 1),
+            "Priority lanes: while both `interactive` jobs (`<prefix>.jobs.interactive.v1`) and `batch` jobs "
+                    + "(`<prefix>.jobs.v1`) wait for a worker's free slots, this fraction of the slots goes to batch "
+                    + "jobs and the rest to interactive ones, so interactive jobs start first and a steady stream of "
+                    + "them never stops batch work. 0: batch jobs start only when no interactive job waits.", "0.1");
+
+    public static final ConfigKey<Integer> WORKER_MAX_DELIVERIES = new ConfigKey<>("llmq.worker.max_deliveries",
+            ConfigType.INT, 3, between(0, 1000),
+            "Poison jobs: a job whose worker died or was stopped while running it (a crash, a kill, a wedged call "
+                    + "outlasting the shutdown timeout) this many times is not run again: it goes to the DLQ and "
+                    + "ends `failed` with code `poison_job`. Starts are recorded durably in the group's committed "
+                    + "offset metadata before a job runs. 0 turns the count off (a job may loop forever).", "5");
+
     public static final ConfigKey<Duration> WORKER_SESSION_TIMEOUT = new ConfigKey<>("llmq.worker.session_timeout",
             ConfigType.SECONDS, Duration.ofSeconds(6), Validators.atLeast(Duration.ofSeconds(1)),
             "How long the worker group waits for a silent worker (killed, frozen, cut off) before its partitions go "
@@ -187,7 +209,8 @@ public final class LlmqKeys {
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
                     INGEST_STATUS_RETENTION, INGEST_STATE_DIR, INGEST_ADVERTISED_URL,
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
-                    WORKER_MAX_QUEUE_WAIT, WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,
+                    WORKER_MAX_QUEUE_WAIT, WORKER_MAX_WAITING, WORKER_BATCH_MIN_SHARE, WORKER_MAX_DELIVERIES,
+                    WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,
                     WORKER_RESULTS_DEDUPE_RETENTION, WORKER_STATE_DIR, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
                     PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,
                     HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,

@@ -133,6 +133,22 @@ class SubmitIT {
     }
 
     @Test
+    void interactiveJobsLandOnTheInteractiveTopicInTheSameTransaction() {
+        String body = "[" + CHAT.replace("{\"model\"", "{\"priority\":\"interactive\",\"model\"") + ","
+                + CHAT.replace("{\"model\"", "{\"priority\":\"batch\",\"model\"") + ","
+                + CHAT.replace("{\"model\"", "{\"priority\":2,\"model\"") + "," + CHAT + "]";
+        HttpTestClient.Response r = http.post("/v1/jobs", body, "application/json");
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+        List<String> ids = ids(r.json());
+        Set<String> interactive = fixture.committedRecords(fixture.topics().jobsInteractive()).stream()
+                .map(ConsumerRecord::key).collect(Collectors.toSet());
+        Set<String> batch = fixture.committedRecords(fixture.topics().jobs()).stream()
+                .map(ConsumerRecord::key).collect(Collectors.toSet());
+        assertThat(interactive).contains(ids.get(0), ids.get(2)).doesNotContain(ids.get(1), ids.get(3));
+        assertThat(batch).contains(ids.get(1), ids.get(3)).doesNotContain(ids.get(0), ids.get(2));
+    }
+
+    @Test
     void ndjsonOfBatchInputLinesLandsWithCustomIds() {
         StringBuilder body = new StringBuilder();
         for (int i = 0; i < 5; i++) {

@@ -102,10 +102,15 @@ final class TopicsFixture implements AutoCloseable {
         }
     }
 
-    /** Every committed record on the jobs topic. */
+    /** Every committed record on the (batch) jobs topic. */
     List<ConsumerRecord<String, byte[]>> committedJobRecords() {
+        return committedRecords(topics.jobs());
+    }
+
+    /** Every committed record on {@code topic}. */
+    List<ConsumerRecord<String, byte[]>> committedRecords(String topic) {
         try (KafkaConsumer<String, byte[]> c = consumer()) {
-            List<TopicPartition> tps = partitions(topics.jobs());
+            List<TopicPartition> tps = partitions(topic);
             c.assign(tps);
             c.seekToBeginning(tps);
             Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(10));

@@ -32,6 +32,7 @@ final class Execution {
     private final Router router;
     private final RouteRequest request;
     private final AttemptCall call;
+    private final WaitHook waitHook;
     private final String originalGroup;
     private final List<AttemptRecord> attempts = new ArrayList<>();
     private final Set<String> visited = new HashSet<>();
@@ -46,10 +47,11 @@ final class Execution {
     /** Why {@link #decide} stopped the job, when not for the last error itself (its deadline). */
     private ProviderError stop;
 
-    Execution(Router router, RouteRequest request, AttemptCall call) {
+    Execution(Router router, RouteRequest request, AttemptCall call, WaitHook waits) {
         this.router = router;
         this.request = request;
         this.call = call;
+        this.waitHook = waits;
         this.originalGroup = request.modelGroup();
         this.group = originalGroup;
         visited.add(group);
@@ -345,7 +347,7 @@ final class Execution {
 
     private boolean sleep(Duration d) {
         try {
-            router.sleeper().sleep(d, request.abort());
+            waitHook.await(d, duration -> router.sleeper().sleep(duration, request.abort()));
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

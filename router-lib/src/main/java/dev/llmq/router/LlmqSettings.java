@@ -134,10 +134,15 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      *                        ({@code llmq.worker.shutdown_timeout})
      * @param resultsDedupeRetention how long the result de-duplication remembers a job's result
      * @param stateDir the worker's local state directory, or null for a temporary one per process
+     * @param maxWaiting most jobs waiting for capacity without holding a slot ({@code llmq.worker.max_waiting})
+     * @param batchMinShare the share of contested slots batch jobs get ({@code llmq.worker.batch_min_share})
+     * @param maxDeliveries starts of a job without an end before it is a poison job
+     *                      ({@code llmq.worker.max_deliveries}; 0: not counted)
      */
     public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
                          Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
-                         Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir) {
+                         Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
+                         int maxWaiting, double batchMinShare, int maxDeliveries) {
         public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
                 LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
 
@@ -153,11 +158,24 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.validate(
                     Objects.requireNonNull(resultsDedupeRetention, "resultsDedupeRetention"));
             LlmqKeys.WORKER_STATE_DIR.validate(stateDir);
+            LlmqKeys.WORKER_MAX_WAITING.validate(maxWaiting);
+            LlmqKeys.WORKER_BATCH_MIN_SHARE.validate(batchMinShare);
+            LlmqKeys.WORKER_MAX_DELIVERIES.validate(maxDeliveries);
             if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
                 throw new IllegalArgumentException(LlmqKeys.WORKER_HEARTBEAT_INTERVAL.name() + " ("
                         + heartbeatInterval.toMillis() + " ms) must be below " + LlmqKeys.WORKER_SESSION_TIMEOUT.name()
                         + " (" + sessionTimeout.toMillis() + " ms)");
             }
+        }
+
+        /** The given values and the defaults of the lane, waiting and delivery keys. */
+        public Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
+                      Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
+                      Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir) {
+            this(maxInFlight, limitShare, chunksMaxDelayMs, chunksMaxChars, maxQueueWait, sessionTimeout,
+                    heartbeatInterval, shutdownTimeout, resultsDedupeRetention, stateDir,
+                    LlmqKeys.WORKER_MAX_WAITING.defaultValue(), LlmqKeys.WORKER_BATCH_MIN_SHARE.defaultValue(),
+                    LlmqKeys.WORKER_MAX_DELIVERIES.defaultValue());
         }
 
         /** The given limits and the defaults of every other worker key. */

@@ -104,7 +104,12 @@ public final class Router {
      * sleeping through the injected {@link Sleeper} between attempts.
      */
     public RoutedOutcome execute(RouteRequest request, AttemptCall call) {
-        return new Execution(this, request, call).run();
+        return execute(request, call, WaitHook.NONE);
+    }
+
+    /** As {@link #execute(RouteRequest, AttemptCall)}, with every wait between attempts going through {@code waits}. */
+    public RoutedOutcome execute(RouteRequest request, AttemptCall call, WaitHook waits) {
+        return new Execution(this, request, call, java.util.Objects.requireNonNull(waits, "waits")).run();
     }
 
     /**

@@ -45,6 +45,23 @@ class QueueWaitTest {
     }
 
     @Test
+    void everyWaitGoesThroughTheJobsWaitHookWhichSleepsThroughTheRoutersSleeper() {
+        Router r = router("");
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.RATE_LIMITED, 429, Duration.ofSeconds(120)), ok())
+                .on("b", fail(ErrorKind.RATE_LIMITED, 429, Duration.ofSeconds(120)), ok());
+        java.util.List<Duration> hooked = new java.util.ArrayList<>();
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call, (d, s) -> {
+            hooked.add(d);
+            s.sleep(d);
+        });
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(hooked).isNotEmpty().isEqualTo(sleeper.sleeps); // the Retry-After backoff and the queue waits
+    }
+
+    @Test
     void theWaitIsBoundedByMaxQueueWaitAndTheErrorNamesTheGroup() {
         Router r = router("llmq: { worker: { max_queue_wait: 10 } }\n");
         Fakes.ScriptedCall call = new Fakes.ScriptedCall()

@@ -35,4 +35,6 @@ public final class LlmqHeaders {
     public static final String DLQ_ORIGINAL_PARTITION = "llmq.dlq.original.partition";
     public static final String DLQ_ORIGINAL_OFFSET = "llmq.dlq.original.offset";
     public static final String DLQ_FAILED_AT = "llmq.dlq.failed.at";
+    /** On a poison job's dead letter: how many times the job was started without finishing. */
+    public static final String DLQ_DELIVERIES = "llmq.dlq.deliveries";
 }

@@ -2,6 +2,7 @@ package dev.llmq.worker;
 
 import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Where jobs come from: the one seam between the worker and Kafka's consumption model. The classic consumer group
@@ -35,9 +36,15 @@ public interface JobFeed {
     /** This feed's member id in its group once it has joined (it may hold no partition yet), else empty. */
     String memberId();
 
-    /** The partitions of the jobs topic this feed holds now. */
-    Set<Integer> partitions();
+    /** The partitions of the jobs topics (both lanes) this feed holds now. */
+    Set<TopicPartition> partitions();
 
-    /** Records handed out and not yet acked. */
+    /** Records handed out, not yet acked, and holding a slot (jobs waiting without one are {@link #waiting()}). */
     int inFlight();
+
+    /** Records fetched and not yet handed out. */
+    int backlog();
+
+    /** Jobs handed out that wait for capacity without holding a slot ({@link JobSlot#release()}). */
+    int waiting();
 }

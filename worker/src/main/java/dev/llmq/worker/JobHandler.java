@@ -27,7 +27,8 @@ public interface JobHandler {
     /**
      * As {@link #handle(JobRequest, ChunkPublisher)}, with the worker's run of the job: a handler that calls providers
      * overrides this to stop when {@link JobRun#abort()} fires (cancelled, or past the deadline: it then returns a
-     * {@code cancelled} or {@code expired} outcome) and to report each attempt. The default ignores both.
+     * {@code cancelled} or {@code expired} outcome) and to report each attempt, and to give the job's in-flight slot back while it waits for capacity
+     * ({@link JobRun#slot()}). The worker calls this one; the default ignores all three.
      */
     default JobOutcome handle(JobRequest job, ChunkPublisher chunks, JobRun run) throws InterruptedException {
         return handle(job, chunks);

@@ -18,6 +18,14 @@ public interface JobRun {
      */
     void attemptStarted(int attempt, String deployment);
 
+    /**
+     * The job's in-flight slot, which the handler may give back while the job waits for capacity; by default it is
+     * held throughout.
+     */
+    default JobSlot slot() {
+        return JobSlot.HELD;
+    }
+
     /** A run that nothing aborts and that reports nothing, for handlers called outside a worker. */
     static JobRun detached() {
         Abort abort = new Abort();

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -77,8 +78,7 @@ public final class JobWorker implements AutoCloseable {
         this.producer = new KafkaProducer<>(producerProperties(settings), new ByteArraySerializer(),
                 new ByteArraySerializer());
         this.feed = new ClassicGroupFeed(new KafkaConsumer<>(consumerProperties(settings), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer()), settings.topics().jobs(), settings.maxInFlight(),
-                settings.maxInFlightPerPartition(), settings.pollTimeout(), settings.shutdownTimeout());
+                new ByteArrayDeserializer()), feedOptions(settings));
         this.jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llmq-job-", 0).factory());
         this.flusher = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("llmq-job-timers").factory()); // chunk flushes, in-flight deadlines
@@ -90,7 +90,8 @@ public final class JobWorker implements AutoCloseable {
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
                 settings.coalescing(), flusher, () -> stopping, cancellations);
         this.readiness = new GroupReadiness(Admin.create(adminProperties(settings)), settings.groupId(),
-                settings.topics().jobs(), Duration.ofSeconds(1), System::nanoTime);
+                List.of(settings.topics().jobsInteractive(), settings.topics().jobs()), Duration.ofSeconds(1),
+                System::nanoTime);
         this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
         this.dedupe = new ResultDedupeStream(settings);
     }
@@ -104,8 +105,9 @@ public final class JobWorker implements AutoCloseable {
         dedupe.start();
         cancellationReader.start();
         pollThread.start();
-        LOG.info("worker {} consuming {} in group {} (max {} in flight)", settings.workerId(),
-                settings.topics().jobs(), settings.groupId(), settings.maxInFlight());
+        LOG.info("worker {} consuming {} and {} in group {} (max {} in flight, batch share {})", settings.workerId(),
+                settings.topics().jobsInteractive(), settings.topics().jobs(), settings.groupId(),
+                settings.maxInFlight(), settings.batchMinShare());
     }
 
     /** {@link #readiness()}{@code .ready()}. */
@@ -136,9 +138,19 @@ public final class JobWorker implements AutoCloseable {
         return readiness.check(feed.memberId(), feed.partitions());
     }
 
-    /** Jobs handed out and not yet finished. */
+    /** Jobs handed out, not yet finished, and holding a slot. */
     public int inFlight() {
         return feed.inFlight();
+    }
+
+    /** Jobs waiting for capacity without holding a slot. */
+    public int waiting() {
+        return feed.waiting();
+    }
+
+    /** Records fetched and not yet handed out. */
+    public int backlog() {
+        return feed.backlog();
     }
 
     /**
@@ -236,6 +248,12 @@ public final class JobWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    static ClassicGroupFeed.Options feedOptions(WorkerSettings settings) {
+        return new ClassicGroupFeed.Options(settings.topics().jobsInteractive(), settings.topics().jobs(),
+                settings.maxInFlight(), settings.maxInFlightPerPartition(), settings.batchMinShare(),
+                settings.maxWaiting(), settings.maxDeliveries(), settings.pollTimeout(), settings.shutdownTimeout());
     }
 
     static Map<String, Object> consumerProperties(WorkerSettings settings) {

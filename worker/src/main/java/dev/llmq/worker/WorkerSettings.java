@@ -31,12 +31,18 @@ import java.util.Objects;
  *                               ({@code llmq.worker.results_dedupe_retention})
  * @param stateDir directory of the worker's local state (the de-duplication store), or null for a temporary one
  *                 deleted on close ({@code llmq.worker.state_dir})
+ * @param maxWaiting most jobs waiting for capacity or a Retry-After without holding an in-flight slot
+ *                   ({@code llmq.worker.max_waiting}); 0: waiting jobs hold their slot
+ * @param batchMinShare the share of contested dispatches that goes to batch jobs while interactive ones wait too
+ *                      ({@code llmq.worker.batch_min_share})
+ * @param maxDeliveries starts of a job without an end after which it is dead-lettered as a poison job
+ *                      ({@code llmq.worker.max_deliveries}); 0: starts are not counted
  */
 public record WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
                              Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
                              Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
-                             Path stateDir) {
+                             Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries) {
 
     public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
@@ -55,6 +61,13 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
     /** The default of {@code llmq.worker.results_dedupe_retention}. */
     public static final Duration DEFAULT_RESULTS_DEDUPE_RETENTION =
             LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.defaultValue();
+
+    /** The default of {@code llmq.worker.max_waiting}. */
+    public static final int DEFAULT_MAX_WAITING = LlmqKeys.WORKER_MAX_WAITING.defaultValue();
+    /** The default of {@code llmq.worker.batch_min_share}. */
+    public static final double DEFAULT_BATCH_MIN_SHARE = LlmqKeys.WORKER_BATCH_MIN_SHARE.defaultValue();
+    /** The default of {@code llmq.worker.max_deliveries}. */
+    public static final int DEFAULT_MAX_DELIVERIES = LlmqKeys.WORKER_MAX_DELIVERIES.defaultValue();
 
     public WorkerSettings {
         requireText(bootstrapServers, "bootstrapServers");
@@ -81,6 +94,20 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             throw new IllegalArgumentException("heartbeatInterval must be below sessionTimeout");
         }
         requirePositive(resultsDedupeRetention, "resultsDedupeRetention");
+        LlmqKeys.WORKER_MAX_WAITING.validate(maxWaiting, "maxWaiting");
+        LlmqKeys.WORKER_BATCH_MIN_SHARE.validate(batchMinShare, "batchMinShare");
+        LlmqKeys.WORKER_MAX_DELIVERIES.validate(maxDeliveries, "maxDeliveries");
+    }
+
+    /** Settings as before, with the default waiting, lane and delivery settings. */
+    public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
+                          String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
+                          Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
+                          Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
+                          Path stateDir) {
+        this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
+                pollTimeout, shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention,
+                stateDir, DEFAULT_MAX_WAITING, DEFAULT_BATCH_MIN_SHARE, DEFAULT_MAX_DELIVERIES);
     }
 
     /** Settings as before, with the default de-duplication retention and a temporary state directory. */
@@ -119,6 +146,9 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration resultsDedupeRetention = DEFAULT_RESULTS_DEDUPE_RETENTION;
         private Path stateDir;
+        private int maxWaiting = DEFAULT_MAX_WAITING;
+        private double batchMinShare = DEFAULT_BATCH_MIN_SHARE;
+        private int maxDeliveries = DEFAULT_MAX_DELIVERIES;
 
         private Builder(String bootstrapServers, TopicNames topics, String workerId) {
             this.bootstrapServers = bootstrapServers;
@@ -183,10 +213,26 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return this;
         }
 
+        public Builder maxWaiting(int value) {
+            this.maxWaiting = value;
+            return this;
+        }
+
+        public Builder batchMinShare(double value) {
+            this.batchMinShare = value;
+            return this;
+        }
+
+        public Builder maxDeliveries(int value) {
+            this.maxDeliveries = value;
+            return this;
+        }
+
         public WorkerSettings build() {
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
-                    shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention, stateDir);
+                    shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention, stateDir,
+                    maxWaiting, batchMinShare, maxDeliveries);
         }
     }
 

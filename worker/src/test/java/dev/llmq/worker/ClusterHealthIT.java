@@ -139,7 +139,7 @@ class ClusterHealthIT {
             Router router = router(4);
             List<KafkaConsumer<byte[], byte[]>> members = new ArrayList<>();
             try (GroupShare share = new GroupShare(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    kafka.bootstrapServers())), fx.group, fx.topics.jobs(), router.health(), Duration.ofSeconds(1))) {
+                    kafka.bootstrapServers())), fx.group, List.of(fx.topics.jobs()), router.health(), Duration.ofSeconds(1))) {
                 for (int i = 0; i < 2; i++) {
                     KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
                             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),

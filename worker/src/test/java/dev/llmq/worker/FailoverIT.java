@@ -175,7 +175,8 @@ class FailoverIT extends WorkerIT {
                 failover.toMillis());
         assertThat(failover).as("kill -> survivor serves partitions %s", moved).isLessThanOrEqualTo(FAILOVER_GUARANTEE);
         awaitEveryResult(fx, jobs);
-        assertThat(survivor.readiness()).isEqualTo(Readiness.ready("holds partitions [0, 1, 2, 3]"));
+        assertThat(survivor.readiness()).isEqualTo(Readiness.ready("holds partitions [0, 1, 2, 3] of "
+                + fx.topics.jobsInteractive() + ", [0, 1, 2, 3] of " + fx.topics.jobs()));
     }
 
     @Test
@@ -224,14 +225,20 @@ class FailoverIT extends WorkerIT {
         }
         JobWorker holder = start(fx.settings("holder"), handler("holder"));
         await().atMost(Duration.ofSeconds(30)).until(holder::ready);
-        assertThat(holder.readiness()).isEqualTo(Readiness.ready("holds partitions [0]"));
+        assertThat(holder.readiness()).isEqualTo(Readiness.ready("holds partitions [0] of "
+                + fx.topics.jobsInteractive() + ", [0] of " + fx.topics.jobs()));
 
+        // one partition per lane: a second worker takes one of them, a third has none to get
+        JobWorker second = start(fx.settings("second"), handler("second"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> second.ready() && holder.readiness().detail()
+                .matches("holds partitions \\[0] of [^,]*"));
+        assertThat(second.readiness().detail()).startsWith("holds partitions [0] of ");
         JobWorker spare = start(fx.settings("spare"), handler("spare"));
         await().atMost(Duration.ofSeconds(30)).until(spare::ready);
-        assertThat(spare.readiness()).isEqualTo(Readiness.ready("idle: all 1 partitions are held by 1 other workers"));
+        assertThat(spare.readiness()).isEqualTo(Readiness.ready("idle: all 2 partitions are held by 2 other workers"));
 
         holder.close();
         assertThat(holder.readiness()).isEqualTo(Readiness.notReady("stopping"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> spare.readiness().equals(Readiness.ready("holds partitions [0]")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> spare.readiness().detail().startsWith("holds partitions [0] of "));
     }
 }

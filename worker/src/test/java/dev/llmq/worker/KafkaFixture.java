@@ -96,6 +96,12 @@ final class KafkaFixture implements AutoCloseable {
         return producer.send(new ProducerRecord<>(topics.jobs(), partition, utf8(job.jobId()), JOBS.toBytes(job))).get();
     }
 
+    /** Sends the job to the interactive lane's topic. */
+    RecordMetadata sendInteractive(JobRequest job) throws ExecutionException, InterruptedException {
+        return producer.send(new ProducerRecord<>(topics.jobsInteractive(), utf8(job.jobId()), JOBS.toBytes(job)))
+                .get();
+    }
+
     RecordMetadata sendRaw(ProducerRecord<byte[], byte[]> record) throws ExecutionException, InterruptedException {
         return producer.send(record).get();
     }

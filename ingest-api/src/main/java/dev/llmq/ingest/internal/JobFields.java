@@ -9,15 +9,28 @@ import java.util.Map;
 
 /**
  * llmq's own per-job fields, taken out of a submitted object so the forwarded body is a clean OpenAI request:
- * {@code custom_id}, {@code metadata} (string to string), {@code tags} (strings), {@code priority} (integer) and
- * when the job expires ({@link JobDeadline}: {@code expires_at} or {@code deadline}, or {@code completion_window}).
- * Null members were absent.
+ * {@code custom_id}, {@code metadata} (string to string), {@code tags} (strings), {@code priority} and when the job
+ * expires ({@link JobDeadline}: {@code expires_at} or {@code deadline}, or {@code completion_window}). Null members
+ * were absent.
+ *
+ * <p>{@code priority} is {@code "interactive"} or {@code "batch"} (the default), or an integer as before: above 0 is
+ * interactive, 0 and below batch. The job record keeps the integer ({@code interactive} is {@link #INTERACTIVE}, batch
+ * {@link #BATCH}); an interactive job goes to the interactive jobs topic, which workers serve first.
  */
 record JobFields(String customId, Map<String, String> metadata, List<String> tags, Integer priorityOrNull,
                  JobDeadline deadline) {
 
     static final int MAX_CUSTOM_ID = 512;
     static final int MAX_TAG = 128;
+    /** The integer priority {@code "interactive"} stands for; any integer above 0 is interactive. */
+    static final int INTERACTIVE = 1;
+    /** The integer priority {@code "batch"} stands for; 0 and below are batch. */
+    static final int BATCH = 0;
+
+    /** Whether a job of this integer priority is interactive. */
+    static boolean interactive(int priority) {
+        return priority > 0;
+    }
 
     /** Removes and validates llmq's fields from {@code node} (which is modified). */
     static JobFields extract(ObjectNode node) {
@@ -100,8 +113,18 @@ record JobFields(String customId, Map<String, String> metadata, List<String> tag
         if (absent(n)) {
             return null;
         }
+        if (n.isTextual()) {
+            return switch (n.asText()) {
+                case "interactive" -> INTERACTIVE;
+                case "batch" -> BATCH;
+                default -> throw ApiException.invalid("invalid_value", "priority",
+                        "'priority' must be \"interactive\" or \"batch\" (or an integer: above 0 is interactive), got '"
+                                + n.asText() + "'");
+            };
+        }
         if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw ApiException.invalid("invalid_type", "priority", "'priority' must be an integer");
+            throw ApiException.invalid("invalid_type", "priority",
+                    "'priority' must be \"interactive\" or \"batch\" (or an integer: above 0 is interactive)");
         }
         return n.intValue();
     }

@@ -29,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes jobs to the jobs topic and returns only once the broker acknowledged every record (acks=all, idempotent).
+ * Writes jobs to the jobs topic of their priority lane (interactive or batch, {@link JobFields#interactive}) and
+ * returns only once the broker acknowledged every record (acks=all, idempotent).
  * A single job goes through one shared idempotent producer; a multi-job submission through one of a small pool of
  * transactional producers (one transaction each: all or nothing). Every failure surfaces as {@link ApiException}
  * (503 {@code kafka_unavailable}, or 400 {@code request_too_large} when the broker refuses a record's size).
@@ -217,8 +218,10 @@ public final class JobPublisher implements AutoCloseable {
     private ProducerRecord<String, byte[]> record(JobRequest job, String traceparent) {
         Headers headers = CloudEventHeaders.builder().source(source).type(LlmqHeaders.TYPE_JOB).id(job.jobId())
                 .time(job.submittedAt()).traceparent(traceparent).build();
-        return new ProducerRecord<>(settings.topics().jobs(), null, job.submittedAt().toEpochMilli(), job.jobId(),
-                serde.toBytes(job), headers);
+        String topic = JobFields.interactive(job.priority()) ? settings.topics().jobsInteractive()
+                : settings.topics().jobs();
+        return new ProducerRecord<>(topic, null, job.submittedAt().toEpochMilli(), job.jobId(), serde.toBytes(job),
+                headers);
     }
 
     @Override

@@ -31,6 +31,30 @@ class SubmissionParserTest {
         return e;
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            "interactive" | 1
+            "batch"       | 0
+            3             | 3
+            0             | 0
+            -2            | -2
+            """)
+    void priorityIsAWordOrAnInteger(String priority, int stored) {
+        ParsedJob job = parse("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\"}],\"priority\":" + priority + "}",
+                "application/json").jobs().getFirst();
+        assertThat(job.priority()).isEqualTo(stored);
+        assertThat(JobFields.interactive(job.priority())).isEqualTo(priority.equals("\"interactive\"")
+                || stored > 0);
+        assertThat(job.body().has("priority")).isFalse();
+    }
+
+    @Test
+    void priorityDefaultsToBatch() {
+        ParsedJob job = parse("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\"}]}", "application/json")
+                .jobs().getFirst();
+        assertThat(JobFields.interactive(job.priority())).isFalse();
+    }
+
     @Test
     void singleJobKeepsTheOpenAiBodyAndTakesOutLlmqFields() {
         ParsedSubmission s = parse("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
@@ -124,6 +148,8 @@ class SubmissionParserTest {
             metadata not object       | {"model":"gpt-4o","messages":[{"role":"user"}],"metadata":[]}   | invalid_type               | metadata
             tags not strings          | {"model":"gpt-4o","messages":[{"role":"user"}],"tags":[1]}      | invalid_type               | tags
             priority not integer      | {"model":"gpt-4o","messages":[{"role":"user"}],"priority":1.5}  | invalid_type               | priority
+            priority unknown word     | {"model":"gpt-4o","messages":[{"role":"user"}],"priority":"urgent"} | invalid_value          | priority
+            priority not word or int  | {"model":"gpt-4o","messages":[{"role":"user"}],"priority":true} | invalid_type               | priority
             bad deadline              | {"model":"gpt-4o","messages":[{"role":"user"}],"deadline":"soon"} | invalid_type             | deadline
             bad expires_at            | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":true} | invalid_type             | expires_at
             expires_at past           | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":"2023-05-31T23:59:59Z"} | invalid_value | expires_at

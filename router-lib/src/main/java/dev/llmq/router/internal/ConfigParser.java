@@ -261,7 +261,9 @@ public final class ConfigParser {
                     chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_CHARS), worker.get(LlmqKeys.WORKER_MAX_QUEUE_WAIT),
                     worker.get(LlmqKeys.WORKER_SESSION_TIMEOUT), worker.get(LlmqKeys.WORKER_HEARTBEAT_INTERVAL),
                     worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT),
-                    worker.get(LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION), worker.get(LlmqKeys.WORKER_STATE_DIR));
+                    worker.get(LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION), worker.get(LlmqKeys.WORKER_STATE_DIR),
+                    worker.get(LlmqKeys.WORKER_MAX_WAITING), worker.get(LlmqKeys.WORKER_BATCH_MIN_SHARE),
+                    worker.get(LlmqKeys.WORKER_MAX_DELIVERIES));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -45,7 +45,8 @@ public final class ClusterHealth implements AutoCloseable {
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.workerId() + "-group-share");
         GroupShare share;
         try {
-            share = new GroupShare(Admin.create(adminProps), settings.groupId(), settings.topics().jobs(), health,
+            share = new GroupShare(Admin.create(adminProps), settings.groupId(),
+                    java.util.List.of(settings.topics().jobsInteractive(), settings.topics().jobs()), health,
                     shareInterval);
         } catch (RuntimeException e) {
             bus.close();

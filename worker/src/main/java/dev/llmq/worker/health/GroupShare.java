@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this worker's part of every rpm/tpm limit at 1/N, N being the members of the worker consumer group that are
- * assigned partitions of the jobs topic (asked every {@code interval}), so the limits hold for the whole cluster
+ * assigned partitions of the jobs topics (asked every {@code interval}), so the limits hold for the whole cluster
  * without tuning: each worker enforces {@code limit × limit_share / N}. Members without jobs partitions (more workers
  * than partitions, or another deployment's workers sharing the group id) get no jobs and are not counted. Until the
  * first answer, and while no member is assigned or the group cannot be described, the last known N stays (initially
@@ -30,17 +30,19 @@ public final class GroupShare implements AutoCloseable {
 
     private final Admin admin;
     private final String groupId;
-    private final String jobsTopic;
+    private final List<String> jobsTopics;
     private final DeploymentHealth health;
     private final Duration interval;
     private ScheduledExecutorService scheduler;
     private volatile int members = 1;
 
     /** @param admin closed by {@link #close()} */
-    public GroupShare(Admin admin, String groupId, String jobsTopic, DeploymentHealth health, Duration interval) {
+    /** @param jobsTopics the topics of both priority lanes */
+    public GroupShare(Admin admin, String groupId, List<String> jobsTopics, DeploymentHealth health,
+                      Duration interval) {
         this.admin = Objects.requireNonNull(admin, "admin");
         this.groupId = Objects.requireNonNull(groupId, "groupId");
-        this.jobsTopic = Objects.requireNonNull(jobsTopic, "jobsTopic");
+        this.jobsTopics = List.copyOf(jobsTopics);
         this.health = Objects.requireNonNull(health, "health");
         this.interval = Objects.requireNonNull(interval, "interval");
         if (interval.isZero() || interval.isNegative()) {
@@ -66,7 +68,7 @@ public final class GroupShare implements AutoCloseable {
         ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).describedGroups()
                 .get(groupId).get(interval.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         int n = (int) group.members().stream()
-                .filter(m -> m.assignment().topicPartitions().stream().anyMatch(tp -> tp.topic().equals(jobsTopic)))
+                .filter(m -> m.assignment().topicPartitions().stream().anyMatch(tp -> jobsTopics.contains(tp.topic())))
                 .count();
         if (n > 0 && n != members) {
             LOG.info("{} workers in group {}: this worker now uses 1/{} of each rpm/tpm limit", n, groupId, n);

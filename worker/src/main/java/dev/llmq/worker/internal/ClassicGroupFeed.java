@@ -5,13 +5,15 @@ import dev.llmq.worker.JobFeed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,21 +24,28 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link JobFeed} over a classic consumer group with parallel processing inside each partition.
+ * A {@link JobFeed} over a classic consumer group with parallel processing inside each partition, subscribed to the
+ * two priority lanes' topics (interactive and batch).
  *
  * <p>Records are handed out as soon as they are polled, up to {@code maxInFlight} for the worker and
  * {@code maxInFlightPerPartition} per partition; polled records over a limit wait in a per-partition backlog, and a
- * partition with a backlog (or at a limit) is paused, so the consumer keeps polling (and stays in the group) without
- * fetching more. Acks are queued by whichever thread makes them and applied by the polling thread, which commits per
- * partition the lowest offset not yet acked (asynchronously after each poll, synchronously on revocation and close).
+ * partition at its limit, or of a lane with enough records waiting to fill every slot, is paused, so the consumer keeps
+ * polling (and stays in the group) without fetching more, and both lanes always have records ready for the next free
+ * slot. Free slots go first to jobs coming back from a wait
+ * ({@link WaitBuffer}), then to the lanes as {@link LaneScheduler} says (interactive first, batch a minimum share).
+ * Acks are queued by whichever thread makes them and applied by the polling thread, which commits per partition the
+ * lowest offset not yet acked (asynchronously after each poll, synchronously on revocation and close).
+ *
+ * <p>Poison jobs: with {@code maxDeliveries > 0} every commit carries, in its metadata, how many times each running
+ * record above the committed offset was started ({@link StartsMetadata}); a new owner reads it on assignment. A record
+ * started {@code maxDeliveries} times without finishing is handed out as {@link Delivery#poison()} instead of being
+ * run again. A start is recorded before its job runs: the job waits ({@link Delivery#awaitStartRecorded()}) for the
+ * commit that carries it, sent after the poll that dispatched it.
  */
 public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListener {
 
@@ -45,31 +54,59 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private record Ack(TopicPartition partition, PartitionTracker tracker, long offset) {
     }
 
+    /**
+     * How the feed hands out work.
+     *
+     * @param interactiveTopic the interactive lane's topic
+     * @param batchTopic the batch lane's topic
+     * @param batchMinShare share of contested dispatches that go to batch ({@code llmq.worker.batch_min_share})
+     * @param maxWaiting jobs that may wait without a slot ({@code llmq.worker.max_waiting})
+     * @param maxDeliveries starts without an end before a record is poison ({@code llmq.worker.max_deliveries};
+     *                      0: not counted)
+     */
+    public record Options(String interactiveTopic, String batchTopic, int maxInFlight, int maxInFlightPerPartition,
+                          double batchMinShare, int maxWaiting, int maxDeliveries, Duration pollTimeout,
+                          Duration shutdownTimeout) {
+        public Options {
+            Objects.requireNonNull(interactiveTopic, "interactiveTopic");
+            Objects.requireNonNull(batchTopic, "batchTopic");
+            Objects.requireNonNull(pollTimeout, "pollTimeout");
+            Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+            if (interactiveTopic.equals(batchTopic)) {
+                throw new IllegalArgumentException("the two lanes need two topics");
+            }
+        }
+    }
+
     private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
-    private final String topic;
+    private final Options options;
     private final int maxInFlight;
     private final int maxInFlightPerPartition;
-    private final Duration pollTimeout;
-    private final Duration shutdownTimeout;
     private final Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger backlog = new AtomicInteger();
     private final AtomicBoolean claimed = new AtomicBoolean();
+    private final LaneScheduler lanes;
+    private final WaitBuffer waits;
+    private final FeedCommits commits;
+    private final Map<Lane, Integer> cursors = new EnumMap<>(Lane.class);
+    private List<TopicPartition> order = List.of();
     private volatile boolean stopping;
     private volatile boolean aborted;
     private volatile String memberId = "";
-    private volatile Set<Integer> held = Set.of();
+    private volatile Set<TopicPartition> held = Set.of();
     private Consumer<Delivery> dispatcher;
 
     /** Takes ownership of {@code consumer}, which must not be subscribed yet and is closed when {@link #run} ends. */
-    public ClassicGroupFeed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, String topic,
-                            int maxInFlight, int maxInFlightPerPartition, Duration pollTimeout, Duration shutdownTimeout) {
+    public ClassicGroupFeed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Options options) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
-        this.topic = Objects.requireNonNull(topic, "topic");
-        this.maxInFlight = maxInFlight;
-        this.maxInFlightPerPartition = maxInFlightPerPartition;
-        this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
-        this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        this.options = Objects.requireNonNull(options, "options");
+        this.maxInFlight = options.maxInFlight();
+        this.maxInFlightPerPartition = options.maxInFlightPerPartition();
+        this.lanes = new LaneScheduler(options.batchMinShare());
+        this.waits = new WaitBuffer(options.maxWaiting(), inFlight);
+        this.commits = new FeedCommits(consumer, trackers);
     }
 
     @Override
@@ -79,7 +116,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             throw new IllegalStateException("a feed runs once");
         }
         try {
-            consumer.subscribe(List.of(topic), this);
+            consumer.subscribe(List.of(options.interactiveTopic(), options.batchTopic()), this);
             while (!stopping) {
                 pollOnce();
             }
@@ -87,7 +124,8 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
                 drain();
             }
         } catch (RuntimeException e) {
-            LOG.error("job consumer of {} stopped on an error; unacked jobs will be delivered again", topic, e);
+            LOG.error("job consumer of {} and {} stopped on an error; unacked jobs will be delivered again",
+                    options.interactiveTopic(), options.batchTopic(), e);
             throw e;
         } finally {
             held = Set.of();
@@ -128,7 +166,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     }
 
     @Override
-    public Set<Integer> partitions() {
+    public Set<TopicPartition> partitions() {
         return held;
     }
 
@@ -137,17 +175,29 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         return inFlight.get();
     }
 
+    @Override
+    public int backlog() {
+        return backlog.get();
+    }
+
+    @Override
+    public int waiting() {
+        return waits.waiting();
+    }
+
     private void pollOnce() {
         applyAcks();
         dispatchBacklog();
         applyPauses();
-        commit(false);
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+        commits.commit(false);
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(options.pollTimeout());
         memberId = consumer.groupMetadata().memberId();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             PartitionTracker tracker = trackers.get(new TopicPartition(record.topic(), record.partition()));
             if (tracker != null) {
                 tracker.seen(record);
+                backlog.incrementAndGet();
+                LOG.debug("fetched {}-{}@{}", record.topic(), record.partition(), record.offset());
             }
         }
         dispatchBacklog();
@@ -156,12 +206,12 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     /** Stops handing out work and waits, bounded, for outstanding acks; then commits what is done. */
     private void drain() {
         consumer.pause(consumer.assignment());
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             applyAcks();
             consumer.pause(consumer.assignment());
-            commit(false);
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
+            commits.commit(false);
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(options.pollTimeout())) {
                 PartitionTracker tracker = trackers.get(new TopicPartition(record.topic(), record.partition()));
                 if (tracker != null) {
                     tracker.seen(record); // kept in the backlog so the commit stays below it
@@ -172,7 +222,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         if (inFlight.get() > 0) {
             LOG.warn("closing with {} jobs still in flight; they will be delivered again", inFlight.get());
         }
-        commit(true);
+        commits.commit(true);
     }
 
     private void applyAcks() {
@@ -184,33 +234,79 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         }
     }
 
+    /** Gives free slots to jobs back from a wait, then to the lanes' backlogs (see {@link LaneScheduler}). */
     private void dispatchBacklog() {
         if (stopping) {
-            return;
+            return; // waiting jobs get no slot back either: they are abandoned, their records uncommitted
         }
-        boolean progress = true;
-        while (progress && inFlight.get() < maxInFlight) {
-            progress = false;
-            for (Map.Entry<TopicPartition, PartitionTracker> entry : trackers.entrySet()) {
-                PartitionTracker tracker = entry.getValue();
-                if (inFlight.get() >= maxInFlight) {
-                    break;
-                }
-                if (tracker.backlog() > 0 && tracker.dispatched() < maxInFlightPerPartition) {
-                    dispatch(entry.getKey(), tracker, tracker.takeBacklog());
-                    progress = true;
-                }
+        applyAcks();
+        waits.grant(maxInFlight, tracker -> trackers.get(partitionOf(tracker)) == tracker
+                && tracker.dispatched() >= maxInFlightPerPartition);
+        while (inFlight.get() < maxInFlight) {
+            TopicPartition interactive = nextReady(Lane.INTERACTIVE);
+            TopicPartition batch = nextReady(Lane.BATCH);
+            Lane lane = lanes.next(interactive != null, batch != null);
+            if (lane == null) {
+                return;
+            }
+            TopicPartition partition = lane == Lane.INTERACTIVE ? interactive : batch;
+            LOG.debug("dispatching from {} (interactive ready: {}, batch ready: {})", partition, interactive != null,
+                    batch != null);
+            cursors.put(lane, order.indexOf(partition) + 1);
+            PartitionTracker tracker = trackers.get(partition);
+            backlog.decrementAndGet();
+            dispatch(partition, tracker, tracker.takeBacklog());
+        }
+    }
+
+    /** The lane's next partition, round robin, with a record to dispatch and room under its limit; else null. */
+    private TopicPartition nextReady(Lane lane) {
+        int n = order.size();
+        int from = cursors.getOrDefault(lane, 0);
+        for (int i = 0; i < n; i++) {
+            TopicPartition partition = order.get((from + i) % n);
+            PartitionTracker tracker = trackers.get(partition);
+            if (tracker.lane() == lane && tracker.backlog() > 0 && tracker.dispatched() < maxInFlightPerPartition) {
+                return partition;
             }
         }
+        return null;
+    }
+
+    private TopicPartition partitionOf(PartitionTracker tracker) {
+        for (Map.Entry<TopicPartition, PartitionTracker> e : trackers.entrySet()) {
+            if (e.getValue() == tracker) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     private void dispatch(TopicPartition partition, PartitionTracker tracker, ConsumerRecord<byte[], byte[]> record) {
         inFlight.incrementAndGet();
         long offset = record.offset();
+        int maxDeliveries = options.maxDeliveries();
+        int before = maxDeliveries > 0 ? tracker.startsOf(offset) : 0;
+        boolean poison = maxDeliveries > 0 && before >= maxDeliveries;
+        CompletableFuture<Void> recorded = new CompletableFuture<>();
+        int start = 0;
+        if (maxDeliveries > 0 && !poison) {
+            start = tracker.started(offset, recorded);
+        } else {
+            recorded.complete(null);
+        }
+        if (poison) {
+            LOG.warn("job record {}-{}@{} was started {} times without finishing; it is not run again",
+                    record.topic(), record.partition(), offset, before);
+        }
+        WaitBuffer.Slot slot = waits.slot(tracker);
         Delivery delivery = new Delivery(record, () -> {
-            inFlight.decrementAndGet();
+            // the ack first: the polling thread then never sees a free slot whose partition still counts the job
             acks.add(new Ack(partition, tracker, offset));
-        });
+            if (slot.holding()) {
+                inFlight.decrementAndGet();
+            }
+        }, poison ? before + 1 : start, poison, recorded, slot);
         try {
             dispatcher.accept(delivery);
         } catch (RuntimeException e) {
@@ -220,15 +316,22 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         }
     }
 
-    /** Pauses every partition that has a backlog or is at a limit, and resumes the others. */
+    /**
+     * Pauses every partition at its in-flight limit and every partition of a lane that has {@code maxInFlight} records
+     * fetched and waiting (enough to fill every slot); resumes the others. So each lane keeps a backlog ready for the
+     * next free slot (an interactive job arriving while the worker is full is fetched at once) and buffers at most
+     * about {@code maxInFlight} records plus one fetch.
+     */
     private void applyPauses() {
-        boolean full = inFlight.get() >= maxInFlight;
+        Map<Lane, Integer> laneBacklog = new EnumMap<>(Lane.class);
+        trackers.values().forEach(t -> laneBacklog.merge(t.lane(), t.backlog(), Integer::sum));
         Set<TopicPartition> pause = new HashSet<>();
         Set<TopicPartition> resume = new HashSet<>();
         Set<TopicPartition> paused = consumer.paused();
         for (Map.Entry<TopicPartition, PartitionTracker> entry : trackers.entrySet()) {
             PartitionTracker tracker = entry.getValue();
-            boolean hold = full || tracker.backlog() > 0 || tracker.dispatched() >= maxInFlightPerPartition;
+            boolean hold = tracker.dispatched() >= maxInFlightPerPartition
+                    || laneBacklog.getOrDefault(tracker.lane(), 0) >= maxInFlight;
             boolean isPaused = paused.contains(entry.getKey());
             if (hold && !isPaused) {
                 pause.add(entry.getKey());
@@ -237,96 +340,29 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             }
         }
         if (!pause.isEmpty()) {
+            LOG.debug("pausing {} (lane backlogs {})", pause, laneBacklog);
             consumer.pause(pause);
         }
         if (!resume.isEmpty()) {
+            LOG.debug("resuming {} (lane backlogs {})", resume, laneBacklog);
             consumer.resume(resume);
-        }
-    }
-
-    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions, boolean force) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            PartitionTracker tracker = trackers.get(partition);
-            if (tracker == null) {
-                continue;
-            }
-            long position = tracker.pending() == 0 ? positionOf(partition) : -1;
-            OptionalLong offset = tracker.committable(position);
-            if (offset.isPresent() && (force || tracker.advances(offset.getAsLong()))) {
-                offsets.put(partition, new OffsetAndMetadata(offset.getAsLong()));
-            }
-        }
-        return offsets;
-    }
-
-    private long positionOf(TopicPartition partition) {
-        try {
-            return consumer.position(partition, Duration.ZERO);
-        } catch (KafkaException e) {
-            return -1;
-        }
-    }
-
-    private void commit(boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(new ArrayList<>(trackers.keySet()), sync);
-        if (offsets.isEmpty()) {
-            return;
-        }
-        if (sync) {
-            commitSync(offsets);
-            return;
-        }
-        Map<TopicPartition, PartitionTracker> owners = new HashMap<>();
-        offsets.forEach((partition, offset) -> {
-            PartitionTracker tracker = trackers.get(partition);
-            tracker.requested(offset.offset());
-            owners.put(partition, tracker);
-        });
-        consumer.commitAsync(offsets, (done, error) -> {
-            // runs on this polling thread, inside a later poll or commit
-            owners.forEach((partition, tracker) -> {
-                if (error == null) {
-                    tracker.committed(offsets.get(partition).offset());
-                } else {
-                    tracker.commitFailed();
-                }
-            });
-            if (error instanceof RetriableException || error instanceof RebalanceInProgressException) {
-                LOG.debug("async commit of {} failed, sent again with the next one: {}", offsets.keySet(), error.toString());
-            } else if (error != null) {
-                LOG.warn("async commit of {} failed, sent again with the next one", offsets.keySet(), error);
-            }
-        });
-    }
-
-    private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        try {
-            consumer.commitSync(offsets);
-            offsets.forEach((partition, offset) -> {
-                PartitionTracker tracker = trackers.get(partition);
-                if (tracker != null) {
-                    tracker.committed(offset.offset());
-                }
-            });
-            LOG.debug("committed {}", offsets);
-        } catch (KafkaException e) {
-            LOG.warn("commit of {} failed; those jobs may be processed again", offsets, e);
         }
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         applyAcks();
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions, true);
+        Map<TopicPartition, OffsetAndMetadata> offsets = commits.committable(partitions, true);
         if (!offsets.isEmpty()) {
-            commitSync(offsets);
+            commits.commitSync(offsets);
         }
         int running = 0;
         for (TopicPartition partition : partitions) {
             PartitionTracker tracker = trackers.remove(partition);
             if (tracker != null) {
                 running += tracker.dispatched();
+                tracker.sending().forEach(f -> f.complete(null));
+                backlog.addAndGet(-tracker.backlog());
             }
         }
         updateHeld();
@@ -337,15 +373,24 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
         applyAcks();
-        partitions.forEach(trackers::remove);
+        for (TopicPartition partition : partitions) {
+            PartitionTracker tracker = trackers.remove(partition);
+            if (tracker != null) {
+                tracker.sending().forEach(f -> f.complete(null)); // its jobs run on; their starts go unrecorded
+                backlog.addAndGet(-tracker.backlog());
+            }
+        }
         updateHeld();
         LOG.warn("partitions lost: {}; their jobs will be delivered again", partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed = commits.committedOf(partitions, options.maxDeliveries() > 0);
         for (TopicPartition partition : partitions) {
-            trackers.put(partition, new PartitionTracker());
+            Lane lane = partition.topic().equals(options.interactiveTopic()) ? Lane.INTERACTIVE : Lane.BATCH;
+            trackers.put(partition, new PartitionTracker(lane,
+                    FeedCommits.priorStarts(partition, committed.get(partition))));
         }
         if (stopping && !partitions.isEmpty()) {
             consumer.pause(partitions);
@@ -356,8 +401,9 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     }
 
     private void updateHeld() {
-        Set<Integer> now = new HashSet<>();
-        trackers.keySet().forEach(partition -> now.add(partition.partition()));
-        held = Set.copyOf(now);
+        held = Set.copyOf(trackers.keySet());
+        List<TopicPartition> sorted = new ArrayList<>(trackers.keySet());
+        sorted.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        order = List.copyOf(sorted);
     }
 }

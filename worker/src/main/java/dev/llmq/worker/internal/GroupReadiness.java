@@ -16,42 +16,43 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides a worker's readiness from what its feed holds: ready when it holds partitions of the jobs topic; when it
- * holds none, ready only if the group is stable and every partition of the topic is held by another member (more
- * workers than partitions), which it asks the group coordinator (at most once per {@code refresh}). A worker that has
- * joined but is still waiting for its partitions is not ready.
+ * Decides a worker's readiness from what its feed holds: ready when it holds partitions of the jobs topics (either
+ * lane); when it holds none, ready only if the group is stable and every partition of those topics is held by another
+ * member (more workers than partitions), which it asks the group coordinator (at most once per {@code refresh}). A
+ * worker that has joined but is still waiting for its partitions is not ready.
  */
 public final class GroupReadiness implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupReadiness.class);
 
-    /** What the coordinator says of the group: its state, each member's partitions of the jobs topic. */
-    public record GroupView(boolean stable, Map<String, Set<Integer>> assignments, int partitions) {
+    /** What the coordinator says of the group: its state, each member's partitions of the jobs topics, their count. */
+    public record GroupView(boolean stable, Map<String, Set<TopicPartition>> assignments, int partitions) {
     }
 
     private final Admin admin;
     private final String groupId;
-    private final String topic;
+    private final List<String> topics;
     private final Duration refresh;
     private final LongSupplier nanos;
     private GroupView last;
     private long lastAt;
 
     /** @param admin closed by {@link #close()} */
-    public GroupReadiness(Admin admin, String groupId, String topic, Duration refresh, LongSupplier nanos) {
+    public GroupReadiness(Admin admin, String groupId, List<String> topics, Duration refresh, LongSupplier nanos) {
         this.admin = Objects.requireNonNull(admin, "admin");
         this.groupId = Objects.requireNonNull(groupId, "groupId");
-        this.topic = Objects.requireNonNull(topic, "topic");
+        this.topics = List.copyOf(topics);
         this.refresh = Objects.requireNonNull(refresh, "refresh");
         this.nanos = Objects.requireNonNull(nanos, "nanos");
     }
 
     /** The readiness of a member holding {@code held} (asks the group only when it holds nothing). */
-    public synchronized Readiness check(String memberId, Set<Integer> held) {
+    public synchronized Readiness check(String memberId, Set<TopicPartition> held) {
         if (memberId == null || memberId.isEmpty() || !held.isEmpty()) {
             return decide(memberId, held, null);
         }
@@ -68,19 +69,19 @@ public final class GroupReadiness implements AutoCloseable {
      *
      * @param group the group as last described; null when unknown
      */
-    public static Readiness decide(String memberId, Set<Integer> held, GroupView group) {
+    public static Readiness decide(String memberId, Set<TopicPartition> held, GroupView group) {
         if (memberId == null || memberId.isEmpty()) {
             return Readiness.notReady("joining the worker group");
         }
         if (!held.isEmpty()) {
-            return Readiness.ready("holds partitions " + new TreeSet<>(held));
+            return Readiness.ready("holds partitions " + describe(held));
         }
         if (group == null) {
             return Readiness.notReady("joined, no partition assigned yet (group not described)");
         }
-        Set<Integer> heldByOthers = new HashSet<>();
+        Set<TopicPartition> heldByOthers = new HashSet<>();
         int others = 0;
-        for (Map.Entry<String, Set<Integer>> member : group.assignments().entrySet()) {
+        for (Map.Entry<String, Set<TopicPartition>> member : group.assignments().entrySet()) {
             if (!member.getKey().equals(memberId) && !member.getValue().isEmpty()) {
                 others++;
                 heldByOthers.addAll(member.getValue());
@@ -94,17 +95,26 @@ public final class GroupReadiness implements AutoCloseable {
         return Readiness.notReady("joined, no partition assigned yet");
     }
 
+    /** E.g. {@code [0, 2] of llmq.jobs.interactive.v1, [1] of llmq.jobs.v1}. */
+    static String describe(Set<TopicPartition> held) {
+        Map<String, TreeSet<Integer>> byTopic = new java.util.TreeMap<>();
+        held.forEach(tp -> byTopic.computeIfAbsent(tp.topic(), t -> new TreeSet<>()).add(tp.partition()));
+        List<String> parts = new java.util.ArrayList<>();
+        byTopic.forEach((topic, partitions) -> parts.add(partitions + " of " + topic));
+        return String.join(", ", parts);
+    }
+
     private GroupView describe() {
         try {
             ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).describedGroups()
                     .get(groupId).get(2, TimeUnit.SECONDS);
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(2, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
-            Map<String, Set<Integer>> assignments = new java.util.HashMap<>();
+            int partitions = admin.describeTopics(topics).allTopicNames().get(2, TimeUnit.SECONDS).values().stream()
+                    .mapToInt(d -> d.partitions().size()).sum();
+            Map<String, Set<TopicPartition>> assignments = new java.util.HashMap<>();
             for (MemberDescription member : group.members()) {
-                Set<Integer> own = new HashSet<>();
-                member.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topic))
-                        .forEach(tp -> own.add(tp.partition()));
+                Set<TopicPartition> own = new HashSet<>();
+                member.assignment().topicPartitions().stream().filter(tp -> topics.contains(tp.topic()))
+                        .forEach(own::add);
                 assignments.put(member.consumerId(), own);
             }
             return new GroupView(group.groupState() == GroupState.STABLE, assignments, partitions);

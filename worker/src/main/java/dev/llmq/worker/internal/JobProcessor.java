@@ -12,6 +12,7 @@ import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.Delivery;
 import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
+import dev.llmq.worker.JobSlot;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -103,7 +104,12 @@ public final class JobProcessor {
                 delivery.ack();
                 return;
             }
-            JobResult result = run(job, record);
+            if (delivery.poison()) {
+                finishPoison(job, delivery);
+                return;
+            }
+            delivery.awaitStartRecorded();
+            JobResult result = run(job, record, delivery.slot());
             if (result == null) {
                 return;
             }
@@ -123,7 +129,8 @@ public final class JobProcessor {
     }
 
     /** Runs the job; returns its result, or null when the worker is stopping and the job was abandoned. */
-    private JobResult run(JobRequest job, ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+    private JobResult run(JobRequest job, ConsumerRecord<byte[], byte[]> record, JobSlot slot)
+            throws InterruptedException {
         Instant startedAt = clock.instant();
         if (ResultFactory.isExpired(job, startedAt)) {
             return ResultFactory.expired(job, startedAt);
@@ -133,7 +140,8 @@ public final class JobProcessor {
                 ? new KafkaChunkPublisher(sender, topics.chunks(), job.jobId(), traceparent, clock, coalescing,
                         scheduler, metrics)
                 : null;
-        JobRunState state = new JobRunState(job, workerId, sender, topics.status(), clock, traceparent, chunks);
+        JobRunState state = new JobRunState(job, workerId, sender, topics.status(), clock, traceparent, chunks,
+                slot);
         Runnable untrack = cancellations.track(job, state.abort());
         ScheduledFuture<?> deadline = expireInFlight(job, state);
         try {
@@ -204,6 +212,24 @@ public final class JobProcessor {
     }
 
     /**
+     * A job started {@code max_deliveries} times without finishing is not run: its record goes to the dead-letter
+     * topic (reason headers name the count), and it ends {@code failed} ({@code poison_job}) so status readers see it
+     * end; then its record is acked.
+     */
+    private void finishPoison(JobRequest job, Delivery delivery) throws InterruptedException {
+        int starts = delivery.start() - 1;
+        ConsumerRecord<byte[], byte[]> record = delivery.record();
+        deadLetter(record, ResultFactory.CODE_POISON_JOB + ": started " + starts + " times without finishing (its "
+                + "worker died or stopped each time), the limit set by llmq.worker.max_deliveries", "PoisonJob",
+                starts);
+        JobResult published = publishResult(ResultFactory.poison(job, starts, clock.instant()), record);
+        if (published != null) {
+            metrics.completed(published.status(), Duration.ZERO);
+        }
+        delivery.ack();
+    }
+
+    /**
      * Publishes the result, or what replaces it when Kafka refuses it for good.
      *
      * @return the result the broker now has, or null when it has none (the job record was dead-lettered, or lost)
@@ -244,14 +270,20 @@ public final class JobProcessor {
      */
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String exception)
             throws InterruptedException {
+        deadLetter(record, reason, exception, 0);
+    }
+
+    /** @param deliveries the job's starts without an end, for a poison job's dead letter; else 0 */
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String exception, int deliveries)
+            throws InterruptedException {
         Instant now = clock.instant();
         try {
-            sender.sendAcked(deadLetterRecord(record, true, reason, exception, now));
+            sender.sendAcked(withDeliveries(deadLetterRecord(record, true, reason, exception, now), deliveries));
         } catch (SendRefusedException refused) {
             String shorter = reason + " (the record's value and headers were left out of this dead letter: "
                     + refused.reason() + ")";
             try {
-                sender.sendAcked(deadLetterRecord(record, false, shorter, exception, now));
+                sender.sendAcked(withDeliveries(deadLetterRecord(record, false, shorter, exception, now), deliveries));
             } catch (SendRefusedException again) {
                 metrics.unrecorded();
                 LOG.error("job record {}-{}@{} is lost: it could not be dead-lettered ({}); why it was: {}",
@@ -261,6 +293,14 @@ public final class JobProcessor {
         }
         metrics.deadLettered();
         LOG.warn("job record {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), reason);
+    }
+
+    private static ProducerRecord<byte[], byte[]> withDeliveries(ProducerRecord<byte[], byte[]> letter,
+                                                              int deliveries) {
+        if (deliveries > 0) {
+            letter.headers().add(LlmqHeaders.DLQ_DELIVERIES, Sender.utf8(Integer.toString(deliveries)));
+        }
+        return letter;
     }
 
     private ProducerRecord<byte[], byte[]> deadLetterRecord(ConsumerRecord<byte[], byte[]> record, boolean whole,

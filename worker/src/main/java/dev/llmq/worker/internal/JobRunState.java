@@ -10,6 +10,7 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.JobRun;
+import dev.llmq.worker.JobSlot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,15 +47,20 @@ final class JobRunState implements JobRun {
     private final String traceparent;
     private final KafkaChunkPublisher chunks;
     private final Abort abort = new Abort();
+    private final JobSlot slot;
     private String runId;
     private String deployment;
     private int attempt = 1;
     private int tokens;
     private long lastProgress = System.nanoTime();
 
-    /** @param chunks the job's chunk publisher, or null when it does not stream */
+    /**
+     * @param chunks the job's chunk publisher, or null when it does not stream
+     * @param slot the job's in-flight slot (given back by the handler while the job waits for capacity)
+     */
     JobRunState(JobRequest job, String workerId, Sender sender, String statusTopic, Clock clock, String traceparent,
-                KafkaChunkPublisher chunks) {
+                KafkaChunkPublisher chunks, JobSlot slot) {
+        this.slot = Objects.requireNonNull(slot, "slot");
         this.job = Objects.requireNonNull(job, "job");
         this.workerId = workerId;
         this.sender = sender;
@@ -68,6 +74,11 @@ final class JobRunState implements JobRun {
     @Override
     public Abort abort() {
         return abort;
+    }
+
+    @Override
+    public JobSlot slot() {
+        return slot;
     }
 
     /** The run starts (before its first attempt is routed): attempt 1, no deployment yet. */

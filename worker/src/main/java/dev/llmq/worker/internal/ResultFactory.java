@@ -11,6 +11,8 @@ import dev.llmq.schemas.TokenUsage;
 import dev.llmq.worker.JobOutcome;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds terminal results: pure functions of the job, the outcome and the times. */
 public final class ResultFactory {
@@ -22,6 +24,8 @@ public final class ResultFactory {
 
     /** Error code of a result replaced because it was larger than Kafka accepts. */
     public static final String CODE_RESULT_TOO_LARGE = "result_too_large";
+    /** The error code of a job started {@code llmq.worker.max_deliveries} times without finishing. */
+    public static final String CODE_POISON_JOB = "poison_job";
     /** Error code of a result replaced because Kafka refused it for another reason that retrying cannot fix. */
     public static final String CODE_RESULT_NOT_PUBLISHED = "result_not_published";
 
@@ -86,9 +90,20 @@ public final class ResultFactory {
         if (!stopped || tokens <= 0 || !outcome.usage().equals(TokenUsage.ZERO)) {
             return outcome;
         }
-        java.util.List<String> adjustments = new java.util.ArrayList<>(outcome.adjustments());
+        List<String> adjustments = new ArrayList<>(outcome.adjustments());
         adjustments.add(USAGE_PARTIAL);
         return outcome.withUsage(new TokenUsage(0, tokens, tokens, 0, 0)).withAdjustments(adjustments);
+    }
+
+    /** The result of a poison job: started {@code starts} times, never finished, not run again. */
+    public static JobResult poison(JobRequest job, int starts, Instant now) {
+        JobError error = new JobError("api_error", CODE_POISON_JOB, "the job was started " + starts
+                + " times and its worker died or stopped each time before it finished (llmq.worker.max_deliveries); "
+                + "it is not run again and its record is in the dead-letter topic", null,
+                KIND_INTERNAL, null, null);
+        return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
+                job.modelGroup(), JobStatus.FAILED, null, error, null, null, null, null, null, null, null, null,
+                job.submittedAt(), null, now, job.tags(), job.metadata(), null);
     }
 
     public static boolean isExpired(JobRequest job, Instant now) {

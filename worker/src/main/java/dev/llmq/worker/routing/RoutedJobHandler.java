@@ -16,12 +16,14 @@ import dev.llmq.router.Deployment;
 import dev.llmq.router.RouteRequest;
 import dev.llmq.router.RoutedOutcome;
 import dev.llmq.router.Router;
+import dev.llmq.router.WaitHook;
 import dev.llmq.schemas.Attempt;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
+import dev.llmq.worker.JobSlot;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -55,7 +57,8 @@ public final class RoutedJobHandler implements JobHandler {
 
     /**
      * Routes the job; the run's abort stops its calls and waits (the job then ends {@code cancelled} or
-     * {@code expired}, with what a stream had produced), and each attempt is reported to the run.
+     * {@code expired}, with what a stream had produced), each attempt is reported to the run, and the run's slot is
+     * given back while the job waits for capacity ({@link #freeingSlot}).
      */
     @Override
     public JobOutcome handle(JobRequest job, ChunkPublisher chunks, JobRun run) throws InterruptedException {
@@ -81,7 +84,7 @@ public final class RoutedJobHandler implements JobHandler {
                 }
                 throw e;
             }
-        });
+        }, freeingSlot(run.slot()));
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedException("worker shutting down");
         }
@@ -91,6 +94,30 @@ public final class RoutedJobHandler implements JobHandler {
             case RoutedOutcome.Failed failed -> failed.error().kind().aborted()
                     ? stopped(failed, attempts, partial.get())
                     : failed(failed, attempts);
+        };
+    }
+
+    /**
+     * Every wait between attempts (for capacity, a cooldown, a breaker, a Retry-After, a backoff) gives the job's slot
+     * back, so jobs of other groups run meanwhile, and takes one again before the next attempt; when the worker's wait
+     * buffer is full the job waits in its slot.
+     */
+    static WaitHook freeingSlot(JobSlot slot) {
+        return (duration, sleeper) -> {
+            if (!slot.release()) {
+                sleeper.sleep(duration);
+                return;
+            }
+            try {
+                sleeper.sleep(duration);
+            } catch (InterruptedException e) {
+                slot.abandon();
+                throw e;
+            } catch (RuntimeException | Error e) {
+                slot.reacquire();
+                throw e;
+            }
+            slot.reacquire();
         };
     }
 

@@ -1,0 +1,18 @@
+package dev.llmq.router;
+
+import java.time.Duration;
+
+/**
+ * What a job's caller does around each of the job's waits between attempts (for capacity, a cooldown, a breaker, a
+ * Retry-After, a backoff): the worker gives the job's in-flight slot back for the wait and takes one again before the
+ * next attempt. The hook must sleep through the given {@link Sleeper} (the router's, so tests keep their clock).
+ */
+@FunctionalInterface
+public interface WaitHook {
+
+    /** Sleeps, nothing around it. */
+    WaitHook NONE = (duration, sleeper) -> sleeper.sleep(duration);
+
+    /** Waits {@code duration} by calling {@code sleeper.sleep(duration)}, doing what it needs before and after. */
+    void await(Duration duration, Sleeper sleeper) throws InterruptedException;
+}

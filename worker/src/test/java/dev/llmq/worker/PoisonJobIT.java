@@ -1,0 +1,98 @@
+package dev.llmq.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.llmq.runtime.KafkaCluster;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.testkit.junit.KafkaClusterExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A job that wedges its worker, which is then killed (aborted: nothing committed on the way out) or stopped (its
+ * drain times out), is started {@code max_deliveries} times by successive workers and then dead-lettered with a
+ * failed result, while the other jobs of its partition are processed. Real broker, real workers in one JVM.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class PoisonJobIT {
+
+    private static final int MAX_DELIVERIES = 3;
+
+    private final KafkaCluster kafka;
+
+    PoisonJobIT(KafkaCluster kafka) {
+        this.kafka = kafka;
+    }
+
+    private static int calls(TestHandler handler, String jobId) {
+        AtomicInteger n = handler.callsByJob.get(jobId);
+        return n == null ? 0 : n.get();
+    }
+
+    @Test
+    void aJobThatKeepsKillingItsWorkerEndsInTheDlqWithAFailedResult() throws Exception {
+        try (KafkaFixture fx = new KafkaFixture(kafka.bootstrapServers(), "poison").create(1)) {
+            TestHandler handler = new TestHandler("poison"::equals); // never released: the job wedges its worker
+            for (String id : List.of("a0", "poison", "a1", "a2")) {
+                fx.send(TestJobs.job(id, false));
+            }
+            WorkerSettings.Builder settings = fx.settingsBuilder("w").maxDeliveries(MAX_DELIVERIES)
+                    .shutdownTimeout(Duration.ofSeconds(1));
+            for (int run = 1; run <= MAX_DELIVERIES; run++) {
+                JobWorker worker = new JobWorker(settings.build(), handler, Clock.systemUTC(),
+                        new SimpleMeterRegistry());
+                worker.start();
+                int expected = run;
+                // the wedged job started once more (its start committed first), the jobs after it finished
+                await().atMost(Duration.ofSeconds(90)).until(() -> calls(handler, "poison") == expected
+                        && calls(handler, "a1") == expected && calls(handler, "a2") == expected
+                        && worker.inFlight() == 1);
+                if (run == 2) {
+                    worker.close(); // a stop whose drain times out: the wedged job is interrupted, not finished
+                } else {
+                    worker.abort(); // as SIGKILL: nothing more is committed
+                }
+            }
+            assertThat(calls(handler, "a0")).isEqualTo(1); // committed by the first worker, never run again
+
+            try (JobWorker last = new JobWorker(settings.build(), handler, Clock.systemUTC(),
+                    new SimpleMeterRegistry())) {
+                last.start();
+                await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                        assertThat(fx.committed()).containsEntry(new TopicPartition(fx.topics.jobs(), 0), 4L));
+                assertThat(calls(handler, "poison")).isEqualTo(MAX_DELIVERIES); // not run a fourth time
+
+                List<ConsumerRecord<byte[], byte[]>> letters = fx.readAll(fx.topics.dlq());
+                assertThat(letters).hasSize(1);
+                ConsumerRecord<byte[], byte[]> letter = letters.getFirst();
+                assertThat(new String(letter.key())).isEqualTo("poison");
+                assertThat(KafkaFixture.header(letter, LlmqHeaders.DLQ_DELIVERIES)).isEqualTo("3");
+                assertThat(KafkaFixture.header(letter, LlmqHeaders.DLQ_REASON)).startsWith("poison_job: started 3 times");
+                assertThat(KafkaFixture.header(letter, LlmqHeaders.DLQ_ORIGINAL_OFFSET)).isEqualTo("1");
+
+                // status readers see it end: one failed result on results.v1, after the de-duplication
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(fx.readAll(fx.topics.results())
+                        .stream().map(r -> TestJobs.RESULTS.fromBytes(r.value()))
+                        .filter(r -> r.jobId().equals("poison")).toList()).singleElement().satisfies(r -> {
+                            assertThat(r.status()).isEqualTo(JobStatus.FAILED);
+                            assertThat(r.error().code()).isEqualTo("poison_job");
+                        }));
+                List<JobResult> others = fx.readAll(fx.topics.results()).stream()
+                        .map(r -> TestJobs.RESULTS.fromBytes(r.value())).filter(r -> !r.jobId().equals("poison"))
+                        .toList();
+                assertThat(others).extracting(JobResult::jobId).containsExactlyInAnyOrder("a0", "a1", "a2");
+                assertThat(others).extracting(JobResult::status).containsOnly(JobStatus.SUCCEEDED);
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.llmq.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.Providers;
+import dev.llmq.provider.pricing.PriceTable;
+import dev.llmq.router.ConfigLoader;
+import dev.llmq.router.DeploymentHealthEvent;
+import dev.llmq.router.Router;
+import dev.llmq.router.Sleeper;
+import dev.llmq.runtime.KafkaCluster;
+import dev.llmq.runtime.mock.Fault;
+import dev.llmq.runtime.mock.MockBehavior;
+import dev.llmq.runtime.mock.MockLlmServer;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.testkit.junit.KafkaClusterExtension;
+import dev.llmq.worker.routing.DeploymentPrices;
+import dev.llmq.worker.routing.RoutedJobHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A job waiting for capacity (its group's only deployment unavailable, or a Retry-After) gives its in-flight slot
+ * back, so jobs of another group on the same partition run meanwhile; it takes a slot again and succeeds once the
+ * deployment is back. Real broker, real worker, the mock LLM server.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class WaitingJobsIT {
+
+    private final KafkaCluster kafka;
+    private final Clock clock = Clock.systemUTC();
+    private MockLlmServer mock;
+
+    WaitingJobsIT(KafkaCluster kafka) {
+        this.kafka = kafka;
+    }
+
+    @BeforeEach
+    void startMock() {
+        mock = MockLlmServer.builder().port(0).build().start();
+    }
+
+    @AfterEach
+    void stopMock() {
+        mock.close();
+    }
+
+    private Router router() {
+        String yaml = """
+                router_settings: { num_retries: 2 }
+                model_list:
+                  - model_name: group-a
+                    litellm_params: { model: openai/model-a, api_base: %1$s, api_key: k }
+                    model_info: { id: a-1 }
+                  - model_name: group-b
+                    litellm_params: { model: openai/model-b, api_base: %1$s, api_key: k }
+                    model_info: { id: b-1 }
+                """.formatted(mock.openAiBaseUrl());
+        return new Router(ConfigLoader.parse(yaml, Map.of()), clock, new SplittableRandom(1), Sleeper.THREAD,
+                new DeploymentPrices(PriceTable.bundled()));
+    }
+
+    private JobWorker worker(KafkaFixture fx, Router router, int maxInFlight) {
+        DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
+        RoutedJobHandler handler = new RoutedJobHandler(() -> router,
+                Providers.client(Providers.defaultHttpClient(), clock), prices, clock);
+        return new JobWorker(fx.settingsBuilder("w-wait").maxInFlight(maxInFlight).build(), handler, clock,
+                new SimpleMeterRegistry());
+    }
+
+    private static JobRequest job(String id, String group) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode().put("model", group);
+        body.putArray("messages").addObject().put("role", "user").put("content", "hello");
+        return new JobRequest(JobRequest.SCHEMA_VERSION, id, null, null, null, group, body, false, 0, null, null,
+                null, Instant.now(), null);
+    }
+
+    private static List<JobRequest> jobs(String prefix, String group, int n) {
+        List<JobRequest> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(job(prefix + i, group));
+        }
+        return out;
+    }
+
+    private static Map<String, JobResult> results(KafkaFixture fx) throws Exception {
+        Map<String, JobResult> out = new HashMap<>();
+        fx.readAll(fx.topics.resultsRaw()).forEach(r -> {
+            JobResult result = TestJobs.RESULTS.fromBytes(r.value());
+            out.putIfAbsent(result.jobId(), result);
+        });
+        return out;
+    }
+
+    @Test
+    void jobsWaitingForAnOpenBreakerLeaveTheirSlotsToAnotherGroup() throws Exception {
+        try (KafkaFixture fx = new KafkaFixture(kafka.bootstrapServers(), "wait-open").create(1)) {
+            Router router = router();
+            // group-a's only deployment: breaker open until the test closes it
+            router.health().apply(new DeploymentHealthEvent("a-1", DeploymentHealthEvent.State.OPEN,
+                    Instant.now().plus(Duration.ofMinutes(5)), "test"));
+            List<JobRequest> a = jobs("a", "group-a", 8);
+            List<JobRequest> b = jobs("b", "group-b", 8);
+            fx.sendAll(a); // first on the one partition: with held slots, b's jobs could not start
+            fx.sendAll(b);
+            try (JobWorker worker = worker(fx, router, 2)) {
+                worker.start();
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(results(fx)).containsKeys(b.stream().map(JobRequest::jobId).toArray(String[]::new)));
+                Map<String, JobResult> meanwhile = results(fx);
+                assertThat(b).allSatisfy(j -> assertThat(meanwhile.get(j.jobId()).status())
+                        .isEqualTo(JobStatus.SUCCEEDED));
+                assertThat(a.stream().map(j -> meanwhile.get(j.jobId())).filter(java.util.Objects::nonNull)
+                        .map(r -> r.jobId() + " " + r.status().wire() + " " + r.error())).isEmpty();
+                assertThat(worker.waiting()).isEqualTo(a.size());
+                assertThat(mock.requests("model-a")).isEmpty(); // waiting makes no provider call
+
+                router.health().apply(new DeploymentHealthEvent("a-1", DeploymentHealthEvent.State.CLOSED, null,
+                        "test"));
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(results(fx)).containsKeys(a.stream().map(JobRequest::jobId).toArray(String[]::new)));
+                Map<String, JobResult> after = results(fx);
+                assertThat(a).allSatisfy(j -> assertThat(after.get(j.jobId()).status()).as(j.jobId())
+                        .isEqualTo(JobStatus.SUCCEEDED));
+                assertThat(mock.requests("model-a")).hasSize(a.size());
+                assertThat(worker.waiting()).isZero();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(fx.committed()).isEqualTo(fx.endOffsets(fx.topics.jobs())));
+            }
+        }
+    }
+
+    @Test
+    void aJobWaitingForARetryAfterLeavesItsSlot() throws Exception {
+        try (KafkaFixture fx = new KafkaFixture(kafka.bootstrapServers(), "wait-retry-after").create(1)) {
+            mock.behavior("model-a", MockBehavior.defaults().failingFirst(1, new Fault.HttpError(429,
+                    "rate_limit_error", "rate_limit_exceeded", null, "slow down", Optional.of(Duration.ofSeconds(3)))));
+            Router router = router();
+            JobRequest a = job("a0", "group-a");
+            List<JobRequest> b = jobs("b", "group-b", 3);
+            fx.send(a);
+            fx.sendAll(b);
+            try (JobWorker worker = worker(fx, router, 1)) { // one slot: b's jobs run only if a's wait frees it
+                worker.start();
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(results(fx)).containsKeys("a0", "b0", "b1", "b2"));
+                Map<String, JobResult> results = results(fx);
+                JobResult waited = results.get("a0");
+                assertThat(waited.status()).isEqualTo(JobStatus.SUCCEEDED);
+                assertThat(waited.attempts()).hasSize(2);
+                assertThat(waited.attempts().getFirst().httpStatus()).isEqualTo(429);
+                // every b job ran while a0 waited out its Retry-After, in the slot a0 gave back
+                Instant retried = waited.attempts().get(1).startedAt();
+                assertThat(b).allSatisfy(j -> {
+                    JobResult r = results.get(j.jobId());
+                    assertThat(r.status()).isEqualTo(JobStatus.SUCCEEDED);
+                    assertThat(r.completedAt()).isBefore(retried);
+                });
+            }
+        }
+    }
+}
