@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.llmq.schemas.JobControlMessage;
-import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.Json;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The cancel rules without Kafka: a status view held in a map and a publisher that records what it is given. */
@@ -23,7 +19,7 @@ class CancelServiceTest {
 
     private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
 
-    private final MapView view = new MapView();
+    private final MapStatusView view = new MapStatusView();
     private final List<JobControlMessage> published = new ArrayList<>();
     private final CancelService cancels = new CancelService(view, published::add, "/llmq/ingest/t", Json.mapper(),
             Clock.fixed(NOW, ZoneOffset.UTC));
@@ -34,8 +30,8 @@ class CancelServiceTest {
 
     @Test
     void aQueuedOrRunningJobIsCancelledWithItsReason() {
-        view.put("job_q", "b1", JobStatus.QUEUED);
-        view.put("job_r", "b1", JobStatus.RUNNING);
+        view.put(snapshot("job_q", "b1", JobStatus.QUEUED));
+        view.put(snapshot("job_r", "b1", JobStatus.RUNNING));
 
         assertThat(cancels.cancelJob("job_q", body("{\"reason\":\"no longer needed\"}")).jobId()).isEqualTo("job_q");
         cancels.cancelJob("job_r", new byte[0]);
@@ -48,7 +44,7 @@ class CancelServiceTest {
     @Test
     void everyFinalStatusIs409AndPublishesNothing() {
         for (JobStatus st : List.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED)) {
-            view.put("job_" + st.wire(), null, st);
+            view.put(snapshot("job_" + st.wire(), null, st));
             ApiException e = catchThrowableOfType(ApiException.class,
                     () -> cancels.cancelJob("job_" + st.wire(), new byte[0]));
             assertThat(e.status()).isEqualTo(409);
@@ -60,12 +56,12 @@ class CancelServiceTest {
 
     @Test
     void aBatchIsCancelledWhileOneJobOfItIsUnfinished() {
-        view.put("job_1", "b1", JobStatus.SUCCEEDED);
-        view.put("job_2", "b1", JobStatus.QUEUED);
+        view.put(snapshot("job_1", "b1", JobStatus.SUCCEEDED));
+        view.put(snapshot("job_2", "b1", JobStatus.QUEUED));
         assertThat(cancels.cancelBatch("b1", new byte[0])).hasSize(2);
         assertThat(published).containsExactly(JobControlMessage.cancelBatch("b1", null, "/llmq/ingest/t", NOW));
 
-        view.put("job_2", "b1", JobStatus.FAILED);
+        view.put(snapshot("job_2", "b1", JobStatus.FAILED));
         ApiException e = catchThrowableOfType(ApiException.class, () -> cancels.cancelBatch("b1", new byte[0]));
         assertThat(e.status()).isEqualTo(409);
         assertThat(e.code()).isEqualTo("batch_finished");
@@ -88,7 +84,7 @@ class CancelServiceTest {
 
     @Test
     void aBadBodyIs400BeforeAnythingElse() {
-        view.put("job_q", null, JobStatus.QUEUED);
+        view.put(snapshot("job_q", null, JobStatus.QUEUED));
         assertThat(catchThrowableOfType(ApiException.class, () -> cancels.cancelJob("job_q", body("[1]"))).code())
                 .isEqualTo("invalid_request");
         assertThat(catchThrowableOfType(ApiException.class,
@@ -97,44 +93,7 @@ class CancelServiceTest {
         assertThat(published).isEmpty();
     }
 
-    private static final class MapView implements JobStatusView {
-        private final Map<String, JobSnapshot> jobs = new HashMap<>();
-        volatile boolean caughtUp = true;
-
-        void put(String id, String batch, JobStatus status) {
-            jobs.put(id, new JobSnapshot(id, batch, null, null, "gpt-4o", false, NOW, status, null, null, null));
-        }
-
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public void recordSubmitted(List<JobRequest> submitted) {
-        }
-
-        @Override
-        public Optional<JobSnapshot> job(String jobId) {
-            return Optional.ofNullable(jobs.get(jobId));
-        }
-
-        @Override
-        public List<JobSnapshot> batch(String batchId) {
-            return jobs.values().stream().filter(j -> batchId.equals(j.batchId())).toList();
-        }
-
-        @Override
-        public List<JobSnapshot> byIdempotencyKey(String tenant, String key) {
-            return List.of();
-        }
-
-        @Override
-        public boolean caughtUp() {
-            return caughtUp;
-        }
-
-        @Override
-        public void close() {
-        }
+    private static JobSnapshot snapshot(String id, String batch, JobStatus status) {
+        return new JobSnapshot(id, batch, null, null, "gpt-4o", false, NOW, status, null, null, null);
     }
 }

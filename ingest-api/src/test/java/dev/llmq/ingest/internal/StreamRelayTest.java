@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.JobError;
-import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.Json;
@@ -26,7 +25,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -54,7 +52,7 @@ class StreamRelayTest {
 
     private final TopicPartition tp = new TopicPartition("llmq.chunks.v1", 0);
     private final MockConsumer<String, byte[]> consumer = new TimedMockConsumer();
-    private final MapView view = new MapView();
+    private final MapStatusView view = new MapStatusView();
     private final TickingClock clock = new TickingClock(T0, Duration.ofMillis(100));
     private final IngestSettings settings = IngestSettings.builder("unused:9092", "relay-test")
             .streamTimeout(STREAM_TIMEOUT).build();
@@ -72,7 +70,7 @@ class StreamRelayTest {
         consumer.assign(List.of(tp));
         consumer.seek(tp, 0);
         consumer.updateEndOffsets(Map.of(tp, 0L));
-        view.put(JobStatus.RUNNING, null);
+        view.put(snapshot(JobStatus.RUNNING, null));
         hub.start();
     }
 
@@ -102,7 +100,7 @@ class StreamRelayTest {
         chunk(JOB, 1, 1, "lo");
         chunk(JOB, 1, 1, "lo");
         chunk(JOB, 1, 2, "!");
-        view.put(JobStatus.SUCCEEDED, null);
+        view.put(snapshot(JobStatus.SUCCEEDED, null));
 
         String out = relay(new ByteArrayOutputStream());
 
@@ -119,7 +117,7 @@ class StreamRelayTest {
         consumer.schedulePollTask(() -> {
             chunk(JOB, 1, 1, "b");
             chunk(JOB, 1, 2, "c");
-            view.put(JobStatus.SUCCEEDED, null);
+            view.put(snapshot(JobStatus.SUCCEEDED, null));
         });
 
         String out = relay(new ByteArrayOutputStream());
@@ -132,7 +130,7 @@ class StreamRelayTest {
     @Test
     void aFailedJobEndsWithItsErrorThenDone() {
         chunk(JOB, 1, 0, "partial");
-        view.put(JobStatus.FAILED, failed());
+        view.put(snapshot(JobStatus.FAILED, failed()));
 
         List<String> data = data(relay(new ByteArrayOutputStream()));
 
@@ -150,7 +148,7 @@ class StreamRelayTest {
         chunk(JOB, 2, 0, "A");
         chunk(JOB, 1, 1, "stale");
         chunk(JOB, 2, 1, "B");
-        view.put(JobStatus.SUCCEEDED, null);
+        view.put(snapshot(JobStatus.SUCCEEDED, null));
 
         String out = relay(new ByteArrayOutputStream());
 
@@ -169,7 +167,7 @@ class StreamRelayTest {
         chunk(JOB, 1, "r1", 2, " wor");
         chunk(JOB, 1, "r2", 1, " there");
         chunk(JOB, 1, "r1", 3, "ld");
-        view.put(JobStatus.SUCCEEDED, null);
+        view.put(snapshot(JobStatus.SUCCEEDED, null));
 
         String out = relay(new ByteArrayOutputStream());
 
@@ -190,7 +188,7 @@ class StreamRelayTest {
         consumer.schedulePollTask(() -> {
             chunk(JOB, 2, "r1b", 1, "zombie");
             chunk(JOB, 1, "r2", 1, "er");
-            view.put(JobStatus.SUCCEEDED, null);
+            view.put(snapshot(JobStatus.SUCCEEDED, null));
         });
 
         String out = relay(new ByteArrayOutputStream());
@@ -206,7 +204,7 @@ class StreamRelayTest {
         chunk(JOB, 1, 0, "a");
         chunk(JOB, 1, 1, "b");
         chunk(JOB, 1, 1, "b");
-        view.put(JobStatus.SUCCEEDED, null);
+        view.put(snapshot(JobStatus.SUCCEEDED, null));
 
         String out = relay(new ByteArrayOutputStream());
 
@@ -220,7 +218,7 @@ class StreamRelayTest {
         chunk(JOB, 1, 0, "before");
         record(JOB, "{not json".getBytes(StandardCharsets.UTF_8));
         chunk(JOB, 1, 1, "after");
-        view.put(JobStatus.SUCCEEDED, null);
+        view.put(snapshot(JobStatus.SUCCEEDED, null));
 
         String out = relay(new ByteArrayOutputStream());
 
@@ -421,44 +419,8 @@ class StreamRelayTest {
         }
     }
 
-    /** The status view of the one job under test. */
-    private static final class MapView implements JobStatusView {
-        private final Map<String, JobSnapshot> jobs = new HashMap<>();
-
-        void put(JobStatus status, JobResult result) {
-            jobs.put(JOB, new JobSnapshot(JOB, null, null, null, "gpt-4o", true, T0, status, null, null, result));
-        }
-
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public void recordSubmitted(List<JobRequest> submitted) {
-        }
-
-        @Override
-        public Optional<JobSnapshot> job(String jobId) {
-            return Optional.ofNullable(jobs.get(jobId));
-        }
-
-        @Override
-        public List<JobSnapshot> batch(String batchId) {
-            return List.of();
-        }
-
-        @Override
-        public List<JobSnapshot> byIdempotencyKey(String tenant, String key) {
-            return List.of();
-        }
-
-        @Override
-        public boolean caughtUp() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
+    /** The snapshot of the one job under test. */
+    private static JobSnapshot snapshot(JobStatus status, JobResult result) {
+        return new JobSnapshot(JOB, null, null, null, "gpt-4o", true, T0, status, null, null, result);
     }
 }

@@ -7,36 +7,24 @@ import dev.llmq.schemas.Json;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.schemas.DeploymentHealthMessage;
+import dev.llmq.worker.internal.ControlTopicTail;
 import dev.llmq.worker.internal.HealthMessages;
-import dev.llmq.worker.internal.KafkaErrors;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,9 +42,6 @@ public final class KafkaHealthBus implements HealthBus {
     public static final String CONTROL_TYPE_HEADER = LlmqHeaders.CONTROL_TYPE;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaHealthBus.class);
-    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    private static final Duration FIRST_TOPIC_WAIT = Duration.ofMillis(100);
-    private static final Duration MAX_TOPIC_WAIT = Duration.ofSeconds(1);
 
     private final String topic;
     private final String source;
@@ -64,11 +49,7 @@ public final class KafkaHealthBus implements HealthBus {
     private final Listener listener;
     private final ObjectMapper mapper = Json.mapper();
     private final KafkaProducer<byte[], byte[]> producer;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Thread thread;
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile boolean ready;
-    private volatile boolean closing;
+    private final ControlTopicTail tail;
 
     /**
      * @param clientProperties extra Kafka client properties, passed to the producer and the consumer
@@ -90,15 +71,10 @@ public final class KafkaHealthBus implements HealthBus {
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        Map<String, Object> consumerProps = new HashMap<>(common);
-        consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-health-in");
-        consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         this.producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
-        this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.thread = Thread.ofPlatform().daemon().name("llmq-health-bus-" + clientId).unstarted(this::readLoop);
+        this.tail = new ControlTopicTail(common, topic, clientId, "health-in", this::handle)
+                .beforeReading(() -> producer.partitionsFor(topic)); // metadata now, so the first event is not delayed
+
     }
 
     /** A source id for one process start of worker {@code workerId}: {@code <workerId>/<8 random hex digits>}. */
@@ -108,7 +84,7 @@ public final class KafkaHealthBus implements HealthBus {
 
     /** Starts reading the control topic from its beginning; {@link #ready()} turns true once caught up. */
     public KafkaHealthBus start() {
-        thread.start();
+        tail.start();
         return this;
     }
 
@@ -138,7 +114,7 @@ public final class KafkaHealthBus implements HealthBus {
 
     @Override
     public boolean ready() {
-        return ready;
+        return tail.reading();
     }
 
     /**
@@ -148,10 +124,10 @@ public final class KafkaHealthBus implements HealthBus {
      * @throws IllegalStateException when the bus stopped reading (closed, or a fatal error, logged)
      */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
-        if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!tail.awaitCaughtUp(timeout)) {
             return false;
         }
-        if (!ready) {
+        if (!tail.reading()) {
             throw new IllegalStateException("health bus " + source + " stopped reading " + topic);
         }
         return true;
@@ -159,101 +135,8 @@ public final class KafkaHealthBus implements HealthBus {
 
     @Override
     public void close() {
-        closing = true;
-        consumer.wakeup();
-        if (thread.isAlive()) {
-            try {
-                thread.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        } else if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
-        }
+        tail.close();
         producer.close(Duration.ofSeconds(5));
-    }
-
-    private void readLoop() {
-        try {
-            List<TopicPartition> partitions = partitions();
-            if (partitions.isEmpty()) {
-                return;
-            }
-            producer.partitionsFor(topic); // metadata now, so the first event is not delayed by it
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            int replayed = 0;
-            while (!closing) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
-                    if (handle(record) && !ready) {
-                        replayed++;
-                    }
-                }
-                if (!ready && caughtUp(end)) {
-                    ready = true;
-                    caughtUp.countDown();
-                    LOG.info("health bus {} caught up with {}: applied {} shared health events", source, topic,
-                            replayed);
-                }
-            }
-        } catch (WakeupException e) {
-            if (!closing) {
-                LOG.error("health bus woken up unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            LOG.error("health bus stopped reading {}", topic, e);
-        } finally {
-            ready = false;
-            caughtUp.countDown();
-            consumer.close();
-        }
-    }
-
-    /**
-     * The control topic's partitions, waiting (with backoff) for the topic to exist and through retriable failures
-     * such as a broker not up yet; empty when closing (or interrupted) first. Closing stops the wait within
-     * {@link #MAX_TOPIC_WAIT}, or at once when it wakes up a blocked metadata request.
-     */
-    private List<TopicPartition> partitions() {
-        AtomicBoolean warned = new AtomicBoolean();
-        Retry retry = Retry.of("llmq-health-bus-topic", RetryConfig.custom()
-                .maxAttempts(Integer.MAX_VALUE)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(FIRST_TOPIC_WAIT, 2.0, MAX_TOPIC_WAIT))
-                .retryOnException(e -> !closing && (e instanceof TopicMissing || KafkaErrors.retriable(e)))
-                .build());
-        try {
-            return retry.executeSupplier(() -> {
-                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                if (partitions.isEmpty()) {
-                    if (warned.compareAndSet(false, true)) {
-                        LOG.warn("control topic {} does not exist yet; deployment health is not shared until it does",
-                                topic);
-                    }
-                    throw new TopicMissing();
-                }
-                return partitions;
-            });
-        } catch (TopicMissing e) {
-            return List.of();
-        }
-    }
-
-    /** The control topic has no partitions (yet): a failure to retry, like Kafka's retriable ones. */
-    private static final class TopicMissing extends RuntimeException {
-        TopicMissing() {
-            super("control topic missing", null, false, false);
-        }
-    }
-
-    private boolean caughtUp(Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
-            if (consumer.position(entry.getKey()) < entry.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** @return true when the record was another instance's health event and went to the listener */

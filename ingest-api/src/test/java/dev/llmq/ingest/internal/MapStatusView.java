@@ -1,0 +1,50 @@
+package dev.llmq.ingest.internal;
+
+import dev.llmq.schemas.JobRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A {@link JobStatusView} over a map the test fills: for the relay and cancel rules without Kafka. */
+final class MapStatusView implements JobStatusView {
+
+    private final Map<String, JobSnapshot> jobs = new ConcurrentHashMap<>();
+    volatile boolean caughtUp = true;
+
+    void put(JobSnapshot snapshot) {
+        jobs.put(snapshot.jobId(), snapshot);
+    }
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void recordSubmitted(List<JobRequest> submitted) {
+    }
+
+    @Override
+    public Optional<JobSnapshot> job(String jobId) {
+        return Optional.ofNullable(jobs.get(jobId));
+    }
+
+    @Override
+    public List<JobSnapshot> batch(String batchId) {
+        return jobs.values().stream().filter(j -> batchId.equals(j.batchId())).toList();
+    }
+
+    @Override
+    public List<JobSnapshot> byIdempotencyKey(String tenant, String key) {
+        return List.of();
+    }
+
+    @Override
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    @Override
+    public void close() {
+    }
+}
