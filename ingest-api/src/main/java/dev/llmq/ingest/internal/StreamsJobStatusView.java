@@ -3,7 +3,8 @@ package dev.llmq.ingest.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.JobRequest;
-import dev.llmq.schemas.JobStatus;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -40,6 +41,7 @@ public final class StreamsJobStatusView implements JobStatusView {
     private final StatusStore store;
     private final RecentSubmissions recent;
     private final ObjectMapper mapper;
+    private final Retry movingRetry;
     private volatile StatusPeers peers;
 
     /**
@@ -55,6 +57,11 @@ public final class StreamsJobStatusView implements JobStatusView {
         Duration ttl = settings.statusRetention().compareTo(RecentSubmissions.DEFAULT_TTL) < 0
                 ? settings.statusRetention() : RecentSubmissions.DEFAULT_TTL;
         this.recent = new RecentSubmissions(clock, ttl, RecentSubmissions.DEFAULT_MAX_ENTRIES);
+        this.movingRetry = Retry.of("llmq-ingest-status-moving", RetryConfig.custom()
+                .maxAttempts((int) Math.max(1, settings.kafkaTimeout().toMillis() / MOVING_RETRY.toMillis()) + 1)
+                .waitDuration(MOVING_RETRY)
+                .retryOnException(e -> e instanceof ApiException api && "status_unavailable".equals(api.code()))
+                .build());
     }
 
     @Override
@@ -210,25 +217,11 @@ public final class StreamsJobStatusView implements JobStatusView {
     /**
      * Repeats a lookup that found the store moving (a rebalance: owners unknown, a partition just assigned and
      * restoring, an owner refusing) for up to {@code llmq}'s Kafka timeout, the longest a request waits on Kafka,
-     * then gives up with the 503. Kafka Streams' interactive queries are retried this way by design.
+     * then gives up with the 503. Kafka Streams' interactive queries are retried this way by design (Resilience4j
+     * {@link Retry}: every {@code MOVING_RETRY}, only the {@code status_unavailable} answers).
      */
     private <T> T whileMoving(Supplier<T> lookup) {
-        long deadline = System.nanoTime() + settings.kafkaTimeout().toNanos();
-        while (true) {
-            try {
-                return lookup.get();
-            } catch (ApiException e) {
-                if (!"status_unavailable".equals(e.code()) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            try {
-                Thread.sleep(MOVING_RETRY.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw StatusPeers.unavailable("interrupted");
-            }
-        }
+        return Retry.decorateSupplier(movingRetry, lookup).get();
     }
 
     /** A read of this instance's stores; a store that is moving or restoring is a 503. */
