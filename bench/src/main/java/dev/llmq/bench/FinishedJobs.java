@@ -176,7 +176,7 @@ final class FinishedJobs {
         long latency = completed.toEpochMilli() - started.toEpochMilli();
         return new JobResult(JobResult.SCHEMA_VERSION, id, batch, "request-" + i, null, GROUP, JobStatus.SUCCEEDED,
                 response, null, new TokenUsage(prompt, completion, prompt + completion, 0, 0),
-                (prompt * 0.15 + completion * 0.6) / 1_000_000, DEPLOYMENT, "openai", "gpt-4o-mini",
+                java.math.BigDecimal.valueOf(prompt * 15L + completion * 60L, 8), null, DEPLOYMENT, "openai", "gpt-4o-mini",
                 List.of(new Attempt(1, DEPLOYMENT, "openai", "gpt-4o-mini", "succeeded", 200, latency, started,
                         null)), latency, null, submitted, started, completed, List.of(), Map.of(), List.of());
     }

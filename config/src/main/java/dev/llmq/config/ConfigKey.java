@@ -17,7 +17,7 @@ public record ConfigKey<T>(String name, ConfigType<T> type, T defaultValue, Vali
 
     public ConfigKey {
         Objects.requireNonNull(name, "name");
-        if (!name.matches("[a-z_]+(\\.([a-z0-9_]+|<[a-z_]+>|\\*))*")) {
+        if (!name.matches("[a-z_]+(\\.([a-z0-9_]+(\\[\\])?|<[a-z_]+>|\\*))*")) {
             throw new IllegalArgumentException("key names are dotted snake_case: " + name);
         }
         Objects.requireNonNull(type, "type");

@@ -21,6 +21,9 @@ public record ConfigType<T>(String name, Class<T> javaType, Function<Object, T> 
     /** A duration written as (possibly fractional) seconds, as LiteLLM writes timeouts. */
     public static final ConfigType<Duration> SECONDS = new ConfigType<>("seconds", Duration.class,
             v -> Duration.ofNanos(Math.round(number(v) * 1_000_000_000L)));
+    /** An exact decimal (money), read from the number's text so that {@code 0.1} stays 0.1. */
+    public static final ConfigType<java.math.BigDecimal> DECIMAL = new ConfigType<>("decimal",
+            java.math.BigDecimal.class, ConfigType::decimal);
     /** A nested map or list, read by the loader itself; the definition documents it. */
     public static final ConfigType<Object> STRUCTURE = new ConfigType<>("map/list", Object.class, v -> v);
 
@@ -83,6 +86,16 @@ public record ConfigType<T>(String name, Class<T> javaType, Function<Object, T> 
             return Long.parseLong(s.trim());
         }
         throw new IllegalArgumentException("not a whole number");
+    }
+
+    private static java.math.BigDecimal decimal(Object v) {
+        if (v instanceof java.math.BigDecimal b) {
+            return b;
+        }
+        if (v instanceof Number || v instanceof String) {
+            return new java.math.BigDecimal(v.toString().trim());
+        }
+        throw new IllegalArgumentException("not a number");
     }
 
     private static double number(Object v) {

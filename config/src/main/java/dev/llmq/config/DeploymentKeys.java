@@ -79,6 +79,16 @@ public final class DeploymentKeys {
             "litellm_params.output_cost_per_token", ConfigType.DOUBLE, null, atLeast(0),
             "Price override in USD per output token (also read from `model_info`).", "0.00001");
 
+    public static final ConfigKey<java.math.BigDecimal> MAX_BUDGET = new ConfigKey<>("litellm_params.max_budget",
+            ConfigType.DECIMAL, null, Validators.positiveDecimal(),
+            "Spend limit in USD per `budget_duration` for this deployment: once reached, the router skips it until "
+                    + "the period ends.", "25");
+
+    public static final ConfigKey<String> BUDGET_DURATION = new ConfigKey<>("litellm_params.budget_duration",
+            ConfigType.STRING, "1mo", Validators.budgetDuration(),
+            "The period of `max_budget`, aligned to UTC (days start at midnight, weeks on Monday, months on the 1st).",
+            "1d");
+
     public static final ConfigKey<String> MOCK_RESPONSE = new ConfigKey<>("litellm_params.mock_response",
             ConfigType.STRING, null, any(), "Answer with this text without calling the provider.",
             "'This is a mock answer.'");
@@ -97,5 +107,5 @@ public final class DeploymentKeys {
             "Each entry is one deployment of a model group.",
             List.of(MODEL_NAME, MODEL, API_BASE, API_KEY, API_VERSION, TIMEOUT, STREAM_TIMEOUT, DROP_PARAMS, HEADERS,
                     WEIGHT, RPM, TPM, ORDER, TAGS, MAX_PARALLEL_REQUESTS, INPUT_COST_PER_TOKEN,
-                    OUTPUT_COST_PER_TOKEN, MOCK_RESPONSE, ID, BASE_MODEL, MAX_INPUT_TOKENS));
+                    OUTPUT_COST_PER_TOKEN, MAX_BUDGET, BUDGET_DURATION, MOCK_RESPONSE, ID, BASE_MODEL, MAX_INPUT_TOKENS));
 }

@@ -203,9 +203,64 @@ public final class LlmqKeys {
             "llmq.health.breaker_half_open_calls", ConfigType.INT, 1, atLeast(1),
             "Probe calls a half-open breaker lets through; their outcome closes or reopens it.", "3");
 
+    public static final ConfigKey<String> PRICING_TABLE = new ConfigKey<>("llmq.pricing.table", ConfigType.STRING,
+            null, Validators.nonBlank(),
+            "A newer copy of LiteLLM's `model_prices_and_context_window.json`; its entries replace the bundled "
+                    + "table's entries of the same name (the rest of the bundled table stays).",
+            "/etc/llmq/model_prices_and_context_window.json");
+
+    public static final ConfigKey<Duration> USAGE_GRACE = new ConfigKey<>("llmq.usage.grace", ConfigType.SECONDS,
+            Duration.ofMinutes(5), Validators.nonNegative(),
+            "How late, in seconds after a window ends (by completion time), a result still counts in its 1-minute, "
+                    + "1-hour and 1-day windows; a later one counts in the running totals only.", "60");
+
+    public static final ConfigKey<Duration> USAGE_DEDUPE_RETENTION = new ConfigKey<>(
+            "llmq.usage.dedupe_retention", ConfigType.SECONDS, Duration.ofDays(7), Validators.positive(),
+            "How long, in seconds, the usage aggregator remembers a counted job id, so that a result seen again "
+                    + "within it is not counted twice.", "86400");
+
+    public static final ConfigKey<String> USAGE_STATE_DIR = new ConfigKey<>("llmq.usage.state_dir",
+            ConfigType.STRING, null, Validators.nonBlank(),
+            "Directory of the usage aggregator's local state (its RocksDB stores); unset: `<data dir>/usage-state` "
+                    + "for `standalone`, else a new temporary directory per process, restored from the changelog "
+                    + "topics at each start. Each aggregator process on a machine needs its own.",
+            "/var/lib/llmq/usage-1");
+
+    public static final ConfigKey<String> USAGE_ADVERTISED_URL = new ConfigKey<>("llmq.usage.advertised_url",
+            ConfigType.STRING, null, Validators.httpHostUrl(),
+            "The URL at which the other usage aggregator instances reach this one, to ask it for the groups whose "
+                    + "share of the stores it holds; unset: `http://<bind host>:<port>`.", "http://usage-1.internal:8090");
+
+    public static final ConfigKey<String> INGEST_USAGE_URL = new ConfigKey<>("llmq.ingest.usage_url",
+            ConfigType.STRING, null, Validators.httpHostUrl(),
+            "A usage aggregator (any instance) that the ingest API forwards `GET /v1/usage` to; unset: the one "
+                    + "running in the same process (`standalone`), else `GET /v1/usage` answers 503.",
+            "http://usage-1.internal:8090");
+
+    public static final ConfigKey<String> BUDGET_TENANT = new ConfigKey<>("llmq.budgets[].tenant", ConfigType.STRING,
+            null, Validators.nonBlank(), "The tenant this budget limits (one of `tenant` and `tag`).", "acme");
+
+    public static final ConfigKey<String> BUDGET_TAG = new ConfigKey<>("llmq.budgets[].tag", ConfigType.STRING,
+            null, Validators.nonBlank(), "The job tag this budget limits (one of `tenant` and `tag`).", "experiments");
+
+    public static final ConfigKey<java.math.BigDecimal> BUDGET_MAX = new ConfigKey<>("llmq.budgets[].max_budget",
+            ConfigType.DECIMAL, null, Validators.positiveDecimal(),
+            "Spend limit in USD per period (required). Once reached, ingest rejects new jobs of the tenant or tag "
+                    + "with 429 until the period ends.", "100");
+
+    public static final ConfigKey<String> BUDGET_DURATION = new ConfigKey<>("llmq.budgets[].budget_duration",
+            ConfigType.STRING, "1mo", Validators.budgetDuration(),
+            "The budget's period, aligned to UTC (days start at midnight, weeks on Monday, months on the 1st).", "1d");
+
+    public static final ConfigKey<String> BUDGET_ON_EXCEEDED = new ConfigKey<>("llmq.budgets[].on_exceeded",
+            ConfigType.STRING, "wait", Validators.oneOf("wait", "fail"),
+            "What queued jobs of an exhausted tenant or tag do: `wait` for the period to end (within their "
+                    + "deadline), or `fail` at once with `budget_exceeded`.", "fail");
+
     public static final ConfigDef DEF = new ConfigDef("llmq",
             "llmq's own settings: Kafka, topics, the ingest API, workers, shared provider limits, per-group "
-                    + "timeouts, deployment health (cooldown and circuit breaker) and the mock LLM server.",
+                    + "timeouts, deployment health (cooldown and circuit breaker), the mock LLM server, pricing, the usage "
+                    + "aggregator and spend budgets.",
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
                     INGEST_STATUS_RETENTION, INGEST_STATE_DIR, INGEST_ADVERTISED_URL,
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
@@ -215,5 +270,7 @@ public final class LlmqKeys {
                     PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,
                     HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,
                     HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN, HEALTH_BREAKER_HALF_OPEN_CALLS,
-                    MOCK_LLM_ENABLED));
+                    MOCK_LLM_ENABLED, PRICING_TABLE, USAGE_GRACE, USAGE_DEDUPE_RETENTION, USAGE_STATE_DIR,
+                    USAGE_ADVERTISED_URL, INGEST_USAGE_URL, BUDGET_TENANT, BUDGET_TAG, BUDGET_MAX, BUDGET_DURATION,
+                    BUDGET_ON_EXCEEDED));
 }

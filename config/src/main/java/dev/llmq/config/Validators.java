@@ -24,6 +24,25 @@ public final class Validators {
                 : "must be in [" + min + ", " + max + "], got " + v, "[" + min + ", " + max + "]");
     }
 
+    /** What {@link #budgetDuration()} accepts: the amount is group 1, the unit group 2. */
+    public static final String BUDGET_DURATION = "([1-9][0-9]{0,5})(s|m|h|d|w|mo)";
+
+    /** A decimal above zero. */
+    public static Validator<java.math.BigDecimal> positiveDecimal() {
+        return of(v -> v.signum() > 0 ? null : "must be > 0, got " + v.toPlainString(), "> 0");
+    }
+
+    /**
+     * A budget period as LiteLLM writes {@code budget_duration}: a whole number and a unit, {@code s}, {@code m},
+     * {@code h}, {@code d}, {@code w} or {@code mo} (calendar months).
+     */
+    public static Validator<String> budgetDuration() {
+        Pattern pattern = Pattern.compile(BUDGET_DURATION);
+        return of(v -> pattern.matcher(v).matches() ? null
+                : "must be a whole number and s, m, h, d, w or mo (30s, 1h, 1d, 7d, 1mo), got '" + v + "'",
+                "a number and s, m, h, d, w or mo");
+    }
+
     /** A fraction in (0, 1]. */
     public static Validator<Double> fraction() {
         return of(v -> v > 0 && v <= 1 ? null : "must be in (0, 1], got " + v, "(0, 1]");

@@ -78,7 +78,7 @@ class StatusIT {
     static JobResult succeeded(String jobId, String batchId, String text) {
         Instant now = Instant.now();
         return new JobResult(1, jobId, batchId, null, null, "gpt-4o-mini", JobStatus.SUCCEEDED, completion(text), null,
-                new TokenUsage(3, 2, 5, 0, 0), 0.0001, "mock-1", "openai", "gpt-4o-mini",
+                new TokenUsage(3, 2, 5, 0, 0), new java.math.BigDecimal("0.0001"), null, "mock-1", "openai", "gpt-4o-mini",
                 List.of(new Attempt(1, "mock-1", "openai", "gpt-4o-mini", "ok", 200, 12, now, null)), 12L, 4L, now, now,
                 now, List.of(), null, null);
     }
@@ -87,7 +87,7 @@ class StatusIT {
         Instant now = Instant.now();
         return new JobResult(1, jobId, batchId, null, null, "gpt-4o-mini", JobStatus.FAILED, null,
                 new JobError("invalid_request_error", "context_length_exceeded", "too long", "messages", "bad_request",
-                        400, "openai"), null, null, "mock-1", "openai", null, List.of(), 5L, null, now, now, now, List.of(),
+                        400, "openai"), null, null, null, "mock-1", "openai", null, List.of(), 5L, null, now, now, now, List.of(),
                 null, null);
     }
 

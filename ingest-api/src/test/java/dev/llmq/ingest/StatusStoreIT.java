@@ -90,7 +90,7 @@ class StatusStoreIT {
     private static JobResult succeededAfterARetry(String jobId) {
         Instant now = Instant.now();
         return new JobResult(1, jobId, null, null, null, "gpt-4o-mini", JobStatus.SUCCEEDED, StatusIT.completion("ok"),
-                null, new TokenUsage(3, 2, 5, 0, 0), 0.0001, "mock-2", "openai", "gpt-4o-mini",
+                null, new TokenUsage(3, 2, 5, 0, 0), new java.math.BigDecimal("0.0001"), null, "mock-2", "openai", "gpt-4o-mini",
                 List.of(new Attempt(1, "mock-1", "openai", "gpt-4o-mini", "server_error", 500, 7, now, "boom"),
                         new Attempt(2, "mock-2", "openai", "gpt-4o-mini", "ok", 200, 12, now, null)),
                 19L, 4L, now, now, now, List.of(), null, null);

@@ -24,7 +24,9 @@ public enum ErrorKind {
     /** The caller aborted the job (a client cancelled it): not the deployment's fault, never retried. */
     CANCELLED(false, false),
     /** The job's deadline passed (before or during a call, or while it waited): not the deployment's fault. */
-    EXPIRED(false, false);
+    EXPIRED(false, false),
+    /** A spend budget of the job's tenant or tag is exhausted and says to fail rather than wait: never retried. */
+    BUDGET_EXCEEDED(false, false);
 
     private final boolean retryable;
     private final boolean cooldown;
@@ -66,6 +68,7 @@ public enum ErrorKind {
             case OVERLOADED, SERVER_ERROR, CONNECTION_ERROR, STREAM_TRUNCATED -> "api_error";
             case CANCELLED -> "cancelled";
             case EXPIRED -> "expired";
+            case BUDGET_EXCEEDED -> "budget_exceeded";
         };
     }
 }

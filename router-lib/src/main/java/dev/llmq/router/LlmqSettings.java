@@ -2,8 +2,11 @@ package dev.llmq.router;
 
 import dev.llmq.config.LlmqKeys;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -15,9 +18,14 @@ import java.util.TreeMap;
  *                  (e.g. {@code anthropic}); providers without an entry have no shared limit
  * @param mockLlm {@code llmq.mock_llm.enabled}: the roles that call providers start the built-in mock LLM server
  *                and resolve {@code os.environ/LLMQ_MOCK_LLM_URL} to its OpenAI base URL
+ * @param pricingTable {@code llmq.pricing.table}: a newer LiteLLM price table over the bundled one, or null
+ * @param usage {@code llmq.usage}: the usage aggregator
+ * @param budgets every spend budget: {@code llmq.budgets} (tenants and tags) and the deployments'
+ *                {@code litellm_params.max_budget} (deployments; absent when only model group names were read)
  */
 public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker,
-                           Map<String, ProviderLimits> providers, Health health, boolean mockLlm) {
+                           Map<String, ProviderLimits> providers, Health health, boolean mockLlm, String pricingTable,
+                           Usage usage, List<Budget> budgets) {
 
     public static final LlmqSettings DEFAULTS = new LlmqSettings(Map.of(), Topics.DEFAULTS, Ingest.DEFAULTS,
             Worker.DEFAULTS);
@@ -29,6 +37,47 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
         Objects.requireNonNull(worker, "worker");
         Objects.requireNonNull(health, "health");
         providers = providers == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(providers));
+        LlmqKeys.PRICING_TABLE.validate(pricingTable);
+        usage = usage == null ? Usage.DEFAULTS : usage;
+        budgets = budgets == null ? List.of() : List.copyOf(budgets);
+        Set<String> keys = new HashSet<>();
+        for (Budget b : budgets) {
+            if (!keys.add(b.key())) {
+                throw new IllegalArgumentException("two budgets for " + b.scope() + " '" + b.subject() + "'");
+            }
+        }
+    }
+
+    /** Settings without pricing, usage or budget settings. */
+    public LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker,
+                        Map<String, ProviderLimits> providers, Health health, boolean mockLlm) {
+        this(kafka, topics, ingest, worker, providers, health, mockLlm, null, Usage.DEFAULTS, List.of());
+    }
+
+    /** These settings with these budgets instead. */
+    public LlmqSettings withBudgets(List<Budget> newBudgets) {
+        return new LlmqSettings(kafka, topics, ingest, worker, providers, health, mockLlm, pricingTable, usage,
+                newBudgets);
+    }
+
+    /**
+     * {@code llmq.usage}: the usage aggregator.
+     *
+     * @param grace how late a result still counts in its windows ({@code llmq.usage.grace})
+     * @param dedupeRetention how long a counted job id is remembered ({@code llmq.usage.dedupe_retention})
+     * @param stateDir the aggregator's local state directory, or null for a temporary one per process
+     * @param advertisedUrl where the other aggregator instances reach this one, or null for the bind address
+     */
+    public record Usage(Duration grace, Duration dedupeRetention, String stateDir, String advertisedUrl) {
+        public static final Usage DEFAULTS = new Usage(LlmqKeys.USAGE_GRACE.defaultValue(),
+                LlmqKeys.USAGE_DEDUPE_RETENTION.defaultValue(), null, null);
+
+        public Usage {
+            LlmqKeys.USAGE_GRACE.validate(Objects.requireNonNull(grace, "grace"));
+            LlmqKeys.USAGE_DEDUPE_RETENTION.validate(Objects.requireNonNull(dedupeRetention, "dedupeRetention"));
+            LlmqKeys.USAGE_STATE_DIR.validate(stateDir);
+            LlmqKeys.USAGE_ADVERTISED_URL.validate(advertisedUrl);
+        }
     }
 
     /** Settings without provider limits or the mock LLM server. */
@@ -102,8 +151,10 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param statusRetention how long the status store answers for a job ({@code llmq.ingest.status_retention})
      * @param stateDir the status store's directory, or null for a temporary one per process
      * @param advertisedUrl where the other ingest instances reach this one, or null for the bind address
+     * @param usageUrl a usage aggregator that {@code GET /v1/usage} is forwarded to, or null
      */
-    public record Ingest(long maxBodyBytes, Duration statusRetention, String stateDir, String advertisedUrl) {
+    public record Ingest(long maxBodyBytes, Duration statusRetention, String stateDir, String advertisedUrl,
+                         String usageUrl) {
         public static final Ingest DEFAULTS = new Ingest(LlmqKeys.INGEST_MAX_BODY_BYTES.defaultValue());
 
         public Ingest {
@@ -111,11 +162,12 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.INGEST_STATUS_RETENTION.validate(Objects.requireNonNull(statusRetention, "statusRetention"));
             LlmqKeys.INGEST_STATE_DIR.validate(stateDir);
             LlmqKeys.INGEST_ADVERTISED_URL.validate(advertisedUrl);
+            LlmqKeys.INGEST_USAGE_URL.validate(usageUrl);
         }
 
         /** The given body limit and the defaults of every other ingest key. */
         public Ingest(long maxBodyBytes) {
-            this(maxBodyBytes, LlmqKeys.INGEST_STATUS_RETENTION.defaultValue(), null, null);
+            this(maxBodyBytes, LlmqKeys.INGEST_STATUS_RETENTION.defaultValue(), null, null, null);
         }
     }
 

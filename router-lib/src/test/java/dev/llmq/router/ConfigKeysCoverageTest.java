@@ -36,6 +36,12 @@ class ConfigKeysCoverageTest {
         }
         setAll(root, RouterKeys.DEF, "");
         setAll(root, LlmqKeys.DEF, "");
+        // a budget names a tenant or a tag, not both: the list gets one of each
+        ArrayNode budgets = (ArrayNode) root.get("llmq").get("budgets");
+        ObjectNode tagBudget = ((ObjectNode) budgets.get(0)).deepCopy();
+        ((ObjectNode) budgets.get(0)).remove("tag");
+        tagBudget.remove("tenant");
+        budgets.add(tagBudget);
 
         LlmqConfig config = ConfigLoader.parse(YAML.writeValueAsString(root), Map.of("OPENAI_API_KEY", "sk-x"));
 
@@ -45,6 +51,10 @@ class ConfigKeysCoverageTest {
         assertThat(config.router().numRetries()).isEqualTo(3);
         assertThat(config.deployments().getFirst().rpm()).isEqualTo(600L);
         assertThat(config.deployments().getFirst().id()).isEqualTo("azure-eu-1");
+        assertThat(config.llmq().budgets()).extracting(Budget::key)
+                .containsExactly("budget:tenant:acme", "budget:tag:experiments", "budget:deployment:azure-eu-1");
+        assertThat(config.llmq().usage().grace()).hasSeconds(60);
+        assertThat(config.llmq().ingest().usageUrl()).isEqualTo("http://usage-1.internal:8090");
     }
 
     @Test
@@ -69,7 +79,13 @@ class ConfigKeysCoverageTest {
             String[] parts = (prefix + name).split("\\.");
             ObjectNode node = root;
             for (int i = 0; i < parts.length - 1; i++) {
-                node = node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
+                if (parts[i].endsWith("[]")) { // a list of maps: the keys go into its one entry
+                    String list = parts[i].substring(0, parts[i].length() - 2);
+                    ArrayNode array = node.has(list) ? (ArrayNode) node.get(list) : node.putArray(list);
+                    node = array.isEmpty() ? array.addObject() : (ObjectNode) array.get(0);
+                } else {
+                    node = node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
+                }
             }
             node.set(parts[parts.length - 1], value);
         }

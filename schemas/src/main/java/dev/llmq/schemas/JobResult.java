@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param response the OpenAI {@code chat.completion} object when {@code status} is succeeded
  * @param error why the job failed when it did not succeed
  * @param adjustments parameters the deployment dropped or filled in (never silently)
+ * @param costUsd what the job cost in USD, exact (a decimal, never a binary float); null when it cannot be priced
+ * @param costReason why {@code costUsd} is null (e.g. the model is not in the price table); null when priced
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,7 +33,8 @@ public record JobResult(
         ObjectNode response,
         JobError error,
         TokenUsage usage,
-        Double costUsd,
+        BigDecimal costUsd,
+        String costReason,
         String deployment,
         String provider,
         String model,

@@ -47,6 +47,14 @@ public final class JsonSerde<T> implements Serde<T> {
         return new JsonSerde<>(JobControlMessage.class);
     }
 
+    public static JsonSerde<BudgetMessage> budget() {
+        return new JsonSerde<>(BudgetMessage.class);
+    }
+
+    public static JsonSerde<UsageRecord> usageRecord() {
+        return new JsonSerde<>(UsageRecord.class);
+    }
+
     public byte[] toBytes(T value) {
         try {
             return mapper.writeValueAsBytes(value);

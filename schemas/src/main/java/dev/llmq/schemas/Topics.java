@@ -43,15 +43,33 @@ public final class Topics {
 
     public static final TopicSpec<DeploymentHealthMessage> CONTROL = new TopicSpec<>("control.v1",
             "`deployment-health:<deployment>:cooldown` or `...:breaker`; `job-cancel:<job id>`, "
-                    + "`batch-cancel:<batch id>`", DeploymentHealthMessage.class,
-            "DeploymentHealthMessage (header `llmq.control.type: deployment_health`) or JobControlMessage "
-                    + "(`job_cancel`)", 1, true, null,
+                    + "`batch-cancel:<batch id>`; `budget:<scope>:<subject>`", DeploymentHealthMessage.class,
+            "DeploymentHealthMessage (header `llmq.control.type: deployment_health`), JobControlMessage "
+                    + "(`job_cancel`) or BudgetMessage (`budget_state`)", 1, true, null,
             "shared control state: deployment health, one key per deployment and facet so compaction never "
-                    + "erases a cooldown still in force; cancellations of jobs and batches");
+                    + "erases a cooldown still in force; cancellations of jobs and batches; budget states "
+                    + "(written by the usage aggregator)");
+
+    public static final TopicSpec<UsageRecord> USAGE_1M = new TopicSpec<>("usage.1m.v1",
+            "`<group_by>:<key>:<window start, epoch ms>`", UsageRecord.class, "UsageRecord", null, false,
+            Duration.ofDays(2), "usage and spend per group in 1-minute windows by completion time, updated as "
+                    + "results arrive (the latest record per key is the window's figure); kept two days");
+
+    public static final TopicSpec<UsageRecord> USAGE_1H = new TopicSpec<>("usage.1h.v1",
+            "`<group_by>:<key>:<window start, epoch ms>`", UsageRecord.class, "UsageRecord", null, false,
+            Duration.ofDays(35), "usage and spend per group in 1-hour windows; kept 35 days");
+
+    public static final TopicSpec<UsageRecord> USAGE_1D = new TopicSpec<>("usage.1d.v1",
+            "`<group_by>:<key>:<window start, epoch ms>`", UsageRecord.class, "UsageRecord", null, false,
+            Duration.ofDays(400), "usage and spend per group in 1-day windows (UTC days); kept 400 days");
+
+    public static final TopicSpec<UsageRecord> USAGE_TOTAL = new TopicSpec<>("usage.total.v1",
+            "`<group_by>:<key>`", UsageRecord.class, "UsageRecord", null, true, null,
+            "running totals of usage and spend per group since the aggregator first ran; compacted");
 
     /** Every topic, in the order the docs list them. */
     public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL, RESULTS_RAW,
-            JOBS_INTERACTIVE);
+            JOBS_INTERACTIVE, USAGE_1M, USAGE_1H, USAGE_1D, USAGE_TOTAL);
 
     /** The topics table for the docs, generated from the definitions (docs/ARCHITECTURE.md embeds it). */
     public static String markdownTable() {

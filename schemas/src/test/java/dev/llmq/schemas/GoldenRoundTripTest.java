@@ -39,7 +39,9 @@ class GoldenRoundTripTest {
                 Arguments.of("job-control-cancel.json", JsonSerde.jobControl()),
                 Arguments.of("job-result-succeeded.json", JsonSerde.jobResult()),
                 Arguments.of("job-result-failed.json", JsonSerde.jobResult()),
-                Arguments.of("deployment-health.json", Topics.CONTROL.serde()));
+                Arguments.of("deployment-health.json", Topics.CONTROL.serde()),
+                Arguments.of("budget-exceeded.json", JsonSerde.budget()),
+                Arguments.of("usage-1h.json", JsonSerde.usageRecord()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -127,10 +129,10 @@ class GoldenRoundTripTest {
     void resultInvariantsAreEnforced() {
         Instant now = Instant.parse("2026-11-26T15:00:00Z");
         assertThatThrownBy(() -> new JobResult(1, "j", null, null, null, "g", JobStatus.SUCCEEDED, null, null, null,
-                null, null, null, null, null, null, null, null, null, now, null, null, null))
+                null, null, null, null, null, null, null, null, null, null, now, null, null, null))
                 .hasMessageContaining("succeeded result needs a response");
         assertThatThrownBy(() -> new JobResult(1, "j", null, null, null, "g", JobStatus.FAILED, null, null, null,
-                null, null, null, null, null, null, null, null, null, now, null, null, null))
+                null, null, null, null, null, null, null, null, null, null, now, null, null, null))
                 .hasMessageContaining("failed result needs an error");
     }
 }

@@ -35,7 +35,9 @@ class JsonSchemaConformanceTest {
         "job-control-cancel.json, job-control.v1.schema.json",
         "job-result-succeeded.json, job-result.v1.schema.json",
         "job-result-failed.json, job-result.v1.schema.json",
-        "deployment-health.json, deployment-health.v1.schema.json"
+        "deployment-health.json, deployment-health.v1.schema.json",
+        "budget-exceeded.json, budget.v1.schema.json",
+        "usage-1h.json, usage.v1.schema.json"
     })
     void goldenFilesAndWhatTheRecordsWriteAreValid(String golden, String schemaFile) throws IOException {
         JsonSchema schema = schema(schemaFile);
@@ -51,7 +53,9 @@ class JsonSchemaConformanceTest {
         "response, job-result-succeeded.json, job-result.v1.schema.json",
         "error, job-result-failed.json, job-result.v1.schema.json",
         "deployment_id, deployment-health.json, deployment-health.v1.schema.json",
-        "job_id, job-control-cancel.json, job-control.v1.schema.json"
+        "job_id, job-control-cancel.json, job-control.v1.schema.json",
+        "resets_at, budget-exceeded.json, budget.v1.schema.json",
+        "cost_usd, usage-1h.json, usage.v1.schema.json"
     })
     void aMissingRequiredFieldIsRejected(String field, String golden, String schemaFile) throws IOException {
         ObjectNode node = (ObjectNode) Json.mapper().readTree(GoldenRoundTripTest.golden(golden));

@@ -73,7 +73,7 @@ class JobStatusTopologyTest {
         JobError error = st == JobStatus.SUCCEEDED ? null
                 : new JobError(null, null, "boom", null, "server_error", 500, "openai");
         return new JobResult(1, id, null, null, null, "gpt-4o", st, st == JobStatus.SUCCEEDED ? response : null, error,
-                TokenUsage.ZERO, null, "d-2", "openai", "gpt-4o",
+                TokenUsage.ZERO, null, null, "d-2", "openai", "gpt-4o",
                 List.of(new Attempt(1, "d-1", "openai", "gpt-4o", "server_error", 500, 10, T0, "boom"),
                         new Attempt(2, "d-2", "openai", "gpt-4o", "ok", 200, 12, T0, null)),
                 22L, null, T0, T0, T0, null, null, null);

@@ -23,7 +23,7 @@ class JobViewsTest {
 
     private JobResult failed(String id) {
         return new JobResult(1, id, "batch_1", null, null, "gpt-4o", JobStatus.FAILED, null,
-                new JobError(null, null, "boom", null, "server_error", 500, "openai"), null, null, null, null, null,
+                new JobError(null, null, "boom", null, "server_error", 500, "openai"), null, null, null, null, null, null,
                 null, null, null, t, t, t, null, null, null);
     }
 

@@ -339,7 +339,7 @@ class StreamRelayTest {
 
     private static JobResult failed() {
         return new JobResult(1, JOB, null, null, null, "gpt-4o", JobStatus.FAILED, null,
-                new JobError(null, null, "provider overloaded", null, "server_error", 503, "openai"), null, null, null,
+                new JobError(null, null, "provider overloaded", null, "server_error", 503, "openai"), null, null, null, null,
                 null, null, null, null, null, T0, T0, T0, null, null, null);
     }
 

@@ -8,7 +8,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.provider.ProviderModel;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.config.DeploymentKeys;
+import dev.llmq.router.Budget;
+import dev.llmq.router.BudgetPeriod;
 import dev.llmq.router.ConfigException;
+import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.router.ConfigScope;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
@@ -86,6 +90,14 @@ public final class ConfigParser {
             }
             deployments.add(d);
         }
+        List<Budget> budgets = new ArrayList<>(llmq.budgets());
+        for (int i = 0; i < deployments.size(); i++) {
+            Budget b = deploymentBudget(i, list.get(i), deployments.get(i));
+            if (b != null) {
+                budgets.add(b);
+            }
+        }
+        llmq = llmq.withBudgets(budgets);
         LlmqConfig config = new LlmqConfig(deployments, settings, llmq, List.of());
         validateFallbacks(settings, config.modelGroups());
         for (String g : groupTimeouts.keySet()) {
@@ -184,12 +196,31 @@ public final class ConfigParser {
                     .tags(p.strings("tags")).maxParallelRequests(p.intValue("max_parallel_requests"))
                     .maxInputTokens(maxInput).inputCostPerToken(inCost).outputCostPerToken(outCost)
                     .mockResponse(p.text("mock_response")).baseModel(info.text("base_model")).build();
+            p.raw("max_budget"); // read by deploymentBudget once the id is known
+            p.raw("budget_duration");
             p.reportUnused(unsupported);
             info.reportUnused(unsupported);
             f.reportUnused(unsupported);
             return d;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(label + ": " + e.getMessage());
+        }
+    }
+
+    /** The deployment's {@code litellm_params.max_budget} per {@code budget_duration}, or null. */
+    private Budget deploymentBudget(int index, JsonNode entry, Deployment d) {
+        Fields p = new Fields(entry, "model_list[" + index + "]", "model_list[" + index + "]", env)
+                .child("litellm_params");
+        java.math.BigDecimal max = p.get(DeploymentKeys.MAX_BUDGET);
+        if (max == null) {
+            return null;
+        }
+        try {
+            return new Budget(BudgetMessage.SCOPE_DEPLOYMENT, d.id(), max,
+                    BudgetPeriod.parse(p.get(DeploymentKeys.BUDGET_DURATION)), BudgetMessage.ON_EXCEEDED_WAIT);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("model_list[" + index + "] (model_name: " + d.modelGroup() + "): "
+                    + e.getMessage());
         }
     }
 
@@ -249,7 +280,7 @@ public final class ConfigParser {
         try {
             in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES),
                     ingest.get(LlmqKeys.INGEST_STATUS_RETENTION), ingest.get(LlmqKeys.INGEST_STATE_DIR),
-                    ingest.get(LlmqKeys.INGEST_ADVERTISED_URL));
+                    ingest.get(LlmqKeys.INGEST_ADVERTISED_URL), ingest.get(LlmqKeys.INGEST_USAGE_URL));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -268,10 +299,61 @@ public final class ConfigParser {
             throw new ConfigException(e.getMessage());
         }
         boolean mockLlm = mock.get(LlmqKeys.MOCK_LLM_ENABLED);
-        for (Fields f : List.of(topics, ingest, chunks, worker, health, mock, llmq)) {
+        Fields pricing = llmq.child("pricing");
+        Fields usage = llmq.child("usage");
+        LlmqSettings.Usage u;
+        try {
+            u = new LlmqSettings.Usage(usage.get(LlmqKeys.USAGE_GRACE), usage.get(LlmqKeys.USAGE_DEDUPE_RETENTION),
+                    usage.get(LlmqKeys.USAGE_STATE_DIR), usage.get(LlmqKeys.USAGE_ADVERTISED_URL));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        List<Budget> budgets = parseBudgets(llmq);
+        String pricingTable = pricing.get(LlmqKeys.PRICING_TABLE);
+        for (Fields f : List.of(topics, ingest, chunks, worker, health, mock, pricing, usage, llmq)) {
             f.reportUnused(unsupported);
         }
-        return new LlmqSettings(kafka, t, in, w, providers, h, mockLlm);
+        try {
+            return new LlmqSettings(kafka, t, in, w, providers, h, mockLlm, pricingTable, u,
+                    budgets);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("llmq.budgets: " + e.getMessage());
+        }
+    }
+
+    /** {@code llmq.budgets}: a list of tenant and tag budgets. */
+    private List<Budget> parseBudgets(Fields llmq) {
+        JsonNode list = llmq.raw("budgets");
+        if (list == null) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw llmq.error("budgets", "expected a list of budgets ({tenant: acme, max_budget: 100, "
+                    + "budget_duration: 1mo})");
+        }
+        List<Budget> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String label = "llmq.budgets[" + i + "]";
+            Fields b = new Fields(list.get(i), label, label, env);
+            String tenant = b.get(LlmqKeys.BUDGET_TENANT);
+            String tag = b.get(LlmqKeys.BUDGET_TAG);
+            if ((tenant == null) == (tag == null)) {
+                throw new ConfigException(label + ": give exactly one of tenant and tag");
+            }
+            java.math.BigDecimal max = b.get(LlmqKeys.BUDGET_MAX);
+            if (max == null) {
+                throw new ConfigException(label + ": missing max_budget (USD per budget_duration)");
+            }
+            try {
+                out.add(new Budget(tenant != null ? BudgetMessage.SCOPE_TENANT : BudgetMessage.SCOPE_TAG,
+                        tenant != null ? tenant : tag, max, BudgetPeriod.parse(b.get(LlmqKeys.BUDGET_DURATION)),
+                        b.get(LlmqKeys.BUDGET_ON_EXCEEDED)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(label + ": " + e.getMessage());
+            }
+            b.reportUnused(unsupported);
+        }
+        return out;
     }
 
     /** {@code llmq.providers}: per-provider limits, keyed by a provider name llmq knows. */

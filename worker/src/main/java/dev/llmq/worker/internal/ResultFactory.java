@@ -56,7 +56,8 @@ public final class ResultFactory {
         }
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
                 job.modelGroup(), outcome.status(), outcome.response(), outcome.error(), outcome.usage(),
-                outcome.costUsd(), outcome.deployment(), outcome.provider(), outcome.model(), outcome.attempts(),
+                outcome.costUsd() == null ? null : new java.math.BigDecimal(outcome.costUsd().toString()), null,
+                outcome.deployment(), outcome.provider(), outcome.model(), outcome.attempts(),
                 latency == null ? null : latency.toMillis(), ttft == null ? null : ttft.toMillis(),
                 job.submittedAt(), startedAt, completedAt, job.tags(), job.metadata(), outcome.adjustments());
     }
@@ -67,7 +68,7 @@ public final class ResultFactory {
                 "the job's deadline " + job.deadline() + " passed before a worker started it", null, KIND_EXPIRED,
                 null, null);
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
-                job.modelGroup(), JobStatus.EXPIRED, null, error, null, null, null, null, null, null, null, null,
+                job.modelGroup(), JobStatus.EXPIRED, null, error, null, null, null, null, null, null, null, null, null,
                 job.submittedAt(), null, now, job.tags(), job.metadata(), null);
     }
 
@@ -77,7 +78,7 @@ public final class ResultFactory {
     public static JobResult stopped(JobRequest job, ProviderError why, Instant startedAt, Instant now) {
         JobStatus status = why.kind() == ErrorKind.EXPIRED ? JobStatus.EXPIRED : JobStatus.CANCELLED;
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
-                job.modelGroup(), status, null, why.toJobError(null), null, null, null, null, null, null, null, null,
+                job.modelGroup(), status, null, why.toJobError(null), null, null, null, null, null, null, null, null, null,
                 job.submittedAt(), startedAt, now, job.tags(), job.metadata(), null);
     }
 
@@ -102,7 +103,7 @@ public final class ResultFactory {
                 + "it is not run again and its record is in the dead-letter topic", null,
                 KIND_INTERNAL, null, null);
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
-                job.modelGroup(), JobStatus.FAILED, null, error, null, null, null, null, null, null, null, null,
+                job.modelGroup(), JobStatus.FAILED, null, error, null, null, null, null, null, null, null, null, null,
                 job.submittedAt(), null, now, job.tags(), job.metadata(), null);
     }
 
@@ -135,7 +136,7 @@ public final class ResultFactory {
                 refused.provider());
         return new JobResult(JobResult.SCHEMA_VERSION, refused.jobId(), refused.batchId(), refused.customId(),
                 refused.tenant(), refused.modelGroup(), JobStatus.FAILED, null, error, refused.usage(),
-                refused.costUsd(), refused.deployment(), refused.provider(), refused.model(), null,
+                refused.costUsd(), refused.costReason(), refused.deployment(), refused.provider(), refused.model(), null,
                 refused.latencyMs(), refused.ttftMs(), refused.submittedAt(), refused.startedAt(),
                 refused.completedAt(), null, null, null);
     }

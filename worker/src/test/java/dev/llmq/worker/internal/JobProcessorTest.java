@@ -119,7 +119,7 @@ class JobProcessorTest {
                 "max.request.size");
         assertThat(result.customId()).isEqualTo("c1");
         assertThat(result.usage().totalTokens()).isEqualTo(8);
-        assertThat(result.costUsd()).isEqualTo(0.25);
+        assertThat(result.costUsd()).isEqualByComparingTo("0.25");
         assertThat(result.metadata()).isEmpty();
         assertThat(result.response()).isNull();
         assertThat(header(sent.getFirst(), LlmqHeaders.CE_ID)).isEqualTo("j1:result");

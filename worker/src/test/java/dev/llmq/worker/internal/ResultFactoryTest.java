@@ -44,7 +44,7 @@ class ResultFactoryTest {
         assertThat(result.modelGroup()).isEqualTo("g");
         assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(result.deployment()).isEqualTo("d1");
-        assertThat(result.costUsd()).isEqualTo(0.5);
+        assertThat(result.costUsd()).isEqualByComparingTo("0.5");
         assertThat(result.latencyMs()).isEqualTo(1500);
         assertThat(result.ttftMs()).isEqualTo(200);
         assertThat(result.submittedAt()).isEqualTo(T0);
