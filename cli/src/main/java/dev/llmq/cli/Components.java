@@ -44,10 +44,11 @@ final class Components {
     /**
      * @param dataDir the role's data directory (standalone), where the status store goes when
      *        {@code llmq.ingest.state_dir} is unset; null for none (a temporary directory per process)
+     * @param usageUrl the usage aggregator {@code GET /v1/usage} is forwarded to, or null for none
      */
     static IngestServer ingest(LlmqConfig config, Supplier<Set<String>> groups, String bootstrapServers, String host,
-                               int port, String instanceId, java.nio.file.Path dataDir, BooleanSupplier readiness,
-                               MeterRegistry meters, Clock clock) {
+                               int port, String instanceId, java.nio.file.Path dataDir, String usageUrl,
+                               BooleanSupplier readiness, MeterRegistry meters, Clock clock) {
         IngestSettings settings = IngestSettings.builder(bootstrapServers, instanceId)
                 .host(host)
                 .port(port)
@@ -59,6 +60,7 @@ final class Components {
                         ? java.nio.file.Path.of(config.llmq().ingest().stateDir())
                         : dataDir == null ? null : dataDir.resolve("ingest-state"))
                 .advertisedUrl(config.llmq().ingest().advertisedUrl())
+                .usageUrl(usageUrl)
                 .build();
         IngestServer server = new IngestServer(settings, groups, readiness, clock, meters);
         if (meters instanceof PrometheusMeterRegistry prometheus) {

@@ -25,7 +25,10 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A small client of the ingest HTTP API, used by {@code submit}, {@code status}, {@code tail} and {@code demo}. */
+/**
+ * A small client of the ingest HTTP API, used by {@code submit}, {@code status}, {@code tail}, {@code usage} and
+ * {@code demo}.
+ */
 final class IngestClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestClient.class);
@@ -147,6 +150,16 @@ final class IngestClient {
             }
         }
         return lines;
+    }
+
+    /**
+     * {@code GET /v1/usage?<query>}: the usage aggregator's answer as received (a JSON list of usage records), or
+     * {@link ApiException} with the server's message (400 for bad parameters, 503 while usage cannot be answered).
+     *
+     * @param query the query string, already URL-encoded
+     */
+    String usage(String query) throws IOException, InterruptedException {
+        return get("/v1/usage?" + query).body();
     }
 
     JsonNode job(String jobId) throws IOException, InterruptedException {
