@@ -21,12 +21,16 @@ final class Repeat {
         boolean run() throws Exception;
     }
 
+    /** The longest {@link #every} waits for a step in flight to end once it stops (the step is interrupted). */
+    static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
     private Repeat() {
     }
 
     /**
      * Blocks the caller until the step returns false (normal return), throws (rethrown: an {@link Exception} as it
-     * is) or the caller is interrupted ({@link InterruptedException}; the step in flight is interrupted too).
+     * is) or the caller is interrupted ({@link InterruptedException}; the step in flight is interrupted too). No step
+     * runs after this returns.
      */
     static void every(Duration delay, Step step) throws Exception {
         Objects.requireNonNull(step, "step");
@@ -60,6 +64,18 @@ final class Repeat {
             throw (Error) e.getCause();
         } finally {
             scheduler.shutdownNow();
+            awaitStop(scheduler);
+        }
+    }
+
+    /** Waits (bounded) until a step in flight has ended, so that none runs once {@link #every} returned. */
+    private static void awaitStop(ScheduledExecutorService scheduler) {
+        try {
+            if (!scheduler.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("a repeated step did not stop within " + STOP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -77,6 +77,18 @@ final class UsageCommand implements Callable<Integer> {
         }
         int[] exit = {0};
         boolean clear = CommandLine.Help.Ansi.AUTO.enabled();
+        try {
+            watch(client, query, clear, exit);
+        } catch (InterruptedException e) {
+            // stopped from outside (in process; Ctrl-C ends the JVM instead): a normal end of watching
+            Thread.currentThread().interrupt();
+        }
+        return exit[0];
+    }
+
+    private void watch(IngestClient client, String query, boolean clear, int[] exit) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         Repeat.every(Duration.ofSeconds(watch), () -> {
             String answer;
             try {
@@ -100,7 +112,6 @@ final class UsageCommand implements Callable<Integer> {
             }
             return true;
         });
-        return exit[0];
     }
 
     private void print(PrintWriter out, String answer) throws Exception {
