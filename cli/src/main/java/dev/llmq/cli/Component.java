@@ -9,10 +9,10 @@ import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.health.ClusterHealth;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -114,8 +114,7 @@ enum Component {
                         return names::get;
                     });
             RoleOptions options = assembly.options();
-            String usageUrl = Optional.ofNullable(assembly.config().llmq().ingest().usageUrl())
-                    .or(() -> assembly.find(UsageUrl.class).map(u -> u.url().toString())).orElse(null);
+            String usageUrl = Components.usageUrl(assembly).map(URI::toString).orElse(null);
             IngestServer server = Components.ingest(assembly.config(), groups, assembly.bootstrapServers(),
                     options.host(), options.httpPort(), options.ingestId(), options.dataDir(), usageUrl,
                     assembly::ready, assembly.meters(), assembly.clock());

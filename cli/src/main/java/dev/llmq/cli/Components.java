@@ -16,8 +16,10 @@ import dev.llmq.worker.routing.DeploymentPrices;
 import dev.llmq.worker.routing.RoutedJobHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -67,6 +69,15 @@ final class Components {
             server.exposeMetrics(prometheus::scrape);
         }
         return server;
+    }
+
+    /**
+     * The usage aggregator the ingest API forwards {@code GET /v1/usage} to: {@code llmq.ingest.usage_url}, else the
+     * one started in this process ({@link UsageUrl}), else none.
+     */
+    static Optional<URI> usageUrl(Assembly assembly) {
+        return Optional.ofNullable(assembly.config().llmq().ingest().usageUrl()).map(URI::create)
+                .or(() -> assembly.find(UsageUrl.class).map(UsageUrl::url));
     }
 
     static WorkerSettings workerSettings(LlmqConfig config, String bootstrapServers, String workerId) {

@@ -1,0 +1,60 @@
+package dev.llmq.cli;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The end of {@code llmq demo}: spend by model, from {@code GET /v1/usage?group_by=model&window=total}. The usage
+ * aggregator counts results as they reach it, a little after the demo saw them, so this asks again (every
+ * {@code poll}, for at most {@code patience}) until its request count covers the demo's jobs. When it never does, or
+ * usage cannot be answered, the demo says so in one line instead of failing: spend is a report, not the demo's result.
+ *
+ * @param client the demo's ingest API
+ * @param jobs how many jobs the demo ran (in a fresh llmq, so the totals are the demo's)
+ * @param patience the longest to wait for the aggregator
+ * @param poll how often to ask
+ */
+record DemoSpend(IngestClient client, int jobs, Duration patience, Duration poll) {
+
+    static final String QUERY = "group_by=model&window=total";
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final Duration POLL = Duration.ofMillis(500);
+
+    DemoSpend {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(patience, "patience");
+        Objects.requireNonNull(poll, "poll");
+    }
+
+    /** What the demo prints: a title and the table, or one line saying why there is none. */
+    String report() throws Exception {
+        long deadline = System.nanoTime() + patience.toNanos();
+        UsageTable[] last = {null};
+        String[] problem = {null};
+        Repeat.every(poll, () -> {
+            try {
+                last[0] = UsageTable.parse(client.usage(QUERY));
+                problem[0] = null;
+            } catch (IngestClient.ApiException e) {
+                problem[0] = e.getMessage();
+                if (e.status() != 503) {
+                    return false;
+                }
+            } catch (IOException e) {
+                problem[0] = Main.rootMessage(e);
+                return false;
+            }
+            boolean covered = last[0] != null && last[0].requests() >= jobs;
+            return !covered && System.nanoTime() - deadline < 0;
+        });
+        if (last[0] != null && last[0].requests() >= jobs) {
+            return "spend by model (GET /v1/usage):\n" + last[0].render();
+        }
+        if (problem[0] != null) {
+            return "spend by model: not available (" + problem[0] + ")\n";
+        }
+        return "spend by model: not shown, the usage aggregator had counted " + last[0].requests() + " of " + jobs
+                + " jobs after " + patience.toMillis() + " ms\n";
+    }
+}
