@@ -29,32 +29,51 @@ record DemoSpend(IngestClient client, int jobs, Duration patience, Duration poll
 
     /** What the demo prints: a title and the table, or one line saying why there is none. */
     String report() throws Exception {
-        long deadline = System.nanoTime() + patience.toNanos();
-        UsageTable[] last = {null};
-        String[] problem = {null};
-        Repeat.every(poll, () -> {
+        Answers answers = new Answers(System.nanoTime() + patience.toNanos());
+        Repeat.every(poll, answers::askAgain);
+        if (answers.covered()) {
+            return "spend by model (GET /v1/usage):\n" + answers.table.render();
+        }
+        if (answers.problem != null) {
+            return "spend by model: not available (" + answers.problem + ")\n";
+        }
+        return "spend by model: not shown, the usage aggregator had counted " + answers.table.requests() + " of " + jobs
+                + " jobs after " + patience.toMillis() + " ms\n";
+    }
+
+    /** The last answer (or why there is none) of the questions asked so far. */
+    private final class Answers {
+        private final long deadlineNanos;
+        private UsageTable table;
+        private String problem;
+
+        private Answers(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        /** Asks once; whether to ask again (not covered yet, usage unavailable for now, time left). */
+        private boolean askAgain() {
             try {
-                last[0] = UsageTable.parse(client.usage(QUERY));
-                problem[0] = null;
+                table = UsageTable.parse(client.usage(QUERY));
+                problem = null;
             } catch (IngestClient.ApiException e) {
-                problem[0] = e.getMessage();
+                problem = e.getMessage();
                 if (e.status() != 503) {
                     return false;
                 }
             } catch (IOException e) {
-                problem[0] = Main.rootMessage(e);
+                problem = Main.rootMessage(e);
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                problem = "interrupted";
                 return false;
             }
-            boolean covered = last[0] != null && last[0].requests() >= jobs;
-            return !covered && System.nanoTime() - deadline < 0;
-        });
-        if (last[0] != null && last[0].requests() >= jobs) {
-            return "spend by model (GET /v1/usage):\n" + last[0].render();
+            return !covered() && System.nanoTime() - deadlineNanos < 0;
         }
-        if (problem[0] != null) {
-            return "spend by model: not available (" + problem[0] + ")\n";
+
+        private boolean covered() {
+            return table != null && table.requests() >= jobs;
         }
-        return "spend by model: not shown, the usage aggregator had counted " + last[0].requests() + " of " + jobs
-                + " jobs after " + patience.toMillis() + " ms\n";
     }
 }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,43 +76,43 @@ final class UsageCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        int[] exit = {0};
-        boolean clear = CommandLine.Help.Ansi.AUTO.enabled();
         try {
-            watch(client, query, clear, exit);
+            return watch(client, query, CommandLine.Help.Ansi.AUTO.enabled());
         } catch (InterruptedException e) {
             // stopped from outside (in process; Ctrl-C ends the JVM instead): a normal end of watching
             Thread.currentThread().interrupt();
+            return 0;
         }
-        return exit[0];
     }
 
-    private void watch(IngestClient client, String query, boolean clear, int[] exit) throws Exception {
+    /**
+     * Redraws every {@code --watch} seconds until interrupted (then 0) or refused (then 1, with the server's
+     * message). A 503 is waited out: usage comes back once the aggregator's stores have moved or it restarted.
+     */
+    private int watch(IngestClient client, String query, boolean clearScreen) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        AtomicInteger exit = new AtomicInteger();
         Repeat.every(Duration.ofSeconds(watch), () -> {
-            String answer;
             try {
-                answer = client.usage(query);
-            } catch (IngestClient.ApiException e) {
-                if (e.status() != 503) {
-                    err.println("llmq usage: " + e.getMessage());
-                    exit[0] = 1;
-                    return false;
-                }
-                // usage is unavailable for now (the aggregator's stores move, or it restarts): keep watching
-                answer = null;
-                err.println("llmq usage: " + e.getMessage() + " (retrying in " + watch + " s)");
-                err.flush();
-            }
-            if (answer != null) {
-                out.print(clear ? CLEAR : "\n");
+                String answer = client.usage(query);
+                out.print(clearScreen ? CLEAR : "\n");
                 out.printf("llmq usage at %s (group by %s, window %s; every %d s, Ctrl-C to stop)%n",
                         Instant.now(clock), groupBy, window, watch);
                 print(out, answer);
+                return true;
+            } catch (IngestClient.ApiException e) {
+                if (e.status() == 503) {
+                    err.println("llmq usage: " + e.getMessage() + " (retrying in " + watch + " s)");
+                    err.flush();
+                    return true;
+                }
+                err.println("llmq usage: " + e.getMessage());
+                exit.set(1);
+                return false;
             }
-            return true;
         });
+        return exit.get();
     }
 
     private void print(PrintWriter out, String answer) throws Exception {
