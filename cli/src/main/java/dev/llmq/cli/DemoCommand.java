@@ -65,7 +65,8 @@ final class DemoCommand implements Callable<Integer> {
             printSummary(out, lines, results);
             out.println();
             out.print(standalone.usageUrl().isEmpty()
-                    ? "spend by model: not shown, no usage aggregator runs in this llmq (llmq.ingest.usage_url)\n"
+                    ? "spend by model: not shown, no usage aggregator runs in this llmq and llmq.ingest.usage_url "
+                            + "is unset\n"
                     : new DemoSpend(new IngestClient(standalone.httpUrl()), lines.size(), DemoSpend.WAIT,
                             DemoSpend.POLL).report());
             out.flush();

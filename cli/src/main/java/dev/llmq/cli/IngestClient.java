@@ -109,7 +109,7 @@ final class IngestClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
-            throw new IOException("cannot reach llmq at " + base + " (" + e.getMessage() + ")", e);
+            throw unreachable(e);
         }
         if (response.statusCode() != 202) {
             throw new ApiException(response.statusCode(), errorMessage(response.body()));
@@ -118,6 +118,12 @@ final class IngestClient {
         List<String> ids = new ArrayList<>();
         json.path("jobs").forEach(job -> ids.add(job.path("id").asText()));
         return new Submission(json.path("batch_id").asText(null), ids);
+    }
+
+    /** llmq does not accept connections at {@link #base()}; the JDK's exception often has no message. */
+    private IOException unreachable(java.net.ConnectException e) {
+        return new IOException("cannot reach llmq at " + base + " (" + (e.getMessage() == null ? "connection refused"
+                : e.getMessage()) + ")", e);
     }
 
     /** Whether a failed submission may succeed when tried again: llmq unreachable, busy or failing on its side. */
@@ -229,7 +235,7 @@ final class IngestClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
-            throw new IOException("cannot reach llmq at " + base + " (" + e.getMessage() + ")", e);
+            throw unreachable(e);
         }
         if (response.statusCode() != 200) {
             throw new ApiException(response.statusCode(), errorMessage(response.body()));

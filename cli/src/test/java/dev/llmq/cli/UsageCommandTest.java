@@ -151,7 +151,7 @@ class UsageCommandTest {
         Result result = run("usage", "--url", url);
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.err()).contains("cannot reach llmq at " + url);
+        assertThat(result.err()).isEqualTo("llmq usage: cannot reach llmq at " + url + " (connection refused)\n");
     }
 
     @Test
