@@ -2,17 +2,8 @@ package dev.llmq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,33 +14,20 @@ import org.junit.jupiter.api.Test;
  */
 class DemoSpendTest {
 
-    private HttpServer server;
-    private final Queue<String[]> replies = new ConcurrentLinkedQueue<>();
-    private final List<String> queries = new CopyOnWriteArrayList<>();
+    private FakeUsageServer server;
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/v1/usage", exchange -> {
-            queries.add(exchange.getRequestURI().getRawQuery());
-            String[] reply = replies.size() > 1 ? replies.poll() : replies.peek();
-            byte[] bytes = reply[1].getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(Integer.parseInt(reply[0]), bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        });
-        server.start();
+        server = FakeUsageServer.start();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
-    private DemoSpend spend(int jobs, Duration wait) {
-        return new DemoSpend(new IngestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort())), jobs,
-                wait, Duration.ofMillis(20));
+    private DemoSpend spend(int jobs, Duration patience) {
+        return new DemoSpend(new IngestClient(server.url()), jobs, patience, Duration.ofMillis(20));
     }
 
     private static String answer(long miniRequests, long gpt4oRequests) {
@@ -64,9 +42,9 @@ class DemoSpendTest {
 
     @Test
     void waitsUntilTheAggregatorCountedEveryJobThenPrintsTheTable() throws Exception {
-        replies.add(new String[] {"503", "{\"error\":{\"message\":\"the usage stores are moving\"}}"});
-        replies.add(new String[] {"200", answer(1, 1)});
-        replies.add(new String[] {"200", answer(2, 1)});
+        server.reply(503, "{\"error\":{\"message\":\"the usage stores are moving\"}}");
+        server.reply(200, answer(1, 1));
+        server.reply(200, answer(2, 1));
 
         String report = spend(3, Duration.ofSeconds(20)).report();
 
@@ -78,24 +56,24 @@ class DemoSpendTest {
                 --------------------------------------------------------------------------------------------------------------
                 total               3          3       0            300                 96              0  0.0006384         0
                 """);
-        assertThat(queries).hasSize(3).containsOnly("group_by=model&window=total");
+        assertThat(server.queries()).hasSize(3).containsOnly("group_by=model&window=total");
     }
 
     @Test
     void anAggregatorThatNeverCatchesUpIsOneLine() throws Exception {
-        replies.add(new String[] {"200", answer(1, 0)});
+        server.reply(200, answer(1, 0));
 
         String report = spend(3, Duration.ofMillis(200)).report();
 
         assertThat(report).isEqualTo(
                 "spend by model: not shown, the usage aggregator had counted 1 of 3 jobs after 200 ms\n");
-        assertThat(queries.size()).isGreaterThan(1);
+        assertThat(server.queries().size()).isGreaterThan(1);
     }
 
     @Test
     void usageThatStaysUnavailableIsOneLine() throws Exception {
-        replies.add(new String[] {"503", "{\"error\":{\"message\":\"the usage aggregator at http://127.0.0.1:9 cannot "
-                + "be reached\"}}"});
+        server.reply(503, "{\"error\":{\"message\":\"the usage aggregator at http://127.0.0.1:9 cannot "
+                + "be reached\"}}");
 
         String report = spend(3, Duration.ofMillis(200)).report();
 
@@ -105,12 +83,12 @@ class DemoSpendTest {
 
     @Test
     void aRefusalEndsTheWaitAtOnce() throws Exception {
-        replies.add(new String[] {"400", "{\"error\":{\"message\":\"'window' must be one of 1d, 1h, 1m, total\"}}"});
+        server.reply(400, "{\"error\":{\"message\":\"'window' must be one of 1d, 1h, 1m, total\"}}");
 
         String report = spend(3, Duration.ofSeconds(20)).report();
 
         assertThat(report).isEqualTo("spend by model: not available (HTTP 400: 'window' must be one of 1d, 1h, 1m, "
                 + "total)\n");
-        assertThat(queries).hasSize(1);
+        assertThat(server.queries()).hasSize(1);
     }
 }

@@ -2,21 +2,15 @@ package dev.llmq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.llmq.ingest.IngestServer;
 import dev.llmq.router.ConfigScope;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,21 +36,16 @@ class UsageThroughIngestIT {
     @Test
     void usageIsForwardedToTheConfiguredAggregatorAndPrintedAsATable(KafkaCluster kafka, @TempDir Path dir)
             throws Exception {
-        List<String> queries = new CopyOnWriteArrayList<>();
-        HttpServer aggregator = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        aggregator.createContext("/v1/usage", exchange -> {
-            queries.add(exchange.getRequestURI().getRawQuery());
-            byte[] bytes = ANSWER.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        });
-        aggregator.start();
+        try (FakeUsageServer aggregator = FakeUsageServer.start().reply(200, ANSWER)) {
+            usageThroughIngest(kafka, dir, aggregator);
+        }
+    }
+
+    private static void usageThroughIngest(KafkaCluster kafka, Path dir, FakeUsageServer aggregator)
+            throws Exception {
         Path config = TestConfigs.write(dir, "http://127.0.0.1:9/v1", TestConfigs.uniquePrefix());
-        Files.writeString(config, Files.readString(config) + "  ingest: { usage_url: \"http://127.0.0.1:"
-                + aggregator.getAddress().getPort() + "\" }\n");
+        Files.writeString(config, Files.readString(config) + "  ingest: { usage_url: \"" + aggregator.url()
+                + "\" }\n");
         String bootstrap = kafka.bootstrapServers();
         LoadedConfig.ensureTopics(LoadedConfig.read(config).parse(Map.of(), ConfigScope.NAMES), bootstrap,
                 Duration.ofSeconds(30));
@@ -76,17 +65,15 @@ class UsageThroughIngestIT {
                     --------------------------------------------------------------------------------------------------------------------------------------
                     total                                  5          4       1            410                125            256  0.000997654321         0
                     """);
-            assertThat(queries).containsExactly("group_by=provider&window=1h&from=2026-11-30T10%3A00%3A00Z"
-                    + "&to=2026-11-30T12%3A00%3A00Z");
+            assertThat(aggregator.queries()).containsExactly(
+                    "group_by=provider&window=1h&from=2026-11-30T10%3A00%3A00Z&to=2026-11-30T12%3A00%3A00Z");
 
             CliIT.Result refused = CliIT.run("usage", "--url", url, "--group-by", "user");
 
             assertThat(refused.exitCode()).isEqualTo(1);
             assertThat(refused.err()).isEqualTo("llmq usage: HTTP 400: 'group_by' must be one of deployment, model, "
                     + "provider, tag, tenant, got 'user'\n");
-            assertThat(queries).as("a refused query never reaches the aggregator").hasSize(1);
-        } finally {
-            aggregator.stop(0);
+            assertThat(aggregator.queries()).as("a refused query never reaches the aggregator").hasSize(1);
         }
     }
 }
