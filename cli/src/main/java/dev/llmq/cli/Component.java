@@ -9,6 +9,7 @@ import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.health.ClusterHealth;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -100,7 +101,8 @@ enum Component {
 
     /**
      * The ingest HTTP API. Next to a worker it accepts exactly the model groups the worker's router serves; alone it
-     * follows the config file's model group names.
+     * follows the config file's model group names. {@code GET /v1/usage} goes to {@code llmq.ingest.usage_url}, else
+     * to the usage aggregator started before it in this process ({@link UsageUrl}), else answers 503.
      */
     INGEST {
         @Override
@@ -112,9 +114,10 @@ enum Component {
                         return names::get;
                     });
             RoleOptions options = assembly.options();
+            String usageUrl = Components.usageUrl(assembly).map(URI::toString).orElse(null);
             IngestServer server = Components.ingest(assembly.config(), groups, assembly.bootstrapServers(),
-                    options.host(), options.httpPort(), options.ingestId(), options.dataDir(), assembly::ready,
-                    assembly.meters(), assembly.clock());
+                    options.host(), options.httpPort(), options.ingestId(), options.dataDir(), usageUrl,
+                    assembly::ready, assembly.meters(), assembly.clock());
             server.start();
             assembly.started(IngestServer.class, server);
         }

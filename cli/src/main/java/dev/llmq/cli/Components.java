@@ -16,8 +16,10 @@ import dev.llmq.worker.routing.DeploymentPrices;
 import dev.llmq.worker.routing.RoutedJobHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -44,10 +46,11 @@ final class Components {
     /**
      * @param dataDir the role's data directory (standalone), where the status store goes when
      *        {@code llmq.ingest.state_dir} is unset; null for none (a temporary directory per process)
+     * @param usageUrl the usage aggregator {@code GET /v1/usage} is forwarded to, or null for none
      */
     static IngestServer ingest(LlmqConfig config, Supplier<Set<String>> groups, String bootstrapServers, String host,
-                               int port, String instanceId, java.nio.file.Path dataDir, BooleanSupplier readiness,
-                               MeterRegistry meters, Clock clock) {
+                               int port, String instanceId, java.nio.file.Path dataDir, String usageUrl,
+                               BooleanSupplier readiness, MeterRegistry meters, Clock clock) {
         IngestSettings settings = IngestSettings.builder(bootstrapServers, instanceId)
                 .host(host)
                 .port(port)
@@ -59,12 +62,22 @@ final class Components {
                         ? java.nio.file.Path.of(config.llmq().ingest().stateDir())
                         : dataDir == null ? null : dataDir.resolve("ingest-state"))
                 .advertisedUrl(config.llmq().ingest().advertisedUrl())
+                .usageUrl(usageUrl)
                 .build();
         IngestServer server = new IngestServer(settings, groups, readiness, clock, meters);
         if (meters instanceof PrometheusMeterRegistry prometheus) {
             server.exposeMetrics(prometheus::scrape);
         }
         return server;
+    }
+
+    /**
+     * The usage aggregator the ingest API forwards {@code GET /v1/usage} to: {@code llmq.ingest.usage_url}, else the
+     * one started in this process ({@link UsageUrl}), else none.
+     */
+    static Optional<URI> usageUrl(Assembly assembly) {
+        return Optional.ofNullable(assembly.config().llmq().ingest().usageUrl()).map(URI::create)
+                .or(() -> assembly.find(UsageUrl.class).map(UsageUrl::url));
     }
 
     static WorkerSettings workerSettings(LlmqConfig config, String bootstrapServers, String workerId) {

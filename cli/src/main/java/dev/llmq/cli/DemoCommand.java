@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start standalone on free ports with a fresh data dir, submit the bundled sample of jobs, show "
-                + "progress, print a few results and a per-model token summary, then stop.")
+                + "progress, print a few results, a per-model token summary and the spend by model (from "
+                + "GET /v1/usage), then stop.")
 final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -62,6 +63,12 @@ final class DemoCommand implements Callable<Integer> {
             List<String> results = Files.readAllLines(output);
             printSamples(out, lines, results);
             printSummary(out, lines, results);
+            out.println();
+            out.print(standalone.usageUrl().isEmpty()
+                    ? "spend by model: not shown, no usage aggregator runs in this llmq and llmq.ingest.usage_url "
+                            + "is unset\n"
+                    : new DemoSpend(new IngestClient(standalone.httpUrl()), lines.size(), DemoSpend.WAIT,
+                            DemoSpend.POLL).report());
             out.flush();
             return run.failed() == 0 && results.size() == lines.size() ? 0 : 1;
         } finally {

@@ -25,7 +25,10 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A small client of the ingest HTTP API, used by {@code submit}, {@code status}, {@code tail} and {@code demo}. */
+/**
+ * A small client of the ingest HTTP API, used by {@code submit}, {@code status}, {@code tail}, {@code usage} and
+ * {@code demo}.
+ */
 final class IngestClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestClient.class);
@@ -106,7 +109,7 @@ final class IngestClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
-            throw new IOException("cannot reach llmq at " + base + " (" + e.getMessage() + ")", e);
+            throw unreachable(e);
         }
         if (response.statusCode() != 202) {
             throw new ApiException(response.statusCode(), errorMessage(response.body()));
@@ -115,6 +118,12 @@ final class IngestClient {
         List<String> ids = new ArrayList<>();
         json.path("jobs").forEach(job -> ids.add(job.path("id").asText()));
         return new Submission(json.path("batch_id").asText(null), ids);
+    }
+
+    /** llmq does not accept connections at {@link #base()}; the JDK's exception often has no message. */
+    private IOException unreachable(java.net.ConnectException e) {
+        return new IOException("cannot reach llmq at " + base + " (" + (e.getMessage() == null ? "connection refused"
+                : e.getMessage()) + ")", e);
     }
 
     /** Whether a failed submission may succeed when tried again: llmq unreachable, busy or failing on its side. */
@@ -147,6 +156,16 @@ final class IngestClient {
             }
         }
         return lines;
+    }
+
+    /**
+     * {@code GET /v1/usage?<query>}: the usage aggregator's answer as received (a JSON list of usage records), or
+     * {@link ApiException} with the server's message (400 for bad parameters, 503 while usage cannot be answered).
+     *
+     * @param query the query string, already URL-encoded
+     */
+    String usage(String query) throws IOException, InterruptedException {
+        return get("/v1/usage?" + query).body();
     }
 
     JsonNode job(String jobId) throws IOException, InterruptedException {
@@ -216,7 +235,7 @@ final class IngestClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
-            throw new IOException("cannot reach llmq at " + base + " (" + e.getMessage() + ")", e);
+            throw unreachable(e);
         }
         if (response.statusCode() != 200) {
             throw new ApiException(response.statusCode(), errorMessage(response.body()));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything in one process ({@link Role#STANDALONE}): the embedded KRaft broker, llmq's topics, the mock LLM server
@@ -58,6 +59,11 @@ public final class Standalone implements AutoCloseable {
 
     public URI httpUrl() {
         return URI.create("http://127.0.0.1:" + assembly.get(IngestServer.class).port());
+    }
+
+    /** Where {@code GET /v1/usage} is answered (the usage aggregator the ingest API forwards to), if anywhere. */
+    public Optional<URI> usageUrl() {
+        return Components.usageUrl(assembly);
     }
 
     public String bootstrapServers() {

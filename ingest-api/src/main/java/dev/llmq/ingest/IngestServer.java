@@ -17,6 +17,7 @@ import dev.llmq.ingest.internal.StreamsJobStatusView;
 import dev.llmq.ingest.internal.Submission;
 import dev.llmq.ingest.internal.SubmissionParser;
 import dev.llmq.ingest.internal.SubmissionService;
+import dev.llmq.ingest.internal.UsageForwarder;
 import dev.llmq.schemas.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -54,6 +55,9 @@ import org.slf4j.LoggerFactory;
  *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines).</li>
  *   <li>{@code POST /v1/jobs/{id}/cancel}, {@code POST /v1/batches/{id}/cancel} (optional {@code {"reason"}}): 202
  *       once the broker has the cancellation on the control topic, 404 unknown, 409 already finished, 503.</li>
+ *   <li>{@code GET /v1/usage?group_by=&window=&from=&to=}: usage and spend, forwarded to the usage aggregator
+ *       ({@link IngestSettings#usageUrl()}) after a parameter check (400); its answer passes through unchanged; 503
+ *       {@code usage_unavailable} when none is configured or it does not answer.</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready}.</li>
  *   <li>{@code POST /internal/v1/status}: the other ingest instances ask this one for the status-store entries it
  *       holds (never forwarded further).</li>
@@ -64,6 +68,8 @@ public final class IngestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
     private static final String ERROR_WRITTEN = "llmq.error.written";
     private static final String JSON = "application/json";
+    /** The longest {@code GET /v1/usage} waits for the usage aggregator before answering 503. */
+    static final Duration USAGE_TIMEOUT = Duration.ofSeconds(10);
 
     private final IngestSettings settings;
     private final BooleanSupplier readiness;
@@ -76,6 +82,7 @@ public final class IngestServer implements AutoCloseable {
     private final StreamRelay relay;
     private final ControlPublisher control;
     private final CancelService cancels;
+    private final UsageForwarder usage;
     private final Javalin app;
     private volatile boolean started;
     private volatile Supplier<String> metricsScrape;
@@ -103,6 +110,7 @@ public final class IngestServer implements AutoCloseable {
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
         this.control = new ControlPublisher(settings);
         this.cancels = new CancelService(view, control::publish, control.source(), mapper, clock);
+        this.usage = new UsageForwarder(settings.usageUrl(), settings.instanceId(), USAGE_TIMEOUT);
         this.app = createApp();
     }
 
@@ -120,6 +128,7 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.post("/v1/batches/{id}/cancel", this::cancelBatch);
             cfg.routes.get("/v1/batches/{id}", this::getBatch);
             cfg.routes.get("/v1/batches/{id}/results", this::getBatchResults);
+            cfg.routes.get(UsageForwarder.PATH, this::usage);
             cfg.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "live")));
             cfg.routes.get("/health/ready", this::ready);
             cfg.routes.get("/metrics", this::metrics);
@@ -215,6 +224,7 @@ public final class IngestServer implements AutoCloseable {
             long t2 = System.nanoTime();
             publisher.close();
             control.close();
+            usage.close();
             log.info("ingest API stopped in {} ms (http {} ms, status view {} ms, producers {} ms)",
                     (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t2) / 1_000_000);
@@ -324,6 +334,11 @@ public final class IngestServer implements AutoCloseable {
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
         relay.relay(subscription, id, ctx.res().getOutputStream());
+    }
+
+    private void usage(Context ctx) {
+        UsageForwarder.Answer answer = usage.forward(ctx.queryParamMap(), ctx.queryString());
+        ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
     }
 
     private void ready(Context ctx) {

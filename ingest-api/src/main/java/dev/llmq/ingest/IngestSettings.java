@@ -30,11 +30,14 @@ import java.util.Objects;
  * @param stateDir the status store's directory, or null for a temporary one per process ({@code llmq.ingest.state_dir})
  * @param advertisedUrl where the other instances reach this one ({@code llmq.ingest.advertised_url}), or null for
  *        {@code http://<host>:<bound port>}
+ * @param usageUrl a usage aggregator ({@code http(s)://host:port}) that {@code GET /v1/usage} is forwarded to
+ *        ({@code llmq.ingest.usage_url}, or the one running in the same process), or null: the route answers 503
  */
 public record IngestSettings(String host, int port, String bootstrapServers, Map<String, String> kafkaProperties,
                              TopicNames topics, long maxBodyBytes, String transactionalIdPrefix, String instanceId,
                              Duration kafkaTimeout, int transactionalProducers, Duration streamTimeout,
-                             Duration statusRetention, Path stateDir, String advertisedUrl) {
+                             Duration statusRetention, Path stateDir, String advertisedUrl,
+                             String usageUrl) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 4000;
@@ -82,6 +85,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         LlmqKeys.INGEST_STATUS_RETENTION.validate(Objects.requireNonNull(statusRetention, "statusRetention"),
                 "statusRetention");
         LlmqKeys.INGEST_ADVERTISED_URL.validate(advertisedUrl, "advertisedUrl");
+        LlmqKeys.INGEST_USAGE_URL.validate(usageUrl, "usageUrl");
     }
 
     /** A builder holding the two settings without a default and the {@code DEFAULT_*} values for the others. */
@@ -115,6 +119,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         private Duration statusRetention = DEFAULT_STATUS_RETENTION;
         private Path stateDir;
         private String advertisedUrl;
+        private String usageUrl;
 
         private Builder(String bootstrapServers, String instanceId) {
             this.bootstrapServers = bootstrapServers;
@@ -184,11 +189,17 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
             return this;
         }
 
+        /** The usage aggregator {@code GET /v1/usage} is forwarded to; null (the default) for none (503). */
+        public Builder usageUrl(String value) {
+            this.usageUrl = value;
+            return this;
+        }
+
         /** The settings; {@link IllegalArgumentException} or {@link NullPointerException} naming a bad value. */
         public IngestSettings build() {
             return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
                     transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout,
-                    statusRetention, stateDir, advertisedUrl);
+                    statusRetention, stateDir, advertisedUrl, usageUrl);
         }
     }
 }

@@ -112,6 +112,17 @@ class IngestServerWithoutKafkaTest {
     }
 
     @Test
+    void withoutAUsageAggregatorUsageIs503SayingHowToConfigureOne() {
+        HttpTestClient.Response r = http.get("/v1/usage?group_by=model&window=total");
+        assertOpenAiError(r, 503, "usage_unavailable");
+        assertThat(r.json().at("/error/type").asText()).isEqualTo("service_unavailable");
+        assertThat(r.json().at("/error/message").asText()).contains("no usage aggregator is configured")
+                .contains("llmq.ingest.usage_url");
+        // the parameters are still checked first
+        assertOpenAiError(http.get("/v1/usage?group_by=model&window=2h"), 400, "invalid_value");
+    }
+
+    @Test
     void liveButNotReadyWithoutKafka() {
         assertThat(http.get("/health/live").status()).isEqualTo(200);
         HttpTestClient.Response ready = http.get("/health/ready");

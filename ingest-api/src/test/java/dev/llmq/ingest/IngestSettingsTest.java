@@ -23,7 +23,7 @@ class IngestSettingsTest {
                 "kafka:9092", Map.of(), TopicNames.defaults(), IngestSettings.DEFAULT_MAX_BODY_BYTES,
                 IngestSettings.DEFAULT_TRANSACTIONAL_ID_PREFIX, "ingest-1", IngestSettings.DEFAULT_KAFKA_TIMEOUT,
                 IngestSettings.DEFAULT_TRANSACTIONAL_PRODUCERS, IngestSettings.DEFAULT_STREAM_TIMEOUT,
-                IngestSettings.DEFAULT_STATUS_RETENTION, null, null));
+                IngestSettings.DEFAULT_STATUS_RETENTION, null, null, null));
         assertThat(s.host()).isEqualTo("127.0.0.1");
         assertThat(s.port()).isEqualTo(4000);
         assertThat(s.maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
@@ -39,10 +39,11 @@ class IngestSettingsTest {
         IngestSettings s = builder().host("0.0.0.0").port(0).kafkaProperties(Map.of("security.protocol", "SSL"))
                 .topics(topics).maxBodyBytes(2048).transactionalIdPrefix("tx").kafkaTimeout(Duration.ofSeconds(2))
                 .transactionalProducers(2).streamTimeout(Duration.ofSeconds(30)).statusRetention(Duration.ofHours(1))
-                .stateDir(Path.of("/tmp/s")).advertisedUrl("http://ingest-1:4000").build();
+                .stateDir(Path.of("/tmp/s")).advertisedUrl("http://ingest-1:4000").usageUrl("http://usage-1:8090")
+                .build();
         assertThat(s).isEqualTo(new IngestSettings("0.0.0.0", 0, "kafka:9092", Map.of("security.protocol", "SSL"),
                 topics, 2048, "tx", "ingest-1", Duration.ofSeconds(2), 2, Duration.ofSeconds(30), Duration.ofHours(1),
-                Path.of("/tmp/s"), "http://ingest-1:4000"));
+                Path.of("/tmp/s"), "http://ingest-1:4000", "http://usage-1:8090"));
     }
 
     @Test
@@ -89,5 +90,7 @@ class IngestSettingsTest {
                 .hasMessageContaining("statusRetention");
         assertThatThrownBy(() -> builder().advertisedUrl("ingest-1:4000").build())
                 .hasMessageContaining("advertisedUrl");
+        assertThatThrownBy(() -> builder().usageUrl("http://usage-1:8090/v1/usage").build())
+                .hasMessageContaining("usageUrl");
     }
 }

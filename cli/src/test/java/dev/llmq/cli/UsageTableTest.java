@@ -1,0 +1,91 @@
+package dev.llmq.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmq.schemas.UsageRecord;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@link UsageTable}: exact costs with every decimal they have, the {@code (none)} group, windows, the total row. */
+class UsageTableTest {
+
+    static UsageRecord record(String window, String groupBy, String key, Instant start, long requests,
+                              long succeeded, long failed, long prompt, long completion, long cached, String cost,
+                              long unpriced) {
+        return new UsageRecord(1, window, groupBy, key, start, start == null ? null : start.plusSeconds(3600),
+                requests, succeeded, failed, 0, 0, failed == 0 ? Map.of() : Map.of("rate_limited", failed), prompt,
+                completion, cached, 0, 0, prompt + completion, cost == null ? null : new BigDecimal(cost), unpriced,
+                0, null);
+    }
+
+    @Test
+    void costsKeepEveryDecimalAndTheTotalRowSumsThemExactly() {
+        UsageTable table = new UsageTable("model", "total", List.of(
+                record("total", "model", "gpt-4o-mini", null, 2, 2, 0, 40, 12, 0, "0.00042150", 0),
+                record("total", "model", "gpt-4o", null, 1, 1, 0, 1200, 300, 1024, "0.0123", 0),
+                record("total", "model", UsageRecord.NONE, null, 1, 0, 1, 0, 0, 0, "0", 0)));
+
+        assertThat(table.render()).isEqualTo("""
+                model        requests  succeeded  failed  prompt tokens  completion tokens  cached tokens    cost USD  unpriced
+                (none)              1          0       1              0                  0              0           0         0
+                gpt-4o              1          1       0           1200                300           1024      0.0123         0
+                gpt-4o-mini         2          2       0             40                 12              0  0.00042150         0
+                ---------------------------------------------------------------------------------------------------------------
+                total               4          3       1           1240                312           1024  0.01272150         0
+                """);
+        assertThat(table.requests()).isEqualTo(4);
+    }
+
+    @Test
+    void windowsGetAWindowStartColumnInOrder() {
+        Instant ten = Instant.parse("2026-11-30T10:00:00Z");
+        Instant eleven = Instant.parse("2026-11-30T11:00:00Z");
+        UsageTable table = new UsageTable("tenant", "1h", List.of(
+                record("1h", "tenant", "acme", eleven, 3, 3, 0, 30, 9, 0, "0.000000000001", 0),
+                record("1h", "tenant", "acme", ten, 1, 1, 0, 10, 3, 0, "0.5", 0)));
+
+        assertThat(table.render()).isEqualTo("""
+                tenant  window start          requests  succeeded  failed  prompt tokens  completion tokens  cached tokens        cost USD  unpriced
+                acme    2026-11-30T10:00:00Z         1          1       0             10                  3              0             0.5         0
+                acme    2026-11-30T11:00:00Z         3          3       0             30                  9              0  0.000000000001         0
+                ------------------------------------------------------------------------------------------------------------------------------------
+                total                                4          4       0             40                 12              0  0.500000000001         0
+                """);
+    }
+
+    @Test
+    void unpricedRequestsAreCountedAndExplained() {
+        UsageTable table = new UsageTable("deployment", "total", List.of(
+                record("total", "deployment", "local-llama", null, 5, 5, 0, 50, 50, 0, null, 5)));
+
+        String text = table.render();
+
+        assertThat(text.lines().toList().getLast())
+                .isEqualTo("5 requests have no known price: their tokens are counted, their cost is not in cost USD");
+        assertThat(text).contains("local-llama         5          5       0             50                 50"
+                + "              0         0         5");
+    }
+
+    @Test
+    void noUsageIsOneLine() {
+        assertThat(new UsageTable("tag", "1d", List.of()).render())
+                .isEqualTo("no usage recorded (group_by tag, window 1d)\n");
+    }
+
+    @Test
+    void anAnswerIsReadWithItsDecimalsIntact() throws Exception {
+        UsageTable table = UsageTable.parse("""
+                {"object":"list","group_by":"provider","window":"total","from":null,"to":null,"data":[
+                 {"schema_version":1,"window":"total","group_by":"provider","key":"openai","requests":7,
+                  "succeeded":7,"cost_usd":0.00042150,"some_future_field":true}]}""");
+
+        assertThat(table.groupBy()).isEqualTo("provider");
+        assertThat(table.window()).isEqualTo("total");
+        assertThat(table.records()).singleElement()
+                .satisfies(r -> assertThat(r.costUsd().toPlainString()).isEqualTo("0.00042150"));
+        assertThat(table.requests()).isEqualTo(7);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.llmq.ingest.internal;
+
+import dev.llmq.schemas.UsageRecord;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The parameters of {@code GET /v1/usage}, checked at ingest before the usage aggregator is asked, so that a typo gets
+ * a 400 naming the parameter and its allowed values even when no aggregator is reachable. The query string itself is
+ * forwarded unchanged: this record only decides whether it is worth forwarding.
+ *
+ * @param groupBy one of {@link UsageRecord#GROUP_BYS}
+ * @param window one of {@link UsageRecord#WINDOWS}
+ * @param from the first instant asked for (inclusive), or null for the aggregator's default
+ * @param to the end (exclusive), or null for the aggregator's default
+ */
+record UsageQuery(String groupBy, String window, Instant from, Instant to) {
+
+    static final String GROUP_BY = "group_by";
+    static final String WINDOW = "window";
+    static final String FROM = "from";
+    static final String TO = "to";
+    /** Every parameter the route knows; any other is refused rather than silently ignored. */
+    static final Set<String> PARAMETERS = Set.of(GROUP_BY, WINDOW, FROM, TO);
+
+    UsageQuery {
+        if (groupBy == null || !UsageRecord.GROUP_BYS.contains(groupBy)) {
+            throw oneOf(GROUP_BY, groupBy, UsageRecord.GROUP_BYS);
+        }
+        if (window == null || !UsageRecord.WINDOWS.contains(window)) {
+            throw oneOf(WINDOW, window, UsageRecord.WINDOWS);
+        }
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw ApiException.invalid("invalid_value", FROM, "'from' (" + from + ") must be before 'to' (" + to
+                    + ")");
+        }
+    }
+
+    /** Checks the decoded query parameters (as Javalin gives them: every value of every name). */
+    static UsageQuery parse(Map<String, List<String>> params) {
+        for (String name : params.keySet()) {
+            if (!PARAMETERS.contains(name)) {
+                throw ApiException.invalid("unknown_parameter", name, "unknown query parameter '" + name
+                        + "'; GET /v1/usage takes " + new TreeSet<>(PARAMETERS));
+            }
+        }
+        return new UsageQuery(single(params, GROUP_BY), single(params, WINDOW), instant(params, FROM),
+                instant(params, TO));
+    }
+
+    private static String single(Map<String, List<String>> params, String name) {
+        List<String> values = params.getOrDefault(name, List.of());
+        if (values.size() > 1) {
+            throw ApiException.invalid("invalid_value", name, "'" + name + "' is given " + values.size()
+                    + " times; give it once");
+        }
+        return values.isEmpty() ? null : values.getFirst();
+    }
+
+    private static Instant instant(Map<String, List<String>> params, String name) {
+        String value = single(params, name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeException e) {
+            throw ApiException.invalid("invalid_value", name, "'" + name + "' must be an ISO-8601 date-time with "
+                    + "offset, e.g. 2026-11-30T00:00:00Z (a '+' offset must be URL-encoded as %2B), got '" + value
+                    + "'");
+        }
+    }
+
+    private static ApiException oneOf(String name, String value, Set<String> allowed) {
+        String allowedList = String.join(", ", new TreeSet<>(allowed));
+        if (value == null) {
+            return ApiException.invalid("missing_required_parameter", name, "'" + name + "' is required: one of "
+                    + allowedList);
+        }
+        return ApiException.invalid("invalid_value", name, "'" + name + "' must be one of " + allowedList + ", got '"
+                + value + "'");
+    }
+}

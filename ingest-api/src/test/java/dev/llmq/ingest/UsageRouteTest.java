@@ -1,0 +1,155 @@
+package dev.llmq.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code GET /v1/usage} on a real ingest server, forwarded to a real HTTP server on 127.0.0.1 that plays the usage
+ * aggregator: the query string travels unchanged, the aggregator's status and body come back unchanged, and bad
+ * parameters are refused at ingest without asking it.
+ */
+class UsageRouteTest {
+
+    private static final String ANSWER = "{\"object\":\"list\",\"group_by\":\"model\",\"window\":\"total\","
+            + "\"from\":null,\"to\":null,\"data\":[{\"schema_version\":1,\"window\":\"total\",\"group_by\":\"model\","
+            + "\"key\":\"gpt-4o\",\"requests\":3,\"cost_usd\":0.00042150}]}";
+
+    private static HttpServer aggregator;
+    private static IngestServer server;
+    private static HttpTestClient http;
+    private static final List<String> queries = new CopyOnWriteArrayList<>();
+    private static final List<String> forwardedBy = new CopyOnWriteArrayList<>();
+    private static final AtomicReference<Reply> reply = new AtomicReference<>();
+
+    private record Reply(int status, String body) {
+    }
+
+    @BeforeAll
+    static void start() throws IOException {
+        aggregator = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        aggregator.createContext("/v1/usage", exchange -> {
+            queries.add(exchange.getRequestURI().getRawQuery());
+            forwardedBy.add(exchange.getRequestHeaders().getFirst("X-Llmq-Forwarded-By"));
+            Reply r = reply.get();
+            byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(r.status(), bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        aggregator.start();
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        IngestSettings settings = IngestSettings.builder("127.0.0.1:" + closedPort, "ingest-usage")
+                .port(0).kafkaTimeout(Duration.ofSeconds(1))
+                .usageUrl("http://127.0.0.1:" + aggregator.getAddress().getPort()).build();
+        server = new IngestServer(settings, () -> Set.of("gpt-4o"), () -> true, Clock.systemUTC(),
+                new SimpleMeterRegistry()).start();
+        http = new HttpTestClient(server.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        aggregator.stop(0);
+    }
+
+    @BeforeEach
+    void reset() {
+        queries.clear();
+        forwardedBy.clear();
+        reply.set(new Reply(200, ANSWER));
+    }
+
+    @Test
+    void theAnswerAndTheQueryStringPassThroughUnchanged() {
+        String query = "group_by=model&window=1h&from=2026-11-30T00%3A00%3A00%2B01%3A00&to=2026-11-30T02:00:00Z";
+
+        HttpTestClient.Response r = http.get("/v1/usage?" + query);
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.contentType()).startsWith("application/json");
+        assertThat(r.body()).isEqualTo(ANSWER);
+        assertThat(queries).containsExactly(query);
+        assertThat(forwardedBy).containsExactly("ingest-usage");
+    }
+
+    @Test
+    void theAggregatorsRefusalsPassThroughWithTheirStatus() {
+        String refusal = "{\"error\":{\"message\":\"from is too far back\",\"type\":\"invalid_request_error\","
+                + "\"param\":\"from\",\"code\":\"invalid_value\"}}";
+        reply.set(new Reply(400, refusal));
+        HttpTestClient.Response bad = http.get("/v1/usage?group_by=tag&window=1d&from=1970-01-01T00:00:00Z");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).isEqualTo(refusal);
+
+        String moving = "{\"error\":{\"message\":\"the usage stores are moving; retry shortly\","
+                + "\"type\":\"service_unavailable\",\"param\":null,\"code\":\"usage_unavailable\"}}";
+        reply.set(new Reply(503, moving));
+        HttpTestClient.Response unavailable = http.get("/v1/usage?group_by=tenant&window=total");
+        assertThat(unavailable.status()).isEqualTo(503);
+        assertThat(unavailable.body()).isEqualTo(moving);
+        assertThat(queries).containsExactly("group_by=tag&window=1d&from=1970-01-01T00:00:00Z",
+                "group_by=tenant&window=total");
+    }
+
+    @Test
+    void badParametersAreRefusedAtIngestWithoutAskingTheAggregator() {
+        assertBadParameter("/v1/usage?window=total", "group_by", "missing_required_parameter",
+                "'group_by' is required: one of deployment, model, provider, tag, tenant");
+        assertBadParameter("/v1/usage?group_by=user&window=total", "group_by", "invalid_value",
+                "'group_by' must be one of deployment, model, provider, tag, tenant, got 'user'");
+        assertBadParameter("/v1/usage?group_by=model", "window", "missing_required_parameter",
+                "'window' is required: one of 1d, 1h, 1m, total");
+        assertBadParameter("/v1/usage?group_by=model&window=5m", "window", "invalid_value",
+                "'window' must be one of 1d, 1h, 1m, total, got '5m'");
+        assertBadParameter("/v1/usage?group_by=model&window=1h&from=yesterday", "from", "invalid_value",
+                "'from' must be an ISO-8601 date-time with offset");
+        assertBadParameter("/v1/usage?group_by=model&window=1h&from=2026-11-30T02:00:00Z&to=2026-11-30T01:00:00Z",
+                "from", "invalid_value", "'from' (2026-11-30T02:00:00Z) must be before 'to' (2026-11-30T01:00:00Z)");
+        assertBadParameter("/v1/usage?group_by=model&window=1h&window=1d", "window", "invalid_value",
+                "'window' is given 2 times; give it once");
+        assertBadParameter("/v1/usage?group_by=model&window=total&groupby=tag", "groupby", "unknown_parameter",
+                "unknown query parameter 'groupby'; GET /v1/usage takes [from, group_by, to, window]");
+        assertThat(queries).isEmpty();
+    }
+
+    private static void assertBadParameter(String path, String param, String code, String message) {
+        HttpTestClient.Response r = http.get(path);
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        JsonNode error = r.json().path("error");
+        assertThat(error.fieldNames()).toIterable().containsExactly("message", "type", "param", "code");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("param").asText()).isEqualTo(param);
+        assertThat(error.path("code").asText()).isEqualTo(code);
+        assertThat(error.path("message").asText()).startsWith(message);
+    }
+
+    @Test
+    void onlyGetIsRouted() {
+        HttpTestClient.Response r = http.post("/v1/usage?group_by=model&window=total", "", null);
+        assertThat(r.status()).isEqualTo(405);
+        assertThat(queries).isEmpty();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.llmq.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@link UsageForwarder}: an aggregator that is absent, unreachable or too slow is a 503 naming where it looked. */
+class UsageForwarderTest {
+
+    private static final Map<String, List<String>> QUERY = Map.of("group_by", List.of("model"),
+            "window", List.of("total"));
+
+    @Test
+    void anUnreachableAggregatorIs503NamingItsUrl() throws IOException {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort;
+        try (UsageForwarder forwarder = new UsageForwarder(url, "ingest-1", Duration.ofSeconds(2))) {
+            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total"))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(503);
+                        assertThat(e.code()).isEqualTo("usage_unavailable");
+                        assertThat(e.type()).isEqualTo("service_unavailable");
+                        assertThat(e.getMessage()).contains("the usage aggregator at " + url + " cannot be reached")
+                                .contains("llmq.ingest.usage_url");
+                    });
+        }
+    }
+
+    @Test
+    void anAggregatorSlowerThanTheTimeoutIs503() throws IOException, InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        slow.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        slow.createContext("/v1/usage", exchange -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+                exchange.sendResponseHeaders(200, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                exchange.close();
+            }
+        });
+        slow.start();
+        try (UsageForwarder forwarder = new UsageForwarder("http://127.0.0.1:" + slow.getAddress().getPort(),
+                "ingest-1", Duration.ofMillis(300))) {
+            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total"))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(503);
+                        assertThat(e.code()).isEqualTo("usage_unavailable");
+                        assertThat(e.getMessage()).contains("did not answer within 300 ms");
+                    });
+        } finally {
+            release.countDown();
+            slow.stop(0);
+        }
+    }
+
+    @Test
+    void withoutAnAggregatorParametersAreStillCheckedFirst() {
+        try (UsageForwarder forwarder = new UsageForwarder(null, "ingest-1", Duration.ofSeconds(1))) {
+            assertThatThrownBy(() -> forwarder.forward(Map.of("group_by", List.of("model")), "group_by=model"))
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
+            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total"))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(503);
+                        assertThat(e.getMessage()).contains("no usage aggregator is configured");
+                    });
+        }
+    }
+
+    @Test
+    void theTimeoutMustBePositive() {
+        assertThatThrownBy(() -> new UsageForwarder(null, "ingest-1", Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+    }
+}
