@@ -78,7 +78,7 @@ enum Component {
         @Override
         void start(Assembly assembly) throws InterruptedException {
             LlmqConfig config = assembly.config();
-            var prices = Components.prices();
+            var prices = Components.prices(config);
             Router router = assembly.put(Router.class, Components.router(config, prices, assembly.clock()));
             WorkerSettings settings = Components.workerSettings(config, assembly.bootstrapServers(),
                     assembly.options().workerId());

@@ -1,10 +1,12 @@
 package dev.llmq.cli;
 
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.IngestServer;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.provider.ProviderClient;
 import dev.llmq.provider.Providers;
 import dev.llmq.provider.pricing.PriceTable;
+import dev.llmq.router.ConfigException;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.router.Router;
 import dev.llmq.router.Sleeper;
@@ -16,7 +18,9 @@ import dev.llmq.worker.routing.DeploymentPrices;
 import dev.llmq.worker.routing.RoutedJobHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -130,8 +134,25 @@ final class Components {
         return new Router(config, clock, new Random(), Sleeper.THREAD, prices);
     }
 
-    /** Prices from the bundled community table (parsed once per process and shared with provider-lib). */
-    static DeploymentPrices prices() {
-        return new DeploymentPrices(PriceTable.bundled());
+    /**
+     * Prices from the bundled community table (parsed once per process and shared with provider-lib), with the
+     * entries of {@code llmq.pricing.table}, when set, replacing the bundled ones of the same name.
+     *
+     * @throws ConfigException when {@code llmq.pricing.table} cannot be read or is not a price table
+     */
+    static DeploymentPrices prices(LlmqConfig config) {
+        String file = config.llmq().pricingTable();
+        if (file == null) {
+            return new DeploymentPrices(PriceTable.bundled());
+        }
+        PriceTable newer;
+        try {
+            newer = PriceTable.load(Path.of(file));
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(LlmqKeys.PRICING_TABLE.name() + ": cannot read the price table " + file + " ("
+                    + e + ")", e);
+        }
+        LOG.info("prices: {} entries of {} over the bundled table", newer.size(), file);
+        return new DeploymentPrices(PriceTable.bundled().mergedWith(newer));
     }
 }

@@ -5,6 +5,7 @@ import dev.llmq.schemas.Attempt;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -17,7 +18,8 @@ import java.util.Objects;
  * @param response the OpenAI {@code chat.completion} object; required when succeeded
  * @param error why the job did not succeed; required otherwise
  * @param usage token usage (zero when unknown)
- * @param costUsd cost in USD, or null when unknown
+ * @param costUsd what the answering call cost in USD, exact; null when not priced
+ * @param costReason why a call that used tokens has no {@code costUsd} (its model has no price); null otherwise
  * @param deployment the deployment that answered (or was last tried), or null
  * @param provider that deployment's provider, or null
  * @param model the provider's model name, or null
@@ -26,8 +28,8 @@ import java.util.Objects;
  * @param timeToFirstToken for streams, or null to let the worker use the time to the first published chunk
  * @param adjustments parameters dropped or filled in for the deployment
  */
-public record JobOutcome(JobStatus status, ObjectNode response, JobError error, TokenUsage usage, Double costUsd,
-                         String deployment, String provider, String model, List<Attempt> attempts, Duration latency,
+public record JobOutcome(JobStatus status, ObjectNode response, JobError error, TokenUsage usage, BigDecimal costUsd,
+                         String costReason, String deployment, String provider, String model, List<Attempt> attempts, Duration latency,
                          Duration timeToFirstToken, List<String> adjustments) {
 
     public JobOutcome {
@@ -41,8 +43,11 @@ public record JobOutcome(JobStatus status, ObjectNode response, JobError error, 
         if (status != JobStatus.SUCCEEDED && error == null) {
             throw new IllegalArgumentException("a " + status.wire() + " outcome needs an error");
         }
-        if (costUsd != null && (costUsd.isNaN() || costUsd < 0)) {
+        if (costUsd != null && costUsd.signum() < 0) {
             throw new IllegalArgumentException("cost must be >= 0, was " + costUsd);
+        }
+        if (costUsd != null && costReason != null) {
+            throw new IllegalArgumentException("a priced outcome has no cost reason");
         }
         if (latency != null && latency.isNegative()) {
             throw new IllegalArgumentException("latency must not be negative");
@@ -56,55 +61,60 @@ public record JobOutcome(JobStatus status, ObjectNode response, JobError error, 
     }
 
     public static JobOutcome succeeded(ObjectNode response, TokenUsage usage) {
-        return new JobOutcome(JobStatus.SUCCEEDED, response, null, usage, null, null, null, null, null, null, null, null);
+        return new JobOutcome(JobStatus.SUCCEEDED, response, null, usage, null, null, null, null, null, null, null, null,
+                null);
     }
 
     public static JobOutcome failed(JobError error) {
-        return new JobOutcome(JobStatus.FAILED, null, error, null, null, null, null, null, null, null, null, null);
+        return new JobOutcome(JobStatus.FAILED, null, error, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     public static JobOutcome cancelled(JobError error) {
-        return new JobOutcome(JobStatus.CANCELLED, null, error, null, null, null, null, null, null, null, null, null);
+        return new JobOutcome(JobStatus.CANCELLED, null, error, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     public static JobOutcome expired(JobError error) {
-        return new JobOutcome(JobStatus.EXPIRED, null, error, null, null, null, null, null, null, null, null, null);
+        return new JobOutcome(JobStatus.EXPIRED, null, error, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** What was produced before the job stopped (a cancelled stream's partial completion). */
     public JobOutcome withResponse(ObjectNode partial) {
-        return new JobOutcome(status, partial, error, usage, costUsd, deployment, provider, model, attempts, latency,
+        return new JobOutcome(status, partial, error, usage, costUsd, costReason, deployment, provider, model, attempts, latency,
                 timeToFirstToken, adjustments);
     }
 
     public JobOutcome withUsage(TokenUsage usage) {
-        return new JobOutcome(status, response, error, usage, costUsd, deployment, provider, model, attempts, latency,
+        return new JobOutcome(status, response, error, usage, costUsd, costReason, deployment, provider, model, attempts, latency,
                 timeToFirstToken, adjustments);
     }
 
     /** The deployment, provider and model that answered (or were last tried). */
     public JobOutcome withRoute(String deployment, String provider, String model) {
-        return new JobOutcome(status, response, error, usage, costUsd, deployment, provider, model, attempts, latency,
+        return new JobOutcome(status, response, error, usage, costUsd, costReason, deployment, provider, model, attempts, latency,
                 timeToFirstToken, adjustments);
     }
 
-    public JobOutcome withCost(Double costUsd) {
-        return new JobOutcome(status, response, error, usage, costUsd, deployment, provider, model, attempts, latency,
+    /** The cost of the answering call: an exact amount, or null and the reason it could not be priced. */
+    public JobOutcome withCost(BigDecimal costUsd, String costReason) {
+        return new JobOutcome(status, response, error, usage, costUsd, costReason, deployment, provider, model, attempts, latency,
                 timeToFirstToken, adjustments);
     }
 
     public JobOutcome withAttempts(List<Attempt> attempts) {
-        return new JobOutcome(status, response, error, usage, costUsd, deployment, provider, model, attempts, latency,
+        return new JobOutcome(status, response, error, usage, costUsd, costReason, deployment, provider, model, attempts, latency,
                 timeToFirstToken, adjustments);
     }
 
     public JobOutcome withTimings(Duration latency, Duration timeToFirstToken) {
-        return new JobOutcome(status, response, error, usage, costUsd, deployment, provider, model, attempts, latency,
+        return new JobOutcome(status, response, error, usage, costUsd, costReason, deployment, provider, model, attempts, latency,
                 timeToFirstToken, adjustments);
     }
 
     public JobOutcome withAdjustments(List<String> adjustments) {
-        return new JobOutcome(status, response, error, usage, costUsd, deployment, provider, model, attempts, latency,
+        return new JobOutcome(status, response, error, usage, costUsd, costReason, deployment, provider, model, attempts, latency,
                 timeToFirstToken, adjustments);
     }
 }

@@ -8,6 +8,7 @@ import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +23,13 @@ class JobOutcomeTest {
     void statusAndPayloadMustAgree() {
         assertThatThrownBy(() -> JobOutcome.succeeded(null, null)).hasMessageContaining("response");
         assertThatThrownBy(() -> new JobOutcome(JobStatus.FAILED, null, null, null, null, null, null, null, null, null,
-                null, null)).hasMessageContaining("error");
+                null, null, null)).hasMessageContaining("error");
         assertThatThrownBy(() -> new JobOutcome(JobStatus.RUNNING, JsonNodeFactory.instance.objectNode(), null, null,
-                null, null, null, null, null, null, null, null)).hasMessageContaining("terminal");
-        assertThatThrownBy(() -> JobOutcome.failed(ERROR).withCost(-1.0)).hasMessageContaining("cost");
+                null, null, null, null, null, null, null, null, null)).hasMessageContaining("terminal");
+        assertThatThrownBy(() -> JobOutcome.failed(ERROR).withCost(new BigDecimal("-1"), null))
+                .hasMessageContaining("cost");
+        assertThatThrownBy(() -> JobOutcome.failed(ERROR).withCost(BigDecimal.ONE, "not priced"))
+                .hasMessageContaining("cost reason");
         assertThatThrownBy(() -> JobOutcome.failed(ERROR).withTimings(Duration.ofMillis(-1), null))
                 .hasMessageContaining("latency");
     }

@@ -19,9 +19,12 @@ import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
+import dev.llmq.worker.internal.WorkerMetrics;
 import dev.llmq.worker.routing.DeploymentPrices;
 import dev.llmq.worker.routing.RoutedJobHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +49,7 @@ class WaitingJobsIT {
 
     private final KafkaCluster kafka;
     private final Clock clock = Clock.systemUTC();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private MockLlmServer mock;
 
     WaitingJobsIT(KafkaCluster kafka) {
@@ -67,7 +71,8 @@ class WaitingJobsIT {
                 router_settings: { num_retries: 2 }
                 model_list:
                   - model_name: group-a
-                    litellm_params: { model: openai/model-a, api_base: %1$s, api_key: k }
+                    litellm_params: { model: openai/model-a, api_base: %1$s, api_key: k,
+                                      input_cost_per_token: 0.0000001, output_cost_per_token: 0.0000003 }
                     model_info: { id: a-1 }
                   - model_name: group-b
                     litellm_params: { model: openai/model-b, api_base: %1$s, api_key: k }
@@ -81,8 +86,7 @@ class WaitingJobsIT {
         DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
         RoutedJobHandler handler = new RoutedJobHandler(() -> router,
                 Providers.client(Providers.defaultHttpClient(), clock), prices, clock);
-        return new JobWorker(fx.settingsBuilder("w-wait").maxInFlight(maxInFlight).build(), handler, clock,
-                new SimpleMeterRegistry());
+        return new JobWorker(fx.settingsBuilder("w-wait").maxInFlight(maxInFlight).build(), handler, clock, meters);
     }
 
     private static JobRequest job(String id, String group) {
@@ -173,7 +177,34 @@ class WaitingJobsIT {
                     assertThat(r.status()).isEqualTo(JobStatus.SUCCEEDED);
                     assertThat(r.completedAt()).isBefore(retried);
                 });
+                assertCosts(fx, waited, b.stream().map(j -> results.get(j.jobId())).toList());
             }
         }
+    }
+
+    /**
+     * On the results topic, a0 (model-a, priced by its deployment's overrides of 1e-7 in and 3e-7 out) carries its
+     * exact cost as a plain JSON decimal; the b jobs (model-b, in no price table) carry no cost, a reason, and their
+     * tokens in the unpriced-tokens meter.
+     */
+    private void assertCosts(KafkaFixture fx, JobResult priced, List<JobResult> unpriced) throws Exception {
+        BigDecimal expected = new BigDecimal("0.0000001").multiply(BigDecimal.valueOf(priced.usage().promptTokens()))
+                .add(new BigDecimal("0.0000003").multiply(BigDecimal.valueOf(priced.usage().completionTokens())));
+        assertThat(expected).isPositive();
+        String json = fx.readAll(fx.topics.resultsRaw()).stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .filter(v -> v.contains("\"job_id\":\"" + priced.jobId() + "\"")).findFirst().orElseThrow();
+        assertThat(json).contains("\"cost_usd\":" + expected.stripTrailingZeros().toPlainString() + ",")
+                .doesNotContain("cost_reason");
+        assertThat(unpriced).allSatisfy(r -> {
+            assertThat(r.costUsd()).isNull();
+            assertThat(r.costReason()).contains("openai/model-b", "b-1");
+        });
+        long tokens = unpriced.stream().mapToLong(r -> r.usage().promptTokens() + r.usage().completionTokens()).sum();
+        assertThat(tokens).isPositive();
+        // counted once the result is acknowledged, which may be just after it is readable
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(meters.find(WorkerMetrics.UNPRICED_TOKENS)
+                .tag("deployment", "b-1").tag("model_group", "group-b").counter()).isNotNull()
+                .extracting(c -> c.count()).isEqualTo((double) tokens));
     }
 }

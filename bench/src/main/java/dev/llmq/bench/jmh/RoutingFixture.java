@@ -199,7 +199,8 @@ final class RoutingFixture implements AutoCloseable {
         for (Deployment d : deployments) {
             String key = d.baseModel() != null ? d.baseModel() : d.provider() + "/" + d.model();
             table.get(key).or(() -> table.lookup(d.provider(), d.model())).filter(ModelPrice::priced)
-                    .ifPresent(p -> byId.put(d.id(), p.inputCostPerToken() + p.outputCostPerToken()));
+                    .ifPresent(p -> byId.put(d.id(),
+                            p.inputCostPerToken().add(p.outputCostPerToken()).doubleValue()));
         }
         return d -> {
             Double p = byId.get(d.id());

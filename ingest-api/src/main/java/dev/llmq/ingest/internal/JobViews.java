@@ -44,7 +44,8 @@ public final class JobViews {
     /**
      * {@code GET /v1/jobs/{id}}. A running job adds {@code attempt}, {@code deployment}, {@code run_id} and, for a
      * stream, {@code tokens_so_far} from the newest status event; a finished one adds its result's fields, with
-     * {@code attempts} (how many) and {@code attempt_history} (every provider call, in order).
+     * {@code attempts} (how many), {@code attempt_history} (every provider call, in order), {@code cost_usd} (exact,
+     * a JSON number written in plain notation) and {@code cost_reason} (why {@code cost_usd} is null, else null).
      */
     public ObjectNode job(JobSnapshot s) {
         ObjectNode o = mapper.createObjectNode();
@@ -83,6 +84,7 @@ public final class JobViews {
         o.put("attempts", r.attempts().size());
         o.set("attempt_history", mapper.valueToTree(r.attempts()));
         o.put("cost_usd", r.costUsd());
+        o.put("cost_reason", r.costReason());
         return o;
     }
 

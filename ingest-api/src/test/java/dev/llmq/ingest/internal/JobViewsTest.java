@@ -8,6 +8,8 @@ import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.TokenUsage;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -61,5 +63,26 @@ class JobViewsTest {
         assertThat(line.at("/error/type").asText()).isEqualTo("api_error");
         assertThat(line.at("/error/code").asText()).isEqualTo("server_error");
         assertThat(line.path("custom_id").asText()).isEqualTo("c-c");
+    }
+
+    private JobResult succeeded(String id, BigDecimal costUsd, String costReason) {
+        ObjectNode response = Json.mapper().createObjectNode().put("object", "chat.completion");
+        return new JobResult(1, id, null, null, null, "gpt-4o", JobStatus.SUCCEEDED, response, null,
+                new TokenUsage(10, 5, 15, 0, 0), costUsd, costReason, "d1", "openai", "gpt-4o", null, null, null, t, t,
+                t, null, null, null);
+    }
+
+    @Test
+    void aFinishedJobShowsItsExactCostInPlainNotation() throws Exception {
+        ObjectNode o = views.job(job("p", JobStatus.SUCCEEDED, succeeded("p", new BigDecimal("0.0000075"), null)));
+        assertThat(Json.mapper().writeValueAsString(o)).contains("\"cost_usd\":0.0000075,\"cost_reason\":null");
+        assertThat(o.path("cost_usd").decimalValue()).isEqualByComparingTo("0.0000075");
+    }
+
+    @Test
+    void anUnpricedJobShowsANullCostAndWhy() {
+        ObjectNode o = views.job(job("u", JobStatus.SUCCEEDED, succeeded("u", null, "no price for openai/x")));
+        assertThat(o.path("cost_usd")).isEqualTo(NullNode.getInstance());
+        assertThat(o.path("cost_reason").asText()).isEqualTo("no price for openai/x");
     }
 }

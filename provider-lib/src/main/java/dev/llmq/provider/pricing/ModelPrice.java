@@ -1,52 +1,77 @@
 package dev.llmq.provider.pricing;
 
 import dev.llmq.schemas.TokenUsage;
+import java.math.BigDecimal;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * One model's prices (USD per token) and limits. Null means "not given". Prompt tokens read from cache are priced at
- * {@code cacheReadInputTokenCost} (else the input price); reasoning tokens, which OpenAI counts inside completion
- * tokens, at {@code outputCostPerReasoningToken} (else the output price). When a request's prompt exceeds 200k
- * tokens and the model has {@code *_above_200k_tokens} prices, those apply to the whole request.
+ * One model's prices (USD per token, exact decimals as the table writes them) and limits. A {@link Rate} missing
+ * from {@code rates} is "not given". How one call's usage is priced is {@link #cost(TokenUsage, boolean)}.
  *
  * @param key the table key ({@code gpt-4o}, {@code azure/gpt-4o} ...), or a deployment name for overrides
+ * @param rates the prices the entry gives, each {@code >= 0}
  * @param capabilities the {@code supports_*} flags that are true, without the prefix ({@code vision},
  *                     {@code function_calling} ...)
  */
 public record ModelPrice(String key, String provider, String mode, Long maxInputTokens, Long maxOutputTokens,
-                         Double inputCostPerToken, Double outputCostPerToken, Double cacheReadInputTokenCost,
-                         Double cacheCreationInputTokenCost, Double outputCostPerReasoningToken,
-                         Double inputCostPerTokenAbove200k, Double outputCostPerTokenAbove200k,
-                         Set<String> capabilities) {
+                         Map<Rate, BigDecimal> rates, Set<String> capabilities) {
 
-    static final long TIER_THRESHOLD = 200_000;
+    /** Prompts of more than this many tokens are priced at the {@code *_above_200k_tokens} rates. */
+    public static final long TIER_THRESHOLD = 200_000;
+    private static final BigDecimal HALF = new BigDecimal("0.5");
 
     public ModelPrice {
         Objects.requireNonNull(key, "key");
         capabilities = capabilities == null ? Set.of() : Set.copyOf(capabilities);
-        for (Double d : new Double[] {inputCostPerToken, outputCostPerToken, cacheReadInputTokenCost,
-                cacheCreationInputTokenCost, outputCostPerReasoningToken, inputCostPerTokenAbove200k,
-                outputCostPerTokenAbove200k}) {
-            if (d != null && (d < 0 || d.isNaN() || d.isInfinite())) {
-                throw new IllegalArgumentException("prices must be finite and >= 0 for " + key);
+        rates = rates == null ? Map.of() : Map.copyOf(rates);
+        rates.forEach((rate, price) -> {
+            if (price.signum() < 0) {
+                throw new IllegalArgumentException(rate.key() + " must be >= 0 for " + key + ", was " + price);
             }
-        }
+        });
     }
 
     /** A price for a deployment that has no table entry. */
-    public static ModelPrice of(String key, double inputCostPerToken, double outputCostPerToken) {
-        return new ModelPrice(key, null, "chat", null, null, inputCostPerToken, outputCostPerToken, null, null, null,
-                null, null, Set.of());
+    public static ModelPrice of(String key, BigDecimal inputCostPerToken, BigDecimal outputCostPerToken) {
+        return new ModelPrice(key, null, "chat", null, null,
+                Map.of(Rate.INPUT, inputCostPerToken, Rate.OUTPUT, outputCostPerToken), Set.of());
     }
 
-    /** This price with a deployment's own input / output prices (null keeps the table's). */
-    public ModelPrice withOverrides(Double inputCost, Double outputCost) {
-        return new ModelPrice(key, provider, mode, maxInputTokens, maxOutputTokens,
-                inputCost != null ? inputCost : inputCostPerToken, outputCost != null ? outputCost : outputCostPerToken,
-                cacheReadInputTokenCost, cacheCreationInputTokenCost, outputCostPerReasoningToken,
-                inputCost != null ? null : inputCostPerTokenAbove200k,
-                outputCost != null ? null : outputCostPerTokenAbove200k, capabilities);
+    /**
+     * This price with a deployment's own input / output prices (null keeps the table's). An overridden price also
+     * replaces the table's above-200k and batch variants of it (the deployment's price is the price); cache and
+     * reasoning prices stay the table's.
+     */
+    public ModelPrice withOverrides(BigDecimal inputCost, BigDecimal outputCost) {
+        Map<Rate, BigDecimal> m = new EnumMap<>(Rate.class);
+        m.putAll(rates);
+        if (inputCost != null) {
+            m.put(Rate.INPUT, inputCost);
+            m.remove(Rate.INPUT_ABOVE_200K);
+            m.remove(Rate.INPUT_BATCHES);
+        }
+        if (outputCost != null) {
+            m.put(Rate.OUTPUT, outputCost);
+            m.remove(Rate.OUTPUT_ABOVE_200K);
+            m.remove(Rate.OUTPUT_BATCHES);
+        }
+        return new ModelPrice(key, provider, mode, maxInputTokens, maxOutputTokens, m, capabilities);
+    }
+
+    /** The price under {@code rate}, or null when the entry does not give it. */
+    public BigDecimal rate(Rate rate) {
+        return rates.get(rate);
+    }
+
+    public BigDecimal inputCostPerToken() {
+        return rates.get(Rate.INPUT);
+    }
+
+    public BigDecimal outputCostPerToken() {
+        return rates.get(Rate.OUTPUT);
     }
 
     public boolean supports(String capability) {
@@ -55,24 +80,67 @@ public record ModelPrice(String key, String provider, String mode, Long maxInput
 
     /** Whether both input and output prices are known. */
     public boolean priced() {
-        return inputCostPerToken != null && outputCostPerToken != null;
+        return inputCostPerToken() != null && outputCostPerToken() != null;
     }
 
-    /** The cost in USD of one call's usage; unknown prices count as 0. */
-    public double cost(TokenUsage usage) {
+    /** {@link #cost(TokenUsage, boolean)} of a job that did not come in as a batch. */
+    public BigDecimal cost(TokenUsage usage) {
+        return cost(usage, false);
+    }
+
+    /**
+     * The exact cost in USD of one call's usage:
+     * uncached input × input + cache reads × cache-read (else input) + cache writes × cache-creation (else input)
+     * + (completion − reasoning) × output + reasoning × reasoning (else output). A prompt of more than
+     * {@value #TIER_THRESHOLD} tokens switches every rate that has an {@code *_above_200k_tokens} price to it. A batch
+     * job pays half of every rate, except that a rate with a {@code *_batches} price pays that (when the 200k tier has
+     * not replaced it). Token counts are clamped (cache reads and writes to the prompt, reasoning to the completion);
+     * an unknown input or output price counts as 0 ({@link #priced()} says whether they are known).
+     */
+    public BigDecimal cost(TokenUsage usage, boolean batch) {
         boolean tier = usage.promptTokens() > TIER_THRESHOLD;
-        double input = orZero(tier && inputCostPerTokenAbove200k != null ? inputCostPerTokenAbove200k : inputCostPerToken);
-        double output = orZero(tier && outputCostPerTokenAbove200k != null ? outputCostPerTokenAbove200k
-                : outputCostPerToken);
-        double cacheRead = cacheReadInputTokenCost != null ? cacheReadInputTokenCost : input;
-        double reasoning = outputCostPerReasoningToken != null ? outputCostPerReasoningToken : output;
-        long cached = Math.min(usage.cachedPromptTokens(), usage.promptTokens());
+        BigDecimal input = orZero(effective(Rate.INPUT, Rate.INPUT_ABOVE_200K, Rate.INPUT_BATCHES, tier, batch));
+        BigDecimal output = orZero(effective(Rate.OUTPUT, Rate.OUTPUT_ABOVE_200K, Rate.OUTPUT_BATCHES, tier, batch));
+        BigDecimal cacheRead = orElse(effective(Rate.CACHE_READ, Rate.CACHE_READ_ABOVE_200K, null, tier, batch), input);
+        BigDecimal cacheCreation = orElse(
+                effective(Rate.CACHE_CREATION, Rate.CACHE_CREATION_ABOVE_200K, null, tier, batch), input);
+        BigDecimal reasoning = orElse(effective(Rate.REASONING, null, null, tier, batch), output);
+
+        long prompt = usage.promptTokens();
+        long cached = Math.min(usage.cachedPromptTokens(), prompt);
+        long written = Math.min(usage.cacheCreationTokens(), prompt - cached);
         long reasoningTokens = Math.min(usage.reasoningTokens(), usage.completionTokens());
-        return (usage.promptTokens() - cached) * input + cached * cacheRead
-                + (usage.completionTokens() - reasoningTokens) * output + reasoningTokens * reasoning;
+        BigDecimal total = times(prompt - cached - written, input)
+                .add(times(cached, cacheRead))
+                .add(times(written, cacheCreation))
+                .add(times(usage.completionTokens() - reasoningTokens, output))
+                .add(times(reasoningTokens, reasoning));
+        return total.signum() == 0 ? BigDecimal.ZERO : total.stripTrailingZeros();
     }
 
-    private static double orZero(Double d) {
-        return d == null ? 0 : d;
+    /** One rate as it applies to this call, or null when the entry has no such price. */
+    private BigDecimal effective(Rate base, Rate above200k, Rate batches, boolean tier, boolean batch) {
+        BigDecimal tiered = tier && above200k != null ? rates.get(above200k) : null;
+        if (tiered != null) {
+            return batch ? tiered.multiply(HALF) : tiered;
+        }
+        BigDecimal plain = rates.get(base);
+        if (plain == null || !batch) {
+            return plain;
+        }
+        BigDecimal batchPrice = batches == null ? null : rates.get(batches);
+        return batchPrice != null ? batchPrice : plain.multiply(HALF);
+    }
+
+    private static BigDecimal times(long tokens, BigDecimal price) {
+        return tokens == 0 ? BigDecimal.ZERO : price.multiply(BigDecimal.valueOf(tokens));
+    }
+
+    private static BigDecimal orZero(BigDecimal d) {
+        return d == null ? BigDecimal.ZERO : d;
+    }
+
+    private static BigDecimal orElse(BigDecimal d, BigDecimal fallback) {
+        return d == null ? fallback : d;
     }
 }

@@ -1,15 +1,18 @@
 package dev.llmq.provider.pricing;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.schemas.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +31,9 @@ public final class PriceTable {
     /** Classpath location of the bundled table. */
     public static final String BUNDLED = "/dev/llmq/provider/pricing/model_prices_and_context_window.json";
     private static final Set<String> NOT_MODELS = Set.of("sample_spec", "last_updated");
+    /** llmq's mapper reading floating-point numbers as {@link BigDecimal}, so a price is the decimal the file has. */
+    private static final ObjectMapper EXACT = Json.newMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private final Map<String, ModelPrice> byKey;
 
@@ -65,9 +71,8 @@ public final class PriceTable {
 
     public static PriceTable load(InputStream in) throws IOException {
         Map<String, ModelPrice> m = new HashMap<>(4096);
-        JsonFactory factory = Json.mapper().getFactory();
-        try (JsonParser p = factory.createParser(in)) {
-            p.setCodec(Json.mapper());
+        try (JsonParser p = EXACT.getFactory().createParser(in)) {
+            p.setCodec(EXACT);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("price table must be a JSON object");
             }
@@ -139,11 +144,15 @@ public final class PriceTable {
                 caps.add(f.getKey().substring("supports_".length()));
             }
         });
+        Map<Rate, BigDecimal> rates = new EnumMap<>(Rate.class);
+        for (Rate rate : Rate.values()) {
+            BigDecimal price = decimal(e, rate.key());
+            if (price != null) {
+                rates.put(rate, price);
+            }
+        }
         return new ModelPrice(key, text(e, "litellm_provider"), text(e, "mode"), lng(e, "max_input_tokens"),
-                lng(e, "max_output_tokens"), dbl(e, "input_cost_per_token"), dbl(e, "output_cost_per_token"),
-                dbl(e, "cache_read_input_token_cost"), dbl(e, "cache_creation_input_token_cost"),
-                dbl(e, "output_cost_per_reasoning_token"), dbl(e, "input_cost_per_token_above_200k_tokens"),
-                dbl(e, "output_cost_per_token_above_200k_tokens"), caps);
+                lng(e, "max_output_tokens"), rates, caps);
     }
 
     private static String text(JsonNode e, String f) {
@@ -151,17 +160,21 @@ public final class PriceTable {
         return v != null && v.isTextual() ? v.asText() : null;
     }
 
-    private static Double dbl(JsonNode e, String f) {
+    /**
+     * A price exactly as the file writes it: numbers are read as decimals ({@link #EXACT}), never through a binary
+     * float, and a price written as a string ({@code "1e-6"}) is read the same way; anything else is "not given".
+     */
+    private static BigDecimal decimal(JsonNode e, String f) {
         JsonNode v = e.get(f);
         if (v == null || v.isNull()) {
             return null;
         }
         if (v.isNumber()) {
-            return v.asDouble();
+            return v.decimalValue();
         }
         if (v.isTextual()) {
             try {
-                return Double.parseDouble(v.asText().strip());
+                return new BigDecimal(v.asText().strip());
             } catch (NumberFormatException notANumber) {
                 return null;
             }

@@ -3,7 +3,11 @@ package dev.llmq.provider.spi;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmq.schemas.TokenUsage;
 
-/** Reads OpenAI's {@code usage} object into {@link TokenUsage}. */
+/**
+ * Reads OpenAI's {@code usage} object into {@link TokenUsage}: {@code prompt_tokens_details.cached_tokens} (cache
+ * reads), {@code completion_tokens_details.reasoning_tokens}, and {@code cache_creation_input_tokens} (cache writes),
+ * which OpenAI does not report but llmq's Anthropic mapping (like LiteLLM's) adds next to them.
+ */
 public final class Usages {
 
     private Usages() {
@@ -19,7 +23,8 @@ public final class Usages {
         long total = usage.hasNonNull("total_tokens") ? nonNegative(usage.get("total_tokens").asLong(0)) : prompt + completion;
         long cached = nonNegative(usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
         long reasoning = nonNegative(usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
-        return new TokenUsage(prompt, completion, total, cached, reasoning);
+        long cacheWrites = nonNegative(usage.path("cache_creation_input_tokens").asLong(0));
+        return new TokenUsage(prompt, completion, total, cached, reasoning, cacheWrites);
     }
 
     private static long nonNegative(long v) {

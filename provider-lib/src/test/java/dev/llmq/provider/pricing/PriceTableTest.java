@@ -1,11 +1,11 @@
 package dev.llmq.provider.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import dev.llmq.schemas.TokenUsage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,39 +51,46 @@ class PriceTableTest {
     }
 
     @Test
-    void gpt4oCostUsesInputOutputAndCacheReadPrices() {
+    void entriesKeepTheirLimitsCapabilitiesAndEveryPricingRate() {
         ModelPrice p = bundled.lookup("openai", "gpt-4o").orElseThrow();
-        // 1000 prompt (400 cached), 500 completion: 600*2.5e-6 + 400*1.25e-6 + 500*1e-5
-        double cost = p.cost(new TokenUsage(1000, 500, 1500, 400, 0));
-        assertThat(cost).isCloseTo(600 * 2.5e-6 + 400 * 1.25e-6 + 500 * 1e-5, within(1e-12));
         assertThat(p.maxInputTokens()).isEqualTo(128000L);
         assertThat(p.capabilities()).contains("function_calling");
         assertThat(p.supports("function_calling")).isTrue();
+        // "claude-sonnet-4-5": the bundled entry has every rate llmq applies except reasoning and batches
+        ModelPrice claude = bundled.lookup("anthropic", "claude-sonnet-4-5").orElseThrow();
+        assertThat(claude.rates()).containsOnlyKeys(Rate.INPUT, Rate.OUTPUT, Rate.CACHE_READ, Rate.CACHE_CREATION,
+                Rate.INPUT_ABOVE_200K, Rate.OUTPUT_ABOVE_200K, Rate.CACHE_READ_ABOVE_200K,
+                Rate.CACHE_CREATION_ABOVE_200K);
+        assertThat(p.rate(Rate.INPUT_BATCHES)).isEqualByComparingTo("0.00000125");
+        assertThat(bundled.lookup("gemini", "gemini-2.5-flash").orElseThrow().rate(Rate.REASONING))
+                .isEqualByComparingTo("0.0000025");
     }
 
     @Test
-    void reasoningTokensUseTheirOwnPriceWhenGiven() {
-        ModelPrice p = bundled.lookup("gemini", "gemini-2.5-flash").orElseThrow();
-        double cost = p.cost(new TokenUsage(100, 50, 150, 0, 20));
-        assertThat(cost).isCloseTo(100 * p.inputCostPerToken() + 30 * p.outputCostPerToken()
-                + 20 * p.outputCostPerReasoningToken(), within(1e-12));
+    void pricesAreReadAsTheExactDecimalsTheFileWrites() throws IOException {
+        PriceTable t = table("""
+                {"m":{"input_cost_per_token":1.1e-7,"output_cost_per_token":0.1,"cache_read_input_token_cost":3,
+                      "cache_creation_input_token_cost":"2.2E-7",
+                      "output_cost_per_reasoning_token":0.1000000000000000000001}}""");
+        ModelPrice m = t.get("m").orElseThrow();
+        // read through a double, 1.1e-7 would become 1.1000000000000000561...e-7
+        assertThat(m.inputCostPerToken()).isEqualByComparingTo("0.00000011");
+        assertThat(m.outputCostPerToken()).isEqualByComparingTo("0.1");
+        assertThat(m.rate(Rate.CACHE_READ)).isEqualByComparingTo("3");
+        assertThat(m.rate(Rate.CACHE_CREATION)).isEqualByComparingTo("0.00000022");
+        assertThat(m.rate(Rate.REASONING)).as("more digits than a double holds")
+                .isEqualByComparingTo("0.1000000000000000000001");
     }
 
     @Test
-    void promptsAbove200kUseTheTieredPrices() {
-        ModelPrice p = bundled.lookup("anthropic", "claude-sonnet-4-5").orElseThrow();
-        assertThat(p.cost(new TokenUsage(200_001, 10, 200_011, 0, 0)))
-                .isCloseTo(200_001 * 6e-6 + 10 * 2.25e-5, within(1e-9));
-        assertThat(p.cost(new TokenUsage(1000, 10, 1010, 0, 0))).isCloseTo(1000 * 3e-6 + 10 * 1.5e-5, within(1e-12));
-    }
-
-    @Test
-    void deploymentOverridesReplaceInputAndOutputPrices() {
-        ModelPrice p = bundled.lookup("openai", "gpt-4o").orElseThrow().withOverrides(1e-6, null);
-        assertThat(p.inputCostPerToken()).isEqualTo(1e-6);
-        assertThat(p.outputCostPerToken()).isEqualTo(1e-5);
-        assertThat(ModelPrice.of("my-dep", 1e-6, 2e-6).cost(new TokenUsage(10, 10, 20, 0, 0)))
-                .isCloseTo(3e-5, within(1e-15));
+    void deploymentOverridesReplaceInputAndOutputPricesAndTheirTiers() {
+        ModelPrice p = bundled.lookup("anthropic", "claude-sonnet-4-5").orElseThrow()
+                .withOverrides(new BigDecimal("0.000001"), null);
+        assertThat(p.inputCostPerToken()).isEqualByComparingTo("0.000001");
+        assertThat(p.rate(Rate.INPUT_ABOVE_200K)).as("the override is the price, also above 200k").isNull();
+        assertThat(p.outputCostPerToken()).isEqualByComparingTo("0.000015");
+        assertThat(p.rate(Rate.OUTPUT_ABOVE_200K)).isEqualByComparingTo("0.0000225");
+        assertThat(p.rate(Rate.CACHE_READ)).isEqualByComparingTo("0.0000003");
     }
 
     @Test
@@ -95,10 +102,11 @@ class PriceTableTest {
                  "m2":{},
                  "bad":{"input_cost_per_token":-1}}""");
         assertThat(t.size()).isEqualTo(2);
-        assertThat(t.get("m1").orElseThrow().inputCostPerToken()).isEqualTo(1e-6);
+        assertThat(t.get("m1").orElseThrow().inputCostPerToken()).isEqualByComparingTo("0.000001");
         assertThat(t.get("m1").orElseThrow()).as("no output price, so not priced")
                 .extracting(ModelPrice::outputCostPerToken, ModelPrice::priced).containsExactly(null, false);
         assertThat(t.get("m2").orElseThrow().cost(new TokenUsage(5, 5, 10, 0, 0))).isZero();
+        assertThat(t.get("m2").orElseThrow().priced()).isFalse();
     }
 
     @Test
@@ -108,7 +116,8 @@ class PriceTableTest {
                 {"gpt-4o":{"input_cost_per_token":1e-9,"output_cost_per_token":2e-9,"litellm_provider":"openai"},
                  "brand-new-model":{"input_cost_per_token":3e-6,"output_cost_per_token":4e-6,"litellm_provider":"openai"}}""");
         PriceTable merged = bundled.mergedWith(PriceTable.load(file));
-        assertThat(merged.lookup("openai", "gpt-4o").orElseThrow().inputCostPerToken()).isEqualTo(1e-9);
+        assertThat(merged.lookup("openai", "gpt-4o").orElseThrow().inputCostPerToken())
+                .isEqualByComparingTo("0.000000001");
         assertThat(merged.lookup("openai", "brand-new-model")).isPresent();
         assertThat(merged.lookup("openai", "gpt-4o-mini")).isPresent();
         assertThat(merged.size()).isEqualTo(bundled.size() + 1);

@@ -116,6 +116,7 @@ public final class JobProcessor {
             JobResult published = publishResult(result, record);
             if (published != null) {
                 Instant acked = clock.instant();
+                metrics.published(published);
                 metrics.completed(published.status(), Duration.between(
                         published.startedAt() == null ? published.completedAt() : published.startedAt(), acked));
             }

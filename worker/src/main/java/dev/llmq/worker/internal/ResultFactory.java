@@ -56,7 +56,7 @@ public final class ResultFactory {
         }
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
                 job.modelGroup(), outcome.status(), outcome.response(), outcome.error(), outcome.usage(),
-                outcome.costUsd() == null ? null : new java.math.BigDecimal(outcome.costUsd().toString()), null,
+                outcome.costUsd(), outcome.costReason(),
                 outcome.deployment(), outcome.provider(), outcome.model(), outcome.attempts(),
                 latency == null ? null : latency.toMillis(), ttft == null ? null : ttft.toMillis(),
                 job.submittedAt(), startedAt, completedAt, job.tags(), job.metadata(), outcome.adjustments());

@@ -1,5 +1,6 @@
 package dev.llmq.worker.internal;
 
+import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -10,8 +11,11 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
-/** The worker's meters. Tags come from a bounded set (outcome). */
+/** The worker's meters. Tags come from a bounded set (outcome; deployment and model group, from the config). */
 public final class WorkerMetrics {
+
+    /** Tokens used by jobs whose cost could not be computed (in Prometheus {@code llmq_cost_unpriced_tokens_total}). */
+    public static final String UNPRICED_TOKENS = "llmq.cost.unpriced";
 
     private final Map<JobStatus, Counter> completed = new EnumMap<>(JobStatus.class);
     private final Map<JobStatus, Timer> durations = new EnumMap<>(JobStatus.class);
@@ -20,8 +24,10 @@ public final class WorkerMetrics {
     private final Counter chunksDropped;
     private final Counter resultsReplaced;
     private final Counter unrecorded;
+    private final MeterRegistry registry;
 
     public WorkerMetrics(MeterRegistry registry, IntSupplier inFlight) {
+        this.registry = registry;
         for (JobStatus status : JobStatus.values()) {
             if (status.terminal()) {
                 completed.put(status, Counter.builder("llmq.jobs.completed")
@@ -74,5 +80,24 @@ public final class WorkerMetrics {
 
     public void unrecorded() {
         unrecorded.increment();
+    }
+
+    /**
+     * Counts the tokens of a published result that could not be priced ({@code cost_usd} null with a
+     * {@code cost_reason}), so spend that the usage totals leave out is visible; tagged by deployment and model group.
+     */
+    public void published(JobResult result) {
+        if (result.costUsd() != null || result.costReason() == null) {
+            return;
+        }
+        long tokens = result.usage().promptTokens() + result.usage().completionTokens();
+        if (tokens > 0) {
+            Counter.builder(UNPRICED_TOKENS)
+                    .description("tokens of results whose model has no price (cost_usd null), by deployment")
+                    .baseUnit("tokens")
+                    .tag("deployment", String.valueOf(result.deployment()))
+                    .tag("model_group", String.valueOf(result.modelGroup()))
+                    .register(registry).increment(tokens);
+        }
     }
 }

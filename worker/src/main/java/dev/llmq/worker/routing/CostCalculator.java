@@ -3,11 +3,13 @@ package dev.llmq.worker.routing;
 import dev.llmq.router.Deployment;
 import dev.llmq.schemas.TokenUsage;
 
-/** The cost in USD of one answered call, or null when the deployment's price is unknown. */
+/** The cost of one answered call: exact, or unpriced with a reason (never silently 0). */
 @FunctionalInterface
 public interface CostCalculator {
 
-    CostCalculator UNKNOWN = (deployment, usage) -> null;
-
-    Double cost(Deployment deployment, TokenUsage usage);
+    /**
+     * @param batch whether the job came in as a batch (a multi-job submission, so it has a batch id); batch jobs are
+     *              priced at the provider's batch rates
+     */
+    Cost cost(Deployment deployment, TokenUsage usage, boolean batch);
 }

@@ -90,9 +90,9 @@ public final class RoutedJobHandler implements JobHandler {
         }
         List<Attempt> attempts = outcome.attempts().stream().map(RoutedJobHandler::attempt).toList();
         return switch (outcome) {
-            case RoutedOutcome.Succeeded ok -> succeeded(ok, attempts);
+            case RoutedOutcome.Succeeded ok -> succeeded(ok, attempts, isBatch(job));
             case RoutedOutcome.Failed failed -> failed.error().kind().aborted()
-                    ? stopped(failed, attempts, partial.get())
+                    ? stopped(failed, attempts, partial.get(), isBatch(job))
                     : failed(failed, attempts);
         };
     }
@@ -121,15 +121,29 @@ public final class RoutedJobHandler implements JobHandler {
         };
     }
 
-    private JobOutcome succeeded(RoutedOutcome.Succeeded ok, List<Attempt> attempts) {
+    /**
+     * A job came in as a batch when it was submitted with others (a JSON array or NDJSON body), which gives it a batch
+     * id; a single-job submission has none. Batch jobs are priced at the providers' batch rates.
+     */
+    static boolean isBatch(JobRequest job) {
+        return job.batchId() != null;
+    }
+
+    private JobOutcome succeeded(RoutedOutcome.Succeeded ok, List<Attempt> attempts, boolean batch) {
         ProviderResponse response = ok.response();
         Deployment deployment = ok.deployment();
-        return JobOutcome.succeeded(response.completion(), response.usage())
+        JobOutcome outcome = JobOutcome.succeeded(response.completion(), response.usage())
                 .withRoute(deployment.id(), deployment.provider(), deployment.model())
                 .withAttempts(attempts)
                 .withTimings(response.latency(), response.timeToFirstToken())
-                .withAdjustments(response.adjustments())
-                .withCost(cost.cost(deployment, response.usage()));
+                .withAdjustments(response.adjustments());
+        return priced(outcome, deployment, batch);
+    }
+
+    /** The outcome with the cost of its usage on the deployment that answered. */
+    private JobOutcome priced(JobOutcome outcome, Deployment deployment, boolean batch) {
+        Cost c = cost.cost(deployment, outcome.usage(), batch);
+        return outcome.withCost(c.usd(), c.reason());
     }
 
     private static JobOutcome failed(RoutedOutcome.Failed failed, List<Attempt> attempts) {
@@ -139,8 +153,12 @@ public final class RoutedJobHandler implements JobHandler {
         return last == null ? outcome : outcome.withRoute(last.id(), last.provider(), last.model());
     }
 
-    /** Cancelled or expired: the attempts made, and what a stream had produced before it was stopped. */
-    private static JobOutcome stopped(RoutedOutcome.Failed failed, List<Attempt> attempts, ObjectNode partial) {
+    /**
+     * Cancelled or expired: the attempts made, and what a stream had produced before it was stopped; when the
+     * provider reported usage for it, that usage is priced (the provider charges for it).
+     */
+    private JobOutcome stopped(RoutedOutcome.Failed failed, List<Attempt> attempts, ObjectNode partial,
+                               boolean batch) {
         JobOutcome outcome = failed(failed, attempts);
         JobError error = outcome.error();
         JobOutcome stopped = failed.error().kind() == ErrorKind.EXPIRED ? JobOutcome.expired(error)
@@ -151,6 +169,9 @@ public final class RoutedJobHandler implements JobHandler {
             TokenUsage usage = Usages.fromOpenAi(partial.get("usage"));
             if (usage != null && !usage.equals(TokenUsage.ZERO)) {
                 stopped = stopped.withUsage(usage);
+                if (failed.lastDeployment() != null) {
+                    stopped = priced(stopped, failed.lastDeployment(), batch);
+                }
             }
         }
         return stopped;

@@ -18,6 +18,7 @@ import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
 import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -79,7 +80,7 @@ class JobProcessorTest {
         ObjectNode completion = JsonNodeFactory.instance.objectNode().put("object", "chat.completion");
         completion.putArray("choices").addObject().putObject("message").put("content", content);
         return JobOutcome.succeeded(completion, new TokenUsage(3, 5, 8, 0, 0)).withRoute("d1", "openai", "m")
-                .withCost(0.25);
+                .withCost(new BigDecimal("0.25"), null);
     }
 
     private ScriptedProducer process(JobRequest job, JobHandler handler, boolean stopping,
@@ -99,6 +100,20 @@ class JobProcessorTest {
     private static String header(ProducerRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void tokensOfAnUnpricedResultAreCountedByDeploymentAndModelGroup() {
+        JobHandler unpriced = (j, chunks) -> answer("hello").withCost(null, "no price for openai/m");
+        List<ProducerRecord<byte[], byte[]>> sent = process(job("u1", false, "c1", Map.of()), unpriced, false,
+                r -> null).sent(TOPICS.resultsRaw());
+        process(job("p1", false, "c2", Map.of()), (j, chunks) -> answer("hello"), false, r -> null);
+
+        JobResult result = RESULTS.fromBytes(sent.getFirst().value());
+        assertThat(result.costUsd()).isNull();
+        assertThat(result.costReason()).isEqualTo("no price for openai/m");
+        assertThat(meters.get(WorkerMetrics.UNPRICED_TOKENS).tag("deployment", "d1").tag("model_group", "g")
+                .counter().count()).as("3 prompt + 5 completion tokens of u1 only").isEqualTo(8);
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.worker.JobOutcome;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,7 +35,7 @@ class ResultFactoryTest {
     void copiesTheJobsIdentityAndTheOutcome() {
         ObjectNode completion = JsonNodeFactory.instance.objectNode().put("object", "chat.completion");
         JobOutcome outcome = JobOutcome.succeeded(completion, new TokenUsage(1, 2, 3, 0, 0))
-                .withRoute("d1", "openai", "gpt").withCost(0.5).withAdjustments(List.of("dropped:seed"));
+                .withRoute("d1", "openai", "gpt").withCost(new BigDecimal("0.0000125"), null).withAdjustments(List.of("dropped:seed"));
         JobResult result = ResultFactory.fromOutcome(job(null), outcome, T0.plusSeconds(1), T0.plusSeconds(3),
                 Duration.ofMillis(1500), T0.plusMillis(1200));
         assertThat(result.jobId()).isEqualTo("j1");
@@ -44,7 +45,8 @@ class ResultFactoryTest {
         assertThat(result.modelGroup()).isEqualTo("g");
         assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(result.deployment()).isEqualTo("d1");
-        assertThat(result.costUsd()).isEqualByComparingTo("0.5");
+        assertThat(result.costUsd()).isEqualTo(new BigDecimal("0.0000125"));
+        assertThat(result.costReason()).isNull();
         assertThat(result.latencyMs()).isEqualTo(1500);
         assertThat(result.ttftMs()).isEqualTo(200);
         assertThat(result.submittedAt()).isEqualTo(T0);
@@ -53,6 +55,16 @@ class ResultFactoryTest {
         assertThat(result.tags()).containsExactly("x");
         assertThat(result.metadata()).containsEntry("a", "b");
         assertThat(result.adjustments()).containsExactly("dropped:seed");
+    }
+
+    @Test
+    void anUnpricedOutcomeGivesANullCostAndItsReason() {
+        JobOutcome outcome = JobOutcome.succeeded(JsonNodeFactory.instance.objectNode(), new TokenUsage(1, 2, 3, 0, 0))
+                .withCost(null, "no price for openai/x");
+        JobResult result = ResultFactory.fromOutcome(job(null), outcome, T0, T0.plusSeconds(1), Duration.ofSeconds(1),
+                null);
+        assertThat(result.costUsd()).isNull();
+        assertThat(result.costReason()).isEqualTo("no price for openai/x");
     }
 
     @Test
@@ -104,7 +116,7 @@ class ResultFactoryTest {
     void anUnpublishableResultBecomesASmallFailedOneThatKeepsIdentityRouteUsageAndTimes() {
         ObjectNode completion = JsonNodeFactory.instance.objectNode().put("object", "chat.completion");
         JobOutcome outcome = JobOutcome.succeeded(completion, new TokenUsage(1, 2, 3, 0, 0))
-                .withRoute("d1", "openai", "gpt").withCost(0.5).withAdjustments(List.of("dropped:seed"));
+                .withRoute("d1", "openai", "gpt").withCost(new BigDecimal("0.0000125"), null).withAdjustments(List.of("dropped:seed"));
         JobResult big = ResultFactory.fromOutcome(job(null), outcome, T0.plusSeconds(1), T0.plusSeconds(3),
                 Duration.ofMillis(1500), T0.plusMillis(1200));
         SendRefusedException tooLarge = new SendRefusedException("results",
@@ -119,11 +131,11 @@ class ResultFactoryTest {
         assertThat(small.error().message()).contains("succeeded result", "RecordTooLargeException",
                 "larger than max.request.size");
         assertThat(small).extracting(JobResult::jobId, JobResult::batchId, JobResult::customId, JobResult::tenant,
-                JobResult::modelGroup, JobResult::usage, JobResult::costUsd, JobResult::deployment,
+                JobResult::modelGroup, JobResult::usage, JobResult::costUsd, JobResult::costReason, JobResult::deployment,
                 JobResult::provider, JobResult::model, JobResult::latencyMs, JobResult::ttftMs,
                 JobResult::submittedAt, JobResult::startedAt, JobResult::completedAt)
                 .containsExactly(big.jobId(), big.batchId(), big.customId(), big.tenant(), big.modelGroup(),
-                        big.usage(), big.costUsd(), big.deployment(), big.provider(), big.model(), big.latencyMs(),
+                        big.usage(), big.costUsd(), big.costReason(), big.deployment(), big.provider(), big.model(), big.latencyMs(),
                         big.ttftMs(), big.submittedAt(), big.startedAt(), big.completedAt());
         assertThat(small.response()).isNull();
         assertThat(small.metadata()).isEmpty();

@@ -11,6 +11,7 @@ import dev.llmq.runtime.mock.MockBehavior;
 import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.JobOutcome;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -72,6 +73,9 @@ class RoutedJobHandlerTest {
                   - model_name: canned
                     litellm_params: { model: openai/gpt-4o, mock_response: "canned answer here" }
                     model_info: { id: canned-1 }
+                  - model_name: unlisted
+                    litellm_params: { model: openai/unlisted-model, api_base: %1$s, api_key: k }
+                    model_info: { id: unlisted-1 }
                 router_settings: { num_retries: 2 }
                 """.formatted(base);
         mock.behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()));
@@ -92,8 +96,31 @@ class RoutedJobHandlerTest {
         assertThat(outcome.deployment()).isEqualTo("mini-1");
         assertThat(outcome.provider()).isEqualTo("openai");
         assertThat(outcome.usage().totalTokens()).isEqualTo(outcome.response().path("usage").path("total_tokens").asLong());
-        assertThat(outcome.costUsd()).as("gpt-4o-mini is in the price table").isNotNull().isPositive();
         assertThat(outcome.attempts()).extracting(Attempt::outcome).containsExactly("success");
+        // gpt-4o-mini in the bundled table: input_cost_per_token 1.5e-07, output_cost_per_token 6e-07
+        assertThat(outcome.usage().promptTokens()).isPositive();
+        assertThat(outcome.costUsd()).isEqualByComparingTo(new BigDecimal("0.00000015")
+                .multiply(BigDecimal.valueOf(outcome.usage().promptTokens()))
+                .add(new BigDecimal("0.0000006").multiply(BigDecimal.valueOf(outcome.usage().completionTokens()))));
+        assertThat(outcome.costReason()).isNull();
+    }
+
+    @Test
+    void aBatchJobIsPricedAtTheBatchRates() throws Exception {
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("mini", false, "batch_1"), new RecordingChunks());
+        // gpt-4o-mini: input_cost_per_token_batches 7.5e-08, output_cost_per_token_batches 3e-07
+        assertThat(outcome.costUsd()).isEqualByComparingTo(new BigDecimal("0.000000075")
+                .multiply(BigDecimal.valueOf(outcome.usage().promptTokens()))
+                .add(new BigDecimal("0.0000003").multiply(BigDecimal.valueOf(outcome.usage().completionTokens()))));
+    }
+
+    @Test
+    void aModelWithoutAPriceHasNoCostButAReason() throws Exception {
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("unlisted", false), new RecordingChunks());
+        assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(outcome.usage().totalTokens()).isPositive();
+        assertThat(outcome.costUsd()).isNull();
+        assertThat(outcome.costReason()).contains("openai/unlisted-model", "unlisted-1", "llmq.pricing.table");
     }
 
     @Test

@@ -30,12 +30,17 @@ final class RoutingFixtures {
 
     /** A one-message job for a model group. */
     static JobRequest job(String group, boolean stream) {
+        return job(group, stream, null);
+    }
+
+    /** A one-message job for a model group, part of a batch when {@code batchId} is set. */
+    static JobRequest job(String group, boolean stream, String batchId) {
         ObjectNode body = Json.mapper().createObjectNode().put("model", group);
         body.putArray("messages").addObject().put("role", "user").put("content", "hello there");
         if (stream) {
             body.put("stream", true);
         }
-        return new JobRequest(1, "job-" + group + stream, null, null, null, group, body, stream, 0, null, null, null,
+        return new JobRequest(1, "job-" + group + stream, batchId, null, null, group, body, stream, 0, null, null, null,
                 Instant.now(), null);
     }
 }
