@@ -9,6 +9,7 @@ import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.worker.JobOutcome;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +32,12 @@ public final class ResultFactory {
 
     /** Adjustment of a stopped job whose usage counts the deltas streamed before it stopped (no prompt tokens). */
     public static final String USAGE_PARTIAL = "usage_partial:completion_tokens=streamed_deltas";
+    /**
+     * The cost reason of a result with tokens but no computed cost: a stopped stream whose output tokens were counted
+     * from its deltas (the provider reported none), or a failure that reported usage.
+     */
+    public static final String NOT_PRICED = "not priced: the provider reported no billable usage for this job (the "
+            + "tokens shown were counted by llmq), so its cost is unknown";
 
     private static final int MAX_MESSAGE = 300;
     /** Room for Kafka's own explanation as well. */
@@ -54,9 +61,14 @@ public final class ResultFactory {
             ttft = Duration.between(startedAt, firstChunk);
             ttft = ttft.isNegative() ? Duration.ZERO : ttft;
         }
+        boolean priced = outcome.costUsd() != null || outcome.costReason() != null;
+        boolean noTokens = outcome.usage().totalTokens() == 0 && outcome.usage().promptTokens() == 0
+                && outcome.usage().completionTokens() == 0;
+        BigDecimal cost = priced ? outcome.costUsd() : noTokens ? BigDecimal.ZERO : null;
+        String costReason = priced || noTokens ? outcome.costReason() : NOT_PRICED;
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
                 job.modelGroup(), outcome.status(), outcome.response(), outcome.error(), outcome.usage(),
-                outcome.costUsd(), outcome.costReason(),
+                cost, costReason,
                 outcome.deployment(), outcome.provider(), outcome.model(), outcome.attempts(),
                 latency == null ? null : latency.toMillis(), ttft == null ? null : ttft.toMillis(),
                 job.submittedAt(), startedAt, completedAt, job.tags(), job.metadata(), outcome.adjustments());
@@ -68,7 +80,7 @@ public final class ResultFactory {
                 "the job's deadline " + job.deadline() + " passed before a worker started it", null, KIND_EXPIRED,
                 null, null);
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
-                job.modelGroup(), JobStatus.EXPIRED, null, error, null, null, null, null, null, null, null, null, null,
+                job.modelGroup(), JobStatus.EXPIRED, null, error, null, BigDecimal.ZERO, null, null, null, null, null, null, null,
                 job.submittedAt(), null, now, job.tags(), job.metadata(), null);
     }
 
@@ -78,7 +90,7 @@ public final class ResultFactory {
     public static JobResult stopped(JobRequest job, ProviderError why, Instant startedAt, Instant now) {
         JobStatus status = why.kind() == ErrorKind.EXPIRED ? JobStatus.EXPIRED : JobStatus.CANCELLED;
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
-                job.modelGroup(), status, null, why.toJobError(null), null, null, null, null, null, null, null, null, null,
+                job.modelGroup(), status, null, why.toJobError(null), null, BigDecimal.ZERO, null, null, null, null, null, null, null,
                 job.submittedAt(), startedAt, now, job.tags(), job.metadata(), null);
     }
 
@@ -103,7 +115,7 @@ public final class ResultFactory {
                 + "it is not run again and its record is in the dead-letter topic", null,
                 KIND_INTERNAL, null, null);
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
-                job.modelGroup(), JobStatus.FAILED, null, error, null, null, null, null, null, null, null, null, null,
+                job.modelGroup(), JobStatus.FAILED, null, error, null, BigDecimal.ZERO, null, null, null, null, null, null, null,
                 job.submittedAt(), null, now, job.tags(), job.metadata(), null);
     }
 

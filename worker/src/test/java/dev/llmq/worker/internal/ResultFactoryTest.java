@@ -68,6 +68,24 @@ class ResultFactoryTest {
     }
 
     @Test
+    void aJobThatUsedNoTokensCostsExactlyZeroAndOneWithUncountedTokensSaysWhy() {
+        JobResult failedEarly = ResultFactory.fromOutcome(job(null), ResultFactory.failure(new IllegalStateException(
+                "boom")), T0, T0.plusSeconds(1), Duration.ofSeconds(1), null);
+        assertThat(failedEarly.costUsd()).isEqualByComparingTo("0");
+        assertThat(failedEarly.costReason()).isNull();
+        assertThat(ResultFactory.expired(job(T0), T0.plusSeconds(1)).costUsd()).isEqualByComparingTo("0");
+        assertThat(ResultFactory.poison(job(null), 3, T0).costUsd()).isEqualByComparingTo("0");
+
+        JobOutcome stopped = ResultFactory.withTokensSoFar(JobOutcome.cancelled(
+                ProviderError.of(ErrorKind.CANCELLED, "cancelled").toJobError(null)), 7);
+        JobResult result = ResultFactory.fromOutcome(job(null), stopped, T0, T0.plusSeconds(1), Duration.ofSeconds(1),
+                null);
+        assertThat(result.usage().completionTokens()).isEqualTo(7);
+        assertThat(result.costUsd()).as("tokens counted by llmq are never priced as $0").isNull();
+        assertThat(result.costReason()).isEqualTo(ResultFactory.NOT_PRICED);
+    }
+
+    @Test
     void theOutcomesOwnTimingsWin() {
         JobOutcome outcome = JobOutcome.succeeded(JsonNodeFactory.instance.objectNode(), null)
                 .withTimings(Duration.ofMillis(900), Duration.ofMillis(90));
