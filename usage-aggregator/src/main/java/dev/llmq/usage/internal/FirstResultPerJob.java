@@ -1,0 +1,83 @@
+package dev.llmq.usage.internal;
+
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JsonSerde;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parses each result record once and passes on the first result per job id, timestamped with its completion time
+ * (the windows are by completion time). A record that is not a {@link JobResult}, or whose key is not its job id, is
+ * skipped and counted, never a crash; a job id seen within the retention of an earlier result's completion time
+ * (either side) is a duplicate, skipped and counted. The window store keeps job ids for the retention, dropped with
+ * their segments.
+ */
+public final class FirstResultPerJob implements Processor<String, byte[], String, JobResult> {
+
+    /** What became of a result record, for {@code llmq.usage.results{outcome}}. */
+    public enum Outcome { COUNTED, DUPLICATE, INVALID }
+
+    private static final Logger LOG = LoggerFactory.getLogger(FirstResultPerJob.class);
+    private static final JsonSerde<JobResult> RESULTS = JsonSerde.jobResult();
+
+    private final String storeName;
+    private final long retentionMs;
+    private final Consumer<Outcome> outcomes;
+    private ProcessorContext<String, JobResult> context;
+    private WindowStore<String, Long> seen;
+
+    public FirstResultPerJob(String storeName, long retentionMs, Consumer<Outcome> outcomes) {
+        this.storeName = Objects.requireNonNull(storeName, "storeName");
+        this.retentionMs = retentionMs;
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+    }
+
+    @Override
+    public void init(ProcessorContext<String, JobResult> context) {
+        this.context = context;
+        this.seen = context.getStateStore(storeName);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        JobResult result;
+        try {
+            result = record.value() == null ? null : RESULTS.fromBytes(record.value());
+        } catch (RuntimeException e) {
+            skipInvalid("not a job result: " + e.getMessage());
+            return;
+        }
+        if (result == null || !result.jobId().equals(record.key())) {
+            skipInvalid(result == null ? "no value" : "the key is not the result's job id");
+            return;
+        }
+        long at = result.completedAt().toEpochMilli();
+        long from = at > retentionMs ? at - retentionMs : 0;
+        long to = at > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : at + retentionMs;
+        try (WindowStoreIterator<Long> earlier = seen.fetch(result.jobId(), from, to)) {
+            if (earlier.hasNext()) {
+                LOG.debug("job {}: a second result is not counted again", result.jobId());
+                outcomes.accept(Outcome.DUPLICATE);
+                return;
+            }
+        }
+        seen.put(result.jobId(), at, at);
+        outcomes.accept(Outcome.COUNTED);
+        // the result's own headers (its CloudEvent) do not describe the usage records made from it
+        context.forward(new Record<>(result.jobId(), result, at, new RecordHeaders()));
+    }
+
+    private void skipInvalid(String why) {
+        LOG.warn("usage aggregator skips a results record ({}): {}", why,
+                context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse(""));
+        outcomes.accept(Outcome.INVALID);
+    }
+}
