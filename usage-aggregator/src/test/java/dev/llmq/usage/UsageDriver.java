@@ -27,6 +27,8 @@ import org.apache.kafka.streams.state.WindowStore;
 final class UsageDriver implements AutoCloseable {
 
     static final TopicNames TOPICS = new TopicNames("t");
+    /** The driver's wall clock: after every completion time of the tests. */
+    static final Instant WALL_CLOCK = Instant.parse("2026-12-01T12:00:00Z");
 
     final Map<FirstResultPerJob.Outcome, Long> outcomes = new EnumMap<>(FirstResultPerJob.Outcome.class);
     private final TopologyTestDriver driver;
@@ -39,7 +41,7 @@ final class UsageDriver implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(UsageTopology.topology(TOPICS, grace, Duration.ofDays(7), budgets, "agg-1",
-                o -> outcomes.merge(o, 1L, Long::sum)), props, Instant.parse("2026-11-30T00:00:00Z"));
+                o -> outcomes.merge(o, 1L, Long::sum)), props, WALL_CLOCK);
         results = driver.createInputTopic(TOPICS.results(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());
     }
@@ -58,6 +60,10 @@ final class UsageDriver implements AutoCloseable {
 
     WindowStore<String, UsageRecord> windows(UsageWindow w) {
         return driver.getWindowStore(w.storeName());
+    }
+
+    KeyValueStore<String, dev.llmq.usage.internal.BudgetSpend> budgetSpend() {
+        return driver.getKeyValueStore(UsageTopology.BUDGET_STORE);
     }
 
     /** The latest record per key on a usage topic. */

@@ -158,6 +158,16 @@ class UsageTopologyTest {
     }
 
     @Test
+    void aResultCompletedFarAheadOfTheClockIsSkippedAndDoesNotCloseTheWindows() {
+        UsageDriver d = start(List.of());
+        d.send(succeeded("future", UsageDriver.WALL_CLOCK.plus(Duration.ofHours(1)).plusMillis(1), "1"));
+        d.send(succeeded("almost", UsageDriver.WALL_CLOCK.plus(Duration.ofHours(1)), "2"));
+        d.send(succeeded("now", T0, "4"));
+        assertThat(d.outcomes).containsEntry(Outcome.INVALID, 1L).containsEntry(Outcome.COUNTED, 2L);
+        assertThat(d.total().get("model:gpt-4o").costUsd()).isEqualByComparingTo("6");
+    }
+
+    @Test
     void anUnpricedResultCountsAsUnpricedNotAsFree() {
         UsageDriver d = start(List.of());
         d.send(result("j1", JobStatus.SUCCEEDED, null, "mystery-model", "d9", "custom", null, List.of(),

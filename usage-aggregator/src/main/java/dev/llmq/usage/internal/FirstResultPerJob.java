@@ -2,6 +2,7 @@ package dev.llmq.usage.internal;
 
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JsonSerde;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -19,11 +20,19 @@ import org.slf4j.LoggerFactory;
  * skipped and counted, never a crash; a job id seen within the retention of an earlier result's completion time
  * (either side) is a duplicate, skipped and counted. The window store keeps job ids for the retention, dropped with
  * their segments.
+ *
+ * <p>A result completed more than {@link #MAX_AHEAD} after this instance's clock is skipped and counted as invalid
+ * too: it would move stream time ahead and close every window early (all later results would be "late"), and the
+ * broker refuses records timestamped that far ahead ({@code message.timestamp.after.max.ms}, one hour by default),
+ * which would stop the stream on its repartition topic.
  */
 public final class FirstResultPerJob implements Processor<String, byte[], String, JobResult> {
 
     /** What became of a result record, for {@code llmq.usage.results{outcome}}. */
     public enum Outcome { COUNTED, DUPLICATE, INVALID }
+
+    /** How far ahead of the wall clock a completion time may be. */
+    public static final Duration MAX_AHEAD = Duration.ofHours(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(FirstResultPerJob.class);
     private static final JsonSerde<JobResult> RESULTS = JsonSerde.jobResult();
@@ -60,6 +69,10 @@ public final class FirstResultPerJob implements Processor<String, byte[], String
             return;
         }
         long at = result.completedAt().toEpochMilli();
+        if (at > context.currentSystemTimeMs() + MAX_AHEAD.toMillis()) {
+            skipInvalid("completed_at " + result.completedAt() + " is more than " + MAX_AHEAD + " ahead of the clock");
+            return;
+        }
         long from = at > retentionMs ? at - retentionMs : 0;
         long to = at > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : at + retentionMs;
         try (WindowStoreIterator<Long> earlier = seen.fetch(result.jobId(), from, to)) {
