@@ -14,7 +14,7 @@ import java.util.Objects;
 
 /**
  * Everything in one process ({@link Role#STANDALONE}): the embedded KRaft broker, llmq's topics, the mock LLM server
- * (when the config enables {@code llmq.mock_llm}), a worker and the ingest API. Closing stops them in reverse order.
+ * (when the config enables {@code llmq.mock_llm}), a worker, the usage aggregator and the ingest API. Closing stops them in reverse order.
  */
 public final class Standalone implements AutoCloseable {
 
@@ -47,7 +47,8 @@ public final class Standalone implements AutoCloseable {
                 .kafkaPort(options.kafkaPort())
                 .bootstrapServers(options.externalKafka())
                 .workerId("standalone-worker")
-                .ingestId("standalone").build();
+                .ingestId("standalone")
+                .usageId("standalone-usage").build();
         try {
             return new Standalone(Assembly.start(Role.STANDALONE, role));
         } catch (InterruptedException e) {
@@ -58,6 +59,11 @@ public final class Standalone implements AutoCloseable {
 
     public URI httpUrl() {
         return URI.create("http://127.0.0.1:" + assembly.get(IngestServer.class).port());
+    }
+
+    /** Where this process's usage aggregator answers {@code GET /v1/usage} (a free 127.0.0.1 port). */
+    public URI usageUrl() {
+        return assembly.get(UsageUrl.class).url();
     }
 
     public String bootstrapServers() {

@@ -12,7 +12,6 @@ import dev.llmq.usage.internal.BudgetWatch;
 import dev.llmq.usage.internal.FirstResultPerJob;
 import dev.llmq.usage.internal.UsageMath;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,11 +137,5 @@ public final class UsageTopology {
                     .to(topics.control(), Produced.with(KEYS, JsonSerde.budget()).withName("budget-states"));
         }
         return builder.build();
-    }
-
-    /** A window store's record as the window's figure (its name and bounds). */
-    static UsageRecord windowFigure(UsageWindow w, long start, UsageRecord r) {
-        Instant s = Instant.ofEpochMilli(start);
-        return UsageMath.inWindow(r, w.wire(), s, s.plus(w.size()));
     }
 }
