@@ -2,7 +2,6 @@ package dev.llmq.usage;
 
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.UsageRecord;
-import dev.llmq.usage.internal.FirstResultPerJob;
 import dev.llmq.usage.internal.LocalStores;
 import dev.llmq.usage.internal.Share;
 import dev.llmq.usage.internal.UsagePeers;
@@ -75,8 +74,8 @@ public final class UsageAggregator implements AutoCloseable {
     public UsageAggregator(UsageSettings settings, MeterRegistry meters, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
-        Map<FirstResultPerJob.Outcome, Counter> counters = new EnumMap<>(FirstResultPerJob.Outcome.class);
-        for (FirstResultPerJob.Outcome o : FirstResultPerJob.Outcome.values()) {
+        Map<ResultOutcome, Counter> counters = new EnumMap<>(ResultOutcome.class);
+        for (ResultOutcome o : ResultOutcome.values()) {
             counters.put(o, Counter.builder("llmq.usage.results").tag("outcome", o.name().toLowerCase(Locale.ROOT))
                     .description("results records read by the usage aggregator: counted, duplicate (a job id "
                             + "counted already) or invalid (skipped)").register(meters));

@@ -76,7 +76,7 @@ public final class UsageTopology {
      */
     public static Topology topology(TopicNames topics, Duration grace, Duration dedupeRetention,
                                     List<Budget> budgets, String source,
-                                    Consumer<FirstResultPerJob.Outcome> outcomes) {
+                                    Consumer<ResultOutcome> outcomes) {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(grace, "grace");
         Objects.requireNonNull(dedupeRetention, "dedupeRetention");

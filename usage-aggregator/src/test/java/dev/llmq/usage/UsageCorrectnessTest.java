@@ -10,7 +10,6 @@ import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.UsageRecord;
 import dev.llmq.usage.internal.BudgetSpend;
-import dev.llmq.usage.internal.FirstResultPerJob.Outcome;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -160,9 +159,9 @@ class UsageCorrectnessTest {
             drain(d, topics, control.readRecordsToList(), messages);
 
             assertThat(lateBeyondGrace).as("late results past the grace were generated").isGreaterThan(100);
-            assertThat(d.outcomes.get(Outcome.INVALID)).isEqualTo(invalid);
-            assertThat(d.outcomes.get(Outcome.DUPLICATE)).isEqualTo(duplicates);
-            assertThat(d.outcomes.get(Outcome.COUNTED)).isEqualTo(seen.size());
+            assertThat(d.outcomes.get(ResultOutcome.INVALID)).isEqualTo(invalid);
+            assertThat(d.outcomes.get(ResultOutcome.DUPLICATE)).isEqualTo(duplicates);
+            assertThat(d.outcomes.get(ResultOutcome.COUNTED)).isEqualTo(seen.size());
 
             Map<String, UsageRecord> expectedTotals = new TreeMap<>();
             totals.forEach((key, acc) -> expectedTotals.put(key, acc.toRecord(key)));

@@ -7,7 +7,6 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.schemas.Topics;
 import dev.llmq.schemas.UsageRecord;
-import dev.llmq.usage.internal.FirstResultPerJob;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +29,7 @@ final class UsageDriver implements AutoCloseable {
     /** The driver's wall clock: after every completion time of the tests. */
     static final Instant WALL_CLOCK = Instant.parse("2026-12-01T12:00:00Z");
 
-    final Map<FirstResultPerJob.Outcome, Long> outcomes = new EnumMap<>(FirstResultPerJob.Outcome.class);
+    final Map<ResultOutcome, Long> outcomes = new EnumMap<>(ResultOutcome.class);
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> results;
 

@@ -11,7 +11,6 @@ import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.UsageRecord;
-import dev.llmq.usage.internal.FirstResultPerJob.Outcome;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -142,7 +141,7 @@ class UsageTopologyTest {
         d.send(succeeded("j1", T0, "1"));
         assertThat(d.total().get("model:gpt-4o").requests()).isEqualTo(1);
         assertThat(d.total().get("model:gpt-4o").costUsd()).isEqualByComparingTo("1");
-        assertThat(d.outcomes).containsEntry(Outcome.COUNTED, 1L).containsEntry(Outcome.DUPLICATE, 2L);
+        assertThat(d.outcomes).containsEntry(ResultOutcome.COUNTED, 1L).containsEntry(ResultOutcome.DUPLICATE, 2L);
     }
 
     @Test
@@ -153,7 +152,7 @@ class UsageTopologyTest {
         d.sendRaw("other-key", dev.llmq.schemas.JsonSerde.jobResult().toBytes(succeeded("j9", T0, "1")), T0);
         d.sendRaw("j0", null, T0);
         d.send(succeeded("j1", T0, "1"));
-        assertThat(d.outcomes).containsEntry(Outcome.INVALID, 4L).containsEntry(Outcome.COUNTED, 1L);
+        assertThat(d.outcomes).containsEntry(ResultOutcome.INVALID, 4L).containsEntry(ResultOutcome.COUNTED, 1L);
         assertThat(d.total().get("model:gpt-4o").requests()).isEqualTo(1);
     }
 
@@ -163,7 +162,7 @@ class UsageTopologyTest {
         d.send(succeeded("future", UsageDriver.WALL_CLOCK.plus(Duration.ofHours(1)).plusMillis(1), "1"));
         d.send(succeeded("almost", UsageDriver.WALL_CLOCK.plus(Duration.ofHours(1)), "2"));
         d.send(succeeded("now", T0, "4"));
-        assertThat(d.outcomes).containsEntry(Outcome.INVALID, 1L).containsEntry(Outcome.COUNTED, 2L);
+        assertThat(d.outcomes).containsEntry(ResultOutcome.INVALID, 1L).containsEntry(ResultOutcome.COUNTED, 2L);
         assertThat(d.total().get("model:gpt-4o").costUsd()).isEqualByComparingTo("6");
     }
 

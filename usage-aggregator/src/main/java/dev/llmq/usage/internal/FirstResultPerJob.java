@@ -2,6 +2,7 @@ package dev.llmq.usage.internal;
 
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JsonSerde;
+import dev.llmq.usage.ResultOutcome;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -28,9 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FirstResultPerJob implements Processor<String, byte[], String, JobResult> {
 
-    /** What became of a result record, for {@code llmq.usage.results{outcome}}. */
-    public enum Outcome { COUNTED, DUPLICATE, INVALID }
-
     /** How far ahead of the wall clock a completion time may be. */
     public static final Duration MAX_AHEAD = Duration.ofHours(1);
 
@@ -39,11 +37,11 @@ public final class FirstResultPerJob implements Processor<String, byte[], String
 
     private final String storeName;
     private final long retentionMs;
-    private final Consumer<Outcome> outcomes;
+    private final Consumer<ResultOutcome> outcomes;
     private ProcessorContext<String, JobResult> context;
     private WindowStore<String, Long> seen;
 
-    public FirstResultPerJob(String storeName, long retentionMs, Consumer<Outcome> outcomes) {
+    public FirstResultPerJob(String storeName, long retentionMs, Consumer<ResultOutcome> outcomes) {
         this.storeName = Objects.requireNonNull(storeName, "storeName");
         this.retentionMs = retentionMs;
         this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
@@ -78,12 +76,12 @@ public final class FirstResultPerJob implements Processor<String, byte[], String
         try (WindowStoreIterator<Long> earlier = seen.fetch(result.jobId(), from, to)) {
             if (earlier.hasNext()) {
                 LOG.debug("job {}: a second result is not counted again", result.jobId());
-                outcomes.accept(Outcome.DUPLICATE);
+                outcomes.accept(ResultOutcome.DUPLICATE);
                 return;
             }
         }
         seen.put(result.jobId(), at, at);
-        outcomes.accept(Outcome.COUNTED);
+        outcomes.accept(ResultOutcome.COUNTED);
         // the result's own headers (its CloudEvent) do not describe the usage records made from it
         context.forward(new Record<>(result.jobId(), result, at, new RecordHeaders()));
     }
@@ -91,6 +89,6 @@ public final class FirstResultPerJob implements Processor<String, byte[], String
     private void skipInvalid(String why) {
         LOG.warn("usage aggregator skips a results record ({}): {}", why,
                 context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse(""));
-        outcomes.accept(Outcome.INVALID);
+        outcomes.accept(ResultOutcome.INVALID);
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmq.usage.internal;
 
 import dev.llmq.schemas.TopicNames;
+import dev.llmq.usage.ResultOutcome;
 import dev.llmq.usage.UsageSettings;
 import dev.llmq.usage.UsageTopology;
 import java.io.IOException;
@@ -41,13 +42,13 @@ public final class UsageStreams implements AutoCloseable {
     private final UsageSettings settings;
     private final Path stateDir;
     private final boolean temporaryStateDir;
-    private final Consumer<FirstResultPerJob.Outcome> outcomes;
+    private final Consumer<ResultOutcome> outcomes;
     private volatile KafkaStreams streams;
     private volatile Admin admin;
     private volatile boolean runningOnce;
     private volatile int partitions;
 
-    public UsageStreams(UsageSettings settings, Consumer<FirstResultPerJob.Outcome> outcomes) {
+    public UsageStreams(UsageSettings settings, Consumer<ResultOutcome> outcomes) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
         this.temporaryStateDir = settings.stateDir() == null;
