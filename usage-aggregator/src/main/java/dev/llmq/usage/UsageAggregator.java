@@ -56,6 +56,7 @@ public final class UsageAggregator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(UsageAggregator.class);
     private static final String JSON = "application/json";
+    private static final String ERROR_WRITTEN = "llmq.error.written";
     private static final Comparator<UsageRecord> ORDER = Comparator
             .comparing(UsageRecord::windowStart, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(UsageRecord::key);
@@ -92,18 +93,23 @@ public final class UsageAggregator implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
+            cfg.http.prefer405over404 = true;
             cfg.routes.get("/v1/usage", this::usage);
             cfg.routes.get(UsagePeers.PATH, ctx -> json(ctx, 200, local.share(UsageQuery.parse(ctx::queryParam,
                     clock.instant()))));
             cfg.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "live")));
             cfg.routes.get("/health/ready", this::ready);
             cfg.routes.get("/metrics", this::metrics);
-            cfg.routes.exception(UsageApiException.class, (e, ctx) -> json(ctx, e.status(), e.body()));
+            cfg.routes.exception(UsageApiException.class, (e, ctx) -> error(ctx, e));
+            cfg.routes.error(404, ctx -> errorIfNone(ctx, new UsageApiException(404, "invalid_request_error",
+                    "not_found", null, "no route for " + ctx.method() + " " + ctx.path())));
+            cfg.routes.error(405, ctx -> errorIfNone(ctx, new UsageApiException(405, "invalid_request_error",
+                    "method_not_allowed", null, "method " + ctx.method() + " is not allowed on " + ctx.path())));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
                 UsageApiException internal = new UsageApiException(500, "server_error", "internal_error", null,
                         "internal error");
-                json(ctx, 500, internal.body());
+                error(ctx, internal);
             });
         });
     }
@@ -221,11 +227,22 @@ public final class UsageAggregator implements AutoCloseable {
     private void metrics(Context ctx) {
         Supplier<String> scrape = metricsScrape;
         if (scrape == null) {
-            json(ctx, 404, new UsageApiException(404, "invalid_request_error", "not_found", null,
-                    "no metrics are exposed here").body());
+            error(ctx, new UsageApiException(404, "invalid_request_error", "not_found", null,
+                    "no metrics are exposed here"));
             return;
         }
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape.get());
+    }
+
+    private static void error(Context ctx, UsageApiException e) {
+        ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
+        json(ctx, e.status(), e.body());
+    }
+
+    private static void errorIfNone(Context ctx, UsageApiException e) {
+        if (ctx.attribute(ERROR_WRITTEN) == null) {
+            error(ctx, e);
+        }
     }
 
     private static void json(Context ctx, int status, Object body) {
