@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two aggregator instances (same application, separate state directories) over one results topic of three
- * partitions: each holds part of the stores, and a query to either returns the same, whole answer.
+ * partitions: each holds part of the stores, and a query to either returns the same, whole answer; while one
+ * leaves, the other answers the whole or a 503, never a part.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class TwoAggregatorsIT {
@@ -68,15 +69,31 @@ class TwoAggregatorsIT {
         topics = new TopicNames("it-usage-" + UUID.randomUUID().toString().substring(0, 8));
         new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), topics,
                 PARTITIONS, (short) 1).ensureTopics(Duration.ofSeconds(30));
-        a = aggregator(kafka, "agg-a");
-        b = aggregator(kafka, "agg-b");
+        a = aggregator(topics, "agg-a");
+        b = aggregator(topics, "agg-b");
         await().atMost(Duration.ofSeconds(60)).until(() -> a.ready() && b.ready());
     }
 
-    private static UsageAggregator aggregator(KafkaCluster kafka, String id) {
-        UsageSettings settings = UsageSettings.builder(kafka.bootstrapServers(), id).topics(topics)
+    private static UsageAggregator aggregator(TopicNames names, String id) {
+        UsageSettings settings = UsageSettings.builder(bootstrap, id).topics(names)
                 .stateDir(dirs.resolve(id)).queryTimeout(Duration.ofSeconds(10)).build();
         return new UsageAggregator(settings, new SimpleMeterRegistry(), Clock.systemUTC()).start();
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return new KafkaProducer<>(p);
+    }
+
+    private static long totalRequests(JsonNode body) {
+        long requests = 0;
+        for (JsonNode r : body.path("data")) {
+            requests += r.path("requests").asLong();
+        }
+        return requests;
     }
 
     @AfterAll
@@ -93,11 +110,7 @@ class TwoAggregatorsIT {
     void aQueryToEitherInstanceGetsTheSameWholeAnswer() throws Exception {
         Map<String, Long> requestsByTenant = new TreeMap<>();
         Map<String, BigDecimal> costByTenant = new TreeMap<>();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 0; i < JOBS; i++) {
                 String tenant = "tenant-" + (i % 7);
                 BigDecimal cost = new BigDecimal("0.0001").multiply(BigDecimal.valueOf(i + 1));
@@ -148,6 +161,62 @@ class TwoAggregatorsIT {
         assertThat(minutesA.path("data")).hasSize(JOBS / 60);
         assertThat(minutesA.path("data").get(0).path("window_start").asText()).isEqualTo(T0.toString());
         assertThat(minutesA.path("data").get(0).path("requests").asLong()).isEqualTo(60);
+    }
+
+    @Test
+    void whileAnInstanceLeavesTheOtherAnswersWholeOrNotAtAll() throws Exception {
+        TopicNames names = new TopicNames("it-usage-leave-" + UUID.randomUUID().toString().substring(0, 8));
+        new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), names, PARTITIONS,
+                (short) 1).ensureTopics(Duration.ofSeconds(30));
+        int jobs = 120;
+        try (UsageAggregator stays = aggregator(names, "leave-stays")) {
+            UsageAggregator leaves = aggregator(names, "leave-goes");
+            try {
+                try (KafkaProducer<String, byte[]> producer = producer()) {
+                    for (int i = 0; i < jobs; i++) {
+                        JobResult r = TestResults.succeeded("leave-" + i, T0.plusSeconds(i), "0.01");
+                        producer.send(new ProducerRecord<>(names.results(), r.jobId(),
+                                JsonSerde.jobResult().toBytes(r)));
+                    }
+                }
+                String total = "/v1/usage?group_by=model&window=total";
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    assertThat(get(leaves, "/internal/v1/usage?group_by=model&window=total").body()
+                            .path("partitions").size()).isPositive();
+                    assertThat(totalRequests(get(stays, total).body())).isEqualTo(jobs);
+                });
+
+                List<Response> during = new java.util.concurrent.CopyOnWriteArrayList<>();
+                var poller = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+                poller.scheduleWithFixedDelay(() -> {
+                    try {
+                        during.add(get(stays, total));
+                    } catch (IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, 0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                leaves.close();
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get(stays,
+                        "/internal/v1/usage?group_by=model&window=total").body().path("partitions").size())
+                        .isEqualTo(PARTITIONS));
+                int seen = during.size();
+                await().atMost(Duration.ofSeconds(30)).until(() -> during.size() > seen);
+                poller.shutdownNow();
+
+                assertThat(during).isNotEmpty();
+                for (Response r : during) {
+                    if (r.status() == 200) {
+                        assertThat(totalRequests(r.body())).isEqualTo(jobs);
+                    } else {
+                        assertThat(r.status()).isEqualTo(503);
+                        assertThat(r.body().at("/error/code").asText()).isEqualTo(UsageApiException.UNAVAILABLE);
+                    }
+                }
+                assertThat(during.getLast().status()).isEqualTo(200);
+            } finally {
+                leaves.close();
+            }
+        }
     }
 
     @Test
