@@ -6,6 +6,7 @@ import dev.llmq.router.LlmqConfig;
 import dev.llmq.router.Router;
 import dev.llmq.runtime.EmbeddedKafka;
 import dev.llmq.runtime.mock.MockLlmServer;
+import dev.llmq.usage.UsageAggregator;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.health.ClusterHealth;
@@ -120,6 +121,27 @@ enum Component {
                     assembly::ready, assembly.meters(), assembly.clock());
             server.start();
             assembly.started(IngestServer.class, server);
+        }
+    },
+
+    /**
+     * The usage aggregator ({@code llmq usage-aggregator}, and inside {@code standalone}): its member of the Kafka
+     * Streams application and its HTTP server ({@code GET /v1/usage}, health, metrics). In its own role it binds the
+     * role's host and port; next to other components it serves on a free 127.0.0.1 port. Registers
+     * {@link UsageUrl}, where the ingest component forwards {@code GET /v1/usage}.
+     */
+    USAGE_AGGREGATOR {
+        @Override
+        void start(Assembly assembly) {
+            RoleOptions options = assembly.options();
+            boolean own = assembly.role() == Role.USAGE_AGGREGATOR;
+            UsageAggregator aggregator = assembly.started(UsageAggregator.class, Components.usageAggregator(
+                    assembly.config(), assembly.bootstrapServers(), own ? options.host() : "127.0.0.1",
+                    own ? options.httpPort() : 0, options.usageId(), options.dataDir(), assembly.meters(),
+                    assembly.clock()).start());
+            assembly.put(UsageUrl.class, new UsageUrl(aggregator.url()));
+            assembly.readyWhen(aggregator::ready);
+            assembly.describeReadiness(aggregator::readinessDetail);
         }
     },
 

@@ -10,6 +10,8 @@ import dev.llmq.router.ConfigException;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.router.Router;
 import dev.llmq.router.Sleeper;
+import dev.llmq.usage.UsageAggregator;
+import dev.llmq.usage.UsageSettings;
 import dev.llmq.worker.ChunkCoalescing;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
@@ -82,6 +84,35 @@ final class Components {
     static Optional<URI> usageUrl(Assembly assembly) {
         return Optional.ofNullable(assembly.config().llmq().ingest().usageUrl()).map(URI::create)
                 .or(() -> assembly.find(UsageUrl.class).map(UsageUrl::url));
+    }
+
+    /**
+     * The usage aggregator of a role, from the config's {@code llmq.usage} section and its budgets.
+     *
+     * @param dataDir the role's data directory (standalone), where the stores go when {@code llmq.usage.state_dir}
+     *        is unset; null for none (a temporary directory per process)
+     */
+    static UsageAggregator usageAggregator(LlmqConfig config, String bootstrapServers, String host, int port,
+                                           String instanceId, java.nio.file.Path dataDir, MeterRegistry meters,
+                                           Clock clock) {
+        var usage = config.llmq().usage();
+        UsageSettings settings = UsageSettings.builder(bootstrapServers, instanceId)
+                .topics(LoadedConfig.topics(config))
+                .kafkaProperties(LoadedConfig.kafkaProperties(config))
+                .host(host)
+                .port(port)
+                .grace(usage.grace())
+                .dedupeRetention(usage.dedupeRetention())
+                .stateDir(usage.stateDir() != null ? java.nio.file.Path.of(usage.stateDir())
+                        : dataDir == null ? null : dataDir.resolve("usage-state"))
+                .advertisedUrl(usage.advertisedUrl())
+                .budgets(config.llmq().budgets())
+                .build();
+        UsageAggregator aggregator = new UsageAggregator(settings, meters, clock);
+        if (meters instanceof PrometheusMeterRegistry prometheus) {
+            aggregator.exposeMetrics(prometheus::scrape);
+        }
+        return aggregator;
     }
 
     static WorkerSettings workerSettings(LlmqConfig config, String bootstrapServers, String workerId) {

@@ -21,9 +21,10 @@ import java.util.UUID;
  *                         {@code llmq.kafka.bootstrap.servers}), or null
  * @param workerId this process's worker id; null for a random {@code worker-…}
  * @param ingestId this process's ingest instance id; null for a random {@code ingest-…}
+ * @param usageId this process's usage aggregator instance id; null for a random {@code usage-…}
  */
 record RoleOptions(Path config, Map<String, String> env, Path dataDir, String host, int httpPort, int kafkaPort,
-                   String bootstrapServers, String workerId, String ingestId, Clock clock) {
+                   String bootstrapServers, String workerId, String ingestId, String usageId, Clock clock) {
 
     static final String DEFAULT_HOST = "127.0.0.1";
 
@@ -35,6 +36,7 @@ record RoleOptions(Path config, Map<String, String> env, Path dataDir, String ho
         bootstrapServers = bootstrapServers == null || bootstrapServers.isBlank() ? null : bootstrapServers;
         workerId = workerId != null ? workerId : "worker-" + shortRandomId();
         ingestId = ingestId != null ? ingestId : "ingest-" + shortRandomId();
+        usageId = usageId != null ? usageId : "usage-" + shortRandomId();
         Objects.requireNonNull(clock, "clock");
     }
 
@@ -55,6 +57,7 @@ record RoleOptions(Path config, Map<String, String> env, Path dataDir, String ho
         private String bootstrapServers;
         private String workerId;
         private String ingestId;
+        private String usageId;
 
         private Builder(Map<String, String> env, Clock clock) {
             this.env = env;
@@ -103,9 +106,15 @@ record RoleOptions(Path config, Map<String, String> env, Path dataDir, String ho
             return this;
         }
 
+        /** Null keeps a random id. */
+        Builder usageId(String value) {
+            this.usageId = value;
+            return this;
+        }
+
         RoleOptions build() {
             return new RoleOptions(config, env, dataDir, host, httpPort, kafkaPort, bootstrapServers, workerId,
-                    ingestId, clock);
+                    ingestId, usageId, clock);
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * Everything in one process ({@link Role#STANDALONE}): the embedded KRaft broker, llmq's topics, the mock LLM server
- * (when the config enables {@code llmq.mock_llm}), a worker and the ingest API. Closing stops them in reverse order.
+ * (when the config enables {@code llmq.mock_llm}), a worker, the usage aggregator and the ingest API. Closing stops them in reverse order.
  */
 public final class Standalone implements AutoCloseable {
 
@@ -48,7 +48,8 @@ public final class Standalone implements AutoCloseable {
                 .kafkaPort(options.kafkaPort())
                 .bootstrapServers(options.externalKafka())
                 .workerId("standalone-worker")
-                .ingestId("standalone").build();
+                .ingestId("standalone")
+                .usageId("standalone-usage").build();
         try {
             return new Standalone(Assembly.start(Role.STANDALONE, role));
         } catch (InterruptedException e) {

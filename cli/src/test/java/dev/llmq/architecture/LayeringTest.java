@@ -21,7 +21,7 @@ class LayeringTest {
 
     /** Every module's root package, by module. */
     private static final List<String> MODULE_ROOTS = List.of("config", "schemas", "provider", "router", "runtime",
-            "testkit", "ingest", "worker", "cli");
+            "testkit", "ingest", "worker", "usage", "cli");
 
     private static final String[] TEST_LIBRARIES = {"org.junit..", "org.testcontainers..", "org.assertj..",
         "org.awaitility..", "net.jqwik..", "org.mockito..", "dev.llmq.testkit.."};
@@ -62,11 +62,20 @@ class LayeringTest {
     }
 
     @Test
+    void theUsageAggregatorReadsResultsOnly() {
+        noClasses().that().resideInAPackage("dev.llmq.usage..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.llmq.ingest..", "dev.llmq.worker..",
+                        "dev.llmq.provider..", "dev.llmq.runtime..", "dev.llmq.cli..")
+                .because("the usage aggregator reads the results topic; it never calls a provider or a role")
+                .check(classes);
+    }
+
+    @Test
     void librariesDoNotReachTheRolesAboveThem() {
         noClasses().that().resideInAnyPackage("dev.llmq.config..", "dev.llmq.schemas..", "dev.llmq.provider..",
                         "dev.llmq.router..", "dev.llmq.runtime..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.llmq.ingest..", "dev.llmq.worker..",
-                        "dev.llmq.cli..")
+                        "dev.llmq.usage..", "dev.llmq.cli..")
                 .check(classes);
         noClasses().that().resideInAnyPackage("dev.llmq.worker..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.llmq.ingest..", "dev.llmq.cli..",

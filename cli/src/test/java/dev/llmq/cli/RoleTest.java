@@ -15,6 +15,15 @@ class RoleTest {
         assertThat(Role.WORKER.scope()).isEqualTo(ConfigScope.ROUTING);
         assertThat(Role.INGEST.scope()).isEqualTo(ConfigScope.NAMES);
         assertThat(Role.BROKER.scope()).isEqualTo(ConfigScope.NAMES);
+        assertThat(Role.USAGE_AGGREGATOR.scope()).isEqualTo(ConfigScope.NAMES);
+    }
+
+    @Test
+    void standaloneRunsTheUsageAggregatorBeforeTheIngestApiThatForwardsToIt() {
+        List<Component> standalone = Role.STANDALONE.components();
+        assertThat(standalone).contains(Component.USAGE_AGGREGATOR);
+        assertThat(standalone.indexOf(Component.USAGE_AGGREGATOR)).isLessThan(standalone.indexOf(Component.INGEST));
+        assertThat(Role.USAGE_AGGREGATOR.components()).containsExactly(Component.USAGE_AGGREGATOR);
     }
 
     @Test

@@ -1,0 +1,265 @@
+package dev.llmq.usage;
+
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.UsageRecord;
+import dev.llmq.usage.internal.LocalStores;
+import dev.llmq.usage.internal.Share;
+import dev.llmq.usage.internal.UsagePeers;
+import dev.llmq.usage.internal.UsageStreams;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One usage aggregator instance: its member of the Streams application ({@link UsageTopology}) and its HTTP server.
+ * Start as many as you like with the same topics: the partitions (and so the groups) spread over them, and a query
+ * reaching any instance gets the whole answer.
+ *
+ * <ul>
+ *   <li>{@code GET /v1/usage?group_by=model|deployment|provider|tenant|tag&window=1m|1h|1d|total&from=&to=}: this
+ *       instance's share and every other instance's ({@value UsagePeers#PATH}), checked to cover every store
+ *       partition exactly once; while a rebalance moves the stores it retries for {@code queryTimeout}, then 503.
+ *       Data sorted by window start, then key. Bad parameters: 400 in OpenAI's error shape.</li>
+ *   <li>{@value UsagePeers#PATH}: this instance's share only (never forwarded).</li>
+ *   <li>{@code GET /health/live}, {@code GET /health/ready} (the stream is running), {@code GET /metrics}.</li>
+ * </ul>
+ */
+public final class UsageAggregator implements AutoCloseable {
+
+    /** The pause between two tries of a query while the stores move. */
+    static final Duration MOVING_RETRY = Duration.ofMillis(100);
+
+    private static final Logger LOG = LoggerFactory.getLogger(UsageAggregator.class);
+    private static final String JSON = "application/json";
+    private static final String ERROR_WRITTEN = "llmq.error.written";
+    private static final Comparator<UsageRecord> ORDER = Comparator
+            .comparing(UsageRecord::windowStart, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(UsageRecord::key);
+
+    private final UsageSettings settings;
+    private final Clock clock;
+    private final UsageStreams streams;
+    private final LocalStores local;
+    private final Retry movingRetry;
+    private final Javalin app;
+    private volatile UsagePeers peers;
+    private volatile HostInfo self;
+    private volatile Supplier<String> metricsScrape;
+    private volatile boolean started;
+
+    public UsageAggregator(UsageSettings settings, MeterRegistry meters, Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        Map<ResultOutcome, Counter> counters = new EnumMap<>(ResultOutcome.class);
+        for (ResultOutcome o : ResultOutcome.values()) {
+            counters.put(o, Counter.builder("llmq.usage.results").tag("outcome", o.name().toLowerCase(Locale.ROOT))
+                    .description("results records read by the usage aggregator: counted, duplicate (a job id "
+                            + "counted already) or invalid (skipped)").register(meters));
+        }
+        this.streams = new UsageStreams(settings, o -> counters.get(o).increment());
+        this.local = new LocalStores(streams::streams, streams.repartitionTopic());
+        this.movingRetry = Retry.of("llmq-usage-moving", RetryConfig.custom()
+                .maxAttempts((int) Math.max(1, settings.queryTimeout().toMillis() / MOVING_RETRY.toMillis()) + 1)
+                .waitDuration(MOVING_RETRY)
+                .retryOnException(e -> e instanceof UsageApiException api
+                        && UsageApiException.UNAVAILABLE.equals(api.code()))
+                .build());
+        this.app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.http.prefer405over404 = true;
+            cfg.routes.get("/v1/usage", this::usage);
+            cfg.routes.get(UsagePeers.PATH, ctx -> json(ctx, 200, local.share(UsageQuery.parse(ctx::queryParam,
+                    clock.instant()))));
+            cfg.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "live")));
+            cfg.routes.get("/health/ready", this::ready);
+            cfg.routes.get("/metrics", this::metrics);
+            cfg.routes.exception(UsageApiException.class, (e, ctx) -> error(ctx, e));
+            cfg.routes.error(404, ctx -> errorIfNone(ctx, new UsageApiException(404, "invalid_request_error",
+                    "not_found", null, "no route for " + ctx.method() + " " + ctx.path())));
+            cfg.routes.error(405, ctx -> errorIfNone(ctx, new UsageApiException(405, "invalid_request_error",
+                    "method_not_allowed", null, "method " + ctx.method() + " is not allowed on " + ctx.path())));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                UsageApiException internal = new UsageApiException(500, "server_error", "internal_error", null,
+                        "internal error");
+                error(ctx, internal);
+            });
+        });
+    }
+
+    /** Serves {@code GET /metrics} from this scrape (a Prometheus registry's); until then the route answers 404. */
+    public UsageAggregator exposeMetrics(Supplier<String> scrape) {
+        this.metricsScrape = Objects.requireNonNull(scrape, "scrape");
+        return this;
+    }
+
+    /** Starts the HTTP server, then the stream (which advertises the bound port to the other instances). */
+    public synchronized UsageAggregator start() {
+        if (started) {
+            return this;
+        }
+        app.start(settings.host(), settings.port());
+        URI url = url();
+        self = new HostInfo(url.getHost(), url.getPort());
+        peers = new UsagePeers(url.getScheme(), settings.instanceId(), settings.queryTimeout());
+        streams.start(self);
+        started = true;
+        LOG.info("usage aggregator {} answering on {}", settings.instanceId(), url);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /**
+     * Where this instance answers {@code GET /v1/usage}: {@code llmq.usage.advertised_url}, else the bind address
+     * and the bound port (the machine's host name when bound to a wildcard address).
+     */
+    public URI url() {
+        if (settings.advertisedUrl() != null) {
+            return URI.create(settings.advertisedUrl());
+        }
+        String host = settings.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                host = InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("bound to " + settings.host() + " and the host has no name: set "
+                        + "llmq.usage.advertised_url", e);
+            }
+        }
+        return URI.create("http://" + host + ":" + app.port());
+    }
+
+    /** True once started and the stream is running (it stays ready while rebalancing). */
+    public boolean ready() {
+        return started && streams.ready();
+    }
+
+    /** The stream's state in words, for readiness bodies. */
+    public String readinessDetail() {
+        return "usage aggregator: stream " + streams.state();
+    }
+
+    /** The whole answer to a usage question, gathered from every instance; retried while the stores move. */
+    public List<UsageRecord> answer(UsageQuery q) {
+        return Retry.decorateSupplier(movingRetry, () -> gather(q)).get();
+    }
+
+    private List<UsageRecord> gather(UsageQuery q) {
+        KafkaStreams s = streams.streams();
+        int expected = streams.partitions();
+        if (s == null || expected == 0) {
+            throw UsageApiException.unavailable("the usage aggregator is starting");
+        }
+        List<Share> shares = new ArrayList<>();
+        shares.add(local.share(q));
+        for (StreamsMetadata m : s.metadataForAllStreamsClients()) {
+            if (!m.hostInfo().equals(self) && m.stateStoreNames().contains(q.window().storeName())) {
+                shares.add(peers.ask(m.hostInfo(), q));
+            }
+        }
+        TreeSet<Integer> covered = new TreeSet<>();
+        List<UsageRecord> data = new ArrayList<>();
+        for (Share share : shares) {
+            for (int p : share.partitions()) {
+                if (!covered.add(p)) {
+                    throw UsageApiException.unavailable("two instances claim store partition " + p);
+                }
+            }
+            data.addAll(share.data());
+        }
+        if (covered.size() != expected) {
+            throw UsageApiException.unavailable("store partitions " + covered + " of " + expected + " answered");
+        }
+        data.sort(ORDER);
+        return data;
+    }
+
+    private void usage(Context ctx) {
+        UsageQuery q = UsageQuery.parse(ctx::queryParam, clock.instant());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("object", "list");
+        body.put("group_by", q.groupBy());
+        body.put("window", q.window().wire());
+        body.put("from", q.from());
+        body.put("to", q.to());
+        body.put("data", answer(q));
+        json(ctx, 200, body);
+    }
+
+    private void ready(Context ctx) {
+        boolean ok = ready();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ok ? "ready" : "starting");
+        body.put("detail", readinessDetail());
+        json(ctx, ok ? 200 : 503, body);
+    }
+
+    private void metrics(Context ctx) {
+        Supplier<String> scrape = metricsScrape;
+        if (scrape == null) {
+            error(ctx, new UsageApiException(404, "invalid_request_error", "not_found", null,
+                    "no metrics are exposed here"));
+            return;
+        }
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape.get());
+    }
+
+    private static void error(Context ctx, UsageApiException e) {
+        ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
+        json(ctx, e.status(), e.body());
+    }
+
+    private static void errorIfNone(Context ctx, UsageApiException e) {
+        if (ctx.attribute(ERROR_WRITTEN) == null) {
+            error(ctx, e);
+        }
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType(JSON).result(Json.mapper().writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        started = false;
+        try {
+            app.stop();
+        } finally {
+            streams.close();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.llmq.usage;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.Json;
+import java.util.Objects;
+
+/**
+ * A usage request that ends in OpenAI's error shape: {@code {"error":{"message","type","param","code"}}} (the shape
+ * the ingest API answers with; the ingest module's renderer is internal to it, so the aggregator renders its own).
+ */
+public final class UsageApiException extends RuntimeException {
+
+    /** The code of a 503 while the stores move or another instance does not answer; such queries are retried. */
+    public static final String UNAVAILABLE = "usage_unavailable";
+
+    private final int status;
+    private final String type;
+    private final String code;
+    private final String param;
+
+    public UsageApiException(int status, String type, String code, String param, String message) {
+        super(Objects.requireNonNull(message, "message"), null, false, false);
+        this.status = status;
+        this.type = Objects.requireNonNull(type, "type");
+        this.code = code;
+        this.param = param;
+    }
+
+    /** 400 {@code invalid_request_error} naming the parameter. */
+    public static UsageApiException invalid(String param, String message) {
+        return new UsageApiException(400, "invalid_request_error", "invalid_parameter", param, message);
+    }
+
+    /** 503: the stores cannot give the whole answer now. */
+    public static UsageApiException unavailable(String why) {
+        return new UsageApiException(503, "service_unavailable", UNAVAILABLE, null,
+                "usage is not available right now (" + why + "); retry shortly");
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** The OpenAI-shaped body. */
+    public ObjectNode body() {
+        ObjectNode root = Json.mapper().createObjectNode();
+        ObjectNode error = root.putObject("error");
+        error.put("message", getMessage());
+        error.put("type", type);
+        error.put("param", param);
+        error.put("code", code);
+        return root;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.llmq.usage.internal;
+
+import dev.llmq.schemas.Json;
+import dev.llmq.usage.UsageApiException;
+import dev.llmq.usage.UsageQuery;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks another aggregator instance for its share of a usage answer, on the internal route {@value #PATH}. That route
+ * answers from the instance's own partitions and never asks further, so a question travels one hop.
+ */
+public final class UsagePeers {
+
+    /** The internal route: the public route's parameters, answered with a {@link Share}. */
+    public static final String PATH = "/internal/v1/usage";
+    static final String FORWARDED_BY = "X-Llmq-Forwarded-By";
+
+    private static final Logger LOG = LoggerFactory.getLogger(UsagePeers.class);
+
+    private final HttpClient http;
+    private final String scheme;
+    private final String instanceId;
+    private final Duration timeout;
+
+    public UsagePeers(String scheme, String instanceId, Duration timeout) {
+        this.scheme = Objects.requireNonNull(scheme, "scheme");
+        this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+    }
+
+    /** The share {@code owner} holds; a failure or a refusal is a 503 (retried by the caller). */
+    public Share ask(HostInfo owner, UsageQuery query) {
+        String params = new TreeMap<>(query.parameters()).entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + PATH + "?" + params);
+        try {
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED_BY, instanceId)
+                    .GET().build();
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                LOG.debug("usage peer {} answered {}", uri, response.statusCode());
+                throw UsageApiException.unavailable("the aggregator instance at " + owner.host() + ":" + owner.port()
+                        + " answered " + response.statusCode());
+            }
+            return Json.mapper().readValue(response.body(), Share.class);
+        } catch (IOException e) {
+            LOG.debug("usage peer {} unreachable: {}", uri, e.toString());
+            throw UsageApiException.unavailable("the aggregator instance at " + owner.host() + ":" + owner.port()
+                    + " is unreachable");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw UsageApiException.unavailable("interrupted");
+        }
+    }
+}

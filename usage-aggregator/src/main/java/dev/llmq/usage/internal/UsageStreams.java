@@ -1,0 +1,177 @@
+package dev.llmq.usage.internal;
+
+import dev.llmq.schemas.TopicNames;
+import dev.llmq.usage.ResultOutcome;
+import dev.llmq.usage.UsageSettings;
+import dev.llmq.usage.UsageTopology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One aggregator instance's member of the Kafka Streams application {@code <prefix>-usage-aggregator}
+ * ({@link UsageTopology}, {@code processing.guarantee=exactly_once_v2}): its lifecycle, readiness, and the partition
+ * count of the usage stores (to tell a whole answer from a partial one during a rebalance).
+ */
+public final class UsageStreams implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UsageStreams.class);
+
+    private final UsageSettings settings;
+    private final Path stateDir;
+    private final boolean temporaryStateDir;
+    private final Consumer<ResultOutcome> outcomes;
+    private volatile KafkaStreams streams;
+    private volatile Admin admin;
+    private volatile boolean runningOnce;
+    private volatile int partitions;
+
+    public UsageStreams(UsageSettings settings, Consumer<ResultOutcome> outcomes) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+        this.temporaryStateDir = settings.stateDir() == null;
+        try {
+            this.stateDir = temporaryStateDir ? Files.createTempDirectory("llmq-usage-state-")
+                    : Files.createDirectories(settings.stateDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the usage aggregator's state directory", e);
+        }
+    }
+
+    /** The Streams application id under these topics: {@code <prefix>-usage-aggregator}. */
+    public static String applicationId(TopicNames topics) {
+        return topics.prefix() + "-usage-aggregator";
+    }
+
+    /** The full name of the group deltas' repartition topic (its partitions are the usage stores'). */
+    public String repartitionTopic() {
+        return applicationId(settings.topics()) + "-" + UsageTopology.USAGE_REPARTITION + "-repartition";
+    }
+
+    static Properties properties(UsageSettings settings, Path stateDir, HostInfo self) {
+        Properties props = new Properties();
+        props.putAll(settings.kafkaProperties());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(settings.topics()));
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage");
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        return props;
+    }
+
+    /** Starts the stream; {@code self} is where the other instances reach this one. */
+    public synchronized void start(HostInfo self) {
+        if (streams != null) {
+            return;
+        }
+        KafkaStreams s = new KafkaStreams(UsageTopology.topology(settings.topics(), settings.grace(),
+                settings.dedupeRetention(), settings.budgets(), settings.instanceId(), outcomes),
+                properties(settings, stateDir, self));
+        s.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                runningOnce = true;
+            }
+            LOG.info("usage aggregator {}: {} -> {}", settings.instanceId(), before, now);
+        });
+        s.setUncaughtExceptionHandler(e -> {
+            LOG.error("usage aggregator {} stream thread failed; replacing it", settings.instanceId(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        Map<String, Object> adminProps = new HashMap<>(settings.kafkaProperties());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage-admin");
+        admin = Admin.create(adminProps);
+        s.start();
+        streams = s;
+        LOG.info("usage aggregator {} started (application {}, state in {}, advertised as {})",
+                settings.instanceId(), applicationId(settings.topics()), stateDir, self);
+    }
+
+    /** The running stream, or null before {@link #start}. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** True once the stream has been running, while it is running or rebalancing. */
+    public boolean ready() {
+        KafkaStreams s = streams;
+        return s != null && runningOnce && s.state().isRunningOrRebalancing();
+    }
+
+    /** The stream's state, for readiness bodies. */
+    public String state() {
+        KafkaStreams s = streams;
+        return s == null ? "NOT_STARTED" : s.state().name();
+    }
+
+    /**
+     * How many partitions the usage stores have (those of the repartition topic), asked of the broker once; 0 while
+     * the topic does not exist yet.
+     */
+    public int partitions() {
+        int known = partitions;
+        Admin a = admin;
+        if (known > 0 || a == null) {
+            return known;
+        }
+        try {
+            known = a.describeTopics(List.of(repartitionTopic())).allTopicNames()
+                    .get(settings.queryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .get(repartitionTopic()).partitions().size();
+            partitions = known;
+            return known;
+        } catch (ExecutionException | TimeoutException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** Leaves the group (the partitions move at once), closes the stores, deletes a temporary state directory. */
+    @Override
+    public synchronized void close() {
+        Admin a = admin;
+        if (a != null) {
+            a.close(Duration.ofSeconds(5));
+        }
+        KafkaStreams s = streams;
+        if (s != null && !s.close(CloseOptions.groupMembershipOperation(
+                CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)))) {
+            LOG.warn("usage aggregator {} did not stop within 30 s", settings.instanceId());
+        }
+        if (temporaryStateDir) {
+            try (Stream<Path> paths = Files.walk(stateDir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                LOG.warn("usage aggregator {}: temporary state directory {} not deleted", settings.instanceId(),
+                        stateDir, e);
+            }
+        }
+    }
+}

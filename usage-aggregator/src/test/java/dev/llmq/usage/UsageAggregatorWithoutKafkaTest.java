@@ -1,0 +1,87 @@
+package dev.llmq.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.schemas.Json;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP surface while the stores cannot answer (Kafka unreachable): 503 in OpenAI's shape, not ready, live. */
+class UsageAggregatorWithoutKafkaTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static UsageAggregator aggregator;
+
+    @BeforeAll
+    static void start() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        aggregator = new UsageAggregator(UsageSettings.builder("127.0.0.1:" + closedPort, "no-kafka")
+                .queryTimeout(Duration.ofMillis(300)).build(), new SimpleMeterRegistry(), Clock.systemUTC()).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        aggregator.close();
+    }
+
+    @Test
+    void aQueryTheStoresCannotAnswerIsA503InOpenAisShape() throws Exception {
+        HttpResponse<String> r = get("/v1/usage?group_by=model&window=1h");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        JsonNode error = Json.mapper().readTree(r.body()).path("error");
+        assertThat(error.fieldNames()).toIterable().containsExactly("message", "type", "param", "code");
+        assertThat(error.path("code").asText()).isEqualTo(UsageApiException.UNAVAILABLE);
+        assertThat(error.path("type").asText()).isEqualTo("service_unavailable");
+        assertThat(error.path("message").asText()).contains("retry shortly");
+    }
+
+    @Test
+    void badParametersAreRefusedBeforeAnyStoreIsAsked() throws Exception {
+        HttpResponse<String> r = get("/v1/usage?group_by=model&window=1w");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(Json.mapper().readTree(r.body()).at("/error/param").asText()).isEqualTo("window");
+    }
+
+    @Test
+    void liveButNotReady() throws Exception {
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("starting");
+        assertThat(aggregator.ready()).isFalse();
+    }
+
+    @Test
+    void anUnknownRouteOrMethodIsAnOpenAiError() throws Exception {
+        HttpResponse<String> missing = get("/v1/usage/nothing");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(Json.mapper().readTree(missing.body()).at("/error/code").asText()).isEqualTo("not_found");
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + aggregator.port() + "/v1/usage")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(Json.mapper().readTree(post.body()).at("/error/code").asText()).isEqualTo("method_not_allowed");
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(404);
+        assertThat(Json.mapper().readTree(metrics.body()).at("/error/message").asText())
+                .isEqualTo("no metrics are exposed here");
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + aggregator.port() + path))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

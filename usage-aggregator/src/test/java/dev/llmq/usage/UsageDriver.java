@@ -1,0 +1,88 @@
+package dev.llmq.usage;
+
+import dev.llmq.router.Budget;
+import dev.llmq.schemas.BudgetMessage;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.TopicNames;
+import dev.llmq.schemas.Topics;
+import dev.llmq.schemas.UsageRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+/** {@link UsageTopology} in a TopologyTestDriver: results in, stores, topics and outcome counts out. */
+final class UsageDriver implements AutoCloseable {
+
+    static final TopicNames TOPICS = new TopicNames("t");
+    /** The driver's wall clock: after every completion time of the tests. */
+    static final Instant WALL_CLOCK = Instant.parse("2026-12-01T12:00:00Z");
+
+    final Map<ResultOutcome, Long> outcomes = new EnumMap<>(ResultOutcome.class);
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, byte[]> results;
+
+    UsageDriver(Path stateDir, Duration grace, List<Budget> budgets) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(UsageTopology.topology(TOPICS, grace, Duration.ofDays(7), budgets, "agg-1",
+                o -> outcomes.merge(o, 1L, Long::sum)), props, WALL_CLOCK);
+        results = driver.createInputTopic(TOPICS.results(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+    }
+
+    void send(JobResult r) {
+        results.pipeInput(r.jobId(), JsonSerde.jobResult().toBytes(r), r.completedAt());
+    }
+
+    void sendRaw(String key, byte[] value, Instant at) {
+        results.pipeInput(key, value, at);
+    }
+
+    KeyValueStore<String, UsageRecord> total() {
+        return driver.getKeyValueStore(UsageWindow.TOTAL.storeName());
+    }
+
+    WindowStore<String, UsageRecord> windows(UsageWindow w) {
+        return driver.getWindowStore(w.storeName());
+    }
+
+    KeyValueStore<String, dev.llmq.usage.internal.BudgetSpend> budgetSpend() {
+        return driver.getKeyValueStore(UsageTopology.BUDGET_STORE);
+    }
+
+    /** The latest record per key on a usage topic. */
+    Map<String, UsageRecord> topic(UsageWindow w) {
+        TestOutputTopic<String, UsageRecord> out = driver.createOutputTopic(TOPICS.name(w.topic()),
+                Serdes.String().deserializer(), JsonSerde.usageRecord().deserializer());
+        return out.readKeyValuesToMap();
+    }
+
+    TestOutputTopic<String, BudgetMessage> control() {
+        return driver.createOutputTopic(TOPICS.name(Topics.CONTROL), Serdes.String().deserializer(),
+                JsonSerde.budget().deserializer());
+    }
+
+    void advanceWallClock(Duration d) {
+        driver.advanceWallClockTime(d);
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
