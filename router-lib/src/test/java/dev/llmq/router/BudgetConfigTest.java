@@ -37,6 +37,24 @@ class BudgetConfigTest {
     }
 
     @Test
+    void deploymentBudgetsAreReadWithTheSameIdsWhenOnlyNamesAreRead() {
+        String yaml = """
+                model_list:
+                  - { model_name: g, litellm_params: { model: openai/gpt-4o, api_key: os.environ/MISSING_KEY,
+                      max_budget: 1, budget_duration: 1h } }
+                  - { model_name: g, litellm_params: { model: openai/gpt-4o-mini, max_budget: 2 },
+                      model_info: { id: named } }
+                """;
+        LlmqConfig routing = ConfigLoader.parse(yaml, Map.of("MISSING_KEY", "sk-x"), ConfigScope.ROUTING);
+        LlmqConfig names = ConfigLoader.parse(yaml, Map.of(), ConfigScope.NAMES);
+
+        assertThat(names.deployments()).as("no endpoint or secret is read").isEmpty();
+        assertThat(names.llmq().budgets()).isEqualTo(routing.llmq().budgets()).hasSize(2);
+        assertThat(names.llmq().budgets()).extracting(Budget::subject)
+                .containsExactly(routing.deployments().get(0).id(), "named");
+    }
+
+    @Test
     void moneyIsReadExactly() {
         LlmqConfig c = ConfigLoader.parse(MODELS + """
                 llmq:

@@ -92,10 +92,8 @@ public final class ConfigParser {
         }
         List<Budget> budgets = new ArrayList<>(llmq.budgets());
         for (int i = 0; i < deployments.size(); i++) {
-            Budget b = deploymentBudget(i, list.get(i), deployments.get(i));
-            if (b != null) {
-                budgets.add(b);
-            }
+            Deployment d = deployments.get(i);
+            deploymentBudget(i, list.get(i), d.id(), d.modelGroup()).ifPresent(budgets::add);
         }
         llmq = llmq.withBudgets(budgets);
         LlmqConfig config = new LlmqConfig(deployments, settings, llmq, List.of());
@@ -115,10 +113,23 @@ public final class ConfigParser {
     private LlmqConfig namesOnly(JsonNode list, RouterSettings settings, LlmqSettings llmq,
                                  Map<String, GroupTimeouts> groupTimeouts) {
         Set<String> groups = new LinkedHashSet<>();
+        List<Budget> budgets = new ArrayList<>(llmq.budgets());
         for (int i = 0; i < list.size(); i++) {
             JsonNode entry = list.get(i);
             Fields f = new Fields(entry, "model_list[" + i + "]", "model_list[" + i + "]", env);
-            groups.add(f.requiredText("model_name"));
+            String group = f.requiredText("model_name");
+            groups.add(group);
+            // a deployment budget needs the deployment's id, which needs no endpoint or secret
+            String id = f.child("model_info").text("id");
+            if (id == null || id.isBlank()) {
+                id = derivedId(group, entry.get("litellm_params"));
+            }
+            deploymentBudget(i, entry, id, group).ifPresent(budgets::add);
+        }
+        try {
+            llmq = llmq.withBudgets(budgets);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("model_list: " + e.getMessage());
         }
         validateFallbacks(settings, groups);
         for (String g : groupTimeouts.keySet()) {
@@ -207,20 +218,22 @@ public final class ConfigParser {
         }
     }
 
-    /** The deployment's {@code litellm_params.max_budget} per {@code budget_duration}, or null. */
-    private Budget deploymentBudget(int index, JsonNode entry, Deployment d) {
+    /**
+     * The deployment's {@code litellm_params.max_budget} per {@code budget_duration}, if it has one. Read in both
+     * scopes: the usage aggregator, which watches the budgets, reads only model group names.
+     */
+    private java.util.Optional<Budget> deploymentBudget(int index, JsonNode entry, String id, String group) {
         Fields p = new Fields(entry, "model_list[" + index + "]", "model_list[" + index + "]", env)
                 .child("litellm_params");
         java.math.BigDecimal max = p.get(DeploymentKeys.MAX_BUDGET);
         if (max == null) {
-            return null;
+            return java.util.Optional.empty();
         }
         try {
-            return new Budget(BudgetMessage.SCOPE_DEPLOYMENT, d.id(), max,
-                    BudgetPeriod.parse(p.get(DeploymentKeys.BUDGET_DURATION)), BudgetMessage.ON_EXCEEDED_WAIT);
+            return java.util.Optional.of(new Budget(BudgetMessage.SCOPE_DEPLOYMENT, id, max,
+                    BudgetPeriod.parse(p.get(DeploymentKeys.BUDGET_DURATION)), BudgetMessage.ON_EXCEEDED_WAIT));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("model_list[" + index + "] (model_name: " + d.modelGroup() + "): "
-                    + e.getMessage());
+            throw new ConfigException("model_list[" + index + "] (model_name: " + group + "): " + e.getMessage());
         }
     }
 
