@@ -11,6 +11,7 @@ import dev.llmq.router.Sleeper;
 import dev.llmq.worker.ChunkCoalescing;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
+import dev.llmq.worker.budgets.BudgetBoard;
 import dev.llmq.worker.health.ClusterHealth;
 import dev.llmq.worker.routing.DeploymentPrices;
 import dev.llmq.worker.routing.RoutedJobHandler;
@@ -85,11 +86,12 @@ final class Components {
                 .build();
     }
 
-    static JobWorker worker(Router router, WorkerSettings settings, DeploymentPrices prices, MeterRegistry meters,
-                            Clock clock) {
+    /** @param budgets the board the worker fills from the control topic, shared with the router and the handler */
+    static JobWorker worker(Router router, WorkerSettings settings, DeploymentPrices prices, BudgetBoard budgets,
+                            MeterRegistry meters, Clock clock) {
         ProviderClient client = Providers.client(Providers.defaultHttpClient(), clock);
-        return new JobWorker(settings, new RoutedJobHandler(() -> router, client, prices, clock),
-                clock, meters);
+        return new JobWorker(settings, new RoutedJobHandler(() -> router, client, prices, clock, budgets),
+                clock, meters, budgets);
     }
 
     /**
@@ -113,8 +115,8 @@ final class Components {
         return cluster;
     }
 
-    static Router router(LlmqConfig config, DeploymentPrices prices, Clock clock) {
-        return new Router(config, clock, new Random(), Sleeper.THREAD, prices);
+    static Router router(LlmqConfig config, DeploymentPrices prices, BudgetBoard budgets, Clock clock) {
+        return new Router(config, clock, new Random(), Sleeper.THREAD, prices, budgets);
     }
 
     /** Prices from the bundled community table (parsed once per process and shared with provider-lib). */
