@@ -38,9 +38,9 @@ import java.util.function.Supplier;
 
 /**
  * The production {@link JobHandler}: the router picks deployments (retries, fallbacks, health) and provider-lib
- * calls them; streaming jobs publish every chunk of every attempt. Before a job is routed, a spend budget of its
- * tenant or one of its tags that is in force ({@link BudgetBoard}) ends it with {@code budget_exceeded} or holds it
- * until the budget resets.
+ * calls them; streaming jobs publish every chunk of every attempt. Before a job is routed, and after each of its
+ * waits between attempts, a spend budget of its tenant or one of its tags that is in force ({@link BudgetBoard}) ends
+ * it with {@code budget_exceeded} or holds it until the budget resets; an attempt under way finishes.
  */
 public final class RoutedJobHandler implements JobHandler {
 
@@ -116,7 +116,7 @@ public final class RoutedJobHandler implements JobHandler {
                 }
                 throw e;
             }
-        }, freeingSlot(run.slot()));
+        }, routerWaits(job, run));
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedException("worker shutting down");
         }
@@ -130,33 +130,64 @@ public final class RoutedJobHandler implements JobHandler {
     }
 
     /**
-     * Holds the job while a budget of its tenant or one of its tags is in force: one that says {@code fail} ends it at
-     * once with {@code budget_exceeded} (no provider call); one that says {@code wait} holds it without its slot
-     * ({@link #freeingSlot}) until the budget resets, looking again at least every {@link #BUDGET_RECHECK}. A
-     * cancellation or the job's deadline ends the wait (the run's abort) and the job.
+     * Holds the job while a budget of its tenant or one of its tags is in force and says {@code wait}: without its
+     * slot ({@link #freeingSlot}) until the budget resets, looking again at least every {@link #BUDGET_RECHECK}. A
+     * cancellation or the job's deadline ends the hold (the run's abort).
      *
-     * @return the job's outcome when it ends here, null to route it
+     * @return the budget in force that says {@code fail} (the job must end with {@code budget_exceeded}), or null
+     *         when none holds the job any more or the run was aborted
      */
-    private JobOutcome awaitBudgets(JobRequest job, JobRun run) throws InterruptedException {
+    private BudgetMessage holdWhileExhausted(JobRequest job, JobRun run) throws InterruptedException {
         WaitHook hold = freeingSlot(run.slot());
         Sleeper untilAborted = duration -> run.abort().await(duration);
-        while (true) {
-            if (run.abort().aborted()) {
-                return stopped(new RoutedOutcome.Failed(run.abort().reason(), null, List.of()), List.of(), null);
-            }
+        while (!run.abort().aborted()) {
             Instant now = clock.instant();
             Optional<BudgetMessage> budget = budgets.stopping(job.tenant(), job.tags(), now);
             if (budget.isEmpty()) {
                 return null;
             }
-            BudgetMessage b = budget.get();
-            if (b.failsJobs()) {
-                return JobOutcome.failed(ProviderError.builder(ErrorKind.BUDGET_EXCEEDED).message(b.describe())
-                        .build().toJobError(null));
+            if (budget.get().failsJobs()) {
+                return budget.get();
             }
-            Duration untilReset = Duration.between(now, b.resetsAt());
+            Duration untilReset = Duration.between(now, budget.get().resetsAt());
             hold.await(untilReset.compareTo(BUDGET_RECHECK) < 0 ? untilReset : BUDGET_RECHECK, untilAborted);
         }
+        return null;
+    }
+
+    /**
+     * Before the job is routed: a budget of its tenant or one of its tags that says {@code fail} ends it at once
+     * with {@code budget_exceeded} (no provider call); one that says {@code wait} holds it until the reset.
+     *
+     * @return the job's outcome when it ends here, null to route it
+     */
+    private JobOutcome awaitBudgets(JobRequest job, JobRun run) throws InterruptedException {
+        BudgetMessage failing = holdWhileExhausted(job, run);
+        if (run.abort().aborted()) {
+            return stopped(new RoutedOutcome.Failed(run.abort().reason(), null, List.of()), List.of(), null);
+        }
+        return failing == null ? null : JobOutcome.failed(budgetExceeded(failing).toJobError(null));
+    }
+
+    /**
+     * The router's waits between attempts: the job's slot is given back ({@link #freeingSlot}), and after each wait,
+     * before the job's next routing decision, its tenant's and tags' budgets are looked at again: one exhausted
+     * meanwhile holds the job ({@code wait}) or ends it through the run's abort with {@code budget_exceeded}
+     * ({@code fail}), which the router returns as the job's error.
+     */
+    private WaitHook routerWaits(JobRequest job, JobRun run) {
+        WaitHook freeing = freeingSlot(run.slot());
+        return (duration, sleeper) -> {
+            freeing.await(duration, sleeper);
+            BudgetMessage failing = holdWhileExhausted(job, run);
+            if (failing != null) {
+                run.abort().abort(budgetExceeded(failing));
+            }
+        };
+    }
+
+    private static ProviderError budgetExceeded(BudgetMessage budget) {
+        return ProviderError.builder(ErrorKind.BUDGET_EXCEEDED).message(budget.describe()).build();
     }
 
     /**

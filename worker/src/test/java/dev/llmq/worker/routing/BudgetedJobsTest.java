@@ -1,6 +1,7 @@
 package dev.llmq.worker.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.Abort;
@@ -9,6 +10,7 @@ import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.Providers;
 import dev.llmq.provider.pricing.PriceTable;
 import dev.llmq.router.ConfigLoader;
+import dev.llmq.router.DeploymentHealthEvent;
 import dev.llmq.router.Router;
 import dev.llmq.router.Sleeper;
 import dev.llmq.schemas.BudgetMessage;
@@ -26,7 +28,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Tenant and tag budgets in the production handler: fail at once, or wait without the slot until the reset. */
@@ -38,9 +42,11 @@ class BudgetedJobsTest {
     private final Abort abort = new Abort();
     private final List<String> attempts = new CopyOnWriteArrayList<>();
 
+    private Router router;
+
     private RoutedJobHandler handler() {
         DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
-        Router router = new Router(ConfigLoader.parse("""
+        router = new Router(ConfigLoader.parse("""
                 model_list:
                   - model_name: canned
                     litellm_params: { model: openai/gpt-4o, mock_response: "canned answer" }
@@ -148,5 +154,28 @@ class BudgetedJobsTest {
         assertThat(out.status()).isEqualTo(JobStatus.EXPIRED);
         assertThat(out.error().kind()).isEqualTo("expired");
         assertThat(attempts).isEmpty();
+    }
+
+    @Test
+    void aFailBudgetExhaustedWhileTheJobWaitsBetweenAttemptsEndsItBeforeItsNextRoutingDecision() throws Exception {
+        RoutedJobHandler handler = handler();
+        router.health().apply(new DeploymentHealthEvent("canned-1", DeploymentHealthEvent.State.COOLED,
+                Instant.now().plus(Duration.ofSeconds(2)), "test"));
+        CompletableFuture<JobOutcome> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return handler.handle(job("acme", List.of()), new RoutedJobHandlerTest.RecordingChunks(), run);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> slotEvents.contains("release"));
+        exceed("tenant", "acme", "fail", Instant.now().plus(Duration.ofHours(1)));
+
+        JobOutcome outcome = out.get(30, TimeUnit.SECONDS);
+
+        assertThat(outcome.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(outcome.error().kind()).isEqualTo("budget_exceeded");
+        assertThat(outcome.error().message()).contains("tenant 'acme'");
+        assertThat(attempts).as("no provider call after the budget was exhausted").isEmpty();
     }
 }
