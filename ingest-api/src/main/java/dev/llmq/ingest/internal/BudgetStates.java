@@ -90,11 +90,12 @@ public final class BudgetStates implements AutoCloseable {
                 .build());
         try {
             retry.executeRunnable(() -> {
-                KafkaStreams s = new KafkaStreams(topology(settings.topics()), properties(settings));
+                KafkaStreams s;
                 synchronized (this) {
                     if (closing) {
                         return;
                     }
+                    s = new KafkaStreams(topology(settings.topics()), properties(settings));
                     streams = s;
                 }
                 try {
