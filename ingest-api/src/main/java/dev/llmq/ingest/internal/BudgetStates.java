@@ -42,8 +42,12 @@ public final class BudgetStates implements AutoCloseable {
 
     /** The global table's store. */
     static final String STORE = "control-latest";
-    /** How long one start waits for the control topic before it is tried again. */
-    static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long one start waits for the control topic (and each of its requests) before it is tried again; a table
+     * that cannot read for longer while running stops (state {@code ERROR}) and is started again the same way.
+     */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(BudgetStates.class);
     private static final JsonSerde<BudgetMessage> BUDGETS = JsonSerde.budget();
@@ -81,7 +85,21 @@ public final class BudgetStates implements AutoCloseable {
         }
     }
 
+    /** A table that stopped reading (state {@code ERROR}) is replaced by a new one, read again from the start. */
+    private synchronized void restart() {
+        if (!closing) {
+            running = false;
+            LOG.warn("ingest {}: budget states stopped reading {}; starting again", settings.instanceId(),
+                    settings.topics().control());
+            starter = Thread.ofVirtual().name("llmq-ingest-budgets-start").start(this::startStreams);
+        }
+    }
+
     private void startStreams() {
+        KafkaStreams stopped = streams;
+        if (stopped != null) {
+            stopped.close(CLOSE_TIMEOUT);
+        }
         Retry retry = Retry.of("llmq-ingest-budgets", RetryConfig.custom()
                 .maxAttempts(Integer.MAX_VALUE)
                 .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0,
@@ -96,6 +114,11 @@ public final class BudgetStates implements AutoCloseable {
                         return;
                     }
                     s = new KafkaStreams(topology(settings.topics()), properties(settings));
+                    s.setStateListener((now, before) -> {
+                        if (now == KafkaStreams.State.ERROR && running) {
+                            restart();
+                        }
+                    });
                     streams = s;
                 }
                 try {
@@ -103,10 +126,18 @@ public final class BudgetStates implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.warn("ingest {}: budget states not read yet ({}); trying again", settings.instanceId(),
                             e.getMessage());
-                    s.close(Duration.ofSeconds(5));
+                    s.close(CLOSE_TIMEOUT);
                     throw e;
                 }
-                running = true;
+                boolean closed;
+                synchronized (this) {
+                    closed = closing;
+                    running = !closed;
+                }
+                if (closed) { // close() came during the start and left the instance to this thread
+                    s.close(CLOSE_TIMEOUT);
+                    return;
+                }
                 LOG.info("ingest {}: budget states read from {}", settings.instanceId(), settings.topics().control());
             });
         } catch (RuntimeException e) {
@@ -124,6 +155,7 @@ public final class BudgetStates implements AutoCloseable {
         props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-budgets");
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "0");
         props.put(StreamsConfig.TASK_TIMEOUT_MS_CONFIG, Long.toString(START_TIMEOUT.toMillis()));
+        props.put(StreamsConfig.globalConsumerPrefix("default.api.timeout.ms"), Long.toString(START_TIMEOUT.toMillis()));
         // the control topic is also written in transactions (cancellations)
         props.put(StreamsConfig.globalConsumerPrefix("isolation.level"), "read_committed");
         return props;
@@ -165,16 +197,19 @@ public final class BudgetStates implements AutoCloseable {
         }
     }
 
+    /** Stops following the topic; an instance still starting is closed by its starter once its start ends. */
     @Override
     public void close() {
         KafkaStreams s;
+        boolean wasRunning;
         synchronized (this) {
             closing = true;
             s = streams;
+            wasRunning = running;
+            running = false;
         }
-        running = false;
-        if (s != null && !s.close(Duration.ofSeconds(10))) {
-            LOG.warn("ingest {}: budget states did not stop within 10 s", settings.instanceId());
+        if (s != null && wasRunning && !s.close(CLOSE_TIMEOUT)) {
+            LOG.warn("ingest {}: budget states did not stop within {}", settings.instanceId(), CLOSE_TIMEOUT);
         }
     }
 }
