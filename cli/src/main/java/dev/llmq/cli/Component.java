@@ -8,6 +8,7 @@ import dev.llmq.runtime.EmbeddedKafka;
 import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.usage.UsageAggregator;
 import dev.llmq.worker.JobWorker;
+import dev.llmq.worker.budgets.BudgetBoard;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.health.ClusterHealth;
 import java.net.URI;
@@ -72,7 +73,9 @@ enum Component {
 
     /**
      * A worker: the router (reloaded with the config), its link to the other workers' shared health (read before
-     * the first job is taken) and the job worker itself. The only component that calls providers, so a role with it
+     * the first job is taken), the spend budgets' states (read by the job worker from the control topic before its
+     * first job; the router skips exhausted deployments, the handler holds or fails jobs of exhausted tenants and
+     * tags) and the job worker itself. The only component that calls providers, so a role with it
      * reads the config's deployments ({@link ConfigScope#ROUTING}).
      */
     WORKER {
@@ -80,12 +83,14 @@ enum Component {
         void start(Assembly assembly) throws InterruptedException {
             LlmqConfig config = assembly.config();
             var prices = Components.prices(config);
-            Router router = assembly.put(Router.class, Components.router(config, prices, assembly.clock()));
+            BudgetBoard budgets = new BudgetBoard();
+            Router router = assembly.put(Router.class, Components.router(config, prices, budgets, assembly.clock()));
             WorkerSettings settings = Components.workerSettings(config, assembly.bootstrapServers(),
                     assembly.options().workerId());
             ClusterHealth cluster = assembly.started(ClusterHealth.class,
                     Components.clusterHealth(router, settings, assembly.clock()));
-            JobWorker worker = Components.worker(router, settings, prices, assembly.meters(), assembly.clock());
+            JobWorker worker = Components.worker(router, settings, prices, budgets, assembly.meters(),
+                    assembly.clock());
             worker.start();
             assembly.started(JobWorker.class, worker);
             assembly.readyWhen(() -> cluster.ready() && worker.ready());

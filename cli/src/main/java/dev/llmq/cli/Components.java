@@ -15,6 +15,7 @@ import dev.llmq.usage.UsageSettings;
 import dev.llmq.worker.ChunkCoalescing;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
+import dev.llmq.worker.budgets.BudgetBoard;
 import dev.llmq.worker.health.ClusterHealth;
 import dev.llmq.worker.routing.DeploymentPrices;
 import dev.llmq.worker.routing.RoutedJobHandler;
@@ -133,11 +134,12 @@ final class Components {
                 .build();
     }
 
-    static JobWorker worker(Router router, WorkerSettings settings, DeploymentPrices prices, MeterRegistry meters,
-                            Clock clock) {
+    /** @param budgets the board the worker fills from the control topic, shared with the router and the handler */
+    static JobWorker worker(Router router, WorkerSettings settings, DeploymentPrices prices, BudgetBoard budgets,
+                            MeterRegistry meters, Clock clock) {
         ProviderClient client = Providers.client(Providers.defaultHttpClient(), clock);
-        return new JobWorker(settings, new RoutedJobHandler(() -> router, client, prices, clock),
-                clock, meters);
+        return new JobWorker(settings, new RoutedJobHandler(() -> router, client, prices, clock, budgets),
+                clock, meters, budgets);
     }
 
     /**
@@ -161,8 +163,8 @@ final class Components {
         return cluster;
     }
 
-    static Router router(LlmqConfig config, DeploymentPrices prices, Clock clock) {
-        return new Router(config, clock, new Random(), Sleeper.THREAD, prices);
+    static Router router(LlmqConfig config, DeploymentPrices prices, BudgetBoard budgets, Clock clock) {
+        return new Router(config, clock, new Random(), Sleeper.THREAD, prices, budgets);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.llmq.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.ingest.internal.ApiException;
+import dev.llmq.ingest.internal.BudgetStates;
 import dev.llmq.ingest.internal.CancelService;
 import dev.llmq.ingest.internal.ChunkHub;
 import dev.llmq.ingest.internal.ChunkSubscription;
@@ -49,8 +50,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /v1/jobs}: one job, a JSON array or NDJSON (OpenAI batch-input lines accepted); 202 once the
- *       broker acknowledged every job, 400 (OpenAI error shape) for bad input with nothing enqueued, 503 when Kafka
- *       does not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.</li>
+ *       broker acknowledged every job, 400 (OpenAI error shape) for bad input with nothing enqueued, 429
+ *       {@code budget_exceeded} (with {@code Retry-After}) while a spend budget of the tenant or of a job's tag is
+ *       exhausted, 503 when Kafka does not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.</li>
  *   <li>{@code GET /v1/jobs/{id}}, {@code GET /v1/jobs/{id}/stream} (SSE), {@code GET /v1/batches/{id}},
  *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines).</li>
  *   <li>{@code POST /v1/jobs/{id}/cancel}, {@code POST /v1/batches/{id}/cancel} (optional {@code {"reason"}}): 202
@@ -78,6 +80,7 @@ public final class IngestServer implements AutoCloseable {
     private final JobViews views;
     private final JobPublisher publisher;
     private final StreamsJobStatusView view;
+    private final BudgetStates budgets;
     private final SubmissionService submissions;
     private final StreamRelay relay;
     private final ControlPublisher control;
@@ -103,8 +106,9 @@ public final class IngestServer implements AutoCloseable {
         this.views = new JobViews(mapper);
         this.publisher = new JobPublisher(settings);
         this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl);
+        this.budgets = new BudgetStates(settings);
         this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups), publisher, view,
-                new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2));
+                new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2), budgets::latest);
         ChunkHub hub = new ChunkHub(settings, KafkaConsumer::new, StreamRelay.POLL_HUB);
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
@@ -176,6 +180,7 @@ public final class IngestServer implements AutoCloseable {
         relay.start();
         app.start(settings.host(), settings.port());
         view.start();
+        budgets.start();
         started = true;
         log.info("ingest API listening on http://{}:{}", settings.host(), app.port());
         return this;
@@ -206,9 +211,12 @@ public final class IngestServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + app.port());
     }
 
-    /** True when started, the producers are initialized, the status store can answer and the caller says ready. */
+    /**
+     * True when started, the producers are initialized, the status store can answer, the budget states are read and
+     * the caller says ready.
+     */
     public boolean ready() {
-        return started && publisher.ready() && view.caughtUp() && readiness.getAsBoolean();
+        return started && publisher.ready() && view.caughtUp() && budgets.ready() && readiness.getAsBoolean();
     }
 
     @Override
@@ -221,6 +229,7 @@ public final class IngestServer implements AutoCloseable {
             long t1 = System.nanoTime();
             relay.close();
             view.close();
+            budgets.close();
             long t2 = System.nanoTime();
             publisher.close();
             control.close();
@@ -346,7 +355,7 @@ public final class IngestServer implements AutoCloseable {
             json(ctx, 200, Map.of("status", "ready", "status_store", view.detail()));
         } else {
             Map<String, Object> body = Map.of("status", "not_ready", "started", started, "producers", publisher.ready(),
-                    "status_view", view.caughtUp(), "status_store", view.detail(),
+                    "status_view", view.caughtUp(), "status_store", view.detail(), "budgets", budgets.ready(),
                     "dependencies", readiness.getAsBoolean());
             json(ctx, 503, body);
         }
@@ -380,6 +389,9 @@ public final class IngestServer implements AutoCloseable {
 
     private void writeError(Context ctx, ApiException e) {
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
+        if (e.retryAfterSeconds() != null) {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
         ctx.status(e.status()).contentType(JSON).result(ErrorBodies.render(mapper, e));
     }
 }

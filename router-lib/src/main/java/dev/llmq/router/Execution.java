@@ -140,7 +140,7 @@ final class Execution {
     /**
      * How long to wait for capacity before looking again, or null to stop waiting: a queue waits rather than fails
      * when no deployment can take the job now but one will by itself (a cooldown ends, a breaker half-opens, a
-     * minute's rpm/tpm resets, a parallel call finishes), up to {@code llmq.worker.max_queue_wait} in all and within
+     * minute's rpm/tpm resets, a parallel call finishes, a spend budget's period resets), up to {@code llmq.worker.max_queue_wait} in all and within
      * the job's deadline. Only after the last error was retryable (or there was none): a job that failed for its own
      * reasons does not wait.
      */
@@ -156,7 +156,7 @@ final class Execution {
             return null;
         }
         Instant now = router.clock().instant();
-        Instant recovery = router.health().earliestRecovery(ds);
+        Instant recovery = earliest(router.health().earliestRecovery(ds), router.earliestBudgetReset(ds, now));
         Duration step = recovery == null ? QUEUE_POLL : Duration.between(now, recovery);
         if (step.compareTo(QUEUE_STEP_MIN) < 0) {
             step = QUEUE_STEP_MIN;
@@ -171,6 +171,10 @@ final class Execution {
             step = Duration.between(now, request.deadline()).plusMillis(1);
         }
         return step;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
     }
 
     private enum Decision { CONTINUE, FAIL }
@@ -228,7 +232,7 @@ final class Execution {
     private Acquired acquire(Router.View v, List<Deployment> ds) {
         RouterSettings settings = v.settings();
         Filters.Result fr = Filters.apply(request, router.health().snapshots(ds), settings.enablePreCallChecks(),
-                router.clock().instant());
+                router.clock().instant(), router.budgets());
         List<DeploymentSnapshot> eligible = new ArrayList<>(fr.eligible());
         List<DeploymentSnapshot> untried = eligible.stream().filter(s -> !failedIds.contains(s.id())).toList();
         if (!untried.isEmpty()) {
@@ -265,7 +269,7 @@ final class Execution {
 
     private boolean hasUntriedEligible(Router.View v, List<Deployment> ds) {
         Filters.Result fr = Filters.apply(request, router.health().snapshots(ds),
-                v.settings().enablePreCallChecks(), router.clock().instant());
+                v.settings().enablePreCallChecks(), router.clock().instant(), router.budgets());
         return fr.eligible().stream().anyMatch(s -> !failedIds.contains(s.id()));
     }
 

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The checks before a strategy runs, as pure functions over snapshots: tags, pre-call context window, health
- * (cooldown, breaker), limits (rpm, tpm, parallel requests, then the provider's shared limits), then {@code order}
- * tiers.
+ * (cooldown, breaker), limits (rpm, tpm, parallel requests, then the provider's shared limits), spend budgets
+ * ({@link DeploymentBudgets}), then {@code order} tiers.
  *
  * <p>Runs on every routing decision, so it allocates little: the rejections' texts are only built when someone
  * reads {@link Result#rejections()} (a {@link Selection.NoneAvailable} being returned or logged).
@@ -32,6 +32,12 @@ public final class Filters {
 
     public static Result apply(RouteRequest request, List<DeploymentSnapshot> candidates, boolean preCallChecks,
                                Instant now) {
+        return apply(request, candidates, preCallChecks, now, DeploymentBudgets.NONE);
+    }
+
+    /** As {@link #apply(RouteRequest, List, boolean, Instant)}, leaving out deployments a budget stops at {@code now}. */
+    public static Result apply(RouteRequest request, List<DeploymentSnapshot> candidates, boolean preCallChecks,
+                               Instant now, DeploymentBudgets budgets) {
         LazyRejections.Builder rejections = new LazyRejections.Builder(request, candidates.size());
         List<DeploymentSnapshot> tagged = byTags(request, candidates, rejections);
         List<DeploymentSnapshot> passed = new ArrayList<>(tagged.size());
@@ -39,7 +45,10 @@ public final class Filters {
         for (int i = 0, n = tagged.size(); i < n; i++) {
             DeploymentSnapshot s = tagged.get(i);
             Rejection.Cause cause = check(request, s, preCallChecks, now);
-            if (cause == null) {
+            DeploymentBudgets.Exhausted budget = cause == null ? budgets.exhausted(s.id(), now) : null;
+            if (budget != null) {
+                rejections.add(s, Rejection.Cause.BUDGET_EXHAUSTED, budget.description());
+            } else if (cause == null) {
                 passed.add(s);
                 tier = Math.min(tier, s.deployment().tier());
             } else {

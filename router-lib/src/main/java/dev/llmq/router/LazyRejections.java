@@ -14,14 +14,17 @@ final class LazyRejections extends AbstractList<Rejection> implements RandomAcce
     private final RouteRequest request;
     private final DeploymentSnapshot[] snapshots;
     private final Rejection.Cause[] causes;
+    /** Texts given when the rejection was added (a budget's), else null: built from the snapshot on first read. */
+    private final String[] details;
     private final int size;
     private volatile Rejection[] built;
 
     private LazyRejections(RouteRequest request, DeploymentSnapshot[] snapshots, Rejection.Cause[] causes,
-                           int size) {
+                           String[] details, int size) {
         this.request = request;
         this.snapshots = snapshots;
         this.causes = causes;
+        this.details = details;
         this.size = size;
     }
 
@@ -34,7 +37,8 @@ final class LazyRejections extends AbstractList<Rejection> implements RandomAcce
         if (all == null) {
             all = new Rejection[size];
             for (int i = 0; i < size; i++) {
-                all[i] = new Rejection(snapshots[i].id(), causes[i], detail(request, snapshots[i], causes[i]));
+                all[i] = new Rejection(snapshots[i].id(), causes[i],
+                        details[i] != null ? details[i] : detail(request, snapshots[i], causes[i]));
             }
             built = all;
         }
@@ -60,7 +64,7 @@ final class LazyRejections extends AbstractList<Rejection> implements RandomAcce
             case PARALLEL_LIMIT -> s.inFlight() + " in flight, max_parallel_requests " + d.maxParallelRequests();
             case PROVIDER_LIMIT -> s.provider().describe(request.estimatedPromptTokens());
             case LOWER_TIER_AVAILABLE -> "order " + d.order();
-            case UNKNOWN_MODEL_GROUP, ZERO_WEIGHT -> throw new IllegalArgumentException(cause + " is not a filter's");
+            case UNKNOWN_MODEL_GROUP, ZERO_WEIGHT, BUDGET_EXHAUSTED -> throw new IllegalArgumentException(cause + " is not a filter's");
         };
     }
 
@@ -69,6 +73,7 @@ final class LazyRejections extends AbstractList<Rejection> implements RandomAcce
         private final RouteRequest request;
         private DeploymentSnapshot[] snapshots;
         private Rejection.Cause[] causes;
+        private String[] details;
         private int size;
 
         Builder(RouteRequest request, int capacity) {
@@ -76,22 +81,31 @@ final class LazyRejections extends AbstractList<Rejection> implements RandomAcce
             int c = Math.max(4, Math.min(capacity, 16));
             this.snapshots = new DeploymentSnapshot[c];
             this.causes = new Rejection.Cause[c];
+            this.details = new String[c];
         }
 
         void add(DeploymentSnapshot s, Rejection.Cause cause) {
+            add(s, cause, null);
+        }
+
+        /** A rejection whose text is known now (not derivable from the snapshot, such as a budget's). */
+        void add(DeploymentSnapshot s, Rejection.Cause cause, String detail) {
             if (size == snapshots.length) {
                 snapshots = Arrays.copyOf(snapshots, size * 2);
                 causes = Arrays.copyOf(causes, size * 2);
+                details = Arrays.copyOf(details, size * 2);
             }
             snapshots[size] = s;
             causes[size] = cause;
+            details[size] = detail;
             size++;
         }
 
         LazyRejections build() {
-            LazyRejections out = new LazyRejections(request, snapshots, causes, size);
+            LazyRejections out = new LazyRejections(request, snapshots, causes, details, size);
             snapshots = null;
             causes = null;
+            details = null;
             return out;
         }
     }

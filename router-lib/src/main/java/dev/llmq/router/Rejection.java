@@ -24,6 +24,8 @@ public record Rejection(String deploymentId, Cause cause, String detail) {
         PARALLEL_LIMIT,
         /** A limit shared by every deployment of the provider ({@code llmq.providers}) is reached. */
         PROVIDER_LIMIT,
+        /** A spend budget of the deployment is exhausted until its period resets ({@link DeploymentBudgets}). */
+        BUDGET_EXHAUSTED,
         /** A weight of 0 takes the deployment out of simple-shuffle. */
         ZERO_WEIGHT,
         /** A lower order tier had an eligible deployment. */
@@ -32,7 +34,7 @@ public record Rejection(String deploymentId, Cause cause, String detail) {
         /** Whether the deployment becomes eligible again by itself (time passes, calls finish). */
         public boolean clearsByItself() {
             return switch (this) {
-                case COOLED_DOWN, CIRCUIT_OPEN, RPM_LIMIT, TPM_LIMIT, PARALLEL_LIMIT, PROVIDER_LIMIT -> true;
+                case COOLED_DOWN, CIRCUIT_OPEN, RPM_LIMIT, TPM_LIMIT, PARALLEL_LIMIT, PROVIDER_LIMIT, BUDGET_EXHAUSTED -> true;
                 case UNKNOWN_MODEL_GROUP, TAG_MISMATCH, CONTEXT_WINDOW, ZERO_WEIGHT, LOWER_TIER_AVAILABLE -> false;
             };
         }

@@ -1,6 +1,7 @@
 package dev.llmq.router;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -25,6 +26,7 @@ public final class Router {
     private final RandomGenerator random;
     private final Sleeper sleeper;
     private final DeploymentHealth health;
+    private final DeploymentBudgets budgets;
     private volatile View view;
 
     /** What one config means for routing; replaced as a whole on reload. */
@@ -53,6 +55,16 @@ public final class Router {
      * @param prices prices for cost-based routing when a deployment has no price override
      */
     public Router(LlmqConfig config, Clock clock, RandomGenerator random, Sleeper sleeper, PriceLookup prices) {
+        this(config, clock, random, sleeper, prices, DeploymentBudgets.NONE);
+    }
+
+    /**
+     * @param budgets which deployments a spend budget stops now: they are not picked, and a job that finds only such
+     *        deployments waits for the earliest reset (within {@code llmq.worker.max_queue_wait} and its deadline)
+     */
+    public Router(LlmqConfig config, Clock clock, RandomGenerator random, Sleeper sleeper, PriceLookup prices,
+                  DeploymentBudgets budgets) {
+        this.budgets = Objects.requireNonNull(budgets, "budgets");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -88,7 +100,7 @@ public final class Router {
                     Rejection.Cause.UNKNOWN_MODEL_GROUP, "model group is not configured")));
         }
         Filters.Result fr = Filters.apply(request, health.snapshots(ds), v.settings().enablePreCallChecks(),
-                clock.instant());
+                clock.instant(), budgets);
         Selection s = pick(v.settings(), request, fr.eligible());
         if (s instanceof Selection.NoneAvailable none) {
             List<Rejection> all = new ArrayList<>(fr.rejections());
@@ -131,6 +143,22 @@ public final class Router {
 
     Clock clock() {
         return clock;
+    }
+
+    DeploymentBudgets budgets() {
+        return budgets;
+    }
+
+    /** The earliest reset of a budget that stops one of {@code ds} at {@code now}, or null when none is stopped. */
+    Instant earliestBudgetReset(List<Deployment> ds, Instant now) {
+        Instant earliest = null;
+        for (Deployment d : ds) {
+            DeploymentBudgets.Exhausted e = budgets.exhausted(d.id(), now);
+            if (e != null && (earliest == null || e.resetsAt().isBefore(earliest))) {
+                earliest = e.resetsAt();
+            }
+        }
+        return earliest;
     }
 
     Sleeper sleeper() {

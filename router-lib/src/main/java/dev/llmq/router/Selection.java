@@ -27,6 +27,7 @@ public sealed interface Selection {
          * {@link ErrorKind#INVALID_REQUEST} (unknown group, tags that match nothing: the request must change),
          * {@link ErrorKind#CONTEXT_WINDOW_EXCEEDED} (the prompt fits no deployment),
          * {@link ErrorKind#RATE_LIMITED} (only rpm/tpm/parallel/provider limits stand in the way: retry later),
+         * {@link ErrorKind#BUDGET_EXCEEDED} (only spend budgets stand in the way: retry after their reset),
          * {@link ErrorKind#OVERLOADED} otherwise (every deployment is cooling down or its breaker is open).
          */
         public ProviderError toError(String modelGroup) {
@@ -41,6 +42,9 @@ public sealed interface Selection {
                             || r.cause() == Rejection.Cause.PARALLEL_LIMIT
                             || r.cause() == Rejection.Cause.PROVIDER_LIMIT)) {
                 kind = ErrorKind.RATE_LIMITED;
+            } else if (rejections.stream().filter(r -> r.cause().clearsByItself())
+                    .allMatch(r -> r.cause() == Rejection.Cause.BUDGET_EXHAUSTED)) {
+                kind = ErrorKind.BUDGET_EXCEEDED;
             } else {
                 kind = ErrorKind.OVERLOADED;
             }

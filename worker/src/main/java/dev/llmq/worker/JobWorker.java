@@ -1,8 +1,9 @@
 package dev.llmq.worker;
 
-import dev.llmq.worker.internal.CancellationReader;
+import dev.llmq.worker.budgets.BudgetBoard;
 import dev.llmq.worker.internal.Cancellations;
 import dev.llmq.worker.internal.ClassicGroupFeed;
+import dev.llmq.worker.internal.ControlReader;
 import dev.llmq.worker.internal.GroupReadiness;
 import dev.llmq.worker.internal.JobProcessor;
 import dev.llmq.worker.internal.Sender;
@@ -52,8 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class JobWorker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
-    /** Longest wait at start for the cancellations already asked. */
-    private static final Duration CANCELLATIONS_WAIT = Duration.ofSeconds(30);
+    /** Longest wait at start for the cancellations already asked and the budget states already written. */
+    private static final Duration CONTROL_WAIT = Duration.ofSeconds(30);
 
     private final WorkerSettings settings;
     private final JobFeed feed;
@@ -64,13 +65,24 @@ public final class JobWorker implements AutoCloseable {
     private final GroupReadiness readiness;
     private final Thread pollThread;
     private final ResultDedupeStream dedupe;
-    private final CancellationReader cancellationReader;
+    private final ControlReader controlReader;
     private volatile boolean stopping;
     private volatile boolean closing;
     private boolean started;
     private boolean closed;
 
+    /** A worker whose budget states (read from the control topic all the same) nothing else consults. */
     public JobWorker(WorkerSettings settings, JobHandler handler, Clock clock, MeterRegistry meters) {
+        this(settings, handler, clock, meters, new BudgetBoard());
+    }
+
+    /**
+     * @param budgets filled from the budget states on the control topic (read before the first job is taken); share
+     *        it with the router and the handler that act on it
+     */
+    public JobWorker(WorkerSettings settings, JobHandler handler, Clock clock, MeterRegistry meters,
+                     BudgetBoard budgets) {
+        Objects.requireNonNull(budgets, "budgets");
         this.settings = Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(clock, "clock");
@@ -83,8 +95,8 @@ public final class JobWorker implements AutoCloseable {
         this.flusher = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("llmq-job-timers").factory()); // chunk flushes, in-flight deadlines
         Cancellations cancellations = new Cancellations(clock, settings.resultsDedupeRetention());
-        this.cancellationReader = new CancellationReader(settings.bootstrapServers(), settings.clientProperties(),
-                settings.topics().control(), settings.workerId(), cancellations);
+        this.controlReader = new ControlReader(settings.bootstrapServers(), settings.clientProperties(),
+                settings.topics().control(), settings.workerId(), cancellations, budgets);
         WorkerMetrics metrics = new WorkerMetrics(meters, feed::inFlight);
         Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId(), () -> stopping);
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
@@ -103,7 +115,7 @@ public final class JobWorker implements AutoCloseable {
         }
         started = true;
         dedupe.start();
-        cancellationReader.start();
+        controlReader.start();
         pollThread.start();
         LOG.info("worker {} consuming {} and {} in group {} (max {} in flight, batch share {})", settings.workerId(),
                 settings.topics().jobsInteractive(), settings.topics().jobs(), settings.groupId(),
@@ -132,8 +144,8 @@ public final class JobWorker implements AutoCloseable {
         if (!dedupe.ready()) {
             return Readiness.notReady("result de-duplication not running yet");
         }
-        if (!cancellationReader.caughtUp()) {
-            return Readiness.notReady("reading the cancellations on " + settings.topics().control());
+        if (!controlReader.caughtUp()) {
+            return Readiness.notReady("reading the cancellations and budgets on " + settings.topics().control());
         }
         return readiness.check(feed.memberId(), feed.partitions());
     }
@@ -185,7 +197,7 @@ public final class JobWorker implements AutoCloseable {
         producer.close(Duration.ofSeconds(10));
         readiness.close();
         dedupe.close();
-        cancellationReader.close();
+        controlReader.close();
         LOG.info("worker {} closed", settings.workerId());
     }
 
@@ -210,13 +222,13 @@ public final class JobWorker implements AutoCloseable {
             flusher.shutdownNow();
         }
         readiness.close();
-        cancellationReader.close();
+        controlReader.close();
         LOG.info("worker {} aborted", settings.workerId());
     }
 
     private void pollLoop() {
         try {
-            awaitCancellations();
+            awaitControl();
             feed.run(delivery -> jobs.execute(() -> processor.process(delivery)));
         } catch (RuntimeException e) {
             LOG.error("worker {} stopped consuming", settings.workerId(), e);
@@ -224,16 +236,17 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
-     * Before the first job: the cancellations asked so far are known, so a job cancelled while no worker ran is not
-     * started. Bounded, so a control topic that cannot be read delays jobs but does not stop them (logged).
+     * Before the first job: the cancellations asked and the budget states written so far are known, so a job
+     * cancelled while no worker ran is not started, and no job spends on an exhausted budget. Bounded, so a control
+     * topic that cannot be read delays jobs but does not stop them (logged).
      */
-    private void awaitCancellations() {
-        long end = System.nanoTime() + CANCELLATIONS_WAIT.toNanos();
+    private void awaitControl() {
+        long end = System.nanoTime() + CONTROL_WAIT.toNanos();
         try {
-            while (!closing && !cancellationReader.awaitCaughtUp(Duration.ofMillis(100))) {
+            while (!closing && !controlReader.awaitCaughtUp(Duration.ofMillis(100))) {
                 if (System.nanoTime() > end) {
-                    LOG.warn("worker {}: cancellations on {} not read within {}; taking jobs anyway",
-                            settings.workerId(), settings.topics().control(), CANCELLATIONS_WAIT);
+                    LOG.warn("worker {}: cancellations and budgets on {} not read within {}; taking jobs anyway",
+                            settings.workerId(), settings.topics().control(), CONTROL_WAIT);
                     return;
                 }
             }

@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -14,17 +15,29 @@ public final class ApiException extends RuntimeException {
     private final String code;
     private final String param;
     private final String reason;
+    private final Duration retryAfter;
 
     /**
      * @param reason the bounded tag value for {@code llmq.ingest.rejected{reason}}
      */
     public ApiException(int status, String type, String code, String param, String message, String reason) {
+        this(status, type, code, param, message, reason, null);
+    }
+
+    private ApiException(int status, String type, String code, String param, String message, String reason,
+                         Duration retryAfter) {
         super(Objects.requireNonNull(message, "message"), null, false, false);
         this.status = status;
         this.type = Objects.requireNonNull(type, "type");
         this.code = code;
         this.param = param;
         this.reason = Objects.requireNonNull(reason, "reason");
+        this.retryAfter = retryAfter;
+    }
+
+    /** The same error telling the client when to try again (a {@code Retry-After} header, whole seconds, >= 1). */
+    public ApiException withRetryAfter(Duration after) {
+        return new ApiException(status, type, code, param, getMessage(), reason, Objects.requireNonNull(after, "after"));
     }
 
     public static ApiException invalid(String code, String param, String message) {
@@ -42,7 +55,7 @@ public final class ApiException extends RuntimeException {
     /** The same error with its message and param placed in a multi-job submission (e.g. {@code line 17}). */
     public ApiException at(String location, String paramLocation) {
         String p = param == null ? paramLocation : paramLocation + ": " + param;
-        return new ApiException(status, type, code, p, location + ": " + getMessage(), reason);
+        return new ApiException(status, type, code, p, location + ": " + getMessage(), reason, retryAfter);
     }
 
     private static String reasonFor(String code) {
@@ -72,5 +85,14 @@ public final class ApiException extends RuntimeException {
 
     public String reason() {
         return reason;
+    }
+
+    /** The {@code Retry-After} header's value in seconds (rounded up, at least 1), or null for none. */
+    public Long retryAfterSeconds() {
+        if (retryAfter == null) {
+            return null;
+        }
+        long seconds = retryAfter.toSeconds() + (retryAfter.toNanosPart() > 0 ? 1 : 0);
+        return Math.max(1, seconds);
     }
 }

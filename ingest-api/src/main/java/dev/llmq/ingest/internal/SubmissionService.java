@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.JobRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,11 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * {@code POST /v1/jobs} minus HTTP: parse and validate, honour {@code Idempotency-Key}, assign ids, publish, and
@@ -23,6 +26,9 @@ import java.util.concurrent.TimeoutException;
  * carry their key) for {@code llmq.ingest.status_retention}, whichever instance took the submission. A submission in
  * progress on this instance is held here only while it runs: a concurrent retry waits for it; one that failed leaves
  * nothing behind. Two instances given the same new key at the same moment may both accept it.
+ *
+ * <p>A new submission of a tenant or tag whose spend budget is exhausted is refused ({@link BudgetGate}); the replay
+ * of one accepted earlier is not, as it enqueues nothing.
  */
 public final class SubmissionService {
 
@@ -35,11 +41,21 @@ public final class SubmissionService {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Duration waitForInFlight;
+    private final BudgetGate budgets;
     /** Submissions with an idempotency key in progress on this instance, by scoped key; removed when done. */
     private final Map<String, CompletableFuture<Submission>> byKey = new ConcurrentHashMap<>();
 
+    /** A service without spend budgets. */
     public SubmissionService(SubmissionParser parser, JobPublisher publisher, JobStatusView view, JobIds ids,
                              ObjectMapper mapper, Clock clock, Duration waitForInFlight) {
+        this(parser, publisher, view, ids, mapper, clock, waitForInFlight, key -> Optional.empty());
+    }
+
+    /** @param budgets the latest spend budget state by compaction key, from the control topic */
+    public SubmissionService(SubmissionParser parser, JobPublisher publisher, JobStatusView view, JobIds ids,
+                             ObjectMapper mapper, Clock clock, Duration waitForInFlight,
+                             Function<String, Optional<BudgetMessage>> budgets) {
+        this.budgets = new BudgetGate(budgets);
         this.parser = Objects.requireNonNull(parser, "parser");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.view = Objects.requireNonNull(view, "view");
@@ -140,6 +156,7 @@ public final class SubmissionService {
 
     private Submission publish(ParsedSubmission parsed, String tenant, String key, String traceparent,
                                String fingerprint, Instant now) {
+        budgets.check(tenant, parsed, now);
         String batchId = parsed.multi() ? ids.nextBatchId() : null;
         List<JobRequest> requests = new ArrayList<>(parsed.jobs().size());
         List<Submission.JobRef> refs = new ArrayList<>(parsed.jobs().size());

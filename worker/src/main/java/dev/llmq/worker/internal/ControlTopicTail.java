@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * Follows the compacted control topic on a thread of its own: every partition from the beginning, without a consumer
  * group (every worker needs every record), {@code read_committed}, each record handed to a handler; then keeps
  * following within about 0.1 s. It waits (with backoff) for the topic to exist, and knows when it has read what the
- * topic held at its start. The readers of deployment health ({@code KafkaHealthBus}) and of cancellations
- * ({@link CancellationReader}) are this loop with their own handlers.
+ * topic held at its start. The readers of deployment health ({@code KafkaHealthBus}) and of cancellations and budget
+ * states ({@link ControlReader}) are this loop with their own handlers.
  */
 public final class ControlTopicTail implements AutoCloseable {
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.Abort;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderClient;
+import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.spi.Usages;
 import dev.llmq.schemas.TokenUsage;
@@ -16,7 +17,9 @@ import dev.llmq.router.Deployment;
 import dev.llmq.router.RouteRequest;
 import dev.llmq.router.RoutedOutcome;
 import dev.llmq.router.Router;
+import dev.llmq.router.Sleeper;
 import dev.llmq.router.WaitHook;
+import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.Attempt;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobRequest;
@@ -24,30 +27,55 @@ import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
 import dev.llmq.worker.JobSlot;
+import dev.llmq.worker.budgets.BudgetBoard;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * The production {@link JobHandler}: the router picks deployments (retries, fallbacks, health) and provider-lib
- * calls them; streaming jobs publish every chunk of every attempt.
+ * calls them; streaming jobs publish every chunk of every attempt. Before a job is routed, and after each of its
+ * waits between attempts, a spend budget of its tenant or one of its tags that is in force ({@link BudgetBoard}) ends
+ * it with {@code budget_exceeded} or holds it until the budget resets; an attempt under way finishes.
  */
 public final class RoutedJobHandler implements JobHandler {
+
+    /** A job held by a budget looks at the board again at least this often (a lifted or a new budget). */
+    static final Duration BUDGET_RECHECK = Duration.ofSeconds(5);
 
     private final Supplier<Router> router;
     private final ProviderClient client;
     private final CostCalculator cost;
+    private final Clock clock;
+    private final BudgetBoard budgets;
     private final MockResponder mock;
 
     /**
+     * A handler without tenant or tag budgets.
+     *
      * @param router the current router (a supplier, so a reloaded config applies to the next job)
      */
     public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock) {
+        this(router, client, cost, clock, new BudgetBoard());
+    }
+
+    /**
+     * @param router the current router (a supplier, so a reloaded config applies to the next job)
+     * @param budgets the budget states the worker reads from the control topic; those of a job's tenant and tags
+     *        are checked before it is routed
+     */
+    public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
+                            BudgetBoard budgets) {
         this.router = Objects.requireNonNull(router, "router");
         this.client = Objects.requireNonNull(client, "client");
         this.cost = Objects.requireNonNull(cost, "cost");
-        this.mock = new MockResponder(Objects.requireNonNull(clock, "clock"));
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.budgets = Objects.requireNonNull(budgets, "budgets");
+        this.mock = new MockResponder(clock);
     }
 
     @Override
@@ -63,6 +91,10 @@ public final class RoutedJobHandler implements JobHandler {
     @Override
     public JobOutcome handle(JobRequest job, ChunkPublisher chunks, JobRun run) throws InterruptedException {
         Abort abort = run.abort();
+        JobOutcome stoppedByBudget = awaitBudgets(job, run);
+        if (stoppedByBudget != null) {
+            return stoppedByBudget;
+        }
         RouteRequest request = new RouteRequest(job.modelGroup(), job.tags(), estimatePromptTokens(job.body()),
                 job.stream(), job.deadline(), abort);
         AtomicReference<ObjectNode> partial = new AtomicReference<>();
@@ -84,7 +116,7 @@ public final class RoutedJobHandler implements JobHandler {
                 }
                 throw e;
             }
-        }, freeingSlot(run.slot()));
+        }, routerWaits(job, run));
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedException("worker shutting down");
         }
@@ -95,6 +127,67 @@ public final class RoutedJobHandler implements JobHandler {
                     ? stopped(failed, attempts, partial.get(), isBatch(job))
                     : failed(failed, attempts);
         };
+    }
+
+    /**
+     * Holds the job while a budget of its tenant or one of its tags is in force and says {@code wait}: without its
+     * slot ({@link #freeingSlot}) until the budget resets, looking again at least every {@link #BUDGET_RECHECK}. A
+     * cancellation or the job's deadline ends the hold (the run's abort).
+     *
+     * @return the budget in force that says {@code fail} (the job must end with {@code budget_exceeded}), or null
+     *         when none holds the job any more or the run was aborted
+     */
+    private BudgetMessage holdWhileExhausted(JobRequest job, JobRun run) throws InterruptedException {
+        WaitHook hold = freeingSlot(run.slot());
+        Sleeper untilAborted = duration -> run.abort().await(duration);
+        while (!run.abort().aborted()) {
+            Instant now = clock.instant();
+            Optional<BudgetMessage> budget = budgets.stopping(job.tenant(), job.tags(), now);
+            if (budget.isEmpty()) {
+                return null;
+            }
+            if (budget.get().failsJobs()) {
+                return budget.get();
+            }
+            Duration untilReset = Duration.between(now, budget.get().resetsAt());
+            hold.await(untilReset.compareTo(BUDGET_RECHECK) < 0 ? untilReset : BUDGET_RECHECK, untilAborted);
+        }
+        return null;
+    }
+
+    /**
+     * Before the job is routed: a budget of its tenant or one of its tags that says {@code fail} ends it at once
+     * with {@code budget_exceeded} (no provider call); one that says {@code wait} holds it until the reset.
+     *
+     * @return the job's outcome when it ends here, null to route it
+     */
+    private JobOutcome awaitBudgets(JobRequest job, JobRun run) throws InterruptedException {
+        BudgetMessage failing = holdWhileExhausted(job, run);
+        if (run.abort().aborted()) {
+            return stopped(new RoutedOutcome.Failed(run.abort().reason(), null, List.of()), List.of(), null);
+        }
+        return failing == null ? null : JobOutcome.failed(budgetExceeded(failing).toJobError(null));
+    }
+
+    /**
+     * The router's waits between attempts: the job's slot is given back ({@link #freeingSlot}), and after each wait,
+     * before the job's next routing decision, its tenant's and tags' budgets are looked at again: one exhausted
+     * meanwhile holds the job ({@code wait}) or ends it through the run's abort with {@code budget_exceeded}
+     * ({@code fail}), which the router returns as the job's error.
+     */
+    private WaitHook routerWaits(JobRequest job, JobRun run) {
+        WaitHook freeing = freeingSlot(run.slot());
+        return (duration, sleeper) -> {
+            freeing.await(duration, sleeper);
+            BudgetMessage failing = holdWhileExhausted(job, run);
+            if (failing != null) {
+                run.abort().abort(budgetExceeded(failing));
+            }
+        };
+    }
+
+    private static ProviderError budgetExceeded(BudgetMessage budget) {
+        return ProviderError.builder(ErrorKind.BUDGET_EXCEEDED).message(budget.describe()).build();
     }
 
     /**

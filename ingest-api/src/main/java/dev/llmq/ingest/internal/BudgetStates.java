@@ -1,0 +1,215 @@
+package dev.llmq.ingest.internal;
+
+import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.BudgetMessage;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.TopicNames;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The latest spend budget states, for {@code POST /v1/jobs} ({@link BudgetGate}): a Kafka Streams global table over
+ * the compacted control topic (the latest record per key, in memory, on every ingest instance, re-read from the
+ * topic's start at each start), queried by key ({@code budget:<scope>:<subject>}).
+ *
+ * <p>An application of its own ({@code <prefix>-ingest-control}, global only: no consumer group, no tasks) rather
+ * than a global table in the status store's: a global table makes {@code KafkaStreams.start()} block until the topic
+ * is read, and the status store must start (not ready) while Kafka is down. Here the start runs on a background
+ * thread and is tried again with backoff until it succeeds; until then {@link #ready()} is false and lookups find
+ * nothing (the worker still holds or fails jobs of an exhausted budget).
+ */
+public final class BudgetStates implements AutoCloseable {
+
+    /** The global table's store. */
+    static final String STORE = "control-latest";
+    /**
+     * How long one start waits for the control topic (and each of its requests) before it is tried again; a table
+     * that cannot read for longer while running stops (state {@code ERROR}) and is started again the same way.
+     */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetStates.class);
+    private static final JsonSerde<BudgetMessage> BUDGETS = JsonSerde.budget();
+
+    private final IngestSettings settings;
+    /** Budget keys whose state could not be read, so each is logged once. */
+    private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
+    private volatile KafkaStreams streams;
+    private volatile boolean running;
+    private volatile boolean closing;
+    private Thread starter;
+
+    public BudgetStates(IngestSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /** The topology: the control topic as a global table in {@value #STORE}. */
+    static Topology topology(TopicNames topics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.globalTable(topics.control(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("control"),
+                Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(STORE))
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
+        return builder.build();
+    }
+
+    /** The application id under these topics: {@code <prefix>-ingest-control}. */
+    static String applicationId(TopicNames topics) {
+        return topics.prefix() + "-ingest-control";
+    }
+
+    /** Starts reading the control topic in the background; {@link #ready()} turns true once it is read. */
+    public synchronized void start() {
+        if (starter == null) {
+            starter = Thread.ofVirtual().name("llmq-ingest-budgets-start").start(this::startStreams);
+        }
+    }
+
+    /** A table that stopped reading (state {@code ERROR}) is replaced by a new one, read again from the start. */
+    private synchronized void restart() {
+        if (!closing) {
+            running = false;
+            LOG.warn("ingest {}: budget states stopped reading {}; starting again", settings.instanceId(),
+                    settings.topics().control());
+            starter = Thread.ofVirtual().name("llmq-ingest-budgets-start").start(this::startStreams);
+        }
+    }
+
+    private void startStreams() {
+        KafkaStreams stopped = streams;
+        if (stopped != null) {
+            stopped.close(CLOSE_TIMEOUT);
+        }
+        Retry retry = Retry.of("llmq-ingest-budgets", RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0,
+                        Duration.ofSeconds(30)))
+                .retryOnException(e -> !closing)
+                .build());
+        try {
+            retry.executeRunnable(() -> {
+                KafkaStreams s;
+                synchronized (this) {
+                    if (closing) {
+                        return;
+                    }
+                    s = new KafkaStreams(topology(settings.topics()), properties(settings));
+                    s.setStateListener((now, before) -> {
+                        if (now == KafkaStreams.State.ERROR && running) {
+                            restart();
+                        }
+                    });
+                    streams = s;
+                }
+                try {
+                    s.start(); // returns once the global table has read the topic
+                } catch (RuntimeException e) {
+                    LOG.warn("ingest {}: budget states not read yet ({}); trying again", settings.instanceId(),
+                            e.getMessage());
+                    s.close(CLOSE_TIMEOUT);
+                    throw e;
+                }
+                boolean closed;
+                synchronized (this) {
+                    closed = closing;
+                    running = !closed;
+                }
+                if (closed) { // close() came during the start and left the instance to this thread
+                    s.close(CLOSE_TIMEOUT);
+                    return;
+                }
+                LOG.info("ingest {}: budget states read from {}", settings.instanceId(), settings.topics().control());
+            });
+        } catch (RuntimeException e) {
+            if (!closing) {
+                LOG.error("ingest {}: budget states not read", settings.instanceId(), e);
+            }
+        }
+    }
+
+    static Properties properties(IngestSettings settings) {
+        Properties props = new Properties();
+        props.putAll(settings.kafkaProperties());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(settings.topics()));
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-budgets");
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "0");
+        props.put(StreamsConfig.TASK_TIMEOUT_MS_CONFIG, Long.toString(START_TIMEOUT.toMillis()));
+        props.put(StreamsConfig.globalConsumerPrefix("default.api.timeout.ms"), Long.toString(START_TIMEOUT.toMillis()));
+        // the control topic is also written in transactions (cancellations)
+        props.put(StreamsConfig.globalConsumerPrefix("isolation.level"), "read_committed");
+        return props;
+    }
+
+    /** True once the control topic was read to where it ended at start, while the table is followed. */
+    public boolean ready() {
+        KafkaStreams s = streams;
+        return running && s != null && s.state().isRunningOrRebalancing();
+    }
+
+    /**
+     * The latest state of the budget with compaction key {@code key}. Empty when there is none, when its record
+     * cannot be read (logged once), or when the table is not read yet.
+     */
+    public Optional<BudgetMessage> latest(String key) {
+        KafkaStreams s = streams;
+        if (!running || s == null) {
+            return Optional.empty();
+        }
+        byte[] value;
+        try {
+            value = s.store(StoreQueryParameters.fromNameAndType(STORE,
+                    QueryableStoreTypes.<String, byte[]>keyValueStore())).get(key);
+        } catch (InvalidStateStoreException e) {
+            LOG.debug("budget {} not checked: {}", key, e.getMessage());
+            return Optional.empty();
+        }
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(BUDGETS.fromBytes(value));
+        } catch (RuntimeException e) {
+            if (unreadable.add(key)) {
+                LOG.warn("ignoring unreadable budget state {}: {}", key, e.getMessage());
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Stops following the topic; an instance still starting is closed by its starter once its start ends. */
+    @Override
+    public void close() {
+        KafkaStreams s;
+        boolean wasRunning;
+        synchronized (this) {
+            closing = true;
+            s = streams;
+            wasRunning = running;
+            running = false;
+        }
+        if (s != null && wasRunning && !s.close(CLOSE_TIMEOUT)) {
+            LOG.warn("ingest {}: budget states did not stop within {}", settings.instanceId(), CLOSE_TIMEOUT);
+        }
+    }
+}
