@@ -164,7 +164,8 @@ public final class RoutedJobHandler implements JobHandler {
     private JobOutcome awaitBudgets(JobRequest job, JobRun run) throws InterruptedException {
         BudgetMessage failing = holdWhileExhausted(job, run);
         if (run.abort().aborted()) {
-            return stopped(new RoutedOutcome.Failed(run.abort().reason(), null, List.of()), List.of(), null, job.batchId() != null);
+            return stopped(new RoutedOutcome.Failed(run.abort().reason(), null, List.of()), List.of(), null,
+                    job.batchId() != null);
         }
         return failing == null ? null : JobOutcome.failed(budgetExceeded(failing).toJobError(null));
     }
