@@ -30,11 +30,11 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
+        subscription = s; // set before closed is read: a close racing with this sees it, or this sees the close
         if (closed) {
             s.cancel();
             return;
         }
-        subscription = s;
         s.request(1);
     }
 
@@ -98,8 +98,14 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
     /** Closes the body from another thread and wakes the reader, whose next read throws {@link AbortedException}. */
     void abort() {
         aborted = true;
+        closed = true;
+        Flow.Subscription s = subscription;
+        if (s != null) {
+            // always, whatever the reader saw: once it sees the abort it marks the body finished, and a close()
+            // that read that mark would leave the connection streaming to its end
+            s.cancel();
+        }
         queue.add(ABORTED);
-        close();
     }
 
     /** Thrown by a read after {@link #abort()}. */
