@@ -11,6 +11,7 @@ import dev.llmq.usage.internal.BudgetSpend;
 import dev.llmq.usage.internal.BudgetWatch;
 import dev.llmq.usage.internal.FirstResultPerJob;
 import dev.llmq.usage.internal.UsageMath;
+import dev.llmq.usage.internal.UsageRecordSerde;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +64,10 @@ public final class UsageTopology {
     public static final String BUDGET_REPARTITION = "budget-charges";
 
     private static final Serde<String> KEYS = Serdes.String();
+    /** The usage topics' (and the API's) form, as {@code schemas} defines it. */
     private static final JsonSerde<UsageRecord> USAGE = JsonSerde.usageRecord();
+    /** The aggregator's own state: the repartitioned deltas and the stores. */
+    private static final UsageRecordSerde STATE = new UsageRecordSerde();
 
     private UsageTopology() {
     }
@@ -98,11 +102,11 @@ public final class UsageTopology {
                     }
                     return out;
                 }, Named.as("result-to-groups"))
-                .repartition(Repartitioned.with(KEYS, USAGE).withName(USAGE_REPARTITION))
-                .groupByKey(Grouped.with(KEYS, USAGE));
+                .repartition(Repartitioned.with(KEYS, STATE).withName(USAGE_REPARTITION))
+                .groupByKey(Grouped.with(KEYS, STATE));
 
         groups.reduce(UsageMath::plus, Materialized.<String, UsageRecord, KeyValueStore<Bytes, byte[]>>as(
-                        UsageWindow.TOTAL.storeName()).withKeySerde(KEYS).withValueSerde(USAGE))
+                        UsageWindow.TOTAL.storeName()).withKeySerde(KEYS).withValueSerde(STATE))
                 .toStream(Named.as("usage-total-updates"))
                 .to(topics.name(Topics.USAGE_TOTAL), Produced.with(KEYS, USAGE).withName("usage-total-topic"));
 
@@ -113,7 +117,7 @@ public final class UsageTopology {
             groups.windowedBy(TimeWindows.ofSizeAndGrace(w.size(), grace))
                     .reduce(UsageMath::plus, Named.as(w.storeName() + "-sum"),
                             Materialized.<String, UsageRecord, WindowStore<Bytes, byte[]>>as(w.storeName())
-                                    .withKeySerde(KEYS).withValueSerde(USAGE).withRetention(w.retention(grace)))
+                                    .withKeySerde(KEYS).withValueSerde(STATE).withRetention(w.retention(grace)))
                     .toStream(Named.as(w.storeName() + "-updates"))
                     .map((window, r) -> KeyValue.pair(window.key() + ":" + window.window().start(),
                                     UsageMath.inWindow(r, w.wire(), window.window().startTime(),
