@@ -47,6 +47,10 @@ class StandaloneIT {
                 .contains("a few results:")
                 .contains("demo-0001")
                 .containsPattern("gpt-4o-mini\\s+40\\s+0\\s+\\d+")
-                .containsPattern("gpt-4o\\s+20\\s+0\\s+\\d+");
+                .containsPattern("gpt-4o\\s+20\\s+0\\s+\\d+")
+                .contains("spend by model (GET /v1/usage):")
+                .as("every job counted once by the usage aggregator, priced from the bundled table")
+                .containsPattern("gpt-4o-mini\\s+40\\s+40\\s+0\\s+\\d+\\s+\\d+\\s+\\d+\\s+0\\.\\d*[1-9]\\d*\\s+0\\n")
+                .containsPattern("total\\s+60\\s+60\\s+0\\s+\\d+\\s+\\d+\\s+\\d+\\s+0\\.\\d*[1-9]\\d*\\s+0\\n");
     }
 }
