@@ -1,6 +1,8 @@
 package dev.llmq.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.config.AdvertisedUrl;
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.internal.ApiException;
 import dev.llmq.ingest.internal.BudgetStates;
 import dev.llmq.ingest.internal.CancelService;
@@ -28,9 +30,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -196,19 +196,8 @@ public final class IngestServer implements AutoCloseable {
      * the bound port (the machine's host name when bound to a wildcard address).
      */
     public URI advertisedUrl() {
-        if (settings.advertisedUrl() != null) {
-            return URI.create(settings.advertisedUrl());
-        }
-        String host = settings.host();
-        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
-            try {
-                host = InetAddress.getLocalHost().getCanonicalHostName();
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException("bound to " + settings.host() + " and the host has no name: set "
-                        + "llmq.ingest.advertised_url", e);
-            }
-        }
-        return URI.create("http://" + host + ":" + app.port());
+        return AdvertisedUrl.of(settings.advertisedUrl(), settings.host(), app.port(),
+                LlmqKeys.INGEST_ADVERTISED_URL);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.llmq.usage;
 
+import dev.llmq.config.AdvertisedUrl;
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.UsageRecord;
 import dev.llmq.usage.internal.LocalStores;
@@ -14,9 +16,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,19 +144,7 @@ public final class UsageAggregator implements AutoCloseable {
      * and the bound port (the machine's host name when bound to a wildcard address).
      */
     public URI url() {
-        if (settings.advertisedUrl() != null) {
-            return URI.create(settings.advertisedUrl());
-        }
-        String host = settings.host();
-        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
-            try {
-                host = InetAddress.getLocalHost().getCanonicalHostName();
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException("bound to " + settings.host() + " and the host has no name: set "
-                        + "llmq.usage.advertised_url", e);
-            }
-        }
-        return URI.create("http://" + host + ":" + app.port());
+        return AdvertisedUrl.of(settings.advertisedUrl(), settings.host(), app.port(), LlmqKeys.USAGE_ADVERTISED_URL);
     }
 
     /** True once started and the stream is running (it stays ready while rebalancing). */
