@@ -25,7 +25,11 @@ public enum ErrorKind {
     CANCELLED(false, false),
     /** The job's deadline passed (before or during a call, or while it waited): not the deployment's fault. */
     EXPIRED(false, false),
-    /** A spend budget of the job's tenant or tag is exhausted and says to fail rather than wait: never retried. */
+    /**
+     * A spend budget stops the job: its tenant's or tag's budget is exhausted and says to fail rather than wait, or
+     * every deployment it could use is over its own budget past the job's wait limits. Never retried, and not the
+     * deployment's fault.
+     */
     BUDGET_EXCEEDED(false, false);
 
     private final boolean retryable;
