@@ -1,6 +1,7 @@
 package dev.llmq.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.cli.Repeat;
 import dev.llmq.config.DeploymentKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.config.RouterKeys;
@@ -131,10 +132,8 @@ public final class InFlightBench {
         try {
             long start = System.nanoTime();
             long deadline = start + limit.toNanos();
-            long atLimitSince = -1;
-            long maxOpen = 0;
-            long sample = 0;
-            while (true) {
+            SteadyState steady = new SteadyState();
+            Repeat.every(Duration.ofMillis(250), () -> {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the worker did not hold " + inFlight + " jobs for " + latency
                             + " within " + limit + " (in flight " + workerInFlight() + ")");
@@ -142,20 +141,19 @@ public final class InFlightBench {
                 long now = System.nanoTime();
                 long held = workerInFlight();
                 long open = mockOpen();
-                maxOpen = Math.max(maxOpen, open);
-                if (sample++ % 4 == 0) {
+                steady.maxOpen = Math.max(steady.maxOpen, open);
+                if (steady.polls++ % 4 == 0) {
                     sample(start, held, open);
                 }
-                if (held >= inFlight) {
-                    atLimitSince = atLimitSince < 0 ? now : atLimitSince;
-                    if (now - atLimitSince >= latency.toNanos() && mockAnswered() >= inFlight) {
-                        break;
-                    }
-                } else {
-                    atLimitSince = -1;
+                if (held < inFlight) {
+                    steady.atLimitSince = -1;
+                    return true;
                 }
-                Thread.sleep(250);
-            }
+                steady.atLimitSince = steady.atLimitSince < 0 ? now : steady.atLimitSince;
+                return now - steady.atLimitSince < latency.toNanos() || mockAnswered() < inFlight;
+            });
+            long atLimitSince = steady.atLimitSince;
+            long maxOpen = steady.maxOpen;
             System.out.printf("steady state: the worker at its limit for %.1f s, a first wave of %,d answered and "
                     + "replaced; most requests open at the mock at once so far: %,d; mock answered %,d (%.0f jobs/s "
                     + "over the last latency)%n", (System.nanoTime() - atLimitSince) / 1e9, inFlight, maxOpen,
@@ -163,10 +161,10 @@ public final class InFlightBench {
             report("steady state, " + inFlight + " in flight", worker, workerInFlight(), mockOpen());
             if (!hold.isZero()) {
                 long holdUntil = System.nanoTime() + hold.toNanos();
-                while (System.nanoTime() < holdUntil) {
+                Repeat.every(Duration.ofSeconds(1), () -> {
                     sample(start, workerInFlight(), mockOpen());
-                    Thread.sleep(1000);
-                }
+                    return System.nanoTime() < holdUntil;
+                });
                 report("after " + hold.toSeconds() + " s more", worker, workerInFlight(), mockOpen());
             }
         } finally {
@@ -238,20 +236,29 @@ public final class InFlightBench {
         JsonSerde<JobRequest> serde = JsonSerde.jobRequest();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
-            while (feeding.get() && produced.get() < maxJobs) {
-                if (produced.get() - mockReceived() < 2L * inFlight) {
+            // every 100 ms: top the backlog up (in batches of 1,000) while it is short
+            Repeat.every(Duration.ofMillis(100), () -> {
+                while (feeding.get() && produced.get() < maxJobs && produced.get() - mockReceived() < 2L * inFlight) {
                     for (int i = 0; i < 1000 && produced.get() < maxJobs; i++) {
                         JobRequest job = job(produced.getAndIncrement());
                         producer.send(new ProducerRecord<>(topics.jobs(), job.jobId(), serde.toBytes(job)));
                     }
                     producer.flush();
-                } else {
-                    Thread.sleep(100);
                 }
-            }
+                return feeding.get() && produced.get() < maxJobs;
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException("the feeder failed", e);
         }
+    }
+
+    /** What the steady-state poll keeps between its runs. */
+    private static final class SteadyState {
+        long atLimitSince = -1;
+        long maxOpen;
+        long polls;
     }
 
     private static JobRequest job(long n) {

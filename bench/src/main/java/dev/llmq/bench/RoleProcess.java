@@ -1,5 +1,6 @@
 package dev.llmq.bench;
 
+import dev.llmq.cli.Repeat;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,10 +66,10 @@ final class RoleProcess implements AutoCloseable {
      * Polls {@code url} (e.g. {@code /health/ready}) every 100 ms until it answers 200; returns the seconds from the
      * process start. Fails when the process exits or {@code limit} passes.
      */
-    double awaitReady(URI url, Duration limit) throws InterruptedException {
+    double awaitReady(URI url, Duration limit) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
+        Repeat.every(Duration.ofMillis(100), () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the process exited with " + process.exitValue() + "; see " + log);
             }
@@ -76,14 +77,17 @@ final class RoleProcess implements AutoCloseable {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
-                    return (System.nanoTime() - startedNanos) / 1e9;
+                    return false;
                 }
             } catch (IOException e) {
                 // not listening yet
             }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException(url + " was not ready within " + limit + "; see " + log);
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(url + " was not ready within " + limit + "; see " + log);
+            }
+            return true;
+        });
+        return (System.nanoTime() - startedNanos) / 1e9;
     }
 
     /** Resident set size in bytes ({@code VmRSS}). */

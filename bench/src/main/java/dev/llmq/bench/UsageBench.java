@@ -1,6 +1,7 @@
 package dev.llmq.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.cli.Repeat;
 import dev.llmq.runtime.EmbeddedKafka;
 import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.Json;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -84,7 +86,7 @@ public final class UsageBench {
             long t0 = System.nanoTime();
             try (UsageAggregator aggregator = new UsageAggregator(settings, meters, Clock.systemUTC()).start()) {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                await(scheduler, () -> requests(http, aggregator, "backlog-model") >= backlog);
+                await(() -> requests(http, aggregator, "backlog-model") >= backlog);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 System.out.printf("throughput: %d results counted in %.1f s from the aggregator's start "
                         + "(group join included): %.0f results/s%n", backlog, seconds, backlog / seconds);
@@ -163,19 +165,15 @@ public final class UsageBench {
         }
     }
 
-    /** Completes when the condition holds (checked every 10 ms), or fails after {@link #LIMIT}. */
-    private static void await(ScheduledExecutorService scheduler, BooleanSupplier condition) throws Exception {
-        CompletableFuture<Void> met = new CompletableFuture<>();
-        var check = scheduler.scheduleWithFixedDelay(() -> {
-            if (condition.getAsBoolean()) {
-                met.complete(null);
+    /** Returns when the condition holds (checked every 10 ms), or fails after {@link #LIMIT}. */
+    private static void await(BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        Repeat.every(Duration.ofMillis(10), () -> {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("not reached within " + LIMIT);
             }
-        }, 0, 10, TimeUnit.MILLISECONDS);
-        try {
-            met.get(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-        } finally {
-            check.cancel(false);
-        }
+            return !condition.getAsBoolean();
+        });
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String jobId, Instant at, String model) {

@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a step now and then again a fixed delay after each run ends, on a scheduler, until the step says it is done,
  * throws, or the calling thread is interrupted: the waits of {@code llmq usage --watch} and of the demo's wait for the
- * usage aggregator, without a sleep loop and without ever running two steps at once.
+ * usage aggregator, and the benchmarks' polls, without a sleep loop and without ever running two steps at once.
  */
-final class Repeat {
+public final class Repeat {
 
     /** One run; returns whether to run again. */
     @FunctionalInterface
-    interface Step {
+    public interface Step {
         boolean run() throws Exception;
     }
 
@@ -32,7 +32,7 @@ final class Repeat {
      * is) or the caller is interrupted ({@link InterruptedException}; the step in flight is interrupted too). No step
      * runs after this returns.
      */
-    static void every(Duration delay, Step step) throws Exception {
+    public static void every(Duration delay, Step step) throws Exception {
         Objects.requireNonNull(step, "step");
         if (delay.isNegative() || delay.isZero()) {
             throw new IllegalArgumentException("delay must be positive, got " + delay);
