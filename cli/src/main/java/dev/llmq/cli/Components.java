@@ -70,6 +70,9 @@ final class Components {
                         : dataDir == null ? null : dataDir.resolve("ingest-state"))
                 .advertisedUrl(config.llmq().ingest().advertisedUrl())
                 .usageUrl(usageUrl)
+                .apiKeys(config.llmq().auth().keys())
+                .internalKey(config.llmq().auth().internalKey())
+                .limits(config.llmq().ingest().limits())
                 .build();
         IngestServer server = new IngestServer(settings, groups, readiness, clock, meters);
         if (meters instanceof PrometheusMeterRegistry prometheus) {

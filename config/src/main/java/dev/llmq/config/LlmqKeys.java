@@ -257,10 +257,99 @@ public final class LlmqKeys {
             "What queued jobs of an exhausted tenant or tag do: `wait` for the period to end (within their "
                     + "deadline), or `fail` at once with `budget_exceeded`.", "fail");
 
+    public static final ConfigKey<Integer> LIMIT_MAX_JOBS_PER_SUBMISSION = new ConfigKey<>(
+            "llmq.ingest.limits.max_jobs_per_submission", ConfigType.INT, 50_000, between(1, 10_000_000),
+            "Most jobs in one JSON array or NDJSON submission (OpenAI's batch files hold up to 50,000).", "10000");
+
+    public static final ConfigKey<Integer> LIMIT_MAX_MESSAGES_PER_JOB = new ConfigKey<>(
+            "llmq.ingest.limits.max_messages_per_job", ConfigType.INT, 2048, between(1, 1_000_000),
+            "Most entries in one job's `messages`.", "512");
+
+    public static final ConfigKey<Integer> LIMIT_MAX_JSON_DEPTH = new ConfigKey<>("llmq.ingest.limits.max_json_depth",
+            ConfigType.INT, 64, between(8, 1000),
+            "Deepest nesting of arrays and objects anywhere in a submission; checked while reading, before a tree "
+                    + "is built.", "32");
+
+    public static final ConfigKey<Integer> LIMIT_MAX_CUSTOM_ID_CHARS = new ConfigKey<>(
+            "llmq.ingest.limits.max_custom_id_chars", ConfigType.INT, 512, between(1, 65_536),
+            "Longest `custom_id`.", "64");
+
+    public static final ConfigKey<Integer> LIMIT_MAX_METADATA_PAIRS = new ConfigKey<>(
+            "llmq.ingest.limits.max_metadata_pairs", ConfigType.INT, 16, between(0, 10_000),
+            "Most key-value pairs in a job's `metadata` (OpenAI allows 16).", "32");
+
+    public static final ConfigKey<Integer> LIMIT_MAX_METADATA_KEY_CHARS = new ConfigKey<>(
+            "llmq.ingest.limits.max_metadata_key_chars", ConfigType.INT, 64, between(1, 65_536),
+            "Longest `metadata` key (OpenAI allows 64 characters).", "128");
+
+    public static final ConfigKey<Integer> LIMIT_MAX_METADATA_VALUE_CHARS = new ConfigKey<>(
+            "llmq.ingest.limits.max_metadata_value_chars", ConfigType.INT, 512, between(1, 1_048_576),
+            "Longest `metadata` value (OpenAI allows 512 characters).", "1024");
+
+    public static final ConfigKey<Integer> LIMIT_MAX_TAGS = new ConfigKey<>("llmq.ingest.limits.max_tags",
+            ConfigType.INT, 32, between(0, 10_000), "Most entries in a job's `tags`.", "8");
+
+    public static final ConfigKey<Integer> LIMIT_MAX_TAG_CHARS = new ConfigKey<>("llmq.ingest.limits.max_tag_chars",
+            ConfigType.INT, 128, between(1, 65_536), "Longest tag.", "64");
+
+    public static final ConfigKey<Integer> LIMIT_MAX_IDEMPOTENCY_KEY_CHARS = new ConfigKey<>(
+            "llmq.ingest.limits.max_idempotency_key_chars", ConfigType.INT, 255, between(1, 8192),
+            "Longest `Idempotency-Key` header; it must be printable ASCII (no spaces or control characters).", "64");
+
+    public static final ConfigKey<String> AUTH_KEY_NAME = new ConfigKey<>("llmq.auth.keys[].name", ConfigType.STRING,
+            null, Validators.matches("[A-Za-z0-9._:@-]{1,128}", "1 to 128 letters, digits or . _ : @ -"),
+            "A label for the key in logs and errors (required, unique); never the key itself.", "acme-batch");
+
+    public static final ConfigKey<String> AUTH_KEY_HASH = new ConfigKey<>("llmq.auth.keys[].key_hash",
+            ConfigType.STRING, null, Validators.matches("sha256:[0-9a-f]{64}", "sha256: and 64 lowercase hex digits"),
+            "The SHA-256 of the key as `llmq keys create` prints it (required, unique). The config never holds a key: "
+                    + "clients send it as `Authorization: Bearer <key>`.",
+            "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae");
+
+    public static final ConfigKey<String> AUTH_KEY_TENANT = new ConfigKey<>("llmq.auth.keys[].tenant",
+            ConfigType.STRING, null,
+            Validators.matches("[A-Za-z0-9._:@-]{1,128}", "1 to 128 letters, digits or . _ : @ -"),
+            "The tenant of every job submitted with the key, and the only tenant whose jobs, batches, results, "
+                    + "streams and usage it sees (required).", "acme");
+
+    public static final ConfigKey<String> AUTH_KEY_TEAM = new ConfigKey<>("llmq.auth.keys[].team", ConfigType.STRING,
+            null, Validators.matches("[A-Za-z0-9._:@-]{1,128}", "1 to 128 letters, digits or . _ : @ -"),
+            "A team within the tenant; recorded on the key's jobs as the tag `team:<team>`.", "search");
+
+    public static final ConfigKey<Object> AUTH_KEY_TAGS = new ConfigKey<>("llmq.auth.keys[].tags",
+            ConfigType.STRUCTURE, null, any(), "Tags added to every job submitted with the key.", "[batch, eu]");
+
+    public static final ConfigKey<Object> AUTH_KEY_MODELS = new ConfigKey<>("llmq.auth.keys[].models",
+            ConfigType.STRUCTURE, null, any(),
+            "The model groups the key may submit to; unset or empty: every group. Others answer 403.",
+            "[gpt-4o-mini]");
+
+    public static final ConfigKey<Object> AUTH_KEY_SCOPES = new ConfigKey<>("llmq.auth.keys[].scopes",
+            ConfigType.STRUCTURE, null, any(),
+            "What the key may do: `submit` (submit and cancel jobs), `read` (its tenant's jobs, batches, results, "
+                    + "streams and usage), `admin` (everything, every tenant); unset: `[submit, read]`. A request "
+                    + "outside them answers 403 naming the missing scope.", "[submit, read]");
+
+    public static final ConfigKey<Long> AUTH_KEY_RPM_LIMIT = new ConfigKey<>("llmq.auth.keys[].rpm_limit",
+            ConfigType.LONG, null, atLeast(1),
+            "HTTP requests per minute the key may make; more answer 429 with `Retry-After`. Unset: no limit.", "600");
+
+    public static final ConfigKey<Long> AUTH_KEY_JOBS_PER_MINUTE = new ConfigKey<>(
+            "llmq.auth.keys[].jobs_per_minute", ConfigType.LONG, null, atLeast(1),
+            "Jobs per minute the key may submit (a batch of 100 counts 100); a submission past it answers 429 with "
+                    + "`Retry-After` and enqueues nothing. Unset: no limit.", "10000");
+
+    public static final ConfigKey<String> AUTH_INTERNAL_KEY = new ConfigKey<>("llmq.auth.internal_key",
+            ConfigType.STRING, null, Validators.nonBlank(),
+            "The secret the ingest and usage aggregator instances present to each other when they ask for their "
+                    + "share of the stores (needed only with `llmq.auth.keys`); the same on every instance, from the "
+                    + "environment. Unset: a random one per process, so instances cannot ask each other.",
+            "os.environ/LLMQ_INTERNAL_KEY");
+
     public static final ConfigDef DEF = new ConfigDef("llmq",
             "llmq's own settings: Kafka, topics, the ingest API, workers, shared provider limits, per-group "
                     + "timeouts, deployment health (cooldown and circuit breaker), the mock LLM server, pricing, the usage "
-                    + "aggregator and spend budgets.",
+                    + "aggregator, spend budgets, API keys and the ingest API's limits.",
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
                     INGEST_STATUS_RETENTION, INGEST_STATE_DIR, INGEST_ADVERTISED_URL,
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
@@ -272,5 +361,10 @@ public final class LlmqKeys {
                     HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN, HEALTH_BREAKER_HALF_OPEN_CALLS,
                     MOCK_LLM_ENABLED, PRICING_TABLE, USAGE_GRACE, USAGE_DEDUPE_RETENTION, USAGE_STATE_DIR,
                     USAGE_ADVERTISED_URL, INGEST_USAGE_URL, BUDGET_TENANT, BUDGET_TAG, BUDGET_MAX, BUDGET_DURATION,
-                    BUDGET_ON_EXCEEDED));
+                    BUDGET_ON_EXCEEDED, LIMIT_MAX_JOBS_PER_SUBMISSION, LIMIT_MAX_MESSAGES_PER_JOB,
+                    LIMIT_MAX_JSON_DEPTH, LIMIT_MAX_CUSTOM_ID_CHARS, LIMIT_MAX_METADATA_PAIRS,
+                    LIMIT_MAX_METADATA_KEY_CHARS, LIMIT_MAX_METADATA_VALUE_CHARS, LIMIT_MAX_TAGS, LIMIT_MAX_TAG_CHARS,
+                    LIMIT_MAX_IDEMPOTENCY_KEY_CHARS, AUTH_KEY_NAME, AUTH_KEY_HASH, AUTH_KEY_TENANT, AUTH_KEY_TEAM,
+                    AUTH_KEY_TAGS, AUTH_KEY_MODELS, AUTH_KEY_SCOPES, AUTH_KEY_RPM_LIMIT, AUTH_KEY_JOBS_PER_MINUTE,
+                    AUTH_INTERNAL_KEY));
 }

@@ -1,5 +1,7 @@
 package dev.llmq.ingest;
 
+import dev.llmq.config.ApiKeys;
+import dev.llmq.config.IngestLimits;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.TopicNames;
 import java.nio.file.Path;
@@ -32,12 +34,16 @@ import java.util.Objects;
  *        {@code http://<host>:<bound port>}
  * @param usageUrl a usage aggregator ({@code http(s)://host:port}) that {@code GET /v1/usage} is forwarded to
  *        ({@code llmq.ingest.usage_url}, or the one running in the same process), or null: the route answers 503
+ * @param apiKeys the API keys at start ({@code llmq.auth.keys}); empty: no authentication (bind to loopback)
+ * @param internalKey the secret the instances present to each other ({@code llmq.auth.internal_key}), or null for a
+ *        random one per process
+ * @param limits the limits on one submission ({@code llmq.ingest.limits})
  */
 public record IngestSettings(String host, int port, String bootstrapServers, Map<String, String> kafkaProperties,
                              TopicNames topics, long maxBodyBytes, String transactionalIdPrefix, String instanceId,
                              Duration kafkaTimeout, int transactionalProducers, Duration streamTimeout,
                              Duration statusRetention, Path stateDir, String advertisedUrl,
-                             String usageUrl) {
+                             String usageUrl, ApiKeys apiKeys, String internalKey, IngestLimits limits) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 4000;
@@ -86,6 +92,15 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
                 "statusRetention");
         LlmqKeys.INGEST_ADVERTISED_URL.validate(advertisedUrl, "advertisedUrl");
         LlmqKeys.INGEST_USAGE_URL.validate(usageUrl, "usageUrl");
+        apiKeys = apiKeys == null ? ApiKeys.NONE : apiKeys;
+        LlmqKeys.AUTH_INTERNAL_KEY.validate(internalKey, "internalKey");
+        limits = limits == null ? IngestLimits.DEFAULTS : limits;
+    }
+
+    @Override
+    public String toString() {
+        return "IngestSettings[host=" + host + ", port=" + port + ", bootstrapServers=" + bootstrapServers
+                + ", instanceId=" + instanceId + ", apiKeys=" + apiKeys + ", limits=" + limits + "]";
     }
 
     /** A builder holding the two settings without a default and the {@code DEFAULT_*} values for the others. */
@@ -120,6 +135,9 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         private Path stateDir;
         private String advertisedUrl;
         private String usageUrl;
+        private ApiKeys apiKeys = ApiKeys.NONE;
+        private String internalKey;
+        private IngestLimits limits = IngestLimits.DEFAULTS;
 
         private Builder(String bootstrapServers, String instanceId) {
             this.bootstrapServers = bootstrapServers;
@@ -195,11 +213,28 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
             return this;
         }
 
+        /** The API keys at start; {@link ApiKeys#NONE} (the default) for no authentication. */
+        public Builder apiKeys(ApiKeys value) {
+            this.apiKeys = value;
+            return this;
+        }
+
+        /** The secret the instances present to each other; null (the default) for a random one per process. */
+        public Builder internalKey(String value) {
+            this.internalKey = value;
+            return this;
+        }
+
+        public Builder limits(IngestLimits value) {
+            this.limits = value;
+            return this;
+        }
+
         /** The settings; {@link IllegalArgumentException} or {@link NullPointerException} naming a bad value. */
         public IngestSettings build() {
             return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
                     transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout,
-                    statusRetention, stateDir, advertisedUrl, usageUrl);
+                    statusRetention, stateDir, advertisedUrl, usageUrl, apiKeys, internalKey, limits);
         }
     }
 }

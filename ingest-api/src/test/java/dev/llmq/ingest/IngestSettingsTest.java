@@ -3,14 +3,23 @@ package dev.llmq.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmq.config.ApiKey;
+import dev.llmq.config.ApiKeys;
+import dev.llmq.config.IngestLimits;
 import dev.llmq.schemas.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class IngestSettingsTest {
+
+    private static final ApiKeys KEYS = ApiKeys.of(List.of(new ApiKey("k1", ApiKeys.hash("plain"), "acme", null,
+            List.of(), Set.of(), Set.of(ApiKey.Scope.SUBMIT), null, null)));
+    private static final IngestLimits LIMITS = new IngestLimits(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
 
     private static IngestSettings.Builder builder() {
         return IngestSettings.builder("kafka:9092", "ingest-1");
@@ -23,7 +32,7 @@ class IngestSettingsTest {
                 "kafka:9092", Map.of(), TopicNames.defaults(), IngestSettings.DEFAULT_MAX_BODY_BYTES,
                 IngestSettings.DEFAULT_TRANSACTIONAL_ID_PREFIX, "ingest-1", IngestSettings.DEFAULT_KAFKA_TIMEOUT,
                 IngestSettings.DEFAULT_TRANSACTIONAL_PRODUCERS, IngestSettings.DEFAULT_STREAM_TIMEOUT,
-                IngestSettings.DEFAULT_STATUS_RETENTION, null, null, null));
+                IngestSettings.DEFAULT_STATUS_RETENTION, null, null, null, ApiKeys.NONE, null, IngestLimits.DEFAULTS));
         assertThat(s.host()).isEqualTo("127.0.0.1");
         assertThat(s.port()).isEqualTo(4000);
         assertThat(s.maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
@@ -40,10 +49,12 @@ class IngestSettingsTest {
                 .topics(topics).maxBodyBytes(2048).transactionalIdPrefix("tx").kafkaTimeout(Duration.ofSeconds(2))
                 .transactionalProducers(2).streamTimeout(Duration.ofSeconds(30)).statusRetention(Duration.ofHours(1))
                 .stateDir(Path.of("/tmp/s")).advertisedUrl("http://ingest-1:4000").usageUrl("http://usage-1:8090")
+                .apiKeys(KEYS).internalKey("s3cret").limits(LIMITS)
                 .build();
         assertThat(s).isEqualTo(new IngestSettings("0.0.0.0", 0, "kafka:9092", Map.of("security.protocol", "SSL"),
                 topics, 2048, "tx", "ingest-1", Duration.ofSeconds(2), 2, Duration.ofSeconds(30), Duration.ofHours(1),
-                Path.of("/tmp/s"), "http://ingest-1:4000", "http://usage-1:8090"));
+                Path.of("/tmp/s"), "http://ingest-1:4000", "http://usage-1:8090", KEYS, "s3cret", LIMITS));
+        assertThat(s.toString()).doesNotContain("s3cret").doesNotContain("SSL");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.llmq.router;
 
+import dev.llmq.config.ApiKeys;
+import dev.llmq.config.IngestLimits;
 import dev.llmq.config.LlmqKeys;
 import java.time.Duration;
 import java.util.HashSet;
@@ -22,10 +24,11 @@ import java.util.TreeMap;
  * @param usage {@code llmq.usage}: the usage aggregator
  * @param budgets every spend budget: {@code llmq.budgets} (tenants and tags) and the deployments'
  *                {@code litellm_params.max_budget} (deployments; absent when only model group names were read)
+ * @param auth {@code llmq.auth}: the API keys (none: no authentication)
  */
 public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker,
                            Map<String, ProviderLimits> providers, Health health, boolean mockLlm, String pricingTable,
-                           Usage usage, List<Budget> budgets) {
+                           Usage usage, List<Budget> budgets, Auth auth) {
 
     public static final LlmqSettings DEFAULTS = new LlmqSettings(Map.of(), Topics.DEFAULTS, Ingest.DEFAULTS,
             Worker.DEFAULTS);
@@ -40,6 +43,7 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
         LlmqKeys.PRICING_TABLE.validate(pricingTable);
         usage = usage == null ? Usage.DEFAULTS : usage;
         budgets = budgets == null ? List.of() : List.copyOf(budgets);
+        auth = auth == null ? Auth.NONE : auth;
         Set<String> keys = new HashSet<>();
         for (Budget b : budgets) {
             if (!keys.add(b.key())) {
@@ -51,13 +55,40 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
     /** Settings without pricing, usage or budget settings. */
     public LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker,
                         Map<String, ProviderLimits> providers, Health health, boolean mockLlm) {
-        this(kafka, topics, ingest, worker, providers, health, mockLlm, null, Usage.DEFAULTS, List.of());
+        this(kafka, topics, ingest, worker, providers, health, mockLlm, null, Usage.DEFAULTS, List.of(), Auth.NONE);
+    }
+
+    /** Settings without API keys. */
+    public LlmqSettings(Map<String, String> kafka, Topics topics, Ingest ingest, Worker worker,
+                        Map<String, ProviderLimits> providers, Health health, boolean mockLlm, String pricingTable,
+                        Usage usage, List<Budget> budgets) {
+        this(kafka, topics, ingest, worker, providers, health, mockLlm, pricingTable, usage, budgets, Auth.NONE);
     }
 
     /** These settings with these budgets instead. */
     public LlmqSettings withBudgets(List<Budget> newBudgets) {
         return new LlmqSettings(kafka, topics, ingest, worker, providers, health, mockLlm, pricingTable, usage,
-                newBudgets);
+                newBudgets, auth);
+    }
+
+    /**
+     * {@code llmq.auth}: the API keys and the secret the instances present to each other.
+     *
+     * @param keys the API keys; empty: no authentication (the roles then bind to loopback only)
+     * @param internalKey {@code llmq.auth.internal_key}, or null for a random one per process
+     */
+    public record Auth(ApiKeys keys, String internalKey) {
+        public static final Auth NONE = new Auth(ApiKeys.NONE, null);
+
+        public Auth {
+            keys = keys == null ? ApiKeys.NONE : keys;
+            LlmqKeys.AUTH_INTERNAL_KEY.validate(internalKey);
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[keys=" + keys + ", internalKey=" + (internalKey == null ? "random" : "(set)") + "]";
+        }
     }
 
     /**
@@ -152,9 +183,10 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param stateDir the status store's directory, or null for a temporary one per process
      * @param advertisedUrl where the other ingest instances reach this one, or null for the bind address
      * @param usageUrl a usage aggregator that {@code GET /v1/usage} is forwarded to, or null
+     * @param limits {@code llmq.ingest.limits}
      */
     public record Ingest(long maxBodyBytes, Duration statusRetention, String stateDir, String advertisedUrl,
-                         String usageUrl) {
+                         String usageUrl, IngestLimits limits) {
         public static final Ingest DEFAULTS = new Ingest(LlmqKeys.INGEST_MAX_BODY_BYTES.defaultValue());
 
         public Ingest {
@@ -163,11 +195,12 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.INGEST_STATE_DIR.validate(stateDir);
             LlmqKeys.INGEST_ADVERTISED_URL.validate(advertisedUrl);
             LlmqKeys.INGEST_USAGE_URL.validate(usageUrl);
+            limits = limits == null ? IngestLimits.DEFAULTS : limits;
         }
 
         /** The given body limit and the defaults of every other ingest key. */
         public Ingest(long maxBodyBytes) {
-            this(maxBodyBytes, LlmqKeys.INGEST_STATUS_RETENTION.defaultValue(), null, null, null);
+            this(maxBodyBytes, LlmqKeys.INGEST_STATUS_RETENTION.defaultValue(), null, null, null, IngestLimits.DEFAULTS);
         }
     }
 

@@ -43,9 +43,14 @@ class ConfigKeysCoverageTest {
         tagBudget.remove("tenant");
         budgets.add(tagBudget);
 
-        LlmqConfig config = ConfigLoader.parse(YAML.writeValueAsString(root), Map.of("OPENAI_API_KEY", "sk-x"));
+        LlmqConfig config = ConfigLoader.parse(YAML.writeValueAsString(root), Map.of("OPENAI_API_KEY", "sk-x",
+                "LLMQ_INTERNAL_KEY", "internal"));
 
         assertThat(config.unsupportedKeys()).isEmpty();
+        assertThat(config.llmq().auth().keys().all()).singleElement()
+                .satisfies(k -> assertThat(k.tenant()).isEqualTo("acme"))
+                .satisfies(k -> assertThat(k.jobsPerMinute()).isEqualTo(10_000L));
+        assertThat(config.llmq().ingest().limits().maxTags()).isEqualTo(8);
         assertThat(config.llmq().worker().maxInFlight()).isEqualTo(1024);
         assertThat(config.llmq().providers()).containsKey("openai");
         assertThat(config.router().numRetries()).isEqualTo(3);

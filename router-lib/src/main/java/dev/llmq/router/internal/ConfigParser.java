@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.llmq.config.ApiKey;
+import dev.llmq.config.ApiKeys;
+import dev.llmq.config.IngestLimits;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.provider.ProviderModel;
 import dev.llmq.provider.ProviderTarget;
@@ -24,6 +27,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -291,9 +295,17 @@ public final class ConfigParser {
                 topics.get(LlmqKeys.TOPICS_PARTITIONS), topics.get(LlmqKeys.TOPICS_REPLICATION_FACTOR).shortValue());
         LlmqSettings.Ingest in;
         try {
+            Fields limits = ingest.child("limits");
+            IngestLimits l = new IngestLimits(limits.get(LlmqKeys.LIMIT_MAX_JOBS_PER_SUBMISSION),
+                    limits.get(LlmqKeys.LIMIT_MAX_MESSAGES_PER_JOB), limits.get(LlmqKeys.LIMIT_MAX_JSON_DEPTH),
+                    limits.get(LlmqKeys.LIMIT_MAX_CUSTOM_ID_CHARS), limits.get(LlmqKeys.LIMIT_MAX_METADATA_PAIRS),
+                    limits.get(LlmqKeys.LIMIT_MAX_METADATA_KEY_CHARS),
+                    limits.get(LlmqKeys.LIMIT_MAX_METADATA_VALUE_CHARS), limits.get(LlmqKeys.LIMIT_MAX_TAGS),
+                    limits.get(LlmqKeys.LIMIT_MAX_TAG_CHARS), limits.get(LlmqKeys.LIMIT_MAX_IDEMPOTENCY_KEY_CHARS));
+            limits.reportUnused(unsupported);
             in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES),
                     ingest.get(LlmqKeys.INGEST_STATUS_RETENTION), ingest.get(LlmqKeys.INGEST_STATE_DIR),
-                    ingest.get(LlmqKeys.INGEST_ADVERTISED_URL), ingest.get(LlmqKeys.INGEST_USAGE_URL));
+                    ingest.get(LlmqKeys.INGEST_ADVERTISED_URL), ingest.get(LlmqKeys.INGEST_USAGE_URL), l);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -322,15 +334,59 @@ public final class ConfigParser {
             throw new ConfigException(e.getMessage());
         }
         List<Budget> budgets = parseBudgets(llmq);
+        LlmqSettings.Auth auth = parseAuth(llmq.child("auth"));
         String pricingTable = pricing.get(LlmqKeys.PRICING_TABLE);
         for (Fields f : List.of(topics, ingest, chunks, worker, health, mock, pricing, usage, llmq)) {
             f.reportUnused(unsupported);
         }
         try {
             return new LlmqSettings(kafka, t, in, w, providers, h, mockLlm, pricingTable, u,
-                    budgets);
+                    budgets, auth);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("llmq.budgets: " + e.getMessage());
+        }
+    }
+
+    /** {@code llmq.auth}: the API keys (by hash) and the instances' internal key. */
+    private LlmqSettings.Auth parseAuth(Fields auth) {
+        JsonNode list = auth.raw("keys");
+        List<ApiKey> keys = new ArrayList<>();
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) {
+                throw auth.error("keys", "expected a list of keys ({name: acme-batch, key_hash: 'sha256:...', "
+                        + "tenant: acme}); `llmq keys create --tenant acme` prints one");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String label = "llmq.auth.keys[" + i + "]";
+                Fields k = new Fields(list.get(i), label, label, env);
+                String name = k.get(LlmqKeys.AUTH_KEY_NAME);
+                String hash = k.get(LlmqKeys.AUTH_KEY_HASH);
+                String tenant = k.get(LlmqKeys.AUTH_KEY_TENANT);
+                if (name == null || hash == null || tenant == null) {
+                    throw new ConfigException(label + ": name, key_hash and tenant are required ("
+                            + "`llmq keys create --tenant T` prints an entry)");
+                }
+                Set<ApiKey.Scope> scopes = EnumSet.noneOf(ApiKey.Scope.class);
+                List<String> named = k.has("scopes") ? k.strings("scopes") : List.of("submit", "read");
+                try {
+                    for (String s : named) {
+                        scopes.add(ApiKey.Scope.of(s));
+                    }
+                    keys.add(new ApiKey(name, hash, tenant, k.get(LlmqKeys.AUTH_KEY_TEAM), k.strings("tags"),
+                            new LinkedHashSet<>(k.strings("models")), scopes, k.get(LlmqKeys.AUTH_KEY_RPM_LIMIT),
+                            k.get(LlmqKeys.AUTH_KEY_JOBS_PER_MINUTE)));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(label + ": " + e.getMessage());
+                }
+                k.reportUnused(unsupported);
+            }
+        }
+        String internal = auth.get(LlmqKeys.AUTH_INTERNAL_KEY);
+        auth.reportUnused(unsupported);
+        try {
+            return new LlmqSettings.Auth(ApiKeys.of(keys), internal);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("llmq.auth.keys: " + e.getMessage());
         }
     }
 
