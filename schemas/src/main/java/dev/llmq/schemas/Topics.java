@@ -50,21 +50,26 @@ public final class Topics {
                     + "erases a cooldown still in force; cancellations of jobs and batches; budget states "
                     + "(written by the usage aggregator)");
 
+    /** One tenant's figure has {@code @<tenant>} (URL-encoded: no colon) after {@code <group_by>}; all tenants' none. */
+    private static final String TENANT_PART = " (`@<tenant>`, URL-encoded: one tenant's figure)";
+    private static final String WINDOWED_USAGE_KEY = "`<group_by>[@<tenant>]:<key>:<window start, epoch ms>`"
+            + TENANT_PART;
+
     public static final TopicSpec<UsageRecord> USAGE_1M = new TopicSpec<>("usage.1m.v1",
-            "`<group_by>:<key>:<window start, epoch ms>`", UsageRecord.class, "UsageRecord", null, false,
+            WINDOWED_USAGE_KEY, UsageRecord.class, "UsageRecord", null, false,
             Duration.ofDays(2), "usage and spend per group in 1-minute windows by completion time, updated as "
                     + "results arrive (the latest record per key is the window's figure); kept two days");
 
     public static final TopicSpec<UsageRecord> USAGE_1H = new TopicSpec<>("usage.1h.v1",
-            "`<group_by>:<key>:<window start, epoch ms>`", UsageRecord.class, "UsageRecord", null, false,
+            WINDOWED_USAGE_KEY, UsageRecord.class, "UsageRecord", null, false,
             Duration.ofDays(35), "usage and spend per group in 1-hour windows; kept 35 days");
 
     public static final TopicSpec<UsageRecord> USAGE_1D = new TopicSpec<>("usage.1d.v1",
-            "`<group_by>:<key>:<window start, epoch ms>`", UsageRecord.class, "UsageRecord", null, false,
+            WINDOWED_USAGE_KEY, UsageRecord.class, "UsageRecord", null, false,
             Duration.ofDays(400), "usage and spend per group in 1-day windows (UTC days); kept 400 days");
 
     public static final TopicSpec<UsageRecord> USAGE_TOTAL = new TopicSpec<>("usage.total.v1",
-            "`<group_by>:<key>`", UsageRecord.class, "UsageRecord", null, true, null,
+            "`<group_by>[@<tenant>]:<key>`" + TENANT_PART, UsageRecord.class, "UsageRecord", null, true, null,
             "running totals of usage and spend per group since the aggregator first ran; compacted");
 
     /** Every topic, in the order the docs list them. */

@@ -41,7 +41,8 @@ class GoldenRoundTripTest {
                 Arguments.of("job-result-failed.json", JsonSerde.jobResult()),
                 Arguments.of("deployment-health.json", Topics.CONTROL.serde()),
                 Arguments.of("budget-exceeded.json", JsonSerde.budget()),
-                Arguments.of("usage-1h.json", JsonSerde.usageRecord()));
+                Arguments.of("usage-1h.json", JsonSerde.usageRecord()),
+                Arguments.of("usage-1d-tenant.json", JsonSerde.usageRecord()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -112,6 +113,17 @@ class GoldenRoundTripTest {
         assertThat(result.adjustments()).containsExactly("dropped:logprobs");
         assertThat(result.response().path("choices").path(0).path("message").path("content").asText())
                 .isEqualTo("Hello world");
+    }
+
+    @Test
+    void aUsageRecordWithoutTenantIsTheAllTenantsFigureAndOneWithATenantNamesIt() throws IOException {
+        UsageRecord all = JsonSerde.usageRecord().fromBytes(golden("usage-1h.json"));
+        UsageRecord one = JsonSerde.usageRecord().fromBytes(golden("usage-1d-tenant.json"));
+
+        assertThat(all.tenant()).isNull();
+        assertThat(new String(JsonSerde.usageRecord().serializer().serialize("t", all))).doesNotContain("tenant");
+        assertThat(one.tenant()).isEqualTo("acme:research");
+        assertThat(one.schemaVersion()).isEqualTo(UsageRecord.SCHEMA_VERSION);
     }
 
     @Test

@@ -37,7 +37,8 @@ class JsonSchemaConformanceTest {
         "job-result-failed.json, job-result.v1.schema.json",
         "deployment-health.json, deployment-health.v1.schema.json",
         "budget-exceeded.json, budget.v1.schema.json",
-        "usage-1h.json, usage.v1.schema.json"
+        "usage-1h.json, usage.v1.schema.json",
+        "usage-1d-tenant.json, usage.v1.schema.json"
     })
     void goldenFilesAndWhatTheRecordsWriteAreValid(String golden, String schemaFile) throws IOException {
         JsonSchema schema = schema(schemaFile);
