@@ -111,6 +111,8 @@ final class Components {
                         : dataDir == null ? null : dataDir.resolve("usage-state"))
                 .advertisedUrl(usage.advertisedUrl())
                 .budgets(config.llmq().budgets())
+                .apiKeys(config.llmq().auth().keys())
+                .internalKey(config.llmq().auth().internalKey())
                 .build();
         UsageAggregator aggregator = new UsageAggregator(settings, meters, clock);
         if (meters instanceof PrometheusMeterRegistry prometheus) {

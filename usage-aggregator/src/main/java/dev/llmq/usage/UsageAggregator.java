@@ -1,11 +1,13 @@
 package dev.llmq.usage;
 
 import dev.llmq.config.AdvertisedUrl;
+import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.UsageRecord;
 import dev.llmq.usage.internal.LocalStores;
 import dev.llmq.usage.internal.Share;
+import dev.llmq.usage.internal.UsageAuth;
 import dev.llmq.usage.internal.UsagePeers;
 import dev.llmq.usage.internal.UsageStreams;
 import io.github.resilience4j.retry.Retry;
@@ -44,9 +46,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /v1/usage?group_by=model|deployment|provider|tenant|tag&window=1m|1h|1d|total&from=&to=}: this
  *       instance's share and every other instance's ({@value UsagePeers#PATH}), checked to cover every store
  *       partition exactly once; while a rebalance moves the stores it retries for {@code queryTimeout}, then 503.
- *       Data sorted by window start, then key. Bad parameters: 400 in OpenAI's error shape.</li>
- *   <li>{@value UsagePeers#PATH}: this instance's share only (never forwarded).</li>
- *   <li>{@code GET /health/live}, {@code GET /health/ready} (the stream is running), {@code GET /metrics}.</li>
+ *       Data sorted by window start, then key. Bad parameters: 400 in OpenAI's error shape. {@code tenant=<t>}:
+ *       that tenant's figures only. With API keys configured it needs a key ({@link UsageAuth}: the internal key, or
+ *       a {@code read} key fixed to its own tenant, or an {@code admin} key).</li>
+ *   <li>{@value UsagePeers#PATH}: this instance's share only (never forwarded); the internal key only.</li>
+ *   <li>{@code GET /health/live}, {@code GET /health/ready} (the stream is running), {@code GET /metrics}: open.</li>
  * </ul>
  */
 public final class UsageAggregator implements AutoCloseable {
@@ -57,6 +61,7 @@ public final class UsageAggregator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageAggregator.class);
     private static final String JSON = "application/json";
     private static final String ERROR_WRITTEN = "llmq.error.written";
+    private static final String AUTHORIZATION = "Authorization";
     private static final Comparator<UsageRecord> ORDER = Comparator
             .comparing(UsageRecord::windowStart, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(UsageRecord::key);
@@ -66,6 +71,7 @@ public final class UsageAggregator implements AutoCloseable {
     private final UsageStreams streams;
     private final LocalStores local;
     private final Retry movingRetry;
+    private final UsageAuth auth;
     private final Javalin app;
     private volatile UsagePeers peers;
     private volatile HostInfo self;
@@ -81,6 +87,8 @@ public final class UsageAggregator implements AutoCloseable {
                     .description("results records read by the usage aggregator: counted, duplicate (a job id "
                             + "counted already) or invalid (skipped)").register(meters));
         }
+        this.auth = new UsageAuth(settings.apiKeys(),
+                settings.internalKey() != null ? settings.internalKey() : ApiKeys.generate());
         this.streams = new UsageStreams(settings, o -> counters.get(o).increment());
         this.local = new LocalStores(streams::streams, streams.repartitionTopic());
         this.movingRetry = Retry.of("llmq-usage-moving", RetryConfig.custom()
@@ -95,8 +103,11 @@ public final class UsageAggregator implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.prefer405over404 = true;
             cfg.routes.get("/v1/usage", this::usage);
-            cfg.routes.get(UsagePeers.PATH, ctx -> json(ctx, 200, local.share(UsageQuery.parse(ctx::queryParam,
-                    clock.instant()))));
+            cfg.routes.get(UsagePeers.PATH, ctx -> {
+                // the instance asking has applied the caller's tenant already
+                auth.requireInternal(ctx.header(AUTHORIZATION));
+                json(ctx, 200, local.share(UsageQuery.parse(ctx::queryParam, clock.instant())));
+            });
             cfg.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "live")));
             cfg.routes.get("/health/ready", this::ready);
             cfg.routes.get("/metrics", this::metrics);
@@ -120,6 +131,13 @@ public final class UsageAggregator implements AutoCloseable {
         return this;
     }
 
+    /** Replaces the API keys ({@code llmq.auth.keys} reloaded); the next request sees the new ones. */
+    public void reloadKeys(ApiKeys keys) {
+        auth.reload(keys);
+        LOG.info("usage aggregator {}: API keys reloaded ({} keys)", settings.instanceId(),
+                keys == null ? 0 : keys.all().size());
+    }
+
     /** Starts the HTTP server, then the stream (which advertises the bound port to the other instances). */
     public synchronized UsageAggregator start() {
         if (started) {
@@ -128,7 +146,15 @@ public final class UsageAggregator implements AutoCloseable {
         app.start(settings.host(), settings.port());
         URI url = url();
         self = new HostInfo(url.getHost(), url.getPort());
-        peers = new UsagePeers(url.getScheme(), settings.instanceId(), settings.queryTimeout());
+        peers = new UsagePeers(url.getScheme(), settings.instanceId(), settings.queryTimeout(),
+                auth.internalAuthorization());
+        if (!auth.required()) {
+            LOG.info("usage aggregator {}: no API keys configured, GET /v1/usage answers without authentication",
+                    settings.instanceId());
+        } else if (settings.internalKey() == null) {
+            LOG.warn("usage aggregator {}: llmq.auth.internal_key is not set, so this instance uses a random one: "
+                    + "other aggregator instances and the ingest API cannot ask it for usage", settings.instanceId());
+        }
         streams.start(self);
         started = true;
         LOG.info("usage aggregator {} answering on {}", settings.instanceId(), url);
@@ -193,13 +219,17 @@ public final class UsageAggregator implements AutoCloseable {
     }
 
     private void usage(Context ctx) {
-        UsageQuery q = UsageQuery.parse(ctx::queryParam, clock.instant());
+        UsageAuth.Caller caller = auth.authenticate(ctx.header(AUTHORIZATION));
+        UsageQuery q = caller.scope(UsageQuery.parse(ctx::queryParam, clock.instant()));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("object", "list");
         body.put("group_by", q.groupBy());
         body.put("window", q.window().wire());
         body.put("from", q.from());
         body.put("to", q.to());
+        if (q.tenant() != null) {
+            body.put("tenant", q.tenant());
+        }
         body.put("data", answer(q));
         json(ctx, 200, body);
     }
@@ -224,6 +254,9 @@ public final class UsageAggregator implements AutoCloseable {
 
     private static void error(Context ctx, UsageApiException e) {
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
+        if (e.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer");
+        }
         json(ctx, e.status(), e.body());
     }
 

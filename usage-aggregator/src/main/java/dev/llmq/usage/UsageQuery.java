@@ -3,8 +3,10 @@ package dev.llmq.usage;
 import dev.llmq.schemas.UsageRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -14,13 +16,19 @@ import java.util.function.Function;
  * An answer spans at most {@value #MAX_WINDOWS} windows per group (about a week of minutes, a year of hours), so that
  * answers stay bounded: a longer span is refused (400), never cut silently.
  *
+ * With {@code tenant}, only that tenant's figures (its jobs' usage by model, deployment, ...; {@code group_by=tenant}
+ * then gives its one row); without, the figures over all tenants.
+ *
  * @param from null for {@code total}
  * @param to null for {@code total}
+ * @param tenant the one tenant asked about, or null for all tenants
  */
-public record UsageQuery(String groupBy, UsageWindow window, Instant from, Instant to) {
+public record UsageQuery(String groupBy, UsageWindow window, Instant from, Instant to, String tenant) {
 
     public static final int DEFAULT_WINDOWS = 60;
     public static final int MAX_WINDOWS = 10_000;
+    /** The longest tenant a query names (the usage records' key limit). */
+    public static final int MAX_TENANT_LENGTH = 256;
 
     public UsageQuery {
         if (!UsageRecord.GROUP_BYS.contains(groupBy)) {
@@ -31,11 +39,19 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(to, "to");
         }
+        if (tenant != null && (tenant.isBlank() || tenant.length() > MAX_TENANT_LENGTH)) {
+            throw new IllegalArgumentException("tenant must be 1 to " + MAX_TENANT_LENGTH + " characters");
+        }
+    }
+
+    /** The same question about one tenant only (null: all tenants). */
+    public UsageQuery withTenant(String value) {
+        return new UsageQuery(groupBy, window, from, to, value);
     }
 
     /**
      * The question in a request's parameters ({@code group_by}, {@code window}, {@code from}, {@code to}; times as
-     * ISO-8601 instants or epoch seconds).
+     * ISO-8601 instants or epoch seconds; {@code tenant}, optional).
      *
      * @throws UsageApiException 400 naming the parameter and what it accepts
      */
@@ -49,8 +65,12 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
         String windowName = params.apply("window");
         UsageWindow window = UsageWindow.fromWire(windowName).orElseThrow(() -> UsageApiException.invalid("window",
                 "window must be one of 1m, 1h, 1d, total" + (windowName == null ? "" : ", got '" + windowName + "'")));
+        String tenant = params.apply("tenant");
+        if (tenant != null && (tenant.isBlank() || tenant.length() > MAX_TENANT_LENGTH)) {
+            throw UsageApiException.invalid("tenant", "tenant must be 1 to " + MAX_TENANT_LENGTH + " characters");
+        }
         if (!window.windowed()) {
-            return new UsageQuery(groupBy, window, null, null);
+            return new UsageQuery(groupBy, window, null, null, tenant);
         }
         Instant to = instant(params.apply("to"), "to");
         to = to == null ? now : to;
@@ -63,14 +83,20 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
             throw UsageApiException.invalid("from", "from and to span more than " + MAX_WINDOWS + " windows of "
                     + window.wire() + "; ask for a shorter span or a larger window");
         }
-        return new UsageQuery(groupBy, window, from, to);
+        return new UsageQuery(groupBy, window, from, to, tenant);
     }
 
     /** The question as request parameters (what the other instances are asked). */
     public Map<String, String> parameters() {
-        return window.windowed()
-                ? Map.of("group_by", groupBy, "window", window.wire(), "from", from.toString(), "to", to.toString())
-                : Map.of("group_by", groupBy, "window", window.wire());
+        Map<String, String> params = new TreeMap<>(Map.of("group_by", groupBy, "window", window.wire()));
+        if (window.windowed()) {
+            params.put("from", from.toString());
+            params.put("to", to.toString());
+        }
+        if (tenant != null) {
+            params.put("tenant", tenant);
+        }
+        return Collections.unmodifiableMap(params);
     }
 
     private static Instant instant(String value, String param) {

@@ -1,5 +1,6 @@
 package dev.llmq.usage;
 
+import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.router.Budget;
 import dev.llmq.schemas.TopicNames;
@@ -25,11 +26,14 @@ import java.util.Objects;
  * @param advertisedUrl where the other instances reach this one; null for the bind address and port
  * @param budgets the spend budgets to watch
  * @param queryTimeout how long a query waits for another instance, and retries while the stores move
+ * @param apiKeys the API keys at start ({@code llmq.auth.keys}); empty: {@code GET /v1/usage} is open
+ * @param internalKey the secret the instances present to each other ({@code llmq.auth.internal_key}), or null for a
+ *        random one per aggregator (then no other instance can ask it)
  */
 public record UsageSettings(String bootstrapServers, String instanceId, TopicNames topics,
                             Map<String, String> kafkaProperties, String host, int port, Duration grace,
                             Duration dedupeRetention, Path stateDir, String advertisedUrl, List<Budget> budgets,
-                            Duration queryTimeout) {
+                            Duration queryTimeout, ApiKeys apiKeys, String internalKey) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
@@ -55,6 +59,18 @@ public record UsageSettings(String bootstrapServers, String instanceId, TopicNam
         if (queryTimeout.isNegative() || queryTimeout.isZero()) {
             throw new IllegalArgumentException("queryTimeout must be positive");
         }
+        apiKeys = apiKeys == null ? ApiKeys.NONE : apiKeys;
+        LlmqKeys.AUTH_INTERNAL_KEY.validate(internalKey, "internalKey");
+    }
+
+    /** Never shows the internal key. */
+    @Override
+    public String toString() {
+        return "UsageSettings[instanceId=" + instanceId + ", bootstrapServers=" + bootstrapServers + ", topics="
+                + topics + ", host=" + host + ", port=" + port + ", grace=" + grace + ", dedupeRetention="
+                + dedupeRetention + ", stateDir=" + stateDir + ", advertisedUrl=" + advertisedUrl + ", budgets="
+                + budgets.size() + ", queryTimeout=" + queryTimeout + ", apiKeys=" + apiKeys + ", internalKey="
+                + (internalKey == null ? "random" : "(set)") + "]";
     }
 
     public static Builder builder(String bootstrapServers, String instanceId) {
@@ -75,6 +91,8 @@ public record UsageSettings(String bootstrapServers, String instanceId, TopicNam
         private String advertisedUrl;
         private List<Budget> budgets = List.of();
         private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
+        private ApiKeys apiKeys = ApiKeys.NONE;
+        private String internalKey;
 
         private Builder(String bootstrapServers, String instanceId) {
             this.bootstrapServers = bootstrapServers;
@@ -133,9 +151,21 @@ public record UsageSettings(String bootstrapServers, String instanceId, TopicNam
             return this;
         }
 
+        /** Empty: no authentication. */
+        public Builder apiKeys(ApiKeys value) {
+            this.apiKeys = value;
+            return this;
+        }
+
+        /** Null: a random one per aggregator. */
+        public Builder internalKey(String value) {
+            this.internalKey = value;
+            return this;
+        }
+
         public UsageSettings build() {
             return new UsageSettings(bootstrapServers, instanceId, topics, kafkaProperties, host, port, grace,
-                    dedupeRetention, stateDir, advertisedUrl, budgets, queryTimeout);
+                    dedupeRetention, stateDir, advertisedUrl, budgets, queryTimeout, apiKeys, internalKey);
         }
     }
 }

@@ -12,6 +12,8 @@ import dev.llmq.schemas.UsageRecord;
 import dev.llmq.usage.internal.BudgetSpend;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,19 +35,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 100,000 synthetic results (seeded: duplicates, late arrivals within and beyond the grace, unknown models, tags,
+ * 50,000 synthetic results (seeded: duplicates, late arrivals within and beyond the grace, unknown models, tags,
  * tenants, failures, costs with up to 18 decimal places, records that are not results) through the topology, and
  * every figure of every store, the latest record of every usage topic key, and every budget message compared with a
- * plain recomputation written here without the aggregator's code.
+ * plain recomputation written here without the aggregator's code: over all tenants and within each tenant. (100,000
+ * results before per-tenant figures doubled the group updates per result; halved to keep the run time.)
  */
 class UsageCorrectnessTest {
 
-    private static final int RESULTS = 100_000;
+    private static final int RESULTS = 50_000;
     private static final Duration GRACE = Duration.ofSeconds(60);
     private static final Instant START = Instant.parse("2026-11-30T18:00:00Z");
     private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet", "gemini-flash", "unknown-model"};
     private static final String[] PROVIDERS = {"openai", "openai", "anthropic", "gemini", "custom"};
-    private static final String[] TENANTS = {null, "acme", "globex", "initech", "umbrella", "hooli"};
+    private static final String[] TENANTS = {null, "acme", "globex", "initech:eu", "umbrella", "hooli@x"};
     private static final String[] TAGS = {"batch", "eval", "prod", "exp:42", "team-a", "team-b"};
     private static final String[] KINDS = {"rate_limited", "timeout", "server_error", "context_length_exceeded", null};
     private static final List<Budget> BUDGETS = List.of(
@@ -77,12 +80,16 @@ class UsageCorrectnessTest {
         long unpricedTokens;
         Instant last;
 
+        /** A group key: {@code <group_by>:<key>}, within one tenant {@code <group_by>@<URL-encoded tenant>:<key>}. */
         UsageRecord toRecord(String groupKey) {
             int colon = groupKey.indexOf(':');
-            return normalized(new UsageRecord(1, "total", groupKey.substring(0, colon),
-                    groupKey.substring(colon + 1), null, null, requests, succeeded, failed, cancelled, expired,
-                    failures, prompt, completion, cached, cacheCreation, reasoning, total, cost, unpricedRequests,
-                    unpricedTokens, last));
+            String head = groupKey.substring(0, colon);
+            int at = head.indexOf('@');
+            String tenant = at < 0 ? null : URLDecoder.decode(head.substring(at + 1), StandardCharsets.UTF_8);
+            return normalized(new UsageRecord(1, "total", at < 0 ? head : head.substring(0, at),
+                    groupKey.substring(colon + 1), tenant, null, null, requests, succeeded, failed, cancelled,
+                    expired, failures, prompt, completion, cached, cacheCreation, reasoning, total, cost,
+                    unpricedRequests, unpricedTokens, last));
         }
     }
 
@@ -229,8 +236,8 @@ class UsageCorrectnessTest {
 
     /** Window fields cleared and the cost without trailing zeros, so records compare by their figures. */
     private static UsageRecord normalized(UsageRecord r) {
-        return new UsageRecord(1, "total", r.groupBy(), r.key(), null, null, r.requests(), r.succeeded(), r.failed(),
-                r.cancelled(), r.expired(), r.failures(), r.promptTokens(), r.completionTokens(),
+        return new UsageRecord(1, "total", r.groupBy(), r.key(), r.tenant(), null, null, r.requests(), r.succeeded(),
+                r.failed(), r.cancelled(), r.expired(), r.failures(), r.promptTokens(), r.completionTokens(),
                 r.cachedPromptTokens(), r.cacheCreationTokens(), r.reasoningTokens(), r.totalTokens(),
                 new BigDecimal(r.costUsd().stripTrailingZeros().toPlainString()), r.unpricedRequests(),
                 r.unpricedTokens(), r.lastCompletedAt());
@@ -261,17 +268,21 @@ class UsageCorrectnessTest {
                 provider, tenant, tags, usage, cost, at);
     }
 
+    /** Every group over all tenants, and the same within the result's tenant. */
     private static List<String> plainGroupKeys(JobResult r) {
         List<String> keys = new ArrayList<>();
-        keys.add("model:" + orNone(r.modelGroup()));
-        keys.add("deployment:" + orNone(r.deployment()));
-        keys.add("provider:" + orNone(r.provider()));
-        keys.add("tenant:" + orNone(r.tenant()));
-        Set<String> tags = new LinkedHashSet<>(r.tags());
-        if (tags.isEmpty()) {
-            keys.add("tag:" + UsageRecord.NONE);
+        String within = "@" + URLEncoder.encode(orNone(r.tenant()), StandardCharsets.UTF_8);
+        for (String tenant : List.of("", within)) {
+            keys.add("model" + tenant + ":" + orNone(r.modelGroup()));
+            keys.add("deployment" + tenant + ":" + orNone(r.deployment()));
+            keys.add("provider" + tenant + ":" + orNone(r.provider()));
+            keys.add("tenant" + tenant + ":" + orNone(r.tenant()));
+            Set<String> tags = new LinkedHashSet<>(r.tags());
+            if (tags.isEmpty()) {
+                keys.add("tag" + tenant + ":" + UsageRecord.NONE);
+            }
+            tags.forEach(t -> keys.add("tag" + tenant + ":" + t));
         }
-        tags.forEach(t -> keys.add("tag:" + t));
         return keys;
     }
 

@@ -52,6 +52,7 @@ class UsageQueryTest {
         "group_by=model&window=1m&to=99999999999999999999 | to | epoch seconds",
         "group_by=model&window=1m&from=2026-11-30T10:00:00Z&to=2026-11-30T10:00:00Z | from | must be before to",
         "group_by=model&window=1m&from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z | from | 10000 windows",
+        "group_by=model&window=total&tenant= | tenant | 1 to 256 characters",
     })
     void badParametersAreNamedWithWhatTheyAccept(String query, String param, String message) {
         Map<String, String> params = new java.util.HashMap<>();
@@ -66,6 +67,17 @@ class UsageQueryTest {
                     assertThat(e.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
                 })
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void aTenantIsOptionalAndTravelsInTheParameters() {
+        UsageQuery q = parse(Map.of("group_by", "tenant", "window", "1d", "tenant", "globex:eu"));
+        assertThat(q.tenant()).isEqualTo("globex:eu");
+        assertThat(q.parameters()).containsEntry("tenant", "globex:eu");
+        assertThat(UsageQuery.parse(q.parameters()::get, NOW)).isEqualTo(q);
+        assertThat(parse(Map.of("group_by", "tenant", "window", "total")).parameters()).doesNotContainKey("tenant");
+        assertThatThrownBy(() -> parse(Map.of("group_by", "model", "window", "total", "tenant", "x".repeat(257))))
+                .isInstanceOfSatisfying(UsageApiException.class, e -> assertThat(e.status()).isEqualTo(400));
     }
 
     @Test

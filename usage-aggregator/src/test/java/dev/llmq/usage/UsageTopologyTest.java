@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmq.router.Budget;
 import dev.llmq.router.BudgetPeriod;
 import dev.llmq.schemas.BudgetMessage;
+import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TokenUsage;
@@ -141,6 +142,73 @@ class UsageTopologyTest {
         d.send(succeeded("j1", T0, "1"));
         assertThat(d.total().get("model:gpt-4o").requests()).isEqualTo(1);
         assertThat(d.total().get("model:gpt-4o").costUsd()).isEqualByComparingTo("1");
+        assertThat(d.outcomes).containsEntry(ResultOutcome.COUNTED, 1L).containsEntry(ResultOutcome.DUPLICATE, 2L);
+    }
+
+    @Test
+    void eachTenantHasItsOwnBreakdownsNextToTheAllTenantsFigures() {
+        UsageDriver d = start(List.of());
+        d.send(result("a1", JobStatus.SUCCEEDED, null, "gpt-4o", "d1", "openai", "acme", List.of("eval"),
+                new TokenUsage(10, 1, 11, 0, 0, 0), new BigDecimal("1"), T0));
+        d.send(result("a2", JobStatus.FAILED, "timeout", "claude", "d2", "anthropic", "acme", List.of(),
+                new TokenUsage(5, 0, 5, 0, 0, 0), new BigDecimal("2"), T0.plusSeconds(1)));
+        d.send(result("g1", JobStatus.SUCCEEDED, null, "gpt-4o", "d1", "openai", "globex:eu", List.of("eval"),
+                new TokenUsage(20, 2, 22, 0, 0, 0), new BigDecimal("4"), T0.plusSeconds(2)));
+        d.send(result("n1", JobStatus.SUCCEEDED, null, "gpt-4o", "d1", "openai", null, List.of(),
+                new TokenUsage(40, 4, 44, 0, 0, 0), new BigDecimal("8"), T0.plusSeconds(3)));
+
+        assertThat(d.total().get("model:gpt-4o").costUsd()).isEqualByComparingTo("13");
+        assertThat(d.total().get("model:gpt-4o").tenant()).isNull();
+        UsageRecord acmeGpt = d.total().get("model@acme:gpt-4o");
+        assertThat(List.of(acmeGpt.tenant(), acmeGpt.groupBy(), acmeGpt.key(), acmeGpt.requests(),
+                acmeGpt.totalTokens())).containsExactly("acme", "model", "gpt-4o", 1L, 11L);
+        assertThat(acmeGpt.costUsd()).isEqualByComparingTo("1");
+        assertThat(d.total().get("model@acme:claude").failures()).isEqualTo(Map.of("timeout", 1L));
+        assertThat(d.total().get("model@globex%3Aeu:gpt-4o").costUsd()).isEqualByComparingTo("4");
+        assertThat(d.total().get("model@globex%3Aeu:gpt-4o").tenant()).isEqualTo("globex:eu");
+        assertThat(d.total().get("model@%28none%29:gpt-4o").tenant()).isEqualTo(UsageRecord.NONE);
+        assertThat(d.total().get("model@%28none%29:gpt-4o").costUsd()).isEqualByComparingTo("8");
+        assertThat(d.total().get("tag@acme:eval").requests()).isEqualTo(1);
+        assertThat(d.total().get("tag@acme:" + UsageRecord.NONE).requests()).isEqualTo(1);
+        assertThat(d.total().get("tag:eval").requests()).isEqualTo(2);
+        assertThat(d.total().get("tenant@acme:acme").costUsd()).isEqualByComparingTo("3");
+        assertThat(d.total().get("tenant:acme").costUsd()).isEqualByComparingTo("3");
+        assertThat(d.total().get("tenant@acme:globex:eu")).as("a tenant's breakdown holds no other tenant").isNull();
+        assertThat(d.total().get("provider@acme:anthropic").requests()).isEqualTo(1);
+        assertThat(d.total().get("deployment@globex%3Aeu:d2")).isNull();
+
+        assertThat(windows(d, UsageWindow.MINUTE, "model@acme:gpt-4o")).containsExactly(
+                KeyValue.pair(T0, new BigDecimal("1")));
+        assertThat(windows(d, UsageWindow.HOUR, "deployment@acme:d2")).containsExactly(
+                KeyValue.pair(T0, new BigDecimal("2")));
+        UsageRecord day = d.topic(UsageWindow.DAY).get("model@acme:gpt-4o:"
+                + Instant.parse("2026-11-30T00:00:00Z").toEpochMilli());
+        assertThat(day.tenant()).isEqualTo("acme");
+        assertThat(day.window()).isEqualTo("1d");
+        assertThat(d.topic(UsageWindow.TOTAL).get("model@globex%3Aeu:gpt-4o").tenant()).isEqualTo("globex:eu");
+    }
+
+    @Test
+    void aJobIdSeenTwiceIsCountedOnceInEveryBreakdown() {
+        UsageDriver d = start(List.of());
+        JobResult first = result("j1", JobStatus.SUCCEEDED, null, "gpt-4o", "d1", "openai", "acme", List.of("x"),
+                new TokenUsage(1, 1, 2, 0, 0, 0), new BigDecimal("1"), T0);
+        d.send(first);
+        d.send(first);
+        d.send(result("j1", JobStatus.FAILED, "timeout", "gpt-4o", "d1", "openai", "globex", List.of("x"),
+                new TokenUsage(1, 1, 2, 0, 0, 0), new BigDecimal("5"), T0.plusSeconds(1)));
+
+        List<String> counted = new ArrayList<>();
+        try (KeyValueIterator<String, UsageRecord> it = d.total().all()) {
+            it.forEachRemaining(kv -> {
+                assertThat(kv.value.requests()).as(kv.key).isEqualTo(1);
+                assertThat(kv.value.costUsd()).as(kv.key).isEqualByComparingTo("1");
+                counted.add(kv.key);
+            });
+        }
+        assertThat(counted).containsExactlyInAnyOrder("model:gpt-4o", "deployment:d1", "provider:openai",
+                "tenant:acme", "tag:x", "model@acme:gpt-4o", "deployment@acme:d1", "provider@acme:openai",
+                "tenant@acme:acme", "tag@acme:x");
         assertThat(d.outcomes).containsEntry(ResultOutcome.COUNTED, 1L).containsEntry(ResultOutcome.DUPLICATE, 2L);
     }
 

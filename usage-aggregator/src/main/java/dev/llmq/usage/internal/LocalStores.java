@@ -25,7 +25,8 @@ import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 /**
  * Reads this instance's share of the usage stores: the partitions of the active tasks that read the group deltas'
  * repartition topic. Groups of one {@code group_by} are spread over every partition; within a partition a prefix
- * scan ({@code <group_by>:}) finds them, for windows a key-range fetch over the asked window starts.
+ * scan ({@code <group_by>:}, or one tenant's {@code <group_by>@<tenant>:}) finds them, for windows a key-range fetch
+ * over the asked window starts.
  */
 public final class LocalStores {
 
@@ -63,7 +64,7 @@ public final class LocalStores {
     }
 
     private static void read(KafkaStreams s, UsageQuery q, int partition, List<UsageRecord> out) {
-        String prefix = q.groupBy() + ":";
+        String prefix = UsageMath.prefix(q.groupBy(), q.tenant());
         if (!q.window().windowed()) {
             ReadOnlyKeyValueStore<String, UsageRecord> store = s.store(StoreQueryParameters.fromNameAndType(
                     q.window().storeName(), QueryableStoreTypes.<String, UsageRecord>keyValueStore())
@@ -76,8 +77,10 @@ public final class LocalStores {
         UsageWindow w = q.window();
         ReadOnlyWindowStore<String, UsageRecord> store = s.store(StoreQueryParameters.fromNameAndType(
                 w.storeName(), QueryableStoreTypes.<String, UsageRecord>windowStore()).withPartition(partition));
-        // keys of one group_by lie between "<group_by>:" and "<group_by>;" (';' follows ':'); window starts inclusive
-        try (KeyValueIterator<Windowed<String>, UsageRecord> it = store.fetch(prefix, q.groupBy() + ";", q.from(),
+        // keys of one group_by (and tenant) lie between "<prefix>" and the prefix with ';' (which follows ':') for its
+        // last ':'; window starts inclusive
+        String end = prefix.substring(0, prefix.length() - 1) + ";";
+        try (KeyValueIterator<Windowed<String>, UsageRecord> it = store.fetch(prefix, end, q.from(),
                 q.to().minusMillis(1))) {
             while (it.hasNext()) {
                 KeyValue<Windowed<String>, UsageRecord> kv = it.next();

@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -20,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks another aggregator instance for its share of a usage answer, on the internal route {@value #PATH}. That route
- * answers from the instance's own partitions and never asks further, so a question travels one hop.
+ * answers from the instance's own partitions and never asks further, so a question travels one hop. Every question
+ * carries the internal key ({@code Authorization: Bearer}) and the query's {@code tenant}.
  */
 public final class UsagePeers {
 
@@ -34,23 +34,26 @@ public final class UsagePeers {
     private final String scheme;
     private final String instanceId;
     private final Duration timeout;
+    private final String authorization;
 
-    public UsagePeers(String scheme, String instanceId, Duration timeout) {
+    /** @param authorization the {@code Authorization} header presented to the others (the internal key) */
+    public UsagePeers(String scheme, String instanceId, Duration timeout, String authorization) {
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.authorization = Objects.requireNonNull(authorization, "authorization");
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     }
 
     /** The share {@code owner} holds; a failure or a refusal is a 503 (retried by the caller). */
     public Share ask(HostInfo owner, UsageQuery query) {
-        String params = new TreeMap<>(query.parameters()).entrySet().stream()
+        String params = query.parameters().entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + PATH + "?" + params);
         try {
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED_BY, instanceId)
-                    .GET().build();
+                    .header("Authorization", authorization).GET().build();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 LOG.debug("usage peer {} answered {}", uri, response.statusCode());

@@ -22,12 +22,14 @@ import org.apache.kafka.common.serialization.Serializer;
  * topic and the values of its stores (and their changelogs). Every result becomes several group updates, each read
  * and written a few times; in JSON that was most of the aggregator's CPU. The {@code usage.*.v1} topics and
  * {@code GET /v1/usage} stay JSON, as {@code schemas} defines them. Exact: the cost keeps its unscaled value and
- * scale. The first byte is the format version, so a later format can read this one.
+ * scale. The first byte is the format version, so a later format can read this one (this one reads format 1).
  */
 public final class UsageRecordSerde implements Serde<UsageRecord>, Serializer<UsageRecord>,
         Deserializer<UsageRecord> {
 
-    private static final byte VERSION = 1;
+    /** Format 2 adds the tenant (format 1, before per-tenant figures, is read as all tenants'). */
+    private static final byte VERSION = 2;
+    private static final byte WITHOUT_TENANT = 1;
     private static final long NO_INSTANT = Long.MIN_VALUE;
 
     @Override
@@ -41,6 +43,10 @@ public final class UsageRecordSerde implements Serde<UsageRecord>, Serializer<Us
             out.writeUTF(r.window());
             out.writeUTF(r.groupBy());
             out.writeUTF(r.key());
+            out.writeBoolean(r.tenant() != null);
+            if (r.tenant() != null) {
+                out.writeUTF(r.tenant());
+            }
             writeInstant(out, r.windowStart());
             writeInstant(out, r.windowEnd());
             for (long n : new long[] {r.requests(), r.succeeded(), r.failed(), r.cancelled(), r.expired(),
@@ -71,12 +77,13 @@ public final class UsageRecordSerde implements Serde<UsageRecord>, Serializer<Us
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != WITHOUT_TENANT) {
                 throw new SerializationException("usage state in format " + version + ", this llmq reads " + VERSION);
             }
             String window = in.readUTF();
             String groupBy = in.readUTF();
             String key = in.readUTF();
+            String tenant = version == VERSION && in.readBoolean() ? in.readUTF() : null;
             Instant start = readInstant(in);
             Instant end = readInstant(in);
             long[] n = new long[13];
@@ -92,8 +99,8 @@ public final class UsageRecordSerde implements Serde<UsageRecord>, Serializer<Us
             byte[] unscaled = new byte[in.readInt()];
             in.readFully(unscaled);
             Instant last = readInstant(in);
-            return new UsageRecord(UsageRecord.SCHEMA_VERSION, window, groupBy, key, start, end, n[0], n[1], n[2],
-                    n[3], n[4], failures, n[5], n[6], n[7], n[8], n[9], n[10],
+            return new UsageRecord(UsageRecord.SCHEMA_VERSION, window, groupBy, key, tenant, start, end, n[0], n[1],
+                    n[2], n[3], n[4], failures, n[5], n[6], n[7], n[8], n[9], n[10],
                     new BigDecimal(new BigInteger(unscaled), scale), n[11], n[12], last);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("not a usage state record: " + e.getMessage(), e);

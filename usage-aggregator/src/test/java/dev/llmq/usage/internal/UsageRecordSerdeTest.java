@@ -39,6 +39,25 @@ class UsageRecordSerdeTest {
     }
 
     @Test
+    void aTenantsRecordSurvivesAndTheFormerFormatReadsAsAllTenants() {
+        UsageRecord r = new UsageRecord(1, "total", "model", "gpt-4o", "globex:eu", null, null, 1, 1, 0, 0, 0,
+                Map.of(), 3, 4, 0, 0, 0, 7, new BigDecimal("0.5"), 0, 0, Instant.parse("2026-11-30T15:42:10Z"));
+        assertThat(serde.deserialize("t", serde.serialize("t", r))).isEqualTo(r);
+
+        UsageRecord all = new UsageRecord(1, "total", "model", "gpt-4o", null, null, 1, 1, 0, 0, 0, Map.of(), 3, 4,
+                0, 0, 0, 7, new BigDecimal("0.5"), 0, 0, null);
+        byte[] now = serde.serialize("t", all);
+        // format 1: no tenant flag after the key (version byte, then window, group_by and key as modified UTF-8)
+        int flag = 1 + (2 + 5) + (2 + 5) + (2 + 6);
+        byte[] former = new byte[now.length - 1];
+        System.arraycopy(now, 0, former, 0, flag);
+        System.arraycopy(now, flag + 1, former, flag, now.length - flag - 1);
+        former[0] = 1;
+        assertThat(now[flag]).isZero();
+        assertThat(serde.deserialize("t", former)).isEqualTo(all);
+    }
+
+    @Test
     void bytesOfAnotherFormatAreRefusedClearly() {
         assertThatThrownBy(() -> serde.deserialize("t", "{\"window\":\"1h\"}".getBytes()))
                 .isInstanceOf(SerializationException.class).hasMessageContaining("usage state");
