@@ -179,6 +179,7 @@ class TenantUsageAuthIT {
             Response r = get(a, "/v1/usage?group_by=model&window=total", presented);
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.body().at("/error/code").asText()).isEqualTo("invalid_api_key");
+            assertThat(r.wwwAuthenticate()).isEqualTo("Bearer");
             assertOpenAiError(r);
             // checked before the parameters: a caller without a key learns nothing from them
             assertThat(get(b, "/v1/usage?group_by=colour", presented).status()).isEqualTo(401);
@@ -223,7 +224,7 @@ class TenantUsageAuthIT {
         return byKey(r).values().stream().mapToLong(Long::longValue).sum();
     }
 
-    private record Response(int status, JsonNode body) {
+    private record Response(int status, JsonNode body, String wwwAuthenticate) {
     }
 
     private static Response get(UsageAggregator x, String path, String key) throws IOException, InterruptedException {
@@ -233,6 +234,7 @@ class TenantUsageAuthIT {
             request.header("Authorization", "Bearer " + key);
         }
         HttpResponse<byte[]> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        return new Response(r.statusCode(), Json.mapper().readTree(r.body()));
+        return new Response(r.statusCode(), Json.mapper().readTree(r.body()),
+                r.headers().firstValue("WWW-Authenticate").orElse(null));
     }
 }
