@@ -1,5 +1,6 @@
 package dev.llmq.usage;
 
+import dev.llmq.config.KafkaSecrets;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.router.Budget;
 import dev.llmq.schemas.TopicNames;
@@ -33,6 +34,14 @@ public record UsageSettings(String bootstrapServers, String instanceId, TopicNam
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
+
+    /** The main settings, with the secrets among the Kafka properties hidden ({@link KafkaSecrets}). */
+    @Override
+    public String toString() {
+        return "UsageSettings[bootstrapServers=" + bootstrapServers + ", instanceId=" + instanceId + ", topics="
+                + topics + ", kafkaProperties=" + KafkaSecrets.redacted(kafkaProperties) + ", host=" + host
+                + ", port=" + port + "]";
+    }
 
     public UsageSettings {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
