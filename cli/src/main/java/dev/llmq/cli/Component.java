@@ -63,6 +63,18 @@ enum Component {
         }
     },
 
+    /**
+     * A check that the Kafka cluster lets this role in (authentication, ACLs on llmq's topics) before any other
+     * Kafka client starts: a wrong password or a missing ACL ends the start with one clear message.
+     */
+    KAFKA_ACCESS {
+        @Override
+        void start(Assembly assembly) throws InterruptedException {
+            KafkaAccess.check(LoadedConfig.clientProperties(assembly.config(), assembly.bootstrapServers()),
+                    LoadedConfig.topics(assembly.config()).jobs(), KAFKA_ACCESS_TIMEOUT);
+        }
+    },
+
     /** llmq's topics as the config names them (prefix, partitions, replication factor), created when missing. */
     TOPICS {
         @Override
@@ -165,6 +177,7 @@ enum Component {
 
     private static final Logger LOG = LoggerFactory.getLogger(Component.class);
     private static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration KAFKA_ACCESS_TIMEOUT = Duration.ofSeconds(15);
 
     /** Starts this part in the assembly (or, for an optional part the config leaves out, does nothing). */
     abstract void start(Assembly assembly) throws InterruptedException;

@@ -12,18 +12,18 @@ import java.util.List;
 enum Role {
 
     /** Everything in one process; {@code bootstrapServers} in the options replaces the embedded broker. */
-    STANDALONE("standalone", Component.MOCK_LLM, Component.BROKER, Component.TOPICS, Component.WORKER,
-            Component.USAGE_AGGREGATOR, Component.INGEST),
+    STANDALONE("standalone", Component.MOCK_LLM, Component.BROKER, Component.KAFKA_ACCESS, Component.TOPICS,
+            Component.WORKER, Component.USAGE_AGGREGATOR, Component.INGEST),
 
     BROKER("broker", Component.BROKER, Component.TOPICS, Component.HEALTH),
 
-    INGEST("ingest", Component.INGEST),
+    INGEST("ingest", Component.KAFKA_ACCESS, Component.INGEST),
 
     /** Usage and spend per group, budgets, {@code GET /v1/usage}: its own HTTP server answers health too. */
-    USAGE_AGGREGATOR("usage-aggregator", Component.USAGE_AGGREGATOR),
+    USAGE_AGGREGATOR("usage-aggregator", Component.KAFKA_ACCESS, Component.USAGE_AGGREGATOR),
 
     /** The health server first, so that it answers (not ready yet) while the worker reads the shared health. */
-    WORKER("worker", Component.MOCK_LLM, Component.HEALTH, Component.WORKER);
+    WORKER("worker", Component.MOCK_LLM, Component.HEALTH, Component.KAFKA_ACCESS, Component.WORKER);
 
     private final String command;
     private final List<Component> components;
