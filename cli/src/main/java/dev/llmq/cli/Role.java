@@ -42,6 +42,14 @@ enum Role {
         return components;
     }
 
+    /**
+     * Whether the role serves an HTTP API on the options' host (the ingest API, or the usage aggregator in its own
+     * role), which {@link BindPolicy} guards. Health servers and the in-process mock LLM listen on 127.0.0.1 only.
+     */
+    boolean servesApi() {
+        return components.contains(Component.INGEST) || this == USAGE_AGGREGATOR;
+    }
+
     /** What the role reads of the config: the most any of its components needs. */
     ConfigScope scope() {
         return scopeOf(components);
