@@ -138,6 +138,8 @@ enum Component {
                     assembly::ready, assembly.meters(), assembly.clock());
             server.start();
             assembly.started(IngestServer.class, server);
+            assembly.onReload(new KeyReloads("ingest", assembly.config().llmq().auth().keys(),
+                    keys -> Components.reloadKeys(server, keys)));
         }
     },
 
@@ -157,6 +159,8 @@ enum Component {
                     own ? options.httpPort() : 0, options.usageId(), options.dataDir(), assembly.meters(),
                     assembly.clock()).start());
             assembly.put(UsageUrl.class, new UsageUrl(aggregator.url()));
+            assembly.onReload(new KeyReloads("usage aggregator", assembly.config().llmq().auth().keys(),
+                    keys -> Components.reloadKeys(aggregator, keys)));
             assembly.readyWhen(aggregator::ready);
             assembly.describeReadiness(aggregator::readinessDetail);
         }

@@ -1,5 +1,6 @@
 package dev.llmq.cli;
 
+import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.IngestServer;
 import dev.llmq.ingest.IngestSettings;
@@ -117,6 +118,24 @@ final class Components {
             aggregator.exposeMetrics(prometheus::scrape);
         }
         return aggregator;
+    }
+
+    /**
+     * Where the ingest API takes the API keys of a reloaded config. Until {@code IngestServer} can swap its keys,
+     * a change is applied at the next start, and said so.
+     */
+    static void reloadKeys(IngestServer server, ApiKeys keys) {
+        LOG.warn("ingest on port {}: llmq.auth.keys changed ({} keys); they apply when the role restarts",
+                server.port(), keys.all().size());
+    }
+
+    /**
+     * Where the usage aggregator takes the API keys of a reloaded config. Until {@code UsageAggregator} can swap its
+     * keys, a change is applied at the next start, and said so.
+     */
+    static void reloadKeys(UsageAggregator aggregator, ApiKeys keys) {
+        LOG.warn("usage aggregator {}: llmq.auth.keys changed ({} keys); they apply when the role restarts",
+                aggregator.url(), keys.all().size());
     }
 
     static WorkerSettings workerSettings(LlmqConfig config, String bootstrapServers, String workerId) {
