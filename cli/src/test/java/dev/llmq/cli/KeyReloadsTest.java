@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
-import dev.llmq.router.ConfigLoader;
-import dev.llmq.router.ConfigScope;
 import dev.llmq.router.LlmqConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class KeyReloadsTest {
@@ -18,14 +15,7 @@ class KeyReloadsTest {
     private static final String BOB = ApiKeys.hash("llmq-sk-bob");
 
     private static LlmqConfig config(String keys) {
-        return ConfigLoader.parse("""
-                model_list:
-                  - model_name: g
-                    litellm_params: { model: openai/g, api_key: k }
-                llmq:
-                  auth:
-                    keys: %s
-                """.formatted(keys), Map.of(), ConfigScope.NAMES);
+        return TestConfigs.withKeys(keys);
     }
 
     @Test

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
-import dev.llmq.router.ConfigLoader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,14 +43,7 @@ class KeysCommandTest {
     }
 
     private static ApiKeys parsed(String entries) {
-        return ConfigLoader.parse("""
-                model_list:
-                  - model_name: g
-                    litellm_params: { model: openai/g, api_key: k }
-                llmq:
-                  auth:
-                    keys:
-                """ + entries, Map.of()).llmq().auth().keys();
+        return TestConfigs.withKeys("\n" + entries).llmq().auth().keys();
     }
 
     @Test
