@@ -125,23 +125,26 @@ class KafkaSaslIT {
     }
 
     @Test
-    void aWrongPasswordEndsTheStartWithOneLineNamingAuthentication() throws Exception {
+    void aWrongPasswordEndsEveryRolesStartWithOneLineNamingAuthentication() throws Exception {
         String wrong = KafkaSasl.jaas(KafkaSasl.SCRAM_SHA_512, "llmq", "not-the-password").replace("\"", "'");
         Path config = config("wrong", ", sasl.jaas.config: \"" + wrong + "\"");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            CommandLine cli = Main.commandLine();
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            return cli.execute("ingest", "--config", config.toString(), "--bootstrap-servers",
-                    kafka.bootstrapServers(), "--http-port", "0");
-        });
+        for (String role : List.of("ingest", "worker", "usage-aggregator")) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                CommandLine cli = Main.commandLine();
+                cli.setOut(new PrintWriter(out, true));
+                cli.setErr(new PrintWriter(err, true));
+                return cli.execute(role, "--config", config.toString(), "--bootstrap-servers",
+                        kafka.bootstrapServers(), "--http-port", "0");
+            });
 
-        assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).startsWith("llmq ingest: Kafka authentication failed at " + kafka.bootstrapServers())
-                .contains("SCRAM-SHA-512").doesNotContain("not-the-password").doesNotContain("\tat ");
-        assertThat(err.toString().lines()).hasSize(1);
+            assertThat(exit).as(role).isEqualTo(1);
+            assertThat(err.toString()).as(role)
+                    .startsWith("llmq " + role + ": Kafka authentication failed at " + kafka.bootstrapServers())
+                    .contains("SCRAM-SHA-512").doesNotContain("not-the-password").doesNotContain("\tat ");
+            assertThat(err.toString().lines()).as(role).hasSize(1);
+        }
     }
 
     @Test
