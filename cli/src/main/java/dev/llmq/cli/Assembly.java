@@ -55,6 +55,9 @@ final class Assembly implements AutoCloseable {
         this.loaded = LoadedConfig.read(options.config());
         this.names = loaded.parse(options.env(), ConfigScope.NAMES);
         this.env = new HashMap<>(options.env());
+        if (role.servesApi()) {
+            BindPolicy.check(role.command(), options.host(), names.llmq().auth().keys(), options.insecureNoAuth());
+        }
     }
 
     /** Starts the role's components in order; on a failure, closes what was started and rethrows. */

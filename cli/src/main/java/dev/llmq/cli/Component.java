@@ -63,6 +63,18 @@ enum Component {
         }
     },
 
+    /**
+     * A check that the Kafka cluster lets this role in (authentication, ACLs on llmq's topics) before any other
+     * Kafka client starts: a wrong password or a missing ACL ends the start with one clear message.
+     */
+    KAFKA_ACCESS {
+        @Override
+        void start(Assembly assembly) throws InterruptedException {
+            KafkaAccess.check(LoadedConfig.clientProperties(assembly.config(), assembly.bootstrapServers()),
+                    LoadedConfig.topics(assembly.config()).jobs(), KAFKA_ACCESS_TIMEOUT);
+        }
+    },
+
     /** llmq's topics as the config names them (prefix, partitions, replication factor), created when missing. */
     TOPICS {
         @Override
@@ -126,6 +138,8 @@ enum Component {
                     assembly::ready, assembly.meters(), assembly.clock());
             server.start();
             assembly.started(IngestServer.class, server);
+            assembly.onReload(new KeyReloads("ingest", assembly.config().llmq().auth().keys(),
+                    keys -> Components.reloadKeys(server, keys)));
         }
     },
 
@@ -145,6 +159,8 @@ enum Component {
                     own ? options.httpPort() : 0, options.usageId(), options.dataDir(), assembly.meters(),
                     assembly.clock()).start());
             assembly.put(UsageUrl.class, new UsageUrl(aggregator.url()));
+            assembly.onReload(new KeyReloads("usage aggregator", assembly.config().llmq().auth().keys(),
+                    aggregator::reloadKeys));
             assembly.readyWhen(aggregator::ready);
             assembly.describeReadiness(aggregator::readinessDetail);
         }
@@ -165,6 +181,7 @@ enum Component {
 
     private static final Logger LOG = LoggerFactory.getLogger(Component.class);
     private static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration KAFKA_ACCESS_TIMEOUT = Duration.ofSeconds(15);
 
     /** Starts this part in the assembly (or, for an optional part the config leaves out, does nothing). */
     abstract void start(Assembly assembly) throws InterruptedException;

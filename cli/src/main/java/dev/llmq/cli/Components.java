@@ -1,5 +1,6 @@
 package dev.llmq.cli;
 
+import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.IngestServer;
 import dev.llmq.ingest.IngestSettings;
@@ -71,7 +72,7 @@ final class Components {
                 .advertisedUrl(config.llmq().ingest().advertisedUrl())
                 .usageUrl(usageUrl)
                 .apiKeys(config.llmq().auth().keys())
-                .internalKey(config.llmq().auth().internalKey())
+                .internalKey(internalKey(config))
                 .limits(config.llmq().ingest().limits())
                 .build();
         IngestServer server = new IngestServer(settings, groups, readiness, clock, meters);
@@ -112,13 +113,46 @@ final class Components {
                 .advertisedUrl(usage.advertisedUrl())
                 .budgets(config.llmq().budgets())
                 .apiKeys(config.llmq().auth().keys())
-                .internalKey(config.llmq().auth().internalKey())
+                .internalKey(internalKey(config))
                 .build();
         UsageAggregator aggregator = new UsageAggregator(settings, meters, clock);
         if (meters instanceof PrometheusMeterRegistry prometheus) {
             aggregator.exposeMetrics(prometheus::scrape);
         }
         return aggregator;
+    }
+
+    /**
+     * Where the ingest API takes the API keys of a reloaded config. Until {@code IngestServer} can swap its keys,
+     * a change is applied at the next start, and said so.
+     */
+    static void reloadKeys(IngestServer server, ApiKeys keys) {
+        LOG.warn("ingest on port {}: llmq.auth.keys changed ({} keys); they apply when the role restarts",
+                server.port(), keys.all().size());
+    }
+
+    /**
+     * {@code llmq.auth.internal_key}, else one random key per process: the ingest API and the usage aggregator of one
+     * process ({@code standalone}) then still accept each other's calls. Instances in other processes need the
+     * configured one.
+     */
+    static String internalKey(LlmqConfig config) {
+        String configured = config.llmq().auth().internalKey();
+        if (configured != null || config.llmq().auth().keys().isEmpty()) {
+            return configured; // without API keys nothing is checked
+        }
+        return ProcessInternalKey.KEY;
+    }
+
+    /** Drawn on first use only, so processes without API keys never draw one; says once what it means. */
+    private static final class ProcessInternalKey {
+        static final String KEY = ApiKeys.generate();
+
+        static {
+            LOG.warn("llmq.auth.internal_key is not set: this process uses a random one, so ingest and usage "
+                    + "aggregator instances in other processes cannot ask it for their share of the stores; set the "
+                    + "same secret (e.g. internal_key: os.environ/LLMQ_INTERNAL_KEY) on every instance");
+        }
     }
 
     static WorkerSettings workerSettings(LlmqConfig config, String bootstrapServers, String workerId) {

@@ -90,11 +90,14 @@ record LoadedConfig(Path path, String text) {
         return path == null ? "bundled config (mock LLM)" : path.toString();
     }
 
-    /** Creates the topics the config names (prefix, partitions, replication factor) on the given cluster. */
+    /**
+     * Creates the topics the config names (prefix, partitions, replication factor) on the given cluster, with the
+     * config's Kafka client properties (security settings included).
+     */
     static List<String> ensureTopics(LlmqConfig config, String bootstrapServers, Duration timeout)
             throws InterruptedException {
         var settings = config.llmq().topics();
-        return new TopicProvisioner(Map.of("bootstrap.servers", bootstrapServers), topics(config),
+        return new TopicProvisioner(clientProperties(config, bootstrapServers), topics(config),
                 settings.partitions(), settings.replicationFactor()).ensureTopics(timeout);
     }
 
@@ -106,6 +109,16 @@ record LoadedConfig(Path path, String text) {
     static Map<String, String> kafkaProperties(LlmqConfig config) {
         Map<String, String> props = new HashMap<>(config.llmq().kafka());
         props.remove("bootstrap.servers");
+        return props;
+    }
+
+    /**
+     * Everything a Kafka client of this role is built with: the config's {@code llmq.kafka} section (and
+     * {@code LLMQ_KAFKA_*}), TLS and SASL settings included, with the role's bootstrap servers.
+     */
+    static Map<String, String> clientProperties(LlmqConfig config, String bootstrapServers) {
+        Map<String, String> props = kafkaProperties(config);
+        props.put("bootstrap.servers", bootstrapServers);
         return props;
     }
 }

@@ -12,18 +12,18 @@ import java.util.List;
 enum Role {
 
     /** Everything in one process; {@code bootstrapServers} in the options replaces the embedded broker. */
-    STANDALONE("standalone", Component.MOCK_LLM, Component.BROKER, Component.TOPICS, Component.WORKER,
-            Component.USAGE_AGGREGATOR, Component.INGEST),
+    STANDALONE("standalone", Component.MOCK_LLM, Component.BROKER, Component.KAFKA_ACCESS, Component.TOPICS,
+            Component.WORKER, Component.USAGE_AGGREGATOR, Component.INGEST),
 
     BROKER("broker", Component.BROKER, Component.TOPICS, Component.HEALTH),
 
-    INGEST("ingest", Component.INGEST),
+    INGEST("ingest", Component.KAFKA_ACCESS, Component.INGEST),
 
     /** Usage and spend per group, budgets, {@code GET /v1/usage}: its own HTTP server answers health too. */
-    USAGE_AGGREGATOR("usage-aggregator", Component.USAGE_AGGREGATOR),
+    USAGE_AGGREGATOR("usage-aggregator", Component.KAFKA_ACCESS, Component.USAGE_AGGREGATOR),
 
     /** The health server first, so that it answers (not ready yet) while the worker reads the shared health. */
-    WORKER("worker", Component.MOCK_LLM, Component.HEALTH, Component.WORKER);
+    WORKER("worker", Component.MOCK_LLM, Component.HEALTH, Component.KAFKA_ACCESS, Component.WORKER);
 
     private final String command;
     private final List<Component> components;
@@ -40,6 +40,14 @@ enum Role {
 
     List<Component> components() {
         return components;
+    }
+
+    /**
+     * Whether the role serves an HTTP API on the options' host (the ingest API, or the usage aggregator in its own
+     * role), which {@link BindPolicy} guards. Health servers and the in-process mock LLM listen on 127.0.0.1 only.
+     */
+    boolean servesApi() {
+        return components.contains(Component.INGEST) || this == USAGE_AGGREGATOR;
     }
 
     /** What the role reads of the config: the most any of its components needs. */

@@ -22,9 +22,12 @@ import java.util.UUID;
  * @param workerId this process's worker id; null for a random {@code worker-…}
  * @param ingestId this process's ingest instance id; null for a random {@code ingest-…}
  * @param usageId this process's usage aggregator instance id; null for a random {@code usage-…}
+ * @param insecureNoAuth {@code --insecure-no-auth}: an HTTP API may listen beyond loopback without API keys
+ *                       ({@link BindPolicy})
  */
 record RoleOptions(Path config, Map<String, String> env, Path dataDir, String host, int httpPort, int kafkaPort,
-                   String bootstrapServers, String workerId, String ingestId, String usageId, Clock clock) {
+                   String bootstrapServers, String workerId, String ingestId, String usageId, Clock clock,
+                   boolean insecureNoAuth) {
 
     static final String DEFAULT_HOST = "127.0.0.1";
 
@@ -58,6 +61,7 @@ record RoleOptions(Path config, Map<String, String> env, Path dataDir, String ho
         private String workerId;
         private String ingestId;
         private String usageId;
+        private boolean insecureNoAuth;
 
         private Builder(Map<String, String> env, Clock clock) {
             this.env = env;
@@ -112,9 +116,15 @@ record RoleOptions(Path config, Map<String, String> env, Path dataDir, String ho
             return this;
         }
 
+        /** {@code --insecure-no-auth}: allow an HTTP API beyond loopback without API keys. */
+        Builder insecureNoAuth(boolean value) {
+            this.insecureNoAuth = value;
+            return this;
+        }
+
         RoleOptions build() {
             return new RoleOptions(config, env, dataDir, host, httpPort, kafkaPort, bootstrapServers, workerId,
-                    ingestId, usageId, clock);
+                    ingestId, usageId, clock, insecureNoAuth);
         }
     }
 

@@ -23,13 +23,20 @@ public final class Standalone implements AutoCloseable {
      * What to start. Ports may be 0 for free ones.
      *
      * @param externalKafka bootstrap servers of an existing cluster to use instead of the embedded broker, or null
+     * @param insecureNoAuth {@code --insecure-no-auth}: listen beyond loopback without API keys
      */
     public record Options(Path config, Path dataDir, String host, int httpPort, int kafkaPort, Map<String, String> env,
-                   String externalKafka) {
+                   String externalKafka, boolean insecureNoAuth) {
         public Options {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(host, "host");
             env = env == null ? Map.of() : Map.copyOf(env);
+        }
+
+        /** Options without {@code --insecure-no-auth}. */
+        public Options(Path config, Path dataDir, String host, int httpPort, int kafkaPort, Map<String, String> env,
+                       String externalKafka) {
+            this(config, dataDir, host, httpPort, kafkaPort, env, externalKafka, false);
         }
     }
 
@@ -49,7 +56,8 @@ public final class Standalone implements AutoCloseable {
                 .bootstrapServers(options.externalKafka())
                 .workerId("standalone-worker")
                 .ingestId("standalone")
-                .usageId("standalone-usage").build();
+                .usageId("standalone-usage")
+                .insecureNoAuth(options.insecureNoAuth()).build();
         try {
             return new Standalone(Assembly.start(Role.STANDALONE, role));
         } catch (InterruptedException e) {

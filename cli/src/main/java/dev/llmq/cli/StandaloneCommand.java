@@ -17,7 +17,8 @@ final class StandaloneCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = ".llmq", description = "where the broker keeps its data (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE})")
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE}); "
+            + "another one needs API keys (llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
     String host;
 
     @Option(names = "--http-port", defaultValue = "4000", description = "HTTP port (default: ${DEFAULT-VALUE})")
@@ -26,10 +27,14 @@ final class StandaloneCommand implements Callable<Integer> {
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default: ${DEFAULT-VALUE})")
     int kafkaPort;
 
+    @Option(names = BindPolicy.INSECURE_FLAG, description = "listen on a --host other than loopback without API keys "
+            + "(llmq.auth.keys): anyone who reaches it can submit and read every job")
+    boolean insecureNoAuth;
+
     @Override
     public Integer call() throws Exception {
         Standalone.Options options = new Standalone.Options(config, dataDir, host, httpPort, kafkaPort,
-                System.getenv(), null);
+                System.getenv(), null, insecureNoAuth);
         return Foreground.run("standalone", () -> Standalone.start(options), standalone -> String.format(
                 "llmq ready: http %s, kafka %s, data %s, config %s", standalone.httpUrl(),
                 standalone.bootstrapServers(), dataDir.toAbsolutePath().normalize(),

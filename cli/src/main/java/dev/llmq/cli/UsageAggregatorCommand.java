@@ -20,7 +20,8 @@ final class UsageAggregatorCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "llmq config (default: the bundled one)")
     Path config;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE})")
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE}); "
+            + "another one needs API keys (llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
     String host;
 
     @Option(names = "--http-port", defaultValue = "4003",
@@ -30,10 +31,15 @@ final class UsageAggregatorCommand implements Callable<Integer> {
     @Option(names = "--instance-id", description = "stable, unique id of this aggregator instance (default: random)")
     String instanceId;
 
+    @Option(names = BindPolicy.INSECURE_FLAG, description = "listen on a --host other than loopback without API keys "
+            + "(llmq.auth.keys): anyone who reaches it can submit and read every job")
+    boolean insecureNoAuth;
+
     @Override
     public Integer call() throws Exception {
         RoleOptions options = RoleOptions.builder(System.getenv(), Clock.systemUTC()).config(config)
-                .bootstrapServers(kafka.bootstrapServers).host(host).httpPort(httpPort).usageId(instanceId).build();
+                .bootstrapServers(kafka.bootstrapServers).host(host).httpPort(httpPort).usageId(instanceId).insecureNoAuth(insecureNoAuth)
+                .build();
         return Foreground.run(Role.USAGE_AGGREGATOR, options, usage -> String.format(
                 "llmq usage-aggregator %s ready: http %s, kafka %s", usage.options().usageId(),
                 usage.get(UsageAggregator.class).url(), usage.bootstrapServers()));

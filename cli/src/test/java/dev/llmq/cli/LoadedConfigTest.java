@@ -109,6 +109,30 @@ class LoadedConfigTest {
     }
 
     @Test
+    void kafkaSecuritySettingsFromTheConfigAndTheEnvironmentReachEveryClientsProperties(@TempDir Path dir)
+            throws Exception {
+        Path file = Files.writeString(dir.resolve("c.yaml"), REAL_PROVIDER.replace("compression.type: zstd",
+                "security.protocol: SASL_SSL, sasl: { mechanism: SCRAM-SHA-512 }, "
+                        + "ssl.truststore.location: /etc/llmq/truststore.p12"));
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"llmq\" "
+                + "password=\"s3cret\";";
+        LlmqConfig config = LoadedConfig.read(file).parse(Map.of("OPENAI_API_KEY", "sk-test",
+                "LLMQ_KAFKA_SASL_JAAS_CONFIG", jaas, "LLMQ_KAFKA_SSL_TRUSTSTORE_PASSWORD", "tspw"),
+                ConfigScope.ROUTING);
+        Map<String, String> security = Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", jaas, "ssl.truststore.location", "/etc/llmq/truststore.p12",
+                "ssl.truststore.password", "tspw");
+
+        assertThat(LoadedConfig.clientProperties(config, "broker:9093")).containsAllEntriesOf(security)
+                .containsEntry("bootstrap.servers", "broker:9093");
+        assertThat(Components.workerSettings(config, "broker:9093", "w1").clientProperties())
+                .containsAllEntriesOf(security);
+        assertThat(config.llmq().toString()).doesNotContain("s3cret").doesNotContain("tspw");
+        assertThat(Components.workerSettings(config, "broker:9093", "w1").toString())
+                .doesNotContain("s3cret").doesNotContain("tspw");
+    }
+
+    @Test
     void aMissingFileIsNamed(@TempDir Path dir) {
         assertThatThrownBy(() -> LoadedConfig.read(dir.resolve("absent.yaml")))
                 .hasMessageContaining("config file not found").hasMessageContaining("absent.yaml");

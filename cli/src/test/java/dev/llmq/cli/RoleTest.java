@@ -23,7 +23,8 @@ class RoleTest {
         List<Component> standalone = Role.STANDALONE.components();
         assertThat(standalone).contains(Component.USAGE_AGGREGATOR);
         assertThat(standalone.indexOf(Component.USAGE_AGGREGATOR)).isLessThan(standalone.indexOf(Component.INGEST));
-        assertThat(Role.USAGE_AGGREGATOR.components()).containsExactly(Component.USAGE_AGGREGATOR);
+        assertThat(Role.USAGE_AGGREGATOR.components()).containsExactly(Component.KAFKA_ACCESS,
+                Component.USAGE_AGGREGATOR);
     }
 
     @Test
@@ -35,7 +36,20 @@ class RoleTest {
     @Test
     void aWorkersHealthServerAnswersBeforeTheWorkerStarts() {
         assertThat(Role.WORKER.components())
-                .containsExactly(Component.MOCK_LLM, Component.HEALTH, Component.WORKER);
+                .containsExactly(Component.MOCK_LLM, Component.HEALTH, Component.KAFKA_ACCESS, Component.WORKER);
+    }
+
+    @Test
+    void everyRoleWithKafkaClientsChecksItsAccessBeforeItsFirstClient() {
+        for (Role role : Role.values()) {
+            List<Component> components = role.components();
+            int first = components.stream().filter(c -> c == Component.TOPICS || c == Component.WORKER
+                    || c == Component.INGEST || c == Component.USAGE_AGGREGATOR).mapToInt(components::indexOf)
+                    .min().orElse(Integer.MAX_VALUE);
+            if (role != Role.BROKER) {
+                assertThat(components.indexOf(Component.KAFKA_ACCESS)).as(role.command()).isBetween(0, first - 1);
+            }
+        }
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.llmq.cli;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.llmq.router.ConfigLoader;
+import dev.llmq.router.ConfigScope;
+import dev.llmq.router.LlmqConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +32,20 @@ final class TestConfigs {
                 component.close();
             }
         }
+    }
+
+    /**
+     * A config with one model group and {@code llmq.auth.keys} set to {@code keys}: the YAML after {@code keys:}, a
+     * flow list or a line break and block items indented by six spaces.
+     */
+    static LlmqConfig withKeys(String keys) {
+        return ConfigLoader.parse("""
+                model_list:
+                  - model_name: g
+                    litellm_params: { model: openai/g, api_key: k }
+                llmq:
+                  auth:
+                    keys:""" + " " + keys + "\n", Map.of(), ConfigScope.NAMES);
     }
 
     static String uniquePrefix() {

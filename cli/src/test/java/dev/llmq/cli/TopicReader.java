@@ -28,8 +28,14 @@ final class TopicReader {
     }
 
     static <T> List<T> readAll(String bootstrap, String topic, Function<byte[], T> decode, int atLeast) {
+        return readAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic, decode, atLeast);
+    }
+
+    /** @param clientProperties {@code bootstrap.servers} and whatever else the cluster asks for (SASL, TLS) */
+    static <T> List<T> readAll(Map<String, String> clientProperties, String topic, Function<byte[], T> decode,
+                               int atLeast) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -2,6 +2,7 @@ package dev.llmq.router;
 
 import dev.llmq.config.ApiKeys;
 import dev.llmq.config.IngestLimits;
+import dev.llmq.config.KafkaSecrets;
 import dev.llmq.config.LlmqKeys;
 import java.time.Duration;
 import java.util.HashSet;
@@ -50,6 +51,15 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
                 throw new IllegalArgumentException("two budgets for " + b.scope() + " '" + b.subject() + "'");
             }
         }
+    }
+
+    /** Every setting, with the secrets among the Kafka properties hidden ({@link KafkaSecrets}). */
+    @Override
+    public String toString() {
+        return "LlmqSettings[kafka=" + KafkaSecrets.redacted(kafka) + ", topics=" + topics + ", ingest=" + ingest
+                + ", worker=" + worker + ", providers=" + providers + ", health=" + health + ", mockLlm=" + mockLlm
+                + ", pricingTable=" + pricingTable + ", usage=" + usage + ", budgets=" + budgets + ", auth=" + auth
+                + "]";
     }
 
     /** Settings without pricing, usage or budget settings. */

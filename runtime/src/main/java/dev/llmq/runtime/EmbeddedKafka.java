@@ -2,6 +2,7 @@ package dev.llmq.runtime;
 
 import dev.llmq.runtime.internal.FreePorts;
 import dev.llmq.runtime.internal.KafkaStorage;
+import dev.llmq.runtime.internal.SaslBroker;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
@@ -44,6 +45,7 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
     private final int requestedControllerPort;
     private final String requestedClusterId;
     private final Map<String, String> extraProperties;
+    private final SaslBroker sasl;
 
     private KafkaRaftServer server;
     private int port;
@@ -57,6 +59,7 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
         this.requestedControllerPort = b.controllerPort;
         this.requestedClusterId = b.clusterId;
         this.extraProperties = Map.copyOf(b.properties);
+        this.sasl = b.superUser == null ? null : new SaslBroker(b.superUser, b.superPassword, b.users);
     }
 
     public static Builder builder() {
@@ -110,6 +113,15 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
         this.port = bport;
         this.controllerPort = cport;
         this.clusterId = id;
+        if (sasl != null) {
+            try {
+                sasl.addScramCredentials(HOST + ":" + bport);
+            } catch (RuntimeException e) {
+                this.server = null;
+                stopQuietly(candidate);
+                throw e;
+            }
+        }
     }
 
     Properties brokerProperties(int bport, int cport) {
@@ -136,6 +148,9 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("share.coordinator.state.topic.num.partitions", "1");
+        if (sasl != null) {
+            p.putAll(sasl.brokerProperties(HOST, bport, cport));
+        }
         p.putAll(extraProperties);
         Properties props = new Properties();
         props.putAll(p);
@@ -151,6 +166,15 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
     @Override
     public String description() {
         return "embedded KRaft broker (Kafka 4.4, data dir " + dataDir + ")";
+    }
+
+    /**
+     * The properties a client needs besides {@code bootstrap.servers}: none for a PLAINTEXT broker; for a SASL one
+     * ({@link Builder#sasl}) the super user's ({@link KafkaSasl#clientProperties}, PLAIN), who may do anything.
+     */
+    public Map<String, String> superUserProperties() {
+        return sasl == null ? Map.of() : KafkaSasl.clientProperties(KafkaSasl.PLAIN, sasl.superUser(),
+                sasl.superPassword());
     }
 
     /** The broker port clients connect to. */
@@ -229,8 +253,28 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
         private int controllerPort;
         private String clusterId;
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private final Map<String, String> users = new LinkedHashMap<>();
+        private String superUser;
+        private String superPassword;
 
         private Builder() {
+        }
+
+        /**
+         * Makes the client listener SASL_PLAINTEXT with the PLAIN and SCRAM-SHA-512 mechanisms and turns on the
+         * {@code StandardAuthorizer} (no ACL: no access). The broker itself (inter-broker and controller listeners)
+         * authenticates as the super user, who may do anything; other users need ACLs.
+         */
+        public Builder sasl(String superUser, String superPassword) {
+            this.superUser = Objects.requireNonNull(superUser, "superUser");
+            this.superPassword = Objects.requireNonNull(superPassword, "superPassword");
+            return this;
+        }
+
+        /** A client user of the SASL listener ({@link #sasl}), for PLAIN and SCRAM-SHA-512 alike. */
+        public Builder saslUser(String name, String password) {
+            users.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(password, "password"));
+            return this;
         }
 
         /** Where the broker keeps its logs and metadata; omitted means a temporary dir deleted on close. */
@@ -269,6 +313,9 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
         }
 
         public EmbeddedKafka build() {
+            if (superUser == null && !users.isEmpty()) {
+                throw new IllegalStateException("saslUser needs sasl(superUser, superPassword) first");
+            }
             try {
                 return new EmbeddedKafka(this);
             } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.llmq.usage;
 
 import dev.llmq.config.ApiKeys;
+import dev.llmq.config.KafkaSecrets;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.router.Budget;
 import dev.llmq.schemas.TopicNames;
@@ -63,11 +64,11 @@ public record UsageSettings(String bootstrapServers, String instanceId, TopicNam
         LlmqKeys.AUTH_INTERNAL_KEY.validate(internalKey, "internalKey");
     }
 
-    /** Never shows the internal key. */
+    /** Never shows the internal key, nor the secrets among the Kafka properties ({@link KafkaSecrets}). */
     @Override
     public String toString() {
         return "UsageSettings[instanceId=" + instanceId + ", bootstrapServers=" + bootstrapServers + ", topics="
-                + topics + ", host=" + host + ", port=" + port + ", grace=" + grace + ", dedupeRetention="
+                + topics + ", kafkaProperties=" + KafkaSecrets.redacted(kafkaProperties) + ", host=" + host + ", port=" + port + ", grace=" + grace + ", dedupeRetention="
                 + dedupeRetention + ", stateDir=" + stateDir + ", advertisedUrl=" + advertisedUrl + ", budgets="
                 + budgets.size() + ", queryTimeout=" + queryTimeout + ", apiKeys=" + apiKeys + ", internalKey="
                 + (internalKey == null ? "random" : "(set)") + "]";

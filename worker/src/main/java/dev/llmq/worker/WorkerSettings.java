@@ -1,5 +1,6 @@
 package dev.llmq.worker;
 
+import dev.llmq.config.KafkaSecrets;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.TopicNames;
 import java.nio.file.Path;
@@ -58,6 +59,14 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
     /** {@code llmq.worker.chunks.max_delay_ms} and {@code max_chars}: the first token at once, then merged. */
     public static final ChunkCoalescing DEFAULT_COALESCING = ChunkCoalescing.of(
             LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(), LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue());
+
+    /** The main settings, with the secrets among the client properties hidden ({@link KafkaSecrets}). */
+    @Override
+    public String toString() {
+        return "WorkerSettings[bootstrapServers=" + bootstrapServers + ", clientProperties="
+                + KafkaSecrets.redacted(clientProperties) + ", topics=" + topics + ", groupId=" + groupId
+                + ", workerId=" + workerId + ", maxInFlight=" + maxInFlight + "]";
+    }
     /** The default of {@code llmq.worker.results_dedupe_retention}. */
     public static final Duration DEFAULT_RESULTS_DEDUPE_RETENTION =
             LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.defaultValue();
