@@ -47,7 +47,8 @@ final class TokenBucket {
             permits -= n;
             return null;
         }
-        return Duration.ofNanos((long) Math.ceil((n - permits) * NANOS_PER_MINUTE / perMinute));
+        // less a thousandth of a nanosecond: floating-point noise must not round 1 s up to 2 in Retry-After
+        return Duration.ofNanos(Math.max(1, (long) Math.ceil((n - permits) * NANOS_PER_MINUTE / perMinute - 1e-3)));
     }
 
     /** Gives back permits taken for something that did not happen (never above the bucket's size). */
