@@ -9,7 +9,6 @@ import dev.llmq.config.ApiKeys;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,17 +41,13 @@ class KeyedInstancesIT {
     @BeforeAll
     static void start(KafkaCluster kafka) {
         fixture = new TopicsFixture(kafka.bootstrapServers(), "keyed");
-        a = server(kafka, "keyed-a");
-        b = server(kafka, "keyed-b");
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.ready() && b.ready());
+        a = SubmitIT.startServer(settings(kafka, "keyed-a"), new SimpleMeterRegistry());
+        b = SubmitIT.startServer(settings(kafka, "keyed-b"), new SimpleMeterRegistry());
     }
 
-    private static IngestServer server(KafkaCluster kafka, String instance) {
-        IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), instance).port(0)
-                .topics(fixture.topics()).transactionalProducers(1).apiKeys(KEYS).internalKey("keyed-internal-key")
-                .build();
-        return new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, Clock.systemUTC(),
-                new SimpleMeterRegistry()).start();
+    private static IngestSettings settings(KafkaCluster kafka, String instance) {
+        return IngestSettings.builder(kafka.bootstrapServers(), instance).port(0).topics(fixture.topics())
+                .transactionalProducers(1).apiKeys(KEYS).internalKey("keyed-internal-key").build();
     }
 
     @AfterAll

@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -89,10 +88,8 @@ class TenantIsolationIT {
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "tenants-a").port(0)
                 .topics(fixture.topics()).transactionalProducers(1).apiKeys(KEYS).internalKey(INTERNAL)
                 .usageUrl("http://127.0.0.1:" + aggregator.getAddress().getPort()).build();
-        server = new IngestServer(settings, () -> Set.of("gpt-4o-mini", "gpt-4o"), () -> true, Clock.systemUTC(),
-                new SimpleMeterRegistry()).start();
+        server = SubmitIT.startServer(settings, new SimpleMeterRegistry());
         http = new HttpTestClient(server.port());
-        await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/health/ready").status() == 200);
     }
 
     @AfterAll
