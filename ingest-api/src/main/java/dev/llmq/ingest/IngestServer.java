@@ -194,11 +194,16 @@ public final class IngestServer implements AutoCloseable {
 
     /** Who may call the route ({@link Authenticator#access}); the caller is kept on the request for the handler. */
     private void authorize(Context ctx) {
-        switch (Authenticator.access(ctx.method().name(), ctx.path())) {
-            case OPEN -> { }
-            case INTERNAL -> auth.checkInternal(ctx.header("Authorization"));
-            case READ -> admit(ctx, ApiKey.Scope.READ);
-            case SUBMIT -> admit(ctx, ApiKey.Scope.SUBMIT);
+        try {
+            switch (Authenticator.access(ctx.method().name(), ctx.path())) {
+                case OPEN -> { }
+                case INTERNAL -> auth.checkInternal(ctx.header("Authorization"));
+                case READ -> admit(ctx, ApiKey.Scope.READ);
+                case SUBMIT -> admit(ctx, ApiKey.Scope.SUBMIT);
+            }
+        } catch (ApiException e) {
+            metrics.rejected(e.reason());
+            throw e;
         }
     }
 

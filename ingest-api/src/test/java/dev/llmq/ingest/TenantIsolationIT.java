@@ -64,6 +64,7 @@ class TenantIsolationIT {
     private static IngestServer server;
     private static HttpTestClient http;
     private static HttpServer aggregator;
+    private static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private static final List<String> usageQueries = new CopyOnWriteArrayList<>();
     private static final List<String> usageBearers = new CopyOnWriteArrayList<>();
 
@@ -88,7 +89,7 @@ class TenantIsolationIT {
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "tenants-a").port(0)
                 .topics(fixture.topics()).transactionalProducers(1).apiKeys(KEYS).internalKey(INTERNAL)
                 .usageUrl("http://127.0.0.1:" + aggregator.getAddress().getPort()).build();
-        server = SubmitIT.startServer(settings, new SimpleMeterRegistry());
+        server = SubmitIT.startServer(settings, registry);
         http = new HttpTestClient(server.port());
     }
 
@@ -252,6 +253,10 @@ class TenantIsolationIT {
                     .doesNotContain("llmq-sk-not-a-key").contains(c.names() == null ? "" : c.names());
         }
         assertThat(fixture.jobsEndOffsets()).isEqualTo(before);
+        assertThat(registry.get("llmq.ingest.rejected").tag("reason", "unauthorized").counter().count())
+                .isGreaterThanOrEqualTo(6);
+        assertThat(registry.get("llmq.ingest.rejected").tag("reason", "forbidden").counter().count())
+                .isGreaterThanOrEqualTo(4);
 
         // every read route needs a key too, and the read-only key cannot cancel
         for (String path : List.of("/v1/jobs/job_x", "/v1/jobs/job_x/stream", "/v1/batches/b", "/v1/batches/b/results",
