@@ -2,7 +2,6 @@ package dev.llmq.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.config.AdvertisedUrl;
-import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.internal.ApiException;
@@ -106,7 +105,6 @@ public final class IngestServer implements AutoCloseable {
     private final CancelService cancels;
     private final UsageForwarder usage;
     private final Authenticator auth;
-    private final KeyRateLimits rates;
     private final Javalin app;
     private volatile boolean started;
     private volatile Supplier<String> metricsScrape;
@@ -131,8 +129,8 @@ public final class IngestServer implements AutoCloseable {
                     + " ingest instances cannot ask it for job status, nor it them, and a usage aggregator in"
                     + " another process refuses its calls", LlmqKeys.AUTH_INTERNAL_KEY.name());
         }
-        this.auth = new Authenticator(settings.apiKeys(), internalKey);
-        this.rates = new KeyRateLimits(clock);
+        KeyRateLimits rates = new KeyRateLimits(clock);
+        this.auth = new Authenticator(settings.apiKeys(), internalKey, rates);
         this.publisher = new JobPublisher(settings);
         this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey);
         this.budgets = new BudgetStates(settings);
@@ -188,29 +186,21 @@ public final class IngestServer implements AutoCloseable {
      */
     public void reloadKeys(ApiKeys keys) {
         auth.reload(keys);
-        rates.retain(keys);
         log.info("API keys reloaded: {}", keys);
     }
 
     /** Who may call the route ({@link Authenticator#access}); the caller is kept on the request for the handler. */
     private void authorize(Context ctx) {
         try {
-            switch (Authenticator.access(ctx.method().name(), ctx.path())) {
-                case OPEN -> { }
-                case INTERNAL -> auth.checkInternal(ctx.header("Authorization"));
-                case READ -> admit(ctx, ApiKey.Scope.READ);
-                case SUBMIT -> admit(ctx, ApiKey.Scope.SUBMIT);
+            Caller caller = auth.authorize(ctx.method().name(), ctx.path(), ctx.header("Authorization"),
+                    ctx.header("X-Llmq-Tenant"));
+            if (caller != null) {
+                ctx.attribute(CALLER, caller);
             }
         } catch (ApiException e) {
             metrics.rejected(e.reason());
             throw e;
         }
-    }
-
-    private void admit(Context ctx, ApiKey.Scope scope) {
-        Caller caller = auth.caller(scope, ctx.header("Authorization"), ctx.header("X-Llmq-Tenant"));
-        rates.request(caller);
-        ctx.attribute(CALLER, caller);
     }
 
     private static Caller caller(Context ctx) {

@@ -41,20 +41,49 @@ public final class Authenticator {
     private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
 
     private final byte[] internalKey;
+    private final KeyRateLimits rates;
     private volatile ApiKeys keys;
 
     /**
      * @param keys the API keys at start ({@link ApiKeys#NONE}: no authentication)
      * @param internalKey the secret the ingest instances present to each other on the internal routes
+     * @param rates the per-key rates, counting each admitted request
      */
-    public Authenticator(ApiKeys keys, String internalKey) {
+    public Authenticator(ApiKeys keys, String internalKey, KeyRateLimits rates) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.internalKey = Objects.requireNonNull(internalKey, "internalKey").getBytes(StandardCharsets.UTF_8);
+        this.rates = Objects.requireNonNull(rates, "rates");
     }
 
-    /** Replaces the keys: a revoked key is refused from the next request on, a new one accepted. */
+    /**
+     * Replaces the keys: a revoked key is refused from the next request on, a new one accepted; the rate buckets of
+     * keys no longer configured are dropped.
+     */
     public void reload(ApiKeys value) {
         this.keys = Objects.requireNonNull(value, "keys");
+        rates.retain(value);
+    }
+
+    /**
+     * Checks one request ({@link #access}): the caller of a {@code read} or {@code submit} route, its request counted
+     * against its key's {@code rpm_limit}; null for an open route or an internal one whose key was checked.
+     *
+     * @throws ApiException 401, 403, 429 or 400 (a malformed tenant header)
+     */
+    public Caller authorize(String method, String path, String authorization, String tenantHeader) {
+        Caller caller = switch (access(method, path)) {
+            case OPEN -> null;
+            case INTERNAL -> {
+                checkInternal(authorization);
+                yield null;
+            }
+            case READ -> caller(ApiKey.Scope.READ, authorization, tenantHeader);
+            case SUBMIT -> caller(ApiKey.Scope.SUBMIT, authorization, tenantHeader);
+        };
+        if (caller != null) {
+            rates.request(caller);
+        }
+        return caller;
     }
 
     public ApiKeys keys() {

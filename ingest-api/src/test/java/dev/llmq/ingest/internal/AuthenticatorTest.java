@@ -32,7 +32,7 @@ class AuthenticatorTest {
     static final ApiKeys KEYS = ApiKeys.of(List.of(key("acme-reader", READER, "acme", Scope.READ),
             key("acme-submitter", SUBMITTER, "acme", Scope.SUBMIT), key("ops", ADMIN, "ops", Scope.ADMIN)));
 
-    private final Authenticator auth = new Authenticator(KEYS, INTERNAL);
+    private final Authenticator auth = new Authenticator(KEYS, INTERNAL, new KeyRateLimits(java.time.Clock.systemUTC()));
 
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource({
@@ -107,7 +107,7 @@ class AuthenticatorTest {
 
     @Test
     void withoutKeysNothingIsCheckedAndTheHeaderScopesReads() {
-        Authenticator open = new Authenticator(ApiKeys.NONE, INTERNAL);
+        Authenticator open = new Authenticator(ApiKeys.NONE, INTERNAL, new KeyRateLimits(java.time.Clock.systemUTC()));
         assertThat(open.enabled()).isFalse();
         Caller anyone = open.caller(Scope.SUBMIT, null, null);
         assertThat(anyone).isEqualTo(Caller.withoutKey(null));
@@ -145,5 +145,26 @@ class AuthenticatorTest {
             assertThat(e.status()).isEqualTo(401);
             assertThat(e.code()).isEqualTo("invalid_api_key");
         }
+    }
+
+    @Test
+    void authorizeLetsProbesThroughChecksTheInternalKeyAndCountsEachAdmittedRequest() {
+        ApiKey limited = new ApiKey("limited", ApiKeys.hash(READER), "acme", null, List.of(), Set.of(),
+                Set.of(Scope.READ), 1L, null);
+        Authenticator a = new Authenticator(ApiKeys.of(List.of(limited)), INTERNAL,
+                new KeyRateLimits(new StepClock(java.time.Instant.parse("2026-11-30T00:00:00Z"))));
+
+        assertThat(a.authorize("GET", "/health/live", null, null)).isNull();
+        assertThat(a.authorize("GET", "/metrics", "Bearer nonsense", null)).isNull();
+        assertThat(a.authorize("POST", "/internal/v1/status", "Bearer " + INTERNAL, null)).isNull();
+        assertThat(catchThrowableOfType(ApiException.class,
+                () -> a.authorize("POST", "/internal/v1/status", "Bearer " + READER, null)).status()).isEqualTo(401);
+        assertThat(catchThrowableOfType(ApiException.class,
+                () -> a.authorize("POST", "/v1/jobs", "Bearer " + READER, null)).status()).isEqualTo(403);
+        assertThat(a.authorize("GET", "/v1/jobs/job_1", "Bearer " + READER, null).tenant()).isEqualTo("acme");
+        ApiException limitedNow = catchThrowableOfType(ApiException.class,
+                () -> a.authorize("GET", "/v1/jobs/job_1", "Bearer " + READER, null));
+        assertThat(limitedNow.status()).isEqualTo(429);
+        assertThat(limitedNow.retryAfterSeconds()).isEqualTo(60);
     }
 }
