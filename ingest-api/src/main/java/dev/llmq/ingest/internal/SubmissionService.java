@@ -29,6 +29,10 @@ import java.util.function.Function;
  *
  * <p>A new submission of a tenant or tag whose spend budget is exhausted is refused ({@link BudgetGate}); the replay
  * of one accepted earlier is not, as it enqueues nothing.
+ *
+ * <p>The {@link Caller} decides the jobs' tenant (the API key's, never the body's), the model groups allowed (403 for
+ * the whole submission) and the tags added; its key's {@code jobs_per_minute} permits ({@link KeyRateLimits}) are
+ * taken only for a submission about to be published, after the budget check, and given back if publishing fails.
  */
 public final class SubmissionService {
 
