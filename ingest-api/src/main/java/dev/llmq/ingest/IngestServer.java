@@ -441,6 +441,9 @@ public final class IngestServer implements AutoCloseable {
         if (e.retryAfterSeconds() != null) {
             ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
         }
+        if (e.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"llmq\""); // RFC 6750: a 401 names the scheme
+        }
         ctx.status(e.status()).contentType(JSON).result(ErrorBodies.render(mapper, e));
     }
 }

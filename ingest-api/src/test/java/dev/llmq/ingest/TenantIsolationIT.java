@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -245,6 +246,8 @@ class TenantIsolationIT {
             HttpTestClient.Response r = http.post("/v1/jobs", c.body(), "application/json", c.headers());
             assertThat(r.status()).as(c.what() + ": " + r.body()).isEqualTo(c.status());
             assertThat(r.contentType()).as(c.what()).startsWith("application/json");
+            assertThat(r.raw().headers().firstValue("WWW-Authenticate")).as(c.what())
+                    .isEqualTo(c.status() == 401 ? Optional.of("Bearer realm=\"llmq\"") : Optional.empty());
             JsonNode error = r.json().path("error");
             assertThat(error.path("code").asText()).as(c.what()).isEqualTo(c.code());
             assertThat(error.path("type").asText()).as(c.what()).isEqualTo("invalid_request_error");
