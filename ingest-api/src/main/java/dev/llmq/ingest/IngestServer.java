@@ -2,9 +2,12 @@ package dev.llmq.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.config.AdvertisedUrl;
+import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.internal.ApiException;
+import dev.llmq.ingest.internal.Authenticator;
 import dev.llmq.ingest.internal.BudgetStates;
+import dev.llmq.ingest.internal.Caller;
 import dev.llmq.ingest.internal.CancelService;
 import dev.llmq.ingest.internal.ChunkHub;
 import dev.llmq.ingest.internal.ChunkSubscription;
@@ -15,6 +18,7 @@ import dev.llmq.ingest.internal.JobIds;
 import dev.llmq.ingest.internal.JobPublisher;
 import dev.llmq.ingest.internal.JobSnapshot;
 import dev.llmq.ingest.internal.JobViews;
+import dev.llmq.ingest.internal.KeyRateLimits;
 import dev.llmq.ingest.internal.StreamRelay;
 import dev.llmq.ingest.internal.StreamsJobStatusView;
 import dev.llmq.ingest.internal.Submission;
@@ -48,21 +52,34 @@ import org.slf4j.LoggerFactory;
  * The ingest API: an HTTP server (Javalin on Jetty, virtual threads) that validates chat-completion jobs, writes them
  * to Kafka and answers their status.
  *
+ * <p>Authentication ({@link Authenticator}): with API keys configured ({@link IngestSettings#apiKeys()}, swapped by
+ * {@link #reloadKeys}), every {@code /v1/...} route needs {@code Authorization: Bearer <key>} (401
+ * {@code invalid_api_key}) with the scope {@code read} (GETs) or {@code submit} (POSTs), else 403 naming the scope;
+ * {@code admin} implies both and sees every tenant. A key's tenant is its jobs' tenant (never the body's); another
+ * tenant's job or batch answers 404 exactly like an unknown id on every route. Per-key rates ({@code rpm_limit},
+ * {@code jobs_per_minute}, per instance) answer 429 {@code rate_limit_exceeded} with {@code Retry-After}. Without keys
+ * nothing is checked and {@code X-Llmq-Tenant}, when given, scopes the reads. The health probes and {@code /metrics}
+ * are always open.
+ *
  * <ul>
  *   <li>{@code POST /v1/jobs}: one job, a JSON array or NDJSON (OpenAI batch-input lines accepted); 202 once the
  *       broker acknowledged every job, 400 (OpenAI error shape) for bad input with nothing enqueued, 429
  *       {@code budget_exceeded} (with {@code Retry-After}) while a spend budget of the tenant or of a job's tag is
- *       exhausted, 503 when Kafka does not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.</li>
+ *       exhausted, 503 when Kafka does not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.
+ *       With keys: 403 {@code model_not_allowed} naming a model group the key may not use (nothing enqueued), 429
+ *       beyond the key's job rate (checked before anything is enqueued); the key's tags and {@code team:<team>} are
+ *       added to every job.</li>
  *   <li>{@code GET /v1/jobs/{id}}, {@code GET /v1/jobs/{id}/stream} (SSE), {@code GET /v1/batches/{id}},
- *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines).</li>
+ *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines): the caller's tenant's only.</li>
  *   <li>{@code POST /v1/jobs/{id}/cancel}, {@code POST /v1/batches/{id}/cancel} (optional {@code {"reason"}}): 202
  *       once the broker has the cancellation on the control topic, 404 unknown, 409 already finished, 503.</li>
  *   <li>{@code GET /v1/usage?group_by=&window=&from=&to=}: usage and spend, forwarded to the usage aggregator
  *       ({@link IngestSettings#usageUrl()}) after a parameter check (400); its answer passes through unchanged; 503
- *       {@code usage_unavailable} when none is configured or it does not answer.</li>
- *   <li>{@code GET /health/live}, {@code GET /health/ready}.</li>
+ *       {@code usage_unavailable} when none is configured or it does not answer. A caller bound to a tenant gets
+ *       {@code tenant=<its tenant>} added (403 for another); the internal key goes along as the bearer.</li>
+ *   <li>{@code GET /health/live}, {@code GET /health/ready}, {@code GET /metrics}: open.</li>
  *   <li>{@code POST /internal/v1/status}: the other ingest instances ask this one for the status-store entries it
- *       holds (never forwarded further).</li>
+ *       holds (never forwarded further); with keys configured it needs the internal key as the bearer (401).</li>
  * </ul>
  */
 public final class IngestServer implements AutoCloseable {
@@ -70,6 +87,7 @@ public final class IngestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
     private static final String ERROR_WRITTEN = "llmq.error.written";
     private static final String JSON = "application/json";
+    private static final String CALLER = "llmq.caller";
     /** The longest {@code GET /v1/usage} waits for the usage aggregator before answering 503. */
     static final Duration USAGE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -86,6 +104,7 @@ public final class IngestServer implements AutoCloseable {
     private final ControlPublisher control;
     private final CancelService cancels;
     private final UsageForwarder usage;
+    private final Authenticator auth;
     private final Javalin app;
     private volatile boolean started;
     private volatile Supplier<String> metricsScrape;
@@ -104,17 +123,26 @@ public final class IngestServer implements AutoCloseable {
         Objects.requireNonNull(clock, "clock");
         this.metrics = new IngestMetrics(Objects.requireNonNull(registry, "registry"));
         this.views = new JobViews(mapper);
+        String internalKey = settings.internalKey() != null ? settings.internalKey() : ApiKeys.generate();
+        if (settings.internalKey() == null && !settings.apiKeys().isEmpty()) {
+            log.warn("API keys are configured but {} is not: this instance made up its own internal key, so other"
+                    + " ingest instances cannot ask it for job status, nor it them, and a usage aggregator in"
+                    + " another process refuses its calls", LlmqKeys.AUTH_INTERNAL_KEY.name());
+        }
+        KeyRateLimits rates = new KeyRateLimits(clock);
+        this.auth = new Authenticator(settings.apiKeys(), internalKey, rates);
         this.publisher = new JobPublisher(settings);
-        this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl);
+        this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey);
         this.budgets = new BudgetStates(settings);
         this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups), publisher, view,
-                new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2), budgets::latest);
+                new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2), budgets::latest,
+                rates);
         ChunkHub hub = new ChunkHub(settings, KafkaConsumer::new, StreamRelay.POLL_HUB);
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
         this.control = new ControlPublisher(settings);
         this.cancels = new CancelService(view, control::publish, control.source(), mapper, clock);
-        this.usage = new UsageForwarder(settings.usageUrl(), settings.instanceId(), USAGE_TIMEOUT);
+        this.usage = new UsageForwarder(settings.usageUrl(), settings.instanceId(), USAGE_TIMEOUT, internalKey);
         this.app = createApp();
     }
 
@@ -125,6 +153,7 @@ public final class IngestServer implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.maxRequestSize = settings.maxBodyBytes();
             cfg.http.prefer405over404 = true;
+            cfg.routes.before(this::authorize);
             cfg.routes.post("/v1/jobs", this::submit);
             cfg.routes.get("/v1/jobs/{id}", this::getJob);
             cfg.routes.get("/v1/jobs/{id}/stream", this::stream);
@@ -148,6 +177,34 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.error(404, ctx -> writeErrorIfNone(ctx, 404));
             cfg.routes.error(405, ctx -> writeErrorIfNone(ctx, 405));
         });
+    }
+
+    /**
+     * Replaces the API keys (the config watcher calls this on reload): a revoked key gets 401 from the next request
+     * on, a new one works at once. Rate buckets of keys no longer configured are dropped. Going from no keys to some
+     * (or back) switches authentication on (or off).
+     */
+    public void reloadKeys(ApiKeys keys) {
+        auth.reload(keys);
+        log.info("API keys reloaded: {}", keys);
+    }
+
+    /** Who may call the route ({@link Authenticator#access}); the caller is kept on the request for the handler. */
+    private void authorize(Context ctx) {
+        try {
+            Caller caller = auth.authorize(ctx.method().name(), ctx.path(), ctx.header("Authorization"),
+                    ctx.header("X-Llmq-Tenant"));
+            if (caller != null) {
+                ctx.attribute(CALLER, caller);
+            }
+        } catch (ApiException e) {
+            metrics.rejected(e.reason());
+            throw e;
+        }
+    }
+
+    private static Caller caller(Context ctx) {
+        return Objects.requireNonNull(ctx.attribute(CALLER), "every /v1 route is authorized first");
     }
 
     /**
@@ -233,7 +290,7 @@ public final class IngestServer implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             byte[] body = readBody(ctx);
-            Submission s = submissions.submit(body, ctx.header("Content-Type"), ctx.header("X-Llmq-Tenant"),
+            Submission s = submissions.submit(body, ctx.header("Content-Type"), caller(ctx),
                     ctx.header("Idempotency-Key"), ctx.header("traceparent"));
             if (s.replayed()) {
                 ctx.header("Idempotent-Replayed", "true");
@@ -279,24 +336,25 @@ public final class IngestServer implements AutoCloseable {
 
     private void getJob(Context ctx) {
         String id = ctx.pathParam("id");
-        JobSnapshot s = view.job(id).orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
+        JobSnapshot s = caller(ctx).visible(view.job(id))
+                .orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
         json(ctx, 200, views.job(s));
     }
 
     private void cancelJob(Context ctx) {
-        JobSnapshot s = cancels.cancelJob(ctx.pathParam("id"), ctx.bodyAsBytes());
+        JobSnapshot s = cancels.cancelJob(ctx.pathParam("id"), ctx.bodyAsBytes(), caller(ctx));
         json(ctx, 202, views.job(s).put("cancel_requested", true));
     }
 
     private void cancelBatch(Context ctx) {
         String id = ctx.pathParam("id");
-        List<JobSnapshot> jobs = cancels.cancelBatch(id, ctx.bodyAsBytes());
+        List<JobSnapshot> jobs = cancels.cancelBatch(id, ctx.bodyAsBytes(), caller(ctx));
         json(ctx, 202, views.batch(id, jobs).put("cancel_requested", true));
     }
 
     private void getBatch(Context ctx) {
         String id = ctx.pathParam("id");
-        List<JobSnapshot> jobs = view.batch(id);
+        List<JobSnapshot> jobs = caller(ctx).visible(view.batch(id));
         if (jobs.isEmpty()) {
             throw ApiException.notFound("no batch with id '" + id + "'");
         }
@@ -305,7 +363,7 @@ public final class IngestServer implements AutoCloseable {
 
     private void getBatchResults(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
-        List<JobSnapshot> jobs = view.batch(id);
+        List<JobSnapshot> jobs = caller(ctx).visible(view.batch(id));
         if (jobs.isEmpty()) {
             throw ApiException.notFound("no batch with id '" + id + "'");
         }
@@ -321,7 +379,8 @@ public final class IngestServer implements AutoCloseable {
 
     private void stream(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
-        JobSnapshot s = view.job(id).orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
+        JobSnapshot s = caller(ctx).visible(view.job(id))
+                .orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
         if (!s.stream()) {
             throw ApiException.invalid("not_streaming", "stream", "job '" + id + "' was not submitted with \"stream\": true");
         }
@@ -335,7 +394,8 @@ public final class IngestServer implements AutoCloseable {
     }
 
     private void usage(Context ctx) {
-        UsageForwarder.Answer answer = usage.forward(ctx.queryParamMap(), ctx.queryString());
+        UsageForwarder.Answer answer = usage.forward(ctx.queryParamMap(), ctx.queryString(),
+                caller(ctx).usageTenant());
         ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
     }
 
@@ -380,6 +440,9 @@ public final class IngestServer implements AutoCloseable {
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
         if (e.retryAfterSeconds() != null) {
             ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
+        if (e.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"llmq\""); // RFC 6750: a 401 names the scheme
         }
         ctx.status(e.status()).contentType(JSON).result(ErrorBodies.render(mapper, e));
     }

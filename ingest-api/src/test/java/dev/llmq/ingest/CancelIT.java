@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,27 +160,12 @@ class CancelIT {
     }
 
     /** Every record on the control topic up to its end now. */
-    private static List<ConsumerRecord<String, byte[]>> controlRecords() {
-        try (KafkaConsumer<String, byte[]> c = fixture.consumer()) {
-            TopicPartition tp = new TopicPartition(fixture.topics().control(), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
-            List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                c.poll(Duration.ofMillis(100)).forEach(out::add);
-                return c.position(tp) >= end;
-            });
-            return out;
-        }
-    }
-
     private static List<String> controlKeys() {
-        return controlRecords().stream().map(ConsumerRecord::key).toList();
+        return fixture.controlRecords().stream().map(ConsumerRecord::key).toList();
     }
 
     private static ConsumerRecord<String, byte[]> controlRecord(String key) {
-        List<ConsumerRecord<String, byte[]>> found = controlRecords().stream().filter(r -> key.equals(r.key()))
+        List<ConsumerRecord<String, byte[]>> found = fixture.controlRecords().stream().filter(r -> key.equals(r.key()))
                 .toList();
         assertThat(found).as("records keyed %s", key).hasSize(1);
         return found.getFirst();

@@ -30,8 +30,12 @@ final class HttpTestClient {
         }
     }
 
-    Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    Response get(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
     }
 
     Response post(String path, String body, String contentType, String... headers) {

@@ -288,4 +288,22 @@ class StatusIT {
         assertThat(r.json().at("/error/code").asText()).isEqualTo("not_streaming");
         assertThat(http.get("/v1/jobs/job_nope/stream").status()).isEqualTo(404);
     }
+
+    @Test
+    void withoutKeysTheTenantHeaderScopesReadsAndAnotherTenantsJobIs404() {
+        HttpTestClient.Response acme = http.post("/v1/jobs", CHAT + "\n" + CHAT + "\n", "application/x-ndjson",
+                "X-Llmq-Tenant", "acme");
+        String job = acme.json().at("/jobs/0/id").asText();
+        String batch = acme.json().path("batch_id").asText();
+
+        assertThat(http.get("/v1/jobs/" + job).status()).isEqualTo(200);
+        assertThat(http.get("/v1/jobs/" + job, "X-Llmq-Tenant", "acme").status()).isEqualTo(200);
+        assertThat(http.get("/v1/batches/" + batch, "X-Llmq-Tenant", "acme").status()).isEqualTo(200);
+        HttpTestClient.Response other = http.get("/v1/jobs/" + job, "X-Llmq-Tenant", "globex");
+        assertThat(other.status()).isEqualTo(404);
+        assertThat(other.json().at("/error/message").asText()).isEqualTo("no job with id '" + job + "'");
+        assertThat(http.get("/v1/batches/" + batch + "/results", "X-Llmq-Tenant", "globex").status()).isEqualTo(404);
+        assertThat(http.post("/v1/jobs/" + job + "/cancel", "", null, "X-Llmq-Tenant", "globex").status())
+                .isEqualTo(404);
+    }
 }

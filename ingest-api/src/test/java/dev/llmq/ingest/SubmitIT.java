@@ -50,6 +50,11 @@ class SubmitIT {
     static IngestServer startServer(KafkaCluster kafka, TopicsFixture fixture, String instance) {
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), instance).port(0)
                 .topics(fixture.topics()).transactionalProducers(2).maxBodyBytes(64 * 1024).build();
+        return startServer(settings, registry);
+    }
+
+    /** A started server of the groups gpt-4o-mini and gpt-4o, once it is ready. */
+    static IngestServer startServer(IngestSettings settings, SimpleMeterRegistry registry) {
         IngestServer s = new IngestServer(settings, () -> Set.of("gpt-4o-mini", "gpt-4o"), () -> true,
                 Clock.systemUTC(), registry).start();
         await().atMost(Duration.ofSeconds(30)).until(s::ready);

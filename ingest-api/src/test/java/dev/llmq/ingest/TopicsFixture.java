@@ -126,6 +126,22 @@ final class TopicsFixture implements AutoCloseable {
         }
     }
 
+    /** Every committed record on the control topic (one partition). */
+    List<ConsumerRecord<String, byte[]>> controlRecords() {
+        try (KafkaConsumer<String, byte[]> c = consumer()) {
+            TopicPartition tp = new TopicPartition(topics.control(), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
+            List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+                return c.position(tp) >= end;
+            });
+            return out;
+        }
+    }
+
     List<JobRequest> committedJobs() {
         return committedJobRecords().stream().map(r -> JsonSerde.jobRequest().fromBytes(r.value()))
                 .collect(Collectors.toList());

@@ -131,7 +131,7 @@ class UsageRouteTest {
         assertBadParameter("/v1/usage?group_by=model&window=1h&window=1d", "window", "invalid_value",
                 "'window' is given 2 times; give it once");
         assertBadParameter("/v1/usage?group_by=model&window=total&groupby=tag", "groupby", "unknown_parameter",
-                "unknown query parameter 'groupby'; GET /v1/usage takes [from, group_by, to, window]");
+                "unknown query parameter 'groupby'; GET /v1/usage takes [from, group_by, tenant, to, window]");
         assertThat(queries).isEmpty();
     }
 

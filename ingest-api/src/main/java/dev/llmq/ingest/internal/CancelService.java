@@ -37,10 +37,13 @@ public final class CancelService {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Asks for the job's cancellation; the job as the view knows it. */
-    public JobSnapshot cancelJob(String jobId, byte[] body) {
+    /**
+     * Asks for the job's cancellation; the job as the view knows it. A job the caller may not see (another tenant's)
+     * is answered exactly as an unknown one.
+     */
+    public JobSnapshot cancelJob(String jobId, byte[] body, Caller caller) {
         String reason = reason(body);
-        JobSnapshot job = view.job(jobId).orElseThrow(() -> unknown("job", jobId));
+        JobSnapshot job = caller.visible(view.job(jobId)).orElseThrow(() -> unknown("job", jobId));
         if (job.terminal()) {
             throw new ApiException(409, "invalid_request_error", "job_finished", null,
                     "job '" + jobId + "' already finished with status '" + job.status().wire()
@@ -50,10 +53,13 @@ public final class CancelService {
         return job;
     }
 
-    /** Asks for the cancellation of every unfinished job of the batch; the batch's jobs as the view knows them. */
-    public List<JobSnapshot> cancelBatch(String batchId, byte[] body) {
+    /**
+     * Asks for the cancellation of every unfinished job of the batch; the batch's jobs as the view knows them. A batch
+     * the caller may not see is answered exactly as an unknown one.
+     */
+    public List<JobSnapshot> cancelBatch(String batchId, byte[] body, Caller caller) {
         String reason = reason(body);
-        List<JobSnapshot> jobs = view.batch(batchId);
+        List<JobSnapshot> jobs = caller.visible(view.batch(batchId));
         if (jobs.isEmpty()) {
             throw unknown("batch", batchId);
         }

@@ -20,4 +20,9 @@ public record ParsedJob(String customId, String modelGroup, ObjectNode body, boo
         tags = tags == null ? List.of() : List.copyOf(tags);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
+
+    /** The same job with other tags (e.g. an API key's added to the job's own). */
+    public ParsedJob withTags(List<String> value) {
+        return new ParsedJob(customId, modelGroup, body, stream, priority, deadline, value, metadata);
+    }
 }

@@ -35,6 +35,7 @@ final class StatusPeers {
     private final String scheme;
     private final String instanceId;
     private final Duration timeout;
+    private final String internalKey;
 
     /**
      * A question: the snapshots of {@code jobIds}, or the job ids indexed under {@code indexKey} (a batch's or an
@@ -61,7 +62,9 @@ final class StatusPeers {
         }
     }
 
-    StatusPeers(ObjectMapper mapper, String scheme, String instanceId, Duration timeout) {
+    /** @param internalKey presented to the other instances as {@code Authorization: Bearer} */
+    StatusPeers(ObjectMapper mapper, String scheme, String instanceId, Duration timeout, String internalKey) {
+        this.internalKey = Objects.requireNonNull(internalKey, "internalKey");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.scheme = Objects.requireNonNull(scheme, "scheme");
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
@@ -75,6 +78,7 @@ final class StatusPeers {
         try {
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                     .header("Content-Type", "application/json").header(FORWARDED_BY, instanceId)
+                    .header("Authorization", "Bearer " + internalKey)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(query))).build();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {

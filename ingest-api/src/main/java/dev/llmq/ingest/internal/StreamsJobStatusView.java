@@ -41,14 +41,18 @@ public final class StreamsJobStatusView implements JobStatusView {
     private final StatusStore store;
     private final RecentSubmissions recent;
     private final ObjectMapper mapper;
+    private final String internalKey;
     private final Retry movingRetry;
     private volatile StatusPeers peers;
 
     /**
      * @param advertised where the other instances reach this one; asked at {@link #start()}, once the HTTP server
      *        has its port
+     * @param internalKey presented to the other instances on {@link #PEER_PATH}
      */
-    public StreamsJobStatusView(IngestSettings settings, ObjectMapper mapper, Clock clock, Supplier<URI> advertised) {
+    public StreamsJobStatusView(IngestSettings settings, ObjectMapper mapper, Clock clock, Supplier<URI> advertised,
+                                String internalKey) {
+        this.internalKey = Objects.requireNonNull(internalKey, "internalKey");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.advertised = Objects.requireNonNull(advertised, "advertised");
@@ -67,7 +71,8 @@ public final class StreamsJobStatusView implements JobStatusView {
     @Override
     public void start() {
         URI self = advertised.get();
-        peers = new StatusPeers(mapper, self.getScheme(), settings.instanceId(), settings.kafkaTimeout());
+        peers = new StatusPeers(mapper, self.getScheme(), settings.instanceId(), settings.kafkaTimeout(),
+                internalKey);
         store.start(new HostInfo(self.getHost(), self.getPort()));
     }
 

@@ -29,6 +29,10 @@ import java.util.function.Function;
  *
  * <p>A new submission of a tenant or tag whose spend budget is exhausted is refused ({@link BudgetGate}); the replay
  * of one accepted earlier is not, as it enqueues nothing.
+ *
+ * <p>The {@link Caller} decides the jobs' tenant (the API key's, never the body's), the model groups allowed (403 for
+ * the whole submission) and the tags added; its key's {@code jobs_per_minute} permits ({@link KeyRateLimits}) are
+ * taken only for a submission about to be published, after the budget check, and given back if publishing fails.
  */
 public final class SubmissionService {
 
@@ -42,20 +46,26 @@ public final class SubmissionService {
     private final Clock clock;
     private final Duration waitForInFlight;
     private final BudgetGate budgets;
+    private final KeyRateLimits rates;
     /** Submissions with an idempotency key in progress on this instance, by scoped key; removed when done. */
     private final Map<String, CompletableFuture<Submission>> byKey = new ConcurrentHashMap<>();
 
-    /** A service without spend budgets. */
+    /** A service without spend budgets or per-key rates. */
     public SubmissionService(SubmissionParser parser, JobPublisher publisher, JobStatusView view, JobIds ids,
                              ObjectMapper mapper, Clock clock, Duration waitForInFlight) {
-        this(parser, publisher, view, ids, mapper, clock, waitForInFlight, key -> Optional.empty());
+        this(parser, publisher, view, ids, mapper, clock, waitForInFlight, key -> Optional.empty(),
+                new KeyRateLimits(clock));
     }
 
-    /** @param budgets the latest spend budget state by compaction key, from the control topic */
+    /**
+     * @param budgets the latest spend budget state by compaction key, from the control topic
+     * @param rates the per-key job rates (taken only for a submission about to be published, given back if it fails)
+     */
     public SubmissionService(SubmissionParser parser, JobPublisher publisher, JobStatusView view, JobIds ids,
                              ObjectMapper mapper, Clock clock, Duration waitForInFlight,
-                             Function<String, Optional<BudgetMessage>> budgets) {
+                             Function<String, Optional<BudgetMessage>> budgets, KeyRateLimits rates) {
         this.budgets = new BudgetGate(budgets);
+        this.rates = Objects.requireNonNull(rates, "rates");
         this.parser = Objects.requireNonNull(parser, "parser");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.view = Objects.requireNonNull(view, "view");
@@ -65,18 +75,23 @@ public final class SubmissionService {
         this.waitForInFlight = Objects.requireNonNull(waitForInFlight, "waitForInFlight");
     }
 
-    public Submission submit(byte[] body, String contentType, String tenant, String idempotencyKey, String traceparent) {
-        checkHeader(tenant, "X-Llmq-Tenant", 128);
+    /**
+     * @param caller who submits: the jobs' tenant (never taken from the body), the key's model groups (403 before
+     *        anything is enqueued), its tags (added to every job) and its job rate
+     */
+    public Submission submit(byte[] body, String contentType, Caller caller, String idempotencyKey,
+                             String traceparent) {
         checkHeader(idempotencyKey, "Idempotency-Key", MAX_KEY_LENGTH);
+        String tenant = caller.tenant();
         Instant now = clock.instant();
-        ParsedSubmission parsed = parser.parse(body, contentType, now);
+        ParsedSubmission parsed = caller.admit(parser.parse(body, contentType, now));
         List<String> jobPrints = new ArrayList<>(parsed.jobs().size());
         if (idempotencyKey != null) {
             parsed.jobs().forEach(j -> jobPrints.add(Fingerprints.ofJob(mapper, j.customId(), j.modelGroup(), j.body())));
         }
         String fingerprint = Fingerprints.ofSubmission(jobPrints);
         if (idempotencyKey == null) {
-            return publish(parsed, tenant, null, traceparent, fingerprint, now);
+            return publish(parsed, caller, null, traceparent, fingerprint, now);
         }
         if (!view.caughtUp()) {
             throw new ApiException(503, "service_unavailable", "not_ready", "Idempotency-Key",
@@ -101,7 +116,7 @@ public final class SubmissionService {
                     mine.complete(rebuilt);
                     return replay(rebuilt, fingerprint);
                 }
-                Submission accepted = publish(parsed, tenant, idempotencyKey, traceparent, fingerprint, now);
+                Submission accepted = publish(parsed, caller, idempotencyKey, traceparent, fingerprint, now);
                 mine.complete(accepted);
                 return accepted;
             } catch (RuntimeException e) {
@@ -154,9 +169,21 @@ public final class SubmissionService {
         return new Submission(batchId != null, batchId, refs, Fingerprints.ofSubmission(prints), false);
     }
 
+    private Submission publish(ParsedSubmission parsed, Caller caller, String key, String traceparent,
+                               String fingerprint, Instant now) {
+        String tenant = caller.tenant();
+        budgets.check(tenant, parsed, now);
+        KeyRateLimits.Taken taken = rates.jobs(caller, parsed.jobs().size());
+        try {
+            return publish(parsed, tenant, key, traceparent, fingerprint, now);
+        } catch (RuntimeException e) {
+            taken.giveBack();
+            throw e;
+        }
+    }
+
     private Submission publish(ParsedSubmission parsed, String tenant, String key, String traceparent,
                                String fingerprint, Instant now) {
-        budgets.check(tenant, parsed, now);
         String batchId = parsed.multi() ? ids.nextBatchId() : null;
         List<JobRequest> requests = new ArrayList<>(parsed.jobs().size());
         List<Submission.JobRef> refs = new ArrayList<>(parsed.jobs().size());

@@ -3,10 +3,12 @@ package dev.llmq.ingest.internal;
 import dev.llmq.config.LlmqKeys;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,7 @@ public final class UsageForwarder implements AutoCloseable {
     private final URI aggregator;
     private final String instanceId;
     private final Duration timeout;
+    private final String internalKey;
     private final HttpClient http;
 
     /**
@@ -50,8 +53,11 @@ public final class UsageForwarder implements AutoCloseable {
      *        query answers 503)
      * @param instanceId this ingest instance, named to the aggregator in {@link StatusPeers#FORWARDED_BY}
      * @param timeout the longest a query waits for the aggregator (connecting and answering)
+     * @param internalKey sent as {@code Authorization: Bearer} (the aggregator requires it when API keys are
+     *        configured), or null for none
      */
-    public UsageForwarder(String aggregatorUrl, String instanceId, Duration timeout) {
+    public UsageForwarder(String aggregatorUrl, String instanceId, Duration timeout, String internalKey) {
+        this.internalKey = internalKey;
         this.aggregator = aggregatorUrl == null ? null : URI.create(aggregatorUrl);
         this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -66,19 +72,32 @@ public final class UsageForwarder implements AutoCloseable {
      *
      * @param params the decoded query parameters
      * @param rawQuery the query string as received (still URL-encoded), or null
+     * @param tenant the only tenant the caller may see, added as {@code tenant=} when not given (403 when another is
+     *        given), or null when the caller may ask about any tenant
      */
-    public Answer forward(Map<String, List<String>> params, String rawQuery) {
-        UsageQuery.parse(params);
+    public Answer forward(Map<String, List<String>> params, String rawQuery, String tenant) {
+        UsageQuery query = UsageQuery.parse(params);
+        if (tenant != null && query.tenant() != null && !query.tenant().equals(tenant)) {
+            throw new ApiException(403, "invalid_request_error", "tenant_not_allowed", UsageQuery.TENANT,
+                    "this API key may see only its own tenant's usage; drop 'tenant' or name your own", "forbidden");
+        }
+        if (tenant != null && query.tenant() == null) {
+            String fixed = UsageQuery.TENANT + "=" + URLEncoder.encode(tenant, StandardCharsets.UTF_8);
+            rawQuery = rawQuery == null || rawQuery.isEmpty() ? fixed : rawQuery + "&" + fixed;
+        }
         if (aggregator == null) {
             throw unavailable("no usage aggregator is configured for this ingest API: set "
                     + LlmqKeys.INGEST_USAGE_URL.name() + " to a usage aggregator's URL (http://host:port), or run "
                     + "llmq standalone, which starts one in process");
         }
         URI uri = aggregator.resolve(PATH + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", JSON)
-                .header(StatusPeers.FORWARDED_BY, instanceId).GET().build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", JSON)
+                .header(StatusPeers.FORWARDED_BY, instanceId).GET();
+        if (internalKey != null) {
+            request.header("Authorization", "Bearer " + internalKey);
+        }
         try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(JSON),
                     response.body());
         } catch (HttpTimeoutException e) {

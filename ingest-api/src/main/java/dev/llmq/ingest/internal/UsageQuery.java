@@ -18,15 +18,17 @@ import java.util.TreeSet;
  * @param window one of {@link UsageRecord#WINDOWS}
  * @param from the first instant asked for (inclusive), or null for the aggregator's default
  * @param to the end (exclusive), or null for the aggregator's default
+ * @param tenant only the jobs of this tenant, or null for every tenant (fixed by ingest for a caller bound to one)
  */
-record UsageQuery(String groupBy, String window, Instant from, Instant to) {
+record UsageQuery(String groupBy, String window, Instant from, Instant to, String tenant) {
 
     static final String GROUP_BY = "group_by";
     static final String WINDOW = "window";
     static final String FROM = "from";
     static final String TO = "to";
+    static final String TENANT = "tenant";
     /** Every parameter the route knows; any other is refused rather than silently ignored. */
-    static final Set<String> PARAMETERS = Set.of(GROUP_BY, WINDOW, FROM, TO);
+    static final Set<String> PARAMETERS = Set.of(GROUP_BY, WINDOW, FROM, TO, TENANT);
 
     UsageQuery {
         if (groupBy == null || !UsageRecord.GROUP_BYS.contains(groupBy)) {
@@ -50,7 +52,7 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to) {
             }
         }
         return new UsageQuery(single(params, GROUP_BY), single(params, WINDOW), instant(params, FROM),
-                instant(params, TO));
+                instant(params, TO), single(params, TENANT));
     }
 
     private static String single(Map<String, List<String>> params, String name) {

@@ -24,6 +24,8 @@ class CancelServiceTest {
     private final CancelService cancels = new CancelService(view, published::add, "/llmq/ingest/t", Json.mapper(),
             Clock.fixed(NOW, ZoneOffset.UTC));
 
+    private static final Caller ALL = Caller.withoutKey(null);
+
     private static byte[] body(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -33,8 +35,8 @@ class CancelServiceTest {
         view.put(snapshot("job_q", "b1", JobStatus.QUEUED));
         view.put(snapshot("job_r", "b1", JobStatus.RUNNING));
 
-        assertThat(cancels.cancelJob("job_q", body("{\"reason\":\"no longer needed\"}")).jobId()).isEqualTo("job_q");
-        cancels.cancelJob("job_r", new byte[0]);
+        assertThat(cancels.cancelJob("job_q", body("{\"reason\":\"no longer needed\"}"), ALL).jobId()).isEqualTo("job_q");
+        cancels.cancelJob("job_r", new byte[0], ALL);
 
         assertThat(published).containsExactly(
                 JobControlMessage.cancelJob("job_q", "no longer needed", "/llmq/ingest/t", NOW),
@@ -46,7 +48,7 @@ class CancelServiceTest {
         for (JobStatus st : List.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.EXPIRED)) {
             view.put(snapshot("job_" + st.wire(), null, st));
             ApiException e = catchThrowableOfType(ApiException.class,
-                    () -> cancels.cancelJob("job_" + st.wire(), new byte[0]));
+                    () -> cancels.cancelJob("job_" + st.wire(), new byte[0], ALL));
             assertThat(e.status()).isEqualTo(409);
             assertThat(e.code()).isEqualTo("job_finished");
             assertThat(e.getMessage()).contains("'" + st.wire() + "'");
@@ -58,11 +60,11 @@ class CancelServiceTest {
     void aBatchIsCancelledWhileOneJobOfItIsUnfinished() {
         view.put(snapshot("job_1", "b1", JobStatus.SUCCEEDED));
         view.put(snapshot("job_2", "b1", JobStatus.QUEUED));
-        assertThat(cancels.cancelBatch("b1", new byte[0])).hasSize(2);
+        assertThat(cancels.cancelBatch("b1", new byte[0], ALL)).hasSize(2);
         assertThat(published).containsExactly(JobControlMessage.cancelBatch("b1", null, "/llmq/ingest/t", NOW));
 
         view.put(snapshot("job_2", "b1", JobStatus.FAILED));
-        ApiException e = catchThrowableOfType(ApiException.class, () -> cancels.cancelBatch("b1", new byte[0]));
+        ApiException e = catchThrowableOfType(ApiException.class, () -> cancels.cancelBatch("b1", new byte[0], ALL));
         assertThat(e.status()).isEqualTo(409);
         assertThat(e.code()).isEqualTo("batch_finished");
         assertThat(published).hasSize(1);
@@ -71,13 +73,13 @@ class CancelServiceTest {
     @Test
     void unknownIs404OnceTheViewCaughtUpAnd503Before() {
         view.caughtUp = false;
-        ApiException early = catchThrowableOfType(ApiException.class, () -> cancels.cancelJob("job_x", new byte[0]));
+        ApiException early = catchThrowableOfType(ApiException.class, () -> cancels.cancelJob("job_x", new byte[0], ALL));
         assertThat(early.status()).isEqualTo(503);
         assertThat(early.code()).isEqualTo("not_ready");
         view.caughtUp = true;
-        assertThat(catchThrowableOfType(ApiException.class, () -> cancels.cancelJob("job_x", new byte[0])).status())
+        assertThat(catchThrowableOfType(ApiException.class, () -> cancels.cancelJob("job_x", new byte[0], ALL)).status())
                 .isEqualTo(404);
-        assertThat(catchThrowableOfType(ApiException.class, () -> cancels.cancelBatch("b_x", new byte[0])).status())
+        assertThat(catchThrowableOfType(ApiException.class, () -> cancels.cancelBatch("b_x", new byte[0], ALL)).status())
                 .isEqualTo(404);
         assertThat(published).isEmpty();
     }
@@ -85,10 +87,10 @@ class CancelServiceTest {
     @Test
     void aBadBodyIs400BeforeAnythingElse() {
         view.put(snapshot("job_q", null, JobStatus.QUEUED));
-        assertThat(catchThrowableOfType(ApiException.class, () -> cancels.cancelJob("job_q", body("[1]"))).code())
+        assertThat(catchThrowableOfType(ApiException.class, () -> cancels.cancelJob("job_q", body("[1]"), ALL)).code())
                 .isEqualTo("invalid_request");
         assertThat(catchThrowableOfType(ApiException.class,
-                () -> cancels.cancelJob("job_q", body("{\"reason\":\"" + "x".repeat(1025) + "\"}"))).param())
+                () -> cancels.cancelJob("job_q", body("{\"reason\":\"" + "x".repeat(1025) + "\"}"), ALL)).param())
                 .isEqualTo("reason");
         assertThat(published).isEmpty();
     }

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmq.schemas.JobStatus;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,37 +14,13 @@ class RecentSubmissionsTest {
 
     private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
 
-    /** A clock the test moves. */
-    private static final class StepClock extends Clock {
-        private Instant now = T0;
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static JobSnapshot job(String id, String batch, String tenant, String key) {
         return new JobSnapshot(id, batch, null, tenant, "gpt-4o", false, T0, JobStatus.QUEUED, key, "fp", null);
     }
 
     @Test
     void aSubmissionIsFoundByItsJobsItsBatchAndItsKeyUntilTheTtl() {
-        StepClock clock = new StepClock();
+        StepClock clock = new StepClock(T0);
         RecentSubmissions recent = new RecentSubmissions(clock, Duration.ofSeconds(30), 100);
         List<JobSnapshot> batch = List.of(job("job_1", "batch_1", "acme", "k"), job("job_2", "batch_1", "acme", "k"));
         recent.add(batch);
@@ -66,7 +39,7 @@ class RecentSubmissionsTest {
 
     @Test
     void beyondTheLimitTheOldestEntriesGo() {
-        RecentSubmissions recent = new RecentSubmissions(new StepClock(), Duration.ofSeconds(30), 3);
+        RecentSubmissions recent = new RecentSubmissions(new StepClock(T0), Duration.ofSeconds(30), 3);
         for (int i = 0; i < 5; i++) {
             recent.add(List.of(job("job_" + i, null, null, null)));
         }
@@ -77,9 +50,9 @@ class RecentSubmissionsTest {
 
     @Test
     void limitsMustBePositive() {
-        assertThatThrownBy(() -> new RecentSubmissions(new StepClock(), Duration.ZERO, 1))
+        assertThatThrownBy(() -> new RecentSubmissions(new StepClock(T0), Duration.ZERO, 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new RecentSubmissions(new StepClock(), Duration.ofSeconds(1), 0))
+        assertThatThrownBy(() -> new RecentSubmissions(new StepClock(T0), Duration.ofSeconds(1), 0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

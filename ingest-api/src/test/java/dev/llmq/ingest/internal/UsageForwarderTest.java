@@ -28,8 +28,8 @@ class UsageForwarderTest {
             closedPort = s.getLocalPort();
         }
         String url = "http://127.0.0.1:" + closedPort;
-        try (UsageForwarder forwarder = new UsageForwarder(url, "ingest-1", Duration.ofSeconds(2))) {
-            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total"))
+        try (UsageForwarder forwarder = new UsageForwarder(url, "ingest-1", Duration.ofSeconds(2), null)) {
+            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total", null))
                     .isInstanceOfSatisfying(ApiException.class, e -> {
                         assertThat(e.status()).isEqualTo(503);
                         assertThat(e.code()).isEqualTo("usage_unavailable");
@@ -57,8 +57,8 @@ class UsageForwarderTest {
         });
         slow.start();
         try (UsageForwarder forwarder = new UsageForwarder("http://127.0.0.1:" + slow.getAddress().getPort(),
-                "ingest-1", Duration.ofMillis(300))) {
-            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total"))
+                "ingest-1", Duration.ofMillis(300), null)) {
+            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total", null))
                     .isInstanceOfSatisfying(ApiException.class, e -> {
                         assertThat(e.status()).isEqualTo(503);
                         assertThat(e.code()).isEqualTo("usage_unavailable");
@@ -72,10 +72,10 @@ class UsageForwarderTest {
 
     @Test
     void withoutAnAggregatorParametersAreStillCheckedFirst() {
-        try (UsageForwarder forwarder = new UsageForwarder(null, "ingest-1", Duration.ofSeconds(1))) {
-            assertThatThrownBy(() -> forwarder.forward(Map.of("group_by", List.of("model")), "group_by=model"))
+        try (UsageForwarder forwarder = new UsageForwarder(null, "ingest-1", Duration.ofSeconds(1), null)) {
+            assertThatThrownBy(() -> forwarder.forward(Map.of("group_by", List.of("model")), "group_by=model", null))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
-            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total"))
+            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total", null))
                     .isInstanceOfSatisfying(ApiException.class, e -> {
                         assertThat(e.status()).isEqualTo(503);
                         assertThat(e.getMessage()).contains("no usage aggregator is configured");
@@ -85,7 +85,42 @@ class UsageForwarderTest {
 
     @Test
     void theTimeoutMustBePositive() {
-        assertThatThrownBy(() -> new UsageForwarder(null, "ingest-1", Duration.ZERO))
+        assertThatThrownBy(() -> new UsageForwarder(null, "ingest-1", Duration.ZERO, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+    }
+
+    @Test
+    void aTenantBoundCallerGetsItsTenantAddedAndTheInternalKeyGoesAlong() throws IOException {
+        List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> bearers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        fake.createContext("/v1/usage", exchange -> {
+            queries.add(exchange.getRequestURI().getRawQuery());
+            bearers.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            byte[] body = "{\"object\":\"list\",\"data\":[]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        fake.start();
+        try (UsageForwarder forwarder = new UsageForwarder("http://127.0.0.1:" + fake.getAddress().getPort(),
+                "ingest-1", Duration.ofSeconds(5), "internal-secret")) {
+            assertThat(forwarder.forward(QUERY, "group_by=model&window=total", "acme team").status()).isEqualTo(200);
+            Map<String, List<String>> own = Map.of("group_by", List.of("model"), "window", List.of("total"),
+                    "tenant", List.of("acme"));
+            forwarder.forward(own, "group_by=model&window=total&tenant=acme", "acme");
+            forwarder.forward(own, "group_by=model&window=total&tenant=acme", null);
+            assertThatThrownBy(() -> forwarder.forward(own, "group_by=model&window=total&tenant=acme", "globex"))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(403);
+                        assertThat(e.code()).isEqualTo("tenant_not_allowed");
+                        assertThat(e.param()).isEqualTo("tenant");
+                    });
+        } finally {
+            fake.stop(0);
+        }
+        assertThat(queries).containsExactly("group_by=model&window=total&tenant=acme+team",
+                "group_by=model&window=total&tenant=acme", "group_by=model&window=total&tenant=acme");
+        assertThat(bearers).containsOnly("Bearer internal-secret").hasSize(3);
     }
 }
