@@ -139,7 +139,7 @@ enum Component {
             server.start();
             assembly.started(IngestServer.class, server);
             assembly.onReload(new KeyReloads("ingest", assembly.config().llmq().auth().keys(),
-                    keys -> Components.reloadKeys(server, keys)));
+                    server::reloadKeys));
         }
     },
 

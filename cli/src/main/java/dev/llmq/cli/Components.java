@@ -123,15 +123,6 @@ final class Components {
     }
 
     /**
-     * Where the ingest API takes the API keys of a reloaded config. Until {@code IngestServer} can swap its keys,
-     * a change is applied at the next start, and said so.
-     */
-    static void reloadKeys(IngestServer server, ApiKeys keys) {
-        LOG.warn("ingest on port {}: llmq.auth.keys changed ({} keys); they apply when the role restarts",
-                server.port(), keys.all().size());
-    }
-
-    /**
      * {@code llmq.auth.internal_key}, else one random key per process: the ingest API and the usage aggregator of one
      * process ({@code standalone}) then still accept each other's calls. Instances in other processes need the
      * configured one.
