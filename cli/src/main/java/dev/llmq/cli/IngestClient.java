@@ -64,11 +64,19 @@ final class IngestClient {
     }
 
     private final URI base;
+    private final String apiKey;
     private final HttpClient http;
     private final ObjectMapper mapper = Json.mapper();
 
+    /** A client that sends no API key (an llmq without {@code llmq.auth.keys}). */
     IngestClient(URI base) {
+        this(base, null);
+    }
+
+    /** @param apiKey sent as {@code Authorization: Bearer <key>} on every request; null or blank for none */
+    IngestClient(URI base, String apiKey) {
         this.base = Objects.requireNonNull(base, "base");
+        this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -89,7 +97,7 @@ final class IngestClient {
     /** Submits NDJSON lines as one all-or-nothing submission, retrying transient failures with the same key. */
     Submission submitNdjson(List<String> lines) throws IOException, InterruptedException {
         String body = String.join("\n", lines) + "\n";
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/jobs"))
+        HttpRequest request = request("/v1/jobs")
                 .timeout(Duration.ofMinutes(2))
                 .header("Content-Type", "application/x-ndjson")
                 .header("Idempotency-Key", "llmq-cli-" + UUID.randomUUID())
@@ -188,7 +196,7 @@ final class IngestClient {
      */
     void stream(String jobId, Consumer<JsonNode> onChunk, Consumer<String> onRestart)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/jobs/" + jobId + "/stream"))
+        HttpRequest request = request("/v1/jobs/" + jobId + "/stream")
                 .header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
@@ -225,12 +233,18 @@ final class IngestClient {
         return colon <= 0 ? null : eventId.substring(0, colon);
     }
 
+    /** A request to {@code path} carrying the API key, if there is one. */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path));
+        return apiKey == null ? builder : builder.header("Authorization", "Bearer " + apiKey);
+    }
+
     private JsonNode getJson(String path) throws IOException, InterruptedException {
         return mapper.readTree(get(path).body());
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).GET().build();
+        HttpRequest request = request(path).timeout(Duration.ofSeconds(60)).GET().build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());

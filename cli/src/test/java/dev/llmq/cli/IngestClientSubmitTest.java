@@ -24,12 +24,14 @@ class IngestClientSubmitTest {
     private HttpServer server;
     private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
     private final List<String> keys = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/jobs", exchange -> {
             keys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+            authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             int status = statuses.isEmpty() ? 202 : statuses.poll();
             String body = status == 202 ? "{\"batch_id\":\"batch_1\",\"jobs\":[{\"id\":\"job_1\"}]}"
                     : "{\"error\":{\"message\":\"status " + status + "\"}}";
@@ -60,6 +62,16 @@ class IngestClientSubmitTest {
         assertThat(submission.jobIds()).containsExactly("job_1");
         assertThat(keys).hasSize(2).doesNotContainNull();
         assertThat(keys.get(1)).isEqualTo(keys.get(0));
+    }
+
+    @Test
+    void anApiKeyTravelsAsABearerTokenAndNoneWithout() throws Exception {
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        new IngestClient(url, " llmq-sk-test \n").submitNdjson(List.of("{\"model\":\"g\"}"));
+        new IngestClient(url, "").submitNdjson(List.of("{\"model\":\"g\"}"));
+        client().submitNdjson(List.of("{\"model\":\"g\"}"));
+
+        assertThat(authorizations).containsExactly("Bearer llmq-sk-test", "null", "null");
     }
 
     @Test
