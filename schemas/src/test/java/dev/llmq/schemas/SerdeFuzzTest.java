@@ -74,6 +74,16 @@ class SerdeFuzzTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void theJsonNullDocumentIsRejectedAndNoBytesAreATombstone() {
+        for (Case c : CASES) {
+            assertThat(c.serde().fromBytes(null)).isNull();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.serde().fromBytes(" null ".getBytes(
+                    StandardCharsets.UTF_8))).isInstanceOf(SerializationException.class).hasMessageContaining(
+                    "the JSON document is null");
+        }
+    }
+
     @Property(tries = 300)
     void arbitraryBytes(@ForAll("cases") Case c, @ForAll @Size(max = 2048) byte[] bytes) {
         deserializesOrRejects(c.serde(), bytes);
