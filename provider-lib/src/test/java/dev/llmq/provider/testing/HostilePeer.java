@@ -4,8 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
@@ -48,14 +46,11 @@ public final class HostilePeer implements AutoCloseable {
     public HostilePeer(Mode mode, long size) throws IOException {
         this.mode = mode;
         this.size = size;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+        server = FakePeer.loopback(this::handle, executor);
     }
 
     public URI base() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return FakePeer.base(server);
     }
 
     /** Bytes of the body written before the client hung up (or so far). */
