@@ -1,6 +1,7 @@
 package dev.llmq.provider;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.spi.Redaction;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -38,6 +39,39 @@ public final class ProviderException extends RuntimeException {
     /** What a failed stream had produced before it failed (tokens received so far), if anything. */
     public Optional<ObjectNode> partialCompletion() {
         return Optional.ofNullable(partialCompletion).map(ObjectNode::deepCopy);
+    }
+
+    /**
+     * This exception with {@code secret} (and its partial forms, see {@link dev.llmq.provider.spi.Redaction}) removed
+     * from every text of its error; a cause chain whose messages reveal the secret is dropped, since whoever logs this
+     * exception logs its causes too. Itself when there is nothing to remove.
+     */
+    public ProviderException scrubbed(String secret) {
+        if (secret == null || secret.isBlank()) {
+            return this;
+        }
+        ProviderError e = error;
+        ProviderError clean = new ProviderError(e.kind(), e.httpStatus(), scrub(e.providerType(), secret),
+                scrub(e.providerCode(), secret), scrub(e.message(), secret), scrub(e.param(), secret), e.retryAfter(),
+                scrub(e.requestId(), secret), scrub(e.snippet(), secret));
+        boolean causeReveals = false;
+        for (Throwable t = getCause(); t != null && !causeReveals; t = t.getCause() == t ? null : t.getCause()) {
+            causeReveals = t instanceof ProviderException pe ? pe != this && revealsIn(pe.error, secret)
+                    : Redaction.revealsSecret(t.getMessage(), secret);
+        }
+        if (clean.equals(e) && !causeReveals) {
+            return this;
+        }
+        return new ProviderException(clean, causeReveals ? null : getCause(), partialCompletion);
+    }
+
+    private static boolean revealsIn(ProviderError e, String secret) {
+        return Redaction.revealsSecret(e.message(), secret)
+                || Redaction.revealsSecret(e.snippet(), secret);
+    }
+
+    private static String scrub(String text, String secret) {
+        return Redaction.scrubSecret(text, secret);
     }
 
     /** This error with the partial completion of a failed stream attached. */

@@ -39,10 +39,21 @@ public final class Providers {
 
     /** A client over the built-in adapters plus (or replacing) the given ones, keyed by provider name. */
     public static ProviderClient client(HttpClient http, Clock clock, Map<String, ProviderAdapter> extra) {
+        return client(http, clock, extra, ResponseLimits.DEFAULTS);
+    }
+
+    /** A client over every built-in adapter that reads no more of an answer than {@code limits} allow. */
+    public static ProviderClient client(HttpClient http, Clock clock, ResponseLimits limits) {
+        return client(http, clock, Map.of(), limits);
+    }
+
+    /** A client over the built-in adapters plus {@code extra}, reading no more of an answer than {@code limits}. */
+    public static ProviderClient client(HttpClient http, Clock clock, Map<String, ProviderAdapter> extra,
+                                        ResponseLimits limits) {
         Map<String, ProviderAdapter> adapters = new LinkedHashMap<>(adapters(clock));
         adapters.putAll(Objects.requireNonNull(extra, "extra"));
         Map<String, ProviderAdapter> frozen = Map.copyOf(adapters);
-        return new HttpEngine(http, clock, name -> Optional.ofNullable(frozen.get(name)));
+        return new HttpEngine(http, clock, name -> Optional.ofNullable(frozen.get(name)), limits);
     }
 
     /**

@@ -63,13 +63,23 @@ public final class JsonSerde<T> implements Serde<T> {
         }
     }
 
-    /** @throws SerializationException when the bytes are not a valid {@code T} */
+    /**
+     * The record's value; null for no bytes (a tombstone).
+     *
+     * @throws SerializationException when the bytes are not a valid {@code T}, the JSON document {@code null} included
+     */
     public T fromBytes(byte[] bytes) {
         if (bytes == null) {
             return null;
         }
         try {
-            return mapper.readValue(bytes, type);
+            T value = mapper.readValue(bytes, type);
+            if (value == null) {
+                throw new SerializationException("not a valid " + type.getSimpleName() + ": the JSON document is null");
+            }
+            return value;
+        } catch (SerializationException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             int newline = reason.indexOf('\n');

@@ -101,8 +101,11 @@ final class Exchanges {
             target.extraHeaders().forEach(b::setHeader);
             return b.build();
         } catch (IllegalArgumentException e) {
+            // the JDK's message quotes the bad header value, which is the key when the key holds a line break (a key
+            // file's trailing newline): neither the message nor the exception is kept
             throw new ProviderException(ProviderError.of(ErrorKind.INVALID_REQUEST,
-                    "cannot build the provider request: " + e.getMessage()), e);
+                    "cannot build the provider request: a header name or value is invalid (does the API key hold a "
+                            + "line break or control character?)"));
         }
     }
 

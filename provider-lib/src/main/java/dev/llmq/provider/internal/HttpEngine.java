@@ -10,6 +10,7 @@ import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderResponse;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.ResponseLimits;
 import dev.llmq.provider.spi.ProviderAdapter;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.spi.UsageChunkPolicy;
@@ -18,6 +19,7 @@ import dev.llmq.provider.spi.WireCall;
 import dev.llmq.provider.sse.SseEnd;
 import dev.llmq.provider.sse.SseEvent;
 import dev.llmq.provider.sse.SseFramer;
+import dev.llmq.provider.sse.SseTooLargeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,21 +46,47 @@ import org.slf4j.LoggerFactory;
 public final class HttpEngine implements ProviderClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpEngine.class);
-    /** Largest non-stream body read; past it the call fails instead of exhausting memory. */
-    private static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
 
     private final Exchanges exchanges;
     private final Clock clock;
     private final Function<String, Optional<ProviderAdapter>> adapters;
+    private final ResponseLimits limits;
 
     public HttpEngine(java.net.http.HttpClient http, Clock clock, Function<String, Optional<ProviderAdapter>> adapters) {
+        this(http, clock, adapters, ResponseLimits.DEFAULTS);
+    }
+
+    public HttpEngine(java.net.http.HttpClient http, Clock clock, Function<String, Optional<ProviderAdapter>> adapters,
+                      ResponseLimits limits) {
         this.exchanges = new Exchanges(Objects.requireNonNull(http, "http"));
         this.clock = Objects.requireNonNull(clock, "clock");
         this.adapters = Objects.requireNonNull(adapters, "adapters");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * Every failure leaves through here with the deployment's key scrubbed from its texts (whatever echoed it: the
+     * provider's body, a JDK exception message), so no caller can log, publish or return the key.
+     */
+    @Override
+    public ProviderResponse complete(ProviderTarget target, ObjectNode request, Abort abort) {
+        try {
+            return completeCall(target, request, abort);
+        } catch (ProviderException e) {
+            throw e.scrubbed(target.apiKey());
+        }
     }
 
     @Override
-    public ProviderResponse complete(ProviderTarget target, ObjectNode request, Abort abort) {
+    public ProviderResponse stream(ProviderTarget target, ObjectNode request, ChunkSink sink, Abort abort) {
+        try {
+            return streamCall(target, request, sink, abort);
+        } catch (ProviderException e) {
+            throw e.scrubbed(target.apiKey());
+        }
+    }
+
+    private ProviderResponse completeCall(ProviderTarget target, ObjectNode request, Abort abort) {
         Objects.requireNonNull(abort, "abort");
         ProviderAdapter adapter = adapter(target);
         WireCall call = adapter.prepare(target, request, false);
@@ -85,8 +113,7 @@ public final class HttpEngine implements ProviderClient {
         }
     }
 
-    @Override
-    public ProviderResponse stream(ProviderTarget target, ObjectNode request, ChunkSink sink, Abort abort) {
+    private ProviderResponse streamCall(ProviderTarget target, ObjectNode request, ChunkSink sink, Abort abort) {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(abort, "abort");
         ProviderAdapter adapter = adapter(target);
@@ -143,7 +170,7 @@ public final class HttpEngine implements ProviderClient {
     }
 
     /** A 2xx JSON answer to a stream request: an error object is classified, anything else is a server fault. */
-    private static ProviderException notAnEventStream(ProviderAdapter adapter, WireCall call, Exchanges.Open open,
+    private ProviderException notAnEventStream(ProviderAdapter adapter, WireCall call, Exchanges.Open open,
                                                       Deadline deadline, ProviderTarget target, int status) {
         byte[] body = readAllQuietly(open.body(), deadline, target.timeout());
         try {
@@ -166,7 +193,7 @@ public final class HttpEngine implements ProviderClient {
         return new ProviderException(error, cause);
     }
 
-    private static byte[] readAll(BodyQueue body, Deadline deadline, Duration timeout) throws IOException {
+    private byte[] readAll(BodyQueue body, Deadline deadline, Duration timeout) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         while (true) {
             List<ByteBuffer> buffers;
@@ -183,8 +210,9 @@ public final class HttpEngine implements ProviderClient {
                 return out.toByteArray();
             }
             for (ByteBuffer b : buffers) {
-                if (out.size() + b.remaining() > MAX_BODY_BYTES) {
-                    throw ProviderException.of(ErrorKind.SERVER_ERROR, "response body over " + MAX_BODY_BYTES + " bytes");
+                if ((long) out.size() + b.remaining() > limits.maxBodyBytes()) {
+                    throw ProviderException.of(ErrorKind.SERVER_ERROR, "response body over the limit of "
+                            + limits.maxBodyBytes() + " bytes (max response body bytes); the rest was not read");
                 }
                 byte[] chunk = new byte[b.remaining()];
                 b.get(chunk);
@@ -193,7 +221,7 @@ public final class HttpEngine implements ProviderClient {
         }
     }
 
-    private static byte[] readAllQuietly(BodyQueue body, Deadline deadline, Duration timeout) {
+    private byte[] readAllQuietly(BodyQueue body, Deadline deadline, Duration timeout) {
         try {
             return readAll(body, deadline, timeout);
         } catch (IOException | ProviderException e) {
@@ -203,13 +231,14 @@ public final class HttpEngine implements ProviderClient {
 
     /** One stream's state: decoder, accumulator, time to first token. */
     private final class StreamRun {
-        private final SseFramer framer = new SseFramer();
+        private final SseFramer framer = new SseFramer(limits.maxEventBytes());
         private final ChunkAccumulator accumulator = new ChunkAccumulator();
         private final StreamDecoder decoder;
         private final boolean forwardUsageChunk;
         private final ChunkSink sink;
         private final Instant start;
         private Duration ttft;
+        private long streamBytes;
 
         StreamRun(StreamDecoder decoder, boolean forwardUsageChunk, ChunkSink sink, Instant start) {
             this.decoder = decoder;
@@ -245,7 +274,7 @@ public final class HttpEngine implements ProviderClient {
                             null, accumulated());
                 }
                 for (ByteBuffer b : buffers) {
-                    for (SseEvent event : framer.feed(b)) {
+                    for (SseEvent event : frame(b)) {
                         lastEvent = System.nanoTime();
                         onEvent(event);
                         if (decoder.ended()) {
@@ -253,6 +282,22 @@ public final class HttpEngine implements ProviderClient {
                         }
                     }
                 }
+            }
+        }
+
+        /** The events completed by {@code b}, within the stream's byte limits. */
+        private List<SseEvent> frame(ByteBuffer b) {
+            streamBytes += b.remaining();
+            if (streamBytes > limits.maxStreamBytes()) {
+                throw new ProviderException(ProviderError.of(ErrorKind.SERVER_ERROR, "stream over the limit of "
+                        + limits.maxStreamBytes() + " bytes (max stream bytes) without its end marker"),
+                        null, accumulated());
+            }
+            try {
+                return framer.feed(b);
+            } catch (SseTooLargeException e) {
+                throw new ProviderException(ProviderError.of(ErrorKind.SERVER_ERROR, "stream event over the limit of "
+                        + e.limit() + " bytes (max SSE event bytes); the rest was not read"), null, accumulated());
             }
         }
 

@@ -20,7 +20,10 @@ public final class SseFramer {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
-    private static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+    /** The event limit of {@link #SseFramer()}. */
+    public static final int DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+    private final int maxEventBytes;
 
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
     private boolean lastWasCr;
@@ -31,6 +34,22 @@ public final class SseFramer {
     private String lastEventId;
     private Duration retry;
     private int pendingEventBytes;
+
+    /** A framer whose lines and events may hold up to {@value #DEFAULT_MAX_EVENT_BYTES} bytes. */
+    public SseFramer() {
+        this(DEFAULT_MAX_EVENT_BYTES);
+    }
+
+    /**
+     * A framer that throws {@link SseTooLargeException} once a line, or an event's lines together, pass
+     * {@code maxEventBytes}: nothing past the limit is buffered.
+     */
+    public SseFramer(int maxEventBytes) {
+        if (maxEventBytes < 1) {
+            throw new IllegalArgumentException("maxEventBytes must be >= 1, got " + maxEventBytes);
+        }
+        this.maxEventBytes = maxEventBytes;
+    }
 
     /** Feeds bytes; returns the events completed by them, in order (often none). */
     public List<SseEvent> feed(byte[] bytes, int offset, int length) {
@@ -88,8 +107,8 @@ public final class SseFramer {
         if (len <= 0) {
             return;
         }
-        if (line.size() + len > MAX_LINE_BYTES) {
-            throw new IllegalStateException("SSE line longer than " + MAX_LINE_BYTES + " bytes");
+        if ((long) pendingEventBytes + line.size() + len > maxEventBytes) {
+            throw new SseTooLargeException(maxEventBytes);
         }
         line.write(bytes, from, len);
     }
@@ -112,6 +131,9 @@ public final class SseFramer {
             return;
         }
         pendingEventBytes += raw.length + 1;
+        if (pendingEventBytes > maxEventBytes) {
+            throw new SseTooLargeException(maxEventBytes);
+        }
         processField(new String(raw, from, raw.length - from, StandardCharsets.UTF_8));
     }
 

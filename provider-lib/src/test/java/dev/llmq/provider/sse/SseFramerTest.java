@@ -1,6 +1,7 @@
 package dev.llmq.provider.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,5 +117,43 @@ class SseFramerTest {
         SseFramer f = new SseFramer();
         assertThat(f.feed("data: a\n\n: bye\n".getBytes(StandardCharsets.UTF_8))).hasSize(1);
         assertThat(f.finish().clean()).isTrue();
+    }
+
+    @Test
+    void aLineOverTheLimitThrowsBeforeItIsBuffered() {
+        SseFramer f = new SseFramer(64);
+        byte[] piece = "xxxxxxxxxxxxxxxx".getBytes(StandardCharsets.UTF_8);
+        f.feed("data: ".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 3; i++) {
+            f.feed(piece);
+        }
+        assertThatThrownBy(() -> f.feed(piece)).isInstanceOfSatisfying(SseTooLargeException.class,
+                e -> assertThat(e.limit()).isEqualTo(64)).hasMessageContaining("64 bytes");
+    }
+
+    @Test
+    void manyShortLinesOfOneEventCountTogether() {
+        SseFramer f = new SseFramer(64);
+        byte[] line = "data: 0123456789\n".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 3; i++) {
+            assertThat(f.feed(line)).isEmpty();
+        }
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 3; i++) {
+                f.feed(line);
+            }
+        }).isInstanceOf(SseTooLargeException.class);
+    }
+
+    @Test
+    void eventsUnderTheLimitPassHoweverManyThereAre() {
+        SseFramer f = new SseFramer(64);
+        byte[] event = "data: 0123456789\n\n".getBytes(StandardCharsets.UTF_8);
+        int events = 0;
+        for (int i = 0; i < 1000; i++) {
+            events += f.feed(event).size();
+        }
+        assertThat(events).isEqualTo(1000);
+        assertThatThrownBy(() -> new SseFramer(0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -61,14 +61,25 @@ public final class FakePeer implements AutoCloseable {
     private final CountDownLatch aborted = new CountDownLatch(1);
 
     public FakePeer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+        server = loopback(this::handle, executor);
+    }
+
+    /** A started server on 127.0.0.1 (an ephemeral port) handing every request to {@code handler}. */
+    static HttpServer loopback(com.sun.net.httpserver.HttpHandler handler, ExecutorService executor)
+            throws IOException {
+        HttpServer started = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        started.createContext("/", handler);
+        started.setExecutor(executor);
+        started.start();
+        return started;
+    }
+
+    static URI base(HttpServer server) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     public URI base() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return base(server);
     }
 
     public FakePeer enqueue(Reply reply) {

@@ -65,7 +65,7 @@ public final class MockLlmServer implements AutoCloseable {
         ObjectMapper json = new ObjectMapper();
         this.requestedPort = b.port;
         this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors);
-        this.protocols = List.of(new OpenAiChatProtocol(engine, json), new AzureOpenAiProtocol(engine, json),
+        this.protocols = List.of(new OpenAiChatProtocol(engine, json, b.echoRejectedKey), new AzureOpenAiProtocol(engine, json),
                 new AnthropicProtocol(engine, json), new GeminiProtocol(engine, json));
         this.admin = new AdminRoutes(engine, json);
     }
@@ -209,6 +209,7 @@ public final class MockLlmServer implements AutoCloseable {
     public static final class Builder {
         private int port;
         private Optional<String> apiKey = Optional.empty();
+        private boolean echoRejectedKey;
         private Clock clock = Clock.systemUTC();
         private long seed = 42;
         private int requestLogCapacity = 10_000;
@@ -236,6 +237,15 @@ public final class MockLlmServer implements AutoCloseable {
                 throw new IllegalArgumentException("apiKey must not be blank");
             }
             this.apiKey = Optional.of(key);
+            return this;
+        }
+
+        /**
+         * Answer a wrong OpenAI key with a 401 whose message echoes it, masked as OpenAI does and whole as some
+         * compatible servers do, so that tests can check a caller scrubs it; off by default.
+         */
+        public Builder echoRejectedKey(boolean echo) {
+            this.echoRejectedKey = echo;
             return this;
         }
 

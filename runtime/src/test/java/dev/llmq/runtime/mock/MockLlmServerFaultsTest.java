@@ -150,6 +150,18 @@ class MockLlmServerFaultsTest {
     }
 
     @Test
+    void aWrongKeyIsEchoedOnlyWhenAsked() {
+        try (MockLlmServer echoing = MockLlmServer.builder().apiKey("sk-right").echoRejectedKey(true).build().start()) {
+            HttpResponse<String> wrong = new MockLlmClient(echoing).post("/v1/chat/completions",
+                    chatBody("m", false, null), "Authorization", "Bearer sk-wrong-0123456789");
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(json(wrong.body()).at("/error/code").asText()).isEqualTo("invalid_api_key");
+            assertThat(json(wrong.body()).at("/error/message").asText()).contains("sk-w" + "*".repeat(11) + "6789")
+                    .contains("sk-wrong-0123456789");
+        }
+    }
+
+    @Test
     void requiredApiKeyIsCheckedAndNeverLogged() {
         try (MockLlmServer secured = MockLlmServer.builder().apiKey("sk-right").clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .build().start()) {

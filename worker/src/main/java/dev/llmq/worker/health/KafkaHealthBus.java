@@ -152,6 +152,9 @@ public final class KafkaHealthBus implements HealthBus {
         DeploymentHealthMessage wire;
         try {
             wire = mapper.readValue(record.value(), DeploymentHealthMessage.class);
+            if (wire == null) {
+                throw new IOException("the record holds JSON null");
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warn("skipping unreadable control record {}-{}@{}: {}", record.topic(), record.partition(),
                     record.offset(), e.getMessage());

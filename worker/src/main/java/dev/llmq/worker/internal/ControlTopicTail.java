@@ -127,7 +127,7 @@ public final class ControlTopicTail implements AutoCloseable {
             int replayed = 0;
             while (!closing) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
-                    if (handler.test(record) && !reading) {
+                    if (handled(record) && !reading) {
                         replayed++;
                     }
                 }
@@ -148,6 +148,17 @@ public final class ControlTopicTail implements AutoCloseable {
             reading = false;
             caughtUp.countDown();
             consumer.close();
+        }
+    }
+
+    /** The handler's answer; a record it fails on is skipped, so that no record can stop the reader. */
+    private boolean handled(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return handler.test(record);
+        } catch (RuntimeException e) {
+            LOG.warn("{} reader skipped record {}-{}@{} it failed on: {}", what, record.topic(), record.partition(),
+                    record.offset(), e.toString());
+            return false;
         }
     }
 

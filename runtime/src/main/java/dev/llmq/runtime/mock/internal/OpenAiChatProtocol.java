@@ -16,6 +16,7 @@ import java.util.Optional;
  */
 public final class OpenAiChatProtocol implements ProtocolHandler {
 
+    private final boolean echoRejectedKey;
     private final MockEngine engine;
     private final ObjectMapper json;
     private final OpenAiWire wire;
@@ -26,6 +27,12 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
             Optional.empty());
 
     public OpenAiChatProtocol(MockEngine engine, ObjectMapper json) {
+        this(engine, json, false);
+    }
+
+    /** @param echoRejectedKey answer a wrong key with a 401 that echoes it (see {@link #echoingKey}) */
+    public OpenAiChatProtocol(MockEngine engine, ObjectMapper json, boolean echoRejectedKey) {
+        this.echoRejectedKey = echoRejectedKey;
         this.engine = engine;
         this.json = json;
         this.wire = new OpenAiWire(json);
@@ -56,7 +63,7 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
             var info = info(ctx, "", false, auth, headers);
             if (!authorized) {
                 engine.admit(info, false);
-                writeError(ctx, unauthorized(auth));
+                writeError(ctx, unauthorized(auth, echoRejectedKey));
                 return;
             }
             engine.recordRejected(info, 400);
@@ -65,7 +72,7 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
         }
         Decision decision = engine.admit(info(ctx, req.model(), req.stream(), auth, headers), authorized);
         switch (decision) {
-            case Decision.Unauthorized u -> writeError(ctx, unauthorized(auth));
+            case Decision.Unauthorized u -> writeError(ctx, unauthorized(auth, echoRejectedKey));
             case Decision.Fail f -> writeError(ctx, f.error());
             case Decision.Proceed p -> {
                 if (p.filter() != null && p.filter().stage() == Fault.ContentFilter.Stage.PROMPT) {
@@ -107,13 +114,28 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
                 auth != null && !auth.isBlank(), headers);
     }
 
-    private static Fault.HttpError unauthorized(String auth) {
+    private static Fault.HttpError unauthorized(String auth, boolean echo) {
         if (auth == null || auth.isBlank()) {
             return new Fault.HttpError(401, "invalid_request_error", null, null,
                     "You didn't provide an API key. You need to provide your API key in an Authorization header "
                             + "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", Optional.empty());
         }
-        return Fault.invalidApiKey();
+        if (!echo) {
+            return Fault.invalidApiKey();
+        }
+        return echoingKey(auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7) : auth);
+    }
+
+    /**
+     * 401 {@code invalid_api_key} that echoes the rejected key, the worst case of what providers send back (OpenAI
+     * masks the middle, some compatible servers print it whole): both forms, so that a caller's scrubbing is tested.
+     */
+    private static Fault.HttpError echoingKey(String key) {
+        String masked = key.length() <= 8 ? "****" : key.substring(0, 4) + "*".repeat(key.length() - 8)
+                + key.substring(key.length() - 4);
+        return new Fault.HttpError(401, "invalid_request_error", "invalid_api_key", null,
+                "Incorrect API key provided: " + masked + ". You can find your API key at "
+                        + "https://platform.openai.com/account/api-keys. (received: " + key + ")", Optional.empty());
     }
 
     private void writeError(Context ctx, Fault.HttpError e) throws IOException {
