@@ -8,6 +8,7 @@ import dev.llmq.ingest.internal.BudgetStates;
 import dev.llmq.ingest.internal.CancelService;
 import dev.llmq.ingest.internal.ChunkHub;
 import dev.llmq.ingest.internal.ChunkSubscription;
+import dev.llmq.ingest.internal.ContentTypes;
 import dev.llmq.ingest.internal.ControlPublisher;
 import dev.llmq.ingest.internal.ErrorBodies;
 import dev.llmq.ingest.internal.IngestMetrics;
@@ -15,6 +16,7 @@ import dev.llmq.ingest.internal.JobIds;
 import dev.llmq.ingest.internal.JobPublisher;
 import dev.llmq.ingest.internal.JobSnapshot;
 import dev.llmq.ingest.internal.JobViews;
+import dev.llmq.ingest.internal.JsonErrorHandler;
 import dev.llmq.ingest.internal.StreamRelay;
 import dev.llmq.ingest.internal.StreamsJobStatusView;
 import dev.llmq.ingest.internal.Submission;
@@ -107,7 +109,7 @@ public final class IngestServer implements AutoCloseable {
         this.publisher = new JobPublisher(settings);
         this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl);
         this.budgets = new BudgetStates(settings);
-        this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups), publisher, view,
+        this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups, settings.limits()), publisher, view,
                 new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2), budgets::latest);
         ChunkHub hub = new ChunkHub(settings, KafkaConsumer::new, StreamRelay.POLL_HUB);
         metrics.streams(hub);
@@ -125,6 +127,8 @@ public final class IngestServer implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.maxRequestSize = settings.maxBodyBytes();
             cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(mapper)));
+            cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler(mapper)));
             cfg.routes.post("/v1/jobs", this::submit);
             cfg.routes.get("/v1/jobs/{id}", this::getJob);
             cfg.routes.get("/v1/jobs/{id}/stream", this::stream);
@@ -232,6 +236,7 @@ public final class IngestServer implements AutoCloseable {
     private void submit(Context ctx) {
         long t0 = System.nanoTime();
         try {
+            ContentTypes.requireJsonOrNdjson(ctx.header("Content-Type"));
             byte[] body = readBody(ctx);
             Submission s = submissions.submit(body, ctx.header("Content-Type"), ctx.header("X-Llmq-Tenant"),
                     ctx.header("Idempotency-Key"), ctx.header("traceparent"));
@@ -247,7 +252,10 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
-    /** Reads the body, refusing (400 {@code request_too_large}) past the limit without buffering more than it. */
+    /**
+     * Reads the body, refusing (413 {@code request_too_large}) a declared length over the limit before reading and a
+     * chunked body as soon as it passes the limit, without buffering more than it; a body that breaks off is a 400.
+     */
     private byte[] readBody(Context ctx) {
         long max = settings.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
@@ -268,13 +276,16 @@ public final class IngestServer implements AutoCloseable {
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the request body", e);
+            throw ApiException.invalid("invalid_body", null, "the request body could not be read completely ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 
     private ApiException tooLarge(long size) {
-        return ApiException.invalid("request_too_large", null, "the request body is larger than the limit of "
-                + settings.maxBodyBytes() + " bytes" + (size > 0 ? " (at least " + size + " bytes)" : ""));
+        return new ApiException(413, "invalid_request_error", "request_too_large", null,
+                "the request body is larger than the limit of " + settings.maxBodyBytes() + " bytes ("
+                        + LlmqKeys.INGEST_MAX_BODY_BYTES.name() + ")" + (size > 0 ? "; at least " + size + " bytes" : ""),
+                "too_large");
     }
 
     private void getJob(Context ctx) {
@@ -365,8 +376,7 @@ public final class IngestServer implements AutoCloseable {
             case 405 -> new ApiException(405, "invalid_request_error", "method_not_allowed", null,
                     "method " + ctx.method() + " is not allowed on " + ctx.path(), "method_not_allowed");
             case 413 -> tooLarge(-1);
-            default -> new ApiException(status, status >= 500 ? "server_error" : "invalid_request_error", null, null,
-                    "HTTP " + status, "http_" + status);
+            default -> ApiException.http(status, null);
         };
     }
 

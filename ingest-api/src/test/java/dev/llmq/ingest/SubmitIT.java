@@ -171,10 +171,10 @@ class SubmitIT {
             not a chat request     | application/json     | {"prompt":"hello"}                               | missing_required_parameter
             missing model          | application/json     | {"messages":[{"role":"user","content":"hi"}]}    | missing_required_parameter
             missing messages       | application/json     | {"model":"gpt-4o-mini"}                          | missing_required_parameter
-            unconfigured model     | application/json     | {"model":"gpt-9","messages":[{"role":"user"}]}   | model_not_found
-            bad stream             | application/json     | {"model":"gpt-4o","messages":[{"role":"user"}],"stream":1} | invalid_type
-            bad ndjson line        | application/x-ndjson | {"model":"gpt-4o","messages":[{"role":"user"}]}\\n{"model":"gpt-4o"} | missing_required_parameter
-            bad array element      | application/json     | [{"model":"gpt-4o","messages":[{"role":"user"}]},{"model":"x","messages":[{"role":"user"}]}] | model_not_found
+            unconfigured model     | application/json     | {"model":"gpt-9","messages":[{"role":"user","content":"hi"}]}   | model_not_found
+            bad stream             | application/json     | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":1} | invalid_type
+            bad ndjson line        | application/x-ndjson | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}\\n{"model":"gpt-4o"} | missing_required_parameter
+            bad array element      | application/json     | [{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]},{"model":"x","messages":[{"role":"user","content":"hi"}]}] | model_not_found
             """)
     void eachBadInputGets400AndEnqueuesNothing(String name, String contentType, String body, String code) {
         Map<TopicPartition, Long> before = fixture.jobsEndOffsets();
@@ -187,10 +187,10 @@ class SubmitIT {
     }
 
     @Test
-    void bodyOverTheLimitGets400AndEnqueuesNothing() {
+    void bodyOverTheLimitGets413AndEnqueuesNothing() {
         Map<TopicPartition, Long> before = fixture.jobsEndOffsets();
         HttpTestClient.Response r = http.post("/v1/jobs", CHAT.replace("hi", "x".repeat(70_000)), "application/json");
-        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.status()).isEqualTo(413);
         assertThat(r.json().at("/error/code").asText()).isEqualTo("request_too_large");
         assertThat(fixture.jobsEndOffsets()).isEqualTo(before);
     }

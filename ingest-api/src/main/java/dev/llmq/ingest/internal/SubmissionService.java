@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.JobRequest;
 import java.time.Clock;
@@ -31,8 +32,6 @@ import java.util.function.Function;
  * of one accepted earlier is not, as it enqueues nothing.
  */
 public final class SubmissionService {
-
-    public static final int MAX_KEY_LENGTH = 255;
 
     private final SubmissionParser parser;
     private final JobPublisher publisher;
@@ -67,7 +66,7 @@ public final class SubmissionService {
 
     public Submission submit(byte[] body, String contentType, String tenant, String idempotencyKey, String traceparent) {
         checkHeader(tenant, "X-Llmq-Tenant", 128);
-        checkHeader(idempotencyKey, "Idempotency-Key", MAX_KEY_LENGTH);
+        checkIdempotencyKey(idempotencyKey, parser.limits().maxIdempotencyKeyChars());
         Instant now = clock.instant();
         ParsedSubmission parsed = parser.parse(body, contentType, now);
         List<String> jobPrints = new ArrayList<>(parsed.jobs().size());
@@ -117,6 +116,24 @@ public final class SubmissionService {
     private static void checkHeader(String value, String name, int max) {
         if (value != null && (value.isBlank() || value.length() > max)) {
             throw ApiException.invalid("invalid_header", name, name + " must be 1 to " + max + " characters");
+        }
+    }
+
+    /** 1 to {@code max} printable ASCII characters (no space, no control character), as the IETF draft suggests. */
+    private static void checkIdempotencyKey(String key, int max) {
+        if (key == null) {
+            return;
+        }
+        if (key.isEmpty() || key.length() > max) {
+            throw ApiException.invalid("invalid_header", "Idempotency-Key", "Idempotency-Key must be 1 to " + max
+                    + " characters (" + LlmqKeys.LIMIT_MAX_IDEMPOTENCY_KEY_CHARS.name() + "); it has " + key.length());
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw ApiException.invalid("invalid_header", "Idempotency-Key", "Idempotency-Key must be printable"
+                        + " ASCII without spaces; character " + i + " is U+" + String.format("%04X", (int) c));
+            }
         }
     }
 
