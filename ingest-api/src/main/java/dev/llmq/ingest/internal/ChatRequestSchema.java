@@ -59,12 +59,16 @@ final class ChatRequestSchema {
         }
     }
 
-    /** A wrong type says the most, then a missing field; the rest in the schema's order. */
+    /**
+     * A wrong type says the most, then a value outside a set (a part of unknown type also misses the fields of every
+     * known one), then a missing field; the rest in the schema's order.
+     */
     private static int rank(ValidationMessage m) {
         return switch (m.getType()) {
             case "type" -> 0;
-            case "required" -> 1;
-            default -> 2;
+            case "enum", "const" -> 1;
+            case "required" -> 2;
+            default -> 3;
         };
     }
 

@@ -59,7 +59,7 @@ public final class SubmissionParser {
         this.mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(limits.maxJsonDepth()).build());
         this.modelGroups = Objects.requireNonNull(modelGroups, "modelGroups");
-        this.schema = new ChatRequestSchema(this.mapper);
+        this.schema = new ChatRequestSchema(mapper);
     }
 
     /** The limits this parser enforces (the submission service checks the {@code Idempotency-Key} with them). */
