@@ -276,8 +276,8 @@ public final class IngestServer implements AutoCloseable {
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw ApiException.invalid("invalid_body", null, "the request body could not be read completely ("
-                    + e.getClass().getSimpleName() + ")");
+            throw ApiException.invalid("invalid_body", null, "the request body could not be read completely: it"
+                    + " ended early or a chunk was malformed");
         }
     }
 

@@ -51,8 +51,9 @@ public final class ApiException extends RuntimeException {
     /**
      * An error the HTTP layer answers by itself (Jetty's bad requests, Javalin's missing routes), by status: 400
      * {@code bad_request}, 404 {@code not_found}, 405 {@code method_not_allowed}, 413 {@code request_too_large}, 414
-     * {@code uri_too_long}, 415 {@code unsupported_media_type}, 431 {@code request_header_fields_too_large}; a 5xx is a
-     * {@code server_error} whose message never carries the detail.
+     * {@code uri_too_long}, 415 {@code unsupported_media_type}, 431 {@code request_header_fields_too_large}, 505
+     * {@code http_version_not_supported} (the client's error); any other 5xx is a {@code server_error} whose message
+     * never carries the detail.
      */
     public static ApiException http(int status, String message) {
         String code = switch (status) {
@@ -64,9 +65,10 @@ public final class ApiException extends RuntimeException {
             case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
             case 431 -> "request_header_fields_too_large";
+            case 505 -> "http_version_not_supported";
             default -> status >= 500 ? "server_error" : "http_" + status;
         };
-        boolean server = status >= 500;
+        boolean server = status >= 500 && status != 505;
         String text = server || message == null || message.isBlank() ? "HTTP " + status : message;
         return new ApiException(status, server ? "server_error" : "invalid_request_error", code, null, text,
                 server ? "http_5xx" : code);

@@ -2,20 +2,18 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
-import java.util.List;
 import java.util.Objects;
-import org.eclipse.jetty.ee10.servlet.ErrorHandler;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
  * Jetty's own error answers (a malformed request line or header, a URI or headers too large, an ambiguous path, a body
- * over a limit) in OpenAI's error shape with {@code application/json}, whatever the client accepts: never an HTML
- * page, never a stack trace. Set on the server and on the servlet context.
+ * over a limit) in OpenAI's error shape with {@code application/json}, whatever the method and whatever the client
+ * accepts: never an HTML page, never a stack trace. Set on the server and on the servlet context.
  */
 public final class JsonErrorHandler extends ErrorHandler {
 
@@ -30,16 +28,12 @@ public final class JsonErrorHandler extends ErrorHandler {
     }
 
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-                                    Callback callback) {
-        write(response, code, message, callback);
-    }
-
-    @Override
-    protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
-                                                 String contentType, List<Charset> charsets, int code, String message,
-                                                 Throwable cause) {
-        write(response, code, message, callback);
+    public boolean handle(Request request, Response response, Callback callback) {
+        int status = response.getStatus();
+        Object message = request.getAttribute(ERROR_MESSAGE);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+        response.getHeaders().put(ERROR_CACHE_CONTROL);
+        response.write(true, ByteBuffer.wrap(body(status, message instanceof String s ? s : null)), callback);
         return true;
     }
 
@@ -47,11 +41,6 @@ public final class JsonErrorHandler extends ErrorHandler {
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, JSON);
         return ByteBuffer.wrap(body(status, reason));
-    }
-
-    private void write(Response response, int code, String message, Callback callback) {
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
-        response.write(true, ByteBuffer.wrap(body(code, message)), callback);
     }
 
     private byte[] body(int status, String message) {
