@@ -16,8 +16,9 @@ import java.util.Locale;
 
 /**
  * HTTP/1.1 over a plain socket, for requests the JDK client refuses to send (malformed request lines and headers,
- * invalid percent-encoding, enormous URIs). One request per connection; the answer is read until the server closes
- * the connection or the body's declared length has arrived.
+ * invalid percent-encoding, enormous URIs, truncated bodies). One request per connection, its end marked by closing
+ * the sending side; the answer is read until the server closes the connection or the body's declared length has
+ * arrived.
  */
 final class RawHttp {
 
@@ -63,6 +64,8 @@ final class RawHttp {
             try {
                 out.write(request);
                 out.flush();
+                // the request ends here: a body shorter than announced is truncated, not merely slow
+                s.shutdownOutput();
             } catch (IOException e) {
                 // the server may answer and close before reading everything (e.g. a body over the limit)
             }
