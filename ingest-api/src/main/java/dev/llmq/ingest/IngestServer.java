@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /v1/jobs}: one job, a JSON array or NDJSON (OpenAI batch-input lines accepted); 202 once the
- *       broker acknowledged every job, 400 (OpenAI error shape) for bad input with nothing enqueued, 429
- *       {@code budget_exceeded} (with {@code Retry-After}) while a spend budget of the tenant or of a job's tag is
- *       exhausted, 503 when Kafka does not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.</li>
+ *       broker acknowledged every job, 400 (OpenAI error shape) for bad input, 413 over the body limit, 415 for a
+ *       content type other than JSON or NDJSON, all with nothing enqueued, 429 {@code budget_exceeded} (with
+ *       {@code Retry-After}) while a spend budget of the tenant or of a job's tag is exhausted, 503 when Kafka does not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.</li>
  *   <li>{@code GET /v1/jobs/{id}}, {@code GET /v1/jobs/{id}/stream} (SSE), {@code GET /v1/batches/{id}},
  *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines).</li>
  *   <li>{@code POST /v1/jobs/{id}/cancel}, {@code POST /v1/batches/{id}/cancel} (optional {@code {"reason"}}): 202

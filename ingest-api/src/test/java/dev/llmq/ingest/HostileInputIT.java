@@ -1,7 +1,6 @@
 package dev.llmq.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmq.config.IngestLimits;
@@ -11,8 +10,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -56,10 +53,7 @@ class HostileInputIT {
     static IngestServer startServer(String bootstrap, TopicsFixture fixture, String instance) {
         IngestSettings settings = IngestSettings.builder(bootstrap, instance).port(0).host("127.0.0.1")
                 .topics(fixture.topics()).transactionalProducers(2).maxBodyBytes(MAX_BODY).limits(SMALL).build();
-        IngestServer s = new IngestServer(settings, () -> Set.of("gpt-4o"), () -> true, Clock.systemUTC(),
-                new SimpleMeterRegistry()).start();
-        await().atMost(Duration.ofSeconds(30)).until(s::ready);
-        return s;
+        return SubmitIT.startReady(settings, Set.of("gpt-4o"), new SimpleMeterRegistry());
     }
 
     @AfterAll

@@ -10,6 +10,7 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -50,8 +51,12 @@ class SubmitIT {
     static IngestServer startServer(KafkaCluster kafka, TopicsFixture fixture, String instance) {
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), instance).port(0)
                 .topics(fixture.topics()).transactionalProducers(2).maxBodyBytes(64 * 1024).build();
-        IngestServer s = new IngestServer(settings, () -> Set.of("gpt-4o-mini", "gpt-4o"), () -> true,
-                Clock.systemUTC(), registry).start();
+        return startReady(settings, Set.of("gpt-4o-mini", "gpt-4o"), registry);
+    }
+
+    /** Starts an ingest server serving {@code groups} and waits until it is ready. */
+    static IngestServer startReady(IngestSettings settings, Set<String> groups, MeterRegistry registry) {
+        IngestServer s = new IngestServer(settings, () -> groups, () -> true, Clock.systemUTC(), registry).start();
         await().atMost(Duration.ofSeconds(30)).until(s::ready);
         return s;
     }
