@@ -201,6 +201,11 @@ final class ChatRequestSchema {
     }
 
     static String cut(String s) {
-        return s.length() <= SNIPPET ? s : s.substring(0, SNIPPET) + "… (" + s.length() + " characters)";
+        return cut(s, SNIPPET);
+    }
+
+    /** {@code s}, or its first {@code max} characters and its length. */
+    static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "… (" + s.length() + " characters)";
     }
 }

@@ -143,7 +143,7 @@ record JobFields(String customId, Map<String, String> metadata, List<String> tag
                 case "batch" -> BATCH;
                 default -> throw ApiException.invalid("invalid_value", "priority",
                         "'priority' must be \"interactive\" or \"batch\" (or an integer: above 0 is interactive), got '"
-                                + n.asText() + "'");
+                                + ChatRequestSchema.cut(n.asText()) + "'");
             };
         }
         if (!n.isIntegralNumber() || !n.canConvertToInt()) {

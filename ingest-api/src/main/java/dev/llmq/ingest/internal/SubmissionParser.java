@@ -180,7 +180,8 @@ public final class SubmissionParser {
     private static ParsedJob unique(ParsedJob job, Set<String> customIds) {
         if (job.customId() != null && !customIds.add(job.customId())) {
             throw ApiException.invalid("duplicate_custom_id", "custom_id",
-                    "custom_id '" + job.customId() + "' appears more than once in this submission");
+                    "custom_id '" + ChatRequestSchema.cut(job.customId())
+                            + "' appears more than once in this submission");
         }
         return job;
     }
@@ -234,7 +235,7 @@ public final class SubmissionParser {
             return ApiException.invalid("duplicate_key", key, "duplicate key '" + key + "' in a JSON object" + where);
         }
         return ApiException.invalid("invalid_json", null, "malformed JSON: "
-                + ChatRequestSchema.cut(firstLine(original)) + where);
+                + ChatRequestSchema.cut(firstLine(original), 200) + where);
     }
 
     private static String where(JsonLocation loc) {
@@ -275,7 +276,7 @@ public final class SubmissionParser {
         JsonNode url = line.get("url");
         if (url != null && !(url.isTextual() && CHAT_URLS.contains(url.asText()))) {
             throw ApiException.invalid("invalid_request", "url",
-                    "batch-input lines must target /v1/chat/completions, got " + url);
+                    "batch-input lines must target /v1/chat/completions, got " + ChatRequestSchema.snippet(url));
         }
         if (!line.get("body").isObject()) {
             throw ApiException.invalid("invalid_request", "body", "the batch-input line's body must be a JSON object");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -81,6 +82,19 @@ class SubmissionParserFuzzTest {
         String single = body.replaceFirst("\"" + FIELDS.get(field) + "\":", "\"was_" + FIELDS.get(field) + "\":");
         parsesOrRefusesWith4xx(single.getBytes(StandardCharsets.UTF_8), contentType);
         parsesOrRefusesWith4xx(body.getBytes(StandardCharsets.UTF_8), contentType);
+    }
+
+    @Example
+    void noFieldEchoesAHugeValue() {
+        String huge = "\"" + "y".repeat(100_000) + "\"";
+        for (String field : FIELDS) {
+            String body = VALID.substring(0, VALID.length() - 1).replaceFirst("\"" + field + "\":", "\"was_" + field
+                    + "\":") + ",\"" + field + "\":" + huge + "}";
+            for (String contentType : List.of("application/json", "application/x-ndjson")) {
+                parsesOrRefusesWith4xx(body.getBytes(StandardCharsets.UTF_8), contentType);
+                parsesOrRefusesWith4xx(("[" + body + "]").getBytes(StandardCharsets.UTF_8), null);
+            }
+        }
     }
 
     @Property(tries = 300)
