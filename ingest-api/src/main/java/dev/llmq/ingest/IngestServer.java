@@ -144,6 +144,8 @@ public final class IngestServer implements AutoCloseable {
                     .result(view.answerPeer(ctx.bodyAsBytes())));
             cfg.routes.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx, fromJavalin(e.getStatus(), ctx)));
+            // a body that breaks off (early EOF, a broken chunk) on any route is the client's error
+            cfg.routes.exception(IOException.class, (e, ctx) -> writeError(ctx, unreadableBody()));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
                 writeError(ctx, new ApiException(500, "server_error", "internal_error", null,
@@ -276,9 +278,13 @@ public final class IngestServer implements AutoCloseable {
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw ApiException.invalid("invalid_body", null, "the request body could not be read completely: it"
-                    + " ended early or a chunk was malformed");
+            throw unreadableBody();
         }
+    }
+
+    private static ApiException unreadableBody() {
+        return ApiException.invalid("invalid_body", null, "the request body could not be read completely: it ended"
+                + " early or a chunk was malformed");
     }
 
     private ApiException tooLarge(long size) {

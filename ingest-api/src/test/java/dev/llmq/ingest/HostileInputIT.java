@@ -178,6 +178,12 @@ class HostileInputIT {
                 + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"mod\r\nzz\r\n");
         assertThat(cut.status()).as(cut.toString()).isEqualTo(400);
         cut.openAiError();
+        for (String path : new String[] {"/v1/jobs/job_x/cancel", "/v1/batches/batch_x/cancel", "/v1/jobs"}) {
+            RawHttp.Answer shortBody = raw.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"reason\"");
+            assertThat(shortBody.status()).as(path + " " + shortBody).isEqualTo(400);
+            assertThat(shortBody.openAiError().path("code").asText()).isEqualTo("invalid_body");
+        }
     }
 
     @ParameterizedTest(name = "{0}")
