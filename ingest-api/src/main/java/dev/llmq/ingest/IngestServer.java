@@ -11,6 +11,7 @@ import dev.llmq.ingest.internal.Caller;
 import dev.llmq.ingest.internal.CancelService;
 import dev.llmq.ingest.internal.ChunkHub;
 import dev.llmq.ingest.internal.ChunkSubscription;
+import dev.llmq.ingest.internal.ContentTypes;
 import dev.llmq.ingest.internal.ControlPublisher;
 import dev.llmq.ingest.internal.ErrorBodies;
 import dev.llmq.ingest.internal.IngestMetrics;
@@ -19,6 +20,7 @@ import dev.llmq.ingest.internal.JobPublisher;
 import dev.llmq.ingest.internal.JobSnapshot;
 import dev.llmq.ingest.internal.JobViews;
 import dev.llmq.ingest.internal.KeyRateLimits;
+import dev.llmq.ingest.internal.JsonErrorHandler;
 import dev.llmq.ingest.internal.StreamRelay;
 import dev.llmq.ingest.internal.StreamsJobStatusView;
 import dev.llmq.ingest.internal.Submission;
@@ -63,9 +65,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /v1/jobs}: one job, a JSON array or NDJSON (OpenAI batch-input lines accepted); 202 once the
- *       broker acknowledged every job, 400 (OpenAI error shape) for bad input with nothing enqueued, 429
- *       {@code budget_exceeded} (with {@code Retry-After}) while a spend budget of the tenant or of a job's tag is
- *       exhausted, 503 when Kafka does not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.
+ *       broker acknowledged every job, 400 (OpenAI error shape) for bad input, 413 over the body limit, 415 for a
+ *       content type other than JSON or NDJSON, all with nothing enqueued, 429 {@code budget_exceeded} (with
+ *       {@code Retry-After}) while a spend budget of the tenant or of a job's tag is exhausted, 503 when Kafka does
+ *       not answer. Headers: {@code Idempotency-Key}, {@code X-Llmq-Tenant}, {@code traceparent}.
  *       With keys: 403 {@code model_not_allowed} naming a model group the key may not use (nothing enqueued), 429
  *       beyond the key's job rate (checked before anything is enqueued); the key's tags and {@code team:<team>} are
  *       added to every job.</li>
@@ -134,9 +137,9 @@ public final class IngestServer implements AutoCloseable {
         this.publisher = new JobPublisher(settings);
         this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey);
         this.budgets = new BudgetStates(settings);
-        this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups), publisher, view,
-                new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2), budgets::latest,
-                rates);
+        this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups, settings.limits()),
+                publisher, view, new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2),
+                budgets::latest, rates);
         ChunkHub hub = new ChunkHub(settings, KafkaConsumer::new, StreamRelay.POLL_HUB);
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
@@ -154,6 +157,8 @@ public final class IngestServer implements AutoCloseable {
             cfg.http.maxRequestSize = settings.maxBodyBytes();
             cfg.http.prefer405over404 = true;
             cfg.routes.before(this::authorize);
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(mapper)));
+            cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler(mapper)));
             cfg.routes.post("/v1/jobs", this::submit);
             cfg.routes.get("/v1/jobs/{id}", this::getJob);
             cfg.routes.get("/v1/jobs/{id}/stream", this::stream);
@@ -169,6 +174,8 @@ public final class IngestServer implements AutoCloseable {
                     .result(view.answerPeer(ctx.bodyAsBytes())));
             cfg.routes.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx, fromJavalin(e.getStatus(), ctx)));
+            // a body that breaks off (early EOF, a broken chunk) on any route is the client's error
+            cfg.routes.exception(IOException.class, (e, ctx) -> writeError(ctx, unreadableBody()));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
                 writeError(ctx, new ApiException(500, "server_error", "internal_error", null,
@@ -289,6 +296,7 @@ public final class IngestServer implements AutoCloseable {
     private void submit(Context ctx) {
         long t0 = System.nanoTime();
         try {
+            ContentTypes.requireJsonOrNdjson(ctx.header("Content-Type"));
             byte[] body = readBody(ctx);
             Submission s = submissions.submit(body, ctx.header("Content-Type"), caller(ctx),
                     ctx.header("Idempotency-Key"), ctx.header("traceparent"));
@@ -304,7 +312,10 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
-    /** Reads the body, refusing (400 {@code request_too_large}) past the limit without buffering more than it. */
+    /**
+     * Reads the body, refusing (413 {@code request_too_large}) a declared length over the limit before reading and a
+     * chunked body as soon as it passes the limit, without buffering more than it; a body that breaks off is a 400.
+     */
     private byte[] readBody(Context ctx) {
         long max = settings.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
@@ -325,13 +336,20 @@ public final class IngestServer implements AutoCloseable {
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the request body", e);
+            throw unreadableBody();
         }
     }
 
+    private static ApiException unreadableBody() {
+        return ApiException.invalid("invalid_body", null, "the request body could not be read completely: it ended"
+                + " early or a chunk was malformed");
+    }
+
     private ApiException tooLarge(long size) {
-        return ApiException.invalid("request_too_large", null, "the request body is larger than the limit of "
-                + settings.maxBodyBytes() + " bytes" + (size > 0 ? " (at least " + size + " bytes)" : ""));
+        return new ApiException(413, "invalid_request_error", "request_too_large", null,
+                "the request body is larger than the limit of " + settings.maxBodyBytes() + " bytes ("
+                        + LlmqKeys.INGEST_MAX_BODY_BYTES.name() + ")" + (size > 0 ? "; at least " + size + " bytes" : ""),
+                "too_large");
     }
 
     private void getJob(Context ctx) {
@@ -425,8 +443,7 @@ public final class IngestServer implements AutoCloseable {
             case 405 -> new ApiException(405, "invalid_request_error", "method_not_allowed", null,
                     "method " + ctx.method() + " is not allowed on " + ctx.path(), "method_not_allowed");
             case 413 -> tooLarge(-1);
-            default -> new ApiException(status, status >= 500 ? "server_error" : "invalid_request_error", null, null,
-                    "HTTP " + status, "http_" + status);
+            default -> ApiException.http(status, null);
         };
     }
 

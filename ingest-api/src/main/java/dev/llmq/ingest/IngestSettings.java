@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param bootstrapServers Kafka's {@code bootstrap.servers}
  * @param kafkaProperties extra Kafka client properties, applied last to every producer and consumer (security etc.)
  * @param topics the topic names
- * @param maxBodyBytes the largest accepted request body, at least {@link #MIN_MAX_BODY_BYTES}; larger ones get 400
+ * @param maxBodyBytes the largest accepted request body, at least {@link #MIN_MAX_BODY_BYTES}; larger ones get 413
  *        {@code request_too_large}
  * @param transactionalIdPrefix with {@code instanceId} and a slot number, the producers' {@code transactional.id}s
  * @param instanceId stable per instance (a restarted instance fences its own zombies); unique across instances

@@ -73,9 +73,9 @@ class IngestServerWithoutKafkaTest {
     }
 
     @Test
-    void bodyOverTheLimitGets400RequestTooLarge() {
+    void bodyOverTheLimitGets413RequestTooLarge() {
         String big = CHAT.replace("hi", "x".repeat(5000));
-        assertOpenAiError(http.post("/v1/jobs", big, "application/json"), 400, "request_too_large");
+        assertOpenAiError(http.post("/v1/jobs", big, "application/json"), 413, "request_too_large");
     }
 
     @Test
@@ -84,7 +84,7 @@ class IngestServerWithoutKafkaTest {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(http.base() + "/v1/jobs"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)));
-        assertOpenAiError(http.send(b), 400, "request_too_large");
+        assertOpenAiError(http.send(b), 413, "request_too_large");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -55,8 +56,12 @@ class SubmitIT {
 
     /** A started server of the groups gpt-4o-mini and gpt-4o, once it is ready. */
     static IngestServer startServer(IngestSettings settings, SimpleMeterRegistry registry) {
-        IngestServer s = new IngestServer(settings, () -> Set.of("gpt-4o-mini", "gpt-4o"), () -> true,
-                Clock.systemUTC(), registry).start();
+        return startReady(settings, Set.of("gpt-4o-mini", "gpt-4o"), registry);
+    }
+
+    /** Starts an ingest server serving {@code groups} and waits until it is ready. */
+    static IngestServer startReady(IngestSettings settings, Set<String> groups, MeterRegistry registry) {
+        IngestServer s = new IngestServer(settings, () -> groups, () -> true, Clock.systemUTC(), registry).start();
         await().atMost(Duration.ofSeconds(30)).until(s::ready);
         return s;
     }
@@ -176,10 +181,10 @@ class SubmitIT {
             not a chat request     | application/json     | {"prompt":"hello"}                               | missing_required_parameter
             missing model          | application/json     | {"messages":[{"role":"user","content":"hi"}]}    | missing_required_parameter
             missing messages       | application/json     | {"model":"gpt-4o-mini"}                          | missing_required_parameter
-            unconfigured model     | application/json     | {"model":"gpt-9","messages":[{"role":"user"}]}   | model_not_found
-            bad stream             | application/json     | {"model":"gpt-4o","messages":[{"role":"user"}],"stream":1} | invalid_type
-            bad ndjson line        | application/x-ndjson | {"model":"gpt-4o","messages":[{"role":"user"}]}\\n{"model":"gpt-4o"} | missing_required_parameter
-            bad array element      | application/json     | [{"model":"gpt-4o","messages":[{"role":"user"}]},{"model":"x","messages":[{"role":"user"}]}] | model_not_found
+            unconfigured model     | application/json     | {"model":"gpt-9","messages":[{"role":"user","content":"hi"}]}   | model_not_found
+            bad stream             | application/json     | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":1} | invalid_type
+            bad ndjson line        | application/x-ndjson | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}\\n{"model":"gpt-4o"} | missing_required_parameter
+            bad array element      | application/json     | [{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]},{"model":"x","messages":[{"role":"user","content":"hi"}]}] | model_not_found
             """)
     void eachBadInputGets400AndEnqueuesNothing(String name, String contentType, String body, String code) {
         Map<TopicPartition, Long> before = fixture.jobsEndOffsets();
@@ -192,10 +197,10 @@ class SubmitIT {
     }
 
     @Test
-    void bodyOverTheLimitGets400AndEnqueuesNothing() {
+    void bodyOverTheLimitGets413AndEnqueuesNothing() {
         Map<TopicPartition, Long> before = fixture.jobsEndOffsets();
         HttpTestClient.Response r = http.post("/v1/jobs", CHAT.replace("hi", "x".repeat(70_000)), "application/json");
-        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.status()).isEqualTo(413);
         assertThat(r.json().at("/error/code").asText()).isEqualTo("request_too_large");
         assertThat(fixture.jobsEndOffsets()).isEqualTo(before);
     }

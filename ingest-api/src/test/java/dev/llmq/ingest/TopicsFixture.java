@@ -81,7 +81,7 @@ final class TopicsFixture implements AutoCloseable {
     }
 
     /**
-     * The end offsets of the jobs topic once no transaction is open on it: the last stable offsets (what
+     * The end offsets of both jobs topics (batch and interactive) once no transaction is open on them: the last stable offsets (what
      * read_committed readers see) equal the high watermarks (which also count transaction markers). A commit's
      * markers are written just after the producer's commit returns, so waiting for that makes before/after
      * comparisons exact.
@@ -92,7 +92,8 @@ final class TopicsFixture implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        List<TopicPartition> tps = partitions(topics.jobs());
+        List<TopicPartition> tps = new ArrayList<>(partitions(topics.jobs()));
+        tps.addAll(partitions(topics.jobsInteractive()));
         try (KafkaConsumer<String, byte[]> committed = consumer();
              KafkaConsumer<String, byte[]> all = new KafkaConsumer<>(p)) {
             return Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {

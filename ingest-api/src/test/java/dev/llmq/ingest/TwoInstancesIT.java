@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,10 +53,7 @@ class TwoInstancesIT {
     private static IngestServer server(KafkaCluster kafka, String instance) {
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), instance).port(0)
                 .topics(fixture.topics()).transactionalProducers(1).streamTimeout(Duration.ofSeconds(30)).build();
-        IngestServer s = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, Clock.systemUTC(),
-                new SimpleMeterRegistry()).start();
-        await().atMost(Duration.ofSeconds(30)).until(s::ready);
-        return s;
+        return SubmitIT.startReady(settings, Set.of("gpt-4o-mini"), new SimpleMeterRegistry());
     }
 
     @AfterAll

@@ -48,6 +48,32 @@ public final class ApiException extends RuntimeException {
         return new ApiException(404, "invalid_request_error", "not_found", null, message, "not_found");
     }
 
+    /**
+     * An error the HTTP layer answers by itself (Jetty's bad requests, Javalin's missing routes), by status: 400
+     * {@code bad_request}, 404 {@code not_found}, 405 {@code method_not_allowed}, 413 {@code request_too_large}, 414
+     * {@code uri_too_long}, 415 {@code unsupported_media_type}, 431 {@code request_header_fields_too_large}, 505
+     * {@code http_version_not_supported} (the client's error); any other 5xx is a {@code server_error} whose message
+     * never carries the detail.
+     */
+    public static ApiException http(int status, String message) {
+        String code = switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 408 -> "request_timeout";
+            case 413 -> "request_too_large";
+            case 414 -> "uri_too_long";
+            case 415 -> "unsupported_media_type";
+            case 431 -> "request_header_fields_too_large";
+            case 505 -> "http_version_not_supported";
+            default -> status >= 500 ? "server_error" : "http_" + status;
+        };
+        boolean server = status >= 500 && status != 505;
+        String text = server || message == null || message.isBlank() ? "HTTP " + status : message;
+        return new ApiException(status, server ? "server_error" : "invalid_request_error", code, null, text,
+                server ? "http_5xx" : code);
+    }
+
     public static ApiException kafkaUnavailable(String message) {
         return new ApiException(503, "service_unavailable", "kafka_unavailable", null, message, "kafka_unavailable");
     }
@@ -63,6 +89,7 @@ public final class ApiException extends RuntimeException {
             case "invalid_json" -> "malformed_json";
             case "model_not_found" -> "model_not_found";
             case "request_too_large" -> "too_large";
+            case "unsupported_media_type" -> "unsupported_media_type";
             default -> "invalid_request";
         };
     }

@@ -102,7 +102,7 @@ record JobDeadline(Instant at, Duration window, String param) {
         };
         if (window.compareTo(MIN_WINDOW) < 0 || window.compareTo(MAX_WINDOW) > 0) {
             throw ApiException.invalid("invalid_value", "completion_window", "'completion_window' must be from 1s to"
-                    + " 7d, got \"" + n.asText() + "\"");
+                    + " 7d, got " + ChatRequestSchema.snippet(n));
         }
         return window;
     }

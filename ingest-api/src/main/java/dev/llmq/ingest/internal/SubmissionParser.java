@@ -1,20 +1,27 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.config.IngestLimits;
+import dev.llmq.config.LlmqKeys;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns a {@code POST /v1/jobs} body into validated jobs, or throws {@link ApiException} naming the problem.
@@ -27,50 +34,81 @@ import java.util.function.Supplier;
 public final class SubmissionParser {
 
     private static final Set<String> CHAT_URLS = Set.of("/v1/chat/completions", "/chat/completions");
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'", Pattern.DOTALL);
 
     private final ObjectMapper mapper;
     private final Supplier<Set<String>> modelGroups;
+    private final IngestLimits limits;
+    private final ChatRequestSchema schema;
 
+    /** A parser with the default limits ({@link IngestLimits#DEFAULTS}). */
     public SubmissionParser(ObjectMapper mapper, Supplier<Set<String>> modelGroups) {
-        this.mapper = Objects.requireNonNull(mapper, "mapper").copy()
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.modelGroups = Objects.requireNonNull(modelGroups, "modelGroups");
+        this(mapper, modelGroups, IngestLimits.DEFAULTS);
     }
 
     /**
-     * @param contentType the request's {@code Content-Type}, may be null
+     * A parser that refuses duplicate keys, nesting deeper than {@link IngestLimits#maxJsonDepth()} (while reading,
+     * before a tree is built) and every other violation of {@code limits}.
+     */
+    public SubmissionParser(ObjectMapper mapper, Supplier<Set<String>> modelGroups, IngestLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        // trailing content is checked by readValue: the array is read element by element from one parser
+        this.mapper = Objects.requireNonNull(mapper, "mapper").copy()
+                .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(limits.maxJsonDepth()).build());
+        this.modelGroups = Objects.requireNonNull(modelGroups, "modelGroups");
+        this.schema = new ChatRequestSchema(mapper);
+    }
+
+    /** The limits this parser enforces (the submission service checks the {@code Idempotency-Key} with them). */
+    public IngestLimits limits() {
+        return limits;
+    }
+
+    /**
+     * @param contentType the request's {@code Content-Type}, may be null (JSON); the HTTP layer refuses other types
+     *     before this is called ({@link ContentTypes})
      * @param now the submission time: a {@code completion_window} counts from it, and an expiry not after it is refused
      */
     public ParsedSubmission parse(byte[] body, String contentType, Instant now) {
         Set<String> groups = Set.copyOf(modelGroups.get());
-        if (isNdjson(contentType)) {
+        if (ContentTypes.isNdjson(contentType)) {
             return new ParsedSubmission(true, parseNdjson(body, groups, now));
         }
-        JsonNode root = readJson(body, 0, body.length);
-        if (root.isArray()) {
-            return new ParsedSubmission(true, parseArray(root, groups, now));
+        if (body.length == 0) {
+            throw ApiException.invalid("invalid_json", null, "the request body is empty");
         }
-        if (!root.isObject()) {
-            throw ApiException.invalid("invalid_request", null,
-                    "the body must be a chat-completion request object, a JSON array of them, or NDJSON");
+        try (JsonParser p = mapper.createParser(body)) {
+            JsonToken first = p.nextToken();
+            if (first == JsonToken.START_ARRAY) {
+                return new ParsedSubmission(true, parseArray(p, groups, now));
+            }
+            JsonNode root = readValue(p);
+            if (!root.isObject()) {
+                throw ApiException.invalid("invalid_request", null,
+                        "the body must be a chat-completion request object, a JSON array of them, or NDJSON");
+            }
+            return new ParsedSubmission(false, List.of(parseJob((ObjectNode) root, groups, false, now)));
+        } catch (IOException e) {
+            throw malformed(e);
         }
-        return new ParsedSubmission(false, List.of(parseJob((ObjectNode) root, groups, false, now)));
     }
 
-    static boolean isNdjson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        String ct = contentType.toLowerCase(Locale.ROOT);
-        return ct.contains("ndjson") || ct.contains("jsonl") || ct.contains("json-seq") || ct.contains("jsonlines");
-    }
-
-    private List<ParsedJob> parseArray(JsonNode array, Set<String> groups, Instant now) {
-        List<ParsedJob> jobs = new ArrayList<>(array.size());
+    /** Reads the elements one by one, so a submission over the jobs limit stops at the first job too many. */
+    private List<ParsedJob> parseArray(JsonParser p, Set<String> groups, Instant now) throws IOException {
+        List<ParsedJob> jobs = new ArrayList<>();
         Set<String> customIds = new HashSet<>();
-        for (int i = 0; i < array.size(); i++) {
+        int i = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), i++) {
+            if (t == null) {
+                throw ApiException.invalid("invalid_json", null, "malformed JSON: the array is not closed");
+            }
+            checkJobCount(i);
+            JsonNode element = mapper.readTree(p);
             try {
-                JsonNode element = array.get(i);
+                checkNumbers(element);
                 if (!element.isObject()) {
                     throw ApiException.invalid("invalid_request", null, "each element must be a JSON object");
                 }
@@ -79,10 +117,21 @@ public final class SubmissionParser {
                 throw e.at("job at index " + i, "[" + i + "]");
             }
         }
+        if (p.nextToken() != null) {
+            throw ApiException.invalid("invalid_json", null, "malformed JSON: content after the array");
+        }
         if (jobs.isEmpty()) {
             throw ApiException.invalid("invalid_request", null, "the array holds no jobs");
         }
         return jobs;
+    }
+
+    private void checkJobCount(int alreadyRead) {
+        if (alreadyRead >= limits.maxJobsPerSubmission()) {
+            throw ApiException.invalid("too_many_jobs", null, "a submission holds at most "
+                    + limits.maxJobsPerSubmission() + " jobs (" + LlmqKeys.LIMIT_MAX_JOBS_PER_SUBMISSION.name()
+                    + "); this one holds more");
+        }
     }
 
     private List<ParsedJob> parseNdjson(byte[] body, Set<String> groups, Instant now) {
@@ -106,6 +155,7 @@ public final class SubmissionParser {
             }
             if (to > from) {
                 try {
+                    checkJobCount(jobs.size());
                     JsonNode node = readJson(body, from, to - from);
                     if (!node.isObject()) {
                         throw ApiException.invalid("invalid_request", null, "each line must be a JSON object");
@@ -130,28 +180,66 @@ public final class SubmissionParser {
     private static ParsedJob unique(ParsedJob job, Set<String> customIds) {
         if (job.customId() != null && !customIds.add(job.customId())) {
             throw ApiException.invalid("duplicate_custom_id", "custom_id",
-                    "custom_id '" + job.customId() + "' appears more than once in this submission");
+                    "custom_id '" + ChatRequestSchema.cut(job.customId())
+                            + "' appears more than once in this submission");
         }
         return job;
     }
 
     private JsonNode readJson(byte[] bytes, int offset, int length) {
-        if (length == 0) {
+        try (JsonParser p = mapper.createParser(bytes, offset, length)) {
+            p.nextToken();
+            return readValue(p);
+        } catch (IOException e) {
+            throw malformed(e);
+        }
+    }
+
+    /** The value at the parser's current token, which must be the only one of its input. */
+    private JsonNode readValue(JsonParser p) throws IOException {
+        if (p.currentToken() == null) {
             throw ApiException.invalid("invalid_json", null, "the request body is empty");
         }
-        try {
-            JsonNode node = mapper.readTree(bytes, offset, length);
-            if (node == null || node.isMissingNode()) {
-                throw ApiException.invalid("invalid_json", null, "the request body is empty");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            String where = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
-            throw ApiException.invalid("invalid_json", null, "malformed JSON: " + firstLine(e.getOriginalMessage()) + where);
-        } catch (IOException e) {
-            throw ApiException.invalid("invalid_json", null, "malformed JSON: " + firstLine(e.getMessage()));
+        JsonNode node = mapper.readTree(p);
+        if (p.nextToken() != null) {
+            throw ApiException.invalid("invalid_json", null, "malformed JSON: content after the first value"
+                    + where(p.currentTokenLocation()));
         }
+        checkNumbers(node);
+        return node;
+    }
+
+    /** Refuses numbers a reader cannot hold ({@code 1e999999} reads as infinity), wherever they are. */
+    private static void checkNumbers(JsonNode node) {
+        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            throw ApiException.invalid("invalid_value", null, "a number in the body is out of range: "
+                    + ChatRequestSchema.cut(node.toString()));
+        }
+        if (node.isContainerNode()) {
+            for (JsonNode child : node) {
+                checkNumbers(child);
+            }
+        }
+    }
+
+    private ApiException malformed(IOException e) {
+        String original = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        String where = e instanceof JsonProcessingException j ? where(j.getLocation()) : "";
+        if (e instanceof StreamConstraintsException && original != null && original.contains("nesting depth")) {
+            return ApiException.invalid("json_too_deep", null, "the JSON nests deeper than the limit of "
+                    + limits.maxJsonDepth() + " (" + LlmqKeys.LIMIT_MAX_JSON_DEPTH.name() + ")" + where);
+        }
+        Matcher duplicate = original == null ? null : DUPLICATE.matcher(original);
+        if (duplicate != null && duplicate.find()) {
+            String key = ChatRequestSchema.cut(duplicate.group(1));
+            return ApiException.invalid("duplicate_key", key, "duplicate key '" + key + "' in a JSON object" + where);
+        }
+        return ApiException.invalid("invalid_json", null, "malformed JSON: "
+                + ChatRequestSchema.cut(firstLine(original), 200) + where);
+    }
+
+    private static String where(JsonLocation loc) {
+        return loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
     }
 
     private static String firstLine(String s) {
@@ -168,11 +256,11 @@ public final class SubmissionParser {
         if (batchLineAllowed && item.has("body") && (item.has("url") || item.has("method"))) {
             checkBatchLine(item);
             body = ((ObjectNode) item.get("body")).deepCopy();
-            JobFields inBody = JobFields.extract(body);
-            fields = JobFields.extract(item.deepCopy()).orElse(inBody);
+            JobFields inBody = JobFields.extract(body, limits);
+            fields = JobFields.extract(item.deepCopy(), limits).orElse(inBody);
         } else {
             body = item.deepCopy();
-            fields = JobFields.extract(body);
+            fields = JobFields.extract(body, limits);
         }
         String model = validateChat(body, groups);
         Instant expiresAt = fields.deadline() == null ? null : fields.deadline().resolve(now);
@@ -188,48 +276,30 @@ public final class SubmissionParser {
         JsonNode url = line.get("url");
         if (url != null && !(url.isTextual() && CHAT_URLS.contains(url.asText()))) {
             throw ApiException.invalid("invalid_request", "url",
-                    "batch-input lines must target /v1/chat/completions, got " + url);
+                    "batch-input lines must target /v1/chat/completions, got " + ChatRequestSchema.snippet(url));
         }
         if (!line.get("body").isObject()) {
             throw ApiException.invalid("invalid_request", "body", "the batch-input line's body must be a JSON object");
         }
     }
 
-    /** Checks the OpenAI chat-completion shape; returns the model group. */
-    private static String validateChat(ObjectNode body, Set<String> groups) {
-        JsonNode model = body.get("model");
-        if (model == null || model.isNull()) {
-            throw ApiException.invalid("missing_required_parameter", "model", "missing required parameter: 'model'");
+    /**
+     * Checks the body against the chat-completion schema ({@link ChatRequestSchema}) and the messages limit; returns
+     * the model group.
+     */
+    private String validateChat(ObjectNode body, Set<String> groups) {
+        JsonNode messages = body.path("messages");
+        if (messages.isArray() && messages.size() > limits.maxMessagesPerJob()) {
+            throw ApiException.invalid("array_above_max_length", "messages", "'messages' holds " + messages.size()
+                    + " entries; the limit is " + limits.maxMessagesPerJob() + " ("
+                    + LlmqKeys.LIMIT_MAX_MESSAGES_PER_JOB.name() + ")");
         }
-        if (!model.isTextual() || model.asText().isBlank()) {
-            throw ApiException.invalid("invalid_type", "model", "'model' must be a non-empty string naming a model group");
-        }
-        JsonNode messages = body.get("messages");
-        if (messages == null || messages.isNull()) {
-            throw ApiException.invalid("missing_required_parameter", "messages", "missing required parameter: 'messages'");
-        }
-        if (!messages.isArray() || messages.isEmpty()) {
-            throw ApiException.invalid("invalid_type", "messages", "'messages' must be a non-empty array of message objects");
-        }
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode m = messages.get(i);
-            if (!m.isObject() || !m.path("role").isTextual() || m.path("role").asText().isBlank()) {
-                throw ApiException.invalid("invalid_type", "messages[" + i + "]",
-                        "messages[" + i + "] must be an object with a string 'role'");
-            }
-        }
-        JsonNode stream = body.get("stream");
-        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-            throw ApiException.invalid("invalid_type", "stream", "'stream' must be a boolean");
-        }
-        JsonNode streamOptions = body.get("stream_options");
-        if (streamOptions != null && !streamOptions.isNull() && !streamOptions.isObject()) {
-            throw ApiException.invalid("invalid_type", "stream_options", "'stream_options' must be an object");
-        }
-        String group = model.asText();
+        schema.validate(body);
+        String group = body.get("model").asText();
         if (!groups.contains(group)) {
             throw ApiException.invalid("model_not_found", "model",
-                    "model group '" + group + "' is not configured; configured groups: " + describe(groups));
+                    "model group '" + ChatRequestSchema.cut(group) + "' is not configured; configured groups: "
+                            + describe(groups));
         }
         return group;
     }

@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.JobRequest;
 import java.time.Clock;
@@ -35,8 +36,6 @@ import java.util.function.Function;
  * taken only for a submission about to be published, after the budget check, and given back if publishing fails.
  */
 public final class SubmissionService {
-
-    public static final int MAX_KEY_LENGTH = 255;
 
     private final SubmissionParser parser;
     private final JobPublisher publisher;
@@ -81,7 +80,7 @@ public final class SubmissionService {
      */
     public Submission submit(byte[] body, String contentType, Caller caller, String idempotencyKey,
                              String traceparent) {
-        checkHeader(idempotencyKey, "Idempotency-Key", MAX_KEY_LENGTH);
+        checkIdempotencyKey(idempotencyKey, parser.limits().maxIdempotencyKeyChars());
         String tenant = caller.tenant();
         Instant now = clock.instant();
         ParsedSubmission parsed = caller.admit(parser.parse(body, contentType, now));
@@ -129,9 +128,21 @@ public final class SubmissionService {
         }
     }
 
-    private static void checkHeader(String value, String name, int max) {
-        if (value != null && (value.isBlank() || value.length() > max)) {
-            throw ApiException.invalid("invalid_header", name, name + " must be 1 to " + max + " characters");
+    /** 1 to {@code max} printable ASCII characters (no space, no control character), as the IETF draft suggests. */
+    private static void checkIdempotencyKey(String key, int max) {
+        if (key == null) {
+            return;
+        }
+        if (key.isEmpty() || key.length() > max) {
+            throw ApiException.invalid("invalid_header", "Idempotency-Key", "Idempotency-Key must be 1 to " + max
+                    + " characters (" + LlmqKeys.LIMIT_MAX_IDEMPOTENCY_KEY_CHARS.name() + "); it has " + key.length());
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw ApiException.invalid("invalid_header", "Idempotency-Key", "Idempotency-Key must be printable"
+                        + " ASCII without spaces; character " + i + " is U+" + String.format("%04X", (int) c));
+            }
         }
     }
 

@@ -40,7 +40,7 @@ class SubmissionParserTest {
             -2            | -2
             """)
     void priorityIsAWordOrAnInteger(String priority, int stored) {
-        ParsedJob job = parse("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\"}],\"priority\":" + priority + "}",
+        ParsedJob job = parse("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"priority\":" + priority + "}",
                 "application/json").jobs().getFirst();
         assertThat(job.priority()).isEqualTo(stored);
         assertThat(JobFields.interactive(job.priority())).isEqualTo(priority.equals("\"interactive\"")
@@ -50,7 +50,7 @@ class SubmissionParserTest {
 
     @Test
     void priorityDefaultsToBatch() {
-        ParsedJob job = parse("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\"}]}", "application/json")
+        ParsedJob job = parse("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "application/json")
                 .jobs().getFirst();
         assertThat(JobFields.interactive(job.priority())).isFalse();
     }
@@ -121,7 +121,7 @@ class SubmissionParserTest {
 
     @Test
     void badArrayElementIsNamedByItsIndex() {
-        ApiException e = reject("[" + CHAT + ",{\"model\":\"nope\",\"messages\":[{\"role\":\"user\"}]}]", null);
+        ApiException e = reject("[" + CHAT + ",{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}]", null);
         assertThat(e.code()).isEqualTo("model_not_found");
         assertThat(e.param()).isEqualTo("[1]: model");
         assertThat(e.getMessage()).contains("job at index 1").contains("nope").contains("gpt-4o, gpt-4o-mini");
@@ -130,39 +130,39 @@ class SubmissionParserTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             malformed JSON            | {"model":                                                       | invalid_json               |
-            trailing garbage          | {"model":"gpt-4o","messages":[{"role":"user"}]} x               | invalid_json               |
+            trailing garbage          | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]} x               | invalid_json               |
             empty body                |                                                                 | invalid_json               |
             not an object             | "hello"                                                         | invalid_request            |
             number                    | 42                                                              | invalid_request            |
-            missing model             | {"messages":[{"role":"user"}]}                                  | missing_required_parameter | model
-            model not a string        | {"model":3,"messages":[{"role":"user"}]}                        | invalid_type               | model
+            missing model             | {"messages":[{"role":"user","content":"hi"}]}                                  | missing_required_parameter | model
+            model not a string        | {"model":3,"messages":[{"role":"user","content":"hi"}]}                        | invalid_type               | model
             missing messages          | {"model":"gpt-4o"}                                              | missing_required_parameter | messages
-            messages empty            | {"model":"gpt-4o","messages":[]}                                | invalid_type               | messages
+            messages empty            | {"model":"gpt-4o","messages":[]}                                | empty_array                | messages
             messages not array        | {"model":"gpt-4o","messages":"hi"}                              | invalid_type               | messages
-            message without role      | {"model":"gpt-4o","messages":[{"content":"hi"}]}                | invalid_type               | messages[0]
+            message without role      | {"model":"gpt-4o","messages":[{"content":"hi"}]}                | missing_required_parameter | messages[0].role
             message not object        | {"model":"gpt-4o","messages":["hi"]}                            | invalid_type               | messages[0]
-            unknown model group       | {"model":"gpt-5","messages":[{"role":"user"}]}                  | model_not_found            | model
-            stream not boolean        | {"model":"gpt-4o","messages":[{"role":"user"}],"stream":"yes"}  | invalid_type               | stream
-            stream_options not object | {"model":"gpt-4o","messages":[{"role":"user"}],"stream_options":1} | invalid_type            | stream_options
-            metadata not strings      | {"model":"gpt-4o","messages":[{"role":"user"}],"metadata":{"a":1}} | invalid_type            | metadata.a
-            metadata not object       | {"model":"gpt-4o","messages":[{"role":"user"}],"metadata":[]}   | invalid_type               | metadata
-            tags not strings          | {"model":"gpt-4o","messages":[{"role":"user"}],"tags":[1]}      | invalid_type               | tags
-            priority not integer      | {"model":"gpt-4o","messages":[{"role":"user"}],"priority":1.5}  | invalid_type               | priority
-            priority unknown word     | {"model":"gpt-4o","messages":[{"role":"user"}],"priority":"urgent"} | invalid_value          | priority
-            priority not word or int  | {"model":"gpt-4o","messages":[{"role":"user"}],"priority":true} | invalid_type               | priority
-            bad deadline              | {"model":"gpt-4o","messages":[{"role":"user"}],"deadline":"soon"} | invalid_type             | deadline
-            bad expires_at            | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":true} | invalid_type             | expires_at
-            expires_at past           | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":"2023-05-31T23:59:59Z"} | invalid_value | expires_at
-            expires_at now            | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":1685577600} | invalid_value      | expires_at
-            deadline past             | {"model":"gpt-4o","messages":[{"role":"user"}],"deadline":1600000000} | invalid_value        | deadline
-            alias differs             | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":1700000000,"deadline":1700000001} | invalid_value | expires_at
-            instant and window        | {"model":"gpt-4o","messages":[{"role":"user"}],"expires_at":1700000000,"completion_window":"1h"} | invalid_value | completion_window
-            window not a string       | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":3600} | invalid_type      | completion_window
-            window without unit       | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":"24"} | invalid_type      | completion_window
-            window unknown unit       | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":"2w"} | invalid_type      | completion_window
-            window zero               | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":"0s"} | invalid_value     | completion_window
-            window over 7 days        | {"model":"gpt-4o","messages":[{"role":"user"}],"completion_window":"169h"} | invalid_value   | completion_window
-            custom_id not string      | {"model":"gpt-4o","messages":[{"role":"user"}],"custom_id":7}   | invalid_type               | custom_id
+            unknown model group       | {"model":"gpt-5","messages":[{"role":"user","content":"hi"}]}                  | model_not_found            | model
+            stream not boolean        | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":"yes"}  | invalid_type               | stream
+            stream_options not object | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream_options":1} | invalid_type            | stream_options
+            metadata not strings      | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"metadata":{"a":1}} | invalid_type            | metadata.a
+            metadata not object       | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"metadata":[]}   | invalid_type               | metadata
+            tags not strings          | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"tags":[1]}      | invalid_type               | tags[0]
+            priority not integer      | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"priority":1.5}  | invalid_type               | priority
+            priority unknown word     | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"priority":"urgent"} | invalid_value          | priority
+            priority not word or int  | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"priority":true} | invalid_type               | priority
+            bad deadline              | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"deadline":"soon"} | invalid_type             | deadline
+            bad expires_at            | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":true} | invalid_type             | expires_at
+            expires_at past           | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":"2023-05-31T23:59:59Z"} | invalid_value | expires_at
+            expires_at now            | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":1685577600} | invalid_value      | expires_at
+            deadline past             | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"deadline":1600000000} | invalid_value        | deadline
+            alias differs             | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":1700000000,"deadline":1700000001} | invalid_value | expires_at
+            instant and window        | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":1700000000,"completion_window":"1h"} | invalid_value | completion_window
+            window not a string       | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"completion_window":3600} | invalid_type      | completion_window
+            window without unit       | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"completion_window":"24"} | invalid_type      | completion_window
+            window unknown unit       | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"completion_window":"2w"} | invalid_type      | completion_window
+            window zero               | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"completion_window":"0s"} | invalid_value     | completion_window
+            window over 7 days        | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"completion_window":"169h"} | invalid_value   | completion_window
+            custom_id not string      | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"custom_id":7}   | invalid_type               | custom_id
             empty array               | []                                                              | invalid_request            |
             """)
     void eachBadInputGetsA400WithCodeAndParam(String name, String body, String code, String param) {
@@ -187,7 +187,7 @@ class SubmissionParserTest {
     void configuredGroupsAreReadOnEveryParse() {
         java.util.concurrent.atomic.AtomicReference<Set<String>> groups = new java.util.concurrent.atomic.AtomicReference<>(Set.of("a"));
         SubmissionParser reloading = new SubmissionParser(Json.mapper(), groups::get);
-        String body = "{\"model\":\"b\",\"messages\":[{\"role\":\"user\"}]}";
+        String body = "{\"model\":\"b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         assertThatThrownBy(() -> reloading.parse(body.getBytes(StandardCharsets.UTF_8), null, NOW))
                 .isInstanceOf(ApiException.class);
         groups.set(Set.of("a", "b"));

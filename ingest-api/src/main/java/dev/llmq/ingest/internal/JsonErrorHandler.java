@@ -1,0 +1,50 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Jetty's own error answers (a malformed request line or header, a URI or headers too large, an ambiguous path, a body
+ * over a limit) in OpenAI's error shape with {@code application/json}, whatever the method and whatever the client
+ * accepts: never an HTML page, never a stack trace. Set on the server and on the servlet context.
+ */
+public final class JsonErrorHandler extends ErrorHandler {
+
+    private static final String JSON = "application/json";
+
+    private final ObjectMapper mapper;
+
+    public JsonErrorHandler(ObjectMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        setShowStacks(false);
+        setShowCauses(false);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        int status = response.getStatus();
+        Object message = request.getAttribute(ERROR_MESSAGE);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+        response.getHeaders().put(ERROR_CACHE_CONTROL);
+        response.write(true, ByteBuffer.wrap(body(status, message instanceof String s ? s : null)), callback);
+        return true;
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(HttpHeader.CONTENT_TYPE, JSON);
+        return ByteBuffer.wrap(body(status, reason));
+    }
+
+    private byte[] body(int status, String message) {
+        String text = message == null ? null : ChatRequestSchema.cut(message);
+        return ErrorBodies.render(mapper, ApiException.http(status, text));
+    }
+}
