@@ -101,8 +101,8 @@ enum Component {
                     assembly.options().workerId());
             ClusterHealth cluster = assembly.started(ClusterHealth.class,
                     Components.clusterHealth(router, settings, assembly.clock()));
-            JobWorker worker = Components.worker(router, settings, prices, budgets, assembly.meters(),
-                    assembly.clock());
+            JobWorker worker = Components.worker(router, settings, config.llmq().worker().responseLimits(), prices,
+                    budgets, assembly.meters(), assembly.clock());
             worker.start();
             assembly.started(JobWorker.class, worker);
             assembly.readyWhen(() -> cluster.ready() && worker.ready());

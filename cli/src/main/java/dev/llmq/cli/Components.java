@@ -6,6 +6,7 @@ import dev.llmq.ingest.IngestServer;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.provider.ProviderClient;
 import dev.llmq.provider.Providers;
+import dev.llmq.provider.ResponseLimits;
 import dev.llmq.provider.pricing.PriceTable;
 import dev.llmq.router.ConfigException;
 import dev.llmq.router.LlmqConfig;
@@ -164,10 +165,13 @@ final class Components {
                 .build();
     }
 
-    /** @param budgets the board the worker fills from the control topic, shared with the router and the handler */
-    static JobWorker worker(Router router, WorkerSettings settings, DeploymentPrices prices, BudgetBoard budgets,
-                            MeterRegistry meters, Clock clock) {
-        ProviderClient client = Providers.client(Providers.defaultHttpClient(), clock);
+    /**
+     * @param limits how much of a provider's answer a call reads ({@code llmq.worker.max_response_bytes} ...)
+     * @param budgets the board the worker fills from the control topic, shared with the router and the handler
+     */
+    static JobWorker worker(Router router, WorkerSettings settings, ResponseLimits limits, DeploymentPrices prices,
+                            BudgetBoard budgets, MeterRegistry meters, Clock clock) {
+        ProviderClient client = Providers.client(Providers.defaultHttpClient(), clock, limits);
         return new JobWorker(settings, new RoutedJobHandler(() -> router, client, prices, clock, budgets),
                 clock, meters, budgets);
     }

@@ -257,6 +257,21 @@ public final class LlmqKeys {
             "What queued jobs of an exhausted tenant or tag do: `wait` for the period to end (within their "
                     + "deadline), or `fail` at once with `budget_exceeded`.", "fail");
 
+    public static final ConfigKey<Long> WORKER_MAX_RESPONSE_BYTES = new ConfigKey<>(
+            "llmq.worker.max_response_bytes", ConfigType.LONG, 64L * 1024 * 1024, between(1024, Integer.MAX_VALUE - 8),
+            "The largest non-streaming answer (or error body) a worker reads from a provider; a larger one fails the "
+                    + "job (`server_error`, naming this key) without being buffered.", "16777216");
+
+    public static final ConfigKey<Integer> WORKER_MAX_EVENT_BYTES = new ConfigKey<>("llmq.worker.max_event_bytes",
+            ConfigType.INT, 8 * 1024 * 1024, between(1024, Integer.MAX_VALUE - 8),
+            "The largest server-sent event (one line, or all lines of one event) a worker reads from a provider's "
+                    + "stream; a larger one fails the job without being buffered.", "1048576");
+
+    public static final ConfigKey<Long> WORKER_MAX_STREAM_BYTES = new ConfigKey<>("llmq.worker.max_stream_bytes",
+            ConfigType.LONG, 256L * 1024 * 1024, atLeast(1024),
+            "Most bytes one provider stream may send in all: an endless stream fails the job here (or at the "
+                    + "deployment's timeout, whichever comes first). At least `max_event_bytes`.", "67108864");
+
     public static final ConfigKey<Integer> LIMIT_MAX_JOBS_PER_SUBMISSION = new ConfigKey<>(
             "llmq.ingest.limits.max_jobs_per_submission", ConfigType.INT, 50_000, between(1, 10_000_000),
             "Most jobs in one JSON array or NDJSON submission (OpenAI's batch files hold up to 50,000).", "10000");
@@ -366,5 +381,5 @@ public final class LlmqKeys {
                     LIMIT_MAX_METADATA_KEY_CHARS, LIMIT_MAX_METADATA_VALUE_CHARS, LIMIT_MAX_TAGS, LIMIT_MAX_TAG_CHARS,
                     LIMIT_MAX_IDEMPOTENCY_KEY_CHARS, AUTH_KEY_NAME, AUTH_KEY_HASH, AUTH_KEY_TENANT, AUTH_KEY_TEAM,
                     AUTH_KEY_TAGS, AUTH_KEY_MODELS, AUTH_KEY_SCOPES, AUTH_KEY_RPM_LIMIT, AUTH_KEY_JOBS_PER_MINUTE,
-                    AUTH_INTERNAL_KEY));
+                    AUTH_INTERNAL_KEY, WORKER_MAX_RESPONSE_BYTES, WORKER_MAX_EVENT_BYTES, WORKER_MAX_STREAM_BYTES));
 }

@@ -4,6 +4,7 @@ import dev.llmq.config.ApiKeys;
 import dev.llmq.config.IngestLimits;
 import dev.llmq.config.KafkaSecrets;
 import dev.llmq.config.LlmqKeys;
+import dev.llmq.provider.ResponseLimits;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -233,11 +234,21 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param batchMinShare the share of contested slots batch jobs get ({@code llmq.worker.batch_min_share})
      * @param maxDeliveries starts of a job without an end before it is a poison job
      *                      ({@code llmq.worker.max_deliveries}; 0: not counted)
+     * @param responseLimits how much of a provider's answer a call reads ({@code llmq.worker.max_response_bytes},
+     *                       {@code max_event_bytes}, {@code max_stream_bytes})
      */
     public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
                          Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
                          Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
-                         int maxWaiting, double batchMinShare, int maxDeliveries) {
+                         int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits) {
+        /**
+         * What {@code llmq.worker.max_response_bytes}, {@code max_event_bytes} and {@code max_stream_bytes} default
+         * to; declared before {@link #DEFAULTS}, which uses it.
+         */
+        public static final ResponseLimits DEFAULT_RESPONSE_LIMITS = new ResponseLimits(
+                LlmqKeys.WORKER_MAX_RESPONSE_BYTES.defaultValue(), LlmqKeys.WORKER_MAX_EVENT_BYTES.defaultValue(),
+                LlmqKeys.WORKER_MAX_STREAM_BYTES.defaultValue());
+
         public static final Worker DEFAULTS = new Worker(LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue(),
                 LlmqKeys.WORKER_LIMIT_SHARE.defaultValue());
 
@@ -256,11 +267,22 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.WORKER_MAX_WAITING.validate(maxWaiting);
             LlmqKeys.WORKER_BATCH_MIN_SHARE.validate(batchMinShare);
             LlmqKeys.WORKER_MAX_DELIVERIES.validate(maxDeliveries);
+            responseLimits = responseLimits == null ? DEFAULT_RESPONSE_LIMITS : responseLimits;
             if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
                 throw new IllegalArgumentException(LlmqKeys.WORKER_HEARTBEAT_INTERVAL.name() + " ("
                         + heartbeatInterval.toMillis() + " ms) must be below " + LlmqKeys.WORKER_SESSION_TIMEOUT.name()
                         + " (" + sessionTimeout.toMillis() + " ms)");
             }
+        }
+
+        /** The given values and the default response limits. */
+        public Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
+                      Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
+                      Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
+                      int maxWaiting, double batchMinShare, int maxDeliveries) {
+            this(maxInFlight, limitShare, chunksMaxDelayMs, chunksMaxChars, maxQueueWait, sessionTimeout,
+                    heartbeatInterval, shutdownTimeout, resultsDedupeRetention, stateDir, maxWaiting, batchMinShare,
+                    maxDeliveries, DEFAULT_RESPONSE_LIMITS);
         }
 
         /** The given values and the defaults of the lane, waiting and delivery keys. */

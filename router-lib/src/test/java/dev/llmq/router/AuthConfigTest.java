@@ -105,6 +105,15 @@ class AuthConfigTest {
     }
 
     @Test
+    void theResponseLimitsDefaultToTheProviderLibrarysOwn() {
+        assertThat(LlmqSettings.Worker.DEFAULT_RESPONSE_LIMITS).isEqualTo(dev.llmq.provider.ResponseLimits.DEFAULTS);
+        assertThatThrownBy(() -> ConfigLoader.parse(MODELS + """
+                llmq:
+                  worker: { max_event_bytes: 4096, max_stream_bytes: 2048 }
+                """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("maxStreamBytes");
+    }
+
+    @Test
     void generatedKeysAreDistinctAndHashStably() {
         String a = ApiKeys.generate();
         String b = ApiKeys.generate();

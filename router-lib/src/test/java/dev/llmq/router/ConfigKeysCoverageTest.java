@@ -51,6 +51,8 @@ class ConfigKeysCoverageTest {
                 .satisfies(k -> assertThat(k.tenant()).isEqualTo("acme"))
                 .satisfies(k -> assertThat(k.jobsPerMinute()).isEqualTo(10_000L));
         assertThat(config.llmq().ingest().limits().maxTags()).isEqualTo(8);
+        assertThat(config.llmq().worker().responseLimits())
+                .isEqualTo(new dev.llmq.provider.ResponseLimits(16_777_216L, 1_048_576, 67_108_864L));
         assertThat(config.llmq().worker().maxInFlight()).isEqualTo(1024);
         assertThat(config.llmq().providers()).containsKey("openai");
         assertThat(config.router().numRetries()).isEqualTo(3);

@@ -212,7 +212,7 @@ public final class HttpEngine implements ProviderClient {
             for (ByteBuffer b : buffers) {
                 if ((long) out.size() + b.remaining() > limits.maxBodyBytes()) {
                     throw ProviderException.of(ErrorKind.SERVER_ERROR, "response body over the limit of "
-                            + limits.maxBodyBytes() + " bytes (max response body bytes); the rest was not read");
+                            + limits.maxBodyBytes() + " bytes (llmq.worker.max_response_bytes); the rest was not read");
                 }
                 byte[] chunk = new byte[b.remaining()];
                 b.get(chunk);
@@ -290,14 +290,14 @@ public final class HttpEngine implements ProviderClient {
             streamBytes += b.remaining();
             if (streamBytes > limits.maxStreamBytes()) {
                 throw new ProviderException(ProviderError.of(ErrorKind.SERVER_ERROR, "stream over the limit of "
-                        + limits.maxStreamBytes() + " bytes (max stream bytes) without its end marker"),
+                        + limits.maxStreamBytes() + " bytes (llmq.worker.max_stream_bytes) without its end marker"),
                         null, accumulated());
             }
             try {
                 return framer.feed(b);
             } catch (SseTooLargeException e) {
                 throw new ProviderException(ProviderError.of(ErrorKind.SERVER_ERROR, "stream event over the limit of "
-                        + e.limit() + " bytes (max SSE event bytes); the rest was not read"), null, accumulated());
+                        + e.limit() + " bytes (llmq.worker.max_event_bytes); the rest was not read"), null, accumulated());
             }
         }
 

@@ -85,7 +85,7 @@ class HostileProviderTest {
                     .isInstanceOfSatisfying(ProviderException.class, e -> {
                         assertThat(e.error().kind()).isEqualTo(ErrorKind.SERVER_ERROR);
                         assertThat(e.error().message()).contains("stream over the limit of " + 4 * MIB + " bytes")
-                                .contains("max stream bytes");
+                                .contains("llmq.worker.max_stream_bytes");
                         assertThat(e.partialCompletion()).isPresent();
                     });
             assertThat(peer.written()).isLessThan(4L * MIB + SLACK);
@@ -100,7 +100,7 @@ class HostileProviderTest {
                     .isInstanceOfSatisfying(ProviderException.class, e -> {
                         assertThat(e.error().kind()).isEqualTo(ErrorKind.SERVER_ERROR);
                         assertThat(e.error().message()).contains("stream event over the limit of " + MIB + " bytes")
-                                .contains("max SSE event bytes");
+                                .contains("llmq.worker.max_event_bytes");
                     });
             assertThat(peer.written()).isLessThan(MIB + SLACK);
         }
@@ -114,7 +114,7 @@ class HostileProviderTest {
                     .isInstanceOfSatisfying(ProviderException.class, e -> {
                         assertThat(e.error().kind()).isEqualTo(ErrorKind.SERVER_ERROR);
                         assertThat(e.error().message()).contains("response body over the limit of " + MIB + " bytes")
-                                .contains("max response body bytes");
+                                .contains("llmq.worker.max_response_bytes");
                     });
             assertThat(peer.written()).isLessThan(MIB + SLACK);
         }

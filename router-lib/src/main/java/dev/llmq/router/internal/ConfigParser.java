@@ -11,6 +11,7 @@ import dev.llmq.config.IngestLimits;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.provider.ProviderModel;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.ResponseLimits;
 import dev.llmq.config.DeploymentKeys;
 import dev.llmq.router.Budget;
 import dev.llmq.router.BudgetPeriod;
@@ -319,7 +320,9 @@ public final class ConfigParser {
                     worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT),
                     worker.get(LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION), worker.get(LlmqKeys.WORKER_STATE_DIR),
                     worker.get(LlmqKeys.WORKER_MAX_WAITING), worker.get(LlmqKeys.WORKER_BATCH_MIN_SHARE),
-                    worker.get(LlmqKeys.WORKER_MAX_DELIVERIES));
+                    worker.get(LlmqKeys.WORKER_MAX_DELIVERIES), new ResponseLimits(
+                            worker.get(LlmqKeys.WORKER_MAX_RESPONSE_BYTES), worker.get(LlmqKeys.WORKER_MAX_EVENT_BYTES),
+                            worker.get(LlmqKeys.WORKER_MAX_STREAM_BYTES)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
