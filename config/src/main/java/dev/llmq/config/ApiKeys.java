@@ -22,6 +22,8 @@ public final class ApiKeys {
     public static final String KEY_PREFIX = "llmq-sk-";
     public static final ApiKeys NONE = new ApiKeys(List.of());
 
+    private static final String BEARER = "Bearer ";
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final List<ApiKey> keys;
@@ -63,6 +65,22 @@ public final class ApiKeys {
             return Optional.empty();
         }
         return Optional.ofNullable(byHash.get(hash(presentedKey)));
+    }
+
+    /**
+     * The key of an {@code Authorization: Bearer <key>} header as OpenAI's clients send it (the scheme in any case,
+     * spaces around the key ignored), or null when the header is missing, names another scheme or holds no key.
+     */
+    public static String bearerToken(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        String value = authorization.strip();
+        if (value.length() <= BEARER.length() || !value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        String key = value.substring(BEARER.length()).strip();
+        return key.isEmpty() ? null : key;
     }
 
     /** {@code sha256:} and the lowercase hex SHA-256 of the key's UTF-8 bytes: what {@code key_hash} holds. */

@@ -122,6 +122,18 @@ class AuthConfigTest {
                 .isEqualTo("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
+    @Test
+    void theBearerTokenIsReadAsOpenAisClientsSendIt() {
+        assertThat(ApiKeys.bearerToken("Bearer llmq-sk-a")).isEqualTo("llmq-sk-a");
+        assertThat(ApiKeys.bearerToken(" bearer   llmq-sk-a ")).isEqualTo("llmq-sk-a");
+        assertThat(ApiKeys.bearerToken("BEARER llmq-sk-a")).isEqualTo("llmq-sk-a");
+        assertThat(ApiKeys.bearerToken("Basic dXNlcjpwYXNz")).isNull();
+        assertThat(ApiKeys.bearerToken("Bearer ")).isNull();
+        assertThat(ApiKeys.bearerToken("Bearer")).isNull();
+        assertThat(ApiKeys.bearerToken("llmq-sk-a")).isNull();
+        assertThat(ApiKeys.bearerToken(null)).isNull();
+    }
+
     private static LlmqConfig parse(String entry) {
         return ConfigLoader.parse(MODELS + "llmq:\n  auth:\n    keys:\n      - " + entry + "\n", Map.of());
     }

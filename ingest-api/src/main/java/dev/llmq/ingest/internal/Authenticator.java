@@ -4,7 +4,6 @@ import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Locale;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +36,6 @@ public final class Authenticator {
     /** The tenant header's longest accepted value. */
     public static final int MAX_TENANT = 128;
     static final String TENANT_HEADER = "X-Llmq-Tenant";
-    private static final String BEARER = "bearer ";
     private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
 
     private final byte[] internalKey;
@@ -126,7 +124,7 @@ public final class Authenticator {
         if (current.isEmpty()) {
             return Caller.withoutKey(tenantHeader);
         }
-        String presented = bearer(authorization);
+        String presented = ApiKeys.bearerToken(authorization);
         if (presented == null) {
             LOG.debug("refused a request without a bearer key");
             throw unauthorized("Missing API key: send it as 'Authorization: Bearer <key>'");
@@ -154,21 +152,11 @@ public final class Authenticator {
         if (keys.isEmpty()) {
             return;
         }
-        String presented = bearer(authorization);
+        String presented = ApiKeys.bearerToken(authorization);
         if (presented == null || !MessageDigest.isEqual(internalKey, presented.getBytes(StandardCharsets.UTF_8))) {
             LOG.debug("refused an internal call without this cluster's internal key");
             throw unauthorized("this internal route needs the cluster's internal key (llmq.auth.internal_key)");
         }
-    }
-
-    /** The key of an {@code Authorization: Bearer <key>} header (scheme case-insensitive), else null. */
-    static String bearer(String authorization) {
-        if (authorization == null || authorization.length() <= BEARER.length()
-                || !authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
-            return null;
-        }
-        String key = authorization.substring(BEARER.length()).strip();
-        return key.isEmpty() ? null : key;
     }
 
     private static ApiException unauthorized(String message) {

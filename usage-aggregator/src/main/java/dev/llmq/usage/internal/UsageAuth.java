@@ -6,7 +6,6 @@ import dev.llmq.usage.UsageApiException;
 import dev.llmq.usage.UsageQuery;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -25,7 +24,6 @@ import java.util.Objects;
  */
 public final class UsageAuth {
 
-    private static final String BEARER = "bearer ";
 
     private volatile ApiKeys keys;
     private final byte[] internalKey;
@@ -122,11 +120,11 @@ public final class UsageAuth {
         if (authorization == null || authorization.isBlank()) {
             throw unauthorized("You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
         }
-        String value = authorization.strip();
-        if (!value.toLowerCase(Locale.ROOT).startsWith(BEARER) || value.substring(BEARER.length()).isBlank()) {
+        String key = ApiKeys.bearerToken(authorization);
+        if (key == null) {
             throw unauthorized("The Authorization header must be 'Bearer <key>'.");
         }
-        return value.substring(BEARER.length()).strip();
+        return key;
     }
 
     private static UsageApiException unauthorized(String message) {
