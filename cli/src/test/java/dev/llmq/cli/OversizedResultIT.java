@@ -62,6 +62,7 @@ class OversizedResultIT {
                     litellm_params: { model: openai/long, api_base: %1$s, api_key: k }
                 llmq:
                   topics: { prefix: %2$s, partitions: 1 }
+                  ingest: { limits: { max_metadata_value_chars: 1048576 } }   # room for the 700 kB blob below
                 """.formatted(mock.openAiBaseUrl(), prefix));
         Ledger.createTopics(bootstrap, topics, 1);
         worker = WorkerProcess.start("sizes", config, bootstrap, dir);
