@@ -5,6 +5,7 @@ import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.UsageRecord;
+import dev.llmq.usage.internal.JsonErrorHandler;
 import dev.llmq.usage.internal.LocalStores;
 import dev.llmq.usage.internal.Share;
 import dev.llmq.usage.internal.UsageAuth;
@@ -102,6 +103,8 @@ public final class UsageAggregator implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             cfg.routes.get("/v1/usage", this::usage);
             cfg.routes.get(UsagePeers.PATH, ctx -> {
                 // the instance asking has applied the caller's tenant already

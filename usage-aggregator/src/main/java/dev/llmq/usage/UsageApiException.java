@@ -13,6 +13,9 @@ public final class UsageApiException extends RuntimeException {
     /** The code of a 503 while the stores move or another instance does not answer; such queries are retried. */
     public static final String UNAVAILABLE = "usage_unavailable";
 
+    /** The longest message the server's own refusals carry. */
+    static final int MAX_MESSAGE = 200;
+
     private final int status;
     private final String type;
     private final String code;
@@ -29,6 +32,28 @@ public final class UsageApiException extends RuntimeException {
     /** 400 {@code invalid_request_error} naming the parameter. */
     public static UsageApiException invalid(String param, String message) {
         return new UsageApiException(400, "invalid_request_error", "invalid_parameter", param, message);
+    }
+
+    /**
+     * One of the HTTP server's own refusals (a malformed request, a URI or headers too large): a client error named
+     * by its status; a server error's message never shows the cause. Messages are cut to {@value #MAX_MESSAGE}
+     * characters (the server's may quote the request).
+     */
+    public static UsageApiException http(int status, String message) {
+        String code = switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "request_too_large";
+            case 414 -> "uri_too_long";
+            case 431 -> "request_header_fields_too_large";
+            case 505 -> "http_version_not_supported";
+            default -> status >= 500 ? "server_error" : "http_" + status;
+        };
+        boolean server = status >= 500 && status != 505;
+        String text = server || message == null || message.isBlank() ? "HTTP " + status
+                : message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE) + "...";
+        return new UsageApiException(status, server ? "server_error" : "invalid_request_error", code, null, text);
     }
 
     /** 503: the stores cannot give the whole answer now. */
