@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmq.schemas.Json;
+import java.io.IOException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,12 +25,15 @@ class UsageAggregatorWithoutKafkaTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int closedPort;
+        aggregator = new UsageAggregator(withoutKafka("no-kafka").queryTimeout(Duration.ofMillis(300)).build(),
+                new SimpleMeterRegistry(), Clock.systemUTC()).start();
+    }
+
+    /** Settings whose Kafka cluster is a port nobody listens on (a port bound, then freed). */
+    static UsageSettings.Builder withoutKafka(String instanceId) throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
+            return UsageSettings.builder("127.0.0.1:" + s.getLocalPort(), instanceId);
         }
-        aggregator = new UsageAggregator(UsageSettings.builder("127.0.0.1:" + closedPort, "no-kafka")
-                .queryTimeout(Duration.ofMillis(300)).build(), new SimpleMeterRegistry(), Clock.systemUTC()).start();
     }
 
     @AfterAll

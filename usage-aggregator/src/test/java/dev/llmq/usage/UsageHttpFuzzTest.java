@@ -10,7 +10,6 @@ import dev.llmq.usage.internal.UsagePeers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -23,6 +22,8 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeContainer;
@@ -46,13 +47,9 @@ class UsageHttpFuzzTest {
 
     @BeforeContainer
     static void start() throws IOException {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
         ApiKeys keys = ApiKeys.of(List.of(key("acme-read", READ, "acme", ApiKey.Scope.READ),
                 key("acme-submit", SUBMIT, "acme", ApiKey.Scope.SUBMIT), key("ops", ADMIN, "ops", ApiKey.Scope.ADMIN)));
-        aggregator = new UsageAggregator(UsageSettings.builder("127.0.0.1:" + closedPort, "fuzz")
+        aggregator = new UsageAggregator(UsageAggregatorWithoutKafkaTest.withoutKafka("fuzz")
                 .queryTimeout(Duration.ofMillis(50)).apiKeys(keys).internalKey(INTERNAL).build(),
                 new SimpleMeterRegistry(), Clock.systemUTC()).exposeMetrics(() -> METRICS).start();
     }
@@ -68,7 +65,8 @@ class UsageHttpFuzzTest {
 
     @Provide
     Arbitrary<String> methods() {
-        return Arbitraries.of("GET", "GET", "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE", "get", "BREW");
+        return Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just("GET")), Tuple.of(1,
+                Arbitraries.of("POST", "PUT", "DELETE", "HEAD", "OPTIONS", "TRACE", "get", "BREW")));
     }
 
     @Provide
@@ -93,19 +91,26 @@ class UsageHttpFuzzTest {
                         "%zz", "%C3%28", "%E2%82", "x".repeat(10_000), "%2F".repeat(3000), "a%26b%3Dc", "&&", "=="),
                 Arbitraries.strings().withCharRange('!', '~').ofMaxLength(30)
                         .map(s -> s.replace("#", "%23").replace("&", "%26")));
-        Arbitrary<String> pair = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, names.flatMap(n -> values.map(v -> n + "=" + v))),
-                net.jqwik.api.Tuple.of(1, names));
-        return pair.list().ofMaxSize(6).map(l -> l.isEmpty() ? "" : "?" + String.join("&", l));
+        Arbitrary<String> pair = Arbitraries.frequencyOf(Tuple.of(6, names.flatMap(n -> values.map(v -> n + "=" + v))),
+                Tuple.of(1, names));
+        Arbitrary<String> valid = Arbitraries.of("model", "deployment", "provider", "tenant", "tag")
+                .flatMap(g -> Arbitraries.of("1m", "1h", "1d", "total").map(w -> "group_by=" + g + "&window=" + w));
+        Arbitrary<String> noise = pair.list().ofMaxSize(6).map(l -> String.join("&", l));
+        return Arbitraries.frequencyOf(Tuple.of(2, noise),
+                Tuple.of(3, valid.flatMap(v -> Arbitraries.of("", "&tenant=acme", "&tenant=ops", "&tenant=")
+                        .map(v::concat))),
+                Tuple.of(2, valid.flatMap(v -> noise.map(n -> v + "&" + n))))
+                .map(q -> q.isEmpty() ? "" : "?" + q);
     }
 
     @Provide
     Arbitrary<String> authorizations() {
-        return Arbitraries.oneOf(Arbitraries.of("", "Bearer " + READ, "Bearer " + ADMIN, "Bearer " + SUBMIT,
-                "Bearer " + INTERNAL, "bearer   " + ADMIN, "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer x y",
-                "Bearer " + "k".repeat(10_000), "Bearer " + "k".repeat(3_000), "\u00e9\u00e9", "Bearer %00",
-                "Bearer " + READ + "\u0000"),
-                Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(60));
+        return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.of("Bearer " + READ, "Bearer " + ADMIN,
+                        "Bearer " + SUBMIT, "Bearer " + INTERNAL, "bearer   " + ADMIN)),
+                Tuple.of(2, Arbitraries.of("", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer x y",
+                        "Bearer " + "k".repeat(10_000), "Bearer " + "k".repeat(3_000), "\u00e9\u00e9", "Bearer %00",
+                        "Bearer " + READ + "\u0000")),
+                Tuple.of(1, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(60)));
     }
 
     @Property(tries = 200)
@@ -116,7 +121,12 @@ class UsageHttpFuzzTest {
         String head = method + " " + path + query + " HTTP/1.1\r\nHost: x\r\n"
                 + (authorization.isEmpty() ? "" : "Authorization: " + authorization + "\r\n")
                 + "Connection: close\r\n\r\n";
-        expectedAnswer(send(head), method, path);
+        Answer a = send(head);
+        Statistics.label("status").collect(a.status());
+        // every kind of answer is reached, the documented 503 (a valid query with a valid key) among them
+        Statistics.label("status").coverage(c -> List.of(200, 400, 401, 403, 404, 405, 414, 431, 503)
+                .forEach(s -> c.check(s).count(n -> n > 0)));
+        expectedAnswer(a, method, path);
     }
 
     @Provide
