@@ -2,6 +2,7 @@ package dev.llmq.usage;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.schemas.Json;
+import dev.llmq.schemas.OpenAiError;
 import java.util.Objects;
 
 /**
@@ -40,17 +41,8 @@ public final class UsageApiException extends RuntimeException {
      * characters (the server's may quote the request).
      */
     public static UsageApiException http(int status, String message) {
-        String code = switch (status) {
-            case 400 -> "bad_request";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 413 -> "request_too_large";
-            case 414 -> "uri_too_long";
-            case 431 -> "request_header_fields_too_large";
-            case 505 -> "http_version_not_supported";
-            default -> status >= 500 ? "server_error" : "http_" + status;
-        };
-        boolean server = status >= 500 && status != 505;
+        String code = OpenAiError.httpCode(status);
+        boolean server = OpenAiError.serverSide(status);
         String text = server || message == null || message.isBlank() ? "HTTP " + status
                 : message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE) + "...";
         return new UsageApiException(status, server ? "server_error" : "invalid_request_error", code, null, text);
@@ -72,12 +64,6 @@ public final class UsageApiException extends RuntimeException {
 
     /** The OpenAI-shaped body. */
     public ObjectNode body() {
-        ObjectNode root = Json.mapper().createObjectNode();
-        ObjectNode error = root.putObject("error");
-        error.put("message", getMessage());
-        error.put("type", type);
-        error.put("param", param);
-        error.put("code", code);
-        return root;
+        return OpenAiError.body(getMessage(), type, param, code);
     }
 }

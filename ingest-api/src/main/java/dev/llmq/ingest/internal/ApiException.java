@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.schemas.OpenAiError;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -56,19 +57,8 @@ public final class ApiException extends RuntimeException {
      * never carries the detail.
      */
     public static ApiException http(int status, String message) {
-        String code = switch (status) {
-            case 400 -> "bad_request";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 408 -> "request_timeout";
-            case 413 -> "request_too_large";
-            case 414 -> "uri_too_long";
-            case 415 -> "unsupported_media_type";
-            case 431 -> "request_header_fields_too_large";
-            case 505 -> "http_version_not_supported";
-            default -> status >= 500 ? "server_error" : "http_" + status;
-        };
-        boolean server = status >= 500 && status != 505;
+        String code = OpenAiError.httpCode(status);
+        boolean server = OpenAiError.serverSide(status);
         String text = server || message == null || message.isBlank() ? "HTTP " + status : message;
         return new ApiException(status, server ? "server_error" : "invalid_request_error", code, null, text,
                 server ? "http_5xx" : code);

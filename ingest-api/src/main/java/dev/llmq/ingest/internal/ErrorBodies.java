@@ -3,21 +3,13 @@ package dev.llmq.ingest.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.OpenAiError;
 import java.nio.charset.StandardCharsets;
 
-/** Renders OpenAI's error shape: {@code {"error":{"message","type","param","code"}}}, nulls kept. */
+/** Renders OpenAI's error shape ({@link OpenAiError}) as the ingest API's answers need it. */
 public final class ErrorBodies {
 
     private ErrorBodies() {
-    }
-
-    public static ObjectNode errorObject(ObjectMapper mapper, String message, String type, String param, String code) {
-        ObjectNode error = mapper.createObjectNode();
-        error.put("message", message);
-        error.put("type", type);
-        error.put("param", param);
-        error.put("code", code);
-        return error;
     }
 
     public static byte[] render(ObjectMapper mapper, ApiException e) {
@@ -25,8 +17,7 @@ public final class ErrorBodies {
     }
 
     public static byte[] render(ObjectMapper mapper, String message, String type, String param, String code) {
-        ObjectNode root = mapper.createObjectNode();
-        root.set("error", errorObject(mapper, message, type, param, code));
+        ObjectNode root = OpenAiError.body(message, type, param, code);
         try {
             return mapper.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {

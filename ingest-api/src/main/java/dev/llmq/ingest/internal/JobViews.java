@@ -3,6 +3,7 @@ package dev.llmq.ingest.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.OpenAiError;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
@@ -90,7 +91,7 @@ public final class JobViews {
 
     /** OpenAI's error object for a failed job. */
     public ObjectNode error(JobError e) {
-        return ErrorBodies.errorObject(mapper, e.message(), e.type(), e.param(), e.code() != null ? e.code() : e.kind());
+        return OpenAiError.error(e.message(), e.type(), e.param(), e.code() != null ? e.code() : e.kind());
     }
 
     /** {@code GET /v1/batches/{id}}: counts by status, in the spirit of OpenAI's batch object. */
@@ -148,7 +149,7 @@ public final class JobViews {
             o.putNull("response");
             JobError e = r.error();
             o.set("error", e == null
-                    ? ErrorBodies.errorObject(mapper, "job " + r.status().wire(), "api_error", null, r.status().wire())
+                    ? OpenAiError.error("job " + r.status().wire(), "api_error", null, r.status().wire())
                     : error(e));
         }
         return o;

@@ -2,6 +2,7 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.OpenAiError;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import java.io.IOException;
@@ -111,7 +112,7 @@ public final class StreamRelay implements AutoCloseable {
                 }
                 Instant now = clock.instant();
                 if (now.isAfter(deadline)) {
-                    write(out, "data: " + mapper.writeValueAsString(Map.of("error", ErrorBodies.errorObject(mapper,
+                    write(out, "data: " + mapper.writeValueAsString(Map.of("error", OpenAiError.error(
                             "the stream stayed open for " + settings.streamTimeout() + " without the job finishing",
                             "timeout", null, "stream_timeout"))) + "\n\n");
                     return;
