@@ -44,7 +44,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The usage aggregator alone on an embedded broker (3 partitions), one instance in this JVM:
  * <ol>
  *   <li>throughput: {@code --backlog} results already on {@code results.v1} (5 tenants, 3 deployments, 2 tags each:
- *       7 groups per result), from the aggregator's start until {@code GET /v1/usage} counts them all in the totals
+ *       7 groups per result, each kept over all tenants and within the result's tenant: 14 group updates), from the
+ *       aggregator's start until {@code GET /v1/usage} counts them all in the totals
  *       (asked every 10 ms);</li>
  *   <li>lag: {@code --probes} results sent at {@code --rate}/s, and {@code GET /v1/usage?group_by=model&window=total}
  *       asked every 5 ms; a result's lag is from just before its send to the first answer that counts it (so the
