@@ -7,10 +7,8 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -75,7 +73,7 @@ final class KeysCommand implements Runnable {
             try {
                 entry = new ApiKey(name != null ? name : tenant + "-" + hash.substring("sha256:".length(),
                         "sha256:".length() + 8), hash, tenant, team, tags, new LinkedHashSet<>(models),
-                        scopes(scopes), rpmLimit, jobsPerMinute);
+                        ApiKey.Scope.allOf(scopes.stream().map(String::trim).toList()), rpmLimit, jobsPerMinute);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
@@ -89,12 +87,6 @@ final class KeysCommand implements Runnable {
             out.print(yamlEntry(entry, tags, models, scopes));
             out.flush();
             return 0;
-        }
-
-        private Set<ApiKey.Scope> scopes(List<String> wire) {
-            Set<ApiKey.Scope> result = EnumSet.noneOf(ApiKey.Scope.class);
-            wire.forEach(s -> result.add(ApiKey.Scope.of(s.trim())));
-            return result;
         }
     }
 

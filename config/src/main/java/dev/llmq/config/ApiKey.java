@@ -1,5 +1,6 @@
 package dev.llmq.config;
 
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,13 @@ public record ApiKey(String name, String keyHash, String tenant, String team, Li
                 }
             }
             throw new IllegalArgumentException("unknown scope '" + wire + "' (known: submit, read, admin)");
+        }
+
+        /** Every named scope ({@link #of}); empty for none. */
+        public static Set<Scope> allOf(Collection<String> wire) {
+            Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+            wire.forEach(w -> scopes.add(of(w)));
+            return scopes;
         }
     }
 

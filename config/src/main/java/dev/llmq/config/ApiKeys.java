@@ -83,6 +83,26 @@ public final class ApiKeys {
         return key.isEmpty() ? null : key;
     }
 
+    /** The {@code Authorization} header value that presents {@code key}: {@code Bearer <key>}. */
+    public static String authorization(String key) {
+        return BEARER + key;
+    }
+
+    /**
+     * Whether the key of an {@code Authorization} header is {@code secret} (the instances' internal key), compared in
+     * constant time.
+     */
+    public static boolean presents(String authorization, String secret) {
+        String presented = bearerToken(authorization);
+        return presented != null && sameKey(presented, secret);
+    }
+
+    /** Whether a presented key is {@code secret}, compared in constant time. */
+    public static boolean sameKey(String presented, String secret) {
+        return MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8),
+                presented.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** {@code sha256:} and the lowercase hex SHA-256 of the key's UTF-8 bytes: what {@code key_hash} holds. */
     public static String hash(String key) {
         try {

@@ -311,24 +311,28 @@ public final class LlmqKeys {
             "llmq.ingest.limits.max_idempotency_key_chars", ConfigType.INT, 255, between(1, 8192),
             "Longest `Idempotency-Key` header; it must be printable ASCII (no spaces or control characters).", "64");
 
+    /** Key names, tenants and teams: {@link ApiKey#NAME}. */
+    private static final Validator<String> KEY_NAME = Validators.matches(ApiKey.NAME.pattern(),
+            "1 to 128 letters, digits or . _ : @ -");
+
     public static final ConfigKey<String> AUTH_KEY_NAME = new ConfigKey<>("llmq.auth.keys[].name", ConfigType.STRING,
-            null, Validators.matches("[A-Za-z0-9._:@-]{1,128}", "1 to 128 letters, digits or . _ : @ -"),
+            null, KEY_NAME,
             "A label for the key in logs and errors (required, unique); never the key itself.", "acme-batch");
 
     public static final ConfigKey<String> AUTH_KEY_HASH = new ConfigKey<>("llmq.auth.keys[].key_hash",
-            ConfigType.STRING, null, Validators.matches("sha256:[0-9a-f]{64}", "sha256: and 64 lowercase hex digits"),
+            ConfigType.STRING, null, Validators.matches(ApiKey.HASH.pattern(), "sha256: and 64 lowercase hex digits"),
             "The SHA-256 of the key as `llmq keys create` prints it (required, unique). The config never holds a key: "
                     + "clients send it as `Authorization: Bearer <key>`.",
             "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae");
 
     public static final ConfigKey<String> AUTH_KEY_TENANT = new ConfigKey<>("llmq.auth.keys[].tenant",
             ConfigType.STRING, null,
-            Validators.matches("[A-Za-z0-9._:@-]{1,128}", "1 to 128 letters, digits or . _ : @ -"),
+            KEY_NAME,
             "The tenant of every job submitted with the key, and the only tenant whose jobs, batches, results, "
                     + "streams and usage it sees (required).", "acme");
 
     public static final ConfigKey<String> AUTH_KEY_TEAM = new ConfigKey<>("llmq.auth.keys[].team", ConfigType.STRING,
-            null, Validators.matches("[A-Za-z0-9._:@-]{1,128}", "1 to 128 letters, digits or . _ : @ -"),
+            null, KEY_NAME,
             "A team within the tenant; recorded on the key's jobs as the tag `team:<team>`.", "search");
 
     public static final ConfigKey<Object> AUTH_KEY_TAGS = new ConfigKey<>("llmq.auth.keys[].tags",

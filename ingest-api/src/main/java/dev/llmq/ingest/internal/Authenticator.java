@@ -2,8 +2,6 @@ package dev.llmq.ingest.internal;
 
 import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +36,7 @@ public final class Authenticator {
     static final String TENANT_HEADER = "X-Llmq-Tenant";
     private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
 
-    private final byte[] internalKey;
+    private final String internalKey;
     private final KeyRateLimits rates;
     private volatile ApiKeys keys;
 
@@ -49,7 +47,7 @@ public final class Authenticator {
      */
     public Authenticator(ApiKeys keys, String internalKey, KeyRateLimits rates) {
         this.keys = Objects.requireNonNull(keys, "keys");
-        this.internalKey = Objects.requireNonNull(internalKey, "internalKey").getBytes(StandardCharsets.UTF_8);
+        this.internalKey = Objects.requireNonNull(internalKey, "internalKey");
         this.rates = Objects.requireNonNull(rates, "rates");
     }
 
@@ -152,8 +150,7 @@ public final class Authenticator {
         if (keys.isEmpty()) {
             return;
         }
-        String presented = ApiKeys.bearerToken(authorization);
-        if (presented == null || !MessageDigest.isEqual(internalKey, presented.getBytes(StandardCharsets.UTF_8))) {
+        if (!ApiKeys.presents(authorization, internalKey)) {
             LOG.debug("refused an internal call without this cluster's internal key");
             throw unauthorized("this internal route needs the cluster's internal key (llmq.auth.internal_key)");
         }

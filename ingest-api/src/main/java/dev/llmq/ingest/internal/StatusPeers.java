@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.llmq.config.ApiKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,7 +79,7 @@ final class StatusPeers {
         try {
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                     .header("Content-Type", "application/json").header(FORWARDED_BY, instanceId)
-                    .header("Authorization", "Bearer " + internalKey)
+                    .header("Authorization", ApiKeys.authorization(internalKey))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(query))).build();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {

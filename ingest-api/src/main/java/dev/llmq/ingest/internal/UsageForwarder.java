@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import java.io.IOException;
 import java.net.URI;
@@ -94,7 +95,7 @@ public final class UsageForwarder implements AutoCloseable {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", JSON)
                 .header(StatusPeers.FORWARDED_BY, instanceId).GET();
         if (internalKey != null) {
-            request.header("Authorization", "Bearer " + internalKey);
+            request.header("Authorization", ApiKeys.authorization(internalKey));
         }
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

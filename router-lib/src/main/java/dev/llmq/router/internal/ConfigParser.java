@@ -28,7 +28,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -369,15 +368,11 @@ public final class ConfigParser {
                     throw new ConfigException(label + ": name, key_hash and tenant are required ("
                             + "`llmq keys create --tenant T` prints an entry)");
                 }
-                Set<ApiKey.Scope> scopes = EnumSet.noneOf(ApiKey.Scope.class);
                 List<String> named = k.has("scopes") ? k.strings("scopes") : List.of("submit", "read");
                 try {
-                    for (String s : named) {
-                        scopes.add(ApiKey.Scope.of(s));
-                    }
                     keys.add(new ApiKey(name, hash, tenant, k.get(LlmqKeys.AUTH_KEY_TEAM), k.strings("tags"),
-                            new LinkedHashSet<>(k.strings("models")), scopes, k.get(LlmqKeys.AUTH_KEY_RPM_LIMIT),
-                            k.get(LlmqKeys.AUTH_KEY_JOBS_PER_MINUTE)));
+                            new LinkedHashSet<>(k.strings("models")), ApiKey.Scope.allOf(named),
+                            k.get(LlmqKeys.AUTH_KEY_RPM_LIMIT), k.get(LlmqKeys.AUTH_KEY_JOBS_PER_MINUTE)));
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(label + ": " + e.getMessage());
                 }

@@ -4,8 +4,6 @@ import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
 import dev.llmq.usage.UsageApiException;
 import dev.llmq.usage.UsageQuery;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
@@ -26,12 +24,12 @@ public final class UsageAuth {
 
 
     private volatile ApiKeys keys;
-    private final byte[] internalKey;
+    private final String internalKey;
 
     /** @param internalKey the secret the instances share; never null here (the caller draws a random one) */
     public UsageAuth(ApiKeys keys, String internalKey) {
         this.keys = keys == null ? ApiKeys.NONE : keys;
-        this.internalKey = Objects.requireNonNull(internalKey, "internalKey").getBytes(StandardCharsets.UTF_8);
+        this.internalKey = Objects.requireNonNull(internalKey, "internalKey");
     }
 
     /** Takes effect for the next request. */
@@ -109,11 +107,11 @@ public final class UsageAuth {
 
     /** The {@code Authorization} value this instance presents to the others. */
     public String internalAuthorization() {
-        return "Bearer " + new String(internalKey, StandardCharsets.UTF_8);
+        return ApiKeys.authorization(internalKey);
     }
 
     private boolean isInternal(String presented) {
-        return MessageDigest.isEqual(internalKey, presented.getBytes(StandardCharsets.UTF_8));
+        return ApiKeys.sameKey(presented, internalKey);
     }
 
     private static String bearer(String authorization) {
