@@ -1,0 +1,40 @@
+package dev.llmq.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code ./llmq bench <scenario>}: each scenario starts what it measures (roles as processes of their own where the
+ * CPU split matters), drives it, and prints one {@link BenchTable}. The launcher runs this class from
+ * {@code bench/target/benchmarks.jar} with {@code -Dllmq.home=<repo>}.
+ */
+@Command(name = "llmq bench", mixinStandardHelpOptions = true,
+        description = "Benchmark scenarios; each prints one table (machine, settings, figures, CPU per process).",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class BenchMain implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code cli/target/llmq.jar} of the checkout the launcher runs from (or the working directory). */
+    static Path llmqJar() {
+        Path home = Path.of(System.getProperty("llmq.home", "."));
+        Path jar = home.resolve("cli/target/llmq.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run ./llmq once, or ./mvnw -B -q "
+                    + "-DskipTests package");
+        }
+        return jar;
+    }
+}

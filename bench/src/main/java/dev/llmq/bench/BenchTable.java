@@ -1,0 +1,145 @@
+package dev.llmq.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one table every {@code llmq bench} scenario prints: the machine, the settings, the figures (each with its
+ * target where the issue gives one), and the CPU seconds each process used during the measured window, read from the
+ * OS ({@link ProcCpu}), with CPU milliseconds per job. Markdown, so it pastes into BENCHMARKS.md as it is.
+ *
+ * <p>Usage: {@link #process} each measured process (pid) before the load starts, {@link #cpuWindowEnds} when it ends,
+ * then {@link #figure} and {@link #print}.
+ */
+public final class BenchTable {
+
+    private final String title;
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private final List<String[]> figures = new ArrayList<>();
+    private final List<Cpu> processes = new ArrayList<>();
+    private long jobs = -1;
+
+    public BenchTable(String title) {
+        this.title = title;
+    }
+
+    /** A setting of the run (shown in the order added). */
+    public BenchTable setting(String name, Object value) {
+        settings.put(name, String.valueOf(value));
+        return this;
+    }
+
+    /** A figure, with the target it is measured against ("" when there is none). */
+    public BenchTable figure(String name, String value, String target) {
+        figures.add(new String[] {name, value, target});
+        return this;
+    }
+
+    /**
+     * Starts counting the CPU of process {@code pid} under {@code name}; {@code inLlmq} says whether it counts in
+     * "all llmq processes" (the broker and the roles do; the mock and the load generator do not).
+     */
+    public BenchTable process(String name, long pid, boolean inLlmq) {
+        processes.add(new Cpu(name, pid, inLlmq, ProcCpu.seconds(pid)));
+        return this;
+    }
+
+    /** Ends the CPU window of every process; {@code jobs} is what the window completed (for CPU-ms per job). */
+    public BenchTable cpuWindowEnds(long jobs) {
+        for (Cpu cpu : processes) {
+            cpu.end = ProcCpu.seconds(cpu.pid);
+        }
+        this.jobs = jobs;
+        return this;
+    }
+
+    /** CPU seconds of the llmq processes in the window (after {@link #cpuWindowEnds}). */
+    public double llmqCpuSeconds() {
+        return processes.stream().filter(c -> c.inLlmq).mapToDouble(Cpu::used).sum();
+    }
+
+    public void print(PrintStream out) {
+        out.println();
+        out.println("### " + title);
+        out.println();
+        out.println("machine: " + machine());
+        out.println();
+        out.println("| setting | value |");
+        out.println("|---|---|");
+        settings.forEach((k, v) -> out.println("| " + k + " | " + v + " |"));
+        out.println();
+        out.println("| figure | measured | target |");
+        out.println("|---|---|---|");
+        for (String[] f : figures) {
+            out.println("| " + f[0] + " | " + f[1] + " | " + f[2] + " |");
+        }
+        if (!processes.isEmpty()) {
+            out.println();
+            out.println("| process | pid | CPU s | CPU ms per job |");
+            out.println("|---|---|---|---|");
+            for (Cpu cpu : processes) {
+                out.println("| " + cpu.name + (cpu.inLlmq ? "" : " (not llmq)") + " | " + cpu.pid + " | "
+                        + String.format("%.2f", cpu.used()) + " | " + perJob(cpu.used()) + " |");
+            }
+            out.println("| **all llmq processes** | | " + String.format("%.2f", llmqCpuSeconds()) + " | **"
+                    + perJob(llmqCpuSeconds()) + "** |");
+        }
+        out.println();
+        out.flush();
+    }
+
+    private String perJob(double seconds) {
+        return jobs > 0 ? String.format("%.3f", seconds * 1000 / jobs) : "–";
+    }
+
+    /** Cores, CPU model, memory, JDK, OS and load averages. */
+    static String machine() {
+        return Args.machine() + "; " + cpuModel() + "; " + memory();
+    }
+
+    private static String cpuModel() {
+        return procLine(Path.of("/proc/cpuinfo"), "model name").map(l -> l.substring(l.indexOf(':') + 1).trim())
+                .orElse("cpu model unknown");
+    }
+
+    private static String memory() {
+        return procLine(Path.of("/proc/meminfo"), "MemTotal").map(l -> {
+            long kb = Long.parseLong(l.replaceAll("\\D", ""));
+            return String.format("%.0f GiB RAM", kb / (1024.0 * 1024.0));
+        }).orElse("memory unknown");
+    }
+
+    private static java.util.Optional<String> procLine(Path file, String prefix) {
+        try {
+            return Files.readAllLines(file).stream().filter(l -> l.startsWith(prefix)).findFirst();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final class Cpu {
+        final String name;
+        final long pid;
+        final boolean inLlmq;
+        final double start;
+        double end = Double.NaN;
+
+        Cpu(String name, long pid, boolean inLlmq, double start) {
+            this.name = name;
+            this.pid = pid;
+            this.inLlmq = inLlmq;
+            this.start = start;
+        }
+
+        double used() {
+            return end - start;
+        }
+    }
+}
