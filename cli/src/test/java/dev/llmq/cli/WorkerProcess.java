@@ -100,6 +100,22 @@ final class WorkerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The process's warnings and errors (their first lines, and the exception lines under them, stack frames left
+     * out), at most {@code limit}, for failure messages: the tail alone often shows only the last stack frames.
+     */
+    String problems(int limit) {
+        try {
+            List<String> picked = Files.readAllLines(log).stream()
+                    .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")
+                            || (!line.startsWith("\t") && (line.contains("Exception") || line.contains("Caused by"))))
+                    .toList();
+            return String.join("\n", picked.subList(Math.max(0, picked.size() - limit), picked.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
     /** SIGTERM, then SIGKILL if it has not stopped within 20 s. */
     @Override
     public void close() throws InterruptedException {
