@@ -87,14 +87,19 @@ final class E2eBench implements Callable<Integer> {
                 }
             });
             long windowEnd = System.nanoTime();
-            long completedInWindow = times.completedBetween(windowStart, windowEnd);
-            table.cpuWindowEnds(completedInWindow);
             long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));
+            long drained = System.nanoTime();
+            // CPU from the load's start until the last result is in: what it took to finish every job that completed
+            long completedByDrain = times.completedBetween(windowStart, drained);
+            table.cpuWindowEnds(completedByDrain);
+            table.setting("CPU counted", String.format("from the load's start until its last result (%.1f s, the "
+                    + "drain included), per job completed meanwhile (%d)", (drained - windowStart) / 1e9,
+                    completedByDrain));
             double seconds = (windowEnd - windowStart) / 1e9;
             table.figure("completed jobs/s in the measured window (results read)",
-                    String.format("%,.0f", completedInWindow / seconds), "≥ 5,000")
+                    String.format("%,.0f", times.completedBetween(windowStart, windowEnd) / seconds), "≥ 5,000")
                     .figure("CPU ms per job, all llmq processes", String.format("%.3f",
-                            table.llmqCpuSeconds() * 1000 / Math.max(1, completedInWindow)), "≤ 0.3");
+                            table.llmqCpuSeconds() * 1000 / Math.max(1, completedByDrain)), "≤ 0.3");
             figure(table, "202 → provider received the call", times.acceptedToProvider(), "p50 ≤ 5 ms, p99 ≤ 25 ms "
                     + "(at 1,000 jobs/s)");
             figure(table, "provider answered → result readable (read_committed)", times.providerToResult(),

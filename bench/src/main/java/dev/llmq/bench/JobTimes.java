@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -19,8 +20,9 @@ final class JobTimes {
     private final long first;
     private final long[] due;
     private final long[] accepted;
-    private final long[] received;
-    private final long[] answered;
+    /** Written by the mock's request threads, so atomic (read by the main thread at the end). */
+    private final AtomicLongArray received;
+    private final AtomicLongArray answered;
     private final String[] ids;
     private final Map<String, Long> results = new ConcurrentHashMap<>();
 
@@ -28,8 +30,8 @@ final class JobTimes {
         this.first = first;
         this.due = new long[capacity];
         this.accepted = new long[capacity];
-        this.received = new long[capacity];
-        this.answered = new long[capacity];
+        this.received = new AtomicLongArray(capacity);
+        this.answered = new AtomicLongArray(capacity);
         this.ids = new String[capacity];
     }
 
@@ -54,9 +56,8 @@ final class JobTimes {
     /** The provider's call for job {@code jobNumber} (the first one, if it was called again). */
     void provider(long jobNumber, long receivedNanos, long answeredNanos) {
         int i = index(jobNumber);
-        if (i >= 0 && received[i] == 0) {
-            answered[i] = answeredNanos;
-            received[i] = receivedNanos;
+        if (i >= 0 && received.compareAndSet(i, 0, receivedNanos)) {
+            answered.set(i, answeredNanos);
         }
     }
 
@@ -100,8 +101,8 @@ final class JobTimes {
     Histogram acceptedToProvider() {
         Histogram h = histogram();
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] != null && received[i] != 0) {
-                h.recordValue(Math.max(0, received[i] - accepted[i]));
+            if (ids[i] != null && received.get(i) != 0) {
+                h.recordValue(Math.max(0, received.get(i) - accepted[i]));
             }
         }
         return h;
@@ -112,8 +113,8 @@ final class JobTimes {
         Histogram h = histogram();
         for (int i = 0; i < ids.length; i++) {
             Long result = ids[i] == null ? null : results.get(ids[i]);
-            if (result != null && answered[i] != 0) {
-                h.recordValue(Math.max(0, result - answered[i]));
+            if (result != null && answered.get(i) != 0) {
+                h.recordValue(Math.max(0, result - answered.get(i)));
             }
         }
         return h;
