@@ -1,6 +1,7 @@
 package dev.llmq.bench.load;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +80,9 @@ public final class LoadGenerator {
         long bytesReceived = 0;
         long last = start;
         Map<Integer, Long> errors = new TreeMap<>();
+        Map<Integer, String> samples = new TreeMap<>();
         for (Connection c : workers) {
+            c.samples.forEach(samples::putIfAbsent);
             sent += c.sent;
             succeeded += c.succeeded;
             bytesSent += c.bytesSent;
@@ -109,7 +112,7 @@ public final class LoadGenerator {
             case LoadSpec.Loop.Closed c -> "closed, " + c.concurrency() + " concurrent";
         };
         return new LoadResult(loop, sent, succeeded, succeeded * target.jobsPerRequest(), new TreeMap<>(errors),
-                bytesSent, bytesReceived, (last - start) / 1e9, corrected, uncorrected, behind, expected);
+                new TreeMap<>(samples), bytesSent, bytesReceived, (last - start) / 1e9, corrected, uncorrected, behind, expected);
     }
 
     /** When request {@code seq} should go, or -1 when it should not go at all. */
@@ -131,6 +134,7 @@ public final class LoadGenerator {
     private final class Connection implements Runnable {
         private final HttpConnection http;
         private final Map<Integer, Long> errors = new TreeMap<>();
+        private final Map<Integer, String> samples = new TreeMap<>();
         long sent;
         long succeeded;
         long bytesSent;
@@ -170,6 +174,7 @@ public final class LoadGenerator {
             } catch (IOException | RuntimeException e) {
                 status = LoadResult.TRANSPORT_ERROR;
                 body = new byte[0];
+                samples.putIfAbsent(status, e.toString());
             }
             long done = System.nanoTime();
             sent++;
@@ -183,6 +188,10 @@ public final class LoadGenerator {
                 succeeded++;
             } else {
                 errors.merge(status, 1L, Long::sum);
+                if (status != LoadResult.TRANSPORT_ERROR && !samples.containsKey(status)) {
+                    String text = new String(body, 0, Math.min(body.length, 160), StandardCharsets.UTF_8);
+                    samples.put(status, text.replace('|', '/').replaceAll("\\s+", " "));
+                }
             }
             listener.answered(seq, intended, sentAt, done, status, body);
         }

@@ -23,6 +23,8 @@ import org.HdrHistogram.Histogram;
  * @param succeeded             requests answered with the target's success status
  * @param jobs                  jobs in the succeeded requests
  * @param errorsByStatus        failed requests by status ({@link #TRANSPORT_ERROR}: no answer)
+ * @param errorSamples          for each failed status, the start of the first such answer's body (for no answer: the
+ *                              exception), so the table says why
  * @param bytesSent             request bytes written (heads included)
  * @param bytesReceived         answer bytes read (heads included)
  * @param seconds               from the start to the last answer
@@ -31,7 +33,7 @@ import org.HdrHistogram.Histogram;
  * @param expectedIntervalNanos the interval the closed loop's correction used; 0 in an open loop
  */
 public record LoadResult(String loop, long sent, long succeeded, long jobs, SortedMap<Integer, Long> errorsByStatus,
-                         long bytesSent, long bytesReceived, double seconds, Histogram latency, Histogram serviceTime,
+                         SortedMap<Integer, String> errorSamples, long bytesSent, long bytesReceived, double seconds, Histogram latency, Histogram serviceTime,
                          long behindSchedule, long expectedIntervalNanos) {
 
     /** The status recorded for a request that got no answer (connect failure, read failure, timeout). */
@@ -39,6 +41,7 @@ public record LoadResult(String loop, long sent, long succeeded, long jobs, Sort
 
     public LoadResult {
         errorsByStatus = Collections.unmodifiableSortedMap(new TreeMap<>(errorsByStatus));
+        errorSamples = Collections.unmodifiableSortedMap(new TreeMap<>(errorSamples));
     }
 
     public long errors() {
@@ -53,14 +56,15 @@ public record LoadResult(String loop, long sent, long succeeded, long jobs, Sort
         return seconds > 0 ? jobs / seconds : 0;
     }
 
-    /** {@code 202: 3, transport: 1}-style summary of the errors, or "none". */
+    /** {@code HTTP 503: 3 (first body: ...), no answer: 1 (...)}-style summary of the errors, or "none". */
     public String errorSummary() {
         if (errorsByStatus.isEmpty()) {
             return "none";
         }
         StringBuilder sb = new StringBuilder();
         errorsByStatus.forEach((status, count) -> sb.append(sb.isEmpty() ? "" : ", ")
-                .append(status == TRANSPORT_ERROR ? "no answer" : "HTTP " + status).append(": ").append(count));
+                .append(status == TRANSPORT_ERROR ? "no answer" : "HTTP " + status).append(": ").append(count)
+                .append(errorSamples.containsKey(status) ? " (first: " + errorSamples.get(status) + ")" : ""));
         return sb.toString();
     }
 

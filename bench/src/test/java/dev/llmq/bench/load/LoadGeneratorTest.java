@@ -129,6 +129,8 @@ class LoadGeneratorTest {
             LoadResult refused = LoadGenerator.run(wrongKey, LoadSpec.closed(2, BOUND, 10), ResponseListener.NONE);
             assertThat(refused.succeeded()).isZero();
             assertThat(refused.errorsByStatus()).containsExactly(java.util.Map.entry(401, 10L));
+            assertThat(refused.errorSamples().get(401)).contains("Incorrect API key provided");
+            assertThat(refused.errorSummary()).startsWith("HTTP 401: 10 (first: {");
         }
         int closedPort;
         try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -138,7 +140,7 @@ class LoadGeneratorTest {
                 null, 0);
         LoadResult r = LoadGenerator.run(nobody, LoadSpec.closed(1, BOUND, 3), ResponseListener.NONE);
         assertThat(r.errorsByStatus()).containsExactly(java.util.Map.entry(LoadResult.TRANSPORT_ERROR, 3L));
-        assertThat(r.errorSummary()).isEqualTo("no answer: 3");
+        assertThat(r.errorSummary()).startsWith("no answer: 3 (first: java.net.ConnectException");
     }
 
     @Test
