@@ -65,7 +65,7 @@ public final class MockLlmServer implements AutoCloseable {
         ObjectMapper json = new ObjectMapper();
         this.requestedPort = b.port;
         this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors);
-        this.protocols = List.of(new OpenAiChatProtocol(engine, json, b.echoRejectedKey), new AzureOpenAiProtocol(engine, json),
+        this.protocols = List.of(new OpenAiChatProtocol(engine, json, b.echoRejectedKey, b.chatListener), new AzureOpenAiProtocol(engine, json),
                 new AnthropicProtocol(engine, json), new GeminiProtocol(engine, json));
         this.admin = new AdminRoutes(engine, json);
     }
@@ -215,6 +215,7 @@ public final class MockLlmServer implements AutoCloseable {
         private int requestLogCapacity = 10_000;
         private MockBehavior defaultBehavior = MockBehavior.defaults();
         private final Map<String, MockBehavior> behaviors = new LinkedHashMap<>();
+        private ChatListener chatListener;
 
         private Builder() {
         }
@@ -275,6 +276,12 @@ public final class MockLlmServer implements AutoCloseable {
         /** A deployment; it is also listed by {@code GET /v1/models}. */
         public Builder behavior(String model, MockBehavior behavior) {
             behaviors.put(Objects.requireNonNull(model, "model"), Objects.requireNonNull(behavior, "behavior"));
+            return this;
+        }
+
+        /** Told of each OpenAI chat completion answered (benchmarks; none by default). */
+        public Builder chatListener(ChatListener listener) {
+            this.chatListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

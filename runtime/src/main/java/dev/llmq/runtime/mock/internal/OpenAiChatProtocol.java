@@ -3,6 +3,7 @@ package dev.llmq.runtime.mock.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.runtime.mock.ChatListener;
 import dev.llmq.runtime.mock.Fault;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -17,6 +18,7 @@ import java.util.Optional;
 public final class OpenAiChatProtocol implements ProtocolHandler {
 
     private final boolean echoRejectedKey;
+    private final ChatListener listener;
     private final MockEngine engine;
     private final ObjectMapper json;
     private final OpenAiWire wire;
@@ -32,7 +34,13 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
 
     /** @param echoRejectedKey answer a wrong key with a 401 that echoes it (see {@link #echoingKey}) */
     public OpenAiChatProtocol(MockEngine engine, ObjectMapper json, boolean echoRejectedKey) {
+        this(engine, json, echoRejectedKey, null);
+    }
+
+    /** @param listener told of each completion answered; null for none */
+    public OpenAiChatProtocol(MockEngine engine, ObjectMapper json, boolean echoRejectedKey, ChatListener listener) {
         this.echoRejectedKey = echoRejectedKey;
+        this.listener = listener;
         this.engine = engine;
         this.json = json;
         this.wire = new OpenAiWire(json);
@@ -53,6 +61,7 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
     }
 
     private void chat(Context ctx) throws IOException {
+        long received = System.nanoTime();
         String auth = ctx.header("Authorization");
         boolean authorized = engine.apiKey().map(k -> ("Bearer " + k).equals(auth)).orElse(true);
         Map<String, String> headers = Headers.of(ctx);
@@ -80,6 +89,9 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
                     return;
                 }
                 reply.write(ctx, req, req.model(), p, p.streamError() == null ? null : wire.error(p.streamError()));
+                if (listener != null) {
+                    listener.answered(req.model(), req.messageTexts(), received, System.nanoTime());
+                }
             }
         }
     }

@@ -1,0 +1,121 @@
+package dev.llmq.bench;
+
+import dev.llmq.bench.load.JobBodies;
+import dev.llmq.bench.load.LoadGenerator;
+import dev.llmq.bench.load.LoadResult;
+import dev.llmq.bench.load.LoadSpec;
+import dev.llmq.bench.load.ResponseListener;
+import dev.llmq.bench.load.Target;
+import dev.llmq.runtime.mock.MockLlmServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./llmq bench e2e}: jobs from submission to result. The broker, the ingest API and {@code --workers}
+ * workers run as processes of their own ({@link LlmqRoles}); the mock LLM (0 ms, non-streaming) and the load
+ * generator run in this JVM, so that one clock times every step of a job ({@link JobTimes}): the 202, the provider
+ * receiving the call and answering it (the mock's {@code ChatListener}, which reads the job number from the prompt),
+ * and the result becoming readable on {@code results.v1} to a {@code read_committed} consumer
+ * ({@link ResultWatch}). Open loop at {@code --rate} or closed loop at {@code --concurrency}, {@code --duration}
+ * seconds after a warm-up; then up to {@code --drain} seconds for the last results. Jobs accepted in the measured
+ * run without a result by then are lost.
+ */
+@Command(name = "e2e", mixinStandardHelpOptions = true,
+        description = "End to end (broker, ingest, workers as processes; mock LLM at 0 ms in this JVM): completed "
+                + "jobs/s, 202 → provider, provider → result readable, submit → result, jobs lost, CPU per job.")
+final class E2eBench implements Callable<Integer> {
+
+    /** The measured run's job numbers start here; the warm-up's at 0. */
+    static final long MEASURED_JOBS = 100_000_000_000L;
+
+    @Mixin
+    LoadOptions load = new LoadOptions();
+
+    @Option(names = "--workers", defaultValue = "1", description = "worker processes (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--drain", defaultValue = "60",
+            description = "seconds to wait for the last results after the load (default: ${DEFAULT-VALUE})")
+    int drainSeconds;
+
+    @Option(names = "--role-jvm-args", defaultValue = "", description = "JVM options of the llmq processes")
+    String roleJvmArgs;
+
+    E2eBench() {
+        load.durationSeconds = 60;
+        load.warmupSeconds = 10;
+        load.maxRequests = 600_000;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LoadSpec spec = load.spec(0);
+        LoadSpec warmup = load.warmup(spec);
+        long jobs = Math.multiplyExact(spec.maxRequests(), load.jobsPerRequest);
+        if (jobs > 2_000_000) {
+            throw new IllegalArgumentException("--max-requests × --jobs-per-request is capped at 2,000,000 jobs "
+                    + "(their times are kept in arrays)");
+        }
+        JobTimes times = new JobTimes(MEASURED_JOBS, (int) jobs);
+        Path dir = LlmqRoles.workDir("e2e");
+        try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(1)
+                .chatListener((model, texts, received, answered) -> times.provider(
+                        JobBodies.jobNumber(texts.getLast()), received, answered)).build().start();
+             LlmqRoles roles = LlmqRoles.start(dir, mock.openAiBaseUrl(), workers, Args.list(roleJvmArgs));
+             ResultWatch results = ResultWatch.start(roles.bootstrapServers(), times)) {
+            JobBodies bodies = new JobBodies(LlmqRoles.GROUP, load.jobBytes, 1);
+            if (warmup != null) {
+                LoadGenerator.run(new Target.LlmqIngest(roles.ingestUrl(), bodies, load.jobsPerRequest, null, 0),
+                        warmup, ResponseListener.NONE);
+            }
+            Target target = new Target.LlmqIngest(roles.ingestUrl(), bodies, load.jobsPerRequest, null, MEASURED_JOBS);
+            BenchTable table = new BenchTable("llmq bench e2e");
+            table.setting("processes", "broker, ingest API, " + workers + " worker(s) (java -jar llmq.jar); mock "
+                    + "LLM (0 ms, non-streaming) and load generator in this JVM");
+            load.settings(table, spec);
+            roles.countCpu(table);
+            table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);
+            long windowStart = System.nanoTime();
+            LoadResult r = LoadGenerator.run(target, spec, (seq, intended, sent, done, status, body) -> {
+                if (target.success(status)) {
+                    times.accepted(target.firstJob(seq), intended, done, body);
+                }
+            });
+            long windowEnd = System.nanoTime();
+            long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));
+            long drained = System.nanoTime();
+            // CPU from the load's start until the last result is in: what it took to finish every job that completed
+            long completedByDrain = times.completedBetween(windowStart, drained);
+            table.cpuWindowEnds(completedByDrain);
+            table.setting("CPU counted", String.format("from the load's start until its last result (%.1f s, the "
+                    + "drain included), per job completed meanwhile (%d)", (drained - windowStart) / 1e9,
+                    completedByDrain));
+            double seconds = (windowEnd - windowStart) / 1e9;
+            table.figure("completed jobs/s in the measured window (results read)",
+                    String.format("%,.0f", times.completedBetween(windowStart, windowEnd) / seconds), "≥ 5,000")
+                    .figure("CPU ms per job, all llmq processes", String.format("%.3f",
+                            table.llmqCpuSeconds() * 1000 / Math.max(1, completedByDrain)), "≤ 0.3");
+            figure(table, "202 → provider received the call", times.acceptedToProvider(), "p50 ≤ 5 ms, p99 ≤ 25 ms "
+                    + "(at 1,000 jobs/s)");
+            figure(table, "provider answered → result readable (read_committed)", times.providerToResult(),
+                    "p50 ≤ 10 ms, p99 ≤ 50 ms");
+            figure(table, "submit (due time) → result readable", times.dueToResult(), "");
+            figure(table, "202 → result readable", times.acceptedToResult(), "");
+            table.figure("jobs accepted / with a result / lost (no result " + drainSeconds + " s after the load)",
+                    times.acceptedCount() + " / " + (times.acceptedCount() - lost) + " / " + lost, "0 lost");
+            LoadOptions.figures(table, "submissions: ", r, "", "");
+            table.print(System.out);
+            System.out.println("role logs: " + roles.logs());
+            return lost == 0 && r.errors() == 0 ? 0 : 1;
+        }
+    }
+
+    private static void figure(BenchTable table, String name, Histogram h, String target) {
+        table.figure(name + ", p50 / p90 / p99 / max", LoadResult.percentiles(h), target);
+    }
+}

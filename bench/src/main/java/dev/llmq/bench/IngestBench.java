@@ -1,0 +1,109 @@
+package dev.llmq.bench;
+
+import dev.llmq.bench.load.JobBodies;
+import dev.llmq.bench.load.LoadGenerator;
+import dev.llmq.bench.load.LoadResult;
+import dev.llmq.bench.load.LoadSpec;
+import dev.llmq.bench.load.ResponseListener;
+import dev.llmq.bench.load.Target;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./llmq bench ingest}: what the ingest API accepts. The broker and the ingest API run as processes of their
+ * own ({@link LlmqRoles}, no worker: the jobs stay queued), the load generator in this JVM. Two phases, each a
+ * warm-up then {@code --duration} seconds measured, each printing a table with the CPU of broker and ingest:
+ * <ol>
+ *   <li>A: NDJSON submissions of {@code --ndjson-jobs} (100) jobs of {@code --job-bytes} (1 KB), closed loop at
+ *       {@code --ndjson-concurrency} (4) — target ≥ 30,000 jobs/s;</li>
+ *   <li>B: single-job POSTs, closed loop from {@code --single-connections} (64) connections — target ≥ 10,000
+ *       jobs/s with p99 ≤ 20 ms.</li>
+ * </ol>
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "The ingest API alone (broker and ingest as processes): NDJSON submissions of 100 jobs, then "
+                + "single-job POSTs from 64 connections; jobs/s accepted, latency, CPU per job.")
+final class IngestBench implements Callable<Integer> {
+
+    @Option(names = "--duration", defaultValue = "20", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")
+    int durationSeconds;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per phase (default: ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
+    @Option(names = "--ndjson-jobs", defaultValue = "100", description = "jobs per NDJSON submission (default: ${DEFAULT-VALUE})")
+    int ndjsonJobs;
+
+    @Option(names = "--ndjson-concurrency", defaultValue = "4",
+            description = "phase A: submissions outstanding at once (default: ${DEFAULT-VALUE})")
+    int ndjsonConcurrency;
+
+    @Option(names = "--single-connections", defaultValue = "64",
+            description = "phase B: connections posting single jobs (default: ${DEFAULT-VALUE})")
+    int singleConnections;
+
+    @Option(names = "--job-bytes", defaultValue = "1024", description = "each job's JSON size (default: ${DEFAULT-VALUE})")
+    int jobBytes;
+
+    @Option(names = "--phases", defaultValue = "A,B", split = ",", description = "which phases to run (default: A,B)")
+    List<String> phases = new ArrayList<>();
+
+    @Option(names = "--role-jvm-args", defaultValue = "", description = "JVM options of the llmq processes")
+    String roleJvmArgs;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = LlmqRoles.workDir("ingest");
+        int failed = 0;
+        try (LlmqRoles roles = LlmqRoles.start(dir, "http://127.0.0.1:9/v1", 0, Args.list(roleJvmArgs))) {
+            JobBodies bodies = new JobBodies(LlmqRoles.GROUP, jobBytes, 1);
+            long offset = 0;
+            if (phases.contains("A")) {
+                failed += phase(roles, "A: NDJSON submissions of " + ndjsonJobs + " jobs",
+                        new Target.LlmqIngest(roles.ingestUrl(), bodies, ndjsonJobs, null, offset),
+                        LoadSpec.closed(ndjsonConcurrency, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
+                        "≥ 30,000", "");
+                offset += 10_000_000_000L;
+            }
+            if (phases.contains("B")) {
+                failed += phase(roles, "B: single-job POSTs",
+                        new Target.LlmqIngest(roles.ingestUrl(), bodies, 1, null, offset),
+                        LoadSpec.closed(singleConnections, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
+                        "≥ 10,000", "p99 ≤ 20 ms");
+            }
+            System.out.println("role logs: " + roles.logs());
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    private int phase(LlmqRoles roles, String name, Target target, LoadSpec spec, String jobsTarget,
+                      String latencyTarget) throws Exception {
+        // the warm-up's jobs are numbered after the measured run's, which cannot reach 10^9 jobs
+        Target warm = target instanceof Target.LlmqIngest t
+                ? new Target.LlmqIngest(t.base(), t.bodies(), t.jobsPerRequest(), t.apiKey(), t.jobOffset() + 5_000_000_000L)
+                : target;
+        if (warmupSeconds > 0) {
+            LoadGenerator.run(warm, spec.bounded(Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE),
+                    ResponseListener.NONE);
+        }
+        BenchTable table = new BenchTable("llmq bench ingest, phase " + name);
+        table.setting("processes", "broker and ingest API (java -jar llmq.jar), no worker; load generator in this JVM")
+                .setting("load", spec.loop() instanceof LoadSpec.Loop.Closed c ? "closed loop, " + c.concurrency()
+                        + " concurrent" : spec.loop().toString())
+                .setting("jobs per request", target.jobsPerRequest())
+                .setting("job body", jobBytes + " bytes")
+                .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up");
+        roles.countCpu(table);
+        table.process("load generator (this JVM)", ProcessHandle.current().pid(), false);
+        LoadResult r = LoadGenerator.run(target, spec, ResponseListener.NONE);
+        table.cpuWindowEnds(r.jobs());
+        LoadOptions.figures(table, "", r, jobsTarget, latencyTarget);
+        table.print(System.out);
+        return r.errors() == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.llmq.bench;
+
+import dev.llmq.config.DeploymentKeys;
+import dev.llmq.config.RouterKeys;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * llmq's roles as processes of their own ({@code java -jar llmq.jar broker|ingest|worker}, see {@link RoleProcess}),
+ * so that each one's CPU is counted apart: a broker, an ingest API and {@code workers} workers, on free ports of
+ * 127.0.0.1, with one model group ({@link #GROUP}) whose deployment points at {@code providerBase} (the ingest API
+ * reads only the group's name). Logs and config in {@code dir}.
+ */
+final class LlmqRoles implements AutoCloseable {
+
+    /** The model group every scenario submits to. */
+    static final String GROUP = "bench";
+    private static final Duration READY = Duration.ofMinutes(2);
+
+    private final List<RoleProcess> started = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
+    private String bootstrapServers;
+    private URI ingestUrl;
+
+    private LlmqRoles() {
+    }
+
+    /**
+     * Starts the broker, then the ingest API and the workers together, and waits until each is ready.
+     *
+     * @param providerBase the deployment's {@code api_base} (an OpenAI-compatible {@code .../v1})
+     * @param jvmArgs      options for every role's JVM
+     */
+    static LlmqRoles start(Path dir, String providerBase, int workers, List<String> jvmArgs) throws Exception {
+        Path jar = BenchMain.llmqJar();
+        Path config = new BenchConfig()
+                .deployment(DeploymentKeys.MODEL_NAME, GROUP, DeploymentKeys.MODEL, "openai/" + GROUP,
+                        DeploymentKeys.API_BASE, providerBase, DeploymentKeys.API_KEY, "mock-key",
+                        DeploymentKeys.ID, GROUP + "-1")
+                .set(RouterKeys.NUM_RETRIES, 0)
+                .write(dir.resolve("llmq.yaml"));
+        List<String> jvm = new ArrayList<>(jvmArgs);
+        if (Runtime.version().feature() >= 23) {
+            jvm.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's log cleaner; as the llmq launcher does
+        }
+        LlmqRoles roles = new LlmqRoles();
+        try {
+            int kafkaPort = FreePort.find();
+            int brokerHttp = FreePort.find();
+            RoleProcess broker = roles.add("broker", RoleProcess.start(jar, jvm, List.of("broker", "--config",
+                    config.toString(), "--data-dir", dir.resolve("kafka").toString(), "--kafka-port",
+                    Integer.toString(kafkaPort), "--http-port", Integer.toString(brokerHttp)), dir.resolve("broker.log")));
+            broker.awaitReady(URI.create("http://127.0.0.1:" + brokerHttp + "/health/ready"), READY);
+            roles.bootstrapServers = "127.0.0.1:" + kafkaPort;
+            int ingestPort = FreePort.find();
+            roles.ingestUrl = URI.create("http://127.0.0.1:" + ingestPort);
+            List<URI> ready = new ArrayList<>();
+            roles.add("ingest", RoleProcess.start(jar, jvm, List.of("ingest", "--config", config.toString(),
+                    "--bootstrap-servers", roles.bootstrapServers, "--http-port", Integer.toString(ingestPort)),
+                    dir.resolve("ingest.log")));
+            ready.add(roles.ingestUrl.resolve("/health/ready"));
+            for (int i = 1; i <= workers; i++) {
+                int port = FreePort.find();
+                roles.add("worker-" + i, RoleProcess.start(jar, jvm, List.of("worker", "--config", config.toString(),
+                        "--bootstrap-servers", roles.bootstrapServers, "--http-port", Integer.toString(port),
+                        "--worker-id", "bench-worker-" + i), dir.resolve("worker-" + i + ".log")));
+                ready.add(URI.create("http://127.0.0.1:" + port + "/health/ready"));
+            }
+            for (int i = 0; i < ready.size(); i++) {
+                roles.started.get(i + 1).awaitReady(ready.get(i), READY);
+            }
+            return roles;
+        } catch (Exception e) {
+            roles.close();
+            throw e;
+        }
+    }
+
+    private RoleProcess add(String name, RoleProcess process) {
+        started.add(process);
+        names.add(name);
+        return process;
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** {@code http://127.0.0.1:<port>} of the ingest API. */
+    URI ingestUrl() {
+        return ingestUrl;
+    }
+
+    /** Starts counting every role's CPU in {@code table} (all count as llmq). */
+    void countCpu(BenchTable table) {
+        for (int i = 0; i < started.size(); i++) {
+            table.process(names.get(i), started.get(i).pid(), true);
+        }
+    }
+
+    /** Where the roles' logs are. */
+    String logs() {
+        return started.isEmpty() ? "" : started.getFirst().log().getParent().toString();
+    }
+
+    /** Stops the workers and the ingest API, then the broker; deletes the broker's data. */
+    @Override
+    public void close() throws Exception {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+        if (!started.isEmpty()) {
+            Path data = started.getFirst().log().resolveSibling("kafka");
+            if (Files.isDirectory(data)) {
+                StatusStoreBench.deleteTree(data);
+            }
+        }
+    }
+
+    /** A fresh directory for one scenario's config, logs and broker data. */
+    static Path workDir(String scenario) throws IOException {
+        return Files.createTempDirectory("llmq-bench-" + scenario + "-");
+    }
+}

@@ -1,0 +1,222 @@
+package dev.llmq.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.llmq.runtime.mock.MockLlmServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class LoadGeneratorTest {
+
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final int WARM_UP = 30;
+    private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+
+    @Test
+    void closedLoopSendsEveryRequestToTheMockAndRecordsEachOnce() throws Exception {
+        Set<Long> seen = ConcurrentHashMap.newKeySet();
+        AtomicLong requestBytes = new AtomicLong();
+        try (MockLlmServer mock = MockLlmServer.builder().port(0)
+                .chatListener((model, texts, received, answered) -> seen.add(JobBodies.jobNumber(texts.getLast())))
+                .build().start()) {
+            Target target = new Target.OpenAiChat(URI.create(mock.baseUrl()), new JobBodies("bench", 1024, 7), "k",
+                    1000);
+            for (long seq = 0; seq < 120; seq++) {
+                requestBytes.addAndGet(target.request(seq).length);
+            }
+            LoadResult r = LoadGenerator.run(target, LoadSpec.closed(4, BOUND, 120), ResponseListener.NONE);
+
+            assertThat(r.sent()).isEqualTo(120);
+            assertThat(r.succeeded()).isEqualTo(120);
+            assertThat(r.jobs()).isEqualTo(120);
+            assertThat(r.errorsByStatus()).isEmpty();
+            assertThat(r.serviceTime().getTotalCount()).isEqualTo(120);
+            assertThat(r.latency().getTotalCount()).isGreaterThanOrEqualTo(120);
+            assertThat(r.expectedIntervalNanos()).isPositive();
+            assertThat(r.bytesSent()).isEqualTo(requestBytes.get());
+            assertThat(r.bytesReceived()).isGreaterThan(120L * 100);
+            assertThat(seen).hasSize(120).allSatisfy(n -> assertThat(n).isBetween(1000L, 1119L));
+            assertThat(mock.requests()).hasSize(120).allSatisfy(q -> assertThat(q.hasAuthorization()).isTrue());
+        }
+    }
+
+    @Test
+    void openLoopSendsAtTheRateAndMeasuresFromTheDueTime() throws Exception {
+        Set<Long> seen = ConcurrentHashMap.newKeySet();
+        AtomicInteger listened = new AtomicInteger();
+        try (MockLlmServer mock = MockLlmServer.builder().port(0)
+                .chatListener((model, texts, received, answered) -> seen.add(JobBodies.jobNumber(texts.getLast())))
+                .build().start()) {
+            Target target = new Target.OpenAiChat(URI.create(mock.baseUrl()), new JobBodies("bench", 256, 7), null, 0);
+            LoadResult r = LoadGenerator.run(target, LoadSpec.open(400, 8, BOUND, 100), (seq, intended, sent, done,
+                    status, body) -> {
+                assertThat(intended).isLessThanOrEqualTo(sent);
+                if (status == 200 && new String(body, StandardCharsets.UTF_8).contains("chat.completion")) {
+                    listened.incrementAndGet();
+                }
+            });
+
+            assertThat(r.sent()).isEqualTo(100);
+            assertThat(r.succeeded()).isEqualTo(100);
+            assertThat(listened).hasValue(100);
+            assertThat(r.behindSchedule()).isZero();
+            assertThat(r.latency().getTotalCount()).isEqualTo(100);
+            assertThat(r.serviceTime().getTotalCount()).isEqualTo(100);
+            // every request's latency from its due time is at least its service time, so every percentile is too
+            for (double p : new double[] {50, 90, 99, 100}) {
+                assertThat(r.latency().getValueAtPercentile(p)).isGreaterThanOrEqualTo(
+                        r.serviceTime().getValueAtPercentile(p));
+            }
+            // 100 requests due at 400/s: the last is due 247.5 ms after the first
+            assertThat(r.seconds()).isGreaterThanOrEqualTo(0.2475);
+            assertThat(seen).hasSize(100).allSatisfy(n -> assertThat(n).isBetween(0L, 99L));
+            assertThat(mock.requests()).allSatisfy(q -> assertThat(q.hasAuthorization()).isFalse());
+        }
+    }
+
+    @Test
+    void openLoopCorrectionCountsTheRequestsAStallHeldBack() throws Exception {
+        try (StallingServer server = new StallingServer(WARM_UP + 10)) {
+            server.warmUp();
+            // 200/s over one connection: requests 11.. are due every 5 ms while request 10 (due at 50 ms) stalls
+            // 1 s, so requests 11..99 (due by 495 ms) are sent after 1,050 ms: each waited more than 500 ms
+            LoadResult r = LoadGenerator.run(server.target(), LoadSpec.open(200, 1, BOUND, 100),
+                    ResponseListener.NONE);
+
+            assertThat(r.succeeded()).isEqualTo(100);
+            assertThat(above(r.serviceTime(), STALL_NANOS / 2)).isEqualTo(1);
+            assertThat(above(r.latency(), STALL_NANOS / 2)).isGreaterThanOrEqualTo(50);
+            assertThat(r.latency().getValueAtPercentile(50)).isGreaterThan(r.serviceTime().getValueAtPercentile(50));
+        }
+    }
+
+    @Test
+    void closedLoopCorrectionFillsInTheRequestsAStallKeptFromBeingSent() throws Exception {
+        try (StallingServer server = new StallingServer(WARM_UP + 10)) {
+            server.warmUp();
+            LoadResult r = LoadGenerator.run(server.target(), LoadSpec.closed(1, BOUND, 100), ResponseListener.NONE);
+
+            assertThat(r.succeeded()).isEqualTo(100);
+            assertThat(r.serviceTime().getTotalCount()).isEqualTo(100);
+            assertThat(above(r.serviceTime(), STALL_NANOS / 2)).isEqualTo(1);
+            // a 500 ms answer where the median is far shorter hides many requests: the correction adds them
+            assertThat(r.expectedIntervalNanos()).isLessThan(STALL_NANOS / 20);
+            assertThat(above(r.latency(), STALL_NANOS / 2)).isGreaterThan(5);
+            assertThat(r.latency().getTotalCount()).isGreaterThan(r.serviceTime().getTotalCount() + 10);
+        }
+    }
+
+    @Test
+    void aTargetThatRefusesIsCountedByStatusAndAClosedPortAsNoAnswer() throws Exception {
+        try (MockLlmServer mock = MockLlmServer.builder().port(0).apiKey("right").build().start()) {
+            Target wrongKey = new Target.OpenAiChat(URI.create(mock.baseUrl()), new JobBodies("bench", 64, 1),
+                    "wrong", 0);
+            LoadResult refused = LoadGenerator.run(wrongKey, LoadSpec.closed(2, BOUND, 10), ResponseListener.NONE);
+            assertThat(refused.succeeded()).isZero();
+            assertThat(refused.errorsByStatus()).containsExactly(java.util.Map.entry(401, 10L));
+            assertThat(refused.errorSamples().get(401)).contains("Incorrect API key provided");
+            assertThat(refused.errorSummary()).startsWith("HTTP 401: 10 (first: {");
+        }
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Target nobody = new Target.OpenAiChat(URI.create("http://127.0.0.1:" + closedPort), new JobBodies("b", 64, 1),
+                null, 0);
+        LoadResult r = LoadGenerator.run(nobody, LoadSpec.closed(1, BOUND, 3), ResponseListener.NONE);
+        assertThat(r.errorsByStatus()).containsExactly(java.util.Map.entry(LoadResult.TRANSPORT_ERROR, 3L));
+        assertThat(r.errorSummary()).startsWith("no answer: 3 (first: java.net.ConnectException");
+    }
+
+    @Test
+    void ingestRequestsAreNdjsonOfNumberedJobsAndThe202BodyGivesTheirIds() {
+        JobBodies bodies = new JobBodies("gpt-4o-mini", 1024, 3);
+        Target target = new Target.LlmqIngest(URI.create("http://127.0.0.1:4000"), bodies, 3, "sk-1", 500);
+        String request = new String(target.request(2), StandardCharsets.US_ASCII);
+        String[] parts = request.split("\r\n\r\n", 2);
+
+        assertThat(parts[0]).startsWith("POST /v1/jobs HTTP/1.1\r\n").contains("Content-Type: application/x-ndjson")
+                .contains("Authorization: Bearer sk-1").contains("Content-Length: " + parts[1].length());
+        List<String> lines = List.of(parts[1].split("\n"));
+        assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).hasSize(1024).startsWith("{\"model\":\"gpt-4o-mini\""));
+        assertThat(lines.stream().map(JobBodies::jobNumber)).containsExactly(506L, 507L, 508L);
+        assertThat(bodies.body(506)).isNotEqualTo(bodies.body(507));
+        assertThat(new String(new Target.LlmqIngest(URI.create("http://h:1/p/"), bodies, 1, null, 0).request(0),
+                StandardCharsets.US_ASCII)).startsWith("POST /p/v1/jobs HTTP/1.1").contains("application/json")
+                .doesNotContain("Authorization");
+
+        byte[] accepted = ("{\"object\":\"llmq.job.submission\",\"batch_id\":\"batch_1\",\"jobs\":[{\"id\":\"job_a\","
+                + "\"custom_id\":null,\"status\":\"queued\"},{\"id\":\"job_b\",\"custom_id\":\"x\",\"status\":\"queued\"}],"
+                + "\"count\":2}").getBytes(StandardCharsets.UTF_8);
+        assertThat(SubmittedJobs.ids(accepted)).containsExactly("job_a", "job_b");
+    }
+
+    private static long above(Histogram h, long nanos) {
+        return h.getCountBetweenValues(nanos, Math.max(nanos, h.getMaxValue()));
+    }
+
+    /**
+     * A real HTTP server on 127.0.0.1 that answers 200 at once (chunked), except request number {@code stallAt}
+     * (counted from 0 over the server's life),
+     * which it holds for {@link #STALL_NANOS} first.
+     */
+    private static final class StallingServer implements AutoCloseable {
+        private final HttpServer server;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        private final AtomicInteger count = new AtomicInteger();
+
+        StallingServer(int stallAt) throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                if (count.getAndIncrement() == stallAt) {
+                    CountDownLatch released = new CountDownLatch(1);
+                    timer.schedule(released::countDown, STALL_NANOS, TimeUnit.NANOSECONDS);
+                    try {
+                        released.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                exchange.sendResponseHeaders(200, 0); // chunked
+                try (var out = exchange.getResponseBody()) {
+                    out.write("{\"ok\":true}".getBytes(StandardCharsets.UTF_8));
+                }
+            });
+            server.start();
+        }
+
+        /** {@link #WARM_UP} requests first, so that a cold start is not taken for the stall. */
+        void warmUp() throws InterruptedException {
+            assertThat(LoadGenerator.run(target(), LoadSpec.closed(1, BOUND, WARM_UP), ResponseListener.NONE)
+                    .succeeded()).isEqualTo(WARM_UP);
+        }
+
+        Target target() {
+            return new Target.OpenAiChat(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                    new JobBodies("stall", 128, 1), null, 0);
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            timer.shutdownNow();
+        }
+    }
+}
