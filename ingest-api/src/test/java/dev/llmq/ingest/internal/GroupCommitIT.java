@@ -138,6 +138,15 @@ class GroupCommitIT {
         return out;
     }
 
+    /** {@code count} submissions of {@code jobsEach} small jobs. */
+    private static List<List<JobRequest>> submissions(int count, int jobsEach) {
+        List<List<JobRequest>> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(jobs(jobsEach));
+        }
+        return out;
+    }
+
     /** Starts every submission at once on its own thread; each outcome is null (202) or the exception. */
     private static List<RuntimeException> concurrently(JobPublisher p, List<List<JobRequest>> submissions)
             throws Exception {
@@ -199,10 +208,7 @@ class GroupCommitIT {
         TopicNames topics = topics(kafka);
         JobPublisher p = publisher(kafka, topics, 1, new GroupCommit(Duration.ofMillis(50), 1 << 20, 1 << 24),
                 Map.of());
-        List<List<JobRequest>> submissions = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            submissions.add(jobs(3));
-        }
+        List<List<JobRequest>> submissions = submissions(40, 3);
 
         List<RuntimeException> outcomes = concurrently(p, submissions);
 
@@ -217,10 +223,7 @@ class GroupCommitIT {
         TopicNames topics = topics(kafka);
         JobPublisher p = publisher(kafka, topics, 1, new GroupCommit(Duration.ofMillis(200), 1 << 20, 1 << 24),
                 Map.of());
-        List<List<JobRequest>> submissions = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            submissions.add(jobs(4));
-        }
+        List<List<JobRequest>> submissions = submissions(10, 4);
         failCommits.set(true);
 
         List<RuntimeException> outcomes = concurrently(p, submissions);
@@ -249,10 +252,7 @@ class GroupCommitIT {
     /** Five submissions of two small jobs and {@code big} at once: {@code big} alone fails, the others are readable. */
     private static void onlyTheLastFailsTooLarge(KafkaCluster kafka, TopicNames topics, JobPublisher p,
                                                  List<JobRequest> big) throws Exception {
-        List<List<JobRequest>> submissions = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            submissions.add(jobs(2));
-        }
+        List<List<JobRequest>> submissions = submissions(5, 2);
         submissions.add(big);
 
         List<RuntimeException> outcomes = concurrently(p, submissions);
