@@ -91,6 +91,11 @@ class GroupCommitIT {
         return p;
     }
 
+    /** A publisher with one transactional producer lingering {@code lingerMs} for each group, no other limits. */
+    private JobPublisher lingering(KafkaCluster kafka, TopicNames topics, int lingerMs) {
+        return publisher(kafka, topics, 1, new GroupCommit(Duration.ofMillis(lingerMs), 1 << 20, 1 << 24), Map.of());
+    }
+
     /** Real producers; the transactional ones count commits, fail them while armed and can hold a begin. */
     private Function<Map<String, Object>, Producer<String, byte[]>> faulty() {
         return config -> {
@@ -206,8 +211,7 @@ class GroupCommitIT {
     @Test
     void concurrentSubmissionsShareFewerTransactionsAndAllAreReadable(KafkaCluster kafka) throws Exception {
         TopicNames topics = topics(kafka);
-        JobPublisher p = publisher(kafka, topics, 1, new GroupCommit(Duration.ofMillis(50), 1 << 20, 1 << 24),
-                Map.of());
+        JobPublisher p = lingering(kafka, topics, 50);
         List<List<JobRequest>> submissions = submissions(40, 3);
 
         List<RuntimeException> outcomes = concurrently(p, submissions);
@@ -221,8 +225,7 @@ class GroupCommitIT {
     @Test
     void aFailedTransactionFailsEveryMemberAndNoneOfTheirJobsIsReadable(KafkaCluster kafka) throws Exception {
         TopicNames topics = topics(kafka);
-        JobPublisher p = publisher(kafka, topics, 1, new GroupCommit(Duration.ofMillis(200), 1 << 20, 1 << 24),
-                Map.of());
+        JobPublisher p = lingering(kafka, topics, 200);
         List<List<JobRequest>> submissions = submissions(10, 4);
         failCommits.set(true);
 
@@ -271,8 +274,7 @@ class GroupCommitIT {
                     List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "20000"),
                             AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
         }
-        JobPublisher p = publisher(kafka, topics, 1, new GroupCommit(Duration.ofMillis(200), 1 << 20, 1 << 24),
-                Map.of());
+        JobPublisher p = lingering(kafka, topics, 200);
         byte[] noise = new byte[40_000];
         new Random(11).nextBytes(noise);
         // incompressible, so lz4 does not bring it under the topic's limit
