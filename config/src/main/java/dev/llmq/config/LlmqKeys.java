@@ -61,6 +61,24 @@ public final class LlmqKeys {
                     + "idempotency keys whose share of the status store it holds; unset: `http://<bind host>:<port>` "
                     + "(the machine's host name when bound to a wildcard address).", "http://ingest-1.internal:8080");
 
+    public static final ConfigKey<Integer> INGEST_GROUP_COMMIT_LINGER_MS = new ConfigKey<>(
+            "llmq.ingest.group_commit.linger_ms", ConfigType.INT, 2, between(0, 1000),
+            "Group commit: concurrent submissions share Kafka transactions. A free transactional producer waits this "
+                    + "long after the first submission of a group for more to join it (up to `max_bytes`), then "
+                    + "writes them all in one transaction: every submission of the group gets its 202 when it "
+                    + "commits, or its error (nothing of any of them enqueued) when it fails. 0: a group is what "
+                    + "queued while the producers were busy.", "5");
+
+    public static final ConfigKey<Long> INGEST_GROUP_COMMIT_MAX_BYTES = new ConfigKey<>(
+            "llmq.ingest.group_commit.max_bytes", ConfigType.LONG, 4L * 1024 * 1024, between(1024, Integer.MAX_VALUE),
+            "Group commit: most bytes of jobs one transaction takes from the queue; a single submission larger than "
+                    + "this still goes, alone.", "8388608");
+
+    public static final ConfigKey<Long> INGEST_GROUP_COMMIT_MAX_QUEUED_BYTES = new ConfigKey<>(
+            "llmq.ingest.group_commit.max_queued_bytes", ConfigType.LONG, 64L * 1024 * 1024, atLeast(1024),
+            "Group commit: most bytes of jobs waiting for a transaction; a submission that would pass it answers 503 "
+                    + "`ingest_busy` with `Retry-After` (one is always taken while the queue is empty).", "268435456");
+
     public static final ConfigKey<Integer> WORKER_MAX_IN_FLIGHT = new ConfigKey<>("llmq.worker.max_in_flight",
             ConfigType.INT, 256, atLeast(1),
             "Most jobs one worker process runs at once; it stops fetching at the limit.", "1024");
@@ -370,7 +388,8 @@ public final class LlmqKeys {
                     + "timeouts, deployment health (cooldown and circuit breaker), the mock LLM server, pricing, the usage "
                     + "aggregator, spend budgets, API keys and the ingest API's limits.",
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
-                    INGEST_STATUS_RETENTION, INGEST_STATE_DIR, INGEST_ADVERTISED_URL,
+                    INGEST_STATUS_RETENTION, INGEST_STATE_DIR, INGEST_ADVERTISED_URL, INGEST_GROUP_COMMIT_LINGER_MS,
+                    INGEST_GROUP_COMMIT_MAX_BYTES, INGEST_GROUP_COMMIT_MAX_QUEUED_BYTES,
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
                     WORKER_MAX_QUEUE_WAIT, WORKER_MAX_WAITING, WORKER_BATCH_MIN_SHARE, WORKER_MAX_DELIVERIES,
                     WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,

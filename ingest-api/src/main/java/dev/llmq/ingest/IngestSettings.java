@@ -1,6 +1,7 @@
 package dev.llmq.ingest;
 
 import dev.llmq.config.ApiKeys;
+import dev.llmq.config.GroupCommit;
 import dev.llmq.config.IngestLimits;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.TopicNames;
@@ -24,8 +25,8 @@ import java.util.Objects;
  * @param instanceId stable per instance (a restarted instance fences its own zombies); unique across instances
  * @param kafkaTimeout the longest a submission waits for the broker ({@code max.block.ms}, {@code delivery.timeout.ms})
  *        before answering 503; at least {@link #MIN_KAFKA_TIMEOUT}
- * @param transactionalProducers how many multi-job submissions can be written at once,
- *        {@code 1..}{@link #MAX_TRANSACTIONAL_PRODUCERS}
+ * @param transactionalProducers how many transactions (each a group of submissions, {@code groupCommit}) can be
+ *        written at once, {@code 1..}{@link #MAX_TRANSACTIONAL_PRODUCERS}
  * @param streamTimeout the longest {@code GET /v1/jobs/{id}/stream} stays open; positive
  * @param statusRetention how long the status store keeps a job, its batch entry and its idempotency key
  *        ({@code llmq.ingest.status_retention}); positive
@@ -38,12 +39,14 @@ import java.util.Objects;
  * @param internalKey the secret the instances present to each other ({@code llmq.auth.internal_key}), or null for a
  *        random one per process
  * @param limits the limits on one submission ({@code llmq.ingest.limits})
+ * @param groupCommit how concurrent submissions share transactions ({@code llmq.ingest.group_commit})
  */
 public record IngestSettings(String host, int port, String bootstrapServers, Map<String, String> kafkaProperties,
                              TopicNames topics, long maxBodyBytes, String transactionalIdPrefix, String instanceId,
                              Duration kafkaTimeout, int transactionalProducers, Duration streamTimeout,
                              Duration statusRetention, Path stateDir, String advertisedUrl,
-                             String usageUrl, ApiKeys apiKeys, String internalKey, IngestLimits limits) {
+                             String usageUrl, ApiKeys apiKeys, String internalKey, IngestLimits limits,
+                             GroupCommit groupCommit) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 4000;
@@ -58,7 +61,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
     public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "llmq-ingest";
     public static final Duration DEFAULT_KAFKA_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration MIN_KAFKA_TIMEOUT = Duration.ofSeconds(1);
-    public static final int DEFAULT_TRANSACTIONAL_PRODUCERS = 4;
+    public static final int DEFAULT_TRANSACTIONAL_PRODUCERS = 2;
     public static final int MAX_TRANSACTIONAL_PRODUCERS = 64;
     public static final Duration DEFAULT_STREAM_TIMEOUT = Duration.ofMinutes(10);
     /** 7 days: the default of {@code llmq.ingest.status_retention} ({@link LlmqKeys#INGEST_STATUS_RETENTION}). */
@@ -95,6 +98,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         apiKeys = apiKeys == null ? ApiKeys.NONE : apiKeys;
         LlmqKeys.AUTH_INTERNAL_KEY.validate(internalKey, "internalKey");
         limits = limits == null ? IngestLimits.DEFAULTS : limits;
+        groupCommit = groupCommit == null ? GroupCommit.DEFAULTS : groupCommit;
     }
 
     @Override
@@ -138,6 +142,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         private ApiKeys apiKeys = ApiKeys.NONE;
         private String internalKey;
         private IngestLimits limits = IngestLimits.DEFAULTS;
+        private GroupCommit groupCommit = GroupCommit.DEFAULTS;
 
         private Builder(String bootstrapServers, String instanceId) {
             this.bootstrapServers = bootstrapServers;
@@ -230,11 +235,17 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
             return this;
         }
 
+        /** How concurrent submissions share transactions; {@link GroupCommit#DEFAULTS} by default. */
+        public Builder groupCommit(GroupCommit value) {
+            this.groupCommit = value;
+            return this;
+        }
+
         /** The settings; {@link IllegalArgumentException} or {@link NullPointerException} naming a bad value. */
         public IngestSettings build() {
             return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
                     transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout,
-                    statusRetention, stateDir, advertisedUrl, usageUrl, apiKeys, internalKey, limits);
+                    statusRetention, stateDir, advertisedUrl, usageUrl, apiKeys, internalKey, limits, groupCommit);
         }
     }
 }

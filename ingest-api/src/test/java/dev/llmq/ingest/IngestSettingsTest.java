@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
+import dev.llmq.config.GroupCommit;
 import dev.llmq.config.IngestLimits;
 import dev.llmq.schemas.TopicNames;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ class IngestSettingsTest {
     private static final ApiKeys KEYS = ApiKeys.of(List.of(new ApiKey("k1", ApiKeys.hash("plain"), "acme", null,
             List.of(), Set.of(), Set.of(ApiKey.Scope.SUBMIT), null, null)));
     private static final IngestLimits LIMITS = new IngestLimits(10, 10, 10, 10, 10, 10, 10, 10, 10, 10);
+    private static final GroupCommit GROUP = new GroupCommit(Duration.ofMillis(7), 4096, 8192);
 
     private static IngestSettings.Builder builder() {
         return IngestSettings.builder("kafka:9092", "ingest-1");
@@ -32,12 +34,14 @@ class IngestSettingsTest {
                 "kafka:9092", Map.of(), TopicNames.defaults(), IngestSettings.DEFAULT_MAX_BODY_BYTES,
                 IngestSettings.DEFAULT_TRANSACTIONAL_ID_PREFIX, "ingest-1", IngestSettings.DEFAULT_KAFKA_TIMEOUT,
                 IngestSettings.DEFAULT_TRANSACTIONAL_PRODUCERS, IngestSettings.DEFAULT_STREAM_TIMEOUT,
-                IngestSettings.DEFAULT_STATUS_RETENTION, null, null, null, ApiKeys.NONE, null, IngestLimits.DEFAULTS));
+                IngestSettings.DEFAULT_STATUS_RETENTION, null, null, null, ApiKeys.NONE, null, IngestLimits.DEFAULTS,
+                GroupCommit.DEFAULTS));
         assertThat(s.host()).isEqualTo("127.0.0.1");
         assertThat(s.port()).isEqualTo(4000);
         assertThat(s.maxBodyBytes()).isEqualTo(10L * 1024 * 1024);
         assertThat(s.kafkaTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(s.transactionalProducers()).isEqualTo(4);
+        assertThat(s.transactionalProducers()).isEqualTo(2);
+        assertThat(s.groupCommit().linger()).isEqualTo(Duration.ofMillis(2));
         assertThat(s.streamTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(s.statusRetention()).isEqualTo(Duration.ofDays(7));
     }
@@ -49,11 +53,11 @@ class IngestSettingsTest {
                 .topics(topics).maxBodyBytes(2048).transactionalIdPrefix("tx").kafkaTimeout(Duration.ofSeconds(2))
                 .transactionalProducers(2).streamTimeout(Duration.ofSeconds(30)).statusRetention(Duration.ofHours(1))
                 .stateDir(Path.of("/tmp/s")).advertisedUrl("http://ingest-1:4000").usageUrl("http://usage-1:8090")
-                .apiKeys(KEYS).internalKey("s3cret").limits(LIMITS)
+                .apiKeys(KEYS).internalKey("s3cret").limits(LIMITS).groupCommit(GROUP)
                 .build();
         assertThat(s).isEqualTo(new IngestSettings("0.0.0.0", 0, "kafka:9092", Map.of("security.protocol", "SSL"),
                 topics, 2048, "tx", "ingest-1", Duration.ofSeconds(2), 2, Duration.ofSeconds(30), Duration.ofHours(1),
-                Path.of("/tmp/s"), "http://ingest-1:4000", "http://usage-1:8090", KEYS, "s3cret", LIMITS));
+                Path.of("/tmp/s"), "http://ingest-1:4000", "http://usage-1:8090", KEYS, "s3cret", LIMITS, GROUP));
         assertThat(s.toString()).doesNotContain("s3cret").doesNotContain("SSL");
     }
 

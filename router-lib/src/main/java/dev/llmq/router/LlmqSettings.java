@@ -1,6 +1,7 @@
 package dev.llmq.router;
 
 import dev.llmq.config.ApiKeys;
+import dev.llmq.config.GroupCommit;
 import dev.llmq.config.IngestLimits;
 import dev.llmq.config.KafkaSecrets;
 import dev.llmq.config.LlmqKeys;
@@ -195,9 +196,10 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param advertisedUrl where the other ingest instances reach this one, or null for the bind address
      * @param usageUrl a usage aggregator that {@code GET /v1/usage} is forwarded to, or null
      * @param limits {@code llmq.ingest.limits}
+     * @param groupCommit {@code llmq.ingest.group_commit}
      */
     public record Ingest(long maxBodyBytes, Duration statusRetention, String stateDir, String advertisedUrl,
-                         String usageUrl, IngestLimits limits) {
+                         String usageUrl, IngestLimits limits, GroupCommit groupCommit) {
         public static final Ingest DEFAULTS = new Ingest(LlmqKeys.INGEST_MAX_BODY_BYTES.defaultValue());
 
         public Ingest {
@@ -207,11 +209,13 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.INGEST_ADVERTISED_URL.validate(advertisedUrl);
             LlmqKeys.INGEST_USAGE_URL.validate(usageUrl);
             limits = limits == null ? IngestLimits.DEFAULTS : limits;
+            groupCommit = groupCommit == null ? GroupCommit.DEFAULTS : groupCommit;
         }
 
         /** The given body limit and the defaults of every other ingest key. */
         public Ingest(long maxBodyBytes) {
-            this(maxBodyBytes, LlmqKeys.INGEST_STATUS_RETENTION.defaultValue(), null, null, null, IngestLimits.DEFAULTS);
+            this(maxBodyBytes, LlmqKeys.INGEST_STATUS_RETENTION.defaultValue(), null, null, null, IngestLimits.DEFAULTS,
+                    GroupCommit.DEFAULTS);
         }
     }
 

@@ -5,14 +5,11 @@ import dev.llmq.schemas.CloudEventHeaders;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -21,186 +18,163 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes jobs to the jobs topic of their priority lane (interactive or batch, {@link JobFields#interactive}) and
  * returns only once the broker acknowledged every record (acks=all, idempotent).
- * A single job goes through one shared idempotent producer; a multi-job submission through one of a small pool of
- * transactional producers (one transaction each: all or nothing). Every failure surfaces as {@link ApiException}
- * (503 {@code kafka_unavailable}, or 400 {@code request_too_large} when the broker refuses a record's size).
+ * A single job goes through one shared idempotent producer; a multi-job submission joins a group of concurrent
+ * submissions written in one Kafka transaction ({@link GroupCommitter}: all of the group or none, so all of each
+ * submission or none). Every failure surfaces as {@link ApiException}: 503 {@code kafka_unavailable}, 503
+ * {@code ingest_busy} when the group commit queue is full, or 400 {@code request_too_large} for a job larger than the
+ * producer accepts (checked before it joins a group, so it never fails its neighbours) or than the broker accepts (its
+ * submission alone fails; the rest of its group is written again).
  *
- * <p>After a failed transaction the producer is closed and a new one (same {@code transactional.id}) is made on next
- * use; its {@code initTransactions} fences the old one and finishes or aborts what it left open. One narrow window
- * remains: when {@code commitTransaction} times out after the coordinator already accepted the commit, the client
- * got 503 yet the jobs are committed. A retry with the same {@code Idempotency-Key} then returns those jobs.
+ * <p>One narrow window remains: when {@code commitTransaction} times out after the coordinator already accepted the
+ * commit, the clients got 503 yet the jobs are committed. A retry with the same {@code Idempotency-Key} then returns
+ * those jobs.
  */
 public final class JobPublisher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobPublisher.class);
+    /** Kafka's record batch header (v2), which a record larger than a batch gets alone. */
+    private static final int BATCH_OVERHEAD = 61;
+    /** A record's attributes, timestamp and offset deltas and the varint lengths, at their widest. */
+    private static final int RECORD_OVERHEAD = 40;
+    private static final int HEADER_OVERHEAD = 10;
 
     private final IngestSettings settings;
-    private final Function<java.util.Map<String, Object>, Producer<String, byte[]>> factory;
     private final JsonSerde<JobRequest> serde = JsonSerde.jobRequest();
-    private final BlockingQueue<TxSlot> slots;
-    private final List<TxSlot> allSlots = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicBoolean initialized = new AtomicBoolean();
     private final Producer<String, byte[]> plain;
+    private final GroupCommitter groups;
+    private final long maxRecordBytes;
     private final String source;
 
     public JobPublisher(IngestSettings settings) {
         this(settings, KafkaProducer::new);
     }
 
-    JobPublisher(IngestSettings settings, Function<java.util.Map<String, Object>, Producer<String, byte[]>> factory) {
+    JobPublisher(IngestSettings settings, Function<Map<String, Object>, Producer<String, byte[]>> factory) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.factory = Objects.requireNonNull(factory, "factory");
+        Objects.requireNonNull(factory, "factory");
         this.source = "/llmq/ingest/" + settings.instanceId();
-        this.plain = factory.apply(KafkaClients.producer(settings, "llmq-ingest-" + settings.instanceId(), null));
-        this.slots = new ArrayBlockingQueue<>(settings.transactionalProducers());
-        for (int i = 0; i < settings.transactionalProducers(); i++) {
-            TxSlot slot = new TxSlot(settings.transactionalIdPrefix() + "-" + settings.instanceId() + "-" + i);
-            allSlots.add(slot);
-            slots.add(slot);
-        }
+        Map<String, Object> plainConfig = KafkaClients.producer(settings, "llmq-ingest-" + settings.instanceId(), null);
+        this.maxRecordBytes = Math.min(longOf(plainConfig.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 1 << 20),
+                longOf(plainConfig.get(ProducerConfig.BUFFER_MEMORY_CONFIG), 32L << 20));
+        this.plain = factory.apply(plainConfig);
+        this.groups = new GroupCommitter(settings, factory);
+    }
+
+    private static long longOf(Object value, long otherwise) {
+        return value == null ? otherwise : Long.parseLong(String.valueOf(value).trim());
     }
 
     /**
-     * Initializes the transactional producers in the background, retrying (Resilience4j {@link Retry}, backoff
+     * Starts the committers, which initialize their transactional producers in the background, retrying (backoff
      * {@link KafkaClients#backoff}) until it works or this closes.
      */
     public void start() {
-        Thread.ofVirtual().name("llmq-ingest-producer-init").start(this::initializeAll);
+        groups.start();
     }
 
     /** True once every transactional producer finished {@code initTransactions} at least once. */
     public boolean ready() {
-        return initialized.get();
+        return groups.ready();
     }
 
-    private void initializeAll() {
-        Retry retry = Retry.of("llmq-ingest-producer-init", RetryConfig.custom()
-                .maxAttempts(Integer.MAX_VALUE)
-                .intervalFunction(KafkaClients.backoff(settings))
-                .retryOnException(e -> !closed.get() && !Thread.currentThread().isInterrupted())
-                .build());
-        try {
-            retry.executeRunnable(this::initializePendingSlots);
-        } catch (RuntimeException e) {
-            log.debug("stopped initializing the transactional producers: {}", e.toString());
-            return;
-        }
-        if (!closed.get()) {
-            initialized.set(true);
-            log.info("{} transactional producers ready", allSlots.size());
-        }
+    /** Transactions committed so far (each a group of one or more multi-job submissions). */
+    long transactions() {
+        return groups.transactions();
     }
 
-    /**
-     * One attempt: initializes each slot not yet initialized once, as it becomes free (a submission may hold it and
-     * initializes it itself). A failure ends the attempt with the slot back in the pool, so submissions can use it
-     * during the backoff; the next attempt makes a new producer.
-     */
-    private void initializePendingSlots() {
-        while (!closed.get() && !allSlots.stream().allMatch(slot -> slot.initializedOnce)) {
-            TxSlot slot;
-            try {
-                slot = slots.poll(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a producer", e);
-            }
-            if (slot == null) {
-                continue;
-            }
-            try {
-                if (!slot.initializedOnce) {
-                    slot.ensureInitialized();
-                    slot.initializedOnce = true;
-                }
-            } catch (RuntimeException e) {
-                log.warn("cannot initialize transactional producer {} yet: {}", slot.transactionalId, e.toString());
-                slot.reset();
-                throw e;
-            } finally {
-                slots.add(slot);
-            }
-        }
+    /** Multi-job submissions committed so far. */
+    long groupedSubmissions() {
+        return groups.submissions();
+    }
+
+    /** Bytes of the submissions waiting for a transaction. */
+    long queuedBytes() {
+        return groups.queuedBytes();
     }
 
     /** Writes one job with the plain idempotent producer. */
     public void publishOne(JobRequest job, String traceparent) {
+        ProducerRecord<String, byte[]> record = checked(record(job, traceparent));
         Future<RecordMetadata> future;
         try {
-            future = plain.send(record(job, traceparent));
+            future = plain.send(record);
             future.get(settings.kafkaTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.kafkaUnavailable("interrupted while waiting for Kafka");
         } catch (ExecutionException e) {
-            throw mapFailure(e.getCause());
+            throw logged(mapFailure(e.getCause()), e.getCause());
         } catch (TimeoutException | RuntimeException e) {
-            throw mapFailure(e);
+            throw logged(mapFailure(e), e);
         }
     }
 
-    /** Writes all jobs in one Kafka transaction: every one is committed, or none. */
+    /**
+     * Writes all jobs in one Kafka transaction, shared with other submissions: every one is committed, or none. Waits
+     * up to twice the Kafka timeout; a submission no transaction took by then is withdrawn (503, nothing enqueued).
+     */
     public void publishAll(List<JobRequest> jobs, String traceparent) {
-        TxSlot slot;
-        try {
-            slot = slots.poll(settings.kafkaTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.kafkaUnavailable("interrupted while waiting for a producer");
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(jobs.size());
+        long bytes = 0;
+        for (JobRequest job : jobs) {
+            ProducerRecord<String, byte[]> r = checked(record(job, traceparent));
+            bytes += sizeUpperBound(r);
+            records.add(r);
         }
-        if (slot == null) {
-            throw new ApiException(503, "service_unavailable", "ingest_busy", null,
-                    "too many multi-job submissions at once; retry shortly", "busy");
-        }
-        List<Future<RecordMetadata>> futures = new ArrayList<>(jobs.size());
+        GroupCommitter.Pending pending = groups.enqueue(records, bytes);
+        long wait = settings.kafkaTimeout().toMillis() * 2;
         try {
-            Producer<String, byte[]> producer = slot.ensureInitialized();
-            producer.beginTransaction();
-            for (JobRequest job : jobs) {
-                futures.add(producer.send(record(job, traceparent)));
-            }
-            producer.commitTransaction();
-        } catch (RuntimeException e) {
-            log.warn("transaction of {} jobs failed, nothing was committed: {}", jobs.size(), e.toString());
-            slot.reset();
-            Throwable cause = e;
-            for (Future<RecordMetadata> f : futures) {
-                Throwable t = failureOf(f);
-                if (t instanceof RecordTooLargeException) {
-                    cause = t;
-                    break;
+            try {
+                pending.done.get(wait, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (groups.withdraw(pending)) {
+                    throw ApiException.kafkaUnavailable("no transaction could take the jobs within " + wait
+                            + " ms; nothing was enqueued, retry later");
                 }
+                pending.done.get(wait, TimeUnit.MILLISECONDS);
             }
-            throw mapFailure(cause);
-        } finally {
-            slots.add(slot);
+        } catch (InterruptedException e) {
+            groups.withdraw(pending);
+            Thread.currentThread().interrupt();
+            throw ApiException.kafkaUnavailable("interrupted while waiting for Kafka");
+        } catch (ExecutionException e) {
+            throw mapFailure(e.getCause());
+        } catch (TimeoutException e) {
+            throw logged(mapFailure(e), e);
         }
     }
 
-    private static Throwable failureOf(Future<RecordMetadata> f) {
-        if (!f.isDone()) {
-            return null;
+    /** The record, unless it is larger than the producer accepts (400 {@code request_too_large}). */
+    private ProducerRecord<String, byte[]> checked(ProducerRecord<String, byte[]> r) {
+        long size = sizeUpperBound(r);
+        if (size > maxRecordBytes) {
+            throw ApiException.invalid("request_too_large", null, "job " + r.key() + " is larger than Kafka accepts ("
+                    + size + " bytes as a record; the producer's limit is " + maxRecordBytes + ")");
         }
-        try {
-            f.get();
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+        return r;
+    }
+
+    /** At least the size Kafka's producer estimates for the record before it accepts it. */
+    static long sizeUpperBound(ProducerRecord<String, byte[]> r) {
+        long size = BATCH_OVERHEAD + RECORD_OVERHEAD + Utils.utf8Length(r.key()) + r.value().length;
+        for (Header h : r.headers()) {
+            size += HEADER_OVERHEAD + Utils.utf8Length(h.key()) + (h.value() == null ? 0 : h.value().length);
         }
+        return size;
     }
 
     private ApiException mapFailure(Throwable e) {
@@ -210,9 +184,15 @@ public final class JobPublisher implements AutoCloseable {
                         "a job is larger than Kafka accepts (" + t.getMessage() + ")");
             }
         }
-        log.warn("Kafka did not acknowledge a submission: {}", e.toString());
         return ApiException.kafkaUnavailable("Kafka did not acknowledge the jobs within "
                 + settings.kafkaTimeout().toMillis() + " ms; nothing was enqueued, retry later");
+    }
+
+    private static ApiException logged(ApiException mapped, Throwable cause) {
+        if (mapped.status() >= 500) {
+            log.warn("Kafka did not acknowledge a submission: {}", cause.toString());
+        }
+        return mapped;
     }
 
     private ProducerRecord<String, byte[]> record(JobRequest job, String traceparent) {
@@ -230,43 +210,6 @@ public final class JobPublisher implements AutoCloseable {
             return;
         }
         plain.close(Duration.ofSeconds(2));
-        allSlots.forEach(TxSlot::reset);
-    }
-
-    /** One transactional producer, used by one submission at a time (whoever took it from the queue). */
-    private final class TxSlot {
-        private final String transactionalId;
-        private Producer<String, byte[]> producer;
-        private boolean ready;
-        private boolean initializedOnce;
-
-        TxSlot(String transactionalId) {
-            this.transactionalId = transactionalId;
-        }
-
-        Producer<String, byte[]> ensureInitialized() {
-            if (producer == null) {
-                producer = factory.apply(KafkaClients.producer(settings, transactionalId, transactionalId));
-                ready = false;
-            }
-            if (!ready) {
-                producer.initTransactions();
-                ready = true;
-            }
-            return producer;
-        }
-
-        /** Drops the producer (aborting anything open); the next use makes a new one, which fences the old. */
-        synchronized void reset() {
-            if (producer != null) {
-                try {
-                    producer.close(Duration.ZERO);
-                } catch (RuntimeException e) {
-                    log.debug("error closing producer {}", transactionalId, e);
-                }
-            }
-            producer = null;
-            ready = false;
-        }
+        groups.close();
     }
 }

@@ -250,16 +250,20 @@ public final class SubmissionParser {
         return nl > 0 ? s.substring(0, nl) : s;
     }
 
+    /**
+     * The job in {@code item}, a tree this parser just read and nobody else holds: llmq's fields are taken out of it in
+     * place (no copy), and the body forwarded is {@code item} itself or its {@code body}.
+     */
     private ParsedJob parseJob(ObjectNode item, Set<String> groups, boolean batchLineAllowed, Instant now) {
         ObjectNode body;
         JobFields fields;
         if (batchLineAllowed && item.has("body") && (item.has("url") || item.has("method"))) {
             checkBatchLine(item);
-            body = ((ObjectNode) item.get("body")).deepCopy();
+            body = (ObjectNode) item.remove("body");
             JobFields inBody = JobFields.extract(body, limits);
-            fields = JobFields.extract(item.deepCopy(), limits).orElse(inBody);
+            fields = JobFields.extract(item, limits).orElse(inBody);
         } else {
-            body = item.deepCopy();
+            body = item;
             fields = JobFields.extract(body, limits);
         }
         String model = validateChat(body, groups);

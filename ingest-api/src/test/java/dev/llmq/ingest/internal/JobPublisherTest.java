@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The background initialization of the transactional producers, against kafka-clients' MockProducer. */
+/** The background initialization of the group committers' transactional producers, against kafka-clients' MockProducer. */
 class JobPublisherTest {
 
     private final List<MockProducer<String, byte[]>> transactional = new CopyOnWriteArrayList<>();
@@ -70,12 +70,12 @@ class JobPublisherTest {
     }
 
     @Test
-    void aSubmissionGetsTheOnlySlotWhileItsInitializationBacksOff() {
+    void aSubmissionIsTriedWhileTheOnlyProducersInitializationBacksOff() {
         publisher = new JobPublisher(settings(1), producers(Integer.MAX_VALUE));
         publisher.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> !transactional.isEmpty());
 
-        // the slot is back in the pool between attempts, so this is Kafka's failure, not "ingest_busy"
+        // the committer takes work during its backoff and tries again, so this is Kafka's failure, not "ingest_busy"
         assertThatThrownBy(() -> publisher.publishAll(List.of(), null))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("kafka_unavailable"));
         assertThat(publisher.ready()).isFalse();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
+import dev.llmq.config.GroupCommit;
 import dev.llmq.config.IngestLimits;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.provider.ProviderModel;
@@ -303,9 +304,15 @@ public final class ConfigParser {
                     limits.get(LlmqKeys.LIMIT_MAX_METADATA_VALUE_CHARS), limits.get(LlmqKeys.LIMIT_MAX_TAGS),
                     limits.get(LlmqKeys.LIMIT_MAX_TAG_CHARS), limits.get(LlmqKeys.LIMIT_MAX_IDEMPOTENCY_KEY_CHARS));
             limits.reportUnused(unsupported);
+            Fields group = ingest.child("group_commit");
+            GroupCommit g = new GroupCommit(
+                    Duration.ofMillis(group.get(LlmqKeys.INGEST_GROUP_COMMIT_LINGER_MS)),
+                    group.get(LlmqKeys.INGEST_GROUP_COMMIT_MAX_BYTES),
+                    group.get(LlmqKeys.INGEST_GROUP_COMMIT_MAX_QUEUED_BYTES));
+            group.reportUnused(unsupported);
             in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES),
                     ingest.get(LlmqKeys.INGEST_STATUS_RETENTION), ingest.get(LlmqKeys.INGEST_STATE_DIR),
-                    ingest.get(LlmqKeys.INGEST_ADVERTISED_URL), ingest.get(LlmqKeys.INGEST_USAGE_URL), l);
+                    ingest.get(LlmqKeys.INGEST_ADVERTISED_URL), ingest.get(LlmqKeys.INGEST_USAGE_URL), l, g);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
