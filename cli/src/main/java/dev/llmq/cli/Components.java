@@ -75,6 +75,7 @@ final class Components {
                 .apiKeys(config.llmq().auth().keys())
                 .internalKey(internalKey(config))
                 .limits(config.llmq().ingest().limits())
+                .groupCommit(config.llmq().ingest().groupCommit())
                 .build();
         IngestServer server = new IngestServer(settings, groups, readiness, clock, meters);
         if (meters instanceof PrometheusMeterRegistry prometheus) {
