@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +65,8 @@ public final class MockLlmServer implements AutoCloseable {
     private MockLlmServer(Builder b) {
         ObjectMapper json = new ObjectMapper();
         this.requestedPort = b.port;
-        this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors);
+        this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors,
+                b.firstToken);
         this.protocols = List.of(new OpenAiChatProtocol(engine, json, b.echoRejectedKey), new AzureOpenAiProtocol(engine, json),
                 new AnthropicProtocol(engine, json), new GeminiProtocol(engine, json));
         this.admin = new AdminRoutes(engine, json);
@@ -215,6 +217,7 @@ public final class MockLlmServer implements AutoCloseable {
         private int requestLogCapacity = 10_000;
         private MockBehavior defaultBehavior = MockBehavior.defaults();
         private final Map<String, MockBehavior> behaviors = new LinkedHashMap<>();
+        private ObjLongConsumer<String> firstToken = (id, nanoTime) -> { };
 
         private Builder() {
         }
@@ -275,6 +278,17 @@ public final class MockLlmServer implements AutoCloseable {
         /** A deployment; it is also listed by {@code GET /v1/models}. */
         public Builder behavior(String model, MockBehavior behavior) {
             behaviors.put(Objects.requireNonNull(model, "model"), Objects.requireNonNull(behavior, "behavior"));
+            return this;
+        }
+
+        /**
+         * Told, on the request's thread, right after the first content piece of each OpenAI or Azure stream was
+         * written and flushed to the client: the stream's completion id (the {@code id} of its chunks) and
+         * {@link System#nanoTime()} then. For benchmarks that measure what a relay adds to time to first token; it
+         * must not block.
+         */
+        public Builder onFirstToken(ObjLongConsumer<String> listener) {
+            this.firstToken = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
