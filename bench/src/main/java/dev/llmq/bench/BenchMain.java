@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "llmq bench", mixinStandardHelpOptions = true,
         description = "Benchmark scenarios; each prints one table (machine, settings, figures, CPU per process).",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, InFlightBench.class, StreamBench.class, JmhBench.class})
 public final class BenchMain implements Runnable {
 
     @CommandLine.Spec

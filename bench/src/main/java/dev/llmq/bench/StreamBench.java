@@ -1,0 +1,294 @@
+package dev.llmq.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.config.DeploymentKeys;
+import dev.llmq.config.LlmqKeys;
+import dev.llmq.config.RouterKeys;
+import dev.llmq.runtime.mock.MockBehavior;
+import dev.llmq.runtime.mock.MockLlmServer;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.StreamChunk;
+import dev.llmq.schemas.TopicNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./llmq bench stream}: what publishing a stream's chunks through Kafka adds to its time to first token. The
+ * broker ({@code llmq broker}) and the worker ({@code llmq worker}) are processes of their own; this JVM runs the mock
+ * LLM (OpenAI protocol, {@code --tokens} pieces per job at {@code --tokens-per-second} after no wait) and tells, for
+ * each stream, when it wrote and flushed the first content piece ({@link MockLlmServer.Builder#onFirstToken}); it
+ * submits {@code --jobs} streaming jobs at once to the jobs topic and reads the chunks topic and the results topic
+ * ({@code read_committed}), noting when the first chunk carrying content of each job became readable here.
+ *
+ * <p>The figure: first content chunk readable − first token written by the provider, per job (both
+ * {@link System#nanoTime()} of this JVM), p50 / p99 / max, split at the chunk's {@code at} (the worker's clock when
+ * it handed the chunk to its producer; the same machine's wall clock, microseconds) into provider → worker hand-off
+ * and hand-off → readable (the producer's {@code linger.ms}, the broker's acks=all append, the fetch). Also: chunk
+ * records per job and on the topic, CPU per process.
+ *
+ * <p>The worker coalesces content deltas after a stream's first ({@code llmq.worker.chunks.*}; the first is published
+ * at once): compare {@code --chunks-max-delay-ms=0} (every provider chunk its own record) with the default.
+ *
+ * <p>Run: {@code ./llmq bench stream --jobs=200 --tokens=200 --tokens-per-second=50}. Bounded by {@code --limit-s}.
+ */
+@Command(name = "stream", mixinStandardHelpOptions = true,
+        description = "Streaming jobs: what chunk publishing adds to time to first token; chunks per job; CPU.")
+public final class StreamBench implements Callable<Integer> {
+
+    private static final String GROUP = "bench-stream";
+    private static final JsonSerde<StreamChunk> CHUNKS = JsonSerde.streamChunk();
+    private static final JsonSerde<JobResult> RESULTS = JsonSerde.jobResult();
+
+    @Option(names = "--jobs", defaultValue = "200", description = "concurrent streaming jobs (default: "
+            + "${DEFAULT-VALUE})")
+    int jobs;
+
+    @Option(names = "--tokens", defaultValue = "200", description = "tokens per job (default: ${DEFAULT-VALUE})")
+    int tokens;
+
+    @Option(names = "--tokens-per-second", defaultValue = "50", description = "the mock's pace (default: "
+            + "${DEFAULT-VALUE})")
+    double tokensPerSecond;
+
+    @Option(names = "--chunks-max-delay-ms", description = "llmq.worker.chunks.max_delay_ms of the worker (default: "
+            + "the key's, 50; 0 turns coalescing off)")
+    Integer chunksMaxDelayMs;
+
+    @Option(names = "--chunks-max-chars", description = "llmq.worker.chunks.max_chars of the worker (default: the "
+            + "key's, 256)")
+    Integer chunksMaxChars;
+
+    @Option(names = "--limit-s", defaultValue = "180", description = "the jobs must finish within this (default: "
+            + "${DEFAULT-VALUE})")
+    long limitS;
+
+    @Option(names = "--worker-jvm-args", defaultValue = "", description = "JVM options of the worker process, "
+            + "space-separated")
+    String workerJvmArgs;
+
+    /** First content piece written by the mock, by completion id: {@link System#nanoTime()}. */
+    private final Map<String, Long> tokenWritten = new ConcurrentHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (jobs < 1 || tokens < 1 || !(tokensPerSecond > 0)) {
+            throw new IllegalArgumentException("--jobs, --tokens and --tokens-per-second must be positive");
+        }
+        int maxDelay = chunksMaxDelayMs != null ? chunksMaxDelayMs : LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue();
+        int maxChars = chunksMaxChars != null ? chunksMaxChars : LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue();
+        Path jar = BenchMain.llmqJar();
+        Path dir = Files.createTempDirectory("llmq-stream-");
+        BenchTable table = new BenchTable("llmq bench stream: " + jobs + " streams of " + tokens + " tokens at "
+                + tokensPerSecond + " tokens/s")
+                .setting("streaming jobs, submitted at once", jobs)
+                .setting("mock", tokens + " tokens per job at " + tokensPerSecond + " tokens/s, no time to first "
+                        + "token, OpenAI protocol")
+                .setting("chunk coalescing (llmq.worker.chunks.max_delay_ms / max_chars)", maxDelay == 0 ? "off (0)"
+                        : maxDelay + " ms / " + maxChars + " chars")
+                .setting("worker JVM options", workerJvmArgs.isBlank() ? "(none)" : workerJvmArgs)
+                .setting("processes", "broker (llmq broker), worker (llmq worker), this JVM: mock LLM, submitter, "
+                        + "chunk and result reader");
+        try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(jobs + 100)
+                .defaultBehavior(MockBehavior.defaults().withCompletionTokens(tokens).withTokensPerSecond(
+                        tokensPerSecond))
+                .onFirstToken(tokenWritten::put).build().start()) {
+            BenchConfig config = new BenchConfig()
+                    .deployment(DeploymentKeys.MODEL_NAME, GROUP, DeploymentKeys.MODEL, "openai/" + GROUP,
+                            DeploymentKeys.API_BASE, mock.openAiBaseUrl(), DeploymentKeys.API_KEY, "mock-key",
+                            DeploymentKeys.ID, GROUP + "-1")
+                    .set(RouterKeys.NUM_RETRIES, 0)
+                    .set(LlmqKeys.WORKER_MAX_IN_FLIGHT, Math.max(jobs, LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue()))
+                    .set(LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS, maxDelay);
+            if (maxDelay > 0) {
+                config.set(LlmqKeys.WORKER_CHUNKS_MAX_CHARS, maxChars);
+            }
+            Path configFile = config.write(dir.resolve("llmq.yaml"));
+            try (BrokerRole broker = BrokerRole.start(jar, configFile, dir.resolve("kafka"),
+                    dir.resolve("broker.log"))) {
+                int port = FreePort.find();
+                try (RoleProcess worker = RoleProcess.start(jar, Args.list(workerJvmArgs), List.of("worker",
+                        "--config", configFile.toString(), "--bootstrap-servers", broker.bootstrapServers(),
+                        "--http-port", Integer.toString(port)), dir.resolve("worker.log"))) {
+                    worker.awaitReady(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"),
+                            Duration.ofMinutes(2));
+                    System.out.printf("broker pid %d, worker pid %d ready; logs in %s%n", broker.pid(), worker.pid(),
+                            dir);
+                    table.process("broker", broker.pid(), true).process("worker", worker.pid(), true)
+                            .process("bench JVM: mock LLM, submitter, reader", ProcessHandle.current().pid(), false);
+                    measure(broker.bootstrapServers(), TopicNames.defaults(), table);
+                }
+            }
+        } finally {
+            StatusStoreBench.deleteTree(dir.resolve("kafka")); // the logs and config stay
+        }
+        table.print(System.out);
+        return 0;
+    }
+
+    private void measure(String bootstrap, TopicNames topics, BenchTable table) throws Exception {
+        Map<String, Long> firstReadable = new HashMap<>();
+        Map<String, Instant> firstHandedOff = new HashMap<>();
+        Map<String, String> completionId = new HashMap<>();
+        Map<String, Integer> chunksPerJob = new HashMap<>();
+        Map<String, Boolean> results = new HashMap<>();
+        long records = 0;
+        long started;
+        try (KafkaConsumer<String, byte[]> reader = reader(bootstrap, List.of(topics.chunks(), topics.results()))) {
+            started = System.nanoTime();
+            submit(bootstrap, topics);
+            long deadline = started + Duration.ofSeconds(limitS).toNanos();
+            while (results.size() < jobs && System.nanoTime() < deadline) {
+                var batch = reader.poll(Duration.ofMillis(100));
+                long now = System.nanoTime();
+                for (ConsumerRecord<String, byte[]> r : batch) {
+                    if (r.topic().equals(topics.results())) {
+                        results.put(r.key(), RESULTS.fromBytes(r.value()).status() == JobStatus.SUCCEEDED);
+                        continue;
+                    }
+                    records++;
+                    StreamChunk c = CHUNKS.fromBytes(r.value());
+                    chunksPerJob.merge(c.jobId(), 1, Integer::sum);
+                    if (!firstReadable.containsKey(c.jobId()) && hasContent(c.chunk())) {
+                        firstReadable.put(c.jobId(), now);
+                        firstHandedOff.put(c.jobId(), c.at());
+                        completionId.put(c.jobId(), c.chunk().path("id").asText());
+                    }
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        table.cpuWindowEnds(results.size());
+        Histogram added = new Histogram(3);
+        Histogram toWorker = new Histogram(3);
+        Histogram toReader = new Histogram(3);
+        long wallMinusNano = wallMinusNanoMicros();
+        int unmatched = 0;
+        for (var e : firstReadable.entrySet()) {
+            Long written = tokenWritten.get(completionId.get(e.getKey()));
+            if (written == null) {
+                unmatched++;
+                continue;
+            }
+            added.recordValue(Math.max(0, (e.getValue() - written) / 1000));
+            long handedOffMicros = micros(firstHandedOff.get(e.getKey())) - wallMinusNano;
+            toWorker.recordValue(Math.max(0, handedOffMicros - written / 1000));
+            toReader.recordValue(Math.max(0, e.getValue() / 1000 - handedOffMicros));
+        }
+        long succeeded = results.values().stream().filter(b -> b).count();
+        table.figure("chunk publishing adds to time to first token: first content chunk readable − first token "
+                        + "written by the provider, p50 / p99 / max", ms(added), "p99 ≤ 2 ms ("
+                        + (added.getTotalCount() > 0 && added.getValueAtPercentile(99) <= 2000 ? "met" : "missed") + ")")
+                .figure("… of which provider → the worker hands the chunk to its producer, p50 / p99 / max",
+                        ms(toWorker), "")
+                .figure("… of which producer → readable here (linger, acks=all append, fetch), p50 / p99 / max",
+                        ms(toReader), "")
+                .figure("jobs measured (first token matched to its first chunk)", added.getTotalCount() + " of "
+                        + jobs + (unmatched > 0 ? " (" + unmatched + " unmatched)" : ""), "")
+                .figure("chunk records per job, mean", String.format("%.1f", chunksPerJob.values().stream()
+                        .mapToInt(Integer::intValue).average().orElse(0)), "")
+                .figure("records on the chunks topic", String.format("%,d", records), "")
+                .figure("results read (read_committed), succeeded", results.size() + ", " + succeeded,
+                        jobs + " (" + (results.size() == jobs ? "all" : "missing " + (jobs - results.size())) + ")")
+                .figure("from submission to the last result", String.format("%.1f s", seconds), "");
+    }
+
+    private static String ms(Histogram h) {
+        if (h.getTotalCount() == 0) {
+            return "–";
+        }
+        return String.format("%.2f / %.2f / %.2f ms", h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+    }
+
+    /** This JVM's wall clock minus its {@link System#nanoTime()}, in microseconds (best of a few reads). */
+    private static long wallMinusNanoMicros() {
+        long best = Long.MAX_VALUE;
+        long offset = 0;
+        for (int i = 0; i < 5; i++) {
+            long n0 = System.nanoTime();
+            long wall = micros(Instant.now());
+            long n1 = System.nanoTime();
+            if (n1 - n0 < best) {
+                best = n1 - n0;
+                offset = wall - (n0 + n1) / 2000;
+            }
+        }
+        return offset;
+    }
+
+    private static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
+    }
+
+    /** Whether a chunk carries content text (the role chunk before it does not). */
+    static boolean hasContent(ObjectNode chunk) {
+        for (JsonNode choice : chunk.path("choices")) {
+            if (!choice.path("delta").path("content").asText("").isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void submit(String bootstrap, TopicNames topics) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        JsonSerde<JobRequest> serde = JsonSerde.jobRequest();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < jobs; i++) {
+                String id = String.format("job_bench-stream-%06d", i);
+                ObjectNode body = Json.mapper().createObjectNode().put("model", GROUP).put("stream", true);
+                body.putArray("messages").addObject().put("role", "user").put("content", "Stream bench prompt " + i);
+                JobRequest job = new JobRequest(JobRequest.SCHEMA_VERSION, id, null, "stream-" + i, null, GROUP, body,
+                        true, 0, null, List.of(), Map.of(), Instant.now(), null);
+                producer.send(new ProducerRecord<>(topics.jobs(), id, serde.toBytes(job)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> reader(String bootstrap, List<String> topicNames) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String topic : topicNames) {
+            c.partitionsFor(topic).forEach(info -> parts.add(new TopicPartition(topic, info.partition())));
+        }
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        return c;
+    }
+}
