@@ -65,6 +65,8 @@ import picocli.CommandLine.Option;
 public final class InFlightBench implements Callable<Integer> {
 
     private static final String GROUP = "bench-slow";
+    /** The target: one worker holds this many jobs in flight within a 1 GiB heap. */
+    private static final int TARGET_IN_FLIGHT = 10_000;
 
     @Option(names = "--in-flight", defaultValue = "10000", description = "the worker's max_in_flight (default: "
             + "${DEFAULT-VALUE})")
@@ -222,10 +224,9 @@ public final class InFlightBench implements Callable<Integer> {
                         inFlight, steady.maxOpen, mockAnswered(), open / (latency.toMillis() / 1e3));
                 Memory busy = Memory.of(worker);
                 System.out.println("steady state, " + held + " in flight: " + busy);
-                boolean heldAll = held >= inFlight;
                 boolean withinGiB = busy.heapUsed() <= 1L << 30 && busy.heapMax() <= 1L << 30;
                 table.figure("jobs in flight at the worker (llmq.worker.in_flight)", String.format("%,d", held),
-                                String.format("%,d (%s)", inFlight, heldAll ? "met" : "missed"))
+                                String.format("10,000 (%s)", held >= TARGET_IN_FLIGHT ? "met" : "missed"))
                         .figure("requests open at the mock then (most at once)", String.format("%,d (%,d)", open,
                                 steady.maxOpen), "")
                         .figure("worker heap after full GC / committed / max, steady state", busy.heap(),

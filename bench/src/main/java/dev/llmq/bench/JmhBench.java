@@ -75,7 +75,7 @@ public final class JmhBench implements Callable<Integer> {
         out.println();
         out.println("### llmq bench jmh" + (regex == null ? "" : " " + regex));
         out.println();
-        out.println("machine: " + BenchTable.machine());
+        out.println(BenchTable.machine());
         out.println();
         out.printf("JMH: average time, %d fork(s), %d × %d s warm-up, %d × %d s measured; B/op from the GC profiler "
                 + "(%s)%n", forks, warmupIterations, iterationSeconds, iterations, iterationSeconds, ALLOCATION);

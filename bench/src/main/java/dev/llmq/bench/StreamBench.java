@@ -20,11 +20,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,9 +47,12 @@ import picocli.CommandLine.Option;
  * {@code ./llmq bench stream}: what publishing a stream's chunks through Kafka adds to its time to first token. The
  * broker ({@code llmq broker}) and the worker ({@code llmq worker}) are processes of their own; this JVM runs the mock
  * LLM (OpenAI protocol, {@code --tokens} pieces per job at {@code --tokens-per-second} after no wait) and tells, for
- * each stream, when it wrote and flushed the first content piece ({@link MockLlmServer.Builder#onFirstToken}); it
- * submits {@code --jobs} streaming jobs at once to the jobs topic and reads the chunks topic and the results topic
- * ({@code read_committed}), noting when the first chunk carrying content of each job became readable here.
+ * each stream, when it wrote and flushed the first content piece ({@link MockLlmServer.Builder#onFirstToken}). After
+ * {@code --warmup} jobs run at once and not measured, it submits {@code --rounds} × {@code --jobs} streaming jobs to
+ * the jobs topic evenly, {@code --jobs} per stream duration (tokens ÷ tokens per second), so that about
+ * {@code --jobs} streams are open at once and their first tokens do not all fall in the same millisecond; it reads the
+ * chunks topic and the results topic ({@code read_committed}), noting when the first chunk carrying content of each
+ * job became readable here.
  *
  * <p>The figure: first content chunk readable − first token written by the provider, per job (both
  * {@link System#nanoTime()} of this JVM), p50 / p99 / max, split at the chunk's {@code at} (the worker's clock when
@@ -66,10 +72,21 @@ public final class StreamBench implements Callable<Integer> {
     private static final String GROUP = "bench-stream";
     private static final JsonSerde<StreamChunk> CHUNKS = JsonSerde.streamChunk();
     private static final JsonSerde<JobResult> RESULTS = JsonSerde.jobResult();
+    private static final JsonSerde<JobRequest> JOBS = JsonSerde.jobRequest();
+    private static final String MEASURED = "job_bench-stream-";
+    private static final String WARM_UP = "job_bench-warm-up-";
 
     @Option(names = "--jobs", defaultValue = "200", description = "concurrent streaming jobs (default: "
             + "${DEFAULT-VALUE})")
     int jobs;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "jobs measured: this many times --jobs, submitted "
+            + "evenly, --jobs per stream duration, so about --jobs streams are open at once (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--warmup", defaultValue = "20", description = "streaming jobs run first, at once, and not "
+            + "measured (default: ${DEFAULT-VALUE})")
+    int warmup;
 
     @Option(names = "--tokens", defaultValue = "200", description = "tokens per job (default: ${DEFAULT-VALUE})")
     int tokens;
@@ -99,8 +116,9 @@ public final class StreamBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (jobs < 1 || tokens < 1 || !(tokensPerSecond > 0)) {
-            throw new IllegalArgumentException("--jobs, --tokens and --tokens-per-second must be positive");
+        if (jobs < 1 || rounds < 1 || warmup < 0 || tokens < 1 || !(tokensPerSecond > 0)) {
+            throw new IllegalArgumentException("--jobs, --rounds, --tokens and --tokens-per-second must be positive, "
+                    + "--warmup not negative");
         }
         int maxDelay = chunksMaxDelayMs != null ? chunksMaxDelayMs : LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue();
         int maxChars = chunksMaxChars != null ? chunksMaxChars : LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue();
@@ -108,7 +126,9 @@ public final class StreamBench implements Callable<Integer> {
         Path dir = Files.createTempDirectory("llmq-stream-");
         BenchTable table = new BenchTable("llmq bench stream: " + jobs + " streams of " + tokens + " tokens at "
                 + tokensPerSecond + " tokens/s")
-                .setting("streaming jobs, submitted at once", jobs)
+                .setting("streaming jobs measured", String.format("%,d, submitted evenly at %.1f/s: about %d streams "
+                        + "open at once; after %d warm-up jobs", rounds * jobs, jobs * tokensPerSecond / tokens, jobs,
+                        warmup))
                 .setting("mock", tokens + " tokens per job at " + tokensPerSecond + " tokens/s, no time to first "
                         + "token, OpenAI protocol")
                 .setting("chunk coalescing (llmq.worker.chunks.max_delay_ms / max_chars)", maxDelay == 0 ? "off (0)"
@@ -116,7 +136,7 @@ public final class StreamBench implements Callable<Integer> {
                 .setting("worker JVM options", workerJvmArgs.isBlank() ? "(none)" : workerJvmArgs)
                 .setting("processes", "broker (llmq broker), worker (llmq worker), this JVM: mock LLM, submitter, "
                         + "chunk and result reader");
-        try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(jobs + 100)
+        try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(rounds * jobs + warmup + 100)
                 .defaultBehavior(MockBehavior.defaults().withCompletionTokens(tokens).withTokensPerSecond(
                         tokensPerSecond))
                 .onFirstToken(tokenWritten::put).build().start()) {
@@ -141,9 +161,7 @@ public final class StreamBench implements Callable<Integer> {
                             Duration.ofMinutes(2));
                     System.out.printf("broker pid %d, worker pid %d ready; logs in %s%n", broker.pid(), worker.pid(),
                             dir);
-                    table.process("broker", broker.pid(), true).process("worker", worker.pid(), true)
-                            .process("bench JVM: mock LLM, submitter, reader", ProcessHandle.current().pid(), false);
-                    measure(broker.bootstrapServers(), TopicNames.defaults(), table);
+                    measure(broker.bootstrapServers(), TopicNames.defaults(), table, broker.pid(), worker.pid());
                 }
             }
         } finally {
@@ -153,22 +171,50 @@ public final class StreamBench implements Callable<Integer> {
         return 0;
     }
 
-    private void measure(String bootstrap, TopicNames topics, BenchTable table) throws Exception {
+    private void measure(String bootstrap, TopicNames topics, BenchTable table, long brokerPid, long workerPid)
+            throws Exception {
         Map<String, Long> firstReadable = new HashMap<>();
         Map<String, Instant> firstHandedOff = new HashMap<>();
         Map<String, String> completionId = new HashMap<>();
         Map<String, Integer> chunksPerJob = new HashMap<>();
         Map<String, Boolean> results = new HashMap<>();
+        int total = rounds * jobs;
         long records = 0;
         long started;
-        try (KafkaConsumer<String, byte[]> reader = reader(bootstrap, List.of(topics.chunks(), topics.results()))) {
+        try (KafkaConsumer<String, byte[]> reader = reader(bootstrap, List.of(topics.chunks(), topics.results()));
+             KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(limitS).toNanos();
+            // warm-up (not measured): the worker's first streams pay for JIT, connections and topic metadata
+            for (int i = 0; i < warmup; i++) {
+                send(producer, topics, WARM_UP + String.format("%06d", i));
+            }
+            producer.flush();
+            Set<String> warmResults = new HashSet<>();
+            while (warmResults.size() < warmup && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(100))) {
+                    if (r.topic().equals(topics.results())) {
+                        warmResults.add(r.key());
+                    }
+                }
+            }
+            table.process("broker", brokerPid, true).process("worker", workerPid, true)
+                    .process("bench JVM: mock LLM, submitter, reader", ProcessHandle.current().pid(), false);
             started = System.nanoTime();
-            submit(bootstrap, topics);
-            long deadline = started + Duration.ofSeconds(limitS).toNanos();
-            while (results.size() < jobs && System.nanoTime() < deadline) {
+            long every = (long) (tokens / tokensPerSecond * 1e9 / jobs);
+            Thread submitter = Thread.ofPlatform().name("bench-stream-submitter").start(() -> {
+                for (int i = 0; i < total && System.nanoTime() < deadline; i++) {
+                    LockSupport.parkNanos(started + i * every - System.nanoTime());
+                    send(producer, topics, MEASURED + String.format("%06d", i));
+                }
+                producer.flush();
+            });
+            while (results.size() < total && System.nanoTime() < deadline) {
                 var batch = reader.poll(Duration.ofMillis(100));
                 long now = System.nanoTime();
                 for (ConsumerRecord<String, byte[]> r : batch) {
+                    if (!r.key().startsWith(MEASURED)) {
+                        continue;
+                    }
                     if (r.topic().equals(topics.results())) {
                         results.put(r.key(), RESULTS.fromBytes(r.value()).status() == JobStatus.SUCCEEDED);
                         continue;
@@ -183,6 +229,7 @@ public final class StreamBench implements Callable<Integer> {
                     }
                 }
             }
+            submitter.join(Duration.ofSeconds(30));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         table.cpuWindowEnds(results.size());
@@ -211,12 +258,12 @@ public final class StreamBench implements Callable<Integer> {
                 .figure("… of which producer → readable here (linger, acks=all append, fetch), p50 / p99 / max",
                         ms(toReader), "")
                 .figure("jobs measured (first token matched to its first chunk)", added.getTotalCount() + " of "
-                        + jobs + (unmatched > 0 ? " (" + unmatched + " unmatched)" : ""), "")
+                        + total + (unmatched > 0 ? " (" + unmatched + " unmatched)" : ""), "")
                 .figure("chunk records per job, mean", String.format("%.1f", chunksPerJob.values().stream()
                         .mapToInt(Integer::intValue).average().orElse(0)), "")
                 .figure("records on the chunks topic", String.format("%,d", records), "")
                 .figure("results read (read_committed), succeeded", results.size() + ", " + succeeded,
-                        jobs + " (" + (results.size() == jobs ? "all" : "missing " + (jobs - results.size())) + ")")
+                        total + " (" + (results.size() == total ? "all" : "missing " + (total - results.size())) + ")")
                 .figure("from submission to the last result", String.format("%.1f s", seconds), "");
     }
 
@@ -258,23 +305,19 @@ public final class StreamBench implements Callable<Integer> {
         return false;
     }
 
-    private void submit(String bootstrap, TopicNames topics) {
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        JsonSerde<JobRequest> serde = JsonSerde.jobRequest();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
-                new ByteArraySerializer())) {
-            for (int i = 0; i < jobs; i++) {
-                String id = String.format("job_bench-stream-%06d", i);
-                ObjectNode body = Json.mapper().createObjectNode().put("model", GROUP).put("stream", true);
-                body.putArray("messages").addObject().put("role", "user").put("content", "Stream bench prompt " + i);
-                JobRequest job = new JobRequest(JobRequest.SCHEMA_VERSION, id, null, "stream-" + i, null, GROUP, body,
-                        true, 0, null, List.of(), Map.of(), Instant.now(), null);
-                producer.send(new ProducerRecord<>(topics.jobs(), id, serde.toBytes(job)));
-            }
-            producer.flush();
-        }
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, TopicNames topics, String id) {
+        ObjectNode body = Json.mapper().createObjectNode().put("model", GROUP).put("stream", true);
+        body.putArray("messages").addObject().put("role", "user").put("content", "Stream bench prompt " + id);
+        JobRequest job = new JobRequest(JobRequest.SCHEMA_VERSION, id, null, null, null, GROUP, body, true, 0, null,
+                List.of(), Map.of(), Instant.now(), null);
+        producer.send(new ProducerRecord<>(topics.jobs(), id, JOBS.toBytes(job)));
     }
 
     private static KafkaConsumer<String, byte[]> reader(String bootstrap, List<String> topicNames) {

@@ -43,7 +43,7 @@ class BenchCommandsTest {
     @Test
     void streamDefaultsTo200StreamsOf200TokensAt50PerSecondWithTheWorkersCoalescingDefaults() {
         StreamBench stream = command(parse("stream"), StreamBench.class);
-        assertThat(List.of(stream.jobs, stream.tokens)).containsExactly(200, 200);
+        assertThat(List.of(stream.jobs, stream.tokens, stream.rounds, stream.warmup)).containsExactly(200, 200, 2, 20);
         assertThat(stream.tokensPerSecond).isEqualTo(50.0);
         assertThat(stream.chunksMaxDelayMs).isNull();
         assertThat(stream.chunksMaxChars).isNull();
@@ -52,8 +52,9 @@ class BenchCommandsTest {
     @Test
     void streamTakesItsOptionsAndRefusesUnknownOnes() {
         StreamBench stream = command(parse("stream", "--jobs=20", "--tokens=30", "--tokens-per-second=12.5",
-                "--chunks-max-delay-ms=0", "--limit-s=40"), StreamBench.class);
-        assertThat(List.of(stream.jobs, stream.tokens, stream.chunksMaxDelayMs)).containsExactly(20, 30, 0);
+                "--chunks-max-delay-ms=0", "--limit-s=40", "--rounds=3", "--warmup=0"), StreamBench.class);
+        assertThat(List.of(stream.jobs, stream.tokens, stream.chunksMaxDelayMs, stream.rounds, stream.warmup))
+                .containsExactly(20, 30, 0, 3, 0);
         assertThat(stream.tokensPerSecond).isEqualTo(12.5);
         assertThat(stream.limitS).isEqualTo(40);
         assertThatThrownBy(() -> parse("stream", "--tokns=3")).isInstanceOf(CommandLine.UnmatchedArgumentException.class);
