@@ -2,9 +2,7 @@ package dev.llmq.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.cli.Repeat;
-import dev.llmq.config.DeploymentKeys;
 import dev.llmq.config.LlmqKeys;
-import dev.llmq.config.RouterKeys;
 import dev.llmq.runtime.mock.MockBehavior;
 import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.runtime.mock.RecordedRequest;
@@ -107,29 +105,20 @@ public final class InFlightBench implements Callable<Integer> {
         try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(inFlight * 3 + 1000)
                 .defaultBehavior(MockBehavior.defaults().withLatency(latency)).build().start()) {
             TopicNames topics = TopicNames.defaults();
-            Path config = new BenchConfig()
-                    .deployment(DeploymentKeys.MODEL_NAME, GROUP, DeploymentKeys.MODEL, "openai/" + GROUP,
-                            DeploymentKeys.API_BASE, mock.openAiBaseUrl(), DeploymentKeys.API_KEY, "mock-key",
-                            DeploymentKeys.ID, GROUP + "-1")
-                    .set(RouterKeys.NUM_RETRIES, 0)
-                    .set(LlmqKeys.WORKER_MAX_IN_FLIGHT, inFlight)
+            Path config = WorkerRole.callingTheMock(GROUP, mock).set(LlmqKeys.WORKER_MAX_IN_FLIGHT, inFlight)
                     .write(dir.resolve("llmq.yaml"));
-            try (BrokerRole broker = BrokerRole.start(jar, config, dir.resolve("kafka"), dir.resolve("broker.log"))) {
-                int port = FreePort.find();
-                URI health = URI.create("http://127.0.0.1:" + port);
-                try (RoleProcess worker = RoleProcess.start(jar, jvmArgs, List.of("worker", "--config",
-                        config.toString(), "--bootstrap-servers", broker.bootstrapServers(), "--http-port",
-                        Integer.toString(port)), dir.resolve("worker.log"))) {
-                    double ready = worker.awaitReady(health.resolve("/health/ready"), Duration.ofMinutes(2));
-                    System.out.printf("worker pid %d ready %.1f s after start; broker pid %d; logs in %s%n",
-                            worker.pid(), ready, broker.pid(), dir);
-                    Memory idle = Memory.of(worker);
-                    System.out.println("idle (ready, no jobs): " + idle);
-                    table.process("broker", broker.pid(), true).process("worker", worker.pid(), true)
-                            .process("bench JVM: mock LLM, feeder", ProcessHandle.current().pid(), false);
-                    new InFlightBench.Run(broker.bootstrapServers(), topics, mock, worker, health, inFlight, latency)
-                            .run(maxJobs, Duration.ofSeconds(limitS), Duration.ofSeconds(holdS), table, idle);
-                }
+            try (BrokerRole broker = BrokerRole.start(jar, config, dir.resolve("kafka"), dir.resolve("broker.log"));
+                 WorkerRole role = WorkerRole.start(jar, jvmArgs, config, broker.bootstrapServers(),
+                         dir.resolve("worker.log"))) {
+                RoleProcess worker = role.process();
+                System.out.printf("worker pid %d ready %.1f s after start; broker pid %d; logs in %s%n",
+                        worker.pid(), role.readySeconds(), broker.pid(), dir);
+                Memory idle = Memory.of(worker);
+                System.out.println("idle (ready, no jobs): " + idle);
+                table.process("broker", broker.pid(), true).process("worker", worker.pid(), true)
+                        .process("bench JVM: mock LLM, feeder", ProcessHandle.current().pid(), false);
+                new InFlightBench.Run(broker.bootstrapServers(), topics, mock, worker, role.http(), inFlight, latency)
+                        .run(maxJobs, Duration.ofSeconds(limitS), Duration.ofSeconds(holdS), table, idle);
             }
         } finally {
             StatusStoreBench.deleteTree(dir.resolve("kafka")); // the logs and config stay

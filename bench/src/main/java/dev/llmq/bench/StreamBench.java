@@ -2,9 +2,7 @@ package dev.llmq.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmq.config.DeploymentKeys;
 import dev.llmq.config.LlmqKeys;
-import dev.llmq.config.RouterKeys;
 import dev.llmq.runtime.mock.MockBehavior;
 import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.schemas.JobRequest;
@@ -140,11 +138,7 @@ public final class StreamBench implements Callable<Integer> {
                 .defaultBehavior(MockBehavior.defaults().withCompletionTokens(tokens).withTokensPerSecond(
                         tokensPerSecond))
                 .onFirstToken(tokenWritten::put).build().start()) {
-            BenchConfig config = new BenchConfig()
-                    .deployment(DeploymentKeys.MODEL_NAME, GROUP, DeploymentKeys.MODEL, "openai/" + GROUP,
-                            DeploymentKeys.API_BASE, mock.openAiBaseUrl(), DeploymentKeys.API_KEY, "mock-key",
-                            DeploymentKeys.ID, GROUP + "-1")
-                    .set(RouterKeys.NUM_RETRIES, 0)
+            BenchConfig config = WorkerRole.callingTheMock(GROUP, mock)
                     .set(LlmqKeys.WORKER_MAX_IN_FLIGHT, Math.max(jobs, LlmqKeys.WORKER_MAX_IN_FLIGHT.defaultValue()))
                     .set(LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS, maxDelay);
             if (maxDelay > 0) {
@@ -152,17 +146,11 @@ public final class StreamBench implements Callable<Integer> {
             }
             Path configFile = config.write(dir.resolve("llmq.yaml"));
             try (BrokerRole broker = BrokerRole.start(jar, configFile, dir.resolve("kafka"),
-                    dir.resolve("broker.log"))) {
-                int port = FreePort.find();
-                try (RoleProcess worker = RoleProcess.start(jar, Args.list(workerJvmArgs), List.of("worker",
-                        "--config", configFile.toString(), "--bootstrap-servers", broker.bootstrapServers(),
-                        "--http-port", Integer.toString(port)), dir.resolve("worker.log"))) {
-                    worker.awaitReady(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"),
-                            Duration.ofMinutes(2));
-                    System.out.printf("broker pid %d, worker pid %d ready; logs in %s%n", broker.pid(), worker.pid(),
-                            dir);
-                    measure(broker.bootstrapServers(), TopicNames.defaults(), table, broker.pid(), worker.pid());
-                }
+                    dir.resolve("broker.log"));
+                 WorkerRole worker = WorkerRole.start(jar, Args.list(workerJvmArgs), configFile,
+                         broker.bootstrapServers(), dir.resolve("worker.log"))) {
+                System.out.printf("broker pid %d, worker pid %d ready; logs in %s%n", broker.pid(), worker.pid(), dir);
+                measure(broker.bootstrapServers(), TopicNames.defaults(), table, broker.pid(), worker.pid());
             }
         } finally {
             StatusStoreBench.deleteTree(dir.resolve("kafka")); // the logs and config stay
