@@ -207,17 +207,23 @@ public final class StreamBench implements Callable<Integer> {
                         results.put(r.key(), RESULTS.fromBytes(r.value()).status() == JobStatus.SUCCEEDED);
                         continue;
                     }
-                    records++;
-                    StreamChunk c = CHUNKS.fromBytes(r.value());
-                    chunksPerJob.merge(c.jobId(), 1, Integer::sum);
-                    if (!firstReadable.containsKey(c.jobId()) && hasContent(c.chunk())) {
-                        firstReadable.put(c.jobId(), now);
-                        firstHandedOff.put(c.jobId(), c.at());
-                        completionId.put(c.jobId(), c.chunk().path("id").asText());
-                    }
+                    records += chunk(r, now, chunksPerJob, firstReadable, firstHandedOff, completionId);
                 }
             }
             submitter.join(Duration.ofSeconds(30));
+            // the results may be read before the last chunks: read the chunks topic to its end as it is now
+            Map<TopicPartition, Long> ends = reader.endOffsets(reader.assignment().stream()
+                    .filter(tp -> tp.topic().equals(topics.chunks())).toList());
+            while (ends.entrySet().stream().anyMatch(e -> reader.position(e.getKey()) < e.getValue())
+                    && System.nanoTime() < deadline) {
+                var batch = reader.poll(Duration.ofMillis(100));
+                long now = System.nanoTime();
+                for (ConsumerRecord<String, byte[]> r : batch) {
+                    if (r.topic().equals(topics.chunks()) && r.key().startsWith(MEASURED)) {
+                        records += chunk(r, now, chunksPerJob, firstReadable, firstHandedOff, completionId);
+                    }
+                }
+            }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         table.cpuWindowEnds(results.size());
@@ -253,6 +259,25 @@ public final class StreamBench implements Callable<Integer> {
                 .figure("results read (read_committed), succeeded", results.size() + ", " + succeeded,
                         total + " (" + (results.size() == total ? "all" : "missing " + (total - results.size())) + ")")
                 .figure("from submission to the last result", String.format("%.1f s", seconds), "");
+    }
+
+    /**
+     * Counts a chunk record of its job, and notes when it was read if it is the job's first carrying content; only
+     * records of jobs without one yet are parsed, so the reader keeps up. Returns 1.
+     */
+    private static int chunk(ConsumerRecord<String, byte[]> r, long readAt, Map<String, Integer> chunksPerJob,
+                             Map<String, Long> firstReadable, Map<String, Instant> firstHandedOff,
+                             Map<String, String> completionId) {
+        chunksPerJob.merge(r.key(), 1, Integer::sum);
+        if (!firstReadable.containsKey(r.key())) {
+            StreamChunk c = CHUNKS.fromBytes(r.value());
+            if (hasContent(c.chunk())) {
+                firstReadable.put(c.jobId(), readAt);
+                firstHandedOff.put(c.jobId(), c.at());
+                completionId.put(c.jobId(), c.chunk().path("id").asText());
+            }
+        }
+        return 1;
     }
 
     private static String ms(Histogram h) {
