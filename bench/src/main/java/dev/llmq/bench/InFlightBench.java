@@ -140,7 +140,8 @@ public final class InFlightBench implements Callable<Integer> {
         }
 
         String heap() {
-            return RoleProcess.mib(heapUsed) + " / " + RoleProcess.mib(heapCommitted) + " / " + RoleProcess.mib(heapMax);
+            return RoleProcess.mib(heapUsed) + " / " + RoleProcess.mib(heapCommitted) + " / "
+                    + RoleProcess.mib(heapMax);
         }
 
         @Override
@@ -208,8 +209,9 @@ public final class InFlightBench implements Callable<Integer> {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 table.cpuWindowEnds(finished);
                 System.out.printf("steady state after %.1f s: the worker at its limit for %.1f s, a first wave of %,d "
-                        + "answered and replaced; most requests open at the mock at once so far: %,d; mock answered %,d "
-                        + "(%.0f jobs/s over the last latency)%n", seconds, (System.nanoTime() - steady.atLimitSince) / 1e9,
+                        + "answered and replaced; most requests open at the mock at once so far: %,d; mock answered "
+                        + "%,d (%.0f jobs/s over the last latency)%n", seconds,
+                        (System.nanoTime() - steady.atLimitSince) / 1e9,
                         inFlight, steady.maxOpen, mockAnswered(), open / (latency.toMillis() / 1e3));
                 Memory busy = Memory.of(worker);
                 System.out.println("steady state, " + held + " in flight: " + busy);
@@ -250,8 +252,9 @@ public final class InFlightBench implements Callable<Integer> {
         }
 
         private void sample(long start, long held, long open) throws Exception {
-            System.out.printf("  t=%5.1f s  produced %,d  worker in flight %,d  open at the mock %,d  answered by the mock "
-                            + "%,d  finished by the worker (succeeded/other) %s  RSS %s%n", (System.nanoTime() - start) / 1e9,
+            System.out.printf("  t=%5.1f s  produced %,d  worker in flight %,d  open at the mock %,d  answered by the "
+                            + "mock %,d  finished by the worker (succeeded/other) %s  RSS %s%n",
+                    (System.nanoTime() - start) / 1e9,
                     produced.get(), held, open, mockAnswered(), workerCompleted(), RoleProcess.mib(worker.rssBytes()));
         }
 

@@ -79,7 +79,8 @@ public final class StreamBench implements Callable<Integer> {
     int jobs;
 
     @Option(names = "--rounds", defaultValue = "2", description = "jobs measured: this many times --jobs, submitted "
-            + "evenly, --jobs per stream duration, so about --jobs streams are open at once (default: ${DEFAULT-VALUE})")
+            + "evenly, --jobs per stream duration, so about --jobs streams are open at once (default: "
+            + "${DEFAULT-VALUE})")
     int rounds;
 
     @Option(names = "--warmup", defaultValue = "20", description = "streaming jobs run first, at once, and not "
@@ -246,7 +247,8 @@ public final class StreamBench implements Callable<Integer> {
         long succeeded = results.values().stream().filter(b -> b).count();
         table.figure("chunk publishing adds to time to first token: first content chunk readable − first token "
                         + "written by the provider, p50 / p99 / max", ms(added), "p99 ≤ 2 ms ("
-                        + (added.getTotalCount() > 0 && added.getValueAtPercentile(99) <= 2000 ? "met" : "missed") + ")")
+                        + (added.getTotalCount() > 0 && added.getValueAtPercentile(99) <= 2000 ? "met" : "missed")
+                        + ")")
                 .figure("… of which provider → the worker hands the chunk to its producer, p50 / p99 / max",
                         ms(toWorker), "")
                 .figure("… of which producer → readable here (linger, acks=all append, fetch), p50 / p99 / max",

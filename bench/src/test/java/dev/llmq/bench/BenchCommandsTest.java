@@ -57,7 +57,8 @@ class BenchCommandsTest {
                 .containsExactly(20, 30, 0, 3, 0);
         assertThat(stream.tokensPerSecond).isEqualTo(12.5);
         assertThat(stream.limitS).isEqualTo(40);
-        assertThatThrownBy(() -> parse("stream", "--tokns=3")).isInstanceOf(CommandLine.UnmatchedArgumentException.class);
+        assertThatThrownBy(() -> parse("stream", "--tokns=3"))
+                .isInstanceOf(CommandLine.UnmatchedArgumentException.class);
         assertThatThrownBy(() -> parse("stream", "--jobs=many")).isInstanceOf(CommandLine.ParameterException.class);
     }
 
@@ -83,7 +84,8 @@ class BenchCommandsTest {
     @Test
     void jmhRefusesIterationsThatMeasureNothing() {
         JmhBench jmh = command(parse("jmh", "--iterations=0"), JmhBench.class);
-        assertThatThrownBy(jmh::options).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--iterations");
+        assertThatThrownBy(jmh::options).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--iterations");
     }
 
     @Test

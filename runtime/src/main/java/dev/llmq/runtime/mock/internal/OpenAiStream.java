@@ -27,7 +27,8 @@ final class OpenAiStream {
      * written.
      */
     OpenAiStream(OpenAiWire wire, AzureWire azure, SseWriter sse, String id, long created, String model,
-                 List<ReplyPlanner.Choice> choices, int promptTokens, boolean includeUsage, Runnable firstTokenWritten) {
+                 List<ReplyPlanner.Choice> choices, int promptTokens, boolean includeUsage,
+                 Runnable firstTokenWritten) {
         this.firstTokenWritten = firstTokenWritten;
         this.wire = wire;
         this.azure = azure;
