@@ -45,6 +45,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * put back, plus the expiry index line on the first. One operation is one job (three events). A single-job
  * submission, so no batch index entry.
  *
+ * <p>An upper bound, not the store's own cost: {@link TopologyTestDriver} commits after every record it is given (a
+ * flush of the RocksDB store and a checkpoint file written), which the ingest's status stream does once a second
+ * ({@code commit.interval.ms}); on the 2-core machine under load the first figures (2026-11-30) were tens of ms and
+ * ~230 KB per job, mostly that. Measuring the update alone needs the snapshot update reachable without the driver
+ * (the processor is private to {@code ingest-api}'s internal package).
+ *
  * <p>Run: {@code ./llmq bench jmh StatusStoreBenchmark}; B/op is {@code gc.alloc.rate.norm} (RocksDB's native
  * memory is not in it).
  */
