@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * blocks single-job submissions. Texts are drawn from a seeded generator (deterministic, varied enough that
  * compression is not flattered).
  */
-final class FinishedJobs {
+public final class FinishedJobs {
 
     static final String GROUP = "gpt-4o-mini";
     private static final String DEPLOYMENT = "mock-gpt-4o-mini-a";
@@ -48,7 +48,7 @@ final class FinishedJobs {
     private final JsonSerde<JobStatusEvent> statusSerde = JsonSerde.jobStatusEvent();
     private final JsonSerde<JobResult> resultSerde = JsonSerde.jobResult();
 
-    FinishedJobs(TopicNames topics, int batchSize) {
+    public FinishedJobs(TopicNames topics, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1");
         }
@@ -82,6 +82,24 @@ final class FinishedJobs {
     record Written(double seconds, long valueBytes, long resultBytes) {
     }
 
+    /** One finished job's records: its job record, its {@code running} event and its succeeded result. */
+    public record Job(JobRequest request, JobStatusEvent running, JobResult result) {
+    }
+
+    /** Job {@code i}'s records, submitted within the hour before {@code now}. */
+    public Job job(int i, Instant now) {
+        SplittableRandom random = new SplittableRandom(i);
+        String id = jobId(i);
+        String batch = batchOf(i);
+        Instant submitted = now.minusSeconds(3600).plusMillis(i % 3_600_000);
+        Instant started = submitted.plusMillis(200 + random.nextInt(2000));
+        Instant completed = started.plusMillis(800 + random.nextInt(6000));
+        JobRequest request = request(i, id, batch, submitted, random);
+        JobStatusEvent running = new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, id, batch, JobStatus.RUNNING,
+                "worker-bench", 1, started, String.format("019ad000-%08x", i), DEPLOYMENT, null);
+        return new Job(request, running, result(i, id, batch, submitted, started, completed, random));
+    }
+
     /** Writes jobs {@code 0 .. jobs-1}, their running events and results, and waits until Kafka has them all. */
     Written write(String bootstrapServers, int jobs) {
         Properties props = new Properties();
@@ -106,17 +124,11 @@ final class FinishedJobs {
                 if (failure.get() != null) {
                     throw new IllegalStateException("Kafka refused a record", failure.get());
                 }
-                SplittableRandom random = new SplittableRandom(i);
-                String id = jobId(i);
-                String batch = batchOf(i);
-                Instant submitted = now.minusSeconds(3600).plusMillis(i % 3_600_000);
-                Instant started = submitted.plusMillis(200 + random.nextInt(2000));
-                Instant completed = started.plusMillis(800 + random.nextInt(6000));
-                byte[] job = jobSerde.toBytes(request(i, id, batch, submitted, random));
-                byte[] running = statusSerde.toBytes(new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, id, batch,
-                        JobStatus.RUNNING, "worker-bench", 1, started, String.format("019ad000-%08x", i), DEPLOYMENT,
-                        null));
-                byte[] result = resultSerde.toBytes(result(i, id, batch, submitted, started, completed, random));
+                Job records = job(i, now);
+                String id = records.request().jobId();
+                byte[] job = jobSerde.toBytes(records.request());
+                byte[] running = statusSerde.toBytes(records.running());
+                byte[] result = resultSerde.toBytes(records.result());
                 producer.send(new ProducerRecord<>(topics.jobs(), id, job), callback);
                 producer.send(new ProducerRecord<>(topics.status(), id, running), callback);
                 producer.send(new ProducerRecord<>(topics.results(), id, result), callback);

@@ -202,7 +202,7 @@ public final class StatusStoreBench {
     }
 
     /** Deletes {@code dir} and everything under it, if it exists. */
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -15,7 +15,7 @@ class BenchCommandsTest {
 
     @Test
     void benchListsTheScenarios() {
-        assertThat(new CommandLine(new BenchMain()).getSubcommands()).containsKeys("load", "ingest", "e2e");
+        assertThat(new CommandLine(new BenchMain()).getSubcommands()).containsKeys("load", "ingest", "e2e", "inflight", "stream", "jmh");
     }
 
     @Test

@@ -7,10 +7,13 @@ import dev.llmq.provider.spi.ProviderAdapter;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.spi.WireCall;
 import dev.llmq.provider.sse.SseEvent;
+import dev.llmq.provider.sse.SseFramer;
 import dev.llmq.schemas.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -37,6 +40,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       objects — what every streamed token pays. The decoder is primed once with the stream's opening events
  *       (Anthropic's {@code message_start} / {@code content_block_start}, Azure's filter-results chunk) so the timed
  *       event takes the steady-state path.</li>
+ *   <li>{@link #frameChunk}: the same event's bytes as they come off the wire ({@code data:} lines, the blank line)
+ *       fed to the stream's {@link SseFramer} — the framing every provider shares;</li>
+ *   <li>{@link #frameAndDecodeChunk}: both, bytes in, canonical chunks out: what every streamed token costs
+ *       between the HTTP client and the chunk publisher.</li>
  * </ul>
  * Run with {@code -prof gc} for bytes allocated per operation.
  */
@@ -56,6 +63,8 @@ public class ProviderBenchmark {
     private ObjectNode request;
     private StreamDecoder decoder;
     private SseEvent contentEvent;
+    private byte[] contentBytes;
+    private SseFramer framer;
 
     @Setup
     public void setUp() {
@@ -90,6 +99,11 @@ public class ProviderBenchmark {
         if (decoder.decode(contentEvent).isEmpty()) {
             throw new IllegalStateException(provider + ": the timed event decodes to no chunk; fix the priming");
         }
+        contentBytes = wire(contentEvent);
+        framer = new SseFramer();
+        if (!framer.feed(contentBytes).equals(List.of(contentEvent))) {
+            throw new IllegalStateException(provider + ": the framed bytes are not the timed event");
+        }
     }
 
     @Benchmark
@@ -100,6 +114,35 @@ public class ProviderBenchmark {
     @Benchmark
     public List<ObjectNode> decodeChunk() {
         return decoder.decode(contentEvent);
+    }
+
+    @Benchmark
+    public List<SseEvent> frameChunk() {
+        return framer.feed(contentBytes);
+    }
+
+    @Benchmark
+    public List<ObjectNode> frameAndDecodeChunk() {
+        List<ObjectNode> chunks = new ArrayList<>(1);
+        for (SseEvent event : framer.feed(contentBytes)) {
+            chunks.addAll(decoder.decode(event));
+        }
+        return chunks;
+    }
+
+    /**
+     * An event as a server sends it: its {@code event:} line (unless the default), a {@code data:} line per line of
+     * its data, a blank line.
+     */
+    private static byte[] wire(SseEvent event) {
+        StringBuilder sb = new StringBuilder();
+        if (!SseEvent.DEFAULT_EVENT.equals(event.event())) {
+            sb.append("event: ").append(event.event()).append('\n');
+        }
+        for (String line : event.data().split("\n", -1)) {
+            sb.append("data: ").append(line).append('\n');
+        }
+        return sb.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private List<SseEvent> opening() {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +65,10 @@ public final class MockLlmServer implements AutoCloseable {
     private MockLlmServer(Builder b) {
         ObjectMapper json = new ObjectMapper();
         this.requestedPort = b.port;
-        this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors);
-        this.protocols = List.of(new OpenAiChatProtocol(engine, json, b.echoRejectedKey, b.chatListener), new AzureOpenAiProtocol(engine, json),
+        this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors,
+                b.firstToken);
+        this.protocols = List.of(new OpenAiChatProtocol(engine, json, b.echoRejectedKey, b.chatListener),
+                new AzureOpenAiProtocol(engine, json),
                 new AnthropicProtocol(engine, json), new GeminiProtocol(engine, json));
         this.admin = new AdminRoutes(engine, json);
     }
@@ -216,6 +219,7 @@ public final class MockLlmServer implements AutoCloseable {
         private MockBehavior defaultBehavior = MockBehavior.defaults();
         private final Map<String, MockBehavior> behaviors = new LinkedHashMap<>();
         private ChatListener chatListener;
+        private ObjLongConsumer<String> firstToken = (id, nanoTime) -> { };
 
         private Builder() {
         }
@@ -282,6 +286,17 @@ public final class MockLlmServer implements AutoCloseable {
         /** Told of each OpenAI chat completion answered (benchmarks; none by default). */
         public Builder chatListener(ChatListener listener) {
             this.chatListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Told, on the request's thread, right after the first content piece of each OpenAI or Azure stream was
+         * written and flushed to the client: the stream's completion id (the {@code id} of its chunks) and
+         * {@link System#nanoTime()} then. For benchmarks that measure what a relay adds to time to first token; it
+         * must not block.
+         */
+        public Builder onFirstToken(ObjLongConsumer<String> listener) {
+            this.firstToken = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

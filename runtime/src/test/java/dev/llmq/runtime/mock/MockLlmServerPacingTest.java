@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,5 +74,25 @@ class MockLlmServerPacingTest {
         assertThat(json(fast.body()).at("/usage/output_tokens").asInt()).isEqualTo(MockBehavior.DEFAULT_COMPLETION_TOKENS);
         assertThat(server.requests()).extracting(RecordedRequest::protocol)
                 .containsExactly("anthropic", "gemini", "azure", "anthropic");
+    }
+
+    @Test
+    void theFirstTokenListenerHearsEachOpenAiStreamOnceWhenItsFirstPieceIsWritten() {
+        Map<String, Long> heard = new ConcurrentHashMap<>();
+        try (MockLlmServer own = MockLlmServer.builder()
+                .behavior("paced", MockBehavior.defaults().withCompletionTokens(5)
+                        .withTimeToFirstToken(Duration.ofMillis(100)).withTokensPerSecond(20))
+                .onFirstToken((id, at) -> heard.merge(id, at, (a, b) -> -1L)).build().start()) {
+            MockLlmClient ownClient = new MockLlmClient(own);
+            long sent = System.nanoTime();
+            HttpResponse<String> stream = ownClient.post("/v1/chat/completions",
+                    MockLlmClient.chatBody("paced", true, null));
+            long done = System.nanoTime();
+            ownClient.post("/v1/chat/completions", MockLlmClient.chatBody("paced", false, null));
+            String id = json(MockLlmClient.sseData(stream.body()).getFirst()).get("id").asText();
+            assertThat(heard).containsOnlyKeys(id);
+            // after the time to first token, and well before the last of the 5 pieces (4 gaps of 50 ms)
+            assertThat(heard.get(id)).isBetween(sent + 100_000_000L, done - 150_000_000L);
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ObjLongConsumer;
 import java.util.function.ToIntFunction;
 
 /**
@@ -38,6 +39,7 @@ public final class MockEngine {
     private final Map<Long, java.time.Instant> closedAt = new java.util.HashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
+    private final ObjLongConsumer<String> firstToken;
 
     private record State(MockBehavior behavior, AtomicLong requests) {
         State(MockBehavior behavior) {
@@ -51,7 +53,9 @@ public final class MockEngine {
     }
 
     public MockEngine(Clock clock, long seed, Optional<String> apiKey, int logCapacity,
-                      MockBehavior defaultBehavior, Map<String, MockBehavior> behaviors) {
+                      MockBehavior defaultBehavior, Map<String, MockBehavior> behaviors,
+                      ObjLongConsumer<String> firstToken) {
+        this.firstToken = Objects.requireNonNull(firstToken, "firstToken");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.seed = seed;
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
@@ -229,6 +233,11 @@ public final class MockEngine {
             x = Long.divideUnsigned(x, alphabet.length()) ^ (x << 58);
         }
         return sb.toString();
+    }
+
+    /** Tells the listener that stream {@code id} has just written its first content piece. */
+    void firstTokenWritten(String id) {
+        firstToken.accept(id, System.nanoTime());
     }
 
     /** Sleeps on the (virtual) request thread; returns early if interrupted. */

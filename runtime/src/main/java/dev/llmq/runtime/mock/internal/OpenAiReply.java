@@ -46,7 +46,8 @@ final class OpenAiReply {
             String[] error = errorBody == null ? null : new String[] {null, errorBody.toString()};
             SseWriter sse = new SseWriter(ctx.res(), p.behavior(), p.cutAfterChunks(), "\n\n", error,
                     ClientLink.of(ctx, engine, p.sequence()));
-            new OpenAiStream(wire, azure, sse, id, created, model, choices, promptTokens, req.includeUsage()).run();
+            new OpenAiStream(wire, azure, sse, id, created, model, choices, promptTokens, req.includeUsage(),
+                    () -> engine.firstTokenWritten(id)).run();
             return;
         }
         if (!ClientLink.of(ctx, engine, p.sequence()).pause(p.behavior().latency())) {

@@ -20,10 +20,16 @@ final class OpenAiStream {
     private final List<ReplyPlanner.Choice> choices;
     private final int promptTokens;
     private final boolean includeUsage;
+    private final Runnable firstTokenWritten;
 
-    /** {@code azure} is null for OpenAI itself. */
+    /**
+     * {@code azure} is null for OpenAI itself; {@code firstTokenWritten} runs once, after the first content piece was
+     * written.
+     */
     OpenAiStream(OpenAiWire wire, AzureWire azure, SseWriter sse, String id, long created, String model,
-                 List<ReplyPlanner.Choice> choices, int promptTokens, boolean includeUsage) {
+                 List<ReplyPlanner.Choice> choices, int promptTokens, boolean includeUsage,
+                 Runnable firstTokenWritten) {
+        this.firstTokenWritten = firstTokenWritten;
         this.wire = wire;
         this.azure = azure;
         this.sse = sse;
@@ -63,6 +69,9 @@ final class OpenAiStream {
                         azure == null ? null : azure.contentFilterResults(false)))) {
                     return;
                 }
+            }
+            if (i == 0) {
+                firstTokenWritten.run();
             }
         }
         int completionTokens = 0;

@@ -1,0 +1,90 @@
+package dev.llmq.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.ProfilerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+/** {@code llmq bench}'s scenarios: their names, defaults and options, parsed as the launcher passes them. */
+class BenchRunnerCommandsTest {
+
+    private static ParseResult parse(String... args) {
+        return new CommandLine(new BenchMain()).parseArgs(args);
+    }
+
+    private static <T> T command(ParseResult result, Class<T> type) {
+        return type.cast(result.subcommand().commandSpec().userObject());
+    }
+
+    @Test
+    void inflightDefaultsToTenThousandJobsAtFiveSecondsWithAOneGibWorkerHeap() {
+        InFlightBench inflight = command(parse("inflight"), InFlightBench.class);
+        assertThat(inflight.inFlight).isEqualTo(10_000);
+        assertThat(inflight.latencyMs).isEqualTo(5_000);
+        assertThat(Args.list(inflight.workerJvmArgs)).containsExactly("-Xmx1g");
+        assertThat(inflight.holdS).isZero();
+    }
+
+    @Test
+    void inflightTakesItsOptions() {
+        InFlightBench inflight = command(parse("inflight", "--in-flight=500", "--latency-ms", "250", "--max-jobs=9000",
+                "--limit-s=60", "--hold-s=5", "--worker-jvm-args=-Xmx512m -XX:+UseZGC"), InFlightBench.class);
+        assertThat(List.of(inflight.inFlight, inflight.latencyMs, inflight.maxJobs, inflight.limitS, inflight.holdS))
+                .containsExactly(500, 250L, 9000L, 60L, 5L);
+        assertThat(Args.list(inflight.workerJvmArgs)).containsExactly("-Xmx512m", "-XX:+UseZGC");
+    }
+
+    @Test
+    void streamDefaultsTo200StreamsOf200TokensAt50PerSecondWithTheWorkersCoalescingDefaults() {
+        StreamBench stream = command(parse("stream"), StreamBench.class);
+        assertThat(List.of(stream.jobs, stream.tokens, stream.rounds, stream.warmup)).containsExactly(200, 200, 2, 20);
+        assertThat(stream.tokensPerSecond).isEqualTo(50.0);
+        assertThat(stream.chunksMaxDelayMs).isNull();
+        assertThat(stream.chunksMaxChars).isNull();
+    }
+
+    @Test
+    void streamTakesItsOptionsAndRefusesUnknownOnes() {
+        StreamBench stream = command(parse("stream", "--jobs=20", "--tokens=30", "--tokens-per-second=12.5",
+                "--chunks-max-delay-ms=0", "--limit-s=40", "--rounds=3", "--warmup=0"), StreamBench.class);
+        assertThat(List.of(stream.jobs, stream.tokens, stream.chunksMaxDelayMs, stream.rounds, stream.warmup))
+                .containsExactly(20, 30, 0, 3, 0);
+        assertThat(stream.tokensPerSecond).isEqualTo(12.5);
+        assertThat(stream.limitS).isEqualTo(40);
+        assertThatThrownBy(() -> parse("stream", "--tokns=3"))
+                .isInstanceOf(CommandLine.UnmatchedArgumentException.class);
+        assertThatThrownBy(() -> parse("stream", "--jobs=many")).isInstanceOf(CommandLine.ParameterException.class);
+    }
+
+    @Test
+    void jmhRunsEveryBenchmarkShortlyWithTheGcProfilerUnlessToldOtherwise() {
+        Options all = command(parse("jmh"), JmhBench.class).options();
+        assertThat(all.getIncludes()).containsExactly(JmhBench.ALL);
+        assertThat(all.getForkCount().get()).isEqualTo(1);
+        assertThat(all.getWarmupIterations().get()).isEqualTo(2);
+        assertThat(all.getMeasurementIterations().get()).isEqualTo(3);
+        assertThat(all.getMeasurementTime().get().getTime()).isEqualTo(1);
+        assertThat(all.getProfilers()).extracting(ProfilerConfig::getKlass).containsExactly(
+                GCProfiler.class.getName());
+
+        Options some = command(parse("jmh", "Serde", "--forks=2", "--iterations=10", "--iteration-s=2",
+                "--warmup-iterations=0"), JmhBench.class).options();
+        assertThat(some.getIncludes()).containsExactly("Serde");
+        assertThat(List.of(some.getForkCount().get(), some.getMeasurementIterations().get(),
+                some.getWarmupIterations().get())).containsExactly(2, 10, 0);
+        assertThat(some.getWarmupTime().get().getTime()).isEqualTo(2);
+    }
+
+    @Test
+    void jmhRefusesIterationsThatMeasureNothing() {
+        JmhBench jmh = command(parse("jmh", "--iterations=0"), JmhBench.class);
+        assertThatThrownBy(jmh::options).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--iterations");
+    }
+}
