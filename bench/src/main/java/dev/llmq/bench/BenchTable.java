@@ -69,7 +69,7 @@ public final class BenchTable {
         out.println();
         out.println("### " + title);
         out.println();
-        out.println("machine: " + machine());
+        out.println(machine());
         out.println();
         out.println("| setting | value |");
         out.println("|---|---|");

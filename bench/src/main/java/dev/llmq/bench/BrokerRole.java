@@ -18,10 +18,15 @@ record BrokerRole(RoleProcess process, String bootstrapServers) implements AutoC
 
     /** Starts {@code llmq broker} with its data in {@code dataDir}, its log in {@code log}; waits until it is ready. */
     static BrokerRole start(Path jar, Path config, Path dataDir, Path log) throws Exception {
+        // Kafka's log cleaner still uses sun.misc.Unsafe: allowed quietly, as the launcher does
+        return start(jar, List.of("--sun-misc-unsafe-memory-access=allow"), config, dataDir, log);
+    }
+
+    /** The same with these JVM options. */
+    static BrokerRole start(Path jar, List<String> jvmArgs, Path config, Path dataDir, Path log) throws Exception {
         int kafkaPort = FreePort.find();
         int httpPort = FreePort.find();
-        // Kafka's log cleaner still uses sun.misc.Unsafe: allowed quietly, as the launcher does
-        RoleProcess broker = RoleProcess.start(jar, List.of("--sun-misc-unsafe-memory-access=allow"),
+        RoleProcess broker = RoleProcess.start(jar, jvmArgs,
                 List.of("broker", "--config", config.toString(), "--data-dir", dataDir.toString(),
                         "--kafka-port", Integer.toString(kafkaPort), "--http-port", Integer.toString(httpPort)), log);
         try {

@@ -50,13 +50,9 @@ final class LlmqRoles implements AutoCloseable {
         }
         LlmqRoles roles = new LlmqRoles();
         try {
-            int kafkaPort = FreePort.find();
-            int brokerHttp = FreePort.find();
-            RoleProcess broker = roles.add("broker", RoleProcess.start(jar, jvm, List.of("broker", "--config",
-                    config.toString(), "--data-dir", dir.resolve("kafka").toString(), "--kafka-port",
-                    Integer.toString(kafkaPort), "--http-port", Integer.toString(brokerHttp)), dir.resolve("broker.log")));
-            broker.awaitReady(URI.create("http://127.0.0.1:" + brokerHttp + "/health/ready"), READY);
-            roles.bootstrapServers = "127.0.0.1:" + kafkaPort;
+            BrokerRole broker = BrokerRole.start(jar, jvm, config, dir.resolve("kafka"), dir.resolve("broker.log"));
+            roles.add("broker", broker.process());
+            roles.bootstrapServers = broker.bootstrapServers();
             int ingestPort = FreePort.find();
             roles.ingestUrl = URI.create("http://127.0.0.1:" + ingestPort);
             List<URI> ready = new ArrayList<>();
