@@ -30,7 +30,7 @@ class ResultsCommitIntervalConfigTest {
     @Test
     void unsetItIsTheKeysDefault() {
         assertThat(ConfigLoader.parse(BASE, Map.of()).llmq().worker().resultsCommitIntervalMs())
-                .isEqualTo(LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.defaultValue()).isEqualTo(20);
+                .isEqualTo(LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.defaultValue()).isEqualTo(100);
     }
 
     @Test

@@ -24,11 +24,11 @@ class ResultDedupeStreamTest {
 
     @Test
     void theCommitIntervalIsTheWorkersSettingAndExactlyOnceStays() {
-        Properties props = ResultDedupeStream.properties(settings().resultsCommitInterval(Duration.ofMillis(100))
+        Properties props = ResultDedupeStream.properties(settings().resultsCommitInterval(Duration.ofMillis(40))
                 .clientProperties(Map.of("processing.guarantee", "at_least_once", "commit.interval.ms", "5"))
                 .build(), Path.of("/tmp/unused"));
 
-        assertThat(props.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("100");
+        assertThat(props.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("40");
         assertThat(props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
     }
 
@@ -36,8 +36,8 @@ class ResultDedupeStreamTest {
     void theDefaultIsTheKeysDefault() {
         Properties props = ResultDedupeStream.properties(settings().build(), Path.of("/tmp/unused"));
 
-        assertThat(props.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("20");
-        assertThat(WorkerSettings.DEFAULT_RESULTS_COMMIT_INTERVAL).isEqualTo(Duration.ofMillis(20));
+        assertThat(props.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("100");
+        assertThat(WorkerSettings.DEFAULT_RESULTS_COMMIT_INTERVAL).isEqualTo(Duration.ofMillis(100));
     }
 
     @Test
