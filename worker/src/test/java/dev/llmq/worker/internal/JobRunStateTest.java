@@ -104,8 +104,7 @@ class JobRunStateTest {
     @Test
     void aJobGivingItsSlotBackBeforeItsFirstAttemptSaysItRunsBeforeTheWait() {
         List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
-            assertThat(run.slot().release()).isTrue();
-            run.slot().reacquire();
+            waitWithoutSlot(run);
             run.attemptStarted(1, "d1");
             return answer();
         });
@@ -125,14 +124,19 @@ class JobRunStateTest {
     void aWaitAfterTheFirstAttemptTellsNoSecondStart() {
         List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
             run.attemptStarted(1, "d1");
-            assertThat(run.slot().release()).isTrue();
-            run.slot().reacquire();
+            waitWithoutSlot(run);
             run.attemptStarted(2, "d2");
             return answer();
         });
 
         assertThat(described(sent)).containsExactly("running attempt 1 on d1", "running attempt 2 on d2",
                 TOPICS.resultsRaw());
+    }
+
+    /** What the handler does around a wait between attempts: gives the slot back, takes one again. */
+    private static void waitWithoutSlot(JobRun run) throws InterruptedException {
+        assertThat(run.slot().release()).isTrue();
+        run.slot().reacquire();
     }
 
     /** A handler using the worker's run of the job. */
