@@ -240,11 +240,14 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      *                      ({@code llmq.worker.max_deliveries}; 0: not counted)
      * @param responseLimits how much of a provider's answer a call reads ({@code llmq.worker.max_response_bytes},
      *                       {@code max_event_bytes}, {@code max_stream_bytes})
+     * @param resultsCommitIntervalMs how often the result de-duplication commits
+     *                                ({@code llmq.worker.results_commit_interval_ms})
      */
     public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
                          Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
                          Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
-                         int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits) {
+                         int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits,
+                         int resultsCommitIntervalMs) {
         /**
          * What {@code llmq.worker.max_response_bytes}, {@code max_event_bytes} and {@code max_stream_bytes} default
          * to; declared before {@link #DEFAULTS}, which uses it.
@@ -271,12 +274,23 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.WORKER_MAX_WAITING.validate(maxWaiting);
             LlmqKeys.WORKER_BATCH_MIN_SHARE.validate(batchMinShare);
             LlmqKeys.WORKER_MAX_DELIVERIES.validate(maxDeliveries);
+            LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.validate(resultsCommitIntervalMs);
             responseLimits = responseLimits == null ? DEFAULT_RESPONSE_LIMITS : responseLimits;
             if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
                 throw new IllegalArgumentException(LlmqKeys.WORKER_HEARTBEAT_INTERVAL.name() + " ("
                         + heartbeatInterval.toMillis() + " ms) must be below " + LlmqKeys.WORKER_SESSION_TIMEOUT.name()
                         + " (" + sessionTimeout.toMillis() + " ms)");
             }
+        }
+
+        /** The given values and the default commit interval of the result de-duplication. */
+        public Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
+                      Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
+                      Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
+                      int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits) {
+            this(maxInFlight, limitShare, chunksMaxDelayMs, chunksMaxChars, maxQueueWait, sessionTimeout,
+                    heartbeatInterval, shutdownTimeout, resultsDedupeRetention, stateDir, maxWaiting, batchMinShare,
+                    maxDeliveries, responseLimits, LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.defaultValue());
         }
 
         /** The given values and the default response limits. */

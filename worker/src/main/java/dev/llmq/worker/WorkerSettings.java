@@ -38,12 +38,16 @@ import java.util.Objects;
  *                      ({@code llmq.worker.batch_min_share})
  * @param maxDeliveries starts of a job without an end after which it is dead-lettered as a poison job
  *                      ({@code llmq.worker.max_deliveries}); 0: starts are not counted
+ * @param resultsCommitInterval how often the result de-duplication commits its transaction, i.e. how long a result
+ *                              can wait before {@code read_committed} readers see it
+ *                              ({@code llmq.worker.results_commit_interval_ms})
  */
 public record WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
                              Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
                              Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
-                             Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries) {
+                             Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries,
+                             Duration resultsCommitInterval) {
 
     public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
@@ -77,6 +81,9 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
     public static final double DEFAULT_BATCH_MIN_SHARE = LlmqKeys.WORKER_BATCH_MIN_SHARE.defaultValue();
     /** The default of {@code llmq.worker.max_deliveries}. */
     public static final int DEFAULT_MAX_DELIVERIES = LlmqKeys.WORKER_MAX_DELIVERIES.defaultValue();
+    /** The default of {@code llmq.worker.results_commit_interval_ms}. */
+    public static final Duration DEFAULT_RESULTS_COMMIT_INTERVAL =
+            Duration.ofMillis(LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.defaultValue());
 
     public WorkerSettings {
         requireText(bootstrapServers, "bootstrapServers");
@@ -106,6 +113,20 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         LlmqKeys.WORKER_MAX_WAITING.validate(maxWaiting, "maxWaiting");
         LlmqKeys.WORKER_BATCH_MIN_SHARE.validate(batchMinShare, "batchMinShare");
         LlmqKeys.WORKER_MAX_DELIVERIES.validate(maxDeliveries, "maxDeliveries");
+        LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.validate(
+                Math.toIntExact(Objects.requireNonNull(resultsCommitInterval, "resultsCommitInterval").toMillis()),
+                "resultsCommitInterval");
+    }
+
+    /** Settings as before, with the default commit interval of the result de-duplication. */
+    public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
+                          String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
+                          Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
+                          Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
+                          Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries) {
+        this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
+                pollTimeout, shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention,
+                stateDir, maxWaiting, batchMinShare, maxDeliveries, DEFAULT_RESULTS_COMMIT_INTERVAL);
     }
 
     /** Settings as before, with the default waiting, lane and delivery settings. */
@@ -158,6 +179,7 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         private int maxWaiting = DEFAULT_MAX_WAITING;
         private double batchMinShare = DEFAULT_BATCH_MIN_SHARE;
         private int maxDeliveries = DEFAULT_MAX_DELIVERIES;
+        private Duration resultsCommitInterval = DEFAULT_RESULTS_COMMIT_INTERVAL;
 
         private Builder(String bootstrapServers, TopicNames topics, String workerId) {
             this.bootstrapServers = bootstrapServers;
@@ -237,11 +259,17 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return this;
         }
 
+        /** {@code llmq.worker.results_commit_interval_ms}: a latency/CPU trade of the result de-duplication. */
+        public Builder resultsCommitInterval(Duration value) {
+            this.resultsCommitInterval = value;
+            return this;
+        }
+
         public WorkerSettings build() {
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
                     shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention, stateDir,
-                    maxWaiting, batchMinShare, maxDeliveries);
+                    maxWaiting, batchMinShare, maxDeliveries, resultsCommitInterval);
         }
     }
 

@@ -328,7 +328,8 @@ public final class ConfigParser {
                     worker.get(LlmqKeys.WORKER_MAX_WAITING), worker.get(LlmqKeys.WORKER_BATCH_MIN_SHARE),
                     worker.get(LlmqKeys.WORKER_MAX_DELIVERIES), new ResponseLimits(
                             worker.get(LlmqKeys.WORKER_MAX_RESPONSE_BYTES), worker.get(LlmqKeys.WORKER_MAX_EVENT_BYTES),
-                            worker.get(LlmqKeys.WORKER_MAX_STREAM_BYTES)));
+                            worker.get(LlmqKeys.WORKER_MAX_STREAM_BYTES)),
+                    worker.get(LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

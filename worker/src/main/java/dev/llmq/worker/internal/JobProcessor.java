@@ -193,6 +193,7 @@ public final class JobProcessor {
             outcome = ResultFactory.failure(e);
         }
         Duration measured = Duration.ofNanos(System.nanoTime() - start);
+        state.publishPendingStart(); // a run that reported no attempt still says it ran, before its result
         outcome = ResultFactory.withTokensSoFar(outcome, state.tokensSoFar());
         if (chunks != null) {
             chunks.finish();

@@ -20,10 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of one job on this worker: its {@link Abort}, and its {@code running} status events — one when the run
- * starts, one at each attempt (attempt number, deployment, run id: the chunks' run id for a stream, a new UUIDv7 per
- * attempt otherwise) and, for a stream, progress events with {@code tokens_so_far} at most once per
- * {@link #PROGRESS_EVERY}. Status events are fire and forget: a lost one only delays what a status reader sees.
+ * One run of one job on this worker: its {@link Abort}, and its {@code running} status events — one at each attempt
+ * (attempt number, deployment, run id: the chunks' run id for a stream, a new UUIDv7 per attempt otherwise) and, for
+ * a stream, progress events with {@code tokens_so_far} at most once per {@link #PROGRESS_EVERY}. Status events are
+ * fire and forget: a lost one only delays what a status reader sees.
+ *
+ * <p>The run's start (attempt 1, no deployment yet) is told only when no attempt follows at once: when the job gives
+ * its slot back to wait (for capacity, a budget, a Retry-After) before its first attempt, or ends without reporting
+ * one ({@link #publishPendingStart()}, before its result). Almost every job's first attempt starts microseconds
+ * after its run, so its attempt event says the same and one status record per job is saved (of three for a job
+ * that does not stream: start, attempt, result).
  *
  * <p>Tokens are counted as the provider's content (or tool-call) deltas of the current attempt, before coalescing:
  * providers send about one token per delta, so the figure is approximate.
@@ -53,6 +59,7 @@ final class JobRunState implements JobRun {
     private int attempt = 1;
     private int tokens;
     private long lastProgress = System.nanoTime();
+    private boolean startPending;
 
     /**
      * @param chunks the job's chunk publisher, or null when it does not stream
@@ -60,7 +67,7 @@ final class JobRunState implements JobRun {
      */
     JobRunState(JobRequest job, String workerId, Sender sender, String statusTopic, Clock clock, String traceparent,
                 KafkaChunkPublisher chunks, JobSlot slot) {
-        this.slot = Objects.requireNonNull(slot, "slot");
+        this.slot = announcingStart(Objects.requireNonNull(slot, "slot"));
         this.job = Objects.requireNonNull(job, "job");
         this.workerId = workerId;
         this.sender = sender;
@@ -76,18 +83,51 @@ final class JobRunState implements JobRun {
         return abort;
     }
 
+    /** The job's slot; giving it back for a wait first tells the run's start if no attempt has yet. */
     @Override
     public JobSlot slot() {
         return slot;
     }
 
-    /** The run starts (before its first attempt is routed): attempt 1, no deployment yet. */
+    private JobSlot announcingStart(JobSlot slot) {
+        return new JobSlot() {
+            @Override
+            public boolean release() {
+                publishPendingStart();
+                return slot.release();
+            }
+
+            @Override
+            public void reacquire() throws InterruptedException {
+                slot.reacquire();
+            }
+
+            @Override
+            public void abandon() {
+                slot.abandon();
+            }
+        };
+    }
+
+    /**
+     * The run starts (before its first attempt is routed): attempt 1, no deployment yet. Published only if the job
+     * waits or ends before an attempt is reported (see the class comment).
+     */
     synchronized void started() {
-        publish(null, "running:" + runId);
+        startPending = true;
+    }
+
+    /** Publishes the run's start if it is still untold: no attempt has been reported since {@link #started()}. */
+    synchronized void publishPendingStart() {
+        if (startPending) {
+            startPending = false;
+            publish(null, "running:" + runId);
+        }
     }
 
     @Override
     public synchronized void attemptStarted(int number, String deploymentId) {
+        startPending = false;
         runId = chunks != null ? chunks.runId() : number == 1 && deployment == null ? runId : RunIds.next(clock);
         attempt = number;
         deployment = deploymentId;

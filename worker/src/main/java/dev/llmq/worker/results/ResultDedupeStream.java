@@ -26,12 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResultDedupeStream implements AutoCloseable {
 
-    /**
-     * How often the stream commits (and so how long a result can wait in an open transaction before
-     * {@code read_committed} readers see it). Kafka Streams' own default under exactly-once is 100 ms.
-     */
-    public static final Duration COMMIT_INTERVAL = Duration.ofMillis(20);
-
     private static final Logger LOG = LoggerFactory.getLogger(ResultDedupeStream.class);
 
     private final String workerId;
@@ -78,7 +72,9 @@ public final class ResultDedupeStream implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(settings.topics()));
         props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.workerId() + "-results-dedupe");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL.toMillis()));
+        // how long a result can wait in an open transaction before read_committed readers see it
+        // (llmq.worker.results_commit_interval_ms; Kafka Streams' own default under exactly-once is 100 ms)
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.resultsCommitInterval().toMillis()));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");

@@ -9,22 +9,40 @@ import java.math.BigDecimal;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * A deployment's price: its own {@code input_cost_per_token} / {@code output_cost_per_token} (from
  * {@code litellm_params} or {@code model_info}) over the price table's entry for its model
  * ({@code model_info.base_model} when set). Serves both cost accounting (exact, {@link ModelPrice#cost}) and
  * cost-based routing (a double, only to rank deployments).
+ *
+ * <p>Each deployment's price is worked out once and kept, by what it depends on (provider, model, id and the two
+ * overrides), so the job path neither looks the table up nor copies the entry per job; the cache holds one entry per
+ * distinct deployment configuration seen, so a reloaded config adds at most its changed deployments.
  */
 public final class DeploymentPrices implements CostCalculator, PriceLookup {
 
     private final PriceTable table;
+    private final ConcurrentMap<PriceKey, Priced> cache = new ConcurrentHashMap<>();
 
     public DeploymentPrices(PriceTable table) {
         this.table = Objects.requireNonNull(table, "table");
     }
 
     public Optional<ModelPrice> price(Deployment deployment) {
+        return priced(deployment).price();
+    }
+
+    private Priced priced(Deployment deployment) {
+        PriceKey key = new PriceKey(deployment.provider(), model(deployment), deployment.id(),
+                deployment.inputCostPerToken(), deployment.outputCostPerToken());
+        Priced known = cache.get(key);
+        return known != null ? known : cache.computeIfAbsent(key, k -> Priced.of(lookUp(deployment)));
+    }
+
+    private Optional<ModelPrice> lookUp(Deployment deployment) {
         Optional<ModelPrice> listed = table.lookup(deployment.provider(), model(deployment));
         BigDecimal in = decimal(deployment.inputCostPerToken());
         BigDecimal out = decimal(deployment.outputCostPerToken());
@@ -40,7 +58,7 @@ public final class DeploymentPrices implements CostCalculator, PriceLookup {
     /** The exact cost; a call without tokens costs 0 even when the deployment has no price. */
     @Override
     public Cost cost(Deployment deployment, TokenUsage usage, boolean batch) {
-        Optional<ModelPrice> price = price(deployment).filter(ModelPrice::priced);
+        Optional<ModelPrice> price = priced(deployment).usable();
         if (price.isPresent()) {
             return Cost.priced(price.get().cost(usage, batch));
         }
@@ -54,9 +72,7 @@ public final class DeploymentPrices implements CostCalculator, PriceLookup {
 
     @Override
     public OptionalDouble costPerToken(Deployment deployment) {
-        return price(deployment).filter(ModelPrice::priced)
-                .map(p -> OptionalDouble.of(p.inputCostPerToken().add(p.outputCostPerToken()).doubleValue()))
-                .orElse(OptionalDouble.empty());
+        return priced(deployment).perToken();
     }
 
     private static String model(Deployment deployment) {
@@ -66,5 +82,20 @@ public final class DeploymentPrices implements CostCalculator, PriceLookup {
     /** A configured override as the user wrote it ({@link BigDecimal#valueOf(double)} is the shortest decimal). */
     private static BigDecimal decimal(Double price) {
         return price == null ? null : BigDecimal.valueOf(price);
+    }
+
+    /** What a deployment's price depends on. */
+    private record PriceKey(String provider, String model, String id, Double in, Double out) {
+    }
+
+    /** A deployment's price as worked out once: the entry, the entry when it prices tokens, and its sum per token. */
+    private record Priced(Optional<ModelPrice> price, Optional<ModelPrice> usable, OptionalDouble perToken) {
+
+        static Priced of(Optional<ModelPrice> price) {
+            Optional<ModelPrice> usable = price.filter(ModelPrice::priced);
+            return new Priced(price, usable, usable
+                    .map(p -> OptionalDouble.of(p.inputCostPerToken().add(p.outputCostPerToken()).doubleValue()))
+                    .orElse(OptionalDouble.empty()));
+        }
     }
 }

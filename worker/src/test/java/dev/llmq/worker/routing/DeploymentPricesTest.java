@@ -105,4 +105,17 @@ class DeploymentPricesTest {
         assertThat(prices.costPerToken(deployment("params")).orElseThrow()).isEqualTo(0.000004);
         assertThat(prices.costPerToken(deployment("unknown"))).isEmpty();
     }
+
+    @Test
+    void aReloadedDeploymentWithOtherOverridesIsPricedAnewNotFromTheFirstConfigsPrice() {
+        Deployment first = deployment("params");
+        Deployment reloaded = ConfigLoader.parse(YAML.replace("input_cost_per_token: 0.000001,\n",
+                "input_cost_per_token: 0.000002,\n"), Map.of()).deployments().stream()
+                .filter(d -> d.id().equals("params")).findFirst().orElseThrow();
+
+        assertThat(prices.costPerToken(first).orElseThrow()).isEqualTo(0.000004);
+        assertThat(prices.costPerToken(reloaded).orElseThrow()).isEqualTo(0.000005);
+        assertThat(prices.price(reloaded).orElseThrow().inputCostPerToken()).isEqualByComparingTo("0.000002");
+        assertThat(prices.price(first).orElseThrow().inputCostPerToken()).isEqualByComparingTo("0.000001");
+    }
 }

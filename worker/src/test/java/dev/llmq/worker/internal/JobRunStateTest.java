@@ -1,0 +1,157 @@
+package dev.llmq.worker.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.JobStatusEvent;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.TokenUsage;
+import dev.llmq.schemas.TopicNames;
+import dev.llmq.worker.ChunkCoalescing;
+import dev.llmq.worker.ChunkPublisher;
+import dev.llmq.worker.Delivery;
+import dev.llmq.worker.JobHandler;
+import dev.llmq.worker.JobOutcome;
+import dev.llmq.worker.JobRun;
+import dev.llmq.worker.JobSlot;
+import io.github.resilience4j.core.IntervalFunction;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The {@code running} status events of one run: an attempt that starts at once is the run's only event before its
+ * result (the run's start is not told separately); a job that gives its slot back before its first attempt, or that
+ * ends without one, still says it ran (attempt 1, no deployment) before anything else.
+ */
+@Timeout(30)
+class JobRunStateTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-30T07:00:00Z");
+    private static final TopicNames TOPICS = new TopicNames("t");
+    private static final JsonSerde<JobRequest> JOBS = JsonSerde.jobRequest();
+    private static final JsonSerde<JobStatusEvent> STATUS = JsonSerde.jobStatusEvent();
+
+    /** A slot the job can give back (the wait buffer has room). */
+    private static final JobSlot FREEABLE = new JobSlot() {
+        @Override
+        public boolean release() {
+            return true;
+        }
+
+        @Override
+        public void reacquire() {
+        }
+
+        @Override
+        public void abandon() {
+        }
+    };
+
+    private static JobOutcome answer() {
+        ObjectNode completion = JsonNodeFactory.instance.objectNode().put("object", "chat.completion");
+        completion.putArray("choices").addObject().putObject("message").put("content", "hi");
+        return JobOutcome.succeeded(completion, new TokenUsage(1, 1, 2, 0, 0)).withRoute("d1", "openai", "m");
+    }
+
+    /** Runs one job through a real processor; returns what it sent, in order. */
+    private static List<ProducerRecord<byte[], byte[]>> run(RunHandler handler) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode().put("model", "g");
+        JobRequest job = new JobRequest(1, "j1", null, null, null, "g", body, false, 0, null, null, null,
+                NOW.minusSeconds(1), null);
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        Sender sender = new Sender(producer, "llmq/worker/w1", () -> false, IntervalFunction.of(1));
+        JobProcessor processor = new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
+                new WorkerMetrics(new SimpleMeterRegistry(), () -> 0), ChunkCoalescing.NONE, null, () -> false);
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(TOPICS.jobs(), 0, 7,
+                "j1".getBytes(StandardCharsets.UTF_8), JOBS.toBytes(job));
+        processor.process(new Delivery(record, () -> { }, 1, false, CompletableFuture.completedFuture(null),
+                FREEABLE));
+        return producer.history();
+    }
+
+    private static List<String> described(List<ProducerRecord<byte[], byte[]>> sent) {
+        return sent.stream().map(r -> r.topic().equals(TOPICS.status())
+                ? describe(STATUS.fromBytes(r.value())) : r.topic()).toList();
+    }
+
+    private static String describe(JobStatusEvent event) {
+        assertThat(event.status()).isEqualTo(JobStatus.RUNNING);
+        return "running attempt " + event.attempt() + " on " + event.deployment();
+    }
+
+    @Test
+    void anAttemptStartedAtOnceIsTheRunsOnlyStatusEventBeforeItsResult() {
+        List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+            run.attemptStarted(1, "d1");
+            return answer();
+        });
+
+        assertThat(described(sent)).containsExactly("running attempt 1 on d1", TOPICS.resultsRaw());
+    }
+
+    @Test
+    void aJobGivingItsSlotBackBeforeItsFirstAttemptSaysItRunsBeforeTheWait() {
+        List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+            waitWithoutSlot(run);
+            run.attemptStarted(1, "d1");
+            return answer();
+        });
+
+        assertThat(described(sent)).containsExactly("running attempt 1 on null", "running attempt 1 on d1",
+                TOPICS.resultsRaw());
+    }
+
+    @Test
+    void aJobEndingWithoutAnyAttemptStillSaysItRanBeforeItsResult() {
+        List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> answer());
+
+        assertThat(described(sent)).containsExactly("running attempt 1 on null", TOPICS.resultsRaw());
+    }
+
+    @Test
+    void aWaitAfterTheFirstAttemptTellsNoSecondStart() {
+        List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+            run.attemptStarted(1, "d1");
+            waitWithoutSlot(run);
+            run.attemptStarted(2, "d2");
+            return answer();
+        });
+
+        assertThat(described(sent)).containsExactly("running attempt 1 on d1", "running attempt 2 on d2",
+                TOPICS.resultsRaw());
+    }
+
+    /** What the handler does around a wait between attempts: gives the slot back, takes one again. */
+    private static void waitWithoutSlot(JobRun run) throws InterruptedException {
+        assertThat(run.slot().release()).isTrue();
+        run.slot().reacquire();
+    }
+
+    /** A handler using the worker's run of the job. */
+    @FunctionalInterface
+    private interface RunHandler extends JobHandler {
+        JobOutcome run(JobRequest job, ChunkPublisher chunks, JobRun run) throws InterruptedException;
+
+        @Override
+        default JobOutcome handle(JobRequest job, ChunkPublisher chunks) {
+            throw new AssertionError("the worker calls the three-argument handle");
+        }
+
+        @Override
+        default JobOutcome handle(JobRequest job, ChunkPublisher chunks, JobRun run) throws InterruptedException {
+            return run(job, chunks, run);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.llmq.worker.results;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmq.schemas.TopicNames;
+import dev.llmq.worker.WorkerSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The de-duplication's Streams settings: its commit interval is {@code llmq.worker.results_commit_interval_ms}
+ * (a latency/CPU trade), while exactly-once is not a setting at all, not even through the user's Kafka properties.
+ */
+class ResultDedupeStreamTest {
+
+    private static WorkerSettings.Builder settings() {
+        return WorkerSettings.builder("127.0.0.1:9092", TopicNames.defaults(), "w1");
+    }
+
+    @Test
+    void theCommitIntervalIsTheWorkersSettingAndExactlyOnceStays() {
+        Properties props = ResultDedupeStream.properties(settings().resultsCommitInterval(Duration.ofMillis(40))
+                .clientProperties(Map.of("processing.guarantee", "at_least_once", "commit.interval.ms", "5"))
+                .build(), Path.of("/tmp/unused"));
+
+        assertThat(props.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("40");
+        assertThat(props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
+    @Test
+    void theDefaultIsTheKeysDefault() {
+        Properties props = ResultDedupeStream.properties(settings().build(), Path.of("/tmp/unused"));
+
+        assertThat(props.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("100");
+        assertThat(WorkerSettings.DEFAULT_RESULTS_COMMIT_INTERVAL).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void anIntervalTheKeyRefusesIsRefusedHereToo() {
+        assertThatThrownBy(() -> settings().resultsCommitInterval(Duration.ofMillis(5)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resultsCommitInterval");
+    }
+}
