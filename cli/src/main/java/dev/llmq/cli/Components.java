@@ -161,6 +161,7 @@ final class Components {
                 .maxWaiting(config.llmq().worker().maxWaiting())
                 .batchMinShare(config.llmq().worker().batchMinShare())
                 .maxDeliveries(config.llmq().worker().maxDeliveries())
+                .resultsCommitInterval(java.time.Duration.ofMillis(config.llmq().worker().resultsCommitIntervalMs()))
                 .stateDir(config.llmq().worker().stateDir() == null ? null
                         : java.nio.file.Path.of(config.llmq().worker().stateDir()))
                 .build();

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResultDedupeStream implements AutoCloseable {
 
+    /** The first retry's wait of the stream's transactional producer (Kafka's default is 100 ms). */
+    static final Duration RETRY_BACKOFF = Duration.ofMillis(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(ResultDedupeStream.class);
 
     private final String workerId;
@@ -78,6 +81,11 @@ public final class ResultDedupeStream implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // each transaction's first sends often meet CONCURRENT_TRANSACTIONS while the previous commit's markers are
+        // written (transactions v2); Kafka's 100 ms first backoff then stalls the hop (and under load it falls behind)
+        if (!settings.clientProperties().containsKey("retry.backoff.ms")) {
+            props.put(StreamsConfig.producerPrefix("retry.backoff.ms"), Long.toString(RETRY_BACKOFF.toMillis()));
+        }
         // a killed worker's share of the de-duplication moves as fast as its share of the jobs
         // (llmq.worker.session_timeout), unless the user's Kafka properties say otherwise
         if (!settings.clientProperties().containsKey("session.timeout.ms")) {

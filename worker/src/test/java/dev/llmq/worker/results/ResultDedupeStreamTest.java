@@ -45,4 +45,15 @@ class ResultDedupeStreamTest {
         assertThatThrownBy(() -> settings().resultsCommitInterval(Duration.ofMillis(5)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resultsCommitInterval");
     }
+
+    @Test
+    void theTransactionalProducerRetriesSoonUnlessTheUserSaysOtherwise() {
+        Properties props = ResultDedupeStream.properties(settings().build(), Path.of("/tmp/unused"));
+        assertThat(props.getProperty(StreamsConfig.producerPrefix("retry.backoff.ms"))).isEqualTo("10");
+
+        Properties theirs = ResultDedupeStream.properties(settings().clientProperties(Map.of("retry.backoff.ms", "250"))
+                .build(), Path.of("/tmp/unused"));
+        assertThat(theirs.getProperty(StreamsConfig.producerPrefix("retry.backoff.ms"))).isNull();
+        assertThat(theirs.getProperty("retry.backoff.ms")).isEqualTo("250");
+    }
 }
