@@ -80,12 +80,10 @@ public final class JobStatusTopology {
         long retentionMs = retention.toMillis();
         long purgeEveryMs = purgeInterval(retention).toMillis();
         StreamsBuilder builder = new StreamsBuilder();
-        // cached: a job's snapshot changes three or four times within a commit interval (job, running, result), and
-        // the cache writes only its last value to RocksDB and the changelog at commit
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+                Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+                Serdes.String(), Serdes.ByteArray()));
         Consumed<String, byte[]> consumed = Consumed.with(Serdes.String(), Serdes.ByteArray());
 
         KStream<String, byte[]> jobs = builder.stream(List.of(topics.jobs(), topics.jobsInteractive()),
