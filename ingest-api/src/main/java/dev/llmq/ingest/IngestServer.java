@@ -157,6 +157,7 @@ public final class IngestServer implements AutoCloseable {
             cfg.http.maxRequestSize = settings.maxBodyBytes();
             cfg.http.prefer405over404 = true;
             cfg.routes.before(this::authorize);
+            cfg.routes.before(IngestServer::decodablePath);
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(mapper)));
             cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler(mapper)));
             cfg.routes.post("/v1/jobs", this::submit);
@@ -197,6 +198,18 @@ public final class IngestServer implements AutoCloseable {
     }
 
     /** Who may call the route ({@link Authenticator#access}); the caller is kept on the request for the handler. */
+    /**
+     * A path whose percent-escapes do not decode is the client's error, as Jetty answers for most of them; after a
+     * {@code ;} Jetty passes it on, and Javalin's path parameters would throw while decoding it (a 500).
+     */
+    private static void decodablePath(Context ctx) {
+        try {
+            java.net.URLDecoder.decode(ctx.path(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.http(400, "the request path's percent-encoding is malformed");
+        }
+    }
+
     private void authorize(Context ctx) {
         try {
             Caller caller = auth.authorize(ctx.method().name(), ctx.path(), ctx.header("Authorization"),
