@@ -15,10 +15,15 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * notes their committed end offsets once, then watches the application's committed offsets until every partition
  * has reached them. Until then a job accepted while the instance was down could be missing from the store, so the
  * instance is not ready. Runs on its own thread; retries (every {@link #CHECK_EVERY}) while Kafka does not answer.
+ *
+ * <p>A committed offset that stops short of the target only by transaction markers (or aborted records) counts as
+ * reached: a stream commits the offset after the last record it processed, and when a partition ends with a commit
+ * marker that nothing follows, it may never commit past it. When a partition's committed offset did not move between
+ * two checks, a {@code read_committed} consumer reads the gap: no record in it means the partition is caught up.
  */
 final class StartupCatchUp implements AutoCloseable {
 
@@ -38,15 +48,21 @@ final class StartupCatchUp implements AutoCloseable {
     private final String groupId;
     private final List<String> topics;
     private final Duration timeout;
+    private final Map<String, Object> consumerProps;
+    private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
+    private Consumer<byte[], byte[]> gapReader;
     private final CountDownLatch done = new CountDownLatch(1);
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile Thread thread;
 
     /**
      * @param topics the application's input topics (those that do not exist yet are ignored: nothing to catch up)
+     * @param consumerProps how to reach Kafka (bootstrap servers and security) for reading a gap of markers
      */
-    StartupCatchUp(Admin admin, String groupId, List<String> topics, Duration timeout) {
+    StartupCatchUp(Admin admin, String groupId, List<String> topics, Duration timeout,
+                   Map<String, Object> consumerProps) {
         this.admin = Objects.requireNonNull(admin, "admin");
+        this.consumerProps = Map.copyOf(consumerProps);
         this.groupId = Objects.requireNonNull(groupId, "groupId");
         this.topics = List.copyOf(topics);
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -61,6 +77,16 @@ final class StartupCatchUp implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            watch();
+        } finally {
+            if (gapReader != null) {
+                gapReader.close(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    private void watch() {
         Map<TopicPartition, Long> targets = null;
         while (closing.getCount() > 0) {
             try {
@@ -121,13 +147,44 @@ final class StartupCatchUp implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         List<TopicPartition> behind = new ArrayList<>();
-        targets.forEach((tp, end) -> {
+        for (Map.Entry<TopicPartition, Long> target : targets.entrySet()) {
+            TopicPartition tp = target.getKey();
+            long end = target.getValue();
             OffsetAndMetadata c = committed.get(tp);
             if (end > 0 && (c == null || c.offset() < end)) {
-                behind.add(tp);
+                Long before = c == null ? null : lastCommitted.put(tp, c.offset());
+                if (before == null || before != c.offset() || !onlyMarkersBetween(tp, c.offset(), end)) {
+                    behind.add(tp);
+                }
             }
-        });
+        }
         return behind.isEmpty();
+    }
+
+    /** True when a {@code read_committed} reader finds no record of {@code tp} in [{@code from}, {@code end}). */
+    private boolean onlyMarkersBetween(TopicPartition tp, long from, long end) {
+        if (gapReader == null) {
+            Map<String, Object> props = new HashMap<>(consumerProps);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            gapReader = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+        gapReader.assign(List.of(tp));
+        gapReader.seek(tp, from);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (gapReader.position(tp) < end && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> r : gapReader.poll(Duration.ofMillis(100))) {
+                if (r.offset() < end) {
+                    return false;
+                }
+            }
+        }
+        boolean onlyMarkers = gapReader.position(tp) >= end;
+        if (onlyMarkers) {
+            LOG.info("status store input {} is committed at {}, before {} only by transaction markers", tp, from, end);
+        }
+        return onlyMarkers;
     }
 
     @Override

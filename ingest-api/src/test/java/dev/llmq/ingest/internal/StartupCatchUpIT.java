@@ -1,0 +1,65 @@
+package dev.llmq.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.llmq.runtime.KafkaCluster;
+import dev.llmq.testkit.junit.KafkaClusterExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The status store's start-up catch-up on a real broker: a group committed right after a partition's last record,
+ * with only a transaction's commit marker after it, has caught up (a stream may never commit past that marker); a
+ * group that has not processed the last record has not.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class StartupCatchUpIT {
+
+    @Test
+    void aCommitMarkerAloneAfterTheCommittedOffsetIsCaughtUpARecordIsNot(KafkaCluster kafka) throws Exception {
+        String topic = "catch-up-" + UUID.randomUUID();
+        TopicPartition tp = new TopicPartition(topic, 0);
+        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "catch-up-" + UUID.randomUUID()),
+                    new StringSerializer(), new StringSerializer())) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                for (int i = 0; i < 3; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, "k" + i, "v" + i));
+                }
+                producer.commitTransaction();
+            }
+            // records at 0..2, the commit marker at 3: read_committed readers end at 4
+            admin.alterConsumerGroupOffsets("done", Map.of(tp, new OffsetAndMetadata(3))).all().get();
+            admin.alterConsumerGroupOffsets("behind", Map.of(tp, new OffsetAndMetadata(2))).all().get();
+
+            try (StartupCatchUp done = new StartupCatchUp(admin, "done", List.of(topic), Duration.ofSeconds(5), props);
+                 StartupCatchUp behind = new StartupCatchUp(admin, "behind", List.of(topic), Duration.ofSeconds(5),
+                         props)) {
+                done.start();
+                behind.start();
+                await().atMost(Duration.ofSeconds(30)).until(done::caughtUp);
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> !behind.caughtUp());
+                assertThat(behind.caughtUp()).isFalse();
+            }
+        }
+    }
+}
