@@ -118,7 +118,7 @@ class ThreeWorkersKillIT {
 
         Set<String> expected = Set.copyOf(ids);
         Map<String, List<JobResult>> results = new ConcurrentHashMap<>();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             results.clear();
             results.putAll(Ledger.results(bootstrap, topics.results()));
             if (!results.keySet().containsAll(expected)) {
