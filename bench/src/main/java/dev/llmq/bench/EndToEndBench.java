@@ -38,7 +38,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *   <li>latency — single-job submissions at a fixed {@code --rate} per second, p50/p99 from the 202 to the result
  *       record arriving on the results topic.</li>
  * </ol>
- * Run (README "Performance"): {@code ./mvnw -B -q -pl bench -am package -DskipTests && java -cp
+ * Run (BENCHMARKS.md, "Earlier measurements"): {@code ./mvnw -B -q -pl bench -am package -DskipTests && java -cp
  * bench/target/benchmarks.jar dev.llmq.bench.EndToEndBench --jobs=20000 --rate=200}. Bounded: every wait stops
  * after its job count or 5 minutes.
  */

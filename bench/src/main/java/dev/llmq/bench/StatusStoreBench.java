@@ -34,7 +34,7 @@ import org.HdrHistogram.Histogram;
  * {@code .../results}) for batches of {@code --batch-size} jobs. Only the topics and the HTTP API are used, so the same
  * bench measures any implementation of the status behind that API.
  *
- * <p>Run (README "Performance"): {@code ./mvnw -B -q -o -pl cli -am package -DskipTests && ./mvnw -B -q -o -pl
+ * <p>Run (BENCHMARKS.md, "Earlier measurements"): {@code ./mvnw -B -q -o -pl cli -am package -DskipTests && ./mvnw -B -q -o -pl
  * bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=runtime && java
  * -cp bench/target/classes:$(cat /tmp/cp.txt) dev.llmq.bench.StatusStoreBench --jobs=1000000}. Half the jobs are in
  * batches of {@code --batch-size}, the others single. The embedded broker runs in this JVM (its data in a temporary
