@@ -37,6 +37,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -204,7 +206,7 @@ public final class IngestServer implements AutoCloseable {
      */
     private static void decodablePath(Context ctx) {
         try {
-            java.net.URLDecoder.decode(ctx.path(), java.nio.charset.StandardCharsets.UTF_8);
+            URLDecoder.decode(ctx.path(), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw ApiException.http(400, "the request path's percent-encoding is malformed");
         }

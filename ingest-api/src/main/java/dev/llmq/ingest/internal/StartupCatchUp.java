@@ -57,7 +57,7 @@ final class StartupCatchUp implements AutoCloseable {
 
     /**
      * @param topics the application's input topics (those that do not exist yet are ignored: nothing to catch up)
-     * @param consumerProps how to reach Kafka (bootstrap servers and security) for reading a gap of markers
+     * @param consumerProps a group-less consumer's settings ({@link KafkaClients#consumer}), for reading a gap
      */
     StartupCatchUp(Admin admin, String groupId, List<String> topics, Duration timeout,
                    Map<String, Object> consumerProps) {
@@ -165,9 +165,7 @@ final class StartupCatchUp implements AutoCloseable {
     private boolean onlyMarkersBetween(TopicPartition tp, long from, long end) {
         if (gapReader == null) {
             Map<String, Object> props = new HashMap<>(consumerProps);
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // markers and aborted data skipped
             gapReader = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         }
         gapReader.assign(List.of(tp));

@@ -131,19 +131,12 @@ final class StatusStore implements AutoCloseable {
         catchUp = new StartupCatchUp(admin, app, List.of(settings.topics().jobs(), settings.topics().jobsInteractive(),
                 settings.topics().status(), settings.topics().results(),
                 app + "-" + JobStatusTopology.INDEX_REPARTITION + "-repartition"), settings.kafkaTimeout(),
-                consumerProps(adminProps, settings.instanceId() + "-status-catch-up-gap"));
+                KafkaClients.consumer(settings, settings.instanceId() + "-status-catch-up-gap"));
         s.start();
         streams = s;
         catchUp.start();
         LOG.info("ingest {} status store started (application {}, state in {}, advertised as {})",
                 settings.instanceId(), applicationId(settings.topics()), stateDir, self);
-    }
-
-    /** The admin client's connection settings under another client id, for the catch-up's gap reader. */
-    private static Map<String, Object> consumerProps(Map<String, Object> adminProps, String clientId) {
-        Map<String, Object> props = new HashMap<>(adminProps);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
-        return props;
     }
 
     static Properties properties(IngestSettings settings, Path stateDir, HostInfo self) {
