@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * has reached them. Until then a job accepted while the instance was down could be missing from the store, so the
  * instance is not ready. Runs on its own thread; retries (every {@link #CHECK_EVERY}) while Kafka does not answer.
  *
+ * <p>Topics the application writes itself and reads again (a repartition topic) are a second stage: their end
+ * offsets are noted only once the inputs are reached, because the records derived from the inputs' last records
+ * may not have been written when this instance started (a job accepted just before it started reaches the index
+ * store through the repartition topic only after its job record was processed). The application writes a derived
+ * record before it commits the input offset it came from, so at that moment the derived topics hold them all.
+ *
  * <p>A committed offset that stops short of the target only by transaction markers (or aborted records) counts as
  * reached: a stream commits the offset after the last record it processed, and when a partition ends with a commit
  * marker that nothing follows, it may never commit past it. When a partition's committed offset did not move between
@@ -46,7 +52,8 @@ final class StartupCatchUp implements AutoCloseable {
 
     private final Admin admin;
     private final String groupId;
-    private final List<String> topics;
+    private final List<String> inputs;
+    private final List<String> derived;
     private final Duration timeout;
     private final Map<String, Object> consumerProps;
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
@@ -54,17 +61,20 @@ final class StartupCatchUp implements AutoCloseable {
     private final CountDownLatch done = new CountDownLatch(1);
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile Thread thread;
+    private volatile boolean targetsNoted;
 
     /**
-     * @param topics the application's input topics (those that do not exist yet are ignored: nothing to catch up)
+     * @param inputs the application's input topics (those that do not exist yet are ignored: nothing to catch up)
+     * @param derived the topics it writes and reads again (repartition topics), caught up once the inputs are
      * @param consumerProps a group-less consumer's settings ({@link KafkaClients#consumer}), for reading a gap
      */
-    StartupCatchUp(Admin admin, String groupId, List<String> topics, Duration timeout,
+    StartupCatchUp(Admin admin, String groupId, List<String> inputs, List<String> derived, Duration timeout,
                    Map<String, Object> consumerProps) {
         this.admin = Objects.requireNonNull(admin, "admin");
         this.consumerProps = Map.copyOf(consumerProps);
         this.groupId = Objects.requireNonNull(groupId, "groupId");
-        this.topics = List.copyOf(topics);
+        this.inputs = List.copyOf(inputs);
+        this.derived = List.copyOf(derived);
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
@@ -74,6 +84,11 @@ final class StartupCatchUp implements AutoCloseable {
 
     boolean caughtUp() {
         return done.getCount() == 0;
+    }
+
+    /** True once the inputs' end offsets have been noted (for tests that write after that moment). */
+    boolean targetsNoted() {
+        return targetsNoted;
     }
 
     private void run() {
@@ -88,17 +103,24 @@ final class StartupCatchUp implements AutoCloseable {
 
     private void watch() {
         Map<TopicPartition, Long> targets = null;
+        boolean inputsReached = false;
         while (closing.getCount() > 0) {
             try {
                 if (targets == null) {
-                    targets = endOffsets();
+                    targets = endOffsets(inputs);
+                    targetsNoted = true;
                     LOG.info("status store catches up to {} records in {} partitions before it is ready",
                             targets.values().stream().mapToLong(Long::longValue).sum(), targets.size());
                 }
                 if (reached(targets)) {
-                    done.countDown();
-                    LOG.info("status store caught up with its input topics");
-                    return;
+                    if (inputsReached || derived.isEmpty()) {
+                        done.countDown();
+                        LOG.info("status store caught up with its input topics");
+                        return;
+                    }
+                    inputsReached = true;
+                    targets = endOffsets(derived);
+                    continue;
                 }
             } catch (RuntimeException | ExecutionException | TimeoutException e) {
                 LOG.debug("status store catch-up check failed, retrying: {}", e.toString());
@@ -117,8 +139,8 @@ final class StartupCatchUp implements AutoCloseable {
         }
     }
 
-    /** The last stable offset (what read_committed readers reach) of every partition of the existing input topics. */
-    private Map<TopicPartition, Long> endOffsets() throws ExecutionException, TimeoutException,
+    /** The last stable offset (what read_committed readers reach) of every partition of those of the topics that exist. */
+    private Map<TopicPartition, Long> endOffsets(List<String> topics) throws ExecutionException, TimeoutException,
             InterruptedException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         Map<String, TopicDescription> described = new HashMap<>();

@@ -129,8 +129,8 @@ final class StatusStore implements AutoCloseable {
         admin = Admin.create(adminProps);
         String app = applicationId(settings.topics());
         catchUp = new StartupCatchUp(admin, app, List.of(settings.topics().jobs(), settings.topics().jobsInteractive(),
-                settings.topics().status(), settings.topics().results(),
-                app + "-" + JobStatusTopology.INDEX_REPARTITION + "-repartition"), settings.kafkaTimeout(),
+                settings.topics().status(), settings.topics().results()),
+                List.of(app + "-" + JobStatusTopology.INDEX_REPARTITION + "-repartition"), settings.kafkaTimeout(),
                 KafkaClients.consumer(settings, settings.instanceId() + "-status-catch-up-gap"));
         s.start();
         streams = s;

@@ -9,13 +9,16 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -43,6 +46,7 @@ public final class StreamsJobStatusView implements JobStatusView {
     private final ObjectMapper mapper;
     private final String internalKey;
     private final Retry movingRetry;
+    private final Clock clock;
     private volatile StatusPeers peers;
 
     /**
@@ -54,6 +58,7 @@ public final class StreamsJobStatusView implements JobStatusView {
                                 String internalKey) {
         this.internalKey = Objects.requireNonNull(internalKey, "internalKey");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.advertised = Objects.requireNonNull(advertised, "advertised");
         this.store = new StatusStore(settings, mapper);
@@ -108,9 +113,37 @@ public final class StreamsJobStatusView implements JobStatusView {
         return indexed(JobStatusTopology.batchKey(batchId));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>All of the key's submission or nothing: the store purges a submission's entries one partition at a time
+     * (its jobs' snapshots, its key and batch index lines each expire on their own partition's schedule), so near the
+     * end of the retention a lookup may find part of it, whose fingerprint would not match a retry of the whole
+     * (422). A submission with a job indexed but no longer stored, or submitted longer ago than the retention (the
+     * purge's own cutoff), has expired and counts as absent: the key is free again.
+     */
     @Override
     public List<JobSnapshot> byIdempotencyKey(String tenant, String key) {
-        return indexed(JobStatusTopology.idempotencyKey(tenant, key));
+        String partitionKey = JobStatusTopology.idempotencyKey(tenant, key);
+        List<JobSnapshot> pending = recent.get(partitionKey);
+        return pending.isEmpty()
+                ? whileMoving(() -> indexed(partitionKey, pending, true))
+                : indexed(partitionKey, pending, true);
+    }
+
+    /**
+     * The key's submission if none of it has expired, else nothing: every job indexed under the key is still
+     * stored, and none was submitted at or before {@code cutoff} (now minus the retention, the purge's own cutoff).
+     */
+    static List<JobSnapshot> wholeAndUnexpired(List<String> indexed, List<JobSnapshot> found, Instant cutoff) {
+        Set<String> ids = new HashSet<>();
+        for (JobSnapshot s : found) {
+            if (s.submittedAt() != null && !s.submittedAt().isAfter(cutoff)) {
+                return List.of();
+            }
+            ids.add(s.jobId());
+        }
+        return ids.containsAll(indexed) ? found : List.of();
     }
 
     @Override
@@ -161,12 +194,13 @@ public final class StreamsJobStatusView implements JobStatusView {
     private List<JobSnapshot> indexed(String partitionKey) {
         List<JobSnapshot> pending = recent.get(partitionKey);
         if (pending.isEmpty()) {
-            return whileMoving(() -> indexed(partitionKey, pending));
+            return whileMoving(() -> indexed(partitionKey, pending, false));
         }
-        return indexed(partitionKey, pending);
+        return indexed(partitionKey, pending, false);
     }
 
-    private List<JobSnapshot> indexed(String partitionKey, List<JobSnapshot> pending) {
+    /** With {@code whole}, an indexed job the store no longer holds (expired) makes the answer empty. */
+    private List<JobSnapshot> indexed(String partitionKey, List<JobSnapshot> pending, boolean whole) {
         try {
             List<String> ids = switch (store.owner(JobStatusTopology.INDEX_STORE, partitionKey)) {
                 case StatusStore.Owner.Local(int p) -> local(() -> store.localIndex(partitionKey, p));
@@ -186,7 +220,8 @@ public final class StreamsJobStatusView implements JobStatusView {
             for (JobSnapshot s : snapshots(all.stream().distinct().toList())) {
                 byId.put(s.jobId(), s);
             }
-            return List.copyOf(byId.values());
+            List<JobSnapshot> out = List.copyOf(byId.values());
+            return whole ? wholeAndUnexpired(ids, out, clock.instant().minus(settings.statusRetention())) : out;
         } catch (ApiException e) {
             if (!pending.isEmpty()) {
                 return pending;

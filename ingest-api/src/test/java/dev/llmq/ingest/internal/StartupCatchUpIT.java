@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The status store's start-up catch-up on a real broker: a group committed right after a partition's last record,
  * with only a transaction's commit marker after it, has caught up (a stream may never commit past that marker); a
- * group that has not processed the last record has not.
+ * group that has not processed the last record has not; a record written to a derived (repartition) topic after the
+ * catch-up started, from an input record it had to reach, must be processed too.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class StartupCatchUpIT {
@@ -51,14 +52,45 @@ class StartupCatchUpIT {
             admin.alterConsumerGroupOffsets("done", Map.of(tp, new OffsetAndMetadata(3))).all().get();
             admin.alterConsumerGroupOffsets("behind", Map.of(tp, new OffsetAndMetadata(2))).all().get();
 
-            try (StartupCatchUp done = new StartupCatchUp(admin, "done", List.of(topic), Duration.ofSeconds(5), props);
-                 StartupCatchUp behind = new StartupCatchUp(admin, "behind", List.of(topic), Duration.ofSeconds(5),
+            try (StartupCatchUp done = new StartupCatchUp(admin, "done", List.of(topic), List.of(), Duration.ofSeconds(5), props);
+                 StartupCatchUp behind = new StartupCatchUp(admin, "behind", List.of(topic), List.of(), Duration.ofSeconds(5),
                          props)) {
                 done.start();
                 behind.start();
                 await().atMost(Duration.ofSeconds(30)).until(done::caughtUp);
                 await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> !behind.caughtUp());
                 assertThat(behind.caughtUp()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aDerivedRecordWrittenAfterTheStartFromAnInputRecordMustBeProcessedToo(KafkaCluster kafka) throws Exception {
+        String input = "catch-up-in-" + UUID.randomUUID();
+        String derived = "catch-up-derived-" + UUID.randomUUID();
+        TopicPartition in = new TopicPartition(input, 0);
+        TopicPartition out = new TopicPartition(derived, 0);
+        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(props);
+             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                     new StringSerializer(), new StringSerializer())) {
+            admin.createTopics(List.of(new NewTopic(input, 1, (short) 1), new NewTopic(derived, 1, (short) 1)))
+                    .all().get();
+            producer.send(new ProducerRecord<>(input, 0, "job", "accepted just before the start")).get();
+            try (StartupCatchUp catchUp = new StartupCatchUp(admin, "staged", List.of(input), List.of(derived),
+                    Duration.ofSeconds(5), props)) {
+                catchUp.start();
+                await().atMost(Duration.ofSeconds(30)).until(catchUp::targetsNoted);
+                // the application processes the input record: it writes the derived record, then commits the input
+                producer.send(new ProducerRecord<>(derived, 0, "job", "re-keyed")).get();
+                admin.alterConsumerGroupOffsets("staged", Map.of(in, new OffsetAndMetadata(1))).all().get();
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> !catchUp.caughtUp());
+                assertThat(catchUp.caughtUp()).as("the derived record is not processed yet").isFalse();
+
+                admin.alterConsumerGroupOffsets("staged", Map.of(in, new OffsetAndMetadata(1),
+                        out, new OffsetAndMetadata(1))).all().get();
+                await().atMost(Duration.ofSeconds(30)).until(catchUp::caughtUp);
             }
         }
     }
