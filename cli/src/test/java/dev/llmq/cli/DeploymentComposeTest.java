@@ -9,7 +9,11 @@ import dev.llmq.provider.ProviderTarget;
 import dev.llmq.router.ConfigLoader;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.runtime.mock.MockLlmServer;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -189,6 +193,23 @@ class DeploymentComposeTest {
                 assertThat(url.getValue()).isEqualTo("/health/ready");
             }
         });
+    }
+
+    @Test
+    void theMocksHealthcheckPathAnswersOnARealMockServer() throws Exception {
+        for (Map.Entry<String, ParseResult> entry : llmqServices().entrySet()) {
+            if (!entry.getValue().commandSpec().name().equals("mock-llm")) {
+                continue;
+            }
+            List<String> test = strings(map(service(entry.getKey()).get("healthcheck"), "healthcheck").get("test"),
+                    "test");
+            String path = DeploymentFiles.loopbackUrl(test).orElseThrow().getValue();
+            try (MockLlmServer mock = MockLlmServer.start(0)) {
+                HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(mock.baseUrl() + path)).build(), HttpResponse.BodyHandlers.discarding());
+                assertThat(response.statusCode()).as("GET " + path + " on the mock").isEqualTo(200);
+            }
+        }
     }
 
     @Test
