@@ -85,12 +85,13 @@ so every pod sets it), the Kafka cluster and the LLMQ_KAFKA_* properties. (list 
 {{- end }}
 {{- end -}}
 
+{{/* The Secret's variables, when there is one; empty otherwise (use with `with`). */}}
 {{- define "llmq.envFrom" -}}
-{{- if or .Values.secrets .Values.existingSecret }}
+{{- if or .Values.secrets .Values.existingSecret -}}
 envFrom:
   - secretRef:
       name: {{ include "llmq.secretName" . }}
-{{- end }}
+{{- end -}}
 {{- end -}}
 
 {{- define "llmq.configVolume" -}}

@@ -50,7 +50,9 @@ spec:
             {{- end }}
           env:
             {{- include "llmq.env" (list $ $values.port) | nindent 12 }}
-          {{- include "llmq.envFrom" $ | nindent 10 }}
+          {{- with (include "llmq.envFrom" $) }}
+          {{- . | nindent 10 }}
+          {{- end }}
           ports:
             - name: http
               containerPort: {{ $values.port }}
