@@ -11,6 +11,7 @@ import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.budgets.BudgetBoard;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.health.ClusterHealth;
+import dev.llmq.worker.routing.DeploymentGauges;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +109,9 @@ enum Component {
             assembly.readyWhen(() -> cluster.ready() && worker.ready());
             assembly.describeReadiness(() -> "worker: " + (cluster.ready() ? worker.readiness().detail()
                     : "reading shared deployment health"));
+            DeploymentGauges gauges = DeploymentGauges.bind(assembly.meters(), router);
             assembly.onReload(router::reload);
+            assembly.onReload(next -> gauges.sync());
         }
 
         @Override
