@@ -143,7 +143,8 @@ public final class IngestServer implements AutoCloseable {
         KeyRateLimits rates = new KeyRateLimits(clock);
         this.auth = new Authenticator(settings.apiKeys(), internalKey, rates);
         this.publisher = new JobPublisher(settings, kafkaMeters.producers(KafkaProducer::new));
-        this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey);
+        this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey,
+                kafkaMeters);
         this.budgets = new BudgetStates(settings);
         this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups, settings.limits()),
                 publisher, view, new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2),

@@ -2,6 +2,7 @@ package dev.llmq.ingest.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -9,16 +10,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * Kafka's own metrics of the ingest API's producers and consumers as meters ({@code kafka.producer.*},
- * {@code kafka.consumer.*}): wraps the factories that make them, binds each client made, and stops the binders on
- * {@link #close()}.
+ * Kafka's own metrics of the ingest API's producers, consumers and Streams apps as meters ({@code kafka.producer.*},
+ * {@code kafka.consumer.*}, {@code kafka.stream.*}): wraps the factories that make clients and binds each client
+ * made, binds the Streams apps handed to it, and stops the binders on {@link #close()}.
  */
 public final class KafkaClientMeters implements AutoCloseable {
 
     private final MeterRegistry registry;
-    private final List<KafkaClientMetrics> bound = new CopyOnWriteArrayList<>();
+    /** Closes each binder made: stops its refresh and removes its meters. */
+    private final List<Runnable> closers = new CopyOnWriteArrayList<>();
 
     public KafkaClientMeters(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -42,14 +45,21 @@ public final class KafkaClientMeters implements AutoCloseable {
         };
     }
 
+    /** Binds a Streams app's metrics (its embedded clients' too: {@code kafka.consumer.*}, {@code kafka.stream.*}). */
+    public void streams(KafkaStreams streams) {
+        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+        closers.add(metrics::close);
+    }
+
     private void bind(KafkaClientMetrics metrics) {
         metrics.bindTo(registry);
-        bound.add(metrics);
+        closers.add(metrics::close);
     }
 
     @Override
     public void close() {
-        bound.forEach(KafkaClientMetrics::close);
-        bound.clear();
+        closers.forEach(Runnable::run);
+        closers.clear();
     }
 }
