@@ -29,30 +29,29 @@ public final class KafkaClientMeters implements AutoCloseable {
 
     public <K, V> Function<Map<String, Object>, Producer<K, V>> producers(
             Function<Map<String, Object>, Producer<K, V>> factory) {
-        return config -> {
-            Producer<K, V> producer = factory.apply(config);
-            bind(new KafkaClientMetrics(producer));
-            return producer;
-        };
+        return binding(factory, KafkaClientMetrics::new);
     }
 
     public <K, V> Function<Map<String, Object>, Consumer<K, V>> consumers(
             Function<Map<String, Object>, Consumer<K, V>> factory) {
+        return binding(factory, KafkaClientMetrics::new);
+    }
+
+    /** The factory, binding the metrics of each client it makes. */
+    private <C> Function<Map<String, Object>, C> binding(Function<Map<String, Object>, C> factory,
+                                                         Function<C, KafkaClientMetrics> metrics) {
         return config -> {
-            Consumer<K, V> consumer = factory.apply(config);
-            bind(new KafkaClientMetrics(consumer));
-            return consumer;
+            C client = factory.apply(config);
+            KafkaClientMetrics bound = metrics.apply(client);
+            bound.bindTo(registry);
+            closers.add(bound::close);
+            return client;
         };
     }
 
     /** Binds a Streams app's metrics (its embedded clients' too: {@code kafka.consumer.*}, {@code kafka.stream.*}). */
     public void streams(KafkaStreams streams) {
         KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
-        metrics.bindTo(registry);
-        closers.add(metrics::close);
-    }
-
-    private void bind(KafkaClientMetrics metrics) {
         metrics.bindTo(registry);
         closers.add(metrics::close);
     }
