@@ -32,8 +32,14 @@ public final class WorkerMetrics {
     private record Route(String modelGroup, String deployment, String provider, String model) {
     }
 
-    private record RouteMeters(Counter inputTokens, Counter outputTokens, Counter cost, DistributionSummary genAiInput,
-                               DistributionSummary genAiOutput, Timer timeToFirstToken) {
+    private record RouteMeters(Route route, Counter inputTokens, Counter outputTokens, Counter cost,
+                               DistributionSummary genAiInput, DistributionSummary genAiOutput,
+                               Timer timeToFirstToken) {
+        boolean describes(JobResult r) {
+            return route.modelGroup().equals(String.valueOf(r.modelGroup()))
+                    && route.provider().equals(String.valueOf(r.provider()))
+                    && route.model().equals(String.valueOf(r.model()));
+        }
     }
 
     /** Tokens used by jobs whose cost could not be computed (in Prometheus {@code llmq_cost_unpriced_tokens_total}). */
@@ -48,7 +54,8 @@ public final class WorkerMetrics {
     private final Counter unrecorded;
     private final MeterRegistry registry;
     private final Map<String, Counter> started = new ConcurrentHashMap<>();
-    private final Map<Route, RouteMeters> routes = new ConcurrentHashMap<>();
+    /** By deployment id; a deployment's group, provider and model change only on a reload. */
+    private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
     public WorkerMetrics(MeterRegistry registry, IntSupplier inFlight) {
         this.registry = registry;
@@ -140,8 +147,12 @@ public final class WorkerMetrics {
      * {@code llmq.cost}, {@code gen_ai.client.token.usage}, {@code llmq.time_to_first_token}.
      */
     private void routed(JobResult result) {
-        RouteMeters m = routes.computeIfAbsent(new Route(String.valueOf(result.modelGroup()), result.deployment(),
-                String.valueOf(result.provider()), String.valueOf(result.model())), this::register);
+        RouteMeters m = routes.get(result.deployment());
+        if (m == null || !m.describes(result)) {
+            m = register(new Route(String.valueOf(result.modelGroup()), result.deployment(),
+                    String.valueOf(result.provider()), String.valueOf(result.model())));
+            routes.put(result.deployment(), m);
+        }
         long input = result.usage().promptTokens();
         long output = result.usage().completionTokens();
         if (input > 0 || output > 0) {
@@ -159,7 +170,7 @@ public final class WorkerMetrics {
     }
 
     private RouteMeters register(Route r) {
-        return new RouteMeters(tokens(r, "input"), tokens(r, "output"),
+        return new RouteMeters(r, tokens(r, "input"), tokens(r, "output"),
                 Counter.builder("llmq.cost").description("spend of published results, in USD").baseUnit("usd")
                         .tag("model_group", r.modelGroup()).tag("deployment", r.deployment())
                         .tag("provider", r.provider()).register(registry),
