@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -95,6 +96,12 @@ final class Assembly implements AutoCloseable {
     static PrometheusMeterRegistry registry(Role role, RoleOptions options, JvmGcMetrics gc) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("role", role.command(), "instance_id", instanceId(role, options));
+        Set<String> refused = ConcurrentHashMap.newKeySet();
+        registry.config().onMeterRegistrationFailed((id, reason) -> {
+            if (refused.add(id.getName())) { // once per name: Kafka's binders retry every minute
+                LOG.warn("meter {} is not exported: {}", id.getName(), reason);
+            }
+        });
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
