@@ -101,7 +101,7 @@ enum Component {
             WorkerSettings settings = Components.workerSettings(config, assembly.bootstrapServers(),
                     assembly.options().workerId());
             ClusterHealth cluster = assembly.started(ClusterHealth.class,
-                    Components.clusterHealth(router, settings, assembly.clock()));
+                    Components.clusterHealth(router, settings, assembly.clock()).bindMetrics(assembly.meters()));
             JobWorker worker = Components.worker(router, settings, config.llmq().worker().responseLimits(), prices,
                     budgets, assembly.meters(), assembly.clock());
             worker.start();

@@ -142,8 +142,12 @@ class MetricsScrapeIT {
                 .allSatisfy(sample -> assertThat(sample.labels()).containsKeys("topic", "partition"));
         assertThat(s.samples("llmq_consumer_lag_seconds")).isNotEmpty();
         assertThat(s.samples("llmq_worker_in_flight")).isNotEmpty();
-        assertThat(s.namesStartingWith("kafka_producer_")).isNotEmpty();
-        assertThat(s.namesStartingWith("kafka_consumer_")).isNotEmpty();
+        assertThat(clientIds(s, "kafka_producer_")).as("results and health producers")
+                .anyMatch(id -> id.endsWith("-health-out")).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(clientIds(s, "kafka_consumer_")).as("the job, control and health consumers")
+                .contains("w-metrics-control").anyMatch(id -> id.endsWith("-health-in"))
+                .hasSizeGreaterThanOrEqualTo(3);
+        assertThat(s.namesStartingWith("kafka_stream_")).as("the result de-duplication").isNotEmpty();
         assertThat(s.sum("http_server_requests_seconds_count", Map.of("uri", "/health/live", "method", "GET",
                 "status", "200", "outcome", "SUCCESS"))).as("the health server's requests").isEqualTo(1);
     }
@@ -213,6 +217,18 @@ class MetricsScrapeIT {
         public void close() {
             started.values().forEach(Assembly::close);
         }
+    }
+
+    /** The {@code client_id} labels of the series whose names start with {@code prefix}. */
+    private static Set<String> clientIds(Scrape s, String prefix) {
+        Set<String> ids = new java.util.TreeSet<>();
+        s.namesStartingWith(prefix).forEach(name -> s.samples(name).forEach(sample -> {
+            String id = sample.labels().get("client_id");
+            if (id != null) {
+                ids.add(id);
+            }
+        }));
+        return ids;
     }
 
     private static int status(URI url) throws Exception {

@@ -121,6 +121,7 @@ public final class JobWorker implements AutoCloseable {
                 System::nanoTime);
         this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
         this.dedupe = new ResultDedupeStream(settings);
+        clientMetrics.add(controlReader.metrics());
         this.dedupeMetrics = dedupe.metrics();
         clientMetrics.forEach(m -> m.bindTo(meters));
         dedupeMetrics.bindTo(meters);
