@@ -362,7 +362,7 @@ public final class InFlightBench implements Callable<Integer> {
 
         /** Jobs the worker finished, as {@code succeeded/other}. */
         private String workerCompleted() throws Exception {
-            long succeeded = workerMetric("llmq_jobs_completed_total", "outcome=\"succeeded\"");
+            long succeeded = workerMetric("llmq_jobs_completed_total", "status=\"succeeded\"");
             return succeeded + "/" + (workerMetric("llmq_jobs_completed_total", "") - succeeded);
         }
 

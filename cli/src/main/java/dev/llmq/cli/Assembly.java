@@ -4,6 +4,12 @@ import dev.llmq.router.ConfigScope;
 import dev.llmq.router.ConfigWatcher;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.runtime.EmbeddedKafka;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -13,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -45,7 +52,8 @@ final class Assembly implements AutoCloseable {
     private final List<BooleanSupplier> readiness = new CopyOnWriteArrayList<>();
     private final List<Supplier<String>> readinessDetails = new CopyOnWriteArrayList<>();
     private final List<Consumer<LlmqConfig>> reloads = new ArrayList<>();
-    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry meters;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private volatile LlmqConfig config;
     private volatile boolean complete;
 
@@ -55,6 +63,7 @@ final class Assembly implements AutoCloseable {
         this.loaded = LoadedConfig.read(options.config());
         this.names = loaded.parse(options.env(), ConfigScope.NAMES);
         this.env = new HashMap<>(options.env());
+        this.meters = registry(role, options, gcMetrics);
         if (role.servesApi()) {
             BindPolicy.check(role.command(), options.host(), names.llmq().auth().keys(), options.insecureNoAuth());
         }
@@ -78,6 +87,38 @@ final class Assembly implements AutoCloseable {
             assembly.close();
             throw e;
         }
+    }
+
+    /**
+     * The role's Prometheus registry: every meter tagged {@code role} (the role's command) and {@code instance_id}
+     * ({@link #instanceId}), with the JVM's meters (class loading, memory, GC, threads, CPU, uptime) bound.
+     */
+    static PrometheusMeterRegistry registry(Role role, RoleOptions options, JvmGcMetrics gc) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("role", role.command(), "instance_id", instanceId(role, options));
+        Set<String> refused = ConcurrentHashMap.newKeySet();
+        registry.config().onMeterRegistrationFailed((id, reason) -> {
+            if (refused.add(id.getName())) { // once per name: Kafka's binders retry every minute
+                LOG.warn("meter {} is not exported: {}", id.getName(), reason);
+            }
+        });
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return registry;
+    }
+
+    /** The id of the role's instance: the worker's, the usage aggregator's, else the ingest API's (standalone). */
+    static String instanceId(Role role, RoleOptions options) {
+        return switch (role) {
+            case WORKER -> options.workerId();
+            case USAGE_AGGREGATOR -> options.usageId();
+            case BROKER -> "broker";
+            case STANDALONE, INGEST -> options.ingestId();
+        };
     }
 
     private void readConfig() {
@@ -224,6 +265,7 @@ final class Assembly implements AutoCloseable {
     @Override
     public synchronized void close() {
         started.close();
+        gcMetrics.close();
         meters.close();
         LOG.debug("role {} closed", role.command());
     }

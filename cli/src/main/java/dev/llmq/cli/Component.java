@@ -11,6 +11,7 @@ import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.budgets.BudgetBoard;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.health.ClusterHealth;
+import dev.llmq.worker.routing.DeploymentGauges;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,7 +101,7 @@ enum Component {
             WorkerSettings settings = Components.workerSettings(config, assembly.bootstrapServers(),
                     assembly.options().workerId());
             ClusterHealth cluster = assembly.started(ClusterHealth.class,
-                    Components.clusterHealth(router, settings, assembly.clock()));
+                    Components.clusterHealth(router, settings, assembly.clock()).bindMetrics(assembly.meters()));
             JobWorker worker = Components.worker(router, settings, config.llmq().worker().responseLimits(), prices,
                     budgets, assembly.meters(), assembly.clock());
             worker.start();
@@ -108,7 +109,9 @@ enum Component {
             assembly.readyWhen(() -> cluster.ready() && worker.ready());
             assembly.describeReadiness(() -> "worker: " + (cluster.ready() ? worker.readiness().detail()
                     : "reading shared deployment health"));
+            DeploymentGauges gauges = DeploymentGauges.bind(assembly.meters(), router);
             assembly.onReload(router::reload);
+            assembly.onReload(next -> gauges.sync());
         }
 
         @Override

@@ -81,6 +81,7 @@ final class Components {
         if (meters instanceof PrometheusMeterRegistry prometheus) {
             server.exposeMetrics(prometheus::scrape);
         }
+        server.observeRequests(new HttpServerMetrics(meters));
         return server;
     }
 
@@ -121,6 +122,7 @@ final class Components {
         if (meters instanceof PrometheusMeterRegistry prometheus) {
             aggregator.exposeMetrics(prometheus::scrape);
         }
+        aggregator.observeRequests(new HttpServerMetrics(meters));
         return aggregator;
     }
 
@@ -174,7 +176,7 @@ final class Components {
     static JobWorker worker(Router router, WorkerSettings settings, ResponseLimits limits, DeploymentPrices prices,
                             BudgetBoard budgets, MeterRegistry meters, Clock clock) {
         ProviderClient client = Providers.client(Providers.defaultHttpClient(), clock, limits);
-        return new JobWorker(settings, new RoutedJobHandler(() -> router, client, prices, clock, budgets),
+        return new JobWorker(settings, new RoutedJobHandler(() -> router, client, prices, clock, budgets, meters),
                 clock, meters, budgets);
     }
 

@@ -23,6 +23,7 @@ final class HealthServer implements AutoCloseable {
             config.jetty.host = host;
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
+            config.requestLogger.http(new HttpServerMetrics(registry));
             config.routes.get("/health/live", ctx -> ctx.contentType("application/json").result("{\"status\":\"live\"}"));
             config.routes.get("/health/ready", ctx -> {
                 boolean ok = ready.getAsBoolean();

@@ -17,6 +17,7 @@ import dev.llmq.ingest.internal.ErrorBodies;
 import dev.llmq.ingest.internal.IngestMetrics;
 import dev.llmq.ingest.internal.JobIds;
 import dev.llmq.ingest.internal.JobPublisher;
+import dev.llmq.ingest.internal.KafkaClientMeters;
 import dev.llmq.ingest.internal.JobSnapshot;
 import dev.llmq.ingest.internal.JobViews;
 import dev.llmq.ingest.internal.KeyRateLimits;
@@ -29,6 +30,7 @@ import dev.llmq.ingest.internal.SubmissionService;
 import dev.llmq.ingest.internal.UsageForwarder;
 import dev.llmq.schemas.Json;
 import io.javalin.Javalin;
+import io.javalin.http.RequestLogger;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,6 +51,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +116,8 @@ public final class IngestServer implements AutoCloseable {
     private final Javalin app;
     private volatile boolean started;
     private volatile Supplier<String> metricsScrape;
+    private final KafkaClientMeters kafkaMeters;
+    private volatile RequestLogger requestObserver = (ctx, ms) -> { };
 
     public IngestServer(IngestSettings settings, Supplier<Set<String>> modelGroups, BooleanSupplier readiness,
                         Clock clock, MeterRegistry registry) {
@@ -127,6 +132,7 @@ public final class IngestServer implements AutoCloseable {
         this.readiness = Objects.requireNonNull(readiness, "readiness");
         Objects.requireNonNull(clock, "clock");
         this.metrics = new IngestMetrics(Objects.requireNonNull(registry, "registry"));
+        this.kafkaMeters = new KafkaClientMeters(registry);
         this.views = new JobViews(mapper);
         String internalKey = settings.internalKey() != null ? settings.internalKey() : ApiKeys.generate();
         if (settings.internalKey() == null && !settings.apiKeys().isEmpty()) {
@@ -136,16 +142,17 @@ public final class IngestServer implements AutoCloseable {
         }
         KeyRateLimits rates = new KeyRateLimits(clock);
         this.auth = new Authenticator(settings.apiKeys(), internalKey, rates);
-        this.publisher = new JobPublisher(settings);
-        this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey);
+        this.publisher = new JobPublisher(settings, kafkaMeters.producers(KafkaProducer::new));
+        this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey,
+                kafkaMeters);
         this.budgets = new BudgetStates(settings);
         this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups, settings.limits()),
                 publisher, view, new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2),
                 budgets::latest, rates);
-        ChunkHub hub = new ChunkHub(settings, KafkaConsumer::new, StreamRelay.POLL_HUB);
+        ChunkHub hub = new ChunkHub(settings, kafkaMeters.consumers(KafkaConsumer::new), StreamRelay.POLL_HUB);
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
-        this.control = new ControlPublisher(settings);
+        this.control = new ControlPublisher(settings, kafkaMeters.producers(KafkaProducer::new));
         this.cancels = new CancelService(view, control::publish, control.source(), mapper, clock);
         this.usage = new UsageForwarder(settings.usageUrl(), settings.instanceId(), USAGE_TIMEOUT, internalKey);
         this.app = createApp();
@@ -160,6 +167,7 @@ public final class IngestServer implements AutoCloseable {
             cfg.http.prefer405over404 = true;
             cfg.routes.before(this::authorize);
             cfg.routes.before(IngestServer::decodablePath);
+            cfg.requestLogger.http((ctx, ms) -> requestObserver.handle(ctx, ms));
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(mapper)));
             cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler(mapper)));
             cfg.routes.post("/v1/jobs", this::submit);
@@ -227,6 +235,15 @@ public final class IngestServer implements AutoCloseable {
 
     private static Caller caller(Context ctx) {
         return Objects.requireNonNull(ctx.attribute(CALLER), "every /v1 route is authorized first");
+    }
+
+    /**
+     * Hands every HTTP request this server answered, with its time, to the observer (e.g. the HTTP server request
+     * meters); until this is called requests are not observed.
+     */
+    public IngestServer observeRequests(RequestLogger observer) {
+        this.requestObserver = Objects.requireNonNull(observer, "observer");
+        return this;
     }
 
     /**
@@ -301,6 +318,7 @@ public final class IngestServer implements AutoCloseable {
             long t2 = System.nanoTime();
             publisher.close();
             control.close();
+            kafkaMeters.close();
             usage.close();
             log.info("ingest API stopped in {} ms (http {} ms, status view {} ms, producers {} ms)",
                     (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,

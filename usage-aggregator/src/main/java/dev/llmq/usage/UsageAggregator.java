@@ -14,9 +14,11 @@ import dev.llmq.usage.internal.UsageStreams;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.javalin.Javalin;
+import io.javalin.http.RequestLogger;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -70,6 +72,9 @@ public final class UsageAggregator implements AutoCloseable {
     private final UsageSettings settings;
     private final Clock clock;
     private final UsageStreams streams;
+    private final MeterRegistry meters;
+    /** Kafka Streams' metrics of the aggregation as meters, once started. */
+    private KafkaStreamsMetrics streamsMetrics;
     private final LocalStores local;
     private final Retry movingRetry;
     private final UsageAuth auth;
@@ -77,9 +82,11 @@ public final class UsageAggregator implements AutoCloseable {
     private volatile UsagePeers peers;
     private volatile HostInfo self;
     private volatile Supplier<String> metricsScrape;
+    private volatile RequestLogger requestObserver = (ctx, ms) -> { };
     private volatile boolean started;
 
     public UsageAggregator(UsageSettings settings, MeterRegistry meters, Clock clock) {
+        this.meters = Objects.requireNonNull(meters, "meters");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         Map<ResultOutcome, Counter> counters = new EnumMap<>(ResultOutcome.class);
@@ -103,6 +110,7 @@ public final class UsageAggregator implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.prefer405over404 = true;
+            cfg.requestLogger.http((ctx, ms) -> requestObserver.handle(ctx, ms));
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             cfg.routes.get("/v1/usage", this::usage);
@@ -126,6 +134,15 @@ public final class UsageAggregator implements AutoCloseable {
                 error(ctx, internal);
             });
         });
+    }
+
+    /**
+     * Hands every HTTP request this server answered, with its time, to the observer (e.g. the HTTP server request
+     * meters); until this is called requests are not observed.
+     */
+    public UsageAggregator observeRequests(RequestLogger observer) {
+        this.requestObserver = Objects.requireNonNull(observer, "observer");
+        return this;
     }
 
     /** Serves {@code GET /metrics} from this scrape (a Prometheus registry's); until then the route answers 404. */
@@ -159,6 +176,8 @@ public final class UsageAggregator implements AutoCloseable {
                     + "other aggregator instances and the ingest API cannot ask it for usage", settings.instanceId());
         }
         streams.start(self);
+        streamsMetrics = new KafkaStreamsMetrics(streams.streams());
+        streamsMetrics.bindTo(meters);
         started = true;
         LOG.info("usage aggregator {} answering on {}", settings.instanceId(), url);
         return this;
@@ -284,6 +303,9 @@ public final class UsageAggregator implements AutoCloseable {
             app.stop();
         } finally {
             streams.close();
+            if (streamsMetrics != null) {
+                streamsMetrics.close();
+            }
         }
     }
 }

@@ -9,9 +9,13 @@ import dev.llmq.worker.internal.JobProcessor;
 import dev.llmq.worker.internal.Sender;
 import dev.llmq.worker.internal.WorkerMetrics;
 import dev.llmq.worker.results.ResultDedupeStream;
+import dev.llmq.worker.internal.ConsumerLag;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -66,6 +71,9 @@ public final class JobWorker implements AutoCloseable {
     private final Thread pollThread;
     private final ResultDedupeStream dedupe;
     private final ControlReader controlReader;
+    /** Kafka's own metrics of this worker's clients, as meters; closed with them. */
+    private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
+    private final KafkaStreamsMetrics dedupeMetrics;
     private volatile boolean stopping;
     private volatile boolean closing;
     private boolean started;
@@ -89,8 +97,11 @@ public final class JobWorker implements AutoCloseable {
         Objects.requireNonNull(meters, "meters");
         this.producer = new KafkaProducer<>(producerProperties(settings), new ByteArraySerializer(),
                 new ByteArraySerializer());
-        this.feed = new ClassicGroupFeed(new KafkaConsumer<>(consumerProperties(settings), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer()), feedOptions(settings));
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(settings),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.feed = new ClassicGroupFeed(consumer, feedOptions(settings), new ConsumerLag(meters, clock));
+        clientMetrics.add(new KafkaClientMetrics(producer));
+        clientMetrics.add(new KafkaClientMetrics(consumer));
         this.jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llmq-job-", 0).factory());
         this.flusher = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("llmq-job-timers").factory()); // chunk flushes, in-flight deadlines
@@ -101,11 +112,19 @@ public final class JobWorker implements AutoCloseable {
         Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId(), () -> stopping);
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
                 settings.coalescing(), flusher, () -> stopping, cancellations);
-        this.readiness = new GroupReadiness(Admin.create(adminProperties(settings)), settings.groupId(),
+        Admin admin = Admin.create(adminProperties(settings));
+        if (admin instanceof AdminClient client) {
+            clientMetrics.add(new KafkaClientMetrics(client));
+        }
+        this.readiness = new GroupReadiness(admin, settings.groupId(),
                 List.of(settings.topics().jobsInteractive(), settings.topics().jobs()), Duration.ofSeconds(1),
                 System::nanoTime);
         this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
         this.dedupe = new ResultDedupeStream(settings);
+        clientMetrics.add(controlReader.metrics());
+        this.dedupeMetrics = dedupe.metrics();
+        clientMetrics.forEach(m -> m.bindTo(meters));
+        dedupeMetrics.bindTo(meters);
     }
 
     /** Joins the group and starts consuming on a background thread. */
@@ -198,6 +217,8 @@ public final class JobWorker implements AutoCloseable {
         readiness.close();
         dedupe.close();
         controlReader.close();
+        clientMetrics.forEach(KafkaClientMetrics::close);
+        dedupeMetrics.close();
         LOG.info("worker {} closed", settings.workerId());
     }
 
@@ -223,6 +244,8 @@ public final class JobWorker implements AutoCloseable {
         }
         readiness.close();
         controlReader.close();
+        clientMetrics.forEach(KafkaClientMetrics::close);
+        dedupeMetrics.close();
         LOG.info("worker {} aborted", settings.workerId());
     }
 

@@ -79,8 +79,8 @@ class JobWorkerIT extends WorkerIT {
             }
         }
         assertThat(handler.calls).hasValue(1000);
-        assertThat(meters.get("llmq.jobs.completed").tag("outcome", "succeeded").counter().count()).isEqualTo(1000);
-        assertThat(meters.get("llmq.jobs.duration").tag("outcome", "succeeded").timer().count()).isEqualTo(1000);
+        assertThat(meters.get("llmq.jobs.completed").tag("status", "succeeded").counter().count()).isEqualTo(1000);
+        assertThat(meters.get("llmq.jobs.duration").tag("status", "succeeded").timer().count()).isEqualTo(1000);
         assertThat(meters.get("llmq.worker.in_flight").gauge().value()).isZero();
         JsonSerde<JobStatusEvent> status = JsonSerde.jobStatusEvent();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(fx.readAll(fx.topics.status()).stream()

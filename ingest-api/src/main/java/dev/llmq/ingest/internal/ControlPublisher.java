@@ -38,7 +38,8 @@ public final class ControlPublisher implements AutoCloseable {
         this(settings, KafkaProducer::new);
     }
 
-    ControlPublisher(IngestSettings settings, Function<Map<String, Object>, Producer<String, byte[]>> factory) {
+    /** @param factory makes the producers (e.g. binding their metrics) */
+    public ControlPublisher(IngestSettings settings, Function<Map<String, Object>, Producer<String, byte[]>> factory) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.source = "/llmq/ingest/" + settings.instanceId();
         this.producer = factory.apply(KafkaClients.producer(settings, "llmq-ingest-control-" + settings.instanceId(),

@@ -25,7 +25,7 @@ public final class IngestMetrics {
     public IngestMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.submitted = Counter.builder("llmq.jobs.submitted").description("jobs accepted by the ingest API")
-                .baseUnit("jobs").register(registry);
+                .register(registry); // no base unit: Prometheus would call it llmq_jobs_submitted_jobs_total
         this.latency = Timer.builder("llmq.ingest.submission.duration")
                 .description("time from request to broker acknowledgement of every job of a submission")
                 .publishPercentileHistogram().register(registry);

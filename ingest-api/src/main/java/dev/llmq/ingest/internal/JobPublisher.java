@@ -63,7 +63,8 @@ public final class JobPublisher implements AutoCloseable {
         this(settings, KafkaProducer::new);
     }
 
-    JobPublisher(IngestSettings settings, Function<Map<String, Object>, Producer<String, byte[]>> factory) {
+    /** @param factory makes the producers (e.g. binding their metrics) */
+    public JobPublisher(IngestSettings settings, Function<Map<String, Object>, Producer<String, byte[]>> factory) {
         this.settings = Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(factory, "factory");
         this.source = "/llmq/ingest/" + settings.instanceId();

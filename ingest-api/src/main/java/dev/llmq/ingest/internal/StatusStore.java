@@ -84,7 +84,10 @@ final class StatusStore implements AutoCloseable {
         }
     }
 
-    StatusStore(IngestSettings settings, ObjectMapper mapper) {
+    private final KafkaClientMeters kafkaMeters;
+
+    StatusStore(IngestSettings settings, ObjectMapper mapper, KafkaClientMeters kafkaMeters) {
+        this.kafkaMeters = Objects.requireNonNull(kafkaMeters, "kafkaMeters");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.snapshots = new JsonSerde<>(JobSnapshot.class, mapper);
@@ -118,6 +121,7 @@ final class StatusStore implements AutoCloseable {
             LOG.info("ingest {} status store: {} -> {}", settings.instanceId(), before, now);
         });
         s.setGlobalStateRestoreListener(new Restorations());
+        kafkaMeters.streams(s);
         s.setUncaughtExceptionHandler(e -> {
             LOG.error("ingest {} status store thread failed; replacing it", settings.instanceId(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

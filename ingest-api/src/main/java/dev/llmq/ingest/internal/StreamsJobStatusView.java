@@ -53,15 +53,16 @@ public final class StreamsJobStatusView implements JobStatusView {
      * @param advertised where the other instances reach this one; asked at {@link #start()}, once the HTTP server
      *        has its port
      * @param internalKey presented to the other instances on {@link #PEER_PATH}
+     * @param kafkaMeters binds the status store's Kafka Streams metrics
      */
     public StreamsJobStatusView(IngestSettings settings, ObjectMapper mapper, Clock clock, Supplier<URI> advertised,
-                                String internalKey) {
+                                String internalKey, KafkaClientMeters kafkaMeters) {
         this.internalKey = Objects.requireNonNull(internalKey, "internalKey");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.advertised = Objects.requireNonNull(advertised, "advertised");
-        this.store = new StatusStore(settings, mapper);
+        this.store = new StatusStore(settings, mapper, kafkaMeters);
         // never longer than the store's own retention: an expired job must not be found here either
         Duration ttl = settings.statusRetention().compareTo(RecentSubmissions.DEFAULT_TTL) < 0
                 ? settings.statusRetention() : RecentSubmissions.DEFAULT_TTL;

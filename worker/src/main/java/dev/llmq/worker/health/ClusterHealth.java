@@ -2,12 +2,17 @@ package dev.llmq.worker.health;
 
 import dev.llmq.router.DeploymentHealth;
 import dev.llmq.worker.WorkerSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
@@ -22,7 +27,11 @@ public final class ClusterHealth implements AutoCloseable {
     private final SharedHealth shared;
     private final GroupShare share;
 
-    private ClusterHealth(KafkaHealthBus bus, SharedHealth shared, GroupShare share) {
+    private final Admin admin;
+    private final List<KafkaClientMetrics> metrics = new ArrayList<>();
+
+    private ClusterHealth(KafkaHealthBus bus, SharedHealth shared, GroupShare share, Admin admin) {
+        this.admin = admin;
         this.bus = bus;
         this.shared = shared;
         this.share = share;
@@ -44,8 +53,10 @@ public final class ClusterHealth implements AutoCloseable {
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.workerId() + "-group-share");
         GroupShare share;
+        Admin admin;
         try {
-            share = new GroupShare(Admin.create(adminProps), settings.groupId(),
+            admin = Admin.create(adminProps);
+            share = new GroupShare(admin, settings.groupId(),
                     java.util.List.of(settings.topics().jobsInteractive(), settings.topics().jobs()), health,
                     shareInterval);
         } catch (RuntimeException e) {
@@ -54,7 +65,18 @@ public final class ClusterHealth implements AutoCloseable {
         }
         bus.start();
         share.start();
-        return new ClusterHealth(bus, shared, share);
+        return new ClusterHealth(bus, shared, share, admin);
+    }
+
+    /** Binds Kafka's metrics of the control topic's producer and consumer and of the group watcher's admin client. */
+    public synchronized ClusterHealth bindMetrics(MeterRegistry registry) {
+        List<KafkaClientMetrics> all = new ArrayList<>(bus.metrics());
+        if (admin instanceof AdminClient client) {
+            all.add(new KafkaClientMetrics(client));
+        }
+        all.forEach(m -> m.bindTo(registry));
+        metrics.addAll(all);
+        return this;
     }
 
     /** True once the shared health state has been read and applied. */
@@ -92,6 +114,9 @@ public final class ClusterHealth implements AutoCloseable {
             share.close();
         } finally {
             bus.close();
+            synchronized (this) {
+                metrics.forEach(KafkaClientMetrics::close);
+            }
         }
     }
 }

@@ -9,12 +9,14 @@ import dev.llmq.schemas.TopicNames;
 import dev.llmq.schemas.DeploymentHealthMessage;
 import dev.llmq.worker.internal.ControlTopicTail;
 import dev.llmq.worker.internal.HealthMessages;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -86,6 +88,11 @@ public final class KafkaHealthBus implements HealthBus {
     public KafkaHealthBus start() {
         tail.start();
         return this;
+    }
+
+    /** Kafka's metrics of this bus's producer and consumer, for binding to a meter registry (closed by the caller). */
+    public List<KafkaClientMetrics> metrics() {
+        return List.of(new KafkaClientMetrics(producer), tail.metrics());
     }
 
     public String source() {

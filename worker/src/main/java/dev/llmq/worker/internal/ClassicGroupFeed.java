@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -97,9 +98,17 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private volatile String memberId = "";
     private volatile Set<TopicPartition> held = Set.of();
     private Consumer<Delivery> dispatcher;
+    private final ConsumerLag lag;
 
     /** Takes ownership of {@code consumer}, which must not be subscribed yet and is closed when {@link #run} ends. */
     public ClassicGroupFeed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Options options) {
+        this(consumer, options, ConsumerLag.none());
+    }
+
+    /** @param lag where each poll leaves the held partitions' lag, for the worker's meters */
+    public ClassicGroupFeed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Options options,
+                            ConsumerLag lag) {
+        this.lag = Objects.requireNonNull(lag, "lag");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.options = Objects.requireNonNull(options, "options");
         this.maxInFlight = options.maxInFlight();
@@ -201,6 +210,26 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             }
         }
         dispatchBacklog();
+        recordLag();
+    }
+
+    /** The held partitions' lag for the meters: records behind the position plus those polled and not done. */
+    private void recordLag() {
+        long oldestInteractive = Long.MAX_VALUE;
+        long oldestBatch = Long.MAX_VALUE;
+        for (Map.Entry<TopicPartition, PartitionTracker> e : trackers.entrySet()) {
+            PartitionTracker tracker = e.getValue();
+            OptionalLong behind = consumer.currentLag(e.getKey());
+            lag.records(e.getKey(), (behind.isPresent() ? behind.getAsLong() : 0) + tracker.pending());
+            if (e.getKey().topic().equals(options.interactiveTopic())) {
+                oldestInteractive = Math.min(oldestInteractive, tracker.oldestPendingTimestamp());
+            } else {
+                oldestBatch = Math.min(oldestBatch, tracker.oldestPendingTimestamp());
+            }
+        }
+        lag.oldest(options.interactiveTopic(), oldestInteractive);
+        lag.oldest(options.batchTopic(), oldestBatch);
+        lag.retain(trackers.keySet());
     }
 
     /** Stops handing out work and waits, bounded, for outstanding acks; then commits what is done. */

@@ -6,6 +6,7 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.worker.budgets.BudgetBoard;
 import java.nio.charset.StandardCharsets;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,6 +41,11 @@ public final class ControlReader implements AutoCloseable {
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         this.tail = new ControlTopicTail(props, topic, clientId, "control", this::handle);
+    }
+
+    /** Kafka's metrics of this reader's consumer, for binding to a meter registry (closed by the caller). */
+    public KafkaClientMetrics metrics() {
+        return tail.metrics();
     }
 
     public ControlReader start() {

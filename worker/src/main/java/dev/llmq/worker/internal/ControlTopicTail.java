@@ -3,6 +3,7 @@ package dev.llmq.worker.internal;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -67,6 +68,11 @@ public final class ControlTopicTail implements AutoCloseable {
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = Thread.ofPlatform().daemon().name("llmq-" + what + "-" + clientId).unstarted(this::readLoop);
+    }
+
+    /** Kafka's metrics of this tail's consumer, for binding to a meter registry (closed by the caller). */
+    public KafkaClientMetrics metrics() {
+        return new KafkaClientMetrics(consumer);
     }
 
     /** Runs {@code action} on the tail's thread once the topic exists, before its first poll. */

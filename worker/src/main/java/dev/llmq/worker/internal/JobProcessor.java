@@ -150,6 +150,7 @@ public final class JobProcessor {
                 return ResultFactory.stopped(job, state.abort().reason(), startedAt, clock.instant());
             }
             state.started();
+            metrics.started(job.modelGroup());
             return run(job, state, chunks, startedAt);
         } finally {
             untrack.run();

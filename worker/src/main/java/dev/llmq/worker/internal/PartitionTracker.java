@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.OptionalLong;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,7 +20,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 final class PartitionTracker {
 
     private final Lane lane;
-    private final TreeSet<Long> pending = new TreeSet<>();
+    /** Offsets seen and not done, with their records' timestamps. */
+    private final TreeMap<Long, Long> pending = new TreeMap<>();
     private final Deque<ConsumerRecord<byte[], byte[]>> backlog = new ArrayDeque<>();
     private final NavigableMap<Long, Integer> starts;
     private final List<CompletableFuture<Void>> unrecorded = new ArrayList<>();
@@ -47,7 +47,7 @@ final class PartitionTracker {
 
     /** A record came from poll; it waits in the backlog until dispatched. */
     void seen(ConsumerRecord<byte[], byte[]> record) {
-        pending.add(record.offset());
+        pending.put(record.offset(), record.timestamp());
         backlog.addLast(record);
         next = Math.max(next, record.offset() + 1);
     }
@@ -113,6 +113,11 @@ final class PartitionTracker {
         return pending.size();
     }
 
+    /** The timestamp of the lowest record seen and not done, or {@link Long#MAX_VALUE} when every record is done. */
+    long oldestPendingTimestamp() {
+        return pending.isEmpty() ? Long.MAX_VALUE : pending.firstEntry().getValue();
+    }
+
     int backlog() {
         return backlog.size();
     }
@@ -133,7 +138,7 @@ final class PartitionTracker {
      */
     OptionalLong committable(long position) {
         if (!pending.isEmpty()) {
-            return OptionalLong.of(pending.first());
+            return OptionalLong.of(pending.firstKey());
         }
         long candidate = Math.max(next, position);
         return candidate < 0 ? OptionalLong.empty() : OptionalLong.of(candidate);

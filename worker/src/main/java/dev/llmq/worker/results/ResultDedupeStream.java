@@ -2,6 +2,7 @@ package dev.llmq.worker.results;
 
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.worker.WorkerSettings;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -61,6 +62,11 @@ public final class ResultDedupeStream implements AutoCloseable {
             LOG.error("worker {} result de-duplication thread failed; replacing it", workerId, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+    }
+
+    /** Kafka Streams' metrics of this application, for binding to a meter registry (closed by the caller). */
+    public KafkaStreamsMetrics metrics() {
+        return new KafkaStreamsMetrics(streams);
     }
 
     /** The Streams application id of the de-duplication under these topics: {@code <prefix>-results-dedupe}. */

@@ -28,6 +28,8 @@ import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
 import dev.llmq.worker.JobSlot;
 import dev.llmq.worker.budgets.BudgetBoard;
+import dev.llmq.worker.internal.AttemptMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +55,7 @@ public final class RoutedJobHandler implements JobHandler {
     private final Clock clock;
     private final BudgetBoard budgets;
     private final MockResponder mock;
+    private final AttemptMetrics metrics;
 
     /**
      * A handler without tenant or tag budgets.
@@ -70,6 +73,18 @@ public final class RoutedJobHandler implements JobHandler {
      */
     public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
                             BudgetBoard budgets) {
+        this(router, client, cost, clock, budgets, AttemptMetrics.none());
+    }
+
+    /** @param meters where each job's provider attempts, retries and fallbacks are counted once its routing ends */
+    public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
+                            BudgetBoard budgets, MeterRegistry meters) {
+        this(router, client, cost, clock, budgets, new AttemptMetrics(meters));
+    }
+
+    private RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
+                             BudgetBoard budgets, AttemptMetrics metrics) {
+        this.metrics = metrics;
         this.router = Objects.requireNonNull(router, "router");
         this.client = Objects.requireNonNull(client, "client");
         this.cost = Objects.requireNonNull(cost, "cost");
@@ -117,6 +132,7 @@ public final class RoutedJobHandler implements JobHandler {
                 throw e;
             }
         }, routerWaits(job, run));
+        metrics.record(job.modelGroup(), outcome.attempts());
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedException("worker shutting down");
         }

@@ -141,7 +141,7 @@ class JobProcessorTest {
         assertThat(header(sent.getFirst(), LlmqHeaders.TRACEPARENT)).isEqualTo(TRACEPARENT);
         assertThat(acks).hasValue(1);
         assertThat(count("llmq.results.replaced")).isEqualTo(1);
-        assertThat(meters.get("llmq.jobs.completed").tag("outcome", "failed").counter().count()).isEqualTo(1);
+        assertThat(meters.get("llmq.jobs.completed").tag("status", "failed").counter().count()).isEqualTo(1);
         assertThat(producer.sent(TOPICS.dlq())).isEmpty();
     }
 
