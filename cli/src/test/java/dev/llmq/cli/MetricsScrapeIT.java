@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +44,7 @@ class MetricsScrapeIT {
     void everyRoleExposesTheContractsSeriesWithBoundedTags(KafkaCluster kafka, @TempDir Path dir) throws Exception {
         try (MockLlmServer mock = MockLlmServer.builder().port(0).build().start()) {
             mock.behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()));
+            mock.behavior("rescued", MockBehavior.defaults().failingAlways(Fault.serverError()));
             run(kafka, dir, mock);
         }
     }
@@ -58,7 +60,10 @@ class MetricsScrapeIT {
                   - model_name: broken
                     litellm_params: { model: openai/broken, api_base: %1$s, api_key: test-key }
                     model_info: { id: broken-1 }
-                router_settings: { num_retries: 0 }
+                  - model_name: rescued
+                    litellm_params: { model: openai/rescued, api_base: %1$s, api_key: test-key }
+                    model_info: { id: rescued-1 }
+                router_settings: { num_retries: 1, fallbacks: [ { rescued: [ gpt-4o-mini ] } ] }
                 llmq:
                   topics: { prefix: %2$s, partitions: 1 }
                 """.formatted(mock.openAiBaseUrl(), prefix));
@@ -80,22 +85,38 @@ class MetricsScrapeIT {
 
             IngestClient client = new IngestClient(ingestUrl);
             List<String> ids = new ArrayList<>(client.submitNdjson(List.of(
-                    line("gpt-4o-mini", false), line("gpt-4o-mini", true), line("broken", false))).jobIds());
+                    line("gpt-4o-mini", false), line("gpt-4o-mini", true), line("broken", false),
+                    line("rescued", false))).jobIds());
             await().atMost(WAIT).ignoreExceptions().until(() -> allTerminal(client, ids));
             assertThat(client.job(ids.get(2)).path("status").asText()).isEqualTo("failed");
+            assertThat(client.job(ids.get(3)).path("status").asText()).as("by its fallback").isEqualTo("succeeded");
+            assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(ingestUrl.resolve("/v1/jobs"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"model\":5}"))
+                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode()).as("a rejected job").isEqualTo(400);
             assertThat(status(ingestUrl.resolve("/no/such/route"))).as("counted as NOT_FOUND, not by path")
                     .isEqualTo(404);
             assertThat(status(workerUrl.resolve("/health/live"))).isEqualTo(200);
             assertThat(status(usageUrl.resolve("/health/live"))).isEqualTo(200);
 
             Scrape workerScrape = await().atMost(WAIT).until(() -> Scrape.get(workerUrl.resolve("/metrics")),
-                    s -> s.sum("llmq_jobs_completed_total", Map.of()) >= 3);
+                    s -> s.sum("llmq_jobs_completed_total", Map.of()) >= 4);
             assertWorker(workerScrape);
             Scrape ingestScrape = Scrape.get(ingestUrl.resolve("/metrics"));
             assertIngest(ingestScrape);
             Scrape usageScrape = await().atMost(WAIT).until(() -> Scrape.get(usageUrl.resolve("/metrics")),
-                    s -> s.sum("llmq_usage_results_total", Map.of()) >= 3);
+                    s -> s.sum("llmq_usage_results_total", Map.of()) >= 4);
             assertCommon(usageScrape, "usage-aggregator", "u-metrics");
+
+            // the dashboard and deploy/metrics.txt name only series a live llmq exports
+            Set<String> exported = new HashSet<>();
+            for (Scrape scrape : List.of(workerScrape, ingestScrape, usageScrape)) {
+                for (String name : scrape.names()) {
+                    exported.add(name.replaceFirst("_(bucket|count|sum|max)$", ""));
+                    exported.add(name);
+                }
+            }
+            assertThat(DeploymentFiles.contractMetrics()).as("deploy/metrics.txt against the roles' scrapes")
+                    .allSatisfy(name -> assertThat(exported).contains(name));
 
             for (Scrape scrape : List.of(workerScrape, ingestScrape, usageScrape)) {
                 for (String id : ids) {
@@ -112,20 +133,27 @@ class MetricsScrapeIT {
         assertCommon(s, "worker", "w-metrics");
         assertThat(s.sum("llmq_jobs_started_total", Map.of("model_group", "gpt-4o-mini"))).isEqualTo(2);
         assertThat(s.sum("llmq_jobs_started_total", Map.of("model_group", "broken"))).isEqualTo(1);
-        assertThat(s.sum("llmq_jobs_completed_total", Map.of("status", "succeeded"))).isEqualTo(2);
+        assertThat(s.sum("llmq_jobs_started_total", Map.of("model_group", "rescued"))).isEqualTo(1);
+        assertThat(s.sum("llmq_jobs_completed_total", Map.of("status", "succeeded"))).isEqualTo(3);
         assertThat(s.sum("llmq_jobs_completed_total", Map.of("status", "failed"))).isEqualTo(1);
-        assertThat(s.sum("llmq_jobs_duration_seconds_count", Map.of("status", "succeeded"))).isEqualTo(2);
+        assertThat(s.sum("llmq_jobs_duration_seconds_count", Map.of("status", "succeeded"))).isEqualTo(3);
         assertThat(s.samples("llmq_jobs_duration_seconds_bucket")).as("a histogram").isNotEmpty();
         assertThat(s.sum("llmq_provider_calls_total", Map.of("provider", "openai", "deployment", "mini-a",
-                "model_group", "gpt-4o-mini", "outcome", "success", "error_kind", "none"))).isEqualTo(2);
+                "model_group", "gpt-4o-mini", "outcome", "success", "error_kind", "none")))
+                .as("two jobs of its own and the fallback's").isEqualTo(3);
         assertThat(s.sum("llmq_provider_calls_total", Map.of("provider", "openai", "deployment", "broken-1",
-                "model_group", "broken", "outcome", "error", "error_kind", "server_error"))).isEqualTo(1);
+                "model_group", "broken", "outcome", "error", "error_kind", "server_error")))
+                .as("the call and its retry").isEqualTo(2);
+        assertThat(s.sum("llmq_retries_total", Map.of("model_group", "broken"))).isEqualTo(1);
+        assertThat(s.sum("llmq_retries_total", Map.of("model_group", "rescued"))).isEqualTo(1);
+        assertThat(s.sum("llmq_fallbacks_total", Map.of("model_group", "rescued", "fallback_group", "gpt-4o-mini")))
+                .isEqualTo(1);
         assertThat(s.sum("gen_ai_client_operation_duration_seconds_count", Map.of("gen_ai_operation_name", "chat",
-                "gen_ai_provider_name", "openai", "gen_ai_request_model", "gpt-4o-mini"))).isEqualTo(2);
+                "gen_ai_provider_name", "openai", "gen_ai_request_model", "gpt-4o-mini"))).isEqualTo(3);
         assertThat(s.sum("gen_ai_client_operation_duration_seconds_count", Map.of("gen_ai_request_model", "broken",
-                "error_type", "server_error"))).isEqualTo(1);
+                "error_type", "server_error"))).isEqualTo(2);
         assertThat(s.sum("gen_ai_client_token_usage_tokens_count", Map.of("gen_ai_token_type", "input",
-                "gen_ai_request_model", "gpt-4o-mini"))).isEqualTo(2);
+                "gen_ai_request_model", "gpt-4o-mini"))).isEqualTo(3);
         assertThat(s.sum("gen_ai_client_token_usage_tokens_sum", Map.of("gen_ai_token_type", "output")))
                 .isPositive();
         assertThat(s.sum("llmq_tokens_total", Map.of("deployment", "mini-a", "type", "input"))).isPositive();
@@ -154,7 +182,8 @@ class MetricsScrapeIT {
 
     private static void assertIngest(Scrape s) {
         assertCommon(s, "ingest", "i-metrics");
-        assertThat(s.sum("llmq_jobs_submitted_total", Map.of())).isEqualTo(3);
+        assertThat(s.sum("llmq_jobs_submitted_total", Map.of())).isEqualTo(4);
+        assertThat(s.sum("llmq_ingest_rejected_total", Map.of())).isEqualTo(1);
         assertThat(s.sum("llmq_ingest_submission_duration_seconds_count", Map.of())).isEqualTo(1);
         assertThat(s.sum("http_server_requests_seconds_count", Map.of("uri", "/v1/jobs", "method", "POST",
                 "outcome", "SUCCESS"))).isEqualTo(1);
