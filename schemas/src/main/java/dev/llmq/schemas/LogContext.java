@@ -25,12 +25,7 @@ public final class LogContext {
     /** The 32-hex trace id of the job's W3C traceparent. */
     public static final String TRACE_ID = "trace_id";
 
-    private static final Scope CLEAR_ALL = () -> {
-        MDC.remove(JOB_ID);
-        MDC.remove(BATCH_ID);
-        MDC.remove(DEPLOYMENT);
-        MDC.remove(TRACE_ID);
-    };
+    private static final Scope CLEAR_ALL = LogContext::clear;
 
     private LogContext() {
     }
@@ -65,6 +60,14 @@ public final class LogContext {
     /** The deployment of the attempt under way (replaces the previous attempt's). */
     public static void deployment(String deployment) {
         put(DEPLOYMENT, deployment);
+    }
+
+    /** Removes the four keys from this thread's MDC. */
+    public static void clear() {
+        MDC.remove(JOB_ID);
+        MDC.remove(BATCH_ID);
+        MDC.remove(DEPLOYMENT);
+        MDC.remove(TRACE_ID);
     }
 
     private static void put(String key, String value) {
