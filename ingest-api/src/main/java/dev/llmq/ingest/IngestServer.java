@@ -328,7 +328,7 @@ public final class IngestServer implements AutoCloseable {
      */
     private void submit(Context ctx) {
         long t0 = System.nanoTime();
-        SubmissionTracing.Span span = tracing.start(TraceContext.parse(ctx.header(LlmqHeaders.TRACEPARENT),
+        SubmissionTracing.SubmissionSpan span = tracing.start(TraceContext.parse(ctx.header(LlmqHeaders.TRACEPARENT),
                 ctx.header(LlmqHeaders.TRACESTATE)).orElse(null));
         TraceContext trace = span.context();
         ctx.header(LlmqHeaders.TRACEPARENT, trace.traceparent());

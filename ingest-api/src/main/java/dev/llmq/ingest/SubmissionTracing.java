@@ -21,10 +21,10 @@ public interface SubmissionTracing {
      *
      * @param incoming the caller's valid trace context, or null (none, or an invalid one: a new trace starts)
      */
-    Span start(TraceContext incoming);
+    SubmissionSpan start(TraceContext incoming);
 
     /** One submission's span. */
-    interface Span {
+    interface SubmissionSpan {
 
         /** The context the jobs carry and the 202 echoes: the span's own, or the caller's when no span is recorded. */
         TraceContext context();
@@ -47,7 +47,7 @@ public interface SubmissionTracing {
         Objects.requireNonNull(random, "random");
         return incoming -> {
             TraceContext context = incoming != null ? incoming : TraceContext.newRoot(random.get());
-            return new Span() {
+            return new SubmissionSpan() {
                 @Override
                 public TraceContext context() {
                     return context;
