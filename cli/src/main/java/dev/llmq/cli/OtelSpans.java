@@ -69,25 +69,7 @@ final class OtelSpans implements SubmissionTracing, JobTracing {
     public SubmissionSpan start(TraceContext incoming) {
         Span span = parented(tracer.spanBuilder("POST /v1/jobs").setSpanKind(SpanKind.SERVER), incoming)
                 .setAttribute(HTTP_METHOD, "POST").setAttribute(HTTP_ROUTE, "/v1/jobs").startSpan();
-        TraceContext context = context(span, incoming);
-        return new SubmissionSpan() {
-            @Override
-            public TraceContext context() {
-                return context;
-            }
-
-            @Override
-            public void end(int status, String errorType, int jobs) {
-                span.setAttribute(HTTP_STATUS, status).setAttribute(JOBS, jobs);
-                if (errorType != null) {
-                    span.setAttribute(ERROR_TYPE, errorType);
-                }
-                if (status >= 500) {
-                    span.setStatus(StatusCode.ERROR);
-                }
-                span.end();
-            }
-        };
+        return new Submission(span, context(span, incoming));
     }
 
     @Override
@@ -99,82 +81,86 @@ final class OtelSpans implements SubmissionTracing, JobTracing {
             builder.setAttribute(BATCH_ID, job.batchId());
         }
         Span span = builder.startSpan();
-        TraceContext context = context(span, parent);
-        return new JobSpan() {
-            @Override
-            public TraceContext context() {
-                return context;
-            }
-
-            @Override
-            public AttemptSpan startAttempt(int attempt, String deployment, String provider, String model) {
-                return attempt(span, context, attempt, deployment, provider, model);
-            }
-
-            @Override
-            public void end(JobOutcome outcome) {
-                if (outcome == null) {
-                    span.setAttribute(ERROR_TYPE, "interrupted").setStatus(StatusCode.ERROR);
-                } else {
-                    span.setAttribute(JOB_STATUS, outcome.status().wire());
-                    if (outcome.error() != null) {
-                        span.setAttribute(ERROR_TYPE, outcome.error().code() != null ? outcome.error().code()
-                                : outcome.error().type()).setStatus(StatusCode.ERROR);
-                    }
-                }
-                span.end();
-            }
-        };
+        return new Run(tracer, span, context(span, parent));
     }
 
-    private AttemptSpan attempt(Span job, TraceContext jobContext, int attempt, String deployment, String provider,
-                                String model) {
-        Span span = tracer.spanBuilder("chat " + model).setSpanKind(SpanKind.CLIENT)
-                .setParent(Context.root().with(job))
-                .setAttribute(OPERATION, "chat")
-                .setAttribute(PROVIDER, PROVIDER_NAMES.getOrDefault(provider, provider))
-                .setAttribute(REQUEST_MODEL, model)
-                .setAttribute(DEPLOYMENT, deployment)
-                .setAttribute(ATTEMPT, attempt)
-                .startSpan();
-        TraceContext context = context(span, jobContext);
-        return new AttemptSpan() {
-            @Override
-            public TraceContext context() {
-                return context;
+    /** {@code POST /v1/jobs}. */
+    private record Submission(Span span, TraceContext context) implements SubmissionSpan {
+        @Override
+        public void end(int status, String errorType, int jobs) {
+            span.setAttribute(HTTP_STATUS, status).setAttribute(JOBS, jobs);
+            if (errorType != null) {
+                span.setAttribute(ERROR_TYPE, errorType);
             }
+            if (status >= 500) {
+                span.setStatus(StatusCode.ERROR);
+            }
+            span.end();
+        }
+    }
 
-            @Override
-            public void succeeded(ProviderResponse response) {
-                JsonNode completion = response.completion();
-                if (completion.path("model").isTextual()) {
-                    span.setAttribute(RESPONSE_MODEL, completion.path("model").asText());
-                }
-                if (completion.path("id").isTextual()) {
-                    span.setAttribute(RESPONSE_ID, completion.path("id").asText());
-                }
-                List<String> reasons = new ArrayList<>();
-                completion.path("choices").forEach(c -> {
-                    if (c.path("finish_reason").isTextual()) {
-                        reasons.add(c.path("finish_reason").asText());
-                    }
-                });
-                if (!reasons.isEmpty()) {
-                    span.setAttribute(FINISH_REASONS, reasons);
-                }
-                if (response.usage() != null) {
-                    span.setAttribute(INPUT_TOKENS, response.usage().promptTokens());
-                    span.setAttribute(OUTPUT_TOKENS, response.usage().completionTokens());
-                }
-                span.end();
-            }
+    /** The worker's run of a job. */
+    private record Run(Tracer tracer, Span span, TraceContext context) implements JobSpan {
+        @Override
+        public AttemptSpan startAttempt(int attempt, String deployment, String provider, String model) {
+            Span call = tracer.spanBuilder("chat " + model).setSpanKind(SpanKind.CLIENT)
+                    .setParent(Context.root().with(span))
+                    .setAttribute(OPERATION, "chat")
+                    .setAttribute(PROVIDER, PROVIDER_NAMES.getOrDefault(provider, provider))
+                    .setAttribute(REQUEST_MODEL, model)
+                    .setAttribute(DEPLOYMENT, deployment)
+                    .setAttribute(ATTEMPT, attempt)
+                    .startSpan();
+            return new Attempt(call, OtelSpans.context(call, context));
+        }
 
-            @Override
-            public void failed(String errorType) {
-                span.setAttribute(ERROR_TYPE, errorType).setStatus(StatusCode.ERROR);
-                span.end();
+        @Override
+        public void end(JobOutcome outcome) {
+            if (outcome == null) {
+                span.setAttribute(ERROR_TYPE, "interrupted").setStatus(StatusCode.ERROR);
+            } else {
+                span.setAttribute(JOB_STATUS, outcome.status().wire());
+                if (outcome.error() != null) {
+                    span.setAttribute(ERROR_TYPE, outcome.error().code() != null ? outcome.error().code()
+                            : outcome.error().type()).setStatus(StatusCode.ERROR);
+                }
             }
-        };
+            span.end();
+        }
+    }
+
+    /** One provider attempt, {@code chat <model>}. */
+    private record Attempt(Span span, TraceContext context) implements AttemptSpan {
+        @Override
+        public void succeeded(ProviderResponse response) {
+            JsonNode completion = response.completion();
+            if (completion.path("model").isTextual()) {
+                span.setAttribute(RESPONSE_MODEL, completion.path("model").asText());
+            }
+            if (completion.path("id").isTextual()) {
+                span.setAttribute(RESPONSE_ID, completion.path("id").asText());
+            }
+            List<String> reasons = new ArrayList<>();
+            completion.path("choices").forEach(c -> {
+                if (c.path("finish_reason").isTextual()) {
+                    reasons.add(c.path("finish_reason").asText());
+                }
+            });
+            if (!reasons.isEmpty()) {
+                span.setAttribute(FINISH_REASONS, reasons);
+            }
+            if (response.usage() != null) {
+                span.setAttribute(INPUT_TOKENS, response.usage().promptTokens());
+                span.setAttribute(OUTPUT_TOKENS, response.usage().completionTokens());
+            }
+            span.end();
+        }
+
+        @Override
+        public void failed(String errorType) {
+            span.setAttribute(ERROR_TYPE, errorType).setStatus(StatusCode.ERROR);
+            span.end();
+        }
     }
 
     /** The builder parented on the W3C context of a remote caller, or a new trace when there is none. */

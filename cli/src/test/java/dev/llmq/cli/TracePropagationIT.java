@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 12's trace propagation, ingest → Kafka → worker → mock provider → results and chunks, with OpenTelemetry
  * exporting to a real OTLP/HTTP receiver on 127.0.0.1: the 202 echoes the trace, the provider sees the job's trace id
- * under the attempt span's id, the deduplicated result and the chunks carry the job's trace, and the spans arrive
- * parented hop by hop with the GenAI attributes.
+ * under the attempt span's id, the deduplicated result, the status events and the chunks carry the job's trace, and
+ * the spans arrive parented hop by hop with the GenAI attributes.
  */
 @ExtendWith(KafkaClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -105,6 +105,12 @@ class TracePropagationIT {
             assertThat(c.key()).isEqualTo(freshJob);
             assertThat(trace(c).traceId()).isEqualTo(started.traceId());
         });
+
+        // the worker's status events
+        List<ConsumerRecord<String, byte[]>> statuses = TopicReader.records(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topics.status(), 2);
+        assertThat(statuses).filteredOn(r -> tracedJob.equals(r.key())).isNotEmpty()
+                .allSatisfy(r -> assertThat(trace(r).traceId()).isEqualTo(TRACE_ID));
 
         // the provider saw the job's trace id under a parent id of its own (the attempt's span)
         RecordedRequest call = only(mock.requests(), r -> r.headers().getOrDefault("traceparent", "")

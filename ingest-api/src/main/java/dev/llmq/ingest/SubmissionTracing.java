@@ -45,19 +45,14 @@ public interface SubmissionTracing {
      */
     static SubmissionTracing w3c(Supplier<RandomGenerator> random) {
         Objects.requireNonNull(random, "random");
-        return incoming -> {
-            TraceContext context = incoming != null ? incoming : TraceContext.newRoot(random.get());
-            return new SubmissionSpan() {
-                @Override
-                public TraceContext context() {
-                    return context;
-                }
+        return incoming -> new Unrecorded(incoming != null ? incoming : TraceContext.newRoot(random.get()));
+    }
 
-                @Override
-                public void end(int status, String errorType, int jobs) {
-                    // nothing recorded
-                }
-            };
-        };
+    /** A span no one records: only its context travels. */
+    record Unrecorded(TraceContext context) implements SubmissionSpan {
+        @Override
+        public void end(int status, String errorType, int jobs) {
+            // nothing recorded
+        }
     }
 }

@@ -65,40 +65,33 @@ public interface JobTracing {
     /** Makes new span ids under the job's trace (a new trace when it had none) and records nothing. */
     static JobTracing w3c(Supplier<RandomGenerator> random) {
         Objects.requireNonNull(random, "random");
-        return (job, parent) -> {
-            TraceContext run = parent == null ? TraceContext.newRoot(random.get()) : parent.child(random.get());
-            return new JobSpan() {
-                @Override
-                public TraceContext context() {
-                    return run;
-                }
+        return (job, parent) -> new UnrecordedRun(
+                parent == null ? TraceContext.newRoot(random.get()) : parent.child(random.get()), random);
+    }
 
-                @Override
-                public AttemptSpan startAttempt(int attempt, String deployment, String provider, String model) {
-                    TraceContext call = run.child(random.get());
-                    return new AttemptSpan() {
-                        @Override
-                        public TraceContext context() {
-                            return call;
-                        }
+    /** A run no one records: its attempts get new span ids under its context. */
+    record UnrecordedRun(TraceContext context, Supplier<RandomGenerator> random) implements JobSpan {
+        @Override
+        public AttemptSpan startAttempt(int attempt, String deployment, String provider, String model) {
+            return new UnrecordedAttempt(context.child(random.get()));
+        }
 
-                        @Override
-                        public void succeeded(ProviderResponse response) {
-                            // nothing recorded
-                        }
+        @Override
+        public void end(JobOutcome outcome) {
+            // nothing recorded
+        }
+    }
 
-                        @Override
-                        public void failed(String errorType) {
-                            // nothing recorded
-                        }
-                    };
-                }
+    /** An attempt no one records: only its context travels, to the provider. */
+    record UnrecordedAttempt(TraceContext context) implements AttemptSpan {
+        @Override
+        public void succeeded(ProviderResponse response) {
+            // nothing recorded
+        }
 
-                @Override
-                public void end(JobOutcome outcome) {
-                    // nothing recorded
-                }
-            };
-        };
+        @Override
+        public void failed(String errorType) {
+            // nothing recorded
+        }
     }
 }
