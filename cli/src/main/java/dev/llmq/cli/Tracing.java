@@ -77,7 +77,7 @@ final class Tracing implements AutoCloseable {
         headers(env.getOrDefault("OTEL_EXPORTER_OTLP_TRACES_HEADERS", env.get("OTEL_EXPORTER_OTLP_HEADERS")))
                 .forEach(exporter::addHeader);
         String service = env.getOrDefault("OTEL_SERVICE_NAME", "llmq-" + role);
-        long delayMs = Long.parseLong(env.getOrDefault("OTEL_BSP_SCHEDULE_DELAY", "5000").strip());
+        long delayMs = milliseconds(env.getOrDefault("OTEL_BSP_SCHEDULE_DELAY", "5000"));
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey("service.name"), service))))
@@ -101,6 +101,19 @@ final class Tracing implements AutoCloseable {
         }
         base = base.strip();
         return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/traces";
+    }
+
+    private static long milliseconds(String value) {
+        try {
+            long ms = Long.parseLong(value.strip());
+            if (ms > 0) {
+                return ms;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("OTEL_BSP_SCHEDULE_DELAY must be a positive number of milliseconds, not "
+                + value);
     }
 
     /** {@code k=v,k2=v2} with URL-encoded values, as the OTLP exporter spec writes them; malformed pairs skipped. */

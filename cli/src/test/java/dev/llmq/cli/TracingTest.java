@@ -1,6 +1,7 @@
 package dev.llmq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmq.ingest.SubmissionTracing;
 import dev.llmq.worker.JobTracing;
@@ -29,6 +30,13 @@ class TracingTest {
                 "OTEL_SDK_DISABLED", "true"), "worker")) {
             assertThat(off.exporting()).isFalse();
         }
+    }
+
+    @Test
+    void anExportDelayThatIsNotAPositiveNumberIsRefused() {
+        assertThatThrownBy(() -> Tracing.fromEnvironment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1",
+                "OTEL_BSP_SCHEDULE_DELAY", "5s"), "ingest")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("OTEL_BSP_SCHEDULE_DELAY");
     }
 
     @Test
