@@ -119,6 +119,11 @@ class TracePropagationIT {
                 .orElseThrow();
         assertThat(sent.spanId()).isNotIn(CALLER_SPAN, echoed.spanId());
         assertThat(sent.tracestate()).isEqualTo("vendor=v1");
+        RecordedRequest streamed = only(mock.requests(), r -> r.headers().getOrDefault("traceparent", "")
+                .contains(started.traceId()));
+        assertThat(streamed.stream()).isTrue();
+        assertThat(TraceContext.parse(streamed.headers().get("traceparent"), null).orElseThrow().spanId())
+                .isNotEqualTo(started.spanId());
 
         // the spans: ingest SERVER → worker job run (CONSUMER) → provider attempt (CLIENT) with GenAI attributes
         await().atMost(Duration.ofSeconds(15)).until(() -> otlp.spans().stream()
