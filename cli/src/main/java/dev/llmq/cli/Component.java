@@ -103,7 +103,7 @@ enum Component {
             ClusterHealth cluster = assembly.started(ClusterHealth.class,
                     Components.clusterHealth(router, settings, assembly.clock()).bindMetrics(assembly.meters()));
             JobWorker worker = Components.worker(router, settings, config.llmq().worker().responseLimits(), prices,
-                    budgets, assembly.meters(), assembly.clock());
+                    budgets, assembly.meters(), assembly.clock(), Tracing.of(assembly).jobs());
             worker.start();
             assembly.started(JobWorker.class, worker);
             assembly.readyWhen(() -> cluster.ready() && worker.ready());
@@ -139,6 +139,7 @@ enum Component {
             IngestServer server = Components.ingest(assembly.config(), groups, assembly.bootstrapServers(),
                     options.host(), options.httpPort(), options.ingestId(), options.dataDir(), usageUrl,
                     assembly::ready, assembly.meters(), assembly.clock());
+            server.traceWith(Tracing.of(assembly).submissions());
             server.start();
             assembly.started(IngestServer.class, server);
             assembly.onReload(new KeyReloads("ingest", assembly.config().llmq().auth().keys(),

@@ -15,6 +15,7 @@ import dev.llmq.router.Sleeper;
 import dev.llmq.usage.UsageAggregator;
 import dev.llmq.usage.UsageSettings;
 import dev.llmq.worker.ChunkCoalescing;
+import dev.llmq.worker.JobTracing;
 import dev.llmq.worker.JobWorker;
 import dev.llmq.worker.WorkerSettings;
 import dev.llmq.worker.budgets.BudgetBoard;
@@ -172,11 +173,13 @@ final class Components {
     /**
      * @param limits how much of a provider's answer a call reads ({@code llmq.worker.max_response_bytes} ...)
      * @param budgets the board the worker fills from the control topic, shared with the router and the handler
+     * @param tracing the jobs' run and provider-attempt spans ({@link Tracing})
      */
     static JobWorker worker(Router router, WorkerSettings settings, ResponseLimits limits, DeploymentPrices prices,
-                            BudgetBoard budgets, MeterRegistry meters, Clock clock) {
+                            BudgetBoard budgets, MeterRegistry meters, Clock clock, JobTracing tracing) {
         ProviderClient client = Providers.client(Providers.defaultHttpClient(), clock, limits);
-        return new JobWorker(settings, new RoutedJobHandler(() -> router, client, prices, clock, budgets, meters),
+        return new JobWorker(settings,
+                new RoutedJobHandler(() -> router, client, prices, clock, budgets, meters, tracing),
                 clock, meters, budgets);
     }
 

@@ -34,12 +34,18 @@ final class TopicReader {
     /** @param clientProperties {@code bootstrap.servers} and whatever else the cluster asks for (SASL, TLS) */
     static <T> List<T> readAll(Map<String, String> clientProperties, String topic, Function<byte[], T> decode,
                                int atLeast) {
+        return records(clientProperties, topic, atLeast).stream().map(r -> decode.apply(r.value())).toList();
+    }
+
+    /** As {@link #readAll}, the whole records (key, headers). */
+    static List<ConsumerRecord<String, byte[]>> records(Map<String, String> clientProperties, String topic,
+                                                        int atLeast) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        List<T> values = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> values = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -48,7 +54,7 @@ final class TopicReader {
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(decode.apply(record.value()));
+                    values.add(record);
                 }
                 return values.size() >= atLeast
                         && partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));

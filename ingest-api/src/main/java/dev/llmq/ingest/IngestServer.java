@@ -29,6 +29,9 @@ import dev.llmq.ingest.internal.SubmissionParser;
 import dev.llmq.ingest.internal.SubmissionService;
 import dev.llmq.ingest.internal.UsageForwarder;
 import dev.llmq.schemas.Json;
+import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.LogContext;
+import dev.llmq.schemas.TraceContext;
 import io.javalin.Javalin;
 import io.javalin.http.RequestLogger;
 import io.javalin.http.Context;
@@ -118,6 +121,7 @@ public final class IngestServer implements AutoCloseable {
     private volatile Supplier<String> metricsScrape;
     private final KafkaClientMeters kafkaMeters;
     private volatile RequestLogger requestObserver = (ctx, ms) -> { };
+    private volatile SubmissionTracing tracing = SubmissionTracing.W3C;
 
     public IngestServer(IngestSettings settings, Supplier<Set<String>> modelGroups, BooleanSupplier readiness,
                         Clock clock, MeterRegistry registry) {
@@ -255,6 +259,15 @@ public final class IngestServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Traces submissions with {@code tracing} (e.g. OpenTelemetry spans) instead of {@link SubmissionTracing#W3C};
+     * call before {@link #start()}.
+     */
+    public IngestServer traceWith(SubmissionTracing tracing) {
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
+        return this;
+    }
+
     private void metrics(Context ctx) {
         Supplier<String> scrape = metricsScrape;
         if (scrape == null) {
@@ -326,22 +339,43 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The jobs carry the trace context of the request's span ({@link SubmissionTracing}): the caller's
+     * {@code traceparent} when valid (an invalid one is ignored, as W3C asks), else a new trace; the 202 echoes it.
+     * While it runs, the log context holds the trace id (and the batch id once there is one).
+     */
     private void submit(Context ctx) {
         long t0 = System.nanoTime();
-        try {
+        SubmissionTracing.SubmissionSpan span = tracing.start(TraceContext.parse(ctx.header(LlmqHeaders.TRACEPARENT),
+                ctx.header(LlmqHeaders.TRACESTATE)).orElse(null));
+        TraceContext trace = span.context();
+        ctx.header(LlmqHeaders.TRACEPARENT, trace.traceparent());
+        int status = 500;
+        String errorType = null;
+        int jobs = 0;
+        try (LogContext.Scope ignored = LogContext.submission(trace.traceId())) {
             ContentTypes.requireJsonOrNdjson(ctx.header("Content-Type"));
             byte[] body = readBody(ctx);
             Submission s = submissions.submit(body, ctx.header("Content-Type"), caller(ctx),
-                    ctx.header("Idempotency-Key"), ctx.header("traceparent"));
+                    ctx.header("Idempotency-Key"), trace);
             if (s.replayed()) {
                 ctx.header("Idempotent-Replayed", "true");
             } else {
                 metrics.accepted(s.jobs().size(), Duration.ofNanos(System.nanoTime() - t0));
             }
             json(ctx, 202, views.submission(s));
+            status = 202;
+            jobs = s.jobs().size();
         } catch (ApiException e) {
             metrics.rejected(e.reason());
+            status = e.status();
+            errorType = e.reason();
             throw e;
+        } catch (RuntimeException e) {
+            errorType = e.getClass().getName();
+            throw e;
+        } finally {
+            span.end(status, errorType, jobs);
         }
     }
 

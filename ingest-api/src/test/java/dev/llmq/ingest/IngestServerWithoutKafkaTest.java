@@ -2,7 +2,12 @@ package dev.llmq.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.ingest.internal.JobPublisher;
+import dev.llmq.schemas.LogContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,6 +19,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The HTTP surface with Kafka unreachable: error shapes, the size limit, 503 instead of 202, readiness. */
 class IngestServerWithoutKafkaTest {
@@ -61,6 +67,26 @@ class IngestServerWithoutKafkaTest {
         assertOpenAiError(batch, 503, "kafka_unavailable");
         assertThat(registry.get("llmq.ingest.rejected").tag("reason", "kafka_unavailable").counter().count())
                 .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void whileASubmissionIsHandledTheLogContextHoldsItsTraceIdAndTheAnswerEchoesTheTrace() {
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        Logger publisher = (Logger) LoggerFactory.getLogger(JobPublisher.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        publisher.addAppender(events);
+        try {
+            HttpTestClient.Response r = http.post("/v1/jobs", CHAT, "application/json", "traceparent", traceparent);
+
+            assertOpenAiError(r, 503, "kafka_unavailable");
+            assertThat(r.raw().headers().firstValue("traceparent")).hasValue(traceparent);
+            assertThat(events.list).as("the publisher's warning").isNotEmpty().allSatisfy(e ->
+                    assertThat(e.getMDCPropertyMap()).containsEntry(LogContext.TRACE_ID,
+                            "0af7651916cd43dd8448eb211c80319c"));
+        } finally {
+            publisher.detachAppender(events);
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.TraceContext;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -88,8 +89,9 @@ class SubmitIT {
                 + "\"stream\":true,\"model\"");
         String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         HttpTestClient.Response r = http.post("/v1/jobs", body, "application/json",
-                "X-Llmq-Tenant", "team-a", "traceparent", traceparent);
+                "X-Llmq-Tenant", "team-a", "traceparent", traceparent, "tracestate", "congo=t61rcWkgMzE");
         assertThat(r.status()).as(r.body()).isEqualTo(202);
+        assertThat(r.raw().headers().firstValue("traceparent")).as("echoed").hasValue(traceparent);
         JsonNode json = r.json();
         assertThat(json.path("object").asText()).isEqualTo("llmq.job.submission");
         assertThat(json.path("count").asInt()).isEqualTo(1);
@@ -113,6 +115,7 @@ class SubmitIT {
         assertThat(header(record, LlmqHeaders.CE_TYPE)).isEqualTo(LlmqHeaders.TYPE_JOB);
         assertThat(header(record, LlmqHeaders.CE_ID)).isEqualTo(id);
         assertThat(header(record, LlmqHeaders.TRACEPARENT)).isEqualTo(traceparent);
+        assertThat(header(record, LlmqHeaders.TRACESTATE)).isEqualTo("congo=t61rcWkgMzE");
 
         JsonNode status = http.get("/v1/jobs/" + id).json();
         assertThat(status.path("status").asText()).isEqualTo("queued");
@@ -140,6 +143,24 @@ class SubmitIT {
         assertThat(ids.stream().map(landed::get).map(JobRequest::modelGroup))
                 .containsExactly("gpt-4o-mini", "gpt-4o", "gpt-4o-mini");
         assertThat(ids.stream().map(landed::get).map(JobRequest::batchId)).containsOnly(batchId);
+    }
+
+    @Test
+    void aBatchWithoutAValidTraceparentStartsATraceItsJobsShareAndThe202Echoes() {
+        String body = "[" + CHAT + "," + CHAT + "]";
+        HttpTestClient.Response none = http.post("/v1/jobs", body, "application/json");
+        HttpTestClient.Response invalid = http.post("/v1/jobs", body, "application/json",
+                "traceparent", "00-00000000000000000000000000000000-b7ad6b7169203331-01");
+        for (HttpTestClient.Response r : List.of(none, invalid)) {
+            assertThat(r.status()).as(r.body()).isEqualTo(202);
+            String echoed = r.raw().headers().firstValue("traceparent").orElseThrow();
+            assertThat(TraceContext.isValid(echoed)).as(echoed).isTrue();
+            List<String> ids = ids(r.json());
+            assertThat(fixture.committedJobRecords().stream().filter(rec -> ids.contains(rec.key()))
+                    .map(rec -> header(rec, LlmqHeaders.TRACEPARENT)).toList()).hasSize(2).containsOnly(echoed);
+        }
+        assertThat(none.raw().headers().firstValue("traceparent"))
+                .isNotEqualTo(invalid.raw().headers().firstValue("traceparent"));
     }
 
     @Test

@@ -3,14 +3,13 @@ package dev.llmq.schemas;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Builds the Kafka headers every llmq record carries: its content type, the CloudEvents binary-mode attributes
  * ({@code ce_specversion}, {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time}) and, when the event
- * belongs to a traced request, its W3C {@code traceparent}. The one place that spells them:
+ * belongs to a traced request, its W3C {@code traceparent} (and {@code tracestate}). The one place that spells them:
  *
  * <pre>{@code
  * Headers headers = CloudEventHeaders.builder()
@@ -29,9 +28,6 @@ public final class CloudEventHeaders {
     /** The content type when none is set: llmq's records are JSON. */
     public static final String DEFAULT_CONTENT_TYPE = LlmqHeaders.APPLICATION_JSON;
 
-    /** {@code version-traceid-parentid-flags}, lower-case hex, as W3C Trace Context writes it. */
-    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
-
     private CloudEventHeaders() {
     }
 
@@ -39,9 +35,9 @@ public final class CloudEventHeaders {
         return new Builder();
     }
 
-    /** True when {@code value} has the shape of a W3C traceparent. */
+    /** True when {@code value} is a valid W3C traceparent ({@link TraceContext#parse}). */
     public static boolean isTraceparent(String value) {
-        return value != null && TRACEPARENT.matcher(value).matches();
+        return TraceContext.isValid(value);
     }
 
     /** Collects one record's attributes; {@link #build()} checks them and gives the headers. */
@@ -53,6 +49,7 @@ public final class CloudEventHeaders {
         private String id;
         private Instant time;
         private String traceparent;
+        private String tracestate;
 
         private Builder() {
         }
@@ -92,6 +89,19 @@ public final class CloudEventHeaders {
             return this;
         }
 
+        /** The vendor trace state to pass on with the traceparent, or null; an invalid or too long one is dropped. */
+        public Builder tracestate(String value) {
+            this.tracestate = value;
+            return this;
+        }
+
+        /** The traceparent and tracestate of {@code trace}, or none when null. */
+        public Builder trace(TraceContext trace) {
+            this.traceparent = trace == null ? null : trace.traceparent();
+            this.tracestate = trace == null ? null : trace.tracestate();
+            return this;
+        }
+
         /**
          * New, mutable headers (the caller may add its own).
          *
@@ -111,9 +121,12 @@ public final class CloudEventHeaders {
             headers.add(LlmqHeaders.CE_SOURCE, utf8(source));
             headers.add(LlmqHeaders.CE_TYPE, utf8(type));
             headers.add(LlmqHeaders.CE_TIME, utf8(time.toString()));
-            if (isTraceparent(traceparent)) {
-                headers.add(LlmqHeaders.TRACEPARENT, utf8(traceparent));
-            }
+            TraceContext.parse(traceparent, tracestate).ifPresent(trace -> {
+                headers.add(LlmqHeaders.TRACEPARENT, utf8(trace.traceparent()));
+                if (trace.tracestate() != null) {
+                    headers.add(LlmqHeaders.TRACESTATE, utf8(trace.tracestate()));
+                }
+            });
             return headers;
         }
     }

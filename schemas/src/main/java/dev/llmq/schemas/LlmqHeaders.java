@@ -8,6 +8,8 @@ public final class LlmqHeaders {
 
     /** W3C trace context. */
     public static final String TRACEPARENT = "traceparent";
+    /** W3C trace context: the vendors' state that travels with the traceparent (at most 512 characters). */
+    public static final String TRACESTATE = "tracestate";
     public static final String CONTENT_TYPE = "content-type";
     public static final String APPLICATION_JSON = "application/json";
 

@@ -46,6 +46,19 @@ class CloudEventHeadersTest {
     }
 
     @Test
+    void aTraceContextBringsItsTracestateUnlessTooLong() {
+        TraceContext trace = TraceContext.parse(TRACEPARENT, "congo=t61rcWkgMzE").orElseThrow();
+
+        assertThat(asMap(complete().trace(trace).build())).containsEntry(LlmqHeaders.TRACEPARENT, TRACEPARENT)
+                .containsEntry(LlmqHeaders.TRACESTATE, "congo=t61rcWkgMzE");
+        assertThat(asMap(complete().traceparent(TRACEPARENT).tracestate("a=" + "x".repeat(600)).build()))
+                .containsEntry(LlmqHeaders.TRACEPARENT, TRACEPARENT).doesNotContainKey(LlmqHeaders.TRACESTATE);
+        assertThat(asMap(complete().tracestate("a=b").build())).as("no tracestate without a traceparent")
+                .doesNotContainKey(LlmqHeaders.TRACESTATE);
+        assertThat(asMap(complete().trace(null).build())).doesNotContainKey(LlmqHeaders.TRACEPARENT);
+    }
+
+    @Test
     void aMissingOrMalformedTraceparentIsLeftOut() {
         assertThat(asMap(complete().build())).doesNotContainKey(LlmqHeaders.TRACEPARENT).hasSize(6);
         for (String bad : new String[] {"", "garbage", TRACEPARENT.toUpperCase(), TRACEPARENT + "-extra",

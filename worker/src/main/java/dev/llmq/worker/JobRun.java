@@ -1,6 +1,7 @@
 package dev.llmq.worker;
 
 import dev.llmq.provider.Abort;
+import dev.llmq.schemas.TraceContext;
 
 /**
  * What a {@link JobHandler} may use of the worker's run of one job: the abort that stops it (a cancellation, its
@@ -24,6 +25,14 @@ public interface JobRun {
      */
     default JobSlot slot() {
         return JobSlot.HELD;
+    }
+
+    /**
+     * The job's trace context, from its record's {@code traceparent} and {@code tracestate} headers; null when it had
+     * none (or an invalid one).
+     */
+    default TraceContext trace() {
+        return null;
     }
 
     /** A run that nothing aborts and that reports nothing, for handlers called outside a worker. */

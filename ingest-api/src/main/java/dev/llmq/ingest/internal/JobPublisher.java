@@ -5,6 +5,7 @@ import dev.llmq.schemas.CloudEventHeaders;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.TraceContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,8 +109,8 @@ public final class JobPublisher implements AutoCloseable {
     }
 
     /** Writes one job with the plain idempotent producer. */
-    public void publishOne(JobRequest job, String traceparent) {
-        ProducerRecord<String, byte[]> record = checked(record(job, traceparent));
+    public void publishOne(JobRequest job, TraceContext trace) {
+        ProducerRecord<String, byte[]> record = checked(record(job, trace));
         Future<RecordMetadata> future;
         try {
             future = plain.send(record);
@@ -128,11 +129,11 @@ public final class JobPublisher implements AutoCloseable {
      * Writes all jobs in one Kafka transaction, shared with other submissions: every one is committed, or none. Waits
      * up to twice the Kafka timeout; a submission no transaction took by then is withdrawn (503, nothing enqueued).
      */
-    public void publishAll(List<JobRequest> jobs, String traceparent) {
+    public void publishAll(List<JobRequest> jobs, TraceContext trace) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(jobs.size());
         long bytes = 0;
         for (JobRequest job : jobs) {
-            ProducerRecord<String, byte[]> r = checked(record(job, traceparent));
+            ProducerRecord<String, byte[]> r = checked(record(job, trace));
             bytes += sizeUpperBound(r);
             records.add(r);
         }
@@ -196,9 +197,10 @@ public final class JobPublisher implements AutoCloseable {
         return mapped;
     }
 
-    private ProducerRecord<String, byte[]> record(JobRequest job, String traceparent) {
+    /** @param trace the job's trace context (traceparent and tracestate headers), or null for none */
+    private ProducerRecord<String, byte[]> record(JobRequest job, TraceContext trace) {
         Headers headers = CloudEventHeaders.builder().source(source).type(LlmqHeaders.TYPE_JOB).id(job.jobId())
-                .time(job.submittedAt()).traceparent(traceparent).build();
+                .time(job.submittedAt()).trace(trace).build();
         String topic = JobFields.interactive(job.priority()) ? settings.topics().jobsInteractive()
                 : settings.topics().jobs();
         return new ProducerRecord<>(topic, null, job.submittedAt().toEpochMilli(), job.jobId(), serde.toBytes(job),

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.LogContext;
+import dev.llmq.schemas.TraceContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,7 +81,7 @@ public final class SubmissionService {
      *        anything is enqueued), its tags (added to every job) and its job rate
      */
     public Submission submit(byte[] body, String contentType, Caller caller, String idempotencyKey,
-                             String traceparent) {
+                             TraceContext trace) {
         checkIdempotencyKey(idempotencyKey, parser.limits().maxIdempotencyKeyChars());
         String tenant = caller.tenant();
         Instant now = clock.instant();
@@ -90,7 +92,7 @@ public final class SubmissionService {
         }
         String fingerprint = Fingerprints.ofSubmission(jobPrints);
         if (idempotencyKey == null) {
-            return publish(parsed, caller, null, traceparent, fingerprint, now);
+            return publish(parsed, caller, null, trace, fingerprint, now);
         }
         if (!view.caughtUp()) {
             throw new ApiException(503, "service_unavailable", "not_ready", "Idempotency-Key",
@@ -115,7 +117,7 @@ public final class SubmissionService {
                     mine.complete(rebuilt);
                     return replay(rebuilt, fingerprint);
                 }
-                Submission accepted = publish(parsed, caller, idempotencyKey, traceparent, fingerprint, now);
+                Submission accepted = publish(parsed, caller, idempotencyKey, trace, fingerprint, now);
                 mine.complete(accepted);
                 return accepted;
             } catch (RuntimeException e) {
@@ -180,22 +182,28 @@ public final class SubmissionService {
         return new Submission(batchId != null, batchId, refs, Fingerprints.ofSubmission(prints), false);
     }
 
-    private Submission publish(ParsedSubmission parsed, Caller caller, String key, String traceparent,
+    private Submission publish(ParsedSubmission parsed, Caller caller, String key, TraceContext trace,
                                String fingerprint, Instant now) {
         String tenant = caller.tenant();
         budgets.check(tenant, parsed, now);
         KeyRateLimits.Taken taken = rates.jobs(caller, parsed.jobs().size());
         try {
-            return publish(parsed, tenant, key, traceparent, fingerprint, now);
+            return publish(parsed, tenant, key, trace, fingerprint, now);
         } catch (RuntimeException e) {
             taken.giveBack();
             throw e;
         }
     }
 
-    private Submission publish(ParsedSubmission parsed, String tenant, String key, String traceparent,
+    /**
+     * Every job of the submission carries {@code trace} as it is: the request's span is their one shared parent (a
+     * per-job parent id would name a span no one records, and a tracing backend could not link the job to the
+     * request); each job's own span is the worker's run of it.
+     */
+    private Submission publish(ParsedSubmission parsed, String tenant, String key, TraceContext trace,
                                String fingerprint, Instant now) {
         String batchId = parsed.multi() ? ids.nextBatchId() : null;
+        LogContext.batch(batchId);
         List<JobRequest> requests = new ArrayList<>(parsed.jobs().size());
         List<Submission.JobRef> refs = new ArrayList<>(parsed.jobs().size());
         for (ParsedJob j : parsed.jobs()) {
@@ -205,9 +213,9 @@ public final class SubmissionService {
             refs.add(new Submission.JobRef(id, j.customId()));
         }
         if (parsed.multi()) {
-            publisher.publishAll(requests, traceparent);
+            publisher.publishAll(requests, trace);
         } else {
-            publisher.publishOne(requests.getFirst(), traceparent);
+            publisher.publishOne(requests.getFirst(), trace);
         }
         view.recordSubmitted(requests);
         return new Submission(parsed.multi(), batchId, refs, fingerprint, false);

@@ -6,6 +6,8 @@ import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.LogContext;
+import dev.llmq.schemas.TraceContext;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.worker.ChunkCoalescing;
 import dev.llmq.worker.ChunkPublisher;
@@ -104,6 +106,8 @@ public final class JobProcessor {
                 delivery.ack();
                 return;
             }
+            TraceContext trace = trace(record.headers());
+            LogContext.job(job.jobId(), job.batchId(), trace == null ? null : trace.traceId());
             if (delivery.poison()) {
                 finishPoison(job, delivery);
                 return;
@@ -126,6 +130,8 @@ public final class JobProcessor {
             LOG.info("job record {} abandoned while stopping; it will be delivered again", delivery);
         } catch (RuntimeException | Error e) {
             LOG.error("job record {} could not be finished; it will be delivered again after a restart", delivery, e);
+        } finally {
+            LogContext.clear();
         }
     }
 
@@ -136,12 +142,12 @@ public final class JobProcessor {
         if (ResultFactory.isExpired(job, startedAt)) {
             return ResultFactory.expired(job, startedAt);
         }
-        String traceparent = traceparent(record.headers());
+        TraceContext trace = trace(record.headers());
         KafkaChunkPublisher chunks = job.stream()
-                ? new KafkaChunkPublisher(sender, topics.chunks(), job.jobId(), traceparent, clock, coalescing,
+                ? new KafkaChunkPublisher(sender, topics.chunks(), job.jobId(), trace, clock, coalescing,
                         scheduler, metrics)
                 : null;
-        JobRunState state = new JobRunState(job, workerId, sender, topics.status(), clock, traceparent, chunks,
+        JobRunState state = new JobRunState(job, workerId, sender, topics.status(), clock, trace, chunks,
                 slot);
         Runnable untrack = cancellations.track(job, state.abort());
         ScheduledFuture<?> deadline = expireInFlight(job, state);
@@ -239,16 +245,16 @@ public final class JobProcessor {
      */
     private JobResult publishResult(JobResult result, ConsumerRecord<byte[], byte[]> record)
             throws InterruptedException {
-        String traceparent = traceparent(record.headers());
+        TraceContext trace = trace(record.headers());
         try {
-            sender.sendAcked(resultRecord(result, traceparent));
+            sender.sendAcked(resultRecord(result, trace));
             return result;
         } catch (SendRefusedException refused) {
             JobResult replacement = ResultFactory.unpublishable(result, refused);
             LOG.error("the {} result of job {} was refused ({}); publishing a failed result instead",
                     result.status().wire(), result.jobId(), refused.reason());
             try {
-                sender.sendAcked(resultRecord(replacement, traceparent));
+                sender.sendAcked(resultRecord(replacement, trace));
                 metrics.resultReplaced();
                 return replacement;
             } catch (SendRefusedException again) {
@@ -260,10 +266,10 @@ public final class JobProcessor {
         }
     }
 
-    private ProducerRecord<byte[], byte[]> resultRecord(JobResult result, String traceparent) {
+    private ProducerRecord<byte[], byte[]> resultRecord(JobResult result, TraceContext trace) {
         return new ProducerRecord<>(topics.resultsRaw(), null, Sender.utf8(result.jobId()), RESULTS.toBytes(result),
                 sender.headers(LlmqHeaders.TYPE_RESULT, result.jobId() + ":result", result.completedAt(),
-                        traceparent));
+                        trace));
     }
 
     /**
@@ -308,7 +314,7 @@ public final class JobProcessor {
 
     private ProducerRecord<byte[], byte[]> deadLetterRecord(ConsumerRecord<byte[], byte[]> record, boolean whole,
                                                             String reason, String exception, Instant now) {
-        RecordHeaders headers = whole ? new RecordHeaders(record.headers().toArray()) : new RecordHeaders();
+        RecordHeaders headers = whole ? new RecordHeaders(record.headers().toArray()) : traceOnly(record.headers());
         headers.add(LlmqHeaders.DLQ_REASON, Sender.utf8(reason));
         headers.add(LlmqHeaders.DLQ_EXCEPTION, Sender.utf8(exception));
         headers.add(LlmqHeaders.DLQ_ORIGINAL_TOPIC, Sender.utf8(record.topic()));
@@ -318,8 +324,26 @@ public final class JobProcessor {
         return new ProducerRecord<>(topics.dlq(), null, record.key(), whole ? record.value() : null, headers);
     }
 
-    private static String traceparent(Headers headers) {
-        Header header = headers.lastHeader(LlmqHeaders.TRACEPARENT);
+    /** The trace context of the job's headers ({@code traceparent}, {@code tracestate}), or null when none is valid. */
+    static TraceContext trace(Headers headers) {
+        return TraceContext.parse(text(headers, LlmqHeaders.TRACEPARENT), text(headers, LlmqHeaders.TRACESTATE))
+                .orElse(null);
+    }
+
+    /** A dead letter without the record's headers still carries its trace context, so the trace leads to it. */
+    private static RecordHeaders traceOnly(Headers headers) {
+        RecordHeaders kept = new RecordHeaders();
+        for (String name : new String[] {LlmqHeaders.TRACEPARENT, LlmqHeaders.TRACESTATE}) {
+            Header header = headers.lastHeader(name);
+            if (header != null && header.value() != null) {
+                kept.add(name, header.value());
+            }
+        }
+        return kept;
+    }
+
+    private static String text(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -8,6 +8,7 @@ import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.TraceContext;
 import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.JobRun;
 import dev.llmq.worker.JobSlot;
@@ -50,7 +51,7 @@ final class JobRunState implements JobRun {
     private final Sender sender;
     private final String topic;
     private final Clock clock;
-    private final String traceparent;
+    private final TraceContext trace;
     private final KafkaChunkPublisher chunks;
     private final Abort abort = new Abort();
     private final JobSlot slot;
@@ -65,7 +66,7 @@ final class JobRunState implements JobRun {
      * @param chunks the job's chunk publisher, or null when it does not stream
      * @param slot the job's in-flight slot (given back by the handler while the job waits for capacity)
      */
-    JobRunState(JobRequest job, String workerId, Sender sender, String statusTopic, Clock clock, String traceparent,
+    JobRunState(JobRequest job, String workerId, Sender sender, String statusTopic, Clock clock, TraceContext trace,
                 KafkaChunkPublisher chunks, JobSlot slot) {
         this.slot = announcingStart(Objects.requireNonNull(slot, "slot"));
         this.job = Objects.requireNonNull(job, "job");
@@ -73,9 +74,14 @@ final class JobRunState implements JobRun {
         this.sender = sender;
         this.topic = statusTopic;
         this.clock = clock;
-        this.traceparent = traceparent;
+        this.trace = trace;
         this.chunks = chunks;
         this.runId = chunks != null ? chunks.runId() : RunIds.next(clock);
+    }
+
+    @Override
+    public TraceContext trace() {
+        return trace;
     }
 
     @Override
@@ -194,7 +200,7 @@ final class JobRunState implements JobRun {
             JobStatusEvent event = new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, job.jobId(), job.batchId(),
                     JobStatus.RUNNING, workerId, attempt, at, runId, deployment, tokensSoFar);
             sender.send(new ProducerRecord<>(topic, null, Sender.utf8(job.jobId()), STATUS.toBytes(event),
-                    sender.headers(LlmqHeaders.TYPE_STATUS, job.jobId() + ":" + idSuffix, at, traceparent)));
+                    sender.headers(LlmqHeaders.TYPE_STATUS, job.jobId() + ":" + idSuffix, at, trace)));
         } catch (RuntimeException e) {
             LOG.warn("status event of job {} not sent", job.jobId(), e);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.TraceContext;
 import dev.llmq.schemas.StreamChunk;
 import dev.llmq.worker.ChunkCoalescing;
 import dev.llmq.worker.ChunkPublisher;
@@ -50,7 +51,7 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     private final String topic;
     private final String jobId;
     private final byte[] key;
-    private final String traceparent;
+    private final TraceContext trace;
     private final Clock clock;
     private final ChunkCoalescing coalescing;
     private final ScheduledExecutorService scheduler;
@@ -69,13 +70,13 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     private long mergedSince;
     private ScheduledFuture<?> timedFlush;
 
-    public KafkaChunkPublisher(Sender sender, String topic, String jobId, String traceparent, Clock clock,
+    public KafkaChunkPublisher(Sender sender, String topic, String jobId, TraceContext trace, Clock clock,
                                ChunkCoalescing coalescing, ScheduledExecutorService scheduler, WorkerMetrics metrics) {
         this.sender = Objects.requireNonNull(sender, "sender");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.jobId = Objects.requireNonNull(jobId, "jobId");
         this.key = Sender.utf8(jobId);
-        this.traceparent = traceparent;
+        this.trace = trace;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.coalescing = Objects.requireNonNull(coalescing, "coalescing");
         this.scheduler = scheduler;
@@ -238,7 +239,7 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
         StreamChunk value = new StreamChunk(StreamChunk.SCHEMA_VERSION, jobId, attempt, runId, number, chunk, now);
         String id = jobId + ":" + runId + ":" + number;
         lastSend = sender.send(new ProducerRecord<>(topic, null, key, SERDE.toBytes(value),
-                sender.headers(LlmqHeaders.TYPE_CHUNK, id, now, traceparent)), error -> {
+                sender.headers(LlmqHeaders.TYPE_CHUNK, id, now, trace)), error -> {
                     dropped.incrementAndGet();
                     metrics.chunkDropped();
                 });

@@ -1,6 +1,7 @@
 package dev.llmq.worker.internal;
 
 import dev.llmq.schemas.CloudEventHeaders;
+import dev.llmq.schemas.TraceContext;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.core.functions.CheckedSupplier;
 import io.github.resilience4j.retry.Retry;
@@ -118,9 +119,12 @@ public final class Sender {
         }
     }
 
-    /** JSON content type and CloudEvents binary-mode headers, plus the job's trace context when it had one. */
-    public Headers headers(String type, String id, Instant time, String traceparent) {
-        return CloudEventHeaders.builder().source(source).type(type).id(id).time(time).traceparent(traceparent).build();
+    /**
+     * JSON content type and CloudEvents binary-mode headers, plus the job's trace context ({@code traceparent},
+     * {@code tracestate}) when it had one.
+     */
+    public Headers headers(String type, String id, Instant time, TraceContext trace) {
+        return CloudEventHeaders.builder().source(source).type(type).id(id).time(time).trace(trace).build();
     }
 
     static byte[] utf8(String value) {

@@ -7,6 +7,7 @@ import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderClient;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.spi.Usages;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.worker.JobRun;
@@ -23,6 +24,10 @@ import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.Attempt;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.LogContext;
+import dev.llmq.schemas.TraceContext;
+import dev.llmq.worker.JobTracing;
 import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
@@ -33,7 +38,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -56,6 +64,7 @@ public final class RoutedJobHandler implements JobHandler {
     private final BudgetBoard budgets;
     private final MockResponder mock;
     private final AttemptMetrics metrics;
+    private final JobTracing tracing;
 
     /**
      * A handler without tenant or tag budgets.
@@ -73,18 +82,34 @@ public final class RoutedJobHandler implements JobHandler {
      */
     public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
                             BudgetBoard budgets) {
-        this(router, client, cost, clock, budgets, AttemptMetrics.none());
+        this(router, client, cost, clock, budgets, AttemptMetrics.none(), JobTracing.W3C);
     }
 
     /** @param meters where each job's provider attempts, retries and fallbacks are counted once its routing ends */
     public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
                             BudgetBoard budgets, MeterRegistry meters) {
-        this(router, client, cost, clock, budgets, new AttemptMetrics(meters));
+        this(router, client, cost, clock, budgets, new AttemptMetrics(meters), JobTracing.W3C);
+    }
+
+    /**
+     * As above, with the jobs' runs and provider attempts traced by {@code tracing} (spans when OpenTelemetry is
+     * configured); every provider call carries the attempt's {@code traceparent} either way.
+     */
+    public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
+                            BudgetBoard budgets, JobTracing tracing) {
+        this(router, client, cost, clock, budgets, AttemptMetrics.none(), tracing);
+    }
+
+    /** With both: the attempts counted in {@code meters} and traced by {@code tracing}. */
+    public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
+                            BudgetBoard budgets, MeterRegistry meters, JobTracing tracing) {
+        this(router, client, cost, clock, budgets, new AttemptMetrics(meters), tracing);
     }
 
     private RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
-                             BudgetBoard budgets, AttemptMetrics metrics) {
-        this.metrics = metrics;
+                             BudgetBoard budgets, AttemptMetrics metrics, JobTracing tracing) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
         this.router = Objects.requireNonNull(router, "router");
         this.client = Objects.requireNonNull(client, "client");
         this.cost = Objects.requireNonNull(cost, "cost");
@@ -105,6 +130,18 @@ public final class RoutedJobHandler implements JobHandler {
      */
     @Override
     public JobOutcome handle(JobRequest job, ChunkPublisher chunks, JobRun run) throws InterruptedException {
+        JobTracing.JobSpan span = tracing.startJob(job, run.trace());
+        JobOutcome outcome = null;
+        try {
+            outcome = route(job, chunks, run, span);
+            return outcome;
+        } finally {
+            span.end(outcome);
+        }
+    }
+
+    private JobOutcome route(JobRequest job, ChunkPublisher chunks, JobRun run, JobTracing.JobSpan span)
+            throws InterruptedException {
         Abort abort = run.abort();
         JobOutcome stoppedByBudget = awaitBudgets(job, run);
         if (stoppedByBudget != null) {
@@ -118,17 +155,28 @@ public final class RoutedJobHandler implements JobHandler {
                 chunks.startAttempt(attempt);
             }
             run.attemptStarted(attempt, deployment.id());
-            if (deployment.mockResponse() != null) {
-                return mock.respond(deployment, job, chunks);
-            }
+            LogContext.deployment(deployment.id());
+            JobTracing.AttemptSpan call = span.startAttempt(attempt, deployment.id(), deployment.provider(),
+                    deployment.model());
             try {
-                return job.stream()
-                        ? client.stream(deployment.target(), job.body(), chunks::publish, abort)
-                        : client.complete(deployment.target(), job.body(), abort);
+                ProviderResponse response;
+                if (deployment.mockResponse() != null) {
+                    response = mock.respond(deployment, job, chunks);
+                } else {
+                    ProviderTarget target = traced(deployment.target(), call.context());
+                    response = job.stream() ? client.stream(target, job.body(), chunks::publish, abort)
+                            : client.complete(target, job.body(), abort);
+                }
+                call.succeeded(response);
+                return response;
             } catch (ProviderException e) {
+                call.failed(e.error().kind().name().toLowerCase(Locale.ROOT));
                 if (e.error().kind().aborted()) {
                     partial.set(e.partialCompletion().orElse(null));
                 }
+                throw e;
+            } catch (RuntimeException | Error e) {
+                call.failed(e.getClass().getName());
                 throw e;
             }
         }, routerWaits(job, run));
@@ -143,6 +191,16 @@ public final class RoutedJobHandler implements JobHandler {
                     ? stopped(failed, attempts, partial.get(), isBatch(job))
                     : failed(failed, attempts);
         };
+    }
+
+    /** The deployment's target with the attempt's W3C trace context added to the call's headers. */
+    static ProviderTarget traced(ProviderTarget target, TraceContext trace) {
+        Map<String, String> headers = new HashMap<>(target.extraHeaders());
+        headers.put(LlmqHeaders.TRACEPARENT, trace.traceparent());
+        if (trace.tracestate() != null) {
+            headers.put(LlmqHeaders.TRACESTATE, trace.tracestate());
+        }
+        return ProviderTarget.from(target).extraHeaders(headers).build();
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
+import dev.llmq.schemas.LogContext;
 import dev.llmq.schemas.StreamChunk;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
@@ -26,6 +27,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,6 +36,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -100,6 +103,23 @@ class JobProcessorTest {
     private static String header(ProducerRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theLogContextNamesTheJobAndItsTraceWhileItRunsAndIsClearedAfter() {
+        AtomicReference<Map<String, String>> during = new AtomicReference<>();
+        JobHandler handler = (j, chunks) -> {
+            LogContext.deployment("d1");
+            during.set(MDC.getCopyOfContextMap());
+            return answer("hello");
+        };
+
+        process(job("m1", false, "c1", Map.of()), handler, false, r -> null);
+
+        assertThat(during.get()).containsEntry(LogContext.JOB_ID, "m1").containsEntry(LogContext.BATCH_ID, "b1")
+                .containsEntry(LogContext.TRACE_ID, "4bf92f3577b34da6a3ce929d0e0e4736")
+                .containsEntry(LogContext.DEPLOYMENT, "d1");
+        assertThat(MDC.getCopyOfContextMap()).as("nothing is left on the thread").isNullOrEmpty();
     }
 
     @Test
@@ -184,7 +204,8 @@ class JobProcessorTest {
         assertThat(header(letter, LlmqHeaders.DLQ_REASON)).startsWith(ResultFactory.CODE_RESULT_TOO_LARGE)
                 .contains("left out");
         assertThat(header(letter, LlmqHeaders.DLQ_ORIGINAL_OFFSET)).isEqualTo("42");
-        assertThat(header(letter, LlmqHeaders.TRACEPARENT)).isNull();
+        assertThat(header(letter, LlmqHeaders.TRACEPARENT)).as("the trace still leads to the letter")
+                .isEqualTo(TRACEPARENT);
         assertThat(acks).hasValue(1);
     }
 

@@ -3,14 +3,17 @@ package dev.llmq.worker.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.Abort;
 import dev.llmq.schemas.Attempt;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.Json;
+import dev.llmq.schemas.TraceContext;
 import dev.llmq.runtime.mock.Fault;
 import dev.llmq.runtime.mock.MockBehavior;
 import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.worker.ChunkPublisher;
 import dev.llmq.worker.JobOutcome;
+import dev.llmq.worker.JobRun;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +91,54 @@ class RoutedJobHandlerTest {
         mock.close();
     }
 
+
+    /** A run of a job whose record carried {@code trace}. */
+    private static JobRun tracedRun(TraceContext trace) {
+        JobRun detached = JobRun.detached();
+        return new JobRun() {
+            @Override
+            public Abort abort() {
+                return detached.abort();
+            }
+
+            @Override
+            public void attemptStarted(int attempt, String deployment) {
+                // nothing to report
+            }
+
+            @Override
+            public TraceContext trace() {
+                return trace;
+            }
+        };
+    }
+
+    @Test
+    void everyProviderAttemptCarriesTheJobsTraceIdUnderItsOwnParentId() throws Exception {
+        TraceContext job = TraceContext.parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "vendor=abc").orElseThrow();
+
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("flaky", false), new RecordingChunks(),
+                tracedRun(job));
+
+        assertThat(outcome.attempts()).hasSizeGreaterThan(1);
+        List<TraceContext> sent = mock.requests().stream()
+                .map(r -> TraceContext.parse(r.headers().get("traceparent"), r.headers().get("tracestate"))
+                        .orElseThrow())
+                .toList();
+        assertThat(sent).hasSize(outcome.attempts().size());
+        assertThat(sent).extracting(TraceContext::traceId).containsOnly(job.traceId());
+        assertThat(sent).extracting(TraceContext::tracestate).containsOnly("vendor=abc");
+        assertThat(sent).extracting(TraceContext::spanId).doesNotHaveDuplicates().doesNotContain(job.spanId());
+    }
+
+    @Test
+    void aJobWithoutATraceStillSendsAValidTraceparent() throws Exception {
+        handler.handle(RoutingFixtures.job("mini", false), new RecordingChunks());
+
+        assertThat(mock.requests()).singleElement().satisfies(r ->
+                assertThat(TraceContext.isValid(r.headers().get("traceparent"))).isTrue());
+    }
 
     @Test
     void aPlainJobSucceedsWithRouteUsageAndCost() throws Exception {
