@@ -3,6 +3,8 @@ package dev.llmq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.Json;
 import dev.llmq.worker.PromptLog;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +14,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,12 +100,21 @@ class LogsTest {
 
     @Test
     void promptsAreLoggedOnlyWhenAskedFor() {
-        Logger prompts = LoggerFactory.getLogger(PromptLog.LOGGER);
-        assertThat(prompts.isDebugEnabled()).as("prompts logger by default").isFalse();
+        ObjectNode body = Json.mapper().createObjectNode().put("model", "g");
+        body.putArray("messages").addObject().put("role", "user").put("content", "the planted prompt");
+        JobRequest job = new JobRequest(1, "job-p", "batch-p", null, null, "g", body, false, 0, null, null, null,
+                Instant.EPOCH, null);
+
+        PromptLog.request(job);
+        assertThat(stderr()).as("by default").isEmpty();
         try (Logs.Redirect ignored = Logs.apply(Logs.Format.TEXT, true)) {
-            assertThat(prompts.isDebugEnabled()).isTrue();
+            PromptLog.request(job);
         }
-        assertThat(prompts.isDebugEnabled()).isFalse();
+        assertThat(stderr()).contains("DEBUG dev.llmq.prompts - job job-p of batch batch-p (g): request body",
+                "the planted prompt");
+        stderr.reset();
+        PromptLog.request(job);
+        assertThat(stderr()).as("after --log-prompts is undone").isEmpty();
     }
 
     @Test
