@@ -51,7 +51,11 @@ public final class Main implements Runnable {
     static final class LogFormatConverter implements CommandLine.ITypeConverter<Logs.Format> {
         @Override
         public Logs.Format convert(String value) {
-            return Logs.Format.parse(value);
+            try {
+                return Logs.Format.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

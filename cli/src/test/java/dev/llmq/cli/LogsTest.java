@@ -1,6 +1,7 @@
 package dev.llmq.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -126,6 +127,8 @@ class LogsTest {
             assertThat(main.logFormat).as(command).isEqualTo(Logs.Format.JSON);
             assertThat(main.logPrompts).as(command).isTrue();
         }
+        assertThatThrownBy(() -> Main.commandLine().parseArgs("--log-format", "yaml", "status", "job-1"))
+                .hasMessageContaining("log format must be text or json, got 'yaml'");
         var cli = Main.commandLine();
         cli.parseArgs("status", "job-1");
         assertThat(((Main) cli.getCommand()).logFormat).isEqualTo(Logs.Format.TEXT);
