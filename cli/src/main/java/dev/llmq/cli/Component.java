@@ -66,13 +66,19 @@ enum Component {
 
     /**
      * A check that the Kafka cluster lets this role in (authentication, ACLs on llmq's topics) before any other
-     * Kafka client starts: a wrong password or a missing ACL ends the start with one clear message.
+     * Kafka client starts: a wrong password or a missing ACL ends the start with one clear message. Then, for as
+     * long as the role runs, whether the cluster answers ({@link KafkaReachability}): the role is not ready while it
+     * does not.
      */
     KAFKA_ACCESS {
         @Override
         void start(Assembly assembly) throws InterruptedException {
-            KafkaAccess.check(LoadedConfig.clientProperties(assembly.config(), assembly.bootstrapServers()),
-                    LoadedConfig.topics(assembly.config()).jobs(), KAFKA_ACCESS_TIMEOUT);
+            var props = LoadedConfig.clientProperties(assembly.config(), assembly.bootstrapServers());
+            KafkaAccess.check(props, LoadedConfig.topics(assembly.config()).jobs(), KAFKA_ACCESS_TIMEOUT);
+            KafkaReachability kafka = assembly.started(KafkaReachability.class, KafkaReachability.start(props,
+                    "llmq-" + assembly.role().command() + "-reachability"));
+            assembly.readyWhen(kafka::reachable);
+            assembly.describeReadiness(kafka::detail);
         }
     },
 
@@ -165,6 +171,8 @@ enum Component {
             assembly.put(UsageUrl.class, new UsageUrl(aggregator.url()));
             assembly.onReload(new KeyReloads("usage aggregator", assembly.config().llmq().auth().keys(),
                     aggregator::reloadKeys));
+            assembly.find(KafkaReachability.class).ifPresent(kafka -> aggregator.readyOnlyWhen(kafka::reachable,
+                    kafka::detail));
             assembly.readyWhen(aggregator::ready);
             assembly.describeReadiness(aggregator::readinessDetail);
         }

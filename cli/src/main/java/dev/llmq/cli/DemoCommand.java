@@ -29,6 +29,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "llmq config (default: the bundled one)")
     Path config;
 
+    @Option(names = "--verbose", description = "show the embedded llmq's log lines here instead of writing them to "
+            + "<data dir>/logs/llmq.log")
+    boolean verbose;
+
     /** Per model group: jobs, tokens and latency of the demo's results. */
     private static final class Totals {
         long jobs;
@@ -46,7 +50,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path dataDir = Files.createTempDirectory("llmq-demo-");
         long start = System.nanoTime();
-        try (Standalone standalone = Standalone.start(new Standalone.Options(config, dataDir, "127.0.0.1", 0, 0,
+        try (Logs.Redirect logs = Logs.embeddedStack("demo", dataDir, verbose, spec.commandLine().getErr());
+             Standalone standalone = Standalone.start(new Standalone.Options(config, dataDir, "127.0.0.1", 0, 0,
                 System.getenv(), null))) {
             out.printf("llmq demo: standalone up in %.1f s (http %s, kafka %s)%n",
                     (System.nanoTime() - start) / 1e9, standalone.httpUrl(), standalone.bootstrapServers());
@@ -72,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
             out.flush();
             return run.failed() == 0 && results.size() == lines.size() ? 0 : 1;
         } finally {
-            deleteRecursively(dataDir);
+            deleteRecursively(dataDir, verbose ? null : dataDir.resolve(Logs.LOG_FILE));
         }
     }
 
@@ -112,9 +117,12 @@ final class DemoCommand implements Callable<Integer> {
                 t.promptTokens, t.completionTokens, t.promptTokens + t.completionTokens));
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes the demo's data dir except {@code keep} (the log file the demo said it writes) and its parents. */
+    private static void deleteRecursively(Path dir, Path keep) {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .filter(p -> keep == null || !keep.startsWith(p))
+                    .forEach(p -> p.toFile().delete());
         } catch (java.io.IOException e) {
             // best effort: a temp dir left behind is harmless
         }

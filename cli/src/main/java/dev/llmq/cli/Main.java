@@ -17,6 +17,16 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--log-format", paramLabel = "text|json", scope = CommandLine.ScopeType.INHERIT,
+            defaultValue = "${env:LLMQ_LOG_FORMAT:-text}", converter = LogFormatConverter.class,
+            description = "log lines as text or one JSON object per line (default: LLMQ_LOG_FORMAT, else text)")
+    Logs.Format logFormat = Logs.Format.TEXT;
+
+    @CommandLine.Option(names = "--log-prompts", scope = CommandLine.ScopeType.INHERIT,
+            description = "debugging only: log every job's request body (its prompt) at DEBUG on logger "
+                    + dev.llmq.worker.PromptLog.LOGGER)
+    boolean logPrompts;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -28,7 +38,25 @@ public final class Main implements Runnable {
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
             return 1;
         });
+        cli.setExecutionStrategy(parseResult -> {
+            Main main = (Main) parseResult.commandSpec().userObject();
+            try (Logs.Redirect logs = Logs.apply(main.logFormat, main.logPrompts)) {
+                return new CommandLine.RunLast().execute(parseResult);
+            }
+        });
         return cli;
+    }
+
+    /** {@code --log-format text|json}, case-insensitive. */
+    static final class LogFormatConverter implements CommandLine.ITypeConverter<Logs.Format> {
+        @Override
+        public Logs.Format convert(String value) {
+            try {
+                return Logs.Format.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     static String rootMessage(Throwable e) {

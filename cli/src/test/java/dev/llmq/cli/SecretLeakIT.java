@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * A planted provider key, read from an environment variable, never leaves llmq: the provider rejects it with a 401 that
+ * A planted prompt is never logged (not even with llmq's loggers at DEBUG: only {@code --log-prompts} opens the
+ * prompts logger). A planted provider key, read from an environment variable, never leaves llmq: the provider rejects it with a 401 that
  * echoes it (masked and whole), jobs succeed and fail (streaming and not, one dead-lettered), and then every log line
  * (llmq's at DEBUG, with stack traces), every record of every topic on the broker (keys, values, headers; internal and
  * changelog topics included), every HTTP answer the test got and the metrics scrape are searched for the key, its
@@ -67,6 +68,7 @@ class SecretLeakIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<String> answers = new ArrayList<>();
+    private final String prompt = "planted prompt " + randomText(new SecureRandom(), 24);
 
     @Test
     void thePlantedKeyAppearsNowhere(KafkaCluster kafka, @TempDir Path dir) throws Exception {
@@ -126,7 +128,7 @@ class SecretLeakIT {
         List<String> lines = logs.list.stream().map(SecretLeakIT::render).toList();
         assertThat(lines).as("log lines captured").isNotEmpty();
         for (String line : lines) {
-            assertThat(line).as("a log line").doesNotContain(needles);
+            assertThat(line).as("a log line").doesNotContain(needles).doesNotContain(prompt);
         }
         Map<String, Integer> recordsPerTopic = new HashMap<>();
         forEveryRecord(kafka.bootstrapServers(), (topic, text) -> {
@@ -174,11 +176,11 @@ class SecretLeakIT {
         answers.add(sync);
     }
 
-    private static String line(String customId, String group, boolean stream) {
+    private String line(String customId, String group, boolean stream) {
         var node = Json.mapper().createObjectNode().put("custom_id", customId).put("method", "POST")
                 .put("url", "/v1/chat/completions");
         var body = node.putObject("body").put("model", group).put("stream", stream);
-        body.putArray("messages").addObject().put("role", "user").put("content", "say something, " + customId);
+        body.putArray("messages").addObject().put("role", "user").put("content", prompt + ", " + customId);
         return node.toString();
     }
 

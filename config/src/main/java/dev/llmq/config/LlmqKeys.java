@@ -17,9 +17,14 @@ public final class LlmqKeys {
     }
 
     public static final ConfigKey<Object> KAFKA = new ConfigKey<>("llmq.kafka.*", ConfigType.STRUCTURE, null, any(),
-            "Kafka client properties passed unchanged to every producer, consumer and admin client (nested maps "
-                    + "are joined with dots). `KAFKA_BOOTSTRAP_SERVERS` overrides `bootstrap.servers`, and "
-                    + "`LLMQ_KAFKA_SOME_PROPERTY` sets `some.property`.",
+            "Kafka client properties passed to every Kafka client of every role: producers, consumers, admin "
+                    + "clients and the clients inside each Kafka Streams application (nested maps are joined with "
+                    + "dots). `LLMQ_KAFKA_SOME_PROPERTY` sets `some.property` over the file; "
+                    + "`KAFKA_BOOTSTRAP_SERVERS` sets `bootstrap.servers` over both, and a role's "
+                    + "`--bootstrap-servers` over all three. What llmq's guarantees rest on is not overridden: "
+                    + "`acks=all` and idempotence on producers, each producer's `transactional.id`, `read_committed` "
+                    + "without auto commit on consumers, group and Streams application ids, and "
+                    + "`processing.guarantee=exactly_once_v2`.",
             "{bootstrap.servers: 'kafka:9092', security.protocol: SASL_SSL}");
 
     public static final ConfigKey<String> TOPICS_PREFIX = new ConfigKey<>("llmq.topics.prefix", ConfigType.STRING,

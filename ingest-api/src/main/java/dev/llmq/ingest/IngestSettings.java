@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param host the address to bind, e.g. {@code 127.0.0.1}
  * @param port the HTTP port, {@code 0..65535}; 0 picks a free one (see {@link IngestServer#port()})
  * @param bootstrapServers Kafka's {@code bootstrap.servers}
- * @param kafkaProperties extra Kafka client properties, applied last to every producer and consumer (security etc.)
+ * @param kafkaProperties extra Kafka client properties, applied last to every producer and consumer (security etc.),
+ *                        except what exactly-once submission rests on ({@code acks}, {@code enable.idempotence},
+ *                        {@code transactional.id}, {@code isolation.level}, {@code enable.auto.commit})
  * @param topics the topic names
  * @param maxBodyBytes the largest accepted request body, at least {@link #MIN_MAX_BODY_BYTES}; larger ones get 413
  *        {@code request_too_large}

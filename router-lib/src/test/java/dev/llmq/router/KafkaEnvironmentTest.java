@@ -25,6 +25,16 @@ class KafkaEnvironmentTest {
     }
 
     @Test
+    void kafkaBootstrapServersWinsOverItsLlmqKafkaSpelling() {
+        Map<String, String> env = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        env.putAll(Map.of("KAFKA_BOOTSTRAP_SERVERS", "plain:9092", "LLMQ_KAFKA_BOOTSTRAP_SERVERS", "llmq:9092"));
+        for (Map<String, String> ordered : java.util.List.of(env, new java.util.TreeMap<>(env))) {
+            LlmqConfig c = ConfigLoader.parse(YAML, ordered, ConfigScope.NAMES);
+            assertThat(c.llmq().kafka()).containsEntry("bootstrap.servers", "plain:9092");
+        }
+    }
+
+    @Test
     void emptyVariablesKeepTheFilesValues() {
         LlmqConfig c = ConfigLoader.parse(YAML, Map.of("KAFKA_BOOTSTRAP_SERVERS", " ", "LLMQ_KAFKA_LINGER_MS", ""),
                 ConfigScope.NAMES);

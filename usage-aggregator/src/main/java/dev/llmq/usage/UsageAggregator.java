@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsMetadata;
@@ -84,6 +85,8 @@ public final class UsageAggregator implements AutoCloseable {
     private volatile Supplier<String> metricsScrape;
     private volatile RequestLogger requestObserver = (ctx, ms) -> { };
     private volatile boolean started;
+    private volatile BooleanSupplier dependency = () -> true;
+    private volatile Supplier<String> dependencyDetail = () -> "";
 
     public UsageAggregator(UsageSettings settings, MeterRegistry meters, Clock clock) {
         this.meters = Objects.requireNonNull(meters, "meters");
@@ -195,14 +198,25 @@ public final class UsageAggregator implements AutoCloseable {
         return AdvertisedUrl.of(settings.advertisedUrl(), settings.host(), app.port(), LlmqKeys.USAGE_ADVERTISED_URL);
     }
 
-    /** True once started and the stream is running (it stays ready while rebalancing). */
+    /**
+     * Adds a condition outside the stream to {@link #ready()} (such as that the Kafka cluster answers: a running
+     * stream does not notice brokers going away), and its words, when not empty, to {@link #readinessDetail()}.
+     */
+    public UsageAggregator readyOnlyWhen(BooleanSupplier condition, Supplier<String> detail) {
+        this.dependency = Objects.requireNonNull(condition, "condition");
+        this.dependencyDetail = Objects.requireNonNull(detail, "detail");
+        return this;
+    }
+
+    /** True once started, the stream is running (it stays ready while rebalancing) and {@link #readyOnlyWhen} holds. */
     public boolean ready() {
-        return started && streams.ready();
+        return started && streams.ready() && dependency.getAsBoolean();
     }
 
     /** The stream's state in words, for readiness bodies. */
     public String readinessDetail() {
-        return "usage aggregator: stream " + streams.state();
+        String more = dependencyDetail.get();
+        return "usage aggregator: stream " + streams.state() + (more == null || more.isEmpty() ? "" : "; " + more);
     }
 
     /** The whole answer to a usage question, gathered from every instance; retried while the stores move. */

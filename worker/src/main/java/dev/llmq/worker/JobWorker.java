@@ -296,7 +296,6 @@ public final class JobWorker implements AutoCloseable {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-jobs");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
         if (!"consumer".equals(settings.clientProperties().getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "")
@@ -310,6 +309,8 @@ public final class JobWorker implements AutoCloseable {
         props.putAll(settings.clientProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // a job whose submission was aborted is never run, whatever llmq.kafka says
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return props;
     }
 

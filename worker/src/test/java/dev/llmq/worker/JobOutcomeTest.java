@@ -98,7 +98,8 @@ class JobOutcomeTest {
     @Test
     void consumerAndProducerKeepTheirSafetySettings() {
         WorkerSettings settings = settings()
-                .clientProperties(Map.of("enable.auto.commit", "true", "acks", "1", "max.poll.records", "7")).build();
+                .clientProperties(Map.of("enable.auto.commit", "true", "acks", "1", "max.poll.records", "7",
+                        "isolation.level", "read_uncommitted", "enable.idempotence", "false")).build();
         assertThat(JobWorker.consumerProperties(settings)).containsEntry("enable.auto.commit", "false")
                 .containsEntry("isolation.level", "read_committed").containsEntry("max.poll.records", "7")
                 .containsEntry("group.id", WorkerSettings.DEFAULT_GROUP_ID);

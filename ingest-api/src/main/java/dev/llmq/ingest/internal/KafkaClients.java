@@ -61,6 +61,15 @@ public final class KafkaClients {
             p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(60_000, timeout * 2));
         }
         p.putAll(s.kafkaProperties());
+        // what an accepted submission rests on (written to every replica, once, in its transaction): not loosened
+        // by llmq.kafka / LLMQ_KAFKA_*
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        if (transactionalId != null) {
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        } else {
+            p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        }
         return p;
     }
 
@@ -76,6 +85,9 @@ public final class KafkaClients {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         p.putAll(s.kafkaProperties());
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        // never show a job whose submission was aborted
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return p;
     }
 }

@@ -269,12 +269,15 @@ public final class ConfigParser {
             if (value.isBlank()) {
                 return; // an empty variable (as `KAFKA_BOOTSTRAP_SERVERS=` in a compose file) sets nothing
             }
-            if (name.equals("KAFKA_BOOTSTRAP_SERVERS")) {
-                kafka.put("bootstrap.servers", value);
-            } else if (name.startsWith("LLMQ_KAFKA_") && name.length() > "LLMQ_KAFKA_".length()) {
+            if (name.startsWith("LLMQ_KAFKA_") && name.length() > "LLMQ_KAFKA_".length()) {
                 kafka.put(name.substring("LLMQ_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
             }
         });
+        // the conventional variable wins over LLMQ_KAFKA_BOOTSTRAP_SERVERS, whatever the environment's order
+        String bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS");
+        if (bootstrap != null && !bootstrap.isBlank()) {
+            kafka.put("bootstrap.servers", bootstrap);
+        }
         Fields topics = llmq.child("topics");
         Fields ingest = llmq.child("ingest");
         Fields worker = llmq.child("worker");

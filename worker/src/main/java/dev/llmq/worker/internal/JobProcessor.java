@@ -15,6 +15,7 @@ import dev.llmq.worker.Delivery;
 import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
 import dev.llmq.worker.JobSlot;
+import dev.llmq.worker.PromptLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -181,6 +182,7 @@ public final class JobProcessor {
             throws InterruptedException {
         long start = System.nanoTime();
         JobOutcome outcome;
+        PromptLog.request(job);
         try {
             outcome = handler.handle(job, state.counting(chunks == null ? ChunkPublisher.discarding() : chunks),
                     state);

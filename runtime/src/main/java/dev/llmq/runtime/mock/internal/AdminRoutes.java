@@ -26,6 +26,9 @@ public final class AdminRoutes {
     }
 
     public void register(RoutesConfig routes) {
+        // the mock has no Kafka: live and ready once it answers (llmq mock-llm's probes)
+        routes.get("/health/live", ctx -> ctx.contentType("application/json").result("{\"status\":\"live\"}"));
+        routes.get("/health/ready", ctx -> ctx.contentType("application/json").result("{\"status\":\"ready\"}"));
         routes.get("/__mock/behaviors", this::listBehaviors);
         routes.delete("/__mock/behaviors", ctx -> {
             engine.resetBehaviors();
