@@ -55,7 +55,7 @@ final class Assembly implements AutoCloseable {
         this.loaded = LoadedConfig.read(options.config());
         this.names = loaded.parse(options.env(), ConfigScope.NAMES);
         this.env = new HashMap<>(options.env());
-        if (role.servesApi()) {
+        if (role.bindsHost()) {
             BindPolicy.check(role.command(), options.host(), names.llmq().auth().keys(), options.insecureNoAuth());
         }
     }
@@ -149,12 +149,7 @@ final class Assembly implements AutoCloseable {
         if (broker.isPresent()) {
             return broker.get().bootstrapServers();
         }
-        String fromConfig = config().llmq().kafka().get("bootstrap.servers");
-        if (fromConfig != null && !fromConfig.isBlank()) {
-            return fromConfig;
-        }
-        throw new IllegalArgumentException("no Kafka cluster given: use --bootstrap-servers HOST:PORT, "
-                + "KAFKA_BOOTSTRAP_SERVERS, or llmq.kafka.bootstrap.servers in the config");
+        return LoadedConfig.bootstrapServers(config());
     }
 
     /** Remembers a started part (closed with the role, in reverse order); null is ignored. */
