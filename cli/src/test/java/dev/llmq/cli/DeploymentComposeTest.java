@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.router.ConfigLoader;
+import dev.llmq.router.ConfigScope;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.runtime.mock.MockLlmServer;
@@ -179,6 +180,22 @@ class DeploymentComposeTest {
             assertThat(String.valueOf(map(service(KAFKA_SERVICE).get("environment"), "env").get("KAFKA_LISTENERS")))
                     .contains(":" + container);
         }
+    }
+
+    @Test
+    void everyRoleThatListensPassesTheBindPolicyWithItsConfig() {
+        llmqServices().forEach((name, parsed) -> {
+            Optional<Role> role = DeploymentFiles.role(parsed.commandSpec().name());
+            if (role.isEmpty() || !role.get().bindsHost()) {
+                return;
+            }
+            String text = DeploymentFiles.read(mountedFile(name,
+                    parsed.commandSpec().findOption("--config").<Path>getValue()));
+            LlmqConfig read = ConfigLoader.parse(text, environment(name), ConfigScope.NAMES);
+            BindPolicy.check(name, parsed.commandSpec().findOption("--host").<String>getValue(),
+                    read.llmq().auth().keys(),
+                    parsed.commandSpec().findOption(BindPolicy.INSECURE_FLAG).<Boolean>getValue());
+        });
     }
 
     @Test
