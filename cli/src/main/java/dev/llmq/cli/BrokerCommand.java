@@ -16,9 +16,9 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default: ${DEFAULT-VALUE})")
     int kafkaPort;
 
-    @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST, description = "address of the health and "
-            + "metrics server, not Kafka's (default: ${DEFAULT-VALUE}); another one needs API keys (llmq.auth.keys) or "
-            + BindPolicy.INSECURE_FLAG)
+    @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST, paramLabel = "ADDR",
+            description = "address of the health and metrics server, not Kafka's (default: ${DEFAULT-VALUE}); another one needs API keys "
+                    + "(llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
     String host;
 
     @Option(names = "--http-port", defaultValue = "4001", description = "health port (default: ${DEFAULT-VALUE})")

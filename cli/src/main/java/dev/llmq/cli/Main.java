@@ -24,7 +24,8 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("llmq " + commandLine.getCommandName() + ": " + rootMessage(e));
+            // "llmq worker: ...", "llmq topics create: ..."
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + rootMessage(e));
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
             return 1;
         });

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
                 + "endpoints under /__mock).")
 final class MockLlmCommand implements Callable<Integer> {
 
-    @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST,
+    @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST, paramLabel = "ADDR",
             description = "address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface)")
     String host;
 

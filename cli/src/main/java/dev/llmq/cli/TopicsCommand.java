@@ -16,19 +16,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code llmq topics create}: llmq's topics on an existing Kafka cluster, before its roles join it. */
+/**
+ * {@code llmq topics create}: llmq's topics on an existing Kafka cluster, before its roles join it. {@code llmq topics}
+ * alone is not a command: picocli says a subcommand is missing and prints the usage.
+ */
 @Command(name = "topics", mixinStandardHelpOptions = true,
         description = "Manage llmq's Kafka topics on an existing cluster.",
         subcommands = TopicsCommand.Create.class)
-final class TopicsCommand implements Runnable {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class TopicsCommand {
 
     /** Creates the missing topics, leaves the others alone and fails on an existing topic llmq cannot use. */
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -51,7 +46,7 @@ final class TopicsCommand implements Runnable {
                         + "settings (default: the bundled one)")
         Path config;
 
-        @Option(names = "--timeout-seconds", defaultValue = "60",
+        @Option(names = "--timeout-seconds", defaultValue = "60", paramLabel = "SECONDS",
                 description = "how long to wait for the cluster (default: ${DEFAULT-VALUE})")
         int timeoutSeconds;
 

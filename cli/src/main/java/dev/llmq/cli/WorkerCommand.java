@@ -19,9 +19,9 @@ final class WorkerCommand implements Callable<Integer> {
             + "in-process mock LLM server)")
     Path config;
 
-    @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST, description = "address of the health and "
-            + "metrics server (default: ${DEFAULT-VALUE}); another one needs API keys (llmq.auth.keys) or "
-            + BindPolicy.INSECURE_FLAG)
+    @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST, paramLabel = "ADDR",
+            description = "address of the health and metrics server (default: ${DEFAULT-VALUE}); another one needs API keys "
+                    + "(llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
     String host;
 
     @Option(names = "--http-port", defaultValue = "4002", description = "health and metrics port (default: ${DEFAULT-VALUE})")

@@ -125,8 +125,10 @@ public final class TopicProvisioner {
             return planned().stream().map(t -> outcomes.get(t.name())).filter(Objects::nonNull).toList();
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            String reason = cause.getMessage() != null ? cause.getMessage()
+                    : cause.getClass().getSimpleName() + " after " + timeout.toSeconds() + " s";
             throw new IllegalStateException("cannot create llmq topics at "
-                    + clientProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + cause.getMessage(), e);
+                    + clientProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + reason, e);
         }
     }
 
