@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every llmq role: `docker run IMAGE ingest ...`, `... worker ...`, `... usage-aggregator ...`,
-# `... mock-llm ...` (the command is a subcommand of `llmq`; `--help` lists them).
+# `... mock-llm ...`, `... topics create ...` (the command is a subcommand of `llmq`; `--help` lists them).
 # Checked without a Docker engine by cli/src/test/java/dev/llmq/cli/DeploymentDockerfileTest.java.
 
 # ---- build: the Maven wrapper on a JDK 21, the cli module and what it depends on ----
@@ -24,10 +24,10 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -DskipTests package -pl cli -a
 
 # ---- run: a JRE 21, a non-root user, the one shaded jar ----
 FROM eclipse-temurin:21-jre
-# curl for the healthchecks and probes (docker-compose.yml, the Helm chart); socat for the loopback bridges that
-# serve the worker's health/metrics and the mock LLM, which listen on 127.0.0.1 only, on the container's address
+# curl for docker-compose.yml's healthchecks (Compose runs them inside the container; the Helm chart's probes are
+# httpGet and need nothing)
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl socat \
+    && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 llmq \
     && useradd --system --uid 10001 --gid llmq --home-dir /var/lib/llmq --create-home llmq

@@ -117,7 +117,7 @@ capabilities:
   drop: [ALL]
 {{- end -}}
 
-{{/* Probes of a role with its own HTTP server on the pod's address: (list $ port) */}}
+{{/* Probes of a role whose HTTP server (API or health) listens on the pod's address, as its port named http. */}}
 {{- define "llmq.httpProbes" -}}
 livenessProbe:
   httpGet: { path: /health/live, port: http }
@@ -131,41 +131,4 @@ startupProbe:
   httpGet: { path: /health/live, port: http }
   periodSeconds: 2
   failureThreshold: 60
-{{- end -}}
-
-{{/* Probes of a role whose health server listens on 127.0.0.1 only (the worker): curl inside the container. */}}
-{{- define "llmq.loopbackProbes" -}}
-livenessProbe:
-  exec:
-    command: ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:{{ . }}/health/live"]
-  periodSeconds: 10
-  failureThreshold: 6
-readinessProbe:
-  exec:
-    command: ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:{{ . }}/health/ready"]
-  periodSeconds: 5
-  failureThreshold: 3
-startupProbe:
-  exec:
-    command: ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:{{ . }}/health/live"]
-  periodSeconds: 2
-  failureThreshold: 60
-{{- end -}}
-
-{{/* A socat sidecar serving a loopback-only port on the pod's address: (list $ listenPort targetPort portName) */}}
-{{- define "llmq.bridge" -}}
-{{- $ := index . 0 -}}
-- name: loopback-bridge
-  image: {{ include "llmq.image" $ }}
-  imagePullPolicy: {{ $.Values.image.pullPolicy }}
-  command: ["socat"]
-  args: ["TCP-LISTEN:{{ index . 1 }},fork,reuseaddr", "TCP:127.0.0.1:{{ index . 2 }}"]
-  ports:
-    - name: {{ index . 3 }}
-      containerPort: {{ index . 1 }}
-  securityContext:
-    {{- include "llmq.containerSecurityContext" $ | nindent 4 }}
-  resources:
-    requests: { cpu: 5m, memory: 8Mi }
-    limits: { memory: 32Mi }
 {{- end -}}

@@ -64,7 +64,7 @@ final class Assembly implements AutoCloseable {
         this.names = loaded.parse(options.env(), ConfigScope.NAMES);
         this.env = new HashMap<>(options.env());
         this.meters = registry(role, options, gcMetrics);
-        if (role.servesApi()) {
+        if (role.bindsHost()) {
             BindPolicy.check(role.command(), options.host(), names.llmq().auth().keys(), options.insecureNoAuth());
         }
     }
@@ -190,12 +190,7 @@ final class Assembly implements AutoCloseable {
         if (broker.isPresent()) {
             return broker.get().bootstrapServers();
         }
-        String fromConfig = config().llmq().kafka().get("bootstrap.servers");
-        if (fromConfig != null && !fromConfig.isBlank()) {
-            return fromConfig;
-        }
-        throw new IllegalArgumentException("no Kafka cluster given: use --bootstrap-servers HOST:PORT, "
-                + "KAFKA_BOOTSTRAP_SERVERS, or llmq.kafka.bootstrap.servers in the config");
+        return LoadedConfig.bootstrapServers(config());
     }
 
     /** Remembers a started part (closed with the role, in reverse order); null is ignored. */

@@ -179,14 +179,15 @@ enum Component {
     },
 
     /**
-     * {@code /health/live}, {@code /health/ready} (the whole role's readiness) and {@code /metrics} on 127.0.0.1, for
-     * roles without an HTTP API of their own. Started before the parts that take long to become ready, it answers
+     * {@code /health/live}, {@code /health/ready} (the whole role's readiness) and {@code /metrics} on the role's
+     * host ({@code --host}, 127.0.0.1 by default; {@link BindPolicy} guards it), for roles without an HTTP API of
+     * their own. Started before the parts that take long to become ready, it answers
      * "starting" meanwhile.
      */
     HEALTH {
         @Override
         void start(Assembly assembly) {
-            assembly.started(HealthServer.class, new HealthServer("127.0.0.1", assembly.options().httpPort(),
+            assembly.started(HealthServer.class, new HealthServer(assembly.options().host(), assembly.options().httpPort(),
                     assembly::ready, assembly::readinessDetail, assembly.meters()).start());
         }
     };

@@ -96,13 +96,33 @@ record LoadedConfig(Path path, String text) {
      */
     static List<String> ensureTopics(LlmqConfig config, String bootstrapServers, Duration timeout)
             throws InterruptedException {
+        return provisioner(config, bootstrapServers).ensureTopics(timeout);
+    }
+
+    /** llmq's topics as the config shapes them (prefix, partitions, replication factor), on the given cluster. */
+    static TopicProvisioner provisioner(LlmqConfig config, String bootstrapServers) {
         var settings = config.llmq().topics();
         return new TopicProvisioner(clientProperties(config, bootstrapServers), topics(config),
-                settings.partitions(), settings.replicationFactor()).ensureTopics(timeout);
+                settings.partitions(), settings.replicationFactor());
     }
 
     static TopicNames topics(LlmqConfig config) {
         return new TopicNames(config.llmq().topics().prefix());
+    }
+
+    /**
+     * The config's Kafka cluster, {@code llmq.kafka.bootstrap.servers} (which {@code KAFKA_BOOTSTRAP_SERVERS}
+     * overrides), for a command given no {@code --bootstrap-servers}.
+     *
+     * @throws IllegalArgumentException when the config names none
+     */
+    static String bootstrapServers(LlmqConfig config) {
+        String fromConfig = config.llmq().kafka().get("bootstrap.servers");
+        if (fromConfig != null && !fromConfig.isBlank()) {
+            return fromConfig;
+        }
+        throw new IllegalArgumentException("no Kafka cluster given: use --bootstrap-servers HOST:PORT, "
+                + "KAFKA_BOOTSTRAP_SERVERS, or llmq.kafka.bootstrap.servers in the config");
     }
 
     /** Kafka client properties from the config's {@code llmq.kafka} section, minus the bootstrap servers. */

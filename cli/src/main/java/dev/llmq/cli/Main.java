@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Kafka-native asynchronous LLM job processor.",
         subcommands = {
             StandaloneCommand.class, DemoCommand.class, BrokerCommand.class, IngestCommand.class, WorkerCommand.class,
-            UsageAggregatorCommand.class, KeysCommand.class,
+            UsageAggregatorCommand.class, TopicsCommand.class, KeysCommand.class,
             MockLlmCommand.class, SubmitCommand.class, StatusCommand.class, TailCommand.class, UsageCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -34,7 +34,8 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("llmq " + commandLine.getCommandName() + ": " + rootMessage(e));
+            // "llmq worker: ...", "llmq topics create: ..."
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + rootMessage(e));
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
             return 1;
         });

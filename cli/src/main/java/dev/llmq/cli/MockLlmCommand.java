@@ -10,12 +10,16 @@ import picocli.CommandLine.Option;
                 + "endpoints under /__mock).")
 final class MockLlmCommand implements Callable<Integer> {
 
+    @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST, paramLabel = "ADDR",
+            description = "address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface)")
+    String host;
+
     @Option(names = "--port", defaultValue = "4010", description = "HTTP port (default: ${DEFAULT-VALUE})")
     int port;
 
     @Override
     public Integer call() throws Exception {
-        MockLlmServer server = MockLlmServer.builder().port(port).build().start();
+        MockLlmServer server = MockLlmServer.builder().host(host).port(port).build().start();
         System.out.printf("llmq mock-llm ready: %s (OpenAI base URL %s)%n", server.baseUrl(), server.openAiBaseUrl());
         System.out.flush();
         return Foreground.runUntilSignalled("mock-llm", server);

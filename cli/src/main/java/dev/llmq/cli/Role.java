@@ -44,10 +44,18 @@ enum Role {
 
     /**
      * Whether the role serves an HTTP API on the options' host (the ingest API, or the usage aggregator in its own
-     * role), which {@link BindPolicy} guards. Health servers and the in-process mock LLM listen on 127.0.0.1 only.
+     * role). The in-process mock LLM listens on 127.0.0.1 only.
      */
     boolean servesApi() {
         return components.contains(Component.INGEST) || this == USAGE_AGGREGATOR;
+    }
+
+    /**
+     * Whether the role listens on the options' host, which {@link BindPolicy} guards: its HTTP API, or its health
+     * and metrics server ({@link Component#HEALTH}).
+     */
+    boolean bindsHost() {
+        return servesApi() || components.contains(Component.HEALTH);
     }
 
     /** What the role reads of the config: the most any of its components needs. */

@@ -9,12 +9,12 @@ import java.util.UUID;
 /**
  * What a role is started with: its command's flags, the environment the config resolves against and the clock.
  * Each component uses what applies to it (the broker its data dir and Kafka port, the ingest API the host and the
- * HTTP port, a health server the HTTP port).
+ * HTTP port, a health server the host and the HTTP port).
  *
  * @param config the config file, or null for the bundled one
  * @param env the environment the config's {@code os.environ/NAME} references resolve against
  * @param dataDir where an embedded broker keeps its data; null when the role runs none
- * @param host the address the ingest API binds
+ * @param host the address the role's HTTP API (ingest, usage aggregator) or health server binds
  * @param httpPort the ingest API's or the health server's port; 0 for a free one
  * @param kafkaPort the embedded broker's port; 0 for a free one
  * @param bootstrapServers the Kafka cluster to use (instead of an embedded broker, before the config's
@@ -22,7 +22,7 @@ import java.util.UUID;
  * @param workerId this process's worker id; null for a random {@code worker-…}
  * @param ingestId this process's ingest instance id; null for a random {@code ingest-…}
  * @param usageId this process's usage aggregator instance id; null for a random {@code usage-…}
- * @param insecureNoAuth {@code --insecure-no-auth}: an HTTP API may listen beyond loopback without API keys
+ * @param insecureNoAuth {@code --insecure-no-auth}: an HTTP API or health server may listen beyond loopback without API keys
  *                       ({@link BindPolicy})
  */
 record RoleOptions(Path config, Map<String, String> env, Path dataDir, String host, int httpPort, int kafkaPort,

@@ -19,8 +19,17 @@ final class WorkerCommand implements Callable<Integer> {
             + "in-process mock LLM server)")
     Path config;
 
+    @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST, paramLabel = "ADDR",
+            description = "address of the health and metrics server (default: ${DEFAULT-VALUE}); another one needs API keys "
+                    + "(llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
+    String host;
+
     @Option(names = "--http-port", defaultValue = "4002", description = "health and metrics port (default: ${DEFAULT-VALUE})")
     int httpPort;
+
+    @Option(names = BindPolicy.INSECURE_FLAG, description = "serve health and metrics on a --host other than loopback "
+            + "without API keys (llmq.auth.keys)")
+    boolean insecureNoAuth;
 
     @Option(names = "--worker-id", description = "this worker's id (default: random)")
     String workerId;
@@ -28,10 +37,11 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RoleOptions options = RoleOptions.builder(System.getenv(), Clock.systemUTC()).config(config)
-                .bootstrapServers(kafka.bootstrapServers).httpPort(httpPort).workerId(workerId).build();
+                .bootstrapServers(kafka.bootstrapServers).host(host).httpPort(httpPort).workerId(workerId)
+                .insecureNoAuth(insecureNoAuth).build();
         return Foreground.run(Role.WORKER, options, worker -> String.format(
-                "llmq worker %s ready: kafka %s, health http://127.0.0.1:%d%s", worker.options().workerId(),
-                worker.bootstrapServers(), worker.get(HealthServer.class).port(),
+                "llmq worker %s ready: kafka %s, health http://%s:%d%s", worker.options().workerId(),
+                worker.bootstrapServers(), host, worker.get(HealthServer.class).port(),
                 worker.find(MockLlmServer.class).map(mock -> ", mock LLM " + mock.baseUrl()).orElse("")));
     }
 }

@@ -10,6 +10,7 @@ import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -67,13 +68,13 @@ class BindPolicyTest {
     }
 
     @Test
-    void everyRoleWithAnApiRefusesAnOpenAddressWithoutKeysBeforeItStartsAnything() {
-        for (String role : List.of("ingest", "usage-aggregator", "standalone")) {
+    void everyRoleThatListensRefusesAnOpenAddressWithoutKeysBeforeItStartsAnything() {
+        for (String role : List.of("ingest", "usage-aggregator", "standalone", "worker", "broker")) {
             StringWriter err = new StringWriter();
             var cli = Main.commandLine();
             cli.setErr(new PrintWriter(err, true));
             // nothing is started, so neither the unreachable cluster nor the data dir is touched
-            int exit = role.equals("standalone")
+            int exit = role.equals("standalone") || role.equals("broker")
                     ? cli.execute(role, "--host", "0.0.0.0", "--data-dir", "target/bind-policy-never-created")
                     : cli.execute(role, "--host", "0.0.0.0", "--bootstrap-servers", "127.0.0.1:1");
             assertThat(exit).as(role).isEqualTo(1);
@@ -82,5 +83,8 @@ class BindPolicyTest {
         }
         assertThat(Role.values()).filteredOn(Role::servesApi)
                 .containsExactlyInAnyOrder(Role.STANDALONE, Role.INGEST, Role.USAGE_AGGREGATOR);
+        assertThat(Role.values()).filteredOn(Role::bindsHost).containsExactlyInAnyOrder(Role.STANDALONE, Role.INGEST,
+                Role.USAGE_AGGREGATOR, Role.WORKER, Role.BROKER);
+        assertThat(Path.of("target/bind-policy-never-created")).doesNotExist();
     }
 }

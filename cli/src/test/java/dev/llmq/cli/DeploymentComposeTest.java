@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.router.ConfigLoader;
+import dev.llmq.router.ConfigScope;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.runtime.mock.MockLlmServer;
@@ -30,12 +31,14 @@ import picocli.CommandLine.ParseResult;
 /**
  * docker-compose.yml, checked without a Docker engine: it parses; every llmq service runs a real subcommand with
  * real options; what Prometheus scrapes, what the workers call and what is published are ports the roles listen on
- * (directly, or through a loopback bridge); the variables are ones llmq reads and the config resolves with them.
+ * beyond loopback; the variables are ones llmq reads and the config resolves with them; the topics are created by
+ * {@code llmq topics create} with the roles' config before the roles start.
  */
 class DeploymentComposeTest {
 
     private static final String IMAGE = "llmq:dev";
     private static final String KAFKA_SERVICE = "kafka";
+    private static final String TOPICS_SERVICE = "kafka-init";
 
     private final Map<String, Object> compose = DeploymentFiles.yaml(
             DeploymentFiles.read(DeploymentFiles.file("docker-compose.yml")));
@@ -43,7 +46,7 @@ class DeploymentComposeTest {
 
     private Map<String, ParseResult> llmqServices;
 
-    /** The llmq services that run a role or the mock (not a bridge): name to parsed command line. */
+    /** The llmq services that run a role or the mock (not the one-shot topics service): name to parsed command line. */
     private Map<String, ParseResult> llmqServices() {
         if (llmqServices != null) {
             return llmqServices;
@@ -51,8 +54,12 @@ class DeploymentComposeTest {
         Map<String, ParseResult> roles = new LinkedHashMap<>();
         services.forEach((name, value) -> {
             Map<String, Object> service = map(value, name);
-            if (IMAGE.equals(service.get("image")) && service.get("entrypoint") == null) {
-                roles.put(name, DeploymentFiles.parseRole(strings(service.get("command"), name + " command")));
+            if (IMAGE.equals(service.get("image"))) {
+                assertThat(service.get("entrypoint")).as(name + " runs llmq, the image's entrypoint").isNull();
+                ParseResult parsed = DeploymentFiles.parseRole(strings(service.get("command"), name + " command"));
+                if (!DeploymentFiles.createsTopics(parsed)) {
+                    roles.put(name, parsed);
+                }
             }
         });
         llmqServices = roles;
@@ -107,11 +114,6 @@ class DeploymentComposeTest {
             LlmqConfig read = ConfigLoader.parse(text, env, role.get().scope());
             String bootstrap = read.llmq().kafka().get("bootstrap.servers");
             assertThat(bootstrap).as(name + " Kafka cluster").isEqualTo(KAFKA_SERVICE + ":9092");
-            assertThat(read.llmq().topics().prefix()).isEqualTo(initEnvironment().get("TOPIC_PREFIX"));
-            assertThat(read.llmq().topics().partitions())
-                    .isEqualTo(Integer.parseInt(initEnvironment().get("TOPIC_PARTITIONS")));
-            assertThat((int) read.llmq().topics().replicationFactor())
-                    .isEqualTo(Integer.parseInt(initEnvironment().get("TOPIC_REPLICATION_FACTOR")));
         });
     }
 
@@ -181,6 +183,22 @@ class DeploymentComposeTest {
     }
 
     @Test
+    void everyRoleThatListensPassesTheBindPolicyWithItsConfig() {
+        llmqServices().forEach((name, parsed) -> {
+            Optional<Role> role = DeploymentFiles.role(parsed.commandSpec().name());
+            if (role.isEmpty() || !role.get().bindsHost()) {
+                return;
+            }
+            String text = DeploymentFiles.read(mountedFile(name,
+                    parsed.commandSpec().findOption("--config").<Path>getValue()));
+            LlmqConfig read = ConfigLoader.parse(text, environment(name), ConfigScope.NAMES);
+            BindPolicy.check(name, parsed.commandSpec().findOption("--host").<String>getValue(),
+                    read.llmq().auth().keys(),
+                    parsed.commandSpec().findOption(BindPolicy.INSECURE_FLAG).<Boolean>getValue());
+        });
+    }
+
+    @Test
     void healthchecksAskEachRoleIfItIsReadyOnItsOwnPort() {
         llmqServices().forEach((name, parsed) -> {
             Map<String, Object> healthcheck = map(service(name).get("healthcheck"), name + " healthcheck");
@@ -213,49 +231,39 @@ class DeploymentComposeTest {
     }
 
     @Test
-    void theTopicsAreCreatedBeforeTheRolesStart() {
-        Map<String, Object> init = service("kafka-init");
-        assertThat(init.get("image")).isEqualTo(service(KAFKA_SERVICE).get("image"));
-        assertThat(initEnvironment().get("BOOTSTRAP_SERVERS")).isEqualTo(KAFKA_SERVICE + ":9092");
-        Path script = mountedFile("kafka-init", Path.of(strings(init.get("entrypoint"), "entrypoint").get(1)));
-        assertThat(script).isEqualTo(DeploymentFiles.file("deploy/helm/llmq/files/create-topics.sh"));
+    void theTopicsAreCreatedWithTheRolesConfigAndClusterBeforeTheRolesStart() {
+        Map<String, Object> init = service(TOPICS_SERVICE);
+        assertThat(init.get("image")).isEqualTo(IMAGE);
+        assertThat(init.get("restart")).as("a one-shot service").isEqualTo("no");
+        ParseResult topics = DeploymentFiles.parseRole(strings(init.get("command"), TOPICS_SERVICE + " command"));
+        assertThat(DeploymentFiles.createsTopics(topics)).as(TOPICS_SERVICE + " runs llmq topics create").isTrue();
+        assertThat(topics.commandSpec().findOption("--dry-run").<Boolean>getValue()).isFalse();
+        assertThat(map(map(init.get("depends_on"), "depends_on").get(KAFKA_SERVICE), KAFKA_SERVICE).get("condition"))
+                .isEqualTo("service_healthy");
+        Path topicsConfig = mountedFile(TOPICS_SERVICE, topics.commandSpec().findOption("--config").<Path>getValue());
+        Map<String, String> topicsEnv = environment(TOPICS_SERVICE);
         llmqServices().forEach((name, parsed) -> {
             if (DeploymentFiles.role(parsed.commandSpec().name()).isPresent()) {
                 Map<String, Object> dependsOn = map(service(name).get("depends_on"), name + " depends_on");
-                assertThat(map(dependsOn.get("kafka-init"), "kafka-init").get("condition"))
+                assertThat(map(dependsOn.get(TOPICS_SERVICE), TOPICS_SERVICE).get("condition"))
                         .isEqualTo("service_completed_successfully");
+                assertThat(mountedFile(name, parsed.commandSpec().findOption("--config").<Path>getValue()))
+                        .as("%s reads the config the topics are created from", name).isEqualTo(topicsConfig);
+                assertThat(topicsEnv.get(DeploymentFiles.BOOTSTRAP_VARIABLE)).as("the topics' Kafka cluster")
+                        .isEqualTo(environment(name).get(DeploymentFiles.BOOTSTRAP_VARIABLE));
             }
         });
     }
 
-    /**
-     * The llmq service a {@code host:port} reaches from another container: the host's own port when its role
-     * listens beyond loopback, else a bridge sharing its network that forwards the port to the role's loopback port.
-     */
+    /** The llmq service a {@code host:port} reaches from another container: its role's port, beyond loopback. */
     private String reachedService(String host, int port) {
         Map<String, ParseResult> roles = llmqServices();
         assertThat(roles).as("an llmq service named " + host).containsKey(host);
         ParseResult role = roles.get(host);
         int httpPort = DeploymentFiles.httpPort(role);
-        if (DeploymentFiles.listensBeyondLoopback(role)) {
-            assertThat(port).as("%s:%d is the port %s listens on", host, port, host).isEqualTo(httpPort);
-            return host;
-        }
-        for (Map.Entry<String, Object> entry : services.entrySet()) {
-            Map<String, Object> bridge = map(entry.getValue(), entry.getKey());
-            if (("service:" + host).equals(bridge.get("network_mode"))
-                    && List.of("socat").equals(bridge.get("entrypoint"))) {
-                Map.Entry<Integer, Integer> forward = DeploymentFiles.bridge(strings(bridge.get("command"),
-                        entry.getKey()));
-                if (forward.getKey() == port) {
-                    assertThat(forward.getValue()).as("%s forwards to %s's port", entry.getKey(), host)
-                            .isEqualTo(httpPort);
-                    return host;
-                }
-            }
-        }
-        throw new AssertionError(host + ":" + port + " reaches nothing: " + host + " listens on 127.0.0.1:" + httpPort
-                + " only and no bridge in its network listens on " + port);
+        assertThat(DeploymentFiles.listensBeyondLoopback(role)).as("%s listens beyond loopback", host).isTrue();
+        assertThat(port).as("%s:%d is the port %s listens on", host, port, host).isEqualTo(httpPort);
+        return host;
     }
 
     /** The host file a service mounts at a container path. */
@@ -276,9 +284,5 @@ class DeploymentComposeTest {
         map(service(name).getOrDefault("environment", Map.of()), name + " environment")
                 .forEach((k, v) -> env.put(k, String.valueOf(v)));
         return env;
-    }
-
-    private Map<String, String> initEnvironment() {
-        return environment("kafka-init");
     }
 }

@@ -38,8 +38,6 @@ final class DeploymentFiles {
 
     private static final Pattern ENV_REFERENCE = Pattern.compile("os\\.environ/([A-Za-z_][A-Za-z0-9_]*)");
     private static final Pattern LOOPBACK_URL = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)(/\\S*)");
-    private static final Pattern BRIDGE_LISTEN = Pattern.compile("TCP-LISTEN:(\\d+)(,.*)?");
-    private static final Pattern BRIDGE_TARGET = Pattern.compile("TCP:127\\.0\\.0\\.1:(\\d+)");
 
     private DeploymentFiles() {
     }
@@ -130,27 +128,41 @@ final class DeploymentFiles {
 
     /**
      * Parses an llmq command line (the arguments after the image's {@code java -jar llmq.jar}) with the real CLI:
-     * the subcommand must exist and every {@code --flag} must be one of its options with a value of the right type.
-     * Nothing runs.
+     * the subcommand (and its own subcommand, as in {@code topics create}) must exist and every {@code --flag} must
+     * be one of its options with a value of the right type. Nothing runs.
      *
-     * @return the subcommand's parse result
+     * @return the innermost subcommand's parse result
      */
     static ParseResult parseRole(List<String> args) {
         assertThat(args).as("an llmq command line").isNotEmpty();
         CommandLine cli = Main.commandLine();
-        String subcommand = args.get(0);
-        assertThat(cli.getSubcommands()).as("llmq's subcommands").containsKey(subcommand);
-        CommandSpec spec = cli.getSubcommands().get(subcommand).getCommandSpec();
-        for (String arg : args.subList(1, args.size())) {
+        CommandLine command = cli;
+        int first = 0;
+        while (first < args.size() && command.getSubcommands().containsKey(args.get(first))) {
+            command = command.getSubcommands().get(args.get(first));
+            first++;
+        }
+        String subcommand = String.join(" ", args.subList(0, first));
+        assertThat(first).as("llmq's subcommands: %s", args).isPositive();
+        CommandSpec spec = command.getCommandSpec();
+        for (String arg : args.subList(first, args.size())) {
             if (arg.startsWith("--")) {
                 String flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
                 assertThat(spec.findOption(flag)).as("llmq %s option %s", subcommand, flag).isNotNull();
             }
         }
         ParseResult parsed = cli.parseArgs(args.toArray(String[]::new));
-        assertThat(parsed.hasSubcommand()).isTrue();
-        assertThat(parsed.subcommand().unmatched()).as("unmatched arguments of llmq %s", subcommand).isEmpty();
-        return parsed.subcommand();
+        while (parsed.hasSubcommand()) {
+            parsed = parsed.subcommand();
+        }
+        assertThat(parsed.commandSpec()).isSameAs(spec);
+        assertThat(parsed.unmatched()).as("unmatched arguments of llmq %s", subcommand).isEmpty();
+        return parsed;
+    }
+
+    /** Whether a parsed command line is {@code llmq topics create}. */
+    static boolean createsTopics(ParseResult parsed) {
+        return parsed.commandSpec().qualifiedName().equals("llmq topics create");
     }
 
     /** The port a parsed role serves HTTP on: its {@code --http-port}, or {@code --port} (mock-llm), as parsed. */
@@ -161,10 +173,7 @@ final class DeploymentFiles {
         return option.<Integer>getValue();
     }
 
-    /**
-     * Whether other machines reach the role's HTTP port: only with a {@code --host} that is not loopback. Roles
-     * without the option (worker health server, mock-llm) listen on 127.0.0.1 only.
-     */
+    /** Whether other machines reach the role's HTTP port: only with a {@code --host} that is not loopback. */
     static boolean listensBeyondLoopback(ParseResult role) {
         OptionSpec host = role.commandSpec().findOption("--host");
         return host != null && !BindPolicy.isLoopback(host.<String>getValue());
@@ -184,16 +193,6 @@ final class DeploymentFiles {
             }
         }
         return Optional.empty();
-    }
-
-    /** A socat bridge's arguments ({@code TCP-LISTEN:<port>,...} {@code TCP:127.0.0.1:<port>}): listen to target. */
-    static Map.Entry<Integer, Integer> bridge(List<String> args) {
-        assertThat(args).as("socat arguments").hasSize(2);
-        Matcher listen = BRIDGE_LISTEN.matcher(args.get(0));
-        Matcher target = BRIDGE_TARGET.matcher(args.get(1));
-        assertThat(listen.matches()).as("socat listens on a port: %s", args.get(0)).isTrue();
-        assertThat(target.matches()).as("socat forwards to a loopback port: %s", args.get(1)).isTrue();
-        return Map.entry(Integer.parseInt(listen.group(1)), Integer.parseInt(target.group(1)));
     }
 
     /** The Prometheus names of the metrics contract, from {@code deploy/metrics.txt}. */

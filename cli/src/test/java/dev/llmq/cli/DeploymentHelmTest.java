@@ -32,9 +32,10 @@ import picocli.CommandLine.ParseResult;
 /**
  * The Helm chart {@code deploy/helm/llmq}, rendered with Helm's own engine (helm-java, no helm binary) with the
  * default values and with an override: every document is a Kubernetes object; every llmq container runs a real
- * subcommand with real options; probes ask the role's own port for {@code /health/live} and {@code /health/ready};
- * the config in the ConfigMap resolves with each pod's variables; Services and the ServiceMonitor name ports that
- * exist.
+ * subcommand with real options, alone in its pod; probes ask the role's own port (on the pod's address) for
+ * {@code /health/live} and {@code /health/ready}; the config in the ConfigMap resolves with each pod's variables;
+ * Services and the ServiceMonitor name ports that exist; the topics Job runs {@code llmq topics create} with the
+ * roles' config and Kafka settings.
  */
 class DeploymentHelmTest {
 
@@ -111,9 +112,11 @@ class DeploymentHelmTest {
         Map<String, Object> monitor = chart.get("ServiceMonitor", "demo-llmq");
         assertThat(monitor.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
         checkTheServiceMonitorScrapesEveryRole(chart, monitor);
-        ParseResult ingest = DeploymentFiles.parseRole(strings(llmqContainer(
-                chart.get("Deployment", "demo-llmq-ingest")).get("args"), "args"));
-        assertThat(ingest.commandSpec().findOption(BindPolicy.INSECURE_FLAG).<Boolean>getValue()).isTrue();
+        for (String role : List.of("ingest", "worker", "usage-aggregator")) {
+            ParseResult parsed = DeploymentFiles.parseRole(strings(llmqContainer(
+                    chart.get("Deployment", "demo-llmq-" + role)).get("args"), "args"));
+            assertThat(parsed.commandSpec().findOption(BindPolicy.INSECURE_FLAG).<Boolean>getValue()).as(role).isTrue();
+        }
     }
 
     @Test
@@ -131,8 +134,7 @@ class DeploymentHelmTest {
                 .forEach((k, v) -> secrets.put(k, String.valueOf(v))));
         deployments(chart).forEach((name, deployment) -> checkDeployment(name, deployment, configText, secrets));
         checkServices(chart);
-        Map<String, Object> worker = llmqContainer(chart.get("Deployment", "demo-llmq-worker"));
-        checkTopicsJob(chart, ConfigLoader.parse(configText, environment(worker, secrets), ConfigScope.NAMES));
+        checkTopicsJob(chart, configText, secrets);
     }
 
     private static void checkDeployment(String name, Map<String, Object> deployment, String configText,
@@ -142,15 +144,9 @@ class DeploymentHelmTest {
         ParseResult parsed = DeploymentFiles.parseRole(args);
         int port = DeploymentFiles.httpPort(parsed);
         Optional<Role> role = DeploymentFiles.role(parsed.commandSpec().name());
-        checkProbes(name, container, parsed, port, role.isPresent());
-        for (Map<String, Object> other : containers(deployment)) {
-            if (other != container) {
-                assertThat(other.get("command")).as(name + " sidecar").isEqualTo(List.of("socat"));
-                Map.Entry<Integer, Integer> bridge = DeploymentFiles.bridge(strings(other.get("args"), "args"));
-                assertThat(bridge.getValue()).as(name + " bridge target").isEqualTo(port);
-                assertThat(ports(other).values()).as(name + " bridge port").containsExactly(bridge.getKey());
-            }
-        }
+        checkProbes(name, container, parsed, port);
+        assertThat(containers(deployment)).as(name + " containers").containsExactly(container);
+        assertThat(ports(container)).as(name + " ports").containsExactly(Map.entry("http", port));
         if (role.isEmpty()) {
             return; // mock-llm reads no config
         }
@@ -171,26 +167,17 @@ class DeploymentHelmTest {
         assertThat(parsed.commandSpec().findOption("--config").<Path>getValue()).isEqualTo(Path.of("/etc/llmq/llmq.yaml"));
     }
 
-    private static void checkProbes(String name, Map<String, Object> container, ParseResult parsed, int port,
-                                    boolean hasHealth) {
+    private static void checkProbes(String name, Map<String, Object> container, ParseResult parsed, int port) {
         Map<String, String> probePaths = Map.of("livenessProbe", "/health/live", "readinessProbe", "/health/ready");
         probePaths.forEach((probeName, path) -> {
             Map<String, Object> probe = map(container.get(probeName), name + " " + probeName);
-            if (probe.containsKey("httpGet")) {
-                Map<String, Object> get = map(probe.get("httpGet"), "httpGet");
-                assertThat(get.get("path")).as(name + " " + probeName).isEqualTo(path);
-                assertThat(ports(container)).as(name + " ports").containsEntry(String.valueOf(get.get("port")), port);
-                assertThat(DeploymentFiles.listensBeyondLoopback(parsed))
-                        .as("%s listens where the kubelet reaches it", name).isTrue();
-            } else {
-                List<String> command = strings(map(probe.get("exec"), "exec").get("command"), "command");
-                assertThat(command.get(0)).isEqualTo("curl");
-                Map.Entry<Integer, String> url = DeploymentFiles.loopbackUrl(command).orElseThrow();
-                assertThat(url.getKey()).as(name + " " + probeName + " port").isEqualTo(port);
-                if (hasHealth) {
-                    assertThat(url.getValue()).as(name + " " + probeName).isEqualTo(path);
-                }
-            }
+            assertThat(probe).as(name + " " + probeName + " asks over HTTP, with no tool in the image")
+                    .containsKey("httpGet").doesNotContainKey("exec");
+            Map<String, Object> get = map(probe.get("httpGet"), "httpGet");
+            assertThat(get.get("path")).as(name + " " + probeName).isEqualTo(path);
+            assertThat(ports(container)).as(name + " ports").containsEntry(String.valueOf(get.get("port")), port);
+            assertThat(DeploymentFiles.listensBeyondLoopback(parsed))
+                    .as("%s listens where the kubelet reaches it", name).isTrue();
         });
     }
 
@@ -213,9 +200,9 @@ class DeploymentHelmTest {
             int containerPort = containers(pod).stream().map(DeploymentHelmTest::ports)
                     .map(ports -> ports.get(String.valueOf(servicePort.get("targetPort")))).filter(p -> p != null)
                     .findFirst().orElseThrow();
-            Map<String, Object> bridge = containers(pod).stream().filter(c -> ports(c).containsValue(containerPort))
-                    .findFirst().orElseThrow();
-            assertThat(DeploymentFiles.bridge(strings(bridge.get("args"), "args")).getValue()).isEqualTo(mockPort);
+            assertThat(containerPort).as(base + " reaches the mock's port").isEqualTo(mockPort);
+            assertThat(DeploymentFiles.listensBeyondLoopback(DeploymentFiles.parseRole(strings(
+                    llmqContainer(mock).get("args"), "args")))).as("the mock listens on the pod's address").isTrue();
             assertThat(base.getPath()).isEqualTo("/v1");
         }
     }
@@ -261,19 +248,35 @@ class DeploymentHelmTest {
         assertThat(scrapedComponents).as("roles the ServiceMonitor scrapes").isEqualTo(roles);
     }
 
-    private static void checkTopicsJob(Rendered chart, LlmqConfig read) {
+    /** The topics Job: {@code llmq topics create} with the ConfigMap's config and the worker's Kafka settings. */
+    private static void checkTopicsJob(Rendered chart, String configText, Map<String, String> secrets) {
         Map<String, Object> job = chart.get("Job", "demo-llmq-topics-1");
-        Map<String, Object> container = containers(job).get(0);
-        Map<String, String> env = environment(container, Map.of());
-        assertThat(env.get("TOPIC_PREFIX")).isEqualTo(read.llmq().topics().prefix());
-        assertThat(env.get("TOPIC_PARTITIONS")).isEqualTo(String.valueOf(read.llmq().topics().partitions()));
-        assertThat(env.get("TOPIC_REPLICATION_FACTOR"))
-                .isEqualTo(String.valueOf(read.llmq().topics().replicationFactor()));
-        assertThat(String.valueOf(container.get("image"))).startsWith("apache/kafka:");
-        String script = String.valueOf(map(chart.get("ConfigMap", "demo-llmq-topics").get("data"), "data")
-                .get("create-topics.sh"));
-        assertThat(script.strip()).isEqualTo(DeploymentFiles.read(
-                DeploymentFiles.file("deploy/helm/llmq/files/create-topics.sh")).strip());
+        Map<String, Object> container = llmqContainer(job);
+        ParseResult topics = DeploymentFiles.parseRole(strings(container.get("args"), "topics Job args"));
+        assertThat(DeploymentFiles.createsTopics(topics)).as("the Job runs llmq topics create").isTrue();
+        assertThat(topics.commandSpec().findOption("--dry-run").<Boolean>getValue()).isFalse();
+        assertThat(topics.commandSpec().findOption("--config").<Path>getValue())
+                .isEqualTo(Path.of("/etc/llmq/llmq.yaml"));
+        assertThat(volumes(job)).isEqualTo(volumes(chart.get("Deployment", "demo-llmq-worker")));
+        assertThat(container.get("volumeMounts")).isEqualTo(llmqContainer(chart.get("Deployment", "demo-llmq-worker"))
+                .get("volumeMounts"));
+        Map<String, String> env = environment(container, secrets);
+        Map<String, String> workerEnv = environment(llmqContainer(chart.get("Deployment", "demo-llmq-worker")), secrets);
+        workerEnv.forEach((variable, value) -> {
+            if (variable.startsWith(DeploymentFiles.KAFKA_PROPERTY_PREFIX)
+                    || variable.equals(DeploymentFiles.BOOTSTRAP_VARIABLE)) {
+                assertThat(env).as("the topics Job's Kafka settings").containsEntry(variable, value);
+            }
+        });
+        assertThat(map(map(spec(job).get("template"), "template").get("spec"), "pod spec").get("restartPolicy"))
+                .isEqualTo("Never");
+        LlmqConfig read = ConfigLoader.parse(configText, env, ConfigScope.NAMES);
+        assertThat(read.llmq().kafka().get("bootstrap.servers")).isEqualTo(env.get(DeploymentFiles.BOOTSTRAP_VARIABLE));
+    }
+
+    private static List<Object> volumes(Map<String, Object> workload) {
+        return list(map(map(spec(workload).get("template"), "template").get("spec"), "pod spec").get("volumes"),
+                "volumes");
     }
 
     private Rendered render(Path valuesFile) {

@@ -19,12 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real HTTP server on 127.0.0.1 that answers like an LLM provider, with deterministic text,
+ * A real HTTP server on 127.0.0.1 (or the address given to {@link Builder#host}) that answers like an LLM provider, with deterministic text,
  * per-deployment latency and injected faults. Protocols (request log {@code protocol} in brackets):
  * <ul>
  *   <li>[openai] OpenAI chat completions: {@code POST /v1/chat/completions}, {@code GET /v1/models};</li>
@@ -55,8 +56,10 @@ public final class MockLlmServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MockLlmServer.class);
     private static final int ACCEPT_QUEUE = 4096;
+    private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]");
 
     private final int requestedPort;
+    private final String host;
     private final MockEngine engine;
     private final List<ProtocolHandler> protocols;
     private final AdminRoutes admin;
@@ -65,6 +68,7 @@ public final class MockLlmServer implements AutoCloseable {
     private MockLlmServer(Builder b) {
         ObjectMapper json = new ObjectMapper();
         this.requestedPort = b.port;
+        this.host = b.host;
         this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors,
                 b.firstToken);
         this.protocols = List.of(new OpenAiChatProtocol(engine, json, b.echoRejectedKey, b.chatListener),
@@ -94,7 +98,7 @@ public final class MockLlmServer implements AutoCloseable {
             config.http.maxRequestSize = 64L * 1024 * 1024;
             config.jetty.addConnector((server, httpConfig) -> {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-                connector.setHost("127.0.0.1");
+                connector.setHost(host);
                 connector.setPort(requestedPort);
                 connector.setAcceptQueueSize(ACCEPT_QUEUE); // bursts of thousands of connects
                 return connector;
@@ -132,9 +136,14 @@ public final class MockLlmServer implements AutoCloseable {
         return app.port();
     }
 
-    /** {@code http://127.0.0.1:PORT} */
+    /**
+     * {@code http://127.0.0.1:PORT}, or the bound address instead of 127.0.0.1; for a wildcard address (0.0.0.0,
+     * ::) still 127.0.0.1, which it includes.
+     */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port();
+        String urlHost = WILDCARDS.contains(host) ? "127.0.0.1" : host.contains(":") && !host.startsWith("[")
+                ? "[" + host + "]" : host;
+        return "http://" + urlHost + ":" + port();
     }
 
     /** OpenAI's {@code api_base}: {@code http://127.0.0.1:PORT/v1} */
@@ -210,6 +219,7 @@ public final class MockLlmServer implements AutoCloseable {
 
     /** Configures a {@link MockLlmServer}. */
     public static final class Builder {
+        private String host = "127.0.0.1";
         private int port;
         private Optional<String> apiKey = Optional.empty();
         private boolean echoRejectedKey;
@@ -224,7 +234,13 @@ public final class MockLlmServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** Port on 127.0.0.1; 0 (default) picks a free one. */
+        /** The address to bind (default 127.0.0.1); 0.0.0.0 for every interface. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Port on the bound address; 0 (default) picks a free one. */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be 0..65535, got " + port);
