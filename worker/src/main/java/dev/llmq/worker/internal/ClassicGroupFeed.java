@@ -88,6 +88,8 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger backlog = new AtomicInteger();
     private final AtomicBoolean claimed = new AtomicBoolean();
+    /** Set once {@link #run} claimed the feed (as opposed to {@link #stop} claiming it first). */
+    private volatile boolean ran;
     private final LaneScheduler lanes;
     private final WaitBuffer waits;
     private final FeedCommits commits;
@@ -122,8 +124,12 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     public void run(Consumer<Delivery> dispatch) {
         this.dispatcher = Objects.requireNonNull(dispatch, "dispatcher");
         if (!claimed.compareAndSet(false, true)) {
+            if (stopping && !ran) {
+                return; // stopped before it ran (a worker closed right after its start): stop() closed the consumer
+            }
             throw new IllegalStateException("a feed runs once");
         }
+        ran = true;
         try {
             consumer.subscribe(List.of(options.interactiveTopic(), options.batchTopic()), this);
             while (!stopping) {
