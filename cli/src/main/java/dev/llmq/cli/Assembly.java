@@ -229,13 +229,21 @@ final class Assembly implements AutoCloseable {
         readinessDetails.add(Objects.requireNonNull(detail, "detail"));
     }
 
-    /** The components' readiness in words, joined by "; " ("starting" until every component started). */
+    /**
+     * The components' readiness in words, joined by "; " ("starting" until every component started); a component
+     * with nothing to say (Kafka reachable) adds nothing.
+     */
     String readinessDetail() {
         if (!complete) {
             return "starting";
         }
         List<String> details = new ArrayList<>();
-        readinessDetails.forEach(detail -> details.add(detail.get()));
+        readinessDetails.forEach(detail -> {
+            String words = detail.get();
+            if (words != null && !words.isBlank()) {
+                details.add(words);
+            }
+        });
         return String.join("; ", details);
     }
 
