@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  */
 final class StatusStore implements AutoCloseable {
 
+    /** The least a close waits for the stream to leave its group: twice the Kafka timeout, at least this. */
+    private static final Duration MIN_CLOSE = Duration.ofSeconds(10);
+
     /** How often the stream commits its input offsets and checkpoints the stores. */
     static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
@@ -276,9 +279,13 @@ final class StatusStore implements AutoCloseable {
             a.close(Duration.ofSeconds(5));
         }
         KafkaStreams s = streams;
+        // leaving the group needs the broker: with Kafka gone, close would wait out its whole timeout for nothing
+        Duration closeTimeout = settings.kafkaTimeout().multipliedBy(2).compareTo(MIN_CLOSE) < 0 ? MIN_CLOSE
+                : settings.kafkaTimeout().multipliedBy(2);
         if (s != null && !s.close(CloseOptions.groupMembershipOperation(
-                CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)))) {
-            LOG.warn("ingest {} status store did not stop within 30 s", settings.instanceId());
+                CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(closeTimeout))) {
+            LOG.warn("ingest {} status store did not stop within {} s", settings.instanceId(),
+                    closeTimeout.toSeconds());
         }
         if (temporaryStateDir) {
             try (Stream<Path> paths = Files.walk(stateDir)) {
