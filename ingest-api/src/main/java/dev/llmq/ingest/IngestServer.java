@@ -95,6 +95,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestServer implements AutoCloseable {
 
+    /** The most of a refused body (over {@code llmq.ingest.max_body_bytes}) read and dropped before the 413. */
+    static final long SWALLOW_BYTES = 2L * 1024 * 1024;
+
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
     private static final String ERROR_WRITTEN = "llmq.error.written";
     private static final String JSON = "application/json";
@@ -387,6 +390,13 @@ public final class IngestServer implements AutoCloseable {
         long max = settings.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
         if (declared > max) {
+            if (declared <= max + SWALLOW_BYTES) {
+                try (InputStream in = ctx.req().getInputStream()) {
+                    drop(in, declared);
+                } catch (IOException e) {
+                    // the client stopped sending: the 413 goes out all the same
+                }
+            }
             throw tooLarge(declared);
         }
         try (InputStream in = ctx.req().getInputStream()) {
@@ -397,6 +407,7 @@ public final class IngestServer implements AutoCloseable {
             while ((n = in.read(buf)) >= 0) {
                 total += n;
                 if (total > max) {
+                    dropQuietly(in);
                     throw tooLarge(total);
                 }
                 out.write(buf, 0, n);
@@ -404,6 +415,28 @@ public final class IngestServer implements AutoCloseable {
             return out.toByteArray();
         } catch (IOException e) {
             throw unreadableBody();
+        }
+    }
+
+    /**
+     * Reads and drops up to {@code limit} bytes of a body being refused, so that a client still sending it reads the
+     * 413 instead of a connection reset by a server that closed on unread data; a larger body is cut off (a client
+     * sending that much should ask with {@code Expect: 100-continue}).
+     */
+    private static void dropQuietly(InputStream in) {
+        try {
+            drop(in, SWALLOW_BYTES);
+        } catch (IOException e) {
+            // the client stopped sending: the 413 goes out all the same
+        }
+    }
+
+    private static void drop(InputStream in, long limit) throws IOException {
+        byte[] buf = new byte[16384];
+        long dropped = 0;
+        int n;
+        while (dropped < limit && (n = in.read(buf, 0, (int) Math.min(buf.length, limit - dropped))) >= 0) {
+            dropped += n;
         }
     }
 

@@ -13,6 +13,7 @@ import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -223,6 +224,31 @@ class SubmitIT {
         HttpTestClient.Response r = http.post("/v1/jobs", CHAT.replace("hi", "x".repeat(70_000)), "application/json");
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.json().at("/error/code").asText()).isEqualTo("request_too_large");
+        assertThat(fixture.jobsEndOffsets()).isEqualTo(before);
+    }
+
+    /**
+     * A client that sends a whole body over the limit before reading (as most do) gets the 413: the server reads the
+     * body to its end (up to {@link IngestServer#SWALLOW_BYTES}) rather than closing on unread data, which reset the
+     * connection under the client's writes and lost the answer (seen as "header parser received no bytes").
+     */
+    @Test
+    void aClientStillSendingABodyOverTheLimitReadsThe413() throws Exception {
+        Map<TopicPartition, Long> before = fixture.jobsEndOffsets();
+        // just under what the server reads of a refused body (IngestServer.SWALLOW_BYTES, 2 MiB)
+        byte[] body = CHAT.replace("hi", "x".repeat(2 * 1024 * 1024 - 64 * 1024)).getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setSendBufferSize(8 * 1024); // the body is still on its way when the answer is ready
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(answer).isEqualTo("HTTP/1.1 413");
+        }
         assertThat(fixture.jobsEndOffsets()).isEqualTo(before);
     }
 
