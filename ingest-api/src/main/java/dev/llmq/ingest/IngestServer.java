@@ -392,9 +392,9 @@ public final class IngestServer implements AutoCloseable {
         if (declared > max) {
             if (declared <= max + SWALLOW_BYTES) {
                 try (InputStream in = ctx.req().getInputStream()) {
-                    drop(in, declared);
+                    dropQuietly(in);
                 } catch (IOException e) {
-                    // the client stopped sending: the 413 goes out all the same
+                    // no body to read after all: the 413 goes out all the same
                 }
             }
             throw tooLarge(declared);
@@ -419,24 +419,21 @@ public final class IngestServer implements AutoCloseable {
     }
 
     /**
-     * Reads and drops up to {@code limit} bytes of a body being refused, so that a client still sending it reads the
+     * Reads and drops up to {@link #SWALLOW_BYTES} of a body being refused, so that a client still sending it reads the
      * 413 instead of a connection reset by a server that closed on unread data; a larger body is cut off (a client
      * sending that much should ask with {@code Expect: 100-continue}).
      */
     private static void dropQuietly(InputStream in) {
         try {
-            drop(in, SWALLOW_BYTES);
+            byte[] buf = new byte[16384];
+            long dropped = 0;
+            int n;
+            while (dropped < SWALLOW_BYTES
+                    && (n = in.read(buf, 0, (int) Math.min(buf.length, SWALLOW_BYTES - dropped))) >= 0) {
+                dropped += n;
+            }
         } catch (IOException e) {
             // the client stopped sending: the 413 goes out all the same
-        }
-    }
-
-    private static void drop(InputStream in, long limit) throws IOException {
-        byte[] buf = new byte[16384];
-        long dropped = 0;
-        int n;
-        while (dropped < limit && (n = in.read(buf, 0, (int) Math.min(buf.length, limit - dropped))) >= 0) {
-            dropped += n;
         }
     }
 

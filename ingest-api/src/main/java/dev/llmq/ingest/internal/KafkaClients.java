@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.config.KafkaTransactions;
 import dev.llmq.ingest.IngestSettings;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
@@ -18,7 +19,6 @@ public final class KafkaClients {
     static final int LINGER_MS = 2;
 
     /** The first retry's wait of a transactional producer (Kafka's default is 100 ms). */
-    static final long TRANSACTIONAL_RETRY_BACKOFF_MS = 10;
 
     /** How much longer each wait between two attempts to reach Kafka is than the one before. */
     static final double BACKOFF_MULTIPLIER = 2.0;
@@ -54,10 +54,7 @@ public final class KafkaClients {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         if (transactionalId != null) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-            // a group's first send often meets CONCURRENT_TRANSACTIONS while the previous commit's markers are
-            // written; Kafka's default 100 ms backoff then halved group-commit throughput (exponential up to
-            // retry.backoff.max.ms still guards a broker that is down)
-            p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, TRANSACTIONAL_RETRY_BACKOFF_MS);
+            p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.RETRY_BACKOFF.toMillis());
             p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(60_000, timeout * 2));
         }
         p.putAll(s.kafkaProperties());

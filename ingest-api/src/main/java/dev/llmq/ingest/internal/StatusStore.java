@@ -280,8 +280,8 @@ final class StatusStore implements AutoCloseable {
         }
         KafkaStreams s = streams;
         // leaving the group needs the broker: with Kafka gone, close would wait out its whole timeout for nothing
-        Duration closeTimeout = settings.kafkaTimeout().multipliedBy(2).compareTo(MIN_CLOSE) < 0 ? MIN_CLOSE
-                : settings.kafkaTimeout().multipliedBy(2);
+        Duration twice = settings.kafkaTimeout().multipliedBy(2);
+        Duration closeTimeout = twice.compareTo(MIN_CLOSE) < 0 ? MIN_CLOSE : twice;
         if (s != null && !s.close(CloseOptions.groupMembershipOperation(
                 CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(closeTimeout))) {
             LOG.warn("ingest {} status store did not stop within {} s", settings.instanceId(),

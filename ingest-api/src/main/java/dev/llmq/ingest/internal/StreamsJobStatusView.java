@@ -111,7 +111,7 @@ public final class StreamsJobStatusView implements JobStatusView {
 
     @Override
     public List<JobSnapshot> batch(String batchId) {
-        return indexed(JobStatusTopology.batchKey(batchId));
+        return indexed(JobStatusTopology.batchKey(batchId), false);
     }
 
     /**
@@ -125,11 +125,7 @@ public final class StreamsJobStatusView implements JobStatusView {
      */
     @Override
     public List<JobSnapshot> byIdempotencyKey(String tenant, String key) {
-        String partitionKey = JobStatusTopology.idempotencyKey(tenant, key);
-        List<JobSnapshot> pending = recent.get(partitionKey);
-        return pending.isEmpty()
-                ? whileMoving(() -> indexed(partitionKey, pending, true))
-                : indexed(partitionKey, pending, true);
+        return indexed(JobStatusTopology.idempotencyKey(tenant, key), true);
     }
 
     /**
@@ -192,12 +188,12 @@ public final class StreamsJobStatusView implements JobStatusView {
     }
 
     /** The jobs indexed under a batch's or an idempotency key's partition key, with the recent ones not yet there. */
-    private List<JobSnapshot> indexed(String partitionKey) {
+    private List<JobSnapshot> indexed(String partitionKey, boolean whole) {
         List<JobSnapshot> pending = recent.get(partitionKey);
         if (pending.isEmpty()) {
-            return whileMoving(() -> indexed(partitionKey, pending, false));
+            return whileMoving(() -> indexed(partitionKey, pending, whole));
         }
-        return indexed(partitionKey, pending, false);
+        return indexed(partitionKey, pending, whole);
     }
 
     /** With {@code whole}, an indexed job the store no longer holds (expired) makes the answer empty. */

@@ -1,5 +1,6 @@
 package dev.llmq.worker.results;
 
+import dev.llmq.config.KafkaTransactions;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.worker.WorkerSettings;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -26,9 +27,6 @@ import org.slf4j.LoggerFactory;
  * {@link #ready()}, {@link #close()}.
  */
 public final class ResultDedupeStream implements AutoCloseable {
-
-    /** The first retry's wait of the stream's transactional producer (Kafka's default is 100 ms). */
-    static final Duration RETRY_BACKOFF = Duration.ofMillis(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultDedupeStream.class);
 
@@ -87,10 +85,9 @@ public final class ResultDedupeStream implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        // each transaction's first sends often meet CONCURRENT_TRANSACTIONS while the previous commit's markers are
-        // written (transactions v2); Kafka's 100 ms first backoff then stalls the hop (and under load it falls behind)
         if (!settings.clientProperties().containsKey("retry.backoff.ms")) {
-            props.put(StreamsConfig.producerPrefix("retry.backoff.ms"), Long.toString(RETRY_BACKOFF.toMillis()));
+            props.put(StreamsConfig.producerPrefix("retry.backoff.ms"),
+                    Long.toString(KafkaTransactions.RETRY_BACKOFF.toMillis()));
         }
         // a killed worker's share of the de-duplication moves as fast as its share of the jobs
         // (llmq.worker.session_timeout), unless the user's Kafka properties say otherwise
