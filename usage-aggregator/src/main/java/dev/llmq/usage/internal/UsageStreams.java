@@ -1,5 +1,6 @@
 package dev.llmq.usage.internal;
 
+import dev.llmq.config.ExactlyOnceState;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.usage.ResultOutcome;
 import dev.llmq.usage.UsageSettings;
@@ -80,6 +81,8 @@ public final class UsageStreams implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // a task directory left without a checkpoint must not be found while other tasks have uncommitted output
+        props.put(StreamsConfig.STATE_CLEANUP_DELAY_MS_CONFIG, Long.toString(ExactlyOnceState.CLEANUP_DELAY.toMillis()));
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         return props;
     }
@@ -106,6 +109,12 @@ public final class UsageStreams implements AutoCloseable {
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage-admin");
         admin = Admin.create(adminProps);
+        List<String> dropped = ExactlyOnceState.dropUncheckpointedTaskDirs(stateDir,
+                applicationId(settings.topics()));
+        if (!dropped.isEmpty()) {
+            LOG.info("usage aggregator {}: state of tasks {} had no checkpoint (an unclean stop); restoring them from "
+                    + "the changelog", settings.instanceId(), dropped);
+        }
         s.start();
         streams = s;
         LOG.info("usage aggregator {} started (application {}, state in {}, advertised as {})",

@@ -1,5 +1,6 @@
 package dev.llmq.worker.results;
 
+import dev.llmq.config.ExactlyOnceState;
 import dev.llmq.config.KafkaTransactions;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.worker.WorkerSettings;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -84,6 +86,8 @@ public final class ResultDedupeStream implements AutoCloseable {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.resultsCommitInterval().toMillis()));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // a task directory left without a checkpoint must not be found while other tasks have uncommitted results
+        props.put(StreamsConfig.STATE_CLEANUP_DELAY_MS_CONFIG, Long.toString(ExactlyOnceState.CLEANUP_DELAY.toMillis()));
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         if (!settings.clientProperties().containsKey("retry.backoff.ms")) {
             props.put(StreamsConfig.producerPrefix("retry.backoff.ms"),
@@ -104,6 +108,11 @@ public final class ResultDedupeStream implements AutoCloseable {
 
     /** Starts the stream thread; it joins the application's group in the background. */
     public void start() {
+        List<String> dropped = ExactlyOnceState.dropUncheckpointedTaskDirs(stateDir, applicationId);
+        if (!dropped.isEmpty()) {
+            LOG.info("worker {}: state of tasks {} had no checkpoint (an unclean stop); restoring them from the changelog",
+                    workerId, dropped);
+        }
         streams.start();
         LOG.info("worker {} de-duplicating results (application {}, state in {})", workerId, applicationId,
                 stateDir);

@@ -25,11 +25,14 @@ class ResultDedupeStreamTest {
     @Test
     void theCommitIntervalIsTheWorkersSettingAndExactlyOnceStays() {
         Properties props = ResultDedupeStream.properties(settings().resultsCommitInterval(Duration.ofMillis(40))
-                .clientProperties(Map.of("processing.guarantee", "at_least_once", "commit.interval.ms", "5"))
+                .clientProperties(Map.of("processing.guarantee", "at_least_once", "commit.interval.ms", "5",
+                        "state.cleanup.delay.ms", "600000"))
                 .build(), Path.of("/tmp/unused"));
 
         assertThat(props.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("40");
         assertThat(props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        // a task directory without a checkpoint must be gone before the task can come back (ExactlyOnceState)
+        assertThat(props.getProperty(StreamsConfig.STATE_CLEANUP_DELAY_MS_CONFIG)).isEqualTo("1000");
     }
 
     @Test

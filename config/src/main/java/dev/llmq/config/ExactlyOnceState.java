@@ -1,0 +1,81 @@
+package dev.llmq.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * How llmq's {@code exactly_once_v2} Kafka Streams applications (the workers' result de-duplication, the usage
+ * aggregator) keep their local state so that a task's state is never found "corrupted" while its stream thread holds
+ * other tasks with uncommitted output.
+ *
+ * <p>Why: under exactly-once, Kafka Streams deletes a task's {@code .checkpoint} file while the task runs and writes
+ * it again only on a clean close. A task directory that holds store files but no checkpoint (left by a crash, or by a
+ * task closed dirty when a rebalance cut it short) makes the next assignment of that task throw
+ * {@code TaskCorruptedException}. When that happens during a rebalance, Kafka Streams 4.4 skips committing the
+ * thread's healthy tasks, then closes the corrupted task dirty, which aborts the thread's one transaction: the healthy
+ * tasks' pending output is lost while their positions move on, and the next commit moves their offsets past it
+ * (results that never reach the results topic). So such directories are removed before they can be found:
+ * <ul>
+ *   <li>at start, {@link #dropUncheckpointedTaskDirs} removes every task directory of the application that has no
+ *   checkpoint (Kafka Streams would wipe them anyway and restore the stores from their changelogs);</li>
+ *   <li>while running, {@link #CLEANUP_DELAY} is the application's {@code state.cleanup.delay.ms}: a task directory
+ *   this instance no longer owns is deleted about a second after it was last touched, instead of ten minutes.</li>
+ * </ul>
+ * The cost is a full restore from the changelog whenever a task comes back to an instance, which exactly-once already
+ * needs after any crash. What remains: a task that returns to the same instance within about a second of a dirty
+ * close can still be found corrupted.
+ */
+public final class ExactlyOnceState {
+
+    /** {@code state.cleanup.delay.ms} of llmq's exactly-once applications. */
+    public static final Duration CLEANUP_DELAY = Duration.ofSeconds(1);
+
+    /** Kafka Streams' per-task checkpoint file name. */
+    static final String CHECKPOINT = ".checkpoint";
+
+    /** A task directory's name: {@code <subtopology>_<partition>}. */
+    private static final Pattern TASK_DIR = Pattern.compile("\\d+_\\d+");
+
+    private ExactlyOnceState() {
+    }
+
+    /**
+     * Deletes the task directories of {@code applicationId} under {@code stateDir} that hold no checkpoint file, and
+     * returns their names. Call before the application starts (Kafka Streams locks the directories it uses).
+     */
+    public static List<String> dropUncheckpointedTaskDirs(Path stateDir, String applicationId) {
+        Path appDir = stateDir.resolve(applicationId);
+        List<String> dropped = new ArrayList<>();
+        if (!Files.isDirectory(appDir)) {
+            return dropped;
+        }
+        try (Stream<Path> tasks = Files.list(appDir)) {
+            for (Path task : tasks.filter(Files::isDirectory).toList()) {
+                String name = task.getFileName().toString();
+                if (TASK_DIR.matcher(name).matches() && !Files.exists(task.resolve(CHECKPOINT))) {
+                    deleteTree(task);
+                    dropped.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the state directory " + appDir, e);
+        }
+        return dropped;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
