@@ -317,7 +317,7 @@ public final class IngestServer implements AutoCloseable {
      * the caller says ready.
      */
     public boolean ready() {
-        return started && publisher.ready() && view.caughtUp() && budgets.ready() && readiness.getAsBoolean();
+        return started && publisher.ready() && view.ready() && budgets.ready() && readiness.getAsBoolean();
     }
 
     @Override
@@ -519,7 +519,7 @@ public final class IngestServer implements AutoCloseable {
             json(ctx, 200, Map.of("status", "ready", "status_store", view.detail()));
         } else {
             Map<String, Object> body = Map.of("status", "not_ready", "started", started, "producers", publisher.ready(),
-                    "status_view", view.caughtUp(), "status_store", view.detail(), "budgets", budgets.ready(),
+                    "status_view", view.ready(), "status_store", view.detail(), "budgets", budgets.ready(),
                     "dependencies", readiness.getAsBoolean());
             json(ctx, 503, body);
         }

@@ -24,8 +24,17 @@ public interface JobStatusView extends AutoCloseable {
     /** The jobs submitted with an idempotency key (scoped by tenant, which may be null), in submission order. */
     List<JobSnapshot> byIdempotencyKey(String tenant, String key);
 
-    /** True once the view can answer (its store is running and restored). */
+    /**
+     * True once the view has read what the topics held when this instance started, and from then on: a store
+     * partition that moves later (another instance joining or leaving) makes lookups of its keys wait for it or
+     * answer 503 {@code status_unavailable}, so an unknown id is a 404 and an unknown idempotency key is a new one.
+     */
     boolean caughtUp();
+
+    /** True while the view can answer every key now: {@link #caughtUp()} and no store partition moving here. */
+    default boolean ready() {
+        return caughtUp();
+    }
 
     @Override
     void close();

@@ -71,6 +71,7 @@ final class StatusStore implements AutoCloseable {
     private volatile StartupCatchUp catchUp;
     private volatile HostInfo self;
     private volatile boolean runningOnce;
+    private volatile boolean wasReady;
 
     /** Where the entry of a key lives. */
     sealed interface Owner {
@@ -177,6 +178,22 @@ final class StatusStore implements AutoCloseable {
      * partition assigned here is open (restored, not restoring).
      */
     boolean ready() {
+        boolean ready = answersEveryKey();
+        if (ready) {
+            wasReady = true;
+        }
+        return ready;
+    }
+
+    /**
+     * True once {@link #ready()} has been true: the store has caught up with what its topics held when this
+     * instance started. It stays true while partitions move later (lookups wait for a moving partition).
+     */
+    boolean caughtUpOnce() {
+        return wasReady || ready();
+    }
+
+    private boolean answersEveryKey() {
         KafkaStreams s = streams;
         StartupCatchUp c = catchUp;
         if (s == null || c == null || !runningOnce || restoring.get() > 0 || !c.caughtUp()) {

@@ -145,6 +145,11 @@ public final class StreamsJobStatusView implements JobStatusView {
 
     @Override
     public boolean caughtUp() {
+        return store.caughtUpOnce();
+    }
+
+    @Override
+    public boolean ready() {
         return store.ready();
     }
 
