@@ -1,10 +1,10 @@
 package dev.llmq.provider.sse;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,17 +20,25 @@ public final class SseFramer {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
+    private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID = "id".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RETRY = "retry".getBytes(StandardCharsets.US_ASCII);
     /** The event limit of {@link #SseFramer()}. */
     public static final int DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
     private final int maxEventBytes;
 
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    /** The current line's bytes so far (a line split across feeds); grows as needed, reused between lines. */
+    private byte[] line = new byte[256];
+    private int lineLength;
     private boolean lastWasCr;
     private boolean atStart = true;
 
     private String eventType;
-    private StringBuilder data;
+    /** The event's only {@code data} line so far, until a second one makes {@link #moreData} necessary. */
+    private String data;
+    private StringBuilder moreData;
     private String lastEventId;
     private Duration retry;
     private int pendingEventBytes;
@@ -53,7 +61,7 @@ public final class SseFramer {
 
     /** Feeds bytes; returns the events completed by them, in order (often none). */
     public List<SseEvent> feed(byte[] bytes, int offset, int length) {
-        List<SseEvent> out = new ArrayList<>(2);
+        List<SseEvent> out = null;
         int end = offset + length;
         int start = offset;
         for (int i = offset; i < end; i++) {
@@ -65,14 +73,20 @@ public final class SseFramer {
             }
             lastWasCr = false;
             if (b == CR || b == LF) {
-                append(bytes, start, i - start);
                 lastWasCr = b == CR;
-                endLine(out);
+                if (lineLength == 0) {
+                    // the whole line is in this buffer: read it where it lies, no copy
+                    out = endLine(bytes, start, i - start, out);
+                } else {
+                    append(bytes, start, i - start);
+                    out = endLine(line, 0, lineLength, out);
+                    lineLength = 0;
+                }
                 start = i + 1;
             }
         }
         append(bytes, start, end - start);
-        return out;
+        return out == null ? List.of() : out;
     }
 
     public List<SseEvent> feed(byte[] bytes) {
@@ -96,9 +110,9 @@ public final class SseFramer {
      * line never came; either makes the end unclean.
      */
     public SseEnd finish() {
-        int pending = line.size() + pendingEventBytes;
+        int pending = lineLength + pendingEventBytes;
         boolean clean = pending == 0;
-        line.reset();
+        lineLength = 0;
         resetEvent();
         return new SseEnd(clean, pending);
     }
@@ -107,87 +121,103 @@ public final class SseFramer {
         if (len <= 0) {
             return;
         }
-        if ((long) pendingEventBytes + line.size() + len > maxEventBytes) {
+        if ((long) pendingEventBytes + lineLength + len > maxEventBytes) {
             throw new SseTooLargeException(maxEventBytes);
         }
-        line.write(bytes, from, len);
+        if (lineLength + len > line.length) {
+            line = Arrays.copyOf(line, Math.max(lineLength + len, Math.min(maxEventBytes, line.length * 2)));
+        }
+        System.arraycopy(bytes, from, line, lineLength, len);
+        lineLength += len;
     }
 
-    private void endLine(List<SseEvent> out) {
-        byte[] raw = line.toByteArray();
-        line.reset();
-        int from = 0;
+    /** One complete line, {@code raw[from, from + length)} without its end; returns {@code out} or a new list. */
+    private List<SseEvent> endLine(byte[] raw, int from, int length, List<SseEvent> out) {
+        if ((long) pendingEventBytes + length > maxEventBytes) {
+            throw new SseTooLargeException(maxEventBytes);
+        }
+        int end = from + length;
         if (atStart) {
             atStart = false;
-            if (raw.length >= 3 && (raw[0] & 0xFF) == 0xEF && (raw[1] & 0xFF) == 0xBB && (raw[2] & 0xFF) == 0xBF) {
-                from = 3;
+            if (length >= 3 && (raw[from] & 0xFF) == 0xEF && (raw[from + 1] & 0xFF) == 0xBB
+                    && (raw[from + 2] & 0xFF) == 0xBF) {
+                from += 3;
             }
         }
-        if (raw.length - from == 0) {
-            dispatch(out);
-            return;
+        if (end - from == 0) {
+            return dispatch(out);
         }
         if (raw[from] == ':') {
-            return;
+            return out;
         }
-        pendingEventBytes += raw.length + 1;
+        pendingEventBytes += length + 1;
         if (pendingEventBytes > maxEventBytes) {
             throw new SseTooLargeException(maxEventBytes);
         }
-        processField(new String(raw, from, raw.length - from, StandardCharsets.UTF_8));
+        processField(raw, from, end);
+        return out;
     }
 
-    private void processField(String text) {
-        int colon = text.indexOf(':');
-        String field;
-        String value;
-        if (colon < 0) {
-            field = text;
-            value = "";
-        } else {
-            field = text.substring(0, colon);
-            int v = colon + 1;
-            if (v < text.length() && text.charAt(v) == ' ') {
-                v++;
-            }
-            value = text.substring(v);
+    /** The field of the line {@code raw[from, end)}, read from the bytes: only a value kept is made a string. */
+    private void processField(byte[] raw, int from, int end) {
+        int colon = from;
+        while (colon < end && raw[colon] != ':') {
+            colon++;
         }
-        switch (field) {
-            case "event" -> eventType = value;
-            case "data" -> {
-                if (data == null) {
-                    data = new StringBuilder(value.length());
-                } else {
-                    data.append('\n');
+        int v = colon < end ? colon + 1 : end;
+        if (v < end && raw[v] == ' ') {
+            v++;
+        }
+        int fieldLength = colon - from;
+        if (is(raw, from, fieldLength, DATA)) {
+            String value = new String(raw, v, end - v, StandardCharsets.UTF_8);
+            if (data == null) {
+                data = value;
+            } else {
+                if (moreData == null) {
+                    moreData = new StringBuilder(data.length() + 1 + value.length()).append(data);
                 }
-                data.append(value);
+                moreData.append('\n').append(value);
             }
-            case "id" -> {
-                if (value.indexOf('\0') < 0) {
-                    lastEventId = value;
-                }
+        } else if (is(raw, from, fieldLength, EVENT)) {
+            eventType = new String(raw, v, end - v, StandardCharsets.UTF_8);
+        } else if (is(raw, from, fieldLength, ID)) {
+            String value = new String(raw, v, end - v, StandardCharsets.UTF_8);
+            if (value.indexOf('\0') < 0) {
+                lastEventId = value;
             }
-            case "retry" -> {
-                if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9') && value.length() < 18) {
-                    retry = Duration.ofMillis(Long.parseLong(value));
-                }
+        } else if (is(raw, from, fieldLength, RETRY)) {
+            int digits = end - v;
+            boolean allDigits = digits > 0 && digits < 18;
+            for (int i = v; i < end && allDigits; i++) {
+                allDigits = raw[i] >= '0' && raw[i] <= '9';
             }
-            default -> {
-                // unknown fields are ignored, per the spec
+            if (allDigits) {
+                retry = Duration.ofMillis(Long.parseLong(new String(raw, v, digits, StandardCharsets.US_ASCII)));
             }
         }
+        // unknown fields are ignored, per the spec
     }
 
-    private void dispatch(List<SseEvent> out) {
+    private static boolean is(byte[] raw, int from, int length, byte[] name) {
+        return length == name.length && Arrays.equals(raw, from, from + length, name, 0, length);
+    }
+
+    private List<SseEvent> dispatch(List<SseEvent> out) {
         if (data != null) {
-            out.add(new SseEvent(eventType, data.toString(), lastEventId, retry));
+            if (out == null) {
+                out = new ArrayList<>(2);
+            }
+            out.add(new SseEvent(eventType, moreData != null ? moreData.toString() : data, lastEventId, retry));
         }
         resetEvent();
+        return out;
     }
 
     private void resetEvent() {
         eventType = null;
         data = null;
+        moreData = null;
         retry = null;
         pendingEventBytes = 0;
     }

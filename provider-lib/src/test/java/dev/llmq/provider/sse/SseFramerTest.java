@@ -132,6 +132,21 @@ class SseFramerTest {
     }
 
     @Test
+    void aLineOverTheLimitIsRefusedWhetherItArrivesWholeOrInPieces() {
+        for (String text : List.of("data: " + "x".repeat(80) + "\n\n", ": " + "p".repeat(80) + "\n")) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> new SseFramer(64).feed(bytes)).as("whole: %s", text)
+                    .isInstanceOf(SseTooLargeException.class);
+            SseFramer split = new SseFramer(64);
+            assertThatThrownBy(() -> {
+                for (byte b : bytes) {
+                    split.feed(new byte[] {b});
+                }
+            }).as("byte by byte: %s", text).isInstanceOf(SseTooLargeException.class);
+        }
+    }
+
+    @Test
     void manyShortLinesOfOneEventCountTogether() {
         SseFramer f = new SseFramer(64);
         byte[] line = "data: 0123456789\n".getBytes(StandardCharsets.UTF_8);
