@@ -127,7 +127,7 @@ class ThreeWorkersKillIT {
                 Set<String> rawOnly = new HashSet<>(missing);
                 rawOnly.retainAll(Ledger.results(bootstrap, topics.resultsRaw()).keySet());
                 assertThat(missing).as("jobs without a result on results.v1 (%d of %d; %d of them have a raw result,"
-                                + " so the de-duplication held or lost them: docs/ARCHITECTURE.md, known defect);"
+                                + " so the de-duplication held or lost them: docs/ARCHITECTURE.md, results lost after a worker crash);"
                                 + " workers:%n%s", missing.size(), JOBS, rawOnly.size(), workersTail()).isEmpty();
             }
         });
