@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 
 /**
  * Builds the {@link ProviderClient} that dispatches each call on {@link ProviderTarget#provider()} to its adapter.
@@ -82,9 +83,14 @@ public final class Providers {
         return Map.copyOf(m);
     }
 
-    /** An HTTP client suited to provider calls: HTTP/2 when offered, redirects followed, 10 s connect timeout. */
+    /**
+     * An HTTP client suited to provider calls: HTTP/2 when offered, redirects followed, 10 s connect timeout, and its
+     * callbacks (response handling, body chunks) on virtual threads. The JDK's default executor is a cached pool of
+     * platform threads: a burst of calls grew the worker by tens of OS threads that stayed for a minute after.
+     */
     public static HttpClient defaultHttpClient() {
         return HttpClient.newBuilder()
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .version(HttpClient.Version.HTTP_2)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(10))
