@@ -1,6 +1,7 @@
 package dev.llmq.usage.internal;
 
 import dev.llmq.config.ExactlyOnceState;
+import dev.llmq.config.KafkaTransactions;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.usage.ResultOutcome;
 import dev.llmq.usage.UsageSettings;
@@ -84,6 +85,10 @@ public final class UsageStreams implements AutoCloseable {
         // a task directory left without a checkpoint must not be found while other tasks have uncommitted output
         props.put(StreamsConfig.STATE_CLEANUP_DELAY_MS_CONFIG, Long.toString(ExactlyOnceState.CLEANUP_DELAY.toMillis()));
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        if (!settings.kafkaProperties().containsKey("retry.backoff.ms")) {
+            props.put(StreamsConfig.producerPrefix("retry.backoff.ms"),
+                    Long.toString(KafkaTransactions.RETRY_BACKOFF.toMillis()));
+        }
         return props;
     }
 

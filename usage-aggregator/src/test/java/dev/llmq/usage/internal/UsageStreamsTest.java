@@ -1,0 +1,43 @@
+package dev.llmq.usage.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmq.usage.UsageSettings;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+
+/** The usage aggregator's Streams settings: what its guarantees rest on stays, the rest is the user's. */
+class UsageStreamsTest {
+
+    private static final HostInfo SELF = new HostInfo("127.0.0.1", 4003);
+
+    @Test
+    void exactlyOnceAndItsStateHandlingAreNotTheUsersToChange() {
+        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1")
+                .kafkaProperties(Map.of("processing.guarantee", "at_least_once", "state.cleanup.delay.ms", "600000",
+                        "num.stream.threads", "4"))
+                .build(), Path.of("/tmp/unused"), SELF);
+
+        assertThat(props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        // a task directory without a checkpoint must be gone before the task can come back (ExactlyOnceState)
+        assertThat(props.getProperty(StreamsConfig.STATE_CLEANUP_DELAY_MS_CONFIG)).isEqualTo("1000");
+        assertThat(props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo("1");
+        assertThat(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG)).isEqualTo("127.0.0.1:4003");
+    }
+
+    @Test
+    void theTransactionalProducerRetriesSoonUnlessTheUserSaysOtherwise() {
+        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
+                Path.of("/tmp/unused"), SELF);
+        assertThat(props.getProperty(StreamsConfig.producerPrefix("retry.backoff.ms"))).isEqualTo("10");
+
+        Properties theirs = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1")
+                .kafkaProperties(Map.of("retry.backoff.ms", "250")).build(), Path.of("/tmp/unused"), SELF);
+        assertThat(theirs.getProperty(StreamsConfig.producerPrefix("retry.backoff.ms"))).isNull();
+        assertThat(theirs.getProperty("retry.backoff.ms")).isEqualTo("250");
+    }
+}
