@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -61,7 +60,7 @@ public final class ExactlyOnceState {
             for (Path task : tasks.filter(Files::isDirectory).toList()) {
                 String name = task.getFileName().toString();
                 if (TASK_DIR.matcher(name).matches() && !Files.exists(task.resolve(CHECKPOINT))) {
-                    deleteTree(task);
+                    TemporaryStateDir.deleteTree(task);
                     dropped.add(name);
                 }
             }
@@ -69,13 +68,5 @@ public final class ExactlyOnceState {
             throw new UncheckedIOException("cannot list the state directory " + appDir, e);
         }
         return dropped;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

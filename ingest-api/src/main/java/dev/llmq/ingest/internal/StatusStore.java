@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmq.config.TemporaryStateDir;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
@@ -97,7 +98,8 @@ final class StatusStore implements AutoCloseable {
         this.snapshots = new JsonSerde<>(JobSnapshot.class, mapper);
         this.temporaryStateDir = settings.stateDir() == null;
         try {
-            this.stateDir = temporaryStateDir ? Files.createTempDirectory("llmq-ingest-state-")
+            this.stateDir = temporaryStateDir ? TemporaryStateDir.create("llmq-ingest-state-",
+                    dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped))
                     : Files.createDirectories(settings.stateDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the ingest's state directory", e);

@@ -2,6 +2,7 @@ package dev.llmq.usage.internal;
 
 import dev.llmq.config.ExactlyOnceState;
 import dev.llmq.config.KafkaTransactions;
+import dev.llmq.config.TemporaryStateDir;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.usage.ResultOutcome;
 import dev.llmq.usage.UsageSettings;
@@ -55,7 +56,8 @@ public final class UsageStreams implements AutoCloseable {
         this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
         this.temporaryStateDir = settings.stateDir() == null;
         try {
-            this.stateDir = temporaryStateDir ? Files.createTempDirectory("llmq-usage-state-")
+            this.stateDir = temporaryStateDir ? TemporaryStateDir.create("llmq-usage-state-",
+                    dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped))
                     : Files.createDirectories(settings.stateDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the usage aggregator's state directory", e);

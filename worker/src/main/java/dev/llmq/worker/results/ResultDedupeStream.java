@@ -2,6 +2,7 @@ package dev.llmq.worker.results;
 
 import dev.llmq.config.ExactlyOnceState;
 import dev.llmq.config.KafkaTransactions;
+import dev.llmq.config.TemporaryStateDir;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.worker.WorkerSettings;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -45,7 +46,8 @@ public final class ResultDedupeStream implements AutoCloseable {
         this.applicationId = applicationId(settings.topics());
         this.temporaryStateDir = settings.stateDir() == null;
         try {
-            this.stateDir = temporaryStateDir ? Files.createTempDirectory("llmq-worker-state-")
+            this.stateDir = temporaryStateDir ? TemporaryStateDir.create("llmq-worker-state-",
+                    dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped))
                     : Files.createDirectories(settings.stateDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the worker's state directory", e);
