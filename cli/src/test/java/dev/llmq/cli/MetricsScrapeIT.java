@@ -98,13 +98,17 @@ class MetricsScrapeIT {
             assertThat(status(workerUrl.resolve("/health/live"))).isEqualTo(200);
             assertThat(status(usageUrl.resolve("/health/live"))).isEqualTo(200);
 
+            // jvm_gc_pause_seconds appears at a role's first collection after it started; the roles share this
+            // JVM, whose large heap may not have collected yet: collect once, so every role has the series
+            System.gc();
             Scrape workerScrape = await().atMost(WAIT).until(() -> Scrape.get(workerUrl.resolve("/metrics")),
-                    s -> s.sum("llmq_jobs_completed_total", Map.of()) >= 4);
+                    s -> s.sum("llmq_jobs_completed_total", Map.of()) >= 4 && collected(s));
             assertWorker(workerScrape);
-            Scrape ingestScrape = Scrape.get(ingestUrl.resolve("/metrics"));
+            Scrape ingestScrape = await().atMost(WAIT).until(() -> Scrape.get(ingestUrl.resolve("/metrics")),
+                    MetricsScrapeIT::collected);
             assertIngest(ingestScrape);
             Scrape usageScrape = await().atMost(WAIT).until(() -> Scrape.get(usageUrl.resolve("/metrics")),
-                    s -> s.sum("llmq_usage_results_total", Map.of()) >= 4);
+                    s -> s.sum("llmq_usage_results_total", Map.of()) >= 4 && collected(s));
             assertCommon(usageScrape, "usage-aggregator", "u-metrics");
 
             // the dashboard and deploy/metrics.txt name only series a live llmq exports
@@ -258,6 +262,11 @@ class MetricsScrapeIT {
             }
         }));
         return ids;
+    }
+
+    /** True once the scrape has the JVM's garbage-collection pause timer (its first collection was seen). */
+    private static boolean collected(Scrape scrape) {
+        return scrape.names().contains("jvm_gc_pause_seconds_count");
     }
 
     private static int status(URI url) throws Exception {
