@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -47,6 +49,22 @@ public final class ExactlyOnceState {
     }
 
     /**
+     * Puts into {@code props} (a Kafka Streams application's settings) what every llmq exactly-once application
+     * runs with: {@code processing.guarantee=exactly_once_v2} and {@code state.cleanup.delay.ms} of
+     * {@link #CLEANUP_DELAY}, whatever the user set, and its
+     * transactional producer's {@code retry.backoff.ms} of {@link KafkaTransactions#RETRY_BACKOFF} unless the user's
+     * Kafka properties set one.
+     */
+    public static void configure(Properties props, Map<String, ?> userProperties) {
+        props.put("processing.guarantee", "exactly_once_v2");
+        props.put("state.cleanup.delay.ms", Long.toString(CLEANUP_DELAY.toMillis()));
+        if (!userProperties.containsKey("retry.backoff.ms")) {
+            // StreamsConfig.producerPrefix: the setting of the application's producers only
+            props.put("producer.retry.backoff.ms", Long.toString(KafkaTransactions.RETRY_BACKOFF.toMillis()));
+        }
+    }
+
+    /**
      * Deletes the task directories of {@code applicationId} under {@code stateDir} that hold no checkpoint file, and
      * returns their names. Call before the application starts (Kafka Streams locks the directories it uses).
      */
@@ -60,7 +78,7 @@ public final class ExactlyOnceState {
             for (Path task : tasks.filter(Files::isDirectory).toList()) {
                 String name = task.getFileName().toString();
                 if (TASK_DIR.matcher(name).matches() && !Files.exists(task.resolve(CHECKPOINT))) {
-                    TemporaryStateDir.deleteTree(task);
+                    TemporaryStateDir.delete(task);
                     dropped.add(name);
                 }
             }

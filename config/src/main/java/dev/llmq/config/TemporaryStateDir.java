@@ -62,7 +62,7 @@ public final class TemporaryStateDir {
                 }
                 String who = Files.readString(owner, StandardCharsets.UTF_8).strip();
                 if (host.equals(host(who)) && !alive(who)) {
-                    deleteTree(dir);
+                    delete(dir);
                     dropped.add(dir);
                 }
             }
@@ -92,8 +92,8 @@ public final class TemporaryStateDir {
         }
     }
 
-    /** Deletes {@code root} and everything under it. */
-    static void deleteTree(Path root) throws IOException {
+    /** Deletes {@code root} and everything under it (a role's temporary state directory when it stops). */
+    public static void delete(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -307,8 +305,8 @@ final class StatusStore implements AutoCloseable {
                     closeTimeout.toSeconds());
         }
         if (temporaryStateDir) {
-            try (Stream<Path> paths = Files.walk(stateDir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            try {
+                TemporaryStateDir.delete(stateDir);
             } catch (IOException e) {
                 LOG.warn("ingest {}: temporary state directory {} not deleted", settings.instanceId(), stateDir, e);
             }

@@ -1,7 +1,6 @@
 package dev.llmq.usage.internal;
 
 import dev.llmq.config.ExactlyOnceState;
-import dev.llmq.config.KafkaTransactions;
 import dev.llmq.config.TemporaryStateDir;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.usage.ResultOutcome;
@@ -12,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -81,16 +78,11 @@ public final class UsageStreams implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(settings.topics()));
         props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage");
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        // a task directory left without a checkpoint must not be found while other tasks have uncommitted output
-        props.put(StreamsConfig.STATE_CLEANUP_DELAY_MS_CONFIG, Long.toString(ExactlyOnceState.CLEANUP_DELAY.toMillis()));
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        if (!settings.kafkaProperties().containsKey("retry.backoff.ms")) {
-            props.put(StreamsConfig.producerPrefix("retry.backoff.ms"),
-                    Long.toString(KafkaTransactions.RETRY_BACKOFF.toMillis()));
-        }
+        // exactly_once_v2, no checkpoint-less task directory left to be found, the producer retrying soon
+        ExactlyOnceState.configure(props, settings.kafkaProperties());
         return props;
     }
 
@@ -182,8 +174,8 @@ public final class UsageStreams implements AutoCloseable {
             LOG.warn("usage aggregator {} did not stop within 30 s", settings.instanceId());
         }
         if (temporaryStateDir) {
-            try (Stream<Path> paths = Files.walk(stateDir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            try {
+                TemporaryStateDir.delete(stateDir);
             } catch (IOException e) {
                 LOG.warn("usage aggregator {}: temporary state directory {} not deleted", settings.instanceId(),
                         stateDir, e);

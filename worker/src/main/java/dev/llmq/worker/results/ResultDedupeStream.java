@@ -1,7 +1,6 @@
 package dev.llmq.worker.results;
 
 import dev.llmq.config.ExactlyOnceState;
-import dev.llmq.config.KafkaTransactions;
 import dev.llmq.config.TemporaryStateDir;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.worker.WorkerSettings;
@@ -11,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
@@ -82,19 +80,14 @@ public final class ResultDedupeStream implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(settings.topics()));
         props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.workerId() + "-results-dedupe");
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // how long a result can wait in an open transaction before read_committed readers see it
         // (llmq.worker.results_commit_interval_ms; Kafka Streams' own default under exactly-once is 100 ms)
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.resultsCommitInterval().toMillis()));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        // a task directory left without a checkpoint must not be found while other tasks have uncommitted results
-        props.put(StreamsConfig.STATE_CLEANUP_DELAY_MS_CONFIG, Long.toString(ExactlyOnceState.CLEANUP_DELAY.toMillis()));
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        if (!settings.clientProperties().containsKey("retry.backoff.ms")) {
-            props.put(StreamsConfig.producerPrefix("retry.backoff.ms"),
-                    Long.toString(KafkaTransactions.RETRY_BACKOFF.toMillis()));
-        }
+        // exactly_once_v2, no checkpoint-less task directory left to be found, the producer retrying soon
+        ExactlyOnceState.configure(props, settings.clientProperties());
         // a killed worker's share of the de-duplication moves as fast as its share of the jobs
         // (llmq.worker.session_timeout), unless the user's Kafka properties say otherwise
         if (!settings.clientProperties().containsKey("session.timeout.ms")) {
@@ -140,8 +133,8 @@ public final class ResultDedupeStream implements AutoCloseable {
             LOG.warn("worker {} result de-duplication did not stop within 30 s", workerId);
         }
         if (temporaryStateDir) {
-            try (Stream<Path> paths = Files.walk(stateDir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            try {
+                TemporaryStateDir.delete(stateDir);
             } catch (IOException e) {
                 LOG.warn("worker {}: temporary state directory {} not deleted", workerId, stateDir, e);
             }

@@ -92,15 +92,9 @@ public final class RoutedJobHandler implements JobHandler {
     }
 
     /**
-     * As above, with the jobs' runs and provider attempts traced by {@code tracing} (spans when OpenTelemetry is
-     * configured); every provider call carries the attempt's {@code traceparent} either way.
+     * As above, with the jobs' runs and provider attempts also traced by {@code tracing} (spans when OpenTelemetry
+     * is configured); every provider call carries the attempt's {@code traceparent} either way.
      */
-    public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
-                            BudgetBoard budgets, JobTracing tracing) {
-        this(router, client, cost, clock, budgets, AttemptMetrics.none(), tracing);
-    }
-
-    /** With both: the attempts counted in {@code meters} and traced by {@code tracing}. */
     public RoutedJobHandler(Supplier<Router> router, ProviderClient client, CostCalculator cost, Clock clock,
                             BudgetBoard budgets, MeterRegistry meters, JobTracing tracing) {
         this(router, client, cost, clock, budgets, new AttemptMetrics(meters), tracing);
