@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Instant;
 
 /** The one Jackson configuration for llmq's wire messages: unknown fields tolerated, ISO-8601 instants,
  * decimals (money) written in plain notation. */
@@ -27,11 +29,15 @@ public final class Json {
      * A new mapper with llmq's settings. Its parsers and generators take their buffers from a pool shared by all
      * threads rather than from Jackson's default per-thread cache: llmq runs each job on a virtual thread of its own,
      * so a per-thread cache would allocate fresh buffers (some 16 KB) for nearly every message read or written.
+     * Instants in {@link Instant#toString()}'s form are read without a {@code DateTimeFormatter}
+     * ({@link UtcInstantDeserializer}; registered after the Java time module, so it takes precedence).
      */
     public static ObjectMapper newMapper() {
         JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build();
         return JsonMapper.builder(factory)
                 .addModule(new JavaTimeModule())
+                .addModule(new SimpleModule("llmq-instants").addDeserializer(Instant.class,
+                        new UtcInstantDeserializer()))
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
