@@ -86,12 +86,32 @@ public record JobSnapshot(String jobId, String batchId, String customId, String 
 
     /** After a terminal result: the first one wins, later ones (at-least-once delivery) change nothing. */
     JobSnapshot withResult(JobResult r) {
+        return finished(r.status(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(), r.submittedAt(), r);
+    }
+
+    /**
+     * After a terminal result whose record is kept apart (the status store keeps its bytes as they came,
+     * {@link StoredSnapshot}): as {@link #withResult(JobResult)}, from the result's identifying fields, without it.
+     */
+    JobSnapshot finishedBy(JobStatus status, String batchId, String customId, String tenant, String modelGroup,
+                           Instant submittedAt) {
+        return finished(status, batchId, customId, tenant, modelGroup, submittedAt, null);
+    }
+
+    private JobSnapshot finished(JobStatus status, String batchId, String customId, String tenant, String modelGroup,
+                                 Instant submittedAt, JobResult r) {
         if (terminal()) {
             return this;
         }
-        return new JobSnapshot(jobId, or(batchId, r.batchId()), or(customId, r.customId()), or(tenant, r.tenant()),
-                or(modelGroup, r.modelGroup()), stream, or(submittedAt, r.submittedAt()), r.status(), idempotencyKey,
+        return new JobSnapshot(jobId, or(this.batchId, batchId), or(this.customId, customId), or(this.tenant, tenant),
+                or(this.modelGroup, modelGroup), stream, or(this.submittedAt, submittedAt), status, idempotencyKey,
                 fingerprint, r, running, expiresAt);
+    }
+
+    /** This snapshot with its result, read apart ({@link StoredSnapshot}). */
+    JobSnapshot withStoredResult(JobResult r) {
+        return new JobSnapshot(jobId, batchId, customId, tenant, modelGroup, stream, submittedAt, status,
+                idempotencyKey, fingerprint, r, running, expiresAt);
     }
 
     private static <T> T or(T a, T b) {

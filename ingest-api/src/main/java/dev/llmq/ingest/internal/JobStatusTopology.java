@@ -1,14 +1,20 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -34,8 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@value #JOB_STORE} (RocksDB, changelogged) is fed by the jobs topics (batch and interactive), the status topic
  * and the results topic, all keyed by job id and co-partitioned, so one task holds every record of a job: store key
- * {@code j<job id>}, value the {@link JobSnapshot} as JSON. The first terminal result wins; a result may come before
- * its job record; a running event after the result changes nothing.
+ * {@code j<job id>}, value the {@link JobSnapshot} as JSON and, once the job has finished, its result record's bytes
+ * as they came ({@link StoredSnapshot}). Of a job or result record only the fields a snapshot takes are read. The
+ * first terminal result wins; a result may come before its job record; a running event after the result changes
+ * nothing.
  *
  * <p>The job records also go, re-keyed, through one repartition topic ({@value #INDEX_REPARTITION}) to
  * {@value #INDEX_STORE}: by {@code b<batch id>} for a batch and by {@code i<tenant>\0<key>} for an idempotency key.
@@ -160,7 +168,9 @@ public final class JobStatusTopology {
 
         private final Source source;
         private final ObjectMapper mapper;
-        private final JsonSerde<JobSnapshot> snapshots;
+        private final ObjectReader jobHeads;
+        private final ObjectReader resultHeads;
+        private final ObjectWriter snapshots;
         private final long retentionMs;
         private final long purgeEveryMs;
         private ProcessorContext<String, byte[]> context;
@@ -169,7 +179,9 @@ public final class JobStatusTopology {
         SnapshotProcessor(Source source, ObjectMapper mapper, long retentionMs, long purgeEveryMs) {
             this.source = source;
             this.mapper = mapper;
-            this.snapshots = new JsonSerde<>(JobSnapshot.class, mapper);
+            this.jobHeads = mapper.readerFor(JobHead.class);
+            this.resultHeads = mapper.readerFor(ResultHead.class);
+            this.snapshots = mapper.writerFor(JobSnapshot.class);
             this.retentionMs = retentionMs;
             this.purgeEveryMs = purgeEveryMs;
         }
@@ -202,22 +214,27 @@ public final class JobStatusTopology {
                     case STATUS -> status(record);
                     case RESULTS -> result(record);
                 }
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.warn("status store skips a record of job {} from {}: {}", record.key(), source, e.toString());
             }
         }
 
-        private void job(Record<String, byte[]> record) {
-            JobRequest r = JsonSerde.jobRequest().fromBytes(record.value());
-            requireKey(record, r.jobId());
-            JobSnapshot fresh = JobSnapshot.queued(r, mapper);
-            update(r.jobId(), record.timestamp(), old -> old == null ? fresh : old.fillFrom(fresh));
-            if (r.batchId() != null) {
-                context.forward(record.withKey(batchKey(r.batchId())).withValue(utf8(r.jobId())));
+        /** Only the job's own fields are read; its body only when the job has an idempotency key (its fingerprint). */
+        private void job(Record<String, byte[]> record) throws IOException {
+            JobHead h = read(jobHeads, record.value());
+            requireKey(record, h.jobId());
+            String fingerprint = h.idempotencyKey() == null ? null
+                    : JobSnapshot.queued(JsonSerde.jobRequest().fromBytes(record.value()), mapper).fingerprint();
+            JobSnapshot fresh = new JobSnapshot(h.jobId(), h.batchId(), h.customId(), h.tenant(), h.modelGroup(),
+                    h.stream(), h.submittedAt(), JobStatus.QUEUED, h.idempotencyKey(), fingerprint, null, null,
+                    h.deadline());
+            update(h.jobId(), record.timestamp(), old -> old == null ? fresh : old.fillFrom(fresh), null);
+            if (h.batchId() != null) {
+                context.forward(record.withKey(batchKey(h.batchId())).withValue(utf8(h.jobId())));
             }
-            if (r.idempotencyKey() != null) {
-                context.forward(record.withKey(idempotencyKey(r.tenant(), r.idempotencyKey()))
-                        .withValue(utf8(r.jobId())));
+            if (h.idempotencyKey() != null) {
+                context.forward(record.withKey(idempotencyKey(h.tenant(), h.idempotencyKey()))
+                        .withValue(utf8(h.jobId())));
             }
         }
 
@@ -230,11 +247,15 @@ public final class JobStatusTopology {
             update(e.jobId(), record.timestamp(), old -> (old == null
                     ? new JobSnapshot(e.jobId(), e.batchId(), null, null, null, false, null, JobStatus.QUEUED, null,
                             null, null)
-                    : old).withRunning(e));
+                    : old).withRunning(e), null);
         }
 
-        private void result(Record<String, byte[]> record) {
-            JobResult r = JsonSerde.jobResult().fromBytes(record.value());
+        /**
+         * The result's own fields are read (the whole record is checked to be JSON); the record is kept as its
+         * bytes beside the snapshot ({@link StoredSnapshot}).
+         */
+        private void result(Record<String, byte[]> record) throws IOException {
+            ResultHead r = read(resultHeads, record.value());
             requireKey(record, r.jobId());
             if (!r.status().terminal()) {
                 return;
@@ -242,7 +263,16 @@ public final class JobStatusTopology {
             update(r.jobId(), record.timestamp(), old -> (old == null
                     ? new JobSnapshot(r.jobId(), null, null, null, null, false, null, JobStatus.QUEUED, null, null,
                             null)
-                    : old).withResult(r));
+                    : old).finishedBy(r.status(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(),
+                            r.submittedAt()), record.value());
+        }
+
+        private static <T> T read(ObjectReader reader, byte[] value) throws IOException {
+            T t = reader.readValue(value);
+            if (t == null) {
+                throw new IllegalArgumentException("the record is the JSON document null");
+            }
+            return t;
         }
 
         /** A record keyed by another job's id would land in the wrong partition's store: skip it. */
@@ -252,16 +282,58 @@ public final class JobStatusTopology {
             }
         }
 
-        private void update(String jobId, long timestamp, java.util.function.UnaryOperator<JobSnapshot> change) {
+        /**
+         * Applies {@code change} to the job's stored snapshot; {@code result}, when given, is the record of the
+         * result that finished the job, kept with it if {@code change} made it terminal.
+         */
+        private void update(String jobId, long timestamp, java.util.function.UnaryOperator<JobSnapshot> change,
+                            byte[] result) {
             String key = jobKey(jobId);
             byte[] before = store.get(key);
-            JobSnapshot old = before == null ? null : snapshots.fromBytes(before);
-            JobSnapshot next = change.apply(old);
-            if (!next.equals(old)) {
-                store.put(key, snapshots.toBytes(next));
+            StoredSnapshot old = before == null ? null : StoredSnapshot.read(before, mapper);
+            JobSnapshot oldHead = old == null ? null : old.head();
+            JobSnapshot next = change.apply(oldHead);
+            if (old != null && old.head().terminal()) {
+                if (!next.equals(oldHead)) {
+                    store.put(key, old.withHead(snapshots, next));
+                }
+            } else if (!next.equals(oldHead)) {
+                boolean finished = result != null && next.terminal();
+                store.put(key, StoredSnapshot.write(snapshots, next, finished ? result : null, 0,
+                        finished ? result.length : 0));
             }
             if (before == null) {
                 store.put(expiryKey(timestamp, key), new byte[0]);
+            }
+        }
+    }
+
+    /**
+     * What the store reads of a job record ({@link JobRequest}): its own fields; the chat body is skipped (a
+     * record's JSON is still checked whole).
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record JobHead(String jobId, String batchId, String customId, String tenant, String modelGroup, boolean stream,
+                   Instant submittedAt, String idempotencyKey, Instant deadline) {
+        JobHead {
+            if (jobId == null || jobId.isBlank() || modelGroup == null || modelGroup.isBlank()
+                    || submittedAt == null) {
+                throw new IllegalArgumentException("not a job request: job_id, model_group and submitted_at are "
+                        + "required");
+            }
+        }
+    }
+
+    /**
+     * What the store reads of a result record ({@link JobResult}): the fields a snapshot takes from it; the record
+     * itself is kept as it came (the result de-duplication lets only whole {@link JobResult}s onto the topic).
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ResultHead(String jobId, String batchId, String customId, String tenant, String modelGroup,
+                      JobStatus status, Instant submittedAt, Instant completedAt) {
+        ResultHead {
+            if (jobId == null || jobId.isBlank() || status == null || completedAt == null) {
+                throw new IllegalArgumentException("not a job result: job_id, status and completed_at are required");
             }
         }
     }

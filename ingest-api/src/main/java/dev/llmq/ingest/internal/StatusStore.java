@@ -3,7 +3,6 @@ package dev.llmq.ingest.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.config.TemporaryStateDir;
 import dev.llmq.ingest.IngestSettings;
-import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,7 +59,6 @@ final class StatusStore implements AutoCloseable {
 
     private final IngestSettings settings;
     private final ObjectMapper mapper;
-    private final JsonSerde<JobSnapshot> snapshots;
     private final Path stateDir;
     private final boolean temporaryStateDir;
     private final AtomicInteger restoring = new AtomicInteger();
@@ -93,7 +91,6 @@ final class StatusStore implements AutoCloseable {
         this.kafkaMeters = Objects.requireNonNull(kafkaMeters, "kafkaMeters");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
-        this.snapshots = new JsonSerde<>(JobSnapshot.class, mapper);
         this.temporaryStateDir = settings.stateDir() == null;
         try {
             this.stateDir = temporaryStateDir ? TemporaryStateDir.create("llmq-ingest-state-",
@@ -261,7 +258,7 @@ final class StatusStore implements AutoCloseable {
     /** The snapshot of a job this instance holds in {@code partition}; empty when it has none. */
     Optional<JobSnapshot> localJob(String jobId, int partition) {
         byte[] value = store(JobStatusTopology.JOB_STORE, partition).get(JobStatusTopology.jobKey(jobId));
-        return value == null ? Optional.empty() : Optional.of(snapshots.fromBytes(value));
+        return value == null ? Optional.empty() : Optional.of(StoredSnapshot.read(value, mapper).snapshot());
     }
 
     /** The job ids indexed under {@code partitionKey} (a batch or an idempotency key), in submission order. */

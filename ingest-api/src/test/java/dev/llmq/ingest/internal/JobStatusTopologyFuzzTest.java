@@ -80,7 +80,7 @@ class JobStatusTopologyFuzzTest {
             byte[] stored = driver.<String, byte[]>getKeyValueStore(JobStatusTopology.JOB_STORE)
                     .get(JobStatusTopology.jobKey("job_ok"));
             assertThat(stored).isNotNull();
-            assertThat(new JsonSerde<>(JobSnapshot.class, Json.mapper()).fromBytes(stored).status())
+            assertThat(StoredSnapshot.read(stored, Json.mapper()).snapshot().status())
                     .isEqualTo(JobStatus.QUEUED);
         }
     }

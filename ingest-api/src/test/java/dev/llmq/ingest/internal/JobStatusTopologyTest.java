@@ -34,7 +34,6 @@ class JobStatusTopologyTest {
     private static final TopicNames TOPICS = new TopicNames("store-test");
     private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
     private static final Duration RETENTION = Duration.ofHours(1);
-    private static final JsonSerde<JobSnapshot> SNAPSHOTS = new JsonSerde<>(JobSnapshot.class, Json.mapper());
 
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> jobs;
@@ -98,7 +97,7 @@ class JobStatusTopologyTest {
 
     private JobSnapshot snapshot(String id) {
         byte[] v = store(JobStatusTopology.JOB_STORE).get(JobStatusTopology.jobKey(id));
-        return v == null ? null : SNAPSHOTS.fromBytes(v);
+        return v == null ? null : StoredSnapshot.read(v, Json.mapper()).snapshot();
     }
 
     private List<String> index(String partitionKey) {
@@ -161,6 +160,25 @@ class JobStatusTopologyTest {
         assertThat(s.customId()).isEqualTo("c-job_2");
         assertThat(s.tenant()).isEqualTo("acme");
         assertThat(s.stream()).isTrue();
+        assertThat(s.result()).isEqualTo(result("job_2", JobStatus.FAILED, null)); // kept through the update
+    }
+
+    @Test
+    void aSnapshotStoredWholeByAnEarlierVersionIsReadAndRewrittenWithItsResultKept() {
+        JobResult first = result("job_old_layout", JobStatus.SUCCEEDED, "kept");
+        JobSnapshot whole = new JobSnapshot("job_old_layout", null, null, null, "g", false, null, JobStatus.QUEUED,
+                null, null, null).withResult(first);
+        store(JobStatusTopology.JOB_STORE).put(JobStatusTopology.jobKey("job_old_layout"),
+                new JsonSerde<>(JobSnapshot.class, Json.mapper()).toBytes(whole));
+        assertThat(snapshot("job_old_layout")).isEqualTo(whole);
+
+        sendJob(job("job_old_layout", null, "acme", null), T0);
+        byte[] rewritten = store(JobStatusTopology.JOB_STORE).get(JobStatusTopology.jobKey("job_old_layout"));
+        assertThat(rewritten[0]).isEqualTo(StoredSnapshot.FORMAT);
+        JobSnapshot s = snapshot("job_old_layout");
+        assertThat(s.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(s.tenant()).isEqualTo("acme");
+        assertThat(s.result()).isEqualTo(first);
     }
 
     @Test

@@ -1,0 +1,131 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JsonSerde;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import org.apache.kafka.common.errors.SerializationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A job's entry in the status store ({@link JobStatusTopology#JOB_STORE}) as its bytes hold it: the snapshot without
+ * its result as JSON, and for a finished job the result record's value exactly as it was read from the results topic.
+ * Keeping the result as bytes spares the store's thread parsing every result into a {@link JobResult} and writing
+ * it out again inside the snapshot (and the snapshot's later updates doing so again): the result is parsed when a
+ * reader asks for it ({@link #snapshot()}).
+ *
+ * <p>Layout: the byte {@value #FORMAT}, the snapshot's JSON length as a 4-byte big-endian integer, the snapshot's
+ * JSON, then the result's bytes (none while the job runs). A value starting with {@code '{'} is a whole snapshot
+ * with its result inside, as stores written before this layout hold them; it is read as such and written in this
+ * layout at its next update.
+ */
+final class StoredSnapshot {
+
+    /** The first byte of a value in this layout (a JSON document starts with '{'). */
+    static final byte FORMAT = 1;
+    private static final int HEADER = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(StoredSnapshot.class);
+
+    private final JobSnapshot head;
+    private final byte[] result;
+    private final int resultOffset;
+    private final int resultLength;
+    private final ObjectMapper mapper;
+
+    private StoredSnapshot(JobSnapshot head, byte[] result, int resultOffset, int resultLength, ObjectMapper mapper) {
+        this.head = head;
+        this.result = result;
+        this.resultOffset = resultOffset;
+        this.resultLength = resultLength;
+        this.mapper = mapper;
+    }
+
+    /**
+     * Reads a stored value (either layout).
+     *
+     * @throws SerializationException when the bytes are neither layout
+     */
+    static StoredSnapshot read(byte[] value, ObjectMapper mapper) {
+        Objects.requireNonNull(value, "value");
+        if (value.length >= HEADER && value[0] == FORMAT) {
+            int headLength = ByteBuffer.wrap(value, 1, 4).getInt();
+            if (headLength < 0 || headLength > value.length - HEADER) {
+                throw new SerializationException("not a stored job snapshot: its head overruns the value");
+            }
+            JobSnapshot head = readHead(mapper.readerFor(JobSnapshot.class), value, HEADER, headLength);
+            int resultOffset = HEADER + headLength;
+            return new StoredSnapshot(head, value, resultOffset, value.length - resultOffset, mapper);
+        }
+        JobSnapshot whole = new JsonSerde<>(JobSnapshot.class, mapper).fromBytes(value);
+        byte[] result = whole.result() == null ? new byte[0] : JsonSerde.jobResult().toBytes(whole.result());
+        return new StoredSnapshot(whole.withStoredResult(null), result, 0, result.length, mapper);
+    }
+
+    private static JobSnapshot readHead(ObjectReader reader, byte[] value, int offset, int length) {
+        try {
+            JobSnapshot head = reader.readValue(value, offset, length);
+            if (head == null) {
+                throw new SerializationException("not a stored job snapshot: its head is null");
+            }
+            return head;
+        } catch (IOException | RuntimeException e) {
+            throw e instanceof SerializationException s ? s
+                    : new SerializationException("not a stored job snapshot: " + e.getMessage(), e);
+        }
+    }
+
+    /** The value of a snapshot (its result, if any, left out) followed by {@code length} result bytes. */
+    static byte[] write(ObjectWriter writer, JobSnapshot head, byte[] result, int offset, int length) {
+        byte[] json;
+        try {
+            json = writer.writeValueAsBytes(head.result() == null ? head : head.withStoredResult(null));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize a job snapshot", e);
+        }
+        ByteBuffer out = ByteBuffer.allocate(HEADER + json.length + length);
+        out.put(FORMAT).putInt(json.length).put(json);
+        if (length > 0) {
+            out.put(result, offset, length);
+        }
+        return out.array();
+    }
+
+    /** The snapshot without its result (the status and what the result told are in it). */
+    JobSnapshot head() {
+        return head;
+    }
+
+    boolean hasResult() {
+        return resultLength > 0;
+    }
+
+    /** This entry with {@code head} in place of its head, its result bytes kept. */
+    byte[] withHead(ObjectWriter writer, JobSnapshot next) {
+        return write(writer, next, result, resultOffset, resultLength);
+    }
+
+    /**
+     * The whole snapshot, its result parsed. A result that cannot be read (only a record written to the results
+     * topic past the result de-duplication, which lets through only {@link JobResult}s) is logged and left out: the
+     * job still reads as finished.
+     */
+    JobSnapshot snapshot() {
+        if (!hasResult()) {
+            return head;
+        }
+        try {
+            JobResult r = mapper.readerFor(JobResult.class).readValue(result, resultOffset, resultLength);
+            return head.withStoredResult(r);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("the stored result of job {} cannot be read; the job is shown without it: {}", head.jobId(),
+                    e.toString());
+            return head;
+        }
+    }
+}
