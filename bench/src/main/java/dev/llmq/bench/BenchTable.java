@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The one table every {@code llmq bench} scenario prints: the machine, the settings, the figures (each with its
  * target where the issue gives one), and the CPU seconds each process used during the measured window, read from the
- * OS ({@link ProcCpu}), with CPU milliseconds per job. Markdown, so it pastes into BENCHMARKS.md as it is.
+ * OS ({@link ProcCpu}), how much of it the JIT compiler's and the garbage collector's threads took, with CPU
+ * milliseconds per job. Markdown, so it pastes into BENCHMARKS.md as it is.
  *
  * <p>Usage: {@link #process} each measured process (pid) before the load starts, {@link #cpuWindowEnds} when it ends,
  * then {@link #figure} and {@link #print}.
@@ -47,13 +48,14 @@ public final class BenchTable {
      * "all llmq processes" (the broker and the roles do; the mock and the load generator do not).
      */
     public BenchTable process(String name, long pid, boolean inLlmq) {
-        processes.add(new Cpu(name, pid, inLlmq, ProcCpu.seconds(pid)));
+        processes.add(new Cpu(name, pid, inLlmq, ProcCpu.seconds(pid), ProcCpu.split(pid)));
         return this;
     }
 
     /** Ends the CPU window of every process; {@code jobs} is what the window completed (for CPU-ms per job). */
     public BenchTable cpuWindowEnds(long jobs) {
         for (Cpu cpu : processes) {
+            cpu.endSplit = ProcCpu.split(cpu.pid);
             cpu.end = ProcCpu.seconds(cpu.pid);
         }
         this.jobs = jobs;
@@ -82,17 +84,33 @@ public final class BenchTable {
         }
         if (!processes.isEmpty()) {
             out.println();
-            out.println("| process | pid | CPU s | CPU ms per job |");
-            out.println("|---|---|---|---|");
+            out.println("| process | pid | CPU s | of which JIT compiling / GC threads | CPU ms per job |");
+            out.println("|---|---|---|---|---|");
             for (Cpu cpu : processes) {
                 out.println("| " + cpu.name + (cpu.inLlmq ? "" : " (not llmq)") + " | " + cpu.pid + " | "
-                        + String.format("%.2f", cpu.used()) + " | " + perJob(cpu.used()) + " |");
+                        + String.format("%.2f", cpu.used()) + " | " + shares(cpu.used(), cpu.split()) + " | "
+                        + perJob(cpu.used()) + " |");
             }
-            out.println("| **all llmq processes** | | " + String.format("%.2f", llmqCpuSeconds()) + " | **"
-                    + perJob(llmqCpuSeconds()) + "** |");
+            ProcCpu.Split llmq = processes.stream().filter(c -> c.inLlmq).map(Cpu::split)
+                    .reduce(new ProcCpu.Split(0, 0), (a, b) -> new ProcCpu.Split(a.jit() + b.jit(), a.gc() + b.gc()));
+            out.println("| **all llmq processes** | | " + String.format("%.2f", llmqCpuSeconds()) + " | "
+                    + shares(llmqCpuSeconds(), llmq) + " | **" + perJob(llmqCpuSeconds()) + "** |");
+            out.println();
+            out.println("JIT compiling is the HotSpot compiler threads' CPU in the window: on two cores a role keeps "
+                    + "compiling for minutes after it starts, so a large share means the run measured warm-up, not "
+                    + "the steady state (lengthen `--warmup`).");
         }
         out.println();
         out.flush();
+    }
+
+    /** "4.1 s (12%) / 0.3 s (1%)": the split's parts of {@code total}. */
+    static String shares(double total, ProcCpu.Split split) {
+        return part(split.jit(), total) + " / " + part(split.gc(), total);
+    }
+
+    private static String part(double seconds, double total) {
+        return String.format("%.2f s (%.0f%%)", seconds, total > 0 ? 100 * seconds / total : 0.0);
     }
 
     private String perJob(double seconds) {
@@ -129,17 +147,24 @@ public final class BenchTable {
         final long pid;
         final boolean inLlmq;
         final double start;
+        final ProcCpu.Split startSplit;
         double end = Double.NaN;
+        ProcCpu.Split endSplit;
 
-        Cpu(String name, long pid, boolean inLlmq, double start) {
+        Cpu(String name, long pid, boolean inLlmq, double start, ProcCpu.Split startSplit) {
             this.name = name;
             this.pid = pid;
             this.inLlmq = inLlmq;
             this.start = start;
+            this.startSplit = startSplit;
         }
 
         double used() {
             return end - start;
+        }
+
+        ProcCpu.Split split() {
+            return endSplit.minus(startSplit);
         }
     }
 }

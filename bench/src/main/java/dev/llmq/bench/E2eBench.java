@@ -4,11 +4,12 @@ import dev.llmq.bench.load.JobBodies;
 import dev.llmq.bench.load.LoadGenerator;
 import dev.llmq.bench.load.LoadResult;
 import dev.llmq.bench.load.LoadSpec;
-import dev.llmq.bench.load.ResponseListener;
+import dev.llmq.bench.load.SubmittedJobs;
 import dev.llmq.bench.load.Target;
 import dev.llmq.runtime.mock.MockLlmServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -21,8 +22,12 @@ import picocli.CommandLine.Option;
  * generator run in this JVM, so that one clock times every step of a job ({@link JobTimes}): the 202, the provider
  * receiving the call and answering it (the mock's {@code ChatListener}, which reads the job number from the prompt),
  * and the result becoming readable on {@code results.v1} to a {@code read_committed} consumer
- * ({@link ResultWatch}). Open loop at {@code --rate} or closed loop at {@code --concurrency}, {@code --duration}
- * seconds after a warm-up; then up to {@code --drain} seconds for the last results. Jobs accepted in the measured
+ * ({@link ResultWatch}). Open loop at {@code --rate}, or closed loop at {@code --concurrency}: that many jobs at most
+ * between submission and result (each client submits its next job once the last one's result is readable, so the
+ * ingest cannot run ahead of the workers and the figures are those of a steady state: every job accepted in the
+ * window is also finished in it, give or take the ones in flight). {@code --duration} seconds after a warm-up (long by
+ * default: on two cores the roles' JIT compilers take minutes to settle, and the table says how much of the window's
+ * CPU was still compiling); then up to {@code --drain} seconds for the last results. Jobs accepted in the measured
  * run without a result by then are lost.
  */
 @Command(name = "e2e", mixinStandardHelpOptions = true,
@@ -32,6 +37,8 @@ final class E2eBench implements Callable<Integer> {
 
     /** The measured run's job numbers start here; the warm-up's at 0. */
     static final long MEASURED_JOBS = 100_000_000_000L;
+    /** How long a closed-loop client waits for its jobs' results before it submits again regardless. */
+    static final Duration RESULT_WAIT = Duration.ofSeconds(30);
 
     @Mixin
     LoadOptions load = new LoadOptions();
@@ -48,7 +55,7 @@ final class E2eBench implements Callable<Integer> {
 
     E2eBench() {
         load.durationSeconds = 60;
-        load.warmupSeconds = 10;
+        load.warmupSeconds = 180;
         load.maxRequests = 600_000;
     }
 
@@ -69,9 +76,14 @@ final class E2eBench implements Callable<Integer> {
              LlmqRoles roles = LlmqRoles.start(dir, mock.openAiBaseUrl(), workers, Args.list(roleJvmArgs));
              ResultWatch results = ResultWatch.start(roles.bootstrapServers(), times)) {
             JobBodies bodies = new JobBodies(LlmqRoles.GROUP, load.jobBytes, 1);
+            boolean closed = spec.loop() instanceof LoadSpec.Loop.Closed;
             if (warmup != null) {
-                LoadGenerator.run(new Target.LlmqIngest(roles.ingestUrl(), bodies, load.jobsPerRequest, null, 0),
-                        warmup, ResponseListener.NONE);
+                Target warm = new Target.LlmqIngest(roles.ingestUrl(), bodies, load.jobsPerRequest, null, 0);
+                LoadGenerator.run(warm, warmup, (seq, intended, sent, done, status, body) -> {
+                    if (closed && warm.success(status)) {
+                        awaitResults(times, SubmittedJobs.ids(body));
+                    }
+                });
             }
             Target target = new Target.LlmqIngest(roles.ingestUrl(), bodies, load.jobsPerRequest, null, MEASURED_JOBS);
             BenchTable table = new BenchTable("llmq bench e2e");
@@ -84,6 +96,9 @@ final class E2eBench implements Callable<Integer> {
             LoadResult r = LoadGenerator.run(target, spec, (seq, intended, sent, done, status, body) -> {
                 if (target.success(status)) {
                     times.accepted(target.firstJob(seq), intended, done, body);
+                    if (closed) {
+                        awaitResults(times, SubmittedJobs.ids(body));
+                    }
                 }
             });
             long windowEnd = System.nanoTime();
@@ -112,6 +127,14 @@ final class E2eBench implements Callable<Integer> {
             table.print(System.out);
             System.out.println("role logs: " + roles.logs());
             return lost == 0 && r.errors() == 0 ? 0 : 1;
+        }
+    }
+
+    /** The closed loop's hold: the client's next submission waits for these jobs' results (30 s at most). */
+    private static void awaitResults(JobTimes times, List<String> jobIds) {
+        long deadline = System.nanoTime() + RESULT_WAIT.toNanos();
+        for (String id : jobIds) {
+            times.awaitResult(id, deadline);
         }
     }
 

@@ -33,7 +33,7 @@ final class IngestBench implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "20", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")
     int durationSeconds;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per phase (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "60", description = "warm-up seconds per phase (default: ${DEFAULT-VALUE})")
     int warmupSeconds;
 
     @Option(names = "--ndjson-jobs", defaultValue = "100", description = "jobs per NDJSON submission (default: ${DEFAULT-VALUE})")

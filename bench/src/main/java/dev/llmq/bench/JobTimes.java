@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -25,6 +27,8 @@ final class JobTimes {
     private final AtomicLongArray answered;
     private final String[] ids;
     private final Map<String, Long> results = new ConcurrentHashMap<>();
+    /** Threads waiting in {@link #awaitResult} for a job's result. */
+    private final Map<String, Thread> waiting = new ConcurrentHashMap<>();
 
     JobTimes(long first, int capacity) {
         this.first = first;
@@ -64,6 +68,31 @@ final class JobTimes {
     /** Job {@code jobId}'s result was read now (the first reading counts). */
     void result(String jobId, long nanos) {
         results.putIfAbsent(jobId, nanos);
+        Thread waiter = waiting.remove(jobId);
+        if (waiter != null) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    /**
+     * Waits until job {@code jobId}'s result has been read, at most until {@code deadlineNanos}
+     * ({@link System#nanoTime()}); one thread per job. Whether it came.
+     */
+    boolean awaitResult(String jobId, long deadlineNanos) {
+        waiting.put(jobId, Thread.currentThread());
+        try {
+            // registered before looking, so a result read meanwhile is seen either here or by its unpark
+            for (long left = deadlineNanos - System.nanoTime(); !results.containsKey(jobId) && left > 0;
+                 left = deadlineNanos - System.nanoTime()) {
+                LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+                if (Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+            }
+            return results.containsKey(jobId);
+        } finally {
+            waiting.remove(jobId, Thread.currentThread());
+        }
     }
 
     /** Results first read between the two instants (any job). */

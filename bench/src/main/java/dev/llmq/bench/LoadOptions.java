@@ -16,7 +16,8 @@ final class LoadOptions {
     @Option(names = "--rate", description = "open loop: requests per second (exclusive with --concurrency)")
     Double rate;
 
-    @Option(names = "--concurrency", description = "closed loop: requests outstanding at once (exclusive with --rate)")
+    @Option(names = "--concurrency", description = "closed loop: requests outstanding at once (e2e: jobs between "
+            + "submission and result) (exclusive with --rate)")
     Integer concurrency;
 
     @Option(names = "--connections", defaultValue = "64",
@@ -26,7 +27,7 @@ final class LoadOptions {
     @Option(names = "--duration", description = "measured seconds (default: load 20, e2e 60)")
     Integer durationOption;
 
-    @Option(names = "--warmup", description = "seconds of the same load before measuring (default: load 5, e2e 10)")
+    @Option(names = "--warmup", description = "seconds of the same load before measuring (default: load 5, e2e 180)")
     Integer warmupOption;
 
     @Option(names = "--max-requests",

@@ -3,7 +3,9 @@ package dev.llmq.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * CPU time of a process as the operating system counts it: user plus system time from {@code /proc/<pid>/stat}
@@ -27,6 +29,59 @@ public final class ProcCpu {
                     + " (Linux /proc only; has it exited?)", e);
         }
         return ticks(stat) / (double) TICKS_PER_SECOND;
+    }
+
+    /**
+     * The CPU seconds of the process's live threads by kind, from {@code /proc/<pid>/task/<tid>/stat}: the JIT
+     * compilers ({@code C1 CompilerThread}, {@code C2 CompilerThread}) and the garbage collector ({@code GC Thread},
+     * G1's and ZGC's own threads). A thread that has exited is no longer listed, so these are at least what the
+     * kind used (HotSpot stops idle compiler threads); the process's own figure ({@link #seconds}) counts every thread.
+     */
+    public static Split split(long pid) {
+        long jit = 0;
+        long gc = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (NoSuchFileException e) {
+                    continue; // the thread ended while listed
+                }
+                switch (kind(stat)) {
+                    case JIT -> jit += ticks(stat);
+                    case GC -> gc += ticks(stat);
+                    case OTHER -> { }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the threads of process " + pid
+                    + " (Linux /proc only; has it exited?)", e);
+        }
+        return new Split(jit / (double) TICKS_PER_SECOND, gc / (double) TICKS_PER_SECOND);
+    }
+
+    /** CPU seconds of a process's JIT compiler threads and garbage collector threads. */
+    public record Split(double jit, double gc) {
+
+        Split minus(Split earlier) {
+            return new Split(jit - earlier.jit, gc - earlier.gc);
+        }
+    }
+
+    enum Kind { JIT, GC, OTHER }
+
+    /** What a thread of one {@code /proc/<pid>/task/<tid>/stat} line does, by its name (cut at 15 characters). */
+    static Kind kind(String stat) {
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+            return Kind.JIT;
+        }
+        if (name.startsWith("GC ") || name.startsWith("G1 ") || name.startsWith("ZDriver")
+                || name.startsWith("ZWorker") || name.startsWith("ZDirector")) {
+            return Kind.GC;
+        }
+        return Kind.OTHER;
     }
 
     /** utime + stime of one {@code /proc/<pid>/stat} line; the command name may hold spaces and parentheses. */

@@ -75,7 +75,7 @@ class BenchCommandsTest {
         assertThat(spec.loop()).isEqualTo(new LoadSpec.Loop.Open(300, 64));
         assertThat(spec.duration()).isEqualTo(Duration.ofSeconds(60));
         assertThat(spec.maxRequests()).isEqualTo(600_000);
-        assertThat(e2e.load.warmup(spec).duration()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(e2e.load.warmup(spec).duration()).isEqualTo(Duration.ofSeconds(180));
         assertThat(e2e.workers).isEqualTo(2);
 
         IngestBench ingest = new IngestBench();
@@ -84,5 +84,6 @@ class BenchCommandsTest {
         assertThat(ingest.ndjsonJobs).isEqualTo(100);
         assertThat(ingest.singleConnections).isEqualTo(64);
         assertThat(ingest.phases).containsExactly("A", "B");
+        assertThat(ingest.warmupSeconds).isEqualTo(60);
     }
 }

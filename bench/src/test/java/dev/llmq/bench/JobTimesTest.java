@@ -49,6 +49,24 @@ class JobTimesTest {
         assertThat(values(times.providerToResult())).hasSize(2); // job_c never reached the provider
     }
 
+    @Test
+    void aClientWaitingForItsJobsResultIsWokenWhenItIsReadAndGivesUpAtItsDeadline() throws Exception {
+        JobTimes times = new JobTimes(0, 4);
+        times.result("job_done", 10);
+        assertThat(times.awaitResult("job_done", System.nanoTime())).isTrue(); // already read: no wait
+
+        java.util.concurrent.CompletableFuture<Boolean> waiter = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> times.awaitResult("job_late", System.nanoTime() + Duration.ofSeconds(30).toNanos()));
+        Thread.onSpinWait();
+        assertThat(waiter).isNotDone();
+        times.result("job_late", 20);
+        assertThat(waiter.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        long before = System.nanoTime();
+        assertThat(times.awaitResult("job_never", before + Duration.ofMillis(120).toNanos())).isFalse();
+        assertThat(System.nanoTime() - before).isGreaterThanOrEqualTo(Duration.ofMillis(120).toNanos());
+    }
+
     private static java.util.List<Long> values(Histogram h) {
         java.util.List<Long> out = new java.util.ArrayList<>();
         h.recordedValues().forEach(v -> {
