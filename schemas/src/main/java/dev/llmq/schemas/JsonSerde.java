@@ -69,11 +69,18 @@ public final class JsonSerde<T> implements Serde<T> {
      * @throws SerializationException when the bytes are not a valid {@code T}, the JSON document {@code null} included
      */
     public T fromBytes(byte[] bytes) {
-        if (bytes == null) {
-            return null;
-        }
+        return bytes == null ? null : fromBytes(bytes, 0, bytes.length);
+    }
+
+    /**
+     * The value held in {@code length} bytes of {@code bytes} from {@code offset} (a part of a larger value).
+     *
+     * @throws SerializationException when those bytes are not a valid {@code T}, the JSON document {@code null}
+     *                                included
+     */
+    public T fromBytes(byte[] bytes, int offset, int length) {
         try {
-            T value = mapper.readValue(bytes, type);
+            T value = mapper.readValue(bytes, offset, length, type);
             if (value == null) {
                 throw new SerializationException("not a valid " + type.getSimpleName() + ": the JSON document is null");
             }

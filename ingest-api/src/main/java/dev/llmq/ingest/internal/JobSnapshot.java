@@ -56,8 +56,16 @@ public record JobSnapshot(String jobId, String batchId, String customId, String 
     static JobSnapshot queued(JobRequest r, ObjectMapper mapper) {
         String fingerprint = r.idempotencyKey() == null ? null
                 : Fingerprints.ofJob(mapper, r.customId(), r.modelGroup(), r.body());
-        return new JobSnapshot(r.jobId(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(), r.stream(),
-                r.submittedAt(), JobStatus.QUEUED, r.idempotencyKey(), fingerprint, null, null, r.deadline());
+        return queued(r.jobId(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(), r.stream(), r.submittedAt(),
+                r.idempotencyKey(), fingerprint, r.deadline());
+    }
+
+    /** What a job record's fields say, its body's fingerprint given (null without an idempotency key). */
+    static JobSnapshot queued(String jobId, String batchId, String customId, String tenant, String modelGroup,
+                              boolean stream, Instant submittedAt, String idempotencyKey, String fingerprint,
+                              Instant deadline) {
+        return new JobSnapshot(jobId, batchId, customId, tenant, modelGroup, stream, submittedAt, JobStatus.QUEUED,
+                idempotencyKey, fingerprint, null, null, deadline);
     }
 
     public boolean terminal() {

@@ -1,8 +1,6 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.llmq.schemas.JobRequest;
@@ -11,7 +9,6 @@ import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -166,11 +163,13 @@ public final class JobStatusTopology {
     /** Applies job, status and result records to the job's snapshot; the jobs' also go on to the indexes. */
     private static final class SnapshotProcessor implements Processor<String, byte[], String, byte[]> {
 
+        private static final byte[] NO_RESULT = new byte[0];
+
         private final Source source;
         private final ObjectMapper mapper;
-        private final ObjectReader jobHeads;
-        private final ObjectReader resultHeads;
-        private final ObjectWriter snapshots;
+        private final JsonSerde<JobHead> jobHeads;
+        private final JsonSerde<ResultHead> resultHeads;
+        private final StoredSnapshot.Codec snapshots;
         private final long retentionMs;
         private final long purgeEveryMs;
         private ProcessorContext<String, byte[]> context;
@@ -179,9 +178,9 @@ public final class JobStatusTopology {
         SnapshotProcessor(Source source, ObjectMapper mapper, long retentionMs, long purgeEveryMs) {
             this.source = source;
             this.mapper = mapper;
-            this.jobHeads = mapper.readerFor(JobHead.class);
-            this.resultHeads = mapper.readerFor(ResultHead.class);
-            this.snapshots = mapper.writerFor(JobSnapshot.class);
+            this.jobHeads = new JsonSerde<>(JobHead.class, mapper);
+            this.resultHeads = new JsonSerde<>(ResultHead.class, mapper);
+            this.snapshots = new StoredSnapshot.Codec(mapper);
             this.retentionMs = retentionMs;
             this.purgeEveryMs = purgeEveryMs;
         }
@@ -214,20 +213,22 @@ public final class JobStatusTopology {
                     case STATUS -> status(record);
                     case RESULTS -> result(record);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 LOG.warn("status store skips a record of job {} from {}: {}", record.key(), source, e.toString());
             }
         }
 
         /** Only the job's own fields are read; its body only when the job has an idempotency key (its fingerprint). */
-        private void job(Record<String, byte[]> record) throws IOException {
-            JobHead h = read(jobHeads, record.value());
+        private void job(Record<String, byte[]> record) {
+            JobHead h = jobHeads.fromBytes(record.value());
             requireKey(record, h.jobId());
-            String fingerprint = h.idempotencyKey() == null ? null
-                    : JobSnapshot.queued(JsonSerde.jobRequest().fromBytes(record.value()), mapper).fingerprint();
-            JobSnapshot fresh = new JobSnapshot(h.jobId(), h.batchId(), h.customId(), h.tenant(), h.modelGroup(),
-                    h.stream(), h.submittedAt(), JobStatus.QUEUED, h.idempotencyKey(), fingerprint, null, null,
-                    h.deadline());
+            String fingerprint = null;
+            if (h.idempotencyKey() != null) {
+                JobRequest r = JsonSerde.jobRequest().fromBytes(record.value());
+                fingerprint = Fingerprints.ofJob(mapper, r.customId(), r.modelGroup(), r.body());
+            }
+            JobSnapshot fresh = JobSnapshot.queued(h.jobId(), h.batchId(), h.customId(), h.tenant(), h.modelGroup(),
+                    h.stream(), h.submittedAt(), h.idempotencyKey(), fingerprint, h.deadline());
             update(h.jobId(), record.timestamp(), old -> old == null ? fresh : old.fillFrom(fresh), null);
             if (h.batchId() != null) {
                 context.forward(record.withKey(batchKey(h.batchId())).withValue(utf8(h.jobId())));
@@ -254,8 +255,8 @@ public final class JobStatusTopology {
          * The result's own fields are read (the whole record is checked to be JSON); the record is kept as its
          * bytes beside the snapshot ({@link StoredSnapshot}).
          */
-        private void result(Record<String, byte[]> record) throws IOException {
-            ResultHead r = read(resultHeads, record.value());
+        private void result(Record<String, byte[]> record) {
+            ResultHead r = resultHeads.fromBytes(record.value());
             requireKey(record, r.jobId());
             if (!r.status().terminal()) {
                 return;
@@ -265,14 +266,6 @@ public final class JobStatusTopology {
                             null)
                     : old).finishedBy(r.status(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(),
                             r.submittedAt()), record.value());
-        }
-
-        private static <T> T read(ObjectReader reader, byte[] value) throws IOException {
-            T t = reader.readValue(value);
-            if (t == null) {
-                throw new IllegalArgumentException("the record is the JSON document null");
-            }
-            return t;
         }
 
         /** A record keyed by another job's id would land in the wrong partition's store: skip it. */
@@ -290,17 +283,13 @@ public final class JobStatusTopology {
                             byte[] result) {
             String key = jobKey(jobId);
             byte[] before = store.get(key);
-            StoredSnapshot old = before == null ? null : StoredSnapshot.read(before, mapper);
+            StoredSnapshot old = before == null ? null : snapshots.read(before);
             JobSnapshot oldHead = old == null ? null : old.head();
             JobSnapshot next = change.apply(oldHead);
-            if (old != null && old.head().terminal()) {
-                if (!next.equals(oldHead)) {
-                    store.put(key, old.withHead(snapshots, next));
-                }
-            } else if (!next.equals(oldHead)) {
-                boolean finished = result != null && next.terminal();
-                store.put(key, StoredSnapshot.write(snapshots, next, finished ? result : null, 0,
-                        finished ? result.length : 0));
+            if (!next.equals(oldHead)) {
+                byte[] kept = result != null && next.terminal() ? result : NO_RESULT;
+                store.put(key, old != null && old.hasResult() ? old.withHead(next)
+                        : snapshots.write(next, kept, 0, kept.length));
             }
             if (before == null) {
                 store.put(expiryKey(timestamp, key), new byte[0]);

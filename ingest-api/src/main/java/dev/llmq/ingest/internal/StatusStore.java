@@ -59,6 +59,7 @@ final class StatusStore implements AutoCloseable {
 
     private final IngestSettings settings;
     private final ObjectMapper mapper;
+    private final StoredSnapshot.Codec snapshots;
     private final Path stateDir;
     private final boolean temporaryStateDir;
     private final AtomicInteger restoring = new AtomicInteger();
@@ -91,6 +92,7 @@ final class StatusStore implements AutoCloseable {
         this.kafkaMeters = Objects.requireNonNull(kafkaMeters, "kafkaMeters");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.snapshots = new StoredSnapshot.Codec(mapper);
         this.temporaryStateDir = settings.stateDir() == null;
         try {
             this.stateDir = temporaryStateDir ? TemporaryStateDir.create("llmq-ingest-state-",
@@ -258,7 +260,7 @@ final class StatusStore implements AutoCloseable {
     /** The snapshot of a job this instance holds in {@code partition}; empty when it has none. */
     Optional<JobSnapshot> localJob(String jobId, int partition) {
         byte[] value = store(JobStatusTopology.JOB_STORE, partition).get(JobStatusTopology.jobKey(jobId));
-        return value == null ? Optional.empty() : Optional.of(StoredSnapshot.read(value, mapper).snapshot());
+        return value == null ? Optional.empty() : Optional.of(snapshots.read(value).snapshot());
     }
 
     /** The job ids indexed under {@code partitionKey} (a batch or an idempotency key), in submission order. */

@@ -1,12 +1,8 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JsonSerde;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.apache.kafka.common.errors.SerializationException;
@@ -36,64 +32,58 @@ final class StoredSnapshot {
     private final byte[] result;
     private final int resultOffset;
     private final int resultLength;
-    private final ObjectMapper mapper;
+    private final Codec codec;
 
-    private StoredSnapshot(JobSnapshot head, byte[] result, int resultOffset, int resultLength, ObjectMapper mapper) {
+    private StoredSnapshot(JobSnapshot head, byte[] result, int resultOffset, int resultLength, Codec codec) {
         this.head = head;
         this.result = result;
         this.resultOffset = resultOffset;
         this.resultLength = resultLength;
-        this.mapper = mapper;
+        this.codec = codec;
     }
 
-    /**
-     * Reads a stored value (either layout).
-     *
-     * @throws SerializationException when the bytes are neither layout
-     */
-    static StoredSnapshot read(byte[] value, ObjectMapper mapper) {
-        Objects.requireNonNull(value, "value");
-        if (value.length >= HEADER && value[0] == FORMAT) {
-            int headLength = ByteBuffer.wrap(value, 1, 4).getInt();
-            if (headLength < 0 || headLength > value.length - HEADER) {
-                throw new SerializationException("not a stored job snapshot: its head overruns the value");
+    /** Reads and writes stored values with one mapper; made once per reader of the store, thread-safe. */
+    static final class Codec {
+
+        private final JsonSerde<JobSnapshot> snapshots;
+        private final JsonSerde<JobResult> results;
+
+        Codec(ObjectMapper mapper) {
+            this.snapshots = new JsonSerde<>(JobSnapshot.class, mapper);
+            this.results = new JsonSerde<>(JobResult.class, mapper);
+        }
+
+        /**
+         * Reads a stored value (either layout).
+         *
+         * @throws SerializationException when the bytes are neither layout
+         */
+        StoredSnapshot read(byte[] value) {
+            Objects.requireNonNull(value, "value");
+            if (value.length >= HEADER && value[0] == FORMAT) {
+                int headLength = ByteBuffer.wrap(value, 1, 4).getInt();
+                if (headLength < 0 || headLength > value.length - HEADER) {
+                    throw new SerializationException("not a stored job snapshot: its head overruns the value");
+                }
+                JobSnapshot head = snapshots.fromBytes(value, HEADER, headLength);
+                int resultOffset = HEADER + headLength;
+                return new StoredSnapshot(head, value, resultOffset, value.length - resultOffset, this);
             }
-            JobSnapshot head = readHead(mapper.readerFor(JobSnapshot.class), value, HEADER, headLength);
-            int resultOffset = HEADER + headLength;
-            return new StoredSnapshot(head, value, resultOffset, value.length - resultOffset, mapper);
+            JobSnapshot whole = snapshots.fromBytes(value);
+            byte[] result = whole.result() == null ? new byte[0] : results.toBytes(whole.result());
+            return new StoredSnapshot(whole.withStoredResult(null), result, 0, result.length, this);
         }
-        JobSnapshot whole = new JsonSerde<>(JobSnapshot.class, mapper).fromBytes(value);
-        byte[] result = whole.result() == null ? new byte[0] : JsonSerde.jobResult().toBytes(whole.result());
-        return new StoredSnapshot(whole.withStoredResult(null), result, 0, result.length, mapper);
-    }
 
-    private static JobSnapshot readHead(ObjectReader reader, byte[] value, int offset, int length) {
-        try {
-            JobSnapshot head = reader.readValue(value, offset, length);
-            if (head == null) {
-                throw new SerializationException("not a stored job snapshot: its head is null");
+        /** The value of a snapshot (its result, if any, left out) followed by {@code length} result bytes. */
+        byte[] write(JobSnapshot head, byte[] result, int offset, int length) {
+            byte[] json = snapshots.toBytes(head.result() == null ? head : head.withStoredResult(null));
+            ByteBuffer out = ByteBuffer.allocate(HEADER + json.length + length);
+            out.put(FORMAT).putInt(json.length).put(json);
+            if (length > 0) {
+                out.put(result, offset, length);
             }
-            return head;
-        } catch (IOException | RuntimeException e) {
-            throw e instanceof SerializationException s ? s
-                    : new SerializationException("not a stored job snapshot: " + e.getMessage(), e);
+            return out.array();
         }
-    }
-
-    /** The value of a snapshot (its result, if any, left out) followed by {@code length} result bytes. */
-    static byte[] write(ObjectWriter writer, JobSnapshot head, byte[] result, int offset, int length) {
-        byte[] json;
-        try {
-            json = writer.writeValueAsBytes(head.result() == null ? head : head.withStoredResult(null));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize a job snapshot", e);
-        }
-        ByteBuffer out = ByteBuffer.allocate(HEADER + json.length + length);
-        out.put(FORMAT).putInt(json.length).put(json);
-        if (length > 0) {
-            out.put(result, offset, length);
-        }
-        return out.array();
     }
 
     /** The snapshot without its result (the status and what the result told are in it). */
@@ -105,9 +95,9 @@ final class StoredSnapshot {
         return resultLength > 0;
     }
 
-    /** This entry with {@code head} in place of its head, its result bytes kept. */
-    byte[] withHead(ObjectWriter writer, JobSnapshot next) {
-        return write(writer, next, result, resultOffset, resultLength);
+    /** This entry with {@code next} in place of its head, its result bytes kept. */
+    byte[] withHead(JobSnapshot next) {
+        return codec.write(next, result, resultOffset, resultLength);
     }
 
     /**
@@ -120,9 +110,8 @@ final class StoredSnapshot {
             return head;
         }
         try {
-            JobResult r = mapper.readerFor(JobResult.class).readValue(result, resultOffset, resultLength);
-            return head.withStoredResult(r);
-        } catch (IOException | RuntimeException e) {
+            return head.withStoredResult(codec.results.fromBytes(result, resultOffset, resultLength));
+        } catch (RuntimeException e) {
             LOG.warn("the stored result of job {} cannot be read; the job is shown without it: {}", head.jobId(),
                     e.toString());
             return head;

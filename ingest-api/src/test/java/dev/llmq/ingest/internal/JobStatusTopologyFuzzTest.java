@@ -80,7 +80,7 @@ class JobStatusTopologyFuzzTest {
             byte[] stored = driver.<String, byte[]>getKeyValueStore(JobStatusTopology.JOB_STORE)
                     .get(JobStatusTopology.jobKey("job_ok"));
             assertThat(stored).isNotNull();
-            assertThat(StoredSnapshot.read(stored, Json.mapper()).snapshot().status())
+            assertThat(new StoredSnapshot.Codec(Json.mapper()).read(stored).snapshot().status())
                     .isEqualTo(JobStatus.QUEUED);
         }
     }

@@ -97,7 +97,7 @@ class JobStatusTopologyTest {
 
     private JobSnapshot snapshot(String id) {
         byte[] v = store(JobStatusTopology.JOB_STORE).get(JobStatusTopology.jobKey(id));
-        return v == null ? null : StoredSnapshot.read(v, Json.mapper()).snapshot();
+        return v == null ? null : new StoredSnapshot.Codec(Json.mapper()).read(v).snapshot();
     }
 
     private List<String> index(String partitionKey) {
