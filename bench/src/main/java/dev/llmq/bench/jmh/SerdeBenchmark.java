@@ -1,5 +1,7 @@
 package dev.llmq.bench.jmh;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.bench.FinishedJobs;
 import dev.llmq.schemas.JobRequest;
@@ -28,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The message records' {@link JsonSerde} to and from bytes, as every Kafka hop pays them: a job record (a
  * chat request of two messages, ~0.5 KB), a {@code running} status event, a succeeded result (a {@code chat.completion}
  * of ~600 characters with usage and one attempt, ~2 KB) — the records {@code FinishedJobs} writes for the
- * status-store benchmark — and one stream chunk as the worker publishes it (one content delta).
+ * status-store benchmark — and one stream chunk as the worker publishes it (one content delta). {@link #headFromBytes}
+ * reads two of a record's fields, as the status store reads job and result records (the rest is skipped).
  *
  * <p>Run: {@code ./llmq bench jmh SerdeBenchmark}; B/op is {@code gc.alloc.rate.norm}.
  */
@@ -44,6 +47,13 @@ public class SerdeBenchmark { // not final: JMH generates subclasses
 
     @Param({"job_request", "status_event", "job_result", "stream_chunk"})
     public String record;
+
+    private static final JsonSerde<Head> HEADS = new JsonSerde<>(Head.class, Json.mapper());
+
+    /** Two fields of any message record. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Head(String jobId, String batchId) {
+    }
 
     private JsonSerde<Object> serde;
     private Object value;
@@ -72,6 +82,9 @@ public class SerdeBenchmark { // not final: JMH generates subclasses
         if (!Arrays.equals(serde.toBytes(serde.fromBytes(bytes)), bytes)) {
             throw new IllegalStateException(record + " does not survive the round trip");
         }
+        if (!HEADS.fromBytes(bytes).jobId().equals(job.request().jobId())) {
+            throw new IllegalStateException(record + "'s head is not read");
+        }
     }
 
     @Benchmark
@@ -82,6 +95,11 @@ public class SerdeBenchmark { // not final: JMH generates subclasses
     @Benchmark
     public Object fromBytes() {
         return serde.fromBytes(bytes);
+    }
+
+    @Benchmark
+    public Head headFromBytes() {
+        return HEADS.fromBytes(bytes);
     }
 
     /** The worker's chunk of one content delta, as {@code KafkaChunkPublisher} wraps it. */
