@@ -3,6 +3,7 @@ package dev.llmq.schemas;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -50,6 +51,8 @@ public final class CloudEventHeaders {
         private Instant time;
         private String traceparent;
         private String tracestate;
+        /** The context {@link #trace} was given (already valid), until a string setter replaces it. */
+        private TraceContext trace;
 
         private Builder() {
         }
@@ -86,12 +89,14 @@ public final class CloudEventHeaders {
         /** The trace context to pass on, or null; a malformed value is dropped. */
         public Builder traceparent(String value) {
             this.traceparent = value;
+            this.trace = null;
             return this;
         }
 
         /** The vendor trace state to pass on with the traceparent, or null; an invalid or too long one is dropped. */
         public Builder tracestate(String value) {
             this.tracestate = value;
+            this.trace = null;
             return this;
         }
 
@@ -99,6 +104,7 @@ public final class CloudEventHeaders {
         public Builder trace(TraceContext trace) {
             this.traceparent = trace == null ? null : trace.traceparent();
             this.tracestate = trace == null ? null : trace.tracestate();
+            this.trace = trace;
             return this;
         }
 
@@ -121,7 +127,7 @@ public final class CloudEventHeaders {
             headers.add(LlmqHeaders.CE_SOURCE, utf8(source));
             headers.add(LlmqHeaders.CE_TYPE, utf8(type));
             headers.add(LlmqHeaders.CE_TIME, utf8(time.toString()));
-            TraceContext.parse(traceparent, tracestate).ifPresent(trace -> {
+            (trace != null ? Optional.of(trace) : TraceContext.parse(traceparent, tracestate)).ifPresent(trace -> {
                 headers.add(LlmqHeaders.TRACEPARENT, utf8(trace.traceparent()));
                 if (trace.tracestate() != null) {
                     headers.add(LlmqHeaders.TRACESTATE, utf8(trace.tracestate()));

@@ -59,6 +59,21 @@ class CloudEventHeadersTest {
     }
 
     @Test
+    void theLastTraceSetterWins() {
+        TraceContext trace = TraceContext.parse(TRACEPARENT, "congo=t61rcWkgMzE").orElseThrow();
+        String other = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
+
+        assertThat(asMap(complete().trace(trace).traceparent(other).build()))
+                .containsEntry(LlmqHeaders.TRACEPARENT, other).containsEntry(LlmqHeaders.TRACESTATE, "congo=t61rcWkgMzE");
+        assertThat(asMap(complete().trace(trace).tracestate(null).build()))
+                .containsEntry(LlmqHeaders.TRACEPARENT, TRACEPARENT).doesNotContainKey(LlmqHeaders.TRACESTATE);
+        assertThat(asMap(complete().trace(trace).traceparent("garbage").build()))
+                .doesNotContainKey(LlmqHeaders.TRACEPARENT);
+        assertThat(asMap(complete().traceparent(other).trace(trace).build()))
+                .containsEntry(LlmqHeaders.TRACEPARENT, TRACEPARENT);
+    }
+
+    @Test
     void aMissingOrMalformedTraceparentIsLeftOut() {
         assertThat(asMap(complete().build())).doesNotContainKey(LlmqHeaders.TRACEPARENT).hasSize(6);
         for (String bad : new String[] {"", "garbage", TRACEPARENT.toUpperCase(), TRACEPARENT + "-extra",

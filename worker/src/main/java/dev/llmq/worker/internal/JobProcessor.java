@@ -110,15 +110,15 @@ public final class JobProcessor {
             TraceContext trace = trace(record.headers());
             LogContext.job(job.jobId(), job.batchId(), trace == null ? null : trace.traceId());
             if (delivery.poison()) {
-                finishPoison(job, delivery);
+                finishPoison(job, delivery, trace);
                 return;
             }
             delivery.awaitStartRecorded();
-            JobResult result = run(job, record, delivery.slot());
+            JobResult result = run(job, trace, delivery.slot());
             if (result == null) {
                 return;
             }
-            JobResult published = publishResult(result, record);
+            JobResult published = publishResult(result, record, trace);
             if (published != null) {
                 Instant acked = clock.instant();
                 metrics.published(published);
@@ -137,13 +137,11 @@ public final class JobProcessor {
     }
 
     /** Runs the job; returns its result, or null when the worker is stopping and the job was abandoned. */
-    private JobResult run(JobRequest job, ConsumerRecord<byte[], byte[]> record, JobSlot slot)
-            throws InterruptedException {
+    private JobResult run(JobRequest job, TraceContext trace, JobSlot slot) throws InterruptedException {
         Instant startedAt = clock.instant();
         if (ResultFactory.isExpired(job, startedAt)) {
             return ResultFactory.expired(job, startedAt);
         }
-        TraceContext trace = trace(record.headers());
         KafkaChunkPublisher chunks = job.stream()
                 ? new KafkaChunkPublisher(sender, topics.chunks(), job.jobId(), trace, clock, coalescing,
                         scheduler, metrics)
@@ -227,13 +225,13 @@ public final class JobProcessor {
      * topic (reason headers name the count), and it ends {@code failed} ({@code poison_job}) so status readers see it
      * end; then its record is acked.
      */
-    private void finishPoison(JobRequest job, Delivery delivery) throws InterruptedException {
+    private void finishPoison(JobRequest job, Delivery delivery, TraceContext trace) throws InterruptedException {
         int starts = delivery.start() - 1;
         ConsumerRecord<byte[], byte[]> record = delivery.record();
         deadLetter(record, ResultFactory.CODE_POISON_JOB + ": started " + starts + " times without finishing (its "
                 + "worker died or stopped each time), the limit set by llmq.worker.max_deliveries", "PoisonJob",
                 starts);
-        JobResult published = publishResult(ResultFactory.poison(job, starts, clock.instant()), record);
+        JobResult published = publishResult(ResultFactory.poison(job, starts, clock.instant()), record, trace);
         if (published != null) {
             metrics.completed(published.status(), Duration.ZERO);
         }
@@ -245,9 +243,8 @@ public final class JobProcessor {
      *
      * @return the result the broker now has, or null when it has none (the job record was dead-lettered, or lost)
      */
-    private JobResult publishResult(JobResult result, ConsumerRecord<byte[], byte[]> record)
+    private JobResult publishResult(JobResult result, ConsumerRecord<byte[], byte[]> record, TraceContext trace)
             throws InterruptedException {
-        TraceContext trace = trace(record.headers());
         try {
             sender.sendAcked(resultRecord(result, trace));
             return result;
