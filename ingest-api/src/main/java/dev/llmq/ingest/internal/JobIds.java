@@ -11,6 +11,10 @@ import java.util.random.RandomGenerator;
  */
 public final class JobIds {
 
+    /** What every job id starts with. */
+    static final String JOB_PREFIX = "job_";
+    private static final String LAYOUT = "xxxxxxxx-xxxx-7xxx-xxxx-xxxxxxxxxxxx";
+
     private final Clock clock;
     private final RandomGenerator random;
     private long lastMillis = -1;
@@ -22,7 +26,7 @@ public final class JobIds {
     }
 
     public synchronized String nextJobId() {
-        return "job_" + next();
+        return JOB_PREFIX + next();
     }
 
     public synchronized String nextBatchId() {
@@ -45,6 +49,38 @@ public final class JobIds {
         long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return hex(msb >>> 32, 8) + "-" + hex(msb >>> 16 & 0xFFFF, 4) + "-" + hex(msb & 0xFFFF, 4) + "-"
                 + hex(lsb >>> 48, 4) + "-" + hex(lsb & 0xFFFF_FFFF_FFFFL, 12);
+    }
+
+    /**
+     * When a job id in this layout was made (epoch milliseconds, read from its leading 48 bits), or -1 when
+     * {@code id} is not one (another writer's id). Ids in this layout sort by this time.
+     */
+    static long millisOf(String id) {
+        if (id == null || id.length() != JOB_PREFIX.length() + LAYOUT.length() || !id.startsWith(JOB_PREFIX)) {
+            return -1;
+        }
+        long millis = 0;
+        for (int i = 0; i < LAYOUT.length(); i++) {
+            char c = id.charAt(JOB_PREFIX.length() + i);
+            char expected = LAYOUT.charAt(i);
+            int digit = Character.digit(c, 16);
+            if (expected == 'x' ? digit < 0 || Character.isUpperCase(c) : c != expected) {
+                return -1;
+            }
+            if (i < 8 || i >= 9 && i < 13) {
+                millis = millis << 4 | digit;
+            }
+        }
+        return millis;
+    }
+
+    /**
+     * A string that sorts after every job id in this layout made before {@code millis} and before every one made at
+     * or after it: the prefix and the time digits.
+     */
+    static String firstIdAt(long millis) {
+        long ms = Math.clamp(millis, 0, 0xFFFF_FFFF_FFFFL);
+        return JOB_PREFIX + hex(ms >>> 16, 8) + "-" + hex(ms & 0xFFFF, 4);
     }
 
     private static String hex(long value, int digits) {

@@ -48,11 +48,13 @@ import org.slf4j.LoggerFactory;
  * batch's or a key's jobs in order. The owner of a batch or key is found with the partition key
  * ({@link #batchKey}, {@link #idempotencyKey}).
  *
- * <p>Retention: each store also holds an expiry index, {@code x<16 hex digits of the entry's first record timestamp>
- * <entry key>}, written when an entry is created. A wall-clock punctuator range-scans the index up to now minus the
- * retention and deletes those entries and their index lines (tombstones on the compacted changelogs), so a purge
- * costs what it removes, not a scan of the store. Records already older than the retention when read (a store
- * rebuilt from old topics) are not stored at all.
+ * <p>Retention: a wall-clock punctuator deletes the entries created more than the retention ago (tombstones on the
+ * compacted changelogs) with range scans that visit only what they delete, never a scan of the store. A job made by
+ * the ingest has a time-ordered id ({@link JobIds}), so its snapshot's key sorts by when it was submitted and the
+ * purge range-scans the {@code j} keys up to the first id of now minus the retention. Every other entry (an index
+ * line, a job id from another writer) has an expiry line, {@code x<16 hex digits of the entry's first record
+ * timestamp><entry key>}, written when the entry is created, and the purge range-scans those lines. Records already
+ * older than the retention when read (a store rebuilt from old topics) are not stored at all.
  */
 public final class JobStatusTopology {
 
@@ -143,6 +145,25 @@ public final class JobStatusTopology {
     private enum Source { JOBS, STATUS, RESULTS }
 
     /**
+     * Deletes the job snapshots whose time-ordered ids were made before {@code cutoff}, at most {@link #PURGE_BATCH}
+     * (they have no expiry lines). Returns how many were deleted.
+     */
+    private static int purgeByJobId(KeyValueStore<String, byte[]> store, long cutoff) {
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.range(jobKey(JobIds.JOB_PREFIX),
+                jobKey(JobIds.firstIdAt(cutoff)))) {
+            while (it.hasNext() && expired.size() < PURGE_BATCH) {
+                String key = it.next().key;
+                if (JobIds.millisOf(key.substring(1)) >= 0) { // another writer's id that sorts here has its expiry line
+                    expired.add(key);
+                }
+            }
+        }
+        expired.forEach(store::delete);
+        return expired.size();
+    }
+
+    /**
      * Deletes the entries (and their expiry lines) created before {@code cutoff}, at most {@link #PURGE_BATCH}.
      * Returns how many entries were deleted.
      */
@@ -193,7 +214,7 @@ public final class JobStatusTopology {
                 // one purger per task (the jobs processor's); the store is the task's, shared by the three processors
                 context.schedule(Duration.ofMillis(purgeEveryMs), PunctuationType.WALL_CLOCK_TIME,
                         now -> {
-                            int n = purge(store, now - retentionMs);
+                            int n = purgeByJobId(store, now - retentionMs) + purge(store, now - retentionMs);
                             if (n > 0) {
                                 LOG.debug("status store purged {} expired jobs", n);
                             }
@@ -291,7 +312,7 @@ public final class JobStatusTopology {
                 store.put(key, old != null && old.hasResult() ? old.withHead(next)
                         : snapshots.write(next, kept, 0, kept.length));
             }
-            if (before == null) {
+            if (before == null && JobIds.millisOf(jobId) < 0) { // a time-ordered id is purged by its time
                 store.put(expiryKey(timestamp, key), new byte[0]);
             }
         }

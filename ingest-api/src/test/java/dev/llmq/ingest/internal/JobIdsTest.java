@@ -29,4 +29,30 @@ class JobIdsTest {
         JobIds ids = new JobIds(Clock.fixed(Instant.ofEpochMilli(0x0190_0000_0001L), ZoneOffset.UTC), new Random(1));
         assertThat(ids.nextJobId()).startsWith("job_01900000-0001-7");
     }
+
+    @Test
+    void theTimeOfAnIdIsReadBackAndIdsSortAroundTheFirstIdOfATime() {
+        Random random = new Random(7);
+        for (int i = 0; i < 2_000; i++) {
+            long millis = random.nextLong(0x0100_0000_0000L, 0x0300_0000_0000L);
+            JobIds ids = new JobIds(Clock.fixed(Instant.ofEpochMilli(millis), ZoneOffset.UTC), random);
+            String id = ids.nextJobId();
+            assertThat(JobIds.millisOf(id)).isEqualTo(millis);
+            assertThat(JobIds.firstIdAt(millis)).isLessThan(id);
+            assertThat(JobIds.firstIdAt(millis + 1)).isGreaterThan(id);
+            assertThat(JobIds.firstIdAt(millis - 1)).isLessThan(id);
+        }
+    }
+
+    @Test
+    void anIdInAnotherLayoutHasNoTime() {
+        String good = "job_01900000-0001-7abc-8def-0123456789ab";
+        assertThat(JobIds.millisOf(good)).isEqualTo(0x0190_0000_0001L);
+        for (String other : new String[] {null, "", "job_", "job_old", "batch_01900000-0001-7abc-8def-0123456789ab",
+                "job_01900000-0001-4abc-8def-0123456789ab", "job_01900000-0001-7ABC-8def-0123456789ab",
+                "job_0190000g-0001-7abc-8def-0123456789ab", "job_01900000_0001-7abc-8def-0123456789ab",
+                good + "0", good.substring(0, good.length() - 1), "job_01900000-0001-7abc-8def-0123456789a+"}) {
+            assertThat(JobIds.millisOf(other)).as(other).isEqualTo(-1);
+        }
+    }
 }

@@ -13,11 +13,14 @@ import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Random;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -236,6 +239,30 @@ class JobStatusTopologyTest {
         driver.advanceWallClockTime(Duration.ofMinutes(40));
         assertThat(entries(JobStatusTopology.JOB_STORE)).isZero();
         assertThat(entries(JobStatusTopology.INDEX_STORE)).isZero();
+    }
+
+    @Test
+    void jobsWithTheIngestsTimeOrderedIdsExpireByTheirIdsTimeWithoutExpiryLines() {
+        String early = new JobIds(Clock.fixed(T0, ZoneOffset.UTC), new Random(1)).nextJobId();
+        String later = new JobIds(Clock.fixed(T0.plus(Duration.ofMinutes(40)), ZoneOffset.UTC), new Random(2))
+                .nextJobId();
+        sendJob(job(early, null, null, null), T0);
+        send(status, early, JsonSerde.jobStatusEvent().toBytes(running(early, 1, T0, null)), T0);
+        // a result before its job record creates the snapshot too
+        send(results, later, JsonSerde.jobResult().toBytes(result(later, JobStatus.SUCCEEDED, "x")),
+                T0.plus(Duration.ofMinutes(40)));
+        sendJob(job("job_foreign", null, null, null), T0);
+        // two snapshots and no expiry line for the ingest's ids; a snapshot and its line for the other writer's id
+        assertThat(entries(JobStatusTopology.JOB_STORE)).isEqualTo(4);
+
+        driver.advanceWallClockTime(Duration.ofMinutes(61));
+        assertThat(snapshot(early)).isNull();
+        assertThat(snapshot("job_foreign")).isNull();
+        assertThat(snapshot(later).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(entries(JobStatusTopology.JOB_STORE)).isEqualTo(1);
+
+        driver.advanceWallClockTime(Duration.ofMinutes(40));
+        assertThat(entries(JobStatusTopology.JOB_STORE)).isZero();
     }
 
     @Test
