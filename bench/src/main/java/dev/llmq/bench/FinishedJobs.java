@@ -26,8 +26,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Finished jobs as llmq's roles would have left them on the topics: for job {@code i}, its {@link JobRequest} on the
  * jobs topic, a {@code running} {@link JobStatusEvent} and a succeeded {@link JobResult} carrying a
- * {@code chat.completion} of ~600 characters of text (about 2 KB of JSON in all). Ids are a function of {@code i}, so a
- * reader can pick random existing ones. Jobs come in blocks of {@code batchSize}: even blocks are batches, odd
+ * {@code chat.completion} of ~600 characters of text (about 2 KB of JSON in all). Ids are a function of {@code i} and
+ * of the time they carry ({@code idsAt}: job ids in the ingest's time-ordered layout, by whose time the status store
+ * purges a job), so a reader can pick random existing ones. Jobs come in blocks of {@code batchSize}: even blocks are batches, odd
  * blocks single-job submissions. Texts are drawn from a seeded generator (deterministic, varied enough that
  * compression is not flattered).
  */
@@ -44,16 +45,19 @@ public final class FinishedJobs {
 
     private final TopicNames topics;
     private final int batchSize;
+    private final long idMillis;
     private final JsonSerde<JobRequest> jobSerde = JsonSerde.jobRequest();
     private final JsonSerde<JobStatusEvent> statusSerde = JsonSerde.jobStatusEvent();
     private final JsonSerde<JobResult> resultSerde = JsonSerde.jobResult();
 
-    public FinishedJobs(TopicNames topics, int batchSize) {
+    /** Jobs in blocks of {@code batchSize} whose ids carry the time {@code idsAt}. */
+    public FinishedJobs(TopicNames topics, int batchSize, Instant idsAt) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1");
         }
         this.topics = topics;
         this.batchSize = batchSize;
+        this.idMillis = idsAt.toEpochMilli();
     }
 
     int batchSize() {
@@ -61,7 +65,7 @@ public final class FinishedJobs {
     }
 
     String jobId(int i) {
-        return String.format("job_019ad000-0000-7000-8000-%012d", i);
+        return String.format("job_%08x-%04x-7000-8000-%012d", idMillis >>> 16, idMillis & 0xFFFF, i);
     }
 
     /** The id of the {@code k}-th batch (jobs of block {@code 2k}). */

@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,14 +42,15 @@ import org.HdrHistogram.Histogram;
  * batches of {@code --batch-size}, the others single. The embedded broker runs in this JVM (its data in a temporary
  * directory, deleted at the end; the ingest's log stays) unless {@code --bootstrap-servers} names one; there, {@code --prefix} keeps runs
  * of different sizes apart and {@code --write=false} reads what an earlier run wrote (same {@code --jobs},
- * {@code --batch-size} and {@code --prefix}). Bounded: {@code --ready-limit-s} for the ingest to be ready;
+ * {@code --batch-size}, {@code --prefix} and {@code --ids-at}, the time the job ids carry: by default the start of the
+ * current UTC day; the status store purges a job one retention after its id's time). Bounded: {@code --ready-limit-s} for the ingest to be ready;
  * {@code --gets} and {@code --batch-gets} requests.
  */
 public final class StatusStoreBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = Args.parse(args, "jobs", "batch-size", "gets", "connections", "batch-gets",
-                "jar", "ingest-jvm-args", "bootstrap-servers", "ready-limit-s", "prefix", "write");
+                "jar", "ingest-jvm-args", "bootstrap-servers", "ready-limit-s", "prefix", "write", "ids-at");
         int jobs = Integer.parseInt(opts.getOrDefault("jobs", "1000000"));
         int batchSize = Integer.parseInt(opts.getOrDefault("batch-size", "1000"));
         int gets = Integer.parseInt(opts.getOrDefault("gets", "5000"));
@@ -58,15 +61,17 @@ public final class StatusStoreBench {
         Duration readyLimit = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("ready-limit-s", "900")));
         TopicNames topics = new TopicNames(opts.getOrDefault("prefix", TopicNames.DEFAULT_PREFIX));
         boolean write = Boolean.parseBoolean(opts.getOrDefault("write", "true"));
+        Instant idsAt = opts.containsKey("ids-at") ? Instant.parse(opts.get("ids-at"))
+                : Instant.now().truncatedTo(ChronoUnit.DAYS);
         System.out.println(Args.machine());
         Path dir = Files.createTempDirectory("llmq-status-");
         try {
             if (opts.containsKey("bootstrap-servers")) {
-                run(opts.get("bootstrap-servers"), topics, write, dir, jobs, batchSize, gets, connections, batchGets, jar, jvmArgs,
+                run(opts.get("bootstrap-servers"), topics, write, idsAt, dir, jobs, batchSize, gets, connections, batchGets, jar, jvmArgs,
                         readyLimit);
             } else {
                 try (EmbeddedKafka broker = EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).build().start()) {
-                    run(broker.bootstrapServers(), topics, true, dir, jobs, batchSize, gets, connections, batchGets, jar, jvmArgs,
+                    run(broker.bootstrapServers(), topics, true, idsAt, dir, jobs, batchSize, gets, connections, batchGets, jar, jvmArgs,
                             readyLimit);
                 }
             }
@@ -75,20 +80,21 @@ public final class StatusStoreBench {
         }
     }
 
-    private static void run(String bootstrapServers, TopicNames topics, boolean write, Path dir, int jobs,
-                            int batchSize, int gets, int connections, int batchGets, Path jar, List<String> jvmArgs,
-                            Duration readyLimit) throws Exception {
-        FinishedJobs finished = new FinishedJobs(topics, batchSize);
+    private static void run(String bootstrapServers, TopicNames topics, boolean write, Instant idsAt, Path dir,
+                            int jobs, int batchSize, int gets, int connections, int batchGets, Path jar,
+                            List<String> jvmArgs, Duration readyLimit) throws Exception {
+        FinishedJobs finished = new FinishedJobs(topics, batchSize, idsAt);
         if (write) {
             new TopicProvisioner(Map.of("bootstrap.servers", bootstrapServers), topics,
                     LlmqKeys.TOPICS_PARTITIONS.defaultValue(), (short) 1).ensureTopics(Duration.ofMinutes(1));
             FinishedJobs.Written written = finished.write(bootstrapServers, jobs);
-            System.out.printf("wrote %,d jobs, %,d running events and %,d results under prefix %s in %.1f s (%,d "
-                            + "bytes of values, result values %,d bytes on average); %s%n", jobs, jobs, jobs,
-                    topics.prefix(), written.seconds(), written.valueBytes(), written.resultBytes() / Math.max(1, jobs),
-                    Args.loadAverage());
+            System.out.printf("wrote %,d jobs (ids at %s), %,d running events and %,d results under prefix %s in "
+                            + "%.1f s (%,d bytes of values, result values %,d bytes on average); %s%n", jobs, idsAt,
+                    jobs, jobs, topics.prefix(), written.seconds(), written.valueBytes(),
+                    written.resultBytes() / Math.max(1, jobs), Args.loadAverage());
         } else {
-            System.out.printf("reading %,d jobs written before under prefix %s%n", jobs, topics.prefix());
+            System.out.printf("reading %,d jobs written before under prefix %s (ids at %s)%n", jobs, topics.prefix(),
+                    idsAt);
         }
         Path config = new BenchConfig().set(LlmqKeys.TOPICS_PREFIX, topics.prefix())
                 .deployment(DeploymentKeys.MODEL_NAME, FinishedJobs.GROUP, DeploymentKeys.MODEL,

@@ -62,7 +62,7 @@ public class SerdeBenchmark { // not final: JMH generates subclasses
     @Setup
     @SuppressWarnings("unchecked")
     public void setUp() {
-        FinishedJobs.Job job = new FinishedJobs(TopicNames.defaults(), 100).job(7, NOW);
+        FinishedJobs.Job job = new FinishedJobs(TopicNames.defaults(), 100, NOW).job(7, NOW);
         Object sample = switch (record) {
             case "job_request" -> job.request();
             case "status_event" -> job.running();

@@ -78,7 +78,8 @@ public class StatusStoreBenchmark { // not final: JMH generates subclasses
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        FinishedJobs.Job sample = new FinishedJobs(TopicNames.defaults(), 1).job(TEMPLATE_JOB, Instant.now());
+        FinishedJobs.Job sample = new FinishedJobs(TopicNames.defaults(), 1, Instant.now())
+                .job(TEMPLATE_JOB, Instant.now());
         String templateId = sample.request().jobId();
         id = new Template(templateId.getBytes(StandardCharsets.UTF_8), templateId);
         job = new Template(JsonSerde.jobRequest().toBytes(sample.request()), templateId);
