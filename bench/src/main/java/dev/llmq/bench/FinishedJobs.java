@@ -28,9 +28,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * jobs topic, a {@code running} {@link JobStatusEvent} and a succeeded {@link JobResult} carrying a
  * {@code chat.completion} of ~600 characters of text (about 2 KB of JSON in all). Ids are a function of {@code i} and
  * of the time they carry ({@code idsAt}: job ids in the ingest's time-ordered layout, by whose time the status store
- * purges a job), so a reader can pick random existing ones. Jobs come in blocks of {@code batchSize}: even blocks are batches, odd
- * blocks single-job submissions. Texts are drawn from a seeded generator (deterministic, varied enough that
- * compression is not flattered).
+ * purges a job), so a reader can pick random existing ones. Jobs come in blocks of {@code batchSize}: even blocks are
+ * batches, odd blocks single-job submissions. Texts are drawn from a seeded generator (deterministic, varied enough
+ * that compression is not flattered).
  */
 public final class FinishedJobs {
 

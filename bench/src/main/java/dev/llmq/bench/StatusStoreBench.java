@@ -43,8 +43,8 @@ import org.HdrHistogram.Histogram;
  * directory, deleted at the end; the ingest's log stays) unless {@code --bootstrap-servers} names one; there, {@code --prefix} keeps runs
  * of different sizes apart and {@code --write=false} reads what an earlier run wrote (same {@code --jobs},
  * {@code --batch-size}, {@code --prefix} and {@code --ids-at}, the time the job ids carry: by default the start of the
- * current UTC day; the status store purges a job one retention after its id's time). Bounded: {@code --ready-limit-s} for the ingest to be ready;
- * {@code --gets} and {@code --batch-gets} requests.
+ * current UTC day; the status store purges a job one retention after its id's time). Bounded:
+ * {@code --ready-limit-s} for the ingest to be ready; {@code --gets} and {@code --batch-gets} requests.
  */
 public final class StatusStoreBench {
 
@@ -67,12 +67,12 @@ public final class StatusStoreBench {
         Path dir = Files.createTempDirectory("llmq-status-");
         try {
             if (opts.containsKey("bootstrap-servers")) {
-                run(opts.get("bootstrap-servers"), topics, write, idsAt, dir, jobs, batchSize, gets, connections, batchGets, jar, jvmArgs,
-                        readyLimit);
+                run(opts.get("bootstrap-servers"), topics, write, idsAt, dir, jobs, batchSize, gets, connections,
+                        batchGets, jar, jvmArgs, readyLimit);
             } else {
                 try (EmbeddedKafka broker = EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).build().start()) {
-                    run(broker.bootstrapServers(), topics, true, idsAt, dir, jobs, batchSize, gets, connections, batchGets, jar, jvmArgs,
-                            readyLimit);
+                    run(broker.bootstrapServers(), topics, true, idsAt, dir, jobs, batchSize, gets, connections,
+                            batchGets, jar, jvmArgs, readyLimit);
                 }
             }
         } finally {

@@ -64,7 +64,8 @@ class CloudEventHeadersTest {
         String other = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
 
         assertThat(asMap(complete().trace(trace).traceparent(other).build()))
-                .containsEntry(LlmqHeaders.TRACEPARENT, other).containsEntry(LlmqHeaders.TRACESTATE, "congo=t61rcWkgMzE");
+                .containsEntry(LlmqHeaders.TRACEPARENT, other)
+                .containsEntry(LlmqHeaders.TRACESTATE, "congo=t61rcWkgMzE");
         assertThat(asMap(complete().trace(trace).tracestate(null).build()))
                 .containsEntry(LlmqHeaders.TRACEPARENT, TRACEPARENT).doesNotContainKey(LlmqHeaders.TRACESTATE);
         assertThat(asMap(complete().trace(trace).traceparent("garbage").build()))

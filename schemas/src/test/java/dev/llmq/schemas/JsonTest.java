@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,7 @@ class JsonTest {
     void aMessageRecordReadsTheSameWithUnknownPropertiesBesideItsOwn() throws Exception {
         JobStatusEvent event = JsonSerde.jobStatusEvent().fromBytes("""
                 {"job_id":"job_1","status":"running","at":"2026-11-30T17:00:00Z","unknown":{"a":[1,{"b":2}]}}"""
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                .getBytes(StandardCharsets.UTF_8));
 
         assertThat(event.jobId()).isEqualTo("job_1");
         assertThat(event.status()).isEqualTo(JobStatus.RUNNING);

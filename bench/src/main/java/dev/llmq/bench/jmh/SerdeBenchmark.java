@@ -30,8 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The message records' {@link JsonSerde} to and from bytes, as every Kafka hop pays them: a job record (a
  * chat request of two messages, ~0.5 KB), a {@code running} status event, a succeeded result (a {@code chat.completion}
  * of ~600 characters with usage and one attempt, ~2 KB) — the records {@code FinishedJobs} writes for the
- * status-store benchmark — and one stream chunk as the worker publishes it (one content delta). {@link #headFromBytes}
- * reads two of a record's fields, as the status store reads job and result records (the rest is skipped).
+ * status-store benchmark — and one stream chunk as the worker publishes it (one content delta).
+ * {@link #headFromBytes} reads two of a record's fields, as the status store reads job and result records (the rest
+ * is skipped).
  *
  * <p>Run: {@code ./llmq bench jmh SerdeBenchmark}; B/op is {@code gc.alloc.rate.norm}.
  */
