@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -59,19 +60,16 @@ public final class JobIds {
         if (id == null || id.length() != JOB_PREFIX.length() + LAYOUT.length() || !id.startsWith(JOB_PREFIX)) {
             return -1;
         }
-        long millis = 0;
         for (int i = 0; i < LAYOUT.length(); i++) {
             char c = id.charAt(JOB_PREFIX.length() + i);
             char expected = LAYOUT.charAt(i);
-            int digit = Character.digit(c, 16);
-            if (expected == 'x' ? digit < 0 || Character.isUpperCase(c) : c != expected) {
+            // lower-case ASCII hex only: other digits would not sort by their value
+            if (expected == 'x' ? !HexFormat.isHexDigit(c) || Character.isUpperCase(c) : c != expected) {
                 return -1;
             }
-            if (i < 8 || i >= 9 && i < 13) {
-                millis = millis << 4 | digit;
-            }
         }
-        return millis;
+        int at = JOB_PREFIX.length(); // the time: 8 hex digits, a dash, 4 hex digits
+        return HexFormat.fromHexDigitsToLong(id, at, at + 8) << 16 | HexFormat.fromHexDigits(id, at + 9, at + 13);
     }
 
     /**

@@ -214,7 +214,8 @@ public final class JobStatusTopology {
                 // one purger per task (the jobs processor's); the store is the task's, shared by the three processors
                 context.schedule(Duration.ofMillis(purgeEveryMs), PunctuationType.WALL_CLOCK_TIME,
                         now -> {
-                            int n = purgeByJobId(store, now - retentionMs) + purge(store, now - retentionMs);
+                            long cutoff = now - retentionMs;
+                            int n = purgeByJobId(store, cutoff) + purge(store, cutoff);
                             if (n > 0) {
                                 LOG.debug("status store purged {} expired jobs", n);
                             }

@@ -51,7 +51,8 @@ class JobIdsTest {
         for (String other : new String[] {null, "", "job_", "job_old", "batch_01900000-0001-7abc-8def-0123456789ab",
                 "job_01900000-0001-4abc-8def-0123456789ab", "job_01900000-0001-7ABC-8def-0123456789ab",
                 "job_0190000g-0001-7abc-8def-0123456789ab", "job_01900000_0001-7abc-8def-0123456789ab",
-                good + "0", good.substring(0, good.length() - 1), "job_01900000-0001-7abc-8def-0123456789a+"}) {
+                good + "0", good.substring(0, good.length() - 1), "job_01900000-0001-7abc-8def-0123456789a+",
+                "job_0190000\u0663-0001-7abc-8def-0123456789ab"}) {
             assertThat(JobIds.millisOf(other)).as(other).isEqualTo(-1);
         }
     }
