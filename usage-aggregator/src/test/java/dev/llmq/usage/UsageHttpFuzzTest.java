@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -230,7 +231,20 @@ class UsageHttpFuzzTest {
         }
     }
 
+    /**
+     * The answer to {@code request}. Jetty refuses some requests before reading all of them, answers and closes with
+     * the rest unread in its socket, and the kernel may then reset the connection, which can discard the answer before
+     * this side reads it (seen as status -1): a TCP race, not an answer, so the request is sent again, up to 3 times.
+     */
     private static Answer send(String request) {
+        Answer a = sendOnce(request);
+        for (int i = 1; i < 3 && a.status() == -1; i++) {
+            a = sendOnce(request);
+        }
+        return a;
+    }
+
+    private static Answer sendOnce(String request) {
         try (Socket s = new Socket("127.0.0.1", aggregator.port())) {
             s.setSoTimeout(10_000);
             try {
@@ -239,7 +253,12 @@ class UsageHttpFuzzTest {
             } catch (IOException e) {
                 // the server may refuse and close before reading everything
             }
-            String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String text;
+            try {
+                text = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (SocketException reset) {
+                return new Answer(-1, "connection reset: " + reset.getMessage(), "");
+            }
             int end = text.indexOf("\r\n\r\n");
             String head = end < 0 ? text : text.substring(0, end);
             String[] line = head.split(" ", 3);
