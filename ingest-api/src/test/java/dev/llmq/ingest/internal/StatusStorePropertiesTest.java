@@ -1,0 +1,31 @@
+package dev.llmq.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmq.ingest.IngestSettings;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+
+/** What the status store's Kafka Streams app runs with. */
+class StatusStorePropertiesTest {
+
+    private static final Properties PROPS = StatusStore.properties(
+            IngestSettings.builder("kafka:9092", "ingest-1").build(), Path.of("/tmp/unused"),
+            new HostInfo("127.0.0.1", 8080));
+
+    @Test
+    void aTaskProcessesWhatItHasWithoutIdlingForItsOtherPartitions() {
+        // the topology takes its four inputs in any order; idling only delayed records and cost CPU per record
+        assertThat(PROPS).containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
+        assertThat(new StreamsConfig(PROPS).getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG))
+                .isEqualTo(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    }
+
+    @Test
+    void jobsOfAbortedSubmissionsAreNeverRead() {
+        assertThat(PROPS).containsEntry(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
+    }
+}
