@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.llmq.config.ConfigKey;
 import dev.llmq.config.DeploymentKeys;
+import dev.llmq.config.LlmqKeys;
+import dev.llmq.config.RouterKeys;
 import dev.llmq.schemas.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * An llmq config file written by a benchmark, spelled through the key definitions ({@link ConfigKey#name()}), so no
@@ -22,6 +25,28 @@ final class BenchConfig {
     /** Sets {@code key} (a dotted name such as {@code llmq.worker.max_in_flight}) under the root. */
     BenchConfig set(ConfigKey<?> key, Object value) {
         put(root, key, value);
+        return this;
+    }
+
+    /**
+     * Sets each {@code name=value} of {@code assignments} (a key of the {@code router_settings} or {@code llmq}
+     * sections, e.g. {@code llmq.worker.results_commit_interval_ms=20}), the value written as given and read by the
+     * roles as any value of the file is.
+     *
+     * @throws IllegalArgumentException for a malformed assignment or a key llmq does not define
+     */
+    BenchConfig set(List<String> assignments) {
+        for (String a : assignments) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set wants name=value, got '" + a + "'");
+            }
+            String name = a.substring(0, eq).trim();
+            ConfigKey<?> key = RouterKeys.DEF.find(name).or(() -> LlmqKeys.DEF.find(name)).orElseThrow(
+                    () -> new IllegalArgumentException("--set " + name + ": not a key of router_settings or llmq "
+                            + "(see docs/configuration.md)"));
+            set(key, a.substring(eq + 1).trim());
+        }
         return this;
     }
 

@@ -37,12 +37,22 @@ final class LlmqRoles implements AutoCloseable {
      * @param jvmArgs      options for every role's JVM
      */
     static LlmqRoles start(Path dir, String providerBase, int workers, List<String> jvmArgs) throws Exception {
+        return start(dir, providerBase, workers, jvmArgs, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, int, List)}, with {@code settings} ({@code name=value}, see
+     * {@link BenchConfig#set(List)}) in the roles' config file.
+     */
+    static LlmqRoles start(Path dir, String providerBase, int workers, List<String> jvmArgs, List<String> settings)
+            throws Exception {
         Path jar = BenchMain.llmqJar();
         Path config = new BenchConfig()
                 .deployment(DeploymentKeys.MODEL_NAME, GROUP, DeploymentKeys.MODEL, "openai/" + GROUP,
                         DeploymentKeys.API_BASE, providerBase, DeploymentKeys.API_KEY, "mock-key",
                         DeploymentKeys.ID, GROUP + "-1")
                 .set(RouterKeys.NUM_RETRIES, 0)
+                .set(settings)
                 .write(dir.resolve("llmq.yaml"));
         List<String> jvm = new ArrayList<>(jvmArgs);
         if (Runtime.version().feature() >= 23) {

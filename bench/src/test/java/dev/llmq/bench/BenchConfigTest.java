@@ -1,0 +1,43 @@
+package dev.llmq.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmq.config.DeploymentKeys;
+import dev.llmq.router.ConfigLoader;
+import dev.llmq.router.LlmqConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --set name=value}: what a benchmark writes into the roles' config file, read back as the roles read it. */
+class BenchConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void settingsGivenByNameReachTheRolesTyped() throws Exception {
+        Path file = new BenchConfig()
+                .deployment(DeploymentKeys.MODEL_NAME, "m", DeploymentKeys.MODEL, "openai/m",
+                        DeploymentKeys.API_BASE, "http://127.0.0.1:9/v1", DeploymentKeys.API_KEY, "k")
+                .set(List.of("llmq.worker.results_commit_interval_ms=25", " router_settings.num_retries = 4 "))
+                .write(dir.resolve("llmq.yaml"));
+
+        LlmqConfig config = ConfigLoader.parse(Files.readString(file), Map.of());
+
+        assertThat(config.llmq().worker().resultsCommitIntervalMs()).isEqualTo(25);
+        assertThat(config.router().numRetries()).isEqualTo(4);
+    }
+
+    @Test
+    void aMalformedAssignmentOrAnUnknownKeyIsRefusedByName() {
+        assertThatThrownBy(() -> new BenchConfig().set(List.of("llmq.worker.results_commit_interval_ms")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name=value");
+        assertThatThrownBy(() -> new BenchConfig().set(List.of("llmq.worker.no_such_key=1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("llmq.worker.no_such_key");
+    }
+}
