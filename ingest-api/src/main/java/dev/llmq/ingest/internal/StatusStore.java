@@ -53,6 +53,13 @@ final class StatusStore implements AutoCloseable {
     static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+    /**
+     * The status store's fetches wait for this much data, up to {@link #FETCH_MAX_WAIT}: its view may trail the topics
+     * by that long (a job just submitted is answered from {@code RecentSubmissions} meanwhile), and in return it
+     * fetches a few dozen times a second instead of once per record or two at moderate load.
+     */
+    static final int FETCH_MIN_BYTES = 32 * 1024;
+    static final Duration FETCH_MAX_WAIT = Duration.ofMillis(20);
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusStore.class);
     private static final Serializer<String> KEYS = Serdes.String().serializer();
@@ -168,6 +175,10 @@ final class StatusStore implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         putUnlessSet(props, settings, "session.timeout.ms", SESSION_TIMEOUT);
         putUnlessSet(props, settings, "heartbeat.interval.ms", HEARTBEAT_INTERVAL);
+        putUnlessSet(props, settings, "fetch.max.wait.ms", FETCH_MAX_WAIT);
+        if (!settings.kafkaProperties().containsKey("fetch.min.bytes")) {
+            props.put(StreamsConfig.consumerPrefix("fetch.min.bytes"), Integer.toString(FETCH_MIN_BYTES));
+        }
         return props;
     }
 

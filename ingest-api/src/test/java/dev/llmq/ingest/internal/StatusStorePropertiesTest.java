@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmq.ingest.IngestSettings;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
@@ -22,6 +23,19 @@ class StatusStorePropertiesTest {
         assertThat(PROPS).containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
         assertThat(new StreamsConfig(PROPS).getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG))
                 .isEqualTo(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    }
+
+    @Test
+    void fetchesWaitForSomeDataUnlessTheUserSaysOtherwise() {
+        assertThat(PROPS).containsEntry(StreamsConfig.consumerPrefix("fetch.min.bytes"), "32768")
+                .containsEntry(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "20");
+
+        Properties theirs = StatusStore.properties(IngestSettings.builder("kafka:9092", "ingest-1")
+                .kafkaProperties(Map.of("fetch.min.bytes", "1", "fetch.max.wait.ms", "500")).build(),
+                Path.of("/tmp/unused"), new HostInfo("127.0.0.1", 8080));
+        assertThat(theirs).containsEntry("fetch.min.bytes", "1").containsEntry("fetch.max.wait.ms", "500")
+                .doesNotContainKey(StreamsConfig.consumerPrefix("fetch.min.bytes"))
+                .doesNotContainKey(StreamsConfig.consumerPrefix("fetch.max.wait.ms"));
     }
 
     @Test
