@@ -97,6 +97,8 @@ final class E2eBench implements Callable<Integer> {
             load.settings(table, spec);
             roles.countCpu(table);
             table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);
+            BrokerMeters meters = brokerMeters(roles.brokerPid());
+            BrokerMeters.Counts before = meters == null ? null : meters.read();
             long windowStart = System.nanoTime();
             LoadResult r = LoadGenerator.run(target, spec, (seq, intended, sent, done, status, body) -> {
                 if (target.success(status)) {
@@ -109,6 +111,10 @@ final class E2eBench implements Callable<Integer> {
             long windowEnd = System.nanoTime();
             long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));
             long drained = System.nanoTime();
+            BrokerMeters.Counts during = meters == null ? null : meters.read().since(before);
+            if (meters != null) {
+                meters.close();
+            }
             // CPU from the load's start until the last result is in: what it took to finish every job that completed
             long completedByDrain = times.completedBetween(windowStart, drained);
             table.cpuWindowEnds(completedByDrain);
@@ -128,10 +134,28 @@ final class E2eBench implements Callable<Integer> {
             figure(table, "202 → result readable", times.acceptedToResult(), "");
             table.figure("jobs accepted / with a result / lost (no result " + drainSeconds + " s after the load)",
                     times.acceptedCount() + " / " + (times.acceptedCount() - lost) + " / " + lost, "0 lost");
+            if (during != null) {
+                table.figure("broker requests per job, same span as the CPU (fetch, produce, offset commit, the "
+                        + "transactions' requests, the rest)", BrokerMeters.requestsPerJob(during,
+                                Math.max(1, completedByDrain)), "")
+                        .figure("records appended per job, same span (by topic; transaction markers included)",
+                                BrokerMeters.recordsPerJob(during, Math.max(1, completedByDrain)), "");
+            }
             LoadOptions.figures(table, "submissions: ", r, "", "");
             table.print(System.out);
             System.out.println("role logs: " + roles.logs());
             return lost == 0 && r.errors() == 0 ? 0 : 1;
+        }
+    }
+
+    /** The broker's meters, or null (said on stderr) when this JVM cannot attach to it (no {@code jdk.attach}). */
+    private static BrokerMeters brokerMeters(long pid) {
+        try {
+            return BrokerMeters.attach(pid);
+        } catch (Exception | LinkageError e) {
+            System.err.println("broker requests and records per job not measured: cannot attach to the broker ("
+                    + e + ")");
+            return null;
         }
     }
 

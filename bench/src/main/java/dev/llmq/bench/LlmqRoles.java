@@ -109,6 +109,11 @@ final class LlmqRoles implements AutoCloseable {
         }
     }
 
+    /** The broker process's pid. */
+    long brokerPid() {
+        return started.getFirst().pid();
+    }
+
     /** Where the roles' logs are. */
     String logs() {
         return started.isEmpty() ? "" : started.getFirst().log().getParent().toString();

@@ -1,0 +1,126 @@
+package dev.llmq.bench;
+
+import com.sun.tools.attach.VirtualMachine;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+/**
+ * The broker process's own counters of requests (by API) and of records appended (by topic), read from Kafka's JMX
+ * meters by attaching to the process (the JDK's attach API starts its local management agent), so a table says what
+ * one job cost the broker in requests and records, measured rather than counted on paper.
+ */
+final class BrokerMeters implements AutoCloseable {
+
+    /** Requests by API ({@code Fetch}, {@code Produce}, ...) and records appended by topic, since the broker started. */
+    record Counts(Map<String, Long> requests, Map<String, Long> records) {
+
+        /** What happened between {@code earlier} and this. */
+        Counts since(Counts earlier) {
+            return new Counts(minus(requests, earlier.requests), minus(records, earlier.records));
+        }
+
+        private static Map<String, Long> minus(Map<String, Long> now, Map<String, Long> before) {
+            Map<String, Long> out = new HashMap<>();
+            now.forEach((k, v) -> {
+                long d = v - before.getOrDefault(k, 0L);
+                if (d > 0) {
+                    out.put(k, d);
+                }
+            });
+            return out;
+        }
+    }
+
+    private static final ObjectName REQUESTS = name("kafka.network:type=RequestMetrics,name=RequestsPerSec,*");
+    private static final ObjectName RECORDS = name("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,*");
+    /** The request APIs a table names; the rest are summed as "other". */
+    private static final List<String> NAMED = List.of("Fetch", "Produce", "OffsetCommit");
+    private static final List<String> TRANSACTIONS =
+            List.of("AddPartitionsToTxn", "AddOffsetsToTxn", "TxnOffsetCommit", "EndTxn", "WriteTxnMarkers");
+
+    private final JMXConnector connector;
+    private final MBeanServerConnection server;
+
+    private BrokerMeters(JMXConnector connector) throws IOException {
+        this.connector = connector;
+        this.server = connector.getMBeanServerConnection();
+    }
+
+    /** Attaches to the broker process {@code pid}. */
+    static BrokerMeters attach(long pid) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+        try {
+            return new BrokerMeters(JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent())));
+        } finally {
+            vm.detach();
+        }
+    }
+
+    Counts read() throws Exception {
+        Map<String, Long> requests = new HashMap<>();
+        for (ObjectName n : server.queryNames(REQUESTS, null)) {
+            requests.merge(n.getKeyProperty("request"), count(n), Long::sum);
+        }
+        Map<String, Long> records = new HashMap<>();
+        for (ObjectName n : server.queryNames(RECORDS, null)) {
+            String topic = n.getKeyProperty("topic");
+            if (topic != null) { // the one without a topic is the broker's total
+                records.merge(topic, count(n), Long::sum);
+            }
+        }
+        return new Counts(requests, records);
+    }
+
+    private long count(ObjectName n) throws Exception {
+        return ((Number) server.getAttribute(n, "Count")).longValue();
+    }
+
+    /**
+     * Requests per job: fetch, produce, offset commit, the transactions' requests together, the rest together.
+     * {@code FetchConsumer} and {@code FetchFollower} are the same fetches counted again by kind, so left out.
+     */
+    static String requestsPerJob(Counts c, long jobs) {
+        Map<String, Long> groups = new LinkedHashMap<>();
+        NAMED.forEach(api -> groups.put(api, c.requests().getOrDefault(api, 0L)));
+        groups.put("transactions", TRANSACTIONS.stream().mapToLong(api -> c.requests().getOrDefault(api, 0L)).sum());
+        groups.put("other", c.requests().entrySet().stream()
+                .filter(e -> !NAMED.contains(e.getKey()) && !TRANSACTIONS.contains(e.getKey())
+                        && !e.getKey().startsWith("Fetch"))
+                .mapToLong(Map.Entry::getValue).sum());
+        long total = groups.values().stream().mapToLong(Long::longValue).sum();
+        return String.format("%.2f: ", total / (double) jobs) + groups.entrySet().stream()
+                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) jobs))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** Records appended per job, in all and by topic (largest first; transaction markers included). */
+    static String recordsPerJob(Counts c, long jobs) {
+        long total = c.records().values().stream().mapToLong(Long::longValue).sum();
+        return String.format("%.2f: ", total / (double) jobs) + c.records().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) jobs))
+                .collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public void close() throws IOException {
+        connector.close();
+    }
+
+    private static ObjectName name(String pattern) {
+        try {
+            return new ObjectName(pattern);
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}
