@@ -2,6 +2,7 @@ package dev.llmq.worker.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ChunkAccumulator;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TraceContext;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With coalescing on, the first content delta of a run is published at once (the reader's first token is not
  * delayed); after it, consecutive plain content deltas are merged (their contents concatenated) and published when
- * the merged chunk is big or old enough, when a chunk that cannot be merged arrives, or when the job ends.
+ * the merged chunk is big or old enough, when a chunk that cannot be merged arrives, or when the job ends. A run's
+ * first output (content or a tool call) is flushed out of the producer at once rather than after its
+ * {@code linger.ms}: time to first token is what a stream's reader waits for.
  *
  * <p>Chunks are sent without waiting, and a chunk Kafka does not take (too large for the producer, say, or still
  * unsent when {@code delivery.timeout.ms} ran out) is not sent again: a later copy would arrive after its successors
@@ -62,6 +65,8 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     private int attempt = 1;
     private String runId;
     private boolean contentSent;
+    /** Whether the run's first output (content or a tool call) was published: it is flushed at once. */
+    private boolean outputSent;
     private long seq;
     private Future<RecordMetadata> lastSend;
     private Instant firstChunkAt;
@@ -90,41 +95,52 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
     @Override
     public void publish(ObjectNode chunk) {
         Objects.requireNonNull(chunk, "chunk");
+        boolean firstOutput;
         lock.lock();
         try {
-            if (firstChunkAt == null) {
-                firstChunkAt = clock.instant();
-            }
-            if (!coalescing.enabled()) {
-                send(chunk);
-                return;
-            }
-            String content = plainContent(chunk);
-            boolean firstToken = content != null && !content.isEmpty() && !contentSent;
-            if (merged != null && (content == null || firstToken || !sameStream(merged, chunk))) {
-                flushMerged();
-            }
-            if (content == null || firstToken) {
-                contentSent |= firstToken;
-                send(chunk);
-                return;
-            }
-            if (merged == null) {
-                merged = chunk.deepCopy();
-                mergedChars = content.length();
-                mergedSince = System.nanoTime();
-                timedFlush = scheduler.schedule(this::flushIfDue, coalescing.maxDelay().toNanos(), TimeUnit.NANOSECONDS);
-            } else {
-                ObjectNode delta = (ObjectNode) merged.get("choices").get(0).get("delta");
-                delta.put("content", delta.get("content").asText() + content);
-                mergedChars += content.length();
-            }
-            if (mergedChars >= coalescing.maxChars()
-                    || System.nanoTime() - mergedSince >= coalescing.maxDelay().toNanos()) {
-                flushMerged();
-            }
+            firstOutput = !outputSent && ChunkAccumulator.hasOutput(chunk);
+            outputSent |= firstOutput;
+            publishLocked(chunk);
         } finally {
             lock.unlock();
+        }
+        if (firstOutput) {
+            // the run's first token is what a reader waits for: sent now rather than after the producer's linger
+            sender.flush();
+        }
+    }
+
+    private void publishLocked(ObjectNode chunk) {
+        if (firstChunkAt == null) {
+            firstChunkAt = clock.instant();
+        }
+        if (!coalescing.enabled()) {
+            send(chunk);
+            return;
+        }
+        String content = plainContent(chunk);
+        boolean firstToken = content != null && !content.isEmpty() && !contentSent;
+        if (merged != null && (content == null || firstToken || !sameStream(merged, chunk))) {
+            flushMerged();
+        }
+        if (content == null || firstToken) {
+            contentSent |= firstToken;
+            send(chunk);
+            return;
+        }
+        if (merged == null) {
+            merged = chunk.deepCopy();
+            mergedChars = content.length();
+            mergedSince = System.nanoTime();
+            timedFlush = scheduler.schedule(this::flushIfDue, coalescing.maxDelay().toNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            ObjectNode delta = (ObjectNode) merged.get("choices").get(0).get("delta");
+            delta.put("content", delta.get("content").asText() + content);
+            mergedChars += content.length();
+        }
+        if (mergedChars >= coalescing.maxChars()
+                || System.nanoTime() - mergedSince >= coalescing.maxDelay().toNanos()) {
+            flushMerged();
         }
     }
 
@@ -139,6 +155,7 @@ public final class KafkaChunkPublisher implements ChunkPublisher {
             attempt = next;
             runId = RunIds.next(clock);
             contentSent = false;
+            outputSent = false;
             seq = 0;
         } finally {
             lock.unlock();

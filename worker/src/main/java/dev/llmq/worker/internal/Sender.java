@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,6 +124,21 @@ public final class Sender {
      * JSON content type and CloudEvents binary-mode headers, plus the job's trace context ({@code traceparent},
      * {@code tracestate}) when it had one.
      */
+    /**
+     * Sends what the producer holds now instead of after its {@code linger.ms}, and waits for it to be acknowledged.
+     * Only a hurry, never needed for delivery: interrupted, it gives up (keeping the interrupt); a failure is the
+     * sends' own, reported to their callbacks.
+     */
+    public void flush() {
+        try {
+            producer.flush();
+        } catch (InterruptException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.debug("flush failed: {}", KafkaErrors.describe(e));
+        }
+    }
+
     public Headers headers(String type, String id, Instant time, TraceContext trace) {
         return CloudEventHeaders.builder().source(source).type(type).id(id).time(time).trace(trace).build();
     }

@@ -122,6 +122,37 @@ class KafkaChunkPublisherTest {
     }
 
     @Test
+    void eachRunsFirstOutputIsFlushedOutOfTheProducerAndNothingElseIs() throws Exception {
+        for (ChunkCoalescing coalescing : List.of(ChunkCoalescing.NONE, ChunkCoalescing.of(Duration.ofHours(1), 1))) {
+            // sends stay pending until something completes them: a flush does, at once
+            MockProducer<byte[], byte[]> held = new MockProducer<>(false, null, new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            KafkaChunkPublisher chunks = new KafkaChunkPublisher(new Sender(held, "llmq/worker/w1", () -> false),
+                    "chunks", "job_1", null, CLOCK, coalescing, scheduler,
+                    new WorkerMetrics(new SimpleMeterRegistry(), () -> 0));
+
+            chunks.publish(role());
+            assertThat(held.history()).as("%s", coalescing).hasSize(1);
+            assertThat(held.flushed()).as("a role delta is not output: it waits for the linger").isFalse();
+
+            chunks.publish(content("Hel"));
+            assertThat(held.history()).hasSize(2);
+            assertThat(held.flushed()).as("the first token is flushed, the role delta with it").isTrue();
+
+            chunks.publish(content("lo"));
+            chunks.publish(content(" world"));
+            assertThat(held.flushed()).as("later tokens wait for the linger (%s)", coalescing).isFalse();
+
+            chunks.startAttempt(2);
+            while (held.completeNext()) {
+                // nothing pending: what the retry's run sends next is all there is
+            }
+            chunks.publish(content("Again"));
+            assertThat(held.flushed()).as("a retry's first token is flushed too").isTrue();
+        }
+    }
+
+    @Test
     void onlyPlainContentDeltasAreMergeable() throws Exception {
         assertThat(KafkaChunkPublisher.plainContent(parse(
                 "{\"id\":\"a\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}")))
