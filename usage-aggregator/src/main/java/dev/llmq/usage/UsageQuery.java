@@ -1,6 +1,7 @@
 package dev.llmq.usage;
 
 import dev.llmq.schemas.UsageRecord;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -26,6 +27,12 @@ import java.util.function.Function;
 public record UsageQuery(String groupBy, UsageWindow window, Instant from, Instant to, String tenant) {
 
     public static final int DEFAULT_WINDOWS = 60;
+    /**
+     * The span {@code from} and {@code to} may take: usage is kept by the times of Kafka records, milliseconds since
+     * the epoch, so an instant outside it names no window (and the ISO-8601 extremes overflowed the arithmetic).
+     */
+    static final Instant EARLIEST = Instant.EPOCH;
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
     public static final int MAX_WINDOWS = 10_000;
     /** The longest tenant a query names (the usage records' key limit). */
     public static final int MAX_TENANT_LENGTH = 256;
@@ -75,7 +82,7 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
         Instant to = instant(params.apply("to"), "to");
         to = to == null ? now : to;
         Instant from = instant(params.apply("from"), "from");
-        from = from == null ? to.minus(window.size().multipliedBy(DEFAULT_WINDOWS)) : from;
+        from = from == null ? defaultFrom(to, window) : from;
         if (!from.isBefore(to)) {
             throw UsageApiException.invalid("from", "from (" + from + ") must be before to (" + to + ")");
         }
@@ -99,16 +106,28 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
         return Collections.unmodifiableMap(params);
     }
 
+    /** {@value #DEFAULT_WINDOWS} windows before {@code to}, or from {@link #EARLIEST} when fewer fit. */
+    private static Instant defaultFrom(Instant to, UsageWindow window) {
+        Instant from = to.minus(window.size().multipliedBy(DEFAULT_WINDOWS));
+        return from.isBefore(EARLIEST) ? EARLIEST : from;
+    }
+
     private static Instant instant(String value, String param) {
         if (value == null || value.isBlank()) {
             return null;
         }
+        Instant at;
         try {
-            return value.chars().allMatch(Character::isDigit) ? Instant.ofEpochSecond(Long.parseLong(value))
+            at = value.chars().allMatch(Character::isDigit) ? Instant.ofEpochSecond(Long.parseLong(value))
                     : Instant.parse(value);
-        } catch (java.time.DateTimeException | NumberFormatException | ArithmeticException e) {
+        } catch (DateTimeException | NumberFormatException | ArithmeticException e) {
             throw UsageApiException.invalid(param, param + " must be an ISO-8601 instant (2026-11-30T10:00:00Z) or "
                     + "epoch seconds, got '" + value + "'");
         }
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+            throw UsageApiException.invalid(param, param + " must be between " + EARLIEST + " and " + LATEST
+                    + ", got '" + value + "'");
+        }
+        return at;
     }
 }

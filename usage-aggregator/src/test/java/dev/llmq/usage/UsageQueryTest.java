@@ -53,6 +53,11 @@ class UsageQueryTest {
         "group_by=model&window=1m&from=2026-11-30T10:00:00Z&to=2026-11-30T10:00:00Z | from | must be before to",
         "group_by=model&window=1m&from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z | from | 10000 windows",
         "group_by=model&window=total&tenant= | tenant | 1 to 256 characters",
+        // instants no Kafka record time can have (the earliest one overflowed the default span's arithmetic: a 500)
+        "group_by=model&window=1m&to=-1000000000-01-01T00:00:00Z | to | between 1970-01-01T00:00:00Z and 9999",
+        "group_by=model&window=1m&from=1969-12-31T23:59:59Z | from | between 1970-01-01T00:00:00Z and 9999",
+        "group_by=model&window=1m&from=+100000-01-01T00:00:00Z&to=+100000-01-01T01:00:00Z | to | between 1970",
+        "group_by=model&window=1m&to=0 | from | must be before to",
     })
     void badParametersAreNamedWithWhatTheyAccept(String query, String param, String message) {
         Map<String, String> params = new java.util.HashMap<>();
@@ -78,6 +83,13 @@ class UsageQueryTest {
         assertThat(parse(Map.of("group_by", "tenant", "window", "total")).parameters()).doesNotContainKey("tenant");
         assertThatThrownBy(() -> parse(Map.of("group_by", "model", "window", "total", "tenant", "x".repeat(257))))
                 .isInstanceOfSatisfying(UsageApiException.class, e -> assertThat(e.status()).isEqualTo(400));
+    }
+
+    @Test
+    void theDefaultSpanStartsNoEarlierThanTheEpoch() {
+        UsageQuery q = parse(Map.of("group_by", "model", "window", "1d", "to", "86400"));
+        assertThat(q.from()).isEqualTo(Instant.EPOCH);
+        assertThat(q.to()).isEqualTo(Instant.EPOCH.plus(Duration.ofDays(1)));
     }
 
     @Test
