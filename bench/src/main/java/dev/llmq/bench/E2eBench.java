@@ -9,7 +9,6 @@ import dev.llmq.bench.load.Target;
 import dev.llmq.runtime.mock.MockLlmServer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
@@ -51,12 +50,8 @@ final class E2eBench implements Callable<Integer> {
             description = "seconds to wait for the last results after the load (default: ${DEFAULT-VALUE})")
     int drainSeconds;
 
-    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "a config key of the llmq processes, e.g. "
-            + "llmq.worker.results_commit_interval_ms=20 (repeatable)")
-    List<String> settings = new ArrayList<>();
-
-    @Option(names = "--role-jvm-args", defaultValue = "", description = "JVM options of the llmq processes")
-    String roleJvmArgs;
+    @Mixin
+    RoleOptions roleOptions = new RoleOptions();
 
     E2eBench() {
         load.durationSeconds = 60;
@@ -78,7 +73,7 @@ final class E2eBench implements Callable<Integer> {
         try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(1)
                 .chatListener((model, texts, received, answered) -> times.provider(
                         JobBodies.jobNumber(texts.getLast()), received, answered)).build().start();
-             LlmqRoles roles = LlmqRoles.start(dir, mock.openAiBaseUrl(), workers, Args.list(roleJvmArgs), settings);
+             LlmqRoles roles = roleOptions.start(dir, mock.openAiBaseUrl(), workers);
              ResultWatch results = ResultWatch.start(roles.bootstrapServers(), times)) {
             JobBodies bodies = new JobBodies(LlmqRoles.GROUP, load.jobBytes, 1);
             boolean closed = spec.loop() instanceof LoadSpec.Loop.Closed;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,18 +54,14 @@ final class IngestBench implements Callable<Integer> {
     @Option(names = "--phases", defaultValue = "A,B", split = ",", description = "which phases to run (default: A,B)")
     List<String> phases = new ArrayList<>();
 
-    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "a config key of the llmq processes, e.g. "
-            + "llmq.worker.results_commit_interval_ms=20 (repeatable)")
-    List<String> settings = new ArrayList<>();
-
-    @Option(names = "--role-jvm-args", defaultValue = "", description = "JVM options of the llmq processes")
-    String roleJvmArgs;
+    @Mixin
+    RoleOptions roleOptions = new RoleOptions();
 
     @Override
     public Integer call() throws Exception {
         Path dir = LlmqRoles.workDir("ingest");
         int failed = 0;
-        try (LlmqRoles roles = LlmqRoles.start(dir, "http://127.0.0.1:9/v1", 0, Args.list(roleJvmArgs), settings)) {
+        try (LlmqRoles roles = roleOptions.start(dir, "http://127.0.0.1:9/v1", 0)) {
             JobBodies bodies = new JobBodies(LlmqRoles.GROUP, jobBytes, 1);
             long offset = 0;
             if (phases.contains("A")) {

@@ -35,14 +35,7 @@ final class LlmqRoles implements AutoCloseable {
      *
      * @param providerBase the deployment's {@code api_base} (an OpenAI-compatible {@code .../v1})
      * @param jvmArgs      options for every role's JVM
-     */
-    static LlmqRoles start(Path dir, String providerBase, int workers, List<String> jvmArgs) throws Exception {
-        return start(dir, providerBase, workers, jvmArgs, List.of());
-    }
-
-    /**
-     * As {@link #start(Path, String, int, List)}, with {@code settings} ({@code name=value}, see
-     * {@link BenchConfig#set(List)}) in the roles' config file.
+     * @param settings     {@code name=value} config keys for the roles' config file ({@link BenchConfig#set(List)})
      */
     static LlmqRoles start(Path dir, String providerBase, int workers, List<String> jvmArgs, List<String> settings)
             throws Exception {

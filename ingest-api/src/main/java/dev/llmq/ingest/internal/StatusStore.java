@@ -173,18 +173,17 @@ final class StatusStore implements AutoCloseable {
         // jobs are written in transactions: the store must never show a job whose submission was aborted
         props.put(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        putUnlessSet(props, settings, "session.timeout.ms", SESSION_TIMEOUT);
-        putUnlessSet(props, settings, "heartbeat.interval.ms", HEARTBEAT_INTERVAL);
-        putUnlessSet(props, settings, "fetch.max.wait.ms", FETCH_MAX_WAIT);
-        if (!settings.kafkaProperties().containsKey("fetch.min.bytes")) {
-            props.put(StreamsConfig.consumerPrefix("fetch.min.bytes"), Integer.toString(FETCH_MIN_BYTES));
-        }
+        putUnlessSet(props, settings, "session.timeout.ms", SESSION_TIMEOUT.toMillis());
+        putUnlessSet(props, settings, "heartbeat.interval.ms", HEARTBEAT_INTERVAL.toMillis());
+        putUnlessSet(props, settings, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
+        putUnlessSet(props, settings, "fetch.min.bytes", FETCH_MIN_BYTES);
         return props;
     }
 
-    private static void putUnlessSet(Properties props, IngestSettings settings, String key, Duration value) {
+    /** The consumer setting {@code key}, unless the user's {@code llmq.kafka} sets it. */
+    private static void putUnlessSet(Properties props, IngestSettings settings, String key, long value) {
         if (!settings.kafkaProperties().containsKey(key)) {
-            props.put(StreamsConfig.consumerPrefix(key), Long.toString(value.toMillis()));
+            props.put(StreamsConfig.consumerPrefix(key), Long.toString(value));
         }
     }
 

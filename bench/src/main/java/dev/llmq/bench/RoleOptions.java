@@ -1,0 +1,25 @@
+package dev.llmq.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * How the scenarios that start llmq's roles as processes start them (a picocli mixin): the roles' JVM options
+ * ({@code --role-jvm-args}) and config keys written into their {@code llmq.yaml} ({@code --set NAME=VALUE}).
+ */
+final class RoleOptions {
+
+    @Option(names = "--role-jvm-args", defaultValue = "", description = "JVM options of the llmq processes")
+    String jvmArgs;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "a config key of the llmq processes, e.g. "
+            + "llmq.worker.results_commit_interval_ms=20 (repeatable)")
+    List<String> settings = new ArrayList<>();
+
+    /** Starts the broker, the ingest API and {@code workers} workers with these options (see {@link LlmqRoles}). */
+    LlmqRoles start(Path dir, String providerBase, int workers) throws Exception {
+        return LlmqRoles.start(dir, providerBase, workers, Args.list(jvmArgs), settings);
+    }
+}
