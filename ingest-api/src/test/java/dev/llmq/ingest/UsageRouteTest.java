@@ -96,6 +96,19 @@ class UsageRouteTest {
     }
 
     @Test
+    void epochSecondsPassAsTheAggregatorTakesThem() {
+        // the ingest's check is the aggregator's (UsageTimes): epoch seconds were refused here and accepted there
+        String query = "group_by=tag&window=1m&from=1796032800&to=1796036400";
+
+        HttpTestClient.Response r = http.get("/v1/usage?" + query);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(queries).containsExactly(query);
+        assertBadParameter("/v1/usage?group_by=tag&window=1m&from=1796036400&to=1796032800", "from",
+                "invalid_value", "'from' (2026-11-30T11:00:00Z) must be before 'to' (2026-11-30T10:00:00Z)");
+    }
+
+    @Test
     void theAggregatorsRefusalsPassThroughWithTheirStatus() {
         String refusal = "{\"error\":{\"message\":\"from is too far back\",\"type\":\"invalid_request_error\","
                 + "\"param\":\"from\",\"code\":\"invalid_value\"}}";
@@ -125,7 +138,11 @@ class UsageRouteTest {
         assertBadParameter("/v1/usage?group_by=model&window=5m", "window", "invalid_value",
                 "'window' must be one of 1d, 1h, 1m, total, got '5m'");
         assertBadParameter("/v1/usage?group_by=model&window=1h&from=yesterday", "from", "invalid_value",
-                "'from' must be an ISO-8601 date-time with offset");
+                "'from' must be an ISO-8601 instant (2026-11-30T10:00:00Z; a '+' offset must be URL-encoded as %2B) "
+                        + "or epoch seconds, got 'yesterday'");
+        // the aggregator's range, checked here too (an instant no Kafka record time can have)
+        assertBadParameter("/v1/usage?group_by=model&window=1h&to=-1000000000-01-01T00:00:00Z", "to",
+                "invalid_value", "'to' must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
         assertBadParameter("/v1/usage?group_by=model&window=1h&from=2026-11-30T02:00:00Z&to=2026-11-30T01:00:00Z",
                 "from", "invalid_value", "'from' (2026-11-30T02:00:00Z) must be before 'to' (2026-11-30T01:00:00Z)");
         assertBadParameter("/v1/usage?group_by=model&window=1h&window=1d", "window", "invalid_value",

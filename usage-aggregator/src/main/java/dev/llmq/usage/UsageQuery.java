@@ -1,7 +1,7 @@
 package dev.llmq.usage;
 
 import dev.llmq.schemas.UsageRecord;
-import java.time.DateTimeException;
+import dev.llmq.schemas.UsageTimes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -27,12 +27,6 @@ import java.util.function.Function;
 public record UsageQuery(String groupBy, UsageWindow window, Instant from, Instant to, String tenant) {
 
     public static final int DEFAULT_WINDOWS = 60;
-    /**
-     * The span {@code from} and {@code to} may take: usage is kept by the times of Kafka records, milliseconds since
-     * the epoch, so an instant outside it names no window (and the ISO-8601 extremes overflowed the arithmetic).
-     */
-    static final Instant EARLIEST = Instant.EPOCH;
-    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
     public static final int MAX_WINDOWS = 10_000;
     /** The longest tenant a query names (the usage records' key limit). */
     public static final int MAX_TENANT_LENGTH = 256;
@@ -106,28 +100,18 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
         return Collections.unmodifiableMap(params);
     }
 
-    /** {@value #DEFAULT_WINDOWS} windows before {@code to}, or from {@link #EARLIEST} when fewer fit. */
+    /** {@value #DEFAULT_WINDOWS} windows before {@code to}, or from {@link UsageTimes#EARLIEST} when fewer fit. */
     private static Instant defaultFrom(Instant to, UsageWindow window) {
         Instant from = to.minus(window.size().multipliedBy(DEFAULT_WINDOWS));
-        return from.isBefore(EARLIEST) ? EARLIEST : from;
+        return from.isBefore(UsageTimes.EARLIEST) ? UsageTimes.EARLIEST : from;
     }
 
+    /** The time parameter {@code param} ({@link UsageTimes}: the check the ingest makes too), or null. */
     private static Instant instant(String value, String param) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        Instant at;
         try {
-            at = value.chars().allMatch(Character::isDigit) ? Instant.ofEpochSecond(Long.parseLong(value))
-                    : Instant.parse(value);
-        } catch (DateTimeException | NumberFormatException | ArithmeticException e) {
-            throw UsageApiException.invalid(param, param + " must be an ISO-8601 instant (2026-11-30T10:00:00Z) or "
-                    + "epoch seconds, got '" + value + "'");
+            return UsageTimes.parse(param, value);
+        } catch (IllegalArgumentException e) {
+            throw UsageApiException.invalid(param, e.getMessage());
         }
-        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
-            throw UsageApiException.invalid(param, param + " must be between " + EARLIEST + " and " + LATEST
-                    + ", got '" + value + "'");
-        }
-        return at;
     }
 }

@@ -1,9 +1,8 @@
 package dev.llmq.ingest.internal;
 
 import dev.llmq.schemas.UsageRecord;
-import java.time.DateTimeException;
+import dev.llmq.schemas.UsageTimes;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,11 +69,9 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to, Strin
             return null;
         }
         try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeException e) {
-            throw ApiException.invalid("invalid_value", name, "'" + name + "' must be an ISO-8601 date-time with "
-                    + "offset, e.g. 2026-11-30T00:00:00Z (a '+' offset must be URL-encoded as %2B), got '" + value
-                    + "'");
+            return UsageTimes.parse(name, value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("invalid_value", name, e.getMessage());
         }
     }
 

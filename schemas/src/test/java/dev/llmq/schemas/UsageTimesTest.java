@@ -1,0 +1,50 @@
+package dev.llmq.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link UsageTimes}: the one reading of {@code from} and {@code to} that ingest and aggregator share. */
+class UsageTimesTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "2026-11-30T10:00:00Z, 2026-11-30T10:00:00Z",
+        "2026-11-30T11:00:00+01:00, 2026-11-30T10:00:00Z",
+        "1796032800, 2026-11-30T10:00:00Z",
+        "0, 1970-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z, 9999-12-31T23:59:59Z",
+    })
+    void isoInstantsWithOffsetAndEpochSecondsAreRead(String value, Instant expected) {
+        assertThat(UsageTimes.parse("from", value)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = " ")
+    void anAbsentTimeIsNull(String value) {
+        assertThat(UsageTimes.parse("to", value)).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "yesterday | 'to' must be an ISO-8601 instant",
+        "2026-11-30 | 'to' must be an ISO-8601 instant",
+        "99999999999999999999 | or epoch seconds, got '99999999999999999999'",
+        "-5 | 'to' must be an ISO-8601 instant",
+        "1969-12-31T23:59:59Z | 'to' must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
+        "-1000000000-01-01T00:00:00Z | 'to' must be between 1970-01-01T00:00:00Z",
+        "+100000-01-01T00:00:00Z | got '+100000-01-01T00:00:00Z'",
+        "253402300800 | 'to' must be between",
+    })
+    void otherValuesAreRefusedNamingTheParameter(String value, String message) {
+        assertThatThrownBy(() -> UsageTimes.parse("to", value))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+    }
+}
