@@ -210,8 +210,13 @@ class CancellationIT extends WorkerIT {
         assertThat(awaitResult("b-1").status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(awaitResult("b-2").status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(awaitResult("b-2").error().message()).contains("batch-x").contains("batch abandoned");
-        await().atMost(Duration.ofSeconds(10)).until(() -> mock.requests("slow").stream()
-                .filter(RecordedRequest::clientClosed).count() == 2);
+        // the two calls of the batch closed, the other one still open; on failure the message lists every request
+        // of the mock (when each came and closed), which says which side did not close
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<RecordedRequest> slow = mock.requests("slow");
+            assertThat(slow.stream().filter(RecordedRequest::clientClosed).count())
+                    .as("requests closed by their client, of %s", slow).isEqualTo(2);
+        });
         assertThat(TestJobs.resultsById(fx.readAll(fx.topics.resultsRaw()))).doesNotContainKey("other");
 
         // a job of the batch submitted after the cancellation is skipped too
