@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class ResultDedupeStream implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultDedupeStream.class);
+    /**
+     * The de-duplication's fetches wait for this much data, up to {@link #FETCH_MAX_WAIT}, instead of returning as
+     * soon as one raw result is there (below saturation that was a fetch per result or two).
+     */
+    static final int FETCH_MIN_BYTES = 32 * 1024;
+    static final Duration FETCH_MAX_WAIT = Duration.ofMillis(20);
 
     private final String workerId;
     private final String applicationId;
@@ -90,15 +96,20 @@ public final class ResultDedupeStream implements AutoCloseable {
         ExactlyOnceState.configure(props, settings.clientProperties());
         // a killed worker's share of the de-duplication moves as fast as its share of the jobs
         // (llmq.worker.session_timeout), unless the user's Kafka properties say otherwise
-        if (!settings.clientProperties().containsKey("session.timeout.ms")) {
-            props.put(StreamsConfig.consumerPrefix("session.timeout.ms"),
-                    Long.toString(settings.sessionTimeout().toMillis()));
-        }
-        if (!settings.clientProperties().containsKey("heartbeat.interval.ms")) {
-            props.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"),
-                    Long.toString(settings.heartbeatInterval().toMillis()));
-        }
+        consumerDefault(props, settings, "session.timeout.ms", settings.sessionTimeout().toMillis());
+        consumerDefault(props, settings, "heartbeat.interval.ms", settings.heartbeatInterval().toMillis());
+        // fetches wait for a few dozen raw results instead of returning each one or two: what they read waits for the
+        // next commit (the interval above) before readers see it anyway
+        consumerDefault(props, settings, "fetch.min.bytes", FETCH_MIN_BYTES);
+        consumerDefault(props, settings, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
         return props;
+    }
+
+    /** The consumer setting {@code key}, unless the user's Kafka properties ({@code llmq.kafka}) set it. */
+    private static void consumerDefault(Properties props, WorkerSettings settings, String key, long value) {
+        if (!settings.clientProperties().containsKey(key)) {
+            props.put(StreamsConfig.consumerPrefix(key), Long.toString(value));
+        }
     }
 
     /** Starts the stream thread; it joins the application's group in the background. */

@@ -59,4 +59,20 @@ class ResultDedupeStreamTest {
         assertThat(theirs.getProperty(StreamsConfig.producerPrefix("retry.backoff.ms"))).isNull();
         assertThat(theirs.getProperty("retry.backoff.ms")).isEqualTo("250");
     }
+
+    @Test
+    void fetchesWaitForSeveralResultsUnlessTheUserSaysOtherwise() {
+        Properties props = ResultDedupeStream.properties(settings().build(), Path.of("/tmp/unused"));
+        assertThat(props.getProperty(StreamsConfig.consumerPrefix("fetch.min.bytes"))).isEqualTo("32768");
+        assertThat(props.getProperty(StreamsConfig.consumerPrefix("fetch.max.wait.ms"))).isEqualTo("20");
+        // a wait shorter than the commit interval: the fetch adds little to when readers see a result
+        assertThat(ResultDedupeStream.FETCH_MAX_WAIT).isLessThan(WorkerSettings.DEFAULT_RESULTS_COMMIT_INTERVAL);
+
+        Properties theirs = ResultDedupeStream.properties(settings().clientProperties(Map.of("fetch.min.bytes", "1",
+                "fetch.max.wait.ms", "500")).build(), Path.of("/tmp/unused"));
+        assertThat(theirs.getProperty(StreamsConfig.consumerPrefix("fetch.min.bytes"))).isNull();
+        assertThat(theirs.getProperty(StreamsConfig.consumerPrefix("fetch.max.wait.ms"))).isNull();
+        assertThat(theirs.getProperty("fetch.min.bytes")).isEqualTo("1");
+        assertThat(theirs.getProperty("fetch.max.wait.ms")).isEqualTo("500");
+    }
 }
