@@ -78,12 +78,13 @@ public final class StreamBench implements Callable<Integer> {
             + "${DEFAULT-VALUE})")
     int jobs;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "jobs measured: this many times --jobs, submitted "
+    @Option(names = "--rounds", defaultValue = "10", description = "jobs measured: this many times --jobs, submitted "
             + "evenly, --jobs per stream duration, so about --jobs streams are open at once (default: "
             + "${DEFAULT-VALUE})")
     int rounds;
 
-    @Option(names = "--warmup", defaultValue = "20", description = "streaming jobs run first, at once, and not "
+    // 20 warm-up jobs left about half of the measured run's CPU in the JIT compiler (a p99 of compiles, not of llmq)
+    @Option(names = "--warmup", defaultValue = "200", description = "streaming jobs run first, at once, and not "
             + "measured (default: ${DEFAULT-VALUE})")
     int warmup;
 

@@ -43,7 +43,7 @@ class BenchRunnerCommandsTest {
     @Test
     void streamDefaultsTo200StreamsOf200TokensAt50PerSecondWithTheWorkersCoalescingDefaults() {
         StreamBench stream = command(parse("stream"), StreamBench.class);
-        assertThat(List.of(stream.jobs, stream.tokens, stream.rounds, stream.warmup)).containsExactly(200, 200, 2, 20);
+        assertThat(List.of(stream.jobs, stream.tokens, stream.rounds, stream.warmup)).containsExactly(200, 200, 10, 200);
         assertThat(stream.tokensPerSecond).isEqualTo(50.0);
         assertThat(stream.chunksMaxDelayMs).isNull();
         assertThat(stream.chunksMaxChars).isNull();
