@@ -1,12 +1,10 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmq.config.TemporaryStateDir;
+import dev.llmq.config.StateDir;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.TopicNames;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,8 +65,7 @@ final class StatusStore implements AutoCloseable {
     private final IngestSettings settings;
     private final ObjectMapper mapper;
     private final StoredSnapshot.Codec snapshots;
-    private final Path stateDir;
-    private final boolean temporaryStateDir;
+    private final StateDir stateDir;
     private final AtomicInteger restoring = new AtomicInteger();
     private final AtomicLong restored = new AtomicLong();
     private volatile KafkaStreams streams;
@@ -100,14 +97,8 @@ final class StatusStore implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.snapshots = new StoredSnapshot.Codec(mapper);
-        this.temporaryStateDir = settings.stateDir() == null;
-        try {
-            this.stateDir = temporaryStateDir ? TemporaryStateDir.create("llmq-ingest-state-",
-                    dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped))
-                    : Files.createDirectories(settings.stateDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the ingest's state directory", e);
-        }
+        this.stateDir = StateDir.open(settings.stateDir(), "llmq-ingest-state-",
+                dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped));
     }
 
     /** The Streams application id of the status store under these topics: {@code <prefix>-ingest-status}. */
@@ -123,7 +114,7 @@ final class StatusStore implements AutoCloseable {
         this.self = Objects.requireNonNull(self, "self");
         KafkaStreams s = new KafkaStreams(
                 JobStatusTopology.topology(settings.topics(), settings.statusRetention(), mapper),
-                properties(settings, stateDir, self));
+                properties(settings, stateDir.path(), self));
         s.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 runningOnce = true;
@@ -150,7 +141,7 @@ final class StatusStore implements AutoCloseable {
         streams = s;
         catchUp.start();
         LOG.info("ingest {} status store started (application {}, state in {}, advertised as {})",
-                settings.instanceId(), applicationId(settings.topics()), stateDir, self);
+                settings.instanceId(), applicationId(settings.topics()), stateDir.path(), self);
     }
 
     static Properties properties(IngestSettings settings, Path stateDir, HostInfo self) {
@@ -319,12 +310,10 @@ final class StatusStore implements AutoCloseable {
             LOG.warn("ingest {} status store did not stop within {} s", settings.instanceId(),
                     closeTimeout.toSeconds());
         }
-        if (temporaryStateDir) {
-            try {
-                TemporaryStateDir.delete(stateDir);
-            } catch (IOException e) {
-                LOG.warn("ingest {}: temporary state directory {} not deleted", settings.instanceId(), stateDir, e);
-            }
+        try {
+            stateDir.close();
+        } catch (IOException e) {
+            LOG.warn("ingest {}: temporary state directory {} not deleted", settings.instanceId(), stateDir.path(), e);
         }
     }
 

@@ -1,14 +1,12 @@
 package dev.llmq.usage.internal;
 
 import dev.llmq.config.ExactlyOnceState;
-import dev.llmq.config.TemporaryStateDir;
+import dev.llmq.config.StateDir;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.usage.ResultOutcome;
 import dev.llmq.usage.UsageSettings;
 import dev.llmq.usage.UsageTopology;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -40,8 +38,7 @@ public final class UsageStreams implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageStreams.class);
 
     private final UsageSettings settings;
-    private final Path stateDir;
-    private final boolean temporaryStateDir;
+    private final StateDir stateDir;
     private final Consumer<ResultOutcome> outcomes;
     private volatile KafkaStreams streams;
     private volatile Admin admin;
@@ -51,14 +48,8 @@ public final class UsageStreams implements AutoCloseable {
     public UsageStreams(UsageSettings settings, Consumer<ResultOutcome> outcomes) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
-        this.temporaryStateDir = settings.stateDir() == null;
-        try {
-            this.stateDir = temporaryStateDir ? TemporaryStateDir.create("llmq-usage-state-",
-                    dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped))
-                    : Files.createDirectories(settings.stateDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the usage aggregator's state directory", e);
-        }
+        this.stateDir = StateDir.open(settings.stateDir(), "llmq-usage-state-",
+                dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped));
     }
 
     /** The Streams application id under these topics: {@code <prefix>-usage-aggregator}. */
@@ -93,7 +84,7 @@ public final class UsageStreams implements AutoCloseable {
         }
         KafkaStreams s = new KafkaStreams(UsageTopology.topology(settings.topics(), settings.grace(),
                 settings.dedupeRetention(), settings.budgets(), settings.instanceId(), outcomes),
-                properties(settings, stateDir, self));
+                properties(settings, stateDir.path(), self));
         s.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 runningOnce = true;
@@ -108,7 +99,7 @@ public final class UsageStreams implements AutoCloseable {
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage-admin");
         admin = Admin.create(adminProps);
-        List<String> dropped = ExactlyOnceState.dropUncheckpointedTaskDirs(stateDir,
+        List<String> dropped = ExactlyOnceState.dropUncheckpointedTaskDirs(stateDir.path(),
                 applicationId(settings.topics()));
         if (!dropped.isEmpty()) {
             LOG.info("usage aggregator {}: state of tasks {} had no checkpoint (an unclean stop); restoring them from "
@@ -117,7 +108,7 @@ public final class UsageStreams implements AutoCloseable {
         s.start();
         streams = s;
         LOG.info("usage aggregator {} started (application {}, state in {}, advertised as {})",
-                settings.instanceId(), applicationId(settings.topics()), stateDir, self);
+                settings.instanceId(), applicationId(settings.topics()), stateDir.path(), self);
     }
 
     /** The running stream, or null before {@link #start}. */
@@ -173,13 +164,11 @@ public final class UsageStreams implements AutoCloseable {
                 CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)))) {
             LOG.warn("usage aggregator {} did not stop within 30 s", settings.instanceId());
         }
-        if (temporaryStateDir) {
-            try {
-                TemporaryStateDir.delete(stateDir);
-            } catch (IOException e) {
-                LOG.warn("usage aggregator {}: temporary state directory {} not deleted", settings.instanceId(),
-                        stateDir, e);
-            }
+        try {
+            stateDir.close();
+        } catch (IOException e) {
+            LOG.warn("usage aggregator {}: temporary state directory {} not deleted", settings.instanceId(),
+                    stateDir.path(), e);
         }
     }
 }

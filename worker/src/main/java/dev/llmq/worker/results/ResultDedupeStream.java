@@ -1,19 +1,16 @@
 package dev.llmq.worker.results;
 
 import dev.llmq.config.ExactlyOnceState;
-import dev.llmq.config.TemporaryStateDir;
+import dev.llmq.config.StateDir;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.worker.WorkerSettings;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -39,8 +36,7 @@ public final class ResultDedupeStream implements AutoCloseable {
 
     private final String workerId;
     private final String applicationId;
-    private final Path stateDir;
-    private final boolean temporaryStateDir;
+    private final StateDir stateDir;
     private final KafkaStreams streams;
     private volatile boolean runningOnce;
 
@@ -48,16 +44,10 @@ public final class ResultDedupeStream implements AutoCloseable {
         Objects.requireNonNull(settings, "settings");
         this.workerId = settings.workerId();
         this.applicationId = applicationId(settings.topics());
-        this.temporaryStateDir = settings.stateDir() == null;
-        try {
-            this.stateDir = temporaryStateDir ? TemporaryStateDir.create("llmq-worker-state-",
-                    dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped))
-                    : Files.createDirectories(settings.stateDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the worker's state directory", e);
-        }
+        this.stateDir = StateDir.open(settings.stateDir(), "llmq-worker-state-",
+                dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped));
         this.streams = new KafkaStreams(ResultDedupe.topology(settings.topics(), settings.resultsDedupeRetention()),
-                properties(settings, stateDir));
+                properties(settings, stateDir.path()));
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 runningOnce = true;
@@ -114,14 +104,14 @@ public final class ResultDedupeStream implements AutoCloseable {
 
     /** Starts the stream thread; it joins the application's group in the background. */
     public void start() {
-        List<String> dropped = ExactlyOnceState.dropUncheckpointedTaskDirs(stateDir, applicationId);
+        List<String> dropped = ExactlyOnceState.dropUncheckpointedTaskDirs(stateDir.path(), applicationId);
         if (!dropped.isEmpty()) {
             LOG.info("worker {}: state of tasks {} had no checkpoint (an unclean stop); restoring them from the changelog",
                     workerId, dropped);
         }
         streams.start();
         LOG.info("worker {} de-duplicating results (application {}, state in {})", workerId, applicationId,
-                stateDir);
+                stateDir.path());
     }
 
     /** True once the stream has been running, while it is running or rebalancing. */
@@ -143,12 +133,10 @@ public final class ResultDedupeStream implements AutoCloseable {
                 .withTimeout(Duration.ofSeconds(30)))) {
             LOG.warn("worker {} result de-duplication did not stop within 30 s", workerId);
         }
-        if (temporaryStateDir) {
-            try {
-                TemporaryStateDir.delete(stateDir);
-            } catch (IOException e) {
-                LOG.warn("worker {}: temporary state directory {} not deleted", workerId, stateDir, e);
-            }
+        try {
+            stateDir.close();
+        } catch (IOException e) {
+            LOG.warn("worker {}: temporary state directory {} not deleted", workerId, stateDir.path(), e);
         }
     }
 }
