@@ -28,8 +28,6 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
 
     public static final int DEFAULT_WINDOWS = 60;
     public static final int MAX_WINDOWS = 10_000;
-    /** The longest tenant a query names (the usage records' key limit). */
-    public static final int MAX_TENANT_LENGTH = 256;
 
     public UsageQuery {
         if (!UsageRecord.GROUP_BYS.contains(groupBy)) {
@@ -40,8 +38,9 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(to, "to");
         }
-        if (tenant != null && (tenant.isBlank() || tenant.length() > MAX_TENANT_LENGTH)) {
-            throw new IllegalArgumentException("tenant must be 1 to " + MAX_TENANT_LENGTH + " characters");
+        if (tenant != null && (tenant.isBlank() || tenant.length() > UsageRecord.MAX_TENANT_LENGTH)) {
+            throw new IllegalArgumentException("tenant must be 1 to " + UsageRecord.MAX_TENANT_LENGTH
+                    + " characters");
         }
     }
 
@@ -67,8 +66,9 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
         UsageWindow window = UsageWindow.fromWire(windowName).orElseThrow(() -> UsageApiException.invalid("window",
                 "window must be one of 1m, 1h, 1d, total" + (windowName == null ? "" : ", got '" + windowName + "'")));
         String tenant = params.apply("tenant");
-        if (tenant != null && (tenant.isBlank() || tenant.length() > MAX_TENANT_LENGTH)) {
-            throw UsageApiException.invalid("tenant", "tenant must be 1 to " + MAX_TENANT_LENGTH + " characters");
+        if (tenant != null && (tenant.isBlank() || tenant.length() > UsageRecord.MAX_TENANT_LENGTH)) {
+            throw UsageApiException.invalid("tenant", "tenant must be 1 to " + UsageRecord.MAX_TENANT_LENGTH
+                    + " characters");
         }
         if (!window.windowed()) {
             return new UsageQuery(groupBy, window, null, null, tenant);

@@ -36,6 +36,10 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to, Strin
         if (window == null || !UsageRecord.WINDOWS.contains(window)) {
             throw oneOf(WINDOW, window, UsageRecord.WINDOWS);
         }
+        if (tenant != null && (tenant.isBlank() || tenant.length() > UsageRecord.MAX_TENANT_LENGTH)) {
+            throw ApiException.invalid("invalid_value", TENANT, "'" + TENANT + "' must be 1 to "
+                    + UsageRecord.MAX_TENANT_LENGTH + " characters");
+        }
         if (from != null && to != null && !from.isBefore(to)) {
             throw ApiException.invalid("invalid_value", FROM, "'from' (" + from + ") must be before 'to' (" + to
                     + ")");
