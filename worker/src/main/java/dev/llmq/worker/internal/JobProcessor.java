@@ -22,7 +22,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +67,8 @@ public final class JobProcessor {
     private final ScheduledExecutorService scheduler;
     private final BooleanSupplier stopping;
     private final Cancellations cancellations;
+    /** The runs going in this process by job id, each completing true once its result is published and acked. */
+    private final Map<String, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
 
     /** A processor that learns of no cancellation (tests of everything else). */
     public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
@@ -113,19 +119,29 @@ public final class JobProcessor {
                 finishPoison(job, delivery, trace);
                 return;
             }
-            delivery.awaitStartRecorded();
-            JobResult result = run(job, trace, delivery.slot());
-            if (result == null) {
+            CompletableFuture<Boolean> finished = new CompletableFuture<>();
+            if (!claim(job, delivery, finished)) {
                 return;
             }
-            JobResult published = publishResult(result, record, trace);
-            if (published != null) {
-                Instant acked = clock.instant();
-                metrics.published(published);
-                metrics.completed(published.status(), Duration.between(
-                        published.startedAt() == null ? published.completedAt() : published.startedAt(), acked));
+            try {
+                delivery.awaitStartRecorded();
+                JobResult result = run(job, trace, delivery.slot());
+                if (result == null) {
+                    return;
+                }
+                JobResult published = publishResult(result, record, trace);
+                if (published != null) {
+                    Instant acked = clock.instant();
+                    metrics.published(published);
+                    metrics.completed(published.status(), Duration.between(
+                            published.startedAt() == null ? published.completedAt() : published.startedAt(), acked));
+                }
+                delivery.ack();
+                finished.complete(true);
+            } finally {
+                running.remove(job.jobId(), finished);
+                finished.complete(false);
             }
-            delivery.ack();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.info("job record {} abandoned while stopping; it will be delivered again", delivery);
@@ -134,6 +150,38 @@ public final class JobProcessor {
         } finally {
             LogContext.clear();
         }
+    }
+
+    /**
+     * Makes this delivery the job's run in this process, or, when a run of the same job id is already going here (its
+     * record came again while it ran: its partition was lost or revoked and given back, or a crash's re-delivery met
+     * a run still going), waits for that run instead of calling the provider a second time: its result stands for
+     * both, and this record is acked once it is published. Returns true when this delivery must run the job: no run
+     * was going, or the one going ended without a result (the worker stopping, a failure) and this one takes over.
+     * Returns false when this delivery is done with (acked after the other run's result).
+     */
+    private boolean claim(JobRequest job, Delivery delivery, CompletableFuture<Boolean> finished)
+            throws InterruptedException {
+        CompletableFuture<Boolean> earlier;
+        while ((earlier = running.putIfAbsent(job.jobId(), finished)) != null) {
+            LOG.info("job {} is already running in this worker; its record {} waits for that run instead of calling "
+                    + "the provider again", job.jobId(), delivery);
+            metrics.joinedRun();
+            boolean resulted;
+            try {
+                resulted = earlier.get();
+            } catch (ExecutionException e) {
+                resulted = false; // never: runs end with true or false
+            }
+            if (resulted) {
+                delivery.ack();
+                return false;
+            }
+            if (stopping.getAsBoolean()) {
+                throw new InterruptedException("the run this record waited for was abandoned: the worker stops");
+            }
+        }
+        return true;
     }
 
     /** Runs the job; returns its result, or null when the worker is stopping and the job was abandoned. */

@@ -52,6 +52,7 @@ public final class WorkerMetrics {
     private final Counter chunksDropped;
     private final Counter resultsReplaced;
     private final Counter unrecorded;
+    private final Counter joinedRuns;
     private final MeterRegistry registry;
     private final Map<String, Counter> started = new ConcurrentHashMap<>();
     /** By deployment id; a deployment's group, provider and model change only on a reload. */
@@ -81,6 +82,9 @@ public final class WorkerMetrics {
         unrecorded = Counter.builder("llmq.jobs.unrecorded")
                 .description("job records finished with neither a result nor a dead letter, as Kafka refused both")
                 .register(registry);
+        joinedRuns = Counter.builder("llmq.jobs.redelivered_while_running")
+                .description("job records that came again while their job ran in this worker; they waited for that "
+                        + "run instead of calling the provider again").register(registry);
         Gauge.builder("llmq.worker.in_flight", inFlight, s -> s.getAsInt()).strongReference(true)
                 .description("jobs handed out by the consumer and not yet finished").register(registry);
     }
@@ -118,6 +122,11 @@ public final class WorkerMetrics {
 
     public void unrecorded() {
         unrecorded.increment();
+    }
+
+    /** A job record came again while its job ran here, and waited for that run. */
+    public void joinedRun() {
+        joinedRuns.increment();
     }
 
     /**

@@ -288,4 +288,78 @@ class JobProcessorTest {
         assertThat(acks).hasValue(1);
         assertThat(count("llmq.jobs.dlq")).isEqualTo(1);
     }
+
+    @Test
+    void aRecordThatComesAgainWhileItsJobRunsHereWaitsForThatRunInsteadOfCallingTheProviderAgain() throws Exception {
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        Sender sender = new Sender(producer, "llmq/worker/w1", () -> false, IntervalFunction.of(1));
+        java.util.concurrent.CountDownLatch calling = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        JobHandler handler = (j, chunks) -> {
+            calls.incrementAndGet();
+            calling.countDown();
+            answer.await();
+            return answer("once");
+        };
+        JobProcessor processor = new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
+                new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE, null, () -> false);
+        JobRequest job = job("again-1", false, "c1", Map.of());
+
+        Thread first = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
+                acks::incrementAndGet)));
+        calling.await();
+        // the same record again (its partition lost and given back while the job ran): it must not call again
+        Thread second = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
+                acks::incrementAndGet)));
+        org.awaitility.Awaitility.await().until(() -> count("llmq.jobs.redelivered_while_running") == 1);
+        assertThat(acks).as("nothing acked before the run's result").hasValue(0);
+        answer.countDown();
+        first.join();
+        second.join();
+
+        assertThat(calls).as("one provider call for both deliveries").hasValue(1);
+        assertThat(acks).as("both records acked").hasValue(2);
+        assertThat(producer.sent(TOPICS.resultsRaw())).as("one result").hasSize(1);
+
+        // once that run is over, a later delivery of the job runs it (a re-run the de-duplication drops)
+        processor.process(new Delivery(record(job), acks::incrementAndGet));
+        assertThat(calls).hasValue(2);
+        assertThat(acks).hasValue(3);
+    }
+
+    @Test
+    void aRecordWaitingForARunTheStoppingWorkerAbandonsIsAbandonedToo() throws Exception {
+        // both records stay unacked, so the next owner of the partition runs the job once more
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Sender sender = new Sender(producer, "llmq/worker/w1", stopping::get, IntervalFunction.of(1));
+        java.util.concurrent.CountDownLatch calling = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        JobHandler handler = (j, chunks) -> {
+            calls.incrementAndGet();
+            calling.countDown();
+            stop.await();
+            throw new InterruptedException("the worker stops");
+        };
+        JobProcessor processor = new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
+                new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE, null, stopping::get);
+        JobRequest job = job("again-2", false, "c1", Map.of());
+
+        Thread first = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
+                acks::incrementAndGet)));
+        calling.await();
+        Thread second = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
+                acks::incrementAndGet)));
+        org.awaitility.Awaitility.await().until(() -> count("llmq.jobs.redelivered_while_running") == 1);
+        stopping.set(true);
+        stop.countDown();
+        first.join();
+        second.join();
+
+        assertThat(calls).hasValue(1);
+        assertThat(acks).hasValue(0);
+        assertThat(producer.sent(TOPICS.resultsRaw())).isEmpty();
+    }
 }
