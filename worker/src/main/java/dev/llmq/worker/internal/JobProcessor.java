@@ -164,7 +164,8 @@ public final class JobProcessor {
             throws InterruptedException {
         CompletableFuture<Boolean> earlier;
         while ((earlier = running.putIfAbsent(job.jobId(), finished)) != null) {
-            LOG.info("job {} is already running in this worker; its record {} waits for that run instead of calling "
+            // debug only: a lost partition given back brings every job of it again (the metric counts them)
+            LOG.debug("job {} is already running in this worker; its record {} waits for that run instead of calling "
                     + "the provider again", job.jobId(), delivery);
             metrics.joinedRun();
             boolean resulted;
