@@ -1,6 +1,7 @@
 package dev.llmq.worker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,8 +27,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -89,10 +93,7 @@ class JobProcessorTest {
     private ScriptedProducer process(JobRequest job, JobHandler handler, boolean stopping,
                                      Function<ProducerRecord<byte[], byte[]>, RuntimeException> failure) {
         ScriptedProducer producer = new ScriptedProducer(failure);
-        Sender sender = new Sender(producer, "llmq/worker/w1", () -> stopping, IntervalFunction.of(1));
-        JobProcessor processor = new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
-                new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE, null, () -> stopping);
-        processor.process(new Delivery(record(job), acks::incrementAndGet));
+        processor(handler, producer, () -> stopping).process(new Delivery(record(job), acks::incrementAndGet));
         return producer;
     }
 
@@ -289,39 +290,50 @@ class JobProcessorTest {
         assertThat(count("llmq.jobs.dlq")).isEqualTo(1);
     }
 
+    private JobProcessor processor(JobHandler handler, ScriptedProducer producer, BooleanSupplier stopping) {
+        Sender sender = new Sender(producer, "llmq/worker/w1", stopping, IntervalFunction.of(1));
+        return new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
+                new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE, null, stopping);
+    }
+
+    /**
+     * Delivers {@code job}'s record to {@code processor} and, once the handler has it ({@code calling}), the same
+     * record again (its partition lost and given back while the job ran); then lets the run end ({@code end}) and
+     * waits for both deliveries to be processed.
+     */
+    private void deliverAgainWhileItRuns(JobProcessor processor, JobRequest job, CountDownLatch calling, Runnable end)
+            throws InterruptedException {
+        Thread first = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
+                acks::incrementAndGet)));
+        calling.await();
+        Thread second = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
+                acks::incrementAndGet)));
+        await().until(() -> count("llmq.jobs.redelivered_while_running") == 1);
+        assertThat(acks).as("nothing acked while the run goes on").hasValue(0);
+        end.run();
+        first.join();
+        second.join();
+    }
+
     @Test
     void aRecordThatComesAgainWhileItsJobRunsHereWaitsForThatRunInsteadOfCallingTheProviderAgain() throws Exception {
         ScriptedProducer producer = new ScriptedProducer(r -> null);
-        Sender sender = new Sender(producer, "llmq/worker/w1", () -> false, IntervalFunction.of(1));
-        java.util.concurrent.CountDownLatch calling = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch calling = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
-        JobHandler handler = (j, chunks) -> {
+        JobProcessor processor = processor((j, chunks) -> {
             calls.incrementAndGet();
             calling.countDown();
             answer.await();
             return answer("once");
-        };
-        JobProcessor processor = new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
-                new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE, null, () -> false);
+        }, producer, () -> false);
         JobRequest job = job("again-1", false, "c1", Map.of());
 
-        Thread first = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
-                acks::incrementAndGet)));
-        calling.await();
-        // the same record again (its partition lost and given back while the job ran): it must not call again
-        Thread second = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
-                acks::incrementAndGet)));
-        org.awaitility.Awaitility.await().until(() -> count("llmq.jobs.redelivered_while_running") == 1);
-        assertThat(acks).as("nothing acked before the run's result").hasValue(0);
-        answer.countDown();
-        first.join();
-        second.join();
+        deliverAgainWhileItRuns(processor, job, calling, answer::countDown);
 
         assertThat(calls).as("one provider call for both deliveries").hasValue(1);
         assertThat(acks).as("both records acked").hasValue(2);
         assertThat(producer.sent(TOPICS.resultsRaw())).as("one result").hasSize(1);
-
         // once that run is over, a later delivery of the job runs it (a re-run the de-duplication drops)
         processor.process(new Delivery(record(job), acks::incrementAndGet));
         assertThat(calls).hasValue(2);
@@ -332,31 +344,21 @@ class JobProcessorTest {
     void aRecordWaitingForARunTheStoppingWorkerAbandonsIsAbandonedToo() throws Exception {
         // both records stay unacked, so the next owner of the partition runs the job once more
         ScriptedProducer producer = new ScriptedProducer(r -> null);
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-        Sender sender = new Sender(producer, "llmq/worker/w1", stopping::get, IntervalFunction.of(1));
-        java.util.concurrent.CountDownLatch calling = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        CountDownLatch calling = new CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
-        JobHandler handler = (j, chunks) -> {
+        JobProcessor processor = processor((j, chunks) -> {
             calls.incrementAndGet();
             calling.countDown();
             stop.await();
             throw new InterruptedException("the worker stops");
-        };
-        JobProcessor processor = new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
-                new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE, null, stopping::get);
-        JobRequest job = job("again-2", false, "c1", Map.of());
+        }, producer, stopping::get);
 
-        Thread first = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
-                acks::incrementAndGet)));
-        calling.await();
-        Thread second = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
-                acks::incrementAndGet)));
-        org.awaitility.Awaitility.await().until(() -> count("llmq.jobs.redelivered_while_running") == 1);
-        stopping.set(true);
-        stop.countDown();
-        first.join();
-        second.join();
+        deliverAgainWhileItRuns(processor, job("again-2", false, "c1", Map.of()), calling, () -> {
+            stopping.set(true);
+            stop.countDown();
+        });
 
         assertThat(calls).hasValue(1);
         assertThat(acks).hasValue(0);
