@@ -58,10 +58,7 @@ public final class ExactlyOnceState {
     public static void configure(Properties props, Map<String, ?> userProperties) {
         props.put("processing.guarantee", "exactly_once_v2");
         props.put("state.cleanup.delay.ms", Long.toString(CLEANUP_DELAY.toMillis()));
-        if (!userProperties.containsKey("retry.backoff.ms")) {
-            // StreamsConfig.producerPrefix: the setting of the application's producers only
-            props.put("producer.retry.backoff.ms", Long.toString(KafkaTransactions.RETRY_BACKOFF.toMillis()));
-        }
+        StreamsDefaults.producer(props, userProperties, "retry.backoff.ms", KafkaTransactions.RETRY_BACKOFF.toMillis());
     }
 
     /**

@@ -97,7 +97,7 @@ class UsageRouteTest {
 
     @Test
     void epochSecondsPassAsTheAggregatorTakesThem() {
-        // the ingest's check is the aggregator's (UsageTimes): epoch seconds were refused here and accepted there
+        // the ingest's check is the aggregator's (UsageParameters): epoch seconds were refused here and accepted there
         String query = "group_by=tag&window=1m&from=1796032800&to=1796036400";
 
         HttpTestClient.Response r = http.get("/v1/usage?" + query);

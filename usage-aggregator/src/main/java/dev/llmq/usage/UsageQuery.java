@@ -1,7 +1,7 @@
 package dev.llmq.usage;
 
+import dev.llmq.schemas.UsageParameters;
 import dev.llmq.schemas.UsageRecord;
-import dev.llmq.schemas.UsageTimes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -38,10 +38,7 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(to, "to");
         }
-        if (tenant != null && (tenant.isBlank() || tenant.length() > UsageRecord.MAX_TENANT_LENGTH)) {
-            throw new IllegalArgumentException("tenant must be 1 to " + UsageRecord.MAX_TENANT_LENGTH
-                    + " characters");
-        }
+        UsageParameters.checkTenant(tenant);
     }
 
     /** The same question about one tenant only (null: all tenants). */
@@ -66,9 +63,10 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
         UsageWindow window = UsageWindow.fromWire(windowName).orElseThrow(() -> UsageApiException.invalid("window",
                 "window must be one of 1m, 1h, 1d, total" + (windowName == null ? "" : ", got '" + windowName + "'")));
         String tenant = params.apply("tenant");
-        if (tenant != null && (tenant.isBlank() || tenant.length() > UsageRecord.MAX_TENANT_LENGTH)) {
-            throw UsageApiException.invalid("tenant", "tenant must be 1 to " + UsageRecord.MAX_TENANT_LENGTH
-                    + " characters");
+        try {
+            UsageParameters.checkTenant(tenant);
+        } catch (IllegalArgumentException e) {
+            throw UsageApiException.invalid("tenant", e.getMessage());
         }
         if (!window.windowed()) {
             return new UsageQuery(groupBy, window, null, null, tenant);
@@ -100,16 +98,16 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
         return Collections.unmodifiableMap(params);
     }
 
-    /** {@value #DEFAULT_WINDOWS} windows before {@code to}, or from {@link UsageTimes#EARLIEST} when fewer fit. */
+    /** {@value #DEFAULT_WINDOWS} windows before {@code to}, or from {@link UsageParameters#EARLIEST} when fewer fit. */
     private static Instant defaultFrom(Instant to, UsageWindow window) {
         Instant from = to.minus(window.size().multipliedBy(DEFAULT_WINDOWS));
-        return from.isBefore(UsageTimes.EARLIEST) ? UsageTimes.EARLIEST : from;
+        return from.isBefore(UsageParameters.EARLIEST) ? UsageParameters.EARLIEST : from;
     }
 
-    /** The time parameter {@code param} ({@link UsageTimes}: the check the ingest makes too), or null. */
+    /** The time parameter {@code param} ({@link UsageParameters}: the check the ingest makes too), or null. */
     private static Instant instant(String value, String param) {
         try {
-            return UsageTimes.parse(param, value);
+            return UsageParameters.time(param, value);
         } catch (IllegalArgumentException e) {
             throw UsageApiException.invalid(param, e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.config.StateDir;
+import dev.llmq.config.StreamsDefaults;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.TopicNames;
 import java.io.IOException;
@@ -164,18 +165,12 @@ final class StatusStore implements AutoCloseable {
         // jobs are written in transactions: the store must never show a job whose submission was aborted
         props.put(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        putUnlessSet(props, settings, "session.timeout.ms", SESSION_TIMEOUT.toMillis());
-        putUnlessSet(props, settings, "heartbeat.interval.ms", HEARTBEAT_INTERVAL.toMillis());
-        putUnlessSet(props, settings, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
-        putUnlessSet(props, settings, "fetch.min.bytes", FETCH_MIN_BYTES);
+        Map<String, String> user = settings.kafkaProperties();
+        StreamsDefaults.consumer(props, user, "session.timeout.ms", SESSION_TIMEOUT.toMillis());
+        StreamsDefaults.consumer(props, user, "heartbeat.interval.ms", HEARTBEAT_INTERVAL.toMillis());
+        StreamsDefaults.consumer(props, user, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
+        StreamsDefaults.consumer(props, user, "fetch.min.bytes", FETCH_MIN_BYTES);
         return props;
-    }
-
-    /** The consumer setting {@code key}, unless the user's {@code llmq.kafka} sets it. */
-    private static void putUnlessSet(Properties props, IngestSettings settings, String key, long value) {
-        if (!settings.kafkaProperties().containsKey(key)) {
-            props.put(StreamsConfig.consumerPrefix(key), Long.toString(value));
-        }
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.schemas.UsageParameters;
 import dev.llmq.schemas.UsageRecord;
-import dev.llmq.schemas.UsageTimes;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +36,10 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to, Strin
         if (window == null || !UsageRecord.WINDOWS.contains(window)) {
             throw oneOf(WINDOW, window, UsageRecord.WINDOWS);
         }
-        if (tenant != null && (tenant.isBlank() || tenant.length() > UsageRecord.MAX_TENANT_LENGTH)) {
-            throw ApiException.invalid("invalid_value", TENANT, "'" + TENANT + "' must be 1 to "
-                    + UsageRecord.MAX_TENANT_LENGTH + " characters");
+        try {
+            UsageParameters.checkTenant(tenant);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("invalid_value", TENANT, e.getMessage());
         }
         if (from != null && to != null && !from.isBefore(to)) {
             throw ApiException.invalid("invalid_value", FROM, "'from' (" + from + ") must be before 'to' (" + to
@@ -73,7 +74,7 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to, Strin
             return null;
         }
         try {
-            return UsageTimes.parse(name, value);
+            return UsageParameters.time(name, value);
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("invalid_value", name, e.getMessage());
         }

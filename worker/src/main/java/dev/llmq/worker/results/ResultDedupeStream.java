@@ -2,6 +2,7 @@ package dev.llmq.worker.results;
 
 import dev.llmq.config.ExactlyOnceState;
 import dev.llmq.config.StateDir;
+import dev.llmq.config.StreamsDefaults;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.worker.WorkerSettings;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -86,20 +87,15 @@ public final class ResultDedupeStream implements AutoCloseable {
         ExactlyOnceState.configure(props, settings.clientProperties());
         // a killed worker's share of the de-duplication moves as fast as its share of the jobs
         // (llmq.worker.session_timeout), unless the user's Kafka properties say otherwise
-        consumerDefault(props, settings, "session.timeout.ms", settings.sessionTimeout().toMillis());
-        consumerDefault(props, settings, "heartbeat.interval.ms", settings.heartbeatInterval().toMillis());
+        StreamsDefaults.consumer(props, settings.clientProperties(), "session.timeout.ms",
+                settings.sessionTimeout().toMillis());
+        StreamsDefaults.consumer(props, settings.clientProperties(), "heartbeat.interval.ms",
+                settings.heartbeatInterval().toMillis());
         // fetches wait for a few dozen raw results instead of returning each one or two: what they read waits for the
         // next commit (the interval above) before readers see it anyway
-        consumerDefault(props, settings, "fetch.min.bytes", FETCH_MIN_BYTES);
-        consumerDefault(props, settings, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
+        StreamsDefaults.consumer(props, settings.clientProperties(), "fetch.min.bytes", FETCH_MIN_BYTES);
+        StreamsDefaults.consumer(props, settings.clientProperties(), "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
         return props;
-    }
-
-    /** The consumer setting {@code key}, unless the user's Kafka properties ({@code llmq.kafka}) set it. */
-    private static void consumerDefault(Properties props, WorkerSettings settings, String key, long value) {
-        if (!settings.clientProperties().containsKey(key)) {
-            props.put(StreamsConfig.consumerPrefix(key), Long.toString(value));
-        }
     }
 
     /** Starts the stream thread; it joins the application's group in the background. */

@@ -4,12 +4,12 @@ import java.time.DateTimeException;
 import java.time.Instant;
 
 /**
- * The {@code from} and {@code to} parameters of {@code GET /v1/usage}, read the same way by both doors that check
- * them (the ingest, before it forwards a question, and the usage aggregator): an ISO-8601 instant with offset
+ * The parameters of {@code GET /v1/usage} that both doors checking them (the ingest, before it forwards a question,
+ * and the usage aggregator) must read alike: {@code from} and {@code to}, an ISO-8601 instant with offset
  * ({@code 2026-11-30T10:00:00Z}, {@code 2026-11-30T11:00:00+01:00}) or epoch seconds, between {@link #EARLIEST} and
- * {@link #LATEST}.
+ * {@link #LATEST}; and {@code tenant}, 1 to {@link UsageRecord#MAX_TENANT_LENGTH} characters.
  */
-public final class UsageTimes {
+public final class UsageParameters {
 
     /**
      * The span a time may take: usage is kept by the times of Kafka records, milliseconds since the epoch, so an
@@ -18,7 +18,7 @@ public final class UsageTimes {
     public static final Instant EARLIEST = Instant.EPOCH;
     public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
-    private UsageTimes() {
+    private UsageParameters() {
     }
 
     /**
@@ -27,7 +27,7 @@ public final class UsageTimes {
      * @param param the parameter's name, for the message
      * @throws IllegalArgumentException naming {@code param}, what it accepts and what it got
      */
-    public static Instant parse(String param, String value) {
+    public static Instant time(String param, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -44,5 +44,17 @@ public final class UsageTimes {
                     + ", got '" + value + "'");
         }
         return at;
+    }
+
+    /**
+     * Checks a question's {@code tenant} (null: every tenant, allowed).
+     *
+     * @throws IllegalArgumentException when it is blank or longer than {@link UsageRecord#MAX_TENANT_LENGTH}
+     */
+    public static void checkTenant(String tenant) {
+        if (tenant != null && (tenant.isBlank() || tenant.length() > UsageRecord.MAX_TENANT_LENGTH)) {
+            throw new IllegalArgumentException("'tenant' must be 1 to " + UsageRecord.MAX_TENANT_LENGTH
+                    + " characters");
+        }
     }
 }

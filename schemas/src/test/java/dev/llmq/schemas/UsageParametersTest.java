@@ -9,8 +9,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link UsageTimes}: the one reading of {@code from} and {@code to} that ingest and aggregator share. */
-class UsageTimesTest {
+/** {@link UsageParameters}: the one reading of {@code from} and {@code to} that ingest and aggregator share. */
+class UsageParametersTest {
 
     @ParameterizedTest
     @CsvSource({
@@ -21,14 +21,14 @@ class UsageTimesTest {
         "9999-12-31T23:59:59Z, 9999-12-31T23:59:59Z",
     })
     void isoInstantsWithOffsetAndEpochSecondsAreRead(String value, Instant expected) {
-        assertThat(UsageTimes.parse("from", value)).isEqualTo(expected);
+        assertThat(UsageParameters.time("from", value)).isEqualTo(expected);
     }
 
     @ParameterizedTest
     @NullAndEmptySource
     @ValueSource(strings = " ")
     void anAbsentTimeIsNull(String value) {
-        assertThat(UsageTimes.parse("to", value)).isNull();
+        assertThat(UsageParameters.time("to", value)).isNull();
     }
 
     @ParameterizedTest
@@ -43,7 +43,7 @@ class UsageTimesTest {
         "253402300800 | 'to' must be between",
     })
     void otherValuesAreRefusedNamingTheParameter(String value, String message) {
-        assertThatThrownBy(() -> UsageTimes.parse("to", value))
+        assertThatThrownBy(() -> UsageParameters.time("to", value))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }

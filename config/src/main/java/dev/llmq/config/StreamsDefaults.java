@@ -1,0 +1,33 @@
+package dev.llmq.config;
+
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Client settings llmq gives its Kafka Streams applications (the ingest's status store, the workers' result
+ * de-duplication, the usage aggregator) unless the user's Kafka properties ({@code llmq.kafka}) set the same key: a
+ * key the user sets applies to every client of the role as given, and llmq's default for one kind of client steps
+ * aside. The prefixes are Kafka Streams' own ({@code StreamsConfig.consumerPrefix}, {@code producerPrefix}); this
+ * module has no Kafka dependency.
+ */
+public final class StreamsDefaults {
+
+    private StreamsDefaults() {
+    }
+
+    /** {@code key} of the application's consumers (main, restore, global), unless {@code user} sets {@code key}. */
+    public static void consumer(Properties props, Map<String, ?> user, String key, long value) {
+        unlessSet(props, user, "consumer.", key, value);
+    }
+
+    /** {@code key} of the application's producers, unless {@code user} sets {@code key}. */
+    public static void producer(Properties props, Map<String, ?> user, String key, long value) {
+        unlessSet(props, user, "producer.", key, value);
+    }
+
+    private static void unlessSet(Properties props, Map<String, ?> user, String prefix, String key, long value) {
+        if (!user.containsKey(key)) {
+            props.put(prefix + key, Long.toString(value));
+        }
+    }
+}
