@@ -165,6 +165,7 @@ final class Components {
                 .batchMinShare(config.llmq().worker().batchMinShare())
                 .maxDeliveries(config.llmq().worker().maxDeliveries())
                 .resultsCommitInterval(java.time.Duration.ofMillis(config.llmq().worker().resultsCommitIntervalMs()))
+                .runningEventDelay(java.time.Duration.ofMillis(config.llmq().worker().runningEventDelayMs()))
                 .stateDir(config.llmq().worker().stateDir() == null ? null
                         : java.nio.file.Path.of(config.llmq().worker().stateDir()))
                 .build();

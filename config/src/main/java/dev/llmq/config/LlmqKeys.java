@@ -172,6 +172,14 @@ public final class LlmqKeys {
                     + "latency gets worse, not better, on a busy machine. Measured on 2 busy cores (load average 35-70), 50 results/s: "
                     + "20 ms gave p50 0.5-2.4 s, p99 3.7-7.3 s; 100 ms p50 0.24-0.61 s, p99 0.7-2.1 s.", "50");
 
+    public static final ConfigKey<Integer> WORKER_RUNNING_EVENT_DELAY_MS = new ConfigKey<>(
+            "llmq.worker.running_event_delay_ms", ConfigType.INT, 100, between(0, 60_000),
+            "How long, in milliseconds, a job runs before its worker publishes its `running` status event: a run that "
+                    + "ends sooner goes from `queued` to its result without one (one record fewer on "
+                    + "`<prefix>.status.v1` and in each ingest's status store for every such job). A run that lasts, "
+                    + "waits for capacity or streams progress says it is running as before; every later attempt of it "
+                    + "is told at once. 0: every run and attempt is told when it starts.", "0");
+
     public static final ConfigKey<String> WORKER_STATE_DIR = new ConfigKey<>("llmq.worker.state_dir",
             ConfigType.STRING, null, Validators.nonBlank(),
             "Directory of the worker's local state (the result de-duplication store); unset: a new temporary "
@@ -408,7 +416,8 @@ public final class LlmqKeys {
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
                     WORKER_MAX_QUEUE_WAIT, WORKER_MAX_WAITING, WORKER_BATCH_MIN_SHARE, WORKER_MAX_DELIVERIES,
                     WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,
-                    WORKER_RESULTS_DEDUPE_RETENTION, WORKER_RESULTS_COMMIT_INTERVAL_MS, WORKER_STATE_DIR,
+                    WORKER_RESULTS_DEDUPE_RETENTION, WORKER_RESULTS_COMMIT_INTERVAL_MS, WORKER_RUNNING_EVENT_DELAY_MS,
+                    WORKER_STATE_DIR,
                     PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
                     PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,
                     HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,

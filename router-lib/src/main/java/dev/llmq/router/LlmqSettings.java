@@ -242,12 +242,14 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      *                       {@code max_event_bytes}, {@code max_stream_bytes})
      * @param resultsCommitIntervalMs how often the result de-duplication commits
      *                                ({@code llmq.worker.results_commit_interval_ms})
+     * @param runningEventDelayMs how long a run goes before its {@code running} status event is published
+     *                            ({@code llmq.worker.running_event_delay_ms}; 0: at once)
      */
     public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
                          Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
                          Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
                          int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits,
-                         int resultsCommitIntervalMs) {
+                         int resultsCommitIntervalMs, int runningEventDelayMs) {
         /**
          * What {@code llmq.worker.max_response_bytes}, {@code max_event_bytes} and {@code max_stream_bytes} default
          * to; declared before {@link #DEFAULTS}, which uses it.
@@ -275,12 +277,25 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.WORKER_BATCH_MIN_SHARE.validate(batchMinShare);
             LlmqKeys.WORKER_MAX_DELIVERIES.validate(maxDeliveries);
             LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.validate(resultsCommitIntervalMs);
+            LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.validate(runningEventDelayMs);
             responseLimits = responseLimits == null ? DEFAULT_RESPONSE_LIMITS : responseLimits;
             if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
                 throw new IllegalArgumentException(LlmqKeys.WORKER_HEARTBEAT_INTERVAL.name() + " ("
                         + heartbeatInterval.toMillis() + " ms) must be below " + LlmqKeys.WORKER_SESSION_TIMEOUT.name()
                         + " (" + sessionTimeout.toMillis() + " ms)");
             }
+        }
+
+        /** The given values and the default delay of the {@code running} status event. */
+        public Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
+                      Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
+                      Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
+                      int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits,
+                      int resultsCommitIntervalMs) {
+            this(maxInFlight, limitShare, chunksMaxDelayMs, chunksMaxChars, maxQueueWait, sessionTimeout,
+                    heartbeatInterval, shutdownTimeout, resultsDedupeRetention, stateDir, maxWaiting, batchMinShare,
+                    maxDeliveries, responseLimits, resultsCommitIntervalMs,
+                    LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
         }
 
         /** The given values and the default commit interval of the result de-duplication. */

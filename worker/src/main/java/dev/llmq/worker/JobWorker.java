@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClient;
@@ -103,15 +104,19 @@ public final class JobWorker implements AutoCloseable {
         clientMetrics.add(new KafkaClientMetrics(producer));
         clientMetrics.add(new KafkaClientMetrics(consumer));
         this.jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llmq-job-", 0).factory());
-        this.flusher = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("llmq-job-timers").factory()); // chunk flushes, in-flight deadlines
+        // chunk flushes, in-flight deadlines, delayed running events; a cancelled timer leaves the queue at once
+        // (a job's deadline can be days away, and each finished job cancels its timers)
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("llmq-job-timers").factory());
+        timers.setRemoveOnCancelPolicy(true);
+        this.flusher = timers;
         Cancellations cancellations = new Cancellations(clock, settings.resultsDedupeRetention());
         this.controlReader = new ControlReader(settings.bootstrapServers(), settings.clientProperties(),
                 settings.topics().control(), settings.workerId(), cancellations, budgets);
         WorkerMetrics metrics = new WorkerMetrics(meters, feed::inFlight);
         Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId(), () -> stopping);
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
-                settings.coalescing(), flusher, () -> stopping, cancellations);
+                settings.coalescing(), flusher, () -> stopping, cancellations, settings.runningEventDelay());
         Admin admin = Admin.create(adminProperties(settings));
         if (admin instanceof AdminClient client) {
             clientMetrics.add(new KafkaClientMetrics(client));

@@ -41,13 +41,16 @@ import java.util.Objects;
  * @param resultsCommitInterval how often the result de-duplication commits its transaction, i.e. how long a result
  *                              can wait before {@code read_committed} readers see it
  *                              ({@code llmq.worker.results_commit_interval_ms})
+ * @param runningEventDelay how long a run goes before its {@code running} status event is published: a run that ends
+ *                          sooner has none ({@code llmq.worker.running_event_delay_ms}; zero: every run and attempt
+ *                          is told when it starts)
  */
 public record WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
                              Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
                              Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
                              Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries,
-                             Duration resultsCommitInterval) {
+                             Duration resultsCommitInterval, Duration runningEventDelay) {
 
     public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
@@ -85,6 +88,10 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
     public static final Duration DEFAULT_RESULTS_COMMIT_INTERVAL =
             Duration.ofMillis(LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.defaultValue());
 
+    /** The default of {@code llmq.worker.running_event_delay_ms}. */
+    public static final Duration DEFAULT_RUNNING_EVENT_DELAY =
+            Duration.ofMillis(LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
+
     public WorkerSettings {
         requireText(bootstrapServers, "bootstrapServers");
         clientProperties = Map.copyOf(Objects.requireNonNull(clientProperties, "clientProperties"));
@@ -116,6 +123,22 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.validate(
                 Math.toIntExact(Objects.requireNonNull(resultsCommitInterval, "resultsCommitInterval").toMillis()),
                 "resultsCommitInterval");
+        LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.validate(
+                Math.toIntExact(Objects.requireNonNull(runningEventDelay, "runningEventDelay").toMillis()),
+                "runningEventDelay");
+    }
+
+    /** Settings as before, with the default delay of the {@code running} status event. */
+    public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
+                          String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
+                          Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
+                          Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
+                          Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries,
+                          Duration resultsCommitInterval) {
+        this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
+                pollTimeout, shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention,
+                stateDir, maxWaiting, batchMinShare, maxDeliveries, resultsCommitInterval,
+                DEFAULT_RUNNING_EVENT_DELAY);
     }
 
     /** Settings as before, with the default commit interval of the result de-duplication. */
@@ -180,6 +203,7 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         private double batchMinShare = DEFAULT_BATCH_MIN_SHARE;
         private int maxDeliveries = DEFAULT_MAX_DELIVERIES;
         private Duration resultsCommitInterval = DEFAULT_RESULTS_COMMIT_INTERVAL;
+        private Duration runningEventDelay = DEFAULT_RUNNING_EVENT_DELAY;
 
         private Builder(String bootstrapServers, TopicNames topics, String workerId) {
             this.bootstrapServers = bootstrapServers;
@@ -265,11 +289,17 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return this;
         }
 
+        /** {@code llmq.worker.running_event_delay_ms}: zero tells every run and attempt when it starts. */
+        public Builder runningEventDelay(Duration value) {
+            this.runningEventDelay = value;
+            return this;
+        }
+
         public WorkerSettings build() {
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
                     shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention, stateDir,
-                    maxWaiting, batchMinShare, maxDeliveries, resultsCommitInterval);
+                    maxWaiting, batchMinShare, maxDeliveries, resultsCommitInterval, runningEventDelay);
         }
     }
 

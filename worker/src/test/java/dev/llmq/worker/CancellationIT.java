@@ -83,7 +83,8 @@ class CancellationIT extends WorkerIT {
         DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
         Router router = new Router(ConfigLoader.parse(yaml, Map.of()), clock, new SplittableRandom(7), Sleeper.THREAD,
                 prices);
-        start(fx.settingsBuilder("w1").maxInFlight(16).build(),
+        // every attempt's running event told when it starts, however quick (the default tells only runs that last)
+        start(fx.settingsBuilder("w1").maxInFlight(16).runningEventDelay(Duration.ZERO).build(),
                 new RoutedJobHandler(() -> router, Providers.client(Providers.defaultHttpClient(), clock), prices,
                         clock), clock);
     }

@@ -36,7 +36,8 @@ class JobWorkerIT extends WorkerIT {
         KafkaFixture fx = fixture("thousand", 4);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         TestHandler handler = new TestHandler();
-        JobWorker worker = start(fx.settings("w1"), handler, meters);
+        // running events told at once, so every job, however quick, has one (the default tells only runs that last)
+        JobWorker worker = start(fx.settingsBuilder("w1").runningEventDelay(Duration.ZERO).build(), handler, meters);
         List<JobRequest> jobs = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             jobs.add(TestJobs.job("job-" + i, i % 2 == 0));
@@ -92,7 +93,8 @@ class JobWorkerIT extends WorkerIT {
     void slowJobBlocksNeitherItsPartitionNorGetsCommittedEarly() throws Exception {
         KafkaFixture fx = fixture("slow", 1);
         TestHandler handler = new TestHandler(id -> id.equals("slow-2"));
-        start(fx.settings("w1"), handler, new SimpleMeterRegistry());
+        start(fx.settingsBuilder("w1").runningEventDelay(Duration.ofSeconds(3)).build(), handler,
+                new SimpleMeterRegistry());
         List<Long> offsets = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             offsets.add(fx.send(TestJobs.job("slow-" + i, i % 2 == 0), 0).offset());
@@ -104,6 +106,11 @@ class JobWorkerIT extends WorkerIT {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(fx.committed()).containsEntry(partition, offsets.get(2)));
         assertThat(handler.running).hasValue(1);
+        // the held job says it runs once it has for the delay; the nine that ended sooner said nothing
+        JsonSerde<JobStatusEvent> status = JsonSerde.jobStatusEvent();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(fx.readAll(fx.topics.status()).stream()
+                .map(r -> status.fromBytes(r.value())).map(e -> e.jobId() + " " + e.status().wire()).toList())
+                .containsExactly("slow-2 running"));
 
         handler.release();
         awaitAllCommitted(fx);

@@ -332,7 +332,8 @@ public final class ConfigParser {
                     worker.get(LlmqKeys.WORKER_MAX_DELIVERIES), new ResponseLimits(
                             worker.get(LlmqKeys.WORKER_MAX_RESPONSE_BYTES), worker.get(LlmqKeys.WORKER_MAX_EVENT_BYTES),
                             worker.get(LlmqKeys.WORKER_MAX_STREAM_BYTES)),
-                    worker.get(LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS));
+                    worker.get(LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS),
+                    worker.get(LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -67,6 +67,7 @@ public final class JobProcessor {
     private final ScheduledExecutorService scheduler;
     private final BooleanSupplier stopping;
     private final Cancellations cancellations;
+    private final Duration runningEventDelay;
     /** The runs going in this process by job id, each completing true once its result is published and acked. */
     private final Map<String, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
 
@@ -78,13 +79,26 @@ public final class JobProcessor {
                 new Cancellations(clock, Duration.ofDays(1)));
     }
 
-    /**
-     * @param scheduler runs coalesced chunks' flushes and aborts jobs whose deadline passes in flight (null: neither)
-     * @param cancellations the cancellations this worker knows; jobs are tracked there while they run
-     */
+    /** A processor that tells every run and attempt when it starts (no delay of the {@code running} event). */
     public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
                         WorkerMetrics metrics, ChunkCoalescing coalescing, ScheduledExecutorService scheduler,
                         BooleanSupplier stopping, Cancellations cancellations) {
+        this(topics, workerId, handler, sender, clock, metrics, coalescing, scheduler, stopping, cancellations,
+                Duration.ZERO);
+    }
+
+    /**
+     * @param scheduler runs coalesced chunks' flushes, aborts jobs whose deadline passes in flight and publishes
+     *                  delayed {@code running} events (null: none of them; running events are told at once)
+     * @param cancellations the cancellations this worker knows; jobs are tracked there while they run
+     * @param runningEventDelay how long a run goes before its {@code running} event is published; a run that ends
+     *                          sooner has none (zero: told when it starts)
+     */
+    public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
+                        WorkerMetrics metrics, ChunkCoalescing coalescing, ScheduledExecutorService scheduler,
+                        BooleanSupplier stopping, Cancellations cancellations, Duration runningEventDelay) {
+        this.runningEventDelay = scheduler == null ? Duration.ZERO
+                : Objects.requireNonNull(runningEventDelay, "runningEventDelay");
         this.cancellations = Objects.requireNonNull(cancellations, "cancellations");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.workerId = Objects.requireNonNull(workerId, "workerId");
@@ -196,7 +210,7 @@ public final class JobProcessor {
                         scheduler, metrics)
                 : null;
         JobRunState state = new JobRunState(job, workerId, sender, topics.status(), clock, trace, chunks,
-                slot);
+                slot, scheduler, runningEventDelay);
         Runnable untrack = cancellations.track(job, state.abort());
         ScheduledFuture<?> deadline = expireInFlight(job, state);
         try {
@@ -249,7 +263,7 @@ public final class JobProcessor {
             outcome = ResultFactory.failure(e);
         }
         Duration measured = Duration.ofNanos(System.nanoTime() - start);
-        state.publishPendingStart(); // a run that reported no attempt still says it ran, before its result
+        state.ended(); // before its result: a run told as running that reported no attempt still says it ran
         outcome = ResultFactory.withTokensSoFar(outcome, state.tokensSoFar());
         if (chunks != null) {
             chunks.finish();

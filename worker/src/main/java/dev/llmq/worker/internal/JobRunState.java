@@ -16,6 +16,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +32,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The run's start (attempt 1, no deployment yet) is told only when no attempt follows at once: when the job gives
  * its slot back to wait (for capacity, a budget, a Retry-After) before its first attempt, or ends without reporting
- * one ({@link #publishPendingStart()}, before its result). Almost every job's first attempt starts microseconds
- * after its run, so its attempt event says the same and one status record per job is saved (of three for a job
- * that does not stream: start, attempt, result).
+ * one ({@link #ended()}, before its result). Almost every job's first attempt starts microseconds after its run, so
+ * its attempt event says the same and one status record per job is saved (of three for a job that does not stream:
+ * start, attempt, result).
+ *
+ * <p>With a delay ({@code llmq.worker.running_event_delay_ms}), nothing is told before the run has gone on that long:
+ * a run that ends sooner publishes no status event at all (its result follows its queued state directly), which
+ * saves a record on the status topic, and a snapshot update in every reader's status store, for each short job. When
+ * the delay passes, the newest untold event (the current attempt's, else the start) is published by the worker's
+ * timer thread, and from then on the run tells everything at once, as it does without a delay. Giving the slot back
+ * for a wait, or a stream's first progress event, also ends the delay.
  *
  * <p>Tokens are counted as the provider's content (or tool-call) deltas of the current attempt, before coalescing:
  * providers send about one token per delta, so the figure is approximate.
@@ -55,19 +66,35 @@ final class JobRunState implements JobRun {
     private final KafkaChunkPublisher chunks;
     private final Abort abort = new Abort();
     private final JobSlot slot;
+    private final ScheduledExecutorService timers;
+    private final Duration delay;
     private String runId;
     private String deployment;
     private int attempt = 1;
     private int tokens;
     private long lastProgress = System.nanoTime();
     private boolean startPending;
+    /** When the run started, and when its current attempt did: the {@code at} of their events, told late or not. */
+    private Instant startedAt;
+    private Instant attemptAt;
+    /** Tell events at once: no delay, or it has passed (or the run waited, or streamed progress). */
+    private boolean telling;
+    /** The current attempt's event is untold (only while not {@link #telling}). */
+    private boolean attemptPending;
+    private boolean ended;
+    private ScheduledFuture<?> delayTimer;
 
     /**
      * @param chunks the job's chunk publisher, or null when it does not stream
      * @param slot the job's in-flight slot (given back by the handler while the job waits for capacity)
+     * @param timers publishes the run's events once the delay has passed (null: no delay)
+     * @param delay how long the run goes before telling it runs (zero: at once)
      */
     JobRunState(JobRequest job, String workerId, Sender sender, String statusTopic, Clock clock, TraceContext trace,
-                KafkaChunkPublisher chunks, JobSlot slot) {
+                KafkaChunkPublisher chunks, JobSlot slot, ScheduledExecutorService timers, Duration delay) {
+        this.timers = timers;
+        this.delay = Objects.requireNonNull(delay, "delay");
+        this.telling = timers == null || delay.isZero() || delay.isNegative();
         this.slot = announcingStart(Objects.requireNonNull(slot, "slot"));
         this.job = Objects.requireNonNull(job, "job");
         this.workerId = workerId;
@@ -99,7 +126,7 @@ final class JobRunState implements JobRun {
         return new JobSlot() {
             @Override
             public boolean release() {
-                publishPendingStart();
+                waiting();
                 return slot.release();
             }
 
@@ -117,17 +144,75 @@ final class JobRunState implements JobRun {
 
     /**
      * The run starts (before its first attempt is routed): attempt 1, no deployment yet. Published only if the job
-     * waits or ends before an attempt is reported (see the class comment).
+     * waits or ends before an attempt is reported, and, with a delay, once the run has gone on that long (see the
+     * class comment).
      */
     synchronized void started() {
         startPending = true;
+        startedAt = clock.instant();
+        if (!telling) {
+            try {
+                delayTimer = timers.schedule(this::delayPassed, delay.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) { // the worker is stopping: no timer, tell at once
+                telling = true;
+            }
+        }
+    }
+
+    /** The run has gone on for the delay: tell what is untold, and from now on everything at once. */
+    private synchronized void delayPassed() {
+        if (!ended) {
+            tellFromNowOn();
+        }
+    }
+
+    /** Ends the delay, if any: publishes the untold attempt (else the untold start); later events go out at once. */
+    private void tellFromNowOn() {
+        stopDelay();
+        if (attemptPending) {
+            attemptPending = false;
+            startPending = false;
+            publishAttempt();
+        } else {
+            publishPendingStart();
+        }
+    }
+
+    /** The job gives its slot back for a wait: the run is told now (its start, or its untold attempt). */
+    private synchronized void waiting() {
+        tellFromNowOn();
+    }
+
+    /**
+     * The run ends, before its result is published. Within the delay nothing is told (the result says it all);
+     * otherwise a start still untold (no attempt reported) is published, so the run says it ran.
+     */
+    synchronized void ended() {
+        ended = true;
+        if (telling) {
+            publishPendingStart();
+        } else {
+            cancelDelayTimer();
+        }
+    }
+
+    private void stopDelay() {
+        cancelDelayTimer();
+        telling = true;
+    }
+
+    private void cancelDelayTimer() {
+        if (delayTimer != null) {
+            delayTimer.cancel(false);
+            delayTimer = null;
+        }
     }
 
     /** Publishes the run's start if it is still untold: no attempt has been reported since {@link #started()}. */
-    synchronized void publishPendingStart() {
+    private void publishPendingStart() {
         if (startPending) {
             startPending = false;
-            publish(null, "running:" + runId);
+            publish(null, "running:" + runId, startedAt);
         }
     }
 
@@ -139,7 +224,16 @@ final class JobRunState implements JobRun {
         deployment = deploymentId;
         tokens = 0;
         lastProgress = System.nanoTime();
-        publish(job.stream() ? 0 : null, "running:" + runId + ":attempt-" + number);
+        attemptAt = clock.instant();
+        if (telling) {
+            publishAttempt();
+        } else {
+            attemptPending = true;
+        }
+    }
+
+    private void publishAttempt() {
+        publish(job.stream() ? 0 : null, "running:" + runId + ":attempt-" + attempt, attemptAt);
     }
 
     /** Output tokens (deltas) streamed by the current attempt so far. */
@@ -176,7 +270,12 @@ final class JobRunState implements JobRun {
         long now = System.nanoTime();
         if (now - lastProgress >= PROGRESS_EVERY.toNanos()) {
             lastProgress = now;
-            publish(tokens, "progress:" + runId + ":" + tokens);
+            if (!telling) { // a delay of a second or more: the progress event tells the run and its attempt
+                stopDelay();
+                attemptPending = false;
+                startPending = false;
+            }
+            publish(tokens, "progress:" + runId + ":" + tokens, clock.instant());
         }
     }
 
@@ -194,9 +293,8 @@ final class JobRunState implements JobRun {
         return n;
     }
 
-    private void publish(Integer tokensSoFar, String idSuffix) {
+    private void publish(Integer tokensSoFar, String idSuffix, Instant at) {
         try {
-            Instant at = clock.instant();
             JobStatusEvent event = new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, job.jobId(), job.batchId(),
                     JobStatus.RUNNING, workerId, attempt, at, runId, deployment, tokensSoFar);
             sender.send(new ProducerRecord<>(topic, null, Sender.utf8(job.jobId()), STATUS.toBytes(event),

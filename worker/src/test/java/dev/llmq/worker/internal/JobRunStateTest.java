@@ -1,6 +1,7 @@
 package dev.llmq.worker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,10 +22,13 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -33,7 +37,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The {@code running} status events of one run: an attempt that starts at once is the run's only event before its
  * result (the run's start is not told separately); a job that gives its slot back before its first attempt, or that
- * ends without one, still says it ran (attempt 1, no deployment) before anything else.
+ * ends without one, still says it ran (attempt 1, no deployment) before anything else. With a delay, a run that ends
+ * within it tells nothing, one that goes on tells its newest attempt when the delay passes, and a wait tells at once.
  */
 @Timeout(30)
 class JobRunStateTest {
@@ -65,15 +70,21 @@ class JobRunStateTest {
         return JobOutcome.succeeded(completion, new TokenUsage(1, 1, 2, 0, 0)).withRoute("d1", "openai", "m");
     }
 
-    /** Runs one job through a real processor; returns what it sent, in order. */
+    /** Runs one job through a real processor that tells every event at once; returns what it sent, in order. */
     private static List<ProducerRecord<byte[], byte[]>> run(RunHandler handler) {
+        return run(handler, new ScriptedProducer(r -> null), null, Duration.ZERO);
+    }
+
+    /** Runs one job through a real processor with the given timers and running-event delay. */
+    private static List<ProducerRecord<byte[], byte[]>> run(RunHandler handler, ScriptedProducer producer,
+                                                            ScheduledExecutorService timers, Duration delay) {
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("model", "g");
         JobRequest job = new JobRequest(1, "j1", null, null, null, "g", body, false, 0, null, null, null,
                 NOW.minusSeconds(1), null);
-        ScriptedProducer producer = new ScriptedProducer(r -> null);
         Sender sender = new Sender(producer, "llmq/worker/w1", () -> false, IntervalFunction.of(1));
         JobProcessor processor = new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
-                new WorkerMetrics(new SimpleMeterRegistry(), () -> 0), ChunkCoalescing.NONE, null, () -> false);
+                new WorkerMetrics(new SimpleMeterRegistry(), () -> 0), ChunkCoalescing.NONE, timers, () -> false,
+                new Cancellations(Clock.systemUTC(), Duration.ofDays(1)), delay);
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(TOPICS.jobs(), 0, 7,
                 "j1".getBytes(StandardCharsets.UTF_8), JOBS.toBytes(job));
         processor.process(new Delivery(record, () -> { }, 1, false, CompletableFuture.completedFuture(null),
@@ -131,6 +142,88 @@ class JobRunStateTest {
 
         assertThat(described(sent)).containsExactly("running attempt 1 on d1", "running attempt 2 on d2",
                 TOPICS.resultsRaw());
+    }
+
+    @Test
+    void aRunEndingWithinTheDelayTellsNothingBeforeItsResultAndLeavesNoTimer() {
+        ScheduledThreadPoolExecutor timers = timers();
+        try {
+            List<ProducerRecord<byte[], byte[]>> attempted = run((job, chunks, run) -> {
+                run.attemptStarted(1, "d1");
+                run.attemptStarted(2, "d2");
+                return answer();
+            }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
+            List<ProducerRecord<byte[], byte[]>> unattempted = run((job, chunks, run) -> answer(),
+                    new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
+
+            assertThat(described(attempted)).containsExactly(TOPICS.resultsRaw());
+            assertThat(described(unattempted)).containsExactly(TOPICS.resultsRaw());
+            assertThat(timers.getQueue()).isEmpty();
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    @Test
+    void whenTheDelayPassesTheNewestAttemptIsToldAndLaterOnesAtOnce() {
+        ScheduledThreadPoolExecutor timers = timers();
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        try {
+            List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+                run.attemptStarted(1, "d1");
+                run.attemptStarted(2, "d2"); // a quick retry: attempt 1 is never told
+                await().atMost(Duration.ofSeconds(10)).until(() -> producer.sent(TOPICS.status()).size() == 1);
+                run.attemptStarted(3, "d3");
+                assertThat(producer.sent(TOPICS.status())).hasSize(2);
+                return answer();
+            }, producer, timers, Duration.ofMillis(50));
+
+            assertThat(described(sent)).containsExactly("running attempt 2 on d2", "running attempt 3 on d3",
+                    TOPICS.resultsRaw());
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRunPastTheDelayWithoutAnAttemptSaysItRan() {
+        ScheduledThreadPoolExecutor timers = timers();
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        try {
+            List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+                await().atMost(Duration.ofSeconds(10)).until(() -> producer.sent(TOPICS.status()).size() == 1);
+                return answer();
+            }, producer, timers, Duration.ofMillis(50));
+
+            assertThat(described(sent)).containsExactly("running attempt 1 on null", TOPICS.resultsRaw());
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aWaitWithinTheDelayTellsTheRunBeforeTheWait() {
+        ScheduledThreadPoolExecutor timers = timers();
+        try {
+            List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+                run.attemptStarted(1, "d1");
+                waitWithoutSlot(run);
+                run.attemptStarted(2, "d2");
+                return answer();
+            }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
+
+            assertThat(described(sent)).containsExactly("running attempt 1 on d1", "running attempt 2 on d2",
+                    TOPICS.resultsRaw());
+            assertThat(timers.getQueue()).isEmpty();
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor timers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
     }
 
     /** What the handler does around a wait between attempts: gives the slot back, takes one again. */
