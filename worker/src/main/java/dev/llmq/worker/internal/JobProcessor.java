@@ -221,6 +221,7 @@ public final class JobProcessor {
             metrics.started(job.modelGroup());
             return run(job, state, chunks, startedAt);
         } finally {
+            state.closed();
             untrack.run();
             if (deadline != null) {
                 deadline.cancel(false);

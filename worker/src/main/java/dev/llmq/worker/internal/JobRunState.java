@@ -196,6 +196,12 @@ final class JobRunState implements JobRun {
         }
     }
 
+    /** The run is over, with or without a result (abandoned as the worker stops): nothing more is told late. */
+    synchronized void closed() {
+        ended = true;
+        cancelDelayTimer();
+    }
+
     private void stopDelay() {
         cancelDelayTimer();
         telling = true;

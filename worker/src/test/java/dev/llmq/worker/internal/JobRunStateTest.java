@@ -78,12 +78,19 @@ class JobRunStateTest {
     /** Runs one job through a real processor with the given timers and running-event delay. */
     private static List<ProducerRecord<byte[], byte[]>> run(RunHandler handler, ScriptedProducer producer,
                                                             ScheduledExecutorService timers, Duration delay) {
+        return run(handler, producer, timers, delay, false);
+    }
+
+    /** @param stopping whether the worker is stopping (an interrupted handler's job is then abandoned) */
+    private static List<ProducerRecord<byte[], byte[]>> run(RunHandler handler, ScriptedProducer producer,
+                                                            ScheduledExecutorService timers, Duration delay,
+                                                            boolean stopping) {
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("model", "g");
         JobRequest job = new JobRequest(1, "j1", null, null, null, "g", body, false, 0, null, null, null,
                 NOW.minusSeconds(1), null);
         Sender sender = new Sender(producer, "llmq/worker/w1", () -> false, IntervalFunction.of(1));
         JobProcessor processor = new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
-                new WorkerMetrics(new SimpleMeterRegistry(), () -> 0), ChunkCoalescing.NONE, timers, () -> false,
+                new WorkerMetrics(new SimpleMeterRegistry(), () -> 0), ChunkCoalescing.NONE, timers, () -> stopping,
                 new Cancellations(Clock.systemUTC(), Duration.ofDays(1)), delay);
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(TOPICS.jobs(), 0, 7,
                 "j1".getBytes(StandardCharsets.UTF_8), JOBS.toBytes(job));
@@ -158,6 +165,22 @@ class JobRunStateTest {
 
             assertThat(described(attempted)).containsExactly(TOPICS.resultsRaw());
             assertThat(described(unattempted)).containsExactly(TOPICS.resultsRaw());
+            assertThat(timers.getQueue()).isEmpty();
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRunAbandonedAsTheWorkerStopsLeavesNoTimerToTellItLater() {
+        ScheduledThreadPoolExecutor timers = timers();
+        try {
+            List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+                run.attemptStarted(1, "d1");
+                throw new InterruptedException("stopping");
+            }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30), true);
+
+            assertThat(sent).isEmpty();
             assertThat(timers.getQueue()).isEmpty();
         } finally {
             timers.shutdownNow();
