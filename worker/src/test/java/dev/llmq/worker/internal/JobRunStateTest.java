@@ -31,6 +31,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -63,6 +65,19 @@ class JobRunStateTest {
         public void abandon() {
         }
     };
+
+    /** The delayed events' timers, as the worker's: a cancelled timer leaves the queue at once. */
+    private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
+
+    @BeforeEach
+    void dropCancelledTimers() {
+        timers.setRemoveOnCancelPolicy(true);
+    }
+
+    @AfterEach
+    void stopTimers() {
+        timers.shutdownNow();
+    }
 
     private static JobOutcome answer() {
         ObjectNode completion = JsonNodeFactory.instance.objectNode().put("object", "chat.completion");
@@ -153,100 +168,69 @@ class JobRunStateTest {
 
     @Test
     void aRunEndingWithinTheDelayTellsNothingBeforeItsResultAndLeavesNoTimer() {
-        ScheduledThreadPoolExecutor timers = timers();
-        try {
-            List<ProducerRecord<byte[], byte[]>> attempted = run((job, chunks, run) -> {
-                run.attemptStarted(1, "d1");
-                run.attemptStarted(2, "d2");
-                return answer();
-            }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
-            List<ProducerRecord<byte[], byte[]>> unattempted = run((job, chunks, run) -> answer(),
-                    new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
+        List<ProducerRecord<byte[], byte[]>> attempted = run((job, chunks, run) -> {
+            run.attemptStarted(1, "d1");
+            run.attemptStarted(2, "d2");
+            return answer();
+        }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
+        List<ProducerRecord<byte[], byte[]>> unattempted = run((job, chunks, run) -> answer(),
+                new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
 
-            assertThat(described(attempted)).containsExactly(TOPICS.resultsRaw());
-            assertThat(described(unattempted)).containsExactly(TOPICS.resultsRaw());
-            assertThat(timers.getQueue()).isEmpty();
-        } finally {
-            timers.shutdownNow();
-        }
+        assertThat(described(attempted)).containsExactly(TOPICS.resultsRaw());
+        assertThat(described(unattempted)).containsExactly(TOPICS.resultsRaw());
+        assertThat(timers.getQueue()).isEmpty();
     }
 
     @Test
     void aRunAbandonedAsTheWorkerStopsLeavesNoTimerToTellItLater() {
-        ScheduledThreadPoolExecutor timers = timers();
-        try {
-            List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
-                run.attemptStarted(1, "d1");
-                throw new InterruptedException("stopping");
-            }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30), true);
+        List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+            run.attemptStarted(1, "d1");
+            throw new InterruptedException("stopping");
+        }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30), true);
 
-            assertThat(sent).isEmpty();
-            assertThat(timers.getQueue()).isEmpty();
-        } finally {
-            timers.shutdownNow();
-        }
+        assertThat(sent).isEmpty();
+        assertThat(timers.getQueue()).isEmpty();
     }
 
     @Test
     void whenTheDelayPassesTheNewestAttemptIsToldAndLaterOnesAtOnce() {
-        ScheduledThreadPoolExecutor timers = timers();
         ScriptedProducer producer = new ScriptedProducer(r -> null);
-        try {
-            List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
-                run.attemptStarted(1, "d1");
-                run.attemptStarted(2, "d2"); // a quick retry: attempt 1 is never told
-                await().atMost(Duration.ofSeconds(10)).until(() -> producer.sent(TOPICS.status()).size() == 1);
-                run.attemptStarted(3, "d3");
-                assertThat(producer.sent(TOPICS.status())).hasSize(2);
-                return answer();
-            }, producer, timers, Duration.ofMillis(50));
+        List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+            run.attemptStarted(1, "d1");
+            run.attemptStarted(2, "d2"); // a quick retry: attempt 1 is never told
+            await().atMost(Duration.ofSeconds(10)).until(() -> producer.sent(TOPICS.status()).size() == 1);
+            run.attemptStarted(3, "d3");
+            assertThat(producer.sent(TOPICS.status())).hasSize(2);
+            return answer();
+        }, producer, timers, Duration.ofMillis(50));
 
-            assertThat(described(sent)).containsExactly("running attempt 2 on d2", "running attempt 3 on d3",
-                    TOPICS.resultsRaw());
-        } finally {
-            timers.shutdownNow();
-        }
+        assertThat(described(sent)).containsExactly("running attempt 2 on d2", "running attempt 3 on d3",
+                TOPICS.resultsRaw());
     }
 
     @Test
     void aRunPastTheDelayWithoutAnAttemptSaysItRan() {
-        ScheduledThreadPoolExecutor timers = timers();
         ScriptedProducer producer = new ScriptedProducer(r -> null);
-        try {
-            List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
-                await().atMost(Duration.ofSeconds(10)).until(() -> producer.sent(TOPICS.status()).size() == 1);
-                return answer();
-            }, producer, timers, Duration.ofMillis(50));
+        List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+            await().atMost(Duration.ofSeconds(10)).until(() -> producer.sent(TOPICS.status()).size() == 1);
+            return answer();
+        }, producer, timers, Duration.ofMillis(50));
 
-            assertThat(described(sent)).containsExactly("running attempt 1 on null", TOPICS.resultsRaw());
-        } finally {
-            timers.shutdownNow();
-        }
+        assertThat(described(sent)).containsExactly("running attempt 1 on null", TOPICS.resultsRaw());
     }
 
     @Test
     void aWaitWithinTheDelayTellsTheRunBeforeTheWait() {
-        ScheduledThreadPoolExecutor timers = timers();
-        try {
-            List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
-                run.attemptStarted(1, "d1");
-                waitWithoutSlot(run);
-                run.attemptStarted(2, "d2");
-                return answer();
-            }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
+        List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+            run.attemptStarted(1, "d1");
+            waitWithoutSlot(run);
+            run.attemptStarted(2, "d2");
+            return answer();
+        }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
 
-            assertThat(described(sent)).containsExactly("running attempt 1 on d1", "running attempt 2 on d2",
-                    TOPICS.resultsRaw());
-            assertThat(timers.getQueue()).isEmpty();
-        } finally {
-            timers.shutdownNow();
-        }
-    }
-
-    private static ScheduledThreadPoolExecutor timers() {
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
-        timers.setRemoveOnCancelPolicy(true);
-        return timers;
+        assertThat(described(sent)).containsExactly("running attempt 1 on d1", "running attempt 2 on d2",
+                TOPICS.resultsRaw());
+        assertThat(timers.getQueue()).isEmpty();
     }
 
     /** What the handler does around a wait between attempts: gives the slot back, takes one again. */
