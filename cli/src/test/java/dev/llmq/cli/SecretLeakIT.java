@@ -102,6 +102,7 @@ class SecretLeakIT {
                     router_settings: { num_retries: 1 }
                     llmq:
                       topics: { prefix: %4$s, partitions: 2 }
+                      worker: { running_event_delay_ms: 0 }   # status events for the quick jobs too, to be read
                     """.formatted(accepting.openAiBaseUrl(), rejecting.openAiBaseUrl(), ENV, prefix));
             try (Standalone llmq = Standalone.start(new Standalone.Options(config, dir, "127.0.0.1", 0, 0,
                     Map.of(ENV, key), kafka.bootstrapServers()))) {

@@ -57,6 +57,11 @@ final class TestConfigs {
      * starts no mock of its own.
      */
     static Path write(Path dir, String mockOpenAiBase, String topicPrefix) throws IOException {
+        return write(dir, mockOpenAiBase, topicPrefix, "");
+    }
+
+    /** As {@link #write(Path, String, String)}, with more {@code llmq:} settings (one YAML line, e.g. a flow map). */
+    static Path write(Path dir, String mockOpenAiBase, String topicPrefix, String llmqLine) throws IOException {
         String yaml = """
                 model_list:
                   - model_name: gpt-4o-mini
@@ -71,7 +76,8 @@ final class TestConfigs {
                 router_settings: { routing_strategy: simple-shuffle, num_retries: 2 }
                 llmq:
                   topics: { prefix: %2$s, partitions: 3 }
-                """.formatted(mockOpenAiBase, topicPrefix);
+                  %3$s
+                """.formatted(mockOpenAiBase, topicPrefix, llmqLine);
         Path file = dir.resolve("llmq-" + topicPrefix + ".yaml");
         Files.writeString(file, yaml);
         return file;

@@ -63,7 +63,8 @@ class TracePropagationIT {
         String prefix = TestConfigs.uniquePrefix();
         topics = new TopicNames(prefix);
         bootstrap = kafka.bootstrapServers();
-        Path config = TestConfigs.write(dir, mock.openAiBaseUrl(), prefix);
+        // every run tells it is running at once, so even the quick jobs' status events are there to carry the trace
+        Path config = TestConfigs.write(dir, mock.openAiBaseUrl(), prefix, "worker: { running_event_delay_ms: 0 }");
         llmq = Standalone.start(new Standalone.Options(config, dir, "127.0.0.1", 0, 0, Map.of(
                 "OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint(), "OTEL_BSP_SCHEDULE_DELAY", "100"), bootstrap));
         await().atMost(Duration.ofSeconds(60)).until(llmq::ready);
