@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>With a delay ({@code llmq.worker.running_event_delay_ms}), nothing is told before the run has gone on that long:
  * a run that ends sooner publishes no status event at all (its result follows its queued state directly), which
  * saves a record on the status topic, and a snapshot update in every reader's status store, for each short job. When
- * the delay passes, the newest untold event (the current attempt's, else the start) is published by the worker's
- * timer thread, and from then on the run tells everything at once, as it does without a delay. Giving the slot back
+ * the delay passes, the newest untold event (the current attempt's, else the start) is published (on a virtual thread
+ * the worker's timer thread starts), and from then on the run tells everything at once, as it does without a delay. Giving the slot back
  * for a wait, or a stream's first progress event, also ends the delay.
  *
  * <p>Tokens are counted as the provider's content (or tool-call) deltas of the current attempt, before coalescing:
@@ -152,7 +152,10 @@ final class JobRunState implements JobRun {
         startedAt = clock.instant();
         if (!telling) {
             try {
-                delayTimer = timers.schedule(this::delayPassed, delay.toNanos(), TimeUnit.NANOSECONDS);
+                // the timer only hands over: a send can block (the producer's buffer full, a topic's metadata
+                // unknown while Kafka is away), and the timer thread also flushes chunks and ends jobs at deadlines
+                delayTimer = timers.schedule(() -> Thread.startVirtualThread(this::delayPassed), delay.toNanos(),
+                        TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) { // the worker is stopping: no timer, tell at once
                 telling = true;
             }
