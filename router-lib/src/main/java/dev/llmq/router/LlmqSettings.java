@@ -286,26 +286,15 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             }
         }
 
-        /** The given values and the default delay of the {@code running} status event. */
-        public Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
-                      Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
-                      Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
-                      int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits,
-                      int resultsCommitIntervalMs) {
-            this(maxInFlight, limitShare, chunksMaxDelayMs, chunksMaxChars, maxQueueWait, sessionTimeout,
-                    heartbeatInterval, shutdownTimeout, resultsDedupeRetention, stateDir, maxWaiting, batchMinShare,
-                    maxDeliveries, responseLimits, resultsCommitIntervalMs,
-                    LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
-        }
-
-        /** The given values and the default commit interval of the result de-duplication. */
+        /** The given values and the defaults of the de-duplication's commit interval and the running-event delay. */
         public Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
                       Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
                       Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
                       int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits) {
             this(maxInFlight, limitShare, chunksMaxDelayMs, chunksMaxChars, maxQueueWait, sessionTimeout,
                     heartbeatInterval, shutdownTimeout, resultsDedupeRetention, stateDir, maxWaiting, batchMinShare,
-                    maxDeliveries, responseLimits, LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.defaultValue());
+                    maxDeliveries, responseLimits, LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.defaultValue(),
+                    LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
         }
 
         /** The given values and the default response limits. */

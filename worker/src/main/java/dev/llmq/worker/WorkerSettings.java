@@ -128,20 +128,7 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
                 "runningEventDelay");
     }
 
-    /** Settings as before, with the default delay of the {@code running} status event. */
-    public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
-                          String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
-                          Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
-                          Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
-                          Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries,
-                          Duration resultsCommitInterval) {
-        this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
-                pollTimeout, shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention,
-                stateDir, maxWaiting, batchMinShare, maxDeliveries, resultsCommitInterval,
-                DEFAULT_RUNNING_EVENT_DELAY);
-    }
-
-    /** Settings as before, with the default commit interval of the result de-duplication. */
+    /** Settings as before, with the default commit interval of the de-duplication and running-event delay. */
     public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
                           String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
                           Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
@@ -149,7 +136,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
                           Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries) {
         this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
                 pollTimeout, shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention,
-                stateDir, maxWaiting, batchMinShare, maxDeliveries, DEFAULT_RESULTS_COMMIT_INTERVAL);
+                stateDir, maxWaiting, batchMinShare, maxDeliveries, DEFAULT_RESULTS_COMMIT_INTERVAL,
+                DEFAULT_RUNNING_EVENT_DELAY);
     }
 
     /** Settings as before, with the default waiting, lane and delivery settings. */

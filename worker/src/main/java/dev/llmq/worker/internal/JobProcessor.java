@@ -71,20 +71,12 @@ public final class JobProcessor {
     /** The runs going in this process by job id, each completing true once its result is published and acked. */
     private final Map<String, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
 
-    /** A processor that learns of no cancellation (tests of everything else). */
+    /** A processor that learns of no cancellation and tells every run when it starts (tests of everything else). */
     public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
                         WorkerMetrics metrics, ChunkCoalescing coalescing, ScheduledExecutorService scheduler,
                         BooleanSupplier stopping) {
         this(topics, workerId, handler, sender, clock, metrics, coalescing, scheduler, stopping,
-                new Cancellations(clock, Duration.ofDays(1)));
-    }
-
-    /** A processor that tells every run and attempt when it starts (no delay of the {@code running} event). */
-    public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
-                        WorkerMetrics metrics, ChunkCoalescing coalescing, ScheduledExecutorService scheduler,
-                        BooleanSupplier stopping, Cancellations cancellations) {
-        this(topics, workerId, handler, sender, clock, metrics, coalescing, scheduler, stopping, cancellations,
-                Duration.ZERO);
+                new Cancellations(clock, Duration.ofDays(1)), Duration.ZERO);
     }
 
     /**
@@ -97,8 +89,7 @@ public final class JobProcessor {
     public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
                         WorkerMetrics metrics, ChunkCoalescing coalescing, ScheduledExecutorService scheduler,
                         BooleanSupplier stopping, Cancellations cancellations, Duration runningEventDelay) {
-        this.runningEventDelay = scheduler == null ? Duration.ZERO
-                : Objects.requireNonNull(runningEventDelay, "runningEventDelay");
+        this.runningEventDelay = Objects.requireNonNull(runningEventDelay, "runningEventDelay");
         this.cancellations = Objects.requireNonNull(cancellations, "cancellations");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.workerId = Objects.requireNonNull(workerId, "workerId");
@@ -217,7 +208,7 @@ public final class JobProcessor {
             if (state.abort().aborted()) { // cancelled before it started: no provider call
                 return ResultFactory.stopped(job, state.abort().reason(), startedAt, clock.instant());
             }
-            state.started();
+            state.started(startedAt);
             metrics.started(job.modelGroup());
             return run(job, state, chunks, startedAt);
         } finally {

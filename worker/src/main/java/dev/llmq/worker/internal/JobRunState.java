@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * a run that ends sooner publishes no status event at all (its result follows its queued state directly), which
  * saves a record on the status topic, and a snapshot update in every reader's status store, for each short job. When
  * the delay passes, the newest untold event (the current attempt's, else the start) is published (on a virtual thread
- * the worker's timer thread starts), and from then on the run tells everything at once, as it does without a delay. Giving the slot back
- * for a wait, or a stream's first progress event, also ends the delay.
+ * the worker's timer thread starts), and from then on the run tells everything at once, as it does without a delay.
+ * Giving the slot back for a wait, or a stream's first progress event, also ends the delay.
  *
  * <p>Tokens are counted as the provider's content (or tool-call) deltas of the current attempt, before coalescing:
  * providers send about one token per delta, so the figure is approximate.
@@ -147,9 +147,9 @@ final class JobRunState implements JobRun {
      * waits or ends before an attempt is reported, and, with a delay, once the run has gone on that long (see the
      * class comment).
      */
-    synchronized void started() {
+    synchronized void started(Instant at) {
         startPending = true;
-        startedAt = clock.instant();
+        startedAt = at;
         if (!telling) {
             try {
                 // the timer only hands over: a send can block (the producer's buffer full, a topic's metadata
@@ -191,12 +191,10 @@ final class JobRunState implements JobRun {
      * otherwise a start still untold (no attempt reported) is published, so the run says it ran.
      */
     synchronized void ended() {
-        ended = true;
         if (telling) {
             publishPendingStart();
-        } else {
-            cancelDelayTimer();
         }
+        closed();
     }
 
     /** The run is over, with or without a result (abandoned as the worker stops): nothing more is told late. */
@@ -217,7 +215,7 @@ final class JobRunState implements JobRun {
         }
     }
 
-    /** Publishes the run's start if it is still untold: no attempt has been reported since {@link #started()}. */
+    /** Publishes the run's start if still untold: no attempt has been reported since {@link #started(Instant)}. */
     private void publishPendingStart() {
         if (startPending) {
             startPending = false;
