@@ -30,7 +30,7 @@ final class BenchConfig {
 
     /**
      * Sets each {@code name=value} of {@code assignments} (a key of the {@code router_settings} or {@code llmq}
-     * sections, e.g. {@code llmq.worker.results_commit_interval_ms=20}), the value written as given and read by the
+     * sections, e.g. {@code llmq.worker.running_event_delay_ms=0}), the value written as given and read by the
      * roles as any value of the file is.
      *
      * @throws IllegalArgumentException for a malformed assignment or a key llmq does not define

@@ -15,7 +15,7 @@ final class RoleOptions {
     String jvmArgs;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "a config key of the llmq processes, e.g. "
-            + "llmq.worker.results_commit_interval_ms=20 (repeatable)")
+            + "llmq.worker.running_event_delay_ms=0 (repeatable)")
     List<String> settings = new ArrayList<>();
 
     /** Starts the broker, the ingest API and {@code workers} workers with these options (see {@link LlmqRoles}). */

@@ -24,18 +24,18 @@ class BenchConfigTest {
         Path file = new BenchConfig()
                 .deployment(DeploymentKeys.MODEL_NAME, "m", DeploymentKeys.MODEL, "openai/m",
                         DeploymentKeys.API_BASE, "http://127.0.0.1:9/v1", DeploymentKeys.API_KEY, "k")
-                .set(List.of("llmq.worker.results_commit_interval_ms=25", " router_settings.num_retries = 4 "))
+                .set(List.of("llmq.worker.running_event_delay_ms=25", " router_settings.num_retries = 4 "))
                 .write(dir.resolve("llmq.yaml"));
 
         LlmqConfig config = ConfigLoader.parse(Files.readString(file), Map.of());
 
-        assertThat(config.llmq().worker().resultsCommitIntervalMs()).isEqualTo(25);
+        assertThat(config.llmq().worker().runningEventDelayMs()).isEqualTo(25);
         assertThat(config.router().numRetries()).isEqualTo(4);
     }
 
     @Test
     void aMalformedAssignmentOrAnUnknownKeyIsRefusedByName() {
-        assertThatThrownBy(() -> new BenchConfig().set(List.of("llmq.worker.results_commit_interval_ms")))
+        assertThatThrownBy(() -> new BenchConfig().set(List.of("llmq.worker.running_event_delay_ms")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name=value");
         assertThatThrownBy(() -> new BenchConfig().set(List.of("llmq.worker.no_such_key=1")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("llmq.worker.no_such_key");
