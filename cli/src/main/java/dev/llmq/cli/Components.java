@@ -160,14 +160,10 @@ final class Components {
                 .sessionTimeout(config.llmq().worker().sessionTimeout())
                 .heartbeatInterval(config.llmq().worker().heartbeatInterval())
                 .shutdownTimeout(config.llmq().worker().shutdownTimeout())
-                .resultsDedupeRetention(config.llmq().worker().resultsDedupeRetention())
                 .maxWaiting(config.llmq().worker().maxWaiting())
                 .batchMinShare(config.llmq().worker().batchMinShare())
                 .maxDeliveries(config.llmq().worker().maxDeliveries())
-                .resultsCommitInterval(java.time.Duration.ofMillis(config.llmq().worker().resultsCommitIntervalMs()))
                 .runningEventDelay(java.time.Duration.ofMillis(config.llmq().worker().runningEventDelayMs()))
-                .stateDir(config.llmq().worker().stateDir() == null ? null
-                        : java.nio.file.Path.of(config.llmq().worker().stateDir()))
                 .build();
     }
 
