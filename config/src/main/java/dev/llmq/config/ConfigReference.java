@@ -26,10 +26,15 @@ public final class ConfigReference {
         out.append("llmq reads one YAML file (`--config FILE`), compatible with LiteLLM's proxy `config.yaml` where "
                 + "the concepts overlap, plus llmq's own `llmq:` section. Any value may be `os.environ/NAME`. "
                 + "A file change is picked up without a restart. Keys llmq does not support are logged at start-up "
-                + "and have no effect.\n\n");
+                + "and have no effect; keys llmq has removed are refused with the reason, and each section lists "
+                + "its removed keys after its table.\n\n");
         for (ConfigDef def : SECTIONS) {
             out.append("## `").append(def.section()).append("`\n\n").append(def.intro()).append("\n\n")
                     .append(def.markdownTable()).append('\n');
+            if (!def.removed().isEmpty()) {
+                out.append("Removed keys: a config that still sets one of these is refused, naming the key and the "
+                        + "reason. Delete them when upgrading.\n\n").append(def.removedTable()).append('\n');
+            }
         }
         return out.toString();
     }

@@ -35,4 +35,14 @@ class ConfigReferenceTest {
         }
         assertThat(doc).contains("| `llmq.worker.max_in_flight` | int | `256` | >= 1 |");
     }
+
+    @Test
+    void theReferenceListsEveryRemovedKeyWithItsReason() {
+        String doc = ConfigReference.markdown();
+        for (ConfigDef def : ConfigReference.SECTIONS) {
+            for (RemovedKey key : def.removed()) {
+                assertThat(doc).contains("| `" + key.name() + "` | " + key.reason() + " |");
+            }
+        }
+    }
 }
