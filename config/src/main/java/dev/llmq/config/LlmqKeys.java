@@ -9,7 +9,9 @@ import java.util.List;
 
 /**
  * The keys of llmq's own {@code llmq:} section, each defined once. Adding a key: one constant here (and in
- * {@link #DEF}), the code that reads it, and {@code docs/configuration.md} regenerated.
+ * {@link #DEF}), the code that reads it, and {@code docs/configuration.md} regenerated. Removing one: its constant
+ * goes and a {@link RemovedKey} in {@link #REMOVED} says why, so a config that still sets it is refused with that
+ * reason instead of the key being ignored.
  */
 public final class LlmqKeys {
 
@@ -155,23 +157,6 @@ public final class LlmqKeys {
                     + "are published and committed), then leaves the group; jobs still running are left to the other "
                     + "workers.", "120");
 
-    public static final ConfigKey<Duration> WORKER_RESULTS_DEDUPE_RETENTION = new ConfigKey<>(
-            "llmq.worker.results_dedupe_retention", ConfigType.SECONDS, Duration.ofDays(7), Validators.positive(),
-            "How long, in seconds, the workers' result de-duplication remembers that a job has its terminal result "
-                    + "on `<prefix>.results.v1`: a job run again within it (after a worker crash, a rebalance) gets "
-                    + "no second result; one run again later does. Kept in a RocksDB window store per worker, "
-                    + "backed by a compacted changelog topic.", "86400");
-
-    public static final ConfigKey<Integer> WORKER_RESULTS_COMMIT_INTERVAL_MS = new ConfigKey<>(
-            "llmq.worker.results_commit_interval_ms", ConfigType.INT, 100, between(10, 60_000),
-            "How often, in milliseconds, the workers' result de-duplication commits its exactly-once transaction: a "
-                    + "result becomes readable on `<prefix>.results.v1` (read_committed) only at the commit after it "
-                    + "arrives. A latency/CPU trade, not a correctness one: shorter shows results sooner but costs a "
-                    + "transaction (markers on every partition written) per interval; below about 20 ms transactions "
-                    + "collide with their predecessors' markers (`CONCURRENT_TRANSACTIONS`, retried after 100 ms) and "
-                    + "latency gets worse, not better, on a busy machine. Measured on 2 busy cores (load average 35-70), 50 results/s: "
-                    + "20 ms gave p50 0.5-2.4 s, p99 3.7-7.3 s; 100 ms p50 0.24-0.61 s, p99 0.7-2.1 s.", "50");
-
     public static final ConfigKey<Integer> WORKER_RUNNING_EVENT_DELAY_MS = new ConfigKey<>(
             "llmq.worker.running_event_delay_ms", ConfigType.INT, 100, between(0, 60_000),
             "How long, in milliseconds, a job runs before its worker publishes its `running` status event: a run that "
@@ -179,12 +164,6 @@ public final class LlmqKeys {
                     + "`<prefix>.status.v1` and in each ingest's status store for every such job). A run that lasts, "
                     + "waits for capacity or streams progress says it is running as before; every later attempt of it "
                     + "is told at once. 0: every run and attempt is told when it starts.", "0");
-
-    public static final ConfigKey<String> WORKER_STATE_DIR = new ConfigKey<>("llmq.worker.state_dir",
-            ConfigType.STRING, null, Validators.nonBlank(),
-            "Directory of the worker's local state (the result de-duplication store); unset: a new temporary "
-                    + "directory per process, deleted on exit, so the store is rebuilt from its changelog at each "
-                    + "start. Each worker process on a machine needs its own.", "/var/lib/llmq/worker-1");
 
     public static final ConfigKey<Integer> PROVIDER_MAX_PARALLEL_REQUESTS = new ConfigKey<>(
             "llmq.providers.<provider>.max_parallel_requests", ConfigType.INT, null, atLeast(1),
@@ -406,6 +385,21 @@ public final class LlmqKeys {
                     + "environment. Unset: a random one per process, so instances cannot ask each other.",
             "os.environ/LLMQ_INTERNAL_KEY");
 
+    /**
+     * Why the result de-duplication's keys went: the workers write each result to {@code <prefix>.results.v1} in
+     * the Kafka transaction that also commits the job's consumer offset, so no stream de-duplicates results after
+     * them and none of its settings means anything.
+     */
+    private static final String NO_RESULT_DEDUPLICATION = "results are now written exactly once by the workers' "
+            + "Kafka transactions, together with their consumer offsets, so there is no result de-duplication (and "
+            + "no de-duplication store) to configure any more";
+
+    /** Keys of this section that llmq no longer reads; a config that sets one is refused with the reason. */
+    public static final List<RemovedKey> REMOVED = List.of(
+            new RemovedKey("llmq.worker.results_dedupe_retention", NO_RESULT_DEDUPLICATION),
+            new RemovedKey("llmq.worker.results_commit_interval_ms", NO_RESULT_DEDUPLICATION),
+            new RemovedKey("llmq.worker.state_dir", NO_RESULT_DEDUPLICATION));
+
     public static final ConfigDef DEF = new ConfigDef("llmq",
             "llmq's own settings: Kafka, topics, the ingest API, workers, shared provider limits, per-group "
                     + "timeouts, deployment health (cooldown and circuit breaker), the mock LLM server, pricing, the usage "
@@ -416,9 +410,7 @@ public final class LlmqKeys {
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
                     WORKER_MAX_QUEUE_WAIT, WORKER_MAX_WAITING, WORKER_BATCH_MIN_SHARE, WORKER_MAX_DELIVERIES,
                     WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,
-                    WORKER_RESULTS_DEDUPE_RETENTION, WORKER_RESULTS_COMMIT_INTERVAL_MS, WORKER_RUNNING_EVENT_DELAY_MS,
-                    WORKER_STATE_DIR,
-                    PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
+                    WORKER_RUNNING_EVENT_DELAY_MS, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
                     PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,
                     HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,
                     HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN, HEALTH_BREAKER_HALF_OPEN_CALLS,
@@ -429,5 +421,6 @@ public final class LlmqKeys {
                     LIMIT_MAX_METADATA_KEY_CHARS, LIMIT_MAX_METADATA_VALUE_CHARS, LIMIT_MAX_TAGS, LIMIT_MAX_TAG_CHARS,
                     LIMIT_MAX_IDEMPOTENCY_KEY_CHARS, AUTH_KEY_NAME, AUTH_KEY_HASH, AUTH_KEY_TENANT, AUTH_KEY_TEAM,
                     AUTH_KEY_TAGS, AUTH_KEY_MODELS, AUTH_KEY_SCOPES, AUTH_KEY_RPM_LIMIT, AUTH_KEY_JOBS_PER_MINUTE,
-                    AUTH_INTERNAL_KEY, WORKER_MAX_RESPONSE_BYTES, WORKER_MAX_EVENT_BYTES, WORKER_MAX_STREAM_BYTES));
+                    AUTH_INTERNAL_KEY, WORKER_MAX_RESPONSE_BYTES, WORKER_MAX_EVENT_BYTES, WORKER_MAX_STREAM_BYTES),
+            REMOVED);
 }

@@ -44,5 +44,6 @@ class ConfigReferenceTest {
                 assertThat(doc).contains("| `" + key.name() + "` | " + key.reason() + " |");
             }
         }
+        assertThat(doc).contains("| `llmq.worker.state_dir` | results are now written exactly once");
     }
 }

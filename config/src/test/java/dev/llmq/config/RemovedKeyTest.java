@@ -30,6 +30,19 @@ class RemovedKeyTest {
     }
 
     @Test
+    void theResultDeduplicationKeysAreRemovedFromTheLlmqSectionWithTheirReason() {
+        for (String name : List.of("llmq.worker.results_dedupe_retention", "llmq.worker.results_commit_interval_ms",
+                "llmq.worker.state_dir")) {
+            assertThat(LlmqKeys.DEF.find(name)).as(name).isEmpty();
+            assertThat(LlmqKeys.DEF.findRemoved(name)).as(name).get()
+                    .satisfies(k -> assertThat(k.message()).isEqualTo(name + " was removed: results are now written "
+                            + "exactly once by the workers' Kafka transactions, together with their consumer "
+                            + "offsets, so there is no result de-duplication (and no de-duplication store) to "
+                            + "configure any more. Delete it from the config file."));
+        }
+    }
+
+    @Test
     void aKeyCannotBeBothDefinedAndRemovedNorRemovedTwice() {
         RemovedKey maxInFlight = new RemovedKey(LlmqKeys.WORKER_MAX_IN_FLIGHT.name(), "a reason");
         assertThatThrownBy(() -> new ConfigDef("s", "i", List.of(LlmqKeys.WORKER_MAX_IN_FLIGHT), List.of(maxInFlight)))

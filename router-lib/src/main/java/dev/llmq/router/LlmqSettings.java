@@ -232,24 +232,19 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param heartbeatInterval how often a worker heartbeats ({@code llmq.worker.heartbeat_interval})
      * @param shutdownTimeout how long a stopping worker waits for its running jobs
      *                        ({@code llmq.worker.shutdown_timeout})
-     * @param resultsDedupeRetention how long the result de-duplication remembers a job's result
-     * @param stateDir the worker's local state directory, or null for a temporary one per process
      * @param maxWaiting most jobs waiting for capacity without holding a slot ({@code llmq.worker.max_waiting})
      * @param batchMinShare the share of contested slots batch jobs get ({@code llmq.worker.batch_min_share})
      * @param maxDeliveries starts of a job without an end before it is a poison job
      *                      ({@code llmq.worker.max_deliveries}; 0: not counted)
      * @param responseLimits how much of a provider's answer a call reads ({@code llmq.worker.max_response_bytes},
      *                       {@code max_event_bytes}, {@code max_stream_bytes})
-     * @param resultsCommitIntervalMs how often the result de-duplication commits
-     *                                ({@code llmq.worker.results_commit_interval_ms})
      * @param runningEventDelayMs how long a run goes before its {@code running} status event is published
      *                            ({@code llmq.worker.running_event_delay_ms}; 0: at once)
      */
     public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
                          Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
-                         Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
-                         int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits,
-                         int resultsCommitIntervalMs, int runningEventDelayMs) {
+                         Duration shutdownTimeout, int maxWaiting, double batchMinShare, int maxDeliveries,
+                         ResponseLimits responseLimits, int runningEventDelayMs) {
         /**
          * What {@code llmq.worker.max_response_bytes}, {@code max_event_bytes} and {@code max_stream_bytes} default
          * to; declared before {@link #DEFAULTS}, which uses it.
@@ -270,13 +265,9 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.WORKER_SESSION_TIMEOUT.validate(Objects.requireNonNull(sessionTimeout, "sessionTimeout"));
             LlmqKeys.WORKER_HEARTBEAT_INTERVAL.validate(Objects.requireNonNull(heartbeatInterval, "heartbeatInterval"));
             LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.validate(Objects.requireNonNull(shutdownTimeout, "shutdownTimeout"));
-            LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.validate(
-                    Objects.requireNonNull(resultsDedupeRetention, "resultsDedupeRetention"));
-            LlmqKeys.WORKER_STATE_DIR.validate(stateDir);
             LlmqKeys.WORKER_MAX_WAITING.validate(maxWaiting);
             LlmqKeys.WORKER_BATCH_MIN_SHARE.validate(batchMinShare);
             LlmqKeys.WORKER_MAX_DELIVERIES.validate(maxDeliveries);
-            LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.validate(resultsCommitIntervalMs);
             LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.validate(runningEventDelayMs);
             responseLimits = responseLimits == null ? DEFAULT_RESPONSE_LIMITS : responseLimits;
             if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
@@ -286,44 +277,14 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             }
         }
 
-        /** The given values and the defaults of the de-duplication's commit interval and the running-event delay. */
-        public Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
-                      Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
-                      Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
-                      int maxWaiting, double batchMinShare, int maxDeliveries, ResponseLimits responseLimits) {
-            this(maxInFlight, limitShare, chunksMaxDelayMs, chunksMaxChars, maxQueueWait, sessionTimeout,
-                    heartbeatInterval, shutdownTimeout, resultsDedupeRetention, stateDir, maxWaiting, batchMinShare,
-                    maxDeliveries, responseLimits, LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.defaultValue(),
-                    LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
-        }
-
-        /** The given values and the default response limits. */
-        public Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
-                      Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
-                      Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir,
-                      int maxWaiting, double batchMinShare, int maxDeliveries) {
-            this(maxInFlight, limitShare, chunksMaxDelayMs, chunksMaxChars, maxQueueWait, sessionTimeout,
-                    heartbeatInterval, shutdownTimeout, resultsDedupeRetention, stateDir, maxWaiting, batchMinShare,
-                    maxDeliveries, DEFAULT_RESPONSE_LIMITS);
-        }
-
-        /** The given values and the defaults of the lane, waiting and delivery keys. */
-        public Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
-                      Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
-                      Duration shutdownTimeout, Duration resultsDedupeRetention, String stateDir) {
-            this(maxInFlight, limitShare, chunksMaxDelayMs, chunksMaxChars, maxQueueWait, sessionTimeout,
-                    heartbeatInterval, shutdownTimeout, resultsDedupeRetention, stateDir,
-                    LlmqKeys.WORKER_MAX_WAITING.defaultValue(), LlmqKeys.WORKER_BATCH_MIN_SHARE.defaultValue(),
-                    LlmqKeys.WORKER_MAX_DELIVERIES.defaultValue());
-        }
-
         /** The given limits and the defaults of every other worker key. */
         public Worker(int maxInFlight, double limitShare) {
             this(maxInFlight, limitShare, LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(),
                     LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue(), LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue(),
                     LlmqKeys.WORKER_SESSION_TIMEOUT.defaultValue(), LlmqKeys.WORKER_HEARTBEAT_INTERVAL.defaultValue(),
-                    LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue(),
-                    LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.defaultValue(), null);
+                    LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue(), LlmqKeys.WORKER_MAX_WAITING.defaultValue(),
+                    LlmqKeys.WORKER_BATCH_MIN_SHARE.defaultValue(), LlmqKeys.WORKER_MAX_DELIVERIES.defaultValue(),
+                    DEFAULT_RESPONSE_LIMITS, LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
         }
     }
 }

@@ -113,8 +113,8 @@ class ConfigLoaderTest {
         assertThat(l.ingest().maxBodyBytes()).isEqualTo(1_048_576L);
         LlmqSettings.Worker d = LlmqSettings.Worker.DEFAULTS;
         assertThat(l.worker()).isEqualTo(new LlmqSettings.Worker(64, 0.5, 20, 128, d.maxQueueWait(),
-                d.sessionTimeout(), d.heartbeatInterval(), d.shutdownTimeout(), d.resultsDedupeRetention(),
-                d.stateDir()));
+                d.sessionTimeout(), d.heartbeatInterval(), d.shutdownTimeout(), d.maxWaiting(), d.batchMinShare(),
+                d.maxDeliveries(), d.responseLimits(), d.runningEventDelayMs()));
     }
 
     @Test

@@ -326,13 +326,10 @@ public final class ConfigParser {
                     worker.get(LlmqKeys.WORKER_LIMIT_SHARE), chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS),
                     chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_CHARS), worker.get(LlmqKeys.WORKER_MAX_QUEUE_WAIT),
                     worker.get(LlmqKeys.WORKER_SESSION_TIMEOUT), worker.get(LlmqKeys.WORKER_HEARTBEAT_INTERVAL),
-                    worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT),
-                    worker.get(LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION), worker.get(LlmqKeys.WORKER_STATE_DIR),
-                    worker.get(LlmqKeys.WORKER_MAX_WAITING), worker.get(LlmqKeys.WORKER_BATCH_MIN_SHARE),
+                    worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT), worker.get(LlmqKeys.WORKER_MAX_WAITING), worker.get(LlmqKeys.WORKER_BATCH_MIN_SHARE),
                     worker.get(LlmqKeys.WORKER_MAX_DELIVERIES), new ResponseLimits(
                             worker.get(LlmqKeys.WORKER_MAX_RESPONSE_BYTES), worker.get(LlmqKeys.WORKER_MAX_EVENT_BYTES),
                             worker.get(LlmqKeys.WORKER_MAX_STREAM_BYTES)),
-                    worker.get(LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS),
                     worker.get(LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
@@ -353,11 +350,25 @@ public final class ConfigParser {
         for (Fields f : List.of(topics, ingest, chunks, worker, health, mock, pricing, usage, llmq)) {
             f.reportUnused(unsupported);
         }
+        refuseRemovedKeys();
         try {
             return new LlmqSettings(kafka, t, in, w, providers, h, mockLlm, pricingTable, u,
                     budgets, auth);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("llmq.budgets: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses a config that still sets a key of the {@code llmq} section that llmq removed ({@link LlmqKeys#REMOVED}),
+     * with the key's reason. No removed key is read, so each one set is among the keys reported unread; ignoring it
+     * like an unsupported key would hide that what it used to set is gone.
+     */
+    private void refuseRemovedKeys() {
+        for (String name : unsupported) {
+            LlmqKeys.DEF.findRemoved(name).ifPresent(removed -> {
+                throw new ConfigException(removed.message());
+            });
         }
     }
 
