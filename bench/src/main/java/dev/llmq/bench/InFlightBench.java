@@ -259,18 +259,19 @@ public final class InFlightBench implements Callable<Integer> {
         }
 
         /**
-         * The outcomes the worker published so far on the raw results topic (read_uncommitted: every run's result), by
+         * The outcomes the worker wrote so far on the results topic (read_committed: one per job), by
          * status and error kind, with one message per kind: a job that failed never waited its latency at the mock.
          */
         private void outcomes() {
             Properties props = new Properties();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             JsonSerde<JobResult> serde = JsonSerde.jobResult();
             Map<String, Long> counts = new TreeMap<>();
             Map<String, String> samples = new TreeMap<>();
             try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                     new ByteArrayDeserializer())) {
-                List<TopicPartition> partitions = consumer.partitionsFor(topics.resultsRaw()).stream()
+                List<TopicPartition> partitions = consumer.partitionsFor(topics.results()).stream()
                         .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);

@@ -96,7 +96,7 @@ class SeparateRolesIT {
     void configAndEnvironmentKafkaSettingsReachEveryClient() {
         clients.forEach((client, values) -> System.out.println("KAFKA CLIENT " + client + ": " + values));
         assertThat(streamsApplications).as("Kafka Streams applications").contains(prefix + "-ingest-status",
-                prefix + "-ingest-control", prefix + "-results-dedupe", prefix + "-usage-aggregator");
+                prefix + "-ingest-control", prefix + "-usage-aggregator");
         // the clients inside the Streams applications carry the application's client.id
         assertThat(clients.keySet()).as("clients").anyMatch(c -> c.startsWith("ProducerConfig roles-worker-out"))
                 .anyMatch(c -> c.startsWith("ConsumerConfig roles-worker-jobs"))
@@ -105,7 +105,7 @@ class SeparateRolesIT {
                 .anyMatch(c -> c.startsWith("ProducerConfig llmq-ingest-ingest-"))
                 .anyMatch(c -> c.contains("-status-StreamThread-1-consumer"))
                 .anyMatch(c -> c.contains("-budgets-global-consumer"))
-                .anyMatch(c -> c.contains("roles-worker-results-dedupe-StreamThread-1-producer"))
+                .anyMatch(c -> c.startsWith("ProducerConfig roles-worker-results"))
                 .anyMatch(c -> c.contains("-usage-StreamThread-1-consumer"))
                 .anyMatch(c -> c.contains("-worker-reachability"));
         assertThat(clients).as("metadata.max.age.ms (llmq.kafka) and connections.max.idle.ms (LLMQ_KAFKA_*) per "

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * How llmq's {@code exactly_once_v2} Kafka Streams applications (the workers' result de-duplication, the usage
+ * How llmq's {@code exactly_once_v2} Kafka Streams application (the usage
  * aggregator) keep their local state so that a task's state is never found "corrupted" while its stream thread holds
  * other tasks with uncommitted output.
  *

@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * The state directory of a role that keeps Kafka Streams state (an ingest's status store, a worker's result
- * de-duplication, a usage aggregator): the one configured, created when missing and kept, or else a new
+ * The state directory of a role that keeps Kafka Streams state (an ingest's status store, a usage
+ * aggregator): the one configured, created when missing and kept, or else a new
  * {@link TemporaryStateDir} that {@link #close()} deletes.
  *
  * @param path the directory

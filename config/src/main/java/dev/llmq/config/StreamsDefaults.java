@@ -4,8 +4,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Client settings llmq gives its Kafka Streams applications (the ingest's status store, the workers' result
- * de-duplication, the usage aggregator) unless the user's Kafka properties ({@code llmq.kafka}) set the same key: a
+ * Client settings llmq gives its Kafka Streams applications (the ingest's status store, the usage aggregator) unless the user's Kafka properties ({@code llmq.kafka}) set the same key: a
  * key the user sets applies to every client of the role as given, and llmq's default for one kind of client steps
  * aside. The prefixes are Kafka Streams' own ({@code StreamsConfig.consumerPrefix}, {@code producerPrefix}); this
  * module has no Kafka dependency.

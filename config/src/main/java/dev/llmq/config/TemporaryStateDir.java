@@ -13,8 +13,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The temporary state directory of a role that was given none (a worker's result de-duplication, an ingest's status
- * store, a usage aggregator): a new directory under {@code java.io.tmpdir} that holds an {@value #OWNER} file naming
+ * The temporary state directory of a role that was given none (an ingest's status store, a usage aggregator): a new directory under {@code java.io.tmpdir} that holds an {@value #OWNER} file naming
  * its process ({@code <pid>@<host>}). A role deletes its directory when it stops; one that was killed cannot, so
  * every new one first deletes the directories of its kind whose owner was a process of this host that is gone (each
  * SIGKILLed worker used to leave its RocksDB files behind for good). A directory without an owner file, or owned by

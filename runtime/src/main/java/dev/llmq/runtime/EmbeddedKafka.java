@@ -145,6 +145,9 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
         p.put("transaction.state.log.num.partitions", "1");
+        // a transaction left open by a killed worker is aborted within a second of its timeout, not ten: until then
+        // its partitions' next owner cannot read their committed offsets (read_committed waits for it)
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("share.coordinator.state.topic.num.partitions", "1");

@@ -46,14 +46,6 @@ public record TopicNames(String prefix) {
         return name(Topics.RESULTS);
     }
 
-    /**
-     * Terminal results as the workers publish them, one per run of a job (so possibly several per job id); only the
-     * workers' result de-duplication reads it. Readers of results read {@link #results()}.
-     */
-    public String resultsRaw() {
-        return name(Topics.RESULTS_RAW);
-    }
-
     /** Job lifecycle events short of the result ({@link JobStatusEvent}: running). */
     public String status() {
         return name(Topics.STATUS);

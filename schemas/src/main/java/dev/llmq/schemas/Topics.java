@@ -25,13 +25,9 @@ public final class Topics {
             "partial tokens of streaming jobs, in order per job; kept one day");
 
     public static final TopicSpec<JobResult> RESULTS = new TopicSpec<>("results.v1", "job id", JobResult.class,
-            "JobResult", null, false, null, "the terminal result of every job: exactly one per job id for "
-                    + "`read_committed` readers (written only by the workers' result de-duplication)");
-
-    public static final TopicSpec<JobResult> RESULTS_RAW = new TopicSpec<>("results.raw.v1", "job id",
-            JobResult.class, "JobResult", null, false, Duration.ofDays(1),
-            "what the workers publish as each job's terminal result, once per run (a job run twice has two); "
-                    + "the workers' de-duplication passes the first per job id on to `results.v1`; kept one day");
+            "JobResult", null, false, null, "the terminal result of every job: exactly one per job for "
+                    + "`read_committed` readers (written by the workers in the transactions that commit their jobs' "
+                    + "offsets)");
 
     public static final TopicSpec<JobStatusEvent> STATUS = new TopicSpec<>("status.v1", "job id",
             JobStatusEvent.class, "JobStatusEvent", null, false, null,
@@ -73,8 +69,8 @@ public final class Topics {
             "running totals of usage and spend per group since the aggregator first ran; compacted");
 
     /** Every topic, in the order the docs list them. */
-    public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL, RESULTS_RAW,
-            JOBS_INTERACTIVE, USAGE_1M, USAGE_1H, USAGE_1D, USAGE_TOTAL);
+    public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL, JOBS_INTERACTIVE,
+            USAGE_1M, USAGE_1H, USAGE_1D, USAGE_TOTAL);
 
     /** The topics table for the docs, generated from the definitions (docs/ARCHITECTURE.md embeds it). */
     public static String markdownTable() {

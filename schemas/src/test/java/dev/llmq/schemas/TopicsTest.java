@@ -18,7 +18,6 @@ class TopicsTest {
                 "acme.status.v1", "acme.dlq.v1", "acme.control.v1");
         assertThat(names.jobs()).isEqualTo(Topics.JOBS.name(names));
         assertThat(names.control()).isEqualTo(names.name(Topics.CONTROL));
-        assertThat(names.resultsRaw()).isEqualTo("acme.results.raw.v1");
     }
 
     @Test

@@ -1,18 +1,18 @@
 package dev.llmq.worker;
 
+import dev.llmq.config.KafkaTransactions;
 import dev.llmq.worker.budgets.BudgetBoard;
 import dev.llmq.worker.internal.Cancellations;
 import dev.llmq.worker.internal.ClassicGroupFeed;
 import dev.llmq.worker.internal.ControlReader;
 import dev.llmq.worker.internal.GroupReadiness;
 import dev.llmq.worker.internal.JobProcessor;
+import dev.llmq.worker.internal.ResultTransactions;
 import dev.llmq.worker.internal.Sender;
 import dev.llmq.worker.internal.WorkerMetrics;
-import dev.llmq.worker.results.ResultDedupeStream;
 import dev.llmq.worker.internal.ConsumerLag;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,19 +43,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes the jobs topic and runs each job on its own virtual thread through a {@link JobHandler}, publishing its
- * stream chunks and exactly one terminal result per delivery, then acknowledging the job record. Records that cannot
- * be read go to the dead-letter topic.
+ * stream chunks and exactly one terminal result per job record. Records that cannot be read go to the dead-letter
+ * topic.
  *
- * <p>Delivery is at-least-once: a rebalance or a crash can run a job again, and readers keep the first result per
- * job id. A job record is committed only after its result (or dead letter) is acknowledged by the broker, and never
- * before an earlier record of its partition. Use: {@link #start()}, {@link #ready()}, {@link #close()}.
+ * <p>Results (and dead letters) are written by a transactional producer ({@link ResultTransactions}) in the same Kafka
+ * transaction that commits their job records' offsets, with the records above the committed offset that are done in
+ * the commit's metadata; so {@code read_committed} readers see one terminal result per job, and a job's next owner
+ * after a crash or a rebalance runs exactly the records that have none. Provider calls may repeat (a job running when
+ * its worker died runs again); results do not. Use: {@link #start()}, {@link #ready()}, {@link #close()}.
  *
  * <p>Failover: a worker that dies silently loses its partitions to the others after the group's session timeout
  * ({@link WorkerSettings#sessionTimeout()}); a closed worker leaves the group at once.
- *
- * <p>Results are published to the raw results topic, and the worker's {@link ResultDedupeStream} (exactly-once)
- * passes the first per job id on to the results topic, so {@code read_committed} readers see one terminal result per
- * job.
  */
 public final class JobWorker implements AutoCloseable {
 
@@ -70,11 +69,12 @@ public final class JobWorker implements AutoCloseable {
     private final JobProcessor processor;
     private final GroupReadiness readiness;
     private final Thread pollThread;
-    private final ResultDedupeStream dedupe;
+    private final ResultTransactions transactions;
     private final ControlReader controlReader;
     /** Kafka's own metrics of this worker's clients, as meters; closed with them. */
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
-    private final KafkaStreamsMetrics dedupeMetrics;
+    private final Object metricsLock = new Object();
+    private KafkaClientMetrics resultsMetrics;
     private volatile boolean stopping;
     private volatile boolean closing;
     private boolean started;
@@ -100,7 +100,12 @@ public final class JobWorker implements AutoCloseable {
                 new ByteArraySerializer());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(settings),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.feed = new ClassicGroupFeed(consumer, feedOptions(settings), new ConsumerLag(meters, clock));
+        Map<String, Object> transactional = transactionalProperties(settings);
+        this.transactions = new ResultTransactions(() -> bindResultsMetrics(new KafkaProducer<>(transactional,
+                new ByteArraySerializer(), new ByteArraySerializer()), meters),
+                "llmq-worker-results-" + settings.workerId());
+        this.feed = new ClassicGroupFeed(consumer, feedOptions(settings), transactions,
+                new ConsumerLag(meters, clock));
         clientMetrics.add(new KafkaClientMetrics(producer));
         clientMetrics.add(new KafkaClientMetrics(consumer));
         this.jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llmq-job-", 0).factory());
@@ -110,7 +115,7 @@ public final class JobWorker implements AutoCloseable {
                 Thread.ofPlatform().daemon().name("llmq-job-timers").factory());
         timers.setRemoveOnCancelPolicy(true);
         this.flusher = timers;
-        Cancellations cancellations = new Cancellations(clock, settings.resultsDedupeRetention());
+        Cancellations cancellations = new Cancellations(clock, Cancellations.DEFAULT_RETENTION);
         this.controlReader = new ControlReader(settings.bootstrapServers(), settings.clientProperties(),
                 settings.topics().control(), settings.workerId(), cancellations, budgets);
         WorkerMetrics metrics = new WorkerMetrics(meters, feed::inFlight);
@@ -125,11 +130,20 @@ public final class JobWorker implements AutoCloseable {
                 List.of(settings.topics().jobsInteractive(), settings.topics().jobs()), Duration.ofSeconds(1),
                 System::nanoTime);
         this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
-        this.dedupe = new ResultDedupeStream(settings);
         clientMetrics.add(controlReader.metrics());
-        this.dedupeMetrics = dedupe.metrics();
         clientMetrics.forEach(m -> m.bindTo(meters));
-        dedupeMetrics.bindTo(meters);
+    }
+
+    /** The meters of the results' transactional producer follow it when a failed one is replaced. */
+    private Producer<byte[], byte[]> bindResultsMetrics(Producer<byte[], byte[]> producer, MeterRegistry meters) {
+        synchronized (metricsLock) { // not this: close() holds this while the transactions' thread may get here
+            if (resultsMetrics != null) {
+                resultsMetrics.close();
+            }
+            resultsMetrics = new KafkaClientMetrics(producer);
+            resultsMetrics.bindTo(meters);
+            return producer;
+        }
     }
 
     /** Joins the group and starts consuming on a background thread. */
@@ -138,7 +152,7 @@ public final class JobWorker implements AutoCloseable {
             throw new IllegalStateException(closed ? "worker closed" : "worker already started");
         }
         started = true;
-        dedupe.start();
+        transactions.start();
         controlReader.start();
         pollThread.start();
         LOG.info("worker {} consuming {} and {} in group {} (max {} in flight, batch share {})", settings.workerId(),
@@ -165,9 +179,6 @@ public final class JobWorker implements AutoCloseable {
         if (!pollThread.isAlive()) {
             return Readiness.notReady("not consuming (see the log)");
         }
-        if (!dedupe.ready()) {
-            return Readiness.notReady("result de-duplication not running yet");
-        }
         if (!controlReader.caughtUp()) {
             return Readiness.notReady("reading the cancellations and budgets on " + settings.topics().control());
         }
@@ -190,7 +201,7 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
-     * Stops fetching, waits up to the shutdown timeout for in-flight jobs (their results are published), commits what
+     * Stops fetching, waits up to the shutdown timeout for in-flight jobs (their results are written), commits what
      * is done, leaves the group at once (the others take its partitions without waiting for a session timeout) and
      * closes the clients. Jobs still running after the timeout are interrupted, get no result from this worker and
      * are delivered again to the group.
@@ -218,12 +229,11 @@ public final class JobWorker implements AutoCloseable {
         if (flusher != null) {
             flusher.shutdownNow();
         }
+        transactions.close();
         producer.close(Duration.ofSeconds(10));
         readiness.close();
-        dedupe.close();
         controlReader.close();
-        clientMetrics.forEach(KafkaClientMetrics::close);
-        dedupeMetrics.close();
+        closeMetrics();
         LOG.info("worker {} closed", settings.workerId());
     }
 
@@ -238,7 +248,8 @@ public final class JobWorker implements AutoCloseable {
         closed = true;
         closing = true;
         stopping = true;
-        producer.close(Duration.ZERO); // first, so that no running job publishes anything more
+        transactions.abort(); // first, so that no running job publishes anything more
+        producer.close(Duration.ZERO);
         feed.abort();
         jobs.shutdownNow();
         if (started) {
@@ -249,9 +260,17 @@ public final class JobWorker implements AutoCloseable {
         }
         readiness.close();
         controlReader.close();
-        clientMetrics.forEach(KafkaClientMetrics::close);
-        dedupeMetrics.close();
+        closeMetrics();
         LOG.info("worker {} aborted", settings.workerId());
+    }
+
+    private void closeMetrics() {
+        clientMetrics.forEach(KafkaClientMetrics::close);
+        synchronized (metricsLock) {
+            if (resultsMetrics != null) {
+                resultsMetrics.close();
+            }
+        }
     }
 
     private void pollLoop() {
@@ -323,6 +342,29 @@ public final class JobWorker implements AutoCloseable {
         Map<String, Object> props = new HashMap<>(settings.clientProperties());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.workerId() + "-readiness");
+        return props;
+    }
+
+    /**
+     * The results' transactional producer: a {@code transactional.id} of its own per worker process (a worker's
+     * transactions are fenced by its consumer group membership, not by the id), and transactions that the broker
+     * aborts 10 s after a worker died in one ({@code transaction.timeout.ms}, as Kafka Streams sets it; until then
+     * {@code read_committed} readers wait at that transaction on the partitions it wrote). Retries after 10 ms, not
+     * 100: a transaction begun while the last one's markers are written is refused ({@code CONCURRENT_TRANSACTIONS})
+     * and sent again.
+     */
+    static Map<String, Object> transactionalProperties(WorkerSettings settings) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-results");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.RETRY_BACKOFF.toMillis());
+        props.putAll(settings.clientProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + "-" + settings.workerId() + "-"
+                + UUID.randomUUID());
         return props;
     }
 

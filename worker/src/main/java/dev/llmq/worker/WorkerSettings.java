@@ -3,7 +3,6 @@ package dev.llmq.worker;
 import dev.llmq.config.KafkaSecrets;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.TopicNames;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -28,19 +27,12 @@ import java.util.Objects;
  *                       {@code session.timeout.ms}; {@code llmq.worker.session_timeout})
  * @param heartbeatInterval how often the consumer heartbeats ({@code heartbeat.interval.ms};
  *                          {@code llmq.worker.heartbeat_interval}); below {@code sessionTimeout}
- * @param resultsDedupeRetention how long the result de-duplication remembers a job's result
- *                               ({@code llmq.worker.results_dedupe_retention})
- * @param stateDir directory of the worker's local state (the de-duplication store), or null for a temporary one
- *                 deleted on close ({@code llmq.worker.state_dir})
  * @param maxWaiting most jobs waiting for capacity or a Retry-After without holding an in-flight slot
  *                   ({@code llmq.worker.max_waiting}); 0: waiting jobs hold their slot
  * @param batchMinShare the share of contested dispatches that goes to batch jobs while interactive ones wait too
  *                      ({@code llmq.worker.batch_min_share})
  * @param maxDeliveries starts of a job without an end after which it is dead-lettered as a poison job
  *                      ({@code llmq.worker.max_deliveries}); 0: starts are not counted
- * @param resultsCommitInterval how often the result de-duplication commits its transaction, i.e. how long a result
- *                              can wait before {@code read_committed} readers see it
- *                              ({@code llmq.worker.results_commit_interval_ms})
  * @param runningEventDelay how long a run goes before its {@code running} status event is published: a run that ends
  *                          sooner has none ({@code llmq.worker.running_event_delay_ms}; zero: every run and attempt
  *                          is told when it starts)
@@ -48,9 +40,8 @@ import java.util.Objects;
 public record WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
                              Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
-                             Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
-                             Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries,
-                             Duration resultsCommitInterval, Duration runningEventDelay) {
+                             Duration sessionTimeout, Duration heartbeatInterval, int maxWaiting,
+                             double batchMinShare, int maxDeliveries, Duration runningEventDelay) {
 
     public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
@@ -74,20 +65,12 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
                 + KafkaSecrets.redacted(clientProperties) + ", topics=" + topics + ", groupId=" + groupId
                 + ", workerId=" + workerId + ", maxInFlight=" + maxInFlight + "]";
     }
-    /** The default of {@code llmq.worker.results_dedupe_retention}. */
-    public static final Duration DEFAULT_RESULTS_DEDUPE_RETENTION =
-            LlmqKeys.WORKER_RESULTS_DEDUPE_RETENTION.defaultValue();
-
     /** The default of {@code llmq.worker.max_waiting}. */
     public static final int DEFAULT_MAX_WAITING = LlmqKeys.WORKER_MAX_WAITING.defaultValue();
     /** The default of {@code llmq.worker.batch_min_share}. */
     public static final double DEFAULT_BATCH_MIN_SHARE = LlmqKeys.WORKER_BATCH_MIN_SHARE.defaultValue();
     /** The default of {@code llmq.worker.max_deliveries}. */
     public static final int DEFAULT_MAX_DELIVERIES = LlmqKeys.WORKER_MAX_DELIVERIES.defaultValue();
-    /** The default of {@code llmq.worker.results_commit_interval_ms}. */
-    public static final Duration DEFAULT_RESULTS_COMMIT_INTERVAL =
-            Duration.ofMillis(LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.defaultValue());
-
     /** The default of {@code llmq.worker.running_event_delay_ms}. */
     public static final Duration DEFAULT_RUNNING_EVENT_DELAY =
             Duration.ofMillis(LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
@@ -116,48 +99,12 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
             throw new IllegalArgumentException("heartbeatInterval must be below sessionTimeout");
         }
-        requirePositive(resultsDedupeRetention, "resultsDedupeRetention");
         LlmqKeys.WORKER_MAX_WAITING.validate(maxWaiting, "maxWaiting");
         LlmqKeys.WORKER_BATCH_MIN_SHARE.validate(batchMinShare, "batchMinShare");
         LlmqKeys.WORKER_MAX_DELIVERIES.validate(maxDeliveries, "maxDeliveries");
-        LlmqKeys.WORKER_RESULTS_COMMIT_INTERVAL_MS.validate(
-                Math.toIntExact(Objects.requireNonNull(resultsCommitInterval, "resultsCommitInterval").toMillis()),
-                "resultsCommitInterval");
         LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.validate(
                 Math.toIntExact(Objects.requireNonNull(runningEventDelay, "runningEventDelay").toMillis()),
                 "runningEventDelay");
-    }
-
-    /** Settings as before, with the default commit interval of the de-duplication and running-event delay. */
-    public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
-                          String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
-                          Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
-                          Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
-                          Path stateDir, int maxWaiting, double batchMinShare, int maxDeliveries) {
-        this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
-                pollTimeout, shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention,
-                stateDir, maxWaiting, batchMinShare, maxDeliveries, DEFAULT_RESULTS_COMMIT_INTERVAL,
-                DEFAULT_RUNNING_EVENT_DELAY);
-    }
-
-    /** Settings as before, with the default waiting, lane and delivery settings. */
-    public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
-                          String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
-                          Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
-                          Duration sessionTimeout, Duration heartbeatInterval, Duration resultsDedupeRetention,
-                          Path stateDir) {
-        this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
-                pollTimeout, shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention,
-                stateDir, DEFAULT_MAX_WAITING, DEFAULT_BATCH_MIN_SHARE, DEFAULT_MAX_DELIVERIES);
-    }
-
-    /** Settings as before, with the default de-duplication retention and a temporary state directory. */
-    public WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
-                          String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
-                          Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing) {
-        this(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight, maxInFlightPerPartition,
-                pollTimeout, shutdownTimeout, coalescing, DEFAULT_SESSION_TIMEOUT, DEFAULT_HEARTBEAT_INTERVAL,
-                DEFAULT_RESULTS_DEDUPE_RETENTION, null);
     }
 
     /** Settings with every default: {@code builder(bootstrapServers, topics, workerId).build()}. */
@@ -185,12 +132,9 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         private ChunkCoalescing coalescing = DEFAULT_COALESCING;
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-        private Duration resultsDedupeRetention = DEFAULT_RESULTS_DEDUPE_RETENTION;
-        private Path stateDir;
         private int maxWaiting = DEFAULT_MAX_WAITING;
         private double batchMinShare = DEFAULT_BATCH_MIN_SHARE;
         private int maxDeliveries = DEFAULT_MAX_DELIVERIES;
-        private Duration resultsCommitInterval = DEFAULT_RESULTS_COMMIT_INTERVAL;
         private Duration runningEventDelay = DEFAULT_RUNNING_EVENT_DELAY;
 
         private Builder(String bootstrapServers, TopicNames topics, String workerId) {
@@ -245,17 +189,6 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return this;
         }
 
-        public Builder resultsDedupeRetention(Duration value) {
-            this.resultsDedupeRetention = value;
-            return this;
-        }
-
-        /** Null (the default): a temporary directory per worker, deleted on close. */
-        public Builder stateDir(Path value) {
-            this.stateDir = value;
-            return this;
-        }
-
         public Builder maxWaiting(int value) {
             this.maxWaiting = value;
             return this;
@@ -271,12 +204,6 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return this;
         }
 
-        /** {@code llmq.worker.results_commit_interval_ms}: a latency/CPU trade of the result de-duplication. */
-        public Builder resultsCommitInterval(Duration value) {
-            this.resultsCommitInterval = value;
-            return this;
-        }
-
         /** {@code llmq.worker.running_event_delay_ms}: zero tells every run and attempt when it starts. */
         public Builder runningEventDelay(Duration value) {
             this.runningEventDelay = value;
@@ -286,8 +213,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         public WorkerSettings build() {
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
-                    shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, resultsDedupeRetention, stateDir,
-                    maxWaiting, batchMinShare, maxDeliveries, resultsCommitInterval, runningEventDelay);
+                    shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, maxWaiting, batchMinShare,
+                    maxDeliveries, runningEventDelay);
         }
     }
 

@@ -105,7 +105,7 @@ class BudgetsIT extends WorkerIT {
 
     private static Map<String, JobResult> results(KafkaFixture fx) throws Exception {
         Map<String, JobResult> out = new HashMap<>();
-        fx.readAll(fx.topics.resultsRaw()).forEach(r -> {
+        fx.readAll(fx.topics.results()).forEach(r -> {
             JobResult result = TestJobs.RESULTS.fromBytes(r.value());
             out.putIfAbsent(result.jobId(), result);
         });

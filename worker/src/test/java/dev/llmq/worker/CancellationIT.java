@@ -113,7 +113,7 @@ class CancellationIT extends WorkerIT {
 
     private JobResult awaitResult(String jobId) {
         return await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(
-                () -> TestJobs.resultsById(fx.readAll(fx.topics.resultsRaw())).get(jobId), r -> r != null)
+                () -> TestJobs.resultsById(fx.readAll(fx.topics.results())).get(jobId), r -> r != null)
                 .getFirst();
     }
 
@@ -218,7 +218,7 @@ class CancellationIT extends WorkerIT {
             assertThat(slow.stream().filter(RecordedRequest::clientClosed).count())
                     .as("requests closed by their client, of %s", slow).isEqualTo(2);
         });
-        assertThat(TestJobs.resultsById(fx.readAll(fx.topics.resultsRaw()))).doesNotContainKey("other");
+        assertThat(TestJobs.resultsById(fx.readAll(fx.topics.results()))).doesNotContainKey("other");
 
         // a job of the batch submitted after the cancellation is skipped too
         fx.send(job("b-3", "batch-x", "never", false, null));

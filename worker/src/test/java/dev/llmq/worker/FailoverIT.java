@@ -200,7 +200,7 @@ class FailoverIT extends WorkerIT {
         long closedAt = System.nanoTime();
 
         // published by the leaver before close returned (on the raw topic; the de-duplication passes them on later)
-        Map<String, List<JobResult>> results = TestJobs.resultsById(fx.readAll(fx.topics.resultsRaw()));
+        Map<String, List<JobResult>> results = TestJobs.resultsById(fx.readAll(fx.topics.results()));
         assertThat(results.keySet()).as("the jobs running at close got their results").containsAll(runningAtClose);
         assertThat(fx.committed().entrySet().stream().filter(e -> moved.contains(e.getKey().partition()))
                 .mapToLong(Map.Entry::getValue).sum()).as("and were committed")

@@ -167,7 +167,7 @@ class HostileRecordsIT extends WorkerIT {
             fx.sendInteractive(TestJobs.job("good-interactive", false));
 
             Map<String, List<JobResult>> results = await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(
-                    () -> TestJobs.resultsById(fx.readAll(fx.topics.resultsRaw())), r -> r.size() == 3);
+                    () -> TestJobs.resultsById(fx.readAll(fx.topics.results())), r -> r.size() == 3);
             assertThat(results.get("good-batch").getFirst().status()).isEqualTo(JobStatus.SUCCEEDED);
             assertThat(results.get("good-interactive").getFirst().status()).isEqualTo(JobStatus.SUCCEEDED);
             assertThat(results.get("cancel-me").getFirst().status()).as("the cancellation read after the junk")

@@ -57,7 +57,8 @@ class JobOutcomeTest {
                 WorkerSettings.DEFAULT_MAX_IN_FLIGHT, WorkerSettings.DEFAULT_POLL_TIMEOUT,
                 WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT, WorkerSettings.DEFAULT_COALESCING,
                 WorkerSettings.DEFAULT_SESSION_TIMEOUT, WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL,
-                WorkerSettings.DEFAULT_RESULTS_DEDUPE_RETENTION, null));
+                WorkerSettings.DEFAULT_MAX_WAITING, WorkerSettings.DEFAULT_BATCH_MIN_SHARE,
+                WorkerSettings.DEFAULT_MAX_DELIVERIES, WorkerSettings.DEFAULT_RUNNING_EVENT_DELAY));
         assertThat(settings()
                 .clientProperties(Map.of("linger.ms", "1")).groupId("g").maxInFlight(8).maxInFlightPerPartition(2)
                 .pollTimeout(Duration.ofMillis(5)).shutdownTimeout(Duration.ZERO)
@@ -65,8 +66,9 @@ class JobOutcomeTest {
                 .heartbeatInterval(Duration.ofSeconds(2)).build())
                 .isEqualTo(new WorkerSettings("127.0.0.1:9092", Map.of("linger.ms", "1"), TopicNames.defaults(), "g",
                         "w1", 8, 2, Duration.ofMillis(5), Duration.ZERO, ChunkCoalescing.of(Duration.ofMillis(5), 64),
-                        Duration.ofSeconds(10), Duration.ofSeconds(2), WorkerSettings.DEFAULT_RESULTS_DEDUPE_RETENTION,
-                        null));
+                        Duration.ofSeconds(10), Duration.ofSeconds(2), WorkerSettings.DEFAULT_MAX_WAITING,
+                        WorkerSettings.DEFAULT_BATCH_MIN_SHARE, WorkerSettings.DEFAULT_MAX_DELIVERIES,
+                        WorkerSettings.DEFAULT_RUNNING_EVENT_DELAY));
     }
 
     @Test

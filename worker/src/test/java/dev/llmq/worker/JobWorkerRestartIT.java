@@ -73,7 +73,7 @@ class JobWorkerRestartIT extends WorkerIT {
         assertThat(held.interrupted).isEmpty();
         assertThat(fx.committed()).isEqualTo(fx.endOffsets(fx.topics.jobs()));
         // published before the commits; the closed worker's de-duplication may not have passed them all on yet
-        assertThat(TestJobs.resultsById(fx.readAll(fx.topics.resultsRaw()))).hasSize(10);
+        assertThat(TestJobs.resultsById(fx.readAll(fx.topics.results()))).hasSize(10);
     }
 
     @Test

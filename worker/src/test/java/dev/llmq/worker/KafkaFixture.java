@@ -6,7 +6,6 @@ import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
-import dev.llmq.worker.results.ResultDedupeStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,22 +129,6 @@ final class KafkaFixture implements AutoCloseable {
             }
         });
         return out;
-    }
-
-    /**
-     * True when the result de-duplication (every worker's, one application) has committed every raw result now on the
-     * raw results topic: its output for them is then committed on the results topic too (one transaction).
-     */
-    boolean rawResultsDeduped() throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(
-                ResultDedupeStream.applicationId(topics)).partitionsToOffsetAndMetadata().get();
-        for (Map.Entry<TopicPartition, Long> end : endOffsets(topics.resultsRaw()).entrySet()) {
-            OffsetAndMetadata committed = offsets.get(end.getKey());
-            if (end.getValue() > 0 && (committed == null || committed.offset() < end.getValue())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     Map<TopicPartition, Long> endOffsets(String topic) throws Exception {

@@ -106,7 +106,7 @@ class WaitingJobsIT {
 
     private static Map<String, JobResult> results(KafkaFixture fx) throws Exception {
         Map<String, JobResult> out = new HashMap<>();
-        fx.readAll(fx.topics.resultsRaw()).forEach(r -> {
+        fx.readAll(fx.topics.results()).forEach(r -> {
             JobResult result = TestJobs.RESULTS.fromBytes(r.value());
             out.putIfAbsent(result.jobId(), result);
         });
@@ -191,7 +191,7 @@ class WaitingJobsIT {
         BigDecimal expected = new BigDecimal("0.0000001").multiply(BigDecimal.valueOf(priced.usage().promptTokens()))
                 .add(new BigDecimal("0.0000003").multiply(BigDecimal.valueOf(priced.usage().completionTokens())));
         assertThat(expected).isPositive();
-        String json = fx.readAll(fx.topics.resultsRaw()).stream()
+        String json = fx.readAll(fx.topics.results()).stream()
                 .map(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .filter(v -> v.contains("\"job_id\":\"" + priced.jobId() + "\"")).findFirst().orElseThrow();
         assertThat(json).contains("\"cost_usd\":" + expected.stripTrailingZeros().toPlainString() + ",")

@@ -58,17 +58,11 @@ abstract class WorkerIT {
     }
 
     /**
-     * Waits until the group's committed offsets reach the end of the jobs topic, and then until the result
-     * de-duplication has passed every result published so far on to the results topic.
+     * Waits until the group's committed offsets reach the end of the jobs topic: every job's result is then on the
+     * results topic (written in the transactions that committed the offsets).
      */
     static void awaitAllCommitted(KafkaFixture fx) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(fx.committed()).isEqualTo(fx.endOffsets(fx.topics.jobs())));
-        awaitResultsDeduped(fx);
-    }
-
-    /** Waits until the result de-duplication has committed every record now on the raw results topic. */
-    static void awaitResultsDeduped(KafkaFixture fx) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(fx::rawResultsDeduped);
     }
 }

@@ -337,7 +337,7 @@ public final class JobStatusTopology {
 
     /**
      * What the store reads of a result record ({@link JobResult}): the fields a snapshot takes from it; the record
-     * itself is kept as it came (the result de-duplication lets only whole {@link JobResult}s onto the topic).
+     * itself is kept as it came (the workers write only whole {@link JobResult}s to the topic).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record ResultHead(String jobId, String batchId, String customId, String tenant, String modelGroup,

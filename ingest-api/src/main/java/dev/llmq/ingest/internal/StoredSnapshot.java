@@ -102,7 +102,7 @@ final class StoredSnapshot {
 
     /**
      * The whole snapshot, its result parsed. A result that cannot be read (only a record written to the results
-     * topic past the result de-duplication, which lets through only {@link JobResult}s) is logged and left out: the
+     * topic by something other than a worker, which writes only {@link JobResult}s) is logged and left out: the
      * job still reads as finished.
      */
     JobSnapshot snapshot() {

@@ -34,6 +34,9 @@ public final class Cancellations {
     private final Map<Abort, JobRequest> running = new ConcurrentHashMap<>();
     private volatile Instant nextPurge = Instant.MIN;
 
+    /** How long a worker remembers a cancellation it read: a week, as long as jobs wait in the queue at most. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+
     public Cancellations(Clock clock, Duration retention) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retention = Objects.requireNonNull(retention, "retention");

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +41,15 @@ import org.slf4j.LoggerFactory;
  * polling (and stays in the group) without fetching more, and both lanes always have records ready for the next free
  * slot. Free slots go first to jobs coming back from a wait
  * ({@link WaitBuffer}), then to the lanes as {@link LaneScheduler} says (interactive first, batch a minimum share).
- * Acks are queued by whichever thread makes them and applied by the polling thread, which commits per partition the
- * lowest offset not yet acked (asynchronously after each poll, synchronously on revocation and close).
+ * Finished records are queued by whichever thread finishes them and applied by the polling thread, which commits them
+ * in Kafka transactions ({@link FeedCommits}, {@link ResultTransactions}): each writes the results of the records that
+ * finished since the last one and commits per partition the lowest offset not done, with the open records above it in
+ * the metadata ({@link CommitMetadata}), so a next owner runs exactly the records that have no result. One transaction
+ * at a time, started from the polling thread, which a finish or a transaction's end wakes from its poll. On
+ * revocation and close the last one is committed before the partitions go.
  *
  * <p>Poison jobs: with {@code maxDeliveries > 0} every commit carries, in its metadata, how many times each running
- * record above the committed offset was started ({@link StartsMetadata}); a new owner reads it on assignment. A record
+ * open record above the committed offset was started; a new owner reads it on assignment. A record
  * started {@code maxDeliveries} times without finishing is handed out as {@link Delivery#poison()} instead of being
  * run again. A start is recorded before its job runs: the job waits ({@link Delivery#awaitStartRecorded()}) for the
  * commit that carries it, sent after the poll that dispatched it.
@@ -52,7 +58,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
 
     private static final Logger LOG = LoggerFactory.getLogger(ClassicGroupFeed.class);
 
-    private record Ack(TopicPartition partition, PartitionTracker tracker, long offset) {
+    private record Ack(TopicPartition partition, PartitionTracker tracker, long offset, Finish finish) {
     }
 
     /**
@@ -101,15 +107,22 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private volatile Set<TopicPartition> held = Set.of();
     private Consumer<Delivery> dispatcher;
     private final ConsumerLag lag;
+    private final AtomicBoolean woken = new AtomicBoolean();
+    private final AtomicLong passedOver = new AtomicLong();
 
-    /** Takes ownership of {@code consumer}, which must not be subscribed yet and is closed when {@link #run} ends. */
-    public ClassicGroupFeed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Options options) {
-        this(consumer, options, ConsumerLag.none());
+    /**
+     * Takes ownership of {@code consumer}, which must not be subscribed yet and is closed when {@link #run} ends.
+     *
+     * @param transactions writes the finished records' results with their offsets; not closed here
+     */
+    public ClassicGroupFeed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Options options,
+                            ResultTransactions transactions) {
+        this(consumer, options, transactions, ConsumerLag.none());
     }
 
     /** @param lag where each poll leaves the held partitions' lag, for the worker's meters */
     public ClassicGroupFeed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Options options,
-                            ConsumerLag lag) {
+                            ResultTransactions transactions, ConsumerLag lag) {
         this.lag = Objects.requireNonNull(lag, "lag");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.options = Objects.requireNonNull(options, "options");
@@ -117,7 +130,8 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         this.maxInFlightPerPartition = options.maxInFlightPerPartition();
         this.lanes = new LaneScheduler(options.batchMinShare());
         this.waits = new WaitBuffer(options.maxWaiting(), inFlight);
-        this.commits = new FeedCommits(consumer, trackers);
+        this.commits = new FeedCommits(consumer, trackers, Objects.requireNonNull(transactions, "transactions"),
+                this::wake);
     }
 
     @Override
@@ -200,23 +214,57 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         return waits.waiting();
     }
 
+    /** Records passed over because an earlier owner had committed them done (their results written). */
+    public long passedOver() {
+        return passedOver.get();
+    }
+
+    /**
+     * Wakes the polling thread from its poll, so a finished record's result is written (or a transaction's end
+     * acted on) without waiting for the poll to time out. Once per poll at most.
+     */
+    private void wake() {
+        if (!woken.getAndSet(true)) {
+            consumer.wakeup();
+        }
+    }
+
     private void pollOnce() {
+        woken.set(false);
         applyAcks();
         dispatchBacklog();
         applyPauses();
         commits.commit(false);
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(options.pollTimeout());
+        ConsumerRecords<byte[], byte[]> records = poll();
         memberId = consumer.groupMetadata().memberId();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            PartitionTracker tracker = trackers.get(new TopicPartition(record.topic(), record.partition()));
-            if (tracker != null) {
-                tracker.seen(record);
-                backlog.incrementAndGet();
-                LOG.debug("fetched {}-{}@{}", record.topic(), record.partition(), record.offset());
-            }
+            seen(record);
         }
         dispatchBacklog();
         recordLag();
+    }
+
+    private ConsumerRecords<byte[], byte[]> poll() {
+        try {
+            return consumer.poll(options.pollTimeout());
+        } catch (WakeupException e) {
+            return ConsumerRecords.empty();
+        }
+    }
+
+    private void seen(ConsumerRecord<byte[], byte[]> record) {
+        PartitionTracker tracker = trackers.get(new TopicPartition(record.topic(), record.partition()));
+        if (tracker == null) {
+            return;
+        }
+        if (tracker.seen(record)) {
+            backlog.incrementAndGet();
+            LOG.debug("fetched {}-{}@{}", record.topic(), record.partition(), record.offset());
+        } else {
+            passedOver.incrementAndGet();
+            LOG.debug("{}-{}@{} passed over: its result was committed by an earlier owner", record.topic(),
+                    record.partition(), record.offset());
+        }
     }
 
     /** The held partitions' lag for the meters: records behind the position plus those polled and not done. */
@@ -238,19 +286,20 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         lag.retain(trackers.keySet());
     }
 
-    /** Stops handing out work and waits, bounded, for outstanding acks; then commits what is done. */
+    /**
+     * Stops handing out work and waits, bounded, for the running jobs and for their results' transactions; then
+     * commits what is done.
+     */
     private void drain() {
         consumer.pause(consumer.assignment());
         long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        while ((inFlight.get() > 0 || !acks.isEmpty() || commits.unsettled()) && System.nanoTime() < deadline) {
+            woken.set(false);
             applyAcks();
             consumer.pause(consumer.assignment());
             commits.commit(false);
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(options.pollTimeout())) {
-                PartitionTracker tracker = trackers.get(new TopicPartition(record.topic(), record.partition()));
-                if (tracker != null) {
-                    tracker.seen(record); // kept in the backlog so the commit stays below it
-                }
+            for (ConsumerRecord<byte[], byte[]> record : poll()) {
+                seen(record); // kept in the backlog so the commit stays below it
             }
         }
         applyAcks();
@@ -260,11 +309,16 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         commits.commit(true);
     }
 
+    /** Hands finished records to their trackers, to go with the next transaction. */
     private void applyAcks() {
         Ack ack;
         while ((ack = acks.poll()) != null) {
-            if (trackers.get(ack.partition()) == ack.tracker()) {
-                ack.tracker().done(ack.offset());
+            if (trackers.get(ack.partition()) != ack.tracker()) {
+                ack.finish().done().completeExceptionally(new Delivery.Dropped(ack.partition()
+                        + " left this worker before the record finished"));
+            } else if (!ack.tracker().finished(ack.offset(), ack.finish())) {
+                ack.finish().done().completeExceptionally(new Delivery.Dropped(ack.partition() + "@" + ack.offset()
+                        + " is not waiting to finish (finished twice?)"));
             }
         }
     }
@@ -335,9 +389,14 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
                     record.topic(), record.partition(), offset, before);
         }
         WaitBuffer.Slot slot = waits.slot(tracker);
-        Delivery delivery = new Delivery(record, () -> {
-            // the ack first: the polling thread then never sees a free slot whose partition still counts the job
-            acks.add(new Ack(partition, tracker, offset));
+        Delivery delivery = new Delivery(record, records -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            acks.add(new Ack(partition, tracker, offset, new Finish(records, done)));
+            if (commits.idle()) {
+                wake(); // else the transaction going on wakes the polling thread when it ends
+            }
+            return done;
+        }, () -> {
             if (slot.holding()) {
                 inFlight.decrementAndGet();
             }
@@ -384,24 +443,25 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         }
     }
 
+    /**
+     * Commits what finished (the last transaction for these partitions), then lets them go: jobs of theirs still
+     * running, or finished too late, run again at the next owner, which writes their results.
+     */
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         applyAcks();
-        Map<TopicPartition, OffsetAndMetadata> offsets = commits.committable(partitions, true);
-        if (!offsets.isEmpty()) {
-            commits.commitSync(offsets);
-        }
+        commits.commit(true);
         int running = 0;
         for (TopicPartition partition : partitions) {
             PartitionTracker tracker = trackers.remove(partition);
             if (tracker != null) {
-                running += tracker.dispatched();
-                tracker.sending().forEach(f -> f.complete(null));
+                running += tracker.dispatched() + tracker.parked().get();
+                FeedCommits.drop(partition, tracker);
                 backlog.addAndGet(-tracker.backlog());
             }
         }
         updateHeld();
-        LOG.info("partitions revoked: {} ({} of their jobs still running, their results will still be published)",
+        LOG.info("partitions revoked: {} ({} of their jobs still running; the next owner runs them again)",
                 partitions, running);
     }
 
@@ -411,7 +471,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         for (TopicPartition partition : partitions) {
             PartitionTracker tracker = trackers.remove(partition);
             if (tracker != null) {
-                tracker.sending().forEach(f -> f.complete(null)); // its jobs run on; their starts go unrecorded
+                FeedCommits.drop(partition, tracker); // their starts and results go unrecorded
                 backlog.addAndGet(-tracker.backlog());
             }
         }
@@ -421,11 +481,11 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> committed = commits.committedOf(partitions, options.maxDeliveries() > 0);
+        Map<TopicPartition, OffsetAndMetadata> committed = commits.committedOf(partitions);
         for (TopicPartition partition : partitions) {
             Lane lane = partition.topic().equals(options.interactiveTopic()) ? Lane.INTERACTIVE : Lane.BATCH;
-            trackers.put(partition, new PartitionTracker(lane,
-                    FeedCommits.priorStarts(partition, committed.get(partition))));
+            trackers.put(partition, new PartitionTracker(lane, FeedCommits.prior(partition,
+                    committed.get(partition))));
         }
         if (stopping && !partitions.isEmpty()) {
             consumer.pause(partitions);

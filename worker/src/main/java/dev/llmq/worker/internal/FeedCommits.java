@@ -1,5 +1,6 @@
 package dev.llmq.worker.internal;
 
+import dev.llmq.worker.Delivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,61 +8,201 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The offset commits of a {@link ClassicGroupFeed}: per partition the lowest offset not done, with the start counts of
- * the running records above it in the metadata ({@link StartsMetadata}); and, on assignment, the counts the previous
- * owners committed. Polling thread only.
+ * The commits of a {@link ClassicGroupFeed}, each one Kafka transaction ({@link ResultTransactions}): the results and
+ * dead letters of the records that finished since the last one, and per partition the lowest offset not done with the
+ * open records above it and their start counts in the metadata ({@link CommitMetadata}). One transaction at a time;
+ * what finishes meanwhile goes in the next. On assignment, reads what the previous owners committed. Polling thread
+ * only.
  */
 final class FeedCommits {
 
     private static final Logger LOG = LoggerFactory.getLogger(FeedCommits.class);
     private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(10);
+    private static final int COMMITTED_ATTEMPTS = 6;
+
+    /** One partition's share of a transaction; {@code firstRecord} is the index of its first record in the batch. */
+    private record Part(TopicPartition partition, PartitionTracker tracker, PartitionTracker.Prepared prepared,
+                        List<CompletableFuture<Void>> starts, int firstRecord) {
+    }
+
+    private record Going(List<Part> parts, CompletableFuture<ResultTransactions.Outcome> outcome) {
+    }
 
     private final Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, PartitionTracker> trackers;
+    private final ResultTransactions transactions;
+    private final Runnable ended;
+    private Going going;
+    private volatile boolean idle = true;
 
-    /** @param trackers the feed's trackers, read (never changed) here */
-    FeedCommits(Consumer<byte[], byte[]> consumer, Map<TopicPartition, PartitionTracker> trackers) {
+    /**
+     * @param trackers the feed's trackers, read (never changed) here
+     * @param ended run (on the transactions' thread) when a transaction has ended, to wake the polling thread
+     */
+    FeedCommits(Consumer<byte[], byte[]> consumer, Map<TopicPartition, PartitionTracker> trackers,
+                ResultTransactions transactions, Runnable ended) {
         this.consumer = consumer;
         this.trackers = trackers;
+        this.transactions = transactions;
+        this.ended = ended;
+    }
+
+    /** True when no transaction is going on (read by any thread). */
+    boolean idle() {
+        return idle;
+    }
+
+    /** True while a transaction is going on or a finished record waits for one. */
+    boolean unsettled() {
+        return going != null || trackers.values().stream().anyMatch(t -> t.finishedCount() > 0);
     }
 
     /**
-     * Per partition, the offset to commit with its start counts: every partition when {@code force}, else those whose
-     * offset advances or whose start counts changed.
+     * Starts a transaction with what is committable, unless one is going on: the finished records' results, the
+     * offsets that advance and the changed start counts. With {@code sync}, every partition, and waits for it (and for
+     * the one going on first).
      */
-    Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions, boolean force) {
+    void commit(boolean sync) {
+        if (!settle(sync)) {
+            return;
+        }
+        List<Part> parts = new ArrayList<>();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            PartitionTracker tracker = trackers.get(partition);
-            if (tracker == null) {
+        for (Map.Entry<TopicPartition, PartitionTracker> e : trackers.entrySet()) {
+            PartitionTracker tracker = e.getValue();
+            long position = tracker.pending() == 0 ? positionOf(e.getKey()) : -1;
+            PartitionTracker.Prepared prepared = tracker.prepare(position, sync);
+            if (prepared == null) {
                 continue;
             }
-            long position = tracker.pending() == 0 ? positionOf(partition) : -1;
-            OptionalLong offset = tracker.committable(position);
-            if (offset.isPresent() && (force || tracker.advances(offset.getAsLong()) || tracker.startsChanged())) {
-                StartsMetadata.Encoded starts = tracker.startsMetadata(offset.getAsLong());
-                if (starts.leftOut() > 0) {
-                    LOG.warn("{}: start counts of {} running jobs left out of the commit metadata (over {} chars)",
-                            partition, starts.leftOut(), StartsMetadata.MAX_CHARS);
+            if (prepared.leftOut() > 0) {
+                LOG.debug("{}: {} open records left out of the commit metadata (over {} chars); their results wait",
+                        e.getKey(), prepared.leftOut(), CommitMetadata.MAX_CHARS);
+            }
+            int first = records.size();
+            prepared.included().values().forEach(f -> records.addAll(f.records()));
+            offsets.put(e.getKey(), new OffsetAndMetadata(prepared.offset(), prepared.metadata()));
+            tracker.requested(prepared);
+            parts.add(new Part(e.getKey(), tracker, prepared, tracker.sending(), first));
+        }
+        if (parts.isEmpty()) {
+            return;
+        }
+        idle = false;
+        CompletableFuture<ResultTransactions.Outcome> outcome = transactions.commit(records, offsets,
+                consumer.groupMetadata());
+        going = new Going(parts, outcome);
+        outcome.whenComplete((o, e) -> ended.run());
+        if (sync) {
+            settle(true);
+        }
+    }
+
+    /**
+     * Applies the outcome of the transaction going on once it has ended ({@code wait}: waits for it); true when none
+     * is going on any more.
+     */
+    boolean settle(boolean wait) {
+        Going g = going;
+        if (g == null) {
+            return true;
+        }
+        if (!wait && !g.outcome().isDone()) {
+            return false;
+        }
+        ResultTransactions.Outcome outcome;
+        try {
+            outcome = g.outcome().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            outcome = new ResultTransactions.Outcome(false, Map.of(),
+                    e.getCause() instanceof Exception cause ? cause : e);
+        }
+        going = null;
+        idle = true;
+        apply(g, outcome);
+        return true;
+    }
+
+    private void apply(Going g, ResultTransactions.Outcome outcome) {
+        for (Part part : g.parts()) {
+            boolean ours = trackers.get(part.partition()) == part.tracker();
+            if (outcome.committed()) {
+                if (ours) {
+                    part.tracker().committed(part.prepared());
                 }
-                offsets.put(partition, new OffsetAndMetadata(offset.getAsLong(), starts.metadata()));
+                part.prepared().included().values().forEach(f -> f.done().complete(null));
+                part.starts().forEach(f -> f.complete(null));
+                continue;
+            }
+            int index = part.firstRecord();
+            for (Map.Entry<Long, Finish> e : part.prepared().included().entrySet()) {
+                Finish finish = e.getValue();
+                Delivery.Refused refused = null;
+                for (int i = 0; i < finish.records().size() && refused == null; i++) {
+                    Exception error = outcome.refused().get(index + i);
+                    if (error != null) {
+                        refused = new Delivery.Refused(i, error);
+                    }
+                }
+                index += finish.records().size();
+                if (refused != null) {
+                    if (ours) {
+                        part.tracker().refused(e.getKey());
+                    }
+                    finish.done().completeExceptionally(refused);
+                } else if (!ours) {
+                    finish.done().completeExceptionally(new Delivery.Dropped(part.partition()
+                            + " left this worker before the transaction with the result committed"));
+                } // else it stays finished and goes with the next transaction
+            }
+            if (ours) {
+                part.tracker().commitFailed();
+                part.tracker().sendFailed(part.starts());
+            } else {
+                part.starts().forEach(f -> f.complete(null)); // not ours to record any more
             }
         }
-        return offsets;
+        if (!outcome.committed() && outcome.refused().isEmpty()) {
+            Throwable error = outcome.error() == null ? null : KafkaErrors.unwrap(outcome.error());
+            String what = error == null ? "?" : KafkaErrors.describe(error);
+            if (error instanceof CommitFailedException || error instanceof RebalanceInProgressException) {
+                // a rebalance moved the group on while it was sent: what is still ours goes again
+                LOG.debug("commit of {} refused by the group, sent again with the next one: {}",
+                        g.parts().stream().map(Part::partition).toList(), what);
+            } else {
+                LOG.warn("commit of {} aborted, sent again with the next one: {}",
+                        g.parts().stream().map(Part::partition).toList(), what);
+            }
+        }
+    }
+
+    /**
+     * The partitions leave: their finished records not yet committed are dropped (their jobs run again at the next
+     * owner, which writes their results).
+     */
+    static void drop(TopicPartition partition, PartitionTracker tracker) {
+        for (Finish finish : tracker.dropFinished()) {
+            finish.done().completeExceptionally(new Delivery.Dropped(partition + " left this worker"));
+        }
+        tracker.sending().forEach(f -> f.complete(null));
     }
 
     private long positionOf(TopicPartition partition) {
@@ -72,103 +213,51 @@ final class FeedCommits {
         }
     }
 
-    /**
-     * Commits what is committable: asynchronously the offsets that advance and the changed start counts, or, with
-     * {@code sync}, every partition, waiting for the answer.
-     */
-    void commit(boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(new ArrayList<>(trackers.keySet()), sync);
-        if (offsets.isEmpty()) {
-            return;
+    /** What the previous owners committed for newly assigned partitions (offset and metadata). */
+    Map<TopicPartition, OffsetAndMetadata> committedOf(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return Map.of();
         }
-        if (sync) {
-            commitSync(offsets);
-            return;
-        }
-        Map<TopicPartition, PartitionTracker> owners = new HashMap<>();
-        Map<TopicPartition, List<CompletableFuture<Void>>> starts = new HashMap<>();
-        offsets.forEach((partition, offset) -> {
-            PartitionTracker tracker = trackers.get(partition);
-            tracker.requested(offset.offset());
-            owners.put(partition, tracker);
-            starts.put(partition, tracker.sending());
-        });
-        consumer.commitAsync(offsets, (done, error) -> {
-            // runs on this polling thread, inside a later poll or commit
-            owners.forEach((partition, tracker) -> {
-                if (error == null) {
-                    tracker.committed(offsets.get(partition).offset());
-                    starts.get(partition).forEach(f -> f.complete(null));
-                } else if (trackers.get(partition) == tracker) {
-                    tracker.commitFailed();
-                    tracker.sendFailed(starts.get(partition));
-                } else {
-                    starts.get(partition).forEach(f -> f.complete(null)); // revoked meanwhile: not ours to record
+        int failures = 0;
+        int wakeups = 0;
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+                consumer.committed(new HashSet<>(partitions), COMMITTED_TIMEOUT).forEach((partition, offset) -> {
+                    if (offset != null) {
+                        committed.put(partition, offset);
+                    }
+                });
+                return committed;
+            } catch (WakeupException e) {
+                if (++wakeups > 3) {
+                    throw e;
+                } // a wake-up meant for the poll: it is spent, ask again
+            } catch (KafkaException e) {
+                if (++failures >= COMMITTED_ATTEMPTS) {
+                    throw new KafkaException("could not read what the previous owners of " + partitions
+                            + " committed; without it their finished jobs would run again", e);
                 }
-            });
-            if (error instanceof RetriableException || error instanceof RebalanceInProgressException) {
-                LOG.debug("async commit of {} failed, sent again with the next one: {}", offsets.keySet(), error.toString());
-            } else if (error != null) {
-                LOG.warn("async commit of {} failed, sent again with the next one", offsets.keySet(), error);
+                LOG.warn("reading the committed offsets of {} failed ({}); asking again", partitions,
+                        KafkaErrors.describe(e));
             }
-        });
-    }
-
-    /** Commits and waits; the starts the commit carries count as recorded either way (the partitions are leaving). */
-    void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        List<CompletableFuture<Void>> starts = new ArrayList<>();
-        offsets.keySet().forEach(partition -> starts.addAll(trackers.get(partition).sending()));
-        try {
-            consumer.commitSync(offsets);
-            offsets.forEach((partition, offset) -> {
-                PartitionTracker tracker = trackers.get(partition);
-                if (tracker != null) {
-                    tracker.committed(offset.offset());
-                }
-            });
-            LOG.debug("committed {}", offsets);
-        } catch (KafkaException e) {
-            LOG.warn("commit of {} failed; those jobs may be processed again", offsets, e);
-        } finally {
-            starts.forEach(f -> f.complete(null));
         }
     }
 
-
-    /** The committed offsets of newly assigned partitions (with the start counts), when starts are counted. */
-    Map<TopicPartition, OffsetAndMetadata> committedOf(Collection<TopicPartition> partitions, boolean counting) {
-        if (!counting || partitions.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-            consumer.committed(new HashSet<>(partitions), COMMITTED_TIMEOUT).forEach((partition, offset) -> {
-                if (offset != null) {
-                    committed.put(partition, offset);
-                }
-            });
-            return committed;
-        } catch (KafkaException e) {
-            LOG.warn("could not read the committed start counts of {}; their jobs' earlier starts are not counted",
-                    partitions, e);
-            return Map.of();
-        }
-    }
-
-    static NavigableMap<Long, Integer> priorStarts(TopicPartition partition, OffsetAndMetadata committed) {
+    static CommitMetadata.Decoded prior(TopicPartition partition, OffsetAndMetadata committed) {
         if (committed == null) {
-            return new TreeMap<>();
+            return CommitMetadata.Decoded.NONE;
         }
         try {
-            NavigableMap<Long, Integer> starts = StartsMetadata.decode(committed.offset(), committed.metadata());
-            if (!starts.isEmpty()) {
-                LOG.info("{}: {} jobs above offset {} were started before and did not finish: {}", partition,
-                        starts.size(), committed.offset(), starts);
+            CommitMetadata.Decoded prior = CommitMetadata.decode(committed.offset(), committed.metadata());
+            if (!prior.open().isEmpty() || prior.end() > prior.base()) {
+                LOG.info("{}: committed at {}; up to {} every record is done but {} open ones (start counts {})",
+                        partition, committed.offset(), prior.end(), prior.open().size(), prior.starts());
             }
-            return starts;
+            return prior;
         } catch (IllegalArgumentException e) {
-            LOG.warn("{}: {}; earlier starts are not counted", partition, e.getMessage());
-            return new TreeMap<>();
+            LOG.warn("{}: {}; records above offset {} all run", partition, e.getMessage(), committed.offset());
+            return CommitMetadata.Decoded.nothing(committed.offset());
         }
     }
 }

@@ -41,15 +41,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Processes one job record on its own virtual thread: decode (or dead-letter), expire or run the handler, publish the
- * chunks and then the one terminal result, and ack the record once the broker has the result. Results go to the raw
- * results topic; the result de-duplication passes the first per job id on to the results topic.
+ * chunks, then finish the record with its one terminal result ({@link Delivery#finish}): the feed writes the result to
+ * the results topic in the transaction that commits the record's offset as done, so a job has exactly one result.
  *
  * <p>Nothing Kafka refuses for good holds the record (and so its partition's commits) back. A result it refuses
  * (larger than the producer's {@code max.request.size}, say: results copy the job's metadata) is replaced by a smaller
  * failed result that says why; if that is refused too, the job record goes to the dead-letter topic, without its
- * value when that is what Kafka refuses; and if even that fails the record is acked anyway, logged and counted
- * ({@code llmq.jobs.unrecorded}), as retrying cannot help. Chunks Kafka refuses are reported in the result (see
- * {@link KafkaChunkPublisher}). Only failures Kafka calls retriable are retried, until the worker stops.
+ * value when that is what Kafka refuses; and if even that fails the record is finished with nothing, logged and
+ * counted ({@code llmq.jobs.unrecorded}), as retrying cannot help. Chunks Kafka refuses are reported in the result
+ * (see {@link KafkaChunkPublisher}). Transactions that fail for other reasons are tried again by the feed.
  */
 public final class JobProcessor {
 
@@ -68,8 +68,18 @@ public final class JobProcessor {
     private final BooleanSupplier stopping;
     private final Cancellations cancellations;
     private final Duration runningEventDelay;
-    /** The runs going in this process by job id, each completing true once its result is published and acked. */
-    private final Map<String, CompletableFuture<Boolean>> running = new ConcurrentHashMap<>();
+    /** The runs going in this process by job id, each completing with how it ended. */
+    private final Map<String, CompletableFuture<RunEnd>> running = new ConcurrentHashMap<>();
+
+    /**
+     * How a run ended, for a record of the same job waiting for it.
+     *
+     * @param committed its result is written and its record done
+     * @param records what it finished with when its partition left before they were written (null: it has no result)
+     */
+    private record RunEnd(boolean committed, List<ProducerRecord<byte[], byte[]>> records) {
+        static final RunEnd ABANDONED = new RunEnd(false, null);
+    }
 
     /** A processor that learns of no cancellation and tells every run when it starts (tests of everything else). */
     public JobProcessor(TopicNames topics, String workerId, JobHandler handler, Sender sender, Clock clock,
@@ -102,7 +112,10 @@ public final class JobProcessor {
         this.stopping = Objects.requireNonNull(stopping, "stopping");
     }
 
-    /** Processes the record and acks it; returns without an ack only when the worker stops meanwhile. */
+    /**
+     * Processes the record and finishes it; returns without a finish only when the worker stops meanwhile or the
+     * record's partition left this worker (the record then runs again elsewhere).
+     */
     public void process(Delivery delivery) {
         ConsumerRecord<byte[], byte[]> record = delivery.record();
         try {
@@ -114,8 +127,7 @@ public final class JobProcessor {
                 job = JOBS.fromBytes(record.value());
             } catch (RuntimeException e) {
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                deadLetter(record, reason, e.getClass().getName());
-                delivery.ack();
+                finish(delivery, List.of(new DeadLetter(record, reason, e.getClass().getName(), 0, true)));
                 return;
             }
             TraceContext trace = trace(record.headers());
@@ -124,7 +136,7 @@ public final class JobProcessor {
                 finishPoison(job, delivery, trace);
                 return;
             }
-            CompletableFuture<Boolean> finished = new CompletableFuture<>();
+            CompletableFuture<RunEnd> finished = new CompletableFuture<>();
             if (!claim(job, delivery, finished)) {
                 return;
             }
@@ -134,18 +146,24 @@ public final class JobProcessor {
                 if (result == null) {
                     return;
                 }
-                JobResult published = publishResult(result, record, trace);
+                ResultRecord written = new ResultRecord(result, record, trace);
+                Finished end = finish(delivery, List.of(written));
+                if (!end.committed()) {
+                    finished.complete(new RunEnd(false, end.records()));
+                    return;
+                }
+                JobResult published = written.current();
                 if (published != null) {
-                    Instant acked = clock.instant();
+                    Instant committed = clock.instant();
                     metrics.published(published);
                     metrics.completed(published.status(), Duration.between(
-                            published.startedAt() == null ? published.completedAt() : published.startedAt(), acked));
+                            published.startedAt() == null ? published.completedAt() : published.startedAt(),
+                            committed));
                 }
-                delivery.ack();
-                finished.complete(true);
+                finished.complete(new RunEnd(true, null));
             } finally {
                 running.remove(job.jobId(), finished);
-                finished.complete(false);
+                finished.complete(RunEnd.ABANDONED);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -161,27 +179,34 @@ public final class JobProcessor {
      * Makes this delivery the job's run in this process, or, when a run of the same job id is already going here (its
      * record came again while it ran: its partition was lost or revoked and given back, or a crash's re-delivery met
      * a run still going), waits for that run instead of calling the provider a second time: its result stands for
-     * both, and this record is acked once it is published. Returns true when this delivery must run the job: no run
-     * was going, or the one going ended without a result (the worker stopping, a failure) and this one takes over.
-     * Returns false when this delivery is done with (acked after the other run's result).
+     * both. Returns true when this delivery must run the job: no run was going, or the one going ended without a
+     * result (the worker stopping, a failure) and this one takes over. Returns false when this delivery is done with:
+     * finished with nothing more (the other run's result was written with its own record) or with the other run's
+     * result (its partition left before that was written).
      */
-    private boolean claim(JobRequest job, Delivery delivery, CompletableFuture<Boolean> finished)
+    private boolean claim(JobRequest job, Delivery delivery, CompletableFuture<RunEnd> finished)
             throws InterruptedException {
-        CompletableFuture<Boolean> earlier;
+        CompletableFuture<RunEnd> earlier;
         while ((earlier = running.putIfAbsent(job.jobId(), finished)) != null) {
             // debug only: a lost partition given back brings every job of it again (the metric counts them)
             LOG.debug("job {} is already running in this worker; its record {} waits for that run instead of calling "
                     + "the provider again", job.jobId(), delivery);
             metrics.joinedRun();
-            boolean resulted;
+            RunEnd end;
             try {
-                resulted = earlier.get();
+                end = earlier.get();
             } catch (ExecutionException e) {
-                resulted = false; // never: runs end with true or false
+                end = RunEnd.ABANDONED; // never: runs end with a value
             }
-            if (resulted) {
-                delivery.ack();
-                return false;
+            if (end.committed() || end.records() != null) {
+                try {
+                    delivery.finish(end.committed() ? List.of() : end.records()).get();
+                    return false;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Delivery.Dropped) {
+                        return false;
+                    } // refused: this delivery runs the job itself
+                }
             }
             if (stopping.getAsBoolean()) {
                 throw new InterruptedException("the run this record waited for was abandoned: the worker stops");
@@ -278,84 +303,177 @@ public final class JobProcessor {
     /**
      * A job started {@code max_deliveries} times without finishing is not run: its record goes to the dead-letter
      * topic (reason headers name the count), and it ends {@code failed} ({@code poison_job}) so status readers see it
-     * end; then its record is acked.
+     * end; both are written with its offset.
      */
     private void finishPoison(JobRequest job, Delivery delivery, TraceContext trace) throws InterruptedException {
         int starts = delivery.start() - 1;
         ConsumerRecord<byte[], byte[]> record = delivery.record();
-        deadLetter(record, ResultFactory.CODE_POISON_JOB + ": started " + starts + " times without finishing (its "
-                + "worker died or stopped each time), the limit set by llmq.worker.max_deliveries", "PoisonJob",
-                starts);
-        JobResult published = publishResult(ResultFactory.poison(job, starts, clock.instant()), record, trace);
-        if (published != null) {
-            metrics.completed(published.status(), Duration.ZERO);
+        DeadLetter letter = new DeadLetter(record, ResultFactory.CODE_POISON_JOB + ": started " + starts
+                + " times without finishing (its worker died or stopped each time), the limit set by "
+                + "llmq.worker.max_deliveries", "PoisonJob", starts, true);
+        ResultRecord result = new ResultRecord(ResultFactory.poison(job, starts, clock.instant()), record, trace);
+        if (finish(delivery, List.of(letter, result)).committed() && result.current() != null) {
+            metrics.completed(result.current().status(), Duration.ZERO);
         }
-        delivery.ack();
+    }
+
+    /** What a record is finished with: the records written, or, when its partition left first, those it would be. */
+    private record Finished(boolean committed, List<ProducerRecord<byte[], byte[]>> records) {
     }
 
     /**
-     * Publishes the result, or what replaces it when Kafka refuses it for good.
-     *
-     * @return the result the broker now has, or null when it has none (the job record was dead-lettered, or lost)
+     * One record to write with the job's offset, and what takes its place when Kafka refuses it for good (larger than
+     * it takes, say); null from {@link #instead} when nothing can.
      */
-    private JobResult publishResult(JobResult result, ConsumerRecord<byte[], byte[]> record, TraceContext trace)
-            throws InterruptedException {
-        try {
-            sender.sendAcked(resultRecord(result, trace));
-            return result;
-        } catch (SendRefusedException refused) {
-            JobResult replacement = ResultFactory.unpublishable(result, refused);
-            LOG.error("the {} result of job {} was refused ({}); publishing a failed result instead",
-                    result.status().wire(), result.jobId(), refused.reason());
-            try {
-                sender.sendAcked(resultRecord(replacement, trace));
-                metrics.resultReplaced();
-                return replacement;
-            } catch (SendRefusedException again) {
-                deadLetter(record, replacement.error().code() + ": the job's result could not be published ("
-                        + refused.reason() + "), nor a smaller failed result (" + again.reason() + ")",
-                        again.getCause().getClass().getName());
-                return null;
+    private interface Written {
+
+        /** The record, or null for none (finishing with nothing). */
+        ProducerRecord<byte[], byte[]> record();
+
+        Written instead(SendRefusedException refused);
+
+        /** Written with the offset. */
+        default void written() {
+        }
+    }
+
+    /**
+     * Finishes the delivery with the records, putting what takes its place in for each one Kafka refuses, until the
+     * transaction commits or the partition leaves.
+     */
+    private Finished finish(Delivery delivery, List<? extends Written> outputs) throws InterruptedException {
+        List<Written> current = new ArrayList<>(outputs);
+        while (true) {
+            List<Written> live = new ArrayList<>();
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (Written w : current) {
+                if (w != null && w.record() != null) {
+                    live.add(w);
+                    records.add(w.record());
+                }
             }
+            try {
+                delivery.finish(records).get();
+                live.forEach(Written::written);
+                return new Finished(true, records);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Delivery.Refused refused && refused.index() < live.size()) {
+                    Written w = live.get(refused.index());
+                    current.set(current.indexOf(w), w.instead(new SendRefusedException(w.record().topic(),
+                            refused.getCause())));
+                } else if (e.getCause() instanceof Delivery.Dropped dropped) {
+                    LOG.info("job record {} not finished here: {}; it runs again at the partition's next owner",
+                            delivery, dropped.getMessage());
+                    return new Finished(false, records);
+                } else {
+                    throw new IllegalStateException("finishing " + delivery + " failed", e.getCause());
+                }
+            }
+        }
+    }
+
+    /** The job's result; a smaller failed result in its place when Kafka refuses it, then the job's dead letter. */
+    private final class ResultRecord implements Written {
+
+        private final ConsumerRecord<byte[], byte[]> job;
+        private final TraceContext trace;
+        private boolean replaced;
+        private JobResult result;
+        private ProducerRecord<byte[], byte[]> out;
+
+        ResultRecord(JobResult result, ConsumerRecord<byte[], byte[]> job, TraceContext trace) {
+            this.result = result;
+            this.job = job;
+            this.trace = trace;
+            this.out = resultRecord(result, trace);
+        }
+
+        /** The result that is (or is to be) written; null once the job is dead-lettered instead. */
+        JobResult current() {
+            return result;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> record() {
+            return out;
+        }
+
+        @Override
+        public void written() {
+            if (replaced) {
+                metrics.resultReplaced();
+            }
+        }
+
+        @Override
+        public Written instead(SendRefusedException refused) {
+            if (!replaced) {
+                LOG.error("the {} result of job {} was refused ({}); publishing a failed result instead",
+                        result.status().wire(), result.jobId(), refused.reason());
+                result = ResultFactory.unpublishable(result, refused);
+                out = resultRecord(result, trace);
+                replaced = true;
+                return this;
+            }
+            String code = result.error() == null ? "unpublishable" : result.error().code();
+            result = null;
+            return new DeadLetter(job, code + ": the job's result could not be published, nor a smaller failed "
+                    + "result (" + refused.reason() + ")", refused.getCause().getClass().getName(), 0, true);
+        }
+    }
+
+    /**
+     * The job record in the dead-letter topic with why; when Kafka refuses that for good too (a record larger than
+     * the worker's producer accepts, say), one with the reasons but without the record's value and headers. When
+     * neither can be written the job record is lost: logged and counted, never retried forever.
+     */
+    private final class DeadLetter implements Written {
+
+        private final ConsumerRecord<byte[], byte[]> job;
+        private final String reason;
+        private final String exception;
+        private final int deliveries;
+        private final boolean whole;
+        private final ProducerRecord<byte[], byte[]> out;
+
+        /** @param deliveries the job's starts without an end, for a poison job's dead letter; else 0 */
+        DeadLetter(ConsumerRecord<byte[], byte[]> job, String reason, String exception, int deliveries, boolean whole) {
+            this.job = job;
+            this.reason = reason;
+            this.exception = exception;
+            this.deliveries = deliveries;
+            this.whole = whole;
+            this.out = withDeliveries(deadLetterRecord(job, whole, reason, exception, clock.instant()), deliveries);
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> record() {
+            return out;
+        }
+
+        @Override
+        public void written() {
+            metrics.deadLettered();
+            LOG.warn("job record {}-{}@{} dead-lettered: {}", job.topic(), job.partition(), job.offset(), reason);
+        }
+
+        @Override
+        public Written instead(SendRefusedException refused) {
+            if (whole) {
+                return new DeadLetter(job, reason + " (the record's value and headers were left out of this dead "
+                        + "letter: " + refused.reason() + ")", exception, deliveries, false);
+            }
+            metrics.unrecorded();
+            LOG.error("job record {}-{}@{} is lost: it could not be dead-lettered ({}); why it was: {}", job.topic(),
+                    job.partition(), job.offset(), refused.reason(), reason);
+            return null;
         }
     }
 
     private ProducerRecord<byte[], byte[]> resultRecord(JobResult result, TraceContext trace) {
-        return new ProducerRecord<>(topics.resultsRaw(), null, Sender.utf8(result.jobId()), RESULTS.toBytes(result),
+        return new ProducerRecord<>(topics.results(), null, Sender.utf8(result.jobId()), RESULTS.toBytes(result),
                 sender.headers(LlmqHeaders.TYPE_RESULT, result.jobId() + ":result", result.completedAt(),
                         trace));
-    }
-
-    /**
-     * Writes the job record to the dead-letter topic with why; when Kafka refuses that for good too (a record larger
-     * than the worker's producer accepts, say), writes one with the reasons but without the record's value and
-     * headers. When neither can be written the job record is lost: logged and counted, never retried forever.
-     */
-    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String exception)
-            throws InterruptedException {
-        deadLetter(record, reason, exception, 0);
-    }
-
-    /** @param deliveries the job's starts without an end, for a poison job's dead letter; else 0 */
-    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String exception, int deliveries)
-            throws InterruptedException {
-        Instant now = clock.instant();
-        try {
-            sender.sendAcked(withDeliveries(deadLetterRecord(record, true, reason, exception, now), deliveries));
-        } catch (SendRefusedException refused) {
-            String shorter = reason + " (the record's value and headers were left out of this dead letter: "
-                    + refused.reason() + ")";
-            try {
-                sender.sendAcked(withDeliveries(deadLetterRecord(record, false, shorter, exception, now), deliveries));
-            } catch (SendRefusedException again) {
-                metrics.unrecorded();
-                LOG.error("job record {}-{}@{} is lost: it could not be dead-lettered ({}); why it was: {}",
-                        record.topic(), record.partition(), record.offset(), again.reason(), reason);
-                return;
-            }
-        }
-        metrics.deadLettered();
-        LOG.warn("job record {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(), reason);
     }
 
     private static ProducerRecord<byte[], byte[]> withDeliveries(ProducerRecord<byte[], byte[]> letter,

@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,43 +13,76 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Offsets of one assigned partition: which records were seen, which are waiting to be dispatched, which are not done,
- * how many times each running record was started (by this and earlier owners), and how many of its running jobs wait
- * for capacity without a slot. The committable offset is the lowest offset not done, so a commit never passes a record
- * without its result. Used by the polling thread only, except {@link #parked}, which job threads raise.
+ * which finished and wait for the transaction that writes their results and commits them done, how many times each
+ * running record was started (by this and earlier owners), and how many of its running jobs wait for capacity without
+ * a slot. A commit carries the lowest offset not done and, in its metadata ({@link CommitMetadata}), which records
+ * above it are still open, so a next owner runs exactly those that have no result yet. Used by the polling thread
+ * only, except {@link #parked}, which job threads raise.
  */
 final class PartitionTracker {
 
+    /**
+     * What one commit of this partition carries.
+     *
+     * @param offset the offset to commit (the lowest not done once the commit's finished records are)
+     * @param metadata the open records above it ({@link CommitMetadata})
+     * @param included the finished records the commit writes and marks done, by offset
+     * @param leftOut open records whose start counts did not fit in the metadata
+     */
+    record Prepared(long offset, String metadata, NavigableMap<Long, Finish> included, int leftOut) {
+    }
+
     private final Lane lane;
-    /** Offsets seen and not done, with their records' timestamps. */
+    /** Offsets seen and not done (committed), with their records' timestamps: backlog, running, finished. */
     private final TreeMap<Long, Long> pending = new TreeMap<>();
+    /** Finished records whose results are not committed yet. */
+    private final TreeMap<Long, Finish> finished = new TreeMap<>();
     private final Deque<ConsumerRecord<byte[], byte[]>> backlog = new ArrayDeque<>();
     private final NavigableMap<Long, Integer> starts;
+    private final CommitMetadata.Decoded prior;
     private final List<CompletableFuture<Void>> unrecorded = new ArrayList<>();
     private final AtomicInteger parked = new AtomicInteger();
     private boolean startsChanged;
     private long next = -1;
     private long committed = -1;
     private long requested = -1;
+    private long skipped;
 
     PartitionTracker() {
-        this(Lane.BATCH, new TreeMap<>());
+        this(Lane.BATCH, CommitMetadata.Decoded.NONE);
     }
 
-    /** @param priorStarts start counts of records above the committed offset, as the previous owners left them */
-    PartitionTracker(Lane lane, NavigableMap<Long, Integer> priorStarts) {
+    /** @param prior what the previous owners committed about the records above the committed offset */
+    PartitionTracker(Lane lane, CommitMetadata.Decoded prior) {
         this.lane = lane;
-        this.starts = new TreeMap<>(priorStarts);
+        this.prior = prior;
+        this.starts = prior.starts();
     }
 
     Lane lane() {
         return lane;
     }
 
-    /** A record came from poll; it waits in the backlog until dispatched. */
-    void seen(ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * A record came from poll: it waits in the backlog until dispatched, unless an earlier owner committed it done
+     * (its result is written), when it is passed over.
+     *
+     * @return false when the record is passed over
+     */
+    boolean seen(ConsumerRecord<byte[], byte[]> record) {
+        next = Math.max(next, record.offset() + 1);
+        if (prior.done(record.offset())) {
+            skipped++;
+            return false;
+        }
         pending.put(record.offset(), record.timestamp());
         backlog.addLast(record);
-        next = Math.max(next, record.offset() + 1);
+        return true;
+    }
+
+    /** Records passed over because an earlier owner had committed them done. */
+    long skipped() {
+        return skipped;
     }
 
     ConsumerRecord<byte[], byte[]> peekBacklog() {
@@ -60,11 +93,33 @@ final class PartitionTracker {
         return backlog.pollFirst();
     }
 
-    void done(long offset) {
-        pending.remove(offset);
-        if (starts.remove(offset) != null) {
-            startsChanged = true;
+    /**
+     * The record at {@code offset} finished: {@code finish} waits for a commit. False when the offset is not pending
+     * here (never seen, or already done), when the caller completes it.
+     */
+    boolean finished(long offset, Finish finish) {
+        if (!pending.containsKey(offset) || finished.containsKey(offset)) {
+            return false;
         }
+        finished.put(offset, finish);
+        return true;
+    }
+
+    /** Finished records waiting for a commit. */
+    int finishedCount() {
+        return finished.size();
+    }
+
+    /** Kafka refused a record of the finish at {@code offset}: it is open again until finished anew. */
+    void refused(long offset) {
+        finished.remove(offset);
+    }
+
+    /** The finishes not committed, taken out (the partition is leaving: they are not ours to write any more). */
+    List<Finish> dropFinished() {
+        List<Finish> out = new ArrayList<>(finished.values());
+        finished.clear();
+        return out;
     }
 
     /** How many times {@code offset} was started before, by this owner or earlier ones. */
@@ -82,16 +137,6 @@ final class PartitionTracker {
         startsChanged = true;
         unrecorded.add(recorded);
         return n;
-    }
-
-    /** Whether start counts changed since the last commit was sent. */
-    boolean startsChanged() {
-        return startsChanged;
-    }
-
-    /** The metadata to commit with {@code offset}. */
-    StartsMetadata.Encoded startsMetadata(long offset) {
-        return StartsMetadata.encode(offset, starts);
     }
 
     /** A commit carrying the current counts is being sent: hands over the starts it records. */
@@ -127,40 +172,71 @@ final class PartitionTracker {
         return parked;
     }
 
-    /** Records dispatched, not yet done, and holding a slot (not waiting without one). */
+    /** Records dispatched, not yet finished, and holding a slot (not waiting without one). */
     int dispatched() {
-        return pending.size() - backlog.size() - parked.get();
+        return pending.size() - backlog.size() - finished.size() - parked.get();
     }
 
     /**
-     * The offset to commit: the lowest offset not done, or, when all are done, {@code position} (the consumer's next
-     * offset, which also skips transaction markers) if known, else the offset after the last record seen.
+     * What a commit would carry now, or null when there is nothing to commit ({@code force}: whenever there is an
+     * offset). The commit treats as done every finished record below the metadata's end; finished records above it
+     * (when the open ones did not all fit) wait for a later commit. What the previous owners committed about records
+     * this owner has not fetched yet is carried over: their done records stay done, their open ones open.
+     *
+     * @param position the consumer's next offset (which also skips transaction markers), or -1 when unknown; used
+     *                 when every record seen is done
      */
-    OptionalLong committable(long position) {
-        if (!pending.isEmpty()) {
-            return OptionalLong.of(pending.firstKey());
+    Prepared prepare(long position, boolean force) {
+        long seenEnd = backlog.isEmpty() ? next : backlog.peekFirst().offset();
+        long end = Math.max(seenEnd, prior.end());
+        NavigableMap<Long, Integer> open = new TreeMap<>();
+        for (Long offset : pending.headMap(end, false).keySet()) {
+            if (!finished.containsKey(offset)) {
+                open.put(offset, starts.getOrDefault(offset, 0));
+            }
         }
-        long candidate = Math.max(next, position);
-        return candidate < 0 ? OptionalLong.empty() : OptionalLong.of(candidate);
+        long unseen = Math.max(next, prior.base());
+        if (unseen < prior.end()) {
+            prior.open().subMap(unseen, true, prior.end(), false).forEach(open::put);
+        }
+        long base;
+        if (!open.isEmpty()) {
+            base = open.firstKey();
+        } else if (!backlog.isEmpty()) {
+            base = backlog.peekFirst().offset();
+        } else {
+            base = Math.max(Math.max(next, position), prior.end());
+            if (base < 0) {
+                return null;
+            }
+        }
+        CommitMetadata.Encoded encoded = CommitMetadata.encode(base, Math.max(base, end), open);
+        NavigableMap<Long, Finish> included = new TreeMap<>(finished.headMap(Math.max(base, encoded.end()), false));
+        if (!force && included.isEmpty() && !startsChanged && base <= Math.max(committed, requested)) {
+            return null;
+        }
+        return new Prepared(base, encoded.metadata(), included, encoded.leftOut());
     }
 
-    /** Whether committing {@code offset} would move this partition past what is committed or being committed. */
-    boolean advances(long offset) {
-        return offset > Math.max(committed, requested);
+    /** A commit carrying {@code prepared} is being sent. */
+    void requested(Prepared prepared) {
+        requested = Math.max(requested, prepared.offset());
     }
 
-    /** A commit of {@code offset} was sent and has not been answered yet. */
-    void requested(long offset) {
-        requested = Math.max(requested, offset);
+    /** The transaction carrying {@code prepared} committed: its finished records are done. */
+    void committed(Prepared prepared) {
+        for (Map.Entry<Long, Finish> e : prepared.included().entrySet()) {
+            if (finished.remove(e.getKey(), e.getValue())) {
+                pending.remove(e.getKey());
+                starts.remove(e.getKey());
+            }
+        }
+        committed = Math.max(committed, prepared.offset());
     }
 
-    /** The broker confirmed a commit of {@code offset}. */
-    void committed(long offset) {
-        committed = Math.max(committed, offset);
-    }
-
-    /** A commit failed: the next commit sends the offset again. */
+    /** A commit failed: the next commit sends the offset, the finished records and the start counts again. */
     void commitFailed() {
         requested = committed;
+        startsChanged = true;
     }
 }

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,10 +21,15 @@ class ClassicGroupFeedTest {
     private static final ClassicGroupFeed.Options OPTIONS = new ClassicGroupFeed.Options("jobs.interactive", "jobs",
             8, 8, 0.2, 8, 3, Duration.ofMillis(20), Duration.ofSeconds(1));
 
+    private static ResultTransactions transactions() {
+        return new ResultTransactions(() -> new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer()), "test-results");
+    }
+
     @Test
     void aFeedStoppedBeforeItRanEndsQuietlyWithItsConsumerClosed() {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, OPTIONS);
+        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, OPTIONS, transactions());
         List<Delivery> dispatched = new ArrayList<>();
 
         feed.stop();
@@ -35,7 +42,7 @@ class ClassicGroupFeedTest {
     @Test
     void aFeedRunsOnlyOnce() {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, OPTIONS);
+        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, OPTIONS, transactions());
         consumer.schedulePollTask(feed::stop); // the first poll stops the loop
         feed.run(d -> { });
 

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
@@ -93,7 +93,8 @@ class JobProcessorTest {
     private ScriptedProducer process(JobRequest job, JobHandler handler, boolean stopping,
                                      Function<ProducerRecord<byte[], byte[]>, RuntimeException> failure) {
         ScriptedProducer producer = new ScriptedProducer(failure);
-        processor(handler, producer, () -> stopping).process(new Delivery(record(job), acks::incrementAndGet));
+        processor(handler, producer, () -> stopping).process(new Delivery(record(job),
+                new ProducerFinisher(producer, acks)));
         return producer;
     }
 
@@ -127,7 +128,7 @@ class JobProcessorTest {
     void tokensOfAnUnpricedResultAreCountedByDeploymentAndModelGroup() {
         JobHandler unpriced = (j, chunks) -> answer("hello").withCost(null, "no price for openai/m");
         List<ProducerRecord<byte[], byte[]>> sent = process(job("u1", false, "c1", Map.of()), unpriced, false,
-                r -> null).sent(TOPICS.resultsRaw());
+                r -> null).sent(TOPICS.results());
         process(job("p1", false, "c2", Map.of()), (j, chunks) -> answer("hello"), false, r -> null);
 
         JobResult result = RESULTS.fromBytes(sent.getFirst().value());
@@ -144,8 +145,8 @@ class JobProcessorTest {
         ScriptedProducer producer = process(job, (j, chunks) -> answer("hello"), false,
                 JobProcessorTest::tooLarge);
 
-        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(2);
-        List<ProducerRecord<byte[], byte[]>> sent = producer.sent(TOPICS.resultsRaw());
+        assertThat(producer.attempts(TOPICS.results())).hasSize(2);
+        List<ProducerRecord<byte[], byte[]>> sent = producer.sent(TOPICS.results());
         assertThat(sent).hasSize(1);
         JobResult result = RESULTS.fromBytes(sent.getFirst().value());
         assertThat(result.jobId()).isEqualTo("j1");
@@ -171,9 +172,9 @@ class JobProcessorTest {
         JobRequest job = job("j2", false, "c2", Map.of());
 
         ScriptedProducer producer = process(job, (j, chunks) -> answer("hello"), false,
-                r -> r.topic().equals(TOPICS.resultsRaw()) ? new TopicAuthorizationException("not allowed") : null);
+                r -> r.topic().equals(TOPICS.results()) ? new TopicAuthorizationException("not allowed") : null);
 
-        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(2);
+        assertThat(producer.attempts(TOPICS.results())).hasSize(2);
         List<ProducerRecord<byte[], byte[]>> dead = producer.sent(TOPICS.dlq());
         assertThat(dead).hasSize(1);
         ProducerRecord<byte[], byte[]> letter = dead.getFirst();
@@ -197,7 +198,7 @@ class JobProcessorTest {
         ScriptedProducer producer = process(job, (j, chunks) -> answer("hello"), false,
                 JobProcessorTest::tooLarge);
 
-        assertThat(producer.sent(TOPICS.resultsRaw())).isEmpty();
+        assertThat(producer.sent(TOPICS.results())).isEmpty();
         assertThat(producer.attempts(TOPICS.dlq())).hasSize(2);
         ProducerRecord<byte[], byte[]> letter = producer.sent(TOPICS.dlq()).getFirst();
         assertThat(letter.value()).isNull();
@@ -216,7 +217,7 @@ class JobProcessorTest {
                 r -> new TopicAuthorizationException("nothing allowed"));
 
         assertThat(producer.history()).isEmpty();
-        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(2);
+        assertThat(producer.attempts(TOPICS.results())).hasSize(2);
         assertThat(producer.attempts(TOPICS.dlq())).hasSize(2);
         assertThat(acks).hasValue(1);
         assertThat(count("llmq.jobs.unrecorded")).isEqualTo(1);
@@ -224,26 +225,24 @@ class JobProcessorTest {
     }
 
     @Test
-    void aStoppingWorkerLeavesTheRecordUnackedForTheNextOne() {
-        ScriptedProducer producer = process(job("j5", false, "c5", Map.of()), (j, chunks) -> answer("hello"), true,
-                r -> new TopicAuthorizationException("nothing allowed"));
+    void aRecordWhoseFinishIsNotCommittedBeforeTheWorkerStopsStaysUnfinished() throws Exception {
+        ScriptedProducer producer = new ScriptedProducer(r -> null);
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        AtomicInteger finishes = new AtomicInteger();
+        JobProcessor processor = processor((j, chunks) -> answer("hello"), producer, () -> true);
+        Thread job = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job("j5", false, "c5",
+                Map.of())), records -> {
+                    finishes.incrementAndGet();
+                    return never;
+                })));
+        await().until(() -> finishes.get() == 1);
 
-        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(1);
-        assertThat(producer.attempts(TOPICS.dlq())).isEmpty();
-        assertThat(acks).hasValue(0);
-    }
+        job.interrupt(); // the worker stops: its job threads are interrupted
+        job.join();
 
-    @Test
-    void retriableFailuresOfTheResultAreRetried() {
-        AtomicInteger failures = new AtomicInteger();
-        ScriptedProducer producer = process(job("j6", false, "c6", Map.of()), (j, chunks) -> answer("hello"), false,
-                r -> r.topic().equals(TOPICS.resultsRaw()) && failures.incrementAndGet() <= 2
-                        ? new NotEnoughReplicasException("isr") : null);
-
-        assertThat(producer.attempts(TOPICS.resultsRaw())).hasSize(3);
-        assertThat(RESULTS.fromBytes(producer.sent(TOPICS.resultsRaw()).getFirst().value()).status())
-                .isEqualTo(JobStatus.SUCCEEDED);
-        assertThat(acks).hasValue(1);
+        assertThat(never).isNotDone();
+        assertThat(meters.find("llmq.jobs.completed").counters()).as("not counted as completed")
+                .allSatisfy(c -> assertThat(c.count()).isZero());
     }
 
     @Test
@@ -262,7 +261,7 @@ class JobProcessorTest {
 
         assertThat(producer.sent(TOPICS.chunks())).extracting(r -> CHUNKS.fromBytes(r.value()).seq())
                 .containsExactly(0L, 2L, 4L);
-        JobResult result = RESULTS.fromBytes(producer.sent(TOPICS.resultsRaw()).getFirst().value());
+        JobResult result = RESULTS.fromBytes(producer.sent(TOPICS.results()).getFirst().value());
         assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(result.adjustments()).containsExactly(KafkaChunkPublisher.STREAM_INCOMPLETE + 2);
         assertThat(count("llmq.chunks.dropped")).isEqualTo(2);
@@ -279,7 +278,7 @@ class JobProcessorTest {
                 Clock.fixed(NOW, ZoneOffset.UTC), new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE, null,
                 () -> false);
 
-        processor.process(new Delivery(garbage, acks::incrementAndGet));
+        processor.process(new Delivery(garbage, new ProducerFinisher(producer, acks)));
 
         assertThat(producer.sent(TOPICS.dlq())).singleElement().satisfies(letter -> {
             assertThat(letter.value()).isNull();
@@ -301,13 +300,11 @@ class JobProcessorTest {
      * record again (its partition lost and given back while the job ran); then lets the run end ({@code end}) and
      * waits for both deliveries to be processed.
      */
-    private void deliverAgainWhileItRuns(JobProcessor processor, JobRequest job, CountDownLatch calling, Runnable end)
-            throws InterruptedException {
-        Thread first = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
-                acks::incrementAndGet)));
+    private void deliverAgainWhileItRuns(JobProcessor processor, Delivery.Finisher finisher, JobRequest job,
+                                         CountDownLatch calling, Runnable end) throws InterruptedException {
+        Thread first = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job), finisher)));
         calling.await();
-        Thread second = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job),
-                acks::incrementAndGet)));
+        Thread second = Thread.ofVirtual().start(() -> processor.process(new Delivery(record(job), finisher)));
         await().until(() -> count("llmq.jobs.redelivered_while_running") == 1);
         assertThat(acks).as("nothing acked while the run goes on").hasValue(0);
         end.run();
@@ -329,13 +326,13 @@ class JobProcessorTest {
         }, producer, () -> false);
         JobRequest job = job("again-1", false, "c1", Map.of());
 
-        deliverAgainWhileItRuns(processor, job, calling, answer::countDown);
+        deliverAgainWhileItRuns(processor, new ProducerFinisher(producer, acks), job, calling, answer::countDown);
 
         assertThat(calls).as("one provider call for both deliveries").hasValue(1);
         assertThat(acks).as("both records acked").hasValue(2);
-        assertThat(producer.sent(TOPICS.resultsRaw())).as("one result").hasSize(1);
-        // once that run is over, a later delivery of the job runs it (a re-run the de-duplication drops)
-        processor.process(new Delivery(record(job), acks::incrementAndGet));
+        assertThat(producer.sent(TOPICS.results())).as("one result").hasSize(1);
+        // once that run is over, a later delivery of the job runs it (with a feed none comes: the record is done)
+        processor.process(new Delivery(record(job), new ProducerFinisher(producer, acks)));
         assertThat(calls).hasValue(2);
         assertThat(acks).hasValue(3);
     }
@@ -355,13 +352,14 @@ class JobProcessorTest {
             throw new InterruptedException("the worker stops");
         }, producer, stopping::get);
 
-        deliverAgainWhileItRuns(processor, job("again-2", false, "c1", Map.of()), calling, () -> {
+        deliverAgainWhileItRuns(processor, new ProducerFinisher(producer, acks), job("again-2", false, "c1", Map.of()),
+                calling, () -> {
             stopping.set(true);
             stop.countDown();
         });
 
         assertThat(calls).hasValue(1);
         assertThat(acks).hasValue(0);
-        assertThat(producer.sent(TOPICS.resultsRaw())).isEmpty();
+        assertThat(producer.sent(TOPICS.results())).isEmpty();
     }
 }

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -109,8 +110,8 @@ class JobRunStateTest {
                 new Cancellations(Clock.systemUTC(), Duration.ofDays(1)), delay);
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(TOPICS.jobs(), 0, 7,
                 "j1".getBytes(StandardCharsets.UTF_8), JOBS.toBytes(job));
-        processor.process(new Delivery(record, () -> { }, 1, false, CompletableFuture.completedFuture(null),
-                FREEABLE));
+        processor.process(new Delivery(record, new ProducerFinisher(producer, new AtomicInteger()), () -> { }, 1, false,
+                CompletableFuture.completedFuture(null), FREEABLE));
         return producer.history();
     }
 
@@ -131,7 +132,7 @@ class JobRunStateTest {
             return answer();
         });
 
-        assertThat(described(sent)).containsExactly("running attempt 1 on d1", TOPICS.resultsRaw());
+        assertThat(described(sent)).containsExactly("running attempt 1 on d1", TOPICS.results());
     }
 
     @Test
@@ -143,14 +144,14 @@ class JobRunStateTest {
         });
 
         assertThat(described(sent)).containsExactly("running attempt 1 on null", "running attempt 1 on d1",
-                TOPICS.resultsRaw());
+                TOPICS.results());
     }
 
     @Test
     void aJobEndingWithoutAnyAttemptStillSaysItRanBeforeItsResult() {
         List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> answer());
 
-        assertThat(described(sent)).containsExactly("running attempt 1 on null", TOPICS.resultsRaw());
+        assertThat(described(sent)).containsExactly("running attempt 1 on null", TOPICS.results());
     }
 
     @Test
@@ -163,7 +164,7 @@ class JobRunStateTest {
         });
 
         assertThat(described(sent)).containsExactly("running attempt 1 on d1", "running attempt 2 on d2",
-                TOPICS.resultsRaw());
+                TOPICS.results());
     }
 
     @Test
@@ -176,8 +177,8 @@ class JobRunStateTest {
         List<ProducerRecord<byte[], byte[]>> unattempted = run((job, chunks, run) -> answer(),
                 new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
 
-        assertThat(described(attempted)).containsExactly(TOPICS.resultsRaw());
-        assertThat(described(unattempted)).containsExactly(TOPICS.resultsRaw());
+        assertThat(described(attempted)).containsExactly(TOPICS.results());
+        assertThat(described(unattempted)).containsExactly(TOPICS.results());
         assertThat(timers.getQueue()).isEmpty();
     }
 
@@ -205,7 +206,7 @@ class JobRunStateTest {
         }, producer, timers, Duration.ofMillis(50));
 
         assertThat(described(sent)).containsExactly("running attempt 2 on d2", "running attempt 3 on d3",
-                TOPICS.resultsRaw());
+                TOPICS.results());
     }
 
     @Test
@@ -216,7 +217,7 @@ class JobRunStateTest {
             return answer();
         }, producer, timers, Duration.ofMillis(50));
 
-        assertThat(described(sent)).containsExactly("running attempt 1 on null", TOPICS.resultsRaw());
+        assertThat(described(sent)).containsExactly("running attempt 1 on null", TOPICS.results());
     }
 
     @Test
@@ -229,7 +230,7 @@ class JobRunStateTest {
         }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
 
         assertThat(described(sent)).containsExactly("running attempt 1 on d1", "running attempt 2 on d2",
-                TOPICS.resultsRaw());
+                TOPICS.results());
         assertThat(timers.getQueue()).isEmpty();
     }
 

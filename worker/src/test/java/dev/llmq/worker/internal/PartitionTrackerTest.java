@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -16,27 +18,51 @@ class PartitionTrackerTest {
         return new ConsumerRecord<>("jobs", 0, offset, new byte[0], new byte[0]);
     }
 
-    @Test
-    void nothingSeenCommitsNothing() {
-        assertThat(new PartitionTracker().committable(-1)).isEmpty();
+    private static Finish finish() {
+        return new Finish(List.of(), new CompletableFuture<>());
     }
 
-    @Test
-    void commitStopsAtTheLowestUnfinishedOffset() {
+    private static PartitionTracker running(long from, long to) {
         PartitionTracker tracker = new PartitionTracker();
-        for (long offset = 10; offset < 15; offset++) {
+        for (long offset = from; offset < to; offset++) {
             tracker.seen(record(offset));
             tracker.takeBacklog();
         }
-        tracker.done(10);
-        tracker.done(12);
-        tracker.done(13);
-        assertThat(tracker.committable(-1)).isEqualTo(OptionalLong.of(11));
-        tracker.done(11);
-        assertThat(tracker.committable(-1)).isEqualTo(OptionalLong.of(14));
-        tracker.done(14);
-        assertThat(tracker.committable(-1)).isEqualTo(OptionalLong.of(15));
-        assertThat(tracker.committable(17)).as("position past a transaction marker").isEqualTo(OptionalLong.of(17));
+        return tracker;
+    }
+
+    @Test
+    void nothingSeenCommitsNothing() {
+        assertThat(new PartitionTracker().prepare(-1, false)).isNull();
+        assertThat(new PartitionTracker().prepare(-1, true)).isNull();
+    }
+
+    @Test
+    void aCommitStopsAtTheLowestOpenRecordAndSaysWhichAboveItAreDone() {
+        PartitionTracker tracker = running(10, 15);
+        tracker.finished(10, finish());
+        tracker.finished(12, finish());
+        tracker.finished(13, finish());
+
+        PartitionTracker.Prepared first = tracker.prepare(-1, false);
+        assertThat(first.offset()).isEqualTo(11);
+        assertThat(first.metadata()).isEqualTo("s2;4;0:0,3:0");
+        assertThat(first.included()).containsOnlyKeys(10L, 12L, 13L);
+        tracker.requested(first);
+        tracker.committed(first);
+        assertThat(tracker.pending()).isEqualTo(2);
+        assertThat(tracker.prepare(-1, false)).as("nothing new").isNull();
+
+        tracker.finished(11, finish());
+        PartitionTracker.Prepared second = tracker.prepare(-1, false);
+        assertThat(second.offset()).isEqualTo(14);
+        assertThat(second.metadata()).isEqualTo("s2;1;0:0");
+        tracker.committed(second);
+
+        tracker.finished(14, finish());
+        assertThat(tracker.prepare(-1, false).offset()).isEqualTo(15);
+        assertThat(tracker.prepare(17, false).offset()).as("position past a transaction marker").isEqualTo(17);
+        assertThat(tracker.prepare(17, false).metadata()).isEmpty();
     }
 
     @Test
@@ -46,41 +72,208 @@ class PartitionTrackerTest {
         tracker.seen(record(1));
         tracker.seen(record(2));
         assertThat(tracker.takeBacklog().offset()).isZero();
-        tracker.done(0);
+        tracker.finished(0, finish());
         assertThat(tracker.backlog()).isEqualTo(2);
         assertThat(tracker.dispatched()).isZero();
-        assertThat(tracker.committable(3)).isEqualTo(OptionalLong.of(1));
+        PartitionTracker.Prepared prepared = tracker.prepare(3, false);
+        assertThat(prepared.offset()).isEqualTo(1);
+        assertThat(prepared.metadata()).isEmpty();
+        assertThat(prepared.included()).containsOnlyKeys(0L);
         assertThat(tracker.peekBacklog().offset()).isEqualTo(1);
     }
 
     @Test
-    void committedOffsetNeverPassesAnUnfinishedRecordWhateverTheCompletionOrder() {
+    void aFailedCommitLeavesItsRecordsFinishedForTheNextAndARefusedOneIsOpenAgain() {
+        PartitionTracker tracker = running(0, 3);
+        Finish one = finish();
+        tracker.finished(1, one);
+        tracker.finished(2, finish());
+        PartitionTracker.Prepared failed = tracker.prepare(-1, false);
+        tracker.requested(failed);
+        tracker.commitFailed();
+
+        assertThat(tracker.prepare(-1, false).included()).containsOnlyKeys(1L, 2L);
+        tracker.refused(1);
+        PartitionTracker.Prepared again = tracker.prepare(-1, false);
+        assertThat(again.included()).containsOnlyKeys(2L);
+        assertThat(again.metadata()).isEqualTo("s2;3;0-1:0");
+        assertThat(tracker.finished(1, one)).as("finished anew").isTrue();
+        assertThat(tracker.finished(1, finish())).as("not twice").isFalse();
+    }
+
+    @Test
+    void startCountsOfOpenRecordsGoInTheMetadata() {
+        PartitionTracker tracker = running(0, 3);
+        tracker.started(0, new CompletableFuture<>());
+        tracker.started(2, new CompletableFuture<>());
+        tracker.finished(1, finish());
+        assertThat(tracker.prepare(-1, false).metadata()).isEqualTo("s2;3;0:1,2:1");
+    }
+
+    @Test
+    void aNextOwnerPassesOverTheRecordsCommittedDoneAndKeepsTheOpenOnesStartCounts() {
+        PartitionTracker tracker = new PartitionTracker(Lane.BATCH, CommitMetadata.decode(10, "s2;4;0:0,1:2"));
+        assertThat(tracker.seen(record(10))).isTrue();
+        assertThat(tracker.seen(record(11))).isTrue();
+        assertThat(tracker.seen(record(12))).isFalse();
+        assertThat(tracker.seen(record(13))).isFalse();
+        assertThat(tracker.seen(record(14))).isTrue();
+        assertThat(tracker.skipped()).isEqualTo(2);
+        assertThat(tracker.startsOf(11)).isEqualTo(2);
+        assertThat(tracker.backlog()).isEqualTo(3);
+    }
+
+    @Test
+    void whatThePreviousOwnersCommittedAboutRecordsNotFetchedYetIsCarriedOver() {
+        // 100 and 105 open (100 started once), 101-104 and 106-109 done
+        CommitMetadata.Decoded prior = CommitMetadata.decode(100, "s2;10;0:1,5:0");
+        PartitionTracker fresh = new PartitionTracker(Lane.BATCH, prior);
+        assertThat(fresh.prepare(100, true).metadata()).as("nothing fetched yet").isEqualTo("s2;10;0:1,5:0");
+        assertThat(fresh.prepare(100, true).offset()).isEqualTo(100);
+
+        PartitionTracker tracker = new PartitionTracker(Lane.BATCH, prior);
+        for (long offset = 100; offset < 103; offset++) {
+            tracker.seen(record(offset)); // 101 and 102 are passed over
+        }
+        tracker.takeBacklog();
+        tracker.started(100, new CompletableFuture<>());
+        PartitionTracker.Prepared prepared = tracker.prepare(-1, false);
+        assertThat(prepared.offset()).isEqualTo(100);
+        assertThat(prepared.metadata()).as("103-104 and 106-109 still done, 105 still open")
+                .isEqualTo("s2;10;0:2,5:0");
+
+        tracker.finished(100, finish());
+        PartitionTracker.Prepared after = tracker.prepare(-1, false);
+        assertThat(after.offset()).as("the lowest open one, not fetched yet").isEqualTo(105);
+        assertThat(after.metadata()).isEqualTo("s2;5;0:0");
+    }
+
+    @Test
+    void whenEveryRecordOfThePreviousOwnersRangeIsDoneTheOffsetPassesIt() {
+        PartitionTracker tracker = new PartitionTracker(Lane.BATCH, CommitMetadata.decode(100, "s2;10;0:0"));
+        tracker.seen(record(100));
+        tracker.takeBacklog();
+        tracker.finished(100, finish());
+        PartitionTracker.Prepared prepared = tracker.prepare(-1, false);
+        assertThat(prepared.offset()).isEqualTo(110);
+        assertThat(prepared.metadata()).isEmpty();
+        assertThat(prepared.included()).containsOnlyKeys(100L);
+    }
+
+    @Test
+    void whateverTheOrderJobsFinishInACommitSaysDoneExactlyTheRecordsWhoseResultsItOrAnEarlierOneWrote() {
         Random random = new Random(42);
         for (int round = 0; round < 200; round++) {
             PartitionTracker tracker = new PartitionTracker();
-            int count = 1 + random.nextInt(50);
+            int count = 1 + random.nextInt(60);
             List<Long> offsets = new ArrayList<>();
-            for (long offset = 0; offset < count; offset++) {
-                tracker.seen(record(offset * 2)); // gaps, as transaction markers leave them
+            for (long i = 0; i < count; i++) {
+                tracker.seen(record(i * 2)); // gaps, as transaction markers leave them
                 tracker.takeBacklog();
-                offsets.add(offset * 2);
+                offsets.add(i * 2);
             }
             Collections.shuffle(offsets, random);
-            List<Long> done = new ArrayList<>();
+            Set<Long> written = new HashSet<>();
             for (long offset : offsets) {
-                tracker.done(offset);
-                done.add(offset);
-                long committable = tracker.committable(-1).orElseThrow();
-                for (long seen = 0; seen < count * 2L; seen += 2) {
-                    if (seen < committable) {
-                        assertThat(done).contains(seen);
-                    }
+                tracker.finished(offset, finish());
+                if (random.nextInt(3) == 0) {
+                    continue; // finished, not committed yet
                 }
-                if (tracker.advances(committable)) {
-                    tracker.committed(committable);
+                PartitionTracker.Prepared prepared = tracker.prepare(-1, false);
+                boolean commits = random.nextInt(4) != 0;
+                tracker.requested(prepared);
+                if (commits) {
+                    tracker.committed(prepared);
+                    written.addAll(prepared.included().keySet());
+                } else {
+                    tracker.commitFailed();
+                    continue;
+                }
+                CommitMetadata.Decoded said = CommitMetadata.decode(prepared.offset(), prepared.metadata());
+                for (long seen = 0; seen < count * 2L; seen += 2) {
+                    boolean done = seen < prepared.offset() || said.done(seen);
+                    assertThat(done).as("round %d, offset %d", round, seen).isEqualTo(written.contains(seen));
                 }
             }
-            assertThat(tracker.committable(-1)).isEqualTo(OptionalLong.of((count - 1) * 2L + 1));
+        }
+    }
+
+    @Test
+    void handedFromOwnerToOwnerWithPartialFetchesEveryRecordGetsExactlyOneResult() {
+        Random random = new Random(7);
+        for (int round = 0; round < 300; round++) {
+            List<Long> log = new ArrayList<>();
+            for (long offset = 0; log.size() < 40 + random.nextInt(40); offset += 1 + (random.nextInt(5) == 0 ? 1 : 0)) {
+                log.add(offset); // gaps, as transaction markers leave them
+            }
+            long logEnd = log.getLast() + 1;
+            java.util.Map<Long, Integer> writes = new java.util.HashMap<>();
+            long committedOffset = -1;
+            String committedMetadata = null;
+            for (int owner = 0; owner < 200 && writes.size() < log.size(); owner++) {
+                PartitionTracker tracker = new PartitionTracker(Lane.BATCH, committedOffset < 0
+                        ? CommitMetadata.Decoded.NONE : CommitMetadata.decode(committedOffset, committedMetadata));
+                long position = Math.max(0, committedOffset);
+                List<Long> running = new ArrayList<>();
+                int steps = 1 + random.nextInt(30);
+                for (int step = 0; step < steps; step++) {
+                    switch (random.nextInt(4)) {
+                        case 0 -> { // a fetch of a few records
+                            for (int k = random.nextInt(6); k > 0 && position < logEnd; k--) {
+                                long from = position;
+                                long offset = log.stream().filter(o -> o >= from).findFirst().orElse(logEnd);
+                                if (offset < logEnd) {
+                                    tracker.seen(record(offset));
+                                }
+                                position = offset + 1;
+                            }
+                        }
+                        case 1 -> { // dispatch
+                            if (tracker.backlog() > 0) {
+                                running.add(tracker.takeBacklog().offset());
+                            }
+                        }
+                        case 2 -> { // a job finishes
+                            if (!running.isEmpty()) {
+                                tracker.finished(running.remove(random.nextInt(running.size())), finish());
+                            }
+                        }
+                        default -> { // a commit, which may fail
+                            PartitionTracker.Prepared prepared = tracker.prepare(
+                                    tracker.pending() == 0 ? position : -1, false);
+                            if (prepared != null) {
+                                tracker.requested(prepared);
+                                if (random.nextInt(5) == 0) {
+                                    tracker.commitFailed();
+                                } else {
+                                    tracker.committed(prepared);
+                                    prepared.included().keySet().forEach(o -> writes.merge(o, 1, Integer::sum));
+                                    committedOffset = prepared.offset();
+                                    committedMetadata = prepared.metadata();
+                                }
+                            }
+                        }
+                    }
+                }
+                if (random.nextBoolean()) { // a revocation commits what finished; a kill does not
+                    PartitionTracker.Prepared last = tracker.prepare(tracker.pending() == 0 ? position : -1, true);
+                    if (last != null) {
+                        tracker.committed(last);
+                        last.included().keySet().forEach(o -> writes.merge(o, 1, Integer::sum));
+                        committedOffset = last.offset();
+                        committedMetadata = last.metadata();
+                    }
+                }
+                CommitMetadata.Decoded said = committedOffset < 0 ? CommitMetadata.Decoded.NONE
+                        : CommitMetadata.decode(committedOffset, committedMetadata);
+                for (long offset : log) {
+                    boolean done = offset < said.base() || said.done(offset);
+                    assertThat(done).as("round %d, owner %d, offset %d said done", round, owner, offset)
+                            .isEqualTo(writes.containsKey(offset));
+                }
+            }
+            assertThat(writes).as("round %d", round).allSatisfy((offset, n) -> assertThat(n).as("offset %d", offset)
+                    .isEqualTo(1));
         }
     }
 }

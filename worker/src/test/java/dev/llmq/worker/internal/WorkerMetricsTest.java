@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -98,10 +99,17 @@ class WorkerMetricsTest {
         tracker.seen(record(5, 1000));
         tracker.seen(record(6, 2000));
         assertThat(tracker.oldestPendingTimestamp()).isEqualTo(1000);
-        tracker.done(5);
+        tracker.takeBacklog();
+        tracker.takeBacklog();
+        done(tracker, 5);
         assertThat(tracker.oldestPendingTimestamp()).isEqualTo(2000);
-        tracker.done(6);
+        done(tracker, 6);
         assertThat(tracker.oldestPendingTimestamp()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    private static void done(PartitionTracker tracker, long offset) {
+        tracker.finished(offset, new Finish(List.of(), new java.util.concurrent.CompletableFuture<>()));
+        tracker.committed(tracker.prepare(-1, false));
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset, long timestamp) {

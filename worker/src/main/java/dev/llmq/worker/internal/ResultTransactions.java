@@ -1,0 +1,286 @@
+package dev.llmq.worker.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's transactional producer, on a thread of its own: each {@link #commit} writes a batch of records (jobs'
+ * results and dead letters) and commits the jobs' consumer offsets with them, as one Kafka transaction, so a
+ * {@code read_committed} reader sees a job's result exactly when its record counts as done for the consumer group, and
+ * never one without the other. The offsets carry the consumer's group metadata, so a worker that lost its partitions
+ * (a rebalance, a pause longer than its session) cannot commit them any more: its transaction is refused and aborted.
+ *
+ * <p>One transaction at a time. A failed one is aborted (when the producer can; otherwise the producer is replaced by a
+ * new one under the same transactional id, which aborts what the old one left open) and reported, after a short
+ * backoff, with the records Kafka refused for good, so the caller can write something else in their place. A commit
+ * whose answer does not come ({@code max.block.ms}) is asked again until it does: its outcome is unknown until then, and
+ * writing the batch again meanwhile could write it twice.
+ */
+public final class ResultTransactions implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResultTransactions.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+    /**
+     * How a transaction ended.
+     *
+     * @param committed true when the records and offsets are written
+     * @param refused the records Kafka refused for good, by their index in the batch (empty when committed)
+     * @param error why it was aborted, or null
+     */
+    public record Outcome(boolean committed, Map<Integer, Exception> refused, Exception error) {
+    }
+
+    private final Supplier<Producer<byte[], byte[]>> producers;
+    private final ExecutorService thread;
+    private volatile Producer<byte[], byte[]> producer;
+    private volatile boolean closed;
+    private Duration backoff = FIRST_BACKOFF;
+
+    /**
+     * @param producers makes a transactional producer (the same {@code transactional.id} each time), not yet
+     *                  initialised; called again when one has failed for good
+     */
+    public ResultTransactions(Supplier<Producer<byte[], byte[]>> producers, String threadName) {
+        this.producers = Objects.requireNonNull(producers, "producers");
+        this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(threadName).factory());
+    }
+
+    /**
+     * Makes the producer and initialises its transactions now, on the transactions' thread, so the first commit does
+     * not wait for that; a failure is logged and tried again by the first commit.
+     */
+    public void start() {
+        thread.execute(() -> {
+            try {
+                producer();
+            } catch (RuntimeException e) {
+                LOG.warn("transactional producer could not start yet: {}", KafkaErrors.describe(e));
+            }
+        });
+    }
+
+    /**
+     * Writes {@code records} and commits {@code offsets} in one transaction, on the transactions' thread.
+     *
+     * @param group the consumer's group metadata now: the broker refuses offsets of a member it no longer knows
+     */
+    public CompletableFuture<Outcome> commit(List<ProducerRecord<byte[], byte[]>> records,
+                                             Map<TopicPartition, OffsetAndMetadata> offsets,
+                                             ConsumerGroupMetadata group) {
+        List<ProducerRecord<byte[], byte[]>> batch = List.copyOf(records);
+        Map<TopicPartition, OffsetAndMetadata> commits = Map.copyOf(offsets);
+        try {
+            return CompletableFuture.supplyAsync(() -> run(batch, commits, group), thread);
+        } catch (RejectedExecutionException e) { // closed or aborted: nothing more is written
+            return CompletableFuture.completedFuture(new Outcome(false, Map.of(), e));
+        }
+    }
+
+    private Outcome run(List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
+                        ConsumerGroupMetadata group) {
+        if (closed) {
+            return new Outcome(false, Map.of(), new IllegalStateException("closed"));
+        }
+        List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        Producer<byte[], byte[]> p;
+        try {
+            p = producer();
+        } catch (RuntimeException e) {
+            LOG.warn("transactional producer could not start: {}", KafkaErrors.describe(e));
+            return failed(records, sends, e);
+        }
+        try {
+            p.beginTransaction();
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                sends.add(p.send(record));
+            }
+            if (!offsets.isEmpty()) {
+                p.sendOffsetsToTransaction(offsets, group);
+            }
+        } catch (RuntimeException e) {
+            abort(p, e);
+            return failed(records, sends, e);
+        }
+        while (true) {
+            try {
+                p.commitTransaction();
+                backoff = FIRST_BACKOFF;
+                return new Outcome(true, Map.of(), null);
+            } catch (TimeoutException e) {
+                if (closed) {
+                    return new Outcome(false, Map.of(), e); // outcome unknown; the next owner reads what it was
+                }
+                LOG.warn("transaction commit not answered ({}); asking again", KafkaErrors.describe(e));
+            } catch (RuntimeException e) {
+                abort(p, e);
+                return failed(records, sends, e);
+            }
+        }
+    }
+
+    /** Aborts the open transaction; a producer that cannot is closed, and the next transaction starts a new one. */
+    private void abort(Producer<byte[], byte[]> p, RuntimeException cause) {
+        if (fatal(cause)) {
+            LOG.warn("transactional producer failed ({}); starting a new one", KafkaErrors.describe(cause));
+            discard(p);
+            return;
+        }
+        try {
+            p.abortTransaction();
+        } catch (RuntimeException e) {
+            LOG.warn("transaction could not be aborted ({}); starting a new producer", KafkaErrors.describe(e));
+            discard(p);
+        }
+    }
+
+    /** Failures after which the producer cannot go on (or can no longer be trusted to): it is replaced. */
+    private static boolean fatal(RuntimeException e) {
+        return !(e instanceof KafkaException) || e instanceof ProducerFencedException
+                || e instanceof OutOfOrderSequenceException || e instanceof UnsupportedVersionException
+                || (e instanceof AuthorizationException && !(e instanceof TopicAuthorizationException));
+    }
+
+    private Outcome failed(List<ProducerRecord<byte[], byte[]>> records, List<Future<RecordMetadata>> sends,
+                           Exception error) {
+        Map<Integer, Exception> refused = new HashMap<>();
+        for (int i = 0; i < sends.size(); i++) {
+            Exception e = sendError(sends.get(i));
+            if (e != null && refusedForGood(e)) {
+                refused.put(i, e);
+            }
+        }
+        LOG.debug("transaction of {} records aborted: {} ({} refused)", records.size(), KafkaErrors.describe(error),
+                refused.size());
+        if (refused.isEmpty()) {
+            pause();
+        }
+        return new Outcome(false, refused, error);
+    }
+
+    /** A record's own failure, which sending it again would meet again. */
+    static boolean refusedForGood(Throwable error) {
+        Throwable cause = KafkaErrors.unwrap(error);
+        return KafkaErrors.tooLarge(cause) || cause instanceof TopicAuthorizationException
+                || cause instanceof InvalidRecordException || cause instanceof InvalidTopicException
+                || cause instanceof SerializationException;
+    }
+
+    private static Exception sendError(Future<RecordMetadata> send) {
+        if (!send.isDone()) {
+            return null;
+        }
+        try {
+            send.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof Exception cause ? cause : e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+
+    private Producer<byte[], byte[]> producer() {
+        Producer<byte[], byte[]> p = producer;
+        if (p == null) {
+            p = producers.get();
+            try {
+                p.initTransactions();
+            } catch (RuntimeException e) {
+                p.close(Duration.ZERO);
+                throw e;
+            }
+            producer = p;
+        }
+        return p;
+    }
+
+    private void discard(Producer<byte[], byte[]> p) {
+        producer = null;
+        try {
+            p.close(Duration.ZERO);
+        } catch (KafkaException e) {
+            LOG.debug("closing a failed transactional producer: {}", KafkaErrors.describe(e));
+        }
+    }
+
+    /** The producer's client metrics source, once it exists. */
+    Producer<byte[], byte[]> current() {
+        return producer;
+    }
+
+    /** Waits for the transaction going on, then closes the producer (an open transaction is aborted). */
+    @Override
+    public void close() {
+        closeWithin(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Stops at once as a killed process would: the producer is closed without waiting, and a transaction going on is
+     * left open for the broker to abort when it times out.
+     */
+    public void abort() {
+        closed = true;
+        Producer<byte[], byte[]> p = producer;
+        if (p != null) {
+            p.close(Duration.ZERO);
+        }
+        thread.shutdownNow();
+    }
+
+    private void closeWithin(Duration timeout) {
+        closed = true;
+        thread.shutdown();
+        try {
+            thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Producer<byte[], byte[]> p = producer;
+        if (p != null) {
+            p.close(timeout);
+        }
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,171 @@
+package dev.llmq.worker.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ResultTransactionsTest {
+
+    private static final ConsumerGroupMetadata GROUP = new ConsumerGroupMetadata("workers");
+    private static final Map<TopicPartition, OffsetAndMetadata> OFFSETS = Map.of(new TopicPartition("jobs", 0),
+            new OffsetAndMetadata(7, "s2;3;0:1"));
+
+    private final List<MockProducer<byte[], byte[]>> made = new ArrayList<>();
+    private ResultTransactions transactions;
+
+    /** A producer that refuses records of the topic {@code big} as Kafka's does: a failed send, then no commit. */
+    private static final class Producing extends MockProducer<byte[], byte[]> {
+
+        int commitTimeouts;
+
+        Producing() {
+            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+            if (record.topic().equals("big")) {
+                commitTransactionException = new KafkaException("cannot commit: a send of this transaction failed");
+                return CompletableFuture.failedFuture(new RecordTooLargeException("too large"));
+            }
+            return super.send(record, callback);
+        }
+
+        @Override
+        public void commitTransaction() {
+            if (commitTimeouts > 0) {
+                commitTimeouts--;
+                throw new TimeoutException("no answer in time");
+            }
+            super.commitTransaction();
+        }
+    }
+
+    private ResultTransactions transactions(Supplier<Producing> producers) {
+        transactions = new ResultTransactions(() -> {
+            Producing p = producers.get();
+            made.add(p);
+            return p;
+        }, "test-results");
+        return transactions;
+    }
+
+    @AfterEach
+    void close() {
+        transactions.close();
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String topic, String key) {
+        return new ProducerRecord<>(topic, key.getBytes(), "{}".getBytes());
+    }
+
+    @Test
+    void aBatchIsWrittenWithItsOffsetsInOneCommittedTransaction() {
+        ResultTransactions.Outcome outcome = transactions(Producing::new).commit(
+                List.of(record("results", "a"), record("results", "b")), OFFSETS, GROUP).join();
+
+        assertThat(outcome.committed()).isTrue();
+        MockProducer<byte[], byte[]> producer = made.getFirst();
+        assertThat(producer.history()).hasSize(2);
+        assertThat(producer.consumerGroupOffsetsHistory()).containsExactly(Map.of("workers", OFFSETS));
+        assertThat(producer.commitCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordKafkaRefusesForGoodIsNamedByItsIndexAndNothingIsCommitted() {
+        ResultTransactions.Outcome outcome = transactions(Producing::new).commit(
+                List.of(record("results", "a"), record("big", "b"), record("results", "c")), OFFSETS, GROUP).join();
+
+        assertThat(outcome.committed()).isFalse();
+        assertThat(outcome.refused()).containsOnlyKeys(1);
+        assertThat(outcome.refused().get(1)).isInstanceOf(RecordTooLargeException.class);
+        MockProducer<byte[], byte[]> producer = made.getFirst();
+        assertThat(producer.transactionAborted()).isTrue();
+        assertThat(producer.commitCount()).isZero();
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void aTransactionTheBrokerRefusesIsAbortedAndTheSameProducerGoesOn() {
+        Producing first = new Producing();
+        first.sendOffsetsToTransactionException = new CommitFailedException("the group has rebalanced");
+        ResultTransactions tx = transactions(() -> first);
+
+        ResultTransactions.Outcome refused = tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join();
+        assertThat(refused.committed()).isFalse();
+        assertThat(refused.refused()).as("no record's own fault").isEmpty();
+        assertThat(refused.error()).isInstanceOf(CommitFailedException.class);
+        assertThat(first.transactionAborted()).isTrue();
+
+        first.sendOffsetsToTransactionException = null;
+        assertThat(tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed()).isTrue();
+        assertThat(made).hasSize(1);
+        assertThat(first.history()).hasSize(1);
+    }
+
+    @Test
+    void aFencedProducerIsReplacedByANewOneUnderTheSameSupplier() {
+        AtomicInteger n = new AtomicInteger();
+        ResultTransactions tx = transactions(() -> {
+            Producing p = new Producing();
+            if (n.incrementAndGet() == 1) {
+                p.commitTransactionException = new ProducerFencedException("another producer with this id");
+            }
+            return p;
+        });
+
+        assertThat(tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed()).isFalse();
+        assertThat(tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed()).isTrue();
+        assertThat(made).hasSize(2);
+        assertThat(made.getFirst().closed()).isTrue();
+        assertThat(made.get(1).history()).hasSize(1);
+    }
+
+    @Test
+    void aCommitNotAnsweredInTimeIsAskedAgainNotWrittenAgain() {
+        Producing producer = new Producing();
+        producer.commitTimeouts = 2;
+
+        ResultTransactions.Outcome outcome = transactions(() -> producer).commit(List.of(record("results", "a")),
+                OFFSETS, GROUP).join();
+
+        assertThat(outcome.committed()).isTrue();
+        assertThat(producer.commitCount()).isEqualTo(1);
+        assertThat(producer.history()).hasSize(1);
+        assertThat(producer.transactionAborted()).isFalse();
+    }
+
+    @Test
+    void anAbortedOneWritesNothingMore() {
+        ResultTransactions tx = transactions(Producing::new);
+        tx.start();
+        tx.abort();
+
+        ResultTransactions.Outcome outcome = tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join();
+
+        assertThat(outcome.committed()).isFalse();
+        assertThat(made).allSatisfy(p -> assertThat(p.history()).isEmpty());
+    }
+}
