@@ -9,6 +9,7 @@ import dev.llmq.worker.internal.GroupReadiness;
 import dev.llmq.worker.internal.JobProcessor;
 import dev.llmq.worker.internal.ResultTransactions;
 import dev.llmq.worker.internal.Sender;
+import dev.llmq.worker.internal.StartsLog;
 import dev.llmq.worker.internal.WorkerMetrics;
 import dev.llmq.worker.internal.ConsumerLag;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,6 +71,7 @@ public final class JobWorker implements AutoCloseable {
     private final GroupReadiness readiness;
     private final Thread pollThread;
     private final ResultTransactions transactions;
+    private final StartsLog starts;
     private final ControlReader controlReader;
     /** Kafka's own metrics of this worker's clients, as meters; closed with them. */
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
@@ -104,7 +106,9 @@ public final class JobWorker implements AutoCloseable {
         this.transactions = new ResultTransactions(() -> bindResultsMetrics(new KafkaProducer<>(transactional,
                 new ByteArraySerializer(), new ByteArraySerializer()), meters),
                 "llmq-worker-results-" + settings.workerId());
-        this.feed = new ClassicGroupFeed(consumer, feedOptions(settings), transactions,
+        this.starts = new StartsLog(new KafkaConsumer<>(startsProperties(settings), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()), "llmq-worker-starts-" + settings.workerId());
+        this.feed = new ClassicGroupFeed(consumer, feedOptions(settings), transactions, starts,
                 new ConsumerLag(meters, clock));
         clientMetrics.add(new KafkaClientMetrics(producer));
         clientMetrics.add(new KafkaClientMetrics(consumer));
@@ -230,6 +234,7 @@ public final class JobWorker implements AutoCloseable {
             flusher.shutdownNow();
         }
         transactions.close();
+        starts.close();
         producer.close(Duration.ofSeconds(10));
         readiness.close();
         controlReader.close();
@@ -258,6 +263,7 @@ public final class JobWorker implements AutoCloseable {
         if (flusher != null) {
             flusher.shutdownNow();
         }
+        starts.close();
         readiness.close();
         controlReader.close();
         closeMetrics();
@@ -338,6 +344,22 @@ public final class JobWorker implements AutoCloseable {
         return props;
     }
 
+    /**
+     * The consumer that records the jobs' start counts ({@link StartsLog}): the offsets of a group of its own,
+     * {@code <group>.starts}, which it commits and reads without ever subscribing (no membership, so no static
+     * member id or group protocol of the users' properties).
+     */
+    static Map<String, Object> startsProperties(WorkerSettings settings) {
+        Map<String, Object> props = new HashMap<>(settings.clientProperties());
+        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-starts");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId() + ".starts");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return props;
+    }
+
     static Map<String, Object> adminProperties(WorkerSettings settings) {
         Map<String, Object> props = new HashMap<>(settings.clientProperties());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
@@ -357,7 +379,8 @@ public final class JobWorker implements AutoCloseable {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-results");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // a transaction's records go at once, beside its offset commit, instead of after it at the commit's flush
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.RETRY_BACKOFF.toMillis());
         props.putAll(settings.clientProperties());

@@ -11,9 +11,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -114,15 +116,16 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
      * Takes ownership of {@code consumer}, which must not be subscribed yet and is closed when {@link #run} ends.
      *
      * @param transactions writes the finished records' results with their offsets; not closed here
+     * @param starts records the jobs' start counts before they run (when {@code maxDeliveries > 0}); not closed here
      */
     public ClassicGroupFeed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Options options,
-                            ResultTransactions transactions) {
-        this(consumer, options, transactions, ConsumerLag.none());
+                            ResultTransactions transactions, StartsLog starts) {
+        this(consumer, options, transactions, starts, ConsumerLag.none());
     }
 
     /** @param lag where each poll leaves the held partitions' lag, for the worker's meters */
     public ClassicGroupFeed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Options options,
-                            ResultTransactions transactions, ConsumerLag lag) {
+                            ResultTransactions transactions, StartsLog starts, ConsumerLag lag) {
         this.lag = Objects.requireNonNull(lag, "lag");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.options = Objects.requireNonNull(options, "options");
@@ -131,7 +134,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         this.lanes = new LaneScheduler(options.batchMinShare());
         this.waits = new WaitBuffer(options.maxWaiting(), inFlight);
         this.commits = new FeedCommits(consumer, trackers, Objects.requireNonNull(transactions, "transactions"),
-                this::wake);
+                Objects.requireNonNull(starts, "starts"), this::wake);
     }
 
     @Override
@@ -234,6 +237,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         applyAcks();
         dispatchBacklog();
         applyPauses();
+        commits.commitStarts();
         commits.commit(false);
         ConsumerRecords<byte[], byte[]> records = poll();
         memberId = consumer.groupMetadata().memberId();
@@ -241,6 +245,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             seen(record);
         }
         dispatchBacklog();
+        commits.commitStarts(); // the jobs just dispatched wait for it
         recordLag();
     }
 
@@ -482,10 +487,12 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> committed = commits.committedOf(partitions);
+        Map<TopicPartition, NavigableMap<Long, Integer>> starts = options.maxDeliveries() > 0
+                ? commits.startsOf(partitions) : Map.of();
         for (TopicPartition partition : partitions) {
             Lane lane = partition.topic().equals(options.interactiveTopic()) ? Lane.INTERACTIVE : Lane.BATCH;
             trackers.put(partition, new PartitionTracker(lane, FeedCommits.prior(partition,
-                    committed.get(partition))));
+                    committed.get(partition)), starts.getOrDefault(partition, new TreeMap<>())));
         }
         if (stopping && !partitions.isEmpty()) {
             consumer.pause(partitions);

@@ -8,8 +8,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -36,17 +38,27 @@ final class FeedCommits {
 
     /** One partition's share of a transaction; {@code firstRecord} is the index of its first record in the batch. */
     private record Part(TopicPartition partition, PartitionTracker tracker, PartitionTracker.Prepared prepared,
-                        List<CompletableFuture<Void>> starts, int firstRecord) {
+                        int firstRecord) {
     }
 
     private record Going(List<Part> parts, CompletableFuture<ResultTransactions.Outcome> outcome) {
     }
 
+    /** One partition's share of a start-count commit. */
+    private record StartsPart(TopicPartition partition, PartitionTracker tracker,
+                              List<CompletableFuture<Void>> starts) {
+    }
+
+    private record StartsGoing(List<StartsPart> parts, CompletableFuture<Void> done) {
+    }
+
     private final Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, PartitionTracker> trackers;
     private final ResultTransactions transactions;
+    private final StartsLog startsLog;
     private final Runnable ended;
     private Going going;
+    private StartsGoing startsGoing;
     private volatile boolean idle = true;
 
     /**
@@ -54,11 +66,57 @@ final class FeedCommits {
      * @param ended run (on the transactions' thread) when a transaction has ended, to wake the polling thread
      */
     FeedCommits(Consumer<byte[], byte[]> consumer, Map<TopicPartition, PartitionTracker> trackers,
-                ResultTransactions transactions, Runnable ended) {
+                ResultTransactions transactions, StartsLog startsLog, Runnable ended) {
         this.consumer = consumer;
         this.trackers = trackers;
         this.transactions = transactions;
+        this.startsLog = startsLog;
         this.ended = ended;
+    }
+
+    /**
+     * Records the start counts that changed, unless a record of them is going on ({@link StartsLog}); the jobs whose
+     * starts it carries run once it is acknowledged.
+     */
+    void commitStarts() {
+        StartsGoing g = startsGoing;
+        if (g != null) {
+            if (!g.done().isDone()) {
+                return;
+            }
+            startsGoing = null;
+            boolean failed = g.done().isCompletedExceptionally();
+            for (StartsPart part : g.parts()) {
+                if (failed && trackers.get(part.partition()) == part.tracker()) {
+                    part.tracker().sendFailed(part.starts());
+                } else {
+                    part.starts().forEach(f -> f.complete(null)); // not ours to record any more
+                }
+            }
+            if (failed) {
+                LOG.warn("recording start counts failed, sent again with the next ones: {}",
+                        KafkaErrors.describe(g.done().exceptionNow()));
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> counts = new HashMap<>();
+        List<StartsPart> parts = new ArrayList<>();
+        trackers.forEach((partition, tracker) -> {
+            OffsetAndMetadata record = tracker.startsRecord();
+            if (record != null) {
+                counts.put(partition, record);
+                parts.add(new StartsPart(partition, tracker, tracker.sending()));
+            }
+        });
+        if (!parts.isEmpty()) {
+            CompletableFuture<Void> done = startsLog.write(counts);
+            startsGoing = new StartsGoing(parts, done);
+            done.whenComplete((v, e) -> {
+                if (e == null) { // the jobs go at once, not after the polling thread wakes
+                    parts.forEach(part -> part.starts().forEach(f -> f.complete(null)));
+                }
+                ended.run();
+            });
+        }
     }
 
     /** True when no transaction is going on (read by any thread). */
@@ -98,7 +156,7 @@ final class FeedCommits {
             prepared.included().values().forEach(f -> records.addAll(f.records()));
             offsets.put(e.getKey(), new OffsetAndMetadata(prepared.offset(), prepared.metadata()));
             tracker.requested(prepared);
-            parts.add(new Part(e.getKey(), tracker, prepared, tracker.sending(), first));
+            parts.add(new Part(e.getKey(), tracker, prepared, first));
         }
         if (parts.isEmpty()) {
             return;
@@ -149,7 +207,6 @@ final class FeedCommits {
                     part.tracker().committed(part.prepared());
                 }
                 part.prepared().included().values().forEach(f -> f.done().complete(null));
-                part.starts().forEach(f -> f.complete(null));
                 continue;
             }
             int index = part.firstRecord();
@@ -175,15 +232,14 @@ final class FeedCommits {
             }
             if (ours) {
                 part.tracker().commitFailed();
-                part.tracker().sendFailed(part.starts());
-            } else {
-                part.starts().forEach(f -> f.complete(null)); // not ours to record any more
             }
         }
         if (!outcome.committed() && outcome.refused().isEmpty()) {
             Throwable error = outcome.error() == null ? null : KafkaErrors.unwrap(outcome.error());
             String what = error == null ? "?" : KafkaErrors.describe(error);
-            if (error instanceof CommitFailedException || error instanceof RebalanceInProgressException) {
+            if (error instanceof RejectedExecutionException) {
+                LOG.debug("commit of {} not sent: the worker stops", g.parts().stream().map(Part::partition).toList());
+            } else if (error instanceof CommitFailedException || error instanceof RebalanceInProgressException) {
                 // a rebalance moved the group on while it was sent: what is still ours goes again
                 LOG.debug("commit of {} refused by the group, sent again with the next one: {}",
                         g.parts().stream().map(Part::partition).toList(), what);
@@ -202,7 +258,7 @@ final class FeedCommits {
         for (Finish finish : tracker.dropFinished()) {
             finish.done().completeExceptionally(new Delivery.Dropped(partition + " left this worker"));
         }
-        tracker.sending().forEach(f -> f.complete(null));
+        tracker.sending().forEach(f -> f.complete(null)); // not ours to record any more
     }
 
     private long positionOf(TopicPartition partition) {
@@ -211,6 +267,27 @@ final class FeedCommits {
         } catch (KafkaException e) {
             return -1;
         }
+    }
+
+    /** The start counts the previous owners recorded for newly assigned partitions, by offset; none on failure. */
+    Map<TopicPartition, NavigableMap<Long, Integer>> startsOf(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, NavigableMap<Long, Integer>> out = new HashMap<>();
+        if (partitions.isEmpty()) {
+            return out;
+        }
+        try {
+            startsLog.read(partitions).forEach((partition, committed) -> {
+                try {
+                    out.put(partition, CommitMetadata.decode(committed.offset(), committed.metadata()).starts());
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("{}: {}; its earlier starts are not counted", partition, e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the start counts of {} ({}); their jobs' earlier starts are counted from the "
+                    + "committed offsets' metadata only", partitions, KafkaErrors.describe(e));
+        }
+        return out;
     }
 
     /** What the previous owners committed for newly assigned partitions (offset and metadata). */

@@ -54,9 +54,23 @@ final class PartitionTracker {
 
     /** @param prior what the previous owners committed about the records above the committed offset */
     PartitionTracker(Lane lane, CommitMetadata.Decoded prior) {
+        this(lane, prior, new TreeMap<>());
+    }
+
+    /**
+     * @param prior what the previous owners committed about the records above the committed offset
+     * @param priorStarts the start counts the previous owners recorded ({@link StartsLog}); the higher count of the
+     *                    two wins
+     */
+    PartitionTracker(Lane lane, CommitMetadata.Decoded prior, NavigableMap<Long, Integer> priorStarts) {
         this.lane = lane;
         this.prior = prior;
         this.starts = prior.starts();
+        priorStarts.forEach((offset, count) -> {
+            if (offset >= prior.base() && !prior.done(offset)) {
+                starts.merge(offset, count, Math::max);
+            }
+        });
     }
 
     Lane lane() {
@@ -139,6 +153,28 @@ final class PartitionTracker {
         return n;
     }
 
+    /**
+     * The start counts of the records not done, for the {@link StartsLog}, or null when none changed since the last
+     * were sent: committed at the lowest of them (or the next offset), in {@link CommitMetadata}'s form (only its
+     * counts are read back).
+     */
+    org.apache.kafka.clients.consumer.OffsetAndMetadata startsRecord() {
+        if (!startsChanged) {
+            return null;
+        }
+        NavigableMap<Long, Integer> open = new TreeMap<>();
+        for (Long offset : pending.keySet()) {
+            Integer count = starts.get(offset);
+            if (count != null && !finished.containsKey(offset)) {
+                open.put(offset, count);
+            }
+        }
+        long base = open.isEmpty() ? Math.max(0, next) : open.firstKey();
+        long end = open.isEmpty() ? base : open.lastKey() + 1;
+        return new org.apache.kafka.clients.consumer.OffsetAndMetadata(base,
+                CommitMetadata.encode(base, end, open).metadata());
+    }
+
     /** A commit carrying the current counts is being sent: hands over the starts it records. */
     List<CompletableFuture<Void>> sending() {
         startsChanged = false;
@@ -212,7 +248,7 @@ final class PartitionTracker {
         }
         CommitMetadata.Encoded encoded = CommitMetadata.encode(base, Math.max(base, end), open);
         NavigableMap<Long, Finish> included = new TreeMap<>(finished.headMap(Math.max(base, encoded.end()), false));
-        if (!force && included.isEmpty() && !startsChanged && base <= Math.max(committed, requested)) {
+        if (!force && included.isEmpty() && base <= Math.max(committed, requested)) {
             return null;
         }
         return new Prepared(base, encoded.metadata(), included, encoded.leftOut());
@@ -234,9 +270,8 @@ final class PartitionTracker {
         committed = Math.max(committed, prepared.offset());
     }
 
-    /** A commit failed: the next commit sends the offset, the finished records and the start counts again. */
+    /** A commit failed: the next commit sends the offset and the finished records again. */
     void commitFailed() {
         requested = committed;
-        startsChanged = true;
     }
 }

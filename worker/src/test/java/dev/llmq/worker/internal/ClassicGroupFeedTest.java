@@ -29,7 +29,8 @@ class ClassicGroupFeedTest {
     @Test
     void aFeedStoppedBeforeItRanEndsQuietlyWithItsConsumerClosed() {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, OPTIONS, transactions());
+        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, OPTIONS, transactions(),
+                new StartsLog(new MockConsumer<>("earliest"), "test-starts"));
         List<Delivery> dispatched = new ArrayList<>();
 
         feed.stop();
@@ -42,7 +43,8 @@ class ClassicGroupFeedTest {
     @Test
     void aFeedRunsOnlyOnce() {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, OPTIONS, transactions());
+        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, OPTIONS, transactions(),
+                new StartsLog(new MockConsumer<>("earliest"), "test-starts"));
         consumer.schedulePollTask(feed::stop); // the first poll stops the loop
         feed.run(d -> { });
 

@@ -102,6 +102,32 @@ class PartitionTrackerTest {
     }
 
     @Test
+    void theStartCountsOfTheRecordsNotDoneGoToTheStartsLogOnlyWhenTheyChanged() {
+        PartitionTracker tracker = running(10, 14);
+        assertThat(tracker.startsRecord()).as("nothing started").isNull();
+        tracker.started(11, new CompletableFuture<>());
+        tracker.started(13, new CompletableFuture<>());
+        tracker.finished(13, finish());
+        org.apache.kafka.clients.consumer.OffsetAndMetadata record = tracker.startsRecord();
+        assertThat(record.offset()).isEqualTo(11);
+        assertThat(CommitMetadata.decode(record.offset(), record.metadata()).starts())
+                .as("the finished one's count is not needed any more").containsExactly(java.util.Map.entry(11L, 1));
+        assertThat(tracker.sending()).hasSize(2);
+        assertThat(tracker.startsRecord()).as("sent, unchanged since").isNull();
+    }
+
+    @Test
+    void aNextOwnerTakesTheHigherStartCountOfTheCommitAndTheStartsLogForOpenRecordsOnly() {
+        java.util.NavigableMap<Long, Integer> logged = new java.util.TreeMap<>(java.util.Map.of(100L, 3, 102L, 2,
+                105L, 1));
+        PartitionTracker tracker = new PartitionTracker(Lane.BATCH, CommitMetadata.decode(100, "s2;10;0:1,5:2"),
+                logged);
+        assertThat(tracker.startsOf(100)).isEqualTo(3);
+        assertThat(tracker.startsOf(105)).isEqualTo(2);
+        assertThat(tracker.startsOf(102)).as("done: its count is stale").isZero();
+    }
+
+    @Test
     void startCountsOfOpenRecordsGoInTheMetadata() {
         PartitionTracker tracker = running(0, 3);
         tracker.started(0, new CompletableFuture<>());
