@@ -106,12 +106,14 @@ public final class JobWorker implements AutoCloseable {
         this.transactions = new ResultTransactions(() -> bindResultsMetrics(new KafkaProducer<>(transactional,
                 new ByteArraySerializer(), new ByteArraySerializer()), meters),
                 "llmq-worker-results-" + settings.workerId());
-        this.starts = new StartsLog(new KafkaConsumer<>(startsProperties(settings), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer()), "llmq-worker-starts-" + settings.workerId());
+        KafkaConsumer<byte[], byte[]> startsConsumer = new KafkaConsumer<>(startsProperties(settings),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.starts = new StartsLog(startsConsumer, "llmq-worker-starts-" + settings.workerId());
         this.feed = new ClassicGroupFeed(consumer, feedOptions(settings), transactions, starts,
                 new ConsumerLag(meters, clock));
         clientMetrics.add(new KafkaClientMetrics(producer));
         clientMetrics.add(new KafkaClientMetrics(consumer));
+        clientMetrics.add(new KafkaClientMetrics(startsConsumer));
         this.jobs = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llmq-job-", 0).factory());
         // chunk flushes, in-flight deadlines, delayed running events; a cancelled timer leaves the queue at once
         // (a job's deadline can be days away, and each finished job cancels its timers)

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * The commits of a {@link ClassicGroupFeed}, each one Kafka transaction ({@link ResultTransactions}): the results and
  * dead letters of the records that finished since the last one, and per partition the lowest offset not done with the
  * open records above it and their start counts in the metadata ({@link CommitMetadata}). One transaction at a time;
- * what finishes meanwhile goes in the next. On assignment, reads what the previous owners committed. Polling thread
- * only.
+ * what finishes meanwhile goes in the next. Apart from them, the start counts of the jobs just handed out, which
+ * those jobs wait for ({@link StartsLog}, one record at a time). On assignment, reads what the previous owners
+ * committed and recorded. Polling thread only.
  */
 final class FeedCommits {
 
@@ -63,7 +64,9 @@ final class FeedCommits {
 
     /**
      * @param trackers the feed's trackers, read (never changed) here
-     * @param ended run (on the transactions' thread) when a transaction has ended, to wake the polling thread
+     * @param startsLog where the start counts go ({@link #commitStarts})
+     * @param ended run (on the transactions' or the starts' thread) when a transaction or a record of start counts
+     *              has ended, to wake the polling thread
      */
     FeedCommits(Consumer<byte[], byte[]> consumer, Map<TopicPartition, PartitionTracker> trackers,
                 ResultTransactions transactions, StartsLog startsLog, Runnable ended) {
@@ -130,9 +133,9 @@ final class FeedCommits {
     }
 
     /**
-     * Starts a transaction with what is committable, unless one is going on: the finished records' results, the
-     * offsets that advance and the changed start counts. With {@code sync}, every partition, and waits for it (and for
-     * the one going on first).
+     * Starts a transaction with what is committable, unless one is going on: the finished records' results and the
+     * offsets that advance, with the open records (and their start counts) in the metadata. With {@code sync}, every
+     * partition, and waits for it (and for the one going on first).
      */
     void commit(boolean sync) {
         if (!settle(sync)) {
