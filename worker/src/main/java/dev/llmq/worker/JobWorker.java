@@ -125,7 +125,7 @@ public final class JobWorker implements AutoCloseable {
         this.controlReader = new ControlReader(settings.bootstrapServers(), settings.clientProperties(),
                 settings.topics().control(), settings.workerId(), cancellations, budgets);
         WorkerMetrics metrics = new WorkerMetrics(meters, feed::inFlight);
-        Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId(), () -> stopping);
+        Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId());
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
                 settings.coalescing(), flusher, () -> stopping, cancellations, settings.runningEventDelay());
         Admin admin = Admin.create(adminProperties(settings));

@@ -18,7 +18,6 @@ import dev.llmq.worker.ChunkCoalescing;
 import dev.llmq.worker.Delivery;
 import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
-import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -273,7 +272,7 @@ class JobProcessorTest {
         ConsumerRecord<byte[], byte[]> garbage = new ConsumerRecord<>(TOPICS.jobs(), 0, 7, "k".getBytes(
                 StandardCharsets.UTF_8), ("{not json" + "x".repeat(3_000)).getBytes(StandardCharsets.UTF_8));
         ScriptedProducer producer = new ScriptedProducer(JobProcessorTest::tooLarge);
-        Sender sender = new Sender(producer, "llmq/worker/w1", () -> false, IntervalFunction.of(1));
+        Sender sender = new Sender(producer, "llmq/worker/w1");
         JobProcessor processor = new JobProcessor(TOPICS, "w1", (j, c) -> answer("x"), sender,
                 Clock.fixed(NOW, ZoneOffset.UTC), new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE, null,
                 () -> false);
@@ -290,7 +289,7 @@ class JobProcessorTest {
     }
 
     private JobProcessor processor(JobHandler handler, ScriptedProducer producer, BooleanSupplier stopping) {
-        Sender sender = new Sender(producer, "llmq/worker/w1", stopping, IntervalFunction.of(1));
+        Sender sender = new Sender(producer, "llmq/worker/w1");
         return new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
                 new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE, null, stopping);
     }

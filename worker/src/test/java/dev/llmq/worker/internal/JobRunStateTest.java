@@ -18,7 +18,6 @@ import dev.llmq.worker.JobHandler;
 import dev.llmq.worker.JobOutcome;
 import dev.llmq.worker.JobRun;
 import dev.llmq.worker.JobSlot;
-import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -104,7 +103,7 @@ class JobRunStateTest {
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("model", "g");
         JobRequest job = new JobRequest(1, "j1", null, null, null, "g", body, false, 0, null, null, null,
                 NOW.minusSeconds(1), null);
-        Sender sender = new Sender(producer, "llmq/worker/w1", () -> false, IntervalFunction.of(1));
+        Sender sender = new Sender(producer, "llmq/worker/w1");
         JobProcessor processor = new JobProcessor(TOPICS, "w1", handler, sender, Clock.fixed(NOW, ZoneOffset.UTC),
                 new WorkerMetrics(new SimpleMeterRegistry(), () -> 0), ChunkCoalescing.NONE, timers, () -> stopping,
                 new Cancellations(Clock.systemUTC(), Duration.ofDays(1)), delay);

@@ -38,7 +38,7 @@ class KafkaChunkPublisherTest {
     }
 
     private KafkaChunkPublisher publisher(ChunkCoalescing coalescing) {
-        return new KafkaChunkPublisher(new Sender(producer, "llmq/worker/w1", () -> false), "chunks", "job_1", null,
+        return new KafkaChunkPublisher(new Sender(producer, "llmq/worker/w1"), "chunks", "job_1", null,
                 CLOCK, coalescing, scheduler, new WorkerMetrics(new SimpleMeterRegistry(), () -> 0));
     }
 
@@ -127,7 +127,7 @@ class KafkaChunkPublisherTest {
             // sends stay pending until something completes them: a flush does, at once
             MockProducer<byte[], byte[]> held = new MockProducer<>(false, null, new ByteArraySerializer(),
                     new ByteArraySerializer());
-            KafkaChunkPublisher chunks = new KafkaChunkPublisher(new Sender(held, "llmq/worker/w1", () -> false),
+            KafkaChunkPublisher chunks = new KafkaChunkPublisher(new Sender(held, "llmq/worker/w1"),
                     "chunks", "job_1", null, CLOCK, coalescing, scheduler,
                     new WorkerMetrics(new SimpleMeterRegistry(), () -> 0));
 
