@@ -1,5 +1,6 @@
 package dev.llmq.worker.internal;
 
+import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,8 +50,9 @@ import org.slf4j.LoggerFactory;
 public final class ResultTransactions implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultTransactions.class);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    /** The wait after each aborted transaction in a row: 50 ms, doubling up to 2 s. */
+    private static final IntervalFunction BACKOFF = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(50), 2.0,
+            Duration.ofSeconds(2));
 
     /**
      * How a transaction ended.
@@ -66,7 +68,7 @@ public final class ResultTransactions implements AutoCloseable {
     private final ExecutorService thread;
     private volatile Producer<byte[], byte[]> producer;
     private volatile boolean closed;
-    private Duration backoff = FIRST_BACKOFF;
+    private int aborted;
 
     /**
      * @param producers makes a transactional producer (the same {@code transactional.id} each time), not yet
@@ -136,7 +138,7 @@ public final class ResultTransactions implements AutoCloseable {
         while (true) {
             try {
                 p.commitTransaction();
-                backoff = FIRST_BACKOFF;
+                aborted = 0;
                 return new Outcome(true, Map.of(), null);
             } catch (TimeoutException e) {
                 if (closed) {
@@ -214,11 +216,10 @@ public final class ResultTransactions implements AutoCloseable {
 
     private void pause() {
         try {
-            Thread.sleep(backoff);
+            Thread.sleep(BACKOFF.apply(++aborted));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     }
 
     private Producer<byte[], byte[]> producer() {
