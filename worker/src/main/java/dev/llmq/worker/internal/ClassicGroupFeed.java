@@ -239,6 +239,11 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         applyPauses();
         commits.commitStarts();
         commits.commit(false);
+        if (!acks.isEmpty() && commits.idle()) {
+            // finished while the last transaction was being settled: its finisher saw it going and did not wake us
+            applyAcks();
+            commits.commit(false);
+        }
         ConsumerRecords<byte[], byte[]> records = poll();
         memberId = consumer.groupMetadata().memberId();
         for (ConsumerRecord<byte[], byte[]> record : records) {
