@@ -3,10 +3,13 @@ package dev.llmq.worker.internal;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -177,9 +180,12 @@ public final class ResultTransactions implements AutoCloseable {
     private Outcome failed(List<ProducerRecord<byte[], byte[]>> records, List<Future<RecordMetadata>> sends,
                            Exception error) {
         Map<Integer, Exception> refused = new HashMap<>();
+        // once a send fails, the producer fails the transaction's later sends with that same exception: only the
+        // first record it names is refused; the others go again (and are refused then if it was theirs too)
+        Set<Throwable> blamed = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < sends.size(); i++) {
             Exception e = sendError(sends.get(i));
-            if (e != null && refusedForGood(e)) {
+            if (e != null && refusedForGood(e) && blamed.add(KafkaErrors.unwrap(e))) {
                 refused.put(i, e);
             }
         }

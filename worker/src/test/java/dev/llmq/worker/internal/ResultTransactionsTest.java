@@ -35,10 +35,14 @@ class ResultTransactionsTest {
     private final List<MockProducer<byte[], byte[]>> made = new ArrayList<>();
     private ResultTransactions transactions;
 
-    /** A producer that refuses records of the topic {@code big} as Kafka's does: a failed send, then no commit. */
+    /**
+     * A producer that refuses records of the topic {@code big} as Kafka's does: a failed send, then every later send
+     * of the transaction failed with the same exception, and no commit.
+     */
     private static final class Producing extends MockProducer<byte[], byte[]> {
 
         int commitTimeouts;
+        RuntimeException failed;
 
         Producing() {
             super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -46,11 +50,21 @@ class ResultTransactionsTest {
 
         @Override
         public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
-            if (record.topic().equals("big")) {
+            if (failed == null && record.topic().equals("big")) {
+                failed = new RecordTooLargeException("too large");
                 commitTransactionException = new KafkaException("cannot commit: a send of this transaction failed");
-                return CompletableFuture.failedFuture(new RecordTooLargeException("too large"));
+            }
+            if (failed != null) {
+                return CompletableFuture.failedFuture(failed);
             }
             return super.send(record, callback);
+        }
+
+        @Override
+        public void abortTransaction() {
+            super.abortTransaction();
+            failed = null;
+            commitTransactionException = null;
         }
 
         @Override
@@ -105,6 +119,23 @@ class ResultTransactionsTest {
         assertThat(producer.transactionAborted()).isTrue();
         assertThat(producer.commitCount()).isZero();
         assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void theSendsAFailedOneFailsAfterItAreNotRefusedTheyGoAgain() {
+        ResultTransactions tx = transactions(Producing::new);
+        ResultTransactions.Outcome outcome = tx.commit(List.of(record("results", "a"), record("big", "b"),
+                record("results", "c"), record("big", "d")), OFFSETS, GROUP).join();
+
+        assertThat(outcome.committed()).isFalse();
+        assertThat(outcome.refused()).as("only the first failure is the record's own").containsOnlyKeys(1);
+
+        ResultTransactions.Outcome again = tx.commit(List.of(record("results", "a"), record("results", "c"),
+                record("big", "d")), OFFSETS, GROUP).join();
+        assertThat(again.refused()).as("the next big one, refused in its turn").containsOnlyKeys(2);
+        assertThat(tx.commit(List.of(record("results", "a"), record("results", "c")), OFFSETS, GROUP).join()
+                .committed()).isTrue();
+        assertThat(made.getFirst().history()).hasSize(2);
     }
 
     @Test
