@@ -131,11 +131,6 @@ public final class Delivery {
         return done;
     }
 
-    /** Whether the record was finished (or is being). */
-    public boolean finishing() {
-        return released.get();
-    }
-
     @Override
     public String toString() {
         return "Delivery[" + record.topic() + "-" + record.partition() + "@" + record.offset() + "]";

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
@@ -110,7 +109,6 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private Consumer<Delivery> dispatcher;
     private final ConsumerLag lag;
     private final AtomicBoolean woken = new AtomicBoolean();
-    private final AtomicLong passedOver = new AtomicLong();
 
     /**
      * Takes ownership of {@code consumer}, which must not be subscribed yet and is closed when {@link #run} ends.
@@ -217,11 +215,6 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         return waits.waiting();
     }
 
-    /** Records passed over because an earlier owner had committed them done (their results written). */
-    public long passedOver() {
-        return passedOver.get();
-    }
-
     /**
      * Wakes the polling thread from its poll, so a finished record's result is written (or a transaction's end
      * acted on) without waiting for the poll to time out. Once per poll at most.
@@ -239,11 +232,6 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         applyPauses();
         commits.commitStarts();
         commits.commit(false);
-        if (!acks.isEmpty() && commits.idle()) {
-            // finished while the last transaction was being settled: its finisher saw it going and did not wake us
-            applyAcks();
-            commits.commit(false);
-        }
         ConsumerRecords<byte[], byte[]> records = poll();
         memberId = consumer.groupMetadata().memberId();
         for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -271,7 +259,6 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             backlog.incrementAndGet();
             LOG.debug("fetched {}-{}@{}", record.topic(), record.partition(), record.offset());
         } else {
-            passedOver.incrementAndGet();
             LOG.debug("{}-{}@{} passed over: its result was committed by an earlier owner", record.topic(),
                     record.partition(), record.offset());
         }

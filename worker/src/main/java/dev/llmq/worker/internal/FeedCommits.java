@@ -122,7 +122,7 @@ final class FeedCommits {
         }
     }
 
-    /** True when no transaction is going on (read by any thread). */
+    /** True when no transaction is going on, or the one going on has ended (read by any thread). */
     boolean idle() {
         return idle;
     }
@@ -168,7 +168,12 @@ final class FeedCommits {
         CompletableFuture<ResultTransactions.Outcome> outcome = transactions.commit(records, offsets,
                 consumer.groupMetadata());
         going = new Going(parts, outcome);
-        outcome.whenComplete((o, e) -> ended.run());
+        outcome.whenComplete((o, e) -> {
+            // idle as soon as it ended, not once the polling thread has settled it: a job finishing in between then
+            // wakes the polling thread itself instead of waiting for its poll to time out
+            idle = true;
+            ended.run();
+        });
         if (sync) {
             settle(true);
         }
@@ -197,7 +202,6 @@ final class FeedCommits {
                     e.getCause() instanceof Exception cause ? cause : e);
         }
         going = null;
-        idle = true;
         apply(g, outcome);
         return true;
     }
