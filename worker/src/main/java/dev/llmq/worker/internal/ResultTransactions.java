@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -45,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * (a rebalance, a pause longer than its session) cannot commit them any more: its transaction is refused and aborted.
  *
  * <p>One transaction at a time. A failed one is aborted (when the producer can; otherwise the producer is replaced by a
- * new one under the same transactional id, which aborts what the old one left open) and reported, after a short
- * backoff, with the records Kafka refused for good, so the caller can write something else in their place. A commit
+ * new one under the same transactional id, which aborts what the old one left open) and reported with the records
+ * Kafka refused for good, so the caller can write something else in their place; one that failed for no record's
+ * fault is reported after a backoff. A commit
  * whose answer does not come ({@code max.block.ms}) is asked again until it does: its outcome is unknown until then, and
  * writing the batch again meanwhile could write it twice.
  */
@@ -71,7 +73,8 @@ public final class ResultTransactions implements AutoCloseable {
     private final ExecutorService thread;
     private volatile Producer<byte[], byte[]> producer;
     private volatile boolean closed;
-    private int aborted;
+    /** Transactions aborted in a row for no record's fault. */
+    private final AtomicInteger aborted = new AtomicInteger();
 
     /**
      * @param producers makes a transactional producer (the same {@code transactional.id} each time), not yet
@@ -107,10 +110,28 @@ public final class ResultTransactions implements AutoCloseable {
         List<ProducerRecord<byte[], byte[]>> batch = List.copyOf(records);
         Map<TopicPartition, OffsetAndMetadata> commits = Map.copyOf(offsets);
         try {
-            return CompletableFuture.supplyAsync(() -> run(batch, commits, group), thread);
+            return CompletableFuture.supplyAsync(() -> run(batch, commits, group), thread)
+                    .thenCompose(this::afterBackoff);
         } catch (RejectedExecutionException e) { // closed or aborted: nothing more is written
             return CompletableFuture.completedFuture(new Outcome(false, Map.of(), e));
         }
+    }
+
+    /**
+     * A transaction aborted for no record's fault (a broker away, a rebalance) is reported after a backoff, so the
+     * batch is not sent again at once; one with refused records at once, for the jobs to put something else in.
+     */
+    private CompletableFuture<Outcome> afterBackoff(Outcome outcome) {
+        if (outcome.committed()) {
+            aborted.set(0);
+            return CompletableFuture.completedFuture(outcome);
+        }
+        if (!outcome.refused().isEmpty()) {
+            return CompletableFuture.completedFuture(outcome);
+        }
+        long wait = BACKOFF.apply(aborted.incrementAndGet());
+        return CompletableFuture.supplyAsync(() -> outcome,
+                CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS));
     }
 
     private Outcome run(List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
@@ -119,29 +140,34 @@ public final class ResultTransactions implements AutoCloseable {
             return new Outcome(false, Map.of(), new IllegalStateException("closed"));
         }
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        Map<Integer, Exception> refusedAtOnce = null;
         Producer<byte[], byte[]> p;
         try {
             p = producer();
         } catch (RuntimeException e) {
             LOG.warn("transactional producer could not start: {}", KafkaErrors.describe(e));
-            return failed(records, sends, e);
+            return failed(records, sends, refusedAtOnce, e);
         }
         try {
             p.beginTransaction();
             for (ProducerRecord<byte[], byte[]> record : records) {
-                sends.add(p.send(record));
+                Future<RecordMetadata> send = p.send(record);
+                if (send.isDone() && refusedAtOnce == null && sendError(send) instanceof Exception e
+                        && refusedForGood(e)) {
+                    refusedAtOnce = Map.of(sends.size(), e); // the producer's own check: this record's fault
+                }
+                sends.add(send);
             }
             if (!offsets.isEmpty()) {
                 p.sendOffsetsToTransaction(offsets, group);
             }
         } catch (RuntimeException e) {
             abort(p, e);
-            return failed(records, sends, e);
+            return failed(records, sends, refusedAtOnce, e);
         }
         while (true) {
             try {
                 p.commitTransaction();
-                aborted = 0;
                 return new Outcome(true, Map.of(), null);
             } catch (TimeoutException e) {
                 if (closed) {
@@ -150,7 +176,7 @@ public final class ResultTransactions implements AutoCloseable {
                 LOG.warn("transaction commit not answered ({}); asking again", KafkaErrors.describe(e));
             } catch (RuntimeException e) {
                 abort(p, e);
-                return failed(records, sends, e);
+                return failed(records, sends, refusedAtOnce, e);
             }
         }
     }
@@ -177,11 +203,20 @@ public final class ResultTransactions implements AutoCloseable {
                 || (e instanceof AuthorizationException && !(e instanceof TopicAuthorizationException));
     }
 
+    /**
+     * @param refusedAtOnce the record whose send the producer refused on the spot (its own size check), or null
+     */
     private Outcome failed(List<ProducerRecord<byte[], byte[]>> records, List<Future<RecordMetadata>> sends,
-                           Exception error) {
+                           Map<Integer, Exception> refusedAtOnce, Exception error) {
+        if (refusedAtOnce != null) {
+            // the producer then fails the transaction's other sends, earlier ones still unsent too, with that same
+            // exception: they are not refused, they go again
+            LOG.debug("transaction of {} records aborted: record {} refused", records.size(), refusedAtOnce.keySet());
+            return new Outcome(false, refusedAtOnce, error);
+        }
         Map<Integer, Exception> refused = new HashMap<>();
-        // once a send fails, the producer fails the transaction's later sends with that same exception: only the
-        // first record it names is refused; the others go again (and are refused then if it was theirs too)
+        // refused by the broker: the batch's exception reaches the other records too; it is blamed on the first
+        // record it names, the others go again (and are refused then if it was theirs too)
         Set<Throwable> blamed = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < sends.size(); i++) {
             Exception e = sendError(sends.get(i));
@@ -191,9 +226,6 @@ public final class ResultTransactions implements AutoCloseable {
         }
         LOG.debug("transaction of {} records aborted: {} ({} refused)", records.size(), KafkaErrors.describe(error),
                 refused.size());
-        if (refused.isEmpty()) {
-            pause();
-        }
         return new Outcome(false, refused, error);
     }
 
@@ -220,14 +252,6 @@ public final class ResultTransactions implements AutoCloseable {
         }
     }
 
-    private void pause() {
-        try {
-            Thread.sleep(BACKOFF.apply(++aborted));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private Producer<byte[], byte[]> producer() {
         Producer<byte[], byte[]> p = producer;
         if (p == null) {
@@ -250,11 +274,6 @@ public final class ResultTransactions implements AutoCloseable {
         } catch (KafkaException e) {
             LOG.debug("closing a failed transactional producer: {}", KafkaErrors.describe(e));
         }
-    }
-
-    /** The producer's client metrics source, once it exists. */
-    Producer<byte[], byte[]> current() {
-        return producer;
     }
 
     /** Waits for the transaction going on, then closes the producer (an open transaction is aborted). */
