@@ -181,18 +181,22 @@ public final class MockEngine {
         };
     }
 
-    /** Logs a request; returns its sequence number. */
+    /**
+     * Logs a request; returns its sequence number. The number is drawn under the log's lock, so the log stays in
+     * sequence order: {@link #clientClosed} takes a number below the log's first as one that left it already.
+     */
     private long record(RequestInfo info, int status, String outcome) {
-        RecordedRequest r = new RecordedRequest(sequence.incrementAndGet(), clock.instant(), info.protocol(),
-                info.method(), info.path(), info.model(), info.stream(), status, outcome, info.hasAuthorization(),
-                withoutSecrets(info.headers()));
+        Map<String, String> headers = withoutSecrets(info.headers());
         synchronized (log) {
+            RecordedRequest r = new RecordedRequest(sequence.incrementAndGet(), clock.instant(), info.protocol(),
+                    info.method(), info.path(), info.model(), info.stream(), status, outcome,
+                    info.hasAuthorization(), headers);
             if (log.size() >= logCapacity) {
                 closedAt.remove(log.removeFirst().sequence());
             }
             log.addLast(r);
+            return r.sequence();
         }
-        return r.sequence();
     }
 
     /** Notes that the client of logged request {@code sequence} closed its connection before the answer ended. */
