@@ -33,17 +33,23 @@ class JobPublisherTest {
         }
     }
 
-    /** Makes MockProducers; the first {@code failures} transactional ones fail {@code initTransactions}. */
+    /**
+     * Makes MockProducers; the first {@code failures} transactional ones fail {@code initTransactions}. Deciding and
+     * listing are one step: the committers make producers at once, and {@link #transactional} is in the order of
+     * the decisions.
+     */
     private Function<Map<String, Object>, Producer<String, byte[]>> producers(int failures) {
         AtomicInteger left = new AtomicInteger(failures);
         return config -> {
             MockProducer<String, byte[]> p = new MockProducer<>(true, null, new StringSerializer(),
                     new ByteArraySerializer());
             if (config.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
-                if (left.getAndDecrement() > 0) {
-                    p.initTransactionException = new TimeoutException("no transaction coordinator");
+                synchronized (transactional) {
+                    if (left.getAndDecrement() > 0) {
+                        p.initTransactionException = new TimeoutException("no transaction coordinator");
+                    }
+                    transactional.add(p);
                 }
-                transactional.add(p);
             }
             return p;
         };
