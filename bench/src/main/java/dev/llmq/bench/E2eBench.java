@@ -94,6 +94,8 @@ final class E2eBench implements Callable<Integer> {
             table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);
             BrokerMeters meters = brokerMeters(roles.brokerPid());
             BrokerMeters.Counts before = meters == null ? null : meters.read();
+            TransactionMeters workerMeters = new TransactionMeters(roles.workerMetrics());
+            TransactionMeters.Counts workerBefore = workerMeters.read();
             long windowStart = System.nanoTime();
             LoadResult r = LoadGenerator.run(target, spec, (seq, intended, sent, done, status, body) -> {
                 if (target.success(status)) {
@@ -107,6 +109,7 @@ final class E2eBench implements Callable<Integer> {
             long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));
             long drained = System.nanoTime();
             BrokerMeters.Counts during = meters == null ? null : meters.read().since(before);
+            TransactionMeters.Counts workerDuring = workerMeters.read().since(workerBefore);
             if (meters != null) {
                 meters.close();
             }
@@ -136,6 +139,8 @@ final class E2eBench implements Callable<Integer> {
                         .figure("records appended per job, same span (by topic; transaction markers included)",
                                 BrokerMeters.recordsPerJob(during, Math.max(1, completedByDrain)), "");
             }
+            table.figure("results transactions (workers), same span", workerDuring.describe((drained - windowStart)
+                    / 1e9), "");
             LoadOptions.figures(table, "submissions: ", r, "", "");
             table.print(System.out);
             System.out.println("role logs: " + roles.logs());

@@ -13,8 +13,6 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -345,18 +343,12 @@ public final class InFlightBench implements Callable<Integer> {
 
         /** The sum of the worker's Prometheus samples of {@code name} whose labels contain {@code label}. */
         private long workerMetric(String name, String label) throws Exception {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            double sum = 0;
-            boolean found = false;
-            for (String line : r.body().split("\n")) {
-                if ((line.startsWith(name + " ") || line.startsWith(name + "{")) && line.contains(label)) {
-                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                    found = true;
+            double sum = MetricsScrape.get(http, metrics).sum(name, label);
+            if (Double.isNaN(sum)) {
+                if (label.isEmpty()) {
+                    throw new IllegalStateException("no " + name + " in the worker's metrics");
                 }
-            }
-            if (!found && label.isEmpty()) {
-                throw new IllegalStateException("no " + name + " in the worker's metrics");
+                return 0;
             }
             return (long) sum;
         }

@@ -26,6 +26,7 @@ final class LlmqRoles implements AutoCloseable {
     private final List<String> names = new ArrayList<>();
     private String bootstrapServers;
     private URI ingestUrl;
+    private final List<URI> workerMetrics = new ArrayList<>();
 
     private LlmqRoles() {
     }
@@ -69,6 +70,7 @@ final class LlmqRoles implements AutoCloseable {
                         "--bootstrap-servers", roles.bootstrapServers, "--http-port", Integer.toString(port),
                         "--worker-id", "bench-worker-" + i), dir.resolve("worker-" + i + ".log")));
                 ready.add(URI.create("http://127.0.0.1:" + port + "/health/ready"));
+                roles.workerMetrics.add(URI.create("http://127.0.0.1:" + port + "/metrics"));
             }
             for (int i = 0; i < ready.size(); i++) {
                 roles.started.get(i + 1).awaitReady(ready.get(i), READY);
@@ -93,6 +95,11 @@ final class LlmqRoles implements AutoCloseable {
     /** {@code http://127.0.0.1:<port>} of the ingest API. */
     URI ingestUrl() {
         return ingestUrl;
+    }
+
+    /** The workers' {@code /metrics}. */
+    List<URI> workerMetrics() {
+        return List.copyOf(workerMetrics);
     }
 
     /** Starts counting every role's CPU in {@code table} (all count as llmq). */

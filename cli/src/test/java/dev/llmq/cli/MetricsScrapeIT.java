@@ -142,6 +142,10 @@ class MetricsScrapeIT {
         assertThat(s.sum("llmq_jobs_completed_total", Map.of("status", "failed"))).isEqualTo(1);
         assertThat(s.sum("llmq_jobs_duration_seconds_count", Map.of("status", "succeeded"))).isEqualTo(3);
         assertThat(s.samples("llmq_jobs_duration_seconds_bucket")).as("a histogram").isNotEmpty();
+        // the results went in committed transactions, each job's after its wait for one
+        assertThat(s.sum("llmq_results_transactions_seconds_count", Map.of("outcome", "committed"))).isPositive();
+        assertThat(s.sum("llmq_results_transaction_records_sum", Map.of())).isGreaterThanOrEqualTo(4);
+        assertThat(s.sum("llmq_results_wait_seconds_count", Map.of())).isGreaterThanOrEqualTo(4);
         assertThat(s.sum("llmq_provider_calls_total", Map.of("provider", "openai", "deployment", "mini-a",
                 "model_group", "gpt-4o-mini", "outcome", "success", "error_kind", "none")))
                 .as("two jobs of its own and the fallback's").isEqualTo(3);

@@ -105,7 +105,7 @@ public final class JobWorker implements AutoCloseable {
         Map<String, Object> transactional = transactionalProperties(settings);
         this.transactions = new ResultTransactions(() -> bindResultsMetrics(new KafkaProducer<>(transactional,
                 new ByteArraySerializer(), new ByteArraySerializer()), meters),
-                "llmq-worker-results-" + settings.workerId());
+                "llmq-worker-results-" + settings.workerId(), meters);
         KafkaConsumer<byte[], byte[]> startsConsumer = new KafkaConsumer<>(startsProperties(settings),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.starts = new StartsLog(startsConsumer, "llmq-worker-starts-" + settings.workerId());

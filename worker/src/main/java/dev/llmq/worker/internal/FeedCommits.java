@@ -199,7 +199,7 @@ final class FeedCommits {
             return false;
         } catch (ExecutionException e) {
             outcome = new ResultTransactions.Outcome(false, Map.of(),
-                    e.getCause() instanceof Exception cause ? cause : e);
+                    e.getCause() instanceof Exception cause ? cause : e, System.nanoTime());
         }
         going = null;
         apply(g, outcome);
@@ -213,7 +213,10 @@ final class FeedCommits {
                 if (ours) {
                     part.tracker().committed(part.prepared());
                 }
-                part.prepared().included().values().forEach(f -> f.done().complete(null));
+                for (Finish f : part.prepared().included().values()) {
+                    transactions.waited(outcome.began() - f.finishedAt());
+                    f.done().complete(null);
+                }
                 continue;
             }
             int index = part.firstRecord();

@@ -1,6 +1,9 @@
 package dev.llmq.worker.internal;
 
 import io.github.resilience4j.core.IntervalFunction;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,6 +54,12 @@ import org.slf4j.LoggerFactory;
  * fault is reported after a backoff. A commit
  * whose answer does not come ({@code max.block.ms}) is asked again until it does: its outcome is unknown until then, and
  * writing the batch again meanwhile could write it twice.
+ *
+ * <p>Meters: {@code llmq.results.transactions} (each transaction from its begin to its commit or abort, by
+ * {@code outcome}), {@code llmq.results.transaction.records} (records per committed transaction) and
+ * {@code llmq.results.wait} (how long a finished job waited for the transaction that committed it to begin, as its
+ * caller reports with {@link #waited}): with them a result's way from the provider's answer to the topic splits into
+ * its wait and its transaction.
  */
 public final class ResultTransactions implements AutoCloseable {
 
@@ -65,8 +74,9 @@ public final class ResultTransactions implements AutoCloseable {
      * @param committed true when the records and offsets are written
      * @param refused the records Kafka refused for good, by their index in the batch (empty when committed)
      * @param error why it was aborted, or null
+     * @param began when it began ({@link System#nanoTime()}; when it was asked for, if it never began)
      */
-    public record Outcome(boolean committed, Map<Integer, Exception> refused, Exception error) {
+    public record Outcome(boolean committed, Map<Integer, Exception> refused, Exception error, long began) {
     }
 
     private final Supplier<Producer<byte[], byte[]>> producers;
@@ -75,14 +85,39 @@ public final class ResultTransactions implements AutoCloseable {
     private volatile boolean closed;
     /** Transactions aborted in a row for no record's fault. */
     private final AtomicInteger aborted = new AtomicInteger();
+    private final Timer committedTime;
+    private final Timer abortedTime;
+    private final DistributionSummary recordsPerCommit;
+    private final Timer waits;
 
     /**
      * @param producers makes a transactional producer (the same {@code transactional.id} each time), not yet
      *                  initialised; called again when one has failed for good
+     * @param meters    where the transactions' meters go
      */
-    public ResultTransactions(Supplier<Producer<byte[], byte[]>> producers, String threadName) {
+    public ResultTransactions(Supplier<Producer<byte[], byte[]>> producers, String threadName, MeterRegistry meters) {
         this.producers = Objects.requireNonNull(producers, "producers");
+        Objects.requireNonNull(meters, "meters");
         this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(threadName).factory());
+        this.committedTime = transactionTimer("committed", meters);
+        this.abortedTime = transactionTimer("aborted", meters);
+        this.recordsPerCommit = DistributionSummary.builder("llmq.results.transaction.records")
+                .description("results and dead letters written by one committed results transaction")
+                .register(meters);
+        this.waits = Timer.builder("llmq.results.wait")
+                .description("how long a finished job waited for the transaction that committed it to begin")
+                .register(meters);
+    }
+
+    private static Timer transactionTimer(String outcome, MeterRegistry meters) {
+        return Timer.builder("llmq.results.transactions")
+                .description("results transactions (results, dead letters and the jobs' offsets), begin to end")
+                .tag("outcome", outcome).register(meters);
+    }
+
+    /** Reports that a finished job waited {@code nanos} for the transaction that committed it to begin. */
+    void waited(long nanos) {
+        waits.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -113,7 +148,7 @@ public final class ResultTransactions implements AutoCloseable {
             return CompletableFuture.supplyAsync(() -> run(batch, commits, group), thread)
                     .thenCompose(this::afterBackoff);
         } catch (RejectedExecutionException e) { // closed or aborted: nothing more is written
-            return CompletableFuture.completedFuture(new Outcome(false, Map.of(), e));
+            return CompletableFuture.completedFuture(new Outcome(false, Map.of(), e, System.nanoTime()));
         }
     }
 
@@ -136,9 +171,24 @@ public final class ResultTransactions implements AutoCloseable {
 
     private Outcome run(List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
                         ConsumerGroupMetadata group) {
+        long began = System.nanoTime();
         if (closed) {
-            return new Outcome(false, Map.of(), new IllegalStateException("closed"));
+            return new Outcome(false, Map.of(), new IllegalStateException("closed"), began);
         }
+        Outcome outcome = transaction(records, offsets, group, began);
+        long took = System.nanoTime() - began;
+        if (outcome.committed()) {
+            committedTime.record(took, TimeUnit.NANOSECONDS);
+            recordsPerCommit.record(records.size());
+        } else {
+            abortedTime.record(took, TimeUnit.NANOSECONDS);
+        }
+        return outcome;
+    }
+
+    private Outcome transaction(List<ProducerRecord<byte[], byte[]>> records,
+                                Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group,
+                                long began) {
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
         Map<Integer, Exception> refusedAtOnce = null;
         Producer<byte[], byte[]> p;
@@ -146,7 +196,7 @@ public final class ResultTransactions implements AutoCloseable {
             p = producer();
         } catch (RuntimeException e) {
             LOG.warn("transactional producer could not start: {}", KafkaErrors.describe(e));
-            return failed(records, sends, refusedAtOnce, e);
+            return failed(records, sends, refusedAtOnce, e, began);
         }
         try {
             p.beginTransaction();
@@ -163,20 +213,20 @@ public final class ResultTransactions implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             abort(p, e);
-            return failed(records, sends, refusedAtOnce, e);
+            return failed(records, sends, refusedAtOnce, e, began);
         }
         while (true) {
             try {
                 p.commitTransaction();
-                return new Outcome(true, Map.of(), null);
+                return new Outcome(true, Map.of(), null, began);
             } catch (TimeoutException e) {
                 if (closed) {
-                    return new Outcome(false, Map.of(), e); // outcome unknown; the next owner reads what it was
+                    return new Outcome(false, Map.of(), e, began); // outcome unknown; the next owner reads what it was
                 }
                 LOG.warn("transaction commit not answered ({}); asking again", KafkaErrors.describe(e));
             } catch (RuntimeException e) {
                 abort(p, e);
-                return failed(records, sends, refusedAtOnce, e);
+                return failed(records, sends, refusedAtOnce, e, began);
             }
         }
     }
@@ -207,12 +257,12 @@ public final class ResultTransactions implements AutoCloseable {
      * @param refusedAtOnce the record whose send the producer refused on the spot (its own size check), or null
      */
     private Outcome failed(List<ProducerRecord<byte[], byte[]>> records, List<Future<RecordMetadata>> sends,
-                           Map<Integer, Exception> refusedAtOnce, Exception error) {
+                           Map<Integer, Exception> refusedAtOnce, Exception error, long began) {
         if (refusedAtOnce != null) {
             // the producer then fails the transaction's other sends, earlier ones still unsent too, with that same
             // exception: they are not refused, they go again
             LOG.debug("transaction of {} records aborted: record {} refused", records.size(), refusedAtOnce.keySet());
-            return new Outcome(false, refusedAtOnce, error);
+            return new Outcome(false, refusedAtOnce, error, began);
         }
         Map<Integer, Exception> refused = new HashMap<>();
         // refused by the broker: the batch's exception reaches the other records too; it is blamed on the first
@@ -226,7 +276,7 @@ public final class ResultTransactions implements AutoCloseable {
         }
         LOG.debug("transaction of {} records aborted: {} ({} refused)", records.size(), KafkaErrors.describe(error),
                 refused.size());
-        return new Outcome(false, refused, error);
+        return new Outcome(false, refused, error, began);
     }
 
     /** A record's own failure, which sending it again would meet again. */

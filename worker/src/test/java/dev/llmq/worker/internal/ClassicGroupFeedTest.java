@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmq.worker.Delivery;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ class ClassicGroupFeedTest {
 
     private static ResultTransactions transactions() {
         return new ResultTransactions(() -> new MockProducer<>(true, null, new ByteArraySerializer(),
-                new ByteArraySerializer()), "test-results");
+                new ByteArraySerializer()), "test-results", new SimpleMeterRegistry());
     }
 
     @Test

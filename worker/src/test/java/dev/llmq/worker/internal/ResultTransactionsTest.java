@@ -2,6 +2,7 @@ package dev.llmq.worker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ class ResultTransactionsTest {
 
     private final List<MockProducer<byte[], byte[]>> made = new ArrayList<>();
     private ResultTransactions transactions;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     /**
      * A producer that refuses records of the topic {@code big} as Kafka's does: a failed send, then every later send
@@ -82,7 +84,7 @@ class ResultTransactionsTest {
             Producing p = producers.get();
             made.add(p);
             return p;
-        }, "test-results");
+        }, "test-results", meters);
         return transactions;
     }
 
@@ -105,6 +107,26 @@ class ResultTransactionsTest {
         assertThat(producer.history()).hasSize(2);
         assertThat(producer.consumerGroupOffsetsHistory()).containsExactly(Map.of("workers", OFFSETS));
         assertThat(producer.commitCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theMetersCountTransactionsByOutcomeTheirRecordsAndTheWaitsReported() {
+        ResultTransactions tx = transactions(Producing::new);
+        ResultTransactions.Outcome committed = tx.commit(List.of(record("results", "a"), record("results", "b"),
+                record("results", "c")), OFFSETS, GROUP).join();
+        ResultTransactions.Outcome aborted = tx.commit(List.of(record("big", "d")), OFFSETS, GROUP).join();
+        tx.waited(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(7));
+
+        assertThat(committed.committed()).isTrue();
+        assertThat(aborted.committed()).isFalse();
+        assertThat(aborted.began()).isGreaterThanOrEqualTo(committed.began());
+        assertThat(meters.get("llmq.results.transactions").tag("outcome", "committed").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.get("llmq.results.transactions").tag("outcome", "aborted").timer().count())
+                .isEqualTo(1);
+        assertThat(meters.get("llmq.results.transaction.records").summary().totalAmount()).isEqualTo(3);
+        assertThat(meters.get("llmq.results.wait").timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isEqualTo(7);
     }
 
     @Test
