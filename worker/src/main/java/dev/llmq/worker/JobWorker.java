@@ -373,9 +373,9 @@ public final class JobWorker implements AutoCloseable {
      * The results' transactional producer: a {@code transactional.id} of its own per worker process (a worker's
      * transactions are fenced by its consumer group membership, not by the id), and transactions that the broker
      * aborts 10 s after a worker died in one ({@code transaction.timeout.ms}, as Kafka Streams sets it; until then
-     * {@code read_committed} readers wait at that transaction on the partitions it wrote). Retries after 10 ms, not
-     * 100: a transaction begun while the last one's markers are written is refused ({@code CONCURRENT_TRANSACTIONS})
-     * and sent again.
+     * {@code read_committed} readers wait at that transaction on the partitions it wrote). Retries after 1 ms, not
+     * 100 ({@link KafkaTransactions#OFFSETS_RETRY_BACKOFF}): a transaction's offset commit is often refused
+     * ({@code CONCURRENT_TRANSACTIONS}) while its records or the last commit's markers are written, and sent again.
      */
     static Map<String, Object> transactionalProperties(WorkerSettings settings) {
         Map<String, Object> props = new HashMap<>();
@@ -384,7 +384,7 @@ public final class JobWorker implements AutoCloseable {
         // a transaction's records go at once, beside its offset commit, instead of after it at the commit's flush
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-        props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.RETRY_BACKOFF.toMillis());
+        props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.OFFSETS_RETRY_BACKOFF.toMillis());
         props.putAll(settings.clientProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -110,6 +110,17 @@ class JobOutcomeTest {
     }
 
     @Test
+    void theResultsProducerRetriesAfterOneMillisecondUnlessTheUserSaysOtherwiseAndKeepsItsSafety() {
+        assertThat(JobWorker.transactionalProperties(settings().build())).containsEntry("retry.backoff.ms", 1L)
+                .containsEntry("linger.ms", 0).containsEntry("acks", "all")
+                .containsEntry("enable.idempotence", "true").containsKey("transactional.id");
+        WorkerSettings overridden = settings().clientProperties(Map.of("retry.backoff.ms", "50", "acks", "1"))
+                .build();
+        assertThat(JobWorker.transactionalProperties(overridden)).containsEntry("retry.backoff.ms", "50")
+                .containsEntry("acks", "all");
+    }
+
+    @Test
     void groupTimingsComeFromTheSettingsAndUsersKafkaPropertiesOverrideThem() {
         WorkerSettings settings = settings().sessionTimeout(Duration.ofSeconds(8))
                 .heartbeatInterval(Duration.ofMillis(1500)).build();
