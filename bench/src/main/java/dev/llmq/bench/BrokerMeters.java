@@ -20,12 +20,17 @@ import javax.management.remote.JMXServiceURL;
  */
 final class BrokerMeters implements AutoCloseable {
 
-    /** Requests by API ({@code Fetch}, {@code Produce}, ...) and records appended by topic, since the broker started. */
-    record Counts(Map<String, Long> requests, Map<String, Long> records) {
+    /**
+     * Requests by API ({@code Fetch}, {@code Produce}, ...), records appended by topic, and the error codes of the
+     * responses by API and code ({@code TxnOffsetCommit CONCURRENT_TRANSACTIONS}, {@code TxnOffsetCommit NONE}; Kafka
+     * counts one per partition a response names), since the broker started.
+     */
+    record Counts(Map<String, Long> requests, Map<String, Long> records, Map<String, Long> errors) {
 
         /** What happened between {@code earlier} and this. */
         Counts since(Counts earlier) {
-            return new Counts(minus(requests, earlier.requests), minus(records, earlier.records));
+            return new Counts(minus(requests, earlier.requests), minus(records, earlier.records),
+                    minus(errors, earlier.errors));
         }
 
         private static Map<String, Long> minus(Map<String, Long> now, Map<String, Long> before) {
@@ -42,6 +47,7 @@ final class BrokerMeters implements AutoCloseable {
 
     private static final ObjectName REQUESTS = name("kafka.network:type=RequestMetrics,name=RequestsPerSec,*");
     private static final ObjectName RECORDS = name("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,*");
+    private static final ObjectName ERRORS = name("kafka.network:type=RequestMetrics,name=ErrorsPerSec,*");
     /** The request APIs a table names; the rest are summed as "other". */
     private static final List<String> NAMED = List.of("Fetch", "Produce", "OffsetCommit");
     private static final List<String> TRANSACTIONS =
@@ -77,7 +83,14 @@ final class BrokerMeters implements AutoCloseable {
                 records.merge(topic, count(n), Long::sum);
             }
         }
-        return new Counts(requests, records);
+        Map<String, Long> errors = new HashMap<>();
+        for (ObjectName n : server.queryNames(ERRORS, null)) {
+            String error = n.getKeyProperty("error");
+            if (error != null) {
+                errors.merge(n.getKeyProperty("request") + " " + error, count(n), Long::sum);
+            }
+        }
+        return new Counts(requests, records, errors);
     }
 
     private long count(ObjectName n) throws Exception {
@@ -100,6 +113,26 @@ final class BrokerMeters implements AutoCloseable {
         return String.format("%.2f: ", total / (double) jobs) + groups.entrySet().stream()
                 .map(e -> String.format("%s %.2f", e.getKey(), e.getValue() / (double) jobs))
                 .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The errors the broker answered with, by API and code, most first, each with its share of that API's codes
+     * ({@code TxnOffsetCommit CONCURRENT_TRANSACTIONS 1,931 (26%)}); "none" when there were none.
+     */
+    static String errors(Counts c) {
+        Map<String, Long> perApi = new HashMap<>();
+        c.errors().forEach((key, n) -> perApi.merge(api(key), n, Long::sum));
+        String listed = c.errors().entrySet().stream()
+                .filter(e -> !e.getKey().endsWith(" NONE"))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> String.format("%s %,d (%.0f%%)", e.getKey(), e.getValue(),
+                        100.0 * e.getValue() / perApi.get(api(e.getKey()))))
+                .collect(Collectors.joining(", "));
+        return listed.isEmpty() ? "none" : listed;
+    }
+
+    private static String api(String errorKey) {
+        return errorKey.substring(0, errorKey.indexOf(' '));
     }
 
     /** Records appended per job, in all and by topic (largest first; transaction markers included). */

@@ -137,7 +137,9 @@ final class E2eBench implements Callable<Integer> {
                         + "transactions' requests, the rest)", BrokerMeters.requestsPerJob(during,
                                 Math.max(1, completedByDrain)), "")
                         .figure("records appended per job, same span (by topic; transaction markers included)",
-                                BrokerMeters.recordsPerJob(during, Math.max(1, completedByDrain)), "");
+                                BrokerMeters.recordsPerJob(during, Math.max(1, completedByDrain)), "")
+                        .figure("errors the broker answered with, same span (by API and code; share of that API's "
+                                + "codes, one per partition)", BrokerMeters.errors(during), "");
             }
             table.figure("results transactions (workers), same span", workerDuring.describe((drained - windowStart)
                     / 1e9), "");
