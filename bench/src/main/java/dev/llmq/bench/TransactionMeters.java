@@ -12,47 +12,60 @@ import java.util.List;
  */
 final class TransactionMeters {
 
-    /**
-     * Totals summed over the workers.
-     *
-     * @param committed committed results transactions
-     * @param committedSeconds their time, begin to end
-     * @param aborted aborted ones
-     * @param records records written by the committed ones
-     * @param waits finished jobs whose wait for their transaction was reported
-     * @param waitSeconds their waits
-     * @param sendOffsetsNanos the results producer's time in {@code sendOffsetsToTransaction}
-     * @param commitNanos the results producer's time in {@code commitTransaction}
-     * @param starts start-count commits
-     * @param startsNanos their time
-     */
-    record Counts(double committed, double committedSeconds, double aborted, double records, double waits,
-                  double waitSeconds, double sendOffsetsNanos, double commitNanos, double starts,
-                  double startsNanos) {
+    /** The series read, each summed over the workers' samples whose labels contain {@code label}. */
+    private enum Series {
+        /** committed results transactions */
+        COMMITTED("llmq_results_transactions_seconds_count", "outcome=\"committed\""),
+        /** their time, begin to end */
+        COMMITTED_SECONDS("llmq_results_transactions_seconds_sum", "outcome=\"committed\""),
+        ABORTED("llmq_results_transactions_seconds_count", "outcome=\"aborted\""),
+        /** records written by the committed ones */
+        RECORDS("llmq_results_transaction_records_sum", ""),
+        /** finished jobs whose wait for their transaction was reported */
+        WAITS("llmq_results_wait_seconds_count", ""),
+        WAIT_SECONDS("llmq_results_wait_seconds_sum", ""),
+        /** the results producer's time in {@code sendOffsetsToTransaction} */
+        SEND_OFFSETS_NANOS("kafka_producer_txn_send_offsets_time_ns_total", "-results\""),
+        /** the results producer's time in {@code commitTransaction} */
+        COMMIT_NANOS("kafka_producer_txn_commit_time_ns_total", "-results\""),
+        /** start-count commits */
+        STARTS("kafka_consumer_coordinator_commit_total", "-starts\""),
+        STARTS_NANOS("kafka_consumer_commit_sync_time_ns_total", "-starts\"");
 
-        Counts since(Counts e) {
-            return new Counts(committed - e.committed, committedSeconds - e.committedSeconds, aborted - e.aborted,
-                    records - e.records, waits - e.waits, waitSeconds - e.waitSeconds,
-                    sendOffsetsNanos - e.sendOffsetsNanos, commitNanos - e.commitNanos, starts - e.starts,
-                    startsNanos - e.startsNanos);
+        private final String name;
+        private final String label;
+
+        Series(String name, String label) {
+            this.name = name;
+            this.label = label;
+        }
+    }
+
+    /** Totals of each {@link Series} summed over the workers, by its ordinal. */
+    record Counts(double[] totals) {
+
+        Counts since(Counts earlier) {
+            double[] d = totals.clone();
+            for (int i = 0; i < d.length; i++) {
+                d[i] -= earlier.totals[i];
+            }
+            return new Counts(d);
         }
 
-        Counts plus(Counts o) {
-            return new Counts(committed + o.committed, committedSeconds + o.committedSeconds, aborted + o.aborted,
-                    records + o.records, waits + o.waits, waitSeconds + o.waitSeconds,
-                    sendOffsetsNanos + o.sendOffsetsNanos, commitNanos + o.commitNanos, starts + o.starts,
-                    startsNanos + o.startsNanos);
+        private double get(Series s) {
+            return totals[s.ordinal()];
         }
 
         /** One line: transactions per second and their size and time, the jobs' wait, the start-count commits. */
         String describe(double seconds) {
-            double n = Math.max(1, committed);
+            double n = Math.max(1, get(Series.COMMITTED));
             return String.format("%,.0f/s of %.1f records, %.1f ms each (send offsets %.1f, commit %.1f), %,.0f "
                             + "aborted; a finished job waited %.1f ms (mean) for its own to begin; start counts %,.0f "
                             + "commits/s, %.1f ms each",
-                    committed / seconds, records / n, committedSeconds * 1e3 / n, sendOffsetsNanos / 1e6 / n,
-                    commitNanos / 1e6 / n, aborted, waitSeconds * 1e3 / Math.max(1, waits), starts / seconds,
-                    startsNanos / 1e6 / Math.max(1, starts));
+                    get(Series.COMMITTED) / seconds, get(Series.RECORDS) / n, get(Series.COMMITTED_SECONDS) * 1e3 / n,
+                    get(Series.SEND_OFFSETS_NANOS) / 1e6 / n, get(Series.COMMIT_NANOS) / 1e6 / n,
+                    get(Series.ABORTED), get(Series.WAIT_SECONDS) * 1e3 / Math.max(1, get(Series.WAITS)),
+                    get(Series.STARTS) / seconds, get(Series.STARTS_NANOS) / 1e6 / Math.max(1, get(Series.STARTS)));
         }
     }
 
@@ -65,25 +78,14 @@ final class TransactionMeters {
     }
 
     Counts read() throws IOException, InterruptedException {
-        Counts sum = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        double[] totals = new double[Series.values().length];
         for (URI uri : metrics) {
             MetricsScrape s = MetricsScrape.get(http, uri);
-            sum = sum.plus(new Counts(
-                    zero(s.sum("llmq_results_transactions_seconds_count", "outcome=\"committed\"")),
-                    zero(s.sum("llmq_results_transactions_seconds_sum", "outcome=\"committed\"")),
-                    zero(s.sum("llmq_results_transactions_seconds_count", "outcome=\"aborted\"")),
-                    zero(s.sum("llmq_results_transaction_records_sum", "")),
-                    zero(s.sum("llmq_results_wait_seconds_count", "")),
-                    zero(s.sum("llmq_results_wait_seconds_sum", "")),
-                    zero(s.sum("kafka_producer_txn_send_offsets_time_ns_total", "-results\"")),
-                    zero(s.sum("kafka_producer_txn_commit_time_ns_total", "-results\"")),
-                    zero(s.sum("kafka_consumer_coordinator_commit_total", "-starts\"")),
-                    zero(s.sum("kafka_consumer_commit_sync_time_ns_total", "-starts\""))));
+            for (Series series : Series.values()) {
+                double v = s.sum(series.name, series.label);
+                totals[series.ordinal()] += Double.isNaN(v) ? 0 : v;
+            }
         }
-        return sum;
-    }
-
-    private static double zero(double v) {
-        return Double.isNaN(v) ? 0 : v;
+        return new Counts(totals);
     }
 }
