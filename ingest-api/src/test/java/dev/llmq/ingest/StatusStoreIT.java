@@ -186,10 +186,13 @@ class StatusStoreIT {
 
     @Test
     void theInternalRouteRefusesBadQueriesInTheErrorShape() {
-        HttpTestClient.Response r = httpA.post("/internal/v1/status", "{\"job_ids\":[\"x\"],\"index_key\":\"b\"}",
-                "application/json");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.json().at("/error/code").asText()).isEqualTo("invalid_request");
+        // the JSON null at the root reads as no query at all; once it was a 500
+        for (String body : List.of("{\"job_ids\":[\"x\"],\"index_key\":\"b\"}", "null", "{}", "[]", "",
+                "{\"job_ids\":[null]}", "{\"job_ids\":null,\"index_key\":null}")) {
+            HttpTestClient.Response r = httpA.post("/internal/v1/status", body, "application/json");
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.json().at("/error/code").asText()).as(body).isEqualTo("invalid_request");
+        }
     }
 
     @Test

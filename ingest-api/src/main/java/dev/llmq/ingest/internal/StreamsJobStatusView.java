@@ -169,6 +169,9 @@ public final class StreamsJobStatusView implements JobStatusView {
         } catch (IOException | IllegalArgumentException e) {
             throw ApiException.invalid("invalid_request", null, "not a status query: " + e.getMessage());
         }
+        if (q == null) { // the JSON null at the root reads as no object
+            throw ApiException.invalid("invalid_request", null, "not a status query: null");
+        }
         StatusPeers.Answer answer;
         if (q.jobIds() != null) {
             List<JobSnapshot> jobs = new ArrayList<>();
