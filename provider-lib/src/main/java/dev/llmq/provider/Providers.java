@@ -9,14 +9,11 @@ import dev.llmq.provider.openai.OpenAiCompatibleProviders;
 import dev.llmq.provider.pricing.ModelPrice;
 import dev.llmq.provider.pricing.PriceTable;
 import dev.llmq.provider.spi.ProviderAdapter;
-import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 
 /**
  * Builds the {@link ProviderClient} that dispatches each call on {@link ProviderTarget#provider()} to its adapter.
@@ -34,22 +31,22 @@ public final class Providers {
     }
 
     /** A client over every built-in adapter. */
-    public static ProviderClient client(HttpClient http, Clock clock) {
+    public static ProviderClient client(ProviderHttp http, Clock clock) {
         return client(http, clock, Map.of());
     }
 
     /** A client over the built-in adapters plus (or replacing) the given ones, keyed by provider name. */
-    public static ProviderClient client(HttpClient http, Clock clock, Map<String, ProviderAdapter> extra) {
+    public static ProviderClient client(ProviderHttp http, Clock clock, Map<String, ProviderAdapter> extra) {
         return client(http, clock, extra, ResponseLimits.DEFAULTS);
     }
 
     /** A client over every built-in adapter that reads no more of an answer than {@code limits} allow. */
-    public static ProviderClient client(HttpClient http, Clock clock, ResponseLimits limits) {
+    public static ProviderClient client(ProviderHttp http, Clock clock, ResponseLimits limits) {
         return client(http, clock, Map.of(), limits);
     }
 
     /** A client over the built-in adapters plus {@code extra}, reading no more of an answer than {@code limits}. */
-    public static ProviderClient client(HttpClient http, Clock clock, Map<String, ProviderAdapter> extra,
+    public static ProviderClient client(ProviderHttp http, Clock clock, Map<String, ProviderAdapter> extra,
                                         ResponseLimits limits) {
         Map<String, ProviderAdapter> adapters = new LinkedHashMap<>(adapters(clock));
         adapters.putAll(Objects.requireNonNull(extra, "extra"));
@@ -83,17 +80,8 @@ public final class Providers {
         return Map.copyOf(m);
     }
 
-    /**
-     * An HTTP client suited to provider calls: HTTP/2 when offered, redirects followed, 10 s connect timeout, and its
-     * callbacks (response handling, body chunks) on virtual threads. The JDK's default executor is a cached pool of
-     * platform threads: a burst of calls grew the worker by tens of OS threads that stayed for a minute after.
-     */
-    public static HttpClient defaultHttpClient() {
-        return HttpClient.newBuilder()
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .version(HttpClient.Version.HTTP_2)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+    /** A started {@link ProviderHttp}, the HTTP client suited to provider calls (see there). */
+    public static ProviderHttp defaultHttpClient() {
+        return ProviderHttp.create();
     }
 }

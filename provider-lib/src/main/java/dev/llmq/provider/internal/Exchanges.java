@@ -8,23 +8,34 @@ import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.spi.WireCall;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpHeaders;
 import java.nio.channels.UnresolvedAddressException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpMethod;
 
 /** Sends a {@link WireCall} and waits for the response head within the call's deadline. */
 final class Exchanges {
+
+    /** Headers a call may not set: the client writes them itself. */
+    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
+            "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection");
 
     private final HttpClient http;
 
@@ -37,8 +48,7 @@ final class Exchanges {
      * it is open closes the body from the aborting thread; the reader's next read throws
      * {@link BodyQueue.AbortedException}.
      */
-    record Open(HttpResponse<Flow.Publisher<List<ByteBuffer>>> response, BodyQueue body, Runnable unwatch)
-            implements AutoCloseable {
+    record Open(int status, HttpHeaders headers, BodyQueue body, Runnable unwatch) implements AutoCloseable {
         @Override
         public void close() {
             unwatch.run();
@@ -47,29 +57,28 @@ final class Exchanges {
     }
 
     /**
-     * Sends the call and waits for the response head. An {@link Abort} cancels the exchange (JDK 16+: cancelling
-     * {@code sendAsync}'s future closes the connection of an HTTP/1.1 exchange and resets an HTTP/2 stream) and
-     * makes this throw the abort's error.
+     * Sends the call and waits for the response head. An {@link Abort} aborts the exchange (closing the connection
+     * of an HTTP/1.1 exchange, resetting an HTTP/2 stream) and makes this throw the abort's error.
      */
     Open open(WireCall call, ProviderTarget target, boolean stream, Deadline deadline, Abort abort) {
         if (abort.aborted()) {
             throw abort.exception(null);
         }
-        HttpRequest request = request(call, target, stream);
-        CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> future =
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher());
-        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
-        Runnable unwatch = abort.onAbort(() -> future.cancel(true));
+        Request request = request(call, target, stream);
+        JettyExchange exchange = new JettyExchange(request);
+        exchange.send();
+        Response response;
+        Runnable unwatch = abort.onAbort(exchange::cancel);
         try {
-            response = future.get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+            response = exchange.head().get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
         } catch (CancellationException e) {
             throw abort.aborted() ? abort.exception(null) : transportFailure(e, target);
         } catch (TimeoutException e) {
-            future.cancel(true);
+            exchange.cancel();
             throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT,
                     "no response within " + target.timeout()), e);
         } catch (InterruptedException e) {
-            future.cancel(true);
+            exchange.cancel();
             Thread.currentThread().interrupt();
             throw interrupted(e);
         } catch (ExecutionException e) {
@@ -82,31 +91,71 @@ final class Exchanges {
         }
         BodyQueue body = new BodyQueue();
         Runnable unwatchBody = abort.onAbort(body::abort);
-        response.body().subscribe(body);
-        return new Open(response, body, unwatchBody);
+        exchange.subscribe(body);
+        return new Open(response.getStatus(), headers(response.getHeaders()), body, unwatchBody);
     }
 
-    private static HttpRequest request(WireCall call, ProviderTarget target, boolean stream) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(call.uri())
-                    .timeout(target.timeout())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(call.body()))
-                    .header("Content-Type", "application/json")
-                    .header("Accept", stream ? "text/event-stream" : "application/json");
-            if ("http".equalsIgnoreCase(call.uri().getScheme())) {
-                // plain-text servers (vLLM, Ollama, mocks): no h2c upgrade attempt; TLS negotiates HTTP/2 by ALPN
-                b.version(HttpClient.Version.HTTP_1_1);
-            }
-            call.headers().forEach(b::setHeader);
-            target.extraHeaders().forEach(b::setHeader);
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            // the JDK's message quotes the bad header value, which is the key when the key holds a line break (a key
-            // file's trailing newline): neither the message nor the exception is kept
+    private Request request(WireCall call, ProviderTarget target, boolean stream) {
+        Map<String, String> set = new LinkedHashMap<>();
+        set.put("Accept", stream ? "text/event-stream" : "application/json");
+        call.headers().forEach((name, value) -> put(set, name, value));
+        target.extraHeaders().forEach((name, value) -> put(set, name, value));
+        // no read timeout of the connection's own while the call is open: the engine's deadlines decide
+        long idle = Math.max(target.timeout().toMillis(), target.streamIdleTimeout().toMillis()) + 60_000;
+        return http.newRequest(call.uri()).method(HttpMethod.POST).idleTimeout(idle, TimeUnit.MILLISECONDS)
+                .headers(h -> set.forEach(h::put))
+                .body(new BytesRequestContent("application/json", call.body()));
+    }
+
+    /**
+     * Adds a header after checking it as the JDK client did: a name that is an HTTP token and not one the client
+     * writes itself, a value without line breaks or control characters.
+     */
+    private static void put(Map<String, String> headers, String name, String value) {
+        if (!validName(name) || RESTRICTED.contains(name.toLowerCase(Locale.ROOT)) || !validValue(value)) {
+            // the value may be the key (a key file's trailing newline): neither it nor the name is quoted
             throw new ProviderException(ProviderError.of(ErrorKind.INVALID_REQUEST,
                     "cannot build the provider request: a header name or value is invalid (does the API key hold a "
                             + "line break or control character?)"));
         }
+        headers.keySet().removeIf(name::equalsIgnoreCase);
+        headers.put(name, value);
+    }
+
+    private static boolean validName(String name) {
+        if (name == null || name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean token = c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+            if (!token) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean validValue(String value) {
+        if (value == null) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The response head as the adapters read it (names compared without case). */
+    static HttpHeaders headers(HttpFields fields) {
+        Map<String, List<String>> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (HttpField f : fields) {
+            map.computeIfAbsent(f.getName(), k -> new ArrayList<>(1)).add(f.getValue());
+        }
+        return HttpHeaders.of(map, (name, value) -> true);
     }
 
     /** A call interrupted by its caller: cancelled, reported as a timeout (the caller gave up waiting). */
@@ -116,29 +165,21 @@ final class Exchanges {
 
     static ProviderException transportFailure(Throwable cause, ProviderTarget target) {
         Throwable root = cause;
-        while (root.getCause() != null && !(root instanceof ConnectException)
-                && !(root instanceof HttpTimeoutException)) {
+        while (root.getCause() != null && root.getCause() != root && !(root instanceof ConnectException)
+                && !(root instanceof SocketTimeoutException)) {
             root = root.getCause();
         }
-        ErrorKind kind;
+        ErrorKind kind = ErrorKind.CONNECTION_ERROR;
         String message;
-        if (root instanceof HttpConnectTimeoutException) {
-            kind = ErrorKind.CONNECTION_ERROR;
-            message = "connect timed out";
-        } else if (root instanceof HttpTimeoutException) {
-            kind = ErrorKind.TIMEOUT;
-            message = "no response within " + target.timeout();
+        if (root instanceof SocketTimeoutException) {
+            message = "connect timed out"; // Jetty's connector, after ProviderHttp.CONNECT_TIMEOUT
         } else if (root instanceof ConnectException) {
-            kind = ErrorKind.CONNECTION_ERROR;
             message = "connection refused or failed";
         } else if (root instanceof UnresolvedAddressException || root instanceof java.net.UnknownHostException) {
-            kind = ErrorKind.CONNECTION_ERROR;
             message = "host not resolved";
         } else if (root instanceof IOException) {
-            kind = ErrorKind.CONNECTION_ERROR;
             message = "i/o failure: " + root.getClass().getSimpleName();
         } else {
-            kind = ErrorKind.CONNECTION_ERROR;
             message = "request failed: " + root.getClass().getSimpleName();
         }
         return new ProviderException(ProviderError.of(kind, message + " (" + target.provider() + ")"), cause);

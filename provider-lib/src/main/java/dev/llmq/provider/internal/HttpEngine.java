@@ -8,6 +8,7 @@ import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderClient;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderHttp;
 import dev.llmq.provider.ProviderResponse;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.ResponseLimits;
@@ -52,13 +53,13 @@ public final class HttpEngine implements ProviderClient {
     private final Function<String, Optional<ProviderAdapter>> adapters;
     private final ResponseLimits limits;
 
-    public HttpEngine(java.net.http.HttpClient http, Clock clock, Function<String, Optional<ProviderAdapter>> adapters) {
+    public HttpEngine(ProviderHttp http, Clock clock, Function<String, Optional<ProviderAdapter>> adapters) {
         this(http, clock, adapters, ResponseLimits.DEFAULTS);
     }
 
-    public HttpEngine(java.net.http.HttpClient http, Clock clock, Function<String, Optional<ProviderAdapter>> adapters,
+    public HttpEngine(ProviderHttp http, Clock clock, Function<String, Optional<ProviderAdapter>> adapters,
                       ResponseLimits limits) {
-        this.exchanges = new Exchanges(Objects.requireNonNull(http, "http"));
+        this.exchanges = new Exchanges(Objects.requireNonNull(http, "http").jetty());
         this.clock = Objects.requireNonNull(clock, "clock");
         this.adapters = Objects.requireNonNull(adapters, "adapters");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -94,10 +95,10 @@ public final class HttpEngine implements ProviderClient {
         Instant start = clock.instant();
         try (Exchanges.Open open = exchanges.open(call, target, false, deadline, abort)) {
             byte[] body = readAll(open.body(), deadline, target.timeout());
-            String requestId = adapter.requestId(open.response().headers());
-            int status = open.response().statusCode();
+            String requestId = adapter.requestId(open.headers());
+            int status = open.status();
             if (status / 100 != 2) {
-                throw failure(adapter.classify(status, open.response().headers(), body, call), null, target, status);
+                throw failure(adapter.classify(status, open.headers(), body, call), null, target, status);
             }
             ObjectNode completion = decode(adapter, call, body, status);
             Duration latency = Duration.between(start, clock.instant());
@@ -121,13 +122,13 @@ public final class HttpEngine implements ProviderClient {
         Deadline deadline = Deadline.after(target.timeout());
         Instant start = clock.instant();
         try (Exchanges.Open open = exchanges.open(call, target, true, deadline, abort)) {
-            int status = open.response().statusCode();
-            String requestId = adapter.requestId(open.response().headers());
+            int status = open.status();
+            String requestId = adapter.requestId(open.headers());
             if (status / 100 != 2) {
                 byte[] body = readAllQuietly(open.body(), deadline, target.timeout());
-                throw failure(adapter.classify(status, open.response().headers(), body, call), null, target, status);
+                throw failure(adapter.classify(status, open.headers(), body, call), null, target, status);
             }
-            if (isJson(open.response().headers())) {
+            if (isJson(open.headers())) {
                 throw notAnEventStream(adapter, call, open, deadline, target, status);
             }
             StreamRun run = new StreamRun(adapter.streamDecoder(call), call.forwardUsageChunk(), sink, start);
@@ -182,7 +183,7 @@ public final class HttpEngine implements ProviderClient {
         }
         return failure(ProviderError.builder(ErrorKind.SERVER_ERROR).httpStatus(status)
                 .message("expected an event stream, got application/json")
-                .requestId(adapter.requestId(open.response().headers()))
+                .requestId(adapter.requestId(open.headers()))
                 .snippet(dev.llmq.provider.spi.Redaction.snippet(body, call.secret())).build(),
                 null, target, status);
     }
