@@ -353,10 +353,16 @@ public final class InFlightBench implements Callable<Integer> {
             return (long) sum;
         }
 
-        /** Jobs the worker finished, as {@code succeeded/other}. */
+        /**
+         * Jobs the worker finished, as {@code succeeded/other}, from one scrape (two would count the jobs finished
+         * between them as "other").
+         */
         private String workerCompleted() throws Exception {
-            long succeeded = workerMetric("llmq_jobs_completed_total", "status=\"succeeded\"");
-            return succeeded + "/" + (workerMetric("llmq_jobs_completed_total", "") - succeeded);
+            MetricsScrape scrape = MetricsScrape.get(http, metrics);
+            double all = scrape.sum("llmq_jobs_completed_total", "");
+            double succeeded = scrape.sum("llmq_jobs_completed_total", "status=\"succeeded\"");
+            long ok = Double.isNaN(succeeded) ? 0 : (long) succeeded;
+            return ok + "/" + ((Double.isNaN(all) ? 0 : (long) all) - ok);
         }
 
         /** Jobs the worker finished, whatever their outcome. */
