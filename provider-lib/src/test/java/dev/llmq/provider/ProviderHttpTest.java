@@ -137,6 +137,82 @@ class ProviderHttpTest {
         assertThat(paths).containsExactly("/moved/v1/chat/completions");
     }
 
+    /**
+     * A raw HTTP/1.1 peer: connection {@code n} (from 0) answers {@code answers[n]} requests, then reads one more and
+     * closes without answering, as a server closing an idle keep-alive connection just as a call is sent on it.
+     */
+    private static Thread rawPeer(java.net.ServerSocket server, int[] answers, List<Integer> requestsByConnection) {
+        return Thread.ofVirtual().start(() -> {
+            for (int n = 0; !server.isClosed(); n++) {
+                try (java.net.Socket socket = server.accept()) {
+                    var in = new java.io.BufferedInputStream(socket.getInputStream());
+                    var out = socket.getOutputStream();
+                    int answered = 0;
+                    while (readRequest(in)) {
+                        requestsByConnection.add(n);
+                        if (n >= answers.length || answered == answers[n]) {
+                            break; // closes without answering
+                        }
+                        byte[] body = COMPLETION.getBytes(StandardCharsets.UTF_8);
+                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.write(body);
+                        out.flush();
+                        answered++;
+                    }
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** Reads one request (head and Content-Length body); false at the end of the stream. */
+    private static boolean readRequest(java.io.InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            head.append((char) c);
+            if (head.toString().endsWith("\r\n\r\n")) {
+                var m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+                in.readNBytes(m.find() ? Integer.parseInt(m.group(1)) : 0);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ProviderTarget rawTarget(java.net.ServerSocket server) {
+        return ProviderTarget.builder("openai", "gpt-4o")
+                .apiBase(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v1")).apiKey("sk-test-abcdefgh")
+                .timeout(Duration.ofSeconds(30)).build();
+    }
+
+    @Test
+    void aCallOnAConnectionTheServerClosedWithoutAnswerIsSentOnceMoreOnAnother() throws Exception {
+        List<Integer> requests = new CopyOnWriteArrayList<>();
+        try (var server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            rawPeer(server, new int[] {1, 1}, requests); // the first connection answers one call, then closes
+            assertThat(client.complete(rawTarget(server), request()).completion()
+                    .at("/choices/0/message/content").asText()).isEqualTo("ok");
+            assertThat(client.complete(rawTarget(server), request()).completion()
+                    .at("/choices/0/message/content").asText()).isEqualTo("ok");
+            assertThat(requests).containsExactly(0, 0, 1);
+        }
+    }
+
+    @Test
+    void aCallClosedWithoutAnswerTwiceIsAConnectionError() throws Exception {
+        List<Integer> requests = new CopyOnWriteArrayList<>();
+        try (var server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            rawPeer(server, new int[0], requests); // every connection closes without an answer
+            assertThatThrownBy(() -> client.complete(rawTarget(server), request()))
+                    .isInstanceOfSatisfying(ProviderException.class,
+                            e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.CONNECTION_ERROR));
+            assertThat(requests).containsExactly(0, 1);
+        }
+    }
+
     @Test
     void aHeaderTheClientWritesItselfOrWithALineBreakIsRefusedBeforeSending() {
         for (Map<String, String> bad : List.of(Map.of("Host", "evil"), Map.of("Content-Length", "1"),

@@ -6,10 +6,12 @@ import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.spi.WireCall;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpHeaders;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,9 +31,13 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpMethod;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Sends a {@link WireCall} and waits for the response head within the call's deadline. */
 final class Exchanges {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Exchanges.class);
 
     /** Headers a call may not set: the client writes them itself. */
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
@@ -59,11 +65,29 @@ final class Exchanges {
     /**
      * Sends the call and waits for the response head. An {@link Abort} aborts the exchange (closing the connection
      * of an HTTP/1.1 exchange, resetting an HTTP/2 stream) and makes this throw the abort's error.
+     *
+     * <p>A call whose connection is closed before any answer arrives is sent once more, on another connection: a
+     * pooled connection the server closed while idle (its keep-alive timeout; vLLM's uvicorn keeps 5 s) can be handed
+     * out just before the client notices. The server took no call on it. The JDK client did the same.
      */
     Open open(WireCall call, ProviderTarget target, boolean stream, Deadline deadline, Abort abort) {
-        if (abort.aborted()) {
-            throw abort.exception(null);
+        for (int attempt = 1; ; attempt++) {
+            if (abort.aborted()) {
+                throw abort.exception(null);
+            }
+            try {
+                return openOnce(call, target, stream, deadline, abort);
+            } catch (ClosedBeforeAnswer e) {
+                if (attempt > 1 || deadline.remainingNanos() <= 0) {
+                    throw transportFailure(e.getCause(), target);
+                }
+                LOG.debug("provider call {}/{}: connection closed before an answer ({}), sent again",
+                        target.provider(), target.model(), e.getCause().toString());
+            }
         }
+    }
+
+    private Open openOnce(WireCall call, ProviderTarget target, boolean stream, Deadline deadline, Abort abort) {
         Request request = request(call, target, stream);
         JettyExchange exchange = new JettyExchange(request);
         exchange.send();
@@ -85,7 +109,11 @@ final class Exchanges {
             if (abort.aborted()) {
                 throw abort.exception(null);
             }
-            throw transportFailure(e.getCause() == null ? e : e.getCause(), target);
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (closedBeforeAnswer(cause)) {
+                throw new ClosedBeforeAnswer(cause);
+            }
+            throw transportFailure(cause, target);
         } finally {
             unwatch.run();
         }
@@ -93,6 +121,23 @@ final class Exchanges {
         Runnable unwatchBody = abort.onAbort(body::abort);
         exchange.subscribe(body);
         return new Open(response.getStatus(), headers(response.getHeaders()), body, unwatchBody);
+    }
+
+    /** The connection ended (end of stream, closed) before the answer's head: the server took no call on it. */
+    private static boolean closedBeforeAnswer(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof EOFException || t instanceof ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@link #openOnce}'s signal that the call may be sent again. */
+    private static final class ClosedBeforeAnswer extends RuntimeException {
+        ClosedBeforeAnswer(Throwable cause) {
+            super(null, cause, false, false);
+        }
     }
 
     private Request request(WireCall call, ProviderTarget target, boolean stream) {
