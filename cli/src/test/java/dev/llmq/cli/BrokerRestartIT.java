@@ -10,6 +10,7 @@ import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,13 +109,18 @@ class BrokerRestartIT {
         assertThat(unexpected).as("answers other than 202 and 503 kafka_unavailable").isEmpty();
         Set<String> ids = Set.copyOf(accepted);
         Map<String, List<JobResult>> results = new ConcurrentHashMap<>();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            results.clear();
-            results.putAll(Ledger.results(bootstrap, topics.results()));
-            Set<String> missing = new HashSet<>(ids);
-            missing.removeAll(results.keySet());
-            assertThat(missing).as("accepted jobs without a result (%d of %d)", missing.size(), ids.size()).isEmpty();
-        });
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                results.clear();
+                results.putAll(Ledger.results(bootstrap, topics.results()));
+                Set<String> missing = new HashSet<>(ids);
+                missing.removeAll(results.keySet());
+                assertThat(missing).as("accepted jobs without a result (%d of %d)", missing.size(), ids.size())
+                        .isEmpty();
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\n" + whereTheMissingAre(bootstrap, topics, ids), e);
+        }
         phase("every accepted job has a result", t0);
         assertThat(results).allSatisfy((id, list) -> {
             assertThat(list).as("results of %s", id).hasSize(1);
@@ -132,6 +138,25 @@ class BrokerRestartIT {
             assertThat(notFinal).as("jobs GET does not show succeeded").isEmpty();
         });
         phase("GET shows every accepted job succeeded", t0);
+    }
+
+    /**
+     * For a failure: whether the jobs without a result are on the jobs topic at all, and where the workers' group
+     * stands on it, so a lost job and a job never run can be told apart.
+     */
+    private static String whereTheMissingAre(String bootstrap, TopicNames topics, Set<String> ids) {
+        try {
+            Set<String> missing = new HashSet<>(ids);
+            missing.removeAll(Ledger.results(bootstrap, topics.results()).keySet());
+            Set<String> onJobs = new HashSet<>(TopicReader.readAll(bootstrap, topics.jobs(),
+                    bytes -> JsonSerde.jobRequest().fromBytes(bytes).jobId(), 0));
+            List<String> absent = missing.stream().filter(id -> !onJobs.contains(id)).toList();
+            return "of the " + missing.size() + " without a result, not on " + topics.jobs() + ": " + absent
+                    + "; the workers' group not committed past the last job on: "
+                    + Ledger.behind(bootstrap, "llmq-workers", topics.jobs());
+        } catch (Exception | AssertionError e) {
+            return "(where they are could not be read: " + e + ")";
+        }
     }
 
     private static Assembly startBroker(Path config, Path data, int port) throws InterruptedException {
