@@ -359,10 +359,8 @@ public final class InFlightBench implements Callable<Integer> {
          */
         private String workerCompleted() throws Exception {
             MetricsScrape scrape = MetricsScrape.get(http, metrics);
-            double all = scrape.sum("llmq_jobs_completed_total", "");
-            double succeeded = scrape.sum("llmq_jobs_completed_total", "status=\"succeeded\"");
-            long ok = Double.isNaN(succeeded) ? 0 : (long) succeeded;
-            return ok + "/" + ((Double.isNaN(all) ? 0 : (long) all) - ok);
+            long succeeded = (long) scrape.total("llmq_jobs_completed_total", "status=\"succeeded\"");
+            return succeeded + "/" + ((long) scrape.total("llmq_jobs_completed_total", "") - succeeded);
         }
 
         /** Jobs the worker finished, whatever their outcome. */

@@ -30,4 +30,10 @@ record MetricsScrape(String text) {
         }
         return found ? sum : Double.NaN;
     }
+
+    /** {@link #sum}, 0 when there is none. */
+    double total(String name, String label) {
+        double sum = sum(name, label);
+        return Double.isNaN(sum) ? 0 : sum;
+    }
 }

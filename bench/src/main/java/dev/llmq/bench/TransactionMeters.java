@@ -82,8 +82,7 @@ final class TransactionMeters {
         for (URI uri : metrics) {
             MetricsScrape s = MetricsScrape.get(http, uri);
             for (Series series : Series.values()) {
-                double v = s.sum(series.name, series.label);
-                totals[series.ordinal()] += Double.isNaN(v) ? 0 : v;
+                totals[series.ordinal()] += s.total(series.name, series.label);
             }
         }
         return new Counts(totals);

@@ -1,7 +1,6 @@
 package dev.llmq.provider;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
@@ -48,8 +47,6 @@ public final class ProviderHttp implements AutoCloseable {
     /** A started client with the settings above. */
     public static ProviderHttp create() {
         ClientConnector connector = new ClientConnector();
-        connector.setConnectTimeout(CONNECT_TIMEOUT);
-        connector.setIdleTimeout(POOL_IDLE_TIMEOUT);
         HTTP2Client http2 = new HTTP2Client(connector);
         // the first protocol is the one spoken over plain text; over TLS the server picks among both (ALPN)
         HttpClient client = new HttpClient(new HttpClientTransportDynamic(connector, HttpClientConnectionFactory.HTTP11,
@@ -58,7 +55,7 @@ public final class ProviderHttp implements AutoCloseable {
         client.setExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("llmq-provider-http-", 0)
                 .factory()));
         client.setScheduler(new ScheduledExecutorScheduler("llmq-provider-http-scheduler", true));
-        client.setConnectTimeout(CONNECT_TIMEOUT.toMillis());
+        client.setConnectTimeout(CONNECT_TIMEOUT.toMillis()); // both set on the connector, which HTTP/2 shares
         client.setIdleTimeout(POOL_IDLE_TIMEOUT.toMillis());
         client.setFollowRedirects(false);
         client.setMaxConnectionsPerDestination(UNLIMITED);
@@ -89,6 +86,6 @@ public final class ProviderHttp implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ProviderHttp[" + Objects.toString(client) + "]";
+        return "ProviderHttp[" + client + "]";
     }
 }

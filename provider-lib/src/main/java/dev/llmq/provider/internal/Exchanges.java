@@ -31,6 +31,7 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,14 +168,14 @@ final class Exchanges {
         headers.put(name, value);
     }
 
+    /** An HTTP token (RFC 9110 {@code tchar}s), by Jetty's own table. */
     private static boolean validName(String name) {
         if (name == null || name.isEmpty()) {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean token = c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
-            if (!token) {
+            if (c > 0x7f || !HttpTokens.getToken(c).isRfc2616Token()) {
                 return false;
             }
         }
@@ -182,16 +183,7 @@ final class Exchanges {
     }
 
     private static boolean validValue(String value) {
-        if (value == null) {
-            return false;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
-                return false;
-            }
-        }
-        return true;
+        return value != null && HttpTokens.isLegalFieldValue(value);
     }
 
     /** The response head as the adapters read it (names compared without case). */
