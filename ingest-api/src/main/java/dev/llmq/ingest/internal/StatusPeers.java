@@ -86,7 +86,12 @@ final class StatusPeers {
                 LOG.debug("status peer {} answered {}: {}", uri, response.statusCode(), new String(response.body()));
                 throw unavailable("the ingest instance holding this entry answered " + response.statusCode());
             }
-            return mapper.readValue(response.body(), Answer.class);
+            Answer answer = mapper.readValue(response.body(), Answer.class);
+            if (answer == null) { // the JSON document null
+                LOG.debug("status peer {} answered null", uri);
+                throw unavailable("the ingest instance holding this entry answered no object");
+            }
+            return answer;
         } catch (IOException e) {
             LOG.debug("status peer {} unreachable: {}", uri, e.toString());
             throw unavailable("the ingest instance holding this entry is unreachable");

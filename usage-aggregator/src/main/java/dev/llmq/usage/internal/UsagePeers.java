@@ -60,7 +60,12 @@ public final class UsagePeers {
                 throw UsageApiException.unavailable("the aggregator instance at " + owner.host() + ":" + owner.port()
                         + " answered " + response.statusCode());
             }
-            return Json.mapper().readValue(response.body(), Share.class);
+            Share share = Json.mapper().readValue(response.body(), Share.class);
+            if (share == null) { // the JSON document null
+                throw UsageApiException.unavailable("the aggregator instance at " + owner.host() + ":" + owner.port()
+                        + " answered no object");
+            }
+            return share;
         } catch (IOException e) {
             LOG.debug("usage peer {} unreachable: {}", uri, e.toString());
             throw UsageApiException.unavailable("the aggregator instance at " + owner.host() + ":" + owner.port()
