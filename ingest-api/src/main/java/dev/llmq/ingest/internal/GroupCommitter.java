@@ -341,7 +341,10 @@ final class GroupCommitter implements AutoCloseable {
             return null;
         }
 
-        /** Drops the producer (aborting anything open); the next use makes a new one, which fences the old. */
+        /**
+         * Drops the producer; the next use makes a new one, which fences the old and aborts what it left open (until
+         * then the broker aborts it after {@code transaction.timeout.ms}).
+         */
         synchronized void reset() {
             if (producer != null) {
                 try {

@@ -18,7 +18,11 @@ public final class KafkaClients {
 
     static final int LINGER_MS = 2;
 
-    /** The first retry's wait of a transactional producer (Kafka's default is 100 ms). */
+    /**
+     * A group commit transaction's {@code transaction.timeout.ms}, in Kafka timeouts: above the longest a live one
+     * takes (two), below how long its submissions wait (four).
+     */
+    static final int TRANSACTION_TIMEOUTS = 3;
 
     /** How much longer each wait between two attempts to reach Kafka is than the one before. */
     static final double BACKOFF_MULTIPLIER = 2.0;
@@ -55,7 +59,11 @@ public final class KafkaClients {
         if (transactionalId != null) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
             p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.RETRY_BACKOFF.toMillis());
-            p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(60_000, timeout * 2));
+            // how long the jobs partitions a dead ingest's open transaction touched stay unreadable to the workers
+            // (read_committed stops there) until the broker aborts it: a restarted ingest with a new instance id
+            // never fences it. A live transaction ends within its sends' delivery timeout and the commit's wait
+            // (the Kafka timeout each); its submissions wait at most four Kafka timeouts
+            p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) (TRANSACTION_TIMEOUTS * timeout));
         }
         p.putAll(s.kafkaProperties());
         // what an accepted submission rests on (written to every replica, once, in its transaction): not loosened

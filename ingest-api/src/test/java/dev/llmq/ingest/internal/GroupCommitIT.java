@@ -16,6 +16,7 @@ import dev.llmq.testkit.junit.KafkaClusterExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +34,14 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -62,6 +66,7 @@ class GroupCommitIT {
     private final List<JobPublisher> publishers = new ArrayList<>();
     private final AtomicInteger commitAttempts = new AtomicInteger();
     private final AtomicBoolean failCommits = new AtomicBoolean();
+    private final AtomicBoolean dieInCommit = new AtomicBoolean();
     private final CountDownLatch beginHeld = new CountDownLatch(1);
     private final CountDownLatch releaseBegin = new CountDownLatch(1);
     private final AtomicBoolean holdBegin = new AtomicBoolean();
@@ -81,9 +86,14 @@ class GroupCommitIT {
 
     private JobPublisher publisher(KafkaCluster kafka, TopicNames topics, int producers, GroupCommit group,
                                    Map<String, String> kafkaProperties) {
+        return publisher(kafka, topics, producers, group, kafkaProperties, Duration.ofSeconds(5));
+    }
+
+    private JobPublisher publisher(KafkaCluster kafka, TopicNames topics, int producers, GroupCommit group,
+                                   Map<String, String> kafkaProperties, Duration kafkaTimeout) {
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "group-" + UUID.randomUUID())
                 .topics(topics).transactionalProducers(producers).groupCommit(group)
-                .kafkaProperties(kafkaProperties).kafkaTimeout(Duration.ofSeconds(5)).build();
+                .kafkaProperties(kafkaProperties).kafkaTimeout(kafkaTimeout).build();
         JobPublisher p = new JobPublisher(settings, faulty());
         publishers.add(p);
         p.start();
@@ -119,6 +129,11 @@ class GroupCommitIT {
                 @Override
                 public void commitTransaction() {
                     commitAttempts.incrementAndGet();
+                    if (dieInCommit.get()) { // as a killed process would: its records written, no commit, no abort
+                        flush();
+                        close(Duration.ZERO);
+                        throw new KafkaException("injected: the ingest died before its commit");
+                    }
                     if (failCommits.get()) {
                         throw new KafkaException("injected: the commit failed");
                     }
@@ -178,7 +193,7 @@ class GroupCommitIT {
         return out;
     }
 
-    /** The keys a read_committed reader sees on the batch jobs topic (waits for open transactions to end). */
+    /** The keys a read_committed reader sees on the batch jobs topic, up to each partition's last stable offset. */
     private static Set<String> committedKeys(KafkaCluster kafka, TopicNames topics) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -242,6 +257,51 @@ class GroupCommitIT {
         Set<String> readable = committedKeys(kafka, topics);
         assertThat(readable).doesNotContainAnyElementsOf(ids(submissions))
                 .containsExactlyInAnyOrderElementsOf(ids(List.of(later)));
+    }
+
+    /**
+     * An ingest killed in a transaction, whose transactional id never comes back (a restarted ingest has a new
+     * instance id), leaves it open, and a {@code read_committed} worker reads nothing past it on those partitions until
+     * the broker aborts it: within three Kafka timeouts, not a minute.
+     */
+    @Test
+    void jobsBehindADeadIngestsOpenTransactionAreReadableOnceTheBrokerAbortsIt(KafkaCluster kafka) throws Exception {
+        TopicNames topics = topics(kafka);
+        GroupCommit group = new GroupCommit(Duration.ZERO, 1 << 20, 1 << 24);
+        Duration kafkaTimeout = Duration.ofSeconds(1);
+        JobPublisher dead = publisher(kafka, topics, 1, group, Map.of(), kafkaTimeout);
+        dieInCommit.set(true);
+        List<JobRequest> lost = jobs(12);
+        assertThatThrownBy(() -> dead.publishAll(lost, null)).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo("kafka_unavailable"));
+        dead.close(); // no producer of its transactional id starts again to fence it
+        dieInCommit.set(false);
+        List<JobRequest> later = jobs(12);
+        publisher(kafka, topics, 1, group, Map.of(), kafkaTimeout).publishAll(later, null);
+        assertThat(openTransactionHolds(kafka, topics)).as("partitions held back by the dead ingest's transaction")
+                .isPositive();
+
+        long began = System.nanoTime();
+        await().atMost(Duration.ofSeconds(20)).until(() -> openTransactionHolds(kafka, topics) == 0);
+        System.out.printf("the dead ingest's transaction held its partitions for %d ms more%n",
+                Duration.ofNanos(System.nanoTime() - began).toMillis());
+
+        assertThat(committedKeys(kafka, topics)).containsExactlyInAnyOrderElementsOf(ids(List.of(later)));
+    }
+
+    /** Partitions of the jobs topic whose last stable offset is below their end (an open transaction holds them). */
+    private static long openTransactionHolds(KafkaCluster kafka, TopicNames topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int i = 0; i < PARTITIONS; i++) {
+            latest.put(new TopicPartition(topics.jobs(), i), OffsetSpec.latest());
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS);
+            var end = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS);
+            return latest.keySet().stream().filter(tp -> stable.get(tp).offset() < end.get(tp).offset()).count();
+        }
     }
 
     @Test
