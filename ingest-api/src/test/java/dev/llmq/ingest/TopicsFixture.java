@@ -80,20 +80,25 @@ final class TopicsFixture implements AutoCloseable {
         return out;
     }
 
-    /**
-     * The end offsets of both jobs topics (batch and interactive) once no transaction is open on them: the last stable offsets (what
-     * read_committed readers see) equal the high watermarks (which also count transaction markers). A commit's
-     * markers are written just after the producer's commit returns, so waiting for that makes before/after
-     * comparisons exact.
-     */
+    /** The end offsets of both jobs topics (batch and interactive) once no transaction is open on them. */
     Map<TopicPartition, Long> jobsEndOffsets() {
+        List<TopicPartition> tps = new ArrayList<>(partitions(topics.jobs()));
+        tps.addAll(partitions(topics.jobsInteractive()));
+        return stableEndOffsets(tps);
+    }
+
+    /**
+     * The end offsets of {@code tps} once no transaction is open on them: the last stable offsets (what read_committed
+     * readers see) equal the high watermarks (which also count transaction markers). A commit's markers are written
+     * just after the producer's commit returns, so a read right after a 202 waits for them, and before/after
+     * comparisons are exact.
+     */
+    private Map<TopicPartition, Long> stableEndOffsets(List<TopicPartition> tps) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        List<TopicPartition> tps = new ArrayList<>(partitions(topics.jobs()));
-        tps.addAll(partitions(topics.jobsInteractive()));
         try (KafkaConsumer<String, byte[]> committed = consumer();
              KafkaConsumer<String, byte[]> all = new KafkaConsumer<>(p)) {
             return Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -108,18 +113,18 @@ final class TopicsFixture implements AutoCloseable {
         return committedRecords(topics.jobs());
     }
 
-    /** Every committed record on {@code topic}. */
+    /** Every committed record on {@code topic}, once no transaction is open on it. */
     List<ConsumerRecord<String, byte[]>> committedRecords(String topic) {
+        List<TopicPartition> tps = partitions(topic);
+        Map<TopicPartition, Long> end = stableEndOffsets(tps);
         try (KafkaConsumer<String, byte[]> c = consumer()) {
-            List<TopicPartition> tps = partitions(topic);
             c.assign(tps);
             c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(10));
             List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read the jobs topic to its end");
+                    throw new IllegalStateException("could not read " + topic + " to its end");
                 }
                 c.poll(Duration.ofMillis(100)).forEach(out::add);
             }
