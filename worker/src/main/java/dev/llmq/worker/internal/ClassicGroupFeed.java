@@ -465,15 +465,20 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
         applyAcks();
+        int running = 0;
+        int finished = 0;
         for (TopicPartition partition : partitions) {
             PartitionTracker tracker = trackers.remove(partition);
             if (tracker != null) {
+                running += tracker.dispatched() + tracker.parked().get();
+                finished += tracker.finishedCount();
                 FeedCommits.drop(partition, tracker); // their starts and results go unrecorded
                 backlog.addAndGet(-tracker.backlog());
             }
         }
         updateHeld();
-        LOG.warn("partitions lost: {}; their jobs will be delivered again", partitions);
+        LOG.warn("partitions lost: {} ({} of their jobs still running, {} finished without a committed result); "
+                + "their jobs will be delivered again", partitions, running, finished);
     }
 
     @Override

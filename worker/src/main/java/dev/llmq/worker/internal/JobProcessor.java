@@ -362,7 +362,8 @@ public final class JobProcessor {
                     current.set(current.indexOf(w), w.instead(new SendRefusedException(w.record().topic(),
                             refused.getCause())));
                 } else if (e.getCause() instanceof Delivery.Dropped dropped) {
-                    LOG.info("job record {} not finished here: {}; it runs again at the partition's next owner",
+                    // one line per job; the feed's "partitions revoked" and "partitions lost" lines count them
+                    LOG.debug("job record {} not finished here: {}; it runs again at the partition's next owner",
                             delivery, dropped.getMessage());
                     return new Finished(false, records);
                 } else {
