@@ -49,7 +49,9 @@ public final class KafkaClients {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // a single job's batch holds one or a few records, which lz4 shrinks little while the broker (validating),
+        // every worker and every status store decompress it again; a group transaction's batches are larger
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, transactionalId == null ? "none" : "lz4");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout - LINGER_MS));
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout);

@@ -29,6 +29,18 @@ class KafkaClientsTest {
     }
 
     @Test
+    void singleJobsAreWrittenUncompressedGroupsWithLz4UnlessTheUserSaysOtherwise() {
+        IngestSettings plainSettings = IngestSettings.builder("kafka:9092", "ingest-1").build();
+        assertThat(KafkaClients.producer(plainSettings, "p", null)).containsEntry("compression.type", "none");
+        assertThat(KafkaClients.producer(plainSettings, "t", "ours")).containsEntry("compression.type", "lz4");
+
+        IngestSettings zstd = IngestSettings.builder("kafka:9092", "ingest-1")
+                .kafkaProperties(Map.of("compression.type", "zstd")).build();
+        assertThat(KafkaClients.producer(zstd, "p", null)).containsEntry("compression.type", "zstd");
+        assertThat(KafkaClients.producer(zstd, "t", "ours")).containsEntry("compression.type", "zstd");
+    }
+
+    @Test
     void consumersTakeTheUsersSettingsButReadCommittedOnly() {
         Map<String, Object> c = KafkaClients.consumer(SETTINGS, "c");
 
