@@ -119,7 +119,9 @@ class BrokerRestartIT {
                         .isEmpty();
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(e.getMessage() + "\n" + whereTheMissingAre(bootstrap, topics, ids), e);
+            Set<String> missing = new HashSet<>(ids);
+            missing.removeAll(results.keySet()); // as the last try read them
+            throw new AssertionError(e.getMessage() + "\n" + whereTheMissingAre(bootstrap, topics, missing), e);
         }
         phase("every accepted job has a result", t0);
         assertThat(results).allSatisfy((id, list) -> {
@@ -144,10 +146,8 @@ class BrokerRestartIT {
      * For a failure: whether the jobs without a result are on the jobs topic at all, and where the workers' group
      * stands on it, so a lost job and a job never run can be told apart.
      */
-    private static String whereTheMissingAre(String bootstrap, TopicNames topics, Set<String> ids) {
+    private static String whereTheMissingAre(String bootstrap, TopicNames topics, Set<String> missing) {
         try {
-            Set<String> missing = new HashSet<>(ids);
-            missing.removeAll(Ledger.results(bootstrap, topics.results()).keySet());
             Set<String> onJobs = new HashSet<>(TopicReader.readAll(bootstrap, topics.jobs(),
                     bytes -> JsonSerde.jobRequest().fromBytes(bytes).jobId(), 0));
             List<String> absent = missing.stream().filter(id -> !onJobs.contains(id)).toList();

@@ -7,6 +7,7 @@ import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.StreamChunk;
 import dev.llmq.schemas.TopicNames;
+import dev.llmq.testkit.kafka.LogEnds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -88,23 +90,13 @@ final class TopicsFixture implements AutoCloseable {
     }
 
     /**
-     * The end offsets of {@code tps} once no transaction is open on them: the last stable offsets (what read_committed
-     * readers see) equal the high watermarks (which also count transaction markers). A commit's markers are written
-     * just after the producer's commit returns, so a read right after a 202 waits for them, and before/after
-     * comparisons are exact.
+     * The end offsets of {@code tps} once no transaction is open on them ({@link LogEnds}): a read right after a 202
+     * waits for the commit's markers, and before/after comparisons are exact.
      */
     private Map<TopicPartition, Long> stableEndOffsets(List<TopicPartition> tps) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        try (KafkaConsumer<String, byte[]> committed = consumer();
-             KafkaConsumer<String, byte[]> all = new KafkaConsumer<>(p)) {
-            return Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
-                Map<TopicPartition, Long> stable = committed.endOffsets(tps, Duration.ofSeconds(10));
-                return stable.equals(all.endOffsets(tps, Duration.ofSeconds(10))) ? stable : null;
-            }, java.util.Objects::nonNull);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> LogEnds.read(admin, tps), ends -> ends.held().isEmpty()).highWatermarks();
         }
     }
 

@@ -20,7 +20,7 @@ public final class KafkaClients {
 
     /**
      * A group commit transaction's {@code transaction.timeout.ms}, in Kafka timeouts: above the longest a live one
-     * takes (two), below how long its submissions wait (four).
+     * takes (two: its sends' delivery timeout, then the commit's wait), below how long its submissions wait (four).
      */
     static final int TRANSACTION_TIMEOUTS = 3;
 
@@ -61,10 +61,7 @@ public final class KafkaClients {
         if (transactionalId != null) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
             p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.RETRY_BACKOFF.toMillis());
-            // how long the jobs partitions a dead ingest's open transaction touched stay unreadable to the workers
-            // (read_committed stops there) until the broker aborts it: a restarted ingest with a new instance id
-            // never fences it. A live transaction ends within its sends' delivery timeout and the commit's wait
-            // (the Kafka timeout each); its submissions wait at most four Kafka timeouts
+            // also how long a killed ingest's open transaction holds the workers back on the partitions it wrote
             p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) (TRANSACTION_TIMEOUTS * timeout));
         }
         p.putAll(s.kafkaProperties());

@@ -13,10 +13,10 @@ import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
+import dev.llmq.testkit.kafka.LogEnds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +34,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -195,23 +192,23 @@ class GroupCommitIT {
 
     /**
      * The keys a read_committed reader sees on the batch jobs topic once no transaction is open on it (a commit's
-     * markers are written just after the producer's commit returns).
+     * markers are written just after the producer's commit returns: {@link LogEnds}).
      */
     private static Set<String> committedKeys(KafkaCluster kafka, TopicNames topics) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> openTransactionHolds(kafka, topics) == 0);
+        List<TopicPartition> tps = jobsPartitions(topics);
+        Map<TopicPartition, Long> end;
+        try (Admin admin = admin(kafka)) {
+            end = await().atMost(Duration.ofSeconds(20)).until(() -> LogEnds.read(admin, tps),
+                    ends -> ends.held().isEmpty()).highWatermarks();
+        }
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        List<TopicPartition> tps = new ArrayList<>();
-        for (int i = 0; i < PARTITIONS; i++) {
-            tps.add(new TopicPartition(topics.jobs(), i));
-        }
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
             c.assign(tps);
             c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(10));
             Set<String> keys = new HashSet<>();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 c.poll(Duration.ofMillis(100)).forEach(r -> keys.add(r.key()));
@@ -219,6 +216,18 @@ class GroupCommitIT {
             });
             return keys;
         }
+    }
+
+    private static List<TopicPartition> jobsPartitions(TopicNames topics) {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int i = 0; i < PARTITIONS; i++) {
+            tps.add(new TopicPartition(topics.jobs(), i));
+        }
+        return tps;
+    }
+
+    private static Admin admin(KafkaCluster kafka) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     }
 
     private static Set<String> ids(List<List<JobRequest>> submissions) {
@@ -282,8 +291,10 @@ class GroupCommitIT {
         dieInCommit.set(false);
         List<JobRequest> later = jobs(12);
         publisher(kafka, topics, 1, group, Map.of(), kafkaTimeout).publishAll(later, null);
-        assertThat(openTransactionHolds(kafka, topics)).as("partitions held back by the dead ingest's transaction")
-                .isPositive();
+        try (Admin admin = admin(kafka)) {
+            assertThat(LogEnds.read(admin, jobsPartitions(topics)).held())
+                    .as("partitions held back by the dead ingest's transaction").isNotEmpty();
+        }
 
         long began = System.nanoTime();
         Set<String> readable = committedKeys(kafka, topics); // waits up to 20 s for no transaction to be open
@@ -291,21 +302,6 @@ class GroupCommitIT {
                 Duration.ofNanos(System.nanoTime() - began).toMillis());
 
         assertThat(readable).containsExactlyInAnyOrderElementsOf(ids(List.of(later)));
-    }
-
-    /** Partitions of the jobs topic whose last stable offset is below their end (an open transaction holds them). */
-    private static long openTransactionHolds(KafkaCluster kafka, TopicNames topics) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int i = 0; i < PARTITIONS; i++) {
-            latest.put(new TopicPartition(topics.jobs(), i), OffsetSpec.latest());
-        }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(10, TimeUnit.SECONDS);
-            var end = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
-                    .get(10, TimeUnit.SECONDS);
-            return latest.keySet().stream().filter(tp -> stable.get(tp).offset() < end.get(tp).offset()).count();
-        }
     }
 
     @Test
@@ -333,7 +329,7 @@ class GroupCommitIT {
     @Test
     void aJobTheBrokerRefusesFailsAloneAndTheRestOfItsGroupIsWrittenAgain(KafkaCluster kafka) throws Exception {
         TopicNames topics = topics(kafka);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin = admin(kafka)) {
             admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topics.jobs()),
                     List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "20000"),
                             AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);

@@ -448,23 +448,25 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         applyAcks();
         commits.commit(true);
-        int running = 0;
-        for (TopicPartition partition : partitions) {
-            PartitionTracker tracker = trackers.remove(partition);
-            if (tracker != null) {
-                running += tracker.dispatched() + tracker.parked().get();
-                FeedCommits.drop(partition, tracker);
-                backlog.addAndGet(-tracker.backlog());
-            }
-        }
-        updateHeld();
+        Released released = release(partitions);
         LOG.info("partitions revoked: {} ({} of their jobs still running; the next owner runs them again)",
-                partitions, running);
+                partitions, released.running());
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
         applyAcks();
+        Released released = release(partitions); // their starts and results go unrecorded
+        LOG.warn("partitions lost: {} ({} of their jobs still running, {} finished without a committed result); "
+                + "their jobs will be delivered again", partitions, released.running(), released.finished());
+    }
+
+    /** What {@link #release} let go of: jobs still running, and finished ones whose results were not committed. */
+    private record Released(int running, int finished) {
+    }
+
+    /** Stops tracking {@code partitions}: their uncommitted finishes are dropped, their jobs run at the next owner. */
+    private Released release(Collection<TopicPartition> partitions) {
         int running = 0;
         int finished = 0;
         for (TopicPartition partition : partitions) {
@@ -472,13 +474,12 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             if (tracker != null) {
                 running += tracker.dispatched() + tracker.parked().get();
                 finished += tracker.finishedCount();
-                FeedCommits.drop(partition, tracker); // their starts and results go unrecorded
+                FeedCommits.drop(partition, tracker);
                 backlog.addAndGet(-tracker.backlog());
             }
         }
         updateHeld();
-        LOG.warn("partitions lost: {} ({} of their jobs still running, {} finished without a committed result); "
-                + "their jobs will be delivered again", partitions, running, finished);
+        return new Released(running, finished);
     }
 
     @Override
