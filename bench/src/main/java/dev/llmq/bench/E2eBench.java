@@ -10,6 +10,7 @@ import dev.llmq.runtime.mock.MockLlmServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -53,6 +54,9 @@ final class E2eBench implements Callable<Integer> {
     @Mixin
     RoleOptions roleOptions = new RoleOptions();
 
+    @Mixin
+    ProfileOptions profile = new ProfileOptions();
+
     E2eBench() {
         load.durationSeconds = 60;
         load.warmupSeconds = 180;
@@ -75,6 +79,7 @@ final class E2eBench implements Callable<Integer> {
                         JobBodies.jobNumber(texts.getLast()), received, answered)).build().start();
              LlmqRoles roles = roleOptions.start(dir, mock.openAiBaseUrl(), workers);
              ResultWatch results = ResultWatch.start(roles.bootstrapServers(), times)) {
+            profile.check(roles);
             JobBodies bodies = new JobBodies(LlmqRoles.GROUP, load.jobBytes, 1);
             boolean closed = spec.loop() instanceof LoadSpec.Loop.Closed;
             if (warmup != null) {
@@ -96,6 +101,7 @@ final class E2eBench implements Callable<Integer> {
             BrokerMeters.Counts before = meters == null ? null : meters.read();
             TransactionMeters workerMeters = new TransactionMeters(roles.workerMetrics());
             TransactionMeters.Counts workerBefore = workerMeters.read();
+            RoleProfiler profiler = profile.start(roles);
             long windowStart = System.nanoTime();
             LoadResult r = LoadGenerator.run(target, spec, (seq, intended, sent, done, status, body) -> {
                 if (target.success(status)) {
@@ -106,6 +112,7 @@ final class E2eBench implements Callable<Integer> {
                 }
             });
             long windowEnd = System.nanoTime();
+            Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
             long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));
             long drained = System.nanoTime();
             BrokerMeters.Counts during = meters == null ? null : meters.read().since(before);
@@ -145,6 +152,9 @@ final class E2eBench implements Callable<Integer> {
                     / 1e9), "");
             LoadOptions.figures(table, "submissions: ", r, "", "");
             table.print(System.out);
+            if (profiler != null) {
+                profiler.print(System.out, profiles);
+            }
             System.out.println("role logs: " + roles.logs());
             return lost == 0 && r.errors() == 0 ? 0 : 1;
         }

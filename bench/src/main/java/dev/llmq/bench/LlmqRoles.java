@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * llmq's roles as processes of their own ({@code java -jar llmq.jar broker|ingest|worker}, see {@link RoleProcess}),
@@ -104,9 +106,16 @@ final class LlmqRoles implements AutoCloseable {
 
     /** Starts counting every role's CPU in {@code table} (all count as llmq). */
     void countCpu(BenchTable table) {
+        pids().forEach((name, pid) -> table.process(name, pid, true));
+    }
+
+    /** Every role's pid by its name ({@code broker}, {@code ingest}, {@code worker-1} ...), in start order. */
+    Map<String, Long> pids() {
+        Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < started.size(); i++) {
-            table.process(names.get(i), started.get(i).pid(), true);
+            out.put(names.get(i), started.get(i).pid());
         }
+        return out;
     }
 
     /** The broker process's pid. */

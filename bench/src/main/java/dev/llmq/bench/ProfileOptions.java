@@ -1,0 +1,37 @@
+package dev.llmq.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --profile DIR} (a picocli mixin): profile llmq's processes over the measured window with async-profiler
+ * ({@link RoleProfiler}) and print where each one's CPU went.
+ */
+final class ProfileOptions {
+
+    @Option(names = "--profile", paramLabel = "DIR", description = "profile each llmq process over the measured "
+            + "window with async-profiler (CPU samples every 1 ms); flame graphs and collapsed stacks go into DIR "
+            + "and a table of where each process's CPU went is printed")
+    Path dir;
+
+    /** The event the check before the load found the processes accept. */
+    private String event;
+
+    /**
+     * Starts and stops the profiler in the roles at once when {@code --profile} is given, so a process that refuses
+     * it fails the run before the warm-up, not after.
+     */
+    void check(LlmqRoles roles) throws IOException {
+        if (dir != null) {
+            try (RoleProfiler probe = RoleProfiler.start(roles.pids(), dir, null)) {
+                event = probe.event();
+            }
+        }
+    }
+
+    /** The profiler, started in every role; null without {@code --profile}. */
+    RoleProfiler start(LlmqRoles roles) throws IOException {
+        return dir == null ? null : RoleProfiler.start(roles.pids(), dir, event);
+    }
+}
