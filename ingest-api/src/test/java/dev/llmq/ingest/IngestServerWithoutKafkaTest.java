@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -111,6 +112,30 @@ class IngestServerWithoutKafkaTest {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)));
         assertOpenAiError(http.send(b), 413, "request_too_large");
+    }
+
+    @Test
+    void aBodyIsReadWholeAtItsDeclaredLengthAndChunked() {
+        // valid, so it gets as far as Kafka (503): a body read short would be a 400 before that
+        String chat = CHAT.replace("hi", "y".repeat(3000));
+        assertOpenAiError(http.post("/v1/jobs", chat, "application/json"), 503, "kafka_unavailable");
+        byte[] bytes = chat.getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder chunked = HttpRequest.newBuilder(URI.create(http.base() + "/v1/jobs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)));
+        assertOpenAiError(http.send(chunked), 503, "kafka_unavailable");
+    }
+
+    @Test
+    void aResponseLargerThanTheCopyBufferArrivesWhole() {
+        StringBuilder scrape = new StringBuilder();
+        for (int i = 0; scrape.length() < 5 * IngestServer.RESPONSE_COPY_BYTES; i++) {
+            scrape.append("llmq_test_series{n=\"").append(i).append("\"} ").append(i).append(".0\n");
+        }
+        server.exposeMetrics(scrape::toString);
+        HttpTestClient.Response metrics = http.get("/metrics");
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.body()).isEqualTo(scrape.toString());
     }
 
     @Test
