@@ -36,8 +36,12 @@ final class RoleProfiler implements AutoCloseable {
 
     /** Events tried in this order: CPU time from perf events, then the CPU timer, which needs no permission. */
     static final List<String> EVENTS = List.of("cpu", "itimer");
-    /** A thread's number in its pool: digits not followed by a space or a letter (so "C2 CompilerThread0" keeps C2). */
-    private static final Pattern DIGITS = Pattern.compile("\\d+(?![ A-Za-z])");
+    /**
+     * A thread's number in its pool: the digits ending a word that has no other digits ({@code worker-2},
+     * {@code CompilerThread0}, {@code Thread#1}), unless a space follows ({@code C2 CompilerThread0} keeps C2), so an
+     * id such as {@code 20f6b760} stays whole.
+     */
+    private static final Pattern DIGITS = Pattern.compile("(?<![A-Za-z0-9])([A-Za-z]*)\\d++(?=$|[^A-Za-z0-9 ])");
     private static final int TOP_THREADS = 6;
     private static final int TOP_FRAMES = 10;
 
@@ -248,7 +252,7 @@ final class RoleProfiler implements AutoCloseable {
             String name = root.substring(1, root.length() - 1);
             int tid = name.lastIndexOf(" tid=");
             name = tid >= 0 ? name.substring(0, tid) : name;
-            return DIGITS.matcher(name).replaceAll("N");
+            return DIGITS.matcher(name).replaceAll("$1N");
         }
 
         private static String selfFrame(String[] stack) {

@@ -25,16 +25,18 @@ class RoleProfilerTest {
                         + "tcp_sendmsg_[k] 4",
                 "[C2 CompilerThread0 tid=9];thread_native_entry;CompileBroker::compiler_thread_loop 2",
                 "",
-                "[GC Thread#1 tid=12] 1"));
+                "[GC Thread#1 tid=12] 1",
+                "[ingest-20f6b760-status-StreamThread-1 tid=13];java/lang/Thread.run 1"));
 
-        assertThat(s.samples()).isEqualTo(15);
+        assertThat(s.samples()).isEqualTo(16);
         assertThat(s.threads()).containsExactly(Map.entry("data-plane-kafka-request-handler-N", 8L),
                 Map.entry("kafka-producer-network-thread | w-N", 4L), Map.entry("C2 CompilerThreadN", 2L),
-                Map.entry("GC Thread#N", 1L));
+                Map.entry("GC Thread#N", 1L), Map.entry("ingest-20f6b760-status-StreamThread-N", 1L));
         assertThat(s.frames()).containsExactly(Map.entry("java.util.HashMap.getNode", 8L), Map.entry("writev", 4L),
-                Map.entry("CompileBroker::compiler_thread_loop", 2L), Map.entry("[GC Thread#1 tid=12]", 1L));
-        assertThat(s.top(s.threads(), 2)).isEqualTo("data-plane-kafka-request-handler-N 53.3%, "
-                + "kafka-producer-network-thread \\| w-N 26.7%");
+                Map.entry("CompileBroker::compiler_thread_loop", 2L), Map.entry("[GC Thread#1 tid=12]", 1L),
+                Map.entry("java.lang.Thread.run", 1L));
+        assertThat(s.top(s.threads(), 2)).isEqualTo("data-plane-kafka-request-handler-N 50.0%, "
+                + "kafka-producer-network-thread \\| w-N 25.0%");
     }
 
     @Test
