@@ -21,12 +21,12 @@ import dev.llmq.provider.sse.SseEnd;
 import dev.llmq.provider.sse.SseEvent;
 import dev.llmq.provider.sse.SseFramer;
 import dev.llmq.provider.sse.SseTooLargeException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -194,8 +194,13 @@ public final class HttpEngine implements ProviderClient {
         return new ProviderException(error, cause);
     }
 
+    /**
+     * The whole body. Its parts are the exchange's own copies of what arrived, so they are kept as they are and joined
+     * once at the end (a body that came in one part, as most answers do, is that part's array).
+     */
     private byte[] readAll(BodyQueue body, Deadline deadline, Duration timeout) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        List<ByteBuffer> parts = new ArrayList<>(2);
+        long size = 0;
         while (true) {
             List<ByteBuffer> buffers;
             try {
@@ -208,18 +213,35 @@ public final class HttpEngine implements ProviderClient {
                 throw Exchanges.interrupted(e);
             }
             if (buffers == null) {
-                return out.toByteArray();
+                return join(parts, (int) size);
             }
             for (ByteBuffer b : buffers) {
-                if ((long) out.size() + b.remaining() > limits.maxBodyBytes()) {
+                if (size + b.remaining() > limits.maxBodyBytes()) {
                     throw ProviderException.of(ErrorKind.SERVER_ERROR, "response body over the limit of "
                             + limits.maxBodyBytes() + " bytes (llmq.worker.max_response_bytes); the rest was not read");
                 }
-                byte[] chunk = new byte[b.remaining()];
-                b.get(chunk);
-                out.writeBytes(chunk);
+                size += b.remaining();
+                parts.add(b);
             }
         }
+    }
+
+    private static byte[] join(List<ByteBuffer> parts, int size) {
+        if (parts.size() == 1) {
+            ByteBuffer only = parts.getFirst();
+            if (only.hasArray() && only.arrayOffset() == 0 && only.position() == 0
+                    && only.remaining() == only.array().length) {
+                return only.array();
+            }
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (ByteBuffer b : parts) {
+            int n = b.remaining();
+            b.get(out, at, n);
+            at += n;
+        }
+        return out;
     }
 
     private byte[] readAllQuietly(BodyQueue body, Deadline deadline, Duration timeout) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderClient;
 import dev.llmq.provider.ProviderException;
+import dev.llmq.provider.ProviderResponse;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.Providers;
 import dev.llmq.provider.ResponseLimits;
@@ -17,6 +18,7 @@ import dev.llmq.provider.testing.HostilePeer.Mode;
 import dev.llmq.schemas.Json;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -117,6 +119,23 @@ class HostileProviderTest {
                                 .contains("llmq.worker.max_response_bytes");
                     });
             assertThat(peer.written()).isLessThan(MIB + SLACK);
+        }
+    }
+
+    @Test
+    void aLargeAnswerUnderTheBodyLimitArrivesWholeFromManyPieces() throws IOException {
+        String content = "z".repeat(300_000);
+        String body = "{\"id\":\"chatcmpl-big\",\"object\":\"chat.completion\",\"created\":1700000000,"
+                + "\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                + "\"content\":\"" + content + "\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}";
+        try (FakePeer peer = new FakePeer()) {
+            // each piece written and flushed on its own: the client reads the body in many parts
+            peer.enqueue(new Reply(200, Map.of("Content-Type", "application/json"),
+                    FakePeer.split(body.getBytes(StandardCharsets.UTF_8), 7_001), FakePeer.Stall.NONE));
+            ProviderResponse r = client.complete(target(peer.base(), Duration.ofSeconds(30)), request());
+            assertThat(r.completion().at("/choices/0/message/content").asText()).isEqualTo(content);
+            assertThat(r.usage().totalTokens()).isEqualTo(3);
         }
     }
 
