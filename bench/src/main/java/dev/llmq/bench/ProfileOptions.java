@@ -15,6 +15,14 @@ final class ProfileOptions {
             + "and a table of where each process's CPU went is printed")
     Path dir;
 
+    @Option(names = "--profile-event", defaultValue = "cpu", description = "what --profile samples: "
+            + "${COMPLETION-CANDIDATES}; cpu from perf events (the CPU timer where they are refused), alloc the "
+            + "allocation sites (default: ${DEFAULT-VALUE})")
+    Event profileEvent;
+
+    /** What {@code --profile} samples. */
+    enum Event { cpu, alloc }
+
     /** The event the check before the load found the processes accept. */
     private String event;
 
@@ -24,7 +32,8 @@ final class ProfileOptions {
      */
     void check(LlmqRoles roles) throws IOException {
         if (dir != null) {
-            try (RoleProfiler probe = RoleProfiler.start(roles.pids(), dir, null)) {
+            try (RoleProfiler probe = RoleProfiler.start(roles.pids(), dir,
+                    profileEvent == Event.alloc ? RoleProfiler.ALLOC : null)) {
                 event = probe.event();
             }
         }

@@ -36,6 +36,8 @@ final class RoleProfiler implements AutoCloseable {
 
     /** Events tried in this order: CPU time from perf events, then the CPU timer, which needs no permission. */
     static final List<String> EVENTS = List.of("cpu", "itimer");
+    /** The allocation event: a sample about every 512 KiB a thread allocates, with the allocated type on top. */
+    static final String ALLOC = "alloc";
     /**
      * A thread's number in its pool: the digits ending a word that has no other digits ({@code worker-2},
      * {@code CompilerThread0}, {@code Thread#1}), unless a space follows ({@code C2 CompilerThread0} keeps C2), so an
@@ -102,7 +104,7 @@ final class RoleProfiler implements AutoCloseable {
     }
 
     private static String startOptions(String event) {
-        return "start,event=" + event + ",interval=1ms,threads";
+        return ALLOC.equals(event) ? "start,event=alloc,threads" : "start,event=" + event + ",interval=1ms,threads";
     }
 
     /** The event the processes are sampled on. */
@@ -121,24 +123,27 @@ final class RoleProfiler implements AutoCloseable {
             Path collapsed = dir.resolve(role.getKey() + ".collapsed");
             load(lib, role.getValue(), "stop,file=" + dir.resolve(role.getKey() + ".html"));
             load(lib, role.getValue(), "dump,collapsed,file=" + collapsed);
-            out.put(role.getKey(), Summary.of(collapsed));
+            out.put(role.getKey(), Summary.of(collapsed, ALLOC.equals(event)));
         }
         return out;
     }
 
     /**
-     * The table of where each process's CPU went: its samples, its busiest threads and its hottest frames, with the
-     * files to look at further.
+     * The table of where each process's CPU went (or what it allocated): its samples, its busiest threads and its
+     * hottest frames (allocation sites), with the files to look at further.
      */
     void print(PrintStream out, Map<String, Summary> summaries) {
-        out.println("### where each process's CPU went (async-profiler, event " + event + " every 1 ms, the measured "
-                + "window)");
+        boolean alloc = ALLOC.equals(event);
+        out.println(alloc ? "### what each process allocated (async-profiler, a sample about every 512 KiB a thread "
+                + "allocates, the measured window)" : "### where each process's CPU went (async-profiler, event "
+                + event + " every 1 ms, the measured window)");
         out.println();
         out.println("Flame graphs (`<process>.html`) and collapsed stacks (`<process>.collapsed`, the thread first) "
-                + "in " + dir + ". Shares are of the process's own samples; a frame's is where the sample was taken "
-                + "(a system call counts for its wrapper).");
+                + "in " + dir + ". Shares are of the process's own samples; " + (alloc ? "a site is the type "
+                + "allocated and the method that allocated it." : "a frame's is where the sample was taken (a system "
+                + "call counts for its wrapper)."));
         out.println();
-        out.println("| process | samples | threads | hottest frames |");
+        out.println("| process | samples | threads | " + (alloc ? "largest allocation sites" : "hottest frames") + " |");
         out.println("|---|---|---|---|");
         summaries.forEach((role, s) -> out.println("| " + role + " | " + String.format(Locale.ROOT, "%,d",
                 s.samples()) + " | " + s.top(s.threads(), TOP_THREADS) + " | " + s.top(s.frames(), TOP_FRAMES)
@@ -220,16 +225,20 @@ final class RoleProfiler implements AutoCloseable {
      */
     record Summary(long samples, Map<String, Long> threads, Map<String, Long> frames) {
 
-        static Summary of(Path collapsed) throws IOException {
+        static Summary of(Path collapsed, boolean allocation) throws IOException {
             try (Stream<String> lines = Files.lines(collapsed)) {
-                return of(lines);
+                return of(lines, allocation);
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
         }
 
-        /** Reads async-profiler's collapsed output: {@code frame;frame;...;frame <samples>}, root first. */
-        static Summary of(Stream<String> lines) {
+        /**
+         * Reads async-profiler's collapsed output: {@code frame;frame;...;frame <samples>}, root first. Of an
+         * allocation profile the top frame is the type allocated ({@code byte[]_[i]}: in a new TLAB, {@code _[k]}:
+         * outside one), and a sample's site is that type with the method under it.
+         */
+        static Summary of(Stream<String> lines, boolean allocation) {
             Map<String, Long> threads = new HashMap<>();
             Map<String, Long> frames = new HashMap<>();
             long[] total = {0};
@@ -239,7 +248,7 @@ final class RoleProfiler implements AutoCloseable {
                 String[] stack = line.substring(0, space).split(";");
                 total[0] += n;
                 threads.merge(threadGroup(stack[0]), n, Long::sum);
-                frames.merge(selfFrame(stack), n, Long::sum);
+                frames.merge(allocation ? allocationSite(stack) : selfFrame(stack), n, Long::sum);
             });
             return new Summary(total[0], sorted(threads), sorted(frames));
         }
@@ -262,6 +271,11 @@ final class RoleProfiler implements AutoCloseable {
                 }
             }
             return stack.length > 1 ? stack[stack.length - 1] : stack[0];
+        }
+
+        private static String allocationSite(String[] stack) {
+            String type = stack[stack.length - 1].replaceFirst("_\\[[ik]]$", "");
+            return stack.length > 2 ? type + " in " + stack[stack.length - 2].replace('/', '.') : type;
         }
 
         private static Map<String, Long> sorted(Map<String, Long> counts) {

@@ -26,7 +26,7 @@ class RoleProfilerTest {
                 "[C2 CompilerThread0 tid=9];thread_native_entry;CompileBroker::compiler_thread_loop 2",
                 "",
                 "[GC Thread#1 tid=12] 1",
-                "[ingest-20f6b760-status-StreamThread-1 tid=13];java/lang/Thread.run 1"));
+                "[ingest-20f6b760-status-StreamThread-1 tid=13];java/lang/Thread.run 1"), false);
 
         assertThat(s.samples()).isEqualTo(16);
         assertThat(s.threads()).containsExactly(Map.entry("data-plane-kafka-request-handler-N", 8L),
@@ -41,10 +41,21 @@ class RoleProfilerTest {
 
     @Test
     void aLineWithoutAThreadRootIsCountedUnderNoThread() {
-        RoleProfiler.Summary s = RoleProfiler.Summary.of(Stream.of("java/lang/Thread.run;Spin.loop 2"));
+        RoleProfiler.Summary s = RoleProfiler.Summary.of(Stream.of("java/lang/Thread.run;Spin.loop 2"), false);
 
         assertThat(s.threads()).containsExactly(Map.entry("(no thread)", 2L));
         assertThat(s.frames()).containsExactly(Map.entry("Spin.loop", 2L));
+    }
+
+    @Test
+    void anAllocationSummaryNamesTheTypeAndTheMethodThatAllocatedIt() {
+        RoleProfiler.Summary s = RoleProfiler.Summary.of(Stream.of(
+                "[main tid=1];dev/llmq/X.run;java/io/ByteArrayOutputStream.<init>;byte[]_[i] 5",
+                "[main tid=1];dev/llmq/X.run;java/io/ByteArrayOutputStream.<init>;byte[]_[k] 2",
+                "[main tid=1];dev/llmq/X.run;java.lang.String_[i] 1"), true);
+
+        assertThat(s.frames()).containsExactly(Map.entry("byte[] in java.io.ByteArrayOutputStream.<init>", 7L),
+                Map.entry("java.lang.String in dev.llmq.X.run", 1L));
     }
 
     @Test
@@ -78,6 +89,14 @@ class RoleProfilerTest {
             assertThat(s.threads()).containsKey("main");
             assertThat(Files.readString(dir.resolve("spinner.collapsed"))).contains("Spinner.spin");
             assertThat(Files.readString(dir.resolve("spinner.html"))).startsWith("<!DOCTYPE html>").contains("profile</h1>");
+
+            RoleProfiler allocations = RoleProfiler.start(pids, dir.resolve("alloc"), RoleProfiler.ALLOC);
+            TimeUnit.SECONDS.sleep(1);
+            RoleProfiler.Summary a = allocations.stop().get("spinner");
+            // Long.toString makes a string a few hundred thousand times a second
+            assertThat(a.samples()).isPositive();
+            assertThat(a.frames().keySet()).anyMatch(site -> site.startsWith("byte[] in ")
+                    || site.startsWith("java.lang.String in "));
         } finally {
             child.destroyForcibly().waitFor();
         }
@@ -105,10 +124,14 @@ class RoleProfilerTest {
             System.out.println(x);
         }
 
+        /** The last string made: kept where other threads could see it, so no string is optimised away. */
+        static volatile String last = "";
+
         static long spin(long x) {
             long h = x;
             for (int i = 0; i < 1_000; i++) {
-                h = h * 31 + Long.toString(h ^ i).hashCode();
+                last = Long.toString(h ^ i);
+                h = h * 31 + last.hashCode();
             }
             return h;
         }

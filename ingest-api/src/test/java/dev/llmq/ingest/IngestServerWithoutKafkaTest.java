@@ -107,11 +107,15 @@ class IngestServerWithoutKafkaTest {
 
     @Test
     void chunkedBodyOverTheLimitIsCutOffWhileReading() {
-        byte[] big = CHAT.replace("hi", "x".repeat(50_000)).getBytes();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(http.base() + "/v1/jobs"))
+        byte[] big = CHAT.replace("hi", "x".repeat(50_000)).getBytes(StandardCharsets.UTF_8);
+        assertOpenAiError(http.send(chunkedPost(big)), 413, "request_too_large");
+    }
+
+    /** A POST of {@code body} to {@code /v1/jobs} without a length: sent chunked. */
+    private static HttpRequest.Builder chunkedPost(byte[] body) {
+        return HttpRequest.newBuilder(URI.create(http.base() + "/v1/jobs"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)));
-        assertOpenAiError(http.send(b), 413, "request_too_large");
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)));
     }
 
     @Test
@@ -119,11 +123,7 @@ class IngestServerWithoutKafkaTest {
         // valid, so it gets as far as Kafka (503): a body read short would be a 400 before that
         String chat = CHAT.replace("hi", "y".repeat(3000));
         assertOpenAiError(http.post("/v1/jobs", chat, "application/json"), 503, "kafka_unavailable");
-        byte[] bytes = chat.getBytes(StandardCharsets.UTF_8);
-        HttpRequest.Builder chunked = HttpRequest.newBuilder(URI.create(http.base() + "/v1/jobs"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)));
-        assertOpenAiError(http.send(chunked), 503, "kafka_unavailable");
+        assertOpenAiError(http.send(chunkedPost(chat.getBytes(StandardCharsets.UTF_8))), 503, "kafka_unavailable");
     }
 
     @Test
