@@ -6,13 +6,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --profile DIR} (a picocli mixin): profile llmq's processes over the measured window with async-profiler
- * ({@link RoleProfiler}) and print where each one's CPU went.
+ * ({@link RoleProfiler}) and print where each one's CPU went, or with {@code --profile-event alloc} what it allocated.
  */
 final class ProfileOptions {
 
     @Option(names = "--profile", paramLabel = "DIR", description = "profile each llmq process over the measured "
-            + "window with async-profiler (CPU samples every 1 ms); flame graphs and collapsed stacks go into DIR "
-            + "and a table of where each process's CPU went is printed")
+            + "window with async-profiler (see --profile-event); flame graphs and collapsed stacks go into DIR and a "
+            + "table of where each process's CPU went (or what it allocated) is printed")
     Path dir;
 
     @Option(names = "--profile-event", defaultValue = "cpu", description = "what --profile samples: "
