@@ -28,9 +28,9 @@ import java.util.stream.Stream;
  * thread as the root frame) into the chosen directory.
  *
  * <p>Unlike JFR's method sampling, async-profiler sees native frames (the JIT compilers, the garbage collector, the
- * kernel's socket writes) and walks virtual threads' stacks whole: JFR put 8% of an ingest's samples on the line of
- * Javalin's {@code CompressedOutputStream.write} that calls into Jetty, where async-profiler, on the same load, found
- * 0.6% under that method.
+ * kernel's socket writes) and walks virtual threads' stacks whole: in two runs of the same saturation command, JFR put
+ * 8% of an ingest's samples on the line of Javalin's {@code CompressedOutputStream.write} that calls into Jetty, where
+ * async-profiler found 0.6% under that method.
  */
 final class RoleProfiler implements AutoCloseable {
 
