@@ -23,6 +23,8 @@ final class ProfileOptions {
     /** What {@code --profile} samples. */
     enum Event { cpu, alloc }
 
+    /** The agent, copied out of the class path by the check before the load. */
+    private Path lib;
     /** The event the check before the load found the processes accept. */
     private String event;
 
@@ -32,7 +34,8 @@ final class ProfileOptions {
      */
     void check(LlmqRoles roles) throws IOException {
         if (dir != null) {
-            try (RoleProfiler probe = RoleProfiler.start(roles.pids(), dir,
+            lib = RoleProfiler.extractAgent(dir);
+            try (RoleProfiler probe = RoleProfiler.start(lib, roles.pids(), dir,
                     profileEvent == Event.alloc ? RoleProfiler.ALLOC : null)) {
                 event = probe.event();
             }
@@ -41,6 +44,6 @@ final class ProfileOptions {
 
     /** The profiler, started in every role; null without {@code --profile}. */
     RoleProfiler start(LlmqRoles roles) throws IOException {
-        return dir == null ? null : RoleProfiler.start(roles.pids(), dir, event);
+        return dir == null ? null : RoleProfiler.start(lib, roles.pids(), dir, event);
     }
 }

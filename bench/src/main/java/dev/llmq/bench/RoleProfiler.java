@@ -61,12 +61,12 @@ final class RoleProfiler implements AutoCloseable {
     }
 
     /**
-     * Starts profiling the processes {@code pids} (role name → pid) with {@code event}, or with the first of
-     * {@link #EVENTS} the first process accepts when {@code event} is null; the output goes into {@code dir}.
+     * Starts profiling the processes {@code pids} (role name → pid) with the agent {@code lib}
+     * ({@link #extractAgent}) and {@code event}, or with the first of {@link #EVENTS} the first process accepts when
+     * {@code event} is null; the output goes into {@code dir}.
      */
-    static RoleProfiler start(Map<String, Long> pids, Path dir, String event) throws IOException {
+    static RoleProfiler start(Path lib, Map<String, Long> pids, Path dir, String event) throws IOException {
         Files.createDirectories(dir);
-        Path lib = extractAgent(dir);
         List<String> events = event == null ? EVENTS : List.of(event);
         String used = null;
         Map<String, Long> started = new LinkedHashMap<>();
@@ -192,8 +192,9 @@ final class RoleProfiler implements AutoCloseable {
         }
     }
 
-    /** Copies the agent library for this platform out of the class path into {@code dir}. */
+    /** Copies the agent library for this platform out of the class path into {@code dir}, once per run. */
     static Path extractAgent(Path dir) throws IOException {
+        Files.createDirectories(dir);
         String platform = platform();
         String resource = platform + "/libasyncProfiler.so";
         try (InputStream in = RoleProfiler.class.getClassLoader().getResourceAsStream(resource)) {

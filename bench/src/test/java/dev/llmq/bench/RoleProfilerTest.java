@@ -67,19 +67,20 @@ class RoleProfilerTest {
                 StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).isEqualTo("spinning");
             Map<String, Long> pids = Map.of("spinner", child.pid());
+            Path lib = RoleProfiler.extractAgent(dir);
 
             // the check before a run: started and stopped at once, nothing written
             String event;
-            try (RoleProfiler probe = RoleProfiler.start(pids, dir, null)) {
+            try (RoleProfiler probe = RoleProfiler.start(lib, pids, dir, null)) {
                 event = probe.event();
             }
             assertThat(RoleProfiler.EVENTS).contains(event);
             assertThat(dir.resolve("spinner.collapsed")).doesNotExist();
-            assertThatThrownBy(() -> RoleProfiler.start(pids, dir, "no-such-event"))
+            assertThatThrownBy(() -> RoleProfiler.start(lib, pids, dir, "no-such-event"))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("process " + child.pid() + " refused 'start,event=no-such-event");
 
-            RoleProfiler profiler = RoleProfiler.start(pids, dir, event);
+            RoleProfiler profiler = RoleProfiler.start(lib, pids, dir, event);
             // the child spins on one thread the whole time: a second gives it hundreds of samples at 1 ms
             TimeUnit.SECONDS.sleep(1);
             Map<String, RoleProfiler.Summary> summaries = profiler.stop();
@@ -90,7 +91,7 @@ class RoleProfilerTest {
             assertThat(Files.readString(dir.resolve("spinner.collapsed"))).contains("Spinner.spin");
             assertThat(Files.readString(dir.resolve("spinner.html"))).startsWith("<!DOCTYPE html>").contains("profile</h1>");
 
-            RoleProfiler allocations = RoleProfiler.start(pids, dir.resolve("alloc"), RoleProfiler.ALLOC);
+            RoleProfiler allocations = RoleProfiler.start(lib, pids, dir.resolve("alloc"), RoleProfiler.ALLOC);
             TimeUnit.SECONDS.sleep(1);
             RoleProfiler.Summary a = allocations.stop().get("spinner");
             // Long.toString makes a string a few hundred thousand times a second
@@ -106,7 +107,7 @@ class RoleProfilerTest {
     void aProcessItCannotAttachToIsAnErrorThatNamesIt(@TempDir Path dir) {
         long self = ProcessHandle.current().pid();
         // attaching to this JVM itself is refused by default (jdk.attach.allowAttachSelf)
-        assertThatThrownBy(() -> RoleProfiler.start(Map.of("me", self), dir, "cpu"))
+        assertThatThrownBy(() -> RoleProfiler.start(RoleProfiler.extractAgent(dir), Map.of("me", self), dir, "cpu"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("process " + self);
     }
 
