@@ -1,5 +1,6 @@
 package dev.llmq.bench;
 
+import dev.llmq.bench.load.ConnectionPool;
 import dev.llmq.bench.load.JobBodies;
 import dev.llmq.bench.load.LoadGenerator;
 import dev.llmq.bench.load.LoadResult;
@@ -78,7 +79,8 @@ final class E2eBench implements Callable<Integer> {
                 .chatListener((model, texts, received, answered) -> times.provider(
                         JobBodies.jobNumber(texts.getLast()), received, answered)).build().start();
              LlmqRoles roles = roleOptions.start(dir, mock.openAiBaseUrl(), workers);
-             ResultWatch results = ResultWatch.start(roles.bootstrapServers(), times)) {
+             ResultWatch results = ResultWatch.start(roles.bootstrapServers(), times);
+             ConnectionPool connections = new ConnectionPool(roles.ingestUrl(), spec.timeout())) {
             profile.check(roles);
             JobBodies bodies = new JobBodies(LlmqRoles.GROUP, load.jobBytes, 1);
             boolean closed = spec.loop() instanceof LoadSpec.Loop.Closed;
@@ -88,7 +90,7 @@ final class E2eBench implements Callable<Integer> {
                     if (closed && warm.success(status)) {
                         awaitResults(times, SubmittedJobs.ids(body));
                     }
-                });
+                }, connections);
             }
             Target target = new Target.LlmqIngest(roles.ingestUrl(), bodies, load.jobsPerRequest, null, MEASURED_JOBS);
             BenchTable table = new BenchTable("llmq bench e2e");
@@ -110,7 +112,7 @@ final class E2eBench implements Callable<Integer> {
                         awaitResults(times, SubmittedJobs.ids(body));
                     }
                 }
-            });
+            }, connections);
             long windowEnd = System.nanoTime();
             Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
             long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));

@@ -1,5 +1,6 @@
 package dev.llmq.bench;
 
+import dev.llmq.bench.load.ConnectionPool;
 import dev.llmq.bench.load.JobBodies;
 import dev.llmq.bench.load.LoadGenerator;
 import dev.llmq.bench.load.LoadResult;
@@ -88,10 +89,17 @@ final class IngestBench implements Callable<Integer> {
         Target warm = target instanceof Target.LlmqIngest t
                 ? new Target.LlmqIngest(t.base(), t.bodies(), t.jobsPerRequest(), t.apiKey(), t.jobOffset() + 5_000_000_000L)
                 : target;
-        if (warmupSeconds > 0) {
-            LoadGenerator.run(warm, spec.bounded(Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE),
-                    ResponseListener.NONE);
+        try (ConnectionPool connections = new ConnectionPool(target.base(), spec.timeout())) {
+            if (warmupSeconds > 0) {
+                LoadGenerator.run(warm, spec.bounded(Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE),
+                        ResponseListener.NONE, connections);
+            }
+            return measure(roles, name, target, spec, jobsTarget, latencyTarget, connections);
         }
+    }
+
+    private int measure(LlmqRoles roles, String name, Target target, LoadSpec spec, String jobsTarget,
+                        String latencyTarget, ConnectionPool connections) throws Exception {
         BenchTable table = new BenchTable("llmq bench ingest, phase " + name);
         table.setting("processes", "broker and ingest API (java -jar llmq.jar), no worker; load generator in this JVM")
                 .setting("load", spec.loop() instanceof LoadSpec.Loop.Closed c ? "closed loop, " + c.concurrency()
@@ -101,7 +109,7 @@ final class IngestBench implements Callable<Integer> {
                 .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up");
         roles.countCpu(table);
         table.process("load generator (this JVM)", ProcessHandle.current().pid(), false);
-        LoadResult r = LoadGenerator.run(target, spec, ResponseListener.NONE);
+        LoadResult r = LoadGenerator.run(target, spec, ResponseListener.NONE, connections);
         table.cpuWindowEnds(r.jobs());
         LoadOptions.figures(table, "", r, jobsTarget, latencyTarget);
         table.print(System.out);

@@ -1,5 +1,6 @@
 package dev.llmq.bench;
 
+import dev.llmq.bench.load.ConnectionPool;
 import dev.llmq.bench.load.JobBodies;
 import dev.llmq.bench.load.LoadGenerator;
 import dev.llmq.bench.load.LoadResult;
@@ -61,16 +62,22 @@ final class LoadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadSpec spec = load.spec(0);
         LoadSpec warmup = load.warmup(spec);
-        if (warmup != null) {
-            LoadGenerator.run(target(0), warmup, ResponseListener.NONE);
+        try (ConnectionPool connections = new ConnectionPool(target(0).base(), spec.timeout())) {
+            if (warmup != null) {
+                LoadGenerator.run(target(0), warmup, ResponseListener.NONE, connections);
+            }
+            return measure(spec, connections);
         }
+    }
+
+    private int measure(LoadSpec spec, ConnectionPool connections) throws InterruptedException {
         BenchTable table = new BenchTable("llmq bench load: " + target + " " + url);
         table.setting("target", target == Kind.llmq ? "llmq POST /v1/jobs" : "OpenAI-compatible POST "
                 + "/v1/chat/completions (non-streaming)").setting("url", url).setting("model", model);
         load.settings(table, spec);
         pids.forEach((name, pid) -> table.process(name, pid, true));
         table.process("load generator (this JVM)", ProcessHandle.current().pid(), false);
-        LoadResult r = LoadGenerator.run(target(1_000_000_000L), spec, ResponseListener.NONE);
+        LoadResult r = LoadGenerator.run(target(1_000_000_000L), spec, ResponseListener.NONE, connections);
         table.cpuWindowEnds(r.jobs());
         LoadOptions.figures(table, "", r, "", "");
         if (!pids.isEmpty()) {

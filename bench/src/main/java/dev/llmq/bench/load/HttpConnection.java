@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -86,6 +87,27 @@ final class HttpConnection implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * Closes the connection if the server has closed it since its last answer (or sent bytes nobody asked for), so the
+     * next request opens a new one instead of failing on it. For a connection kept idle between runs.
+     */
+    void dropIfClosed() {
+        if (socket == null) {
+            return;
+        }
+        try {
+            socket.setSoTimeout(1);
+            try {
+                in.read(); // -1: the server closed it; a byte: an answer to nothing. Either way, not to go on with
+                close();
+            } catch (SocketTimeoutException alive) {
+                socket.setSoTimeout(timeoutMillis);
+            }
+        } catch (IOException e) {
+            close();
         }
     }
 

@@ -15,7 +15,8 @@ import org.HdrHistogram.Histogram;
 /**
  * An HTTP load generator for llmq's ingest API and for any OpenAI-compatible endpoint ({@link Target}), open loop at
  * a set rate or closed loop at a set concurrency ({@link LoadSpec}), bounded by a duration and a request count.
- * A fixed pool of keep-alive HTTP/1.1 connections ({@link HttpConnection}), one virtual thread each; requests are
+ * A fixed set of keep-alive HTTP/1.1 connections ({@link HttpConnection}), one virtual thread each, which a warm-up can
+ * hand on to the measured run ({@link ConnectionPool}); requests are
  * built from bytes ({@link JobBodies}); latencies go into HdrHistograms with coordinated-omission correction (what
  * each figure means: {@link LoadResult}). Cheap on purpose: it shares the machine with what it measures.
  *
@@ -44,13 +45,28 @@ public final class LoadGenerator {
         this.listener = listener;
     }
 
-    /** Runs the load and returns what it measured; blocks for about {@code spec.duration()}. */
+    /**
+     * Runs the load on connections of its own, closed at the end, and returns what it measured; blocks for about
+     * {@code spec.duration()}.
+     */
     public static LoadResult run(Target target, LoadSpec spec, ResponseListener listener) throws InterruptedException {
-        return new LoadGenerator(target, spec, listener).run();
+        try (ConnectionPool pool = new ConnectionPool(target.base(), spec.timeout())) {
+            return run(target, spec, listener, pool);
+        }
     }
 
-    private LoadResult run() throws InterruptedException {
+    /**
+     * Runs the load on {@code pool}'s connections (opening those it does not have yet) and leaves them open for the
+     * next run; blocks for about {@code spec.duration()}.
+     */
+    public static LoadResult run(Target target, LoadSpec spec, ResponseListener listener, ConnectionPool pool)
+            throws InterruptedException {
+        return new LoadGenerator(target, spec, listener).run(pool);
+    }
+
+    private LoadResult run(ConnectionPool pool) throws InterruptedException {
         int connections = spec.loop().connections();
+        List<HttpConnection> https = pool.take(target.base(), connections);
         List<Connection> workers = new ArrayList<>(connections);
         List<Thread> threads = new ArrayList<>(connections);
         start = System.nanoTime();
@@ -58,7 +74,7 @@ public final class LoadGenerator {
         // requests due before the end but still unsent this long after it only measure a backlog: not sent
         grace = Math.max(Duration.ofSeconds(1).toNanos(), spec.duration().toNanos() / 10);
         for (int i = 0; i < connections; i++) {
-            Connection c = new Connection(new HttpConnection(target.base(), spec.timeout()));
+            Connection c = new Connection(https.get(i));
             workers.add(c);
             threads.add(Thread.ofVirtual().name("load-" + i).start(c));
         }
@@ -147,17 +163,16 @@ public final class LoadGenerator {
 
         @Override
         public void run() {
-            try (http) {
-                for (long seq = next.getAndIncrement(), intended = due(seq); intended >= 0;
-                     seq = next.getAndIncrement(), intended = due(seq)) {
-                    for (long wait = intended - System.nanoTime(); wait > 0; wait = intended - System.nanoTime()) {
-                        LockSupport.parkNanos(wait);
-                        if (Thread.currentThread().isInterrupted()) {
-                            return;
-                        }
+            http.dropIfClosed(); // kept from the run before: the server may have closed it meanwhile
+            for (long seq = next.getAndIncrement(), intended = due(seq); intended >= 0;
+                 seq = next.getAndIncrement(), intended = due(seq)) {
+                for (long wait = intended - System.nanoTime(); wait > 0; wait = intended - System.nanoTime()) {
+                    LockSupport.parkNanos(wait);
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
                     }
-                    exchange(seq, intended);
                 }
+                exchange(seq, intended);
             }
         }
 

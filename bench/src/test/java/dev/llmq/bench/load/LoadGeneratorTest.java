@@ -1,15 +1,22 @@
 package dev.llmq.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.llmq.runtime.mock.MockLlmServer;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -144,6 +151,46 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void runsOnOnePoolShareItsConnectionsAndReopenThoseTheServerClosed() throws Exception {
+        // runs bounded by time, not count, so that every connection's thread gets requests to send
+        Duration run = Duration.ofMillis(300);
+        try (KeepAliveServer server = new KeepAliveServer();
+             ConnectionPool pool = new ConnectionPool(server.base(), BOUND)) {
+            Target target = new Target.OpenAiChat(server.base(), new JobBodies("pool", 64, 1), null, 0);
+
+            LoadResult warmUp = LoadGenerator.run(target, LoadSpec.closed(4, run, Long.MAX_VALUE),
+                    ResponseListener.NONE, pool);
+            LoadResult measured = LoadGenerator.run(target, LoadSpec.closed(4, run, Long.MAX_VALUE),
+                    ResponseListener.NONE, pool);
+            assertThat(List.of(warmUp, measured)).allSatisfy(r -> {
+                assertThat(r.succeeded()).isPositive().isEqualTo(r.sent());
+                assertThat(r.errorsByStatus()).isEmpty();
+            });
+            assertThat(server.accepted()).as("the second run goes on the first one's connections").hasValue(4);
+
+            server.closeConnections();
+            LoadResult afterClose = LoadGenerator.run(target, LoadSpec.closed(6, run, Long.MAX_VALUE),
+                    ResponseListener.NONE, pool);
+            assertThat(afterClose.succeeded()).as("connections the server closed are opened again, not failed on")
+                    .isPositive().isEqualTo(afterClose.sent());
+            assertThat(afterClose.errorsByStatus()).isEmpty();
+            assertThat(server.accepted()).hasValue(4 + 6);
+            assertThat(pool.size()).isEqualTo(6);
+
+            LoadResult own = LoadGenerator.run(target, LoadSpec.closed(2, run, Long.MAX_VALUE), ResponseListener.NONE);
+            assertThat(own.succeeded()).isPositive().isEqualTo(own.sent());
+            assertThat(server.accepted()).as("a run without a pool opens its own").hasValue(4 + 6 + 2);
+        }
+        try (ConnectionPool pool = new ConnectionPool(URI.create("http://127.0.0.1:1"), BOUND)) {
+            Target elsewhere = new Target.OpenAiChat(URI.create("http://127.0.0.1:2"), new JobBodies("b", 64, 1),
+                    null, 0);
+            assertThatThrownBy(() -> LoadGenerator.run(elsewhere, LoadSpec.closed(1, BOUND, 1),
+                    ResponseListener.NONE, pool)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("http://127.0.0.1:1");
+        }
+    }
+
+    @Test
     void ingestRequestsAreNdjsonOfNumberedJobsAndThe202BodyGivesTheirIds() {
         JobBodies bodies = new JobBodies("gpt-4o-mini", 1024, 3);
         Target target = new Target.LlmqIngest(URI.create("http://127.0.0.1:4000"), bodies, 3, "sk-1", 500);
@@ -168,6 +215,87 @@ class LoadGeneratorTest {
 
     private static long above(Histogram h, long nanos) {
         return h.getCountBetweenValues(nanos, Math.max(nanos, h.getMaxValue()));
+    }
+
+    /**
+     * A keep-alive HTTP/1.1 server on a plain socket that answers every request 200 with a two-byte body, counts the
+     * connections it accepts, and can close all of them at once, as a server does with idle ones.
+     */
+    private static final class KeepAliveServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
+        private final AtomicInteger accepted = new AtomicInteger();
+        private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+        KeepAliveServer() throws IOException {
+            Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket s = socket.accept();
+                        accepted.incrementAndGet();
+                        open.add(s);
+                        Thread.ofVirtual().start(() -> serve(s));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void serve(Socket s) {
+            try (s) {
+                BufferedInputStream in = new BufferedInputStream(s.getInputStream());
+                OutputStream out = s.getOutputStream();
+                for (String line = line(in); line != null; line = line(in)) {
+                    int length = 0;
+                    for (; line != null && !line.isEmpty(); line = line(in)) {
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring("content-length:".length()).trim());
+                        }
+                    }
+                    in.readNBytes(length);
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // closed by closeConnections or by the client
+            } finally {
+                open.remove(s);
+            }
+        }
+
+        /** A line without its CRLF, or null at the end of the stream. */
+        private static String line(BufferedInputStream in) throws IOException {
+            StringBuilder sb = new StringBuilder();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    return null;
+                }
+                if (b != '\r') {
+                    sb.append((char) b);
+                }
+            }
+            return sb.toString();
+        }
+
+        URI base() {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+
+        AtomicInteger accepted() {
+            return accepted;
+        }
+
+        void closeConnections() throws IOException {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            closeConnections();
+        }
     }
 
     /**

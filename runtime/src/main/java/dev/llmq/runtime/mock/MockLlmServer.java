@@ -56,6 +56,7 @@ public final class MockLlmServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MockLlmServer.class);
     private static final int ACCEPT_QUEUE = 4096;
+    private static final int RESPONSE_COPY_BYTES = 4096;
     private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]");
 
     private final int requestedPort;
@@ -96,6 +97,9 @@ public final class MockLlmServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.http.maxRequestSize = 64L * 1024 * 1024;
+            // Javalin copies each answer into Jetty's output through a buffer it allocates per response, 32 KiB by
+            // default; answers are a few hundred bytes, and the mock shares the machine with what it serves
+            config.http.responseBufferSize = RESPONSE_COPY_BYTES;
             config.jetty.addConnector((server, httpConfig) -> {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
                 connector.setHost(host);

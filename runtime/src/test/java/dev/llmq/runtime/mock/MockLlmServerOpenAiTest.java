@@ -25,6 +25,8 @@ class MockLlmServerOpenAiTest {
 
     static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
     static final int PROMPT_TOKENS = 18; // 3 + (3 + 3 words) + (3 + 6 words)
+    /** An answer several times the size of the buffer the mock copies answers out with (4 KiB). */
+    static final int LONG_ANSWER_TOKENS = 4000;
 
     static MockLlmServer server;
     static MockLlmClient client;
@@ -34,6 +36,7 @@ class MockLlmServerOpenAiTest {
         server = MockLlmServer.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .behavior("gpt-4o-mini", MockBehavior.defaults().withCompletionTokens(12))
                 .behavior("gpt-4o", MockBehavior.defaults())
+                .behavior("gpt-4.1", MockBehavior.defaults().withCompletionTokens(LONG_ANSWER_TOKENS))
                 .build().start();
         client = new MockLlmClient(server);
     }
@@ -47,6 +50,19 @@ class MockLlmServerOpenAiTest {
         List<String> out = new ArrayList<>();
         n.fieldNames().forEachRemaining(out::add);
         return out;
+    }
+
+    @Test
+    void anAnswerLargerThanTheResponseCopyBufferArrivesWhole() {
+        HttpResponse<String> res = client.post("/v1/chat/completions", chatBody("gpt-4.1", false, null));
+
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.body().length()).isGreaterThan(4 * 4096);
+        assertThat(res.headers().firstValue("content-length")).hasValue(Integer.toString(res.body().length()));
+        JsonNode body = json(res.body());
+        assertThat(body.get("choices").get(0).get("message").get("content").asText().split(" "))
+                .hasSize(LONG_ANSWER_TOKENS);
+        assertThat(body.get("usage").get("completion_tokens").asInt()).isEqualTo(LONG_ANSWER_TOKENS);
     }
 
     @Test
