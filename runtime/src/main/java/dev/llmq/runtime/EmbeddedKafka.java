@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <p>The data directory is formatted on first start only (when {@code meta.properties} is missing);
  * later starts on the same directory keep the cluster id, topics and records. Defaults suit one node:
  * replication factor 1 everywhere, one offsets partition, no initial rebalance delay, transactions
- * usable, automatic topic creation off. Extra broker properties override the defaults.
+ * usable, automatic topic creation off, request thread pools sized to the machine's cores ({@link #threadPools}).
+ * Extra broker properties override the defaults.
  *
  * <pre>{@code
  * try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dir).port(0).build().start()) {
@@ -124,6 +125,17 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
         }
     }
 
+    /**
+     * The request pools sized to the machine the broker shares with the rest of llmq: Kafka's defaults (3 network
+     * threads, 8 request handlers) are made for a broker with a machine of its own. On 2 cores the extra threads only
+     * hand requests and responses to each other: with 1 and 2 the broker took 9–16% less CPU per job at saturation
+     * (three end-to-end runs against the defaults, alternately). From 8 cores on, Kafka's defaults.
+     */
+    static Map<String, String> threadPools(int cores) {
+        return Map.of("num.network.threads", Integer.toString(Math.clamp(cores / 2, 1, 3)),
+                "num.io.threads", Integer.toString(Math.clamp(cores, 2, 8)));
+    }
+
     Properties brokerProperties(int bport, int cport) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
@@ -151,6 +163,7 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("share.coordinator.state.topic.num.partitions", "1");
+        p.putAll(threadPools(Runtime.getRuntime().availableProcessors()));
         if (sasl != null) {
             p.putAll(sasl.brokerProperties(HOST, bport, cport));
         }

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -49,6 +51,16 @@ class EmbeddedKafkaIT {
         assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + kafka.port());
         assertThat(kafka.port()).isPositive().isNotEqualTo(kafka.controllerPort());
         assertThat(kafka.dataDir().resolve("meta.properties")).exists();
+    }
+
+    @Test
+    void theRunningBrokerHasItsRequestPoolsSizedToTheCores() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+            Config config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
+            EmbeddedKafka.threadPools(Runtime.getRuntime().availableProcessors())
+                    .forEach((key, value) -> assertThat(config.get(key).value()).as(key).isEqualTo(value));
+        }
     }
 
     @Test
