@@ -28,7 +28,7 @@ class StatusStorePropertiesTest {
     @Test
     void fetchesWaitForSomeDataUnlessTheUserSaysOtherwise() {
         assertThat(PROPS).containsEntry(StreamsConfig.consumerPrefix("fetch.min.bytes"), "32768")
-                .containsEntry(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "20");
+                .containsEntry(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "100");
 
         Properties theirs = StatusStore.properties(IngestSettings.builder("kafka:9092", "ingest-1")
                 .kafkaProperties(Map.of("fetch.min.bytes", "1", "fetch.max.wait.ms", "500")).build(),
