@@ -62,18 +62,19 @@ final class IngestBench implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = LlmqRoles.workDir("ingest");
         int failed = 0;
-        try (LlmqRoles roles = roleOptions.start(dir, "http://127.0.0.1:9/v1", 0)) {
+        try (LlmqRoles roles = roleOptions.start(dir, "http://127.0.0.1:9/v1", 0);
+             ConnectionPool connections = new ConnectionPool(roles.ingestUrl(), LoadSpec.DEFAULT_TIMEOUT)) {
             JobBodies bodies = new JobBodies(LlmqRoles.GROUP, jobBytes, 1);
             long offset = 0;
             if (phases.contains("A")) {
-                failed += phase(roles, "A: NDJSON submissions of " + ndjsonJobs + " jobs",
+                failed += phase(roles, connections, "A: NDJSON submissions of " + ndjsonJobs + " jobs",
                         new Target.LlmqIngest(roles.ingestUrl(), bodies, ndjsonJobs, null, offset),
                         LoadSpec.closed(ndjsonConcurrency, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
                         "≥ 30,000", "");
                 offset += 10_000_000_000L;
             }
             if (phases.contains("B")) {
-                failed += phase(roles, "B: single-job POSTs",
+                failed += phase(roles, connections, "B: single-job POSTs",
                         new Target.LlmqIngest(roles.ingestUrl(), bodies, 1, null, offset),
                         LoadSpec.closed(singleConnections, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
                         "≥ 10,000", "p99 ≤ 20 ms");
@@ -83,23 +84,17 @@ final class IngestBench implements Callable<Integer> {
         return failed == 0 ? 0 : 1;
     }
 
-    private int phase(LlmqRoles roles, String name, Target target, LoadSpec spec, String jobsTarget,
-                      String latencyTarget) throws Exception {
+    /** A phase's warm-up and measured run, on the connections the phases share (each opens the ones it lacks). */
+    private int phase(LlmqRoles roles, ConnectionPool connections, String name, Target target, LoadSpec spec,
+                      String jobsTarget, String latencyTarget) throws Exception {
         // the warm-up's jobs are numbered after the measured run's, which cannot reach 10^9 jobs
         Target warm = target instanceof Target.LlmqIngest t
                 ? new Target.LlmqIngest(t.base(), t.bodies(), t.jobsPerRequest(), t.apiKey(), t.jobOffset() + 5_000_000_000L)
                 : target;
-        try (ConnectionPool connections = new ConnectionPool(target.base(), spec.timeout())) {
-            if (warmupSeconds > 0) {
-                LoadGenerator.run(warm, spec.bounded(Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE),
-                        ResponseListener.NONE, connections);
-            }
-            return measure(roles, name, target, spec, jobsTarget, latencyTarget, connections);
+        if (warmupSeconds > 0) {
+            LoadGenerator.run(warm, spec.bounded(Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE),
+                    ResponseListener.NONE, connections);
         }
-    }
-
-    private int measure(LlmqRoles roles, String name, Target target, LoadSpec spec, String jobsTarget,
-                        String latencyTarget, ConnectionPool connections) throws Exception {
         BenchTable table = new BenchTable("llmq bench ingest, phase " + name);
         table.setting("processes", "broker and ingest API (java -jar llmq.jar), no worker; load generator in this JVM")
                 .setting("load", spec.loop() instanceof LoadSpec.Loop.Closed c ? "closed loop, " + c.concurrency()
