@@ -14,7 +14,7 @@ import java.util.Map;
  * The one table every {@code llmq bench} scenario prints: the machine, the settings, the figures (each with its
  * target where the issue gives one), and the CPU seconds each process used during the measured window, read from the
  * OS ({@link ProcCpu}), how much of it the JIT compiler's and the garbage collector's threads took, with CPU
- * milliseconds per job. Markdown, so it pastes into BENCHMARKS.md as it is.
+ * milliseconds and context switches (thread hand-offs) per job. Markdown, so it pastes into BENCHMARKS.md as it is.
  *
  * <p>Usage: {@link #process} each measured process (pid) before the load starts, {@link #cpuWindowEnds} when it ends,
  * then {@link #figure} and {@link #print}.
@@ -48,7 +48,7 @@ public final class BenchTable {
      * "all llmq processes" (the broker and the roles do; the mock and the load generator do not).
      */
     public BenchTable process(String name, long pid, boolean inLlmq) {
-        processes.add(new Cpu(name, pid, inLlmq, ProcCpu.seconds(pid), ProcCpu.split(pid)));
+        processes.add(new Cpu(name, pid, inLlmq, ProcCpu.seconds(pid), ProcCpu.split(pid), ProcCpu.switches(pid)));
         return this;
     }
 
@@ -56,6 +56,7 @@ public final class BenchTable {
     public BenchTable cpuWindowEnds(long jobs) {
         for (Cpu cpu : processes) {
             cpu.endSplit = ProcCpu.split(cpu.pid);
+            cpu.endSwitches = ProcCpu.switches(cpu.pid);
             cpu.end = ProcCpu.seconds(cpu.pid);
         }
         this.jobs = jobs;
@@ -84,21 +85,28 @@ public final class BenchTable {
         }
         if (!processes.isEmpty()) {
             out.println();
-            out.println("| process | pid | CPU s | of which JIT compiling / GC threads | CPU ms per job |");
-            out.println("|---|---|---|---|---|");
+            out.println("| process | pid | CPU s | of which JIT compiling / GC threads | CPU ms per job "
+                    + "| context switches per job, voluntary / involuntary |");
+            out.println("|---|---|---|---|---|---|");
             for (Cpu cpu : processes) {
                 out.println("| " + cpu.name + (cpu.inLlmq ? "" : " (not llmq)") + " | " + cpu.pid + " | "
                         + String.format("%.2f", cpu.used()) + " | " + shares(cpu.used(), cpu.split()) + " | "
-                        + perJob(cpu.used()) + " |");
+                        + perJob(cpu.used()) + " | " + switchesPerJob(cpu.switches()) + " |");
             }
             ProcCpu.Split llmq = processes.stream().filter(c -> c.inLlmq).map(Cpu::split)
                     .reduce(new ProcCpu.Split(0, 0), (a, b) -> new ProcCpu.Split(a.jit() + b.jit(), a.gc() + b.gc()));
+            ProcCpu.Count llmqSwitches = processes.stream().filter(c -> c.inLlmq).map(Cpu::switches)
+                    .reduce(new ProcCpu.Count(0, 0), ProcCpu.Count::plus);
             out.println("| **all llmq processes** | | " + String.format("%.2f", llmqCpuSeconds()) + " | "
-                    + shares(llmqCpuSeconds(), llmq) + " | **" + perJob(llmqCpuSeconds()) + "** |");
+                    + shares(llmqCpuSeconds(), llmq) + " | **" + perJob(llmqCpuSeconds()) + "** | "
+                    + switchesPerJob(llmqSwitches) + " |");
             out.println();
             out.println("JIT compiling is the HotSpot compiler threads' CPU in the window: on two cores a role keeps "
                     + "compiling for minutes after it starts, so a large share means the run measured warm-up, not "
-                    + "the steady state (lengthen `--warmup`).");
+                    + "the steady state (lengthen `--warmup`). A context switch is a thread leaving its core: "
+                    + "voluntary when it waits (a hand-off to another thread, a lock, a socket with nothing to read), "
+                    + "involuntary when the scheduler gives the core to another; threads that ended in the window "
+                    + "are not counted.");
         }
         out.println();
         out.flush();
@@ -115,6 +123,12 @@ public final class BenchTable {
 
     private String perJob(double seconds) {
         return jobs > 0 ? String.format("%.3f", seconds * 1000 / jobs) : "–";
+    }
+
+    /** "5.21 / 1.63": voluntary and involuntary context switches per job. */
+    String switchesPerJob(ProcCpu.Count switches) {
+        return jobs > 0 ? String.format("%.2f / %.2f", switches.voluntary() / (double) jobs,
+                switches.involuntary() / (double) jobs) : "–";
     }
 
     /** Cores, CPU model, memory, JDK, OS and load averages. */
@@ -148,15 +162,19 @@ public final class BenchTable {
         final boolean inLlmq;
         final double start;
         final ProcCpu.Split startSplit;
+        final ProcCpu.Switches startSwitches;
         double end = Double.NaN;
         ProcCpu.Split endSplit;
+        ProcCpu.Switches endSwitches;
 
-        Cpu(String name, long pid, boolean inLlmq, double start, ProcCpu.Split startSplit) {
+        Cpu(String name, long pid, boolean inLlmq, double start, ProcCpu.Split startSplit,
+            ProcCpu.Switches startSwitches) {
             this.name = name;
             this.pid = pid;
             this.inLlmq = inLlmq;
             this.start = start;
             this.startSplit = startSplit;
+            this.startSwitches = startSwitches;
         }
 
         double used() {
@@ -165,6 +183,10 @@ public final class BenchTable {
 
         ProcCpu.Split split() {
             return endSplit.minus(startSplit);
+        }
+
+        ProcCpu.Count switches() {
+            return endSwitches.since(startSwitches);
         }
     }
 }

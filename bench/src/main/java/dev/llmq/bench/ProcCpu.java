@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -59,6 +61,72 @@ public final class ProcCpu {
                     + " (Linux /proc only; has it exited?)", e);
         }
         return new Split(jit / (double) TICKS_PER_SECOND, gc / (double) TICKS_PER_SECOND);
+    }
+
+    /**
+     * How often each live thread of the process was switched off its core, from the {@code voluntary_ctxt_switches}
+     * (it blocked: a wait, a lock, a read with nothing to read) and {@code nonvoluntary_ctxt_switches} (the scheduler
+     * took the core for another thread) lines of {@code /proc/<pid>/task/<tid>/status}. Each switch is work for the
+     * kernel on both sides, so the count per job says how many thread hand-offs a job costs; {@link Switches#since}
+     * gives the window's.
+     */
+    public static Switches switches(long pid) {
+        Map<Long, long[]> byThread = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String status;
+                try {
+                    status = Files.readString(task.resolve("status"));
+                } catch (NoSuchFileException e) {
+                    continue; // the thread ended while listed
+                }
+                byThread.put(Long.parseLong(task.getFileName().toString()), switchesOf(status));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the threads of process " + pid
+                    + " (Linux /proc only; has it exited?)", e);
+        }
+        return new Switches(Map.copyOf(byThread));
+    }
+
+    /** {voluntary, involuntary} context switches in one {@code /proc/<pid>/task/<tid>/status}. */
+    static long[] switchesOf(String status) {
+        long[] out = new long[2];
+        for (String line : status.split("\n")) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+                out[0] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                out[1] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return out;
+    }
+
+    /** The context switches of a process's live threads, by thread id: {voluntary, involuntary}. */
+    public record Switches(Map<Long, long[]> byThread) {
+
+        /**
+         * The switches since {@code earlier}, summed over the threads: a thread started since counts in full, one
+         * that ended since is missing (its switches went with it), so this is at least what the live threads did.
+         */
+        public Count since(Switches earlier) {
+            long voluntary = 0;
+            long involuntary = 0;
+            for (Map.Entry<Long, long[]> e : byThread.entrySet()) {
+                long[] before = earlier.byThread.getOrDefault(e.getKey(), new long[2]);
+                voluntary += Math.max(0, e.getValue()[0] - before[0]);
+                involuntary += Math.max(0, e.getValue()[1] - before[1]);
+            }
+            return new Count(voluntary, involuntary);
+        }
+    }
+
+    /** Context switches: a thread blocked ({@code voluntary}) or the scheduler took its core ({@code involuntary}). */
+    public record Count(long voluntary, long involuntary) {
+
+        Count plus(Count other) {
+            return new Count(voluntary + other.voluntary, involuntary + other.involuntary);
+        }
     }
 
     /** CPU seconds of a process's JIT compiler threads and garbage collector threads. */

@@ -2,6 +2,8 @@ package dev.llmq.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class ProcCpuTest {
@@ -46,5 +48,31 @@ class ProcCpuTest {
         assertThat(sum).isNotZero();
         assertThat(before).isPositive();
         assertThat(after).isGreaterThanOrEqualTo(before);
+    }
+
+    @Test
+    void readsBothKindsOfContextSwitchFromAThreadsStatus() {
+        String status = "Name:\tkafka-produce\nState:\tS (sleeping)\nTgid:\t4242\nCpus_allowed:\t3\n"
+                + "voluntary_ctxt_switches:\t1234\nnonvoluntary_ctxt_switches:\t56\n";
+        assertThat(ProcCpu.switchesOf(status)).containsExactly(1234, 56);
+        assertThat(ProcCpu.switchesOf("Name:\tx\n")).containsExactly(0, 0);
+    }
+
+    @Test
+    void switchesSinceCountThreadsStartedMeanwhileInFullAndLeaveEndedOnesOut() {
+        ProcCpu.Switches before = new ProcCpu.Switches(Map.of(1L, new long[] {10, 1}, 2L, new long[] {5, 5}));
+        ProcCpu.Switches after = new ProcCpu.Switches(Map.of(1L, new long[] {15, 3}, 3L, new long[] {7, 0}));
+        assertThat(after.since(before)).isEqualTo(new ProcCpu.Count(5 + 7, 2));
+    }
+
+    @Test
+    void aThreadThatWaitsIsSeenSwitchingOffItsCore() {
+        long pid = ProcessHandle.current().pid();
+        ProcCpu.Switches before = ProcCpu.switches(pid);
+        for (int i = 0; i < 500; i++) {
+            LockSupport.parkNanos(50_000); // nobody unparks it: each one blocks in the kernel for its 50 µs
+        }
+        ProcCpu.Count meanwhile = ProcCpu.switches(pid).since(before);
+        assertThat(meanwhile.voluntary()).isGreaterThanOrEqualTo(499); // one may return at once on a permit left over
     }
 }
