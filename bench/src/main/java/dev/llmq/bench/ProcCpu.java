@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -40,27 +41,15 @@ public final class ProcCpu {
      * kind used (HotSpot stops idle compiler threads); the process's own figure ({@link #seconds}) counts every thread.
      */
     public static Split split(long pid) {
-        long jit = 0;
-        long gc = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                String stat;
-                try {
-                    stat = Files.readString(task.resolve("stat"));
-                } catch (NoSuchFileException e) {
-                    continue; // the thread ended while listed
-                }
-                switch (kind(stat)) {
-                    case JIT -> jit += ticks(stat);
-                    case GC -> gc += ticks(stat);
-                    case OTHER -> { }
-                }
+        long[] jitAndGc = new long[2];
+        forEachThread(pid, "stat", (tid, stat) -> {
+            switch (kind(stat)) {
+                case JIT -> jitAndGc[0] += ticks(stat);
+                case GC -> jitAndGc[1] += ticks(stat);
+                case OTHER -> { }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the threads of process " + pid
-                    + " (Linux /proc only; has it exited?)", e);
-        }
-        return new Split(jit / (double) TICKS_PER_SECOND, gc / (double) TICKS_PER_SECOND);
+        });
+        return new Split(jitAndGc[0] / (double) TICKS_PER_SECOND, jitAndGc[1] / (double) TICKS_PER_SECOND);
     }
 
     /**
@@ -72,21 +61,26 @@ public final class ProcCpu {
      */
     public static Switches switches(long pid) {
         Map<Long, long[]> byThread = new HashMap<>();
+        forEachThread(pid, "status", (tid, status) -> byThread.put(tid, switchesOf(status)));
+        return new Switches(Map.copyOf(byThread));
+    }
+
+    /** Hands {@code /proc/<pid>/task/<tid>/<file>} of each live thread of {@code pid} to {@code read}. */
+    private static void forEachThread(long pid, String file, BiConsumer<Long, String> read) {
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
-                String status;
+                String content;
                 try {
-                    status = Files.readString(task.resolve("status"));
+                    content = Files.readString(task.resolve(file));
                 } catch (NoSuchFileException e) {
                     continue; // the thread ended while listed
                 }
-                byThread.put(Long.parseLong(task.getFileName().toString()), switchesOf(status));
+                read.accept(Long.parseLong(task.getFileName().toString()), content);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the threads of process " + pid
                     + " (Linux /proc only; has it exited?)", e);
         }
-        return new Switches(Map.copyOf(byThread));
     }
 
     /** {voluntary, involuntary} context switches in one {@code /proc/<pid>/task/<tid>/status}. */
