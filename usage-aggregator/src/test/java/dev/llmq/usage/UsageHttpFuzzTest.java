@@ -114,7 +114,9 @@ class UsageHttpFuzzTest {
                 Tuple.of(1, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(60)));
     }
 
-    @Property(tries = 200)
+    // 400 tries: the rarer answers (403, 414, 431) come 2-4 times in a hundred, so 200 tries missed one of them in
+    // about one run of sixty (seed 7498619576754717765 missed 403) and failed the coverage check below
+    @Property(tries = 400)
     void everyRequestGetsAnExpectedStatusAndAnOpenAiShapedRefusal(@ForAll("methods") String method,
                                                                    @ForAll("paths") String path,
                                                                    @ForAll("queries") String query,
