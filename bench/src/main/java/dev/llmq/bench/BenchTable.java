@@ -48,16 +48,14 @@ public final class BenchTable {
      * "all llmq processes" (the broker and the roles do; the mock and the load generator do not).
      */
     public BenchTable process(String name, long pid, boolean inLlmq) {
-        processes.add(new Cpu(name, pid, inLlmq, ProcCpu.seconds(pid), ProcCpu.split(pid), ProcCpu.switches(pid)));
+        processes.add(new Cpu(name, pid, inLlmq, ProcCpu.Sample.of(pid)));
         return this;
     }
 
     /** Ends the CPU window of every process; {@code jobs} is what the window completed (for CPU-ms per job). */
     public BenchTable cpuWindowEnds(long jobs) {
         for (Cpu cpu : processes) {
-            cpu.endSplit = ProcCpu.split(cpu.pid);
-            cpu.endSwitches = ProcCpu.switches(cpu.pid);
-            cpu.end = ProcCpu.seconds(cpu.pid);
+            cpu.end = ProcCpu.Sample.of(cpu.pid);
         }
         this.jobs = jobs;
         return this;
@@ -94,7 +92,7 @@ public final class BenchTable {
                         + perJob(cpu.used()) + " | " + switchesPerJob(cpu.switches()) + " |");
             }
             ProcCpu.Split llmq = processes.stream().filter(c -> c.inLlmq).map(Cpu::split)
-                    .reduce(new ProcCpu.Split(0, 0), (a, b) -> new ProcCpu.Split(a.jit() + b.jit(), a.gc() + b.gc()));
+                    .reduce(new ProcCpu.Split(0, 0), ProcCpu.Split::plus);
             ProcCpu.Count llmqSwitches = processes.stream().filter(c -> c.inLlmq).map(Cpu::switches)
                     .reduce(new ProcCpu.Count(0, 0), ProcCpu.Count::plus);
             out.println("| **all llmq processes** | | " + String.format("%.2f", llmqCpuSeconds()) + " | "
@@ -160,33 +158,26 @@ public final class BenchTable {
         final String name;
         final long pid;
         final boolean inLlmq;
-        final double start;
-        final ProcCpu.Split startSplit;
-        final ProcCpu.Switches startSwitches;
-        double end = Double.NaN;
-        ProcCpu.Split endSplit;
-        ProcCpu.Switches endSwitches;
+        final ProcCpu.Sample start;
+        ProcCpu.Sample end;
 
-        Cpu(String name, long pid, boolean inLlmq, double start, ProcCpu.Split startSplit,
-            ProcCpu.Switches startSwitches) {
+        Cpu(String name, long pid, boolean inLlmq, ProcCpu.Sample start) {
             this.name = name;
             this.pid = pid;
             this.inLlmq = inLlmq;
             this.start = start;
-            this.startSplit = startSplit;
-            this.startSwitches = startSwitches;
         }
 
         double used() {
-            return end - start;
+            return end.seconds() - start.seconds();
         }
 
         ProcCpu.Split split() {
-            return endSplit.minus(startSplit);
+            return end.split().minus(start.split());
         }
 
         ProcCpu.Count switches() {
-            return endSwitches.since(startSwitches);
+            return end.switches().since(start.switches());
         }
     }
 }

@@ -123,11 +123,29 @@ public final class ProcCpu {
         }
     }
 
+    /**
+     * What a bench table reads of a process at each end of its window: its CPU seconds, their split by kind of thread
+     * and its threads' context switches. The split and the switches are read first, so the process's own seconds
+     * (read last) are never behind them.
+     */
+    record Sample(double seconds, Split split, Switches switches) {
+
+        static Sample of(long pid) {
+            Split split = ProcCpu.split(pid);
+            Switches switches = ProcCpu.switches(pid);
+            return new Sample(ProcCpu.seconds(pid), split, switches);
+        }
+    }
+
     /** CPU seconds of a process's JIT compiler threads and garbage collector threads. */
     public record Split(double jit, double gc) {
 
         Split minus(Split earlier) {
             return new Split(jit - earlier.jit, gc - earlier.gc);
+        }
+
+        Split plus(Split other) {
+            return new Split(jit + other.jit, gc + other.gc);
         }
     }
 
