@@ -20,7 +20,26 @@ public final class BenchMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line; a scenario about to run times the host first ({@link HostSpeed}), before it starts anything. */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new BenchMain());
+        commandLine.setExecutionStrategy(parsed -> {
+            if (timesTheHost(parsed)) {
+                System.out.println(HostSpeed.measure());
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return commandLine;
+    }
+
+    /** True when {@code parsed} runs a scenario, not help. */
+    static boolean timesTheHost(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult scenario = parsed.subcommand();
+        return scenario != null && !scenario.isUsageHelpRequested() && !scenario.isVersionHelpRequested()
+                && !(scenario.commandSpec().userObject() instanceof CommandLine.HelpCommand);
     }
 
     @Override

@@ -129,9 +129,10 @@ public final class BenchTable {
                 switches.involuntary() / (double) jobs) : "–";
     }
 
-    /** Cores, CPU model, memory, JDK, OS and load averages. */
+    /** Cores, CPU model, memory, JDK, OS and load averages; the host's speed when the run began, if measured. */
     static String machine() {
-        return Args.machine() + "; " + cpuModel() + "; " + memory();
+        String speed = HostSpeed.described();
+        return Args.machine() + "; " + cpuModel() + "; " + memory() + (speed.isEmpty() ? "" : "; " + speed);
     }
 
     private static String cpuModel() {
