@@ -45,10 +45,10 @@ import picocli.CommandLine.Option;
  * {@code ./llmq bench stream}: what publishing a stream's chunks through Kafka adds to its time to first token. The
  * broker ({@code llmq broker}) and the worker ({@code llmq worker}) are processes of their own; this JVM runs the mock
  * LLM (OpenAI protocol, {@code --tokens} pieces per job at {@code --tokens-per-second} after no wait) and tells, for
- * each stream, when it wrote and flushed the first content piece ({@link MockLlmServer.Builder#onFirstToken}). After
- * {@code --warmup} jobs run at once and not measured, it submits {@code --rounds} × {@code --jobs} streaming jobs to
- * the jobs topic evenly, {@code --jobs} per stream duration (tokens ÷ tokens per second), so that about
- * {@code --jobs} streams are open at once and their first tokens do not all fall in the same millisecond; it reads the
+ * each stream, when it wrote and flushed the first content piece ({@link MockLlmServer.Builder#onFirstToken}). It submits
+ * streaming jobs to the jobs topic evenly, {@code --jobs} per stream duration (tokens ÷ tokens per second), so that
+ * about {@code --jobs} streams are open at once: for {@code --warmup} seconds not measured, then, once those have
+ * finished, {@code --rounds} × {@code --jobs} measured ones and their first tokens do not all fall in the same millisecond; it reads the
  * chunks topic and the results topic ({@code read_committed}), noting when the first chunk carrying content of each
  * job became readable here.
  *
@@ -83,9 +83,10 @@ public final class StreamBench implements Callable<Integer> {
             + "${DEFAULT-VALUE})")
     int rounds;
 
-    // 20 warm-up jobs left about half of the measured run's CPU in the JIT compiler (a p99 of compiles, not of llmq)
-    @Option(names = "--warmup", defaultValue = "200", description = "streaming jobs run first, at once, and not "
-            + "measured (default: ${DEFAULT-VALUE})")
+    // 200 warm-up jobs at once (a few seconds of work) left 30% of the measured run's CPU in the JIT compiler, so the
+    // p99 was of compiles as much as of llmq; 60 s of the same load left 27%, 150 s 9% (p99 677 / 164 / 80 ms)
+    @Option(names = "--warmup", defaultValue = "150", description = "seconds of the same streaming load run first "
+            + "and not measured (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--tokens", defaultValue = "200", description = "tokens per job (default: ${DEFAULT-VALUE})")
@@ -103,8 +104,8 @@ public final class StreamBench implements Callable<Integer> {
             + "key's, 256)")
     Integer chunksMaxChars;
 
-    @Option(names = "--limit-s", defaultValue = "180", description = "the jobs must finish within this (default: "
-            + "${DEFAULT-VALUE})")
+    @Option(names = "--limit-s", defaultValue = "180", description = "seconds the measured jobs must finish "
+            + "within, after the warm-up (default: ${DEFAULT-VALUE})")
     long limitS;
 
     @Option(names = "--worker-jvm-args", defaultValue = "", description = "JVM options of the worker process, "
@@ -127,8 +128,8 @@ public final class StreamBench implements Callable<Integer> {
         BenchTable table = new BenchTable("llmq bench stream: " + jobs + " streams of " + tokens + " tokens at "
                 + tokensPerSecond + " tokens/s")
                 .setting("streaming jobs measured", String.format("%,d, submitted evenly at %.1f/s: about %d streams "
-                        + "open at once; after %d warm-up jobs", rounds * jobs, jobs * tokensPerSecond / tokens, jobs,
-                        warmup))
+                        + "open at once; after %d s of the same load not measured (%,d jobs)", rounds * jobs,
+                        jobs * tokensPerSecond / tokens, jobs, warmup, warmUpJobs()))
                 .setting("mock", tokens + " tokens per job at " + tokensPerSecond + " tokens/s, no time to first "
                         + "token, OpenAI protocol")
                 .setting("chunk coalescing (llmq.worker.chunks.max_delay_ms / max_chars)", maxDelay == 0 ? "off (0)"
@@ -136,7 +137,7 @@ public final class StreamBench implements Callable<Integer> {
                 .setting("worker JVM options", workerJvmArgs.isBlank() ? "(none)" : workerJvmArgs)
                 .setting("processes", "broker (llmq broker), worker (llmq worker), this JVM: mock LLM, submitter, "
                         + "chunk and result reader");
-        try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(rounds * jobs + warmup + 100)
+        try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(rounds * jobs + warmUpJobs() + 100)
                 .defaultBehavior(MockBehavior.defaults().withCompletionTokens(tokens).withTokensPerSecond(
                         tokensPerSecond))
                 .onFirstToken(tokenWritten::put).build().start()) {
@@ -173,31 +174,26 @@ public final class StreamBench implements Callable<Integer> {
         long started;
         try (KafkaConsumer<String, byte[]> reader = reader(bootstrap, List.of(topics.chunks(), topics.results()));
              KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(limitS).toNanos();
-            // warm-up (not measured): the worker's first streams pay for JIT, connections and topic metadata
-            for (int i = 0; i < warmup; i++) {
-                send(producer, topics, WARM_UP + String.format("%06d", i));
-            }
-            producer.flush();
+            long every = (long) (tokens / tokensPerSecond * 1e9 / jobs);
+            // warm-up (not measured), the same load: the worker's first minutes pay for JIT, connections and metadata
+            int warmUps = warmUpJobs();
+            long warmUpStarted = System.nanoTime();
+            long deadline = warmUpStarted + Duration.ofSeconds(warmup + limitS).toNanos();
+            Thread warmUpSubmitter = submitter(producer, topics, WARM_UP, warmUps, warmUpStarted, every, deadline);
             Set<String> warmResults = new HashSet<>();
-            while (warmResults.size() < warmup && System.nanoTime() < deadline) {
+            while (warmResults.size() < warmUps && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(100))) {
                     if (r.topic().equals(topics.results())) {
                         warmResults.add(r.key());
                     }
                 }
             }
+            warmUpSubmitter.join(Duration.ofSeconds(30));
+            deadline = System.nanoTime() + Duration.ofSeconds(limitS).toNanos();
             table.process("broker", brokerPid, true).process("worker", workerPid, true)
                     .process("bench JVM: mock LLM, submitter, reader", ProcessHandle.current().pid(), false);
             started = System.nanoTime();
-            long every = (long) (tokens / tokensPerSecond * 1e9 / jobs);
-            Thread submitter = Thread.ofPlatform().name("bench-stream-submitter").start(() -> {
-                for (int i = 0; i < total && System.nanoTime() < deadline; i++) {
-                    LockSupport.parkNanos(started + i * every - System.nanoTime());
-                    send(producer, topics, MEASURED + String.format("%06d", i));
-                }
-                producer.flush();
-            });
+            Thread submitter = submitter(producer, topics, MEASURED, total, started, every, deadline);
             while (results.size() < total && System.nanoTime() < deadline) {
                 var batch = reader.poll(Duration.ofMillis(100));
                 long now = System.nanoTime();
@@ -281,6 +277,23 @@ public final class StreamBench implements Callable<Integer> {
             }
         }
         return 1;
+    }
+
+    /** The warm-up's jobs: {@code --warmup} seconds at the measured rounds' pace. */
+    int warmUpJobs() {
+        return (int) Math.round(warmup * jobs * tokensPerSecond / tokens);
+    }
+
+    /** Submits {@code count} jobs named {@code prefix} + number, one every {@code every} ns from {@code from}. */
+    private static Thread submitter(KafkaProducer<String, byte[]> producer, TopicNames topics, String prefix, int count,
+                                    long from, long every, long deadline) {
+        return Thread.ofPlatform().name("bench-stream-submitter").start(() -> {
+            for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+                LockSupport.parkNanos(from + i * every - System.nanoTime());
+                send(producer, topics, prefix + String.format("%06d", i));
+            }
+            producer.flush();
+        });
     }
 
     private static String ms(Histogram h) {

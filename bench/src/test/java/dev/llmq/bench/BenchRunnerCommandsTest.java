@@ -43,7 +43,8 @@ class BenchRunnerCommandsTest {
     @Test
     void streamDefaultsTo200StreamsOf200TokensAt50PerSecondWithTheWorkersCoalescingDefaults() {
         StreamBench stream = command(parse("stream"), StreamBench.class);
-        assertThat(List.of(stream.jobs, stream.tokens, stream.rounds, stream.warmup)).containsExactly(200, 200, 10, 200);
+        assertThat(List.of(stream.jobs, stream.tokens, stream.rounds, stream.warmup)).containsExactly(200, 200, 10, 150);
+        assertThat(stream.warmUpJobs()).isEqualTo(7_500); // 150 s at 50 streams of 4 s a second
         assertThat(stream.tokensPerSecond).isEqualTo(50.0);
         assertThat(stream.chunksMaxDelayMs).isNull();
         assertThat(stream.chunksMaxChars).isNull();
