@@ -8,6 +8,7 @@ import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.runtime.mock.RecordedRequest;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
@@ -24,6 +25,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -196,26 +198,34 @@ public final class InFlightBench implements Callable<Integer> {
                     }
                     if (held < inFlight) {
                         steady.atLimitSince = -1;
+                        steady.readingsAtLimit = 0;
                         return true;
                     }
                     steady.atLimitSince = steady.atLimitSince < 0 ? now : steady.atLimitSince;
+                    steady.readingsAtLimit++;
                     return now - steady.atLimitSince < latency.toNanos() || mockAnswered() < inFlight;
                 });
+                long atLimitEnded = System.nanoTime();
                 long held = workerInFlight();
                 long open = mockOpen();
+                steady.maxOpen = Math.max(steady.maxOpen, open);
                 long finished = workerFinished() - finishedBefore;
                 double seconds = (System.nanoTime() - start) / 1e9;
                 table.cpuWindowEnds(finished);
                 System.out.printf("steady state after %.1f s: the worker at its limit for %.1f s, a first wave of %,d "
                         + "answered and replaced; most requests open at the mock at once so far: %,d; mock answered "
                         + "%,d (%.0f jobs/s over the last latency)%n", seconds,
-                        (System.nanoTime() - steady.atLimitSince) / 1e9,
+                        (atLimitEnded - steady.atLimitSince) / 1e9,
                         inFlight, steady.maxOpen, mockAnswered(), open / (latency.toMillis() / 1e3));
                 Memory busy = Memory.of(worker);
                 System.out.println("steady state, " + held + " in flight: " + busy);
                 boolean withinGiB = busy.heapUsed() <= 1L << 30 && busy.heapMax() <= 1L << 30;
-                table.figure("jobs in flight at the worker (llmq.worker.in_flight)", String.format("%,d", held),
-                                String.format("10,000 (%s)", held >= TARGET_IN_FLIGHT ? "met" : "missed"))
+                // the steady state needs the limit in every reading for a latency; the snapshot after it may read a
+                // few fewer, jobs that just ended and whose places the next poll fills
+                table.figure("jobs in flight at the worker (llmq.worker.in_flight)", String.format("%,d in all %d "
+                                + "readings of the last %.1f s; %,d at the memory snapshot", inFlight,
+                                steady.readingsAtLimit, (atLimitEnded - steady.atLimitSince) / 1e9, held),
+                                String.format("10,000 (%s)", inFlight >= TARGET_IN_FLIGHT ? "met" : "missed"))
                         .figure("requests open at the mock then (most at once)", String.format("%,d (%,d)", open,
                                 steady.maxOpen), "")
                         .figure("worker heap after full GC / committed / max, steady state", busy.heap(),
@@ -245,7 +255,7 @@ public final class InFlightBench implements Callable<Integer> {
             } finally {
                 feeding.set(false);
                 feeder.join(Duration.ofSeconds(30));
-                outcomes();
+                outcomes(table);
             }
         }
 
@@ -260,7 +270,8 @@ public final class InFlightBench implements Callable<Integer> {
          * The outcomes the worker wrote so far on the results topic (read_committed: one per job), by
          * status and error kind, with one message per kind: a job that failed never waited its latency at the mock.
          */
-        private void outcomes() {
+        /** Counts the results the worker wrote, by outcome, and adds them to {@code table}. */
+        private void outcomes(BenchTable table) {
             Properties props = new Properties();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -291,6 +302,13 @@ public final class InFlightBench implements Callable<Integer> {
             System.out.println("results published by the worker so far (raw topic), by outcome:");
             counts.forEach((k, n) -> System.out.printf("  %,8d  %s%s%n", n, k,
                     samples.containsKey(k) ? "  e.g. \"" + samples.get(k) + "\"" : ""));
+            String succeeded = JobStatus.SUCCEEDED.wire();
+            long ok = counts.getOrDefault(succeeded, 0L);
+            counts.remove(succeeded);
+            table.figure("results the worker wrote from its start to the run's end: succeeded, then the others by "
+                    + "outcome", String.format("%,d", ok) + counts.entrySet().stream()
+                    .map(e -> String.format("; %s %,d", e.getKey(), e.getValue())).collect(Collectors.joining()),
+                    "");
         }
 
         /** Keeps the jobs topic's backlog (produced − received by the mock) above twice the in-flight limit. */
@@ -323,6 +341,8 @@ public final class InFlightBench implements Callable<Integer> {
         /** What the steady-state poll keeps between its runs. */
         private static final class SteadyState {
             long atLimitSince = -1;
+            /** Readings of the gauge since {@code atLimitSince}, all at the limit (one every 250 ms, or later). */
+            long readingsAtLimit;
             long maxOpen;
             long polls;
         }
