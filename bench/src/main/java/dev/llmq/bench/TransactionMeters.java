@@ -24,10 +24,10 @@ final class TransactionMeters {
         /** finished jobs whose wait for their transaction was reported */
         WAITS("llmq_results_wait_seconds_count", ""),
         WAIT_SECONDS("llmq_results_wait_seconds_sum", ""),
-        /** the results producer's time in {@code sendOffsetsToTransaction} */
-        SEND_OFFSETS_NANOS("kafka_producer_txn_send_offsets_time_ns_total", "-results\""),
-        /** the results producer's time in {@code commitTransaction} */
-        COMMIT_NANOS("kafka_producer_txn_commit_time_ns_total", "-results\""),
+        /** the results producers' time in {@code sendOffsetsToTransaction} (client ids {@code <worker>-results-<n>}) */
+        SEND_OFFSETS_NANOS("kafka_producer_txn_send_offsets_time_ns_total", "-results-"),
+        /** the results producers' time in {@code commitTransaction} */
+        COMMIT_NANOS("kafka_producer_txn_commit_time_ns_total", "-results-"),
         /** start-count commits */
         STARTS("kafka_consumer_coordinator_commit_total", "-starts\""),
         STARTS_NANOS("kafka_consumer_commit_sync_time_ns_total", "-starts\"");

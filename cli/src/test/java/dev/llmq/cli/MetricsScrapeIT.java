@@ -178,9 +178,9 @@ class MetricsScrapeIT {
                 .allSatisfy(sample -> assertThat(sample.labels()).containsKeys("topic", "partition"));
         assertThat(s.samples("llmq_consumer_lag_seconds")).isNotEmpty();
         assertThat(s.samples("llmq_worker_in_flight")).isNotEmpty();
-        assertThat(clientIds(s, "kafka_producer_")).as("the output, results and health producers")
-                .anyMatch(id -> id.endsWith("-health-out")).anyMatch(id -> id.endsWith("-results"))
-                .hasSizeGreaterThanOrEqualTo(3);
+        assertThat(clientIds(s, "kafka_producer_")).as("the output, the two results and the health producers")
+                .anyMatch(id -> id.endsWith("-health-out")).anyMatch(id -> id.endsWith("-results-0"))
+                .anyMatch(id -> id.endsWith("-results-1")).hasSizeGreaterThanOrEqualTo(4);
         assertThat(clientIds(s, "kafka_consumer_")).as("the job, control and health consumers")
                 .contains("w-metrics-control").anyMatch(id -> id.endsWith("-health-in"))
                 .hasSizeGreaterThanOrEqualTo(3);

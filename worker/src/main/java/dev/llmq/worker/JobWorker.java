@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -76,7 +77,8 @@ public final class JobWorker implements AutoCloseable {
     /** Kafka's own metrics of this worker's clients, as meters; closed with them. */
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
     private final Object metricsLock = new Object();
-    private KafkaClientMetrics resultsMetrics;
+    /** The meters of each results producer ({@link ResultTransactions#PRODUCERS}), by slot. */
+    private final KafkaClientMetrics[] resultsMetrics = new KafkaClientMetrics[ResultTransactions.PRODUCERS];
     private volatile boolean stopping;
     private volatile boolean closing;
     private boolean started;
@@ -102,9 +104,10 @@ public final class JobWorker implements AutoCloseable {
                 new ByteArraySerializer());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(settings),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> transactional = transactionalProperties(settings);
-        this.transactions = new ResultTransactions(() -> bindResultsMetrics(new KafkaProducer<>(transactional,
-                new ByteArraySerializer(), new ByteArraySerializer()), meters),
+        List<Map<String, Object>> transactional = IntStream.range(0, ResultTransactions.PRODUCERS)
+                .mapToObj(slot -> transactionalProperties(settings, slot)).toList();
+        this.transactions = new ResultTransactions(slot -> bindResultsMetrics(slot, new KafkaProducer<>(
+                transactional.get(slot), new ByteArraySerializer(), new ByteArraySerializer()), meters),
                 "llmq-worker-results-" + settings.workerId(), meters);
         KafkaConsumer<byte[], byte[]> startsConsumer = new KafkaConsumer<>(startsProperties(settings),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -140,14 +143,15 @@ public final class JobWorker implements AutoCloseable {
         clientMetrics.forEach(m -> m.bindTo(meters));
     }
 
-    /** The meters of the results' transactional producer follow it when a failed one is replaced. */
-    private Producer<byte[], byte[]> bindResultsMetrics(Producer<byte[], byte[]> producer, MeterRegistry meters) {
+    /** The meters of a results producer follow it when a failed one is replaced. */
+    private Producer<byte[], byte[]> bindResultsMetrics(int slot, Producer<byte[], byte[]> producer,
+                                                        MeterRegistry meters) {
         synchronized (metricsLock) { // not this: close() holds this while the transactions' thread may get here
-            if (resultsMetrics != null) {
-                resultsMetrics.close();
+            if (resultsMetrics[slot] != null) {
+                resultsMetrics[slot].close();
             }
-            resultsMetrics = new KafkaClientMetrics(producer);
-            resultsMetrics.bindTo(meters);
+            resultsMetrics[slot] = new KafkaClientMetrics(producer);
+            resultsMetrics[slot].bindTo(meters);
             return producer;
         }
     }
@@ -275,8 +279,10 @@ public final class JobWorker implements AutoCloseable {
     private void closeMetrics() {
         clientMetrics.forEach(KafkaClientMetrics::close);
         synchronized (metricsLock) {
-            if (resultsMetrics != null) {
-                resultsMetrics.close();
+            for (KafkaClientMetrics m : resultsMetrics) {
+                if (m != null) {
+                    m.close();
+                }
             }
         }
     }
@@ -370,17 +376,18 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
-     * The results' transactional producer: a {@code transactional.id} of its own per worker process (a worker's
-     * transactions are fenced by its consumer group membership, not by the id), and transactions that the broker
-     * aborts 10 s after a worker died in one ({@code transaction.timeout.ms}, as Kafka Streams sets it; until then
-     * {@code read_committed} readers wait at that transaction on the partitions it wrote). Retries after 1 ms, not
+     * The results' transactional producer of {@code slot} ({@link ResultTransactions#PRODUCERS} used in turn): a
+     * {@code transactional.id} of its own per worker process and slot (a worker's transactions are fenced by its
+     * consumer group membership, not by the id), a client id ending in {@code -results-<slot>}, and transactions
+     * that the broker aborts 10 s after a worker died in one ({@code transaction.timeout.ms}, as Kafka Streams sets
+     * it; until then {@code read_committed} readers wait at that transaction on the partitions it wrote). Retries after 1 ms, not
      * 100 ({@link KafkaTransactions#OFFSETS_RETRY_BACKOFF}): a transaction's offset commit is often refused
      * ({@code CONCURRENT_TRANSACTIONS}) while its records or the last commit's markers are written, and sent again.
      */
-    static Map<String, Object> transactionalProperties(WorkerSettings settings) {
+    static Map<String, Object> transactionalProperties(WorkerSettings settings, int slot) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-results");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-results-" + slot);
         // a transaction's records go at once, beside its offset commit, instead of after it at the commit's flush
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
@@ -389,7 +396,7 @@ public final class JobWorker implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.groupId() + "-" + settings.workerId() + "-"
-                + UUID.randomUUID());
+                + slot + "-" + UUID.randomUUID());
         return props;
     }
 

@@ -111,13 +111,24 @@ class JobOutcomeTest {
 
     @Test
     void theResultsProducerRetriesAfterOneMillisecondUnlessTheUserSaysOtherwiseAndKeepsItsSafety() {
-        assertThat(JobWorker.transactionalProperties(settings().build())).containsEntry("retry.backoff.ms", 1L)
+        assertThat(JobWorker.transactionalProperties(settings().build(), 0)).containsEntry("retry.backoff.ms", 1L)
                 .containsEntry("linger.ms", 0).containsEntry("acks", "all")
                 .containsEntry("enable.idempotence", "true").containsKey("transactional.id");
         WorkerSettings overridden = settings().clientProperties(Map.of("retry.backoff.ms", "50", "acks", "1"))
                 .build();
-        assertThat(JobWorker.transactionalProperties(overridden)).containsEntry("retry.backoff.ms", "50")
+        assertThat(JobWorker.transactionalProperties(overridden, 1)).containsEntry("retry.backoff.ms", "50")
                 .containsEntry("acks", "all");
+    }
+
+    @Test
+    void eachResultsProducerHasATransactionalIdAndAClientIdOfItsOwn() {
+        WorkerSettings settings = settings().build();
+        Map<String, Object> first = JobWorker.transactionalProperties(settings, 0);
+        Map<String, Object> second = JobWorker.transactionalProperties(settings, 1);
+
+        assertThat(first.get("transactional.id")).isNotEqualTo(second.get("transactional.id"));
+        assertThat(first.get("client.id")).isEqualTo(settings.workerId() + "-results-0");
+        assertThat(second.get("client.id")).isEqualTo(settings.workerId() + "-results-1");
     }
 
     @Test

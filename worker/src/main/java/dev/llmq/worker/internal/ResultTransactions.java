@@ -21,7 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
@@ -42,18 +43,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's transactional producer, on a thread of its own: each {@link #commit} writes a batch of records (jobs'
- * results and dead letters) and commits the jobs' consumer offsets with them, as one Kafka transaction, so a
+ * The worker's transactional producers, on a thread of their own: each {@link #commit} writes a batch of records
+ * (jobs' results and dead letters) and commits the jobs' consumer offsets with them, as one Kafka transaction, so a
  * {@code read_committed} reader sees a job's result exactly when its record counts as done for the consumer group, and
  * never one without the other. The offsets carry the consumer's group metadata, so a worker that lost its partitions
  * (a rebalance, a pause longer than its session) cannot commit them any more: its transaction is refused and aborted.
  *
- * <p>One transaction at a time. A failed one is aborted (when the producer can; otherwise the producer is replaced by a
- * new one under the same transactional id, which aborts what the old one left open) and reported with the records
- * Kafka refused for good, so the caller can write something else in their place; one that failed for no record's
- * fault is reported after a backoff. A commit
- * whose answer does not come ({@code max.block.ms}) is asked again until it does: its outcome is unknown until then, and
- * writing the batch again meanwhile could write it twice.
+ * <p>One transaction at a time, on {@value #PRODUCERS} transactional producers in turn (a {@code transactional.id}
+ * each): a producer's next transaction cannot add its offsets until the markers of its last one are written (the
+ * broker answers {@code CONCURRENT_TRANSACTIONS} and the client asks again), and taken in turn, each producer's last
+ * transaction ended a whole transaction earlier, so its markers are mostly written by then. The transactions stay
+ * one after another, so
+ * each one's offsets are appended to {@code __consumer_offsets} after the one before it, and the group coordinator
+ * keeps the offsets appended last whichever transaction's markers come first: the committed offsets never go back.
+ *
+ * <p>A failed transaction is aborted (when the producer can; otherwise the producer is replaced by a new one under
+ * the same transactional id, which aborts what the old one left open) and reported with the records Kafka refused for
+ * good, so the caller can write something else in their place; one that failed for no record's fault is reported
+ * after a backoff. A commit whose answer does not come ({@code max.block.ms}) is asked again until it does: its
+ * outcome is unknown until then, and writing the batch again meanwhile could write it twice.
  *
  * <p>Meters: {@code llmq.results.transactions} (each transaction from its begin to its commit or abort, by
  * {@code outcome}), {@code llmq.results.transaction.records} (records per committed transaction) and
@@ -79,9 +87,15 @@ public final class ResultTransactions implements AutoCloseable {
     public record Outcome(boolean committed, Map<Integer, Exception> refused, Exception error, long began) {
     }
 
-    private final Supplier<Producer<byte[], byte[]>> producers;
+    /** Transactional producers used in turn. */
+    public static final int PRODUCERS = 2;
+
+    private final IntFunction<Producer<byte[], byte[]>> producers;
     private final ExecutorService thread;
-    private volatile Producer<byte[], byte[]> producer;
+    /** By slot; null until made, and after one failed for good. */
+    private final AtomicReferenceArray<Producer<byte[], byte[]>> producer = new AtomicReferenceArray<>(PRODUCERS);
+    /** The slot of the next transaction (the transactions' thread only). */
+    private int next;
     private volatile boolean closed;
     /** Transactions aborted in a row for no record's fault. */
     private final AtomicInteger aborted = new AtomicInteger();
@@ -91,11 +105,13 @@ public final class ResultTransactions implements AutoCloseable {
     private final Timer waits;
 
     /**
-     * @param producers makes a transactional producer (the same {@code transactional.id} each time), not yet
+     * @param producers makes the transactional producer of a slot (0 to {@value #PRODUCERS} − 1; the same
+     *                  {@code transactional.id} each time for a slot, a different one for each slot), not yet
      *                  initialised; called again when one has failed for good
      * @param meters    where the transactions' meters go
      */
-    public ResultTransactions(Supplier<Producer<byte[], byte[]>> producers, String threadName, MeterRegistry meters) {
+    public ResultTransactions(IntFunction<Producer<byte[], byte[]>> producers, String threadName,
+                              MeterRegistry meters) {
         this.producers = Objects.requireNonNull(producers, "producers");
         Objects.requireNonNull(meters, "meters");
         this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(threadName).factory());
@@ -121,15 +137,17 @@ public final class ResultTransactions implements AutoCloseable {
     }
 
     /**
-     * Makes the producer and initialises its transactions now, on the transactions' thread, so the first commit does
-     * not wait for that; a failure is logged and tried again by the first commit.
+     * Makes the producers and initialises their transactions now, on the transactions' thread, so the first commits
+     * do not wait for that; a failure is logged and tried again by the first commit.
      */
     public void start() {
         thread.execute(() -> {
-            try {
-                producer();
-            } catch (RuntimeException e) {
-                LOG.warn("transactional producer could not start yet: {}", KafkaErrors.describe(e));
+            for (int slot = 0; slot < PRODUCERS; slot++) {
+                try {
+                    producer(slot);
+                } catch (RuntimeException e) {
+                    LOG.warn("transactional producer could not start yet: {}", KafkaErrors.describe(e));
+                }
             }
         });
     }
@@ -191,9 +209,11 @@ public final class ResultTransactions implements AutoCloseable {
                                 long began) {
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
         Map<Integer, Exception> refusedAtOnce = null;
+        int slot = next;
+        next = (slot + 1) % PRODUCERS;
         Producer<byte[], byte[]> p;
         try {
-            p = producer();
+            p = producer(slot);
         } catch (RuntimeException e) {
             LOG.warn("transactional producer could not start: {}", KafkaErrors.describe(e));
             return failed(records, sends, refusedAtOnce, e, began);
@@ -212,7 +232,7 @@ public final class ResultTransactions implements AutoCloseable {
                 p.sendOffsetsToTransaction(offsets, group);
             }
         } catch (RuntimeException e) {
-            abort(p, e);
+            abort(slot, p, e);
             return failed(records, sends, refusedAtOnce, e, began);
         }
         while (true) {
@@ -225,24 +245,24 @@ public final class ResultTransactions implements AutoCloseable {
                 }
                 LOG.warn("transaction commit not answered ({}); asking again", KafkaErrors.describe(e));
             } catch (RuntimeException e) {
-                abort(p, e);
+                abort(slot, p, e);
                 return failed(records, sends, refusedAtOnce, e, began);
             }
         }
     }
 
     /** Aborts the open transaction; a producer that cannot is closed, and the next transaction starts a new one. */
-    private void abort(Producer<byte[], byte[]> p, RuntimeException cause) {
+    private void abort(int slot, Producer<byte[], byte[]> p, RuntimeException cause) {
         if (fatal(cause)) {
             LOG.warn("transactional producer failed ({}); starting a new one", KafkaErrors.describe(cause));
-            discard(p);
+            discard(slot, p);
             return;
         }
         try {
             p.abortTransaction();
         } catch (RuntimeException e) {
             LOG.warn("transaction could not be aborted ({}); starting a new producer", KafkaErrors.describe(e));
-            discard(p);
+            discard(slot, p);
         }
     }
 
@@ -302,23 +322,23 @@ public final class ResultTransactions implements AutoCloseable {
         }
     }
 
-    private Producer<byte[], byte[]> producer() {
-        Producer<byte[], byte[]> p = producer;
+    private Producer<byte[], byte[]> producer(int slot) {
+        Producer<byte[], byte[]> p = producer.get(slot);
         if (p == null) {
-            p = producers.get();
+            p = producers.apply(slot);
             try {
                 p.initTransactions();
             } catch (RuntimeException e) {
                 p.close(Duration.ZERO);
                 throw e;
             }
-            producer = p;
+            producer.set(slot, p);
         }
         return p;
     }
 
-    private void discard(Producer<byte[], byte[]> p) {
-        producer = null;
+    private void discard(int slot, Producer<byte[], byte[]> p) {
+        producer.set(slot, null);
         try {
             p.close(Duration.ZERO);
         } catch (KafkaException e) {
@@ -326,7 +346,7 @@ public final class ResultTransactions implements AutoCloseable {
         }
     }
 
-    /** Waits for the transaction going on, then closes the producer (an open transaction is aborted). */
+    /** Waits for the transaction going on, then closes the producers (an open transaction is aborted). */
     @Override
     public void close() {
         closeWithin(Duration.ofSeconds(10));
@@ -338,9 +358,11 @@ public final class ResultTransactions implements AutoCloseable {
      */
     public void abort() {
         closed = true;
-        Producer<byte[], byte[]> p = producer;
-        if (p != null) {
-            p.close(Duration.ZERO);
+        for (int slot = 0; slot < PRODUCERS; slot++) {
+            Producer<byte[], byte[]> p = producer.get(slot);
+            if (p != null) {
+                p.close(Duration.ZERO);
+            }
         }
         thread.shutdownNow();
     }
@@ -353,9 +375,11 @@ public final class ResultTransactions implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Producer<byte[], byte[]> p = producer;
-        if (p != null) {
-            p.close(timeout);
+        for (int slot = 0; slot < PRODUCERS; slot++) {
+            Producer<byte[], byte[]> p = producer.get(slot);
+            if (p != null) {
+                p.close(timeout);
+            }
         }
         thread.shutdownNow();
     }

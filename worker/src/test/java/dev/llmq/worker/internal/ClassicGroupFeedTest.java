@@ -23,7 +23,7 @@ class ClassicGroupFeedTest {
             8, 8, 0.2, 8, 3, Duration.ofMillis(20), Duration.ofSeconds(1));
 
     private static ResultTransactions transactions() {
-        return new ResultTransactions(() -> new MockProducer<>(true, null, new ByteArraySerializer(),
+        return new ResultTransactions(slot -> new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer()), "test-results", new SimpleMeterRegistry());
     }
 

@@ -34,6 +34,8 @@ class ResultTransactionsTest {
             new OffsetAndMetadata(7, "s2;3;0:1"));
 
     private final List<MockProducer<byte[], byte[]>> made = new ArrayList<>();
+    /** The slot each producer in {@link #made} was made for. */
+    private final List<Integer> slots = new ArrayList<>();
     private ResultTransactions transactions;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -80,9 +82,10 @@ class ResultTransactionsTest {
     }
 
     private ResultTransactions transactions(Supplier<Producing> producers) {
-        transactions = new ResultTransactions(() -> {
+        transactions = new ResultTransactions(slot -> {
             Producing p = producers.get();
             made.add(p);
+            slots.add(slot);
             return p;
         }, "test-results", meters);
         return transactions;
@@ -161,10 +164,28 @@ class ResultTransactionsTest {
     }
 
     @Test
+    void transactionsTakeTheTwoProducersInTurnOneAfterTheOther() {
+        ResultTransactions tx = transactions(Producing::new);
+        for (int i = 0; i < 5; i++) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = Map.of(new TopicPartition("jobs", 0),
+                    new OffsetAndMetadata(10 + i));
+            assertThat(tx.commit(List.of(record("results", "r" + i)), offsets, GROUP).join().committed()).isTrue();
+        }
+
+        assertThat(slots).containsExactly(0, 1);
+        assertThat(made.get(0).commitCount()).isEqualTo(3);
+        assertThat(made.get(1).commitCount()).isEqualTo(2);
+        assertThat(made.get(0).consumerGroupOffsetsHistory()).extracting(m -> m.get("workers").values().iterator()
+                .next().offset()).containsExactly(10L, 12L, 14L);
+        assertThat(made.get(1).consumerGroupOffsetsHistory()).extracting(m -> m.get("workers").values().iterator()
+                .next().offset()).containsExactly(11L, 13L);
+    }
+
+    @Test
     void aTransactionTheBrokerRefusesIsAbortedAndTheSameProducerGoesOn() {
         Producing first = new Producing();
         first.sendOffsetsToTransactionException = new CommitFailedException("the group has rebalanced");
-        ResultTransactions tx = transactions(() -> first);
+        ResultTransactions tx = transactions(() -> made.isEmpty() ? first : new Producing());
 
         ResultTransactions.Outcome refused = tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join();
         assertThat(refused.committed()).isFalse();
@@ -174,7 +195,9 @@ class ResultTransactionsTest {
 
         first.sendOffsetsToTransactionException = null;
         assertThat(tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed()).isTrue();
-        assertThat(made).hasSize(1);
+        assertThat(tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed()).isTrue();
+        assertThat(made).hasSize(2).first().isSameAs(first);
+        assertThat(first.closed()).isFalse();
         assertThat(first.history()).hasSize(1);
     }
 
@@ -191,9 +214,11 @@ class ResultTransactionsTest {
 
         assertThat(tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed()).isFalse();
         assertThat(tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed()).isTrue();
-        assertThat(made).hasSize(2);
+        assertThat(tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed()).isTrue();
+        assertThat(slots).as("the fenced one's slot gets a new producer in its turn").containsExactly(0, 1, 0);
         assertThat(made.getFirst().closed()).isTrue();
         assertThat(made.get(1).history()).hasSize(1);
+        assertThat(made.get(2).history()).hasSize(1);
     }
 
     @Test
