@@ -23,7 +23,7 @@ public final class BenchMain implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line; a scenario about to run times the host first ({@link HostSpeed}), before it starts anything. */
+    /** The command line; a scenario about to run times the host ({@link HostSpeed}) before it starts anything. */
     static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new BenchMain());
         commandLine.setExecutionStrategy(parsed -> {

@@ -45,12 +45,12 @@ import picocli.CommandLine.Option;
  * {@code ./llmq bench stream}: what publishing a stream's chunks through Kafka adds to its time to first token. The
  * broker ({@code llmq broker}) and the worker ({@code llmq worker}) are processes of their own; this JVM runs the mock
  * LLM (OpenAI protocol, {@code --tokens} pieces per job at {@code --tokens-per-second} after no wait) and tells, for
- * each stream, when it wrote and flushed the first content piece ({@link MockLlmServer.Builder#onFirstToken}). It submits
- * streaming jobs to the jobs topic evenly, {@code --jobs} per stream duration (tokens ÷ tokens per second), so that
- * about {@code --jobs} streams are open at once: for {@code --warmup} seconds not measured, then, once those have
- * finished, {@code --rounds} × {@code --jobs} measured ones and their first tokens do not all fall in the same millisecond; it reads the
- * chunks topic and the results topic ({@code read_committed}), noting when the first chunk carrying content of each
- * job became readable here.
+ * each stream, when it wrote and flushed the first content piece ({@link MockLlmServer.Builder#onFirstToken}). It
+ * submits streaming jobs to the jobs topic evenly, {@code --jobs} per stream duration (tokens ÷ tokens per second), so
+ * that about {@code --jobs} streams are open at once and their first tokens do not all fall in the same millisecond:
+ * for {@code --warmup} seconds not measured, then, once those have finished, {@code --rounds} × {@code --jobs}
+ * measured ones. It reads the chunks topic and the results topic ({@code read_committed}), noting when the first
+ * chunk carrying content of each job became readable here.
  *
  * <p>The figure: first content chunk readable − first token written by the provider, per job (both
  * {@link System#nanoTime()} of this JVM), p50 / p99 / max, split at the chunk's {@code at} (the worker's clock when

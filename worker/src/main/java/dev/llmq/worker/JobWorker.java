@@ -380,9 +380,10 @@ public final class JobWorker implements AutoCloseable {
      * {@code transactional.id} of its own per worker process and slot (a worker's transactions are fenced by its
      * consumer group membership, not by the id), a client id ending in {@code -results-<slot>}, and transactions
      * that the broker aborts 10 s after a worker died in one ({@code transaction.timeout.ms}, as Kafka Streams sets
-     * it; until then {@code read_committed} readers wait at that transaction on the partitions it wrote). Retries after 1 ms, not
-     * 100 ({@link KafkaTransactions#OFFSETS_RETRY_BACKOFF}): a transaction's offset commit is often refused
-     * ({@code CONCURRENT_TRANSACTIONS}) while its records or the last commit's markers are written, and sent again.
+     * it; until then {@code read_committed} readers wait at that transaction on the partitions it wrote). Retries
+     * after 1 ms, not 100 ({@link KafkaTransactions#OFFSETS_RETRY_BACKOFF}): a transaction's offset commit is refused
+     * ({@code CONCURRENT_TRANSACTIONS}) while its records or its producer's last markers are still being written, and
+     * sent again.
      */
     static Map<String, Object> transactionalProperties(WorkerSettings settings, int slot) {
         Map<String, Object> props = new HashMap<>();
