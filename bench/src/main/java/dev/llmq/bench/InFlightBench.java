@@ -267,10 +267,10 @@ public final class InFlightBench implements Callable<Integer> {
         }
 
         /**
-         * The outcomes the worker wrote so far on the results topic (read_committed: one per job), by
-         * status and error kind, with one message per kind: a job that failed never waited its latency at the mock.
+         * The outcomes the worker wrote so far on the results topic (read_committed: one per job), by status and error
+         * kind, printed with one message per kind (a job that failed never waited its latency at the mock) and added
+         * to {@code table} as one row.
          */
-        /** Counts the results the worker wrote, by outcome, and adds them to {@code table}. */
         private void outcomes(BenchTable table) {
             Properties props = new Properties();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -137,7 +137,8 @@ public final class StreamBench implements Callable<Integer> {
                 .setting("worker JVM options", workerJvmArgs.isBlank() ? "(none)" : workerJvmArgs)
                 .setting("processes", "broker (llmq broker), worker (llmq worker), this JVM: mock LLM, submitter, "
                         + "chunk and result reader");
-        try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(rounds * jobs + warmUpJobs() + 100)
+        try (MockLlmServer mock = MockLlmServer.builder().port(0)
+                .requestLogCapacity(rounds * jobs + warmUpJobs() + 100)
                 .defaultBehavior(MockBehavior.defaults().withCompletionTokens(tokens).withTokensPerSecond(
                         tokensPerSecond))
                 .onFirstToken(tokenWritten::put).build().start()) {

@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * each): a producer's next transaction cannot add its offsets until the markers of its last one are written (the
  * broker answers {@code CONCURRENT_TRANSACTIONS} and the client asks again), and taken in turn, each producer's last
  * transaction ended a whole transaction earlier, so its markers are mostly written by then. The transactions stay
- * one after another, so
- * each one's offsets are appended to {@code __consumer_offsets} after the one before it, and the group coordinator
- * keeps the offsets appended last whichever transaction's markers come first: the committed offsets never go back.
+ * one after another, so each one's offsets are appended to {@code __consumer_offsets} after the one before it, and
+ * the group coordinator keeps the offsets appended last whichever transaction's markers come first: the committed
+ * offsets never go back.
  *
  * <p>A failed transaction is aborted (when the producer can; otherwise the producer is replaced by a new one under
  * the same transactional id, which aborts what the old one left open) and reported with the records Kafka refused for
@@ -358,12 +358,7 @@ public final class ResultTransactions implements AutoCloseable {
      */
     public void abort() {
         closed = true;
-        for (int slot = 0; slot < PRODUCERS; slot++) {
-            Producer<byte[], byte[]> p = producer.get(slot);
-            if (p != null) {
-                p.close(Duration.ZERO);
-            }
-        }
+        closeProducers(Duration.ZERO);
         thread.shutdownNow();
     }
 
@@ -375,12 +370,16 @@ public final class ResultTransactions implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeProducers(timeout);
+        thread.shutdownNow();
+    }
+
+    private void closeProducers(Duration timeout) {
         for (int slot = 0; slot < PRODUCERS; slot++) {
             Producer<byte[], byte[]> p = producer.get(slot);
             if (p != null) {
                 p.close(timeout);
             }
         }
-        thread.shutdownNow();
     }
 }
