@@ -1,5 +1,7 @@
 package dev.llmq.runtime.mock;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.runtime.PortInUseException;
 import dev.llmq.runtime.mock.internal.AdminRoutes;
@@ -67,7 +69,10 @@ public final class MockLlmServer implements AutoCloseable {
     private Javalin app;
 
     private MockLlmServer(Builder b) {
-        ObjectMapper json = new ObjectMapper();
+        // buffers from a pool all threads share: with Jackson's default per-thread cache, each request's virtual
+        // thread kept its own parsing and writing buffers (tens of KB) for as long as it waited out the latency
+        ObjectMapper json = new ObjectMapper(JsonFactory.builder()
+                .recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build());
         this.requestedPort = b.port;
         this.host = b.host;
         this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors,
@@ -101,6 +106,9 @@ public final class MockLlmServer implements AutoCloseable {
             // default; answers are a few hundred bytes, and the mock shares the machine with what it serves
             config.http.responseBufferSize = RESPONSE_COPY_BYTES;
             config.jetty.addConnector((server, httpConfig) -> {
+                // no per-connection cache of header fields: Jetty builds one (a trie of some 50 KB) on each
+                // connection's first request, and the mock holds thousands of connections open at once
+                httpConfig.setHeaderCacheSize(0);
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
                 connector.setHost(host);
                 connector.setPort(requestedPort);

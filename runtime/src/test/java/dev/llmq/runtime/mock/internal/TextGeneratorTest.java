@@ -42,4 +42,20 @@ class TextGeneratorTest {
                 .isNotEqualTo(TextGenerator.seedOf("b", m1))
                 .isNotEqualTo(TextGenerator.seedOf("a", m2));
     }
+
+    @Test
+    void seedIsTakenFromTheMessagesJsonTextAsBefore() throws Exception {
+        // the seed was FNV-1a over model, NUL and the messages' toString() in UTF-8: replies must stay the same text
+        for (String json : List.of("[{\"role\":\"user\",\"content\":\"x\"}]",
+                "[{\"role\":\"user\",\"content\":\"caf\u00e9 \u00fcber \ud83d\ude80 \\\"quoted\\\" \\n line\"}]",
+                "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a b\"}],\"n\":1.5e3}]")) {
+            var messages = new ObjectMapper().readTree(json);
+            long h = 0xcbf29ce484222325L;
+            for (byte b : ("gpt-4o\u0000" + messages).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                h ^= b & 0xff;
+                h *= 0x100000001b3L;
+            }
+            assertThat(TextGenerator.seedOf("gpt-4o", messages)).as(json).isEqualTo(MockEngine.mix(h));
+        }
+    }
 }
