@@ -1,7 +1,5 @@
 package dev.llmq.runtime.mock;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.runtime.PortInUseException;
 import dev.llmq.runtime.mock.internal.AdminRoutes;
@@ -9,6 +7,7 @@ import dev.llmq.runtime.mock.internal.AnthropicProtocol;
 import dev.llmq.runtime.mock.internal.AzureOpenAiProtocol;
 import dev.llmq.runtime.mock.internal.GeminiProtocol;
 import dev.llmq.runtime.mock.internal.MockEngine;
+import dev.llmq.runtime.mock.internal.MockJson;
 import dev.llmq.runtime.mock.internal.OpenAiChatProtocol;
 import dev.llmq.runtime.mock.internal.ProtocolHandler;
 import io.javalin.Javalin;
@@ -69,10 +68,7 @@ public final class MockLlmServer implements AutoCloseable {
     private Javalin app;
 
     private MockLlmServer(Builder b) {
-        // buffers from a pool all threads share: with Jackson's default per-thread cache, each request's virtual
-        // thread kept its own parsing and writing buffers (tens of KB) for as long as it waited out the latency
-        ObjectMapper json = new ObjectMapper(JsonFactory.builder()
-                .recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build());
+        ObjectMapper json = MockJson.mapper();
         this.requestedPort = b.port;
         this.host = b.host;
         this.engine = new MockEngine(b.clock, b.seed, b.apiKey, b.requestLogCapacity, b.defaultBehavior, b.behaviors,

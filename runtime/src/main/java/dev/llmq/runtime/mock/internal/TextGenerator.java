@@ -1,10 +1,7 @@
 package dev.llmq.runtime.mock.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,37 +26,25 @@ public final class TextGenerator {
         "seven", "eleven", "twelve", "forty",
     };
 
-    /**
-     * Writes the messages a seed is taken from, with buffers from a pool all threads share: {@code JsonNode.toString()}
-     * takes Jackson's per-thread buffers, which a request's virtual thread then kept while it waited out the latency.
-     */
-    private static final ObjectMapper SEED_JSON = new ObjectMapper(JsonFactory.builder()
-            .recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build());
-
     private TextGenerator() {
     }
 
     /** A seed from the request's content: the same messages and model give the same reply. */
     public static long seedOf(String model, JsonNode messages) {
-        long h = fnv(0xcbf29ce484222325L, String.valueOf(model).getBytes(StandardCharsets.UTF_8));
-        h = fnv(h, new byte[] {0});
+        String text;
         try {
-            // the same text as the messages' toString(), so a request's reply text stays what it was
-            h = fnv(h, String.valueOf(messages == null ? null : SEED_JSON.writeValueAsString(messages))
-                    .getBytes(StandardCharsets.UTF_8));
+            // the same text as the messages' toString(), written with the mock's pooled buffers (toString() takes
+            // Jackson's per-thread ones), so a request's reply text stays what it was
+            text = messages == null ? "null" : MockJson.mapper().writeValueAsString(messages);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        return MockEngine.mix(h);
-    }
-
-    /** FNV-1a over {@code bytes}, from {@code h}. */
-    private static long fnv(long h, byte[] bytes) {
-        for (byte b : bytes) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : (model + "\u0000" + text).getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xff;
             h *= 0x100000001b3L;
         }
-        return h;
+        return MockEngine.mix(h);
     }
 
     /** {@code count} words from {@code seed}; choice {@code i} of a request uses {@code seed + i}. */
