@@ -37,6 +37,13 @@ final class PartitionTracker {
     private final TreeMap<Long, Long> pending = new TreeMap<>();
     /** Finished records whose results are not committed yet. */
     private final TreeMap<Long, Finish> finished = new TreeMap<>();
+    /**
+     * The pending records not finished, with their start counts (0: never started); kept as records come, start,
+     * finish and open again, so a commit reads it instead of walking every pending record.
+     */
+    private final TreeMap<Long, Integer> open = new TreeMap<>();
+    /** The entries of {@link #open} that have a start count: what the {@link StartsLog} records. */
+    private final TreeMap<Long, Integer> openStarted = new TreeMap<>();
     private final Deque<ConsumerRecord<byte[], byte[]>> backlog = new ArrayDeque<>();
     private final NavigableMap<Long, Integer> starts;
     private final CommitMetadata.Decoded prior;
@@ -90,8 +97,20 @@ final class PartitionTracker {
             return false;
         }
         pending.put(record.offset(), record.timestamp());
+        if (!finished.containsKey(record.offset())) {
+            reopen(record.offset());
+        }
         backlog.addLast(record);
         return true;
+    }
+
+    /** The pending record at {@code offset} is not finished: it is open, with its start count. */
+    private void reopen(long offset) {
+        Integer count = starts.get(offset);
+        open.put(offset, count == null ? 0 : count);
+        if (count != null) {
+            openStarted.put(offset, count);
+        }
     }
 
     /** Records passed over because an earlier owner had committed them done. */
@@ -116,6 +135,8 @@ final class PartitionTracker {
             return false;
         }
         finished.put(offset, finish);
+        open.remove(offset);
+        openStarted.remove(offset);
         return true;
     }
 
@@ -126,13 +147,17 @@ final class PartitionTracker {
 
     /** Kafka refused a record of the finish at {@code offset}: it is open again until finished anew. */
     void refused(long offset) {
-        finished.remove(offset);
+        if (finished.remove(offset) != null) {
+            reopen(offset);
+        }
     }
 
     /** The finishes not committed, taken out (the partition is leaving: they are not ours to write any more). */
     List<Finish> dropFinished() {
         List<Finish> out = new ArrayList<>(finished.values());
+        List<Long> offsets = new ArrayList<>(finished.keySet());
         finished.clear();
+        offsets.forEach(this::reopen);
         return out;
     }
 
@@ -148,6 +173,10 @@ final class PartitionTracker {
      */
     int started(long offset, CompletableFuture<Void> recorded) {
         int n = starts.merge(offset, 1, Integer::sum);
+        if (open.containsKey(offset)) {
+            open.put(offset, n);
+            openStarted.put(offset, n);
+        }
         startsChanged = true;
         unrecorded.add(recorded);
         return n;
@@ -162,17 +191,10 @@ final class PartitionTracker {
         if (!startsChanged) {
             return null;
         }
-        NavigableMap<Long, Integer> open = new TreeMap<>();
-        for (Long offset : pending.keySet()) {
-            Integer count = starts.get(offset);
-            if (count != null && !finished.containsKey(offset)) {
-                open.put(offset, count);
-            }
-        }
-        long base = open.isEmpty() ? Math.max(0, next) : open.firstKey();
-        long end = open.isEmpty() ? base : open.lastKey() + 1;
+        long base = openStarted.isEmpty() ? Math.max(0, next) : openStarted.firstKey();
+        long end = openStarted.isEmpty() ? base : openStarted.lastKey() + 1;
         return new org.apache.kafka.clients.consumer.OffsetAndMetadata(base,
-                CommitMetadata.encode(base, end, open).metadata());
+                CommitMetadata.encode(base, end, openStarted).metadata());
     }
 
     /** A commit carrying the current counts is being sent: hands over the starts it records. */
@@ -225,19 +247,15 @@ final class PartitionTracker {
     Prepared prepare(long position, boolean force) {
         long seenEnd = backlog.isEmpty() ? next : backlog.peekFirst().offset();
         long end = Math.max(seenEnd, prior.end());
-        NavigableMap<Long, Integer> open = new TreeMap<>();
-        for (Long offset : pending.headMap(end, false).keySet()) {
-            if (!finished.containsKey(offset)) {
-                open.put(offset, starts.getOrDefault(offset, 0));
-            }
-        }
+        NavigableMap<Long, Integer> listed = open.headMap(end, false);
         long unseen = Math.max(next, prior.base());
-        if (unseen < prior.end()) {
-            prior.open().subMap(unseen, true, prior.end(), false).forEach(open::put);
+        if (unseen < prior.end() && !prior.open().subMap(unseen, true, prior.end(), false).isEmpty()) {
+            listed = new TreeMap<>(listed); // with the previous owners' open records not fetched yet, all above it
+            listed.putAll(prior.open().subMap(unseen, true, prior.end(), false));
         }
         long base;
-        if (!open.isEmpty()) {
-            base = open.firstKey();
+        if (!listed.isEmpty()) {
+            base = listed.firstKey();
         } else if (!backlog.isEmpty()) {
             base = backlog.peekFirst().offset();
         } else {
@@ -246,7 +264,7 @@ final class PartitionTracker {
                 return null;
             }
         }
-        CommitMetadata.Encoded encoded = CommitMetadata.encode(base, Math.max(base, end), open);
+        CommitMetadata.Encoded encoded = CommitMetadata.encode(base, Math.max(base, end), listed);
         NavigableMap<Long, Finish> included = new TreeMap<>(finished.headMap(Math.max(base, encoded.end()), false));
         if (!force && included.isEmpty() && base <= Math.max(committed, requested)) {
             return null;

@@ -302,4 +302,209 @@ class PartitionTrackerTest {
                     .isEqualTo(1));
         }
     }
+
+    /**
+     * The tracker keeps its open records as they change; this model finds them the way it did before, by walking
+     * every pending record, and every commit and starts record must come out the same, for random histories that
+     * begin from a random previous owner's commit (records done and open above it, some not fetched yet).
+     */
+    @Test
+    void theOpenRecordsKeptAsTheyChangeGiveTheCommitsThatWalkingEveryPendingRecordGave() {
+        Random random = new Random(11);
+        for (int round = 0; round < 400; round++) {
+            CommitMetadata.Decoded prior = CommitMetadata.Decoded.NONE;
+            java.util.NavigableMap<Long, Integer> logged = new java.util.TreeMap<>();
+            long from = 0;
+            if (random.nextBoolean()) {
+                from = random.nextInt(20);
+                java.util.NavigableMap<Long, Integer> open = new java.util.TreeMap<>();
+                long end = from + random.nextInt(30);
+                for (long offset = from; offset < end; offset++) {
+                    if (random.nextInt(3) == 0) {
+                        open.put(offset, random.nextInt(3));
+                    }
+                    if (random.nextInt(5) == 0) {
+                        logged.put(offset, 1 + random.nextInt(3));
+                    }
+                }
+                CommitMetadata.Encoded encoded = CommitMetadata.encode(from, end, open);
+                prior = CommitMetadata.decode(from, encoded.metadata());
+            }
+            PartitionTracker tracker = new PartitionTracker(Lane.BATCH, prior, new java.util.TreeMap<>(logged));
+            WalkingModel model = new WalkingModel(prior, logged);
+            long position = from;
+            List<Long> running = new ArrayList<>();
+            for (int step = 0; step < 150; step++) {
+                String at = "round " + round + ", step " + step;
+                switch (random.nextInt(9)) {
+                    case 0, 1 -> { // a fetch of a few records, with gaps as transaction markers leave them
+                        for (int k = random.nextInt(5); k > 0; k--) {
+                            position += random.nextInt(4) == 0 ? 2 : 1;
+                            model.seen(position - 1, tracker.seen(record(position - 1)));
+                        }
+                    }
+                    case 2, 3 -> { // dispatch, counting the start or not
+                        if (tracker.backlog() > 0) {
+                            long offset = tracker.takeBacklog().offset();
+                            model.backlog.removeFirst();
+                            running.add(offset);
+                            if (random.nextInt(4) != 0) {
+                                tracker.started(offset, new CompletableFuture<>());
+                                model.started(offset);
+                            }
+                        }
+                    }
+                    case 4, 5 -> { // a job finishes
+                        if (!running.isEmpty()) {
+                            long offset = running.remove(random.nextInt(running.size()));
+                            Finish finish = finish();
+                            assertThat(tracker.finished(offset, finish)).as(at).isTrue();
+                            model.finished.put(offset, finish);
+                        }
+                    }
+                    case 6 -> { // Kafka refuses a finished record's result: it runs again
+                        if (!model.finished.isEmpty()) {
+                            long offset = new ArrayList<>(model.finished.keySet())
+                                    .get(random.nextInt(model.finished.size()));
+                            tracker.refused(offset);
+                            model.finished.remove(offset);
+                            running.add(offset);
+                        }
+                    }
+                    case 7 -> { // the starts record
+                        org.apache.kafka.clients.consumer.OffsetAndMetadata sent = tracker.startsRecord();
+                        org.apache.kafka.clients.consumer.OffsetAndMetadata expected = model.startsRecord();
+                        assertThat(sent).as(at).isEqualTo(expected);
+                        if (sent != null) {
+                            List<CompletableFuture<Void>> starts = tracker.sending();
+                            model.startsChanged = false;
+                            if (random.nextInt(4) == 0) {
+                                tracker.sendFailed(starts);
+                                model.startsChanged = true;
+                            }
+                        }
+                    }
+                    default -> { // a commit, which may fail
+                        long at0 = tracker.pending() == 0 ? position : -1;
+                        boolean force = random.nextInt(5) == 0;
+                        PartitionTracker.Prepared prepared = tracker.prepare(at0, force);
+                        PartitionTracker.Prepared expected = model.prepare(at0, force);
+                        assertThat(prepared).as(at).isEqualTo(expected);
+                        if (prepared != null) {
+                            tracker.requested(prepared);
+                            model.requested = Math.max(model.requested, prepared.offset());
+                            if (random.nextInt(4) == 0) {
+                                tracker.commitFailed();
+                                model.requested = model.committed;
+                            } else {
+                                tracker.committed(prepared);
+                                model.committed(prepared);
+                            }
+                        }
+                    }
+                }
+            }
+            List<Finish> dropped = tracker.dropFinished();
+            assertThat(dropped).containsExactlyElementsOf(model.finished.values());
+            model.finished.clear();
+            assertThat(tracker.prepare(-1, true)).as("round %d, after the finished were dropped", round)
+                    .isEqualTo(model.prepare(-1, true));
+        }
+    }
+
+    /** The tracker's commits as they were computed before it kept its open records: by walking every pending one. */
+    private static final class WalkingModel {
+
+        final CommitMetadata.Decoded prior;
+        final java.util.NavigableMap<Long, Integer> starts;
+        final java.util.TreeSet<Long> pending = new java.util.TreeSet<>();
+        final java.util.TreeMap<Long, Finish> finished = new java.util.TreeMap<>();
+        final java.util.ArrayDeque<Long> backlog = new java.util.ArrayDeque<>();
+        boolean startsChanged;
+        long next = -1;
+        long committed = -1;
+        long requested = -1;
+
+        WalkingModel(CommitMetadata.Decoded prior, java.util.NavigableMap<Long, Integer> logged) {
+            this.prior = prior;
+            this.starts = prior.starts();
+            logged.forEach((offset, count) -> {
+                if (offset >= prior.base() && !prior.done(offset)) {
+                    starts.merge(offset, count, Math::max);
+                }
+            });
+        }
+
+        void seen(long offset, boolean notDone) {
+            next = Math.max(next, offset + 1);
+            if (!notDone) {
+                assertThat(prior.done(offset)).as("offset %d passed over", offset).isTrue();
+                return;
+            }
+            pending.add(offset);
+            backlog.addLast(offset);
+        }
+
+        void started(long offset) {
+            starts.merge(offset, 1, Integer::sum);
+            startsChanged = true;
+        }
+
+        org.apache.kafka.clients.consumer.OffsetAndMetadata startsRecord() {
+            if (!startsChanged) {
+                return null;
+            }
+            java.util.NavigableMap<Long, Integer> open = new java.util.TreeMap<>();
+            for (long offset : pending) {
+                if (starts.containsKey(offset) && !finished.containsKey(offset)) {
+                    open.put(offset, starts.get(offset));
+                }
+            }
+            long base = open.isEmpty() ? Math.max(0, next) : open.firstKey();
+            long end = open.isEmpty() ? base : open.lastKey() + 1;
+            return new org.apache.kafka.clients.consumer.OffsetAndMetadata(base,
+                    CommitMetadata.encode(base, end, open).metadata());
+        }
+
+        PartitionTracker.Prepared prepare(long position, boolean force) {
+            long end = Math.max(backlog.isEmpty() ? next : backlog.peekFirst(), prior.end());
+            java.util.NavigableMap<Long, Integer> open = new java.util.TreeMap<>();
+            for (long offset : pending.headSet(end, false)) {
+                if (!finished.containsKey(offset)) {
+                    open.put(offset, starts.getOrDefault(offset, 0));
+                }
+            }
+            long unseen = Math.max(next, prior.base());
+            if (unseen < prior.end()) {
+                open.putAll(prior.open().subMap(unseen, true, prior.end(), false));
+            }
+            long base;
+            if (!open.isEmpty()) {
+                base = open.firstKey();
+            } else if (!backlog.isEmpty()) {
+                base = backlog.peekFirst();
+            } else {
+                base = Math.max(Math.max(next, position), prior.end());
+                if (base < 0) {
+                    return null;
+                }
+            }
+            CommitMetadata.Encoded encoded = CommitMetadata.encode(base, Math.max(base, end), open);
+            var included = new java.util.TreeMap<>(finished.headMap(Math.max(base, encoded.end()), false));
+            if (!force && included.isEmpty() && base <= Math.max(committed, requested)) {
+                return null;
+            }
+            return new PartitionTracker.Prepared(base, encoded.metadata(), included, encoded.leftOut());
+        }
+
+        void committed(PartitionTracker.Prepared prepared) {
+            prepared.included().forEach((offset, finish) -> {
+                if (finished.remove(offset, finish)) {
+                    pending.remove(offset);
+                    starts.remove(offset);
+                }
+            });
+            committed = Math.max(committed, prepared.offset());
+        }
+    }
 }
