@@ -106,14 +106,21 @@ final class CommitMetadata {
                 inRun++;
                 e = it.hasNext() ? it.next() : null;
             }
-            String run = (runs.isEmpty() ? "" : ",") + (from - base) + (to == from ? "" : "-" + (to - base)) + ":"
-                    + count;
-            if (runs.length() + run.length() > budget) {
+            int before = runs.length();
+            if (before > 0) {
+                runs.append(',');
+            }
+            runs.append(from - base);
+            if (to != from) {
+                runs.append('-').append(to - base);
+            }
+            runs.append(':').append(count);
+            if (runs.length() > budget) {
+                runs.setLength(before);
                 cut = from;
                 leftOut = inRun + (e == null ? 0 : within.tailMap(e.getKey(), true).size());
                 break;
             }
-            runs.append(run);
         }
         if (cut == base) {
             return new Encoded("", base, leftOut);

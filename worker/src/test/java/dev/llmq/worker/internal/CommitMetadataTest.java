@@ -65,6 +65,9 @@ class CommitMetadataTest {
         assertThat(encoded.metadata().length()).isLessThanOrEqualTo(CommitMetadata.MAX_CHARS);
         assertThat(encoded.end()).isLessThan(20_001).isPositive();
         assertThat(encoded.leftOut()).isEqualTo(open.tailMap(encoded.end(), true).size());
+        String firstLeftOut = "," + encoded.end() + ":" + open.get(encoded.end());
+        assertThat(encoded.metadata().length() + firstLeftOut.length()).as("as many runs as fit")
+                .isGreaterThan(CommitMetadata.MAX_CHARS);
         CommitMetadata.Decoded back = CommitMetadata.decode(0, encoded.metadata());
         assertThat(back.end()).isEqualTo(encoded.end());
         assertThat(back.open()).isEqualTo(open.headMap(encoded.end(), false));
