@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -48,10 +49,11 @@ import picocli.CommandLine.Option;
  * topic. The worker's {@code llmq.worker.max_in_flight} is {@code --in-flight} (the per-partition limit follows it);
  * this JVM keeps the jobs topic's backlog above that, so the worker stays at its limit. Reported: the worker's heap
  * after a full GC, RSS, OS threads and file descriptors, idle (ready, no jobs) and at steady state (the worker's
- * {@code llmq.worker.in_flight} gauge at the limit for at least one provider latency, and the mock has answered a
- * first full wave of jobs, so jobs are finishing and being replaced), the requests open at the mock then (received
- * within the last latency, i.e. not yet answered), which says whether the jobs really were all at the provider at
- * once, and the CPU of the worker and the broker from the first job fed to the steady state, per job finished.
+ * {@code llmq.worker.in_flight} gauge at the limit, less 1%, in every reading for at least one provider latency
+ * ({@link SteadyState}), and the mock has answered a first full wave of jobs, so jobs are finishing and being
+ * replaced), the requests open at the mock then (received within the last latency, i.e. not yet answered), which
+ * says whether the jobs really were all at the provider at once, and the CPU of the worker and the broker from the
+ * first job fed to the steady state, per job finished.
  *
  * <p>Run: {@code ./llmq bench inflight --in-flight=10000 --latency-ms=5000}. Bounded: the worker must reach its limit
  * within {@code --limit-s}; jobs produced stop at {@code --max-jobs}. {@code --hold-s} keeps the load on that much
@@ -74,7 +76,8 @@ public final class InFlightBench implements Callable<Integer> {
             + "${DEFAULT-VALUE})")
     long latencyMs;
 
-    @Option(names = "--max-jobs", defaultValue = "200000", description = "most jobs fed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-jobs", defaultValue = "1000000", description = "most jobs fed (default: "
+            + "${DEFAULT-VALUE})")
     long maxJobs;
 
     @Option(names = "--limit-s", defaultValue = "300", description = "the worker must reach its limit within this "
@@ -125,6 +128,52 @@ public final class InFlightBench implements Callable<Integer> {
         }
         table.print(System.out);
         return 0;
+    }
+
+    /**
+     * Whether the worker holds its limit: every reading of its in-flight gauge for one latency at least the limit less
+     * 1% (the places of jobs that just ended wait for the feed's next poll: at 2,000 jobs a second, a few of 10,000
+     * at any moment). A reading below that starts the wait again. Keeps the readings since, for their lowest and
+     * median.
+     */
+    static final class SteadyState {
+
+        private final long limit;
+        private final long floor;
+        private final long latencyNanos;
+        private final List<Long> readings = new ArrayList<>();
+        long atLimitSince = -1;
+        long maxOpen;
+        long polls;
+
+        SteadyState(long limit, Duration latency) {
+            this.limit = limit;
+            this.floor = limit - limit / 100;
+            this.latencyNanos = latency.toNanos();
+        }
+
+        /** A reading of the gauge at {@code now} ({@link System#nanoTime()}): true once it held for a latency. */
+        boolean reading(long now, long held) {
+            if (held < floor) {
+                atLimitSince = -1;
+                readings.clear();
+                return false;
+            }
+            atLimitSince = atLimitSince < 0 ? now : atLimitSince;
+            readings.add(held);
+            return now - atLimitSince >= latencyNanos;
+        }
+
+        /** The readings since the gauge reached the limit: how many, the lowest, the median. */
+        String readings() {
+            List<Long> sorted = readings.stream().sorted().toList();
+            if (sorted.isEmpty()) {
+                return "no readings at the limit";
+            }
+            long all = sorted.stream().filter(n -> n >= limit).count();
+            return String.format("%d readings at least %,d (%,d of them at %,d): lowest %,d, median %,d",
+                    sorted.size(), floor, all, limit, sorted.getFirst(), sorted.get(sorted.size() / 2));
+        }
     }
 
     /** Memory, threads and files of the worker process at one moment (a full GC first). */
@@ -183,7 +232,7 @@ public final class InFlightBench implements Callable<Integer> {
             try {
                 long start = System.nanoTime();
                 long deadline = start + limit.toNanos();
-                SteadyState steady = new SteadyState();
+                SteadyState steady = new SteadyState(inFlight, latency);
                 Repeat.every(Duration.ofMillis(250), () -> {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("the worker did not hold " + inFlight + " jobs for " + latency
@@ -196,14 +245,7 @@ public final class InFlightBench implements Callable<Integer> {
                     if (steady.polls++ % 4 == 0) {
                         sample(start, held, open);
                     }
-                    if (held < inFlight) {
-                        steady.atLimitSince = -1;
-                        steady.readingsAtLimit = 0;
-                        return true;
-                    }
-                    steady.atLimitSince = steady.atLimitSince < 0 ? now : steady.atLimitSince;
-                    steady.readingsAtLimit++;
-                    return now - steady.atLimitSince < latency.toNanos() || mockAnswered() < inFlight;
+                    return !steady.reading(now, held) || mockAnswered() < inFlight;
                 });
                 long atLimitEnded = System.nanoTime();
                 long held = workerInFlight();
@@ -212,19 +254,17 @@ public final class InFlightBench implements Callable<Integer> {
                 long finished = workerFinished() - finishedBefore;
                 double seconds = (System.nanoTime() - start) / 1e9;
                 table.cpuWindowEnds(finished);
-                System.out.printf("steady state after %.1f s: the worker at its limit for %.1f s, a first wave of %,d "
-                        + "answered and replaced; most requests open at the mock at once so far: %,d; mock answered "
-                        + "%,d (%.0f jobs/s over the last latency)%n", seconds,
-                        (atLimitEnded - steady.atLimitSince) / 1e9,
+                System.out.printf("steady state after %.1f s: the worker at its limit for %.1f s (%s), a first wave "
+                        + "of %,d answered and replaced; most requests open at the mock at once so far: %,d; mock "
+                        + "answered %,d (%.0f jobs/s over the last latency)%n", seconds,
+                        (atLimitEnded - steady.atLimitSince) / 1e9, steady.readings(),
                         inFlight, steady.maxOpen, mockAnswered(), open / (latency.toMillis() / 1e3));
                 Memory busy = Memory.of(worker);
                 System.out.println("steady state, " + held + " in flight: " + busy);
                 boolean withinGiB = busy.heapUsed() <= 1L << 30 && busy.heapMax() <= 1L << 30;
-                // the steady state needs the limit in every reading for a latency; the snapshot after it may read a
-                // few fewer, jobs that just ended and whose places the next poll fills
-                table.figure("jobs in flight at the worker (llmq.worker.in_flight)", String.format("%,d in all %d "
-                                + "readings of the last %.1f s; %,d at the memory snapshot", inFlight,
-                                steady.readingsAtLimit, (atLimitEnded - steady.atLimitSince) / 1e9, held),
+                table.figure("jobs in flight at the worker (llmq.worker.in_flight)", String.format("%s, the last "
+                                + "%.1f s; %,d at the memory snapshot", steady.readings(),
+                                (atLimitEnded - steady.atLimitSince) / 1e9, held),
                                 String.format("10,000 (%s)", inFlight >= TARGET_IN_FLIGHT ? "met" : "missed"))
                         .figure("requests open at the mock then (most at once)", String.format("%,d (%,d)", open,
                                 steady.maxOpen), "")
@@ -338,14 +378,6 @@ public final class InFlightBench implements Callable<Integer> {
             }
         }
 
-        /** What the steady-state poll keeps between its runs. */
-        private static final class SteadyState {
-            long atLimitSince = -1;
-            /** Readings of the gauge since {@code atLimitSince}, all at the limit (one every 250 ms, or later). */
-            long readingsAtLimit;
-            long maxOpen;
-            long polls;
-        }
 
         private static JobRequest job(long n) {
             ObjectNode body = Json.mapper().createObjectNode();

@@ -29,6 +29,7 @@ class BenchRunnerCommandsTest {
         assertThat(inflight.latencyMs).isEqualTo(5_000);
         assertThat(Args.list(inflight.workerJvmArgs)).containsExactly("-Xmx1g");
         assertThat(inflight.holdS).isZero();
+        assertThat(inflight.maxJobs).as("more than 300 s at 2,000 jobs a second").isEqualTo(1_000_000);
     }
 
     @Test
