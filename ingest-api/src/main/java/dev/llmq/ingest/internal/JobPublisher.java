@@ -114,13 +114,16 @@ public final class JobPublisher implements AutoCloseable {
         Future<RecordMetadata> future;
         try {
             future = plain.send(record);
-            future.get(settings.kafkaTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            // no timeout of its own: the producer ends every send within its delivery.timeout.ms (the Kafka timeout,
+            // KafkaClients.producer, unless llmq.kafka sets another), so the answer is the send's outcome, never a 503
+            // for a job Kafka may still write; and a timed wait on a virtual thread costs a timer set and cancelled
+            future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.kafkaUnavailable("interrupted while waiting for Kafka");
         } catch (ExecutionException e) {
             throw logged(mapFailure(e.getCause()), e.getCause());
-        } catch (TimeoutException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw logged(mapFailure(e), e);
         }
     }
