@@ -2,6 +2,7 @@ package dev.llmq.worker.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -155,9 +156,8 @@ final class PartitionTracker {
     /** The finishes not committed, taken out (the partition is leaving: they are not ours to write any more). */
     List<Finish> dropFinished() {
         List<Finish> out = new ArrayList<>(finished.values());
-        List<Long> offsets = new ArrayList<>(finished.keySet());
+        finished.keySet().forEach(this::reopen);
         finished.clear();
-        offsets.forEach(this::reopen);
         return out;
     }
 
@@ -249,9 +249,11 @@ final class PartitionTracker {
         long end = Math.max(seenEnd, prior.end());
         NavigableMap<Long, Integer> listed = open.headMap(end, false);
         long unseen = Math.max(next, prior.base());
-        if (unseen < prior.end() && !prior.open().subMap(unseen, true, prior.end(), false).isEmpty()) {
+        NavigableMap<Long, Integer> priorUnseen = unseen < prior.end()
+                ? prior.open().subMap(unseen, true, prior.end(), false) : Collections.emptyNavigableMap();
+        if (!priorUnseen.isEmpty()) {
             listed = new TreeMap<>(listed); // with the previous owners' open records not fetched yet, all above it
-            listed.putAll(prior.open().subMap(unseen, true, prior.end(), false));
+            listed.putAll(priorUnseen);
         }
         long base;
         if (!listed.isEmpty()) {

@@ -2,14 +2,21 @@ package dev.llmq.worker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.junit.jupiter.api.Test;
 
 class PartitionTrackerTest {
@@ -108,17 +115,17 @@ class PartitionTrackerTest {
         tracker.started(11, new CompletableFuture<>());
         tracker.started(13, new CompletableFuture<>());
         tracker.finished(13, finish());
-        org.apache.kafka.clients.consumer.OffsetAndMetadata record = tracker.startsRecord();
+        OffsetAndMetadata record = tracker.startsRecord();
         assertThat(record.offset()).isEqualTo(11);
         assertThat(CommitMetadata.decode(record.offset(), record.metadata()).starts())
-                .as("the finished one's count is not needed any more").containsExactly(java.util.Map.entry(11L, 1));
+                .as("the finished one's count is not needed any more").containsExactly(Map.entry(11L, 1));
         assertThat(tracker.sending()).hasSize(2);
         assertThat(tracker.startsRecord()).as("sent, unchanged since").isNull();
     }
 
     @Test
     void aNextOwnerTakesTheHigherStartCountOfTheCommitAndTheStartsLogForOpenRecordsOnly() {
-        java.util.NavigableMap<Long, Integer> logged = new java.util.TreeMap<>(java.util.Map.of(100L, 3, 102L, 2,
+        NavigableMap<Long, Integer> logged = new TreeMap<>(Map.of(100L, 3, 102L, 2,
                 105L, 1));
         PartitionTracker tracker = new PartitionTracker(Lane.BATCH, CommitMetadata.decode(100, "s2;10;0:1,5:2"),
                 logged);
@@ -233,7 +240,7 @@ class PartitionTrackerTest {
                 log.add(offset); // gaps, as transaction markers leave them
             }
             long logEnd = log.getLast() + 1;
-            java.util.Map<Long, Integer> writes = new java.util.HashMap<>();
+            Map<Long, Integer> writes = new HashMap<>();
             long committedOffset = -1;
             String committedMetadata = null;
             for (int owner = 0; owner < 200 && writes.size() < log.size(); owner++) {
@@ -313,11 +320,11 @@ class PartitionTrackerTest {
         Random random = new Random(11);
         for (int round = 0; round < 400; round++) {
             CommitMetadata.Decoded prior = CommitMetadata.Decoded.NONE;
-            java.util.NavigableMap<Long, Integer> logged = new java.util.TreeMap<>();
+            NavigableMap<Long, Integer> logged = new TreeMap<>();
             long from = 0;
             if (random.nextBoolean()) {
                 from = random.nextInt(20);
-                java.util.NavigableMap<Long, Integer> open = new java.util.TreeMap<>();
+                NavigableMap<Long, Integer> open = new TreeMap<>();
                 long end = from + random.nextInt(30);
                 for (long offset = from; offset < end; offset++) {
                     if (random.nextInt(3) == 0) {
@@ -330,7 +337,7 @@ class PartitionTrackerTest {
                 CommitMetadata.Encoded encoded = CommitMetadata.encode(from, end, open);
                 prior = CommitMetadata.decode(from, encoded.metadata());
             }
-            PartitionTracker tracker = new PartitionTracker(Lane.BATCH, prior, new java.util.TreeMap<>(logged));
+            PartitionTracker tracker = new PartitionTracker(Lane.BATCH, prior, new TreeMap<>(logged));
             WalkingModel model = new WalkingModel(prior, logged);
             long position = from;
             List<Long> running = new ArrayList<>();
@@ -372,8 +379,8 @@ class PartitionTrackerTest {
                         }
                     }
                     case 7 -> { // the starts record
-                        org.apache.kafka.clients.consumer.OffsetAndMetadata sent = tracker.startsRecord();
-                        org.apache.kafka.clients.consumer.OffsetAndMetadata expected = model.startsRecord();
+                        OffsetAndMetadata sent = tracker.startsRecord();
+                        OffsetAndMetadata expected = model.startsRecord();
                         assertThat(sent).as(at).isEqualTo(expected);
                         if (sent != null) {
                             List<CompletableFuture<Void>> starts = tracker.sending();
@@ -416,16 +423,16 @@ class PartitionTrackerTest {
     private static final class WalkingModel {
 
         final CommitMetadata.Decoded prior;
-        final java.util.NavigableMap<Long, Integer> starts;
-        final java.util.TreeSet<Long> pending = new java.util.TreeSet<>();
-        final java.util.TreeMap<Long, Finish> finished = new java.util.TreeMap<>();
-        final java.util.ArrayDeque<Long> backlog = new java.util.ArrayDeque<>();
+        final NavigableMap<Long, Integer> starts;
+        final TreeSet<Long> pending = new TreeSet<>();
+        final TreeMap<Long, Finish> finished = new TreeMap<>();
+        final ArrayDeque<Long> backlog = new ArrayDeque<>();
         boolean startsChanged;
         long next = -1;
         long committed = -1;
         long requested = -1;
 
-        WalkingModel(CommitMetadata.Decoded prior, java.util.NavigableMap<Long, Integer> logged) {
+        WalkingModel(CommitMetadata.Decoded prior, NavigableMap<Long, Integer> logged) {
             this.prior = prior;
             this.starts = prior.starts();
             logged.forEach((offset, count) -> {
@@ -450,11 +457,11 @@ class PartitionTrackerTest {
             startsChanged = true;
         }
 
-        org.apache.kafka.clients.consumer.OffsetAndMetadata startsRecord() {
+        OffsetAndMetadata startsRecord() {
             if (!startsChanged) {
                 return null;
             }
-            java.util.NavigableMap<Long, Integer> open = new java.util.TreeMap<>();
+            NavigableMap<Long, Integer> open = new TreeMap<>();
             for (long offset : pending) {
                 if (starts.containsKey(offset) && !finished.containsKey(offset)) {
                     open.put(offset, starts.get(offset));
@@ -462,13 +469,13 @@ class PartitionTrackerTest {
             }
             long base = open.isEmpty() ? Math.max(0, next) : open.firstKey();
             long end = open.isEmpty() ? base : open.lastKey() + 1;
-            return new org.apache.kafka.clients.consumer.OffsetAndMetadata(base,
+            return new OffsetAndMetadata(base,
                     CommitMetadata.encode(base, end, open).metadata());
         }
 
         PartitionTracker.Prepared prepare(long position, boolean force) {
             long end = Math.max(backlog.isEmpty() ? next : backlog.peekFirst(), prior.end());
-            java.util.NavigableMap<Long, Integer> open = new java.util.TreeMap<>();
+            NavigableMap<Long, Integer> open = new TreeMap<>();
             for (long offset : pending.headSet(end, false)) {
                 if (!finished.containsKey(offset)) {
                     open.put(offset, starts.getOrDefault(offset, 0));
@@ -490,7 +497,7 @@ class PartitionTrackerTest {
                 }
             }
             CommitMetadata.Encoded encoded = CommitMetadata.encode(base, Math.max(base, end), open);
-            var included = new java.util.TreeMap<>(finished.headMap(Math.max(base, encoded.end()), false));
+            var included = new TreeMap<>(finished.headMap(Math.max(base, encoded.end()), false));
             if (!force && included.isEmpty() && base <= Math.max(committed, requested)) {
                 return null;
             }
