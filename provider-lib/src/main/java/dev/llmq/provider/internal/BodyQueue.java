@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Turns a response body publisher into blocking reads with a timeout, one network read at a time (back-pressure:
- * the next read is requested only once the previous one was taken). Closing it cancels the subscription, which
+ * Turns a response body publisher into blocking reads, one network read at a time (back-pressure: the next read is
+ * requested only once the previous one was taken). Closing it cancels the subscription, which
  * aborts the exchange.
  */
 final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseable {
@@ -54,12 +54,26 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
     }
 
     /**
-     * The next buffers, or null at the end of the body.
+     * The next buffers, or null at the end of the body; waits as long as it takes (the exchange's own timeout, or an
+     * abort, ends the wait).
      *
-     * @throws TimeoutException when nothing arrived within the timeout
+     * @throws TimeoutException when the exchange timed out (Jetty's timeout for the request)
      * @throws IOException when the body failed (connection reset, cut off)
      */
-    @SuppressWarnings("unchecked")
+    List<ByteBuffer> next() throws InterruptedException, TimeoutException, IOException {
+        if (aborted) {
+            finished = true;
+            throw new AbortedException();
+        }
+        return finished ? null : taken(queue.take());
+    }
+
+    /**
+     * The next buffers, or null at the end of the body.
+     *
+     * @throws TimeoutException when nothing arrived within the timeout, or the exchange timed out
+     * @throws IOException when the body failed (connection reset, cut off)
+     */
     List<ByteBuffer> next(long timeoutNanos) throws InterruptedException, TimeoutException, IOException {
         if (aborted) {
             finished = true;
@@ -69,12 +83,17 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
             return null;
         }
         Object item = queue.poll(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+        if (item == null && !aborted) {
+            throw new TimeoutException();
+        }
+        return taken(item);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<ByteBuffer> taken(Object item) throws TimeoutException, IOException {
         if (aborted) { // whatever the cancelled subscription sent last (an error, an end) is the abort's doing
             finished = true;
             throw new AbortedException();
-        }
-        if (item == null) {
-            throw new TimeoutException();
         }
         if (item == END) {
             finished = true;
@@ -86,6 +105,11 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
         }
         if (item instanceof Failure f) {
             finished = true;
+            if (timedOut(f.cause())) {
+                TimeoutException timeout = new TimeoutException();
+                timeout.initCause(f.cause());
+                throw timeout;
+            }
             throw f.cause() instanceof IOException io ? io : new IOException(f.cause());
         }
         Flow.Subscription s = subscription;
@@ -93,6 +117,16 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
             s.request(1);
         }
         return (List<ByteBuffer>) item;
+    }
+
+    /** Whether a failure is the exchange's timeout (Jetty fails a timed-out request with a TimeoutException). */
+    static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Closes the body from another thread and wakes the reader, whose next read throws {@link AbortedException}. */

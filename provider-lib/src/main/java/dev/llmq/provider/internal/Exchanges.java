@@ -23,7 +23,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -35,7 +34,12 @@ import org.eclipse.jetty.http.HttpTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends a {@link WireCall} and waits for the response head within the call's deadline. */
+/**
+ * Sends a {@link WireCall} and waits for the response head. The call's deadline is the exchange's own timeout, which
+ * Jetty keeps (one timer per connection, not one per call) and which fails the exchange, head or body, when it passes:
+ * the waits here and in {@link BodyQueue#next()} need no timeout of their own. A timed wait on a virtual thread costs
+ * a timer set and cancelled on the JDK's timer thread for every call.
+ */
 final class Exchanges {
 
     private static final Logger LOG = LoggerFactory.getLogger(Exchanges.class);
@@ -89,19 +93,21 @@ final class Exchanges {
     }
 
     private Open openOnce(WireCall call, ProviderTarget target, boolean stream, Deadline deadline, Abort abort) {
-        Request request = request(call, target, stream);
+        long remaining = deadline.remainingNanos();
+        if (remaining <= 0) {
+            throw noResponse(target, null);
+        }
+        // Jetty's timeout is in whole milliseconds, and 0 would mean none: rounded up
+        Request request = request(call, target, stream).timeout(Math.max(1, (remaining + 999_999) / 1_000_000),
+                TimeUnit.MILLISECONDS);
         JettyExchange exchange = new JettyExchange(request);
         exchange.send();
         Response response;
         Runnable unwatch = abort.onAbort(exchange::cancel);
         try {
-            response = exchange.head().get(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+            response = exchange.head().get();
         } catch (CancellationException e) {
             throw abort.aborted() ? abort.exception(null) : transportFailure(e, target);
-        } catch (TimeoutException e) {
-            exchange.cancel();
-            throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT,
-                    "no response within " + target.timeout()), e);
         } catch (InterruptedException e) {
             exchange.cancel();
             Thread.currentThread().interrupt();
@@ -111,6 +117,9 @@ final class Exchanges {
                 throw abort.exception(null);
             }
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (BodyQueue.timedOut(cause)) {
+                throw noResponse(target, cause);
+            }
             if (closedBeforeAnswer(cause)) {
                 throw new ClosedBeforeAnswer(cause);
             }
@@ -122,6 +131,11 @@ final class Exchanges {
         Runnable unwatchBody = abort.onAbort(body::abort);
         exchange.subscribe(body);
         return new Open(response.getStatus(), headers(response.getHeaders()), body, unwatchBody);
+    }
+
+    private static ProviderException noResponse(ProviderTarget target, Throwable cause) {
+        return new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, "no response within " + target.timeout()),
+                cause);
     }
 
     /** The connection ended (end of stream, closed) before the answer's head: the server took no call on it. */

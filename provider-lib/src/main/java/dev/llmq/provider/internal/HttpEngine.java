@@ -94,7 +94,7 @@ public final class HttpEngine implements ProviderClient {
         Deadline deadline = Deadline.after(target.timeout());
         Instant start = clock.instant();
         try (Exchanges.Open open = exchanges.open(call, target, false, deadline, abort)) {
-            byte[] body = readAll(open.body(), deadline, target.timeout());
+            byte[] body = readAll(open.body(), target.timeout());
             String requestId = adapter.requestId(open.headers());
             int status = open.status();
             if (status / 100 != 2) {
@@ -125,11 +125,11 @@ public final class HttpEngine implements ProviderClient {
             int status = open.status();
             String requestId = adapter.requestId(open.headers());
             if (status / 100 != 2) {
-                byte[] body = readAllQuietly(open.body(), deadline, target.timeout());
+                byte[] body = readAllQuietly(open.body(), target.timeout());
                 throw failure(adapter.classify(status, open.headers(), body, call), null, target, status);
             }
             if (isJson(open.headers())) {
-                throw notAnEventStream(adapter, call, open, deadline, target, status);
+                throw notAnEventStream(adapter, call, open, target, status);
             }
             StreamRun run = new StreamRun(adapter.streamDecoder(call), call.forwardUsageChunk(), sink, start);
             try {
@@ -172,8 +172,8 @@ public final class HttpEngine implements ProviderClient {
 
     /** A 2xx JSON answer to a stream request: an error object is classified, anything else is a server fault. */
     private ProviderException notAnEventStream(ProviderAdapter adapter, WireCall call, Exchanges.Open open,
-                                                      Deadline deadline, ProviderTarget target, int status) {
-        byte[] body = readAllQuietly(open.body(), deadline, target.timeout());
+                                               ProviderTarget target, int status) {
+        byte[] body = readAllQuietly(open.body(), target.timeout());
         try {
             adapter.decodeResponse(call, body);
         } catch (ProviderException e) {
@@ -198,13 +198,13 @@ public final class HttpEngine implements ProviderClient {
      * The whole body. Its parts are the exchange's own copies of what arrived, so they are kept as they are and joined
      * once at the end (a body that came in one part, as most answers do, is that part's array).
      */
-    private byte[] readAll(BodyQueue body, Deadline deadline, Duration timeout) throws IOException {
+    private byte[] readAll(BodyQueue body, Duration timeout) throws IOException {
         List<ByteBuffer> parts = new ArrayList<>(2);
         long size = 0;
         while (true) {
             List<ByteBuffer> buffers;
             try {
-                buffers = body.next(deadline.remainingNanos());
+                buffers = body.next(); // the exchange times out at the call's deadline
             } catch (TimeoutException e) {
                 throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT,
                         "no complete response within " + timeout), e);
@@ -244,9 +244,9 @@ public final class HttpEngine implements ProviderClient {
         return out;
     }
 
-    private byte[] readAllQuietly(BodyQueue body, Deadline deadline, Duration timeout) {
+    private byte[] readAllQuietly(BodyQueue body, Duration timeout) {
         try {
-            return readAll(body, deadline, timeout);
+            return readAll(body, timeout);
         } catch (IOException | ProviderException e) {
             return new byte[0];
         }
@@ -274,14 +274,15 @@ public final class HttpEngine implements ProviderClient {
             long idle = target.streamIdleTimeout().toNanos();
             long lastEvent = System.nanoTime();
             while (!decoder.ended()) {
-                long remaining = deadline.remainingNanos();
                 long idleLeft = Math.max(0, idle - (System.nanoTime() - lastEvent));
                 List<ByteBuffer> buffers;
                 try {
-                    buffers = body.next(Math.min(idleLeft, remaining));
+                    // the idle wait is this loop's; the call's deadline is the exchange's, which fails the body
+                    buffers = body.next(idleLeft);
                 } catch (TimeoutException e) {
-                    String why = remaining <= idleLeft ? "stream exceeded the call timeout of " + target.timeout()
-                            : "no stream data for " + target.streamIdleTimeout();
+                    boolean exchange = e.getCause() != null; // the exchange's timeout, not this wait's
+                    String why = exchange || deadline.remainingNanos() <= 0 ? "stream exceeded the call timeout of "
+                            + target.timeout() : "no stream data for " + target.streamIdleTimeout();
                     throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, why), e, accumulated());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

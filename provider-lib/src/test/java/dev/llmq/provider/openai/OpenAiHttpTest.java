@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -243,17 +244,40 @@ class OpenAiHttpTest {
         assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
     }
 
+    // the waits on the head and the body have no timeout of their own (the exchange's timeout ends them): were that
+    // timeout not set, these calls would wait for ever, and @Timeout ends them
     @Test
+    @Timeout(20)
     void wholeCallTimeoutWhenNoResponseArrives() {
         peer.enqueue(Reply.json(200, COMPLETION, Map.of()).stalling(Stall.BEFORE_HEAD));
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> client.complete(openai(Duration.ofMillis(300), null), hello()))
-                .isInstanceOfSatisfying(ProviderException.class,
-                        e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.TIMEOUT));
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+                    assertThat(e.error().message()).isEqualTo("no response within PT0.3S");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300))
+                .isLessThan(Duration.ofSeconds(10));
     }
 
     @Test
+    @Timeout(20)
+    void wholeCallTimeoutWhenTheBodyNeverEnds() throws InterruptedException {
+        // the head and part of the body arrive, then the peer keeps the body open (a byte every 20 ms, never the end)
+        peer.enqueue(Reply.json(200, COMPLETION, Map.of()).stalling(Stall.AFTER_BODY));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> client.complete(openai(Duration.ofMillis(400), null), hello()))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+                    assertThat(e.error().message()).isEqualTo("no complete response within PT0.4S");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400))
+                .isLessThan(Duration.ofSeconds(10));
+        assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
+    }
+
+    @Test
+    @Timeout(20)
     void wholeCallTimeoutAlsoBoundsAStream() {
         peer.enqueue(Reply.sse(STREAM.substring(0, 200), 1000).stalling(Stall.AFTER_BODY));
         assertThatThrownBy(() -> client.stream(openai(Duration.ofMillis(400), Duration.ofSeconds(30)), hello(),
