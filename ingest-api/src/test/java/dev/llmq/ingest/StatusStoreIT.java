@@ -150,33 +150,6 @@ class StatusStoreIT {
     }
 
     @Test
-    void aJobsUpdatesWithinOneCommitIntervalReachTheChangelogAsOneWrite() {
-        HttpTestClient.Response r = httpA.post("/v1/jobs", CHAT, "application/json");
-        assertThat(r.status()).as(r.body()).isEqualTo(202);
-        String id = r.json().path("id").asText();
-        await().atMost(WAIT).until(() -> status(httpA, id).equals("queued"));
-
-        // 20 running events, each a new snapshot (its tokens so far), then the result: 22 snapshots in all, written
-        // within a few hundred milliseconds, so within at most two of the store's one-second commit intervals
-        int events = 20;
-        for (int tokens = 1; tokens <= events; tokens++) {
-            fixture.sendStatus(new JobStatusEvent(1, id, null, JobStatus.RUNNING, "w-1", 1, Instant.now(), "run-1",
-                    "mock-1", tokens));
-        }
-        fixture.sendResult(succeededAfterARetry(id));
-        await().atMost(WAIT).until(() -> status(httpB, id).equals("succeeded"));
-
-        String changelog = fixture.topics().prefix() + "-ingest-status-" + "job-status-changelog";
-        String key = "j" + id;
-        List<byte[]> written = await().atMost(WAIT).until(() -> fixture.committedRecords(changelog).stream()
-                .filter(c -> key.equals(c.key())).map(c -> c.value()).toList(),
-                w -> !w.isEmpty() && new String(w.getLast(), java.nio.charset.StandardCharsets.UTF_8)
-                        .contains("\"succeeded\""));
-        // uncached, every snapshot was a changelog record (22); cached, one per commit interval the updates spanned
-        assertThat(written.size()).as("changelog records of the job's snapshot").isBetween(1, 4);
-    }
-
-    @Test
     void aBatchAndItsIdempotencyKeyAreAnsweredByTheOtherInstance() {
         StringBuilder nd = new StringBuilder();
         for (int i = 0; i < 5; i++) {

@@ -42,10 +42,6 @@ import org.slf4j.LoggerFactory;
  * first terminal result wins; a result may come before its job record; a running event after the result changes
  * nothing.
  *
- * <p>{@value #JOB_STORE} is cached ({@code statestore.cache.max.bytes}): a job's updates within one commit interval
- * (the status store commits every second) are written to RocksDB and its changelog once, at the commit or when the
- * cache is full. A crash loses nothing: the input offsets are committed only after the cache is flushed.
- *
  * <p>The job records also go, re-keyed, through one repartition topic ({@value #INDEX_REPARTITION}) to
  * {@value #INDEX_STORE}: by {@code b<batch id>} for a batch and by {@code i<tenant>\0<key>} for an idempotency key.
  * Store key: that partition key, {@code \0}, the job id (ids sort in submission order), so a prefix scan lists a
@@ -91,11 +87,8 @@ public final class JobStatusTopology {
         long retentionMs = retention.toMillis();
         long purgeEveryMs = purgeInterval(retention).toMillis();
         StreamsBuilder builder = new StreamsBuilder();
-        // cached: the updates of a job within one commit interval (queued, running, done: all of them for a job that
-        // runs for less than a second) reach RocksDB and the changelog as one write, and a result's update reads
-        // the queued snapshot from the cache; lookups read through the cache
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+                Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE),
                 Serdes.String(), Serdes.ByteArray()));
         Consumed<String, byte[]> consumed = Consumed.with(Serdes.String(), Serdes.ByteArray());
