@@ -105,7 +105,7 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
         }
         if (item instanceof Failure f) {
             finished = true;
-            if (timedOut(f.cause())) {
+            if (Exchanges.timedOut(f.cause())) {
                 TimeoutException timeout = new TimeoutException();
                 timeout.initCause(f.cause());
                 throw timeout;
@@ -117,16 +117,6 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
             s.request(1);
         }
         return (List<ByteBuffer>) item;
-    }
-
-    /** Whether a failure is the exchange's timeout (Jetty fails a timed-out request with a TimeoutException). */
-    static boolean timedOut(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof TimeoutException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Closes the body from another thread and wakes the reader, whose next read throws {@link AbortedException}. */

@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -117,7 +118,7 @@ final class Exchanges {
                 throw abort.exception(null);
             }
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (BodyQueue.timedOut(cause)) {
+            if (timedOut(cause)) {
                 throw noResponse(target, cause);
             }
             if (closedBeforeAnswer(cause)) {
@@ -140,9 +141,22 @@ final class Exchanges {
 
     /** The connection ended (end of stream, closed) before the answer's head: the server took no call on it. */
     private static boolean closedBeforeAnswer(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof EOFException || t instanceof ClosedChannelException) {
-                return true;
+        return causedBy(cause, EOFException.class, ClosedChannelException.class);
+    }
+
+    /** Whether the exchange timed out: Jetty fails a request past its timeout with a {@link TimeoutException}. */
+    static boolean timedOut(Throwable failure) {
+        return causedBy(failure, TimeoutException.class);
+    }
+
+    /** Whether {@code failure} or one of its causes is of one of {@code types}. */
+    @SafeVarargs
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable>... types) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (Class<? extends Throwable> type : types) {
+                if (type.isInstance(t)) {
+                    return true;
+                }
             }
         }
         return false;

@@ -250,14 +250,7 @@ class OpenAiHttpTest {
     @Timeout(20)
     void wholeCallTimeoutWhenNoResponseArrives() {
         peer.enqueue(Reply.json(200, COMPLETION, Map.of()).stalling(Stall.BEFORE_HEAD));
-        long t0 = System.nanoTime();
-        assertThatThrownBy(() -> client.complete(openai(Duration.ofMillis(300), null), hello()))
-                .isInstanceOfSatisfying(ProviderException.class, e -> {
-                    assertThat(e.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
-                    assertThat(e.error().message()).isEqualTo("no response within PT0.3S");
-                });
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300))
-                .isLessThan(Duration.ofSeconds(10));
+        completeTimesOut(Duration.ofMillis(300), "no response within PT0.3S");
     }
 
     @Test
@@ -265,15 +258,20 @@ class OpenAiHttpTest {
     void wholeCallTimeoutWhenTheBodyNeverEnds() throws InterruptedException {
         // the head and part of the body arrive, then the peer keeps the body open (a byte every 20 ms, never the end)
         peer.enqueue(Reply.json(200, COMPLETION, Map.of()).stalling(Stall.AFTER_BODY));
+        completeTimesOut(Duration.ofMillis(400), "no complete response within PT0.4S");
+        assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
+    }
+
+    /** A non-streaming call with {@code timeout} fails with TIMEOUT and {@code message}, no sooner than the timeout. */
+    private void completeTimesOut(Duration timeout, String message) {
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> client.complete(openai(Duration.ofMillis(400), null), hello()))
+        assertThatThrownBy(() -> client.complete(openai(timeout, null), hello()))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
-                    assertThat(e.error().message()).isEqualTo("no complete response within PT0.4S");
+                    assertThat(e.error().message()).isEqualTo(message);
                 });
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400))
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(timeout)
                 .isLessThan(Duration.ofSeconds(10));
-        assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
     }
 
     @Test
