@@ -71,6 +71,17 @@ final class BrokerMeters implements AutoCloseable {
         }
     }
 
+    /** The broker's meters, or null (said on stderr) when this JVM cannot attach to it (no {@code jdk.attach}). */
+    static BrokerMeters attachOrNull(long pid) {
+        try {
+            return attach(pid);
+        } catch (Exception | LinkageError e) {
+            System.err.println("broker requests and records per job not measured: cannot attach to the broker ("
+                    + e + ")");
+            return null;
+        }
+    }
+
     Counts read() throws Exception {
         Map<String, Long> requests = new HashMap<>();
         for (ObjectName n : server.queryNames(REQUESTS, null)) {
@@ -101,6 +112,23 @@ final class BrokerMeters implements AutoCloseable {
      * Requests per job: fetch, produce, offset commit, the transactions' requests together, the rest together.
      * {@code FetchConsumer} and {@code FetchFollower} are the same fetches counted again by kind, so left out.
      */
+    /**
+     * The table's rows of what {@code jobs} cost the broker over the span of {@code during} (requests, records
+     * appended, error codes); none when the meters could not be read ({@code during} null).
+     */
+    static void figures(BenchTable table, Counts during, long jobs) {
+        if (during == null) {
+            return;
+        }
+        long n = Math.max(1, jobs);
+        table.figure("broker requests per job, same span as the CPU (fetch, produce, offset commit, the "
+                        + "transactions' requests, the rest)", requestsPerJob(during, n), "")
+                .figure("records appended per job, same span (by topic; transaction markers included)",
+                        recordsPerJob(during, n), "")
+                .figure("errors the broker answered with, same span (by API and code; share of that API's "
+                        + "codes, one per partition)", errors(during), "");
+    }
+
     static String requestsPerJob(Counts c, long jobs) {
         Map<String, Long> groups = new LinkedHashMap<>();
         NAMED.forEach(api -> groups.put(api, c.requests().getOrDefault(api, 0L)));

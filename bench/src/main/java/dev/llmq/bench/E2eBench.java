@@ -99,7 +99,7 @@ final class E2eBench implements Callable<Integer> {
             load.settings(table, spec);
             roles.countCpu(table);
             table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);
-            BrokerMeters meters = brokerMeters(roles.brokerPid());
+            BrokerMeters meters = BrokerMeters.attachOrNull(roles.brokerPid());
             BrokerMeters.Counts before = meters == null ? null : meters.read();
             TransactionMeters workerMeters = new TransactionMeters(roles.workerMetrics());
             TransactionMeters.Counts workerBefore = workerMeters.read();
@@ -141,15 +141,7 @@ final class E2eBench implements Callable<Integer> {
             figure(table, "202 → result readable", times.acceptedToResult(), "");
             table.figure("jobs accepted / with a result / lost (no result " + drainSeconds + " s after the load)",
                     times.acceptedCount() + " / " + (times.acceptedCount() - lost) + " / " + lost, "0 lost");
-            if (during != null) {
-                table.figure("broker requests per job, same span as the CPU (fetch, produce, offset commit, the "
-                        + "transactions' requests, the rest)", BrokerMeters.requestsPerJob(during,
-                                Math.max(1, completedByDrain)), "")
-                        .figure("records appended per job, same span (by topic; transaction markers included)",
-                                BrokerMeters.recordsPerJob(during, Math.max(1, completedByDrain)), "")
-                        .figure("errors the broker answered with, same span (by API and code; share of that API's "
-                                + "codes, one per partition)", BrokerMeters.errors(during), "");
-            }
+            BrokerMeters.figures(table, during, completedByDrain);
             table.figure("results transactions (workers), same span", workerDuring.describe((drained - windowStart)
                     / 1e9), "");
             LoadOptions.figures(table, "submissions: ", r, "", "");
@@ -159,17 +151,6 @@ final class E2eBench implements Callable<Integer> {
             }
             System.out.println("role logs: " + roles.logs());
             return lost == 0 && r.errors() == 0 ? 0 : 1;
-        }
-    }
-
-    /** The broker's meters, or null (said on stderr) when this JVM cannot attach to it (no {@code jdk.attach}). */
-    private static BrokerMeters brokerMeters(long pid) {
-        try {
-            return BrokerMeters.attach(pid);
-        } catch (Exception | LinkageError e) {
-            System.err.println("broker requests and records per job not measured: cannot attach to the broker ("
-                    + e + ")");
-            return null;
         }
     }
 

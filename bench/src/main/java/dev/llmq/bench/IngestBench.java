@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code ./llmq bench ingest}: what the ingest API accepts. The broker and the ingest API run as processes of their
  * own ({@link LlmqRoles}, no worker: the jobs stay queued), the load generator in this JVM. Two phases, each a
- * warm-up then {@code --duration} seconds measured, each printing a table with the CPU of broker and ingest:
+ * warm-up then {@code --duration} seconds measured, each printing a table with the CPU of broker and ingest and
+ * what the accepted jobs cost the broker in requests and records (its own meters, as in {@code bench e2e}), and
+ * with {@code --profile DIR} where each process's CPU went (the phase's letter a directory under DIR):
  * <ol>
  *   <li>A: NDJSON submissions of {@code --ndjson-jobs} (100) jobs of {@code --job-bytes} (1 KB), closed loop at
  *       {@code --ndjson-concurrency} (4) — target ≥ 30,000 jobs/s;</li>
@@ -58,23 +61,27 @@ final class IngestBench implements Callable<Integer> {
     @Mixin
     RoleOptions roleOptions = new RoleOptions();
 
+    @Mixin
+    ProfileOptions profile = new ProfileOptions();
+
     @Override
     public Integer call() throws Exception {
         Path dir = LlmqRoles.workDir("ingest");
         int failed = 0;
         try (LlmqRoles roles = roleOptions.start(dir, "http://127.0.0.1:9/v1", 0);
              ConnectionPool connections = new ConnectionPool(roles.ingestUrl(), LoadSpec.DEFAULT_TIMEOUT)) {
+            profile.check(roles);
             JobBodies bodies = new JobBodies(LlmqRoles.GROUP, jobBytes, 1);
             long offset = 0;
             if (phases.contains("A")) {
-                failed += phase(roles, connections, "A: NDJSON submissions of " + ndjsonJobs + " jobs",
+                failed += phase(roles, connections, "A", "NDJSON submissions of " + ndjsonJobs + " jobs",
                         new Target.LlmqIngest(roles.ingestUrl(), bodies, ndjsonJobs, null, offset),
                         LoadSpec.closed(ndjsonConcurrency, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
                         "≥ 30,000", "");
                 offset += 10_000_000_000L;
             }
             if (phases.contains("B")) {
-                failed += phase(roles, connections, "B: single-job POSTs",
+                failed += phase(roles, connections, "B", "single-job POSTs",
                         new Target.LlmqIngest(roles.ingestUrl(), bodies, 1, null, offset),
                         LoadSpec.closed(singleConnections, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
                         "≥ 10,000", "p99 ≤ 20 ms");
@@ -85,8 +92,8 @@ final class IngestBench implements Callable<Integer> {
     }
 
     /** A phase's warm-up and measured run, on the connections the phases share (each opens the ones it lacks). */
-    private int phase(LlmqRoles roles, ConnectionPool connections, String name, Target target, LoadSpec spec,
-                      String jobsTarget, String latencyTarget) throws Exception {
+    private int phase(LlmqRoles roles, ConnectionPool connections, String phase, String name, Target target,
+                      LoadSpec spec, String jobsTarget, String latencyTarget) throws Exception {
         // the warm-up's jobs are numbered after the measured run's, which cannot reach 10^9 jobs
         Target warm = target instanceof Target.LlmqIngest t
                 ? new Target.LlmqIngest(t.base(), t.bodies(), t.jobsPerRequest(), t.apiKey(), t.jobOffset() + 5_000_000_000L)
@@ -95,7 +102,7 @@ final class IngestBench implements Callable<Integer> {
             LoadGenerator.run(warm, spec.bounded(Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE),
                     ResponseListener.NONE, connections);
         }
-        BenchTable table = new BenchTable("llmq bench ingest, phase " + name);
+        BenchTable table = new BenchTable("llmq bench ingest, phase " + phase + ": " + name);
         table.setting("processes", "broker and ingest API (java -jar llmq.jar), no worker; load generator in this JVM")
                 .setting("load", spec.loop() instanceof LoadSpec.Loop.Closed c ? "closed loop, " + c.concurrency()
                         + " concurrent" : spec.loop().toString())
@@ -104,10 +111,22 @@ final class IngestBench implements Callable<Integer> {
                 .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up");
         roles.countCpu(table);
         table.process("load generator (this JVM)", ProcessHandle.current().pid(), false);
+        BrokerMeters meters = BrokerMeters.attachOrNull(roles.brokerPid());
+        BrokerMeters.Counts before = meters == null ? null : meters.read();
+        RoleProfiler profiler = profile.start(roles, phase);
         LoadResult r = LoadGenerator.run(target, spec, ResponseListener.NONE, connections);
+        Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
+        BrokerMeters.Counts during = meters == null ? null : meters.read().since(before);
+        if (meters != null) {
+            meters.close();
+        }
         table.cpuWindowEnds(r.jobs());
         LoadOptions.figures(table, "", r, jobsTarget, latencyTarget);
+        BrokerMeters.figures(table, during, r.jobs());
         table.print(System.out);
+        if (profiler != null) {
+            profiler.print(System.out, profiles);
+        }
         return r.errors() == 0 ? 0 : 1;
     }
 }

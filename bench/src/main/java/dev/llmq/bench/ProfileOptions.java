@@ -46,4 +46,9 @@ final class ProfileOptions {
     RoleProfiler start(LlmqRoles roles) throws IOException {
         return dir == null ? null : RoleProfiler.start(lib, roles.pids(), dir, event);
     }
+
+    /** As {@link #start(LlmqRoles)}, its output in {@code part} under the directory (a scenario's phase). */
+    RoleProfiler start(LlmqRoles roles, String part) throws IOException {
+        return dir == null ? null : RoleProfiler.start(lib, roles.pids(), dir.resolve(part), event);
+    }
 }

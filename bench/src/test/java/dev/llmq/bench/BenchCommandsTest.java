@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmq.bench.load.LoadSpec;
 import dev.llmq.bench.load.Target;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -85,5 +86,11 @@ class BenchCommandsTest {
         assertThat(ingest.singleConnections).isEqualTo(64);
         assertThat(ingest.phases).containsExactly("A", "B");
         assertThat(ingest.warmupSeconds).isEqualTo(60);
+        assertThat(ingest.profile.dir).isNull();
+
+        IngestBench profiled = new IngestBench();
+        new CommandLine(profiled).parseArgs("--phases", "A", "--profile", "/tmp/ingest-profile");
+        assertThat(profiled.phases).containsExactly("A");
+        assertThat(profiled.profile.dir).isEqualTo(Path.of("/tmp/ingest-profile"));
     }
 }
