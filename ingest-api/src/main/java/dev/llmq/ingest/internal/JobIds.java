@@ -14,6 +14,8 @@ public final class JobIds {
 
     /** What every job id starts with. */
     static final String JOB_PREFIX = "job_";
+    /** What every batch id starts with. */
+    static final String BATCH_PREFIX = "batch_";
     private static final String LAYOUT = "xxxxxxxx-xxxx-7xxx-xxxx-xxxxxxxxxxxx";
 
     private final Clock clock;
@@ -31,7 +33,7 @@ public final class JobIds {
     }
 
     public synchronized String nextBatchId() {
-        return "batch_" + next();
+        return BATCH_PREFIX + next();
     }
 
     private String next() {
@@ -57,18 +59,27 @@ public final class JobIds {
      * {@code id} is not one (another writer's id). Ids in this layout sort by this time.
      */
     static long millisOf(String id) {
-        if (id == null || id.length() != JOB_PREFIX.length() + LAYOUT.length() || !id.startsWith(JOB_PREFIX)) {
+        return millisOf(JOB_PREFIX, id);
+    }
+
+    /** As {@link #millisOf(String)}, for a batch id ({@link #nextBatchId()}). */
+    static long batchMillisOf(String id) {
+        return millisOf(BATCH_PREFIX, id);
+    }
+
+    private static long millisOf(String prefix, String id) {
+        if (id == null || id.length() != prefix.length() + LAYOUT.length() || !id.startsWith(prefix)) {
             return -1;
         }
         for (int i = 0; i < LAYOUT.length(); i++) {
-            char c = id.charAt(JOB_PREFIX.length() + i);
+            char c = id.charAt(prefix.length() + i);
             char expected = LAYOUT.charAt(i);
             // lower-case ASCII hex only: other digits would not sort by their value
             if (expected == 'x' ? !HexFormat.isHexDigit(c) || Character.isUpperCase(c) : c != expected) {
                 return -1;
             }
         }
-        int at = JOB_PREFIX.length(); // the time: 8 hex digits, a dash, 4 hex digits
+        int at = prefix.length(); // the time: 8 hex digits, a dash, 4 hex digits
         return HexFormat.fromHexDigitsToLong(id, at, at + 8) << 16 | HexFormat.fromHexDigits(id, at + 9, at + 13);
     }
 
@@ -77,8 +88,17 @@ public final class JobIds {
      * or after it: the prefix and the time digits.
      */
     static String firstIdAt(long millis) {
+        return firstIdAt(JOB_PREFIX, millis);
+    }
+
+    /** As {@link #firstIdAt(long)}, for batch ids. */
+    static String firstBatchIdAt(long millis) {
+        return firstIdAt(BATCH_PREFIX, millis);
+    }
+
+    private static String firstIdAt(String prefix, long millis) {
         long ms = Math.clamp(millis, 0, 0xFFFF_FFFF_FFFFL);
-        return JOB_PREFIX + hex(ms >>> 16, 8) + "-" + hex(ms & 0xFFFF, 4);
+        return prefix + hex(ms >>> 16, 8) + "-" + hex(ms & 0xFFFF, 4);
     }
 
     private static String hex(long value, int digits) {

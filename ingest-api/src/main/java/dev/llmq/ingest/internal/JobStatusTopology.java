@@ -51,10 +51,12 @@ import org.slf4j.LoggerFactory;
  * <p>Retention: a wall-clock punctuator deletes the entries created more than the retention ago (tombstones on the
  * compacted changelogs) with range scans that visit only what they delete, never a scan of the store. A job made by
  * the ingest has a time-ordered id ({@link JobIds}), so its snapshot's key sorts by when it was submitted and the
- * purge range-scans the {@code j} keys up to the first id of now minus the retention. Every other entry (an index
- * line, a job id from another writer) has an expiry line, {@code x<16 hex digits of the entry's first record
- * timestamp><entry key>}, written when the entry is created, and the purge range-scans those lines. Records already
- * older than the retention when read (a store rebuilt from old topics) are not stored at all.
+ * purge range-scans the {@code j} keys up to the first id of now minus the retention. A batch made by the ingest has
+ * a time-ordered id too, so its index lines sort by when it was submitted and are purged the same way, all at once;
+ * writing one needs no read first (a repeat writes the same line). Every other entry (an idempotency key's index
+ * line, a job or batch id from another writer) has an expiry line, {@code x<16 hex digits of the entry's first
+ * record timestamp><entry key>}, written when the entry is created, and the purge range-scans those lines. Records
+ * already older than the retention when read (a store rebuilt from old topics) are not stored at all.
  */
 public final class JobStatusTopology {
 
@@ -161,6 +163,34 @@ public final class JobStatusTopology {
         }
         expired.forEach(store::delete);
         return expired.size();
+    }
+
+    /**
+     * Deletes the index lines of the batches whose time-ordered ids were made before {@code cutoff}, at most
+     * {@link #PURGE_BATCH} (they have no expiry lines). Returns how many were deleted.
+     */
+    private static int purgeByBatchId(KeyValueStore<String, byte[]> store, long cutoff) {
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.range(batchKey(JobIds.BATCH_PREFIX),
+                batchKey(JobIds.firstBatchIdAt(cutoff)))) {
+            while (it.hasNext() && expired.size() < PURGE_BATCH) {
+                String key = it.next().key;
+                if (timeOrderedBatch(key)) { // another writer's batch id that sorts here has its expiry lines
+                    expired.add(key);
+                }
+            }
+        }
+        expired.forEach(store::delete);
+        return expired.size();
+    }
+
+    /** Whether {@code key} (an index partition key or line) is a batch's whose id the ingest made. */
+    private static boolean timeOrderedBatch(String key) {
+        if (key.isEmpty() || key.charAt(0) != BATCH) {
+            return false;
+        }
+        int end = key.indexOf(SEPARATOR);
+        return JobIds.batchMillisOf(key.substring(1, end < 0 ? key.length() : end)) >= 0;
     }
 
     /**
@@ -368,7 +398,11 @@ public final class JobStatusTopology {
             this.context = context;
             this.store = context.getStateStore(INDEX_STORE);
             context.schedule(Duration.ofMillis(purgeEveryMs), PunctuationType.WALL_CLOCK_TIME,
-                    now -> purge(store, now - retentionMs));
+                    now -> {
+                        long cutoff = now - retentionMs;
+                        purgeByBatchId(store, cutoff);
+                        purge(store, cutoff);
+                    });
         }
 
         @Override
@@ -378,7 +412,9 @@ public final class JobStatusTopology {
                 return;
             }
             String key = indexPrefix(record.key()) + new String(record.value(), StandardCharsets.UTF_8);
-            if (store.get(key) == null) {
+            if (timeOrderedBatch(record.key())) { // purged by the batch id's time: a repeat writes the same line
+                store.put(key, PRESENT);
+            } else if (store.get(key) == null) {
                 store.put(key, PRESENT);
                 store.put(expiryKey(record.timestamp(), key), PRESENT);
             }

@@ -41,6 +41,10 @@ class JobIdsTest {
             assertThat(JobIds.firstIdAt(millis)).isLessThan(id);
             assertThat(JobIds.firstIdAt(millis + 1)).isGreaterThan(id);
             assertThat(JobIds.firstIdAt(millis - 1)).isLessThan(id);
+            String batch = ids.nextBatchId();
+            assertThat(JobIds.batchMillisOf(batch)).isEqualTo(millis);
+            assertThat(JobIds.firstBatchIdAt(millis)).isLessThan(batch);
+            assertThat(JobIds.firstBatchIdAt(millis + 1)).isGreaterThan(batch);
         }
     }
 
@@ -54,6 +58,10 @@ class JobIdsTest {
                 good + "0", good.substring(0, good.length() - 1), "job_01900000-0001-7abc-8def-0123456789a+",
                 "job_0190000\u0663-0001-7abc-8def-0123456789ab"}) {
             assertThat(JobIds.millisOf(other)).as(other).isEqualTo(-1);
+        }
+        assertThat(JobIds.batchMillisOf("batch_01900000-0001-7abc-8def-0123456789ab")).isEqualTo(0x0190_0000_0001L);
+        for (String other : new String[] {null, "batch_1", good, "batch_01900000-0001-7ABC-8def-0123456789ab"}) {
+            assertThat(JobIds.batchMillisOf(other)).as(other).isEqualTo(-1);
         }
     }
 }

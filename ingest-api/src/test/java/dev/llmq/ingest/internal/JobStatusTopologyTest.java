@@ -266,6 +266,36 @@ class JobStatusTopologyTest {
     }
 
     @Test
+    void theIngestsBatchesAreIndexedWithoutExpiryLinesAndExpireByTheirIdsTime() {
+        JobIds early = new JobIds(Clock.fixed(T0, ZoneOffset.UTC), new Random(1));
+        String batch = early.nextBatchId();
+        String first = early.nextJobId();
+        String second = early.nextJobId();
+        String later = new JobIds(Clock.fixed(T0.plus(Duration.ofMinutes(40)), ZoneOffset.UTC), new Random(2))
+                .nextBatchId();
+        // the second job's record is written ten minutes after its batch was made (a long upload)
+        sendJob(job(second, batch, null, null), T0.plus(Duration.ofMinutes(10)));
+        sendJob(job(first, batch, null, null), T0);
+        sendJob(job(first, batch, null, null), T0); // delivered twice: the same line
+        sendJob(job("job_l", later, null, null), T0.plus(Duration.ofMinutes(40)));
+        sendJob(job("job_f", "batch_0", null, null), T0); // another writer's batch id
+        assertThat(index(JobStatusTopology.batchKey(batch))).containsExactly(first, second);
+        assertThat(index(JobStatusTopology.batchKey(later))).containsExactly("job_l");
+        // three lines for the ingest's batches, none with an expiry line; the other writer's line and its expiry line
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isEqualTo(5);
+
+        // one retention after the batch was made, every line of it is gone, the later batch's stays
+        driver.advanceWallClockTime(Duration.ofMinutes(61));
+        assertThat(index(JobStatusTopology.batchKey(batch))).isEmpty();
+        assertThat(index(JobStatusTopology.batchKey("batch_0"))).isEmpty();
+        assertThat(index(JobStatusTopology.batchKey(later))).containsExactly("job_l");
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isEqualTo(1);
+
+        driver.advanceWallClockTime(Duration.ofMinutes(40));
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isZero();
+    }
+
+    @Test
     void unreadableRecordsAreSkipped() {
         send(jobs, "job_x", "not json".getBytes(), T0);
         send(results, "job_y", "{\"job_id\":\"job_y\"}".getBytes(), T0);
