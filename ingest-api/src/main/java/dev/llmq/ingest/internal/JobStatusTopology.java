@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -283,12 +284,21 @@ public final class JobStatusTopology {
                     h.stream(), h.submittedAt(), h.idempotencyKey(), fingerprint, h.deadline());
             update(h.jobId(), record.timestamp(), old -> old == null ? fresh : old.fillFrom(fresh), null);
             if (h.batchId() != null) {
-                context.forward(record.withKey(batchKey(h.batchId())).withValue(utf8(h.jobId())));
+                context.forward(indexLine(record, batchKey(h.batchId()), h.jobId()));
             }
             if (h.idempotencyKey() != null) {
-                context.forward(record.withKey(idempotencyKey(h.tenant(), h.idempotencyKey()))
-                        .withValue(utf8(h.jobId())));
+                context.forward(indexLine(record, idempotencyKey(h.tenant(), h.idempotencyKey()), h.jobId()));
             }
+        }
+
+        /**
+         * The record for the index: its partition key and the job id, with the job record's timestamp and none of
+         * its headers (the index reads neither, and each header is bytes on the repartition topic and work for
+         * Kafka Streams' accounting of every record it reads).
+         */
+        private static Record<String, byte[]> indexLine(Record<String, byte[]> job, String partitionKey,
+                                                        String jobId) {
+            return job.withKey(partitionKey).withValue(utf8(jobId)).withHeaders(new RecordHeaders());
         }
 
         private void status(Record<String, byte[]> record) {

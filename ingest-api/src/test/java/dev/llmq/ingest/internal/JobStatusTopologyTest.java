@@ -13,6 +13,7 @@ import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,11 +22,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.test.TestRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -293,6 +297,29 @@ class JobStatusTopologyTest {
 
         driver.advanceWallClockTime(Duration.ofMinutes(40));
         assertThat(entries(JobStatusTopology.INDEX_STORE)).isZero();
+    }
+
+    @Test
+    void aJobsIndexLinesCarryItsTimestampButNoneOfItsHeaders() {
+        JobRequest r = job("job_h", "batch_h", "acme", "k-h");
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_id", "job_h".getBytes(StandardCharsets.UTF_8));
+        headers.add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".getBytes(
+                StandardCharsets.UTF_8));
+        jobs.pipeInput(new TestRecord<>(r.jobId(), JsonSerde.jobRequest().toBytes(r), headers, T0));
+
+        TestOutputTopic<String, byte[]> lines = driver.createOutputTopic("store-test-"
+                + JobStatusTopology.INDEX_REPARTITION + "-repartition", Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
+        List<TestRecord<String, byte[]>> written = lines.readRecordsToList();
+        assertThat(written).extracting(TestRecord::key).containsExactlyInAnyOrder(
+                JobStatusTopology.batchKey("batch_h"), JobStatusTopology.idempotencyKey("acme", "k-h"));
+        assertThat(written).allSatisfy(line -> {
+            assertThat(new String(line.value(), StandardCharsets.UTF_8)).isEqualTo("job_h");
+            assertThat(line.timestamp()).isEqualTo(T0.toEpochMilli());
+            assertThat(line.headers().toArray()).isEmpty();
+        });
+        assertThat(index(JobStatusTopology.batchKey("batch_h"))).containsExactly("job_h");
     }
 
     @Test
