@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -152,18 +153,8 @@ public final class JobStatusTopology {
      * (they have no expiry lines). Returns how many were deleted.
      */
     private static int purgeByJobId(KeyValueStore<String, byte[]> store, long cutoff) {
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store.range(jobKey(JobIds.JOB_PREFIX),
-                jobKey(JobIds.firstIdAt(cutoff)))) {
-            while (it.hasNext() && expired.size() < PURGE_BATCH) {
-                String key = it.next().key;
-                if (JobIds.millisOf(key.substring(1)) >= 0) { // another writer's id that sorts here has its expiry line
-                    expired.add(key);
-                }
-            }
-        }
-        expired.forEach(store::delete);
-        return expired.size();
+        return purgeRange(store, jobKey(JobIds.JOB_PREFIX), jobKey(JobIds.firstIdAt(cutoff)),
+                key -> JobIds.millisOf(key.substring(1)) >= 0);
     }
 
     /**
@@ -171,12 +162,21 @@ public final class JobStatusTopology {
      * {@link #PURGE_BATCH} (they have no expiry lines). Returns how many were deleted.
      */
     private static int purgeByBatchId(KeyValueStore<String, byte[]> store, long cutoff) {
+        return purgeRange(store, batchKey(JobIds.BATCH_PREFIX), batchKey(JobIds.firstBatchIdAt(cutoff)),
+                JobStatusTopology::timeOrderedBatch);
+    }
+
+    /**
+     * Deletes the keys from {@code from} to {@code to} that are {@code timeOrdered}, at most {@link #PURGE_BATCH}:
+     * another writer's id that sorts among them has its expiry line and is left to {@link #purge}.
+     */
+    private static int purgeRange(KeyValueStore<String, byte[]> store, String from, String to,
+                                  Predicate<String> timeOrdered) {
         List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store.range(batchKey(JobIds.BATCH_PREFIX),
-                batchKey(JobIds.firstBatchIdAt(cutoff)))) {
+        try (KeyValueIterator<String, byte[]> it = store.range(from, to)) {
             while (it.hasNext() && expired.size() < PURGE_BATCH) {
                 String key = it.next().key;
-                if (timeOrderedBatch(key)) { // another writer's batch id that sorts here has its expiry lines
+                if (timeOrdered.test(key)) {
                     expired.add(key);
                 }
             }
