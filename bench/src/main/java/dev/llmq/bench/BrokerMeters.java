@@ -62,7 +62,7 @@ final class BrokerMeters implements AutoCloseable {
     }
 
     /** Attaches to the broker process {@code pid}. */
-    static BrokerMeters attach(long pid) throws Exception {
+    private static BrokerMeters attach(long pid) throws Exception {
         VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
         try {
             return new BrokerMeters(JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent())));
@@ -71,14 +71,42 @@ final class BrokerMeters implements AutoCloseable {
         }
     }
 
-    /** The broker's meters, or null (said on stderr) when this JVM cannot attach to it (no {@code jdk.attach}). */
-    static BrokerMeters attachOrNull(long pid) {
+    /**
+     * Starts counting what the broker process {@code pid} does from now until {@link Span#finish()}; a span that
+     * counts nothing (said on stderr) when this JVM cannot attach to it (no {@code jdk.attach}).
+     */
+    static Span begin(long pid) throws Exception {
+        BrokerMeters meters;
         try {
-            return attach(pid);
+            meters = attach(pid);
         } catch (Exception | LinkageError e) {
             System.err.println("broker requests and records per job not measured: cannot attach to the broker ("
                     + e + ")");
-            return null;
+            return new Span(null, null);
+        }
+        return new Span(meters, meters.read());
+    }
+
+    /** The broker's counts from {@link #begin} on. */
+    static final class Span {
+        private final BrokerMeters meters;
+        private final Counts before;
+
+        private Span(BrokerMeters meters, Counts before) {
+            this.meters = meters;
+            this.before = before;
+        }
+
+        /** What the broker counted since the span began, null when it could not be attached to; detaches. */
+        Counts finish() throws Exception {
+            if (meters == null) {
+                return null;
+            }
+            try {
+                return meters.read().since(before);
+            } finally {
+                meters.close();
+            }
         }
     }
 

@@ -99,8 +99,7 @@ final class E2eBench implements Callable<Integer> {
             load.settings(table, spec);
             roles.countCpu(table);
             table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);
-            BrokerMeters meters = BrokerMeters.attachOrNull(roles.brokerPid());
-            BrokerMeters.Counts before = meters == null ? null : meters.read();
+            BrokerMeters.Span broker = BrokerMeters.begin(roles.brokerPid());
             TransactionMeters workerMeters = new TransactionMeters(roles.workerMetrics());
             TransactionMeters.Counts workerBefore = workerMeters.read();
             RoleProfiler profiler = profile.start(roles);
@@ -117,11 +116,8 @@ final class E2eBench implements Callable<Integer> {
             Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
             long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));
             long drained = System.nanoTime();
-            BrokerMeters.Counts during = meters == null ? null : meters.read().since(before);
+            BrokerMeters.Counts during = broker.finish();
             TransactionMeters.Counts workerDuring = workerMeters.read().since(workerBefore);
-            if (meters != null) {
-                meters.close();
-            }
             // CPU from the load's start until the last result is in: what it took to finish every job that completed
             long completedByDrain = times.completedBetween(windowStart, drained);
             table.cpuWindowEnds(completedByDrain);

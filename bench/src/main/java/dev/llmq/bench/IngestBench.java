@@ -111,15 +111,11 @@ final class IngestBench implements Callable<Integer> {
                 .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up");
         roles.countCpu(table);
         table.process("load generator (this JVM)", ProcessHandle.current().pid(), false);
-        BrokerMeters meters = BrokerMeters.attachOrNull(roles.brokerPid());
-        BrokerMeters.Counts before = meters == null ? null : meters.read();
+        BrokerMeters.Span broker = BrokerMeters.begin(roles.brokerPid());
         RoleProfiler profiler = profile.start(roles, phase);
         LoadResult r = LoadGenerator.run(target, spec, ResponseListener.NONE, connections);
         Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
-        BrokerMeters.Counts during = meters == null ? null : meters.read().since(before);
-        if (meters != null) {
-            meters.close();
-        }
+        BrokerMeters.Counts during = broker.finish();
         table.cpuWindowEnds(r.jobs());
         LoadOptions.figures(table, "", r, jobsTarget, latencyTarget);
         BrokerMeters.figures(table, during, r.jobs());
