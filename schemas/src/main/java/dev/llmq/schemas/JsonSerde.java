@@ -47,6 +47,10 @@ public final class JsonSerde<T> implements Serde<T> {
         return new JsonSerde<>(JobControlMessage.class);
     }
 
+    public static JsonSerde<BatchManifest> batchManifest() {
+        return new JsonSerde<>(BatchManifest.class);
+    }
+
     public static JsonSerde<BudgetMessage> budget() {
         return new JsonSerde<>(BudgetMessage.class);
     }

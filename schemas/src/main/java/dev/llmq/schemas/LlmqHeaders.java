@@ -26,6 +26,15 @@ public final class LlmqHeaders {
     public static final String TYPE_RESULT = "dev.llmq.result.v1";
     public static final String TYPE_STATUS = "dev.llmq.status.v1";
     public static final String TYPE_CONTROL = "dev.llmq.control.v1";
+    public static final String TYPE_BATCH = "dev.llmq.batch.v1";
+
+    /**
+     * On a job record whose batch the ingest listed on {@code llmq.batches.v1} ({@link BatchManifest}), in the same
+     * transaction; value {@value #BATCH_LISTED_VALUE}. A job record without it (another writer's, an older ingest's)
+     * is indexed in its batch on its own.
+     */
+    public static final String BATCH_LISTED = "llmq.batch.listed";
+    public static final String BATCH_LISTED_VALUE = "true";
 
     /** The kind of a control-topic message, so readers skip kinds they do not handle. */
     public static final String CONTROL_TYPE = "llmq.control.type";

@@ -51,6 +51,11 @@ public record TopicNames(String prefix) {
         return name(Topics.STATUS);
     }
 
+    /** The job ids of the ingest's batches: {@link BatchManifest} parts keyed by batch id. */
+    public String batches() {
+        return name(Topics.BATCHES);
+    }
+
     /** Records that could not be processed at all, with the reason in headers. */
     public String dlq() {
         return name(Topics.DLQ);

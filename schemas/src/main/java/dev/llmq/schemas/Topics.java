@@ -46,6 +46,12 @@ public final class Topics {
                     + "erases a cooldown still in force; cancellations of jobs and batches; budget states "
                     + "(written by the usage aggregator)");
 
+    public static final TopicSpec<BatchManifest> BATCHES = new TopicSpec<>("batches.v1", "batch id",
+            BatchManifest.class, "BatchManifest", null, false, null,
+            "the job ids of each batch the ingest accepted, in submission order, in parts of up to 1,000 (written "
+                    + "in the transaction that writes the batch's jobs, whose records carry the header "
+                    + "`llmq.batch.listed`): the status store lists a batch from these");
+
     /** One tenant's figure has {@code @<tenant>} (URL-encoded: no colon) after {@code <group_by>}; all tenants' none. */
     private static final String TENANT_PART = " (`@<tenant>`, URL-encoded: one tenant's figure)";
     private static final String WINDOWED_USAGE_KEY = "`<group_by>[@<tenant>]:<key>:<window start, epoch ms>`"
@@ -70,7 +76,7 @@ public final class Topics {
 
     /** Every topic, in the order the docs list them. */
     public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL, JOBS_INTERACTIVE,
-            USAGE_1M, USAGE_1H, USAGE_1D, USAGE_TOTAL);
+            BATCHES, USAGE_1M, USAGE_1H, USAGE_1D, USAGE_TOTAL);
 
     /** The topics table for the docs, generated from the definitions (docs/ARCHITECTURE.md embeds it). */
     public static String markdownTable() {

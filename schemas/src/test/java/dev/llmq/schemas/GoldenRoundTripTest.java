@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,7 @@ class GoldenRoundTripTest {
                 Arguments.of("job-status-event.json", JsonSerde.jobStatusEvent()),
                 Arguments.of("job-status-event-streaming.json", JsonSerde.jobStatusEvent()),
                 Arguments.of("job-control-cancel.json", JsonSerde.jobControl()),
+                Arguments.of("batch-manifest.json", JsonSerde.batchManifest()),
                 Arguments.of("job-result-succeeded.json", JsonSerde.jobResult()),
                 Arguments.of("job-result-failed.json", JsonSerde.jobResult()),
                 Arguments.of("deployment-health.json", Topics.CONTROL.serde()),
@@ -67,6 +70,23 @@ class GoldenRoundTripTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one");
         assertThatThrownBy(() -> new JobControlMessage(1, "job_cancel", null, null, null, "s", at))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one");
+    }
+
+    @Test
+    void aBatchIsListedInPartsOfAThousandIdsInOrder() {
+        Instant at = Instant.parse("2026-12-03T05:10:00Z");
+        List<String> ids = IntStream.range(0, 2_345).mapToObj(i -> "job-" + i).toList();
+        List<BatchManifest> parts = BatchManifest.of("b1", ids, at);
+        assertThat(parts).extracting(BatchManifest::part).containsExactly(0, 1, 2);
+        assertThat(parts).extracting(BatchManifest::parts).containsOnly(3);
+        assertThat(parts).extracting(p -> p.jobIds().size()).containsExactly(1_000, 1_000, 345);
+        assertThat(parts.stream().flatMap(p -> p.jobIds().stream()).toList()).isEqualTo(ids);
+        assertThat(BatchManifest.of("b1", List.of("j1"), at)).singleElement()
+                .satisfies(p -> assertThat(p.jobIds()).containsExactly("j1"));
+        assertThatThrownBy(() -> new BatchManifest(1, "b1", 1, 1, List.of("j1"), at)).hasMessageContaining("part");
+        assertThatThrownBy(() -> new BatchManifest(1, "b1", 0, 1, List.of(), at)).hasMessageContaining("job_ids");
+        assertThatThrownBy(() -> new BatchManifest(1, "b1", 0, 1, ids, at)).hasMessageContaining("job_ids");
+        assertThatThrownBy(() -> new BatchManifest(1, " ", 0, 1, List.of("j1"), at)).hasMessageContaining("batch_id");
     }
 
     @Test

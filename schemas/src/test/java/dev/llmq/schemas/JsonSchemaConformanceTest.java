@@ -33,6 +33,7 @@ class JsonSchemaConformanceTest {
         "job-status-event.json, job-status-event.v1.schema.json",
         "job-status-event-streaming.json, job-status-event.v1.schema.json",
         "job-control-cancel.json, job-control.v1.schema.json",
+        "batch-manifest.json, batch-manifest.v1.schema.json",
         "job-result-succeeded.json, job-result.v1.schema.json",
         "job-result-failed.json, job-result.v1.schema.json",
         "deployment-health.json, deployment-health.v1.schema.json",
@@ -55,6 +56,7 @@ class JsonSchemaConformanceTest {
         "error, job-result-failed.json, job-result.v1.schema.json",
         "deployment_id, deployment-health.json, deployment-health.v1.schema.json",
         "job_id, job-control-cancel.json, job-control.v1.schema.json",
+        "job_ids, batch-manifest.json, batch-manifest.v1.schema.json",
         "resets_at, budget-exceeded.json, budget.v1.schema.json",
         "cost_usd, usage-1h.json, usage.v1.schema.json"
     })

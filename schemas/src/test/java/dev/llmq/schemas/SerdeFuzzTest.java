@@ -40,6 +40,7 @@ class SerdeFuzzTest {
             new Case("stream-chunk.json", JsonSerde.streamChunk()),
             new Case("job-status-event.json", JsonSerde.jobStatusEvent()),
             new Case("job-control-cancel.json", JsonSerde.jobControl()),
+            new Case("batch-manifest.json", JsonSerde.batchManifest()),
             new Case("job-result-succeeded.json", JsonSerde.jobResult()),
             new Case("job-result-failed.json", JsonSerde.jobResult()),
             new Case("deployment-health.json", Topics.CONTROL.serde()),

@@ -1,12 +1,15 @@
 package dev.llmq.ingest.internal;
 
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.CloudEventHeaders;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TraceContext;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * returns only once the broker acknowledged every record (acks=all, idempotent).
  * A single job goes through one shared idempotent producer; a multi-job submission joins a group of concurrent
  * submissions written in one Kafka transaction ({@link GroupCommitter}: all of the group or none, so all of each
- * submission or none). Every failure surfaces as {@link ApiException}: 503 {@code kafka_unavailable}, 503
- * {@code ingest_busy} when the group commit queue is full, or 400 {@code request_too_large} for a job larger than the
+ * submission or none), with its batch's job ids listed on the batches topic ({@link BatchManifest}, a part per
+ * thousand jobs; the job records carry {@link LlmqHeaders#BATCH_LISTED}) so the status store indexes the batch from
+ * a few records instead of one per job. Every failure surfaces as {@link ApiException}: 503
+ * {@code kafka_unavailable}, 503 {@code ingest_busy} when the group commit queue is full, or 400 {@code request_too_large} for a job larger than the
  * producer accepts (checked before it joins a group, so it never fails its neighbours) or than the broker accepts (its
  * submission alone fails; the rest of its group is written again).
  *
@@ -52,8 +57,11 @@ public final class JobPublisher implements AutoCloseable {
     private static final int RECORD_OVERHEAD = 40;
     private static final int HEADER_OVERHEAD = 10;
 
+    private static final byte[] LISTED = LlmqHeaders.BATCH_LISTED_VALUE.getBytes(StandardCharsets.UTF_8);
+
     private final IngestSettings settings;
     private final JsonSerde<JobRequest> serde = JsonSerde.jobRequest();
+    private final JsonSerde<BatchManifest> manifests = JsonSerde.batchManifest();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Producer<String, byte[]> plain;
     private final GroupCommitter groups;
@@ -110,7 +118,7 @@ public final class JobPublisher implements AutoCloseable {
 
     /** Writes one job with the plain idempotent producer. */
     public void publishOne(JobRequest job, TraceContext trace) {
-        ProducerRecord<String, byte[]> record = checked(record(job, trace));
+        ProducerRecord<String, byte[]> record = checked(record(job, trace, false));
         Future<RecordMetadata> future;
         try {
             future = plain.send(record);
@@ -133,12 +141,23 @@ public final class JobPublisher implements AutoCloseable {
      * up to twice the Kafka timeout; a submission no transaction took by then is withdrawn (503, nothing enqueued).
      */
     public void publishAll(List<JobRequest> jobs, TraceContext trace) {
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(jobs.size());
+        String batchId = jobs.isEmpty() ? null : jobs.getFirst().batchId();
+        boolean listed = batchId != null && jobs.stream().allMatch(j -> batchId.equals(j.batchId()));
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(jobs.size() + 1);
         long bytes = 0;
         for (JobRequest job : jobs) {
-            ProducerRecord<String, byte[]> r = checked(record(job, trace));
+            ProducerRecord<String, byte[]> r = checked(record(job, trace, listed));
             bytes += sizeUpperBound(r);
             records.add(r);
+        }
+        if (listed) { // the batch's job ids, a few records in the same transaction, where the store read one per job
+            Instant submittedAt = jobs.getFirst().submittedAt();
+            for (BatchManifest part : BatchManifest.of(batchId, jobs.stream().map(JobRequest::jobId).toList(),
+                    submittedAt)) {
+                ProducerRecord<String, byte[]> r = checked(manifestRecord(part, trace));
+                bytes += sizeUpperBound(r);
+                records.add(r);
+            }
         }
         GroupCommitter.Pending pending = groups.enqueue(records, bytes);
         long wait = settings.kafkaTimeout().toMillis() * 2;
@@ -200,14 +219,28 @@ public final class JobPublisher implements AutoCloseable {
         return mapped;
     }
 
-    /** @param trace the job's trace context (traceparent and tracestate headers), or null for none */
-    private ProducerRecord<String, byte[]> record(JobRequest job, TraceContext trace) {
+    /**
+     * @param trace  the job's trace context (traceparent and tracestate headers), or null for none
+     * @param listed whether the job's batch is listed on the batches topic in the same transaction
+     */
+    private ProducerRecord<String, byte[]> record(JobRequest job, TraceContext trace, boolean listed) {
         Headers headers = CloudEventHeaders.builder().source(source).type(LlmqHeaders.TYPE_JOB).id(job.jobId())
                 .time(job.submittedAt()).trace(trace).build();
+        if (listed) {
+            headers.add(LlmqHeaders.BATCH_LISTED, LISTED);
+        }
         String topic = JobFields.interactive(job.priority()) ? settings.topics().jobsInteractive()
                 : settings.topics().jobs();
         return new ProducerRecord<>(topic, null, job.submittedAt().toEpochMilli(), job.jobId(), serde.toBytes(job),
                 headers);
+    }
+
+    /** One part of a batch's list of job ids, keyed by the batch id. */
+    private ProducerRecord<String, byte[]> manifestRecord(BatchManifest part, TraceContext trace) {
+        Headers headers = CloudEventHeaders.builder().source(source).type(LlmqHeaders.TYPE_BATCH)
+                .id(part.batchId() + "/" + part.part()).time(part.submittedAt()).trace(trace).build();
+        return new ProducerRecord<>(settings.topics().batches(), null, part.submittedAt().toEpochMilli(),
+                part.batchId(), manifests.toBytes(part), headers);
     }
 
     @Override

@@ -3,11 +3,13 @@ package dev.llmq.ingest.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TopicNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,19 +46,24 @@ import org.slf4j.LoggerFactory;
  * first terminal result wins; a result may come before its job record; a running event after the result changes
  * nothing.
  *
- * <p>The job records also go, re-keyed, through one repartition topic ({@value #INDEX_REPARTITION}) to
- * {@value #INDEX_STORE}: by {@code b<batch id>} for a batch and by {@code i<tenant>\0<key>} for an idempotency key.
+ * <p>A batch the ingest wrote is listed on the batches topic ({@link BatchManifest}: its job ids in parts of a
+ * thousand, keyed by the batch id, in the transaction of its jobs, whose records carry
+ * {@link LlmqHeaders#BATCH_LISTED}); those parts go to {@value #INDEX_STORE} as they came, store key
+ * {@code m<batch id>\0<part, 8 digits>}, in the partition of the batch id. Every other job record goes, re-keyed,
+ * through one repartition topic ({@value #INDEX_REPARTITION}) to {@value #INDEX_STORE}: by {@code b<batch id>} for a
+ * batch not listed (another writer's, an older ingest's) and by {@code i<tenant>\0<key>} for an idempotency key.
  * Store key: that partition key, {@code \0}, the job id (ids sort in submission order), so a prefix scan lists a
- * batch's or a key's jobs in order. The owner of a batch or key is found with the partition key
- * ({@link #batchKey}, {@link #idempotencyKey}).
+ * batch's or a key's jobs in order. The owner of a batch's parts is found with the batch id, that of the other entries
+ * with their partition key ({@link #batchKey}, {@link #idempotencyKey}). The repartition topic and the batches topic
+ * have the same partitions (the topics' count), so both feed the same tasks.
  *
  * <p>Retention: a wall-clock punctuator deletes the entries created more than the retention ago (tombstones on the
  * compacted changelogs) with range scans that visit only what they delete, never a scan of the store. A job made by
  * the ingest has a time-ordered id ({@link JobIds}), so its snapshot's key sorts by when it was submitted and the
  * purge range-scans the {@code j} keys up to the first id of now minus the retention. A batch made by the ingest has
- * a time-ordered id too, so its index lines sort by when it was submitted and are purged the same way, all at once;
- * writing one needs no read first (a repeat writes the same line). Every other entry (an idempotency key's index
- * line, a job or batch id from another writer) has an expiry line, {@code x<16 hex digits of the entry's first
+ * a time-ordered id too, so its parts and index lines sort by when it was submitted and are purged the same way, all
+ * at once; writing one needs no read first (a repeat writes the same entry). Every other entry (an idempotency key's
+ * index line, a job or batch id from another writer) has an expiry line, {@code x<16 hex digits of the entry's first
  * record timestamp><entry key>}, written when the entry is created, and the purge range-scans those lines. Records
  * already older than the retention when read (a store rebuilt from old topics) are not stored at all.
  */
@@ -76,6 +83,7 @@ public final class JobStatusTopology {
     private static final char BATCH = 'b';
     private static final char IDEMPOTENCY = 'i';
     private static final char EXPIRY = 'x';
+    private static final char MANIFEST = 'm';
     private static final char SEPARATOR = '\u0000';
 
     private JobStatusTopology() {
@@ -103,6 +111,9 @@ public final class JobStatusTopology {
                         Named.as("jobs-to-snapshots"), JOB_STORE)
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(INDEX_REPARTITION))
                 .process(() -> new IndexProcessor(retentionMs, purgeEveryMs), Named.as("index"), INDEX_STORE);
+        // the same store, so the same tasks as the repartition topic's (the topics have the same partitions)
+        builder.stream(topics.batches(), consumed.withName("batches"))
+                .process(() -> new ManifestProcessor(mapper, retentionMs), Named.as("batches-to-index"), INDEX_STORE);
         builder.stream(topics.status(), consumed.withName("status"))
                 .process(() -> new SnapshotProcessor(Source.STATUS, mapper, retentionMs, 0),
                         Named.as("status-to-snapshots"), JOB_STORE);
@@ -131,6 +142,18 @@ public final class JobStatusTopology {
     /** The partition key of an idempotency key, scoped by tenant (null: none), in {@value #INDEX_STORE}. */
     static String idempotencyKey(String tenant, String key) {
         return IDEMPOTENCY + (tenant == null ? "" : tenant) + SEPARATOR + key;
+    }
+
+    /**
+     * The prefix of a listed batch's parts in {@value #INDEX_STORE}; what follows is the part's number (8 digits).
+     * The parts are in the partition of the batch id itself.
+     */
+    static String manifestPrefix(String batchId) {
+        return MANIFEST + batchId + SEPARATOR;
+    }
+
+    private static String manifestKey(String batchId, int part) {
+        return manifestPrefix(batchId) + String.format("%08d", part);
     }
 
     /** The prefix of every index entry under a partition key; what follows it is a job id. */
@@ -163,6 +186,8 @@ public final class JobStatusTopology {
      */
     private static int purgeByBatchId(KeyValueStore<String, byte[]> store, long cutoff) {
         return purgeRange(store, batchKey(JobIds.BATCH_PREFIX), batchKey(JobIds.firstBatchIdAt(cutoff)),
+                JobStatusTopology::timeOrderedBatch)
+                + purgeRange(store, MANIFEST + JobIds.BATCH_PREFIX, MANIFEST + JobIds.firstBatchIdAt(cutoff),
                 JobStatusTopology::timeOrderedBatch);
     }
 
@@ -185,9 +210,9 @@ public final class JobStatusTopology {
         return expired.size();
     }
 
-    /** Whether {@code key} (an index partition key or line) is a batch's whose id the ingest made. */
+    /** Whether {@code key} (an index partition key or line, or a part's key) is a batch's whose id the ingest made. */
     private static boolean timeOrderedBatch(String key) {
-        if (key.isEmpty() || key.charAt(0) != BATCH) {
+        if (key.isEmpty() || (key.charAt(0) != BATCH && key.charAt(0) != MANIFEST)) {
             return false;
         }
         int end = key.indexOf(SEPARATOR);
@@ -283,7 +308,7 @@ public final class JobStatusTopology {
             JobSnapshot fresh = JobSnapshot.queued(h.jobId(), h.batchId(), h.customId(), h.tenant(), h.modelGroup(),
                     h.stream(), h.submittedAt(), h.idempotencyKey(), fingerprint, h.deadline());
             update(h.jobId(), record.timestamp(), old -> old == null ? fresh : old.fillFrom(fresh), null);
-            if (h.batchId() != null) {
+            if (h.batchId() != null && record.headers().lastHeader(LlmqHeaders.BATCH_LISTED) == null) {
                 context.forward(indexLine(record, batchKey(h.batchId()), h.jobId()));
             }
             if (h.idempotencyKey() != null) {
@@ -385,6 +410,51 @@ public final class JobStatusTopology {
         ResultHead {
             if (jobId == null || jobId.isBlank() || status == null || completedAt == null) {
                 throw new IllegalArgumentException("not a job result: job_id, status and completed_at are required");
+            }
+        }
+    }
+
+    /** Keeps a listed batch's parts as they came: one entry per part, found by the batch id. */
+    private static final class ManifestProcessor implements Processor<String, byte[], Void, Void> {
+
+        private final JsonSerde<BatchManifest> manifests;
+        private final long retentionMs;
+        private ProcessorContext<Void, Void> context;
+        private KeyValueStore<String, byte[]> store;
+
+        ManifestProcessor(ObjectMapper mapper, long retentionMs) {
+            this.manifests = new JsonSerde<>(BatchManifest.class, mapper);
+            this.retentionMs = retentionMs;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
+            this.store = context.getStateStore(INDEX_STORE);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.key() == null || record.value() == null
+                    || record.timestamp() < context.currentSystemTimeMs() - retentionMs) {
+                return;
+            }
+            BatchManifest part;
+            try {
+                part = manifests.fromBytes(record.value());
+                if (!part.batchId().equals(record.key())) {
+                    throw new IllegalArgumentException("the record's key is not its batch id");
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("status store skips a part of batch {}: {}", record.key(), e.toString());
+                return;
+            }
+            String key = manifestKey(part.batchId(), part.part());
+            if (JobIds.batchMillisOf(part.batchId()) >= 0) { // purged by the batch id's time
+                store.put(key, record.value());
+            } else if (store.get(key) == null) {
+                store.put(key, record.value());
+                store.put(expiryKey(record.timestamp(), key), new byte[0]);
             }
         }
     }

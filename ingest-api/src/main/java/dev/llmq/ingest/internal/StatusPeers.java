@@ -39,17 +39,30 @@ final class StatusPeers {
     private final String internalKey;
 
     /**
-     * A question: the snapshots of {@code jobIds}, or the job ids indexed under {@code indexKey} (a batch's or an
-     * idempotency key's partition key, {@link JobStatusTopology}).
+     * A question: the snapshots of {@code jobIds}, the job ids indexed under {@code indexKey} (a batch's or an
+     * idempotency key's partition key, {@link JobStatusTopology}), or those listed for the batch {@code batchId}.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Query(List<String> jobIds, String indexKey) {
+    record Query(List<String> jobIds, String indexKey, String batchId) {
         Query {
-            if ((jobIds == null) == (indexKey == null)) {
-                throw new IllegalArgumentException("a status query names either job_ids or an index_key");
+            if ((jobIds != null ? 1 : 0) + (indexKey != null ? 1 : 0) + (batchId != null ? 1 : 0) != 1) {
+                throw new IllegalArgumentException("a status query names one of job_ids, an index_key or a "
+                        + "batch_id");
             }
             jobIds = jobIds == null ? null : List.copyOf(jobIds);
+        }
+
+        static Query jobs(List<String> jobIds) {
+            return new Query(jobIds, null, null);
+        }
+
+        static Query index(String indexKey) {
+            return new Query(null, indexKey, null);
+        }
+
+        static Query listed(String batchId) {
+            return new Query(null, null, batchId);
         }
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.config.StateDir;
 import dev.llmq.config.StreamsDefaults;
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.BatchManifest;
+import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -68,6 +70,7 @@ final class StatusStore implements AutoCloseable {
     private final IngestSettings settings;
     private final ObjectMapper mapper;
     private final StoredSnapshot.Codec snapshots;
+    private final JsonSerde<BatchManifest> manifests;
     private final StateDir stateDir;
     private final AtomicInteger restoring = new AtomicInteger();
     private final AtomicLong restored = new AtomicLong();
@@ -100,6 +103,7 @@ final class StatusStore implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.snapshots = new StoredSnapshot.Codec(mapper);
+        this.manifests = new JsonSerde<>(BatchManifest.class, mapper);
         this.stateDir = StateDir.open(settings.stateDir(), "llmq-ingest-state-",
                 dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped));
     }
@@ -137,7 +141,7 @@ final class StatusStore implements AutoCloseable {
         admin = Admin.create(adminProps);
         String app = applicationId(settings.topics());
         catchUp = new StartupCatchUp(admin, app, List.of(settings.topics().jobs(), settings.topics().jobsInteractive(),
-                settings.topics().status(), settings.topics().results()),
+                settings.topics().status(), settings.topics().results(), settings.topics().batches()),
                 List.of(app + "-" + JobStatusTopology.INDEX_REPARTITION + "-repartition"), settings.kafkaTimeout(),
                 KafkaClients.consumer(settings, settings.instanceId() + "-status-catch-up-gap"));
         s.start();
@@ -265,6 +269,19 @@ final class StatusStore implements AutoCloseable {
     Optional<JobSnapshot> localJob(String jobId, int partition) {
         byte[] value = store(JobStatusTopology.JOB_STORE, partition).get(JobStatusTopology.jobKey(jobId));
         return value == null ? Optional.empty() : Optional.of(snapshots.read(value).snapshot());
+    }
+
+    /**
+     * The job ids of the batch {@code batchId} listed in {@code partition} (the batch id's own) by the ingest that
+     * wrote it, in submission order; empty when it has no parts there (not listed: see {@link #localIndex}).
+     */
+    List<String> localListed(String batchId, int partition) {
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store(JobStatusTopology.INDEX_STORE, partition)
+                .prefixScan(JobStatusTopology.manifestPrefix(batchId), KEYS)) {
+            it.forEachRemaining(kv -> ids.addAll(manifests.fromBytes(kv.value).jobIds())); // parts in order
+        }
+        return ids;
     }
 
     /** The job ids indexed under {@code partitionKey} (a batch or an idempotency key), in submission order. */

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
@@ -109,9 +110,20 @@ public final class StreamsJobStatusView implements JobStatusView {
         return found.isEmpty() ? pending : Optional.of(found.getFirst());
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The batch's job ids are its listed parts (held by the owner of the batch id) when the ingest that wrote it
+     * listed it, else its index lines (held by the owner of its partition key).
+     */
     @Override
     public List<JobSnapshot> batch(String batchId) {
-        return indexed(JobStatusTopology.batchKey(batchId), false);
+        String partitionKey = JobStatusTopology.batchKey(batchId);
+        return indexed(partitionKey, () -> {
+            List<String> listed = ids(batchId, StatusPeers.Query.listed(batchId),
+                    p -> store.localListed(batchId, p));
+            return listed.isEmpty() ? indexIds(partitionKey) : listed;
+        }, false);
     }
 
     /**
@@ -125,7 +137,8 @@ public final class StreamsJobStatusView implements JobStatusView {
      */
     @Override
     public List<JobSnapshot> byIdempotencyKey(String tenant, String key) {
-        return indexed(JobStatusTopology.idempotencyKey(tenant, key), true);
+        String partitionKey = JobStatusTopology.idempotencyKey(tenant, key);
+        return indexed(partitionKey, () -> indexIds(partitionKey), true);
     }
 
     /**
@@ -182,6 +195,11 @@ public final class StreamsJobStatusView implements JobStatusView {
                 local(() -> store.localJob(id, p)).ifPresent(jobs::add);
             }
             answer = new StatusPeers.Answer(jobs, null);
+        } else if (q.batchId() != null) {
+            if (!(store.owner(JobStatusTopology.INDEX_STORE, q.batchId()) instanceof StatusStore.Owner.Local(int p))) {
+                throw StatusPeers.unavailable("this batch's list is not held here");
+            }
+            answer = new StatusPeers.Answer(null, local(() -> store.localListed(q.batchId(), p)));
         } else {
             if (!(store.owner(JobStatusTopology.INDEX_STORE, q.indexKey()) instanceof StatusStore.Owner.Local(int p))) {
                 throw StatusPeers.unavailable("this index entry is not held here");
@@ -195,25 +213,36 @@ public final class StreamsJobStatusView implements JobStatusView {
         }
     }
 
-    /** The jobs indexed under a batch's or an idempotency key's partition key, with the recent ones not yet there. */
-    private List<JobSnapshot> indexed(String partitionKey, boolean whole) {
+    /**
+     * The jobs whose ids {@code lookup} finds for a batch or an idempotency key (remembered under its partition key),
+     * with the recent ones not yet there.
+     */
+    private List<JobSnapshot> indexed(String partitionKey, Supplier<List<String>> lookup, boolean whole) {
         List<JobSnapshot> pending = recent.get(partitionKey);
         if (pending.isEmpty()) {
-            return whileMoving(() -> indexed(partitionKey, pending, whole));
+            return whileMoving(() -> indexed(lookup, pending, whole));
         }
-        return indexed(partitionKey, pending, whole);
+        return indexed(lookup, pending, whole);
+    }
+
+    /** The job ids indexed under a partition key, asked of its owner. */
+    private List<String> indexIds(String partitionKey) {
+        return ids(partitionKey, StatusPeers.Query.index(partitionKey), p -> store.localIndex(partitionKey, p));
+    }
+
+    /** Job ids from the index store's owner of {@code ownerKey}: read here, or asked of it with {@code query}. */
+    private List<String> ids(String ownerKey, StatusPeers.Query query, IntFunction<List<String>> localRead) {
+        return switch (store.owner(JobStatusTopology.INDEX_STORE, ownerKey)) {
+            case StatusStore.Owner.Local(int p) -> local(() -> localRead.apply(p));
+            case StatusStore.Owner.Remote(HostInfo host) -> peers.ask(host, query).jobIds();
+            case StatusStore.Owner.Unknown() -> throw StatusPeers.unavailable("the status store is starting or moving");
+        };
     }
 
     /** With {@code whole}, an indexed job the store no longer holds (expired) makes the answer empty. */
-    private List<JobSnapshot> indexed(String partitionKey, List<JobSnapshot> pending, boolean whole) {
+    private List<JobSnapshot> indexed(Supplier<List<String>> lookup, List<JobSnapshot> pending, boolean whole) {
         try {
-            List<String> ids = switch (store.owner(JobStatusTopology.INDEX_STORE, partitionKey)) {
-                case StatusStore.Owner.Local(int p) -> local(() -> store.localIndex(partitionKey, p));
-                case StatusStore.Owner.Remote(HostInfo host) ->
-                        peers.ask(host, new StatusPeers.Query(null, partitionKey)).jobIds();
-                case StatusStore.Owner.Unknown() ->
-                        throw StatusPeers.unavailable("the status store is starting or moving");
-            };
+            List<String> ids = lookup.get();
             if (pending.isEmpty() && ids.isEmpty()) {
                 return List.of();
             }
@@ -247,7 +276,7 @@ public final class StreamsJobStatusView implements JobStatusView {
                         throw StatusPeers.unavailable("the status store is starting or moving");
             }
         }
-        remote.forEach((host, ids) -> peers.ask(host, new StatusPeers.Query(ids, null)).jobs()
+        remote.forEach((host, ids) -> peers.ask(host, StatusPeers.Query.jobs(ids)).jobs()
                 .forEach(s -> found.put(s.jobId(), s)));
         List<JobSnapshot> out = new ArrayList<>(found.size());
         for (String id : jobIds) {

@@ -10,7 +10,10 @@ import dev.llmq.config.GroupCommit;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.runtime.TopicProvisioner;
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import dev.llmq.testkit.kafka.LogEnds;
@@ -35,6 +38,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -195,7 +199,28 @@ class GroupCommitIT {
      * markers are written just after the producer's commit returns: {@link LogEnds}).
      */
     private static Set<String> committedKeys(KafkaCluster kafka, TopicNames topics) {
-        List<TopicPartition> tps = jobsPartitions(topics);
+        Set<String> keys = new HashSet<>();
+        committed(kafka, topics.jobs()).forEach(r -> {
+            assertThat(r.headers().lastHeader(LlmqHeaders.BATCH_LISTED)).as("the job's batch is listed").isNotNull();
+            keys.add(r.key());
+        });
+        return keys;
+    }
+
+    /** The job ids the committed parts on the batches topic list. */
+    private static List<String> listedIds(KafkaCluster kafka, TopicNames topics) {
+        List<String> ids = new ArrayList<>();
+        committed(kafka, topics.batches()).forEach(r -> {
+            BatchManifest part = JsonSerde.batchManifest().fromBytes(r.value());
+            assertThat(r.key()).isEqualTo(part.batchId());
+            ids.addAll(part.jobIds());
+        });
+        return ids;
+    }
+
+    /** What a read_committed reader sees on {@code topic} once no transaction is open on it. */
+    private static List<ConsumerRecord<String, byte[]>> committed(KafkaCluster kafka, String topic) {
+        List<TopicPartition> tps = partitions(topic);
         Map<TopicPartition, Long> end;
         try (Admin admin = admin(kafka)) {
             end = await().atMost(Duration.ofSeconds(20)).until(() -> LogEnds.read(admin, tps),
@@ -209,19 +234,19 @@ class GroupCommitIT {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
             c.assign(tps);
             c.seekToBeginning(tps);
-            Set<String> keys = new HashSet<>();
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
-                c.poll(Duration.ofMillis(100)).forEach(r -> keys.add(r.key()));
+                c.poll(Duration.ofMillis(100)).forEach(records::add);
                 return tps.stream().allMatch(tp -> c.position(tp) >= end.get(tp));
             });
-            return keys;
+            return records;
         }
     }
 
-    private static List<TopicPartition> jobsPartitions(TopicNames topics) {
+    private static List<TopicPartition> partitions(String topic) {
         List<TopicPartition> tps = new ArrayList<>();
         for (int i = 0; i < PARTITIONS; i++) {
-            tps.add(new TopicPartition(topics.jobs(), i));
+            tps.add(new TopicPartition(topic, i));
         }
         return tps;
     }
@@ -248,6 +273,13 @@ class GroupCommitIT {
         assertThat(p.groupedSubmissions()).isEqualTo(40);
         assertThat(p.transactions()).isBetween(1L, 20L);
         assertThat(committedKeys(kafka, topics)).containsExactlyInAnyOrderElementsOf(ids(submissions));
+        // each submission's batch listed in the same transactions, in submission order
+        List<String> listed = listedIds(kafka, topics);
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(ids(submissions));
+        for (List<JobRequest> s : submissions) {
+            int first = listed.indexOf(s.getFirst().jobId());
+            assertThat(listed.subList(first, first + s.size())).isEqualTo(s.stream().map(JobRequest::jobId).toList());
+        }
     }
 
     @Test
@@ -270,6 +302,7 @@ class GroupCommitIT {
         Set<String> readable = committedKeys(kafka, topics);
         assertThat(readable).doesNotContainAnyElementsOf(ids(submissions))
                 .containsExactlyInAnyOrderElementsOf(ids(List.of(later)));
+        assertThat(listedIds(kafka, topics)).containsExactlyElementsOf(later.stream().map(JobRequest::jobId).toList());
     }
 
     /**
@@ -292,7 +325,7 @@ class GroupCommitIT {
         List<JobRequest> later = jobs(12);
         publisher(kafka, topics, 1, group, Map.of(), kafkaTimeout).publishAll(later, null);
         try (Admin admin = admin(kafka)) {
-            assertThat(LogEnds.read(admin, jobsPartitions(topics)).held())
+            assertThat(LogEnds.read(admin, partitions(topics.jobs())).held())
                     .as("partitions held back by the dead ingest's transaction").isNotEmpty();
         }
 

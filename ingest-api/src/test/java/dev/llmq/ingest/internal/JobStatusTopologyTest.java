@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.schemas.Attempt;
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
@@ -11,6 +12,7 @@ import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.JobStatusEvent;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +49,7 @@ class JobStatusTopologyTest {
     private TestInputTopic<String, byte[]> interactive;
     private TestInputTopic<String, byte[]> status;
     private TestInputTopic<String, byte[]> results;
+    private TestInputTopic<String, byte[]> batches;
 
     @BeforeEach
     void start() {
@@ -58,6 +61,7 @@ class JobStatusTopologyTest {
         interactive = input(TOPICS.jobsInteractive());
         status = input(TOPICS.status());
         results = input(TOPICS.results());
+        batches = input(TOPICS.batches());
     }
 
     @AfterEach
@@ -320,6 +324,86 @@ class JobStatusTopologyTest {
             assertThat(line.headers().toArray()).isEmpty();
         });
         assertThat(index(JobStatusTopology.batchKey("batch_h"))).containsExactly("job_h");
+    }
+
+    private TestRecord<String, byte[]> listedJob(JobRequest r, Instant at) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(LlmqHeaders.BATCH_LISTED, LlmqHeaders.BATCH_LISTED_VALUE.getBytes(StandardCharsets.UTF_8));
+        return new TestRecord<>(r.jobId(), JsonSerde.jobRequest().toBytes(r), headers, at);
+    }
+
+    /** A listed batch's job ids as the store holds them: its parts in order. */
+    private List<String> listed(String batchId) {
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store(JobStatusTopology.INDEX_STORE)
+                .prefixScan(JobStatusTopology.manifestPrefix(batchId), Serdes.String().serializer())) {
+            it.forEachRemaining(kv -> ids.addAll(JsonSerde.batchManifest().fromBytes(kv.value).jobIds()));
+        }
+        return ids;
+    }
+
+    private void sendParts(String batchId, List<String> jobIds, Instant at) {
+        for (BatchManifest part : BatchManifest.of(batchId, jobIds, at)) {
+            send(batches, batchId, JsonSerde.batchManifest().toBytes(part), at);
+        }
+    }
+
+    @Test
+    void aListedBatchIsIndexedFromItsPartsNotJobByJob() {
+        JobIds ids = new JobIds(Clock.fixed(T0, ZoneOffset.UTC), new Random(3));
+        String batch = ids.nextBatchId();
+        List<String> jobIds = new ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            jobIds.add(ids.nextJobId());
+        }
+        TestOutputTopic<String, byte[]> lines = driver.createOutputTopic("store-test-"
+                + JobStatusTopology.INDEX_REPARTITION + "-repartition", Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
+        jobs.pipeInput(listedJob(job(jobIds.get(0), batch, "acme", null), T0));
+        jobs.pipeInput(listedJob(job(jobIds.get(1), batch, "acme", "k-l"), T0));
+        // the listed jobs' snapshots are stored; only the idempotency key goes through the repartition topic
+        assertThat(snapshot(jobIds.get(0)).batchId()).isEqualTo(batch);
+        assertThat(lines.readRecordsToList()).extracting(TestRecord::key)
+                .containsExactly(JobStatusTopology.idempotencyKey("acme", "k-l"));
+        assertThat(index(JobStatusTopology.batchKey(batch))).isEmpty();
+
+        // three parts, the last first: listed in submission order; a part delivered twice is the same entry
+        List<BatchManifest> parts = BatchManifest.of(batch, jobIds, T0);
+        for (int p : new int[] {2, 0, 1, 0}) {
+            send(batches, batch, JsonSerde.batchManifest().toBytes(parts.get(p)), T0);
+        }
+        assertThat(listed(batch)).isEqualTo(jobIds);
+        // another writer's batch id: its part has an expiry line
+        sendParts("batch_0", List.of("job_f1", "job_f2"), T0.plus(Duration.ofMinutes(40)));
+        assertThat(listed("batch_0")).containsExactly("job_f1", "job_f2");
+        // 3 parts, 1 foreign part and its expiry line, 1 idempotency line and its expiry line
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isEqualTo(7);
+
+        // one retention after the batch was made its parts are gone, the foreign one's stays until its own
+        driver.advanceWallClockTime(Duration.ofMinutes(61));
+        assertThat(listed(batch)).isEmpty();
+        assertThat(listed("batch_0")).containsExactly("job_f1", "job_f2");
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isEqualTo(2);
+        driver.advanceWallClockTime(Duration.ofMinutes(40));
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isZero();
+
+        // a part older than the retention when read is not stored
+        sendParts(batch, jobIds.subList(0, 3), T0);
+        assertThat(listed(batch)).isEmpty();
+    }
+
+    @Test
+    void unreadablePartsAreSkipped() {
+        BatchManifest part = BatchManifest.of("batch_p", List.of("job_1"), T0).getFirst();
+        send(batches, "batch_other", JsonSerde.batchManifest().toBytes(part), T0); // keyed by another batch
+        send(batches, "batch_p", "not json".getBytes(StandardCharsets.UTF_8), T0);
+        send(batches, "batch_p", "{\"batch_id\":\"batch_p\",\"part\":0,\"parts\":1,\"job_ids\":[]}"
+                .getBytes(StandardCharsets.UTF_8), T0);
+        assertThat(listed("batch_p")).isEmpty();
+        assertThat(listed("batch_other")).isEmpty();
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isZero();
+        send(batches, "batch_p", JsonSerde.batchManifest().toBytes(part), T0);
+        assertThat(listed("batch_p")).containsExactly("job_1");
     }
 
     @Test

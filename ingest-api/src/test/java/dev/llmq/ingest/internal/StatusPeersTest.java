@@ -33,7 +33,7 @@ class StatusPeersTest {
     }
 
     private StatusPeers.Query query() {
-        return new StatusPeers.Query(List.of("job-1"), null);
+        return StatusPeers.Query.jobs(List.of("job-1"));
     }
 
     @Test

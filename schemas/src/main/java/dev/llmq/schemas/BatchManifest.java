@@ -1,0 +1,59 @@
+package dev.llmq.schemas;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One part of a batch's list of jobs on {@code llmq.batches.v1}, keyed by the batch id: the ids of up to
+ * {@link #PART_SIZE} of its jobs, in submission order. The ingest writes every part of a batch in the transaction that
+ * writes the batch's jobs, and marks those job records with the header {@link LlmqHeaders#BATCH_LISTED}: their batch
+ * is listed here, so readers need not index the batch job by job.
+ *
+ * @param batchId     the batch
+ * @param part        this part's number, from 0
+ * @param parts       how many parts the batch has
+ * @param jobIds      this part's job ids, in submission order
+ * @param submittedAt when the batch was submitted (its jobs' {@code submitted_at})
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record BatchManifest(int schemaVersion, String batchId, int part, int parts, List<String> jobIds,
+                            Instant submittedAt) {
+
+    public static final int SCHEMA_VERSION = 1;
+    /** The most job ids in one part (about 43 KB of JSON with the ingest's ids). */
+    public static final int PART_SIZE = 1_000;
+
+    public BatchManifest {
+        JobRequest.requireText(batchId, "batch_id");
+        Objects.requireNonNull(submittedAt, "submitted_at");
+        if (parts < 1 || part < 0 || part >= parts) {
+            throw new IllegalArgumentException("part must be from 0 to parts - 1, and parts at least 1 (part " + part
+                    + " of " + parts + ")");
+        }
+        if (jobIds == null || jobIds.isEmpty() || jobIds.size() > PART_SIZE) {
+            throw new IllegalArgumentException("job_ids must hold 1 to " + PART_SIZE + " ids");
+        }
+        jobIds = List.copyOf(jobIds);
+        for (String id : jobIds) {
+            JobRequest.requireText(id, "job_ids[]");
+        }
+        if (schemaVersion <= 0) {
+            schemaVersion = SCHEMA_VERSION;
+        }
+    }
+
+    /** The parts listing {@code jobIds} (in submission order) of one batch. */
+    public static List<BatchManifest> of(String batchId, List<String> jobIds, Instant submittedAt) {
+        int parts = Math.max(1, (jobIds.size() + PART_SIZE - 1) / PART_SIZE);
+        List<BatchManifest> out = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            out.add(new BatchManifest(SCHEMA_VERSION, batchId, p, parts,
+                    jobIds.subList(p * PART_SIZE, Math.min(jobIds.size(), (p + 1) * PART_SIZE)), submittedAt));
+        }
+        return out;
+    }
+}
