@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * submission or none), with its batch's job ids listed on the batches topic ({@link BatchManifest}, a part per
  * thousand jobs; the job records carry {@link LlmqHeaders#BATCH_LISTED}) so the status store indexes the batch from
  * a few records instead of one per job. Every failure surfaces as {@link ApiException}: 503
- * {@code kafka_unavailable}, 503 {@code ingest_busy} when the group commit queue is full, or 400 {@code request_too_large} for a job larger than the
- * producer accepts (checked before it joins a group, so it never fails its neighbours) or than the broker accepts (its
- * submission alone fails; the rest of its group is written again).
+ * {@code kafka_unavailable}, 503 {@code ingest_busy} when the group commit queue is full, or 400
+ * {@code request_too_large} for a job larger than the producer accepts (checked before it joins a group, so it
+ * never fails its neighbours) or than the broker accepts (its submission alone fails; the rest of its group is
+ * written again).
  *
  * <p>One narrow window remains: when {@code commitTransaction} times out after the coordinator already accepted the
  * commit, the clients got 503 yet the jobs are committed. A retry with the same {@code Idempotency-Key} then returns

@@ -210,6 +210,26 @@ public final class JobStatusTopology {
         return expired.size();
     }
 
+    /** Whether a record has a key and a value and is younger than the retention: older ones are not stored. */
+    private static boolean storable(Record<String, byte[]> record, ProcessorContext<?, ?> context, long retentionMs) {
+        return record.key() != null && record.value() != null
+                && record.timestamp() >= context.currentSystemTimeMs() - retentionMs;
+    }
+
+    /**
+     * Writes an index entry. One of a batch the ingest made ({@code byBatchTime}) is purged by the batch id's time, so
+     * it is one put (a repeat writes the same entry); any other gets an expiry line when it is created.
+     */
+    private static void putEntry(KeyValueStore<String, byte[]> store, String key, byte[] value, long timestamp,
+                                 boolean byBatchTime) {
+        if (byBatchTime) {
+            store.put(key, value);
+        } else if (store.get(key) == null) {
+            store.put(key, value);
+            store.put(expiryKey(timestamp, key), new byte[0]);
+        }
+    }
+
     /** Whether {@code key} (an index partition key or line, or a part's key) is a batch's whose id the ingest made. */
     private static boolean timeOrderedBatch(String key) {
         if (key.isEmpty() || (key.charAt(0) != BATCH && key.charAt(0) != MANIFEST)) {
@@ -281,8 +301,7 @@ public final class JobStatusTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            if (record.key() == null || record.value() == null
-                    || record.timestamp() < context.currentSystemTimeMs() - retentionMs) {
+            if (!storable(record, context, retentionMs)) {
                 return;
             }
             try {
@@ -435,8 +454,7 @@ public final class JobStatusTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            if (record.key() == null || record.value() == null
-                    || record.timestamp() < context.currentSystemTimeMs() - retentionMs) {
+            if (!storable(record, context, retentionMs)) {
                 return;
             }
             BatchManifest part;
@@ -449,13 +467,8 @@ public final class JobStatusTopology {
                 LOG.warn("status store skips a part of batch {}: {}", record.key(), e.toString());
                 return;
             }
-            String key = manifestKey(part.batchId(), part.part());
-            if (JobIds.batchMillisOf(part.batchId()) >= 0) { // purged by the batch id's time
-                store.put(key, record.value());
-            } else if (store.get(key) == null) {
-                store.put(key, record.value());
-                store.put(expiryKey(record.timestamp(), key), new byte[0]);
-            }
+            putEntry(store, manifestKey(part.batchId(), part.part()), record.value(), record.timestamp(),
+                    JobIds.batchMillisOf(part.batchId()) >= 0);
         }
     }
 
@@ -487,17 +500,11 @@ public final class JobStatusTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            if (record.key() == null || record.value() == null
-                    || record.timestamp() < context.currentSystemTimeMs() - retentionMs) {
+            if (!storable(record, context, retentionMs)) {
                 return;
             }
-            String key = indexPrefix(record.key()) + new String(record.value(), StandardCharsets.UTF_8);
-            if (timeOrderedBatch(record.key())) { // purged by the batch id's time: a repeat writes the same line
-                store.put(key, PRESENT);
-            } else if (store.get(key) == null) {
-                store.put(key, PRESENT);
-                store.put(expiryKey(record.timestamp(), key), PRESENT);
-            }
+            putEntry(store, indexPrefix(record.key()) + new String(record.value(), StandardCharsets.UTF_8), PRESENT,
+                    record.timestamp(), timeOrderedBatch(record.key()));
         }
     }
 }

@@ -195,16 +195,13 @@ public final class StreamsJobStatusView implements JobStatusView {
                 local(() -> store.localJob(id, p)).ifPresent(jobs::add);
             }
             answer = new StatusPeers.Answer(jobs, null);
-        } else if (q.batchId() != null) {
-            if (!(store.owner(JobStatusTopology.INDEX_STORE, q.batchId()) instanceof StatusStore.Owner.Local(int p))) {
-                throw StatusPeers.unavailable("this batch's list is not held here");
-            }
-            answer = new StatusPeers.Answer(null, local(() -> store.localListed(q.batchId(), p)));
         } else {
-            if (!(store.owner(JobStatusTopology.INDEX_STORE, q.indexKey()) instanceof StatusStore.Owner.Local(int p))) {
+            String ownerKey = q.batchId() != null ? q.batchId() : q.indexKey(); // a listed batch's, or an entry's
+            if (!(store.owner(JobStatusTopology.INDEX_STORE, ownerKey) instanceof StatusStore.Owner.Local(int p))) {
                 throw StatusPeers.unavailable("this index entry is not held here");
             }
-            answer = new StatusPeers.Answer(null, local(() -> store.localIndex(q.indexKey(), p)));
+            answer = new StatusPeers.Answer(null, local(() -> q.batchId() != null ? store.localListed(q.batchId(), p)
+                    : store.localIndex(q.indexKey(), p)));
         }
         try {
             return mapper.writeValueAsBytes(answer);
