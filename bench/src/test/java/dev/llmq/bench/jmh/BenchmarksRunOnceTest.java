@@ -35,7 +35,7 @@ class BenchmarksRunOnceTest {
     Stream<DynamicTest> everyBenchmarkMethodRunsOnceForEveryParameter() throws Exception {
         List<Class<?>> classes = benchmarkClasses();
         assertThat(classes).extracting(Class::getSimpleName).contains("ProviderBenchmark", "RoutingBenchmark",
-                "SerdeBenchmark", "StatusStoreBenchmark");
+                "SerdeBenchmark", "StatusStoreBenchmark", "SubmissionBenchmark");
         List<DynamicTest> tests = new ArrayList<>();
         for (Class<?> type : classes) {
             for (Method m : type.getMethods()) {

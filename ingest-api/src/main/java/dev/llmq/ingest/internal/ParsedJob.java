@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.JobRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,12 @@ public record ParsedJob(String customId, String modelGroup, ObjectNode body, boo
         Objects.requireNonNull(body, "body");
         tags = tags == null ? List.of() : List.copyOf(tags);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** The job's record on the jobs topic, once it has an id (and a batch id when it came with others). */
+    public JobRequest request(String jobId, String batchId, String tenant, Instant submittedAt, String idempotencyKey) {
+        return new JobRequest(JobRequest.SCHEMA_VERSION, jobId, batchId, customId, tenant, modelGroup, body, stream,
+                priority, deadline, tags, metadata, submittedAt, idempotencyKey);
     }
 
     /** The same job with other tags (e.g. an API key's added to the job's own). */

@@ -208,8 +208,7 @@ public final class SubmissionService {
         List<Submission.JobRef> refs = new ArrayList<>(parsed.jobs().size());
         for (ParsedJob j : parsed.jobs()) {
             String id = ids.nextJobId();
-            requests.add(new JobRequest(JobRequest.SCHEMA_VERSION, id, batchId, j.customId(), tenant, j.modelGroup(),
-                    j.body(), j.stream(), j.priority(), j.deadline(), j.tags(), j.metadata(), now, key));
+            requests.add(j.request(id, batchId, tenant, now, key));
             refs.add(new Submission.JobRef(id, j.customId()));
         }
         if (parsed.multi()) {
