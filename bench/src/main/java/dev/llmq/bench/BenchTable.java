@@ -26,9 +26,16 @@ public final class BenchTable {
     private final List<String[]> figures = new ArrayList<>();
     private final List<Cpu> processes = new ArrayList<>();
     private long jobs = -1;
+    private String total = "all llmq processes";
 
     public BenchTable(String title) {
         this.title = title;
+    }
+
+    /** What the row of the counted processes' sum is called (default: "all llmq processes"). */
+    public BenchTable totalCalled(String name) {
+        total = name;
+        return this;
     }
 
     /** A setting of the run (shown in the order added). */
@@ -95,7 +102,7 @@ public final class BenchTable {
                     .reduce(new ProcCpu.Split(0, 0), ProcCpu.Split::plus);
             ProcCpu.Count llmqSwitches = processes.stream().filter(c -> c.inLlmq).map(Cpu::switches)
                     .reduce(new ProcCpu.Count(0, 0), ProcCpu.Count::plus);
-            out.println("| **all llmq processes** | | " + String.format("%.2f", llmqCpuSeconds()) + " | "
+            out.println("| **" + total + "** | | " + String.format("%.2f", llmqCpuSeconds()) + " | "
                     + shares(llmqCpuSeconds(), llmq) + " | **" + perJob(llmqCpuSeconds()) + "** | "
                     + switchesPerJob(llmqSwitches) + " |");
             out.println();

@@ -43,13 +43,7 @@ final class LlmqRoles implements AutoCloseable {
     static LlmqRoles start(Path dir, String providerBase, int workers, List<String> jvmArgs, List<String> settings)
             throws Exception {
         Path jar = BenchMain.llmqJar();
-        Path config = new BenchConfig()
-                .deployment(DeploymentKeys.MODEL_NAME, GROUP, DeploymentKeys.MODEL, "openai/" + GROUP,
-                        DeploymentKeys.API_BASE, providerBase, DeploymentKeys.API_KEY, "mock-key",
-                        DeploymentKeys.ID, GROUP + "-1")
-                .set(RouterKeys.NUM_RETRIES, 0)
-                .set(settings)
-                .write(dir.resolve("llmq.yaml"));
+        Path config = config(dir, providerBase, settings);
         List<String> jvm = new ArrayList<>(jvmArgs);
         if (Runtime.version().feature() >= 23) {
             jvm.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's log cleaner; as the llmq launcher does
@@ -82,6 +76,20 @@ final class LlmqRoles implements AutoCloseable {
             roles.close();
             throw e;
         }
+    }
+
+    /**
+     * The roles' {@code llmq.yaml} in {@code dir}: the model group {@link #GROUP} with one deployment at
+     * {@code providerBase}, no retries, then {@code settings} ({@link BenchConfig#set(List)}).
+     */
+    static Path config(Path dir, String providerBase, List<String> settings) throws IOException {
+        return new BenchConfig()
+                .deployment(DeploymentKeys.MODEL_NAME, GROUP, DeploymentKeys.MODEL, "openai/" + GROUP,
+                        DeploymentKeys.API_BASE, providerBase, DeploymentKeys.API_KEY, "mock-key",
+                        DeploymentKeys.ID, GROUP + "-1")
+                .set(RouterKeys.NUM_RETRIES, 0)
+                .set(settings)
+                .write(dir.resolve("llmq.yaml"));
     }
 
     private RoleProcess add(String name, RoleProcess process) {

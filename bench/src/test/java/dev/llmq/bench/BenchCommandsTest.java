@@ -16,7 +16,7 @@ class BenchCommandsTest {
 
     @Test
     void benchListsTheScenarios() {
-        assertThat(new CommandLine(new BenchMain()).getSubcommands()).containsKeys("load", "ingest", "e2e", "inflight", "stream", "jmh");
+        assertThat(new CommandLine(new BenchMain()).getSubcommands()).containsKeys("load", "ingest", "e2e", "inflight", "stream", "kafka", "jmh");
     }
 
     @Test

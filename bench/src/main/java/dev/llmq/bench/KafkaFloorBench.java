@@ -1,0 +1,118 @@
+package dev.llmq.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./llmq bench kafka}: what Kafka alone costs for llmq's records. The broker runs as a process of its own
+ * ({@code llmq broker}, as in {@code bench e2e}); plain Kafka clients in this JVM move the records of llmq's
+ * non-streaming jobs through it with llmq's settings ({@link KafkaFloor}): a job record, a result in a transaction
+ * with its offsets, a start offset commit per poll, a changelog record per job and per result. The table gives the
+ * broker's and the clients' CPU per job, the requests and records per job, to set beside {@code bench e2e}'s run in
+ * the same sitting: the difference is llmq's own code (HTTP, JSON, routing, the provider call, the status store's
+ * RocksDB, the threads between them).
+ */
+@Command(name = "kafka", mixinStandardHelpOptions = true,
+        description = "Kafka alone: llmq's records per non-streaming job moved by plain Kafka clients (this JVM) "
+                + "through the broker (a process); CPU per job of each, requests and records per job.")
+final class KafkaFloorBench implements Callable<Integer> {
+
+    /** The measured run's job numbers start here; the warm-up's at 0. */
+    static final long MEASURED_JOBS = 500_000_000_000L;
+
+    @Option(names = "--concurrency", defaultValue = "2048",
+            description = "jobs between sending and completion at once (default: ${DEFAULT-VALUE}, as bench e2e's "
+                    + "saturation runs)")
+    int concurrency;
+
+    @Option(names = "--rate", defaultValue = "0",
+            description = "open loop: jobs per second, at most --concurrency open at once (default: closed loop)")
+    double rate;
+
+    @Option(names = "--duration", defaultValue = "60", description = "measured seconds (default: ${DEFAULT-VALUE})")
+    int durationSeconds;
+
+    @Option(names = "--warmup", defaultValue = "60",
+            description = "seconds of the same load before measuring (default: ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
+    @Option(names = "--partitions", defaultValue = "6",
+            description = "partitions of each topic (default: ${DEFAULT-VALUE}, llmq.topics.partitions' default)")
+    int partitions;
+
+    @Option(names = "--job-bytes", defaultValue = "1024", description = "a job record's value (default: "
+            + "${DEFAULT-VALUE})")
+    int jobBytes;
+
+    @Option(names = "--result-bytes", defaultValue = "1536",
+            description = "a result record's value (default: ${DEFAULT-VALUE}); the status changelog's record of a "
+                    + "result holds it and a job's 512-byte snapshot")
+    int resultBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        if (rate < 0 || Double.isNaN(rate) || concurrency < 1 || durationSeconds < 1 || warmupSeconds < 0
+                || partitions < 1 || jobBytes < 1 || resultBytes < 1) {
+            throw new IllegalArgumentException("--rate must be 0 (closed loop) or more; --concurrency, --duration, "
+                    + "--partitions, --job-bytes and --result-bytes positive; --warmup at least 0");
+        }
+        Path dir = LlmqRoles.workDir("kafka");
+        // the broker reads llmq's config for its topics (the floor's own are created by KafkaFloor); nothing calls
+        // the deployment
+        Path config = LlmqRoles.config(dir, "http://127.0.0.1:9/v1", List.of());
+        List<String> jvm = new ArrayList<>();
+        if (Runtime.version().feature() >= 23) {
+            jvm.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's log cleaner; as the llmq launcher does
+        }
+        KafkaFloor.Sizes sizes = new KafkaFloor.Sizes(jobBytes, resultBytes, KafkaFloor.Sizes.DEFAULTS
+                .jobSnapshotBytes());
+        try (BrokerRole broker = BrokerRole.start(BenchMain.llmqJar(), jvm, config, dir.resolve("kafka"),
+                dir.resolve("broker.log"));
+             KafkaFloor floor = KafkaFloor.start(broker.bootstrapServers(), "", partitions, sizes)) {
+            if (warmupSeconds > 0) {
+                floor.run(concurrency, rate, Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE, 0);
+            }
+            BenchTable table = new BenchTable("llmq bench kafka").totalCalled("broker and clients");
+            table.setting("processes", "broker (java -jar llmq.jar broker); the Kafka clients in this JVM")
+                    .setting("load", rate > 0 ? String.format("open loop, %,.0f jobs/s, at most %d open at once",
+                            rate, concurrency) : "closed loop, " + concurrency + " jobs at once")
+                    .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up")
+                    .setting("per job", "a job record of " + jobBytes + " B (idempotent, acks=all, linger 2 ms, "
+                            + "each send awaited); a result of " + resultBytes + " B in the worker loop's "
+                            + "transaction with its offsets, after a start offset commit per poll; a status "
+                            + "changelog record per job (" + sizes.jobSnapshotBytes() + " B) and per result ("
+                            + (sizes.jobSnapshotBytes() + resultBytes) + " B); " + partitions
+                            + " partitions per topic");
+            table.process("broker", broker.pid(), true);
+            table.process("Kafka clients (this JVM)", ProcessHandle.current().pid(), true);
+            BrokerMeters.Span meters = BrokerMeters.begin(broker.pid());
+            long before = floor.completed();
+            long start = System.nanoTime();
+            long sent = floor.run(concurrency, rate, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE,
+                    MEASURED_JOBS);
+            long end = System.nanoTime();
+            long done = floor.completed() - before;
+            BrokerMeters.Counts during = meters.finish();
+            table.cpuWindowEnds(done);
+            table.figure("completed jobs/s (each sender waits for its job's result to be read)",
+                    String.format("%,.0f", done / ((end - start) / 1e9)), "")
+                    .figure("jobs sent / completed", sent + " / " + done, "")
+                    .figure("CPU ms per job, broker and clients", String.format("%.3f",
+                            table.llmqCpuSeconds() * 1000 / Math.max(1, done)), "llmq's target: ≤ 0.3 for all");
+            BrokerMeters.figures(table, during, done);
+            table.print(System.out);
+            return sent == done ? 0 : 1;
+        } finally {
+            Path data = dir.resolve("kafka");
+            if (Files.isDirectory(data)) {
+                StatusStoreBench.deleteTree(data);
+            }
+        }
+    }
+}
