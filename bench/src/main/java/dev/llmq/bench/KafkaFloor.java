@@ -47,7 +47,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * compression: the ingest's producer of single-job submissions), each sender waiting for its acknowledgement as a
  * {@code POST /v1/jobs} does; a <b>worker</b> loop reads the jobs in a consumer group ({@code read_committed}, at most
  * 500 a poll), commits their start offsets to a group of its own after each poll (llmq's start counts), and writes a
- * <b>result record</b> per job in a transaction with the poll's offsets ({@code linger.ms=0}); a <b>status</b> loop
+ * <b>result record</b> per job in a transaction with the jobs' offsets ({@code linger.ms=0}), one transaction at a
+ * time, each holding the jobs polled since the last (at most one every {@code transactionInterval}); a <b>status</b> loop
  * reads jobs and results ({@code read_committed}, fetches waiting for 32 KiB or 100 ms, as llmq's status store) and
  * writes a <b>changelog record</b> for each (a small one for a job, one holding the result for a result) with an
  * idempotent producer, committing its offsets every second. A job is complete when the status loop has read its
@@ -77,6 +78,7 @@ final class KafkaFloor implements AutoCloseable {
     private final String bootstrapServers;
     private final String prefix;
     private final Sizes sizes;
+    private final Duration transactionInterval;
     private final byte[] jobValue;
     private final byte[] resultValue;
     private final byte[] jobSnapshot;
@@ -85,14 +87,16 @@ final class KafkaFloor implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong results = new AtomicLong();
+    private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong changelog = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean running = true;
 
-    private KafkaFloor(String bootstrapServers, String prefix, Sizes sizes) {
+    private KafkaFloor(String bootstrapServers, String prefix, Sizes sizes, Duration transactionInterval) {
         this.bootstrapServers = bootstrapServers;
         this.prefix = prefix;
+        this.transactionInterval = transactionInterval;
         this.sizes = sizes;
         this.jobValue = filler(sizes.jobBytes());
         this.resultValue = filler(sizes.resultBytes());
@@ -106,9 +110,12 @@ final class KafkaFloor implements AutoCloseable {
 
     /**
      * Creates the topics ({@code partitions} each, the changelog compacted) and starts the worker and status loops;
-     * {@code prefix} starts the names of its topics ({@link #JOBS} ...) and consumer groups ({@link #WORKERS} ...).
+     * {@code prefix} starts the names of its topics ({@link #JOBS} ...) and consumer groups ({@link #WORKERS} ...);
+     * the worker loop begins a results transaction at most every {@code transactionInterval} (zero: after every poll
+     * that brought jobs, as soon as the last one committed).
      */
-    static KafkaFloor start(String bootstrapServers, String prefix, int partitions, Sizes sizes) throws Exception {
+    static KafkaFloor start(String bootstrapServers, String prefix, int partitions, Sizes sizes,
+                            Duration transactionInterval) throws Exception {
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin a = Admin.create(admin)) {
@@ -117,7 +124,7 @@ final class KafkaFloor implements AutoCloseable {
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get(1,
                     TimeUnit.MINUTES);
         }
-        KafkaFloor floor = new KafkaFloor(bootstrapServers, prefix, sizes);
+        KafkaFloor floor = new KafkaFloor(bootstrapServers, prefix, sizes, transactionInterval);
         floor.loop("floor-worker", floor::worker);
         floor.loop("floor-status", floor::status);
         return floor;
@@ -209,6 +216,11 @@ final class KafkaFloor implements AutoCloseable {
         return results.get();
     }
 
+    /** Results transactions the worker loop committed. */
+    long transactions() {
+        return transactions.get();
+    }
+
     /** Changelog records the status loop wrote. */
     long changelog() {
         return changelog.get();
@@ -259,24 +271,38 @@ final class KafkaFloor implements AutoCloseable {
              KafkaProducer<String, byte[]> out = new KafkaProducer<>(p)) {
             out.initTransactions();
             jobs.subscribe(List.of(prefix + JOBS));
+            List<ConsumerRecord<String, byte[]>> held = new ArrayList<>();
+            Map<TopicPartition, OffsetAndMetadata> heldOffsets = new HashMap<>();
+            long nextTransaction = System.nanoTime();
             while (running) {
-                ConsumerRecords<String, byte[]> polled = jobs.poll(POLL);
-                if (polled.isEmpty()) {
+                long untilNext = nextTransaction - System.nanoTime();
+                ConsumerRecords<String, byte[]> polled = jobs.poll(held.isEmpty() ? POLL
+                        : Duration.ofNanos(Math.max(0, Math.min(POLL.toNanos(), untilNext))));
+                if (!polled.isEmpty()) {
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                    for (ConsumerRecord<String, byte[]> r : polled) {
+                        offsets.put(new TopicPartition(r.topic(), r.partition()),
+                                new OffsetAndMetadata(r.offset() + 1));
+                        held.add(r);
+                    }
+                    starts.commitSync(offsets);
+                    heldOffsets.putAll(offsets);
+                }
+                if (held.isEmpty() || System.nanoTime() < nextTransaction) {
                     continue;
                 }
-                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-                for (ConsumerRecord<String, byte[]> r : polled) {
-                    offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
-                }
-                starts.commitSync(offsets);
                 out.beginTransaction();
-                for (ConsumerRecord<String, byte[]> r : polled) {
+                for (ConsumerRecord<String, byte[]> r : held) {
                     out.send(new ProducerRecord<>(prefix + RESULTS, null, r.key(), resultValue, headers(r.key(),
                             "llmq.result")));
                 }
-                out.sendOffsetsToTransaction(offsets, jobs.groupMetadata());
+                out.sendOffsetsToTransaction(heldOffsets, jobs.groupMetadata());
                 out.commitTransaction();
-                results.addAndGet(polled.count());
+                results.addAndGet(held.size());
+                transactions.incrementAndGet();
+                held.clear();
+                heldOffsets.clear();
+                nextTransaction = System.nanoTime() + transactionInterval.toNanos();
             }
         }
     }

@@ -35,6 +35,11 @@ final class KafkaFloorBench implements Callable<Integer> {
             description = "open loop: jobs per second, at most --concurrency open at once (default: closed loop)")
     double rate;
 
+    @Option(names = "--transaction-ms", defaultValue = "0",
+            description = "the worker loop begins a results transaction at most this often (default: ${DEFAULT-VALUE}"
+                    + ", at once after the last one, with every job polled meanwhile)")
+    int transactionMs;
+
     @Option(names = "--duration", defaultValue = "60", description = "measured seconds (default: ${DEFAULT-VALUE})")
     int durationSeconds;
 
@@ -57,10 +62,10 @@ final class KafkaFloorBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rate < 0 || Double.isNaN(rate) || concurrency < 1 || durationSeconds < 1 || warmupSeconds < 0
+        if (rate < 0 || Double.isNaN(rate) || transactionMs < 0 || concurrency < 1 || durationSeconds < 1 || warmupSeconds < 0
                 || partitions < 1 || jobBytes < 1 || resultBytes < 1) {
             throw new IllegalArgumentException("--rate must be 0 (closed loop) or more; --concurrency, --duration, "
-                    + "--partitions, --job-bytes and --result-bytes positive; --warmup at least 0");
+                    + "--partitions, --job-bytes and --result-bytes positive; --warmup and --transaction-ms at least 0");
         }
         Path dir = LlmqRoles.workDir("kafka");
         // the broker reads llmq's config for its topics (the floor's own are created by KafkaFloor); nothing calls
@@ -74,7 +79,8 @@ final class KafkaFloorBench implements Callable<Integer> {
                 .jobSnapshotBytes());
         try (BrokerRole broker = BrokerRole.start(BenchMain.llmqJar(), jvm, config, dir.resolve("kafka"),
                 dir.resolve("broker.log"));
-             KafkaFloor floor = KafkaFloor.start(broker.bootstrapServers(), "", partitions, sizes)) {
+             KafkaFloor floor = KafkaFloor.start(broker.bootstrapServers(), "", partitions, sizes,
+                     Duration.ofMillis(transactionMs))) {
             if (warmupSeconds > 0) {
                 floor.run(concurrency, rate, Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE, 0);
             }
@@ -85,7 +91,8 @@ final class KafkaFloorBench implements Callable<Integer> {
                     .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up")
                     .setting("per job", "a job record of " + jobBytes + " B (idempotent, acks=all, linger 2 ms, "
                             + "each send awaited); a result of " + resultBytes + " B in the worker loop's "
-                            + "transaction with its offsets, after a start offset commit per poll; a status "
+                            + "transaction with its offsets (" + (transactionMs == 0 ? "one after another"
+                            : "at most one every " + transactionMs + " ms") + "), after a start offset commit per poll; a status "
                             + "changelog record per job (" + sizes.jobSnapshotBytes() + " B) and per result ("
                             + (sizes.jobSnapshotBytes() + resultBytes) + " B); " + partitions
                             + " partitions per topic");

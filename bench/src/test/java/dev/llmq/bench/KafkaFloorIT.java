@@ -35,19 +35,22 @@ class KafkaFloorIT {
         String prefix = "it-" + UUID.randomUUID() + ".";
         KafkaFloor.Sizes sizes = new KafkaFloor.Sizes(200, 300, 100);
         long sent;
-        try (KafkaFloor floor = KafkaFloor.start(kafka.bootstrapServers(), prefix, 3, sizes)) {
+        try (KafkaFloor floor = KafkaFloor.start(kafka.bootstrapServers(), prefix, 3, sizes, Duration.ZERO)) {
             sent = floor.run(32, Duration.ofMinutes(2), JOBS, 0);
             assertThat(sent).isEqualTo(JOBS);
             assertThat(floor.completed()).isEqualTo(JOBS);
             assertThat(floor.results()).isEqualTo(JOBS);
+            assertThat(floor.transactions()).isBetween(1L, (long) JOBS);
             floor.check();
         }
-        try (KafkaFloor paced = KafkaFloor.start(kafka.bootstrapServers(), prefix + "paced.", 3, sizes)) {
+        try (KafkaFloor paced = KafkaFloor.start(kafka.bootstrapServers(), prefix + "paced.", 3, sizes,
+                Duration.ofMillis(50))) {
             long begun = System.nanoTime();
             assertThat(paced.run(64, 200, Duration.ofSeconds(1), Long.MAX_VALUE, 0)).as("one second at 200 jobs/s")
                     .isEqualTo(200);
             assertThat(System.nanoTime() - begun).as("paced, not sent at once").isGreaterThan(900_000_000L);
             assertThat(paced.completed()).isEqualTo(200);
+            assertThat(paced.transactions()).as("at most one transaction every 50 ms").isBetween(1L, 30L);
         }
         List<ConsumerRecord<String, byte[]>> results = read(kafka, prefix + KafkaFloor.RESULTS, JOBS);
         assertThat(results).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(
