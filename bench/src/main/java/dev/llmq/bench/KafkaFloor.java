@@ -75,10 +75,19 @@ final class KafkaFloor implements AutoCloseable {
         static final Sizes DEFAULTS = new Sizes(1024, 1536, 512);
     }
 
+    /**
+     * @param partitions          of each topic
+     * @param transactionInterval the worker loop begins a results transaction at most this often (zero: after every
+     *                            poll that brought jobs, as soon as the last one committed)
+     * @param statusChangelog     whether the status loop writes its changelog records (false: it only reads, to
+     *                            measure what the changelog costs)
+     */
+    record Options(int partitions, Sizes sizes, Duration transactionInterval, boolean statusChangelog) {
+    }
+
     private final String bootstrapServers;
     private final String prefix;
-    private final Sizes sizes;
-    private final Duration transactionInterval;
+    private final Options options;
     private final byte[] jobValue;
     private final byte[] resultValue;
     private final byte[] jobSnapshot;
@@ -93,11 +102,11 @@ final class KafkaFloor implements AutoCloseable {
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean running = true;
 
-    private KafkaFloor(String bootstrapServers, String prefix, Sizes sizes, Duration transactionInterval) {
+    private KafkaFloor(String bootstrapServers, String prefix, Options options) {
         this.bootstrapServers = bootstrapServers;
         this.prefix = prefix;
-        this.transactionInterval = transactionInterval;
-        this.sizes = sizes;
+        this.options = options;
+        Sizes sizes = options.sizes();
         this.jobValue = filler(sizes.jobBytes());
         this.resultValue = filler(sizes.resultBytes());
         this.jobSnapshot = filler(sizes.jobSnapshotBytes());
@@ -109,13 +118,11 @@ final class KafkaFloor implements AutoCloseable {
     }
 
     /**
-     * Creates the topics ({@code partitions} each, the changelog compacted) and starts the worker and status loops;
-     * {@code prefix} starts the names of its topics ({@link #JOBS} ...) and consumer groups ({@link #WORKERS} ...);
-     * the worker loop begins a results transaction at most every {@code transactionInterval} (zero: after every poll
-     * that brought jobs, as soon as the last one committed).
+     * Creates the topics (the changelog compacted) and starts the worker and status loops; {@code prefix} starts the
+     * names of its topics ({@link #JOBS} ...) and consumer groups ({@link #WORKERS} ...).
      */
-    static KafkaFloor start(String bootstrapServers, String prefix, int partitions, Sizes sizes,
-                            Duration transactionInterval) throws Exception {
+    static KafkaFloor start(String bootstrapServers, String prefix, Options options) throws Exception {
+        int partitions = options.partitions();
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin a = Admin.create(admin)) {
@@ -124,7 +131,7 @@ final class KafkaFloor implements AutoCloseable {
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get(1,
                     TimeUnit.MINUTES);
         }
-        KafkaFloor floor = new KafkaFloor(bootstrapServers, prefix, sizes, transactionInterval);
+        KafkaFloor floor = new KafkaFloor(bootstrapServers, prefix, options);
         floor.loop("floor-worker", floor::worker);
         floor.loop("floor-status", floor::status);
         return floor;
@@ -226,10 +233,6 @@ final class KafkaFloor implements AutoCloseable {
         return changelog.get();
     }
 
-    Sizes sizes() {
-        return sizes;
-    }
-
     /** Throws what stopped a loop or a sender, if anything did. */
     void check() {
         Throwable t = failure.get();
@@ -302,7 +305,7 @@ final class KafkaFloor implements AutoCloseable {
                 transactions.incrementAndGet();
                 held.clear();
                 heldOffsets.clear();
-                nextTransaction = System.nanoTime() + transactionInterval.toNanos();
+                nextTransaction = System.nanoTime() + options.transactionInterval().toNanos();
             }
         }
     }
@@ -320,9 +323,11 @@ final class KafkaFloor implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : in.poll(POLL)) {
                     boolean result = r.topic().equals(prefix + RESULTS);
-                    out.send(new ProducerRecord<>(prefix + CHANGELOG, r.partition(), r.key(), result ? resultSnapshot
-                            : jobSnapshot));
-                    changelog.incrementAndGet();
+                    if (options.statusChangelog()) {
+                        out.send(new ProducerRecord<>(prefix + CHANGELOG, r.partition(), r.key(), result
+                                ? resultSnapshot : jobSnapshot));
+                        changelog.incrementAndGet();
+                    }
                     if (result) {
                         completed.incrementAndGet();
                         CompletableFuture<Void> done = pending.get(r.key());

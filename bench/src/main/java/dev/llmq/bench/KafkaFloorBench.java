@@ -40,6 +40,11 @@ final class KafkaFloorBench implements Callable<Integer> {
                     + ", at once after the last one, with every job polled meanwhile)")
     int transactionMs;
 
+    @Option(names = "--status-changelog", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "whether the status loop writes its changelog records (default: ${DEFAULT-VALUE}; "
+                    + "--no-status-changelog measures what they cost)")
+    boolean statusChangelog;
+
     @Option(names = "--duration", defaultValue = "60", description = "measured seconds (default: ${DEFAULT-VALUE})")
     int durationSeconds;
 
@@ -77,10 +82,11 @@ final class KafkaFloorBench implements Callable<Integer> {
         }
         KafkaFloor.Sizes sizes = new KafkaFloor.Sizes(jobBytes, resultBytes, KafkaFloor.Sizes.DEFAULTS
                 .jobSnapshotBytes());
+        KafkaFloor.Options options = new KafkaFloor.Options(partitions, sizes, Duration.ofMillis(transactionMs),
+                statusChangelog);
         try (BrokerRole broker = BrokerRole.start(BenchMain.llmqJar(), jvm, config, dir.resolve("kafka"),
                 dir.resolve("broker.log"));
-             KafkaFloor floor = KafkaFloor.start(broker.bootstrapServers(), "", partitions, sizes,
-                     Duration.ofMillis(transactionMs))) {
+             KafkaFloor floor = KafkaFloor.start(broker.bootstrapServers(), "", options)) {
             if (warmupSeconds > 0) {
                 floor.run(concurrency, rate, Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE, 0);
             }
@@ -92,10 +98,10 @@ final class KafkaFloorBench implements Callable<Integer> {
                     .setting("per job", "a job record of " + jobBytes + " B (idempotent, acks=all, linger 2 ms, "
                             + "each send awaited); a result of " + resultBytes + " B in the worker loop's "
                             + "transaction with its offsets (" + (transactionMs == 0 ? "one after another"
-                            : "at most one every " + transactionMs + " ms") + "), after a start offset commit per poll; a status "
-                            + "changelog record per job (" + sizes.jobSnapshotBytes() + " B) and per result ("
-                            + (sizes.jobSnapshotBytes() + resultBytes) + " B); " + partitions
-                            + " partitions per topic");
+                            : "at most one every " + transactionMs + " ms") + "), after a start offset commit per poll; " + (statusChangelog
+                            ? "a status changelog record per job (" + sizes.jobSnapshotBytes() + " B) and per result ("
+                            + (sizes.jobSnapshotBytes() + resultBytes) + " B)" : "no status changelog (the status "
+                            + "loop only reads)") + "; " + partitions + " partitions per topic");
             table.process("broker", broker.pid(), true);
             table.process("Kafka clients (this JVM)", ProcessHandle.current().pid(), true);
             BrokerMeters.Span meters = BrokerMeters.begin(broker.pid());

@@ -71,6 +71,8 @@ class BenchRunnerCommandsTest {
                 floor.jobBytes, floor.resultBytes)).containsExactly(2048, 60, 60, 6, 1024, 1536);
         assertThat(floor.rate).as("closed loop").isZero();
         assertThat(floor.transactionMs).as("transactions one after another").isZero();
+        assertThat(floor.statusChangelog).isTrue();
+        assertThat(command(parse("kafka", "--no-status-changelog"), KafkaFloorBench.class).statusChangelog).isFalse();
         KafkaFloorBench set = command(parse("kafka", "--concurrency=64", "--duration=5", "--warmup=0",
                 "--partitions=3", "--job-bytes=2048", "--result-bytes=100", "--rate=1000", "--transaction-ms=20"), KafkaFloorBench.class);
         assertThat(set.transactionMs).isEqualTo(20);

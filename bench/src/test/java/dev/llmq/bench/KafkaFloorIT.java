@@ -35,22 +35,25 @@ class KafkaFloorIT {
         String prefix = "it-" + UUID.randomUUID() + ".";
         KafkaFloor.Sizes sizes = new KafkaFloor.Sizes(200, 300, 100);
         long sent;
-        try (KafkaFloor floor = KafkaFloor.start(kafka.bootstrapServers(), prefix, 3, sizes, Duration.ZERO)) {
+        try (KafkaFloor floor = KafkaFloor.start(kafka.bootstrapServers(), prefix,
+                new KafkaFloor.Options(3, sizes, Duration.ZERO, true))) {
             sent = floor.run(32, Duration.ofMinutes(2), JOBS, 0);
             assertThat(sent).isEqualTo(JOBS);
             assertThat(floor.completed()).isEqualTo(JOBS);
             assertThat(floor.results()).isEqualTo(JOBS);
             assertThat(floor.transactions()).isBetween(1L, (long) JOBS);
+            assertThat(floor.changelog()).isEqualTo(2L * JOBS);
             floor.check();
         }
-        try (KafkaFloor paced = KafkaFloor.start(kafka.bootstrapServers(), prefix + "paced.", 3, sizes,
-                Duration.ofMillis(50))) {
+        try (KafkaFloor paced = KafkaFloor.start(kafka.bootstrapServers(), prefix + "paced.",
+                new KafkaFloor.Options(3, sizes, Duration.ofMillis(50), false))) {
             long begun = System.nanoTime();
             assertThat(paced.run(64, 200, Duration.ofSeconds(1), Long.MAX_VALUE, 0)).as("one second at 200 jobs/s")
                     .isEqualTo(200);
             assertThat(System.nanoTime() - begun).as("paced, not sent at once").isGreaterThan(900_000_000L);
             assertThat(paced.completed()).isEqualTo(200);
             assertThat(paced.transactions()).as("at most one transaction every 50 ms").isBetween(1L, 30L);
+            assertThat(paced.changelog()).as("no status changelog").isZero();
         }
         List<ConsumerRecord<String, byte[]>> results = read(kafka, prefix + KafkaFloor.RESULTS, JOBS);
         assertThat(results).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(
@@ -60,6 +63,8 @@ class KafkaFloorIT {
             assertThat(r.headers().lastHeader("ce_id").value()).asString().isEqualTo(r.key());
         });
         List<ConsumerRecord<String, byte[]>> changelog = read(kafka, prefix + KafkaFloor.CHANGELOG, 2 * JOBS);
+        assertThat(endOffsets(kafka, prefix + "paced." + KafkaFloor.CHANGELOG)).as("nothing written").isZero();
+        assertThat(endOffsets(kafka, prefix + "paced." + KafkaFloor.JOBS)).isEqualTo(200);
         Map<Integer, Long> bySize = new HashMap<>();
         changelog.forEach(r -> bySize.merge(r.value().length, 1L, Long::sum));
         assertThat(bySize).as("a job's snapshot and its result's, for every job").containsExactlyInAnyOrderEntriesOf(
@@ -92,6 +97,19 @@ class KafkaFloorIT {
             }
         }
         return out;
+    }
+
+    /** The sum of the end offsets of the topic's partitions. */
+    private static long endOffsets(KafkaCluster kafka, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            assertThat(partitions).isNotEmpty();
+            return c.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /** The sum of the group's committed offsets: the records it consumed, for topics that start at offset 0. */
