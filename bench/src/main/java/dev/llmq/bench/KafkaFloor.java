@@ -5,13 +5,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -30,6 +36,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -48,12 +55,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code POST /v1/jobs} does; a <b>worker</b> loop reads the jobs in a consumer group ({@code read_committed}, at most
  * 500 a poll), commits their start offsets to a group of its own after each poll (llmq's start counts), and writes a
  * <b>result record</b> per job in a transaction with the jobs' offsets ({@code linger.ms=0}), one transaction at a
- * time, each holding the jobs polled since the last (at most one every {@code transactionInterval}); a <b>status</b> loop
- * reads jobs and results ({@code read_committed}, fetches waiting for 32 KiB or 100 ms, as llmq's status store) and
- * writes a <b>changelog record</b> for each (a small one for a job, one holding the result for a result) with an
- * idempotent producer, committing its offsets every second. A job is complete when the status loop has read its
- * result. Closed loop ({@code concurrency} senders, each sending its next job once the last one is complete) or open
- * loop at a rate.
+ * time, each holding the jobs polled since the last (at most one every {@link Options#transactionInterval()}); a
+ * <b>status</b> loop reads jobs and results ({@code read_committed}, fetches waiting for 32 KiB or 100 ms, as llmq's
+ * status store) and writes a <b>changelog record</b> for each (a small one for a job, one holding the result for a
+ * result) with an idempotent producer, committing its offsets every second. A job is complete when the status loop has
+ * read its result. Closed loop ({@code concurrency} senders, each sending its next job once the last one is complete)
+ * or open loop at a rate.
+ *
+ * <p>Multi-job submissions ({@link Options#jobsPerSubmission()} above 1, an NDJSON body's jobs): the jobs and their
+ * batch's list of ids (~{@value #MANIFEST_BYTES_PER_JOB} bytes a job) written in one transaction by one of
+ * {@value #SUBMITTERS} transactional producers ({@code lz4}, {@code linger.ms=2}, as the ingest's group commit), the
+ * list read by the status loop and written to its changelog too. Without the worker loop ({@link Options#worker()}
+ * false) a job is complete once written: the ingest's traffic alone, as {@code bench ingest} measures it.
  *
  * <p>Records carry five headers of the sizes of llmq's CloudEvents headers. Not modelled: the {@code running} status
  * event a job longer than {@code llmq.worker.running_event_delay_ms} sends, and the status store's RocksDB.
@@ -63,11 +76,16 @@ final class KafkaFloor implements AutoCloseable {
     static final String JOBS = "floor.jobs.v1";
     static final String RESULTS = "floor.results.v1";
     static final String CHANGELOG = "floor.status-changelog";
+    static final String BATCHES = "floor.batches.v1";
     static final String WORKERS = "floor-workers";
     static final String STATUS = "floor-status";
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
     private static final Duration RESULT_WAIT = Duration.ofSeconds(30);
+    /** Transactional producers of multi-job submissions, at most (llmq's ingest: its group commit's committers). */
+    private static final int SUBMITTERS = 4;
+    /** A job id's share of a batch's list of ids ({@code "job_...",} in JSON). */
+    private static final int MANIFEST_BYTES_PER_JOB = 48;
 
     /** The sizes of a job's records' values. */
     record Sizes(int jobBytes, int resultBytes, int jobSnapshotBytes) {
@@ -81,8 +99,25 @@ final class KafkaFloor implements AutoCloseable {
      *                            poll that brought jobs, as soon as the last one committed)
      * @param statusChangelog     whether the status loop writes its changelog records (false: it only reads, to
      *                            measure what the changelog costs)
+     * @param jobsPerSubmission   1: each job written alone (a single-job POST); more: that many jobs and their batch's
+     *                            list of ids written in one transaction (an NDJSON submission)
+     * @param worker              whether the worker loop runs: true, a job is complete when the status loop read its
+     *                            result; false (the ingest alone, as {@code bench ingest}), once it is written
      */
-    record Options(int partitions, Sizes sizes, Duration transactionInterval, boolean statusChangelog) {
+    record Options(int partitions, Sizes sizes, Duration transactionInterval, boolean statusChangelog,
+                   int jobsPerSubmission, boolean worker) {
+
+        Options {
+            if (partitions < 1 || jobsPerSubmission < 1 || transactionInterval.isNegative()) {
+                throw new IllegalArgumentException("partitions and jobs per submission must be positive, the "
+                        + "transaction interval at least zero");
+            }
+        }
+
+        /** Single jobs, each finished by the worker loop. */
+        static Options endToEnd(int partitions, Sizes sizes, Duration transactionInterval, boolean statusChangelog) {
+            return new Options(partitions, sizes, transactionInterval, statusChangelog, 1, true);
+        }
     }
 
     private final String bootstrapServers;
@@ -92,7 +127,10 @@ final class KafkaFloor implements AutoCloseable {
     private final byte[] resultValue;
     private final byte[] jobSnapshot;
     private final byte[] resultSnapshot;
+    private final byte[] manifest;
     private final KafkaProducer<String, byte[]> jobsProducer;
+    private final BlockingQueue<KafkaProducer<String, byte[]>> submitters = new LinkedBlockingQueue<>();
+    private final List<KafkaProducer<String, byte[]>> allSubmitters = new ArrayList<>();
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong results = new AtomicLong();
@@ -111,10 +149,69 @@ final class KafkaFloor implements AutoCloseable {
         this.resultValue = filler(sizes.resultBytes());
         this.jobSnapshot = filler(sizes.jobSnapshotBytes());
         this.resultSnapshot = filler(sizes.jobSnapshotBytes() + sizes.resultBytes());
+        this.manifest = filler(Math.min(1_000, options.jobsPerSubmission()) * MANIFEST_BYTES_PER_JOB);
         Map<String, Object> p = producer("floor-ingest");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         this.jobsProducer = new KafkaProducer<>(p);
+    }
+
+    /**
+     * Waits until every partition of {@code topics} has its log on its leader: a topic's creation is acknowledged, and
+     * its leaders named, before the brokers serve its partitions, and an idempotent producer whose first batches were
+     * refused meanwhile ({@code NOT_LEADER_OR_FOLLOWER}) sent them again with sequence numbers the partition had
+     * already taken, retrying {@code OUT_OF_ORDER_SEQUENCE_NUMBER} until its delivery timeout.
+     */
+    private static void awaitServed(Admin admin, List<String> topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!served(admin, topics)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("some partition of " + topics + " has no log on its leader after a "
+                        + "minute");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static boolean served(Admin admin, List<String> topics) throws Exception {
+        Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
+        for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(1, TimeUnit.MINUTES).values()) {
+            for (TopicPartitionInfo p : d.partitions()) {
+                if (p.leader() == null || p.leader().isEmpty()) {
+                    return false;
+                }
+                byLeader.computeIfAbsent(p.leader().id(), k -> new ArrayList<>())
+                        .add(new TopicPartition(d.name(), p.partition()));
+            }
+        }
+        Map<Integer, Map<String, LogDirDescription>> logs = admin.describeLogDirs(byLeader.keySet())
+                .allDescriptions().get(1, TimeUnit.MINUTES);
+        for (Map.Entry<Integer, List<TopicPartition>> e : byLeader.entrySet()) {
+            Set<TopicPartition> hosted = new HashSet<>();
+            logs.getOrDefault(e.getKey(), Map.of()).values().forEach(dir -> hosted.addAll(dir.replicaInfos()
+                    .keySet()));
+            if (!hosted.containsAll(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The transactional producers of multi-job submissions, as the ingest's group commit has them ({@code lz4},
+     * {@code linger.ms=2}).
+     */
+    private void startSubmitters(int count) {
+        for (int i = 0; i < count; i++) {
+            Map<String, Object> p = producer("floor-ingest-tx-" + i);
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+            p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + "floor-ingest-" + i);
+            KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p);
+            allSubmitters.add(producer);
+            producer.initTransactions();
+            submitters.add(producer);
+        }
     }
 
     /**
@@ -125,44 +222,55 @@ final class KafkaFloor implements AutoCloseable {
         int partitions = options.partitions();
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        List<String> topics = List.of(prefix + JOBS, prefix + RESULTS, prefix + BATCHES, prefix + CHANGELOG);
         try (Admin a = Admin.create(admin)) {
-            a.createTopics(List.of(new NewTopic(prefix + JOBS, partitions, (short) 1), new NewTopic(prefix + RESULTS,
-                    partitions, (short) 1), new NewTopic(prefix + CHANGELOG, partitions, (short) 1).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get(1,
-                    TimeUnit.MINUTES);
+            a.createTopics(topics.stream().map(t -> new NewTopic(t, partitions, (short) 1).configs(t.endsWith(CHANGELOG)
+                    ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of()))
+                    .toList()).all().get(1, TimeUnit.MINUTES);
+            awaitServed(a, topics);
         }
         KafkaFloor floor = new KafkaFloor(bootstrapServers, prefix, options);
-        floor.loop("floor-worker", floor::worker);
+        if (options.jobsPerSubmission() > 1) {
+            floor.startSubmitters(SUBMITTERS);
+        }
+        if (options.worker()) {
+            floor.loop("floor-worker", floor::worker);
+        }
         floor.loop("floor-status", floor::status);
         return floor;
     }
 
     /**
-     * Sends jobs from {@code concurrency} senders, each waiting for its job to complete before the next, until
-     * {@code duration} has passed or {@code maxJobs} were sent; job numbers start at {@code firstJob}. Returns the
-     * jobs sent.
+     * Sends submissions (of {@link Options#jobsPerSubmission()} jobs) from {@code concurrency} senders, each waiting
+     * for its submission to complete before the next, until {@code duration} has passed or {@code maxSubmissions}
+     * were sent; submission numbers start at {@code firstSubmission} (submission {@code n} holds the jobs numbered
+     * from {@code n × jobsPerSubmission}). Returns the jobs sent.
      */
-    long run(int concurrency, Duration duration, long maxJobs, long firstJob) throws InterruptedException {
-        return run(concurrency, 0, duration, maxJobs, firstJob);
+    long run(int concurrency, Duration duration, long maxSubmissions, long firstSubmission)
+            throws InterruptedException {
+        return run(concurrency, 0, duration, maxSubmissions, firstSubmission);
     }
 
     /**
-     * As {@link #run(int, Duration, long, long)}, or, when {@code rate} is above 0, open loop: job {@code k} is
-     * sent {@code k / rate} seconds after the start, by a sender of its own, with at most {@code concurrency} jobs
-     * between sending and completion (a job due while that many are open waits for one).
+     * As {@link #run(int, Duration, long, long)}, or, when {@code rate} (jobs per second) is above 0, open loop:
+     * submission {@code k} is sent {@code k × jobsPerSubmission / rate} seconds after the start, by a sender of its
+     * own, with at most {@code concurrency} submissions between sending and completion (one due while that many are
+     * open waits).
      */
-    long run(int concurrency, double rate, Duration duration, long maxJobs, long firstJob)
+    long run(int concurrency, double rate, Duration duration, long maxSubmissions, long firstSubmission)
             throws InterruptedException {
+        int perSubmission = options.jobsPerSubmission();
         long startNanos = System.nanoTime();
         long deadline = startNanos + duration.toNanos();
-        AtomicLong next = new AtomicLong(firstJob);
-        long last = maxJobs > Long.MAX_VALUE - firstJob ? Long.MAX_VALUE : firstJob + maxJobs;
+        AtomicLong next = new AtomicLong(firstSubmission);
+        long last = maxSubmissions > Long.MAX_VALUE - firstSubmission ? Long.MAX_VALUE
+                : firstSubmission + maxSubmissions;
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             if (rate > 0) {
                 Semaphore open = new Semaphore(concurrency);
                 for (long k = 0; failure.get() == null; k++) {
-                    long due = startNanos + (long) (k * 1e9 / rate);
-                    long n = firstJob + k;
+                    long due = startNanos + (long) (k * perSubmission * 1e9 / rate);
+                    long n = firstSubmission + k;
                     if (due >= deadline || n >= last) {
                         break;
                     }
@@ -190,22 +298,63 @@ final class KafkaFloor implements AutoCloseable {
             }
         }
         check();
-        return Math.min(next.get(), last) - firstJob;
+        return (Math.min(next.get(), last) - firstSubmission) * perSubmission;
     }
 
+    /** Submission {@code n}: written, then, with the worker loop, its jobs' results read by the status loop. */
     private void send(long n) {
-        String id = jobId(n);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        pending.put(id, done);
+        int count = options.jobsPerSubmission();
+        List<String> ids = new ArrayList<>(count);
+        for (long j = n * count; j < (n + 1) * count; j++) {
+            ids.add(jobId(j));
+        }
+        List<CompletableFuture<Void>> done = new ArrayList<>(count);
+        if (options.worker()) {
+            for (String id : ids) {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                pending.put(id, f);
+                done.add(f);
+            }
+        }
         try {
-            jobsProducer.send(new ProducerRecord<>(prefix + JOBS, null, id, jobValue, headers(id, "llmq.job"))).get();
-            done.get(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (count == 1) {
+                jobsProducer.send(new ProducerRecord<>(prefix + JOBS, null, ids.getFirst(), jobValue,
+                        headers(ids.getFirst(), "llmq.job"))).get();
+            } else {
+                submit(ids);
+            }
+            if (!options.worker()) {
+                completed.addAndGet(count);
+            }
+            for (CompletableFuture<Void> f : done) {
+                f.get(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            failure.compareAndSet(null, new IllegalStateException("job " + id + " did not complete: " + e, e));
+            failure.compareAndSet(null, new IllegalStateException("submission " + n + " did not complete: " + e, e));
         } finally {
-            pending.remove(id);
+            ids.forEach(pending::remove);
+        }
+    }
+
+    /** The jobs and their batch's list of ids in one transaction, by the next free transactional producer. */
+    private void submit(List<String> ids) throws InterruptedException {
+        KafkaProducer<String, byte[]> producer = submitters.take();
+        try {
+            producer.beginTransaction();
+            for (String id : ids) {
+                producer.send(new ProducerRecord<>(prefix + JOBS, null, id, jobValue, headers(id, "llmq.job")));
+            }
+            String batchId = "batch_" + ids.getFirst();
+            producer.send(new ProducerRecord<>(prefix + BATCHES, null, batchId, manifest,
+                    headers(batchId, "llmq.batch")));
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            producer.abortTransaction();
+            throw e;
+        } finally {
+            submitters.add(producer);
         }
     }
 
@@ -318,14 +467,15 @@ final class KafkaFloor implements AutoCloseable {
         Map<String, Object> p = producer("floor-status-changelog");
         try (KafkaConsumer<String, byte[]> in = new KafkaConsumer<>(c);
              KafkaProducer<String, byte[]> out = new KafkaProducer<>(p)) {
-            in.subscribe(List.of(prefix + JOBS, prefix + RESULTS));
+            in.subscribe(List.of(prefix + JOBS, prefix + RESULTS, prefix + BATCHES));
             long nextCommit = System.nanoTime() + COMMIT_INTERVAL.toNanos();
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : in.poll(POLL)) {
                     boolean result = r.topic().equals(prefix + RESULTS);
-                    if (options.statusChangelog()) {
-                        out.send(new ProducerRecord<>(prefix + CHANGELOG, r.partition(), r.key(), result
-                                ? resultSnapshot : jobSnapshot));
+                    if (options.statusChangelog()) { // a batch's list goes to the store as it came
+                        byte[] stored = result ? resultSnapshot : r.topic().equals(prefix + BATCHES) ? manifest
+                                : jobSnapshot;
+                        out.send(new ProducerRecord<>(prefix + CHANGELOG, r.partition(), r.key(), stored));
                         changelog.incrementAndGet();
                     }
                     if (result) {
@@ -398,5 +548,6 @@ final class KafkaFloor implements AutoCloseable {
             t.join(Duration.ofSeconds(30));
         }
         jobsProducer.close(Duration.ofSeconds(5));
+        allSubmitters.forEach(p -> p.close(Duration.ofSeconds(5)));
     }
 }

@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
                 + "through the broker (a process); CPU per job of each, requests and records per job.")
 final class KafkaFloorBench implements Callable<Integer> {
 
-    /** The measured run's job numbers start here; the warm-up's at 0. */
-    static final long MEASURED_JOBS = 500_000_000_000L;
+    /** The measured run's submission numbers start here (its jobs' at this × jobs per submission); the warm-up's at 0. */
+    static final long MEASURED_SUBMISSIONS = 1_000_000_000L;
 
     @Option(names = "--concurrency", defaultValue = "2048",
             description = "jobs between sending and completion at once (default: ${DEFAULT-VALUE}, as bench e2e's "
@@ -44,6 +44,16 @@ final class KafkaFloorBench implements Callable<Integer> {
             description = "whether the status loop writes its changelog records (default: ${DEFAULT-VALUE}; "
                     + "--no-status-changelog measures what they cost)")
     boolean statusChangelog;
+
+    @Option(names = "--jobs-per-submission", defaultValue = "1",
+            description = "jobs written per submission (default: ${DEFAULT-VALUE}, a single-job POST; more: that many "
+                    + "and their batch's list of ids in one transaction, as an NDJSON submission)")
+    int jobsPerSubmission;
+
+    @Option(names = "--worker", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "whether the worker loop answers the jobs (default: ${DEFAULT-VALUE}; --no-worker: a job is "
+                    + "complete once written, the ingest's traffic alone)")
+    boolean worker;
 
     @Option(names = "--duration", defaultValue = "60", description = "measured seconds (default: ${DEFAULT-VALUE})")
     int durationSeconds;
@@ -67,10 +77,11 @@ final class KafkaFloorBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rate < 0 || Double.isNaN(rate) || transactionMs < 0 || concurrency < 1 || durationSeconds < 1 || warmupSeconds < 0
-                || partitions < 1 || jobBytes < 1 || resultBytes < 1) {
+        if (rate < 0 || Double.isNaN(rate) || transactionMs < 0 || concurrency < 1 || durationSeconds < 1
+                || warmupSeconds < 0 || partitions < 1 || jobBytes < 1 || resultBytes < 1 || jobsPerSubmission < 1) {
             throw new IllegalArgumentException("--rate must be 0 (closed loop) or more; --concurrency, --duration, "
-                    + "--partitions, --job-bytes and --result-bytes positive; --warmup and --transaction-ms at least 0");
+                    + "--partitions, --job-bytes, --result-bytes and --jobs-per-submission positive; --warmup and --transaction-ms at "
+                    + "least 0");
         }
         Path dir = LlmqRoles.workDir("kafka");
         // the broker reads llmq's config for its topics (the floor's own are created by KafkaFloor); nothing calls
@@ -83,7 +94,7 @@ final class KafkaFloorBench implements Callable<Integer> {
         KafkaFloor.Sizes sizes = new KafkaFloor.Sizes(jobBytes, resultBytes, KafkaFloor.Sizes.DEFAULTS
                 .jobSnapshotBytes());
         KafkaFloor.Options options = new KafkaFloor.Options(partitions, sizes, Duration.ofMillis(transactionMs),
-                statusChangelog);
+                statusChangelog, jobsPerSubmission, worker);
         try (BrokerRole broker = BrokerRole.start(BenchMain.llmqJar(), jvm, config, dir.resolve("kafka"),
                 dir.resolve("broker.log"));
              KafkaFloor floor = KafkaFloor.start(broker.bootstrapServers(), "", options)) {
@@ -92,28 +103,23 @@ final class KafkaFloorBench implements Callable<Integer> {
             }
             BenchTable table = new BenchTable("llmq bench kafka").totalCalled("broker and clients");
             table.setting("processes", "broker (java -jar llmq.jar broker); the Kafka clients in this JVM")
-                    .setting("load", rate > 0 ? String.format("open loop, %,.0f jobs/s, at most %d open at once",
-                            rate, concurrency) : "closed loop, " + concurrency + " jobs at once")
+                    .setting("load", rate > 0 ? String.format("open loop, %,.0f jobs/s, at most %d submissions open "
+                            + "at once", rate, concurrency) : "closed loop, " + concurrency + " submissions at once")
                     .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up")
-                    .setting("per job", "a job record of " + jobBytes + " B (idempotent, acks=all, linger 2 ms, "
-                            + "each send awaited); a result of " + resultBytes + " B in the worker loop's "
-                            + "transaction with its offsets (" + (transactionMs == 0 ? "one after another"
-                            : "at most one every " + transactionMs + " ms") + "), after a start offset commit per poll; " + (statusChangelog
-                            ? "a status changelog record per job (" + sizes.jobSnapshotBytes() + " B) and per result ("
-                            + (sizes.jobSnapshotBytes() + resultBytes) + " B)" : "no status changelog (the status "
-                            + "loop only reads)") + "; " + partitions + " partitions per topic");
+                    .setting("per job", perJob(sizes));
             table.process("broker", broker.pid(), true);
             table.process("Kafka clients (this JVM)", ProcessHandle.current().pid(), true);
             BrokerMeters.Span meters = BrokerMeters.begin(broker.pid());
             long before = floor.completed();
             long start = System.nanoTime();
             long sent = floor.run(concurrency, rate, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE,
-                    MEASURED_JOBS);
+                    MEASURED_SUBMISSIONS);
             long end = System.nanoTime();
             long done = floor.completed() - before;
             BrokerMeters.Counts during = meters.finish();
             table.cpuWindowEnds(done);
-            table.figure("completed jobs/s (each sender waits for its job's result to be read)",
+            table.figure(worker ? "completed jobs/s (each sender waits for its jobs' results to be read)"
+                    : "written jobs/s (each sender waits for its submission's acknowledgement or commit)",
                     String.format("%,.0f", done / ((end - start) / 1e9)), "")
                     .figure("jobs sent / completed", sent + " / " + done, "")
                     .figure("CPU ms per job, broker and clients", String.format("%.3f",
@@ -127,5 +133,22 @@ final class KafkaFloorBench implements Callable<Integer> {
                 StatusStoreBench.deleteTree(data);
             }
         }
+    }
+
+    /** What the floor writes for each job, with these sizes and this command's options. */
+    private String perJob(KafkaFloor.Sizes sizes) {
+        String job = jobsPerSubmission == 1 ? "a job record of " + sizes.jobBytes() + " B (idempotent, acks=all, "
+                + "linger 2 ms, each send awaited)" : "submissions of " + jobsPerSubmission + " job records of "
+                + sizes.jobBytes() + " B and their batch's list of ids in one transaction (lz4, linger 2 ms, each "
+                + "commit awaited)";
+        String transactions = transactionMs == 0 ? "one after another" : "at most one every " + transactionMs + " ms";
+        String result = worker ? "a result of " + sizes.resultBytes() + " B in the worker loop's transaction with its "
+                + "offsets (" + transactions + "), after a start offset commit per poll" : "no worker (a job is "
+                + "complete once written)";
+        String changelog = !statusChangelog ? "no status changelog (the status loop only reads)"
+                : "a status changelog record per job (" + sizes.jobSnapshotBytes() + " B)" + (worker ? " and per "
+                + "result (" + (sizes.jobSnapshotBytes() + sizes.resultBytes()) + " B)" : "")
+                + (jobsPerSubmission > 1 ? " and per batch list" : "");
+        return job + "; " + result + "; " + changelog + "; " + partitions + " partitions per topic";
     }
 }

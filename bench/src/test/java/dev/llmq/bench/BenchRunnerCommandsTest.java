@@ -72,15 +72,22 @@ class BenchRunnerCommandsTest {
         assertThat(floor.rate).as("closed loop").isZero();
         assertThat(floor.transactionMs).as("transactions one after another").isZero();
         assertThat(floor.statusChangelog).isTrue();
+        assertThat(floor.worker).isTrue();
+        assertThat(floor.jobsPerSubmission).isEqualTo(1);
+        KafkaFloorBench ingest = command(parse("kafka", "--no-worker", "--jobs-per-submission=100"),
+                KafkaFloorBench.class);
+        assertThat(ingest.worker).isFalse();
+        assertThat(ingest.jobsPerSubmission).isEqualTo(100);
         assertThat(command(parse("kafka", "--no-status-changelog"), KafkaFloorBench.class).statusChangelog).isFalse();
         KafkaFloorBench set = command(parse("kafka", "--concurrency=64", "--duration=5", "--warmup=0",
-                "--partitions=3", "--job-bytes=2048", "--result-bytes=100", "--rate=1000", "--transaction-ms=20"), KafkaFloorBench.class);
+                "--partitions=3", "--job-bytes=2048", "--result-bytes=100", "--rate=1000", "--transaction-ms=20"),
+                KafkaFloorBench.class);
         assertThat(set.transactionMs).isEqualTo(20);
         assertThat(set.rate).isEqualTo(1000.0);
         assertThat(List.of(set.concurrency, set.durationSeconds, set.warmupSeconds, set.partitions, set.jobBytes,
                 set.resultBytes)).containsExactly(64, 5, 0, 3, 2048, 100);
         for (String wrong : List.of("--concurrency=0", "--rate=-1", "--duration=0", "--warmup=-1",
-                "--transaction-ms=-1")) {
+                "--transaction-ms=-1", "--jobs-per-submission=0")) {
             KafkaFloorBench refused = command(parse("kafka", wrong), KafkaFloorBench.class);
             assertThatThrownBy(refused::call).as(wrong).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("positive");

@@ -1,6 +1,7 @@
 package dev.llmq.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
@@ -36,7 +37,7 @@ class KafkaFloorIT {
         KafkaFloor.Sizes sizes = new KafkaFloor.Sizes(200, 300, 100);
         long sent;
         try (KafkaFloor floor = KafkaFloor.start(kafka.bootstrapServers(), prefix,
-                new KafkaFloor.Options(3, sizes, Duration.ZERO, true))) {
+                KafkaFloor.Options.endToEnd(3, sizes, Duration.ZERO, true))) {
             sent = floor.run(32, Duration.ofMinutes(2), JOBS, 0);
             assertThat(sent).isEqualTo(JOBS);
             assertThat(floor.completed()).isEqualTo(JOBS);
@@ -46,7 +47,7 @@ class KafkaFloorIT {
             floor.check();
         }
         try (KafkaFloor paced = KafkaFloor.start(kafka.bootstrapServers(), prefix + "paced.",
-                new KafkaFloor.Options(3, sizes, Duration.ofMillis(50), false))) {
+                KafkaFloor.Options.endToEnd(3, sizes, Duration.ofMillis(50), false))) {
             long begun = System.nanoTime();
             assertThat(paced.run(64, 200, Duration.ofSeconds(1), Long.MAX_VALUE, 0)).as("one second at 200 jobs/s")
                     .isEqualTo(200);
@@ -72,6 +73,29 @@ class KafkaFloorIT {
         assertThat(committed(kafka, prefix + KafkaFloor.WORKERS)).as("the results transactions' offsets")
                 .isEqualTo(JOBS);
         assertThat(committed(kafka, prefix + KafkaFloor.WORKERS + ".starts")).as("the start offsets").isEqualTo(JOBS);
+    }
+
+    @Test
+    void submissionsWriteTheirJobsAndTheirListInOneTransactionAndCompleteWhenCommittedWithoutAWorker(KafkaCluster kafka)
+            throws Exception {
+        String prefix = "it-" + UUID.randomUUID() + ".";
+        KafkaFloor.Options options = new KafkaFloor.Options(3, new KafkaFloor.Sizes(200, 300, 100), Duration.ZERO,
+                true, 50, false);
+        try (KafkaFloor floor = KafkaFloor.start(kafka.bootstrapServers(), prefix, options)) {
+            assertThat(floor.run(2, Duration.ofMinutes(2), 10, 0)).as("jobs sent").isEqualTo(500);
+            assertThat(floor.completed()).isEqualTo(500);
+            assertThat(floor.transactions()).as("no worker loop").isZero();
+            // the status loop reads behind the writes
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(floor.changelog())
+                    .as("a snapshot per job and the lists").isEqualTo(510));
+        }
+        assertThat(read(kafka, prefix + KafkaFloor.JOBS, 500)).extracting(ConsumerRecord::key)
+                .containsExactlyInAnyOrderElementsOf(LongStream.range(0, 500).mapToObj(KafkaFloor::jobId).toList());
+        List<ConsumerRecord<String, byte[]>> lists = read(kafka, prefix + KafkaFloor.BATCHES, 10);
+        assertThat(lists).hasSize(10).allSatisfy(r -> assertThat(r.value()).hasSize(50 * 48));
+        List<ConsumerRecord<String, byte[]>> changelog = read(kafka, prefix + KafkaFloor.CHANGELOG, 510);
+        assertThat(changelog).as("a snapshot per job and the lists").hasSize(510);
+        assertThat(endOffsets(kafka, prefix + KafkaFloor.RESULTS)).isZero();
     }
 
     /** Reads {@code topic} from the start ({@code read_committed}) until it held more than {@code expected} or 5 s
