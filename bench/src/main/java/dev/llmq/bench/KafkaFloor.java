@@ -1,7 +1,10 @@
 package dev.llmq.bench;
 
-import java.nio.charset.StandardCharsets;
+import dev.llmq.bench.load.JobBodies;
+import dev.llmq.schemas.CloudEventHeaders;
+import dev.llmq.schemas.LlmqHeaders;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.LogDirDescription;
@@ -39,7 +43,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -68,7 +71,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * list read by the status loop and written to its changelog too. Without the worker loop ({@link Options#worker()}
  * false) a job is complete once written: the ingest's traffic alone, as {@code bench ingest} measures it.
  *
- * <p>Records carry five headers of the sizes of llmq's CloudEvents headers. Not modelled: the {@code running} status
+ * <p>Records carry llmq's headers ({@link CloudEventHeaders}); job records the load generator's bodies
+ * ({@link JobBodies}). Not modelled: the {@code running} status
  * event a job longer than {@code llmq.worker.running_event_delay_ms} sends, and the status store's RocksDB.
  */
 final class KafkaFloor implements AutoCloseable {
@@ -86,6 +90,7 @@ final class KafkaFloor implements AutoCloseable {
     private static final int SUBMITTERS = 4;
     /** A job id's share of a batch's list of ids ({@code "job_...",} in JSON). */
     private static final int MANIFEST_BYTES_PER_JOB = 48;
+    private static final String SOURCE = "/llmq/bench/kafka-floor";
 
     /** The sizes of a job's records' values. */
     record Sizes(int jobBytes, int resultBytes, int jobSnapshotBytes) {
@@ -123,7 +128,7 @@ final class KafkaFloor implements AutoCloseable {
     private final String bootstrapServers;
     private final String prefix;
     private final Options options;
-    private final byte[] jobValue;
+    private final JobBodies jobBodies;
     private final byte[] resultValue;
     private final byte[] jobSnapshot;
     private final byte[] resultSnapshot;
@@ -145,11 +150,12 @@ final class KafkaFloor implements AutoCloseable {
         this.prefix = prefix;
         this.options = options;
         Sizes sizes = options.sizes();
-        this.jobValue = filler(sizes.jobBytes());
+        this.jobBodies = new JobBodies(LlmqRoles.GROUP, sizes.jobBytes(), 1);
         this.resultValue = filler(sizes.resultBytes());
         this.jobSnapshot = filler(sizes.jobSnapshotBytes());
         this.resultSnapshot = filler(sizes.jobSnapshotBytes() + sizes.resultBytes());
-        this.manifest = filler(Math.min(1_000, options.jobsPerSubmission()) * MANIFEST_BYTES_PER_JOB);
+        this.manifest = new JobBodies(LlmqRoles.GROUP, Math.min(1_000, options.jobsPerSubmission())
+                * MANIFEST_BYTES_PER_JOB, 2).body(0);
         Map<String, Object> p = producer("floor-ingest");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
@@ -304,10 +310,8 @@ final class KafkaFloor implements AutoCloseable {
     /** Submission {@code n}: written, then, with the worker loop, its jobs' results read by the status loop. */
     private void send(long n) {
         int count = options.jobsPerSubmission();
-        List<String> ids = new ArrayList<>(count);
-        for (long j = n * count; j < (n + 1) * count; j++) {
-            ids.add(jobId(j));
-        }
+        List<Long> jobs = LongStream.range(n * count, (n + 1) * count).boxed().toList();
+        List<String> ids = jobs.stream().map(KafkaFloor::jobId).toList();
         List<CompletableFuture<Void>> done = new ArrayList<>(count);
         if (options.worker()) {
             for (String id : ids) {
@@ -318,10 +322,9 @@ final class KafkaFloor implements AutoCloseable {
         }
         try {
             if (count == 1) {
-                jobsProducer.send(new ProducerRecord<>(prefix + JOBS, null, ids.getFirst(), jobValue,
-                        headers(ids.getFirst(), "llmq.job"))).get();
+                jobsProducer.send(jobRecord(jobs.getFirst())).get();
             } else {
-                submit(ids);
+                submit(jobs);
             }
             if (!options.worker()) {
                 completed.addAndGet(count);
@@ -339,16 +342,16 @@ final class KafkaFloor implements AutoCloseable {
     }
 
     /** The jobs and their batch's list of ids in one transaction, by the next free transactional producer. */
-    private void submit(List<String> ids) throws InterruptedException {
+    private void submit(List<Long> jobs) throws InterruptedException {
         KafkaProducer<String, byte[]> producer = submitters.take();
         try {
             producer.beginTransaction();
-            for (String id : ids) {
-                producer.send(new ProducerRecord<>(prefix + JOBS, null, id, jobValue, headers(id, "llmq.job")));
+            for (long job : jobs) {
+                producer.send(jobRecord(job));
             }
-            String batchId = "batch_" + ids.getFirst();
+            String batchId = "batch_" + jobId(jobs.getFirst());
             producer.send(new ProducerRecord<>(prefix + BATCHES, null, batchId, manifest,
-                    headers(batchId, "llmq.batch")));
+                    headers(batchId, LlmqHeaders.TYPE_BATCH)));
             producer.commitTransaction();
         } catch (RuntimeException e) {
             producer.abortTransaction();
@@ -358,11 +361,20 @@ final class KafkaFloor implements AutoCloseable {
         }
     }
 
+    /**
+     * Job {@code n}'s record: the load generator's body of its number ({@link JobBodies}: text that differs from job
+     * to job, so the submissions' {@code lz4} batches are not flattered by repeated bytes).
+     */
+    private ProducerRecord<String, byte[]> jobRecord(long n) {
+        String id = jobId(n);
+        return new ProducerRecord<>(prefix + JOBS, null, id, jobBodies.body(n), headers(id, LlmqHeaders.TYPE_JOB));
+    }
+
     static String jobId(long n) {
         return String.format("job_%012d-0000-7000-8000-000000000000", n);
     }
 
-    /** Jobs whose result the status loop has read. */
+    /** Jobs whose result the status loop has read or, without the worker loop, jobs written. */
     long completed() {
         return completed.get();
     }
@@ -446,7 +458,7 @@ final class KafkaFloor implements AutoCloseable {
                 out.beginTransaction();
                 for (ConsumerRecord<String, byte[]> r : held) {
                     out.send(new ProducerRecord<>(prefix + RESULTS, null, r.key(), resultValue, headers(r.key(),
-                            "llmq.result")));
+                            LlmqHeaders.TYPE_RESULT)));
                 }
                 out.sendOffsetsToTransaction(heldOffsets, jobs.groupMetadata());
                 out.commitTransaction();
@@ -519,22 +531,12 @@ final class KafkaFloor implements AutoCloseable {
         return c;
     }
 
-    /** Five headers of the sizes of llmq's CloudEvents headers (spec version, id, source, type, time). */
+    /** llmq's own headers of a record ({@link CloudEventHeaders}: content type and the CloudEvents attributes). */
     private static Headers headers(String id, String type) {
-        RecordHeaders h = new RecordHeaders();
-        h.add("ce_specversion", bytes("1.0"));
-        h.add("ce_id", bytes(id));
-        h.add("ce_source", bytes("/llmq/bench/kafka-floor"));
-        h.add("ce_type", bytes(type));
-        h.add("ce_time", bytes("2026-12-03T08:00:00.000Z"));
-        return h;
+        return CloudEventHeaders.builder().source(SOURCE).type(type).id(id).time(Instant.now()).build();
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** {@code size} bytes of filler: nothing reads them, and none of these producers compresses (nor do llmq's). */
+    /** {@code size} bytes of filler for the records of producers that do not compress (nor do llmq's there). */
     private static byte[] filler(int size) {
         byte[] b = new byte[size];
         Arrays.fill(b, (byte) 'x');
