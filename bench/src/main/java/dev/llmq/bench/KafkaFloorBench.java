@@ -3,7 +3,6 @@ package dev.llmq.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +22,9 @@ import picocli.CommandLine.Option;
                 + "through the broker (a process); CPU per job of each, requests and records per job.")
 final class KafkaFloorBench implements Callable<Integer> {
 
-    /** The measured run's submission numbers start here (its jobs' at this × jobs per submission); the warm-up's at 0. */
+    /**
+     * The measured run's submission numbers start here (its jobs' at this × jobs per submission); the warm-up's at 0.
+     */
     static final long MEASURED_SUBMISSIONS = 1_000_000_000L;
 
     @Option(names = "--concurrency", defaultValue = "2048",
@@ -80,23 +81,19 @@ final class KafkaFloorBench implements Callable<Integer> {
         if (rate < 0 || Double.isNaN(rate) || transactionMs < 0 || concurrency < 1 || durationSeconds < 1
                 || warmupSeconds < 0 || partitions < 1 || jobBytes < 1 || resultBytes < 1 || jobsPerSubmission < 1) {
             throw new IllegalArgumentException("--rate must be 0 (closed loop) or more; --concurrency, --duration, "
-                    + "--partitions, --job-bytes, --result-bytes and --jobs-per-submission positive; --warmup and --transaction-ms at "
-                    + "least 0");
+                    + "--partitions, --job-bytes, --result-bytes and --jobs-per-submission positive; --warmup and "
+                    + "--transaction-ms at least 0");
         }
         Path dir = LlmqRoles.workDir("kafka");
         // the broker reads llmq's config for its topics (the floor's own are created by KafkaFloor); nothing calls
         // the deployment
         Path config = LlmqRoles.config(dir, "http://127.0.0.1:9/v1", List.of());
-        List<String> jvm = new ArrayList<>();
-        if (Runtime.version().feature() >= 23) {
-            jvm.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's log cleaner; as the llmq launcher does
-        }
         KafkaFloor.Sizes sizes = new KafkaFloor.Sizes(jobBytes, resultBytes, KafkaFloor.Sizes.DEFAULTS
                 .jobSnapshotBytes());
         KafkaFloor.Options options = new KafkaFloor.Options(partitions, sizes, Duration.ofMillis(transactionMs),
                 statusChangelog, jobsPerSubmission, worker);
-        try (BrokerRole broker = BrokerRole.start(BenchMain.llmqJar(), jvm, config, dir.resolve("kafka"),
-                dir.resolve("broker.log"));
+        try (BrokerRole broker = BrokerRole.start(BenchMain.llmqJar(), LlmqRoles.jvm(List.of()), config,
+                dir.resolve("kafka"), dir.resolve("broker.log"));
              KafkaFloor floor = KafkaFloor.start(broker.bootstrapServers(), "", options)) {
             if (warmupSeconds > 0) {
                 floor.run(concurrency, rate, Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE, 0);

@@ -44,10 +44,7 @@ final class LlmqRoles implements AutoCloseable {
             throws Exception {
         Path jar = BenchMain.llmqJar();
         Path config = config(dir, providerBase, settings);
-        List<String> jvm = new ArrayList<>(jvmArgs);
-        if (Runtime.version().feature() >= 23) {
-            jvm.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's log cleaner; as the llmq launcher does
-        }
+        List<String> jvm = jvm(jvmArgs);
         LlmqRoles roles = new LlmqRoles();
         try {
             BrokerRole broker = BrokerRole.start(jar, jvm, config, dir.resolve("kafka"), dir.resolve("broker.log"));
@@ -76,6 +73,15 @@ final class LlmqRoles implements AutoCloseable {
             roles.close();
             throw e;
         }
+    }
+
+    /** {@code jvmArgs} and the options every role's JVM gets, as the llmq launcher gives them. */
+    static List<String> jvm(List<String> jvmArgs) {
+        List<String> jvm = new ArrayList<>(jvmArgs);
+        if (Runtime.version().feature() >= 23) {
+            jvm.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's log cleaner; as the llmq launcher does
+        }
+        return jvm;
     }
 
     /**
