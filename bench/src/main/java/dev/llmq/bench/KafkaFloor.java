@@ -86,6 +86,8 @@ final class KafkaFloor implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
     private static final Duration RESULT_WAIT = Duration.ofSeconds(30);
+    /** The open loop's pacing wakes at most this often. */
+    static final Duration TICK = Duration.ofMillis(1);
     /** Transactional producers of multi-job submissions, at most (llmq's ingest: its group commit's committers). */
     private static final int SUBMITTERS = 4;
     /** A job id's share of a batch's list of ids ({@code "job_...",} in JSON). */
@@ -259,9 +261,12 @@ final class KafkaFloor implements AutoCloseable {
 
     /**
      * As {@link #run(int, Duration, long, long)}, or, when {@code rate} (jobs per second) is above 0, open loop:
-     * submission {@code k} is sent {@code k × jobsPerSubmission / rate} seconds after the start, by a sender of its
-     * own, with at most {@code concurrency} submissions between sending and completion (one due while that many are
-     * open waits).
+     * submission {@code k} is due {@code k × jobsPerSubmission / rate} seconds after the start, with at most
+     * {@code concurrency} submissions between sending and completion (one due while that many are open waits). The
+     * pacing wakes at most once every {@link #TICK} and sends what fell due meanwhile, and a single job is sent without
+     * a thread of its own (its acknowledgement or its result releases its place): at thousands of jobs a second a
+     * wake-up and a thread per job would cost this JVM more than the Kafka clients it measures, and in llmq that
+     * work is the load generator's, which is not counted.
      */
     long run(int concurrency, double rate, Duration duration, long maxSubmissions, long firstSubmission)
             throws InterruptedException {
@@ -274,22 +279,41 @@ final class KafkaFloor implements AutoCloseable {
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             if (rate > 0) {
                 Semaphore open = new Semaphore(concurrency);
-                for (long k = 0; failure.get() == null; k++) {
+                for (long k = 0; failure.get() == null; ) {
                     long due = startNanos + (long) (k * perSubmission * 1e9 / rate);
                     long n = firstSubmission + k;
                     if (due >= deadline || n >= last) {
                         break;
                     }
-                    LockSupport.parkNanos(due - System.nanoTime());
-                    open.acquire();
+                    long early = due - System.nanoTime();
+                    if (early > 0) {
+                        LockSupport.parkNanos(Math.max(early, TICK.toNanos()));
+                        continue;
+                    }
+                    if (!open.tryAcquire(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                        failure.compareAndSet(null, new IllegalStateException("no submission of " + concurrency
+                                + " open completed within " + RESULT_WAIT.toSeconds() + " s"));
+                        break;
+                    }
                     next.set(n + 1);
-                    senders.execute(() -> {
-                        try {
-                            send(n);
-                        } finally {
-                            open.release();
-                        }
-                    });
+                    k++;
+                    if (perSubmission == 1) {
+                        sendAsync(n, open::release);
+                    } else {
+                        senders.execute(() -> {
+                            try {
+                                send(n);
+                            } finally {
+                                open.release();
+                            }
+                        });
+                    }
+                }
+                // the single jobs sent without a thread: done when every place is free again
+                if (failure.get() == null
+                        && !open.tryAcquire(concurrency, RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    failure.compareAndSet(null, new IllegalStateException((concurrency - open.availablePermits())
+                            + " jobs did not complete within " + RESULT_WAIT.toSeconds() + " s of the run's end"));
                 }
             } else {
                 for (int i = 0; i < concurrency; i++) {
@@ -305,6 +329,36 @@ final class KafkaFloor implements AutoCloseable {
         }
         check();
         return (Math.min(next.get(), last) - firstSubmission) * perSubmission;
+    }
+
+    /**
+     * Job {@code n} alone, without a thread: {@code release} runs once it is complete (written, or with the worker
+     * loop its result read) or has failed.
+     */
+    private void sendAsync(long n, Runnable release) {
+        String id = jobId(n);
+        CompletableFuture<Void> result = options.worker() ? new CompletableFuture<>() : null;
+        if (result != null) {
+            pending.put(id, result);
+            result.whenComplete((v, e) -> {
+                pending.remove(id);
+                release.run();
+            });
+        }
+        jobsProducer.send(jobRecord(n), (metadata, e) -> {
+            if (e != null) {
+                failure.compareAndSet(null, new IllegalStateException("job " + n + " was not written: " + e, e));
+                if (result != null) {
+                    result.completeExceptionally(e);
+                }
+            }
+            if (result == null) {
+                if (e == null) {
+                    completed.incrementAndGet();
+                }
+                release.run();
+            }
+        });
     }
 
     /** Submission {@code n}: written, then, with the worker loop, its jobs' results read by the status loop. */

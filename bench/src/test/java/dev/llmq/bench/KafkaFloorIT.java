@@ -96,6 +96,17 @@ class KafkaFloorIT {
         List<ConsumerRecord<String, byte[]>> changelog = read(kafka, prefix + KafkaFloor.CHANGELOG, 510);
         assertThat(changelog).as("a snapshot per job and the lists").hasSize(510);
         assertThat(endOffsets(kafka, prefix + KafkaFloor.RESULTS)).isZero();
+
+        // single jobs at a rate, sent without a thread each: every one written and acknowledged when run returns
+        try (KafkaFloor single = KafkaFloor.start(kafka.bootstrapServers(), prefix + "single.",
+                new KafkaFloor.Options(3, new KafkaFloor.Sizes(200, 300, 100), Duration.ZERO, true, 1, false))) {
+            long begun = System.nanoTime();
+            assertThat(single.run(8, 300, Duration.ofSeconds(1), Long.MAX_VALUE, 0)).as("one second at 300 jobs/s")
+                    .isEqualTo(300);
+            assertThat(System.nanoTime() - begun).as("paced, not sent at once").isGreaterThan(900_000_000L);
+            assertThat(single.completed()).as("acknowledged before run returned").isEqualTo(300);
+        }
+        assertThat(endOffsets(kafka, prefix + "single." + KafkaFloor.JOBS)).isEqualTo(300);
     }
 
     /** Reads {@code topic} from the start ({@code read_committed}) until it held more than {@code expected} or 5 s
