@@ -73,6 +73,16 @@ public final class BenchTable {
         return processes.stream().filter(c -> c.inLlmq).mapToDouble(Cpu::used).sum();
     }
 
+    /** CPU seconds of the process counted under {@code name} in the window (after {@link #cpuWindowEnds}). */
+    public double cpuSeconds(String name) {
+        return processes.stream().filter(c -> c.name.equals(name)).mapToDouble(Cpu::used).sum();
+    }
+
+    /** The jobs the window completed, as {@link #cpuWindowEnds} was told (-1 before). */
+    public long jobs() {
+        return jobs;
+    }
+
     public void print(PrintStream out) {
         out.println();
         out.println("### " + title);

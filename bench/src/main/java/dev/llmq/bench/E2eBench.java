@@ -10,6 +10,7 @@ import dev.llmq.bench.load.Target;
 import dev.llmq.runtime.mock.MockLlmServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -58,6 +59,9 @@ final class E2eBench implements Callable<Integer> {
     @Mixin
     ProfileOptions profile = new ProfileOptions();
 
+    @Mixin
+    FloorOptions floor = new FloorOptions();
+
     E2eBench() {
         load.durationSeconds = 60;
         load.warmupSeconds = 180;
@@ -75,6 +79,8 @@ final class E2eBench implements Callable<Integer> {
         }
         JobTimes times = new JobTimes(MEASURED_JOBS, (int) jobs);
         Path dir = LlmqRoles.workDir("e2e");
+        List<FloorOptions.Plan> floors = new ArrayList<>();
+        int exit;
         try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(1)
                 .chatListener((model, texts, received, answered) -> times.provider(
                         JobBodies.jobNumber(texts.getLast()), received, answered)).build().start();
@@ -146,8 +152,30 @@ final class E2eBench implements Callable<Integer> {
                 profiler.print(System.out, profiles);
             }
             System.out.println("role logs: " + roles.logs());
-            return lost == 0 && r.errors() == 0 ? 0 : 1;
+            exit = lost == 0 && r.errors() == 0 ? 0 : 1;
+            if (floor.enabled && completedByDrain > 0) {
+                floors.add(floorPlan(spec, table, times.completedBetween(windowStart, windowEnd) / seconds,
+                        FloorOptions.transactionInterval(workerDuring.committed(), (drained - windowStart) / 1e9)));
+            }
         }
+        return floor.compare(System.out, floors, load.durationSeconds) == 0 ? exit : 1;
+    }
+
+    /**
+     * Kafka alone under this run's load: a job's records as llmq wrote them (its job, result, start offset commit and
+     * changelog records; transactions as often as the workers' were), at the rate given or, closed loop, reached.
+     */
+    private FloorOptions.Plan floorPlan(LoadSpec spec, BenchTable table, double completedPerSecond,
+                                        Duration transactionInterval) {
+        KafkaFloor.Options records = new KafkaFloor.Options(FloorOptions.partitions(roleOptions.settings),
+                new KafkaFloor.Sizes(load.jobBytes, KafkaFloor.Sizes.DEFAULTS.resultBytes(),
+                        KafkaFloor.Sizes.DEFAULTS.jobSnapshotBytes()), transactionInterval, true, load.jobsPerRequest,
+                true);
+        return spec.loop() instanceof LoadSpec.Loop.Open o
+                ? new FloorOptions.Plan("llmq bench e2e", records, o.rate() * load.jobsPerRequest,
+                        FloorOptions.OPEN_LOOP_CAP, table)
+                : new FloorOptions.Plan("llmq bench e2e", records, completedPerSecond,
+                        spec.loop().connections(), table);
     }
 
     /** The closed loop's hold: the client's next submission waits for these jobs' results (30 s at most). */

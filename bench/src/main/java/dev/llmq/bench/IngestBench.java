@@ -64,10 +64,14 @@ final class IngestBench implements Callable<Integer> {
     @Mixin
     ProfileOptions profile = new ProfileOptions();
 
+    @Mixin
+    FloorOptions floor = new FloorOptions();
+
     @Override
     public Integer call() throws Exception {
         Path dir = LlmqRoles.workDir("ingest");
         int failed = 0;
+        List<FloorOptions.Plan> floors = new ArrayList<>();
         try (LlmqRoles roles = roleOptions.start(dir, "http://127.0.0.1:9/v1", 0);
              ConnectionPool connections = new ConnectionPool(roles.ingestUrl(), LoadSpec.DEFAULT_TIMEOUT)) {
             profile.check(roles);
@@ -77,23 +81,28 @@ final class IngestBench implements Callable<Integer> {
                 failed += phase(roles, connections, "A", "NDJSON submissions of " + ndjsonJobs + " jobs",
                         new Target.LlmqIngest(roles.ingestUrl(), bodies, ndjsonJobs, null, offset),
                         LoadSpec.closed(ndjsonConcurrency, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
-                        "≥ 30,000", "");
+                        "≥ 30,000", "", floors);
                 offset += 10_000_000_000L;
             }
             if (phases.contains("B")) {
                 failed += phase(roles, connections, "B", "single-job POSTs",
                         new Target.LlmqIngest(roles.ingestUrl(), bodies, 1, null, offset),
                         LoadSpec.closed(singleConnections, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
-                        "≥ 10,000", "p99 ≤ 20 ms");
+                        "≥ 10,000", "p99 ≤ 20 ms", floors);
             }
             System.out.println("role logs: " + roles.logs());
         }
+        failed += floor.compare(System.out, floors, durationSeconds);
         return failed == 0 ? 0 : 1;
     }
 
-    /** A phase's warm-up and measured run, on the connections the phases share (each opens the ones it lacks). */
+    /**
+     * A phase's warm-up and measured run, on the connections the phases share (each opens the ones it lacks); with
+     * {@code --floor} the plan of Kafka alone under the same load goes into {@code floors}.
+     */
     private int phase(LlmqRoles roles, ConnectionPool connections, String phase, String name, Target target,
-                      LoadSpec spec, String jobsTarget, String latencyTarget) throws Exception {
+                      LoadSpec spec, String jobsTarget, String latencyTarget, List<FloorOptions.Plan> floors)
+            throws Exception {
         // the warm-up's jobs are numbered after the measured run's, which cannot reach 10^9 jobs
         Target warm = target instanceof Target.LlmqIngest t
                 ? new Target.LlmqIngest(t.base(), t.bodies(), t.jobsPerRequest(), t.apiKey(), t.jobOffset() + 5_000_000_000L)
@@ -122,6 +131,15 @@ final class IngestBench implements Callable<Integer> {
         table.print(System.out);
         if (profiler != null) {
             profiler.print(System.out, profiles);
+        }
+        if (floor.enabled && r.jobs() > 0) {
+            // the ingest's records alone: each job, its batch's list, the status store's changelog; no worker
+            KafkaFloor.Options records = new KafkaFloor.Options(FloorOptions.partitions(roleOptions.settings),
+                    new KafkaFloor.Sizes(jobBytes, KafkaFloor.Sizes.DEFAULTS.resultBytes(),
+                            KafkaFloor.Sizes.DEFAULTS.jobSnapshotBytes()), Duration.ZERO, true,
+                    target.jobsPerRequest(), false);
+            floors.add(new FloorOptions.Plan("llmq bench ingest, phase " + phase, records, r.jobsPerSecond(),
+                    spec.loop().connections(), table));
         }
         return r.errors() == 0 ? 0 : 1;
     }

@@ -26,6 +26,9 @@ final class KafkaFloorBench implements Callable<Integer> {
      * The measured run's submission numbers start here (its jobs' at this × jobs per submission); the warm-up's at 0.
      */
     static final long MEASURED_SUBMISSIONS = 1_000_000_000L;
+    /** The processes of the table, by name. */
+    static final String BROKER = "broker";
+    static final String CLIENTS = "Kafka clients (this JVM)";
 
     @Option(names = "--concurrency", defaultValue = "2048",
             description = "jobs between sending and completion at once (default: ${DEFAULT-VALUE}, as bench e2e's "
@@ -84,14 +87,36 @@ final class KafkaFloorBench implements Callable<Integer> {
                     + "--partitions, --job-bytes, --result-bytes and --jobs-per-submission positive; --warmup and "
                     + "--transaction-ms at least 0");
         }
-        Path dir = LlmqRoles.workDir("kafka");
-        // the broker reads llmq's config for its topics (the floor's own are created by KafkaFloor); nothing calls
-        // the deployment
-        Path config = LlmqRoles.config(dir, "http://127.0.0.1:9/v1", List.of());
         KafkaFloor.Sizes sizes = new KafkaFloor.Sizes(jobBytes, resultBytes, KafkaFloor.Sizes.DEFAULTS
                 .jobSnapshotBytes());
         KafkaFloor.Options options = new KafkaFloor.Options(partitions, sizes, Duration.ofMillis(transactionMs),
                 statusChangelog, jobsPerSubmission, worker);
+        Measured measured = measure(options, concurrency, rate, warmupSeconds, durationSeconds);
+        measured.table().print(System.out);
+        return measured.complete() ? 0 : 1;
+    }
+
+    /** A measured run of the floor: its table (not printed yet), the jobs it sent and those it completed. */
+    record Measured(BenchTable table, long sent, long completed) {
+
+        /** Whether every job sent in the window was completed in it. */
+        boolean complete() {
+            return sent == completed;
+        }
+    }
+
+    /**
+     * Starts a broker process of its own, moves llmq's records with {@code options} through it for
+     * {@code warmupSeconds}, then measures {@code durationSeconds}: closed loop at {@code concurrency}, or open loop
+     * at {@code rate} jobs per second with at most {@code concurrency} submissions open. The broker and its data are
+     * gone when this returns.
+     */
+    static Measured measure(KafkaFloor.Options options, int concurrency, double rate, int warmupSeconds,
+                            int durationSeconds) throws Exception {
+        Path dir = LlmqRoles.workDir("kafka");
+        // the broker reads llmq's config for its topics (the floor's own are created by KafkaFloor); nothing calls
+        // the deployment
+        Path config = LlmqRoles.config(dir, "http://127.0.0.1:9/v1", List.of());
         try (BrokerRole broker = BrokerRole.start(BenchMain.llmqJar(), LlmqRoles.jvm(List.of()), config,
                 dir.resolve("kafka"), dir.resolve("broker.log"));
              KafkaFloor floor = KafkaFloor.start(broker.bootstrapServers(), "", options)) {
@@ -103,9 +128,9 @@ final class KafkaFloorBench implements Callable<Integer> {
                     .setting("load", rate > 0 ? String.format("open loop, %,.0f jobs/s, at most %d submissions open "
                             + "at once", rate, concurrency) : "closed loop, " + concurrency + " submissions at once")
                     .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up")
-                    .setting("per job", perJob(sizes));
-            table.process("broker", broker.pid(), true);
-            table.process("Kafka clients (this JVM)", ProcessHandle.current().pid(), true);
+                    .setting("per job", perJob(options));
+            table.process(BROKER, broker.pid(), true);
+            table.process(CLIENTS, ProcessHandle.current().pid(), true);
             BrokerMeters.Span meters = BrokerMeters.begin(broker.pid());
             long before = floor.completed();
             long start = System.nanoTime();
@@ -115,15 +140,14 @@ final class KafkaFloorBench implements Callable<Integer> {
             long done = floor.completed() - before;
             BrokerMeters.Counts during = meters.finish();
             table.cpuWindowEnds(done);
-            table.figure(worker ? "completed jobs/s (each sender waits for its jobs' results to be read)"
+            table.figure(options.worker() ? "completed jobs/s (each sender waits for its jobs' results to be read)"
                     : "written jobs/s (each sender waits for its submission's acknowledgement or commit)",
                     String.format("%,.0f", done / ((end - start) / 1e9)), "")
                     .figure("jobs sent / completed", sent + " / " + done, "")
                     .figure("CPU ms per job, broker and clients", String.format("%.3f",
                             table.llmqCpuSeconds() * 1000 / Math.max(1, done)), "llmq's target: ≤ 0.3 for all");
             BrokerMeters.figures(table, during, done);
-            table.print(System.out);
-            return sent == done ? 0 : 1;
+            return new Measured(table, sent, done);
         } finally {
             Path data = dir.resolve("kafka");
             if (Files.isDirectory(data)) {
@@ -132,8 +156,12 @@ final class KafkaFloorBench implements Callable<Integer> {
         }
     }
 
-    /** What the floor writes for each job, with these sizes and this command's options. */
-    private String perJob(KafkaFloor.Sizes sizes) {
+    /** What the floor writes for each job with {@code options}. */
+    static String perJob(KafkaFloor.Options options) {
+        KafkaFloor.Sizes sizes = options.sizes();
+        int jobsPerSubmission = options.jobsPerSubmission();
+        boolean worker = options.worker();
+        long transactionMs = options.transactionInterval().toMillis();
         String job = jobsPerSubmission == 1 ? "a job record of " + sizes.jobBytes() + " B (idempotent, acks=all, "
                 + "linger 2 ms, each send awaited)" : "submissions of " + jobsPerSubmission + " job records of "
                 + sizes.jobBytes() + " B and their batch's list of ids in one transaction (lz4, linger 2 ms, each "
@@ -142,10 +170,10 @@ final class KafkaFloorBench implements Callable<Integer> {
         String result = worker ? "a result of " + sizes.resultBytes() + " B in the worker loop's transaction with its "
                 + "offsets (" + transactions + "), after a start offset commit per poll" : "no worker (a job is "
                 + "complete once written)";
-        String changelog = !statusChangelog ? "no status changelog (the status loop only reads)"
+        String changelog = !options.statusChangelog() ? "no status changelog (the status loop only reads)"
                 : "a status changelog record per job (" + sizes.jobSnapshotBytes() + " B)" + (worker ? " and per "
                 + "result (" + (sizes.jobSnapshotBytes() + sizes.resultBytes()) + " B)" : "")
                 + (jobsPerSubmission > 1 ? " and per batch list" : "");
-        return job + "; " + result + "; " + changelog + "; " + partitions + " partitions per topic";
+        return job + "; " + result + "; " + changelog + "; " + options.partitions() + " partitions per topic";
     }
 }

@@ -56,6 +56,11 @@ final class TransactionMeters {
             return totals[s.ordinal()];
         }
 
+        /** Results transactions committed. */
+        double committed() {
+            return get(Series.COMMITTED);
+        }
+
         /** One line: transactions per second and their size and time, the jobs' wait, the start-count commits. */
         String describe(double seconds) {
             double n = Math.max(1, get(Series.COMMITTED));
