@@ -167,10 +167,8 @@ final class E2eBench implements Callable<Integer> {
      */
     private FloorOptions.Plan floorPlan(LoadSpec spec, BenchTable table, double completedPerSecond,
                                         Duration transactionInterval) {
-        KafkaFloor.Options records = new KafkaFloor.Options(FloorOptions.partitions(roleOptions.settings),
-                new KafkaFloor.Sizes(load.jobBytes, KafkaFloor.Sizes.DEFAULTS.resultBytes(),
-                        KafkaFloor.Sizes.DEFAULTS.jobSnapshotBytes()), transactionInterval, true, load.jobsPerRequest,
-                true);
+        KafkaFloor.Options records = FloorOptions.records(roleOptions.settings, load.jobBytes, transactionInterval,
+                load.jobsPerRequest, true);
         return spec.loop() instanceof LoadSpec.Loop.Open o
                 ? new FloorOptions.Plan("llmq bench e2e", records, o.rate() * load.jobsPerRequest,
                         FloorOptions.OPEN_LOOP_CAP, table)

@@ -61,6 +61,17 @@ final class FloorOptions {
         }
     }
 
+    /**
+     * The records llmq's roles wrote per job, for the floor: jobs of {@code jobBytes}, the default result and snapshot
+     * sizes, as many partitions as the roles' topics ({@code settings}: their {@code --set}), a status changelog.
+     */
+    static KafkaFloor.Options records(List<String> settings, int jobBytes, Duration transactionInterval,
+                                      int jobsPerSubmission, boolean worker) {
+        return new KafkaFloor.Options(partitions(settings), new KafkaFloor.Sizes(jobBytes,
+                KafkaFloor.Sizes.DEFAULTS.resultBytes(), KafkaFloor.Sizes.DEFAULTS.jobSnapshotBytes()),
+                transactionInterval, true, jobsPerSubmission, worker);
+    }
+
     /** The topics' partitions the roles were given ({@code --set llmq.topics.partitions=N}, else the default). */
     static int partitions(List<String> settings) {
         String prefix = LlmqKeys.TOPICS_PARTITIONS.name() + "=";

@@ -134,12 +134,9 @@ final class IngestBench implements Callable<Integer> {
         }
         if (floor.enabled && r.jobs() > 0) {
             // the ingest's records alone: each job, its batch's list, the status store's changelog; no worker
-            KafkaFloor.Options records = new KafkaFloor.Options(FloorOptions.partitions(roleOptions.settings),
-                    new KafkaFloor.Sizes(jobBytes, KafkaFloor.Sizes.DEFAULTS.resultBytes(),
-                            KafkaFloor.Sizes.DEFAULTS.jobSnapshotBytes()), Duration.ZERO, true,
-                    target.jobsPerRequest(), false);
-            floors.add(new FloorOptions.Plan("llmq bench ingest, phase " + phase, records, r.jobsPerSecond(),
-                    spec.loop().connections(), table));
+            floors.add(new FloorOptions.Plan("llmq bench ingest, phase " + phase, FloorOptions.records(
+                    roleOptions.settings, jobBytes, Duration.ZERO, target.jobsPerRequest(), false),
+                    r.jobsPerSecond(), spec.loop().connections(), table));
         }
         return r.errors() == 0 ? 0 : 1;
     }

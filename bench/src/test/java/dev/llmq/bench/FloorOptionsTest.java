@@ -46,6 +46,13 @@ class FloorOptionsTest {
     }
 
     @Test
+    void theRecordsAreTheRolesJobsOnTheirPartitionsWithAChangelog() {
+        assertThat(FloorOptions.records(List.of("llmq.topics.partitions=12"), 2_048, Duration.ofMillis(5), 100, false))
+                .isEqualTo(new KafkaFloor.Options(12, new KafkaFloor.Sizes(2_048, 1_536, 512), Duration.ofMillis(5),
+                        true, 100, false));
+    }
+
+    @Test
     void transactionsAreAsFrequentAsTheWorkersWere() {
         assertThat(FloorOptions.transactionInterval(850, 10)).isEqualTo(Duration.ofMillis(11));
         assertThat(FloorOptions.transactionInterval(60, 60)).isEqualTo(Duration.ofSeconds(1));
