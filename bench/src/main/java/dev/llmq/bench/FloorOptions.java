@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
  * {@code --floor} (a picocli mixin of {@code bench e2e} and {@code bench ingest}): after llmq's measured run, Kafka
  * alone in the same sitting ({@link KafkaFloorBench#measure}: a broker of its own, plain Kafka clients) moving the
  * records llmq writes per job, at the rate llmq reached, for as long; then a table of llmq's CPU per job beside the
- * floor's and the difference, llmq's own code. Both runs see the same hour of this noisy host, so the difference
- * holds where the absolute figures do not.
+ * floor's and the split of llmq's CPU into Kafka's work and its own code. Both runs see the same hour of this noisy
+ * host, so the split says where that sitting's CPU went; it moves between sittings as the totals do.
  */
 final class FloorOptions {
 
