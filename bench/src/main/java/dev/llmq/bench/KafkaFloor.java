@@ -36,6 +36,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -345,7 +346,7 @@ final class KafkaFloor implements AutoCloseable {
                 release.run();
             });
         }
-        jobsProducer.send(jobRecord(n), (metadata, e) -> {
+        Callback written = (metadata, e) -> {
             if (e != null) {
                 failure.compareAndSet(null, new IllegalStateException("job " + n + " was not written: " + e, e));
                 if (result != null) {
@@ -358,7 +359,12 @@ final class KafkaFloor implements AutoCloseable {
                 }
                 release.run();
             }
-        });
+        };
+        try {
+            jobsProducer.send(jobRecord(n), written);
+        } catch (RuntimeException e) { // refused before it was queued (closed, or no buffer within max.block.ms)
+            written.onCompletion(null, e);
+        }
     }
 
     /** Submission {@code n}: written, then, with the worker loop, its jobs' results read by the status loop. */
