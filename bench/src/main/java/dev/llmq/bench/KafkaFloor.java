@@ -1,6 +1,7 @@
 package dev.llmq.bench;
 
 import dev.llmq.bench.load.JobBodies;
+import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.CloudEventHeaders;
 import dev.llmq.schemas.LlmqHeaders;
 import java.time.Duration;
@@ -8,11 +9,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,9 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -41,7 +38,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -166,47 +162,6 @@ final class KafkaFloor implements AutoCloseable {
     }
 
     /**
-     * Waits until every partition of {@code topics} has its log on its leader: a topic's creation is acknowledged, and
-     * its leaders named, before the brokers serve its partitions, and an idempotent producer whose first batches were
-     * refused meanwhile ({@code NOT_LEADER_OR_FOLLOWER}) sent them again with sequence numbers the partition had
-     * already taken, retrying {@code OUT_OF_ORDER_SEQUENCE_NUMBER} until its delivery timeout.
-     */
-    private static void awaitServed(Admin admin, List<String> topics) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (!served(admin, topics)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("some partition of " + topics + " has no log on its leader after a "
-                        + "minute");
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private static boolean served(Admin admin, List<String> topics) throws Exception {
-        Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
-        for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(1, TimeUnit.MINUTES).values()) {
-            for (TopicPartitionInfo p : d.partitions()) {
-                if (p.leader() == null || p.leader().isEmpty()) {
-                    return false;
-                }
-                byLeader.computeIfAbsent(p.leader().id(), k -> new ArrayList<>())
-                        .add(new TopicPartition(d.name(), p.partition()));
-            }
-        }
-        Map<Integer, Map<String, LogDirDescription>> logs = admin.describeLogDirs(byLeader.keySet())
-                .allDescriptions().get(1, TimeUnit.MINUTES);
-        for (Map.Entry<Integer, List<TopicPartition>> e : byLeader.entrySet()) {
-            Set<TopicPartition> hosted = new HashSet<>();
-            logs.getOrDefault(e.getKey(), Map.of()).values().forEach(dir -> hosted.addAll(dir.replicaInfos()
-                    .keySet()));
-            if (!hosted.containsAll(e.getValue())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
      * The transactional producers of multi-job submissions, as the ingest's group commit has them ({@code lz4},
      * {@code linger.ms=2}).
      */
@@ -232,11 +187,13 @@ final class KafkaFloor implements AutoCloseable {
         Properties admin = new Properties();
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         List<String> topics = List.of(prefix + JOBS, prefix + RESULTS, prefix + BATCHES, prefix + CHANGELOG);
+        List<NewTopic> created = topics.stream().map(t -> new NewTopic(t, partitions, (short) 1).configs(
+                t.endsWith(CHANGELOG) ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
+                        : Map.of())).toList();
         try (Admin a = Admin.create(admin)) {
-            a.createTopics(topics.stream().map(t -> new NewTopic(t, partitions, (short) 1).configs(t.endsWith(CHANGELOG)
-                    ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of()))
-                    .toList()).all().get(1, TimeUnit.MINUTES);
-            awaitServed(a, topics);
+            a.createTopics(created).all().get(1, TimeUnit.MINUTES);
+            // every new partition served by its leader before the first idempotent send, as llmq's roles wait
+            TopicProvisioner.awaitLeaders(a, created, Duration.ofMinutes(1));
         }
         KafkaFloor floor = new KafkaFloor(bootstrapServers, prefix, options);
         if (options.jobsPerSubmission() > 1) {

@@ -175,9 +175,10 @@ public final class TopicProvisioner {
 
     /**
      * Waits until every partition of the new topics answers a list-offsets request: right after creation, the first
-     * idempotent sends can otherwise hit NOT_LEADER_OR_FOLLOWER and then stall on out-of-order sequence errors.
+     * idempotent sends can otherwise hit NOT_LEADER_OR_FOLLOWER and then stall on out-of-order sequence errors. Public
+     * for tools that create topics of their own (the benchmarks' Kafka floor).
      */
-    private static void awaitLeaders(Admin admin, List<NewTopic> created, Duration timeout)
+    public static void awaitLeaders(Admin admin, List<NewTopic> created, Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         for (NewTopic topic : created) {
