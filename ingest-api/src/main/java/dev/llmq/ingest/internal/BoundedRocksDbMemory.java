@@ -12,7 +12,8 @@ import org.rocksdb.WriteBufferManager;
  * Bounds the status store's RocksDB memory per process: every store partition shares one block cache of
  * {@link #TOTAL_BYTES} (index and filter blocks included) and its memtables count against it, instead of Kafka
  * Streams' default of a 50 MB cache and up to three 16 MB memtables for each partition of each store (2 stores x
- * {@code llmq.topics.partitions}). The shared objects are static because Kafka Streams creates this class by name for
+ * {@code llmq.topics.partitions}); and keeps the Bloom filters of every level, so a lookup of a key the store does not
+ * hold is answered by a filter. The shared objects are static because Kafka Streams creates this class by name for
  * every store, and they live as long as the process (the pattern of Kafka Streams' memory management guide).
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
@@ -38,6 +39,10 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
         table.setPinTopLevelIndexAndFilter(true);
         options.setWriteBufferManager(WRITE_BUFFERS);
         options.setTableFormatConfig(table);
+        // Kafka Streams turns the last level's Bloom filters off (optimize_filters_for_hits), so a key that is not
+        // there costs that level's index and data blocks; most of this store's reads miss (a new job's record
+        // finds no snapshot), and with the index blocks out of the bounded cache each miss read them from the file
+        options.setOptimizeFiltersForHits(false);
     }
 
     @Override

@@ -2,11 +2,20 @@ package dev.llmq.ingest.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Statistics;
+import org.rocksdb.TickerType;
 
 /** The status store's RocksDB settings: one bound for the process, most of it for memtables. */
 class BoundedRocksDbMemoryTest {
@@ -36,6 +45,40 @@ class BoundedRocksDbMemoryTest {
         // rewrite (RocksDB's compaction threads: 11% of an ingest at saturation with 16 MB of 64, 3-5% with 48)
         assertThat(BoundedRocksDbMemory.MEMTABLE_BYTES).isGreaterThanOrEqualTo(BoundedRocksDbMemory.TOTAL_BYTES / 2)
                 .isLessThan(BoundedRocksDbMemory.TOTAL_BYTES);
+    }
+
+    @Test
+    void aKeyTheStoreDoesNotHoldIsRuledOutByAFilterOnTheLastLevelToo(@TempDir Path dir) throws RocksDBException {
+        // Kafka Streams' own settings first (RocksDBStore: a Bloom filter, universal compaction, and no filters on
+        // the last level), then ours, as Kafka Streams applies a config setter
+        try (BloomFilter filter = new BloomFilter(); Statistics stats = new Statistics();
+             Options options = new Options().setCreateIfMissing(true)
+                     .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(filter))
+                     .setCompactionStyle(CompactionStyle.UNIVERSAL).setOptimizeFiltersForHits(true)) {
+            new BoundedRocksDbMemory().setConfig("job-status", options, Map.of());
+            options.setStatistics(stats);
+            try (RocksDB db = RocksDB.open(options, dir.toString()); FlushOptions flush = new FlushOptions()) {
+                for (int i = 0; i < 20_000; i++) { // the even keys: every absent one asked below is within their range
+                    db.put(key(2 * i), bytes("{\"status\":\"queued\"}"));
+                }
+                db.flush(flush.setWaitForFlush(true));
+                db.compactRange(); // everything on the last level, as a long-running store holds most of its keys
+                long before = stats.getTickerCount(TickerType.BLOOM_FILTER_USEFUL);
+                for (int i = 0; i < 1_000; i++) {
+                    assertThat(db.get(key(2 * i + 1))).isNull();
+                }
+                assertThat(stats.getTickerCount(TickerType.BLOOM_FILTER_USEFUL) - before)
+                        .as("misses a filter answered, of 1,000").isGreaterThan(900);
+            }
+        }
+    }
+
+    private static byte[] key(int i) {
+        return String.format("jjob_%08d", i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static Options withTable() {
