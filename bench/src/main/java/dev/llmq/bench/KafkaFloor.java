@@ -221,10 +221,11 @@ final class KafkaFloor implements AutoCloseable {
      * As {@link #run(int, Duration, long, long)}, or, when {@code rate} (jobs per second) is above 0, open loop:
      * submission {@code k} is due {@code k × jobsPerSubmission / rate} seconds after the start, with at most
      * {@code concurrency} submissions between sending and completion (one due while that many are open waits). The
-     * pacing wakes at most once every {@link #TICK} and sends what fell due meanwhile, and a single job is sent without
-     * a thread of its own (its acknowledgement or its result releases its place): at thousands of jobs a second a
-     * wake-up and a thread per job would cost this JVM more than the Kafka clients it measures, and in llmq that
-     * work is the load generator's, which is not counted.
+     * pacing wakes at most once every {@link #TICK} and sends what fell due meanwhile. A single job, paced or not, is
+     * sent without a thread of its own (its acknowledgement or its result releases its place, and one loop sends the
+     * next job into each free place): at thousands of jobs a second a wake-up and a thread per job would cost this
+     * JVM more than the Kafka clients it measures, and in llmq that work is the load generator's, which is not
+     * counted.
      */
     long run(int concurrency, double rate, Duration duration, long maxSubmissions, long firstSubmission)
             throws InterruptedException {
@@ -235,22 +236,31 @@ final class KafkaFloor implements AutoCloseable {
         long last = maxSubmissions > Long.MAX_VALUE - firstSubmission ? Long.MAX_VALUE
                 : firstSubmission + maxSubmissions;
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-            if (rate > 0) {
+            if (rate > 0 || perSubmission == 1) {
                 Semaphore open = new Semaphore(concurrency);
                 for (long k = 0; failure.get() == null; ) {
-                    long due = startNanos + (long) (k * perSubmission * 1e9 / rate);
                     long n = firstSubmission + k;
-                    if (due >= deadline || n >= last) {
+                    if (n >= last) {
                         break;
                     }
-                    long early = due - System.nanoTime();
-                    if (early > 0) {
-                        LockSupport.parkNanos(Math.max(early, TICK.toNanos()));
-                        continue;
+                    if (rate > 0) {
+                        long due = startNanos + (long) (k * perSubmission * 1e9 / rate);
+                        if (due >= deadline) {
+                            break;
+                        }
+                        long early = due - System.nanoTime();
+                        if (early > 0) {
+                            LockSupport.parkNanos(Math.max(early, TICK.toNanos()));
+                            continue;
+                        }
                     }
                     if (!open.tryAcquire(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                         failure.compareAndSet(null, new IllegalStateException("no submission of " + concurrency
                                 + " open completed within " + RESULT_WAIT.toSeconds() + " s"));
+                        break;
+                    }
+                    if (rate <= 0 && System.nanoTime() >= deadline) { // closed: no job starts after the duration
+                        open.release();
                         break;
                     }
                     next.set(n + 1);

@@ -98,6 +98,7 @@ class KafkaFloorIT {
         assertThat(endOffsets(kafka, prefix + KafkaFloor.RESULTS)).isZero();
 
         // single jobs at a rate, sent without a thread each: every one written and acknowledged when run returns
+        long closed;
         try (KafkaFloor single = KafkaFloor.start(kafka.bootstrapServers(), prefix + "single.",
                 new KafkaFloor.Options(3, new KafkaFloor.Sizes(200, 300, 100), Duration.ZERO, true, 1, false))) {
             long begun = System.nanoTime();
@@ -105,8 +106,12 @@ class KafkaFloorIT {
                     .isEqualTo(300);
             assertThat(System.nanoTime() - begun).as("paced, not sent at once").isGreaterThan(900_000_000L);
             assertThat(single.completed()).as("acknowledged before run returned").isEqualTo(300);
+            // then a closed loop of single jobs, also without a thread each, that stops when its duration is up
+            closed = single.run(8, Duration.ofMillis(500), Long.MAX_VALUE, 300);
+            assertThat(closed).as("jobs of a closed loop of 8 over half a second").isPositive();
+            assertThat(single.completed()).as("acknowledged before run returned").isEqualTo(300 + closed);
         }
-        assertThat(endOffsets(kafka, prefix + "single." + KafkaFloor.JOBS)).isEqualTo(300);
+        assertThat(endOffsets(kafka, prefix + "single." + KafkaFloor.JOBS)).isEqualTo(300 + closed);
     }
 
     /** Reads {@code topic} from the start ({@code read_committed}) until it held more than {@code expected} or 5 s
