@@ -17,7 +17,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.Statistics;
 import org.rocksdb.TickerType;
 
-/** The status store's RocksDB settings: one bound for the process, most of it for memtables. */
+/** The status store's RocksDB settings: one bound for the process, most of it for memtables; filters on every level. */
 class BoundedRocksDbMemoryTest {
 
     static {
