@@ -16,6 +16,8 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Statistics;
 import org.rocksdb.TickerType;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
 
 /** The status store's RocksDB settings: one bound for the process, most of it for memtables; filters on every level. */
 class BoundedRocksDbMemoryTest {
@@ -69,6 +71,37 @@ class BoundedRocksDbMemoryTest {
                 }
                 assertThat(stats.getTickerCount(TickerType.BLOOM_FILTER_USEFUL) - before)
                         .as("misses a filter answered, of 1,000").isGreaterThan(900);
+            }
+        }
+    }
+
+    @Test
+    void aFilterBlockLargerThanRocksDbsDefaultShardStaysInTheCache(@TempDir Path dir) throws RocksDBException {
+        // 1,200,000 keys: a full filter of ~1.5 MB, more than a shard of RocksDB's default split of a 64 MB cache
+        try (BloomFilter filter = new BloomFilter(); Statistics stats = new Statistics();
+             Options options = new Options().setCreateIfMissing(true)
+                     .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(filter))
+                     .setCompactionStyle(CompactionStyle.UNIVERSAL).setOptimizeFiltersForHits(true)) {
+            new BoundedRocksDbMemory().setConfig("job-status", options, Map.of());
+            options.setStatistics(stats);
+            try (RocksDB db = RocksDB.open(options, dir.toString()); FlushOptions flush = new FlushOptions();
+                 WriteBatch batch = new WriteBatch(); WriteOptions write = new WriteOptions().setDisableWAL(true)) {
+                byte[] value = bytes("{}");
+                for (int i = 0; i < 1_200_000; i++) {
+                    batch.put(key(2 * i), value);
+                    if (batch.count() == 10_000) {
+                        db.write(write, batch);
+                        batch.clear();
+                    }
+                }
+                db.flush(flush.setWaitForFlush(true));
+                db.compactRange();
+                long before = stats.getTickerCount(TickerType.BLOCK_CACHE_FILTER_MISS);
+                for (int i = 0; i < 1_000; i++) {
+                    assertThat(db.get(key(2 * i + 1))).isNull();
+                }
+                assertThat(stats.getTickerCount(TickerType.BLOCK_CACHE_FILTER_MISS) - before)
+                        .as("filter blocks read from the file for 1,000 lookups").isLessThan(20);
             }
         }
     }
