@@ -207,10 +207,10 @@ final class KafkaFloor implements AutoCloseable {
     }
 
     /**
-     * Sends submissions (of {@link Options#jobsPerSubmission()} jobs) from {@code concurrency} senders, each waiting
-     * for its submission to complete before the next, until {@code duration} has passed or {@code maxSubmissions}
-     * were sent; submission numbers start at {@code firstSubmission} (submission {@code n} holds the jobs numbered
-     * from {@code n × jobsPerSubmission}). Returns the jobs sent.
+     * Sends submissions (of {@link Options#jobsPerSubmission()} jobs) with {@code concurrency} of them between sending
+     * and completion (one loop sends the next into each place a completed one frees), until {@code duration} has
+     * passed or {@code maxSubmissions} were sent; submission numbers start at {@code firstSubmission} (submission
+     * {@code n} holds the jobs numbered from {@code n × jobsPerSubmission}). Returns the jobs sent.
      */
     long run(int concurrency, Duration duration, long maxSubmissions, long firstSubmission)
             throws InterruptedException {
@@ -222,81 +222,63 @@ final class KafkaFloor implements AutoCloseable {
      * submission {@code k} is due {@code k × jobsPerSubmission / rate} seconds after the start, with at most
      * {@code concurrency} submissions between sending and completion (one due while that many are open waits). The
      * pacing wakes at most once every {@link #TICK} and sends what fell due meanwhile. A single job, paced or not, is
-     * sent without a thread of its own (its acknowledgement or its result releases its place, and one loop sends the
-     * next job into each free place): at thousands of jobs a second a wake-up and a thread per job would cost this
-     * JVM more than the Kafka clients it measures, and in llmq that work is the load generator's, which is not
-     * counted.
+     * sent without a thread of its own (its acknowledgement or its result releases its place): at thousands of jobs
+     * a second a wake-up and a thread per job would cost this JVM more than the Kafka clients it measures, and in
+     * llmq that work is the load generator's, which is not counted. A multi-job submission runs on a virtual thread.
      */
     long run(int concurrency, double rate, Duration duration, long maxSubmissions, long firstSubmission)
             throws InterruptedException {
         int perSubmission = options.jobsPerSubmission();
         long startNanos = System.nanoTime();
         long deadline = startNanos + duration.toNanos();
-        AtomicLong next = new AtomicLong(firstSubmission);
         long last = maxSubmissions > Long.MAX_VALUE - firstSubmission ? Long.MAX_VALUE
                 : firstSubmission + maxSubmissions;
+        long k = 0;
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-            if (rate > 0 || perSubmission == 1) {
-                Semaphore open = new Semaphore(concurrency);
-                for (long k = 0; failure.get() == null; ) {
-                    long n = firstSubmission + k;
-                    if (n >= last) {
+            Semaphore open = new Semaphore(concurrency);
+            while (failure.get() == null && firstSubmission + k < last) {
+                if (rate > 0) {
+                    long due = startNanos + (long) (k * perSubmission * 1e9 / rate);
+                    if (due >= deadline) {
                         break;
                     }
-                    if (rate > 0) {
-                        long due = startNanos + (long) (k * perSubmission * 1e9 / rate);
-                        if (due >= deadline) {
-                            break;
-                        }
-                        long early = due - System.nanoTime();
-                        if (early > 0) {
-                            LockSupport.parkNanos(Math.max(early, TICK.toNanos()));
-                            continue;
-                        }
-                    }
-                    if (!open.tryAcquire(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                        failure.compareAndSet(null, new IllegalStateException("no submission of " + concurrency
-                                + " open completed within " + RESULT_WAIT.toSeconds() + " s"));
-                        break;
-                    }
-                    if (rate <= 0 && System.nanoTime() >= deadline) { // closed: no job starts after the duration
-                        open.release();
-                        break;
-                    }
-                    next.set(n + 1);
-                    k++;
-                    if (perSubmission == 1) {
-                        sendAsync(n, open::release);
-                    } else {
-                        senders.execute(() -> {
-                            try {
-                                send(n);
-                            } finally {
-                                open.release();
-                            }
-                        });
+                    long early = due - System.nanoTime();
+                    if (early > 0) {
+                        LockSupport.parkNanos(Math.max(early, TICK.toNanos()));
+                        continue;
                     }
                 }
-                // the single jobs sent without a thread: done when every place is free again
-                if (failure.get() == null
-                        && !open.tryAcquire(concurrency, RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    failure.compareAndSet(null, new IllegalStateException((concurrency - open.availablePermits())
-                            + " jobs did not complete within " + RESULT_WAIT.toSeconds() + " s of the run's end"));
+                if (!open.tryAcquire(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    failure.compareAndSet(null, new IllegalStateException("no submission of " + concurrency
+                            + " open completed within " + RESULT_WAIT.toSeconds() + " s"));
+                    break;
                 }
-            } else {
-                for (int i = 0; i < concurrency; i++) {
+                if (rate <= 0 && System.nanoTime() >= deadline) { // closed: no submission starts after the duration
+                    open.release();
+                    break;
+                }
+                long n = firstSubmission + k++;
+                if (perSubmission == 1) {
+                    sendAsync(n, open::release);
+                } else {
                     senders.execute(() -> {
-                        long n;
-                        while (failure.get() == null && System.nanoTime() < deadline
-                                && (n = next.getAndIncrement()) < last) {
+                        try {
                             send(n);
+                        } finally {
+                            open.release();
                         }
                     });
                 }
             }
+            // done when every place is free again
+            if (failure.get() == null
+                    && !open.tryAcquire(concurrency, RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                failure.compareAndSet(null, new IllegalStateException((concurrency - open.availablePermits())
+                        + " submissions did not complete within " + RESULT_WAIT.toSeconds() + " s of the run's end"));
+            }
         }
         check();
-        return (Math.min(next.get(), last) - firstSubmission) * perSubmission;
+        return k * perSubmission;
     }
 
     /**
