@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
  *   <li>B: single-job POSTs, closed loop from {@code --single-connections} (64) connections — target ≥ 10,000
  *       jobs/s with p99 ≤ 20 ms.</li>
  * </ol>
+ * With {@code --idempotency-keys} every submission carries a key of its own, as a client that retries safely sends.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "The ingest API alone (broker and ingest as processes): NDJSON submissions of 100 jobs, then "
@@ -58,6 +59,11 @@ final class IngestBench implements Callable<Integer> {
     @Option(names = "--phases", defaultValue = "A,B", split = ",", description = "which phases to run (default: A,B)")
     List<String> phases = new ArrayList<>();
 
+    @Option(names = "--idempotency-keys", description = "every submission carries an Idempotency-Key of its own, as "
+            + "a client that retries safely sends (the status store then indexes each job under its key); --floor "
+            + "still models submissions without one")
+    boolean idempotencyKeys;
+
     @Mixin
     RoleOptions roleOptions = new RoleOptions();
 
@@ -79,14 +85,14 @@ final class IngestBench implements Callable<Integer> {
             long offset = 0;
             if (phases.contains("A")) {
                 failed += phase(roles, connections, "A", "NDJSON submissions of " + ndjsonJobs + " jobs",
-                        new Target.LlmqIngest(roles.ingestUrl(), bodies, ndjsonJobs, null, offset),
+                        new Target.LlmqIngest(roles.ingestUrl(), bodies, ndjsonJobs, null, offset, keys()),
                         LoadSpec.closed(ndjsonConcurrency, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
                         "≥ 30,000", "", floors);
                 offset += 10_000_000_000L;
             }
             if (phases.contains("B")) {
                 failed += phase(roles, connections, "B", "single-job POSTs",
-                        new Target.LlmqIngest(roles.ingestUrl(), bodies, 1, null, offset),
+                        new Target.LlmqIngest(roles.ingestUrl(), bodies, 1, null, offset, keys()),
                         LoadSpec.closed(singleConnections, Duration.ofSeconds(durationSeconds), Long.MAX_VALUE),
                         "≥ 10,000", "p99 ≤ 20 ms", floors);
             }
@@ -94,6 +100,11 @@ final class IngestBench implements Callable<Integer> {
         }
         failed += floor.compare(System.out, floors, durationSeconds);
         return failed == 0 ? 0 : 1;
+    }
+
+    /** The prefix of the submissions' Idempotency-Keys (a key names its first job), or null for none. */
+    private String keys() {
+        return idempotencyKeys ? "llmq-bench" : null;
     }
 
     /**
@@ -104,9 +115,7 @@ final class IngestBench implements Callable<Integer> {
                       LoadSpec spec, String jobsTarget, String latencyTarget, List<FloorOptions.Plan> floors)
             throws Exception {
         // the warm-up's jobs are numbered after the measured run's, which cannot reach 10^9 jobs
-        Target warm = target instanceof Target.LlmqIngest t
-                ? new Target.LlmqIngest(t.base(), t.bodies(), t.jobsPerRequest(), t.apiKey(), t.jobOffset() + 5_000_000_000L)
-                : target;
+        Target warm = target instanceof Target.LlmqIngest t ? t.from(t.jobOffset() + 5_000_000_000L) : target;
         if (warmupSeconds > 0) {
             LoadGenerator.run(warm, spec.bounded(Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE),
                     ResponseListener.NONE, connections);
@@ -117,6 +126,7 @@ final class IngestBench implements Callable<Integer> {
                         + " concurrent" : spec.loop().toString())
                 .setting("jobs per request", target.jobsPerRequest())
                 .setting("job body", jobBytes + " bytes")
+                .setting("Idempotency-Key", idempotencyKeys ? "a new one per submission" : "none")
                 .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up");
         roles.countCpu(table);
         table.process("load generator (this JVM)", ProcessHandle.current().pid(), false);

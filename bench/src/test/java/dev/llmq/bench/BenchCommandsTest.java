@@ -87,10 +87,12 @@ class BenchCommandsTest {
         assertThat(ingest.phases).containsExactly("A", "B");
         assertThat(ingest.warmupSeconds).isEqualTo(60);
         assertThat(ingest.profile.dir).isNull();
+        assertThat(ingest.idempotencyKeys).isFalse();
 
         IngestBench profiled = new IngestBench();
-        new CommandLine(profiled).parseArgs("--phases", "A", "--profile", "/tmp/ingest-profile");
+        new CommandLine(profiled).parseArgs("--phases", "A", "--profile", "/tmp/ingest-profile", "--idempotency-keys");
         assertThat(profiled.phases).containsExactly("A");
+        assertThat(profiled.idempotencyKeys).isTrue();
         assertThat(profiled.profile.dir).isEqualTo(Path.of("/tmp/ingest-profile"));
     }
 }

@@ -184,12 +184,21 @@ final class HttpConnection implements AutoCloseable {
 
     /** The head of a {@code POST}: request line, Host, Content-Type, Content-Length, and an optional bearer token. */
     static byte[] postHead(URI base, String path, String contentType, int contentLength, String bearer) {
+        return postHead(base, path, contentType, contentLength, bearer, null);
+    }
+
+    /** As {@link #postHead(URI, String, String, int, String)}, with an {@code Idempotency-Key} unless it is null. */
+    static byte[] postHead(URI base, String path, String contentType, int contentLength, String bearer,
+                           String idempotencyKey) {
         StringBuilder head = new StringBuilder(160).append("POST ").append(path).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(base.getHost()).append(':').append(base.getPort() > 0 ? base.getPort() : 80)
                 .append("\r\nContent-Type: ").append(contentType)
                 .append("\r\nContent-Length: ").append(contentLength).append("\r\n");
         if (bearer != null && !bearer.isEmpty()) {
             head.append("Authorization: Bearer ").append(bearer).append("\r\n");
+        }
+        if (idempotencyKey != null) {
+            head.append("Idempotency-Key: ").append(idempotencyKey).append("\r\n");
         }
         return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }

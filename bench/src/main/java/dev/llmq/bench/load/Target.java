@@ -30,9 +30,11 @@ public sealed interface Target {
      * {@code jobsPerRequest} lines; success is 202 (the body lists the job ids, see {@link SubmittedJobs}).
      *
      * @param apiKey sent as {@code Authorization: Bearer}; null or empty for none
+     * @param idempotencyKeys null for none; else every request carries an {@code Idempotency-Key} of its own, this
+     *        prefix, a dash and the number of its first job (what a client that retries safely sends)
      */
-    record LlmqIngest(URI base, JobBodies bodies, int jobsPerRequest, String apiKey, long jobOffset)
-            implements Target {
+    record LlmqIngest(URI base, JobBodies bodies, int jobsPerRequest, String apiKey, long jobOffset,
+                      String idempotencyKeys) implements Target {
 
         public LlmqIngest {
             Objects.requireNonNull(base, "base");
@@ -42,15 +44,26 @@ public sealed interface Target {
             }
         }
 
+        /** Requests without an {@code Idempotency-Key}. */
+        public LlmqIngest(URI base, JobBodies bodies, int jobsPerRequest, String apiKey, long jobOffset) {
+            this(base, bodies, jobsPerRequest, apiKey, jobOffset, null);
+        }
+
+        /** The same requests for jobs numbered from {@code offset}. */
+        public LlmqIngest from(long offset) {
+            return new LlmqIngest(base, bodies, jobsPerRequest, apiKey, offset, idempotencyKeys);
+        }
+
         @Override
         public byte[] request(long seq) {
             int bodyBytes = jobsPerRequest * bodies.bodyBytes() + (jobsPerRequest - 1);
+            long first = firstJob(seq);
             byte[] head = HttpConnection.postHead(base, path(base, "/v1/jobs"),
-                    jobsPerRequest == 1 ? "application/json" : "application/x-ndjson", bodyBytes, apiKey);
+                    jobsPerRequest == 1 ? "application/json" : "application/x-ndjson", bodyBytes, apiKey,
+                    idempotencyKeys == null ? null : idempotencyKeys + "-" + first);
             byte[] request = new byte[head.length + bodyBytes];
             System.arraycopy(head, 0, request, 0, head.length);
             int at = head.length;
-            long first = firstJob(seq);
             for (int j = 0; j < jobsPerRequest; j++) {
                 if (j > 0) {
                     request[at++] = '\n';

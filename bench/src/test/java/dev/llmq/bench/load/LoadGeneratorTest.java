@@ -205,7 +205,15 @@ class LoadGeneratorTest {
         assertThat(bodies.body(506)).isNotEqualTo(bodies.body(507));
         assertThat(new String(new Target.LlmqIngest(URI.create("http://h:1/p/"), bodies, 1, null, 0).request(0),
                 StandardCharsets.US_ASCII)).startsWith("POST /p/v1/jobs HTTP/1.1").contains("application/json")
-                .doesNotContain("Authorization");
+                .doesNotContain("Authorization").doesNotContain("Idempotency-Key");
+
+        // with keys: one of its own per request, named by its first job, kept when the jobs are numbered elsewhere
+        Target.LlmqIngest keyed = new Target.LlmqIngest(URI.create("http://127.0.0.1:4000"), bodies, 3, null, 500, "k");
+        assertThat(new String(keyed.request(2), StandardCharsets.US_ASCII).split("\r\n\r\n", 2)[0] + "\r\n")
+                .contains("\r\nIdempotency-Key: k-506\r\n").contains("Content-Type: application/x-ndjson");
+        assertThat(new String(keyed.from(9_000).request(0), StandardCharsets.US_ASCII))
+                .contains("\r\nIdempotency-Key: k-9000\r\n");
+        assertThat(new String(target.request(2), StandardCharsets.US_ASCII)).doesNotContain("Idempotency-Key");
 
         byte[] accepted = ("{\"object\":\"llmq.job.submission\",\"batch_id\":\"batch_1\",\"jobs\":[{\"id\":\"job_a\","
                 + "\"custom_id\":null,\"status\":\"queued\"},{\"id\":\"job_b\",\"custom_id\":\"x\",\"status\":\"queued\"}],"
