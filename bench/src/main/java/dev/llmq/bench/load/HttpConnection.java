@@ -182,12 +182,10 @@ final class HttpConnection implements AutoCloseable {
         }
     }
 
-    /** The head of a {@code POST}: request line, Host, Content-Type, Content-Length, and an optional bearer token. */
-    static byte[] postHead(URI base, String path, String contentType, int contentLength, String bearer) {
-        return postHead(base, path, contentType, contentLength, bearer, null);
-    }
-
-    /** As {@link #postHead(URI, String, String, int, String)}, with an {@code Idempotency-Key} unless it is null. */
+    /**
+     * The head of a {@code POST}: request line, Host, Content-Type, Content-Length, and an optional bearer token and
+     * {@code Idempotency-Key} (each left out when null).
+     */
     static byte[] postHead(URI base, String path, String contentType, int contentLength, String bearer,
                            String idempotencyKey) {
         StringBuilder head = new StringBuilder(160).append("POST ").append(path).append(" HTTP/1.1\r\n")

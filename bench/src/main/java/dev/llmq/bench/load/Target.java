@@ -99,7 +99,7 @@ public sealed interface Target {
         @Override
         public byte[] request(long seq) {
             byte[] head = HttpConnection.postHead(base, path(base, "/v1/chat/completions"), "application/json",
-                    bodies.bodyBytes(), apiKey);
+                    bodies.bodyBytes(), apiKey, null);
             byte[] request = new byte[head.length + bodies.bodyBytes()];
             System.arraycopy(head, 0, request, 0, head.length);
             bodies.write(firstJob(seq), request, head.length);
