@@ -95,17 +95,29 @@ final class Components {
                 .or(() -> assembly.find(UsageUrl.class).map(UsageUrl::url));
     }
 
+    /** The usage aggregator of a role, with its {@link #usageSettings settings}, metrics and request meters. */
+    static UsageAggregator usageAggregator(LlmqConfig config, String bootstrapServers, String host, int port,
+                                           String instanceId, java.nio.file.Path dataDir, MeterRegistry meters,
+                                           Clock clock) {
+        UsageAggregator aggregator = new UsageAggregator(
+                usageSettings(config, bootstrapServers, host, port, instanceId, dataDir), meters, clock);
+        if (meters instanceof PrometheusMeterRegistry prometheus) {
+            aggregator.exposeMetrics(prometheus::scrape);
+        }
+        aggregator.observeRequests(new HttpServerMetrics(meters));
+        return aggregator;
+    }
+
     /**
-     * The usage aggregator of a role, from the config's {@code llmq.usage} section and its budgets.
+     * A usage aggregator's settings, from the config's {@code llmq.usage} section and its budgets.
      *
      * @param dataDir the role's data directory (standalone), where the stores go when {@code llmq.usage.state_dir}
      *        is unset; null for none (a temporary directory per process)
      */
-    static UsageAggregator usageAggregator(LlmqConfig config, String bootstrapServers, String host, int port,
-                                           String instanceId, java.nio.file.Path dataDir, MeterRegistry meters,
-                                           Clock clock) {
+    static UsageSettings usageSettings(LlmqConfig config, String bootstrapServers, String host, int port,
+                                       String instanceId, java.nio.file.Path dataDir) {
         var usage = config.llmq().usage();
-        UsageSettings settings = UsageSettings.builder(bootstrapServers, instanceId)
+        return UsageSettings.builder(bootstrapServers, instanceId)
                 .topics(LoadedConfig.topics(config))
                 .kafkaProperties(LoadedConfig.kafkaProperties(config))
                 .host(host)
@@ -115,16 +127,11 @@ final class Components {
                 .stateDir(usage.stateDir() != null ? java.nio.file.Path.of(usage.stateDir())
                         : dataDir == null ? null : dataDir.resolve("usage-state"))
                 .advertisedUrl(usage.advertisedUrl())
+                .rocksDbMemoryBytes(usage.rocksDbMemoryBytes())
                 .budgets(config.llmq().budgets())
                 .apiKeys(config.llmq().auth().keys())
                 .internalKey(internalKey(config))
                 .build();
-        UsageAggregator aggregator = new UsageAggregator(settings, meters, clock);
-        if (meters instanceof PrometheusMeterRegistry prometheus) {
-            aggregator.exposeMetrics(prometheus::scrape);
-        }
-        aggregator.observeRequests(new HttpServerMetrics(meters));
-        return aggregator;
     }
 
     /**

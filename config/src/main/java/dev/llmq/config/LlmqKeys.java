@@ -246,6 +246,14 @@ public final class LlmqKeys {
                     + "topics at each start. Each aggregator process on a machine needs its own.",
             "/var/lib/llmq/usage-1");
 
+    public static final ConfigKey<Long> USAGE_ROCKSDB_MEMORY_BYTES = new ConfigKey<>(
+            "llmq.usage.rocksdb_memory_bytes", ConfigType.LONG, 256L * 1024 * 1024, atLeast(16L * 1024 * 1024),
+            "Memory for all of a usage aggregator process's RocksDB stores together, outside the Java heap: one block "
+                    + "cache shared by every store, partition and window segment, half of it at most for their write "
+                    + "buffers. Kafka Streams' default, a 50 MB cache and up to 48 MB of write buffers for each, grows "
+                    + "with the partitions and segments. More holds more groups' windows in memory (many tenants and "
+                    + "tags), less leaves more of the machine to the rest.", "1073741824");
+
     public static final ConfigKey<String> USAGE_ADVERTISED_URL = new ConfigKey<>("llmq.usage.advertised_url",
             ConfigType.STRING, null, Validators.httpHostUrl(),
             "The URL at which the other usage aggregator instances reach this one, to ask it for the groups whose "
@@ -415,7 +423,7 @@ public final class LlmqKeys {
                     HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,
                     HEALTH_BREAKER_FAILURE_RATE, HEALTH_BREAKER_OPEN, HEALTH_BREAKER_HALF_OPEN_CALLS,
                     MOCK_LLM_ENABLED, PRICING_TABLE, USAGE_GRACE, USAGE_DEDUPE_RETENTION, USAGE_STATE_DIR,
-                    USAGE_ADVERTISED_URL, INGEST_USAGE_URL, BUDGET_TENANT, BUDGET_TAG, BUDGET_MAX, BUDGET_DURATION,
+                    USAGE_ROCKSDB_MEMORY_BYTES, USAGE_ADVERTISED_URL, INGEST_USAGE_URL, BUDGET_TENANT, BUDGET_TAG, BUDGET_MAX, BUDGET_DURATION,
                     BUDGET_ON_EXCEEDED, LIMIT_MAX_JOBS_PER_SUBMISSION, LIMIT_MAX_MESSAGES_PER_JOB,
                     LIMIT_MAX_JSON_DEPTH, LIMIT_MAX_CUSTOM_ID_CHARS, LIMIT_MAX_METADATA_PAIRS,
                     LIMIT_MAX_METADATA_KEY_CHARS, LIMIT_MAX_METADATA_VALUE_CHARS, LIMIT_MAX_TAGS, LIMIT_MAX_TAG_CHARS,

@@ -110,14 +110,19 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param dedupeRetention how long a counted job id is remembered ({@code llmq.usage.dedupe_retention})
      * @param stateDir the aggregator's local state directory, or null for a temporary one per process
      * @param advertisedUrl where the other aggregator instances reach this one, or null for the bind address
+     * @param rocksDbMemoryBytes the memory of all the process's usage stores in RocksDB
+     *        ({@code llmq.usage.rocksdb_memory_bytes})
      */
-    public record Usage(Duration grace, Duration dedupeRetention, String stateDir, String advertisedUrl) {
+    public record Usage(Duration grace, Duration dedupeRetention, String stateDir, String advertisedUrl,
+                        long rocksDbMemoryBytes) {
         public static final Usage DEFAULTS = new Usage(LlmqKeys.USAGE_GRACE.defaultValue(),
-                LlmqKeys.USAGE_DEDUPE_RETENTION.defaultValue(), null, null);
+                LlmqKeys.USAGE_DEDUPE_RETENTION.defaultValue(), null, null,
+                LlmqKeys.USAGE_ROCKSDB_MEMORY_BYTES.defaultValue());
 
         public Usage {
             LlmqKeys.USAGE_GRACE.validate(Objects.requireNonNull(grace, "grace"));
             LlmqKeys.USAGE_DEDUPE_RETENTION.validate(Objects.requireNonNull(dedupeRetention, "dedupeRetention"));
+            LlmqKeys.USAGE_ROCKSDB_MEMORY_BYTES.validate(rocksDbMemoryBytes);
             LlmqKeys.USAGE_STATE_DIR.validate(stateDir);
             LlmqKeys.USAGE_ADVERTISED_URL.validate(advertisedUrl);
         }

@@ -61,6 +61,7 @@ class ConfigKeysCoverageTest {
         assertThat(config.llmq().budgets()).extracting(Budget::key)
                 .containsExactly("budget:tenant:acme", "budget:tag:experiments", "budget:deployment:azure-eu-1");
         assertThat(config.llmq().usage().grace()).hasSeconds(60);
+        assertThat(config.llmq().usage().rocksDbMemoryBytes()).isEqualTo(1_073_741_824L);
         assertThat(config.llmq().ingest().usageUrl()).isEqualTo("http://usage-1.internal:8090");
     }
 

@@ -30,11 +30,13 @@ import java.util.Objects;
  * @param apiKeys the API keys at start ({@code llmq.auth.keys}); empty: {@code GET /v1/usage} is open
  * @param internalKey the secret the instances present to each other ({@code llmq.auth.internal_key}), or null for a
  *        random one per aggregator (then no other instance can ask it)
+ * @param rocksDbMemoryBytes the memory of all the process's usage stores in RocksDB, outside the heap
+ *        ({@code llmq.usage.rocksdb_memory_bytes}; the first aggregator of a process sets it)
  */
 public record UsageSettings(String bootstrapServers, String instanceId, TopicNames topics,
                             Map<String, String> kafkaProperties, String host, int port, Duration grace,
                             Duration dedupeRetention, Path stateDir, String advertisedUrl, List<Budget> budgets,
-                            Duration queryTimeout, ApiKeys apiKeys, String internalKey) {
+                            Duration queryTimeout, ApiKeys apiKeys, String internalKey, long rocksDbMemoryBytes) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(5);
@@ -62,6 +64,7 @@ public record UsageSettings(String bootstrapServers, String instanceId, TopicNam
         }
         apiKeys = apiKeys == null ? ApiKeys.NONE : apiKeys;
         LlmqKeys.AUTH_INTERNAL_KEY.validate(internalKey, "internalKey");
+        LlmqKeys.USAGE_ROCKSDB_MEMORY_BYTES.validate(rocksDbMemoryBytes, "rocksDbMemoryBytes");
     }
 
     /** Never shows the internal key, nor the secrets among the Kafka properties ({@link KafkaSecrets}). */
@@ -71,7 +74,7 @@ public record UsageSettings(String bootstrapServers, String instanceId, TopicNam
                 + topics + ", kafkaProperties=" + KafkaSecrets.redacted(kafkaProperties) + ", host=" + host + ", port=" + port + ", grace=" + grace + ", dedupeRetention="
                 + dedupeRetention + ", stateDir=" + stateDir + ", advertisedUrl=" + advertisedUrl + ", budgets="
                 + budgets.size() + ", queryTimeout=" + queryTimeout + ", apiKeys=" + apiKeys + ", internalKey="
-                + (internalKey == null ? "random" : "(set)") + "]";
+                + (internalKey == null ? "random" : "(set)") + ", rocksDbMemoryBytes=" + rocksDbMemoryBytes + "]";
     }
 
     public static Builder builder(String bootstrapServers, String instanceId) {
@@ -94,6 +97,7 @@ public record UsageSettings(String bootstrapServers, String instanceId, TopicNam
         private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
         private ApiKeys apiKeys = ApiKeys.NONE;
         private String internalKey;
+        private long rocksDbMemoryBytes = LlmqKeys.USAGE_ROCKSDB_MEMORY_BYTES.defaultValue();
 
         private Builder(String bootstrapServers, String instanceId) {
             this.bootstrapServers = bootstrapServers;
@@ -164,9 +168,15 @@ public record UsageSettings(String bootstrapServers, String instanceId, TopicNam
             return this;
         }
 
+        public Builder rocksDbMemoryBytes(long value) {
+            this.rocksDbMemoryBytes = value;
+            return this;
+        }
+
         public UsageSettings build() {
             return new UsageSettings(bootstrapServers, instanceId, topics, kafkaProperties, host, port, grace,
-                    dedupeRetention, stateDir, advertisedUrl, budgets, queryTimeout, apiKeys, internalKey);
+                    dedupeRetention, stateDir, advertisedUrl, budgets, queryTimeout, apiKeys, internalKey,
+                    rocksDbMemoryBytes);
         }
     }
 }

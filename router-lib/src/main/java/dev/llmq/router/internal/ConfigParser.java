@@ -340,7 +340,8 @@ public final class ConfigParser {
         LlmqSettings.Usage u;
         try {
             u = new LlmqSettings.Usage(usage.get(LlmqKeys.USAGE_GRACE), usage.get(LlmqKeys.USAGE_DEDUPE_RETENTION),
-                    usage.get(LlmqKeys.USAGE_STATE_DIR), usage.get(LlmqKeys.USAGE_ADVERTISED_URL));
+                    usage.get(LlmqKeys.USAGE_STATE_DIR), usage.get(LlmqKeys.USAGE_ADVERTISED_URL),
+                    usage.get(LlmqKeys.USAGE_ROCKSDB_MEMORY_BYTES));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

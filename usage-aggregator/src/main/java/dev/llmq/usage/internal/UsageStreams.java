@@ -71,6 +71,9 @@ public final class UsageStreams implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // RocksDB's memory bounded for the process, unless the user's Kafka properties name a setter of their own
+        props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, UsageRocksDbMemory.class);
+        props.put(UsageRocksDbMemory.BYTES_CONFIG, Long.toString(settings.rocksDbMemoryBytes()));
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         // exactly_once_v2, no checkpoint-less task directory left to be found, the producer retrying soon
         ExactlyOnceState.configure(props, settings.kafkaProperties());

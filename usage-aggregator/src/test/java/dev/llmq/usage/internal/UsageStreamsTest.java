@@ -40,4 +40,20 @@ class UsageStreamsTest {
         assertThat(theirs.getProperty(StreamsConfig.producerPrefix("retry.backoff.ms"))).isNull();
         assertThat(theirs.getProperty("retry.backoff.ms")).isEqualTo("250");
     }
+
+    @Test
+    void rocksDbMemoryIsBoundedForTheProcessUnlessTheUserNamesASetterOfTheirOwn() {
+        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
+                Path.of("/tmp/unused"), SELF);
+        assertThat(props.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).isEqualTo(UsageRocksDbMemory.class);
+        assertThat(props.get(UsageRocksDbMemory.BYTES_CONFIG)).isEqualTo(Long.toString(256L << 20));
+        assertThat(UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1")
+                .rocksDbMemoryBytes(1L << 30).build(), Path.of("/tmp/unused"), SELF)
+                .get(UsageRocksDbMemory.BYTES_CONFIG)).isEqualTo(Long.toString(1L << 30));
+
+        Properties theirs = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1")
+                .kafkaProperties(Map.of("rocksdb.config.setter", "com.example.TheirSetter")).build(),
+                Path.of("/tmp/unused"), SELF);
+        assertThat(theirs.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).isEqualTo("com.example.TheirSetter");
+    }
 }
