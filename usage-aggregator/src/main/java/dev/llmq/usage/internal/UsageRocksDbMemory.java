@@ -15,8 +15,8 @@ import org.rocksdb.WriteBufferManager;
  * running totals and one per live segment of each window store (1m, 1h, 1d, the counted job ids), about five per
  * partition in the steady state and more as segments roll over. With the defaults an aggregator's memory outside the
  * Java heap grew with every instance's memtables and cache. Here every instance of the process shares one block cache
- * of {@value #BYTES_CONFIG} bytes ({@code llmq.usage.rocksdb_memory_bytes}), index and filter blocks included, and
- * their memtables count against it, at most half of it. The shared objects are static because Kafka Streams creates
+ * of {@code llmq.usage.rocksdb_memory_bytes} (passed as the Streams property {@value #BYTES_CONFIG}), index and filter
+ * blocks included, and their memtables count against it, at most half of it. The shared objects are static because Kafka Streams creates
  * this class by name for every instance; they are made for the first instance of the process, with its application's
  * setting, and live as long as the process (the pattern of Kafka Streams' memory management guide).
  */
