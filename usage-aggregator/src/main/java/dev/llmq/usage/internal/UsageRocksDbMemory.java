@@ -16,9 +16,10 @@ import org.rocksdb.WriteBufferManager;
  * partition in the steady state and more as segments roll over. With the defaults an aggregator's memory outside the
  * Java heap grew with every instance's memtables and cache. Here every instance of the process shares one block cache
  * of {@code llmq.usage.rocksdb_memory_bytes} (passed as the Streams property {@value #BYTES_CONFIG}), index and filter
- * blocks included, and their memtables count against it, at most half of it. The shared objects are static because Kafka Streams creates
- * this class by name for every instance; they are made for the first instance of the process, with its application's
- * setting, and live as long as the process (the pattern of Kafka Streams' memory management guide).
+ * blocks included, and their memtables count against it, at most half of it. The shared objects are static because
+ * Kafka Streams creates this class by name for every instance; they are made for the first instance of the process,
+ * with its application's setting, and live as long as the process (the pattern of Kafka Streams' memory management
+ * guide).
  */
 public final class UsageRocksDbMemory implements RocksDBConfigSetter {
 
@@ -28,7 +29,7 @@ public final class UsageRocksDbMemory implements RocksDBConfigSetter {
      * The cache's shards: 2^2, so that a large index or filter block fits in its shard (RocksDB's default splits a
      * cache into shards of 1 MB).
      */
-    static final int SHARD_BITS = 2;
+    private static final int SHARD_BITS = 2;
 
     private static Bound bound;
 
