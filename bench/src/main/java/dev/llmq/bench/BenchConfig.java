@@ -20,6 +20,9 @@ import java.util.List;
  */
 final class BenchConfig {
 
+    /** What names a Kafka client or Streams property in {@link #set(List)}: the {@code llmq.kafka} map. */
+    private static final String KAFKA_PREFIX = LlmqKeys.KAFKA.name().substring(0, LlmqKeys.KAFKA.name().length() - 1);
+
     private final ObjectNode root = Json.mapper().createObjectNode();
 
     /** Sets {@code key} (a dotted name such as {@code llmq.worker.max_in_flight}) under the root. */
@@ -30,8 +33,9 @@ final class BenchConfig {
 
     /**
      * Sets each {@code name=value} of {@code assignments} (a key of the {@code router_settings} or {@code llmq}
-     * sections, e.g. {@code llmq.worker.running_event_delay_ms=0}), the value written as given and read by the
-     * roles as any value of the file is.
+     * sections, e.g. {@code llmq.worker.running_event_delay_ms=0}, or a Kafka client or Streams property under
+     * {@code llmq.kafka.}, e.g. {@code llmq.kafka.statestore.cache.max.bytes=67108864}), the value written as given
+     * and read by the roles as any value of the file is.
      *
      * @throws IllegalArgumentException for a malformed assignment or a key llmq does not define
      */
@@ -42,10 +46,17 @@ final class BenchConfig {
                 throw new IllegalArgumentException("--set wants name=value, got '" + a + "'");
             }
             String name = a.substring(0, eq).trim();
+            String value = a.substring(eq + 1).trim();
+            if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
+                // one Kafka client or Streams property, kept whole under the llmq.kafka map (dots and all)
+                ObjectNode kafka = section(root, KAFKA_PREFIX.substring(0, KAFKA_PREFIX.length() - 1));
+                kafka.put(name.substring(KAFKA_PREFIX.length()), value);
+                continue;
+            }
             ConfigKey<?> key = RouterKeys.DEF.find(name).or(() -> LlmqKeys.DEF.find(name)).orElseThrow(
                     () -> new IllegalArgumentException("--set " + name + ": not a key of router_settings or llmq "
                             + "(see docs/configuration.md)"));
-            set(key, a.substring(eq + 1).trim());
+            set(key, value);
         }
         return this;
     }
@@ -70,12 +81,19 @@ final class BenchConfig {
     }
 
     private static void put(ObjectNode node, ConfigKey<?> key, Object value) {
-        String[] parts = key.name().split("\\.");
+        String name = key.name();
+        int last = name.lastIndexOf('.');
+        ObjectNode at = last < 0 ? node : section(node, name.substring(0, last));
+        at.set(name.substring(last + 1), Json.mapper().valueToTree(value));
+    }
+
+    /** The object at the dotted {@code path} under {@code node}, made where missing. */
+    private static ObjectNode section(ObjectNode node, String path) {
         ObjectNode at = node;
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode next = at.get(parts[i]);
-            at = next instanceof ObjectNode o ? o : at.putObject(parts[i]);
+        for (String part : path.split("\\.")) {
+            JsonNode next = at.get(part);
+            at = next instanceof ObjectNode o ? o : at.putObject(part);
         }
-        at.set(parts[parts.length - 1], Json.mapper().valueToTree(value));
+        return at;
     }
 }

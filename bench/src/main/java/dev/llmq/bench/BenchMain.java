@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "llmq bench", mixinStandardHelpOptions = true,
         description = "Benchmark scenarios; each prints one table (machine, settings, figures, CPU per process).",
         subcommands = {CommandLine.HelpCommand.class, E2eBench.class, IngestBench.class, LoadCommand.class,
-            InFlightBench.class, StreamBench.class, KafkaFloorBench.class, JmhBench.class})
+            InFlightBench.class, StreamBench.class, UsageBench.class, KafkaFloorBench.class, JmhBench.class})
 public final class BenchMain implements Runnable {
 
     @CommandLine.Spec

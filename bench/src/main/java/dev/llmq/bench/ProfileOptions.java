@@ -2,6 +2,7 @@ package dev.llmq.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,9 +34,14 @@ final class ProfileOptions {
      * it fails the run before the warm-up, not after.
      */
     void check(LlmqRoles roles) throws IOException {
+        check(roles.pids());
+    }
+
+    /** As {@link #check(LlmqRoles)}, for these processes by name. */
+    void check(Map<String, Long> pids) throws IOException {
         if (dir != null) {
             lib = RoleProfiler.extractAgent(dir);
-            try (RoleProfiler probe = RoleProfiler.start(lib, roles.pids(), dir,
+            try (RoleProfiler probe = RoleProfiler.start(lib, pids, dir,
                     profileEvent == Event.alloc ? RoleProfiler.ALLOC : null)) {
                 event = probe.event();
             }
@@ -49,6 +55,11 @@ final class ProfileOptions {
 
     /** As {@link #start(LlmqRoles)}, its output in {@code part} under the directory (a scenario's phase). */
     RoleProfiler start(LlmqRoles roles, String part) throws IOException {
-        return dir == null ? null : RoleProfiler.start(lib, roles.pids(), dir.resolve(part), event);
+        return start(roles.pids(), part);
+    }
+
+    /** As {@link #start(LlmqRoles, String)}, for these processes by name. */
+    RoleProfiler start(Map<String, Long> pids, String part) throws IOException {
+        return dir == null ? null : RoleProfiler.start(lib, pids, dir.resolve(part), event);
     }
 }

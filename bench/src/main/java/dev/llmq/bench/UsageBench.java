@@ -1,190 +1,312 @@
 package dev.llmq.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmq.cli.Repeat;
-import dev.llmq.runtime.EmbeddedKafka;
-import dev.llmq.runtime.TopicProvisioner;
-import dev.llmq.schemas.Json;
+import dev.llmq.router.ConfigLoader;
+import dev.llmq.router.LlmqSettings;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
-import dev.llmq.usage.UsageAggregator;
-import dev.llmq.usage.UsageSettings;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.llmq.schemas.Topics;
+import dev.llmq.usage.internal.UsageMath;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * The usage aggregator alone on an embedded broker (3 partitions), one instance in this JVM:
+ * {@code ./llmq bench usage}: the usage aggregator alone. The broker ({@code llmq broker}) and one aggregator
+ * ({@code llmq usage-aggregator}) are processes of their own; this JVM writes results to the results topic and reads
+ * what the aggregator writes to the totals' topic ({@link UsageWatch}, {@code read_committed}), so no query to the
+ * aggregator's API costs it CPU during a measured window. Two phases:
  * <ol>
- *   <li>throughput: {@code --backlog} results already on {@code results.v1} (5 tenants, 3 deployments, 2 tags each:
- *       7 groups per result, each kept over all tenants and within the result's tenant: 14 group updates), from the
- *       aggregator's start until {@code GET /v1/usage} counts them all in the totals
- *       (asked every 10 ms);</li>
- *   <li>lag: {@code --probes} results sent at {@code --rate}/s, and {@code GET /v1/usage?group_by=model&window=total}
- *       asked every 5 ms; a result's lag is from just before its send to the first answer that counts it (so the
- *       figures include up to one polling interval and one query).</li>
+ *   <li>A, a backlog: {@code --backlog} results written before the aggregator starts, completed over the last
+ *       {@code --span} minutes; measured from the aggregator's ready to its total counting them all;</li>
+ *   <li>B, live: {@code --rate} results a second for {@code --duration} seconds, each completed as it is sent; a
+ *       result's lag is from its planned send (so a late send counts against the lag: coordinated omission corrected)
+ *       to the first update of the totals' topic whose count reaches its number in sending order. Phase A warms the
+ *       aggregator up for it.</li>
  * </ol>
- * Run: {@code ./mvnw -B -q -o -pl bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * -Dmdep.includeScope=runtime && java -cp bench/target/classes:$(cat /tmp/cp.txt) dev.llmq.bench.UsageBench
- * --backlog=100000 --probes=2000 --rate=100}. Bounded: 10 minutes per phase.
+ * The groups a result counts under (each kept over all tenants and within the result's tenant) come from its tenant,
+ * model group, deployment, one provider per phase and two tags, drawn from {@code --tenants}, {@code --models},
+ * {@code --deployments} and {@code --tags}: the defaults make 14 group updates per result and a few dozen groups, and
+ * {@code --tenants 1000 --models 20 --deployments 60 --tags 150} about 230,000 groups a window for a million results.
+ * Each phase prints a table with the results a second, the groups, the aggregator's memory, what the broker did per
+ * result and the CPU per result of each process; {@code --profile DIR} adds where the broker's and the aggregator's
+ * CPU went.
  */
-public final class UsageBench {
+@Command(name = "usage", mixinStandardHelpOptions = true,
+        description = "The usage aggregator alone (broker and aggregator as processes): a backlog of results counted "
+                + "from the aggregator's start, then results at a rate; results/s, lag to the totals' topic, CPU and "
+                + "memory per result.")
+final class UsageBench implements Callable<Integer> {
 
-    private static final Duration LIMIT = Duration.ofMinutes(10);
-    private static final TopicNames TOPICS = new TopicNames("bench-usage");
+    /** How long a phase may take to be counted before the run fails. */
+    private static final Duration LIMIT = Duration.ofMinutes(15);
+    /** The provider of each phase's results: its total over all tenants counts that phase's results alone. */
+    static final String BACKLOG_PROVIDER = "bench-backlog";
+    static final String LIVE_PROVIDER = "bench-live";
 
-    private UsageBench() {
-    }
+    @Option(names = "--backlog", defaultValue = "200000",
+            description = "phase A: results written before the aggregator starts (default: ${DEFAULT-VALUE})")
+    int backlog;
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> opts = Args.parse(args, "backlog", "probes", "rate");
-        int backlog = Integer.parseInt(opts.getOrDefault("backlog", "100000"));
-        int probes = Integer.parseInt(opts.getOrDefault("probes", "2000"));
-        int rate = Integer.parseInt(opts.getOrDefault("rate", "100"));
-        Path dir = Files.createTempDirectory("llmq-usage-bench-");
-        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).port(0).build().start();
-             KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-            new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), TOPICS,
-                    3, (short) 1).ensureTopics(Duration.ofSeconds(30));
-            Instant base = Instant.now().minus(Duration.ofMinutes(30));
-            for (int i = 0; i < backlog; i++) {
-                send(producer, "backlog-" + i, base.plusMillis(i % 1_800_000), "backlog-model");
-            }
-            producer.flush();
-            System.out.println(Args.machine());
+    @Option(names = "--span", defaultValue = "30",
+            description = "phase A: the results' completion times spread over this many minutes up to now "
+                    + "(default: ${DEFAULT-VALUE})")
+    int spanMinutes;
 
-            SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            UsageSettings settings = UsageSettings.builder(kafka.bootstrapServers(), "bench-usage").topics(TOPICS)
-                    .stateDir(dir.resolve("usage-state")).build();
-            long t0 = System.nanoTime();
-            try (UsageAggregator aggregator = new UsageAggregator(settings, meters, Clock.systemUTC()).start()) {
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                await(() -> requests(http, aggregator, "backlog-model") >= backlog);
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("throughput: %d results counted in %.1f s from the aggregator's start "
-                        + "(group join included): %.0f results/s%n", backlog, seconds, backlog / seconds);
-                lag(aggregator, producer, scheduler, probes, rate);
-            }
-        } finally {
-            scheduler.shutdownNow();
+    @Option(names = "--rate", defaultValue = "500", description = "phase B: results sent a second (default: "
+            + "${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--duration", defaultValue = "60", description = "phase B: seconds of sending (default: "
+            + "${DEFAULT-VALUE})")
+    int durationSeconds;
+
+    @Option(names = "--tenants", defaultValue = "5", description = "tenants the results are spread over (default: "
+            + "${DEFAULT-VALUE})")
+    int tenants;
+
+    @Option(names = "--models", defaultValue = "1", description = "model groups (default: ${DEFAULT-VALUE})")
+    int models;
+
+    @Option(names = "--deployments", defaultValue = "3", description = "deployments (default: ${DEFAULT-VALUE})")
+    int deployments;
+
+    @Option(names = "--tags", defaultValue = "7", description = "tags two of which each result carries; 0 for none "
+            + "(default: ${DEFAULT-VALUE})")
+    int tags;
+
+    @Option(names = "--phases", defaultValue = "A,B", split = ",", description = "which phases to run (default: A,B)")
+    List<String> phases = new ArrayList<>();
+
+    @Mixin
+    RoleOptions roleOptions = new RoleOptions();
+
+    @Mixin
+    ProfileOptions profile = new ProfileOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        if (backlog < 0 || rate < 1 || durationSeconds < 1 || tenants < 1 || models < 1 || deployments < 1
+                || tags < 0 || spanMinutes < 1) {
+            throw new IllegalArgumentException("--rate, --duration, --span, --tenants, --models and --deployments "
+                    + "must be at least 1, --backlog and --tags at least 0");
         }
-    }
-
-    private static void lag(UsageAggregator aggregator, KafkaProducer<String, byte[]> producer,
-                            ScheduledExecutorService scheduler, int probes, int rate) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        URI query = URI.create(aggregator.url() + "/v1/usage?group_by=model&window=total");
-        long[] sentAt = new long[probes];
-        Histogram lag = new Histogram(3_600_000_000L, 3);
-        int[] nextSend = {0};
-        int[] counted = {0};
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        scheduler.scheduleAtFixedRate(() -> {
-            int i = nextSend[0];
-            if (i < probes) {
-                sentAt[i] = System.nanoTime();
-                send(producer, "probe-" + i, Instant.now(), "probe-model");
+        Path dir = LlmqRoles.workDir("usage");
+        Path jar = BenchMain.llmqJar();
+        Path config = LlmqRoles.config(dir, "http://127.0.0.1:9/v1", roleOptions.settings);
+        LlmqSettings settings = ConfigLoader.parse(Files.readString(config), Map.of()).llmq();
+        TopicNames topics = new TopicNames(settings.topics().prefix());
+        List<String> jvm = LlmqRoles.jvm(Args.list(roleOptions.jvmArgs));
+        int failed = 0;
+        try (BrokerRole broker = BrokerRole.start(jar, jvm, config, dir.resolve("kafka"), dir.resolve("broker.log"));
+             KafkaProducer<String, byte[]> producer = producer(broker.bootstrapServers());
+             UsageWatch watch = UsageWatch.start(broker.bootstrapServers(), topics.name(Topics.USAGE_TOTAL),
+                     total(BACKLOG_PROVIDER), total(LIVE_PROVIDER))) {
+            Set<String> backlogGroups = new HashSet<>();
+            if (phases.contains("A")) {
+                Instant from = Instant.now().minus(Duration.ofMinutes(spanMinutes));
+                double step = spanMinutes * 60_000.0 / Math.max(1, backlog);
+                for (int i = 0; i < backlog; i++) {
+                    JobResult r = result(i, BACKLOG_PROVIDER, from.plusMillis((long) (i * step)));
+                    backlogGroups.addAll(UsageMath.groupKeys(r));
+                    send(producer, topics, r);
+                }
                 producer.flush();
-                nextSend[0] = i + 1;
             }
-        }, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                JsonNode body = Json.mapper().readTree(http.send(HttpRequest.newBuilder(query).GET().build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
-                long now = System.nanoTime();
-                for (JsonNode r : body.path("data")) {
-                    if (r.path("key").asText().equals("probe-model")) {
-                        int n = (int) r.path("requests").asLong();
-                        for (int i = counted[0]; i < n; i++) {
-                            lag.recordValue((now - sentAt[i]) / 1000);
-                        }
-                        counted[0] = Math.max(counted[0], n);
-                    }
+            int port = FreePort.find();
+            try (RoleProcess aggregator = RoleProcess.start(jar, jvm, List.of("usage-aggregator", "--config",
+                    config.toString(), "--bootstrap-servers", broker.bootstrapServers(), "--http-port",
+                    Integer.toString(port), "--instance-id", "bench-usage-1"), dir.resolve("usage-aggregator.log"))) {
+                double readyAfter = aggregator.awaitReady(URI.create("http://127.0.0.1:" + port + "/health/ready"),
+                        Duration.ofMinutes(2));
+                Map<String, Long> pids = Map.of("broker", broker.pid(), "usage-aggregator", aggregator.pid());
+                profile.check(pids);
+                if (phases.contains("A")) {
+                    failed += backlog(broker, aggregator, watch, pids, backlogGroups.size(), readyAfter, settings);
                 }
-                if (counted[0] >= probes) {
-                    done.complete(null);
-                }
-            } catch (Exception e) {
-                done.completeExceptionally(e);
-            }
-        }, 0, 5, TimeUnit.MILLISECONDS);
-        done.get(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-        System.out.printf("lag, result sent → counted in GET /v1/usage (%d results at %d/s): p50 %.1f ms, "
-                        + "p90 %.1f ms, p99 %.1f ms, max %.1f ms%n", probes, rate,
-                lag.getValueAtPercentile(50) / 1e3, lag.getValueAtPercentile(90) / 1e3,
-                lag.getValueAtPercentile(99) / 1e3, lag.getMaxValue() / 1e3);
-    }
-
-    /** The requests the model's running total counts now; 0 while the aggregator cannot answer. */
-    private static long requests(HttpClient http, UsageAggregator aggregator, String model) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(aggregator.url()
-                    + "/v1/usage?group_by=model&window=total")).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return 0;
-            }
-            for (JsonNode r : Json.mapper().readTree(response.body()).path("data")) {
-                if (r.path("key").asText().equals(model)) {
-                    return r.path("requests").asLong();
+                if (phases.contains("B")) {
+                    failed += live(broker, aggregator, watch, producer, topics, pids, settings);
                 }
             }
-            return 0;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            System.out.println("role logs: " + dir);
+        } finally {
+            if (Files.isDirectory(dir.resolve("kafka"))) {
+                StatusStoreBench.deleteTree(dir.resolve("kafka"));
+            }
         }
+        return failed == 0 ? 0 : 1;
     }
 
-    /** Returns when the condition holds (checked every 10 ms), or fails after {@link #LIMIT}. */
-    private static void await(BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        Repeat.every(Duration.ofMillis(10), () -> {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("not reached within " + LIMIT);
+    private int backlog(BrokerRole broker, RoleProcess aggregator, UsageWatch watch, Map<String, Long> pids,
+                        int groups, double readyAfter, LlmqSettings settings) throws Exception {
+        BenchTable table = table("A: a backlog of " + backlog + " results, counted from the aggregator's start",
+                settings, groups)
+                .setting("results", String.format("%,d on the results topic before the aggregator starts, completed "
+                        + "over the last %d minutes", backlog, spanMinutes));
+        table.process("broker", broker.pid(), true).process("usage-aggregator", aggregator.pid(), true)
+                .process("this JVM (reads the totals' topic)", ProcessHandle.current().pid(), false);
+        BrokerMeters.Span brokerSpan = BrokerMeters.begin(broker.pid());
+        RoleProfiler profiler = profile.start(pids, "A");
+        long atReady = watch.count(total(BACKLOG_PROVIDER));
+        long t0 = System.nanoTime();
+        boolean all = watch.await(total(BACKLOG_PROVIDER), backlog, LIMIT);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
+        BrokerMeters.Counts during = brokerSpan.finish();
+        long counted = watch.count(total(BACKLOG_PROVIDER)) - atReady;
+        table.cpuWindowEnds(counted);
+        table.figure("results counted a second, from the aggregator's ready to its total counting the last",
+                        String.format("**%,.0f** (%,d in %.1f s; %,d counted before ready, %.1f s after the "
+                                + "process started)%s", counted / seconds, counted, seconds, atReady, readyAfter,
+                                all ? "" : "; NOT ALL COUNTED within " + LIMIT), "")
+                .figure("aggregator resident memory at the end / at its peak", memory(aggregator), "");
+        BrokerMeters.figures(table, during, counted);
+        table.print(System.out);
+        if (profiler != null) {
+            profiler.print(System.out, profiles);
+        }
+        return all ? 0 : 1;
+    }
+
+    private int live(BrokerRole broker, RoleProcess aggregator, UsageWatch watch,
+                     KafkaProducer<String, byte[]> producer, TopicNames topics, Map<String, Long> pids, LlmqSettings settings) throws Exception {
+        int n = Math.multiplyExact(rate, durationSeconds);
+        Set<String> groups = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            groups.addAll(UsageMath.groupKeys(result(i, LIVE_PROVIDER, Instant.EPOCH)));
+        }
+        BenchTable table = table("B: " + rate + " results a second for " + durationSeconds + " s", settings,
+                groups.size())
+                .setting("results", String.format("%,d, completed as they are sent, evenly (open loop)", n));
+        table.process("broker", broker.pid(), true).process("usage-aggregator", aggregator.pid(), true)
+                .process("this JVM (writes the results, reads the totals' topic)", ProcessHandle.current().pid(),
+                        false);
+        long[] planned = new long[n];
+        long t0 = System.nanoTime() + 10_000_000L;
+        for (int i = 0; i < n; i++) {
+            planned[i] = t0 + (long) (i * (1e9 / rate));
+        }
+        watch.timeLags(total(LIVE_PROVIDER), planned);
+        BrokerMeters.Span brokerSpan = BrokerMeters.begin(broker.pid());
+        RoleProfiler profiler = profile.start(pids, "B");
+        long lateSends = 0;
+        for (int i = 0; i < n; i++) {
+            long wait = planned[i] - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            } else if (wait < -1_000_000L) {
+                lateSends++;
             }
-            return !condition.getAsBoolean();
-        });
+            send(producer, topics, result(i, LIVE_PROVIDER, Instant.now()));
+        }
+        producer.flush();
+        boolean all = watch.await(total(LIVE_PROVIDER), n, LIMIT);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
+        BrokerMeters.Counts during = brokerSpan.finish();
+        table.cpuWindowEnds(n);
+        Histogram lag = watch.lags();
+        table.figure("results counted", String.format("%,d of %,d in %.1f s from the first send%s (sent more than "
+                                + "1 ms late: %,d)", watch.count(total(LIVE_PROVIDER)), n, seconds,
+                        all ? "" : ", NOT ALL within " + LIMIT, lateSends), "")
+                .figure("lag, planned send → the totals' topic counts it (read_committed): p50 / p90 / p99 / max",
+                        String.format("**%.1f / %.1f / %.1f / %.1f ms**", lag.getValueAtPercentile(50) / 1e3,
+                                lag.getValueAtPercentile(90) / 1e3, lag.getValueAtPercentile(99) / 1e3,
+                                lag.getMaxValue() / 1e3), "")
+                .figure("aggregator resident memory at the end / at its peak", memory(aggregator), "");
+        BrokerMeters.figures(table, during, n);
+        table.print(System.out);
+        if (profiler != null) {
+            profiler.print(System.out, profiles);
+        }
+        return all ? 0 : 1;
     }
 
-    private static void send(KafkaProducer<String, byte[]> producer, String jobId, Instant at, String model) {
-        int n = Math.abs(jobId.hashCode());
-        JobResult r = new JobResult(JobResult.SCHEMA_VERSION, jobId, null, null, "tenant-" + n % 5, model,
+    private BenchTable table(String title, LlmqSettings settings, int groups) {
+        return new BenchTable("llmq bench usage, phase " + title).totalCalled("broker and aggregator")
+                .setting("processes", "broker and one usage aggregator (java -jar llmq.jar); results written and "
+                        + "totals read in this JVM")
+                .setting("partitions", settings.topics().partitions())
+                .setting("cardinality", String.format("%d tenants, %d model groups, %d deployments, one provider, "
+                        + "%s", tenants, models, deployments, tags == 0 ? "no tags" : "2 of " + tags + " tags"))
+                .setting("groups a result updates in each store", groupUpdates())
+                .setting("distinct groups of the phase's results (per store; a window holds those of its results)",
+                        String.format("%,d", groups))
+                .setting("Kafka properties (llmq.kafka)", settings.kafka().isEmpty() ? "none" : settings.kafka())
+                .setting("JVM options", roleOptions.jvmArgs.isBlank() ? "none" : roleOptions.jvmArgs);
+    }
+
+    /** Group updates per result (the aggregator's own grouping of one of them). */
+    int groupUpdates() {
+        return UsageMath.groupKeys(result(0, LIVE_PROVIDER, Instant.EPOCH)).size();
+    }
+
+    private static String memory(RoleProcess aggregator) throws java.io.IOException {
+        return RoleProcess.mib(aggregator.rssBytes()) + " / " + RoleProcess.mib(aggregator.peakRssBytes());
+    }
+
+    /** The group key of a provider's total over all tenants. */
+    static String total(String provider) {
+        return UsageMath.groupKey("provider", null, provider);
+    }
+
+    /**
+     * Result {@code i} of a phase: succeeded, priced, its dimensions drawn from the pools by a hash of {@code i} (so
+     * that no two of them move together), two distinct tags.
+     */
+    JobResult result(int i, String provider, Instant completedAt) {
+        String jobId = provider + "-" + i;
+        List<String> resultTags = new ArrayList<>(2);
+        if (tags > 0) {
+            int first = pick(i, 4, tags);
+            resultTags.add("tag-" + first);
+            if (tags > 1) {
+                int second = pick(i, 5, tags);
+                resultTags.add("tag-" + (second == first ? (first + 1) % tags : second));
+            }
+        }
+        String model = "model-" + pick(i, 2, models);
+        return new JobResult(JobResult.SCHEMA_VERSION, jobId, null, null, "tenant-" + pick(i, 1, tenants), model,
                 JobStatus.SUCCEEDED, Json.mapper().createObjectNode().put("object", "chat.completion"), null,
-                new TokenUsage(120, 30, 150, 20, 0, 0), new BigDecimal("0.000123").add(BigDecimal.valueOf(n % 97, 9)),
-                null, "d-" + n % 3, "openai", model, List.of(), 100L, null, at, at, at,
-                List.of("tag-" + n % 4, "tag-" + n % 7), null, null);
-        producer.send(new ProducerRecord<>(TOPICS.results(), null, at.toEpochMilli(), jobId,
+                new TokenUsage(120, 30, 150, 20, 0, 0), new BigDecimal("0.000123").add(BigDecimal.valueOf(i % 97, 9)),
+                null, "deployment-" + pick(i, 3, deployments), provider, model, List.of(), 100L, null, completedAt,
+                completedAt, completedAt, resultTags, null, null);
+    }
+
+    /** A value in [0, n) for {@code i} and {@code salt}: a 64-bit mix (SplitMix64's finalizer), so pools of sizes with
+     * common factors do not move together. */
+    static int pick(int i, int salt, int n) {
+        long z = (i + 0x9E3779B97F4A7C15L * salt) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (int) Math.floorMod(z ^ (z >>> 31), (long) n);
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, TopicNames topics, JobResult r) {
+        producer.send(new ProducerRecord<>(topics.results(), null, r.completedAt().toEpochMilli(), r.jobId(),
                 JsonSerde.jobResult().toBytes(r)));
     }
 

@@ -16,7 +16,8 @@ class BenchCommandsTest {
 
     @Test
     void benchListsTheScenarios() {
-        assertThat(new CommandLine(new BenchMain()).getSubcommands()).containsKeys("load", "ingest", "e2e", "inflight", "stream", "kafka", "jmh");
+        assertThat(new CommandLine(new BenchMain()).getSubcommands())
+                .containsKeys("load", "ingest", "e2e", "inflight", "stream", "usage", "kafka", "jmh");
     }
 
     @Test

@@ -34,6 +34,22 @@ class BenchConfigTest {
     }
 
     @Test
+    void aKafkaPropertyReachesTheRolesWhole() throws Exception {
+        Path file = new BenchConfig()
+                .deployment(DeploymentKeys.MODEL_NAME, "m", DeploymentKeys.MODEL, "openai/m",
+                        DeploymentKeys.API_BASE, "http://127.0.0.1:9/v1", DeploymentKeys.API_KEY, "k")
+                .set(List.of("llmq.kafka.statestore.cache.max.bytes=67108864", "llmq.kafka.commit.interval.ms=500",
+                        "llmq.topics.partitions=3"))
+                .write(dir.resolve("llmq.yaml"));
+
+        LlmqConfig config = ConfigLoader.parse(Files.readString(file), Map.of());
+
+        assertThat(config.llmq().kafka()).containsEntry("statestore.cache.max.bytes", "67108864")
+                .containsEntry("commit.interval.ms", "500");
+        assertThat(config.llmq().topics().partitions()).isEqualTo(3);
+    }
+
+    @Test
     void aMalformedAssignmentOrAnUnknownKeyIsRefusedByName() {
         assertThatThrownBy(() -> new BenchConfig().set(List.of("llmq.worker.running_event_delay_ms")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name=value");
