@@ -10,10 +10,11 @@ import dev.llmq.schemas.UsageRecord;
 import dev.llmq.usage.internal.BudgetSpend;
 import dev.llmq.usage.internal.BudgetWatch;
 import dev.llmq.usage.internal.FirstResultPerJob;
+import dev.llmq.usage.internal.GroupDeltas;
+import dev.llmq.usage.internal.PendingSums;
 import dev.llmq.usage.internal.UsageMath;
 import dev.llmq.usage.internal.UsageRecordSerde;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *       parse, count each job id once ({@value #DEDUPE_STORE}, kept {@code llmq.usage.dedupe_retention}), timestamp =
  *       {@code completed_at}.</li>
  *   <li>Each counted result → one delta {@link UsageRecord} per group key {@code <group_by>:<key>} (model group,
- *       deployment, provider, tenant, each tag; {@link UsageRecord#NONE} when missing) → repartitioned by group key
+ *       deployment, provider, tenant, each tag; {@link UsageRecord#NONE} when missing) → summed per group and minute
+ *       for one commit interval ({@link GroupDeltas}, {@value #DELTAS_STORE}) → repartitioned by group key
  *       ({@value #USAGE_REPARTITION}) → summed exactly into {@code usage-1m}, {@code usage-1h}, {@code usage-1d}
  *       (tumbling windows of {@code TimeWindows.ofSizeAndGrace(size, grace)}) and {@code usage-total}, each written
  *       on to its {@code usage.*.v1} topic. A result later than a window's grace counts in the total only.</li>
@@ -59,6 +61,8 @@ public final class UsageTopology {
 
     public static final String DEDUPE_STORE = "usage-results-seen";
     public static final String BUDGET_STORE = "budget-spend";
+    /** The group deltas of one commit interval, summed per group and minute before they are repartitioned. */
+    public static final String DELTAS_STORE = "usage-group-deltas";
     /** Repartition topic of the group deltas: {@code <application id>-usage-by-group-repartition}. */
     public static final String USAGE_REPARTITION = "usage-by-group";
     public static final String BUDGET_REPARTITION = "budget-charges";
@@ -94,14 +98,9 @@ public final class UsageTopology {
                 .process(() -> new FirstResultPerJob(DEDUPE_STORE, dedupeRetention.toMillis(), outcomes),
                         Named.as("first-result-per-job"), DEDUPE_STORE);
 
+        builder.addStateStore(PendingSums.builder(DELTAS_STORE));
         KGroupedStream<String, UsageRecord> groups = counted
-                .flatMap((jobId, r) -> {
-                    List<KeyValue<String, UsageRecord>> out = new ArrayList<>(6);
-                    for (String key : UsageMath.groupKeys(r)) {
-                        out.add(KeyValue.pair(key, UsageMath.delta(key, r)));
-                    }
-                    return out;
-                }, Named.as("result-to-groups"))
+                .process(() -> new GroupDeltas(DELTAS_STORE), Named.as("result-to-groups"), DELTAS_STORE)
                 .repartition(Repartitioned.with(KEYS, STATE).withName(USAGE_REPARTITION))
                 .groupByKey(Grouped.with(KEYS, STATE));
 

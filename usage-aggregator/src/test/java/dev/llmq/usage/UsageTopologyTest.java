@@ -135,6 +135,64 @@ class UsageTopologyTest {
     }
 
     @Test
+    void theResultsOfOneCommitIntervalReachEachStoreAndTopicOncePerGroup() {
+        UsageDriver d = start(List.of());
+        d.sendInInterval(succeeded("j1", T0, "1"));
+        d.sendInInterval(succeeded("j2", T0.plusSeconds(10), "2"));
+        d.sendInInterval(succeeded("j3", T0.plusSeconds(70), "4"));
+        assertThat(d.total().get("model:gpt-4o")).as("summed, waiting for the interval's end").isNull();
+        assertThat(d.topic(UsageWindow.TOTAL)).isEmpty();
+
+        d.endInterval();
+
+        assertThat(d.total().get("model:gpt-4o").requests()).isEqualTo(3);
+        assertThat(d.total().get("model:gpt-4o").costUsd()).isEqualByComparingTo("7");
+        assertThat(windows(d, UsageWindow.MINUTE, "model:gpt-4o")).containsExactly(
+                KeyValue.pair(T0, new BigDecimal("3")), KeyValue.pair(T0.plusSeconds(60), new BigDecimal("4")));
+        // one sum per group and minute went on: two updates of the total (one per minute), not three
+        assertThat(d.updates(UsageWindow.TOTAL, "model:gpt-4o")).extracting(UsageRecord::requests)
+                .containsExactly(2L, 3L);
+        assertThat(d.windows(UsageWindow.MINUTE).fetch("model:gpt-4o", T0, T0).next().value.lastCompletedAt())
+                .isEqualTo(T0.plusSeconds(10));
+    }
+
+    @Test
+    void theSumsStillWaitingAtACommitAreWrittenToTheChangelogAndDeletedOncePassedOn() {
+        UsageDriver d = start(List.of());
+        // the test driver commits after each input record: the waiting sum is written at each commit
+        d.sendInInterval(succeeded("j1", T0, "1"));
+        d.sendInInterval(succeeded("j2", T0.plusSeconds(1), "2"));
+        List<KeyValue<String, UsageRecord>> written = d.pendingSumsChangelog().stream()
+                .filter(kv -> kv.key.endsWith("|model:gpt-4o")).toList();
+        assertThat(written).hasSize(2);
+        assertThat(written.get(1).value.requests()).isEqualTo(2);
+        assertThat(written.get(1).value.costUsd()).isEqualByComparingTo("3");
+        assertThat(d.total().get("model:gpt-4o")).isNull();
+
+        d.endInterval();
+
+        assertThat(d.pendingSumsChangelog()).filteredOn(kv -> kv.key.endsWith("|model:gpt-4o"))
+                .containsExactly(KeyValue.pair(written.get(1).key, null));
+        assertThat(d.total().get("model:gpt-4o").requests()).isEqualTo(2);
+    }
+
+    @Test
+    void aResultOnTimeWhenItsIntervalBeganCountsInItsWindowsWhateverElseArrivedInIt() {
+        UsageDriver d = start(List.of());
+        d.send(succeeded("j1", T0, "1"));
+        // in one interval: stream time past the 10:00 minute's end + grace, then a result of that minute
+        d.sendInInterval(succeeded("j2", T0.plusSeconds(60).plus(GRACE), "2"));
+        d.sendInInterval(succeeded("on-time-at-the-interval's-start", T0.plusSeconds(10), "4"));
+        d.endInterval();
+        // in the next interval the minute is closed
+        d.send(succeeded("late-beyond-grace", T0.plusSeconds(20), "8"));
+
+        assertThat(windows(d, UsageWindow.MINUTE, "model:gpt-4o")).containsExactly(
+                KeyValue.pair(T0, new BigDecimal("5")), KeyValue.pair(T0.plusSeconds(120), new BigDecimal("2")));
+        assertThat(d.total().get("model:gpt-4o").costUsd()).isEqualByComparingTo("15");
+    }
+
+    @Test
     void aJobIdSeenTwiceIsCountedOnce() {
         UsageDriver d = start(List.of());
         d.send(succeeded("j1", T0, "1"));

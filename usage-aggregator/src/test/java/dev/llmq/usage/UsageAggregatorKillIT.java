@@ -1,0 +1,163 @@
+package dev.llmq.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.runtime.KafkaCluster;
+import dev.llmq.runtime.TopicProvisioner;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.TokenUsage;
+import dev.llmq.schemas.TopicNames;
+import dev.llmq.testkit.junit.KafkaClusterExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly-once through SIGKILL: an aggregator in a process of its own counts results while they arrive and is killed
+ * twice mid-stream (its group sums waiting to be passed on, some written at its last commit, some in its heap); the
+ * next instance, another process then one in this JVM, take over from the changelogs, and the totals count every
+ * result once, to the last request and micro-dollar.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class UsageAggregatorKillIT {
+
+    private static final int PARTITIONS = 3;
+    private static final int RESULTS = 3_000;
+    private static final BigDecimal COST = new BigDecimal("0.000123");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dirs;
+
+    /** The aggregators' settings: a 6 s session, so a killed instance's partitions move on within seconds. */
+    static UsageSettings settings(String bootstrap, TopicNames topics, String id, Path stateDir) {
+        return UsageSettings.builder(bootstrap, id).topics(topics).stateDir(stateDir)
+                .kafkaProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000"))
+                .queryTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Test
+    void aKilledAggregatorsWaitingSumsAreCountedOnceByTheNextOne(KafkaCluster kafka) throws Exception {
+        TopicNames topics = new TopicNames("it-usage-kill-" + UUID.randomUUID().toString().substring(0, 8));
+        new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), topics,
+                PARTITIONS, (short) 1).ensureTopics(Duration.ofSeconds(30));
+        Process first = child(kafka, topics, "agg-1");
+        try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+            send(producer, topics, 0, 1_000);
+            first.destroyForcibly().waitFor();
+            Process second = child(kafka, topics, "agg-2");
+            try {
+                send(producer, topics, 1_000, 2_000);
+                second.destroyForcibly().waitFor();
+            } finally {
+                second.destroyForcibly();
+            }
+            send(producer, topics, 2_000, RESULTS);
+        } finally {
+            first.destroyForcibly();
+        }
+        try (UsageAggregator last = new UsageAggregator(settings(kafka.bootstrapServers(), topics, "agg-3",
+                dirs.resolve("agg-3")), new SimpleMeterRegistry(), Clock.systemUTC()).start()) {
+            URI query = URI.create(last.url() + "/v1/usage?group_by=model&window=total");
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> requests(query) >= RESULTS);
+            JsonNode model = model(query);
+            assertThat(model.path("requests").asLong()).isEqualTo(RESULTS);
+            assertThat(new BigDecimal(model.path("cost_usd").asText()))
+                    .isEqualByComparingTo(COST.multiply(BigDecimal.valueOf(RESULTS)));
+        }
+    }
+
+    /** Sends results {@code from} to {@code to} (exclusive), about 1,000 a second. */
+    private static void send(KafkaProducer<String, byte[]> producer, TopicNames topics, int from, int to)
+            throws Exception {
+        List<Future<?>> sent = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            Instant at = Instant.now();
+            JobResult r = new JobResult(JobResult.SCHEMA_VERSION, "job-" + i, null, null, "tenant-" + i % 3, "m",
+                    JobStatus.SUCCEEDED, Json.mapper().createObjectNode(), null, new TokenUsage(10, 5, 15, 0, 0, 0),
+                    COST, null, "d-" + i % 2, "openai", "m", List.of(), 10L, null, at, at, at, List.of("t"), null,
+                    null);
+            sent.add(producer.send(new ProducerRecord<>(topics.results(), null, at.toEpochMilli(), r.jobId(),
+                    JsonSerde.jobResult().toBytes(r))));
+            if (i % 50 == 49) {
+                producer.flush();
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // about 1,000 a second
+            }
+        }
+        for (Future<?> f : sent) {
+            f.get();
+        }
+    }
+
+    /** An aggregator in a process of its own, ready. */
+    private Process child(KafkaCluster kafka, TopicNames topics, String id) throws Exception {
+        Path log = dirs.resolve(id + ".log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), UsageAggregatorChild.class.getName(), kafka.bootstrapServers(),
+                topics.prefix(), id, dirs.resolve(id).toString()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(id + " exited: " + Files.readString(log));
+            }
+            return Files.readString(log).lines().anyMatch("ready"::equals);
+        });
+        return p;
+    }
+
+    private static long requests(URI query) throws Exception {
+        JsonNode model = model(query);
+        return model == null ? 0 : model.path("requests").asLong();
+    }
+
+    private static JsonNode model(URI query) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(query).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            return null;
+        }
+        for (JsonNode row : Json.mapper().readTree(r.body()).path("data")) {
+            if (row.path("key").asText().equals("m")) {
+                return row;
+            }
+        }
+        return null;
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return new KafkaProducer<>(p);
+    }
+}
