@@ -49,6 +49,11 @@ final class E2eBench implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "1", description = "worker processes (default: ${DEFAULT-VALUE})")
     int workers;
 
+    @Option(names = "--usage-aggregators", defaultValue = "0", description = "llmq usage-aggregator processes "
+            + "beside the other roles, their CPU counted as llmq's, as a deployment that keeps usage and spend runs "
+            + "them (default: ${DEFAULT-VALUE})")
+    int usageAggregators;
+
     @Option(names = "--drain", defaultValue = "60",
             description = "seconds to wait for the last results after the load (default: ${DEFAULT-VALUE})")
     int drainSeconds;
@@ -70,6 +75,9 @@ final class E2eBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (usageAggregators < 0) {
+            throw new IllegalArgumentException("--usage-aggregators must be at least 0, got " + usageAggregators);
+        }
         LoadSpec spec = load.spec(0);
         LoadSpec warmup = load.warmup(spec);
         long jobs = Math.multiplyExact(spec.maxRequests(), load.jobsPerRequest);
@@ -84,7 +92,7 @@ final class E2eBench implements Callable<Integer> {
         try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(1)
                 .chatListener((model, texts, received, answered) -> times.provider(
                         JobBodies.jobNumber(texts.getLast()), received, answered)).build().start();
-             LlmqRoles roles = roleOptions.start(dir, mock.openAiBaseUrl(), workers);
+             LlmqRoles roles = roleOptions.start(dir, mock.openAiBaseUrl(), workers, usageAggregators);
              ResultWatch results = ResultWatch.start(roles.bootstrapServers(), times);
              ConnectionPool connections = new ConnectionPool(roles.ingestUrl(), spec.timeout())) {
             profile.check(roles);
@@ -100,8 +108,9 @@ final class E2eBench implements Callable<Integer> {
             }
             Target target = new Target.LlmqIngest(roles.ingestUrl(), bodies, load.jobsPerRequest, null, MEASURED_JOBS);
             BenchTable table = new BenchTable("llmq bench e2e");
-            table.setting("processes", "broker, ingest API, " + workers + " worker(s) (java -jar llmq.jar); mock "
-                    + "LLM (0 ms, non-streaming) and load generator in this JVM");
+            table.setting("processes", "broker, ingest API, " + workers + " worker(s)"
+                    + (usageAggregators > 0 ? ", " + usageAggregators + " usage aggregator(s)"
+                    : "") + " (java -jar llmq.jar); mock LLM (0 ms, non-streaming) and load generator in this JVM");
             load.settings(table, spec);
             roles.countCpu(table);
             table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * llmq's roles as processes of their own ({@code java -jar llmq.jar broker|ingest|worker}, see {@link RoleProcess}),
- * so that each one's CPU is counted apart: a broker, an ingest API and {@code workers} workers, on free ports of
+ * llmq's roles as processes of their own ({@code java -jar llmq.jar broker|ingest|worker|usage-aggregator}, see
+ * {@link RoleProcess}), so that each one's CPU is counted apart: a broker, an ingest API, {@code workers} workers and
+ * any usage aggregators, on free ports of
  * 127.0.0.1, with one model group ({@link #GROUP}) whose deployment points at {@code providerBase} (the ingest API
  * reads only the group's name). Logs and config in {@code dir}.
  */
@@ -34,14 +35,16 @@ final class LlmqRoles implements AutoCloseable {
     }
 
     /**
-     * Starts the broker, then the ingest API and the workers together, and waits until each is ready.
+     * Starts the broker, then the ingest API, the workers and the usage aggregators together, and waits until each is
+     * ready.
      *
-     * @param providerBase the deployment's {@code api_base} (an OpenAI-compatible {@code .../v1})
-     * @param jvmArgs      options for every role's JVM
-     * @param settings     {@code name=value} config keys for the roles' config file ({@link BenchConfig#set(List)})
+     * @param providerBase     the deployment's {@code api_base} (an OpenAI-compatible {@code .../v1})
+     * @param usageAggregators {@code llmq usage-aggregator} processes beside the workers (their CPU counts as llmq's)
+     * @param jvmArgs          options for every role's JVM
+     * @param settings         {@code name=value} config keys for the roles' config file ({@link BenchConfig#set(List)})
      */
-    static LlmqRoles start(Path dir, String providerBase, int workers, List<String> jvmArgs, List<String> settings)
-            throws Exception {
+    static LlmqRoles start(Path dir, String providerBase, int workers, int usageAggregators, List<String> jvmArgs,
+                           List<String> settings) throws Exception {
         Path jar = BenchMain.llmqJar();
         Path config = config(dir, providerBase, settings);
         List<String> jvm = jvm(jvmArgs);
@@ -64,6 +67,14 @@ final class LlmqRoles implements AutoCloseable {
                         "--worker-id", "bench-worker-" + i), dir.resolve("worker-" + i + ".log")));
                 ready.add(URI.create("http://127.0.0.1:" + port + "/health/ready"));
                 roles.workerMetrics.add(URI.create("http://127.0.0.1:" + port + "/metrics"));
+            }
+            for (int i = 1; i <= usageAggregators; i++) {
+                int port = FreePort.find();
+                roles.add("usage-aggregator-" + i, RoleProcess.start(jar, jvm, List.of("usage-aggregator", "--config",
+                        config.toString(), "--bootstrap-servers", roles.bootstrapServers, "--http-port",
+                        Integer.toString(port), "--instance-id", "bench-usage-" + i),
+                        dir.resolve("usage-aggregator-" + i + ".log")));
+                ready.add(URI.create("http://127.0.0.1:" + port + "/health/ready"));
             }
             for (int i = 0; i < ready.size(); i++) {
                 roles.started.get(i + 1).awaitReady(ready.get(i), READY);

@@ -20,6 +20,11 @@ final class RoleOptions {
 
     /** Starts the broker, the ingest API and {@code workers} workers with these options (see {@link LlmqRoles}). */
     LlmqRoles start(Path dir, String providerBase, int workers) throws Exception {
-        return LlmqRoles.start(dir, providerBase, workers, Args.list(jvmArgs), settings);
+        return start(dir, providerBase, workers, 0);
+    }
+
+    /** The same with {@code usageAggregators} usage aggregators beside them. */
+    LlmqRoles start(Path dir, String providerBase, int workers, int usageAggregators) throws Exception {
+        return LlmqRoles.start(dir, providerBase, workers, usageAggregators, Args.list(jvmArgs), settings);
     }
 }

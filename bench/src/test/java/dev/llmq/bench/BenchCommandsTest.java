@@ -79,6 +79,10 @@ class BenchCommandsTest {
         assertThat(spec.maxRequests()).isEqualTo(600_000);
         assertThat(e2e.load.warmup(spec).duration()).isEqualTo(Duration.ofSeconds(180));
         assertThat(e2e.workers).isEqualTo(2);
+        assertThat(e2e.usageAggregators).isZero();
+        E2eBench withUsage = new E2eBench();
+        new CommandLine(withUsage).parseArgs("--usage-aggregators", "1");
+        assertThat(withUsage.usageAggregators).isEqualTo(1);
 
         IngestBench ingest = new IngestBench();
         new CommandLine(ingest).parseArgs("--duration", "15");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -62,7 +63,7 @@ public final class PendingSums implements StateStore, CachedStateStore<String, U
      * Every waiting sum (written or not), in key order, given to {@code sink}; then all are deleted (the written ones
      * on the changelog too).
      */
-    public void drain(java.util.function.BiConsumer<String, UsageRecord> sink) {
+    public void drain(BiConsumer<String, UsageRecord> sink) {
         TreeMap<String, UsageRecord> all = new TreeMap<>();
         List<String> writtenKeys = new ArrayList<>();
         try (KeyValueIterator<String, UsageRecord> it = written.all()) {
