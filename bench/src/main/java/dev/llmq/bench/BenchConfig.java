@@ -20,8 +20,9 @@ import java.util.List;
  */
 final class BenchConfig {
 
-    /** What names a Kafka client or Streams property in {@link #set(List)}: the {@code llmq.kafka} map. */
-    private static final String KAFKA_PREFIX = LlmqKeys.KAFKA.name().substring(0, LlmqKeys.KAFKA.name().length() - 1);
+    /** The {@code llmq.kafka} map, whose entries {@link #set(List)} takes as {@code llmq.kafka.<property>}. */
+    private static final String KAFKA_SECTION = LlmqKeys.KAFKA.name().replace(".*", "");
+    private static final String KAFKA_PREFIX = KAFKA_SECTION + ".";
 
     private final ObjectNode root = Json.mapper().createObjectNode();
 
@@ -49,8 +50,7 @@ final class BenchConfig {
             String value = a.substring(eq + 1).trim();
             if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
                 // one Kafka client or Streams property, kept whole under the llmq.kafka map (dots and all)
-                ObjectNode kafka = section(root, KAFKA_PREFIX.substring(0, KAFKA_PREFIX.length() - 1));
-                kafka.put(name.substring(KAFKA_PREFIX.length()), value);
+                section(root, KAFKA_SECTION).put(name.substring(KAFKA_PREFIX.length()), value);
                 continue;
             }
             ConfigKey<?> key = RouterKeys.DEF.find(name).or(() -> LlmqKeys.DEF.find(name)).orElseThrow(

@@ -70,10 +70,8 @@ final class LlmqRoles implements AutoCloseable {
             }
             for (int i = 1; i <= usageAggregators; i++) {
                 int port = FreePort.find();
-                roles.add("usage-aggregator-" + i, RoleProcess.start(jar, jvm, List.of("usage-aggregator", "--config",
-                        config.toString(), "--bootstrap-servers", roles.bootstrapServers, "--http-port",
-                        Integer.toString(port), "--instance-id", "bench-usage-" + i),
-                        dir.resolve("usage-aggregator-" + i + ".log")));
+                roles.add("usage-aggregator-" + i, startUsageAggregator(jar, jvm, config, roles.bootstrapServers, port,
+                        "bench-usage-" + i, dir.resolve("usage-aggregator-" + i + ".log")));
                 ready.add(URI.create("http://127.0.0.1:" + port + "/health/ready"));
             }
             for (int i = 0; i < ready.size(); i++) {
@@ -84,6 +82,17 @@ final class LlmqRoles implements AutoCloseable {
             roles.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts {@code llmq usage-aggregator} with {@code config} against {@code bootstrapServers}, its HTTP server on
+     * {@code port} ({@code /health/ready} says when it runs); does not wait for it.
+     */
+    static RoleProcess startUsageAggregator(Path jar, List<String> jvm, Path config, String bootstrapServers, int port,
+                                            String instanceId, Path log) throws IOException {
+        return RoleProcess.start(jar, jvm, List.of("usage-aggregator", "--config", config.toString(),
+                "--bootstrap-servers", bootstrapServers, "--http-port", Integer.toString(port), "--instance-id",
+                instanceId), log);
     }
 
     /** {@code jvmArgs} and the options every role's JVM gets, as the llmq launcher gives them. */

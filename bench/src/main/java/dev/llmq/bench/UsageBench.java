@@ -10,6 +10,7 @@ import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.schemas.Topics;
 import dev.llmq.usage.internal.UsageMath;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;
@@ -49,8 +50,8 @@ import picocli.CommandLine.Option;
  * </ol>
  * The groups a result counts under (each kept over all tenants and within the result's tenant) come from its tenant,
  * model group, deployment, one provider per phase and two tags, drawn from {@code --tenants}, {@code --models},
- * {@code --deployments} and {@code --tags}: the defaults make 14 group updates per result and a few dozen groups, and
- * {@code --tenants 1000 --models 20 --deployments 60 --tags 150} about 230,000 groups a window for a million results.
+ * {@code --deployments} and {@code --tags}: the defaults make 12 group updates per result among 82 groups, and
+ * {@code --tenants 1000 --models 20 --deployments 60 --tags 150} about 208,000 groups for 150,000 results.
  * Each phase prints a table with the results a second, the groups, the aggregator's memory, what the broker did per
  * result and the CPU per result of each process; {@code --profile DIR} adds where the broker's and the aggregator's
  * CPU went.
@@ -137,9 +138,8 @@ final class UsageBench implements Callable<Integer> {
                 producer.flush();
             }
             int port = FreePort.find();
-            try (RoleProcess aggregator = RoleProcess.start(jar, jvm, List.of("usage-aggregator", "--config",
-                    config.toString(), "--bootstrap-servers", broker.bootstrapServers(), "--http-port",
-                    Integer.toString(port), "--instance-id", "bench-usage-1"), dir.resolve("usage-aggregator.log"))) {
+            try (RoleProcess aggregator = LlmqRoles.startUsageAggregator(jar, jvm, config, broker.bootstrapServers(),
+                    port, "bench-usage-1", dir.resolve("usage-aggregator.log"))) {
                 double readyAfter = aggregator.awaitReady(URI.create("http://127.0.0.1:" + port + "/health/ready"),
                         Duration.ofMinutes(2));
                 Map<String, Long> pids = Map.of("broker", broker.pid(), "usage-aggregator", aggregator.pid());
@@ -179,20 +179,16 @@ final class UsageBench implements Callable<Integer> {
         long counted = watch.count(total(BACKLOG_PROVIDER)) - atReady;
         table.cpuWindowEnds(counted);
         table.figure("results counted a second, from the aggregator's ready to its total counting the last",
-                        String.format("**%,.0f** (%,d in %.1f s; %,d counted before ready, %.1f s after the "
-                                + "process started)%s", counted / seconds, counted, seconds, atReady, readyAfter,
-                                all ? "" : "; NOT ALL COUNTED within " + LIMIT), "")
-                .figure("aggregator resident memory at the end / at its peak", memory(aggregator), "");
-        BrokerMeters.figures(table, during, counted);
-        table.print(System.out);
-        if (profiler != null) {
-            profiler.print(System.out, profiles);
-        }
+                String.format("**%,.0f** (%,d in %.1f s; %,d counted before ready, %.1f s after the process "
+                        + "started)%s", counted / seconds, counted, seconds, atReady, readyAfter,
+                        all ? "" : "; NOT ALL COUNTED within " + LIMIT), "");
+        print(table, aggregator, during, counted, profiler, profiles);
         return all ? 0 : 1;
     }
 
     private int live(BrokerRole broker, RoleProcess aggregator, UsageWatch watch,
-                     KafkaProducer<String, byte[]> producer, TopicNames topics, Map<String, Long> pids, LlmqSettings settings) throws Exception {
+                     KafkaProducer<String, byte[]> producer, TopicNames topics, Map<String, Long> pids,
+                     LlmqSettings settings) throws Exception {
         int n = Math.multiplyExact(rate, durationSeconds);
         Set<String> groups = new HashSet<>();
         for (int i = 0; i < n; i++) {
@@ -235,14 +231,21 @@ final class UsageBench implements Callable<Integer> {
                 .figure("lag, planned send → the totals' topic counts it (read_committed): p50 / p90 / p99 / max",
                         String.format("**%.1f / %.1f / %.1f / %.1f ms**", lag.getValueAtPercentile(50) / 1e3,
                                 lag.getValueAtPercentile(90) / 1e3, lag.getValueAtPercentile(99) / 1e3,
-                                lag.getMaxValue() / 1e3), "")
-                .figure("aggregator resident memory at the end / at its peak", memory(aggregator), "");
-        BrokerMeters.figures(table, during, n);
+                                lag.getMaxValue() / 1e3), "");
+        print(table, aggregator, during, n, profiler, profiles);
+        return all ? 0 : 1;
+    }
+
+    /** The phase's last figures (memory, what the broker did per result), the table, and the profiles if taken. */
+    private static void print(BenchTable table, RoleProcess aggregator, BrokerMeters.Counts during, long results,
+                              RoleProfiler profiler, Map<String, RoleProfiler.Summary> profiles) throws IOException {
+        table.figure("aggregator resident memory at the end / at its peak", RoleProcess.mib(aggregator.rssBytes())
+                + " / " + RoleProcess.mib(aggregator.peakRssBytes()), "");
+        BrokerMeters.figures(table, during, results);
         table.print(System.out);
         if (profiler != null) {
             profiler.print(System.out, profiles);
         }
-        return all ? 0 : 1;
     }
 
     private BenchTable table(String title, LlmqSettings settings, int groups) {
@@ -262,10 +265,6 @@ final class UsageBench implements Callable<Integer> {
     /** Group updates per result (the aggregator's own grouping of one of them). */
     int groupUpdates() {
         return UsageMath.groupKeys(result(0, LIVE_PROVIDER, Instant.EPOCH)).size();
-    }
-
-    private static String memory(RoleProcess aggregator) throws java.io.IOException {
-        return RoleProcess.mib(aggregator.rssBytes()) + " / " + RoleProcess.mib(aggregator.peakRssBytes());
     }
 
     /** The group key of a provider's total over all tenants. */

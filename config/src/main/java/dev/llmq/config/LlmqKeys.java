@@ -232,7 +232,9 @@ public final class LlmqKeys {
     public static final ConfigKey<Duration> USAGE_GRACE = new ConfigKey<>("llmq.usage.grace", ConfigType.SECONDS,
             Duration.ofMinutes(5), Validators.nonNegative(),
             "How late, in seconds after a window ends (by completion time), a result still counts in its 1-minute, "
-                    + "1-hour and 1-day windows; a later one counts in the running totals only.", "60");
+                    + "1-hour and 1-day windows; a later one counts in the running totals only. Late is measured "
+                    + "against the latest completion time the aggregator had seen when the commit interval the "
+                    + "result arrived in began (`commit.interval.ms`, 100 ms).", "60");
 
     public static final ConfigKey<Duration> USAGE_DEDUPE_RETENTION = new ConfigKey<>(
             "llmq.usage.dedupe_retention", ConfigType.SECONDS, Duration.ofDays(7), Validators.positive(),

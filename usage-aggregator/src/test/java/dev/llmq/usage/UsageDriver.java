@@ -29,6 +29,8 @@ import org.apache.kafka.streams.state.WindowStore;
 final class UsageDriver implements AutoCloseable {
 
     static final TopicNames TOPICS = new TopicNames("t");
+    /** The driver's Kafka Streams application id (the prefix of its internal topics). */
+    static final String APPLICATION_ID = "usage-test";
     /** The driver's wall clock: after every completion time of the tests. */
     static final Instant WALL_CLOCK = Instant.parse("2026-12-01T12:00:00Z");
     /** The driver's commit interval: how often the summed group deltas are passed on (wall clock). */
@@ -40,7 +42,7 @@ final class UsageDriver implements AutoCloseable {
 
     UsageDriver(Path stateDir, Duration grace, List<Budget> budgets) {
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "usage-test");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -108,7 +110,7 @@ final class UsageDriver implements AutoCloseable {
      */
     List<KeyValue<String, UsageRecord>> pendingSumsChangelog() {
         UsageRecordSerde serde = new UsageRecordSerde();
-        return driver.createOutputTopic("usage-test-" + UsageTopology.DELTAS_STORE + "-changelog",
+        return driver.createOutputTopic(APPLICATION_ID + "-" + UsageTopology.DELTAS_STORE + "-changelog",
                         Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList()
                 .stream().map(kv -> KeyValue.pair(kv.key, kv.value == null ? null
                         : serde.deserialize("", kv.value)))
