@@ -48,7 +48,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *       {@code completed_at}.</li>
  *   <li>Each counted result → one delta {@link UsageRecord} per group key {@code <group_by>:<key>} (model group,
  *       deployment, provider, tenant, each tag; {@link UsageRecord#NONE} when missing) → summed per group and minute
- *       for one commit interval ({@link GroupDeltas}, {@value #DELTAS_STORE}) → repartitioned by group key
+ *       until the task commits ({@link GroupDeltas}, {@value #DELTAS_STORE}) → repartitioned by group key
  *       ({@value #USAGE_REPARTITION}) → summed exactly into {@code usage-1m}, {@code usage-1h}, {@code usage-1d}
  *       (tumbling windows of {@code TimeWindows.ofSizeAndGrace(size, grace)}) and {@code usage-total}, each written
  *       on to its {@code usage.*.v1} topic. A result later than a window's grace counts in the total only.</li>
@@ -61,7 +61,10 @@ public final class UsageTopology {
 
     public static final String DEDUPE_STORE = "usage-results-seen";
     public static final String BUDGET_STORE = "budget-spend";
-    /** The group deltas of one commit interval, summed per group and minute before they are repartitioned. */
+    /**
+     * The group deltas since the task's last commit, summed per group and minute and repartitioned at its next (its
+     * changelog holds only what an earlier version left waiting).
+     */
     public static final String DELTAS_STORE = "usage-group-deltas";
     /** Repartition topic of the group deltas: {@code <application id>-usage-by-group-repartition}. */
     public static final String USAGE_REPARTITION = "usage-by-group";

@@ -13,6 +13,10 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
+import dev.llmq.usage.internal.GroupDeltas;
+import dev.llmq.usage.internal.UsageMath;
+import dev.llmq.usage.internal.UsageRecordSerde;
+import dev.llmq.usage.internal.UsageStreams;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -25,16 +29,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -43,9 +53,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly-once through SIGKILL: an aggregator in a process of its own counts results while they arrive and is killed
- * twice mid-stream (its group sums waiting to be passed on, some written at its last commit, some in its heap); the
- * next instance, another process then one in this JVM, take over from the changelogs, and the totals count every
- * result once, to the last request and micro-dollar.
+ * twice mid-stream (the group sums of the results since its last commit in its heap); the next instance, another
+ * process then one in this JVM, take over from the changelogs and committed offsets, and the totals count every
+ * result once, to the last request and micro-dollar. And the sums an earlier version left in the waiting sums'
+ * changelog are counted after an upgrade.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class UsageAggregatorKillIT {
@@ -88,12 +99,63 @@ class UsageAggregatorKillIT {
         try (UsageAggregator last = new UsageAggregator(settings(kafka.bootstrapServers(), topics, "agg-3",
                 dirs.resolve("agg-3")), new SimpleMeterRegistry(), Clock.systemUTC()).start()) {
             URI query = URI.create(last.url() + "/v1/usage?group_by=model&window=total");
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> requests(query) >= RESULTS);
+            // on a timeout the last count is the failure's message (lost sums show as fewer, doubled ones as more)
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertThat(requests(query)).as("results counted after two SIGKILLs").isEqualTo(RESULTS));
             JsonNode model = model(query);
             assertThat(model.path("requests").asLong()).isEqualTo(RESULTS);
             assertThat(new BigDecimal(model.path("cost_usd").asText()))
                     .isEqualByComparingTo(COST.multiply(BigDecimal.valueOf(RESULTS)));
+        }
+        // the sums went on at the commits: per group and minute of each commit, not per result, and none waited
+        String app = UsageStreams.applicationId(topics);
+        int groupsPerResult = UsageMath.groupKeys(result(0)).size();
+        assertThat(appended(kafka, app + "-" + UsageTopology.USAGE_REPARTITION + "-repartition"))
+                .as("records appended to the repartition topic (transaction markers included)")
+                .isLessThan((long) RESULTS * groupsPerResult / 3);
+        assertThat(appended(kafka, app + "-" + UsageTopology.DELTAS_STORE + "-changelog"))
+                .as("records appended to the waiting sums' changelog").isZero();
+    }
+
+    @Test
+    void sumsAnEarlierVersionLeftWaitingInTheChangelogAreCountedWithoutANewResult(KafkaCluster kafka)
+            throws Exception {
+        TopicNames topics = new TopicNames("it-usage-upgrade-" + UUID.randomUUID().toString().substring(0, 8));
+        Map<String, Object> client = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        new TopicProvisioner(client, topics, PARTITIONS, (short) 1).ensureTopics(Duration.ofSeconds(30));
+        // an earlier version wrote the sums still waiting at each commit (and at a clean stop) to the changelog
+        String changelog = UsageStreams.applicationId(topics) + "-" + UsageTopology.DELTAS_STORE + "-changelog";
+        try (Admin admin = Admin.create(client)) {
+            admin.createTopics(List.of(new NewTopic(changelog, PARTITIONS, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get();
+        }
+        JobResult r = result(0);
+        try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+            producer.send(new ProducerRecord<>(changelog, 1, GroupDeltas.minuteKey(r.completedAt().toEpochMilli())
+                    + "model:m", new UsageRecordSerde().serialize(changelog, UsageMath.delta("model:m", r)))).get();
+        }
+
+        try (UsageAggregator upgraded = new UsageAggregator(settings(kafka.bootstrapServers(), topics, "agg-new",
+                dirs.resolve("agg-new")), new SimpleMeterRegistry(), Clock.systemUTC()).start()) {
+            URI query = URI.create(upgraded.url() + "/v1/usage?group_by=model&window=total");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertThat(requests(query)).as("the restored sum's requests, no result sent").isEqualTo(1));
+            assertThat(new BigDecimal(model(query).path("cost_usd").asText())).isEqualByComparingTo(COST);
+        }
+        assertThat(appended(kafka, changelog)).as("the restored sum and its deletion, its transaction's marker")
+                .isEqualTo(3);
+    }
+
+    /** Records (and transaction markers) ever appended to {@code topic}: the sum of its partitions' end offsets. */
+    private static long appended(KafkaCluster kafka, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            return admin.listOffsets(latest).all().get().values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
         }
     }
 
@@ -102,12 +164,8 @@ class UsageAggregatorKillIT {
             throws Exception {
         List<Future<?>> sent = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            Instant at = Instant.now();
-            JobResult r = new JobResult(JobResult.SCHEMA_VERSION, "job-" + i, null, null, "tenant-" + i % 3, "m",
-                    JobStatus.SUCCEEDED, Json.mapper().createObjectNode(), null, new TokenUsage(10, 5, 15, 0, 0, 0),
-                    COST, null, "d-" + i % 2, "openai", "m", List.of(), 10L, null, at, at, at, List.of("t"), null,
-                    null);
-            sent.add(producer.send(new ProducerRecord<>(topics.results(), null, at.toEpochMilli(), r.jobId(),
+            JobResult r = result(i);
+            sent.add(producer.send(new ProducerRecord<>(topics.results(), null, r.completedAt().toEpochMilli(), r.jobId(),
                     JsonSerde.jobResult().toBytes(r))));
             if (i % 50 == 49) {
                 producer.flush();
@@ -117,6 +175,14 @@ class UsageAggregatorKillIT {
         for (Future<?> f : sent) {
             f.get();
         }
+    }
+
+    /** Result {@code i}: completed now, three tenants, two deployments, one model and tag. */
+    private static JobResult result(int i) {
+        Instant at = Instant.now();
+        return new JobResult(JobResult.SCHEMA_VERSION, "job-" + i, null, null, "tenant-" + i % 3, "m",
+                JobStatus.SUCCEEDED, Json.mapper().createObjectNode(), null, new TokenUsage(10, 5, 15, 0, 0, 0),
+                COST, null, "d-" + i % 2, "openai", "m", List.of(), 10L, null, at, at, at, List.of("t"), null, null);
     }
 
     /** An aggregator in a process of its own, ready. */

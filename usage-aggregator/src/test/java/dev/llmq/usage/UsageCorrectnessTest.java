@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 25,000 synthetic results (seeded: duplicates, late arrivals within and beyond the grace, unknown models, tags,
- * tenants, failures, costs with up to 18 decimal places, records that are not results), arriving in commit intervals
- * of 1 to 40 results (each interval's group deltas summed before they go on), through the topology, and
+ * tenants, failures, costs with up to 18 decimal places, records that are not results), through the topology (the
+ * test driver commits after every record, so each result's group sums go on alone; {@code UsageTopologyTest} sums
+ * several in one commit), and
  * every figure of every store, the latest record of every usage topic key, and every budget message compared with a
  * plain recomputation written here without the aggregator's code: over all tenants and within each tenant. (100,000
  * results before per-tenant figures doubled the group updates per result; 25,000 keep the run near a minute, and the
@@ -107,11 +108,6 @@ class UsageCorrectnessTest {
         Map<UsageWindow, Map<String, UsageRecord>> topics = new HashMap<>();
         List<BudgetMessage> messages = new ArrayList<>();
         long streamTime = Long.MIN_VALUE;
-        // results arrive in commit intervals of 1-40 (their group deltas are summed and passed on at its end); a
-        // result is late for a window when stream time had passed its end plus the grace before its interval began
-        Random intervals = new Random(20261203L);
-        int leftInInterval = 1 + intervals.nextInt(40);
-        long intervalStreamTime = streamTime;
         long invalid = 0;
         long duplicates = 0;
         long lateBeyondGrace = 0;
@@ -120,11 +116,6 @@ class UsageCorrectnessTest {
         try (UsageDriver d = new UsageDriver(stateDir, GRACE, BUDGETS)) {
             var control = d.control();
             for (int i = 0; i < RESULTS; i++) {
-                if (--leftInInterval == 0) {
-                    d.endInterval();
-                    intervalStreamTime = streamTime;
-                    leftInInterval = 1 + intervals.nextInt(40);
-                }
                 double dice = random.nextDouble();
                 if (dice < 0.002) {
                     d.sendRaw("junk-" + i, ("{\"job_id\": " + i).getBytes(StandardCharsets.UTF_8), clock);
@@ -147,12 +138,14 @@ class UsageCorrectnessTest {
                     r = generate(random, "job-" + i, at);
                     sent.add(r);
                 }
-                d.sendInInterval(r);
+                d.send(r);
                 if (!seen.add(r.jobId())) {
                     duplicates++;
                     continue;
                 }
                 long ts = r.completedAt().toEpochMilli();
+                // late for a window when stream time (before this result) had passed its end plus the grace
+                long before = streamTime;
                 streamTime = Math.max(streamTime, ts);
                 for (String key : plainGroupKeys(r)) {
                     add(totals.computeIfAbsent(key, k -> new Acc()), r);
@@ -162,7 +155,7 @@ class UsageCorrectnessTest {
                         }
                         long size = w.size().toMillis();
                         long start = ts - Math.floorMod(ts, size);
-                        if (start + size + GRACE.toMillis() > intervalStreamTime) {
+                        if (start + size + GRACE.toMillis() > before) {
                             add(windows.computeIfAbsent(w, x -> new HashMap<>())
                                     .computeIfAbsent(key + "@" + start, k -> new Acc()), r);
                         } else if (w == UsageWindow.MINUTE) {
@@ -175,7 +168,6 @@ class UsageCorrectnessTest {
                     drain(d, topics, control.readRecordsToList(), messages);
                 }
             }
-            d.endInterval();
             drain(d, topics, control.readRecordsToList(), messages);
 
             assertThat(lateBeyondGrace).as("late results past the grace were generated").isGreaterThan(100);

@@ -7,6 +7,8 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.schemas.Topics;
 import dev.llmq.schemas.UsageRecord;
+import dev.llmq.usage.internal.PendingSums;
+import dev.llmq.usage.internal.UsageRecordSerde;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import dev.llmq.usage.internal.UsageRecordSerde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -33,7 +34,7 @@ final class UsageDriver implements AutoCloseable {
     static final String APPLICATION_ID = "usage-test";
     /** The driver's wall clock: after every completion time of the tests. */
     static final Instant WALL_CLOCK = Instant.parse("2026-12-01T12:00:00Z");
-    /** The driver's commit interval: how often the summed group deltas are passed on (wall clock). */
+    /** The driver's commit interval (it commits after every record anyway). */
     static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
     final Map<ResultOutcome, Long> outcomes = new EnumMap<>(ResultOutcome.class);
@@ -47,30 +48,25 @@ final class UsageDriver implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL.toMillis()));
+        props.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, "DEBUG"); // the tasks' punctuation counts
         driver = new TopologyTestDriver(UsageTopology.topology(TOPICS, grace, Duration.ofDays(7), budgets, "agg-1",
                 o -> outcomes.merge(o, 1L, Long::sum)), props, WALL_CLOCK);
         results = driver.createInputTopic(TOPICS.results(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());
     }
 
-    /** Sends {@code r}, then lets one commit interval pass (its group deltas reach the stores and topics). */
+    /** Sends {@code r}; the driver commits after it, which passes its group sums on to the stores and topics. */
     void send(JobResult r) {
-        sendInInterval(r);
-        endInterval();
-    }
-
-    /** Sends {@code r} within the current commit interval: its group deltas wait for {@link #endInterval}. */
-    void sendInInterval(JobResult r) {
         results.pipeInput(r.jobId(), JsonSerde.jobResult().toBytes(r), r.completedAt());
-    }
-
-    /** Lets one commit interval pass on the wall clock: the group deltas summed in it are passed on. */
-    void endInterval() {
-        driver.advanceWallClockTime(COMMIT_INTERVAL);
     }
 
     void sendRaw(String key, byte[] value, Instant at) {
         results.pipeInput(key, value, at);
+    }
+
+    /** The task's waiting group sums, to add to them as if results had arrived between two commits. */
+    PendingSums pendingSums() {
+        return (PendingSums) driver.getStateStore(UsageTopology.DELTAS_STORE);
     }
 
     KeyValueStore<String, UsageRecord> total() {
@@ -105,8 +101,8 @@ final class UsageDriver implements AutoCloseable {
     }
 
     /**
-     * The records written to the waiting group sums' changelog (read since the last call), in order: the sum (its
-     * timestamp is the record's), or null for a deletion.
+     * The records written to the waiting group sums' changelog (read since the last call), in order: the sum, or null
+     * for a deletion.
      */
     List<KeyValue<String, UsageRecord>> pendingSumsChangelog() {
         UsageRecordSerde serde = new UsageRecordSerde();
@@ -120,6 +116,14 @@ final class UsageDriver implements AutoCloseable {
     TestOutputTopic<String, BudgetMessage> control() {
         return driver.createOutputTopic(TOPICS.name(Topics.CONTROL), Serdes.String().deserializer(),
                 JsonSerde.budget().deserializer());
+    }
+
+    /** The punctuations of all tasks so far (a punctuation makes Kafka Streams commit its task). */
+    double punctuations() {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("punctuate-total")
+                        && e.getKey().group().equals("stream-task-metrics"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
     }
 
     void advanceWallClock(Duration d) {

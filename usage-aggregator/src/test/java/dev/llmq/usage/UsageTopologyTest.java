@@ -12,6 +12,9 @@ import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.UsageRecord;
+import dev.llmq.usage.internal.GroupDeltas;
+import dev.llmq.usage.internal.PendingSums;
+import dev.llmq.usage.internal.UsageMath;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -135,61 +138,54 @@ class UsageTopologyTest {
     }
 
     @Test
-    void theResultsOfOneCommitIntervalReachEachStoreAndTopicOncePerGroup() {
+    void theSumsArePassedOnAtTheCommitAfterTheirResultsAndNothingWaitsInTheChangelog() {
         UsageDriver d = start(List.of());
-        d.sendInInterval(succeeded("j1", T0, "1"));
-        d.sendInInterval(succeeded("j2", T0.plusSeconds(10), "2"));
-        d.sendInInterval(succeeded("j3", T0.plusSeconds(70), "4"));
-        assertThat(d.total().get("model:gpt-4o")).as("summed, waiting for the interval's end").isNull();
-        assertThat(d.topic(UsageWindow.TOTAL)).isEmpty();
+        // the test driver commits after each input record: a commit passes the sums on (fails if Kafka Streams
+        // stops asking the store at commits)
+        d.send(succeeded("j1", T0, "1"));
+        d.send(succeeded("j2", T0.plusSeconds(70), "2"));
 
-        d.endInterval();
-
-        assertThat(d.total().get("model:gpt-4o").requests()).isEqualTo(3);
-        assertThat(d.total().get("model:gpt-4o").costUsd()).isEqualByComparingTo("7");
-        assertThat(windows(d, UsageWindow.MINUTE, "model:gpt-4o")).containsExactly(
-                KeyValue.pair(T0, new BigDecimal("3")), KeyValue.pair(T0.plusSeconds(60), new BigDecimal("4")));
-        // one sum per group and minute went on: two updates of the total (one per minute), not three
-        assertThat(d.updates(UsageWindow.TOTAL, "model:gpt-4o")).extracting(UsageRecord::requests)
-                .containsExactly(2L, 3L);
-        assertThat(d.windows(UsageWindow.MINUTE).fetch("model:gpt-4o", T0, T0).next().value.lastCompletedAt())
-                .isEqualTo(T0.plusSeconds(10));
-    }
-
-    @Test
-    void theSumsStillWaitingAtACommitAreWrittenToTheChangelogAndDeletedOncePassedOn() {
-        UsageDriver d = start(List.of());
-        // the test driver commits after each input record: the waiting sum is written at each commit
-        d.sendInInterval(succeeded("j1", T0, "1"));
-        d.sendInInterval(succeeded("j2", T0.plusSeconds(1), "2"));
-        List<KeyValue<String, UsageRecord>> written = d.pendingSumsChangelog().stream()
-                .filter(kv -> kv.key.endsWith("|model:gpt-4o")).toList();
-        assertThat(written).hasSize(2);
-        assertThat(written.get(1).value.requests()).isEqualTo(2);
-        assertThat(written.get(1).value.costUsd()).isEqualByComparingTo("3");
-        assertThat(d.total().get("model:gpt-4o")).isNull();
-
-        d.endInterval();
-
-        assertThat(d.pendingSumsChangelog()).filteredOn(kv -> kv.key.endsWith("|model:gpt-4o"))
-                .containsExactly(KeyValue.pair(written.get(1).key, null));
         assertThat(d.total().get("model:gpt-4o").requests()).isEqualTo(2);
+        assertThat(d.updates(UsageWindow.TOTAL, "model:gpt-4o")).extracting(UsageRecord::requests)
+                .containsExactly(1L, 2L);
+        assertThat(d.pendingSumsChangelog()).as("no sum waits across a commit").isEmpty();
     }
 
     @Test
-    void aResultOnTimeWhenItsIntervalBeganCountsInItsWindowsWhateverElseArrivedInIt() {
+    void theSumsOfOneCommitArePassedOnOncePerGroupAndMinuteOldestMinuteFirst() {
+        UsageDriver d = start(List.of());
+        d.send(succeeded("j0", T0, "1"));
+        PendingSums waiting = d.pendingSums();
+        // as if results of one commit interval arrived: the later minute first, then two of a minute that would be
+        // past its window's grace had the later minute gone on first
+        Instant later = T0.plus(Duration.ofMinutes(10));
+        waiting.add(GroupDeltas.minuteKey(later.toEpochMilli()) + "model:gpt-4o",
+                UsageMath.delta("model:gpt-4o", succeeded("j1", later, "8")));
+        for (String id : List.of("j2", "j3")) {
+            waiting.add(GroupDeltas.minuteKey(T0.toEpochMilli()) + "model:gpt-4o",
+                    UsageMath.delta("model:gpt-4o", succeeded(id, T0.plusSeconds(30), "2")));
+        }
+
+        d.send(succeeded("j4", T0.plus(Duration.ofMinutes(11)), "16")); // its commit passes them on
+
+        assertThat(d.updates(UsageWindow.TOTAL, "model:gpt-4o")).extracting(UsageRecord::requests)
+                .containsExactly(1L, 3L, 4L, 5L);
+        assertThat(windows(d, UsageWindow.MINUTE, "model:gpt-4o")).containsExactly(
+                KeyValue.pair(T0, new BigDecimal("5")), KeyValue.pair(later, new BigDecimal("8")),
+                KeyValue.pair(T0.plus(Duration.ofMinutes(11)), new BigDecimal("16")));
+        assertThat(d.windows(UsageWindow.MINUTE).fetch("model:gpt-4o", T0, T0).next().value.lastCompletedAt())
+                .isEqualTo(T0.plusSeconds(30));
+    }
+
+    @Test
+    void anIdleTaskDoesNotPunctuateSoItDoesNotCommit() {
         UsageDriver d = start(List.of());
         d.send(succeeded("j1", T0, "1"));
-        // in one interval: stream time past the 10:00 minute's end + grace, then a result of that minute
-        d.sendInInterval(succeeded("j2", T0.plusSeconds(60).plus(GRACE), "2"));
-        d.sendInInterval(succeeded("on-time-at-the-interval's-start", T0.plusSeconds(10), "4"));
-        d.endInterval();
-        // in the next interval the minute is closed
-        d.send(succeeded("late-beyond-grace", T0.plusSeconds(20), "8"));
+        assertThat(d.total().get("model:gpt-4o").requests()).isEqualTo(1);
 
-        assertThat(windows(d, UsageWindow.MINUTE, "model:gpt-4o")).containsExactly(
-                KeyValue.pair(T0, new BigDecimal("5")), KeyValue.pair(T0.plusSeconds(120), new BigDecimal("2")));
-        assertThat(d.total().get("model:gpt-4o").costUsd()).isEqualByComparingTo("15");
+        d.advanceWallClock(Duration.ofSeconds(2));
+
+        assertThat(d.punctuations()).as("punctuations in 2 s, each of which would make its task commit").isZero();
     }
 
     @Test

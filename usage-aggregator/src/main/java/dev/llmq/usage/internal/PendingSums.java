@@ -6,8 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -26,22 +27,28 @@ import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * The group sums waiting to be passed on ({@link GroupDeltas}): summed in the heap, written to an in-memory store with
- * a changelog only when the task commits. Kafka Streams asks every store it knows as a cache to write itself out
- * before the commit's offsets and changelog records are sent ({@link CachedStateStore#flushCache}, as its own caching
- * stores are asked), so the sums still waiting at a commit are in the same transaction as the offsets of the results
- * they came from, and come back with the store after a crash. Between commits nothing is written: Kafka Streams' own
- * record cache was not used for this because it is one budget for every store of the thread, and the usage stores
- * fill it when there are many groups, which wrote the sums out at every update.
+ * The group sums waiting to be passed on ({@link GroupDeltas}), summed in the heap and passed on when the task commits.
+ * Kafka Streams asks every store it knows as a cache to write itself out at the start of a commit, before the
+ * commit's records are flushed and its input offsets sent ({@link CachedStateStore#flushCache}, as its own caching
+ * stores are asked): this store then hands every waiting sum to the processor, which forwards them in that commit's
+ * transaction, so no sum waits across a commit. Kafka Streams' own record cache was not used for this because it is
+ * one budget for every store of the thread, and the usage stores fill it when there are many groups, which wrote the
+ * sums out at every update.
+ *
+ * <p>Under the heap is an in-memory store with a changelog. This version writes nothing to it (unless a commit comes
+ * before the processor has said where the sums go); an earlier one wrote the sums still waiting at each commit there,
+ * and those come back with the store and are passed on with the heap's at the next commit.
  *
  * <p>{@link CachedStateStore} is an interface of Kafka Streams' internals (4.4); {@code UsageTopologyTest} fails if a
- * later Kafka Streams stops asking it before commits.
+ * later Kafka Streams stops asking it at commits.
  */
 public final class PendingSums implements StateStore, CachedStateStore<String, UsageRecord> {
 
     private final KeyValueStore<String, UsageRecord> written;
-    /** Sums since the last write or pass-on, by store key. */
+    /** Sums since the last commit, by store key. */
     private final Map<String, UsageRecord> heap = new HashMap<>();
+    /** Where the sums go at a commit; null until the processor says. */
+    private Consumer<SortedMap<String, UsageRecord>> onCommit;
 
     private PendingSums(KeyValueStore<String, UsageRecord> written) {
         this.written = written;
@@ -54,39 +61,51 @@ public final class PendingSums implements StateStore, CachedStateStore<String, U
         return new Builder(inner);
     }
 
+    /** Where every waiting sum goes, in key order, at each commit of the task. */
+    public void onCommit(Consumer<SortedMap<String, UsageRecord>> sink) {
+        this.onCommit = Objects.requireNonNull(sink, "sink");
+    }
+
     /** Adds {@code delta} to the sum under {@code key}. */
     public void add(String key, UsageRecord delta) {
         heap.merge(key, delta, UsageMath::plus);
     }
 
+    /** True when no sum waits, in the heap or restored. */
+    public boolean isEmpty() {
+        return heap.isEmpty() && written.approximateNumEntries() == 0;
+    }
+
     /**
-     * Every waiting sum (written or not), in key order, given to {@code sink}; then all are deleted (the written ones
-     * on the changelog too).
+     * Called by Kafka Streams at the start of each commit: every waiting sum (restored or not) goes where
+     * {@link #onCommit} said, in key order, and is deleted (a restored one on the changelog too). Before the processor
+     * has said, the heap's sums are written to the store and its changelog instead.
      */
-    public void drain(BiConsumer<String, UsageRecord> sink) {
-        TreeMap<String, UsageRecord> all = new TreeMap<>();
-        List<String> writtenKeys = new ArrayList<>();
+    @Override
+    public void flushCache() {
+        if (onCommit == null) {
+            heap.forEach((key, sum) -> {
+                UsageRecord before = written.get(key);
+                written.put(key, before == null ? sum : UsageMath.plus(before, sum));
+            });
+            heap.clear();
+            return;
+        }
+        if (isEmpty()) {
+            return;
+        }
+        TreeMap<String, UsageRecord> all = new TreeMap<>(heap);
+        heap.clear();
+        List<String> restored = new ArrayList<>();
         try (KeyValueIterator<String, UsageRecord> it = written.all()) {
             while (it.hasNext()) {
                 KeyValue<String, UsageRecord> kv = it.next();
-                all.put(kv.key, kv.value);
-                writtenKeys.add(kv.key);
+                all.merge(kv.key, kv.value, UsageMath::plus);
+                restored.add(kv.key);
             }
         }
-        heap.forEach((key, sum) -> all.merge(key, sum, UsageMath::plus));
-        heap.clear();
-        all.forEach(sink);
-        writtenKeys.forEach(written::delete);
-    }
-
-    /** Called by Kafka Streams before each commit: the heap's sums go into the store and its changelog. */
-    @Override
-    public void flushCache() {
-        heap.forEach((key, sum) -> {
-            UsageRecord before = written.get(key);
-            written.put(key, before == null ? sum : UsageMath.plus(before, sum));
-        });
-        heap.clear();
+        onCommit.accept(all);
+        restored.forEach(written::delete);
     }
 
     /** Called by Kafka Streams when the task's uncommitted state is dropped (the store is restored after). */
