@@ -42,6 +42,20 @@ class UsageStreamsTest {
     }
 
     @Test
+    void fetchesWaitForSomeDataUnlessTheUserSaysOtherwise() {
+        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
+                Path.of("/tmp/unused"), SELF);
+        assertThat(props).containsEntry(StreamsConfig.consumerPrefix("fetch.min.bytes"), "32768")
+                .containsEntry(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "100");
+
+        Properties theirs = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1")
+                .kafkaProperties(Map.of("fetch.min.bytes", "1")).build(), Path.of("/tmp/unused"), SELF);
+        assertThat(theirs).containsEntry("fetch.min.bytes", "1")
+                .doesNotContainKey(StreamsConfig.consumerPrefix("fetch.min.bytes"))
+                .containsEntry(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "100");
+    }
+
+    @Test
     void rocksDbMemoryIsBoundedForTheProcessUnlessTheUserNamesASetterOfTheirOwn() {
         Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
                 Path.of("/tmp/unused"), SELF);
