@@ -165,8 +165,8 @@ class UsageAggregatorKillIT {
         List<Future<?>> sent = new ArrayList<>();
         for (int i = from; i < to; i++) {
             JobResult r = result(i);
-            sent.add(producer.send(new ProducerRecord<>(topics.results(), null, r.completedAt().toEpochMilli(), r.jobId(),
-                    JsonSerde.jobResult().toBytes(r))));
+            sent.add(producer.send(new ProducerRecord<>(topics.results(), null, r.completedAt().toEpochMilli(),
+                    r.jobId(), JsonSerde.jobResult().toBytes(r))));
             if (i % 50 == 49) {
                 producer.flush();
                 LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // about 1,000 a second
