@@ -1,9 +1,11 @@
 package dev.llmq.usage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,9 +71,13 @@ class UsageRocksDbMemoryTest {
                     db.put(write, key, value);
                 }
             }
-            long memtables = MemoryUtil.getApproximateMemoryUsageByType(dbs, Set.of())
-                    .get(MemoryUsageType.kMemTableTotal);
-            assertThat(memtables).as("bytes in memtables, all instances").isLessThanOrEqualTo(bound.totalBytes());
+            // the write buffer manager asks for flushes, which run on RocksDB's background threads: on a loaded
+            // machine the memtables they free can still be counted for a moment (36.8 MB was seen once in CI)
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                    assertThat(MemoryUtil.getApproximateMemoryUsageByType(dbs, Set.of())
+                            .get(MemoryUsageType.kMemTableTotal))
+                            .as("bytes in memtables, all instances, once the flushes asked for ran")
+                            .isLessThanOrEqualTo(bound.totalBytes()));
         } finally {
             dbs.forEach(RocksDB::close);
             options.forEach(Options::close);
