@@ -13,6 +13,7 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
+import dev.llmq.testkit.kafka.LogEnds;
 import dev.llmq.usage.internal.GroupDeltas;
 import dev.llmq.usage.internal.UsageMath;
 import dev.llmq.usage.internal.UsageRecordSerde;
@@ -29,7 +30,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -38,9 +38,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -108,12 +106,11 @@ class UsageAggregatorKillIT {
                     .isEqualByComparingTo(COST.multiply(BigDecimal.valueOf(RESULTS)));
         }
         // the sums went on at the commits: per group and minute of each commit, not per result, and none waited
-        String app = UsageStreams.applicationId(topics);
         int groupsPerResult = UsageMath.groupKeys(result(0)).size();
-        assertThat(appended(kafka, app + "-" + UsageTopology.USAGE_REPARTITION + "-repartition"))
+        assertThat(appended(kafka, UsageStreams.repartitionTopic(topics)))
                 .as("records appended to the repartition topic (transaction markers included)")
                 .isLessThan((long) RESULTS * groupsPerResult / 3);
-        assertThat(appended(kafka, app + "-" + UsageTopology.DELTAS_STORE + "-changelog"))
+        assertThat(appended(kafka, UsageStreams.changelogTopic(topics, UsageTopology.DELTAS_STORE)))
                 .as("records appended to the waiting sums' changelog").isZero();
     }
 
@@ -124,7 +121,7 @@ class UsageAggregatorKillIT {
         Map<String, Object> client = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         new TopicProvisioner(client, topics, PARTITIONS, (short) 1).ensureTopics(Duration.ofSeconds(30));
         // an earlier version wrote the sums still waiting at each commit (and at a clean stop) to the changelog
-        String changelog = UsageStreams.applicationId(topics) + "-" + UsageTopology.DELTAS_STORE + "-changelog";
+        String changelog = UsageStreams.changelogTopic(topics, UsageTopology.DELTAS_STORE);
         try (Admin admin = Admin.create(client)) {
             admin.createTopics(List.of(new NewTopic(changelog, PARTITIONS, (short) 1)
                     .configs(Map.of("cleanup.policy", "compact")))).all().get();
@@ -146,16 +143,13 @@ class UsageAggregatorKillIT {
                 .isEqualTo(3);
     }
 
-    /** Records (and transaction markers) ever appended to {@code topic}: the sum of its partitions' end offsets. */
+    /** Records (and transaction markers) ever appended to {@code topic}: the sum of its high watermarks. */
     private static long appended(KafkaCluster kafka, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            return admin.listOffsets(latest).all().get().values().stream()
-                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
+                    .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            return LogEnds.read(admin, partitions).highWatermarks().values().stream().mapToLong(Long::longValue)
+                    .sum();
         }
     }
 

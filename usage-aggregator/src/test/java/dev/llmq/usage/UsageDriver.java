@@ -9,6 +9,7 @@ import dev.llmq.schemas.Topics;
 import dev.llmq.schemas.UsageRecord;
 import dev.llmq.usage.internal.PendingSums;
 import dev.llmq.usage.internal.UsageRecordSerde;
+import dev.llmq.usage.internal.UsageStreams;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +31,6 @@ import org.apache.kafka.streams.state.WindowStore;
 final class UsageDriver implements AutoCloseable {
 
     static final TopicNames TOPICS = new TopicNames("t");
-    /** The driver's Kafka Streams application id (the prefix of its internal topics). */
-    static final String APPLICATION_ID = "usage-test";
     /** The driver's wall clock: after every completion time of the tests. */
     static final Instant WALL_CLOCK = Instant.parse("2026-12-01T12:00:00Z");
     /** The driver's commit interval (it commits after every record anyway). */
@@ -43,7 +42,7 @@ final class UsageDriver implements AutoCloseable {
 
     UsageDriver(Path stateDir, Duration grace, List<Budget> budgets) {
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, UsageStreams.applicationId(TOPICS));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -106,7 +105,7 @@ final class UsageDriver implements AutoCloseable {
      */
     List<KeyValue<String, UsageRecord>> pendingSumsChangelog() {
         UsageRecordSerde serde = new UsageRecordSerde();
-        return driver.createOutputTopic(APPLICATION_ID + "-" + UsageTopology.DELTAS_STORE + "-changelog",
+        return driver.createOutputTopic(UsageStreams.changelogTopic(TOPICS, UsageTopology.DELTAS_STORE),
                         Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readKeyValuesToList()
                 .stream().map(kv -> KeyValue.pair(kv.key, kv.value == null ? null
                         : serde.deserialize("", kv.value)))

@@ -35,8 +35,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * one budget for every store of the thread, and the usage stores fill it when there are many groups, which wrote the
  * sums out at every update.
  *
- * <p>Under the heap is an in-memory store with a changelog. This version writes nothing to it (unless a commit comes
- * before the processor has said where the sums go); an earlier one wrote the sums still waiting at each commit there,
+ * <p>Under the heap is an in-memory store with a changelog. This version writes nothing to it; an earlier one wrote the sums still waiting at each commit there,
  * and those come back with the store and are passed on with the heap's at the next commit.
  *
  * <p>{@link CachedStateStore} is an interface of Kafka Streams' internals (4.4); {@code UsageTopologyTest} fails if a
@@ -79,29 +78,23 @@ public final class PendingSums implements StateStore, CachedStateStore<String, U
     /**
      * Called by Kafka Streams at the start of each commit: every waiting sum (restored or not) goes where
      * {@link #onCommit} said, in key order, and is deleted (a restored one on the changelog too). Before the processor
-     * has said, the heap's sums are written to the store and its changelog instead.
+     * has said (the heap is empty then: only it adds), restored sums stay.
      */
     @Override
     public void flushCache() {
-        if (onCommit == null) {
-            heap.forEach((key, sum) -> {
-                UsageRecord before = written.get(key);
-                written.put(key, before == null ? sum : UsageMath.plus(before, sum));
-            });
-            heap.clear();
-            return;
-        }
-        if (isEmpty()) {
+        if (onCommit == null || isEmpty()) {
             return;
         }
         TreeMap<String, UsageRecord> all = new TreeMap<>(heap);
         heap.clear();
         List<String> restored = new ArrayList<>();
-        try (KeyValueIterator<String, UsageRecord> it = written.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, UsageRecord> kv = it.next();
-                all.merge(kv.key, kv.value, UsageMath::plus);
-                restored.add(kv.key);
+        if (written.approximateNumEntries() > 0) {
+            try (KeyValueIterator<String, UsageRecord> it = written.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, UsageRecord> kv = it.next();
+                    all.merge(kv.key, kv.value, UsageMath::plus);
+                    restored.add(kv.key);
+                }
             }
         }
         onCommit.accept(all);

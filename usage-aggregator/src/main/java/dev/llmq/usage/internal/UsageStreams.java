@@ -69,7 +69,17 @@ public final class UsageStreams implements AutoCloseable {
 
     /** The full name of the group deltas' repartition topic (its partitions are the usage stores'). */
     public String repartitionTopic() {
-        return applicationId(settings.topics()) + "-" + UsageTopology.USAGE_REPARTITION + "-repartition";
+        return repartitionTopic(settings.topics());
+    }
+
+    /** The full name of the group deltas' repartition topic under these topics. */
+    public static String repartitionTopic(TopicNames topics) {
+        return applicationId(topics) + "-" + UsageTopology.USAGE_REPARTITION + "-repartition";
+    }
+
+    /** The full name of a store's changelog under these topics (Kafka Streams' naming). */
+    public static String changelogTopic(TopicNames topics, String store) {
+        return applicationId(topics) + "-" + store + "-changelog";
     }
 
     static Properties properties(UsageSettings settings, Path stateDir, HostInfo self) {
@@ -89,7 +99,7 @@ public final class UsageStreams implements AutoCloseable {
         StreamsDefaults.consumer(props, user, "fetch.min.bytes", FETCH_MIN_BYTES);
         StreamsDefaults.consumer(props, user, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
         // exactly_once_v2, no checkpoint-less task directory left to be found, the producer retrying soon
-        ExactlyOnceState.configure(props, settings.kafkaProperties());
+        ExactlyOnceState.configure(props, user);
         return props;
     }
 
