@@ -35,8 +35,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * one budget for every store of the thread, and the usage stores fill it when there are many groups, which wrote the
  * sums out at every update.
  *
- * <p>Under the heap is an in-memory store with a changelog. This version writes nothing to it; an earlier one wrote the sums still waiting at each commit there,
- * and those come back with the store and are passed on with the heap's at the next commit.
+ * <p>Under the heap is an in-memory store with a changelog. This version writes nothing to it; an earlier one wrote
+ * the sums still waiting at each commit there, and those come back with the store and are passed on with the heap's
+ * at the next commit.
  *
  * <p>{@link CachedStateStore} is an interface of Kafka Streams' internals (4.4); {@code UsageTopologyTest} fails if a
  * later Kafka Streams stops asking it at commits.
