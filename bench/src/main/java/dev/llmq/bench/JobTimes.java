@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -81,10 +80,12 @@ final class JobTimes {
     boolean awaitResult(String jobId, long deadlineNanos) {
         waiting.put(jobId, Thread.currentThread());
         try {
-            // registered before looking, so a result read meanwhile is seen either here or by its unpark
+            // registered before looking, so a result read meanwhile is seen either here or by its unpark: the wait
+            // needs no wake-ups of its own (a 50 ms re-check of 2,048 waiting clients was 41,000 wake-ups a second,
+            // a tenth of this JVM's CPU at saturation, taken from the cores the measured processes share)
             for (long left = deadlineNanos - System.nanoTime(); !results.containsKey(jobId) && left > 0;
                  left = deadlineNanos - System.nanoTime()) {
-                LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+                LockSupport.parkNanos(left);
                 if (Thread.currentThread().isInterrupted()) {
                     break;
                 }

@@ -58,12 +58,37 @@ public final class TextGenerator {
         return out;
     }
 
+    /**
+     * The words of {@code text} stripped of {@link Character#isWhitespace} at both ends: its runs of characters other
+     * than the regex class {@code \s} ({@code [ \t\n\x0B\f\r]}), as {@code text.strip().split("\\s+")} counts them,
+     * in one pass (the regex split was half of the mock's CPU per chat call).
+     */
     public static int wordCount(String text) {
         if (text == null) {
             return 0;
         }
-        String t = text.strip();
-        return t.isEmpty() ? 0 : t.split("\\s+").length;
+        int from = 0;
+        int to = text.length();
+        while (from < to && Character.isWhitespace(text.charAt(from))) {
+            from++;
+        }
+        while (to > from && Character.isWhitespace(text.charAt(to - 1))) {
+            to--;
+        }
+        int words = 0;
+        boolean inWord = false;
+        for (int i = from; i < to; i++) {
+            boolean space = isRegexSpace(text.charAt(i));
+            if (!space && !inWord) {
+                words++;
+            }
+            inWord = !space;
+        }
+        return words;
+    }
+
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     /** Text of a message: string content, or the {@code text} fields of its content parts. */

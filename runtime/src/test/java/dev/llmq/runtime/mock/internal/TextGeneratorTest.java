@@ -25,6 +25,24 @@ class TextGeneratorTest {
     }
 
     @Test
+    void wordCountCountsAsStripAndARegexSplitDo() {
+        char[] alphabet = {'a', 'b', ' ', '\t', '\n', '\u000B', '\f', '\r', '\u001C', '\u00A0', '\u2003', '\u3000'};
+        java.util.Random random = new java.util.Random(42);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = random.nextInt(12); i > 0; i--) {
+                text.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            String t = text.toString();
+            String stripped = t.strip();
+            int expected = stripped.isEmpty() ? 0 : stripped.split("\\s+").length;
+            assertThat(TextGenerator.wordCount(t)).as("words of \"%s\"", t).isEqualTo(expected);
+        }
+        assertThat(TextGenerator.wordCount(null)).isZero();
+        assertThat(TextGenerator.wordCount(" one\ttwo\n three ")).isEqualTo(3);
+    }
+
+    @Test
     void promptTokensAreThreePerMessagePlusWordsPlusThree() throws Exception {
         var messages = new ObjectMapper().readTree("[{\"role\":\"user\",\"content\":\"hi there\"},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a b c\"},{\"type\":\"image_url\"}]},"
