@@ -16,8 +16,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./llmq bench e2e}: jobs from submission to result. The broker, the ingest API and {@code --workers}
@@ -43,6 +46,9 @@ final class E2eBench implements Callable<Integer> {
     /** How long a closed-loop client waits for its jobs' results before it submits again regardless. */
     static final Duration RESULT_WAIT = Duration.ofSeconds(30);
 
+    @Spec
+    CommandSpec command;
+
     @Mixin
     LoadOptions load = new LoadOptions();
 
@@ -67,10 +73,33 @@ final class E2eBench implements Callable<Integer> {
     @Mixin
     FloorOptions floor = new FloorOptions();
 
+    /** The measured run's jobs at most, unless {@code --max-requests} says otherwise. */
+    static final long DEFAULT_MAX_JOBS = 600_000;
+    /** The most jobs whose times a run keeps (in arrays). */
+    static final long MAX_JOBS = 2_000_000;
+
     E2eBench() {
         load.durationSeconds = 60;
         load.warmupSeconds = 180;
-        load.maxRequests = 600_000;
+    }
+
+    /**
+     * The measured run's spec, at most {@link #DEFAULT_MAX_JOBS} jobs' worth of requests unless {@code --max-requests}
+     * says otherwise; a usage error when the jobs would be more than {@link #MAX_JOBS}.
+     */
+    LoadSpec measuredSpec() {
+        if (load.jobsPerRequest < 1) {
+            throw new ParameterException(command.commandLine(), "--jobs-per-request must be at least 1, got "
+                    + load.jobsPerRequest);
+        }
+        load.maxRequests = Math.max(1, DEFAULT_MAX_JOBS / load.jobsPerRequest);
+        LoadSpec spec = load.spec(0);
+        if (spec.maxRequests() > MAX_JOBS / load.jobsPerRequest) {
+            throw new ParameterException(command.commandLine(), String.format("--max-requests %,d × "
+                    + "--jobs-per-request %,d is more than the %,d jobs whose times a run keeps (in arrays)",
+                    spec.maxRequests(), load.jobsPerRequest, MAX_JOBS));
+        }
+        return spec;
     }
 
     @Override
@@ -78,13 +107,9 @@ final class E2eBench implements Callable<Integer> {
         if (usageAggregators < 0) {
             throw new IllegalArgumentException("--usage-aggregators must be at least 0, got " + usageAggregators);
         }
-        LoadSpec spec = load.spec(0);
+        LoadSpec spec = measuredSpec();
         LoadSpec warmup = load.warmup(spec);
-        long jobs = Math.multiplyExact(spec.maxRequests(), load.jobsPerRequest);
-        if (jobs > 2_000_000) {
-            throw new IllegalArgumentException("--max-requests × --jobs-per-request is capped at 2,000,000 jobs "
-                    + "(their times are kept in arrays)");
-        }
+        long jobs = spec.maxRequests() * load.jobsPerRequest;
         JobTimes times = new JobTimes(MEASURED_JOBS, (int) jobs);
         Path dir = LlmqRoles.workDir("e2e");
         List<FloorOptions.Plan> floors = new ArrayList<>();

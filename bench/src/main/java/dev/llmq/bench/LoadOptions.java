@@ -31,7 +31,8 @@ final class LoadOptions {
     Integer warmupOption;
 
     @Option(names = "--max-requests",
-            description = "at most this many requests in the measured run (default: load 10,000,000, e2e 600,000)")
+            description = "at most this many requests in the measured run (default: load 10,000,000; e2e 600,000 "
+                    + "jobs' worth, 600,000 / --jobs-per-request)")
     Long maxRequestsOption;
 
     /** The command's defaults for the three options above (not options themselves: picocli leaves them alone). */

@@ -73,13 +73,25 @@ class BenchCommandsTest {
     void e2eAndIngestHaveTheIssuesDefaults() {
         E2eBench e2e = new E2eBench();
         new CommandLine(e2e).parseArgs("--rate", "300", "--workers", "2");
-        LoadSpec spec = e2e.load.spec(0);
+        LoadSpec spec = e2e.measuredSpec();
         assertThat(spec.loop()).isEqualTo(new LoadSpec.Loop.Open(300, 64));
         assertThat(spec.duration()).isEqualTo(Duration.ofSeconds(60));
         assertThat(spec.maxRequests()).isEqualTo(600_000);
         assertThat(e2e.load.warmup(spec).duration()).isEqualTo(Duration.ofSeconds(180));
         assertThat(e2e.workers).isEqualTo(2);
         assertThat(e2e.usageAggregators).isZero();
+        E2eBench batches = new E2eBench(); // the default cap counts jobs, so batch submissions run as given
+        new CommandLine(batches).parseArgs("--concurrency", "20", "--jobs-per-request", "100");
+        assertThat(batches.measuredSpec().maxRequests()).isEqualTo(6_000);
+        E2eBench tooMany = new E2eBench();
+        new CommandLine(tooMany).parseArgs("--concurrency", "20", "--jobs-per-request", "100", "--max-requests",
+                "20001");
+        assertThatThrownBy(tooMany::measuredSpec).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("2,000,000 jobs");
+        E2eBench none = new E2eBench();
+        new CommandLine(none).parseArgs("--concurrency", "20", "--jobs-per-request", "0");
+        assertThatThrownBy(none::measuredSpec).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--jobs-per-request must be at least 1");
         E2eBench withUsage = new E2eBench();
         new CommandLine(withUsage).parseArgs("--usage-aggregators", "1");
         assertThat(withUsage.usageAggregators).isEqualTo(1);
