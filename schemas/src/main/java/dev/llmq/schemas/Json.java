@@ -35,16 +35,18 @@ public final class Json {
      * A new mapper with llmq's settings. Its parsers and generators take their buffers from a pool shared by all
      * threads rather than from Jackson's default per-thread cache: llmq runs each job on a virtual thread of its own,
      * so a per-thread cache would allocate fresh buffers (some 16 KB) for nearly every message read or written.
-     * Instants in {@link Instant#toString()}'s form are read without a {@code DateTimeFormatter}
-     * ({@link UtcInstantDeserializer}; registered after the Java time module, so it takes precedence). Unknown
+     * Instants in {@link Instant#toString()}'s form are read and written without a {@code DateTimeFormatter}
+     * ({@link UtcInstantDeserializer}, {@link UtcInstantSerializer}; registered after the Java time module, so they
+     * take precedence). Unknown
      * properties are skipped as they are parsed ({@link UnknownPropertiesSkipped}).
      */
     public static ObjectMapper newMapper() {
         JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build();
         return JsonMapper.builder(factory)
                 .addModule(new JavaTimeModule())
-                .addModule(new SimpleModule("llmq-instants").addDeserializer(Instant.class,
-                        new UtcInstantDeserializer()))
+                .addModule(new SimpleModule("llmq-instants")
+                        .addDeserializer(Instant.class, new UtcInstantDeserializer())
+                        .addSerializer(Instant.class, new UtcInstantSerializer()))
                 .annotationIntrospector(new UnknownPropertiesSkipped())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
