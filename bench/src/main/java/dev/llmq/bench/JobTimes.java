@@ -82,7 +82,7 @@ final class JobTimes {
         try {
             // registered before looking, so a result read meanwhile is seen either here or by its unpark: the wait
             // needs no wake-ups of its own (a 50 ms re-check of 2,048 waiting clients was 41,000 wake-ups a second,
-            // a tenth of this JVM's CPU at saturation, taken from the cores the measured processes share)
+            // about a seventh of this JVM's CPU at saturation, taken from the cores the measured processes share)
             for (long left = deadlineNanos - System.nanoTime(); !results.containsKey(jobId) && left > 0;
                  left = deadlineNanos - System.nanoTime()) {
                 LockSupport.parkNanos(left);

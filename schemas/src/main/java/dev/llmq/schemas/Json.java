@@ -37,8 +37,7 @@ public final class Json {
      * so a per-thread cache would allocate fresh buffers (some 16 KB) for nearly every message read or written.
      * Instants in {@link Instant#toString()}'s form are read and written without a {@code DateTimeFormatter}
      * ({@link UtcInstantDeserializer}, {@link UtcInstantSerializer}; registered after the Java time module, so they
-     * take precedence). Unknown
-     * properties are skipped as they are parsed ({@link UnknownPropertiesSkipped}).
+     * take precedence). Unknown properties are skipped as they are parsed ({@link UnknownPropertiesSkipped}).
      */
     public static ObjectMapper newMapper() {
         JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build();

@@ -3,9 +3,10 @@ package dev.llmq.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class UtcInstantSerializerTest {
     }
 
     @Test
-    void everyInstantIsWrittenAsToStringAndJacksonWriteIt() throws Exception {
+    void everyInstantIsWrittenAsToStringAndJacksonsWriterWriteIt() throws Exception {
         SplittableRandom random = new SplittableRandom(42);
         for (int i = 0; i < 40_000; i++) {
             // every precision Instant.toString prints (none, milli, micro, nano), years 0000 to 9999 and beyond
@@ -54,7 +55,7 @@ class UtcInstantSerializerTest {
         String expected = '"' + instant.toString() + '"';
         assertThat(Json.mapper().writeValueAsString(instant)).isEqualTo(expected)
                 .isEqualTo(JACKSON.writeValueAsString(instant));
-        assertThat(new String(Json.mapper().writeValueAsBytes(instant), java.nio.charset.StandardCharsets.UTF_8))
+        assertThat(new String(Json.mapper().writeValueAsBytes(instant), StandardCharsets.UTF_8))
                 .isEqualTo(expected);
         assertThat(Json.mapper().readValue(expected, Instant.class)).isEqualTo(instant);
     }
