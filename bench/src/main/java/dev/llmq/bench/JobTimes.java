@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -26,8 +27,16 @@ final class JobTimes {
     private final AtomicLongArray answered;
     private final String[] ids;
     private final Map<String, Long> results = new ConcurrentHashMap<>();
-    /** Threads waiting in {@link #awaitResult} for a job's result. */
-    private final Map<String, Thread> waiting = new ConcurrentHashMap<>();
+    /** How often the deadlines of the threads waiting in {@link #awaitResult} are looked at. */
+    static final Duration DEADLINE_SWEEP = Duration.ofMillis(100);
+
+    /** Threads waiting in {@link #awaitResult} for a job's result, by job id. */
+    private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
+    /** Whether a thread is looking at the waiters' deadlines ({@link #sweepDeadlines}). */
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+
+    private record Waiter(Thread thread, long deadlineNanos) {
+    }
 
     JobTimes(long first, int capacity) {
         this.first = first;
@@ -67,33 +76,61 @@ final class JobTimes {
     /** Job {@code jobId}'s result was read now (the first reading counts). */
     void result(String jobId, long nanos) {
         results.putIfAbsent(jobId, nanos);
-        Thread waiter = waiting.remove(jobId);
+        Waiter waiter = waiting.remove(jobId);
         if (waiter != null) {
-            LockSupport.unpark(waiter);
+            LockSupport.unpark(waiter.thread());
         }
     }
 
     /**
      * Waits until job {@code jobId}'s result has been read, at most until {@code deadlineNanos}
-     * ({@link System#nanoTime()}); one thread per job. Whether it came.
+     * ({@link System#nanoTime()}, give or take {@link #DEADLINE_SWEEP}); one thread per job. Whether it came.
      */
     boolean awaitResult(String jobId, long deadlineNanos) {
-        waiting.put(jobId, Thread.currentThread());
+        Thread me = Thread.currentThread();
+        Waiter self = new Waiter(me, deadlineNanos);
+        waiting.put(jobId, self);
+        sweepDeadlines();
         try {
-            // registered before looking, so a result read meanwhile is seen either here or by its unpark: the wait
-            // needs no wake-ups of its own (a 50 ms re-check of 2,048 waiting clients was 41,000 wake-ups a second,
-            // about a seventh of this JVM's CPU at saturation, taken from the cores the measured processes share)
-            for (long left = deadlineNanos - System.nanoTime(); !results.containsKey(jobId) && left > 0;
-                 left = deadlineNanos - System.nanoTime()) {
-                LockSupport.parkNanos(left);
-                if (Thread.currentThread().isInterrupted()) {
-                    break;
-                }
+            // registered before looking, so a result read meanwhile is seen either here or by its unpark. The park has
+            // no timeout: a timed park of a virtual thread is a task on the JDK's delay scheduler, added and then
+            // cancelled, each waking the scheduler's thread (with the load generator's socket read timeouts, 7.5% of
+            // this JVM's CPU at saturation, on the cores the measured processes share); one platform thread looks at
+            // the deadlines instead, 10 times a second
+            while (!results.containsKey(jobId) && deadlineNanos - System.nanoTime() > 0 && !me.isInterrupted()) {
+                LockSupport.park(this);
             }
             return results.containsKey(jobId);
         } finally {
-            waiting.remove(jobId, Thread.currentThread());
+            waiting.remove(jobId, self);
         }
+    }
+
+    /** Starts the thread that wakes the waiters whose deadline has passed, unless it runs; it ends with no waiter. */
+    private void sweepDeadlines() {
+        if (!sweeping.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofPlatform().daemon().name("bench-result-deadlines").start(() -> {
+            do {
+                while (!waiting.isEmpty()) {
+                    try {
+                        Thread.sleep(DEADLINE_SWEEP);
+                    } catch (InterruptedException e) {
+                        sweeping.set(false);
+                        return;
+                    }
+                    long now = System.nanoTime();
+                    waiting.values().forEach(w -> {
+                        if (now - w.deadlineNanos() >= 0) {
+                            LockSupport.unpark(w.thread());
+                        }
+                    });
+                }
+                sweeping.set(false);
+                // a waiter that came after the loop saw none found this thread still running: look again
+            } while (!waiting.isEmpty() && sweeping.compareAndSet(false, true));
+        });
     }
 
     /** Results first read between the two instants (any job). */

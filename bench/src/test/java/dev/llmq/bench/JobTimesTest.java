@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class JobTimesTest {
 
@@ -50,6 +51,7 @@ class JobTimesTest {
     }
 
     @Test
+    @Timeout(60) // a deadline nobody looks at leaves the waiter parked for good
     void aClientWaitingForItsJobsResultIsWokenWhenItIsReadAndGivesUpAtItsDeadline() throws Exception {
         JobTimes times = new JobTimes(0, 4);
         times.result("job_done", 10);

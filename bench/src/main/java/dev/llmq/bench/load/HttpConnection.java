@@ -1,6 +1,5 @@
 package dev.llmq.bench.load;
 
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +15,13 @@ import java.time.Duration;
  * One keep-alive HTTP/1.1 connection (plain TCP, no TLS) that sends prebuilt requests and reads each answer whole:
  * status, body by {@code Content-Length} or chunked, or to the end of the stream. Blocking, for one virtual thread;
  * reconnects after an error or a {@code Connection: close}. The load generator's client: no per-request objects
- * beyond the body bytes, so the generator stays cheap beside the processes it measures.
+ * beyond the body bytes and the head's lines, and no lock per byte read (its own buffer, not a
+ * {@link java.io.BufferedInputStream}), so the generator stays cheap beside the processes it measures.
+ *
+ * <p>The socket has no read timeout: a blocking read with one parks its virtual thread with a timeout, which is a task
+ * added to the JDK's delay scheduler and cancelled again for every answer. An exchange's time limit is kept by
+ * whoever calls {@link #expireIfOverdue} now and then (the {@link LoadGenerator}'s watchdog): it closes the socket
+ * of an exchange past its limit, and the exchange fails with a {@link SocketTimeoutException}.
  */
 final class HttpConnection implements AutoCloseable {
 
@@ -24,25 +29,42 @@ final class HttpConnection implements AutoCloseable {
     record Response(int status, byte[] body, long wireBytes) {
     }
 
+    private static final int BUFFER = 64 * 1024;
+
     private final String host;
     private final int port;
     private final int timeoutMillis;
-    private Socket socket;
+    private final byte[] buffer = new byte[BUFFER];
+    private int position;
+    private int limit;
+    /** Written by the connection's thread, closed by the watchdog too. */
+    private volatile Socket socket;
     private InputStream in;
     private OutputStream out;
     private long wireBytes;
+    /** When the exchange in progress must have ended ({@link System#nanoTime()}); 0 between exchanges. */
+    private volatile long deadline;
+    /** Set by {@link #expireIfOverdue} when it closed the socket under an exchange. */
+    private volatile boolean expired;
 
     HttpConnection(URI base, Duration timeout) {
         this.host = base.getHost();
         this.port = base.getPort() > 0 ? base.getPort() : 80;
-        this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        this.timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         if (!"http".equalsIgnoreCase(base.getScheme())) {
             throw new IllegalArgumentException("plain http:// only, got " + base);
         }
     }
 
-    /** Sends {@code request} (head and body) and reads the answer; the connection is closed on any failure. */
+    /**
+     * Sends {@code request} (head and body) and reads the answer; the connection is closed on any failure.
+     *
+     * @throws SocketTimeoutException when the answer was not read whole within the timeout (given that
+     *                                {@link #expireIfOverdue} is called)
+     */
     Response exchange(byte[] request) throws IOException {
+        expired = false;
+        deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         try {
             if (socket == null) {
                 connect();
@@ -76,7 +98,7 @@ final class HttpConnection implements AutoCloseable {
             } else if (length >= 0) {
                 body = exactly((int) length);
             } else {
-                body = in.readAllBytes();
+                body = toTheEnd();
                 close = true;
             }
             wireBytes += body.length;
@@ -86,8 +108,35 @@ final class HttpConnection implements AutoCloseable {
             return new Response(status, body, wireBytes);
         } catch (IOException | RuntimeException e) {
             close();
+            if (expired) {
+                SocketTimeoutException timeout = new SocketTimeoutException("no whole answer within " + timeoutMillis
+                        + " ms");
+                timeout.initCause(e);
+                throw timeout;
+            }
             throw e;
+        } finally {
+            deadline = 0;
         }
+    }
+
+    /**
+     * Closes the socket if an exchange is in progress past its time limit, so that its blocked read fails; for another
+     * thread than the connection's. Whether it did.
+     */
+    boolean expireIfOverdue(long nowNanos) {
+        long due = deadline;
+        Socket s = socket;
+        if (due == 0 || nowNanos - due < 0 || s == null) {
+            return false;
+        }
+        expired = true;
+        try {
+            s.close();
+        } catch (IOException e) {
+            // the exchange fails either way
+        }
+        return true;
     }
 
     /**
@@ -98,13 +147,17 @@ final class HttpConnection implements AutoCloseable {
         if (socket == null) {
             return;
         }
+        if (position < limit) { // bytes nobody asked for
+            close();
+            return;
+        }
         try {
             socket.setSoTimeout(1);
             try {
                 in.read(); // -1: the server closed it; a byte: an answer to nothing. Either way, not to go on with
                 close();
             } catch (SocketTimeoutException alive) {
-                socket.setSoTimeout(timeoutMillis);
+                socket.setSoTimeout(0);
             }
         } catch (IOException e) {
             close();
@@ -115,15 +168,27 @@ final class HttpConnection implements AutoCloseable {
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
-            s.setSoTimeout(timeoutMillis);
             s.connect(new InetSocketAddress(host, port), timeoutMillis);
-            in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
+            in = s.getInputStream();
             out = s.getOutputStream();
+            position = 0;
+            limit = 0;
             socket = s;
         } catch (IOException e) {
             s.close();
             throw e;
         }
+    }
+
+    /** Reads more into the buffer (it is empty); false at the end of the stream. */
+    private boolean fill() throws IOException {
+        int n = in.read(buffer, 0, buffer.length);
+        if (n < 0) {
+            return false;
+        }
+        position = 0;
+        limit = n;
+        return true;
     }
 
     private byte[] chunkedBody() throws IOException {
@@ -146,40 +211,76 @@ final class HttpConnection implements AutoCloseable {
     }
 
     private byte[] exactly(int n) throws IOException {
-        byte[] bytes = in.readNBytes(n);
-        if (bytes.length < n) {
-            throw new EOFException("the connection closed " + bytes.length + " bytes into a body of " + n);
+        byte[] bytes = new byte[n];
+        int got = 0;
+        while (got < n) {
+            if (position == limit && !fill()) {
+                throw new EOFException("the connection closed " + got + " bytes into a body of " + n);
+            }
+            int k = Math.min(n - got, limit - position);
+            System.arraycopy(buffer, position, bytes, got, k);
+            position += k;
+            got += k;
         }
         return bytes;
     }
 
+    private byte[] toTheEnd() throws IOException {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        while (position < limit || fill()) {
+            body.write(buffer, position, limit - position);
+            position = limit;
+        }
+        return body.toByteArray();
+    }
+
     /** One header line without its CRLF (ISO-8859-1). */
     private String line() throws IOException {
-        StringBuilder sb = new StringBuilder(64);
+        StringBuilder sb = null;
         while (true) {
-            int b = in.read();
-            if (b < 0) {
+            if (position == limit && !fill()) {
                 throw new EOFException("the connection closed in an answer's head");
             }
-            wireBytes++;
-            if (b == '\n') {
+            int from = position;
+            while (position < limit && buffer[position] != '\n') {
+                position++;
+            }
+            boolean ended = position < limit;
+            int to = position;
+            if (ended) {
+                position++; // past the LF
+            }
+            wireBytes += position - from;
+            if (sb == null && ended) { // the whole line in the buffer: the common case
+                return new String(buffer, from, to > from && buffer[to - 1] == '\r' ? to - 1 - from : to - from,
+                        StandardCharsets.ISO_8859_1);
+            }
+            if (sb == null) {
+                sb = new StringBuilder(128);
+            }
+            for (int i = from; i < to; i++) {
+                sb.append((char) (buffer[i] & 0xff));
+            }
+            if (ended) {
                 int end = sb.length();
                 return end > 0 && sb.charAt(end - 1) == '\r' ? sb.substring(0, end - 1) : sb.toString();
             }
-            sb.append((char) b);
         }
     }
 
     @Override
     public void close() {
-        if (socket != null) {
+        Socket s = socket;
+        if (s != null) {
             try {
-                socket.close();
+                s.close();
             } catch (IOException e) {
                 // closing after a failure: nothing left to do
             }
             socket = null;
         }
+        position = 0;
+        limit = 0;
     }
 
     /**

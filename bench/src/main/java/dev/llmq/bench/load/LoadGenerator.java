@@ -29,6 +29,9 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadGenerator {
 
+    /** How often the connections' exchanges are checked against the time limit. */
+    static final Duration TIMEOUT_SWEEP = Duration.ofMillis(100);
+
     private final Target target;
     private final LoadSpec spec;
     private final ResponseListener listener;
@@ -78,15 +81,38 @@ public final class LoadGenerator {
             workers.add(c);
             threads.add(Thread.ofVirtual().name("load-" + i).start(c));
         }
-        long joinBy = end + grace + spec.timeout().toNanos() + Duration.ofSeconds(5).toNanos();
-        for (Thread t : threads) {
-            long left = joinBy - System.nanoTime();
-            if (left <= 0 || !t.join(Duration.ofNanos(left))) {
-                t.interrupt();
-                t.join(Duration.ofSeconds(5));
+        Thread watchdog = Thread.ofPlatform().daemon().name("load-timeouts").start(() -> expireOverdue(https));
+        try {
+            long joinBy = end + grace + spec.timeout().toNanos() + Duration.ofSeconds(5).toNanos();
+            for (Thread t : threads) {
+                long left = joinBy - System.nanoTime();
+                if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                    t.interrupt();
+                    t.join(Duration.ofSeconds(5));
+                }
             }
+        } finally {
+            watchdog.interrupt();
         }
         return result(workers);
+    }
+
+    /**
+     * The connections' time limit ({@link HttpConnection#expireIfOverdue}): every {@link #TIMEOUT_SWEEP}, until
+     * interrupted. One platform thread for all connections instead of a read timeout on each socket.
+     */
+    private static void expireOverdue(List<HttpConnection> https) {
+        while (true) {
+            try {
+                Thread.sleep(TIMEOUT_SWEEP);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (HttpConnection h : https) {
+                h.expireIfOverdue(now);
+            }
+        }
     }
 
     private LoadResult result(List<Connection> workers) {

@@ -191,6 +191,30 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void answersArrivingInPiecesAreReadWholeAndAnAnswerPastTheTimeoutFailsAsOne() throws Exception {
+        // the first answer comes a byte per write, the second chunked with a CRLF split between two writes, the third
+        // never: each piece is a read of its own, so the client's buffer is refilled inside lines and bodies
+        String first = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst";
+        List<String> second = List.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chun", "ked\r\n\r\n3\r",
+                "\nsec\r\n4;ext=1\r\nond!\r\n0\r\n", "\r\n");
+        List<List<String>> answers = List.of(first.chars().mapToObj(c -> String.valueOf((char) c)).toList(), second);
+        try (ScriptedServer server = new ScriptedServer(answers)) {
+            Target target = new Target.OpenAiChat(server.base(), new JobBodies("pieces", 64, 1), null, 0);
+            List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+            LoadSpec spec = new LoadSpec(new LoadSpec.Loop.Closed(1), BOUND, 3, Duration.ofMillis(1000));
+            LoadResult r = LoadGenerator.run(target, spec, (seq, intended, sent, done, status, body) ->
+                    bodies.add(status + " " + new String(body, StandardCharsets.US_ASCII)));
+
+            assertThat(bodies).containsExactly("200 first", "200 second!", LoadResult.TRANSPORT_ERROR + " ");
+            assertThat(r.bytesReceived()).isEqualTo(first.length() + String.join("", second).length());
+            assertThat(r.errorsByStatus()).containsExactly(java.util.Map.entry(LoadResult.TRANSPORT_ERROR, 1L));
+            assertThat(r.errorSamples().get(LoadResult.TRANSPORT_ERROR))
+                    .startsWith("java.net.SocketTimeoutException: no whole answer within 1000 ms");
+            assertThat(server.accepted()).as("the three requests went on one connection").hasValue(1);
+        }
+    }
+
+    @Test
     void ingestRequestsAreNdjsonOfNumberedJobsAndThe202BodyGivesTheirIds() {
         JobBodies bodies = new JobBodies("gpt-4o-mini", 1024, 3);
         Target target = new Target.LlmqIngest(URI.create("http://127.0.0.1:4000"), bodies, 3, "sk-1", 500);
@@ -303,6 +327,75 @@ class LoadGeneratorTest {
         public void close() throws IOException {
             socket.close();
             closeConnections();
+        }
+    }
+
+    /**
+     * A server on a plain socket that answers its requests in order with the given pieces, each written and flushed
+     * on its own a millisecond apart, and does not answer the requests after them (nor closes their connection).
+     */
+    private static final class ScriptedServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        private final AtomicInteger accepted = new AtomicInteger();
+        private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+        ScriptedServer(List<List<String>> answers) throws IOException {
+            AtomicInteger next = new AtomicInteger();
+            Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket s = socket.accept();
+                        accepted.incrementAndGet();
+                        open.add(s);
+                        Thread.ofVirtual().start(() -> serve(s, answers, next));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private static void serve(Socket s, List<List<String>> answers, AtomicInteger next) {
+            try {
+                BufferedInputStream in = new BufferedInputStream(s.getInputStream());
+                OutputStream out = s.getOutputStream();
+                for (String line = KeepAliveServer.line(in); line != null; line = KeepAliveServer.line(in)) {
+                    int length = 0;
+                    for (; line != null && !line.isEmpty(); line = KeepAliveServer.line(in)) {
+                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                            length = Integer.parseInt(line.substring("content-length:".length()).trim());
+                        }
+                    }
+                    in.readNBytes(length);
+                    int n = next.getAndIncrement();
+                    if (n >= answers.size()) {
+                        continue; // no answer
+                    }
+                    for (String piece : answers.get(n)) {
+                        out.write(piece.getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        Thread.sleep(1);
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                // closed by the client or at the end
+            }
+        }
+
+        URI base() {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+
+        AtomicInteger accepted() {
+            return accepted;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket s : open) {
+                s.close();
+            }
         }
     }
 
