@@ -18,8 +18,7 @@ record BrokerRole(RoleProcess process, String bootstrapServers) implements AutoC
 
     /** Starts {@code llmq broker} with its data in {@code dataDir}, its log in {@code log}; waits until it is ready. */
     static BrokerRole start(Path jar, Path config, Path dataDir, Path log) throws Exception {
-        // Kafka's log cleaner still uses sun.misc.Unsafe: allowed quietly, as the launcher does
-        return start(jar, List.of("--sun-misc-unsafe-memory-access=allow"), config, dataDir, log);
+        return start(jar, List.of(), config, dataDir, log);
     }
 
     /** The same with these JVM options. */

@@ -117,7 +117,7 @@ final class KafkaFloorBench implements Callable<Integer> {
         // the broker reads llmq's config for its topics (the floor's own are created by KafkaFloor); nothing calls
         // the deployment
         Path config = LlmqRoles.config(dir, "http://127.0.0.1:9/v1", List.of());
-        try (BrokerRole broker = BrokerRole.start(BenchMain.llmqJar(), LlmqRoles.jvm(List.of()), config,
+        try (BrokerRole broker = BrokerRole.start(BenchMain.llmqJar(), List.of(), config,
                 dir.resolve("kafka"), dir.resolve("broker.log"));
              KafkaFloor floor = KafkaFloor.start(broker.bootstrapServers(), "", options)) {
             if (warmupSeconds > 0) {

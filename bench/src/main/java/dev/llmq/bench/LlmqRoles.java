@@ -47,7 +47,7 @@ final class LlmqRoles implements AutoCloseable {
                            List<String> settings) throws Exception {
         Path jar = BenchMain.llmqJar();
         Path config = config(dir, providerBase, settings);
-        List<String> jvm = jvm(jvmArgs);
+        List<String> jvm = List.copyOf(jvmArgs); // after the launcher's options (RoleProcess)
         LlmqRoles roles = new LlmqRoles();
         try {
             BrokerRole broker = BrokerRole.start(jar, jvm, config, dir.resolve("kafka"), dir.resolve("broker.log"));
@@ -93,15 +93,6 @@ final class LlmqRoles implements AutoCloseable {
         return RoleProcess.start(jar, jvm, List.of("usage-aggregator", "--config", config.toString(),
                 "--bootstrap-servers", bootstrapServers, "--http-port", Integer.toString(port), "--instance-id",
                 instanceId), log);
-    }
-
-    /** {@code jvmArgs} and the options every role's JVM gets, as the llmq launcher gives them. */
-    static List<String> jvm(List<String> jvmArgs) {
-        List<String> jvm = new ArrayList<>(jvmArgs);
-        if (Runtime.version().feature() >= 23) {
-            jvm.add("--sun-misc-unsafe-memory-access=allow"); // Kafka's log cleaner; as the llmq launcher does
-        }
-        return jvm;
     }
 
     /**

@@ -36,22 +36,48 @@ final class RoleProcess implements AutoCloseable {
         this.startedNanos = startedNanos;
     }
 
-    /** Starts {@code java <jvmArgs> -jar <jar> <args>} with this JVM's {@code java}; output to {@code log}. */
+    /**
+     * Starts {@code java <launcher options> <jvmArgs> -jar <jar> <args>} with this JVM's {@code java}; output to
+     * {@code log}.
+     */
     static RoleProcess start(Path jar, List<String> jvmArgs, List<String> args, Path log) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException(jar + " is missing: build it with ./mvnw -o -q -pl cli -am package "
                     + "-DskipTests");
         }
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmArgs);
-        command.add("-jar");
-        command.add(jar.toString());
-        command.addAll(args);
+        List<String> command = command(Path.of(System.getProperty("java.home"), "bin", "java"),
+                Runtime.version().feature(), jar, jvmArgs, args);
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         return new RoleProcess(process, log, started);
+    }
+
+    /**
+     * The JVM options the llmq launcher gives a role on a JDK of {@code javaFeature}: Kafka's log cleaner still uses
+     * {@code sun.misc.Unsafe} (allowed quietly from 23, where it warns), and 8-byte object headers from 25 (JEP 519).
+     */
+    static List<String> launcherOptions(int javaFeature) {
+        List<String> options = new ArrayList<>();
+        if (javaFeature >= 23) {
+            options.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        if (javaFeature >= 25) {
+            options.add("-XX:+UseCompactObjectHeaders");
+        }
+        return options;
+    }
+
+    /** The command line of a role: the launcher's options first, so that {@code jvmArgs} can override them. */
+    static List<String> command(Path java, int javaFeature, Path jar, List<String> jvmArgs, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(launcherOptions(javaFeature));
+        command.addAll(jvmArgs);
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(args);
+        return command;
     }
 
     long pid() {

@@ -120,7 +120,7 @@ final class UsageBench implements Callable<Integer> {
         Path config = LlmqRoles.config(dir, "http://127.0.0.1:9/v1", roleOptions.settings);
         LlmqSettings settings = ConfigLoader.parse(Files.readString(config), Map.of()).llmq();
         TopicNames topics = new TopicNames(settings.topics().prefix());
-        List<String> jvm = LlmqRoles.jvm(Args.list(roleOptions.jvmArgs));
+        List<String> jvm = Args.list(roleOptions.jvmArgs);
         int failed = 0;
         try (BrokerRole broker = BrokerRole.start(jar, jvm, config, dir.resolve("kafka"), dir.resolve("broker.log"));
              KafkaProducer<String, byte[]> producer = producer(broker.bootstrapServers());

@@ -1,0 +1,25 @@
+package dev.llmq.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RoleProcessTest {
+
+    private static final Path JAVA = Path.of("/jdk/bin/java");
+    private static final Path JAR = Path.of("llmq.jar");
+
+    @Test
+    void aRoleGetsTheLaunchersOptionsForItsJdkAndThenItsOwnWhichCanOverrideThem() {
+        assertThat(RoleProcess.command(JAVA, 25, JAR, List.of("-XX:-UseCompactObjectHeaders", "-Xmx1g"),
+                List.of("ingest", "--config", "c.yaml"))).containsExactly(JAVA.toString(),
+                "--sun-misc-unsafe-memory-access=allow", "-XX:+UseCompactObjectHeaders", "-XX:-UseCompactObjectHeaders",
+                "-Xmx1g", "-jar", "llmq.jar", "ingest", "--config", "c.yaml");
+        assertThat(RoleProcess.command(JAVA, 23, JAR, List.of(), List.of("broker")))
+                .containsExactly(JAVA.toString(), "--sun-misc-unsafe-memory-access=allow", "-jar", "llmq.jar", "broker");
+        assertThat(RoleProcess.command(JAVA, 21, JAR, List.of(), List.of("broker")))
+                .as("a JDK 21 knows neither option").containsExactly(JAVA.toString(), "-jar", "llmq.jar", "broker");
+    }
+}
