@@ -136,6 +136,7 @@ final class E2eBench implements Callable<Integer> {
             table.setting("processes", "broker, ingest API, " + workers + " worker(s)"
                     + (usageAggregators > 0 ? ", " + usageAggregators + " usage aggregator(s)"
                     : "") + " (java -jar llmq.jar); mock LLM (0 ms, non-streaming) and load generator in this JVM");
+            table.setting("role JVM options", roleOptions.describeJvmOptions());
             load.settings(table, spec);
             roles.countCpu(table);
             table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);

@@ -102,7 +102,7 @@ public final class InFlightBench implements Callable<Integer> {
                 + latencyMs + " ms")
                 .setting("in flight (llmq.worker.max_in_flight)", inFlight)
                 .setting("mock latency", latencyMs + " ms, non-streaming, 16 tokens")
-                .setting("worker JVM options", workerJvmArgs)
+                .setting("worker JVM options", RoleProcess.describeJvmOptions(jvmArgs))
                 .setting("topics", "default prefix, " + LlmqKeys.TOPICS_PARTITIONS.defaultValue() + " partitions")
                 .setting("processes", "broker (llmq broker), worker (llmq worker), this JVM: mock LLM and feeder");
         try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(inFlight * 3 + 1000)

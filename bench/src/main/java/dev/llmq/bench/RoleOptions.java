@@ -18,6 +18,11 @@ final class RoleOptions {
             + "llmq.worker.running_event_delay_ms=0 (repeatable)")
     List<String> settings = new ArrayList<>();
 
+    /** The roles' JVM options as a table shows them, the launcher's included. */
+    String describeJvmOptions() {
+        return RoleProcess.describeJvmOptions(Args.list(jvmArgs));
+    }
+
     /** Starts the broker, the ingest API and {@code workers} workers with these options (see {@link LlmqRoles}). */
     LlmqRoles start(Path dir, String providerBase, int workers) throws Exception {
         return start(dir, providerBase, workers, 0);

@@ -68,6 +68,13 @@ final class RoleProcess implements AutoCloseable {
         return options;
     }
 
+    /** A role's JVM options as a table shows them: the launcher's for this JDK, then {@code jvmArgs}. */
+    static String describeJvmOptions(List<String> jvmArgs) {
+        List<String> all = new ArrayList<>(launcherOptions(Runtime.version().feature()));
+        all.addAll(jvmArgs);
+        return all.isEmpty() ? "none" : String.join(" ", all);
+    }
+
     /** The command line of a role: the launcher's options first, so that {@code jvmArgs} can override them. */
     static List<String> command(Path java, int javaFeature, Path jar, List<String> jvmArgs, List<String> args) {
         List<String> command = new ArrayList<>();

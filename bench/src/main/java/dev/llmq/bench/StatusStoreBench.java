@@ -108,7 +108,7 @@ public final class StatusStoreBench {
             double ready = ingest.awaitReady(base.resolve("/health/ready"), readyLimit);
             System.out.printf("ingest pid %d: /health/ready after %.1f s; max heap %s (JVM args: %s); %s%n",
                     ingest.pid(), ready, RoleProcess.mib(ingest.maxHeapBytes()),
-                    jvmArgs.isEmpty() ? "none" : String.join(" ", jvmArgs), Args.loadAverage());
+                    RoleProcess.describeJvmOptions(jvmArgs), Args.loadAverage());
             report("ready", ingest);
             StatusStoreBench bench = new StatusStoreBench(base, finished, jobs);
             bench.jobs(Math.min(500, gets), connections, false);

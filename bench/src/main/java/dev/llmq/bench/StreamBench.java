@@ -134,7 +134,7 @@ public final class StreamBench implements Callable<Integer> {
                         + "token, OpenAI protocol")
                 .setting("chunk coalescing (llmq.worker.chunks.max_delay_ms / max_chars)", maxDelay == 0 ? "off (0)"
                         : maxDelay + " ms / " + maxChars + " chars")
-                .setting("worker JVM options", workerJvmArgs.isBlank() ? "(none)" : workerJvmArgs)
+                .setting("worker JVM options", RoleProcess.describeJvmOptions(Args.list(workerJvmArgs)))
                 .setting("processes", "broker (llmq broker), worker (llmq worker), this JVM: mock LLM, submitter, "
                         + "chunk and result reader");
         try (MockLlmServer mock = MockLlmServer.builder().port(0)
