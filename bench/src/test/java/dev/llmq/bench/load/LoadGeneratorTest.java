@@ -250,15 +250,23 @@ class LoadGeneratorTest {
     }
 
     /**
-     * A keep-alive HTTP/1.1 server on a plain socket that answers every request 200 with a two-byte body, counts the
-     * connections it accepts, and can close all of them at once, as a server does with idle ones.
+     * An HTTP/1.1 server on a plain socket: reads each request whole (head and {@code Content-Length} body) and lets
+     * {@link #answer} write its answer, on a virtual thread per connection; counts the connections it accepts, and can
+     * close all of them at once, as a server does with idle ones.
      */
-    private static final class KeepAliveServer implements AutoCloseable {
+    private abstract static class SocketServer implements AutoCloseable {
         private final ServerSocket socket = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
         private final AtomicInteger accepted = new AtomicInteger();
         private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
-        KeepAliveServer() throws IOException {
+        SocketServer() throws IOException {
+        }
+
+        /** Answers one request, read whole; may write nothing. */
+        abstract void answer(OutputStream out) throws IOException, InterruptedException;
+
+        /** Starts accepting connections (once the subclass is made). */
+        final void start() {
             Thread.ofVirtual().start(() -> {
                 while (!socket.isClosed()) {
                     try {
@@ -285,11 +293,10 @@ class LoadGeneratorTest {
                         }
                     }
                     in.readNBytes(length);
-                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
+                    answer(out);
                 }
-            } catch (IOException e) {
-                // closed by closeConnections or by the client
+            } catch (IOException | InterruptedException e) {
+                // closed by closeConnections, by the client or at the end
             } finally {
                 open.remove(s);
             }
@@ -330,71 +337,43 @@ class LoadGeneratorTest {
         }
     }
 
-    /**
-     * A server on a plain socket that answers its requests in order with the given pieces, each written and flushed
-     * on its own a millisecond apart, and does not answer the requests after them (nor closes their connection).
-     */
-    private static final class ScriptedServer implements AutoCloseable {
-        private final ServerSocket socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        private final AtomicInteger accepted = new AtomicInteger();
-        private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Answers every request 200 with a two-byte body, keeping the connection open. */
+    private static final class KeepAliveServer extends SocketServer {
 
-        ScriptedServer(List<List<String>> answers) throws IOException {
-            AtomicInteger next = new AtomicInteger();
-            Thread.ofVirtual().start(() -> {
-                while (!socket.isClosed()) {
-                    try {
-                        Socket s = socket.accept();
-                        accepted.incrementAndGet();
-                        open.add(s);
-                        Thread.ofVirtual().start(() -> serve(s, answers, next));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        private static void serve(Socket s, List<List<String>> answers, AtomicInteger next) {
-            try {
-                BufferedInputStream in = new BufferedInputStream(s.getInputStream());
-                OutputStream out = s.getOutputStream();
-                for (String line = KeepAliveServer.line(in); line != null; line = KeepAliveServer.line(in)) {
-                    int length = 0;
-                    for (; line != null && !line.isEmpty(); line = KeepAliveServer.line(in)) {
-                        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                            length = Integer.parseInt(line.substring("content-length:".length()).trim());
-                        }
-                    }
-                    in.readNBytes(length);
-                    int n = next.getAndIncrement();
-                    if (n >= answers.size()) {
-                        continue; // no answer
-                    }
-                    for (String piece : answers.get(n)) {
-                        out.write(piece.getBytes(StandardCharsets.US_ASCII));
-                        out.flush();
-                        Thread.sleep(1);
-                    }
-                }
-            } catch (IOException | InterruptedException e) {
-                // closed by the client or at the end
-            }
-        }
-
-        URI base() {
-            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
-        }
-
-        AtomicInteger accepted() {
-            return accepted;
+        KeepAliveServer() throws IOException {
+            start();
         }
 
         @Override
-        public void close() throws IOException {
-            socket.close();
-            for (Socket s : open) {
-                s.close();
+        void answer(OutputStream out) throws IOException {
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+    }
+
+    /**
+     * Answers its requests in order with the given pieces, each written and flushed on its own a millisecond apart,
+     * and does not answer the requests after them (nor closes their connection).
+     */
+    private static final class ScriptedServer extends SocketServer {
+        private final List<List<String>> answers;
+        private final AtomicInteger next = new AtomicInteger();
+
+        ScriptedServer(List<List<String>> answers) throws IOException {
+            this.answers = answers;
+            start();
+        }
+
+        @Override
+        void answer(OutputStream out) throws IOException, InterruptedException {
+            int n = next.getAndIncrement();
+            if (n >= answers.size()) {
+                return; // no answer
+            }
+            for (String piece : answers.get(n)) {
+                out.write(piece.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(1);
             }
         }
     }
