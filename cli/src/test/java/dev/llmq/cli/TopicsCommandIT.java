@@ -8,8 +8,9 @@ import dev.llmq.schemas.TopicNames;
 import dev.llmq.schemas.Topics;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import java.io.IOException;
-import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -91,38 +92,57 @@ class TopicsCommandIT {
         assertThat(result.err()).contains("2 topic(s) on " + kafka.bootstrapServers() + " differ from what llmq needs");
     }
 
+    /**
+     * Each server is given a port whose 127.0.0.1 side this test holds open meanwhile. A server bound to every address
+     * could not start on that port; one bound to the address given does, and a connection to 127.0.0.1 reaches the
+     * test's socket. (Probing a free port on 127.0.0.1 instead failed when another test's server happened to take
+     * the same port number there.)
+     */
     @Test
     void aWorkersHealthServerAndTheMockLlmListenOnTheAddressGiven(KafkaCluster kafka, @TempDir Path dir)
             throws Exception {
         String prefix = TestConfigs.uniquePrefix();
-        try (MockLlmServer mock = MockLlmServer.builder().host(OTHER_LOOPBACK).port(0).build().start()) {
-            assertThat(mock.openAiBaseUrl()).startsWith("http://" + OTHER_LOOPBACK + ":");
+        try (ServerSocket heldForMock = holdOnLocalhost();
+             MockLlmServer mock = MockLlmServer.builder().host(OTHER_LOOPBACK).port(heldForMock.getLocalPort()).build()
+                     .start()) {
+            assertThat(mock.openAiBaseUrl()).startsWith("http://" + OTHER_LOOPBACK + ":" + heldForMock.getLocalPort());
             assertThat(get(mock.baseUrl() + "/__mock/behaviors").statusCode()).isEqualTo(200);
-            assertRefusedOnLocalhost(mock.port());
+            assertLocalhostReaches(heldForMock);
 
             Path config = TestConfigs.write(dir, mock.openAiBaseUrl(), prefix);
             assertThat(run("topics", "create", "--config", config.toString(),
                     "--bootstrap-servers", kafka.bootstrapServers()).exitCode()).isZero();
-            RoleOptions options = RoleOptions.builder(Map.of(), Clock.systemUTC()).config(config)
-                    .bootstrapServers(kafka.bootstrapServers()).host(OTHER_LOOPBACK).build();
-            try (Assembly worker = Assembly.start(Role.WORKER, options)) {
-                int port = worker.get(HealthServer.class).port();
-                assertThat(get("http://" + OTHER_LOOPBACK + ":" + port + "/health/live").statusCode())
-                        .isEqualTo(200);
-                assertThat(get("http://" + OTHER_LOOPBACK + ":" + port + "/metrics").statusCode()).isEqualTo(200);
-                assertRefusedOnLocalhost(port);
+            try (ServerSocket heldForWorker = holdOnLocalhost()) {
+                RoleOptions options = RoleOptions.builder(Map.of(), Clock.systemUTC()).config(config)
+                        .bootstrapServers(kafka.bootstrapServers()).host(OTHER_LOOPBACK)
+                        .httpPort(heldForWorker.getLocalPort()).build();
+                try (Assembly worker = Assembly.start(Role.WORKER, options)) {
+                    int port = worker.get(HealthServer.class).port();
+                    assertThat(port).isEqualTo(heldForWorker.getLocalPort());
+                    assertThat(get("http://" + OTHER_LOOPBACK + ":" + port + "/health/live").statusCode())
+                            .isEqualTo(200);
+                    assertThat(get("http://" + OTHER_LOOPBACK + ":" + port + "/metrics").statusCode())
+                            .isEqualTo(200);
+                    assertLocalhostReaches(heldForWorker);
+                }
             }
         }
     }
 
-    private static void assertRefusedOnLocalhost(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            throw new AssertionError("something listens on 127.0.0.1:" + port);
-        } catch (ConnectException expected) {
-            // nothing listens there: the server is bound to the other address only
-        } catch (IOException e) {
-            throw new AssertionError(e);
+    /** A socket listening on 127.0.0.1 at a free port, for the test to hold while a server takes that port. */
+    private static ServerSocket holdOnLocalhost() throws IOException {
+        ServerSocket held = new ServerSocket(0, 8, InetAddress.getByName("127.0.0.1"));
+        held.setSoTimeout(10_000);
+        return held;
+    }
+
+    /** A connection to 127.0.0.1 at {@code held}'s port is accepted by {@code held}, not by the server under test. */
+    private static void assertLocalhostReaches(ServerSocket held) throws IOException {
+        try (Socket client = new Socket()) {
+            client.connect(new InetSocketAddress("127.0.0.1", held.getLocalPort()), 2_000);
+            try (Socket accepted = held.accept()) {
+                assertThat(accepted.getRemoteSocketAddress()).isEqualTo(client.getLocalSocketAddress());
+            }
         }
     }
 
