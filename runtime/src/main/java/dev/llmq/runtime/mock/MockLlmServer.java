@@ -127,7 +127,7 @@ public final class MockLlmServer implements AutoCloseable {
         } catch (RuntimeException e) {
             created.stop();
             if (requestedPort != 0 && isBindFailure(e)) {
-                throw new PortInUseException("mock LLM server", requestedPort, e);
+                throw new PortInUseException("mock LLM server", host, requestedPort, e);
             }
             throw e;
         }

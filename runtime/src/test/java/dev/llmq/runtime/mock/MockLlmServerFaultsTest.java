@@ -254,5 +254,10 @@ class MockLlmServerFaultsTest {
         assertThatThrownBy(() -> MockLlmServer.start(taken))
                 .isInstanceOf(PortInUseException.class)
                 .hasMessageContaining("127.0.0.1:" + taken);
+        // given another address, the message names that one
+        assertThatThrownBy(() -> MockLlmServer.builder().host("0.0.0.0").port(taken).build().start())
+                .isInstanceOf(PortInUseException.class)
+                .hasMessageContaining("mock LLM server cannot listen on 0.0.0.0:" + taken + ": the port is already "
+                        + "in use");
     }
 }
