@@ -110,11 +110,11 @@ final class E2eBench implements Callable<Integer> {
         LoadSpec spec = measuredSpec();
         LoadSpec warmup = load.warmup(spec);
         long jobs = spec.maxRequests() * load.jobsPerRequest;
-        JobTimes times = new JobTimes(MEASURED_JOBS, (int) jobs);
         Path dir = LlmqRoles.workDir("e2e");
         List<FloorOptions.Plan> floors = new ArrayList<>();
         int exit;
-        try (MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(1)
+        try (JobTimes times = new JobTimes(MEASURED_JOBS, (int) jobs);
+             MockLlmServer mock = MockLlmServer.builder().port(0).requestLogCapacity(1)
                 .chatListener((model, texts, received, answered) -> times.provider(
                         JobBodies.jobNumber(texts.getLast()), received, answered)).build().start();
              LlmqRoles roles = roleOptions.start(dir, mock.openAiBaseUrl(), workers, usageAggregators);

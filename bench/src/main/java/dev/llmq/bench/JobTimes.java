@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -17,7 +19,7 @@ import org.HdrHistogram.Histogram;
  * readable on the results topic. Jobs {@code first .. first + capacity - 1} are kept (arrays, so thousands of jobs a
  * second cost no objects); results are kept for every job id seen (warm-up ones too) and joined at the end.
  */
-final class JobTimes {
+final class JobTimes implements AutoCloseable {
 
     private final long first;
     private final long[] due;
@@ -32,8 +34,9 @@ final class JobTimes {
 
     /** Threads waiting in {@link #awaitResult} for a job's result, by job id. */
     private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
-    /** Whether a thread is looking at the waiters' deadlines ({@link #sweepDeadlines}). */
-    private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** Wakes the waiters whose deadline has passed, every {@link #DEADLINE_SWEEP}. */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("bench-result-deadlines").factory());
 
     private record Waiter(Thread thread, long deadlineNanos) {
     }
@@ -45,6 +48,8 @@ final class JobTimes {
         this.received = new AtomicLongArray(capacity);
         this.answered = new AtomicLongArray(capacity);
         this.ids = new String[capacity];
+        deadlines.scheduleWithFixedDelay(this::wakeOverdue, DEADLINE_SWEEP.toMillis(), DEADLINE_SWEEP.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private int index(long jobNumber) {
@@ -90,7 +95,6 @@ final class JobTimes {
         Thread me = Thread.currentThread();
         Waiter self = new Waiter(me, deadlineNanos);
         waiting.put(jobId, self);
-        sweepDeadlines();
         try {
             // registered before looking, so a result read meanwhile is seen either here or by its unpark. The park has
             // no timeout: a timed park of a virtual thread is a task on the JDK's delay scheduler, added and then
@@ -106,31 +110,19 @@ final class JobTimes {
         }
     }
 
-    /** Starts the thread that wakes the waiters whose deadline has passed, unless it runs; it ends with no waiter. */
-    private void sweepDeadlines() {
-        if (!sweeping.compareAndSet(false, true)) {
-            return;
-        }
-        Thread.ofPlatform().daemon().name("bench-result-deadlines").start(() -> {
-            do {
-                while (!waiting.isEmpty()) {
-                    try {
-                        Thread.sleep(DEADLINE_SWEEP);
-                    } catch (InterruptedException e) {
-                        sweeping.set(false);
-                        return;
-                    }
-                    long now = System.nanoTime();
-                    waiting.values().forEach(w -> {
-                        if (now - w.deadlineNanos() >= 0) {
-                            LockSupport.unpark(w.thread());
-                        }
-                    });
-                }
-                sweeping.set(false);
-                // a waiter that came after the loop saw none found this thread still running: look again
-            } while (!waiting.isEmpty() && sweeping.compareAndSet(false, true));
+    private void wakeOverdue() {
+        long now = System.nanoTime();
+        waiting.values().forEach(w -> {
+            if (now - w.deadlineNanos() >= 0) {
+                LockSupport.unpark(w.thread());
+            }
         });
+    }
+
+    /** Stops looking at the waiters' deadlines. */
+    @Override
+    public void close() {
+        deadlines.shutdownNow();
     }
 
     /** Results first read between the two instants (any job). */

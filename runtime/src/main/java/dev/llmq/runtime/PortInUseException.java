@@ -1,5 +1,7 @@
 package dev.llmq.runtime;
 
+import dev.llmq.runtime.internal.Hosts;
+
 /** Thrown when a server cannot bind because its port on the address it was given is already taken. */
 public final class PortInUseException extends IllegalStateException {
 
@@ -12,8 +14,7 @@ public final class PortInUseException extends IllegalStateException {
 
     /** A port on {@code host} (an IPv6 address is shown in brackets). */
     public PortInUseException(String what, String host, int port, Throwable cause) {
-        super(what + " cannot listen on " + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host)
-                + ":" + port + ": the port is already in use", cause);
+        super(what + " cannot listen on " + Hosts.withPort(host, port) + ": the port is already in use", cause);
         this.port = port;
     }
 

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -81,7 +84,14 @@ public final class LoadGenerator {
             workers.add(c);
             threads.add(Thread.ofVirtual().name("load-" + i).start(c));
         }
-        Thread watchdog = Thread.ofPlatform().daemon().name("load-timeouts").start(() -> expireOverdue(https));
+        // the connections' time limit (HttpConnection.expireIfOverdue): one platform thread for all of them instead of
+        // a read timeout on each socket
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("load-timeouts").factory());
+        watchdog.scheduleWithFixedDelay(() -> {
+            long now = System.nanoTime();
+            https.forEach(h -> h.expireIfOverdue(now));
+        }, TIMEOUT_SWEEP.toMillis(), TIMEOUT_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         try {
             long joinBy = end + grace + spec.timeout().toNanos() + Duration.ofSeconds(5).toNanos();
             for (Thread t : threads) {
@@ -92,27 +102,9 @@ public final class LoadGenerator {
                 }
             }
         } finally {
-            watchdog.interrupt();
+            watchdog.shutdownNow();
         }
         return result(workers);
-    }
-
-    /**
-     * The connections' time limit ({@link HttpConnection#expireIfOverdue}): every {@link #TIMEOUT_SWEEP}, until
-     * interrupted. One platform thread for all connections instead of a read timeout on each socket.
-     */
-    private static void expireOverdue(List<HttpConnection> https) {
-        while (true) {
-            try {
-                Thread.sleep(TIMEOUT_SWEEP);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.nanoTime();
-            for (HttpConnection h : https) {
-                h.expireIfOverdue(now);
-            }
-        }
     }
 
     private LoadResult result(List<Connection> workers) {

@@ -373,7 +373,7 @@ class LoadGeneratorTest {
             for (String piece : answers.get(n)) {
                 out.write(piece.getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                Thread.sleep(1);
+                Thread.sleep(1); // spacing the pieces, not waiting for anything: pieces read together still pass
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.llmq.runtime.mock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.runtime.PortInUseException;
+import dev.llmq.runtime.internal.Hosts;
 import dev.llmq.runtime.mock.internal.AdminRoutes;
 import dev.llmq.runtime.mock.internal.AnthropicProtocol;
 import dev.llmq.runtime.mock.internal.AzureOpenAiProtocol;
@@ -149,9 +150,7 @@ public final class MockLlmServer implements AutoCloseable {
      * ::) still 127.0.0.1, which it includes.
      */
     public String baseUrl() {
-        String urlHost = WILDCARDS.contains(host) ? "127.0.0.1" : host.contains(":") && !host.startsWith("[")
-                ? "[" + host + "]" : host;
-        return "http://" + urlHost + ":" + port();
+        return "http://" + Hosts.withPort(WILDCARDS.contains(host) ? "127.0.0.1" : host, port());
     }
 
     /** OpenAI's {@code api_base}: {@code http://127.0.0.1:PORT/v1} */
