@@ -33,6 +33,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Deployment health and rpm/tpm shares across worker processes, through a real broker. */
 @ExtendWith(KafkaClusterExtension.class)
@@ -133,9 +135,10 @@ class ClusterHealthIT {
         }
     }
 
-    @Test
-    void eachWorkerTakesOneNthOfTheLimitsWhileNWorkersRun() throws Exception {
-        try (KafkaFixture fx = new KafkaFixture(kafka.bootstrapServers(), "share").create(2)) {
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void eachWorkerTakesOneNthOfTheLimitsWhileNWorkersRun(String protocol) throws Exception {
+        try (KafkaFixture fx = new KafkaFixture(kafka.bootstrapServers(), "share-" + protocol).create(2)) {
             Router router = router(4);
             List<KafkaConsumer<byte[], byte[]>> members = new ArrayList<>();
             try (GroupShare share = new GroupShare(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -143,6 +146,7 @@ class ClusterHealthIT {
                 for (int i = 0; i < 2; i++) {
                     KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
                             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                            ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol,
                             ConsumerConfig.GROUP_ID_CONFIG, fx.group), new ByteArrayDeserializer(),
                             new ByteArrayDeserializer());
                     c.subscribe(List.of(fx.topics.jobs()));

@@ -1,6 +1,7 @@
 package dev.llmq.worker.health;
 
 import dev.llmq.router.DeploymentHealth;
+import dev.llmq.worker.internal.GroupDescriber;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -10,7 +11,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +33,14 @@ public final class GroupShare implements AutoCloseable {
     private final List<String> jobsTopics;
     private final DeploymentHealth health;
     private final Duration interval;
+    private final GroupDescriber group;
     private ScheduledExecutorService scheduler;
     private volatile int members = 1;
 
-    /** @param admin closed by {@link #close()} */
-    /** @param jobsTopics the topics of both priority lanes */
+    /**
+     * @param admin closed by {@link #close()}
+     * @param jobsTopics the topics of both priority lanes
+     */
     public GroupShare(Admin admin, String groupId, List<String> jobsTopics, DeploymentHealth health,
                       Duration interval) {
         this.admin = Objects.requireNonNull(admin, "admin");
@@ -45,6 +48,7 @@ public final class GroupShare implements AutoCloseable {
         this.jobsTopics = List.copyOf(jobsTopics);
         this.health = Objects.requireNonNull(health, "health");
         this.interval = Objects.requireNonNull(interval, "interval");
+        this.group = new GroupDescriber(admin, groupId);
         if (interval.isZero() || interval.isNegative()) {
             throw new IllegalArgumentException("interval must be > 0");
         }
@@ -65,11 +69,7 @@ public final class GroupShare implements AutoCloseable {
      * @return N, the members with jobs partitions (the previous N when there are none)
      */
     public int refresh() throws InterruptedException, ExecutionException, TimeoutException {
-        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).describedGroups()
-                .get(groupId).get(interval.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        int n = (int) group.members().stream()
-                .filter(m -> m.assignment().topicPartitions().stream().anyMatch(tp -> jobsTopics.contains(tp.topic())))
-                .count();
+        int n = group.describe(jobsTopics, interval.plusSeconds(5)).withPartitions();
         if (n > 0 && n != members) {
             LOG.info("{} workers in group {}: this worker now uses 1/{} of each rpm/tpm limit", n, groupId, n);
             members = n;

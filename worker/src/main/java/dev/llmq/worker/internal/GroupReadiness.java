@@ -13,9 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +34,7 @@ public final class GroupReadiness implements AutoCloseable {
     private final Admin admin;
     private final String groupId;
     private final List<String> topics;
+    private final GroupDescriber group;
     private final Duration refresh;
     private final LongSupplier nanos;
     private GroupView last;
@@ -46,6 +44,7 @@ public final class GroupReadiness implements AutoCloseable {
     public GroupReadiness(Admin admin, String groupId, List<String> topics, Duration refresh, LongSupplier nanos) {
         this.admin = Objects.requireNonNull(admin, "admin");
         this.groupId = Objects.requireNonNull(groupId, "groupId");
+        this.group = new GroupDescriber(admin, groupId);
         this.topics = List.copyOf(topics);
         this.refresh = Objects.requireNonNull(refresh, "refresh");
         this.nanos = Objects.requireNonNull(nanos, "nanos");
@@ -106,18 +105,10 @@ public final class GroupReadiness implements AutoCloseable {
 
     private GroupView describe() {
         try {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).describedGroups()
-                    .get(groupId).get(2, TimeUnit.SECONDS);
+            GroupDescriber.Members members = group.describe(topics, Duration.ofSeconds(2));
             int partitions = admin.describeTopics(topics).allTopicNames().get(2, TimeUnit.SECONDS).values().stream()
                     .mapToInt(d -> d.partitions().size()).sum();
-            Map<String, Set<TopicPartition>> assignments = new java.util.HashMap<>();
-            for (MemberDescription member : group.members()) {
-                Set<TopicPartition> own = new HashSet<>();
-                member.assignment().topicPartitions().stream().filter(tp -> topics.contains(tp.topic()))
-                        .forEach(own::add);
-                assignments.put(member.consumerId(), own);
-            }
-            return new GroupView(group.groupState() == GroupState.STABLE, assignments, partitions);
+            return new GroupView(members.stable(), members.assignments(), partitions);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
