@@ -1,0 +1,105 @@
+package dev.llmq.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./llmq} launcher's JVM options by the JDK's version, run as a user runs it: a copy of the script (and
+ * {@code .ci/find-jdk.sh}) beside jars that are up to date, with {@code JAVA_HOME} a JDK whose {@code java} reports
+ * the version it is given and prints the arguments it gets.
+ */
+class LauncherScriptTest {
+
+    private static final String UNSAFE = "--sun-misc-unsafe-memory-access=allow";
+    private static final String COMPACT_HEADERS = "-XX:+UseCompactObjectHeaders";
+
+    @TempDir
+    Path root;
+
+    @Test
+    void jdk25GetsCompactHeadersBeforeTheUsersOptions() throws Exception {
+        assertThat(launch(25, "-XX:-UseCompactObjectHeaders -Xmx1g", "demo", "--jobs", "3"))
+                .containsExactly(UNSAFE, COMPACT_HEADERS, "-XX:-UseCompactObjectHeaders", "-Xmx1g", "-jar", jar(),
+                        "demo", "--jobs", "3");
+    }
+
+    @Test
+    void jdk23HasNoCompactHeadersYet() throws Exception {
+        assertThat(launch(23, null, "demo")).containsExactly(UNSAFE, "-jar", jar(), "demo");
+    }
+
+    @Test
+    void jdk21GetsNeitherOption() throws Exception {
+        assertThat(launch(21, null, "demo")).containsExactly("-jar", jar(), "demo");
+    }
+
+    @Test
+    void benchRunsTheHarnessWithTheSameOptions() throws Exception {
+        assertThat(launch(25, null, "bench", "e2e", "--duration", "5"))
+                .containsExactly(UNSAFE, COMPACT_HEADERS, "-Dllmq.home=" + root.toRealPath(), "-cp",
+                        root.toRealPath().resolve("bench/target/benchmarks.jar").toString(),
+                        "dev.llmq.bench.BenchMain", "e2e", "--duration", "5");
+    }
+
+    private String jar() throws IOException {
+        return root.toRealPath().resolve("cli/target/llmq.jar").toString();
+    }
+
+    /** Runs the launcher with a JDK of {@code major}; returns the arguments its {@code java} was given. */
+    private List<String> launch(int major, String javaOpts, String... args) throws Exception {
+        Path repo = DeploymentFiles.root();
+        copy(repo.resolve("llmq"), root.resolve("llmq"));
+        copy(repo.resolve(".ci/find-jdk.sh"), root.resolve(".ci/find-jdk.sh"));
+        Path jdk = root.resolve("jdk-" + major);
+        script(jdk.resolve("bin/java"), """
+                #!/usr/bin/env bash
+                if [ "$1" = -XshowSettings:properties ]; then
+                  echo "    java.specification.version = %d" >&2
+                  exit 0
+                fi
+                printf '%%s\\n' "$@"
+                """.formatted(major));
+        script(jdk.resolve("bin/javac"), "#!/usr/bin/env bash\nexit 0\n");
+        for (String jar : List.of("cli/target/llmq.jar", "bench/target/benchmarks.jar")) {
+            Files.createDirectories(root.resolve(jar).getParent());
+            Files.write(root.resolve(jar), new byte[0]); // newer than every source (there are none here)
+        }
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("llmq").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.put("JAVA_HOME", jdk.toString());
+        if (javaOpts == null) {
+            env.remove("LLMQ_JAVA_OPTS");
+        } else {
+            env.put("LLMQ_JAVA_OPTS", javaOpts);
+        }
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        return out.lines().toList();
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.copy(from, to);
+    }
+
+    private static void script(Path path, String text) throws IOException {
+        Files.createDirectories(path.getParent());
+        Files.writeString(path, text, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+}
