@@ -21,6 +21,9 @@ import java.util.Map;
  */
 public final class BenchTable {
 
+    /** How many thread groups the wake-up row of each process names. */
+    static final int WAKING_THREADS_SHOWN = 6;
+
     private final String title;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final List<String[]> figures = new ArrayList<>();
@@ -122,6 +125,19 @@ public final class BenchTable {
                     + "voluntary when it waits (a hand-off to another thread, a lock, a socket with nothing to read), "
                     + "involuntary when the scheduler gives the core to another; threads that ended in the window "
                     + "are not counted.");
+            if (jobs > 0) {
+                out.println();
+                out.println("| process | the threads that switched off their core most, voluntary switches per job "
+                        + "(threads grouped by name, digits as N) |");
+                out.println("|---|---|");
+                for (Cpu cpu : processes) {
+                    out.println("| " + cpu.name + " | " + busiestThreads(cpu.end.switches().byGroup(
+                            cpu.start.switches()), WAKING_THREADS_SHOWN) + " |");
+                }
+                out.println();
+                out.println("A voluntary switch is a thread parking until another wakes it: below saturation a "
+                        + "job's CPU grows with these hand-offs more than with its own work.");
+            }
         }
         out.println();
         out.flush();
@@ -138,6 +154,22 @@ public final class BenchTable {
 
     private String perJob(double seconds) {
         return jobs > 0 ? String.format("%.3f", seconds * 1000 / jobs) : "–";
+    }
+
+    /**
+     * "ForkJoinPool-N-worker-N 0.73, MasterPoller 0.47, ...": the {@code shown} thread groups with the most voluntary
+     * switches per job, most first.
+     */
+    String busiestThreads(Map<String, ProcCpu.Count> byGroup, int shown) {
+        return byGroup.entrySet().stream()
+                .filter(e -> e.getValue().voluntary() > 0)
+                .sorted(Map.Entry.<String, ProcCpu.Count>comparingByValue(
+                        java.util.Comparator.comparingLong(ProcCpu.Count::voluntary)).reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .limit(shown)
+                .map(e -> e.getKey().replace("|", "/") + " " + String.format("%.2f",
+                        e.getValue().voluntary() / (double) jobs))
+                .reduce((a, b) -> a + ", " + b).orElse("–");
     }
 
     /** "5.21 / 1.63": voluntary and involuntary context switches per job. */

@@ -61,8 +61,12 @@ public final class ProcCpu {
      */
     public static Switches switches(long pid) {
         Map<Long, long[]> byThread = new HashMap<>();
-        forEachThread(pid, "status", (tid, status) -> byThread.put(tid, switchesOf(status)));
-        return new Switches(Map.copyOf(byThread));
+        Map<Long, String> names = new HashMap<>();
+        forEachThread(pid, "status", (tid, status) -> {
+            byThread.put(tid, switchesOf(status));
+            names.put(tid, nameOf(status));
+        });
+        return new Switches(Map.copyOf(byThread), Map.copyOf(names));
     }
 
     /** Hands {@code /proc/<pid>/task/<tid>/<file>} of each live thread of {@code pid} to {@code read}. */
@@ -96,22 +100,52 @@ public final class ProcCpu {
         return out;
     }
 
-    /** The context switches of a process's live threads, by thread id: {voluntary, involuntary}. */
-    public record Switches(Map<Long, long[]> byThread) {
+    /** The thread's name in one {@code /proc/<pid>/task/<tid>/status} (cut at 15 characters by Linux), or "?". */
+    static String nameOf(String status) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith("Name:")) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return "?";
+    }
+
+    /**
+     * The group a thread's name puts it in: every run of digits becomes {@code N}, so a pool's threads
+     * ({@code ForkJoinPool-1-worker-3}, {@code data-plane-kafka-request-handler-0}) count together.
+     */
+    static String group(String name) {
+        return name.replaceAll("[0-9]+", "N");
+    }
+
+    /**
+     * The context switches of a process's live threads, by thread id: {voluntary, involuntary}; and the threads' names
+     * (a thread missing from {@code names} is called "?").
+     */
+    public record Switches(Map<Long, long[]> byThread, Map<Long, String> names) {
+
+        public Switches(Map<Long, long[]> byThread) {
+            this(byThread, Map.of());
+        }
 
         /**
          * The switches since {@code earlier}, summed over the threads: a thread started since counts in full, one
          * that ended since is missing (its switches went with it), so this is at least what the live threads did.
          */
         public Count since(Switches earlier) {
-            long voluntary = 0;
-            long involuntary = 0;
+            return byGroup(earlier).values().stream().reduce(new Count(0, 0), Count::plus);
+        }
+
+        /** The switches since {@code earlier} by thread group ({@link ProcCpu#group}), as {@link #since} counts them. */
+        public Map<String, Count> byGroup(Switches earlier) {
+            Map<String, Count> out = new HashMap<>();
             for (Map.Entry<Long, long[]> e : byThread.entrySet()) {
                 long[] before = earlier.byThread.getOrDefault(e.getKey(), new long[2]);
-                voluntary += Math.max(0, e.getValue()[0] - before[0]);
-                involuntary += Math.max(0, e.getValue()[1] - before[1]);
+                Count c = new Count(Math.max(0, e.getValue()[0] - before[0]),
+                        Math.max(0, e.getValue()[1] - before[1]));
+                out.merge(group(names.getOrDefault(e.getKey(), "?")), c, Count::plus);
             }
-            return new Count(voluntary, involuntary);
+            return out;
         }
     }
 

@@ -56,6 +56,31 @@ class ProcCpuTest {
                 + "voluntary_ctxt_switches:\t1234\nnonvoluntary_ctxt_switches:\t56\n";
         assertThat(ProcCpu.switchesOf(status)).containsExactly(1234, 56);
         assertThat(ProcCpu.switchesOf("Name:\tx\n")).containsExactly(0, 0);
+        assertThat(ProcCpu.nameOf(status)).isEqualTo("kafka-produce");
+        assertThat(ProcCpu.nameOf("State:\tS\n")).isEqualTo("?");
+    }
+
+    @Test
+    void threadsOfOnePoolGroupTogetherByTheirNameWithoutItsNumbers() {
+        assertThat(ProcCpu.group("ForkJoinPool-1-worker-12")).isEqualTo("ForkJoinPool-N-worker-N");
+        assertThat(ProcCpu.group("MasterPoller")).isEqualTo("MasterPoller");
+        ProcCpu.Switches before = new ProcCpu.Switches(Map.of(1L, new long[] {10, 1}, 2L, new long[] {5, 5}),
+                Map.of(1L, "pool-1-worker-1", 2L, "pool-1-worker-2"));
+        ProcCpu.Switches after = new ProcCpu.Switches(
+                Map.of(1L, new long[] {15, 3}, 2L, new long[] {9, 5}, 3L, new long[] {7, 0}, 4L, new long[] {1, 1}),
+                Map.of(1L, "pool-1-worker-1", 2L, "pool-1-worker-2", 3L, "poller"));
+        assertThat(after.byGroup(before)).containsOnly(
+                Map.entry("pool-N-worker-N", new ProcCpu.Count(5 + 4, 2)),
+                Map.entry("poller", new ProcCpu.Count(7, 0)),
+                Map.entry("?", new ProcCpu.Count(1, 1)));
+        assertThat(after.since(before)).isEqualTo(new ProcCpu.Count(5 + 4 + 7 + 1, 3));
+    }
+
+    @Test
+    void thisJvmsThreadsAreNamed() {
+        ProcCpu.Switches now = ProcCpu.switches(ProcessHandle.current().pid());
+        assertThat(now.names().values()).anyMatch(n -> n.startsWith("C2 CompilerThre") || n.startsWith("C1 Compiler"));
+        assertThat(now.names()).containsOnlyKeys(now.byThread().keySet());
     }
 
     @Test
