@@ -136,7 +136,10 @@ public final class ProcCpu {
             return byGroup(earlier).values().stream().reduce(new Count(0, 0), Count::plus);
         }
 
-        /** The switches since {@code earlier} by thread group ({@link ProcCpu#group}), as {@link #since} counts them. */
+        /**
+         * The switches since {@code earlier} by thread group ({@link ProcCpu#group}), counted as {@link #since} counts
+         * them.
+         */
         public Map<String, Count> byGroup(Switches earlier) {
             Map<String, Count> out = new HashMap<>();
             for (Map.Entry<Long, long[]> e : byThread.entrySet()) {
