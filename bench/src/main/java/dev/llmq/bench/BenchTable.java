@@ -128,7 +128,7 @@ public final class BenchTable {
             if (jobs > 0) {
                 out.println();
                 out.println("| process | the threads that switched off their core most, voluntary switches per job "
-                        + "(threads grouped by name, digits as N) |");
+                        + "(threads grouped by name, numbers and ids as N) |");
                 out.println("|---|---|");
                 for (Cpu cpu : processes) {
                     out.println("| " + cpu.name + " | " + busiestThreads(cpu.end.switches().byGroup(

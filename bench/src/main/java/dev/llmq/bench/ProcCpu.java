@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -18,6 +19,8 @@ import java.util.stream.Stream;
 public final class ProcCpu {
 
     private static final long TICKS_PER_SECOND = clockTicks();
+    /** A number, or a hexadecimal id with a digit in it, that is not part of a word. */
+    private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z0-9])(?=[0-9a-f]*[0-9])[0-9a-f]+(?![A-Za-z0-9])");
 
     private ProcCpu() {
     }
@@ -111,11 +114,12 @@ public final class ProcCpu {
     }
 
     /**
-     * The group a thread's name puts it in: every run of digits becomes {@code N}, so a pool's threads
-     * ({@code ForkJoinPool-1-worker-3}, {@code data-plane-kafka-request-handler-0}) count together.
+     * The group a thread's name puts it in: every number becomes {@code N}, a hexadecimal id too (an instance's, as in
+     * {@code ingest-73fc8130}), so a pool's threads ({@code ForkJoinPool-1-worker-3}) count together, and a role's
+     * threads are named alike from run to run. A digit inside a word stays ({@code C2 CompilerThre}).
      */
     static String group(String name) {
-        return name.replaceAll("[0-9]+", "N");
+        return NUMBER.matcher(name).replaceAll("N");
     }
 
     /**

@@ -64,6 +64,10 @@ class ProcCpuTest {
     void threadsOfOnePoolGroupTogetherByTheirNameWithoutItsNumbers() {
         assertThat(ProcCpu.group("ForkJoinPool-1-worker-12")).isEqualTo("ForkJoinPool-N-worker-N");
         assertThat(ProcCpu.group("MasterPoller")).isEqualTo("MasterPoller");
+        assertThat(ProcCpu.group("ingest-73fc8130")).isEqualTo(ProcCpu.group("ingest-670b229e")).isEqualTo("ingest-N");
+        assertThat(ProcCpu.group("GC Thread#0")).isEqualTo("GC Thread#N");
+        assertThat(ProcCpu.group("C2 CompilerThre")).isEqualTo("C2 CompilerThre");
+        assertThat(ProcCpu.group("data-plane-kafk")).isEqualTo("data-plane-kafk");
         ProcCpu.Switches before = new ProcCpu.Switches(Map.of(1L, new long[] {10, 1}, 2L, new long[] {5, 5}),
                 Map.of(1L, "pool-1-worker-1", 2L, "pool-1-worker-2"));
         ProcCpu.Switches after = new ProcCpu.Switches(
