@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,7 +165,7 @@ public final class BenchTable {
         return byGroup.entrySet().stream()
                 .filter(e -> e.getValue().voluntary() > 0)
                 .sorted(Map.Entry.<String, ProcCpu.Count>comparingByValue(
-                        java.util.Comparator.comparingLong(ProcCpu.Count::voluntary)).reversed()
+                        Comparator.comparingLong(ProcCpu.Count::voluntary)).reversed()
                         .thenComparing(Map.Entry.comparingByKey()))
                 .limit(shown)
                 .map(e -> e.getKey().replace("|", "/") + " " + String.format("%.2f",
