@@ -170,6 +170,7 @@ final class Components {
                 .maxWaiting(config.llmq().worker().maxWaiting())
                 .batchMinShare(config.llmq().worker().batchMinShare())
                 .maxDeliveries(config.llmq().worker().maxDeliveries())
+                .awaitFirstStart(config.llmq().worker().awaitFirstStart())
                 .runningEventDelay(java.time.Duration.ofMillis(config.llmq().worker().runningEventDelayMs()))
                 .build();
     }

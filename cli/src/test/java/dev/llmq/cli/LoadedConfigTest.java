@@ -70,6 +70,23 @@ class LoadedConfigTest {
     }
 
     @Test
+    void theWorkerTakesItsPoisonJobCountingFromTheConfig(@TempDir Path dir) throws Exception {
+        LlmqConfig defaults = LoadedConfig.read(Files.writeString(dir.resolve("d.yaml"), REAL_PROVIDER))
+                .parse(Map.of("OPENAI_API_KEY", "sk-test"), ConfigScope.ROUTING);
+        WorkerSettings unset = Components.workerSettings(defaults, "kafka:9092", "w1");
+        assertThat(unset.maxDeliveries()).isEqualTo(3);
+        assertThat(unset.awaitFirstStart()).isTrue();
+
+        LlmqConfig set = LoadedConfig.read(Files.writeString(dir.resolve("s.yaml"), REAL_PROVIDER
+                        + "  worker: { max_deliveries: 5, await_first_start: false }\n"))
+                .parse(Map.of("OPENAI_API_KEY", "sk-test"), ConfigScope.ROUTING);
+        assertThat(set.unsupportedKeys()).isEmpty();
+        WorkerSettings settings = Components.workerSettings(set, "kafka:9092", "w1");
+        assertThat(settings.maxDeliveries()).isEqualTo(5);
+        assertThat(settings.awaitFirstStart()).isFalse();
+    }
+
+    @Test
     void theBundledDeploymentsCannotBeBuiltWithoutTheMocksUrl() {
         assertThatThrownBy(() -> LoadedConfig.read(null).parse(Map.of(), ConfigScope.ROUTING))
                 .isInstanceOf(ConfigException.class)

@@ -136,6 +136,17 @@ public final class LlmqKeys {
                     + "ends `failed` with code `poison_job`. Starts are recorded durably in the group's committed "
                     + "offset metadata before a job runs. 0 turns the count off (a job may loop forever).", "5");
 
+    public static final ConfigKey<Boolean> WORKER_AWAIT_FIRST_START = new ConfigKey<>(
+            "llmq.worker.await_first_start", ConfigType.BOOLEAN, true, any(),
+            "Poison jobs (`max_deliveries`): whether a job on its first delivery waits for its start to be recorded "
+                    + "before it runs (an offset commit, a few milliseconds before the provider call). `false` is a "
+                    + "trade, off by default: a job appended after its worker took the partition, and never started, "
+                    + "runs at once, and its start is recorded with others' within about 20 ms; a worker that dies "
+                    + "before that leaves the run uncounted, so a job that kills its worker can run "
+                    + "`max_deliveries` + 1 times. Jobs a worker finds on its partitions when it takes them, and "
+                    + "every later delivery, always wait.",
+            "false");
+
     public static final ConfigKey<Duration> WORKER_SESSION_TIMEOUT = new ConfigKey<>("llmq.worker.session_timeout",
             ConfigType.SECONDS, Duration.ofSeconds(6), Validators.atLeast(Duration.ofSeconds(1)),
             "How long the worker group waits for a silent worker (killed, frozen, cut off) before its partitions go "
@@ -419,6 +430,7 @@ public final class LlmqKeys {
                     INGEST_GROUP_COMMIT_MAX_BYTES, INGEST_GROUP_COMMIT_MAX_QUEUED_BYTES,
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
                     WORKER_MAX_QUEUE_WAIT, WORKER_MAX_WAITING, WORKER_BATCH_MIN_SHARE, WORKER_MAX_DELIVERIES,
+                    WORKER_AWAIT_FIRST_START,
                     WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,
                     WORKER_RUNNING_EVENT_DELAY_MS, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
                     PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,

@@ -241,6 +241,8 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param batchMinShare the share of contested slots batch jobs get ({@code llmq.worker.batch_min_share})
      * @param maxDeliveries starts of a job without an end before it is a poison job
      *                      ({@code llmq.worker.max_deliveries}; 0: not counted)
+     * @param awaitFirstStart whether a job's first delivery waits for its start to be recorded before it runs
+     *                        ({@code llmq.worker.await_first_start})
      * @param responseLimits how much of a provider's answer a call reads ({@code llmq.worker.max_response_bytes},
      *                       {@code max_event_bytes}, {@code max_stream_bytes})
      * @param runningEventDelayMs how long a run goes before its {@code running} status event is published
@@ -249,7 +251,7 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
     public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
                          Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
                          Duration shutdownTimeout, int maxWaiting, double batchMinShare, int maxDeliveries,
-                         ResponseLimits responseLimits, int runningEventDelayMs) {
+                         boolean awaitFirstStart, ResponseLimits responseLimits, int runningEventDelayMs) {
         /**
          * What {@code llmq.worker.max_response_bytes}, {@code max_event_bytes} and {@code max_stream_bytes} default
          * to; declared before {@link #DEFAULTS}, which uses it.
@@ -289,7 +291,8 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
                     LlmqKeys.WORKER_SESSION_TIMEOUT.defaultValue(), LlmqKeys.WORKER_HEARTBEAT_INTERVAL.defaultValue(),
                     LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue(), LlmqKeys.WORKER_MAX_WAITING.defaultValue(),
                     LlmqKeys.WORKER_BATCH_MIN_SHARE.defaultValue(), LlmqKeys.WORKER_MAX_DELIVERIES.defaultValue(),
-                    DEFAULT_RESPONSE_LIMITS, LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
+                    LlmqKeys.WORKER_AWAIT_FIRST_START.defaultValue(), DEFAULT_RESPONSE_LIMITS,
+                    LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
         }
     }
 }

@@ -114,7 +114,7 @@ class ConfigLoaderTest {
         LlmqSettings.Worker d = LlmqSettings.Worker.DEFAULTS;
         assertThat(l.worker()).isEqualTo(new LlmqSettings.Worker(64, 0.5, 20, 128, d.maxQueueWait(),
                 d.sessionTimeout(), d.heartbeatInterval(), d.shutdownTimeout(), d.maxWaiting(), d.batchMinShare(),
-                d.maxDeliveries(), d.responseLimits(), d.runningEventDelayMs()));
+                d.maxDeliveries(), d.awaitFirstStart(), d.responseLimits(), d.runningEventDelayMs()));
     }
 
     @Test

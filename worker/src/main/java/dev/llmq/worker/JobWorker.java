@@ -327,7 +327,8 @@ public final class JobWorker implements AutoCloseable {
     static ClassicGroupFeed.Options feedOptions(WorkerSettings settings) {
         return new ClassicGroupFeed.Options(settings.topics().jobsInteractive(), settings.topics().jobs(),
                 settings.maxInFlight(), settings.maxInFlightPerPartition(), settings.batchMinShare(),
-                settings.maxWaiting(), settings.maxDeliveries(), settings.pollTimeout(), settings.shutdownTimeout());
+                settings.maxWaiting(), settings.maxDeliveries(), settings.awaitFirstStart(), settings.pollTimeout(),
+                settings.shutdownTimeout());
     }
 
     static Map<String, Object> consumerProperties(WorkerSettings settings) {

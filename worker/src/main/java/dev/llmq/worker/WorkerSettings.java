@@ -33,6 +33,10 @@ import java.util.Objects;
  *                      ({@code llmq.worker.batch_min_share})
  * @param maxDeliveries starts of a job without an end after which it is dead-lettered as a poison job
  *                      ({@code llmq.worker.max_deliveries}); 0: starts are not counted
+ * @param awaitFirstStart whether a job's first delivery waits for its start to be recorded before it runs
+ *                        ({@code llmq.worker.await_first_start}); false: a job appended after the worker took its
+ *                        partition runs while its start is recorded, and a worker that dies within that commit leaves
+ *                        the run uncounted (a job can then run {@code maxDeliveries} + 1 times)
  * @param runningEventDelay how long a run goes before its {@code running} status event is published: a run that ends
  *                          sooner has none ({@code llmq.worker.running_event_delay_ms}; zero: every run and attempt
  *                          is told when it starts)
@@ -41,7 +45,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
                              Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
                              Duration sessionTimeout, Duration heartbeatInterval, int maxWaiting,
-                             double batchMinShare, int maxDeliveries, Duration runningEventDelay) {
+                             double batchMinShare, int maxDeliveries, boolean awaitFirstStart,
+                             Duration runningEventDelay) {
 
     public static final Map<String, String> DEFAULT_CLIENT_PROPERTIES = Map.of();
     public static final String DEFAULT_GROUP_ID = "llmq-workers";
@@ -71,6 +76,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
     public static final double DEFAULT_BATCH_MIN_SHARE = LlmqKeys.WORKER_BATCH_MIN_SHARE.defaultValue();
     /** The default of {@code llmq.worker.max_deliveries}. */
     public static final int DEFAULT_MAX_DELIVERIES = LlmqKeys.WORKER_MAX_DELIVERIES.defaultValue();
+    /** The default of {@code llmq.worker.await_first_start}. */
+    public static final boolean DEFAULT_AWAIT_FIRST_START = LlmqKeys.WORKER_AWAIT_FIRST_START.defaultValue();
     /** The default of {@code llmq.worker.running_event_delay_ms}. */
     public static final Duration DEFAULT_RUNNING_EVENT_DELAY =
             Duration.ofMillis(LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());
@@ -135,6 +142,7 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         private int maxWaiting = DEFAULT_MAX_WAITING;
         private double batchMinShare = DEFAULT_BATCH_MIN_SHARE;
         private int maxDeliveries = DEFAULT_MAX_DELIVERIES;
+        private boolean awaitFirstStart = DEFAULT_AWAIT_FIRST_START;
         private Duration runningEventDelay = DEFAULT_RUNNING_EVENT_DELAY;
 
         private Builder(String bootstrapServers, TopicNames topics, String workerId) {
@@ -204,6 +212,12 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return this;
         }
 
+        /** {@code llmq.worker.await_first_start}: false lets a fresh job run while its start is recorded. */
+        public Builder awaitFirstStart(boolean value) {
+            this.awaitFirstStart = value;
+            return this;
+        }
+
         /** {@code llmq.worker.running_event_delay_ms}: zero tells every run and attempt when it starts. */
         public Builder runningEventDelay(Duration value) {
             this.runningEventDelay = value;
@@ -214,7 +228,7 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
                     shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, maxWaiting, batchMinShare,
-                    maxDeliveries, runningEventDelay);
+                    maxDeliveries, awaitFirstStart, runningEventDelay);
         }
     }
 

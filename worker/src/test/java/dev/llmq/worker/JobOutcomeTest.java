@@ -58,7 +58,8 @@ class JobOutcomeTest {
                 WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT, WorkerSettings.DEFAULT_COALESCING,
                 WorkerSettings.DEFAULT_SESSION_TIMEOUT, WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL,
                 WorkerSettings.DEFAULT_MAX_WAITING, WorkerSettings.DEFAULT_BATCH_MIN_SHARE,
-                WorkerSettings.DEFAULT_MAX_DELIVERIES, WorkerSettings.DEFAULT_RUNNING_EVENT_DELAY));
+                WorkerSettings.DEFAULT_MAX_DELIVERIES, WorkerSettings.DEFAULT_AWAIT_FIRST_START,
+                WorkerSettings.DEFAULT_RUNNING_EVENT_DELAY));
         assertThat(settings()
                 .clientProperties(Map.of("linger.ms", "1")).groupId("g").maxInFlight(8).maxInFlightPerPartition(2)
                 .pollTimeout(Duration.ofMillis(5)).shutdownTimeout(Duration.ZERO)
@@ -68,7 +69,7 @@ class JobOutcomeTest {
                         "w1", 8, 2, Duration.ofMillis(5), Duration.ZERO, ChunkCoalescing.of(Duration.ofMillis(5), 64),
                         Duration.ofSeconds(10), Duration.ofSeconds(2), WorkerSettings.DEFAULT_MAX_WAITING,
                         WorkerSettings.DEFAULT_BATCH_MIN_SHARE, WorkerSettings.DEFAULT_MAX_DELIVERIES,
-                        WorkerSettings.DEFAULT_RUNNING_EVENT_DELAY));
+                        WorkerSettings.DEFAULT_AWAIT_FIRST_START, WorkerSettings.DEFAULT_RUNNING_EVENT_DELAY));
     }
 
     @Test

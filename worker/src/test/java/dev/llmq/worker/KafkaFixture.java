@@ -131,6 +131,17 @@ final class KafkaFixture implements AutoCloseable {
         return out;
     }
 
+    /** Committed offsets and metadata of a consumer group on the jobs topic (partitions without one are absent). */
+    Map<TopicPartition, OffsetAndMetadata> committedWithMetadata(String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((tp, om) -> {
+            if (om != null && tp.topic().equals(topics.jobs())) {
+                out.put(tp, om);
+            }
+        });
+        return out;
+    }
+
     Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
         int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();

@@ -15,13 +15,16 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A job that wedges its worker, which is then killed (aborted: nothing committed on the way out) or stopped (its
  * drain times out), is started {@code max_deliveries} times by successive workers and then dead-lettered with a
- * failed result, while the other jobs of its partition are processed. Real broker, real workers in one JVM.
+ * failed result, while the other jobs of its partition are processed. Real broker, real workers in one JVM. Also
+ * with {@code llmq.worker.await_first_start} off and the jobs sent once the first worker holds the partition: that
+ * worker runs them without waiting for their starts to be recorded, records them all the same, and the count holds.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class PoisonJobIT {
@@ -39,19 +42,29 @@ class PoisonJobIT {
         return n == null ? 0 : n.get();
     }
 
-    @Test
-    void aJobThatKeepsKillingItsWorkerEndsInTheDlqWithAFailedResult() throws Exception {
-        try (KafkaFixture fx = new KafkaFixture(kafka.bootstrapServers(), "poison").create(1)) {
+    @ParameterizedTest(name = "await_first_start={0}")
+    @ValueSource(booleans = {true, false})
+    void aJobThatKeepsKillingItsWorkerEndsInTheDlqWithAFailedResult(boolean awaitFirstStart) throws Exception {
+        try (KafkaFixture fx = new KafkaFixture(kafka.bootstrapServers(), "poison-" + awaitFirstStart).create(1)) {
             TestHandler handler = new TestHandler("poison"::equals); // never released: the job wedges its worker
-            for (String id : List.of("a0", "poison", "a1", "a2")) {
-                fx.send(TestJobs.job(id, false));
+            List<String> jobs = List.of("a0", "poison", "a1", "a2");
+            if (awaitFirstStart) {
+                for (String id : jobs) {
+                    fx.send(TestJobs.job(id, false));
+                }
             }
             WorkerSettings.Builder settings = fx.settingsBuilder("w").maxDeliveries(MAX_DELIVERIES)
-                    .shutdownTimeout(Duration.ofSeconds(1));
+                    .awaitFirstStart(awaitFirstStart).shutdownTimeout(Duration.ofSeconds(1));
             for (int run = 1; run <= MAX_DELIVERIES; run++) {
                 JobWorker worker = new JobWorker(settings.build(), handler, Clock.systemUTC(),
                         new SimpleMeterRegistry());
                 worker.start();
+                if (!awaitFirstStart && run == 1) {
+                    await().atMost(Duration.ofSeconds(60)).until(worker::ready); // holds the partition: jobs are fresh
+                    for (String id : jobs) {
+                        fx.send(TestJobs.job(id, false));
+                    }
+                }
                 int expected = run;
                 // the wedged job started once more (its start committed first); the jobs after it finished in the
                 // first run, their results committed with the metadata that says so, and are never run again
@@ -59,6 +72,14 @@ class PoisonJobIT {
                         && calls(handler, "a1") == 1 && calls(handler, "a2") == 1 && worker.inFlight() == 1
                         && TestJobs.resultsById(fx.readAll(fx.topics.results())).keySet()
                                 .containsAll(List.of("a0", "a1", "a2")));
+                // the wedged job's start is recorded as an offset of the starts' group (before it ran, or, for a
+                // fresh job without await_first_start, while it ran): at or below its offset, the counts in the
+                // metadata; only then is the worker killed, so every run is counted
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(fx.committedWithMetadata(
+                        fx.group + ".starts")).hasEntrySatisfying(new TopicPartition(fx.topics.jobs(), 0), c -> {
+                            assertThat(c.offset()).isLessThanOrEqualTo(1L);
+                            assertThat(c.metadata()).isNotEmpty();
+                        }));
                 if (run == 2) {
                     worker.close(); // a stop whose drain times out: the wedged job is interrupted, not finished
                 } else {

@@ -327,7 +327,8 @@ public final class ConfigParser {
                     chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_CHARS), worker.get(LlmqKeys.WORKER_MAX_QUEUE_WAIT),
                     worker.get(LlmqKeys.WORKER_SESSION_TIMEOUT), worker.get(LlmqKeys.WORKER_HEARTBEAT_INTERVAL),
                     worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT), worker.get(LlmqKeys.WORKER_MAX_WAITING), worker.get(LlmqKeys.WORKER_BATCH_MIN_SHARE),
-                    worker.get(LlmqKeys.WORKER_MAX_DELIVERIES), new ResponseLimits(
+                    worker.get(LlmqKeys.WORKER_MAX_DELIVERIES), worker.get(LlmqKeys.WORKER_AWAIT_FIRST_START),
+                    new ResponseLimits(
                             worker.get(LlmqKeys.WORKER_MAX_RESPONSE_BYTES), worker.get(LlmqKeys.WORKER_MAX_EVENT_BYTES),
                             worker.get(LlmqKeys.WORKER_MAX_STREAM_BYTES)),
                     worker.get(LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS));

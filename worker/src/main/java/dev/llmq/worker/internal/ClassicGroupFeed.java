@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * open record above the committed offset was started; a new owner reads it on assignment. A record
  * started {@code maxDeliveries} times without finishing is handed out as {@link Delivery#poison()} instead of being
  * run again. A start is recorded before its job runs: the job waits ({@link Delivery#awaitStartRecorded()}) for the
- * commit that carries it, sent after the poll that dispatched it.
+ * commit that carries it, sent after the poll that dispatched it. Without {@code awaitFirstStart}, a record appended
+ * after this owner took its partition (at or above the partition's last stable offset then, so no earlier owner can
+ * have fetched it) and never started runs at once while its start is recorded; every other start waits, so a job
+ * that kills its worker goes uncounted at most once.
  */
 public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListener {
 
@@ -71,9 +74,12 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
      * @param maxWaiting jobs that may wait without a slot ({@code llmq.worker.max_waiting})
      * @param maxDeliveries starts without an end before a record is poison ({@code llmq.worker.max_deliveries};
      *                      0: not counted)
+     * @param awaitFirstStart whether a fresh record's first start waits for its record too
+     *                        ({@code llmq.worker.await_first_start})
      */
     public record Options(String interactiveTopic, String batchTopic, int maxInFlight, int maxInFlightPerPartition,
-                          double batchMinShare, int maxWaiting, int maxDeliveries, Duration pollTimeout,
+                          double batchMinShare, int maxWaiting, int maxDeliveries, boolean awaitFirstStart,
+                          Duration pollTimeout,
                           Duration shutdownTimeout) {
         public Options {
             Objects.requireNonNull(interactiveTopic, "interactiveTopic");
@@ -377,7 +383,11 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         CompletableFuture<Void> recorded = new CompletableFuture<>();
         int start = 0;
         if (maxDeliveries > 0 && !poison) {
-            start = tracker.started(offset, recorded);
+            boolean runAtOnce = !options.awaitFirstStart() && before == 0 && tracker.fresh(offset);
+            start = tracker.started(offset, runAtOnce ? null : recorded);
+            if (runAtOnce) {
+                recorded.complete(null); // recorded all the same, by a commit of start counts soon after
+            }
         } else {
             recorded.complete(null);
         }
@@ -487,10 +497,13 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         Map<TopicPartition, OffsetAndMetadata> committed = commits.committedOf(partitions);
         Map<TopicPartition, NavigableMap<Long, Integer>> starts = options.maxDeliveries() > 0
                 ? commits.startsOf(partitions) : Map.of();
+        Map<TopicPartition, Long> freshFrom = options.maxDeliveries() > 0 && !options.awaitFirstStart()
+                ? commits.endOffsetsOf(partitions) : Map.of();
         for (TopicPartition partition : partitions) {
             Lane lane = partition.topic().equals(options.interactiveTopic()) ? Lane.INTERACTIVE : Lane.BATCH;
             trackers.put(partition, new PartitionTracker(lane, FeedCommits.prior(partition,
-                    committed.get(partition)), starts.getOrDefault(partition, new TreeMap<>())));
+                    committed.get(partition)), starts.getOrDefault(partition, new TreeMap<>()),
+                    freshFrom.getOrDefault(partition, Long.MAX_VALUE)));
         }
         if (stopping && !partitions.isEmpty()) {
             consumer.pause(partitions);

@@ -36,6 +36,12 @@ final class FeedCommits {
     private static final Logger LOG = LoggerFactory.getLogger(FeedCommits.class);
     private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(10);
     private static final int COMMITTED_ATTEMPTS = 6;
+    /**
+     * How often start counts that no job waits for are recorded at most (those of jobs that ran at once,
+     * {@code llmq.worker.await_first_start: false}): together, a few commits a second instead of one per poll. A count
+     * awaited meanwhile takes them along at once.
+     */
+    static final long UNAWAITED_STARTS_EVERY_NANOS = 20_000_000;
 
     /** One partition's share of a transaction; {@code firstRecord} is the index of its first record in the batch. */
     private record Part(TopicPartition partition, PartitionTracker tracker, PartitionTracker.Prepared prepared,
@@ -60,6 +66,7 @@ final class FeedCommits {
     private final Runnable ended;
     private Going going;
     private StartsGoing startsGoing;
+    private long startsSentAt = System.nanoTime() - UNAWAITED_STARTS_EVERY_NANOS;
     private volatile boolean idle = true;
 
     /**
@@ -79,7 +86,8 @@ final class FeedCommits {
 
     /**
      * Records the start counts that changed, unless a record of them is going on ({@link StartsLog}); the jobs whose
-     * starts it carries run once it is acknowledged.
+     * starts it carries run once it is acknowledged. Counts no job waits for go at most every
+     * {@link #UNAWAITED_STARTS_EVERY_NANOS}.
      */
     void commitStarts() {
         StartsGoing g = startsGoing;
@@ -101,6 +109,10 @@ final class FeedCommits {
                         KafkaErrors.describe(g.done().exceptionNow()));
             }
         }
+        long now = System.nanoTime();
+        if (now - startsSentAt < UNAWAITED_STARTS_EVERY_NANOS && !startAwaited()) {
+            return;
+        }
         Map<TopicPartition, OffsetAndMetadata> counts = new HashMap<>();
         List<StartsPart> parts = new ArrayList<>();
         trackers.forEach((partition, tracker) -> {
@@ -111,6 +123,7 @@ final class FeedCommits {
             }
         });
         if (!parts.isEmpty()) {
+            startsSentAt = now;
             CompletableFuture<Void> done = startsLog.write(counts);
             startsGoing = new StartsGoing(parts, done);
             done.whenComplete((v, e) -> {
@@ -120,6 +133,15 @@ final class FeedCommits {
                 ended.run();
             });
         }
+    }
+
+    private boolean startAwaited() {
+        for (PartitionTracker tracker : trackers.values()) {
+            if (tracker.startAwaited()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when no transaction is going on, or the one going on has ended (read by any thread). */
@@ -298,6 +320,30 @@ final class FeedCommits {
                     + "committed offsets' metadata only", partitions, KafkaErrors.describe(e));
         }
         return out;
+    }
+
+    /**
+     * The ends of newly assigned partitions, as this {@code read_committed} consumer sees them (their last stable
+     * offsets): no earlier owner can have fetched a record at or above one. None on failure (every record is then
+     * treated as possibly started before).
+     */
+    Map<TopicPartition, Long> endOffsetsOf(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        for (int wakeups = 0; ; wakeups++) {
+            try {
+                return consumer.endOffsets(partitions, COMMITTED_TIMEOUT);
+            } catch (WakeupException e) {
+                if (wakeups >= 3) {
+                    throw e;
+                } // a wake-up meant for the poll: it is spent, ask again
+            } catch (KafkaException e) {
+                LOG.warn("could not read the ends of {} ({}); their jobs wait for their first start to be recorded",
+                        partitions, KafkaErrors.describe(e));
+                return Map.of();
+            }
+        }
     }
 
     /** What the previous owners committed for newly assigned partitions (offset and metadata). */

@@ -47,6 +47,7 @@ final class PartitionTracker {
     private final TreeMap<Long, Integer> openStarted = new TreeMap<>();
     private final Deque<ConsumerRecord<byte[], byte[]>> backlog = new ArrayDeque<>();
     private final NavigableMap<Long, Integer> starts;
+    private final long freshFrom;
     private final CommitMetadata.Decoded prior;
     private final List<CompletableFuture<Void>> unrecorded = new ArrayList<>();
     private final AtomicInteger parked = new AtomicInteger();
@@ -71,7 +72,18 @@ final class PartitionTracker {
      *                    two wins
      */
     PartitionTracker(Lane lane, CommitMetadata.Decoded prior, NavigableMap<Long, Integer> priorStarts) {
+        this(lane, prior, priorStarts, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param freshFrom the partition's end (last stable offset) when this owner took it: records from there on were
+     *                  appended since, and no earlier owner can have started them ({@link #fresh});
+     *                  {@link Long#MAX_VALUE} when unknown
+     */
+    PartitionTracker(Lane lane, CommitMetadata.Decoded prior, NavigableMap<Long, Integer> priorStarts,
+                     long freshFrom) {
         this.lane = lane;
+        this.freshFrom = freshFrom;
         this.prior = prior;
         this.starts = prior.starts();
         priorStarts.forEach((offset, count) -> {
@@ -161,6 +173,11 @@ final class PartitionTracker {
         return out;
     }
 
+    /** True when the record at {@code offset} was appended after this owner took the partition. */
+    boolean fresh(long offset) {
+        return offset >= freshFrom;
+    }
+
     /** How many times {@code offset} was started before, by this owner or earlier ones. */
     int startsOf(long offset) {
         return starts.getOrDefault(offset, 0);
@@ -169,6 +186,7 @@ final class PartitionTracker {
     /**
      * Counts a start of {@code offset}; {@code recorded} completes once a commit carrying the count is acknowledged.
      *
+     * @param recorded what the job waits on; null when it runs without waiting (its count goes with a later commit)
      * @return the start's number (1 for the first)
      */
     int started(long offset, CompletableFuture<Void> recorded) {
@@ -178,8 +196,15 @@ final class PartitionTracker {
             openStarted.put(offset, n);
         }
         startsChanged = true;
-        unrecorded.add(recorded);
+        if (recorded != null) {
+            unrecorded.add(recorded);
+        }
         return n;
+    }
+
+    /** True when a job waits for a start count not sent yet. */
+    boolean startAwaited() {
+        return !unrecorded.isEmpty();
     }
 
     /**

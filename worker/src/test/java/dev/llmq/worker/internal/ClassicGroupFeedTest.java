@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ClassicGroupFeedTest {
 
     private static final ClassicGroupFeed.Options OPTIONS = new ClassicGroupFeed.Options("jobs.interactive", "jobs",
-            8, 8, 0.2, 8, 3, Duration.ofMillis(20), Duration.ofSeconds(1));
+            8, 8, 0.2, 8, 3, true, Duration.ofMillis(20), Duration.ofSeconds(1));
 
     private static ResultTransactions transactions() {
         return new ResultTransactions(slot -> new MockProducer<>(true, null, new ByteArraySerializer(),

@@ -1,0 +1,39 @@
+package dev.llmq.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code llmq.worker.await_first_start}: read from the worker section, true unset (the trade is opt-in). */
+class AwaitFirstStartConfigTest {
+
+    private static LlmqConfig with(String value) {
+        return ConfigLoader.parse("""
+                model_list:
+                  - model_name: g
+                    litellm_params: { model: openai/gpt-4o, api_key: k }
+                """ + (value == null ? "" : "llmq: { worker: { await_first_start: " + value + " } }\n"), Map.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void itIsReadFromTheWorkerSection(boolean value) {
+        assertThat(with(Boolean.toString(value)).llmq().worker().awaitFirstStart()).isEqualTo(value);
+    }
+
+    @Test
+    void unsetEveryFirstDeliveryWaitsForItsStart() {
+        assertThat(with(null).llmq().worker().awaitFirstStart()).isTrue();
+        assertThat(LlmqSettings.Worker.DEFAULTS.awaitFirstStart()).isTrue();
+    }
+
+    @Test
+    void aValueThatIsNotABooleanIsRefused() {
+        assertThatThrownBy(() -> with("sometimes")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("await_first_start");
+    }
+}
