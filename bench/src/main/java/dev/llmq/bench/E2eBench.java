@@ -137,6 +137,7 @@ final class E2eBench implements Callable<Integer> {
                     + (usageAggregators > 0 ? ", " + usageAggregators + " usage aggregator(s)"
                     : "") + " (java -jar llmq.jar); mock LLM (0 ms, non-streaming) and load generator in this JVM");
             table.setting("role JVM options", roleOptions.describeJvmOptions());
+            table.setting("config keys set (--set)", roleOptions.describeSettings());
             load.settings(table, spec);
             roles.countCpu(table);
             table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);

@@ -123,6 +123,7 @@ final class IngestBench implements Callable<Integer> {
         BenchTable table = new BenchTable("llmq bench ingest, phase " + phase + ": " + name);
         table.setting("processes", "broker and ingest API (java -jar llmq.jar), no worker; load generator in this JVM")
                 .setting("role JVM options", roleOptions.describeJvmOptions())
+                .setting("config keys set (--set)", roleOptions.describeSettings())
                 .setting("load", spec.loop() instanceof LoadSpec.Loop.Closed c ? "closed loop, " + c.concurrency()
                         + " concurrent" : spec.loop().toString())
                 .setting("jobs per request", target.jobsPerRequest())

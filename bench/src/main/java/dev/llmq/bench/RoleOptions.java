@@ -23,6 +23,11 @@ final class RoleOptions {
         return RoleProcess.describeJvmOptions(Args.list(jvmArgs));
     }
 
+    /** The config keys set with {@code --set}, as a table shows them. */
+    String describeSettings() {
+        return settings.isEmpty() ? "none (the defaults)" : String.join(", ", settings);
+    }
+
     /** Starts the broker, the ingest API and {@code workers} workers with these options (see {@link LlmqRoles}). */
     LlmqRoles start(Path dir, String providerBase, int workers) throws Exception {
         return start(dir, providerBase, workers, 0);

@@ -259,7 +259,8 @@ final class UsageBench implements Callable<Integer> {
                 .setting("distinct groups of the phase's results (per store; a window holds those of its results)",
                         String.format("%,d", groups))
                 .setting("Kafka properties (llmq.kafka)", settings.kafka().isEmpty() ? "none" : settings.kafka())
-                .setting("JVM options", roleOptions.describeJvmOptions());
+                .setting("JVM options", roleOptions.describeJvmOptions())
+                .setting("config keys set (--set)", roleOptions.describeSettings());
     }
 
     /** Group updates per result (the aggregator's own grouping of one of them). */

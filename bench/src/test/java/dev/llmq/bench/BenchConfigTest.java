@@ -34,6 +34,18 @@ class BenchConfigTest {
     }
 
     @Test
+    void aTableNamesTheKeysSet() {
+        RoleOptions options = new RoleOptions();
+        assertThat(options.describeSettings()).isEqualTo("none (the defaults)");
+
+        picocli.CommandLine.populateCommand(options, "--set", "llmq.worker.await_first_start=false",
+                "--set", "llmq.worker.max_deliveries=0");
+
+        assertThat(options.describeSettings())
+                .isEqualTo("llmq.worker.await_first_start=false, llmq.worker.max_deliveries=0");
+    }
+
+    @Test
     void aKafkaPropertyReachesTheRolesWhole() throws Exception {
         Path file = new BenchConfig()
                 .deployment(DeploymentKeys.MODEL_NAME, "m", DeploymentKeys.MODEL, "openai/m",
