@@ -3,7 +3,6 @@ package dev.llmq.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,11 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AwaitFirstStartConfigTest {
 
     private static LlmqConfig with(String value) {
-        return ConfigLoader.parse("""
-                model_list:
-                  - model_name: g
-                    litellm_params: { model: openai/gpt-4o, api_key: k }
-                """ + (value == null ? "" : "llmq: { worker: { await_first_start: " + value + " } }\n"), Map.of());
+        return WorkerSection.with("await_first_start", value);
     }
 
     @ParameterizedTest

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmq.config.LlmqKeys;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,12 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RunningEventDelayConfigTest {
 
     private static LlmqConfig withDelay(String value) {
-        return ConfigLoader.parse("""
-                model_list:
-                  - model_name: g
-                    litellm_params: { model: openai/gpt-4o, api_key: k }
-                """ + (value == null ? "" : "llmq: { worker: { running_event_delay_ms: " + value + " } }\n"),
-                Map.of());
+        return WorkerSection.with("running_event_delay_ms", value);
     }
 
     @ParameterizedTest
