@@ -94,6 +94,11 @@ class FirstStartTest {
      * then sees the records {@code 0 .. records - 1}.
      */
     private Run run(boolean awaitFirstStart, long end, int records) {
+        return run(awaitFirstStart, end, records, null);
+    }
+
+    /** The same, with reading the partition's end failing with {@code endsFail} (when not null). */
+    private Run run(boolean awaitFirstStart, long end, int records, KafkaException endsFail) {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
         HeldStarts held = new HeldStarts();
         ResultTransactions transactions = new ResultTransactions(slot -> new MockProducer<>(true, null,
@@ -106,6 +111,9 @@ class FirstStartTest {
         consumer.schedulePollTask(() -> {
             consumer.updateBeginningOffsets(Map.of(JOBS, 0L));
             consumer.updateEndOffsets(Map.of(JOBS, end));
+            if (endsFail != null) {
+                consumer.setOffsetsException(endsFail);
+            }
             consumer.rebalance(List.of(JOBS));
             consumer.seek(JOBS, 0);
             for (long offset = 0; offset < records; offset++) {
@@ -176,6 +184,16 @@ class FirstStartTest {
 
         assertThat(r.deliveries()).extracting(Delivery::start).containsOnly(1);
         assertThat(waits).noneMatch(CompletableFuture::isDone);
+        r.starts().release.countDown();
+        await().atMost(Duration.ofSeconds(20)).until(() -> waits.stream().allMatch(CompletableFuture::isDone));
+    }
+
+    @Test
+    void whenThePartitionsEndCannotBeReadEveryStartWaits() {
+        Run r = run(false, 0, 2, new org.apache.kafka.common.errors.TimeoutException("no answer"));
+        List<CompletableFuture<Void>> waits = r.deliveries().stream().map(this::recorded).toList();
+
+        assertThat(waits).noneMatch(CompletableFuture::isDone); // fresh or not, nothing tells them apart
         r.starts().release.countDown();
         await().atMost(Duration.ofSeconds(20)).until(() -> waits.stream().allMatch(CompletableFuture::isDone));
     }
