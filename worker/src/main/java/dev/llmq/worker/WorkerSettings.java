@@ -35,8 +35,8 @@ import java.util.Objects;
  *                      ({@code llmq.worker.max_deliveries}); 0: starts are not counted
  * @param awaitFirstStart whether a job's first delivery waits for its start to be recorded before it runs
  *                        ({@code llmq.worker.await_first_start}); false: a job appended after the worker took its
- *                        partition runs while its start is recorded, and a worker that dies within that commit leaves
- *                        the run uncounted (a job can then run {@code maxDeliveries} + 1 times)
+ *                        partition runs at once and its start is recorded within about 20 ms; a worker that dies
+ *                        before that leaves the run uncounted (a job can then run {@code maxDeliveries} + 1 times)
  * @param runningEventDelay how long a run goes before its {@code running} status event is published: a run that ends
  *                          sooner has none ({@code llmq.worker.running_event_delay_ms}; zero: every run and attempt
  *                          is told when it starts)

@@ -79,8 +79,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
      */
     public record Options(String interactiveTopic, String batchTopic, int maxInFlight, int maxInFlightPerPartition,
                           double batchMinShare, int maxWaiting, int maxDeliveries, boolean awaitFirstStart,
-                          Duration pollTimeout,
-                          Duration shutdownTimeout) {
+                          Duration pollTimeout, Duration shutdownTimeout) {
         public Options {
             Objects.requireNonNull(interactiveTopic, "interactiveTopic");
             Objects.requireNonNull(batchTopic, "batchTopic");
