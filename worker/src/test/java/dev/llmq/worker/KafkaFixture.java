@@ -120,14 +120,8 @@ final class KafkaFixture implements AutoCloseable {
 
     /** Committed offsets of a consumer group on the jobs topic (partitions without a commit are absent). */
     Map<TopicPartition, Long> committed(String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets =
-                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         Map<TopicPartition, Long> out = new HashMap<>();
-        offsets.forEach((tp, om) -> {
-            if (om != null && tp.topic().equals(topics.jobs())) {
-                out.put(tp, om.offset());
-            }
-        });
+        committedWithMetadata(group).forEach((tp, om) -> out.put(tp, om.offset()));
         return out;
     }
 
