@@ -2,6 +2,7 @@ package dev.llmq.worker.internal;
 
 import dev.llmq.worker.Delivery;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * dead letters of the records that finished since the last one, and per partition the lowest offset not done with the
  * open records above it and their start counts in the metadata ({@link CommitMetadata}). One transaction at a time;
  * what finishes meanwhile goes in the next. Apart from them, the start counts of the jobs just handed out, which
- * those jobs wait for ({@link StartsLog}, one record at a time). On assignment, reads what the previous owners
- * committed and recorded. Polling thread only.
+ * those jobs wait for ({@link StartsLog}: one record after the other, the next one queued behind the one going on).
+ * On assignment, reads what the previous owners committed and recorded. Polling thread only.
  */
 final class FeedCommits {
 
@@ -42,6 +43,12 @@ final class FeedCommits {
      * awaited meanwhile takes them along at once.
      */
     static final long UNAWAITED_STARTS_EVERY_NANOS = 20_000_000;
+    /**
+     * Records of start counts sent and not yet settled, at most: one the broker works on and the next one, queued
+     * behind it on the starts' thread, which sends it as soon as the first is acknowledged instead of once the polling
+     * thread has woken up to see that. More would only queue snapshots that the next one makes stale.
+     */
+    static final int STARTS_GOING_MAX = 2;
 
     /** One partition's share of a transaction; {@code firstRecord} is the index of its first record in the batch. */
     private record Part(TopicPartition partition, PartitionTracker tracker, PartitionTracker.Prepared prepared,
@@ -65,7 +72,7 @@ final class FeedCommits {
     private final StartsLog startsLog;
     private final Runnable ended;
     private Going going;
-    private StartsGoing startsGoing;
+    private final ArrayDeque<StartsGoing> startsGoing = new ArrayDeque<>(STARTS_GOING_MAX);
     private long startsSentAt = System.nanoTime() - UNAWAITED_STARTS_EVERY_NANOS;
     private volatile boolean idle = true;
 
@@ -85,29 +92,16 @@ final class FeedCommits {
     }
 
     /**
-     * Records the start counts that changed, unless a record of them is going on ({@link StartsLog}); the jobs whose
-     * starts it carries run once it is acknowledged. Counts no job waits for go at most every
-     * {@link #UNAWAITED_STARTS_EVERY_NANOS}.
+     * Records the start counts that changed, unless {@link #STARTS_GOING_MAX} records of them are going on
+     * ({@link StartsLog}, one after the other); the jobs whose starts it carries run once it is acknowledged. Counts no
+     * job waits for go at most every {@link #UNAWAITED_STARTS_EVERY_NANOS}.
      */
     void commitStarts() {
-        StartsGoing g = startsGoing;
-        if (g != null) {
-            if (!g.done().isDone()) {
-                return;
-            }
-            startsGoing = null;
-            boolean failed = g.done().isCompletedExceptionally();
-            for (StartsPart part : g.parts()) {
-                if (failed && trackers.get(part.partition()) == part.tracker()) {
-                    part.tracker().sendFailed(part.starts());
-                } else {
-                    part.starts().forEach(f -> f.complete(null)); // not ours to record any more
-                }
-            }
-            if (failed) {
-                LOG.warn("recording start counts failed, sent again with the next ones: {}",
-                        KafkaErrors.describe(g.done().exceptionNow()));
-            }
+        while (!startsGoing.isEmpty() && startsGoing.peekFirst().done().isDone()) {
+            settleStarts(startsGoing.pollFirst());
+        }
+        if (startsGoing.size() >= STARTS_GOING_MAX) {
+            return;
         }
         long now = System.nanoTime();
         if (now - startsSentAt < UNAWAITED_STARTS_EVERY_NANOS && !startAwaited()) {
@@ -125,13 +119,32 @@ final class FeedCommits {
         if (!parts.isEmpty()) {
             startsSentAt = now;
             CompletableFuture<Void> done = startsLog.write(counts);
-            startsGoing = new StartsGoing(parts, done);
+            startsGoing.addLast(new StartsGoing(parts, done));
             done.whenComplete((v, e) -> {
                 if (e == null) { // the jobs go at once, not after the polling thread wakes
                     parts.forEach(part -> part.starts().forEach(f -> f.complete(null)));
                 }
                 ended.run();
             });
+        }
+    }
+
+    /**
+     * A record of counts has ended. On failure its starts go with the next one (a later record that was acknowledged
+     * carried their counts already, as each record carries all of them; sending them again costs one more).
+     */
+    private void settleStarts(StartsGoing g) {
+        boolean failed = g.done().isCompletedExceptionally();
+        for (StartsPart part : g.parts()) {
+            if (failed && trackers.get(part.partition()) == part.tracker()) {
+                part.tracker().sendFailed(part.starts());
+            } else {
+                part.starts().forEach(f -> f.complete(null)); // not ours to record any more
+            }
+        }
+        if (failed) {
+            LOG.warn("recording start counts failed, sent again with the next ones: {}",
+                    KafkaErrors.describe(g.done().exceptionNow()));
         }
     }
 
