@@ -87,8 +87,10 @@ public final class LlmqKeys {
                     + "`ingest_busy` with `Retry-After` (one is always taken while the queue is empty).", "268435456");
 
     public static final ConfigKey<Integer> WORKER_MAX_IN_FLIGHT = new ConfigKey<>("llmq.worker.max_in_flight",
-            ConfigType.INT, 256, atLeast(1),
-            "Most jobs one worker process runs at once; it stops fetching at the limit.", "1024");
+            ConfigType.INT, 1024, atLeast(1),
+            "Most jobs one worker process runs at once; it stops fetching at the limit. A job holds its slot from its "
+                    + "start (including the wait for its start to be recorded) to its result, about 20 KB of heap "
+                    + "each.", "4096");
 
     public static final ConfigKey<Integer> WORKER_CHUNKS_MAX_DELAY_MS = new ConfigKey<>(
             "llmq.worker.chunks.max_delay_ms", ConfigType.INT, 50, between(0, 60_000),

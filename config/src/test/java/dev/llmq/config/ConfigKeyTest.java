@@ -12,7 +12,7 @@ class ConfigKeyTest {
 
     @Test
     void anAbsentKeyTakesItsDefault() {
-        assertThat(LlmqKeys.WORKER_MAX_IN_FLIGHT.parse(null)).isEqualTo(256);
+        assertThat(LlmqKeys.WORKER_MAX_IN_FLIGHT.parse(null)).isEqualTo(1024);
         assertThat(LlmqKeys.PROVIDER_RPM.parse(null)).isNull();
         assertThat(RouterKeys.LATENCY_TTL.parse(null)).isEqualTo(Duration.ofHours(1));
     }

@@ -33,7 +33,7 @@ class ConfigReferenceTest {
                 assertThat(doc).contains("| `" + key.name() + "` |");
             }
         }
-        assertThat(doc).contains("| `llmq.worker.max_in_flight` | int | `256` | >= 1 |");
+        assertThat(doc).contains("| `llmq.worker.max_in_flight` | int | `1024` | >= 1 |");
     }
 
     @Test
