@@ -53,7 +53,7 @@ class ConfigKeysCoverageTest {
         assertThat(config.llmq().ingest().limits().maxTags()).isEqualTo(8);
         assertThat(config.llmq().worker().responseLimits())
                 .isEqualTo(new dev.llmq.provider.ResponseLimits(16_777_216L, 1_048_576, 67_108_864L));
-        assertThat(config.llmq().worker().maxInFlight()).isEqualTo(1024);
+        assertThat(config.llmq().worker().maxInFlight()).isEqualTo(4096);
         assertThat(config.llmq().providers()).containsKey("openai");
         assertThat(config.router().numRetries()).isEqualTo(3);
         assertThat(config.deployments().getFirst().rpm()).isEqualTo(600L);
