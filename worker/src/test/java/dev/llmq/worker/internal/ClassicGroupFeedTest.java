@@ -22,7 +22,8 @@ class ClassicGroupFeedTest {
     private static final ClassicGroupFeed.Options OPTIONS = new ClassicGroupFeed.Options("jobs.interactive", "jobs",
             8, 8, 0.2, 8, 3, true, Duration.ofMillis(20), Duration.ofSeconds(1));
 
-    private static ResultTransactions transactions() {
+    /** Result transactions over mock producers that commit at once, for the feed tests. */
+    static ResultTransactions transactions() {
         return new ResultTransactions(slot -> new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer()), "test-results", new SimpleMeterRegistry());
     }

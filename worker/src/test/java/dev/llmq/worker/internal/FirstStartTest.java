@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.llmq.worker.Delivery;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -101,10 +98,9 @@ class FirstStartTest {
     private Run run(boolean awaitFirstStart, long end, int records, KafkaException endsFail) {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
         HeldStarts held = new HeldStarts();
-        ResultTransactions transactions = new ResultTransactions(slot -> new MockProducer<>(true, null,
-                new ByteArraySerializer(), new ByteArraySerializer()), "test-results", new SimpleMeterRegistry());
         StartsLog startsLog = new StartsLog(held, "test-starts");
-        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, options(awaitFirstStart), transactions, startsLog);
+        ClassicGroupFeed feed = new ClassicGroupFeed(consumer, options(awaitFirstStart),
+                ClassicGroupFeedTest.transactions(), startsLog);
         feeds.add(feed);
         starts.add(held);
         List<Delivery> deliveries = new CopyOnWriteArrayList<>();

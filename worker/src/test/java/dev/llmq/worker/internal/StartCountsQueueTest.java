@@ -3,7 +3,6 @@ package dev.llmq.worker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +58,7 @@ class StartCountsQueueTest {
 
     private final GatedStarts starts = new GatedStarts();
     private final StartsLog startsLog = new StartsLog(starts, "test-starts");
-    private final ResultTransactions transactions = new ResultTransactions(slot -> new MockProducer<>(true, null,
-            new ByteArraySerializer(), new ByteArraySerializer()), "test-results", new SimpleMeterRegistry());
+    private final ResultTransactions transactions = ClassicGroupFeedTest.transactions();
     private final PartitionTracker tracker = new PartitionTracker();
     private final AtomicInteger ended = new AtomicInteger();
     private final FeedCommits commits = new FeedCommits(new MockConsumer<>("earliest"), Map.of(JOBS, tracker),
