@@ -14,8 +14,8 @@ import org.rocksdb.WriteBufferManager;
  * {@link #TOTAL_BYTES} (index and filter blocks included) and its memtables count against it, instead of Kafka
  * Streams' default of a 50 MB cache and up to three 16 MB memtables for each partition of each store (2 stores x
  * {@code llmq.topics.partitions}); and keeps the Bloom filters of every level, so a lookup of a key the store does not
- * hold is answered by a filter; and compacts by levels into small files, not by Kafka Streams' universal compaction
- * ({@link #TARGET_FILE_BYTES}). The shared objects are static because Kafka Streams creates this class by name for
+ * hold is answered by a filter; and compacts the job snapshots by levels into small files, not by Kafka Streams'
+ * universal compaction ({@link #TARGET_FILE_BYTES}). The shared objects are static because Kafka Streams creates this class by name for
  * every store, and they live as long as the process (the pattern of Kafka Streams' memory management guide).
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
@@ -43,7 +43,8 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
      * newest keys and overlaps only the newest file of the level below: that file is what a compaction rewrites
      * besides the flush, and small files keep it small. Universal compaction (Kafka Streams' default) merges whole
      * sorted runs instead: at saturation its threads took 17–20% of an ingest's CPU, these settings 7%. Existing
-     * stores written with universal compaction open as they are (each of its levels is one sorted run).
+     * stores written with universal compaction open as they are (each of its levels is one sorted run). The index
+     * store keeps universal compaction: its idempotency-key lines sort by key, not by time, and are small.
      */
     static final long TARGET_FILE_BYTES = 8L * 1024 * 1024;
 
@@ -62,9 +63,11 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
         // there costs that level's index and data blocks; most of this store's reads miss (a new job's record
         // finds no snapshot), and with the index blocks out of the bounded cache each miss read them from the file
         options.setOptimizeFiltersForHits(false);
-        options.setCompactionStyle(CompactionStyle.LEVEL);
-        options.setLevelCompactionDynamicLevelBytes(true);
-        options.setTargetFileSizeBase(TARGET_FILE_BYTES);
+        if (JobStatusTopology.JOB_STORE.equals(storeName)) {
+            options.setCompactionStyle(CompactionStyle.LEVEL);
+            options.setLevelCompactionDynamicLevelBytes(true);
+            options.setTargetFileSizeBase(TARGET_FILE_BYTES);
+        }
     }
 
     @Override

@@ -46,6 +46,19 @@ class BoundedRocksDbMemoryTest {
     }
 
     @Test
+    void onlyTheJobStoreCompactsByLevels() {
+        BoundedRocksDbMemory setter = new BoundedRocksDbMemory();
+        try (Options jobs = kafkaStreamsDefaults(); Options index = kafkaStreamsDefaults()) {
+            setter.setConfig(JobStatusTopology.JOB_STORE, jobs, Map.of());
+            setter.setConfig(JobStatusTopology.INDEX_STORE, index, Map.of());
+
+            assertThat(jobs.compactionStyle()).isEqualTo(CompactionStyle.LEVEL);
+            assertThat(jobs.targetFileSizeBase()).isEqualTo(BoundedRocksDbMemory.TARGET_FILE_BYTES);
+            assertThat(index.compactionStyle()).isEqualTo(CompactionStyle.UNIVERSAL);
+        }
+    }
+
+    @Test
     void memtablesTakeMostOfTheBoundButNotAllOfIt() {
         // the store is written far more than read: small memtables meant many small flushes for compactions to
         // rewrite (RocksDB's compaction threads: 11% of an ingest at saturation with 16 MB of 64, 3-5% with 48)
