@@ -15,8 +15,9 @@ import org.rocksdb.WriteBufferManager;
  * Streams' default of a 50 MB cache and up to three 16 MB memtables for each partition of each store (2 stores x
  * {@code llmq.topics.partitions}); and keeps the Bloom filters of every level, so a lookup of a key the store does not
  * hold is answered by a filter; and compacts the job snapshots by levels into small files, not by Kafka Streams'
- * universal compaction ({@link #TARGET_FILE_BYTES}). The shared objects are static because Kafka Streams creates this class by name for
- * every store, and they live as long as the process (the pattern of Kafka Streams' memory management guide).
+ * universal compaction ({@link #TARGET_FILE_BYTES}). The shared objects are static because Kafka Streams creates
+ * this class by name for every store, and they live as long as the process (the pattern of Kafka Streams' memory
+ * management guide).
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
 
@@ -38,7 +39,7 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     static final int SHARD_BITS = 2;
 
     /**
-     * The size of the files level compaction writes (RocksDB's default is 64 MB). The store's keys are job and batch
+     * The size of the files level compaction writes in the job store (RocksDB's default is 64 MB). Its keys are job
      * ids that sort by submission time, and a job's two or three writes come within its run, so each flush holds the
      * newest keys and overlaps only the newest file of the level below: that file is what a compaction rewrites
      * besides the flush, and small files keep it small. Universal compaction (Kafka Streams' default) merges whole
