@@ -152,8 +152,10 @@ class LoadGeneratorTest {
 
     @Test
     void runsOnOnePoolShareItsConnectionsAndReopenThoseTheServerClosed() throws Exception {
-        // runs bounded by time, not count, so that every connection's thread gets requests to send
-        Duration run = Duration.ofMillis(300);
+        // runs bounded by time, not count, so that every connection's thread gets requests to send; the clock starts
+        // before the threads do, and on a busy machine (a CI run of 300 ms) a thread once sent nothing, so its
+        // connection was not opened again: a second leaves each thread time to be scheduled and to connect
+        Duration run = Duration.ofSeconds(1);
         try (KeepAliveServer server = new KeepAliveServer();
              ConnectionPool pool = new ConnectionPool(server.base(), BOUND)) {
             Target target = new Target.OpenAiChat(server.base(), new JobBodies("pool", 64, 1), null, 0);
