@@ -23,8 +23,13 @@ import org.rocksdb.TickerType;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
-/** The status store's RocksDB settings: one bound for the process, most of it for memtables; filters on every level. */
+/**
+ * The status store's RocksDB settings: one bound for the process, most of it for memtables; filters on every level;
+ * the job store compacted by levels.
+ */
 class BoundedRocksDbMemoryTest {
+
+    private static final int RESULT_BYTES = 1_500;
 
     static {
         RocksDB.loadLibrary();
@@ -34,14 +39,14 @@ class BoundedRocksDbMemoryTest {
     void everyStoreSharesOneWriteBufferManagerAndCachesIndexesInTheSharedCache() {
         BoundedRocksDbMemory setter = new BoundedRocksDbMemory();
         try (Options first = withTable(); Options second = withTable()) {
-            setter.setConfig("job-status", first, Map.of());
-            setter.setConfig("job-index", second, Map.of());
+            setter.setConfig(JobStatusTopology.JOB_STORE, first, Map.of());
+            setter.setConfig(JobStatusTopology.INDEX_STORE, second, Map.of());
 
             assertThat(first.writeBufferManager()).isNotNull().isSameAs(second.writeBufferManager());
             BlockBasedTableConfig table = (BlockBasedTableConfig) first.tableFormatConfig();
             assertThat(table.cacheIndexAndFilterBlocks()).isTrue();
-            setter.close("job-status", first);
-            setter.close("job-index", second);
+            setter.close(JobStatusTopology.JOB_STORE, first);
+            setter.close(JobStatusTopology.INDEX_STORE, second);
         }
     }
 
@@ -98,7 +103,7 @@ class BoundedRocksDbMemoryTest {
         int jobs = 40_000;
         compactionBytesPerFlushedByte(dir, false, jobs);
         try (Options options = kafkaStreamsDefaults()) {
-            new BoundedRocksDbMemory().setConfig("job-status", options, Map.of());
+            new BoundedRocksDbMemory().setConfig(JobStatusTopology.JOB_STORE, options, Map.of());
             try (RocksDB db = RocksDB.open(options, dir.toString())) {
                 db.compactRange();
                 for (int i = 0; i < jobs; i += 97) {
@@ -108,8 +113,6 @@ class BoundedRocksDbMemoryTest {
         }
     }
 
-    private static final int RESULT_BYTES = 1_500;
-
     /**
      * Writes {@code jobs} jobs as the status store does: each job's queued snapshot, and its result 500 jobs later;
      * flushes every 4,000 jobs (about 7 MB, a partition's share of the memtables), waits for the compactions and
@@ -118,7 +121,7 @@ class BoundedRocksDbMemoryTest {
     private static double compactionBytesPerFlushedByte(Path dir, boolean ours, int jobs) throws RocksDBException {
         try (Statistics stats = new Statistics(); Options options = kafkaStreamsDefaults()) {
             if (ours) {
-                new BoundedRocksDbMemory().setConfig("job-status", options, Map.of());
+                new BoundedRocksDbMemory().setConfig(JobStatusTopology.JOB_STORE, options, Map.of());
             }
             options.setStatistics(stats);
             try (RocksDB db = RocksDB.open(options, dir.toString()); FlushOptions flush = new FlushOptions();
@@ -168,7 +171,7 @@ class BoundedRocksDbMemoryTest {
              Options options = new Options().setCreateIfMissing(true)
                      .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(filter))
                      .setCompactionStyle(CompactionStyle.UNIVERSAL).setOptimizeFiltersForHits(true)) {
-            new BoundedRocksDbMemory().setConfig("job-status", options, Map.of());
+            new BoundedRocksDbMemory().setConfig(JobStatusTopology.JOB_STORE, options, Map.of());
             options.setStatistics(stats);
             try (RocksDB db = RocksDB.open(options, dir.toString()); FlushOptions flush = new FlushOptions();
                  WriteBatch batch = new WriteBatch(); WriteOptions write = new WriteOptions().setDisableWAL(true)) {
