@@ -16,17 +16,22 @@ public final class StreamsDefaults {
 
     /** {@code key} of the application's consumers (main, restore, global), unless {@code user} sets {@code key}. */
     public static void consumer(Properties props, Map<String, ?> user, String key, long value) {
-        unlessSet(props, user, "consumer.", key, value);
+        unlessSet(props, user, "consumer.", key, Long.toString(value));
     }
 
     /** {@code key} of the application's producers, unless {@code user} sets {@code key}. */
     public static void producer(Properties props, Map<String, ?> user, String key, long value) {
+        unlessSet(props, user, "producer.", key, Long.toString(value));
+    }
+
+    /** {@code key} of the application's producers, unless {@code user} sets {@code key}. */
+    public static void producer(Properties props, Map<String, ?> user, String key, String value) {
         unlessSet(props, user, "producer.", key, value);
     }
 
-    private static void unlessSet(Properties props, Map<String, ?> user, String prefix, String key, long value) {
+    private static void unlessSet(Properties props, Map<String, ?> user, String prefix, String key, String value) {
         if (!user.containsKey(key)) {
-            props.put(prefix + key, Long.toString(value));
+            props.put(prefix + key, value);
         }
     }
 }

@@ -122,6 +122,13 @@ class JobOutcomeTest {
     }
 
     @Test
+    void theResultsProducerCompressesWithLz4UnlessTheUserSaysOtherwise() {
+        assertThat(JobWorker.transactionalProperties(settings().build(), 0)).containsEntry("compression.type", "lz4");
+        WorkerSettings overridden = settings().clientProperties(Map.of("compression.type", "zstd")).build();
+        assertThat(JobWorker.transactionalProperties(overridden, 0)).containsEntry("compression.type", "zstd");
+    }
+
+    @Test
     void eachResultsProducerHasATransactionalIdAndAClientIdOfItsOwn() {
         WorkerSettings settings = settings().build();
         Map<String, Object> first = JobWorker.transactionalProperties(settings, 0);

@@ -63,6 +63,14 @@ final class StatusStore implements AutoCloseable {
      */
     static final int FETCH_MIN_BYTES = 32 * 1024;
     static final Duration FETCH_MAX_WAIT = Duration.ofMillis(100);
+    /**
+     * The codec of the store's changelog producer, unless the user's Kafka properties set {@code compression.type}
+     * (Kafka Streams writes uncompressed). The job store's changelog was the broker's largest write, about half of
+     * its bytes at saturation: every job's snapshot twice, the second with its result. Its batches hold a commit
+     * interval's updates, which lz4 shrinks several times; the broker then writes (and copies into its page cache)
+     * that much less, and the changelog is read back only to restore the store.
+     */
+    static final String CHANGELOG_COMPRESSION = "lz4";
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusStore.class);
     private static final Serializer<String> KEYS = Serdes.String().serializer();
@@ -176,6 +184,7 @@ final class StatusStore implements AutoCloseable {
         StreamsDefaults.consumer(props, user, "heartbeat.interval.ms", HEARTBEAT_INTERVAL.toMillis());
         StreamsDefaults.consumer(props, user, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
         StreamsDefaults.consumer(props, user, "fetch.min.bytes", FETCH_MIN_BYTES);
+        StreamsDefaults.producer(props, user, "compression.type", CHANGELOG_COMPRESSION);
         return props;
     }
 

@@ -39,6 +39,20 @@ class StatusStorePropertiesTest {
     }
 
     @Test
+    void theChangelogIsWrittenWithLz4UnlessTheUserSaysOtherwise() {
+        assertThat(PROPS).containsEntry(StreamsConfig.producerPrefix("compression.type"), "lz4");
+        assertThat(new StreamsConfig(PROPS).getProducerConfigs("ingest-1-status-producer"))
+                .containsEntry("compression.type", "lz4");
+
+        Properties theirs = StatusStore.properties(IngestSettings.builder("kafka:9092", "ingest-1")
+                .kafkaProperties(Map.of("compression.type", "zstd")).build(), Path.of("/tmp/unused"),
+                new HostInfo("127.0.0.1", 8080));
+        assertThat(theirs).doesNotContainKey(StreamsConfig.producerPrefix("compression.type"));
+        assertThat(new StreamsConfig(theirs).getProducerConfigs("ingest-1-status-producer"))
+                .containsEntry("compression.type", "zstd");
+    }
+
+    @Test
     void jobsOfAbortedSubmissionsAreNeverRead() {
         assertThat(PROPS).containsEntry(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
     }
