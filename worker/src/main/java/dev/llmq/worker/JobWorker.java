@@ -380,10 +380,10 @@ public final class JobWorker implements AutoCloseable {
      * The results' transactional producer of {@code slot} ({@link ResultTransactions#PRODUCERS} used in turn): a
      * {@code transactional.id} of its own per worker process and slot (a worker's transactions are fenced by its
      * consumer group membership, not by the id), a client id ending in {@code -results-<slot>}, lz4 batches unless the
-     * user's Kafka properties set {@code compression.type}, and transactions
-     * that the broker aborts 10 s after a worker died in one ({@code transaction.timeout.ms}, as Kafka Streams sets
-     * it; until then {@code read_committed} readers wait at that transaction on the partitions it wrote). Retries
-     * after 1 ms, not 100 ({@link KafkaTransactions#OFFSETS_RETRY_BACKOFF}): a transaction's offset commit is refused
+     * user's Kafka properties set {@code compression.type}, and transactions that the broker aborts 10 s after a
+     * worker died in one ({@code transaction.timeout.ms}, as Kafka Streams sets it; until then {@code read_committed}
+     * readers wait at that transaction on the partitions it wrote). Retries after 1 ms, not 100
+     * ({@link KafkaTransactions#OFFSETS_RETRY_BACKOFF}): a transaction's offset commit is refused
      * ({@code CONCURRENT_TRANSACTIONS}) while its records or its producer's last markers are still being written, and
      * sent again.
      */
@@ -393,8 +393,9 @@ public final class JobWorker implements AutoCloseable {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-results-" + slot);
         // a transaction's records go at once, beside its offset commit, instead of after it at the commit's flush
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        // a transaction's results (a few hundred at saturation) go as one batch per partition, which lz4 shrinks
-        // several times: the results topic was a third of the broker's bytes written, uncompressed
+        // a transaction's results (a few hundred at saturation) are sent at once, in batches of up to 16 KB per
+        // partition (batch.size), which lz4 shrinks several times; uncompressed, they were a third of the broker's
+        // writes
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.OFFSETS_RETRY_BACKOFF.toMillis());

@@ -66,9 +66,9 @@ final class StatusStore implements AutoCloseable {
     /**
      * The codec of the store's changelog producer, unless the user's Kafka properties set {@code compression.type}
      * (Kafka Streams writes uncompressed). The job store's changelog was the broker's largest write, about half of
-     * its bytes at saturation: every job's snapshot twice, the second with its result. Its batches hold a commit
-     * interval's updates, which lz4 shrinks several times; the broker then writes (and copies into its page cache)
-     * that much less, and the changelog is read back only to restore the store.
+     * its bytes at saturation: every job's snapshot twice, the second with its result. Its batches (up to
+     * {@code batch.size}, 16 KB, of one partition's updates) shrink several times under lz4; the broker then writes
+     * (and copies into its page cache) that much less, and the changelog is read back only to restore the store.
      */
     static final String CHANGELOG_COMPRESSION = "lz4";
 
