@@ -1,6 +1,5 @@
 package dev.llmq.worker;
 
-import dev.llmq.config.KafkaBatches;
 import dev.llmq.config.KafkaTransactions;
 import dev.llmq.worker.budgets.BudgetBoard;
 import dev.llmq.worker.internal.Cancellations;
@@ -380,9 +379,8 @@ public final class JobWorker implements AutoCloseable {
     /**
      * The results' transactional producer of {@code slot} ({@link ResultTransactions#PRODUCERS} used in turn): a
      * {@code transactional.id} of its own per worker process and slot (a worker's transactions are fenced by its
-     * consumer group membership, not by the id), a client id ending in {@code -results-<slot>}, lz4 batches of up to
-     * {@link KafkaBatches#BYTES} unless the user's Kafka properties set {@code compression.type} or
-     * {@code batch.size}, and transactions that the broker aborts 10 s after a
+     * consumer group membership, not by the id), a client id ending in {@code -results-<slot>}, lz4 batches unless the
+     * user's Kafka properties set {@code compression.type}, and transactions that the broker aborts 10 s after a
      * worker died in one ({@code transaction.timeout.ms}, as Kafka Streams sets it; until then {@code read_committed}
      * readers wait at that transaction on the partitions it wrote). Retries after 1 ms, not 100
      * ({@link KafkaTransactions#OFFSETS_RETRY_BACKOFF}): a transaction's offset commit is refused
@@ -395,11 +393,10 @@ public final class JobWorker implements AutoCloseable {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.workerId() + "-results-" + slot);
         // a transaction's records go at once, beside its offset commit, instead of after it at the commit's flush
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        // a transaction's results (a few hundred at saturation) are sent at once, in batches of up to batch.size per
-        // partition, which lz4 shrinks several times; uncompressed, they were a third of the broker's writes. At
-        // 64 KB a partition's results take fewer batches, so fewer requests (see KafkaBatches)
+        // a transaction's results (a few hundred at saturation) are sent at once, in batches of up to 16 KB per
+        // partition (batch.size), which lz4 shrinks several times; uncompressed, they were a third of the broker's
+        // writes
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, KafkaBatches.BYTES);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.OFFSETS_RETRY_BACKOFF.toMillis());
         props.putAll(settings.clientProperties());

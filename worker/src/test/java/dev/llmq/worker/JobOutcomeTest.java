@@ -129,13 +129,6 @@ class JobOutcomeTest {
     }
 
     @Test
-    void theResultsProducerWritesBatchesOf64KbUnlessTheUserSaysOtherwise() {
-        assertThat(JobWorker.transactionalProperties(settings().build(), 0)).containsEntry("batch.size", 65536);
-        WorkerSettings overridden = settings().clientProperties(Map.of("batch.size", "8192")).build();
-        assertThat(JobWorker.transactionalProperties(overridden, 0)).containsEntry("batch.size", "8192");
-    }
-
-    @Test
     void eachResultsProducerHasATransactionalIdAndAClientIdOfItsOwn() {
         WorkerSettings settings = settings().build();
         Map<String, Object> first = JobWorker.transactionalProperties(settings, 0);

@@ -1,6 +1,5 @@
 package dev.llmq.ingest.internal;
 
-import dev.llmq.config.KafkaBatches;
 import dev.llmq.config.KafkaTransactions;
 import dev.llmq.ingest.IngestSettings;
 import io.github.resilience4j.core.IntervalFunction;
@@ -61,8 +60,6 @@ public final class KafkaClients {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         if (transactionalId != null) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-            // a transaction's jobs of one partition in one batch, not several (see KafkaBatches)
-            p.put(ProducerConfig.BATCH_SIZE_CONFIG, KafkaBatches.BYTES);
             p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, KafkaTransactions.RETRY_BACKOFF.toMillis());
             // also how long a killed ingest's open transaction holds the workers back on the partitions it wrote
             p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) (TRANSACTION_TIMEOUTS * timeout));

@@ -2,7 +2,6 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.config.StateDir;
-import dev.llmq.config.KafkaBatches;
 import dev.llmq.config.StreamsDefaults;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.BatchManifest;
@@ -68,8 +67,7 @@ final class StatusStore implements AutoCloseable {
      * The codec of the store's changelog producer, unless the user's Kafka properties set {@code compression.type}
      * (Kafka Streams writes uncompressed). The job store's changelog was the broker's largest write, about half of
      * its bytes at saturation: every job's snapshot twice, the second with its result. Its batches (up to
-     * {@code batch.size} of one partition's updates, {@link KafkaBatches#BYTES} unless the user's Kafka properties
-     * set it) shrink several times under lz4; the broker then writes
+     * {@code batch.size}, 16 KB, of one partition's updates) shrink several times under lz4; the broker then writes
      * (and copies into its page cache) that much less, and the changelog is read back only to restore the store.
      */
     static final String CHANGELOG_COMPRESSION = "lz4";
@@ -187,7 +185,6 @@ final class StatusStore implements AutoCloseable {
         StreamsDefaults.consumer(props, user, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
         StreamsDefaults.consumer(props, user, "fetch.min.bytes", FETCH_MIN_BYTES);
         StreamsDefaults.producer(props, user, "compression.type", CHANGELOG_COMPRESSION);
-        StreamsDefaults.producer(props, user, "batch.size", KafkaBatches.BYTES);
         return props;
     }
 

@@ -41,17 +41,6 @@ class KafkaClientsTest {
     }
 
     @Test
-    void groupTransactionsWriteBatchesOf64KbUnlessTheUserSaysOtherwise() {
-        IngestSettings plainSettings = IngestSettings.builder("kafka:9092", "ingest-1").build();
-        assertThat(KafkaClients.producer(plainSettings, "t", "ours")).containsEntry("batch.size", 65536);
-        assertThat(KafkaClients.producer(plainSettings, "p", null)).doesNotContainKey("batch.size");
-
-        IngestSettings theirs = IngestSettings.builder("kafka:9092", "ingest-1")
-                .kafkaProperties(Map.of("batch.size", "8192")).build();
-        assertThat(KafkaClients.producer(theirs, "t", "ours")).containsEntry("batch.size", "8192");
-    }
-
-    @Test
     void consumersTakeTheUsersSettingsButReadCommittedOnly() {
         Map<String, Object> c = KafkaClients.consumer(SETTINGS, "c");
 

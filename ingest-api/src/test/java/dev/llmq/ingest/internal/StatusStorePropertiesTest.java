@@ -53,19 +53,6 @@ class StatusStorePropertiesTest {
     }
 
     @Test
-    void theChangelogIsWrittenInBatchesOf64KbUnlessTheUserSaysOtherwise() {
-        assertThat(new StreamsConfig(PROPS).getProducerConfigs("ingest-1-status-producer"))
-                .containsEntry("batch.size", "65536");
-
-        Properties theirs = StatusStore.properties(IngestSettings.builder("kafka:9092", "ingest-1")
-                .kafkaProperties(Map.of("batch.size", "8192")).build(), Path.of("/tmp/unused"),
-                new HostInfo("127.0.0.1", 8080));
-        assertThat(theirs).doesNotContainKey(StreamsConfig.producerPrefix("batch.size"));
-        assertThat(new StreamsConfig(theirs).getProducerConfigs("ingest-1-status-producer"))
-                .containsEntry("batch.size", "8192");
-    }
-
-    @Test
     void jobsOfAbortedSubmissionsAreNeverRead() {
         assertThat(PROPS).containsEntry(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
     }
