@@ -8,6 +8,7 @@ import dev.llmq.bench.load.LoadSpec;
 import dev.llmq.bench.load.SubmittedJobs;
 import dev.llmq.bench.load.Target;
 import dev.llmq.runtime.mock.MockLlmServer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,6 +145,10 @@ final class E2eBench implements Callable<Integer> {
             BrokerMeters.Span broker = BrokerMeters.begin(roles.brokerPid());
             TransactionMeters workerMeters = new TransactionMeters(roles.workerMetrics());
             TransactionMeters.Counts workerBefore = workerMeters.read();
+            List<URI> roleMetrics = new ArrayList<>(roles.workerMetrics());
+            roleMetrics.add(roles.ingestUrl().resolve("/metrics"));
+            ProducerMeters producerMeters = new ProducerMeters(roleMetrics);
+            ProducerMeters.Counts producersBefore = producerMeters.read();
             RoleProfiler profiler = profile.start(roles);
             long windowStart = System.nanoTime();
             LoadResult r = LoadGenerator.run(target, spec, (seq, intended, sent, done, status, body) -> {
@@ -160,6 +165,7 @@ final class E2eBench implements Callable<Integer> {
             long drained = System.nanoTime();
             BrokerMeters.Counts during = broker.finish();
             TransactionMeters.Counts workerDuring = workerMeters.read().since(workerBefore);
+            ProducerMeters.Counts producersDuring = producerMeters.read().since(producersBefore);
             // CPU from the load's start until the last result is in: what it took to finish every job that completed
             long completedByDrain = times.completedBetween(windowStart, drained);
             table.cpuWindowEnds(completedByDrain);
@@ -182,6 +188,9 @@ final class E2eBench implements Callable<Integer> {
             BrokerMeters.figures(table, during, completedByDrain);
             table.figure("results transactions (workers), same span", workerDuring.describe((drained - windowStart)
                     / 1e9), "");
+            table.figure("requests per job by producer (records per request; a transactional producer's include its "
+                    + "transactions' own), ingest and workers, same span", producersDuring.describe(completedByDrain),
+                    "");
             LoadOptions.figures(table, "submissions: ", r, "", "");
             table.print(System.out);
             if (profiler != null) {
