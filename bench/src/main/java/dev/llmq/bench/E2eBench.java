@@ -9,6 +9,7 @@ import dev.llmq.bench.load.SubmittedJobs;
 import dev.llmq.bench.load.Target;
 import dev.llmq.runtime.mock.MockLlmServer;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +80,9 @@ final class E2eBench implements Callable<Integer> {
     /** The most jobs whose times a run keeps (in arrays). */
     static final long MAX_JOBS = 2_000_000;
 
+    /** Scrapes the roles' {@code /metrics} around the window. */
+    private final HttpClient http = HttpClient.newHttpClient();
+
     E2eBench() {
         load.durationSeconds = 60;
         load.warmupSeconds = 180;
@@ -143,12 +147,10 @@ final class E2eBench implements Callable<Integer> {
             roles.countCpu(table);
             table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);
             BrokerMeters.Span broker = BrokerMeters.begin(roles.brokerPid());
-            TransactionMeters workerMeters = new TransactionMeters(roles.workerMetrics());
-            TransactionMeters.Counts workerBefore = workerMeters.read();
+            // the workers' /metrics, then the ingest's: one scrape of each before the window and one after the drain
             List<URI> roleMetrics = new ArrayList<>(roles.workerMetrics());
             roleMetrics.add(roles.ingestUrl().resolve("/metrics"));
-            ProducerMeters producerMeters = new ProducerMeters(roleMetrics);
-            ProducerMeters.Counts producersBefore = producerMeters.read();
+            List<MetricsScrape> before = MetricsScrape.getAll(http, roleMetrics);
             RoleProfiler profiler = profile.start(roles);
             long windowStart = System.nanoTime();
             LoadResult r = LoadGenerator.run(target, spec, (seq, intended, sent, done, status, body) -> {
@@ -164,8 +166,11 @@ final class E2eBench implements Callable<Integer> {
             long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));
             long drained = System.nanoTime();
             BrokerMeters.Counts during = broker.finish();
-            TransactionMeters.Counts workerDuring = workerMeters.read().since(workerBefore);
-            ProducerMeters.Counts producersDuring = producerMeters.read().since(producersBefore);
+            List<MetricsScrape> after = MetricsScrape.getAll(http, roleMetrics);
+            int workerCount = roles.workerMetrics().size();
+            TransactionMeters.Counts workerDuring = TransactionMeters.count(after.subList(0, workerCount))
+                    .since(TransactionMeters.count(before.subList(0, workerCount)));
+            ProducerMeters.Counts producersDuring = ProducerMeters.count(after).since(ProducerMeters.count(before));
             // CPU from the load's start until the last result is in: what it took to finish every job that completed
             long completedByDrain = times.completedBetween(windowStart, drained);
             table.cpuWindowEnds(completedByDrain);

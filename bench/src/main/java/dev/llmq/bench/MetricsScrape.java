@@ -5,6 +5,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One scrape of a role's {@code /metrics} (Prometheus text), summed by series name and a fragment of its labels. */
 record MetricsScrape(String text) {
@@ -16,6 +22,15 @@ record MetricsScrape(String text) {
             throw new IOException(metrics + " answered " + r.statusCode());
         }
         return new MetricsScrape(r.body());
+    }
+
+    /** One scrape of each of {@code metrics}, in order. */
+    static List<MetricsScrape> getAll(HttpClient http, List<URI> metrics) throws IOException, InterruptedException {
+        List<MetricsScrape> scrapes = new ArrayList<>();
+        for (URI uri : metrics) {
+            scrapes.add(get(http, uri));
+        }
+        return scrapes;
     }
 
     /** The sum of the samples of {@code name} whose labels contain {@code label}; NaN when there is none. */
@@ -35,5 +50,23 @@ record MetricsScrape(String text) {
     double total(String name, String label) {
         double sum = sum(name, label);
         return Double.isNaN(sum) ? 0 : sum;
+    }
+
+    /**
+     * The sums of the samples of {@code name} by the value of their label {@code label}; samples without that label
+     * are skipped.
+     */
+    Map<String, Double> sumsBy(String name, String label) {
+        Pattern value = Pattern.compile("[{,]" + Pattern.quote(label) + "=\"([^\"]*)\"");
+        Map<String, Double> sums = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{")) {
+                Matcher m = value.matcher(line);
+                if (m.find()) {
+                    sums.merge(m.group(1), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+                }
+            }
+        }
+        return sums;
     }
 }

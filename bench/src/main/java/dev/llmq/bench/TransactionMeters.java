@@ -1,14 +1,11 @@
 package dev.llmq.bench;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.List;
 
 /**
- * The workers' own meters of their results transactions and start-count commits, read from their {@code /metrics}
- * over a span, so a table can split "provider answered → result readable" into the wait for a transaction, the
- * transaction (its offset commit and its commit) and what follows (the markers, the reader's fetch).
+ * The workers' own meters of their results transactions and start-count commits, counted in scrapes of their
+ * {@code /metrics} over a span, so a table can split "provider answered → result readable" into the wait for a
+ * transaction, the transaction (its offset commit and its commit) and what follows (the markers, the reader's fetch).
  */
 final class TransactionMeters {
 
@@ -74,18 +71,13 @@ final class TransactionMeters {
         }
     }
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final List<URI> metrics;
-
-    /** @param metrics the workers' {@code /metrics} */
-    TransactionMeters(List<URI> metrics) {
-        this.metrics = List.copyOf(metrics);
+    private TransactionMeters() {
     }
 
-    Counts read() throws IOException, InterruptedException {
+    /** The totals in the workers' scrapes. */
+    static Counts count(List<MetricsScrape> workers) {
         double[] totals = new double[Series.values().length];
-        for (URI uri : metrics) {
-            MetricsScrape s = MetricsScrape.get(http, uri);
+        for (MetricsScrape s : workers) {
             for (Series series : Series.values()) {
                 totals[series.ordinal()] += s.total(series.name, series.label);
             }

@@ -2,7 +2,7 @@ package dev.llmq.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ProducerMetersTest {
@@ -11,12 +11,16 @@ class ProducerMetersTest {
         return name + "{client_id=\"" + clientId + "\",instance_id=\"x\",role=\"worker\"} " + value;
     }
 
+    private static ProducerMeters.Counts count(String... scrapes) {
+        return ProducerMeters.count(Stream.of(scrapes).map(MetricsScrape::new).toList());
+    }
+
     @Test
     void clientIdsAreGroupedWithTheirNumbersAndInstanceIdsAsN() {
-        assertThat(ProducerMeters.group("ingest-e4016185-status-StreamThread-1-producer"))
+        assertThat(ProcCpu.group("ingest-e4016185-status-StreamThread-1-producer"))
                 .isEqualTo("ingest-N-status-StreamThread-N-producer");
-        assertThat(ProducerMeters.group("llmq-ingest-ingest-581b0016-0")).isEqualTo("llmq-ingest-ingest-N-N");
-        assertThat(ProducerMeters.group("bench-worker-1-results-1")).isEqualTo("bench-worker-N-results-N");
+        assertThat(ProcCpu.group("llmq-ingest-ingest-581b0016-0")).isEqualTo("llmq-ingest-ingest-N-N");
+        assertThat(ProcCpu.group("bench-worker-1-results-1")).isEqualTo("bench-worker-N-results-N");
     }
 
     /** A worker's scrape: its two results producers and its out producer, with these totals. */
@@ -35,8 +39,8 @@ class ProducerMetersTest {
     @Test
     void aSpanCountsEachGroupsRequestsPerJobAndRecordsPerRequestBusiestFirst() {
         String ingest = sample(ProducerMeters.REQUESTS, "llmq-ingest-ingest-581b0016-0", 7);
-        ProducerMeters.Counts before = ProducerMeters.parse(List.of(worker(100, 1000, 50, 500), ingest));
-        ProducerMeters.Counts after = ProducerMeters.parse(List.of(worker(300, 9000, 150, 2500), ingest));
+        ProducerMeters.Counts before = count(worker(100, 1000, 50, 500), ingest);
+        ProducerMeters.Counts after = count(worker(300, 9000, 150, 2500), ingest);
 
         // results: 200 requests, 8,000 records; out: 100 requests, 2,000 records; the ingest's sent none in the span
         assertThat(after.since(before).describe(1000)).isEqualTo(
@@ -46,7 +50,7 @@ class ProducerMetersTest {
     @Test
     void aSpanWithNoRequestSaysSo() {
         String text = sample(ProducerMeters.REQUESTS, "p-1", 5);
-        ProducerMeters.Counts c = ProducerMeters.parse(List.of(text));
+        ProducerMeters.Counts c = count(text);
         assertThat(c.since(c).describe(10)).isEqualTo("none");
     }
 }
