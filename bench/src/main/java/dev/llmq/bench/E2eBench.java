@@ -170,7 +170,6 @@ final class E2eBench implements Callable<Integer> {
             int workerCount = roles.workerMetrics().size();
             TransactionMeters.Counts workerDuring = TransactionMeters.count(after.subList(0, workerCount))
                     .since(TransactionMeters.count(before.subList(0, workerCount)));
-            ProducerMeters.Counts producersDuring = ProducerMeters.count(after).since(ProducerMeters.count(before));
             // CPU from the load's start until the last result is in: what it took to finish every job that completed
             long completedByDrain = times.completedBetween(windowStart, drained);
             table.cpuWindowEnds(completedByDrain);
@@ -193,9 +192,7 @@ final class E2eBench implements Callable<Integer> {
             BrokerMeters.figures(table, during, completedByDrain);
             table.figure("results transactions (workers), same span", workerDuring.describe((drained - windowStart)
                     / 1e9), "");
-            table.figure("requests per job by producer (records per request; a transactional producer's include its "
-                    + "transactions' own), ingest and workers, same span", producersDuring.describe(completedByDrain),
-                    "");
+            ProducerMeters.figure(table, "ingest and workers", before, after, completedByDrain);
             LoadOptions.figures(table, "submissions: ", r, "", "");
             table.print(System.out);
             if (profiler != null) {

@@ -7,6 +7,8 @@ import dev.llmq.bench.load.LoadResult;
 import dev.llmq.bench.load.LoadSpec;
 import dev.llmq.bench.load.ResponseListener;
 import dev.llmq.bench.load.Target;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +75,8 @@ final class IngestBench implements Callable<Integer> {
     @Mixin
     FloorOptions floor = new FloorOptions();
 
+    private final HttpClient http = HttpClient.newHttpClient();
+
     @Override
     public Integer call() throws Exception {
         Path dir = LlmqRoles.workDir("ingest");
@@ -133,13 +137,17 @@ final class IngestBench implements Callable<Integer> {
         roles.countCpu(table);
         table.process("load generator (this JVM)", ProcessHandle.current().pid(), false);
         BrokerMeters.Span broker = BrokerMeters.begin(roles.brokerPid());
+        List<URI> ingestMetrics = List.of(roles.ingestUrl().resolve("/metrics"));
+        List<MetricsScrape> before = MetricsScrape.getAll(http, ingestMetrics);
         RoleProfiler profiler = profile.start(roles, phase);
         LoadResult r = LoadGenerator.run(target, spec, ResponseListener.NONE, connections);
         Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
         BrokerMeters.Counts during = broker.finish();
+        List<MetricsScrape> after = MetricsScrape.getAll(http, ingestMetrics);
         table.cpuWindowEnds(r.jobs());
         LoadOptions.figures(table, "", r, jobsTarget, latencyTarget);
         BrokerMeters.figures(table, during, r.jobs());
+        ProducerMeters.figure(table, "the ingest", before, after, r.jobs());
         table.print(System.out);
         if (profiler != null) {
             profiler.print(System.out, profiles);

@@ -57,6 +57,16 @@ final class ProducerMeters {
         }
     }
 
+    /**
+     * The line of a bench's table: requests per job by producer over the span between two scrapes of each of the
+     * roles ({@code whose} names them), with records per request.
+     */
+    static void figure(BenchTable table, String whose, List<MetricsScrape> before, List<MetricsScrape> after,
+                       long jobs) {
+        table.figure("requests per job by producer (records per request; a transactional producer's include its "
+                + "transactions' own), " + whose + ", same span", count(after).since(count(before)).describe(jobs), "");
+    }
+
     /** The producer groups' totals in the roles' scrapes. */
     static Counts count(List<MetricsScrape> scrapes) {
         Map<String, double[]> totals = new TreeMap<>();

@@ -2,6 +2,10 @@ package dev.llmq.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +49,19 @@ class ProducerMetersTest {
         // results: 200 requests, 8,000 records; out: 100 requests, 2,000 records; the ingest's sent none in the span
         assertThat(after.since(before).describe(1000)).isEqualTo(
                 "bench-worker-N-results-N 0.200 (40.0), bench-worker-N-out 0.100 (20.0)");
+    }
+
+    @Test
+    void theTablesLineNamesWhoseProducersItCountsOverTheSpan() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BenchTable table = new BenchTable("t");
+        ProducerMeters.figure(table, "the ingest", List.of(new MetricsScrape(worker(100, 1000, 50, 500))),
+                List.of(new MetricsScrape(worker(300, 9000, 150, 2500))), 1000);
+        table.print(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("| requests per job by producer (records per "
+                + "request; a transactional producer's include its transactions' own), the ingest, same span | "
+                + "bench-worker-N-results-N 0.200 (40.0), bench-worker-N-out 0.100 (20.0) |");
     }
 
     @Test
