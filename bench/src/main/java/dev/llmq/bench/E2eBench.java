@@ -144,13 +144,13 @@ final class E2eBench implements Callable<Integer> {
             table.setting("role JVM options", roleOptions.describeJvmOptions());
             table.setting("config keys set (--set)", roleOptions.describeSettings());
             load.settings(table, spec);
-            roles.countCpu(table);
-            table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);
-            BrokerMeters.Span broker = BrokerMeters.begin(roles.brokerPid());
-            // the workers' /metrics, then the ingest's: one scrape of each before the window and one after the drain
+            // the workers' /metrics, then the ingest's: one scrape of each before the CPU window and one after it
             List<URI> roleMetrics = new ArrayList<>(roles.workerMetrics());
             roleMetrics.add(roles.ingestUrl().resolve("/metrics"));
             List<MetricsScrape> before = MetricsScrape.getAll(http, roleMetrics);
+            roles.countCpu(table);
+            table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);
+            BrokerMeters.Span broker = BrokerMeters.begin(roles.brokerPid());
             RoleProfiler profiler = profile.start(roles);
             long windowStart = System.nanoTime();
             LoadResult r = LoadGenerator.run(target, spec, (seq, intended, sent, done, status, body) -> {
@@ -166,13 +166,13 @@ final class E2eBench implements Callable<Integer> {
             long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));
             long drained = System.nanoTime();
             BrokerMeters.Counts during = broker.finish();
+            // CPU from the load's start until the last result is in: what it took to finish every job that completed
+            long completedByDrain = times.completedBetween(windowStart, drained);
+            table.cpuWindowEnds(completedByDrain);
             List<MetricsScrape> after = MetricsScrape.getAll(http, roleMetrics);
             int workerCount = roles.workerMetrics().size();
             TransactionMeters.Counts workerDuring = TransactionMeters.count(after.subList(0, workerCount))
                     .since(TransactionMeters.count(before.subList(0, workerCount)));
-            // CPU from the load's start until the last result is in: what it took to finish every job that completed
-            long completedByDrain = times.completedBetween(windowStart, drained);
-            table.cpuWindowEnds(completedByDrain);
             table.setting("CPU counted", String.format("from the load's start until its last result (%.1f s, the "
                     + "drain included), per job completed meanwhile (%d)", (drained - windowStart) / 1e9,
                     completedByDrain));

@@ -134,17 +134,18 @@ final class IngestBench implements Callable<Integer> {
                 .setting("job body", jobBytes + " bytes")
                 .setting("Idempotency-Key", idempotencyKeys ? "a new one per submission" : "none")
                 .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up");
+        // the ingest's /metrics, scraped outside the CPU window
+        List<URI> ingestMetrics = List.of(roles.ingestUrl().resolve("/metrics"));
+        List<MetricsScrape> before = MetricsScrape.getAll(http, ingestMetrics);
         roles.countCpu(table);
         table.process("load generator (this JVM)", ProcessHandle.current().pid(), false);
         BrokerMeters.Span broker = BrokerMeters.begin(roles.brokerPid());
-        List<URI> ingestMetrics = List.of(roles.ingestUrl().resolve("/metrics"));
-        List<MetricsScrape> before = MetricsScrape.getAll(http, ingestMetrics);
         RoleProfiler profiler = profile.start(roles, phase);
         LoadResult r = LoadGenerator.run(target, spec, ResponseListener.NONE, connections);
         Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
         BrokerMeters.Counts during = broker.finish();
-        List<MetricsScrape> after = MetricsScrape.getAll(http, ingestMetrics);
         table.cpuWindowEnds(r.jobs());
+        List<MetricsScrape> after = MetricsScrape.getAll(http, ingestMetrics);
         LoadOptions.figures(table, "", r, jobsTarget, latencyTarget);
         BrokerMeters.figures(table, during, r.jobs());
         ProducerMeters.figure(table, "the ingest", before, after, r.jobs());
