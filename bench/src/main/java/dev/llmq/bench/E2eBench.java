@@ -146,7 +146,7 @@ final class E2eBench implements Callable<Integer> {
             load.settings(table, spec);
             // the workers' /metrics, then the ingest's: one scrape of each before the CPU window and one after it
             List<URI> roleMetrics = new ArrayList<>(roles.workerMetrics());
-            roleMetrics.add(roles.ingestUrl().resolve("/metrics"));
+            roleMetrics.add(roles.ingestMetrics());
             List<MetricsScrape> before = MetricsScrape.getAll(http, roleMetrics);
             roles.countCpu(table);
             table.process("mock LLM and load generator (this JVM)", ProcessHandle.current().pid(), false);

@@ -135,7 +135,7 @@ final class IngestBench implements Callable<Integer> {
                 .setting("Idempotency-Key", idempotencyKeys ? "a new one per submission" : "none")
                 .setting("measured", durationSeconds + " s after " + warmupSeconds + " s of warm-up");
         // the ingest's /metrics, scraped outside the CPU window
-        List<URI> ingestMetrics = List.of(roles.ingestUrl().resolve("/metrics"));
+        List<URI> ingestMetrics = List.of(roles.ingestMetrics());
         List<MetricsScrape> before = MetricsScrape.getAll(http, ingestMetrics);
         roles.countCpu(table);
         table.process("load generator (this JVM)", ProcessHandle.current().pid(), false);

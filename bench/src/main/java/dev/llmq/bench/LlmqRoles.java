@@ -124,6 +124,11 @@ final class LlmqRoles implements AutoCloseable {
         return ingestUrl;
     }
 
+    /** The ingest's {@code /metrics}. */
+    URI ingestMetrics() {
+        return ingestUrl.resolve("/metrics");
+    }
+
     /** The workers' {@code /metrics}. */
     List<URI> workerMetrics() {
         return List.copyOf(workerMetrics);

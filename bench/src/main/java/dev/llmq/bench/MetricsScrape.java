@@ -39,7 +39,7 @@ record MetricsScrape(String text) {
         boolean found = false;
         for (String line : text.split("\n")) {
             if ((line.startsWith(name + " ") || line.startsWith(name + "{")) && line.contains(label)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                sum += value(line);
                 found = true;
             }
         }
@@ -63,10 +63,15 @@ record MetricsScrape(String text) {
             if (line.startsWith(name + "{")) {
                 Matcher m = value.matcher(line);
                 if (m.find()) {
-                    sums.merge(m.group(1), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+                    sums.merge(m.group(1), value(line), Double::sum);
                 }
             }
         }
         return sums;
+    }
+
+    /** A sample line's value: what follows its last space. */
+    private static double value(String line) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 }
