@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@value #JOB_STORE} (RocksDB, changelogged) is fed by the jobs topics (batch and interactive), the status topic
  * and the results topic, all keyed by job id and co-partitioned, so one task holds every record of a job: store key
  * {@code j<job id>}, value the {@link JobSnapshot} as JSON and, once the job has finished, its result record's bytes
- * as they came ({@link StoredSnapshot}). Of a job or result record only the fields a snapshot takes are read. The
+ * as they came ({@link StoredSnapshot}). Its writes wait in the heap until the task commits ({@link HeldWritesStore}),
+ * so a job whose result comes within one commit interval of its job record is written to RocksDB and the changelog
+ * once. Of a job or result record only the fields a snapshot takes are read. The
  * first terminal result wins; a result may come before its job record; a running event after the result changes
  * nothing.
  *
@@ -75,6 +77,11 @@ public final class JobStatusTopology {
     public static final String INDEX_STORE = "job-index";
     /** The repartition topic's name within the application ({@code <application id>-job-index-repartition}). */
     static final String INDEX_REPARTITION = "job-index";
+    /**
+     * How much of the job store's writes wait in the heap for the task's commit ({@link HeldWritesStore}) at most:
+     * at 5,000 jobs a second a commit interval's snapshots, each job's twice (queued, then with its result).
+     */
+    static final long MAX_HELD_BYTES = 16L << 20;
     /** How many expired entries one punctuation deletes at most; the next one continues. */
     static final int PURGE_BATCH = 10_000;
 
@@ -99,8 +106,8 @@ public final class JobStatusTopology {
         long retentionMs = retention.toMillis();
         long purgeEveryMs = purgeInterval(retention).toMillis();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STORE),
-                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(HeldWritesStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(JOB_STORE), Serdes.String(), Serdes.ByteArray()), MAX_HELD_BYTES));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE),
                 Serdes.String(), Serdes.ByteArray()));
         Consumed<String, byte[]> consumed = Consumed.with(Serdes.String(), Serdes.ByteArray());

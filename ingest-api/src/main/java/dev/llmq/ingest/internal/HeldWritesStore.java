@@ -1,0 +1,332 @@
+package dev.llmq.ingest.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * A key-value store that holds its writes in the heap until the task commits, then writes each key's last value once
+ * to the store under it (RocksDB with its changelog). A job's snapshot is written when its job record comes and again
+ * when its result comes; when both come within one commit interval, the changelog and RocksDB get the second only.
+ *
+ * <p>Kafka Streams asks every store it knows as a cache to write itself out at the start of a commit, before the
+ * commit's records are flushed and its input offsets sent ({@link CachedStateStore#flushCache}): a crash loses only
+ * writes whose input records are read again. Each held write keeps its record's timestamp, topic, partition and offset
+ * (not its headers), which are current again while it is written out, as Kafka Streams' caching stores do. This is not
+ * Kafka Streams' record cache because that cache keeps its entries in a linked list whose evicted nodes still point
+ * at their neighbours (kafka-streams 4.4.0), so entries that reach the old generation keep the next ones alive through
+ * young collections: under load the ingest's pauses grew from tens of milliseconds to up to a second. Here the writes
+ * of one commit interval live in one map, dropped whole when written out.
+ *
+ * <p>Held writes are bounded by {@code maxHeldBytes} (keys, values and a fixed overhead per entry); past it they are
+ * all written out at once, as an evicting cache would. Reads ({@link #get}) see held writes, also from other threads
+ * (interactive queries); ranges and scans write out what is held first when called on the task's own thread and read
+ * only what was written out from any other thread. {@link #query} (interactive queries v2) reads what was written
+ * out.
+ *
+ * <p>{@link CachedStateStore}, {@link InternalProcessorContext} and {@link ProcessorRecordContext} are Kafka Streams'
+ * internals (4.4); {@code HeldWritesStoreIT} fails if a later Kafka Streams stops asking this store at commits.
+ */
+final class HeldWritesStore implements KeyValueStore<String, byte[]>, CachedStateStore<String, byte[]> {
+
+    /** What one held write costs beyond its key's and value's bytes, roughly: the map's node and the records. */
+    private static final int ENTRY_OVERHEAD = 160;
+    private static final RecordHeaders NO_HEADERS = readOnlyEmpty();
+
+    private final KeyValueStore<String, byte[]> written;
+    private final long maxHeldBytes;
+    /** Writes since the last write-out; a null value is a delete. Read by other threads, written by the task's. */
+    private volatile Map<String, Held> held = new ConcurrentHashMap<>();
+    /** The writes being written out, until they are all in {@link #written}; null otherwise. */
+    private volatile Map<String, Held> writing;
+    private long heldBytes;
+    private InternalProcessorContext<?, ?> context;
+    private volatile Thread taskThread;
+
+    private record Held(byte[] value, ProcessorRecordContext record) {
+    }
+
+    private HeldWritesStore(KeyValueStore<String, byte[]> written, long maxHeldBytes) {
+        this.written = written;
+        this.maxHeldBytes = maxHeldBytes;
+    }
+
+    /** The store of {@code inner} (its caching disabled) with writes held in the heap, at most {@code maxHeldBytes}. */
+    static StoreBuilder<HeldWritesStore> builder(StoreBuilder<KeyValueStore<String, byte[]>> inner, long maxHeldBytes) {
+        if (maxHeldBytes <= 0) {
+            throw new IllegalArgumentException("maxHeldBytes must be positive");
+        }
+        return new Builder(inner.withCachingDisabled(), maxHeldBytes);
+    }
+
+    private static RecordHeaders readOnlyEmpty() {
+        RecordHeaders h = new RecordHeaders();
+        h.setReadOnly();
+        return h;
+    }
+
+    @Override
+    public void put(String key, byte[] value) {
+        Objects.requireNonNull(key, "key");
+        ProcessorRecordContext now = context.recordContext();
+        Held fresh = new Held(value, new ProcessorRecordContext(now.timestamp(), now.offset(), now.partition(),
+                now.topic(), NO_HEADERS));
+        Held before = held.put(key, fresh);
+        heldBytes += size(key, value) - (before == null ? 0 : size(key, before.value()));
+        if (heldBytes > maxHeldBytes) {
+            writeOut();
+        }
+    }
+
+    private static long size(String key, byte[] value) {
+        return ENTRY_OVERHEAD + 2L * key.length() + (value == null ? 0 : value.length);
+    }
+
+    @Override
+    public byte[] putIfAbsent(String key, byte[] value) {
+        byte[] present = get(key);
+        if (present == null) {
+            put(key, value);
+        }
+        return present;
+    }
+
+    @Override
+    public void putAll(List<KeyValue<String, byte[]>> entries) {
+        entries.forEach(kv -> put(kv.key, kv.value));
+    }
+
+    @Override
+    public byte[] delete(String key) {
+        byte[] before = get(key);
+        put(key, null);
+        return before;
+    }
+
+    @Override
+    public byte[] get(String key) {
+        Held h = held.get(key);
+        if (h == null) {
+            Map<String, Held> out = writing;
+            h = out == null ? null : out.get(key);
+        }
+        return h != null ? h.value() : written.get(key);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> range(String from, String to) {
+        writeOutOnTaskThread();
+        return written.range(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> reverseRange(String from, String to) {
+        writeOutOnTaskThread();
+        return written.reverseRange(from, to);
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> all() {
+        writeOutOnTaskThread();
+        return written.all();
+    }
+
+    @Override
+    public KeyValueIterator<String, byte[]> reverseAll() {
+        writeOutOnTaskThread();
+        return written.reverseAll();
+    }
+
+    @Override
+    public <PS extends Serializer<P>, P> KeyValueIterator<String, byte[]> prefixScan(P prefix, PS prefixSerializer) {
+        writeOutOnTaskThread();
+        return written.prefixScan(prefix, prefixSerializer);
+    }
+
+    @Override
+    public long approximateNumEntries() {
+        return written.approximateNumEntries();
+    }
+
+    private void writeOutOnTaskThread() {
+        if (Thread.currentThread() == taskThread) {
+            writeOut();
+        }
+    }
+
+    /** Writes every held write to the store under this one, each with its own record's metadata current. */
+    private void writeOut() {
+        Map<String, Held> out = held;
+        if (out.isEmpty()) {
+            return;
+        }
+        writing = out;
+        held = new ConcurrentHashMap<>();
+        heldBytes = 0;
+        ProcessorRecordContext current = context.recordContext();
+        try {
+            for (Map.Entry<String, Held> e : out.entrySet()) {
+                context.setRecordContext(e.getValue().record());
+                written.put(e.getKey(), e.getValue().value());
+            }
+        } finally {
+            context.setRecordContext(current);
+            writing = null;
+        }
+    }
+
+    /** Called by Kafka Streams at the start of each commit of the task (and before a clean close). */
+    @Override
+    public void flushCache() {
+        writeOut();
+    }
+
+    /** Called by Kafka Streams when the task's uncommitted state is dropped (the store is restored after). */
+    @Override
+    public void clearCache() {
+        held = new ConcurrentHashMap<>();
+        heldBytes = 0;
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return written.name();
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        this.context = (InternalProcessorContext<?, ?>) context;
+        this.taskThread = Thread.currentThread();
+        clearCache();
+        written.init(context, root);
+    }
+
+    @Override
+    public void flush() {
+        written.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        written.commit(changelogOffsets);
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return written.committedOffset(partition);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return written.managesOffsets();
+    }
+
+    @Override
+    public void close() {
+        clearCache();
+        written.close();
+    }
+
+    @Override
+    public boolean persistent() {
+        return written.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return written.isOpen();
+    }
+
+    @Override
+    public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
+        return written.query(query, positionBound, config);
+    }
+
+    @Override
+    public Position getPosition() {
+        return written.getPosition();
+    }
+
+    @Override
+    public long approximateNumUncommittedBytes() {
+        return written.approximateNumUncommittedBytes();
+    }
+
+    /** Builds the store over Kafka Streams' one; logging as that one's (a changelog unless disabled). */
+    private static final class Builder implements StoreBuilder<HeldWritesStore> {
+
+        private StoreBuilder<KeyValueStore<String, byte[]>> inner;
+        private final long maxHeldBytes;
+
+        Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner, long maxHeldBytes) {
+            this.inner = Objects.requireNonNull(inner, "inner");
+            this.maxHeldBytes = maxHeldBytes;
+        }
+
+        @Override
+        public StoreBuilder<HeldWritesStore> withCachingEnabled() {
+            throw new UnsupportedOperationException("the held writes are this store's cache");
+        }
+
+        @Override
+        public StoreBuilder<HeldWritesStore> withCachingDisabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<HeldWritesStore> withLoggingEnabled(Map<String, String> config) {
+            inner = inner.withLoggingEnabled(config);
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<HeldWritesStore> withLoggingDisabled() {
+            inner = inner.withLoggingDisabled();
+            return this;
+        }
+
+        @Override
+        public HeldWritesStore build() {
+            return new HeldWritesStore(inner.build(), maxHeldBytes);
+        }
+
+        @Override
+        public Map<String, String> logConfig() {
+            return inner.logConfig();
+        }
+
+        @Override
+        public boolean loggingEnabled() {
+            return inner.loggingEnabled();
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+    }
+}
