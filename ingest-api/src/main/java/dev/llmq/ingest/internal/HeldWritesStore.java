@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
@@ -12,16 +11,11 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
-import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryConfig;
-import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * A key-value store that holds its writes in the heap until the task commits, then writes each key's last value once
@@ -43,20 +37,20 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * only what was written out from any other thread. {@link #query} (interactive queries v2) reads what was written
  * out.
  *
- * <p>{@link CachedStateStore}, {@link InternalProcessorContext} and {@link ProcessorRecordContext} are Kafka Streams'
- * internals (4.4); {@code HeldWritesStoreIT} fails if a later Kafka Streams stops asking this store at commits.
+ * <p>{@link CachedStateStore}, {@link WrappedStateStore}, {@link InternalProcessorContext} and
+ * {@link ProcessorRecordContext} are Kafka Streams' internals (4.4); {@code HeldWritesStoreIT} fails if a later Kafka Streams stops asking this store at commits.
  */
-final class HeldWritesStore implements KeyValueStore<String, byte[]>, CachedStateStore<String, byte[]> {
+final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte[]>, String, byte[]>
+        implements KeyValueStore<String, byte[]> {
 
     /** What one held write costs beyond its key's and value's bytes, roughly: the map's node and the records. */
     private static final int ENTRY_OVERHEAD = 160;
     private static final RecordHeaders NO_HEADERS = readOnlyEmpty();
 
-    private final KeyValueStore<String, byte[]> written;
     private final long maxHeldBytes;
     /** Writes since the last write-out; a null value is a delete. Read by other threads, written by the task's. */
     private volatile Map<String, Held> held = new ConcurrentHashMap<>();
-    /** The writes being written out, until they are all in {@link #written}; null otherwise. */
+    /** The writes being written out, until they are all in the store under this one; null otherwise. */
     private volatile Map<String, Held> writing;
     private long heldBytes;
     private InternalProcessorContext<?, ?> context;
@@ -66,7 +60,7 @@ final class HeldWritesStore implements KeyValueStore<String, byte[]>, CachedStat
     }
 
     private HeldWritesStore(KeyValueStore<String, byte[]> written, long maxHeldBytes) {
-        this.written = written;
+        super(written);
         this.maxHeldBytes = maxHeldBytes;
     }
 
@@ -129,42 +123,42 @@ final class HeldWritesStore implements KeyValueStore<String, byte[]>, CachedStat
             Map<String, Held> out = writing;
             h = out == null ? null : out.get(key);
         }
-        return h != null ? h.value() : written.get(key);
+        return h != null ? h.value() : wrapped().get(key);
     }
 
     @Override
     public KeyValueIterator<String, byte[]> range(String from, String to) {
         writeOutOnTaskThread();
-        return written.range(from, to);
+        return wrapped().range(from, to);
     }
 
     @Override
     public KeyValueIterator<String, byte[]> reverseRange(String from, String to) {
         writeOutOnTaskThread();
-        return written.reverseRange(from, to);
+        return wrapped().reverseRange(from, to);
     }
 
     @Override
     public KeyValueIterator<String, byte[]> all() {
         writeOutOnTaskThread();
-        return written.all();
+        return wrapped().all();
     }
 
     @Override
     public KeyValueIterator<String, byte[]> reverseAll() {
         writeOutOnTaskThread();
-        return written.reverseAll();
+        return wrapped().reverseAll();
     }
 
     @Override
     public <PS extends Serializer<P>, P> KeyValueIterator<String, byte[]> prefixScan(P prefix, PS prefixSerializer) {
         writeOutOnTaskThread();
-        return written.prefixScan(prefix, prefixSerializer);
+        return wrapped().prefixScan(prefix, prefixSerializer);
     }
 
     @Override
     public long approximateNumEntries() {
-        return written.approximateNumEntries();
+        return wrapped().approximateNumEntries();
     }
 
     private void writeOutOnTaskThread() {
@@ -186,7 +180,7 @@ final class HeldWritesStore implements KeyValueStore<String, byte[]>, CachedStat
         try {
             for (Map.Entry<String, Held> e : out.entrySet()) {
                 context.setRecordContext(e.getValue().record());
-                written.put(e.getKey(), e.getValue().value());
+                wrapped().put(e.getKey(), e.getValue().value());
             }
         } finally {
             context.setRecordContext(current);
@@ -208,72 +202,17 @@ final class HeldWritesStore implements KeyValueStore<String, byte[]>, CachedStat
     }
 
     @Override
-    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
-        return false;
-    }
-
-    @Override
-    public String name() {
-        return written.name();
-    }
-
-    @Override
     public void init(StateStoreContext context, StateStore root) {
         this.context = (InternalProcessorContext<?, ?>) context;
         this.taskThread = Thread.currentThread();
         clearCache();
-        written.init(context, root);
-    }
-
-    @Override
-    public void flush() {
-        written.flush();
-    }
-
-    @Override
-    public void commit(Map<TopicPartition, Long> changelogOffsets) {
-        written.commit(changelogOffsets);
-    }
-
-    @Override
-    public Long committedOffset(TopicPartition partition) {
-        return written.committedOffset(partition);
-    }
-
-    @Override
-    public boolean managesOffsets() {
-        return written.managesOffsets();
+        super.init(context, root);
     }
 
     @Override
     public void close() {
         clearCache();
-        written.close();
-    }
-
-    @Override
-    public boolean persistent() {
-        return written.persistent();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return written.isOpen();
-    }
-
-    @Override
-    public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-        return written.query(query, positionBound, config);
-    }
-
-    @Override
-    public Position getPosition() {
-        return written.getPosition();
-    }
-
-    @Override
-    public long approximateNumUncommittedBytes() {
-        return written.approximateNumUncommittedBytes();
+        super.close();
     }
 
     /** Builds the store over Kafka Streams' one; logging as that one's (a changelog unless disabled). */

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.StringJoiner;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -35,6 +37,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -44,6 +47,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +72,8 @@ class HeldWritesStoreIT {
     private Admin admin;
     private KafkaProducer<String, String> producer;
     private KafkaStreams streams;
+    private volatile Throwable failure;
+    private final List<String> transitions = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void topics(KafkaCluster kafka) throws Exception {
@@ -104,8 +111,7 @@ class HeldWritesStoreIT {
         send("job-3", "-", 6_000);
 
         // read from this thread (as an interactive query is) before any commit: the held writes answer
-        await().atMost(WAIT).ignoreExceptionsInstanceOf(InvalidStateStoreException.class)
-                .until(() -> "done".equals(read("job-1")) && read("job-3") == null && "queued".equals(read("job-2")));
+        untilRead(() -> "done".equals(read("job-1")) && read("job-3") == null && "queued".equals(read("job-2")));
         assertThat(changelog()).as("nothing is written out before the task commits").isEmpty();
 
         stop(streams); // a clean close commits
@@ -117,8 +123,7 @@ class HeldWritesStoreIT {
 
         // a store rebuilt from the changelog alone has the last values
         streams = start(state.resolve("other"), Duration.ofMinutes(10), 1L << 20);
-        await().atMost(WAIT).ignoreExceptionsInstanceOf(InvalidStateStoreException.class)
-                .until(() -> "done".equals(read("job-1")) && "queued".equals(read("job-2")));
+        untilRead(() -> "done".equals(read("job-1")) && "queued".equals(read("job-2")));
         assertThat(read("job-3")).isNull();
     }
 
@@ -126,9 +131,9 @@ class HeldWritesStoreIT {
     void kafkaStreamsWritesTheHeldWritesOutAtEachCommit(@TempDir Path state) {
         streams = start(state, Duration.ofMillis(200), 1L << 20);
         send("job-1", "queued", 1_000);
-        await().atMost(WAIT).until(() -> changelog().containsKey("job-1"));
+        awaitStreams().until(() -> changelog().containsKey("job-1"));
         send("job-1", "done", 2_000);
-        await().atMost(WAIT).until(() -> changelog().get("job-1").size() == 2);
+        awaitStreams().until(() -> changelog().get("job-1").size() == 2);
         assertThat(changelog().get("job-1")).containsExactly("queued@1000", "done@2000");
     }
 
@@ -137,7 +142,7 @@ class HeldWritesStoreIT {
         streams = start(state, Duration.ofMinutes(10), 1);
         send("job-1", "queued", 1_000);
         send("job-1", "done", 2_000);
-        await().atMost(WAIT).until(() -> changelog().getOrDefault("job-1", List.of()).size() == 2);
+        awaitStreams().until(() -> changelog().getOrDefault("job-1", List.of()).size() == 2);
         assertThat(changelog().get("job-1")).containsExactly("queued@1000", "done@2000");
     }
 
@@ -148,9 +153,27 @@ class HeldWritesStoreIT {
         send("job-2", "queued", 2_000);
         send("job-2", "-", 3_000);
         send("scan", "scan", 4_000);
-        await().atMost(WAIT).ignoreExceptionsInstanceOf(InvalidStateStoreException.class)
-                .until(() -> read("scan") != null);
+        untilRead(() -> read("scan") != null);
         assertThat(read("scan")).isEqualTo("job-1");
+    }
+
+    /** Waits for {@code condition} on interactive queries; a timeout says where the application got to. */
+    private void untilRead(Callable<Boolean> condition) {
+        try {
+            awaitStreams().ignoreExceptionsInstanceOf(InvalidStateStoreException.class).until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out; the application went " + transitions + ", its threads now "
+                    + streams.metadataForLocalThreads(), e);
+        }
+    }
+
+    /** Waits, failing at once (with the cause) if the application's thread failed. */
+    private ConditionFactory awaitStreams() {
+        return await().atMost(WAIT).failFast(() -> {
+            if (failure != null) {
+                throw new AssertionError("the stream thread failed (state " + streams.state() + ")", failure);
+            }
+        });
     }
 
     private KafkaStreams start(Path state, Duration commitInterval, long maxHeldBytes) {
@@ -166,6 +189,11 @@ class HeldWritesStoreIT {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitInterval.toMillis()));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         KafkaStreams s = new KafkaStreams(builder.build(), p);
+        s.setStateListener((now, before) -> transitions.add(now.name()));
+        s.setUncaughtExceptionHandler(e -> {
+            failure = e;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
         s.start();
         return s;
     }
