@@ -48,8 +48,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>An upper bound, not the store's own cost: {@link TopologyTestDriver} commits after every record it is given (a
  * flush of the RocksDB store and a checkpoint file written), which the ingest's status stream does once a second
  * ({@code commit.interval.ms}); on the 2-core machine under load the first figures (2026-11-30) were tens of ms and
- * ~230 KB per job, mostly that. Measuring the update alone needs the snapshot update reachable without the driver
- * (the processor is private to {@code ingest-api}'s internal package).
+ * ~230 KB per job, mostly that. Those commits also write out the job store's held writes after every record, so a
+ * job is three RocksDB puts here where the ingest, which commits once a second, mostly makes one. Measuring the
+ * update alone needs the snapshot update reachable without the driver (the processor is private to
+ * {@code ingest-api}'s internal package).
  *
  * <p>Run: {@code ./llmq bench jmh StatusStoreBenchmark}; B/op is {@code gc.alloc.rate.norm} (RocksDB's native
  * memory is not in it).
