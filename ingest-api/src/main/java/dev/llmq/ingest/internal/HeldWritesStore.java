@@ -5,16 +5,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.apache.kafka.streams.state.internals.KeyValueStoreBuilder;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
@@ -37,8 +41,9 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * only what was written out from any other thread. {@link #query} (interactive queries v2) reads what was written
  * out.
  *
- * <p>{@link CachedStateStore}, {@link WrappedStateStore}, {@link InternalProcessorContext} and
- * {@link ProcessorRecordContext} are Kafka Streams' internals (4.4); {@code HeldWritesStoreIT} fails if a later Kafka Streams stops asking this store at commits.
+ * <p>{@link CachedStateStore}, {@link WrappedStateStore}, {@link KeyValueStoreBuilder},
+ * {@link InternalProcessorContext} and {@link ProcessorRecordContext} are Kafka Streams' internals (4.4);
+ * {@code HeldWritesStoreIT} fails if a later Kafka Streams stops asking this store at commits.
  */
 final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte[]>, String, byte[]>
         implements KeyValueStore<String, byte[]> {
@@ -64,12 +69,16 @@ final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte
         this.maxHeldBytes = maxHeldBytes;
     }
 
-    /** The store of {@code inner} (its caching disabled) with writes held in the heap, at most {@code maxHeldBytes}. */
-    static StoreBuilder<HeldWritesStore> builder(StoreBuilder<KeyValueStore<String, byte[]>> inner, long maxHeldBytes) {
+    /**
+     * A builder of the store {@code supplier} gives (String keys, byte array values) with writes held in the heap, at
+     * most {@code maxHeldBytes}.
+     */
+    static StoreBuilder<KeyValueStore<String, byte[]>> builder(KeyValueBytesStoreSupplier supplier,
+                                                               long maxHeldBytes) {
         if (maxHeldBytes <= 0) {
             throw new IllegalArgumentException("maxHeldBytes must be positive");
         }
-        return new Builder(inner.withCachingDisabled(), maxHeldBytes);
+        return new Builder(Objects.requireNonNull(supplier, "supplier"), maxHeldBytes);
     }
 
     private static RecordHeaders readOnlyEmpty() {
@@ -215,57 +224,27 @@ final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte
         super.close();
     }
 
-    /** Builds the store over Kafka Streams' one; logging as that one's (a changelog unless disabled). */
-    private static final class Builder implements StoreBuilder<HeldWritesStore> {
+    /**
+     * Kafka Streams' builder of a key-value store (metered, with a changelog unless disabled, never its record cache),
+     * with this store over what it builds.
+     */
+    private static final class Builder extends KeyValueStoreBuilder<String, byte[]> {
 
-        private StoreBuilder<KeyValueStore<String, byte[]>> inner;
         private final long maxHeldBytes;
 
-        Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner, long maxHeldBytes) {
-            this.inner = Objects.requireNonNull(inner, "inner");
+        Builder(KeyValueBytesStoreSupplier supplier, long maxHeldBytes) {
+            super(supplier, Serdes.String(), Serdes.ByteArray(), Time.SYSTEM);
             this.maxHeldBytes = maxHeldBytes;
         }
 
         @Override
-        public StoreBuilder<HeldWritesStore> withCachingEnabled() {
+        public StoreBuilder<KeyValueStore<String, byte[]>> withCachingEnabled() {
             throw new UnsupportedOperationException("the held writes are this store's cache");
         }
 
         @Override
-        public StoreBuilder<HeldWritesStore> withCachingDisabled() {
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<HeldWritesStore> withLoggingEnabled(Map<String, String> config) {
-            inner = inner.withLoggingEnabled(config);
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<HeldWritesStore> withLoggingDisabled() {
-            inner = inner.withLoggingDisabled();
-            return this;
-        }
-
-        @Override
-        public HeldWritesStore build() {
-            return new HeldWritesStore(inner.build(), maxHeldBytes);
-        }
-
-        @Override
-        public Map<String, String> logConfig() {
-            return inner.logConfig();
-        }
-
-        @Override
-        public boolean loggingEnabled() {
-            return inner.loggingEnabled();
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
+        public KeyValueStore<String, byte[]> build() {
+            return new HeldWritesStore(super.build(), maxHeldBytes);
         }
     }
 }

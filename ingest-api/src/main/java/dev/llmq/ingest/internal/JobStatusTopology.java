@@ -106,8 +106,7 @@ public final class JobStatusTopology {
         long retentionMs = retention.toMillis();
         long purgeEveryMs = purgeInterval(retention).toMillis();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(HeldWritesStore.builder(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(JOB_STORE), Serdes.String(), Serdes.ByteArray()), MAX_HELD_BYTES));
+        builder.addStateStore(HeldWritesStore.builder(Stores.persistentKeyValueStore(JOB_STORE), MAX_HELD_BYTES));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX_STORE),
                 Serdes.String(), Serdes.ByteArray()));
         Consumed<String, byte[]> consumed = Consumed.with(Serdes.String(), Serdes.ByteArray());

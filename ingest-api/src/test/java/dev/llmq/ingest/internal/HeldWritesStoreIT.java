@@ -178,8 +178,7 @@ class HeldWritesStoreIT {
 
     private KafkaStreams start(Path state, Duration commitInterval, long maxHeldBytes) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(HeldWritesStore.builder(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()), maxHeldBytes));
+        builder.addStateStore(HeldWritesStore.builder(Stores.persistentKeyValueStore(STORE), maxHeldBytes));
         builder.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
                 .process(PutEach::new, STORE);
         Properties p = new Properties();
