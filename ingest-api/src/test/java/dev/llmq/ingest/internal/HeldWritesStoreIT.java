@@ -17,6 +17,8 @@ import java.util.StringJoiner;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -147,6 +149,32 @@ class HeldWritesStoreIT {
     }
 
     @Test
+    void aProcessKilledBetweenCommitsLosesNothing(@TempDir Path state) throws Exception {
+        List<String> echoed = new CopyOnWriteArrayList<>();
+        Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), Child.class.getName(), bootstrap, app, input, state.toString())
+                .redirectErrorStream(true).start();
+        try {
+            Thread.ofVirtual().start(() -> child.inputReader().lines().forEach(echoed::add));
+            send("job-1", "queued", 1_000);
+            send("job-1", "done", 2_000);
+            send("job-2", "queued", 3_000);
+            await().atMost(WAIT).until(() -> echoed.contains("put job-2=queued") || !child.isAlive());
+            assertThat(echoed).as("the child process's output").contains("put job-1=done");
+            assertThat(changelog()).as("nothing is written out before the first commit").isEmpty();
+        } finally {
+            child.destroyForcibly().waitFor(); // SIGKILL: no commit, no flush
+        }
+
+        // the same state directory: the input is read again from the last committed offsets (none)
+        streams = start(state, Duration.ofMinutes(10), 1L << 20);
+        untilRead(() -> "done".equals(read("job-1")) && "queued".equals(read("job-2")));
+        stop(streams);
+        streams = null;
+        assertThat(changelog()).containsOnlyKeys("job-1", "job-2").containsEntry("job-1", List.of("done@2000"));
+    }
+
+    @Test
     void aScanOnTheTasksThreadSeesTheHeldWrites(@TempDir Path state) {
         streams = start(state, Duration.ofMinutes(10), 1L << 20);
         send("job-1", "queued", 1_000);
@@ -177,6 +205,19 @@ class HeldWritesStoreIT {
     }
 
     private KafkaStreams start(Path state, Duration commitInterval, long maxHeldBytes) {
+        KafkaStreams s = application(bootstrap, app, input, state, commitInterval, maxHeldBytes);
+        s.setStateListener((now, before) -> transitions.add(now.name()));
+        s.setUncaughtExceptionHandler(e -> {
+            failure = e;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        s.start();
+        return s;
+    }
+
+    /** The application: {@link PutEach} over the held writes of {@value #STORE}, reading {@code input}. */
+    private static KafkaStreams application(String bootstrap, String app, String input, Path state,
+                                            Duration commitInterval, long maxHeldBytes) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(HeldWritesStore.builder(Stores.persistentKeyValueStore(STORE), maxHeldBytes));
         builder.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
@@ -187,14 +228,26 @@ class HeldWritesStoreIT {
         p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitInterval.toMillis()));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        KafkaStreams s = new KafkaStreams(builder.build(), p);
-        s.setStateListener((now, before) -> transitions.add(now.name()));
-        s.setUncaughtExceptionHandler(e -> {
-            failure = e;
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
-        s.start();
-        return s;
+        // a killed member does not leave the group: its partition moves after this long
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1000");
+        return new KafkaStreams(builder.build(), p);
+    }
+
+    /**
+     * The application in a process of its own, killed by the test: arguments bootstrap, application id, input topic,
+     * state directory. It says {@code put <key>=<value>} for each record it has put in the store.
+     */
+    static final class Child {
+
+        public static void main(String[] args) throws InterruptedException {
+            PutEach.echo = line -> {
+                System.out.println(line);
+                System.out.flush();
+            };
+            application(args[0], args[1], args[2], Path.of(args[3]), Duration.ofMinutes(10), 1L << 20).start();
+            new CountDownLatch(1).await(); // until killed
+        }
     }
 
     /** Closes cleanly and leaves the group, so that the next member gets the partition at once. */
@@ -240,9 +293,13 @@ class HeldWritesStoreIT {
         return out;
     }
 
-    /** Puts each record's value under its key; {@code -} deletes; {@code scan} lists the keys under {@code scan}. */
+    /**
+     * Puts each record's value under its key; {@code -} deletes; {@code scan} lists the keys under {@code scan}.
+     * Each put is said to {@link #echo}.
+     */
     private static final class PutEach implements Processor<String, String, Void, Void> {
 
+        static volatile Consumer<String> echo = line -> { };
         private KeyValueStore<String, byte[]> store;
 
         @Override
@@ -263,6 +320,7 @@ class HeldWritesStoreIT {
                 }
                 default -> store.put(record.key(), record.value().getBytes(StandardCharsets.UTF_8));
             }
+            echo.accept("put " + record.key() + "=" + record.value());
         }
     }
 }
