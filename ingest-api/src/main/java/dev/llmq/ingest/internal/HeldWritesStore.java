@@ -61,7 +61,12 @@ final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte
     private InternalProcessorContext<?, ?> context;
     private volatile Thread taskThread;
 
-    private record Held(byte[] value, ProcessorRecordContext record) {
+    /** A held write and its record's metadata (a record context is made only when it is written out). */
+    private record Held(byte[] value, long timestamp, long offset, int partition, String topic) {
+
+        ProcessorRecordContext record() {
+            return new ProcessorRecordContext(timestamp, offset, partition, topic, NO_HEADERS);
+        }
     }
 
     private HeldWritesStore(KeyValueStore<String, byte[]> written, long maxHeldBytes) {
@@ -91,8 +96,7 @@ final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte
     public void put(String key, byte[] value) {
         Objects.requireNonNull(key, "key");
         ProcessorRecordContext now = context.recordContext();
-        Held fresh = new Held(value, new ProcessorRecordContext(now.timestamp(), now.offset(), now.partition(),
-                now.topic(), NO_HEADERS));
+        Held fresh = new Held(value, now.timestamp(), now.offset(), now.partition(), now.topic());
         Held before = held.put(key, fresh);
         heldBytes += size(key, value) - (before == null ? 0 : size(key, before.value()));
         if (heldBytes > maxHeldBytes) {

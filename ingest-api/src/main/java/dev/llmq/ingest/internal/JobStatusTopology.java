@@ -44,9 +44,8 @@ import org.slf4j.LoggerFactory;
  * {@code j<job id>}, value the {@link JobSnapshot} as JSON and, once the job has finished, its result record's bytes
  * as they came ({@link StoredSnapshot}). Its writes wait in the heap until the task commits ({@link HeldWritesStore}),
  * so a job whose result comes within one commit interval of its job record is written to RocksDB and the changelog
- * once. Of a job or result record only the fields a snapshot takes are read. The
- * first terminal result wins; a result may come before its job record; a running event after the result changes
- * nothing.
+ * once. Of a job or result record only the fields a snapshot takes are read. The first terminal result wins; a result
+ * may come before its job record; a running event after the result changes nothing.
  *
  * <p>A batch the ingest wrote is listed on the batches topic ({@link BatchManifest}: its job ids in parts of a
  * thousand, keyed by the batch id, in the transaction of its jobs, whose records carry
