@@ -71,6 +71,11 @@ class HeldWritesStoreIT {
     private String bootstrap;
     private String input;
     private String app;
+    /**
+     * The records' timestamps count from this (now): the broker deletes records older than its retention (seven days)
+     * when it next checks, which would leave a member that reads the input again nothing to read.
+     */
+    private long epoch;
     private Admin admin;
     private KafkaProducer<String, String> producer;
     private KafkaStreams streams;
@@ -83,6 +88,7 @@ class HeldWritesStoreIT {
         String id = UUID.randomUUID().toString().substring(0, 8);
         input = "held-in-" + id;
         app = "held-app-" + id;
+        epoch = System.currentTimeMillis();
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
         admin.createTopics(List.of(new NewTopic(input, 1, (short) 1))).all().get();
         Properties p = new Properties();
@@ -256,8 +262,9 @@ class HeldWritesStoreIT {
                 .withTimeout(Duration.ofSeconds(30)))).as("closed in time").isTrue();
     }
 
-    private void send(String key, String value, long timestamp) {
-        producer.send(new ProducerRecord<>(input, null, timestamp, key, value));
+    /** Sends a record stamped {@code millis} after {@link #epoch}. */
+    private void send(String key, String value, long millis) {
+        producer.send(new ProducerRecord<>(input, null, epoch + millis, key, value));
         producer.flush();
     }
 
@@ -268,7 +275,7 @@ class HeldWritesStoreIT {
         return v == null ? null : new String(v, StandardCharsets.UTF_8);
     }
 
-    /** The changelog's records by key, each as {@code value@timestamp}, in order. */
+    /** The changelog's records by key, each as {@code value@millis} (after {@link #epoch}), in order. */
     private Map<String, List<String>> changelog() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -286,7 +293,7 @@ class HeldWritesStoreIT {
             while (c.position(tp) < end) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     String v = r.value() == null ? "null" : new String(r.value(), StandardCharsets.UTF_8);
-                    out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(v + "@" + r.timestamp());
+                    out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(v + "@" + (r.timestamp() - epoch));
                 }
             }
         }
