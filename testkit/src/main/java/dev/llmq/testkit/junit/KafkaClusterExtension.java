@@ -3,6 +3,7 @@ package dev.llmq.testkit.junit;
 import dev.llmq.runtime.EmbeddedKafka;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.internal.ExternalKafkaCluster;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -26,11 +27,20 @@ import org.slf4j.LoggerFactory;
  *     @Test void roundTrip(KafkaCluster kafka) { ... kafka.bootstrapServers() ... }
  * }
  * }</pre>
+ *
+ * <p>A broker this extension starts refuses a record stamped more than {@link #OLDEST_RECORD} before its arrival
+ * ({@code log.message.timestamp.before.max.ms}): the broker's retention check deletes such records on a delete-policy
+ * topic within minutes, so a test that stamped them (a fixed clock's date, a timestamp of a few milliseconds) and read
+ * them again later failed only when a check fell in between. Refused at once, the mistake fails every run.
  */
 public final class KafkaClusterExtension implements ParameterResolver {
 
     /** Environment variable naming an existing cluster to use instead of starting one. */
     public static final String BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS";
+
+    /** The oldest record a started broker takes: the shortest retention of llmq's topics (the chunks'). */
+    static final Duration OLDEST_RECORD = Duration.ofDays(1);
+    static final String OLDEST_RECORD_PROPERTY = "log.message.timestamp.before.max.ms";
 
     private static final Logger log = LoggerFactory.getLogger(KafkaClusterExtension.class);
     private static final ExtensionContext.Namespace NAMESPACE =
@@ -79,7 +89,8 @@ public final class KafkaClusterExtension implements ParameterResolver {
             return TestcontainersLauncher.start();
         }
         log.info("no {} and no Docker: tests use the embedded KRaft broker", BOOTSTRAP_ENV);
-        EmbeddedKafka kafka = EmbeddedKafka.builder().build().start();
+        EmbeddedKafka kafka = EmbeddedKafka.builder()
+                .brokerProperty(OLDEST_RECORD_PROPERTY, Long.toString(OLDEST_RECORD.toMillis())).build().start();
         return new Started(kafka, kafka::close);
     }
 

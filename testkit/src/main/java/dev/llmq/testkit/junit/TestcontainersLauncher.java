@@ -1,6 +1,7 @@
 package dev.llmq.testkit.junit;
 
 import dev.llmq.runtime.KafkaCluster;
+import java.util.Locale;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
@@ -22,7 +23,10 @@ final class TestcontainersLauncher {
 
     @SuppressWarnings("resource")
     static KafkaClusterExtension.Started start() {
-        KafkaContainer container = new KafkaContainer(IMAGE);
+        // the image reads broker properties from KAFKA_-prefixed variables, dots as underscores
+        KafkaContainer container = new KafkaContainer(IMAGE).withEnv(
+                "KAFKA_" + KafkaClusterExtension.OLDEST_RECORD_PROPERTY.replace('.', '_').toUpperCase(Locale.ROOT),
+                Long.toString(KafkaClusterExtension.OLDEST_RECORD.toMillis()));
         container.start();
         String bootstrap = container.getBootstrapServers();
         KafkaCluster cluster = new KafkaCluster() {
