@@ -25,6 +25,9 @@ final class RoleProcess implements AutoCloseable {
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
     private static final Pattern COMMITTED = Pattern.compile("committed (\\d+)K");
     private static final Pattern MAX_HEAP = Pattern.compile("MaxHeapSize\\s*=\\s*(\\d+)");
+    /** The kernel's transparent huge pages mode, as the launcher reads it (and the same variable overrides it). */
+    private static final Path HUGE_PAGES_MODE = Path.of(System.getenv().getOrDefault("LLMQ_THP_ENABLED",
+            "/sys/kernel/mm/transparent_hugepage/enabled"));
 
     private final Process process;
     private final Path log;
@@ -46,7 +49,7 @@ final class RoleProcess implements AutoCloseable {
                     + "-DskipTests");
         }
         List<String> command = command(Path.of(System.getProperty("java.home"), "bin", "java"),
-                Runtime.version().feature(), jar, jvmArgs, args);
+                Runtime.version().feature(), hugePagesOnRequest(HUGE_PAGES_MODE), jar, jvmArgs, args);
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -55,9 +58,10 @@ final class RoleProcess implements AutoCloseable {
 
     /**
      * The JVM options the llmq launcher gives a role on a JDK of {@code javaFeature}: Kafka's log cleaner still uses
-     * {@code sun.misc.Unsafe} (allowed quietly from 23, where it warns), and 8-byte object headers from 25 (JEP 519).
+     * {@code sun.misc.Unsafe} (allowed quietly from 23, where it warns), 8-byte object headers from 25 (JEP 519), and
+     * the heap in transparent huge pages where the kernel gives them on request ({@code hugePagesOnRequest}).
      */
-    static List<String> launcherOptions(int javaFeature) {
+    static List<String> launcherOptions(int javaFeature, boolean hugePagesOnRequest) {
         List<String> options = new ArrayList<>();
         if (javaFeature >= 23) {
             options.add("--sun-misc-unsafe-memory-access=allow");
@@ -65,21 +69,39 @@ final class RoleProcess implements AutoCloseable {
         if (javaFeature >= 25) {
             options.add("-XX:+UseCompactObjectHeaders");
         }
+        if (hugePagesOnRequest) {
+            options.add("-XX:+UseTransparentHugePages");
+        }
         return options;
     }
 
-    /** A role's JVM options as a table shows them: the launcher's for this JDK, then {@code jvmArgs}. */
+    /**
+     * Whether the kernel's transparent huge pages mode ({@code modeFile}, the selected one in brackets) is
+     * {@code madvise}: pages for memory that asks for them. In {@code always} the heap gets them unasked; in
+     * {@code never}, or with no such file, not at all.
+     */
+    static boolean hugePagesOnRequest(Path modeFile) {
+        try {
+            return Files.readString(modeFile).contains("[madvise]");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A role's JVM options as a table shows them: the launcher's for this JDK and kernel, then {@code jvmArgs}. */
     static String describeJvmOptions(List<String> jvmArgs) {
-        List<String> all = new ArrayList<>(launcherOptions(Runtime.version().feature()));
+        List<String> all = new ArrayList<>(launcherOptions(Runtime.version().feature(),
+                hugePagesOnRequest(HUGE_PAGES_MODE)));
         all.addAll(jvmArgs);
         return all.isEmpty() ? "none" : String.join(" ", all);
     }
 
     /** The command line of a role: the launcher's options first, so that {@code jvmArgs} can override them. */
-    static List<String> command(Path java, int javaFeature, Path jar, List<String> jvmArgs, List<String> args) {
+    static List<String> command(Path java, int javaFeature, boolean hugePagesOnRequest, Path jar,
+                                List<String> jvmArgs, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
-        command.addAll(launcherOptions(javaFeature));
+        command.addAll(launcherOptions(javaFeature, hugePagesOnRequest));
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toString());

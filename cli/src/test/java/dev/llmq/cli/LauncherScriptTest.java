@@ -15,17 +15,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code ./llmq} launcher's JVM options by the JDK's version, run as a user runs it: a copy of the script (and
- * {@code .ci/find-jdk.sh}) beside jars that are up to date, with {@code JAVA_HOME} a JDK whose {@code java} reports
- * the version it is given and prints the arguments it gets.
+ * The {@code ./llmq} launcher's JVM options by the JDK's version and the kernel's transparent huge pages mode, run as
+ * a user runs it: a copy of the script (and {@code .ci/find-jdk.sh}) beside jars that are up to date, with
+ * {@code JAVA_HOME} a JDK whose {@code java} reports the version it is given and prints the arguments it gets, and
+ * {@code LLMQ_THP_ENABLED} a file in place of {@code /sys/kernel/mm/transparent_hugepage/enabled}.
  */
 class LauncherScriptTest {
 
     private static final String UNSAFE = "--sun-misc-unsafe-memory-access=allow";
     private static final String COMPACT_HEADERS = "-XX:+UseCompactObjectHeaders";
+    private static final String HUGE_PAGES = "-XX:+UseTransparentHugePages";
 
     @TempDir
     Path root;
+    /** What the launcher reads as the kernel's transparent huge pages mode (its file in /sys, the mode in brackets). */
+    private String hugePagesMode = "always madvise [never]";
 
     @Test
     void jdk25GetsCompactHeadersBeforeTheUsersOptions() throws Exception {
@@ -45,6 +49,22 @@ class LauncherScriptTest {
     }
 
     @Test
+    void hugePagesAreAskedForWhereTheKernelGivesThemOnRequest() throws Exception {
+        hugePagesMode = "always [madvise] never";
+        assertThat(launch(25, "-XX:-UseTransparentHugePages", "demo")).containsExactly(UNSAFE, COMPACT_HEADERS,
+                HUGE_PAGES, "-XX:-UseTransparentHugePages", "-jar", jar(), "demo");
+        assertThat(launch(21, null, "demo")).containsExactly(HUGE_PAGES, "-jar", jar(), "demo");
+    }
+
+    @Test
+    void hugePagesAreNotAskedForWhereTheKernelGivesThemAnywayOrNever() throws Exception {
+        hugePagesMode = "[always] madvise never";
+        assertThat(launch(21, null, "demo")).as("always").containsExactly("-jar", jar(), "demo");
+        hugePagesMode = null; // no such file: not Linux, or a kernel without them
+        assertThat(launch(21, null, "demo")).as("no file").containsExactly("-jar", jar(), "demo");
+    }
+
+    @Test
     void benchRunsTheHarnessWithTheSameOptions() throws Exception {
         assertThat(launch(25, null, "bench", "e2e", "--duration", "5"))
                 .containsExactly(UNSAFE, COMPACT_HEADERS, "-Dllmq.home=" + root.toRealPath(), "-cp",
@@ -59,8 +79,10 @@ class LauncherScriptTest {
     /** Runs the launcher with a JDK of {@code major}; returns the arguments its {@code java} was given. */
     private List<String> launch(int major, String javaOpts, String... args) throws Exception {
         Path repo = DeploymentFiles.root();
-        copy(repo.resolve("llmq"), root.resolve("llmq"));
-        copy(repo.resolve(".ci/find-jdk.sh"), root.resolve(".ci/find-jdk.sh"));
+        if (!Files.exists(root.resolve("llmq"))) {
+            copy(repo.resolve("llmq"), root.resolve("llmq"));
+            copy(repo.resolve(".ci/find-jdk.sh"), root.resolve(".ci/find-jdk.sh"));
+        }
         Path jdk = root.resolve("jdk-" + major);
         script(jdk.resolve("bin/java"), """
                 #!/usr/bin/env bash
@@ -80,6 +102,12 @@ class LauncherScriptTest {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("JAVA_HOME", jdk.toString());
+        Path mode = root.resolve("transparent_hugepage-enabled");
+        Files.deleteIfExists(mode);
+        if (hugePagesMode != null) {
+            Files.writeString(mode, hugePagesMode + "\n", StandardCharsets.UTF_8);
+        }
+        env.put("LLMQ_THP_ENABLED", mode.toString());
         if (javaOpts == null) {
             env.remove("LLMQ_JAVA_OPTS");
         } else {
