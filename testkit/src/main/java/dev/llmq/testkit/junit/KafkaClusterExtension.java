@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p>A broker this extension starts refuses a record stamped more than {@link #OLDEST_RECORD} before its arrival
  * ({@code log.message.timestamp.before.max.ms}): the broker's retention check deletes such records on a delete-policy
  * topic within minutes, so a test that stamped them (a fixed clock's date, a timestamp of a few milliseconds) and read
- * them again later failed only when a check fell in between. Refused at once, the mistake fails every run.
+ * them again later failed only when a check fell in between. Refused at once, the mistake fails every run. A cluster
+ * named by {@code KAFKA_BOOTSTRAP_SERVERS} is used as it is: give its brokers the same setting
+ * ({@code KafkaClusterExtensionIT} checks it).
  */
 public final class KafkaClusterExtension implements ParameterResolver {
 
