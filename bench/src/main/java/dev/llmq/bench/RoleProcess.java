@@ -25,9 +25,9 @@ final class RoleProcess implements AutoCloseable {
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
     private static final Pattern COMMITTED = Pattern.compile("committed (\\d+)K");
     private static final Pattern MAX_HEAP = Pattern.compile("MaxHeapSize\\s*=\\s*(\\d+)");
-    /** The kernel's transparent huge pages mode, as the launcher reads it (and the same variable overrides it). */
-    private static final Path HUGE_PAGES_MODE = Path.of(System.getenv().getOrDefault("LLMQ_THP_ENABLED",
-            "/sys/kernel/mm/transparent_hugepage/enabled"));
+    /** Whether this machine gives huge pages on request, read where the launcher reads it (the same variable too). */
+    private static final boolean HUGE_PAGES_ON_REQUEST = hugePagesOnRequest(Path.of(System.getenv().getOrDefault(
+            "LLMQ_THP_ENABLED", "/sys/kernel/mm/transparent_hugepage/enabled")));
 
     private final Process process;
     private final Path log;
@@ -49,7 +49,7 @@ final class RoleProcess implements AutoCloseable {
                     + "-DskipTests");
         }
         List<String> command = command(Path.of(System.getProperty("java.home"), "bin", "java"),
-                Runtime.version().feature(), hugePagesOnRequest(HUGE_PAGES_MODE), jar, jvmArgs, args);
+                Runtime.version().feature(), HUGE_PAGES_ON_REQUEST, jar, jvmArgs, args);
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -90,8 +90,7 @@ final class RoleProcess implements AutoCloseable {
 
     /** A role's JVM options as a table shows them: the launcher's for this JDK and kernel, then {@code jvmArgs}. */
     static String describeJvmOptions(List<String> jvmArgs) {
-        List<String> all = new ArrayList<>(launcherOptions(Runtime.version().feature(),
-                hugePagesOnRequest(HUGE_PAGES_MODE)));
+        List<String> all = new ArrayList<>(launcherOptions(Runtime.version().feature(), HUGE_PAGES_ON_REQUEST));
         all.addAll(jvmArgs);
         return all.isEmpty() ? "none" : String.join(" ", all);
     }

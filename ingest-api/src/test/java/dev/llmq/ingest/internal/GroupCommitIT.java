@@ -62,10 +62,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GroupCommitIT {
 
     private static final int PARTITIONS = 3;
-    /**
-     * The jobs' submission time, which stamps their records: now, because the broker deletes records older than its
-     * retention (seven days) when it next checks, and this test reads the topics from the beginning.
-     */
+    /** The jobs' submission time, which stamps their records: now, as the test broker refuses old ones. */
     private static final Instant NOW = Instant.now();
 
     private final List<JobPublisher> publishers = new ArrayList<>();

@@ -71,10 +71,7 @@ class HeldWritesStoreIT {
     private String bootstrap;
     private String input;
     private String app;
-    /**
-     * The records' timestamps count from this (now): the broker deletes records older than its retention (seven days)
-     * when it next checks, which would leave a member that reads the input again nothing to read.
-     */
+    /** The records' timestamps count from this (now): the test broker refuses old ones (see KafkaClusterExtension). */
     private long epoch;
     private Admin admin;
     private KafkaProducer<String, String> producer;

@@ -6,6 +6,7 @@ import dev.llmq.testkit.internal.ExternalKafkaCluster;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.kafka.server.config.ServerLogConfigs;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -42,7 +43,9 @@ public final class KafkaClusterExtension implements ParameterResolver {
 
     /** The oldest record a started broker takes: the shortest retention of llmq's topics (the chunks'). */
     static final Duration OLDEST_RECORD = Duration.ofDays(1);
-    static final String OLDEST_RECORD_PROPERTY = "log.message.timestamp.before.max.ms";
+    /** What a broker this extension starts has set beyond its defaults. */
+    static final Map<String, String> BROKER_PROPERTIES = Map.of(
+            ServerLogConfigs.LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, Long.toString(OLDEST_RECORD.toMillis()));
 
     private static final Logger log = LoggerFactory.getLogger(KafkaClusterExtension.class);
     private static final ExtensionContext.Namespace NAMESPACE =
@@ -91,8 +94,9 @@ public final class KafkaClusterExtension implements ParameterResolver {
             return TestcontainersLauncher.start();
         }
         log.info("no {} and no Docker: tests use the embedded KRaft broker", BOOTSTRAP_ENV);
-        EmbeddedKafka kafka = EmbeddedKafka.builder()
-                .brokerProperty(OLDEST_RECORD_PROPERTY, Long.toString(OLDEST_RECORD.toMillis())).build().start();
+        EmbeddedKafka.Builder builder = EmbeddedKafka.builder();
+        BROKER_PROPERTIES.forEach(builder::brokerProperty);
+        EmbeddedKafka kafka = builder.build().start();
         return new Started(kafka, kafka::close);
     }
 

@@ -23,10 +23,10 @@ final class TestcontainersLauncher {
 
     @SuppressWarnings("resource")
     static KafkaClusterExtension.Started start() {
+        KafkaContainer container = new KafkaContainer(IMAGE);
         // the image reads broker properties from KAFKA_-prefixed variables, dots as underscores
-        KafkaContainer container = new KafkaContainer(IMAGE).withEnv(
-                "KAFKA_" + KafkaClusterExtension.OLDEST_RECORD_PROPERTY.replace('.', '_').toUpperCase(Locale.ROOT),
-                Long.toString(KafkaClusterExtension.OLDEST_RECORD.toMillis()));
+        KafkaClusterExtension.BROKER_PROPERTIES.forEach((name, value) -> container.withEnv(
+                "KAFKA_" + name.replace('.', '_').toUpperCase(Locale.ROOT), value));
         container.start();
         String bootstrap = container.getBootstrapServers();
         KafkaCluster cluster = new KafkaCluster() {
