@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,8 +56,10 @@ import picocli.CommandLine.Option;
  * <p>The figure: first content chunk readable − first token written by the provider, per job (both
  * {@link System#nanoTime()} of this JVM), p50 / p99 / max, split at the chunk's {@code at} (the worker's clock when
  * it handed the chunk to its producer; the same machine's wall clock, microseconds) into provider → worker hand-off
- * and hand-off → readable (the producer's {@code linger.ms}, the broker's acks=all append, the fetch). Also: chunk
- * records per job and on the topic, CPU per process.
+ * and hand-off → readable (the producer's {@code linger.ms}, the broker's acks=all append, the fetch). Beside it,
+ * Kafka alone under the same load ({@link KafkaProbe}): a record sent at once from this JVM, one between each two
+ * submissions, to readable by the same reader, the floor under the second part. Also: chunk records per job and on
+ * the topic, CPU per process.
  *
  * <p>The worker coalesces content deltas after a stream's first ({@code llmq.worker.chunks.*}; the first is published
  * at once): compare {@code --chunks-max-delay-ms=0} (every provider chunk its own record) with the default.
@@ -173,8 +176,11 @@ public final class StreamBench implements Callable<Integer> {
         int total = rounds * jobs;
         long records = 0;
         long started;
+        Histogram probed;
+        int probes;
         try (KafkaConsumer<String, byte[]> reader = reader(bootstrap, List.of(topics.chunks(), topics.results()));
-             KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+             KafkaProducer<String, byte[]> producer = producer(bootstrap);
+             KafkaProbe probe = KafkaProbe.start(bootstrap, topics.chunks())) {
             long every = (long) (tokens / tokensPerSecond * 1e9 / jobs);
             // warm-up (not measured), the same load: the worker's first minutes pay for JIT, connections and metadata
             int warmUps = warmUpJobs();
@@ -195,11 +201,13 @@ public final class StreamBench implements Callable<Integer> {
                     .process("bench JVM: mock LLM, submitter, reader", ProcessHandle.current().pid(), false);
             started = System.nanoTime();
             Thread submitter = submitter(producer, topics, MEASURED, total, started, every, deadline);
+            // Kafka alone beside it: a probe half-way between two submissions, read by the same reader
+            Thread prober = paced("bench-stream-probe", total, started + every / 2, every, deadline, probe::send);
             while (results.size() < total && System.nanoTime() < deadline) {
                 var batch = reader.poll(Duration.ofMillis(100));
                 long now = System.nanoTime();
                 for (ConsumerRecord<String, byte[]> r : batch) {
-                    if (!r.key().startsWith(MEASURED)) {
+                    if (probe.read(r, now) || !r.key().startsWith(MEASURED)) {
                         continue;
                     }
                     if (r.topic().equals(topics.results())) {
@@ -210,6 +218,7 @@ public final class StreamBench implements Callable<Integer> {
                 }
             }
             submitter.join(Duration.ofSeconds(30));
+            prober.join(Duration.ofSeconds(30));
             // the results may be read before the last chunks: read the chunks topic to its end as it is now
             Map<TopicPartition, Long> ends = reader.endOffsets(reader.assignment().stream()
                     .filter(tp -> tp.topic().equals(topics.chunks())).toList());
@@ -218,11 +227,13 @@ public final class StreamBench implements Callable<Integer> {
                 var batch = reader.poll(Duration.ofMillis(100));
                 long now = System.nanoTime();
                 for (ConsumerRecord<String, byte[]> r : batch) {
-                    if (r.topic().equals(topics.chunks()) && r.key().startsWith(MEASURED)) {
+                    if (!probe.read(r, now) && r.topic().equals(topics.chunks()) && r.key().startsWith(MEASURED)) {
                         records += chunk(r, now, chunksPerJob, firstReadable, firstHandedOff, completionId);
                     }
                 }
             }
+            probed = probe.latencyMicros();
+            probes = probe.sent();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         table.cpuWindowEnds(results.size());
@@ -251,6 +262,9 @@ public final class StreamBench implements Callable<Integer> {
                         ms(toWorker), "")
                 .figure("… of which producer → readable here (linger, acks=all append, fetch), p50 / p99 / max",
                         ms(toReader), "")
+                .figure("Kafka alone beside it: a probe record from this JVM's producer, sent at once (linger.ms=0, "
+                        + "acks=all, idempotent, one between each two submissions) → readable here, p50 / p99 / max",
+                        ms(probed) + " (" + probed.getTotalCount() + " of " + probes + " read)", "")
                 .figure("jobs measured (first token matched to its first chunk)", added.getTotalCount() + " of "
                         + total + (unmatched > 0 ? " (" + unmatched + " unmatched)" : ""), "")
                 .figure("chunk records per job, mean", String.format("%.1f", chunksPerJob.values().stream()
@@ -288,12 +302,22 @@ public final class StreamBench implements Callable<Integer> {
     /** Submits {@code count} jobs named {@code prefix} + number, one every {@code every} ns from {@code from}. */
     private static Thread submitter(KafkaProducer<String, byte[]> producer, TopicNames topics, String prefix, int count,
                                     long from, long every, long deadline) {
-        return Thread.ofPlatform().name("bench-stream-submitter").start(() -> {
+        AtomicInteger next = new AtomicInteger();
+        return paced("bench-stream-submitter", count, from, every, deadline, () -> {
+            send(producer, topics, prefix + String.format("%06d", next.getAndIncrement()));
+            if (next.get() == count) {
+                producer.flush();
+            }
+        });
+    }
+
+    /** Runs {@code action} {@code count} times on a thread of its own, one every {@code every} ns from {@code from}. */
+    private static Thread paced(String name, int count, long from, long every, long deadline, Runnable action) {
+        return Thread.ofPlatform().name(name).start(() -> {
             for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
                 LockSupport.parkNanos(from + i * every - System.nanoTime());
-                send(producer, topics, prefix + String.format("%06d", i));
+                action.run();
             }
-            producer.flush();
         });
     }
 
