@@ -40,6 +40,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -64,7 +65,9 @@ import picocli.CommandLine.Option;
  * <p>The worker coalesces content deltas after a stream's first ({@code llmq.worker.chunks.*}; the first is published
  * at once): compare {@code --chunks-max-delay-ms=0} (every provider chunk its own record) with the default.
  *
- * <p>Run: {@code ./llmq bench stream --jobs=200 --tokens=200 --tokens-per-second=50}. Bounded by {@code --limit-s}.
+ * <p>With {@code --profile DIR}, where the broker's and the worker's CPU went over the measured window (as in
+ * {@code bench e2e}). Run: {@code ./llmq bench stream --jobs=200 --tokens=200 --tokens-per-second=50}. Bounded by
+ * {@code --limit-s}.
  */
 @Command(name = "stream", mixinStandardHelpOptions = true,
         description = "Streaming jobs: what chunk publishing adds to time to first token; chunks per job; CPU.")
@@ -115,6 +118,9 @@ public final class StreamBench implements Callable<Integer> {
             + "space-separated")
     String workerJvmArgs;
 
+    @Mixin
+    ProfileOptions profile = new ProfileOptions();
+
     /** First content piece written by the mock, by completion id: {@link System#nanoTime()}. */
     private final Map<String, Long> tokenWritten = new ConcurrentHashMap<>();
 
@@ -128,6 +134,7 @@ public final class StreamBench implements Callable<Integer> {
         int maxChars = chunksMaxChars != null ? chunksMaxChars : LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue();
         Path jar = BenchMain.llmqJar();
         Path dir = Files.createTempDirectory("llmq-stream-");
+        Profiles profiles;
         BenchTable table = new BenchTable("llmq bench stream: " + jobs + " streams of " + tokens + " tokens at "
                 + tokensPerSecond + " tokens/s")
                 .setting("streaming jobs measured", String.format("%,d, submitted evenly at %.1f/s: about %d streams "
@@ -157,16 +164,26 @@ public final class StreamBench implements Callable<Integer> {
                  WorkerRole worker = WorkerRole.start(jar, Args.list(workerJvmArgs), configFile,
                          broker.bootstrapServers(), dir.resolve("worker.log"))) {
                 System.out.printf("broker pid %d, worker pid %d ready; logs in %s%n", broker.pid(), worker.pid(), dir);
-                measure(broker.bootstrapServers(), TopicNames.defaults(), table, broker.pid(), worker.pid());
+                Map<String, Long> pids = Map.of("broker", broker.pid(), "worker", worker.pid());
+                profile.check(pids);
+                profiles = measure(broker.bootstrapServers(), TopicNames.defaults(), table, pids);
             }
         } finally {
             StatusStoreBench.deleteTree(dir.resolve("kafka")); // the logs and config stay
         }
         table.print(System.out);
+        if (profiles != null) {
+            profiles.profiler().print(System.out, profiles.summaries());
+        }
         return 0;
     }
 
-    private void measure(String bootstrap, TopicNames topics, BenchTable table, long brokerPid, long workerPid)
+    /** What {@code --profile} found over the measured window: the profiler and each process's summary. */
+    private record Profiles(RoleProfiler profiler, Map<String, RoleProfiler.Summary> summaries) {
+    }
+
+    /** Runs the warm-up and the measured jobs and fills the table; returns the profiles, null without --profile. */
+    private Profiles measure(String bootstrap, TopicNames topics, BenchTable table, Map<String, Long> pids)
             throws Exception {
         Map<String, Long> firstReadable = new HashMap<>();
         Map<String, Instant> firstHandedOff = new HashMap<>();
@@ -178,6 +195,7 @@ public final class StreamBench implements Callable<Integer> {
         long started;
         Histogram probed;
         int probes;
+        RoleProfiler profiler;
         try (KafkaConsumer<String, byte[]> reader = reader(bootstrap, List.of(topics.chunks(), topics.results()));
              KafkaProducer<String, byte[]> producer = producer(bootstrap);
              KafkaProbe probe = KafkaProbe.start(bootstrap, topics.chunks())) {
@@ -197,8 +215,9 @@ public final class StreamBench implements Callable<Integer> {
             }
             warmUpSubmitter.join(Duration.ofSeconds(30));
             deadline = System.nanoTime() + Duration.ofSeconds(limitS).toNanos();
-            table.process("broker", brokerPid, true).process("worker", workerPid, true)
+            table.process("broker", pids.get("broker"), true).process("worker", pids.get("worker"), true)
                     .process("bench JVM: mock LLM, submitter, reader", ProcessHandle.current().pid(), false);
+            profiler = profile.start(pids, "stream");
             started = System.nanoTime();
             Thread submitter = submitter(producer, topics, MEASURED, total, started, every, deadline);
             // Kafka alone beside it: a probe half-way between two submissions, read by the same reader
@@ -236,6 +255,7 @@ public final class StreamBench implements Callable<Integer> {
             probes = probe.sent();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        Profiles profiles = profiler == null ? null : new Profiles(profiler, profiler.stop());
         table.cpuWindowEnds(results.size());
         Histogram added = new Histogram(3);
         Histogram toWorker = new Histogram(3);
@@ -273,6 +293,7 @@ public final class StreamBench implements Callable<Integer> {
                 .figure("results read (read_committed), succeeded", results.size() + ", " + succeeded,
                         total + " (" + (results.size() == total ? "all" : "missing " + (total - results.size())) + ")")
                 .figure("from submission to the last result", String.format("%.1f s", seconds), "");
+        return profiles;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.llmq.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -49,6 +50,7 @@ class BenchRunnerCommandsTest {
         assertThat(stream.tokensPerSecond).isEqualTo(50.0);
         assertThat(stream.chunksMaxDelayMs).isNull();
         assertThat(stream.chunksMaxChars).isNull();
+        assertThat(stream.profile.dir).as("not profiled").isNull();
     }
 
     @Test
@@ -59,6 +61,10 @@ class BenchRunnerCommandsTest {
                 .containsExactly(20, 30, 0, 3, 0);
         assertThat(stream.tokensPerSecond).isEqualTo(12.5);
         assertThat(stream.limitS).isEqualTo(40);
+        StreamBench profiled = command(parse("stream", "--profile", "/tmp/stream-profile", "--profile-event", "alloc"),
+                StreamBench.class);
+        assertThat(profiled.profile.dir).isEqualTo(Path.of("/tmp/stream-profile"));
+        assertThat(profiled.profile.profileEvent).isEqualTo(ProfileOptions.Event.alloc);
         assertThatThrownBy(() -> parse("stream", "--tokns=3"))
                 .isInstanceOf(CommandLine.UnmatchedArgumentException.class);
         assertThatThrownBy(() -> parse("stream", "--jobs=many")).isInstanceOf(CommandLine.ParameterException.class);
