@@ -1,6 +1,7 @@
 package dev.llmq.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.schemas.JsonSerde;
@@ -34,12 +35,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KafkaProbeIT {
 
     private static final int PROBES = 50;
+    private static final int PARTITIONS = 3;
 
     @Test
     void timesEveryProbeItSentOnceAndKnowsOtherProbesAndOtherRecordsApart(KafkaCluster kafka) throws Exception {
         String topic = "it-probe-" + UUID.randomUUID();
         try (Admin admin = Admin.create(props(kafka, AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
         }
         List<ConsumerRecord<String, byte[]>> read = new ArrayList<>();
         try (KafkaProbe probe = KafkaProbe.start(kafka.bootstrapServers(), topic);
@@ -95,8 +97,10 @@ class KafkaProbeIT {
     private static KafkaConsumer<String, byte[]> reader(KafkaCluster kafka, String topic) {
         Properties p = props(kafka, ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                .map(info -> new TopicPartition(topic, info.partition())).toList();
+        // a topic just created may not be in the broker's metadata yet: wait for all its partitions
+        List<TopicPartition> parts = await().atMost(Duration.ofSeconds(30))
+                .until(() -> c.partitionsFor(topic).stream().map(info -> new TopicPartition(topic, info.partition()))
+                        .toList(), found -> found.size() == PARTITIONS);
         c.assign(parts);
         c.seekToBeginning(parts);
         return c;
