@@ -25,8 +25,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -221,7 +221,7 @@ public final class StreamBench implements Callable<Integer> {
             started = System.nanoTime();
             Thread submitter = submitter(producer, topics, MEASURED, total, started, every, deadline);
             // Kafka alone beside it: a probe half-way between two submissions, read by the same reader
-            Thread prober = paced("bench-stream-probe", total, started + every / 2, every, deadline, probe::send);
+            Thread prober = paced("bench-stream-probe", total, started + every / 2, every, deadline, i -> probe.send());
             while (results.size() < total && System.nanoTime() < deadline) {
                 var batch = reader.poll(Duration.ofMillis(100));
                 long now = System.nanoTime();
@@ -323,21 +323,23 @@ public final class StreamBench implements Callable<Integer> {
     /** Submits {@code count} jobs named {@code prefix} + number, one every {@code every} ns from {@code from}. */
     private static Thread submitter(KafkaProducer<String, byte[]> producer, TopicNames topics, String prefix, int count,
                                     long from, long every, long deadline) {
-        AtomicInteger next = new AtomicInteger();
-        return paced("bench-stream-submitter", count, from, every, deadline, () -> {
-            send(producer, topics, prefix + String.format("%06d", next.getAndIncrement()));
-            if (next.get() == count) {
+        return paced("bench-stream-submitter", count, from, every, deadline, i -> {
+            send(producer, topics, prefix + String.format("%06d", i));
+            if (i == count - 1) {
                 producer.flush();
             }
         });
     }
 
-    /** Runs {@code action} {@code count} times on a thread of its own, one every {@code every} ns from {@code from}. */
-    private static Thread paced(String name, int count, long from, long every, long deadline, Runnable action) {
+    /**
+     * Runs {@code action} with 0, 1 … {@code count} − 1 on a thread of its own, one every {@code every} ns from
+     * {@code from}, until {@code deadline}.
+     */
+    private static Thread paced(String name, int count, long from, long every, long deadline, IntConsumer action) {
         return Thread.ofPlatform().name(name).start(() -> {
             for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
                 LockSupport.parkNanos(from + i * every - System.nanoTime());
-                action.run();
+                action.accept(i);
             }
         });
     }

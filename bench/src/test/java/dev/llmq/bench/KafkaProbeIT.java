@@ -1,9 +1,9 @@
 package dev.llmq.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.llmq.runtime.KafkaCluster;
+import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.StreamChunk;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -41,7 +42,9 @@ class KafkaProbeIT {
     void timesEveryProbeItSentOnceAndKnowsOtherProbesAndOtherRecordsApart(KafkaCluster kafka) throws Exception {
         String topic = "it-probe-" + UUID.randomUUID();
         try (Admin admin = Admin.create(props(kafka, AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
+            List<NewTopic> created = List.of(new NewTopic(topic, PARTITIONS, (short) 1));
+            admin.createTopics(created).all().get();
+            TopicProvisioner.awaitLeaders(admin, created, Duration.ofSeconds(30));
         }
         List<ConsumerRecord<String, byte[]>> read = new ArrayList<>();
         try (KafkaProbe probe = KafkaProbe.start(kafka.bootstrapServers(), topic);
@@ -97,10 +100,8 @@ class KafkaProbeIT {
     private static KafkaConsumer<String, byte[]> reader(KafkaCluster kafka, String topic) {
         Properties p = props(kafka, ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG);
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        // a topic just created may not be in the broker's metadata yet: wait for all its partitions
-        List<TopicPartition> parts = await().atMost(Duration.ofSeconds(30))
-                .until(() -> c.partitionsFor(topic).stream().map(info -> new TopicPartition(topic, info.partition()))
-                        .toList(), found -> found.size() == PARTITIONS);
+        List<TopicPartition> parts = IntStream.range(0, PARTITIONS).mapToObj(n -> new TopicPartition(topic, n))
+                .toList();
         c.assign(parts);
         c.seekToBeginning(parts);
         return c;
