@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -18,6 +17,7 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
 
     private static final Object END = new Object();
     private static final Object ABORTED = new Object();
+    private static final Object IDLE = new Object();
 
     private record Failure(Throwable cause) {
     }
@@ -57,7 +57,8 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
      * The next buffers, or null at the end of the body; waits as long as it takes (the exchange's own timeout, or an
      * abort, ends the wait).
      *
-     * @throws TimeoutException when the exchange timed out (Jetty's timeout for the request)
+     * @throws TimeoutException when the exchange timed out (Jetty's timeout for the request; the cause says so), or,
+     *                          without a cause, when {@link #idle()} woke the reader
      * @throws IOException when the body failed (connection reset, cut off)
      */
     List<ByteBuffer> next() throws InterruptedException, TimeoutException, IOException {
@@ -68,25 +69,9 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
         return finished ? null : taken(queue.take());
     }
 
-    /**
-     * The next buffers, or null at the end of the body.
-     *
-     * @throws TimeoutException when nothing arrived within the timeout, or the exchange timed out
-     * @throws IOException when the body failed (connection reset, cut off)
-     */
-    List<ByteBuffer> next(long timeoutNanos) throws InterruptedException, TimeoutException, IOException {
-        if (aborted) {
-            finished = true;
-            throw new AbortedException();
-        }
-        if (finished) {
-            return null;
-        }
-        Object item = queue.poll(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
-        if (item == null && !aborted) {
-            throw new TimeoutException();
-        }
-        return taken(item);
+    /** Wakes the reader, whose read throws a {@link TimeoutException} without a cause: a stream's idle watch fired. */
+    void idle() {
+        queue.add(IDLE);
     }
 
     @SuppressWarnings("unchecked")
@@ -102,6 +87,9 @@ final class BodyQueue implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseabl
         if (item == ABORTED) {
             finished = true;
             throw new AbortedException();
+        }
+        if (item == IDLE) {
+            throw new TimeoutException(); // the body goes on: the watch's reader decides whether it waits again
         }
         if (item instanceof Failure f) {
             finished = true;

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends a {@link WireCall} and waits for the response head. The call's deadline is the exchange's own timeout, which
  * Jetty keeps (one timer per connection, not one per call) and which fails the exchange, head or body, when it passes:
- * the waits here and in {@link BodyQueue#next()} need no timeout of their own. A timed wait on a virtual thread costs
- * a timer set and cancelled on the JDK's timer thread for every call.
+ * the waits here and in {@link BodyQueue#next()} need no timeout of their own (a stream's idle timeout is its
+ * {@link IdleWatch}'s). A timed wait on a virtual thread costs a timer set and cancelled on the JDK's timer thread for
+ * every call.
  */
 final class Exchanges {
 

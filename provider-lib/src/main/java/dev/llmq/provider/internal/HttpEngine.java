@@ -32,6 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,7 @@ public final class HttpEngine implements ProviderClient {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEngine.class);
 
     private final Exchanges exchanges;
+    private final Scheduler scheduler;
     private final Clock clock;
     private final Function<String, Optional<ProviderAdapter>> adapters;
     private final ResponseLimits limits;
@@ -60,6 +62,7 @@ public final class HttpEngine implements ProviderClient {
     public HttpEngine(ProviderHttp http, Clock clock, Function<String, Optional<ProviderAdapter>> adapters,
                       ResponseLimits limits) {
         this.exchanges = new Exchanges(Objects.requireNonNull(http, "http").jetty());
+        this.scheduler = http.jetty().getScheduler();
         this.clock = Objects.requireNonNull(clock, "clock");
         this.adapters = Objects.requireNonNull(adapters, "adapters");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -271,16 +274,22 @@ public final class HttpEngine implements ProviderClient {
         }
 
         void pump(BodyQueue body, Deadline deadline, ProviderTarget target) {
-            long idle = target.streamIdleTimeout().toNanos();
-            long lastEvent = System.nanoTime();
+            try (IdleWatch idle = new IdleWatch(scheduler, target.streamIdleTimeout(), body)) {
+                pump(body, deadline, target, idle);
+            }
+        }
+
+        private void pump(BodyQueue body, Deadline deadline, ProviderTarget target, IdleWatch idle) {
             while (!decoder.ended()) {
-                long idleLeft = Math.max(0, idle - (System.nanoTime() - lastEvent));
                 List<ByteBuffer> buffers;
                 try {
-                    // the idle wait is this loop's; the call's deadline is the exchange's, which fails the body
-                    buffers = body.next(idleLeft);
+                    // untimed: the idle watch wakes it, and the call's deadline is the exchange's, which fails the body
+                    buffers = body.next();
                 } catch (TimeoutException e) {
-                    boolean exchange = e.getCause() != null; // the exchange's timeout, not this wait's
+                    boolean exchange = e.getCause() != null; // the exchange's timeout, not the idle watch's
+                    if (!exchange && !idle.expired()) {
+                        continue; // events came ahead of the watch's wake-up: it waits for the rest of the timeout
+                    }
                     String why = exchange || deadline.remainingNanos() <= 0 ? "stream exceeded the call timeout of "
                             + target.timeout() : "no stream data for " + target.streamIdleTimeout();
                     throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, why), e, accumulated());
@@ -299,7 +308,7 @@ public final class HttpEngine implements ProviderClient {
                 }
                 for (ByteBuffer b : buffers) {
                     for (SseEvent event : frame(b)) {
-                        lastEvent = System.nanoTime();
+                        idle.event();
                         onEvent(event);
                         if (decoder.ended()) {
                             return;

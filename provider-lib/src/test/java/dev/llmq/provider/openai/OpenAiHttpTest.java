@@ -244,6 +244,21 @@ class OpenAiHttpTest {
         assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
     }
 
+    @Test
+    @Timeout(20)
+    void eventsWithinTheIdleTimeoutKeepALongerStreamGoing() {
+        // nine events 120 ms apart: the stream lasts about four idle timeouts of 250 ms, and never pauses for one
+        peer.enqueue(Reply.sseEvents(STREAM).paced(Duration.ofMillis(120)));
+        long t0 = System.nanoTime();
+        List<ObjectNode> chunks = new ArrayList<>();
+        ProviderResponse r = client.stream(openai(Duration.ofSeconds(30), Duration.ofMillis(250)), hello(),
+                chunks::add);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(750));
+        assertThat(chunks).hasSize(7);
+        assertThat(r.completion().at("/choices/0/message/content").asText()).isEqualTo("Hé 😀");
+        assertThat(r.completion().at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+    }
+
     // the waits on the head and the body have no timeout of their own (the exchange's timeout ends them): were that
     // timeout not set, these calls would wait for ever, and @Timeout ends them
     @Test

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,12 @@ public final class FakePeer implements AutoCloseable {
 
     public enum Stall { NONE, BEFORE_HEAD, AFTER_BODY }
 
-    public record Reply(int status, Map<String, String> headers, List<byte[]> pieces, Stall stall) {
+    /** A scripted reply; {@code gap} is the pause before each piece after the first. */
+    public record Reply(int status, Map<String, String> headers, List<byte[]> pieces, Stall stall, Duration gap) {
+        public Reply(int status, Map<String, String> headers, List<byte[]> pieces, Stall stall) {
+            this(status, headers, pieces, stall, Duration.ZERO);
+        }
+
         public static Reply json(int status, String body, Map<String, String> headers) {
             return new Reply(status, headers, List.of(body.getBytes(StandardCharsets.UTF_8)), Stall.NONE);
         }
@@ -37,8 +43,22 @@ public final class FakePeer implements AutoCloseable {
                     split(body.getBytes(StandardCharsets.UTF_8), pieceSize), Stall.NONE);
         }
 
+        /** An event stream written one event (up to its blank line) at a time. */
+        public static Reply sseEvents(String body) {
+            List<byte[]> events = new ArrayList<>();
+            for (String event : body.split("(?<=\n\n)")) {
+                events.add(event.getBytes(StandardCharsets.UTF_8));
+            }
+            return new Reply(200, Map.of("Content-Type", "text/event-stream"), events, Stall.NONE);
+        }
+
         public Reply stalling(Stall how) {
-            return new Reply(status, headers, pieces, how);
+            return new Reply(status, headers, pieces, how, gap);
+        }
+
+        /** The same reply with {@code gap} between each two pieces. */
+        public Reply paced(Duration gap) {
+            return new Reply(status, headers, pieces, stall, gap);
         }
     }
 
@@ -121,7 +141,12 @@ public final class FakePeer implements AutoCloseable {
             long total = reply.pieces().stream().mapToLong(p -> p.length).sum();
             ex.sendResponseHeaders(reply.status(), total == 0 ? -1 : 0);
             OutputStream out = ex.getResponseBody();
+            boolean first = true;
             for (byte[] piece : reply.pieces()) {
+                if (!first && reply.gap().isPositive()) {
+                    release.await(reply.gap().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                }
+                first = false;
                 out.write(piece);
                 out.flush();
             }
