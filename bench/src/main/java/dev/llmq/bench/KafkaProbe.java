@@ -56,7 +56,9 @@ final class KafkaProbe implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProbe(new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer()), topic);
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        producer.partitionsFor(topic); // the topic's metadata now: else the first probe's time would include fetching it
+        return new KafkaProbe(producer, topic);
     }
 
     /** Sends the next probe without waiting. */
