@@ -162,7 +162,9 @@ final class E2eBench implements Callable<Integer> {
                 }
             }, connections);
             long windowEnd = System.nanoTime();
-            Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
+            if (profiler != null) {
+                profiler.stop();
+            }
             long lost = times.awaitResults(Duration.ofSeconds(drainSeconds));
             long drained = System.nanoTime();
             BrokerMeters.Counts during = broker.finish();
@@ -196,7 +198,7 @@ final class E2eBench implements Callable<Integer> {
             LoadOptions.figures(table, "submissions: ", r, "", "");
             table.print(System.out);
             if (profiler != null) {
-                profiler.print(System.out, profiles);
+                profiler.print(System.out);
             }
             System.out.println("role logs: " + roles.logs());
             exit = lost == 0 && r.errors() == 0 ? 0 : 1;

@@ -142,7 +142,9 @@ final class IngestBench implements Callable<Integer> {
         BrokerMeters.Span broker = BrokerMeters.begin(roles.brokerPid());
         RoleProfiler profiler = profile.start(roles, phase);
         LoadResult r = LoadGenerator.run(target, spec, ResponseListener.NONE, connections);
-        Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
+        if (profiler != null) {
+            profiler.stop();
+        }
         BrokerMeters.Counts during = broker.finish();
         table.cpuWindowEnds(r.jobs());
         List<MetricsScrape> after = MetricsScrape.getAll(http, ingestMetrics);
@@ -151,7 +153,7 @@ final class IngestBench implements Callable<Integer> {
         ProducerMeters.figure(table, "the ingest", before, after, r.jobs());
         table.print(System.out);
         if (profiler != null) {
-            profiler.print(System.out, profiles);
+            profiler.print(System.out);
         }
         if (floor.enabled && r.jobs() > 0) {
             // the ingest's records alone: each job, its batch's list, the status store's changelog; no worker

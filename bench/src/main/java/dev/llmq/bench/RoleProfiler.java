@@ -52,6 +52,8 @@ final class RoleProfiler implements AutoCloseable {
     private final Map<String, Long> pids;
     private final String event;
     private boolean stopped;
+    /** What {@link #stop()} found, for {@link #print}. */
+    private Map<String, Summary> summaries = Map.of();
 
     private RoleProfiler(Path lib, Path dir, Map<String, Long> pids, String event) {
         this.lib = lib;
@@ -125,14 +127,15 @@ final class RoleProfiler implements AutoCloseable {
             load(lib, role.getValue(), "dump,collapsed,file=" + collapsed);
             out.put(role.getKey(), Summary.of(collapsed, ALLOC.equals(event)));
         }
+        summaries = out;
         return out;
     }
 
     /**
      * The table of where each process's CPU went (or what it allocated): its samples, its busiest threads and its
-     * hottest frames (allocation sites), with the files to look at further.
+     * hottest frames (allocation sites), as {@link #stop()} found them, with the files to look at further.
      */
-    void print(PrintStream out, Map<String, Summary> summaries) {
+    void print(PrintStream out) {
         boolean alloc = ALLOC.equals(event);
         out.println(alloc ? "### what each process allocated (async-profiler, a sample about every 512 KiB a thread "
                 + "allocates, the measured window)" : "### where each process's CPU went (async-profiler, event "

@@ -134,7 +134,7 @@ public final class StreamBench implements Callable<Integer> {
         int maxChars = chunksMaxChars != null ? chunksMaxChars : LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue();
         Path jar = BenchMain.llmqJar();
         Path dir = Files.createTempDirectory("llmq-stream-");
-        Profiles profiles;
+        RoleProfiler profiler;
         BenchTable table = new BenchTable("llmq bench stream: " + jobs + " streams of " + tokens + " tokens at "
                 + tokensPerSecond + " tokens/s")
                 .setting("streaming jobs measured", String.format("%,d, submitted evenly at %.1f/s: about %d streams "
@@ -166,24 +166,23 @@ public final class StreamBench implements Callable<Integer> {
                 System.out.printf("broker pid %d, worker pid %d ready; logs in %s%n", broker.pid(), worker.pid(), dir);
                 Map<String, Long> pids = Map.of("broker", broker.pid(), "worker", worker.pid());
                 profile.check(pids);
-                profiles = measure(broker.bootstrapServers(), TopicNames.defaults(), table, pids);
+                profiler = measure(broker.bootstrapServers(), TopicNames.defaults(), table, pids);
             }
         } finally {
             StatusStoreBench.deleteTree(dir.resolve("kafka")); // the logs and config stay
         }
         table.print(System.out);
-        if (profiles != null) {
-            profiles.profiler().print(System.out, profiles.summaries());
+        if (profiler != null) {
+            profiler.print(System.out);
         }
         return 0;
     }
 
-    /** What {@code --profile} found over the measured window: the profiler and each process's summary. */
-    private record Profiles(RoleProfiler profiler, Map<String, RoleProfiler.Summary> summaries) {
-    }
-
-    /** Runs the warm-up and the measured jobs and fills the table; returns the profiles, null without --profile. */
-    private Profiles measure(String bootstrap, TopicNames topics, BenchTable table, Map<String, Long> pids)
+    /**
+     * Runs the warm-up and the measured jobs and fills the table; returns the stopped profiler, null without
+     * {@code --profile}.
+     */
+    private RoleProfiler measure(String bootstrap, TopicNames topics, BenchTable table, Map<String, Long> pids)
             throws Exception {
         Map<String, Long> firstReadable = new HashMap<>();
         Map<String, Instant> firstHandedOff = new HashMap<>();
@@ -255,7 +254,9 @@ public final class StreamBench implements Callable<Integer> {
             probes = probe.sent();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        Profiles profiles = profiler == null ? null : new Profiles(profiler, profiler.stop());
+        if (profiler != null) {
+            profiler.stop();
+        }
         table.cpuWindowEnds(results.size());
         Histogram added = new Histogram(3);
         Histogram toWorker = new Histogram(3);
@@ -293,7 +294,7 @@ public final class StreamBench implements Callable<Integer> {
                 .figure("results read (read_committed), succeeded", results.size() + ", " + succeeded,
                         total + " (" + (results.size() == total ? "all" : "missing " + (total - results.size())) + ")")
                 .figure("from submission to the last result", String.format("%.1f s", seconds), "");
-        return profiles;
+        return profiler;
     }
 
     /**

@@ -174,7 +174,9 @@ final class UsageBench implements Callable<Integer> {
         long t0 = System.nanoTime();
         boolean all = watch.await(total(BACKLOG_PROVIDER), backlog, LIMIT);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
+        if (profiler != null) {
+            profiler.stop();
+        }
         BrokerMeters.Counts during = brokerSpan.finish();
         long counted = watch.count(total(BACKLOG_PROVIDER)) - atReady;
         table.cpuWindowEnds(counted);
@@ -182,7 +184,7 @@ final class UsageBench implements Callable<Integer> {
                 String.format("**%,.0f** (%,d in %.1f s; %,d counted before ready, %.1f s after the process "
                         + "started)%s", counted / seconds, counted, seconds, atReady, readyAfter,
                         all ? "" : "; NOT ALL COUNTED within " + LIMIT), "");
-        print(table, aggregator, during, counted, profiler, profiles);
+        print(table, aggregator, during, counted, profiler);
         return all ? 0 : 1;
     }
 
@@ -221,7 +223,9 @@ final class UsageBench implements Callable<Integer> {
         producer.flush();
         boolean all = watch.await(total(LIVE_PROVIDER), n, LIMIT);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Map<String, RoleProfiler.Summary> profiles = profiler == null ? null : profiler.stop();
+        if (profiler != null) {
+            profiler.stop();
+        }
         BrokerMeters.Counts during = brokerSpan.finish();
         table.cpuWindowEnds(n);
         Histogram lag = watch.lags();
@@ -232,19 +236,19 @@ final class UsageBench implements Callable<Integer> {
                         String.format("**%.1f / %.1f / %.1f / %.1f ms**", lag.getValueAtPercentile(50) / 1e3,
                                 lag.getValueAtPercentile(90) / 1e3, lag.getValueAtPercentile(99) / 1e3,
                                 lag.getMaxValue() / 1e3), "");
-        print(table, aggregator, during, n, profiler, profiles);
+        print(table, aggregator, during, n, profiler);
         return all ? 0 : 1;
     }
 
     /** The phase's last figures (memory, what the broker did per result), the table, and the profiles if taken. */
     private static void print(BenchTable table, RoleProcess aggregator, BrokerMeters.Counts during, long results,
-                              RoleProfiler profiler, Map<String, RoleProfiler.Summary> profiles) throws IOException {
+                              RoleProfiler profiler) throws IOException {
         table.figure("aggregator resident memory at the end / at its peak", RoleProcess.mib(aggregator.rssBytes())
                 + " / " + RoleProcess.mib(aggregator.peakRssBytes()), "");
         BrokerMeters.figures(table, during, results);
         table.print(System.out);
         if (profiler != null) {
-            profiler.print(System.out, profiles);
+            profiler.print(System.out);
         }
     }
 
