@@ -2,6 +2,8 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.DisallowUnknownKeywordFactory;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -41,7 +43,12 @@ final class ChatRequestSchema {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);
         }
-        this.schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(raw);
+        // a keyword the draft does not define is a mistake in the file (networknt would only log it at each start)
+        JsonMetaSchema strict = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+                .unknownKeywordFactory(DisallowUnknownKeywordFactory.getInstance())
+                .build();
+        this.schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, f -> f.metaSchema(strict))
+                .getSchema(raw);
         schema.initializeValidators();
     }
 

@@ -2,6 +2,7 @@ package dev.llmq.ingest.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.TopicNames;
 import java.time.Instant;
 import java.util.Properties;
@@ -35,5 +36,13 @@ class BudgetStatesTest {
             assertThat(new String(store.get("budget:tenant:acme"))).isEqualTo("{\"v\":2}");
             assertThat(store.get("budget:tag:eval")).isNull();
         }
+    }
+
+    @Test
+    void processingErrorsOfTheGlobalTableGoToTheHandlerAsFromKafka5() {
+        // the budget states are a global table; without it Kafka Streams logs a warning at every start
+        Properties props = BudgetStates.properties(IngestSettings.builder("kafka:9092", "ingest-1").build());
+        String key = StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG;
+        assertThat(new StreamsConfig(props).getBoolean(key)).isTrue();
     }
 }

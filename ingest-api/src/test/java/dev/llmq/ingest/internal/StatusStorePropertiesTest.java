@@ -56,4 +56,13 @@ class StatusStorePropertiesTest {
     void jobsOfAbortedSubmissionsAreNeverRead() {
         assertThat(PROPS).containsEntry(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
     }
+
+    @Test
+    void processingErrorsOfGlobalTablesGoToTheHandlerAsFromKafka5() {
+        // without it Kafka Streams logs a warning at every start, also from its partition assignor, which builds its
+        // own StreamsConfig of the main consumer's configs
+        String key = StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG;
+        assertThat(new StreamsConfig(PROPS).getBoolean(key)).isTrue();
+        assertThat(new StreamsConfig(PROPS).getMainConsumerConfigs("group", "client", 0)).containsEntry(key, "true");
+    }
 }

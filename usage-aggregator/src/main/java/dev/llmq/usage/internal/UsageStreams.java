@@ -90,6 +90,11 @@ public final class UsageStreams implements AutoCloseable {
         props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage");
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        // no global tables here; set because Kafka Streams warns at every start until it is (Kafka 5.0's default),
+        // also where its partition assignor reads it: from the main consumer's configs
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                "true");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // RocksDB's memory bounded for the process, unless the user's Kafka properties name a setter of their own
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, UsageRocksDbMemory.class);

@@ -70,4 +70,15 @@ class UsageStreamsTest {
                 Path.of("/tmp/unused"), SELF);
         assertThat(theirs.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).isEqualTo("com.example.TheirSetter");
     }
+
+    @Test
+    void processingErrorsOfGlobalTablesGoToTheHandlerAsFromKafka5() {
+        // without it Kafka Streams logs a warning at every start, also from its partition assignor, which builds its
+        // own StreamsConfig of the main consumer's configs
+        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
+                Path.of("/tmp/unused"), SELF);
+        String key = StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG;
+        assertThat(new StreamsConfig(props).getBoolean(key)).isTrue();
+        assertThat(new StreamsConfig(props).getMainConsumerConfigs("group", "client", 0)).containsEntry(key, "true");
+    }
 }
