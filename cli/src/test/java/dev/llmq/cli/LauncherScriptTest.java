@@ -67,9 +67,16 @@ class LauncherScriptTest {
     @Test
     void benchRunsTheHarnessWithTheSameOptions() throws Exception {
         assertThat(launch(25, null, "bench", "e2e", "--duration", "5"))
-                .containsExactly(UNSAFE, COMPACT_HEADERS, "-Dllmq.home=" + root.toRealPath(), "-cp",
+                .containsExactly(UNSAFE, COMPACT_HEADERS, "--enable-native-access=ALL-UNNAMED",
+                        "-Dllmq.home=" + root.toRealPath(), "-cp",
                         root.toRealPath().resolve("bench/target/benchmarks.jar").toString(),
                         "dev.llmq.bench.BenchMain", "e2e", "--duration", "5");
+    }
+
+    @Test
+    void benchOnJdk23HasNoNativeAccessOptionYet() throws Exception {
+        assertThat(launch(23, null, "bench", "e2e")).containsExactly(UNSAFE, "-Dllmq.home=" + root.toRealPath(), "-cp",
+                root.toRealPath().resolve("bench/target/benchmarks.jar").toString(), "dev.llmq.bench.BenchMain", "e2e");
     }
 
     private String jar() throws IOException {
