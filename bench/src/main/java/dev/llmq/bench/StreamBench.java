@@ -110,8 +110,8 @@ public final class StreamBench implements Callable<Integer> {
             + "key's, 256)")
     Integer chunksMaxChars;
 
-    @Option(names = "--limit-s", defaultValue = "180", description = "seconds the measured jobs must finish "
-            + "within, after the warm-up (default: ${DEFAULT-VALUE})")
+    @Option(names = "--limit-s", defaultValue = "180", description = "seconds the warm-up's jobs and then the "
+            + "measured jobs may take after the last of them is submitted (default: ${DEFAULT-VALUE})")
     long limitS;
 
     @Option(names = "--worker-jvm-args", defaultValue = "", description = "JVM options of the worker process, "
@@ -198,7 +198,7 @@ public final class StreamBench implements Callable<Integer> {
         try (KafkaConsumer<String, byte[]> reader = reader(bootstrap, List.of(topics.chunks(), topics.results()));
              KafkaProducer<String, byte[]> producer = producer(bootstrap);
              KafkaProbe probe = KafkaProbe.start(bootstrap, topics.chunks())) {
-            long every = (long) (tokens / tokensPerSecond * 1e9 / jobs);
+            long every = every();
             // warm-up (not measured), the same load: the worker's first minutes pay for JIT, connections and metadata
             int warmUps = warmUpJobs();
             long warmUpStarted = System.nanoTime();
@@ -213,7 +213,7 @@ public final class StreamBench implements Callable<Integer> {
                 }
             }
             warmUpSubmitter.join(Duration.ofSeconds(30));
-            deadline = System.nanoTime() + Duration.ofSeconds(limitS).toNanos();
+            deadline = System.nanoTime() + measuredLimit().toNanos();
             table.process("broker", pids.get("broker"), true).process("worker", pids.get("worker"), true)
                     .process("bench JVM: mock LLM, submitter, reader", ProcessHandle.current().pid(), false);
             profiler = profile.start(pids, "stream");
@@ -314,6 +314,16 @@ public final class StreamBench implements Callable<Integer> {
             }
         }
         return 1;
+    }
+
+    /** Nanoseconds between two submissions: {@code --jobs} per stream's duration. */
+    long every() {
+        return (long) (tokens / tokensPerSecond * 1e9 / jobs);
+    }
+
+    /** How long the measured jobs may take from the first submission: their submissions, then {@code --limit-s}. */
+    Duration measuredLimit() {
+        return Duration.ofNanos((long) rounds * jobs * every()).plusSeconds(limitS);
     }
 
     /** The warm-up's jobs: {@code --warmup} seconds at the measured rounds' pace. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -47,6 +48,8 @@ class BenchRunnerCommandsTest {
         StreamBench stream = command(parse("stream"), StreamBench.class);
         assertThat(List.of(stream.jobs, stream.tokens, stream.rounds, stream.warmup)).containsExactly(200, 200, 10, 150);
         assertThat(stream.warmUpJobs()).isEqualTo(7_500); // 150 s at 50 streams of 4 s a second
+        // 2,000 jobs submitted over 40 s, then 180 s for the last of them
+        assertThat(stream.measuredLimit()).isEqualTo(Duration.ofSeconds(220));
         assertThat(stream.tokensPerSecond).isEqualTo(50.0);
         assertThat(stream.chunksMaxDelayMs).isNull();
         assertThat(stream.chunksMaxChars).isNull();
@@ -61,6 +64,7 @@ class BenchRunnerCommandsTest {
                 .containsExactly(20, 30, 0, 3, 0);
         assertThat(stream.tokensPerSecond).isEqualTo(12.5);
         assertThat(stream.limitS).isEqualTo(40);
+        assertThat(stream.measuredLimit()).isEqualTo(Duration.ofMillis(60 * 120).plusSeconds(40)); // 60 jobs 0.12 s apart
         StreamBench profiled = command(parse("stream", "--profile", "/tmp/stream-profile", "--profile-event", "alloc"),
                 StreamBench.class);
         assertThat(profiled.profile.dir).isEqualTo(Path.of("/tmp/stream-profile"));
