@@ -63,6 +63,9 @@ final class Assembly implements AutoCloseable {
         this.loaded = LoadedConfig.read(options.config());
         this.names = loaded.parse(options.env(), ConfigScope.NAMES);
         this.env = new HashMap<>(options.env());
+        if (role.joinsCluster() && options.bootstrapServers() == null) {
+            LoadedConfig.bootstrapServers(names); // no cluster at all: say so before anything starts or warns
+        }
         this.meters = registry(role, options, gcMetrics);
         if (role.bindsHost()) {
             BindPolicy.check(role.command(), options.host(), names.llmq().auth().keys(), options.insecureNoAuth());

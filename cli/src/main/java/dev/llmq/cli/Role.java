@@ -58,6 +58,11 @@ enum Role {
         return servesApi() || components.contains(Component.HEALTH);
     }
 
+    /** Whether the role works against a Kafka cluster it does not start itself. */
+    boolean joinsCluster() {
+        return components.contains(Component.KAFKA_ACCESS) && !components.contains(Component.BROKER);
+    }
+
     /** What the role reads of the config: the most any of its components needs. */
     ConfigScope scope() {
         return scopeOf(components);

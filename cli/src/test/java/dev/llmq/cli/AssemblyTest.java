@@ -1,7 +1,11 @@
 package dev.llmq.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.llmq.router.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** What an {@link Assembly} does before any component needs Kafka. */
 class AssemblyTest {
@@ -50,5 +55,39 @@ class AssemblyTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no Kafka cluster given")
                 .hasMessageContaining("--bootstrap-servers");
+    }
+
+    @Test
+    void aWorkerWithoutAKafkaClusterSaysSoBeforeItStartsTheMockOrWarnsAboutKeys() {
+        RoleOptions options = RoleOptions.builder(Map.of(), Clock.systemUTC()).build(); // the bundled config: a mock
+        Logger llmq = (Logger) LoggerFactory.getLogger("dev.llmq");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        llmq.addAppender(logged);
+        try {
+            assertThatThrownBy(() -> Assembly.start(Role.WORKER, options))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no Kafka cluster given");
+        } finally {
+            llmq.detachAppender(logged);
+        }
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+    }
+
+    @Test
+    void theConfigsClusterIsEnough(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("llmq.yaml"), """
+                model_list:
+                  - model_name: g
+                    litellm_params: { model: openai/gpt-4o, api_key: os.environ/LLMQ_TEST_UNSET_SECRET }
+                llmq:
+                  kafka: { bootstrap.servers: "127.0.0.1:1" }
+                """);
+        RoleOptions options = RoleOptions.builder(Map.of(), Clock.systemUTC()).config(config).build();
+
+        // past the cluster check: the worker reads its deployments and fails on the unset secret, before any Kafka work
+        assertThatThrownBy(() -> Assembly.start(Role.WORKER, options))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("environment variable LLMQ_TEST_UNSET_SECRET is not set");
     }
 }
