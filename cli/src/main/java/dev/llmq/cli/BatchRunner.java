@@ -56,8 +56,10 @@ final class BatchRunner {
             try {
                 submissions.add(client.submitNdjson(slice));
             } catch (IngestClient.ApiException e) {
-                throw new IOException("lines " + (from + 1) + "–" + (from + slice.size()) + " were rejected ("
-                        + e.getMessage() + "); " + from + " earlier lines were submitted", e);
+                String rejected = slice.size() == 1 ? "line " + (from + 1) + " was"
+                        : "lines " + (from + 1) + "–" + (from + slice.size()) + " were";
+                throw new IOException(rejected + " rejected (" + e.getMessage() + "); " + from + " earlier "
+                        + (from == 1 ? "line was" : "lines were") + " submitted", e);
             }
         }
         return submissions;

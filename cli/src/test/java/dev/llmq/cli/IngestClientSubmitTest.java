@@ -84,6 +84,19 @@ class IngestClientSubmitTest {
     }
 
     @Test
+    void aRejectedSliceIsNamedWithTheLinesSubmittedBeforeIt() {
+        List<String> lines = List.of("{\"model\":\"g\"}", "{\"model\":\"g\"}", "{}");
+        statuses.add(202);
+        statuses.add(400);
+        assertThatThrownBy(() -> new BatchRunner(client(), 1, System.err).submit(lines))
+                .hasMessageStartingWith("line 2 was rejected (HTTP 400: status 400); 1 earlier line was submitted");
+
+        statuses.add(400);
+        assertThatThrownBy(() -> new BatchRunner(client(), 2, System.err).submit(lines))
+                .hasMessageStartingWith("lines 1–2 were rejected (HTTP 400: status 400); 0 earlier lines were");
+    }
+
+    @Test
     void onlyUnreachableOrFailingServersAreTransient() {
         assertThat(IngestClient.isTransient(new IngestClient.ApiException(503, "busy"))).isTrue();
         assertThat(IngestClient.isTransient(new IngestClient.ApiException(500, "boom"))).isTrue();
