@@ -29,6 +29,21 @@ public final class StreamsDefaults {
         unlessSet(props, user, "producer.", key, value);
     }
 
+    /**
+     * Kafka Streams' processing exception handler for global tables too ({@code processing.exception.handler.global
+     * .enabled}, Kafka 5.0's default), unless {@code user} sets it; with the default handler a global table's
+     * processing error fails as it did without. Until it is set Kafka Streams warns at every start, from the
+     * application's config and again from its partition assignor, which reads the main consumer's configs: so the
+     * value goes there too.
+     */
+    public static void globalProcessingErrorsHandled(Properties props, Map<String, ?> user) {
+        String key = "processing.exception.handler.global.enabled";
+        if (!user.containsKey(key)) {
+            props.put(key, "true");
+        }
+        props.put("main.consumer." + key, String.valueOf(props.get(key)));
+    }
+
     private static void unlessSet(Properties props, Map<String, ?> user, String prefix, String key, String value) {
         if (!user.containsKey(key)) {
             props.put(prefix + key, value);

@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.config.StreamsDefaults;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.JsonSerde;
@@ -154,8 +155,7 @@ public final class BudgetStates implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(settings.topics()));
         props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-budgets");
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "0");
-        // the default from Kafka 5.0, and Kafka Streams warns at every start until it is set
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        StreamsDefaults.globalProcessingErrorsHandled(props, settings.kafkaProperties());
         props.put(StreamsConfig.TASK_TIMEOUT_MS_CONFIG, Long.toString(START_TIMEOUT.toMillis()));
         props.put(StreamsConfig.globalConsumerPrefix("default.api.timeout.ms"), Long.toString(START_TIMEOUT.toMillis()));
         // the control topic is also written in transactions (cancellations)

@@ -168,11 +168,6 @@ final class StatusStore implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        // no global tables here; set because Kafka Streams warns at every start until it is (Kafka 5.0's default),
-        // also where its partition assignor reads it: from the main consumer's configs
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-        props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
-                "true");
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL.toMillis()));
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         // each task reads four partitions (jobs, interactive jobs, status, results) and the topology does not depend
@@ -185,6 +180,7 @@ final class StatusStore implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         Map<String, String> user = settings.kafkaProperties();
+        StreamsDefaults.globalProcessingErrorsHandled(props, user); // no global tables here, but Kafka warns
         StreamsDefaults.consumer(props, user, "session.timeout.ms", SESSION_TIMEOUT.toMillis());
         StreamsDefaults.consumer(props, user, "heartbeat.interval.ms", HEARTBEAT_INTERVAL.toMillis());
         StreamsDefaults.consumer(props, user, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());

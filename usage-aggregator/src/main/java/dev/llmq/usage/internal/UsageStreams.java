@@ -90,17 +90,13 @@ public final class UsageStreams implements AutoCloseable {
         props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage");
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        // no global tables here; set because Kafka Streams warns at every start until it is (Kafka 5.0's default),
-        // also where its partition assignor reads it: from the main consumer's configs
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-        props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
-                "true");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // RocksDB's memory bounded for the process, unless the user's Kafka properties name a setter of their own
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, UsageRocksDbMemory.class);
         props.put(UsageRocksDbMemory.BYTES_CONFIG, Long.toString(settings.rocksDbMemoryBytes()));
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         Map<String, String> user = settings.kafkaProperties();
+        StreamsDefaults.globalProcessingErrorsHandled(props, user); // no global tables here, but Kafka warns
         StreamsDefaults.consumer(props, user, "fetch.min.bytes", FETCH_MIN_BYTES);
         StreamsDefaults.consumer(props, user, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
         // exactly_once_v2, no checkpoint-less task directory left to be found, the producer retrying soon

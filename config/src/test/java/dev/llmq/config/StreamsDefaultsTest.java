@@ -1,0 +1,37 @@
+package dev.llmq.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** The settings llmq gives its Kafka Streams applications step aside for the user's. */
+class StreamsDefaultsTest {
+
+    private static final String GLOBAL = "processing.exception.handler.global.enabled";
+
+    @Test
+    void globalTablesGetTheProcessingHandlerAlsoWhereThePartitionAssignorLooks() {
+        Properties props = new Properties();
+        StreamsDefaults.globalProcessingErrorsHandled(props, Map.of());
+        assertThat(props).containsEntry(GLOBAL, "true").containsEntry("main.consumer." + GLOBAL, "true");
+    }
+
+    @Test
+    void theUsersChoiceForGlobalTablesStandsAndReachesTheAssignorToo() {
+        Properties props = new Properties();
+        props.put(GLOBAL, "false"); // as the roles copy the user's Kafka properties in first
+        StreamsDefaults.globalProcessingErrorsHandled(props, Map.of(GLOBAL, "false"));
+        assertThat(props).containsEntry(GLOBAL, "false").containsEntry("main.consumer." + GLOBAL, "false");
+    }
+
+    @Test
+    void aConsumerDefaultStepsAsideForTheUsersKey() {
+        Properties props = new Properties();
+        StreamsDefaults.consumer(props, Map.of(), "fetch.min.bytes", 32_768);
+        StreamsDefaults.consumer(props, Map.of("fetch.max.wait.ms", "500"), "fetch.max.wait.ms", 100);
+        assertThat(props).containsEntry("consumer.fetch.min.bytes", "32768")
+                .doesNotContainKey("consumer.fetch.max.wait.ms");
+    }
+}
