@@ -33,35 +33,43 @@ class LauncherScriptTest {
 
     @Test
     void jdk25GetsCompactHeadersBeforeTheUsersOptions() throws Exception {
-        assertThat(launch(25, "-XX:-UseCompactObjectHeaders -Xmx1g", "demo", "--jobs", "3"))
+        assertThat(launch(25, "-XX:-UseCompactObjectHeaders -Xmx1g", "standalone", "--http-port", "3"))
                 .containsExactly(UNSAFE, COMPACT_HEADERS, "-XX:-UseCompactObjectHeaders", "-Xmx1g", "-jar", jar(),
-                        "demo", "--jobs", "3");
+                        "standalone", "--http-port", "3");
     }
 
     @Test
     void jdk23HasNoCompactHeadersYet() throws Exception {
-        assertThat(launch(23, null, "demo")).containsExactly(UNSAFE, "-jar", jar(), "demo");
+        assertThat(launch(23, null, "standalone")).containsExactly(UNSAFE, "-jar", jar(), "standalone");
     }
 
     @Test
     void jdk21GetsNeitherOption() throws Exception {
-        assertThat(launch(21, null, "demo")).containsExactly("-jar", jar(), "demo");
+        assertThat(launch(21, null, "standalone")).containsExactly("-jar", jar(), "standalone");
     }
 
     @Test
     void hugePagesAreAskedForWhereTheKernelGivesThemOnRequest() throws Exception {
         hugePagesMode = "always [madvise] never";
-        assertThat(launch(25, "-XX:-UseTransparentHugePages", "demo")).containsExactly(UNSAFE, COMPACT_HEADERS,
-                HUGE_PAGES, "-XX:-UseTransparentHugePages", "-jar", jar(), "demo");
-        assertThat(launch(21, null, "demo")).containsExactly(HUGE_PAGES, "-jar", jar(), "demo");
+        assertThat(launch(25, "-XX:-UseTransparentHugePages", "standalone")).containsExactly(UNSAFE, COMPACT_HEADERS,
+                HUGE_PAGES, "-XX:-UseTransparentHugePages", "-jar", jar(), "standalone");
+        assertThat(launch(21, null, "standalone")).containsExactly(HUGE_PAGES, "-jar", jar(), "standalone");
     }
 
     @Test
     void hugePagesAreNotAskedForWhereTheKernelGivesThemAnywayOrNever() throws Exception {
         hugePagesMode = "[always] madvise never";
-        assertThat(launch(21, null, "demo")).as("always").containsExactly("-jar", jar(), "demo");
+        assertThat(launch(21, null, "standalone")).as("always").containsExactly("-jar", jar(), "standalone");
         hugePagesMode = null; // no such file: not Linux, or a kernel without them
-        assertThat(launch(21, null, "demo")).as("no file").containsExactly("-jar", jar(), "demo");
+        assertThat(launch(21, null, "standalone")).as("no file").containsExactly("-jar", jar(), "standalone");
+    }
+
+    @Test
+    void theDemoRunsOnTheFirstCompilerAloneUnlessTheUserSaysOtherwise() throws Exception {
+        assertThat(launch(21, null, "demo", "--jobs", "3")).containsExactly("-XX:TieredStopAtLevel=1", "-jar", jar(),
+                "demo", "--jobs", "3");
+        assertThat(launch(25, "-XX:TieredStopAtLevel=4", "demo")).containsExactly(UNSAFE, COMPACT_HEADERS,
+                "-XX:TieredStopAtLevel=1", "-XX:TieredStopAtLevel=4", "-jar", jar(), "demo");
     }
 
     @Test
