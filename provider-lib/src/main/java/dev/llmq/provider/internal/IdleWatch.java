@@ -37,7 +37,7 @@ final class IdleWatch extends CyclicTimeout implements AutoCloseable {
 
     /**
      * Whether the stream has been quiet for the whole timeout; if not, the watch is set for what is left of it. For
-     * the reader, after the watch woke it.
+     * the reader after the watch woke it, and for the watch itself when it fires.
      */
     boolean expired() {
         long left = idleNanos - (System.nanoTime() - lastEvent);
@@ -53,12 +53,10 @@ final class IdleWatch extends CyclicTimeout implements AutoCloseable {
         if (closed) {
             return;
         }
-        long left = idleNanos - (System.nanoTime() - lastEvent);
-        if (left <= 0) {
+        if (expired()) {
             body.idle();
             return;
         }
-        schedule(left, TimeUnit.NANOSECONDS);
         if (closed) { // closed while it was being set: the close's cancel may have come first
             destroy();
         }
