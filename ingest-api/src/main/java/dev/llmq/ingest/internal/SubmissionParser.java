@@ -257,7 +257,7 @@ public final class SubmissionParser {
     private ParsedJob parseJob(ObjectNode item, Set<String> groups, boolean batchLineAllowed, Instant now) {
         ObjectNode body;
         JobFields fields;
-        if (batchLineAllowed && item.has("body") && (item.has("url") || item.has("method"))) {
+        if (batchLineAllowed && isBatchLine(item)) {
             checkBatchLine(item);
             body = (ObjectNode) item.remove("body");
             JobFields inBody = JobFields.extract(body, limits);
@@ -270,6 +270,16 @@ public final class SubmissionParser {
         Instant expiresAt = fields.deadline() == null ? null : fields.deadline().resolve(now);
         return new ParsedJob(fields.customId(), model, body, body.path("stream").asBoolean(false), fields.priority(),
                 expiresAt, fields.tags(), fields.metadata());
+    }
+
+    /**
+     * Whether {@code item} is an OpenAI batch-input line: a {@code body} beside a {@code method} or {@code url}, or an
+     * object {@code body} with no {@code messages} of the item's own (a line written without the two constant fields,
+     * which a chat body would otherwise refuse as "missing 'model'").
+     */
+    private static boolean isBatchLine(ObjectNode item) {
+        JsonNode body = item.get("body");
+        return body != null && (item.has("url") || item.has("method") || body.isObject() && !item.has("messages"));
     }
 
     private static void checkBatchLine(ObjectNode line) {

@@ -3,6 +3,7 @@ package dev.llmq.ingest.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.llmq.schemas.Json;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +93,18 @@ class SubmissionParserTest {
         assertThat(s.jobs()).extracting(ParsedJob::customId).containsExactly("req-1", "req-2");
         assertThat(s.jobs().getFirst().body().fieldNames()).toIterable().doesNotContain("custom_id");
         assertThat(s.jobs().getFirst().body().get("model").asText()).isEqualTo("gpt-4o-mini");
+    }
+
+    @Test
+    void batchInputLineWithoutMethodAndUrlIsReadAsOne() {
+        ParsedSubmission s = parse("{\"custom_id\":\"req-1\",\"body\":" + CHAT + "}", "application/x-ndjson");
+        assertThat(s.jobs()).extracting(ParsedJob::customId, ParsedJob::modelGroup)
+                .containsExactly(tuple("req-1", "gpt-4o-mini"));
+        ApiException e = reject("{\"custom_id\":\"r\",\"body\":{\"messages\":[]}}", "application/x-ndjson");
+        assertThat(e.param()).isEqualTo("line 1: model");
+        ApiException chat = reject("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"body\":{}}",
+                "application/x-ndjson");
+        assertThat(chat.param()).as("a chat body with a stray body field stays a chat body").isEqualTo("line 1: model");
     }
 
     @Test
