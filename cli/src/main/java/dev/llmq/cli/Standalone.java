@@ -87,6 +87,11 @@ public final class Standalone implements AutoCloseable {
         return assembly.get(IngestServer.class).ready();
     }
 
+    /** The whole process's parts and their readiness ({@code /health/ready}). */
+    Assembly assembly() {
+        return assembly;
+    }
+
     /** The router of this process's worker (its health, and the config in force). */
     public Router router() {
         return assembly.get(Router.class);

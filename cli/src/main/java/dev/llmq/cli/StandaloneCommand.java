@@ -35,9 +35,9 @@ final class StandaloneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Standalone.Options options = new Standalone.Options(config, dataDir, host, httpPort, kafkaPort,
                 System.getenv(), null, insecureNoAuth);
-        return Foreground.run("standalone", () -> Standalone.start(options), standalone -> String.format(
-                "llmq ready: http %s, kafka %s, data %s, config %s", standalone.httpUrl(),
-                standalone.bootstrapServers(), dataDir.toAbsolutePath().normalize(),
-                config == null ? "bundled (mock LLM)" : config));
+        return Foreground.run("standalone", () -> Standalone.start(options), Standalone::assembly,
+                standalone -> String.format("llmq ready: http %s, kafka %s, data %s, config %s",
+                        standalone.httpUrl(), standalone.bootstrapServers(), dataDir.toAbsolutePath().normalize(),
+                        config == null ? "bundled (mock LLM)" : config));
     }
 }
