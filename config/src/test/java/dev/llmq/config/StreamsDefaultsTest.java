@@ -34,4 +34,16 @@ class StreamsDefaultsTest {
         assertThat(props).containsEntry("consumer.fetch.min.bytes", "32768")
                 .doesNotContainKey("consumer.fetch.max.wait.ms");
     }
+
+    @Test
+    void aShortSessionUnlessTheUserChoseOne() {
+        Properties props = new Properties();
+        StreamsDefaults.shortSession(props, Map.of());
+        assertThat(props).containsEntry("consumer.session.timeout.ms", "10000")
+                .containsEntry("consumer.heartbeat.interval.ms", "2000");
+        Properties chosen = new Properties();
+        StreamsDefaults.shortSession(chosen, Map.of("session.timeout.ms", "45000"));
+        assertThat(chosen).doesNotContainKey("consumer.session.timeout.ms")
+                .containsEntry("consumer.heartbeat.interval.ms", "2000");
+    }
 }

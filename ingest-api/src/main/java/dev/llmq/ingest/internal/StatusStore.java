@@ -52,8 +52,6 @@ final class StatusStore implements AutoCloseable {
 
     /** How often the stream commits its input offsets and checkpoints the stores. */
     static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
-    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
     /**
      * The status store's fetches wait for this much data, up to {@link #FETCH_MAX_WAIT}: its view may trail the topics
      * by that long when little is going on (a job just submitted is answered from {@code RecentSubmissions}
@@ -181,8 +179,7 @@ final class StatusStore implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         Map<String, String> user = settings.kafkaProperties();
         StreamsDefaults.globalProcessingErrorsHandled(props, user); // no global tables here, but Kafka warns
-        StreamsDefaults.consumer(props, user, "session.timeout.ms", SESSION_TIMEOUT.toMillis());
-        StreamsDefaults.consumer(props, user, "heartbeat.interval.ms", HEARTBEAT_INTERVAL.toMillis());
+        StreamsDefaults.shortSession(props, user);
         StreamsDefaults.consumer(props, user, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
         StreamsDefaults.consumer(props, user, "fetch.min.bytes", FETCH_MIN_BYTES);
         StreamsDefaults.producer(props, user, "compression.type", CHANGELOG_COMPRESSION);

@@ -56,6 +56,14 @@ class UsageStreamsTest {
     }
 
     @Test
+    void aKilledMembersTasksMoveAfterTenSecondsNotFortyFive() {
+        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
+                Path.of("/tmp/unused"), SELF);
+        assertThat(props).containsEntry(StreamsConfig.consumerPrefix("session.timeout.ms"), "10000")
+                .containsEntry(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "2000");
+    }
+
+    @Test
     void rocksDbMemoryIsBoundedForTheProcessUnlessTheUserNamesASetterOfTheirOwn() {
         Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
                 Path.of("/tmp/unused"), SELF);
