@@ -198,7 +198,12 @@ final class IngestClient {
             throws IOException, InterruptedException {
         HttpRequest request = request("/v1/jobs/" + jobId + "/stream")
                 .header("Accept", "text/event-stream").GET().build();
-        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (java.net.ConnectException e) {
+            throw unreachable(e);
+        }
         if (response.statusCode() != 200) {
             String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
             throw new ApiException(response.statusCode(), errorMessage(body));

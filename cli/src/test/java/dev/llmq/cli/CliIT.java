@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** The {@code llmq} commands a user types, run against a live llmq. */
@@ -150,9 +153,12 @@ class CliIT {
         assertThat(Json.mapper().readTree(result.out()).path("id").asText()).isEqualTo(jobId);
     }
 
-    @Test
-    void unreachableLlmqIsAClearError() {
-        Result result = run("status", "job_x", "--url", URI.create("http://127.0.0.1:1").toString());
+    @ParameterizedTest
+    @ValueSource(strings = {"status job_x", "tail --job job_x", "usage --group-by model"})
+    void unreachableLlmqIsAClearError(String command) {
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of("--url", "http://127.0.0.1:1"));
+        Result result = run(args.toArray(String[]::new));
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.err()).contains("cannot reach llmq at http://127.0.0.1:1");
     }
