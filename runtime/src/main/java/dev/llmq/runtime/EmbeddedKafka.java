@@ -1,5 +1,6 @@
 package dev.llmq.runtime;
 
+import dev.llmq.runtime.internal.DataDirLock;
 import dev.llmq.runtime.internal.FreePorts;
 import dev.llmq.runtime.internal.KafkaStorage;
 import dev.llmq.runtime.internal.SaslBroker;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * later starts on the same directory keep the cluster id, topics and records. Defaults suit one node:
  * replication factor 1 everywhere, one offsets partition, no initial rebalance delay, transactions
  * usable, automatic topic creation off, request thread pools sized to the machine's cores ({@link #threadPools}).
- * Extra broker properties override the defaults.
+ * Extra broker properties override the defaults. One broker at a time holds a data directory ({@link DataDirLock}): a
+ * second one, in this process or another, is refused before Kafka touches it.
  *
  * <pre>{@code
  * try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dir).port(0).build().start()) {
@@ -49,6 +51,7 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
     private final SaslBroker sasl;
 
     private KafkaRaftServer server;
+    private DataDirLock dataDirLock;
     private int port;
     private int controllerPort;
     private String clusterId;
@@ -73,6 +76,20 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
             return this;
         }
         long t0 = System.nanoTime();
+        dataDirLock = DataDirLock.acquire(dataDir);
+        try {
+            startOnFreePorts();
+        } catch (RuntimeException e) {
+            releaseDataDir();
+            throw e;
+        }
+        log.info("embedded Kafka broker ready at {} (controller port {}, data dir {}, cluster id {}) in {} ms",
+                bootstrapServers(), controllerPort, dataDir, clusterId,
+                Duration.ofNanos(System.nanoTime() - t0).toMillis());
+        return this;
+    }
+
+    private void startOnFreePorts() {
         int attempts = requestedPort == 0 || requestedControllerPort == 0 ? AUTO_PORT_ATTEMPTS : 1;
         for (int attempt = 1; ; attempt++) {
             int bport = requestedPort == 0 ? FreePorts.find() : FreePorts.requireFree("Kafka broker", requestedPort);
@@ -93,10 +110,6 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
                 log.debug("port {} or {} was taken before the broker bound it, trying others", bport, cport);
             }
         }
-        log.info("embedded Kafka broker ready at {} (controller port {}, data dir {}, cluster id {}) in {} ms",
-                bootstrapServers(), controllerPort, dataDir, clusterId,
-                Duration.ofNanos(System.nanoTime() - t0).toMillis());
-        return this;
     }
 
     private void startOn(int bport, int cport) {
@@ -229,8 +242,16 @@ public final class EmbeddedKafka implements KafkaCluster, AutoCloseable {
             log.info("embedded Kafka broker on port {} stopped in {} ms", port,
                     Duration.ofNanos(System.nanoTime() - t0).toMillis());
         }
+        releaseDataDir();
         if (ownsDataDir) {
             KafkaStorage.deleteRecursively(dataDir);
+        }
+    }
+
+    private void releaseDataDir() {
+        if (dataDirLock != null) {
+            dataDirLock.close();
+            dataDirLock = null;
         }
     }
 

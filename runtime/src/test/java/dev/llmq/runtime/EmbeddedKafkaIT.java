@@ -141,6 +141,24 @@ class EmbeddedKafkaIT {
     }
 
     @Test
+    void aSecondBrokerOnTheSameDataDirIsRefusedBeforeItTouchesIt() throws Exception {
+        Path dir = kafka.dataDir();
+        String topic = createTopic(kafka, "held");
+        EmbeddedKafka second = EmbeddedKafka.builder().dataDir(dir).build();
+        assertThatThrownBy(second::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Kafka data dir " + dir + " is in use by another broker (process "
+                        + ProcessHandle.current().pid() + "@");
+        assertThat(second.isRunning()).isFalse();
+        second.close();
+        assertThat(dir).as("a refused broker leaves the data dir alone").exists();
+        try (KafkaProducer<String, String> producer = producer(kafka, Map.of())) {
+            producer.send(new ProducerRecord<>(topic, "k", "after")).get();
+        }
+        assertThat(consumeAll(kafka, topic, "read_uncommitted", 1)).containsExactly("after");
+    }
+
+    @Test
     void closeIsIdempotentAndStopsTheBroker(@TempDir Path dir) {
         EmbeddedKafka broker = EmbeddedKafka.builder().dataDir(dir).brokerProperty("num.partitions", "3").build();
         broker.start();

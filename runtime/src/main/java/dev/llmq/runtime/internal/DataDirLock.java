@@ -1,0 +1,92 @@
+package dev.llmq.runtime.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An embedded broker's hold on its data dir, taken before Kafka touches it. Kafka locks its log dirs only when the
+ * broker part starts, after the controller part has opened the metadata log: a second process given the same dir
+ * ran its own controller on that log (appending to the segment the first was writing) before it failed on Kafka's
+ * lock. The lock file names its holder ({@code <pid>@<host>}), for the refusal's message; the OS drops the lock
+ * when the holder dies, so a killed broker leaves nothing to clean up.
+ */
+public final class DataDirLock implements AutoCloseable {
+
+    /** The lock file's name in the data dir. */
+    public static final String FILE = "llmq-broker.lock";
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private DataDirLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Takes the lock on {@code dataDir} (created when missing).
+     *
+     * @throws IllegalStateException when another broker, in this process or another, holds it
+     * @throws UncheckedIOException when the lock file cannot be written
+     */
+    public static DataDirLock acquire(Path dataDir) {
+        Path file = dataDir.resolve(FILE);
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(dataDir);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // another broker of this process holds it
+            }
+            if (lock == null) {
+                String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+                channel.close();
+                throw new IllegalStateException("Kafka data dir " + dataDir + " is in use by another broker"
+                        + (holder.isEmpty() ? "" : " (process " + holder + ")")
+                        + "; stop it first, or give this one a data dir of its own");
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(ManagementFactory.getRuntimeMXBean().getName()
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(false);
+            return new DataDirLock(channel, lock);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new UncheckedIOException("cannot lock Kafka data dir " + dataDir, e);
+        }
+    }
+
+    /** Releases the lock; the file stays (a later broker takes it again). */
+    @Override
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException e) {
+            // the channel's close below releases it too
+        }
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // nothing held any more
+            }
+        }
+    }
+}
