@@ -1,13 +1,18 @@
 package dev.llmq.cli;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -39,30 +44,81 @@ final class BatchRunner {
         this.err = err;
     }
 
-    static List<String> readLines(Path file) throws IOException {
-        List<String> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                lines.add(line);
-            }
+    /** The submissions of a run and the jobs they hold. */
+    record Submitted(List<IngestClient.Submission> submissions, long jobs) {
+        Submitted {
+            submissions = List.copyOf(submissions);
         }
-        return lines;
     }
 
+    /**
+     * Submits the non-blank lines of {@code file} a slice at a time, reading the next slice only once the last one
+     * was accepted: a file of millions of lines is never held whole (only the job ids the ingest answered).
+     *
+     * @throws IOException a rejected slice (naming the lines submitted before it), or bytes that are not UTF-8
+     */
+    Submitted submitFile(Path file) throws IOException, InterruptedException {
+        Slices slices = new Slices();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (!line.isBlank()) {
+                    slices.add(line);
+                }
+            }
+        } catch (CharacterCodingException e) {
+            // the reader decodes ahead of the lines it hands out, so the line is not known
+            throw new IOException(file + " is not UTF-8 text; " + earlierLines(slices.submitted) + " submitted", e);
+        }
+        return slices.finish();
+    }
+
+    /** Submits {@code lines} in slices; see {@link #submitFile}. */
     List<IngestClient.Submission> submit(List<String> lines) throws IOException, InterruptedException {
-        List<IngestClient.Submission> submissions = new ArrayList<>();
-        for (int from = 0; from < lines.size(); from += sliceSize) {
-            List<String> slice = lines.subList(from, Math.min(lines.size(), from + sliceSize));
+        Slices slices = new Slices();
+        for (String line : lines) {
+            slices.add(line);
+        }
+        return slices.finish().submissions();
+    }
+
+    /** Lines gathered into slices of {@link #sliceSize}, each submitted once full. */
+    private final class Slices {
+        private final List<IngestClient.Submission> submissions = new ArrayList<>();
+        private final List<String> slice = new ArrayList<>();
+        private long submitted;
+
+        void add(String line) throws IOException, InterruptedException {
+            slice.add(line);
+            if (slice.size() == sliceSize) {
+                flush();
+            }
+        }
+
+        Submitted finish() throws IOException, InterruptedException {
+            flush();
+            return new Submitted(submissions, submitted);
+        }
+
+        private void flush() throws IOException, InterruptedException {
+            if (slice.isEmpty()) {
+                return;
+            }
             try {
                 submissions.add(client.submitNdjson(slice));
             } catch (IngestClient.ApiException e) {
+                long from = submitted;
                 String rejected = slice.size() == 1 ? "line " + (from + 1) + " was"
                         : "lines " + (from + 1) + "–" + (from + slice.size()) + " were";
-                throw new IOException(rejected + " rejected (" + e.getMessage() + "); " + from + " earlier "
-                        + (from == 1 ? "line was" : "lines were") + " submitted", e);
+                throw new IOException(rejected + " rejected (" + e.getMessage() + "); " + earlierLines(from)
+                        + " submitted", e);
             }
+            submitted += slice.size();
+            slice.clear();
         }
-        return submissions;
+    }
+
+    private static String earlierLines(long count) {
+        return count + " earlier " + (count == 1 ? "line was" : "lines were");
     }
 
     /** Polls until every job of the submissions has a terminal status, showing progress when asked. */
@@ -75,13 +131,22 @@ final class BatchRunner {
                 .setUpdateIntervalMillis(200)
                 .setConsumer(new ConsoleProgressBarConsumer(err))
                 .build() : null;
+        // a batch whose jobs have all ended does not change: asked once, not at every round (hundreds of batches
+        // for a file of a million lines)
+        Map<String, IngestClient.BatchCounts> ended = new HashMap<>();
         try {
             while (true) {
                 long succeeded = 0;
                 long failed = 0;
                 long done = 0;
                 for (IngestClient.Submission submission : submissions) {
-                    IngestClient.BatchCounts counts = client.batch(submission.batchId());
+                    IngestClient.BatchCounts counts = ended.get(submission.batchId());
+                    if (counts == null) {
+                        counts = client.batch(submission.batchId());
+                        if (counts.done() >= submission.jobIds().size()) {
+                            ended.put(submission.batchId(), counts);
+                        }
+                    }
                     succeeded += counts.succeeded();
                     failed += counts.failed() + counts.other();
                     done += counts.done();
@@ -105,18 +170,24 @@ final class BatchRunner {
 
     /** Writes the batch-output lines of every submission, in input order, to {@code out}. */
     long writeResults(List<IngestClient.Submission> submissions, Path out) throws IOException, InterruptedException {
-        List<String> all = new ArrayList<>();
-        for (IngestClient.Submission submission : submissions) {
-            all.addAll(client.batchResults(submission.batchId()));
-        }
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        Files.write(tmp, all, StandardCharsets.UTF_8);
+        long written = 0;
+        // a batch at a time, so the output is never held whole; it appears under its name only once complete
+        try (BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (IngestClient.Submission submission : submissions) {
+                for (String line : client.batchResults(submission.batchId())) {
+                    writer.write(line);
+                    writer.newLine();
+                    written++;
+                }
+            }
+        }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return all.size();
+        return written;
     }
 }

@@ -44,20 +44,20 @@ final class SubmitCommand implements Callable<Integer> {
             err.println("llmq submit: no such file: " + file);
             return 2;
         }
-        List<String> lines = BatchRunner.readLines(file);
-        if (lines.isEmpty()) {
+        long start = System.nanoTime();
+        BatchRunner runner = new BatchRunner(api.client(), slice, System.err);
+        BatchRunner.Submitted submitted = runner.submitFile(file);
+        if (submitted.jobs() == 0) {
             err.println("llmq submit: " + file + " has no lines");
             return 2;
         }
-        long start = System.nanoTime();
-        BatchRunner runner = new BatchRunner(api.client(), slice, System.err);
-        List<IngestClient.Submission> submissions = runner.submit(lines);
-        out.printf("submitted %d jobs in %d submission(s): %s%n", lines.size(), submissions.size(),
+        List<IngestClient.Submission> submissions = submitted.submissions();
+        out.printf("submitted %d jobs in %d submission(s): %s%n", submitted.jobs(), submissions.size(),
                 String.join(", ", submissions.stream().map(IngestClient.Submission::batchId).toList()));
         if (!await && output == null) {
             return 0;
         }
-        BatchRunner.Run run = runner.await(submissions, lines.size(), true, start);
+        BatchRunner.Run run = runner.await(submissions, submitted.jobs(), true, start);
         out.printf("%d succeeded, %d failed in %.1f s%n", run.succeeded(), run.failed(),
                 run.elapsed().toMillis() / 1000.0);
         if (output != null) {

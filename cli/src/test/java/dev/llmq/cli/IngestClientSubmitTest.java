@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link IngestClient#submitNdjson}: transient failures are retried with the same Idempotency-Key, others not. */
 class IngestClientSubmitTest {
@@ -25,12 +29,14 @@ class IngestClientSubmitTest {
     private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
     private final List<String> keys = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/jobs", exchange -> {
             keys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+            bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             int status = statuses.isEmpty() ? 202 : statuses.poll();
             String body = status == 202 ? "{\"batch_id\":\"batch_1\",\"jobs\":[{\"id\":\"job_1\"}]}"
@@ -94,6 +100,40 @@ class IngestClientSubmitTest {
         statuses.add(400);
         assertThatThrownBy(() -> new BatchRunner(client(), 2, System.err).submit(lines))
                 .hasMessageStartingWith("lines 1–2 were rejected (HTTP 400: status 400); 0 earlier lines were");
+    }
+
+    @Test
+    void aFileIsSubmittedInSlicesOfItsNonBlankLines(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("in.jsonl"),
+                "{\"a\":1}\n\n{\"a\":2}\n  \n{\"a\":3}\n{\"a\":4}\n{\"a\":5}");
+        BatchRunner.Submitted submitted = new BatchRunner(client(), 2, System.err).submitFile(file);
+        assertThat(submitted.jobs()).isEqualTo(5);
+        assertThat(submitted.submissions()).hasSize(3);
+        assertThat(bodies).extracting(body -> body.strip().split("\n").length).containsExactly(2, 2, 1);
+        assertThat(bodies.get(2)).contains("{\"a\":5}");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8StopsSayingSoAndWhatWasSubmitted(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n{\"a\":\"".getBytes(StandardCharsets.UTF_8));
+        bytes.write(new byte[] {(byte) 0xC3, (byte) 0x28}); // not UTF-8
+        bytes.write("\"}\n".getBytes(StandardCharsets.UTF_8));
+        Path file = Files.write(dir.resolve("latin.jsonl"), bytes.toByteArray());
+        assertThatThrownBy(() -> new BatchRunner(client(), 2, System.err).submitFile(file))
+                .hasMessage(file + " is not UTF-8 text; 0 earlier lines were submitted");
+        assertThat(bodies).as("nothing sent: the reader decodes ahead of the lines it hands out").isEmpty();
+
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 2_500; i++) { // two full slices and a half one that is never sent
+            big.append("{\"a\":").append(i).append("}\n");
+        }
+        bytes.reset();
+        bytes.write(big.toString().getBytes(StandardCharsets.UTF_8));
+        bytes.write(new byte[] {(byte) 0xC3, (byte) 0x28, '\n'});
+        Path late = Files.write(dir.resolve("late.jsonl"), bytes.toByteArray());
+        assertThatThrownBy(() -> new BatchRunner(client(), 1_000, System.err).submitFile(late))
+                .hasMessage(late + " is not UTF-8 text; 2000 earlier lines were submitted");
     }
 
     @Test
