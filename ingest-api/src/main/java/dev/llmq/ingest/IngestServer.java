@@ -46,10 +46,12 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -133,6 +135,7 @@ public final class IngestServer implements AutoCloseable {
     private final KafkaClientMeters kafkaMeters;
     private volatile RequestLogger requestObserver = (ctx, ms) -> { };
     private volatile SubmissionTracing tracing = SubmissionTracing.W3C;
+    private final Supplier<Set<String>> modelGroups;
 
     public IngestServer(IngestSettings settings, Supplier<Set<String>> modelGroups, BooleanSupplier readiness,
                         Clock clock, MeterRegistry registry) {
@@ -143,7 +146,7 @@ public final class IngestServer implements AutoCloseable {
     public IngestServer(IngestSettings settings, Supplier<Set<String>> modelGroups, BooleanSupplier readiness,
                         Clock clock, MeterRegistry registry, RandomGenerator random) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        Objects.requireNonNull(modelGroups, "modelGroups");
+        this.modelGroups = Objects.requireNonNull(modelGroups, "modelGroups");
         this.readiness = Objects.requireNonNull(readiness, "readiness");
         Objects.requireNonNull(clock, "clock");
         this.metrics = new IngestMetrics(Objects.requireNonNull(registry, "registry"));
@@ -194,6 +197,8 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.get("/v1/batches/{id}", this::getBatch);
             cfg.routes.get("/v1/batches/{id}/results", this::getBatchResults);
             cfg.routes.get(UsageForwarder.PATH, this::usage);
+            cfg.routes.get("/v1/models", this::listModels);
+            cfg.routes.get("/v1/models/<model>", this::getModel);
             cfg.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "live")));
             cfg.routes.get("/health/ready", this::ready);
             cfg.routes.get("/metrics", this::metrics);
@@ -491,6 +496,39 @@ public final class IngestServer implements AutoCloseable {
             throw ApiException.notFound("no batch with id '" + id + "'");
         }
         json(ctx, 200, views.batch(id, jobs));
+    }
+
+    /**
+     * OpenAI's model list: the model groups jobs may name, those the caller's key may use (as LiteLLM's proxy lists its
+     * {@code model_list}). llmq knows no creation time: {@code created} is 0.
+     */
+    private void listModels(Context ctx) {
+        Caller caller = caller(ctx);
+        List<Map<String, Object>> data = new TreeSet<>(modelGroups.get()).stream().filter(caller::mayUse)
+                .map(IngestServer::model).toList();
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("object", "list");
+        list.put("data", data);
+        json(ctx, 200, list);
+    }
+
+    /** One model group of {@link #listModels}; one the caller may not use answers as one that does not exist. */
+    private void getModel(Context ctx) {
+        String id = ctx.pathParam("model");
+        if (!modelGroups.get().contains(id) || !caller(ctx).mayUse(id)) {
+            throw new ApiException(404, "invalid_request_error", "model_not_found", "model",
+                    "The model '" + id + "' does not exist or you do not have access to it.", "model_not_found");
+        }
+        json(ctx, 200, model(id));
+    }
+
+    private static Map<String, Object> model(String id) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("id", id);
+        model.put("object", "model");
+        model.put("created", 0);
+        model.put("owned_by", "llmq");
+        return model;
     }
 
     private void getBatchResults(Context ctx) throws IOException {

@@ -38,7 +38,7 @@ class IngestServerWithoutKafkaTest {
         }
         IngestSettings settings = IngestSettings.builder("127.0.0.1:" + closedPort, "no-kafka")
                 .port(0).kafkaTimeout(Duration.ofSeconds(1)).maxBodyBytes(4096).build();
-        server = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, Clock.systemUTC(), registry)
+        server = new IngestServer(settings, () -> Set.of("gpt-4o-mini", "azure/gpt-4o"), () -> true, Clock.systemUTC(), registry)
                 .start();
         http = new HttpTestClient(server.port());
     }
@@ -56,6 +56,22 @@ class IngestServerWithoutKafkaTest {
         assertThat(error.fieldNames()).toIterable().containsExactly("message", "type", "param", "code");
         assertThat(error.path("message").asText()).isNotBlank();
         assertThat(error.path("code").asText()).isEqualTo(code);
+    }
+
+    @Test
+    void theModelGroupsAreOpenAisModelList() {
+        HttpTestClient.Response list = http.get("/v1/models");
+        assertThat(list.status()).as(list.body()).isEqualTo(200);
+        assertThat(list.json().path("object").asText()).isEqualTo("list");
+        assertThat(list.json().path("data").findValuesAsText("id")).containsExactly("azure/gpt-4o", "gpt-4o-mini");
+        assertThat(list.json().path("data").path(0).fieldNames()).toIterable()
+                .containsExactly("id", "object", "created", "owned_by");
+
+        HttpTestClient.Response one = http.get("/v1/models/azure/gpt-4o");
+        assertThat(one.status()).as(one.body()).isEqualTo(200);
+        assertThat(one.json().path("id").asText()).isEqualTo("azure/gpt-4o");
+        assertThat(one.json().path("object").asText()).isEqualTo("model");
+        assertOpenAiError(http.get("/v1/models/o3"), 404, "model_not_found");
     }
 
     @Test

@@ -274,6 +274,19 @@ class TenantIsolationIT {
     }
 
     @Test
+    void aKeyListsTheModelGroupsItMayUseAndNoOther() {
+        assertThat(http.get("/v1/models", bearer(ACME)).json().path("data").findValuesAsText("id"))
+                .containsExactly("gpt-4o-mini");
+        HttpTestClient.Response hidden = http.get("/v1/models/gpt-4o", bearer(ACME));
+        assertThat(hidden.status()).as(hidden.body()).isEqualTo(404);
+        assertThat(hidden.json().at("/error/code").asText()).isEqualTo("model_not_found");
+        assertThat(http.get("/v1/models/gpt-4o", bearer(GLOBEX)).status()).isEqualTo(200);
+        assertThat(http.get("/v1/models", bearer(GLOBEX)).json().path("data").findValuesAsText("id"))
+                .contains("gpt-4o", "gpt-4o-mini");
+        assertThat(http.get("/v1/models").status()).isEqualTo(401);
+    }
+
+    @Test
     void aReloadRevokesAKeyAndAddsANewOne() {
         String fresh = ApiKeys.generate();
         List<ApiKey> next = new ArrayList<>(KEYS.all().stream().filter(k -> !k.tenant().equals("globex")).toList());

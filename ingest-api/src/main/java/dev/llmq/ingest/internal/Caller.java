@@ -64,6 +64,11 @@ public record Caller(ApiKey key, String tenant, boolean allTenants) {
         return batch.stream().allMatch(j -> sees(j.tenant())) ? batch : List.of();
     }
 
+    /** Whether the caller may submit jobs to {@code modelGroup} (and see it in {@code GET /v1/models}). */
+    public boolean mayUse(String modelGroup) {
+        return key == null || key.allowsModel(modelGroup);
+    }
+
     /** The tenant {@code GET /v1/usage} is fixed to, or null when the caller may ask about any tenant. */
     public String usageTenant() {
         return allTenants ? null : tenant;
@@ -96,7 +101,7 @@ public record Caller(ApiKey key, String tenant, boolean allTenants) {
         }
         Set<String> refused = new TreeSet<>();
         submission.jobs().forEach(j -> {
-            if (!key.allowsModel(j.modelGroup())) {
+            if (!mayUse(j.modelGroup())) {
                 refused.add(j.modelGroup());
             }
         });

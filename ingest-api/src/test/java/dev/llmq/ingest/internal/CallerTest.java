@@ -47,6 +47,15 @@ class CallerTest {
     }
 
     @Test
+    void aKeysModelsAreTheGroupsItMayUse() {
+        assertThat(Caller.of(key(Set.of("gpt-4o-mini"), List.of(), null, Scope.READ), null).mayUse("o3")).isFalse();
+        assertThat(Caller.of(key(Set.of("gpt-4o-mini"), List.of(), null, Scope.READ), null).mayUse("gpt-4o-mini"))
+                .isTrue();
+        assertThat(Caller.of(key(Set.of(), List.of(), null, Scope.READ), null).mayUse("o3")).isTrue();
+        assertThat(Caller.withoutKey(null).mayUse("o3")).isTrue();
+    }
+
+    @Test
     void anAdminKeyOrAKeyWithoutModelsMayUseEveryGroup() {
         ParsedSubmission s = new ParsedSubmission(false, List.of(job("o3")));
         assertThat(Caller.of(key(Set.of("x"), List.of(), null, Scope.ADMIN), null).admit(s)).isEqualTo(s);
