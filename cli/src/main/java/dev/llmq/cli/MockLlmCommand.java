@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "mock-llm", mixinStandardHelpOptions = true,
-        description = "Run the mock LLM server alone (OpenAI wire format, latency and fault injection; admin "
-                + "endpoints under /__mock).")
+        description = "Run the mock LLM server alone (OpenAI, Azure OpenAI, Anthropic and Gemini wire formats, "
+                + "latency and fault injection; admin endpoints under /__mock).")
 final class MockLlmCommand implements Callable<Integer> {
 
     @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST, paramLabel = "ADDR",

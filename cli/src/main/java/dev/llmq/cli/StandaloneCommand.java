@@ -6,15 +6,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "standalone", mixinStandardHelpOptions = true,
-        description = "Run everything in one process: embedded Kafka broker, topics, ingest API, a worker and, when "
-                + "the config enables llmq.mock_llm (the bundled one does), the mock LLM server.")
+        description = "Run everything in one process: embedded Kafka broker, topics, ingest API, a worker, the usage "
+                + "aggregator and, when the config enables llmq.mock_llm (the bundled one does), the mock LLM server.")
 final class StandaloneCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "llmq config (LiteLLM model_list shape); default: "
             + "the bundled config serving gpt-4o-mini and gpt-4o from the mock LLM server")
     Path config;
 
-    @Option(names = "--data-dir", defaultValue = ".llmq", description = "where the broker keeps its data (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", defaultValue = ".llmq", description = "where the broker, the status store and the "
+            + "usage aggregator keep their data (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default: ${DEFAULT-VALUE}); "
