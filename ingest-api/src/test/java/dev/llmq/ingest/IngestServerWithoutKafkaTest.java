@@ -38,8 +38,8 @@ class IngestServerWithoutKafkaTest {
         }
         IngestSettings settings = IngestSettings.builder("127.0.0.1:" + closedPort, "no-kafka")
                 .port(0).kafkaTimeout(Duration.ofSeconds(1)).maxBodyBytes(4096).build();
-        server = new IngestServer(settings, () -> Set.of("gpt-4o-mini", "azure/gpt-4o"), () -> true, Clock.systemUTC(), registry)
-                .start();
+        server = new IngestServer(settings, () -> Set.of("gpt-4o-mini", "azure/gpt-4o"), () -> true,
+                Clock.systemUTC(), registry).start();
         http = new HttpTestClient(server.port());
     }
 
