@@ -3,6 +3,7 @@ package dev.llmq.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,15 +15,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link IngestClient#submitNdjson}: transient failures are retried with the same Idempotency-Key, others not. */
+/**
+ * {@link IngestClient#submitNdjson}: transient failures are retried with the same Idempotency-Key, others not; and
+ * {@link BatchRunner} over it: files submitted in slices, batches polled until their jobs ended.
+ */
 class IngestClientSubmitTest {
 
     private HttpServer server;
@@ -30,6 +37,7 @@ class IngestClientSubmitTest {
     private final List<String> keys = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private final List<String> bodies = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> batchQuestions = new ConcurrentHashMap<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -39,15 +47,26 @@ class IngestClientSubmitTest {
             bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             int status = statuses.isEmpty() ? 202 : statuses.poll();
-            String body = status == 202 ? "{\"batch_id\":\"batch_1\",\"jobs\":[{\"id\":\"job_1\"}]}"
-                    : "{\"error\":{\"message\":\"status " + status + "\"}}";
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
+            respond(exchange, status, status == 202 ? "{\"batch_id\":\"batch_1\",\"jobs\":[{\"id\":\"job_1\"}]}"
+                    : "{\"error\":{\"message\":\"status " + status + "\"}}");
+        });
+        server.createContext("/v1/batches/", exchange -> {
+            String batch = exchange.getRequestURI().getPath().substring("/v1/batches/".length());
+            int n = batchQuestions.computeIfAbsent(batch, b -> new AtomicInteger()).incrementAndGet();
+            // batch_done has ended at the first question; batch_slow's second job ends at the third
+            long succeeded = batch.equals("batch_done") || n >= 3 ? 2 : 1;
+            respond(exchange, 200, "{\"total\":2,\"counts\":{\"queued\":0,\"running\":" + (2 - succeeded)
+                    + ",\"succeeded\":" + succeeded + ",\"failed\":0}}");
         });
         server.start();
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     @AfterEach
@@ -134,6 +153,19 @@ class IngestClientSubmitTest {
         Path late = Files.write(dir.resolve("late.jsonl"), bytes.toByteArray());
         assertThatThrownBy(() -> new BatchRunner(client(), 1_000, System.err).submitFile(late))
                 .hasMessage(late + " is not UTF-8 text; 2000 earlier lines were submitted");
+    }
+
+    @Test
+    void waitingAsksAnEndedBatchOnce() throws Exception {
+        List<IngestClient.Submission> submissions = List.of(
+                new IngestClient.Submission("batch_done", List.of("job_1", "job_2")),
+                new IngestClient.Submission("batch_slow", List.of("job_3", "job_4")));
+
+        BatchRunner.Run run = new BatchRunner(client(), 2, System.err).await(submissions, 4, false, System.nanoTime());
+
+        assertThat(run.succeeded()).isEqualTo(4);
+        assertThat(batchQuestions.get("batch_slow")).hasValue(3);
+        assertThat(batchQuestions.get("batch_done")).hasValue(1);
     }
 
     @Test

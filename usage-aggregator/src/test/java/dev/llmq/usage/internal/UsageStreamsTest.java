@@ -15,6 +15,12 @@ class UsageStreamsTest {
 
     private static final HostInfo SELF = new HostInfo("127.0.0.1", 4003);
 
+    /** The properties of an aggregator whose user set no Kafka property. */
+    private static Properties defaults() {
+        return UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(), Path.of("/tmp/unused"),
+                SELF);
+    }
+
     @Test
     void exactlyOnceAndItsStateHandlingAreNotTheUsersToChange() {
         Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1")
@@ -22,7 +28,8 @@ class UsageStreamsTest {
                         "num.stream.threads", "4"))
                 .build(), Path.of("/tmp/unused"), SELF);
 
-        assertThat(props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(props.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+                .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
         // a task directory without a checkpoint must be gone before the task can come back (ExactlyOnceState)
         assertThat(props.getProperty(StreamsConfig.STATE_CLEANUP_DELAY_MS_CONFIG)).isEqualTo("1000");
         assertThat(props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo("1");
@@ -31,8 +38,7 @@ class UsageStreamsTest {
 
     @Test
     void theTransactionalProducerRetriesSoonUnlessTheUserSaysOtherwise() {
-        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
-                Path.of("/tmp/unused"), SELF);
+        Properties props = defaults();
         assertThat(props.getProperty(StreamsConfig.producerPrefix("retry.backoff.ms"))).isEqualTo("10");
 
         Properties theirs = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1")
@@ -43,8 +49,7 @@ class UsageStreamsTest {
 
     @Test
     void fetchesWaitForSomeDataUnlessTheUserSaysOtherwise() {
-        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
-                Path.of("/tmp/unused"), SELF);
+        Properties props = defaults();
         assertThat(props).containsEntry(StreamsConfig.consumerPrefix("fetch.min.bytes"), "32768")
                 .containsEntry(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), "100");
 
@@ -57,16 +62,14 @@ class UsageStreamsTest {
 
     @Test
     void aKilledMembersTasksMoveAfterTenSecondsNotFortyFive() {
-        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
-                Path.of("/tmp/unused"), SELF);
+        Properties props = defaults();
         assertThat(props).containsEntry(StreamsConfig.consumerPrefix("session.timeout.ms"), "10000")
                 .containsEntry(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "2000");
     }
 
     @Test
     void rocksDbMemoryIsBoundedForTheProcessUnlessTheUserNamesASetterOfTheirOwn() {
-        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
-                Path.of("/tmp/unused"), SELF);
+        Properties props = defaults();
         assertThat(props.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).isEqualTo(UsageRocksDbMemory.class);
         assertThat(props.get(UsageRocksDbMemory.BYTES_CONFIG)).isEqualTo(Long.toString(256L << 20));
         assertThat(UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1")
@@ -83,8 +86,7 @@ class UsageStreamsTest {
     void processingErrorsOfGlobalTablesGoToTheHandlerAsFromKafka5() {
         // without it Kafka Streams logs a warning at every start, also from its partition assignor, which builds its
         // own StreamsConfig of the main consumer's configs
-        Properties props = UsageStreams.properties(UsageSettings.builder("127.0.0.1:9092", "u1").build(),
-                Path.of("/tmp/unused"), SELF);
+        Properties props = defaults();
         String key = StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG;
         assertThat(new StreamsConfig(props).getBoolean(key)).isTrue();
         assertThat(new StreamsConfig(props).getMainConsumerConfigs("group", "client", 0)).containsEntry(key, "true");
