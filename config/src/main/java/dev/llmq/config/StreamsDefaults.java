@@ -32,6 +32,19 @@ public final class StreamsDefaults {
         consumer(props, user, "heartbeat.interval.ms", HEARTBEAT_INTERVAL.toMillis());
     }
 
+    /**
+     * The application's main consumer joins its group as the static member {@code instanceId} ({@code
+     * group.instance.id}), unless {@code user} sets one: an instance restarted after a crash under the same id takes
+     * its former member's place at once, instead of waiting {@link #SESSION_TIMEOUT} for it to expire. A stopped
+     * instance still leaves the group (the roles close their streams with {@code LEAVE_GROUP}), so the others take
+     * its tasks at once; two live instances given the same id fence each other, as their transactional ids do.
+     */
+    public static void staticMember(Properties props, Map<String, ?> user, String instanceId) {
+        if (!user.containsKey("group.instance.id")) {
+            props.put("main.consumer.group.instance.id", instanceId);
+        }
+    }
+
     /** {@code key} of the application's consumers (main, restore, global), unless {@code user} sets {@code key}. */
     public static void consumer(Properties props, Map<String, ?> user, String key, long value) {
         unlessSet(props, user, "consumer.", key, Long.toString(value));

@@ -46,4 +46,15 @@ class StreamsDefaultsTest {
         assertThat(chosen).doesNotContainKey("consumer.session.timeout.ms")
                 .containsEntry("consumer.heartbeat.interval.ms", "2000");
     }
+
+    @Test
+    void theMainConsumerIsAStaticMemberUnlessTheUserChoseAnId() {
+        Properties props = new Properties();
+        StreamsDefaults.staticMember(props, Map.of(), "ingest-1-status");
+        assertThat(props).containsEntry("main.consumer.group.instance.id", "ingest-1-status")
+                .doesNotContainKey("consumer.group.instance.id");
+        Properties chosen = new Properties();
+        StreamsDefaults.staticMember(chosen, Map.of("group.instance.id", "mine"), "ingest-1-status");
+        assertThat(chosen).isEmpty();
+    }
 }

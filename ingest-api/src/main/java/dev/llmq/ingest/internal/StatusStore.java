@@ -180,6 +180,7 @@ final class StatusStore implements AutoCloseable {
         Map<String, String> user = settings.kafkaProperties();
         StreamsDefaults.globalProcessingErrorsHandled(props, user); // no global tables here, but Kafka warns
         StreamsDefaults.shortSession(props, user);
+        StreamsDefaults.staticMember(props, user, settings.instanceId() + "-status");
         StreamsDefaults.consumer(props, user, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
         StreamsDefaults.consumer(props, user, "fetch.min.bytes", FETCH_MIN_BYTES);
         StreamsDefaults.producer(props, user, "compression.type", CHANGELOG_COMPRESSION);

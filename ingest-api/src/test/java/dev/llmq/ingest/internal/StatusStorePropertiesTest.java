@@ -53,6 +53,14 @@ class StatusStorePropertiesTest {
     }
 
     @Test
+    void aRestartedInstanceTakesItsFormerMembersPlaceAtOnce() {
+        assertThat(PROPS).containsEntry(StreamsConfig.mainConsumerPrefix("group.instance.id"), "ingest-1-status")
+                .containsEntry(StreamsConfig.consumerPrefix("session.timeout.ms"), "10000");
+        assertThat(new StreamsConfig(PROPS).getMainConsumerConfigs("g", "ingest-1-status-consumer", 1))
+                .containsEntry("group.instance.id", "ingest-1-status-1");
+    }
+
+    @Test
     void jobsOfAbortedSubmissionsAreNeverRead() {
         assertThat(PROPS).containsEntry(StreamsConfig.consumerPrefix("isolation.level"), "read_committed");
     }

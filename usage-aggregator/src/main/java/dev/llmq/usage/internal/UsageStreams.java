@@ -98,6 +98,7 @@ public final class UsageStreams implements AutoCloseable {
         Map<String, String> user = settings.kafkaProperties();
         StreamsDefaults.globalProcessingErrorsHandled(props, user); // no global tables here, but Kafka warns
         StreamsDefaults.shortSession(props, user);
+        StreamsDefaults.staticMember(props, user, settings.instanceId() + "-usage");
         StreamsDefaults.consumer(props, user, "fetch.min.bytes", FETCH_MIN_BYTES);
         StreamsDefaults.consumer(props, user, "fetch.max.wait.ms", FETCH_MAX_WAIT.toMillis());
         // exactly_once_v2, no checkpoint-less task directory left to be found, the producer retrying soon

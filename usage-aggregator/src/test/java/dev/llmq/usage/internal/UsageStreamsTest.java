@@ -64,7 +64,8 @@ class UsageStreamsTest {
     void aKilledMembersTasksMoveAfterTenSecondsNotFortyFive() {
         Properties props = defaults();
         assertThat(props).containsEntry(StreamsConfig.consumerPrefix("session.timeout.ms"), "10000")
-                .containsEntry(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "2000");
+                .containsEntry(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "2000")
+                .containsEntry(StreamsConfig.mainConsumerPrefix("group.instance.id"), "u1-usage");
     }
 
     @Test
