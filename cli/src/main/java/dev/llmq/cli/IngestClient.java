@@ -113,12 +113,7 @@ final class IngestClient {
     }
 
     private Submission submitOnce(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.ConnectException e) {
-            throw unreachable(e);
-        }
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 202) {
             throw new ApiException(response.statusCode(), errorMessage(response.body()));
         }
@@ -126,6 +121,16 @@ final class IngestClient {
         List<String> ids = new ArrayList<>();
         json.path("jobs").forEach(job -> ids.add(job.path("id").asText()));
         return new Submission(json.path("batch_id").asText(null), ids);
+    }
+
+    /** Sends {@code request}; llmq not accepting connections is {@link #unreachable}. */
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body)
+            throws IOException, InterruptedException {
+        try {
+            return http.send(request, body);
+        } catch (java.net.ConnectException e) {
+            throw unreachable(e);
+        }
     }
 
     /** llmq does not accept connections at {@link #base()}; the JDK's exception often has no message. */
@@ -198,12 +203,7 @@ final class IngestClient {
             throws IOException, InterruptedException {
         HttpRequest request = request("/v1/jobs/" + jobId + "/stream")
                 .header("Accept", "text/event-stream").GET().build();
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (java.net.ConnectException e) {
-            throw unreachable(e);
-        }
+        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
             String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
             throw new ApiException(response.statusCode(), errorMessage(body));
@@ -250,12 +250,7 @@ final class IngestClient {
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         HttpRequest request = request(path).timeout(Duration.ofSeconds(60)).GET().build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.ConnectException e) {
-            throw unreachable(e);
-        }
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new ApiException(response.statusCode(), errorMessage(response.body()));
         }
