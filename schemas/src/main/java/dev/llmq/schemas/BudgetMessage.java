@@ -92,10 +92,14 @@ public record BudgetMessage(int schemaVersion, String type, String scope, String
         return ON_EXCEEDED_FAIL.equals(onExceeded);
     }
 
-    /** One sentence for clients: which budget, how much, and when it resets. */
+    /**
+     * One sentence for clients: which budget, how much, and when it resets. The spend is the one counted when the
+     * limit was reached ({@link #at()}): the aggregator announces a budget once per period, and calls in flight at
+     * that moment or results of jobs still running add to it afterwards, so the sentence says when it was counted.
+     */
     public String describe() {
         return "the " + budgetDuration + " budget of " + scope + " '" + subject + "' (USD "
-                + maxBudgetUsd.toPlainString() + ") is exhausted: USD " + spentUsd.toPlainString()
-                + " spent since " + periodStart + "; it resets at " + resetsAt;
+                + maxBudgetUsd.toPlainString() + ") is exhausted: it was reached with USD " + spentUsd.toPlainString()
+                + " spent from " + periodStart + " to " + at + "; it resets at " + resetsAt;
     }
 }
