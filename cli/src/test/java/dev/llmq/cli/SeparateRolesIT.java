@@ -104,7 +104,7 @@ class SeparateRolesIT {
                 .anyMatch(c -> c.startsWith("AdminClientConfig roles-worker-readiness"))
                 .anyMatch(c -> c.startsWith("ProducerConfig llmq-ingest-ingest-"))
                 .anyMatch(c -> c.contains("-status-StreamThread-1-consumer"))
-                .anyMatch(c -> c.contains("-budgets-global-consumer"))
+                .anyMatch(c -> c.contains("-control-global-consumer"))
                 .anyMatch(c -> c.startsWith("ProducerConfig roles-worker-results"))
                 .anyMatch(c -> c.contains("-usage-StreamThread-1-consumer"))
                 .anyMatch(c -> c.contains("-worker-reachability"));

@@ -6,7 +6,7 @@ import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.internal.ApiException;
 import dev.llmq.ingest.internal.Authenticator;
-import dev.llmq.ingest.internal.BudgetStates;
+import dev.llmq.ingest.internal.ControlStates;
 import dev.llmq.ingest.internal.Caller;
 import dev.llmq.ingest.internal.CancelService;
 import dev.llmq.ingest.internal.ChunkHub;
@@ -28,6 +28,7 @@ import dev.llmq.ingest.internal.Submission;
 import dev.llmq.ingest.internal.SubmissionParser;
 import dev.llmq.ingest.internal.SubmissionService;
 import dev.llmq.ingest.internal.UsageForwarder;
+import dev.llmq.schemas.JobControlMessage;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.LogContext;
@@ -122,7 +123,7 @@ public final class IngestServer implements AutoCloseable {
     private final JobViews views;
     private final JobPublisher publisher;
     private final StreamsJobStatusView view;
-    private final BudgetStates budgets;
+    private final ControlStates controlStates;
     private final SubmissionService submissions;
     private final StreamRelay relay;
     private final ControlPublisher control;
@@ -163,10 +164,10 @@ public final class IngestServer implements AutoCloseable {
         this.publisher = new JobPublisher(settings, kafkaMeters.producers(KafkaProducer::new));
         this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey,
                 kafkaMeters);
-        this.budgets = new BudgetStates(settings);
+        this.controlStates = new ControlStates(settings);
         this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups, settings.limits()),
                 publisher, view, new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2),
-                budgets::latest, rates);
+                controlStates::budget, rates);
         ChunkHub hub = new ChunkHub(settings, kafkaMeters.consumers(KafkaConsumer::new), StreamRelay.POLL_HUB);
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
@@ -306,7 +307,7 @@ public final class IngestServer implements AutoCloseable {
         relay.start();
         app.start(settings.host(), settings.port());
         view.start();
-        budgets.start();
+        controlStates.start();
         started = true;
         log.info("ingest API listening on http://{}:{}", settings.host(), app.port());
         return this;
@@ -327,11 +328,11 @@ public final class IngestServer implements AutoCloseable {
     }
 
     /**
-     * True when started, the producers are initialized, the status store can answer, the budget states are read and
+     * True when started, the producers are initialized, the status store can answer, the control states are read and
      * the caller says ready.
      */
     public boolean ready() {
-        return started && publisher.ready() && view.ready() && budgets.ready() && readiness.getAsBoolean();
+        return started && publisher.ready() && view.ready() && controlStates.ready() && readiness.getAsBoolean();
     }
 
     @Override
@@ -344,7 +345,7 @@ public final class IngestServer implements AutoCloseable {
             long t1 = System.nanoTime();
             relay.close();
             view.close();
-            budgets.close();
+            controlStates.close();
             long t2 = System.nanoTime();
             publisher.close();
             control.close();
@@ -485,8 +486,8 @@ public final class IngestServer implements AutoCloseable {
 
     private void cancelBatch(Context ctx) {
         String id = ctx.pathParam("id");
-        List<JobSnapshot> jobs = cancels.cancelBatch(id, ctx.bodyAsBytes(), caller(ctx));
-        json(ctx, 202, views.batch(id, jobs).put("cancel_requested", true));
+        CancelService.BatchCancel cancel = cancels.cancelBatch(id, ctx.bodyAsBytes(), caller(ctx));
+        json(ctx, 202, views.batch(id, cancel.jobs(), cancel.requestedAt()));
     }
 
     private void getBatch(Context ctx) {
@@ -495,7 +496,7 @@ public final class IngestServer implements AutoCloseable {
         if (jobs.isEmpty()) {
             throw ApiException.notFound("no batch with id '" + id + "'");
         }
-        json(ctx, 200, views.batch(id, jobs));
+        json(ctx, 200, views.batch(id, jobs, controlStates.batchCancel(id).map(JobControlMessage::at).orElse(null)));
     }
 
     /**
@@ -574,7 +575,7 @@ public final class IngestServer implements AutoCloseable {
             json(ctx, 200, Map.of("status", "ready", "status_store", view.detail()));
         } else {
             Map<String, Object> body = Map.of("status", "not_ready", "started", started, "producers", publisher.ready(),
-                    "status_view", view.ready(), "status_store", view.detail(), "budgets", budgets.ready(),
+                    "status_view", view.ready(), "status_store", view.detail(), "control", controlStates.ready(),
                     "dependencies", readiness.getAsBoolean());
             json(ctx, 503, body);
         }

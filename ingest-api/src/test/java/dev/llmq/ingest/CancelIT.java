@@ -139,6 +139,7 @@ class CancelIT {
         assertThat(r.status()).as(r.body()).isEqualTo(202);
         assertThat(r.json().path("object").asText()).isEqualTo("llmq.batch");
         assertThat(r.json().path("cancel_requested").asBoolean()).isTrue();
+        assertThat(r.json().path("status").asText()).isEqualTo("cancelling");
         assertThat(r.json().path("total").asInt()).isEqualTo(2);
         JobControlMessage m = JsonSerde.jobControl()
                 .fromBytes(controlRecord(JobControlMessage.batchKey(batch)).value());
@@ -146,9 +147,14 @@ class CancelIT {
         assertThat(m.jobId()).isNull();
         assertThat(m.reason()).isEqualTo("stop");
 
+        // any later look at the batch says it is being cancelled: the ingest reads the request back from the topic
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.get("/v1/batches/" + batch).json().path("status").asText().equals("cancelling"));
+        assertThat(http.get("/v1/batches/" + batch).json().path("cancelling_at").asLong())
+                .isEqualTo(m.at().getEpochSecond());
         fixture.sendResult(StatusIT.failed(ids.get(1), batch));
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> http.get("/v1/batches/" + batch).json().path("status").asText().equals("completed"));
+                .until(() -> http.get("/v1/batches/" + batch).json().path("status").asText().equals("cancelled"));
         HttpTestClient.Response done = http.post("/v1/batches/" + batch + "/cancel", "", null);
         assertThat(done.status()).isEqualTo(409);
         assertThat(done.json().at("/error/code").asText()).isEqualTo("batch_finished");

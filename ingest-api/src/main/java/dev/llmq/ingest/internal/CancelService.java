@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.schemas.JobControlMessage;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -53,11 +54,15 @@ public final class CancelService {
         return job;
     }
 
+    /** A batch whose cancellation was asked: its jobs as the view knew them, and when it was asked. */
+    public record BatchCancel(List<JobSnapshot> jobs, Instant requestedAt) {
+    }
+
     /**
-     * Asks for the cancellation of every unfinished job of the batch; the batch's jobs as the view knows them. A batch
-     * the caller may not see is answered exactly as an unknown one.
+     * Asks for the cancellation of every unfinished job of the batch. A batch the caller may not see is answered
+     * exactly as an unknown one.
      */
-    public List<JobSnapshot> cancelBatch(String batchId, byte[] body, Caller caller) {
+    public BatchCancel cancelBatch(String batchId, byte[] body, Caller caller) {
         String reason = reason(body);
         List<JobSnapshot> jobs = caller.visible(view.batch(batchId));
         if (jobs.isEmpty()) {
@@ -68,8 +73,9 @@ public final class CancelService {
                     "every job of batch '" + batchId + "' already finished (" + jobs.size()
                             + " jobs); nothing is left to cancel", "batch_finished");
         }
-        publisher.accept(JobControlMessage.cancelBatch(batchId, reason, source, clock.instant()));
-        return jobs;
+        JobControlMessage cancel = JobControlMessage.cancelBatch(batchId, reason, source, clock.instant());
+        publisher.accept(cancel);
+        return new BatchCancel(jobs, cancel.at());
     }
 
     /** 404, or 503 while the view is still reading the topics (the job may be in what it has not read yet). */

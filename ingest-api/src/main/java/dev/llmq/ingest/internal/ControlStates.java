@@ -3,6 +3,7 @@ package dev.llmq.ingest.internal;
 import dev.llmq.config.StreamsDefaults;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.BudgetMessage;
+import dev.llmq.schemas.JobControlMessage;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TopicNames;
 import io.github.resilience4j.core.IntervalFunction;
@@ -29,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The latest spend budget states, for {@code POST /v1/jobs} ({@link BudgetGate}): a Kafka Streams global table over
- * the compacted control topic (the latest record per key, in memory, on every ingest instance, re-read from the
- * topic's start at each start), queried by key ({@code budget:<scope>:<subject>}).
+ * The latest record of each key on the compacted control topic, for what the ingest answers from it: spend budget
+ * states for {@code POST /v1/jobs} ({@link BudgetGate}, key {@code budget:<scope>:<subject>}) and batch cancellations
+ * for {@code GET /v1/batches/{id}} (key {@code batch-cancel:<batch id>}). A Kafka Streams global table over the topic
+ * (in memory, on every ingest instance, re-read from the topic's start at each start).
  *
  * <p>An application of its own ({@code <prefix>-ingest-control}, global only: no consumer group, no tasks) rather
  * than a global table in the status store's: a global table makes {@code KafkaStreams.start()} block until the topic
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * thread and is tried again with backoff until it succeeds; until then {@link #ready()} is false and lookups find
  * nothing (the worker still holds or fails jobs of an exhausted budget).
  */
-public final class BudgetStates implements AutoCloseable {
+public final class ControlStates implements AutoCloseable {
 
     /** The global table's store. */
     static final String STORE = "control-latest";
@@ -50,18 +52,19 @@ public final class BudgetStates implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final Logger LOG = LoggerFactory.getLogger(BudgetStates.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ControlStates.class);
     private static final JsonSerde<BudgetMessage> BUDGETS = JsonSerde.budget();
+    private static final JsonSerde<JobControlMessage> CANCELS = JsonSerde.jobControl();
 
     private final IngestSettings settings;
-    /** Budget keys whose state could not be read, so each is logged once. */
+    /** Keys whose record could not be read, so each is logged once. */
     private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
     private volatile KafkaStreams streams;
     private volatile boolean running;
     private volatile boolean closing;
     private Thread starter;
 
-    public BudgetStates(IngestSettings settings) {
+    public ControlStates(IngestSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
@@ -82,7 +85,7 @@ public final class BudgetStates implements AutoCloseable {
     /** Starts reading the control topic in the background; {@link #ready()} turns true once it is read. */
     public synchronized void start() {
         if (starter == null) {
-            starter = Thread.ofVirtual().name("llmq-ingest-budgets-start").start(this::startStreams);
+            starter = Thread.ofVirtual().name("llmq-ingest-control-start").start(this::startStreams);
         }
     }
 
@@ -90,9 +93,9 @@ public final class BudgetStates implements AutoCloseable {
     private synchronized void restart() {
         if (!closing) {
             running = false;
-            LOG.warn("ingest {}: budget states stopped reading {}; starting again", settings.instanceId(),
+            LOG.warn("ingest {}: control states stopped reading {}; starting again", settings.instanceId(),
                     settings.topics().control());
-            starter = Thread.ofVirtual().name("llmq-ingest-budgets-start").start(this::startStreams);
+            starter = Thread.ofVirtual().name("llmq-ingest-control-start").start(this::startStreams);
         }
     }
 
@@ -101,7 +104,7 @@ public final class BudgetStates implements AutoCloseable {
         if (stopped != null) {
             stopped.close(CLOSE_TIMEOUT);
         }
-        Retry retry = Retry.of("llmq-ingest-budgets", RetryConfig.custom()
+        Retry retry = Retry.of("llmq-ingest-control", RetryConfig.custom()
                 .maxAttempts(Integer.MAX_VALUE)
                 .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0,
                         Duration.ofSeconds(30)))
@@ -125,7 +128,7 @@ public final class BudgetStates implements AutoCloseable {
                 try {
                     s.start(); // returns once the global table has read the topic
                 } catch (RuntimeException e) {
-                    LOG.warn("ingest {}: budget states not read yet ({}); trying again", settings.instanceId(),
+                    LOG.warn("ingest {}: control states not read yet ({}); trying again", settings.instanceId(),
                             e.getMessage());
                     s.close(CLOSE_TIMEOUT);
                     throw e;
@@ -139,11 +142,11 @@ public final class BudgetStates implements AutoCloseable {
                     s.close(CLOSE_TIMEOUT);
                     return;
                 }
-                LOG.info("ingest {}: budget states read from {}", settings.instanceId(), settings.topics().control());
+                LOG.info("ingest {}: control states read from {}", settings.instanceId(), settings.topics().control());
             });
         } catch (RuntimeException e) {
             if (!closing) {
-                LOG.error("ingest {}: budget states not read", settings.instanceId(), e);
+                LOG.error("ingest {}: control states not read", settings.instanceId(), e);
             }
         }
     }
@@ -153,7 +156,7 @@ public final class BudgetStates implements AutoCloseable {
         props.putAll(settings.kafkaProperties());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(settings.topics()));
-        props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-budgets");
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-control");
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "0");
         StreamsDefaults.globalProcessingErrorsHandled(props, settings.kafkaProperties());
         props.put(StreamsConfig.TASK_TIMEOUT_MS_CONFIG, Long.toString(START_TIMEOUT.toMillis()));
@@ -173,7 +176,19 @@ public final class BudgetStates implements AutoCloseable {
      * The latest state of the budget with compaction key {@code key}. Empty when there is none, when its record
      * cannot be read (logged once), or when the table is not read yet.
      */
-    public Optional<BudgetMessage> latest(String key) {
+    public Optional<BudgetMessage> budget(String key) {
+        return latest(key, BUDGETS);
+    }
+
+    /**
+     * The latest cancellation of the batch, when one was asked. Empty when there is none, when its record cannot be
+     * read (logged once), or when the table is not read yet.
+     */
+    public Optional<JobControlMessage> batchCancel(String batchId) {
+        return latest(JobControlMessage.batchKey(batchId), CANCELS);
+    }
+
+    private <T> Optional<T> latest(String key, JsonSerde<T> serde) {
         KafkaStreams s = streams;
         if (!running || s == null) {
             return Optional.empty();
@@ -183,17 +198,17 @@ public final class BudgetStates implements AutoCloseable {
             value = s.store(StoreQueryParameters.fromNameAndType(STORE,
                     QueryableStoreTypes.<String, byte[]>keyValueStore())).get(key);
         } catch (InvalidStateStoreException e) {
-            LOG.debug("budget {} not checked: {}", key, e.getMessage());
+            LOG.debug("{} not read: {}", key, e.getMessage());
             return Optional.empty();
         }
         if (value == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(BUDGETS.fromBytes(value));
+            return Optional.of(serde.fromBytes(value));
         } catch (RuntimeException e) {
             if (unreadable.add(key)) {
-                LOG.warn("ignoring unreadable budget state {}: {}", key, e.getMessage());
+                LOG.warn("ignoring unreadable control record {}: {}", key, e.getMessage());
             }
             return Optional.empty();
         }
@@ -211,7 +226,7 @@ public final class BudgetStates implements AutoCloseable {
             running = false;
         }
         if (s != null && wasRunning && !s.close(CLOSE_TIMEOUT)) {
-            LOG.warn("ingest {}: budget states did not stop within {}", settings.instanceId(), CLOSE_TIMEOUT);
+            LOG.warn("ingest {}: control states did not stop within {}", settings.instanceId(), CLOSE_TIMEOUT);
         }
     }
 }

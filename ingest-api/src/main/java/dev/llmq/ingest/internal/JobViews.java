@@ -94,14 +94,24 @@ public final class JobViews {
         return OpenAiError.error(e.message(), e.type(), e.param(), e.code() != null ? e.code() : e.kind());
     }
 
-    /** {@code GET /v1/batches/{id}}: counts by status, in the spirit of OpenAI's batch object. */
-    public ObjectNode batch(String batchId, List<JobSnapshot> jobs) {
+    /**
+     * {@code GET /v1/batches/{id}}: counts by status, in the spirit of OpenAI's batch object. Its status is
+     * {@code in_progress} until every job ended, then {@code completed}; once a cancellation of the batch was asked
+     * ({@code cancelRequestedAt} not null), {@code cancelling} and then {@code cancelled}, with OpenAI's
+     * {@code cancelling_at} and {@code cancelled_at} (when its last job ended).
+     */
+    public ObjectNode batch(String batchId, List<JobSnapshot> jobs, Instant cancelRequestedAt) {
         Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
         Instant created = null;
+        Instant lastEnded = null;
         for (JobSnapshot j : jobs) {
             counts.merge(j.status(), 1, Integer::sum);
             if (j.submittedAt() != null && (created == null || j.submittedAt().isBefore(created))) {
                 created = j.submittedAt();
+            }
+            Instant ended = j.result() == null ? null : j.result().completedAt();
+            if (ended != null && (lastEnded == null || ended.isAfter(lastEnded))) {
+                lastEnded = ended;
             }
         }
         int done = 0;
@@ -122,8 +132,18 @@ public final class JobViews {
                 }
             }
         }
-        o.put("status", done == jobs.size() ? "completed" : "in_progress");
+        boolean ended = done == jobs.size();
+        if (cancelRequestedAt == null) {
+            o.put("status", ended ? "completed" : "in_progress");
+        } else {
+            o.put("status", ended ? "cancelled" : "cancelling");
+        }
         putEpoch(o, "created_at", created);
+        if (cancelRequestedAt != null) {
+            o.put("cancel_requested", true);
+            putEpoch(o, "cancelling_at", cancelRequestedAt);
+            putEpoch(o, "cancelled_at", ended ? lastEnded : null);
+        }
         o.put("total", jobs.size());
         o.set("counts", byStatus);
         ObjectNode requestCounts = o.putObject("request_counts");

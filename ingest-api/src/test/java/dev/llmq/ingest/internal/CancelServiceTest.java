@@ -60,7 +60,9 @@ class CancelServiceTest {
     void aBatchIsCancelledWhileOneJobOfItIsUnfinished() {
         view.put(snapshot("job_1", "b1", JobStatus.SUCCEEDED));
         view.put(snapshot("job_2", "b1", JobStatus.QUEUED));
-        assertThat(cancels.cancelBatch("b1", new byte[0], ALL)).hasSize(2);
+        CancelService.BatchCancel cancel = cancels.cancelBatch("b1", new byte[0], ALL);
+        assertThat(cancel.jobs()).hasSize(2);
+        assertThat(cancel.requestedAt()).isEqualTo(NOW);
         assertThat(published).containsExactly(JobControlMessage.cancelBatch("b1", null, "/llmq/ingest/t", NOW));
 
         view.put(snapshot("job_2", "b1", JobStatus.FAILED));

@@ -13,8 +13,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
-/** The budget states' topology on TopologyTestDriver: the control topic's latest record per key. */
-class BudgetStatesTest {
+/** The control states' topology on TopologyTestDriver: the control topic's latest record per key. */
+class ControlStatesTest {
 
     private static final TopicNames TOPICS = new TopicNames("t");
     private static final Instant T0 = Instant.parse("2026-11-30T12:00:00Z");
@@ -22,9 +22,9 @@ class BudgetStatesTest {
     @Test
     void theLatestRecordPerKeyIsKeptAndATombstoneRemovesIt() {
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "budgets-test");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "control-states-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        try (TopologyTestDriver driver = new TopologyTestDriver(BudgetStates.topology(TOPICS), props, T0)) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(ControlStates.topology(TOPICS), props, T0)) {
             TestInputTopic<String, byte[]> control = driver.createInputTopic(TOPICS.control(),
                     Serdes.String().serializer(), Serdes.ByteArray().serializer());
             control.pipeInput("budget:tenant:acme", "{\"v\":1}".getBytes(), T0);
@@ -32,7 +32,7 @@ class BudgetStatesTest {
             control.pipeInput("budget:tag:eval", "{\"v\":3}".getBytes(), T0.plusSeconds(2));
             control.pipeInput("budget:tag:eval", null, T0.plusSeconds(3));
 
-            KeyValueStore<String, byte[]> store = driver.getKeyValueStore(BudgetStates.STORE);
+            KeyValueStore<String, byte[]> store = driver.getKeyValueStore(ControlStates.STORE);
             assertThat(new String(store.get("budget:tenant:acme"))).isEqualTo("{\"v\":2}");
             assertThat(store.get("budget:tag:eval")).isNull();
         }
@@ -40,8 +40,8 @@ class BudgetStatesTest {
 
     @Test
     void processingErrorsOfTheGlobalTableGoToTheHandlerAsFromKafka5() {
-        // the budget states are a global table; without it Kafka Streams logs a warning at every start
-        Properties props = BudgetStates.properties(IngestSettings.builder("kafka:9092", "ingest-1").build());
+        // the control states are a global table; without it Kafka Streams logs a warning at every start
+        Properties props = ControlStates.properties(IngestSettings.builder("kafka:9092", "ingest-1").build());
         String key = StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG;
         assertThat(new StreamsConfig(props).getBoolean(key)).isTrue();
     }
