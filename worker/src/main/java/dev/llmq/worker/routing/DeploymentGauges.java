@@ -5,8 +5,10 @@ import dev.llmq.router.DeploymentSnapshot;
 import dev.llmq.router.Router;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -23,6 +25,10 @@ public final class DeploymentGauges {
 
     private final MeterRegistry registry;
     private final Router router;
+    /** The (deployment id, model group) pairs whose health gauges are registered. */
+    private final Set<List<String>> healthBound = new HashSet<>();
+    /** The deployment ids whose remaining-limit gauges are registered. */
+    private final Set<String> remainingBound = new HashSet<>();
 
     private DeploymentGauges(MeterRegistry registry, Router router) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -36,23 +42,40 @@ public final class DeploymentGauges {
         return gauges;
     }
 
-    /** Registers the gauges of deployments added since (registering an existing gauge again is a no-op). */
-    public void sync() {
+    /**
+     * Registers the gauges of deployments added since, and returns how many it registered. Gauges already registered
+     * are left alone (Micrometer warns when one is registered again): a deployment a reload kept, or removed and
+     * brought back, is read through the router by its id. One moved to another model group gets health gauges under
+     * the new group; the old group's read NaN.
+     */
+    public synchronized int sync() {
+        int registered = 0;
         for (Deployment d : router.config().deployments()) {
             String id = d.id();
-            for (String state : STATES) {
-                Gauge.builder("llmq.deployment.health", this, g -> g.read(id, s -> state.equals(state(s)) ? 1 : 0))
-                        .description("1 for the deployment's health state now (healthy, cooled, open), else 0")
-                        .tag("model_group", d.modelGroup()).tag("deployment", id).tag("state", state)
-                        .strongReference(true).register(registry);
+            String group = d.modelGroup();
+            if (healthBound.add(List.of(id, group))) {
+                for (String state : STATES) {
+                    Gauge.builder("llmq.deployment.health", this,
+                                    g -> g.read(id, group, s -> state.equals(state(s)) ? 1 : 0))
+                            .description("1 for the deployment's health state now (healthy, cooled, open), else 0")
+                            .tag("model_group", group).tag("deployment", id).tag("state", state)
+                            .strongReference(true).register(registry);
+                    registered++;
+                }
             }
-            Gauge.builder("llmq.deployment.remaining", this, g -> g.read(id, s -> remaining(s.rpmLimit(), s.rpmUsed())))
-                    .description("requests or tokens the deployment may still take this minute in this process")
-                    .tag("deployment", id).tag("limit", "rpm").strongReference(true).register(registry);
-            Gauge.builder("llmq.deployment.remaining", this, g -> g.read(id, s -> remaining(s.tpmLimit(), s.tpmUsed())))
-                    .description("requests or tokens the deployment may still take this minute in this process")
-                    .tag("deployment", id).tag("limit", "tpm").strongReference(true).register(registry);
+            if (remainingBound.add(id)) {
+                Gauge.builder("llmq.deployment.remaining", this,
+                                g -> g.read(id, null, s -> remaining(s.rpmLimit(), s.rpmUsed())))
+                        .description("requests or tokens the deployment may still take this minute in this process")
+                        .tag("deployment", id).tag("limit", "rpm").strongReference(true).register(registry);
+                Gauge.builder("llmq.deployment.remaining", this,
+                                g -> g.read(id, null, s -> remaining(s.tpmLimit(), s.tpmUsed())))
+                        .description("requests or tokens the deployment may still take this minute in this process")
+                        .tag("deployment", id).tag("limit", "tpm").strongReference(true).register(registry);
+                registered += 2;
+            }
         }
+        return registered;
     }
 
     /** The state the health gauge reports for a snapshot. */
@@ -64,9 +87,10 @@ public final class DeploymentGauges {
         return limit == null ? Double.NaN : Math.max(0, limit - used);
     }
 
-    private double read(String id, ToDoubleFunction<DeploymentSnapshot> value) {
+    /** The value for the deployment {@code id} (of {@code group} unless null), NaN while no deployment matches. */
+    private double read(String id, String group, ToDoubleFunction<DeploymentSnapshot> value) {
         for (Deployment d : router.config().deployments()) {
-            if (d.id().equals(id)) {
+            if (d.id().equals(id) && (group == null || d.modelGroup().equals(group))) {
                 return value.applyAsDouble(router.health().snapshot(d));
             }
         }

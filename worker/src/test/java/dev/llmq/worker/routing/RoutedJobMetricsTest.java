@@ -125,6 +125,35 @@ class RoutedJobMetricsTest {
         assertThat(health("locked-1", "cooled") + health("locked-1", "open")).isEqualTo(1);
     }
 
+    @Test
+    void aReloadRegistersTheGaugesOfNewDeploymentsOnly() {
+        DeploymentGauges gauges = DeploymentGauges.bind(meters, router);
+        assertThat(gauges.sync()).as("nothing changed: Micrometer warns at a gauge registered again").isZero();
+
+        router.reload(ConfigLoader.parse("""
+                model_list:
+                  - model_name: mini
+                    litellm_params: { model: openai/gpt-4o-mini, api_base: %1$s, api_key: k, rpm: 100 }
+                    model_info: { id: mini-1 }
+                  - model_name: mini
+                    litellm_params: { model: openai/gpt-4o-mini, api_base: %1$s, api_key: k }
+                    model_info: { id: mini-2 }
+                  - model_name: steady
+                    litellm_params: { model: openai/once-broken, api_base: %1$s, api_key: k }
+                    model_info: { id: shaky-1 }
+                """.formatted(mock.openAiBaseUrl()), Map.of()));
+
+        assertThat(gauges.sync()).as("mini-2: three health and two limit gauges; shaky-1 in a new group: three")
+                .isEqualTo(8);
+        assertThat(health("mini-2", "healthy")).isEqualTo(1);
+        assertThat(meters.get("llmq.deployment.health").tag("deployment", "shaky-1").tag("model_group", "steady")
+                .tag("state", "healthy").gauge().value()).isEqualTo(1);
+        assertThat(meters.get("llmq.deployment.health").tag("deployment", "shaky-1").tag("model_group", "shaky")
+                .tag("state", "healthy").gauge().value()).as("its former group").isNaN();
+        assertThat(health("locked-1", "healthy")).as("removed").isNaN();
+        assertThat(gauges.sync()).isZero();
+    }
+
     private double calls(String deployment, String outcome, String errorKind) {
         var counter = Search.in(meters).name("llmq.provider.calls").tag("deployment", deployment)
                 .tag("outcome", outcome).tag("error_kind", errorKind).counter();
