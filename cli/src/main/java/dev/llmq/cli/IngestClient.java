@@ -12,6 +12,7 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -26,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small client of the ingest HTTP API, used by {@code submit}, {@code status}, {@code tail}, {@code usage} and
- * {@code demo}.
+ * A small client of the ingest HTTP API, used by {@code submit}, {@code status}, {@code cancel}, {@code tail},
+ * {@code usage} and {@code demo}.
  */
 final class IngestClient {
 
@@ -148,7 +150,7 @@ final class IngestClient {
     }
 
     BatchCounts batch(String batchId) throws IOException, InterruptedException {
-        JsonNode json = getJson("/v1/batches/" + batchId);
+        JsonNode json = getJson("/v1/batches/" + segment(batchId));
         JsonNode counts = json.has("counts") ? json.path("counts") : json;
         long total = json.path("total").asLong(counts.path("total").asLong());
         long queued = counts.path("queued").asLong();
@@ -161,7 +163,7 @@ final class IngestClient {
 
     /** The batch's OpenAI batch-output lines, in submission order. */
     List<String> batchResults(String batchId) throws IOException, InterruptedException {
-        HttpResponse<String> response = get("/v1/batches/" + batchId + "/results");
+        HttpResponse<String> response = get("/v1/batches/" + segment(batchId) + "/results");
         List<String> lines = new ArrayList<>();
         for (String line : response.body().split("\n")) {
             if (!line.isBlank()) {
@@ -182,7 +184,42 @@ final class IngestClient {
     }
 
     JsonNode job(String jobId) throws IOException, InterruptedException {
-        return getJson("/v1/jobs/" + jobId);
+        return getJson("/v1/jobs/" + segment(jobId));
+    }
+
+    /** {@code GET /v1/batches/{id}}: the batch's status and counts as llmq answers them. */
+    JsonNode batchView(String batchId) throws IOException, InterruptedException {
+        return getJson("/v1/batches/" + segment(batchId));
+    }
+
+    /** Whether {@code id} names a batch ({@code batch_…}, as llmq makes them) rather than a job. */
+    static boolean isBatchId(String id) {
+        return id.startsWith("batch_");
+    }
+
+    /**
+     * {@code POST /v1/jobs/{id}/cancel} or {@code /v1/batches/{id}/cancel} (by {@link #isBatchId}): the job or batch
+     * with {@code cancel_requested}, once the broker has the request; {@link ApiException} with the server's message
+     * otherwise (404 unknown, 409 already finished).
+     *
+     * @param reason passed on to the job's error, or null
+     */
+    JsonNode cancel(String id, String reason) throws IOException, InterruptedException {
+        String path = (isBatchId(id) ? "/v1/batches/" : "/v1/jobs/") + segment(id) + "/cancel";
+        String body = reason == null ? "" : mapper.writeValueAsString(Map.of("reason", reason));
+        HttpRequest request = request(path).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 202) {
+            throw new ApiException(response.statusCode(), errorMessage(response.body()));
+        }
+        return mapper.readTree(response.body());
+    }
+
+    /** An id as one path segment: nothing in it can reach another route. */
+    private static String segment(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /**
@@ -201,7 +238,7 @@ final class IngestClient {
      */
     void stream(String jobId, Consumer<JsonNode> onChunk, Consumer<String> onRestart)
             throws IOException, InterruptedException {
-        HttpRequest request = request("/v1/jobs/" + jobId + "/stream")
+        HttpRequest request = request("/v1/jobs/" + segment(jobId) + "/stream")
                 .header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {

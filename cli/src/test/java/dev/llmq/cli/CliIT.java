@@ -153,8 +153,48 @@ class CliIT {
         assertThat(Json.mapper().readTree(result.out()).path("id").asText()).isEqualTo(jobId);
     }
 
+    @Test
+    void cancelStopsABatchAndStatusShowsIt() throws Exception {
+        // slow enough that the cancel finds every job of the batch queued or running
+        mock.behavior("gpt-4o-mini", MockBehavior.defaults().withLatency(Duration.ofSeconds(30))
+                .withTimeToFirstToken(Duration.ofSeconds(30)));
+        try {
+            IngestClient client = new IngestClient(llmq.httpUrl());
+            IngestClient.Submission submitted = client.submitNdjson(DemoSample.lines(3).stream()
+                    .map(l -> l.replace("\"gpt-4o\"", "\"gpt-4o-mini\"")).toList());
+            String batchId = submitted.batchId();
+
+            Result cancel = run("cancel", batchId, "--reason", "wrong prompts", "--url", llmq.httpUrl().toString());
+
+            assertThat(cancel.exitCode()).as(cancel.err()).isZero();
+            assertThat(cancel.out()).startsWith("cancel requested for batch " + batchId + " (3 jobs); status cancelling");
+            await().atMost(Duration.ofSeconds(30)).until(() -> client.batchView(batchId).path("status").asText()
+                    .equals("cancelled"));
+            Result status = run("status", batchId, "--url", llmq.httpUrl().toString());
+            assertThat(status.exitCode()).as(status.err()).isZero();
+            JsonNode batch = Json.mapper().readTree(status.out());
+            assertThat(batch.path("object").asText()).isEqualTo("llmq.batch");
+            assertThat(batch.at("/counts/cancelled").asInt()).isEqualTo(3);
+            assertThat(batch.path("cancelled_at").isNumber()).isTrue();
+            assertThat(client.job(submitted.jobIds().get(0)).at("/error/message").asText())
+                    .isEqualTo("the job was cancelled (with its batch " + batchId + "): wrong prompts");
+
+            String other = client.submitNdjson(DemoSample.lines(2).stream()
+                    .map(l -> l.replace("\"gpt-4o\"", "\"gpt-4o-mini\"")).toList()).batchId();
+            Result several = run("cancel", batchId, "job_nope", other, "--url", llmq.httpUrl().toString());
+            assertThat(several.exitCode()).as("two of three refused").isEqualTo(1);
+            assertThat(several.err()).contains("llmq cancel: " + batchId + ": HTTP 409: every job of batch")
+                    .contains("llmq cancel: job_nope: HTTP 404: no job with id 'job_nope'");
+            assertThat(several.out()).isEqualTo("cancel requested for batch " + other + " (2 jobs); status cancelling"
+                    + " (`llmq status " + other + "` shows the outcome)" + System.lineSeparator());
+        } finally {
+            mock.behavior("gpt-4o-mini", MockBehavior.defaults());
+        }
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"status job_x", "tail --job job_x", "usage --group-by model"})
+    @ValueSource(strings = {"status job_x", "status batch_x", "cancel job_x", "tail --job job_x",
+        "usage --group-by model"})
     void unreachableLlmqIsAClearError(String command) {
         List<String> args = new ArrayList<>(List.of(command.split(" ")));
         args.addAll(List.of("--url", "http://127.0.0.1:1"));
