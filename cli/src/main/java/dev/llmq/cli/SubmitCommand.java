@@ -52,8 +52,9 @@ final class SubmitCommand implements Callable<Integer> {
             return 2;
         }
         List<IngestClient.Submission> submissions = submitted.submissions();
+        // the batch ids separated by spaces, as `llmq cancel` and `llmq status` take them
         out.printf("submitted %d jobs in %d submission(s): %s%n", submitted.jobs(), submissions.size(),
-                String.join(", ", submissions.stream().map(IngestClient.Submission::batchId).toList()));
+                String.join(" ", submissions.stream().map(IngestClient.Submission::batchId).toList()));
         if (!await && output == null) {
             return 0;
         }

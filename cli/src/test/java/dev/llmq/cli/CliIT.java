@@ -96,7 +96,9 @@ class CliIT {
                 output.toString(), "--slice", "50");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.out()).contains("submitted 120 jobs in 3 submission(s)").contains("120 succeeded, 0 failed");
+        assertThat(result.out())
+                .containsPattern("submitted 120 jobs in 3 submission\\(s\\): batch_\\S+ batch_\\S+ batch_\\S+\\R")
+                .contains("120 succeeded, 0 failed");
         List<String> lines = Files.readAllLines(output);
         assertThat(lines).hasSize(120);
         for (int i = 0; i < lines.size(); i++) {
