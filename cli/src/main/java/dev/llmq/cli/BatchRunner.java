@@ -67,7 +67,7 @@ final class BatchRunner {
             }
         } catch (CharacterCodingException e) {
             // the reader decodes ahead of the lines it hands out, so the line is not known
-            throw new IOException(file + " is not UTF-8 text; " + earlierLines(slices.submitted) + " submitted", e);
+            throw new IOException(file + " is not UTF-8 text; " + slices.earlier(), e);
         }
         return slices.finish();
     }
@@ -106,20 +106,34 @@ final class BatchRunner {
             try {
                 submissions.add(client.submitNdjson(slice));
             } catch (IngestClient.ApiException e) {
-                long from = submitted;
-                String rejected = slice.size() == 1 ? "line " + (from + 1) + " was"
-                        : "lines " + (from + 1) + "–" + (from + slice.size()) + " were";
-                throw new IOException(rejected + " rejected (" + e.getMessage() + "); " + earlierLines(from)
-                        + " submitted", e);
+                throw new IOException(lines() + " rejected (" + e.getMessage() + "); " + earlier(), e);
+            } catch (IOException e) {
+                // llmq unreachable after the retries: the slice may have gone in with an answer that was lost
+                throw new IOException(lines() + " not confirmed (" + e.getMessage() + "); " + earlier(), e);
             }
             submitted += slice.size();
             slice.clear();
         }
+
+        /** The lines of the slice being submitted, numbered from the file's first non-blank line. */
+        private String lines() {
+            return slice.size() == 1 ? "line " + (submitted + 1) + " was"
+                    : "lines " + (submitted + 1) + "–" + (submitted + slice.size()) + " were";
+        }
+
+        /**
+         * What went in before a failure, with the batch ids: those jobs run, and {@code llmq cancel} or
+         * {@code llmq status} need the ids.
+         */
+        String earlier() {
+            if (submitted == 0) {
+                return "nothing was submitted";
+            }
+            return submitted + " earlier " + (submitted == 1 ? "line was" : "lines were") + " submitted as "
+                    + String.join(" ", submissions.stream().map(IngestClient.Submission::batchId).toList());
+        }
     }
 
-    private static String earlierLines(long count) {
-        return count + " earlier " + (count == 1 ? "line was" : "lines were");
-    }
 
     /** Polls until every job of the submissions has a terminal status, showing progress when asked. */
     Run await(List<IngestClient.Submission> submissions, long jobs, boolean progress, long startNanos)

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 class IngestClientSubmitTest {
 
     private HttpServer server;
+    /** In {@link #statuses}: answer 202 with a body that is not llmq's. */
+    private static final int GARBLED_202 = -1;
+
     private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
     private final List<String> keys = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
@@ -47,6 +50,10 @@ class IngestClientSubmitTest {
             bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             int status = statuses.isEmpty() ? 202 : statuses.poll();
+            if (status == GARBLED_202) { // a 202 whose body did not come through as llmq wrote it
+                respond(exchange, 202, "<html>gateway</html>");
+                return;
+            }
             respond(exchange, status, status == 202 ? "{\"batch_id\":\"batch_1\",\"jobs\":[{\"id\":\"job_1\"}]}"
                     : "{\"error\":{\"message\":\"status " + status + "\"}}");
         });
@@ -109,16 +116,22 @@ class IngestClientSubmitTest {
     }
 
     @Test
-    void aRejectedSliceIsNamedWithTheLinesSubmittedBeforeIt() {
+    void aRejectedSliceIsNamedWithTheLinesAndBatchesSubmittedBeforeIt() {
         List<String> lines = List.of("{\"model\":\"g\"}", "{\"model\":\"g\"}", "{}");
         statuses.add(202);
         statuses.add(400);
         assertThatThrownBy(() -> new BatchRunner(client(), 1, System.err).submit(lines))
-                .hasMessageStartingWith("line 2 was rejected (HTTP 400: status 400); 1 earlier line was submitted");
+                .hasMessage("line 2 was rejected (HTTP 400: status 400); 1 earlier line was submitted as batch_1");
 
         statuses.add(400);
         assertThatThrownBy(() -> new BatchRunner(client(), 2, System.err).submit(lines))
-                .hasMessageStartingWith("lines 1–2 were rejected (HTTP 400: status 400); 0 earlier lines were");
+                .hasMessage("lines 1–2 were rejected (HTTP 400: status 400); nothing was submitted");
+
+        statuses.add(202);
+        statuses.add(GARBLED_202);
+        assertThatThrownBy(() -> new BatchRunner(client(), 1, System.err).submit(lines))
+                .hasMessageStartingWith("line 2 was not confirmed (")
+                .hasMessageEndingWith("); 1 earlier line was submitted as batch_1");
     }
 
     @Test
@@ -140,7 +153,7 @@ class IngestClientSubmitTest {
         bytes.write("\"}\n".getBytes(StandardCharsets.UTF_8));
         Path file = Files.write(dir.resolve("latin.jsonl"), bytes.toByteArray());
         assertThatThrownBy(() -> new BatchRunner(client(), 2, System.err).submitFile(file))
-                .hasMessage(file + " is not UTF-8 text; 0 earlier lines were submitted");
+                .hasMessage(file + " is not UTF-8 text; nothing was submitted");
         assertThat(bodies).as("nothing sent: the reader decodes ahead of the lines it hands out").isEmpty();
 
         StringBuilder big = new StringBuilder();
@@ -152,7 +165,7 @@ class IngestClientSubmitTest {
         bytes.write(new byte[] {(byte) 0xC3, (byte) 0x28, '\n'});
         Path late = Files.write(dir.resolve("late.jsonl"), bytes.toByteArray());
         assertThatThrownBy(() -> new BatchRunner(client(), 1_000, System.err).submitFile(late))
-                .hasMessage(late + " is not UTF-8 text; 2000 earlier lines were submitted");
+                .hasMessage(late + " is not UTF-8 text; 2000 earlier lines were submitted as batch_1 batch_1");
     }
 
     @Test
