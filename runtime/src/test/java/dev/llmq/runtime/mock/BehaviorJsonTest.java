@@ -2,6 +2,7 @@ package dev.llmq.runtime.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.runtime.mock.internal.BehaviorJson;
@@ -60,6 +61,28 @@ class BehaviorJsonTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("status");
         assertThatThrownBy(() -> BehaviorJson.read(json.readTree("[]")))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void rejectsUnknownFieldsAndWrongTypesNamingThem() {
+        assertThat(refusal("{\"latency\":\"PT5S\"}")).startsWith("unknown field 'latency'; known: [completion_tokens,");
+        assertThat(refusal("{\"latency_ms\":\"5s\"}")).isEqualTo("'latency_ms' must be a whole number, got \"5s\"");
+        assertThat(refusal("{\"latency_ms\":1.5}")).isEqualTo("'latency_ms' must be a whole number, got 1.5");
+        assertThat(refusal("{\"tokens_per_second\":\"fast\"}"))
+                .isEqualTo("'tokens_per_second' must be a number, got \"fast\"");
+        assertThat(refusal("{\"faults\":{\"kind\":\"server_error\"}}")).isEqualTo("'faults' must be an array");
+        assertThat(refusal("{\"faults\":[{\"kind\":\"rate_limited\",\"retry_after\":5}]}"))
+                .startsWith("unknown field 'faults[0].retry_after'");
+        assertThat(refusal("{\"faults\":[{\"kind\":\"server_error\",\"first\":\"2\"}]}"))
+                .isEqualTo("'faults[0].first' must be a whole number, got \"2\"");
+        assertThat(refusal("{\"faults\":[{\"kind\":\"mid_stream_error\",\"error\":{\"status\":500,\"msg\":\"x\"}}]}"))
+                .startsWith("unknown field 'faults[0].error.msg'");
+        assertThat(refusal("{\"faults\":[1]}")).isEqualTo("'faults[0]' must be an object");
+    }
+
+    private String refusal(String behavior) {
+        return catchThrowableOfType(IllegalArgumentException.class, () -> BehaviorJson.read(json.readTree(behavior)))
+                .getMessage();
     }
 
     @Test

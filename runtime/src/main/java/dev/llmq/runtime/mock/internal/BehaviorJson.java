@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The admin endpoints' JSON form of {@link MockBehavior}; absent fields keep the defaults.
@@ -34,27 +35,90 @@ public final class BehaviorJson {
     private BehaviorJson() {
     }
 
+    private static final Set<String> BEHAVIOR_FIELDS = Set.of("latency_ms", "time_to_first_token_ms",
+            "tokens_per_second", "completion_tokens", "faults");
+    private static final Set<String> ERROR_FIELDS = Set.of("status", "type", "code", "param", "message",
+            "retry_after_ms");
+    private static final Set<String> FAULT_FIELDS = Set.of("kind", "status", "type", "code", "param", "message",
+            "retry_after_ms", "first", "fraction", "after_chunks", "error");
+
+    /**
+     * The behavior a JSON object describes. An unknown field or a value of the wrong type is refused, naming it: a
+     * misspelt {@code "latency"} would otherwise leave the mock answering at once without a word.
+     */
     public static MockBehavior read(JsonNode node) {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("a behavior must be a JSON object");
         }
+        requireKnown(node, BEHAVIOR_FIELDS, "");
         MockBehavior d = MockBehavior.defaults();
         List<FaultRule> rules = new ArrayList<>();
-        for (JsonNode f : node.path("faults")) {
-            rules.add(new FaultRule(fault(f), trigger(f)));
+        JsonNode faults = node.path("faults");
+        if (!faults.isMissingNode() && !faults.isArray()) {
+            throw new IllegalArgumentException("'faults' must be an array");
+        }
+        for (int i = 0; i < faults.size(); i++) {
+            JsonNode f = faults.get(i);
+            if (!f.isObject()) {
+                throw new IllegalArgumentException("'faults[" + i + "]' must be an object");
+            }
+            String where = "faults[" + i + "].";
+            requireKnown(f, FAULT_FIELDS, where);
+            rules.add(new FaultRule(fault(f, where), trigger(f, where)));
         }
         return new MockBehavior(
-                node.has("latency_ms") ? Duration.ofMillis(node.get("latency_ms").asLong()) : d.latency(),
-                node.has("time_to_first_token_ms") ? Duration.ofMillis(node.get("time_to_first_token_ms").asLong())
-                        : d.timeToFirstToken(),
-                node.path("tokens_per_second").asDouble(d.tokensPerSecond()),
-                node.path("completion_tokens").asInt(d.completionTokens()),
+                Duration.ofMillis(integer(node, "latency_ms", "", d.latency().toMillis())),
+                Duration.ofMillis(integer(node, "time_to_first_token_ms", "", d.timeToFirstToken().toMillis())),
+                number(node, "tokens_per_second", "", d.tokensPerSecond()),
+                (int) integer(node, "completion_tokens", "", d.completionTokens()),
                 rules);
     }
 
-    private static Fault fault(JsonNode f) {
-        Duration retry = Duration.ofMillis(f.path("retry_after_ms").asLong(1000));
-        String kind = f.path("kind").asText("");
+    private static void requireKnown(JsonNode node, Set<String> known, String where) {
+        node.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown field '" + where + name + "'; known: "
+                        + known.stream().sorted().toList());
+            }
+        });
+    }
+
+    private static long integer(JsonNode node, String field, String where, long absent) {
+        JsonNode v = node.get(field);
+        if (v == null) {
+            return absent;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new IllegalArgumentException("'" + where + field + "' must be a whole number, got " + v);
+        }
+        return v.asLong();
+    }
+
+    private static double number(JsonNode node, String field, String where, double absent) {
+        JsonNode v = node.get(field);
+        if (v == null) {
+            return absent;
+        }
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException("'" + where + field + "' must be a number, got " + v);
+        }
+        return v.asDouble();
+    }
+
+    private static String string(JsonNode node, String field, String where, String absent) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return absent;
+        }
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException("'" + where + field + "' must be a string, got " + v);
+        }
+        return v.asText();
+    }
+
+    private static Fault fault(JsonNode f, String where) {
+        Duration retry = Duration.ofMillis(integer(f, "retry_after_ms", where, 1000));
+        String kind = string(f, "kind", where, "");
         return switch (kind) {
             case "rate_limited" -> Fault.rateLimited(retry);
             case "insufficient_quota" -> Fault.insufficientQuota();
@@ -62,24 +126,34 @@ public final class BehaviorJson {
             case "overloaded" -> Fault.overloaded();
             case "invalid_api_key" -> Fault.invalidApiKey();
             case "context_length_exceeded" -> Fault.contextLengthExceeded();
-            case "stream_cut" -> Fault.streamCut(f.path("after_chunks").asInt(1));
+            case "stream_cut" -> Fault.streamCut((int) integer(f, "after_chunks", where, 1));
             case "content_filter" -> Fault.contentFilter();
             case "safety_block" -> Fault.safetyBlock();
-            case "mid_stream_error" -> Fault.midStreamError(f.path("after_chunks").asInt(2),
-                    f.has("error") ? httpError(f.get("error")) : Fault.overloaded());
-            case "" -> httpError(f);
+            case "mid_stream_error" -> Fault.midStreamError((int) integer(f, "after_chunks", where, 2),
+                    f.has("error") ? httpError(errorObject(f.get("error"), where + "error"), where + "error.")
+                            : Fault.overloaded());
+            case "" -> httpError(f, where);
             default -> throw new IllegalArgumentException("unknown fault kind '" + kind + "'");
         };
     }
 
-    private static Fault.HttpError httpError(JsonNode f) {
-        Duration retry = Duration.ofMillis(f.path("retry_after_ms").asLong(1000));
+    private static JsonNode errorObject(JsonNode e, String where) {
+        if (!e.isObject()) {
+            throw new IllegalArgumentException("'" + where + "' must be an object");
+        }
+        requireKnown(e, ERROR_FIELDS, where + ".");
+        return e;
+    }
+
+    private static Fault.HttpError httpError(JsonNode f, String where) {
         if (!f.has("status")) {
             throw new IllegalArgumentException("a fault needs a 'kind' or a 'status'");
         }
-        return new Fault.HttpError(f.get("status").asInt(), f.path("type").asText("server_error"),
-                text(f, "code"), text(f, "param"), f.path("message").asText("Injected fault."),
-                f.has("retry_after_ms") ? Optional.of(retry) : Optional.empty());
+        return new Fault.HttpError((int) integer(f, "status", where, 0), string(f, "type", where, "server_error"),
+                string(f, "code", where, null), string(f, "param", where, null),
+                string(f, "message", where, "Injected fault."),
+                f.has("retry_after_ms") ? Optional.of(Duration.ofMillis(integer(f, "retry_after_ms", where, 0)))
+                        : Optional.empty());
     }
 
     private static void writeHttpError(ObjectNode f, Fault.HttpError e) {
@@ -91,19 +165,14 @@ public final class BehaviorJson {
         e.retryAfter().ifPresent(d -> f.put("retry_after_ms", d.toMillis()));
     }
 
-    private static FaultRule.Trigger trigger(JsonNode f) {
+    private static FaultRule.Trigger trigger(JsonNode f, String where) {
         if (f.has("first")) {
-            return new FaultRule.Trigger.FirstN(f.get("first").asLong());
+            return new FaultRule.Trigger.FirstN(integer(f, "first", where, 0));
         }
         if (f.has("fraction")) {
-            return new FaultRule.Trigger.Fraction(f.get("fraction").asDouble());
+            return new FaultRule.Trigger.Fraction(number(f, "fraction", where, 0));
         }
         return new FaultRule.Trigger.Always();
-    }
-
-    private static String text(JsonNode f, String field) {
-        JsonNode v = f.get(field);
-        return v == null || v.isNull() ? null : v.asText();
     }
 
     public static ObjectNode write(ObjectMapper json, MockBehavior b) {
