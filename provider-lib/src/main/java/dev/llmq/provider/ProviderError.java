@@ -44,6 +44,22 @@ public record ProviderError(ErrorKind kind, int httpStatus, String providerType,
         return new Builder(kind);
     }
 
+    /** The message of an HTTP failure whose body gave none: the status alone ({@code HTTP 404}). */
+    public static String statusOnly(int httpStatus) {
+        return "HTTP " + httpStatus;
+    }
+
+    /** Whether the message says no more than the status ({@link #statusOnly}): the provider's body had none. */
+    public boolean hasStatusOnlyMessage() {
+        return httpStatus > 0 && message.equals(statusOnly(httpStatus));
+    }
+
+    /** This error with another message. */
+    public ProviderError withMessage(String message) {
+        return new ProviderError(kind, httpStatus, providerType, providerCode, message, param, retryAfter, requestId,
+                snippet);
+    }
+
     public boolean retryable() {
         return kind.retryable();
     }

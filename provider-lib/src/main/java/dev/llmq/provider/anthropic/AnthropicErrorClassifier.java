@@ -58,7 +58,7 @@ public final class AnthropicErrorClassifier {
                 .or(() -> kind == ErrorKind.RATE_LIMITED ? reset(headers) : Optional.empty()).orElse(null);
         String requestId = requestId(headers);
         return ProviderError.builder(kind).httpStatus(status).providerType(type)
-                .message(message != null ? Redaction.redact(message, secret) : "HTTP " + status)
+                .message(message != null ? Redaction.redact(message, secret) : ProviderError.statusOnly(status))
                 .retryAfter(retryAfter).requestId(requestId != null ? requestId : text(root, "request_id"))
                 .snippet(Redaction.snippet(body, secret)).build();
     }

@@ -82,7 +82,7 @@ public final class GeminiErrorClassifier {
         }
         String snippet = raw != null ? Redaction.snippet(raw, secret) : Redaction.snippet(root.toString(), secret);
         return ProviderError.builder(kind).httpStatus(status).providerType(grpc).providerCode(reason)
-                .message(message != null ? Redaction.redact(message, secret) : "HTTP " + status)
+                .message(message != null ? Redaction.redact(message, secret) : ProviderError.statusOnly(status))
                 .retryAfter(retryAfter).requestId(headers == null ? null : requestId(headers)).snippet(snippet)
                 .build();
     }

@@ -13,6 +13,7 @@ import dev.llmq.provider.ProviderResponse;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.ResponseLimits;
 import dev.llmq.provider.spi.ProviderAdapter;
+import dev.llmq.provider.spi.Redaction;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.spi.UsageChunkPolicy;
 import dev.llmq.provider.spi.Usages;
@@ -22,6 +23,7 @@ import dev.llmq.provider.sse.SseEvent;
 import dev.llmq.provider.sse.SseFramer;
 import dev.llmq.provider.sse.SseTooLargeException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,7 +103,7 @@ public final class HttpEngine implements ProviderClient {
             String requestId = adapter.requestId(open.headers());
             int status = open.status();
             if (status / 100 != 2) {
-                throw failure(adapter.classify(status, open.headers(), body, call), null, target, status);
+                throw failure(located(adapter.classify(status, open.headers(), body, call), call), null, target, status);
             }
             ObjectNode completion = decode(adapter, call, body, status);
             Duration latency = Duration.between(start, clock.instant());
@@ -129,7 +131,7 @@ public final class HttpEngine implements ProviderClient {
             String requestId = adapter.requestId(open.headers());
             if (status / 100 != 2) {
                 byte[] body = readAllQuietly(open.body(), target.timeout());
-                throw failure(adapter.classify(status, open.headers(), body, call), null, target, status);
+                throw failure(located(adapter.classify(status, open.headers(), body, call), call), null, target, status);
             }
             if (isJson(open.headers())) {
                 throw notAnEventStream(adapter, call, open, target, status);
@@ -164,7 +166,7 @@ public final class HttpEngine implements ProviderClient {
         } catch (RuntimeException e) {
             throw new ProviderException(ProviderError.builder(ErrorKind.SERVER_ERROR).httpStatus(status)
                     .message("unreadable response body: " + e.getClass().getSimpleName())
-                    .snippet(dev.llmq.provider.spi.Redaction.snippet(body, call.secret())).build(), e);
+                    .snippet(Redaction.snippet(body, call.secret())).build(), e);
         }
     }
 
@@ -187,8 +189,26 @@ public final class HttpEngine implements ProviderClient {
         return failure(ProviderError.builder(ErrorKind.SERVER_ERROR).httpStatus(status)
                 .message("expected an event stream, got application/json")
                 .requestId(adapter.requestId(open.headers()))
-                .snippet(dev.llmq.provider.spi.Redaction.snippet(body, call.secret())).build(),
+                .snippet(Redaction.snippet(body, call.secret())).build(),
                 null, target, status);
+    }
+
+    /**
+     * An HTTP failure whose body said nothing ({@code HTTP 404} alone, as a server that does not know the path
+     * answers) names where the call went: the URL without its query, secrets removed. A 404 or 405 there most often
+     * means a wrong {@code api_base}.
+     */
+    static ProviderError located(ProviderError error, WireCall call) {
+        if (!error.hasStatusOnlyMessage()) {
+            return error;
+        }
+        URI uri = call.uri();
+        String where = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+        int status = error.httpStatus();
+        String hint = status == 404 || status == 405 ? ": check the deployment's api_base and model" : "";
+        return error.withMessage(Redaction.redact(ProviderError.statusOnly(status)
+                + " from POST " + where + " with no error message in the body" + hint, call.secret()));
     }
 
     private static ProviderException failure(ProviderError error, Throwable cause, ProviderTarget target, int status) {

@@ -46,7 +46,7 @@ public final class OpenAiErrorClassifier {
         ErrorKind kind = kind(status, p);
         Duration retryAfter = (kind == ErrorKind.RATE_LIMITED ? hints.retryAfterOrReset(headers)
                 : hints.retryAfter(headers)).orElse(null);
-        String message = p.message != null ? Redaction.redact(p.message, secret) : "HTTP " + status;
+        String message = p.message != null ? Redaction.redact(p.message, secret) : ProviderError.statusOnly(status);
         return ProviderError.builder(kind).httpStatus(status).providerType(p.type).providerCode(p.code)
                 .message(message).param(p.param).retryAfter(retryAfter).requestId(requestId(headers))
                 .snippet(Redaction.snippet(body, secret)).build();

@@ -186,6 +186,31 @@ class EngineBehaviourTest {
     }
 
     @Test
+    void aFailureWithoutAMessageNamesWhereTheCallWent() throws IOException {
+        // what a server that does not know the path answers: a wrong api_base, often
+        peer.enqueue(Reply.json(404, "Not Found", Map.of("Content-Type", "text/plain")));
+        peer.enqueue(Reply.json(404, "Not Found", Map.of("Content-Type", "text/plain")));
+        peer.enqueue(Reply.json(502, "", Map.of("Content-Type", "text/plain")));
+        peer.enqueue(Reply.json(404, "{\"error\":{\"message\":\"The model `x` does not exist\"}}",
+                Map.of("Content-Type", "application/json")));
+        ObjectNode chat = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        String url = peer.base() + "/v1/chat/completions";
+
+        assertThat(failure(() -> client.complete(target("gpt-4o", false), chat)))
+                .isEqualTo("HTTP 404 from POST " + url + " with no error message in the body: check the deployment's"
+                        + " api_base and model");
+        assertThat(failure(() -> client.stream(target("gpt-4o", false), chat, c -> { }))).startsWith("HTTP 404 from");
+        assertThat(failure(() -> client.complete(target("gpt-4o", false), chat)))
+                .isEqualTo("HTTP 502 from POST " + url + " with no error message in the body");
+        assertThat(failure(() -> client.complete(target("gpt-4o", false), chat)))
+                .as("the provider's own message stays").isEqualTo("The model `x` does not exist");
+    }
+
+    private static String failure(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        return org.assertj.core.api.Assertions.catchThrowableOfType(ProviderException.class, call).error().message();
+    }
+
+    @Test
     void aNonJsonSuccessBodyIsAServerError() throws IOException {
         peer.enqueue(Reply.json(200, "<html>proxy page</html>", Map.of("Content-Type", "text/html")));
         assertThatThrownBy(() -> client.complete(target("gpt-4o", false),
