@@ -25,9 +25,21 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class BatchRunner {
 
     /** The outcome of one run. */
-    record Run(List<IngestClient.Submission> submissions, long jobs, long succeeded, long failed, Duration elapsed) {
+    record Run(List<IngestClient.Submission> submissions, long jobs, long succeeded, long failed, long cancelled,
+               long expired, Duration elapsed) {
         Run {
             submissions = List.copyOf(submissions);
+        }
+
+        /** Jobs that ended without a completion: failed, cancelled or expired. */
+        long unsuccessful() {
+            return failed + cancelled + expired;
+        }
+
+        /** {@code 990 succeeded, 4 failed, 6 cancelled}: cancelled and expired only when there are some. */
+        String outcome() {
+            return succeeded + " succeeded, " + failed + " failed" + (cancelled > 0 ? ", " + cancelled + " cancelled"
+                    : "") + (expired > 0 ? ", " + expired + " expired" : "");
         }
     }
 
@@ -152,6 +164,8 @@ final class BatchRunner {
             while (true) {
                 long succeeded = 0;
                 long failed = 0;
+                long cancelled = 0;
+                long expired = 0;
                 long done = 0;
                 for (IngestClient.Submission submission : submissions) {
                     IngestClient.BatchCounts counts = ended.get(submission.batchId());
@@ -162,15 +176,18 @@ final class BatchRunner {
                         }
                     }
                     succeeded += counts.succeeded();
-                    failed += counts.failed() + counts.other();
+                    failed += counts.failed();
+                    cancelled += counts.cancelled();
+                    expired += counts.expired();
                     done += counts.done();
                 }
                 if (bar != null) {
                     bar.stepTo(done);
-                    bar.setExtraMessage(failed > 0 ? failed + " failed" : "");
+                    long unsuccessful = failed + cancelled + expired;
+                    bar.setExtraMessage(unsuccessful > 0 ? unsuccessful + " did not succeed" : "");
                 }
                 if (done >= jobs) {
-                    return new Run(submissions, jobs, succeeded, failed,
+                    return new Run(submissions, jobs, succeeded, failed, cancelled, expired,
                             Duration.ofNanos(System.nanoTime() - startNanos));
                 }
                 Thread.sleep(250);

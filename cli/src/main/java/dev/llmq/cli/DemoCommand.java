@@ -61,8 +61,8 @@ final class DemoCommand implements Callable<Integer> {
             long submitStart = System.nanoTime();
             var submissions = runner.submit(lines);
             var run = runner.await(submissions, lines.size(), true, submitStart);
-            out.printf("%d jobs: %d succeeded, %d failed in %.1f s (%.0f jobs/s)%n", run.jobs(), run.succeeded(),
-                    run.failed(), run.elapsed().toMillis() / 1000.0, run.jobs() / (run.elapsed().toMillis() / 1000.0));
+            out.printf("%d jobs: %s in %.1f s (%.0f jobs/s)%n", run.jobs(), run.outcome(),
+                    run.elapsed().toMillis() / 1000.0, run.jobs() / (run.elapsed().toMillis() / 1000.0));
             Path output = dataDir.resolve("demo-output.jsonl");
             runner.writeResults(submissions, output);
             List<String> results = Files.readAllLines(output);
@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
                     : new DemoSpend(new IngestClient(standalone.httpUrl()), lines.size(), DemoSpend.WAIT,
                             DemoSpend.POLL).report());
             out.flush();
-            return run.failed() == 0 && results.size() == lines.size() ? 0 : 1;
+            return run.unsuccessful() == 0 && results.size() == lines.size() ? 0 : 1;
         } finally {
             deleteRecursively(dataDir, verbose ? null : dataDir.resolve(Logs.LOG_FILE));
         }

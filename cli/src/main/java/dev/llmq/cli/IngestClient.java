@@ -45,9 +45,15 @@ final class IngestClient {
     }
 
     /** Job counts of one batch. */
-    record BatchCounts(long total, long queued, long running, long succeeded, long failed, long other) {
+    record BatchCounts(long total, long queued, long running, long succeeded, long failed, long cancelled,
+                       long expired) {
         long done() {
-            return succeeded + failed + other;
+            return succeeded + failed + cancelled + expired;
+        }
+
+        /** Jobs that ended without a completion: failed, cancelled or expired. */
+        long unsuccessful() {
+            return failed + cancelled + expired;
         }
     }
 
@@ -157,8 +163,8 @@ final class IngestClient {
         long running = counts.path("running").asLong();
         long succeeded = counts.path("succeeded").asLong();
         long failed = counts.path("failed").asLong();
-        long other = counts.path("cancelled").asLong() + counts.path("expired").asLong();
-        return new BatchCounts(total, queued, running, succeeded, failed, other);
+        return new BatchCounts(total, queued, running, succeeded, failed, counts.path("cancelled").asLong(),
+                counts.path("expired").asLong());
     }
 
     /** The batch's OpenAI batch-output lines, in submission order. */

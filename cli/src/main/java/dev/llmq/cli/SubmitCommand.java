@@ -59,13 +59,12 @@ final class SubmitCommand implements Callable<Integer> {
             return 0;
         }
         BatchRunner.Run run = runner.await(submissions, submitted.jobs(), true, start);
-        out.printf("%d succeeded, %d failed in %.1f s%n", run.succeeded(), run.failed(),
-                run.elapsed().toMillis() / 1000.0);
+        out.printf("%s in %.1f s%n", run.outcome(), run.elapsed().toMillis() / 1000.0);
         if (output != null) {
             long written = runner.writeResults(submissions, output);
             out.printf("wrote %d result lines to %s%n", written, output);
         }
         out.flush();
-        return run.failed() == 0 ? 0 : 1;
+        return run.unsuccessful() == 0 ? 0 : 1;
     }
 }

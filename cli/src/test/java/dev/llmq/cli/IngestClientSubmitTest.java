@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -166,6 +167,16 @@ class IngestClientSubmitTest {
         Path late = Files.write(dir.resolve("late.jsonl"), bytes.toByteArray());
         assertThatThrownBy(() -> new BatchRunner(client(), 1_000, System.err).submitFile(late))
                 .hasMessage(late + " is not UTF-8 text; 2000 earlier lines were submitted as batch_1 batch_1");
+    }
+
+    @Test
+    void aRunNamesCancelledAndExpiredJobsOnlyWhenThereAreSome() {
+        BatchRunner.Run clean = new BatchRunner.Run(List.of(), 3, 3, 0, 0, 0, Duration.ZERO);
+        assertThat(clean.outcome()).isEqualTo("3 succeeded, 0 failed");
+        assertThat(clean.unsuccessful()).isZero();
+        BatchRunner.Run cancelled = new BatchRunner.Run(List.of(), 3000, 787, 1, 2211, 1, Duration.ZERO);
+        assertThat(cancelled.outcome()).isEqualTo("787 succeeded, 1 failed, 2211 cancelled, 1 expired");
+        assertThat(cancelled.unsuccessful()).isEqualTo(2213);
     }
 
     @Test
