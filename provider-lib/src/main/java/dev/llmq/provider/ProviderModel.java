@@ -89,7 +89,7 @@ public record ProviderModel(String provider, String model) {
         String model = s.substring(slash + 1);
         if (!KNOWN_PROVIDERS.contains(prefix)) {
             throw new IllegalArgumentException("unknown provider '" + s.substring(0, slash) + "' in model '" + s
-                    + "'; known providers: " + KNOWN_PROVIDERS);
+                    + "'; known providers: " + new TreeSet<>(KNOWN_PROVIDERS));
         }
         if (model.isBlank()) {
             throw new IllegalArgumentException("model string '" + s + "' names no model after '" + prefix + "/'");

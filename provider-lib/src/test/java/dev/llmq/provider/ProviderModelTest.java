@@ -41,7 +41,8 @@ class ProviderModelTest {
         String prefix = input.substring(0, input.indexOf('/'));
         assertThatThrownBy(() -> ProviderModel.parse(input))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown provider '" + prefix + "'");
+                .hasMessageContaining("unknown provider '" + prefix + "'")
+                .hasMessageContaining("known providers: [anthropic, azure, cerebras, custom_openai,");
     }
 
     @ParameterizedTest
