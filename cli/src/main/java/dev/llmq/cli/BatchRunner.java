@@ -146,7 +146,6 @@ final class BatchRunner {
         }
     }
 
-
     /** Polls until every job of the submissions has a terminal status, showing progress when asked. */
     Run await(List<IngestClient.Submission> submissions, long jobs, boolean progress, long startNanos)
             throws IOException, InterruptedException {

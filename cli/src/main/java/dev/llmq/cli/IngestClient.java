@@ -50,11 +50,6 @@ final class IngestClient {
         long done() {
             return succeeded + failed + cancelled + expired;
         }
-
-        /** Jobs that ended without a completion: failed, cancelled or expired. */
-        long unsuccessful() {
-            return failed + cancelled + expired;
-        }
     }
 
     /** An HTTP answer that was not what the call expected, with the API's error message. */

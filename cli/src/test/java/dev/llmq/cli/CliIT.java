@@ -169,7 +169,8 @@ class CliIT {
             Result cancel = run("cancel", batchId, "--reason", "wrong prompts", "--url", llmq.httpUrl().toString());
 
             assertThat(cancel.exitCode()).as(cancel.err()).isZero();
-            assertThat(cancel.out()).startsWith("cancel requested for batch " + batchId + " (3 jobs); status cancelling");
+            assertThat(cancel.out())
+                    .startsWith("cancel requested for batch " + batchId + " (3 jobs); status cancelling");
             await().atMost(Duration.ofSeconds(30)).until(() -> client.batchView(batchId).path("status").asText()
                     .equals("cancelled"));
             Result status = run("status", batchId, "--url", llmq.httpUrl().toString());

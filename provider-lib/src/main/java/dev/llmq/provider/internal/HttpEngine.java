@@ -103,7 +103,8 @@ public final class HttpEngine implements ProviderClient {
             String requestId = adapter.requestId(open.headers());
             int status = open.status();
             if (status / 100 != 2) {
-                throw failure(located(adapter.classify(status, open.headers(), body, call), call), null, target, status);
+                ProviderError error = located(adapter.classify(status, open.headers(), body, call), call);
+                throw failure(error, null, target, status);
             }
             ObjectNode completion = decode(adapter, call, body, status);
             Duration latency = Duration.between(start, clock.instant());
@@ -131,7 +132,8 @@ public final class HttpEngine implements ProviderClient {
             String requestId = adapter.requestId(open.headers());
             if (status / 100 != 2) {
                 byte[] body = readAllQuietly(open.body(), target.timeout());
-                throw failure(located(adapter.classify(status, open.headers(), body, call), call), null, target, status);
+                ProviderError error = located(adapter.classify(status, open.headers(), body, call), call);
+                throw failure(error, null, target, status);
             }
             if (isJson(open.headers())) {
                 throw notAnEventStream(adapter, call, open, target, status);
