@@ -476,12 +476,13 @@ public final class IngestServer implements AutoCloseable {
         String id = ctx.pathParam("id");
         JobSnapshot s = caller(ctx).visible(view.job(id))
                 .orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
-        json(ctx, 200, views.job(s));
+        json(ctx, 200, views.job(s, s.terminal() ? null
+                : controlStates.cancelRequested(s.jobId(), s.batchId()).orElse(null)));
     }
 
     private void cancelJob(Context ctx) {
-        JobSnapshot s = cancels.cancelJob(ctx.pathParam("id"), ctx.bodyAsBytes(), caller(ctx));
-        json(ctx, 202, views.job(s).put("cancel_requested", true));
+        CancelService.JobCancel cancel = cancels.cancelJob(ctx.pathParam("id"), ctx.bodyAsBytes(), caller(ctx));
+        json(ctx, 202, views.job(cancel.job(), cancel.requestedAt()));
     }
 
     private void cancelBatch(Context ctx) {

@@ -72,6 +72,12 @@ class CancelIT {
         assertThat(m.batchId()).isNull();
         assertThat(m.reason()).isEqualTo("user gave up");
         assertThat(m.key()).isEqualTo(record.key());
+        // no worker here: the job stays queued, and any later look at it says its cancellation was asked
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.get("/v1/jobs/" + id).json().path("cancel_requested").asBoolean());
+        HttpTestClient.Response later = http.get("/v1/jobs/" + id);
+        assertThat(later.json().path("status").asText()).isEqualTo("queued");
+        assertThat(later.json().path("cancelling_at").asLong()).isEqualTo(m.at().getEpochSecond());
     }
 
     @Test
@@ -152,6 +158,9 @@ class CancelIT {
                 .until(() -> http.get("/v1/batches/" + batch).json().path("status").asText().equals("cancelling"));
         assertThat(http.get("/v1/batches/" + batch).json().path("cancelling_at").asLong())
                 .isEqualTo(m.at().getEpochSecond());
+        assertThat(http.get("/v1/jobs/" + ids.get(1)).json().path("cancel_requested").asBoolean())
+                .as("its unfinished job, by the batch's cancellation").isTrue();
+        assertThat(http.get("/v1/jobs/" + ids.get(0)).json().has("cancel_requested")).as("its finished job").isFalse();
         fixture.sendResult(StatusIT.failed(ids.get(1), batch));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> http.get("/v1/batches/" + batch).json().path("status").asText().equals("cancelled"));

@@ -38,11 +38,15 @@ public final class CancelService {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** A job whose cancellation was asked: the job as the view knew it, and when it was asked. */
+    public record JobCancel(JobSnapshot job, Instant requestedAt) {
+    }
+
     /**
-     * Asks for the job's cancellation; the job as the view knows it. A job the caller may not see (another tenant's)
-     * is answered exactly as an unknown one.
+     * Asks for the job's cancellation. A job the caller may not see (another tenant's) is answered exactly as an
+     * unknown one.
      */
-    public JobSnapshot cancelJob(String jobId, byte[] body, Caller caller) {
+    public JobCancel cancelJob(String jobId, byte[] body, Caller caller) {
         String reason = reason(body);
         JobSnapshot job = caller.visible(view.job(jobId)).orElseThrow(() -> unknown("job", jobId));
         if (job.terminal()) {
@@ -50,8 +54,9 @@ public final class CancelService {
                     "job '" + jobId + "' already finished with status '" + job.status().wire()
                             + "'; only a queued or running job can be cancelled", "job_finished");
         }
-        publisher.accept(JobControlMessage.cancelJob(jobId, reason, source, clock.instant()));
-        return job;
+        JobControlMessage cancel = JobControlMessage.cancelJob(jobId, reason, source, clock.instant());
+        publisher.accept(cancel);
+        return new JobCancel(job, cancel.at());
     }
 
     /** A batch whose cancellation was asked: its jobs as the view knew them, and when it was asked. */

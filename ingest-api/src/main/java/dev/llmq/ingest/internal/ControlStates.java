@@ -10,6 +10,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -178,6 +179,17 @@ public final class ControlStates implements AutoCloseable {
      */
     public Optional<BudgetMessage> budget(String key) {
         return latest(key, BUDGETS);
+    }
+
+    /**
+     * When the job's cancellation was asked, or its batch's (the earlier of both); empty when neither was, or the
+     * table is not read yet.
+     */
+    public Optional<Instant> cancelRequested(String jobId, String batchId) {
+        Optional<Instant> job = latest(JobControlMessage.jobKey(jobId), CANCELS).map(JobControlMessage::at);
+        Optional<Instant> batch = batchId == null ? Optional.empty() : batchCancel(batchId).map(JobControlMessage::at);
+        return job.isEmpty() ? batch : batch.isEmpty() ? job : Optional.of(job.get().isBefore(batch.get())
+                ? job.get() : batch.get());
     }
 
     /**

@@ -49,6 +49,15 @@ public final class JobViews {
      * a JSON number written in plain notation) and {@code cost_reason} (why {@code cost_usd} is null, else null).
      */
     public ObjectNode job(JobSnapshot s) {
+        return job(s, null);
+    }
+
+    /**
+     * As {@link #job(JobSnapshot)}; a job not finished whose cancellation (or its batch's) was asked at
+     * {@code cancelRequestedAt} adds {@code cancel_requested} and {@code cancelling_at}: a queued job stays queued
+     * until a worker reaches it in the queue and skips it.
+     */
+    public ObjectNode job(JobSnapshot s, Instant cancelRequestedAt) {
         ObjectNode o = mapper.createObjectNode();
         o.put("id", s.jobId());
         o.put("object", "llmq.job");
@@ -72,6 +81,10 @@ public final class JobViews {
             }
             o.putNull("result");
             o.putNull("error");
+            if (cancelRequestedAt != null) {
+                o.put("cancel_requested", true);
+                putEpoch(o, "cancelling_at", cancelRequestedAt);
+            }
             return o;
         }
         putEpoch(o, "completed_at", r.completedAt());

@@ -35,7 +35,9 @@ class CancelServiceTest {
         view.put(snapshot("job_q", "b1", JobStatus.QUEUED));
         view.put(snapshot("job_r", "b1", JobStatus.RUNNING));
 
-        assertThat(cancels.cancelJob("job_q", body("{\"reason\":\"no longer needed\"}"), ALL).jobId()).isEqualTo("job_q");
+        CancelService.JobCancel cancel = cancels.cancelJob("job_q", body("{\"reason\":\"no longer needed\"}"), ALL);
+        assertThat(cancel.job().jobId()).isEqualTo("job_q");
+        assertThat(cancel.requestedAt()).isEqualTo(NOW);
         cancels.cancelJob("job_r", new byte[0], ALL);
 
         assertThat(published).containsExactly(

@@ -62,6 +62,16 @@ class JobViewsTest {
     }
 
     @Test
+    void aJobWhoseCancelWasAskedSaysSoUntilItEnds() {
+        Instant asked = t.plusSeconds(5);
+        ObjectNode queued = views.job(job("q", JobStatus.QUEUED, null), asked);
+        assertThat(queued.path("status").asText()).as("a worker has not reached it yet").isEqualTo("queued");
+        assertThat(queued.path("cancel_requested").asBoolean()).isTrue();
+        assertThat(queued.path("cancelling_at").asLong()).isEqualTo(asked.getEpochSecond());
+        assertThat(views.job(job("q", JobStatus.QUEUED, null)).has("cancel_requested")).isFalse();
+    }
+
+    @Test
     void aCancelledBatchIsCancellingUntilEveryJobEndedThenCancelled() {
         Instant asked = t.plusSeconds(5);
         ObjectNode cancelling = views.batch("batch_1", List.of(job("a", JobStatus.QUEUED, null),
