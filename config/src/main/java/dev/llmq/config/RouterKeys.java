@@ -64,6 +64,13 @@ public final class RouterKeys {
             "router_settings.enable_pre_call_checks", ConfigType.BOOLEAN, false, any(),
             "Skip deployments whose `max_input_tokens` the prompt exceeds.", "true");
 
+    public static final ConfigKey<Boolean> ENABLE_TAG_FILTERING = new ConfigKey<>(
+            "router_settings.enable_tag_filtering", ConfigType.BOOLEAN, false, any(),
+            "Route by tags, as LiteLLM's setting of the name: a job with tags goes to the deployments sharing one of "
+            + "them, else to those tagged `default` (none: it fails with `no_healthy_deployment`); a job without "
+            + "tags to the `default`-tagged ones when the group has any. Off, tags only sort usage and budgets.",
+            "true");
+
     public static final ConfigKey<Duration> TIMEOUT = new ConfigKey<>("router_settings.timeout", ConfigType.SECONDS,
             null, nonNegative(), "Request timeout of every deployment that sets none (`litellm_settings."
             + "request_timeout` in LiteLLM's other spelling); unset: 600 s.", "60");
@@ -93,6 +100,6 @@ public final class RouterKeys {
             "Routing within and across model groups, compatible with LiteLLM's proxy config.",
             List.of(ROUTING_STRATEGY, NUM_RETRIES, RETRY_POLICY, ALLOWED_FAILS, ALLOWED_FAILS_POLICY, COOLDOWN_TIME,
                     FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS, DEFAULT_FALLBACKS,
-                    ENABLE_PRE_CALL_CHECKS, TIMEOUT, STREAM_TIMEOUT, LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE,
+                    ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TIMEOUT, STREAM_TIMEOUT, LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE,
                     LATENCY_TTL, DROP_PARAMS));
 }

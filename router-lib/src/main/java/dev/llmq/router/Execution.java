@@ -232,7 +232,7 @@ final class Execution {
     private Acquired acquire(Router.View v, List<Deployment> ds) {
         RouterSettings settings = v.settings();
         Filters.Result fr = Filters.apply(request, router.health().snapshots(ds), settings.enablePreCallChecks(),
-                router.clock().instant(), router.budgets());
+                settings.enableTagFiltering(), router.clock().instant(), router.budgets());
         List<DeploymentSnapshot> eligible = new ArrayList<>(fr.eligible());
         List<DeploymentSnapshot> untried = eligible.stream().filter(s -> !failedIds.contains(s.id())).toList();
         if (!untried.isEmpty()) {
@@ -269,7 +269,8 @@ final class Execution {
 
     private boolean hasUntriedEligible(Router.View v, List<Deployment> ds) {
         Filters.Result fr = Filters.apply(request, router.health().snapshots(ds),
-                v.settings().enablePreCallChecks(), router.clock().instant(), router.budgets());
+                v.settings().enablePreCallChecks(), v.settings().enableTagFiltering(), router.clock().instant(),
+                router.budgets());
         return fr.eligible().stream().anyMatch(s -> !failedIds.contains(s.id()));
     }
 

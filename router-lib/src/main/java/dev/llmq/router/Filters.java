@@ -30,16 +30,28 @@ public final class Filters {
         }
     }
 
+    /** The eligible snapshots, routed by tags ({@code enable_tag_filtering} on) and without budgets. */
     public static Result apply(RouteRequest request, List<DeploymentSnapshot> candidates, boolean preCallChecks,
                                Instant now) {
-        return apply(request, candidates, preCallChecks, now, DeploymentBudgets.NONE);
+        return apply(request, candidates, preCallChecks, true, now, DeploymentBudgets.NONE);
     }
 
-    /** As {@link #apply(RouteRequest, List, boolean, Instant)}, leaving out deployments a budget stops at {@code now}. */
+    /**
+     * As {@link #apply(RouteRequest, List, boolean, Instant)}, leaving out deployments a budget stops at {@code now}.
+     */
     public static Result apply(RouteRequest request, List<DeploymentSnapshot> candidates, boolean preCallChecks,
                                Instant now, DeploymentBudgets budgets) {
+        return apply(request, candidates, preCallChecks, true, now, budgets);
+    }
+
+    /**
+     * The eligible snapshots; with {@code tagFiltering} ({@code router_settings.enable_tag_filtering}) the job's tags
+     * choose among the deployments ({@link #byTags}), without it they do not count here.
+     */
+    public static Result apply(RouteRequest request, List<DeploymentSnapshot> candidates, boolean preCallChecks,
+                               boolean tagFiltering, Instant now, DeploymentBudgets budgets) {
         LazyRejections.Builder rejections = new LazyRejections.Builder(request, candidates.size());
-        List<DeploymentSnapshot> tagged = byTags(request, candidates, rejections);
+        List<DeploymentSnapshot> tagged = tagFiltering ? byTags(request, candidates, rejections) : candidates;
         List<DeploymentSnapshot> passed = new ArrayList<>(tagged.size());
         int tier = Integer.MAX_VALUE;
         for (int i = 0, n = tagged.size(); i < n; i++) {

@@ -100,7 +100,7 @@ public final class Router {
                     Rejection.Cause.UNKNOWN_MODEL_GROUP, "model group is not configured")));
         }
         Filters.Result fr = Filters.apply(request, health.snapshots(ds), v.settings().enablePreCallChecks(),
-                clock.instant(), budgets);
+                v.settings().enableTagFiltering(), clock.instant(), budgets);
         Selection s = pick(v.settings(), request, fr.eligible());
         if (s instanceof Selection.NoneAvailable none) {
             List<Rejection> all = new ArrayList<>(fr.rejections());

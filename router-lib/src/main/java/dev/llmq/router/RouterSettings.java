@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param fallbacks generic fallbacks: model group → groups to try in order
  * @param defaultFallbacks groups tried by any group that has no generic fallback of its own
  * @param enablePreCallChecks skip deployments whose {@code max_input_tokens} the prompt exceeds
+ * @param enableTagFiltering route jobs by their tags ({@link Filters}); off, tags only sort usage and budgets
  * @param timeout global request timeout, or null
  * @param streamTimeout global stream idle timeout, or null
  * @param lowestLatencyBuffer latency-based routing picks among deployments within (1 + buffer) × the best latency
@@ -30,7 +31,8 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
                              Integer allowedFails, Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
                              Map<String, List<String>> fallbacks, Map<String, List<String>> contextWindowFallbacks,
                              Map<String, List<String>> contentPolicyFallbacks, List<String> defaultFallbacks,
-                             boolean enablePreCallChecks, Duration timeout, Duration streamTimeout,
+                             boolean enablePreCallChecks, boolean enableTagFiltering, Duration timeout,
+                             Duration streamTimeout,
                              double lowestLatencyBuffer, int maxLatencyListSize, Duration latencyTtl) {
 
     public static final int DEFAULT_NUM_RETRIES = RouterKeys.NUM_RETRIES.defaultValue();
@@ -40,8 +42,8 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
     public static final Duration DEFAULT_LATENCY_TTL = RouterKeys.LATENCY_TTL.defaultValue();
 
     public static final RouterSettings DEFAULTS = new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE,
-            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, Map.of(), Map.of(), Map.of(), List.of(), false, null,
-            null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE, DEFAULT_LATENCY_TTL);
+            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, Map.of(), Map.of(), Map.of(), List.of(), false, false,
+            null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE, DEFAULT_LATENCY_TTL);
 
     public RouterSettings {
         Objects.requireNonNull(routingStrategy, "routingStrategy");

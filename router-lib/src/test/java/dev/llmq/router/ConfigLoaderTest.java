@@ -60,6 +60,8 @@ class ConfigLoaderTest {
         assertThat(r.allowedFails()).isEqualTo(3);
         assertThat(r.cooldownTime()).isEqualTo(Duration.ofSeconds(30));
         assertThat(r.enablePreCallChecks()).isTrue();
+        assertThat(r.enableTagFiltering()).isTrue();
+        assertThat(RouterSettings.DEFAULTS.enableTagFiltering()).as("LiteLLM's default").isFalse();
         assertThat(r.fallbacks()).containsExactly(Map.entry("gpt-4o", List.of("claude-sonnet")));
         assertThat(r.contextWindowFallbacks()).containsExactly(Map.entry("gpt-4o", List.of("gemini-flash")));
         assertThat(c.llmq()).isEqualTo(LlmqSettings.DEFAULTS);

@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmq.provider.ErrorKind;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -206,13 +208,28 @@ class RouterTest {
     }
 
     @Test
-    void tagsThatMatchNothingFailAsInvalidRequest() {
-        Router r = router(config("{}", dep("g", "a", "tags: [eu]")));
+    void tagsThatMatchNothingFailAsInvalidRequestWhenTagsRoute() {
+        Router r = router(config("{ enable_tag_filtering: true }", dep("g", "a", "tags: [eu]")));
         RoutedOutcome out = r.execute(new RouteRequest("g", List.of("us"), 0, false, null), new Fakes.ScriptedCall());
         assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Failed.class, f -> {
             assertThat(f.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
             assertThat(f.error().message()).contains("no healthy deployment for model group 'g'", "tag_mismatch");
         });
+    }
+
+    @Test
+    void withoutTagFilteringTagsDoNotRoute() {
+        // LiteLLM's default: tags sort spend (usage by tag, tag budgets) and choose no deployment
+        Router r = router(config("{}", dep("g", "a", "tags: [eu]"), dep("g", "b", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall();
+        Set<String> used = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            RoutedOutcome out = r.execute(new RouteRequest("g", List.of("team-x"), 0, false, null), call);
+            assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+            used.add(((RoutedOutcome.Succeeded) out).deployment().id());
+        }
+        assertThat(used).as("a tag no deployment has; deployments with and without tags")
+                .containsExactlyInAnyOrder("a", "b");
     }
 
     @Test

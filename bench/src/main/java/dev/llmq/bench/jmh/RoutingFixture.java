@@ -125,6 +125,7 @@ final class RoutingFixture implements AutoCloseable {
                 .append("  routing_strategy: ").append(strategy.configName()).append('\n')
                 .append("  routing_strategy_args:\n    lowest_latency_buffer: 0.1\n")
                 .append("  num_retries: 2\n  allowed_fails: 3\n  cooldown_time: 30\n")
+                .append("  enable_tag_filtering: true\n") // the tags above route, as the benchmark measures
                 .append("  enable_pre_call_checks: true\n");
         return y.toString();
     }

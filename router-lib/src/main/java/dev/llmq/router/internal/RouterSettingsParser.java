@@ -53,6 +53,7 @@ final class RouterSettingsParser {
         Duration timeout = firstNonNull(router.seconds("timeout"), litellm.seconds("request_timeout"));
         Duration streamTimeout = router.seconds("stream_timeout");
         Boolean preCall = router.bool("enable_pre_call_checks");
+        Boolean tagFiltering = router.bool("enable_tag_filtering");
         Double buffer = args.number("lowest_latency_buffer");
         Integer listSize = args.intValue("max_latency_list_size");
         Duration ttl = args.seconds("ttl");
@@ -61,8 +62,8 @@ final class RouterSettingsParser {
             return new RouterSettings(strategy, numRetries == null ? RouterSettings.DEFAULT_NUM_RETRIES : numRetries,
                     policy("retry_policy", "Retries"), allowedFails, policy("allowed_fails_policy", "AllowedFails"),
                     cooldown, fallbacks("fallbacks"), fallbacks("context_window_fallbacks"),
-                    fallbacks("content_policy_fallbacks"), defaultFallbacks(), Boolean.TRUE.equals(preCall), timeout,
-                    streamTimeout, buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
+                    fallbacks("content_policy_fallbacks"), defaultFallbacks(), Boolean.TRUE.equals(preCall),
+                    Boolean.TRUE.equals(tagFiltering), timeout, streamTimeout, buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
                     listSize == null ? RouterSettings.DEFAULT_MAX_LATENCY_LIST_SIZE : listSize, ttl);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("router_settings: " + e.getMessage());
