@@ -16,7 +16,7 @@ import java.util.function.ToLongFunction;
 
 /**
  * An answer of {@code GET /v1/usage} as a text table, for {@code llmq usage} and the end of {@code llmq demo}: one row
- * per group (and, for windows, per window start), then a total row. Costs are printed exactly, with every decimal
+ * per group (and, for windows, per window start), then a total row (none by tag, whose rows overlap). Costs are printed exactly, with every decimal
  * digit they have ({@code 0.00042150}, never rounded to cents), because a sum of small per-job costs is what this
  * table is for.
  *
@@ -27,6 +27,8 @@ import java.util.function.ToLongFunction;
 record UsageTable(String groupBy, String window, List<UsageRecord> records) {
 
     static final String TOTAL = "total";
+    /** The grouping whose rows overlap. */
+    static final String TAG = "tag";
 
     UsageTable {
         Objects.requireNonNull(groupBy, "groupBy");
@@ -81,7 +83,11 @@ record UsageTable(String groupBy, String window, List<UsageRecord> records) {
         for (UsageRecord r : records) {
             rows.add(columns.stream().map(c -> c.cell().apply(r)).toList());
         }
-        rows.add(columns.stream().map(Column::total).toList());
+        // a job with several tags counts under each: tag rows do not add up to a total
+        boolean summed = !TAG.equals(groupBy);
+        if (summed) {
+            rows.add(columns.stream().map(Column::total).toList());
+        }
         int[] widths = new int[columns.size()];
         for (List<String> row : rows) {
             for (int i = 0; i < widths.length; i++) {
@@ -90,7 +96,7 @@ record UsageTable(String groupBy, String window, List<UsageRecord> records) {
         }
         StringBuilder out = new StringBuilder();
         for (int r = 0; r < rows.size(); r++) {
-            if (r == rows.size() - 1) {
+            if (summed && r == rows.size() - 1) {
                 line(out, widths);
             }
             List<String> row = rows.get(r);
@@ -101,6 +107,9 @@ record UsageTable(String groupBy, String window, List<UsageRecord> records) {
                 text.append(i == 0 ? "" : "  ").append(columns.get(i).right() ? pad + cell : cell + pad);
             }
             out.append(text.toString().stripTrailing()).append('\n');
+        }
+        if (!summed) {
+            out.append("no total: a job with several tags counts under each of them\n");
         }
         long unpriced = records.stream().mapToLong(UsageRecord::unpricedRequests).sum();
         if (unpriced > 0) {

@@ -40,6 +40,23 @@ class UsageTableTest {
     }
 
     @Test
+    void tagRowsHaveNoTotalSinceAJobCountsUnderEachOfItsTags() {
+        // ten jobs tagged [exp-a, team-N] and one without tags: the rows hold 21 requests between them
+        UsageTable table = new UsageTable("tag", "total", List.of(
+                record("total", "tag", "exp-a", null, 10, 10, 0, 70, 160, 0, "0.00010650", 0),
+                record("total", "tag", "team-1", null, 10, 10, 0, 70, 160, 0, "0.00010650", 0),
+                record("total", "tag", UsageRecord.NONE, null, 1, 1, 0, 7, 16, 0, "0.00001065", 0)));
+
+        assertThat(table.render()).isEqualTo("""
+                tag     requests  succeeded  failed  prompt tokens  completion tokens  cached tokens    cost USD  unpriced
+                (none)         1          1       0              7                 16              0  0.00001065         0
+                exp-a         10         10       0             70                160              0  0.00010650         0
+                team-1        10         10       0             70                160              0  0.00010650         0
+                no total: a job with several tags counts under each of them
+                """);
+    }
+
+    @Test
     void windowsGetAWindowStartColumnInOrder() {
         Instant ten = Instant.parse("2026-11-30T10:00:00Z");
         Instant eleven = Instant.parse("2026-11-30T11:00:00Z");
