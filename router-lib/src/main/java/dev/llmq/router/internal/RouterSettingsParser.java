@@ -63,7 +63,8 @@ final class RouterSettingsParser {
                     policy("retry_policy", "Retries"), allowedFails, policy("allowed_fails_policy", "AllowedFails"),
                     cooldown, fallbacks("fallbacks"), fallbacks("context_window_fallbacks"),
                     fallbacks("content_policy_fallbacks"), defaultFallbacks(), Boolean.TRUE.equals(preCall),
-                    Boolean.TRUE.equals(tagFiltering), timeout, streamTimeout, buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
+                    Boolean.TRUE.equals(tagFiltering), timeout, streamTimeout,
+                    buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
                     listSize == null ? RouterSettings.DEFAULT_MAX_LATENCY_LIST_SIZE : listSize, ttl);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("router_settings: " + e.getMessage());
