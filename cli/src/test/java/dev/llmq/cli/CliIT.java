@@ -146,6 +146,23 @@ class CliIT {
     }
 
     @Test
+    void tailOfAJobWithoutAStreamPrintsItsAnswerOnceItEnds() throws Exception {
+        IngestClient client = new IngestClient(llmq.httpUrl());
+        String line = "{\"custom_id\":\"tail-2\",\"model\":\"gpt-4o\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a story\"}]}";
+        String jobId = client.submitNdjson(List.of(line)).jobIds().get(0);
+
+        Result result = run("tail", "--job", jobId, "--url", llmq.httpUrl().toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode job = client.job(jobId);
+        assertThat(job.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.out().strip())
+                .isEqualTo(job.path("result").path("choices").path(0).path("message").path("content").asText().strip())
+                .isNotBlank();
+    }
+
+    @Test
     void statusPrintsTheJob() throws Exception {
         IngestClient client = new IngestClient(llmq.httpUrl());
         String jobId = client.submitNdjson(List.of(DemoSample.lines(1).get(0))).jobIds().get(0);
