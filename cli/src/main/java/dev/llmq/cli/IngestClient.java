@@ -151,7 +151,7 @@ final class IngestClient {
     }
 
     BatchCounts batch(String batchId) throws IOException, InterruptedException {
-        JsonNode json = getJson("/v1/batches/" + segment(batchId));
+        JsonNode json = batchView(batchId);
         JsonNode counts = json.has("counts") ? json.path("counts") : json;
         long total = json.path("total").asLong(counts.path("total").asLong());
         long queued = counts.path("queued").asLong();

@@ -11,11 +11,13 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -186,10 +188,9 @@ public final class ControlStates implements AutoCloseable {
      * table is not read yet.
      */
     public Optional<Instant> cancelRequested(String jobId, String batchId) {
-        Optional<Instant> job = latest(JobControlMessage.jobKey(jobId), CANCELS).map(JobControlMessage::at);
-        Optional<Instant> batch = batchId == null ? Optional.empty() : batchCancel(batchId).map(JobControlMessage::at);
-        return job.isEmpty() ? batch : batch.isEmpty() ? job : Optional.of(job.get().isBefore(batch.get())
-                ? job.get() : batch.get());
+        Optional<JobControlMessage> batch = batchId == null ? Optional.empty() : batchCancel(batchId);
+        return Stream.of(latest(JobControlMessage.jobKey(jobId), CANCELS), batch).flatMap(Optional::stream)
+                .map(JobControlMessage::at).min(Comparator.naturalOrder());
     }
 
     /**
