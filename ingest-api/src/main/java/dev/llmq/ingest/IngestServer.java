@@ -6,6 +6,7 @@ import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.internal.ApiException;
 import dev.llmq.ingest.internal.Authenticator;
+import dev.llmq.ingest.internal.BatchListing;
 import dev.llmq.ingest.internal.Caller;
 import dev.llmq.ingest.internal.CancelService;
 import dev.llmq.ingest.internal.ChunkHub;
@@ -84,7 +85,8 @@ import org.slf4j.LoggerFactory;
  *       beyond the key's job rate (checked before anything is enqueued); the key's tags and {@code team:<team>} are
  *       added to every job.</li>
  *   <li>{@code GET /v1/jobs/{id}}, {@code GET /v1/jobs/{id}/stream} (SSE), {@code GET /v1/batches/{id}},
- *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines): the caller's tenant's only.</li>
+ *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines), {@code GET /v1/batches} (newest
+ *       first, {@link BatchListing}): the caller's tenant's only.</li>
  *   <li>{@code POST /v1/jobs/{id}/cancel}, {@code POST /v1/batches/{id}/cancel} (optional {@code {"reason"}}): 202
  *       once the broker has the cancellation on the control topic, 404 unknown, 409 already finished, 503.</li>
  *   <li>{@code GET /v1/usage?group_by=&window=&from=&to=}: usage and spend, forwarded to the usage aggregator
@@ -128,6 +130,7 @@ public final class IngestServer implements AutoCloseable {
     private final StreamRelay relay;
     private final ControlPublisher control;
     private final CancelService cancels;
+    private final BatchListing batchList;
     private final UsageForwarder usage;
     private final Authenticator auth;
     private final Javalin app;
@@ -173,6 +176,7 @@ public final class IngestServer implements AutoCloseable {
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
         this.control = new ControlPublisher(settings, kafkaMeters.producers(KafkaProducer::new));
         this.cancels = new CancelService(view, control::publish, control.source(), mapper, clock);
+        this.batchList = new BatchListing(view, views, controlStates);
         this.usage = new UsageForwarder(settings.usageUrl(), settings.instanceId(), USAGE_TIMEOUT, internalKey);
         this.app = createApp();
     }
@@ -194,6 +198,7 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.get("/v1/jobs/{id}", this::getJob);
             cfg.routes.get("/v1/jobs/{id}/stream", this::stream);
             cfg.routes.post("/v1/jobs/{id}/cancel", this::cancelJob);
+            cfg.routes.get("/v1/batches", ctx -> json(ctx, 200, batchList.page(ctx.queryParamMap(), caller(ctx))));
             cfg.routes.post("/v1/batches/{id}/cancel", this::cancelBatch);
             cfg.routes.get("/v1/batches/{id}", this::getBatch);
             cfg.routes.get("/v1/batches/{id}/results", this::getBatchResults);

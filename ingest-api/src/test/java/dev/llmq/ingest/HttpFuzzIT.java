@@ -31,6 +31,7 @@ class HttpFuzzIT {
     private static final String CHAT = HostileInputIT.CHAT;
     private static final List<String> ROUTES = List.of("/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/stream",
             "/v1/jobs/{id}/cancel", "/v1/batches/{id}", "/v1/batches/{id}/results", "/v1/batches/{id}/cancel",
+            "/v1/batches?limit={id}&after={id}",
             "/v1/usage?group_by={id}&window={id}", "/health/live", "/health/ready", "/metrics", "/internal/v1/status",
             "/{id}", "/v1/{id}/jobs");
 

@@ -166,6 +166,7 @@ class IngestServerWithoutKafkaTest {
         assertOpenAiError(http.get("/v1/jobs/job_unknown"), 503, "status_unavailable");
         assertOpenAiError(http.get("/v1/batches/batch_unknown"), 503, "status_unavailable");
         assertOpenAiError(http.get("/v1/batches/batch_unknown/results"), 503, "status_unavailable");
+        assertOpenAiError(http.get("/v1/batches"), 503, "status_unavailable");
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -184,12 +185,84 @@ class StatusStoreIT {
         assertThat(fixture.jobsEndOffsets()).isEqualTo(before);
     }
 
+    /** The ids of a batch list page, its {@code has_more} and its {@code last_id}, as seen by {@code tenant}. */
+    private static JsonNode batchPage(HttpTestClient http, String query, String tenant) {
+        HttpTestClient.Response r = http.get("/v1/batches" + query, "X-Llmq-Tenant", tenant);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static List<String> pageIds(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.path("data").forEach(b -> ids.add(b.path("id").asText()));
+        return ids;
+    }
+
+    @Test
+    void batchesSubmittedThroughEitherInstanceAreListedNewestFirstPageByPageForTheirTenantOnly() {
+        String twoJobs = CHAT + "\n" + CHAT + "\n";
+        List<String> submitted = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            HttpTestClient.Response r = (i % 2 == 0 ? httpA : httpB).post("/v1/jobs", twoJobs,
+                    "application/x-ndjson", "X-Llmq-Tenant", "lister");
+            assertThat(r.status()).as(r.body()).isEqualTo(202);
+            submitted.add(r.json().path("batch_id").asText());
+        }
+        HttpTestClient.Response other = httpA.post("/v1/jobs", twoJobs, "application/x-ndjson",
+                "X-Llmq-Tenant", "lister-2");
+        String otherBatch = other.json().path("batch_id").asText();
+        List<String> newestFirst = submitted.stream().sorted(Comparator.reverseOrder()).toList();
+
+        for (HttpTestClient http : List.of(httpA, httpB)) {
+            await().atMost(WAIT).until(() -> pageIds(batchPage(http, "?limit=100", "lister")).size() == 7);
+            JsonNode all = batchPage(http, "", "lister");
+            assertThat(all.path("object").asText()).isEqualTo("list");
+            assertThat(pageIds(all)).isEqualTo(newestFirst);
+            assertThat(all.path("first_id").asText()).isEqualTo(newestFirst.getFirst());
+            assertThat(all.path("last_id").asText()).isEqualTo(newestFirst.getLast());
+            assertThat(all.path("has_more").asBoolean()).isFalse();
+            JsonNode newest = all.path("data").get(0);
+            assertThat(newest.path("object").asText()).isEqualTo("llmq.batch");
+            assertThat(newest.path("status").asText()).isEqualTo("in_progress");
+            assertThat(newest.at("/request_counts/total").asInt()).isEqualTo(2);
+        }
+
+        // pages of three through the other instance: each starts after the last id of the one before
+        List<String> paged = new ArrayList<>();
+        List<Boolean> more = new ArrayList<>();
+        String after = "";
+        do {
+            JsonNode page = batchPage(httpB, "?limit=3" + after, "lister");
+            paged.addAll(pageIds(page));
+            more.add(page.path("has_more").asBoolean());
+            after = "&after=" + page.path("last_id").asText();
+        } while (more.getLast());
+        assertThat(paged).isEqualTo(newestFirst);
+        assertThat(more).containsExactly(true, true, false);
+
+        // another tenant's batch is not listed; the tenant sees its own
+        await().atMost(WAIT).until(() -> pageIds(batchPage(httpB, "", "lister-2")).equals(List.of(otherBatch)));
+        assertThat(pageIds(batchPage(httpA, "?limit=100", "lister"))).doesNotContain(otherBatch);
+    }
+
+    @Test
+    void aBatchListWithBadParametersIsRefusedNamingTheParameter() {
+        Map<String, String> refused = Map.of("?limit=0", "limit", "?limit=101", "limit", "?limit=ten", "limit",
+                "?after=job_1", "after", "?before=batch_1", "before", "?limit=1&limit=2", "limit");
+        refused.forEach((query, param) -> {
+            HttpTestClient.Response r = httpA.get("/v1/batches" + query);
+            assertThat(r.status()).as(query).isEqualTo(400);
+            assertThat(r.json().at("/error/param").asText()).as(query).isEqualTo(param);
+        });
+    }
+
     @Test
     void theInternalRouteRefusesBadQueriesInTheErrorShape() {
         // the JSON null at the root reads as no query at all; once it was a 500
         for (String body : List.of("{\"job_ids\":[\"x\"],\"index_key\":\"b\"}",
                 "{\"index_key\":\"b\",\"batch_id\":\"b\"}", "null", "{}", "[]", "", "{\"job_ids\":[null]}",
-                "{\"job_ids\":null,\"index_key\":null}")) {
+                "{\"job_ids\":null,\"index_key\":null}", "{\"batches\":{\"limit\":5}}",
+                "{\"batches\":{\"limit\":0,\"all_tenants\":true}}")) {
             HttpTestClient.Response r = httpA.post("/internal/v1/status", body, "application/json");
             assertThat(r.status()).as(body).isEqualTo(400);
             assertThat(r.json().at("/error/code").asText()).as(body).isEqualTo("invalid_request");

@@ -121,6 +121,15 @@ class TenantIsolationIT {
         return fixture.committedJobs().stream().collect(Collectors.toMap(JobRequest::jobId, j -> j, (a, b) -> a));
     }
 
+    /** The ids of the newest hundred batches the caller sees. */
+    private static List<String> listed(String... headers) {
+        HttpTestClient.Response r = http.get("/v1/batches?limit=100", headers);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        r.json().path("data").forEach(b -> ids.add(b.path("id").asText()));
+        return ids;
+    }
+
     /** The body with the id replaced, to compare another tenant's answer with an unknown id's. */
     private static String shape(HttpTestClient.Response r, String id) {
         return r.status() + " " + r.contentType() + " " + r.body().replace(id, "<id>");
@@ -174,6 +183,12 @@ class TenantIsolationIT {
             assertThat(http.get("/v1/batches/" + batch + "/results", bearer(reader)).status()).isEqualTo(200);
         }
         assertThat(http.get("/v1/jobs/" + job, bearer(ADMIN, "X-Llmq-Tenant", "acme")).status()).isEqualTo(200);
+        // the batch list: the owner's keys and the admin list it; another tenant, or the admin acting for one, not
+        for (String reader : List.of(ACME, ACME_READER, ADMIN)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> listed(bearer(reader)).contains(batch));
+        }
+        assertThat(listed(bearer(GLOBEX))).doesNotContain(batch);
+        assertThat(listed(bearer(ADMIN, "X-Llmq-Tenant", "globex"))).doesNotContain(batch);
         fixture.sendResult(StatusIT.succeeded(job, null, "done"));
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 http.get("/v1/jobs/" + job, bearer(ACME)).json().path("status").asText().equals("succeeded"));
@@ -263,7 +278,7 @@ class TenantIsolationIT {
 
         // every read route needs a key too, and the read-only key cannot cancel
         for (String path : List.of("/v1/jobs/job_x", "/v1/jobs/job_x/stream", "/v1/batches/b", "/v1/batches/b/results",
-                "/v1/usage?group_by=model&window=total", "/v1/nope")) {
+                "/v1/batches", "/v1/usage?group_by=model&window=total", "/v1/nope")) {
             assertThat(http.get(path).status()).as(path).isEqualTo(401);
         }
         assertThat(http.post("/v1/jobs/job_x/cancel", "", null, bearer(ACME_READER)).status()).isEqualTo(403);

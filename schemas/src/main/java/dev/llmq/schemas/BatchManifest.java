@@ -1,5 +1,6 @@
 package dev.llmq.schemas;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
@@ -18,10 +19,12 @@ import java.util.Objects;
  * @param parts       how many parts the batch has
  * @param jobIds      this part's job ids, in submission order
  * @param submittedAt when the batch was submitted (its jobs' {@code submitted_at})
+ * @param tenant      the tenant that submitted the batch (its jobs' {@code tenant}), or null for none; absent from
+ *                    parts written before it was added, which readers take as unknown
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record BatchManifest(int schemaVersion, String batchId, int part, int parts, List<String> jobIds,
-                            Instant submittedAt) {
+                            Instant submittedAt, @JsonInclude(JsonInclude.Include.NON_NULL) String tenant) {
 
     public static final int SCHEMA_VERSION = 1;
     /** The most job ids in one part (about 43 KB of JSON with the ingest's ids). */
@@ -46,13 +49,13 @@ public record BatchManifest(int schemaVersion, String batchId, int part, int par
         }
     }
 
-    /** The parts listing {@code jobIds} (in submission order) of one batch. */
-    public static List<BatchManifest> of(String batchId, List<String> jobIds, Instant submittedAt) {
+    /** The parts listing {@code jobIds} (in submission order) of one batch of {@code tenant} (null: none). */
+    public static List<BatchManifest> of(String batchId, List<String> jobIds, Instant submittedAt, String tenant) {
         int parts = Math.max(1, (jobIds.size() + PART_SIZE - 1) / PART_SIZE);
         List<BatchManifest> out = new ArrayList<>(parts);
         for (int p = 0; p < parts; p++) {
             out.add(new BatchManifest(SCHEMA_VERSION, batchId, p, parts,
-                    jobIds.subList(p * PART_SIZE, Math.min(jobIds.size(), (p + 1) * PART_SIZE)), submittedAt));
+                    jobIds.subList(p * PART_SIZE, Math.min(jobIds.size(), (p + 1) * PART_SIZE)), submittedAt, tenant));
         }
         return out;
     }

@@ -76,17 +76,24 @@ class GoldenRoundTripTest {
     void aBatchIsListedInPartsOfAThousandIdsInOrder() {
         Instant at = Instant.parse("2026-12-03T05:10:00Z");
         List<String> ids = IntStream.range(0, 2_345).mapToObj(i -> "job-" + i).toList();
-        List<BatchManifest> parts = BatchManifest.of("b1", ids, at);
+        List<BatchManifest> parts = BatchManifest.of("b1", ids, at, "acme");
         assertThat(parts).extracting(BatchManifest::part).containsExactly(0, 1, 2);
         assertThat(parts).extracting(BatchManifest::parts).containsOnly(3);
         assertThat(parts).extracting(p -> p.jobIds().size()).containsExactly(1_000, 1_000, 345);
         assertThat(parts.stream().flatMap(p -> p.jobIds().stream()).toList()).isEqualTo(ids);
-        assertThat(BatchManifest.of("b1", List.of("j1"), at)).singleElement()
-                .satisfies(p -> assertThat(p.jobIds()).containsExactly("j1"));
-        assertThatThrownBy(() -> new BatchManifest(1, "b1", 1, 1, List.of("j1"), at)).hasMessageContaining("part");
-        assertThatThrownBy(() -> new BatchManifest(1, "b1", 0, 1, List.of(), at)).hasMessageContaining("job_ids");
-        assertThatThrownBy(() -> new BatchManifest(1, "b1", 0, 1, ids, at)).hasMessageContaining("job_ids");
-        assertThatThrownBy(() -> new BatchManifest(1, " ", 0, 1, List.of("j1"), at)).hasMessageContaining("batch_id");
+        assertThat(parts).extracting(BatchManifest::tenant).containsOnly("acme");
+        BatchManifest untenanted = BatchManifest.of("b1", List.of("j1"), at, null).getFirst();
+        assertThat(untenanted.jobIds()).containsExactly("j1");
+        // a batch without a tenant is written as before the field existed
+        assertThat(new String(JsonSerde.batchManifest().toBytes(untenanted), StandardCharsets.UTF_8))
+                .doesNotContain("tenant");
+        assertThatThrownBy(() -> new BatchManifest(1, "b1", 1, 1, List.of("j1"), at, null))
+                .hasMessageContaining("part");
+        assertThatThrownBy(() -> new BatchManifest(1, "b1", 0, 1, List.of(), at, null))
+                .hasMessageContaining("job_ids");
+        assertThatThrownBy(() -> new BatchManifest(1, "b1", 0, 1, ids, at, null)).hasMessageContaining("job_ids");
+        assertThatThrownBy(() -> new BatchManifest(1, " ", 0, 1, List.of("j1"), at, null))
+                .hasMessageContaining("batch_id");
     }
 
     @Test

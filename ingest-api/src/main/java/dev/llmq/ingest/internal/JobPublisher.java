@@ -154,7 +154,7 @@ public final class JobPublisher implements AutoCloseable {
         if (listed) { // the batch's job ids, a few records in the same transaction, where the store read one per job
             Instant submittedAt = jobs.getFirst().submittedAt();
             for (BatchManifest part : BatchManifest.of(batchId, jobs.stream().map(JobRequest::jobId).toList(),
-                    submittedAt)) {
+                    submittedAt, jobs.getFirst().tenant())) {
                 ProducerRecord<String, byte[]> r = checked(manifestRecord(part, trace));
                 bytes += sizeUpperBound(r);
                 records.add(r);

@@ -20,18 +20,21 @@ import java.util.Objects;
 import java.util.function.Predicate;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +59,10 @@ import org.slf4j.LoggerFactory;
  * Store key: that partition key, {@code \0}, the job id (ids sort in submission order), so a prefix scan lists a
  * batch's or a key's jobs in order. The owner of a batch's parts is found with the batch id, that of the other entries
  * with their partition key ({@link #batchKey}, {@link #idempotencyKey}). The repartition topic and the batches topic
- * have the same partitions (the topics' count), so both feed the same tasks.
+ * have the same partitions (the topics' count), so both feed the same tasks. A listed batch whose id the ingest made
+ * also gets a list entry, {@code l<batch id>} (value: its tenant, UTF-8, empty when the part names none), written with
+ * its first part: a reverse range scan of those lists the partition's batches newest first ({@code GET /v1/batches}).
+ * A store that held parts before list entries existed gets theirs once, after it starts ({@link #BACKFILLED}).
  *
  * <p>Retention: a wall-clock punctuator deletes the entries created more than the retention ago (tombstones on the
  * compacted changelogs) with range scans that visit only what they delete, never a scan of the store. A job made by
@@ -90,6 +96,13 @@ public final class JobStatusTopology {
     private static final char IDEMPOTENCY = 'i';
     private static final char EXPIRY = 'x';
     private static final char MANIFEST = 'm';
+    private static final char LISTED = 'l';
+    /**
+     * The mark of a store partition whose listed batches all have their list entries: written by the backfill that
+     * gives the batches of a store written before list entries existed theirs, so it runs once per partition. Outside
+     * every range the purge or the list scans.
+     */
+    static final String BACKFILLED = "_list-entries";
     private static final char SEPARATOR = '\u0000';
 
     private JobStatusTopology() {
@@ -157,6 +170,33 @@ public final class JobStatusTopology {
         return MANIFEST + batchId + SEPARATOR;
     }
 
+    /** The key of a listed batch's list entry in {@value #INDEX_STORE}, in the partition of the batch id. */
+    static String listKey(String batchId) {
+        return LISTED + batchId;
+    }
+
+    /**
+     * Up to {@code limit} ids of the batches listed in one partition of {@value #INDEX_STORE}, newest first,
+     * submitted before the batch {@code before} (null: from the newest), those of a tenant {@code visible} accepts
+     * (a list entry without a tenant is passed as null): a reverse range scan of the list entries ({@link #listKey}).
+     */
+    static List<String> listedBatches(ReadOnlyKeyValueStore<String, byte[]> store, String before, int limit,
+                                      Predicate<String> visible) {
+        List<String> ids = new ArrayList<>();
+        String last = before == null ? listKey(JobIds.BATCH_PREFIX + '~') : listKey(before); // '~' sorts after ids
+        try (KeyValueIterator<String, byte[]> it = store.reverseRange(listKey(JobIds.BATCH_PREFIX), last)) {
+            while (it.hasNext() && ids.size() < limit) {
+                KeyValue<String, byte[]> entry = it.next();
+                String id = entry.key.substring(1);
+                if (!id.equals(before) && visible.test(entry.value.length == 0 ? null
+                        : new String(entry.value, StandardCharsets.UTF_8))) {
+                    ids.add(id);
+                }
+            }
+        }
+        return ids;
+    }
+
     private static String manifestKey(String batchId, int part) {
         return manifestPrefix(batchId) + String.format("%08d", part);
     }
@@ -164,6 +204,42 @@ public final class JobStatusTopology {
     /** The prefix of every index entry under a partition key; what follows it is a job id. */
     static String indexPrefix(String partitionKey) {
         return partitionKey + SEPARATOR;
+    }
+
+    /**
+     * Visits up to {@code max} listed batches, from the first whose parts' keys are at or after {@code from} (null:
+     * the first), and writes the list entry of each whose id the ingest made and that has none. Returns where the
+     * next call goes on, or null once every batch has been visited (then {@link #BACKFILLED} is written).
+     */
+    static String backfillListEntries(KeyValueStore<String, byte[]> store, String from, int max,
+                                      JsonSerde<BatchManifest> manifests) {
+        String next = from == null ? String.valueOf(MANIFEST) : from;
+        String end = String.valueOf((char) (MANIFEST + 1));
+        for (int visited = 0; visited < max; visited++) {
+            String batchId;
+            byte[] part;
+            try (KeyValueIterator<String, byte[]> it = store.range(next, end)) {
+                if (!it.hasNext()) {
+                    store.put(BACKFILLED, new byte[0]);
+                    return null;
+                }
+                KeyValue<String, byte[]> first = it.next();
+                int separator = first.key.indexOf(SEPARATOR);
+                batchId = first.key.substring(1, separator < 0 ? first.key.length() : separator);
+                part = first.value;
+            }
+            next = MANIFEST + batchId + (char) (SEPARATOR + 1); // past every part of this batch
+            if (JobIds.batchMillisOf(batchId) >= 0 && store.get(listKey(batchId)) == null) {
+                String tenant;
+                try {
+                    tenant = manifests.fromBytes(part).tenant();
+                } catch (RuntimeException e) {
+                    tenant = null; // its jobs decide who sees it
+                }
+                store.put(listKey(batchId), tenant == null ? new byte[0] : utf8(tenant));
+            }
+        }
+        return next;
     }
 
     private static String expiryKey(long timestamp, String entryKey) {
@@ -193,6 +269,8 @@ public final class JobStatusTopology {
         return purgeRange(store, batchKey(JobIds.BATCH_PREFIX), batchKey(JobIds.firstBatchIdAt(cutoff)),
                 JobStatusTopology::timeOrderedBatch)
                 + purgeRange(store, MANIFEST + JobIds.BATCH_PREFIX, MANIFEST + JobIds.firstBatchIdAt(cutoff),
+                JobStatusTopology::timeOrderedBatch)
+                + purgeRange(store, listKey(JobIds.BATCH_PREFIX), listKey(JobIds.firstBatchIdAt(cutoff)),
                 JobStatusTopology::timeOrderedBatch);
     }
 
@@ -235,9 +313,12 @@ public final class JobStatusTopology {
         }
     }
 
-    /** Whether {@code key} (an index partition key or line, or a part's key) is a batch's whose id the ingest made. */
+    /**
+     * Whether {@code key} (an index partition key or line, a part's key or a list entry's) is a batch's whose id the
+     * ingest made.
+     */
     private static boolean timeOrderedBatch(String key) {
-        if (key.isEmpty() || (key.charAt(0) != BATCH && key.charAt(0) != MANIFEST)) {
+        if (key.isEmpty() || (key.charAt(0) != BATCH && key.charAt(0) != MANIFEST && key.charAt(0) != LISTED)) {
             return false;
         }
         int end = key.indexOf(SEPARATOR);
@@ -441,6 +522,11 @@ public final class JobStatusTopology {
     /** Keeps a listed batch's parts as they came: one entry per part, found by the batch id. */
     private static final class ManifestProcessor implements Processor<String, byte[], Void, Void> {
 
+        private static final byte[] NO_TENANT = new byte[0];
+        private static final Duration BACKFILL_EVERY = Duration.ofSeconds(1);
+        private Cancellable backfill;
+        private String backfillFrom;
+
         private final JsonSerde<BatchManifest> manifests;
         private final long retentionMs;
         private ProcessorContext<Void, Void> context;
@@ -455,6 +541,14 @@ public final class JobStatusTopology {
         public void init(ProcessorContext<Void, Void> context) {
             this.context = context;
             this.store = context.getStateStore(INDEX_STORE);
+            if (store.get(BACKFILLED) == null) {
+                backfill = context.schedule(BACKFILL_EVERY, PunctuationType.WALL_CLOCK_TIME, now -> {
+                    backfillFrom = backfillListEntries(store, backfillFrom, PURGE_BATCH, manifests);
+                    if (backfillFrom == null) {
+                        backfill.cancel();
+                    }
+                });
+            }
         }
 
         @Override
@@ -472,8 +566,11 @@ public final class JobStatusTopology {
                 LOG.warn("status store skips a part of batch {}: {}", record.key(), e.toString());
                 return;
             }
-            putEntry(store, manifestKey(part.batchId(), part.part()), record.value(), record.timestamp(),
-                    JobIds.batchMillisOf(part.batchId()) >= 0);
+            boolean timeOrdered = JobIds.batchMillisOf(part.batchId()) >= 0;
+            putEntry(store, manifestKey(part.batchId(), part.part()), record.value(), record.timestamp(), timeOrdered);
+            if (timeOrdered && part.part() == 0) { // purged with the parts, by the batch id's time
+                store.put(listKey(part.batchId()), part.tenant() == null ? NO_TENANT : utf8(part.tenant()));
+            }
         }
     }
 

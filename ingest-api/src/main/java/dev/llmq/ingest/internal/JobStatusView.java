@@ -21,6 +21,13 @@ public interface JobStatusView extends AutoCloseable {
     /** The jobs of a batch in submission order; empty when the batch is unknown. */
     List<JobSnapshot> batch(String batchId);
 
+    /**
+     * Up to {@code limit} ids of the batches {@code caller} sees, newest first, submitted before the batch
+     * {@code before} (null: from the newest). Only batches the ingest listed ({@code llmq.batches.v1}) are found,
+     * once the store has read them.
+     */
+    List<String> batchIds(String before, int limit, Caller caller);
+
     /** The jobs submitted with an idempotency key (scoped by tenant, which may be null), in submission order. */
     List<JobSnapshot> byIdempotencyKey(String tenant, String key);
 

@@ -40,39 +40,75 @@ final class StatusPeers {
 
     /**
      * A question: the snapshots of {@code jobIds}, the job ids indexed under {@code indexKey} (a batch's or an
-     * idempotency key's partition key, {@link JobStatusTopology}), or those listed for the batch {@code batchId}.
+     * idempotency key's partition key, {@link JobStatusTopology}), those listed for the batch {@code batchId}, or the
+     * newest batches of the receiving instance's partitions ({@code batches}).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Query(List<String> jobIds, String indexKey, String batchId) {
+    record Query(List<String> jobIds, String indexKey, String batchId, Batches batches) {
         Query {
-            if ((jobIds != null ? 1 : 0) + (indexKey != null ? 1 : 0) + (batchId != null ? 1 : 0) != 1) {
-                throw new IllegalArgumentException("a status query names one of job_ids, an index_key or a "
-                        + "batch_id");
+            if ((jobIds != null ? 1 : 0) + (indexKey != null ? 1 : 0) + (batchId != null ? 1 : 0)
+                    + (batches != null ? 1 : 0) != 1) {
+                throw new IllegalArgumentException("a status query names one of job_ids, an index_key, a batch_id or "
+                        + "batches");
             }
             jobIds = jobIds == null ? null : List.copyOf(jobIds);
         }
 
         static Query jobs(List<String> jobIds) {
-            return new Query(jobIds, null, null);
+            return new Query(jobIds, null, null, null);
         }
 
         static Query index(String indexKey) {
-            return new Query(null, indexKey, null);
+            return new Query(null, indexKey, null, null);
         }
 
         static Query listed(String batchId) {
-            return new Query(null, null, batchId);
+            return new Query(null, null, batchId, null);
+        }
+
+        static Query batches(Batches batches) {
+            return new Query(null, null, null, batches);
         }
     }
 
-    /** The answer: the snapshots found (absent jobs are left out), or the indexed job ids in submission order. */
+    /**
+     * Up to {@code limit} batch ids, newest first, submitted before the batch {@code before} (null: from the newest),
+     * of the batches a caller may see: those of {@code tenant}, or every one with {@code allTenants} ({@link Caller}).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Answer(List<JobSnapshot> jobs, List<String> jobIds) {
+    record Batches(String before, int limit, String tenant, boolean allTenants) {
+        Batches {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be at least 1");
+            }
+            if (tenant == null && !allTenants) {
+                throw new IllegalArgumentException("a question without a tenant is about every tenant");
+            }
+        }
+
+        /**
+         * Whether a batch of {@code batchTenant} may be one of those asked for. A batch whose list entry names no
+         * tenant (submitted without one, or listed before parts named it) may be: its jobs decide, as they do for
+         * {@code GET /v1/batches/{id}}.
+         */
+        boolean sees(String batchTenant) {
+            return allTenants || batchTenant == null || tenant.equals(batchTenant);
+        }
+    }
+
+    /**
+     * The answer: the snapshots found (absent jobs are left out), the indexed job ids in submission order, or the
+     * batch ids asked for, newest first.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Answer(List<JobSnapshot> jobs, List<String> jobIds, List<String> batchIds) {
         Answer {
             jobs = jobs == null ? List.of() : List.copyOf(jobs);
             jobIds = jobIds == null ? List.of() : List.copyOf(jobIds);
+            batchIds = batchIds == null ? List.of() : List.copyOf(batchIds);
         }
     }
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +19,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -30,6 +33,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.StateRestoreListener;
@@ -221,11 +225,7 @@ final class StatusStore implements AutoCloseable {
         try {
             for (var thread : s.metadataForLocalThreads()) {
                 for (var task : thread.activeTasks()) {
-                    // the index's tasks read the repartition topic; the others are the snapshots'
-                    boolean index = task.topicPartitions().stream()
-                            .anyMatch(tp -> tp.topic().endsWith(JobStatusTopology.INDEX_REPARTITION + "-repartition"));
-                    String name = index ? JobStatusTopology.INDEX_STORE : JobStatusTopology.JOB_STORE;
-                    store(name, task.taskId().partition()).approximateNumEntries();
+                    store(storeOf(task.topicPartitions()), task.taskId().partition()).approximateNumEntries();
                 }
             }
             return true;
@@ -290,6 +290,59 @@ final class StatusStore implements AutoCloseable {
             it.forEachRemaining(kv -> ids.addAll(manifests.fromBytes(kv.value).jobIds())); // parts in order
         }
         return ids;
+    }
+
+    /**
+     * Up to {@code limit} ids of the batches listed in the index store partitions this instance holds, newest first,
+     * submitted before the batch {@code before} (null: from the newest), those of a tenant {@code visible} accepts
+     * (a list entry without a tenant is passed as null). A partition restoring or moving is an
+     * {@link InvalidStateStoreException}.
+     */
+    List<String> localBatches(String before, int limit, Predicate<String> visible) {
+        List<String> ids = new ArrayList<>();
+        for (int partition : localPartitions(JobStatusTopology.INDEX_STORE)) {
+            ids.addAll(JobStatusTopology.listedBatches(store(JobStatusTopology.INDEX_STORE, partition), before, limit,
+                    visible));
+        }
+        ids.sort(Comparator.reverseOrder());
+        return ids.size() > limit ? List.copyOf(ids.subList(0, limit)) : ids;
+    }
+
+    /**
+     * The other instances holding partitions of {@code storeName}. While the stream is not {@code RUNNING}
+     * (starting, rebalancing) some partitions may have no owner: an {@link InvalidStateStoreException}.
+     */
+    List<HostInfo> otherHosts(String storeName) {
+        KafkaStreams s = streams;
+        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+            throw new InvalidStateStoreException("the status store is not running");
+        }
+        return s.streamsMetadataForStore(storeName).stream().map(StreamsMetadata::hostInfo)
+                .filter(h -> !h.equals(self)).distinct().toList();
+    }
+
+    /** The partitions of {@code storeName} this instance holds as active tasks. */
+    private List<Integer> localPartitions(String storeName) {
+        KafkaStreams s = streams;
+        if (s == null || !s.state().isRunningOrRebalancing()) {
+            throw new InvalidStateStoreException("the status store is not running");
+        }
+        List<Integer> partitions = new ArrayList<>();
+        for (var thread : s.metadataForLocalThreads()) {
+            for (var task : thread.activeTasks()) {
+                if (storeName.equals(storeOf(task.topicPartitions()))) {
+                    partitions.add(task.taskId().partition());
+                }
+            }
+        }
+        return partitions;
+    }
+
+    /** The store of a task reading {@code partitions}: the index's tasks read the repartition topic. */
+    private static String storeOf(Set<TopicPartition> partitions) {
+        return partitions.stream()
+                .anyMatch(tp -> tp.topic().endsWith(JobStatusTopology.INDEX_REPARTITION + "-repartition"))
+                ? JobStatusTopology.INDEX_STORE : JobStatusTopology.JOB_STORE;
     }
 
     /** The job ids indexed under {@code partitionKey} (a batch or an idempotency key), in submission order. */

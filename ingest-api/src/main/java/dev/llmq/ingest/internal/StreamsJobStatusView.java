@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -129,6 +130,25 @@ public final class StreamsJobStatusView implements JobStatusView {
     /**
      * {@inheritDoc}
      *
+     * <p>Each instance lists its own partitions' batches ({@link StatusStore#localBatches}); the others are asked,
+     * and the newest {@code limit} of all answers are kept. While the store rebalances this waits, then answers 503.
+     */
+    @Override
+    public List<String> batchIds(String before, int limit, Caller caller) {
+        StatusPeers.Batches question = new StatusPeers.Batches(before, limit, caller.tenant(), caller.allTenants());
+        return whileMoving(() -> {
+            List<String> ids = new ArrayList<>(local(() -> store.localBatches(before, limit, question::sees)));
+            for (HostInfo other : local(() -> store.otherHosts(JobStatusTopology.INDEX_STORE))) {
+                ids.addAll(peers.ask(other, StatusPeers.Query.batches(question)).batchIds());
+            }
+            ids.sort(Comparator.reverseOrder());
+            return List.copyOf(ids.subList(0, Math.min(limit, ids.size())));
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>All of the key's submission or nothing: the store purges a submission's entries one partition at a time
      * (its jobs' snapshots, its key and batch index lines each expire on their own partition's schedule), so near the
      * end of the retention a lookup may find part of it, whose fingerprint would not match a retry of the whole
@@ -186,7 +206,11 @@ public final class StreamsJobStatusView implements JobStatusView {
             throw ApiException.invalid("invalid_request", null, "not a status query: null");
         }
         StatusPeers.Answer answer;
-        if (q.jobIds() != null) {
+        if (q.batches() != null) {
+            StatusPeers.Batches b = q.batches();
+            answer = new StatusPeers.Answer(null, null,
+                    local(() -> store.localBatches(b.before(), b.limit(), b::sees)));
+        } else if (q.jobIds() != null) {
             List<JobSnapshot> jobs = new ArrayList<>();
             for (String id : q.jobIds()) {
                 if (!(store.owner(JobStatusTopology.JOB_STORE, id) instanceof StatusStore.Owner.Local(int p))) {
@@ -194,14 +218,14 @@ public final class StreamsJobStatusView implements JobStatusView {
                 }
                 local(() -> store.localJob(id, p)).ifPresent(jobs::add);
             }
-            answer = new StatusPeers.Answer(jobs, null);
+            answer = new StatusPeers.Answer(jobs, null, null);
         } else {
             String ownerKey = q.batchId() != null ? q.batchId() : q.indexKey(); // a listed batch's, or an entry's
             if (!(store.owner(JobStatusTopology.INDEX_STORE, ownerKey) instanceof StatusStore.Owner.Local(int p))) {
                 throw StatusPeers.unavailable("this index entry is not held here");
             }
             answer = new StatusPeers.Answer(null, local(() -> q.batchId() != null ? store.localListed(q.batchId(), p)
-                    : store.localIndex(q.indexKey(), p)));
+                    : store.localIndex(q.indexKey(), p)), null);
         }
         try {
             return mapper.writeValueAsBytes(answer);

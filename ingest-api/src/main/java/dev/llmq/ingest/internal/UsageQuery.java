@@ -49,27 +49,13 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to, Strin
 
     /** Checks the decoded query parameters (as Javalin gives them: every value of every name). */
     static UsageQuery parse(Map<String, List<String>> params) {
-        for (String name : params.keySet()) {
-            if (!PARAMETERS.contains(name)) {
-                throw ApiException.invalid("unknown_parameter", name, "unknown query parameter '" + name
-                        + "'; GET /v1/usage takes " + new TreeSet<>(PARAMETERS));
-            }
-        }
-        return new UsageQuery(single(params, GROUP_BY), single(params, WINDOW), instant(params, FROM),
-                instant(params, TO), single(params, TENANT));
-    }
-
-    private static String single(Map<String, List<String>> params, String name) {
-        List<String> values = params.getOrDefault(name, List.of());
-        if (values.size() > 1) {
-            throw ApiException.invalid("invalid_value", name, "'" + name + "' is given " + values.size()
-                    + " times; give it once");
-        }
-        return values.isEmpty() ? null : values.getFirst();
+        QueryParameters.onlyKnown(params, PARAMETERS, "GET /v1/usage");
+        return new UsageQuery(QueryParameters.single(params, GROUP_BY), QueryParameters.single(params, WINDOW),
+                instant(params, FROM), instant(params, TO), QueryParameters.single(params, TENANT));
     }
 
     private static Instant instant(Map<String, List<String>> params, String name) {
-        String value = single(params, name);
+        String value = QueryParameters.single(params, name);
         if (value == null) {
             return null;
         }

@@ -21,9 +21,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -121,12 +125,14 @@ class JobStatusTopologyTest {
         return ids;
     }
 
+    /** The store's entries, without the index store's mark of its list entries' backfill. */
     private long entries(String name) {
         long n = 0;
         try (KeyValueIterator<String, byte[]> it = store(name).all()) {
             while (it.hasNext()) {
-                it.next();
-                n++;
+                if (!it.next().key.equals(JobStatusTopology.BACKFILLED)) {
+                    n++;
+                }
             }
         }
         return n;
@@ -343,7 +349,7 @@ class JobStatusTopologyTest {
     }
 
     private void sendParts(String batchId, List<String> jobIds, Instant at) {
-        for (BatchManifest part : BatchManifest.of(batchId, jobIds, at)) {
+        for (BatchManifest part : BatchManifest.of(batchId, jobIds, at, null)) {
             send(batches, batchId, JsonSerde.batchManifest().toBytes(part), at);
         }
     }
@@ -368,7 +374,7 @@ class JobStatusTopologyTest {
         assertThat(index(JobStatusTopology.batchKey(batch))).isEmpty();
 
         // three parts, the last first: listed in submission order; a part delivered twice is the same entry
-        List<BatchManifest> parts = BatchManifest.of(batch, jobIds, T0);
+        List<BatchManifest> parts = BatchManifest.of(batch, jobIds, T0, null);
         for (int p : new int[] {2, 0, 1, 0}) {
             send(batches, batch, JsonSerde.batchManifest().toBytes(parts.get(p)), T0);
         }
@@ -376,8 +382,8 @@ class JobStatusTopologyTest {
         // another writer's batch id: its part has an expiry line
         sendParts("batch_0", List.of("job_f1", "job_f2"), T0.plus(Duration.ofMinutes(40)));
         assertThat(listed("batch_0")).containsExactly("job_f1", "job_f2");
-        // 3 parts, 1 foreign part and its expiry line, 1 idempotency line and its expiry line
-        assertThat(entries(JobStatusTopology.INDEX_STORE)).isEqualTo(7);
+        // 3 parts and the list entry, 1 foreign part and its expiry line, 1 idempotency line and its expiry line
+        assertThat(entries(JobStatusTopology.INDEX_STORE)).isEqualTo(8);
 
         // one retention after the batch was made its parts are gone, the foreign one's stays until its own
         driver.advanceWallClockTime(Duration.ofMinutes(61));
@@ -392,9 +398,102 @@ class JobStatusTopologyTest {
         assertThat(listed(batch)).isEmpty();
     }
 
+    private List<String> listedBatches(String before, int limit, Predicate<String> visible) {
+        return JobStatusTopology.listedBatches(store(JobStatusTopology.INDEX_STORE), before, limit, visible);
+    }
+
+    @Test
+    void listedBatchesAreFoundNewestFirstByTenantUntilTheyExpire() {
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 5; i++) { // batch ids a minute apart, the ingest's: time-ordered
+            JobIds ids = new JobIds(Clock.fixed(T0.plus(Duration.ofMinutes(i)), ZoneOffset.UTC), new Random(i));
+            made.add(ids.nextBatchId());
+        }
+        // parts come second part first (the list entry comes with the first); a repeat changes nothing
+        sendParts(made.get(0), List.of("job_0"), T0);
+        sendTenantParts(made.get(1), "acme");
+        sendTenantParts(made.get(2), "globex");
+        sendTenantParts(made.get(3), "acme");
+        sendTenantParts(made.get(4), "acme");
+        sendTenantParts(made.get(4), "acme");
+        sendParts("batch_0", List.of("job_f"), T0); // another writer's id: not listed
+
+        assertThat(listedBatches(null, 10, t -> true)).containsExactly(made.get(4), made.get(3), made.get(2),
+                made.get(1), made.get(0));
+        assertThat(listedBatches(null, 10, "acme"::equals)).containsExactly(made.get(4), made.get(3), made.get(1));
+        assertThat(listedBatches(null, 10, Objects::isNull)).containsExactly(made.get(0));
+        assertThat(listedBatches(null, 2, "acme"::equals)).containsExactly(made.get(4), made.get(3));
+        // the next page starts after the last id of the one before
+        assertThat(listedBatches(made.get(3), 2, "acme"::equals)).containsExactly(made.get(1));
+        assertThat(listedBatches(made.get(1), 2, "acme"::equals)).isEmpty();
+
+        // each expires one retention after its id was made, the oldest first
+        driver.advanceWallClockTime(Duration.ofMinutes(62).plusSeconds(30));
+        assertThat(listedBatches(null, 10, t -> true)).containsExactly(made.get(4), made.get(3));
+        driver.advanceWallClockTime(Duration.ofMinutes(3));
+        assertThat(listedBatches(null, 10, t -> true)).isEmpty();
+    }
+
+    @Test
+    void aStoreWrittenBeforeListEntriesGetsThemOnceAfterItStarts() {
+        KeyValueStore<String, byte[]> index = store(JobStatusTopology.INDEX_STORE);
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            made.add(new JobIds(Clock.fixed(T0.plus(Duration.ofMinutes(i)), ZoneOffset.UTC), new Random(i))
+                    .nextBatchId());
+        }
+        // the parts as a store written before list entries held them: one batch of two parts, one without a tenant
+        // (written before parts named it), one with; another writer's batch id
+        List<String> jobIds = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            jobIds.add("job_" + i);
+        }
+        Map<String, List<BatchManifest>> old = new LinkedHashMap<>();
+        old.put(made.get(0), BatchManifest.of(made.get(0), jobIds, T0, "acme"));
+        old.put(made.get(1), BatchManifest.of(made.get(1), List.of("job_x"), T0, null));
+        old.put(made.get(2), BatchManifest.of(made.get(2), List.of("job_y"), T0, "globex"));
+        old.put("batch_0", BatchManifest.of("batch_0", List.of("job_z"), T0, "acme"));
+        old.forEach((batch, parts) -> parts.forEach(p -> index.put(JobStatusTopology.manifestPrefix(batch)
+                + String.format("%08d", p.part()), JsonSerde.batchManifest().toBytes(p))));
+        assertThat(listedBatches(null, 10, t -> true)).isEmpty();
+
+        // the processor's backfill, at its first punctuation after the start: every batch, then the mark
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(listedBatches(null, 10, t -> true)).containsExactly(made.get(2), made.get(1), made.get(0));
+        assertThat(listedBatches(null, 10, "acme"::equals)).containsExactly(made.get(0));
+        assertThat(listedBatches(null, 10, Objects::isNull)).containsExactly(made.get(1));
+        assertThat(index.get(JobStatusTopology.BACKFILLED)).isNotNull();
+        // once: an entry gone since is not written again
+        index.delete(JobStatusTopology.listKey(made.get(1)));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(listedBatches(null, 10, t -> true)).containsExactly(made.get(2), made.get(0));
+
+        // a batch at a time: each call goes on where the one before stopped
+        index.delete(JobStatusTopology.BACKFILLED);
+        String from = null;
+        int calls = 0;
+        do {
+            from = JobStatusTopology.backfillListEntries(index, from, 1, JsonSerde.batchManifest());
+            calls++;
+        } while (from != null && calls < 10);
+        assertThat(calls).as("four batches, then the end").isEqualTo(5);
+        assertThat(listedBatches(null, 10, t -> true)).containsExactly(made.get(2), made.get(1), made.get(0));
+        assertThat(index.get(JobStatusTopology.BACKFILLED)).isNotNull();
+    }
+
+    private void sendTenantParts(String batchId, String tenant) {
+        List<String> jobIds = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+            jobIds.add("job_" + i);
+        }
+        List<BatchManifest> parts = BatchManifest.of(batchId, jobIds, T0, tenant);
+        send(batches, batchId, JsonSerde.batchManifest().toBytes(parts.get(1)), T0);
+        send(batches, batchId, JsonSerde.batchManifest().toBytes(parts.get(0)), T0);
+    }
+
     @Test
     void unreadablePartsAreSkipped() {
-        BatchManifest part = BatchManifest.of("batch_p", List.of("job_1"), T0).getFirst();
+        BatchManifest part = BatchManifest.of("batch_p", List.of("job_1"), T0, null).getFirst();
         send(batches, "batch_other", JsonSerde.batchManifest().toBytes(part), T0); // keyed by another batch
         send(batches, "batch_p", "not json".getBytes(StandardCharsets.UTF_8), T0);
         send(batches, "batch_p", "{\"batch_id\":\"batch_p\",\"part\":0,\"parts\":1,\"job_ids\":[]}"

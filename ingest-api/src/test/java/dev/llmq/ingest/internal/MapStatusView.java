@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import dev.llmq.schemas.JobRequest;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +33,13 @@ final class MapStatusView implements JobStatusView {
     @Override
     public List<JobSnapshot> batch(String batchId) {
         return jobs.values().stream().filter(j -> batchId.equals(j.batchId())).toList();
+    }
+
+    @Override
+    public List<String> batchIds(String before, int limit, Caller caller) {
+        return jobs.values().stream().filter(j -> j.batchId() != null && caller.sees(j.tenant()))
+                .map(JobSnapshot::batchId).filter(b -> before == null || b.compareTo(before) < 0).distinct()
+                .sorted(Comparator.reverseOrder()).limit(limit).toList();
     }
 
     @Override

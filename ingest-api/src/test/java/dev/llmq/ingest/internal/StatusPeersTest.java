@@ -39,7 +39,26 @@ class StatusPeersTest {
     @Test
     void anAnswerIsRead() {
         peer.answer(200, "{\"jobs\":[],\"job_ids\":[\"a\",\"b\"]}");
-        assertThat(peers.ask(owner, query())).isEqualTo(new StatusPeers.Answer(List.of(), List.of("a", "b")));
+        assertThat(peers.ask(owner, query()))
+                .isEqualTo(new StatusPeers.Answer(List.of(), List.of("a", "b"), List.of()));
+        peer.answer(200, "{\"batch_ids\":[\"batch_2\",\"batch_1\"]}");
+        assertThat(peers.ask(owner, StatusPeers.Query.batches(new StatusPeers.Batches(null, 5, "t", false)))
+                .batchIds()).containsExactly("batch_2", "batch_1");
+    }
+
+    @Test
+    void aBatchListQuestionIsAboutATenantOrEveryOne() {
+        assertThat(new StatusPeers.Batches(null, 1, "t", false).sees("t")).isTrue();
+        assertThat(new StatusPeers.Batches(null, 1, "t", false).sees("u")).isFalse();
+        // a batch whose list entry names no tenant is left to its jobs to decide
+        assertThat(new StatusPeers.Batches(null, 1, "t", false).sees(null)).isTrue();
+        assertThat(new StatusPeers.Batches(null, 1, null, true).sees(null)).isTrue();
+        assertThatThrownBy(() -> new StatusPeers.Batches(null, 1, null, false))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new StatusPeers.Batches(null, 0, null, true))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new StatusPeers.Query(List.of("j"), null, null,
+                new StatusPeers.Batches(null, 1, null, true))).hasMessageContaining("one of");
     }
 
     @ParameterizedTest

@@ -1,0 +1,95 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.JobControlMessage;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * {@code GET /v1/batches?limit=&after=}: the caller's batches, newest first, in OpenAI's list shape
+ * ({@code {"object":"list","data":[...],"first_id","last_id","has_more"}}), each as {@code GET /v1/batches/{id}}
+ * answers it; {@code after} is the {@code last_id} of the page before (the last batch the page looked at: its last
+ * one, unless that one could not be shown). A page holds up to {@code limit} batches
+ * (default {@value #DEFAULT_LIMIT}, at most {@value #MAX_LIMIT}), and ends early, with {@code has_more}, once its
+ * batches hold {@value #PAGE_JOBS} jobs: each batch's counts read every one of its jobs, so a page of big batches
+ * would otherwise take as long as reading them all.
+ */
+public final class BatchListing {
+
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 100;
+    /** The jobs a page's batches hold at most, beyond its first batch (which is always whole). */
+    static final int PAGE_JOBS = 100_000;
+    static final String LIMIT = "limit";
+    static final String AFTER = "after";
+    private static final Set<String> PARAMETERS = Set.of(LIMIT, AFTER);
+
+    private final JobStatusView view;
+    private final JobViews views;
+    private final ControlStates controls;
+
+    public BatchListing(JobStatusView view, JobViews views, ControlStates controls) {
+        this.view = Objects.requireNonNull(view, "view");
+        this.views = Objects.requireNonNull(views, "views");
+        this.controls = Objects.requireNonNull(controls, "controls");
+    }
+
+    /**
+     * The page the query parameters ask for; 400 for an unknown parameter, a {@code limit} not from 1 to
+     * {@value #MAX_LIMIT} or an {@code after} that is not a batch id.
+     */
+    public ObjectNode page(Map<String, List<String>> params, Caller caller) {
+        QueryParameters.onlyKnown(params, PARAMETERS, "GET /v1/batches");
+        int limit = limit(QueryParameters.single(params, LIMIT));
+        String after = QueryParameters.single(params, AFTER);
+        if (after != null && JobIds.batchMillisOf(after) < 0) {
+            throw ApiException.invalid("invalid_value", AFTER, "'after' must be a batch id (the last_id of the page "
+                    + "before), got '" + after + "'");
+        }
+        List<String> ids = view.batchIds(after, limit + 1, caller);
+        ObjectNode page = JsonNodeFactory.instance.objectNode().put("object", "list");
+        ArrayNode data = page.putArray("data");
+        String first = null;
+        String last = null;
+        boolean more = ids.size() > limit;
+        long jobs = 0;
+        for (String id : ids.subList(0, Math.min(limit, ids.size()))) {
+            if (jobs >= PAGE_JOBS) {
+                more = true;
+                break;
+            }
+            last = id;
+            // another tenant's batch the list could not tell apart (written by an older ingest), or one expired since
+            List<JobSnapshot> batch = caller.visible(view.batch(id));
+            if (!batch.isEmpty()) {
+                data.add(views.batch(id, batch, controls.batchCancel(id).map(JobControlMessage::at).orElse(null)));
+                jobs += batch.size();
+                first = first == null ? id : first;
+            }
+        }
+        page.put("first_id", first);
+        page.put("last_id", last);
+        page.put("has_more", more);
+        return page;
+    }
+
+    private static int limit(String value) {
+        if (value == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw ApiException.invalid("invalid_value", LIMIT, "'limit' must be a whole number from 1 to " + MAX_LIMIT
+                + ", got '" + value + "'");
+    }
+}
