@@ -193,6 +193,17 @@ final class IngestClient {
         return getJson("/v1/batches/" + segment(batchId));
     }
 
+    /**
+     * {@code GET /v1/batches?limit=&after=}: a page of the caller's batches, newest first, as llmq answers it
+     * ({@code data}, {@code has_more}, {@code last_id}).
+     *
+     * @param after the {@code last_id} of the page before, or null for the first page
+     */
+    String batches(int limit, String after) throws IOException, InterruptedException {
+        return get("/v1/batches?limit=" + limit + (after == null ? ""
+                : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8))).body();
+    }
+
     /** Whether {@code id} names a batch ({@code batch_…}, as llmq makes them) rather than a job. */
     static boolean isBatchId(String id) {
         return id.startsWith("batch_");

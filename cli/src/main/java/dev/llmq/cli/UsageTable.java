@@ -78,36 +78,17 @@ record UsageTable(String groupBy, String window, List<UsageRecord> records) {
                 .map(UsageRecord::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add).toPlainString()));
         columns.add(count("unpriced", UsageRecord::unpricedRequests));
 
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(columns.stream().map(Column::title).toList());
+        TextTable table = new TextTable(columns.stream().map(Column::title).toList(),
+                columns.stream().map(Column::right).toList());
         for (UsageRecord r : records) {
-            rows.add(columns.stream().map(c -> c.cell().apply(r)).toList());
+            table.row(columns.stream().map(c -> c.cell().apply(r)).toList());
         }
         // a job with several tags counts under each: tag rows do not add up to a total
         boolean summed = !TAG.equals(groupBy);
         if (summed) {
-            rows.add(columns.stream().map(Column::total).toList());
+            table.rule().row(columns.stream().map(Column::total).toList());
         }
-        int[] widths = new int[columns.size()];
-        for (List<String> row : rows) {
-            for (int i = 0; i < widths.length; i++) {
-                widths[i] = Math.max(widths[i], row.get(i).length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (int r = 0; r < rows.size(); r++) {
-            if (summed && r == rows.size() - 1) {
-                line(out, widths);
-            }
-            List<String> row = rows.get(r);
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < widths.length; i++) {
-                String cell = row.get(i);
-                String pad = " ".repeat(widths[i] - cell.length());
-                text.append(i == 0 ? "" : "  ").append(columns.get(i).right() ? pad + cell : cell + pad);
-            }
-            out.append(text.toString().stripTrailing()).append('\n');
-        }
+        StringBuilder out = new StringBuilder(table.render());
         if (!summed) {
             out.append("no total: a job with several tags counts under each of them\n");
         }
@@ -118,14 +99,6 @@ record UsageTable(String groupBy, String window, List<UsageRecord> records) {
                     .append(" in cost USD\n");
         }
         return out.toString();
-    }
-
-    private static void line(StringBuilder out, int[] widths) {
-        int length = (widths.length - 1) * 2;
-        for (int w : widths) {
-            length += w;
-        }
-        out.append("-".repeat(length)).append('\n');
     }
 
     private Column count(String title, ToLongFunction<UsageRecord> value) {

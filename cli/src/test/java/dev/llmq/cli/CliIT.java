@@ -161,6 +161,50 @@ class CliIT {
     }
 
     @Test
+    void batchesListsTheNewestFirstPageByPage() throws Exception {
+        IngestClient client = new IngestClient(llmq.httpUrl());
+        List<String> mine = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            mine.add(0, client.submitNdjson(DemoSample.lines(2)).batchId()); // newest first
+        }
+        String url = llmq.httpUrl().toString();
+        await().atMost(Duration.ofSeconds(30)).until(() -> mine.stream().allMatch(b -> {
+            try {
+                return client.batchView(b).path("status").asText().equals("completed");
+            } catch (Exception e) {
+                return false;
+            }
+        }) && run("batches", "--limit", "3", "--url", url).out().contains(mine.getLast()));
+
+        Result first = run("batches", "--limit", "2", "--url", url);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        List<String> lines = first.out().lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).startsWith("batch").contains("submitted", "status", "total", "succeeded", "failed",
+                "cancelled", "expired", "queued", "running");
+        assertThat(lines.get(1)).matches(mine.get(0) + " +\\d{4}-\\d\\d-\\d\\dT\\S+Z +completed +2 +2 +0 +0 +0 +0 +0");
+        assertThat(lines.get(2)).startsWith(mine.get(1) + " ");
+        assertThat(lines.get(3)).isEqualTo("more: llmq batches --after " + mine.get(1));
+
+        Result next = run("batches", "--limit", "1", "--after", mine.get(1), "--url", url);
+        assertThat(next.out().lines().skip(1).findFirst().orElseThrow()).startsWith(mine.get(2) + " ");
+
+        Result all = run("batches", "--all", "--limit", "2", "--url", url);
+        assertThat(all.exitCode()).as(all.err()).isZero();
+        assertThat(all.out()).contains(mine).doesNotContain("more:");
+
+        Result json = run("batches", "--limit", "1", "--json", "--url", url);
+        assertThat(Json.mapper().readTree(json.out()).at("/data/0/id").asText()).isEqualTo(mine.get(0));
+
+        Result refused = run("batches", "--limit", "0", "--url", url);
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("--limit takes a whole number from 1 to 100");
+        Result bad = run("batches", "--after", "job_1", "--url", url);
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("llmq batches: HTTP 400: 'after' must be a batch id");
+    }
+
+    @Test
     void cancelStopsABatchAndStatusShowsIt() throws Exception {
         // slow enough that the cancel finds every job of the batch queued or running
         mock.behavior("gpt-4o-mini", MockBehavior.defaults().withLatency(Duration.ofSeconds(30))
