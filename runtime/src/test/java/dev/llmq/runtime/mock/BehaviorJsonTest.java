@@ -78,6 +78,9 @@ class BehaviorJsonTest {
         assertThat(refusal("{\"faults\":[{\"kind\":\"mid_stream_error\",\"error\":{\"status\":500,\"msg\":\"x\"}}]}"))
                 .startsWith("unknown field 'faults[0].error.msg'");
         assertThat(refusal("{\"faults\":[1]}")).isEqualTo("'faults[0]' must be an object");
+        assertThat(refusal("{\"faults\":[{\"kind\":\"rate_limited\",\"status\":503}]}"))
+                .isEqualTo("'faults[0].status' does nothing beside 'kind' ('rate_limited' answers its own error): "
+                        + "give a kind, or a status with its error fields");
     }
 
     private String refusal(String behavior) {

@@ -39,6 +39,8 @@ public final class BehaviorJson {
             "tokens_per_second", "completion_tokens", "faults");
     private static final Set<String> ERROR_FIELDS = Set.of("status", "type", "code", "param", "message",
             "retry_after_ms");
+    /** The fields of a fault given by its status rather than its kind. */
+    private static final List<String> HTTP_ERROR_FIELDS = List.of("status", "type", "code", "param", "message");
     private static final Set<String> FAULT_FIELDS = Set.of("kind", "status", "type", "code", "param", "message",
             "retry_after_ms", "first", "fraction", "after_chunks", "error");
 
@@ -119,6 +121,14 @@ public final class BehaviorJson {
     private static Fault fault(JsonNode f, String where) {
         Duration retry = Duration.ofMillis(integer(f, "retry_after_ms", where, 1000));
         String kind = string(f, "kind", where, "");
+        if (!kind.isEmpty()) {
+            for (String field : HTTP_ERROR_FIELDS) {
+                if (f.has(field)) { // a kind makes its own error: the field would be ignored
+                    throw new IllegalArgumentException("'" + where + field + "' does nothing beside 'kind' ('" + kind
+                            + "' answers its own error): give a kind, or a status with its error fields");
+                }
+            }
+        }
         return switch (kind) {
             case "rate_limited" -> Fault.rateLimited(retry);
             case "insufficient_quota" -> Fault.insufficientQuota();
