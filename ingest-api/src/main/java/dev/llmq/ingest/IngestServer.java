@@ -9,6 +9,7 @@ import dev.llmq.ingest.internal.Authenticator;
 import dev.llmq.ingest.internal.BatchListing;
 import dev.llmq.ingest.internal.Caller;
 import dev.llmq.ingest.internal.CancelService;
+import dev.llmq.ingest.internal.CancelSweeper;
 import dev.llmq.ingest.internal.ChunkHub;
 import dev.llmq.ingest.internal.ChunkSubscription;
 import dev.llmq.ingest.internal.ContentTypes;
@@ -129,6 +130,7 @@ public final class IngestServer implements AutoCloseable {
     private final SubmissionService submissions;
     private final StreamRelay relay;
     private final ControlPublisher control;
+    private final CancelSweeper cancelSweeper;
     private final CancelService cancels;
     private final BatchListing batchList;
     private final UsageForwarder usage;
@@ -175,6 +177,7 @@ public final class IngestServer implements AutoCloseable {
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
         this.control = new ControlPublisher(settings, kafkaMeters.producers(KafkaProducer::new));
+        this.cancelSweeper = new CancelSweeper(controlStates, control, clock, settings.statusRetention());
         this.cancels = new CancelService(view, control::publish, control.source(), mapper, clock);
         this.batchList = new BatchListing(view, views, controlStates);
         this.usage = new UsageForwarder(settings.usageUrl(), settings.instanceId(), USAGE_TIMEOUT, internalKey);
@@ -313,6 +316,7 @@ public final class IngestServer implements AutoCloseable {
         app.start(settings.host(), settings.port());
         view.start();
         controlStates.start();
+        cancelSweeper.start();
         started = true;
         log.info("ingest API listening on http://{}:{}", settings.host(), app.port());
         return this;
@@ -350,6 +354,7 @@ public final class IngestServer implements AutoCloseable {
             long t1 = System.nanoTime();
             relay.close();
             view.close();
+            cancelSweeper.close();
             controlStates.close();
             long t2 = System.nanoTime();
             publisher.close();

@@ -157,6 +157,11 @@ final class TopicsFixture implements AutoCloseable {
         send(topics.chunks(), c.jobId(), JsonSerde.streamChunk().toBytes(c));
     }
 
+    /** A record on the control topic as another writer would put it there (null value: a tombstone). */
+    void sendControl(String key, byte[] value) {
+        send(topics.control(), key, value);
+    }
+
     private void send(String topic, String key, byte[] value) {
         try {
             producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);

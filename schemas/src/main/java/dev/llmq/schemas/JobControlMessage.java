@@ -3,6 +3,7 @@ package dev.llmq.schemas;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -27,6 +28,12 @@ public record JobControlMessage(int schemaVersion, String type, String jobId, St
     public static final String TYPE_CANCEL = "job_cancel";
     public static final String JOB_KEY_PREFIX = "job-cancel:";
     public static final String BATCH_KEY_PREFIX = "batch-cancel:";
+    /**
+     * How long a cancellation is kept after it was asked: a week, as long as a job waits in the queue at most (the
+     * jobs topics' retention, the broker's default). Workers forget one after it; the ingest then deletes its record
+     * from the compacted control topic (a tombstone), so the topic and every reader of it stay bounded.
+     */
+    public static final Duration CANCEL_RETENTION = Duration.ofDays(7);
 
     public JobControlMessage {
         JobRequest.requireText(type, "type");

@@ -7,15 +7,19 @@ import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.LlmqHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +72,35 @@ public final class ControlPublisher implements AutoCloseable {
             log.warn("Kafka did not acknowledge a control message: {}", cause.toString());
             throw ApiException.kafkaUnavailable("Kafka did not acknowledge the cancellation within "
                     + settings.kafkaTimeout().toMillis() + " ms; nothing was changed, retry later");
+        }
+    }
+
+    /**
+     * Deletes the records of these cancellation keys from the compacted control topic (tombstones, with the header
+     * {@link LlmqHeaders#CONTROL_TYPE} {@code job_cancel}), waiting until the broker acknowledged every one; false
+     * when it did not within the Kafka timeout (a later sweep writes them again).
+     */
+    public boolean deleteCancellations(List<String> keys) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            ProducerRecord<String, byte[]> tombstone = new ProducerRecord<>(settings.topics().control(), key, null);
+            tombstone.headers().add(LlmqHeaders.CONTROL_TYPE,
+                    JobControlMessage.TYPE_CANCEL.getBytes(StandardCharsets.UTF_8));
+            sent.add(producer.send(tombstone));
+        }
+        long deadline = System.nanoTime() + settings.kafkaTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
+        try {
+            for (Future<RecordMetadata> f : sent) {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Kafka did not acknowledge the deletion of old cancellations: {}",
+                    (e instanceof ExecutionException ? e.getCause() : e).toString());
+            return false;
         }
     }
 

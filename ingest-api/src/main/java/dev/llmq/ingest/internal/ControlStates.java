@@ -11,7 +11,9 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -20,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -27,6 +30,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
@@ -224,6 +228,42 @@ public final class ControlStates implements AutoCloseable {
                 LOG.warn("ignoring unreadable control record {}: {}", key, e.getMessage());
             }
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The keys of up to {@code max} cancellations asked before {@code cutoff}, or none while the table is not read.
+     * A record that cannot be read is left alone.
+     */
+    public List<String> cancelsAskedBefore(Instant cutoff, int max) {
+        KafkaStreams s = streams;
+        if (!running || s == null) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = s.store(StoreQueryParameters.fromNameAndType(STORE,
+                QueryableStoreTypes.<String, byte[]>keyValueStore())).all()) {
+            while (all.hasNext() && keys.size() < max) {
+                KeyValue<String, byte[]> entry = all.next();
+                if (isCancel(entry.key) && entry.value != null && askedBefore(entry.value, cutoff)) {
+                    keys.add(entry.key);
+                }
+            }
+        } catch (InvalidStateStoreException e) {
+            LOG.debug("cancellations not read: {}", e.getMessage());
+        }
+        return keys;
+    }
+
+    private static boolean isCancel(String key) {
+        return key.startsWith(JobControlMessage.JOB_KEY_PREFIX) || key.startsWith(JobControlMessage.BATCH_KEY_PREFIX);
+    }
+
+    private static boolean askedBefore(byte[] value, Instant cutoff) {
+        try {
+            return CANCELS.fromBytes(value).at().isBefore(cutoff);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

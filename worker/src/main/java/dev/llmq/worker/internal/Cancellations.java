@@ -34,8 +34,8 @@ public final class Cancellations {
     private final Map<Abort, JobRequest> running = new ConcurrentHashMap<>();
     private volatile Instant nextPurge = Instant.MIN;
 
-    /** How long a worker remembers a cancellation it read: a week, as long as jobs wait in the queue at most. */
-    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    /** How long a worker remembers a cancellation it read ({@link JobControlMessage#CANCEL_RETENTION}). */
+    public static final Duration DEFAULT_RETENTION = JobControlMessage.CANCEL_RETENTION;
 
     public Cancellations(Clock clock, Duration retention) {
         this.clock = Objects.requireNonNull(clock, "clock");
