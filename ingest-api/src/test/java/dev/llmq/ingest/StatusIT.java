@@ -203,6 +203,33 @@ class StatusIT {
         assertThat(lines.get(2).path("id").asText()).isEqualTo(ids.get(2));
     }
 
+    @Test
+    void theResultsOfABatchBiggerThanOnePartComeInSubmissionOrder() {
+        StringBuilder nd = new StringBuilder();
+        for (int i = 0; i < 2_500; i++) {
+            nd.append(CHAT.replace("{\"model\"", "{\"custom_id\":\"p" + i + "\",\"model\"")).append('\n');
+        }
+        HttpTestClient.Response r = http.post("/v1/jobs", nd.toString(), "application/x-ndjson");
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+        String batch = r.json().path("batch_id").asText();
+        List<String> ids = new ArrayList<>();
+        r.json().path("jobs").forEach(j -> ids.add(j.path("id").asText()));
+        // finished jobs on each side of the parts' boundaries (the results are read a thousand jobs at a time)
+        int[] done = {2_499, 1_000, 999, 0, 1_500};
+        for (int i : done) {
+            fixture.sendResult(succeeded(ids.get(i), batch, "p" + i));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                http.get("/v1/batches/" + batch).json().at("/counts/succeeded").asInt() == done.length);
+
+        List<JsonNode> lines = http.get("/v1/batches/" + batch + "/results").body().lines().map(StatusIT::json)
+                .toList();
+        assertThat(lines).extracting(l -> l.path("custom_id").asText())
+                .containsExactly("p0", "p999", "p1000", "p1500", "p2499");
+        assertThat(lines).extracting(l -> l.at("/response/body/choices/0/message/content").asText())
+                .containsExactly("p0", "p999", "p1000", "p1500", "p2499");
+    }
+
     private static JsonNode json(String s) {
         try {
             return Json.mapper().readTree(s);

@@ -22,6 +22,15 @@ public interface JobStatusView extends AutoCloseable {
     List<JobSnapshot> batch(String batchId);
 
     /**
+     * The ids of a batch's jobs the store holds, in submission order (not the ones only just submitted here); empty
+     * when the batch is unknown. With {@link #jobs} a reader goes through a big batch a part at a time.
+     */
+    List<String> batchJobIds(String batchId);
+
+    /** The snapshots the store holds of these jobs, in their order (absent ones left out). */
+    List<JobSnapshot> jobs(List<String> jobIds);
+
+    /**
      * Up to {@code limit} ids of the batches {@code caller} sees, newest first, submitted before the batch
      * {@code before} (null: from the newest). Only batches the ingest listed ({@code llmq.batches.v1}) are found,
      * once the store has read them.

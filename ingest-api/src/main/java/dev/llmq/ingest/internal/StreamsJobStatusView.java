@@ -119,12 +119,23 @@ public final class StreamsJobStatusView implements JobStatusView {
      */
     @Override
     public List<JobSnapshot> batch(String batchId) {
-        String partitionKey = JobStatusTopology.batchKey(batchId);
-        return indexed(partitionKey, () -> {
-            List<String> listed = ids(batchId, StatusPeers.Query.listed(batchId),
-                    p -> store.localListed(batchId, p));
-            return listed.isEmpty() ? indexIds(partitionKey) : listed;
-        }, false);
+        return indexed(JobStatusTopology.batchKey(batchId), () -> storedBatchJobIds(batchId), false);
+    }
+
+    /** A batch's job ids: its listed parts, else its index lines (without the recent submissions). */
+    private List<String> storedBatchJobIds(String batchId) {
+        List<String> listed = ids(batchId, StatusPeers.Query.listed(batchId), p -> store.localListed(batchId, p));
+        return listed.isEmpty() ? indexIds(JobStatusTopology.batchKey(batchId)) : listed;
+    }
+
+    @Override
+    public List<String> batchJobIds(String batchId) {
+        return whileMoving(() -> storedBatchJobIds(batchId));
+    }
+
+    @Override
+    public List<JobSnapshot> jobs(List<String> jobIds) {
+        return whileMoving(() -> snapshots(jobIds));
     }
 
     /**

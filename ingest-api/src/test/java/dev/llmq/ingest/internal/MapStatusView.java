@@ -36,6 +36,16 @@ final class MapStatusView implements JobStatusView {
     }
 
     @Override
+    public List<String> batchJobIds(String batchId) {
+        return batch(batchId).stream().map(JobSnapshot::jobId).sorted().toList();
+    }
+
+    @Override
+    public List<JobSnapshot> jobs(List<String> jobIds) {
+        return jobIds.stream().map(jobs::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    @Override
     public List<String> batchIds(String before, int limit, Caller caller) {
         return jobs.values().stream().filter(j -> j.batchId() != null && caller.sees(j.tenant()))
                 .map(JobSnapshot::batchId).filter(b -> before == null || b.compareTo(before) < 0).distinct()
