@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,11 +26,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class BatchRunner {
 
     /** The outcome of one run. */
-    record Run(List<IngestClient.Submission> submissions, long jobs, long succeeded, long failed, long cancelled,
-               long expired, Duration elapsed) {
-        Run {
-            submissions = List.copyOf(submissions);
-        }
+    record Run(long jobs, long succeeded, long failed, long cancelled, long expired, Duration elapsed) {
 
         /** Jobs that ended without a completion: failed, cancelled or expired. */
         long unsuccessful() {
@@ -146,8 +143,17 @@ final class BatchRunner {
         }
     }
 
-    /** Polls until every job of the submissions has a terminal status, showing progress when asked. */
-    Run await(List<IngestClient.Submission> submissions, long jobs, boolean progress, long startNanos)
+    /** A batch to wait for: its id and how many jobs it has. */
+    record Batch(String id, long jobs) {
+    }
+
+    /** The batches of these submissions, in their order. */
+    static List<Batch> batches(List<IngestClient.Submission> submissions) {
+        return submissions.stream().map(s -> new Batch(s.batchId(), s.jobIds().size())).toList();
+    }
+
+    /** Polls until every job of the batches has a terminal status, showing progress when asked. */
+    Run await(List<Batch> batches, long jobs, boolean progress, long startNanos)
             throws IOException, InterruptedException {
         ProgressBar bar = progress ? new ProgressBarBuilder()
                 .setTaskName("jobs")
@@ -166,12 +172,12 @@ final class BatchRunner {
                 long cancelled = 0;
                 long expired = 0;
                 long done = 0;
-                for (IngestClient.Submission submission : submissions) {
-                    IngestClient.BatchCounts counts = ended.get(submission.batchId());
+                for (Batch batch : batches) {
+                    IngestClient.BatchCounts counts = ended.get(batch.id());
                     if (counts == null) {
-                        counts = client.batch(submission.batchId());
-                        if (counts.done() >= submission.jobIds().size()) {
-                            ended.put(submission.batchId(), counts);
+                        counts = client.batch(batch.id());
+                        if (counts.done() >= batch.jobs()) {
+                            ended.put(batch.id(), counts);
                         }
                     }
                     succeeded += counts.succeeded();
@@ -186,7 +192,7 @@ final class BatchRunner {
                     bar.setExtraMessage(unsuccessful > 0 ? unsuccessful + " did not succeed" : "");
                 }
                 if (done >= jobs) {
-                    return new Run(submissions, jobs, succeeded, failed, cancelled, expired,
+                    return new Run(jobs, succeeded, failed, cancelled, expired,
                             Duration.ofNanos(System.nanoTime() - startNanos));
                 }
                 Thread.sleep(250);
@@ -198,26 +204,37 @@ final class BatchRunner {
         }
     }
 
-    /** Writes the batch-output lines of every submission, in input order, to {@code out}. */
-    long writeResults(List<IngestClient.Submission> submissions, Path out) throws IOException, InterruptedException {
+    /**
+     * Writes the batch-output lines of the batches, in their order (each batch's in submission order), to
+     * {@code out}: for the submissions of one file, its input order.
+     */
+    long writeResults(List<String> batchIds, Path out) throws IOException, InterruptedException {
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         long written = 0;
-        // a batch at a time, so the output is never held whole; it appears under its name only once complete
+        // line by line as llmq sends them, so the output is never held whole; it appears under its name only once
+        // complete
         try (BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (IngestClient.Submission submission : submissions) {
-                for (String line : client.batchResults(submission.batchId())) {
-                    writer.write(line);
-                    writer.newLine();
-                    written++;
-                }
-            }
+            written = writeResults(batchIds, writer);
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return written;
+    }
+
+    /** As {@link #writeResults(List, Path)}, to {@code out} (not closed); returns how many lines. */
+    long writeResults(List<String> batchIds, Writer out) throws IOException, InterruptedException {
+        long[] written = {0};
+        for (String batchId : batchIds) {
+            client.batchResults(batchId, line -> {
+                out.write(line);
+                out.write(System.lineSeparator());
+                written[0]++;
+            });
+        }
+        return written[0];
     }
 }

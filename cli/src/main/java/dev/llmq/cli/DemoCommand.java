@@ -60,11 +60,11 @@ final class DemoCommand implements Callable<Integer> {
             BatchRunner runner = new BatchRunner(new IngestClient(standalone.httpUrl()), 250, System.err);
             long submitStart = System.nanoTime();
             var submissions = runner.submit(lines);
-            var run = runner.await(submissions, lines.size(), true, submitStart);
+            var run = runner.await(BatchRunner.batches(submissions), lines.size(), true, submitStart);
             out.printf("%d jobs: %s in %.1f s (%.0f jobs/s)%n", run.jobs(), run.outcome(),
                     run.elapsed().toMillis() / 1000.0, run.jobs() / (run.elapsed().toMillis() / 1000.0));
             Path output = dataDir.resolve("demo-output.jsonl");
-            runner.writeResults(submissions, output);
+            runner.writeResults(submissions.stream().map(IngestClient.Submission::batchId).toList(), output);
             List<String> results = Files.readAllLines(output);
             printSamples(out, lines, results);
             printSummary(out, lines, results);

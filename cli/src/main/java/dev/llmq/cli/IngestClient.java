@@ -9,8 +9,10 @@ import dev.llmq.schemas.Json;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,14 +167,36 @@ final class IngestClient {
 
     /** The batch's OpenAI batch-output lines, in submission order. */
     List<String> batchResults(String batchId) throws IOException, InterruptedException {
-        HttpResponse<String> response = get("/v1/batches/" + segment(batchId) + "/results");
         List<String> lines = new ArrayList<>();
-        for (String line : response.body().split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(line);
+        batchResults(batchId, lines::add);
+        return lines;
+    }
+
+    /** What takes one line of an answer read as it comes. */
+    interface LineSink {
+        void accept(String line) throws IOException;
+    }
+
+    /**
+     * Hands the batch's OpenAI batch-output lines, in submission order, to {@code sink} as they arrive (a batch of
+     * 50,000 jobs is tens of megabytes); {@link ApiException} with the server's message when it is refused.
+     */
+    void batchResults(String batchId, LineSink sink) throws IOException, InterruptedException {
+        HttpRequest request = request("/v1/batches/" + segment(batchId) + "/results").timeout(Duration.ofSeconds(60))
+                .GET().build();
+        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
+                StandardCharsets.UTF_8))) {
+            if (response.statusCode() != 200) {
+                throw new ApiException(response.statusCode(), errorMessage(lines.lines()
+                        .collect(Collectors.joining("\n"))));
+            }
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (!line.isBlank()) {
+                    sink.accept(line);
+                }
             }
         }
-        return lines;
     }
 
     /**

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             StandaloneCommand.class, DemoCommand.class, BrokerCommand.class, IngestCommand.class, WorkerCommand.class,
             UsageAggregatorCommand.class, TopicsCommand.class, KeysCommand.class,
-            MockLlmCommand.class, SubmitCommand.class, StatusCommand.class, BatchesCommand.class, CancelCommand.class,
-            TailCommand.class, UsageCommand.class,
+            MockLlmCommand.class, SubmitCommand.class, StatusCommand.class, BatchesCommand.class,
+            ResultsCommand.class, CancelCommand.class, TailCommand.class, UsageCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -58,10 +58,11 @@ final class SubmitCommand implements Callable<Integer> {
         if (!await && output == null) {
             return 0;
         }
-        BatchRunner.Run run = runner.await(submissions, submitted.jobs(), true, start);
+        BatchRunner.Run run = runner.await(BatchRunner.batches(submissions), submitted.jobs(), true, start);
         out.printf("%s in %.1f s%n", run.outcome(), run.elapsed().toMillis() / 1000.0);
         if (output != null) {
-            long written = runner.writeResults(submissions, output);
+            long written = runner.writeResults(submissions.stream().map(IngestClient.Submission::batchId).toList(),
+                    output);
             out.printf("wrote %d result lines to %s%n", written, output);
         }
         out.flush();

@@ -109,6 +109,44 @@ class CliIT {
     }
 
     @Test
+    void resultsWritesTheOutputOfBatchesSubmittedEarlierInInputOrder() throws Exception {
+        Path input = dir.resolve("later.jsonl");
+        Files.write(input, DemoSample.lines(30));
+        String url = llmq.httpUrl().toString();
+        Result submitted = run("submit", input.toString(), "--url", url, "--slice", "10");
+        assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+        List<String> batches = List.of(submitted.out().strip().replaceAll(".*: ", "").split(" "));
+        assertThat(batches).hasSize(3).allMatch(b -> b.startsWith("batch_"));
+
+        Path output = dir.resolve("later-out.jsonl");
+        List<String> args = new ArrayList<>(List.of("results", "--wait", "-o", output.toString(), "--url", url));
+        args.addAll(batches);
+        Result results = run(args.toArray(String[]::new));
+        assertThat(results.exitCode()).as(results.err()).isZero();
+        assertThat(results.err()).contains("wrote 30 lines to " + output);
+        List<String> lines = Files.readAllLines(output);
+        assertThat(lines).hasSize(30);
+        for (int i = 0; i < lines.size(); i++) {
+            assertThat(Json.mapper().readTree(lines.get(i)).path("custom_id").asText())
+                    .isEqualTo(String.format("demo-%04d", i + 1));
+        }
+
+        // to stdout, one batch: its ten lines
+        Result one = run("results", batches.get(1), "--url", url);
+        assertThat(one.exitCode()).as(one.err()).isZero();
+        assertThat(one.out().lines().map(l -> l.replaceAll(".*\"custom_id\":\"(demo-\\d+)\".*", "$1")).toList())
+                .containsExactly("demo-0011", "demo-0012", "demo-0013", "demo-0014", "demo-0015", "demo-0016",
+                        "demo-0017", "demo-0018", "demo-0019", "demo-0020");
+
+        // a wrong id is named before anything is written
+        Path none = dir.resolve("none.jsonl");
+        Result wrong = run("results", batches.get(0), "batch_nope", "-o", none.toString(), "--url", url);
+        assertThat(wrong.exitCode()).isEqualTo(1);
+        assertThat(wrong.err()).contains("llmq results: batch_nope: HTTP 404: no batch with id 'batch_nope'");
+        assertThat(none).doesNotExist();
+    }
+
+    @Test
     void submitOfAMissingFileSaysSo() {
         Result result = run("submit", dir.resolve("nope.jsonl").toString(), "--url", llmq.httpUrl().toString());
         assertThat(result.exitCode()).isEqualTo(2);

@@ -171,10 +171,10 @@ class IngestClientSubmitTest {
 
     @Test
     void aRunNamesCancelledAndExpiredJobsOnlyWhenThereAreSome() {
-        BatchRunner.Run clean = new BatchRunner.Run(List.of(), 3, 3, 0, 0, 0, Duration.ZERO);
+        BatchRunner.Run clean = new BatchRunner.Run(3, 3, 0, 0, 0, Duration.ZERO);
         assertThat(clean.outcome()).isEqualTo("3 succeeded, 0 failed");
         assertThat(clean.unsuccessful()).isZero();
-        BatchRunner.Run cancelled = new BatchRunner.Run(List.of(), 3000, 787, 1, 2211, 1, Duration.ZERO);
+        BatchRunner.Run cancelled = new BatchRunner.Run(3000, 787, 1, 2211, 1, Duration.ZERO);
         assertThat(cancelled.outcome()).isEqualTo("787 succeeded, 1 failed, 2211 cancelled, 1 expired");
         assertThat(cancelled.unsuccessful()).isEqualTo(2213);
     }
@@ -185,7 +185,8 @@ class IngestClientSubmitTest {
                 new IngestClient.Submission("batch_done", List.of("job_1", "job_2")),
                 new IngestClient.Submission("batch_slow", List.of("job_3", "job_4")));
 
-        BatchRunner.Run run = new BatchRunner(client(), 2, System.err).await(submissions, 4, false, System.nanoTime());
+        BatchRunner.Run run = new BatchRunner(client(), 2, System.err).await(BatchRunner.batches(submissions), 4, false,
+                System.nanoTime());
 
         assertThat(run.succeeded()).isEqualTo(4);
         assertThat(batchQuestions.get("batch_slow")).hasValue(3);

@@ -111,7 +111,8 @@ class KafkaSaslIT {
             BatchRunner runner = new BatchRunner(client, JOBS, System.err);
             List<IngestClient.Submission> submissions = runner.submit(DemoSample.lines(JOBS));
             List<String> jobIds = submissions.stream().flatMap(s -> s.jobIds().stream()).toList();
-            assertThat(runner.await(submissions, JOBS, false, System.nanoTime()).succeeded()).isEqualTo(JOBS);
+            assertThat(runner.await(BatchRunner.batches(submissions), JOBS, false, System.nanoTime()).succeeded())
+                    .isEqualTo(JOBS);
 
             Map<String, String> consumer = new HashMap<>(KafkaSasl.clientProperties(KafkaSasl.PLAIN, "llmq",
                     "llmq-secret"));

@@ -66,7 +66,7 @@ class PipelineIT {
         List<String> jobIds = submissions.stream().flatMap(s -> s.jobIds().stream()).toList();
         assertThat(jobIds).hasSize(JOBS).doesNotHaveDuplicates();
 
-        BatchRunner.Run run = runner.await(submissions, JOBS, false, System.nanoTime());
+        BatchRunner.Run run = runner.await(BatchRunner.batches(submissions), JOBS, false, System.nanoTime());
         assertThat(run.succeeded()).isEqualTo(JOBS);
 
         Map<String, List<JobResult>> results = TopicReader.readAll(bootstrap, topics.results(), JsonSerde.jobResult()::fromBytes, JOBS)
