@@ -7,6 +7,7 @@ import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.internal.ApiException;
 import dev.llmq.ingest.internal.Authenticator;
 import dev.llmq.ingest.internal.BatchListing;
+import dev.llmq.ingest.internal.BatchTally;
 import dev.llmq.ingest.internal.Caller;
 import dev.llmq.ingest.internal.CancelService;
 import dev.llmq.ingest.internal.CancelSweeper;
@@ -507,10 +508,8 @@ public final class IngestServer implements AutoCloseable {
 
     private void getBatch(Context ctx) {
         String id = ctx.pathParam("id");
-        List<JobSnapshot> jobs = caller(ctx).visible(view.batch(id));
-        if (jobs.isEmpty()) {
-            throw ApiException.notFound("no batch with id '" + id + "'");
-        }
+        BatchTally jobs = BatchTally.read(view, id, caller(ctx))
+                .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'"));
         json(ctx, 200, views.batch(id, jobs, controlStates.batchCancel(id).map(JobControlMessage::at).orElse(null)));
     }
 

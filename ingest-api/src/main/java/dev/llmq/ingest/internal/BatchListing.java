@@ -7,6 +7,7 @@ import dev.llmq.schemas.JobControlMessage;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -63,11 +64,12 @@ public final class BatchListing {
                 break;
             }
             last = id;
-            // another tenant's batch the list could not tell apart (written by an older ingest), or one expired since
-            List<JobSnapshot> batch = caller.visible(view.batch(id));
-            if (!batch.isEmpty()) {
-                data.add(views.batch(id, batch, controls.batchCancel(id).map(JobControlMessage::at).orElse(null)));
-                jobs += batch.size();
+            // another tenant's batch the list could not tell apart (its entry names no tenant), or one expired since
+            Optional<BatchTally> batch = BatchTally.read(view, id, caller);
+            if (batch.isPresent()) {
+                data.add(views.batch(id, batch.get(), controls.batchCancel(id).map(JobControlMessage::at)
+                        .orElse(null)));
+                jobs += batch.get().total();
                 first = first == null ? id : first;
             }
         }

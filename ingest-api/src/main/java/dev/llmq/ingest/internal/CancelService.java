@@ -60,7 +60,7 @@ public final class CancelService {
     }
 
     /** A batch whose cancellation was asked: its jobs as the view knew them, and when it was asked. */
-    public record BatchCancel(List<JobSnapshot> jobs, Instant requestedAt) {
+    public record BatchCancel(BatchTally jobs, Instant requestedAt) {
     }
 
     /**
@@ -69,13 +69,10 @@ public final class CancelService {
      */
     public BatchCancel cancelBatch(String batchId, byte[] body, Caller caller) {
         String reason = reason(body);
-        List<JobSnapshot> jobs = caller.visible(view.batch(batchId));
-        if (jobs.isEmpty()) {
-            throw unknown("batch", batchId);
-        }
-        if (jobs.stream().allMatch(JobSnapshot::terminal)) {
+        BatchTally jobs = BatchTally.read(view, batchId, caller).orElseThrow(() -> unknown("batch", batchId));
+        if (jobs.ended()) {
             throw new ApiException(409, "invalid_request_error", "batch_finished", null,
-                    "every job of batch '" + batchId + "' already finished (" + jobs.size()
+                    "every job of batch '" + batchId + "' already finished (" + jobs.total()
                             + " jobs); nothing is left to cancel", "batch_finished");
         }
         JobControlMessage cancel = JobControlMessage.cancelBatch(batchId, reason, source, clock.instant());

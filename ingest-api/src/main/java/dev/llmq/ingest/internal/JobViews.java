@@ -8,10 +8,8 @@ import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /** Renders submissions, jobs, batches and batch-output lines as the API's JSON. */
@@ -113,28 +111,15 @@ public final class JobViews {
      * ({@code cancelRequestedAt} not null), {@code cancelling} and then {@code cancelled}, with OpenAI's
      * {@code cancelling_at} and {@code cancelled_at} (when its last job ended).
      */
-    public ObjectNode batch(String batchId, List<JobSnapshot> jobs, Instant cancelRequestedAt) {
-        Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
-        Instant created = null;
-        Instant lastEnded = null;
-        for (JobSnapshot j : jobs) {
-            counts.merge(j.status(), 1, Integer::sum);
-            if (j.submittedAt() != null && (created == null || j.submittedAt().isBefore(created))) {
-                created = j.submittedAt();
-            }
-            Instant ended = j.result() == null ? null : j.result().completedAt();
-            if (ended != null && (lastEnded == null || ended.isAfter(lastEnded))) {
-                lastEnded = ended;
-            }
-        }
-        int done = 0;
-        int failed = 0;
+    public ObjectNode batch(String batchId, BatchTally jobs, Instant cancelRequestedAt) {
+        long done = 0;
+        long failed = 0;
         ObjectNode o = mapper.createObjectNode();
         o.put("id", batchId);
         o.put("object", "llmq.batch");
         ObjectNode byStatus = mapper.createObjectNode();
         for (JobStatus st : JobStatus.values()) {
-            int n = counts.getOrDefault(st, 0);
+            long n = jobs.count(st);
             if (st != JobStatus.UNKNOWN || n > 0) {
                 byStatus.put(st.name().toLowerCase(Locale.ROOT), n);
             }
@@ -145,22 +130,22 @@ public final class JobViews {
                 }
             }
         }
-        boolean ended = done == jobs.size();
+        boolean ended = jobs.ended();
         if (cancelRequestedAt == null) {
             o.put("status", ended ? "completed" : "in_progress");
         } else {
             o.put("status", ended ? "cancelled" : "cancelling");
         }
-        putEpoch(o, "created_at", created);
+        putEpoch(o, "created_at", jobs.created());
         if (cancelRequestedAt != null) {
             o.put("cancel_requested", true);
             putEpoch(o, "cancelling_at", cancelRequestedAt);
-            putEpoch(o, "cancelled_at", ended ? lastEnded : null);
+            putEpoch(o, "cancelled_at", ended ? jobs.lastEnded() : null);
         }
-        o.put("total", jobs.size());
+        o.put("total", jobs.total());
         o.set("counts", byStatus);
         ObjectNode requestCounts = o.putObject("request_counts");
-        requestCounts.put("total", jobs.size());
+        requestCounts.put("total", jobs.total());
         requestCounts.put("completed", done - failed);
         requestCounts.put("failed", failed);
         return o;

@@ -45,8 +45,8 @@ class JobViewsTest {
 
     @Test
     void batchCountsEveryStatusAndCompletesWhenAllAreTerminal() {
-        ObjectNode running = views.batch("batch_1", List.of(job("a", JobStatus.QUEUED, null),
-                job("b", JobStatus.RUNNING, null), job("c", JobStatus.FAILED, failed("c"))), null);
+        ObjectNode running = views.batch("batch_1", BatchTally.of(List.of(job("a", JobStatus.QUEUED, null),
+                job("b", JobStatus.RUNNING, null), job("c", JobStatus.FAILED, failed("c")))), null);
         assertThat(running.path("status").asText()).isEqualTo("in_progress");
         assertThat(running.path("total").asInt()).isEqualTo(3);
         assertThat(running.at("/counts/queued").asInt()).isEqualTo(1);
@@ -55,7 +55,7 @@ class JobViewsTest {
         assertThat(running.at("/request_counts/failed").asInt()).isEqualTo(1);
         assertThat(running.path("created_at").asLong()).isEqualTo(t.getEpochSecond());
 
-        ObjectNode done = views.batch("batch_1", List.of(job("c", JobStatus.FAILED, failed("c"))), null);
+        ObjectNode done = views.batch("batch_1", BatchTally.of(List.of(job("c", JobStatus.FAILED, failed("c")))), null);
         assertThat(done.path("status").asText()).isEqualTo("completed");
         assertThat(done.has("cancel_requested")).isFalse();
         assertThat(done.has("cancelling_at")).isFalse();
@@ -74,16 +74,16 @@ class JobViewsTest {
     @Test
     void aCancelledBatchIsCancellingUntilEveryJobEndedThenCancelled() {
         Instant asked = t.plusSeconds(5);
-        ObjectNode cancelling = views.batch("batch_1", List.of(job("a", JobStatus.QUEUED, null),
-                job("c", JobStatus.FAILED, failed("c"))), asked);
+        ObjectNode cancelling = views.batch("batch_1", BatchTally.of(List.of(job("a", JobStatus.QUEUED, null),
+                job("c", JobStatus.FAILED, failed("c")))), asked);
         assertThat(cancelling.path("status").asText()).isEqualTo("cancelling");
         assertThat(cancelling.path("cancel_requested").asBoolean()).isTrue();
         assertThat(cancelling.path("cancelling_at").asLong()).isEqualTo(asked.getEpochSecond());
         assertThat(cancelling.path("cancelled_at")).isEqualTo(NullNode.getInstance());
 
         JobResult later = failed("a", t.plusSeconds(9));
-        ObjectNode cancelled = views.batch("batch_1", List.of(job("a", JobStatus.CANCELLED, later),
-                job("c", JobStatus.FAILED, failed("c"))), asked);
+        ObjectNode cancelled = views.batch("batch_1", BatchTally.of(List.of(job("a", JobStatus.CANCELLED, later),
+                job("c", JobStatus.FAILED, failed("c")))), asked);
         assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
         assertThat(cancelled.path("cancelled_at").asLong()).as("when its last job ended")
                 .isEqualTo(t.plusSeconds(9).getEpochSecond());

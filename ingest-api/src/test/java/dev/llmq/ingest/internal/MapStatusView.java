@@ -11,10 +11,16 @@ import java.util.concurrent.ConcurrentHashMap;
 final class MapStatusView implements JobStatusView {
 
     private final Map<String, JobSnapshot> jobs = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> listed = new ConcurrentHashMap<>();
     volatile boolean caughtUp = true;
 
     void put(JobSnapshot snapshot) {
         jobs.put(snapshot.jobId(), snapshot);
+    }
+
+    /** The job ids the store lists for a batch, whether or not their snapshots are here. */
+    void list(String batchId, List<String> jobIds) {
+        listed.put(batchId, List.copyOf(jobIds));
     }
 
     @Override
@@ -37,7 +43,7 @@ final class MapStatusView implements JobStatusView {
 
     @Override
     public List<String> batchJobIds(String batchId) {
-        return batch(batchId).stream().map(JobSnapshot::jobId).sorted().toList();
+        return listed.getOrDefault(batchId, batch(batchId).stream().map(JobSnapshot::jobId).sorted().toList());
     }
 
     @Override

@@ -1,0 +1,108 @@
+package dev.llmq.ingest.internal;
+
+import dev.llmq.schemas.JobStatus;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A batch's jobs counted by status, with when it was created and when its last job ended: what a batch object shows
+ * ({@link JobViews#batch}). Read a thousand jobs at a time ({@link #read}), so a batch of 50,000 jobs is never held
+ * whole in the heap.
+ */
+public final class BatchTally {
+
+    /** How many jobs {@link #read} asks the store for at a time. */
+    static final int PAGE = 1_000;
+
+    private final Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+    private long total;
+    private Instant created;
+    private Instant lastEnded;
+
+    /** The tally of these jobs. */
+    public static BatchTally of(List<JobSnapshot> jobs) {
+        BatchTally tally = new BatchTally();
+        jobs.forEach(tally::add);
+        return tally;
+    }
+
+    /**
+     * The batch's tally as {@code caller} may see it: empty when the batch is unknown or another tenant's. The job ids
+     * are the store's (the batch's listed parts or index lines); a job listed there that the store has not read yet
+     * was written in the same transaction as the list, so it counts as queued. A batch the store has not read at all
+     * yet is what this instance accepted in the last seconds ({@link JobStatusView#batch}).
+     */
+    public static Optional<BatchTally> read(JobStatusView view, String batchId, Caller caller) {
+        List<String> ids = view.batchJobIds(batchId);
+        BatchTally tally = new BatchTally();
+        long found = 0;
+        for (int from = 0; from < ids.size(); from += PAGE) {
+            List<String> page = ids.subList(from, Math.min(from + PAGE, ids.size()));
+            List<JobSnapshot> jobs = view.jobs(page);
+            for (JobSnapshot j : jobs) {
+                if (!caller.sees(j.tenant())) {
+                    return Optional.empty(); // a batch is one submission's: another tenant's is an unknown one
+                }
+                tally.add(j);
+            }
+            found += jobs.size();
+            tally.addUnread(page.size() - jobs.size());
+        }
+        if (found == 0) { // nothing to tell its tenant by: what this instance remembers of it, if anything
+            List<JobSnapshot> recent = caller.visible(view.batch(batchId));
+            return recent.isEmpty() ? Optional.empty() : Optional.of(of(recent));
+        }
+        return Optional.of(tally);
+    }
+
+    void add(JobSnapshot j) {
+        counts.merge(j.status(), 1L, Long::sum);
+        total++;
+        if (j.submittedAt() != null && (created == null || j.submittedAt().isBefore(created))) {
+            created = j.submittedAt();
+        }
+        Instant ended = j.result() == null ? null : j.result().completedAt();
+        if (ended != null && (lastEnded == null || ended.isAfter(lastEnded))) {
+            lastEnded = ended;
+        }
+    }
+
+    private void addUnread(long queued) {
+        if (queued > 0) {
+            counts.merge(JobStatus.QUEUED, queued, Long::sum);
+            total += queued;
+        }
+    }
+
+    public long total() {
+        return total;
+    }
+
+    public long count(JobStatus status) {
+        return counts.getOrDefault(status, 0L);
+    }
+
+    /** Whether every job of the batch has ended. */
+    public boolean ended() {
+        long done = 0;
+        for (JobStatus s : JobStatus.values()) {
+            if (s.terminal()) {
+                done += count(s);
+            }
+        }
+        return done == total;
+    }
+
+    /** When the batch was submitted (its earliest job's {@code submitted_at}), or null when unknown. */
+    public Instant created() {
+        return created;
+    }
+
+    /** When its last job ended, or null when none has. */
+    public Instant lastEnded() {
+        return lastEnded;
+    }
+}
