@@ -56,6 +56,8 @@ final class SubmitCommand implements Callable<Integer> {
         out.printf("submitted %d jobs in %d submission(s): %s%n", submitted.jobs(), submissions.size(),
                 String.join(" ", submissions.stream().map(IngestClient.Submission::batchId).toList()));
         if (!await && output == null) {
+            err.println("llmq submit: not waiting for them: `llmq status BATCH_ID` shows a batch's progress, "
+                    + "`llmq results BATCH_ID... -o OUT.jsonl --wait` writes their output lines in input order");
             return 0;
         }
         BatchRunner.Run run = runner.await(BatchRunner.batches(submissions), submitted.jobs(), true, start);

@@ -115,6 +115,7 @@ class CliIT {
         String url = llmq.httpUrl().toString();
         Result submitted = run("submit", input.toString(), "--url", url, "--slice", "10");
         assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+        assertThat(submitted.err()).contains("`llmq results BATCH_ID... -o OUT.jsonl --wait` writes their output");
         List<String> batches = List.of(submitted.out().strip().replaceAll(".*: ", "").split(" "));
         assertThat(batches).hasSize(3).allMatch(b -> b.startsWith("batch_"));
 

@@ -31,6 +31,7 @@ class CancelSweepIT {
 
     @Test
     void cancellationsOlderThanTheRetentionAreDeletedAndNothingElse(KafkaCluster kafka) {
+        long otherSweepers = sweepThreads(); // of servers other tests may have left running in this JVM
         try (TopicsFixture fixture = new TopicsFixture(kafka.bootstrapServers(), "sweep")) {
             IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "sweep-a").port(0)
                     .topics(fixture.topics()).transactionalProducers(1).build();
@@ -40,6 +41,7 @@ class CancelSweepIT {
                  ControlPublisher publisher = new ControlPublisher(settings)) {
                 HttpTestClient http = new HttpTestClient(server.port());
                 await().atMost(WAIT).until(server::ready);
+                assertThat(sweepThreads()).as("the server's own sweeper, hourly").isEqualTo(otherSweepers + 1);
                 states.start();
                 await().atMost(WAIT).until(states::ready);
 
@@ -76,6 +78,12 @@ class CancelSweepIT {
                         .extracting(ConsumerRecord::key).doesNotContain(budget)
                         .contains(JobControlMessage.jobKey(recent));
             }
+            await().atMost(WAIT).until(() -> sweepThreads() == otherSweepers); // stopped with the server
         }
+    }
+
+    private static long sweepThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("llmq-ingest-cancel-sweep")).count();
     }
 }
