@@ -1,8 +1,11 @@
 package dev.llmq.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.llmq.schemas.Json;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +17,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "batches", mixinStandardHelpOptions = true,
-        description = {"List your batches, newest first (GET /v1/batches): id, when submitted, status and counts.",
+        description = {"List your batches, newest first (GET /v1/batches): id, when submitted, status, counts and "
+                + "cost.",
                 "When there are more, the last line says how to see them (--after), or --all lists every one."})
 final class BatchesCommand implements Callable<Integer> {
+
+    /** Reads costs as sent, every digit (a double would round them). */
+    private static final ObjectReader EXACT = Json.mapper().reader()
+            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     /** The most batches one page asks for (the API's own bound). */
     static final int MAX_LIMIT = 100;
@@ -55,7 +63,7 @@ final class BatchesCommand implements Callable<Integer> {
         try {
             do {
                 String answer = client.batches(limit, next);
-                JsonNode page = Json.mapper().readTree(answer);
+                JsonNode page = EXACT.readTree(answer);
                 if (json) {
                     out.println(answer.strip());
                 }
@@ -77,6 +85,17 @@ final class BatchesCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A batch's cost as {@code llmq usage} shows costs: at least eight decimals, every digit sent; jobs that used
+     * tokens at no known price are not in it and are said beside it.
+     */
+    static String cost(JsonNode batch) {
+        BigDecimal cost = batch.path("cost_usd").decimalValue();
+        long unpriced = batch.path("unpriced_jobs").asLong();
+        return cost.setScale(Math.max(8, cost.scale())).toPlainString() + (unpriced > 0 ? " +" + unpriced
+                + " unpriced" : "");
+    }
+
     /** The batches as a table (newest first, as given), or a line saying there are none. */
     static String render(List<JsonNode> batches) {
         if (batches.isEmpty()) {
@@ -85,8 +104,10 @@ final class BatchesCommand implements Callable<Integer> {
         List<String> counts = List.of("succeeded", "failed", "cancelled", "expired", "queued", "running");
         List<String> titles = new ArrayList<>(List.of("batch", "submitted", "status", "total"));
         titles.addAll(counts);
+        titles.add("cost USD");
         List<Boolean> right = new ArrayList<>(List.of(false, false, false, true));
         counts.forEach(c -> right.add(true));
+        right.add(true);
         TextTable table = new TextTable(titles, right);
         for (JsonNode b : batches) {
             List<String> row = new ArrayList<>();
@@ -95,6 +116,7 @@ final class BatchesCommand implements Callable<Integer> {
             row.add(b.path("status").asText());
             row.add(Long.toString(b.path("total").asLong()));
             counts.forEach(c -> row.add(Long.toString(b.path("counts").path(c).asLong())));
+            row.add(cost(b));
             table.row(row);
         }
         return table.render();

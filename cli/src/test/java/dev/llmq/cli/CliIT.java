@@ -220,8 +220,13 @@ class CliIT {
         List<String> lines = first.out().lines().toList();
         assertThat(lines).hasSize(4);
         assertThat(lines.get(0)).startsWith("batch").contains("submitted", "status", "total", "succeeded", "failed",
-                "cancelled", "expired", "queued", "running");
-        assertThat(lines.get(1)).matches(mine.get(0) + " +\\d{4}-\\d\\d-\\d\\dT\\S+Z +completed +2 +2 +0 +0 +0 +0 +0");
+                "cancelled", "expired", "queued", "running", "cost USD");
+        // the bundled price table prices the mock's gpt-4o: a cost of at least eight decimals
+        assertThat(lines.get(1)).matches(mine.get(0)
+                + " +\\d{4}-\\d\\d-\\d\\dT\\S+Z +completed +2 +2 +0 +0 +0 +0 +0 +0\\.\\d{8,}");
+        JsonNode batch = client.batchView(mine.get(0));
+        assertThat(batch.path("cost_usd").decimalValue()).isPositive();
+        assertThat(batch.at("/usage/total_tokens").asLong()).isPositive();
         assertThat(lines.get(2)).startsWith(mine.get(1) + " ");
         assertThat(lines.get(3)).isEqualTo("more: llmq batches --after " + mine.get(1));
 

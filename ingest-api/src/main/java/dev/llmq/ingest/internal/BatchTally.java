@@ -1,6 +1,9 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.TokenUsage;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
@@ -8,8 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A batch's jobs counted by status, with when it was created and when its last job ended: what a batch object shows
- * ({@link JobViews#batch}). Read a thousand jobs at a time ({@link #read}), so a batch of 50,000 jobs is never held
+ * A batch's jobs counted by status, with when it was created, when its last job ended, and the tokens and cost of its
+ * ended jobs: what a batch object shows ({@link JobViews#batch}). Read a thousand jobs at a time ({@link #read}), so a batch of 50,000 jobs is never held
  * whole in the heap.
  */
 public final class BatchTally {
@@ -21,6 +24,9 @@ public final class BatchTally {
     private long total;
     private Instant created;
     private Instant lastEnded;
+    private TokenUsage usage = TokenUsage.ZERO;
+    private BigDecimal costUsd = BigDecimal.ZERO;
+    private long unpriced;
 
     /** The tally of these jobs. */
     public static BatchTally of(List<JobSnapshot> jobs) {
@@ -64,9 +70,21 @@ public final class BatchTally {
         if (j.submittedAt() != null && (created == null || j.submittedAt().isBefore(created))) {
             created = j.submittedAt();
         }
-        Instant ended = j.result() == null ? null : j.result().completedAt();
-        if (ended != null && (lastEnded == null || ended.isAfter(lastEnded))) {
-            lastEnded = ended;
+        JobResult r = j.result();
+        if (r == null) {
+            return;
+        }
+        if (lastEnded == null || r.completedAt().isAfter(lastEnded)) {
+            lastEnded = r.completedAt();
+        }
+        TokenUsage u = r.usage() == null ? TokenUsage.ZERO : r.usage();
+        usage = new TokenUsage(usage.promptTokens() + u.promptTokens(), usage.completionTokens() + u.completionTokens(),
+                usage.totalTokens() + u.totalTokens(), usage.cachedPromptTokens() + u.cachedPromptTokens(),
+                usage.reasoningTokens() + u.reasoningTokens(), usage.cacheCreationTokens() + u.cacheCreationTokens());
+        if (r.costUsd() != null) {
+            costUsd = costUsd.add(r.costUsd());
+        } else if (u.totalTokens() > 0) {
+            unpriced++;
         }
     }
 
@@ -99,6 +117,21 @@ public final class BatchTally {
     /** When the batch was submitted (its earliest job's {@code submitted_at}), or null when unknown. */
     public Instant created() {
         return created;
+    }
+
+    /** The tokens of its ended jobs, summed. */
+    public TokenUsage usage() {
+        return usage;
+    }
+
+    /** The cost of its ended jobs in USD, exact; jobs with tokens but no known price are not in it ({@link #unpriced}). */
+    public BigDecimal costUsd() {
+        return costUsd;
+    }
+
+    /** Ended jobs that used tokens at no known price. */
+    public long unpriced() {
+        return unpriced;
     }
 
     /** When its last job ended, or null when none has. */

@@ -109,7 +109,8 @@ public final class JobViews {
      * {@code GET /v1/batches/{id}}: counts by status, in the spirit of OpenAI's batch object. Its status is
      * {@code in_progress} until every job ended, then {@code completed}; once a cancellation of the batch was asked
      * ({@code cancelRequestedAt} not null), {@code cancelling} and then {@code cancelled}, with OpenAI's
-     * {@code cancelling_at} and {@code cancelled_at} (when its last job ended).
+     * {@code cancelling_at} and {@code cancelled_at} (when its last job ended). {@code usage} and {@code cost_usd} sum
+     * its ended jobs' (exact; {@code unpriced_jobs} used tokens at no known price and are not in the cost).
      */
     public ObjectNode batch(String batchId, BatchTally jobs, Instant cancelRequestedAt) {
         long done = 0;
@@ -148,6 +149,9 @@ public final class JobViews {
         requestCounts.put("total", jobs.total());
         requestCounts.put("completed", done - failed);
         requestCounts.put("failed", failed);
+        o.set("usage", mapper.valueToTree(jobs.usage()));
+        o.put("cost_usd", jobs.costUsd());
+        o.put("unpriced_jobs", jobs.unpriced());
         return o;
     }
 

@@ -2,7 +2,11 @@ package dev.llmq.ingest.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.TokenUsage;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +49,26 @@ class BatchTallyTest {
         assertThat(tally.count(JobStatus.QUEUED)).isEqualTo(500);
         assertThat(tally.ended()).isFalse();
         assertThat(tally.created()).isEqualTo(T);
+    }
+
+    @Test
+    void theTokensAndCostOfEndedJobsAddUpExactly() {
+        view.list("b1", ids(4));
+        view.put(ended("job_00000", new TokenUsage(10, 5, 15, 2, 0, 0), new BigDecimal("0.00000125")));
+        view.put(ended("job_00001", new TokenUsage(20, 7, 27, 0, 3, 0), new BigDecimal("0.00000375")));
+        view.put(ended("job_00002", new TokenUsage(4, 1, 5, 0, 0, 0), null)); // no known price
+        view.put(job("job_00003", "acme", JobStatus.RUNNING, T));
+        BatchTally tally = BatchTally.read(view, "b1", Caller.withoutKey(null)).orElseThrow();
+        assertThat(tally.usage()).isEqualTo(new TokenUsage(34, 13, 47, 2, 3, 0));
+        assertThat(tally.costUsd()).isEqualByComparingTo("0.00000500");
+        assertThat(tally.unpriced()).isEqualTo(1);
+    }
+
+    private static JobSnapshot ended(String id, TokenUsage usage, BigDecimal cost) {
+        JobResult r = new JobResult(1, id, "b1", null, "acme", "gpt-4o", JobStatus.SUCCEEDED,
+                Json.mapper().createObjectNode().put("object", "chat.completion"), null, usage, cost, null, "d",
+                "openai", "gpt-4o", List.of(), 1L, null, T, T, T.plusSeconds(1), null, null, null);
+        return new JobSnapshot(id, "b1", null, "acme", "gpt-4o", false, T, JobStatus.SUCCEEDED, null, null, r);
     }
 
     @Test

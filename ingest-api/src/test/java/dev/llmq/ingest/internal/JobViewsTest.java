@@ -54,6 +54,11 @@ class JobViewsTest {
         assertThat(running.at("/counts/failed").asInt()).isEqualTo(1);
         assertThat(running.at("/request_counts/failed").asInt()).isEqualTo(1);
         assertThat(running.path("created_at").asLong()).isEqualTo(t.getEpochSecond());
+        // a failed job without usage adds nothing to the batch's tokens and cost
+        assertThat(running.at("/usage/total_tokens").isIntegralNumber()).isTrue();
+        assertThat(running.at("/usage/total_tokens").asLong()).isZero();
+        assertThat(running.path("cost_usd").decimalValue()).isEqualByComparingTo("0");
+        assertThat(running.path("unpriced_jobs").asLong()).isZero();
 
         ObjectNode done = views.batch("batch_1", BatchTally.of(List.of(job("c", JobStatus.FAILED, failed("c")))), null);
         assertThat(done.path("status").asText()).isEqualTo("completed");
