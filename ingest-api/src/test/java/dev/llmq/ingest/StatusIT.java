@@ -163,11 +163,7 @@ class StatusIT {
 
     @Test
     void batchCountsAndResultsInSubmissionOrder() {
-        StringBuilder nd = new StringBuilder();
-        for (int i = 0; i < 4; i++) {
-            nd.append(CHAT.replace("{\"model\"", "{\"custom_id\":\"r" + i + "\",\"model\"")).append('\n');
-        }
-        HttpTestClient.Response r = http.post("/v1/jobs", nd.toString(), "application/x-ndjson");
+        HttpTestClient.Response r = http.post("/v1/jobs", ndjson("r", 4), "application/x-ndjson");
         assertThat(r.status()).isEqualTo(202);
         String batch = r.json().path("batch_id").asText();
         List<String> ids = new ArrayList<>();
@@ -205,11 +201,7 @@ class StatusIT {
 
     @Test
     void theResultsOfABatchBiggerThanOnePartComeInSubmissionOrder() {
-        StringBuilder nd = new StringBuilder();
-        for (int i = 0; i < 2_500; i++) {
-            nd.append(CHAT.replace("{\"model\"", "{\"custom_id\":\"p" + i + "\",\"model\"")).append('\n');
-        }
-        HttpTestClient.Response r = http.post("/v1/jobs", nd.toString(), "application/x-ndjson");
+        HttpTestClient.Response r = http.post("/v1/jobs", ndjson("p", 2_500), "application/x-ndjson");
         assertThat(r.status()).as(r.body()).isEqualTo(202);
         String batch = r.json().path("batch_id").asText();
         List<String> ids = new ArrayList<>();
@@ -230,7 +222,16 @@ class StatusIT {
                 .containsExactly("p0", "p999", "p1000", "p1500", "p2499");
     }
 
-    private static JsonNode json(String s) {
+    /** {@code n} NDJSON lines of {@link #CHAT}, with the custom ids {@code <prefix>0} onwards. */
+    private static String ndjson(String prefix, int n) {
+        StringBuilder nd = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            nd.append(CHAT.replace("{\"model\"", "{\"custom_id\":\"" + prefix + i + "\",\"model\"")).append('\n');
+        }
+        return nd.toString();
+    }
+
+        private static JsonNode json(String s) {
         try {
             return Json.mapper().readTree(s);
         } catch (IOException e) {

@@ -83,8 +83,13 @@ class StatusStoreIT {
     }
 
     private static List<String> ids(JsonNode submission) {
+        return idsIn(submission.path("jobs"));
+    }
+
+    /** The {@code id}s of an array's objects, in order. */
+    private static List<String> idsIn(JsonNode array) {
         List<String> ids = new ArrayList<>();
-        submission.path("jobs").forEach(j -> ids.add(j.path("id").asText()));
+        array.forEach(j -> ids.add(j.path("id").asText()));
         return ids;
     }
 
@@ -193,9 +198,7 @@ class StatusStoreIT {
     }
 
     private static List<String> pageIds(JsonNode page) {
-        List<String> ids = new ArrayList<>();
-        page.path("data").forEach(b -> ids.add(b.path("id").asText()));
-        return ids;
+        return idsIn(page.path("data"));
     }
 
     @Test

@@ -32,8 +32,15 @@ public final class BatchListing {
     private final JobStatusView view;
     private final JobViews views;
     private final ControlStates controls;
+    private final long pageJobs;
 
     public BatchListing(JobStatusView view, JobViews views, ControlStates controls) {
+        this(view, views, controls, PAGE_JOBS);
+    }
+
+    /** @param pageJobs the jobs a page's batches hold at most, beyond its first batch */
+    BatchListing(JobStatusView view, JobViews views, ControlStates controls, long pageJobs) {
+        this.pageJobs = pageJobs;
         this.view = Objects.requireNonNull(view, "view");
         this.views = Objects.requireNonNull(views, "views");
         this.controls = Objects.requireNonNull(controls, "controls");
@@ -59,7 +66,7 @@ public final class BatchListing {
         boolean more = ids.size() > limit;
         long jobs = 0;
         for (String id : ids.subList(0, Math.min(limit, ids.size()))) {
-            if (jobs >= PAGE_JOBS) {
+            if (jobs >= pageJobs) {
                 more = true;
                 break;
             }

@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * A batch's jobs counted by status, with when it was created, when its last job ended, and the tokens and cost of its
- * ended jobs: what a batch object shows ({@link JobViews#batch}). Read a thousand jobs at a time ({@link #read}), so a batch of 50,000 jobs is never held
- * whole in the heap.
+ * ended jobs: what a batch object shows ({@link JobViews#batch}). Read a thousand jobs at a time ({@link #read}), so a
+ * batch of 50,000 jobs is never held whole in the heap.
  */
 public final class BatchTally {
 
@@ -124,7 +124,7 @@ public final class BatchTally {
         return usage;
     }
 
-    /** The cost of its ended jobs in USD, exact; jobs with tokens but no known price are not in it ({@link #unpriced}). */
+    /** The cost of its ended jobs in USD, exact; jobs with tokens at no known price are not in it ({@link #unpriced}). */
     public BigDecimal costUsd() {
         return costUsd;
     }

@@ -1,0 +1,87 @@
+package dev.llmq.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.Json;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The pages of {@code GET /v1/batches}: their bounds in batches and in jobs, and the cursor. */
+class BatchListingTest {
+
+    private static final Instant T = Instant.parse("2026-12-06T09:00:00Z");
+    private final MapStatusView view = new MapStatusView();
+    // never started: no batch reads as cancelled
+    private final ControlStates controls = new ControlStates(IngestSettings.builder("127.0.0.1:1", "t").build());
+
+    /** Five batches a minute apart, oldest first, of {@code jobs} jobs each; the third is globex's. */
+    private List<String> batches(int jobs) {
+        List<String> ids = new ArrayList<>();
+        for (int b = 0; b < 5; b++) {
+            String id = new JobIds(Clock.fixed(T.plusSeconds(60L * b), ZoneOffset.UTC), new Random(b)).nextBatchId();
+            for (int j = 0; j < jobs; j++) {
+                view.put(new JobSnapshot(id + "-job" + j, id, null, b == 2 ? "globex" : "acme", "gpt-4o", false, T,
+                        JobStatus.SUCCEEDED, null, null, null));
+            }
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private static List<String> ids(ObjectNode page) {
+        List<String> ids = new ArrayList<>();
+        page.path("data").forEach(b -> ids.add(b.path("id").asText()));
+        return ids;
+    }
+
+    private static Map<String, List<String>> query(String limit, String after) {
+        return after == null ? Map.of("limit", List.of(limit)) : Map.of("limit", List.of(limit), "after", List.of(after));
+    }
+
+    @Test
+    void aPageEndsOnceItsBatchesHoldEnoughJobsAndTheNextStartsAfterIt() {
+        List<String> made = batches(2);
+        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, 3);
+        ObjectNode first = listing.page(query("10", null), Caller.withoutKey(null));
+        // 2 jobs, then 4 >= 3: two batches of the ten asked for
+        assertThat(ids(first)).containsExactly(made.get(4), made.get(3));
+        assertThat(first.path("has_more").asBoolean()).isTrue();
+        assertThat(first.path("first_id").asText()).isEqualTo(made.get(4));
+        assertThat(first.path("last_id").asText()).isEqualTo(made.get(3));
+        ObjectNode second = listing.page(query("10", made.get(3)), Caller.withoutKey(null));
+        assertThat(ids(second)).containsExactly(made.get(2), made.get(1));
+        ObjectNode third = listing.page(query("10", made.get(1)), Caller.withoutKey(null));
+        assertThat(ids(third)).containsExactly(made.get(0));
+        assertThat(third.path("has_more").asBoolean()).isFalse();
+        JsonNode batch = third.path("data").get(0);
+        assertThat(batch.path("total").asInt()).isEqualTo(2);
+        assertThat(batch.path("status").asText()).isEqualTo("completed");
+    }
+
+    @Test
+    void aPageOfLimitBatchesSaysWhetherMoreFollow() {
+        List<String> made = batches(1);
+        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls);
+        ObjectNode page = listing.page(query("4", null), Caller.withoutKey("acme"));
+        assertThat(ids(page)).containsExactly(made.get(4), made.get(3), made.get(1), made.get(0));
+        assertThat(page.path("has_more").asBoolean()).isFalse();
+        ObjectNode two = listing.page(query("2", null), Caller.withoutKey("acme"));
+        assertThat(ids(two)).containsExactly(made.get(4), made.get(3));
+        assertThat(two.path("has_more").asBoolean()).isTrue();
+        assertThat(ids(listing.page(Map.of(), Caller.withoutKey("globex")))).containsExactly(made.get(2));
+        ObjectNode empty = listing.page(Map.of(), Caller.withoutKey("initech"));
+        assertThat(ids(empty)).isEmpty();
+        assertThat(empty.path("first_id").isNull()).isTrue();
+        assertThat(empty.path("has_more").asBoolean()).isFalse();
+    }
+}
