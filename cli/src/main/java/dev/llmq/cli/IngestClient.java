@@ -172,6 +172,9 @@ final class IngestClient {
         return lines;
     }
 
+    /** How the line starts with which llmq ends a results download it could not finish. */
+    private static final String ERROR_LINE = "{\"error\":";
+
     /** What takes one line of an answer read as it comes. */
     interface LineSink {
         void accept(String line) throws IOException;
@@ -191,9 +194,15 @@ final class IngestClient {
                 throw new ApiException(response.statusCode(), errorMessage(lines.lines()
                         .collect(Collectors.joining("\n"))));
             }
+            long read = 0;
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.startsWith(ERROR_LINE)) { // llmq could not read the rest (an output line has a custom_id)
+                    throw new ApiException(503, batchId + "'s results stopped after " + read + " lines: "
+                            + errorMessage(line) + " (try again)");
+                }
                 if (!line.isBlank()) {
                     sink.accept(line);
+                    read++;
                 }
             }
         }

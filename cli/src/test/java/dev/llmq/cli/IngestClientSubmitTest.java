@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -60,6 +61,12 @@ class IngestClientSubmitTest {
         });
         server.createContext("/v1/batches/", exchange -> {
             String batch = exchange.getRequestURI().getPath().substring("/v1/batches/".length());
+            if (batch.endsWith("/results")) { // two lines, then llmq's line saying the rest could not be read
+                respond(exchange, 200, "{\"id\":\"job_1\",\"custom_id\":\"a\"}\n"
+                        + "{\"id\":\"job_2\",\"custom_id\":\"b\"}\n{\"error\":{\"message\":\"job status is not available right now\",\"type\":"
+                        + "\"service_unavailable\",\"param\":null,\"code\":\"status_unavailable\"}}\n");
+                return;
+            }
             int n = batchQuestions.computeIfAbsent(batch, b -> new AtomicInteger()).incrementAndGet();
             // batch_done has ended at the first question; batch_slow's second job ends at the third
             long succeeded = batch.equals("batch_done") || n >= 3 ? 2 : 1;
@@ -84,6 +91,16 @@ class IngestClientSubmitTest {
 
     private IngestClient client() {
         return new IngestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+    }
+
+    @Test
+    void aResultsDownloadThatLlmqCouldNotFinishIsAnErrorNotALine() {
+        List<String> lines = new ArrayList<>();
+        assertThatThrownBy(() -> client().batchResults("batch_cut", lines::add))
+                .isInstanceOf(IngestClient.ApiException.class)
+                .hasMessageContaining("batch_cut's results stopped after 2 lines")
+                .hasMessageContaining("job status is not available right now");
+        assertThat(lines).hasSize(2);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.internal.ApiException;
 import dev.llmq.ingest.internal.Authenticator;
 import dev.llmq.ingest.internal.BatchListing;
+import dev.llmq.ingest.internal.BatchResults;
 import dev.llmq.ingest.internal.BatchTally;
 import dev.llmq.ingest.internal.Caller;
 import dev.llmq.ingest.internal.CancelService;
@@ -119,8 +120,6 @@ public final class IngestServer implements AutoCloseable {
     private static final String ERROR_WRITTEN = "llmq.error.written";
     private static final String JSON = "application/json";
     private static final String CALLER = "llmq.caller";
-    /** How many jobs of a batch {@code GET /v1/batches/{id}/results} reads at a time. */
-    static final int RESULTS_PAGE = 1_000;
     /** The longest {@code GET /v1/usage} waits for the usage aggregator before answering 503. */
     static final Duration USAGE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -138,6 +137,7 @@ public final class IngestServer implements AutoCloseable {
     private final CancelSweeper cancelSweeper;
     private final CancelService cancels;
     private final BatchListing batchList;
+    private final BatchResults batchResults;
     private final UsageForwarder usage;
     private final Authenticator auth;
     private final Javalin app;
@@ -185,6 +185,7 @@ public final class IngestServer implements AutoCloseable {
         this.cancelSweeper = new CancelSweeper(controlStates, control, clock, settings.statusRetention());
         this.cancels = new CancelService(view, control::publish, control.source(), mapper, clock);
         this.batchList = new BatchListing(view, views, controlStates);
+        this.batchResults = new BatchResults(view, views, mapper);
         this.usage = new UsageForwarder(settings.usageUrl(), settings.instanceId(), USAGE_TIMEOUT, internalKey);
         this.app = createApp();
     }
@@ -546,37 +547,15 @@ public final class IngestServer implements AutoCloseable {
         return model;
     }
 
-    /**
-     * The batch's OpenAI batch-output lines, written as they are read, {@value #RESULTS_PAGE} jobs at a time: a batch
-     * of 50,000 jobs was 43 MB built in the heap before its first byte went out. The first part decides the 404 (an
-     * unknown batch, another tenant's); a lookup failing later ends the body early (the client sees it cut).
-     */
+    /** The batch's OpenAI batch-output lines as they are read ({@link BatchResults}); 404 before any is written. */
     private void getBatchResults(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
-        Caller caller = caller(ctx);
-        List<String> ids = view.batchJobIds(id);
-        List<JobSnapshot> first = ids.isEmpty() ? List.of()
-                : caller.visible(view.jobs(ids.subList(0, Math.min(RESULTS_PAGE, ids.size()))));
-        if (first.isEmpty()) {
-            throw ApiException.notFound("no batch with id '" + id + "'");
-        }
+        BatchResults.Download download = batchResults.open(id, caller(ctx))
+                .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'"));
         ctx.status(200).contentType("application/x-ndjson");
         OutputStream out = new BufferedOutputStream(ctx.res().getOutputStream(), 64 * 1024);
-        writeOutputLines(out, first);
-        for (int from = RESULTS_PAGE; from < ids.size(); from += RESULTS_PAGE) {
-            writeOutputLines(out, caller.visible(view.jobs(ids.subList(from, Math.min(from + RESULTS_PAGE,
-                    ids.size())))));
-        }
+        download.writeTo(out);
         out.flush();
-    }
-
-    private void writeOutputLines(OutputStream out, List<JobSnapshot> jobs) throws IOException {
-        for (JobSnapshot j : jobs) {
-            if (j.terminal() && j.result() != null) {
-                out.write(mapper.writeValueAsBytes(views.outputLine(j)));
-                out.write('\n');
-            }
-        }
     }
 
     private void stream(Context ctx) throws IOException {

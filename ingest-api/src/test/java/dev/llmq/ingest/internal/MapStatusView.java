@@ -13,6 +13,9 @@ final class MapStatusView implements JobStatusView {
     private final Map<String, JobSnapshot> jobs = new ConcurrentHashMap<>();
     private final Map<String, List<String>> listed = new ConcurrentHashMap<>();
     volatile boolean caughtUp = true;
+    /** How many times {@link #jobs} answers before it fails as a store moving for too long would. */
+    volatile int answerJobsTimes = Integer.MAX_VALUE;
+    private final java.util.concurrent.atomic.AtomicInteger jobsAnswered = new java.util.concurrent.atomic.AtomicInteger();
 
     void put(JobSnapshot snapshot) {
         jobs.put(snapshot.jobId(), snapshot);
@@ -48,6 +51,9 @@ final class MapStatusView implements JobStatusView {
 
     @Override
     public List<JobSnapshot> jobs(List<String> jobIds) {
+        if (jobsAnswered.incrementAndGet() > answerJobsTimes) {
+            throw StatusPeers.unavailable("the status store is restoring or moving");
+        }
         return jobIds.stream().map(jobs::get).filter(java.util.Objects::nonNull).toList();
     }
 

@@ -1,0 +1,87 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /v1/batches/{id}/results}: a batch's OpenAI batch-output lines in submission order, written as they are
+ * read, {@value BatchTally#PAGE} jobs at a time (a batch of 50,000 jobs is 43 MB of lines).
+ */
+public final class BatchResults {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchResults.class);
+
+    private final JobStatusView view;
+    private final JobViews views;
+    private final ObjectMapper mapper;
+
+    public BatchResults(JobStatusView view, JobViews views, ObjectMapper mapper) {
+        this.view = Objects.requireNonNull(view, "view");
+        this.views = Objects.requireNonNull(views, "views");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+    }
+
+    /**
+     * The batch's download, its first part read: empty when the batch is unknown or another tenant's, decided before
+     * anything is written (a 404).
+     */
+    public Optional<Download> open(String batchId, Caller caller) {
+        List<String> ids = view.batchJobIds(batchId);
+        List<JobSnapshot> first = ids.isEmpty() ? List.of()
+                : caller.visible(view.jobs(ids.subList(0, Math.min(BatchTally.PAGE, ids.size()))));
+        return first.isEmpty() ? Optional.empty() : Optional.of(new Download(batchId, ids, first, caller));
+    }
+
+    /** One batch's lines, its first part already read. */
+    public final class Download {
+        private final String batchId;
+        private final List<String> ids;
+        private final List<JobSnapshot> first;
+        private final Caller caller;
+
+        private Download(String batchId, List<String> ids, List<JobSnapshot> first, Caller caller) {
+            this.batchId = batchId;
+            this.ids = ids;
+            this.first = first;
+            this.caller = caller;
+        }
+
+        /**
+         * Writes the lines of the finished jobs, a part at a time. A later part that cannot be read (the status store
+         * moving for longer than a lookup waits) ends the body with one line {@code {"error": {...}}}, OpenAI's error
+         * object, which no output line is (they all have a {@code custom_id}): the status line has gone out already,
+         * so the body says the download is incomplete. Does not close {@code out}.
+         */
+        public void writeTo(OutputStream out) throws IOException {
+            write(out, first);
+            for (int from = BatchTally.PAGE; from < ids.size(); from += BatchTally.PAGE) {
+                List<JobSnapshot> part;
+                try {
+                    part = caller.visible(view.jobs(ids.subList(from, Math.min(from + BatchTally.PAGE, ids.size()))));
+                } catch (ApiException e) {
+                    LOG.warn("results of batch {} cut after {} of {} jobs: {}", batchId, from, ids.size(),
+                            e.getMessage());
+                    out.write(ErrorBodies.render(mapper, e));
+                    out.write('\n');
+                    return;
+                }
+                write(out, part);
+            }
+        }
+
+        private void write(OutputStream out, List<JobSnapshot> jobs) throws IOException {
+            for (JobSnapshot j : jobs) {
+                if (j.terminal() && j.result() != null) {
+                    out.write(mapper.writeValueAsBytes(views.outputLine(j)));
+                    out.write('\n');
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.llmq.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.schemas.JobResult;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.Json;
+import dev.llmq.schemas.TokenUsage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A batch's output lines written a part at a time, and a download cut by a part that cannot be read. */
+class BatchResultsTest {
+
+    private static final Instant T = Instant.parse("2026-12-06T09:00:00Z");
+    private final MapStatusView view = new MapStatusView();
+    private final BatchResults results = new BatchResults(view, new JobViews(Json.mapper()), Json.mapper());
+
+    /** 2,500 jobs of acme, every one finished but each fifth, listed in this order. */
+    private void batch() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            String id = String.format("job_%05d", i);
+            ids.add(id);
+            JobResult r = i % 5 == 4 ? null : new JobResult(1, id, "b1", "c" + i, "acme", "gpt-4o",
+                    JobStatus.SUCCEEDED, Json.mapper().createObjectNode().put("object", "chat.completion"), null,
+                    TokenUsage.ZERO, null, null, "d", "openai", "gpt-4o", List.of(), 1L, null, T, T, T, null, null,
+                    null);
+            view.put(new JobSnapshot(id, "b1", "c" + i, "acme", "gpt-4o", false, T,
+                    r == null ? JobStatus.RUNNING : JobStatus.SUCCEEDED, null, null, r));
+        }
+        view.list("b1", ids);
+    }
+
+    private static List<JsonNode> lines(ByteArrayOutputStream out) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+            lines.add(Json.mapper().readTree(line));
+        }
+        return lines;
+    }
+
+    @Test
+    void theFinishedJobsLinesComeInSubmissionOrderOverEveryPart() throws IOException {
+        batch();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        results.open("b1", Caller.withoutKey("acme")).orElseThrow().writeTo(out);
+        List<JsonNode> lines = lines(out);
+        assertThat(lines).hasSize(2_000);
+        assertThat(lines.get(0).path("custom_id").asText()).isEqualTo("c0");
+        assertThat(lines.get(1_999).path("custom_id").asText()).isEqualTo("c2498");
+        assertThat(results.open("b1", Caller.withoutKey("globex"))).as("another tenant's").isEmpty();
+        assertThat(results.open("b2", Caller.withoutKey(null))).as("unknown").isEmpty();
+    }
+
+    @Test
+    void aPartThatCannotBeReadEndsTheBodyWithAnErrorLine() throws IOException {
+        batch();
+        view.answerJobsTimes = 2; // the first two parts, then the store is gone
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        results.open("b1", Caller.withoutKey("acme")).orElseThrow().writeTo(out);
+        List<JsonNode> lines = lines(out);
+        assertThat(lines).hasSize(1_601);
+        assertThat(lines.get(1_599).path("custom_id").asText()).isEqualTo("c1998");
+        JsonNode last = lines.getLast();
+        assertThat(last.has("custom_id")).isFalse();
+        assertThat(last.at("/error/code").asText()).isEqualTo("status_unavailable");
+    }
+}
