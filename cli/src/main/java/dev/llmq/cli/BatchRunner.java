@@ -219,6 +219,9 @@ final class BatchRunner {
         // complete
         try (BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             written = writeResults(batchIds, writer);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // an incomplete output is never left behind, under either name
+            throw e;
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -67,12 +67,18 @@ final class ResultsCommand implements Callable<Integer> {
             err.println("llmq results: " + unfinished + " of " + jobs + " jobs have not ended yet and have no line"
                     + " (--wait waits for them)");
         }
-        if (output == null) {
-            runner.writeResults(batchIds, out);
+        try {
+            if (output == null) {
+                runner.writeResults(batchIds, out);
+                out.flush();
+            } else {
+                long written = runner.writeResults(batchIds, output);
+                err.println("llmq results: wrote " + written + " lines to " + output);
+            }
+        } catch (IngestClient.ApiException e) {
             out.flush();
-        } else {
-            long written = runner.writeResults(batchIds, output);
-            err.println("llmq results: wrote " + written + " lines to " + output);
+            err.println("llmq results: " + e.getMessage());
+            return 1;
         }
         return 0;
     }

@@ -94,13 +94,18 @@ class IngestClientSubmitTest {
     }
 
     @Test
-    void aResultsDownloadThatLlmqCouldNotFinishIsAnErrorNotALine() {
+    void aResultsDownloadThatLlmqCouldNotFinishIsAnErrorNotALine(@TempDir Path dir) {
         List<String> lines = new ArrayList<>();
         assertThatThrownBy(() -> client().batchResults("batch_cut", lines::add))
                 .isInstanceOf(IngestClient.ApiException.class)
                 .hasMessageContaining("batch_cut's results stopped after 2 lines")
                 .hasMessageContaining("job status is not available right now");
         assertThat(lines).hasSize(2);
+        // written to a file: nothing is left, under its name or the temporary one
+        Path out = dir.resolve("out.jsonl");
+        assertThatThrownBy(() -> new BatchRunner(client(), 1, System.err).writeResults(List.of("batch_cut"), out))
+                .isInstanceOf(IngestClient.ApiException.class);
+        assertThat(dir).isEmptyDirectory();
     }
 
     @Test
