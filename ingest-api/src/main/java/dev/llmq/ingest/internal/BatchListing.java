@@ -13,8 +13,9 @@ import java.util.Set;
 /**
  * {@code GET /v1/batches?limit=&after=}: the caller's batches, newest first, in OpenAI's list shape
  * ({@code {"object":"list","data":[...],"first_id","last_id","has_more"}}), each as {@code GET /v1/batches/{id}}
- * answers it; {@code after} is the {@code last_id} of the page before (the last batch the page looked at: its last
- * one, unless that one could not be shown). A page holds up to {@code limit} batches
+ * answers it; {@code after} is the {@code last_id} of the page before. A batch the caller turns out not to see (its
+ * list entry named no tenant, its jobs another's) is skipped and the page filled from the batches after it: no id of
+ * it is ever shown, not even as a cursor. A page holds up to {@code limit} batches
  * (default {@value #DEFAULT_LIMIT}, at most {@value #MAX_LIMIT}), and ends early, with {@code has_more}, once its
  * batches hold {@value #PAGE_JOBS} jobs: each batch's counts read every one of its jobs, so a page of big batches
  * would otherwise take as long as reading them all.
@@ -58,26 +59,35 @@ public final class BatchListing {
             throw ApiException.invalid("invalid_value", AFTER, "'after' must be a batch id (the last_id of the page "
                     + "before), got '" + after + "'");
         }
-        List<String> ids = view.batchIds(after, limit + 1, caller);
         ObjectNode page = JsonNodeFactory.instance.objectNode().put("object", "list");
         ArrayNode data = page.putArray("data");
         String first = null;
         String last = null;
-        boolean more = ids.size() > limit;
+        boolean more = false;
         long jobs = 0;
-        for (String id : ids.subList(0, Math.min(limit, ids.size()))) {
-            if (jobs >= pageJobs) {
-                more = true;
-                break;
+        String cursor = after;
+        fill:
+        while (true) {
+            List<String> ids = view.batchIds(cursor, limit + 1, caller);
+            for (String id : ids) {
+                if (data.size() == limit || jobs >= pageJobs) {
+                    more = true; // this one is left for the next page
+                    break fill;
+                }
+                cursor = id;
+                // a batch whose list entry names no tenant (submitted without one, or listed before entries named
+                // it) is another tenant's when its jobs say so: skipped, and never named as a cursor
+                Optional<BatchTally> batch = BatchTally.read(view, id, caller);
+                if (batch.isPresent()) {
+                    data.add(views.batch(id, batch.get(), controls.batchCancel(id).map(JobControlMessage::at)
+                            .orElse(null)));
+                    jobs += batch.get().total();
+                    first = first == null ? id : first;
+                    last = id;
+                }
             }
-            last = id;
-            // another tenant's batch the list could not tell apart (its entry names no tenant), or one expired since
-            Optional<BatchTally> batch = BatchTally.read(view, id, caller);
-            if (batch.isPresent()) {
-                data.add(views.batch(id, batch.get(), controls.batchCancel(id).map(JobControlMessage::at)
-                        .orElse(null)));
-                jobs += batch.get().total();
-                first = first == null ? id : first;
+            if (ids.size() <= limit) {
+                break; // none left beyond these
             }
         }
         page.put("first_id", first);

@@ -21,6 +21,12 @@ final class MapStatusView implements JobStatusView {
         jobs.put(snapshot.jobId(), snapshot);
     }
 
+    /**
+     * Batches whose list entries name no tenant: {@link #batchIds} offers them to every caller, as the store's list
+     * does, and the reader must tell by their jobs.
+     */
+    final java.util.Set<String> untenanted = ConcurrentHashMap.newKeySet();
+
     /** The job ids the store lists for a batch, whether or not their snapshots are here. */
     void list(String batchId, List<String> jobIds) {
         listed.put(batchId, List.copyOf(jobIds));
@@ -59,7 +65,8 @@ final class MapStatusView implements JobStatusView {
 
     @Override
     public List<String> batchIds(String before, int limit, Caller caller) {
-        return jobs.values().stream().filter(j -> j.batchId() != null && caller.sees(j.tenant()))
+        return jobs.values().stream().filter(j -> j.batchId() != null
+                        && (caller.sees(j.tenant()) || untenanted.contains(j.batchId())))
                 .map(JobSnapshot::batchId).filter(b -> before == null || b.compareTo(before) < 0).distinct()
                 .sorted(Comparator.reverseOrder()).limit(limit).toList();
     }
