@@ -1,11 +1,11 @@
 package dev.llmq.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,13 +63,21 @@ final class TailCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static boolean ended(JsonNode job) {
+        return ENDED.contains(job.path("status").asText());
+    }
+
     /** A job submitted without {@code "stream": true} has no tokens to follow: its answer, once it ends. */
-    private int printWhenEnded(IngestClient client, JsonNode job, PrintWriter out, PrintWriter err)
-            throws IOException, InterruptedException {
-        while (!ENDED.contains(job.path("status").asText())) {
-            Thread.sleep(POLL.toMillis());
-            job = client.job(jobId);
+    private int printWhenEnded(IngestClient client, JsonNode found, PrintWriter out, PrintWriter err)
+            throws Exception {
+        AtomicReference<JsonNode> latest = new AtomicReference<>(found);
+        if (!ended(found)) {
+            Repeat.every(POLL, () -> {
+                latest.set(client.job(jobId));
+                return !ended(latest.get());
+            });
         }
+        JsonNode job = latest.get();
         String status = job.path("status").asText();
         if (!status.equals("succeeded")) {
             err.println("llmq tail: job " + jobId + " " + status + ": " + job.path("error").path("message").asText());

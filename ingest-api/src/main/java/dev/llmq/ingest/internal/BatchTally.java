@@ -21,7 +21,6 @@ public final class BatchTally {
     static final int PAGE = 1_000;
 
     private final Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
-    private long total;
     private Instant created;
     private Instant lastEnded;
     private TokenUsage usage = TokenUsage.ZERO;
@@ -43,16 +42,12 @@ public final class BatchTally {
      */
     public static Optional<BatchTally> read(JobStatusView view, String batchId, Caller caller) {
         List<String> ids = view.batchJobIds(batchId);
-        if (!ids.isEmpty()) { // another tenant's batch is told by its first job, before a part of them is read
-            List<JobSnapshot> firstJob = view.jobs(ids.subList(0, 1));
-            if (!firstJob.isEmpty() && !caller.sees(firstJob.getFirst().tenant())) {
-                return Optional.empty();
-            }
-        }
         BatchTally tally = new BatchTally();
         long found = 0;
-        for (int from = 0; from < ids.size(); from += PAGE) {
-            List<String> page = ids.subList(from, Math.min(from + PAGE, ids.size()));
+        for (int from = 0, to; from < ids.size(); from = to) {
+            // the first job alone: another tenant's batch is told by it before a part of its jobs is read
+            to = from == 0 ? 1 : Math.min(from + PAGE, ids.size());
+            List<String> page = ids.subList(from, to);
             List<JobSnapshot> jobs = view.jobs(page);
             for (JobSnapshot j : jobs) {
                 if (!caller.sees(j.tenant())) {
@@ -72,7 +67,6 @@ public final class BatchTally {
 
     void add(JobSnapshot j) {
         counts.merge(j.status(), 1L, Long::sum);
-        total++;
         if (j.submittedAt() != null && (created == null || j.submittedAt().isBefore(created))) {
             created = j.submittedAt();
         }
@@ -97,12 +91,11 @@ public final class BatchTally {
     private void addUnread(long queued) {
         if (queued > 0) {
             counts.merge(JobStatus.QUEUED, queued, Long::sum);
-            total += queued;
         }
     }
 
     public long total() {
-        return total;
+        return counts.values().stream().mapToLong(Long::longValue).sum();
     }
 
     public long count(JobStatus status) {
@@ -117,7 +110,7 @@ public final class BatchTally {
                 done += count(s);
             }
         }
-        return done == total;
+        return done == total();
     }
 
     /** When the batch was submitted (its earliest job's {@code submitted_at}), or null when unknown. */
