@@ -269,7 +269,7 @@ class CliIT {
             Result status = run("status", batchId, "--url", llmq.httpUrl().toString());
             assertThat(status.exitCode()).as(status.err()).isZero();
             JsonNode batch = Json.mapper().readTree(status.out());
-            assertThat(batch.path("object").asText()).isEqualTo("llmq.batch");
+            assertThat(batch.path("object").asText()).isEqualTo("batch");
             assertThat(batch.at("/counts/cancelled").asInt()).isEqualTo(3);
             assertThat(batch.path("cancelled_at").isNumber()).isTrue();
             assertThat(client.job(submitted.jobIds().get(0)).at("/error/message").asText())

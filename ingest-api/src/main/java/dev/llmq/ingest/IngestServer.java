@@ -18,6 +18,8 @@ import dev.llmq.ingest.internal.ContentTypes;
 import dev.llmq.ingest.internal.ControlPublisher;
 import dev.llmq.ingest.internal.ControlStates;
 import dev.llmq.ingest.internal.ErrorBodies;
+import dev.llmq.ingest.internal.FileService;
+import dev.llmq.ingest.internal.FileStore;
 import dev.llmq.ingest.internal.IngestMetrics;
 import dev.llmq.ingest.internal.JobIds;
 import dev.llmq.ingest.internal.JobPublisher;
@@ -38,6 +40,7 @@ import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.LogContext;
 import dev.llmq.schemas.TraceContext;
 import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.RequestLogger;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -107,6 +110,8 @@ public final class IngestServer implements AutoCloseable {
 
     /** The most of a refused body (over {@code llmq.ingest.max_body_bytes}) read and dropped before the 413. */
     static final long SWALLOW_BYTES = 2L * 1024 * 1024;
+    /** What a {@code POST /v1/files} form may hold besides its file. */
+    static final long MULTIPART_OVERHEAD_BYTES = 64 * 1024;
     /** The buffer a body of no declared length (chunked) is read with. */
     private static final int CHUNKED_BUFFER_BYTES = 8192;
     /**
@@ -124,6 +129,7 @@ public final class IngestServer implements AutoCloseable {
     static final Duration USAGE_TIMEOUT = Duration.ofSeconds(10);
 
     private final IngestSettings settings;
+    private final Clock clock;
     private final BooleanSupplier readiness;
     private final ObjectMapper mapper = Json.mapper();
     private final IngestMetrics metrics;
@@ -138,6 +144,8 @@ public final class IngestServer implements AutoCloseable {
     private final CancelService cancels;
     private final BatchListing batchList;
     private final BatchResults batchResults;
+    private final FileStore fileStore;
+    private final FileService files;
     private final UsageForwarder usage;
     private final Authenticator auth;
     private final Javalin app;
@@ -159,7 +167,7 @@ public final class IngestServer implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.modelGroups = Objects.requireNonNull(modelGroups, "modelGroups");
         this.readiness = Objects.requireNonNull(readiness, "readiness");
-        Objects.requireNonNull(clock, "clock");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.metrics = new IngestMetrics(Objects.requireNonNull(registry, "registry"));
         this.kafkaMeters = new KafkaClientMeters(registry);
         this.views = new JobViews(mapper);
@@ -175,9 +183,13 @@ public final class IngestServer implements AutoCloseable {
         this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey,
                 kafkaMeters);
         this.controlStates = new ControlStates(settings);
-        this.submissions = new SubmissionService(new SubmissionParser(mapper, modelGroups, settings.limits()),
-                publisher, view, new JobIds(clock, random), mapper, clock, settings.kafkaTimeout().multipliedBy(2),
-                controlStates::budget, rates);
+        SubmissionParser parser = new SubmissionParser(mapper, modelGroups, settings.limits());
+        JobIds ids = new JobIds(clock, random);
+        this.submissions = new SubmissionService(parser, publisher, view, ids, mapper, clock,
+                settings.kafkaTimeout().multipliedBy(2), controlStates::budget, rates);
+        this.fileStore = new FileStore(settings, controlStates, kafkaMeters.producers(KafkaProducer::new),
+                kafkaMeters.consumers(KafkaConsumer::new), clock);
+        this.files = new FileService(fileStore, parser, submissions, ids, mapper, clock);
         ChunkHub hub = new ChunkHub(settings, kafkaMeters.consumers(KafkaConsumer::new), StreamRelay.POLL_HUB);
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
@@ -196,6 +208,10 @@ public final class IngestServer implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.maxRequestSize = settings.maxBodyBytes();
+            // an uploaded file holds at most what one submission may; the form around it a little more
+            cfg.jetty.multipartConfig.maxFileSize(settings.maxBodyBytes(), SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(settings.maxBodyBytes() + MULTIPART_OVERHEAD_BYTES,
+                    SizeUnit.BYTES);
             cfg.http.responseBufferSize = RESPONSE_COPY_BYTES;
             cfg.http.prefer405over404 = true;
             cfg.routes.before(this::authorize);
@@ -208,6 +224,13 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.get("/v1/jobs/{id}/stream", this::stream);
             cfg.routes.post("/v1/jobs/{id}/cancel", this::cancelJob);
             cfg.routes.get("/v1/batches", ctx -> json(ctx, 200, batchList.page(ctx.queryParamMap(), caller(ctx))));
+            cfg.routes.post("/v1/batches", this::createBatch);
+            cfg.routes.post("/v1/files", this::uploadFile);
+            cfg.routes.get("/v1/files", ctx -> json(ctx, 200, files.list(ctx.queryParamMap(), caller(ctx), views)));
+            cfg.routes.get("/v1/files/{id}", this::getFile);
+            cfg.routes.get("/v1/files/{id}/content", this::getFileContent);
+            cfg.routes.delete("/v1/files/{id}", ctx -> json(ctx, 200,
+                    views.deleted(files.delete(ctx.pathParam("id"), caller(ctx)).id())));
             cfg.routes.post("/v1/batches/{id}/cancel", this::cancelBatch);
             cfg.routes.get("/v1/batches/{id}", this::getBatch);
             cfg.routes.get("/v1/batches/{id}/results", this::getBatchResults);
@@ -323,6 +346,7 @@ public final class IngestServer implements AutoCloseable {
         view.start();
         controlStates.start();
         cancelSweeper.start();
+        fileStore.start();
         started = true;
         log.info("ingest API listening on http://{}:{}", settings.host(), app.port());
         return this;
@@ -361,6 +385,7 @@ public final class IngestServer implements AutoCloseable {
             relay.close();
             view.close();
             cancelSweeper.close();
+            fileStore.close();
             controlStates.close();
             long t2 = System.nanoTime();
             publisher.close();
@@ -512,6 +537,116 @@ public final class IngestServer implements AutoCloseable {
         BatchTally jobs = BatchTally.read(view, id, caller(ctx))
                 .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'"));
         json(ctx, 200, views.batch(id, jobs, controlStates.batchCancel(id).map(JobControlMessage::at).orElse(null)));
+    }
+
+    /**
+     * {@code POST /v1/files}: a {@code multipart/form-data} upload of a batch-input file ({@code file}, with
+     * {@code purpose=batch}), checked and kept ({@link FileService#upload}); 200 with OpenAI's File object.
+     */
+    private void uploadFile(Context ctx) throws IOException {
+        String type = ctx.header("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+            throw new ApiException(415, "invalid_request_error", "unsupported_media_type", null, "POST /v1/files"
+                    + " takes multipart/form-data with the fields 'file' and 'purpose'; the request's Content-Type is "
+                    + (type == null ? "missing" : "'" + type + "'"), "unsupported_media_type");
+        }
+        if (ctx.req().getContentLengthLong() > settings.maxBodyBytes() + MULTIPART_OVERHEAD_BYTES) {
+            throw tooLarge(ctx.req().getContentLengthLong());
+        }
+        io.javalin.http.UploadedFile upload;
+        Map<String, List<String>> fields;
+        try {
+            upload = ctx.uploadedFile("file");
+            fields = ctx.formParamMap();
+        } catch (Exception e) { // Jetty's ServletException, thrown through Kotlin undeclared
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("exceeded")) {
+                    throw tooLarge(-1); // Jetty's "max file size exceeded" (or request size)
+                }
+            }
+            throw ApiException.invalid("invalid_body", "file", "the multipart/form-data body could not be read ("
+                    + e.getMessage() + ")");
+        }
+        if (upload == null) {
+            throw ApiException.invalid("missing_required_parameter", "file", "Missing required parameter: 'file' (a"
+                    + " part of the form with a filename)");
+        }
+        byte[] content;
+        try (InputStream in = upload.content()) {
+            content = in.readAllBytes();
+        }
+        json(ctx, 200, views.file(files.upload(upload.filename(), content, fields, caller(ctx))));
+    }
+
+    /** {@code GET /v1/files/{id}}: an uploaded file, or a batch's output or error file once the batch exists. */
+    private void getFile(Context ctx) {
+        String id = ctx.pathParam("id");
+        String batchId = FileService.batchOfOutput(id);
+        if (batchId == null) {
+            json(ctx, 200, views.file(files.file(id, caller(ctx))));
+            return;
+        }
+        BatchTally jobs = BatchTally.read(view, batchId, caller(ctx)).orElseThrow(() -> FileService.noSuchFile(id));
+        json(ctx, 200, views.outputFile(id, batchId, jobs));
+    }
+
+    /**
+     * {@code GET /v1/files/{id}/content}: an uploaded file as it was uploaded, or a batch's output or error lines as
+     * they are read (those of its jobs ended so far).
+     */
+    private void getFileContent(Context ctx) throws IOException {
+        String id = ctx.pathParam("id");
+        String batchId = FileService.batchOfOutput(id);
+        if (batchId == null) {
+            byte[] content = files.content(files.file(id, caller(ctx)));
+            ctx.status(200).contentType("application/octet-stream").result(content);
+            return;
+        }
+        BatchResults.Download download = batchResults.open(batchId, caller(ctx), FileService.linesOf(id))
+                .orElseThrow(() -> FileService.noSuchFile(id));
+        ctx.status(200).contentType("application/octet-stream");
+        OutputStream out = new BufferedOutputStream(ctx.res().getOutputStream(), 64 * 1024);
+        download.writeTo(out);
+        out.flush();
+    }
+
+    /**
+     * {@code POST /v1/batches}: OpenAI's batch creation from an uploaded file ({@link FileService#createBatch}); 200
+     * with the Batch object. The jobs are submitted as {@code POST /v1/jobs} submits NDJSON, traced the same way.
+     */
+    private void createBatch(Context ctx) {
+        SubmissionTracing.SubmissionSpan span = tracing.start(TraceContext.parse(ctx.header(LlmqHeaders.TRACEPARENT),
+                ctx.header(LlmqHeaders.TRACESTATE)).orElse(null));
+        int status = 500;
+        String errorType = null;
+        int jobs = 0;
+        try (LogContext.Scope ignored = LogContext.submission(span.context().traceId())) {
+            ContentTypes.requireJsonOrNdjson(ctx.header("Content-Type"));
+            FileService.Created created = files.createBatch(readBody(ctx), caller(ctx),
+                    ctx.header("Idempotency-Key"), span.context());
+            Submission s = created.submission();
+            if (s.replayed()) {
+                ctx.header("Idempotent-Replayed", "true");
+            }
+            // a new batch is all queued; a replayed one as the store has it now
+            BatchTally tally = (s.replayed() ? BatchTally.read(view, s.batchId(), caller(ctx))
+                    : java.util.Optional.<BatchTally>empty()).orElseGet(() -> BatchTally.queued(s.jobs().size(),
+                    clock.instant())).from(created.fileBatch());
+            json(ctx, 200, views.batch(s.batchId(), tally, controlStates.batchCancel(s.batchId())
+                    .map(JobControlMessage::at).orElse(null)));
+            status = 200;
+            jobs = s.jobs().size();
+        } catch (ApiException e) {
+            metrics.rejected(e.reason());
+            status = e.status();
+            errorType = e.reason();
+            throw e;
+        } catch (RuntimeException e) {
+            errorType = e.getClass().getName();
+            throw e;
+        } finally {
+            span.end(status, errorType, jobs);
+        }
     }
 
     /**

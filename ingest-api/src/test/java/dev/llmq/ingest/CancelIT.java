@@ -143,7 +143,7 @@ class CancelIT {
                 "application/json");
 
         assertThat(r.status()).as(r.body()).isEqualTo(202);
-        assertThat(r.json().path("object").asText()).isEqualTo("llmq.batch");
+        assertThat(r.json().path("object").asText()).isEqualTo("batch");
         assertThat(r.json().path("cancel_requested").asBoolean()).isTrue();
         assertThat(r.json().path("status").asText()).isEqualTo("cancelling");
         assertThat(r.json().path("total").asInt()).isEqualTo(2);

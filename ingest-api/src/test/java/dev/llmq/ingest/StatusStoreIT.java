@@ -225,7 +225,7 @@ class StatusStoreIT {
             assertThat(all.path("last_id").asText()).isEqualTo(newestFirst.getLast());
             assertThat(all.path("has_more").asBoolean()).isFalse();
             JsonNode newest = all.path("data").get(0);
-            assertThat(newest.path("object").asText()).isEqualTo("llmq.batch");
+            assertThat(newest.path("object").asText()).isEqualTo("batch");
             assertThat(newest.path("status").asText()).isEqualTo("in_progress");
             assertThat(newest.at("/request_counts/total").asInt()).isEqualTo(2);
         }

@@ -126,8 +126,13 @@ final class TopicsFixture implements AutoCloseable {
 
     /** Every committed record on the control topic (one partition). */
     List<ConsumerRecord<String, byte[]>> controlRecords() {
+        return onePartitionRecords(topics.control());
+    }
+
+    /** Every committed record on a topic of one partition (control, files, file parts). */
+    List<ConsumerRecord<String, byte[]>> onePartitionRecords(String topic) {
         try (KafkaConsumer<String, byte[]> c = consumer()) {
-            TopicPartition tp = new TopicPartition(topics.control(), 0);
+            TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             long end = c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);

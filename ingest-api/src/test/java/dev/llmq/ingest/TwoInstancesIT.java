@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,5 +118,35 @@ class TwoInstancesIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Test
+    void aFileUploadedToOneInstanceIsABatchOnTheOtherWhichSaysWhatItWasCreatedWith() {
+        byte[] form = FilesIT.form(java.util.Map.of("purpose", "batch"), "two.jsonl",
+                (FilesIT.line("t-1", "hi") + FilesIT.line("t-2", "ho")).getBytes(StandardCharsets.UTF_8));
+        HttpTestClient.Response file = httpA.send(HttpRequest.newBuilder(URI.create(httpA.base() + "/v1/files"))
+                .header("Content-Type", "multipart/form-data; boundary=" + FilesIT.BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form)));
+        assertThat(file.status()).as(file.body()).isEqualTo(200);
+        String fileId = file.json().path("id").asText();
+        // the other instance's table has it as soon as it read the files topic
+        await().atMost(Duration.ofSeconds(10)).until(() -> httpB.get("/v1/files/" + fileId).status() == 200);
+        assertThat(httpB.get("/v1/files/" + fileId + "/content").body()).contains("\"t-2\"");
+
+        HttpTestClient.Response created = httpB.post("/v1/batches", "{\"input_file_id\":\"" + fileId
+                + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"1h\"}", "application/json");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        String batchId = created.json().path("id").asText();
+        // one instance holds the batch's parts and reads them; the other asks it over the internal route
+        for (HttpTestClient http : List.of(httpA, httpB)) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode batch = http.get("/v1/batches/" + batchId).json();
+                assertThat(batch.path("input_file_id").asText()).isEqualTo(fileId);
+                assertThat(batch.path("completion_window").asText()).isEqualTo("1h");
+                assertThat(batch.at("/request_counts/total").asInt()).isEqualTo(2);
+            });
+        }
+        assertThat(FilesIT.delete(httpB, "/v1/files/" + fileId).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> httpA.get("/v1/files/" + fileId).status() == 404);
     }
 }

@@ -51,6 +51,10 @@ public final class JsonSerde<T> implements Serde<T> {
         return new JsonSerde<>(BatchManifest.class);
     }
 
+    public static JsonSerde<StoredFile> storedFile() {
+        return new JsonSerde<>(StoredFile.class);
+    }
+
     public static JsonSerde<BudgetMessage> budget() {
         return new JsonSerde<>(BudgetMessage.class);
     }

@@ -56,6 +56,16 @@ public record TopicNames(String prefix) {
         return name(Topics.BATCHES);
     }
 
+    /** The uploaded files: {@link StoredFile} keyed by file id. */
+    public String files() {
+        return name(Topics.FILES);
+    }
+
+    /** The uploaded files' content: parts keyed {@link StoredFile#partKey}. */
+    public String fileParts() {
+        return name(Topics.FILE_PARTS);
+    }
+
     /** Records that could not be processed at all, with the reason in headers. */
     public String dlq() {
         return name(Topics.DLQ);

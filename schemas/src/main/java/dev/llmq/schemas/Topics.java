@@ -52,6 +52,16 @@ public final class Topics {
                     + "in the transaction that writes the batch's jobs, whose records carry the header "
                     + "`llmq.batch.listed`): the status store lists a batch from these");
 
+    public static final TopicSpec<StoredFile> FILES = new TopicSpec<>("files.v1", "file id", StoredFile.class,
+            "StoredFile", 1, true, null,
+            "the files uploaded to the ingest (`POST /v1/files`): what each is and where its content is; a tombstone "
+                    + "once deleted; every ingest holds it in memory");
+
+    public static final TopicSpec<byte[]> FILE_PARTS = new TopicSpec<>("file-parts.v1",
+            "`<file id>/<part, 8 digits>`", null, "up to 512 KiB of a file's bytes", 1, true, null,
+            "the content of the uploaded files, written in the transaction of their `files.v1` record; tombstones "
+                    + "once deleted");
+
     /** One tenant's figure has {@code @<tenant>} (URL-encoded: no colon) after {@code <group_by>}; all tenants' none. */
     private static final String TENANT_PART = " (`@<tenant>`, URL-encoded: one tenant's figure)";
     private static final String WINDOWED_USAGE_KEY = "`<group_by>[@<tenant>]:<key>:<window start, epoch ms>`"
@@ -76,7 +86,7 @@ public final class Topics {
 
     /** Every topic, in the order the docs list them. */
     public static final List<TopicSpec<?>> ALL = List.of(JOBS, CHUNKS, RESULTS, STATUS, DLQ, CONTROL, JOBS_INTERACTIVE,
-            BATCHES, USAGE_1M, USAGE_1H, USAGE_1D, USAGE_TOTAL);
+            BATCHES, FILES, FILE_PARTS, USAGE_1M, USAGE_1H, USAGE_1D, USAGE_TOTAL);
 
     /** The topics table for the docs, generated from the definitions (docs/ARCHITECTURE.md embeds it). */
     public static String markdownTable() {

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.SerializationException;
@@ -40,6 +41,8 @@ class GoldenRoundTripTest {
                 Arguments.of("job-status-event-streaming.json", JsonSerde.jobStatusEvent()),
                 Arguments.of("job-control-cancel.json", JsonSerde.jobControl()),
                 Arguments.of("batch-manifest.json", JsonSerde.batchManifest()),
+                Arguments.of("batch-manifest-from-file.json", JsonSerde.batchManifest()),
+                Arguments.of("stored-file.json", JsonSerde.storedFile()),
                 Arguments.of("job-result-succeeded.json", JsonSerde.jobResult()),
                 Arguments.of("job-result-failed.json", JsonSerde.jobResult()),
                 Arguments.of("deployment-health.json", Topics.CONTROL.serde()),
@@ -94,6 +97,37 @@ class GoldenRoundTripTest {
         assertThatThrownBy(() -> new BatchManifest(1, "b1", 0, 1, ids, at, null)).hasMessageContaining("job_ids");
         assertThatThrownBy(() -> new BatchManifest(1, " ", 0, 1, List.of("j1"), at, null))
                 .hasMessageContaining("batch_id");
+    }
+
+    @Test
+    void onlyTheFirstPartSaysWhichFileABatchWasCreatedFrom() {
+        Instant at = Instant.parse("2026-12-06T10:01:00Z");
+        List<String> ids = IntStream.range(0, 1_500).mapToObj(i -> "job-" + i).toList();
+        BatchManifest.FileBatch from = new BatchManifest.FileBatch("file-1", "/v1/chat/completions", "24h",
+                Map.of("customer", "c-17"));
+        List<BatchManifest> parts = BatchManifest.of("b1", ids, at, "acme", from);
+        assertThat(parts).extracting(BatchManifest::fileBatch).containsExactly(from, null);
+        assertThat(new String(JsonSerde.batchManifest().toBytes(parts.get(1)), StandardCharsets.UTF_8))
+                .doesNotContain("file_batch");
+        assertThatThrownBy(() -> new BatchManifest(1, "b1", 1, 2, List.of("j1"), at, null, from))
+                .hasMessageContaining("part 0");
+        assertThatThrownBy(() -> new BatchManifest.FileBatch(" ", "/v1/chat/completions", null, null))
+                .hasMessageContaining("input_file_id");
+        BatchManifest golden = JsonSerde.batchManifest().fromBytes(golden("batch-manifest-from-file.json"));
+        assertThat(golden.fileBatch().metadata()).containsEntry("customer", "c-17");
+    }
+
+    @Test
+    void aStoredFileNamesItsPartsInOrderAndCountsThem() {
+        StoredFile file = JsonSerde.storedFile().fromBytes(golden("stored-file.json"));
+        assertThat(StoredFile.partsOf(file.bytes())).isEqualTo(file.parts());
+        assertThat(StoredFile.partsOf(0)).isEqualTo(1);
+        assertThat(StoredFile.partsOf(StoredFile.PART_BYTES)).isEqualTo(1);
+        assertThat(StoredFile.partsOf(StoredFile.PART_BYTES + 1L)).isEqualTo(2);
+        assertThat(StoredFile.partKey("file-1", 2)).isEqualTo("file-1/00000002");
+        assertThat(StoredFile.partKey("file-1", 10)).isGreaterThan(StoredFile.partKey("file-1", 9));
+        assertThatThrownBy(() -> new StoredFile(1, "f", null, "x", "batch", 1, 1, file.createdAt(), null, 0, 0))
+                .hasMessageContaining("parts");
     }
 
     @Test

@@ -34,6 +34,8 @@ class JsonSchemaConformanceTest {
         "job-status-event-streaming.json, job-status-event.v1.schema.json",
         "job-control-cancel.json, job-control.v1.schema.json",
         "batch-manifest.json, batch-manifest.v1.schema.json",
+        "batch-manifest-from-file.json, batch-manifest.v1.schema.json",
+        "stored-file.json, stored-file.v1.schema.json",
         "job-result-succeeded.json, job-result.v1.schema.json",
         "job-result-failed.json, job-result.v1.schema.json",
         "deployment-health.json, deployment-health.v1.schema.json",
@@ -57,6 +59,7 @@ class JsonSchemaConformanceTest {
         "deployment_id, deployment-health.json, deployment-health.v1.schema.json",
         "job_id, job-control-cancel.json, job-control.v1.schema.json",
         "job_ids, batch-manifest.json, batch-manifest.v1.schema.json",
+        "first_offset, stored-file.json, stored-file.v1.schema.json",
         "resets_at, budget-exceeded.json, budget.v1.schema.json",
         "cost_usd, usage-1h.json, usage.v1.schema.json"
     })

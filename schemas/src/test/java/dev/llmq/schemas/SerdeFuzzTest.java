@@ -41,6 +41,7 @@ class SerdeFuzzTest {
             new Case("job-status-event.json", JsonSerde.jobStatusEvent()),
             new Case("job-control-cancel.json", JsonSerde.jobControl()),
             new Case("batch-manifest.json", JsonSerde.batchManifest()),
+            new Case("stored-file.json", JsonSerde.storedFile()),
             new Case("job-result-succeeded.json", JsonSerde.jobResult()),
             new Case("job-result-failed.json", JsonSerde.jobResult()),
             new Case("deployment-health.json", Topics.CONTROL.serde()),

@@ -97,18 +97,23 @@ public final class BatchListing {
     }
 
     private static int limit(String value) {
+        return limit(value, MAX_LIMIT, DEFAULT_LIMIT);
+    }
+
+    /** A list's {@code limit} parameter: {@code fallback} when not given, else 1 to {@code max}; 400 otherwise. */
+    static int limit(String value, int max, int fallback) {
         if (value == null) {
-            return DEFAULT_LIMIT;
+            return fallback;
         }
         try {
             int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
+            if (limit >= 1 && limit <= max) {
                 return limit;
             }
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw ApiException.invalid("invalid_value", LIMIT, "'limit' must be a whole number from 1 to " + MAX_LIMIT
+        throw ApiException.invalid("invalid_value", LIMIT, "'limit' must be a whole number from 1 to " + max
                 + ", got '" + value + "'");
     }
 }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +33,15 @@ public final class BatchResults {
      * anything is written (a 404).
      */
     public Optional<Download> open(String batchId, Caller caller) {
+        return open(batchId, caller, j -> true);
+    }
+
+    /** As above, with the lines of only the finished jobs {@code lines} accepts (a batch's output or error file). */
+    public Optional<Download> open(String batchId, Caller caller, Predicate<JobSnapshot> lines) {
         List<String> ids = view.batchJobIds(batchId);
         List<JobSnapshot> first = ids.isEmpty() ? List.of()
                 : caller.visible(view.jobs(ids.subList(0, Math.min(BatchTally.PAGE, ids.size()))));
-        return first.isEmpty() ? Optional.empty() : Optional.of(new Download(batchId, ids, first, caller));
+        return first.isEmpty() ? Optional.empty() : Optional.of(new Download(batchId, ids, first, caller, lines));
     }
 
     /** One batch's lines, its first part already read. */
@@ -44,12 +50,15 @@ public final class BatchResults {
         private final List<String> ids;
         private final List<JobSnapshot> first;
         private final Caller caller;
+        private final Predicate<JobSnapshot> lines;
 
-        private Download(String batchId, List<String> ids, List<JobSnapshot> first, Caller caller) {
+        private Download(String batchId, List<String> ids, List<JobSnapshot> first, Caller caller,
+                         Predicate<JobSnapshot> lines) {
             this.batchId = batchId;
             this.ids = ids;
             this.first = first;
             this.caller = caller;
+            this.lines = lines;
         }
 
         /**
@@ -77,7 +86,7 @@ public final class BatchResults {
 
         private void write(OutputStream out, List<JobSnapshot> jobs) throws IOException {
             for (JobSnapshot j : jobs) {
-                if (j.terminal() && j.result() != null) {
+                if (j.terminal() && j.result() != null && lines.test(j)) {
                     out.write(mapper.writeValueAsBytes(views.outputLine(j)));
                     out.write('\n');
                 }

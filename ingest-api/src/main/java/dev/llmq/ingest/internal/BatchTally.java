@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
@@ -26,6 +27,7 @@ public final class BatchTally {
     private TokenUsage usage = TokenUsage.ZERO;
     private BigDecimal costUsd = BigDecimal.ZERO;
     private long unpriced;
+    private BatchManifest.FileBatch fileBatch;
 
     /** The tally of these jobs. */
     public static BatchTally of(List<JobSnapshot> jobs) {
@@ -60,9 +62,18 @@ public final class BatchTally {
         }
         if (found == 0) { // nothing to tell its tenant by: what this instance remembers of it, if anything
             List<JobSnapshot> recent = caller.visible(view.batch(batchId));
-            return recent.isEmpty() ? Optional.empty() : Optional.of(of(recent));
+            return recent.isEmpty() ? Optional.empty() : Optional.of(of(recent).from(view.batchFile(batchId)
+                    .orElse(null)));
         }
-        return Optional.of(tally);
+        return Optional.of(tally.from(view.batchFile(batchId).orElse(null)));
+    }
+
+    /** A batch of {@code jobs} queued jobs submitted at {@code created}, none of them read from the store yet. */
+    public static BatchTally queued(int jobs, Instant created) {
+        BatchTally tally = new BatchTally();
+        tally.addUnread(jobs);
+        tally.created = created;
+        return tally;
     }
 
     void add(JobSnapshot j) {
@@ -131,6 +142,17 @@ public final class BatchTally {
     /** Ended jobs that used tokens at no known price. */
     public long unpriced() {
         return unpriced;
+    }
+
+    /** This tally, of a batch created from a file as {@code value} says (null: not from a file). */
+    public BatchTally from(BatchManifest.FileBatch value) {
+        this.fileBatch = value;
+        return this;
+    }
+
+    /** What the batch was created from, when it was created from an uploaded file; else null. */
+    public BatchManifest.FileBatch fileBatch() {
+        return fileBatch;
     }
 
     /** When its last job ended, or null when none has. */

@@ -10,6 +10,8 @@ import java.util.Set;
 public final class ContentTypes {
 
     public static final String JSON = "application/json";
+    /** NDJSON's usual name, which llmq writes. */
+    public static final String NDJSON_TYPE = "application/x-ndjson";
     static final Set<String> NDJSON = Set.of("application/x-ndjson", "application/ndjson", "application/jsonl",
             "application/x-jsonl", "application/jsonlines", "application/x-jsonlines", "application/json-lines",
             "application/json-seq");

@@ -5,6 +5,7 @@ import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.JobControlMessage;
 import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.StoredFile;
 import dev.llmq.schemas.TopicNames;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -39,8 +41,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The latest record of each key on the compacted control topic, for what the ingest answers from it: spend budget
  * states for {@code POST /v1/jobs} ({@link BudgetGate}, key {@code budget:<scope>:<subject>}) and batch cancellations
- * for {@code GET /v1/batches/{id}} (key {@code batch-cancel:<batch id>}). A Kafka Streams global table over the topic
- * (in memory, on every ingest instance, re-read from the topic's start at each start).
+ * for {@code GET /v1/batches/{id}} (key {@code batch-cancel:<batch id>}); and the uploaded files of the files topic
+ * ({@link FileStore}). A Kafka Streams global table over each topic (in memory, on every ingest instance, re-read
+ * from the topic's start at each start).
  *
  * <p>An application of its own ({@code <prefix>-ingest-control}, global only: no consumer group, no tasks) rather
  * than a global table in the status store's: a global table makes {@code KafkaStreams.start()} block until the topic
@@ -52,6 +55,8 @@ public final class ControlStates implements AutoCloseable {
 
     /** The global table's store. */
     static final String STORE = "control-latest";
+    /** The uploaded files' global table ({@code llmq.files.v1}, {@link StoredFile} by file id). */
+    static final String FILES_STORE = "files-latest";
     /**
      * How long one start waits for the control topic (and each of its requests) before it is tried again; a table
      * that cannot read for longer while running stops (state {@code ERROR}) and is started again the same way.
@@ -62,6 +67,7 @@ public final class ControlStates implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlStates.class);
     private static final JsonSerde<BudgetMessage> BUDGETS = JsonSerde.budget();
     private static final JsonSerde<JobControlMessage> CANCELS = JsonSerde.jobControl();
+    private static final JsonSerde<StoredFile> FILES = JsonSerde.storedFile();
 
     private final IngestSettings settings;
     /** Keys whose record could not be read, so each is logged once. */
@@ -75,11 +81,17 @@ public final class ControlStates implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** The topology: the control topic as a global table in {@value #STORE}. */
+    /**
+     * The topology: the control topic as a global table in {@value #STORE}, and the files topic as one in
+     * {@value #FILES_STORE}.
+     */
     static Topology topology(TopicNames topics) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.globalTable(topics.control(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("control"),
                 Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(STORE))
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
+        builder.globalTable(topics.files(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("files"),
+                Materialized.<String, byte[]>as(Stores.inMemoryKeyValueStore(FILES_STORE))
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
         return builder.build();
     }
@@ -205,29 +217,72 @@ public final class ControlStates implements AutoCloseable {
         return latest(JobControlMessage.batchKey(batchId), CANCELS);
     }
 
+    /**
+     * The uploaded file {@code id}, as the files topic says now. Empty when there is none (or it was deleted), when its
+     * record cannot be read (logged once), or when the table is not read yet.
+     */
+    public Optional<StoredFile> file(String id) {
+        return latest(FILES_STORE, id, FILES);
+    }
+
+    /**
+     * Up to {@code max} uploaded files {@code wanted} accepts, newest first (file ids sort by upload time), from the
+     * one after {@code after} (null: the newest) on; none while the table is not read. A record that cannot be read
+     * is left out.
+     */
+    public List<StoredFile> files(String after, int max, Predicate<StoredFile> wanted) {
+        KafkaStreams s = streams;
+        if (!running || s == null) {
+            return List.of();
+        }
+        List<StoredFile> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = s.store(StoreQueryParameters.fromNameAndType(FILES_STORE,
+                QueryableStoreTypes.<String, byte[]>keyValueStore())).reverseAll()) {
+            while (it.hasNext() && out.size() < max) {
+                KeyValue<String, byte[]> entry = it.next();
+                if (entry.value == null || (after != null && entry.key.compareTo(after) >= 0)) {
+                    continue;
+                }
+                StoredFile file = readable(entry.key, entry.value, FILES);
+                if (file != null && wanted.test(file)) {
+                    out.add(file);
+                }
+            }
+        } catch (InvalidStateStoreException e) {
+            LOG.debug("files not read: {}", e.getMessage());
+        }
+        return out;
+    }
+
     private <T> Optional<T> latest(String key, JsonSerde<T> serde) {
+        return latest(STORE, key, serde);
+    }
+
+    private <T> Optional<T> latest(String storeName, String key, JsonSerde<T> serde) {
         KafkaStreams s = streams;
         if (!running || s == null) {
             return Optional.empty();
         }
         byte[] value;
         try {
-            value = s.store(StoreQueryParameters.fromNameAndType(STORE,
+            value = s.store(StoreQueryParameters.fromNameAndType(storeName,
                     QueryableStoreTypes.<String, byte[]>keyValueStore())).get(key);
         } catch (InvalidStateStoreException e) {
             LOG.debug("{} not read: {}", key, e.getMessage());
             return Optional.empty();
         }
-        if (value == null) {
-            return Optional.empty();
-        }
+        return value == null ? Optional.empty() : Optional.ofNullable(readable(key, value, serde));
+    }
+
+    /** The record, or null (logged once per key) when it cannot be read. */
+    private <T> T readable(String key, byte[] value, JsonSerde<T> serde) {
         try {
-            return Optional.of(serde.fromBytes(value));
+            return serde.fromBytes(value);
         } catch (RuntimeException e) {
             if (unreadable.add(key)) {
                 LOG.warn("ignoring unreadable control record {}: {}", key, e.getMessage());
             }
-            return Optional.empty();
+            return null;
         }
     }
 

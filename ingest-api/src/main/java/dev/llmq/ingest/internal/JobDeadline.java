@@ -83,7 +83,8 @@ record JobDeadline(Instant at, Duration window, String param) {
                 "'" + param + "' must be an ISO-8601 date-time with offset or epoch seconds");
     }
 
-    private static Duration window(JsonNode n) {
+    /** A {@code completion_window} ({@code "24h"}: 1 s to 7 d), or null for a missing or null one; else 400. */
+    static Duration window(JsonNode n) {
         if (n == null || n.isNull()) {
             return null;
         }

@@ -16,6 +16,8 @@ public final class JobIds {
     static final String JOB_PREFIX = "job_";
     /** What every batch id starts with. */
     static final String BATCH_PREFIX = "batch_";
+    /** What every uploaded file's id starts with (OpenAI's file ids do too). */
+    static final String FILE_PREFIX = "file-";
     private static final String LAYOUT = "xxxxxxxx-xxxx-7xxx-xxxx-xxxxxxxxxxxx";
 
     private final Clock clock;
@@ -34,6 +36,10 @@ public final class JobIds {
 
     public synchronized String nextBatchId() {
         return BATCH_PREFIX + next();
+    }
+
+    public synchronized String nextFileId() {
+        return FILE_PREFIX + next();
     }
 
     private String next() {

@@ -142,6 +142,11 @@ public final class JobPublisher implements AutoCloseable {
      * up to twice the Kafka timeout; a submission no transaction took by then is withdrawn (503, nothing enqueued).
      */
     public void publishAll(List<JobRequest> jobs, TraceContext trace) {
+        publishAll(jobs, trace, null);
+    }
+
+    /** As above, for a batch created from an uploaded file as {@code fileBatch} says (its first part names it). */
+    public void publishAll(List<JobRequest> jobs, TraceContext trace, BatchManifest.FileBatch fileBatch) {
         String batchId = jobs.isEmpty() ? null : jobs.getFirst().batchId();
         boolean listed = batchId != null && jobs.stream().allMatch(j -> batchId.equals(j.batchId()));
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(jobs.size() + 1);
@@ -154,7 +159,7 @@ public final class JobPublisher implements AutoCloseable {
         if (listed) { // the batch's job ids, a few records in the same transaction, where the store read one per job
             Instant submittedAt = jobs.getFirst().submittedAt();
             for (BatchManifest part : BatchManifest.of(batchId, jobs.stream().map(JobRequest::jobId).toList(),
-                    submittedAt, jobs.getFirst().tenant())) {
+                    submittedAt, jobs.getFirst().tenant(), fileBatch)) {
                 ProducerRecord<String, byte[]> r = checked(manifestRecord(part, trace));
                 bytes += sizeUpperBound(r);
                 records.add(r);

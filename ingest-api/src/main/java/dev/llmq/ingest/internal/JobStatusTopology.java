@@ -197,7 +197,7 @@ public final class JobStatusTopology {
         return ids;
     }
 
-    private static String manifestKey(String batchId, int part) {
+    static String manifestKey(String batchId, int part) {
         return manifestPrefix(batchId) + String.format("%08d", part);
     }
 

@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobRequest;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +27,14 @@ public interface JobStatusView extends AutoCloseable {
      * when the batch is unknown. With {@link #jobs} a reader goes through a big batch a part at a time.
      */
     List<String> batchJobIds(String batchId);
+
+    /**
+     * What the batch was created from, when it was created from an uploaded file ({@code POST /v1/batches}); empty
+     * otherwise, and when that cannot be read now (it is what the batch shows beside its jobs, never a reason to fail).
+     */
+    default Optional<BatchManifest.FileBatch> batchFile(String batchId) {
+        return Optional.empty();
+    }
 
     /** The snapshots the store holds of these jobs, in their order (absent ones left out). */
     List<JobSnapshot> jobs(List<String> jobIds);

@@ -3,7 +3,9 @@ package dev.llmq.ingest.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.OpenAiError;
+import dev.llmq.schemas.StoredFile;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
@@ -106,18 +108,18 @@ public final class JobViews {
     }
 
     /**
-     * {@code GET /v1/batches/{id}}: counts by status, in the spirit of OpenAI's batch object. Its status is
+     * {@code GET /v1/batches/{id}}: OpenAI's Batch object, with llmq's counts by status beside it. Its status is
      * {@code in_progress} until every job ended, then {@code completed}; once a cancellation of the batch was asked
      * ({@code cancelRequestedAt} not null), {@code cancelling} and then {@code cancelled}, with OpenAI's
-     * {@code cancelling_at} and {@code cancelled_at} (when its last job ended). {@code usage} and {@code cost_usd} sum
-     * its ended jobs' (exact; {@code unpriced_jobs} used tokens at no known price and are not in the cost).
+     * {@code cancelling_at} and {@code cancelled_at} (when its last job ended). Once it ended, {@code output_file_id}
+     * names its succeeded jobs' lines and {@code error_file_id} the others' ({@link FileService#outputFileId}), when
+     * it has any. {@code input_file_id}, {@code completion_window} (and so {@code expires_at}) and {@code metadata}
+     * are those it was created with from a file, else null. {@code usage} and {@code cost_usd} sum its ended jobs'
+     * (exact; {@code unpriced_jobs} used tokens at no known price and are not in the cost).
      */
     public ObjectNode batch(String batchId, BatchTally jobs, Instant cancelRequestedAt) {
         long done = 0;
         long failed = 0;
-        ObjectNode o = mapper.createObjectNode();
-        o.put("id", batchId);
-        o.put("object", "llmq.batch");
         ObjectNode byStatus = mapper.createObjectNode();
         for (JobStatus st : JobStatus.values()) {
             long n = jobs.count(st);
@@ -132,26 +134,94 @@ public final class JobViews {
             }
         }
         boolean ended = jobs.ended();
+        BatchManifest.FileBatch from = jobs.fileBatch();
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", batchId);
+        o.put("object", "batch");
+        o.put("endpoint", from == null ? FileService.ENDPOINT : from.endpoint());
+        o.putNull("errors");
+        o.put("input_file_id", from == null ? null : from.inputFileId());
+        o.put("completion_window", from == null ? null : from.completionWindow());
         if (cancelRequestedAt == null) {
             o.put("status", ended ? "completed" : "in_progress");
         } else {
             o.put("status", ended ? "cancelled" : "cancelling");
         }
+        o.put("output_file_id", ended && done - failed > 0 ? FileService.outputFileId(batchId) : null);
+        o.put("error_file_id", ended && failed > 0 ? FileService.errorFileId(batchId) : null);
         putEpoch(o, "created_at", jobs.created());
-        if (cancelRequestedAt != null) {
-            o.put("cancel_requested", true);
-            putEpoch(o, "cancelling_at", cancelRequestedAt);
-            putEpoch(o, "cancelled_at", ended ? jobs.lastEnded() : null);
-        }
-        o.put("total", jobs.total());
-        o.set("counts", byStatus);
+        putEpoch(o, "in_progress_at", jobs.created());
+        putEpoch(o, "expires_at", from == null || from.completionWindow() == null || jobs.created() == null ? null
+                : jobs.created().plus(JobDeadline.window(mapper.getNodeFactory().textNode(from.completionWindow()))));
+        putEpoch(o, "finalizing_at", null);
+        putEpoch(o, "completed_at", ended && cancelRequestedAt == null ? jobs.lastEnded() : null);
+        putEpoch(o, "failed_at", null);
+        putEpoch(o, "expired_at", null);
+        putEpoch(o, "cancelling_at", cancelRequestedAt);
+        putEpoch(o, "cancelled_at", cancelRequestedAt != null && ended ? jobs.lastEnded() : null);
         ObjectNode requestCounts = o.putObject("request_counts");
         requestCounts.put("total", jobs.total());
         requestCounts.put("completed", done - failed);
         requestCounts.put("failed", failed);
+        if (from == null || from.metadata() == null) {
+            o.putNull("metadata");
+        } else {
+            o.set("metadata", mapper.valueToTree(from.metadata()));
+        }
+        if (cancelRequestedAt != null) {
+            o.put("cancel_requested", true);
+        }
+        o.put("total", jobs.total());
+        o.set("counts", byStatus);
         o.set("usage", mapper.valueToTree(jobs.usage()));
         o.put("cost_usd", jobs.costUsd());
         o.put("unpriced_jobs", jobs.unpriced());
+        return o;
+    }
+
+    /**
+     * OpenAI's File object of an uploaded file ({@code status} is always {@code processed}: a file is checked before
+     * it is kept).
+     */
+    public ObjectNode file(StoredFile f) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", f.id());
+        o.put("object", "file");
+        o.put("bytes", f.bytes());
+        putEpoch(o, "created_at", f.createdAt());
+        putEpoch(o, "expires_at", f.expiresAt());
+        o.put("filename", f.filename());
+        o.put("purpose", f.purpose());
+        o.put("status", "processed");
+        o.putNull("status_details");
+        o.put("lines", f.lines());
+        return o;
+    }
+
+    /**
+     * OpenAI's File object of a batch's output or error file ({@link FileService#batchOfOutput}), which is not
+     * stored: its {@code bytes} are not known before it is read (null); created when the batch ended.
+     */
+    public ObjectNode outputFile(String fileId, String batchId, BatchTally jobs) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", fileId);
+        o.put("object", "file");
+        o.putNull("bytes");
+        putEpoch(o, "created_at", jobs.lastEnded());
+        putEpoch(o, "expires_at", null);
+        o.put("filename", batchId + (FileService.isErrorFile(fileId) ? "_error.jsonl" : "_output.jsonl"));
+        o.put("purpose", "batch_output");
+        o.put("status", "processed");
+        o.putNull("status_details");
+        return o;
+    }
+
+    /** OpenAI's answer to a file's deletion. */
+    public ObjectNode deleted(String fileId) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", fileId);
+        o.put("object", "file");
+        o.put("deleted", true);
         return o;
     }
 

@@ -28,6 +28,12 @@ public record ParsedJob(String customId, String modelGroup, ObjectNode body, boo
                 priority, deadline, tags, metadata, submittedAt, idempotencyKey);
     }
 
+    /** The same job, expiring by {@code latest} at the latest (its own expiry when earlier). */
+    public ParsedJob expiringBy(Instant latest) {
+        Instant by = deadline == null || deadline.isAfter(latest) ? latest : deadline;
+        return new ParsedJob(customId, modelGroup, body, stream, priority, by, tags, metadata);
+    }
+
     /** The same job with other tags (e.g. an API key's added to the job's own). */
     public ParsedJob withTags(List<String> value) {
         return new ParsedJob(customId, modelGroup, body, stream, priority, deadline, value, metadata);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.llmq.config.ApiKeys;
+import dev.llmq.schemas.BatchManifest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,35 +41,40 @@ final class StatusPeers {
 
     /**
      * A question: the snapshots of {@code jobIds}, the job ids indexed under {@code indexKey} (a batch's or an
-     * idempotency key's partition key, {@link JobStatusTopology}), those listed for the batch {@code batchId}, or the
-     * newest batches of the receiving instance's partitions ({@code batches}).
+     * idempotency key's partition key, {@link JobStatusTopology}), those listed for the batch {@code batchId}, the
+     * newest batches of the receiving instance's partitions ({@code batches}), or the file the listed batch
+     * {@code batchFile} was created from.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Query(List<String> jobIds, String indexKey, String batchId, Batches batches) {
+    record Query(List<String> jobIds, String indexKey, String batchId, Batches batches, String batchFile) {
         Query {
             if ((jobIds != null ? 1 : 0) + (indexKey != null ? 1 : 0) + (batchId != null ? 1 : 0)
-                    + (batches != null ? 1 : 0) != 1) {
-                throw new IllegalArgumentException("a status query names one of job_ids, an index_key, a batch_id or "
-                        + "batches");
+                    + (batches != null ? 1 : 0) + (batchFile != null ? 1 : 0) != 1) {
+                throw new IllegalArgumentException("a status query names one of job_ids, an index_key, a batch_id, "
+                        + "batches or a batch_file");
             }
             jobIds = jobIds == null ? null : List.copyOf(jobIds);
         }
 
         static Query jobs(List<String> jobIds) {
-            return new Query(jobIds, null, null, null);
+            return new Query(jobIds, null, null, null, null);
         }
 
         static Query index(String indexKey) {
-            return new Query(null, indexKey, null, null);
+            return new Query(null, indexKey, null, null, null);
         }
 
         static Query listed(String batchId) {
-            return new Query(null, null, batchId, null);
+            return new Query(null, null, batchId, null, null);
         }
 
         static Query batches(Batches batches) {
-            return new Query(null, null, null, batches);
+            return new Query(null, null, null, batches, null);
+        }
+
+        static Query batchFile(String batchId) {
+            return new Query(null, null, null, null, batchId);
         }
     }
 
@@ -99,12 +105,17 @@ final class StatusPeers {
     }
 
     /**
-     * The answer: the snapshots found (absent jobs are left out), the indexed job ids in submission order, or the
-     * batch ids asked for, newest first.
+     * The answer: the snapshots found (absent jobs are left out), the indexed job ids in submission order, the
+     * batch ids asked for, newest first, or what the batch was created from (null: not from a file, or unknown).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Answer(List<JobSnapshot> jobs, List<String> jobIds, List<String> batchIds) {
+    record Answer(List<JobSnapshot> jobs, List<String> jobIds, List<String> batchIds,
+                  BatchManifest.FileBatch fileBatch) {
+        Answer(List<JobSnapshot> jobs, List<String> jobIds, List<String> batchIds) {
+            this(jobs, jobIds, batchIds, null);
+        }
+
         Answer {
             jobs = jobs == null ? List.of() : List.copyOf(jobs);
             jobIds = jobIds == null ? List.of() : List.copyOf(jobIds);

@@ -292,6 +292,12 @@ final class StatusStore implements AutoCloseable {
         return ids;
     }
 
+    /** What the listed batch {@code batchId} was created from (its first part says), held in {@code partition}. */
+    Optional<BatchManifest.FileBatch> localFileBatch(String batchId, int partition) {
+        byte[] first = store(JobStatusTopology.INDEX_STORE, partition).get(JobStatusTopology.manifestKey(batchId, 0));
+        return first == null ? Optional.empty() : Optional.ofNullable(manifests.fromBytes(first).fileBatch());
+    }
+
     /**
      * Up to {@code limit} ids of the batches listed in the index store partitions this instance holds, newest first,
      * submitted before the batch {@code before} (null: from the newest), those of a tenant {@code visible} accepts

@@ -2,6 +2,7 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobRequest;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -133,6 +134,26 @@ public final class StreamsJobStatusView implements JobStatusView {
         return whileMoving(() -> storedBatchJobIds(batchId));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Read from the batch's first listed part, here or at its owner; an owner that cannot answer (moving, or an
+     * instance older than this question) makes the answer empty rather than the batch unavailable.
+     */
+    @Override
+    public Optional<BatchManifest.FileBatch> batchFile(String batchId) {
+        try {
+            return switch (store.owner(JobStatusTopology.INDEX_STORE, batchId)) {
+                case StatusStore.Owner.Local(int p) -> local(() -> store.localFileBatch(batchId, p));
+                case StatusStore.Owner.Remote(HostInfo host) -> Optional.ofNullable(
+                        peers.ask(host, StatusPeers.Query.batchFile(batchId)).fileBatch());
+                case StatusStore.Owner.Unknown() -> Optional.empty();
+            };
+        } catch (ApiException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public List<JobSnapshot> jobs(List<String> jobIds) {
         return whileMoving(() -> snapshots(jobIds));
@@ -217,7 +238,14 @@ public final class StreamsJobStatusView implements JobStatusView {
             throw ApiException.invalid("invalid_request", null, "not a status query: null");
         }
         StatusPeers.Answer answer;
-        if (q.batches() != null) {
+        if (q.batchFile() != null) {
+            StatusStore.Owner owner = store.owner(JobStatusTopology.INDEX_STORE, q.batchFile());
+            if (!(owner instanceof StatusStore.Owner.Local(int p))) {
+                throw StatusPeers.unavailable("this batch is not held here");
+            }
+            answer = new StatusPeers.Answer(null, null, null,
+                    local(() -> store.localFileBatch(q.batchFile(), p)).orElse(null));
+        } else if (q.batches() != null) {
             StatusPeers.Batches b = q.batches();
             answer = new StatusPeers.Answer(null, null,
                     local(() -> store.localBatches(b.before(), b.limit(), b::sees)));

@@ -2,6 +2,7 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.config.LlmqKeys;
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.LogContext;
@@ -82,17 +83,49 @@ public final class SubmissionService {
      */
     public Submission submit(byte[] body, String contentType, Caller caller, String idempotencyKey,
                              TraceContext trace) {
+        return submit(body, contentType, caller, idempotencyKey, trace, null);
+    }
+
+    /**
+     * The lines of an uploaded file (NDJSON) as one batch, created as {@code origin} says ({@code POST /v1/batches}):
+     * its jobs expire by the end of its {@code completion_window} at the latest, and its first listed part names the
+     * file.
+     */
+    public Submission submitFile(byte[] content, FileOrigin origin, Caller caller, String idempotencyKey,
+                                 TraceContext trace) {
+        return submit(content, ContentTypes.NDJSON_TYPE, caller, idempotencyKey, trace, Objects.requireNonNull(origin));
+    }
+
+    /**
+     * What a batch made from an uploaded file was created with.
+     *
+     * @param fileBatch what its first listed part says
+     * @param window its completion window, or null for none
+     */
+    public record FileOrigin(BatchManifest.FileBatch fileBatch, Duration window) {
+        public FileOrigin {
+            Objects.requireNonNull(fileBatch, "fileBatch");
+        }
+    }
+
+    private Submission submit(byte[] body, String contentType, Caller caller, String idempotencyKey,
+                              TraceContext trace, FileOrigin origin) {
         checkIdempotencyKey(idempotencyKey, parser.limits().maxIdempotencyKeyChars());
         String tenant = caller.tenant();
         Instant now = clock.instant();
         ParsedSubmission parsed = caller.admit(parser.parse(body, contentType, now));
+        if (origin != null && origin.window() != null) {
+            Instant by = now.plus(origin.window());
+            parsed = new ParsedSubmission(true, parsed.jobs().stream().map(j -> j.expiringBy(by)).toList());
+        }
+        BatchManifest.FileBatch fileBatch = origin == null ? null : origin.fileBatch();
         List<String> jobPrints = new ArrayList<>(parsed.jobs().size());
         if (idempotencyKey != null) {
             parsed.jobs().forEach(j -> jobPrints.add(Fingerprints.ofJob(mapper, j.customId(), j.modelGroup(), j.body())));
         }
         String fingerprint = Fingerprints.ofSubmission(jobPrints);
         if (idempotencyKey == null) {
-            return publish(parsed, caller, null, trace, fingerprint, now);
+            return publish(parsed, caller, null, trace, fingerprint, now, fileBatch);
         }
         if (!view.caughtUp()) {
             throw new ApiException(503, "service_unavailable", "not_ready", "Idempotency-Key",
@@ -117,7 +150,7 @@ public final class SubmissionService {
                     mine.complete(rebuilt);
                     return replay(rebuilt, fingerprint);
                 }
-                Submission accepted = publish(parsed, caller, idempotencyKey, trace, fingerprint, now);
+                Submission accepted = publish(parsed, caller, idempotencyKey, trace, fingerprint, now, fileBatch);
                 mine.complete(accepted);
                 return accepted;
             } catch (RuntimeException e) {
@@ -183,12 +216,12 @@ public final class SubmissionService {
     }
 
     private Submission publish(ParsedSubmission parsed, Caller caller, String key, TraceContext trace,
-                               String fingerprint, Instant now) {
+                               String fingerprint, Instant now, BatchManifest.FileBatch fileBatch) {
         String tenant = caller.tenant();
         budgets.check(tenant, parsed, now);
         KeyRateLimits.Taken taken = rates.jobs(caller, parsed.jobs().size());
         try {
-            return publish(parsed, tenant, key, trace, fingerprint, now);
+            return publish(parsed, tenant, key, trace, fingerprint, now, fileBatch);
         } catch (RuntimeException e) {
             taken.giveBack();
             throw e;
@@ -201,7 +234,7 @@ public final class SubmissionService {
      * request); each job's own span is the worker's run of it.
      */
     private Submission publish(ParsedSubmission parsed, String tenant, String key, TraceContext trace,
-                               String fingerprint, Instant now) {
+                               String fingerprint, Instant now, BatchManifest.FileBatch fileBatch) {
         String batchId = parsed.multi() ? ids.nextBatchId() : null;
         LogContext.batch(batchId);
         List<JobRequest> requests = new ArrayList<>(parsed.jobs().size());
@@ -212,7 +245,7 @@ public final class SubmissionService {
             refs.add(new Submission.JobRef(id, j.customId()));
         }
         if (parsed.multi()) {
-            publisher.publishAll(requests, trace);
+            publisher.publishAll(requests, trace, fileBatch);
         } else {
             publisher.publishOne(requests.getFirst(), trace);
         }

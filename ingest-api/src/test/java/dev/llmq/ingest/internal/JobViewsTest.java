@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JobError;
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
@@ -63,7 +64,39 @@ class JobViewsTest {
         ObjectNode done = views.batch("batch_1", BatchTally.of(List.of(job("c", JobStatus.FAILED, failed("c")))), null);
         assertThat(done.path("status").asText()).isEqualTo("completed");
         assertThat(done.has("cancel_requested")).isFalse();
-        assertThat(done.has("cancelling_at")).isFalse();
+        assertThat(done.path("cancelling_at")).isEqualTo(NullNode.getInstance());
+    }
+
+    @Test
+    void aBatchIsOpenAisBatchObjectNamingItsOutputAndErrorFilesOnceEnded() {
+        ObjectNode running = views.batch("batch_1", BatchTally.of(List.of(job("a", JobStatus.QUEUED, null),
+                job("b", JobStatus.SUCCEEDED, null))), null);
+        assertThat(running.path("object").asText()).isEqualTo("batch");
+        assertThat(running.path("endpoint").asText()).isEqualTo("/v1/chat/completions");
+        assertThat(running.path("input_file_id")).isEqualTo(NullNode.getInstance());
+        assertThat(running.path("output_file_id")).isEqualTo(NullNode.getInstance());
+        assertThat(running.path("completed_at")).isEqualTo(NullNode.getInstance());
+        assertThat(running.path("in_progress_at").asLong()).isEqualTo(t.getEpochSecond());
+
+        BatchManifest.FileBatch from = new BatchManifest.FileBatch("file-1", "/v1/chat/completions", "24h",
+                java.util.Map.of("k", "v"));
+        ObjectNode succeededOnly = views.batch("batch_1", BatchTally.of(List.of(job("b", JobStatus.SUCCEEDED,
+                failed("b", t.plusSeconds(3))))).from(from), null);
+        assertThat(succeededOnly.path("output_file_id").asText()).isEqualTo("file-batch_1-output");
+        assertThat(succeededOnly.path("error_file_id")).isEqualTo(NullNode.getInstance());
+        assertThat(succeededOnly.path("completed_at").asLong()).isEqualTo(t.plusSeconds(3).getEpochSecond());
+        assertThat(succeededOnly.path("input_file_id").asText()).isEqualTo("file-1");
+        assertThat(succeededOnly.path("completion_window").asText()).isEqualTo("24h");
+        assertThat(succeededOnly.path("expires_at").asLong()).isEqualTo(t.plusSeconds(86_400).getEpochSecond());
+        assertThat(succeededOnly.at("/metadata/k").asText()).isEqualTo("v");
+
+        ObjectNode failedOnly = views.batch("batch_1", BatchTally.of(List.of(job("c", JobStatus.FAILED,
+                failed("c")))), null);
+        assertThat(failedOnly.path("output_file_id")).isEqualTo(NullNode.getInstance());
+        assertThat(failedOnly.path("error_file_id").asText()).isEqualTo("file-batch_1-errors");
+        assertThat(FileService.batchOfOutput("file-batch_1-errors")).isEqualTo("batch_1");
+        assertThat(FileService.batchOfOutput("file-batch_1-output")).isEqualTo("batch_1");
+        assertThat(FileService.batchOfOutput("file-0190-abc")).isNull();
     }
 
     @Test

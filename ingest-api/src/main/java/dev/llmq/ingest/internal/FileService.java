@@ -1,0 +1,316 @@
+package dev.llmq.ingest.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.schemas.BatchManifest;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.StoredFile;
+import dev.llmq.schemas.TraceContext;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * OpenAI's Files and Batch API over llmq's batches, minus HTTP: {@code POST /v1/files} (a batch-input file, checked
+ * line by line as {@code POST /v1/jobs} checks NDJSON, then kept in Kafka: {@link FileStore}), {@code GET
+ * /v1/files[/{id}[/content]]}, {@code DELETE /v1/files/{id}} and {@code POST /v1/batches} (a file's lines as one batch,
+ * through {@link SubmissionService}). A finished batch's output and error files are not stored: their ids
+ * ({@link #outputFileId}, {@link #errorFileId}) name the batch, and their content is its output lines, those of the
+ * succeeded jobs or of the others, read from the status store.
+ */
+public final class FileService {
+
+    /** The one purpose llmq keeps files for. */
+    public static final String PURPOSE = "batch";
+    /** The endpoint every line of a batch file calls, and the one a batch may name. */
+    public static final String ENDPOINT = "/v1/chat/completions";
+    /** How long a file is kept unless its upload says otherwise: OpenAI's default for batch files. */
+    static final Duration DEFAULT_EXPIRY = Duration.ofDays(30);
+    static final Duration MIN_EXPIRY = Duration.ofHours(1);
+    static final Duration MAX_EXPIRY = Duration.ofDays(30);
+    /** The most files one {@code GET /v1/files} lists, and its default. */
+    static final int MAX_LIMIT = 10_000;
+    /** OpenAI's limits on a batch's metadata. */
+    static final int MAX_METADATA_PAIRS = 16;
+    static final int MAX_METADATA_KEY_CHARS = 64;
+    static final int MAX_METADATA_VALUE_CHARS = 512;
+
+    private static final String OUTPUT_SUFFIX = "-output";
+    private static final String ERRORS_SUFFIX = "-errors";
+    private static final Set<String> UPLOAD_FIELDS = Set.of("purpose", "expires_after[anchor]",
+            "expires_after[seconds]");
+    private static final Set<String> BATCH_FIELDS = Set.of("input_file_id", "endpoint", "completion_window",
+            "metadata");
+    private static final Set<String> LIST_PARAMETERS = Set.of("purpose", "limit", "after", "order");
+
+    private final FileStore store;
+    private final SubmissionParser parser;
+    private final SubmissionService submissions;
+    private final JobIds ids;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+
+    public FileService(FileStore store, SubmissionParser parser, SubmissionService submissions, JobIds ids,
+                       ObjectMapper mapper, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.parser = Objects.requireNonNull(parser, "parser");
+        this.submissions = Objects.requireNonNull(submissions, "submissions");
+        this.ids = Objects.requireNonNull(ids, "ids");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Checks and keeps an uploaded batch-input file. Its lines are checked as NDJSON submitted to {@code POST /v1/jobs}
+     * would be (400 naming the line, 403 for a model group the key may not use), so a file that is accepted makes a
+     * batch that is; nothing is kept of a refused one.
+     *
+     * @param fields the form's other fields: {@code purpose} (required, {@code batch}) and optionally
+     *               {@code expires_after[anchor]} ({@code created_at}) with {@code expires_after[seconds]} (3600 to
+     *               2592000; default 30 days)
+     */
+    public StoredFile upload(String filename, byte[] content, Map<String, List<String>> fields, Caller caller) {
+        for (String name : fields.keySet()) {
+            if (!UPLOAD_FIELDS.contains(name) && !name.equals("file")) {
+                throw ApiException.invalid("unknown_parameter", name, "unknown form field '" + name + "'; POST"
+                        + " /v1/files takes 'file' and " + new java.util.TreeSet<>(UPLOAD_FIELDS));
+            }
+        }
+        String purpose = QueryParameters.single(fields, "purpose");
+        if (purpose == null) {
+            throw ApiException.invalid("missing_required_parameter", "purpose", "Missing required parameter:"
+                    + " 'purpose'");
+        }
+        if (!PURPOSE.equals(purpose)) {
+            throw ApiException.invalid("invalid_value", "purpose", "llmq keeps files for the Batch API only: 'purpose'"
+                    + " must be 'batch', got '" + purpose + "'");
+        }
+        Instant now = clock.instant();
+        Duration expiry = expiry(QueryParameters.single(fields, "expires_after[anchor]"),
+                QueryParameters.single(fields, "expires_after[seconds]"));
+        int lines = caller.admit(parser.parse(content, ContentTypes.NDJSON_TYPE, now)).jobs().size();
+        String name = filename == null || filename.isBlank() ? "upload.jsonl" : filename;
+        StoredFile draft = new StoredFile(StoredFile.SCHEMA_VERSION, ids.nextFileId(), caller.tenant(), name, purpose,
+                content.length, lines, now, now.plus(expiry), 0, 1);
+        return store.write(draft, content);
+    }
+
+    private static Duration expiry(String anchor, String seconds) {
+        if (anchor == null && seconds == null) {
+            return DEFAULT_EXPIRY;
+        }
+        if (!"created_at".equals(anchor)) {
+            throw ApiException.invalid("invalid_value", "expires_after[anchor]", "'expires_after[anchor]' must be"
+                    + " 'created_at'" + (anchor == null ? " (it is missing)" : ", got '" + anchor + "'"));
+        }
+        long s;
+        try {
+            s = Long.parseLong(seconds == null ? "" : seconds.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("invalid_type", "expires_after[seconds]", "'expires_after[seconds]' must be"
+                    + " a whole number of seconds"
+                    + (seconds == null ? " (it is missing)" : ", got '" + seconds + "'"));
+        }
+        if (s < MIN_EXPIRY.toSeconds() || s > MAX_EXPIRY.toSeconds()) {
+            throw ApiException.invalid("invalid_value", "expires_after[seconds]", "'expires_after[seconds]' must be"
+                    + " from " + MIN_EXPIRY.toSeconds() + " (1 hour) to " + MAX_EXPIRY.toSeconds() + " (30 days), got "
+                    + s);
+        }
+        return Duration.ofSeconds(s);
+    }
+
+    /** The uploaded file {@code id} as {@code caller} may see it; 404 in OpenAI's words otherwise. */
+    public StoredFile file(String id, Caller caller) {
+        return store.file(id).filter(f -> caller.sees(f.tenant())).orElseThrow(() -> noSuchFile(id));
+    }
+
+    /** The file's content. */
+    public byte[] content(StoredFile file) {
+        return store.content(file);
+    }
+
+    /** Deletes the caller's file {@code id}; 404 when there is none. */
+    public StoredFile delete(String id, Caller caller) {
+        if (batchOfOutput(id) != null) {
+            throw ApiException.invalid("invalid_value", "file_id", "'" + id + "' is a batch's output: it goes with the"
+                    + " batch's results (llmq.ingest.status_retention), not on its own");
+        }
+        StoredFile file = file(id, caller);
+        store.delete(file);
+        return file;
+    }
+
+    /**
+     * {@code GET /v1/files?purpose=&limit=&after=&order=}: the caller's uploaded files in OpenAI's list shape, newest
+     * first ({@code order=desc}, the default; {@code asc} is refused rather than ignored). 400 for an unknown parameter
+     * or value.
+     */
+    public ObjectNode list(Map<String, List<String>> params, Caller caller, JobViews views) {
+        QueryParameters.onlyKnown(params, LIST_PARAMETERS, "GET /v1/files");
+        String purpose = QueryParameters.single(params, "purpose");
+        String order = QueryParameters.single(params, "order");
+        if (order != null && !order.equals("desc")) {
+            throw ApiException.invalid("invalid_value", "order", "llmq lists files newest first only: 'order' may be"
+                    + " 'desc', got '" + order + "'");
+        }
+        String after = QueryParameters.single(params, "after");
+        int limit = BatchListing.limit(QueryParameters.single(params, "limit"), MAX_LIMIT, MAX_LIMIT);
+        Predicate<StoredFile> wanted = f -> caller.sees(f.tenant()) && (purpose == null || purpose.equals(f.purpose()));
+        List<StoredFile> found = store.files(after, limit + 1, wanted);
+        ObjectNode list = mapper.createObjectNode();
+        list.put("object", "list");
+        var data = list.putArray("data");
+        found.stream().limit(limit).forEach(f -> data.add(views.file(f)));
+        list.put("first_id", found.isEmpty() ? null : found.getFirst().id());
+        list.put("last_id", found.isEmpty() ? null : found.get(Math.min(limit, found.size()) - 1).id());
+        list.put("has_more", found.size() > limit);
+        return list;
+    }
+
+    /**
+     * {@code POST /v1/batches}: the lines of the caller's file {@code input_file_id} as one batch, all accepted or
+     * none, as an NDJSON submission of them would be (same checks, budgets, rates and {@code Idempotency-Key}).
+     * {@code endpoint} must be {@code /v1/chat/completions}; {@code completion_window} ({@code 24h}, or any window
+     * from 1 s to 7 d) caps every job's expiry; {@code metadata} is up to 16 string pairs. 400 for anything else in
+     * the body, 404 for an unknown file.
+     */
+    public Created createBatch(byte[] body, Caller caller, String idempotencyKey, TraceContext trace) {
+        ObjectNode request = object(body);
+        for (Iterator<String> it = request.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!BATCH_FIELDS.contains(name)) {
+                throw ApiException.invalid("unknown_parameter", name, "Unrecognized request argument supplied: "
+                        + name + " (POST /v1/batches takes " + new java.util.TreeSet<>(BATCH_FIELDS) + ")");
+            }
+        }
+        String fileId = text(request, "input_file_id", true);
+        String endpoint = text(request, "endpoint", true);
+        if (!ENDPOINT.equals(endpoint)) {
+            throw ApiException.invalid("invalid_value", "endpoint", "llmq runs chat completions only: 'endpoint' must"
+                    + " be '" + ENDPOINT + "', got '" + endpoint + "'");
+        }
+        JsonNode windowNode = request.get("completion_window");
+        Duration window = JobDeadline.window(windowNode);
+        String windowText = window == null ? null : windowNode.asText().trim();
+        Map<String, String> metadata = metadata(request.get("metadata"));
+        StoredFile file = file(fileId, caller);
+        byte[] content = store.content(file);
+        BatchManifest.FileBatch fileBatch = new BatchManifest.FileBatch(file.id(), ENDPOINT, windowText, metadata);
+        Submission s = submissions.submitFile(content, new SubmissionService.FileOrigin(fileBatch, window), caller,
+                idempotencyKey, trace);
+        return new Created(s, fileBatch);
+    }
+
+    /** A batch made from a file: the submission and what its first listed part says. */
+    public record Created(Submission submission, BatchManifest.FileBatch fileBatch) {
+    }
+
+    private ObjectNode object(byte[] body) {
+        JsonNode root;
+        try {
+            root = body.length == 0 ? null : mapper.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.invalid("invalid_json", null, "the request body is not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.invalid("invalid_json", null, "the request body could not be read");
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.invalid("invalid_request", null, "the body must be a JSON object such as"
+                    + " {\"input_file_id\": \"file-...\", \"endpoint\": \"/v1/chat/completions\","
+                    + " \"completion_window\": \"24h\"}");
+        }
+        return (ObjectNode) root;
+    }
+
+    private static String text(ObjectNode request, String name, boolean required) {
+        JsonNode n = request.get(name);
+        if (n == null || n.isNull()) {
+            if (required) {
+                throw ApiException.invalid("missing_required_parameter", name, "Missing required parameter: '" + name
+                        + "'");
+            }
+            return null;
+        }
+        if (!n.isTextual() || n.asText().isBlank()) {
+            throw ApiException.invalid("invalid_type", name, "'" + name + "' must be a non-empty string");
+        }
+        return n.asText();
+    }
+
+    private static Map<String, String> metadata(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw ApiException.invalid("invalid_type", "metadata", "'metadata' must be an object of string values");
+        }
+        if (n.size() > MAX_METADATA_PAIRS) {
+            throw ApiException.invalid("invalid_value", "metadata", "'metadata' may hold up to " + MAX_METADATA_PAIRS
+                    + " pairs; it has " + n.size());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
+            String param = "metadata." + e.getKey();
+            if (e.getKey().length() > MAX_METADATA_KEY_CHARS) {
+                throw ApiException.invalid("invalid_value", param, "a metadata key may have up to "
+                        + MAX_METADATA_KEY_CHARS + " characters; '" + e.getKey() + "' has " + e.getKey().length());
+            }
+            if (!e.getValue().isTextual()) {
+                throw ApiException.invalid("invalid_type", param, "metadata values must be strings");
+            }
+            if (e.getValue().asText().length() > MAX_METADATA_VALUE_CHARS) {
+                throw ApiException.invalid("invalid_value", param, "a metadata value may have up to "
+                        + MAX_METADATA_VALUE_CHARS + " characters; it has " + e.getValue().asText().length());
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    /** 404 as OpenAI words it. */
+    public static ApiException noSuchFile(String id) {
+        return new ApiException(404, "invalid_request_error", "file_not_found", "file_id", "No such File object: "
+                + id, "not_found");
+    }
+
+    /** The id of a batch's output file: the lines of its succeeded jobs. */
+    public static String outputFileId(String batchId) {
+        return JobIds.FILE_PREFIX + batchId + OUTPUT_SUFFIX;
+    }
+
+    /** The id of a batch's error file: the lines of its jobs that did not succeed. */
+    public static String errorFileId(String batchId) {
+        return JobIds.FILE_PREFIX + batchId + ERRORS_SUFFIX;
+    }
+
+    /** The batch whose output or error file {@code fileId} is, or null for another id. */
+    public static String batchOfOutput(String fileId) {
+        for (String suffix : List.of(OUTPUT_SUFFIX, ERRORS_SUFFIX)) {
+            if (fileId.startsWith(JobIds.FILE_PREFIX + JobIds.BATCH_PREFIX) && fileId.endsWith(suffix)) {
+                return fileId.substring(JobIds.FILE_PREFIX.length(), fileId.length() - suffix.length());
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code fileId} is a batch's error file (else its output file), for {@link #batchOfOutput} ids. */
+    public static boolean isErrorFile(String fileId) {
+        return fileId.endsWith(ERRORS_SUFFIX);
+    }
+
+    /** The lines of the file {@code fileId} of a batch ({@link #batchOfOutput}): succeeded jobs', or the others'. */
+    public static Predicate<JobSnapshot> linesOf(String fileId) {
+        boolean errors = isErrorFile(fileId);
+        return j -> (j.result() != null && j.result().status() == JobStatus.SUCCEEDED) != errors;
+    }
+}

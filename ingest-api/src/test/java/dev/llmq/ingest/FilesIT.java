@@ -1,0 +1,369 @@
+package dev.llmq.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.runtime.KafkaCluster;
+import dev.llmq.schemas.BatchManifest;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.StoredFile;
+import dev.llmq.testkit.junit.KafkaClusterExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * OpenAI's Files and Batch API on a real broker: a batch-input file uploaded, kept on the files topics, made into a
+ * batch, its output and error files read once its jobs have results (written here as a worker would).
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class FilesIT {
+
+    private static final long MAX_BODY = 2L * 1024 * 1024;
+    static final String BOUNDARY = "llmq-test-boundary";
+    private static TopicsFixture fixture;
+    private static IngestServer server;
+    private static HttpTestClient http;
+    private static final MovableClock clock = new MovableClock();
+
+    @BeforeAll
+    static void start(KafkaCluster kafka) {
+        fixture = new TopicsFixture(kafka.bootstrapServers(), "files");
+        IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "files-a").port(0)
+                .topics(fixture.topics()).transactionalProducers(1).maxBodyBytes(MAX_BODY).build();
+        server = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, clock,
+                new SimpleMeterRegistry()).start();
+        http = new HttpTestClient(server.port());
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/health/ready").status() == 200);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        fixture.close();
+    }
+
+    static String line(String customId, String text) {
+        return "{\"custom_id\":\"" + customId + "\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"
+                + "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}}\n";
+    }
+
+    /** A {@code multipart/form-data} body: the fields, then the file part (when {@code content} is not null). */
+    static byte[] form(Map<String, String> fields, String filename, byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        fields.forEach((name, value) -> out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\""
+                + name + "\"\r\n\r\n" + value + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        if (content != null) {
+            out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                    + filename + "\"\r\nContent-Type: application/jsonl\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(content);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    static HttpTestClient.Response upload(byte[] form, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(http.base() + "/v1/files"))
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b);
+    }
+
+    static JsonNode uploaded(String content, String... headers) {
+        HttpTestClient.Response r = upload(form(Map.of("purpose", "batch"), "in.jsonl",
+                content.getBytes(StandardCharsets.UTF_8)), headers);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    static HttpTestClient.Response createBatch(String body, String... headers) {
+        return http.post("/v1/batches", body, "application/json", headers);
+    }
+
+    static HttpTestClient.Response delete(String path, String... headers) {
+        return delete(http, path, headers);
+    }
+
+    static HttpTestClient.Response delete(HttpTestClient client, String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(client.base() + path)).DELETE();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return client.send(b);
+    }
+
+    @Test
+    void anUploadedFileBecomesABatchWhoseOutputAndErrorFilesHoldItsResults() {
+        String content = line("r-1", "one") + line("r-2", "two") + "\n" + line("r-3", "three");
+        JsonNode file = uploaded(content);
+        String fileId = file.path("id").asText();
+        assertThat(fileId).startsWith("file-");
+        assertThat(file.path("object").asText()).isEqualTo("file");
+        assertThat(file.path("purpose").asText()).isEqualTo("batch");
+        assertThat(file.path("status").asText()).isEqualTo("processed");
+        assertThat(file.path("filename").asText()).isEqualTo("in.jsonl");
+        assertThat(file.path("bytes").asLong()).isEqualTo(content.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(file.path("lines").asInt()).isEqualTo(3);
+        assertThat(file.path("expires_at").asLong() - file.path("created_at").asLong())
+                .isEqualTo(Duration.ofDays(30).toSeconds());
+        assertThat(http.get("/v1/files/" + fileId).json()).isEqualTo(file);
+        HttpTestClient.Response raw = http.get("/v1/files/" + fileId + "/content");
+        assertThat(raw.status()).isEqualTo(200);
+        assertThat(raw.body()).isEqualTo(content);
+        // on the topics, as a plain consumer reads them: the file's record, and its one part
+        StoredFile stored = JsonSerde.storedFile().fromBytes(last(fixture.onePartitionRecords(
+                fixture.topics().files()), fileId).value());
+        assertThat(stored.parts()).isEqualTo(1);
+        assertThat(new String(last(fixture.onePartitionRecords(fixture.topics().fileParts()),
+                StoredFile.partKey(fileId, 0)).value(), StandardCharsets.UTF_8)).isEqualTo(content);
+
+        Instant before = clock.instant();
+        HttpTestClient.Response created = createBatch("{\"input_file_id\":\"" + fileId + "\",\"endpoint\":"
+                + "\"/v1/chat/completions\",\"completion_window\":\"24h\",\"metadata\":{\"customer\":\"c-17\"}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        JsonNode batch = created.json();
+        String batchId = batch.path("id").asText();
+        assertThat(batch.path("object").asText()).isEqualTo("batch");
+        assertThat(batch.path("status").asText()).isEqualTo("in_progress");
+        assertThat(batch.path("input_file_id").asText()).isEqualTo(fileId);
+        assertThat(batch.path("endpoint").asText()).isEqualTo("/v1/chat/completions");
+        assertThat(batch.path("completion_window").asText()).isEqualTo("24h");
+        assertThat(batch.at("/metadata/customer").asText()).isEqualTo("c-17");
+        assertThat(batch.at("/request_counts/total").asInt()).isEqualTo(3);
+        assertThat(batch.at("/counts/queued").asInt()).isEqualTo(3);
+        assertThat(batch.path("output_file_id").isNull()).isTrue();
+
+        List<JobRequest> jobs = fixture.committedJobs().stream().filter(j -> batchId.equals(j.batchId()))
+                .sorted(java.util.Comparator.comparing(JobRequest::jobId)).toList();
+        assertThat(jobs).extracting(JobRequest::customId).containsExactly("r-1", "r-2", "r-3");
+        assertThat(jobs).allSatisfy(j -> assertThat(j.deadline()).isBetween(before.plus(Duration.ofHours(24)),
+                clock.instant().plus(Duration.ofHours(24))));
+        BatchManifest first = JsonSerde.batchManifest().fromBytes(last(fixture.committedRecords(
+                fixture.topics().batches()), batchId).value());
+        assertThat(first.fileBatch().inputFileId()).isEqualTo(fileId);
+
+        fixture.sendResult(StatusIT.succeeded(jobs.get(0).jobId(), batchId, "uno"));
+        fixture.sendResult(StatusIT.failed(jobs.get(1).jobId(), batchId));
+        fixture.sendResult(StatusIT.succeeded(jobs.get(2).jobId(), batchId, "tres"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/v1/batches/" + batchId).json()
+                .path("status").asText().equals("completed"));
+        JsonNode done = http.get("/v1/batches/" + batchId).json();
+        // what the batch was created with, read back from the status store
+        assertThat(done.path("input_file_id").asText()).isEqualTo(fileId);
+        assertThat(done.at("/metadata/customer").asText()).isEqualTo("c-17");
+        assertThat(done.path("expires_at").asLong() - done.path("created_at").asLong())
+                .isEqualTo(Duration.ofHours(24).toSeconds());
+        assertThat(done.at("/request_counts/completed").asInt()).isEqualTo(2);
+        assertThat(done.at("/request_counts/failed").asInt()).isEqualTo(1);
+        assertThat(done.path("completed_at").asLong()).isPositive();
+        String output = done.path("output_file_id").asText();
+        String errors = done.path("error_file_id").asText();
+
+        JsonNode outputFile = http.get("/v1/files/" + output).json();
+        assertThat(outputFile.path("purpose").asText()).isEqualTo("batch_output");
+        assertThat(outputFile.path("object").asText()).isEqualTo("file");
+        assertThat(customIds(http.get("/v1/files/" + output + "/content").body())).containsExactly("r-1", "r-3");
+        List<JsonNode> errorLines = lines(http.get("/v1/files/" + errors + "/content").body());
+        assertThat(errorLines).extracting(l -> l.path("custom_id").asText()).containsExactly("r-2");
+        assertThat(errorLines.getFirst().at("/error/code").asText()).isEqualTo("context_length_exceeded");
+        assertThat(delete("/v1/files/" + output).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aFileOfManyPartsComesBackWholeAndIsGoneOnceDeleted() {
+        StringBuilder content = new StringBuilder();
+        String pad = "x".repeat(900);
+        for (int i = 0; content.length() < 1_200_000; i++) {
+            content.append(line("p-" + i, pad));
+        }
+        JsonNode file = uploaded(content.toString());
+        String id = file.path("id").asText();
+        StoredFile stored = JsonSerde.storedFile().fromBytes(last(fixture.onePartitionRecords(
+                fixture.topics().files()), id).value());
+        assertThat(stored.parts()).isEqualTo(3);
+        assertThat(http.get("/v1/files/" + id + "/content").body()).isEqualTo(content.toString());
+
+        HttpTestClient.Response deleted = delete("/v1/files/" + id);
+        assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
+        assertThat(deleted.json().path("deleted").asBoolean()).isTrue();
+        assertThat(http.get("/v1/files/" + id).status()).isEqualTo(404);
+        assertThat(http.get("/v1/files/" + id + "/content").status()).isEqualTo(404);
+        assertThat(createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":\"/v1/chat/completions\","
+                + "\"completion_window\":\"24h\"}").json().at("/error/message").asText())
+                .isEqualTo("No such File object: " + id);
+        assertThat(delete("/v1/files/" + id).status()).isEqualTo(404);
+        // tombstones for the record and every part
+        assertThat(last(fixture.onePartitionRecords(fixture.topics().files()), id).value()).isNull();
+        List<ConsumerRecord<String, byte[]>> parts = fixture.onePartitionRecords(fixture.topics().fileParts());
+        for (int p = 0; p < 3; p++) {
+            assertThat(last(parts, StoredFile.partKey(id, p)).value()).isNull();
+        }
+    }
+
+    @Test
+    void badUploadsAreRefusedAndNothingIsKept() {
+        int before = fixture.onePartitionRecords(fixture.topics().files()).size();
+        byte[] ok = line("a", "hi").getBytes(StandardCharsets.UTF_8);
+        HttpTestClient.Response wrongPurpose = upload(form(Map.of("purpose", "fine-tune"), "f.jsonl", ok));
+        assertThat(wrongPurpose.status()).isEqualTo(400);
+        assertThat(wrongPurpose.json().at("/error/param").asText()).isEqualTo("purpose");
+        HttpTestClient.Response noPurpose = upload(form(Map.of(), "f.jsonl", ok));
+        assertThat(noPurpose.json().at("/error/code").asText()).isEqualTo("missing_required_parameter");
+        HttpTestClient.Response noFile = upload(form(Map.of("purpose", "batch"), null, null));
+        assertThat(noFile.status()).isEqualTo(400);
+        assertThat(noFile.json().at("/error/param").asText()).isEqualTo("file");
+        String badSecond = line("a", "hi") + "{\"custom_id\":\"b\",\"body\":{\"model\":\"gpt-4o-mini\"}}\n";
+        HttpTestClient.Response badLine = upload(form(Map.of("purpose", "batch"), "f.jsonl",
+                badSecond.getBytes(StandardCharsets.UTF_8)));
+        assertThat(badLine.status()).isEqualTo(400);
+        assertThat(badLine.json().at("/error/message").asText()).contains("line 2");
+        HttpTestClient.Response unknownModel = upload(form(Map.of("purpose", "batch"), "f.jsonl",
+                line("a", "hi").replace("gpt-4o-mini", "nope").getBytes(StandardCharsets.UTF_8)));
+        assertThat(unknownModel.status()).isEqualTo(400);
+        HttpTestClient.Response shortExpiry = upload(form(Map.of("purpose", "batch", "expires_after[anchor]",
+                "created_at", "expires_after[seconds]", "60"), "f.jsonl", ok));
+        assertThat(shortExpiry.json().at("/error/param").asText()).isEqualTo("expires_after[seconds]");
+        HttpTestClient.Response stray = upload(form(Map.of("purpose", "batch", "colour", "red"), "f.jsonl", ok));
+        assertThat(stray.json().at("/error/param").asText()).isEqualTo("colour");
+        HttpTestClient.Response json = http.post("/v1/files", "{}", "application/json");
+        assertThat(json.status()).isEqualTo(415);
+        byte[] big = new byte[(int) MAX_BODY + 1];
+        java.util.Arrays.fill(big, (byte) ' ');
+        HttpTestClient.Response tooBig = new HttpTestClient(server.port()).send(HttpRequest.newBuilder(
+                        URI.create(http.base() + "/v1/files"))
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form(Map.of("purpose", "batch"), "f.jsonl", big))));
+        assertThat(tooBig.status()).as(tooBig.body()).isEqualTo(413);
+        assertThat(fixture.onePartitionRecords(fixture.topics().files())).hasSize(before);
+    }
+
+    @Test
+    void badBatchRequestsAreRefusedWithNothingEnqueued() {
+        String id = uploaded(line("a", "hi")).path("id").asText();
+        int jobs = fixture.committedJobs().size();
+        assertThat(createBatch("{\"input_file_id\":\"file-nope\",\"endpoint\":\"/v1/chat/completions\","
+                + "\"completion_window\":\"24h\"}").status()).isEqualTo(404);
+        HttpTestClient.Response embeddings = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
+                + "\"/v1/embeddings\",\"completion_window\":\"24h\"}");
+        assertThat(embeddings.json().at("/error/param").asText()).isEqualTo("endpoint");
+        HttpTestClient.Response window = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
+                + "\"/v1/chat/completions\",\"completion_window\":\"forever\"}");
+        assertThat(window.json().at("/error/param").asText()).isEqualTo("completion_window");
+        HttpTestClient.Response unknown = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
+                + "\"/v1/chat/completions\",\"colour\":\"red\"}");
+        assertThat(unknown.json().at("/error/param").asText()).isEqualTo("colour");
+        HttpTestClient.Response noFile = createBatch("{\"endpoint\":\"/v1/chat/completions\"}");
+        assertThat(noFile.json().at("/error/code").asText()).isEqualTo("missing_required_parameter");
+        String tooMany = IntStream.range(0, 17).mapToObj(i -> "\"k" + i + "\":\"v\"")
+                .collect(Collectors.joining(",", "{", "}"));
+        HttpTestClient.Response metadata = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
+                + "\"/v1/chat/completions\",\"metadata\":" + tooMany + "}");
+        assertThat(metadata.json().at("/error/param").asText()).isEqualTo("metadata");
+        assertThat(fixture.committedJobs()).hasSize(jobs);
+    }
+
+    @Test
+    void filesAreListedNewestFirstPerTenantAndExpire() {
+        String t = "tenant-" + System.nanoTime();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(uploaded(line("l-" + i, "hi"), "X-Llmq-Tenant", t).path("id").asText());
+        }
+        JsonNode page = http.get("/v1/files?limit=2", "X-Llmq-Tenant", t).json();
+        assertThat(page.path("data").findValuesAsText("id")).containsExactly(ids.get(2), ids.get(1));
+        assertThat(page.path("has_more").asBoolean()).isTrue();
+        JsonNode rest = http.get("/v1/files?limit=2&after=" + page.path("last_id").asText(), "X-Llmq-Tenant", t)
+                .json();
+        assertThat(rest.path("data").findValuesAsText("id")).containsExactly(ids.get(0));
+        assertThat(rest.path("has_more").asBoolean()).isFalse();
+        // another tenant sees none of them
+        assertThat(http.get("/v1/files/" + ids.get(0), "X-Llmq-Tenant", "other").status()).isEqualTo(404);
+        assertThat(http.get("/v1/files", "X-Llmq-Tenant", "other").json().path("data").findValuesAsText("id"))
+                .doesNotContainAnyElementsOf(ids);
+        assertThat(http.get("/v1/files?order=asc").status()).isEqualTo(400);
+
+        String shortLived = uploaded(line("s", "hi"), "X-Llmq-Tenant", t).path("id").asText();
+        HttpTestClient.Response hour = upload(form(Map.of("purpose", "batch", "expires_after[anchor]", "created_at",
+                "expires_after[seconds]", "3600"), "f.jsonl", line("h", "hi").getBytes(StandardCharsets.UTF_8)),
+                "X-Llmq-Tenant", t);
+        String hourId = hour.json().path("id").asText();
+        assertThat(hour.json().path("expires_at").asLong() - hour.json().path("created_at").asLong())
+                .isEqualTo(3600);
+        clock.advance(Duration.ofHours(2));
+        try {
+            assertThat(http.get("/v1/files/" + hourId, "X-Llmq-Tenant", t).status()).isEqualTo(404);
+            assertThat(http.get("/v1/files/" + shortLived, "X-Llmq-Tenant", t).status()).isEqualTo(200);
+            assertThat(http.get("/v1/files", "X-Llmq-Tenant", t).json().path("data").findValuesAsText("id"))
+                    .doesNotContain(hourId).contains(shortLived);
+        } finally {
+            clock.advance(Duration.ofHours(-2)); // the broker refuses records stamped an hour ahead of it
+        }
+    }
+
+    private static ConsumerRecord<String, byte[]> last(List<ConsumerRecord<String, byte[]>> records, String key) {
+        return records.stream().filter(r -> key.equals(r.key())).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no record with key " + key));
+    }
+
+    private static List<JsonNode> lines(String body) {
+        return body.lines().filter(l -> !l.isBlank()).map(l -> {
+            try {
+                return dev.llmq.schemas.Json.mapper().readTree(l);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    private static List<String> customIds(String body) {
+        return lines(body).stream().map(l -> l.path("custom_id").asText()).toList();
+    }
+
+    /** The system clock, moved forward by the test (an hour-long file expires without waiting an hour). */
+    static final class MovableClock extends Clock {
+        private volatile Duration offset = Duration.ZERO;
+
+        void advance(Duration d) {
+            offset = offset.plus(d);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset);
+        }
+    }
+}
