@@ -197,6 +197,28 @@ public final class JobStatusTopology {
         return ids;
     }
 
+    /**
+     * The job ids of the listed batch {@code batchId} in {@code store}, in submission order, once every one of its
+     * parts is there; none before (a batch's parts come in one transaction but may be read over several polls, and a
+     * batch read in part would show a part of its jobs as all of them).
+     */
+    static List<String> listedJobIds(ReadOnlyKeyValueStore<String, byte[]> store, String batchId,
+                                     JsonSerde<BatchManifest> manifests) {
+        List<String> ids = new ArrayList<>();
+        int read = 0;
+        int parts = 0;
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(manifestPrefix(batchId),
+                Serdes.String().serializer())) {
+            while (it.hasNext()) { // parts in order
+                BatchManifest part = manifests.fromBytes(it.next().value);
+                ids.addAll(part.jobIds());
+                parts = part.parts();
+                read++;
+            }
+        }
+        return read == parts ? ids : List.of();
+    }
+
     static String manifestKey(String batchId, int part) {
         return manifestPrefix(batchId) + String.format("%08d", part);
     }

@@ -281,15 +281,11 @@ final class StatusStore implements AutoCloseable {
 
     /**
      * The job ids of the batch {@code batchId} listed in {@code partition} (the batch id's own) by the ingest that
-     * wrote it, in submission order; empty when it has no parts there (not listed: see {@link #localIndex}).
+     * wrote it, in submission order; empty when it has no parts there (not listed: see {@link #localIndex}) or not
+     * all of them yet ({@link JobStatusTopology#listedJobIds}).
      */
     List<String> localListed(String batchId, int partition) {
-        List<String> ids = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store(JobStatusTopology.INDEX_STORE, partition)
-                .prefixScan(JobStatusTopology.manifestPrefix(batchId), KEYS)) {
-            it.forEachRemaining(kv -> ids.addAll(manifests.fromBytes(kv.value).jobIds())); // parts in order
-        }
-        return ids;
+        return JobStatusTopology.listedJobIds(store(JobStatusTopology.INDEX_STORE, partition), batchId, manifests);
     }
 
     /** What the listed batch {@code batchId} was created from (its first part says), held in {@code partition}. */
