@@ -44,6 +44,7 @@ import io.javalin.config.SizeUnit;
 import io.javalin.http.RequestLogger;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.UploadedFile;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -58,11 +59,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -398,12 +402,28 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The jobs carry the trace context of the request's span ({@link SubmissionTracing}): the caller's
-     * {@code traceparent} when valid (an invalid one is ignored, as W3C asks), else a new trace; the 202 echoes it.
-     * While it runs, the log context holds the trace id (and the batch id once there is one).
-     */
+    /** {@code POST /v1/jobs}: 202 with the job ids ({@link #submission}). */
     private void submit(Context ctx) {
+        submission(ctx, 202, trace -> {
+            ContentTypes.requireJsonOrNdjson(ctx.header("Content-Type"));
+            Submission s = submissions.submit(readBody(ctx), ctx.header("Content-Type"), caller(ctx),
+                    ctx.header("Idempotency-Key"), trace);
+            return new Accepted(s, views.submission(s));
+        });
+    }
+
+    /** A submission accepted (or replayed), and the body to answer it with. */
+    private record Accepted(Submission submission, Object body) {
+    }
+
+    /**
+     * Runs a submission ({@code POST /v1/jobs}, {@code POST /v1/batches}) and answers {@code status} with its body.
+     * The jobs carry the trace context of the request's span ({@link SubmissionTracing}): the caller's
+     * {@code traceparent} when valid (an invalid one is ignored, as W3C asks), else a new trace; the answer echoes
+     * it. While it runs, the log context holds the trace id (and the batch id once there is one). A replay says
+     * {@code Idempotent-Replayed}; accepted jobs and refusals are counted.
+     */
+    private void submission(Context ctx, int okStatus, Function<TraceContext, Accepted> work) {
         long t0 = System.nanoTime();
         SubmissionTracing.SubmissionSpan span = tracing.start(TraceContext.parse(ctx.header(LlmqHeaders.TRACEPARENT),
                 ctx.header(LlmqHeaders.TRACESTATE)).orElse(null));
@@ -413,17 +433,15 @@ public final class IngestServer implements AutoCloseable {
         String errorType = null;
         int jobs = 0;
         try (LogContext.Scope ignored = LogContext.submission(trace.traceId())) {
-            ContentTypes.requireJsonOrNdjson(ctx.header("Content-Type"));
-            byte[] body = readBody(ctx);
-            Submission s = submissions.submit(body, ctx.header("Content-Type"), caller(ctx),
-                    ctx.header("Idempotency-Key"), trace);
+            Accepted accepted = work.apply(trace);
+            Submission s = accepted.submission();
             if (s.replayed()) {
                 ctx.header("Idempotent-Replayed", "true");
             } else {
                 metrics.accepted(s.jobs().size(), Duration.ofNanos(System.nanoTime() - t0));
             }
-            json(ctx, 202, views.submission(s));
-            status = 202;
+            json(ctx, okStatus, accepted.body());
+            status = okStatus;
             jobs = s.jobs().size();
         } catch (ApiException e) {
             metrics.rejected(e.reason());
@@ -545,7 +563,7 @@ public final class IngestServer implements AutoCloseable {
      */
     private void uploadFile(Context ctx) throws IOException {
         String type = ctx.header("Content-Type");
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             throw new ApiException(415, "invalid_request_error", "unsupported_media_type", null, "POST /v1/files"
                     + " takes multipart/form-data with the fields 'file' and 'purpose'; the request's Content-Type is "
                     + (type == null ? "missing" : "'" + type + "'"), "unsupported_media_type");
@@ -553,7 +571,7 @@ public final class IngestServer implements AutoCloseable {
         if (ctx.req().getContentLengthLong() > settings.maxBodyBytes() + MULTIPART_OVERHEAD_BYTES) {
             throw tooLarge(ctx.req().getContentLengthLong());
         }
-        io.javalin.http.UploadedFile upload;
+        UploadedFile upload;
         Map<String, List<String>> fields;
         try {
             upload = ctx.uploadedFile("file");
@@ -612,41 +630,20 @@ public final class IngestServer implements AutoCloseable {
 
     /**
      * {@code POST /v1/batches}: OpenAI's batch creation from an uploaded file ({@link FileService#createBatch}); 200
-     * with the Batch object. The jobs are submitted as {@code POST /v1/jobs} submits NDJSON, traced the same way.
+     * with the Batch object, a new batch's jobs all queued. Submitted, traced and counted as {@code POST /v1/jobs}.
      */
     private void createBatch(Context ctx) {
-        SubmissionTracing.SubmissionSpan span = tracing.start(TraceContext.parse(ctx.header(LlmqHeaders.TRACEPARENT),
-                ctx.header(LlmqHeaders.TRACESTATE)).orElse(null));
-        int status = 500;
-        String errorType = null;
-        int jobs = 0;
-        try (LogContext.Scope ignored = LogContext.submission(span.context().traceId())) {
+        submission(ctx, 200, trace -> {
             ContentTypes.requireJsonOrNdjson(ctx.header("Content-Type"));
             FileService.Created created = files.createBatch(readBody(ctx), caller(ctx),
-                    ctx.header("Idempotency-Key"), span.context());
+                    ctx.header("Idempotency-Key"), trace);
             Submission s = created.submission();
-            if (s.replayed()) {
-                ctx.header("Idempotent-Replayed", "true");
-            }
-            // a new batch is all queued; a replayed one as the store has it now
             BatchTally tally = (s.replayed() ? BatchTally.read(view, s.batchId(), caller(ctx))
-                    : java.util.Optional.<BatchTally>empty()).orElseGet(() -> BatchTally.queued(s.jobs().size(),
-                    clock.instant())).from(created.fileBatch());
-            json(ctx, 200, views.batch(s.batchId(), tally, controlStates.batchCancel(s.batchId())
+                    : Optional.<BatchTally>empty())
+                    .orElseGet(() -> BatchTally.queued(s.jobs().size(), clock.instant())).from(created.fileBatch());
+            return new Accepted(s, views.batch(s.batchId(), tally, controlStates.batchCancel(s.batchId())
                     .map(JobControlMessage::at).orElse(null)));
-            status = 200;
-            jobs = s.jobs().size();
-        } catch (ApiException e) {
-            metrics.rejected(e.reason());
-            status = e.status();
-            errorType = e.reason();
-            throw e;
-        } catch (RuntimeException e) {
-            errorType = e.getClass().getName();
-            throw e;
-        } finally {
-            span.end(status, errorType, jobs);
-        }
+        });
     }
 
     /**

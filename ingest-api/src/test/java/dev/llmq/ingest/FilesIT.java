@@ -247,6 +247,8 @@ class FilesIT {
         HttpTestClient.Response shortExpiry = upload(form(Map.of("purpose", "batch", "expires_after[anchor]",
                 "created_at", "expires_after[seconds]", "60"), "f.jsonl", ok));
         assertThat(shortExpiry.json().at("/error/param").asText()).isEqualTo("expires_after[seconds]");
+        HttpTestClient.Response longName = upload(form(Map.of("purpose", "batch"), "n".repeat(256), ok));
+        assertThat(longName.json().at("/error/message").asText()).contains("256");
         HttpTestClient.Response stray = upload(form(Map.of("purpose", "batch", "colour", "red"), "f.jsonl", ok));
         assertThat(stray.json().at("/error/param").asText()).isEqualTo("colour");
         HttpTestClient.Response json = http.post("/v1/files", "{}", "application/json");

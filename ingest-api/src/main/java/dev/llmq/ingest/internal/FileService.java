@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -39,6 +41,8 @@ public final class FileService {
     static final Duration MAX_EXPIRY = Duration.ofDays(30);
     /** The most files one {@code GET /v1/files} lists, and its default. */
     static final int MAX_LIMIT = 10_000;
+    /** The longest file name kept. */
+    static final int MAX_FILENAME_CHARS = 255;
     /** OpenAI's limits on a batch's metadata. */
     static final int MAX_METADATA_PAIRS = 16;
     static final int MAX_METADATA_KEY_CHARS = 64;
@@ -82,7 +86,7 @@ public final class FileService {
         for (String name : fields.keySet()) {
             if (!UPLOAD_FIELDS.contains(name) && !name.equals("file")) {
                 throw ApiException.invalid("unknown_parameter", name, "unknown form field '" + name + "'; POST"
-                        + " /v1/files takes 'file' and " + new java.util.TreeSet<>(UPLOAD_FIELDS));
+                        + " /v1/files takes 'file' and " + new TreeSet<>(UPLOAD_FIELDS));
             }
         }
         String purpose = QueryParameters.single(fields, "purpose");
@@ -99,6 +103,10 @@ public final class FileService {
                 QueryParameters.single(fields, "expires_after[seconds]"));
         int lines = caller.admit(parser.parse(content, ContentTypes.NDJSON_TYPE, now)).jobs().size();
         String name = filename == null || filename.isBlank() ? "upload.jsonl" : filename;
+        if (name.length() > MAX_FILENAME_CHARS) {
+            throw ApiException.invalid("invalid_value", "file", "the file's name may have up to " + MAX_FILENAME_CHARS
+                    + " characters; it has " + name.length());
+        }
         StoredFile draft = new StoredFile(StoredFile.SCHEMA_VERSION, ids.nextFileId(), caller.tenant(), name, purpose,
                 content.length, lines, now, now.plus(expiry), 0, 1);
         return store.write(draft, content);
@@ -189,7 +197,7 @@ public final class FileService {
             String name = it.next();
             if (!BATCH_FIELDS.contains(name)) {
                 throw ApiException.invalid("unknown_parameter", name, "Unrecognized request argument supplied: "
-                        + name + " (POST /v1/batches takes " + new java.util.TreeSet<>(BATCH_FIELDS) + ")");
+                        + name + " (POST /v1/batches takes " + new TreeSet<>(BATCH_FIELDS) + ")");
             }
         }
         String fileId = text(request, "input_file_id", true);
@@ -218,7 +226,7 @@ public final class FileService {
         JsonNode root;
         try {
             root = body.length == 0 ? null : mapper.readTree(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw ApiException.invalid("invalid_json", null, "the request body is not valid JSON: "
                     + e.getOriginalMessage());
         } catch (IOException e) {
