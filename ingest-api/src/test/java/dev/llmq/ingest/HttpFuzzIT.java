@@ -31,7 +31,8 @@ class HttpFuzzIT {
     private static final String CHAT = HostileInputIT.CHAT;
     private static final List<String> ROUTES = List.of("/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/stream",
             "/v1/jobs/{id}/cancel", "/v1/batches/{id}", "/v1/batches/{id}/results", "/v1/batches/{id}/cancel",
-            "/v1/batches?limit={id}&after={id}",
+            "/v1/batches?limit={id}&after={id}", "/v1/batches", "/v1/files", "/v1/files/{id}", "/v1/files/{id}/content",
+            "/v1/files?limit={id}&after={id}",
             "/v1/usage?group_by={id}&window={id}", "/health/live", "/health/ready", "/metrics", "/internal/v1/status",
             "/{id}", "/v1/{id}/jobs");
 
@@ -74,7 +75,7 @@ class HttpFuzzIT {
     Arbitrary<String> contentTypes() {
         return Arbitraries.of("application/json", "application/x-ndjson", "application/json; charset=utf-16",
                 "text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data", "",
-                "application/json; charset=\"utf-8\"", ";;;", "application/jsonl");
+                "application/json; charset=\"utf-8\"", ";;;", "application/jsonl", "multipart/form-data; boundary=b");
     }
 
     @Provide
@@ -83,7 +84,10 @@ class HttpFuzzIT {
                 CHAT + "\n" + CHAT, "{\"model\":\"gpt-4o\",\"model\":\"x\"}", "[".repeat(5000), "{\"reason\":7}",
                 "{\"reason\":\"stop\"}", "null", "1e999999", "9".repeat(5000), "\"\u0000\"", "{\"a\":\"\\ud800\"}",
                 CHAT.replace("\"hi\"", "5"), CHAT.replace("user", "wizard"), "{\"job_ids\":[\"a\"]}",
-                "x".repeat(20_000));
+                "x".repeat(20_000), "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--b\r\n"
+                        + "Content-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\n" + CHAT
+                        + "\r\n--b--\r\n",
+                "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n", "{\"input_file_id\":\"file-x\"}");
         Arbitrary<byte[]> fromTexts = texts.map(t -> t.getBytes(StandardCharsets.UTF_8));
         Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
         return Arbitraries.oneOf(fromTexts, random);
