@@ -109,8 +109,10 @@ public final class JobViews {
 
     /**
      * {@code GET /v1/batches/{id}}: OpenAI's Batch object, with llmq's counts by status beside it. Its status is
-     * {@code in_progress} until every job ended, then {@code completed}; once a cancellation of the batch was asked
-     * ({@code cancelRequestedAt} not null), {@code cancelling} and then {@code cancelled}, with OpenAI's
+     * {@code in_progress} until every job ended, then {@code completed}, or {@code expired} (with {@code expired_at})
+     * when a job ran out of time (its completion window or its own expiry), as OpenAI's batches expire: the jobs that
+     * ended in time are in the output file, the expired ones in the error file. Once a cancellation of the batch was
+     * asked ({@code cancelRequestedAt} not null), {@code cancelling} and then {@code cancelled}, with OpenAI's
      * {@code cancelling_at} and {@code cancelled_at} (when its last job ended). Once it ended, {@code output_file_id}
      * names its succeeded jobs' lines and {@code error_file_id} the others' ({@link FileService#outputFileId}), when
      * it has any. {@code input_file_id}, {@code completion_window} (and so {@code expires_at}) and {@code metadata}
@@ -142,8 +144,9 @@ public final class JobViews {
         o.putNull("errors");
         o.put("input_file_id", from == null ? null : from.inputFileId());
         o.put("completion_window", from == null ? null : from.completionWindow());
+        boolean expired = ended && cancelRequestedAt == null && jobs.count(JobStatus.EXPIRED) > 0;
         if (cancelRequestedAt == null) {
-            o.put("status", ended ? "completed" : "in_progress");
+            o.put("status", !ended ? "in_progress" : expired ? "expired" : "completed");
         } else {
             o.put("status", ended ? "cancelled" : "cancelling");
         }
@@ -154,9 +157,9 @@ public final class JobViews {
         putEpoch(o, "expires_at", from == null || from.completionWindow() == null || jobs.created() == null ? null
                 : jobs.created().plus(JobDeadline.window(mapper.getNodeFactory().textNode(from.completionWindow()))));
         putEpoch(o, "finalizing_at", null);
-        putEpoch(o, "completed_at", ended && cancelRequestedAt == null ? jobs.lastEnded() : null);
+        putEpoch(o, "completed_at", ended && cancelRequestedAt == null && !expired ? jobs.lastEnded() : null);
         putEpoch(o, "failed_at", null);
-        putEpoch(o, "expired_at", null);
+        putEpoch(o, "expired_at", expired ? jobs.lastEnded() : null);
         putEpoch(o, "cancelling_at", cancelRequestedAt);
         putEpoch(o, "cancelled_at", cancelRequestedAt != null && ended ? jobs.lastEnded() : null);
         ObjectNode requestCounts = o.putObject("request_counts");

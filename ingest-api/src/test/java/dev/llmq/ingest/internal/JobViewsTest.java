@@ -94,6 +94,16 @@ class JobViewsTest {
                 failed("c")))), null);
         assertThat(failedOnly.path("output_file_id")).isEqualTo(NullNode.getInstance());
         assertThat(failedOnly.path("error_file_id").asText()).isEqualTo("file-batch_1-errors");
+        ObjectNode expired = views.batch("batch_1", BatchTally.of(List.of(job("b", JobStatus.SUCCEEDED, null),
+                job("e", JobStatus.EXPIRED, failed("e", t.plusSeconds(7))))), null);
+        assertThat(expired.path("status").asText()).as("a job ran out of its window").isEqualTo("expired");
+        assertThat(expired.path("expired_at").asLong()).isEqualTo(t.plusSeconds(7).getEpochSecond());
+        assertThat(expired.path("completed_at")).isEqualTo(NullNode.getInstance());
+        assertThat(expired.path("output_file_id").asText()).isEqualTo("file-batch_1-output");
+        assertThat(expired.path("error_file_id").asText()).isEqualTo("file-batch_1-errors");
+        ObjectNode cancelledAndExpired = views.batch("batch_1", BatchTally.of(List.of(job("e", JobStatus.EXPIRED,
+                failed("e")))), t);
+        assertThat(cancelledAndExpired.path("status").asText()).isEqualTo("cancelled");
         assertThat(FileService.batchOfOutput("file-batch_1-errors")).isEqualTo("batch_1");
         assertThat(FileService.batchOfOutput("file-batch_1-output")).isEqualTo("batch_1");
         assertThat(FileService.batchOfOutput("file-0190-abc")).isNull();
