@@ -582,8 +582,9 @@ public final class IngestServer implements AutoCloseable {
                     throw tooLarge(-1); // Jetty's "max file size exceeded" (or request size)
                 }
             }
-            throw ApiException.invalid("invalid_body", "file", "the multipart/form-data body could not be read ("
-                    + e.getMessage() + ")");
+            log.debug("unreadable multipart body on POST /v1/files", e);
+            throw ApiException.invalid("invalid_body", "file", "the request body is not a well-formed"
+                    + " multipart/form-data form (a boundary in the Content-Type, parts named by Content-Disposition)");
         }
         if (upload == null) {
             throw ApiException.invalid("missing_required_parameter", "file", "Missing required parameter: 'file' (a"
