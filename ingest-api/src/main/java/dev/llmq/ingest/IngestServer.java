@@ -28,6 +28,7 @@ import dev.llmq.ingest.internal.JobViews;
 import dev.llmq.ingest.internal.JsonErrorHandler;
 import dev.llmq.ingest.internal.KafkaClientMeters;
 import dev.llmq.ingest.internal.KeyRateLimits;
+import dev.llmq.ingest.internal.SealedParts;
 import dev.llmq.ingest.internal.StreamRelay;
 import dev.llmq.ingest.internal.StreamsJobStatusView;
 import dev.llmq.ingest.internal.Submission;
@@ -148,6 +149,8 @@ public final class IngestServer implements AutoCloseable {
     private final CancelService cancels;
     private final BatchListing batchList;
     private final BatchResults batchResults;
+    /** The ended parts of the batches counted lately: a batch is counted again from its parts still moving. */
+    private final SealedParts sealedParts = new SealedParts();
     private final FileStore fileStore;
     private final FileService files;
     private final UsageForwarder usage;
@@ -199,8 +202,8 @@ public final class IngestServer implements AutoCloseable {
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
         this.control = new ControlPublisher(settings, kafkaMeters.producers(KafkaProducer::new));
         this.cancelSweeper = new CancelSweeper(controlStates, control, clock, settings.statusRetention());
-        this.cancels = new CancelService(view, control::publish, control.source(), mapper, clock);
-        this.batchList = new BatchListing(view, views, controlStates);
+        this.cancels = new CancelService(view, sealedParts, control::publish, control.source(), mapper, clock);
+        this.batchList = new BatchListing(view, views, controlStates, sealedParts);
         this.batchResults = new BatchResults(view, views, mapper);
         this.usage = new UsageForwarder(settings.usageUrl(), settings.instanceId(), USAGE_TIMEOUT, internalKey);
         this.app = createApp();
@@ -552,7 +555,7 @@ public final class IngestServer implements AutoCloseable {
 
     private void getBatch(Context ctx) {
         String id = ctx.pathParam("id");
-        BatchTally jobs = BatchTally.read(view, id, caller(ctx))
+        BatchTally jobs = BatchTally.read(view, id, caller(ctx), sealedParts)
                 .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'"));
         json(ctx, 200, views.batch(id, jobs, controlStates.batchCancel(id).map(JobControlMessage::at).orElse(null)));
     }
@@ -605,7 +608,8 @@ public final class IngestServer implements AutoCloseable {
             json(ctx, 200, views.file(files.file(id, caller(ctx))));
             return;
         }
-        BatchTally jobs = BatchTally.read(view, batchId, caller(ctx)).orElseThrow(() -> FileService.noSuchFile(id));
+        BatchTally jobs = BatchTally.read(view, batchId, caller(ctx), sealedParts)
+                .orElseThrow(() -> FileService.noSuchFile(id));
         json(ctx, 200, views.outputFile(id, batchId, jobs));
     }
 
@@ -639,7 +643,7 @@ public final class IngestServer implements AutoCloseable {
             FileService.Created created = files.createBatch(readBody(ctx), caller(ctx),
                     ctx.header("Idempotency-Key"), trace);
             Submission s = created.submission();
-            BatchTally tally = (s.replayed() ? BatchTally.read(view, s.batchId(), caller(ctx))
+            BatchTally tally = (s.replayed() ? BatchTally.read(view, s.batchId(), caller(ctx), sealedParts)
                     : Optional.<BatchTally>empty())
                     .orElseGet(() -> BatchTally.queued(s.jobs().size(), clock.instant())).from(created.fileBatch());
             return new Accepted(s, views.batch(s.batchId(), tally, controlStates.batchCancel(s.batchId())

@@ -34,14 +34,17 @@ public final class BatchListing {
     private final JobViews views;
     private final ControlStates controls;
     private final long pageJobs;
+    private final SealedParts sealed;
 
-    public BatchListing(JobStatusView view, JobViews views, ControlStates controls) {
-        this(view, views, controls, PAGE_JOBS);
+    /** @param sealed the ended parts of batches counted before */
+    public BatchListing(JobStatusView view, JobViews views, ControlStates controls, SealedParts sealed) {
+        this(view, views, controls, sealed, PAGE_JOBS);
     }
 
     /** @param pageJobs the jobs a page's batches hold at most, beyond its first batch */
-    BatchListing(JobStatusView view, JobViews views, ControlStates controls, long pageJobs) {
+    BatchListing(JobStatusView view, JobViews views, ControlStates controls, SealedParts sealed, long pageJobs) {
         this.pageJobs = pageJobs;
+        this.sealed = Objects.requireNonNull(sealed, "sealed");
         this.view = Objects.requireNonNull(view, "view");
         this.views = Objects.requireNonNull(views, "views");
         this.controls = Objects.requireNonNull(controls, "controls");
@@ -77,7 +80,7 @@ public final class BatchListing {
                 cursor = id;
                 // a batch whose list entry names no tenant (submitted without one, or listed before entries named
                 // it) is another tenant's when its jobs say so: skipped, and never named as a cursor
-                Optional<BatchTally> batch = BatchTally.read(view, id, caller);
+                Optional<BatchTally> batch = BatchTally.read(view, id, caller, sealed);
                 if (batch.isPresent()) {
                     data.add(views.batch(id, batch.get(), controls.batchCancel(id).map(JobControlMessage::at)
                             .orElse(null)));

@@ -40,25 +40,40 @@ public final class BatchTally {
      * The batch's tally as {@code caller} may see it: empty when the batch is unknown or another tenant's. The job ids
      * are the store's (the batch's listed parts or index lines); a job listed there that the store has not read yet
      * was written in the same transaction as the list, so it counts as queued. A batch the store has not read at all
-     * yet is what this instance accepted in the last seconds ({@link JobStatusView#batch}).
+     * yet is what this instance accepted in the last seconds ({@link JobStatusView#batch}). A part whose jobs had all
+     * ended when it was last read is taken from {@code sealed} instead of being read again.
      */
-    public static Optional<BatchTally> read(JobStatusView view, String batchId, Caller caller) {
+    public static Optional<BatchTally> read(JobStatusView view, String batchId, Caller caller, SealedParts sealed) {
         List<String> ids = view.batchJobIds(batchId);
+        SealedParts.Batch known = sealed.get(batchId);
+        if (known != null && !caller.sees(known.tenant)) {
+            return Optional.empty(); // a batch is one submission's: another tenant's is an unknown one
+        }
         BatchTally tally = new BatchTally();
         long found = 0;
-        for (int from = 0, to; from < ids.size(); from = to) {
+        for (int from = 0, to, index = 0; from < ids.size(); from = to, index++) {
             // the first job alone: another tenant's batch is told by it before a part of its jobs is read
             to = from == 0 ? 1 : Math.min(from + PAGE, ids.size());
             List<String> page = ids.subList(from, to);
-            List<JobSnapshot> jobs = view.jobs(page);
-            for (JobSnapshot j : jobs) {
-                if (!caller.sees(j.tenant())) {
-                    return Optional.empty(); // a batch is one submission's: another tenant's is an unknown one
+            BatchTally part = known == null ? null : known.part(index, page);
+            if (part == null) {
+                List<JobSnapshot> jobs = view.jobs(page);
+                part = new BatchTally();
+                for (JobSnapshot j : jobs) {
+                    if (!caller.sees(j.tenant())) {
+                        return Optional.empty();
+                    }
+                    part.add(j);
                 }
-                tally.add(j);
+                part.addUnread(page.size() - jobs.size());
+                if (jobs.size() == page.size() && part.ended()) {
+                    known = sealed.seal(batchId, jobs.getFirst().tenant(), index, page, part);
+                }
+                found += jobs.size();
+            } else {
+                found += page.size();
             }
-            found += jobs.size();
-            tally.addUnread(page.size() - jobs.size());
+            tally.add(part);
         }
         if (found == 0) { // nothing to tell its tenant by: what this instance remembers of it, if anything
             List<JobSnapshot> recent = caller.visible(view.batch(batchId));
@@ -78,25 +93,43 @@ public final class BatchTally {
 
     void add(JobSnapshot j) {
         counts.merge(j.status(), 1L, Long::sum);
-        if (j.submittedAt() != null && (created == null || j.submittedAt().isBefore(created))) {
-            created = j.submittedAt();
-        }
+        created = earlier(created, j.submittedAt());
         JobResult r = j.result();
         if (r == null) {
             return;
         }
-        if (lastEnded == null || r.completedAt().isAfter(lastEnded)) {
-            lastEnded = r.completedAt();
-        }
+        lastEnded = later(lastEnded, r.completedAt());
         TokenUsage u = r.usage() == null ? TokenUsage.ZERO : r.usage();
-        usage = new TokenUsage(usage.promptTokens() + u.promptTokens(), usage.completionTokens() + u.completionTokens(),
-                usage.totalTokens() + u.totalTokens(), usage.cachedPromptTokens() + u.cachedPromptTokens(),
-                usage.reasoningTokens() + u.reasoningTokens(), usage.cacheCreationTokens() + u.cacheCreationTokens());
+        usage = plus(usage, u);
         if (r.costUsd() != null) {
             costUsd = costUsd.add(r.costUsd());
         } else if (u.totalTokens() > 0) {
             unpriced++;
         }
+    }
+
+    /** Adds another part's tally to this one. */
+    private void add(BatchTally part) {
+        part.counts.forEach((status, n) -> counts.merge(status, n, Long::sum));
+        created = earlier(created, part.created);
+        lastEnded = later(lastEnded, part.lastEnded);
+        usage = plus(usage, part.usage);
+        costUsd = costUsd.add(part.costUsd);
+        unpriced += part.unpriced;
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null || (b != null && b.isBefore(a)) ? b : a;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null || (b != null && b.isAfter(a)) ? b : a;
+    }
+
+    private static TokenUsage plus(TokenUsage a, TokenUsage b) {
+        return new TokenUsage(a.promptTokens() + b.promptTokens(), a.completionTokens() + b.completionTokens(),
+                a.totalTokens() + b.totalTokens(), a.cachedPromptTokens() + b.cachedPromptTokens(),
+                a.reasoningTokens() + b.reasoningTokens(), a.cacheCreationTokens() + b.cacheCreationTokens());
     }
 
     private void addUnread(long queued) {

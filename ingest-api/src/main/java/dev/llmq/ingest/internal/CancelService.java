@@ -22,6 +22,7 @@ public final class CancelService {
     /** The longest accepted {@code reason}. */
     public static final int MAX_REASON = 1024;
 
+    private final SealedParts sealed;
     private final JobStatusView view;
     private final Consumer<JobControlMessage> publisher;
     private final String source;
@@ -29,9 +30,11 @@ public final class CancelService {
     private final Clock clock;
 
     /** @param publisher writes a message and returns once the broker acknowledged it (else throws 503) */
-    public CancelService(JobStatusView view, Consumer<JobControlMessage> publisher, String source, ObjectMapper mapper,
-                         Clock clock) {
+    /** @param sealed the ended parts of batches counted before */
+    public CancelService(JobStatusView view, SealedParts sealed, Consumer<JobControlMessage> publisher, String source,
+                         ObjectMapper mapper, Clock clock) {
         this.view = Objects.requireNonNull(view, "view");
+        this.sealed = Objects.requireNonNull(sealed, "sealed");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.source = Objects.requireNonNull(source, "source");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
@@ -69,7 +72,7 @@ public final class CancelService {
      */
     public BatchCancel cancelBatch(String batchId, byte[] body, Caller caller) {
         String reason = reason(body);
-        BatchTally jobs = BatchTally.read(view, batchId, caller).orElseThrow(() -> unknown("batch", batchId));
+        BatchTally jobs = BatchTally.read(view, batchId, caller, sealed).orElseThrow(() -> unknown("batch", batchId));
         if (jobs.ended()) {
             throw new ApiException(409, "invalid_request_error", "batch_finished", null,
                     "every job of batch '" + batchId + "' already finished (" + jobs.total()

@@ -51,7 +51,7 @@ class BatchListingTest {
     @Test
     void aPageEndsOnceItsBatchesHoldEnoughJobsAndTheNextStartsAfterIt() {
         List<String> made = batches(2);
-        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, 3);
+        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts(), 3);
         ObjectNode first = listing.page(query("10", null), Caller.withoutKey(null));
         // 2 jobs, then 4 >= 3: two batches of the ten asked for
         assertThat(ids(first)).containsExactly(made.get(4), made.get(3));
@@ -72,7 +72,7 @@ class BatchListingTest {
     void aBatchTheCallerTurnsOutNotToSeeIsSkippedAndNeverNamed() {
         List<String> made = batches(1);
         view.untenanted.add(made.get(2)); // globex's, its list entry naming no tenant: offered to acme too
-        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls);
+        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts());
         Caller acme = Caller.withoutKey("acme");
         ObjectNode top = listing.page(query("2", null), acme);
         assertThat(ids(top)).containsExactly(made.get(4), made.get(3));
@@ -94,7 +94,7 @@ class BatchListingTest {
     @Test
     void aPageOfLimitBatchesSaysWhetherMoreFollow() {
         List<String> made = batches(1);
-        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls);
+        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts());
         ObjectNode page = listing.page(query("4", null), Caller.withoutKey("acme"));
         assertThat(ids(page)).containsExactly(made.get(4), made.get(3), made.get(1), made.get(0));
         assertThat(page.path("has_more").asBoolean()).isFalse();

@@ -41,7 +41,7 @@ class BatchTallyTest {
             JobStatus st = i % 5 == 0 ? JobStatus.SUCCEEDED : i % 5 == 1 ? JobStatus.FAILED : JobStatus.RUNNING;
             view.put(job(ids.get(i), "acme", st, T.plusSeconds(i % 7)));
         }
-        BatchTally tally = BatchTally.read(view, "b1", Caller.withoutKey("acme")).orElseThrow();
+        BatchTally tally = BatchTally.read(view, "b1", Caller.withoutKey("acme"), new SealedParts()).orElseThrow();
         assertThat(tally.total()).isEqualTo(2_500);
         assertThat(tally.count(JobStatus.SUCCEEDED)).isEqualTo(500);
         assertThat(tally.count(JobStatus.FAILED)).isEqualTo(500);
@@ -58,7 +58,7 @@ class BatchTallyTest {
         view.put(ended("job_00001", new TokenUsage(20, 7, 27, 0, 3, 0), new BigDecimal("0.00000375")));
         view.put(ended("job_00002", new TokenUsage(4, 1, 5, 0, 0, 0), null)); // no known price
         view.put(job("job_00003", "acme", JobStatus.RUNNING, T));
-        BatchTally tally = BatchTally.read(view, "b1", Caller.withoutKey(null)).orElseThrow();
+        BatchTally tally = BatchTally.read(view, "b1", Caller.withoutKey(null), new SealedParts()).orElseThrow();
         assertThat(tally.usage()).isEqualTo(new TokenUsage(34, 13, 47, 2, 3, 0));
         assertThat(tally.costUsd()).isEqualByComparingTo("0.00000500");
         assertThat(tally.unpriced()).isEqualTo(1);
@@ -76,17 +76,56 @@ class BatchTallyTest {
         List<String> ids = ids(1_500);
         view.list("b1", ids);
         ids.forEach(id -> view.put(job(id, "acme", JobStatus.SUCCEEDED, T)));
-        assertThat(BatchTally.read(view, "b1", Caller.withoutKey("globex"))).isEmpty();
-        assertThat(BatchTally.read(view, "b1", Caller.withoutKey("acme")).orElseThrow().ended()).isTrue();
-        assertThat(BatchTally.read(view, "b1", Caller.withoutKey(null))).isPresent();
-        view.put(job(ids.get(1_200), "globex", JobStatus.SUCCEEDED, T)); // never so, but checked on every part
-        assertThat(BatchTally.read(view, "b1", Caller.withoutKey("acme"))).isEmpty();
+        SealedParts sealed = new SealedParts();
+        assertThat(BatchTally.read(view, "b1", Caller.withoutKey("globex"), sealed)).isEmpty();
+        assertThat(BatchTally.read(view, "b1", Caller.withoutKey("acme"), sealed).orElseThrow().ended()).isTrue();
+        assertThat(BatchTally.read(view, "b1", Caller.withoutKey(null), sealed)).isPresent();
+        // once its parts are kept, the batch's tenant is told by them
+        assertThat(BatchTally.read(view, "b1", Caller.withoutKey("globex"), sealed)).isEmpty();
+        view.put(job(ids.get(1_200), "globex", JobStatus.SUCCEEDED, T)); // never so, but checked on every part read
+        assertThat(BatchTally.read(view, "b1", Caller.withoutKey("acme"), new SealedParts())).isEmpty();
+    }
+
+    @Test
+    void partsWhoseJobsAllEndedAreNotReadAgain() {
+        List<String> ids = ids(2_500); // parts: the first job, then 1,000, 1,000 and 499
+        view.list("b1", ids);
+        for (int i = 0; i < ids.size(); i++) {
+            view.put(job(ids.get(i), "acme", i < 1_500 ? JobStatus.SUCCEEDED : JobStatus.RUNNING, T));
+        }
+        SealedParts sealed = new SealedParts();
+        Caller acme = Caller.withoutKey("acme");
+        BatchTally first = BatchTally.read(view, "b1", acme, sealed).orElseThrow();
+        assertThat(view.jobLookups()).isEqualTo(4);
+        assertThat(sealed.get("b1").sealed()).as("the first job and the first thousand").isEqualTo(2);
+
+        BatchTally again = BatchTally.read(view, "b1", acme, sealed).orElseThrow();
+        assertThat(view.jobLookups()).as("only the two parts still running").isEqualTo(6);
+        assertThat(again.count(JobStatus.SUCCEEDED)).isEqualTo(first.count(JobStatus.SUCCEEDED)).isEqualTo(1_500);
+        assertThat(again.count(JobStatus.RUNNING)).isEqualTo(1_000);
+
+        for (int i = 1_500; i < ids.size(); i++) {
+            view.put(job(ids.get(i), "acme", JobStatus.SUCCEEDED, T));
+        }
+        assertThat(BatchTally.read(view, "b1", acme, sealed).orElseThrow().ended()).isTrue();
+        assertThat(view.jobLookups()).isEqualTo(8);
+        assertThat(BatchTally.read(view, "b1", acme, sealed).orElseThrow().count(JobStatus.SUCCEEDED))
+                .isEqualTo(2_500);
+        assertThat(view.jobLookups()).as("every part kept").isEqualTo(8);
+
+        // a part kept under other jobs (the store's list of the batch grew in its middle) is read again
+        List<String> grown = new ArrayList<>(ids);
+        grown.add(500, "job_00499a");
+        view.list("b1", grown);
+        view.put(job("job_00499a", "acme", JobStatus.SUCCEEDED, T));
+        assertThat(BatchTally.read(view, "b1", acme, sealed).orElseThrow().total()).isEqualTo(2_501);
+        assertThat(view.jobLookups()).as("the three parts after the first job moved").isEqualTo(11);
     }
 
     @Test
     void aBatchWhoseJobsTheStoreHasNotReadIsUnknownUnlessThisInstanceRemembersIt() {
         view.list("b1", ids(3));
-        assertThat(BatchTally.read(view, "b1", Caller.withoutKey(null))).isEmpty();
-        assertThat(BatchTally.read(view, "b2", Caller.withoutKey(null))).isEmpty();
+        assertThat(BatchTally.read(view, "b1", Caller.withoutKey(null), new SealedParts())).isEmpty();
+        assertThat(BatchTally.read(view, "b2", Caller.withoutKey(null), new SealedParts())).isEmpty();
     }
 }

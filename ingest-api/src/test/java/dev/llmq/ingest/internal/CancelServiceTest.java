@@ -21,8 +21,8 @@ class CancelServiceTest {
 
     private final MapStatusView view = new MapStatusView();
     private final List<JobControlMessage> published = new ArrayList<>();
-    private final CancelService cancels = new CancelService(view, published::add, "/llmq/ingest/t", Json.mapper(),
-            Clock.fixed(NOW, ZoneOffset.UTC));
+    private final CancelService cancels = new CancelService(view, new SealedParts(), published::add,
+            "/llmq/ingest/t", Json.mapper(), Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static final Caller ALL = Caller.withoutKey(null);
 

@@ -17,6 +17,11 @@ final class MapStatusView implements JobStatusView {
     volatile int answerJobsTimes = Integer.MAX_VALUE;
     private final java.util.concurrent.atomic.AtomicInteger jobsAnswered = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** How many job lookups ({@link #jobs}) were asked so far. */
+    int jobLookups() {
+        return jobsAnswered.get();
+    }
+
     void put(JobSnapshot snapshot) {
         jobs.put(snapshot.jobId(), snapshot);
     }
