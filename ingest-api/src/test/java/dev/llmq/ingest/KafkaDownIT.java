@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.llmq.runtime.EmbeddedKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -38,8 +40,22 @@ class KafkaDownIT {
                     CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""), "application/json");
             assertThat(streaming.status()).isEqualTo(202);
             String streamingId = streaming.json().path("id").asText();
+            byte[] lines = FilesIT.line("f-1", "hi").getBytes(StandardCharsets.UTF_8);
+            HttpTestClient.Response file = upload(http, lines);
+            assertThat(file.status()).as(file.body()).isEqualTo(200);
+            String fileId = file.json().path("id").asText();
 
             kafka.close();
+
+            // a file is neither kept nor read back, nor made a batch, without Kafka
+            HttpTestClient.Response upload = upload(http, lines);
+            assertThat(upload.status()).as(upload.body()).isEqualTo(503);
+            assertThat(upload.json().at("/error/code").asText()).isEqualTo("kafka_unavailable");
+            HttpTestClient.Response content = http.get("/v1/files/" + fileId + "/content");
+            assertThat(content.status()).as(content.body()).isEqualTo(503);
+            HttpTestClient.Response batch = http.post("/v1/batches", "{\"input_file_id\":\"" + fileId
+                    + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}", "application/json");
+            assertThat(batch.status()).as(batch.body()).isEqualTo(503);
 
             HttpTestClient.Response stream = http.get("/v1/jobs/" + streamingId + "/stream");
             assertThat(stream.status()).as(stream.body()).isEqualTo(503);
@@ -60,5 +76,9 @@ class KafkaDownIT {
             }
             kafka.close();
         }
+    }
+
+    private static HttpTestClient.Response upload(HttpTestClient http, byte[] lines) {
+        return FilesIT.upload(http, FilesIT.form(Map.of("purpose", "batch"), "f.jsonl", lines));
     }
 }

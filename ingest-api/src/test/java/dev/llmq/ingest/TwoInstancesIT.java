@@ -124,9 +124,7 @@ class TwoInstancesIT {
     void aFileUploadedToOneInstanceIsABatchOnTheOtherWhichSaysWhatItWasCreatedWith() {
         byte[] form = FilesIT.form(java.util.Map.of("purpose", "batch"), "two.jsonl",
                 (FilesIT.line("t-1", "hi") + FilesIT.line("t-2", "ho")).getBytes(StandardCharsets.UTF_8));
-        HttpTestClient.Response file = httpA.send(HttpRequest.newBuilder(URI.create(httpA.base() + "/v1/files"))
-                .header("Content-Type", "multipart/form-data; boundary=" + FilesIT.BOUNDARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(form)));
+        HttpTestClient.Response file = FilesIT.upload(httpA, form);
         assertThat(file.status()).as(file.body()).isEqualTo(200);
         String fileId = file.json().path("id").asText();
         // the other instance's table has it as soon as it read the files topic
