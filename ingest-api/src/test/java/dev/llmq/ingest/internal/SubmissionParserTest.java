@@ -96,6 +96,13 @@ class SubmissionParserTest {
     }
 
     @Test
+    void aFileSavedWithAByteOrderMarkAndCrlfLineEndsIsRead() {
+        ParsedSubmission s = parse("\uFEFF" + CHAT + "\r\n" + CHAT.replace("gpt-4o-mini", "gpt-4o") + "\r\n",
+                "application/x-ndjson");
+        assertThat(s.jobs()).extracting(ParsedJob::modelGroup).containsExactly("gpt-4o-mini", "gpt-4o");
+    }
+
+    @Test
     void batchInputLineWithoutMethodAndUrlIsReadAsOne() {
         ParsedSubmission s = parse("{\"custom_id\":\"req-1\",\"body\":" + CHAT + "}", "application/x-ndjson");
         assertThat(s.jobs()).extracting(ParsedJob::customId, ParsedJob::modelGroup)
