@@ -52,15 +52,18 @@ public final class Topics {
                     + "in the transaction that writes the batch's jobs, whose records carry the header "
                     + "`llmq.batch.listed`): the status store lists a batch from these");
 
+    /** How soon a deleted file's records may leave the broker's disk at the latest (give or take a segment). */
+    public static final Duration FILE_CLEANING = Duration.ofDays(1);
+
     public static final TopicSpec<StoredFile> FILES = new TopicSpec<>("files.v1", "file id", StoredFile.class,
             "StoredFile", 1, true, null,
             "the files uploaded to the ingest (`POST /v1/files`): what each is and where its content is; a tombstone "
-                    + "once deleted; every ingest holds it in memory");
+                    + "once deleted; every ingest holds it in memory", FILE_CLEANING);
 
     public static final TopicSpec<byte[]> FILE_PARTS = new TopicSpec<>("file-parts.v1",
             "`<file id>/<part, 8 digits>`", null, "up to 512 KiB of a file's bytes", 1, true, null,
             "the content of the uploaded files, written in the transaction of their `files.v1` record; tombstones "
-                    + "once deleted");
+                    + "once deleted, and the deleted bytes compacted away within a day", FILE_CLEANING);
 
     /** One tenant's figure has {@code @<tenant>} (URL-encoded: no colon) after {@code <group_by>}; all tenants' none. */
     private static final String TENANT_PART = " (`@<tenant>`, URL-encoded: one tenant's figure)";
@@ -99,6 +102,7 @@ public final class Topics {
                     .append(" | ").append(t.fixedPartitions() == null ? "`llmq.topics.partitions`"
                             : t.fixedPartitions().toString())
                     .append(" | ").append(t.compacted() ? "compact" : "delete")
+                    .append(t.cleaning() == null ? "" : " (within " + t.cleaning().toHours() + " h)")
                     .append(" | ").append(t.retention() == null ? "broker default" : t.retention().toHours() + " h")
                     .append(" | ").append(t.purpose()).append(" |\n");
         }

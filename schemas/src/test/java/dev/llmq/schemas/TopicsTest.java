@@ -29,6 +29,10 @@ class TopicsTest {
         assertThat(Topics.JOBS.configs()).isEqualTo(Map.of("cleanup.policy", "delete"));
         assertThat(Topics.CHUNKS.configs()).containsEntry("retention.ms",
                 Long.toString(Duration.ofDays(1).toMillis()));
+        // a deleted file's bytes leave the disk within a day: segments of an hour, compacted within the day
+        assertThat(Topics.FILE_PARTS.configs()).isEqualTo(Map.of("cleanup.policy", "compact",
+                "max.compaction.lag.ms", "86400000", "segment.ms", "3600000"));
+        assertThat(Topics.FILE_PARTS.partitions(6)).isEqualTo(1);
     }
 
     @Test
@@ -54,6 +58,8 @@ class TopicsTest {
         assertThatThrownBy(() -> new TopicSpec<>("x.v1", "k", null, "v", 0, false, null, "p"))
                 .hasMessageContaining("fixedPartitions");
         assertThatThrownBy(() -> Topics.JOBS.partitions(0)).hasMessageContaining(">= 1");
+        assertThatThrownBy(() -> new TopicSpec<>("x.v1", "k", null, "v", null, false, null, "p", Duration.ofDays(1)))
+                .hasMessageContaining("compacted");
     }
 
     @Test

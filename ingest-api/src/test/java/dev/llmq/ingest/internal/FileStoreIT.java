@@ -12,15 +12,25 @@ import dev.llmq.testkit.junit.KafkaClusterExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The file store on the embedded broker: what it writes comes back whole, and expired files are deleted. */
+/**
+ * The file store on the embedded broker: the file topics compact deleted bytes away within a day, what it writes comes
+ * back whole, and expired files are deleted.
+ */
 @ExtendWith(KafkaClusterExtension.class)
 class FileStoreIT {
 
@@ -31,6 +41,16 @@ class FileStoreIT {
                 (short) 1).ensureTopics(Duration.ofSeconds(30));
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "files-store").topics(topics)
                 .build();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            ConfigResource parts = new ConfigResource(ConfigResource.Type.TOPIC, topics.fileParts());
+            Config config = admin.describeConfigs(List.of(parts)).all().get(10, TimeUnit.SECONDS).get(parts);
+            // a deleted file's bytes are compacted away within a day, in segments of an hour
+            assertThat(config.get("max.compaction.lag.ms").value()).isEqualTo("86400000");
+            assertThat(config.get("segment.ms").value()).isEqualTo("3600000");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError(e);
+        }
         StepClock clock = new StepClock(Instant.now());
         try (ControlStates table = new ControlStates(settings);
              FileStore store = new FileStore(settings, table, KafkaProducer::new, KafkaConsumer::new, clock)) {
