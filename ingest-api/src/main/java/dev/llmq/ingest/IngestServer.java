@@ -100,6 +100,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /v1/jobs/{id}}, {@code GET /v1/jobs/{id}/stream} (SSE), {@code GET /v1/batches/{id}},
  *       {@code GET /v1/batches/{id}/results} (NDJSON of OpenAI batch-output lines), {@code GET /v1/batches} (newest
  *       first, {@link BatchListing}): the caller's tenant's only.</li>
+ *   <li>OpenAI's Batch API ({@link FileService}): {@code POST /v1/files} (multipart, a batch-input file checked line
+ *       by line and kept in Kafka), {@code GET /v1/files[/{id}[/content]]}, {@code DELETE /v1/files/{id}},
+ *       {@code POST /v1/batches} (a file's lines as one batch, submitted as {@code POST /v1/jobs} submits NDJSON);
+ *       a batch's output and error files are its output lines, read from the status store.</li>
  *   <li>{@code POST /v1/jobs/{id}/cancel}, {@code POST /v1/batches/{id}/cancel} (optional {@code {"reason"}}): 202
  *       once the broker has the cancellation on the control topic, 404 unknown, 409 already finished, 503.</li>
  *   <li>{@code GET /v1/usage?group_by=&window=&from=&to=}: usage and spend, forwarded to the usage aggregator
