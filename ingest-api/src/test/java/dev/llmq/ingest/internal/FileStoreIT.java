@@ -65,6 +65,7 @@ class FileStoreIT {
 
             clock.advance(Duration.ofHours(2));
             assertThat(store.file("file-1")).as("expired: not found even before the sweep").isEmpty();
+            assertThat(store.files(null, 10, f -> true)).extracting(StoredFile::id).containsExactly("file-2");
             assertThat(store.sweep()).isEqualTo(1);
             assertThat(table.file("file-1")).as("deleted from the table").isEmpty();
             assertThat(store.sweep()).isZero();
