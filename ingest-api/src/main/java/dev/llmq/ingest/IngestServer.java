@@ -27,6 +27,7 @@ import dev.llmq.ingest.internal.JobSnapshot;
 import dev.llmq.ingest.internal.JobViews;
 import dev.llmq.ingest.internal.JsonErrorHandler;
 import dev.llmq.ingest.internal.KafkaClientMeters;
+import dev.llmq.ingest.internal.JustMade;
 import dev.llmq.ingest.internal.KeyRateLimits;
 import dev.llmq.ingest.internal.SealedParts;
 import dev.llmq.ingest.internal.StreamRelay;
@@ -155,6 +156,8 @@ public final class IngestServer implements AutoCloseable {
     private final BatchResults batchResults;
     /** The ended parts of the batches counted lately: a batch is counted again from its parts still moving. */
     private final SealedParts sealedParts = new SealedParts();
+    /** A job or batch id made a moment ago (by another instance) is looked for again before it is a 404. */
+    private final JustMade justMade;
     private final FileStore fileStore;
     private final FileService files;
     private final UsageForwarder usage;
@@ -179,6 +182,7 @@ public final class IngestServer implements AutoCloseable {
         this.modelGroups = Objects.requireNonNull(modelGroups, "modelGroups");
         this.readiness = Objects.requireNonNull(readiness, "readiness");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.justMade = new JustMade(clock);
         this.metrics = new IngestMetrics(Objects.requireNonNull(registry, "registry"));
         this.kafkaMeters = new KafkaClientMeters(registry);
         this.views = new JobViews(mapper);
@@ -540,7 +544,7 @@ public final class IngestServer implements AutoCloseable {
 
     private void getJob(Context ctx) {
         String id = ctx.pathParam("id");
-        JobSnapshot s = caller(ctx).visible(view.job(id))
+        JobSnapshot s = caller(ctx).visible(justMade.job(id, () -> view.job(id)))
                 .orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
         json(ctx, 200, views.job(s, s.terminal() ? null
                 : controlStates.cancelRequested(s.jobId(), s.batchId()).orElse(null)));
@@ -560,6 +564,7 @@ public final class IngestServer implements AutoCloseable {
     private void getBatch(Context ctx) {
         String id = ctx.pathParam("id");
         BatchTally jobs = BatchTally.read(view, id, caller(ctx), sealedParts)
+                .or(() -> batchKnown(id) ? BatchTally.read(view, id, caller(ctx), sealedParts) : Optional.empty())
                 .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'"));
         json(ctx, 200, views.batch(id, jobs, controlStates.batchCancel(id).map(JobControlMessage::at).orElse(null)));
     }
@@ -656,6 +661,16 @@ public final class IngestServer implements AutoCloseable {
     }
 
     /**
+     * Whether the status store knows the batch (every listed part read, or accepted here), looking again for a moment
+     * when the id was made a moment ago ({@link JustMade}): a batch another instance accepted is not a 404 here
+     * because this store has not read it yet.
+     */
+    private boolean batchKnown(String id) {
+        return justMade.batch(id, () -> view.batchJobIds(id).isEmpty() && view.batch(id).isEmpty() ? Optional.empty()
+                : Optional.of(id)).isPresent();
+    }
+
+    /**
      * OpenAI's model list: the model groups jobs may name, those the caller's key may use (as LiteLLM's proxy lists its
      * {@code model_list}). llmq knows no creation time: {@code created} is 0.
      */
@@ -692,6 +707,7 @@ public final class IngestServer implements AutoCloseable {
     private void getBatchResults(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
         BatchResults.Download download = batchResults.open(id, caller(ctx))
+                .or(() -> batchKnown(id) ? batchResults.open(id, caller(ctx)) : Optional.empty())
                 .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'"));
         ctx.status(200).contentType("application/x-ndjson");
         OutputStream out = new BufferedOutputStream(ctx.res().getOutputStream(), 64 * 1024);

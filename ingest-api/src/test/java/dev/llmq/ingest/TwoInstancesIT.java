@@ -70,7 +70,9 @@ class TwoInstancesIT {
                 SubmitIT.CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""), "application/json");
         assertThat(submitted.status()).isEqualTo(202);
         String id = submitted.json().path("id").asText();
-        await().atMost(Duration.ofSeconds(10)).until(() -> httpB.get("/v1/jobs/" + id).status() == 200);
+        // asked of the other at once: a job id made a moment ago is looked for again there, not a 404
+        HttpTestClient.Response atOnce = httpB.get("/v1/jobs/" + id);
+        assertThat(atOnce.status()).as(atOnce.body()).isEqualTo(200);
 
         fixture.sendChunk(new StreamChunk(1, id, 1, "r1", 0, StatusIT.delta("Hel"), Instant.now()));
         HttpRequest req = HttpRequest.newBuilder(URI.create(httpB.base() + "/v1/jobs/" + id + "/stream"))
@@ -135,6 +137,10 @@ class TwoInstancesIT {
                 + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"1h\"}", "application/json");
         assertThat(created.status()).as(created.body()).isEqualTo(200);
         String batchId = created.json().path("id").asText();
+        // as an SDK asks right after creating it, through either instance
+        HttpTestClient.Response atOnce = httpA.get("/v1/batches/" + batchId);
+        assertThat(atOnce.status()).as(atOnce.body()).isEqualTo(200);
+        assertThat(atOnce.json().at("/request_counts/total").asInt()).isEqualTo(2);
         // one instance holds the batch's parts and reads them; the other asks it over the internal route
         for (HttpTestClient http : List.of(httpA, httpB)) {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
