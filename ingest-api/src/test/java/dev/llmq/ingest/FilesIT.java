@@ -15,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,10 +47,8 @@ class FilesIT {
         fixture = new TopicsFixture(kafka.bootstrapServers(), "files");
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "files-a").port(0)
                 .topics(fixture.topics()).transactionalProducers(1).maxBodyBytes(MAX_BODY).build();
-        server = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, Clock.systemUTC(),
-                new SimpleMeterRegistry()).start();
+        server = SubmitIT.startReady(settings, Set.of("gpt-4o-mini"), new SimpleMeterRegistry());
         http = new HttpTestClient(server.port());
-        await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/health/ready").status() == 200);
     }
 
     @AfterAll
