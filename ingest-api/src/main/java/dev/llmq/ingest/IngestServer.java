@@ -27,7 +27,6 @@ import dev.llmq.ingest.internal.JobSnapshot;
 import dev.llmq.ingest.internal.JobViews;
 import dev.llmq.ingest.internal.JsonErrorHandler;
 import dev.llmq.ingest.internal.KafkaClientMeters;
-import dev.llmq.ingest.internal.JustMade;
 import dev.llmq.ingest.internal.KeyRateLimits;
 import dev.llmq.ingest.internal.SealedParts;
 import dev.llmq.ingest.internal.StreamRelay;
@@ -64,7 +63,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
@@ -156,8 +154,6 @@ public final class IngestServer implements AutoCloseable {
     private final BatchResults batchResults;
     /** The ended parts of the batches counted lately: a batch is counted again from its parts still moving. */
     private final SealedParts sealedParts = new SealedParts();
-    /** A job or batch id made a moment ago (by another instance) is looked for again before it is a 404. */
-    private final JustMade justMade;
     private final FileStore fileStore;
     private final FileService files;
     private final UsageForwarder usage;
@@ -182,7 +178,6 @@ public final class IngestServer implements AutoCloseable {
         this.modelGroups = Objects.requireNonNull(modelGroups, "modelGroups");
         this.readiness = Objects.requireNonNull(readiness, "readiness");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.justMade = new JustMade(clock);
         this.metrics = new IngestMetrics(Objects.requireNonNull(registry, "registry"));
         this.kafkaMeters = new KafkaClientMeters(registry);
         this.views = new JobViews(mapper);
@@ -544,7 +539,7 @@ public final class IngestServer implements AutoCloseable {
 
     private void getJob(Context ctx) {
         String id = ctx.pathParam("id");
-        JobSnapshot s = caller(ctx).visible(justMade.job(id, () -> view.job(id)))
+        JobSnapshot s = caller(ctx).visible(view.job(id))
                 .orElseThrow(() -> ApiException.notFound("no job with id '" + id + "'"));
         json(ctx, 200, views.job(s, s.terminal() ? null
                 : controlStates.cancelRequested(s.jobId(), s.batchId()).orElse(null)));
@@ -564,7 +559,6 @@ public final class IngestServer implements AutoCloseable {
     private void getBatch(Context ctx) {
         String id = ctx.pathParam("id");
         BatchTally jobs = BatchTally.read(view, id, caller(ctx), sealedParts)
-                .or(() -> batchKnown(id) ? BatchTally.read(view, id, caller(ctx), sealedParts) : Optional.empty())
                 .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'"));
         json(ctx, 200, views.batch(id, jobs, controlStates.batchCancel(id).map(JobControlMessage::at).orElse(null)));
     }
@@ -634,9 +628,13 @@ public final class IngestServer implements AutoCloseable {
             ctx.status(200).contentType("application/octet-stream").result(content);
             return;
         }
-        BatchResults.Download download = batchResults.open(batchId, caller(ctx), FileService.linesOf(id))
-                .orElseThrow(() -> FileService.noSuchFile(id));
-        ctx.status(200).contentType("application/octet-stream");
+        send(ctx, "application/octet-stream", batchResults.open(batchId, caller(ctx), FileService.linesOf(id))
+                .orElseThrow(() -> FileService.noSuchFile(id)));
+    }
+
+    /** A batch's lines as they are read, to a response whose status line (200) goes out with the first of them. */
+    private static void send(Context ctx, String contentType, BatchResults.Download download) throws IOException {
+        ctx.status(200).contentType(contentType);
         OutputStream out = new BufferedOutputStream(ctx.res().getOutputStream(), 64 * 1024);
         download.writeTo(out);
         out.flush();
@@ -652,22 +650,12 @@ public final class IngestServer implements AutoCloseable {
             FileService.Created created = files.createBatch(readBody(ctx), caller(ctx),
                     ctx.header("Idempotency-Key"), trace);
             Submission s = created.submission();
+            BatchTally queued = BatchTally.queued(s.jobs().size(), clock.instant());
             BatchTally tally = (s.replayed() ? BatchTally.read(view, s.batchId(), caller(ctx), sealedParts)
-                    : Optional.<BatchTally>empty())
-                    .orElseGet(() -> BatchTally.queued(s.jobs().size(), clock.instant())).from(created.fileBatch());
+                    .orElse(queued) : queued).from(created.fileBatch());
             return new Accepted(s, views.batch(s.batchId(), tally, controlStates.batchCancel(s.batchId())
                     .map(JobControlMessage::at).orElse(null)));
         });
-    }
-
-    /**
-     * Whether the status store knows the batch (every listed part read, or accepted here), looking again for a moment
-     * when the id was made a moment ago ({@link JustMade}): a batch another instance accepted is not a 404 here
-     * because this store has not read it yet.
-     */
-    private boolean batchKnown(String id) {
-        return justMade.batch(id, () -> view.batchJobIds(id).isEmpty() && view.batch(id).isEmpty() ? Optional.empty()
-                : Optional.of(id)).isPresent();
     }
 
     /**
@@ -706,13 +694,8 @@ public final class IngestServer implements AutoCloseable {
     /** The batch's OpenAI batch-output lines as they are read ({@link BatchResults}); 404 before any is written. */
     private void getBatchResults(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
-        BatchResults.Download download = batchResults.open(id, caller(ctx))
-                .or(() -> batchKnown(id) ? batchResults.open(id, caller(ctx)) : Optional.empty())
-                .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'"));
-        ctx.status(200).contentType("application/x-ndjson");
-        OutputStream out = new BufferedOutputStream(ctx.res().getOutputStream(), 64 * 1024);
-        download.writeTo(out);
-        out.flush();
+        send(ctx, "application/x-ndjson", batchResults.open(id, caller(ctx))
+                .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'")));
     }
 
     private void stream(Context ctx) throws IOException {

@@ -44,7 +44,8 @@ public final class BatchTally {
      * ended when it was last read is taken from {@code sealed} instead of being read again.
      */
     public static Optional<BatchTally> read(JobStatusView view, String batchId, Caller caller, SealedParts sealed) {
-        List<String> ids = view.batchJobIds(batchId);
+        JobStatusView.BatchJobs listed = view.batchJobs(batchId);
+        List<String> ids = listed.jobIds();
         SealedParts.Batch known = sealed.get(batchId);
         if (known != null && !caller.sees(known.tenant)) {
             return Optional.empty(); // a batch is one submission's: another tenant's is an unknown one
@@ -77,10 +78,9 @@ public final class BatchTally {
         }
         if (found == 0) { // nothing to tell its tenant by: what this instance remembers of it, if anything
             List<JobSnapshot> recent = caller.visible(view.batch(batchId));
-            return recent.isEmpty() ? Optional.empty() : Optional.of(of(recent).from(view.batchFile(batchId)
-                    .orElse(null)));
+            return recent.isEmpty() ? Optional.empty() : Optional.of(of(recent).from(listed.fileBatch()));
         }
-        return Optional.of(tally.from(view.batchFile(batchId).orElse(null)));
+        return Optional.of(tally.from(listed.fileBatch()));
     }
 
     /** A batch of {@code jobs} queued jobs submitted at {@code created}, none of them read from the store yet. */
@@ -100,7 +100,7 @@ public final class BatchTally {
         }
         lastEnded = later(lastEnded, r.completedAt());
         TokenUsage u = r.usage() == null ? TokenUsage.ZERO : r.usage();
-        usage = plus(usage, u);
+        usage = usage.plus(u);
         if (r.costUsd() != null) {
             costUsd = costUsd.add(r.costUsd());
         } else if (u.totalTokens() > 0) {
@@ -113,7 +113,7 @@ public final class BatchTally {
         part.counts.forEach((status, n) -> counts.merge(status, n, Long::sum));
         created = earlier(created, part.created);
         lastEnded = later(lastEnded, part.lastEnded);
-        usage = plus(usage, part.usage);
+        usage = usage.plus(part.usage);
         costUsd = costUsd.add(part.costUsd);
         unpriced += part.unpriced;
     }
@@ -124,12 +124,6 @@ public final class BatchTally {
 
     private static Instant later(Instant a, Instant b) {
         return a == null || (b != null && b.isAfter(a)) ? b : a;
-    }
-
-    private static TokenUsage plus(TokenUsage a, TokenUsage b) {
-        return new TokenUsage(a.promptTokens() + b.promptTokens(), a.completionTokens() + b.completionTokens(),
-                a.totalTokens() + b.totalTokens(), a.cachedPromptTokens() + b.cachedPromptTokens(),
-                a.reasoningTokens() + b.reasoningTokens(), a.cacheCreationTokens() + b.cacheCreationTokens());
     }
 
     private void addUnread(long queued) {

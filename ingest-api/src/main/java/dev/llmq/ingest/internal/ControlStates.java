@@ -34,6 +34,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -236,8 +237,7 @@ public final class ControlStates implements AutoCloseable {
             return List.of();
         }
         List<StoredFile> out = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = s.store(StoreQueryParameters.fromNameAndType(FILES_STORE,
-                QueryableStoreTypes.<String, byte[]>keyValueStore())).reverseAll()) {
+        try (KeyValueIterator<String, byte[]> it = table(s, FILES_STORE).reverseAll()) {
             while (it.hasNext() && out.size() < max) {
                 KeyValue<String, byte[]> entry = it.next();
                 if (entry.value == null || (after != null && entry.key.compareTo(after) >= 0)) {
@@ -265,13 +265,16 @@ public final class ControlStates implements AutoCloseable {
         }
         byte[] value;
         try {
-            value = s.store(StoreQueryParameters.fromNameAndType(storeName,
-                    QueryableStoreTypes.<String, byte[]>keyValueStore())).get(key);
+            value = table(s, storeName).get(key);
         } catch (InvalidStateStoreException e) {
             LOG.debug("{} not read: {}", key, e.getMessage());
             return Optional.empty();
         }
         return value == null ? Optional.empty() : Optional.ofNullable(readable(key, value, serde));
+    }
+
+    private static ReadOnlyKeyValueStore<String, byte[]> table(KafkaStreams s, String storeName) {
+        return s.store(StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.keyValueStore()));
     }
 
     /** The record, or null (logged once per key) when it cannot be read. */
@@ -296,8 +299,7 @@ public final class ControlStates implements AutoCloseable {
             return List.of();
         }
         List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = s.store(StoreQueryParameters.fromNameAndType(STORE,
-                QueryableStoreTypes.<String, byte[]>keyValueStore())).all()) {
+        try (KeyValueIterator<String, byte[]> all = table(s, STORE).all()) {
             while (all.hasNext() && keys.size() < max) {
                 KeyValue<String, byte[]> entry = all.next();
                 if (isCancel(entry.key) && entry.value != null && askedBefore(entry.value, cutoff)) {

@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,10 +42,6 @@ public final class FileService {
     static final int MAX_LIMIT = 10_000;
     /** The longest file name kept. */
     static final int MAX_FILENAME_CHARS = 255;
-    /** OpenAI's limits on a batch's metadata. */
-    static final int MAX_METADATA_PAIRS = 16;
-    static final int MAX_METADATA_KEY_CHARS = 64;
-    static final int MAX_METADATA_VALUE_CHARS = 512;
 
     private static final String OUTPUT_SUFFIX = "-output";
     private static final String ERRORS_SUFFIX = "-errors";
@@ -188,8 +183,9 @@ public final class FileService {
      * {@code POST /v1/batches}: the lines of the caller's file {@code input_file_id} as one batch, all accepted or
      * none, as an NDJSON submission of them would be (same checks, budgets, rates and {@code Idempotency-Key}).
      * {@code endpoint} must be {@code /v1/chat/completions}; {@code completion_window} ({@code 24h}, or any window
-     * from 1 s to 7 d) caps every job's expiry; {@code metadata} is up to 16 string pairs. 400 for anything else in
-     * the body, 404 for an unknown file.
+     * from 1 s to 7 d) caps every job's expiry; {@code metadata} is string pairs within the jobs' metadata limits
+     * (OpenAI's 16 pairs of 64 and 512 characters by default). 400 for anything else in the body, 404 for an unknown
+     * file.
      */
     public Created createBatch(byte[] body, Caller caller, String idempotencyKey, TraceContext trace) {
         ObjectNode request = object(body);
@@ -209,7 +205,7 @@ public final class FileService {
         JsonNode windowNode = request.get("completion_window");
         Duration window = JobDeadline.window(windowNode);
         String windowText = window == null ? null : windowNode.asText().trim();
-        Map<String, String> metadata = metadata(request.get("metadata"));
+        Map<String, String> metadata = JobFields.metadata(request.get("metadata"), parser.limits());
         StoredFile file = file(fileId, caller);
         byte[] content = store.content(file);
         BatchManifest.FileBatch fileBatch = new BatchManifest.FileBatch(file.id(), ENDPOINT, windowText, metadata);
@@ -253,36 +249,6 @@ public final class FileService {
             throw ApiException.invalid("invalid_type", name, "'" + name + "' must be a non-empty string");
         }
         return n.asText();
-    }
-
-    private static Map<String, String> metadata(JsonNode n) {
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isObject()) {
-            throw ApiException.invalid("invalid_type", "metadata", "'metadata' must be an object of string values");
-        }
-        if (n.size() > MAX_METADATA_PAIRS) {
-            throw ApiException.invalid("invalid_value", "metadata", "'metadata' may hold up to " + MAX_METADATA_PAIRS
-                    + " pairs; it has " + n.size());
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : n.properties()) {
-            String param = "metadata." + e.getKey();
-            if (e.getKey().length() > MAX_METADATA_KEY_CHARS) {
-                throw ApiException.invalid("invalid_value", param, "a metadata key may have up to "
-                        + MAX_METADATA_KEY_CHARS + " characters; '" + e.getKey() + "' has " + e.getKey().length());
-            }
-            if (!e.getValue().isTextual()) {
-                throw ApiException.invalid("invalid_type", param, "metadata values must be strings");
-            }
-            if (e.getValue().asText().length() > MAX_METADATA_VALUE_CHARS) {
-                throw ApiException.invalid("invalid_value", param, "a metadata value may have up to "
-                        + MAX_METADATA_VALUE_CHARS + " characters; it has " + e.getValue().asText().length());
-            }
-            out.put(e.getKey(), e.getValue().asText());
-        }
-        return out;
     }
 
     /** 404 as OpenAI words it. */

@@ -71,7 +71,8 @@ record JobFields(String customId, Map<String, String> metadata, List<String> tag
         return n.asText();
     }
 
-    private static Map<String, String> metadata(JsonNode n, IngestLimits limits) {
+    /** A {@code metadata} object (string to string) within {@code limits}, or null when absent; else 400. */
+    static Map<String, String> metadata(JsonNode n, IngestLimits limits) {
         if (absent(n)) {
             return null;
         }

@@ -198,13 +198,14 @@ public final class JobStatusTopology {
     }
 
     /**
-     * The job ids of the listed batch {@code batchId} in {@code store}, in submission order, once every one of its
-     * parts is there; none before (a batch's parts come in one transaction but may be read over several polls, and a
-     * batch read in part would show a part of its jobs as all of them).
+     * The listed batch {@code batchId} in {@code store}: its job ids in submission order, once every one of its parts
+     * is there (none before: a batch's parts come in one transaction but may be read over several polls, and a batch
+     * read in part would show a part of its jobs as all of them), and what its first part says it was created from.
      */
-    static List<String> listedJobIds(ReadOnlyKeyValueStore<String, byte[]> store, String batchId,
-                                     JsonSerde<BatchManifest> manifests) {
+    static JobStatusView.BatchJobs listed(ReadOnlyKeyValueStore<String, byte[]> store, String batchId,
+                                          JsonSerde<BatchManifest> manifests) {
         List<String> ids = new ArrayList<>();
+        BatchManifest.FileBatch fileBatch = null;
         int read = 0;
         int parts = 0;
         try (KeyValueIterator<String, byte[]> it = store.prefixScan(manifestPrefix(batchId),
@@ -213,10 +214,11 @@ public final class JobStatusTopology {
                 BatchManifest part = manifests.fromBytes(it.next().value);
                 ids.addAll(part.jobIds());
                 parts = part.parts();
+                fileBatch = part.part() == 0 ? part.fileBatch() : fileBatch;
                 read++;
             }
         }
-        return read == parts ? ids : List.of();
+        return new JobStatusView.BatchJobs(read == parts ? ids : List.of(), fileBatch);
     }
 
     static String manifestKey(String batchId, int part) {

@@ -23,17 +23,25 @@ public interface JobStatusView extends AutoCloseable {
     List<JobSnapshot> batch(String batchId);
 
     /**
-     * The ids of a batch's jobs the store holds, in submission order (not the ones only just submitted here); empty
-     * when the batch is unknown. With {@link #jobs} a reader goes through a big batch a part at a time.
+     * The ids of a batch's jobs the store holds, in submission order (not the ones only just submitted here), and
+     * what it was created from when it was created from an uploaded file ({@code POST /v1/batches}); no ids when the
+     * batch is unknown. With {@link #jobs} a reader goes through a big batch a part at a time.
      */
-    List<String> batchJobIds(String batchId);
+    BatchJobs batchJobs(String batchId);
+
+    /** The ids of {@link #batchJobs}. */
+    default List<String> batchJobIds(String batchId) {
+        return batchJobs(batchId).jobIds();
+    }
 
     /**
-     * What the batch was created from, when it was created from an uploaded file ({@code POST /v1/batches}); empty
-     * otherwise, and when that cannot be read now (it is what the batch shows beside its jobs, never a reason to fail).
+     * A batch's job ids, in submission order, and what its first listed part says it was created from (null: not
+     * from a file, or not known).
      */
-    default Optional<BatchManifest.FileBatch> batchFile(String batchId) {
-        return Optional.empty();
+    record BatchJobs(List<String> jobIds, BatchManifest.FileBatch fileBatch) {
+        public BatchJobs {
+            jobIds = List.copyOf(jobIds);
+        }
     }
 
     /** The snapshots the store holds of these jobs, in their order (absent ones left out). */

@@ -187,18 +187,8 @@ public final class JobViews {
      * it is kept).
      */
     public ObjectNode file(StoredFile f) {
-        ObjectNode o = mapper.createObjectNode();
-        o.put("id", f.id());
-        o.put("object", "file");
-        o.put("bytes", f.bytes());
-        putEpoch(o, "created_at", f.createdAt());
-        putEpoch(o, "expires_at", f.expiresAt());
-        o.put("filename", f.filename());
-        o.put("purpose", f.purpose());
-        o.put("status", "processed");
-        o.putNull("status_details");
-        o.put("lines", f.lines());
-        return o;
+        return fileObject(f.id(), f.bytes(), f.createdAt(), f.expiresAt(), f.filename(), f.purpose())
+                .put("lines", f.lines());
     }
 
     /**
@@ -206,14 +196,20 @@ public final class JobViews {
      * stored: its {@code bytes} are not known before it is read (null); created when the batch ended.
      */
     public ObjectNode outputFile(String fileId, String batchId, BatchTally jobs) {
+        return fileObject(fileId, null, jobs.lastEnded(), null,
+                batchId + (FileService.isErrorFile(fileId) ? "_error.jsonl" : "_output.jsonl"), "batch_output");
+    }
+
+    private ObjectNode fileObject(String id, Long bytes, Instant created, Instant expires, String filename,
+                                  String purpose) {
         ObjectNode o = mapper.createObjectNode();
-        o.put("id", fileId);
+        o.put("id", id);
         o.put("object", "file");
-        o.putNull("bytes");
-        putEpoch(o, "created_at", jobs.lastEnded());
-        putEpoch(o, "expires_at", null);
-        o.put("filename", batchId + (FileService.isErrorFile(fileId) ? "_error.jsonl" : "_output.jsonl"));
-        o.put("purpose", "batch_output");
+        o.put("bytes", bytes);
+        putEpoch(o, "created_at", created);
+        putEpoch(o, "expires_at", expires);
+        o.put("filename", filename);
+        o.put("purpose", purpose);
         o.put("status", "processed");
         o.putNull("status_details");
         return o;

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * found is looked for again every {@link #EVERY} for up to {@link #WAIT} before it is called unknown. Any other id
  * is answered at once.
  */
-public final class JustMade {
+final class JustMade {
 
     /** How recent an id must be for a miss to be looked at again. */
     static final Duration RECENT = Duration.ofSeconds(10);
@@ -27,17 +27,17 @@ public final class JustMade {
 
     private final Clock clock;
 
-    public JustMade(Clock clock) {
+    JustMade(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** The job {@code read} finds, looked for again for a while when {@code jobId} was made a moment ago. */
-    public <T> Optional<T> job(String jobId, Supplier<Optional<T>> read) {
+    <T> Optional<T> job(String jobId, Supplier<Optional<T>> read) {
         return read(JobIds.millisOf(jobId), read);
     }
 
     /** As {@link #job}, for a batch id. */
-    public <T> Optional<T> batch(String batchId, Supplier<Optional<T>> read) {
+    <T> Optional<T> batch(String batchId, Supplier<Optional<T>> read) {
         return read(JobIds.batchMillisOf(batchId), read);
     }
 

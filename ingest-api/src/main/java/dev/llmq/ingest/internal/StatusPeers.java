@@ -41,40 +41,36 @@ final class StatusPeers {
 
     /**
      * A question: the snapshots of {@code jobIds}, the job ids indexed under {@code indexKey} (a batch's or an
-     * idempotency key's partition key, {@link JobStatusTopology}), those listed for the batch {@code batchId}, the
-     * newest batches of the receiving instance's partitions ({@code batches}), or the file the listed batch
-     * {@code batchFile} was created from.
+     * idempotency key's partition key, {@link JobStatusTopology}), those listed for the batch {@code batchId} (with
+     * what its first part says it was created from), or the newest batches of the receiving instance's partitions
+     * ({@code batches}).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Query(List<String> jobIds, String indexKey, String batchId, Batches batches, String batchFile) {
+    record Query(List<String> jobIds, String indexKey, String batchId, Batches batches) {
         Query {
             if ((jobIds != null ? 1 : 0) + (indexKey != null ? 1 : 0) + (batchId != null ? 1 : 0)
-                    + (batches != null ? 1 : 0) + (batchFile != null ? 1 : 0) != 1) {
-                throw new IllegalArgumentException("a status query names one of job_ids, an index_key, a batch_id, "
-                        + "batches or a batch_file");
+                    + (batches != null ? 1 : 0) != 1) {
+                throw new IllegalArgumentException("a status query names one of job_ids, an index_key, a batch_id or "
+                        + "batches");
             }
             jobIds = jobIds == null ? null : List.copyOf(jobIds);
         }
 
         static Query jobs(List<String> jobIds) {
-            return new Query(jobIds, null, null, null, null);
+            return new Query(jobIds, null, null, null);
         }
 
         static Query index(String indexKey) {
-            return new Query(null, indexKey, null, null, null);
+            return new Query(null, indexKey, null, null);
         }
 
         static Query listed(String batchId) {
-            return new Query(null, null, batchId, null, null);
+            return new Query(null, null, batchId, null);
         }
 
         static Query batches(Batches batches) {
-            return new Query(null, null, null, batches, null);
-        }
-
-        static Query batchFile(String batchId) {
-            return new Query(null, null, null, null, batchId);
+            return new Query(null, null, null, batches);
         }
     }
 
@@ -105,8 +101,9 @@ final class StatusPeers {
     }
 
     /**
-     * The answer: the snapshots found (absent jobs are left out), the indexed job ids in submission order, the
-     * batch ids asked for, newest first, or what the batch was created from (null: not from a file, or unknown).
+     * The answer: the snapshots found (absent jobs are left out), the indexed job ids in submission order (a listed
+     * batch's with what it was created from: null when not from a file, and from an instance older than that field),
+     * or the batch ids asked for, newest first.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)

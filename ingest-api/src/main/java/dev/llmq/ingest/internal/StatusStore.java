@@ -282,16 +282,10 @@ final class StatusStore implements AutoCloseable {
     /**
      * The job ids of the batch {@code batchId} listed in {@code partition} (the batch id's own) by the ingest that
      * wrote it, in submission order; empty when it has no parts there (not listed: see {@link #localIndex}) or not
-     * all of them yet ({@link JobStatusTopology#listedJobIds}).
+     * all of them yet, with what its first part says it was created from ({@link JobStatusTopology#listed}).
      */
-    List<String> localListed(String batchId, int partition) {
-        return JobStatusTopology.listedJobIds(store(JobStatusTopology.INDEX_STORE, partition), batchId, manifests);
-    }
-
-    /** What the listed batch {@code batchId} was created from (its first part says), held in {@code partition}. */
-    Optional<BatchManifest.FileBatch> localFileBatch(String batchId, int partition) {
-        byte[] first = store(JobStatusTopology.INDEX_STORE, partition).get(JobStatusTopology.manifestKey(batchId, 0));
-        return first == null ? Optional.empty() : Optional.ofNullable(manifests.fromBytes(first).fileBatch());
+    JobStatusView.BatchJobs localListed(String batchId, int partition) {
+        return JobStatusTopology.listed(store(JobStatusTopology.INDEX_STORE, partition), batchId, manifests);
     }
 
     /**

@@ -50,6 +50,7 @@ public final class StreamsJobStatusView implements JobStatusView {
     private final String internalKey;
     private final Retry movingRetry;
     private final Clock clock;
+    private final JustMade justMade;
     private volatile StatusPeers peers;
 
     /**
@@ -63,6 +64,7 @@ public final class StreamsJobStatusView implements JobStatusView {
         this.internalKey = Objects.requireNonNull(internalKey, "internalKey");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.justMade = new JustMade(clock);
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.advertised = Objects.requireNonNull(advertised, "advertised");
         this.store = new StatusStore(settings, mapper, kafkaMeters);
@@ -97,17 +99,23 @@ public final class StreamsJobStatusView implements JobStatusView {
         recent.add(snapshots);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A job this instance did not accept, whose id was made a moment ago, is looked for again for a moment before
+     * it is unknown ({@link JustMade}): another instance accepted it and this store has not read it yet.
+     */
     @Override
     public Optional<JobSnapshot> job(String jobId) {
         Optional<JobSnapshot> pending = recent.get(JobStatusTopology.jobKey(jobId)).stream().findFirst();
+        if (pending.isEmpty()) {
+            return justMade.job(jobId, () -> whileMoving(() -> snapshots(List.of(jobId))).stream().findFirst());
+        }
         List<JobSnapshot> found;
         try {
-            found = pending.isPresent() ? snapshots(List.of(jobId)) : whileMoving(() -> snapshots(List.of(jobId)));
+            found = snapshots(List.of(jobId));
         } catch (ApiException e) {
-            if (pending.isPresent()) {
-                return pending;
-            }
-            throw e;
+            return pending;
         }
         return found.isEmpty() ? pending : Optional.of(found.getFirst());
     }
@@ -120,38 +128,40 @@ public final class StreamsJobStatusView implements JobStatusView {
      */
     @Override
     public List<JobSnapshot> batch(String batchId) {
-        return indexed(JobStatusTopology.batchKey(batchId), () -> storedBatchJobIds(batchId), false);
+        return indexed(JobStatusTopology.batchKey(batchId), () -> storedBatchJobs(batchId).jobIds(), false);
     }
 
-    /** A batch's job ids: its listed parts, else its index lines (without the recent submissions). */
-    private List<String> storedBatchJobIds(String batchId) {
-        List<String> listed = ids(batchId, StatusPeers.Query.listed(batchId), p -> store.localListed(batchId, p));
-        return listed.isEmpty() ? indexIds(JobStatusTopology.batchKey(batchId)) : listed;
-    }
-
-    @Override
-    public List<String> batchJobIds(String batchId) {
-        return whileMoving(() -> storedBatchJobIds(batchId));
+    /**
+     * A batch's job ids: its listed parts (with what its first part says it was created from; an owner older than
+     * that says nothing of it), else its index lines (without the recent submissions).
+     */
+    private BatchJobs storedBatchJobs(String batchId) {
+        BatchJobs listed = switch (store.owner(JobStatusTopology.INDEX_STORE, batchId)) {
+            case StatusStore.Owner.Local(int p) -> local(() -> store.localListed(batchId, p));
+            case StatusStore.Owner.Remote(HostInfo host) -> {
+                StatusPeers.Answer answer = peers.ask(host, StatusPeers.Query.listed(batchId));
+                yield new BatchJobs(answer.jobIds(), answer.fileBatch());
+            }
+            case StatusStore.Owner.Unknown() -> throw StatusPeers.unavailable("the status store is starting or moving");
+        };
+        return listed.jobIds().isEmpty()
+                ? new BatchJobs(indexIds(JobStatusTopology.batchKey(batchId)), listed.fileBatch()) : listed;
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>Read from the batch's first listed part, here or at its owner; an owner that cannot answer (moving, or an
-     * instance older than this question) makes the answer empty rather than the batch unavailable.
+     * <p>A batch this instance did not accept, whose id was made a moment ago, is looked for again for a moment before
+     * it is unknown ({@link JustMade}): another instance accepted it and this store has not read all of it yet.
      */
     @Override
-    public Optional<BatchManifest.FileBatch> batchFile(String batchId) {
-        try {
-            return switch (store.owner(JobStatusTopology.INDEX_STORE, batchId)) {
-                case StatusStore.Owner.Local(int p) -> local(() -> store.localFileBatch(batchId, p));
-                case StatusStore.Owner.Remote(HostInfo host) -> Optional.ofNullable(
-                        peers.ask(host, StatusPeers.Query.batchFile(batchId)).fileBatch());
-                case StatusStore.Owner.Unknown() -> Optional.empty();
-            };
-        } catch (ApiException e) {
-            return Optional.empty();
+    public BatchJobs batchJobs(String batchId) {
+        BatchJobs found = whileMoving(() -> storedBatchJobs(batchId));
+        if (!found.jobIds().isEmpty() || !recent.get(JobStatusTopology.batchKey(batchId)).isEmpty()) {
+            return found;
         }
+        return justMade.batch(batchId, () -> Optional.of(whileMoving(() -> storedBatchJobs(batchId)))
+                .filter(b -> !b.jobIds().isEmpty())).orElse(found);
     }
 
     @Override
@@ -238,14 +248,7 @@ public final class StreamsJobStatusView implements JobStatusView {
             throw ApiException.invalid("invalid_request", null, "not a status query: null");
         }
         StatusPeers.Answer answer;
-        if (q.batchFile() != null) {
-            StatusStore.Owner owner = store.owner(JobStatusTopology.INDEX_STORE, q.batchFile());
-            if (!(owner instanceof StatusStore.Owner.Local(int p))) {
-                throw StatusPeers.unavailable("this batch is not held here");
-            }
-            answer = new StatusPeers.Answer(null, null, null,
-                    local(() -> store.localFileBatch(q.batchFile(), p)).orElse(null));
-        } else if (q.batches() != null) {
+        if (q.batches() != null) {
             StatusPeers.Batches b = q.batches();
             answer = new StatusPeers.Answer(null, null,
                     local(() -> store.localBatches(b.before(), b.limit(), b::sees)));
@@ -263,8 +266,12 @@ public final class StreamsJobStatusView implements JobStatusView {
             if (!(store.owner(JobStatusTopology.INDEX_STORE, ownerKey) instanceof StatusStore.Owner.Local(int p))) {
                 throw StatusPeers.unavailable("this index entry is not held here");
             }
-            answer = new StatusPeers.Answer(null, local(() -> q.batchId() != null ? store.localListed(q.batchId(), p)
-                    : store.localIndex(q.indexKey(), p)), null);
+            if (q.batchId() != null) {
+                BatchJobs listed = local(() -> store.localListed(q.batchId(), p));
+                answer = new StatusPeers.Answer(null, listed.jobIds(), null, listed.fileBatch());
+            } else {
+                answer = new StatusPeers.Answer(null, local(() -> store.localIndex(q.indexKey(), p)), null);
+            }
         }
         try {
             return mapper.writeValueAsBytes(answer);

@@ -340,7 +340,8 @@ class JobStatusTopologyTest {
 
     /** A listed batch's job ids as the store holds them: its parts in order. */
     private List<String> listed(String batchId) {
-        return JobStatusTopology.listedJobIds(store(JobStatusTopology.INDEX_STORE), batchId, JsonSerde.batchManifest());
+        return JobStatusTopology.listed(store(JobStatusTopology.INDEX_STORE), batchId, JsonSerde.batchManifest())
+                .jobIds();
     }
 
     private void sendParts(String batchId, List<String> jobIds, Instant at) {

@@ -56,8 +56,9 @@ final class MapStatusView implements JobStatusView {
     }
 
     @Override
-    public List<String> batchJobIds(String batchId) {
-        return listed.getOrDefault(batchId, batch(batchId).stream().map(JobSnapshot::jobId).sorted().toList());
+    public BatchJobs batchJobs(String batchId) {
+        return new BatchJobs(listed.getOrDefault(batchId, batch(batchId).stream().map(JobSnapshot::jobId).sorted()
+                .toList()), null);
     }
 
     @Override
