@@ -67,6 +67,7 @@ final class Components {
                 .topics(LoadedConfig.topics(config))
                 .kafkaProperties(LoadedConfig.kafkaProperties(config))
                 .maxBodyBytes(config.llmq().ingest().maxBodyBytes())
+                .maxFileBytes(config.llmq().ingest().maxFileBytes())
                 .statusRetention(config.llmq().ingest().statusRetention())
                 .stateDir(config.llmq().ingest().stateDir() != null
                         ? java.nio.file.Path.of(config.llmq().ingest().stateDir())

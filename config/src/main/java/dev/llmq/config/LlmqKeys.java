@@ -46,6 +46,12 @@ public final class LlmqKeys {
             ConfigType.LONG, 10L * 1024 * 1024, atLeast(1024),
             "The largest request body the ingest API accepts; larger ones are rejected whole.", "1048576");
 
+    public static final ConfigKey<Long> INGEST_MAX_FILE_BYTES = new ConfigKey<>("llmq.ingest.max_file_bytes",
+            ConfigType.LONG, 200L * 1024 * 1024, atLeast(1024),
+            "The largest batch-input file POST /v1/files accepts (OpenAI's limit: 200 MiB); it is read and written to"
+                    + " Kafka as it streams, and a batch made from it likewise, so it needs no heap of its size.",
+            "52428800");
+
     public static final ConfigKey<Duration> INGEST_STATUS_RETENTION = new ConfigKey<>(
             "llmq.ingest.status_retention", ConfigType.SECONDS, Duration.ofDays(7), Validators.positive(),
             "How long, in seconds, the ingest API answers for a job after it was submitted (its status, its result, "
@@ -428,7 +434,8 @@ public final class LlmqKeys {
                     + "timeouts, deployment health (cooldown and circuit breaker), the mock LLM server, pricing, the usage "
                     + "aggregator, spend budgets, API keys and the ingest API's limits.",
             List.of(KAFKA, TOPICS_PREFIX, TOPICS_PARTITIONS, TOPICS_REPLICATION_FACTOR, INGEST_MAX_BODY_BYTES,
-                    INGEST_STATUS_RETENTION, INGEST_STATE_DIR, INGEST_ADVERTISED_URL, INGEST_GROUP_COMMIT_LINGER_MS,
+                    INGEST_MAX_FILE_BYTES, INGEST_STATUS_RETENTION, INGEST_STATE_DIR, INGEST_ADVERTISED_URL,
+                    INGEST_GROUP_COMMIT_LINGER_MS,
                     INGEST_GROUP_COMMIT_MAX_BYTES, INGEST_GROUP_COMMIT_MAX_QUEUED_BYTES,
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
                     WORKER_MAX_QUEUE_WAIT, WORKER_MAX_WAITING, WORKER_BATCH_MIN_SHARE, WORKER_MAX_DELIVERIES,

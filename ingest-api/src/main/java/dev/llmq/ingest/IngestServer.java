@@ -199,7 +199,7 @@ public final class IngestServer implements AutoCloseable {
                 settings.kafkaTimeout().multipliedBy(2), controlStates::budget, rates);
         this.fileStore = new FileStore(settings, controlStates, kafkaMeters.producers(KafkaProducer::new),
                 kafkaMeters.consumers(KafkaConsumer::new), clock);
-        this.files = new FileService(fileStore, parser, submissions, ids, mapper, clock);
+        this.files = new FileService(fileStore, parser, submissions, ids, mapper, clock, settings.maxBodyBytes());
         ChunkHub hub = new ChunkHub(settings, kafkaMeters.consumers(KafkaConsumer::new), StreamRelay.POLL_HUB);
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
@@ -218,10 +218,12 @@ public final class IngestServer implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.maxRequestSize = settings.maxBodyBytes();
-            // an uploaded file holds at most what one submission may; the form around it a little more
-            cfg.jetty.multipartConfig.maxFileSize(settings.maxBodyBytes(), SizeUnit.BYTES);
-            cfg.jetty.multipartConfig.maxTotalRequestSize(settings.maxBodyBytes() + MULTIPART_OVERHEAD_BYTES,
+            // an uploaded file up to llmq.ingest.max_file_bytes, the form around it a little more; Jetty keeps a
+            // file part over 1 MiB on disk (the temporary directory) until the request ends, so it takes no heap
+            cfg.jetty.multipartConfig.maxFileSize(settings.maxFileBytes(), SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(settings.maxFileBytes() + MULTIPART_OVERHEAD_BYTES,
                     SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             cfg.http.responseBufferSize = RESPONSE_COPY_BYTES;
             cfg.http.prefer405over404 = true;
             cfg.routes.before(this::authorize);
@@ -537,6 +539,13 @@ public final class IngestServer implements AutoCloseable {
                 "too_large");
     }
 
+    private ApiException fileTooLarge(long size) {
+        return new ApiException(413, "invalid_request_error", "request_too_large", "file",
+                "the file is larger than the limit of " + settings.maxFileBytes() + " bytes ("
+                        + LlmqKeys.INGEST_MAX_FILE_BYTES.name() + ")" + (size > 0 ? "; the request has " + size
+                        + " bytes" : ""), "too_large");
+    }
+
     private void getJob(Context ctx) {
         String id = ctx.pathParam("id");
         JobSnapshot s = caller(ctx).visible(view.job(id))
@@ -574,8 +583,8 @@ public final class IngestServer implements AutoCloseable {
                     + " takes multipart/form-data with the fields 'file' and 'purpose'; the request's Content-Type is "
                     + (type == null ? "missing" : "'" + type + "'"), "unsupported_media_type");
         }
-        if (ctx.req().getContentLengthLong() > settings.maxBodyBytes() + MULTIPART_OVERHEAD_BYTES) {
-            throw tooLarge(ctx.req().getContentLengthLong());
+        if (ctx.req().getContentLengthLong() > settings.maxFileBytes() + MULTIPART_OVERHEAD_BYTES) {
+            throw fileTooLarge(ctx.req().getContentLengthLong());
         }
         UploadedFile upload;
         Map<String, List<String>> fields;
@@ -585,7 +594,7 @@ public final class IngestServer implements AutoCloseable {
         } catch (Exception e) { // Jetty's ServletException, thrown through Kotlin undeclared
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("exceeded")) {
-                    throw tooLarge(-1); // Jetty's "max file size exceeded" (or request size)
+                    throw fileTooLarge(-1); // Jetty's "max file size exceeded" (or request size)
                 }
             }
             log.debug("unreadable multipart body on POST /v1/files", e);
@@ -596,11 +605,7 @@ public final class IngestServer implements AutoCloseable {
             throw ApiException.invalid("missing_required_parameter", "file", "Missing required parameter: 'file' (a"
                     + " part of the form with a filename)");
         }
-        byte[] content;
-        try (InputStream in = upload.content()) {
-            content = in.readAllBytes();
-        }
-        json(ctx, 200, views.file(files.upload(upload.filename(), content, fields, caller(ctx))));
+        json(ctx, 200, views.file(files.upload(upload.filename(), upload::content, fields, caller(ctx))));
     }
 
     /** {@code GET /v1/files/{id}}: an uploaded file, or a batch's output or error file once the batch exists. */
@@ -624,8 +629,10 @@ public final class IngestServer implements AutoCloseable {
         String id = ctx.pathParam("id");
         String batchId = FileService.batchOfOutput(id);
         if (batchId == null) {
-            byte[] content = files.content(files.file(id, caller(ctx)));
-            ctx.status(200).contentType("application/octet-stream").result(content);
+            try (InputStream content = files.open(files.file(id, caller(ctx)))) {
+                ctx.status(200).contentType("application/octet-stream");
+                content.transferTo(ctx.res().getOutputStream());
+            }
             return;
         }
         send(ctx, "application/octet-stream", batchResults.open(batchId, caller(ctx), FileService.linesOf(id))

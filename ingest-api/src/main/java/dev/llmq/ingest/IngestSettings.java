@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param topics the topic names
  * @param maxBodyBytes the largest accepted request body, at least {@link #MIN_MAX_BODY_BYTES}; larger ones get 413
  *        {@code request_too_large}
+ * @param maxFileBytes the largest batch-input file {@code POST /v1/files} accepts ({@code llmq.ingest.max_file_bytes}),
+ *        at least 1 KiB; larger ones get 413 {@code request_too_large}
  * @param transactionalIdPrefix with {@code instanceId} and a slot number, the producers' {@code transactional.id}s
  * @param instanceId stable per instance (a restarted instance fences its own zombies); unique across instances
  * @param kafkaTimeout the longest a submission waits for the broker ({@code max.block.ms}, {@code delivery.timeout.ms})
@@ -44,7 +46,8 @@ import java.util.Objects;
  * @param groupCommit how concurrent submissions share transactions ({@code llmq.ingest.group_commit})
  */
 public record IngestSettings(String host, int port, String bootstrapServers, Map<String, String> kafkaProperties,
-                             TopicNames topics, long maxBodyBytes, String transactionalIdPrefix, String instanceId,
+                             TopicNames topics, long maxBodyBytes, long maxFileBytes,
+                             String transactionalIdPrefix, String instanceId,
                              Duration kafkaTimeout, int transactionalProducers, Duration streamTimeout,
                              Duration statusRetention, Path stateDir, String advertisedUrl,
                              String usageUrl, ApiKeys apiKeys, String internalKey, IngestLimits limits,
@@ -78,6 +81,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         kafkaProperties = kafkaProperties == null ? Map.of() : Map.copyOf(kafkaProperties);
         Objects.requireNonNull(topics, "topics");
         LlmqKeys.INGEST_MAX_BODY_BYTES.validate(maxBodyBytes, "maxBodyBytes");
+        LlmqKeys.INGEST_MAX_FILE_BYTES.validate(maxFileBytes, "maxFileBytes");
         requireText(transactionalIdPrefix, "transactionalIdPrefix");
         requireText(instanceId, "instanceId");
         Objects.requireNonNull(kafkaTimeout, "kafkaTimeout");
@@ -133,6 +137,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         private Map<String, String> kafkaProperties = Map.of();
         private TopicNames topics = TopicNames.defaults();
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private long maxFileBytes = LlmqKeys.INGEST_MAX_FILE_BYTES.defaultValue();
         private String transactionalIdPrefix = DEFAULT_TRANSACTIONAL_ID_PREFIX;
         private Duration kafkaTimeout = DEFAULT_KAFKA_TIMEOUT;
         private int transactionalProducers = DEFAULT_TRANSACTIONAL_PRODUCERS;
@@ -174,6 +179,12 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
 
         public Builder maxBodyBytes(long value) {
             this.maxBodyBytes = value;
+            return this;
+        }
+
+        /** The largest batch-input file {@code POST /v1/files} accepts; 200 MiB (OpenAI's limit) by default. */
+        public Builder maxFileBytes(long value) {
+            this.maxFileBytes = value;
             return this;
         }
 
@@ -245,7 +256,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
 
         /** The settings; {@link IllegalArgumentException} or {@link NullPointerException} naming a bad value. */
         public IngestSettings build() {
-            return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes,
+            return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes, maxFileBytes,
                     transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout,
                     statusRetention, stateDir, advertisedUrl, usageUrl, apiKeys, internalKey, limits, groupCommit);
         }

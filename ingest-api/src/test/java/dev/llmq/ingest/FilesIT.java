@@ -36,7 +36,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaClusterExtension.class)
 class FilesIT {
 
-    private static final long MAX_BODY = 2L * 1024 * 1024;
+    /** Smaller than the files below: a file is not bound by the request body limit, only each of its lines. */
+    private static final long MAX_BODY = 256L * 1024;
+    private static final long MAX_FILE = 4L * 1024 * 1024;
     static final String BOUNDARY = "llmq-test-boundary";
     private static TopicsFixture fixture;
     private static IngestServer server;
@@ -46,7 +48,8 @@ class FilesIT {
     static void start(KafkaCluster kafka) {
         fixture = new TopicsFixture(kafka.bootstrapServers(), "files");
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "files-a").port(0)
-                .topics(fixture.topics()).transactionalProducers(1).maxBodyBytes(MAX_BODY).build();
+                .topics(fixture.topics()).transactionalProducers(1).maxBodyBytes(MAX_BODY).maxFileBytes(MAX_FILE)
+                .build();
         server = SubmitIT.startReady(settings, Set.of("gpt-4o-mini"), new SimpleMeterRegistry());
         http = new HttpTestClient(server.port());
     }
@@ -192,8 +195,12 @@ class FilesIT {
         assertThat(delete("/v1/files/" + output).status()).isEqualTo(400);
     }
 
+    /**
+     * A file of three parts, larger than a request body may be: it comes back whole, makes a batch of every line (read
+     * from Kafka and written as it is read, in one transaction), and is gone once deleted.
+     */
     @Test
-    void aFileOfManyPartsComesBackWholeAndIsGoneOnceDeleted() {
+    void aFileOfManyPartsComesBackWholeMakesABatchAndIsGoneOnceDeleted() {
         StringBuilder content = new StringBuilder();
         String pad = "x".repeat(900);
         for (int i = 0; content.length() < 1_200_000; i++) {
@@ -204,7 +211,20 @@ class FilesIT {
         StoredFile stored = JsonSerde.storedFile().fromBytes(last(fixture.onePartitionRecords(
                 fixture.topics().files()), id).value());
         assertThat(stored.parts()).isEqualTo(3);
+        assertThat(stored.bytes()).isGreaterThan(4 * MAX_BODY);
         assertThat(http.get("/v1/files/" + id + "/content").body()).isEqualTo(content.toString());
+        HttpTestClient.Response created = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
+                + "\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        String batchId = created.json().path("id").asText();
+        assertThat(created.json().at("/request_counts/total").asInt()).isEqualTo(stored.lines());
+        List<JobRequest> jobs = fixture.committedJobs().stream().filter(j -> batchId.equals(j.batchId()))
+                .sorted(java.util.Comparator.comparing(JobRequest::jobId)).toList();
+        assertThat(jobs).extracting(JobRequest::customId).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, stored.lines()).mapToObj(i -> "p-" + i).toList());
+        assertThat(jobs.getFirst().body().at("/messages/0/content").asText()).isEqualTo(pad);
+        await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/v1/batches/" + batchId).json()
+                .at("/request_counts/total").asInt() == stored.lines());
 
         HttpTestClient.Response deleted = delete("/v1/files/" + id);
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
@@ -252,12 +272,19 @@ class FilesIT {
         assertThat(stray.json().at("/error/param").asText()).isEqualTo("colour");
         HttpTestClient.Response json = http.post("/v1/files", "{}", "application/json");
         assertThat(json.status()).isEqualTo(415);
-        byte[] big = new byte[(int) MAX_BODY + 1];
+        byte[] big = new byte[(int) MAX_FILE + 1];
         java.util.Arrays.fill(big, (byte) ' ');
         // on a client of its own: the server closes the connection it did not read to the end
         HttpTestClient.Response tooBig = upload(new HttpTestClient(server.port()), form(Map.of("purpose", "batch"),
                 "f.jsonl", big));
         assertThat(tooBig.status()).as(tooBig.body()).isEqualTo(413);
+        assertThat(tooBig.json().at("/error/message").asText()).contains("llmq.ingest.max_file_bytes");
+        String longLine = line("long", "y".repeat((int) MAX_BODY));
+        HttpTestClient.Response tooLong = upload(form(Map.of("purpose", "batch"), "f.jsonl",
+                (line("short", "hi") + longLine).getBytes(StandardCharsets.UTF_8)));
+        assertThat(tooLong.status()).as(tooLong.body()).isEqualTo(400);
+        assertThat(tooLong.json().at("/error/message").asText()).contains("line 2")
+                .contains("llmq.ingest.max_body_bytes");
         assertThat(fixture.onePartitionRecords(fixture.topics().files())).hasSize(before);
     }
 

@@ -48,6 +48,7 @@ class TenantIsolationIT {
 
     private static final String ACME = "llmq-sk-acme-read-write";
     private static final String ACME_READER = "llmq-sk-acme-read-only";
+    private static final String ACME_ALL = "llmq-sk-acme-every-model";
     private static final String GLOBEX = "llmq-sk-globex";
     private static final String ADMIN = "llmq-sk-ops-admin";
     private static final String RPM = "llmq-sk-rpm-3";
@@ -56,6 +57,7 @@ class TenantIsolationIT {
             new ApiKey("acme-rw", ApiKeys.hash(ACME), "acme", "search", List.of("prod"), Set.of("gpt-4o-mini"),
                     Set.of(Scope.SUBMIT, Scope.READ), null, null),
             key("acme-ro", ACME_READER, "acme", null, null, Scope.READ),
+            key("acme-all", ACME_ALL, "acme", null, null, Scope.SUBMIT, Scope.READ),
             key("globex", GLOBEX, "globex", null, null, Scope.SUBMIT, Scope.READ),
             key("ops", ADMIN, "ops", null, null, Scope.ADMIN),
             key("rpm", RPM, "rpm", 3L, null, Scope.SUBMIT, Scope.READ),
@@ -286,6 +288,35 @@ class TenantIsolationIT {
         assertThat(http.get("/health/live").status()).isEqualTo(200);
         assertThat(http.get("/health/ready").status()).isEqualTo(200);
         assertThat(http.get("/metrics").status()).isEqualTo(404);
+    }
+
+    /**
+     * A file one key of a tenant uploaded, made a batch by another key of the tenant that may not use the model group
+     * of its third line: 403 naming the line, and nothing of the lines before it is committed (they were written in
+     * the batch's transaction as they were read, then aborted); the uploader's key makes the batch whole.
+     */
+    @Test
+    void aBatchFromAFileWhoseLineTheKeyMayNotUseEnqueuesNothing() {
+        byte[] content = (FilesIT.line("f-1", "one") + FilesIT.line("f-2", "two")
+                + FilesIT.line("f-3", "three").replace("gpt-4o-mini", "gpt-4o")).getBytes(StandardCharsets.UTF_8);
+        HttpTestClient.Response upload = FilesIT.upload(http, FilesIT.form(Map.of("purpose", "batch"), "m.jsonl",
+                content), bearer(ACME_ALL));
+        assertThat(upload.status()).as(upload.body()).isEqualTo(200);
+        String fileId = upload.json().path("id").asText();
+        String request = "{\"input_file_id\":\"" + fileId + "\",\"endpoint\":\"/v1/chat/completions\","
+                + "\"completion_window\":\"24h\"}";
+        int committed = fixture.committedJobs().size();
+        HttpTestClient.Response refused = http.post("/v1/batches", request, "application/json", bearer(ACME));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.json().at("/error/message").asText()).contains("line 3").contains("gpt-4o");
+        assertThat(refused.json().at("/error/code").asText()).isEqualTo("model_not_allowed");
+        assertThat(fixture.committedJobs()).hasSize(committed);
+        HttpTestClient.Response made = http.post("/v1/batches", request, "application/json", bearer(ACME_ALL));
+        assertThat(made.status()).as(made.body()).isEqualTo(200);
+        String batchId = made.json().path("id").asText();
+        assertThat(fixture.committedJobs()).filteredOn(j -> batchId.equals(j.batchId()))
+                .extracting(JobRequest::customId).containsExactlyInAnyOrder("f-1", "f-2", "f-3");
+        assertThat(fixture.committedJobs()).hasSize(committed + 3);
     }
 
     @Test

@@ -196,6 +196,8 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
     /**
      * {@code llmq.ingest}.
      *
+     * @param maxFileBytes the largest batch-input file {@code POST /v1/files} accepts
+     *                     ({@code llmq.ingest.max_file_bytes})
      * @param statusRetention how long the status store answers for a job ({@code llmq.ingest.status_retention})
      * @param stateDir the status store's directory, or null for a temporary one per process
      * @param advertisedUrl where the other ingest instances reach this one, or null for the bind address
@@ -203,12 +205,13 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param limits {@code llmq.ingest.limits}
      * @param groupCommit {@code llmq.ingest.group_commit}
      */
-    public record Ingest(long maxBodyBytes, Duration statusRetention, String stateDir, String advertisedUrl,
-                         String usageUrl, IngestLimits limits, GroupCommit groupCommit) {
+    public record Ingest(long maxBodyBytes, long maxFileBytes, Duration statusRetention, String stateDir,
+                         String advertisedUrl, String usageUrl, IngestLimits limits, GroupCommit groupCommit) {
         public static final Ingest DEFAULTS = new Ingest(LlmqKeys.INGEST_MAX_BODY_BYTES.defaultValue());
 
         public Ingest {
             LlmqKeys.INGEST_MAX_BODY_BYTES.validate(maxBodyBytes);
+            LlmqKeys.INGEST_MAX_FILE_BYTES.validate(maxFileBytes);
             LlmqKeys.INGEST_STATUS_RETENTION.validate(Objects.requireNonNull(statusRetention, "statusRetention"));
             LlmqKeys.INGEST_STATE_DIR.validate(stateDir);
             LlmqKeys.INGEST_ADVERTISED_URL.validate(advertisedUrl);
@@ -219,7 +222,8 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
 
         /** The given body limit and the defaults of every other ingest key. */
         public Ingest(long maxBodyBytes) {
-            this(maxBodyBytes, LlmqKeys.INGEST_STATUS_RETENTION.defaultValue(), null, null, null, IngestLimits.DEFAULTS,
+            this(maxBodyBytes, LlmqKeys.INGEST_MAX_FILE_BYTES.defaultValue(),
+                    LlmqKeys.INGEST_STATUS_RETENTION.defaultValue(), null, null, null, IngestLimits.DEFAULTS,
                     GroupCommit.DEFAULTS);
         }
     }

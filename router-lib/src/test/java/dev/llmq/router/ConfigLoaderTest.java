@@ -196,14 +196,18 @@ class ConfigLoaderTest {
     void ingestStatusStoreKeysAreReadWithTheirDefaultsAndChecked() {
         String base = "model_list:\n  - model_name: g\n    litellm_params: { model: openai/gpt-4o }\nllmq:\n  ingest: ";
         LlmqSettings.Ingest set = ConfigLoader.parse(base + "{ status_retention: 86400, state_dir: /var/lib/llmq/i1,"
-                + " advertised_url: 'http://ingest-1:4000' }\n", Map.of()).llmq().ingest();
+                + " advertised_url: 'http://ingest-1:4000', max_file_bytes: 52428800 }\n", Map.of()).llmq().ingest();
         assertThat(set.statusRetention()).isEqualTo(Duration.ofDays(1));
+        assertThat(set.maxFileBytes()).isEqualTo(50L * 1024 * 1024);
         assertThat(set.stateDir()).isEqualTo("/var/lib/llmq/i1");
         assertThat(set.advertisedUrl()).isEqualTo("http://ingest-1:4000");
         LlmqSettings.Ingest defaults = ConfigLoader.parse(base + "{}\n", Map.of()).llmq().ingest();
         assertThat(defaults.statusRetention()).isEqualTo(Duration.ofDays(7));
         assertThat(defaults.stateDir()).isNull();
         assertThat(defaults.advertisedUrl()).isNull();
+        assertThat(defaults.maxFileBytes()).as("OpenAI's limit for a batch file").isEqualTo(200L * 1024 * 1024);
+        assertThatThrownBy(() -> ConfigLoader.parse(base + "{ max_file_bytes: 100 }\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("llmq.ingest.max_file_bytes");
         assertThatThrownBy(() -> ConfigLoader.parse(base + "{ advertised_url: 'ingest-1:4000' }\n", Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("llmq.ingest.advertised_url");
         assertThatThrownBy(() -> ConfigLoader.parse(base + "{ status_retention: 0 }\n", Map.of()))

@@ -26,20 +26,32 @@ public final class BudgetGate {
 
     /** @throws ApiException 429 when the tenant's budget or a budget of one of the jobs' tags is in force at now */
     public void check(String tenant, ParsedSubmission submission, Instant now) {
+        checkTenant(tenant, now);
+        List<ParsedJob> jobs = submission.jobs();
+        for (int i = 0; i < jobs.size(); i++) {
+            try {
+                checkTags(jobs.get(i), now);
+            } catch (ApiException e) {
+                throw submission.multi() ? e.at(where(i, jobs.get(i)), "[" + i + "]") : e;
+            }
+        }
+    }
+
+    /** @throws ApiException 429 when the tenant's budget is in force at now (nothing when {@code tenant} is null) */
+    public void checkTenant(String tenant, Instant now) {
         if (tenant != null) {
             inForce(BudgetMessage.SCOPE_TENANT, tenant, now).ifPresent(b -> {
                 throw refusal(b, now);
             });
         }
-        List<ParsedJob> jobs = submission.jobs();
-        for (int i = 0; i < jobs.size(); i++) {
-            for (String tag : jobs.get(i).tags()) {
-                Optional<BudgetMessage> budget = inForce(BudgetMessage.SCOPE_TAG, tag, now);
-                if (budget.isPresent()) {
-                    ApiException e = refusal(budget.get(), now);
-                    throw submission.multi() ? e.at(where(i, jobs.get(i)), "[" + i + "]") : e;
-                }
-            }
+    }
+
+    /** @throws ApiException 429 when a budget of one of the job's tags is in force at now */
+    public void checkTags(ParsedJob job, Instant now) {
+        for (String tag : job.tags()) {
+            inForce(BudgetMessage.SCOPE_TAG, tag, now).ifPresent(b -> {
+                throw refusal(b, now);
+            });
         }
     }
 

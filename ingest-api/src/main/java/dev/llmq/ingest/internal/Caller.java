@@ -2,6 +2,7 @@ package dev.llmq.ingest.internal;
 
 import dev.llmq.config.ApiKey;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -99,17 +100,7 @@ public record Caller(ApiKey key, String tenant, boolean allTenants) {
         if (key == null) {
             return submission;
         }
-        Set<String> refused = new TreeSet<>();
-        submission.jobs().forEach(j -> {
-            if (!mayUse(j.modelGroup())) {
-                refused.add(j.modelGroup());
-            }
-        });
-        if (!refused.isEmpty()) {
-            throw new ApiException(403, "invalid_request_error", "model_not_allowed", "model",
-                    "the API key '" + key.name() + "' may not use the model group" + (refused.size() > 1 ? "s " : " ")
-                            + String.join(", ", refused) + "; nothing was enqueued", "forbidden");
-        }
+        checkGroups(submission.jobs().stream().map(ParsedJob::modelGroup).toList());
         List<String> extra = keyTags();
         if (extra.isEmpty()) {
             return submission;
@@ -121,5 +112,20 @@ public record Caller(ApiKey key, String tenant, boolean allTenants) {
             jobs.add(j.withTags(List.copyOf(tags)));
         }
         return new ParsedSubmission(submission.multi(), jobs);
+    }
+
+    /** 403 {@code model_not_allowed} naming the groups of {@code groups} the key may not use; nothing when none. */
+    public void checkGroups(Collection<String> groups) {
+        Set<String> refused = new TreeSet<>();
+        groups.forEach(g -> {
+            if (!mayUse(g)) {
+                refused.add(g);
+            }
+        });
+        if (!refused.isEmpty()) {
+            throw new ApiException(403, "invalid_request_error", "model_not_allowed", "model",
+                    "the API key '" + key.name() + "' may not use the model group" + (refused.size() > 1 ? "s " : " ")
+                            + String.join(", ", refused) + "; nothing was enqueued", "forbidden");
+        }
     }
 }

@@ -9,9 +9,11 @@ import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.StoredFile;
 import dev.llmq.schemas.TraceContext;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +59,12 @@ public final class FileService {
     private final JobIds ids;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final long maxLineBytes;
 
+    /** @param maxLineBytes the longest line of a file (a job is at most one request body, {@code max_body_bytes}) */
     public FileService(FileStore store, SubmissionParser parser, SubmissionService submissions, JobIds ids,
-                       ObjectMapper mapper, Clock clock) {
+                       ObjectMapper mapper, Clock clock, long maxLineBytes) {
+        this.maxLineBytes = maxLineBytes;
         this.store = Objects.requireNonNull(store, "store");
         this.parser = Objects.requireNonNull(parser, "parser");
         this.submissions = Objects.requireNonNull(submissions, "submissions");
@@ -68,16 +73,23 @@ public final class FileService {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** An uploaded file's content, which can be read more than once (Jetty keeps a large upload on disk). */
+    @FunctionalInterface
+    public interface Upload {
+        InputStream open() throws IOException;
+    }
+
     /**
      * Checks and keeps an uploaded batch-input file. Its lines are checked as NDJSON submitted to {@code POST /v1/jobs}
      * would be (400 naming the line, 403 for a model group the key may not use), so a file that is accepted makes a
-     * batch that is; nothing is kept of a refused one.
+     * batch that is; nothing is kept of a refused one. It is read twice, to check it and then to write it, a line or
+     * a part at a time: its size needs no heap.
      *
      * @param fields the form's other fields: {@code purpose} (required, {@code batch}) and optionally
      *               {@code expires_after[anchor]} ({@code created_at}) with {@code expires_after[seconds]} (3600 to
      *               2592000; default 30 days)
      */
-    public StoredFile upload(String filename, byte[] content, Map<String, List<String>> fields, Caller caller) {
+    public StoredFile upload(String filename, Upload content, Map<String, List<String>> fields, Caller caller) {
         for (String name : fields.keySet()) {
             if (!UPLOAD_FIELDS.contains(name) && !name.equals("file")) {
                 throw ApiException.invalid("unknown_parameter", name, "unknown form field '" + name + "'; POST"
@@ -96,15 +108,28 @@ public final class FileService {
         Instant now = clock.instant();
         Duration expiry = expiry(QueryParameters.single(fields, "expires_after[anchor]"),
                 QueryParameters.single(fields, "expires_after[seconds]"));
-        int lines = caller.admit(parser.parse(content, ContentTypes.NDJSON_TYPE, now)).jobs().size();
         String name = filename == null || filename.isBlank() ? "upload.jsonl" : filename;
         if (name.length() > MAX_FILENAME_CHARS) {
             throw ApiException.invalid("invalid_value", "file", "the file's name may have up to " + MAX_FILENAME_CHARS
                     + " characters; it has " + name.length());
         }
+        Set<String> groups = new HashSet<>();
+        int lines;
+        try (InputStream in = content.open()) {
+            lines = parser.parseNdjson(in, maxLineBytes, now, (job, line) -> groups.add(job.modelGroup()));
+        } catch (IOException e) {
+            throw ApiException.invalid("invalid_body", "file", "the uploaded file could not be read ("
+                    + e.getMessage() + "); nothing was kept");
+        }
+        caller.checkGroups(groups);
         StoredFile draft = new StoredFile(StoredFile.SCHEMA_VERSION, ids.nextFileId(), caller.tenant(), name, purpose,
-                content.length, lines, now, now.plus(expiry), 0, 1);
-        return store.write(draft, content);
+                0, lines, now, now.plus(expiry), 0, 1);
+        try (InputStream in = content.open()) {
+            return store.write(draft, in);
+        } catch (IOException e) {
+            throw ApiException.invalid("invalid_body", "file", "the uploaded file could not be read ("
+                    + e.getMessage() + "); nothing was kept");
+        }
     }
 
     private static Duration expiry(String anchor, String seconds) {
@@ -136,9 +161,9 @@ public final class FileService {
         return store.file(id).filter(f -> caller.sees(f.tenant())).orElseThrow(() -> noSuchFile(id));
     }
 
-    /** The file's content. */
-    public byte[] content(StoredFile file) {
-        return store.content(file);
+    /** The file's content, read from Kafka as the stream is read (see {@link FileStore#open}). */
+    public InputStream open(StoredFile file) {
+        return store.open(file);
     }
 
     /** Deletes the caller's file {@code id}; 404 when there is none. */
@@ -207,9 +232,8 @@ public final class FileService {
         String windowText = window == null ? null : windowNode.asText().trim();
         Map<String, String> metadata = JobFields.metadata(request.get("metadata"), parser.limits());
         StoredFile file = file(fileId, caller);
-        byte[] content = store.content(file);
         BatchManifest.FileBatch fileBatch = new BatchManifest.FileBatch(file.id(), ENDPOINT, windowText, metadata);
-        Submission s = submissions.submitFile(content, new SubmissionService.FileOrigin(fileBatch, window), caller,
+        Submission s = submissions.submitFile(store, file, new SubmissionService.FileOrigin(fileBatch, window), caller,
                 idempotencyKey, trace);
         return new Created(s, fileBatch);
     }

@@ -6,12 +6,14 @@ import dev.llmq.schemas.StoredFile;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,6 +55,13 @@ public final class FileStore implements AutoCloseable {
     static final Duration FIRST_SWEEP = Duration.ofMinutes(1);
     static final Duration SWEEP_EVERY = Duration.ofHours(1);
     private static final Duration POLL = Duration.ofMillis(100);
+    /**
+     * The file producer's {@code transaction.timeout.ms} (at least): a file of 200 MiB, or a batch of its lines, is one
+     * transaction of seconds. It is also how long a killed ingest's open file transaction holds back the readers of
+     * the partitions it wrote, unless the ingest restarts with the same {@code --instance-id} (which fences it at
+     * once).
+     */
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
 
     private final IngestSettings settings;
@@ -77,12 +86,28 @@ public final class FileStore implements AutoCloseable {
     }
 
     /** Starts the sweeps of expired files. */
+    /**
+     * Starts the sweeps of expired files, and makes the file producer at once: its {@code initTransactions} aborts the
+     * transaction a killed predecessor of the same {@code transactional.id} left open (a batch it was writing), which
+     * would otherwise hold back the workers on the partitions it wrote until its timeout
+     * ({@link #TRANSACTION_TIMEOUT}). Without Kafka yet, the first write makes it.
+     */
     public synchronized void start() {
         if (sweeper == null) {
             sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("llmq-file-sweeper")
                     .factory());
+            sweeper.execute(this::fenceQuietly);
             sweeper.scheduleWithFixedDelay(this::sweepQuietly, FIRST_SWEEP.toMillis(), SWEEP_EVERY.toMillis(),
                     TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void fenceQuietly() {
+        try {
+            producer();
+        } catch (RuntimeException e) {
+            LOG.debug("ingest {}: the file producer is made at the first write ({})", settings.instanceId(),
+                    e.getMessage());
         }
     }
 
@@ -103,107 +128,216 @@ public final class FileStore implements AutoCloseable {
     }
 
     /**
-     * Writes the file {@code draft} describes (its {@code firstOffset} and {@code parts} are set here) with its
-     * {@code content}, in one transaction; 503 {@code kafka_unavailable} when Kafka does not take it in time.
+     * Writes the file {@code draft} describes (its {@code bytes}, {@code firstOffset} and {@code parts} are set here)
+     * with its {@code content}, read a part at a time, in one transaction; 503 {@code kafka_unavailable} when Kafka
+     * does not take it in time.
+     * 400 when {@code content} cannot be read (nothing is kept).
      */
-    public StoredFile write(StoredFile draft, byte[] content) {
-        int parts = StoredFile.partsOf(content.length);
-        StoredFile written;
-        synchronized (this) {
-            Producer<String, byte[]> p = producer();
-            try {
-                p.beginTransaction();
-                List<Future<RecordMetadata>> sent = new ArrayList<>(parts);
-                for (int i = 0; i < parts; i++) {
-                    int from = i * StoredFile.PART_BYTES;
-                    byte[] part = Arrays.copyOfRange(content, from, Math.min(content.length,
-                            from + StoredFile.PART_BYTES));
-                    sent.add(p.send(new ProducerRecord<>(settings.topics().fileParts(), 0,
-                            StoredFile.partKey(draft.id(), i), part)));
+    public StoredFile write(StoredFile draft, InputStream content) {
+        StoredFile written = inTransaction("upload", p -> {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            long bytes = 0;
+            byte[] part;
+            do {
+                part = content.readNBytes(StoredFile.PART_BYTES);
+                if (part.length == 0 && !sent.isEmpty()) {
+                    break;
                 }
-                p.flush();
-                long first = sent.getFirst().get(timeoutMs(), TimeUnit.MILLISECONDS).offset();
-                written = new StoredFile(StoredFile.SCHEMA_VERSION, draft.id(), draft.tenant(), draft.filename(),
-                        draft.purpose(), content.length, draft.lines(), draft.createdAt(), draft.expiresAt(), first,
-                        parts);
-                p.send(new ProducerRecord<>(settings.topics().files(), 0, written.id(), serde.toBytes(written)));
-                p.commitTransaction();
-            } catch (Exception e) {
-                dropProducer();
-                throw failed(e, "upload");
-            }
-        }
+                sent.add(p.send(new ProducerRecord<>(settings.topics().fileParts(), 0,
+                        StoredFile.partKey(draft.id(), sent.size()), part)));
+                bytes += part.length;
+            } while (part.length == StoredFile.PART_BYTES);
+            p.flush();
+            long first = sent.getFirst().get(timeoutMs(), TimeUnit.MILLISECONDS).offset();
+            StoredFile file = new StoredFile(StoredFile.SCHEMA_VERSION, draft.id(), draft.tenant(), draft.filename(),
+                    draft.purpose(), bytes, draft.lines(), draft.createdAt(), draft.expiresAt(), first, sent.size());
+            p.send(new ProducerRecord<>(settings.topics().files(), 0, file.id(), serde.toBytes(file)));
+            return file;
+        });
         awaitTable(written.id(), true);
         return written;
     }
 
     /** Deletes the file (tombstones for its record and every part, in one transaction); 503 when Kafka does not. */
     public void delete(StoredFile file) {
+        inTransaction("deletion", p -> {
+            for (int i = 0; i < file.parts(); i++) {
+                p.send(new ProducerRecord<>(settings.topics().fileParts(), 0, StoredFile.partKey(file.id(), i), null));
+            }
+            p.send(new ProducerRecord<>(settings.topics().files(), 0, file.id(), null));
+            return null;
+        });
+        awaitTable(file.id(), false);
+    }
+
+    /** What {@link #inTransaction} runs: sends with {@code producer}, inside the transaction. */
+    @FunctionalInterface
+    public interface TransactionWork<T> {
+        T run(Producer<String, byte[]> producer) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} in one transaction of this instance's file producer, one at a time: committed when it
+     * returns, aborted when it throws. An {@link ApiException} it throws is rethrown as it is (a refused line of a
+     * batch made from a file), anything else as 503 {@code kafka_unavailable}. A transaction that could not be
+     * aborted is fenced at once by a new producer of the same {@code transactional.id}, so what it wrote never holds
+     * the readers of its partitions back until its timeout.
+     *
+     * @param what what is written, for the 503's message and the log
+     */
+    public <T> T inTransaction(String what, TransactionWork<T> work) {
         synchronized (this) {
             Producer<String, byte[]> p = producer();
             try {
                 p.beginTransaction();
-                for (int i = 0; i < file.parts(); i++) {
-                    p.send(new ProducerRecord<>(settings.topics().fileParts(), 0, StoredFile.partKey(file.id(), i),
-                            null));
-                }
-                p.send(new ProducerRecord<>(settings.topics().files(), 0, file.id(), null));
+                T result = work.run(p);
                 p.commitTransaction();
+                return result;
             } catch (Exception e) {
-                dropProducer();
-                throw failed(e, "deletion");
+                abandon(p);
+                throw failed(e, what);
             }
         }
-        awaitTable(file.id(), false);
+    }
+
+    /** Aborts the open transaction, or when that fails fences it with a new producer. */
+    private void abandon(Producer<String, byte[]> p) {
+        try {
+            p.abortTransaction();
+            return;
+        } catch (RuntimeException e) {
+            LOG.debug("ingest {}: a file transaction could not be aborted ({}); fencing it", settings.instanceId(),
+                    e.toString());
+        }
+        dropProducer();
+        try {
+            producer();
+        } catch (RuntimeException e) {
+            LOG.warn("ingest {}: the file producer could not fence an open transaction ({}); the broker aborts it"
+                    + " after its timeout", settings.instanceId(), e.getMessage());
+        }
     }
 
     /**
-     * The file's content, read from its parts; 503 when Kafka does not answer in time, 404 when its parts are no longer
-     * there (deleted meanwhile).
+     * The file's content, its parts read one at a time as the stream is read (a consumer of its own, closed with the
+     * stream). Its first part is read before this returns: 503 when Kafka does not answer in time, 404 when the parts
+     * are no longer there (deleted meanwhile); the same from a later read.
      */
-    public byte[] content(StoredFile file) {
-        Map<String, Object> config = KafkaClients.consumer(settings, settings.instanceId() + "-file-reader");
-        config.put("max.partition.fetch.bytes", 2 * StoredFile.PART_BYTES);
-        TopicPartition tp = new TopicPartition(settings.topics().fileParts(), 0);
-        byte[][] parts = new byte[file.parts()][];
-        int found = 0;
-        String prefix = file.id() + "/";
-        long deadline = System.nanoTime() + settings.kafkaTimeout().toNanos();
-        try (Consumer<String, byte[]> consumer = consumers.apply(config)) {
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, file.firstOffset());
-            long end = consumer.endOffsets(List.of(tp), settings.kafkaTimeout()).get(tp);
-            while (found < parts.length) {
-                if (consumer.position(tp, settings.kafkaTimeout()) >= end) {
-                    throw ApiException.notFound("the content of file '" + file.id() + "' is gone (deleted meanwhile)");
+    public InputStream open(StoredFile file) {
+        Parts parts = new Parts(file);
+        try {
+            parts.advance();
+            return parts;
+        } catch (RuntimeException e) {
+            parts.close();
+            throw e;
+        }
+    }
+
+    /** A file's parts in order, from a consumer seeking to its first offset (another file's parts may lie between). */
+    private final class Parts extends InputStream {
+
+        private final StoredFile file;
+        private final String prefix;
+        private final Consumer<String, byte[]> consumer;
+        private final TopicPartition tp = new TopicPartition(settings.topics().fileParts(), 0);
+        /** Parts read by a poll before their turn (a poll returns more than one part). */
+        private final Map<Integer, byte[]> ahead = new HashMap<>();
+        private long end = -1;
+        private int next;
+        private byte[] current = new byte[0];
+        private int position;
+
+        Parts(StoredFile file) {
+            this.file = file;
+            this.prefix = file.id() + "/";
+            Map<String, Object> config = KafkaClients.consumer(settings, settings.instanceId() + "-file-reader");
+            config.put("max.partition.fetch.bytes", 2 * StoredFile.PART_BYTES);
+            this.consumer = consumers.apply(config);
+        }
+
+        @Override
+        public int read() {
+            while (position == current.length) {
+                if (!advance()) {
+                    return -1;
+                }
+            }
+            return current[position++] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            while (position == current.length) {
+                if (!advance()) {
+                    return -1;
+                }
+            }
+            int n = Math.min(len, current.length - position);
+            System.arraycopy(current, position, b, off, n);
+            position += n;
+            return n;
+        }
+
+        /** Reads the next part; false after the last. */
+        boolean advance() {
+            if (next == file.parts()) {
+                return false;
+            }
+            try {
+                current = part(next++);
+                position = 0;
+                return true;
+            } catch (KafkaException e) {
+                throw failed(e, "read");
+            }
+        }
+
+        private byte[] part(int n) {
+            if (end < 0) {
+                consumer.assign(List.of(tp));
+                consumer.seek(tp, file.firstOffset());
+                end = consumer.endOffsets(List.of(tp), settings.kafkaTimeout()).get(tp);
+            }
+            long deadline = System.nanoTime() + settings.kafkaTimeout().toNanos();
+            while (!ahead.containsKey(n)) {
+                boolean atEnd = consumer.position(tp, settings.kafkaTimeout()) >= end;
+                if (atEnd) { // the markers of a transaction committed a moment ago may still be on their way
+                    end = consumer.endOffsets(List.of(tp), settings.kafkaTimeout()).get(tp);
+                    atEnd = consumer.position(tp, settings.kafkaTimeout()) >= end;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw ApiException.kafkaUnavailable("the content of file '" + file.id() + "' could not be read"
-                            + " within " + settings.kafkaTimeout().toMillis() + " ms; retry later");
+                    throw atEnd ? gone() : ApiException.kafkaUnavailable("the content of file '" + file.id()
+                            + "' could not be read within " + settings.kafkaTimeout().toMillis() + " ms; retry later");
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
                     if (r.key() == null || !r.key().startsWith(prefix)) {
                         continue;
                     }
-                    int n = Integer.parseInt(r.key().substring(prefix.length()));
                     if (r.value() == null) {
-                        throw ApiException.notFound("the content of file '" + file.id() + "' is gone (deleted"
-                                + " meanwhile)");
+                        throw gone();
                     }
-                    if (n < parts.length && parts[n] == null) {
-                        parts[n] = r.value();
-                        found++;
+                    int index = Integer.parseInt(r.key().substring(prefix.length()));
+                    if (index >= n && index < file.parts()) {
+                        ahead.putIfAbsent(index, r.value());
                     }
                 }
             }
-        } catch (KafkaException e) {
-            throw failed(e, "read");
+            return ahead.remove(n);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) file.bytes());
-        for (byte[] part : parts) {
-            out.writeBytes(part);
+
+        private ApiException gone() {
+            return ApiException.notFound("the content of file '" + file.id() + "' is gone (deleted meanwhile)");
         }
-        return out.toByteArray();
+
+        @Override
+        public void close() {
+            consumer.close(Duration.ZERO);
+        }
     }
 
     /** Deletes up to {@link #SWEEP_MAX} expired files; how many it deleted. */
@@ -247,6 +381,8 @@ public final class FileStore implements AutoCloseable {
             Map<String, Object> config = KafkaClients.producer(settings, transactionalId, transactionalId);
             config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max((int) config.get(
                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG), StoredFile.PART_BYTES + 65_536));
+            config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Math.max((int) config.get(
+                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) TRANSACTION_TIMEOUT.toMillis()));
             Producer<String, byte[]> p = producers.apply(config);
             try {
                 p.initTransactions();
@@ -276,6 +412,10 @@ public final class FileStore implements AutoCloseable {
         Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
         if (cause instanceof ApiException api) {
             return api;
+        }
+        if (cause instanceof IOException || cause instanceof UncheckedIOException) {
+            return ApiException.invalid("invalid_body", "file", "the uploaded file could not be read ("
+                    + cause.getMessage() + "); nothing was kept");
         }
         LOG.warn("ingest {}: file {} failed: {}", settings.instanceId(), what, cause.toString());
         String verb = e instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException

@@ -119,7 +119,7 @@ public final class JobPublisher implements AutoCloseable {
 
     /** Writes one job with the plain idempotent producer. */
     public void publishOne(JobRequest job, TraceContext trace) {
-        ProducerRecord<String, byte[]> record = checked(record(job, trace, false));
+        ProducerRecord<String, byte[]> record = jobRecord(job, trace, false);
         Future<RecordMetadata> future;
         try {
             future = plain.send(record);
@@ -142,25 +142,19 @@ public final class JobPublisher implements AutoCloseable {
      * up to twice the Kafka timeout; a submission no transaction took by then is withdrawn (503, nothing enqueued).
      */
     public void publishAll(List<JobRequest> jobs, TraceContext trace) {
-        publishAll(jobs, trace, null);
-    }
-
-    /** As above, for a batch created from an uploaded file as {@code fileBatch} says (its first part names it). */
-    public void publishAll(List<JobRequest> jobs, TraceContext trace, BatchManifest.FileBatch fileBatch) {
         String batchId = jobs.isEmpty() ? null : jobs.getFirst().batchId();
         boolean listed = batchId != null && jobs.stream().allMatch(j -> batchId.equals(j.batchId()));
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(jobs.size() + 1);
         long bytes = 0;
         for (JobRequest job : jobs) {
-            ProducerRecord<String, byte[]> r = checked(record(job, trace, listed));
+            ProducerRecord<String, byte[]> r = jobRecord(job, trace, listed);
             bytes += sizeUpperBound(r);
             records.add(r);
         }
         if (listed) { // the batch's job ids, a few records in the same transaction, where the store read one per job
-            Instant submittedAt = jobs.getFirst().submittedAt();
-            for (BatchManifest part : BatchManifest.of(batchId, jobs.stream().map(JobRequest::jobId).toList(),
-                    submittedAt, jobs.getFirst().tenant(), fileBatch)) {
-                ProducerRecord<String, byte[]> r = checked(manifestRecord(part, trace));
+            JobRequest first = jobs.getFirst();
+            for (ProducerRecord<String, byte[]> r : listRecords(batchId, jobs.stream().map(JobRequest::jobId).toList(),
+                    first.submittedAt(), first.tenant(), null, trace)) {
                 bytes += sizeUpperBound(r);
                 records.add(r);
             }
@@ -226,10 +220,12 @@ public final class JobPublisher implements AutoCloseable {
     }
 
     /**
+     * A job's record, refused with 400 {@code request_too_large} when it is larger than the producer accepts.
+     *
      * @param trace  the job's trace context (traceparent and tracestate headers), or null for none
      * @param listed whether the job's batch is listed on the batches topic in the same transaction
      */
-    private ProducerRecord<String, byte[]> record(JobRequest job, TraceContext trace, boolean listed) {
+    ProducerRecord<String, byte[]> jobRecord(JobRequest job, TraceContext trace, boolean listed) {
         Headers headers = CloudEventHeaders.builder().source(source).type(LlmqHeaders.TYPE_JOB).id(job.jobId())
                 .time(job.submittedAt()).trace(trace).build();
         if (listed) {
@@ -237,16 +233,27 @@ public final class JobPublisher implements AutoCloseable {
         }
         String topic = JobFields.interactive(job.priority()) ? settings.topics().jobsInteractive()
                 : settings.topics().jobs();
-        return new ProducerRecord<>(topic, null, job.submittedAt().toEpochMilli(), job.jobId(), serde.toBytes(job),
-                headers);
+        return checked(new ProducerRecord<>(topic, null, job.submittedAt().toEpochMilli(), job.jobId(),
+                serde.toBytes(job), headers));
     }
 
-    /** One part of a batch's list of job ids, keyed by the batch id. */
-    private ProducerRecord<String, byte[]> manifestRecord(BatchManifest part, TraceContext trace) {
-        Headers headers = CloudEventHeaders.builder().source(source).type(LlmqHeaders.TYPE_BATCH)
-                .id(part.batchId() + "/" + part.part()).time(part.submittedAt()).trace(trace).build();
-        return new ProducerRecord<>(settings.topics().batches(), null, part.submittedAt().toEpochMilli(),
-                part.batchId(), manifests.toBytes(part), headers);
+    /**
+     * The records listing a batch's job ids on the batches topic (its parts, keyed by the batch id), written in the
+     * transaction of its jobs.
+     *
+     * @param fileBatch what the batch was made from, on its first part; null for a batch submitted as a body
+     */
+    List<ProducerRecord<String, byte[]>> listRecords(String batchId, List<String> jobIds, Instant submittedAt,
+                                                     String tenant, BatchManifest.FileBatch fileBatch,
+                                                     TraceContext trace) {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (BatchManifest part : BatchManifest.of(batchId, jobIds, submittedAt, tenant, fileBatch)) {
+            Headers headers = CloudEventHeaders.builder().source(source).type(LlmqHeaders.TYPE_BATCH)
+                    .id(part.batchId() + "/" + part.part()).time(part.submittedAt()).trace(trace).build();
+            records.add(checked(new ProducerRecord<>(settings.topics().batches(), null,
+                    part.submittedAt().toEpochMilli(), part.batchId(), manifests.toBytes(part), headers)));
+        }
+        return records;
     }
 
     @Override

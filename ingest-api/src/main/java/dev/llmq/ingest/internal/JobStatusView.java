@@ -1,7 +1,6 @@
 package dev.llmq.ingest.internal;
 
 import dev.llmq.schemas.BatchManifest;
-import dev.llmq.schemas.JobRequest;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,8 +13,12 @@ public interface JobStatusView extends AutoCloseable {
     /** Starts following the topics (in the background). */
     void start();
 
-    /** Records this instance's own accepted submission so it reads as queued at once. */
-    void recordSubmitted(List<JobRequest> jobs);
+    /**
+     * Records this instance's own accepted submission so it reads as queued at once.
+     *
+     * @param queued its jobs as they stand once accepted (queued, each with its fingerprint under an idempotency key)
+     */
+    void recordSubmitted(List<JobSnapshot> queued);
 
     Optional<JobSnapshot> job(String jobId);
 

@@ -2,8 +2,6 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.ingest.IngestSettings;
-import dev.llmq.schemas.BatchManifest;
-import dev.llmq.schemas.JobRequest;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
@@ -88,15 +86,10 @@ public final class StreamsJobStatusView implements JobStatusView {
     }
 
     @Override
-    public void recordSubmitted(List<JobRequest> jobs) {
-        if (jobs.isEmpty()) {
-            return;
+    public void recordSubmitted(List<JobSnapshot> queued) {
+        if (!queued.isEmpty()) {
+            recent.add(queued);
         }
-        List<JobSnapshot> snapshots = new ArrayList<>(jobs.size());
-        for (JobRequest r : jobs) {
-            snapshots.add(JobSnapshot.queued(r, mapper));
-        }
-        recent.add(snapshots);
     }
 
     /**

@@ -13,8 +13,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.config.IngestLimits;
 import dev.llmq.config.LlmqKeys;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -145,25 +147,9 @@ public final class SubmissionParser {
                 end++;
             }
             line++;
-            int from = start;
-            int to = end;
-            while (from < to && isSpace(body[from])) {
-                from++;
-            }
-            while (to > from && isSpace(body[to - 1])) {
-                to--;
-            }
-            if (to > from) {
-                try {
-                    checkJobCount(jobs.size());
-                    JsonNode node = readJson(body, from, to - from);
-                    if (!node.isObject()) {
-                        throw ApiException.invalid("invalid_request", null, "each line must be a JSON object");
-                    }
-                    jobs.add(unique(parseJob((ObjectNode) node, groups, true, now), customIds));
-                } catch (ApiException e) {
-                    throw e.at("line " + line, "line " + line);
-                }
+            ParsedJob job = lineJob(body, start, end, line, groups, customIds, jobs.size(), now);
+            if (job != null) {
+                jobs.add(job);
             }
             start = end + 1;
         }
@@ -171,6 +157,104 @@ public final class SubmissionParser {
             throw ApiException.invalid("invalid_request", null, "the NDJSON body holds no jobs");
         }
         return jobs;
+    }
+
+    /** Receives each job of NDJSON read from a stream, with its line number (from 1). */
+    @FunctionalInterface
+    public interface LineJobs {
+        void accept(ParsedJob job, int line);
+    }
+
+    /**
+     * NDJSON read from {@code in} as it comes (an uploaded file, a batch made from one): every line checked as
+     * {@link #parse} checks NDJSON (400 naming the line, the jobs limit, {@code custom_id} unique), and its job handed
+     * to {@code sink} before the next line is read, so no more than one line and its job are held at a time.
+     *
+     * @param maxLineBytes the longest line accepted (a job is at most one request body); a longer one is refused
+     * @return how many jobs the lines held (at least one)
+     * @throws IOException when {@code in} cannot be read
+     */
+    public int parseNdjson(InputStream in, long maxLineBytes, Instant now, LineJobs sink) throws IOException {
+        Set<String> groups = Set.copyOf(modelGroups.get());
+        Set<String> customIds = new HashSet<>();
+        byte[] chunk = new byte[64 * 1024];
+        byte[] line = new byte[16 * 1024];
+        int length = 0;
+        int lineNumber = 0;
+        int jobs = 0;
+        for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (chunk[i] == '\n') {
+                    line = append(line, length, chunk, start, i - start, maxLineBytes, lineNumber + 1);
+                    length += i - start;
+                    lineNumber++;
+                    ParsedJob job = lineJob(line, 0, length, lineNumber, groups, customIds, jobs, now);
+                    if (job != null) {
+                        sink.accept(job, lineNumber);
+                        jobs++;
+                    }
+                    length = 0;
+                    start = i + 1;
+                }
+            }
+            line = append(line, length, chunk, start, n - start, maxLineBytes, lineNumber + 1);
+            length += n - start;
+        }
+        ParsedJob last = lineJob(line, 0, length, lineNumber + 1, groups, customIds, jobs, now);
+        if (last != null) {
+            sink.accept(last, lineNumber + 1);
+            jobs++;
+        }
+        if (jobs == 0) {
+            throw ApiException.invalid("invalid_request", null, "the NDJSON body holds no jobs");
+        }
+        return jobs;
+    }
+
+    /** {@code line} with {@code count} bytes of {@code from} added at {@code length}; grown when needed. */
+    private static byte[] append(byte[] line, int length, byte[] from, int offset, int count, long max, int number) {
+        if (length + (long) count > max) {
+            throw ApiException.invalid("request_too_large", null, "line " + number + " is longer than the limit of "
+                    + max + " bytes for one job (" + LlmqKeys.INGEST_MAX_BODY_BYTES.name() + ")");
+        }
+        byte[] to = line;
+        if (length + count > line.length) {
+            to = Arrays.copyOf(line, (int) Math.min(max, Math.max(2L * line.length, length + count)));
+        }
+        System.arraycopy(from, offset, to, length, count);
+        return to;
+    }
+
+    /**
+     * The job on line {@code line} ({@code body[start, end)}, spaces around it ignored), or null for a blank line;
+     * errors name the line.
+     *
+     * @param before the jobs read before it (the jobs limit)
+     */
+    private ParsedJob lineJob(byte[] body, int start, int end, int line, Set<String> groups, Set<String> customIds,
+                              int before, Instant now) {
+        int from = start;
+        int to = end;
+        while (from < to && isSpace(body[from])) {
+            from++;
+        }
+        while (to > from && isSpace(body[to - 1])) {
+            to--;
+        }
+        if (to == from) {
+            return null;
+        }
+        try {
+            checkJobCount(before);
+            JsonNode node = readJson(body, from, to - from);
+            if (!node.isObject()) {
+                throw ApiException.invalid("invalid_request", null, "each line must be a JSON object");
+            }
+            return unique(parseJob((ObjectNode) node, groups, true, now), customIds);
+        } catch (ApiException e) {
+            throw e.at("line " + line, "line " + line);
+        }
     }
 
     private static boolean isSpace(byte b) {

@@ -6,7 +6,11 @@ import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.LogContext;
+import dev.llmq.schemas.StoredFile;
 import dev.llmq.schemas.TraceContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@code POST /v1/jobs} minus HTTP: parse and validate, honour {@code Idempotency-Key}, assign ids, publish, and
@@ -83,17 +88,33 @@ public final class SubmissionService {
      */
     public Submission submit(byte[] body, String contentType, Caller caller, String idempotencyKey,
                              TraceContext trace) {
-        return submit(body, contentType, caller, idempotencyKey, trace, null);
+        checkIdempotencyKey(idempotencyKey, parser.limits().maxIdempotencyKeyChars());
+        Instant now = clock.instant();
+        ParsedSubmission parsed = caller.admit(parser.parse(body, contentType, now));
+        List<String> jobPrints = new ArrayList<>(parsed.jobs().size());
+        if (idempotencyKey != null) {
+            parsed.jobs().forEach(j -> jobPrints.add(Fingerprints.ofJob(mapper, j.customId(), j.modelGroup(),
+                    j.body())));
+        }
+        String fingerprint = Fingerprints.ofSubmission(jobPrints);
+        return idempotent(caller, idempotencyKey, () -> fingerprint,
+                () -> publish(parsed, jobPrints, caller, idempotencyKey, trace, fingerprint, now));
     }
 
     /**
-     * The lines of an uploaded file (NDJSON) as one batch, created as {@code origin} says ({@code POST /v1/batches}):
-     * its jobs expire by the end of its {@code completion_window} at the latest, and its first listed part names the
-     * file.
+     * The lines of an uploaded file as one batch, created as {@code origin} says ({@code POST /v1/batches}): its jobs
+     * expire by the end of its {@code completion_window} at the latest, and its first listed part names the file.
+     * The lines are read from Kafka, checked (as when the file was uploaded, and the caller's key, budgets and rate
+     * now) and written as they are read, in one transaction of {@code files}' producer: the batch holds every line or
+     * none, and no more than a line is held in memory however large the file.
      */
-    public Submission submitFile(byte[] content, FileOrigin origin, Caller caller, String idempotencyKey,
-                                 TraceContext trace) {
-        return submit(content, ContentTypes.NDJSON_TYPE, caller, idempotencyKey, trace, Objects.requireNonNull(origin));
+    public Submission submitFile(FileStore files, StoredFile file, FileOrigin origin, Caller caller,
+                                 String idempotencyKey, TraceContext trace) {
+        Objects.requireNonNull(origin, "origin");
+        checkIdempotencyKey(idempotencyKey, parser.limits().maxIdempotencyKeyChars());
+        Instant now = clock.instant();
+        FileBatch batch = new FileBatch(files, file, origin, caller, idempotencyKey, now);
+        return idempotent(caller, idempotencyKey, batch::fingerprint, () -> batch.publish(trace));
     }
 
     /**
@@ -108,30 +129,21 @@ public final class SubmissionService {
         }
     }
 
-    private Submission submit(byte[] body, String contentType, Caller caller, String idempotencyKey,
-                              TraceContext trace, FileOrigin origin) {
-        checkIdempotencyKey(idempotencyKey, parser.limits().maxIdempotencyKeyChars());
-        String tenant = caller.tenant();
-        Instant now = clock.instant();
-        ParsedSubmission parsed = caller.admit(parser.parse(body, contentType, now));
-        if (origin != null && origin.window() != null) {
-            Instant by = now.plus(origin.window());
-            parsed = new ParsedSubmission(true, parsed.jobs().stream().map(j -> j.expiringBy(by)).toList());
-        }
-        BatchManifest.FileBatch fileBatch = origin == null ? null : origin.fileBatch();
-        List<String> jobPrints = new ArrayList<>(parsed.jobs().size());
-        if (idempotencyKey != null) {
-            parsed.jobs().forEach(j -> jobPrints.add(Fingerprints.ofJob(mapper, j.customId(), j.modelGroup(), j.body())));
-        }
-        String fingerprint = Fingerprints.ofSubmission(jobPrints);
+    /**
+     * Publishes a new submission, or under an idempotency key replays the one accepted earlier with it (422 when
+     * {@code fingerprint} says it was another), waiting for one in progress on this instance.
+     */
+    private Submission idempotent(Caller caller, String idempotencyKey, Supplier<String> fingerprint,
+                                  Supplier<Submission> publish) {
         if (idempotencyKey == null) {
-            return publish(parsed, caller, null, trace, fingerprint, now, fileBatch);
+            return publish.get();
         }
         if (!view.caughtUp()) {
             throw new ApiException(503, "service_unavailable", "not_ready", "Idempotency-Key",
                     "this instance is still reading earlier submissions, so it cannot yet tell a retry from a new"
                             + " submission; retry shortly", "not_ready");
         }
+        String tenant = caller.tenant();
         String scoped = JobStatusTopology.idempotencyKey(tenant, idempotencyKey);
         while (true) {
             CompletableFuture<Submission> mine = new CompletableFuture<>();
@@ -139,7 +151,7 @@ public final class SubmissionService {
             if (earlier != null) {
                 Submission previous = await(earlier);
                 if (previous != null) {
-                    return replay(previous, fingerprint);
+                    return replay(previous, fingerprint.get());
                 }
                 continue;
             }
@@ -148,9 +160,9 @@ public final class SubmissionService {
                 if (!prior.isEmpty()) {
                     Submission rebuilt = fromSnapshots(prior);
                     mine.complete(rebuilt);
-                    return replay(rebuilt, fingerprint);
+                    return replay(rebuilt, fingerprint.get());
                 }
-                Submission accepted = publish(parsed, caller, idempotencyKey, trace, fingerprint, now, fileBatch);
+                Submission accepted = publish.get();
                 mine.complete(accepted);
                 return accepted;
             } catch (RuntimeException e) {
@@ -215,13 +227,13 @@ public final class SubmissionService {
         return new Submission(batchId != null, batchId, refs, Fingerprints.ofSubmission(prints), false);
     }
 
-    private Submission publish(ParsedSubmission parsed, Caller caller, String key, TraceContext trace,
-                               String fingerprint, Instant now, BatchManifest.FileBatch fileBatch) {
+    private Submission publish(ParsedSubmission parsed, List<String> jobPrints, Caller caller, String key,
+                               TraceContext trace, String fingerprint, Instant now) {
         String tenant = caller.tenant();
         budgets.check(tenant, parsed, now);
         KeyRateLimits.Taken taken = rates.jobs(caller, parsed.jobs().size());
         try {
-            return publish(parsed, tenant, key, trace, fingerprint, now, fileBatch);
+            return publish(parsed, jobPrints, tenant, key, trace, fingerprint, now);
         } catch (RuntimeException e) {
             taken.giveBack();
             throw e;
@@ -233,23 +245,125 @@ public final class SubmissionService {
      * per-job parent id would name a span no one records, and a tracing backend could not link the job to the
      * request); each job's own span is the worker's run of it.
      */
-    private Submission publish(ParsedSubmission parsed, String tenant, String key, TraceContext trace,
-                               String fingerprint, Instant now, BatchManifest.FileBatch fileBatch) {
+    private Submission publish(ParsedSubmission parsed, List<String> jobPrints, String tenant, String key,
+                               TraceContext trace, String fingerprint, Instant now) {
         String batchId = parsed.multi() ? ids.nextBatchId() : null;
         LogContext.batch(batchId);
         List<JobRequest> requests = new ArrayList<>(parsed.jobs().size());
         List<Submission.JobRef> refs = new ArrayList<>(parsed.jobs().size());
-        for (ParsedJob j : parsed.jobs()) {
+        List<JobSnapshot> queued = new ArrayList<>(parsed.jobs().size());
+        for (int i = 0; i < parsed.jobs().size(); i++) {
             String id = ids.nextJobId();
-            requests.add(j.request(id, batchId, tenant, now, key));
-            refs.add(new Submission.JobRef(id, j.customId()));
+            JobRequest r = parsed.jobs().get(i).request(id, batchId, tenant, now, key);
+            requests.add(r);
+            refs.add(new Submission.JobRef(id, r.customId()));
+            queued.add(queued(r, key == null ? null : jobPrints.get(i)));
         }
         if (parsed.multi()) {
-            publisher.publishAll(requests, trace, fileBatch);
+            publisher.publishAll(requests, trace);
         } else {
             publisher.publishOne(requests.getFirst(), trace);
         }
-        view.recordSubmitted(requests);
+        view.recordSubmitted(queued);
         return new Submission(parsed.multi(), batchId, refs, fingerprint, false);
+    }
+
+    /** The status a job has once accepted: queued, with its fingerprint when it came with an idempotency key. */
+    private static JobSnapshot queued(JobRequest r, String fingerprint) {
+        return JobSnapshot.queued(r.jobId(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(), r.stream(),
+                r.submittedAt(), r.idempotencyKey(), fingerprint, r.deadline());
+    }
+
+    /** A batch made from an uploaded file, read and written a line at a time. */
+    private final class FileBatch {
+
+        private final FileStore files;
+        private final StoredFile file;
+        private final FileOrigin origin;
+        private final Caller caller;
+        private final String key;
+        private final Instant now;
+
+        FileBatch(FileStore files, StoredFile file, FileOrigin origin, Caller caller, String key, Instant now) {
+            this.files = files;
+            this.file = file;
+            this.origin = origin;
+            this.caller = caller;
+            this.key = key;
+            this.now = now;
+        }
+
+        /**
+         * The line's job as this caller submits it now (its key's groups and tags, the batch's window), its tags'
+         * budgets checked when {@code enqueued}.
+         */
+        private ParsedJob admitted(ParsedJob job, int line, boolean enqueued) {
+            try {
+                ParsedJob j = caller.admit(new ParsedSubmission(true, List.of(job))).jobs().getFirst();
+                if (enqueued) {
+                    budgets.checkTags(j, now);
+                }
+                return origin.window() == null ? j : j.expiringBy(now.plus(origin.window()));
+            } catch (ApiException e) {
+                throw e.at("line " + line, "line " + line);
+            }
+        }
+
+        /** The submission's fingerprint, for a replay: the file read once more, nothing written. */
+        String fingerprint() {
+            List<String> prints = new ArrayList<>(file.lines());
+            read((job, line) -> {
+                ParsedJob j = admitted(job, line, false);
+                prints.add(Fingerprints.ofJob(mapper, j.customId(), j.modelGroup(), j.body()));
+            });
+            return Fingerprints.ofSubmission(prints);
+        }
+
+        Submission publish(TraceContext trace) {
+            String tenant = caller.tenant();
+            budgets.checkTenant(tenant, now);
+            KeyRateLimits.Taken taken = rates.jobs(caller, file.lines());
+            try {
+                String batchId = ids.nextBatchId();
+                LogContext.batch(batchId);
+                List<Submission.JobRef> refs = new ArrayList<>(file.lines());
+                List<JobSnapshot> queued = new ArrayList<>(file.lines());
+                List<String> prints = new ArrayList<>(key == null ? 0 : file.lines());
+                files.inTransaction("batch", producer -> {
+                    read((job, line) -> {
+                        ParsedJob j = admitted(job, line, true);
+                        String id = ids.nextJobId();
+                        JobRequest r = j.request(id, batchId, tenant, now, key);
+                        producer.send(publisher.jobRecord(r, trace, true));
+                        String print = key == null ? null : Fingerprints.ofJob(mapper, r.customId(), r.modelGroup(),
+                                r.body());
+                        if (print != null) {
+                            prints.add(print);
+                        }
+                        refs.add(new Submission.JobRef(id, r.customId()));
+                        queued.add(queued(r, print));
+                    });
+                    for (var r : publisher.listRecords(batchId, refs.stream().map(Submission.JobRef::id).toList(),
+                            now, tenant, origin.fileBatch(), trace)) {
+                        producer.send(r);
+                    }
+                    return null;
+                });
+                view.recordSubmitted(queued);
+                return new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints), false);
+            } catch (RuntimeException e) {
+                taken.giveBack();
+                throw e;
+            }
+        }
+
+        private void read(SubmissionParser.LineJobs sink) {
+            try (InputStream in = files.open(file)) {
+                // its lines were checked against the body limit when it was uploaded: none is longer than the file
+                parser.parseNdjson(in, Math.min(file.bytes(), Integer.MAX_VALUE - 8), now, sink);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.llmq.ingest.internal;
 
-import dev.llmq.schemas.JobRequest;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +41,7 @@ final class MapStatusView implements JobStatusView {
     }
 
     @Override
-    public void recordSubmitted(List<JobRequest> submitted) {
+    public void recordSubmitted(List<JobSnapshot> queued) {
     }
 
     @Override

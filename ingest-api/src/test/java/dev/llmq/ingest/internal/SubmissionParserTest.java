@@ -6,9 +6,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.llmq.schemas.Json;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -251,5 +257,55 @@ class SubmissionParserTest {
         ApiException e = reject(line + "\n" + past + "\n", "application/x-ndjson");
         assertThat(e.param()).isEqualTo("line 2: expires_at");
         assertThat(e.getMessage()).contains("line 2").contains("already past");
+    }
+
+    /** NDJSON as a stream that hands out at most {@code step} bytes a read, so lines are split across reads. */
+    private static InputStream trickle(String body, int step) {
+        return new FilterInputStream(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return super.read(b, off, Math.min(len, step));
+            }
+        };
+    }
+
+    private List<String> streamed(String body, int step, long maxLine, List<Integer> lines) throws IOException {
+        List<String> ids = new ArrayList<>();
+        int count = parser.parseNdjson(trickle(body, step), maxLine, NOW, (job, line) -> {
+            ids.add(job.customId());
+            lines.add(line);
+        });
+        assertThat(count).isEqualTo(ids.size());
+        return ids;
+    }
+
+    @ParameterizedTest(name = "{0} bytes a read")
+    @CsvSource({"1", "7", "65536"})
+    void ndjsonReadFromAStreamGivesTheJobsOfTheSameBodyParsedWhole(int step) throws IOException {
+        String line = "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"
+                + CHAT + "}";
+        String body = "\uFEFF" + line.formatted("a") + "\r\n\r\n  " + line.formatted("b") + "\r\n"
+                + line.formatted("c");
+        List<Integer> lines = new ArrayList<>();
+        assertThat(streamed(body, step, 1 << 20, lines)).containsExactly("a", "b", "c")
+                .isEqualTo(parse(body, "application/x-ndjson").jobs().stream().map(ParsedJob::customId).toList());
+        assertThat(lines).containsExactly(1, 3, 4);
+        String bad = line.formatted("a") + "\n" + line.formatted("a");
+        ApiException whole = reject(bad, "application/x-ndjson");
+        ApiException read = catchThrowableOfType(ApiException.class, () -> streamed(bad, step, 1 << 20,
+                new ArrayList<>()));
+        assertThat(read.getMessage()).isEqualTo(whole.getMessage()).startsWith("line 2: ");
+    }
+
+    @Test
+    void aStreamedLineLongerThanTheLimitOrNoJobAtAllIsRefused() {
+        String body = CHAT + "\n" + CHAT.replace("hi", "x".repeat(200)) + "\n";
+        ApiException tooLong = catchThrowableOfType(ApiException.class, () -> streamed(body, 5, 150,
+                new ArrayList<>()));
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.getMessage()).contains("line 2").contains("150 bytes");
+        ApiException empty = catchThrowableOfType(ApiException.class, () -> streamed("\n \r\n", 5, 150,
+                new ArrayList<>()));
+        assertThat(empty.getMessage()).contains("holds no jobs");
     }
 }

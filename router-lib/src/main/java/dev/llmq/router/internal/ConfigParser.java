@@ -314,6 +314,7 @@ public final class ConfigParser {
                     group.get(LlmqKeys.INGEST_GROUP_COMMIT_MAX_QUEUED_BYTES));
             group.reportUnused(unsupported);
             in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES),
+                    ingest.get(LlmqKeys.INGEST_MAX_FILE_BYTES),
                     ingest.get(LlmqKeys.INGEST_STATUS_RETENTION), ingest.get(LlmqKeys.INGEST_STATE_DIR),
                     ingest.get(LlmqKeys.INGEST_ADVERTISED_URL), ingest.get(LlmqKeys.INGEST_USAGE_URL), l, g);
         } catch (IllegalArgumentException e) {
