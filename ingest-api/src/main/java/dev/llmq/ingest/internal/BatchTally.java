@@ -76,9 +76,16 @@ public final class BatchTally {
             }
             tally.add(part);
         }
-        if (found == 0) { // nothing to tell its tenant by: what this instance remembers of it, if anything
+        if (found == 0) { // no job to tell its tenant by: what this instance remembers of it, if anything
             List<JobSnapshot> recent = caller.visible(view.batch(batchId));
-            return recent.isEmpty() ? Optional.empty() : Optional.of(of(recent).from(listed.fileBatch()));
+            if (!recent.isEmpty()) {
+                return Optional.of(of(recent).from(listed.fileBatch()));
+            }
+            // listed, none of its jobs read yet (the list and the jobs are read by different tasks, in any order):
+            // they were written in the list's transaction, so they are queued; the list names their tenant (none:
+            // a batch submitted without one, or listed by an ingest older than the field)
+            return ids.isEmpty() || !caller.sees(listed.tenant()) ? Optional.empty()
+                    : Optional.of(tally.from(listed.fileBatch()));
         }
         return Optional.of(tally.from(listed.fileBatch()));
     }

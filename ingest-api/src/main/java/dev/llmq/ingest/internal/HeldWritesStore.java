@@ -1,8 +1,13 @@
 package dev.llmq.ingest.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,9 +42,10 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  *
  * <p>Held writes are bounded by {@code maxHeldBytes} (keys, values and a fixed overhead per entry); past it they are
  * all written out at once, as an evicting cache would. Reads ({@link #get}) see held writes, also from other threads
- * (interactive queries); ranges and scans write out what is held first when called on the task's own thread and read
- * only what was written out from any other thread. {@link #query} (interactive queries v2) reads what was written
- * out.
+ * (interactive queries); ranges and scans write out what is held first when called on the task's own thread. From
+ * any other thread a {@link #range} lays the held writes in it over what was written out (the status store reads a
+ * batch's jobs with one range per partition); the other scans read only what was written out. {@link #query}
+ * (interactive queries v2) reads what was written out.
  *
  * <p>{@link CachedStateStore}, {@link WrappedStateStore}, {@link KeyValueStoreBuilder},
  * {@link InternalProcessorContext} and {@link ProcessorRecordContext} are Kafka Streams' internals (4.4);
@@ -141,8 +147,98 @@ final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte
 
     @Override
     public KeyValueIterator<String, byte[]> range(String from, String to) {
-        writeOutOnTaskThread();
-        return wrapped().range(from, to);
+        if (Thread.currentThread() == taskThread) {
+            writeOut();
+            return wrapped().range(from, to);
+        }
+        // the held writes first, then what is written out: a write-out in between is then in the one or the other
+        Map<String, Held> newer = held;
+        Map<String, Held> older = writing;
+        TreeMap<byte[], KeyValue<String, byte[]>> over = new TreeMap<>(Arrays::compareUnsigned);
+        byte[] low = from == null ? null : utf8(from);
+        byte[] high = to == null ? null : utf8(to);
+        for (Map<String, Held> m : older == null ? List.of(newer) : List.of(older, newer)) {
+            m.forEach((key, h) -> {
+                byte[] k = utf8(key);
+                if ((low == null || Arrays.compareUnsigned(k, low) >= 0)
+                        && (high == null || Arrays.compareUnsigned(k, high) <= 0)) {
+                    over.put(k, KeyValue.pair(key, h.value()));
+                }
+            });
+        }
+        KeyValueIterator<String, byte[]> written = wrapped().range(from, to);
+        return over.isEmpty() ? written : new Overlaid(written, over.values().iterator());
+    }
+
+    private static byte[] utf8(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What was written out with the held writes laid over it, both in the store's order (its keys' UTF-8 bytes); a
+     * held write replaces the written value of its key, and a held delete hides it.
+     */
+    private static final class Overlaid implements KeyValueIterator<String, byte[]> {
+
+        private final KeyValueIterator<String, byte[]> written;
+        private final Iterator<KeyValue<String, byte[]>> over;
+        private KeyValue<String, byte[]> nextWritten;
+        private KeyValue<String, byte[]> nextOver;
+        private KeyValue<String, byte[]> next;
+
+        Overlaid(KeyValueIterator<String, byte[]> written, Iterator<KeyValue<String, byte[]>> over) {
+            this.written = written;
+            this.over = over;
+            this.nextWritten = written.hasNext() ? written.next() : null;
+            this.nextOver = over.hasNext() ? over.next() : null;
+            advance();
+        }
+
+        private void advance() {
+            next = null;
+            while (next == null && (nextWritten != null || nextOver != null)) {
+                int order = nextWritten == null ? 1 : nextOver == null ? -1
+                        : Arrays.compareUnsigned(utf8(nextWritten.key), utf8(nextOver.key));
+                if (order < 0) {
+                    next = nextWritten;
+                    nextWritten = written.hasNext() ? written.next() : null;
+                } else {
+                    if (order == 0) {
+                        nextWritten = written.hasNext() ? written.next() : null;
+                    }
+                    next = nextOver.value == null ? null : nextOver; // a held delete hides the key
+                    nextOver = over.hasNext() ? over.next() : null;
+                }
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public KeyValue<String, byte[]> next() {
+            if (next == null) {
+                throw new NoSuchElementException();
+            }
+            KeyValue<String, byte[]> out = next;
+            advance();
+            return out;
+        }
+
+        @Override
+        public String peekNextKey() {
+            if (next == null) {
+                throw new NoSuchElementException();
+            }
+            return next.key;
+        }
+
+        @Override
+        public void close() {
+            written.close();
+        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.llmq.ingest.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
@@ -52,10 +51,11 @@ public record JobSnapshot(String jobId, String batchId, String customId, String 
         }
     }
 
-    /** What a job record says: queued, with its deadline, and its fingerprint when it has an idempotency key. */
-    static JobSnapshot queued(JobRequest r, ObjectMapper mapper) {
-        String fingerprint = r.idempotencyKey() == null ? null
-                : Fingerprints.ofJob(mapper, r.customId(), r.modelGroup(), r.body());
+    /**
+     * What a job record says: queued, with its deadline, and its {@code fingerprint} (null without an idempotency
+     * key, {@link Fingerprints#ofJob} with one).
+     */
+    static JobSnapshot queued(JobRequest r, String fingerprint) {
         return queued(r.jobId(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(), r.stream(), r.submittedAt(),
                 r.idempotencyKey(), fingerprint, r.deadline());
     }

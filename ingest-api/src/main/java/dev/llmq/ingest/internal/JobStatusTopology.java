@@ -206,6 +206,7 @@ public final class JobStatusTopology {
                                           JsonSerde<BatchManifest> manifests) {
         List<String> ids = new ArrayList<>();
         BatchManifest.FileBatch fileBatch = null;
+        String tenant = null;
         int read = 0;
         int parts = 0;
         try (KeyValueIterator<String, byte[]> it = store.prefixScan(manifestPrefix(batchId),
@@ -215,10 +216,11 @@ public final class JobStatusTopology {
                 ids.addAll(part.jobIds());
                 parts = part.parts();
                 fileBatch = part.part() == 0 ? part.fileBatch() : fileBatch;
+                tenant = part.tenant() != null ? part.tenant() : tenant;
                 read++;
             }
         }
-        return new JobStatusView.BatchJobs(read == parts ? ids : List.of(), fileBatch);
+        return new JobStatusView.BatchJobs(read == parts ? ids : List.of(), fileBatch, tenant);
     }
 
     static String manifestKey(String batchId, int part) {

@@ -38,10 +38,10 @@ public interface JobStatusView extends AutoCloseable {
     }
 
     /**
-     * A batch's job ids, in submission order, and what its first listed part says it was created from (null: not
-     * from a file, or not known).
+     * A batch's job ids, in submission order, what its first listed part says it was created from (null: not from a
+     * file, or not known), and the tenant its parts name (null: none, or not known; its jobs' tenant).
      */
-    record BatchJobs(List<String> jobIds, BatchManifest.FileBatch fileBatch) {
+    record BatchJobs(List<String> jobIds, BatchManifest.FileBatch fileBatch, String tenant) {
         public BatchJobs {
             jobIds = List.copyOf(jobIds);
         }

@@ -102,15 +102,15 @@ final class StatusPeers {
 
     /**
      * The answer: the snapshots found (absent jobs are left out), the indexed job ids in submission order (a listed
-     * batch's with what it was created from: null when not from a file, and from an instance older than that field),
-     * or the batch ids asked for, newest first.
+     * batch's with what it was created from and its tenant: null when not from a file or without a tenant, and from
+     * an instance older than those fields), or the batch ids asked for, newest first.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Answer(List<JobSnapshot> jobs, List<String> jobIds, List<String> batchIds,
-                  BatchManifest.FileBatch fileBatch) {
+                  BatchManifest.FileBatch fileBatch, String tenant) {
         Answer(List<JobSnapshot> jobs, List<String> jobIds, List<String> batchIds) {
-            this(jobs, jobIds, batchIds, null);
+            this(jobs, jobIds, batchIds, null, null);
         }
 
         Answer {

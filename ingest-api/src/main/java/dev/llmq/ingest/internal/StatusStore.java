@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -76,6 +78,8 @@ final class StatusStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusStore.class);
     private static final Serializer<String> KEYS = Serdes.String().serializer();
+    /** From this many jobs of one partition on, {@link #localJobs} reads their key range instead of each key. */
+    static final int RANGE_FROM = 16;
 
     private final IngestSettings settings;
     private final ObjectMapper mapper;
@@ -260,12 +264,14 @@ final class StatusStore implements AutoCloseable {
         if (s == null) {
             return new Owner.Unknown();
         }
-        KeyQueryMetadata m;
         try {
-            m = s.queryMetadataForKey(store, partitionKey, KEYS);
+            return ownerOf(s.queryMetadataForKey(store, partitionKey, KEYS));
         } catch (IllegalStateException e) {
             return new Owner.Unknown();
         }
+    }
+
+    private Owner ownerOf(KeyQueryMetadata m) {
         if (m == null || m.equals(KeyQueryMetadata.NOT_AVAILABLE) || m.activeHost() == null
                 || m.activeHost().equals(HostInfo.unavailable())) {
             return new Owner.Unknown();
@@ -273,10 +279,88 @@ final class StatusStore implements AutoCloseable {
         return m.activeHost().equals(self) ? new Owner.Local(m.partition()) : new Owner.Remote(m.activeHost());
     }
 
-    /** The snapshot of a job this instance holds in {@code partition}; empty when it has none. */
-    Optional<JobSnapshot> localJob(String jobId, int partition) {
-        byte[] value = store(JobStatusTopology.JOB_STORE, partition).get(JobStatusTopology.jobKey(jobId));
-        return value == null ? Optional.empty() : Optional.of(snapshots.read(value).snapshot());
+    /**
+     * Where the entries of many keys of {@code storeName} live, asked once per partition rather than once per key
+     * ({@code queryMetadataForKey} locks the stream's metadata and walks it on every call): Kafka Streams is asked with
+     * a partitioner that names the partition in question, which gives that partition's owner and, as the partitioner's
+     * argument, how many partitions there are; a key's partition is then what Kafka Streams' default partitioner makes
+     * of it ({@link Placement#owner}).
+     */
+    Placement placement(String storeName) {
+        int[] partitions = {0};
+        List<Owner> owners = new ArrayList<>();
+        owners.add(ownerOfPartition(storeName, 0, partitions));
+        for (int p = 1; p < partitions[0]; p++) {
+            owners.add(ownerOfPartition(storeName, p, partitions));
+        }
+        return new Placement(List.copyOf(owners));
+    }
+
+    /**
+     * The owner of each partition of a store, from {@link #placement}: as many as it has, or one {@code Unknown} when
+     * the stream could not say.
+     */
+    record Placement(List<Owner> owners) {
+
+        /** Where the entry of {@code partitionKey} lives: its partition as Kafka Streams' default partitioner says. */
+        Owner owner(String partitionKey) {
+            byte[] bytes = KEYS.serialize(null, partitionKey);
+            return owners.get(Utils.toPositive(Utils.murmur2(bytes)) % owners.size());
+        }
+    }
+
+    private Owner ownerOfPartition(String storeName, int partition, int[] partitions) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return new Owner.Unknown();
+        }
+        try {
+            return ownerOf(s.queryMetadataForKey(storeName, "", (topic, key, value, count) -> {
+                partitions[0] = count;
+                return Optional.of(Set.of(partition));
+            }));
+        } catch (IllegalStateException e) {
+            return new Owner.Unknown();
+        }
+    }
+
+    /**
+     * The snapshots of these jobs, all of {@code partition} held here (see {@link #placement}), by job id; a job the
+     * store has no entry for is absent. Many jobs are read with one ordered read over their keys (a batch's jobs
+     * are next to each other: their ids sort in submission order), not a lookup each, which resolves the partition's
+     * store anew every time.
+     */
+    Map<String, JobSnapshot> localJobs(List<String> jobIds, int partition) {
+        ReadOnlyKeyValueStore<String, byte[]> store = store(JobStatusTopology.JOB_STORE, partition);
+        Map<String, JobSnapshot> found = new HashMap<>();
+        if (jobIds.size() < RANGE_FROM) {
+            for (String id : jobIds) {
+                byte[] value = store.get(JobStatusTopology.jobKey(id));
+                if (value != null) {
+                    found.put(id, snapshots.read(value).snapshot());
+                }
+            }
+            return found;
+        }
+        Set<String> wanted = new HashSet<>();
+        String first = null;
+        String last = null;
+        for (String id : jobIds) {
+            String key = JobStatusTopology.jobKey(id);
+            wanted.add(key);
+            first = first == null || key.compareTo(first) < 0 ? key : first;
+            last = last == null || key.compareTo(last) > 0 ? key : last;
+        }
+        try (KeyValueIterator<String, byte[]> range = store.range(first, last)) {
+            while (range.hasNext() && found.size() < wanted.size()) {
+                var entry = range.next();
+                if (wanted.contains(entry.key)) {
+                    JobSnapshot snapshot = snapshots.read(entry.value).snapshot();
+                    found.put(snapshot.jobId(), snapshot);
+                }
+            }
+        }
+        return found;
     }
 
     /**

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -133,12 +132,13 @@ public final class StreamsJobStatusView implements JobStatusView {
             case StatusStore.Owner.Local(int p) -> local(() -> store.localListed(batchId, p));
             case StatusStore.Owner.Remote(HostInfo host) -> {
                 StatusPeers.Answer answer = peers.ask(host, StatusPeers.Query.listed(batchId));
-                yield new BatchJobs(answer.jobIds(), answer.fileBatch());
+                yield new BatchJobs(answer.jobIds(), answer.fileBatch(), answer.tenant());
             }
             case StatusStore.Owner.Unknown() -> throw StatusPeers.unavailable("the status store is starting or moving");
         };
         return listed.jobIds().isEmpty()
-                ? new BatchJobs(indexIds(JobStatusTopology.batchKey(batchId)), listed.fileBatch()) : listed;
+                ? new BatchJobs(indexIds(JobStatusTopology.batchKey(batchId)), listed.fileBatch(), listed.tenant())
+                : listed;
     }
 
     /**
@@ -246,12 +246,22 @@ public final class StreamsJobStatusView implements JobStatusView {
             answer = new StatusPeers.Answer(null, null,
                     local(() -> store.localBatches(b.before(), b.limit(), b::sees)));
         } else if (q.jobIds() != null) {
-            List<JobSnapshot> jobs = new ArrayList<>();
+            StatusStore.Placement placement = store.placement(JobStatusTopology.JOB_STORE);
+            Map<Integer, List<String>> byPartition = new HashMap<>();
             for (String id : q.jobIds()) {
-                if (!(store.owner(JobStatusTopology.JOB_STORE, id) instanceof StatusStore.Owner.Local(int p))) {
+                if (!(placement.owner(id) instanceof StatusStore.Owner.Local(int p))) {
                     throw StatusPeers.unavailable("job " + id + " is not held here");
                 }
-                local(() -> store.localJob(id, p)).ifPresent(jobs::add);
+                byPartition.computeIfAbsent(p, k -> new ArrayList<>()).add(id);
+            }
+            Map<String, JobSnapshot> held = new HashMap<>();
+            byPartition.forEach((p, ids) -> held.putAll(local(() -> store.localJobs(ids, p))));
+            List<JobSnapshot> jobs = new ArrayList<>();
+            for (String id : q.jobIds()) {
+                JobSnapshot s = held.get(id);
+                if (s != null) {
+                    jobs.add(s);
+                }
             }
             answer = new StatusPeers.Answer(jobs, null, null);
         } else {
@@ -261,7 +271,7 @@ public final class StreamsJobStatusView implements JobStatusView {
             }
             if (q.batchId() != null) {
                 BatchJobs listed = local(() -> store.localListed(q.batchId(), p));
-                answer = new StatusPeers.Answer(null, listed.jobIds(), null, listed.fileBatch());
+                answer = new StatusPeers.Answer(null, listed.jobIds(), null, listed.fileBatch(), listed.tenant());
             } else {
                 answer = new StatusPeers.Answer(null, local(() -> store.localIndex(q.indexKey(), p)), null);
             }
@@ -324,18 +334,25 @@ public final class StreamsJobStatusView implements JobStatusView {
         }
     }
 
-    /** The snapshots the store holds for these jobs, each asked of its owner (one question per other instance). */
+    /**
+     * The snapshots the store holds for these jobs, each asked of its owner: one read per partition held here, one
+     * question per other instance.
+     */
     private List<JobSnapshot> snapshots(List<String> jobIds) {
+        StatusStore.Placement placement = jobIds.size() > 1 ? store.placement(JobStatusTopology.JOB_STORE) : null;
         Map<HostInfo, List<String>> remote = new HashMap<>();
-        Map<String, JobSnapshot> found = new LinkedHashMap<>();
+        Map<Integer, List<String>> here = new HashMap<>();
         for (String id : jobIds) {
-            switch (store.owner(JobStatusTopology.JOB_STORE, id)) {
-                case StatusStore.Owner.Local(int p) -> local(() -> store.localJob(id, p)).ifPresent(s -> found.put(id, s));
-                case StatusStore.Owner.Remote(HostInfo host) -> remote.computeIfAbsent(host, h -> new ArrayList<>()).add(id);
+            switch (placement == null ? store.owner(JobStatusTopology.JOB_STORE, id) : placement.owner(id)) {
+                case StatusStore.Owner.Local(int p) -> here.computeIfAbsent(p, k -> new ArrayList<>()).add(id);
+                case StatusStore.Owner.Remote(HostInfo host) -> remote.computeIfAbsent(host, h -> new ArrayList<>())
+                        .add(id);
                 case StatusStore.Owner.Unknown() ->
                         throw StatusPeers.unavailable("the status store is starting or moving");
             }
         }
+        Map<String, JobSnapshot> found = new HashMap<>();
+        here.forEach((p, ids) -> found.putAll(local(() -> store.localJobs(ids, p))));
         remote.forEach((host, ids) -> peers.ask(host, StatusPeers.Query.jobs(ids)).jobs()
                 .forEach(s -> found.put(s.jobId(), s)));
         List<JobSnapshot> out = new ArrayList<>(found.size());

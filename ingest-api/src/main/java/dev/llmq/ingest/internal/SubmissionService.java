@@ -257,7 +257,7 @@ public final class SubmissionService {
             JobRequest r = parsed.jobs().get(i).request(id, batchId, tenant, now, key);
             requests.add(r);
             refs.add(new Submission.JobRef(id, r.customId()));
-            queued.add(queued(r, key == null ? null : jobPrints.get(i)));
+            queued.add(JobSnapshot.queued(r, key == null ? null : jobPrints.get(i)));
         }
         if (parsed.multi()) {
             publisher.publishAll(requests, trace);
@@ -266,12 +266,6 @@ public final class SubmissionService {
         }
         view.recordSubmitted(queued);
         return new Submission(parsed.multi(), batchId, refs, fingerprint, false);
-    }
-
-    /** The status a job has once accepted: queued, with its fingerprint when it came with an idempotency key. */
-    private static JobSnapshot queued(JobRequest r, String fingerprint) {
-        return JobSnapshot.queued(r.jobId(), r.batchId(), r.customId(), r.tenant(), r.modelGroup(), r.stream(),
-                r.submittedAt(), r.idempotencyKey(), fingerprint, r.deadline());
     }
 
     /** A batch made from an uploaded file, read and written a line at a time. */
@@ -341,7 +335,7 @@ public final class SubmissionService {
                             prints.add(print);
                         }
                         refs.add(new Submission.JobRef(id, r.customId()));
-                        queued.add(queued(r, print));
+                        queued.add(JobSnapshot.queued(r, print));
                     });
                     for (var r : publisher.listRecords(batchId, refs.stream().map(Submission.JobRef::id).toList(),
                             now, tenant, origin.fileBatch(), trace)) {

@@ -123,9 +123,24 @@ class BatchTallyTest {
     }
 
     @Test
-    void aBatchWhoseJobsTheStoreHasNotReadIsUnknownUnlessThisInstanceRemembersIt() {
-        view.list("b1", ids(3));
-        assertThat(BatchTally.read(view, "b1", Caller.withoutKey(null), new SealedParts())).isEmpty();
+    void aBatchTheStoreHasNotReadIsUnknownAndOneListedWithoutATenantIsOnlyForCallersWithout() {
         assertThat(BatchTally.read(view, "b2", Caller.withoutKey(null), new SealedParts())).isEmpty();
+        view.list("b1", ids(3)); // its parts name no tenant (submitted without one), none of its jobs read yet
+        assertThat(BatchTally.read(view, "b1", Caller.withoutKey(null), new SealedParts()).orElseThrow()
+                .count(JobStatus.QUEUED)).isEqualTo(3);
+        assertThat(BatchTally.read(view, "b1", Caller.withoutKey("acme"), new SealedParts())).isEmpty();
+    }
+
+    /**
+     * This store read a batch's list before any of its jobs (written in the same transaction, read by other tasks):
+     * its parts name its tenant, so that tenant sees it, every job queued; another does not.
+     */
+    @Test
+    void aListedBatchWhoseJobsAreNotReadYetIsItsTenantsWithEveryJobQueued() {
+        view.list("b1", ids(3), "acme");
+        BatchTally tally = BatchTally.read(view, "b1", Caller.withoutKey("acme"), new SealedParts()).orElseThrow();
+        assertThat(tally.total()).isEqualTo(3);
+        assertThat(tally.count(JobStatus.QUEUED)).isEqualTo(3);
+        assertThat(BatchTally.read(view, "b1", Caller.withoutKey("globex"), new SealedParts())).isEmpty();
     }
 }

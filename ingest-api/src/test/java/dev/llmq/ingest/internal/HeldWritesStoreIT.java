@@ -188,6 +188,40 @@ class HeldWritesStoreIT {
         assertThat(read("scan")).isEqualTo("job-1");
     }
 
+    /**
+     * A range read from another thread (an interactive query, as the status store reads a batch's jobs) lays the held
+     * writes over what was written out: a held value replaces the written one, a held delete hides it, a held new key
+     * is in it, in the store's order.
+     */
+    @Test
+    void aRangeFromAnotherThreadSeesTheHeldWritesOverTheWrittenOnes(@TempDir Path state) {
+        streams = start(state, Duration.ofMinutes(10), 1L << 20);
+        send("job-1", "queued", 1_000);
+        send("job-2", "queued", 2_000);
+        send("job-5", "queued", 3_000);
+        untilRead(() -> "queued".equals(read("job-5")));
+        stop(streams); // a clean close writes them out
+        streams = start(state, Duration.ofMinutes(10), 1L << 20);
+        untilRead(() -> "queued".equals(read("job-5")));
+        send("job-1", "done", 4_000);
+        send("job-2", "-", 5_000);
+        send("job-4", "queued", 6_000);
+        untilRead(() -> "queued".equals(read("job-4")));
+        assertThat(changelog().get("job-1")).as("job-1 done is held, not written out").containsExactly("queued@1000");
+        assertThat(range("job-0", "job-9")).containsExactly("job-1=done", "job-4=queued", "job-5=queued");
+        assertThat(range("job-2", "job-4")).containsExactly("job-4=queued");
+    }
+
+    private List<String> range(String from, String to) {
+        ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(STORE,
+                QueryableStoreTypes.keyValueStore()));
+        List<String> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.range(from, to)) {
+            it.forEachRemaining(kv -> out.add(kv.key + "=" + new String(kv.value, StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
     /** Waits for {@code condition} on interactive queries; a timeout says where the application got to. */
     private void untilRead(Callable<Boolean> condition) {
         try {

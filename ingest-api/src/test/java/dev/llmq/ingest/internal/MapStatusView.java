@@ -11,6 +11,7 @@ final class MapStatusView implements JobStatusView {
 
     private final Map<String, JobSnapshot> jobs = new ConcurrentHashMap<>();
     private final Map<String, List<String>> listed = new ConcurrentHashMap<>();
+    private final Map<String, String> listedTenants = new ConcurrentHashMap<>();
     volatile boolean caughtUp = true;
     /** How many times {@link #jobs} answers before it fails as a store moving for too long would. */
     volatile int answerJobsTimes = Integer.MAX_VALUE;
@@ -36,6 +37,12 @@ final class MapStatusView implements JobStatusView {
         listed.put(batchId, List.copyOf(jobIds));
     }
 
+    /** As above, with the tenant the batch's parts name. */
+    void list(String batchId, List<String> jobIds, String tenant) {
+        list(batchId, jobIds);
+        listedTenants.put(batchId, tenant);
+    }
+
     @Override
     public void start() {
     }
@@ -57,7 +64,7 @@ final class MapStatusView implements JobStatusView {
     @Override
     public BatchJobs batchJobs(String batchId) {
         return new BatchJobs(listed.getOrDefault(batchId, batch(batchId).stream().map(JobSnapshot::jobId).sorted()
-                .toList()), null);
+                .toList()), null, listedTenants.get(batchId));
     }
 
     @Override
