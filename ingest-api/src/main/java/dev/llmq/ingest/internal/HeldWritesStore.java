@@ -154,15 +154,11 @@ final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte
         // the held writes first, then what is written out: a write-out in between is then in the one or the other
         Map<String, Held> newer = held;
         Map<String, Held> older = writing;
-        TreeMap<byte[], KeyValue<String, byte[]>> over = new TreeMap<>(Arrays::compareUnsigned);
-        byte[] low = from == null ? null : utf8(from);
-        byte[] high = to == null ? null : utf8(to);
+        TreeMap<String, KeyValue<String, byte[]>> over = new TreeMap<>(HeldWritesStore::compareKeys);
         for (Map<String, Held> m : older == null ? List.of(newer) : List.of(older, newer)) {
             m.forEach((key, h) -> {
-                byte[] k = utf8(key);
-                if ((low == null || Arrays.compareUnsigned(k, low) >= 0)
-                        && (high == null || Arrays.compareUnsigned(k, high) <= 0)) {
-                    over.put(k, KeyValue.pair(key, h.value()));
+                if ((from == null || compareKeys(key, from) >= 0) && (to == null || compareKeys(key, to) <= 0)) {
+                    over.put(key, KeyValue.pair(key, h.value()));
                 }
             });
         }
@@ -170,8 +166,22 @@ final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte
         return over.isEmpty() ? written : new Overlaid(written, over.values().iterator());
     }
 
-    private static byte[] utf8(String key) {
-        return key.getBytes(StandardCharsets.UTF_8);
+    /**
+     * The store's order of keys, their UTF-8 bytes' (code points'), without encoding them while they differ first in
+     * a character below the surrogates (every key llmq writes is ASCII); else by their bytes.
+     */
+    static int compareKeys(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return x < Character.MIN_SURROGATE && y < Character.MIN_SURROGATE ? x - y
+                        : Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8),
+                                b.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return a.length() - b.length();
     }
 
     /**
@@ -197,8 +207,8 @@ final class HeldWritesStore extends WrappedStateStore<KeyValueStore<String, byte
         private void advance() {
             next = null;
             while (next == null && (nextWritten != null || nextOver != null)) {
-                int order = nextWritten == null ? 1 : nextOver == null ? -1
-                        : Arrays.compareUnsigned(utf8(nextWritten.key), utf8(nextOver.key));
+                int order = nextWritten == null ? 1
+                        : nextOver == null ? -1 : compareKeys(nextWritten.key, nextOver.key);
                 if (order < 0) {
                     next = nextWritten;
                     nextWritten = written.hasNext() ? written.next() : null;
