@@ -118,8 +118,7 @@ public final class FileService {
         try (InputStream in = content.open()) {
             lines = parser.parseNdjson(in, maxLineBytes, now, (job, line) -> groups.add(job.modelGroup()));
         } catch (IOException e) {
-            throw ApiException.invalid("invalid_body", "file", "the uploaded file could not be read ("
-                    + e.getMessage() + "); nothing was kept");
+            throw unreadable(e);
         }
         caller.checkGroups(groups);
         StoredFile draft = new StoredFile(StoredFile.SCHEMA_VERSION, ids.nextFileId(), caller.tenant(), name, purpose,
@@ -127,9 +126,14 @@ public final class FileService {
         try (InputStream in = content.open()) {
             return store.write(draft, in);
         } catch (IOException e) {
-            throw ApiException.invalid("invalid_body", "file", "the uploaded file could not be read ("
-                    + e.getMessage() + "); nothing was kept");
+            throw unreadable(e);
         }
+    }
+
+    /** 400: the uploaded file could not be read (Jetty's temporary file of it); nothing is kept of it. */
+    static ApiException unreadable(Exception e) {
+        return ApiException.invalid("invalid_body", "file", "the uploaded file could not be read (" + e.getMessage()
+                + "); nothing was kept");
     }
 
     private static Duration expiry(String anchor, String seconds) {

@@ -414,8 +414,7 @@ public final class FileStore implements AutoCloseable {
             return api;
         }
         if (cause instanceof IOException || cause instanceof UncheckedIOException) {
-            return ApiException.invalid("invalid_body", "file", "the uploaded file could not be read ("
-                    + cause.getMessage() + "); nothing was kept");
+            return FileService.unreadable((Exception) cause);
         }
         LOG.warn("ingest {}: file {} failed: {}", settings.instanceId(), what, cause.toString());
         String verb = e instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException

@@ -212,11 +212,14 @@ class HeldWritesStoreIT {
         assertThat(range("job-2", "job-4")).containsExactly("job-4=queued");
     }
 
+    /** The store as an interactive query reads it, from this thread. */
+    private ReadOnlyKeyValueStore<String, byte[]> store() {
+        return streams.store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.keyValueStore()));
+    }
+
     private List<String> range(String from, String to) {
-        ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(STORE,
-                QueryableStoreTypes.keyValueStore()));
         List<String> out = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store.range(from, to)) {
+        try (KeyValueIterator<String, byte[]> it = store().range(from, to)) {
             it.forEachRemaining(kv -> out.add(kv.key + "=" + new String(kv.value, StandardCharsets.UTF_8)));
         }
         return out;
@@ -300,9 +303,7 @@ class HeldWritesStoreIT {
     }
 
     private String read(String key) {
-        ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(STORE,
-                QueryableStoreTypes.keyValueStore()));
-        byte[] v = store.get(key);
+        byte[] v = store().get(key);
         return v == null ? null : new String(v, StandardCharsets.UTF_8);
     }
 
