@@ -149,12 +149,12 @@ public final class StreamsJobStatusView implements JobStatusView {
      */
     @Override
     public BatchJobs batchJobs(String batchId) {
-        BatchJobs found = whileMoving(() -> storedBatchJobs(batchId));
-        if (!found.jobIds().isEmpty() || !recent.get(JobStatusTopology.batchKey(batchId)).isEmpty()) {
-            return found;
+        Supplier<BatchJobs> read = () -> whileMoving(() -> storedBatchJobs(batchId));
+        if (!recent.get(JobStatusTopology.batchKey(batchId)).isEmpty()) {
+            return read.get();
         }
-        return justMade.batch(batchId, () -> Optional.of(whileMoving(() -> storedBatchJobs(batchId)))
-                .filter(b -> !b.jobIds().isEmpty())).orElse(found);
+        return justMade.batch(batchId, () -> Optional.of(read.get()).filter(b -> !b.jobIds().isEmpty()))
+                .orElseGet(() -> new BatchJobs(List.of(), null, null));
     }
 
     @Override
@@ -254,16 +254,7 @@ public final class StreamsJobStatusView implements JobStatusView {
                 }
                 byPartition.computeIfAbsent(p, k -> new ArrayList<>()).add(id);
             }
-            Map<String, JobSnapshot> held = new HashMap<>();
-            byPartition.forEach((p, ids) -> held.putAll(local(() -> store.localJobs(ids, p))));
-            List<JobSnapshot> jobs = new ArrayList<>();
-            for (String id : q.jobIds()) {
-                JobSnapshot s = held.get(id);
-                if (s != null) {
-                    jobs.add(s);
-                }
-            }
-            answer = new StatusPeers.Answer(jobs, null, null);
+            answer = new StatusPeers.Answer(inOrder(q.jobIds(), localJobs(byPartition)), null, null);
         } else {
             String ownerKey = q.batchId() != null ? q.batchId() : q.indexKey(); // a listed batch's, or an entry's
             if (!(store.owner(JobStatusTopology.INDEX_STORE, ownerKey) instanceof StatusStore.Owner.Local(int p))) {
@@ -351,10 +342,21 @@ public final class StreamsJobStatusView implements JobStatusView {
                         throw StatusPeers.unavailable("the status store is starting or moving");
             }
         }
-        Map<String, JobSnapshot> found = new HashMap<>();
-        here.forEach((p, ids) -> found.putAll(local(() -> store.localJobs(ids, p))));
+        Map<String, JobSnapshot> found = localJobs(here);
         remote.forEach((host, ids) -> peers.ask(host, StatusPeers.Query.jobs(ids)).jobs()
                 .forEach(s -> found.put(s.jobId(), s)));
+        return inOrder(jobIds, found);
+    }
+
+    /** The snapshots of the jobs this instance holds, read one partition at a time, by job id. */
+    private Map<String, JobSnapshot> localJobs(Map<Integer, List<String>> byPartition) {
+        Map<String, JobSnapshot> found = new HashMap<>();
+        byPartition.forEach((p, ids) -> found.putAll(local(() -> store.localJobs(ids, p))));
+        return found;
+    }
+
+    /** The snapshots {@code found} holds of {@code jobIds}, in their order (absent ones left out). */
+    private static List<JobSnapshot> inOrder(List<String> jobIds, Map<String, JobSnapshot> found) {
         List<JobSnapshot> out = new ArrayList<>(found.size());
         for (String id : jobIds) {
             JobSnapshot s = found.get(id);
