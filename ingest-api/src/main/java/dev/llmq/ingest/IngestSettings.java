@@ -31,6 +31,9 @@ import java.util.Objects;
  *        before answering 503; at least {@link #MIN_KAFKA_TIMEOUT}
  * @param transactionalProducers how many transactions (each a group of submissions, {@code groupCommit}) can be
  *        written at once, {@code 1..}{@link #MAX_TRANSACTIONAL_PRODUCERS}
+ * @param fileTransactions how many file transactions (an upload, a deletion, a batch made from a file) can be written
+ *        at once, each by a transactional producer of its own, {@code 1..}{@link #MAX_TRANSACTIONAL_PRODUCERS}: a
+ *        batch of 50,000 lines takes seconds, and a file request beyond these waits for one to end
  * @param streamTimeout the longest {@code GET /v1/jobs/{id}/stream} stays open; positive
  * @param statusRetention how long the status store keeps a job, its batch entry and its idempotency key
  *        ({@code llmq.ingest.status_retention}); positive
@@ -48,7 +51,8 @@ import java.util.Objects;
 public record IngestSettings(String host, int port, String bootstrapServers, Map<String, String> kafkaProperties,
                              TopicNames topics, long maxBodyBytes, long maxFileBytes,
                              String transactionalIdPrefix, String instanceId,
-                             Duration kafkaTimeout, int transactionalProducers, Duration streamTimeout,
+                             Duration kafkaTimeout, int transactionalProducers, int fileTransactions,
+                             Duration streamTimeout,
                              Duration statusRetention, Path stateDir, String advertisedUrl,
                              String usageUrl, ApiKeys apiKeys, String internalKey, IngestLimits limits,
                              GroupCommit groupCommit) {
@@ -68,6 +72,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
     public static final Duration MIN_KAFKA_TIMEOUT = Duration.ofSeconds(1);
     public static final int DEFAULT_TRANSACTIONAL_PRODUCERS = 2;
     public static final int MAX_TRANSACTIONAL_PRODUCERS = 64;
+    public static final int DEFAULT_FILE_TRANSACTIONS = 4;
     public static final Duration DEFAULT_STREAM_TIMEOUT = Duration.ofMinutes(10);
     /** 7 days: the default of {@code llmq.ingest.status_retention} ({@link LlmqKeys#INGEST_STATUS_RETENTION}). */
     public static final Duration DEFAULT_STATUS_RETENTION = LlmqKeys.INGEST_STATUS_RETENTION.defaultValue();
@@ -92,6 +97,10 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         if (transactionalProducers < 1 || transactionalProducers > MAX_TRANSACTIONAL_PRODUCERS) {
             throw new IllegalArgumentException("transactionalProducers must be 1.." + MAX_TRANSACTIONAL_PRODUCERS
                     + ", got " + transactionalProducers);
+        }
+        if (fileTransactions < 1 || fileTransactions > MAX_TRANSACTIONAL_PRODUCERS) {
+            throw new IllegalArgumentException("fileTransactions must be 1.." + MAX_TRANSACTIONAL_PRODUCERS
+                    + ", got " + fileTransactions);
         }
         Objects.requireNonNull(streamTimeout, "streamTimeout");
         if (streamTimeout.isNegative() || streamTimeout.isZero()) {
@@ -141,6 +150,7 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         private String transactionalIdPrefix = DEFAULT_TRANSACTIONAL_ID_PREFIX;
         private Duration kafkaTimeout = DEFAULT_KAFKA_TIMEOUT;
         private int transactionalProducers = DEFAULT_TRANSACTIONAL_PRODUCERS;
+        private int fileTransactions = DEFAULT_FILE_TRANSACTIONS;
         private Duration streamTimeout = DEFAULT_STREAM_TIMEOUT;
         private Duration statusRetention = DEFAULT_STATUS_RETENTION;
         private Path stateDir;
@@ -203,6 +213,11 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
             return this;
         }
 
+        public Builder fileTransactions(int value) {
+            this.fileTransactions = value;
+            return this;
+        }
+
         public Builder streamTimeout(Duration value) {
             this.streamTimeout = value;
             return this;
@@ -257,8 +272,9 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
         /** The settings; {@link IllegalArgumentException} or {@link NullPointerException} naming a bad value. */
         public IngestSettings build() {
             return new IngestSettings(host, port, bootstrapServers, kafkaProperties, topics, maxBodyBytes, maxFileBytes,
-                    transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, streamTimeout,
-                    statusRetention, stateDir, advertisedUrl, usageUrl, apiKeys, internalKey, limits, groupCommit);
+                    transactionalIdPrefix, instanceId, kafkaTimeout, transactionalProducers, fileTransactions,
+                    streamTimeout, statusRetention, stateDir, advertisedUrl, usageUrl, apiKeys, internalKey, limits,
+                    groupCommit);
         }
     }
 }

@@ -34,7 +34,8 @@ class IngestSettingsTest {
                 "kafka:9092", Map.of(), TopicNames.defaults(), IngestSettings.DEFAULT_MAX_BODY_BYTES,
                 200L * 1024 * 1024,
                 IngestSettings.DEFAULT_TRANSACTIONAL_ID_PREFIX, "ingest-1", IngestSettings.DEFAULT_KAFKA_TIMEOUT,
-                IngestSettings.DEFAULT_TRANSACTIONAL_PRODUCERS, IngestSettings.DEFAULT_STREAM_TIMEOUT,
+                IngestSettings.DEFAULT_TRANSACTIONAL_PRODUCERS, IngestSettings.DEFAULT_FILE_TRANSACTIONS,
+                IngestSettings.DEFAULT_STREAM_TIMEOUT,
                 IngestSettings.DEFAULT_STATUS_RETENTION, null, null, null, ApiKeys.NONE, null, IngestLimits.DEFAULTS,
                 GroupCommit.DEFAULTS));
         assertThat(s.host()).isEqualTo("127.0.0.1");
@@ -43,6 +44,7 @@ class IngestSettingsTest {
         assertThat(s.maxFileBytes()).isEqualTo(209_715_200L);
         assertThat(s.kafkaTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.transactionalProducers()).isEqualTo(2);
+        assertThat(s.fileTransactions()).isEqualTo(4);
         assertThat(s.groupCommit().linger()).isEqualTo(Duration.ofMillis(2));
         assertThat(s.streamTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(s.statusRetention()).isEqualTo(Duration.ofDays(7));
@@ -54,12 +56,13 @@ class IngestSettingsTest {
         IngestSettings s = builder().host("0.0.0.0").port(0).kafkaProperties(Map.of("security.protocol", "SSL"))
                 .topics(topics).maxBodyBytes(2048).maxFileBytes(4096).transactionalIdPrefix("tx")
                 .kafkaTimeout(Duration.ofSeconds(2))
-                .transactionalProducers(2).streamTimeout(Duration.ofSeconds(30)).statusRetention(Duration.ofHours(1))
+                .transactionalProducers(2).fileTransactions(3).streamTimeout(Duration.ofSeconds(30))
+                .statusRetention(Duration.ofHours(1))
                 .stateDir(Path.of("/tmp/s")).advertisedUrl("http://ingest-1:4000").usageUrl("http://usage-1:8090")
                 .apiKeys(KEYS).internalKey("s3cret").limits(LIMITS).groupCommit(GROUP)
                 .build();
         assertThat(s).isEqualTo(new IngestSettings("0.0.0.0", 0, "kafka:9092", Map.of("security.protocol", "SSL"),
-                topics, 2048, 4096, "tx", "ingest-1", Duration.ofSeconds(2), 2, Duration.ofSeconds(30),
+                topics, 2048, 4096, "tx", "ingest-1", Duration.ofSeconds(2), 2, 3, Duration.ofSeconds(30),
                 Duration.ofHours(1),
                 Path.of("/tmp/s"), "http://ingest-1:4000", "http://usage-1:8090", KEYS, "s3cret", LIMITS, GROUP));
         assertThat(s.toString()).doesNotContain("s3cret").doesNotContain("SSL");
@@ -103,6 +106,10 @@ class IngestSettingsTest {
                 .hasMessageContaining("transactionalProducers");
         assertThatThrownBy(() -> builder().transactionalProducers(IngestSettings.MAX_TRANSACTIONAL_PRODUCERS + 1)
                 .build()).hasMessage("transactionalProducers must be 1..64, got 65");
+        assertThatThrownBy(() -> builder().fileTransactions(0).build())
+                .hasMessage("fileTransactions must be 1..64, got 0");
+        assertThatThrownBy(() -> builder().fileTransactions(65).build())
+                .hasMessage("fileTransactions must be 1..64, got 65");
         assertThatThrownBy(() -> builder().streamTimeout(Duration.ZERO).build())
                 .hasMessageContaining("streamTimeout");
         assertThatThrownBy(() -> builder().statusRetention(Duration.ZERO).build())

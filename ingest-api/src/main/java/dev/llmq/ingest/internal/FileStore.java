@@ -22,8 +22,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -40,10 +42,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The uploaded files, kept in Kafka: each file's record on {@code llmq.files.v1} ({@link StoredFile}, read by every
  * ingest into a global table, {@link ControlStates#file}) and its content in parts of up to
- * {@link StoredFile#PART_BYTES} on {@code llmq.file-parts.v1}, written together in one transaction (a transactional
- * producer of this instance's own, made on the first write), so a file is there whole or not at all. Its content is
- * read back with a consumer of its own from the offset the record names. A write or a deletion returns once this
- * instance's table shows it, so the caller's next request here sees it.
+ * {@link StoredFile#PART_BYTES} on {@code llmq.file-parts.v1}, written together in one transaction (by one of this
+ * instance's {@code fileTransactions} transactional producers, so a large file or batch does not hold up the
+ * others), so a file is there whole or not at all. Its content is read back with a consumer of its own from the
+ * offset the record names. A write or a deletion returns once this instance's table shows it, so the caller's next
+ * request here sees it.
  *
  * <p>Files expire ({@link StoredFile#expiresAt()}): every instance deletes the expired ones a minute after it starts,
  * then hourly, at most {@link #SWEEP_MAX} a time (two instances deleting the same file write the same tombstones).
@@ -62,6 +65,8 @@ public final class FileStore implements AutoCloseable {
      * once).
      */
     static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(1);
+    /** The {@code Retry-After} of a 503 {@code ingest_busy}: file transactions last seconds. */
+    private static final Duration BUSY_RETRY = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
 
     private final IngestSettings settings;
@@ -70,27 +75,114 @@ public final class FileStore implements AutoCloseable {
     private final Function<Map<String, Object>, Consumer<String, byte[]>> consumers;
     private final Clock clock;
     private final JsonSerde<StoredFile> serde = JsonSerde.storedFile();
-    private final String transactionalId;
+    /** The file transactions that can be written at once, each with its producer ({@code fileTransactions}). */
+    private final List<Slot> slots;
+    /** One per slot not taken: a writer takes a permit, then a free slot. */
+    private final Semaphore permits;
+    private final Duration busyAfter;
     private ScheduledExecutorService sweeper;
-    private Producer<String, byte[]> producer;
 
     public FileStore(IngestSettings settings, ControlStates table,
                      Function<Map<String, Object>, Producer<String, byte[]>> producers,
                      Function<Map<String, Object>, Consumer<String, byte[]>> consumers, Clock clock) {
+        this(settings, table, producers, consumers, clock, TRANSACTION_TIMEOUT);
+    }
+
+    /** @param busyAfter how long a file request waits for a free file transaction before 503 {@code ingest_busy} */
+    FileStore(IngestSettings settings, ControlStates table,
+              Function<Map<String, Object>, Producer<String, byte[]>> producers,
+              Function<Map<String, Object>, Consumer<String, byte[]>> consumers, Clock clock, Duration busyAfter) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.table = Objects.requireNonNull(table, "table");
         this.producers = Objects.requireNonNull(producers, "producers");
         this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.transactionalId = settings.transactionalIdPrefix() + "-" + settings.instanceId() + "-files";
+        this.busyAfter = Objects.requireNonNull(busyAfter, "busyAfter");
+        List<Slot> made = new ArrayList<>();
+        for (int i = 0; i < settings.fileTransactions(); i++) {
+            made.add(new Slot(settings.transactionalIdPrefix() + "-" + settings.instanceId() + "-files-" + i));
+        }
+        this.slots = List.copyOf(made);
+        this.permits = new Semaphore(slots.size(), true);
     }
 
-    /** Starts the sweeps of expired files. */
     /**
-     * Starts the sweeps of expired files, and makes the file producer at once: its {@code initTransactions} aborts the
-     * transaction a killed predecessor of the same {@code transactional.id} left open (a batch it was writing), which
-     * would otherwise hold back the workers on the partitions it wrote until its timeout
-     * ({@link #TRANSACTION_TIMEOUT}). Without Kafka yet, the first write makes it.
+     * One file transaction at a time with a transactional producer of its own, made (and its transactions
+     * initialized) on first use or after a failure. Used only by the thread holding its lock.
+     */
+    private final class Slot {
+        final String transactionalId;
+        final ReentrantLock lock = new ReentrantLock();
+        Producer<String, byte[]> producer;
+
+        Slot(String transactionalId) {
+            this.transactionalId = transactionalId;
+        }
+
+        Producer<String, byte[]> producer() {
+            if (producer == null) {
+                Map<String, Object> config = KafkaClients.producer(settings, transactionalId, transactionalId);
+                config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max((int) config.get(
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG), StoredFile.PART_BYTES + 65_536));
+                config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Math.max((int) config.get(
+                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) TRANSACTION_TIMEOUT.toMillis()));
+                Producer<String, byte[]> p = producers.apply(config);
+                try {
+                    p.initTransactions();
+                } catch (RuntimeException e) {
+                    p.close(Duration.ZERO);
+                    throw failed(e, "write");
+                }
+                producer = p;
+            }
+            return producer;
+        }
+
+        /** Drops the producer after a failure (the next one made aborts what this one left open). */
+        void drop(Duration wait) {
+            if (producer != null) {
+                Producer<String, byte[]> p = producer;
+                producer = null;
+                p.close(wait);
+            }
+        }
+    }
+
+    /**
+     * A free slot, waiting up to {@code busyAfter} ({@link #TRANSACTION_TIMEOUT}, the longest a file transaction can
+     * last) for one to end; 503 {@code ingest_busy} after that.
+     */
+    private Slot take(String what) {
+        try {
+            if (!permits.tryAcquire(busyAfter.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new ApiException(503, "service_unavailable", "ingest_busy", null, "all " + slots.size()
+                        + " file transactions of this instance stayed busy (large uploads or batches) for "
+                        + busyAfter.toMillis() + " ms; the " + what + " was not started, retry later", "busy")
+                        .withRetryAfter(BUSY_RETRY);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failed(e, what);
+        }
+        for (Slot slot : slots) { // a permit held means a slot free: fewer slots are locked than permits held
+            if (slot.lock.tryLock()) {
+                return slot;
+            }
+        }
+        permits.release();
+        throw new IllegalStateException("a file transaction permit without a free slot");
+    }
+
+    private void give(Slot slot) {
+        slot.lock.unlock();
+        permits.release();
+    }
+
+    /**
+     * Starts the sweeps of expired files, and makes the file producers at once: each one's {@code initTransactions}
+     * aborts the transaction a killed predecessor of the same {@code transactional.id} left open (a batch it was
+     * writing), which would otherwise hold back the workers on the partitions it wrote until its timeout
+     * ({@link #TRANSACTION_TIMEOUT}). Without Kafka yet, the first write in each slot makes its producer.
      */
     public synchronized void start() {
         if (sweeper == null) {
@@ -102,12 +194,23 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    private synchronized void fenceQuietly() {
-        try {
-            producer();
-        } catch (RuntimeException e) {
-            LOG.debug("ingest {}: the file producer is made at the first write ({})", settings.instanceId(),
-                    e.getMessage());
+    private void fenceQuietly() {
+        for (Slot slot : slots) {
+            try {
+                permits.acquire(); // as a writer does, so that a writer holding a permit always finds a free slot
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            slot.lock.lock();
+            try {
+                slot.producer();
+            } catch (RuntimeException e) {
+                LOG.debug("ingest {}: file producer {} is made at its first write ({})", settings.instanceId(),
+                        slot.transactionalId, e.getMessage());
+            } finally {
+                give(slot);
+            }
         }
     }
 
@@ -177,41 +280,45 @@ public final class FileStore implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} in one transaction of this instance's file producer, one at a time: committed when it
-     * returns, aborted when it throws. An {@link ApiException} it throws is rethrown as it is (a refused line of a
-     * batch made from a file), anything else as 503 {@code kafka_unavailable}. A transaction that could not be
-     * aborted is fenced at once by a new producer of the same {@code transactional.id}, so what it wrote never holds
-     * the readers of its partitions back until its timeout.
+     * Runs {@code work} in one transaction of one of this instance's file producers ({@code fileTransactions} at
+     * once; beyond them it waits for one to end, see {@link #take}): committed when it returns, aborted when it
+     * throws. An {@link ApiException} it throws is rethrown as it is (a refused line of a batch made from a file),
+     * anything else as 503 {@code kafka_unavailable}. A transaction that could not be aborted is fenced at once by a
+     * new producer of the same {@code transactional.id}, so what it wrote never holds the readers of its partitions
+     * back until its timeout.
      *
      * @param what what is written, for the 503's message and the log
      */
     public <T> T inTransaction(String what, TransactionWork<T> work) {
-        synchronized (this) {
-            Producer<String, byte[]> p = producer();
+        Slot slot = take(what);
+        try {
+            Producer<String, byte[]> p = slot.producer();
             try {
                 p.beginTransaction();
                 T result = work.run(p);
                 p.commitTransaction();
                 return result;
             } catch (Exception e) {
-                abandon(p);
+                abandon(slot);
                 throw failed(e, what);
             }
+        } finally {
+            give(slot);
         }
     }
 
-    /** Aborts the open transaction, or when that fails fences it with a new producer. */
-    private void abandon(Producer<String, byte[]> p) {
+    /** Aborts the slot's open transaction, or when that fails fences it with a new producer. */
+    private void abandon(Slot slot) {
         try {
-            p.abortTransaction();
+            slot.producer.abortTransaction();
             return;
         } catch (RuntimeException e) {
             LOG.debug("ingest {}: a file transaction could not be aborted ({}); fencing it", settings.instanceId(),
                     e.toString());
         }
-        dropProducer();
+        slot.drop(Duration.ZERO);
         try {
-            producer();
+            slot.producer();
         } catch (RuntimeException e) {
             LOG.warn("ingest {}: the file producer could not fence an open transaction ({}); the broker aborts it"
                     + " after its timeout", settings.instanceId(), e.getMessage());
@@ -375,35 +482,6 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    /** The transactional producer, made (and its transactions initialized) on first use or after a failure. */
-    private Producer<String, byte[]> producer() {
-        if (producer == null) {
-            Map<String, Object> config = KafkaClients.producer(settings, transactionalId, transactionalId);
-            config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max((int) config.get(
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG), StoredFile.PART_BYTES + 65_536));
-            config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Math.max((int) config.get(
-                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) TRANSACTION_TIMEOUT.toMillis()));
-            Producer<String, byte[]> p = producers.apply(config);
-            try {
-                p.initTransactions();
-            } catch (RuntimeException e) {
-                p.close(Duration.ZERO);
-                throw failed(e, "write");
-            }
-            producer = p;
-        }
-        return producer;
-    }
-
-    /** Drops the producer after a failure (the next write makes a new one, which aborts what this one left open). */
-    private synchronized void dropProducer() {
-        if (producer != null) {
-            Producer<String, byte[]> p = producer;
-            producer = null;
-            p.close(Duration.ZERO);
-        }
-    }
-
     /** The 503 of a failed upload, deletion or read. */
     private ApiException failed(Exception e, String what) {
         if (e instanceof InterruptedException) {
@@ -427,14 +505,21 @@ public final class FileStore implements AutoCloseable {
         return settings.kafkaTimeout().toMillis() + 1000;
     }
 
+    /** Stops the sweeps and closes the producers, each after the transaction it is writing ends. */
     @Override
-    public synchronized void close() {
-        if (sweeper != null) {
-            sweeper.shutdownNow();
+    public void close() {
+        synchronized (this) {
+            if (sweeper != null) {
+                sweeper.shutdownNow();
+            }
         }
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(2));
-            producer = null;
+        for (Slot slot : slots) {
+            slot.lock.lock();
+            try {
+                slot.drop(Duration.ofSeconds(2));
+            } finally {
+                slot.lock.unlock();
+            }
         }
     }
 }

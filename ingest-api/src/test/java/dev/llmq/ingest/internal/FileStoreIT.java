@@ -44,8 +44,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The file store on the embedded broker: the file topics compact deleted bytes away within a day, what it writes comes
- * back whole (also with another file's parts between its own), expired files are deleted, and a transaction whose
- * work throws leaves nothing behind.
+ * back whole (also with another file's parts between its own), expired files are deleted, a transaction whose
+ * work throws leaves nothing behind, a long one does not hold up the others, and a restart aborts what a killed
+ * instance left open.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class FileStoreIT {
@@ -202,45 +203,104 @@ class FileStoreIT {
     }
 
     /**
-     * An instance killed while it wrote a batch from a file leaves its transaction open; the same instance started
-     * again aborts it at once (its file producer is made at start), rather than after the transaction timeout, so
-     * the workers read past it.
+     * An instance killed while it wrote two batches from files leaves both transactions open (in two of its file
+     * producers); the same instance started again aborts both at once (its file producers are made at start), rather
+     * than after the transaction timeout, so the workers read past them.
      */
     @Test
-    void aRestartedInstanceAbortsTheFileTransactionItsPredecessorLeftOpen(KafkaCluster kafka) throws Exception {
+    void aRestartedInstanceAbortsTheFileTransactionsItsPredecessorLeftOpen(KafkaCluster kafka) throws Exception {
         TopicNames topics = topics(kafka);
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "files-restart").topics(topics)
                 .build();
-        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(2);
         CountDownLatch never = new CountDownLatch(1);
         TopicPartition tp = new TopicPartition(topics.jobs(), 0);
         try (ControlStates table = new ControlStates(settings);
              FileStore killed = new FileStore(settings, table, KafkaProducer::new, KafkaConsumer::new,
                      Clock.systemUTC());
-             ExecutorService pool = Executors.newSingleThreadExecutor();
+             ExecutorService pool = Executors.newFixedThreadPool(2);
              Consumer<String, byte[]> reader = new KafkaConsumer<>(KafkaClients.consumer(settings, "restart-reader"))) {
-            Future<Object> open = pool.submit(() -> killed.inTransaction("batch", p -> {
-                p.send(new ProducerRecord<>(topics.jobs(), 0, "job-1", new byte[] {'{', '}'}));
-                p.flush();
-                written.countDown();
-                return never.await(2, TimeUnit.MINUTES);
-            }));
+            List<Future<Object>> open = new ArrayList<>();
+            for (String job : List.of("job-1", "job-2")) {
+                open.add(pool.submit(() -> killed.inTransaction("batch", p -> {
+                    p.send(new ProducerRecord<>(topics.jobs(), 0, job, new byte[] {'{', '}'}));
+                    p.flush();
+                    written.countDown();
+                    return never.await(2, TimeUnit.MINUTES);
+                })));
+            }
             assertThat(written.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(reader.endOffsets(List.of(tp)).get(tp)).as("the open transaction holds the reader back")
+            assertThat(reader.endOffsets(List.of(tp)).get(tp)).as("the open transactions hold the reader back")
                     .isZero();
             long started = System.nanoTime();
             try (FileStore restarted = new FileStore(settings, table, KafkaProducer::new, KafkaConsumer::new,
                     Clock.systemUTC())) {
                 restarted.start();
-                await().atMost(Duration.ofSeconds(30)).until(() -> reader.endOffsets(List.of(tp)).get(tp) > 0);
+                // both records, then both abort markers: readable up to 4 only once the second is aborted too
+                await().atMost(Duration.ofSeconds(30)).until(() -> reader.endOffsets(List.of(tp)).get(tp) == 4);
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(FileStore.TRANSACTION_TIMEOUT);
             }
             never.countDown();
-            assertThatThrownBy(() -> open.get(60, TimeUnit.SECONDS)).as("the fenced transaction cannot commit")
-                    .isInstanceOf(ExecutionException.class);
+            for (Future<Object> f : open) {
+                assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS)).as("a fenced transaction cannot commit")
+                        .isInstanceOf(ExecutionException.class);
+            }
             reader.assign(List.of(tp));
             reader.seekToBeginning(List.of(tp));
-            assertThat(reader.poll(Duration.ofSeconds(1))).as("what it wrote was aborted").isEmpty();
+            assertThat(reader.poll(Duration.ofSeconds(1))).as("what they wrote was aborted").isEmpty();
+        }
+    }
+
+    /**
+     * A file transaction that lasts (a batch of 50,000 lines) does not hold up the instance's other file requests: with
+     * two file transactions, an upload goes through while one is open; with both open, the next request waits for
+     * one of them and answers 503 {@code ingest_busy} when none ends in time, having written nothing; once they end,
+     * uploads go through again.
+     */
+    @Test
+    void aLongFileTransactionDoesNotHoldUpTheOthers(KafkaCluster kafka) throws Exception {
+        TopicNames topics = topics(kafka);
+        IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "files-slots").topics(topics)
+                .fileTransactions(2).build();
+        CountDownLatch first = new CountDownLatch(1);
+        CountDownLatch second = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Instant now = Instant.now();
+        try (ControlStates table = new ControlStates(settings);
+             FileStore store = new FileStore(settings, table, KafkaProducer::new, KafkaConsumer::new,
+                     Clock.systemUTC(), Duration.ofSeconds(1));
+             ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            table.start();
+            await().atMost(Duration.ofSeconds(30)).until(table::ready);
+            Future<Boolean> long1 = pool.submit(() -> store.inTransaction("batch", p -> {
+                first.countDown();
+                return release.await(2, TimeUnit.MINUTES);
+            }));
+            assertThat(first.await(30, TimeUnit.SECONDS)).isTrue();
+            StoredFile beside = store.write(draft("file-beside", now, null), bytes("one\n"));
+            assertThat(store.file(beside.id())).as("written while a long transaction is open").isPresent();
+
+            Future<Boolean> long2 = pool.submit(() -> store.inTransaction("batch", p -> {
+                second.countDown();
+                return release.await(2, TimeUnit.MINUTES);
+            }));
+            assertThat(second.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> store.write(draft("file-busy", now, null), bytes("two\n")))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(503);
+                        assertThat(e.code()).isEqualTo("ingest_busy");
+                        assertThat(e.getMessage()).contains("all 2 file transactions", "upload was not started");
+                        assertThat(e.retryAfterSeconds()).isPositive();
+                    });
+            assertThat(store.file("file-busy")).isEmpty();
+
+            release.countDown();
+            assertThat(long1.get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(long2.get(30, TimeUnit.SECONDS)).isTrue();
+            StoredFile after = store.write(draft("file-after", now, null), bytes("three\n"));
+            try (InputStream in = store.open(after)) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("three\n");
+            }
         }
     }
 }
