@@ -65,6 +65,11 @@ public final class FileStore implements AutoCloseable {
      * once).
      */
     static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(1);
+    /**
+     * Each file producer's {@code buffer.memory}: what it holds unsent, 16 parts of a file (Kafka's default is 32 MiB,
+     * so {@code fileTransactions} of them writing at once would take four times the heap of one).
+     */
+    static final long BUFFER_BYTES = 8L * 1024 * 1024;
     /** The {@code Retry-After} of a 503 {@code ingest_busy}: file transactions last seconds. */
     private static final Duration BUSY_RETRY = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
@@ -126,6 +131,7 @@ public final class FileStore implements AutoCloseable {
                         ProducerConfig.MAX_REQUEST_SIZE_CONFIG), StoredFile.PART_BYTES + 65_536));
                 config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Math.max((int) config.get(
                         ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) TRANSACTION_TIMEOUT.toMillis()));
+                config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_BYTES);
                 Producer<String, byte[]> p = producers.apply(config);
                 try {
                     p.initTransactions();
