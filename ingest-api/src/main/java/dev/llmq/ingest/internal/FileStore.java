@@ -66,8 +66,9 @@ public final class FileStore implements AutoCloseable {
      */
     static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(1);
     /**
-     * Each file producer's {@code buffer.memory}: what it holds unsent, 16 parts of a file (Kafka's default is 32 MiB,
-     * so {@code fileTransactions} of them writing at once would take four times the heap of one).
+     * Each file producer's {@code buffer.memory} unless {@code llmq.kafka} sets it: what it holds unsent, 16 parts of a
+     * file, or one request of the largest record when that is larger (a job line as large as a request body). Kafka's
+     * default is 32 MiB, so {@code fileTransactions} of them writing at once would take four times the heap of one.
      */
     static final long BUFFER_BYTES = 8L * 1024 * 1024;
     /** The {@code Retry-After} of a 503 {@code ingest_busy}: file transactions last seconds. */
@@ -127,11 +128,17 @@ public final class FileStore implements AutoCloseable {
         Producer<String, byte[]> producer() {
             if (producer == null) {
                 Map<String, Object> config = KafkaClients.producer(settings, transactionalId, transactionalId);
-                config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max((int) config.get(
-                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG), StoredFile.PART_BYTES + 65_536));
-                config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Math.max((int) config.get(
-                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) TRANSACTION_TIMEOUT.toMillis()));
-                config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_BYTES);
+                // llmq.kafka sets these as strings
+                long maxRequest = Math.max(number(config, ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                        StoredFile.PART_BYTES + 65_536);
+                config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) maxRequest);
+                config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Math.max(number(config,
+                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT.toMillis()));
+                if (!settings.kafkaProperties().containsKey(ProducerConfig.BUFFER_MEMORY_CONFIG)) {
+                    // a job line may be as large as a request body, and the producer refuses a record larger than
+                    // its buffer
+                    config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(BUFFER_BYTES, maxRequest));
+                }
                 Producer<String, byte[]> p = producers.apply(config);
                 try {
                     p.initTransactions();
@@ -142,6 +149,10 @@ public final class FileStore implements AutoCloseable {
                 producer = p;
             }
             return producer;
+        }
+
+        private static long number(Map<String, Object> config, String name) {
+            return Long.parseLong(String.valueOf(config.get(name)).trim());
         }
 
         /** Drops the producer after a failure (the next one made aborts what this one left open). */

@@ -186,6 +186,28 @@ class FileStoreIT {
         }
     }
 
+    /**
+     * A job line may be as large as a request body ({@code llmq.ingest.max_body_bytes}), larger than a file producer's
+     * own buffer: the producer takes it; and {@code llmq.kafka} may set the producer's sizes and timeout as strings.
+     */
+    @Test
+    void aRecordAsLargeAsARequestBodyFitsAFileProducer(KafkaCluster kafka) throws Exception {
+        TopicNames topics = topics(kafka);
+        int size = (int) FileStore.BUFFER_BYTES + 1024 * 1024; // zeros: the lz4 batch the broker gets is small
+        for (Map<String, String> kafkaProperties : List.of(Map.<String, String>of(),
+                Map.of("max.request.size", "12582912", "transaction.timeout.ms", "90000"))) {
+            IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "files-large").topics(topics)
+                    .kafkaProperties(kafkaProperties).build();
+            try (ControlStates table = new ControlStates(settings);
+                 FileStore store = new FileStore(settings, table, KafkaProducer::new, KafkaConsumer::new,
+                         Clock.systemUTC())) {
+                long offset = store.inTransaction("batch", p -> p.send(new ProducerRecord<>(topics.jobs(), 0,
+                        "job-large", new byte[size])).get().offset());
+                assertThat(offset).as("with %s", kafkaProperties).isNotNegative();
+            }
+        }
+    }
+
     private static TopicNames topics(KafkaCluster kafka) throws InterruptedException {
         TopicNames topics = new TopicNames("it-files-" + UUID.randomUUID().toString().substring(0, 8));
         new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), topics, 1,
