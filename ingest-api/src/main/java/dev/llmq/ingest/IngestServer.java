@@ -200,6 +200,7 @@ public final class IngestServer implements AutoCloseable {
         this.fileStore = new FileStore(settings, controlStates, kafkaMeters.producers(KafkaProducer::new),
                 kafkaMeters.consumers(KafkaConsumer::new), clock);
         this.files = new FileService(fileStore, parser, submissions, ids, mapper, clock, settings.maxBodyBytes());
+        metrics.files(fileStore);
         ChunkHub hub = new ChunkHub(settings, kafkaMeters.consumers(KafkaConsumer::new), StreamRelay.POLL_HUB);
         metrics.streams(hub);
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);

@@ -190,6 +190,16 @@ public final class FileStore implements AutoCloseable {
         throw new IllegalStateException("a file transaction permit without a free slot");
     }
 
+    /** How many file transactions can be written at once ({@code fileTransactions}). */
+    public int capacity() {
+        return slots.size();
+    }
+
+    /** How many file transactions are being written now (the start's fencing of a producer counts as one). */
+    public int inUse() {
+        return slots.size() - permits.availablePermits();
+    }
+
     private void give(Slot slot) {
         slot.lock.unlock();
         permits.release();

@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The ingest API's meters: {@code llmq.jobs.submitted} (jobs accepted), {@code llmq.ingest.rejected{reason}}
  * (requests refused; reason from a bounded set) and {@code llmq.ingest.submission.duration} (accepted submissions,
- * from request to broker acknowledgement); and the SSE relay's {@link #streams(ChunkHub) meters}.
+ * from request to broker acknowledgement); the SSE relay's {@link #streams(ChunkHub) meters} and the file store's
+ * {@link #files(FileStore) gauge}.
  */
 public final class IngestMetrics {
 
@@ -45,6 +46,16 @@ public final class IngestMetrics {
                 .baseUnit("streams").register(registry);
         FunctionCounter.builder("llmq.ingest.stream.consumers", hub, ChunkHub::consumersCreated)
                 .description("Kafka consumers made by the SSE relay").baseUnit("consumers").register(registry);
+    }
+
+    /**
+     * {@code llmq.ingest.file_transactions}: the file transactions (uploads, deletions, batches from files) being
+     * written now, of the store's {@link FileStore#capacity()}; at the capacity the next file request waits.
+     */
+    public void files(FileStore store) {
+        Gauge.builder("llmq.ingest.file_transactions", store, FileStore::inUse)
+                .description("file transactions being written now, of " + store.capacity() + " at once")
+                .baseUnit("transactions").register(registry);
     }
 
     /** @param reason one of a bounded set, e.g. {@code malformed_json}, {@code model_not_found} */

@@ -10,6 +10,9 @@ import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.StoredFile;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -277,7 +280,7 @@ class FileStoreIT {
      * A file transaction that lasts (a batch of 50,000 lines) does not hold up the instance's other file requests: with
      * two file transactions, an upload goes through while one is open; with both open, the next request waits for
      * one of them and answers 503 {@code ingest_busy} when none ends in time, having written nothing; once they end,
-     * uploads go through again.
+     * uploads go through again. {@code llmq.ingest.file_transactions} counts those being written.
      */
     @Test
     void aLongFileTransactionDoesNotHoldUpTheOthers(KafkaCluster kafka) throws Exception {
@@ -292,8 +295,12 @@ class FileStoreIT {
              FileStore store = new FileStore(settings, table, KafkaProducer::new, KafkaConsumer::new,
                      Clock.systemUTC(), Duration.ofSeconds(1));
              ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            new IngestMetrics(registry).files(store);
+            Gauge inUse = registry.get("llmq.ingest.file_transactions").gauge();
             table.start();
             await().atMost(Duration.ofSeconds(30)).until(table::ready);
+            assertThat(inUse.value()).isZero();
             Future<Boolean> long1 = pool.submit(() -> store.inTransaction("batch", p -> {
                 first.countDown();
                 return release.await(2, TimeUnit.MINUTES);
@@ -307,6 +314,7 @@ class FileStoreIT {
                 return release.await(2, TimeUnit.MINUTES);
             }));
             assertThat(second.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(inUse.value()).as("both in use, of %s", store.capacity()).isEqualTo(2);
             assertThatThrownBy(() -> store.write(draft("file-busy", now, null), bytes("two\n")))
                     .isInstanceOfSatisfying(ApiException.class, e -> {
                         assertThat(e.status()).isEqualTo(503);
@@ -319,6 +327,7 @@ class FileStoreIT {
             release.countDown();
             assertThat(long1.get(30, TimeUnit.SECONDS)).isTrue();
             assertThat(long2.get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(inUse.value()).isZero();
             StoredFile after = store.write(draft("file-after", now, null), bytes("three\n"));
             try (InputStream in = store.open(after)) {
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("three\n");
