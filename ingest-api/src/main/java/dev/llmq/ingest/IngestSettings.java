@@ -32,8 +32,9 @@ import java.util.Objects;
  * @param transactionalProducers how many transactions (each a group of submissions, {@code groupCommit}) can be
  *        written at once, {@code 1..}{@link #MAX_TRANSACTIONAL_PRODUCERS}
  * @param fileTransactions how many file transactions (an upload, a deletion, a batch made from a file) can be written
- *        at once, each by a transactional producer of its own, {@code 1..}{@link #MAX_TRANSACTIONAL_PRODUCERS}: a
- *        batch of 50,000 lines takes seconds, and a file request beyond these waits for one to end
+ *        at once, each by a transactional producer of its own, {@code 1..}{@link #MAX_TRANSACTIONAL_PRODUCERS}
+ *        ({@link #DEFAULT_FILE_TRANSACTIONS}: one per core, at least two): a batch of 50,000 lines takes seconds,
+ *        and a file request beyond these waits for one to end
  * @param streamTimeout the longest {@code GET /v1/jobs/{id}/stream} stays open; positive
  * @param statusRetention how long the status store keeps a job, its batch entry and its idempotency key
  *        ({@code llmq.ingest.status_retention}); positive
@@ -72,7 +73,12 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
     public static final Duration MIN_KAFKA_TIMEOUT = Duration.ofSeconds(1);
     public static final int DEFAULT_TRANSACTIONAL_PRODUCERS = 2;
     public static final int MAX_TRANSACTIONAL_PRODUCERS = 64;
-    public static final int DEFAULT_FILE_TRANSACTIONS = 4;
+    /**
+     * One file transaction per core, at least two: a batch made from a file is parsed and checked line by line, so
+     * more at once than cores would only stretch each of them towards the file producers' transaction timeout.
+     */
+    public static final int DEFAULT_FILE_TRANSACTIONS = Math.clamp(Runtime.getRuntime().availableProcessors(), 2,
+            MAX_TRANSACTIONAL_PRODUCERS);
     public static final Duration DEFAULT_STREAM_TIMEOUT = Duration.ofMinutes(10);
     /** 7 days: the default of {@code llmq.ingest.status_retention} ({@link LlmqKeys#INGEST_STATUS_RETENTION}). */
     public static final Duration DEFAULT_STATUS_RETENTION = LlmqKeys.INGEST_STATUS_RETENTION.defaultValue();
