@@ -541,11 +541,12 @@ public final class FileStore implements AutoCloseable {
             }
         }
         for (Slot slot : slots) {
+            permits.acquireUninterruptibly(); // as a writer does (see fenceQuietly)
             slot.lock.lock();
             try {
                 slot.drop(Duration.ofSeconds(2));
             } finally {
-                slot.lock.unlock();
+                give(slot);
             }
         }
     }
