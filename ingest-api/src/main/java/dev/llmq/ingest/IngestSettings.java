@@ -100,14 +100,8 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
             throw new IllegalArgumentException("kafkaTimeout must be at least " + MIN_KAFKA_TIMEOUT + ", got "
                     + kafkaTimeout);
         }
-        if (transactionalProducers < 1 || transactionalProducers > MAX_TRANSACTIONAL_PRODUCERS) {
-            throw new IllegalArgumentException("transactionalProducers must be 1.." + MAX_TRANSACTIONAL_PRODUCERS
-                    + ", got " + transactionalProducers);
-        }
-        if (fileTransactions < 1 || fileTransactions > MAX_TRANSACTIONAL_PRODUCERS) {
-            throw new IllegalArgumentException("fileTransactions must be 1.." + MAX_TRANSACTIONAL_PRODUCERS
-                    + ", got " + fileTransactions);
-        }
+        requireProducers(transactionalProducers, "transactionalProducers");
+        requireProducers(fileTransactions, "fileTransactions");
         Objects.requireNonNull(streamTimeout, "streamTimeout");
         if (streamTimeout.isNegative() || streamTimeout.isZero()) {
             throw new IllegalArgumentException("streamTimeout must be positive, got " + streamTimeout);
@@ -131,6 +125,12 @@ public record IngestSettings(String host, int port, String bootstrapServers, Map
     /** A builder holding the two settings without a default and the {@code DEFAULT_*} values for the others. */
     public static Builder builder(String bootstrapServers, String instanceId) {
         return new Builder(bootstrapServers, instanceId);
+    }
+
+    private static void requireProducers(int value, String name) {
+        if (value < 1 || value > MAX_TRANSACTIONAL_PRODUCERS) {
+            throw new IllegalArgumentException(name + " must be 1.." + MAX_TRANSACTIONAL_PRODUCERS + ", got " + value);
+        }
     }
 
     private static void requireText(String value, String name) {

@@ -68,6 +68,12 @@ public final class ApiException extends RuntimeException {
         return new ApiException(503, "service_unavailable", "kafka_unavailable", null, message, "kafka_unavailable");
     }
 
+    /** 503 {@code ingest_busy}: this instance cannot take the request now; nothing was written, retry after. */
+    public static ApiException busy(String message, Duration retryAfter) {
+        return new ApiException(503, "service_unavailable", "ingest_busy", null, message, "busy")
+                .withRetryAfter(retryAfter);
+    }
+
     /** The same error with its message and param placed in a multi-job submission (e.g. {@code line 17}). */
     public ApiException at(String location, String paramLocation) {
         String p = param == null ? paramLocation : paramLocation + ": " + param;

@@ -18,14 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -81,10 +81,10 @@ public final class FileStore implements AutoCloseable {
     private final Function<Map<String, Object>, Consumer<String, byte[]>> consumers;
     private final Clock clock;
     private final JsonSerde<StoredFile> serde = JsonSerde.storedFile();
-    /** The file transactions that can be written at once, each with its producer ({@code fileTransactions}). */
-    private final List<Slot> slots;
-    /** One per slot not taken: a writer takes a permit, then a free slot. */
-    private final Semaphore permits;
+    /** How many file transactions can be written at once, each with its producer ({@code fileTransactions}). */
+    private final int capacity;
+    /** The slots no one is writing with, first freed first taken (and waiting writers served in turn). */
+    private final BlockingQueue<Slot> free;
     private final Duration busyAfter;
     private ScheduledExecutorService sweeper;
 
@@ -104,21 +104,19 @@ public final class FileStore implements AutoCloseable {
         this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.busyAfter = Objects.requireNonNull(busyAfter, "busyAfter");
-        List<Slot> made = new ArrayList<>();
-        for (int i = 0; i < settings.fileTransactions(); i++) {
-            made.add(new Slot(settings.transactionalIdPrefix() + "-" + settings.instanceId() + "-files-" + i));
+        this.capacity = settings.fileTransactions();
+        this.free = new ArrayBlockingQueue<>(capacity, true);
+        for (int i = 0; i < capacity; i++) {
+            free.add(new Slot(settings.transactionalIdPrefix() + "-" + settings.instanceId() + "-files-" + i));
         }
-        this.slots = List.copyOf(made);
-        this.permits = new Semaphore(slots.size(), true);
     }
 
     /**
      * One file transaction at a time with a transactional producer of its own, made (and its transactions
-     * initialized) on first use or after a failure. Used only by the thread holding its lock.
+     * initialized) on first use or after a failure. Used only by the thread that took it from {@code free}.
      */
     private final class Slot {
         final String transactionalId;
-        final ReentrantLock lock = new ReentrantLock();
         Producer<String, byte[]> producer;
 
         Slot(String transactionalId) {
@@ -170,39 +168,39 @@ public final class FileStore implements AutoCloseable {
      * last) for one to end; 503 {@code ingest_busy} after that.
      */
     private Slot take(String what) {
+        Slot slot;
         try {
-            if (!permits.tryAcquire(busyAfter.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new ApiException(503, "service_unavailable", "ingest_busy", null, "all " + slots.size()
-                        + " file transactions of this instance stayed busy (large uploads or batches) for "
-                        + busyAfter.toMillis() + " ms; the " + what + " was not started, retry later", "busy")
-                        .withRetryAfter(BUSY_RETRY);
-            }
+            slot = free.poll(busyAfter.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw failed(e, what);
         }
-        for (Slot slot : slots) { // a permit held means a slot free: fewer slots are locked than permits held
-            if (slot.lock.tryLock()) {
-                return slot;
-            }
+        if (slot == null) {
+            throw ApiException.busy("all " + capacity + " file transactions of this instance stayed busy (large"
+                    + " uploads or batches) for " + busyAfter.toMillis() + " ms; the " + what + " was not started,"
+                    + " retry later", BUSY_RETRY);
         }
-        permits.release();
-        throw new IllegalStateException("a file transaction permit without a free slot");
+        return slot;
+    }
+
+    /** A free slot once one is; null when interrupted first (the interrupt kept). */
+    private Slot takeUntilInterrupted() {
+        try {
+            return free.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /** How many file transactions can be written at once ({@code fileTransactions}). */
     public int capacity() {
-        return slots.size();
+        return capacity;
     }
 
     /** How many file transactions are being written now (the start's fencing of a producer counts as one). */
     public int inUse() {
-        return slots.size() - permits.availablePermits();
-    }
-
-    private void give(Slot slot) {
-        slot.lock.unlock();
-        permits.release();
+        return capacity - free.size();
     }
 
     /**
@@ -221,22 +219,23 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes a slot as many times as there are and makes its producer: a slot goes back to the end of {@code free}, so
+     * each one still there is taken once, and one a writer took meanwhile has its producer made by that writer.
+     */
     private void fenceQuietly() {
-        for (Slot slot : slots) {
-            try {
-                permits.acquire(); // as a writer does, so that a writer holding a permit always finds a free slot
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (int i = 0; i < capacity; i++) {
+            Slot slot = takeUntilInterrupted();
+            if (slot == null) {
                 return;
             }
-            slot.lock.lock();
             try {
                 slot.producer();
             } catch (RuntimeException e) {
                 LOG.debug("ingest {}: file producer {} is made at its first write ({})", settings.instanceId(),
                         slot.transactionalId, e.getMessage());
             } finally {
-                give(slot);
+                free.add(slot);
             }
         }
     }
@@ -330,7 +329,7 @@ public final class FileStore implements AutoCloseable {
                 throw failed(e, what);
             }
         } finally {
-            give(slot);
+            free.add(slot);
         }
     }
 
@@ -540,14 +539,12 @@ public final class FileStore implements AutoCloseable {
                 sweeper.shutdownNow();
             }
         }
-        for (Slot slot : slots) {
-            permits.acquireUninterruptibly(); // as a writer does (see fenceQuietly)
-            slot.lock.lock();
-            try {
-                slot.drop(Duration.ofSeconds(2));
-            } finally {
-                give(slot);
+        for (int i = 0; i < capacity; i++) { // kept: a request after the close waits, then answers busy
+            Slot slot = takeUntilInterrupted();
+            if (slot == null) {
+                return;
             }
+            slot.drop(Duration.ofSeconds(2));
         }
     }
 }

@@ -129,10 +129,9 @@ final class GroupCommitter implements AutoCloseable {
                 throw ApiException.kafkaUnavailable("the ingest API is stopping; nothing was enqueued");
             }
             if (!queue.isEmpty() && queuedBytes + bytes > group.maxQueuedBytes()) {
-                throw new ApiException(503, "service_unavailable", "ingest_busy", null,
-                        "more submissions are waiting for Kafka than this instance holds (" + group.maxQueuedBytes()
-                                + " bytes, " + LlmqKeys.INGEST_GROUP_COMMIT_MAX_QUEUED_BYTES.name()
-                                + "); nothing was enqueued, retry shortly", "busy").withRetryAfter(BUSY_RETRY);
+                throw ApiException.busy("more submissions are waiting for Kafka than this instance holds ("
+                        + group.maxQueuedBytes() + " bytes, " + LlmqKeys.INGEST_GROUP_COMMIT_MAX_QUEUED_BYTES.name()
+                        + "); nothing was enqueued, retry shortly", BUSY_RETRY);
             }
             queue.addLast(p);
             queuedBytes += bytes;
