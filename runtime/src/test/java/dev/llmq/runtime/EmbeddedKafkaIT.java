@@ -64,6 +64,16 @@ class EmbeddedKafkaIT {
     }
 
     @Test
+    void theRunningBrokerHasItsShortSession() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+            Config config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
+            assertThat(config.get("broker.session.timeout.ms").value()).isEqualTo("3000");
+            assertThat(config.get("broker.heartbeat.interval.ms").value()).isEqualTo("500");
+        }
+    }
+
+    @Test
     void producesAndConsumes() throws Exception {
         String topic = createTopic(kafka, "plain");
         try (KafkaProducer<String, String> producer = producer(kafka, Map.of())) {
