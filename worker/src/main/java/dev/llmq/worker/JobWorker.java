@@ -346,6 +346,11 @@ public final class JobWorker implements AutoCloseable {
                     Math.toIntExact(settings.heartbeatInterval().toMillis()));
         }
         props.putAll(settings.clientProperties());
+        // the static member <worker id>: a worker restarted after a crash under the same id takes its former
+        // member's place (and partitions) at once, instead of waiting out that member's session; a stopped worker
+        // still leaves the group (ClassicGroupFeed closes with LEAVE_GROUP); two live workers of one id fence each
+        // other here as their results' transactional ids do
+        props.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.workerId());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // a job whose submission was aborted is never run, whatever llmq.kafka says

@@ -180,6 +180,35 @@ class FailoverIT extends WorkerIT {
     }
 
     @Test
+    void aKilledWorkerStartedAgainUnderItsIdTakesItsPartitionsBackAtOnce() throws Exception {
+        KafkaFixture fx = fixture("rejoin", 4);
+        // a session far above the wait below: the dead member's session cannot have ended; only taking its place
+        // as the same static member explains a prompt restart
+        Duration session = Duration.ofSeconds(45);
+        JobWorker killed = start(fx.settingsBuilder("phoenix").maxInFlight(64).sessionTimeout(session).build(),
+                handler("phoenix"));
+        JobWorker other = start(fx.settingsBuilder("other").maxInFlight(64).sessionTimeout(session).build(),
+                handler("other"));
+        awaitHolding(killed);
+        awaitHolding(other);
+        List<JobRequest> jobs = send(fx, "r-", 40);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !partitionsStartedBy("phoenix").isEmpty());
+
+        Set<Integer> its = partitionsStartedBy("phoenix");
+        long killedAt = System.nanoTime();
+        killed.abort();
+        JobWorker again = start(fx.settingsBuilder("phoenix").maxInFlight(64).sessionTimeout(session).build(),
+                handler("phoenix again"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> firstStart("phoenix again", its, killedAt) > 0);
+        System.out.printf("REJOIN kill -> first record of its partitions started by the worker started again: %d ms%n",
+                Duration.ofNanos(firstStart("phoenix again", its, killedAt) - killedAt).toMillis());
+        awaitEveryResult(fx, jobs);
+        assertThat(again.ready()).isTrue();
+        assertThat(other.ready()).isTrue();
+    }
+
+    @Test
     void aClosedWorkerFinishesItsRunningJobsAndHandsItsPartitionsOverAtOnce() throws Exception {
         KafkaFixture fx = fixture("handover", 4);
         // a session timeout far above the 10 s below: only leaving the group explains a prompt takeover

@@ -152,6 +152,15 @@ class JobOutcomeTest {
     }
 
     @Test
+    void theJobConsumerIsTheStaticMemberOfItsWorkerIdUnlessTheUserNamesOne() {
+        WorkerSettings settings = settings().build();
+        assertThat(JobWorker.consumerProperties(settings)).containsEntry("group.instance.id", settings.workerId());
+        WorkerSettings named = settings().clientProperties(Map.of("group.instance.id", "pod-7")).build();
+        assertThat(JobWorker.consumerProperties(named)).containsEntry("group.instance.id", "pod-7");
+        assertThat(JobWorker.startsProperties(named)).doesNotContainKey("group.instance.id");
+    }
+
+    @Test
     void theConsumerGroupProtocolGetsNoneOfTheClassicProtocolsSettings() {
         WorkerSettings settings = settings().clientProperties(Map.of("group.protocol", "CONSUMER")).build();
         assertThat(JobWorker.consumerProperties(settings)).containsEntry("group.protocol", "CONSUMER")
