@@ -6,6 +6,8 @@ import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +42,9 @@ public final class BatchTally {
      * The batch's tally as {@code caller} may see it: empty when the batch is unknown or another tenant's. The job ids
      * are the store's (the batch's listed parts or index lines); a job listed there that the store has not read yet
      * was written in the same transaction as the list, so it counts as queued. A batch the store has not read at all
-     * yet is what this instance accepted in the last seconds ({@link JobStatusView#batch}). A part whose jobs had all
-     * ended when it was last read is taken from {@code sealed} instead of being read again.
+     * yet is what this instance accepted in the last seconds ({@link JobStatusView#batch}). Of each part, only the
+     * jobs that had not ended when it was last read are read again ({@code sealed}); a part whose every job had ended,
+     * not at all.
      */
     public static Optional<BatchTally> read(JobStatusView view, String batchId, Caller caller, SealedParts sealed) {
         JobStatusView.BatchJobs listed = view.batchJobs(batchId);
@@ -56,25 +59,47 @@ public final class BatchTally {
             // the first job alone: another tenant's batch is told by it before a part of its jobs is read
             to = from == 0 ? 1 : Math.min(from + PAGE, ids.size());
             List<String> page = ids.subList(from, to);
-            BatchTally part = known == null ? null : known.part(index, page);
-            if (part == null) {
-                List<JobSnapshot> jobs = view.jobs(page);
-                part = new BatchTally();
-                for (JobSnapshot j : jobs) {
-                    if (!caller.sees(j.tenant())) {
-                        return Optional.empty();
-                    }
-                    part.add(j);
-                }
-                part.addUnread(page.size() - jobs.size());
-                if (jobs.size() == page.size() && part.ended()) {
-                    known = sealed.seal(batchId, jobs.getFirst().tenant(), index, page, part);
-                }
-                found += jobs.size();
-            } else {
+            SealedParts.Part kept = known == null ? null : known.part(index, page);
+            if (kept != null && kept.sealed()) {
+                tally.add(kept.tally());
                 found += page.size();
+                continue;
             }
-            tally.add(part);
+            // the jobs of the part not known to have ended, and their places in it
+            List<String> unread = new ArrayList<>(page.size());
+            int[] places = new int[page.size()];
+            for (int place = 0; place < page.size(); place++) {
+                if (kept == null || !kept.ended(place)) {
+                    places[unread.size()] = place;
+                    unread.add(page.get(place));
+                }
+            }
+            List<JobSnapshot> jobs = view.jobs(unread);
+            BitSet ended = kept == null ? new BitSet(page.size()) : (BitSet) kept.ended().clone();
+            BatchTally endedTally = kept == null ? new BatchTally() : kept.tally().copy();
+            BatchTally moving = new BatchTally();
+            int u = 0;
+            for (JobSnapshot j : jobs) {
+                if (!caller.sees(j.tenant())) {
+                    return Optional.empty();
+                }
+                while (!unread.get(u).equals(j.jobId())) { // the view answers in the order asked, absent ones left out
+                    u++;
+                }
+                if (j.terminal()) {
+                    ended.set(places[u]);
+                    endedTally.add(j);
+                } else {
+                    moving.add(j);
+                }
+            }
+            moving.addUnread(unread.size() - jobs.size());
+            if (ended.cardinality() > (kept == null ? 0 : kept.ended().cardinality())) {
+                known = sealed.keep(batchId, jobs.getFirst().tenant(), index, page, ended, endedTally);
+            }
+            found += page.size() - unread.size() + jobs.size();
+            tally.add(endedTally);
+            tally.add(moving);
         }
         if (found == 0) { // no job to tell its tenant by: what this instance remembers of it, if anything
             List<JobSnapshot> recent = caller.visible(view.batch(batchId));
@@ -113,6 +138,13 @@ public final class BatchTally {
         } else if (u.totalTokens() > 0) {
             unpriced++;
         }
+    }
+
+    /** A tally of its own with this one's counts and sums. */
+    private BatchTally copy() {
+        BatchTally copy = new BatchTally();
+        copy.add(this);
+        return copy;
     }
 
     /** Adds another part's tally to this one. */

@@ -123,6 +123,56 @@ class BatchTallyTest {
     }
 
     @Test
+    void jobsThatEndedAreNotReadAgainWhileTheRestOfTheirPartRuns() {
+        List<String> ids = ids(1_001); // parts: the first job, then 1,000
+        view.list("b1", ids);
+        TokenUsage usage = new TokenUsage(10, 5, 15, 0, 0, 0);
+        for (int i = 0; i < ids.size(); i++) {
+            view.put(i < 400 ? ended(ids.get(i), usage, new BigDecimal("0.001")) : job(ids.get(i), "acme",
+                    JobStatus.RUNNING, T.plusSeconds(1)));
+        }
+        SealedParts sealed = new SealedParts();
+        Caller caller = Caller.withoutKey("acme");
+        BatchTally first = BatchTally.read(view, "b1", caller, sealed).orElseThrow();
+        assertThat(view.jobIdsAsked()).isEqualTo(1_001);
+        BatchTally again = BatchTally.read(view, "b1", caller, sealed).orElseThrow();
+        assertThat(view.jobIdsAsked()).as("the 601 still running, not the first job nor the 399 ended after it")
+                .isEqualTo(1_001 + 601);
+        for (BatchTally t : List.of(first, again)) {
+            assertThat(t.count(JobStatus.SUCCEEDED)).isEqualTo(400);
+            assertThat(t.count(JobStatus.RUNNING)).isEqualTo(601);
+            assertThat(t.usage()).isEqualTo(new TokenUsage(4_000, 2_000, 6_000, 0, 0, 0));
+            assertThat(t.costUsd()).isEqualByComparingTo("0.400");
+            assertThat(t.created()).isEqualTo(T);
+            assertThat(t.lastEnded()).isEqualTo(T.plusSeconds(1));
+        }
+
+        for (int i = 400; i < 700; i++) { // 300 more end, failed
+            view.put(job(ids.get(i), "acme", JobStatus.FAILED, T));
+        }
+        BatchTally third = BatchTally.read(view, "b1", caller, sealed).orElseThrow();
+        assertThat(view.jobIdsAsked()).isEqualTo(1_001 + 601 + 601);
+        assertThat(third.count(JobStatus.SUCCEEDED)).isEqualTo(400);
+        assertThat(third.count(JobStatus.FAILED)).isEqualTo(300);
+        assertThat(third.count(JobStatus.RUNNING)).isEqualTo(301);
+        assertThat(third.costUsd()).isEqualByComparingTo("0.400");
+        BatchTally.read(view, "b1", caller, sealed).orElseThrow();
+        assertThat(view.jobIdsAsked()).as("the 301 still running").isEqualTo(1_001 + 601 + 601 + 301);
+
+        for (int i = 700; i < ids.size(); i++) {
+            view.put(job(ids.get(i), "acme", JobStatus.CANCELLED, T));
+        }
+        assertThat(BatchTally.read(view, "b1", caller, sealed).orElseThrow().ended()).isTrue();
+        long asked = view.jobIdsAsked();
+        BatchTally last = BatchTally.read(view, "b1", caller, sealed).orElseThrow();
+        assertThat(view.jobIdsAsked()).as("nothing: every part sealed").isEqualTo(asked);
+        assertThat(sealed.get("b1").sealed()).isEqualTo(2);
+        assertThat(last.total()).isEqualTo(1_001);
+        assertThat(last.count(JobStatus.CANCELLED)).isEqualTo(301);
+        assertThat(last.usage()).isEqualTo(new TokenUsage(4_000, 2_000, 6_000, 0, 0, 0));
+    }
+
+    @Test
     void aBatchTheStoreHasNotReadIsUnknownAndOneListedWithoutATenantIsOnlyForCallersWithout() {
         assertThat(BatchTally.read(view, "b2", Caller.withoutKey(null), new SealedParts())).isEmpty();
         view.list("b1", ids(3)); // its parts name no tenant (submitted without one), none of its jobs read yet

@@ -17,9 +17,16 @@ final class MapStatusView implements JobStatusView {
     volatile int answerJobsTimes = Integer.MAX_VALUE;
     private final java.util.concurrent.atomic.AtomicInteger jobsAnswered = new java.util.concurrent.atomic.AtomicInteger();
 
+    private final java.util.concurrent.atomic.AtomicLong jobIdsAsked = new java.util.concurrent.atomic.AtomicLong();
+
     /** How many job lookups ({@link #jobs}) were asked so far. */
     int jobLookups() {
         return jobsAnswered.get();
+    }
+
+    /** How many job ids the lookups ({@link #jobs}) named so far, together. */
+    long jobIdsAsked() {
+        return jobIdsAsked.get();
     }
 
     void put(JobSnapshot snapshot) {
@@ -72,6 +79,7 @@ final class MapStatusView implements JobStatusView {
         if (jobsAnswered.incrementAndGet() > answerJobsTimes) {
             throw StatusPeers.unavailable("the status store is restoring or moving");
         }
+        jobIdsAsked.addAndGet(jobIds.size());
         return jobIds.stream().map(jobs::get).filter(java.util.Objects::nonNull).toList();
     }
 
