@@ -108,7 +108,9 @@ final class Execution {
             } catch (ProviderException e) {
                 Duration latency = Duration.between(started, router.clock().instant());
                 ProviderError err = e.error();
-                if (err.kind().aborted()) {
+                // a call stopped by its own side (the job's abort, or its thread interrupted: a worker stopping
+                // interrupts the calls that outlast its shutdown timeout) says nothing about the provider
+                if (err.kind().aborted() || Thread.currentThread().isInterrupted()) {
                     return aborted(acquired, d, number, started, latency, err);
                 }
                 acquired.permit.failure(latency, err, ds.size() > 1);

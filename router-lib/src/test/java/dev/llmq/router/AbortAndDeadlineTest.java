@@ -61,6 +61,42 @@ class AbortAndDeadlineTest {
         assertThat(r.select(RouteRequest.of("g"))).isInstanceOf(Selection.NoneAvailable.class);
     }
 
+    /**
+     * A worker that stops interrupts the calls still running after its shutdown timeout; the provider client ends such
+     * a call with a timeout and the thread's interrupt set again. That says nothing about the provider: counted, a
+     * worker's restart opened the deployment's breaker, which the other workers then read from the control topic.
+     */
+    @Test
+    void aCallInterruptedOnItsThreadNeverCoolsADeploymentDownNorOpensItsBreaker() {
+        Router r = router(RouterTest.noQueueWait("{ allowed_fails: 1 }", RouterTest.dep("g", "a", ""),
+                RouterTest.dep("g", "b", "")));
+        AttemptCall interrupted = (d, attempt) -> {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, "call interrupted and cancelled"));
+        };
+        try {
+            for (int i = 0; i < 30; i++) {
+                RoutedOutcome out = r.execute(RouteRequest.of("g"), interrupted);
+                assertThat(Thread.interrupted()).as("the interrupt is kept for the job's thread").isTrue();
+                assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
+                        f -> assertThat(f.error().kind()).isEqualTo(ErrorKind.TIMEOUT));
+                assertThat(out.attempts()).as("no other attempt once interrupted").hasSize(1);
+            }
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(r.select(RouteRequest.of("g"))).isInstanceOf(Selection.Selected.class);
+        assertThat(r.health().snapshots(r.view().groups().get("g"))).hasSize(2)
+                .allSatisfy(s -> assertThat(s.inFlight()).isZero());
+
+        // the same timeouts, not interrupted, do cool them down: the check above could fail
+        ProviderException timeout = new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, "no answer"));
+        for (int i = 0; i < 3; i++) {
+            r.execute(RouteRequest.of("g"), new Fakes.ScriptedCall().on("a", timeout).on("b", timeout));
+        }
+        assertThat(r.select(RouteRequest.of("g"))).isInstanceOf(Selection.NoneAvailable.class);
+    }
+
     @Test
     void aDeadlineThatPassesBeforeARetryEndsTheJobExpired() {
         Router r = router(RouterTest.config("{ num_retries: 5 }", RouterTest.dep("g", "a", "")));
