@@ -161,7 +161,8 @@ public final class LlmqKeys {
                     + "to the others; a killed worker's jobs resume within about this plus one heartbeat interval "
                     + "(Kafka's `session.timeout.ms`, classic group protocol). Kafka brokers refuse less than their "
                     + "`group.min.session.timeout.ms` (6 s by default). A stopped worker leaves at once and does not "
-                    + "wait for it. `llmq.kafka.session.timeout.ms` overrides.", "10");
+                    + "wait for it, nor does a killed one started again under its `--worker-id` (the group's static "
+                    + "member of that id). `llmq.kafka.session.timeout.ms` overrides.", "10");
 
     public static final ConfigKey<Duration> WORKER_HEARTBEAT_INTERVAL = new ConfigKey<>(
             "llmq.worker.heartbeat_interval", ConfigType.SECONDS, Duration.ofSeconds(1),
