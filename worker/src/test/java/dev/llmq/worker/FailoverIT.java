@@ -154,16 +154,23 @@ class FailoverIT extends WorkerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> worker.readiness().detail().startsWith("holds partitions"));
     }
 
+    /** Once both workers hold partitions, 40 jobs, returned once {@code busy} (a worker's name) has started some. */
+    private List<JobRequest> sendOnceBothHold(KafkaFixture fx, JobWorker one, JobWorker two, String prefix,
+                                              String busy) throws Exception {
+        awaitHolding(one);
+        awaitHolding(two);
+        List<JobRequest> jobs = send(fx, prefix, 40);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !partitionsStartedBy(busy).isEmpty());
+        return jobs;
+    }
+
     @Test
     void aKilledWorkersPartitionsAreServedByTheSurvivorWithinTenSeconds() throws Exception {
         KafkaFixture fx = fixture("failover", 4);
         JobWorker victim = start(fx.settingsBuilder("victim").maxInFlight(64).build(), handler("victim"));
         Recorded survivorHandler = handler("survivor");
         JobWorker survivor = start(fx.settingsBuilder("survivor").maxInFlight(64).build(), survivorHandler);
-        awaitHolding(victim);
-        awaitHolding(survivor);
-        List<JobRequest> jobs = send(fx, "k-", 40);
-        await().atMost(Duration.ofSeconds(30)).until(() -> !partitionsStartedBy("victim").isEmpty());
+        List<JobRequest> jobs = sendOnceBothHold(fx, victim, survivor, "k-", "victim");
 
         Set<Integer> moved = partitionsStartedBy("victim");
         long killedAt = System.nanoTime();
@@ -189,10 +196,7 @@ class FailoverIT extends WorkerIT {
                 handler("phoenix"));
         JobWorker other = start(fx.settingsBuilder("other").maxInFlight(64).sessionTimeout(session).build(),
                 handler("other"));
-        awaitHolding(killed);
-        awaitHolding(other);
-        List<JobRequest> jobs = send(fx, "r-", 40);
-        await().atMost(Duration.ofSeconds(30)).until(() -> !partitionsStartedBy("phoenix").isEmpty());
+        List<JobRequest> jobs = sendOnceBothHold(fx, killed, other, "r-", "phoenix");
 
         Set<Integer> its = partitionsStartedBy("phoenix");
         long killedAt = System.nanoTime();
