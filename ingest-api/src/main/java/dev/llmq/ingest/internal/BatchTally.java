@@ -83,11 +83,17 @@ public final class BatchTally {
                 if (!caller.sees(j.tenant())) {
                     return Optional.empty();
                 }
-                while (!unread.get(u).equals(j.jobId())) { // the view answers in the order asked, absent ones left out
-                    u++;
+                int at = u; // the view answers in the order asked, absent ones left out
+                while (at < unread.size() && !unread.get(at).equals(j.jobId())) {
+                    at++;
                 }
+                if (at == unread.size()) { // a snapshot of another id than its key's (never so): counted, not kept
+                    moving.add(j);
+                    continue;
+                }
+                u = at + 1;
                 if (j.terminal()) {
-                    ended.set(places[u]);
+                    ended.set(places[at]);
                     endedTally.add(j);
                 } else {
                     moving.add(j);

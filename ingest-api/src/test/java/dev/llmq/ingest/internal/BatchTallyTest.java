@@ -173,6 +173,22 @@ class BatchTallyTest {
     }
 
     @Test
+    void anEntryOfAnotherIdThanItsKeyIsCountedAndNotKept() {
+        List<String> ids = ids(3);
+        view.list("b1", ids);
+        view.put(job(ids.get(0), "acme", JobStatus.SUCCEEDED, T));
+        view.putUnder(ids.get(1), job("job_elsewhere", "acme", JobStatus.SUCCEEDED, T));
+        view.put(job(ids.get(2), "acme", JobStatus.SUCCEEDED, T));
+        SealedParts sealed = new SealedParts();
+        for (int i = 0; i < 2; i++) {
+            BatchTally tally = BatchTally.read(view, "b1", Caller.withoutKey("acme"), sealed).orElseThrow();
+            assertThat(tally.total()).isEqualTo(3);
+            assertThat(tally.count(JobStatus.SUCCEEDED)).isEqualTo(3);
+        }
+        assertThat(view.jobIdsAsked()).as("the entry not kept is asked again").isEqualTo(3 + 1);
+    }
+
+    @Test
     void aBatchTheStoreHasNotReadIsUnknownAndOneListedWithoutATenantIsOnlyForCallersWithout() {
         assertThat(BatchTally.read(view, "b2", Caller.withoutKey(null), new SealedParts())).isEmpty();
         view.list("b1", ids(3)); // its parts name no tenant (submitted without one), none of its jobs read yet

@@ -33,6 +33,11 @@ final class MapStatusView implements JobStatusView {
         jobs.put(snapshot.jobId(), snapshot);
     }
 
+    /** Stores {@code snapshot} under another job's id, as a store holding a wrong entry would. */
+    void putUnder(String jobId, JobSnapshot snapshot) {
+        jobs.put(jobId, snapshot);
+    }
+
     /**
      * Batches whose list entries name no tenant: {@link #batchIds} offers them to every caller, as the store's list
      * does, and the reader must tell by their jobs.
