@@ -78,6 +78,7 @@ public final class BatchTally {
             BitSet ended = kept == null ? new BitSet(page.size()) : (BitSet) kept.ended().clone();
             BatchTally endedTally = kept == null ? new BatchTally() : kept.tally().copy();
             BatchTally moving = new BatchTally();
+            boolean newlyEnded = false;
             int u = 0;
             for (JobSnapshot j : jobs) {
                 if (!caller.sees(j.tenant())) {
@@ -95,12 +96,13 @@ public final class BatchTally {
                 if (j.terminal()) {
                     ended.set(places[at]);
                     endedTally.add(j);
+                    newlyEnded = true;
                 } else {
                     moving.add(j);
                 }
             }
             moving.addUnread(unread.size() - jobs.size());
-            if (ended.cardinality() > (kept == null ? 0 : kept.ended().cardinality())) {
+            if (newlyEnded) {
                 known = sealed.keep(batchId, jobs.getFirst().tenant(), index, page, ended, endedTally);
             }
             found += page.size() - unread.size() + jobs.size();
