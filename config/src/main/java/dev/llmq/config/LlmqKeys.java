@@ -139,10 +139,12 @@ public final class LlmqKeys {
 
     public static final ConfigKey<Integer> WORKER_MAX_DELIVERIES = new ConfigKey<>("llmq.worker.max_deliveries",
             ConfigType.INT, 3, between(0, 1000),
-            "Poison jobs: a job whose worker died or was stopped while running it (a crash, a kill, a wedged call "
-                    + "outlasting the shutdown timeout) this many times is not run again: it goes to the DLQ and "
-                    + "ends `failed` with code `poison_job`. Starts are recorded durably in the group's committed "
-                    + "offset metadata before a job runs. 0 turns the count off (a job may loop forever).", "5");
+            "Poison jobs: a job whose worker died while running it (a crash, a kill, a lost session, or a stop "
+                    + "that the job did not answer: wedged past the shutdown timeout and a few seconds more) this "
+                    + "many times is not run again: it goes to the DLQ and ends `failed` with code `poison_job`. "
+                    + "Starts are recorded durably before a job runs; a run ended by an orderly stop of its worker "
+                    + "(interrupted after the shutdown timeout) or by a rebalance that moves its partition is not "
+                    + "counted. 0 turns the count off (a job may loop forever).", "5");
 
     public static final ConfigKey<Boolean> WORKER_AWAIT_FIRST_START = new ConfigKey<>(
             "llmq.worker.await_first_start", ConfigType.BOOLEAN, true, any(),

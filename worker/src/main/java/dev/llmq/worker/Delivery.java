@@ -56,6 +56,7 @@ public final class Delivery {
     private final ConsumerRecord<byte[], byte[]> record;
     private final Finisher finisher;
     private final Runnable release;
+    private final Runnable giveBack;
     private final int start;
     private final boolean poison;
     private final Future<Void> startRecorded;
@@ -77,9 +78,19 @@ public final class Delivery {
      */
     public Delivery(ConsumerRecord<byte[], byte[]> record, Finisher finisher, Runnable release, int start,
                     boolean poison, Future<Void> startRecorded, JobSlot slot) {
+        this(record, finisher, release, () -> { }, start, poison, startRecorded, slot);
+    }
+
+    /**
+     * @param giveBack takes this start off the record's count ({@link #abandoned()}); run once, before
+     *                 {@code release}, and never after a {@link #finish}
+     */
+    public Delivery(ConsumerRecord<byte[], byte[]> record, Finisher finisher, Runnable release, Runnable giveBack,
+                    int start, boolean poison, Future<Void> startRecorded, JobSlot slot) {
         this.record = Objects.requireNonNull(record, "record");
         this.finisher = Objects.requireNonNull(finisher, "finisher");
         this.release = Objects.requireNonNull(release, "release");
+        this.giveBack = Objects.requireNonNull(giveBack, "giveBack");
         if (start < 0) {
             throw new IllegalArgumentException("start must be >= 0");
         }
@@ -129,6 +140,18 @@ public final class Delivery {
             release.run();
         }
         return done;
+    }
+
+    /**
+     * The run ends without a result because its worker stops, and the job answered that (its call was interrupted, or
+     * it had not begun): the record runs again at the partition's next owner, and this start does not count towards
+     * the record being poison. Gives the slot back. Once, and not after {@link #finish}: then it does nothing.
+     */
+    public void abandoned() {
+        if (released.compareAndSet(false, true)) {
+            giveBack.run();
+            release.run();
+        }
     }
 
     @Override

@@ -28,6 +28,13 @@ public interface JobFeed {
     void stop();
 
     /**
+     * {@link #stop()}, and once the drain's time is up with jobs still running, runs {@code stopJobs} (which interrupts
+     * them) and waits a moment more: the jobs that answer it end {@linkplain Delivery#abandoned() abandoned} and their
+     * starts are given back before the feed acknowledges and leaves. Jobs that do not answer stay counted as started.
+     */
+    void stop(Runnable stopJobs);
+
+    /**
      * Asks {@link #run} to finish at once, as if the process had died: no drain, no acknowledgement, and the feed stays
      * in its group until the group's session timeout. For tests of failover.
      */

@@ -214,7 +214,8 @@ public final class JobWorker implements AutoCloseable {
      * Stops fetching, waits up to the shutdown timeout for in-flight jobs (their results are written), commits what
      * is done, leaves the group at once (the others take its partitions without waiting for a session timeout) and
      * closes the clients. Jobs still running after the timeout are interrupted, get no result from this worker and
-     * are delivered again to the group.
+     * are delivered again to the group; those that answer the interrupt within a few seconds (any provider call does)
+     * have their start given back first, so a stop does not count towards {@code llmq.worker.max_deliveries}.
      */
     @Override
     public synchronized void close() {
@@ -223,7 +224,7 @@ public final class JobWorker implements AutoCloseable {
         }
         closed = true;
         closing = true;
-        feed.stop();
+        feed.stop(this::stopJobs);
         if (started) {
             joinPollThread(settings.shutdownTimeout().plus(Duration.ofSeconds(30)));
         }
@@ -246,6 +247,12 @@ public final class JobWorker implements AutoCloseable {
         controlReader.close();
         closeMetrics();
         LOG.info("worker {} closed", settings.workerId());
+    }
+
+    /** Interrupts the running jobs: those that answer end without a result and run again at the next owner. */
+    private void stopJobs() {
+        stopping = true;
+        jobs.shutdownNow();
     }
 
     /**

@@ -17,14 +17,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A job that wedges its worker, which is then killed (aborted: nothing committed on the way out) or stopped (its
- * drain times out), is started {@code max_deliveries} times by successive workers and then dead-lettered with a
+ * drain times out and the job ignores the interrupt that follows), is started {@code max_deliveries} times by successive workers and then dead-lettered with a
  * failed result, while the other jobs of its partition are processed. Real broker, real workers in one JVM. Also
  * with {@code llmq.worker.await_first_start} off and the jobs sent once the first worker holds the partition: that
  * worker runs them without waiting for their starts to be recorded, records them all the same, and the count holds.
+ * A long job that answers every stop is not counted at all.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class PoisonJobIT {
@@ -46,7 +48,8 @@ class PoisonJobIT {
     @ValueSource(booleans = {true, false})
     void aJobThatKeepsKillingItsWorkerEndsInTheDlqWithAFailedResult(boolean awaitFirstStart) throws Exception {
         try (KafkaFixture fx = new KafkaFixture(kafka.bootstrapServers(), "poison-" + awaitFirstStart).create(1)) {
-            TestHandler handler = new TestHandler("poison"::equals); // never released: the job wedges its worker
+            // never released, and deaf to interrupts: the job wedges its worker, which not even a stop ends
+            TestHandler handler = new TestHandler("poison"::equals, Duration.ZERO, true);
             List<String> jobs = List.of("a0", "poison", "a1", "a2");
             if (awaitFirstStart) {
                 for (String id : jobs) {
@@ -81,7 +84,7 @@ class PoisonJobIT {
                             assertThat(c.metadata()).isNotEmpty();
                         }));
                 if (run == 2) {
-                    worker.close(); // a stop whose drain times out: the wedged job is interrupted, not finished
+                    worker.close(); // a stop whose drain times out: the wedged job ignores the interrupt
                 } else {
                     worker.abort(); // as SIGKILL: nothing more is committed
                 }
@@ -116,6 +119,45 @@ class PoisonJobIT {
                 assertThat(others).extracting(JobResult::jobId).containsExactlyInAnyOrder("a0", "a1", "a2");
                 assertThat(calls(handler, "a1")).as("run once, by the first worker").isEqualTo(1);
                 assertThat(others).extracting(JobResult::status).containsOnly(JobStatus.SUCCEEDED);
+            }
+        }
+    }
+
+    /**
+     * A long job whose worker is stopped in an orderly way more times than {@code max_deliveries} while it runs (its
+     * call outlasting the shutdown timeout each time) is not a poison job: it answers each stop's interrupt, its start
+     * is given back, and the next worker runs it to its result.
+     */
+    @Test
+    void aLongJobThatAnswersEveryStopOfItsWorkerIsNotCountedAndEndsWithItsResult() throws Exception {
+        try (KafkaFixture fx = new KafkaFixture(kafka.bootstrapServers(), "stopped").create(1)) {
+            TestHandler handler = new TestHandler("long"::equals); // held until released; an interrupt ends it
+            fx.send(TestJobs.job("long", false));
+            WorkerSettings.Builder settings = fx.settingsBuilder("w").maxDeliveries(MAX_DELIVERIES)
+                    .shutdownTimeout(Duration.ofSeconds(1));
+            for (int run = 1; run <= MAX_DELIVERIES; run++) {
+                try (JobWorker worker = new JobWorker(settings.build(), handler, Clock.systemUTC(),
+                        new SimpleMeterRegistry())) {
+                    worker.start();
+                    int expected = run;
+                    await().atMost(Duration.ofSeconds(90)).until(() -> calls(handler, "long") == expected
+                            && worker.inFlight() == 1);
+                } // stopped: the held call is interrupted once the shutdown timeout is up
+                assertThat(handler.interrupted).contains("long");
+            }
+
+            handler.release();
+            try (JobWorker last = new JobWorker(settings.build(), handler, Clock.systemUTC(),
+                    new SimpleMeterRegistry())) {
+                last.start();
+                await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(fx.readAll(fx.topics.results())
+                        .stream().map(r -> TestJobs.RESULTS.fromBytes(r.value())).toList()).singleElement()
+                        .satisfies(r -> {
+                            assertThat(r.jobId()).isEqualTo("long");
+                            assertThat(r.status()).isEqualTo(JobStatus.SUCCEEDED);
+                        }));
+                assertThat(calls(handler, "long")).isEqualTo(MAX_DELIVERIES + 1);
+                assertThat(fx.readAll(fx.topics.dlq())).isEmpty();
             }
         }
     }

@@ -24,6 +24,7 @@ final class TestHandler implements JobHandler {
     final Set<String> interrupted = ConcurrentHashMap.newKeySet();
     private final Predicate<String> holds;
     private final Duration latency;
+    private final boolean deaf;
     private final CountDownLatch gate = new CountDownLatch(1);
 
     TestHandler() {
@@ -37,12 +38,40 @@ final class TestHandler implements JobHandler {
 
     /** Also takes {@code latency} per job, like a provider that needs a moment. */
     TestHandler(Predicate<String> holds, Duration latency) {
+        this(holds, latency, false);
+    }
+
+    /**
+     * @param deaf whether a held job ignores interrupts (a wedged job, which its worker's stop cannot end) instead of
+     *             ending with them
+     */
+    TestHandler(Predicate<String> holds, Duration latency, boolean deaf) {
         this.holds = holds;
         this.latency = latency;
+        this.deaf = deaf;
     }
 
     void release() {
         gate.countDown();
+    }
+
+    private void hold(String jobId) throws InterruptedException {
+        boolean wasInterrupted = false;
+        while (true) {
+            try {
+                gate.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted.add(jobId);
+                if (!deaf) {
+                    throw e;
+                }
+                wasInterrupted = true;
+            }
+        }
+        if (wasInterrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -52,12 +81,7 @@ final class TestHandler implements JobHandler {
         maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
         try {
             if (holds.test(job.jobId())) {
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    interrupted.add(job.jobId());
-                    throw e;
-                }
+                hold(job.jobId());
             }
             if (!latency.isZero()) {
                 LockSupport.parkNanos(latency.toNanos());

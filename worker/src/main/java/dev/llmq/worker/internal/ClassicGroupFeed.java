@@ -56,14 +56,24 @@ import org.slf4j.LoggerFactory;
  * commit that carries it, sent after the poll that dispatched it. Without {@code awaitFirstStart}, a record appended
  * after this owner took its partition (at or above the partition's last stable offset then, so no earlier owner can
  * have fetched it) and never started runs at once while its start is recorded; every other start waits, so a job
- * that kills its worker goes uncounted at most once.
+ * that kills its worker goes uncounted at most once. A start that ends through no fault of its job is given back
+ * before the partition goes: a run that answers an orderly stop ({@link Delivery#abandoned()}), and every running job
+ * of a partition that a rebalance hands over. A worker that dies, loses its partitions or has a job that ignores its
+ * stop leaves the start counted.
  */
 public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClassicGroupFeed.class);
 
+    /** A record finished ({@code finish}), or its run was abandoned as the worker stops ({@code finish} null). */
     private record Ack(TopicPartition partition, PartitionTracker tracker, long offset, Finish finish) {
     }
+
+    /**
+     * How long a stopping feed waits, once its drain's time is up and the jobs still running are interrupted, for those
+     * that answer to end, so their starts are given back before it leaves.
+     */
+    static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     /**
      * How the feed hands out work.
@@ -108,6 +118,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private final Map<Lane, Integer> cursors = new EnumMap<>(Lane.class);
     private List<TopicPartition> order = List.of();
     private volatile boolean stopping;
+    private volatile Runnable stopJobs;
     private volatile boolean aborted;
     private volatile String memberId = "";
     private volatile Set<TopicPartition> held = Set.of();
@@ -183,6 +194,12 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
 
     @Override
     public void stop() {
+        stop(null);
+    }
+
+    @Override
+    public void stop(Runnable stopJobs) {
+        this.stopJobs = stopJobs;
         stopping = true;
         if (claimed.compareAndSet(false, true)) {
             consumer.close(); // never ran: nothing to drain
@@ -289,13 +306,37 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     }
 
     /**
-     * Stops handing out work and waits, bounded, for the running jobs and for their results' transactions; then
-     * commits what is done.
+     * Stops handing out work and waits, bounded, for the running jobs and for their results' transactions; then has
+     * the jobs still running interrupted ({@link #stop(Runnable)}) and waits up to {@link #STOP_GRACE} for them to
+     * give their starts back; then records the start counts and commits what is done.
      */
     private void drain() {
         consumer.pause(consumer.assignment());
-        long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
-        while ((inFlight.get() > 0 || !acks.isEmpty() || commits.unsettled()) && System.nanoTime() < deadline) {
+        // jobs waiting for capacity get no slot back (see dispatchBacklog): not waited for
+        drainUntil(System.nanoTime() + options.shutdownTimeout().toNanos(), false);
+        Runnable interrupt = stopJobs;
+        int running = inFlight.get() + waits.waiting();
+        if (running > 0 && interrupt != null) {
+            LOG.info("{} jobs still running or waiting after the shutdown timeout: stopping them", running);
+            interrupt.run();
+            drainUntil(System.nanoTime() + STOP_GRACE.toNanos(), true);
+        }
+        applyAcks();
+        if (inFlight.get() + waits.waiting() > 0) {
+            LOG.warn("closing with {} jobs still in flight; they will be delivered again, counted as started",
+                    inFlight.get() + waits.waiting());
+        }
+        commits.recordStartsNow();
+        commits.commit(true);
+    }
+
+    /**
+     * Writes what finishes until nothing runs (nor waits for capacity, {@code waiting}) and nothing waits to be
+     * written, or until {@code deadline} (nano time).
+     */
+    private void drainUntil(long deadline, boolean waiting) {
+        while ((inFlight.get() + (waiting ? waits.waiting() : 0) > 0 || !acks.isEmpty() || commits.unsettled())
+                && System.nanoTime() < deadline) {
             woken.set(false);
             applyAcks();
             consumer.pause(consumer.assignment());
@@ -304,18 +345,18 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
                 seen(record); // kept in the backlog so the commit stays below it
             }
         }
-        applyAcks();
-        if (inFlight.get() > 0) {
-            LOG.warn("closing with {} jobs still in flight; they will be delivered again", inFlight.get());
-        }
-        commits.commit(true);
     }
 
     /** Hands finished records to their trackers, to go with the next transaction. */
     private void applyAcks() {
         Ack ack;
         while ((ack = acks.poll()) != null) {
-            if (trackers.get(ack.partition()) != ack.tracker()) {
+            if (ack.finish() == null) {
+                if (trackers.get(ack.partition()) == ack.tracker() && ack.tracker().giveBack(ack.offset())) {
+                    LOG.debug("{}@{} abandoned as the worker stops: its start is given back", ack.partition(),
+                            ack.offset());
+                }
+            } else if (trackers.get(ack.partition()) != ack.tracker()) {
                 ack.finish().done().completeExceptionally(new Delivery.Dropped(ack.partition()
                         + " left this worker before the record finished"));
             } else if (!ack.tracker().finished(ack.offset(), ack.finish())) {
@@ -406,6 +447,9 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             if (slot.holding()) {
                 inFlight.decrementAndGet();
             }
+        }, () -> {
+            acks.add(new Ack(partition, tracker, offset, null));
+            wake();
         }, poison ? before + 1 : start, poison, recorded, slot);
         try {
             dispatcher.accept(delivery);
@@ -456,6 +500,18 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         applyAcks();
+        if (!stopping) { // a rebalance hands them over: their running jobs did nothing to be counted as started
+            int given = 0;
+            for (TopicPartition partition : partitions) {
+                PartitionTracker tracker = trackers.get(partition);
+                given += tracker == null ? 0 : tracker.giveBackRunning();
+            }
+            if (given > 0) {
+                LOG.debug("{} starts of jobs running on {} given back: the partitions are handed over", given,
+                        partitions);
+                commits.recordStartsNow();
+            }
+        }
         commits.commit(true);
         Released released = release(partitions);
         LOG.info("partitions revoked: {} ({} of their jobs still running; the next owner runs them again)",

@@ -107,6 +107,32 @@ final class FeedCommits {
         if (now - startsSentAt < UNAWAITED_STARTS_EVERY_NANOS && !startAwaited()) {
             return;
         }
+        sendStarts(now);
+    }
+
+    /**
+     * Records the start counts that changed and waits for that record (bounded by the {@link StartsLog}'s timeout),
+     * whatever else is going on: it goes after the records sent before it. For partitions about to be handed over,
+     * whose next owner reads the counts at once (starts given back included). A failure is logged: the counts the
+     * next owner reads are then the earlier, higher ones.
+     */
+    void recordStartsNow() {
+        StartsGoing sent = sendStarts(System.nanoTime());
+        if (sent != null) {
+            try {
+                sent.done().join();
+            } catch (RuntimeException e) {
+                LOG.warn("recording start counts before a handover failed; the next owner counts the earlier ones: {}",
+                        KafkaErrors.describe(KafkaErrors.unwrap(e)));
+            }
+        }
+        while (!startsGoing.isEmpty() && startsGoing.peekFirst().done().isDone()) {
+            settleStarts(startsGoing.pollFirst());
+        }
+    }
+
+    /** Sends a record of the counts that changed, if any; returns it, else null. */
+    private StartsGoing sendStarts(long now) {
         Map<TopicPartition, OffsetAndMetadata> counts = new HashMap<>();
         List<StartsPart> parts = new ArrayList<>();
         trackers.forEach((partition, tracker) -> {
@@ -116,17 +142,20 @@ final class FeedCommits {
                 parts.add(new StartsPart(partition, tracker, tracker.sending()));
             }
         });
-        if (!parts.isEmpty()) {
-            startsSentAt = now;
-            CompletableFuture<Void> done = startsLog.write(counts);
-            startsGoing.addLast(new StartsGoing(parts, done));
-            done.whenComplete((v, e) -> {
-                if (e == null) { // the jobs go at once, not after the polling thread wakes
-                    parts.forEach(part -> part.starts().forEach(f -> f.complete(null)));
-                }
-                ended.run();
-            });
+        if (parts.isEmpty()) {
+            return null;
         }
+        startsSentAt = now;
+        CompletableFuture<Void> done = startsLog.write(counts);
+        StartsGoing going = new StartsGoing(parts, done);
+        startsGoing.addLast(going);
+        done.whenComplete((v, e) -> {
+            if (e == null) { // the jobs go at once, not after the polling thread wakes
+                parts.forEach(part -> part.starts().forEach(f -> f.complete(null)));
+            }
+            ended.run();
+        });
+        return going;
     }
 
     /**

@@ -144,6 +144,7 @@ public final class JobProcessor {
                 delivery.awaitStartRecorded();
                 JobResult result = run(job, trace, delivery.slot());
                 if (result == null) {
+                    delivery.abandoned();
                     return;
                 }
                 ResultRecord written = new ResultRecord(result, record, trace);
@@ -167,6 +168,7 @@ public final class JobProcessor {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            delivery.abandoned();
             LOG.info("job record {} abandoned while stopping; it will be delivered again", delivery);
         } catch (RuntimeException | Error e) {
             LOG.error("job record {} could not be finished; it will be delivered again after a restart", delivery, e);
@@ -309,7 +311,7 @@ public final class JobProcessor {
         int starts = delivery.start() - 1;
         ConsumerRecord<byte[], byte[]> record = delivery.record();
         DeadLetter letter = new DeadLetter(record, ResultFactory.CODE_POISON_JOB + ": started " + starts
-                + " times without finishing (its worker died or stopped each time), the limit set by "
+                + " times without finishing (its worker died each time), the limit set by "
                 + "llmq.worker.max_deliveries", "PoisonJob", starts, true);
         ResultRecord result = new ResultRecord(ResultFactory.poison(job, starts, clock.instant()), record, trace);
         if (finish(delivery, List.of(letter, result)).committed() && result.current() != null) {

@@ -4,9 +4,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +47,8 @@ final class PartitionTracker {
     private final TreeMap<Long, Integer> open = new TreeMap<>();
     /** The entries of {@link #open} that have a start count: what the {@link StartsLog} records. */
     private final TreeMap<Long, Integer> openStarted = new TreeMap<>();
+    /** Records this owner started whose runs have not finished: the starts it can give back ({@link #giveBack}). */
+    private final Set<Long> startedHere = new HashSet<>();
     private final Deque<ConsumerRecord<byte[], byte[]>> backlog = new ArrayDeque<>();
     private final NavigableMap<Long, Integer> starts;
     private final long freshFrom;
@@ -150,6 +154,7 @@ final class PartitionTracker {
         finished.put(offset, finish);
         open.remove(offset);
         openStarted.remove(offset);
+        startedHere.remove(offset);
         return true;
     }
 
@@ -195,9 +200,51 @@ final class PartitionTracker {
             open.put(offset, n);
             openStarted.put(offset, n);
         }
+        startedHere.add(offset);
         startsChanged = true;
         if (recorded != null) {
             unrecorded.add(recorded);
+        }
+        return n;
+    }
+
+    /**
+     * This owner's start of {@code offset} ended without finishing through no fault of the job (its worker stopped it
+     * in an orderly way, or the partition was handed over): the start is taken off the record's count, so it does
+     * not bring the job nearer to being poison. No effect unless this owner started it and it has not finished since.
+     *
+     * @return true when a start was given back (the counts then go to the {@link StartsLog} and the next commit)
+     */
+    boolean giveBack(long offset) {
+        if (!startedHere.remove(offset)) {
+            return false;
+        }
+        Integer count = starts.get(offset);
+        int n = count == null ? 0 : count - 1;
+        if (n > 0) {
+            starts.put(offset, n);
+        } else {
+            starts.remove(offset);
+        }
+        if (open.containsKey(offset)) {
+            open.put(offset, n);
+            if (n > 0) {
+                openStarted.put(offset, n);
+            } else {
+                openStarted.remove(offset);
+            }
+        }
+        startsChanged = true;
+        return true;
+    }
+
+    /** Gives back every start of this owner's still running ({@link #giveBack}); how many. */
+    int giveBackRunning() {
+        int n = 0;
+        for (Long offset : List.copyOf(startedHere)) {
+            if (giveBack(offset)) {
+                n++;
+            }
         }
         return n;
     }
@@ -310,6 +357,7 @@ final class PartitionTracker {
             if (finished.remove(e.getKey(), e.getValue())) {
                 pending.remove(e.getKey());
                 starts.remove(e.getKey());
+                startedHere.remove(e.getKey());
             }
         }
         committed = Math.max(committed, prepared.offset());

@@ -111,7 +111,7 @@ public final class ResultFactory {
     /** The result of a poison job: started {@code starts} times, never finished, not run again. */
     public static JobResult poison(JobRequest job, int starts, Instant now) {
         JobError error = new JobError("api_error", CODE_POISON_JOB, "the job was started " + starts
-                + " times and its worker died or stopped each time before it finished (llmq.worker.max_deliveries); "
+                + " times and its worker died each time before it finished (llmq.worker.max_deliveries); "
                 + "it is not run again and its record is in the dead-letter topic", null,
                 KIND_INTERNAL, null, null);
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),

@@ -135,6 +135,32 @@ class PartitionTrackerTest {
     }
 
     @Test
+    void aStartGivenBackTakesOnlyThisOwnersRunOffTheCountOnceAndNotOfAFinishedRecord() {
+        PartitionTracker tracker = new PartitionTracker(Lane.BATCH, CommitMetadata.decode(10, "s2;3;0:2,1:0,2:0"));
+        for (long offset = 10; offset < 13; offset++) {
+            tracker.seen(record(offset));
+            tracker.takeBacklog();
+        }
+        tracker.started(10, new CompletableFuture<>()); // its third start, two by earlier owners
+        tracker.started(11, new CompletableFuture<>());
+        tracker.started(12, new CompletableFuture<>());
+        tracker.finished(12, finish());
+        tracker.sending();
+
+        assertThat(tracker.giveBack(10)).isTrue();
+        assertThat(tracker.giveBack(10)).as("once").isFalse();
+        assertThat(tracker.giveBack(12)).as("finished: its run was not cut short").isFalse();
+        assertThat(tracker.startsOf(10)).isEqualTo(2);
+        assertThat(tracker.giveBackRunning()).as("11 only").isEqualTo(1);
+        assertThat(tracker.startsOf(11)).isZero();
+
+        OffsetAndMetadata record = tracker.startsRecord();
+        assertThat(CommitMetadata.decode(record.offset(), record.metadata()).starts())
+                .containsExactly(Map.entry(10L, 2));
+        assertThat(tracker.prepare(-1, true).metadata()).isEqualTo("s2;3;0:2,1:0"); // 12 done
+    }
+
+    @Test
     void startCountsOfOpenRecordsGoInTheMetadata() {
         PartitionTracker tracker = running(0, 3);
         tracker.started(0, new CompletableFuture<>());
