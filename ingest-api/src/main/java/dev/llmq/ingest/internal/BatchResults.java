@@ -30,7 +30,7 @@ public final class BatchResults {
 
     /**
      * The batch's download, its first part read: empty when the batch is unknown or another tenant's, decided before
-     * anything is written (a 404).
+     * anything is written (a 404); without a line when it was accepted here and the store has read none of it yet.
      */
     public Optional<Download> open(String batchId, Caller caller) {
         return open(batchId, caller, j -> true);
@@ -39,8 +39,11 @@ public final class BatchResults {
     /** As above, with the lines of only the finished jobs {@code lines} accepts (a batch's output or error file). */
     public Optional<Download> open(String batchId, Caller caller, Predicate<JobSnapshot> lines) {
         List<String> ids = view.batchJobIds(batchId);
-        List<JobSnapshot> first = ids.isEmpty() ? List.of()
-                : caller.visible(view.jobs(ids.subList(0, Math.min(BatchTally.PAGE, ids.size()))));
+        if (ids.isEmpty()) { // accepted here a while ago, none of it read by the store yet: no line so far
+            return view.submittedBatch(batchId).filter(b -> caller.sees(b.tenant()))
+                    .map(b -> new Download(batchId, ids, List.of(), caller, lines));
+        }
+        List<JobSnapshot> first = caller.visible(view.jobs(ids.subList(0, Math.min(BatchTally.PAGE, ids.size()))));
         return first.isEmpty() ? Optional.empty() : Optional.of(new Download(batchId, ids, first, caller, lines));
     }
 

@@ -114,11 +114,14 @@ public final class BatchTally {
             if (!recent.isEmpty()) {
                 return Optional.of(of(recent).from(listed.fileBatch()));
             }
+            if (ids.isEmpty()) { // accepted here a while ago, none of it read by the store yet (it trails under load)
+                return view.submittedBatch(batchId).filter(b -> caller.sees(b.tenant()))
+                        .map(b -> queued(b.jobs(), b.submittedAt()).from(b.fileBatch()));
+            }
             // listed, none of its jobs read yet (the list and the jobs are read by different tasks, in any order):
             // they were written in the list's transaction, so they are queued; the list names their tenant (none:
             // a batch submitted without one, or listed by an ingest older than the field)
-            return ids.isEmpty() || !caller.sees(listed.tenant()) ? Optional.empty()
-                    : Optional.of(tally.from(listed.fileBatch()));
+            return caller.sees(listed.tenant()) ? Optional.of(tally.from(listed.fileBatch())) : Optional.empty();
         }
         return Optional.of(tally.from(listed.fileBatch()));
     }

@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import dev.llmq.schemas.BatchManifest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,12 +14,35 @@ public interface JobStatusView extends AutoCloseable {
     /** Starts following the topics (in the background). */
     void start();
 
+    /** {@link #recordSubmitted(List, BatchManifest.FileBatch)} of a submission not made from a file. */
+    default void recordSubmitted(List<JobSnapshot> queued) {
+        recordSubmitted(queued, null);
+    }
+
     /**
      * Records this instance's own accepted submission so it reads as queued at once.
      *
      * @param queued its jobs as they stand once accepted (queued, each with its fingerprint under an idempotency key)
+     * @param fileBatch what the batch was created from ({@code POST /v1/batches}), else null
      */
-    void recordSubmitted(List<JobSnapshot> queued);
+    void recordSubmitted(List<JobSnapshot> queued, BatchManifest.FileBatch fileBatch);
+
+    /**
+     * A batch this instance accepted lately (for an hour, at most the retention), remembered apart from the store,
+     * which may not have read any of it yet (it trails the topics under load); empty when not remembered.
+     */
+    Optional<SubmittedBatch> submittedBatch(String batchId);
+
+    /**
+     * What an instance remembers of a batch it accepted.
+     *
+     * @param tenant its jobs' tenant (null: none)
+     * @param jobs how many jobs it has
+     * @param submittedAt when they were accepted
+     * @param fileBatch what it was created from ({@code POST /v1/batches}), else null
+     */
+    record SubmittedBatch(String tenant, int jobs, Instant submittedAt, BatchManifest.FileBatch fileBatch) {
+    }
 
     Optional<JobSnapshot> job(String jobId);
 

@@ -2,6 +2,7 @@ package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.BatchManifest;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
@@ -68,7 +69,10 @@ public final class StreamsJobStatusView implements JobStatusView {
         // never longer than the store's own retention: an expired job must not be found here either
         Duration ttl = settings.statusRetention().compareTo(RecentSubmissions.DEFAULT_TTL) < 0
                 ? settings.statusRetention() : RecentSubmissions.DEFAULT_TTL;
-        this.recent = new RecentSubmissions(clock, ttl, RecentSubmissions.DEFAULT_MAX_ENTRIES);
+        Duration batchTtl = settings.statusRetention().compareTo(RecentSubmissions.DEFAULT_BATCH_TTL) < 0
+                ? settings.statusRetention() : RecentSubmissions.DEFAULT_BATCH_TTL;
+        this.recent = new RecentSubmissions(clock, ttl, RecentSubmissions.DEFAULT_MAX_ENTRIES, batchTtl,
+                RecentSubmissions.DEFAULT_MAX_BATCHES);
         this.movingRetry = Retry.of("llmq-ingest-status-moving", RetryConfig.custom()
                 .maxAttempts((int) Math.max(1, settings.kafkaTimeout().toMillis() / MOVING_RETRY.toMillis()) + 1)
                 .waitDuration(MOVING_RETRY)
@@ -85,10 +89,15 @@ public final class StreamsJobStatusView implements JobStatusView {
     }
 
     @Override
-    public void recordSubmitted(List<JobSnapshot> queued) {
+    public void recordSubmitted(List<JobSnapshot> queued, BatchManifest.FileBatch fileBatch) {
         if (!queued.isEmpty()) {
-            recent.add(queued);
+            recent.add(queued, fileBatch);
         }
+    }
+
+    @Override
+    public Optional<SubmittedBatch> submittedBatch(String batchId) {
+        return recent.batch(batchId);
     }
 
     /**

@@ -343,7 +343,7 @@ public final class SubmissionService {
                     }
                     return null;
                 });
-                view.recordSubmitted(queued);
+                view.recordSubmitted(queued, origin.fileBatch());
                 return new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints), false);
             } catch (RuntimeException e) {
                 taken.giveBack();

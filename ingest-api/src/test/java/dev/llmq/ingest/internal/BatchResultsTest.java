@@ -72,4 +72,13 @@ class BatchResultsTest {
         assertThat(last.has("custom_id")).isFalse();
         assertThat(last.at("/error/code").asText()).isEqualTo("status_unavailable");
     }
+
+    @Test
+    void aBatchAcceptedHereThatTheStoreHasNotReadYetHasNoLineSoFarForItsTenantOnly() throws IOException {
+        view.submitted("b3", new JobStatusView.SubmittedBatch("acme", 2_000, T, null));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        results.open("b3", Caller.withoutKey("acme")).orElseThrow().writeTo(out);
+        assertThat(out.size()).isZero();
+        assertThat(results.open("b3", Caller.withoutKey("globex"))).as("another tenant's").isEmpty();
+    }
 }

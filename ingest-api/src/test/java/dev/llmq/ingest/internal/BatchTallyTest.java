@@ -2,6 +2,7 @@ package dev.llmq.ingest.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.Json;
@@ -208,5 +209,25 @@ class BatchTallyTest {
         assertThat(tally.total()).isEqualTo(3);
         assertThat(tally.count(JobStatus.QUEUED)).isEqualTo(3);
         assertThat(BatchTally.read(view, "b1", Caller.withoutKey("globex"), new SealedParts())).isEmpty();
+    }
+
+    /**
+     * A batch this instance accepted a while ago, of which the store has read nothing yet (it trails the topics under
+     * load, and the batch's jobs are gone from the short read-your-writes memory): its tenant sees it, every job
+     * queued, with what it was created from; another tenant does not, and a batch neither accepted here nor read is
+     * unknown.
+     */
+    @Test
+    void aBatchAcceptedHereThatTheStoreHasNotReadAtAllIsItsTenantsWithEveryJobQueued() {
+        BatchManifest.FileBatch file = new BatchManifest.FileBatch("file-1", "/v1/chat/completions", "24h", null);
+        view.submitted("b3", new JobStatusView.SubmittedBatch("acme", 2_000, T, file));
+
+        BatchTally tally = BatchTally.read(view, "b3", Caller.withoutKey("acme"), new SealedParts()).orElseThrow();
+        assertThat(tally.total()).isEqualTo(2_000);
+        assertThat(tally.count(JobStatus.QUEUED)).isEqualTo(2_000);
+        assertThat(tally.created()).isEqualTo(T);
+        assertThat(tally.fileBatch()).isEqualTo(file);
+        assertThat(BatchTally.read(view, "b3", Caller.withoutKey("globex"), new SealedParts())).isEmpty();
+        assertThat(BatchTally.read(view, "b4", Caller.withoutKey("acme"), new SealedParts())).isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.schemas.BatchManifest;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ final class MapStatusView implements JobStatusView {
     private final Map<String, JobSnapshot> jobs = new ConcurrentHashMap<>();
     private final Map<String, List<String>> listed = new ConcurrentHashMap<>();
     private final Map<String, String> listedTenants = new ConcurrentHashMap<>();
+    private final Map<String, SubmittedBatch> submitted = new ConcurrentHashMap<>();
     volatile boolean caughtUp = true;
     /** How many times {@link #jobs} answers before it fails as a store moving for too long would. */
     volatile int answerJobsTimes = Integer.MAX_VALUE;
@@ -60,7 +62,17 @@ final class MapStatusView implements JobStatusView {
     }
 
     @Override
-    public void recordSubmitted(List<JobSnapshot> queued) {
+    public void recordSubmitted(List<JobSnapshot> queued, BatchManifest.FileBatch fileBatch) {
+    }
+
+    /** Remembers a batch as its accepting instance does, apart from the jobs ({@link #submittedBatch}). */
+    void submitted(String batchId, SubmittedBatch batch) {
+        submitted.put(batchId, batch);
+    }
+
+    @Override
+    public Optional<SubmittedBatch> submittedBatch(String batchId) {
+        return Optional.ofNullable(submitted.get(batchId));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.llmq.ingest.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,5 +55,36 @@ class RecentSubmissionsTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RecentSubmissions(new StepClock(T0), Duration.ofSeconds(1), 0))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A batch is remembered apart from its jobs, small, for longer: the jobs submitted after it push its full entry out
+     * (at once under load), the batch itself stays until the batch ttl or the batch limit.
+     */
+    @Test
+    void aBatchOutlivesItsJobsEntriesUntilItsOwnTtlOrLimit() {
+        StepClock clock = new StepClock(T0);
+        RecentSubmissions recent = new RecentSubmissions(clock, Duration.ofSeconds(30), 3, Duration.ofHours(1), 2);
+        BatchManifest.FileBatch file = new BatchManifest.FileBatch("file-1", "/v1/chat/completions", "24h", null);
+        recent.add(List.of(job("job_1", "batch_1", "acme", null), job("job_2", "batch_1", "acme", null),
+                job("job_3", "batch_1", "acme", null)), file);
+        for (int i = 0; i < 3; i++) {
+            recent.add(List.of(job("job_x" + i, null, null, null)));
+        }
+
+        assertThat(recent.get(JobStatusTopology.batchKey("batch_1"))).as("pushed out by later jobs").isEmpty();
+        assertThat(recent.batch("batch_1")).contains(new JobStatusView.SubmittedBatch("acme", 3, T0, file));
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(recent.batch("batch_1")).isPresent();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(recent.batch("batch_1")).isEmpty();
+
+        for (int b = 2; b <= 4; b++) {
+            recent.add(List.of(job("job_b" + b, "batch_" + b, null, null)));
+        }
+        assertThat(recent.batches()).isEqualTo(2);
+        assertThat(recent.batch("batch_2")).isEmpty();
+        assertThat(recent.batch("batch_4")).map(JobStatusView.SubmittedBatch::jobs).contains(1);
+        assertThat(recent.batch("job_b4")).as("single jobs are no batches").isEmpty();
     }
 }
