@@ -40,6 +40,11 @@ final class BatchRunner {
         }
     }
 
+    /** The shortest pause between two rounds of polling the batches not ended. */
+    static final Duration MIN_PAUSE = Duration.ofMillis(250);
+    /** The longest pause between two rounds. */
+    static final Duration MAX_PAUSE = Duration.ofSeconds(5);
+
     private final IngestClient client;
     private final int sliceSize;
     private final PrintStream err;
@@ -152,6 +157,17 @@ final class BatchRunner {
         return submissions.stream().map(s -> new Batch(s.batchId(), s.jobIds().size())).toList();
     }
 
+    /**
+     * The pause after a round of polling that took {@code round}: three times as long, from {@link #MIN_PAUSE} to
+     * {@link #MAX_PAUSE}. Counting a batch costs the ingest a read of each of its jobs not ended (about 8 µs each), so
+     * the rounds of a big file's batches are long, and back to back they kept an ingest core busy and slowed the store
+     * that the counts come from.
+     */
+    static Duration pause(Duration round) {
+        Duration three = round.multipliedBy(3);
+        return three.compareTo(MIN_PAUSE) < 0 ? MIN_PAUSE : three.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : three;
+    }
+
     /** Polls until every job of the batches has a terminal status, showing progress when asked. */
     Run await(List<Batch> batches, long jobs, boolean progress, long startNanos)
             throws IOException, InterruptedException {
@@ -167,6 +183,7 @@ final class BatchRunner {
         Map<String, IngestClient.BatchCounts> ended = new HashMap<>();
         try {
             while (true) {
+                long roundStart = System.nanoTime();
                 long succeeded = 0;
                 long failed = 0;
                 long cancelled = 0;
@@ -195,7 +212,7 @@ final class BatchRunner {
                     return new Run(jobs, succeeded, failed, cancelled, expired,
                             Duration.ofNanos(System.nanoTime() - startNanos));
                 }
-                Thread.sleep(250);
+                Thread.sleep(pause(Duration.ofNanos(System.nanoTime() - roundStart)).toMillis());
             }
         } finally {
             if (bar != null) {
