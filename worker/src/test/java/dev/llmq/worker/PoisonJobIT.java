@@ -22,11 +22,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A job that wedges its worker, which is then killed (aborted: nothing committed on the way out) or stopped (its
- * drain times out and the job ignores the interrupt that follows), is started {@code max_deliveries} times by successive workers and then dead-lettered with a
- * failed result, while the other jobs of its partition are processed. Real broker, real workers in one JVM. Also
- * with {@code llmq.worker.await_first_start} off and the jobs sent once the first worker holds the partition: that
- * worker runs them without waiting for their starts to be recorded, records them all the same, and the count holds.
- * A long job that answers every stop is not counted at all.
+ * drain times out and the job ignores the interrupt that follows), is started {@code max_deliveries} times by
+ * successive workers and then dead-lettered with a failed result, while the other jobs of its partition are
+ * processed. Real broker, real workers in one JVM. Also with {@code llmq.worker.await_first_start} off and the jobs
+ * sent once the first worker holds the partition: that worker runs them without waiting for their starts to be
+ * recorded, records them all the same, and the count holds. A long job that answers every stop is not counted at all.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class PoisonJobIT {

@@ -17,10 +17,10 @@ import java.util.Optional;
  * JobStatusTopology#jobKey}, a batch's and an idempotency key's partition key.
  *
  * <p>Apart from them, each batch accepted here is remembered longer, and small: its tenant, size, submission time and
- * file ({@link JobStatusView.SubmittedBatch}, bounded by {@code batchTtl} and {@code maxBatches}). The store trails the topics under load
- * (a file of 100,000 lines submitted by {@code llmq submit} as fast as it goes, with a worker running the jobs as they
- * come, left it a minute behind), and the jobs of a big submission push its batch out of the entries at once: a
- * client that polls the batches it submitted must not be told that they do not exist.
+ * file ({@link JobStatusView.SubmittedBatch}, bounded by {@code batchTtl} and {@code maxBatches}). The store trails
+ * the topics under load (a file of 100,000 lines submitted by {@code llmq submit} right after another, with a worker
+ * running the jobs as they came, left it a minute behind), and the jobs of a big submission push its batch out of the
+ * entries at once: a client that polls the batches it submitted must not be told that they do not exist.
  */
 final class RecentSubmissions {
 
@@ -29,8 +29,8 @@ final class RecentSubmissions {
     static final int DEFAULT_MAX_ENTRIES = 20_000;
     /** How long a batch accepted here is remembered (at most the store's retention). */
     static final Duration DEFAULT_BATCH_TTL = Duration.ofHours(1);
-    /** Batches remembered at most (about 100 bytes each). */
-    static final int DEFAULT_MAX_BATCHES = 100_000;
+    /** Batches remembered at most (about 200 bytes each). */
+    static final int DEFAULT_MAX_BATCHES = 50_000;
 
     private final Clock clock;
     private final long ttlMs;
@@ -46,9 +46,9 @@ final class RecentSubmissions {
     private record Remembered(long at, JobStatusView.SubmittedBatch batch) {
     }
 
+    /** Batches remembered as long as the entries. */
     RecentSubmissions(Clock clock, Duration ttl, int maxEntries) {
-        this(clock, ttl, maxEntries, DEFAULT_BATCH_TTL.compareTo(ttl) < 0 ? ttl : DEFAULT_BATCH_TTL,
-                DEFAULT_MAX_BATCHES);
+        this(clock, ttl, maxEntries, ttl, DEFAULT_MAX_BATCHES);
     }
 
     RecentSubmissions(Clock clock, Duration ttl, int maxEntries, Duration batchTtl, int maxBatches) {
@@ -79,8 +79,8 @@ final class RecentSubmissions {
         if (first.batchId() != null) {
             put(JobStatusTopology.batchKey(first.batchId()), new Held(now, all));
             batches.remove(first.batchId());
-            batches.put(first.batchId(), new Remembered(now, new JobStatusView.SubmittedBatch(first.tenant(), all.size(),
-                    first.submittedAt(), fileBatch)));
+            batches.put(first.batchId(), new Remembered(now, new JobStatusView.SubmittedBatch(first.tenant(),
+                    all.size(), first.submittedAt(), fileBatch)));
             evictBatches(now);
         }
         if (first.idempotencyKey() != null) {
