@@ -118,7 +118,8 @@ final class BatchRunner {
                 return;
             }
             try {
-                submissions.add(client.submitNdjson(slice));
+                submissions.add(client.submitNdjson(slice, notice -> err.println("llmq: " + range() + ": "
+                        + notice)));
             } catch (IngestClient.ApiException e) {
                 throw new IOException(lines() + " rejected (" + e.getMessage() + "); " + earlier(), e);
             } catch (IOException e) {
@@ -127,6 +128,12 @@ final class BatchRunner {
             }
             submitted += slice.size();
             slice.clear();
+        }
+
+        /** {@code lines 1–2000}: the slice being submitted. */
+        private String range() {
+            return slice.size() == 1 ? "line " + (submitted + 1)
+                    : "lines " + (submitted + 1) + "–" + (submitted + slice.size());
         }
 
         /** The lines of the slice being submitted, numbered from the file's first non-blank line. */

@@ -71,6 +71,7 @@ final class IngestClient {
 
     private final URI base;
     private final String apiKey;
+    private final IntervalFunction submitBackoff;
     private final HttpClient http;
     private final ObjectMapper mapper = Json.mapper();
 
@@ -81,8 +82,14 @@ final class IngestClient {
 
     /** @param apiKey sent as {@code Authorization: Bearer <key>} on every request; null or blank for none */
     IngestClient(URI base, String apiKey) {
+        this(base, apiKey, SUBMIT_BACKOFF);
+    }
+
+    /** @param submitBackoff the waits between a submission's attempts ({@link #SUBMIT_BACKOFF}) */
+    IngestClient(URI base, String apiKey, IntervalFunction submitBackoff) {
         this.base = Objects.requireNonNull(base, "base");
         this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
+        this.submitBackoff = Objects.requireNonNull(submitBackoff, "submitBackoff");
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -90,18 +97,32 @@ final class IngestClient {
         return base;
     }
 
+    /** Attempts of one submission while llmq refuses connections and has not been reached (a wrong URL, say). */
+    static final int UNREACHED_ATTEMPTS = 5;
     /**
-     * Retries of one submission: a connection refused, a 503 or another 5xx, at most 5 attempts, waiting 1 s, 2 s,
-     * 4 s, 8 s. The same Idempotency-Key makes a retried submission count once.
+     * Attempts of one submission once llmq was reached (it answered 5xx, or went without answering): an ingest killed
+     * and started again refuses connections, then answers 503 while it reads what the topics hold, for tens of
+     * seconds (35 s here after a {@code kill -9} with 100,000s of jobs in its store).
      */
-    static final RetryConfig SUBMIT_RETRY = RetryConfig.custom()
-            .maxAttempts(5)
-            .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(8)))
-            .retryOnException(IngestClient::isTransient)
-            .build();
+    static final int REACHED_ATTEMPTS = 20;
+    static final IntervalFunction SUBMIT_BACKOFF =
+            IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(8));
 
     /** Submits NDJSON lines as one all-or-nothing submission, retrying transient failures with the same key. */
     Submission submitNdjson(List<String> lines) throws IOException, InterruptedException {
+        return submitNdjson(lines, notice -> { });
+    }
+
+    /**
+     * Submits NDJSON lines as one all-or-nothing submission, retrying transient failures with the same
+     * Idempotency-Key (so a retried submission counts once): waiting 1 s, 2 s, 4 s, then 8 s between attempts, at
+     * most {@link #UNREACHED_ATTEMPTS} while llmq refuses connections and has not been reached, else at most
+     * {@link #REACHED_ATTEMPTS} (about two minutes). When an attempt went unanswered, a final refusal is a
+     * {@link NoAnswer}: that attempt may have gone in.
+     *
+     * @param retrying told, before each retry, why and after how long
+     */
+    Submission submitNdjson(List<String> lines, Consumer<String> retrying) throws IOException, InterruptedException {
         String body = String.join("\n", lines) + "\n";
         HttpRequest request = request("/v1/jobs")
                 .timeout(Duration.ofMinutes(2))
@@ -109,12 +130,46 @@ final class IngestClient {
                 .header("Idempotency-Key", "llmq-cli-" + UUID.randomUUID())
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                 .build();
+        Attempts attempts = new Attempts();
+        Retry retry = Retry.of("llmq-submit", RetryConfig.custom()
+                .maxAttempts(REACHED_ATTEMPTS)
+                .intervalFunction(submitBackoff)
+                .retryOnException(attempts::again)
+                .build());
+        retry.getEventPublisher().onRetry(e -> retrying.accept(describe(e.getLastThrowable()) + "; trying again in "
+                + Math.max(1, e.getWaitInterval().toSeconds()) + " s"));
         try {
-            return Retry.of("llmq-submit", SUBMIT_RETRY).executeCallable(() -> submitOnce(request));
+            return retry.executeCallable(() -> submitOnce(request));
+        } catch (ApiException e) {
+            if (attempts.unanswered) {
+                throw new NoAnswer(e.getMessage() + ", after an attempt that went unanswered", e);
+            }
+            throw e;
         } catch (IOException | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** What one submission's attempts met: whether llmq was reached, whether one went unanswered. */
+    private static final class Attempts {
+        private int refused;
+        private boolean reached;
+        private boolean unanswered;
+
+        /** Whether to try again after {@code e}. */
+        boolean again(Throwable e) {
+            if (!isTransient(e)) {
+                return false;
+            }
+            unanswered |= e instanceof NoAnswer;
+            reached |= !(e.getCause() instanceof java.net.ConnectException);
+            return reached || ++refused < UNREACHED_ATTEMPTS;
         }
     }
 
@@ -136,6 +191,19 @@ final class IngestClient {
             return http.send(request, body);
         } catch (java.net.ConnectException e) {
             throw unreachable(e);
+        } catch (IOException e) {
+            throw new NoAnswer("llmq at " + base + " did not answer (" + (e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
+        }
+    }
+
+    /**
+     * The request went out and no answer came back (the connection reset or closed, or timed out): llmq may or may not
+     * have acted on it.
+     */
+    static final class NoAnswer extends IOException {
+        NoAnswer(String message, IOException cause) {
+            super(message, cause);
         }
     }
 
@@ -145,12 +213,17 @@ final class IngestClient {
                 : e.getMessage()) + ")", e);
     }
 
-    /** Whether a failed submission may succeed when tried again: llmq unreachable, busy or failing on its side. */
+    /**
+     * Whether a failed submission may succeed when tried again: llmq unreachable, busy or failing on its side, or gone
+     * before it answered (an ingest killed and started again). A retry carries the same Idempotency-Key, so one that
+     * went in the first time is answered with that submission; an ingest started again reads what the topics held
+     * before it is ready, so it knows the key.
+     */
     static boolean isTransient(Throwable e) {
         if (e instanceof ApiException api) {
             return api.status() >= 500;
         }
-        return e instanceof IOException && e.getCause() instanceof java.net.ConnectException;
+        return e instanceof NoAnswer || e instanceof IOException && e.getCause() instanceof java.net.ConnectException;
     }
 
     BatchCounts batch(String batchId) throws IOException, InterruptedException {

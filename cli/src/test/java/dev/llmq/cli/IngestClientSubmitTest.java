@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.github.resilience4j.core.IntervalFunction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,6 +38,8 @@ class IngestClientSubmitTest {
     private HttpServer server;
     /** In {@link #statuses}: answer 202 with a body that is not llmq's. */
     private static final int GARBLED_202 = -1;
+    /** In {@link #statuses}: close the connection without an answer, as an ingest killed while it worked. */
+    private static final int NO_ANSWER = -2;
 
     private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
     private final List<String> keys = new CopyOnWriteArrayList<>();
@@ -52,6 +55,10 @@ class IngestClientSubmitTest {
             bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             int status = statuses.isEmpty() ? 202 : statuses.poll();
+            if (status == NO_ANSWER) {
+                exchange.close();
+                return;
+            }
             if (status == GARBLED_202) { // a 202 whose body did not come through as llmq wrote it
                 respond(exchange, 202, "<html>gateway</html>");
                 return;
@@ -216,11 +223,87 @@ class IngestClientSubmitTest {
     }
 
     @Test
-    void onlyUnreachableOrFailingServersAreTransient() {
+    void onlyUnreachableFailingOrSilentServersAreTransient() {
         assertThat(IngestClient.isTransient(new IngestClient.ApiException(503, "busy"))).isTrue();
         assertThat(IngestClient.isTransient(new IngestClient.ApiException(500, "boom"))).isTrue();
         assertThat(IngestClient.isTransient(new IngestClient.ApiException(422, "key reused"))).isFalse();
         assertThat(IngestClient.isTransient(new IOException("down", new ConnectException("refused")))).isTrue();
-        assertThat(IngestClient.isTransient(new IOException("reset"))).isFalse();
+        assertThat(IngestClient.isTransient(new IngestClient.NoAnswer("gone", new IOException("reset")))).isTrue();
+        assertThat(IngestClient.isTransient(new IOException("not llmq's answer"))).isFalse();
+    }
+
+    /** An ingest gone before it answered (killed, then started again): the retry's key tells whether it went in. */
+    @Test
+    void aSubmissionLeftWithoutAnAnswerIsTriedAgainWithTheSameKey() throws Exception {
+        statuses.add(NO_ANSWER);
+
+        IngestClient.Submission submission = client().submitNdjson(List.of("{\"model\":\"g\"}"));
+
+        assertThat(submission.jobIds()).containsExactly("job_1");
+        assertThat(keys).hasSize(2).doesNotContainNull();
+        assertThat(keys.get(1)).isEqualTo(keys.get(0));
+    }
+
+    /** A client whose submissions wait a millisecond between attempts. */
+    private IngestClient quick(URI url) {
+        return new IngestClient(url, null, IntervalFunction.of(Duration.ofMillis(1)));
+    }
+
+    private URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** An ingest started again answers 503 while it reads the topics: waited for well past five attempts. */
+    @Test
+    void anIngestThatWasReachedIsWaitedForLongerAndEachRetryIsTold() throws Exception {
+        for (int i = 0; i < 7; i++) {
+            statuses.add(503);
+        }
+        List<String> notices = new ArrayList<>();
+
+        IngestClient.Submission submission = quick(url()).submitNdjson(List.of("{\"model\":\"g\"}"), notices::add);
+
+        assertThat(submission.jobIds()).containsExactly("job_1");
+        assertThat(keys).hasSize(8).containsOnly(keys.getFirst());
+        assertThat(notices).hasSize(7).allMatch(n -> n.startsWith("HTTP 503: status 503; trying again in "));
+    }
+
+    /**
+     * Gone without an answer, then refusing until the attempts run out: not a rejection, since the first attempt may
+     * have gone in, and the slice is said to be not confirmed.
+     */
+    @Test
+    void aRefusalAfterAnUnansweredAttemptLeavesTheSubmissionNotConfirmed() {
+        statuses.add(NO_ANSWER);
+        for (int i = 1; i < IngestClient.REACHED_ATTEMPTS; i++) {
+            statuses.add(503);
+        }
+
+        assertThatThrownBy(() -> quick(url()).submitNdjson(List.of("{\"model\":\"g\"}")))
+                .isInstanceOf(IngestClient.NoAnswer.class)
+                .hasMessageEndingWith("after an attempt that went unanswered");
+        assertThat(keys).hasSize(IngestClient.REACHED_ATTEMPTS);
+
+        statuses.add(NO_ANSWER);
+        for (int i = 1; i < IngestClient.REACHED_ATTEMPTS; i++) {
+            statuses.add(503);
+        }
+        assertThatThrownBy(() -> new BatchRunner(quick(url()), 1, System.err).submit(List.of("{\"model\":\"g\"}")))
+                .hasMessageStartingWith("line 1 was not confirmed (");
+    }
+
+    /** A URL where nothing listens (a typo, say) fails after a few attempts, not after two minutes. */
+    @Test
+    void anIngestNeverReachedIsGivenUpAfterAFewAttempts() throws Exception {
+        URI nobody;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            nobody = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        List<String> notices = new ArrayList<>();
+
+        assertThatThrownBy(() -> quick(nobody).submitNdjson(List.of("{\"model\":\"g\"}"), notices::add))
+                .hasMessageContaining("cannot reach llmq at " + nobody);
+        assertThat(notices).hasSize(IngestClient.UNREACHED_ATTEMPTS - 1);
     }
 }
