@@ -191,6 +191,8 @@ final class IngestClient {
             return http.send(request, body);
         } catch (java.net.ConnectException e) {
             throw unreachable(e);
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw e; // not a NoAnswer: a wait as long again would only hold the run up
         } catch (IOException e) {
             throw new NoAnswer("llmq at " + base + " did not answer (" + (e.getMessage() == null
                     ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
@@ -198,8 +200,8 @@ final class IngestClient {
     }
 
     /**
-     * The request went out and no answer came back (the connection reset or closed, or timed out): llmq may or may not
-     * have acted on it.
+     * The request went out and no answer came back (the connection reset or closed before the request's timeout): llmq
+     * may or may not have acted on it.
      */
     static final class NoAnswer extends IOException {
         NoAnswer(String message, IOException cause) {

@@ -230,6 +230,8 @@ class IngestClientSubmitTest {
         assertThat(IngestClient.isTransient(new IOException("down", new ConnectException("refused")))).isTrue();
         assertThat(IngestClient.isTransient(new IngestClient.NoAnswer("gone", new IOException("reset")))).isTrue();
         assertThat(IngestClient.isTransient(new IOException("not llmq's answer"))).isFalse();
+        assertThat(IngestClient.isTransient(new java.net.http.HttpTimeoutException("request timed out")))
+                .as("a submission llmq took two minutes over is not sent again").isFalse();
     }
 
     /** An ingest gone before it answered (killed, then started again): the retry's key tells whether it went in. */
