@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 class BatchRunnerTest {
 
     @Test
-    void aRoundIsFollowedByThreeTimesItsLengthWithinItsBounds() {
-        assertThat(BatchRunner.pause(Duration.ofMillis(5))).as("a small batch: progress stays lively")
-                .isEqualTo(BatchRunner.MIN_PAUSE);
-        assertThat(BatchRunner.pause(Duration.ofMillis(400))).as("50 batches of a big file")
-                .isEqualTo(Duration.ofMillis(1_200));
-        assertThat(BatchRunner.pause(Duration.ofSeconds(4))).isEqualTo(BatchRunner.MAX_PAUSE);
+    void thePauseGrowsWithTheJobsNotEndedWithinItsBounds() {
+        assertThat(BatchRunner.pause(1_000)).as("the demo: progress stays lively").isEqualTo(BatchRunner.MIN_PAUSE);
+        assertThat(BatchRunner.pause(0)).isEqualTo(BatchRunner.MIN_PAUSE);
+        assertThat(BatchRunner.pause(5_001)).isEqualTo(BatchRunner.MIN_PAUSE.multipliedBy(2));
+        assertThat(BatchRunner.pause(30_000)).isEqualTo(Duration.ofMillis(1_500));
+        assertThat(BatchRunner.pause(1_000_000)).as("a file of a million lines").isEqualTo(BatchRunner.MAX_PAUSE);
     }
 }
