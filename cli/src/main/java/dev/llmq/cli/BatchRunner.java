@@ -138,8 +138,7 @@ final class BatchRunner {
 
         /** The lines of the slice being submitted, numbered from the file's first non-blank line. */
         private String lines() {
-            return slice.size() == 1 ? "line " + (submitted + 1) + " was"
-                    : "lines " + (submitted + 1) + "–" + (submitted + slice.size()) + " were";
+            return range() + (slice.size() == 1 ? " was" : " were");
         }
 
         /**

@@ -194,8 +194,7 @@ final class IngestClient {
         } catch (java.net.http.HttpTimeoutException e) {
             throw e; // not a NoAnswer: a wait as long again would only hold the run up
         } catch (IOException e) {
-            throw new NoAnswer("llmq at " + base + " did not answer (" + (e.getMessage() == null
-                    ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
+            throw new NoAnswer("llmq at " + base + " did not answer (" + describe(e) + ")", e);
         }
     }
 

@@ -228,8 +228,7 @@ public final class JobWorker implements AutoCloseable {
         if (started) {
             joinPollThread(settings.shutdownTimeout().plus(Duration.ofSeconds(30)));
         }
-        stopping = true;
-        jobs.shutdownNow();
+        stopJobs(); // again: the feed has only when jobs outlasted its drain
         try {
             if (!jobs.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.warn("some job threads did not stop");

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,11 +68,10 @@ public final class StreamsJobStatusView implements JobStatusView {
         this.advertised = Objects.requireNonNull(advertised, "advertised");
         this.store = new StatusStore(settings, mapper, kafkaMeters);
         // never longer than the store's own retention: an expired job must not be found here either
-        Duration ttl = settings.statusRetention().compareTo(RecentSubmissions.DEFAULT_TTL) < 0
-                ? settings.statusRetention() : RecentSubmissions.DEFAULT_TTL;
-        Duration batchTtl = settings.statusRetention().compareTo(RecentSubmissions.DEFAULT_BATCH_TTL) < 0
-                ? settings.statusRetention() : RecentSubmissions.DEFAULT_BATCH_TTL;
-        this.recent = new RecentSubmissions(clock, ttl, RecentSubmissions.DEFAULT_MAX_ENTRIES, batchTtl,
+        Duration retention = settings.statusRetention();
+        this.recent = new RecentSubmissions(clock, Collections.min(List.of(retention, RecentSubmissions.DEFAULT_TTL)),
+                RecentSubmissions.DEFAULT_MAX_ENTRIES,
+                Collections.min(List.of(retention, RecentSubmissions.DEFAULT_BATCH_TTL)),
                 RecentSubmissions.DEFAULT_MAX_BATCHES);
         this.movingRetry = Retry.of("llmq-ingest-status-moving", RetryConfig.custom()
                 .maxAttempts((int) Math.max(1, settings.kafkaTimeout().toMillis() / MOVING_RETRY.toMillis()) + 1)

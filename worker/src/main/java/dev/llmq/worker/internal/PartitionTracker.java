@@ -195,11 +195,8 @@ final class PartitionTracker {
      * @return the start's number (1 for the first)
      */
     int started(long offset, CompletableFuture<Void> recorded) {
-        int n = starts.merge(offset, 1, Integer::sum);
-        if (open.containsKey(offset)) {
-            open.put(offset, n);
-            openStarted.put(offset, n);
-        }
+        int n = startsOf(offset) + 1;
+        count(offset, n);
         startedHere.add(offset);
         startsChanged = true;
         if (recorded != null) {
@@ -219,8 +216,13 @@ final class PartitionTracker {
         if (!startedHere.remove(offset)) {
             return false;
         }
-        Integer count = starts.get(offset);
-        int n = count == null ? 0 : count - 1;
+        count(offset, Math.max(0, startsOf(offset) - 1));
+        startsChanged = true;
+        return true;
+    }
+
+    /** Sets the start count of {@code offset} (0: never started), in the open records' too while it is open. */
+    private void count(long offset, int n) {
         if (n > 0) {
             starts.put(offset, n);
         } else {
@@ -234,8 +236,6 @@ final class PartitionTracker {
                 openStarted.remove(offset);
             }
         }
-        startsChanged = true;
-        return true;
     }
 
     /** Gives back every start of this owner's still running ({@link #giveBack}); how many. */
