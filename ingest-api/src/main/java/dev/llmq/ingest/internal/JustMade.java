@@ -50,7 +50,7 @@ final class JustMade {
         Retry retry = Retry.of("llmq-just-made", RetryConfig.<Optional<T>>custom()
                 .maxAttempts((int) (WAIT.toMillis() / EVERY.toMillis()))
                 .intervalFunction(IntervalFunction.of(EVERY))
-                .retryOnResult(Optional::isEmpty).failAfterMaxAttempts(false).build());
+                .retryOnResult(Optional::isEmpty).retryOnException(e -> false).failAfterMaxAttempts(false).build());
         return retry.executeSupplier(read);
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -52,5 +53,18 @@ class JustMadeTest {
         assertThat(reads).as("one read each").hasValue(3);
         assertThat(justMade.batch(madeAt(NOW).nextBatchId(), foundFrom(4))).as("found at once").contains("found");
         assertThat(reads).hasValue(4);
+    }
+
+    @Test
+    void aLookupThatFailsIsNotTriedAgainHere() {
+        // the lookup's own retries (the store moving, an entry not read yet) have run their course when it throws
+        String job = madeAt(NOW.minusMillis(100)).nextJobId();
+        Supplier<Optional<String>> failing = () -> {
+            reads.incrementAndGet();
+            throw StatusPeers.unavailable("the status store has not read as far as job " + job + " yet");
+        };
+        assertThatThrownBy(() -> justMade.job(job, failing)).isInstanceOf(ApiException.class)
+                .hasMessageContaining("not read as far as");
+        assertThat(reads).hasValue(1);
     }
 }
