@@ -110,7 +110,16 @@ public final class JobStatusTopology {
 
     /** The topology over {@code topics}, keeping entries for {@code retention}. */
     public static Topology topology(TopicNames topics, Duration retention, ObjectMapper mapper) {
+        return topology(topics, retention, mapper, new ReadProgress());
+    }
+
+    /**
+     * As {@link #topology(TopicNames, Duration, ObjectMapper)}, marking in {@code progress} how far the jobs topics
+     * and the batches topic have been processed.
+     */
+    static Topology topology(TopicNames topics, Duration retention, ObjectMapper mapper, ReadProgress progress) {
         Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(progress, "progress");
         Objects.requireNonNull(mapper, "mapper");
         if (retention == null || retention.isZero() || retention.isNegative()) {
             throw new IllegalArgumentException("retention must be positive");
@@ -123,15 +132,16 @@ public final class JobStatusTopology {
                 Serdes.String(), Serdes.ByteArray()));
         Consumed<String, byte[]> consumed = Consumed.with(Serdes.String(), Serdes.ByteArray());
 
-        KStream<String, byte[]> jobs = builder.stream(List.of(topics.jobs(), topics.jobsInteractive()),
-                consumed.withName("jobs"));
-        jobs.process(() -> new SnapshotProcessor(Source.JOBS, mapper, retentionMs, purgeEveryMs),
-                        Named.as("jobs-to-snapshots"), JOB_STORE)
+        List<String> jobTopics = List.of(topics.jobs(), topics.jobsInteractive());
+        KStream<String, byte[]> jobs = builder.stream(jobTopics, consumed.withName("jobs"));
+        jobs.process(() -> new SnapshotProcessor(Source.JOBS, mapper, retentionMs, purgeEveryMs)
+                                .marking(progress, jobTopics), Named.as("jobs-to-snapshots"), JOB_STORE)
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(INDEX_REPARTITION))
                 .process(() -> new IndexProcessor(retentionMs, purgeEveryMs), Named.as("index"), INDEX_STORE);
         // the same store, so the same tasks as the repartition topic's (the topics have the same partitions)
         builder.stream(topics.batches(), consumed.withName("batches"))
-                .process(() -> new ManifestProcessor(mapper, retentionMs), Named.as("batches-to-index"), INDEX_STORE);
+                .process(() -> new ManifestProcessor(mapper, retentionMs, progress, topics.batches()),
+                        Named.as("batches-to-index"), INDEX_STORE);
         builder.stream(topics.status(), consumed.withName("status"))
                 .process(() -> new SnapshotProcessor(Source.STATUS, mapper, retentionMs, 0),
                         Named.as("status-to-snapshots"), JOB_STORE);
@@ -320,6 +330,13 @@ public final class JobStatusTopology {
     }
 
     /** Whether a record has a key and a value and is younger than the retention: older ones are not stored. */
+    /** Marks the record {@code context} is processing as processed ({@link ReadProgress}), when marks are kept. */
+    private static void mark(ReadProgress.Marks marks, ProcessorContext<?, ?> context) {
+        if (marks != null) {
+            context.recordMetadata().ifPresent(m -> marks.processed(m.topic(), m.offset()));
+        }
+    }
+
     private static boolean storable(Record<String, byte[]> record, ProcessorContext<?, ?> context, long retentionMs) {
         return record.key() != null && record.value() != null
                 && record.timestamp() >= context.currentSystemTimeMs() - retentionMs;
@@ -383,6 +400,9 @@ public final class JobStatusTopology {
         private final long purgeEveryMs;
         private ProcessorContext<String, byte[]> context;
         private KeyValueStore<String, byte[]> store;
+        private ReadProgress progress;
+        private List<String> marked;
+        private ReadProgress.Marks marks;
 
         SnapshotProcessor(Source source, ObjectMapper mapper, long retentionMs, long purgeEveryMs) {
             this.source = source;
@@ -394,10 +414,20 @@ public final class JobStatusTopology {
             this.purgeEveryMs = purgeEveryMs;
         }
 
+        /** Marks in {@code progress} how far this processor has processed {@code topics}. */
+        SnapshotProcessor marking(ReadProgress progress, List<String> topics) {
+            this.progress = progress;
+            this.marked = topics;
+            return this;
+        }
+
         @Override
         public void init(ProcessorContext<String, byte[]> context) {
             this.context = context;
             this.store = context.getStateStore(JOB_STORE);
+            if (progress != null) {
+                marks = progress.start(context.taskId().partition(), marked);
+            }
             if (purgeEveryMs > 0) {
                 // one purger per task (the jobs processor's); the store is the task's, shared by the three processors
                 context.schedule(Duration.ofMillis(purgeEveryMs), PunctuationType.WALL_CLOCK_TIME,
@@ -413,6 +443,14 @@ public final class JobStatusTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
+            try {
+                process0(record);
+            } finally {
+                mark(marks, context);
+            }
+        }
+
+        private void process0(Record<String, byte[]> record) {
             if (!storable(record, context, retentionMs)) {
                 return;
             }
@@ -555,18 +593,24 @@ public final class JobStatusTopology {
 
         private final JsonSerde<BatchManifest> manifests;
         private final long retentionMs;
+        private final ReadProgress progress;
+        private final String topic;
         private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, byte[]> store;
+        private ReadProgress.Marks marks;
 
-        ManifestProcessor(ObjectMapper mapper, long retentionMs) {
+        ManifestProcessor(ObjectMapper mapper, long retentionMs, ReadProgress progress, String topic) {
             this.manifests = new JsonSerde<>(BatchManifest.class, mapper);
             this.retentionMs = retentionMs;
+            this.progress = progress;
+            this.topic = topic;
         }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             this.context = context;
             this.store = context.getStateStore(INDEX_STORE);
+            this.marks = progress.start(context.taskId().partition(), List.of(topic));
             if (store.get(BACKFILLED) == null) {
                 backfill = context.schedule(BACKFILL_EVERY, PunctuationType.WALL_CLOCK_TIME, now -> {
                     backfillFrom = backfillListEntries(store, backfillFrom, PURGE_BATCH, manifests);
@@ -579,6 +623,14 @@ public final class JobStatusTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
+            try {
+                process0(record);
+            } finally {
+                mark(marks, context);
+            }
+        }
+
+        private void process0(Record<String, byte[]> record) {
             if (!storable(record, context, retentionMs)) {
                 return;
             }

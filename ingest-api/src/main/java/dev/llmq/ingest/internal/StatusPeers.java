@@ -103,20 +103,23 @@ final class StatusPeers {
     /**
      * The answer: the snapshots found (absent jobs are left out), the indexed job ids in submission order (a listed
      * batch's with what it was created from and its tenant: null when not from a file or without a tenant, and from
-     * an instance older than those fields), or the batch ids asked for, newest first.
+     * an instance older than those fields), or the batch ids asked for, newest first. {@code unread}: the one job or the
+     * listed batch asked for, when not found and the answering instance may not have read it yet (empty for a question
+     * about several jobs, and from an instance older than the field).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Answer(List<JobSnapshot> jobs, List<String> jobIds, List<String> batchIds,
-                  BatchManifest.FileBatch fileBatch, String tenant) {
+                  BatchManifest.FileBatch fileBatch, String tenant, List<String> unread) {
         Answer(List<JobSnapshot> jobs, List<String> jobIds, List<String> batchIds) {
-            this(jobs, jobIds, batchIds, null, null);
+            this(jobs, jobIds, batchIds, null, null, null);
         }
 
         Answer {
             jobs = jobs == null ? List.of() : List.copyOf(jobs);
             jobIds = jobIds == null ? List.of() : List.copyOf(jobIds);
             batchIds = batchIds == null ? List.of() : List.copyOf(batchIds);
+            unread = unread == null ? List.of() : List.copyOf(unread);
         }
     }
 

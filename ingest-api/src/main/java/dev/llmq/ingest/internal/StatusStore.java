@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -88,6 +91,8 @@ final class StatusStore implements AutoCloseable {
     private final StateDir stateDir;
     private final AtomicInteger restoring = new AtomicInteger();
     private final AtomicLong restored = new AtomicLong();
+    private final ReadProgress progress = new ReadProgress();
+    private final UnreadTail tail;
     private volatile KafkaStreams streams;
     private volatile Admin admin;
     private volatile StartupCatchUp catchUp;
@@ -118,6 +123,8 @@ final class StatusStore implements AutoCloseable {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.snapshots = new StoredSnapshot.Codec(mapper);
         this.manifests = new JsonSerde<>(BatchManifest.class, mapper);
+        this.tail = new UnreadTail(() -> new KafkaConsumer<>(KafkaClients.consumer(settings,
+                settings.instanceId() + "-status-unread-tail")), settings.kafkaTimeout());
         this.stateDir = StateDir.open(settings.stateDir(), "llmq-ingest-state-",
                 dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped));
     }
@@ -134,7 +141,7 @@ final class StatusStore implements AutoCloseable {
         }
         this.self = Objects.requireNonNull(self, "self");
         KafkaStreams s = new KafkaStreams(
-                JobStatusTopology.topology(settings.topics(), settings.statusRetention(), mapper),
+                JobStatusTopology.topology(settings.topics(), settings.statusRetention(), mapper, progress),
                 properties(settings, stateDir.path(), self));
         s.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
@@ -418,6 +425,66 @@ final class StatusStore implements AutoCloseable {
         return partitions;
     }
 
+    /**
+     * Whether partition {@code partition} of {@code storeName}, held here, may not have read yet the entry keyed
+     * {@code key} that a lookup did not find: a record of the partition's inputs that holds such entries (the jobs
+     * topics for a job, the batches topic for a listed batch) was polled but not processed yet, the stream's consumer
+     * last heard of records it has not fetched (its {@code records-lag}; unknown counts as behind), or a record keyed
+     * {@code key} is past what was processed ({@link UnreadTail}: read when the first two say nothing, as they speak
+     * of the last fetch). False: the store has read every record that was committed when this was asked.
+     */
+    boolean mayNotHaveRead(String storeName, int partition, String key) {
+        KafkaStreams s = streams;
+        if (s == null || !s.state().isRunningOrRebalancing()) {
+            return true;
+        }
+        TopicNames topics = settings.topics();
+        List<String> inputs = JobStatusTopology.JOB_STORE.equals(storeName)
+                ? List.of(topics.jobs(), topics.jobsInteractive()) : List.of(topics.batches());
+        Map<TopicPartition, Long> polled = new HashMap<>();
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        for (var thread : s.metadataForLocalThreads()) {
+            for (var task : thread.activeTasks()) {
+                if (task.taskId().partition() == partition) {
+                    polled.putAll(task.endOffsets());
+                    committed.putAll(task.committedOffsets());
+                }
+            }
+        }
+        Map<MetricName, ? extends Metric> metrics = s.metrics();
+        Map<TopicPartition, Long> from = new HashMap<>();
+        for (String topic : inputs) {
+            TopicPartition tp = new TopicPartition(topic, partition);
+            long processed = progress.processed(tp);
+            Long last = polled.get(tp);
+            if (last != null && last > processed || !(recordsLag(metrics, tp) <= 0)) {
+                return true;
+            }
+            // nothing processed since the task started: it resumed from its committed offset (none: the beginning)
+            from.put(tp, processed >= 0 ? processed + 1 : Math.max(0, committed.getOrDefault(tp, 0L)));
+        }
+        return tail.holds(from, key);
+    }
+
+    /**
+     * The largest {@code records-lag} the stream's consumers report for {@code tp} (records the broker holds that
+     * were not fetched, as of the last fetch; the tags name a topic with its dots as underscores), NaN when none does.
+     */
+    static double recordsLag(Map<MetricName, ? extends Metric> metrics, TopicPartition tp) {
+        String topic = tp.topic().replace('.', '_');
+        String partition = Integer.toString(tp.partition());
+        double lag = Double.NaN;
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            MetricName name = e.getKey();
+            if ("records-lag".equals(name.name()) && "consumer-fetch-manager-metrics".equals(name.group())
+                    && topic.equals(name.tags().get("topic")) && partition.equals(name.tags().get("partition"))
+                    && e.getValue().metricValue() instanceof Double value && !value.isNaN()) {
+                lag = Double.isNaN(lag) ? value : Math.max(lag, value);
+            }
+        }
+        return lag;
+    }
+
     /** The store of a task reading {@code partitions}: the index's tasks read the repartition topic. */
     private static String storeOf(Set<TopicPartition> partitions) {
         return partitions.stream()
@@ -452,6 +519,7 @@ final class StatusStore implements AutoCloseable {
         if (c != null) {
             c.close();
         }
+        tail.close();
         Admin a = admin;
         if (a != null) {
             a.close(Duration.ofSeconds(5));

@@ -110,7 +110,7 @@ public final class StreamsJobStatusView implements JobStatusView {
     public Optional<JobSnapshot> job(String jobId) {
         Optional<JobSnapshot> pending = recent.get(JobStatusTopology.jobKey(jobId)).stream().findFirst();
         if (pending.isEmpty()) {
-            return justMade.job(jobId, () -> whileMoving(() -> snapshots(List.of(jobId))).stream().findFirst());
+            return justMade.job(jobId, () -> whileMoving(() -> storedJob(jobId)));
         }
         List<JobSnapshot> found;
         try {
@@ -122,6 +122,49 @@ public final class StreamsJobStatusView implements JobStatusView {
     }
 
     /**
+     * The snapshot the store holds of a job, asked of its owner. Not found where the owner may not have read it yet
+     * (an id made in the retention, a partition behind: {@link #unread}) is a 503 {@code status_unavailable}, which
+     * {@link #whileMoving} tries again, rather than an unknown job.
+     */
+    private Optional<JobSnapshot> storedJob(String jobId) {
+        List<String> one = List.of(jobId);
+        boolean unread;
+        Optional<JobSnapshot> found;
+        switch (store.owner(JobStatusTopology.JOB_STORE, jobId)) {
+            case StatusStore.Owner.Local(int p) -> {
+                found = Optional.ofNullable(localJobs(Map.of(p, one)).get(jobId));
+                unread = found.isEmpty() && unread(jobId, JobIds.millisOf(jobId), JobStatusTopology.JOB_STORE, p);
+            }
+            case StatusStore.Owner.Remote(HostInfo host) -> {
+                StatusPeers.Answer answer = peers.ask(host, StatusPeers.Query.jobs(one));
+                found = answer.jobs().stream().findFirst();
+                unread = found.isEmpty() && answer.unread().contains(jobId);
+            }
+            case StatusStore.Owner.Unknown() -> throw StatusPeers.unavailable("the status store is starting or moving");
+        }
+        if (unread) {
+            throw notReadYet("job " + jobId);
+        }
+        return found;
+    }
+
+    /**
+     * Whether the entry {@code id}, made at {@code madeAtMillis} (an id llmq made: {@link JobIds}; -1 for any other),
+     * that partition {@code partition} of {@code storeName}, held here, did not have, may not have been read yet:
+     * made within the retention and not ahead of this clock by more than {@link JustMade#RECENT}, and the partition
+     * not known to have read it ({@link StatusStore#mayNotHaveRead}). Any other miss is an unknown entry.
+     */
+    private boolean unread(String id, long madeAtMillis, String storeName, int partition) {
+        long now = clock.millis();
+        return madeAtMillis >= now - settings.statusRetention().toMillis()
+                && madeAtMillis <= now + JustMade.RECENT.toMillis() && store.mayNotHaveRead(storeName, partition, id);
+    }
+
+    private static ApiException notReadYet(String what) {
+        return StatusPeers.unavailable("the status store has not read as far as " + what + " yet");
+    }
+
+    /**
      * {@inheritDoc}
      *
      * <p>The batch's job ids are its listed parts (held by the owner of the batch id) when the ingest that wrote it
@@ -129,25 +172,39 @@ public final class StreamsJobStatusView implements JobStatusView {
      */
     @Override
     public List<JobSnapshot> batch(String batchId) {
-        return indexed(JobStatusTopology.batchKey(batchId), () -> storedBatchJobs(batchId).jobIds(), false);
+        return indexed(JobStatusTopology.batchKey(batchId), () -> storedBatchJobs(batchId, false).jobIds(), false);
     }
 
     /**
      * A batch's job ids: its listed parts (with what its first part says it was created from; an owner older than
-     * that says nothing of it), else its index lines (without the recent submissions).
+     * that says nothing of it), else its index lines (without the recent submissions). With {@code waitUnread}, a
+     * batch found nowhere whose list's owner may not have read it yet ({@link #unread}) is a 503
+     * {@code status_unavailable} rather than an unknown batch.
      */
-    private BatchJobs storedBatchJobs(String batchId) {
-        BatchJobs listed = switch (store.owner(JobStatusTopology.INDEX_STORE, batchId)) {
-            case StatusStore.Owner.Local(int p) -> local(() -> store.localListed(batchId, p));
+    private BatchJobs storedBatchJobs(String batchId, boolean waitUnread) {
+        boolean unread;
+        BatchJobs listed;
+        switch (store.owner(JobStatusTopology.INDEX_STORE, batchId)) {
+            case StatusStore.Owner.Local(int p) -> {
+                listed = local(() -> store.localListed(batchId, p));
+                unread = waitUnread && listed.jobIds().isEmpty()
+                        && unread(batchId, JobIds.batchMillisOf(batchId), JobStatusTopology.INDEX_STORE, p);
+            }
             case StatusStore.Owner.Remote(HostInfo host) -> {
                 StatusPeers.Answer answer = peers.ask(host, StatusPeers.Query.listed(batchId));
-                yield new BatchJobs(answer.jobIds(), answer.fileBatch(), answer.tenant());
+                listed = new BatchJobs(answer.jobIds(), answer.fileBatch(), answer.tenant());
+                unread = waitUnread && answer.unread().contains(batchId);
             }
             case StatusStore.Owner.Unknown() -> throw StatusPeers.unavailable("the status store is starting or moving");
-        };
-        return listed.jobIds().isEmpty()
-                ? new BatchJobs(indexIds(JobStatusTopology.batchKey(batchId)), listed.fileBatch(), listed.tenant())
-                : listed;
+        }
+        if (!listed.jobIds().isEmpty()) {
+            return listed;
+        }
+        List<String> indexed = indexIds(JobStatusTopology.batchKey(batchId));
+        if (indexed.isEmpty() && unread) {
+            throw notReadYet("batch " + batchId);
+        }
+        return new BatchJobs(indexed, listed.fileBatch(), listed.tenant());
     }
 
     /**
@@ -158,10 +215,11 @@ public final class StreamsJobStatusView implements JobStatusView {
      */
     @Override
     public BatchJobs batchJobs(String batchId) {
-        Supplier<BatchJobs> read = () -> whileMoving(() -> storedBatchJobs(batchId));
-        if (!recent.get(JobStatusTopology.batchKey(batchId)).isEmpty()) {
-            return read.get();
+        if (!recent.get(JobStatusTopology.batchKey(batchId)).isEmpty() || recent.batch(batchId).isPresent()) {
+            // remembered here: what the store has not read yet is answered from memory
+            return whileMoving(() -> storedBatchJobs(batchId, false));
         }
+        Supplier<BatchJobs> read = () -> whileMoving(() -> storedBatchJobs(batchId, true));
         return justMade.batch(batchId, () -> Optional.of(read.get()).filter(b -> !b.jobIds().isEmpty()))
                 .orElseGet(() -> new BatchJobs(List.of(), null, null));
     }
@@ -263,7 +321,13 @@ public final class StreamsJobStatusView implements JobStatusView {
                 }
                 byPartition.computeIfAbsent(p, k -> new ArrayList<>()).add(id);
             }
-            answer = new StatusPeers.Answer(inOrder(q.jobIds(), localJobs(byPartition)), null, null);
+            Map<String, JobSnapshot> found = localJobs(byPartition);
+            // a question about one job is a lookup, told whether a miss may be an entry not read yet; a batch's
+            // jobs not read yet count as queued
+            List<String> unread = q.jobIds().size() == 1 && found.isEmpty() && unread(q.jobIds().getFirst(),
+                    JobIds.millisOf(q.jobIds().getFirst()), JobStatusTopology.JOB_STORE,
+                    byPartition.keySet().iterator().next()) ? q.jobIds() : List.of();
+            answer = new StatusPeers.Answer(inOrder(q.jobIds(), found), null, null, null, null, unread);
         } else {
             String ownerKey = q.batchId() != null ? q.batchId() : q.indexKey(); // a listed batch's, or an entry's
             if (!(store.owner(JobStatusTopology.INDEX_STORE, ownerKey) instanceof StatusStore.Owner.Local(int p))) {
@@ -271,7 +335,10 @@ public final class StreamsJobStatusView implements JobStatusView {
             }
             if (q.batchId() != null) {
                 BatchJobs listed = local(() -> store.localListed(q.batchId(), p));
-                answer = new StatusPeers.Answer(null, listed.jobIds(), null, listed.fileBatch(), listed.tenant());
+                boolean unread = listed.jobIds().isEmpty()
+                        && unread(q.batchId(), JobIds.batchMillisOf(q.batchId()), JobStatusTopology.INDEX_STORE, p);
+                answer = new StatusPeers.Answer(null, listed.jobIds(), null, listed.fileBatch(), listed.tenant(),
+                        unread ? List.of(q.batchId()) : List.of());
             } else {
                 answer = new StatusPeers.Answer(null, local(() -> store.localIndex(q.indexKey(), p)), null);
             }

@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
 import java.util.function.Predicate;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -523,5 +524,36 @@ class JobStatusTopologyTest {
         assertThat(JobStatusTopology.purgeInterval(Duration.ofDays(7))).isEqualTo(Duration.ofMinutes(1));
         assertThat(JobStatusTopology.purgeInterval(Duration.ofSeconds(2))).isEqualTo(Duration.ofMillis(500));
         assertThat(JobStatusTopology.purgeInterval(Duration.ofMillis(10))).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void theJobsAndBatchesTopicsAreMarkedAsFarAsProcessedWhateverTheRecordHeld() {
+        ReadProgress progress = new ReadProgress();
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "store-progress-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (TopologyTestDriver marked = new TopologyTestDriver(
+                JobStatusTopology.topology(TOPICS, RETENTION, Json.mapper(), progress), props, T0)) {
+            TopicPartition jobs0 = new TopicPartition(TOPICS.jobs(), 0);
+            TopicPartition interactive0 = new TopicPartition(TOPICS.jobsInteractive(), 0);
+            TopicPartition batches0 = new TopicPartition(TOPICS.batches(), 0);
+            assertThat(progress.processed(jobs0)).as("nothing processed yet").isEqualTo(-1);
+
+            TestInputTopic<String, byte[]> jobsIn = marked.createInputTopic(TOPICS.jobs(),
+                    Serdes.String().serializer(), Serdes.ByteArray().serializer());
+            TestInputTopic<String, byte[]> batchesIn = marked.createInputTopic(TOPICS.batches(),
+                    Serdes.String().serializer(), Serdes.ByteArray().serializer());
+            for (String id : List.of("job_1", "job_2")) {
+                jobsIn.pipeInput(id, JsonSerde.jobRequest().toBytes(job(id, null, null, null)), T0);
+            }
+            jobsIn.pipeInput("job_3", "not a job".getBytes(StandardCharsets.UTF_8), T0); // skipped, still read
+            batchesIn.pipeInput("batch_1", JsonSerde.batchManifest().toBytes(new BatchManifest(
+                    BatchManifest.SCHEMA_VERSION, "batch_1", 0, 1, List.of("job_1"), T0, null, null)), T0);
+
+            assertThat(progress.processed(jobs0)).isEqualTo(2);
+            assertThat(progress.processed(batches0)).isZero();
+            assertThat(progress.processed(interactive0)).as("nothing came on it").isEqualTo(-1);
+            assertThat(progress.processed(new TopicPartition(TOPICS.status(), 0))).as("not marked").isEqualTo(-1);
+        }
     }
 }
