@@ -21,12 +21,16 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -438,6 +442,15 @@ final class StatusStore implements AutoCloseable {
         if (s == null || !s.state().isRunningOrRebalancing()) {
             return true;
         }
+        try {
+            return mayNotHaveRead(s, storeName, partition, key);
+        } catch (KafkaException | IllegalStateException e) { // Kafka not answering, the stream stopping: cannot tell
+            LOG.debug("status store: cannot tell whether {} was read: {}", key, e.toString());
+            return true;
+        }
+    }
+
+    private boolean mayNotHaveRead(KafkaStreams s, String storeName, int partition, String key) {
         TopicNames topics = settings.topics();
         List<String> inputs = JobStatusTopology.JOB_STORE.equals(storeName)
                 ? List.of(topics.jobs(), topics.jobsInteractive()) : List.of(topics.batches());
@@ -460,10 +473,37 @@ final class StatusStore implements AutoCloseable {
             if (last != null && last > processed || !(recordsLag(metrics, tp) <= 0)) {
                 return true;
             }
-            // nothing processed since the task started: it resumed from its committed offset (none: the beginning)
-            from.put(tp, processed >= 0 ? processed + 1 : Math.max(0, committed.getOrDefault(tp, 0L)));
+            // nothing processed since the task started: it resumed from its committed offset
+            from.put(tp, processed >= 0 ? processed + 1 : committed.getOrDefault(tp, -1L));
+        }
+        if (from.containsValue(-1L)) {
+            Map<TopicPartition, Long> resumed = groupOffsets();
+            from.replaceAll((tp, offset) -> offset >= 0 ? offset : resumed.getOrDefault(tp, 0L));
         }
         return tail.holds(from, key);
+    }
+
+    /**
+     * The offsets the status store's application has committed (where a task resumes): asked of the broker when a task
+     * has neither processed nor committed anything since it started (an idle partition after a restart). Unknown
+     * (Kafka not answering) reads as none: the tails are then read from the beginning, or counted as holding an entry.
+     */
+    private Map<TopicPartition, Long> groupOffsets() {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        try {
+            admin.listConsumerGroupOffsets(applicationId(settings.topics())).partitionsToOffsetAndMetadata()
+                    .get(settings.kafkaTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((tp, offset) -> {
+                        if (offset != null) {
+                            out.put(tp, offset.offset());
+                        }
+                    });
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("status store: committed offsets not read: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
     }
 
     /**
