@@ -71,7 +71,7 @@ final class IngestClient {
 
     private final URI base;
     private final String apiKey;
-    private final IntervalFunction submitBackoff;
+    private final IntervalFunction backoff;
     private final HttpClient http;
     private final ObjectMapper mapper = Json.mapper();
 
@@ -85,11 +85,11 @@ final class IngestClient {
         this(base, apiKey, SUBMIT_BACKOFF);
     }
 
-    /** @param submitBackoff the waits between a submission's attempts ({@link #SUBMIT_BACKOFF}) */
-    IngestClient(URI base, String apiKey, IntervalFunction submitBackoff) {
+    /** @param backoff the waits between the attempts of a submission or a lookup ({@link #SUBMIT_BACKOFF}) */
+    IngestClient(URI base, String apiKey, IntervalFunction backoff) {
         this.base = Objects.requireNonNull(base, "base");
         this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
-        this.submitBackoff = Objects.requireNonNull(submitBackoff, "submitBackoff");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -133,7 +133,7 @@ final class IngestClient {
         Attempts attempts = new Attempts();
         Retry retry = Retry.of("llmq-submit", RetryConfig.custom()
                 .maxAttempts(REACHED_ATTEMPTS)
-                .intervalFunction(submitBackoff)
+                .intervalFunction(backoff)
                 .retryOnException(attempts::again)
                 .build());
         retry.getEventPublisher().onRetry(e -> retrying.accept(describe(e.getLastThrowable()) + "; trying again in "
@@ -292,13 +292,44 @@ final class IngestClient {
         return get("/v1/usage?" + query).body();
     }
 
+    /** {@code GET /v1/jobs/{id}}: the job's status as llmq answers it, waiting out 503s ({@link #lookUp}). */
     JsonNode job(String jobId) throws IOException, InterruptedException {
-        return getJson("/v1/jobs/" + segment(jobId));
+        return mapper.readTree(lookUp("/v1/jobs/" + segment(jobId)).body());
     }
 
-    /** {@code GET /v1/batches/{id}}: the batch's status and counts as llmq answers them. */
+    /**
+     * {@code GET /v1/batches/{id}}: the batch's status and counts as llmq answers them, waiting out 503s
+     * ({@link #lookUp}).
+     */
     JsonNode batchView(String batchId) throws IOException, InterruptedException {
-        return getJson("/v1/batches/" + segment(batchId));
+        return mapper.readTree(lookUp("/v1/batches/" + segment(batchId)).body());
+    }
+
+    /**
+     * Attempts of a lookup llmq answers 503: its status store moving between instances, an instance started again
+     * reading what the topics hold, or a store trailing the topics under load that has not read the job or batch
+     * yet (each 503 comes after the ingest itself waited its Kafka timeout). About 40 s.
+     */
+    static final int LOOKUP_ATTEMPTS = 8;
+
+    /**
+     * A GET of a job or batch, asked again while llmq answers 503 (at most {@link #LOOKUP_ATTEMPTS}, waiting 1 s,
+     * 2 s, 4 s, then 8 s): the polls of {@code llmq submit --wait} and {@code llmq results} outlast such a moment
+     * instead of ending the run. Any other refusal is final at once.
+     */
+    private HttpResponse<String> lookUp(String path) throws IOException, InterruptedException {
+        Retry retry = Retry.of("llmq-lookup", RetryConfig.custom()
+                .maxAttempts(LOOKUP_ATTEMPTS)
+                .intervalFunction(backoff)
+                .retryOnException(e -> e instanceof ApiException api && api.status() == 503)
+                .build());
+        try {
+            return retry.executeCallable(() -> get(path));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -399,10 +430,6 @@ final class IngestClient {
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path));
         return apiKey == null ? builder : builder.header("Authorization", "Bearer " + apiKey);
-    }
-
-    private JsonNode getJson(String path) throws IOException, InterruptedException {
-        return mapper.readTree(get(path).body());
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

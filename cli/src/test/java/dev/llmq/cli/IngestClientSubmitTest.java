@@ -75,6 +75,12 @@ class IngestClientSubmitTest {
                 return;
             }
             int n = batchQuestions.computeIfAbsent(batch, b -> new AtomicInteger()).incrementAndGet();
+            // batch_unread is not read by the store for two questions; batch_stuck never is
+            if (batch.equals("batch_stuck") || batch.equals("batch_unread") && n <= 2) {
+                respond(exchange, 503, "{\"error\":{\"message\":\"job status is not available right now (the "
+                        + "status store has not read as far as batch " + batch + " yet); retry shortly\"}}");
+                return;
+            }
             // batch_done has ended at the first question; batch_slow's second job ends at the third
             long succeeded = batch.equals("batch_done") || n >= 3 ? 2 : 1;
             respond(exchange, 200, "{\"total\":2,\"counts\":{\"queued\":0,\"running\":" + (2 - succeeded)
@@ -113,6 +119,19 @@ class IngestClientSubmitTest {
         assertThatThrownBy(() -> new BatchRunner(client(), 1, System.err).writeResults(List.of("batch_cut"), out))
                 .isInstanceOf(IngestClient.ApiException.class);
         assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void aBatchLookupAnswered503IsAskedAgainForAWhileThenRefused() throws Exception {
+        IngestClient fast = new IngestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), null,
+                IntervalFunction.of(Duration.ofMillis(10)));
+
+        assertThat(fast.batch("batch_unread").succeeded()).as("answered at the third question").isEqualTo(2);
+        assertThat(batchQuestions.get("batch_unread")).hasValue(3);
+
+        assertThatThrownBy(() -> fast.batch("batch_stuck")).isInstanceOf(IngestClient.ApiException.class)
+                .hasMessageContaining("HTTP 503").hasMessageContaining("has not read as far as batch batch_stuck");
+        assertThat(batchQuestions.get("batch_stuck")).hasValue(IngestClient.LOOKUP_ATTEMPTS);
     }
 
     @Test
