@@ -1,5 +1,6 @@
 package dev.llmq.cli;
 
+import dev.llmq.schemas.UsageParameters;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,11 +34,11 @@ final class UsageCommand implements Callable<Integer> {
     @Mixin
     ApiUrl api;
 
-    @Option(names = "--group-by", defaultValue = "model", paramLabel = "KEY",
+    @Option(names = "--group-by", defaultValue = UsageParameters.DEFAULT_GROUP_BY, paramLabel = "KEY",
             description = "model, deployment, provider, tenant or tag (default: ${DEFAULT-VALUE})")
     String groupBy;
 
-    @Option(names = "--window", defaultValue = "total", paramLabel = "WINDOW",
+    @Option(names = "--window", defaultValue = UsageParameters.DEFAULT_WINDOW, paramLabel = "WINDOW",
             description = "1m, 1h, 1d (one row per group and window) or total (default: ${DEFAULT-VALUE})")
     String window;
 

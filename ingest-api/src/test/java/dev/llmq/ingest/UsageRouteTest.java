@@ -96,6 +96,16 @@ class UsageRouteTest {
     }
 
     @Test
+    void aQuestionWithoutGroupByOrWindowIsAskedAsItCameTheAggregatorAnswersByModelInTotal() {
+        for (String path : List.of("/v1/usage", "/v1/usage?window=1h", "/v1/usage?group_by=tag")) {
+            HttpTestClient.Response r = http.get(path);
+            assertThat(r.status()).as(path + ": " + r.body()).isEqualTo(200);
+        }
+        assertThat(queries).as("no query string, then each as it came")
+                .containsExactly(null, "window=1h", "group_by=tag");
+    }
+
+    @Test
     void epochSecondsPassAsTheAggregatorTakesThem() {
         // the ingest's check is the aggregator's (UsageParameters): epoch seconds were refused here and accepted there
         String query = "group_by=tag&window=1m&from=1796032800&to=1796036400";
@@ -129,12 +139,10 @@ class UsageRouteTest {
 
     @Test
     void badParametersAreRefusedAtIngestWithoutAskingTheAggregator() {
-        assertBadParameter("/v1/usage?window=total", "group_by", "missing_required_parameter",
-                "'group_by' is required: one of deployment, model, provider, tag, tenant");
+        assertBadParameter("/v1/usage?group_by=&window=total", "group_by", "invalid_value",
+                "'group_by' must be one of deployment, model, provider, tag, tenant, got ''");
         assertBadParameter("/v1/usage?group_by=user&window=total", "group_by", "invalid_value",
                 "'group_by' must be one of deployment, model, provider, tag, tenant, got 'user'");
-        assertBadParameter("/v1/usage?group_by=model", "window", "missing_required_parameter",
-                "'window' is required: one of 1d, 1h, 1m, total");
         assertBadParameter("/v1/usage?group_by=model&window=5m", "window", "invalid_value",
                 "'window' must be one of 1d, 1h, 1m, total, got '5m'");
         assertBadParameter("/v1/usage?group_by=model&window=1h&from=yesterday", "from", "invalid_value",

@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * The parameters of {@code GET /v1/usage} that both doors checking them (the ingest, before it forwards a question,
- * and the usage aggregator) must read alike: {@code from} and {@code to}, an ISO-8601 instant with offset
+ * and the usage aggregator) must read alike: {@code group_by} and {@code window} when absent
+ * ({@link #DEFAULT_GROUP_BY}, {@link #DEFAULT_WINDOW}); {@code from} and {@code to}, an ISO-8601 instant with offset
  * ({@code 2026-11-30T10:00:00Z}, {@code 2026-11-30T11:00:00+01:00}) or epoch seconds, between {@link #EARLIEST} and
  * {@link #LATEST}; and {@code tenant}, 1 to {@link UsageRecord#MAX_TENANT_LENGTH} characters.
  */
@@ -17,6 +18,10 @@ public final class UsageParameters {
      */
     public static final Instant EARLIEST = Instant.EPOCH;
     public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    /** {@code group_by} when a question does not say: by model group. */
+    public static final String DEFAULT_GROUP_BY = "model";
+    /** {@code window} when a question does not say: the totals since the aggregator began. */
+    public static final String DEFAULT_WINDOW = "total";
 
     private UsageParameters() {
     }

@@ -47,21 +47,23 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
     }
 
     /**
-     * The question in a request's parameters ({@code group_by}, {@code window}, {@code from}, {@code to}; times as
-     * ISO-8601 instants or epoch seconds; {@code tenant}, optional).
+     * The question in a request's parameters ({@code group_by} and {@code window}, {@link UsageParameters}'s
+     * defaults when absent; {@code from}, {@code to}; times as ISO-8601 instants or epoch seconds; {@code tenant},
+     * optional).
      *
      * @throws UsageApiException 400 naming the parameter and what it accepts
      */
     public static UsageQuery parse(Function<String, String> params, Instant now) {
-        String groupBy = params.apply("group_by");
-        if (groupBy == null || !UsageRecord.GROUP_BYS.contains(groupBy)) {
+        String asked = params.apply("group_by");
+        String groupBy = asked == null ? UsageParameters.DEFAULT_GROUP_BY : asked;
+        if (!UsageRecord.GROUP_BYS.contains(groupBy)) {
             throw UsageApiException.invalid("group_by", "group_by must be one of "
-                    + String.join(", ", new TreeSet<>(UsageRecord.GROUP_BYS)) + (groupBy == null ? "" : ", got '"
-                    + groupBy + "'"));
+                    + String.join(", ", new TreeSet<>(UsageRecord.GROUP_BYS)) + ", got '" + groupBy + "'");
         }
-        String windowName = params.apply("window");
-        UsageWindow window = UsageWindow.fromWire(windowName).orElseThrow(() -> UsageApiException.invalid("window",
-                "window must be one of 1m, 1h, 1d, total" + (windowName == null ? "" : ", got '" + windowName + "'")));
+        String windowName = Objects.requireNonNullElse(params.apply("window"), UsageParameters.DEFAULT_WINDOW);
+        UsageWindow window = UsageWindow.fromWire(windowName).orElseThrow(
+                () -> UsageApiException.invalid("window", "window must be one of 1m, 1h, 1d, total, got '"
+                        + windowName + "'"));
         String tenant = params.apply("tenant");
         try {
             UsageParameters.checkTenant(tenant);

@@ -42,12 +42,20 @@ class UsageQueryTest {
         assertThat(UsageQuery.parse(q.parameters()::get, NOW)).isEqualTo(q);
     }
 
+    @Test
+    void aQuestionThatDoesNotSayIsByModelInTotal() {
+        // as llmq usage asks by default
+        assertThat(parse(Map.of())).isEqualTo(parse(Map.of("group_by", "model", "window", "total")));
+        assertThat(parse(Map.of("window", "1h")).groupBy()).isEqualTo("model");
+        assertThat(parse(Map.of("group_by", "tag")).window()).isEqualTo(UsageWindow.TOTAL);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "group_by=colour&window=1m | group_by | model, provider, tag, tenant",
-        "window=1m | group_by | group_by must be one of",
+        "group_by=&window=1m | group_by | group_by must be one of",
         "group_by=model&window=5m | window | 1m, 1h, 1d, total",
-        "group_by=model | window | 1m, 1h, 1d, total",
+        "group_by=model&window= | window | 1m, 1h, 1d, total",
         "group_by=model&window=1m&from=yesterday | from | ISO-8601",
         "group_by=model&window=1m&to=99999999999999999999 | to | epoch seconds",
         "group_by=model&window=1m&from=2026-11-30T10:00:00Z&to=2026-11-30T10:00:00Z | from | must be before to",

@@ -5,11 +5,13 @@ import dev.llmq.schemas.UsageRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The parameters of {@code GET /v1/usage}, checked at ingest before the usage aggregator is asked, so that a typo gets
+ * The parameters of {@code GET /v1/usage} ({@code group_by} and {@code window} default to {@link UsageParameters}'s),
+ * checked at ingest before the usage aggregator is asked, so that a typo gets
  * a 400 naming the parameter and its allowed values even when no aggregator is reachable. The query string itself is
  * forwarded unchanged: this record only decides whether it is worth forwarding.
  *
@@ -50,7 +52,9 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to, Strin
     /** Checks the decoded query parameters (as Javalin gives them: every value of every name). */
     static UsageQuery parse(Map<String, List<String>> params) {
         QueryParameters.onlyKnown(params, PARAMETERS, "GET /v1/usage");
-        return new UsageQuery(QueryParameters.single(params, GROUP_BY), QueryParameters.single(params, WINDOW),
+        return new UsageQuery(
+                Objects.requireNonNullElse(QueryParameters.single(params, GROUP_BY), UsageParameters.DEFAULT_GROUP_BY),
+                Objects.requireNonNullElse(QueryParameters.single(params, WINDOW), UsageParameters.DEFAULT_WINDOW),
                 instant(params, FROM), instant(params, TO), QueryParameters.single(params, TENANT));
     }
 
@@ -67,12 +71,7 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to, Strin
     }
 
     private static ApiException oneOf(String name, String value, Set<String> allowed) {
-        String allowedList = String.join(", ", new TreeSet<>(allowed));
-        if (value == null) {
-            return ApiException.invalid("missing_required_parameter", name, "'" + name + "' is required: one of "
-                    + allowedList);
-        }
-        return ApiException.invalid("invalid_value", name, "'" + name + "' must be one of " + allowedList + ", got '"
-                + value + "'");
+        return ApiException.invalid("invalid_value", name, "'" + name + "' must be one of "
+                + String.join(", ", new TreeSet<>(allowed)) + ", got '" + value + "'");
     }
 }
