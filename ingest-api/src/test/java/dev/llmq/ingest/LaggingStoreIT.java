@@ -1,12 +1,10 @@
 package dev.llmq.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.llmq.ingest.internal.JobIds;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -32,46 +29,28 @@ import org.slf4j.LoggerFactory;
 class LaggingStoreIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(LaggingStoreIT.class);
-    private static final Duration WAIT = Duration.ofSeconds(60);
     /** Job records written ahead of the one looked up; as many batch lists ahead of the batch looked up, halved. */
     private static final int BACKLOG = Integer.getInteger("llmq.it.backlog", 40_000);
     /** Older than {@code JustMade}'s ten seconds: a miss of such an id was not looked at again. */
     private static final Duration MADE_AGO = Duration.ofSeconds(20);
 
-    private static TopicsFixture fixture;
-    private static IngestServer a;
-    private static IngestServer b;
-    private static HttpTestClient httpA;
-    private static HttpTestClient httpB;
+    private static IngestPair ingests;
 
     @BeforeAll
     static void start(KafkaCluster kafka) {
-        fixture = new TopicsFixture(kafka.bootstrapServers(), "lag");
-        a = server(kafka, "lag-a");
-        b = server(kafka, "lag-b");
-        httpA = new HttpTestClient(a.port());
-        httpB = new HttpTestClient(b.port());
-        await().atMost(WAIT).until(() -> a.ready() && b.ready());
-    }
-
-    private static IngestServer server(KafkaCluster kafka, String instance) {
         // a lookup waits for a store behind its topics up to the Kafka timeout
-        IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), instance).port(0)
-                .topics(fixture.topics()).transactionalProducers(1).kafkaTimeout(Duration.ofSeconds(25)).build();
-        return SubmitIT.startReady(settings, Set.of("gpt-4o-mini"), new SimpleMeterRegistry());
+        ingests = new IngestPair(kafka, "lag", settings -> settings.kafkaTimeout(Duration.ofSeconds(25)));
     }
 
     @AfterAll
     static void stop() {
-        b.close();
-        a.close();
-        fixture.close();
+        ingests.close();
     }
 
     /** The value of the committed record keyed {@code key} on {@code topics}, as text. */
     private static String recordOf(String key, String... topics) {
         for (String topic : topics) {
-            for (ConsumerRecord<String, byte[]> r : fixture.committedRecords(topic)) {
+            for (ConsumerRecord<String, byte[]> r : ingests.fixture.committedRecords(topic)) {
                 if (key.equals(r.key())) {
                     return new String(r.value(), StandardCharsets.UTF_8);
                 }
@@ -101,36 +80,38 @@ class LaggingStoreIT {
     }
 
     @Test
-    void aJobAndABatchTheStoreHasNotReadYetAreWaitedForAndAnIdNobodyWroteIsUnknown(KafkaCluster kafka) {
-        HttpTestClient.Response single = httpA.post("/v1/jobs", SubmitIT.CHAT, "application/json");
-        HttpTestClient.Response two = httpA.post("/v1/jobs", SubmitIT.CHAT + "\n" + SubmitIT.CHAT + "\n",
+    void aJobAndABatchTheStoreHasNotReadYetAreWaitedForAndAnIdNobodyWroteIsUnknown() {
+        HttpTestClient.Response single = ingests.httpA.post("/v1/jobs", SubmitIT.CHAT, "application/json");
+        HttpTestClient.Response two = ingests.httpA.post("/v1/jobs", SubmitIT.CHAT + "\n" + SubmitIT.CHAT + "\n",
                 "application/x-ndjson");
         assertThat(single.status()).as(single.body()).isEqualTo(202);
         assertThat(two.status()).as(two.body()).isEqualTo(202);
         String jobId = single.json().path("id").asText();
         String batchId = two.json().path("batch_id").asText();
-        String job = recordOf(jobId, fixture.topics().jobsInteractive(), fixture.topics().jobs());
-        String list = recordOf(batchId, fixture.topics().batches());
+        String job = recordOf(jobId, ingests.fixture.topics().jobsInteractive(), ingests.fixture.topics().jobs());
+        String list = recordOf(batchId, ingests.fixture.topics().batches());
 
         JobIds now = new JobIds(Clock.systemUTC(), new Random(1));
+        TopicsFixture topics = ingests.fixture;
         long t0 = System.nanoTime();
-        fixture.sendAll(fixture.topics().jobs(), copies(job, jobId, BACKLOG, now::nextJobId));
-        fixture.sendAll(fixture.topics().batches(), copies(list, batchId, BACKLOG / 2, now::nextBatchId));
+        topics.sendAll(topics.topics().jobs(), copies(job, jobId, BACKLOG, now::nextJobId));
+        topics.sendAll(topics.topics().batches(), copies(list, batchId, BACKLOG / 2, now::nextBatchId));
         JobIds earlier = new JobIds(Clock.offset(Clock.systemUTC(), MADE_AGO.negated()), new Random(2));
         String lateJob = earlier.nextJobId();
         String lateBatch = earlier.nextBatchId();
-        fixture.sendAll(fixture.topics().jobs(), List.of(Map.entry(lateJob,
+        topics.sendAll(topics.topics().jobs(), List.of(Map.entry(lateJob,
                 job.replace(jobId, lateJob).getBytes(StandardCharsets.UTF_8))));
-        fixture.sendAll(fixture.topics().batches(), List.of(Map.entry(lateBatch,
+        topics.sendAll(topics.topics().batches(), List.of(Map.entry(lateBatch,
                 list.replace(batchId, lateBatch).getBytes(StandardCharsets.UTF_8))));
         LOG.info("backlog of {} jobs and {} batch lists written in {} ms", BACKLOG, BACKLOG / 2,
                 (System.nanoTime() - t0) / 1_000_000);
 
         // asked of both instances at once: one holds each entry, the other asks it
-        List<CompletableFuture<HttpTestClient.Response>> jobs = List.of(getAsync(httpA, "/v1/jobs/" + lateJob),
-                getAsync(httpB, "/v1/jobs/" + lateJob));
+        List<CompletableFuture<HttpTestClient.Response>> jobs = List.of(
+                getAsync(ingests.httpA, "/v1/jobs/" + lateJob), getAsync(ingests.httpB, "/v1/jobs/" + lateJob));
         List<CompletableFuture<HttpTestClient.Response>> batches = List.of(
-                getAsync(httpA, "/v1/batches/" + lateBatch), getAsync(httpB, "/v1/batches/" + lateBatch));
+                getAsync(ingests.httpA, "/v1/batches/" + lateBatch),
+                getAsync(ingests.httpB, "/v1/batches/" + lateBatch));
         for (CompletableFuture<HttpTestClient.Response> f : jobs) {
             HttpTestClient.Response r = f.join();
             assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -149,20 +130,14 @@ class LaggingStoreIT {
 
         // started again, each task has processed nothing yet: where it resumed is asked of the group, and its
         // partitions are not read from the beginning (longer than a lookup reads: a 503 until something came)
-        b.close();
-        a.close();
-        a = server(kafka, "lag-a");
-        b = server(kafka, "lag-b");
-        httpA = new HttpTestClient(a.port());
-        httpB = new HttpTestClient(b.port());
-        await().atMost(WAIT).until(() -> a.ready() && b.ready());
+        ingests.restart();
         assertUnknown(earlier);
-        assertThat(httpB.get("/v1/jobs/" + lateJob).json().path("status").asText()).isEqualTo("queued");
+        assertThat(ingests.httpB.get("/v1/jobs/" + lateJob).json().path("status").asText()).isEqualTo("queued");
     }
 
     /** Ids {@code ids} makes, which nobody wrote, are unknown jobs and batches to both instances. */
     private static void assertUnknown(JobIds ids) {
-        for (HttpTestClient http : List.of(httpA, httpB)) {
+        for (HttpTestClient http : List.of(ingests.httpA, ingests.httpB)) {
             for (int i = 0; i < 3; i++) { // a few, so that some fall on each instance's partitions
                 HttpTestClient.Response unknownJob = http.get("/v1/jobs/" + ids.nextJobId());
                 assertThat(unknownJob.status()).as(unknownJob.body()).isEqualTo(404);

@@ -10,7 +10,6 @@ import dev.llmq.schemas.JobControlMessage;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.StreamChunk;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,52 +34,36 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaClusterExtension.class)
 class TwoInstancesIT {
 
-    private static TopicsFixture fixture;
-    private static IngestServer a;
-    private static IngestServer b;
-    private static HttpTestClient httpA;
-    private static HttpTestClient httpB;
+    private static IngestPair ingests;
 
     @BeforeAll
     static void start(KafkaCluster kafka) {
-        fixture = new TopicsFixture(kafka.bootstrapServers(), "two");
-        a = server(kafka, "two-a");
-        b = server(kafka, "two-b");
-        httpA = new HttpTestClient(a.port());
-        httpB = new HttpTestClient(b.port());
-    }
-
-    private static IngestServer server(KafkaCluster kafka, String instance) {
-        IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), instance).port(0)
-                .topics(fixture.topics()).transactionalProducers(1).streamTimeout(Duration.ofSeconds(30)).build();
-        return SubmitIT.startReady(settings, Set.of("gpt-4o-mini"), new SimpleMeterRegistry());
+        ingests = new IngestPair(kafka, "two", settings -> settings.streamTimeout(Duration.ofSeconds(30)));
     }
 
     @AfterAll
     static void stop() {
-        a.close();
-        b.close();
-        fixture.close();
+        ingests.close();
     }
 
     @Test
     void aJobSubmittedToOneIsStreamedAndCancelledThroughTheOther() {
-        HttpTestClient.Response submitted = httpA.post("/v1/jobs",
+        HttpTestClient.Response submitted = ingests.httpA.post("/v1/jobs",
                 SubmitIT.CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""), "application/json");
         assertThat(submitted.status()).isEqualTo(202);
         String id = submitted.json().path("id").asText();
         // asked of the other at once: a job id made a moment ago is looked for again there, not a 404
-        HttpTestClient.Response atOnce = httpB.get("/v1/jobs/" + id);
+        HttpTestClient.Response atOnce = ingests.httpB.get("/v1/jobs/" + id);
         assertThat(atOnce.status()).as(atOnce.body()).isEqualTo(200);
 
-        fixture.sendChunk(new StreamChunk(1, id, 1, "r1", 0, StatusIT.delta("Hel"), Instant.now()));
-        HttpRequest req = HttpRequest.newBuilder(URI.create(httpB.base() + "/v1/jobs/" + id + "/stream"))
+        ingests.fixture.sendChunk(new StreamChunk(1, id, 1, "r1", 0, StatusIT.delta("Hel"), Instant.now()));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(ingests.httpB.base() + "/v1/jobs/" + id + "/stream"))
                 .timeout(Duration.ofSeconds(30)).GET().build();
-        CompletableFuture<HttpResponse<Stream<String>>> stream = httpB.client().sendAsync(req,
+        CompletableFuture<HttpResponse<Stream<String>>> stream = ingests.httpB.client().sendAsync(req,
                 HttpResponse.BodyHandlers.ofLines());
-        fixture.sendChunk(new StreamChunk(1, id, 1, "r1", 1, StatusIT.delta("lo"), Instant.now()));
+        ingests.fixture.sendChunk(new StreamChunk(1, id, 1, "r1", 1, StatusIT.delta("lo"), Instant.now()));
 
-        HttpTestClient.Response cancel = httpB.post("/v1/jobs/" + id + "/cancel", "{\"reason\":\"from b\"}",
+        HttpTestClient.Response cancel = ingests.httpB.post("/v1/jobs/" + id + "/cancel", "{\"reason\":\"from b\"}",
                 "application/json");
         assertThat(cancel.status()).as(cancel.body()).isEqualTo(202);
         assertThat(cancel.json().path("cancel_requested").asBoolean()).isTrue();
@@ -89,7 +71,7 @@ class TwoInstancesIT {
         assertThat(m.jobId()).isEqualTo(id);
         assertThat(m.source()).isEqualTo("/llmq/ingest/two-b");
 
-        fixture.sendResult(StatusIT.succeeded(id, null, "Hello"));
+        ingests.fixture.sendResult(StatusIT.succeeded(id, null, "Hello"));
         List<String> data = stream.join().body().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
         assertThat(data.getLast()).isEqualTo("[DONE]");
         assertThat(data.subList(0, data.size() - 1)).extracting(d -> json(d).at("/choices/0/delta/content").asText())
@@ -97,8 +79,8 @@ class TwoInstancesIT {
     }
 
     private static ConsumerRecord<String, byte[]> controlRecord(String key) {
-        try (KafkaConsumer<String, byte[]> c = fixture.consumer()) {
-            TopicPartition tp = new TopicPartition(fixture.topics().control(), 0);
+        try (KafkaConsumer<String, byte[]> c = ingests.fixture.consumer()) {
+            TopicPartition tp = new TopicPartition(ingests.fixture.topics().control(), 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
@@ -126,23 +108,23 @@ class TwoInstancesIT {
     void aFileUploadedToOneInstanceIsABatchOnTheOtherWhichSaysWhatItWasCreatedWith() {
         byte[] form = FilesIT.form(java.util.Map.of("purpose", "batch"), "two.jsonl",
                 (FilesIT.line("t-1", "hi") + FilesIT.line("t-2", "ho")).getBytes(StandardCharsets.UTF_8));
-        HttpTestClient.Response file = FilesIT.upload(httpA, form);
+        HttpTestClient.Response file = FilesIT.upload(ingests.httpA, form);
         assertThat(file.status()).as(file.body()).isEqualTo(200);
         String fileId = file.json().path("id").asText();
         // the other instance's table has it as soon as it read the files topic
-        await().atMost(Duration.ofSeconds(10)).until(() -> httpB.get("/v1/files/" + fileId).status() == 200);
-        assertThat(httpB.get("/v1/files/" + fileId + "/content").body()).contains("\"t-2\"");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ingests.httpB.get("/v1/files/" + fileId).status() == 200);
+        assertThat(ingests.httpB.get("/v1/files/" + fileId + "/content").body()).contains("\"t-2\"");
 
-        HttpTestClient.Response created = httpB.post("/v1/batches", "{\"input_file_id\":\"" + fileId
+        HttpTestClient.Response created = ingests.httpB.post("/v1/batches", "{\"input_file_id\":\"" + fileId
                 + "\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"1h\"}", "application/json");
         assertThat(created.status()).as(created.body()).isEqualTo(200);
         String batchId = created.json().path("id").asText();
         // as an SDK asks right after creating it, through either instance
-        HttpTestClient.Response atOnce = httpA.get("/v1/batches/" + batchId);
+        HttpTestClient.Response atOnce = ingests.httpA.get("/v1/batches/" + batchId);
         assertThat(atOnce.status()).as(atOnce.body()).isEqualTo(200);
         assertThat(atOnce.json().at("/request_counts/total").asInt()).isEqualTo(2);
         // one instance holds the batch's parts and reads them; the other asks it over the internal route
-        for (HttpTestClient http : List.of(httpA, httpB)) {
+        for (HttpTestClient http : List.of(ingests.httpA, ingests.httpB)) {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 JsonNode batch = http.get("/v1/batches/" + batchId).json();
                 assertThat(batch.path("input_file_id").asText()).isEqualTo(fileId);
@@ -150,7 +132,7 @@ class TwoInstancesIT {
                 assertThat(batch.at("/request_counts/total").asInt()).isEqualTo(2);
             });
         }
-        assertThat(FilesIT.delete(httpB, "/v1/files/" + fileId).status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> httpA.get("/v1/files/" + fileId).status() == 404);
+        assertThat(FilesIT.delete(ingests.httpB, "/v1/files/" + fileId).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ingests.httpA.get("/v1/files/" + fileId).status() == 404);
     }
 }
