@@ -73,6 +73,10 @@ import org.slf4j.LoggerFactory;
  * index line, a job or batch id from another writer) has an expiry line, {@code x<16 hex digits of the entry's first
  * record timestamp><entry key>}, written when the entry is created, and the purge range-scans those lines. Records
  * already older than the retention when read (a store rebuilt from old topics) are not stored at all.
+ *
+ * <p>The processors of the jobs topics and of the batches topic mark how far they have processed each partition
+ * ({@link ReadProgress}), so that a lookup that found nothing can tell an entry not read yet from an unknown one
+ * ({@link StatusStore#mayNotHaveRead}).
  */
 public final class JobStatusTopology {
 
@@ -329,7 +333,6 @@ public final class JobStatusTopology {
         return expired.size();
     }
 
-    /** Whether a record has a key and a value and is younger than the retention: older ones are not stored. */
     /** Marks the record {@code context} is processing as processed ({@link ReadProgress}), when marks are kept. */
     private static void mark(ReadProgress.Marks marks, ProcessorContext<?, ?> context) {
         if (marks != null) {
@@ -337,6 +340,7 @@ public final class JobStatusTopology {
         }
     }
 
+    /** Whether a record has a key and a value and is younger than the retention: older ones are not stored. */
     private static boolean storable(Record<String, byte[]> record, ProcessorContext<?, ?> context, long retentionMs) {
         return record.key() != null && record.value() != null
                 && record.timestamp() >= context.currentSystemTimeMs() - retentionMs;
