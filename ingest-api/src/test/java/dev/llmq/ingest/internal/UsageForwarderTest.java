@@ -73,7 +73,8 @@ class UsageForwarderTest {
     @Test
     void withoutAnAggregatorParametersAreStillCheckedFirst() {
         try (UsageForwarder forwarder = new UsageForwarder(null, "ingest-1", Duration.ofSeconds(1), null)) {
-            assertThatThrownBy(() -> forwarder.forward(Map.of("group_by", List.of("model")), "group_by=model", null))
+            assertThatThrownBy(() -> forwarder.forward(Map.of("group_by", List.of("model"), "window", List.of("5m")),
+                    "group_by=model&window=5m", null))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
             assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total", null))
                     .isInstanceOfSatisfying(ApiException.class, e -> {
