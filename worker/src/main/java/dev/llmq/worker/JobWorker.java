@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,12 +33,16 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -106,8 +111,10 @@ public final class JobWorker implements AutoCloseable {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<Map<String, Object>> transactional = IntStream.range(0, ResultTransactions.PRODUCERS)
                 .mapToObj(slot -> transactionalProperties(settings, slot)).toList();
+        Admin admin = Admin.create(adminProperties(settings));
         this.transactions = new ResultTransactions(slot -> bindResultsMetrics(slot, new KafkaProducer<>(
                 transactional.get(slot), new ByteArraySerializer(), new ByteArraySerializer()), meters),
+                (group, partitions) -> stableOffsets(admin, group, partitions),
                 "llmq-worker-results-" + settings.workerId(), meters);
         KafkaConsumer<byte[], byte[]> startsConsumer = new KafkaConsumer<>(startsProperties(settings),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -131,7 +138,6 @@ public final class JobWorker implements AutoCloseable {
         Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId());
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
                 settings.coalescing(), flusher, () -> stopping, cancellations, settings.runningEventDelay());
-        Admin admin = Admin.create(adminProperties(settings));
         if (admin instanceof AdminClient client) {
             clientMetrics.add(new KafkaClientMetrics(client));
         }
@@ -141,6 +147,15 @@ public final class JobWorker implements AutoCloseable {
         this.pollThread = Thread.ofPlatform().name("llmq-worker-poll-" + settings.workerId()).unstarted(this::pollLoop);
         clientMetrics.add(controlReader.metrics());
         clientMetrics.forEach(m -> m.bindTo(meters));
+    }
+
+    /** The group's committed offsets of {@code partitions}, once no transaction that commits some is pending. */
+    private static Map<TopicPartition, OffsetAndMetadata> stableOffsets(Admin admin, String group,
+                                                                      Set<TopicPartition> partitions)
+            throws Exception {
+        return admin.listConsumerGroupOffsets(Map.of(group, new ListConsumerGroupOffsetsSpec()
+                                .topicPartitions(partitions)), new ListConsumerGroupOffsetsOptions().requireStable(true))
+                .partitionsToOffsetAndMetadata(group).get(10, TimeUnit.SECONDS);
     }
 
     /** The meters of a results producer follow it when a failed one is replaced. */

@@ -90,7 +90,18 @@ public final class ResultTransactions implements AutoCloseable {
     /** Transactional producers used in turn. */
     public static final int PRODUCERS = 2;
 
+    /** The group's committed offsets of some partitions, stable (pending transactional ones resolved first). */
+    @FunctionalInterface
+    public interface CommittedOffsets {
+        /** Absent or null: none committed. */
+        Map<TopicPartition, OffsetAndMetadata> read(String groupId, Set<TopicPartition> partitions) throws Exception;
+    }
+
+    /** How long to wait before asking again for committed offsets Kafka did not give. */
+    private static final Duration ASK_AGAIN = Duration.ofSeconds(1);
+
     private final IntFunction<Producer<byte[], byte[]>> producers;
+    private final CommittedOffsets committedOffsets;
     private final ExecutorService thread;
     /** By slot; null until made, and after one failed for good. */
     private final AtomicReferenceArray<Producer<byte[], byte[]>> producer = new AtomicReferenceArray<>(PRODUCERS);
@@ -112,6 +123,16 @@ public final class ResultTransactions implements AutoCloseable {
      */
     public ResultTransactions(IntFunction<Producer<byte[], byte[]>> producers, String threadName,
                               MeterRegistry meters) {
+        this(producers, (group, partitions) -> Map.of(), threadName, meters);
+    }
+
+    /**
+     * @param committedOffsets reads the group's committed offsets after a commit that failed, to tell one that went
+     *                         through all the same ({@link #committedAnyway})
+     */
+    public ResultTransactions(IntFunction<Producer<byte[], byte[]>> producers, CommittedOffsets committedOffsets,
+                              String threadName, MeterRegistry meters) {
+        this.committedOffsets = Objects.requireNonNull(committedOffsets, "committedOffsets");
         this.producers = Objects.requireNonNull(producers, "producers");
         Objects.requireNonNull(meters, "meters");
         this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(threadName).factory());
@@ -245,10 +266,54 @@ public final class ResultTransactions implements AutoCloseable {
                 }
                 LOG.warn("transaction commit not answered ({}); asking again", KafkaErrors.describe(e));
             } catch (RuntimeException e) {
+                if (refusedAtOnce == null && committedAnyway(offsets, group, e)) {
+                    discard(slot, p); // its transaction is over; the producer may be fenced
+                    return new Outcome(true, Map.of(), null, began);
+                }
                 abort(slot, p, e);
                 return failed(records, sends, refusedAtOnce, e, began);
             }
         }
+    }
+
+    /**
+     * Whether a transaction whose commit failed was committed all the same. A transaction coordinator that went away
+     * while it committed (a broker killed and started again) finishes the commit when it is back, and may answer the
+     * producer's retried commit with a fencing error: taken for an abort, the batch was written a second time (a
+     * job's result twice on the topic). The transaction's offsets tell: the group's stable committed offsets have
+     * reached them only if it committed (or a later transaction did, which wrote these jobs' results too). Asked
+     * again while Kafka does not answer, as an unanswered commit is, until this closes.
+     */
+    private boolean committedAnyway(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group,
+                                    RuntimeException failure) {
+        if (offsets.isEmpty()) {
+            return false;
+        }
+        while (!closed) {
+            try {
+                Map<TopicPartition, OffsetAndMetadata> now = committedOffsets.read(group.groupId(), offsets.keySet());
+                boolean reached = offsets.entrySet().stream().allMatch(o -> now.get(o.getKey()) instanceof
+                        OffsetAndMetadata c && c.offset() >= o.getValue().offset());
+                if (reached) {
+                    LOG.warn("transaction commit failed ({}) but its offsets are committed: it went through, and is "
+                            + "not written again", KafkaErrors.describe(failure));
+                }
+                return reached;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (Exception e) {
+                LOG.warn("transaction commit failed ({}); whether it went through is not known yet ({}): asking "
+                        + "again", KafkaErrors.describe(failure), KafkaErrors.describe(e));
+                try {
+                    TimeUnit.MILLISECONDS.sleep(ASK_AGAIN.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     /** Aborts the open transaction; a producer that cannot is closed, and the next transaction starts a new one. */

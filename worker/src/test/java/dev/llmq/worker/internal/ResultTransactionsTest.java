@@ -221,6 +221,53 @@ class ResultTransactionsTest {
         assertThat(made.get(2).history()).hasSize(1);
     }
 
+    /** Transactions whose producers' commits fail with {@code failure}, over a group whose offsets are {@code group}. */
+    private ResultTransactions failingCommits(RuntimeException failure, ResultTransactions.CommittedOffsets group) {
+        transactions = new ResultTransactions(slot -> {
+            Producing p = new Producing();
+            p.commitTransactionException = failure;
+            made.add(p);
+            return p;
+        }, group, "test-results", meters);
+        return transactions;
+    }
+
+    @Test
+    void aCommitThatFailedButWhoseOffsetsAreCommittedWentThroughAndIsNotWrittenAgain() {
+        // a coordinator killed while it committed finishes the commit once back, and answers the retried commit
+        // with a fencing error: the batch was written a second time
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ResultTransactions tx = failingCommits(new ProducerFencedException("a newer producer with this id"),
+                (group, partitions) -> {
+                    asked.add(group);
+                    if (asked.size() == 1) {
+                        throw new java.util.concurrent.TimeoutException("the coordinator is loading");
+                    }
+                    return OFFSETS;
+                });
+
+        ResultTransactions.Outcome outcome = tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join();
+
+        assertThat(outcome.committed()).isTrue();
+        assertThat(asked).as("asked again until Kafka answered").containsExactly("workers", "workers");
+        assertThat(made.getFirst().closed()).as("its transaction is over; a new producer takes its slot").isTrue();
+    }
+
+    @Test
+    void aCommitThatFailedWhoseOffsetsAreNotCommittedWasAborted() {
+        TopicPartition jobs = OFFSETS.keySet().iterator().next();
+        long mine = OFFSETS.get(jobs).offset();
+        Map<TopicPartition, OffsetAndMetadata> before = Map.of(jobs, new OffsetAndMetadata(mine - 1));
+        ResultTransactions tx = failingCommits(new ProducerFencedException("a newer producer with this id"),
+                (group, partitions) -> before);
+
+        assertThat(tx.commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed()).isFalse();
+        tx.close();
+        assertThat(failingCommits(new ProducerFencedException("again"), (group, partitions) -> Map.of())
+                .commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed())
+                .as("none committed at all").isFalse();
+    }
+
     @Test
     void aCommitNotAnsweredInTimeIsAskedAgainNotWrittenAgain() {
         Producing producer = new Producing();
