@@ -154,7 +154,7 @@ public final class JobWorker implements AutoCloseable {
                                                                       Set<TopicPartition> partitions)
             throws Exception {
         return admin.listConsumerGroupOffsets(Map.of(group, new ListConsumerGroupOffsetsSpec()
-                                .topicPartitions(partitions)), new ListConsumerGroupOffsetsOptions().requireStable(true))
+                        .topicPartitions(partitions)), new ListConsumerGroupOffsetsOptions().requireStable(true))
                 .partitionsToOffsetAndMetadata(group).get(10, TimeUnit.SECONDS);
     }
 

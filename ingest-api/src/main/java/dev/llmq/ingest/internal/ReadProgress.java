@@ -9,7 +9,8 @@ import org.apache.kafka.common.TopicPartition;
  * How far the status store's tasks on this instance have processed the inputs a lookup depends on (a job's record on
  * the jobs topics, a batch's list on the batches topic): the offset of the last record processed, per input
  * partition. Written by each task's processor on the stream thread, read by lookups that found nothing
- * ({@link StatusStore#mayNotHaveRead}): a record polled but not processed yet, or not fetched yet, may be the one looked for.
+ * ({@link StatusStore#mayNotHaveRead}): a record polled but not processed yet, or not fetched yet, may be the one
+ * looked for.
  */
 final class ReadProgress {
 

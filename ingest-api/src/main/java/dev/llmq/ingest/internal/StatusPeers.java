@@ -103,9 +103,9 @@ final class StatusPeers {
     /**
      * The answer: the snapshots found (absent jobs are left out), the indexed job ids in submission order (a listed
      * batch's with what it was created from and its tenant: null when not from a file or without a tenant, and from
-     * an instance older than those fields), or the batch ids asked for, newest first. {@code unread}: the one job or the
-     * listed batch asked for, when not found and the answering instance may not have read it yet (empty for a question
-     * about several jobs, and from an instance older than the field).
+     * an instance older than those fields), or the batch ids asked for, newest first. {@code unread}: the one job or
+     * the listed batch asked for, when not found and the answering instance may not have read it yet (empty for a
+     * question about several jobs, and from an instance older than the field).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)

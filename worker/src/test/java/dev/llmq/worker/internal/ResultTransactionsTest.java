@@ -221,7 +221,7 @@ class ResultTransactionsTest {
         assertThat(made.get(2).history()).hasSize(1);
     }
 
-    /** Transactions whose producers' commits fail with {@code failure}, over a group whose offsets are {@code group}. */
+    /** Transactions whose producers' commits fail with {@code failure}, the group's offsets read by {@code group}. */
     private ResultTransactions failingCommits(RuntimeException failure, ResultTransactions.CommittedOffsets group) {
         transactions = new ResultTransactions(slot -> {
             Producing p = new Producing();
