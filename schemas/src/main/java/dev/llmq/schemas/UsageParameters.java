@@ -1,5 +1,7 @@
 package dev.llmq.schemas;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 
@@ -61,5 +63,29 @@ public final class UsageParameters {
             throw new IllegalArgumentException("'tenant' must be 1 to " + UsageRecord.MAX_TENANT_LENGTH
                     + " characters");
         }
+    }
+
+    /**
+     * The name of the first pair of {@code rawQuery} (as received, still percent-encoded) whose name or value is not
+     * valid percent-encoding ({@code group_by=%zz}), or null when there is none. A web framework leaves such a pair out
+     * of the parameters it decodes, and a parameter with a default would then be answered as if not given.
+     */
+    public static String undecodable(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return null;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            try {
+                URLDecoder.decode(name, StandardCharsets.UTF_8);
+                if (eq >= 0) {
+                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                }
+            } catch (IllegalArgumentException e) {
+                return name;
+            }
+        }
+        return null;
     }
 }

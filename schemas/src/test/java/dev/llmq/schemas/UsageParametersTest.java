@@ -47,4 +47,15 @@ class UsageParametersTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }
+
+    @org.junit.jupiter.api.Test
+    void aPairThatIsNotValidPercentEncodingIsNamedOthersPass() {
+        assertThat(UsageParameters.undecodable("group_by=%zz&window=total")).isEqualTo("group_by");
+        assertThat(UsageParameters.undecodable("group_by=model&window=%")).isEqualTo("window");
+        assertThat(UsageParameters.undecodable("gr%zzoup=model")).isEqualTo("gr%zzoup");
+        assertThat(UsageParameters.undecodable("group_by=model&from=2026-11-30T00%3A00%3A00%2B01%3A00&tenant=a+b"))
+                .isNull();
+        assertThat(UsageParameters.undecodable(null)).isNull();
+        assertThat(UsageParameters.undecodable("")).isNull();
+    }
 }

@@ -4,6 +4,7 @@ import dev.llmq.config.AdvertisedUrl;
 import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.Json;
+import dev.llmq.schemas.UsageParameters;
 import dev.llmq.schemas.UsageRecord;
 import dev.llmq.usage.internal.JsonErrorHandler;
 import dev.llmq.usage.internal.LocalStores;
@@ -256,6 +257,10 @@ public final class UsageAggregator implements AutoCloseable {
 
     private void usage(Context ctx) {
         UsageAuth.Caller caller = auth.authenticate(ctx.header(AUTHORIZATION));
+        String undecodable = UsageParameters.undecodable(ctx.queryString());
+        if (undecodable != null) { // left out of ctx.queryParam, it would be answered as the default
+            throw UsageApiException.invalid(undecodable, "'" + undecodable + "' is not valid percent-encoding");
+        }
         UsageQuery q = caller.scope(UsageQuery.parse(ctx::queryParam, clock.instant()));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("object", "list");

@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import dev.llmq.schemas.UsageParameters;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,18 @@ final class QueryParameters {
                 throw ApiException.invalid("unknown_parameter", name, "unknown query parameter '" + name + "'; "
                         + route + " takes " + new TreeSet<>(known));
             }
+        }
+    }
+
+    /**
+     * Refuses (400 {@code invalid_value}) a query string with a name or value that is not valid percent-encoding
+     * ({@code group_by=%zz}): Javalin leaves such a pair out of the decoded parameters, and a parameter with a default
+     * would then be answered as if not given.
+     */
+    static void decodable(String rawQuery) {
+        String name = UsageParameters.undecodable(rawQuery);
+        if (name != null) {
+            throw ApiException.invalid("invalid_value", name, "'" + name + "' is not valid percent-encoding");
         }
     }
 

@@ -77,6 +77,7 @@ public final class UsageForwarder implements AutoCloseable {
      *        given), or null when the caller may ask about any tenant
      */
     public Answer forward(Map<String, List<String>> params, String rawQuery, String tenant) {
+        QueryParameters.decodable(rawQuery); // a pair Javalin could not decode is left out: the default would answer
         UsageQuery query = UsageQuery.parse(params);
         if (tenant != null && query.tenant() != null && !query.tenant().equals(tenant)) {
             throw new ApiException(403, "invalid_request_error", "tenant_not_allowed", UsageQuery.TENANT,
