@@ -105,8 +105,12 @@ class TenantUsageAuthIT {
                 producer.send(new ProducerRecord<>(topics.results(), r.jobId(), JsonSerde.jobResult().toBytes(r)));
             }
         }
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(requests(get(a,
-                "/v1/usage?group_by=tenant&window=total", INTERNAL))).isEqualTo(60));
+        // each grouping is a store of its own, counted on its own: every one the tests ask has all 60
+        for (String query : List.of("group_by=tenant&window=total", "group_by=model&window=total",
+                "group_by=deployment&window=1h&from=" + T0 + "&to=" + T0.plusSeconds(3600))) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(requests(get(a,
+                    "/v1/usage?" + query, INTERNAL))).as(query).isEqualTo(60));
+        }
         // both instances hold a part of the stores: every whole answer below was gathered from both
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (UsageAggregator x : List.of(a, b)) {
