@@ -42,11 +42,15 @@ import org.slf4j.LoggerFactory;
  * <p>A committed offset that stops short of the target only by transaction markers (or aborted records) counts as
  * reached: a stream commits the offset after the last record it processed, and when a partition ends with a commit
  * marker that nothing follows, it may never commit past it. When a partition's committed offset did not move between
- * two checks, a {@code read_committed} consumer reads the gap: no record in it means the partition is caught up.
+ * two checks, a {@code read_committed} consumer reads the gap: no record in it means the partition is caught up. So
+ * does a partition the application never committed an offset of, read from its beginning: one that holds aborted
+ * records only (a transaction the broker's crash ended) gives it nothing to commit.
  */
 final class StartupCatchUp implements AutoCloseable {
 
     static final Duration CHECK_EVERY = Duration.ofMillis(500);
+    /** A partition the application has committed no offset of (it never read a record there). */
+    private static final long NONE = -1;
 
     private static final Logger LOG = LoggerFactory.getLogger(StartupCatchUp.class);
 
@@ -174,8 +178,9 @@ final class StartupCatchUp implements AutoCloseable {
             long end = target.getValue();
             OffsetAndMetadata c = committed.get(tp);
             if (end > 0 && (c == null || c.offset() < end)) {
-                Long before = c == null ? null : lastCommitted.put(tp, c.offset());
-                if (before == null || before != c.offset() || !onlyMarkersBetween(tp, c.offset(), end)) {
+                long at = c == null ? NONE : c.offset();
+                Long before = lastCommitted.put(tp, at);
+                if (before == null || before != at || !onlyMarkersBetween(tp, at, end)) {
                     behind.add(tp);
                 }
             }
@@ -183,7 +188,10 @@ final class StartupCatchUp implements AutoCloseable {
         return behind.isEmpty();
     }
 
-    /** True when a {@code read_committed} reader finds no record of {@code tp} in [{@code from}, {@code end}). */
+    /**
+     * True when a {@code read_committed} reader finds no record of {@code tp} in [{@code from}, {@code end}), from its
+     * first offset when {@code from} is {@link #NONE}.
+     */
     private boolean onlyMarkersBetween(TopicPartition tp, long from, long end) {
         if (gapReader == null) {
             Map<String, Object> props = new HashMap<>(consumerProps);
@@ -191,7 +199,11 @@ final class StartupCatchUp implements AutoCloseable {
             gapReader = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         }
         gapReader.assign(List.of(tp));
-        gapReader.seek(tp, from);
+        if (from == NONE) {
+            gapReader.seekToBeginning(List.of(tp));
+        } else {
+            gapReader.seek(tp, from);
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (gapReader.position(tp) < end && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : gapReader.poll(Duration.ofMillis(100))) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
+import dev.llmq.testkit.kafka.LogEnds;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,9 @@ class StartupCatchUpIT {
                 }
                 producer.commitTransaction();
             }
-            // records at 0..2, the commit marker at 3: read_committed readers end at 4
+            // records at 0..2, the commit marker at 3: read_committed readers end at 4 (once it is written)
+            await().atMost(Duration.ofSeconds(30)).until(() -> LogEnds.read(admin, List.of(tp)).lastStable().get(tp),
+                    end -> end == 4);
             admin.alterConsumerGroupOffsets("done", Map.of(tp, new OffsetAndMetadata(3))).all().get();
             admin.alterConsumerGroupOffsets("behind", Map.of(tp, new OffsetAndMetadata(2))).all().get();
 
@@ -60,6 +63,45 @@ class StartupCatchUpIT {
                 await().atMost(Duration.ofSeconds(30)).until(done::caughtUp);
                 await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> !behind.caughtUp());
                 assertThat(behind.caughtUp()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aPartitionOfAbortedRecordsOnlyIsCaughtUpWithoutACommittedOffsetOneWithARecordIsNot(KafkaCluster kafka)
+            throws Exception {
+        String topic = "catch-up-aborted-" + UUID.randomUUID();
+        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "catch-up-" + UUID.randomUUID()),
+                    new StringSerializer(), new StringSerializer())) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(topic, 0, "k", "v")).get();
+                producer.abortTransaction();
+            }
+            TopicPartition p0 = new TopicPartition(topic, 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> LogEnds.read(admin, List.of(p0)).lastStable().get(p0),
+                    end -> end == 2); // the abort's marker written
+            // partition 0: an aborted record and its marker (a read_committed reader ends at 2), partition 1 empty:
+            // a group that never read a record has nothing to commit, and has caught up
+            try (StartupCatchUp aborted = new StartupCatchUp(admin, "never-committed-" + UUID.randomUUID(),
+                    List.of(topic), List.of(), Duration.ofSeconds(5), props)) {
+                aborted.start();
+                await().atMost(Duration.ofSeconds(30)).until(aborted::caughtUp);
+            }
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+                    new StringSerializer())) {
+                producer.send(new ProducerRecord<>(topic, 1, "k", "v")).get();
+            }
+            try (StartupCatchUp unread = new StartupCatchUp(admin, "never-committed-" + UUID.randomUUID(),
+                    List.of(topic), List.of(), Duration.ofSeconds(5), props)) {
+                unread.start();
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> !unread.caughtUp());
             }
         }
     }
