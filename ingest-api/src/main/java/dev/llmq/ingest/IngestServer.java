@@ -27,6 +27,7 @@ import dev.llmq.ingest.internal.JobSnapshot;
 import dev.llmq.ingest.internal.JobViews;
 import dev.llmq.ingest.internal.JsonErrorHandler;
 import dev.llmq.ingest.internal.KafkaClientMeters;
+import dev.llmq.ingest.internal.KafkaClients;
 import dev.llmq.ingest.internal.KeyRateLimits;
 import dev.llmq.ingest.internal.SealedParts;
 import dev.llmq.ingest.internal.StreamRelay;
@@ -36,6 +37,7 @@ import dev.llmq.ingest.internal.SubmissionParser;
 import dev.llmq.ingest.internal.SubmissionService;
 import dev.llmq.ingest.internal.UsageForwarder;
 import dev.llmq.schemas.JobControlMessage;
+import dev.llmq.schemas.LeftOpenTransactions;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.LlmqHeaders;
 import dev.llmq.schemas.LogContext;
@@ -162,6 +164,7 @@ public final class IngestServer implements AutoCloseable {
     private volatile boolean started;
     private volatile Supplier<String> metricsScrape;
     private final KafkaClientMeters kafkaMeters;
+    private final LeftOpenTransactions leftOpen;
     private volatile RequestLogger requestObserver = (ctx, ms) -> { };
     private volatile SubmissionTracing tracing = SubmissionTracing.W3C;
     private final Supplier<Set<String>> modelGroups;
@@ -189,7 +192,8 @@ public final class IngestServer implements AutoCloseable {
         }
         KeyRateLimits rates = new KeyRateLimits(clock);
         this.auth = new Authenticator(settings.apiKeys(), internalKey, rates);
-        this.publisher = new JobPublisher(settings, kafkaMeters.producers(KafkaProducer::new));
+        this.leftOpen = KafkaClients.leftOpenTransactions(settings);
+        this.publisher = new JobPublisher(settings, kafkaMeters.producers(leftOpen::producer));
         this.view = new StreamsJobStatusView(settings, mapper, clock, this::advertisedUrl, internalKey,
                 kafkaMeters);
         this.controlStates = new ControlStates(settings);
@@ -197,7 +201,7 @@ public final class IngestServer implements AutoCloseable {
         JobIds ids = new JobIds(clock, random);
         this.submissions = new SubmissionService(parser, publisher, view, ids, mapper, clock,
                 settings.kafkaTimeout().multipliedBy(2), controlStates::budget, rates);
-        this.fileStore = new FileStore(settings, controlStates, kafkaMeters.producers(KafkaProducer::new),
+        this.fileStore = new FileStore(settings, controlStates, kafkaMeters.producers(leftOpen::producer),
                 kafkaMeters.consumers(KafkaConsumer::new), clock);
         this.files = new FileService(fileStore, parser, submissions, ids, mapper, clock, settings.maxBodyBytes());
         metrics.files(fileStore);
@@ -404,6 +408,7 @@ public final class IngestServer implements AutoCloseable {
             publisher.close();
             control.close();
             kafkaMeters.close();
+            leftOpen.close();
             usage.close();
             log.info("ingest API stopped in {} ms (http {} ms, status view {} ms, producers {} ms)",
                     (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,

@@ -2,10 +2,15 @@ package dev.llmq.ingest.internal;
 
 import dev.llmq.config.KafkaTransactions;
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.LeftOpenTransactions;
+import dev.llmq.schemas.TopicNames;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -75,6 +80,20 @@ public final class KafkaClients {
             p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         }
         return p;
+    }
+
+    /**
+     * Looks for what the ingest's transactional producers (group commits, files) left open, each time one is
+     * initialized: on the jobs, batches and files topics, with the settings' Kafka timeout for each question.
+     */
+    public static LeftOpenTransactions leftOpenTransactions(IngestSettings s) {
+        Map<String, Object> admin = new HashMap<>();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        admin.put(AdminClientConfig.CLIENT_ID_CONFIG, s.instanceId() + "-left-open");
+        admin.putAll(s.kafkaProperties());
+        TopicNames t = s.topics();
+        return new LeftOpenTransactions(() -> Admin.create(admin), List.of(t.jobs(), t.jobsInteractive(), t.batches(),
+                t.files(), t.fileParts()), null, s.kafkaTimeout());
     }
 
     /** A group-less consumer (manual assignment) reading committed data only. */
