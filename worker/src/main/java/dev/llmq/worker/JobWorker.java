@@ -1,6 +1,7 @@
 package dev.llmq.worker;
 
 import dev.llmq.config.KafkaTransactions;
+import dev.llmq.schemas.LeftOpenTransactions;
 import dev.llmq.worker.budgets.BudgetBoard;
 import dev.llmq.worker.internal.Cancellations;
 import dev.llmq.worker.internal.ClassicGroupFeed;
@@ -43,6 +44,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -67,6 +69,8 @@ public final class JobWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
     /** Longest wait at start for the cancellations already asked and the budget states already written. */
     private static final Duration CONTROL_WAIT = Duration.ofSeconds(30);
+    /** How long each question about transactions left open may take (a results producer's start waits for it). */
+    private static final Duration LEFT_OPEN_TIMEOUT = Duration.ofSeconds(10);
 
     private final WorkerSettings settings;
     private final JobFeed feed;
@@ -77,6 +81,7 @@ public final class JobWorker implements AutoCloseable {
     private final GroupReadiness readiness;
     private final Thread pollThread;
     private final ResultTransactions transactions;
+    private final LeftOpenTransactions leftOpen;
     private final StartsLog starts;
     private final ControlReader controlReader;
     /** Kafka's own metrics of this worker's clients, as meters; closed with them. */
@@ -112,7 +117,12 @@ public final class JobWorker implements AutoCloseable {
         List<Map<String, Object>> transactional = IntStream.range(0, ResultTransactions.PRODUCERS)
                 .mapToObj(slot -> transactionalProperties(settings, slot)).toList();
         Admin admin = Admin.create(adminProperties(settings));
-        this.transactions = new ResultTransactions(slot -> bindResultsMetrics(slot, new KafkaProducer<>(
+        Map<String, Object> leftOpenAdmin = new HashMap<>(adminProperties(settings));
+        leftOpenAdmin.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.workerId() + "-left-open");
+        // the topics a worker's transactions write; the offsets they commit are records of __consumer_offsets
+        this.leftOpen = new LeftOpenTransactions(() -> Admin.create(leftOpenAdmin), List.of(settings.topics().results(),
+                settings.topics().dlq(), Topic.GROUP_METADATA_TOPIC_NAME), null, LEFT_OPEN_TIMEOUT);
+        this.transactions = new ResultTransactions(slot -> bindResultsMetrics(slot, leftOpen.producer(
                 transactional.get(slot), new ByteArraySerializer(), new ByteArraySerializer()), meters),
                 (group, partitions) -> stableOffsets(admin, group, partitions),
                 "llmq-worker-results-" + settings.workerId(), meters);
@@ -255,6 +265,7 @@ public final class JobWorker implements AutoCloseable {
             flusher.shutdownNow();
         }
         transactions.close();
+        leftOpen.close();
         starts.close();
         producer.close(Duration.ofSeconds(10));
         readiness.close();
@@ -281,6 +292,7 @@ public final class JobWorker implements AutoCloseable {
         closing = true;
         stopping = true;
         transactions.abort(); // first, so that no running job publishes anything more
+        leftOpen.close();
         producer.close(Duration.ZERO);
         feed.abort();
         jobs.shutdownNow();
