@@ -154,7 +154,7 @@ class UsageAggregatorKillIT {
     }
 
     /** Sends results {@code from} to {@code to} (exclusive), about 1,000 a second. */
-    private static void send(KafkaProducer<String, byte[]> producer, TopicNames topics, int from, int to)
+    static void send(KafkaProducer<String, byte[]> producer, TopicNames topics, int from, int to)
             throws Exception {
         List<Future<?>> sent = new ArrayList<>();
         for (int i = from; i < to; i++) {
@@ -195,7 +195,7 @@ class UsageAggregatorKillIT {
         return p;
     }
 
-    private static long requests(URI query) throws Exception {
+    static long requests(URI query) throws Exception {
         JsonNode model = model(query);
         return model == null ? 0 : model.path("requests").asLong();
     }
@@ -213,7 +213,7 @@ class UsageAggregatorKillIT {
         return null;
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);

@@ -3,7 +3,9 @@ package dev.llmq.usage.internal;
 import dev.llmq.config.ExactlyOnceState;
 import dev.llmq.config.StateDir;
 import dev.llmq.config.StreamsDefaults;
+import dev.llmq.schemas.LeftOpenTransactions;
 import dev.llmq.schemas.TopicNames;
+import dev.llmq.schemas.Topics;
 import dev.llmq.usage.ResultOutcome;
 import dev.llmq.usage.UsageSettings;
 import dev.llmq.usage.UsageTopology;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -52,6 +55,7 @@ public final class UsageStreams implements AutoCloseable {
     private final Consumer<ResultOutcome> outcomes;
     private volatile KafkaStreams streams;
     private volatile Admin admin;
+    private LeftOpenTransactions leftOpen;
     private volatile boolean runningOnce;
     private volatile int partitions;
 
@@ -111,9 +115,21 @@ public final class UsageStreams implements AutoCloseable {
         if (streams != null) {
             return;
         }
+        Map<String, Object> adminProps = new HashMap<>(settings.kafkaProperties());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage-admin");
+        admin = Admin.create(adminProps);
+        Map<String, Object> leftOpenProps = new HashMap<>(adminProps);
+        leftOpenProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage-left-open");
+        TopicNames t = settings.topics();
+        // the topics its transactions write: the usage topics, budget states on the control topic, the offsets it
+        // commits (records of __consumer_offsets), and its own changelog and repartition topics
+        leftOpen = new LeftOpenTransactions(() -> Admin.create(leftOpenProps), List.of(t.name(Topics.USAGE_1M),
+                t.name(Topics.USAGE_1H), t.name(Topics.USAGE_1D), t.name(Topics.USAGE_TOTAL), t.control(),
+                Topic.GROUP_METADATA_TOPIC_NAME), applicationId(t) + "-", settings.queryTimeout());
         KafkaStreams s = new KafkaStreams(UsageTopology.topology(settings.topics(), settings.grace(),
                 settings.dedupeRetention(), settings.budgets(), settings.instanceId(), outcomes),
-                properties(settings, stateDir.path(), self));
+                properties(settings, stateDir.path(), self), new LeftOpenClients(leftOpen));
         s.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 runningOnce = true;
@@ -124,10 +140,6 @@ public final class UsageStreams implements AutoCloseable {
             LOG.error("usage aggregator {} stream thread failed; replacing it", settings.instanceId(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        Map<String, Object> adminProps = new HashMap<>(settings.kafkaProperties());
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage-admin");
-        admin = Admin.create(adminProps);
         List<String> dropped = ExactlyOnceState.dropUncheckpointedTaskDirs(stateDir.path(),
                 applicationId(settings.topics()));
         if (!dropped.isEmpty()) {
@@ -192,6 +204,9 @@ public final class UsageStreams implements AutoCloseable {
         if (s != null && !s.close(CloseOptions.groupMembershipOperation(
                 CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)))) {
             LOG.warn("usage aggregator {} did not stop within 30 s", settings.instanceId());
+        }
+        if (leftOpen != null) {
+            leftOpen.close();
         }
         try {
             stateDir.close();
