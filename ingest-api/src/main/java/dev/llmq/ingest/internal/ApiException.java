@@ -11,6 +11,8 @@ import java.util.Objects;
  */
 public final class ApiException extends RuntimeException {
 
+    private static final String UNCONFIRMED = "unconfirmed";
+
     private final int status;
     private final String type;
     private final String code;
@@ -66,6 +68,20 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException kafkaUnavailable(String message) {
         return new ApiException(503, "service_unavailable", "kafka_unavailable", null, message, "kafka_unavailable");
+    }
+
+    /**
+     * 503 {@code kafka_unavailable} for a submission Kafka may have enqueued: its transaction's commit was asked for,
+     * and not confirmed. A retry with the same {@code Idempotency-Key} is answered with it if it was
+     * ({@link #unconfirmed()}).
+     */
+    public static ApiException unconfirmed(String message) {
+        return new ApiException(503, "service_unavailable", "kafka_unavailable", null, message, UNCONFIRMED);
+    }
+
+    /** True for {@link #unconfirmed(String)}: what was submitted may have been enqueued. */
+    public boolean unconfirmed() {
+        return UNCONFIRMED.equals(reason);
     }
 
     /** 503 {@code ingest_busy}: this instance cannot take the request now; nothing was written, retry after. */

@@ -3,6 +3,7 @@ package dev.llmq.ingest.internal;
 import dev.llmq.config.GroupCommit;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.LeftOpenTransactions;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * takes a group from it, lingering {@link GroupCommit#linger()} after the first for more (up to
  * {@link GroupCommit#maxBytes()}), and writes the whole group in one transaction. When it commits, every submission of
  * the group succeeds; when it fails, every one fails with the cause and a {@code read_committed} reader sees none of
- * their records. The one exception is a record the broker refuses for its size: its submission alone fails with
- * {@link RecordTooLargeException} and the rest of the group is written again in a new transaction.
+ * their records. Two exceptions: a record the broker refuses for its size fails its submission alone, with
+ * {@link RecordTooLargeException}, and the rest of the group is written again in a new transaction; a commit that
+ * failed after it was asked of the coordinator fails every submission with {@link Unconfirmed} (Kafka may have
+ * committed it).
  *
  * <p>A producer is made and initialized by its committer at start (retrying with {@link KafkaClients#backoff} while it
  * fails; work that arrives meanwhile is tried, and fails fast, rather than left waiting). After a failed transaction the
@@ -69,6 +72,17 @@ final class GroupCommitter implements AutoCloseable {
         this.backoff = KafkaClients.backoff(settings);
         for (int i = 0; i < settings.transactionalProducers(); i++) {
             committers.add(new Committer(settings.transactionalIdPrefix() + "-" + settings.instanceId() + "-" + i));
+        }
+    }
+
+    /**
+     * A transaction's commit failed after it was asked of the coordinator (all its records acknowledged): Kafka may
+     * have committed it (its answer lost, or the broker gone before it was sent), or aborted it. Which, the jobs topic
+     * tells once the transaction has ended (a new producer of the same id ends it, {@link LeftOpenTransactions}).
+     */
+    static final class Unconfirmed extends RuntimeException {
+        Unconfirmed(Throwable cause) {
+            super("Kafka did not confirm the transaction's commit: " + cause, cause);
         }
     }
 
@@ -235,9 +249,10 @@ final class GroupCommitter implements AutoCloseable {
             try {
                 while (!closed.get()) {
                     long wait = Long.MAX_VALUE;
-                    if (!initializedOnce) {
+                    if (!ready) { // at start, and again at once after a failed transaction
                         try {
                             ensureInitialized();
+                            failures = 0;
                             log.info("transactional producer {} ready", transactionalId);
                             continue;
                         } catch (RuntimeException e) {
@@ -282,6 +297,7 @@ final class GroupCommitter implements AutoCloseable {
          */
         private void write(List<Pending> members, boolean isolateTooLarge) {
             List<List<Future<RecordMetadata>>> sent = new ArrayList<>(members.size());
+            boolean committing = false;
             try {
                 Producer<String, byte[]> p = ensureInitialized();
                 p.beginTransaction();
@@ -292,9 +308,18 @@ final class GroupCommitter implements AutoCloseable {
                     }
                     sent.add(futures);
                 }
+                committing = true;
                 p.commitTransaction();
             } catch (RuntimeException e) {
                 reset();
+                if (committing && allSent(sent)) {
+                    // the commit was asked for: its coordinator may have committed it before the answer was lost
+                    log.warn("transaction of {} submissions ({} records): Kafka did not confirm its commit: {}",
+                            members.size(), members.stream().mapToInt(m -> m.records.size()).sum(), e.toString());
+                    Unconfirmed unconfirmed = new Unconfirmed(e);
+                    members.forEach(m -> m.done.completeExceptionally(unconfirmed));
+                    return;
+                }
                 List<Pending> innocent = new ArrayList<>();
                 for (int i = 0; i < members.size(); i++) {
                     Throwable tooLarge = i < sent.size() ? tooLarge(sent.get(i)) : null;
@@ -320,6 +345,18 @@ final class GroupCommitter implements AutoCloseable {
             transactions.incrementAndGet();
             submissions.addAndGet(members.size());
             members.forEach(m -> m.done.complete(null));
+        }
+
+        /** True when every record was acknowledged: only then can the commit have been asked of the coordinator. */
+        private static boolean allSent(List<List<Future<RecordMetadata>>> sent) {
+            for (List<Future<RecordMetadata>> futures : sent) {
+                for (Future<RecordMetadata> f : futures) {
+                    if (!f.isDone() || f.state() != Future.State.SUCCESS) {
+                        return false;
+                    }
+                }
+            }
+            return true;
         }
 
         private static Throwable tooLarge(List<Future<RecordMetadata>> futures) {

@@ -176,10 +176,21 @@ public final class JobPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw ApiException.kafkaUnavailable("interrupted while waiting for Kafka");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupCommitter.Unconfirmed u) {
+                throw logged(unconfirmed(batchId, "Kafka did not confirm the commit of the jobs"), u);
+            }
             throw mapFailure(e.getCause());
-        } catch (TimeoutException e) {
-            throw logged(mapFailure(e), e);
+        } catch (TimeoutException e) { // a transaction took them, and has not ended yet
+            throw logged(unconfirmed(batchId, "the transaction that took the jobs did not end within " + wait * 2
+                    + " ms"), e);
         }
+    }
+
+    /** 503 for jobs that may have been enqueued: a retry with the same {@code Idempotency-Key} tells. */
+    private static ApiException unconfirmed(String batchId, String what) {
+        return ApiException.unconfirmed(what + (batchId == null ? "" : " (batch " + batchId + ")")
+                + ": they may have been enqueued. Retry with the same Idempotency-Key: if they were, the retry is"
+                + " answered with them");
     }
 
     /** The record, unless it is larger than the producer accepts (400 {@code request_too_large}). */

@@ -1,6 +1,8 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.BudgetMessage;
@@ -34,7 +36,10 @@ import java.util.function.Supplier;
  * <p>Idempotency keys (scoped by tenant) are looked up in the status view, which indexes the jobs topic by key (jobs
  * carry their key) for {@code llmq.ingest.status_retention}, whichever instance took the submission. A submission in
  * progress on this instance is held here only while it runs: a concurrent retry waits for it; one that failed leaves
- * nothing behind. Two instances given the same new key at the same moment may both accept it.
+ * nothing behind, but for one whose commit Kafka did not confirm ({@link ApiException#unconfirmed}): it is
+ * remembered here, and a retry with its key asks the status view for its first job, replays it when the store holds
+ * it, submits again when the store has read everything committed without it, and is a 503 while the store may not
+ * have read it yet. Two instances given the same new key at the same moment may both accept it.
  *
  * <p>A new submission of a tenant or tag whose spend budget is exhausted is refused ({@link BudgetGate}); the replay
  * of one accepted earlier is not, as it enqueues nothing.
@@ -44,6 +49,11 @@ import java.util.function.Supplier;
  * taken only for a submission about to be published, after the budget check, and given back if publishing fails.
  */
 public final class SubmissionService {
+
+    /** Unconfirmed submissions remembered at most (a few hundred bytes each, and a rare case). */
+    static final int UNCONFIRMED_KEPT = 10_000;
+    /** How long an unconfirmed submission is remembered for its retry. */
+    static final Duration UNCONFIRMED_TTL = Duration.ofHours(1);
 
     private final SubmissionParser parser;
     private final JobPublisher publisher;
@@ -56,6 +66,12 @@ public final class SubmissionService {
     private final KeyRateLimits rates;
     /** Submissions with an idempotency key in progress on this instance, by scoped key; removed when done. */
     private final Map<String, CompletableFuture<Submission>> byKey = new ConcurrentHashMap<>();
+    /**
+     * Submissions with an idempotency key that Kafka may or may not have enqueued ({@link ApiException#unconfirmed}),
+     * by scoped key, until a retry finds out which.
+     */
+    private final Cache<String, Submission> unconfirmed = Caffeine.newBuilder().maximumSize(UNCONFIRMED_KEPT)
+            .expireAfterWrite(UNCONFIRMED_TTL).build();
 
     /** A service without spend budgets or per-key rates. */
     public SubmissionService(SubmissionParser parser, JobPublisher publisher, JobStatusView view, JobIds ids,
@@ -162,6 +178,16 @@ public final class SubmissionService {
                     mine.complete(rebuilt);
                     return replay(rebuilt, fingerprint.get());
                 }
+                Submission doubted = unconfirmed.getIfPresent(scoped);
+                if (doubted != null && !doubted.jobs().isEmpty()) {
+                    // its first job in the store: committed (a 503 while the store may not have read it yet)
+                    boolean enqueued = view.job(doubted.jobs().getFirst().id()).isPresent();
+                    unconfirmed.invalidate(scoped);
+                    if (enqueued) {
+                        mine.complete(doubted);
+                        return replay(doubted, fingerprint.get());
+                    }
+                }
                 Submission accepted = publish.get();
                 mine.complete(accepted);
                 return accepted;
@@ -259,13 +285,21 @@ public final class SubmissionService {
             refs.add(new Submission.JobRef(id, r.customId()));
             queued.add(JobSnapshot.queued(r, key == null ? null : jobPrints.get(i)));
         }
-        if (parsed.multi()) {
-            publisher.publishAll(requests, trace);
-        } else {
-            publisher.publishOne(requests.getFirst(), trace);
+        Submission submission = new Submission(parsed.multi(), batchId, refs, fingerprint, false);
+        try {
+            if (parsed.multi()) {
+                publisher.publishAll(requests, trace);
+            } else {
+                publisher.publishOne(requests.getFirst(), trace);
+            }
+        } catch (ApiException e) {
+            if (e.unconfirmed() && key != null) {
+                unconfirmed.put(JobStatusTopology.idempotencyKey(tenant, key), submission);
+            }
+            throw e;
         }
         view.recordSubmitted(queued);
-        return new Submission(parsed.multi(), batchId, refs, fingerprint, false);
+        return submission;
     }
 
     /** A batch made from an uploaded file, read and written a line at a time. */

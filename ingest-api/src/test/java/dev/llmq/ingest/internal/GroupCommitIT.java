@@ -110,11 +110,20 @@ class GroupCommitIT {
 
     /** Real producers; the transactional ones count commits, fail them while armed and can hold a begin. */
     private Function<Map<String, Object>, Producer<String, byte[]>> faulty() {
+        AtomicBoolean died = new AtomicBoolean(); // this publisher's
         return config -> {
             if (!config.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
                 return new KafkaProducer<>(config);
             }
             return new KafkaProducer<String, byte[]>(config) {
+                @Override
+                public void initTransactions() {
+                    if (died.get()) { // a dead process makes no producer again (which would fence the old one)
+                        throw new KafkaException("injected: the ingest is dead");
+                    }
+                    super.initTransactions();
+                }
+
                 @Override
                 public void beginTransaction() {
                     if (holdBegin.compareAndSet(true, false)) {
@@ -132,6 +141,7 @@ class GroupCommitIT {
                 public void commitTransaction() {
                     commitAttempts.incrementAndGet();
                     if (dieInCommit.get()) { // as a killed process would: its records written, no commit, no abort
+                        died.set(true);
                         flush();
                         close(Duration.ZERO);
                         throw new KafkaException("injected: the ingest died before its commit");

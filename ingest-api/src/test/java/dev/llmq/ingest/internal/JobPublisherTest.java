@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.ingest.IngestSettings;
+import dev.llmq.schemas.JobRequest;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -20,7 +26,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The background initialization of the group committers' transactional producers, against kafka-clients' MockProducer. */
+/**
+ * The background initialization of the group committers' transactional producers, and what a failed transaction
+ * answers, against kafka-clients' MockProducer.
+ */
 class JobPublisherTest {
 
     private final List<MockProducer<String, byte[]>> transactional = new CopyOnWriteArrayList<>();
@@ -85,5 +94,58 @@ class JobPublisherTest {
         assertThatThrownBy(() -> publisher.publishAll(List.of(), null))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("kafka_unavailable"));
         assertThat(publisher.ready()).isFalse();
+    }
+
+    /** MockProducers whose transactions fail as {@code failing} sets them up. */
+    private Function<Map<String, Object>, Producer<String, byte[]>> failing(
+            Consumer<MockProducer<String, byte[]>> failing) {
+        return config -> {
+            MockProducer<String, byte[]> p = new MockProducer<>(true, null, new StringSerializer(),
+                    new ByteArraySerializer());
+            if (config.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
+                failing.accept(p);
+                transactional.add(p);
+            }
+            return p;
+        };
+    }
+
+    private static List<JobRequest> jobs() {
+        List<JobRequest> out = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ObjectNode body = JsonNodeFactory.instance.objectNode().put("model", "gpt-4o");
+            body.putArray("messages").addObject().put("role", "user").put("content", "hi " + i);
+            out.add(new JobRequest(JobRequest.SCHEMA_VERSION, "job-" + i, "batch_unconfirmed", null, "t", "gpt-4o",
+                    body, false, 0, null, null, null, Instant.EPOCH, "key-1"));
+        }
+        return out;
+    }
+
+    @Test
+    void aCommitThatFailsOnceAskedForMayHaveEnqueuedTheJobs() {
+        publisher = new JobPublisher(settings(1), failing(p -> p.commitTransactionException =
+                new TimeoutException("Timeout expired after 1000ms while awaiting EndTxn(true)")));
+        publisher.start();
+        await().atMost(Duration.ofSeconds(10)).until(publisher::ready);
+
+        assertThatThrownBy(() -> publisher.publishAll(jobs(), null)).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.unconfirmed()).isTrue();
+            assertThat(e.getMessage()).contains("batch_unconfirmed", "may have been enqueued", "Idempotency-Key")
+                    .doesNotContain("nothing was enqueued");
+        });
+    }
+
+    @Test
+    void aTransactionThatFailsBeforeItsCommitEnqueuedNothing() {
+        publisher = new JobPublisher(settings(1), failing(p -> p.beginTransactionException =
+                new TimeoutException("no transaction coordinator")));
+        publisher.start();
+        await().atMost(Duration.ofSeconds(10)).until(publisher::ready);
+
+        assertThatThrownBy(() -> publisher.publishAll(jobs(), null)).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.unconfirmed()).isFalse();
+            assertThat(e.getMessage()).contains("nothing was enqueued");
+        });
     }
 }

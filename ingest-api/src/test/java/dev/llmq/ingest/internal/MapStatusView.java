@@ -15,6 +15,8 @@ final class MapStatusView implements JobStatusView {
     private final Map<String, String> listedTenants = new ConcurrentHashMap<>();
     private final Map<String, SubmittedBatch> submitted = new ConcurrentHashMap<>();
     volatile boolean caughtUp = true;
+    /** When set, {@link #job} answers 503 as a store that may not have read the job yet does. */
+    volatile boolean unread;
     /** How many times {@link #jobs} answers before it fails as a store moving for too long would. */
     volatile int answerJobsTimes = Integer.MAX_VALUE;
     private final java.util.concurrent.atomic.AtomicInteger jobsAnswered = new java.util.concurrent.atomic.AtomicInteger();
@@ -77,6 +79,9 @@ final class MapStatusView implements JobStatusView {
 
     @Override
     public Optional<JobSnapshot> job(String jobId) {
+        if (unread) {
+            throw StatusPeers.unavailable("the store may not have read the job yet");
+        }
         return Optional.ofNullable(jobs.get(jobId));
     }
 
