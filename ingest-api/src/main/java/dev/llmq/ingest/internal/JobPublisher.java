@@ -131,6 +131,12 @@ public final class JobPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw ApiException.kafkaUnavailable("interrupted while waiting for Kafka");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                // the record may have been written, its answer lost (delivery.timeout.ms ran out waiting for it)
+                throw logged(ApiException.unconfirmed("Kafka did not confirm the write of job " + job.jobId()
+                        + " within " + settings.kafkaTimeout().toMillis() + " ms: it may have been enqueued. Retry"
+                        + " with the same Idempotency-Key: if it was, the retry is answered with it"), e.getCause());
+            }
             throw logged(mapFailure(e.getCause()), e.getCause());
         } catch (RuntimeException e) {
             throw logged(mapFailure(e), e);

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -146,6 +147,27 @@ class JobPublisherTest {
         assertThatThrownBy(() -> publisher.publishAll(jobs(), null)).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.unconfirmed()).isFalse();
             assertThat(e.getMessage()).contains("nothing was enqueued");
+        });
+    }
+
+    @Test
+    void aSingleJobWhoseWriteKafkaDidNotConfirmMayHaveBeenEnqueued() throws Exception {
+        List<MockProducer<String, byte[]>> plain = new CopyOnWriteArrayList<>();
+        publisher = new JobPublisher(settings(1), config -> {
+            MockProducer<String, byte[]> p = new MockProducer<>(false, null, new StringSerializer(),
+                    new ByteArraySerializer());
+            (config.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG) ? transactional : plain).add(p);
+            return p;
+        });
+        publisher.start();
+        JobRequest job = jobs().getFirst();
+        CompletableFuture<Void> published = CompletableFuture.runAsync(() -> publisher.publishOne(job, null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> plain.getFirst().history().size() == 1);
+        plain.getFirst().errorNext(new TimeoutException("Expiring 1 record(s): 1000 ms has passed since batch creation"));
+
+        assertThatThrownBy(published::join).cause().isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.unconfirmed()).isTrue();
+            assertThat(e.getMessage()).contains(job.jobId(), "may have been enqueued");
         });
     }
 }
