@@ -3,7 +3,9 @@ package dev.llmq.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmq.schemas.LeftOpenTransactions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +70,17 @@ class EmbeddedKafkaSaslIT {
     void aUserWritesWhereItsAclsAllowWithScramAndPlainAlike() throws Exception {
         send(KafkaSasl.clientProperties(KafkaSasl.SCRAM_SHA_512, "alice", "alice-secret"), "granted");
         send(KafkaSasl.clientProperties(KafkaSasl.PLAIN, "alice", "alice-secret"), "granted");
+    }
+
+    /** A role whose principal may not describe transactions and producers runs as it did before the check. */
+    @Test
+    void withoutTheRightsToLookForTransactionsLeftOpenAProducerGoesOnWithout() {
+        Map<String, Object> bob = props(KafkaSasl.clientProperties(KafkaSasl.PLAIN, "bob", "bob \"quoted\" secret"));
+        try (LeftOpenTransactions leftOpen = new LeftOpenTransactions(() -> Admin.create(bob), List.of("granted"),
+                null, Duration.ofSeconds(20))) {
+            assertThat(leftOpen.describe("bob-tx")).as("not authorised: as unknown").isNull();
+            assertThat(leftOpen.abortLeftOpen("bob-tx", null)).isEmpty();
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,12 +34,13 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -88,6 +90,7 @@ public final class LeftOpenTransactions implements AutoCloseable {
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final String topicPrefix;
     private final Duration timeout;
+    private final AtomicBoolean warnedNotAuthorised = new AtomicBoolean();
     private Admin admin;
     private boolean closed;
 
@@ -126,7 +129,7 @@ public final class LeftOpenTransactions implements AutoCloseable {
                 }
                 throw e;
             }
-        });
+        }, null);
     }
 
     /**
@@ -183,7 +186,7 @@ public final class LeftOpenTransactions implements AutoCloseable {
                         + " not marked their end there", aborted);
             }
             return aborted;
-        });
+        }, List.of());
     }
 
     /** Open, of another producer id, whose coordinator aborted its last transaction, at a later epoch. */
@@ -233,12 +236,23 @@ public final class LeftOpenTransactions implements AutoCloseable {
         }
     }
 
-    /** A question to Kafka; its failure as a Kafka exception, a {@link TimeoutException} when it may pass. */
-    private <T> T asked(Question<T> question) {
+    /**
+     * A question to Kafka; its failure as a Kafka exception, a {@link TimeoutException} when it may pass, and
+     * {@code notAuthorised} when the principal may not ask it (llmq then runs as it did without looking).
+     */
+    private <T> T asked(Question<T> question, T notAuthorised) {
         try {
             return question.ask();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof AuthorizationException) {
+                if (!warnedNotAuthorised.getAndSet(true)) {
+                    log.warn("cannot look for transactions Kafka left open after a broker crash: {} (the principal"
+                            + " needs Describe on its transactional ids and the cluster, Read and Write on its"
+                            + " topics); going on without", cause.toString());
+                }
+                return notAuthorised;
+            }
             if (cause instanceof RetriableException) {
                 throw new TimeoutException("cannot yet look for transactions left open: " + cause, cause);
             }

@@ -111,6 +111,13 @@ class JobPublisherTest {
         };
     }
 
+    /** A publisher of one transactional producer from {@code producers}, started and ready. */
+    private void started(Function<Map<String, Object>, Producer<String, byte[]>> producers) {
+        publisher = new JobPublisher(settings(1), producers);
+        publisher.start();
+        await().atMost(Duration.ofSeconds(10)).until(publisher::ready);
+    }
+
     private static List<JobRequest> jobs() {
         List<JobRequest> out = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -124,10 +131,8 @@ class JobPublisherTest {
 
     @Test
     void aCommitThatFailsOnceAskedForMayHaveEnqueuedTheJobs() {
-        publisher = new JobPublisher(settings(1), failing(p -> p.commitTransactionException =
+        started(failing(p -> p.commitTransactionException =
                 new TimeoutException("Timeout expired after 1000ms while awaiting EndTxn(true)")));
-        publisher.start();
-        await().atMost(Duration.ofSeconds(10)).until(publisher::ready);
 
         assertThatThrownBy(() -> publisher.publishAll(jobs(), null)).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.status()).isEqualTo(503);
@@ -139,10 +144,7 @@ class JobPublisherTest {
 
     @Test
     void aTransactionThatFailsBeforeItsCommitEnqueuedNothing() {
-        publisher = new JobPublisher(settings(1), failing(p -> p.beginTransactionException =
-                new TimeoutException("no transaction coordinator")));
-        publisher.start();
-        await().atMost(Duration.ofSeconds(10)).until(publisher::ready);
+        started(failing(p -> p.beginTransactionException = new TimeoutException("no transaction coordinator")));
 
         assertThatThrownBy(() -> publisher.publishAll(jobs(), null)).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.unconfirmed()).isFalse();

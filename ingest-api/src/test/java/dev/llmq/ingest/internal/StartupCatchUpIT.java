@@ -31,6 +31,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaClusterExtension.class)
 class StartupCatchUpIT {
 
+    private static KafkaProducer<String, String> transactional(KafkaCluster kafka) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "catch-up-" + UUID.randomUUID()), new StringSerializer(),
+                new StringSerializer());
+    }
+
     @Test
     void aCommitMarkerAloneAfterTheCommittedOffsetIsCaughtUpARecordIsNot(KafkaCluster kafka) throws Exception {
         String topic = "catch-up-" + UUID.randomUUID();
@@ -38,10 +44,7 @@ class StartupCatchUpIT {
         Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (Admin admin = Admin.create(props)) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "catch-up-" + UUID.randomUUID()),
-                    new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> producer = transactional(kafka)) {
                 producer.initTransactions();
                 producer.beginTransaction();
                 for (int i = 0; i < 3; i++) {
@@ -74,10 +77,7 @@ class StartupCatchUpIT {
         Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (Admin admin = Admin.create(props)) {
             admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "catch-up-" + UUID.randomUUID()),
-                    new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> producer = transactional(kafka)) {
                 producer.initTransactions();
                 producer.beginTransaction();
                 producer.send(new ProducerRecord<>(topic, 0, "k", "v")).get();

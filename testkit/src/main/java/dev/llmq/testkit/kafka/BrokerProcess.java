@@ -3,7 +3,6 @@ package dev.llmq.testkit.kafka;
 import static org.awaitility.Awaitility.await;
 
 import dev.llmq.runtime.EmbeddedKafka;
-import dev.llmq.runtime.internal.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * An embedded KRaft broker in a JVM of its own, on a data directory and ports that outlive it: {@link #kill} ends
  * it with {@code SIGKILL} (no clean shutdown, as a crash or {@code kill -9} does; what it wrote to its files stays in
- * the page cache), {@link #start} starts it again where it was. The child runs this class's {@link #main} on the test's
+ * the page cache), {@link #start} starts it again where it was, on the ports its first start chose. The child runs this class's {@link #main} on the test's
  * class path; its output goes to {@code broker.log} in the directory.
  */
 public final class BrokerProcess implements AutoCloseable {
@@ -23,22 +22,18 @@ public final class BrokerProcess implements AutoCloseable {
     private static final String READY = "llmq-test-broker-ready";
 
     private final Path dir;
-    private final int port;
-    private final int controllerPort;
+    /** The ports, 0 until the first start chose them; each later start binds the same. */
+    private int port;
+    private int controllerPort;
     private Process process;
 
-    private BrokerProcess(Path dir, int port, int controllerPort) {
+    private BrokerProcess(Path dir) {
         this.dir = dir;
-        this.port = port;
-        this.controllerPort = controllerPort;
     }
 
     /** Starts a broker on free ports with its data under {@code dir}; returns once it accepts clients. */
     public static BrokerProcess start(Path dir) {
-        int port = FreePorts.find();
-        BrokerProcess b = new BrokerProcess(dir, port, FreePorts.findOtherThan(port));
-        b.start();
-        return b;
+        return new BrokerProcess(dir).start();
     }
 
     /** Starts the broker (again) on its data directory and ports; returns once it accepts clients. */
@@ -75,12 +70,17 @@ public final class BrokerProcess implements AutoCloseable {
         if (p == null) {
             throw new IllegalStateException("the broker process is not started");
         }
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        String ready = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
             if (!p.isAlive()) {
                 throw new IllegalStateException("the broker process exited: " + Files.readString(log()));
             }
-            return Files.readString(log()).contains(READY);
-        });
+            return Files.readString(log()).lines().filter(l -> l.startsWith(READY)).findFirst().orElse(null);
+        }, line -> line != null);
+        String[] ports = ready.split(" "); // READY PORT CONTROLLER_PORT
+        synchronized (this) {
+            port = Integer.parseInt(ports[1]);
+            controllerPort = Integer.parseInt(ports[2]);
+        }
         return this;
     }
 
@@ -105,7 +105,7 @@ public final class BrokerProcess implements AutoCloseable {
         process = null;
     }
 
-    public String bootstrapServers() {
+    public synchronized String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
@@ -114,11 +114,11 @@ public final class BrokerProcess implements AutoCloseable {
         kill();
     }
 
-    /** The child: {@code DATA_DIR PORT CONTROLLER_PORT}; runs until killed. */
+    /** The child: {@code DATA_DIR PORT CONTROLLER_PORT} (0 for free ones); runs until killed. */
     public static void main(String[] args) throws InterruptedException {
         EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(Path.of(args[0])).port(Integer.parseInt(args[1]))
                 .controllerPort(Integer.parseInt(args[2])).build().start();
-        System.out.println(READY + " " + kafka.bootstrapServers());
+        System.out.println(READY + " " + kafka.port() + " " + kafka.controllerPort());
         System.out.flush();
         Thread.currentThread().join();
     }
