@@ -11,7 +11,6 @@ import java.util.Objects;
  */
 public final class ApiException extends RuntimeException {
 
-    private static final String UNCONFIRMED = "unconfirmed";
 
     private final int status;
     private final String type;
@@ -19,16 +18,17 @@ public final class ApiException extends RuntimeException {
     private final String param;
     private final String reason;
     private final Duration retryAfter;
+    private final boolean unconfirmed;
 
     /**
      * @param reason the bounded tag value for {@code llmq.ingest.rejected{reason}}
      */
     public ApiException(int status, String type, String code, String param, String message, String reason) {
-        this(status, type, code, param, message, reason, null);
+        this(status, type, code, param, message, reason, null, false);
     }
 
     private ApiException(int status, String type, String code, String param, String message, String reason,
-                         Duration retryAfter) {
+                         Duration retryAfter, boolean unconfirmed) {
         super(Objects.requireNonNull(message, "message"), null, false, false);
         this.status = status;
         this.type = Objects.requireNonNull(type, "type");
@@ -36,11 +36,13 @@ public final class ApiException extends RuntimeException {
         this.param = param;
         this.reason = Objects.requireNonNull(reason, "reason");
         this.retryAfter = retryAfter;
+        this.unconfirmed = unconfirmed;
     }
 
     /** The same error telling the client when to try again (a {@code Retry-After} header, whole seconds, >= 1). */
     public ApiException withRetryAfter(Duration after) {
-        return new ApiException(status, type, code, param, getMessage(), reason, Objects.requireNonNull(after, "after"));
+        return new ApiException(status, type, code, param, getMessage(), reason, Objects.requireNonNull(after, "after"),
+                unconfirmed);
     }
 
     public static ApiException invalid(String code, String param, String message) {
@@ -76,12 +78,13 @@ public final class ApiException extends RuntimeException {
      * ({@link #unconfirmed()}).
      */
     public static ApiException unconfirmed(String message) {
-        return new ApiException(503, "service_unavailable", "kafka_unavailable", null, message, UNCONFIRMED);
+        return new ApiException(503, "service_unavailable", "kafka_unavailable", null, message, "kafka_unavailable",
+                null, true);
     }
 
     /** True for {@link #unconfirmed(String)}: what was submitted may have been enqueued. */
     public boolean unconfirmed() {
-        return UNCONFIRMED.equals(reason);
+        return unconfirmed;
     }
 
     /** 503 {@code ingest_busy}: this instance cannot take the request now; nothing was written, retry after. */
@@ -93,7 +96,8 @@ public final class ApiException extends RuntimeException {
     /** The same error with its message and param placed in a multi-job submission (e.g. {@code line 17}). */
     public ApiException at(String location, String paramLocation) {
         String p = param == null ? paramLocation : paramLocation + ": " + param;
-        return new ApiException(status, type, code, p, location + ": " + getMessage(), reason, retryAfter);
+        return new ApiException(status, type, code, p, location + ": " + getMessage(), reason, retryAfter,
+                unconfirmed);
     }
 
     private static String reasonFor(String code) {
