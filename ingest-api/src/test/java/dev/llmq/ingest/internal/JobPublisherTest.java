@@ -165,7 +165,8 @@ class JobPublisherTest {
         JobRequest job = jobs().getFirst();
         CompletableFuture<Void> published = CompletableFuture.runAsync(() -> publisher.publishOne(job, null));
         await().atMost(Duration.ofSeconds(10)).until(() -> plain.getFirst().history().size() == 1);
-        plain.getFirst().errorNext(new TimeoutException("Expiring 1 record(s): 1000 ms has passed since batch creation"));
+        plain.getFirst().errorNext(new TimeoutException(
+                "Expiring 1 record(s): 1000 ms has passed since batch creation"));
 
         assertThatThrownBy(published::join).cause().isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.unconfirmed()).isTrue();

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * An embedded KRaft broker in a JVM of its own, on a data directory and ports that outlive it: {@link #kill} ends
  * it with {@code SIGKILL} (no clean shutdown, as a crash or {@code kill -9} does; what it wrote to its files stays in
- * the page cache), {@link #start} starts it again where it was, on the ports its first start chose. The child runs this class's {@link #main} on the test's
- * class path; its output goes to {@code broker.log} in the directory.
+ * the page cache), {@link #start} starts it again where it was, on the ports its first start chose. The child runs
+ * this class's {@link #main} on the test's class path; its output goes to {@code broker.log} in the directory.
  */
 public final class BrokerProcess implements AutoCloseable {
 
