@@ -74,6 +74,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeftOpenTransactions implements AutoCloseable {
 
+    /** The topic a transaction's consumer offsets are written to, to look at for producers that commit offsets. */
+    public static final String CONSUMER_OFFSETS = "__consumer_offsets";
+
     private static final Logger log = LoggerFactory.getLogger(LeftOpenTransactions.class);
     private static final Comparator<TopicPartition> BY_NAME = Comparator.comparing(TopicPartition::topic)
             .thenComparingInt(TopicPartition::partition);

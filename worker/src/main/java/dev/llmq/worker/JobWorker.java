@@ -44,7 +44,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -121,7 +120,7 @@ public final class JobWorker implements AutoCloseable {
         leftOpenAdmin.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.workerId() + "-left-open");
         // the topics a worker's transactions write; the offsets they commit are records of __consumer_offsets
         this.leftOpen = new LeftOpenTransactions(() -> Admin.create(leftOpenAdmin), List.of(settings.topics().results(),
-                settings.topics().dlq(), Topic.GROUP_METADATA_TOPIC_NAME), null, LEFT_OPEN_TIMEOUT);
+                settings.topics().dlq(), LeftOpenTransactions.CONSUMER_OFFSETS), null, LEFT_OPEN_TIMEOUT);
         this.transactions = new ResultTransactions(slot -> bindResultsMetrics(slot, leftOpen.producer(
                 transactional.get(slot), new ByteArraySerializer(), new ByteArraySerializer()), meters),
                 (group, partitions) -> stableOffsets(admin, group, partitions),

@@ -11,7 +11,6 @@ import java.util.Objects;
  */
 public final class ApiException extends RuntimeException {
 
-
     private final int status;
     private final String type;
     private final String code;

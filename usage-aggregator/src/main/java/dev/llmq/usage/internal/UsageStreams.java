@@ -23,7 +23,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -126,7 +125,7 @@ public final class UsageStreams implements AutoCloseable {
         // commits (records of __consumer_offsets), and its own changelog and repartition topics
         leftOpen = new LeftOpenTransactions(() -> Admin.create(leftOpenProps), List.of(t.name(Topics.USAGE_1M),
                 t.name(Topics.USAGE_1H), t.name(Topics.USAGE_1D), t.name(Topics.USAGE_TOTAL), t.control(),
-                Topic.GROUP_METADATA_TOPIC_NAME), applicationId(t) + "-", settings.queryTimeout());
+                LeftOpenTransactions.CONSUMER_OFFSETS), applicationId(t) + "-", settings.queryTimeout());
         KafkaStreams s = new KafkaStreams(UsageTopology.topology(settings.topics(), settings.grace(),
                 settings.dedupeRetention(), settings.budgets(), settings.instanceId(), outcomes),
                 properties(settings, stateDir.path(), self), new LeftOpenClients(leftOpen));
