@@ -54,8 +54,7 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
      * @throws UsageApiException 400 naming the parameter and what it accepts
      */
     public static UsageQuery parse(Function<String, String> params, Instant now) {
-        String asked = params.apply("group_by");
-        String groupBy = asked == null ? UsageParameters.DEFAULT_GROUP_BY : asked;
+        String groupBy = Objects.requireNonNullElse(params.apply("group_by"), UsageParameters.DEFAULT_GROUP_BY);
         if (!UsageRecord.GROUP_BYS.contains(groupBy)) {
             throw UsageApiException.invalid("group_by", "group_by must be one of "
                     + String.join(", ", new TreeSet<>(UsageRecord.GROUP_BYS)) + ", got '" + groupBy + "'");

@@ -87,13 +87,19 @@ public final class KafkaClients {
      * initialized: on the jobs, batches and files topics, with the settings' Kafka timeout for each question.
      */
     public static LeftOpenTransactions leftOpenTransactions(IngestSettings s) {
-        Map<String, Object> admin = new HashMap<>();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
-        admin.put(AdminClientConfig.CLIENT_ID_CONFIG, s.instanceId() + "-left-open");
-        admin.putAll(s.kafkaProperties());
+        Map<String, Object> admin = admin(s, s.instanceId() + "-left-open");
         TopicNames t = s.topics();
         return new LeftOpenTransactions(() -> Admin.create(admin), List.of(t.jobs(), t.jobsInteractive(), t.batches(),
                 t.files(), t.fileParts()), null, s.kafkaTimeout());
+    }
+
+    /** An admin client's properties; the settings' extra properties are applied last. */
+    public static Map<String, Object> admin(IngestSettings s, String clientId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        p.putAll(s.kafkaProperties());
+        return p;
     }
 
     /** A group-less consumer (manual assignment) reading committed data only. */

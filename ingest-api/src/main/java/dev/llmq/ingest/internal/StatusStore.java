@@ -28,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
@@ -159,11 +158,7 @@ final class StatusStore implements AutoCloseable {
             LOG.error("ingest {} status store thread failed; replacing it", settings.instanceId(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        Map<String, Object> adminProps = new HashMap<>();
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-status-catch-up");
-        adminProps.putAll(settings.kafkaProperties());
-        admin = Admin.create(adminProps);
+        admin = Admin.create(KafkaClients.admin(settings, settings.instanceId() + "-status-catch-up"));
         String app = applicationId(settings.topics());
         catchUp = new StartupCatchUp(admin, app, List.of(settings.topics().jobs(), settings.topics().jobsInteractive(),
                 settings.topics().status(), settings.topics().results(), settings.topics().batches()),
