@@ -259,11 +259,27 @@ public final class FileStore implements AutoCloseable {
     /**
      * Writes the file {@code draft} describes (its {@code bytes}, {@code firstOffset} and {@code parts} are set here)
      * with its {@code content}, read a part at a time, in one transaction; 503 {@code kafka_unavailable} when Kafka
-     * does not take it in time.
-     * 400 when {@code content} cannot be read (nothing is kept).
+     * does not take it in time (naming the file's id when the commit was asked for and not confirmed, as it may have
+     * been kept). 400 when {@code content} cannot be read (nothing is kept).
      */
     public StoredFile write(StoredFile draft, InputStream content) {
-        StoredFile written = inTransaction("upload", p -> {
+        StoredFile written;
+        try {
+            written = upload(draft, content);
+        } catch (ApiException e) {
+            if (e.unconfirmed()) {
+                throw ApiException.unconfirmed("Kafka did not confirm the commit of the upload: the file may have been"
+                        + " kept as '" + draft.id() + "' (GET /v1/files/" + draft.id() + " tells once this instance"
+                        + " reads it); a new upload makes another file");
+            }
+            throw e;
+        }
+        awaitTable(written.id(), true);
+        return written;
+    }
+
+    private StoredFile upload(StoredFile draft, InputStream content) {
+        return inTransaction("upload", p -> {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             long bytes = 0;
             byte[] part;
@@ -283,8 +299,6 @@ public final class FileStore implements AutoCloseable {
             p.send(new ProducerRecord<>(settings.topics().files(), 0, file.id(), serde.toBytes(file)));
             return file;
         });
-        awaitTable(written.id(), true);
-        return written;
     }
 
     /** Deletes the file (tombstones for its record and every part, in one transaction); 503 when Kafka does not. */
@@ -313,19 +327,33 @@ public final class FileStore implements AutoCloseable {
      * new producer of the same {@code transactional.id}, so what it wrote never holds the readers of its partitions
      * back until its timeout.
      *
+     * <p>A commit Kafka did not confirm in time, asked for once every record was written, is a 503 that says so
+     * ({@link ApiException#unconfirmed()}): the coordinator may have committed it before the answer was lost. The new
+     * producer that fences it waits for that commit to end, either way.
+     *
      * @param what what is written, for the 503's message and the log
      */
     public <T> T inTransaction(String what, TransactionWork<T> work) {
         Slot slot = take(what);
         try {
             Producer<String, byte[]> p = slot.producer();
+            boolean committing = false;
             try {
                 p.beginTransaction();
                 T result = work.run(p);
+                // every send ended: one that failed leaves the producer in error, and its commit is refused unasked
+                p.flush();
+                committing = true;
                 p.commitTransaction();
                 return result;
             } catch (Exception e) {
                 abandon(slot);
+                if (committing && e instanceof org.apache.kafka.common.errors.TimeoutException) {
+                    LOG.warn("ingest {}: Kafka did not confirm the commit of a file {}: {}", settings.instanceId(),
+                            what, e.toString());
+                    throw ApiException.unconfirmed("Kafka did not confirm the commit of the file " + what + " ("
+                            + e.getMessage() + "): it may have been done");
+                }
                 throw failed(e, what);
             }
         } finally {

@@ -193,7 +193,7 @@ public final class JobPublisher implements AutoCloseable {
     }
 
     /** 503 for jobs that may have been enqueued: a retry with the same {@code Idempotency-Key} tells. */
-    private static ApiException unconfirmed(String batchId, String what) {
+    static ApiException unconfirmed(String batchId, String what) {
         return ApiException.unconfirmed(what + (batchId == null ? "" : " (batch " + batchId + ")")
                 + ": they may have been enqueued. Retry with the same Idempotency-Key: if they were, the retry is"
                 + " answered with them");

@@ -357,32 +357,48 @@ public final class SubmissionService {
                 List<Submission.JobRef> refs = new ArrayList<>(file.lines());
                 List<JobSnapshot> queued = new ArrayList<>(file.lines());
                 List<String> prints = new ArrayList<>(key == null ? 0 : file.lines());
-                files.inTransaction("batch", producer -> {
-                    read((job, line) -> {
-                        ParsedJob j = admitted(job, line, true);
-                        String id = ids.nextJobId();
-                        JobRequest r = j.request(id, batchId, tenant, now, key);
-                        producer.send(publisher.jobRecord(r, trace, true));
-                        String print = key == null ? null : Fingerprints.ofJob(mapper, r.customId(), r.modelGroup(),
-                                r.body());
-                        if (print != null) {
-                            prints.add(print);
-                        }
-                        refs.add(new Submission.JobRef(id, r.customId()));
-                        queued.add(JobSnapshot.queued(r, print));
-                    });
-                    for (var r : publisher.listRecords(batchId, refs.stream().map(Submission.JobRef::id).toList(),
-                            now, tenant, origin.fileBatch(), trace)) {
-                        producer.send(r);
+                try {
+                    write(batchId, refs, queued, prints, trace);
+                } catch (ApiException e) {
+                    if (e.unconfirmed() && key != null) {
+                        unconfirmed.put(JobStatusTopology.idempotencyKey(tenant, key), new Submission(true, batchId,
+                                refs, Fingerprints.ofSubmission(prints), false));
                     }
-                    return null;
-                });
+                    throw e.unconfirmed() ? JobPublisher.unconfirmed(batchId, "Kafka did not confirm the commit of"
+                            + " the jobs of file " + file.id()) : e;
+                }
                 view.recordSubmitted(queued, origin.fileBatch());
                 return new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints), false);
             } catch (RuntimeException e) {
                 taken.giveBack();
                 throw e;
             }
+        }
+
+        /** The file's lines as jobs of the batch, with its list, in one file transaction. */
+        private void write(String batchId, List<Submission.JobRef> refs, List<JobSnapshot> queued,
+                           List<String> prints, TraceContext trace) {
+            String tenant = caller.tenant();
+            files.inTransaction("batch", producer -> {
+                read((job, line) -> {
+                    ParsedJob j = admitted(job, line, true);
+                    String id = ids.nextJobId();
+                    JobRequest r = j.request(id, batchId, tenant, now, key);
+                    producer.send(publisher.jobRecord(r, trace, true));
+                    String print = key == null ? null : Fingerprints.ofJob(mapper, r.customId(), r.modelGroup(),
+                            r.body());
+                    if (print != null) {
+                        prints.add(print);
+                    }
+                    refs.add(new Submission.JobRef(id, r.customId()));
+                    queued.add(JobSnapshot.queued(r, print));
+                });
+                for (var r : publisher.listRecords(batchId, refs.stream().map(Submission.JobRef::id).toList(),
+                        now, tenant, origin.fileBatch(), trace)) {
+                    producer.send(r);
+                }
+                return null;
+            });
         }
 
         private void read(SubmissionParser.LineJobs sink) {
