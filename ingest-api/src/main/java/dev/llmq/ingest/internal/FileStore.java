@@ -549,9 +549,13 @@ public final class FileStore implements AutoCloseable {
             return FileService.unreadable((Exception) cause);
         }
         LOG.warn("ingest {}: file {} failed: {}", settings.instanceId(), what, cause.toString());
-        String verb = e instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException
+        Throwable root = cause; // a producer in error refuses its commit with a wrapper of the send that failed
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String verb = e instanceof TimeoutException || root instanceof org.apache.kafka.common.errors.TimeoutException
                 ? "did not answer in time" : "failed";
-        return ApiException.kafkaUnavailable("Kafka " + verb + " for the file " + what + " (" + cause.getMessage()
+        return ApiException.kafkaUnavailable("Kafka " + verb + " for the file " + what + " (" + root.getMessage()
                 + ")" + (what.equals("read") ? "" : "; nothing was changed") + ", retry later");
     }
 
