@@ -5,6 +5,7 @@ import dev.llmq.schemas.Json;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,6 +20,9 @@ import picocli.CommandLine.Spec;
                 + "progress, print a few results, a per-model token summary and the spend by model (from "
                 + "GET /v1/usage), then stop.")
 final class DemoCommand implements Callable<Integer> {
+
+    /** How long the demo waits for its llmq to be ready (a fresh one is ready in seconds). */
+    static final Duration READY_WITHIN = Duration.ofMinutes(2);
 
     @Spec
     CommandSpec spec;
@@ -53,6 +57,13 @@ final class DemoCommand implements Callable<Integer> {
         try (Logs.Redirect logs = Logs.embeddedStack("demo", dataDir, verbose, spec.commandLine().getErr());
              Standalone standalone = Standalone.start(new Standalone.Options(config, dataDir, "127.0.0.1", 0, 0,
                 System.getenv(), null))) {
+            // ready as `llmq standalone` prints its line: before it, the status store has not read what the topics
+            // hold, and a submission with an Idempotency-Key (as every one of the runner's) is a 503 to retry
+            if (!awaitReady(standalone.assembly(), READY_WITHIN)) {
+                spec.commandLine().getErr().println("llmq demo: llmq was not ready within " + READY_WITHIN.toSeconds()
+                        + " s: " + standalone.assembly().readinessDetail());
+                return 1;
+            }
             out.printf("llmq demo: standalone up in %.1f s (http %s, kafka %s)%n",
                     (System.nanoTime() - start) / 1e9, standalone.httpUrl(), standalone.bootstrapServers());
             out.flush();
@@ -79,6 +90,18 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             deleteRecursively(dataDir, verbose ? null : dataDir.resolve(Logs.LOG_FILE));
         }
+    }
+
+    /** Whether {@code assembly} became ready within {@code max}, asked every {@link Foreground#POLL}. */
+    static boolean awaitReady(Assembly assembly, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!assembly.ready()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(Foreground.POLL.toMillis());
+        }
+        return true;
     }
 
     private static void printSamples(PrintWriter out, List<String> lines, List<String> results) throws Exception {

@@ -48,7 +48,8 @@ class StandaloneIT {
 
     /**
      * The demo prints only its own output: its embedded broker's, worker's and ingest's log lines go to the file it
-     * names on stderr (kept after the demo), and that file carries no prompt of the jobs it ran.
+     * names on stderr (kept after the demo), and that file carries no prompt of the jobs it ran; it submits once its
+     * llmq is ready, so no submission is refused and tried again.
      */
     @Test
     void demoRunsTheSampleEndToEndAndPrintsOnlyItsOwnOutput() throws Exception {
@@ -90,6 +91,8 @@ class StandaloneIT {
                     .containsPattern("total\\s+60\\s+60\\s+0\\s+\\d+\\s+\\d+\\s+\\d+\\s+0\\.\\d*[1-9]\\d*\\s+0\\n");
             assertThat(LOG_LINE.matcher(stdout).find()).as("a log line on stdout").isFalse();
             assertThat(LOG_LINE.matcher(stderr).find()).as("a log line on stderr").isFalse();
+            // submitted once llmq is ready, as `llmq standalone` says it is: nothing refused and tried again
+            assertThat(stderr).doesNotContain("trying again", "HTTP 5");
             assertThat(logFile).endsWith(Path.of("logs", "llmq.log"));
             String logs = Files.readString(logFile);
             assertThat(logs).contains(" INFO  ", "dev.llmq.runtime.EmbeddedKafka", " WARN  ");
