@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -137,25 +138,32 @@ final class Components {
 
     /**
      * {@code llmq.auth.internal_key}, else one random key per process: the ingest API and the usage aggregator of one
-     * process ({@code standalone}) then still accept each other's calls. Instances in other processes need the
-     * configured one.
+     * process ({@code standalone}) then accept each other's calls, also once API keys are added to a config that had
+     * none (a reload: from then on the internal routes check the key). Instances in other processes need the
+     * configured one, which a warning says when API keys are configured without it.
      */
     static String internalKey(LlmqConfig config) {
         String configured = config.llmq().auth().internalKey();
-        if (configured != null || config.llmq().auth().keys().isEmpty()) {
-            return configured; // without API keys nothing is checked
+        if (configured != null) {
+            return configured;
+        }
+        if (!config.llmq().auth().keys().isEmpty()) {
+            ProcessInternalKey.warnOnce();
         }
         return ProcessInternalKey.KEY;
     }
 
-    /** Drawn on first use only, so processes without API keys never draw one; says once what it means. */
+    /** One per process; says once what it means when API keys make the internal routes check it. */
     private static final class ProcessInternalKey {
         static final String KEY = ApiKeys.generate();
+        private static final AtomicBoolean WARNED = new AtomicBoolean();
 
-        static {
-            LOG.warn("llmq.auth.internal_key is not set: this process uses a random one, so ingest and usage "
-                    + "aggregator instances in other processes cannot ask it for their share of the stores; set the "
-                    + "same secret (e.g. internal_key: os.environ/LLMQ_INTERNAL_KEY) on every instance");
+        static void warnOnce() {
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.warn("llmq.auth.internal_key is not set: this process uses a random one, so ingest and usage "
+                        + "aggregator instances in other processes cannot ask it for their share of the stores; set "
+                        + "the same secret (e.g. internal_key: os.environ/LLMQ_INTERNAL_KEY) on every instance");
+            }
         }
     }
 
