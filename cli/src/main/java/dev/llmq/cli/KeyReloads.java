@@ -2,6 +2,7 @@ package dev.llmq.cli;
 
 import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.router.LlmqConfig;
 import java.util.List;
 import java.util.Objects;
@@ -41,6 +42,12 @@ final class KeyReloads implements Consumer<LlmqConfig> {
         List<String> added = keys.all().stream().filter(k -> !current.contains(k)).map(ApiKey::name).toList();
         List<String> removed = current.stream().filter(k -> !keys.all().contains(k)).map(ApiKey::name).toList();
         target.accept(keys);
+        if (current.isEmpty() && next.llmq().auth().internalKey() == null) {
+            // from now on the internal routes check the key this process made up at its start
+            LOG.warn("{}: API keys are configured now, but {} is not: instances in other processes cannot ask this"
+                    + " one for their share of the stores, nor it them; set the same secret on every instance and"
+                    + " restart them", component, LlmqKeys.AUTH_INTERNAL_KEY.name());
+        }
         current = keys.all();
         LOG.info("{}: API keys reloaded, {} now (new or changed: {}; revoked or changed: {})", component,
                 keys.all().size(), added, removed);
