@@ -755,11 +755,24 @@ public final class IngestServer implements AutoCloseable {
     private ApiException fromJavalin(int status, Context ctx) {
         return switch (status) {
             case 404 -> new ApiException(404, "invalid_request_error", "not_found", null,
-                    "no route for " + ctx.method() + " " + ctx.path(), "not_found");
+                    "no route for " + ctx.method() + " " + ctx.path() + elsewhere(ctx.path()), "not_found");
             case 405 -> new ApiException(405, "invalid_request_error", "method_not_allowed", null,
                     "method " + ctx.method() + " is not allowed on " + ctx.path(), "method_not_allowed");
             case 413 -> tooLarge(-1);
             default -> ApiException.http(status, null);
+        };
+    }
+
+    /** Where llmq does what an OpenAI route it does not serve does, for the 404's message. */
+    private static String elsewhere(String path) {
+        return switch (path) {
+            case "/v1/chat/completions" -> "; llmq runs chat completions as jobs: POST /v1/jobs takes the same body"
+                    + " and answers 202 with the job's id, whose result GET /v1/jobs/{id} gives (with \"stream\": true,"
+                    + " its tokens GET /v1/jobs/{id}/stream), and OpenAI's Batch API (POST /v1/files, POST /v1/batches)"
+                    + " takes files of them";
+            case "/v1/completions", "/v1/responses", "/v1/embeddings" -> "; llmq runs chat completions only, as jobs"
+                    + " (POST /v1/jobs)";
+            default -> "";
         };
     }
 

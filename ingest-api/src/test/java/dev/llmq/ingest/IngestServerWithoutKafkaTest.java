@@ -161,6 +161,19 @@ class IngestServerWithoutKafkaTest {
         assertOpenAiError(http.post("/health/live", "", null), 405, "method_not_allowed");
     }
 
+    /** An OpenAI client pointed at llmq for a synchronous chat completion is told where llmq takes it. */
+    @Test
+    void openAisSynchronousRoutesSayWhereLlmqTakesTheirWork() {
+        HttpTestClient.Response chat = http.post("/v1/chat/completions", "{}", "application/json");
+        assertOpenAiError(chat, 404, "not_found");
+        assertThat(chat.json().path("error").path("message").asText()).contains("POST /v1/jobs", "POST /v1/batches");
+        HttpTestClient.Response embeddings = http.post("/v1/embeddings", "{}", "application/json");
+        assertOpenAiError(embeddings, 404, "not_found");
+        assertThat(embeddings.json().path("error").path("message").asText()).contains("chat completions only");
+        assertThat(http.get("/v2/nothing").json().path("error").path("message").asText())
+                .isEqualTo("no route for GET /v2/nothing");
+    }
+
     @Test
     void withoutKafkaTheStatusStoreCannotTellSoLookupsAre503() {
         assertOpenAiError(http.get("/v1/jobs/job_unknown"), 503, "status_unavailable");
