@@ -60,6 +60,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -622,9 +623,15 @@ public final class IngestServer implements AutoCloseable {
             json(ctx, 200, views.file(files.file(id, caller(ctx))));
             return;
         }
-        BatchTally jobs = BatchTally.read(view, batchId, caller(ctx), sealedParts)
+        json(ctx, 200, views.outputFile(id, batchId, outputOf(id, batchId, ctx)));
+    }
+
+    /** The batch of the output or error file {@code id}, as its caller sees it; 404 when none or once it expired. */
+    private BatchTally outputOf(String id, String batchId, Context ctx) {
+        Instant now = clock.instant();
+        return BatchTally.read(view, batchId, caller(ctx), sealedParts)
+                .filter(jobs -> jobs.outputExpiresAt() == null || jobs.outputExpiresAt().isAfter(now))
                 .orElseThrow(() -> FileService.noSuchFile(id));
-        json(ctx, 200, views.outputFile(id, batchId, jobs));
     }
 
     /**
@@ -641,6 +648,7 @@ public final class IngestServer implements AutoCloseable {
             }
             return;
         }
+        outputOf(id, batchId, ctx); // 404 once it expired
         send(ctx, "application/octet-stream", batchResults.open(batchId, caller(ctx), FileService.linesOf(id))
                 .orElseThrow(() -> FileService.noSuchFile(id)));
     }

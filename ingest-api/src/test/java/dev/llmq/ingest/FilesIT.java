@@ -15,8 +15,11 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +43,7 @@ class FilesIT {
     private static final long MAX_BODY = 256L * 1024;
     private static final long MAX_FILE = 4L * 1024 * 1024;
     static final String BOUNDARY = "llmq-test-boundary";
+    private static final ShiftedClock CLOCK = new ShiftedClock();
     private static TopicsFixture fixture;
     private static IngestServer server;
     private static HttpTestClient http;
@@ -50,7 +54,9 @@ class FilesIT {
         IngestSettings settings = IngestSettings.builder(kafka.bootstrapServers(), "files-a").port(0)
                 .topics(fixture.topics()).transactionalProducers(1).maxBodyBytes(MAX_BODY).maxFileBytes(MAX_FILE)
                 .build();
-        server = SubmitIT.startReady(settings, Set.of("gpt-4o-mini"), new SimpleMeterRegistry());
+        server = new IngestServer(settings, () -> Set.of("gpt-4o-mini"), () -> true, CLOCK, new SimpleMeterRegistry())
+                .start();
+        await().atMost(Duration.ofSeconds(30)).until(server::ready);
         http = new HttpTestClient(server.port());
     }
 
@@ -322,7 +328,76 @@ class FilesIT {
         HttpTestClient.Response metadata = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
                 + "\"/v1/chat/completions\",\"metadata\":" + tooMany + "}");
         assertThat(metadata.json().at("/error/param").asText()).isEqualTo("metadata");
+        Map<String, String> expiries = Map.of(
+                "\"1h\"", "output_expires_after",
+                "{\"anchor\":\"now\",\"seconds\":3600}", "output_expires_after.anchor",
+                "{\"anchor\":\"created_at\",\"seconds\":60}", "output_expires_after.seconds",
+                "{\"anchor\":\"created_at\",\"seconds\":\"3600\"}", "output_expires_after.seconds",
+                "{\"anchor\":\"created_at\"}", "output_expires_after.seconds",
+                "{\"anchor\":\"created_at\",\"seconds\":3600,\"days\":1}", "output_expires_after.days");
+        expiries.forEach((value, param) -> {
+            HttpTestClient.Response bad = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
+                    + "\"/v1/chat/completions\",\"completion_window\":\"24h\",\"output_expires_after\":" + value + "}");
+            assertThat(bad.status()).as(value).isEqualTo(400);
+            assertThat(bad.json().at("/error/param").asText()).as(value).isEqualTo(param);
+        });
         assertThat(fixture.committedJobs()).hasSize(jobs);
+    }
+
+    /**
+     * {@code output_expires_after}, as OpenAI's SDKs send it: the output file expires that long after it was made (the
+     * batch's end), and is no longer found after that (the ingest's clock moved two hours ahead), while the batch
+     * itself still is.
+     */
+    @Test
+    void aBatchsOutputFileExpiresAsItsOutputExpiresAfterSays() {
+        String fileId = uploaded(line("e-1", "one")).path("id").asText();
+        HttpTestClient.Response created = createBatch("{\"input_file_id\":\"" + fileId + "\",\"endpoint\":"
+                + "\"/v1/chat/completions\",\"completion_window\":\"24h\","
+                + "\"output_expires_after\":{\"anchor\":\"created_at\",\"seconds\":3600}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        String batchId = created.json().path("id").asText();
+        JobRequest job = fixture.committedJobs().stream().filter(j -> batchId.equals(j.batchId())).findFirst()
+                .orElseThrow();
+        fixture.sendResult(StatusIT.succeeded(job.jobId(), batchId, "uno"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/v1/batches/" + batchId).json()
+                .path("status").asText().equals("completed"));
+        String output = http.get("/v1/batches/" + batchId).json().path("output_file_id").asText();
+
+        JsonNode outputFile = http.get("/v1/files/" + output).json();
+        assertThat(outputFile.path("expires_at").asLong() - outputFile.path("created_at").asLong()).isEqualTo(3600);
+        assertThat(customIds(http.get("/v1/files/" + output + "/content").body())).containsExactly("e-1");
+
+        CLOCK.shift = Duration.ofHours(2);
+        try {
+            assertThat(http.get("/v1/batches/" + batchId).status()).isEqualTo(200);
+            HttpTestClient.Response gone = http.get("/v1/files/" + output);
+            assertThat(gone.status()).as(gone.body()).isEqualTo(404);
+            assertThat(gone.json().at("/error/code").asText()).isEqualTo("file_not_found");
+            assertThat(http.get("/v1/files/" + output + "/content").status()).isEqualTo(404);
+        } finally {
+            CLOCK.shift = Duration.ZERO;
+        }
+    }
+
+    /** The system's clock, moved ahead by what a test sets (the one test of expiry sets it, then puts it back). */
+    private static final class ShiftedClock extends Clock {
+        volatile Duration shift = Duration.ZERO;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(shift);
+        }
     }
 
     @Test

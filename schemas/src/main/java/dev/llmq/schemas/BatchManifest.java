@@ -89,15 +89,28 @@ public record BatchManifest(int schemaVersion, String batchId, int part, int par
      * @param endpoint         the endpoint every line calls ({@code /v1/chat/completions})
      * @param completionWindow the window its jobs expire after, as given ({@code 24h}), or null for none
      * @param metadata         the caller's key-value pairs, or null for none
+     * @param outputExpiresAfterSeconds how long its output and error files are kept after they were made (OpenAI's
+     *                         {@code output_expires_after}, anchored at their creation: the batch's end), or null
+     *                         for as long as its jobs' results
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record FileBatch(String inputFileId, String endpoint,
                             @JsonInclude(JsonInclude.Include.NON_NULL) String completionWindow,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> metadata) {
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> metadata,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Long outputExpiresAfterSeconds) {
         public FileBatch {
             JobRequest.requireText(inputFileId, "input_file_id");
             JobRequest.requireText(endpoint, "endpoint");
             metadata = metadata == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+            if (outputExpiresAfterSeconds != null && outputExpiresAfterSeconds <= 0) {
+                throw new IllegalArgumentException("output_expires_after_seconds must be positive, got "
+                        + outputExpiresAfterSeconds);
+            }
+        }
+
+        /** A batch whose output and error files are kept as long as its jobs' results. */
+        public FileBatch(String inputFileId, String endpoint, String completionWindow, Map<String, String> metadata) {
+            this(inputFileId, endpoint, completionWindow, metadata, null);
         }
     }
 }

@@ -115,6 +115,18 @@ class GoldenRoundTripTest {
                 .hasMessageContaining("input_file_id");
         BatchManifest golden = JsonSerde.batchManifest().fromBytes(golden("batch-manifest-from-file.json"));
         assertThat(golden.fileBatch().metadata()).containsEntry("customer", "c-17");
+        assertThat(golden.fileBatch().outputExpiresAfterSeconds()).as("written before the field").isNull();
+        assertThat(new String(JsonSerde.batchManifest().toBytes(parts.get(0)), StandardCharsets.UTF_8))
+                .doesNotContain("output_expires_after");
+
+        BatchManifest.FileBatch expiring = new BatchManifest.FileBatch("file-1", "/v1/chat/completions", "24h", null,
+                7_200L);
+        BatchManifest first = BatchManifest.of("b2", ids, at, "acme", expiring).getFirst();
+        byte[] bytes = JsonSerde.batchManifest().toBytes(first);
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"output_expires_after_seconds\":7200");
+        assertThat(JsonSerde.batchManifest().fromBytes(bytes).fileBatch()).isEqualTo(expiring);
+        assertThatThrownBy(() -> new BatchManifest.FileBatch("file-1", "/v1/chat/completions", null, null, 0L))
+                .hasMessageContaining("output_expires_after");
     }
 
     @Test

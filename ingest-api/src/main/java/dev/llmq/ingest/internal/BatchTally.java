@@ -233,6 +233,16 @@ public final class BatchTally {
     }
 
     /** When its last job ended, or null when none has. */
+    /**
+     * When the batch's output and error files expire: {@code output_expires_after} after they were made (the batch's
+     * end, {@link #lastEnded}); null while it runs or when it was not given (they go with its jobs' results).
+     */
+    public Instant outputExpiresAt() {
+        Long seconds = fileBatch == null ? null : fileBatch.outputExpiresAfterSeconds();
+        Instant made = lastEnded();
+        return seconds == null || !ended() || made == null ? null : made.plusSeconds(seconds);
+    }
+
     public Instant lastEnded() {
         return lastEnded;
     }

@@ -50,7 +50,8 @@ public final class FileService {
     private static final Set<String> UPLOAD_FIELDS = Set.of("purpose", "expires_after[anchor]",
             "expires_after[seconds]");
     private static final Set<String> BATCH_FIELDS = Set.of("input_file_id", "endpoint", "completion_window",
-            "metadata");
+            "metadata", "output_expires_after");
+    private static final Set<String> EXPIRES_AFTER_FIELDS = Set.of("anchor", "seconds");
     private static final Set<String> LIST_PARAMETERS = Set.of("purpose", "limit", "after", "order");
 
     private final FileStore store;
@@ -152,12 +153,51 @@ public final class FileService {
                     + " a whole number of seconds"
                     + (seconds == null ? " (it is missing)" : ", got '" + seconds + "'"));
         }
-        if (s < MIN_EXPIRY.toSeconds() || s > MAX_EXPIRY.toSeconds()) {
-            throw ApiException.invalid("invalid_value", "expires_after[seconds]", "'expires_after[seconds]' must be"
-                    + " from " + MIN_EXPIRY.toSeconds() + " (1 hour) to " + MAX_EXPIRY.toSeconds() + " (30 days), got "
-                    + s);
+        return inRange(s, "expires_after[seconds]");
+    }
+
+    /** {@code seconds} as a duration when OpenAI takes it for an expiry (1 hour to 30 days); 400 naming it else. */
+    private static Duration inRange(long seconds, String param) {
+        if (seconds < MIN_EXPIRY.toSeconds() || seconds > MAX_EXPIRY.toSeconds()) {
+            throw ApiException.invalid("invalid_value", param, "'" + param + "' must be from "
+                    + MIN_EXPIRY.toSeconds() + " (1 hour) to " + MAX_EXPIRY.toSeconds() + " (30 days), got " + seconds);
         }
-        return Duration.ofSeconds(s);
+        return Duration.ofSeconds(seconds);
+    }
+
+    /**
+     * {@code output_expires_after} of {@code POST /v1/batches}: {@code {"anchor": "created_at", "seconds": N}}, how long
+     * the batch's output and error files are kept after they were made (its end); null when not given.
+     */
+    static Duration outputExpiry(JsonNode node) {
+        String name = "output_expires_after";
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw ApiException.invalid("invalid_type", name, "'" + name + "' must be an object such as"
+                    + " {\"anchor\": \"created_at\", \"seconds\": 86400}");
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!EXPIRES_AFTER_FIELDS.contains(field)) {
+                throw ApiException.invalid("unknown_parameter", name + "." + field, "Unrecognized argument '" + name
+                        + "." + field + "' (" + name + " takes " + new TreeSet<>(EXPIRES_AFTER_FIELDS) + ")");
+            }
+        }
+        JsonNode anchor = node.get("anchor");
+        if (anchor == null || !"created_at".equals(anchor.textValue())) {
+            throw ApiException.invalid(anchor == null ? "missing_required_parameter" : "invalid_value",
+                    name + ".anchor", "'" + name + ".anchor' must be 'created_at'"
+                            + (anchor == null ? " (it is missing)" : ", got " + anchor));
+        }
+        JsonNode seconds = node.get("seconds");
+        if (seconds == null || !seconds.isIntegralNumber() || !seconds.canConvertToLong()) {
+            throw ApiException.invalid(seconds == null ? "missing_required_parameter" : "invalid_type",
+                    name + ".seconds", "'" + name + ".seconds' must be a whole number of seconds"
+                            + (seconds == null ? " (it is missing)" : ", got " + seconds));
+        }
+        return inRange(seconds.longValue(), name + ".seconds");
     }
 
     /** The uploaded file {@code id} as {@code caller} may see it; 404 in OpenAI's words otherwise. */
@@ -213,7 +253,8 @@ public final class FileService {
      * none, as an NDJSON submission of them would be (same checks, budgets, rates and {@code Idempotency-Key}).
      * {@code endpoint} must be {@code /v1/chat/completions}; {@code completion_window} ({@code 24h}, or any window
      * from 1 s to 7 d) caps every job's expiry; {@code metadata} is string pairs within the jobs' metadata limits
-     * (OpenAI's 16 pairs of 64 and 512 characters by default). 400 for anything else in the body, 404 for an unknown
+     * (OpenAI's 16 pairs of 64 and 512 characters by default); {@code output_expires_after} ({@link #outputExpiry})
+     * how long its output and error files are kept once made. 400 for anything else in the body, 404 for an unknown
      * file.
      */
     public Created createBatch(byte[] body, Caller caller, String idempotencyKey, TraceContext trace) {
@@ -235,8 +276,10 @@ public final class FileService {
         Duration window = JobDeadline.window(windowNode);
         String windowText = window == null ? null : windowNode.asText().trim();
         Map<String, String> metadata = JobFields.metadata(request.get("metadata"), parser.limits());
+        Duration outputExpiry = outputExpiry(request.get("output_expires_after"));
         StoredFile file = file(fileId, caller);
-        BatchManifest.FileBatch fileBatch = new BatchManifest.FileBatch(file.id(), ENDPOINT, windowText, metadata);
+        BatchManifest.FileBatch fileBatch = new BatchManifest.FileBatch(file.id(), ENDPOINT, windowText, metadata,
+                outputExpiry == null ? null : outputExpiry.toSeconds());
         Submission s = submissions.submitFile(store, file, new SubmissionService.FileOrigin(fileBatch, window), caller,
                 idempotencyKey, trace);
         return new Created(s, fileBatch);

@@ -193,10 +193,11 @@ public final class JobViews {
 
     /**
      * OpenAI's File object of a batch's output or error file ({@link FileService#batchOfOutput}), which is not
-     * stored: its {@code bytes} are not known before it is read (null); created when the batch ended.
+     * stored: its {@code bytes} are not known before it is read (null); created when the batch ended, expiring as its
+     * {@code output_expires_after} says ({@link BatchTally#outputExpiresAt}).
      */
     public ObjectNode outputFile(String fileId, String batchId, BatchTally jobs) {
-        return fileObject(fileId, null, jobs.lastEnded(), null,
+        return fileObject(fileId, null, jobs.lastEnded(), jobs.outputExpiresAt(),
                 batchId + (FileService.isErrorFile(fileId) ? "_error.jsonl" : "_output.jsonl"), "batch_output");
     }
 
