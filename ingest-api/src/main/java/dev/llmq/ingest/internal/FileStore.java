@@ -288,8 +288,8 @@ public final class FileStore implements AutoCloseable {
                 if (part.length == 0 && !sent.isEmpty()) {
                     break;
                 }
-                sent.add(p.send(new ProducerRecord<>(settings.topics().fileParts(), 0,
-                        StoredFile.partKey(draft.id(), sent.size()), part)));
+                sent.add(sent(p.send(new ProducerRecord<>(settings.topics().fileParts(), 0,
+                        StoredFile.partKey(draft.id(), sent.size()), part))));
                 bytes += part.length;
             } while (part.length == StoredFile.PART_BYTES);
             p.flush();
@@ -305,12 +305,30 @@ public final class FileStore implements AutoCloseable {
     public void delete(StoredFile file) {
         inTransaction("deletion", p -> {
             for (int i = 0; i < file.parts(); i++) {
-                p.send(new ProducerRecord<>(settings.topics().fileParts(), 0, StoredFile.partKey(file.id(), i), null));
+                sent(p.send(new ProducerRecord<>(settings.topics().fileParts(), 0, StoredFile.partKey(file.id(), i),
+                        null)));
             }
             p.send(new ProducerRecord<>(settings.topics().files(), 0, file.id(), null));
             return null;
         });
         awaitTable(file.id(), false);
+    }
+
+    /**
+     * {@code future}, a send's, once it is known not to have failed already: the producer fails a record before
+     * sending it when it waited {@code max.block.ms} in vain for its topic's metadata or for buffer space (Kafka down)
+     * or when its transaction already failed, and returns that as a failed future rather than throwing. A file
+     * transaction's work passes every send through this, so it stops at the first such record instead of waiting as
+     * long again for each of the next (a batch of 50,000 lines held its request until Kafka was back).
+     *
+     * @throws KafkaException the send's failure
+     */
+    public static Future<RecordMetadata> sent(Future<RecordMetadata> future) {
+        if (future.isDone() && future.state() == Future.State.FAILED) {
+            Throwable failure = future.exceptionNow();
+            throw failure instanceof KafkaException k ? k : new KafkaException(failure);
+        }
+        return future;
     }
 
     /** What {@link #inTransaction} runs: sends with {@code producer}, inside the transaction. */

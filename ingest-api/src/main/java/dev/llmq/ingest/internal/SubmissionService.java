@@ -384,7 +384,7 @@ public final class SubmissionService {
                     ParsedJob j = admitted(job, line, true);
                     String id = ids.nextJobId();
                     JobRequest r = j.request(id, batchId, tenant, now, key);
-                    producer.send(publisher.jobRecord(r, trace, true));
+                    FileStore.sent(producer.send(publisher.jobRecord(r, trace, true)));
                     String print = key == null ? null : Fingerprints.ofJob(mapper, r.customId(), r.modelGroup(),
                             r.body());
                     if (print != null) {
@@ -395,7 +395,7 @@ public final class SubmissionService {
                 });
                 for (var r : publisher.listRecords(batchId, refs.stream().map(Submission.JobRef::id).toList(),
                         now, tenant, origin.fileBatch(), trace)) {
-                    producer.send(r);
+                    FileStore.sent(producer.send(r));
                 }
                 return null;
             });

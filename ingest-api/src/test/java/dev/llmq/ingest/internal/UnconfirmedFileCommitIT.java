@@ -26,16 +26,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +66,7 @@ class UnconfirmedFileCommitIT {
 
     private final AtomicReference<Commit> next = new AtomicReference<>(Commit.ANSWERED);
     private final AtomicInteger commits = new AtomicInteger();
+    private final AtomicInteger sends = new AtomicInteger();
     private final MapStatusView view = new MapStatusView();
     private TopicNames topics;
     private IngestSettings settings;
@@ -100,6 +106,12 @@ class UnconfirmedFileCommitIT {
         }
 
         @Override
+        public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+            sends.incrementAndGet();
+            return super.send(record, callback);
+        }
+
+        @Override
         public void commitTransaction() {
             Commit commit = next.getAndSet(Commit.ANSWERED);
             if (commit != Commit.ANSWER_LOST_BEFORE_COMMIT) {
@@ -118,15 +130,50 @@ class UnconfirmedFileCommitIT {
     }
 
     private StoredFile upload(String id) {
-        byte[] content = LINES.getBytes(StandardCharsets.UTF_8);
-        StoredFile draft = new StoredFile(StoredFile.SCHEMA_VERSION, id, null, id + ".jsonl", "batch", 0, 2, NOW,
+        return upload(id, LINES, 2);
+    }
+
+    private StoredFile upload(String id, String lines, int count) {
+        byte[] content = lines.getBytes(StandardCharsets.UTF_8);
+        StoredFile draft = new StoredFile(StoredFile.SCHEMA_VERSION, id, null, id + ".jsonl", "batch", 0, count, NOW,
                 NOW.plus(Duration.ofDays(1)), 0, 1);
         return store.write(draft, new ByteArrayInputStream(content));
     }
 
     private Submission batch(StoredFile file, String key) {
-        return service.submitFile(store, file, new SubmissionService.FileOrigin(new BatchManifest.FileBatch(file.id(),
-                FileService.ENDPOINT, null, null), null), Caller.withoutKey(null), key, null);
+        return batch(service, file, key);
+    }
+
+    private Submission batch(SubmissionService submissions, StoredFile file, String key) {
+        return submissions.submitFile(store, file, new SubmissionService.FileOrigin(new BatchManifest.FileBatch(
+                file.id(), FileService.ENDPOINT, null, null), null), Caller.withoutKey(null), key, null);
+    }
+
+    /**
+     * A record the producer fails before sending it (here: its topic is unknown; while Kafka is down, after waiting
+     * {@code max.block.ms} for its metadata) stops a batch's transaction at once, a 503 naming why, rather than going
+     * on (and waiting as long again) with each of the file's next lines.
+     */
+    @Test
+    void aBatchStopsAtTheFirstRecordTheProducerFailsBeforeSendingIt(KafkaCluster kafka) {
+        StoredFile file = upload("file-20", IntStream.range(0, 20).mapToObj(i -> line("x-" + i))
+                .collect(Collectors.joining()), 20);
+        IngestSettings nowhere = IngestSettings.builder(kafka.bootstrapServers(), "unconfirmed-nowhere")
+                .topics(new TopicNames("it-missing-" + UUID.randomUUID().toString().substring(0, 8))).build();
+        try (JobPublisher elsewhere = new JobPublisher(nowhere)) {
+            ObjectMapper mapper = Json.mapper();
+            SubmissionService submissions = new SubmissionService(new SubmissionParser(mapper,
+                    () -> Set.of("gpt-4o-mini")), elsewhere, view, new JobIds(CLOCK, new SplittableRandom(9)), mapper,
+                    CLOCK, Duration.ofSeconds(2));
+            int before = sends.get();
+
+            assertThatThrownBy(() -> batch(submissions, file, null)).isInstanceOfSatisfying(ApiException.class, e -> {
+                assertThat(e.status()).isEqualTo(503);
+                assertThat(e.getMessage()).contains("does not host this topic-partition", "nothing was changed");
+            });
+            assertThat(sends.get() - before).as("the first line's record only").isEqualTo(1);
+        }
+        assertThat(batch(file, null).jobs()).as("the next batch goes through").hasSize(20);
     }
 
     /** The committed jobs on the jobs topic, as a {@code read_committed} reader sees them. */
