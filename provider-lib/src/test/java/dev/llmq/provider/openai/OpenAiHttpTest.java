@@ -247,13 +247,14 @@ class OpenAiHttpTest {
     @Test
     @Timeout(20)
     void eventsWithinTheIdleTimeoutKeepALongerStreamGoing() {
-        // nine events 120 ms apart: the stream lasts about four idle timeouts of 250 ms, and never pauses for one
-        peer.enqueue(Reply.sseEvents(STREAM).paced(Duration.ofMillis(120)));
+        // nine events 150 ms apart: the stream lasts more than two idle timeouts of 500 ms and never pauses for one
+        // (350 ms to spare between two events: a busy machine's scheduling does not fail it)
+        peer.enqueue(Reply.sseEvents(STREAM).paced(Duration.ofMillis(150)));
         long t0 = System.nanoTime();
         List<ObjectNode> chunks = new ArrayList<>();
-        ProviderResponse r = client.stream(openai(Duration.ofSeconds(30), Duration.ofMillis(250)), hello(),
+        ProviderResponse r = client.stream(openai(Duration.ofSeconds(30), Duration.ofMillis(500)), hello(),
                 chunks::add);
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(750));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(1000));
         assertThat(chunks).hasSize(7);
         assertThat(r.completion().at("/choices/0/message/content").asText()).isEqualTo("Hé 😀");
         assertThat(r.completion().at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
