@@ -280,9 +280,14 @@ public final class ResultTransactions implements AutoCloseable {
      * Whether a transaction whose commit failed was committed all the same. A transaction coordinator that went away
      * while it committed (a broker killed and started again) finishes the commit when it is back, and may answer the
      * producer's retried commit with a fencing error: taken for an abort, the batch was written a second time (a
-     * job's result twice on the topic). The transaction's offsets tell: the group's stable committed offsets have
-     * reached them only if it committed (or a later transaction did, which wrote these jobs' results too). Asked
-     * again while Kafka does not answer, as an unanswered commit is, until this closes.
+     * job's result twice on the topic). The transaction's offsets tell, with their metadata: the group's stable
+     * committed offset of each of its partitions is this transaction's, offset and metadata alike, only if it
+     * committed; or it is past it, which only a later owner's transaction does (these transactions go one after
+     * another), having read what was committed and written the results of the jobs it said were not done. The offset
+     * alone does not tell: jobs finish out of order and the offset is the lowest not done, so a transaction of results
+     * above it often commits the same offset as the one before it, with other metadata (the jobs it says are done);
+     * taken for committed, such a transaction that was aborted lost its jobs' results for good. Asked again while
+     * Kafka does not answer, as an unanswered commit is, until this closes.
      */
     private boolean committedAnyway(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group,
                                     RuntimeException failure) {
@@ -293,7 +298,8 @@ public final class ResultTransactions implements AutoCloseable {
             try {
                 Map<TopicPartition, OffsetAndMetadata> now = committedOffsets.read(group.groupId(), offsets.keySet());
                 boolean reached = offsets.entrySet().stream().allMatch(o -> now.get(o.getKey()) instanceof
-                        OffsetAndMetadata c && c.offset() >= o.getValue().offset());
+                        OffsetAndMetadata c && (c.offset() > o.getValue().offset()
+                        || c.offset() == o.getValue().offset() && c.metadata().equals(o.getValue().metadata())));
                 if (reached) {
                     LOG.warn("transaction commit failed ({}) but its offsets are committed: it went through, and is "
                             + "not written again", KafkaErrors.describe(failure));

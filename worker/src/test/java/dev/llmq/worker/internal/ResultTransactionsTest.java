@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -266,6 +267,32 @@ class ResultTransactionsTest {
         assertThat(failingCommits(new ProducerFencedException("again"), (group, partitions) -> Map.of())
                 .commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed())
                 .as("none committed at all").isFalse();
+    }
+
+    /**
+     * Jobs finish out of order, so a transaction of results above the lowest job not done commits the same offset as
+     * the one before it, with other metadata (which jobs are done): a group showing that offset with the earlier
+     * metadata has not committed it (taken for committed, its jobs' results were lost: a broker killed under a
+     * deployment's load, 81 jobs); with its own metadata it has; past it, a later owner's transaction has.
+     */
+    @Test
+    void aCommitThatFailedIsTakenForCommittedOnlyWhenTheGroupShowsItsOwnMetadataOrALaterOffset() {
+        TopicPartition jobs = OFFSETS.keySet().iterator().next();
+        long mine = OFFSETS.get(jobs).offset();
+        Map<TopicPartition, OffsetAndMetadata> earlier = Map.of(jobs, new OffsetAndMetadata(mine, "s2;2;0:1"));
+        assertThat(failingCommits(new InvalidProducerEpochException("an old epoch"), (group, partitions) -> earlier)
+                .commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed())
+                .as("the same offset, the metadata of the transaction before").isFalse();
+        transactions.close();
+        assertThat(failingCommits(new InvalidProducerEpochException("an old epoch"), (group, partitions) -> Map.of(
+                jobs, new OffsetAndMetadata(mine, OFFSETS.get(jobs).metadata())))
+                .commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed())
+                .as("its own offset and metadata").isTrue();
+        transactions.close();
+        assertThat(failingCommits(new InvalidProducerEpochException("an old epoch"), (group, partitions) -> Map.of(
+                jobs, new OffsetAndMetadata(mine + 5, "")))
+                .commit(List.of(record("results", "a")), OFFSETS, GROUP).join().committed())
+                .as("a later owner's offset").isTrue();
     }
 
     @Test
