@@ -209,7 +209,10 @@ public final class UsageAggregator implements AutoCloseable {
         return this;
     }
 
-    /** True once started, the stream is running (it stays ready while rebalancing) and {@link #readyOnlyWhen} holds. */
+    /**
+     * True once started, the stream is running (it stays ready while rebalancing) having counted what the results
+     * topic held at the start, and {@link #readyOnlyWhen} holds.
+     */
     public boolean ready() {
         return started && streams.ready() && dependency.getAsBoolean();
     }
@@ -217,11 +220,20 @@ public final class UsageAggregator implements AutoCloseable {
     /** The stream's state in words, for readiness bodies. */
     public String readinessDetail() {
         String more = dependencyDetail.get();
-        return "usage aggregator: stream " + streams.state() + (more == null || more.isEmpty() ? "" : "; " + more);
+        return "usage aggregator: stream " + streams.state() + (streams.caughtUp() ? "" : ", catching up with the"
+                + " results topic") + (more == null || more.isEmpty() ? "" : "; " + more);
     }
 
-    /** The whole answer to a usage question, gathered from every instance; retried while the stores move. */
+    /**
+     * The whole answer to a usage question, gathered from every instance; retried while the stores move. 503 until
+     * the application has counted what the results topic held when this instance started: before, its sums would be
+     * partial (a restart with results written while it was down read 3,205 requests where 3,705 had been made).
+     */
     public List<UsageRecord> answer(UsageQuery q) {
+        if (started && !streams.caughtUp()) {
+            throw UsageApiException.unavailable("the usage aggregator is counting the results written before it"
+                    + " started, and its sums are not whole yet");
+        }
         return Retry.decorateSupplier(movingRetry, () -> gather(q)).get();
     }
 

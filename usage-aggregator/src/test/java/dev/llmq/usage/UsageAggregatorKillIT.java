@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -141,6 +142,51 @@ class UsageAggregatorKillIT {
         }
         assertThat(appended(kafka, changelog)).as("the restored sum and its deletion, its transaction's marker")
                 .isEqualTo(3);
+    }
+
+    /**
+     * An aggregator started on results written before it (a restart after results kept coming while it was down)
+     * answers usage only once it has counted them: 503 until then, never a partial sum (it answered 3,205 requests
+     * where 3,705 were made, the moment it said it was ready), and ready only then.
+     */
+    @Test
+    void anAggregatorStartedOnABacklogAnswersOnlyWholeSums(KafkaCluster kafka) throws Exception {
+        TopicNames topics = new TopicNames("it-usage-backlog-" + UUID.randomUUID().toString().substring(0, 8));
+        new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), topics,
+                PARTITIONS, (short) 1).ensureTopics(Duration.ofSeconds(30));
+        int backlog = 20_000;
+        try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < backlog; i++) {
+                JobResult r = result(i);
+                sent.add(producer.send(new ProducerRecord<>(topics.results(), null, r.completedAt().toEpochMilli(),
+                        r.jobId(), JsonSerde.jobResult().toBytes(r))));
+            }
+            for (Future<?> f : sent) {
+                f.get();
+            }
+        }
+        try (UsageAggregator started = new UsageAggregator(settings(kafka.bootstrapServers(), topics, "agg-backlog",
+                dirs.resolve("agg-backlog")), new SimpleMeterRegistry(), Clock.systemUTC()).start()) {
+            URI query = URI.create(started.url() + "/v1/usage?group_by=model&window=total");
+            List<Integer> unavailable = new ArrayList<>();
+            AtomicReference<String> first = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(query).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 503) {
+                    unavailable.add(r.statusCode());
+                    return false;
+                }
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                first.set(r.body());
+                return true;
+            });
+            assertThat(Json.mapper().readTree(first.get()).at("/data/0/requests").asLong())
+                    .as("the first answer counts the whole backlog").isEqualTo(backlog);
+            assertThat(started.ready()).isTrue();
+            assertThat(unavailable).as("asked while it counted").isNotEmpty();
+        }
     }
 
     /** Records (and transaction markers) ever appended to {@code topic}: the sum of its high watermarks. */

@@ -6,6 +6,7 @@ import dev.llmq.config.StreamsDefaults;
 import dev.llmq.ingest.IngestSettings;
 import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JsonSerde;
+import dev.llmq.schemas.StartupCatchUp;
 import dev.llmq.schemas.TopicNames;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -160,8 +161,9 @@ final class StatusStore implements AutoCloseable {
         });
         admin = Admin.create(KafkaClients.admin(settings, settings.instanceId() + "-status-catch-up"));
         String app = applicationId(settings.topics());
-        catchUp = new StartupCatchUp(admin, app, List.of(settings.topics().jobs(), settings.topics().jobsInteractive(),
-                settings.topics().status(), settings.topics().results(), settings.topics().batches()),
+        catchUp = new StartupCatchUp("status store", admin, app, List.of(settings.topics().jobs(),
+                settings.topics().jobsInteractive(), settings.topics().status(), settings.topics().results(),
+                settings.topics().batches()),
                 List.of(app + "-" + JobStatusTopology.INDEX_REPARTITION + "-repartition"), settings.kafkaTimeout(),
                 KafkaClients.consumer(settings, settings.instanceId() + "-status-catch-up-gap"));
         s.start();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.llmq.runtime.KafkaCluster;
+import dev.llmq.schemas.StartupCatchUp;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import dev.llmq.testkit.kafka.LogEnds;
 import java.time.Duration;
@@ -58,9 +59,10 @@ class StartupCatchUpIT {
             admin.alterConsumerGroupOffsets("done", Map.of(tp, new OffsetAndMetadata(3))).all().get();
             admin.alterConsumerGroupOffsets("behind", Map.of(tp, new OffsetAndMetadata(2))).all().get();
 
-            try (StartupCatchUp done = new StartupCatchUp(admin, "done", List.of(topic), List.of(), Duration.ofSeconds(5), props);
-                 StartupCatchUp behind = new StartupCatchUp(admin, "behind", List.of(topic), List.of(), Duration.ofSeconds(5),
-                         props)) {
+            try (StartupCatchUp done = new StartupCatchUp("test", admin, "done", List.of(topic), List.of(),
+                    Duration.ofSeconds(5), props);
+                 StartupCatchUp behind = new StartupCatchUp("test", admin, "behind", List.of(topic), List.of(),
+                         Duration.ofSeconds(5), props)) {
                 done.start();
                 behind.start();
                 await().atMost(Duration.ofSeconds(30)).until(done::caughtUp);
@@ -88,7 +90,7 @@ class StartupCatchUpIT {
                     end -> end == 2); // the abort's marker written
             // partition 0: an aborted record and its marker (a read_committed reader ends at 2), partition 1 empty:
             // a group that never read a record has nothing to commit, and has caught up
-            try (StartupCatchUp aborted = new StartupCatchUp(admin, "never-committed-" + UUID.randomUUID(),
+            try (StartupCatchUp aborted = new StartupCatchUp("test", admin, "never-committed-" + UUID.randomUUID(),
                     List.of(topic), List.of(), Duration.ofSeconds(5), props)) {
                 aborted.start();
                 await().atMost(Duration.ofSeconds(30)).until(aborted::caughtUp);
@@ -98,7 +100,7 @@ class StartupCatchUpIT {
                     new StringSerializer())) {
                 producer.send(new ProducerRecord<>(topic, 1, "k", "v")).get();
             }
-            try (StartupCatchUp unread = new StartupCatchUp(admin, "never-committed-" + UUID.randomUUID(),
+            try (StartupCatchUp unread = new StartupCatchUp("test", admin, "never-committed-" + UUID.randomUUID(),
                     List.of(topic), List.of(), Duration.ofSeconds(5), props)) {
                 unread.start();
                 await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> !unread.caughtUp());
@@ -120,7 +122,7 @@ class StartupCatchUpIT {
             admin.createTopics(List.of(new NewTopic(input, 1, (short) 1), new NewTopic(derived, 1, (short) 1)))
                     .all().get();
             producer.send(new ProducerRecord<>(input, 0, "job", "accepted just before the start")).get();
-            try (StartupCatchUp catchUp = new StartupCatchUp(admin, "staged", List.of(input), List.of(derived),
+            try (StartupCatchUp catchUp = new StartupCatchUp("test", admin, "staged", List.of(input), List.of(derived),
                     Duration.ofSeconds(5), props)) {
                 catchUp.start();
                 await().atMost(Duration.ofSeconds(30)).until(catchUp::targetsNoted);

@@ -4,6 +4,7 @@ import dev.llmq.config.ExactlyOnceState;
 import dev.llmq.config.StateDir;
 import dev.llmq.config.StreamsDefaults;
 import dev.llmq.schemas.LeftOpenTransactions;
+import dev.llmq.schemas.StartupCatchUp;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.schemas.Topics;
 import dev.llmq.usage.ResultOutcome;
@@ -55,6 +56,7 @@ public final class UsageStreams implements AutoCloseable {
     private volatile KafkaStreams streams;
     private volatile Admin admin;
     private LeftOpenTransactions leftOpen;
+    private volatile StartupCatchUp catchUp;
     private volatile boolean runningOnce;
     private volatile int partitions;
 
@@ -126,6 +128,11 @@ public final class UsageStreams implements AutoCloseable {
         leftOpen = new LeftOpenTransactions(() -> Admin.create(leftOpenProps), List.of(t.name(Topics.USAGE_1M),
                 t.name(Topics.USAGE_1H), t.name(Topics.USAGE_1D), t.name(Topics.USAGE_TOTAL), t.control(),
                 LeftOpenTransactions.CONSUMER_OFFSETS), applicationId(t) + "-", settings.queryTimeout());
+        Map<String, Object> gapReader = new HashMap<>(adminProps);
+        gapReader.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage-catch-up-gap");
+        catchUp = new StartupCatchUp("usage aggregator", admin, applicationId(t), List.of(t.results()),
+                List.of(repartitionTopic(), applicationId(t) + "-" + UsageTopology.BUDGET_REPARTITION + "-repartition"),
+                settings.queryTimeout(), gapReader);
         KafkaStreams s = new KafkaStreams(UsageTopology.topology(settings.topics(), settings.grace(),
                 settings.dedupeRetention(), settings.budgets(), settings.instanceId(), outcomes),
                 properties(settings, stateDir.path(), self), new LeftOpenClients(leftOpen));
@@ -146,6 +153,7 @@ public final class UsageStreams implements AutoCloseable {
                     + "the changelog", settings.instanceId(), dropped);
         }
         s.start();
+        catchUp.start();
         streams = s;
         LOG.info("usage aggregator {} started (application {}, state in {}, advertised as {})",
                 settings.instanceId(), applicationId(settings.topics()), stateDir.path(), self);
@@ -156,10 +164,20 @@ public final class UsageStreams implements AutoCloseable {
         return streams;
     }
 
-    /** True once the stream has been running, while it is running or rebalancing. */
+    /**
+     * True once the stream has been running and has counted what the results topic held when this instance started
+     * (its sums before that are partial: results written while it was down, or before its first start), while it is
+     * running or rebalancing.
+     */
     public boolean ready() {
         KafkaStreams s = streams;
-        return s != null && runningOnce && s.state().isRunningOrRebalancing();
+        return s != null && runningOnce && caughtUp() && s.state().isRunningOrRebalancing();
+    }
+
+    /** True once the application has counted what the results topic held when this instance started. */
+    public boolean caughtUp() {
+        StartupCatchUp c = catchUp;
+        return c != null && c.caughtUp();
     }
 
     /** The stream's state, for readiness bodies. */
@@ -195,6 +213,9 @@ public final class UsageStreams implements AutoCloseable {
     /** Leaves the group (the partitions move at once), closes the stores, deletes a temporary state directory. */
     @Override
     public synchronized void close() {
+        if (catchUp != null) {
+            catchUp.close();
+        }
         Admin a = admin;
         if (a != null) {
             a.close(Duration.ofSeconds(5));

@@ -1,4 +1,4 @@
-package dev.llmq.ingest.internal;
+package dev.llmq.schemas;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,10 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells when the status store application has processed what its input topics held when this instance started: it
- * notes their committed end offsets once, then watches the application's committed offsets until every partition
- * has reached them. Until then a job accepted while the instance was down could be missing from the store, so the
- * instance is not ready. Runs on its own thread; retries (every {@link #CHECK_EVERY}) while Kafka does not answer.
+ * Tells when a Kafka Streams application (the ingest's status store, the usage aggregator) has processed what its
+ * input topics held when this instance started: it notes their committed end offsets once, then watches the
+ * application's committed offsets until every partition has reached them. Until then what was written while the
+ * instance was down could be missing from its stores (a job accepted, a result counted), so the instance is not
+ * ready. Runs on its own thread; retries (every {@link #CHECK_EVERY}) while Kafka does not answer.
  *
  * <p>Topics the application writes itself and reads again (a repartition topic) are a second stage: their end
  * offsets are noted only once the inputs are reached, because the records derived from the inputs' last records
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * does a partition the application never committed an offset of, read from its beginning: one that holds aborted
  * records only (a transaction the broker's crash ended) gives it nothing to commit.
  */
-final class StartupCatchUp implements AutoCloseable {
+public final class StartupCatchUp implements AutoCloseable {
 
     static final Duration CHECK_EVERY = Duration.ofMillis(500);
     /** A partition the application has committed no offset of (it never read a record there). */
@@ -54,6 +55,7 @@ final class StartupCatchUp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StartupCatchUp.class);
 
+    private final String what;
     private final Admin admin;
     private final String groupId;
     private final List<String> inputs;
@@ -68,12 +70,15 @@ final class StartupCatchUp implements AutoCloseable {
     private volatile boolean targetsNoted;
 
     /**
+     * @param what the application, for the log ({@code status store})
+     * @param groupId the application's id (its consumer group)
      * @param inputs the application's input topics (those that do not exist yet are ignored: nothing to catch up)
      * @param derived the topics it writes and reads again (repartition topics), caught up once the inputs are
-     * @param consumerProps a group-less consumer's settings ({@link KafkaClients#consumer}), for reading a gap
+     * @param consumerProps a group-less consumer's settings (bootstrap servers and security), for reading a gap
      */
-    StartupCatchUp(Admin admin, String groupId, List<String> inputs, List<String> derived, Duration timeout,
-                   Map<String, Object> consumerProps) {
+    public StartupCatchUp(String what, Admin admin, String groupId, List<String> inputs, List<String> derived,
+                          Duration timeout, Map<String, Object> consumerProps) {
+        this.what = Objects.requireNonNull(what, "what");
         this.admin = Objects.requireNonNull(admin, "admin");
         this.consumerProps = Map.copyOf(consumerProps);
         this.groupId = Objects.requireNonNull(groupId, "groupId");
@@ -82,16 +87,18 @@ final class StartupCatchUp implements AutoCloseable {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
-    void start() {
-        thread = Thread.ofVirtual().name("llmq-ingest-status-catch-up").start(this::run);
+    /** Starts watching, on a virtual thread of its own. */
+    public void start() {
+        thread = Thread.ofVirtual().name("llmq-catch-up-" + what.replace(' ', '-')).start(this::run);
     }
 
-    boolean caughtUp() {
+    /** True once the application has processed what its inputs (then its derived topics) held at the start. */
+    public boolean caughtUp() {
         return done.getCount() == 0;
     }
 
     /** True once the inputs' end offsets have been noted (for tests that write after that moment). */
-    boolean targetsNoted() {
+    public boolean targetsNoted() {
         return targetsNoted;
     }
 
@@ -113,13 +120,13 @@ final class StartupCatchUp implements AutoCloseable {
                 if (targets == null) {
                     targets = endOffsets(inputs);
                     targetsNoted = true;
-                    LOG.info("status store catches up to {} records in {} partitions before it is ready",
+                    LOG.info("{} catches up to {} records in {} partitions before it is ready", what,
                             targets.values().stream().mapToLong(Long::longValue).sum(), targets.size());
                 }
                 if (reached(targets)) {
                     if (inputsReached || derived.isEmpty()) {
                         done.countDown();
-                        LOG.info("status store caught up with its input topics");
+                        LOG.info("{} caught up with its input topics", what);
                         return;
                     }
                     inputsReached = true;
@@ -127,7 +134,7 @@ final class StartupCatchUp implements AutoCloseable {
                     continue;
                 }
             } catch (RuntimeException | ExecutionException | TimeoutException e) {
-                LOG.debug("status store catch-up check failed, retrying: {}", e.toString());
+                LOG.debug("{} catch-up check failed, retrying: {}", what, e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -143,7 +150,9 @@ final class StartupCatchUp implements AutoCloseable {
         }
     }
 
-    /** The last stable offset (what read_committed readers reach) of every partition of those of the topics that exist. */
+    /**
+     * The last stable offset (what read_committed readers reach) of every partition of those of the topics that exist.
+     */
     private Map<TopicPartition, Long> endOffsets(List<String> topics) throws ExecutionException, TimeoutException,
             InterruptedException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
@@ -214,7 +223,8 @@ final class StartupCatchUp implements AutoCloseable {
         }
         boolean onlyMarkers = gapReader.position(tp) >= end;
         if (onlyMarkers) {
-            LOG.info("status store input {} is committed at {}, before {} only by transaction markers", tp, from, end);
+            LOG.info("{} input {} is committed at {}, before {} only by transaction markers", what, tp, from,
+                    end);
         }
         return onlyMarkers;
     }
