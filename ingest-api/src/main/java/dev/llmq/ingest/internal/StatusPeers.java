@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.llmq.config.ApiKeys;
+import dev.llmq.config.LlmqKeys;
 import dev.llmq.schemas.BatchManifest;
 import java.io.IOException;
 import java.net.URI;
@@ -144,6 +145,12 @@ final class StatusPeers {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 LOG.debug("status peer {} answered {}: {}", uri, response.statusCode(), new String(response.body()));
+                if (response.statusCode() == 401) {
+                    LOG.warn("status peer {} refused this instance's internal key: {} differs between them", uri,
+                            LlmqKeys.AUTH_INTERNAL_KEY.name());
+                    throw unavailable("the ingest instance holding this entry refused this instance's internal key:"
+                            + " set the same " + LlmqKeys.AUTH_INTERNAL_KEY.name() + " on every instance");
+                }
                 throw unavailable("the ingest instance holding this entry answered " + response.statusCode());
             }
             Answer answer = mapper.readValue(response.body(), Answer.class);

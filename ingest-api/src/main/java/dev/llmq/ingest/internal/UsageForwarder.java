@@ -100,6 +100,13 @@ public final class UsageForwarder implements AutoCloseable {
         }
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() == 401) {
+                // the caller's key was checked here; the aggregator checks this instance's internal key only
+                LOG.warn("usage aggregator {} refused this instance's internal key: {} differs between them",
+                        aggregator, LlmqKeys.AUTH_INTERNAL_KEY.name());
+                throw unavailable("the usage aggregator at " + aggregator + " refused this ingest instance's internal"
+                        + " key: set the same " + LlmqKeys.AUTH_INTERNAL_KEY.name() + " on both");
+            }
             return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(JSON),
                     response.body());
         } catch (HttpTimeoutException e) {

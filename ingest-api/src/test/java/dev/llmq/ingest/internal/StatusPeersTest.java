@@ -74,5 +74,9 @@ class StatusPeersTest {
         peer.answer(500, "{}");
         assertThatThrownBy(() -> peers.ask(owner, query())).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.code()).isEqualTo("status_unavailable"));
+        // an owner with another internal key: what to set, since asking again never helps
+        peer.answer(401, "{}");
+        assertThatThrownBy(() -> peers.ask(owner, query())).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.getMessage()).contains("llmq.auth.internal_key"));
     }
 }

@@ -131,4 +131,31 @@ class UsageForwarderTest {
                 "group_by=model&window=total&tenant=acme", "group_by=model&window=total&tenant=acme");
         assertThat(bearers).containsOnly("Bearer internal-secret").hasSize(3);
     }
+
+    /**
+     * The caller's key was checked by the ingest; an aggregator answering 401 refused the ingest's internal key (the
+     * two set different ones): a 503 saying so, not OpenAI's "Incorrect API key provided", which blamed the caller.
+     */
+    @Test
+    void anAggregatorRefusingTheInternalKeyIs503NamingIt() throws IOException {
+        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        fake.createContext("/v1/usage", exchange -> {
+            byte[] body = "{\"error\":{\"message\":\"Incorrect API key provided.\"}}".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(401, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        fake.start();
+        try (UsageForwarder forwarder = new UsageForwarder("http://127.0.0.1:" + fake.getAddress().getPort(),
+                "ingest-1", Duration.ofSeconds(5), "another-secret")) {
+            assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total", null))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(503);
+                        assertThat(e.getMessage()).contains("llmq.auth.internal_key").doesNotContain("Incorrect");
+                    });
+        } finally {
+            fake.stop(0);
+        }
+    }
 }
