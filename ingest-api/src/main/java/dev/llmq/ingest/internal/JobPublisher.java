@@ -134,8 +134,8 @@ public final class JobPublisher implements AutoCloseable {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
                 // the record may have been written, its answer lost (delivery.timeout.ms ran out waiting for it)
                 throw logged(ApiException.unconfirmed("Kafka did not confirm the write of job " + job.jobId()
-                        + " within " + settings.kafkaTimeout().toMillis() + " ms: it may have been enqueued. Retry"
-                        + " with the same Idempotency-Key: if it was, the retry is answered with it"), e.getCause());
+                        + " within " + settings.kafkaTimeout().toMillis() + " ms: it may have been enqueued"),
+                        e.getCause());
             }
             throw logged(mapFailure(e.getCause()), e.getCause());
         } catch (RuntimeException e) {
@@ -192,11 +192,13 @@ public final class JobPublisher implements AutoCloseable {
         }
     }
 
-    /** 503 for jobs that may have been enqueued: a retry with the same {@code Idempotency-Key} tells. */
+    /**
+     * 503 for jobs that may have been enqueued (a retry with the same {@code Idempotency-Key} tells, as
+     * {@link SubmissionService} adds to the message).
+     */
     static ApiException unconfirmed(String batchId, String what) {
         return ApiException.unconfirmed(what + (batchId == null ? "" : " (batch " + batchId + ")")
-                + ": they may have been enqueued. Retry with the same Idempotency-Key: if they were, the retry is"
-                + " answered with them");
+                + ": they may have been enqueued");
     }
 
     /** The record, unless it is larger than the producer accepts (400 {@code request_too_large}). */

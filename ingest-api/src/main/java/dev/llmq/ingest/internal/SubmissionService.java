@@ -296,10 +296,23 @@ public final class SubmissionService {
             if (e.unconfirmed() && key != null) {
                 unconfirmed.put(JobStatusTopology.idempotencyKey(tenant, key), submission);
             }
-            throw e;
+            throw e.unconfirmed() ? advised(e, key, submission) : e;
         }
         view.recordSubmitted(queued);
         return submission;
+    }
+
+    /**
+     * An unconfirmed submission's 503 ({@link ApiException#unconfirmed}) with what tells whether it was enqueued: a
+     * retry with its {@code Idempotency-Key}, or without one, a lookup of its batch or job (a retry would enqueue it
+     * again if it was).
+     */
+    private static ApiException advised(ApiException e, String key, Submission s) {
+        String advice = key != null ? "Retry with the same Idempotency-Key: if they were, the retry is answered with"
+                + " them" : "GET " + (s.batchId() != null ? "/v1/batches/" + s.batchId()
+                : "/v1/jobs/" + s.jobs().getFirst().id()) + " tells once this instance has read what Kafka holds (404:"
+                + " not enqueued); a retry without an Idempotency-Key enqueues them again";
+        return ApiException.unconfirmed(e.getMessage() + ". " + advice);
     }
 
     /** A batch made from an uploaded file, read and written a line at a time. */
@@ -360,12 +373,16 @@ public final class SubmissionService {
                 try {
                     write(batchId, refs, queued, prints, trace);
                 } catch (ApiException e) {
-                    if (e.unconfirmed() && key != null) {
-                        unconfirmed.put(JobStatusTopology.idempotencyKey(tenant, key), new Submission(true, batchId,
-                                refs, Fingerprints.ofSubmission(prints), false));
+                    if (!e.unconfirmed()) {
+                        throw e;
                     }
-                    throw e.unconfirmed() ? JobPublisher.unconfirmed(batchId, "Kafka did not confirm the commit of"
-                            + " the jobs of file " + file.id()) : e;
+                    Submission doubted = new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints),
+                            false);
+                    if (key != null) {
+                        unconfirmed.put(JobStatusTopology.idempotencyKey(tenant, key), doubted);
+                    }
+                    throw advised(JobPublisher.unconfirmed(batchId, "Kafka did not confirm the commit of the jobs of"
+                            + " file " + file.id()), key, doubted);
                 }
                 view.recordSubmitted(queued, origin.fileBatch());
                 return new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints), false);

@@ -71,7 +71,7 @@ class UnconfirmedSubmissionTest {
         assertThatThrownBy(this::submit).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.status()).isEqualTo(503);
             assertThat(e.unconfirmed()).isTrue();
-            assertThat(e.getMessage()).contains(firstBatch);
+            assertThat(e.getMessage()).contains(firstBatch, "Retry with the same Idempotency-Key");
         });
         commitFailure.set(null);
         transactional.forEach(p -> p.commitTransactionException = null);
@@ -119,6 +119,19 @@ class UnconfirmedSubmissionTest {
         assertThat(retry.replayed()).isFalse();
         assertThat(retry.batchId()).isNotEqualTo(firstBatch);
         assertThat(commits()).isEqualTo(before + 1);
+    }
+
+    /** Without an Idempotency-Key the 503 says where to look, not to retry with a key the client never sent. */
+    @Test
+    void withoutAKeyTheMessageNamesTheBatchToLookUp() {
+        commitFailure.set(new TimeoutException("Timeout expired after 1000ms while awaiting EndTxn(true)"));
+        transactional.forEach(p -> p.commitTransactionException = commitFailure.get());
+        assertThatThrownBy(() -> service.submit(TWO_JOBS.getBytes(StandardCharsets.UTF_8), "application/json",
+                Caller.withoutKey(null), null, null)).isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.unconfirmed()).isTrue();
+                    assertThat(e.getMessage()).contains("may have been enqueued", "GET /v1/batches/batch_")
+                            .doesNotContain("Retry with the same Idempotency-Key");
+                });
     }
 
     @Test
