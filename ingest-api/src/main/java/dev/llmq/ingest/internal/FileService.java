@@ -166,8 +166,8 @@ public final class FileService {
     }
 
     /**
-     * {@code output_expires_after} of {@code POST /v1/batches}: {@code {"anchor": "created_at", "seconds": N}}, how long
-     * the batch's output and error files are kept after they were made (its end); null when not given.
+     * {@code output_expires_after} of {@code POST /v1/batches}: {@code {"anchor": "created_at", "seconds": N}}, how
+     * long the batch's output and error files are kept after they were made (its end); null when not given.
      */
     static Duration outputExpiry(JsonNode node) {
         String name = "output_expires_after";

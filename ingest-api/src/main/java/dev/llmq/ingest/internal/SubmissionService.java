@@ -227,7 +227,8 @@ public final class SubmissionService {
             return null;
         } catch (TimeoutException e) {
             throw new ApiException(409, "invalid_request_error", "idempotency_key_in_use", "Idempotency-Key",
-                    "a submission with this Idempotency-Key is still in progress; retry shortly", "idempotency_conflict");
+                    "a submission with this Idempotency-Key is still in progress; retry shortly",
+                    "idempotency_conflict");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.kafkaUnavailable("interrupted");
@@ -308,10 +309,11 @@ public final class SubmissionService {
      * again if it was).
      */
     private static ApiException advised(ApiException e, String key, Submission s) {
-        String advice = key != null ? "Retry with the same Idempotency-Key: if they were, the retry is answered with"
-                + " them" : "GET " + (s.batchId() != null ? "/v1/batches/" + s.batchId()
+        String them = s.multi() ? "them" : "it";
+        String advice = key != null ? "Retry with the same Idempotency-Key: if " + (s.multi() ? "they were" : "it was")
+                + ", the retry is answered with " + them : "GET " + (s.batchId() != null ? "/v1/batches/" + s.batchId()
                 : "/v1/jobs/" + s.jobs().getFirst().id()) + " tells once this instance has read what Kafka holds (404:"
-                + " not enqueued); a retry without an Idempotency-Key enqueues them again";
+                + " not enqueued); a retry without an Idempotency-Key enqueues " + them + " again";
         return ApiException.unconfirmed(e.getMessage() + ". " + advice);
     }
 

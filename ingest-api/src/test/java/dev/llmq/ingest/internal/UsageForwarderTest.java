@@ -101,16 +101,10 @@ class UsageForwarderTest {
     void aTenantBoundCallerGetsItsTenantAddedAndTheInternalKeyGoesAlong() throws IOException {
         List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<String> bearers = new java.util.concurrent.CopyOnWriteArrayList<>();
-        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        fake.createContext("/v1/usage", exchange -> {
+        HttpServer fake = aggregator(200, "{\"object\":\"list\",\"data\":[]}", exchange -> {
             queries.add(exchange.getRequestURI().getRawQuery());
             bearers.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-            byte[] body = "{\"object\":\"list\",\"data\":[]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
         });
-        fake.start();
         try (UsageForwarder forwarder = new UsageForwarder("http://127.0.0.1:" + fake.getAddress().getPort(),
                 "ingest-1", Duration.ofSeconds(5), "internal-secret")) {
             assertThat(forwarder.forward(QUERY, "group_by=model&window=total", "acme team").status()).isEqualTo(200);
@@ -138,15 +132,8 @@ class UsageForwarderTest {
      */
     @Test
     void anAggregatorRefusingTheInternalKeyIs503NamingIt() throws IOException {
-        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        fake.createContext("/v1/usage", exchange -> {
-            byte[] body = "{\"error\":{\"message\":\"Incorrect API key provided.\"}}".getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(401, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        fake.start();
+        HttpServer fake = aggregator(401, "{\"error\":{\"message\":\"Incorrect API key provided.\"}}",
+                exchange -> { });
         try (UsageForwarder forwarder = new UsageForwarder("http://127.0.0.1:" + fake.getAddress().getPort(),
                 "ingest-1", Duration.ofSeconds(5), "another-secret")) {
             assertThatThrownBy(() -> forwarder.forward(QUERY, "group_by=model&window=total", null))
@@ -157,5 +144,21 @@ class UsageForwarderTest {
         } finally {
             fake.stop(0);
         }
+    }
+
+    /** A started aggregator stand-in answering every {@code /v1/usage} with {@code status} and {@code body}. */
+    private static HttpServer aggregator(int status, String body,
+                                         java.util.function.Consumer<com.sun.net.httpserver.HttpExchange> seen)
+            throws IOException {
+        HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        fake.createContext("/v1/usage", exchange -> {
+            seen.accept(exchange);
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        fake.start();
+        return fake;
     }
 }
