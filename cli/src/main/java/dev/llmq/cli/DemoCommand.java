@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,9 +60,11 @@ final class DemoCommand implements Callable<Integer> {
                 System.getenv(), null))) {
             // ready as `llmq standalone` prints its line: before it, the status store has not read what the topics
             // hold, and a submission with an Idempotency-Key (as every one of the runner's) is a 503 to retry
-            if (!awaitReady(standalone.assembly(), READY_WITHIN)) {
+            Assembly assembly = standalone.assembly();
+            if (!Foreground.awaitReady("demo", assembly::ready, assembly::readinessDetail, new CountDownLatch(1),
+                    Foreground.NOTICE_EVERY, READY_WITHIN)) {
                 spec.commandLine().getErr().println("llmq demo: llmq was not ready within " + READY_WITHIN.toSeconds()
-                        + " s: " + standalone.assembly().readinessDetail());
+                        + " s: " + assembly.readinessDetail());
                 return 1;
             }
             out.printf("llmq demo: standalone up in %.1f s (http %s, kafka %s)%n",
@@ -90,18 +93,6 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             deleteRecursively(dataDir, verbose ? null : dataDir.resolve(Logs.LOG_FILE));
         }
-    }
-
-    /** Whether {@code assembly} became ready within {@code max}, asked every {@link Foreground#POLL}. */
-    static boolean awaitReady(Assembly assembly, Duration max) throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (!assembly.ready()) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            Thread.sleep(Foreground.POLL.toMillis());
-        }
-        return true;
     }
 
     private static void printSamples(PrintWriter out, List<String> lines, List<String> results) throws Exception {

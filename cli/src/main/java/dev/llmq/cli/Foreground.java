@@ -73,6 +73,20 @@ final class Foreground {
     static boolean announceWhenReady(String role, BooleanSupplier ready, Supplier<String> detail, String line,
                                      CountDownLatch stopped, PrintStream out, Duration noticeEvery)
             throws InterruptedException {
+        if (!awaitReady(role, ready, detail, stopped, noticeEvery, null)) {
+            return false;
+        }
+        out.println(line);
+        out.flush();
+        return true;
+    }
+
+    /**
+     * Waits until {@code ready} holds, asking every {@link #POLL} and logging what it waits for ({@code detail}) every
+     * {@code noticeEvery}; false once {@code stopped} opens or {@code max} (null: no bound) passes first.
+     */
+    static boolean awaitReady(String role, BooleanSupplier ready, Supplier<String> detail, CountDownLatch stopped,
+                              Duration noticeEvery, Duration max) throws InterruptedException {
         long start = System.nanoTime();
         long nextNotice = start + noticeEvery.toNanos();
         while (!ready.getAsBoolean()) {
@@ -80,14 +94,15 @@ final class Foreground {
                 return false;
             }
             long now = System.nanoTime();
+            if (max != null && now - start > max.toNanos()) {
+                return false;
+            }
             if (now - nextNotice >= 0) {
                 LOG.info("{}: started, not ready after {} s: {}", role, Duration.ofNanos(now - start).toSeconds(),
                         detail.get());
                 nextNotice = now + noticeEvery.toNanos();
             }
         }
-        out.println(line);
-        out.flush();
         return true;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.ingest.internal.StepClock;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.schemas.BatchManifest;
 import dev.llmq.schemas.JobRequest;
@@ -18,8 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +42,8 @@ class FilesIT {
     private static final long MAX_BODY = 256L * 1024;
     private static final long MAX_FILE = 4L * 1024 * 1024;
     static final String BOUNDARY = "llmq-test-boundary";
-    private static final ShiftedClock CLOCK = new ShiftedClock();
+    /** The system's clock, which the one test of expiry moves ahead, then back. */
+    private static final StepClock CLOCK = new StepClock(Clock.systemUTC());
     private static TopicsFixture fixture;
     private static IngestServer server;
     private static HttpTestClient http;
@@ -368,7 +368,7 @@ class FilesIT {
         assertThat(outputFile.path("expires_at").asLong() - outputFile.path("created_at").asLong()).isEqualTo(3600);
         assertThat(customIds(http.get("/v1/files/" + output + "/content").body())).containsExactly("e-1");
 
-        CLOCK.shift = Duration.ofHours(2);
+        CLOCK.advance(Duration.ofHours(2));
         try {
             assertThat(http.get("/v1/batches/" + batchId).status()).isEqualTo(200);
             HttpTestClient.Response gone = http.get("/v1/files/" + output);
@@ -376,27 +376,7 @@ class FilesIT {
             assertThat(gone.json().at("/error/code").asText()).isEqualTo("file_not_found");
             assertThat(http.get("/v1/files/" + output + "/content").status()).isEqualTo(404);
         } finally {
-            CLOCK.shift = Duration.ZERO;
-        }
-    }
-
-    /** The system's clock, moved ahead by what a test sets (the one test of expiry sets it, then puts it back). */
-    private static final class ShiftedClock extends Clock {
-        volatile Duration shift = Duration.ZERO;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(shift);
+            CLOCK.advance(Duration.ofHours(-2));
         }
     }
 

@@ -6,16 +6,26 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it. */
-final class StepClock extends Clock {
-    private Instant now;
+/**
+ * A clock a test moves by hand: one that stands still until moved, or the system's, moved ahead (or back) by what the
+ * test adds.
+ */
+public final class StepClock extends Clock {
+    private final Clock base;
+    private volatile Duration moved = Duration.ZERO;
 
-    StepClock(Instant start) {
-        this.now = start;
+    /** A clock standing at {@code start}. */
+    public StepClock(Instant start) {
+        this(Clock.fixed(start, ZoneOffset.UTC));
     }
 
-    void advance(Duration d) {
-        now = now.plus(d);
+    /** {@code base}'s time, plus what {@link #advance} adds. */
+    public StepClock(Clock base) {
+        this.base = base;
+    }
+
+    public void advance(Duration d) {
+        moved = moved.plus(d);
     }
 
     @Override
@@ -30,6 +40,6 @@ final class StepClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now;
+        return base.instant().plus(moved);
     }
 }
