@@ -61,7 +61,7 @@ final class Assembly implements AutoCloseable {
         this.role = Objects.requireNonNull(role, "role");
         this.options = Objects.requireNonNull(options, "options");
         this.loaded = LoadedConfig.read(options.config());
-        this.names = loaded.parse(options.env(), ConfigScope.NAMES);
+        this.names = loaded.parse(options.env(), ConfigScope.NAMES, role.reads());
         this.env = new HashMap<>(options.env());
         if (role.joinsCluster() && options.bootstrapServers() == null) {
             LoadedConfig.bootstrapServers(names); // no cluster at all: say so before anything starts or warns
@@ -128,7 +128,8 @@ final class Assembly implements AutoCloseable {
         if (config != null) {
             return;
         }
-        LlmqConfig read = role.scope() == ConfigScope.NAMES ? names : loaded.parse(Map.copyOf(env), role.scope());
+        LlmqConfig read = role.scope() == ConfigScope.NAMES ? names
+                : loaded.parse(Map.copyOf(env), role.scope(), role.reads());
         Components.logUnsupportedKeys(read, loaded.describe());
         config = read;
     }
@@ -138,7 +139,7 @@ final class Assembly implements AutoCloseable {
             return;
         }
         List<Consumer<LlmqConfig>> listeners = List.copyOf(reloads);
-        started(ConfigWatcher.class, loaded.watch(Map.copyOf(env), role.scope(),
+        started(ConfigWatcher.class, loaded.watch(Map.copyOf(env), role.scope(), role.reads(),
                 next -> listeners.forEach(listener -> listener.accept(next))));
     }
 

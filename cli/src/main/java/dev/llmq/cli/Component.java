@@ -3,6 +3,7 @@ package dev.llmq.cli;
 import dev.llmq.ingest.IngestServer;
 import dev.llmq.router.ConfigScope;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.router.LlmqSection;
 import dev.llmq.router.Router;
 import dev.llmq.runtime.EmbeddedKafka;
 import dev.llmq.runtime.mock.MockLlmServer;
@@ -15,6 +16,8 @@ import dev.llmq.worker.routing.DeploymentGauges;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +49,11 @@ enum Component {
         @Override
         boolean setsEnvironment() {
             return true;
+        }
+
+        @Override
+        Set<LlmqSection> reads() {
+            return EnumSet.of(LlmqSection.MOCK_LLM);
         }
     },
 
@@ -80,6 +88,11 @@ enum Component {
             assembly.readyWhen(kafka::reachable);
             assembly.describeReadiness(kafka::detail);
         }
+
+        @Override
+        Set<LlmqSection> reads() {
+            return KAFKA_CLIENT;
+        }
     },
 
     /** llmq's topics as the config names them (prefix, partitions, replication factor), created when missing. */
@@ -87,6 +100,11 @@ enum Component {
         @Override
         void start(Assembly assembly) throws InterruptedException {
             LoadedConfig.ensureTopics(assembly.config(), assembly.bootstrapServers(), TOPICS_TIMEOUT);
+        }
+
+        @Override
+        Set<LlmqSection> reads() {
+            return KAFKA_CLIENT;
         }
     },
 
@@ -124,6 +142,12 @@ enum Component {
         ConfigScope scope() {
             return ConfigScope.ROUTING;
         }
+
+        @Override
+        Set<LlmqSection> reads() {
+            return with(LlmqSection.WORKER, LlmqSection.PROVIDERS, LlmqSection.MODEL_GROUPS, LlmqSection.HEALTH,
+                    LlmqSection.PRICING, LlmqSection.BUDGETS);
+        }
     },
 
     /**
@@ -151,6 +175,11 @@ enum Component {
             assembly.onReload(new KeyReloads("ingest", assembly.config().llmq().auth().keys(),
                     server::reloadKeys));
         }
+
+        @Override
+        Set<LlmqSection> reads() {
+            return with(LlmqSection.INGEST, LlmqSection.AUTH, LlmqSection.INTERNAL_KEY);
+        }
     },
 
     /**
@@ -176,6 +205,11 @@ enum Component {
             assembly.readyWhen(aggregator::ready);
             assembly.describeReadiness(aggregator::readinessDetail);
         }
+
+        @Override
+        Set<LlmqSection> reads() {
+            return with(LlmqSection.USAGE, LlmqSection.BUDGETS, LlmqSection.AUTH, LlmqSection.INTERNAL_KEY);
+        }
     },
 
     /**
@@ -195,6 +229,7 @@ enum Component {
     private static final Logger LOG = LoggerFactory.getLogger(Component.class);
     private static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration KAFKA_ACCESS_TIMEOUT = Duration.ofSeconds(15);
+    private static final Set<LlmqSection> KAFKA_CLIENT = EnumSet.of(LlmqSection.KAFKA, LlmqSection.TOPICS);
 
     /** Starts this part in the assembly (or, for an optional part the config leaves out, does nothing). */
     abstract void start(Assembly assembly) throws InterruptedException;
@@ -202,6 +237,21 @@ enum Component {
     /** How much of the config this part reads. */
     ConfigScope scope() {
         return ConfigScope.NAMES;
+    }
+
+    /**
+     * The parts of the config's {@code llmq:} section this part uses; in the others an unset variable does not stop
+     * the role ({@link LlmqSection}).
+     */
+    Set<LlmqSection> reads() {
+        return Set.of();
+    }
+
+    /** Kafka's client settings and llmq's topics, with the given parts. */
+    private static Set<LlmqSection> with(LlmqSection... parts) {
+        Set<LlmqSection> reads = EnumSet.copyOf(KAFKA_CLIENT);
+        reads.addAll(List.of(parts));
+        return reads;
     }
 
     /**

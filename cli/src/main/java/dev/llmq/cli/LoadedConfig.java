@@ -5,6 +5,7 @@ import dev.llmq.router.ConfigLoader;
 import dev.llmq.router.ConfigScope;
 import dev.llmq.router.ConfigWatcher;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.router.LlmqSection;
 import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.schemas.TopicNames;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -64,23 +66,33 @@ record LoadedConfig(Path path, String text) {
      * @throws ConfigException when the config is invalid or names an unset variable the scope reads
      */
     LlmqConfig parse(Map<String, String> env, ConfigScope scope) {
+        return parse(env, scope, LlmqSection.all());
+    }
+
+    /**
+     * As {@link #parse(Map, ConfigScope)}, for a caller that uses only the parts of {@code llmq:} in {@code reads}:
+     * a part it does not use is taken as absent when it names an unset variable ({@link LlmqSection}).
+     */
+    LlmqConfig parse(Map<String, String> env, ConfigScope scope, Set<LlmqSection> reads) {
         try {
-            return ConfigLoader.parse(text, env, scope);
+            return ConfigLoader.parse(text, env, scope, reads);
         } catch (ConfigException e) {
             throw path == null ? e : new ConfigException(path + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * Watches a user's config file and hands every valid new version, read in {@code scope}, to {@code onChange} (an
+     * Watches a user's config file and hands every valid new version, read in {@code scope} and as far as
+     * {@code reads} goes, to {@code onChange} (an
      * invalid one is logged and ignored); null for the bundled config, which cannot change.
      */
-    ConfigWatcher watch(Map<String, String> env, ConfigScope scope, Consumer<LlmqConfig> onChange) {
+    ConfigWatcher watch(Map<String, String> env, ConfigScope scope, Set<LlmqSection> reads,
+                        Consumer<LlmqConfig> onChange) {
         if (path == null) {
             return null;
         }
         // compare against the text this role started with, so an edit made while it started is not missed
-        ConfigWatcher watcher = new ConfigWatcher(path, env, scope, ConfigWatcher.DEFAULT_INTERVAL, onChange,
+        ConfigWatcher watcher = new ConfigWatcher(path, env, scope, reads, ConfigWatcher.DEFAULT_INTERVAL, onChange,
                 text.getBytes(StandardCharsets.UTF_8));
         watcher.start();
         return watcher;

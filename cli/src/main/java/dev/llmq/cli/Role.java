@@ -1,8 +1,11 @@
 package dev.llmq.cli;
 
 import dev.llmq.router.ConfigScope;
+import dev.llmq.router.LlmqSection;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The roles {@code llmq} runs, each the list of {@link Component}s it is put together from, in start order (an
@@ -66,6 +69,19 @@ enum Role {
     /** What the role reads of the config: the most any of its components needs. */
     ConfigScope scope() {
         return scopeOf(components);
+    }
+
+    /**
+     * The parts of the config's {@code llmq:} section the role uses: its components', and the API keys when it
+     * listens on a host ({@link BindPolicy} checks them). In the others an unset variable does not stop the role.
+     */
+    Set<LlmqSection> reads() {
+        Set<LlmqSection> reads = EnumSet.noneOf(LlmqSection.class);
+        components.forEach(c -> reads.addAll(c.reads()));
+        if (bindsHost()) {
+            reads.add(LlmqSection.AUTH);
+        }
+        return reads;
     }
 
     static ConfigScope scopeOf(List<Component> components) {

@@ -2,11 +2,13 @@ package dev.llmq.cli;
 
 import dev.llmq.router.ConfigScope;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.router.LlmqSection;
 import dev.llmq.runtime.TopicProvisioner;
 import dev.llmq.runtime.TopicProvisioner.TopicOutcome;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -58,7 +60,8 @@ final class TopicsCommand {
             if (timeoutSeconds < 1) {
                 throw new IllegalArgumentException("--timeout-seconds must be >= 1, got " + timeoutSeconds);
             }
-            LlmqConfig names = LoadedConfig.read(config).parse(System.getenv(), ConfigScope.NAMES);
+            LlmqConfig names = LoadedConfig.read(config).parse(System.getenv(), ConfigScope.NAMES,
+                    EnumSet.of(LlmqSection.KAFKA, LlmqSection.TOPICS));
             PrintWriter out = spec.commandLine().getOut();
             if (dryRun) {
                 var settings = names.llmq().topics();

@@ -8,6 +8,7 @@ import dev.llmq.router.ConfigException;
 import dev.llmq.router.ConfigScope;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.router.LlmqSection;
 import dev.llmq.worker.ChunkCoalescing;
 import dev.llmq.worker.WorkerSettings;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ class LoadedConfigTest {
 
     @Test
     void theBundledConfigCannotBeWatched() {
-        assertThat(LoadedConfig.read(null).watch(Map.of(), ConfigScope.NAMES, config -> { })).isNull();
+        assertThat(LoadedConfig.read(null).watch(Map.of(), ConfigScope.NAMES, LlmqSection.all(), config -> { })).isNull();
     }
 
     @Test

@@ -24,7 +24,9 @@ public final class ConfigReference {
         out.append("<!-- Generated from the key definitions in config/src/main/java/dev/llmq/config; do not edit.\n");
         out.append("     Regenerate: ./mvnw -q -pl config test -Dllmq.docs.write=true -->\n\n");
         out.append("llmq reads one YAML file (`--config FILE`), compatible with LiteLLM's proxy `config.yaml` where "
-                + "the concepts overlap, plus llmq's own `llmq:` section. Any value may be `os.environ/NAME`. "
+                + "the concepts overlap, plus llmq's own `llmq:` section. Any value may be `os.environ/NAME`; "
+                + "in `llmq:` an unset one stops only the roles that use its part (`llmq.ingest` the ingest, "
+                + "`llmq.usage` the usage aggregator, and so on). "
                 + "A file change is picked up without a restart. Keys llmq does not support are logged at start-up "
                 + "and have no effect; keys llmq has removed are refused with the reason, and each section lists "
                 + "its removed keys after its table.\n\n");

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads the llmq config file: LiteLLM proxy's {@code model_list} / {@code router_settings} /
@@ -51,6 +52,17 @@ public final class ConfigLoader {
 
     /** @throws ConfigException when the text is invalid; the message names the entry */
     public static LlmqConfig parse(String yaml, Map<String, String> env, ConfigScope scope) {
-        return new ConfigParser(env, scope).parse(yaml);
+        return parse(yaml, env, scope, LlmqSection.all());
+    }
+
+    /**
+     * Reads what a role needs: the deployments as far as {@code scope} says, and the parts of {@code llmq:} it uses
+     * ({@code reads}); a part it does not use is taken as absent when it names an unset variable.
+     *
+     * @throws ConfigException when the text is invalid; the message names the entry
+     */
+    public static LlmqConfig parse(String yaml, Map<String, String> env, ConfigScope scope,
+                                   Set<LlmqSection> reads) {
+        return new ConfigParser(env, scope, reads).parse(yaml);
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ public final class ConfigWatcher implements AutoCloseable {
     private final Path file;
     private final Map<String, String> env;
     private final ConfigScope scope;
+    private final Set<LlmqSection> reads;
     private final Duration interval;
     private final Consumer<LlmqConfig> onChange;
     private ScheduledExecutorService scheduler;
@@ -53,7 +55,14 @@ public final class ConfigWatcher implements AutoCloseable {
      */
     public ConfigWatcher(Path file, Map<String, String> env, ConfigScope scope, Duration interval,
                          Consumer<LlmqConfig> onChange, byte[] inForce) {
+        this(file, env, scope, LlmqSection.all(), interval, onChange, inForce);
+    }
+
+    /** As above, reading only the parts of {@code llmq:} the watching role uses ({@link LlmqSection}). */
+    public ConfigWatcher(Path file, Map<String, String> env, ConfigScope scope, Set<LlmqSection> reads,
+                         Duration interval, Consumer<LlmqConfig> onChange, byte[] inForce) {
         this.scope = java.util.Objects.requireNonNull(scope, "scope");
+        this.reads = Set.copyOf(reads);
         this.file = Objects.requireNonNull(file, "file");
         this.env = Map.copyOf(env);
         this.interval = Objects.requireNonNull(interval, "interval");
@@ -97,7 +106,8 @@ public final class ConfigWatcher implements AutoCloseable {
         lastSeen = now;
         LlmqConfig config;
         try {
-            config = ConfigLoader.parse(new String(now, java.nio.charset.StandardCharsets.UTF_8), env, scope);
+            config = ConfigLoader.parse(new String(now, java.nio.charset.StandardCharsets.UTF_8), env, scope,
+                    reads);
         } catch (ConfigException e) {
             LOG.warn("config file {} changed but is invalid, keeping the previous config: {}", file, e.getMessage());
             return false;

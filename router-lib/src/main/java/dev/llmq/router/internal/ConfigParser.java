@@ -21,6 +21,7 @@ import dev.llmq.schemas.BudgetMessage;
 import dev.llmq.router.ConfigScope;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.router.LlmqSection;
 import dev.llmq.router.LlmqSettings;
 import dev.llmq.router.RouterSettings;
 import java.net.URI;
@@ -29,6 +30,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -38,6 +40,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Parses the llmq config file (LiteLLM proxy's shape plus an {@code llmq:} section). One instance per parse. */
 public final class ConfigParser {
@@ -48,6 +52,7 @@ public final class ConfigParser {
 
     private final Map<String, String> env;
     private final ConfigScope scope;
+    private final Set<LlmqSection> reads;
     private final List<String> unsupported = new ArrayList<>();
 
     public ConfigParser(Map<String, String> env) {
@@ -55,8 +60,17 @@ public final class ConfigParser {
     }
 
     public ConfigParser(Map<String, String> env, ConfigScope scope) {
+        this(env, scope, LlmqSection.all());
+    }
+
+    /**
+     * @param reads the parts of {@code llmq:} the reading role uses; in the others an unset variable makes the part
+     *        absent instead of failing the parse ({@link LlmqSection})
+     */
+    public ConfigParser(Map<String, String> env, ConfigScope scope, Set<LlmqSection> reads) {
         this.env = Map.copyOf(env);
         this.scope = java.util.Objects.requireNonNull(scope, "scope");
+        this.reads = reads.isEmpty() ? EnumSet.noneOf(LlmqSection.class) : EnumSet.copyOf(reads);
     }
 
     public LlmqConfig parse(String yaml) {
@@ -98,7 +112,9 @@ public final class ConfigParser {
         List<Budget> budgets = new ArrayList<>(llmq.budgets());
         for (int i = 0; i < deployments.size(); i++) {
             Deployment d = deployments.get(i);
-            deploymentBudget(i, list.get(i), d.id(), d.modelGroup()).ifPresent(budgets::add);
+            int index = i;
+            unlessUnread(LlmqSection.BUDGETS, () -> deploymentBudget(index, list.get(index), d.id(), d.modelGroup()),
+                    java.util.Optional::<Budget>empty).ifPresent(budgets::add);
         }
         llmq = llmq.withBudgets(budgets);
         LlmqConfig config = new LlmqConfig(deployments, settings, llmq, List.of());
@@ -129,7 +145,10 @@ public final class ConfigParser {
             if (id == null || id.isBlank()) {
                 id = derivedId(group, entry.get("litellm_params"));
             }
-            deploymentBudget(i, entry, id, group).ifPresent(budgets::add);
+            int index = i;
+            String deployment = id;
+            unlessUnread(LlmqSection.BUDGETS, () -> deploymentBudget(index, entry, deployment, group),
+                    java.util.Optional::<Budget>empty).ifPresent(budgets::add);
         }
         try {
             llmq = llmq.withBudgets(budgets);
@@ -263,7 +282,13 @@ public final class ConfigParser {
             if (!k.isObject()) {
                 throw llmq.error("kafka", "expected a map of Kafka client properties");
             }
-            llmq.flattenInto("", k, kafka);
+            unlessUnread(LlmqSection.KAFKA, () -> {
+                llmq.flattenInto("", k, kafka);
+                return kafka;
+            }, () -> {
+                kafka.clear();
+                return kafka;
+            });
         }
         env.forEach((name, value) -> {
             if (value.isBlank()) {
@@ -278,26 +303,67 @@ public final class ConfigParser {
         if (bootstrap != null && !bootstrap.isBlank()) {
             kafka.put("bootstrap.servers", bootstrap);
         }
-        Fields topics = llmq.child("topics");
-        Fields ingest = llmq.child("ingest");
-        Fields worker = llmq.child("worker");
-        Map<String, LlmqSettings.ProviderLimits> providers = parseProviders(llmq.child("providers"));
-        Fields groups = llmq.child("model_groups");
-        for (String g : groups.keys()) {
-            Fields gf = groups.child(g);
-            groupTimeouts.put(g, new GroupTimeouts(gf.get(LlmqKeys.GROUP_TIMEOUT),
-                    gf.get(LlmqKeys.GROUP_STREAM_TIMEOUT)));
-            gf.reportUnused(unsupported);
+        LlmqSettings.Topics topics = section(llmq, LlmqSection.TOPICS, this::parseTopics);
+        LlmqSettings.Ingest ingest = section(llmq, LlmqSection.INGEST, this::parseIngest);
+        LlmqSettings.Worker worker = section(llmq, LlmqSection.WORKER, this::parseWorker);
+        Map<String, LlmqSettings.ProviderLimits> providers = section(llmq, LlmqSection.PROVIDERS,
+                this::parseProviders);
+        groupTimeouts.putAll(section(llmq, LlmqSection.MODEL_GROUPS, this::parseGroupTimeouts));
+        LlmqSettings.Health health = section(llmq, LlmqSection.HEALTH, this::parseHealth);
+        boolean mockLlm = section(llmq, LlmqSection.MOCK_LLM, f -> read(f, LlmqKeys.MOCK_LLM_ENABLED));
+        String pricingTable = section(llmq, LlmqSection.PRICING, f -> read(f, LlmqKeys.PRICING_TABLE));
+        LlmqSettings.Usage usage = section(llmq, LlmqSection.USAGE, this::parseUsage);
+        List<Budget> budgets = unlessUnread(LlmqSection.BUDGETS, () -> parseBudgets(llmq), List::of);
+        LlmqSettings.Auth auth = section(llmq, LlmqSection.AUTH, this::parseAuth);
+        llmq.reportUnused(unsupported);
+        refuseRemovedKeys();
+        try {
+            return new LlmqSettings(kafka, topics, ingest, worker, providers, health, mockLlm, pricingTable, usage,
+                    budgets, auth);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("llmq.budgets: " + e.getMessage());
         }
-        Fields health = llmq.child("health");
-        LlmqSettings.Health h = new LlmqSettings.Health(health.get(LlmqKeys.HEALTH_COOLDOWN_MIN_REQUESTS),
-                health.get(LlmqKeys.HEALTH_COOLDOWN_FAILURE_THRESHOLD), health.get(LlmqKeys.HEALTH_BREAKER_WINDOW),
-                health.get(LlmqKeys.HEALTH_BREAKER_MIN_CALLS), health.get(LlmqKeys.HEALTH_BREAKER_FAILURE_RATE),
-                health.get(LlmqKeys.HEALTH_BREAKER_OPEN), health.get(LlmqKeys.HEALTH_BREAKER_HALF_OPEN_CALLS));
-        Fields mock = llmq.child("mock_llm");
+    }
+
+    /** The map {@code llmq.<part>}, parsed as the role reads it ({@link #unlessUnread}). */
+    private <T> T section(Fields llmq, LlmqSection part, Function<Fields, T> parse) {
+        Fields f = llmq.child(part.key());
+        return unlessUnread(part, () -> parse.apply(f),
+                () -> parse.apply(new Fields(null, f.path(), f.label(), env)));
+    }
+
+    /**
+     * A part of {@code llmq:} as {@code parse} reads it; when it names an unset variable, and the role does not read
+     * that part, as {@code absent} gives it (its defaults), without the unread keys {@code parse} reported.
+     */
+    private <T> T unlessUnread(LlmqSection part, Supplier<T> parse, Supplier<T> absent) {
+        int reported = unsupported.size();
+        try {
+            return parse.get();
+        } catch (ConfigException e) {
+            if (e.unsetVariable() == null || reads.contains(part)) {
+                throw e;
+            }
+            unsupported.subList(reported, unsupported.size()).clear();
+            return absent.get();
+        }
+    }
+
+    /** One value of a map with nothing else in it; its other keys are reported unread. */
+    private <T> T read(Fields f, dev.llmq.config.ConfigKey<T> key) {
+        T value = f.get(key);
+        f.reportUnused(unsupported);
+        return value;
+    }
+
+    private LlmqSettings.Topics parseTopics(Fields topics) {
         LlmqSettings.Topics t = new LlmqSettings.Topics(topics.get(LlmqKeys.TOPICS_PREFIX),
                 topics.get(LlmqKeys.TOPICS_PARTITIONS), topics.get(LlmqKeys.TOPICS_REPLICATION_FACTOR).shortValue());
-        LlmqSettings.Ingest in;
+        topics.reportUnused(unsupported);
+        return t;
+    }
+
+    private LlmqSettings.Ingest parseIngest(Fields ingest) {
         try {
             Fields limits = ingest.child("limits");
             IngestLimits l = new IngestLimits(limits.get(LlmqKeys.LIMIT_MAX_JOBS_PER_SUBMISSION),
@@ -313,52 +379,68 @@ public final class ConfigParser {
                     group.get(LlmqKeys.INGEST_GROUP_COMMIT_MAX_BYTES),
                     group.get(LlmqKeys.INGEST_GROUP_COMMIT_MAX_QUEUED_BYTES));
             group.reportUnused(unsupported);
-            in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES),
+            LlmqSettings.Ingest in = new LlmqSettings.Ingest(ingest.get(LlmqKeys.INGEST_MAX_BODY_BYTES),
                     ingest.get(LlmqKeys.INGEST_MAX_FILE_BYTES),
                     ingest.get(LlmqKeys.INGEST_STATUS_RETENTION), ingest.get(LlmqKeys.INGEST_STATE_DIR),
                     ingest.get(LlmqKeys.INGEST_ADVERTISED_URL), ingest.get(LlmqKeys.INGEST_USAGE_URL), l, g);
+            ingest.reportUnused(unsupported);
+            return in;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    private LlmqSettings.Worker parseWorker(Fields worker) {
         Fields chunks = worker.child("chunks");
-        LlmqSettings.Worker w;
         try {
-            w = new LlmqSettings.Worker(worker.get(LlmqKeys.WORKER_MAX_IN_FLIGHT),
+            LlmqSettings.Worker w = new LlmqSettings.Worker(worker.get(LlmqKeys.WORKER_MAX_IN_FLIGHT),
                     worker.get(LlmqKeys.WORKER_LIMIT_SHARE), chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS),
                     chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_CHARS), worker.get(LlmqKeys.WORKER_MAX_QUEUE_WAIT),
                     worker.get(LlmqKeys.WORKER_SESSION_TIMEOUT), worker.get(LlmqKeys.WORKER_HEARTBEAT_INTERVAL),
-                    worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT), worker.get(LlmqKeys.WORKER_MAX_WAITING), worker.get(LlmqKeys.WORKER_BATCH_MIN_SHARE),
+                    worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT), worker.get(LlmqKeys.WORKER_MAX_WAITING),
+                    worker.get(LlmqKeys.WORKER_BATCH_MIN_SHARE),
                     worker.get(LlmqKeys.WORKER_MAX_DELIVERIES), worker.get(LlmqKeys.WORKER_AWAIT_FIRST_START),
                     new ResponseLimits(
                             worker.get(LlmqKeys.WORKER_MAX_RESPONSE_BYTES), worker.get(LlmqKeys.WORKER_MAX_EVENT_BYTES),
                             worker.get(LlmqKeys.WORKER_MAX_STREAM_BYTES)),
                     worker.get(LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS));
+            chunks.reportUnused(unsupported);
+            worker.reportUnused(unsupported);
+            return w;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
-        boolean mockLlm = mock.get(LlmqKeys.MOCK_LLM_ENABLED);
-        Fields pricing = llmq.child("pricing");
-        Fields usage = llmq.child("usage");
-        LlmqSettings.Usage u;
+    }
+
+    /** {@code llmq.model_groups}: each group's timeouts, keyed by group. */
+    private Map<String, GroupTimeouts> parseGroupTimeouts(Fields groups) {
+        Map<String, GroupTimeouts> out = new HashMap<>();
+        for (String g : groups.keys()) {
+            Fields gf = groups.child(g);
+            out.put(g, new GroupTimeouts(gf.get(LlmqKeys.GROUP_TIMEOUT), gf.get(LlmqKeys.GROUP_STREAM_TIMEOUT)));
+            gf.reportUnused(unsupported);
+        }
+        return out;
+    }
+
+    private LlmqSettings.Health parseHealth(Fields health) {
+        LlmqSettings.Health h = new LlmqSettings.Health(health.get(LlmqKeys.HEALTH_COOLDOWN_MIN_REQUESTS),
+                health.get(LlmqKeys.HEALTH_COOLDOWN_FAILURE_THRESHOLD), health.get(LlmqKeys.HEALTH_BREAKER_WINDOW),
+                health.get(LlmqKeys.HEALTH_BREAKER_MIN_CALLS), health.get(LlmqKeys.HEALTH_BREAKER_FAILURE_RATE),
+                health.get(LlmqKeys.HEALTH_BREAKER_OPEN), health.get(LlmqKeys.HEALTH_BREAKER_HALF_OPEN_CALLS));
+        health.reportUnused(unsupported);
+        return h;
+    }
+
+    private LlmqSettings.Usage parseUsage(Fields usage) {
         try {
-            u = new LlmqSettings.Usage(usage.get(LlmqKeys.USAGE_GRACE), usage.get(LlmqKeys.USAGE_DEDUPE_RETENTION),
-                    usage.get(LlmqKeys.USAGE_STATE_DIR), usage.get(LlmqKeys.USAGE_ADVERTISED_URL),
-                    usage.get(LlmqKeys.USAGE_ROCKSDB_MEMORY_BYTES));
+            LlmqSettings.Usage u = new LlmqSettings.Usage(usage.get(LlmqKeys.USAGE_GRACE),
+                    usage.get(LlmqKeys.USAGE_DEDUPE_RETENTION), usage.get(LlmqKeys.USAGE_STATE_DIR),
+                    usage.get(LlmqKeys.USAGE_ADVERTISED_URL), usage.get(LlmqKeys.USAGE_ROCKSDB_MEMORY_BYTES));
+            usage.reportUnused(unsupported);
+            return u;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
-        }
-        List<Budget> budgets = parseBudgets(llmq);
-        LlmqSettings.Auth auth = parseAuth(llmq.child("auth"));
-        String pricingTable = pricing.get(LlmqKeys.PRICING_TABLE);
-        for (Fields f : List.of(topics, ingest, chunks, worker, health, mock, pricing, usage, llmq)) {
-            f.reportUnused(unsupported);
-        }
-        refuseRemovedKeys();
-        try {
-            return new LlmqSettings(kafka, t, in, w, providers, h, mockLlm, pricingTable, u,
-                    budgets, auth);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("llmq.budgets: " + e.getMessage());
         }
     }
 
@@ -405,7 +487,8 @@ public final class ConfigParser {
                 k.reportUnused(unsupported);
             }
         }
-        String internal = auth.get(LlmqKeys.AUTH_INTERNAL_KEY);
+        String internal = unlessUnread(LlmqSection.INTERNAL_KEY, () -> auth.get(LlmqKeys.AUTH_INTERNAL_KEY),
+                () -> null);
         auth.reportUnused(unsupported);
         try {
             return new LlmqSettings.Auth(ApiKeys.of(keys), internal);

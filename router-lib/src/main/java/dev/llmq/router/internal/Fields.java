@@ -254,7 +254,7 @@ public final class Fields {
         String name = value.substring(ENV_PREFIX.length());
         String resolved = env.get(name);
         if (resolved == null) {
-            throw error(key, "environment variable " + name + " is not set");
+            throw new ConfigException(label + ": " + key + ": environment variable " + name + " is not set", name);
         }
         return resolved;
     }
