@@ -200,6 +200,7 @@ enum Component {
             assembly.put(UsageUrl.class, new UsageUrl(aggregator.url()));
             assembly.onReload(new KeyReloads("usage aggregator", assembly.config().llmq().auth().keys(),
                     aggregator::reloadKeys));
+            assembly.onReload(next -> aggregator.reloadBudgets(next.llmq().budgets()));
             assembly.find(KafkaReachability.class).ifPresent(kafka -> aggregator.readyOnlyWhen(kafka::reachable,
                     kafka::detail));
             assembly.readyWhen(aggregator::ready);

@@ -68,6 +68,8 @@ class BudgetsEndToEndIT {
     private Standalone llmq;
     private TopicNames topics;
     private String bootstrap;
+    private Path config;
+    private String configText;
 
     @BeforeAll
     void start(KafkaCluster kafka, @TempDir Path dir) throws Exception {
@@ -77,8 +79,8 @@ class BudgetsEndToEndIT {
         topics = new TopicNames(prefix);
         bootstrap = kafka.bootstrapServers();
         String prices = "input_cost_per_token: 0.001, output_cost_per_token: 0.001";
-        Path config = dir.resolve("budgets.yaml");
-        Files.writeString(config, """
+        config = dir.resolve("budgets.yaml");
+        configText = """
                 model_list:
                   - model_name: tenant-group
                     litellm_params: { model: openai/gpt-4o, api_base: %1$s, api_key: k, %2$s }
@@ -94,7 +96,8 @@ class BudgetsEndToEndIT {
                   topics: { prefix: %4$s, partitions: 2 }
                   budgets:
                     - { tenant: acme, max_budget: %3$s, budget_duration: 20s }
-                """.formatted(mock.openAiBaseUrl(), prices, BUDGET, prefix));
+                """.formatted(mock.openAiBaseUrl(), prices, BUDGET, prefix);
+        Files.writeString(config, configText);
         llmq = TestConfigs.startLlmq(config, dir, bootstrap);
     }
 
@@ -194,6 +197,33 @@ class BudgetsEndToEndIT {
             after.add(result(id).orElseThrow().deployment());
         }
         assertThat(after).contains("capped");
+    }
+
+    @Test
+    void aBudgetAddedByEditingTheConfigStopsItsTenantAndARaisedLimitLetsItInAgainAtOnce() throws Exception {
+        String globex = "    - { tenant: globex, max_budget: %s, budget_duration: 1d }\n";
+        Files.writeString(config, configText + globex.formatted(BUDGET));
+        List<String> spent = new ArrayList<>();
+        while (budgetEvent("tenant", "globex").isEmpty()) {
+            // the first jobs may complete before the reload (within a second), and so before the budget counts
+            assertThat(spent).as("the added budget is reached within a few jobs").hasSizeLessThan(10);
+            String id = submit("tenant-group", "globex").body().path("id").asText();
+            spent.add(id);
+            await().atMost(Duration.ofSeconds(30)).until(() -> status(id).equals("succeeded"));
+            try {
+                await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> budgetEvent("tenant", "globex").isPresent());
+            } catch (org.awaitility.core.ConditionTimeoutException notYet) {
+                // not reached by this job: the next one
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> submitStatus("globex") == 429);
+
+        // a higher limit: the reached budget is lifted without waiting for its period (a day) to end
+        Files.writeString(config, configText + globex.formatted("100"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> budgetEvent("tenant", "globex").isEmpty()
+                && submitStatus("globex") == 202);
+        Files.writeString(config, configText);
     }
 
     /** Waits for a budget period with at least 16 s left, so that a test's spend and its refusals share one. */

@@ -3,6 +3,7 @@ package dev.llmq.usage;
 import dev.llmq.config.AdvertisedUrl;
 import dev.llmq.config.ApiKeys;
 import dev.llmq.config.LlmqKeys;
+import dev.llmq.router.Budget;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.UsageParameters;
 import dev.llmq.schemas.UsageRecord;
@@ -160,6 +161,17 @@ public final class UsageAggregator implements AutoCloseable {
         auth.reload(keys);
         LOG.info("usage aggregator {}: API keys reloaded ({} keys)", settings.instanceId(),
                 keys == null ? 0 : keys.all().size());
+    }
+
+    /**
+     * Replaces the spend budgets ({@code llmq.budgets} and the deployments' {@code max_budget}, reloaded): results
+     * counted from now on charge these, and within a second every stored budget state is brought in line (a changed
+     * limit announced, a removed budget forgotten); see {@link dev.llmq.usage.internal.BudgetWatch}.
+     */
+    public void reloadBudgets(List<Budget> budgets) {
+        if (streams.reloadBudgets(budgets)) {
+            LOG.info("usage aggregator {}: budgets reloaded ({} budgets)", settings.instanceId(), budgets.size());
+        }
     }
 
     /** Starts the HTTP server, then the stream (which advertises the bound port to the other instances). */

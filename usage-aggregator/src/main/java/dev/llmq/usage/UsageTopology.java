@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -88,6 +89,22 @@ public final class UsageTopology {
     public static Topology topology(TopicNames topics, Duration grace, Duration dedupeRetention,
                                     List<Budget> budgets, String source,
                                     Consumer<ResultOutcome> outcomes) {
+        Map<String, Budget> fixed = byKey(budgets);
+        return topology(topics, grace, dedupeRetention, () -> fixed, source, outcomes);
+    }
+
+    /**
+     * The topology over {@code topics}, with the budgets configured at each moment: {@code budgets} gives them by
+     * key ({@link #byKey}), a new map after each change (a config reload); the budget branch is built even while
+     * there is none, so that budgets added later are counted.
+     *
+     * @param source the instance id written as budget messages' {@code source}
+     * @param outcomes told what became of each results record (counted, duplicate, invalid)
+     */
+    public static Topology topology(TopicNames topics, Duration grace, Duration dedupeRetention,
+                                    Supplier<Map<String, Budget>> budgets, String source,
+                                    Consumer<ResultOutcome> outcomes) {
+        Objects.requireNonNull(budgets, "budgets");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(grace, "grace");
         Objects.requireNonNull(dedupeRetention, "dedupeRetention");
@@ -128,20 +145,23 @@ public final class UsageTopology {
                     .to(topics.name(w.topic()), Produced.with(KEYS, USAGE).withName(w.storeName() + "-topic"));
         }
 
-        if (!budgets.isEmpty()) {
-            Map<String, Budget> byKey = new LinkedHashMap<>();
-            budgets.forEach(b -> byKey.put(b.key(), b));
-            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUDGET_STORE), KEYS,
-                    new JsonSerde<>(BudgetSpend.class)));
-            counted.filter((jobId, r) -> r.costUsd() != null, Named.as("priced-results"))
-                    .flatMap((jobId, r) -> BudgetWatch.budgetsOf(r, byKey).stream()
-                            .map(b -> KeyValue.pair(b.key(), r.costUsd().toPlainString())).toList(),
-                            Named.as("result-to-budgets"))
-                    .repartition(Repartitioned.with(KEYS, KEYS).withName(BUDGET_REPARTITION))
-                    .process(() -> new BudgetWatch(BUDGET_STORE, byKey, source), Named.as("budget-watch"),
-                            BUDGET_STORE)
-                    .to(topics.control(), Produced.with(KEYS, JsonSerde.budget()).withName("budget-states"));
-        }
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUDGET_STORE), KEYS,
+                new JsonSerde<>(BudgetSpend.class)));
+        counted.filter((jobId, r) -> r.costUsd() != null, Named.as("priced-results"))
+                .flatMap((jobId, r) -> BudgetWatch.budgetsOf(r, budgets.get()).stream()
+                        .map(b -> KeyValue.pair(b.key(), r.costUsd().toPlainString())).toList(),
+                        Named.as("result-to-budgets"))
+                .repartition(Repartitioned.with(KEYS, KEYS).withName(BUDGET_REPARTITION))
+                .process(() -> new BudgetWatch(BUDGET_STORE, budgets, source), Named.as("budget-watch"),
+                        BUDGET_STORE)
+                .to(topics.control(), Produced.with(KEYS, JsonSerde.budget()).withName("budget-states"));
         return builder.build();
+    }
+
+    /** Budgets by key ({@link Budget#key()}), as the topology takes them. */
+    public static Map<String, Budget> byKey(List<Budget> budgets) {
+        Map<String, Budget> byKey = new LinkedHashMap<>();
+        budgets.forEach(b -> byKey.put(b.key(), b));
+        return java.util.Collections.unmodifiableMap(byKey);
     }
 }

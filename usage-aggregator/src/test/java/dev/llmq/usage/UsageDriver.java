@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -39,8 +40,19 @@ final class UsageDriver implements AutoCloseable {
     final Map<ResultOutcome, Long> outcomes = new EnumMap<>(ResultOutcome.class);
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> results;
+    private final TestInputTopic<String, String> budgetCharges;
 
     UsageDriver(Path stateDir, Duration grace, List<Budget> budgets) {
+        this(stateDir, grace, fixed(budgets));
+    }
+
+    private static Supplier<Map<String, Budget>> fixed(List<Budget> budgets) {
+        Map<String, Budget> byKey = UsageTopology.byKey(budgets);
+        return () -> byKey;
+    }
+
+    /** With the budgets {@code budgets} gives at each moment, as a config reload changes them. */
+    UsageDriver(Path stateDir, Duration grace, Supplier<Map<String, Budget>> budgets) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, UsageStreams.applicationId(TOPICS));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9");
@@ -52,6 +64,13 @@ final class UsageDriver implements AutoCloseable {
                 o -> outcomes.merge(o, 1L, Long::sum)), props, WALL_CLOCK);
         results = driver.createInputTopic(TOPICS.results(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());
+        budgetCharges = driver.createInputTopic(UsageStreams.budgetChargesTopic(TOPICS),
+                Serdes.String().serializer(), Serdes.String().serializer());
+    }
+
+    /** A recheck of a budget's state, as the aggregator writes one for each budget a reload changed or removed. */
+    void recheck(String budgetKey) {
+        budgetCharges.pipeInput(budgetKey, null, WALL_CLOCK);
     }
 
     /** Sends {@code r}; the driver commits after it, which passes its group sums on to the stores and topics. */

@@ -3,6 +3,7 @@ package dev.llmq.usage.internal;
 import dev.llmq.config.ExactlyOnceState;
 import dev.llmq.config.StateDir;
 import dev.llmq.config.StreamsDefaults;
+import dev.llmq.router.Budget;
 import dev.llmq.schemas.LeftOpenTransactions;
 import dev.llmq.schemas.StartupCatchUp;
 import dev.llmq.schemas.TopicNames;
@@ -13,17 +14,28 @@ import dev.llmq.usage.UsageTopology;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -49,10 +61,13 @@ public final class UsageStreams implements AutoCloseable {
      */
     static final int FETCH_MIN_BYTES = 32 * 1024;
     static final Duration FETCH_MAX_WAIT = Duration.ofMillis(100);
+    /** How long a reload waits for Kafka to take its budget rechecks. */
+    private static final Duration RECHECK_TIMEOUT = Duration.ofSeconds(10);
 
     private final UsageSettings settings;
     private final StateDir stateDir;
     private final Consumer<ResultOutcome> outcomes;
+    private final AtomicReference<Map<String, Budget>> budgets;
     private volatile KafkaStreams streams;
     private volatile Admin admin;
     private LeftOpenTransactions leftOpen;
@@ -63,8 +78,61 @@ public final class UsageStreams implements AutoCloseable {
     public UsageStreams(UsageSettings settings, Consumer<ResultOutcome> outcomes) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+        this.budgets = new AtomicReference<>(UsageTopology.byKey(settings.budgets()));
         this.stateDir = StateDir.open(settings.stateDir(), "llmq-usage-state-",
                 dropped -> LOG.info("deleted the state directories of stopped processes: {}", dropped));
+    }
+
+    /**
+     * Replaces the budgets the stream counts ({@code llmq.budgets} and the deployments' budgets, reloaded), and asks
+     * for the stored state of each budget changed or removed to be brought in line at once: a recheck (a record
+     * without a value, {@link BudgetWatch}) on its key on the charges' topic. Without one the state would wait for
+     * the budget's next charge, which a reached budget's subject does not make.
+     *
+     * @return whether they differ from those in force
+     */
+    public boolean reloadBudgets(List<Budget> next) {
+        Map<String, Budget> byKey = UsageTopology.byKey(next);
+        Map<String, Budget> before = budgets.getAndSet(byKey);
+        Set<String> changed = new TreeSet<>();
+        before.forEach((key, budget) -> {
+            if (!budget.equals(byKey.get(key))) {
+                changed.add(key);
+            }
+        });
+        if (!changed.isEmpty()) {
+            recheck(changed);
+        }
+        return !before.equals(byKey);
+    }
+
+    private void recheck(Set<String> keys) {
+        Map<String, Object> props = new HashMap<>(settings.kafkaProperties());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage-budget-recheck");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) RECHECK_TIMEOUT.toMillis());
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) RECHECK_TIMEOUT.toMillis() / 2);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) RECHECK_TIMEOUT.toMillis());
+        String topic = budgetChargesTopic(settings.topics());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            keys.forEach(key -> sent.add(producer.send(new ProducerRecord<>(topic, key, null))));
+            for (Future<RecordMetadata> f : sent) {
+                f.get(RECHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            LOG.warn("usage aggregator {}: could not ask for the states of the budgets {} to be brought in line with "
+                    + "the reloaded config ({}); each will be at its next charge or the aggregator's next start",
+                    settings.instanceId(), keys, e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+        }
+    }
+
+    /** The full name of the budget charges' repartition topic under these topics (partitioned by budget key). */
+    public static String budgetChargesTopic(TopicNames topics) {
+        return applicationId(topics) + "-" + UsageTopology.BUDGET_REPARTITION + "-repartition";
     }
 
     /** The Streams application id under these topics: {@code <prefix>-usage-aggregator}. */
@@ -131,10 +199,10 @@ public final class UsageStreams implements AutoCloseable {
         Map<String, Object> gapReader = new HashMap<>(adminProps);
         gapReader.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-usage-catch-up-gap");
         catchUp = new StartupCatchUp("usage aggregator", admin, applicationId(t), List.of(t.results()),
-                List.of(repartitionTopic(), applicationId(t) + "-" + UsageTopology.BUDGET_REPARTITION + "-repartition"),
+                List.of(repartitionTopic(), budgetChargesTopic(t)),
                 settings.queryTimeout(), gapReader);
         KafkaStreams s = new KafkaStreams(UsageTopology.topology(settings.topics(), settings.grace(),
-                settings.dedupeRetention(), settings.budgets(), settings.instanceId(), outcomes),
+                settings.dedupeRetention(), budgets::get, settings.instanceId(), outcomes),
                 properties(settings, stateDir.path(), self), new LeftOpenClients(leftOpen));
         s.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
