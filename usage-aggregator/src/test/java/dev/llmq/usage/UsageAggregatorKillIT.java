@@ -3,6 +3,9 @@ package dev.llmq.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.runtime.TopicProvisioner;
@@ -12,6 +15,7 @@ import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JsonSerde;
 import dev.llmq.schemas.TokenUsage;
 import dev.llmq.schemas.TopicNames;
+import dev.llmq.schemas.Topics;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import dev.llmq.testkit.kafka.LogEnds;
 import dev.llmq.usage.internal.GroupDeltas;
@@ -31,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -40,15 +45,21 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Exactly-once through SIGKILL: an aggregator in a process of its own counts results while they arrive and is killed
@@ -196,6 +207,79 @@ class UsageAggregatorKillIT {
                     .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             return LogEnds.read(admin, partitions).highWatermarks().values().stream().mapToLong(Long::longValue)
                     .sum();
+        }
+    }
+
+    /**
+     * One state directory through a clean stop and a SIGKILL (the state a user's {@code llmq.usage.state_dir} keeps):
+     * each restart on it counts every result once, and Kafka Streams finds no task corrupted, since the directories of
+     * tasks without a checkpoint are dropped before it starts (ExactlyOnceState).
+     */
+    @Test
+    void anAggregatorRestartedOnItsOwnStateAfterAStopAndAKillCountsEveryResultOnce(KafkaCluster kafka)
+            throws Exception {
+        TopicNames topics = new TopicNames("it-usage-restart-" + UUID.randomUUID().toString().substring(0, 8));
+        new TopicProvisioner(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), topics,
+                PARTITIONS, (short) 1).ensureTopics(Duration.ofSeconds(30));
+        Path state = dirs.resolve("agg-same");
+        Logger streams = (Logger) LoggerFactory.getLogger("org.apache.kafka.streams");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        streams.addAppender(logged);
+        try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+            try (UsageAggregator first = sameState(kafka, topics, state)) {
+                send(producer, topics, 0, 300);
+                awaitCounted(first, 300);
+            }
+            Process killed = child(kafka, topics, "agg-same");
+            try {
+                send(producer, topics, 300, 600);
+                awaitTotal(kafka.bootstrapServers(), topics, 600); // counted and committed by the child
+            } finally {
+                killed.destroyForcibly().waitFor();
+            }
+            try (UsageAggregator next = sameState(kafka, topics, state)) {
+                send(producer, topics, 600, 700);
+                awaitCounted(next, 700);
+                assertThat(requests(URI.create(next.url() + "/v1/usage?group_by=model&window=total")))
+                        .isEqualTo(700);
+            }
+        } finally {
+            streams.detachAppender(logged);
+        }
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+                .as("tasks Kafka Streams found corrupted")
+                .noneMatch(m -> m.toLowerCase(Locale.ROOT).contains("corrupt"));
+    }
+
+    private UsageAggregator sameState(KafkaCluster kafka, TopicNames topics, Path state) {
+        return new UsageAggregator(settings(kafka.bootstrapServers(), topics, "agg-same", state),
+                new SimpleMeterRegistry(), Clock.systemUTC()).start();
+    }
+
+    private static void awaitCounted(UsageAggregator aggregator, long results) {
+        URI query = URI.create(aggregator.url() + "/v1/usage?group_by=model&window=total");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .until(() -> requests(query) == results);
+    }
+
+    /** Waits for the usage total topic (read committed) to show {@code requests} for the model. */
+    private static void awaitTotal(String bootstrap, TopicNames topics, long requests) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest", ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topics.name(Topics.USAGE_TOTAL)));
+            long[] seen = {0};
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key().equals("model:m")) {
+                        seen[0] = JsonSerde.usageRecord().fromBytes(r.value()).requests();
+                    }
+                }
+                return seen[0] == requests;
+            });
         }
     }
 
