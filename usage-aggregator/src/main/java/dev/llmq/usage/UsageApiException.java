@@ -32,7 +32,7 @@ public final class UsageApiException extends RuntimeException {
 
     /** 400 {@code invalid_request_error} naming the parameter. */
     public static UsageApiException invalid(String param, String message) {
-        return new UsageApiException(400, "invalid_request_error", "invalid_parameter", param, message);
+        return new UsageApiException(400, "invalid_request_error", "invalid_value", param, message);
     }
 
     /**

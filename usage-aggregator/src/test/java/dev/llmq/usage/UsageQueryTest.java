@@ -78,6 +78,8 @@ class UsageQueryTest {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.body().path("error").path("param").asText()).isEqualTo(param);
                     assertThat(e.body().path("error").path("type").asText()).isEqualTo("invalid_request_error");
+                    assertThat(e.body().path("error").path("code").asText()).as("the ingest API's code")
+                            .isEqualTo("invalid_value");
                 })
                 .hasMessageContaining(message);
     }

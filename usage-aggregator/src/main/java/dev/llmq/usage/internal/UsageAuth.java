@@ -63,7 +63,8 @@ public final class UsageAuth {
             return Caller.ANYONE;
         }
         if (!key.allows(ApiKey.Scope.READ)) {
-            throw forbidden("the API key '" + key.name() + "' lacks the 'read' scope needed to read usage", null);
+            throw forbidden("insufficient_permissions",
+                    "the API key '" + key.name() + "' lacks the 'read' scope needed to read usage", null);
         }
         return new Caller(key.name(), key.tenant());
     }
@@ -88,7 +89,8 @@ public final class UsageAuth {
                 return query;
             }
             if (query.tenant() != null && !query.tenant().equals(tenant)) {
-                throw forbidden("the API key '" + keyName + "' may read its own tenant's usage only", "tenant");
+                throw forbidden("tenant_not_allowed", "the API key '" + keyName + "' may read its own tenant's usage only",
+                        "tenant");
             }
             return query.withTenant(tenant);
         }
@@ -129,7 +131,8 @@ public final class UsageAuth {
         return new UsageApiException(401, "invalid_request_error", "invalid_api_key", null, message);
     }
 
-    private static UsageApiException forbidden(String message, String param) {
-        return new UsageApiException(403, "invalid_request_error", "insufficient_permissions", param, message);
+    /** A 403 with the ingest API's codes for the same refusals. */
+    private static UsageApiException forbidden(String code, String message, String param) {
+        return new UsageApiException(403, "invalid_request_error", code, param, message);
     }
 }

@@ -48,7 +48,8 @@ class UsageAuthTest {
                 .isInstanceOfSatisfying(UsageApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(403);
                     assertThat(e.body().at("/error/param").asText()).isEqualTo("tenant");
-                    assertThat(e.body().at("/error/code").asText()).isEqualTo("insufficient_permissions");
+                    assertThat(e.body().at("/error/code").asText()).as("the ingest API's code")
+                            .isEqualTo("tenant_not_allowed");
                 })
                 .hasMessageContaining("acme-read").hasMessageNotContaining(ACME_READ);
     }
@@ -66,7 +67,10 @@ class UsageAuthTest {
     @Test
     void aKeyWithoutReadOrAdminIsA403NamingTheScope() {
         assertThatThrownBy(() -> auth.authenticate("Bearer " + ACME_SUBMIT))
-                .isInstanceOfSatisfying(UsageApiException.class, e -> assertThat(e.status()).isEqualTo(403))
+                .isInstanceOfSatisfying(UsageApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(403);
+                    assertThat(e.body().at("/error/code").asText()).isEqualTo("insufficient_permissions");
+                })
                 .hasMessageContaining("'read' scope");
     }
 
