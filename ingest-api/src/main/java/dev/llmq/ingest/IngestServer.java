@@ -671,7 +671,7 @@ public final class IngestServer implements AutoCloseable {
             FileService.Created created = files.createBatch(readBody(ctx), caller(ctx),
                     ctx.header("Idempotency-Key"), trace);
             Submission s = created.submission();
-            BatchTally queued = BatchTally.queued(s.jobs().size(), clock.instant());
+            BatchTally queued = BatchTally.queued(s.jobs().size(), s.submittedAt()); // as the store has it
             BatchTally tally = (s.replayed() ? BatchTally.read(view, s.batchId(), caller(ctx), sealedParts)
                     .orElse(queued) : queued).from(created.fileBatch());
             return new Accepted(s, views.batch(s.batchId(), tally, controlStates.batchCancel(s.batchId())

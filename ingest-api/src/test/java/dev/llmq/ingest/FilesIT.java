@@ -168,6 +168,8 @@ class FilesIT {
         List<JobRequest> jobs = fixture.committedJobs().stream().filter(j -> batchId.equals(j.batchId()))
                 .sorted(java.util.Comparator.comparing(JobRequest::jobId)).toList();
         assertThat(jobs).extracting(JobRequest::customId).containsExactly("r-1", "r-2", "r-3");
+        assertThat(batch.path("created_at").asLong()).as("the answer's created_at is the jobs' submission time")
+                .isEqualTo(jobs.getFirst().submittedAt().getEpochSecond());
         assertThat(jobs).allSatisfy(j -> assertThat(j.deadline()).isBetween(before.plus(Duration.ofHours(24)),
                 Instant.now().plus(Duration.ofHours(24))));
         BatchManifest first = JsonSerde.batchManifest().fromBytes(last(fixture.committedRecords(
@@ -185,6 +187,7 @@ class FilesIT {
         assertThat(done.at("/metadata/customer").asText()).isEqualTo("c-17");
         assertThat(done.path("expires_at").asLong() - done.path("created_at").asLong())
                 .isEqualTo(Duration.ofHours(24).toSeconds());
+        assertThat(done.path("created_at").asLong()).isEqualTo(batch.path("created_at").asLong());
         assertThat(done.at("/request_counts/completed").asInt()).isEqualTo(2);
         assertThat(done.at("/request_counts/failed").asInt()).isEqualTo(1);
         assertThat(done.path("completed_at").asLong()).isPositive();

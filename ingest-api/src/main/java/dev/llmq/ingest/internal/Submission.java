@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -8,15 +9,17 @@ import java.util.List;
  * @param batchId null for a single-object submission
  * @param fingerprint identifies the submitted content, to detect an {@code Idempotency-Key} reused for other content
  * @param replayed true when an earlier submission with the same key is returned
+ * @param submittedAt when its jobs were submitted (their {@code created_at})
  */
-public record Submission(boolean multi, String batchId, List<JobRef> jobs, String fingerprint, boolean replayed) {
+public record Submission(boolean multi, String batchId, List<JobRef> jobs, String fingerprint, boolean replayed,
+                         Instant submittedAt) {
 
     public Submission {
         jobs = List.copyOf(jobs);
     }
 
     public Submission asReplay() {
-        return new Submission(multi, batchId, jobs, fingerprint, true);
+        return new Submission(multi, batchId, jobs, fingerprint, true, submittedAt);
     }
 
     /** One accepted job. */

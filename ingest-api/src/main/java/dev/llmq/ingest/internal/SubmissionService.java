@@ -251,7 +251,8 @@ public final class SubmissionService {
             prints.add(String.valueOf(s.fingerprint()));
         }
         String batchId = jobs.getFirst().batchId();
-        return new Submission(batchId != null, batchId, refs, Fingerprints.ofSubmission(prints), false);
+        return new Submission(batchId != null, batchId, refs, Fingerprints.ofSubmission(prints), false,
+                jobs.getFirst().submittedAt());
     }
 
     private Submission publish(ParsedSubmission parsed, List<String> jobPrints, Caller caller, String key,
@@ -286,7 +287,7 @@ public final class SubmissionService {
             refs.add(new Submission.JobRef(id, r.customId()));
             queued.add(JobSnapshot.queued(r, key == null ? null : jobPrints.get(i)));
         }
-        Submission submission = new Submission(parsed.multi(), batchId, refs, fingerprint, false);
+        Submission submission = new Submission(parsed.multi(), batchId, refs, fingerprint, false, now);
         try {
             if (parsed.multi()) {
                 publisher.publishAll(requests, trace);
@@ -379,7 +380,7 @@ public final class SubmissionService {
                         throw e;
                     }
                     Submission doubted = new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints),
-                            false);
+                            false, now);
                     if (key != null) {
                         unconfirmed.put(JobStatusTopology.idempotencyKey(tenant, key), doubted);
                     }
@@ -387,7 +388,7 @@ public final class SubmissionService {
                             + " file " + file.id()), key, doubted);
                 }
                 view.recordSubmitted(queued, origin.fileBatch());
-                return new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints), false);
+                return new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints), false, now);
             } catch (RuntimeException e) {
                 taken.giveBack();
                 throw e;

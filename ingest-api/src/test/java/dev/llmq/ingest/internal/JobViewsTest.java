@@ -37,7 +37,7 @@ class JobViewsTest {
     @Test
     void submissionOfOneJobHasATopLevelIdAndNoBatch() {
         ObjectNode o = views.submission(new Submission(false, null, List.of(new Submission.JobRef("job_1", null)), "",
-                false));
+                false, java.time.Instant.EPOCH));
         assertThat(o.path("id").asText()).isEqualTo("job_1");
         assertThat(o.path("batch_id")).isEqualTo(NullNode.getInstance());
         assertThat(o.path("count").asInt()).isEqualTo(1);
