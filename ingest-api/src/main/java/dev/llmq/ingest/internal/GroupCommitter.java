@@ -303,10 +303,10 @@ final class GroupCommitter implements AutoCloseable {
                 p.beginTransaction();
                 for (Pending m : members) {
                     List<Future<RecordMetadata>> futures = new ArrayList<>(m.records.size());
-                    for (ProducerRecord<String, byte[]> r : m.records) {
-                        futures.add(p.send(r));
-                    }
                     sent.add(futures);
+                    for (ProducerRecord<String, byte[]> r : m.records) {
+                        futures.add(unlessFailedBeforeSending(p.send(r)));
+                    }
                 }
                 committing = true;
                 p.commitTransaction();
@@ -357,6 +357,21 @@ final class GroupCommitter implements AutoCloseable {
                 }
             }
             return true;
+        }
+
+        /**
+         * The send's future, unless the producer failed it before sending (while Kafka is down: after waiting
+         * {@code max.block.ms} for the topic's metadata; or the transaction failed already), which is thrown at once
+         * so that the group stops there instead of waiting as long again for each of its next records (as a file
+         * transaction does, {@link FileStore#sent}). A record too large for the producer is let through: the commit
+         * fails, and the group is written again without its submission.
+         */
+        private static Future<RecordMetadata> unlessFailedBeforeSending(Future<RecordMetadata> future) {
+            if (future.isDone() && future.state() == Future.State.FAILED
+                    && !(future.exceptionNow() instanceof RecordTooLargeException)) {
+                return FileStore.sent(future);
+            }
+            return future;
         }
 
         private static Throwable tooLarge(List<Future<RecordMetadata>> futures) {

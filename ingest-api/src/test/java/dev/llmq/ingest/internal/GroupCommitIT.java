@@ -40,9 +40,12 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -67,6 +70,7 @@ class GroupCommitIT {
 
     private final List<JobPublisher> publishers = new ArrayList<>();
     private final AtomicInteger commitAttempts = new AtomicInteger();
+    private final AtomicInteger sends = new AtomicInteger();
     private final AtomicBoolean failCommits = new AtomicBoolean();
     private final AtomicBoolean dieInCommit = new AtomicBoolean();
     private final CountDownLatch beginHeld = new CountDownLatch(1);
@@ -122,6 +126,12 @@ class GroupCommitIT {
                         throw new KafkaException("injected: the ingest is dead");
                     }
                     super.initTransactions();
+                }
+
+                @Override
+                public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+                    sends.incrementAndGet();
+                    return super.send(record, callback);
                 }
 
                 @Override
@@ -314,6 +324,24 @@ class GroupCommitIT {
         assertThat(readable).doesNotContainAnyElementsOf(ids(submissions))
                 .containsExactlyInAnyOrderElementsOf(ids(List.of(later)));
         assertThat(listedIds(kafka, topics)).containsExactlyElementsOf(later.stream().map(JobRequest::jobId).toList());
+    }
+
+    /**
+     * A record the producer fails before sending it (here: its topic does not exist; while Kafka is down, after
+     * waiting {@code max.block.ms} for its metadata) ends the group's transaction at once, every member failed, rather
+     * than each of the group's next records waiting as long again.
+     */
+    @Test
+    void aGroupStopsAtTheFirstRecordTheProducerFailsBeforeSendingIt(KafkaCluster kafka) {
+        TopicNames missing = new TopicNames("it-missing-" + UUID.randomUUID().toString().substring(0, 8));
+        JobPublisher p = publisher(kafka, missing, 1, new GroupCommit(Duration.ZERO, 1 << 20, 1 << 24), Map.of(),
+                Duration.ofSeconds(1));
+        int before = sends.get();
+
+        assertThatThrownBy(() -> p.publishAll(jobs(20), null)).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo("kafka_unavailable"));
+
+        assertThat(sends.get() - before).as("the first job's record only, of 20").isEqualTo(1);
     }
 
     /**
