@@ -39,6 +39,7 @@ final class StatusPeers {
     private final String instanceId;
     private final Duration timeout;
     private final String internalKey;
+    private final EveryMinute refusals = new EveryMinute(java.time.Clock.systemUTC());
 
     /**
      * A question: the snapshots of {@code jobIds}, the job ids indexed under {@code indexKey} (a batch's or an
@@ -146,8 +147,10 @@ final class StatusPeers {
             if (response.statusCode() != 200) {
                 LOG.debug("status peer {} answered {}: {}", uri, response.statusCode(), new String(response.body()));
                 if (response.statusCode() == 401) {
-                    LOG.warn("status peer {} refused this instance's internal key: {} differs between them", uri,
-                            LlmqKeys.AUTH_INTERNAL_KEY.name());
+                    if (refusals.due(owner)) { // each lookup it holds meets it: once a minute per peer
+                        LOG.warn("status peer {} refused this instance's internal key: {} differs between them", uri,
+                                LlmqKeys.AUTH_INTERNAL_KEY.name());
+                    }
                     throw unavailable("the ingest instance holding this entry refused this instance's internal key:"
                             + " set the same " + LlmqKeys.AUTH_INTERNAL_KEY.name() + " on every instance");
                 }

@@ -47,6 +47,7 @@ public final class UsageForwarder implements AutoCloseable {
     private final String instanceId;
     private final Duration timeout;
     private final String internalKey;
+    private final EveryMinute refusals = new EveryMinute(java.time.Clock.systemUTC());
     private final HttpClient http;
 
     /**
@@ -102,8 +103,10 @@ public final class UsageForwarder implements AutoCloseable {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() == 401) {
                 // the caller's key was checked here; the aggregator checks this instance's internal key only
-                LOG.warn("usage aggregator {} refused this instance's internal key: {} differs between them",
-                        aggregator, LlmqKeys.AUTH_INTERNAL_KEY.name());
+                if (refusals.due(aggregator)) { // each usage query meets it: once a minute
+                    LOG.warn("usage aggregator {} refused this instance's internal key: {} differs between them",
+                            aggregator, LlmqKeys.AUTH_INTERNAL_KEY.name());
+                }
                 throw unavailable("the usage aggregator at " + aggregator + " refused this ingest instance's internal"
                         + " key: set the same " + LlmqKeys.AUTH_INTERNAL_KEY.name() + " on both");
             }
