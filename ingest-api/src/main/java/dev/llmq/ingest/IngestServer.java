@@ -29,6 +29,7 @@ import dev.llmq.ingest.internal.JsonErrorHandler;
 import dev.llmq.ingest.internal.KafkaClientMeters;
 import dev.llmq.ingest.internal.KafkaClients;
 import dev.llmq.ingest.internal.KeyRateLimits;
+import dev.llmq.ingest.internal.QueryParameters;
 import dev.llmq.ingest.internal.SealedParts;
 import dev.llmq.ingest.internal.StreamRelay;
 import dev.llmq.ingest.internal.StreamsJobStatusView;
@@ -241,10 +242,10 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.get("/v1/jobs/{id}", this::getJob);
             cfg.routes.get("/v1/jobs/{id}/stream", this::stream);
             cfg.routes.post("/v1/jobs/{id}/cancel", this::cancelJob);
-            cfg.routes.get("/v1/batches", ctx -> json(ctx, 200, batchList.page(ctx.queryParamMap(), caller(ctx))));
+            cfg.routes.get("/v1/batches", ctx -> json(ctx, 200, batchList.page(queryParams(ctx), caller(ctx))));
             cfg.routes.post("/v1/batches", this::createBatch);
             cfg.routes.post("/v1/files", this::uploadFile);
-            cfg.routes.get("/v1/files", ctx -> json(ctx, 200, files.list(ctx.queryParamMap(), caller(ctx), views)));
+            cfg.routes.get("/v1/files", ctx -> json(ctx, 200, files.list(queryParams(ctx), caller(ctx), views)));
             cfg.routes.get("/v1/files/{id}", this::getFile);
             cfg.routes.get("/v1/files/{id}/content", this::getFileContent);
             cfg.routes.delete("/v1/files/{id}", ctx -> json(ctx, 200,
@@ -659,6 +660,15 @@ public final class IngestServer implements AutoCloseable {
         OutputStream out = new BufferedOutputStream(ctx.res().getOutputStream(), 64 * 1024);
         download.writeTo(out);
         out.flush();
+    }
+
+    /**
+     * A listing's query parameters, decoded; 400 for a pair that is not valid percent-encoding ({@code limit=%zz}),
+     * which Javalin would leave out, so that the listing answered as if it were not given.
+     */
+    private static Map<String, List<String>> queryParams(Context ctx) {
+        QueryParameters.decodable(ctx.queryString());
+        return ctx.queryParamMap();
     }
 
     /**

@@ -194,6 +194,8 @@ class HostileInputIT {
             bad version            | 505 | GET /health/live HTTP/9.9\\r\\nHost: x\\r\\n\\r\\n
             malformed header       | 400 | GET /health/live HTTP/1.1\\r\\nHost: x\\r\\nno colon here\\r\\nConnection: close\\r\\n\\r\\n
             bad percent-encoding   | 400 | GET /v1/jobs/%zz HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n
+            undecodable limit      | 400 | GET /v1/batches?limit=%zz HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n
+            undecodable files page | 400 | GET /v1/files?after=%zz&limit=2 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n
             bad escape after ;     | 400 | POST /v1/jobs/;%/cancel HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n
             encoded slash          | 404 | GET /v1/jobs/a%2F..%2Fb HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n
             encoded nul            | 400 | GET /v1/jobs/a%00b HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n

@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** Checks of a route's query parameters, as Javalin gives them decoded: every value of every name. */
-final class QueryParameters {
+public final class QueryParameters {
 
     private QueryParameters() {
     }
@@ -27,7 +27,7 @@ final class QueryParameters {
      * ({@code group_by=%zz}): Javalin leaves such a pair out of the decoded parameters, and a parameter with a default
      * would then be answered as if not given.
      */
-    static void decodable(String rawQuery) {
+    public static void decodable(String rawQuery) {
         String name = UsageParameters.undecodable(rawQuery);
         if (name != null) {
             throw ApiException.invalid("invalid_value", name, "'" + name + "' is not valid percent-encoding");
