@@ -24,6 +24,8 @@ record JobDeadline(Instant at, Duration window, String param) {
 
     static final Duration MIN_WINDOW = Duration.ofSeconds(1);
     static final Duration MAX_WINDOW = Duration.ofDays(7);
+    /** The latest {@code expires_at} taken. */
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
     private static final Pattern WINDOW = Pattern.compile("(\\d{1,9})\\s*([smhd])");
 
     JobDeadline {
@@ -70,17 +72,28 @@ record JobDeadline(Instant at, Duration window, String param) {
             return null;
         }
         if (n.isIntegralNumber() && n.canConvertToLong()) {
-            return Instant.ofEpochSecond(n.longValue());
+            long seconds = n.longValue();
+            return inRange(seconds < 0 || seconds > LATEST.getEpochSecond() ? null : Instant.ofEpochSecond(seconds),
+                    param, n.asText());
         }
         if (n.isTextual()) {
             try {
-                return OffsetDateTime.parse(n.asText()).toInstant();
+                return inRange(OffsetDateTime.parse(n.asText()).toInstant(), param, n.asText());
             } catch (DateTimeException e) {
                 // fall through to the error below
             }
         }
         throw ApiException.invalid("invalid_type", param,
                 "'" + param + "' must be an ISO-8601 date-time with offset or epoch seconds");
+    }
+
+    /** {@code at} when it is within 1970 to 9999 (Kafka's record times, as a worker's timers take them); else 400. */
+    private static Instant inRange(Instant at, String param, String given) {
+        if (at == null || at.isBefore(Instant.EPOCH) || at.isAfter(LATEST)) {
+            throw ApiException.invalid("invalid_value", param, "'" + param + "' must be between "
+                    + Instant.EPOCH + " and " + LATEST + ", got " + given);
+        }
+        return at;
     }
 
     /** A {@code completion_window} ({@code "24h"}: 1 s to 7 d), or null for a missing or null one; else 400. */

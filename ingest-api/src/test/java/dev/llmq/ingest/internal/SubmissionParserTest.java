@@ -180,6 +180,10 @@ class SubmissionParserTest {
             bad expires_at            | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":true} | invalid_type             | expires_at
             expires_at past           | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":"2023-05-31T23:59:59Z"} | invalid_value | expires_at
             expires_at now            | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":1685577600} | invalid_value      | expires_at
+            expires_at after 9999     | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":"+999999999-12-31T23:59:59Z"} | invalid_value | expires_at
+            epoch after 9999          | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":31556889864403199} | invalid_value | expires_at
+            epoch past Instant.MAX    | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":9223372036854775807} | invalid_value | expires_at
+            epoch before 1970         | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"deadline":-9223372036854775808} | invalid_value | deadline
             deadline past             | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"deadline":1600000000} | invalid_value        | deadline
             alias differs             | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":1700000000,"deadline":1700000001} | invalid_value | expires_at
             instant and window        | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":1700000000,"completion_window":"1h"} | invalid_value | completion_window

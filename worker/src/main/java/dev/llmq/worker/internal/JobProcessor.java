@@ -65,6 +65,8 @@ public final class JobProcessor {
     private final WorkerMetrics metrics;
     private final ChunkCoalescing coalescing;
     private final ScheduledExecutorService scheduler;
+    /** A deadline further than this needs no timer in flight. */
+    static final Duration NO_TIMER_BEYOND = Duration.ofDays(365L * 1_000);
     private final BooleanSupplier stopping;
     private final Cancellations cancellations;
     private final Duration runningEventDelay;
@@ -247,12 +249,20 @@ public final class JobProcessor {
         }
     }
 
-    /** Aborts the run as {@code expired} when the job's deadline passes while it runs; null when it has none. */
+    /**
+     * Aborts the run as {@code expired} when the job's deadline passes while it runs; null when it has none, or one
+     * further than {@link #NO_TIMER_BEYOND} (no run lasts that long; a deadline millions of years away would overflow
+     * the timer's milliseconds, which once left its record unfinished and its job queued for good).
+     */
     private ScheduledFuture<?> expireInFlight(JobRequest job, JobRunState state) {
         if (job.deadline() == null || scheduler == null) {
             return null;
         }
-        long delay = Math.max(0, Duration.between(clock.instant(), job.deadline()).toMillis() + 1);
+        Duration left = Duration.between(clock.instant(), job.deadline());
+        if (left.compareTo(NO_TIMER_BEYOND) > 0) {
+            return null;
+        }
+        long delay = Math.max(0, left.toMillis() + 1);
         return scheduler.schedule(() -> state.abort().abort(ProviderError.builder(ErrorKind.EXPIRED)
                 .providerCode("deadline_exceeded").message("the job's deadline " + job.deadline()
                         + " passed while it ran").build()), delay, TimeUnit.MILLISECONDS);

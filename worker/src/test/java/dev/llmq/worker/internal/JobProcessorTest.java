@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,8 +41,8 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
-import org.slf4j.MDC;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.MDC;
 
 /**
  * What the processor writes when Kafka refuses a result, a dead letter or a chunk for good: never nothing while it
@@ -121,6 +123,26 @@ class JobProcessorTest {
                 .containsEntry(LogContext.TRACE_ID, "4bf92f3577b34da6a3ce929d0e0e4736")
                 .containsEntry(LogContext.DEPLOYMENT, "d1");
         assertThat(MDC.getCopyOfContextMap()).as("nothing is left on the thread").isNullOrEmpty();
+    }
+
+    @Test
+    void aJobWhoseDeadlineIsAsFarAsAnInstantGoesRunsLikeAnyOther() {
+        ObjectNode body = JsonNodeFactory.instance.objectNode().put("model", "g");
+        JobRequest far = new JobRequest(1, "far", "b1", null, "acme", "g", body, false, 0, Instant.MAX, List.of(),
+                Map.of(), NOW.minusSeconds(1), null);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            ScriptedProducer producer = new ScriptedProducer(r -> null);
+            new JobProcessor(TOPICS, "w1", (j, c) -> answer("x"), new Sender(producer, "llmq/worker/w1"),
+                    Clock.fixed(NOW, ZoneOffset.UTC), new WorkerMetrics(meters, () -> 0), ChunkCoalescing.NONE,
+                    scheduler, () -> false).process(new Delivery(record(far), new ProducerFinisher(producer, acks)));
+
+            assertThat(producer.sent(TOPICS.results())).singleElement().satisfies(r -> assertThat(
+                    RESULTS.fromBytes(r.value()).status()).isEqualTo(JobStatus.SUCCEEDED));
+            assertThat(acks).hasValue(1);
+        } finally {
+            scheduler.shutdownNow();
+        }
     }
 
     @Test
