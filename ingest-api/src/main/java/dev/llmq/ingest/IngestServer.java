@@ -681,9 +681,16 @@ public final class IngestServer implements AutoCloseable {
             FileService.Created created = files.createBatch(readBody(ctx), caller(ctx),
                     ctx.header("Idempotency-Key"), trace);
             Submission s = created.submission();
-            BatchTally queued = BatchTally.queued(s.jobs().size(), s.submittedAt()); // as the store has it
-            BatchTally tally = (s.replayed() ? BatchTally.read(view, s.batchId(), caller(ctx), sealedParts)
-                    .orElse(queued) : queued).from(created.fileBatch());
+            BatchTally tally = BatchTally.queued(s.jobs().size(), s.submittedAt()).from(created.fileBatch());
+            if (s.replayed()) {
+                tally = BatchTally.read(view, s.batchId(), caller(ctx), sealedParts).orElse(tally);
+                if (tally.fileBatch() != null && !created.fileBatch().equals(tally.fileBatch())) { // other settings
+                    throw new ApiException(422, "invalid_request_error", "idempotency_key_reused", "Idempotency-Key",
+                            "this Idempotency-Key was already used for batch " + s.batchId() + ", created with other"
+                                    + " settings (input_file_id, completion_window, metadata or"
+                                    + " output_expires_after)", "idempotency_conflict");
+                }
+            }
             return new Accepted(s, views.batch(s.batchId(), tally, controlStates.batchCancel(s.batchId())
                     .map(JobControlMessage::at).orElse(null)));
         });

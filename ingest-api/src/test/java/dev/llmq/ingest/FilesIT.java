@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -352,6 +353,42 @@ class FilesIT {
      * batch's end), and is no longer found after that (the ingest's clock moved two hours ahead), while the batch
      * itself still is.
      */
+    /**
+     * An {@code Idempotency-Key} replays the batch it made for the same request, and is refused (422, as {@code POST
+     * /v1/jobs} refuses one reused for other jobs) for one with other settings, even of a file with the same lines:
+     * once the answer was that batch's id dressed in the new request's settings, which it was never created with.
+     */
+    @Test
+    void anIdempotencyKeyReusedForABatchWithOtherSettingsIsRefused() {
+        String lines = line("k-1", "one") + line("k-2", "two");
+        String first = uploaded(lines).path("id").asText();
+        String same = uploaded(lines).path("id").asText();
+        String key = "batch-key-" + UUID.randomUUID();
+        String request = "{\"input_file_id\":\"" + first + "\",\"endpoint\":\"/v1/chat/completions\","
+                + "\"completion_window\":\"24h\",\"metadata\":{\"a\":\"1\"}}";
+        HttpTestClient.Response created = createBatch(request, "Idempotency-Key", key);
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        String batchId = created.json().path("id").asText();
+
+        HttpTestClient.Response again = createBatch(request, "Idempotency-Key", key);
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.json().path("id").asText()).isEqualTo(batchId);
+        assertThat(again.json().at("/metadata/a").asText()).isEqualTo("1");
+
+        for (String other : List.of(request.replace(first, same), request.replace("24h", "2h"),
+                request.replace("{\"a\":\"1\"}", "{\"b\":\"2\"}"))) {
+            HttpTestClient.Response reused = createBatch(other, "Idempotency-Key", key);
+            assertThat(reused.status()).as(other + " " + reused.body()).isEqualTo(422);
+            assertThat(reused.json().at("/error/code").asText()).isEqualTo("idempotency_key_reused");
+            assertThat(reused.json().at("/error/message").asText()).contains(batchId);
+        }
+        JsonNode stored = http.get("/v1/batches/" + batchId).json();
+        assertThat(stored.path("input_file_id").asText()).isEqualTo(first);
+        assertThat(stored.path("completion_window").asText()).isEqualTo("24h");
+        assertThat(fixture.committedJobs().stream().filter(j -> j.customId() != null
+                && j.customId().startsWith("k-"))).as("one batch's jobs").hasSize(2);
+    }
+
     @Test
     void aBatchsOutputFileExpiresAsItsOutputExpiresAfterSays() {
         String fileId = uploaded(line("e-1", "one")).path("id").asText();
@@ -402,6 +439,9 @@ class FilesIT {
         assertThat(http.get("/v1/files", "X-Llmq-Tenant", "other").json().path("data").findValuesAsText("id"))
                 .doesNotContainAnyElementsOf(ids);
         assertThat(http.get("/v1/files?order=asc").status()).isEqualTo(400);
+        HttpTestClient.Response notAnId = http.get("/v1/files?after=unknown");
+        assertThat(notAnId.status()).as("not taken for a listing from the start").isEqualTo(400);
+        assertThat(notAnId.json().at("/error/param").asText()).isEqualTo("after");
 
         HttpTestClient.Response hour = upload(form(Map.of("purpose", "batch", "expires_after[anchor]", "created_at",
                 "expires_after[seconds]", "3600"), "f.jsonl", line("h", "hi").getBytes(StandardCharsets.UTF_8)),

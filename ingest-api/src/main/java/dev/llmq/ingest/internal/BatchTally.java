@@ -111,8 +111,9 @@ public final class BatchTally {
         }
         if (found == 0) { // no job to tell its tenant by: what this instance remembers of it, if anything
             List<JobSnapshot> recent = caller.visible(view.batch(batchId));
-            if (!recent.isEmpty()) {
-                return Optional.of(of(recent).from(listed.fileBatch()));
+            if (!recent.isEmpty()) { // what it was created from: the list's, else what this instance remembers
+                return Optional.of(of(recent).from(listed.fileBatch() != null ? listed.fileBatch()
+                        : view.submittedBatch(batchId).map(JobStatusView.SubmittedBatch::fileBatch).orElse(null)));
             }
             if (ids.isEmpty()) { // accepted here a while ago, none of it read by the store yet (it trails under load)
                 return view.submittedBatch(batchId).filter(b -> caller.sees(b.tenant()))

@@ -235,6 +235,10 @@ public final class FileService {
                     + " 'desc', got '" + order + "'");
         }
         String after = QueryParameters.single(params, "after");
+        if (after != null && JobIds.fileMillisOf(after) < 0) { // as GET /v1/batches: not taken for no 'after'
+            throw ApiException.invalid("invalid_value", "after", "'after' must be a file id (the last_id of the page "
+                    + "before), got '" + after + "'");
+        }
         int limit = BatchListing.limit(QueryParameters.single(params, "limit"), MAX_LIMIT, MAX_LIMIT);
         Predicate<StoredFile> wanted = f -> caller.sees(f.tenant()) && (purpose == null || purpose.equals(f.purpose()));
         List<StoredFile> found = store.files(after, limit + 1, wanted);

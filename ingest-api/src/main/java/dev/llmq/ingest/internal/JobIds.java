@@ -73,6 +73,11 @@ public final class JobIds {
         return millisOf(BATCH_PREFIX, id);
     }
 
+    /** As {@link #millisOf(String)}, for an uploaded file's id ({@link #nextFileId()}). */
+    static long fileMillisOf(String id) {
+        return millisOf(FILE_PREFIX, id);
+    }
+
     private static long millisOf(String prefix, String id) {
         if (id == null || id.length() != prefix.length() + LAYOUT.length() || !id.startsWith(prefix)) {
             return -1;
