@@ -155,9 +155,13 @@ class UsageRouteTest {
                 "from", "invalid_value", "'from' (2026-11-30T02:00:00Z) must be before 'to' (2026-11-30T01:00:00Z)");
         // the aggregator's tenant limit, checked here too
         assertBadParameter("/v1/usage?group_by=model&window=total&tenant=", "tenant", "invalid_value",
-                "'tenant' must be 1 to 256 characters");
-        assertBadParameter("/v1/usage?group_by=model&window=total&tenant=" + "t".repeat(257), "tenant",
-                "invalid_value", "'tenant' must be 1 to 256 characters");
+                "'tenant' must be 1 to 128 letters, digits or . _ : @ -");
+        assertBadParameter("/v1/usage?group_by=model&window=total&tenant=" + "t".repeat(129), "tenant",
+                "invalid_value", "'tenant' must be 1 to 128 letters, digits or . _ : @ -");
+        assertBadParameter("/v1/usage?group_by=model&window=total&tenant=%00", "tenant", "invalid_value",
+                "'tenant' must be 1 to 128 letters");
+        assertBadParameter("/v1/usage?group_by=model&window=total&tenant=..%2F..%2Fx+y", "tenant", "invalid_value",
+                "'tenant' must be 1 to 128 letters");
         assertBadParameter("/v1/usage?group_by=model&window=1h&window=1d", "window", "invalid_value",
                 "'window' is given 2 times; give it once");
         assertBadParameter("/v1/usage?group_by=model&window=total&groupby=tag", "groupby", "unknown_parameter",

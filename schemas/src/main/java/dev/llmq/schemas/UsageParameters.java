@@ -1,5 +1,6 @@
 package dev.llmq.schemas;
 
+import dev.llmq.config.ApiKey;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
@@ -56,12 +57,13 @@ public final class UsageParameters {
     /**
      * Checks a question's {@code tenant} (null: every tenant, allowed).
      *
-     * @throws IllegalArgumentException when it is blank or longer than {@link UsageRecord#MAX_TENANT_LENGTH}
+     * @throws IllegalArgumentException when it is not a tenant's name as API keys name them ({@link ApiKey#NAME}: 1
+     *         to 128 letters, digits or {@code . _ : @ -})
      */
     public static void checkTenant(String tenant) {
-        if (tenant != null && (tenant.isBlank() || tenant.length() > UsageRecord.MAX_TENANT_LENGTH)) {
-            throw new IllegalArgumentException("'tenant' must be 1 to " + UsageRecord.MAX_TENANT_LENGTH
-                    + " characters");
+        if (tenant != null && !ApiKey.NAME.matcher(tenant).matches()) {
+            throw new IllegalArgumentException("'tenant' must be 1 to 128 letters, digits or . _ : @ - (as an API"
+                    + " key's tenant)");
         }
     }
 

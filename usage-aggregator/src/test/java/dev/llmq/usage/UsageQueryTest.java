@@ -60,7 +60,8 @@ class UsageQueryTest {
         "group_by=model&window=1m&to=99999999999999999999 | to | epoch seconds",
         "group_by=model&window=1m&from=2026-11-30T10:00:00Z&to=2026-11-30T10:00:00Z | from | must be before to",
         "group_by=model&window=1m&from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z | from | 10000 windows",
-        "group_by=model&window=total&tenant= | tenant | 1 to 256 characters",
+        "group_by=model&window=total&tenant= | tenant | 1 to 128 letters, digits or . _ : @ -",
+        "group_by=model&window=total&tenant=a b | tenant | 1 to 128 letters, digits or . _ : @ -",
         // instants no Kafka record time can have (the earliest one overflowed the default span's arithmetic: a 500)
         "group_by=model&window=1m&to=-1000000000-01-01T00:00:00Z | to | between 1970-01-01T00:00:00Z and 9999",
         "group_by=model&window=1m&from=1969-12-31T23:59:59Z | from | between 1970-01-01T00:00:00Z and 9999",

@@ -114,9 +114,9 @@ public final class Authenticator {
      * @throws ApiException 401, 403 or 400 (a malformed tenant header)
      */
     public Caller caller(ApiKey.Scope scope, String authorization, String tenantHeader) {
-        if (tenantHeader != null && (tenantHeader.isBlank() || tenantHeader.length() > MAX_TENANT)) {
+        if (tenantHeader != null && !ApiKey.NAME.matcher(tenantHeader).matches()) { // as a key's tenant is named
             throw ApiException.invalid("invalid_header", TENANT_HEADER, TENANT_HEADER + " must be 1 to " + MAX_TENANT
-                    + " characters");
+                    + " letters, digits or . _ : @ - (as an API key's tenant)");
         }
         ApiKeys current = keys;
         if (current.isEmpty()) {

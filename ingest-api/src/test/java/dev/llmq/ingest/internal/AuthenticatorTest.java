@@ -67,7 +67,10 @@ class AuthenticatorTest {
                         "tenant_not_allowed"),
                 Arguments.of("blank tenant header", "Bearer " + ADMIN, Scope.READ, " ", 400, "invalid_header"),
                 Arguments.of("long tenant header", "Bearer " + ADMIN, Scope.READ, "t".repeat(129), 400,
-                        "invalid_header"));
+                        "invalid_header"),
+                Arguments.of("a path for a tenant", "Bearer " + ADMIN, Scope.READ, "../../x y", 400,
+                        "invalid_header"),
+                Arguments.of("a control character", null, Scope.READ, "acme\u0000", 400, "invalid_header"));
     }
 
     @ParameterizedTest(name = "{0}")
