@@ -749,7 +749,7 @@ public final class IngestServer implements AutoCloseable {
         ctx.res().setCharacterEncoding("UTF-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
-        relay.relay(subscription, id, ctx.res().getOutputStream());
+        relay.relay(subscription, id, ctx.header("Last-Event-ID"), ctx.res().getOutputStream());
     }
 
     private void usage(Context ctx) {

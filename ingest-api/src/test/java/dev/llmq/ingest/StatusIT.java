@@ -245,9 +245,17 @@ class StatusIT {
     }
 
     private static CompletableFuture<HttpResponse<Stream<String>>> openStream(String id) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(http.base() + "/v1/jobs/" + id + "/stream"))
-                .timeout(Duration.ofSeconds(30)).GET().build();
-        return http.client().sendAsync(req, HttpResponse.BodyHandlers.ofLines());
+        return openStream(id, null);
+    }
+
+    /** The job's stream, resumed after {@code lastEventId} (sent as {@code Last-Event-ID}) unless null. */
+    private static CompletableFuture<HttpResponse<Stream<String>>> openStream(String id, String lastEventId) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(http.base() + "/v1/jobs/" + id + "/stream"))
+                .timeout(Duration.ofSeconds(30)).GET();
+        if (lastEventId != null) {
+            req.header("Last-Event-ID", lastEventId);
+        }
+        return http.client().sendAsync(req.build(), HttpResponse.BodyHandlers.ofLines());
     }
 
     private static List<String> dataLines(HttpResponse<Stream<String>> r) {
@@ -276,6 +284,12 @@ class StatusIT {
         assertThat(data).hasSize(3);
         assertThat(content(data.get(0)) + content(data.get(1))).isEqualTo("Hello");
         assertThat(data.getLast()).isEqualTo("[DONE]");
+
+        // a client reconnecting after the first event (an EventSource sends the id it got) gets the rest only
+        List<String> resumed = dataLines(openStream(id, "attempt-1:0").join());
+        assertThat(resumed).hasSize(2);
+        assertThat(content(resumed.getFirst())).isEqualTo("lo");
+        assertThat(resumed.getLast()).isEqualTo("[DONE]");
     }
 
     @Test

@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * and its chunks follow from sequence 0; chunks of the run left behind are dropped from then on, so no two runs'
  * tokens are ever interleaved (already-sent text of the abandoned run cannot be taken back: a client that shows text
  * as it comes starts over when the run in the event ids changes, as {@code llmq tail} does).
+ *
+ * <p>A client reconnecting with {@code Last-Event-ID} (as a browser's {@code EventSource} does) resumes after that
+ * event: the chunks of earlier runs and of that run up to its sequence are not sent again, and the stream goes on
+ * from there (a newer run's chunks with their restart comment). An id this relay did not write is ignored.
  */
 public final class StreamRelay implements AutoCloseable {
 
@@ -91,6 +95,15 @@ public final class StreamRelay implements AutoCloseable {
      * records are sent is {@link ChunkSelector}'s choice; a record that does not decode is skipped.
      */
     public void relay(ChunkSubscription sub, String jobId, OutputStream out) {
+        relay(sub, jobId, null, out);
+    }
+
+    /**
+     * As {@link #relay(ChunkSubscription, String, OutputStream)}, resuming after the event {@code lastEventId}
+     * ({@code <run>:<seq>}, an SSE {@code Last-Event-ID}; null or not one of these ids: from the start).
+     */
+    public void relay(ChunkSubscription sub, String jobId, String lastEventId, OutputStream out) {
+        Resume resume = Resume.of(lastEventId);
         Instant lastWrite = clock.instant();
         Instant deadline = lastWrite.plus(settings.streamTimeout());
         ChunkSelector selector = new ChunkSelector(jobId);
@@ -101,7 +114,7 @@ public final class StreamRelay implements AutoCloseable {
                 long reached = sub.reached();
                 boolean wrote = false;
                 for (ConsumerRecord<String, byte[]> r : sub.take(wait)) {
-                    wrote |= send(selector.step(r), r, out);
+                    wrote |= send(selector.step(r), r, resume, out);
                 }
                 if (stopAt == null) {
                     stopAt = endOffsetOnceTerminal(sub, jobId);
@@ -135,20 +148,54 @@ public final class StreamRelay implements AutoCloseable {
     }
 
     /** Writes what the selector chose for one record; true when a chunk was written. */
-    private boolean send(ChunkSelector.Step step, ConsumerRecord<String, byte[]> r, OutputStream out)
+    private boolean send(ChunkSelector.Step step, ConsumerRecord<String, byte[]> r, Resume resume, OutputStream out)
             throws IOException {
         if (step == ChunkSelector.Skip.UNDECODABLE) {
             log.debug("skipping undecodable chunk at {}-{}@{}", r.topic(), r.partition(), r.offset());
         }
-        if (!(step instanceof ChunkSelector.Emit emit)) {
+        if (!(step instanceof ChunkSelector.Emit emit) || resume != null && resume.seen(emit)) {
             return false;
         }
-        if (emit.restarts()) {
+        if (emit.restarts() && (resume == null || !resume.run.equals(emit.run()))) {
             write(out, ": attempt " + emit.chunk().attempt() + " (run " + emit.run() + ") restarts the stream\n\n");
         }
         write(out, "data: " + mapper.writeValueAsString(emit.chunk().chunk()) + "\nid: " + emit.run() + ":"
                 + emit.chunk().seq() + "\n\n");
         return true;
+    }
+
+    /** Where a reconnecting client left off: the run and sequence of the last event it got. */
+    private static final class Resume {
+        private final String run;
+        private final long seq;
+        private boolean reached;
+
+        private Resume(String run, long seq) {
+            this.run = run;
+            this.seq = seq;
+        }
+
+        /** The point after {@code lastEventId} ({@code <run>:<seq>}), or null for none or an id not of that form. */
+        static Resume of(String lastEventId) {
+            int colon = lastEventId == null ? -1 : lastEventId.lastIndexOf(':');
+            if (colon <= 0) {
+                return null;
+            }
+            try {
+                return new Resume(lastEventId.substring(0, colon), Long.parseLong(lastEventId.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+
+        /** Whether the client had this chunk: one of its run up to its sequence, or of a run before it. */
+        boolean seen(ChunkSelector.Emit emit) {
+            if (run.equals(emit.run())) {
+                reached = true;
+                return emit.chunk().seq() <= seq;
+            }
+            return !reached; // the runs come in order: one before the client's run was replaced by it
+        }
     }
 
     /** Null while the job is not terminal; then the chunks' end offset, which holds every chunk of the job. */

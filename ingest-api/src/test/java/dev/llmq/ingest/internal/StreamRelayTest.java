@@ -199,6 +199,49 @@ class StreamRelayTest {
                 .containsExactly(": attempt 2 (run r1b) restarts the stream", ": attempt 1 (run r2) restarts the stream");
     }
 
+    /**
+     * A client reconnecting with the last event id it got ({@code Last-Event-ID}, as an EventSource does) gets what
+     * followed it only: no chunk twice, a newer run still announced.
+     */
+    @Test
+    void aClientResumingInAnAbandonedRunGetsItsRestThenTheNewRun() {
+        twoRuns();
+        String out = resume("r1:0");
+        assertThat(contents(out)).containsExactly("lo", "Hi", " there", "!");
+        assertThat(out).contains(": attempt 1 (run r2) restarts the stream");
+    }
+
+    @Test
+    void aClientResumingInTheLastRunGetsWhatFollowedItsEventOnly() {
+        twoRuns();
+        String out = resume("r2:0");
+        assertThat(ids(out)).containsExactly("r2:1", "r2:2");
+        assertThat(out).doesNotContain("restarts");
+        assertThat(data(out).getLast()).isEqualTo("[DONE]");
+    }
+
+    @Test
+    void anEventIdThisRelayDidNotWriteResumesNothing() {
+        twoRuns();
+        assertThat(ids(resume("not an id of this relay"))).containsExactly("r1:0", "r1:1", "r2:0", "r2:1", "r2:2");
+    }
+
+    /** Run r1 abandoned after two chunks, r2 with three, the job succeeded. */
+    private void twoRuns() {
+        chunk(JOB, 1, "r1", 0, "Hel");
+        chunk(JOB, 1, "r1", 1, "lo");
+        chunk(JOB, 1, "r2", 0, "Hi");
+        chunk(JOB, 1, "r2", 1, " there");
+        chunk(JOB, 1, "r2", 2, "!");
+        view.put(snapshot(JobStatus.SUCCEEDED, null));
+    }
+
+    private String resume(String lastEventId) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        relay.relay(hub.subscribe(JOB, T0), JOB, lastEventId, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
     void chunksOfOlderWorkersWithoutRunIdsAreRelayedAsBefore() {
         chunk(JOB, 1, 0, "a");
