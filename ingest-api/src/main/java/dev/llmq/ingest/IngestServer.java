@@ -677,7 +677,7 @@ public final class IngestServer implements AutoCloseable {
      */
     private void createBatch(Context ctx) {
         submission(ctx, 200, trace -> {
-            ContentTypes.requireJsonOrNdjson(ctx.header("Content-Type"));
+            ContentTypes.requireJson(ctx.header("Content-Type"), "the batch request object");
             FileService.Created created = files.createBatch(readBody(ctx), caller(ctx),
                     ctx.header("Idempotency-Key"), trace);
             Submission s = created.submission();

@@ -314,8 +314,15 @@ class FilesIT {
     void badBatchRequestsAreRefusedWithNothingEnqueued() {
         String id = uploaded(line("a", "hi")).path("id").asText();
         int jobs = fixture.committedJobs().size();
-        assertThat(createBatch("{\"input_file_id\":\"file-nope\",\"endpoint\":\"/v1/chat/completions\","
-                + "\"completion_window\":\"24h\"}").status()).isEqualTo(404);
+        HttpTestClient.Response nope = createBatch("{\"input_file_id\":\"file-nope\",\"endpoint\":"
+                + "\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
+        assertThat(nope.status()).isEqualTo(404);
+        assertThat(nope.json().at("/error/param").asText()).isEqualTo("input_file_id");
+        HttpTestClient.Response text = http.post("/v1/batches", "{}", "text/plain");
+        assertThat(text.status()).isEqualTo(415);
+        assertThat(text.json().at("/error/message").asText()).contains("the batch request object")
+                .doesNotContain("jobs");
+        assertThat(http.post("/v1/batches", "{}", "application/x-ndjson").status()).isEqualTo(415);
         HttpTestClient.Response embeddings = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
                 + "\"/v1/embeddings\",\"completion_window\":\"24h\"}");
         assertThat(embeddings.json().at("/error/param").asText()).isEqualTo("endpoint");

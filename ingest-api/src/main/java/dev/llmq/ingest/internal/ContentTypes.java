@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * The request content types {@code POST /v1/jobs} takes: JSON ({@code application/json}) and NDJSON under its usual
- * names; a {@code charset} parameter, when given, must be UTF-8. Anything else is a 415.
+ * names; {@code POST /v1/batches}, JSON only; a {@code charset} parameter, when given, must be UTF-8. Anything else
+ * is a 415.
  */
 public final class ContentTypes {
 
@@ -15,6 +16,8 @@ public final class ContentTypes {
     static final Set<String> NDJSON = Set.of("application/x-ndjson", "application/ndjson", "application/jsonl",
             "application/x-jsonl", "application/jsonlines", "application/x-jsonlines", "application/json-lines",
             "application/json-seq");
+    private static final String JOBS_HINT = "Send 'application/json' (one job or a JSON array of jobs, UTF-8) or"
+            + " 'application/x-ndjson' (one job per line); with curl add -H 'Content-Type: application/json'.";
 
     private ContentTypes() {
     }
@@ -26,12 +29,26 @@ public final class ContentTypes {
 
     /** Throws 415 {@code unsupported_media_type} unless {@code contentType} is JSON or NDJSON in UTF-8. */
     public static void requireJsonOrNdjson(String contentType) {
+        require(contentType, true, JOBS_HINT);
+    }
+
+    /**
+     * Throws 415 {@code unsupported_media_type} unless {@code contentType} is JSON in UTF-8.
+     *
+     * @param body what the body is, for the message ({@code the batch request object})
+     */
+    public static void requireJson(String contentType, String body) {
+        require(contentType, false, "Send 'application/json' (" + body + ", UTF-8); with curl add -H 'Content-Type:"
+                + " application/json'.");
+    }
+
+    private static void require(String contentType, boolean ndjson, String hint) {
         if (contentType == null || contentType.isBlank()) {
-            throw unsupported("the request has no Content-Type");
+            throw unsupported("the request has no Content-Type", hint);
         }
         String media = mediaType(contentType);
-        if (!media.equals(JSON) && !NDJSON.contains(media)) {
-            throw unsupported("Content-Type '" + ChatRequestSchema.cut(media) + "' is not supported");
+        if (!media.equals(JSON) && !(ndjson && NDJSON.contains(media))) {
+            throw unsupported("Content-Type '" + ChatRequestSchema.cut(media) + "' is not supported", hint);
         }
         String[] parts = contentType.split(";");
         for (int i = 1; i < parts.length; i++) {
@@ -39,7 +56,8 @@ public final class ContentTypes {
             if (kv[0].trim().equalsIgnoreCase("charset")) {
                 String charset = kv.length < 2 ? "" : kv[1].trim().replace("\"", "");
                 if (!charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
-                    throw unsupported("charset '" + ChatRequestSchema.cut(charset) + "' is not supported; send UTF-8");
+                    throw unsupported("charset '" + ChatRequestSchema.cut(charset) + "' is not supported; send UTF-8",
+                            hint);
                 }
             }
         }
@@ -50,9 +68,8 @@ public final class ContentTypes {
         return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 
-    private static ApiException unsupported(String what) {
-        return new ApiException(415, "invalid_request_error", "unsupported_media_type", "Content-Type", what
-                + ". Send 'application/json' (one job or a JSON array of jobs, UTF-8) or 'application/x-ndjson'"
-                + " (one job per line); with curl add -H 'Content-Type: application/json'.", "unsupported_media_type");
+    private static ApiException unsupported(String what, String hint) {
+        return new ApiException(415, "invalid_request_error", "unsupported_media_type", "Content-Type", what + ". "
+                + hint, "unsupported_media_type");
     }
 }

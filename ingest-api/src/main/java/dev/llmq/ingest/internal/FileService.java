@@ -281,7 +281,8 @@ public final class FileService {
         String windowText = window == null ? null : windowNode.asText().trim();
         Map<String, String> metadata = JobFields.metadata(request.get("metadata"), parser.limits());
         Duration outputExpiry = outputExpiry(request.get("output_expires_after"));
-        StoredFile file = file(fileId, caller);
+        StoredFile file = store.file(fileId).filter(f -> caller.sees(f.tenant()))
+                .orElseThrow(() -> noSuchFile(fileId, "input_file_id"));
         BatchManifest.FileBatch fileBatch = new BatchManifest.FileBatch(file.id(), ENDPOINT, windowText, metadata,
                 outputExpiry == null ? null : outputExpiry.toSeconds());
         Submission s = submissions.submitFile(store, file, new SubmissionService.FileOrigin(fileBatch, window), caller,
@@ -328,8 +329,13 @@ public final class FileService {
 
     /** 404 as OpenAI words it. */
     public static ApiException noSuchFile(String id) {
-        return new ApiException(404, "invalid_request_error", "file_not_found", "file_id", "No such File object: "
-                + id, "not_found");
+        return noSuchFile(id, "file_id");
+    }
+
+    /** 404 as OpenAI words it, naming the request's field that gave the id. */
+    static ApiException noSuchFile(String id, String param) {
+        return new ApiException(404, "invalid_request_error", "file_not_found", param, "No such File object: " + id,
+                "not_found");
     }
 
     /** The id of a batch's output file: the lines of its succeeded jobs. */
