@@ -56,22 +56,15 @@ class BudgetReloadTest {
     void aChangedLimitLiftsOrReachesABudgetAtItsRecheckAndARemovedOneIsForgotten() {
         UsageDriver d = start(acme("1.00", "1d", "fail"));
         var control = d.control();
-        d.send(charged("j1", "acme", List.of(), "0.70"));
-        d.send(charged("j2", "acme", List.of(), "0.50"));
-        assertThat(control.readRecordsToList()).singleElement()
-                .satisfies(r -> assertThat(r.value().exceeded()).isTrue());
+        reach(d, "0.70", "0.50");
 
-        configure(acme("2.00", "1d", "fail"));
-        d.recheck(ACME);
-        BudgetMessage lifted = control.readRecordsToList().getFirst().value();
+        BudgetMessage lifted = recheckWith(d, acme("2.00", "1d", "fail"));
         assertThat(lifted.exceeded()).isFalse();
         assertThat(lifted.maxBudgetUsd()).isEqualByComparingTo("2.00");
         assertThat(lifted.spentUsd()).isEqualByComparingTo("1.20");
         assertThat(lifted.periodStart()).isEqualTo(DAY);
 
-        configure(acme("1.00", "1d", "wait"));
-        d.recheck(ACME);
-        BudgetMessage reached = control.readRecordsToList().getFirst().value();
+        BudgetMessage reached = recheckWith(d, acme("1.00", "1d", "wait"));
         assertThat(reached.exceeded()).isTrue();
         assertThat(reached.onExceeded()).isEqualTo("wait");
         assertThat(reached.maxBudgetUsd()).isEqualByComparingTo("1.00");
@@ -118,20 +111,31 @@ class BudgetReloadTest {
     @Test
     void aShorterPeriodThatDoesNotContainTheCountedOneStartsAgainAtZero() {
         UsageDriver d = start(acme("1.00", "1mo", "wait"));
-        var control = d.control();
-        d.send(charged("j1", "acme", List.of(), "0.60"));
-        d.send(charged("j2", "acme", List.of(), "0.60"));
-        assertThat(control.readRecordsToList()).singleElement()
-                .satisfies(r -> assertThat(r.value().exceeded()).isTrue());
+        reach(d, "0.60", "0.60");
 
-        configure(acme("1.00", "1h", "wait"));
-        d.recheck(ACME);
-
-        BudgetMessage lifted = control.readRecordsToList().getFirst().value();
+        BudgetMessage lifted = recheckWith(d, acme("1.00", "1h", "wait"));
         assertThat(lifted.exceeded()).isFalse();
         assertThat(lifted.spentUsd()).isEqualByComparingTo("0");
         assertThat(lifted.budgetDuration()).isEqualTo("1h");
         assertThat(lifted.periodStart()).isEqualTo(UsageDriver.WALL_CLOCK);
+    }
+
+    /** Charges acme {@code costs} and checks they reached its budget: one message, saying so. */
+    private static void reach(UsageDriver d, String... costs) {
+        var control = d.control();
+        for (int i = 0; i < costs.length; i++) {
+            d.send(charged("reach-" + i, "acme", List.of(), costs[i]));
+        }
+        assertThat(control.readRecordsToList()).singleElement()
+                .satisfies(r -> assertThat(r.value().exceeded()).isTrue());
+    }
+
+    /** Configures {@code budget} alone, rechecks acme's, and returns the message that followed. */
+    private BudgetMessage recheckWith(UsageDriver d, Budget budget) {
+        var control = d.control();
+        configure(budget);
+        d.recheck(ACME);
+        return control.readRecordsToList().getFirst().value();
     }
 
     private static Budget acme(String max, String period, String onExceeded) {
