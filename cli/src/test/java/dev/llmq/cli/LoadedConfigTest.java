@@ -123,7 +123,8 @@ class LoadedConfigTest {
 
     @Test
     void theBundledConfigCannotBeWatched() {
-        assertThat(LoadedConfig.read(null).watch(Map.of(), ConfigScope.NAMES, LlmqSection.all(), config -> { })).isNull();
+        assertThat(LoadedConfig.read(null).watch(Map.of(), ConfigScope.NAMES, LlmqSection.all(), config -> { }))
+                .isNull();
     }
 
     @Test

@@ -193,7 +193,8 @@ public final class BudgetWatch implements Processor<String, String, String, Budg
                 budget.subject(), budget.maxBudgetUsd(), spent, budget.period().text(), periodStart,
                 budget.period().end(periodStart), exceeded, budget.onExceeded(), source, at);
         Headers headers = CloudEventHeaders.builder().source("llmq/usage-aggregator/" + source)
-                .type(LlmqHeaders.TYPE_CONTROL).id(budget.key() + ":" + periodStart.toEpochMilli() + ":" + exceeded + ":"
+                .type(LlmqHeaders.TYPE_CONTROL)
+                .id(budget.key() + ":" + periodStart.toEpochMilli() + ":" + exceeded + ":"
                         + budget.maxBudgetUsd().toPlainString())
                 .time(at).build();
         headers.add(LlmqHeaders.CONTROL_TYPE, BudgetMessage.TYPE.getBytes(StandardCharsets.UTF_8));

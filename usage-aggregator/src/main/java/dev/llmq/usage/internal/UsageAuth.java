@@ -89,8 +89,8 @@ public final class UsageAuth {
                 return query;
             }
             if (query.tenant() != null && !query.tenant().equals(tenant)) {
-                throw forbidden("tenant_not_allowed", "the API key '" + keyName + "' may read its own tenant's usage only",
-                        "tenant");
+                throw forbidden("tenant_not_allowed",
+                        "the API key '" + keyName + "' may read its own tenant's usage only", "tenant");
             }
             return query.withTenant(tenant);
         }
