@@ -282,6 +282,12 @@ class FilesIT {
                 badSecond.getBytes(StandardCharsets.UTF_8)));
         assertThat(badLine.status()).isEqualTo(400);
         assertThat(badLine.json().at("/error/message").asText()).contains("line 2");
+        String anonymous = line("a", "hi") + line("b", "ho").replace("\"custom_id\":\"b\",", "");
+        HttpTestClient.Response noCustomId = upload(form(Map.of("purpose", "batch"), "f.jsonl",
+                anonymous.getBytes(StandardCharsets.UTF_8)));
+        assertThat(noCustomId.status()).as(anonymous).isEqualTo(400);
+        assertThat(noCustomId.json().at("/error/param").asText()).isEqualTo("line 2: custom_id");
+        assertThat(noCustomId.json().at("/error/code").asText()).isEqualTo("missing_required_parameter");
         HttpTestClient.Response unknownModel = upload(form(Map.of("purpose", "batch"), "f.jsonl",
                 line("a", "hi").replace("gpt-4o-mini", "nope").getBytes(StandardCharsets.UTF_8)));
         assertThat(unknownModel.status()).isEqualTo(400);

@@ -117,7 +117,14 @@ public final class FileService {
         Set<String> groups = new HashSet<>();
         int lines;
         try (InputStream in = content.open()) {
-            lines = parser.parseNdjson(in, maxLineBytes, now, (job, line) -> groups.add(job.modelGroup()));
+            lines = parser.parseNdjson(in, maxLineBytes, now, (job, line) -> {
+                if (job.customId() == null) { // unique ones, as in any submission; here required too, as OpenAI's
+                    throw ApiException.invalid("missing_required_parameter", "custom_id", "a Batch API input line"
+                            + " needs a custom_id: the output and error files name each request by it")
+                            .at("line " + line, "line " + line);
+                }
+                groups.add(job.modelGroup());
+            });
         } catch (IOException e) {
             throw unreadable(e);
         }
