@@ -94,7 +94,9 @@ public final class DeploymentKeys {
             "'This is a mock answer.'");
 
     public static final ConfigKey<String> ID = new ConfigKey<>("model_info.id", ConfigType.STRING, null, nonBlank(),
-            "The deployment id (health, metrics, results); unset: derived from the entry, stable across reloads.",
+            "The deployment id (health, budget, metrics, results); unset: derived from the model group and the "
+                    + "`litellm_params` that name the deployment (model, endpoint, key...), so it stays the same "
+                    + "across reloads and edits of how it is tuned (limits, weight, timeouts, prices, budget, tags).",
             "azure-eu-1");
 
     public static final ConfigKey<String> BASE_MODEL = new ConfigKey<>("model_info.base_model", ConfigType.STRING,

@@ -137,6 +137,57 @@ class ConfigLoaderTest {
                 .isEqualTo(first.deployments().stream().map(Deployment::id).toList());
     }
 
+    /**
+     * A deployment's derived id (no {@code model_info.id}) names it, not how it is tuned: an edit of its budget,
+     * limits, weight or prices keeps the id (its health, its budget's spend), one of its model, endpoint or key does
+     * not; the usage aggregator (names scope) derives the same ids as the workers. An audit lowered a deployment's
+     * {@code max_budget} below what it had spent and the budget was never reached: each edit made a new id.
+     */
+    @Test
+    void aDerivedIdSurvivesEditsOfHowTheDeploymentIsTuned() {
+        String yaml = """
+                model_list:
+                  - model_name: g
+                    litellm_params: { model: openai/gpt-4o, api_base: "http://a/v1", api_key: k, max_budget: 5,
+                                      budget_duration: 1d, rpm: 100 }
+                """;
+        String id = onlyId(yaml, ConfigScope.ROUTING);
+        assertThat(onlyId(yaml, ConfigScope.NAMES)).isEqualTo(id);
+        for (String tuned : List.of(yaml.replace("max_budget: 5", "max_budget: 1"),
+                yaml.replace("budget_duration: 1d", "budget_duration: 1mo"), yaml.replace("rpm: 100", "rpm: 5"),
+                yaml.replace("rpm: 100 }", "rpm: 100, weight: 3, order: 2, tpm: 9, timeout: 30, tags: [x],"
+                        + " input_cost_per_token: 0.1, output_cost_per_token: 0.2 }"))) {
+            assertThat(onlyId(tuned, ConfigScope.ROUTING)).as(tuned).isEqualTo(id);
+            assertThat(onlyId(tuned, ConfigScope.NAMES)).as(tuned).isEqualTo(id);
+        }
+        for (String renamed : List.of(yaml.replace("http://a/v1", "http://b/v1"), yaml.replace("api_key: k,",
+                "api_key: k2,"), yaml.replace("openai/gpt-4o", "openai/gpt-4o-mini"))) {
+            assertThat(onlyId(renamed, ConfigScope.ROUTING)).as(renamed).isNotEqualTo(id);
+        }
+    }
+
+    @Test
+    void entriesOfAGroupThatDifferOnlyInTuningStillGetIdsOfTheirOwn() {
+        String yaml = """
+                model_list:
+                  - model_name: g
+                    litellm_params: { model: openai/gpt-4o, api_key: k, weight: 1 }
+                  - model_name: g
+                    litellm_params: { model: openai/gpt-4o, api_key: k, weight: 9 }
+                  - model_name: h
+                    litellm_params: { model: openai/gpt-4o, api_key: k, weight: 1 }
+                """;
+        List<String> routing = ConfigLoader.parse(yaml, Map.of(), ConfigScope.ROUTING).deployments().stream()
+                .map(Deployment::id).toList();
+        assertThat(routing).doesNotHaveDuplicates().hasSize(3);
+    }
+
+    private static String onlyId(String yaml, ConfigScope scope) {
+        LlmqConfig config = ConfigLoader.parse(yaml, Map.of(), scope);
+        return scope == ConfigScope.ROUTING ? config.deployments().getFirst().id()
+                : config.llmq().budgets().getFirst().subject();
+    }
+
     @Test
     void environmentOverridesKafkaProperties() {
         LlmqConfig c = ConfigLoader.parse("""

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.llmq.config.ApiKey;
 import dev.llmq.config.ApiKeys;
@@ -47,6 +48,10 @@ import java.util.function.Supplier;
 public final class ConfigParser {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The {@code litellm_params} that tune a deployment: editing one keeps the deployment's derived id. */
+    static final Set<String> TUNING = Set.of("rpm", "tpm", "max_parallel_requests", "weight", "order", "timeout",
+            "stream_timeout", "max_budget", "budget_duration", "input_cost_per_token", "output_cost_per_token",
+            "max_input_tokens", "tags", "drop_params");
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
@@ -54,6 +59,8 @@ public final class ConfigParser {
     private final ConfigScope scope;
     private final Set<LlmqSection> reads;
     private final List<String> unsupported = new ArrayList<>();
+    /** Each entry's derived id ({@link #derivedIds}), for those without {@code model_info.id}. */
+    private List<String> derivedIds = List.of();
 
     public ConfigParser(Map<String, String> env) {
         this(env, ConfigScope.ROUTING);
@@ -95,6 +102,7 @@ public final class ConfigParser {
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw new ConfigException("config: model_list is missing or empty");
         }
+        derivedIds = derivedIds(list);
         if (scope == ConfigScope.NAMES) {
             return namesOnly(list, settings, llmq, groupTimeouts);
         }
@@ -143,7 +151,7 @@ public final class ConfigParser {
             // a deployment budget needs the deployment's id, which needs no endpoint or secret
             String id = f.child("model_info").text("id");
             if (id == null || id.isBlank()) {
-                id = derivedId(group, entry.get("litellm_params"));
+                id = derivedIds.get(i);
             }
             int index = i;
             String deployment = id;
@@ -223,7 +231,7 @@ public final class ConfigParser {
         Integer maxInput = first(info.intValue("max_input_tokens"), p.intValue("max_input_tokens"));
         String id = info.text("id");
         if (id == null || id.isBlank()) {
-            id = derivedId(group, entry.get("litellm_params"));
+            id = derivedIds.get(index);
         }
         try {
             Deployment d = Deployment.builder(id, group, target).weight(p.number("weight"))
@@ -261,8 +269,46 @@ public final class ConfigParser {
         }
     }
 
+    /**
+     * The id of each entry that gives no {@code model_info.id}: derived from its group and the {@code litellm_params}
+     * that name the deployment (its model, endpoint, key, version, headers...), not those that tune it
+     * ({@link #TUNING}: limits, weights, timeouts, prices, budgets, tags), so that an edit of those keeps its id, and
+     * with it its health and its budget's spend. Entries of one group that differ only in tuning get ids from all
+     * their params, as they did before.
+     */
+    private static List<String> derivedIds(JsonNode list) {
+        List<String> named = new ArrayList<>(list.size());
+        Map<String, Integer> uses = new HashMap<>();
+        for (JsonNode entry : list) {
+            JsonNode group = entry == null ? null : entry.get("model_name");
+            JsonNode params = entry == null ? null : entry.get("litellm_params");
+            String id = group == null || !group.isValueNode() ? null : derivedId(group.asText(), naming(params));
+            named.add(id);
+            if (id != null) {
+                uses.merge(id, 1, Integer::sum);
+            }
+        }
+        List<String> ids = new ArrayList<>(named.size());
+        for (int i = 0; i < named.size(); i++) {
+            String id = named.get(i);
+            ids.add(id == null || uses.get(id) == 1 ? id
+                    : derivedId(list.get(i).get("model_name").asText(), list.get(i).get("litellm_params")));
+        }
+        return ids;
+    }
+
+    /** {@code params} without the keys that tune a deployment rather than name it. */
+    private static JsonNode naming(JsonNode params) {
+        if (params == null || !params.isObject()) {
+            return params;
+        }
+        ObjectNode naming = params.deepCopy();
+        naming.remove(TUNING);
+        return naming;
+    }
+
     /** A stable id from the entry's content, so an unchanged deployment keeps its id (and health) across reloads. */
-    private String derivedId(String group, JsonNode params) {
+    private static String derivedId(String group, JsonNode params) {
         try {
             byte[] canonical = CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(params, Object.class));
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
