@@ -138,6 +138,7 @@ final class Assembly implements AutoCloseable {
         if (reloads.isEmpty()) {
             return;
         }
+        reloads.add(new RestartOnlyChanges(role, config, loaded.describe()));
         List<Consumer<LlmqConfig>> listeners = List.copyOf(reloads);
         started(ConfigWatcher.class, loaded.watch(Map.copyOf(env), role.scope(), role.reads(),
                 next -> listeners.forEach(listener -> listener.accept(next))));

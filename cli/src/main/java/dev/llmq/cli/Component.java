@@ -146,7 +146,12 @@ enum Component {
         @Override
         Set<LlmqSection> reads() {
             return with(LlmqSection.WORKER, LlmqSection.PROVIDERS, LlmqSection.MODEL_GROUPS, LlmqSection.HEALTH,
-                    LlmqSection.PRICING, LlmqSection.BUDGETS);
+                    LlmqSection.PRICING);
+        }
+
+        @Override
+        Set<LlmqSection> appliesOnReload() {
+            return EnumSet.of(LlmqSection.PROVIDERS, LlmqSection.MODEL_GROUPS, LlmqSection.HEALTH); // the router's
         }
     },
 
@@ -180,6 +185,11 @@ enum Component {
         Set<LlmqSection> reads() {
             return with(LlmqSection.INGEST, LlmqSection.AUTH, LlmqSection.INTERNAL_KEY);
         }
+
+        @Override
+        Set<LlmqSection> appliesOnReload() {
+            return EnumSet.of(LlmqSection.AUTH);
+        }
     },
 
     /**
@@ -210,6 +220,11 @@ enum Component {
         @Override
         Set<LlmqSection> reads() {
             return with(LlmqSection.USAGE, LlmqSection.BUDGETS, LlmqSection.AUTH, LlmqSection.INTERNAL_KEY);
+        }
+
+        @Override
+        Set<LlmqSection> appliesOnReload() {
+            return EnumSet.of(LlmqSection.AUTH, LlmqSection.BUDGETS);
         }
     },
 
@@ -245,6 +260,14 @@ enum Component {
      * the role ({@link LlmqSection}).
      */
     Set<LlmqSection> reads() {
+        return Set.of();
+    }
+
+    /**
+     * The parts of {@link #reads} a config reload applies while this part runs; the others apply when the role starts
+     * again, which a reload that changes them says.
+     */
+    Set<LlmqSection> appliesOnReload() {
         return Set.of();
     }
 

@@ -84,6 +84,14 @@ enum Role {
         return reads;
     }
 
+    /** The parts of {@code llmq:} the role's components use but apply only at its start, not on a config reload. */
+    Set<LlmqSection> restartOnly() {
+        Set<LlmqSection> parts = EnumSet.noneOf(LlmqSection.class);
+        components.forEach(c -> parts.addAll(c.reads()));
+        components.forEach(c -> parts.removeAll(c.appliesOnReload()));
+        return parts;
+    }
+
     static ConfigScope scopeOf(List<Component> components) {
         return components.stream().anyMatch(c -> c.scope() == ConfigScope.ROUTING) ? ConfigScope.ROUTING
                 : ConfigScope.NAMES;

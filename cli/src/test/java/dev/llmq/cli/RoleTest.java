@@ -28,7 +28,7 @@ class RoleTest {
                 LlmqSection.AUTH);
         assertThat(Role.WORKER.reads()).containsExactlyInAnyOrder(LlmqSection.KAFKA, LlmqSection.TOPICS,
                 LlmqSection.AUTH, LlmqSection.MOCK_LLM, LlmqSection.WORKER, LlmqSection.PROVIDERS,
-                LlmqSection.MODEL_GROUPS, LlmqSection.HEALTH, LlmqSection.PRICING, LlmqSection.BUDGETS);
+                LlmqSection.MODEL_GROUPS, LlmqSection.HEALTH, LlmqSection.PRICING);
         assertThat(Role.INGEST.reads()).containsExactlyInAnyOrder(LlmqSection.KAFKA, LlmqSection.TOPICS,
                 LlmqSection.AUTH, LlmqSection.INTERNAL_KEY, LlmqSection.INGEST);
         assertThat(Role.USAGE_AGGREGATOR.reads()).containsExactlyInAnyOrder(LlmqSection.KAFKA, LlmqSection.TOPICS,

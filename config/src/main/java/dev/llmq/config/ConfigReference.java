@@ -27,7 +27,10 @@ public final class ConfigReference {
                 + "the concepts overlap, plus llmq's own `llmq:` section. Any value may be `os.environ/NAME`; "
                 + "in `llmq:` an unset one stops only the roles that use its part (`llmq.ingest` the ingest, "
                 + "`llmq.usage` the usage aggregator, and so on). "
-                + "A file change is picked up without a restart. Keys llmq does not support are logged at start-up "
+                + "A file change is picked up without a restart: the deployments, router settings, API keys, "
+                + "budgets, providers' limits and health settings; the rest of `llmq:` (topics, Kafka, the roles' "
+                + "own settings) applies at a role's next start, which a reload that changes it says in a warning. "
+                + "Keys llmq does not support are logged at start-up "
                 + "and have no effect; keys llmq has removed are refused with the reason, and each section lists "
                 + "its removed keys after its table.\n\n");
         for (ConfigDef def : SECTIONS) {

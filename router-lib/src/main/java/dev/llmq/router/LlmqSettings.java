@@ -36,6 +36,29 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
     public static final LlmqSettings DEFAULTS = new LlmqSettings(Map.of(), Topics.DEFAULTS, Ingest.DEFAULTS,
             Worker.DEFAULTS);
 
+    /**
+     * The settings of one part of {@code llmq:}, to compare two versions of the config part by part: a map, record,
+     * list or value with equality by value; null for {@link LlmqSection#MODEL_GROUPS} (the deployments carry it); the
+     * API keys compared by their entries.
+     */
+    public Object part(LlmqSection section) {
+        return switch (section) {
+            case KAFKA -> kafka;
+            case TOPICS -> topics;
+            case INGEST -> ingest;
+            case WORKER -> worker;
+            case PROVIDERS -> providers;
+            case MODEL_GROUPS -> null;
+            case HEALTH -> health;
+            case MOCK_LLM -> mockLlm;
+            case PRICING -> pricingTable;
+            case USAGE -> usage;
+            case BUDGETS -> budgets;
+            case AUTH -> auth.keys().all();
+            case INTERNAL_KEY -> auth.internalKey();
+        };
+    }
+
     public LlmqSettings {
         kafka = kafka == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(kafka));
         Objects.requireNonNull(topics, "topics");
