@@ -41,6 +41,18 @@ class ConfigScopeTest {
     }
 
     @Test
+    void theNamesScopeReportsUnsupportedKeysAsTheRoutingScopeDoes() {
+        String typos = YAML.replace("router_settings:", "llmq_typo: 1\nlitellm_settings: { colour: red }\n"
+                + "router_settings:\n  routing_strategy_typo: x");
+        Map<String, String> env = Map.of("KAFKA_JAAS", "jaas", "AZURE_API_BASE", "https://eu.example.com",
+                "AZURE_API_KEY", "k1", "ANTHROPIC_API_KEY", "k2");
+        assertThat(ConfigLoader.parse(typos, env, ConfigScope.NAMES).unsupportedKeys())
+                .containsExactlyInAnyOrderElementsOf(ConfigLoader.parse(typos, env, ConfigScope.ROUTING)
+                        .unsupportedKeys())
+                .contains("llmq_typo", "litellm_settings.colour", "router_settings.routing_strategy_typo");
+    }
+
+    @Test
     void theRoutingScopeStillRequiresThem() {
         assertThatThrownBy(() -> ConfigLoader.parse(YAML, Map.of("KAFKA_JAAS", "jaas"), ConfigScope.ROUTING))
                 .isInstanceOf(ConfigException.class)

@@ -103,6 +103,10 @@ public final class ConfigParser {
             throw new ConfigException("config: model_list is missing or empty");
         }
         derivedIds = derivedIds(list);
+        // every scope reports what it does not read at the top and in the LiteLLM sections (once only the workers did)
+        litellm.reportUnused(unsupported);
+        router.reportUnused(unsupported);
+        top.reportUnused(unsupported);
         if (scope == ConfigScope.NAMES) {
             return namesOnly(list, settings, llmq, groupTimeouts);
         }
@@ -132,9 +136,6 @@ public final class ConfigParser {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
             }
         }
-        litellm.reportUnused(unsupported);
-        router.reportUnused(unsupported);
-        top.reportUnused(unsupported);
         return new LlmqConfig(deployments, settings, llmq, unsupported);
     }
 
