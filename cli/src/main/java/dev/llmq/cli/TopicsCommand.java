@@ -68,7 +68,8 @@ final class TopicsCommand {
                 TopicProvisioner plan = new TopicProvisioner(LoadedConfig.kafkaProperties(names),
                         LoadedConfig.topics(names), settings.partitions(), settings.replicationFactor());
                 for (NewTopic topic : plan.planned()) {
-                    out.printf("would create %s (%s)%n", topic.name(), TopicProvisioner.describe(topic));
+                    out.printf("would create, unless it exists, %s (%s)%n", topic.name(),
+                            TopicProvisioner.describe(topic));
                 }
                 out.flush();
                 return 0;

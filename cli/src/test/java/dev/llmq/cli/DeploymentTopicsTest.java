@@ -39,7 +39,7 @@ class DeploymentTopicsTest {
         assertThat(lines).hasSize(Topics.ALL.size());
         for (int i = 0; i < Topics.ALL.size(); i++) {
             TopicSpec<?> spec = Topics.ALL.get(i);
-            StringBuilder expected = new StringBuilder("would create " + spec.name(names) + " ("
+            StringBuilder expected = new StringBuilder("would create, unless it exists, " + spec.name(names) + " ("
                     + spec.partitions(partitions) + " partitions, replication factor "
                     + read.llmq().topics().replicationFactor());
             new TreeMap<>(spec.configs()).forEach((k, v) -> expected.append(", ").append(k).append('=')

@@ -50,11 +50,11 @@ class HostOptionsTest {
         TopicNames names = new TopicNames("llmq");
         var plan = new TopicProvisioner(Map.of(), names, 6, (short) 1).planned();
         assertThat(result.out().lines().toList()).hasSize(Topics.ALL.size())
-                .containsExactlyElementsOf(plan.stream()
-                        .map(t -> "would create " + t.name() + " (" + TopicProvisioner.describe(t) + ")").toList());
-        assertThat(result.out()).contains("would create llmq.control.v1 (1 partitions, replication factor 1, "
-                + "cleanup.policy=compact)", "would create llmq.chunks.v1 (6 partitions, replication factor 1, "
-                + "cleanup.policy=delete, retention.ms=86400000)");
+                .containsExactlyElementsOf(plan.stream().map(t -> "would create, unless it exists, " + t.name()
+                        + " (" + TopicProvisioner.describe(t) + ")").toList());
+        assertThat(result.out()).contains("would create, unless it exists, llmq.control.v1 (1 partitions, replication"
+                + " factor 1, cleanup.policy=compact)", "would create, unless it exists, llmq.chunks.v1 (6 partitions,"
+                + " replication factor 1, cleanup.policy=delete, retention.ms=86400000)");
     }
 
     @Test
