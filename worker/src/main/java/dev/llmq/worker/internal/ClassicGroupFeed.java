@@ -313,11 +313,18 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private void drain() {
         consumer.pause(consumer.assignment());
         // jobs waiting for capacity get no slot back (see dispatchBacklog): not waited for
-        drainUntil(System.nanoTime() + options.shutdownTimeout().toNanos(), false);
+        long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
+        drainUntil(deadline, false);
         Runnable interrupt = stopJobs;
         int running = inFlight.get() + waits.waiting();
         if (running > 0 && interrupt != null) {
-            LOG.info("{} jobs still running or waiting after the shutdown timeout: stopping them", running);
+            if (inFlight.get() > 0 || System.nanoTime() >= deadline) {
+                LOG.info("{} jobs still running or waiting after the shutdown timeout ({}): stopping them", running,
+                        options.shutdownTimeout());
+            } else { // the running ones ended in time; those waiting are not waited for
+                LOG.info("{} jobs waiting for capacity, a rate limit or a budget as the worker stops: stopping them",
+                        running);
+            }
             interrupt.run();
             drainUntil(System.nanoTime() + STOP_GRACE.toNanos(), true);
         }
