@@ -11,7 +11,7 @@ import java.time.Instant;
  * and the usage aggregator) must read alike: {@code group_by} and {@code window} when absent
  * ({@link #DEFAULT_GROUP_BY}, {@link #DEFAULT_WINDOW}); {@code from} and {@code to}, an ISO-8601 instant with offset
  * ({@code 2026-11-30T10:00:00Z}, {@code 2026-11-30T11:00:00+01:00}) or epoch seconds, between {@link #EARLIEST} and
- * {@link #LATEST}; and {@code tenant}, 1 to {@link UsageRecord#MAX_TENANT_LENGTH} characters.
+ * {@link #LATEST}; and {@code tenant}, a tenant's name as API keys name them, or {@link UsageRecord#NONE}.
  */
 public final class UsageParameters {
 
@@ -57,13 +57,13 @@ public final class UsageParameters {
     /**
      * Checks a question's {@code tenant} (null: every tenant, allowed).
      *
-     * @throws IllegalArgumentException when it is not a tenant's name as API keys name them ({@link ApiKey#NAME}: 1
-     *         to 128 letters, digits or {@code . _ : @ -})
+     * @throws IllegalArgumentException when it is neither a tenant's name as API keys name them ({@link ApiKey#NAME}:
+     *         1 to 128 letters, digits or {@code . _ : @ -}) nor {@link UsageRecord#NONE} (the jobs of no tenant)
      */
     public static void checkTenant(String tenant) {
-        if (tenant != null && !ApiKey.NAME.matcher(tenant).matches()) {
+        if (tenant != null && !tenant.equals(UsageRecord.NONE) && !ApiKey.NAME.matcher(tenant).matches()) {
             throw new IllegalArgumentException("'tenant' must be 1 to 128 letters, digits or . _ : @ - (as an API"
-                    + " key's tenant)");
+                    + " key's tenant), or " + UsageRecord.NONE + " for the jobs of no tenant");
         }
     }
 

@@ -62,8 +62,6 @@ public record UsageRecord(
     public static final String NONE = "(none)";
     public static final Set<String> WINDOWS = Set.of("1m", "1h", "1d", "total");
     public static final Set<String> GROUP_BYS = Set.of("model", "deployment", "provider", "tenant", "tag");
-    /** The longest tenant a usage question may name ({@code GET /v1/usage?tenant=}): the usage records' key limit. */
-    public static final int MAX_TENANT_LENGTH = 256;
 
     public UsageRecord {
         if (!WINDOWS.contains(window)) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -48,7 +49,7 @@ class UsageParametersTest {
                 .hasMessageContaining(message);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aPairThatIsNotValidPercentEncodingIsNamedOthersPass() {
         assertThat(UsageParameters.undecodable("group_by=%zz&window=total")).isEqualTo("group_by");
         assertThat(UsageParameters.undecodable("group_by=model&window=%")).isEqualTo("window");
@@ -57,5 +58,16 @@ class UsageParametersTest {
                 .isNull();
         assertThat(UsageParameters.undecodable(null)).isNull();
         assertThat(UsageParameters.undecodable("")).isNull();
+    }
+
+    @Test
+    void aTenantIsNamedAsAKeysTenantIsOrIsTheJobsOfNoTenant() {
+        UsageParameters.checkTenant("globex:eu");
+        UsageParameters.checkTenant(UsageRecord.NONE);
+        UsageParameters.checkTenant(null);
+        for (String bad : new String[] {"", "a b", "../x", "t".repeat(129), "acme\u0000"}) {
+            assertThatThrownBy(() -> UsageParameters.checkTenant(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(none)");
+        }
     }
 }
