@@ -108,6 +108,13 @@ public final class CancelService {
         if (root == null || !root.isObject()) {
             throw ApiException.invalid("invalid_request", null, "the body must be a JSON object such as {\"reason\": \"...\"}");
         }
+        for (java.util.Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!name.equals("reason")) { // a typo ("reson") would otherwise cancel without the reason meant
+                throw ApiException.invalid("unknown_parameter", name, "Unrecognized request argument supplied: "
+                        + ChatRequestSchema.cut(name) + " (a cancel takes {\"reason\": \"...\"} only)");
+            }
+        }
         JsonNode reason = root.get("reason");
         if (reason == null || reason.isNull()) {
             return null;

@@ -96,6 +96,10 @@ class CancelServiceTest {
         assertThat(catchThrowableOfType(ApiException.class,
                 () -> cancels.cancelJob("job_q", body("{\"reason\":\"" + "x".repeat(1025) + "\"}"), ALL)).param())
                 .isEqualTo("reason");
+        ApiException typo = catchThrowableOfType(ApiException.class,
+                () -> cancels.cancelJob("job_q", body("{\"reson\":\"duplicate\"}"), ALL));
+        assertThat(typo.code()).isEqualTo("unknown_parameter");
+        assertThat(typo.param()).isEqualTo("reson");
         assertThat(published).isEmpty();
     }
 
