@@ -26,7 +26,7 @@ record JobDeadline(Instant at, Duration window, String param) {
     static final Duration MAX_WINDOW = Duration.ofDays(7);
     /** The latest {@code expires_at} taken. */
     static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
-    private static final Pattern WINDOW = Pattern.compile("(\\d{1,9})\\s*([smhd])");
+    private static final Pattern WINDOW = Pattern.compile("(\\d+)\\s*([smhd])");
 
     JobDeadline {
         if ((at == null) == (window == null)) {
@@ -106,6 +106,10 @@ record JobDeadline(Instant at, Duration window, String param) {
             throw ApiException.invalid("invalid_type", "completion_window",
                     "'completion_window' must be a duration such as \"30m\", \"1h\" or \"24h\" (a number and one of"
                             + " s, m, h, d)");
+        }
+        if (m.group(1).length() > 9) { // a duration all right, only far longer than a week
+            throw ApiException.invalid("invalid_value", "completion_window", "'completion_window' must be from 1s to"
+                    + " 7d, got " + ChatRequestSchema.snippet(n));
         }
         long amount = Long.parseLong(m.group(1));
         Duration window = switch (m.group(2)) {

@@ -183,6 +183,7 @@ class SubmissionParserTest {
             expires_at after 9999     | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":"+999999999-12-31T23:59:59Z"} | invalid_value | expires_at
             epoch after 9999          | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":31556889864403199} | invalid_value | expires_at
             epoch past Instant.MAX    | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":9223372036854775807} | invalid_value | expires_at
+            window of 19 digits       | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"completion_window":"9223372036854775807s"} | invalid_value | completion_window
             epoch before 1970         | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"deadline":-9223372036854775808} | invalid_value | deadline
             deadline past             | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"deadline":1600000000} | invalid_value        | deadline
             alias differs             | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"expires_at":1700000000,"deadline":1700000001} | invalid_value | expires_at
