@@ -563,14 +563,23 @@ public final class IngestServer implements AutoCloseable {
     }
 
     private void cancelJob(Context ctx) {
-        CancelService.JobCancel cancel = cancels.cancelJob(ctx.pathParam("id"), ctx.bodyAsBytes(), caller(ctx));
+        CancelService.JobCancel cancel = cancels.cancelJob(ctx.pathParam("id"), cancelBody(ctx), caller(ctx));
         json(ctx, 202, views.job(cancel.job(), cancel.requestedAt()));
     }
 
     private void cancelBatch(Context ctx) {
         String id = ctx.pathParam("id");
-        CancelService.BatchCancel cancel = cancels.cancelBatch(id, ctx.bodyAsBytes(), caller(ctx));
+        CancelService.BatchCancel cancel = cancels.cancelBatch(id, cancelBody(ctx), caller(ctx));
         json(ctx, 202, views.batch(id, cancel.jobs(), cancel.requestedAt()));
+    }
+
+    /** A cancel's body: nothing (as OpenAI's SDKs send), or JSON ({@code {"reason": "..."}}); else 415. */
+    private static byte[] cancelBody(Context ctx) {
+        byte[] body = ctx.bodyAsBytes();
+        if (!new String(body, StandardCharsets.UTF_8).isBlank()) {
+            ContentTypes.requireJson(ctx.header("Content-Type"), "{\"reason\": \"...\"}, or no body");
+        }
+        return body;
     }
 
     private void getBatch(Context ctx) {

@@ -126,6 +126,9 @@ class CancelIT {
                 "application/json");
         assertThat(badReason.status()).isEqualTo(400);
         assertThat(badReason.json().at("/error/param").asText()).isEqualTo("reason");
+        HttpTestClient.Response text = http.post("/v1/jobs/" + id + "/cancel", "{\"reason\":\"x\"}", "text/plain");
+        assertThat(text.status()).as("a body that is not JSON by its type").isEqualTo(415);
+        assertThat(text.json().at("/error/message").asText()).contains("reason").doesNotContain("jobs");
         assertThat(controlKeys()).doesNotContain(JobControlMessage.jobKey(id));
     }
 
