@@ -83,8 +83,8 @@ record LoadedConfig(Path path, String text) {
 
     /**
      * Watches a user's config file and hands every valid new version, read in {@code scope} and as far as
-     * {@code reads} goes, to {@code onChange} (an
-     * invalid one is logged and ignored); null for the bundled config, which cannot change.
+     * {@code reads} goes, to {@code onChange} (an invalid one is logged and ignored); null for the bundled config,
+     * which cannot change.
      */
     ConfigWatcher watch(Map<String, String> env, ConfigScope scope, Set<LlmqSection> reads,
                         Consumer<LlmqConfig> onChange) {

@@ -20,19 +20,21 @@ final class RestartOnlyChanges implements Consumer<LlmqConfig> {
     private static final Logger LOG = LoggerFactory.getLogger(RestartOnlyChanges.class);
 
     private final Role role;
+    private final Set<LlmqSection> restartOnly;
     private final LlmqConfig started;
     private final String source;
     private List<String> warned = List.of();
 
     RestartOnlyChanges(Role role, LlmqConfig started, String source) {
         this.role = Objects.requireNonNull(role, "role");
+        this.restartOnly = role.restartOnly();
         this.started = Objects.requireNonNull(started, "started");
         this.source = Objects.requireNonNull(source, "source");
     }
 
     @Override
     public synchronized void accept(LlmqConfig next) {
-        List<String> changed = changed(role.restartOnly(), started, next);
+        List<String> changed = changed(restartOnly, started, next);
         if (!changed.isEmpty() && !changed.equals(warned)) {
             LOG.warn("config file {}: {} changed, which llmq {} applies only when it starts: it goes on with the "
                     + "values it started with until it is restarted", source, String.join(", ", changed),

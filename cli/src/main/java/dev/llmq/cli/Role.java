@@ -76,8 +76,7 @@ enum Role {
      * listens on a host ({@link BindPolicy} checks them). In the others an unset variable does not stop the role.
      */
     Set<LlmqSection> reads() {
-        Set<LlmqSection> reads = EnumSet.noneOf(LlmqSection.class);
-        components.forEach(c -> reads.addAll(c.reads()));
+        Set<LlmqSection> reads = componentReads();
         if (bindsHost()) {
             reads.add(LlmqSection.AUTH);
         }
@@ -86,9 +85,14 @@ enum Role {
 
     /** The parts of {@code llmq:} the role's components use but apply only at its start, not on a config reload. */
     Set<LlmqSection> restartOnly() {
+        Set<LlmqSection> parts = componentReads();
+        components.forEach(c -> parts.removeAll(c.appliesOnReload()));
+        return parts;
+    }
+
+    private Set<LlmqSection> componentReads() {
         Set<LlmqSection> parts = EnumSet.noneOf(LlmqSection.class);
         components.forEach(c -> parts.addAll(c.reads()));
-        components.forEach(c -> parts.removeAll(c.appliesOnReload()));
         return parts;
     }
 

@@ -694,10 +694,9 @@ public final class IngestServer implements AutoCloseable {
             if (s.replayed()) {
                 tally = BatchTally.read(view, s.batchId(), caller(ctx), sealedParts).orElse(tally);
                 if (tally.fileBatch() != null && !created.fileBatch().equals(tally.fileBatch())) { // other settings
-                    throw new ApiException(422, "invalid_request_error", "idempotency_key_reused", "Idempotency-Key",
-                            "this Idempotency-Key was already used for batch " + s.batchId() + ", created with other"
-                                    + " settings (input_file_id, completion_window, metadata or"
-                                    + " output_expires_after)", "idempotency_conflict");
+                    throw ApiException.idempotencyKeyReused("this Idempotency-Key was already used for batch "
+                            + s.batchId() + ", created with other settings (input_file_id, completion_window, metadata"
+                            + " or output_expires_after)");
                 }
             }
             return new Accepted(s, views.batch(s.batchId(), tally, controlStates.batchCancel(s.batchId())

@@ -165,8 +165,8 @@ public final class UsageAggregator implements AutoCloseable {
 
     /**
      * Replaces the spend budgets ({@code llmq.budgets} and the deployments' {@code max_budget}, reloaded): results
-     * counted from now on charge these, and within a second every stored budget state is brought in line (a changed
-     * limit announced, a removed budget forgotten); see {@link dev.llmq.usage.internal.BudgetWatch}.
+     * counted from now on charge these, and the stored state of each budget changed or removed is brought in line at
+     * once (a changed limit announced, a removed budget forgotten); see {@link UsageStreams#reloadBudgets}.
      */
     public void reloadBudgets(List<Budget> budgets) {
         if (streams.reloadBudgets(budgets)) {

@@ -86,6 +86,12 @@ public final class ApiException extends RuntimeException {
         return unconfirmed;
     }
 
+    /** 422 {@code idempotency_key_reused}: the key was already used for another submission, as {@code message} says. */
+    public static ApiException idempotencyKeyReused(String message) {
+        return new ApiException(422, "invalid_request_error", "idempotency_key_reused", "Idempotency-Key", message,
+                "idempotency_conflict");
+    }
+
     /** 503 {@code ingest_busy}: this instance cannot take the request now; nothing was written, retry after. */
     public static ApiException busy(String message, Duration retryAfter) {
         return new ApiException(503, "service_unavailable", "ingest_busy", null, message, "busy")

@@ -209,7 +209,12 @@ public final class FileService {
 
     /** The uploaded file {@code id} as {@code caller} may see it; 404 in OpenAI's words otherwise. */
     public StoredFile file(String id, Caller caller) {
-        return store.file(id).filter(f -> caller.sees(f.tenant())).orElseThrow(() -> noSuchFile(id));
+        return file(id, caller, "file_id");
+    }
+
+    /** As {@link #file(String, Caller)}, the 404 naming the request's field {@code param} that gave the id. */
+    private StoredFile file(String id, Caller caller, String param) {
+        return store.file(id).filter(f -> caller.sees(f.tenant())).orElseThrow(() -> noSuchFile(id, param));
     }
 
     /** The file's content, read from Kafka as the stream is read (see {@link FileStore#open}). */
@@ -288,8 +293,7 @@ public final class FileService {
         String windowText = window == null ? null : windowNode.asText().trim();
         Map<String, String> metadata = JobFields.metadata(request.get("metadata"), parser.limits());
         Duration outputExpiry = outputExpiry(request.get("output_expires_after"));
-        StoredFile file = store.file(fileId).filter(f -> caller.sees(f.tenant()))
-                .orElseThrow(() -> noSuchFile(fileId, "input_file_id"));
+        StoredFile file = file(fileId, caller, "input_file_id");
         BatchManifest.FileBatch fileBatch = new BatchManifest.FileBatch(file.id(), ENDPOINT, windowText, metadata,
                 outputExpiry == null ? null : outputExpiry.toSeconds());
         Submission s = submissions.submitFile(store, file, new SubmissionService.FileOrigin(fileBatch, window), caller,

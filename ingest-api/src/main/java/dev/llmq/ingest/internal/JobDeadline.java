@@ -73,8 +73,10 @@ record JobDeadline(Instant at, Duration window, String param) {
         }
         if (n.isIntegralNumber() && n.canConvertToLong()) {
             long seconds = n.longValue();
-            return inRange(seconds < 0 || seconds > LATEST.getEpochSecond() ? null : Instant.ofEpochSecond(seconds),
-                    param, n.asText());
+            if (seconds < 0 || seconds > LATEST.getEpochSecond()) { // beyond Instant's range too, as an Instant fails
+                throw outOfRange(param, n.asText());
+            }
+            return Instant.ofEpochSecond(seconds);
         }
         if (n.isTextual()) {
             try {
@@ -89,11 +91,15 @@ record JobDeadline(Instant at, Duration window, String param) {
 
     /** {@code at} when it is within 1970 to 9999 (Kafka's record times, as a worker's timers take them); else 400. */
     private static Instant inRange(Instant at, String param, String given) {
-        if (at == null || at.isBefore(Instant.EPOCH) || at.isAfter(LATEST)) {
-            throw ApiException.invalid("invalid_value", param, "'" + param + "' must be between "
-                    + Instant.EPOCH + " and " + LATEST + ", got " + given);
+        if (at.isBefore(Instant.EPOCH) || at.isAfter(LATEST)) {
+            throw outOfRange(param, given);
         }
         return at;
+    }
+
+    private static ApiException outOfRange(String param, String given) {
+        return ApiException.invalid("invalid_value", param, "'" + param + "' must be between " + Instant.EPOCH
+                + " and " + LATEST + ", got " + given);
     }
 
     /** A {@code completion_window} ({@code "24h"}: 1 s to 7 d), or null for a missing or null one; else 400. */
@@ -107,18 +113,15 @@ record JobDeadline(Instant at, Duration window, String param) {
                     "'completion_window' must be a duration such as \"30m\", \"1h\" or \"24h\" (a number and one of"
                             + " s, m, h, d)");
         }
-        if (m.group(1).length() > 9) { // a duration all right, only far longer than a week
-            throw ApiException.invalid("invalid_value", "completion_window", "'completion_window' must be from 1s to"
-                    + " 7d, got " + ChatRequestSchema.snippet(n));
-        }
-        long amount = Long.parseLong(m.group(1));
-        Duration window = switch (m.group(2)) {
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
+        Duration unit = switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(1);
+            case "m" -> Duration.ofMinutes(1);
+            case "h" -> Duration.ofHours(1);
+            default -> Duration.ofDays(1);
         };
-        if (window.compareTo(MIN_WINDOW) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+        // more than 9 digits (null): a duration all right, only far longer than a week, and than a Duration holds
+        Duration window = m.group(1).length() > 9 ? null : unit.multipliedBy(Long.parseLong(m.group(1)));
+        if (window == null || window.compareTo(MIN_WINDOW) < 0 || window.compareTo(MAX_WINDOW) > 0) {
             throw ApiException.invalid("invalid_value", "completion_window", "'completion_window' must be from 1s to"
                     + " 7d, got " + ChatRequestSchema.snippet(n));
         }

@@ -237,8 +237,7 @@ public final class SubmissionService {
 
     private static Submission replay(Submission previous, String fingerprint) {
         if (!previous.fingerprint().equals(fingerprint)) {
-            throw new ApiException(422, "invalid_request_error", "idempotency_key_reused", "Idempotency-Key",
-                    "this Idempotency-Key was already used for a different submission", "idempotency_conflict");
+            throw ApiException.idempotencyKeyReused("this Idempotency-Key was already used for a different submission");
         }
         return previous.asReplay();
     }
@@ -373,22 +372,25 @@ public final class SubmissionService {
                 List<Submission.JobRef> refs = new ArrayList<>(file.lines());
                 List<JobSnapshot> queued = new ArrayList<>(file.lines());
                 List<String> prints = new ArrayList<>(key == null ? 0 : file.lines());
+                boolean confirmed = true;
                 try {
                     write(batchId, refs, queued, prints, trace);
                 } catch (ApiException e) {
                     if (!e.unconfirmed()) {
                         throw e;
                     }
-                    Submission doubted = new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints),
-                            false, now);
+                    confirmed = false;
+                }
+                Submission made = new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints), false, now);
+                if (!confirmed) {
                     if (key != null) {
-                        unconfirmed.put(JobStatusTopology.idempotencyKey(tenant, key), doubted);
+                        unconfirmed.put(JobStatusTopology.idempotencyKey(tenant, key), made);
                     }
                     throw advised(JobPublisher.unconfirmed(batchId, "Kafka did not confirm the commit of the jobs of"
-                            + " file " + file.id()), key, doubted);
+                            + " file " + file.id()), key, made);
                 }
                 view.recordSubmitted(queued, origin.fileBatch());
-                return new Submission(true, batchId, refs, Fingerprints.ofSubmission(prints), false, now);
+                return made;
             } catch (RuntimeException e) {
                 taken.giveBack();
                 throw e;

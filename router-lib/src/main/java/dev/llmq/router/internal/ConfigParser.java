@@ -124,9 +124,7 @@ public final class ConfigParser {
         List<Budget> budgets = new ArrayList<>(llmq.budgets());
         for (int i = 0; i < deployments.size(); i++) {
             Deployment d = deployments.get(i);
-            int index = i;
-            unlessUnread(LlmqSection.BUDGETS, () -> deploymentBudget(index, list.get(index), d.id(), d.modelGroup()),
-                    java.util.Optional::<Budget>empty).ifPresent(budgets::add);
+            deploymentBudget(i, list.get(i), d.id(), d.modelGroup()).ifPresent(budgets::add);
         }
         llmq = llmq.withBudgets(budgets);
         LlmqConfig config = new LlmqConfig(deployments, settings, llmq, List.of());
@@ -154,10 +152,7 @@ public final class ConfigParser {
             if (id == null || id.isBlank()) {
                 id = derivedIds.get(i);
             }
-            int index = i;
-            String deployment = id;
-            unlessUnread(LlmqSection.BUDGETS, () -> deploymentBudget(index, entry, deployment, group),
-                    java.util.Optional::<Budget>empty).ifPresent(budgets::add);
+            deploymentBudget(i, entry, id, group).ifPresent(budgets::add);
         }
         try {
             llmq = llmq.withBudgets(budgets);
@@ -253,9 +248,15 @@ public final class ConfigParser {
 
     /**
      * The deployment's {@code litellm_params.max_budget} per {@code budget_duration}, if it has one. Read in both
-     * scopes: the usage aggregator, which watches the budgets, reads only model group names.
+     * scopes: the usage aggregator, which watches the budgets, reads only model group names. A budget of
+     * {@link LlmqSection#BUDGETS}, so none when it names an unset variable and the role does not read budgets.
      */
     private java.util.Optional<Budget> deploymentBudget(int index, JsonNode entry, String id, String group) {
+        return unlessUnread(LlmqSection.BUDGETS, () -> readDeploymentBudget(index, entry, id, group),
+                java.util.Optional::empty);
+    }
+
+    private java.util.Optional<Budget> readDeploymentBudget(int index, JsonNode entry, String id, String group) {
         Fields p = new Fields(entry, "model_list[" + index + "]", "model_list[" + index + "]", env)
                 .child("litellm_params");
         java.math.BigDecimal max = p.get(DeploymentKeys.MAX_BUDGET);
@@ -323,20 +324,15 @@ public final class ConfigParser {
     }
 
     private LlmqSettings parseLlmq(Fields llmq, Map<String, GroupTimeouts> groupTimeouts) {
-        Map<String, String> kafka = new LinkedHashMap<>();
         JsonNode k = llmq.raw("kafka");
-        if (k != null) {
-            if (!k.isObject()) {
-                throw llmq.error("kafka", "expected a map of Kafka client properties");
-            }
-            unlessUnread(LlmqSection.KAFKA, () -> {
-                llmq.flattenInto("", k, kafka);
-                return kafka;
-            }, () -> {
-                kafka.clear();
-                return kafka;
-            });
+        if (k != null && !k.isObject()) {
+            throw llmq.error("kafka", "expected a map of Kafka client properties");
         }
+        Map<String, String> kafka = k == null ? new LinkedHashMap<>() : unlessUnread(LlmqSection.KAFKA, () -> {
+            Map<String, String> read = new LinkedHashMap<>();
+            llmq.flattenInto("", k, read);
+            return read;
+        }, LinkedHashMap::new);
         env.forEach((name, value) -> {
             if (value.isBlank()) {
                 return; // an empty variable (as `KAFKA_BOOTSTRAP_SERVERS=` in a compose file) sets nothing
