@@ -176,6 +176,7 @@ final class Components {
                 .sessionTimeout(config.llmq().worker().sessionTimeout())
                 .heartbeatInterval(config.llmq().worker().heartbeatInterval())
                 .shutdownTimeout(config.llmq().worker().shutdownTimeout())
+                .handoffTimeout(config.llmq().worker().handoffTimeout())
                 .maxWaiting(config.llmq().worker().maxWaiting())
                 .batchMinShare(config.llmq().worker().batchMinShare())
                 .maxDeliveries(config.llmq().worker().maxDeliveries())

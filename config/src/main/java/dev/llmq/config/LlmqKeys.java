@@ -179,6 +179,15 @@ public final class LlmqKeys {
                     + "are published and committed), then leaves the group; jobs still running are left to the other "
                     + "workers.", "120");
 
+    public static final ConfigKey<Duration> WORKER_HANDOFF_TIMEOUT = new ConfigKey<>(
+            "llmq.worker.handoff_timeout", ConfigType.SECONDS, Duration.ofSeconds(30),
+            Validators.between(Duration.ZERO, Duration.ofHours(1)),
+            "When a rebalance moves partitions to another worker (one joins, say), how long the worker giving them up "
+                    + "waits for their running jobs to finish, so their results are written here and their provider "
+                    + "calls are not made again by the next owner. Their waiting jobs are not started meanwhile; the "
+                    + "worker's other partitions go on. Jobs still running after it run again at the next owner. 0: "
+                    + "hand over at once.", "120");
+
     public static final ConfigKey<Integer> WORKER_RUNNING_EVENT_DELAY_MS = new ConfigKey<>(
             "llmq.worker.running_event_delay_ms", ConfigType.INT, 100, between(0, 60_000),
             "How long, in milliseconds, a job runs before its worker publishes its `running` status event: a run that "
@@ -443,7 +452,7 @@ public final class LlmqKeys {
                     WORKER_MAX_IN_FLIGHT, WORKER_CHUNKS_MAX_DELAY_MS, WORKER_CHUNKS_MAX_CHARS, WORKER_LIMIT_SHARE,
                     WORKER_MAX_QUEUE_WAIT, WORKER_MAX_WAITING, WORKER_BATCH_MIN_SHARE, WORKER_MAX_DELIVERIES,
                     WORKER_AWAIT_FIRST_START,
-                    WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT,
+                    WORKER_SESSION_TIMEOUT, WORKER_HEARTBEAT_INTERVAL, WORKER_SHUTDOWN_TIMEOUT, WORKER_HANDOFF_TIMEOUT,
                     WORKER_RUNNING_EVENT_DELAY_MS, PROVIDER_MAX_PARALLEL_REQUESTS, PROVIDER_RPM,
                     PROVIDER_TPM, GROUP_TIMEOUT, GROUP_STREAM_TIMEOUT, HEALTH_COOLDOWN_MIN_REQUESTS,
                     HEALTH_COOLDOWN_FAILURE_THRESHOLD, HEALTH_BREAKER_WINDOW, HEALTH_BREAKER_MIN_CALLS,

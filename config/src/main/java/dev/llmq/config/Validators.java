@@ -64,6 +64,13 @@ public final class Validators {
                 + v.toMillis() / 1000.0 + " s" : null, ">= " + min.toMillis() / 1000.0 + " s");
     }
 
+    /** A duration from {@code min} to {@code max}, both included. */
+    public static Validator<java.time.Duration> between(java.time.Duration min, java.time.Duration max) {
+        String range = "[" + min.toMillis() / 1000.0 + " s, " + max.toMillis() / 1000.0 + " s]";
+        return of(v -> v.compareTo(min) < 0 || v.compareTo(max) > 0
+                ? "must be in " + range + ", got " + v.toMillis() / 1000.0 + " s" : null, range);
+    }
+
     public static Validator<java.time.Duration> positive() {
         return of(v -> v.isNegative() || v.isZero() ? "must be > 0, got " + v.toMillis() / 1000.0 + " s" : null,
                 "> 0");

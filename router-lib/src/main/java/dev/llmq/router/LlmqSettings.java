@@ -263,6 +263,8 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      * @param sessionTimeout how long the group waits for a silent worker ({@code llmq.worker.session_timeout})
      * @param heartbeatInterval how often a worker heartbeats ({@code llmq.worker.heartbeat_interval})
      * @param shutdownTimeout how long a stopping worker waits for its running jobs
+     * @param handoffTimeout how long a worker waits for the running jobs of partitions a rebalance moves away
+     *                       ({@code llmq.worker.handoff_timeout}; zero: hands them over at once)
      *                        ({@code llmq.worker.shutdown_timeout})
      * @param maxWaiting most jobs waiting for capacity without holding a slot ({@code llmq.worker.max_waiting})
      * @param batchMinShare the share of contested slots batch jobs get ({@code llmq.worker.batch_min_share})
@@ -277,8 +279,9 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
      */
     public record Worker(int maxInFlight, double limitShare, int chunksMaxDelayMs, int chunksMaxChars,
                          Duration maxQueueWait, Duration sessionTimeout, Duration heartbeatInterval,
-                         Duration shutdownTimeout, int maxWaiting, double batchMinShare, int maxDeliveries,
-                         boolean awaitFirstStart, ResponseLimits responseLimits, int runningEventDelayMs) {
+                         Duration shutdownTimeout, Duration handoffTimeout, int maxWaiting, double batchMinShare,
+                         int maxDeliveries, boolean awaitFirstStart, ResponseLimits responseLimits,
+                         int runningEventDelayMs) {
         /**
          * What {@code llmq.worker.max_response_bytes}, {@code max_event_bytes} and {@code max_stream_bytes} default
          * to; declared before {@link #DEFAULTS}, which uses it.
@@ -299,6 +302,7 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             LlmqKeys.WORKER_SESSION_TIMEOUT.validate(Objects.requireNonNull(sessionTimeout, "sessionTimeout"));
             LlmqKeys.WORKER_HEARTBEAT_INTERVAL.validate(Objects.requireNonNull(heartbeatInterval, "heartbeatInterval"));
             LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.validate(Objects.requireNonNull(shutdownTimeout, "shutdownTimeout"));
+            LlmqKeys.WORKER_HANDOFF_TIMEOUT.validate(Objects.requireNonNull(handoffTimeout, "handoffTimeout"));
             LlmqKeys.WORKER_MAX_WAITING.validate(maxWaiting);
             LlmqKeys.WORKER_BATCH_MIN_SHARE.validate(batchMinShare);
             LlmqKeys.WORKER_MAX_DELIVERIES.validate(maxDeliveries);
@@ -316,7 +320,8 @@ public record LlmqSettings(Map<String, String> kafka, Topics topics, Ingest inge
             this(maxInFlight, limitShare, LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS.defaultValue(),
                     LlmqKeys.WORKER_CHUNKS_MAX_CHARS.defaultValue(), LlmqKeys.WORKER_MAX_QUEUE_WAIT.defaultValue(),
                     LlmqKeys.WORKER_SESSION_TIMEOUT.defaultValue(), LlmqKeys.WORKER_HEARTBEAT_INTERVAL.defaultValue(),
-                    LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue(), LlmqKeys.WORKER_MAX_WAITING.defaultValue(),
+                    LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue(), LlmqKeys.WORKER_HANDOFF_TIMEOUT.defaultValue(),
+                    LlmqKeys.WORKER_MAX_WAITING.defaultValue(),
                     LlmqKeys.WORKER_BATCH_MIN_SHARE.defaultValue(), LlmqKeys.WORKER_MAX_DELIVERIES.defaultValue(),
                     LlmqKeys.WORKER_AWAIT_FIRST_START.defaultValue(), DEFAULT_RESPONSE_LIMITS,
                     LlmqKeys.WORKER_RUNNING_EVENT_DELAY_MS.defaultValue());

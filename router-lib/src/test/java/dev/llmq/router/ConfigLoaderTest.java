@@ -115,8 +115,9 @@ class ConfigLoaderTest {
         assertThat(l.ingest().maxBodyBytes()).isEqualTo(1_048_576L);
         LlmqSettings.Worker d = LlmqSettings.Worker.DEFAULTS;
         assertThat(l.worker()).isEqualTo(new LlmqSettings.Worker(64, 0.5, 20, 128, d.maxQueueWait(),
-                d.sessionTimeout(), d.heartbeatInterval(), d.shutdownTimeout(), d.maxWaiting(), d.batchMinShare(),
-                d.maxDeliveries(), d.awaitFirstStart(), d.responseLimits(), d.runningEventDelayMs()));
+                d.sessionTimeout(), d.heartbeatInterval(), d.shutdownTimeout(), d.handoffTimeout(), d.maxWaiting(),
+                d.batchMinShare(), d.maxDeliveries(), d.awaitFirstStart(), d.responseLimits(),
+                d.runningEventDelayMs()));
     }
 
     @Test
@@ -228,14 +229,20 @@ class ConfigLoaderTest {
     void workerGroupTimingsAreReadWithTheirDefaultsAndChecked() {
         String base = "model_list:\n  - model_name: g\n    litellm_params: { model: openai/gpt-4o }\nllmq:\n  worker: ";
         LlmqSettings.Worker set = ConfigLoader.parse(base
-                + "{ session_timeout: 10, heartbeat_interval: 2.5, shutdown_timeout: 90 }\n", Map.of()).llmq().worker();
+                + "{ session_timeout: 10, heartbeat_interval: 2.5, shutdown_timeout: 90, handoff_timeout: 0 }\n",
+                Map.of()).llmq().worker();
         assertThat(set.sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(set.heartbeatInterval()).isEqualTo(Duration.ofMillis(2500));
         assertThat(set.shutdownTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(set.handoffTimeout()).isZero();
         LlmqSettings.Worker defaults = ConfigLoader.parse(base + "{}\n", Map.of()).llmq().worker();
         assertThat(defaults.sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
         assertThat(defaults.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(defaults.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.handoffTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> ConfigLoader.parse(base + "{ handoff_timeout: 3601 }\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("llmq.worker.handoff_timeout")
+                .hasMessageContaining("must be in [0.0 s, 3600.0 s]");
         assertThatThrownBy(() -> ConfigLoader.parse(base + "{ session_timeout: 6, heartbeat_interval: 6 }\n",
                 Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("llmq.worker.heartbeat_interval (6000 ms) must be below");

@@ -68,6 +68,8 @@ public final class JobWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
     /** Longest wait at start for the cancellations already asked and the budget states already written. */
     private static final Duration CONTROL_WAIT = Duration.ofSeconds(30);
+    /** Kafka's default {@code max.poll.interval.ms}, kept while the handoff timeout leaves a minute under it. */
+    private static final Duration MIN_POLL_INTERVAL = Duration.ofMinutes(5);
     /** How long each question about transactions left open may take (a results producer's start waits for it). */
     private static final Duration LEFT_OPEN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -360,7 +362,7 @@ public final class JobWorker implements AutoCloseable {
         return new ClassicGroupFeed.Options(settings.topics().jobsInteractive(), settings.topics().jobs(),
                 settings.maxInFlight(), settings.maxInFlightPerPartition(), settings.batchMinShare(),
                 settings.maxWaiting(), settings.maxDeliveries(), settings.awaitFirstStart(), settings.pollTimeout(),
-                settings.shutdownTimeout());
+                settings.shutdownTimeout(), settings.handoffTimeout());
     }
 
     static Map<String, Object> consumerProperties(WorkerSettings settings) {
@@ -377,6 +379,10 @@ public final class JobWorker implements AutoCloseable {
             props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
                     Math.toIntExact(settings.heartbeatInterval().toMillis()));
         }
+        // a revocation waits up to the handoff timeout inside the poll (ClassicGroupFeed.handOver): the poll interval
+        // (also the group's rebalance timeout) leaves a minute over it
+        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Math.toIntExact(Math.max(
+                MIN_POLL_INTERVAL.toMillis(), settings.handoffTimeout().plus(Duration.ofMinutes(1)).toMillis())));
         props.putAll(settings.clientProperties());
         // the static member <worker id>: a worker restarted after a crash under the same id takes its former
         // member's place (and partitions) at once, instead of waiting out that member's session; a stopped worker

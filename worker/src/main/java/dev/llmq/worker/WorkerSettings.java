@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param pollTimeout longest wait of one consumer poll (also the longest delay before freed capacity is used)
  * @param shutdownTimeout how long {@link JobWorker#close()} waits for in-flight jobs before abandoning them
  *                        ({@code llmq.worker.shutdown_timeout})
+ * @param handoffTimeout how long the worker waits for the running jobs of partitions a rebalance takes from it, so
+ *                       the next owner does not run them again ({@code llmq.worker.handoff_timeout}; zero: at once)
  * @param coalescing how stream chunks are merged before publishing
  * @param sessionTimeout how long the group waits for a silent member before moving its partitions (the consumer's
  *                       {@code session.timeout.ms}; {@code llmq.worker.session_timeout})
@@ -43,7 +45,8 @@ import java.util.Objects;
  */
 public record WorkerSettings(String bootstrapServers, Map<String, String> clientProperties, TopicNames topics,
                              String groupId, String workerId, int maxInFlight, int maxInFlightPerPartition,
-                             Duration pollTimeout, Duration shutdownTimeout, ChunkCoalescing coalescing,
+                             Duration pollTimeout, Duration shutdownTimeout, Duration handoffTimeout,
+                             ChunkCoalescing coalescing,
                              Duration sessionTimeout, Duration heartbeatInterval, int maxWaiting,
                              double batchMinShare, int maxDeliveries, boolean awaitFirstStart,
                              Duration runningEventDelay) {
@@ -55,6 +58,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(50);
     /** The default of {@code llmq.worker.shutdown_timeout} ({@link LlmqKeys#WORKER_SHUTDOWN_TIMEOUT}). */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = LlmqKeys.WORKER_SHUTDOWN_TIMEOUT.defaultValue();
+    /** The default of {@code llmq.worker.handoff_timeout} ({@link LlmqKeys#WORKER_HANDOFF_TIMEOUT}). */
+    public static final Duration DEFAULT_HANDOFF_TIMEOUT = LlmqKeys.WORKER_HANDOFF_TIMEOUT.defaultValue();
     /** The default of {@code llmq.worker.session_timeout} ({@link LlmqKeys#WORKER_SESSION_TIMEOUT}). */
     public static final Duration DEFAULT_SESSION_TIMEOUT = LlmqKeys.WORKER_SESSION_TIMEOUT.defaultValue();
     /** The default of {@code llmq.worker.heartbeat_interval} ({@link LlmqKeys#WORKER_HEARTBEAT_INTERVAL}). */
@@ -98,6 +103,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdownTimeout must not be negative");
         }
+        LlmqKeys.WORKER_HANDOFF_TIMEOUT.validate(Objects.requireNonNull(handoffTimeout, "handoffTimeout"),
+                "handoffTimeout");
         Objects.requireNonNull(coalescing, "coalescing");
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
@@ -136,6 +143,7 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         private Integer maxInFlightPerPartition;
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private Duration handoffTimeout = DEFAULT_HANDOFF_TIMEOUT;
         private ChunkCoalescing coalescing = DEFAULT_COALESCING;
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
@@ -179,6 +187,12 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
 
         public Builder shutdownTimeout(Duration value) {
             this.shutdownTimeout = value;
+            return this;
+        }
+
+        /** {@code llmq.worker.handoff_timeout}: zero hands partitions over without waiting for their jobs. */
+        public Builder handoffTimeout(Duration value) {
+            this.handoffTimeout = value;
             return this;
         }
 
@@ -227,7 +241,7 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         public WorkerSettings build() {
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
-                    shutdownTimeout, coalescing, sessionTimeout, heartbeatInterval, maxWaiting, batchMinShare,
+                    shutdownTimeout, handoffTimeout, coalescing, sessionTimeout, heartbeatInterval, maxWaiting, batchMinShare,
                     maxDeliveries, awaitFirstStart, runningEventDelay);
         }
     }

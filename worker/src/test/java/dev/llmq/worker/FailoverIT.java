@@ -247,6 +247,29 @@ class FailoverIT extends WorkerIT {
     }
 
     @Test
+    void aJoiningWorkerTakesPartitionsOnceTheJobsRunningOnThemHaveFinishedWhereTheyRan() throws Exception {
+        KafkaFixture fx = fixture("scale-up", 4);
+        Recorded busy = handler("busy");
+        JobWorker first = start(fx.settingsBuilder("busy").maxInFlight(64).build(), busy);
+        awaitHolding(first);
+        List<JobRequest> jobs = new ArrayList<>(send(fx, "up-", 40));
+        await().atMost(Duration.ofSeconds(30)).until(() -> busy.running.size() == jobs.size());
+
+        long joinedAt = System.nanoTime();
+        JobWorker joining = start(fx.settingsBuilder("joining").maxInFlight(64).build(), handler("joining"));
+        awaitHolding(joining);
+        System.out.printf("SCALE-UP join -> the joining worker holds partitions: %d ms (calls take %d ms)%n",
+                Duration.ofNanos(System.nanoTime() - joinedAt).toMillis(), LATENCY.toMillis());
+        jobs.addAll(sendTo(fx, "after-", Set.of(0, 1, 2, 3)));
+
+        awaitEveryResult(fx, jobs);
+        assertThat(starts).allSatisfy((id, list) -> assertThat(list).as("%s ran once", id).hasSize(1));
+        assertThat(partitionsStartedBy("joining")).as("the partitions it took, whose later jobs ran there")
+                .isNotEmpty();
+        assertThat(mock.requests()).as("provider calls").hasSize(jobs.size());
+    }
+
+    @Test
     void readinessFollowsTheAssignment() throws Exception {
         KafkaFixture fx = fixture("ready", 1);
         JobWorker first = new JobWorker(fx.settings("first"), handler("first"), TestJobs.CLOCK,

@@ -55,18 +55,20 @@ class JobOutcomeTest {
         assertThat(settings).isEqualTo(new WorkerSettings("127.0.0.1:9092", WorkerSettings.DEFAULT_CLIENT_PROPERTIES,
                 TopicNames.defaults(), WorkerSettings.DEFAULT_GROUP_ID, "w1", WorkerSettings.DEFAULT_MAX_IN_FLIGHT,
                 WorkerSettings.DEFAULT_MAX_IN_FLIGHT, WorkerSettings.DEFAULT_POLL_TIMEOUT,
-                WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT, WorkerSettings.DEFAULT_COALESCING,
+                WorkerSettings.DEFAULT_SHUTDOWN_TIMEOUT, WorkerSettings.DEFAULT_HANDOFF_TIMEOUT,
+                WorkerSettings.DEFAULT_COALESCING,
                 WorkerSettings.DEFAULT_SESSION_TIMEOUT, WorkerSettings.DEFAULT_HEARTBEAT_INTERVAL,
                 WorkerSettings.DEFAULT_MAX_WAITING, WorkerSettings.DEFAULT_BATCH_MIN_SHARE,
                 WorkerSettings.DEFAULT_MAX_DELIVERIES, WorkerSettings.DEFAULT_AWAIT_FIRST_START,
                 WorkerSettings.DEFAULT_RUNNING_EVENT_DELAY));
         assertThat(settings()
                 .clientProperties(Map.of("linger.ms", "1")).groupId("g").maxInFlight(8).maxInFlightPerPartition(2)
-                .pollTimeout(Duration.ofMillis(5)).shutdownTimeout(Duration.ZERO)
+                .pollTimeout(Duration.ofMillis(5)).shutdownTimeout(Duration.ZERO).handoffTimeout(Duration.ofSeconds(7))
                 .coalescing(ChunkCoalescing.of(Duration.ofMillis(5), 64)).sessionTimeout(Duration.ofSeconds(10))
                 .heartbeatInterval(Duration.ofSeconds(2)).build())
                 .isEqualTo(new WorkerSettings("127.0.0.1:9092", Map.of("linger.ms", "1"), TopicNames.defaults(), "g",
-                        "w1", 8, 2, Duration.ofMillis(5), Duration.ZERO, ChunkCoalescing.of(Duration.ofMillis(5), 64),
+                        "w1", 8, 2, Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(7),
+                        ChunkCoalescing.of(Duration.ofMillis(5), 64),
                         Duration.ofSeconds(10), Duration.ofSeconds(2), WorkerSettings.DEFAULT_MAX_WAITING,
                         WorkerSettings.DEFAULT_BATCH_MIN_SHARE, WorkerSettings.DEFAULT_MAX_DELIVERIES,
                         WorkerSettings.DEFAULT_AWAIT_FIRST_START, WorkerSettings.DEFAULT_RUNNING_EVENT_DELAY));
@@ -87,6 +89,9 @@ class JobOutcomeTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pollTimeout");
         assertThatThrownBy(() -> settings().shutdownTimeout(Duration.ofSeconds(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shutdownTimeout");
+        assertThatThrownBy(() -> settings().handoffTimeout(Duration.ofHours(2)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("handoffTimeout")
+                .hasMessageContaining("[0.0 s, 3600.0 s]");
         assertThatThrownBy(() -> settings().groupId(" ").build()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("groupId");
         assertThatThrownBy(() -> WorkerSettings.of("", TopicNames.defaults(), "w1"))
@@ -149,6 +154,16 @@ class JobOutcomeTest {
                 .clientProperties(Map.of("session.timeout.ms", "20000", "heartbeat.interval.ms", "5000")).build();
         assertThat(JobWorker.consumerProperties(overridden)).containsEntry("session.timeout.ms", "20000")
                 .containsEntry("heartbeat.interval.ms", "5000");
+    }
+
+    @Test
+    void thePollIntervalStaysAMinuteAboveTheHandoffTimeoutUnlessTheUserSetsIt() {
+        assertThat(JobWorker.consumerProperties(settings().build())).containsEntry("max.poll.interval.ms", 300_000);
+        assertThat(JobWorker.consumerProperties(settings().handoffTimeout(Duration.ofMinutes(10)).build()))
+                .containsEntry("max.poll.interval.ms", 660_000);
+        assertThat(JobWorker.consumerProperties(settings().handoffTimeout(Duration.ofMinutes(10))
+                .clientProperties(Map.of("max.poll.interval.ms", "900000")).build()))
+                .containsEntry("max.poll.interval.ms", "900000");
     }
 
     @Test

@@ -440,7 +440,8 @@ public final class ConfigParser {
                     worker.get(LlmqKeys.WORKER_LIMIT_SHARE), chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_DELAY_MS),
                     chunks.get(LlmqKeys.WORKER_CHUNKS_MAX_CHARS), worker.get(LlmqKeys.WORKER_MAX_QUEUE_WAIT),
                     worker.get(LlmqKeys.WORKER_SESSION_TIMEOUT), worker.get(LlmqKeys.WORKER_HEARTBEAT_INTERVAL),
-                    worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT), worker.get(LlmqKeys.WORKER_MAX_WAITING),
+                    worker.get(LlmqKeys.WORKER_SHUTDOWN_TIMEOUT), worker.get(LlmqKeys.WORKER_HANDOFF_TIMEOUT),
+                    worker.get(LlmqKeys.WORKER_MAX_WAITING),
                     worker.get(LlmqKeys.WORKER_BATCH_MIN_SHARE),
                     worker.get(LlmqKeys.WORKER_MAX_DELIVERIES), worker.get(LlmqKeys.WORKER_AWAIT_FIRST_START),
                     new ResponseLimits(

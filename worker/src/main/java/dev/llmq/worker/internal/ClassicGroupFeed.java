@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
@@ -75,6 +76,9 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
      */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
+    /** Longest sleep of {@link #handOver} between looks at its jobs (a finish or a transaction's end wakes it). */
+    private static final Duration HANDOFF_CHECK = Duration.ofMillis(100);
+
     /**
      * How the feed hands out work.
      *
@@ -86,15 +90,18 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
      *                      0: not counted)
      * @param awaitFirstStart whether a fresh record's first start waits for its record too
      *                        ({@code llmq.worker.await_first_start})
+     * @param handoffTimeout how long a revocation waits for the running jobs of the partitions it takes
+     *                       ({@code llmq.worker.handoff_timeout}; zero: not at all)
      */
     public record Options(String interactiveTopic, String batchTopic, int maxInFlight, int maxInFlightPerPartition,
                           double batchMinShare, int maxWaiting, int maxDeliveries, boolean awaitFirstStart,
-                          Duration pollTimeout, Duration shutdownTimeout) {
+                          Duration pollTimeout, Duration shutdownTimeout, Duration handoffTimeout) {
         public Options {
             Objects.requireNonNull(interactiveTopic, "interactiveTopic");
             Objects.requireNonNull(batchTopic, "batchTopic");
             Objects.requireNonNull(pollTimeout, "pollTimeout");
             Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+            Objects.requireNonNull(handoffTimeout, "handoffTimeout");
             if (interactiveTopic.equals(batchTopic)) {
                 throw new IllegalArgumentException("the two lanes need two topics");
             }
@@ -125,6 +132,13 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private Consumer<Delivery> dispatcher;
     private final ConsumerLag lag;
     private final AtomicBoolean woken = new AtomicBoolean();
+    /** The partitions a revocation is handing over ({@link #handOver}): none of their records is dispatched. */
+    private volatile Set<TopicPartition> handingOver = Set.of();
+    /**
+     * The polling thread while it runs {@link #onPartitionsRevoked} (which may wait in {@link #handOver}): inside the
+     * poll's rebalance, so {@link #wake} unparks it rather than waking a poll; else null.
+     */
+    private volatile Thread revoking;
 
     /**
      * Takes ownership of {@code consumer}, which must not be subscribed yet and is closed when {@link #run} ends.
@@ -222,6 +236,11 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         return held;
     }
 
+    /** The partitions being handed over now: a revocation waits for their running jobs ({@link #handOver}). */
+    Set<TopicPartition> handingOver() {
+        return handingOver;
+    }
+
     @Override
     public int inFlight() {
         return inFlight.get();
@@ -238,10 +257,15 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     }
 
     /**
-     * Wakes the polling thread from its poll, so a finished record's result is written (or a transaction's end
-     * acted on) without waiting for the poll to time out. Once per poll at most.
+     * Wakes the polling thread from its poll (or from its wait in {@link #handOver}), so a finished record's result
+     * is written (or a transaction's end acted on) without waiting for the poll to time out. Once per poll at most.
      */
     private void wake() {
+        Thread waiter = revoking;
+        if (waiter != null) { // no network poll to end (and the mock consumer's wakeup would wait for the rebalance)
+            LockSupport.unpark(waiter);
+            return;
+        }
         if (!woken.getAndSet(true)) {
             consumer.wakeup();
         }
@@ -379,8 +403,11 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             return; // waiting jobs get no slot back either: they are abandoned, their records uncommitted
         }
         applyAcks();
-        waits.grant(maxInFlight, tracker -> trackers.get(partitionOf(tracker)) == tracker
-                && tracker.dispatched() >= maxInFlightPerPartition);
+        waits.grant(maxInFlight, tracker -> {
+            TopicPartition partition = partitionOf(tracker);
+            return trackers.get(partition) == tracker
+                    && (tracker.dispatched() >= maxInFlightPerPartition || handingOver.contains(partition));
+        });
         while (inFlight.get() < maxInFlight) {
             TopicPartition interactive = nextReady(Lane.INTERACTIVE);
             TopicPartition batch = nextReady(Lane.BATCH);
@@ -405,7 +432,8 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         for (int i = 0; i < n; i++) {
             TopicPartition partition = order.get((from + i) % n);
             PartitionTracker tracker = trackers.get(partition);
-            if (tracker.lane() == lane && tracker.backlog() > 0 && tracker.dispatched() < maxInFlightPerPartition) {
+            if (tracker.lane() == lane && tracker.backlog() > 0 && tracker.dispatched() < maxInFlightPerPartition
+                    && !handingOver.contains(partition)) {
                 return partition;
             }
         }
@@ -501,12 +529,25 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     }
 
     /**
-     * Commits what finished (the last transaction for these partitions), then lets them go: jobs of theirs still
-     * running, or finished too late, run again at the next owner, which writes their results.
+     * Waits (a rebalance, up to the handoff timeout) for the partitions' running jobs, commits what finished (the last
+     * transaction for these partitions), then lets them go: jobs of theirs still running, or finished too late, run
+     * again at the next owner, which writes their results.
      */
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        revoking = Thread.currentThread();
+        try {
+            revoke(partitions);
+        } finally {
+            revoking = null;
+        }
+    }
+
+    private void revoke(Collection<TopicPartition> partitions) {
         applyAcks();
+        if (!stopping) {
+            handOver(partitions);
+        }
         if (!stopping) { // a rebalance hands them over: their running jobs did nothing to be counted as started
             int given = 0;
             for (TopicPartition partition : partitions) {
@@ -523,6 +564,54 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         Released released = release(partitions);
         LOG.info("partitions revoked: {} ({} of their jobs still running; the next owner runs them again)",
                 partitions, released.running());
+    }
+
+    /**
+     * Waits, up to the handoff timeout and while the worker is not stopping, for the jobs running on {@code partitions}
+     * to finish, so their results are written here and the next owner does not call their providers again. Meanwhile
+     * the partitions' other records are not dispatched (nor their waiting jobs given a slot), while the worker's other
+     * partitions go on: finished records are committed and free slots filled from their backlogs as the polling
+     * loop does, without polling (the rebalance waits for this callback; heartbeats go on).
+     */
+    private void handOver(Collection<TopicPartition> partitions) {
+        int running = running(partitions);
+        if (running == 0 || options.handoffTimeout().isZero()) {
+            return;
+        }
+        long began = System.nanoTime();
+        long deadline = began + options.handoffTimeout().toNanos();
+        handingOver = Set.copyOf(partitions);
+        try {
+            LOG.info("handing over {}: waiting up to {} for their {} running jobs", partitions,
+                    options.handoffTimeout(), running);
+            while (!stopping) {
+                applyAcks();
+                dispatchBacklog();
+                commits.commitStarts();
+                commits.commit(false);
+                long left = deadline - System.nanoTime();
+                if (running(partitions) == 0 || left <= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(this, Math.min(left, HANDOFF_CHECK.toNanos()));
+            }
+        } finally {
+            handingOver = Set.of();
+        }
+        int left = running(partitions);
+        LOG.info("handing over {}: {} of {} running jobs finished here in {} ms{}", partitions, running - left,
+                running, (System.nanoTime() - began) / 1_000_000,
+                left == 0 ? "" : "; " + left + " still running run again at the next owner");
+    }
+
+    /** Jobs of {@code partitions} holding a slot (running, or about to), not finished yet. */
+    private int running(Collection<TopicPartition> partitions) {
+        int n = 0;
+        for (TopicPartition partition : partitions) {
+            PartitionTracker tracker = trackers.get(partition);
+            n += tracker == null ? 0 : tracker.dispatched();
+        }
+        return n;
     }
 
     @Override

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ClassicGroupFeedTest {
 
     private static final ClassicGroupFeed.Options OPTIONS = new ClassicGroupFeed.Options("jobs.interactive", "jobs",
-            8, 8, 0.2, 8, 3, true, Duration.ofMillis(20), Duration.ofSeconds(1));
+            8, 8, 0.2, 8, 3, true, Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ZERO);
 
     /** Result transactions over mock producers that commit at once, for the feed tests. */
     static ResultTransactions transactions() {

@@ -78,7 +78,7 @@ class FirstStartTest {
 
     private static ClassicGroupFeed.Options options(boolean awaitFirstStart) {
         return new ClassicGroupFeed.Options("jobs.interactive", JOBS.topic(), 8, 8, 0.2, 8, 3, awaitFirstStart,
-                Duration.ofMillis(10), Duration.ofSeconds(1));
+                Duration.ofMillis(10), Duration.ofSeconds(1), Duration.ZERO);
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset) {

@@ -77,10 +77,15 @@ class GivenBackStartsTest {
 
     /** A feed holding {@link #JOBS} with the records {@code 0 .. records - 1}, each started once and recorded. */
     private Run run(int records) throws InterruptedException {
+        return run(records, Duration.ofMillis(200));
+    }
+
+    /** ... handing a partition over after waiting up to {@code handoff} for its running jobs. */
+    private Run run(int records, Duration handoff) throws InterruptedException {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
         RecordingStarts starts = new RecordingStarts();
         ClassicGroupFeed feed = new ClassicGroupFeed(consumer, new ClassicGroupFeed.Options("jobs.interactive",
-                JOBS.topic(), 8, 8, 0.2, 8, 3, true, Duration.ofMillis(10), Duration.ofMillis(200)),
+                JOBS.topic(), 8, 8, 0.2, 8, 3, true, Duration.ofMillis(10), Duration.ofMillis(200), handoff),
                 transactions(), new StartsLog(starts, "test-starts"));
         feeds.add(feed);
         List<Delivery> deliveries = new CopyOnWriteArrayList<>();
@@ -142,6 +147,39 @@ class GivenBackStartsTest {
         assertThat(last.open()).containsOnlyKeys(0L, 1L);
         assertThat(last.starts()).isEmpty();
         // the runs go on here; their results are not this worker's to write any more
+        CompletableFuture<Void> late = r.at(0).finish(List.of());
+        await().atMost(Duration.ofSeconds(20)).until(late::isDone);
+        assertThat(late).isCompletedExceptionally();
+    }
+
+    @Test
+    void aRebalanceWaitsForTheRunningJobsOfThePartitionItHandsOverAndCommitsTheirResults() throws Exception {
+        Run r = run(3, Duration.ofSeconds(30));
+        r.at(2).finish(List.of()).get();
+
+        r.consumer().schedulePollTask(() -> r.consumer().rebalance(List.of()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> r.feed().handingOver().contains(JOBS));
+        CompletableFuture<Void> first = r.at(0).finish(List.of());
+        first.get(20, java.util.concurrent.TimeUnit.SECONDS); // committed while the partition is still here
+        assertThat(r.feed().partitions()).containsExactly(JOBS);
+        CompletableFuture<Void> second = r.at(1).finish(List.of());
+        second.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> r.feed().partitions().isEmpty());
+
+        assertThat(r.feed().handingOver()).isEmpty();
+        CommitMetadata.Decoded last = lastCommit();
+        assertThat(last.base()).as("every record done: none runs again at the next owner").isEqualTo(3);
+        assertThat(last.open()).isEmpty();
+    }
+
+    @Test
+    void aHandoffTimeoutOfZeroHandsThePartitionOverAtOnce() throws Exception {
+        Run r = run(2, Duration.ZERO);
+
+        r.consumer().schedulePollTask(() -> r.consumer().rebalance(List.of()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> r.feed().partitions().isEmpty());
+
+        assertThat(lastCommit().open()).containsOnlyKeys(0L, 1L);
         CompletableFuture<Void> late = r.at(0).finish(List.of());
         await().atMost(Duration.ofSeconds(20)).until(late::isDone);
         assertThat(late).isCompletedExceptionally();
