@@ -101,8 +101,11 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < Math.min(3, results.size()); i++) {
             JsonNode input = Json.mapper().readTree(lines.get(i));
             JsonNode result = Json.mapper().readTree(results.get(i));
-            String content = result.path("response").path("body").path("choices").path(0).path("message")
-                    .path("content").asText(result.path("error").path("message").asText(""));
+            JsonNode body = result.path("response").path("body");
+            // a provider's error answer is in the response's body (as OpenAI writes it), any other in the error
+            String failure = body.path("error").path("message").asText(result.path("error").path("message")
+                    .asText(""));
+            String content = body.path("choices").path(0).path("message").path("content").asText(failure);
             out.printf("  %s  %-11s  %s%n    → %s%n", result.path("custom_id").asText(),
                     input.path("body").path("model").asText(),
                     input.path("body").path("messages").path(1).path("content").asText(),

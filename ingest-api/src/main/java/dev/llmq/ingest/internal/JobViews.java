@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -225,26 +226,47 @@ public final class JobViews {
         return o;
     }
 
-    /** One OpenAI batch-output line for a finished job. */
+    /**
+     * One OpenAI batch-output line for a finished job, as OpenAI writes them: a job that succeeded, or failed on its
+     * provider's HTTP error answer (a 400, or a 429 or 5xx after its retries and fallbacks), has a {@code response}
+     * with that status and body ({@code {"error": {...}}} for a failure) and {@code error: null}; a job that failed
+     * otherwise (no answer: a timeout, a connection error, a budget) has {@code response: null} and an {@code error}.
+     * Cancelled and expired jobs' errors have OpenAI's codes {@code batch_cancelled} and {@code batch_expired} (llmq's
+     * own code is on the job, {@code GET /v1/jobs/{id}}).
+     */
     public ObjectNode outputLine(JobSnapshot s) {
         JobResult r = Objects.requireNonNull(s.result(), "result");
         ObjectNode o = mapper.createObjectNode();
         o.put("id", s.jobId());
         o.put("custom_id", s.customId());
+        JobError e = r.error();
         if (r.status() == JobStatus.SUCCEEDED) {
-            ObjectNode response = o.putObject("response");
-            response.put("status_code", 200);
-            response.put("request_id", s.jobId());
-            response.set("body", r.response());
+            response(o, s.jobId(), 200, r.response());
+            o.putNull("error");
+        } else if (r.status() == JobStatus.FAILED && e != null && e.httpStatus() != null && e.httpStatus() >= 400) {
+            ObjectNode body = mapper.createObjectNode();
+            body.set("error", error(e));
+            response(o, s.jobId(), e.httpStatus(), body);
             o.putNull("error");
         } else {
             o.putNull("response");
-            JobError e = r.error();
-            o.set("error", e == null
-                    ? OpenAiError.error("job " + r.status().wire(), "api_error", null, r.status().wire())
-                    : error(e));
+            ObjectNode error = e == null
+                    ? OpenAiError.error("job " + r.status().wire(), "api_error", null, r.status().wire()) : error(e);
+            switch (r.status()) {
+                case CANCELLED -> error.put("code", "batch_cancelled");
+                case EXPIRED -> error.put("code", "batch_expired");
+                default -> { }
+            }
+            o.set("error", error);
         }
         return o;
+    }
+
+    private static void response(ObjectNode line, String jobId, int status, JsonNode body) {
+        ObjectNode response = line.putObject("response");
+        response.put("status_code", status);
+        response.put("request_id", jobId);
+        response.set("body", body);
     }
 
     private static void putEpoch(ObjectNode o, String field, Instant t) {

@@ -137,14 +137,51 @@ class JobViewsTest {
                 .isEqualTo(t.plusSeconds(9).getEpochSecond());
     }
 
+    private JobResult ended(String id, JobStatus status, JobError error) {
+        return new JobResult(1, id, "batch_1", null, null, "gpt-4o", status, null, error, null, null, null, null, null,
+                null, null, null, null, t, t, t, null, null, null);
+    }
+
     @Test
-    void failedOutputLineHasNoResponseAndAnErrorWithTheKindAsCode() {
+    void aJobFailedOnItsProvidersHttpErrorHasThatAnswerAsItsResponseAsOpenAiWritesIt() {
         ObjectNode line = views.outputLine(job("c", JobStatus.FAILED, failed("c")));
-        assertThat(line.path("response")).isEqualTo(NullNode.getInstance());
-        assertThat(line.at("/error/message").asText()).isEqualTo("boom");
-        assertThat(line.at("/error/type").asText()).isEqualTo("api_error");
-        assertThat(line.at("/error/code").asText()).isEqualTo("server_error");
+        assertThat(line.path("error")).isEqualTo(NullNode.getInstance());
+        assertThat(line.at("/response/status_code").asInt()).isEqualTo(500);
+        assertThat(line.at("/response/request_id").asText()).isEqualTo("c");
+        assertThat(line.at("/response/body/error/message").asText()).isEqualTo("boom");
+        assertThat(line.at("/response/body/error/type").asText()).isEqualTo("api_error");
+        assertThat(line.at("/response/body/error/code").asText()).isEqualTo("server_error");
         assertThat(line.path("custom_id").asText()).isEqualTo("c-c");
+
+        ObjectNode refused = views.outputLine(job("r", JobStatus.FAILED, ended("r", JobStatus.FAILED, new JobError(
+                "invalid_request_error", "context_length_exceeded", "too long", "messages", "context_window_exceeded",
+                400, "openai"))));
+        assertThat(refused.at("/response/status_code").asInt()).isEqualTo(400);
+        assertThat(refused.at("/response/body/error/code").asText()).isEqualTo("context_length_exceeded");
+        assertThat(refused.at("/response/body/error/param").asText()).isEqualTo("messages");
+    }
+
+    @Test
+    void aJobFailedWithoutAnAnswerHasNoResponseAndAnErrorWithItsCode() {
+        ObjectNode line = views.outputLine(job("n", JobStatus.FAILED, ended("n", JobStatus.FAILED,
+                new JobError(null, null, "connection refused", null, "connection_error", null, "openai"))));
+        assertThat(line.path("response")).isEqualTo(NullNode.getInstance());
+        assertThat(line.at("/error/message").asText()).isEqualTo("connection refused");
+        assertThat(line.at("/error/code").asText()).isEqualTo("connection_error");
+    }
+
+    @Test
+    void cancelledAndExpiredJobsHaveOpenAisBatchCodes() {
+        JobError deadline = new JobError("expired", "deadline_exceeded", "the deadline passed", null, "expired", null,
+                null);
+        ObjectNode expired = views.outputLine(job("e", JobStatus.EXPIRED, ended("e", JobStatus.EXPIRED, deadline)));
+        assertThat(expired.path("response")).isEqualTo(NullNode.getInstance());
+        assertThat(expired.at("/error/code").asText()).isEqualTo("batch_expired");
+        assertThat(expired.at("/error/message").asText()).isEqualTo("the deadline passed");
+
+        ObjectNode cancelled = views.outputLine(job("x", JobStatus.CANCELLED, ended("x", JobStatus.CANCELLED,
+                new JobError("cancelled", "cancelled", "cancelled: by the user", null, "cancelled", null, null))));
+        assertThat(cancelled.at("/error/code").asText()).isEqualTo("batch_cancelled");
     }
 
     private JobResult succeeded(String id, BigDecimal costUsd, String costReason) {
