@@ -48,6 +48,7 @@ import io.javalin.config.SizeUnit;
 import io.javalin.http.RequestLogger;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.http.UploadedFile;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.BufferedOutputStream;
@@ -262,7 +263,10 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.post(StreamsJobStatusView.PEER_PATH, ctx -> ctx.status(200).contentType(JSON)
                     .result(view.answerPeer(ctx.bodyAsBytes())));
             cfg.routes.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
-            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx, fromJavalin(e.getStatus(), ctx)));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                allow(ctx, e);
+                writeError(ctx, fromJavalin(e.getStatus(), ctx));
+            });
             // a body that breaks off (early EOF, a broken chunk) on any route is the client's error
             cfg.routes.exception(IOException.class, (e, ctx) -> writeError(ctx, unreadableBody()));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
@@ -807,6 +811,16 @@ public final class IngestServer implements AutoCloseable {
                     + " (POST /v1/jobs)";
             default -> "";
         };
+    }
+
+    /**
+     * A 405 names the methods the path takes in {@code Allow} (RFC 9110 15.5.6), from Javalin's answer: its only
+     * detail is them, comma-separated.
+     */
+    static void allow(Context ctx, HttpResponseException e) {
+        if (e instanceof MethodNotAllowedResponse) {
+            e.getDetails().values().stream().findFirst().ifPresent(methods -> ctx.header("Allow", methods));
+        }
     }
 
     private void writeErrorIfNone(Context ctx, int status) {

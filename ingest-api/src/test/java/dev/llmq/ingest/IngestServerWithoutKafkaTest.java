@@ -157,8 +157,14 @@ class IngestServerWithoutKafkaTest {
     @Test
     void unknownRoutesAndWrongMethodsUseTheErrorShape() {
         assertOpenAiError(http.get("/v2/nothing"), 404, "not_found");
-        assertOpenAiError(http.get("/v1/jobs"), 405, "method_not_allowed");
-        assertOpenAiError(http.post("/health/live", "", null), 405, "method_not_allowed");
+        HttpTestClient.Response jobs = http.get("/v1/jobs");
+        assertOpenAiError(jobs, 405, "method_not_allowed");
+        assertThat(jobs.raw().headers().firstValue("Allow")).hasValue("POST");
+        HttpTestClient.Response live = http.post("/health/live", "", null);
+        assertOpenAiError(live, 405, "method_not_allowed");
+        assertThat(live.raw().headers().firstValue("Allow")).hasValue("GET");
+        assertThat(http.post("/v1/files/file-1", "", null).raw().headers().firstValue("Allow"))
+                .hasValue("GET, DELETE");
     }
 
     /** An OpenAI client pointed at llmq for a synchronous chat completion is told where llmq takes it. */

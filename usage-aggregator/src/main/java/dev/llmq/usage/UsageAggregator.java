@@ -16,6 +16,7 @@ import dev.llmq.usage.internal.UsageStreams;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.javalin.Javalin;
+import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.http.RequestLogger;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
@@ -130,6 +131,11 @@ public final class UsageAggregator implements AutoCloseable {
             cfg.routes.exception(UsageApiException.class, (e, ctx) -> error(ctx, e));
             cfg.routes.error(404, ctx -> errorIfNone(ctx, new UsageApiException(404, "invalid_request_error",
                     "not_found", null, "no route for " + ctx.method() + " " + ctx.path())));
+            cfg.routes.exception(MethodNotAllowedResponse.class, (e, ctx) -> {
+                // Javalin's only detail is the path's methods: a 405 names them (RFC 9110 15.5.6)
+                e.getDetails().values().stream().findFirst().ifPresent(methods -> ctx.header("Allow", methods));
+                ctx.status(405);
+            });
             cfg.routes.error(405, ctx -> errorIfNone(ctx, new UsageApiException(405, "invalid_request_error",
                     "method_not_allowed", null, "method " + ctx.method() + " is not allowed on " + ctx.path())));
             cfg.routes.exception(Exception.class, (e, ctx) -> {

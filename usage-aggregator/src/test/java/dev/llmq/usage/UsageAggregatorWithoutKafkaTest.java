@@ -77,6 +77,7 @@ class UsageAggregatorWithoutKafkaTest {
                 + aggregator.port() + "/v1/usage")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET");
         assertThat(Json.mapper().readTree(post.body()).at("/error/code").asText()).isEqualTo("method_not_allowed");
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(404);
