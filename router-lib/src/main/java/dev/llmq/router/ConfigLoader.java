@@ -63,6 +63,16 @@ public final class ConfigLoader {
      */
     public static LlmqConfig parse(String yaml, Map<String, String> env, ConfigScope scope,
                                    Set<LlmqSection> reads) {
-        return new ConfigParser(env, scope, reads).parse(yaml);
+        return parse(yaml, env, scope, reads, false);
+    }
+
+    /**
+     * As above; with {@code leaveOutUnset}, a {@code model_list} entry that names an unset environment variable is
+     * left out ({@link LlmqConfig#leftOut}) instead of failing the whole parse, as a reload does: one entry whose
+     * secret this process lacks does not keep every later edit from applying.
+     */
+    public static LlmqConfig parse(String yaml, Map<String, String> env, ConfigScope scope,
+                                   Set<LlmqSection> reads, boolean leaveOutUnset) {
+        return new ConfigParser(env, scope, reads, leaveOutUnset).parse(yaml);
     }
 }

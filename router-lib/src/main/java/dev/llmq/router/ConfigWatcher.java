@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reloads the config file when its content changes. It reads the (small) file every {@code interval} and compares
  * bytes, which also catches edits within the file system's mtime granularity. An invalid new file is rejected
- * with a logged reason (once per content) and the old config stays in force.
+ * with a logged reason (once per content) and the old config stays in force. A {@code model_list} entry naming an
+ * environment variable this process lacks is left out of the new config, with an error logged
+ * ({@link LlmqConfig#leftOut}), rather than refusing the whole file: an edit that adds a deployment whose secret only
+ * some workers have would otherwise keep the others on their old config through every later edit.
  */
 public final class ConfigWatcher implements AutoCloseable {
 
@@ -107,7 +110,7 @@ public final class ConfigWatcher implements AutoCloseable {
         LlmqConfig config;
         try {
             config = ConfigLoader.parse(new String(now, java.nio.charset.StandardCharsets.UTF_8), env, scope,
-                    reads);
+                    reads, true);
         } catch (ConfigException e) {
             LOG.warn("config file {} changed but is invalid, keeping the previous config: {}", file, e.getMessage());
             return false;
@@ -115,6 +118,10 @@ public final class ConfigWatcher implements AutoCloseable {
         if (!config.unsupportedKeys().isEmpty()) {
             LOG.warn("config file {}: keys llmq does not support are ignored: {}", file, config.unsupportedKeys());
         }
+        config.leftOut().forEach((group, why) -> LOG.error("config file {}: {}: left out of this reload until the "
+                + "variable is set here; model group '{}' {}", file, String.join("; ", why), group,
+                config.modelGroups().contains(group) ? "goes on with its other deployments"
+                        : "has no deployment in this process: its jobs fail"));
         onChange.accept(config);
         LOG.info("config file {} reloaded", file);
         return true;

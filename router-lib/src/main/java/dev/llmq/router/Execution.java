@@ -60,8 +60,13 @@ final class Execution {
     RoutedOutcome run() {
         Router.View first = router.view();
         if (!first.groups().containsKey(group)) {
-            return failed(ProviderError.builder(ErrorKind.INVALID_REQUEST).providerCode("model_not_found")
-                    .message("model group '" + group + "' is not configured").param("model").build());
+            List<String> leftOut = first.config().leftOut().get(group);
+            return failed(ProviderError.builder(ErrorKind.INVALID_REQUEST)
+                    .providerCode(leftOut == null ? "model_not_found" : "model_unavailable")
+                    .message(leftOut == null ? "model group '" + group + "' is not configured"
+                            : "model group '" + group + "' has no deployment this worker can call: "
+                                    + String.join("; ", leftOut))
+                    .param("model").build());
         }
         budget = 1 + first.settings().numRetries() + fallbackGroups(first.settings()).size();
         while (attempts.size() < budget) {

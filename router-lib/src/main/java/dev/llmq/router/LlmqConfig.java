@@ -1,7 +1,9 @@
 package dev.llmq.router;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -12,14 +14,23 @@ import java.util.Set;
  * @param modelGroups the configured model groups, in file order
  * @param unsupportedKeys dotted names of keys llmq does not support (e.g. {@code general_settings.master_key});
  *                        the caller logs them at start-up
+ * @param leftOut the {@code model_list} entries a reload left out because they name an unset environment variable
+ *                ({@link ConfigLoader#parse(String, Map, ConfigScope, Set, boolean)}): why, by model group; empty
+ *                otherwise
  */
 public record LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, RouterSettings router,
-                         LlmqSettings llmq, List<String> unsupportedKeys) {
+                         LlmqSettings llmq, List<String> unsupportedKeys, Map<String, List<String>> leftOut) {
 
     /** A config whose model groups are those of its deployments. */
     public LlmqConfig(List<Deployment> deployments, RouterSettings router, LlmqSettings llmq,
                       List<String> unsupportedKeys) {
-        this(deployments, groupsOf(deployments), router, llmq, unsupportedKeys);
+        this(deployments, groupsOf(deployments), router, llmq, unsupportedKeys, Map.of());
+    }
+
+    /** A config with nothing left out. */
+    public LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, RouterSettings router,
+                      LlmqSettings llmq, List<String> unsupportedKeys) {
+        this(deployments, modelGroups, router, llmq, unsupportedKeys, Map.of());
     }
 
     public LlmqConfig {
@@ -32,6 +43,9 @@ public record LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, 
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(llmq, "llmq");
         unsupportedKeys = unsupportedKeys == null ? List.of() : List.copyOf(unsupportedKeys);
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        (leftOut == null ? Map.<String, List<String>>of() : leftOut).forEach((g, why) -> out.put(g, List.copyOf(why)));
+        leftOut = java.util.Collections.unmodifiableMap(out);
     }
 
     private static Set<String> groupsOf(List<Deployment> deployments) {

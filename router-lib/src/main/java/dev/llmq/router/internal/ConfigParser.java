@@ -58,6 +58,7 @@ public final class ConfigParser {
     private final Map<String, String> env;
     private final ConfigScope scope;
     private final Set<LlmqSection> reads;
+    private final boolean leaveOutUnset;
     private final List<String> unsupported = new ArrayList<>();
     /** Each entry's derived id ({@link #derivedIds}), for those without {@code model_info.id}. */
     private List<String> derivedIds = List.of();
@@ -75,9 +76,18 @@ public final class ConfigParser {
      *        absent instead of failing the parse ({@link LlmqSection})
      */
     public ConfigParser(Map<String, String> env, ConfigScope scope, Set<LlmqSection> reads) {
+        this(env, scope, reads, false);
+    }
+
+    /**
+     * @param leaveOutUnset whether a {@code model_list} entry that names an unset environment variable is left out
+     *        ({@link LlmqConfig#leftOut}) instead of failing the parse (a reload: see {@link dev.llmq.router.ConfigWatcher})
+     */
+    public ConfigParser(Map<String, String> env, ConfigScope scope, Set<LlmqSection> reads, boolean leaveOutUnset) {
         this.env = Map.copyOf(env);
         this.scope = java.util.Objects.requireNonNull(scope, "scope");
         this.reads = reads.isEmpty() ? EnumSet.noneOf(LlmqSection.class) : EnumSet.copyOf(reads);
+        this.leaveOutUnset = leaveOutUnset;
     }
 
     public LlmqConfig parse(String yaml) {
@@ -112,29 +122,39 @@ public final class ConfigParser {
         }
         List<Deployment> deployments = new ArrayList<>();
         Map<String, String> idOwners = new HashMap<>();
+        Map<String, List<String>> leftOut = new LinkedHashMap<>();
+        List<Budget> budgets = new ArrayList<>(llmq.budgets());
         for (int i = 0; i < list.size(); i++) {
-            Deployment d = parseDeployment(i, list.get(i), settings, groupTimeouts, dropParams);
+            Deployment d;
+            try {
+                d = parseDeployment(i, list.get(i), settings, groupTimeouts, dropParams);
+            } catch (ConfigException e) {
+                String group = list.get(i).path("model_name").asText("");
+                if (!leaveOutUnset || e.unsetVariable() == null || group.isEmpty()) {
+                    throw e;
+                }
+                leftOut.computeIfAbsent(group, g -> new ArrayList<>()).add(e.getMessage());
+                continue;
+            }
             String owner = idOwners.putIfAbsent(d.id(), "model_list[" + i + "]");
             if (owner != null) {
                 throw new ConfigException("model_list[" + i + "] (model_name: " + d.modelGroup()
                         + "): duplicate deployment id '" + d.id() + "' (also used by " + owner + ")");
             }
             deployments.add(d);
-        }
-        List<Budget> budgets = new ArrayList<>(llmq.budgets());
-        for (int i = 0; i < deployments.size(); i++) {
-            Deployment d = deployments.get(i);
             deploymentBudget(i, list.get(i), d.id(), d.modelGroup()).ifPresent(budgets::add);
         }
         llmq = llmq.withBudgets(budgets);
-        LlmqConfig config = new LlmqConfig(deployments, settings, llmq, List.of());
-        validateFallbacks(settings, config.modelGroups());
+        Set<String> groups = new LinkedHashSet<>(new LlmqConfig(deployments, settings, llmq, List.of()).modelGroups());
+        groups.addAll(leftOut.keySet()); // named in the file all the same: fallbacks and group settings may name them
+        validateFallbacks(settings, groups);
         for (String g : groupTimeouts.keySet()) {
-            if (!config.modelGroups().contains(g)) {
+            if (!groups.contains(g)) {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
             }
         }
-        return new LlmqConfig(deployments, settings, llmq, unsupported);
+        LlmqConfig config = new LlmqConfig(deployments, settings, llmq, unsupported);
+        return new LlmqConfig(config.deployments(), config.modelGroups(), settings, llmq, unsupported, leftOut);
     }
 
     /** The model group names only: no deployment is built, so no endpoint or secret is read. */
