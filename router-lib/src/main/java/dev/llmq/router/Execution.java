@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 final class Execution {
 
     private static final Logger LOG = LoggerFactory.getLogger(Execution.class);
-    static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+    static final Duration MAX_RETRY_AFTER = HealthPolicy.MAX_RETRY_AFTER_WAIT;
     static final Duration BACKOFF_BASE = Duration.ofMillis(500);
     static final Duration BACKOFF_CAP = Duration.ofSeconds(8);
     /** A job waiting for capacity re-checks this often when no recovery time is known (breakers, rpm/tpm, parallel). */

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * When a deployment cools down or its breaker opens.
  *
- * <p>Cooldown follows LiteLLM: a 429 cools at once when the group has another deployment; 401 and 404 cool at
+ * <p>Cooldown follows LiteLLM: a 429 cools at once when the group has another deployment (or asks, in Retry-After,
+ * for longer than {@link #MAX_RETRY_AFTER_WAIT}: then for that long, at most an hour); 401 and 404 cool at
  * once; otherwise, in a group with another deployment, the per-kind {@code allowed_fails_policy} or
  * {@code allowed_fails} (failures in the current minute) when set, else more than {@code failureThreshold} of at least
  * {@code failureMinRequests} requests in the current minute failed. A cooldown lasts {@code cooldown_time}, else the
@@ -28,6 +29,12 @@ public record HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowed
                            int breakerHalfOpenCalls, double limitShare) {
 
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(5);
+
+    /**
+     * The longest Retry-After a job waits for before calling the same deployment again (LiteLLM's 60 s); one longer
+     * cools the deployment for that long, even a group's only one ({@code internal.CooldownRule}).
+     */
+    public static final Duration MAX_RETRY_AFTER_WAIT = Duration.ofSeconds(60);
 
     public HealthPolicy {
         allowedFailsPolicy = allowedFailsPolicy == null ? Map.of() : Map.copyOf(allowedFailsPolicy);

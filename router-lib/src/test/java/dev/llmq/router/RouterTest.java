@@ -89,10 +89,9 @@ class RouterTest {
     }
 
     @Test
-    void longRetryAfterIsReplacedByCappedBackoff() {
+    void aFailureWithoutRetryAfterIsRetriedAfterCappedBackoff() {
         Router r = router(config("{ num_retries: 6 }", dep("g", "a", "")));
-        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.OVERLOADED, 503,
-                Duration.ofSeconds(120)));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.OVERLOADED, 503));
 
         RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
 
@@ -101,6 +100,29 @@ class RouterTest {
         assertThat(sleeper.sleeps).hasSize(6).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofSeconds(8))
                 .isGreaterThanOrEqualTo(Duration.ofMillis(250)));
         assertThat(sleeper.sleeps.get(5)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+    }
+
+    /**
+     * A provider asking for longer than a job waits (an hour's quota window) is not called again within seconds by
+     * this job's retries nor by the next jobs: its only deployment cools for the Retry-After, and the jobs fail (or,
+     * with a queue wait, wait for it) without calls.
+     */
+    @Test
+    void aRetryAfterLongerThanAJobWaitsCoolsTheOnlyDeploymentAndNoJobCallsItMeanwhile() {
+        Router r = router(noQueueWait("{ num_retries: 6 }", dep("g", "a", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.RATE_LIMITED, 429,
+                Duration.ofSeconds(3600)));
+
+        RoutedOutcome first = r.execute(RouteRequest.of("g"), call);
+        RoutedOutcome next = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(call.calls).containsExactly("a");
+        assertThat(first).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
+                f -> assertThat(f.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED));
+        assertThat(next).isInstanceOf(RoutedOutcome.Failed.class);
+        assertThat(next.attempts()).isEmpty();
+        assertThat(r.health().snapshots(r.config().deployments()).getFirst().cooledUntil())
+                .isAfter(clock.instant().plusSeconds(3500));
     }
 
     @Test

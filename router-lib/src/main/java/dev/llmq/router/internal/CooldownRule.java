@@ -10,15 +10,23 @@ import java.util.Optional;
  * LiteLLM's cooldown rule as a pure function: whether one failed call cools its deployment down, and for how long.
  * Not API: the router's deployment state applies it.
  *
- * <p>In order: a kind that does not count against health ({@link ErrorKind#cooldown()}) never cools; a 429 (or
- * {@code rate_limited} / {@code quota_exhausted}) cools at once when the group has another deployment; 401 and 404
+ * <p>In order: a kind that does not count against health ({@link ErrorKind#cooldown()}) never cools; a 429 or 503
+ * (or {@code rate_limited} / {@code quota_exhausted} / {@code overloaded}) whose Retry-After is longer than a job
+ * waits for one cools at once, even a group's only deployment
+ * ({@link HealthPolicy#MAX_RETRY_AFTER_WAIT}: the provider said no call will do before then, so the jobs fail or
+ * wait without calling it, instead of each calling it again within seconds); a 429 (or {@code rate_limited} /
+ * {@code quota_exhausted}) cools at once when the group has another deployment; 401 and 404
  * (or {@code authentication} / {@code not_found}) cool at once; otherwise only a group with another deployment
  * cools, by the first rule that applies: the kind's {@code allowed_fails_policy} entry, {@code allowed_fails}, else
  * more than {@link HealthPolicy#failureThreshold()} of at least {@link HealthPolicy#failureMinRequests()} requests
  * of the minute failed. A cooldown lasts {@code cooldown_time}, else the error's Retry-After, else
- * {@link HealthPolicy#DEFAULT_COOLDOWN}.
+ * {@link HealthPolicy#DEFAULT_COOLDOWN}; a Retry-After over a job's wait lasts itself, whatever
+ * {@code cooldown_time}. No Retry-After-long cooldown lasts over {@link #MAX_RETRY_AFTER_COOLDOWN}.
  */
 public final class CooldownRule {
+
+    /** The longest cooldown a Retry-After sets (a day's quota window is rechecked each hour). */
+    public static final Duration MAX_RETRY_AFTER_COOLDOWN = Duration.ofHours(1);
 
     private CooldownRule() {
     }
@@ -58,18 +66,33 @@ public final class CooldownRule {
      */
     public static Optional<Decision> decide(HealthPolicy policy, ErrorKind kind, int httpStatus, Duration retryAfter,
                                             Minute minute, boolean groupHasOthers) {
-        String reason = kind.cooldown() ? reason(policy, kind, httpStatus, minute, groupHasOthers) : null;
+        if (!kind.cooldown()) {
+            return Optional.empty();
+        }
+        boolean comeBackLater = kind == ErrorKind.RATE_LIMITED || kind == ErrorKind.QUOTA_EXHAUSTED
+                || kind == ErrorKind.OVERLOADED || httpStatus == 429 || httpStatus == 503;
+        Duration asked = retryAfter == null ? null
+                : retryAfter.compareTo(MAX_RETRY_AFTER_COOLDOWN) > 0 ? MAX_RETRY_AFTER_COOLDOWN : retryAfter;
+        if (comeBackLater && asked != null && asked.compareTo(HealthPolicy.MAX_RETRY_AFTER_WAIT) > 0) {
+            return Optional.of(new Decision(asked, kind.wire() + status(httpStatus) + ", Retry-After "
+                    + retryAfter.toSeconds() + " s"));
+        }
+        String reason = reason(policy, kind, httpStatus, minute, groupHasOthers);
         if (reason == null) {
             return Optional.empty();
         }
         Duration d = policy.cooldownTime() != null ? policy.cooldownTime()
-                : retryAfter != null ? retryAfter : HealthPolicy.DEFAULT_COOLDOWN;
+                : asked != null ? asked : HealthPolicy.DEFAULT_COOLDOWN;
         return Optional.of(new Decision(d, reason));
+    }
+
+    private static String status(int httpStatus) {
+        return httpStatus > 0 ? " (" + httpStatus + ")" : "";
     }
 
     private static String reason(HealthPolicy policy, ErrorKind kind, int httpStatus, Minute minute,
                                  boolean groupHasOthers) {
-        String status = httpStatus > 0 ? " (" + httpStatus + ")" : "";
+        String status = status(httpStatus);
         if (kind == ErrorKind.RATE_LIMITED || kind == ErrorKind.QUOTA_EXHAUSTED || httpStatus == 429) {
             return groupHasOthers ? kind.wire() + status : null;
         }

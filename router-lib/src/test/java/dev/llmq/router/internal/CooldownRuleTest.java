@@ -85,6 +85,15 @@ class CooldownRuleTest {
             RATE_LIMITED           | 429    | true   | 0    | 1    | 1      | -       | -         | -        | -3         | -3    | rate_limited (429)
             SERVER_ERROR           | 500    | true   | 2    | 3    | 3      | -       | -         | -        | 7          | 7     | 3 of 5 requests failed this minute
             AUTHENTICATION         | 401    | false  | 0    | 1    | 1      | -       | -         | 30       | -          | 30    | authentication (401)
+            # a Retry-After longer than a job waits (60 s) cools even the only deployment, for itself (at most 1 h)
+            RATE_LIMITED           | 429    | false  | 0    | 1    | 1      | -       | -         | -        | 60         | -     | -
+            RATE_LIMITED           | 429    | false  | 0    | 1    | 1      | -       | -         | -        | 61         | 61    | rate_limited (429), Retry-After 61 s
+            RATE_LIMITED           | 429    | true   | 0    | 1    | 1      | -       | -         | 5        | 600        | 600   | rate_limited (429), Retry-After 600 s
+            QUOTA_EXHAUSTED        | 429    | false  | 0    | 1    | 1      | -       | -         | -        | 86400      | 3600  | quota_exhausted (429), Retry-After 86400 s
+            OVERLOADED             | 503    | false  | 0    | 1    | 1      | -       | -         | -        | 120        | 120   | overloaded (503), Retry-After 120 s
+            SERVER_ERROR           | 503    | false  | 0    | 1    | 1      | -       | -         | -        | 120        | 120   | server_error (503), Retry-After 120 s
+            SERVER_ERROR           | 500    | false  | 0    | 1    | 1      | -       | -         | -        | 120        | -     | -
+            CONNECTION_ERROR       | 0      | false  | 0    | 1    | 0      | -       | -         | -        | 120        | -     | -
             """)
     void coolsWhereLiteLlmDoesForAsLongAsItSays(ErrorKind kind, int status, boolean others, int successes,
                                                 int failures, int ofKind, Integer allowedFails, String perKind,
