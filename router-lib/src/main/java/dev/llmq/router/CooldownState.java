@@ -64,6 +64,16 @@ final class CooldownState {
                 });
     }
 
+    /**
+     * Takes over the cooldown of {@code old}, the state this one replaces (a config reload changed the deployment
+     * or the health settings): the cooldown in force goes on, and this process still announces the end of one it
+     * started.
+     */
+    void inherit(CooldownState old) {
+        until = old.until;
+        local = old.local;
+    }
+
     /** Another process cooled the deployment until {@code next}; a later end wins. */
     void applyCooled(Instant next) {
         if (until == null || next.isAfter(until)) {

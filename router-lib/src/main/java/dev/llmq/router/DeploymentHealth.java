@@ -73,8 +73,10 @@ public final class DeploymentHealth {
 
     /**
      * Brings the states in line with a new deployment list: unchanged deployments (same id, equal record, same
-     * policy) keep their state; changed and new ones start fresh; removed ones are dropped. Calls in flight keep
-     * the state they acquired from.
+     * policy) keep their state; when only the health settings changed, an unchanged deployment gets a state under the
+     * new settings that goes on with the old one's cooldown, open breaker and this minute's counts
+     * ({@link DeploymentState#inheritFrom}); changed deployments start fresh (an edit may have fixed what failed: a
+     * key, an endpoint), as do new ones; removed ones are dropped. Calls in flight keep the state they acquired from.
      */
     public synchronized void sync(Collection<Deployment> deployments, RouterSettings newSettings,
                                   HealthPolicy newPolicy) {
@@ -104,7 +106,15 @@ public final class DeploymentHealth {
         Map<String, DeploymentState> keep = new ConcurrentHashMap<>();
         for (Deployment d : deployments) {
             DeploymentState old = states.get(d.id());
-            keep.put(d.id(), samePolicy && old != null && old.deployment().equals(d) ? old : newState(d));
+            if (samePolicy && old != null && old.deployment().equals(d)) {
+                keep.put(d.id(), old);
+                continue;
+            }
+            DeploymentState fresh = newState(d);
+            if (old != null && old.deployment().equals(d)) {
+                fresh.inheritFrom(old); // only the health settings changed: its cooldown, breaker and counts go on
+            }
+            keep.put(d.id(), fresh);
         }
         states.keySet().retainAll(keep.keySet());
         states.putAll(keep);

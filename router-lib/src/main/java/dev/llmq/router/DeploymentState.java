@@ -60,6 +60,27 @@ final class DeploymentState {
         return deployment;
     }
 
+    /**
+     * Takes over what must outlive a config reload from {@code old}, the state this one replaces (the deployment's
+     * settings or the health settings changed): its cooldown, an open breaker (until when it was to close) and this
+     * minute's request and token counts, so a reload neither lets calls through to a deployment that was held back
+     * nor past its rpm/tpm. Calls in flight stay counted on the state they took their permissions from; the breaker's
+     * window of outcomes and the latency samples start afresh. Before this state is shared.
+     */
+    void inheritFrom(DeploymentState old) {
+        synchronized (old) {
+            Instant now = clock.instant();
+            old.roll(now);
+            old.cooldown.recoverIfDue(now);
+            cooldown.inherit(old.cooldown);
+            DeploymentHealthEvent open = old.breaker.active(now);
+            if (open != null) {
+                breaker.applyOpen(open.until());
+            }
+            minute.copyFrom(old.minute);
+        }
+    }
+
     synchronized DeploymentSnapshot snapshot(double costPerToken) {
         return snapshot(costPerToken, clock.instant());
     }

@@ -276,6 +276,48 @@ class DeploymentHealthTest {
         assertThat(h.snapshot(b2).cooledUntil()).isNull();
     }
 
+    /**
+     * A reload that changes only the health settings (cooldown_time, allowed_fails, llmq.health ...) keeps what holds
+     * deployments back: before, every state started afresh, so an open breaker let 14 calls through within a second
+     * of an unrelated edit, and this minute's rpm count started at zero.
+     */
+    @Test
+    void aHealthSettingsChangeKeepsCooldownsOpenBreakersAndTheMinutesCounts() {
+        Deployment cooled = dep("cooled", null, null, null);
+        Deployment broken = dep("broken", null, null, null);
+        Deployment busy = dep("busy", 3L, null, null);
+        DeploymentHealth h = health(RouterSettings.DEFAULTS, 1.0, cooled, broken, busy);
+        failOnce(h, cooled, err(ErrorKind.AUTHENTICATION, 401, null), true);
+        Instant cooledUntil = h.snapshot(cooled).cooledUntil();
+        HealthPolicy policy = HealthPolicy.of(RouterSettings.DEFAULTS, 1.0);
+        for (int i = 0; i < policy.breakerMinCalls(); i++) {
+            failOnce(h, broken, err(ErrorKind.SERVER_ERROR, 500, null), false);
+        }
+        assertThat(h.snapshot(broken).circuitOpen()).isTrue();
+        for (int i = 0; i < 3; i++) {
+            acquire(h, busy).success(Duration.ofMillis(10), Fakes.ok(10, Duration.ofMillis(10)));
+        }
+        int eventsBefore = events.size();
+
+        HealthPolicy edited = new HealthPolicy(policy.allowedFails(), policy.allowedFailsPolicy(),
+                Duration.ofSeconds(4), policy.failureMinRequests(), policy.failureThreshold(), policy.breakerMinCalls(),
+                policy.breakerFailureRate(), policy.breakerWindow(), policy.breakerOpen(),
+                policy.breakerHalfOpenCalls(), policy.limitShare());
+        h.sync(List.of(cooled, broken, busy), RouterSettings.DEFAULTS, edited);
+
+        assertThat(h.snapshot(cooled).cooledUntil()).isEqualTo(cooledUntil);
+        assertThat(h.snapshot(broken).circuitOpen()).isTrue();
+        Rejection.Cause[] denied = new Rejection.Cause[1];
+        assertThat(h.tryAcquire(broken, 0, false, denied)).isNull();
+        assertThat(denied[0]).isEqualTo(Rejection.Cause.CIRCUIT_OPEN);
+        assertThat(h.snapshot(busy).rpmUsed()).isEqualTo(3);
+        assertThat(h.tryAcquire(busy, 0, false, denied)).isNull();
+        assertThat(denied[0]).isEqualTo(Rejection.Cause.RPM_LIMIT);
+        assertThat(events).as("nothing announced again").hasSize(eventsBefore);
+        clock.advance(Duration.ofSeconds(6));
+        assertThat(h.snapshot(cooled).cooledUntil()).as("the cooldown still ends").isNull();
+    }
+
     @Test
     void processFractionSplitsTheLimitShareAndKeepsCounters() {
         Deployment d = dep("a", 12L, 1000L, null);

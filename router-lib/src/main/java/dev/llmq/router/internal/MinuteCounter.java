@@ -54,6 +54,13 @@ public final class MinuteCounter {
         tokens = Math.max(0, tokens + delta);
     }
 
+    /** Takes the counts of {@code other}'s minute (a deployment's state replaced by a config reload). */
+    public void copyFrom(MinuteCounter other) {
+        minute = other.minute;
+        requests = other.requests;
+        tokens = other.tokens;
+    }
+
     /** Takes back one request that never reached the provider. */
     public void removeRequest() {
         requests = Math.max(0, requests - 1);
