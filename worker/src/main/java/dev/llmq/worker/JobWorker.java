@@ -145,7 +145,7 @@ public final class JobWorker implements AutoCloseable {
         Cancellations cancellations = new Cancellations(clock, Cancellations.DEFAULT_RETENTION);
         this.controlReader = new ControlReader(settings.bootstrapServers(), settings.clientProperties(),
                 settings.topics().control(), settings.workerId(), cancellations, budgets);
-        WorkerMetrics metrics = new WorkerMetrics(meters, feed::inFlight);
+        WorkerMetrics metrics = new WorkerMetrics(meters, feed::inFlight, feed::waiting);
         Sender sender = new Sender(producer, "llmq/worker/" + settings.workerId());
         this.processor = new JobProcessor(settings.topics(), settings.workerId(), handler, sender, clock, metrics,
                 settings.coalescing(), flusher, () -> stopping, cancellations, settings.runningEventDelay());

@@ -134,6 +134,8 @@ class WaitingJobsIT {
                 assertThat(a.stream().map(j -> meanwhile.get(j.jobId())).filter(java.util.Objects::nonNull)
                         .map(r -> r.jobId() + " " + r.status().wire() + " " + r.error())).isEmpty();
                 assertThat(worker.waiting()).isEqualTo(a.size());
+                assertThat(meters.get("llmq.worker.waiting").gauge().value()).as("the gauge operators see")
+                        .isEqualTo(a.size());
                 assertThat(mock.requests("model-a")).isEmpty(); // waiting makes no provider call
 
                 router.health().apply(new DeploymentHealthEvent("a-1", DeploymentHealthEvent.State.CLOSED, null,

@@ -59,6 +59,15 @@ public final class WorkerMetrics {
     private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
     public WorkerMetrics(MeterRegistry registry, IntSupplier inFlight) {
+        this(registry, inFlight, () -> 0);
+    }
+
+    /**
+     * @param inFlight jobs handed out and not finished (those waiting without a slot included)
+     * @param waiting jobs waiting, without an in-flight slot, for capacity, a rate limit, a Retry-After, an open
+     *                breaker or a budget ({@code llmq.worker.max_waiting})
+     */
+    public WorkerMetrics(MeterRegistry registry, IntSupplier inFlight, IntSupplier waiting) {
         this.registry = registry;
         for (JobStatus status : JobStatus.values()) {
             if (status.terminal()) {
@@ -87,6 +96,10 @@ public final class WorkerMetrics {
                         + "run instead of calling the provider again").register(registry);
         Gauge.builder("llmq.worker.in_flight", inFlight, s -> s.getAsInt()).strongReference(true)
                 .description("jobs handed out by the consumer and not yet finished").register(registry);
+        Gauge.builder("llmq.worker.waiting", waiting, s -> s.getAsInt()).strongReference(true)
+                .description("jobs waiting without a slot for capacity, a rate limit, a Retry-After, an open breaker "
+                        + "or a budget: running (their status says so) but not calling anything")
+                .register(registry);
     }
 
     /** A job started running on this worker ({@code llmq.jobs.started{model_group}}). */
