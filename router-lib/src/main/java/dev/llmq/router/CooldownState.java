@@ -21,6 +21,8 @@ final class CooldownState {
 
     private Instant until;
     private boolean local;
+    /** The cooldown in force is this process's alone (connection errors): nothing announced, at its start or end. */
+    private boolean unshared;
     private int successes;
     private int failures;
     private final Map<ErrorKind, Integer> failuresByKind = new EnumMap<>(ErrorKind.class);
@@ -48,7 +50,7 @@ final class CooldownState {
     }
 
     /** Counts a failure whose kind counts against health, and cools down when the rule says so. */
-    void onFailure(Instant now, ProviderError error, boolean groupHasOthers) {
+    void onFailure(Instant now, ProviderError error, boolean groupHasOthers) { // connection errors too
         failures++;
         int failuresOfKind = failuresByKind.merge(error.kind(), 1, Integer::sum);
         CooldownRule.decide(policy, error.kind(), error.httpStatus(), error.retryAfter(),
@@ -58,8 +60,11 @@ final class CooldownState {
                     if (until == null || next.isAfter(until)) {
                         until = next;
                         local = true;
-                        emit.accept(new DeploymentHealthEvent(deploymentId, DeploymentHealthEvent.State.COOLED, next,
-                                cool.reason()));
+                        unshared = !cool.shared();
+                        if (cool.shared()) {
+                            emit.accept(new DeploymentHealthEvent(deploymentId, DeploymentHealthEvent.State.COOLED,
+                                    next, cool.reason()));
+                        }
                     }
                 });
     }
@@ -72,6 +77,7 @@ final class CooldownState {
     void inherit(CooldownState old) {
         until = old.until;
         local = old.local;
+        unshared = old.unshared;
     }
 
     /** Another process cooled the deployment until {@code next}; a later end wins. */
@@ -79,6 +85,7 @@ final class CooldownState {
         if (until == null || next.isAfter(until)) {
             until = next;
             local = false;
+            unshared = false;
         }
     }
 
@@ -87,12 +94,14 @@ final class CooldownState {
         until = null;
     }
 
-    /** Ends a cooldown that is over at {@code now}, announcing it when this process started it. */
+    /** Ends a cooldown that is over at {@code now}, announcing it when this process started and announced it. */
     void recoverIfDue(Instant now) {
         if (until != null && !now.isBefore(until)) {
             until = null;
-            if (local) {
-                local = false;
+            boolean announce = local && !unshared;
+            local = false;
+            unshared = false;
+            if (announce) {
                 emit.accept(new DeploymentHealthEvent(deploymentId, DeploymentHealthEvent.State.RECOVERED, null,
                         "cooldown over"));
             }
@@ -101,7 +110,7 @@ final class CooldownState {
 
     /** The cooldown in force as an event, or null; call {@link #recoverIfDue} first. */
     DeploymentHealthEvent active() {
-        return until == null ? null
+        return until == null || unshared ? null
                 : new DeploymentHealthEvent(deploymentId, DeploymentHealthEvent.State.COOLED, until, "cooling down");
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmq.router;
 
+import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderResponse;
 import dev.llmq.router.internal.LatencyWindow;
@@ -152,6 +153,9 @@ final class DeploymentState {
         minute.correctTokens(-estimatedTokens);
         if (!error.cooldown()) {
             breaker.release();
+            if (error.kind() == ErrorKind.CONNECTION_ERROR) {
+                cooldown.onFailure(now, error, groupHasOthers); // cools this worker's view only (CooldownRule)
+            }
             return;
         }
         breaker.onFailure(latency, error.kind());

@@ -13,7 +13,8 @@ import java.util.Objects;
  * once; otherwise, in a group with another deployment, the per-kind {@code allowed_fails_policy} or
  * {@code allowed_fails} (failures in the current minute) when set, else more than {@code failureThreshold} of at least
  * {@code failureMinRequests} requests in the current minute failed. A cooldown lasts {@code cooldown_time}, else the
- * provider's Retry-After, else {@link #DEFAULT_COOLDOWN}. Connection errors never cool, nor do client errors.
+ * provider's Retry-After, else {@link #DEFAULT_COOLDOWN}. Client errors never cool; connection errors cool by the
+ * failure-rate rules for the worker that saw them only (its network may be what failed), and never open the breaker.
  *
  * <p>The circuit breaker (Resilience4j, time-based window) is the guard for sustained failure, single-deployment
  * groups included: it opens when {@code breakerFailureRate}% of at least {@code breakerMinCalls} calls in

@@ -75,6 +75,31 @@ class DeploymentHealthTest {
         }
     }
 
+    /**
+     * A host that refuses connections (down, or a wrong api_base) cools its deployment by the failure-rate rule, so
+     * the group's other deployment takes the calls; but for this worker only, as its network may be what failed:
+     * nothing is told to the others, neither the start nor the end.
+     */
+    @Test
+    void connectionErrorsCoolTheDeploymentForThisWorkerOnly() {
+        Deployment dead = dep("dead", null, null, null);
+        Deployment other = dep("other", null, null, null);
+        DeploymentHealth h = health(RouterSettings.DEFAULTS, 1.0, dead, other);
+        for (int i = 0; i < 4; i++) {
+            failOnce(h, dead, err(ErrorKind.CONNECTION_ERROR, 0, null), true);
+        }
+        assertThat(h.snapshot(dead).cooledUntil()).as("4 of 4: under the 5 requests the rule needs").isNull();
+
+        failOnce(h, dead, err(ErrorKind.CONNECTION_ERROR, 0, null), true);
+
+        assertThat(h.snapshot(dead).cooledUntil()).isEqualTo(clock.instant().plusSeconds(5));
+        assertThat(h.snapshot(dead).circuitOpen()).as("the breaker does not count them").isFalse();
+        assertThat(h.activeEvents()).as("not published to a late starter").isEmpty();
+        clock.advance(Duration.ofSeconds(6));
+        assertThat(h.snapshot(dead).cooledUntil()).isNull();
+        assertThat(events).as("neither its start nor its end announced").isEmpty();
+    }
+
     @Test
     void cooldownLastsCooldownTimeElseRetryAfterElseFiveSeconds() {
         Deployment d = dep("a", null, null, null);

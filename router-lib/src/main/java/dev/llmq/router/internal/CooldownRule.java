@@ -10,7 +10,9 @@ import java.util.Optional;
  * LiteLLM's cooldown rule as a pure function: whether one failed call cools its deployment down, and for how long.
  * Not API: the router's deployment state applies it.
  *
- * <p>In order: a kind that does not count against health ({@link ErrorKind#cooldown()}) never cools; a 429 or 503
+ * <p>In order: connection errors cool a deployment of a group with another one by the failure-rate rules below, for
+ * this worker only ({@link Decision#shared()} false: a network fault may be this worker's alone); any other kind
+ * that does not count against health ({@link ErrorKind#cooldown()}) never cools; a 429 or 503
  * (or {@code rate_limited} / {@code quota_exhausted} / {@code overloaded}) whose Retry-After is longer than a job
  * waits for one cools at once, even a group's only deployment
  * ({@link HealthPolicy#MAX_RETRY_AFTER_WAIT}: the provider said no call will do before then, so the jobs fail or
@@ -50,11 +52,18 @@ public final class CooldownRule {
     /**
      * Cool down for {@code duration}; {@code reason} says which rule fired (e.g. {@code rate_limited (429)}). The
      * duration is taken as given, even a negative Retry-After: such a cooldown is over as soon as it starts.
+     *
+     * @param shared whether the other workers are told (false for connection errors: they may be this worker's own)
      */
-    public record Decision(Duration duration, String reason) {
+    public record Decision(Duration duration, String reason, boolean shared) {
         public Decision {
             Objects.requireNonNull(duration, "duration");
             Objects.requireNonNull(reason, "reason");
+        }
+
+        /** A cooldown every worker is told of. */
+        public Decision(Duration duration, String reason) {
+            this(duration, reason, true);
         }
     }
 
@@ -66,6 +75,13 @@ public final class CooldownRule {
      */
     public static Optional<Decision> decide(HealthPolicy policy, ErrorKind kind, int httpStatus, Duration retryAfter,
                                             Minute minute, boolean groupHasOthers) {
+        if (kind == ErrorKind.CONNECTION_ERROR) {
+            // the failure-rate rules only, and for this worker: the host may be down for all, or the network only
+            // for this one, whose view must not hold every other worker back
+            String reason = groupHasOthers ? reason(policy, kind, httpStatus, minute, true) : null;
+            return reason == null ? Optional.empty() : Optional.of(new Decision(policy.cooldownTime() != null
+                    ? policy.cooldownTime() : HealthPolicy.DEFAULT_COOLDOWN, reason + " (this worker)", false));
+        }
         if (!kind.cooldown()) {
             return Optional.empty();
         }

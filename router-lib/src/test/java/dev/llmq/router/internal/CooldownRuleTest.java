@@ -39,7 +39,11 @@ class CooldownRuleTest {
             INVALID_REQUEST        | 400    | true   | 0    | 0    | 0      | -       | -         | -        | -          | -     | -
             INVALID_REQUEST        | 404    | false  | 0    | 0    | 0      | -       | -         | -        | -          | -     | -
             CONTENT_POLICY         | 429    | true   | 0    | 0    | 0      | -       | -         | -        | -          | -     | -
-            CONNECTION_ERROR       | 0      | true   | 0    | 9    | 0      | 0       | -         | -        | -          | -     | -
+            # connection errors: the failure-rate rules, in a group with another deployment, for this worker only
+            CONNECTION_ERROR       | 0      | true   | 0    | 9    | 9      | 0       | -         | -        | -          | 5     | 9 failures this minute > allowed_fails 0 (this worker)
+            CONNECTION_ERROR       | 0      | true   | 0    | 5    | 5      | -       | -         | 7        | -          | 7     | 5 of 5 requests failed this minute (this worker)
+            CONNECTION_ERROR       | 0      | true   | 3    | 2    | 2      | -       | -         | -        | -          | -     | -
+            CONNECTION_ERROR       | 0      | false  | 0    | 9    | 9      | 0       | -         | -        | -          | -     | -
             CONTEXT_WINDOW_EXCEEDED| 400    | true   | 0    | 9    | 0      | -       | -         | -        | -          | -     | -
             # a 429 cools at once, but only when the group has another deployment; the allowances are not consulted
             RATE_LIMITED           | 429    | true   | 0    | 1    | 1      | -       | -         | -        | -          | 5     | rate_limited (429)
@@ -93,7 +97,7 @@ class CooldownRuleTest {
             OVERLOADED             | 503    | false  | 0    | 1    | 1      | -       | -         | -        | 120        | 120   | overloaded (503), Retry-After 120 s
             SERVER_ERROR           | 503    | false  | 0    | 1    | 1      | -       | -         | -        | 120        | 120   | server_error (503), Retry-After 120 s
             SERVER_ERROR           | 500    | false  | 0    | 1    | 1      | -       | -         | -        | 120        | -     | -
-            CONNECTION_ERROR       | 0      | false  | 0    | 1    | 0      | -       | -         | -        | 120        | -     | -
+            CONNECTION_ERROR       | 0      | false  | 0    | 1    | 1      | -       | -         | -        | 120        | -     | -
             """)
     void coolsWhereLiteLlmDoesForAsLongAsItSays(ErrorKind kind, int status, boolean others, int successes,
                                                 int failures, int ofKind, Integer allowedFails, String perKind,
@@ -106,7 +110,8 @@ class CooldownRuleTest {
         if (coolsSeconds == null) {
             assertThat(decision).isEmpty();
         } else {
-            assertThat(decision).contains(new CooldownRule.Decision(Duration.ofSeconds(coolsSeconds), reason));
+            assertThat(decision).contains(new CooldownRule.Decision(Duration.ofSeconds(coolsSeconds), reason,
+                    kind != ErrorKind.CONNECTION_ERROR));
         }
     }
 
