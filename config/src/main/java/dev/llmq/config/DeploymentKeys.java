@@ -38,7 +38,10 @@ public final class DeploymentKeys {
             ConfigType.STRING, null, nonBlank(), "Azure OpenAI's `api-version`.", "2024-10-21");
 
     public static final ConfigKey<java.time.Duration> TIMEOUT = new ConfigKey<>("litellm_params.timeout",
-            ConfigType.SECONDS, null, nonNegative(), "Request timeout in seconds.", "30");
+            ConfigType.SECONDS, null, nonNegative(), "Longest a call may take, in seconds, from its start to the "
+            + "end of its answer: a stream's whole length counts (a stream still going at this time is cut and, as a "
+            + "timeout, tried again), so give streaming groups with long answers a timeout above their longest "
+            + "answer; `stream_timeout` bounds the silences within a stream.", "30");
 
     public static final ConfigKey<java.time.Duration> STREAM_TIMEOUT = new ConfigKey<>(
             "litellm_params.stream_timeout", ConfigType.SECONDS, null, nonNegative(),
