@@ -136,7 +136,7 @@ final class Exchanges {
     }
 
     private static ProviderException noResponse(ProviderTarget target, Throwable cause) {
-        return new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, "no response within " + target.timeout()),
+        return new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, "no response within " + seconds(target.timeout())),
                 cause);
     }
 
@@ -249,5 +249,11 @@ final class Exchanges {
             message = "request failed: " + root.getClass().getSimpleName();
         }
         return new ProviderException(ProviderError.of(kind, message + " (" + target.provider() + ")"), cause);
+    }
+
+    /** A duration as people write it in a message ({@code 2 s}, {@code 1.5 s}), not {@code PT2S}. */
+    static String seconds(java.time.Duration d) {
+        long millis = d.toMillis();
+        return (millis % 1000 == 0 ? Long.toString(millis / 1000) : Double.toString(millis / 1000.0)) + " s";
     }
 }

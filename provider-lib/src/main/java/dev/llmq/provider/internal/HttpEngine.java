@@ -232,7 +232,7 @@ public final class HttpEngine implements ProviderClient {
                 buffers = body.next(); // the exchange times out at the call's deadline
             } catch (TimeoutException e) {
                 throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT,
-                        "no complete response within " + timeout), e);
+                        "no complete response within " + Exchanges.seconds(timeout)), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw Exchanges.interrupted(e);
@@ -313,7 +313,8 @@ public final class HttpEngine implements ProviderClient {
                         continue; // events came ahead of the watch's wake-up: it waits for the rest of the timeout
                     }
                     String why = exchange || deadline.remainingNanos() <= 0 ? "stream exceeded the call timeout of "
-                            + target.timeout() : "no stream data for " + target.streamIdleTimeout();
+                            + Exchanges.seconds(target.timeout())
+                            : "no stream data for " + Exchanges.seconds(target.streamIdleTimeout());
                     throw new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, why), e, accumulated());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

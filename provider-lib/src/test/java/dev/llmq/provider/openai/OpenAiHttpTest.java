@@ -266,7 +266,7 @@ class OpenAiHttpTest {
     @Timeout(20)
     void wholeCallTimeoutWhenNoResponseArrives() {
         peer.enqueue(Reply.json(200, COMPLETION, Map.of()).stalling(Stall.BEFORE_HEAD));
-        completeTimesOut(Duration.ofMillis(300), "no response within PT0.3S");
+        completeTimesOut(Duration.ofMillis(300), "no response within 0.3 s");
     }
 
     @Test
@@ -274,7 +274,7 @@ class OpenAiHttpTest {
     void wholeCallTimeoutWhenTheBodyNeverEnds() throws InterruptedException {
         // the head and part of the body arrive, then the peer keeps the body open (a byte every 20 ms, never the end)
         peer.enqueue(Reply.json(200, COMPLETION, Map.of()).stalling(Stall.AFTER_BODY));
-        completeTimesOut(Duration.ofMillis(400), "no complete response within PT0.4S");
+        completeTimesOut(Duration.ofMillis(400), "no complete response within 0.4 s");
         assertThat(peer.clientHungUp().await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
     }
 
