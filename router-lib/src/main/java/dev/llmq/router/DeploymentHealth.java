@@ -227,7 +227,8 @@ public final class DeploymentHealth {
     }
 
     private void emit(DeploymentHealthEvent event) {
-        LOG.info("deployment {} {} until {}: {}", event.deploymentId(), event.state(), event.until(), event.reason());
+        LOG.info("deployment {} {}{}: {}", event.deploymentId(), event.state(),
+                event.until() == null ? "" : " until " + event.until(), event.reason());
         for (HealthListener l : listeners) {
             try {
                 l.onHealthEvent(event);

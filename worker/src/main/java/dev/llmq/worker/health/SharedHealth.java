@@ -66,8 +66,9 @@ public final class SharedHealth implements HealthListener, HealthBus.Listener {
         health.apply(event);
         applied.incrementAndGet();
         lastDelay = Duration.between(publishedAt, now);
-        LOG.info("deployment {} {} until {} by {} ({} ms after it was published): {}", event.deploymentId(),
-                event.state(), event.until(), source, lastDelay.toMillis(), event.reason());
+        LOG.info("deployment {} {}{} by {} ({} ms after it was published): {}", event.deploymentId(),
+                event.state(), event.until() == null ? "" : " until " + event.until(), source, lastDelay.toMillis(),
+                event.reason());
     }
 
     /** How many remote events this process applied. */
