@@ -10,6 +10,7 @@ import dev.llmq.provider.ResponseLimits;
 import dev.llmq.provider.pricing.PriceTable;
 import dev.llmq.router.ConfigException;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.router.KeySuggestions;
 import dev.llmq.router.Router;
 import dev.llmq.router.Sleeper;
 import dev.llmq.usage.UsageAggregator;
@@ -50,7 +51,7 @@ final class Components {
     static void logUnsupportedKeys(LlmqConfig config, String source) {
         if (!config.unsupportedKeys().isEmpty()) {
             LOG.warn("{}: these config keys are not supported by llmq and have no effect: {}", source,
-                    String.join(", ", config.unsupportedKeys()));
+                    String.join(", ", config.unsupportedKeys().stream().map(KeySuggestions::describe).toList()));
         }
     }
 

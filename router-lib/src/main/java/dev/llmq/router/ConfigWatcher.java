@@ -116,7 +116,8 @@ public final class ConfigWatcher implements AutoCloseable {
             return false;
         }
         if (!config.unsupportedKeys().isEmpty()) {
-            LOG.warn("config file {}: keys llmq does not support are ignored: {}", file, config.unsupportedKeys());
+            LOG.warn("config file {}: keys llmq does not support are ignored: {}", file,
+                    config.unsupportedKeys().stream().map(KeySuggestions::describe).toList());
         }
         config.leftOut().forEach((group, why) -> LOG.error("config file {}: {}: left out of this reload until the "
                 + "variable is set here; model group '{}' {}", file, String.join("; ", why), group,
