@@ -308,10 +308,18 @@ public final class RoutedJobHandler implements JobHandler {
         return outcome.withCost(c.usd(), c.reason());
     }
 
+    /**
+     * A failed job: its {@code latency_ms} is its last attempt's, as a succeeded job's is the answering call's (not
+     * the whole run with its waits and retries, which {@code started_at} and {@code completed_at} give); with no
+     * attempt, how long the run took.
+     */
     private static JobOutcome failed(RoutedOutcome.Failed failed, List<Attempt> attempts) {
         Deployment last = failed.lastDeployment();
         JobError error = failed.error().toJobError(last == null ? null : last.provider());
         JobOutcome outcome = JobOutcome.failed(error).withAttempts(attempts);
+        if (!attempts.isEmpty()) {
+            outcome = outcome.withTimings(Duration.ofMillis(attempts.getLast().latencyMs()), null);
+        }
         return last == null ? outcome : outcome.withRoute(last.id(), last.provider(), last.model());
     }
 
@@ -325,7 +333,8 @@ public final class RoutedJobHandler implements JobHandler {
         JobError error = outcome.error();
         JobOutcome stopped = failed.error().kind() == ErrorKind.EXPIRED ? JobOutcome.expired(error)
                 : JobOutcome.cancelled(error);
-        stopped = stopped.withAttempts(attempts).withRoute(outcome.deployment(), outcome.provider(), outcome.model());
+        stopped = stopped.withAttempts(attempts).withRoute(outcome.deployment(), outcome.provider(), outcome.model())
+                .withTimings(outcome.latency(), null);
         if (partial != null) {
             stopped = stopped.withResponse(partial);
             TokenUsage usage = Usages.fromOpenAi(partial.get("usage"));

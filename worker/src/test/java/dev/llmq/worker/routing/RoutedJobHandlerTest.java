@@ -203,6 +203,8 @@ class RoutedJobHandlerTest {
         assertThat(outcome.error().type()).isEqualTo("authentication_error");
         assertThat(outcome.error().httpStatus()).isEqualTo(401);
         assertThat(outcome.deployment()).isEqualTo("down-1");
+        assertThat(outcome.latency()).as("the last attempt's, as a succeeded job's is its answering call's")
+                .isEqualTo(java.time.Duration.ofMillis(outcome.attempts().getLast().latencyMs()));
     }
 
     @Test
