@@ -196,6 +196,12 @@ final class Execution {
             return switchTo(Chain.CONTENT_POLICY, settings) ? Decision.CONTINUE : Decision.FAIL;
         }
         boolean otherAvailable = hasUntriedEligible(v, ds);
+        if ((kind == ErrorKind.RATE_LIMITED || err.httpStatus() == 429) && !otherAvailable
+                && !settings.retryPolicy().containsKey(kind) && switchTo(Chain.GENERIC, settings)) {
+            // as LiteLLM: a rate limit with no other deployment of the group to go to goes to the fallbacks at once,
+            // instead of waiting out its Retry-After for retries first (a retry_policy for it is obeyed)
+            return Decision.CONTINUE;
+        }
         int allowed = settings.retriesFor(kind);
         if (!kind.retryable() && kind.cooldown() && !settings.retryPolicy().containsKey(kind) && otherAvailable) {
             allowed = settings.numRetries(); // a deployment's own fault (key, quota, model): another may work

@@ -217,6 +217,28 @@ class RouterTest {
         assertThat(call.calls).containsExactly("a", "s");
     }
 
+    /** As LiteLLM: a 429 with no other deployment in the group goes to the fallback without waiting first. */
+    @Test
+    void aRateLimitWithNoOtherDeploymentGoesToTheFallbackAtOnce() {
+        Router r = router(config("{ num_retries: 2, fallbacks: [{ g: [spare] }] }", dep("g", "a", ""),
+                dep("spare", "s", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.RATE_LIMITED, 429,
+                Duration.ofSeconds(5)));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(call.calls).containsExactly("a", "s");
+        assertThat(sleeper.sleeps).isEmpty();
+
+        Router obeying = router(config("{ num_retries: 2, retry_policy: { RateLimitErrorRetries: 1 }, "
+                + "fallbacks: [{ g: [spare] }] }", dep("g", "a", ""), dep("spare", "s", "")));
+        Fakes.ScriptedCall again = new Fakes.ScriptedCall().on("a", fail(ErrorKind.RATE_LIMITED, 429,
+                Duration.ofSeconds(5)));
+        assertThat(obeying.execute(RouteRequest.of("g"), again)).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(again.calls).as("a retry_policy for rate limits is obeyed").containsExactly("a", "a", "s");
+    }
+
     @Test
     void unknownGroupFailsWithoutAttempts() {
         Router r = router(config("{}", dep("g", "a", "")));
