@@ -1,9 +1,6 @@
 package dev.llmq.cli;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
-import dev.llmq.schemas.Json;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -21,10 +18,6 @@ import picocli.CommandLine.Spec;
                 + "cost.",
                 "When there are more, the last line says how to see them (--after), or --all lists every one."})
 final class BatchesCommand implements Callable<Integer> {
-
-    /** Reads costs as sent, every digit (a double would round them). */
-    private static final ObjectReader EXACT = Json.mapper().reader()
-            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     /** The most batches one page asks for (the API's own bound). */
     static final int MAX_LIMIT = 100;
@@ -63,7 +56,7 @@ final class BatchesCommand implements Callable<Integer> {
         try {
             do {
                 String answer = client.batches(limit, next);
-                JsonNode page = EXACT.readTree(answer);
+                JsonNode page = IngestClient.EXACT.readTree(answer);
                 if (json) {
                     out.println(answer.strip());
                 }

@@ -1,7 +1,10 @@
 package dev.llmq.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.llmq.provider.sse.SseEnd;
 import dev.llmq.provider.sse.SseEvent;
 import dev.llmq.provider.sse.SseFramer;
@@ -37,6 +40,14 @@ import org.slf4j.LoggerFactory;
 final class IngestClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestClient.class);
+    /**
+     * Reads llmq's answers keeping every decimal as sent: a cost read as a double would be rounded and written back
+     * in scientific notation ({@code 1.065E-5} for {@code 0.00001065}); as a {@code BigDecimal} with its trailing
+     * zeros, {@link Json#mapper()} writes it back in plain notation, digit for digit.
+     */
+    static final ObjectReader EXACT = Json.mapper().reader()
+            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     /** The data of the relay's last event. */
     private static final String DONE = "[DONE]";
 
@@ -178,7 +189,7 @@ final class IngestClient {
         if (response.statusCode() != 202) {
             throw new ApiException(response.statusCode(), errorMessage(response.body()));
         }
-        JsonNode json = mapper.readTree(response.body());
+        JsonNode json = EXACT.readTree(response.body());
         List<String> ids = new ArrayList<>();
         json.path("jobs").forEach(job -> ids.add(job.path("id").asText()));
         return new Submission(json.path("batch_id").asText(null), ids);
@@ -294,7 +305,7 @@ final class IngestClient {
 
     /** {@code GET /v1/jobs/{id}}: the job's status as llmq answers it, waiting out 503s ({@link #lookUp}). */
     JsonNode job(String jobId) throws IOException, InterruptedException {
-        return mapper.readTree(lookUp("/v1/jobs/" + segment(jobId)).body());
+        return EXACT.readTree(lookUp("/v1/jobs/" + segment(jobId)).body());
     }
 
     /**
@@ -302,7 +313,7 @@ final class IngestClient {
      * ({@link #lookUp}).
      */
     JsonNode batchView(String batchId) throws IOException, InterruptedException {
-        return mapper.readTree(lookUp("/v1/batches/" + segment(batchId)).body());
+        return EXACT.readTree(lookUp("/v1/batches/" + segment(batchId)).body());
     }
 
     /**
@@ -365,7 +376,7 @@ final class IngestClient {
         if (response.statusCode() != 202) {
             throw new ApiException(response.statusCode(), errorMessage(response.body()));
         }
-        return mapper.readTree(response.body());
+        return EXACT.readTree(response.body());
     }
 
     /** An id as one path segment: nothing in it can reach another route. */
@@ -412,7 +423,7 @@ final class IngestClient {
                         }
                         run = eventRun;
                     }
-                    onChunk.accept(mapper.readTree(event.data()));
+                    onChunk.accept(EXACT.readTree(event.data()));
                 }
             }
             SseEnd end = framer.finish();
@@ -443,7 +454,7 @@ final class IngestClient {
 
     private String errorMessage(String body) {
         try {
-            JsonNode error = mapper.readTree(body).path("error");
+            JsonNode error = EXACT.readTree(body).path("error");
             if (error.has("message")) {
                 return error.path("message").asText();
             }
