@@ -10,13 +10,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = {"Print a streaming job's tokens as they arrive (from the start if it already began); a job "
                 + "submitted without \"stream\": true prints its answer once it ends.",
                 "When the job starts again (a retry, a fallback or another worker), the text so far is ended by a "
-                        + "line break, a note goes to stderr and the new run's text follows from its start."})
+                        + "line break, a note goes to stderr and the new run's text follows from its start.",
+                "A job that fails, expires or is cancelled has its error said on stderr, and the exit status is 1."})
 final class TailCommand implements Callable<Integer> {
 
     /** A job's statuses once it has ended. */
@@ -27,8 +30,15 @@ final class TailCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--job", required = true, paramLabel = "JOB_ID")
-    String jobId;
+    @Parameters(paramLabel = "JOB_ID", arity = "0..1",
+            description = "the job's id (job_…), as `llmq status` takes it")
+    String positionalId;
+
+    @Option(names = "--job", paramLabel = "JOB_ID", description = "the job's id, instead of JOB_ID")
+    String optionId;
+
+    /** The job to follow, given as JOB_ID or {@code --job} (the older form). */
+    private String jobId;
 
     @Mixin
     ApiUrl api;
@@ -37,12 +47,19 @@ final class TailCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        jobId = jobId();
         IngestClient client = api.client();
         JsonNode job = client.job(jobId);
         if (!job.path("stream").asBoolean(true)) {
             return printWhenEnded(client, job, out, err);
         }
+        // the relay's last event before [DONE] for a job that failed, expired or was cancelled, or one that stayed
+        // open too long: {"error": {...}}
+        AtomicReference<JsonNode> error = new AtomicReference<>();
         client.stream(jobId, chunk -> {
+            if (chunk.has("error")) {
+                error.set(chunk.path("error"));
+            }
             chunk.path("choices").forEach(choice -> {
                 String text = choice.path("delta").path("content").asText("");
                 if (!text.isEmpty()) {
@@ -60,7 +77,26 @@ final class TailCommand implements Callable<Integer> {
         });
         out.println();
         out.flush();
+        if (error.get() != null) {
+            String code = error.get().path("code").asText("");
+            err.println("llmq tail: job " + jobId + ": " + error.get().path("message").asText()
+                    + (code.isEmpty() ? "" : " (" + code + ")"));
+            err.flush();
+            return 1;
+        }
         return 0;
+    }
+
+    /** The id given as JOB_ID or {@code --job}: one of them, or both the same. */
+    private String jobId() {
+        if (positionalId == null && optionId == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required parameter: 'JOB_ID'");
+        }
+        if (positionalId != null && optionId != null && !positionalId.equals(optionId)) {
+            throw new ParameterException(spec.commandLine(), "two job ids given (" + positionalId + " and --job "
+                    + optionId + "): tail follows one job");
+        }
+        return positionalId != null ? positionalId : optionId;
     }
 
     private static boolean ended(JsonNode job) {
