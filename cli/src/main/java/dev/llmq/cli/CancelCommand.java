@@ -43,8 +43,8 @@ final class CancelCommand implements Callable<Integer> {
                 refused++;
                 continue;
             }
-            String what = IngestClient.isBatchId(id) ? "batch " + id + " (" + answer.path("total").asLong() + " jobs)"
-                    : "job " + id;
+            String what = IngestClient.isBatchId(id)
+                    ? "batch " + id + " (" + Words.count(answer.path("total").asLong(), "job") + ")" : "job " + id;
             spec.commandLine().getOut().println("cancel requested for " + what + "; status "
                     + answer.path("status").asText() + " (`llmq status " + id + "` shows the outcome)");
         }

@@ -282,7 +282,7 @@ final class IngestClient {
             long read = 0;
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (line.startsWith(ERROR_LINE)) { // llmq could not read the rest (an output line has a custom_id)
-                    throw new ApiException(503, batchId + "'s results stopped after " + read + " lines: "
+                    throw new ApiException(503, batchId + "'s results stopped after " + Words.count(read, "line") + ": "
                             + errorMessage(line) + " (try again)");
                 }
                 if (!line.isBlank()) {

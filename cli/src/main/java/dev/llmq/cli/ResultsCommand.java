@@ -64,8 +64,9 @@ final class ResultsCommand implements Callable<Integer> {
         if (await && unfinished > 0) {
             runner.await(batches, jobs, true, start);
         } else if (unfinished > 0) {
-            err.println("llmq results: " + unfinished + " of " + jobs + " jobs have not ended yet and have no line"
-                    + " (--wait waits for them)");
+            err.println("llmq results: " + unfinished + " of " + Words.count(jobs, "job")
+                    + (unfinished == 1 ? " has not ended yet and has" : " have not ended yet and have")
+                    + " no line (--wait waits for them)");
         }
         try {
             if (output == null) {
@@ -73,7 +74,7 @@ final class ResultsCommand implements Callable<Integer> {
                 out.flush();
             } else {
                 long written = runner.writeResults(batchIds, output);
-                err.println("llmq results: wrote " + written + " lines to " + output);
+                err.println("llmq results: wrote " + Words.count(written, "line") + " to " + output);
             }
         } catch (IngestClient.ApiException e) {
             out.flush();

@@ -53,7 +53,8 @@ final class SubmitCommand implements Callable<Integer> {
         }
         List<IngestClient.Submission> submissions = submitted.submissions();
         // the batch ids separated by spaces, as `llmq cancel` and `llmq status` take them
-        out.printf("submitted %d jobs in %d submission(s): %s%n", submitted.jobs(), submissions.size(),
+        out.printf("submitted %s in %s: %s%n", Words.count(submitted.jobs(), "job"),
+                Words.count(submissions.size(), "submission"),
                 String.join(" ", submissions.stream().map(IngestClient.Submission::batchId).toList()));
         if (!await && output == null) {
             err.println("llmq submit: not waiting for them: `llmq status BATCH_ID` shows a batch's progress, "
@@ -65,7 +66,7 @@ final class SubmitCommand implements Callable<Integer> {
         if (output != null) {
             long written = runner.writeResults(submissions.stream().map(IngestClient.Submission::batchId).toList(),
                     output);
-            out.printf("wrote %d result lines to %s%n", written, output);
+            out.printf("wrote %s to %s%n", Words.count(written, "result line"), output);
         }
         out.flush();
         return run.unsuccessful() == 0 ? 0 : 1;

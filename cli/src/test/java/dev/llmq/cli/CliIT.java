@@ -97,7 +97,7 @@ class CliIT {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out())
-                .containsPattern("submitted 120 jobs in 3 submission\\(s\\): batch_\\S+ batch_\\S+ batch_\\S+\\R")
+                .containsPattern("submitted 120 jobs in 3 submissions: batch_\\S+ batch_\\S+ batch_\\S+\\R")
                 .contains("120 succeeded, 0 failed");
         List<String> lines = Files.readAllLines(output);
         assertThat(lines).hasSize(120);

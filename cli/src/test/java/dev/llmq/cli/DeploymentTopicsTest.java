@@ -40,7 +40,7 @@ class DeploymentTopicsTest {
         for (int i = 0; i < Topics.ALL.size(); i++) {
             TopicSpec<?> spec = Topics.ALL.get(i);
             StringBuilder expected = new StringBuilder("would create, unless it exists, " + spec.name(names) + " ("
-                    + spec.partitions(partitions) + " partitions, replication factor "
+                    + Words.count(spec.partitions(partitions), "partition") + ", replication factor "
                     + read.llmq().topics().replicationFactor());
             new TreeMap<>(spec.configs()).forEach((k, v) -> expected.append(", ").append(k).append('=')
                     .append(v));
