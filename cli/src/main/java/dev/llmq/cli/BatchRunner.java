@@ -11,9 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -121,7 +125,8 @@ final class BatchRunner {
                 submissions.add(client.submitNdjson(slice, notice -> err.println("llmq: " + range() + ": "
                         + notice)));
             } catch (IngestClient.ApiException e) {
-                throw new IOException(lines() + " rejected (" + e.getMessage() + "); " + earlier(), e);
+                String why = e.status() == 413 ? ": " + tooLarge(slice, submitted + 1, e.getMessage()) : "";
+                throw new IOException(lines() + " rejected (" + e.getMessage() + ")" + why + "; " + earlier(), e);
             } catch (IOException e) {
                 // llmq unreachable after the retries: the slice may have gone in with an answer that was lost
                 throw new IOException(lines() + " not confirmed (" + e.getMessage() + "); " + earlier(), e);
@@ -152,6 +157,49 @@ final class BatchRunner {
             return submitted + " earlier " + (submitted == 1 ? "line was" : "lines were") + " submitted as "
                     + String.join(" ", submissions.stream().map(IngestClient.Submission::batchId).toList());
         }
+    }
+
+    /** The body limit in the ingest's 413: {@code … larger than the limit of 10485760 bytes …}. */
+    private static final Pattern BODY_LIMIT = Pattern.compile("limit of (\\d{1,18}) bytes");
+    /** The lines named at most when several are over the limit. */
+    private static final int LINES_NAMED = 3;
+
+    /**
+     * Which lines of a slice the ingest refused as too large (413) made it so: those longer than the limit the
+     * message states, else (every line fits) the slice as a whole, else (no limit in the message) its longest line.
+     *
+     * @param first the number of the slice's first line
+     */
+    static String tooLarge(List<String> slice, long first, String message) {
+        long[] bytes = slice.stream().mapToLong(line -> line.getBytes(StandardCharsets.UTF_8).length).toArray();
+        Matcher limit = BODY_LIMIT.matcher(message);
+        if (!limit.find()) {
+            int longest = 0;
+            for (int i = 1; i < bytes.length; i++) {
+                longest = bytes[i] > bytes[longest] ? i : longest;
+            }
+            return "the longest is line " + (first + longest) + " (" + number(bytes[longest]) + " bytes)";
+        }
+        long max = Long.parseLong(limit.group(1));
+        List<String> over = new ArrayList<>();
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] + 1 > max) { // each line goes with its line end
+                over.add("line " + (first + i) + " is " + number(bytes[i]) + " bytes");
+            }
+        }
+        if (over.isEmpty()) {
+            long body = Arrays.stream(bytes).map(b -> b + 1).sum();
+            return "the " + Words.count(slice.size(), "line") + " are " + number(body) + " bytes together, over the "
+                    + "ingest's limit of " + number(max) + ": a smaller --slice sends fewer at a time";
+        }
+        String named = String.join(", ", over.subList(0, Math.min(LINES_NAMED, over.size())))
+                + (over.size() > LINES_NAMED ? " and " + (over.size() - LINES_NAMED) + " more" : "");
+        return named + ", over the ingest's limit of " + number(max);
+    }
+
+    /** {@code 12,000,000}. */
+    private static String number(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
     }
 
     /** A batch to wait for: its id and how many jobs it has. */
