@@ -187,7 +187,7 @@ final class IngestClient {
     private Submission submitOnce(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 202) {
-            throw new ApiException(response.statusCode(), errorMessage(response.body()));
+            throw refused(response.statusCode(), errorMessage(response.body()));
         }
         JsonNode json = EXACT.readTree(response.body());
         List<String> ids = new ArrayList<>();
@@ -276,7 +276,7 @@ final class IngestClient {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
                 StandardCharsets.UTF_8))) {
             if (response.statusCode() != 200) {
-                throw new ApiException(response.statusCode(), errorMessage(lines.lines()
+                throw refused(response.statusCode(), errorMessage(lines.lines()
                         .collect(Collectors.joining("\n"))));
             }
             long read = 0;
@@ -374,7 +374,7 @@ final class IngestClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
         HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 202) {
-            throw new ApiException(response.statusCode(), errorMessage(response.body()));
+            throw refused(response.statusCode(), errorMessage(response.body()));
         }
         return EXACT.readTree(response.body());
     }
@@ -405,7 +405,7 @@ final class IngestClient {
         HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
             String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
-            throw new ApiException(response.statusCode(), errorMessage(body));
+            throw refused(response.statusCode(), errorMessage(body));
         }
         try (InputStream events = response.body()) {
             SseFramer framer = new SseFramer();
@@ -447,9 +447,23 @@ final class IngestClient {
         HttpRequest request = request(path).timeout(Duration.ofSeconds(60)).GET().build();
         HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new ApiException(response.statusCode(), errorMessage(response.body()));
+            throw refused(response.statusCode(), errorMessage(response.body()));
         }
         return response;
+    }
+
+    /**
+     * An answer other than the one expected, with the API's message; a 401 also says how the client commands pass a
+     * key, or that the one passed was refused: llmq's own message speaks of the {@code Authorization} header, which
+     * a user of these commands never writes.
+     */
+    private ApiException refused(int status, String message) {
+        if (status != 401) {
+            return new ApiException(status, message);
+        }
+        return new ApiException(status, message + (apiKey == null
+                ? " (pass a key with --api-key KEY or the LLMQ_API_KEY variable)"
+                : " (check the key passed with --api-key or the LLMQ_API_KEY variable)"));
     }
 
     private String errorMessage(String body) {
