@@ -4,6 +4,7 @@ import dev.llmq.router.ConfigScope;
 import dev.llmq.router.ConfigWatcher;
 import dev.llmq.router.LlmqConfig;
 import dev.llmq.runtime.EmbeddedKafka;
+import dev.llmq.runtime.PortInUseException;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -12,6 +13,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,9 +72,46 @@ final class Assembly implements AutoCloseable {
         if (role.joinsCluster() && options.bootstrapServers() == null) {
             LoadedConfig.bootstrapServers(names); // no cluster at all: say so before anything starts or warns
         }
-        this.meters = registry(role, options, gcMetrics);
         if (role.bindsHost()) {
             BindPolicy.check(role.command(), options.host(), names.llmq().auth().keys(), options.insecureNoAuth());
+            if (options.httpPort() != 0) {
+                requireBindable(httpServer(role), options.host(), options.httpPort());
+            }
+        }
+        this.meters = registry(role, options, gcMetrics);
+    }
+
+    /** What listens on the role's {@code --host} and {@code --http-port}, as a port-in-use message names it. */
+    static String httpServer(Role role) {
+        if (role == Role.USAGE_AGGREGATOR) {
+            return "usage aggregator";
+        }
+        return role.servesApi() ? "ingest API" : "health and metrics server";
+    }
+
+    /**
+     * Fails at once, naming the port, when {@code host:port} cannot be bound: the server that binds it starts after
+     * the broker, the topics and the Kafka checks (a standalone's ingest API some 25 s into its start), so a taken
+     * port would otherwise be said only then. The port is bound and let go at once (with {@code SO_REUSEADDR}, as the
+     * servers bind it, so a port a stopped llmq left in {@code TIME_WAIT} passes). A host that does not resolve is
+     * left to the server, which says so.
+     */
+    static void requireBindable(String what, String host, int port) {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            return;
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(address, 1);
+        } catch (BindException e) {
+            if (e.getMessage() != null && e.getMessage().contains("in use")) {
+                throw new PortInUseException(what, host, port, e);
+            }
+            throw new IllegalStateException(what + " cannot listen on " + host + " port " + port + ": "
+                    + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(what + " cannot listen on " + host + " port " + port, e);
         }
     }
 

@@ -7,6 +7,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.llmq.router.ConfigException;
+import dev.llmq.runtime.PortInUseException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 /** What an {@link Assembly} does before any component needs Kafka. */
@@ -89,5 +94,22 @@ class AssemblyTest {
         assertThatThrownBy(() -> Assembly.start(Role.WORKER, options))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("environment variable LLMQ_TEST_UNSET_SECRET is not set");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Role.class)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aTakenHttpPortIsNamedBeforeAnythingStarts(Role role, @TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            RoleOptions options = RoleOptions.builder(Map.of(), Clock.systemUTC()).dataDir(dir)
+                    .httpPort(taken.getLocalPort())
+                    .bootstrapServers(role.joinsCluster() ? "127.0.0.1:1" : null).build();
+
+            assertThatThrownBy(() -> Assembly.start(role, options))
+                    .isInstanceOf(PortInUseException.class)
+                    .hasMessage(Assembly.httpServer(role) + " cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                            + ": the port is already in use");
+            assertThat(dir).as("no broker started").isEmptyDirectory();
+        }
     }
 }
