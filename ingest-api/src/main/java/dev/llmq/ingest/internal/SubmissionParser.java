@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -94,7 +95,7 @@ public final class SubmissionParser {
             }
             return new ParsedSubmission(false, List.of(parseJob((ObjectNode) root, groups, false, now)));
         } catch (IOException e) {
-            throw malformed(e);
+            throw malformed(e, where(location(e)) + curlHint(e, !hasNewline(body)));
         }
     }
 
@@ -147,7 +148,8 @@ public final class SubmissionParser {
                 end++;
             }
             line++;
-            ParsedJob job = lineJob(body, start, end, line, groups, customIds, jobs.size(), now);
+            ParsedJob job = lineJob(body, start, end, line, groups, customIds, jobs.size(), now,
+                    start == 0 && end == body.length);
             if (job != null) {
                 jobs.add(job);
             }
@@ -189,7 +191,7 @@ public final class SubmissionParser {
                     line = append(line, length, chunk, start, i - start, maxLineBytes, lineNumber + 1);
                     length += i - start;
                     lineNumber++;
-                    ParsedJob job = lineJob(line, 0, length, lineNumber, groups, customIds, jobs, now);
+                    ParsedJob job = lineJob(line, 0, length, lineNumber, groups, customIds, jobs, now, false);
                     if (job != null) {
                         sink.accept(job, lineNumber);
                         jobs++;
@@ -201,7 +203,7 @@ public final class SubmissionParser {
             line = append(line, length, chunk, start, n - start, maxLineBytes, lineNumber + 1);
             length += n - start;
         }
-        ParsedJob last = lineJob(line, 0, length, lineNumber + 1, groups, customIds, jobs, now);
+        ParsedJob last = lineJob(line, 0, length, lineNumber + 1, groups, customIds, jobs, now, false);
         if (last != null) {
             sink.accept(last, lineNumber + 1);
             jobs++;
@@ -231,9 +233,10 @@ public final class SubmissionParser {
      * errors name the line.
      *
      * @param before the jobs read before it (the jobs limit)
+     * @param wholeBody whether the line is a whole request body (one without a newline)
      */
     private ParsedJob lineJob(byte[] body, int start, int end, int line, Set<String> groups, Set<String> customIds,
-                              int before, Instant now) {
+                              int before, Instant now, boolean wholeBody) {
         int from = start;
         int to = end;
         while (from < to && isSpace(body[from])) {
@@ -254,6 +257,11 @@ public final class SubmissionParser {
             return unique(parseJob((ObjectNode) node, groups, true, now), customIds);
         } catch (ApiException e) {
             throw e.at("line " + line, "line " + line);
+        } catch (IOException e) {
+            // the parser counts from the line's first character: the line and column said are the body's
+            JsonLocation at = location(e);
+            String column = at == null ? "" : ", column " + (from - start + column(at));
+            throw malformed(e, curlHint(e, wholeBody)).at("line " + line + column, "line " + line);
         }
     }
 
@@ -270,12 +278,10 @@ public final class SubmissionParser {
         return job;
     }
 
-    private JsonNode readJson(byte[] bytes, int offset, int length) {
+    private JsonNode readJson(byte[] bytes, int offset, int length) throws IOException {
         try (JsonParser p = mapper.createParser(bytes, offset, length)) {
             p.nextToken();
             return readValue(p);
-        } catch (IOException e) {
-            throw malformed(e);
         }
     }
 
@@ -286,8 +292,7 @@ public final class SubmissionParser {
         }
         JsonNode node = mapper.readTree(p);
         if (p.nextToken() != null) {
-            throw ApiException.invalid("invalid_json", null, "malformed JSON: content after the first value"
-                    + where(p.currentTokenLocation()));
+            throw new ContentAfterValue(p);
         }
         checkNumbers(node);
         return node;
@@ -306,9 +311,51 @@ public final class SubmissionParser {
         }
     }
 
-    private ApiException malformed(IOException e) {
+    /** A value followed by more content in a body or line that holds one: see {@link #curlHint}. */
+    private static final class ContentAfterValue extends JsonParseException {
+        private static final long serialVersionUID = 1L;
+
+        ContentAfterValue(JsonParser p) {
+            super(p, "content after the first value", p.currentTokenLocation());
+        }
+    }
+
+    /** Said when several values arrive on one line: most likely NDJSON whose newlines {@code curl -d} dropped. */
+    static final String CURL_HINT = " (curl -d strips newlines: use --data-binary @file)";
+
+    /**
+     * {@link #CURL_HINT} when {@code e} is content after the first value in a body without a newline:
+     * {@code curl -d @file.jsonl} sends a file's lines joined into one.
+     */
+    private static String curlHint(IOException e, boolean bodyWithoutNewline) {
+        return e instanceof ContentAfterValue && bodyWithoutNewline ? CURL_HINT : "";
+    }
+
+    private static boolean hasNewline(byte[] body) {
+        for (byte b : body) {
+            if (b == '\n') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where the parser stopped, when it says. */
+    private static JsonLocation location(IOException e) {
+        return e instanceof JsonProcessingException j ? j.getLocation() : null;
+    }
+
+    /**
+     * The column of {@code loc} on its input's first line, counted in bytes from 1: a line of NDJSON is parsed on its
+     * own, and a carriage return inside it would make the parser count a line of its own.
+     */
+    private static long column(JsonLocation loc) {
+        return loc.getByteOffset() >= 0 ? loc.getByteOffset() + 1 : loc.getColumnNr();
+    }
+
+    /** @param where where in the body, or nothing when the caller says it ({@code line 2, column 5: …}) */
+    private ApiException malformed(IOException e, String where) {
         String original = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-        String where = e instanceof JsonProcessingException j ? where(j.getLocation()) : "";
         if (e instanceof StreamConstraintsException && original != null && original.contains("nesting depth")) {
             return ApiException.invalid("json_too_deep", null, "the JSON nests deeper than the limit of "
                     + limits.maxJsonDepth() + " (" + LlmqKeys.LIMIT_MAX_JSON_DEPTH.name() + ")" + where);

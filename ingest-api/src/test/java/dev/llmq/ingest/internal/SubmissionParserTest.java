@@ -142,7 +142,30 @@ class SubmissionParserTest {
         ApiException e = reject(CHAT + "\n{not json\n", "application/x-ndjson");
         assertThat(e.code()).isEqualTo("invalid_json");
         assertThat(e.param()).isEqualTo("line 2");
-        assertThat(e.getMessage()).startsWith("line 2: malformed JSON");
+        assertThat(e.getMessage()).startsWith("line 2, column 2: malformed JSON");
+    }
+
+    @Test
+    void aMalformedNdjsonLineIsPlacedByTheBodysLineAndColumnOnly() {
+        ApiException e = reject(CHAT + "\n\n  {\"model\": x}\n", "application/x-ndjson");
+        assertThat(e.param()).isEqualTo("line 3");
+        assertThat(e.getMessage()).startsWith("line 3, column 13: malformed JSON: Unrecognized token 'x'")
+                .doesNotContain("(line");
+        ApiException twoValues = reject(CHAT + "\n" + CHAT + " " + CHAT + "\n", "application/x-ndjson");
+        assertThat(twoValues.getMessage()).isEqualTo("line 2, column " + (CHAT.length() + 2)
+                + ": malformed JSON: content after the first value");
+    }
+
+    @Test
+    void severalValuesInABodyWithoutANewlineSuggestCurlDataBinary() {
+        ApiException ndjson = reject(CHAT + CHAT, "application/x-ndjson");
+        assertThat(ndjson.getMessage()).isEqualTo("line 1, column " + (CHAT.length() + 1) + ": malformed JSON: "
+                + "content after the first value (curl -d strips newlines: use --data-binary @file)");
+        ApiException json = reject(CHAT + " " + CHAT, null);
+        assertThat(json.getMessage()).isEqualTo("malformed JSON: content after the first value (line 1, column "
+                + (CHAT.length() + 2) + ") (curl -d strips newlines: use --data-binary @file)");
+        assertThat(reject(CHAT + "\n" + CHAT, null).getMessage()).as("newlines were kept: NDJSON sent as JSON")
+                .isEqualTo("malformed JSON: content after the first value (line 2, column 1)");
     }
 
     @Test
