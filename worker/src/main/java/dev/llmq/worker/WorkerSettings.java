@@ -241,8 +241,8 @@ public record WorkerSettings(String bootstrapServers, Map<String, String> client
         public WorkerSettings build() {
             return new WorkerSettings(bootstrapServers, clientProperties, topics, groupId, workerId, maxInFlight,
                     maxInFlightPerPartition == null ? maxInFlight : maxInFlightPerPartition, pollTimeout,
-                    shutdownTimeout, handoffTimeout, coalescing, sessionTimeout, heartbeatInterval, maxWaiting, batchMinShare,
-                    maxDeliveries, awaitFirstStart, runningEventDelay);
+                    shutdownTimeout, handoffTimeout, coalescing, sessionTimeout, heartbeatInterval, maxWaiting,
+                    batchMinShare, maxDeliveries, awaitFirstStart, runningEventDelay);
         }
     }
 

@@ -136,8 +136,8 @@ final class Exchanges {
     }
 
     private static ProviderException noResponse(ProviderTarget target, Throwable cause) {
-        return new ProviderException(ProviderError.of(ErrorKind.TIMEOUT, "no response within " + seconds(target.timeout())),
-                cause);
+        return new ProviderException(ProviderError.of(ErrorKind.TIMEOUT,
+                "no response within " + seconds(target.timeout())), cause);
     }
 
     /** The connection ended (end of stream, closed) before the answer's head: the server took no call on it. */

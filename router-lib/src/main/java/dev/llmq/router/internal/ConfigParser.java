@@ -81,7 +81,8 @@ public final class ConfigParser {
 
     /**
      * @param leaveOutUnset whether a {@code model_list} entry that names an unset environment variable is left out
-     *        ({@link LlmqConfig#leftOut}) instead of failing the parse (a reload: see {@link dev.llmq.router.ConfigWatcher})
+     *        ({@link LlmqConfig#leftOut}) instead of failing the parse (a reload: see
+     *        {@link dev.llmq.router.ConfigWatcher})
      */
     public ConfigParser(Map<String, String> env, ConfigScope scope, Set<LlmqSection> reads, boolean leaveOutUnset) {
         this.env = Map.copyOf(env);
