@@ -54,7 +54,8 @@ class TopicsCommandIT {
         assertThat(first.out().lines()).hasSize(Topics.ALL.size());
         for (var spec : Topics.ALL) {
             assertThat(first.out()).containsPattern("(?m)^created +" + Pattern.quote(spec.name(names))
-                    + " \\(" + spec.partitions(3) + " partitions, replication factor 1, cleanup.policy="
+                    + " \\(" + spec.partitions(3) + (spec.partitions(3) == 1 ? " partition" : " partitions")
+                    + ", replication factor 1, cleanup.policy="
                     + (spec.compacted() ? "compact" : "delete"));
         }
         try (Admin admin = admin(kafka)) {
@@ -86,7 +87,7 @@ class TopicsCommandIT {
                 "--bootstrap-servers", kafka.bootstrapServers());
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.out()).contains("CONFLICT " + jobs + " (1 partitions, llmq needs 3)",
+        assertThat(result.out()).contains("CONFLICT " + jobs + " (1 partition, llmq needs 3)",
                 "CONFLICT " + control + " (cleanup.policy=delete, llmq needs compact)");
         assertThat(result.out().lines().filter(line -> line.startsWith("created "))).hasSize(Topics.ALL.size() - 2);
         assertThat(result.err()).contains("2 topic(s) on " + kafka.bootstrapServers() + " differ from what llmq needs");
