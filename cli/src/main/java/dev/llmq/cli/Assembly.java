@@ -13,11 +13,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,7 +70,9 @@ final class Assembly implements AutoCloseable {
         if (role.bindsHost()) {
             BindPolicy.check(role.command(), options.host(), names.llmq().auth().keys(), options.insecureNoAuth());
             if (options.httpPort() != 0) {
-                requireBindable(httpServer(role), options.host(), options.httpPort());
+                // its server binds it after the broker, topics and Kafka checks (a standalone's ingest API some 25 s
+                // into its start): a taken port is said now, before anything starts
+                PortInUseException.requireFree(httpServer(role), options.host(), options.httpPort());
             }
         }
         this.meters = registry(role, options, gcMetrics);
@@ -89,31 +86,6 @@ final class Assembly implements AutoCloseable {
         return role.servesApi() ? "ingest API" : "health and metrics server";
     }
 
-    /**
-     * Fails at once, naming the port, when {@code host:port} cannot be bound: the server that binds it starts after
-     * the broker, the topics and the Kafka checks (a standalone's ingest API some 25 s into its start), so a taken
-     * port would otherwise be said only then. The port is bound and let go at once (with {@code SO_REUSEADDR}, as the
-     * servers bind it, so a port a stopped llmq left in {@code TIME_WAIT} passes). A host that does not resolve is
-     * left to the server, which says so.
-     */
-    static void requireBindable(String what, String host, int port) {
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            return;
-        }
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(address, 1);
-        } catch (BindException e) {
-            if (e.getMessage() != null && e.getMessage().contains("in use")) {
-                throw new PortInUseException(what, host, port, e);
-            }
-            throw new IllegalStateException(what + " cannot listen on " + host + " port " + port + ": "
-                    + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(what + " cannot listen on " + host + " port " + port, e);
-        }
-    }
 
     /** Starts the role's components in order; on a failure, closes what was started and rethrows. */
     static Assembly start(Role role, RoleOptions options) throws InterruptedException {

@@ -69,7 +69,7 @@ final class TopicsCommand {
                         LoadedConfig.topics(names), settings.partitions(), settings.replicationFactor());
                 for (NewTopic topic : plan.planned()) {
                     out.printf("would create, unless it exists, %s (%s)%n", topic.name(),
-                            Words.singular(TopicProvisioner.describe(topic), "partition"));
+                            TopicProvisioner.describe(topic));
                 }
                 out.flush();
                 return 0;
@@ -83,7 +83,7 @@ final class TopicsCommand {
                     case CREATED -> "created";
                     case EXISTS -> "exists";
                     case CONFLICT -> "CONFLICT";
-                }, outcome.topic(), Words.singular(outcome.detail(), "partition"));
+                }, outcome.topic(), outcome.detail());
             }
             out.flush();
             long conflicts = outcomes.stream().filter(o -> o.status() == TopicOutcome.Status.CONFLICT).count();

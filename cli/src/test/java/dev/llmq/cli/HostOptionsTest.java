@@ -51,7 +51,7 @@ class HostOptionsTest {
         var plan = new TopicProvisioner(Map.of(), names, 6, (short) 1).planned();
         assertThat(result.out().lines().toList()).hasSize(Topics.ALL.size())
                 .containsExactlyElementsOf(plan.stream().map(t -> "would create, unless it exists, " + t.name()
-                        + " (" + Words.singular(TopicProvisioner.describe(t), "partition") + ")").toList());
+                        + " (" + TopicProvisioner.describe(t) + ")").toList());
         assertThat(result.out()).contains("would create, unless it exists, llmq.control.v1 (1 partition, replication"
                 + " factor 1, cleanup.policy=compact)", "would create, unless it exists, llmq.chunks.v1 (6 partitions,"
                 + " replication factor 1, cleanup.policy=delete, retention.ms=86400000)");

@@ -18,14 +18,6 @@ class WordsTest {
     }
 
     @Test
-    void aCountOfOneInAnotherModulesTextIsMadeSingular() {
-        assertThat(Words.singular("1 partitions, replication factor 1", "partition"))
-                .isEqualTo("1 partition, replication factor 1");
-        assertThat(Words.singular("11 partitions, llmq needs 21 partitions; 2.1 partitions", "partition"))
-                .as("only a count of exactly one").isEqualTo("11 partitions, llmq needs 21 partitions; 2.1 partitions");
-    }
-
-    @Test
     void submitAndResultsSayOneLineAndOneJobInTheSingular(@TempDir Path dir) throws Exception {
         Path in = Files.writeString(dir.resolve("in.jsonl"), "{\"model\":\"gpt-4o-mini\"}\n");
         try (FakeIngest ingest = FakeIngest.start()) {

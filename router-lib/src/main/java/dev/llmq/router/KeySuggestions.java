@@ -24,6 +24,9 @@ public final class KeySuggestions {
 
     private static final Pattern ENTRY = Pattern.compile("^(model_list\\[\\d+]\\.)(.+)$");
     private static final Pattern INDEX = Pattern.compile("\\[\\d+]");
+    /** Distances up to a bound (-1 beyond it); thread-safe. */
+    private static final LevenshteinDistance ONE_EDIT = new LevenshteinDistance(1);
+    private static final LevenshteinDistance TWO_EDITS = new LevenshteinDistance(2);
 
     /** Every supported key outside {@code model_list} and every section of one, split into its parts. */
     private static final List<String[]> TOP = candidates(ConfigReference.SECTIONS.stream()
@@ -62,7 +65,7 @@ public final class KeySuggestions {
             }
             String typed = INDEX.matcher(parts[differing]).replaceAll("");
             String meant = candidate[differing].replace("[]", "");
-            int distance = new LevenshteinDistance(typed.length() <= 4 ? 1 : 2).apply(typed, meant);
+            int distance = (typed.length() <= 4 ? ONE_EDIT : TWO_EDITS).apply(typed, meant);
             if (distance >= 0 && distance < bestDistance) {
                 String[] fixed = parts.clone();
                 fixed[differing] = parts[differing].replace(typed, meant);

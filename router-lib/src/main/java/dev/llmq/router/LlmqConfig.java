@@ -27,6 +27,12 @@ public record LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, 
         this(deployments, groupsOf(deployments), router, llmq, unsupportedKeys, Map.of());
     }
 
+    /** A config whose model groups are those of its deployments, with entries a reload left out. */
+    public LlmqConfig(List<Deployment> deployments, RouterSettings router, LlmqSettings llmq,
+                      List<String> unsupportedKeys, Map<String, List<String>> leftOut) {
+        this(deployments, groupsOf(deployments), router, llmq, unsupportedKeys, leftOut);
+    }
+
     /** A config with nothing left out. */
     public LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, RouterSettings router,
                       LlmqSettings llmq, List<String> unsupportedKeys) {

@@ -151,23 +151,28 @@ public final class TopicProvisioner {
             String cleanup = policy == null ? null : policy.value();
             List<String> conflicts = new ArrayList<>();
             if (partitions < want.numPartitions()) {
-                conflicts.add(partitions + " partitions, llmq needs " + want.numPartitions());
+                conflicts.add(partitions(partitions) + ", llmq needs " + want.numPartitions());
             }
             String wantCleanup = want.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);
             if (!wantCleanup.equals(cleanup)) {
                 conflicts.add(TopicConfig.CLEANUP_POLICY_CONFIG + "=" + cleanup + ", llmq needs " + wantCleanup);
             }
             outcomes.add(conflicts.isEmpty()
-                    ? new TopicOutcome(want.name(), TopicOutcome.Status.EXISTS, partitions + " partitions, "
+                    ? new TopicOutcome(want.name(), TopicOutcome.Status.EXISTS, partitions(partitions) + ", "
                             + TopicConfig.CLEANUP_POLICY_CONFIG + "=" + cleanup + "; left as it is")
                     : new TopicOutcome(want.name(), TopicOutcome.Status.CONFLICT, String.join("; ", conflicts)));
         }
         return outcomes;
     }
 
+    /** {@code 1 partition}, {@code 6 partitions}. */
+    private static String partitions(int n) {
+        return n + (n == 1 ? " partition" : " partitions");
+    }
+
     /** A topic's plan in words: {@code 6 partitions, replication factor 1, cleanup.policy=delete, retention.ms=…}. */
     public static String describe(NewTopic topic) {
-        StringBuilder words = new StringBuilder().append(topic.numPartitions()).append(" partitions, replication factor ")
+        StringBuilder words = new StringBuilder(partitions(topic.numPartitions())).append(", replication factor ")
                 .append(topic.replicationFactor());
         new TreeMap<>(topic.configs()).forEach((key, value) -> words.append(", ").append(key).append('=').append(value));
         return words.toString();

@@ -146,7 +146,8 @@ public final class ConfigParser {
             deploymentBudget(i, list.get(i), d.id(), d.modelGroup()).ifPresent(budgets::add);
         }
         llmq = llmq.withBudgets(budgets);
-        Set<String> groups = new LinkedHashSet<>(new LlmqConfig(deployments, settings, llmq, List.of()).modelGroups());
+        LlmqConfig config = new LlmqConfig(deployments, settings, llmq, unsupported, leftOut);
+        Set<String> groups = new LinkedHashSet<>(config.modelGroups());
         groups.addAll(leftOut.keySet()); // named in the file all the same: fallbacks and group settings may name them
         validateFallbacks(settings, groups);
         for (String g : groupTimeouts.keySet()) {
@@ -154,8 +155,7 @@ public final class ConfigParser {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
             }
         }
-        LlmqConfig config = new LlmqConfig(deployments, settings, llmq, unsupported);
-        return new LlmqConfig(config.deployments(), config.modelGroups(), settings, llmq, unsupported, leftOut);
+        return config;
     }
 
     /** The model group names only: no deployment is built, so no endpoint or secret is read. */

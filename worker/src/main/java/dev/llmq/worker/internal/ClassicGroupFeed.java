@@ -273,11 +273,8 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
 
     private void pollOnce() {
         woken.set(false);
-        applyAcks();
-        dispatchBacklog();
+        advance();
         applyPauses();
-        commits.commitStarts();
-        commits.commit(false);
         ConsumerRecords<byte[], byte[]> records = poll();
         memberId = consumer.groupMetadata().memberId();
         for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -286,6 +283,18 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         dispatchBacklog();
         commits.commitStarts(); // the jobs just dispatched wait for it
         recordLag();
+    }
+
+    /**
+     * What the polling thread does between polls (and while {@link #handOver} waits, without polling): applies the
+     * finished records, fills free slots, records the starts of the jobs just dispatched and starts a transaction with
+     * what is committable.
+     */
+    private void advance() {
+        applyAcks();
+        dispatchBacklog();
+        commits.commitStarts();
+        commits.commit(false);
     }
 
     private ConsumerRecords<byte[], byte[]> poll() {
@@ -585,10 +594,7 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
             LOG.info("handing over {}: waiting up to {} for their {} running jobs", partitions,
                     options.handoffTimeout(), running);
             while (!stopping) {
-                applyAcks();
-                dispatchBacklog();
-                commits.commitStarts();
-                commits.commit(false);
+                advance();
                 long left = deadline - System.nanoTime();
                 if (running(partitions) == 0 || left <= 0) {
                     break;
