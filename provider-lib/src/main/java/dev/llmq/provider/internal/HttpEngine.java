@@ -23,7 +23,6 @@ import dev.llmq.provider.sse.SseEvent;
 import dev.llmq.provider.sse.SseFramer;
 import dev.llmq.provider.sse.SseTooLargeException;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -197,20 +196,20 @@ public final class HttpEngine implements ProviderClient {
 
     /**
      * An HTTP failure whose body said nothing ({@code HTTP 404} alone, as a server that does not know the path
-     * answers) names where the call went: the URL without its query, secrets removed. A 404 or 405 there most often
-     * means a wrong {@code api_base}.
+     * answers) names the path the call went to, secrets removed. Not the scheme, host and port: the message reaches
+     * the job's submitter (its result's error), and the deployment's {@code api_base} (an internal host, an Azure
+     * resource's name) is the operator's to know. A 404 or 405 there most often means a wrong {@code api_base}.
      */
     static ProviderError located(ProviderError error, WireCall call) {
         if (!error.hasStatusOnlyMessage()) {
             return error;
         }
-        URI uri = call.uri();
-        String where = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
-                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+        String path = call.uri().getRawPath() == null || call.uri().getRawPath().isEmpty() ? "/"
+                : call.uri().getRawPath();
         int status = error.httpStatus();
         String hint = status == 404 || status == 405 ? ": check the deployment's api_base and model" : "";
         return error.withMessage(Redaction.redact(ProviderError.statusOnly(status)
-                + " from POST " + where + " with no error message in the body" + hint, call.secret()));
+                + " from POST " + path + " with no error message in the body" + hint, call.secret()));
     }
 
     private static ProviderException failure(ProviderError error, Throwable cause, ProviderTarget target, int status) {

@@ -186,7 +186,7 @@ class EngineBehaviourTest {
     }
 
     @Test
-    void aFailureWithoutAMessageNamesWhereTheCallWent() throws IOException {
+    void aFailureWithoutAMessageNamesThePathTheCallWentToButNotItsHost() throws IOException {
         // what a server that does not know the path answers: a wrong api_base, often
         peer.enqueue(Reply.json(404, "Not Found", Map.of("Content-Type", "text/plain")));
         peer.enqueue(Reply.json(404, "Not Found", Map.of("Content-Type", "text/plain")));
@@ -194,14 +194,14 @@ class EngineBehaviourTest {
         peer.enqueue(Reply.json(404, "{\"error\":{\"message\":\"The model `x` does not exist\"}}",
                 Map.of("Content-Type", "application/json")));
         ObjectNode chat = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-        String url = peer.base() + "/v1/chat/completions";
+        String path = "/v1/chat/completions"; // not the host: the message reaches the job's submitter
 
         assertThat(failure(() -> client.complete(target("gpt-4o", false), chat)))
-                .isEqualTo("HTTP 404 from POST " + url + " with no error message in the body: check the deployment's"
+                .isEqualTo("HTTP 404 from POST " + path + " with no error message in the body: check the deployment's"
                         + " api_base and model");
         assertThat(failure(() -> client.stream(target("gpt-4o", false), chat, c -> { }))).startsWith("HTTP 404 from");
         assertThat(failure(() -> client.complete(target("gpt-4o", false), chat)))
-                .isEqualTo("HTTP 502 from POST " + url + " with no error message in the body");
+                .isEqualTo("HTTP 502 from POST " + path + " with no error message in the body");
         assertThat(failure(() -> client.complete(target("gpt-4o", false), chat)))
                 .as("the provider's own message stays").isEqualTo("The model `x` does not exist");
     }
