@@ -1,5 +1,6 @@
 package dev.llmq.worker;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -23,6 +24,24 @@ public interface ChunkPublisher {
 
     /** The current attempt number, starting at 1. */
     int attempt();
+
+    /**
+     * The output deltas in one {@code chat.completion.chunk}: one per choice with text content or tool calls. A
+     * stream's output tokens when the provider reports none (one token a delta is the usual pace; some providers
+     * send several in one).
+     */
+    static int deltas(ObjectNode chunk) {
+        int n = 0;
+        for (JsonNode choice : chunk.path("choices")) {
+            JsonNode delta = choice.path("delta");
+            if (delta.path("content").isTextual() && !delta.path("content").asText().isEmpty()) {
+                n++;
+            } else if (delta.path("tool_calls").isArray() && !delta.path("tool_calls").isEmpty()) {
+                n++;
+            }
+        }
+        return n;
+    }
 
     /** A publisher that drops everything, for jobs that do not stream. */
     static ChunkPublisher discarding() {

@@ -293,7 +293,6 @@ public final class JobProcessor {
         }
         Duration measured = Duration.ofNanos(System.nanoTime() - start);
         state.ended(); // before its result: a run told as running that reported no attempt still says it ran
-        outcome = ResultFactory.withTokensSoFar(outcome, state.tokensSoFar());
         if (chunks != null) {
             chunks.finish();
             if (chunks.dropped() > 0) {

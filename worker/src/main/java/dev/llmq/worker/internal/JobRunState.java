@@ -1,6 +1,5 @@
 package dev.llmq.worker.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.Abort;
 import dev.llmq.schemas.JobRequest;
@@ -243,18 +242,13 @@ final class JobRunState implements JobRun {
         publish(job.stream() ? 0 : null, "running:" + runId + ":attempt-" + attempt, attemptAt);
     }
 
-    /** Output tokens (deltas) streamed by the current attempt so far. */
-    synchronized int tokensSoFar() {
-        return tokens;
-    }
-
     /** {@code delegate} counting what it is given, and publishing progress events. */
     ChunkPublisher counting(ChunkPublisher delegate) {
         return new ChunkPublisher() {
             @Override
             public void publish(ObjectNode chunk) {
                 delegate.publish(chunk);
-                counted(deltas(chunk));
+                counted(ChunkPublisher.deltas(chunk));
             }
 
             @Override
@@ -284,20 +278,6 @@ final class JobRunState implements JobRun {
             }
             publish(tokens, "progress:" + runId + ":" + tokens, clock.instant());
         }
-    }
-
-    /** Content and tool-call deltas in one {@code chat.completion.chunk}. */
-    static int deltas(ObjectNode chunk) {
-        int n = 0;
-        for (JsonNode choice : chunk.path("choices")) {
-            JsonNode delta = choice.path("delta");
-            if (delta.path("content").isTextual() && !delta.path("content").asText().isEmpty()) {
-                n++;
-            } else if (delta.path("tool_calls").isArray() && !delta.path("tool_calls").isEmpty()) {
-                n++;
-            }
-        }
-        return n;
     }
 
     private void publish(Integer tokensSoFar, String idSuffix, Instant at) {

@@ -7,12 +7,10 @@ import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
-import dev.llmq.schemas.TokenUsage;
 import dev.llmq.worker.JobOutcome;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Builds terminal results: pure functions of the job, the outcome and the times. */
@@ -30,11 +28,9 @@ public final class ResultFactory {
     /** Error code of a result replaced because Kafka refused it for another reason that retrying cannot fix. */
     public static final String CODE_RESULT_NOT_PUBLISHED = "result_not_published";
 
-    /** Adjustment of a stopped job whose usage counts the deltas streamed before it stopped (no prompt tokens). */
-    public static final String USAGE_PARTIAL = "usage_partial:completion_tokens=streamed_deltas";
     /**
-     * The cost reason of a result with tokens but no computed cost: a stopped stream whose output tokens were counted
-     * from its deltas (the provider reported none), or a failure that reported usage.
+     * The cost reason of a result with tokens but no computed cost (a handler that counted tokens without pricing
+     * them).
      */
     public static final String NOT_PRICED = "not priced: the provider reported no billable usage for this job (the "
             + "tokens shown were counted by llmq), so its cost is unknown";
@@ -92,20 +88,6 @@ public final class ResultFactory {
         return new JobResult(JobResult.SCHEMA_VERSION, job.jobId(), job.batchId(), job.customId(), job.tenant(),
                 job.modelGroup(), status, null, why.toJobError(null), null, BigDecimal.ZERO, null, null, null, null, null, null, null,
                 job.submittedAt(), startedAt, now, job.tags(), job.metadata(), null);
-    }
-
-    /**
-     * A cancelled or expired outcome without usage gets the output tokens streamed before it stopped (counted as
-     * deltas, so approximate; said in an adjustment); other outcomes are returned as they are.
-     */
-    public static JobOutcome withTokensSoFar(JobOutcome outcome, int tokens) {
-        boolean stopped = outcome.status() == JobStatus.CANCELLED || outcome.status() == JobStatus.EXPIRED;
-        if (!stopped || tokens <= 0 || !outcome.usage().equals(TokenUsage.ZERO)) {
-            return outcome;
-        }
-        List<String> adjustments = new ArrayList<>(outcome.adjustments());
-        adjustments.add(USAGE_PARTIAL);
-        return outcome.withUsage(new TokenUsage(0, tokens, tokens, 0, 0)).withAdjustments(adjustments);
     }
 
     /** The result of a poison job: started {@code starts} times, never finished, not run again. */

@@ -38,6 +38,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -141,13 +142,16 @@ public final class RoutedJobHandler implements JobHandler {
         if (stoppedByBudget != null) {
             return stoppedByBudget;
         }
-        RouteRequest request = new RouteRequest(job.modelGroup(), job.tags(), estimatePromptTokens(job.body()),
-                job.stream(), job.deadline(), abort);
+        long promptEstimate = estimatePromptTokens(job.body());
+        RouteRequest request = new RouteRequest(job.modelGroup(), job.tags(), promptEstimate, job.stream(),
+                job.deadline(), abort);
         AtomicReference<ObjectNode> partial = new AtomicReference<>();
+        CutStreams streams = new CutStreams(chunks, promptEstimate);
         RoutedOutcome outcome = router.get().execute(request, (deployment, attempt) -> {
-            if (job.stream() && attempt > chunks.attempt()) {
-                chunks.startAttempt(attempt);
+            if (job.stream() && attempt > streams.attempt()) {
+                streams.startAttempt(attempt);
             }
+            streams.callStarted();
             run.attemptStarted(attempt, deployment.id());
             LogContext.deployment(deployment.id());
             JobTracing.AttemptSpan call = span.startAttempt(attempt, deployment.id(), deployment.provider(),
@@ -155,18 +159,22 @@ public final class RoutedJobHandler implements JobHandler {
             try {
                 ProviderResponse response;
                 if (deployment.mockResponse() != null) {
-                    response = mock.respond(deployment, job, chunks);
+                    response = mock.respond(deployment, job, streams);
                 } else {
                     ProviderTarget target = traced(deployment.target(), call.context());
-                    response = job.stream() ? client.stream(target, job.body(), chunks::publish, abort)
+                    response = job.stream() ? client.stream(target, job.body(), streams::publish, abort)
                             : client.complete(target, job.body(), abort);
                 }
                 call.succeeded(response);
                 return response;
             } catch (ProviderException e) {
                 call.failed(e.error().kind().name().toLowerCase(Locale.ROOT));
+                ObjectNode soFar = e.partialCompletion().orElse(null);
                 if (e.error().kind().aborted()) {
-                    partial.set(e.partialCompletion().orElse(null));
+                    partial.set(soFar);
+                }
+                if (!reportsUsage(soFar)) { // a stream cut, failed or stopped: billed for what it streamed
+                    streams.callCut(deployment);
                 }
                 throw e;
             } catch (RuntimeException | Error e) {
@@ -179,12 +187,38 @@ public final class RoutedJobHandler implements JobHandler {
             throw new InterruptedException("worker shutting down");
         }
         List<Attempt> attempts = outcome.attempts().stream().map(RoutedJobHandler::attempt).toList();
-        return switch (outcome) {
+        JobOutcome result = switch (outcome) {
             case RoutedOutcome.Succeeded ok -> succeeded(ok, attempts, isBatch(job));
             case RoutedOutcome.Failed failed -> failed.error().kind().aborted()
                     ? stopped(failed, attempts, partial.get(), isBatch(job))
                     : failed(failed, attempts);
         };
+        return withCutStreams(result, streams, isBatch(job));
+    }
+
+    private static boolean reportsUsage(ObjectNode completion) {
+        TokenUsage usage = completion == null ? null : Usages.fromOpenAi(completion.get("usage"));
+        return usage != null && !usage.equals(TokenUsage.ZERO);
+    }
+
+    /**
+     * The outcome with the estimated usage of its cut streams added ({@link CutStreams}), each priced on the
+     * deployment that streamed it, and an adjustment saying so; the outcome as it is when no stream was cut.
+     */
+    private JobOutcome withCutStreams(JobOutcome outcome, CutStreams streams, boolean batch) {
+        if (streams.cuts().isEmpty()) {
+            return outcome;
+        }
+        boolean priced = outcome.costUsd() != null || outcome.costReason() != null;
+        Cost total = !priced ? Cost.ZERO : outcome.costUsd() != null ? Cost.priced(outcome.costUsd())
+                : Cost.unpriced(outcome.costReason());
+        for (CutStreams.Cut cut : streams.cuts()) {
+            total = CutStreams.plus(total, cost.cost(cut.deployment(), cut.usage(), batch));
+        }
+        List<String> adjustments = new ArrayList<>(outcome.adjustments());
+        adjustments.add(streams.adjustment());
+        return outcome.withUsage(outcome.usage().plus(streams.usage())).withCost(total.usd(), total.reason())
+                .withAdjustments(adjustments);
     }
 
     /** The deployment's target with the attempt's W3C trace context added to the call's headers. */

@@ -76,8 +76,8 @@ class ResultFactoryTest {
         assertThat(ResultFactory.expired(job(T0), T0.plusSeconds(1)).costUsd()).isEqualByComparingTo("0");
         assertThat(ResultFactory.poison(job(null), 3, T0).costUsd()).isEqualByComparingTo("0");
 
-        JobOutcome stopped = ResultFactory.withTokensSoFar(JobOutcome.cancelled(
-                ProviderError.of(ErrorKind.CANCELLED, "cancelled").toJobError(null)), 7);
+        JobOutcome stopped = JobOutcome.cancelled(ProviderError.of(ErrorKind.CANCELLED, "cancelled").toJobError(null))
+                .withUsage(new TokenUsage(0, 7, 7, 0, 0)); // tokens a handler counted without pricing them
         JobResult result = ResultFactory.fromOutcome(job(null), stopped, T0, T0.plusSeconds(1), Duration.ofSeconds(1),
                 null);
         assertThat(result.usage().completionTokens()).isEqualTo(7);

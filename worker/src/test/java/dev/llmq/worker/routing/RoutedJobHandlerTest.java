@@ -79,8 +79,16 @@ class RoutedJobHandlerTest {
                   - model_name: unlisted
                     litellm_params: { model: openai/unlisted-model, api_base: %1$s, api_key: k }
                     model_info: { id: unlisted-1 }
+                  - model_name: cut-once
+                    litellm_params: { model: openai/cut-once, api_base: %1$s, api_key: k }
+                    model_info: { id: cut-once-1, base_model: gpt-4o-mini }
+                  - model_name: cut-always
+                    litellm_params: { model: openai/cut-always, api_base: %1$s, api_key: k }
+                    model_info: { id: cut-always-1, base_model: gpt-4o-mini }
                 router_settings: { num_retries: 2 }
                 """.formatted(base);
+        mock.behavior("cut-once", MockBehavior.defaults().failingFirst(1, new Fault.StreamCut(6)));
+        mock.behavior("cut-always", MockBehavior.defaults().failingAlways(new Fault.StreamCut(5)));
         mock.behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()));
         mock.behavior("down", MockBehavior.defaults().failingAlways(Fault.invalidApiKey()));
         handler = RoutingFixtures.handler(yaml, 7);
@@ -223,6 +231,83 @@ class RoutedJobHandlerTest {
         assertThat(chunks.chunks.getLast().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
         assertThat(outcome.adjustments()).contains("mock_response");
         assertThat(mock.requests()).isEmpty();
+    }
+
+    /** Counts the output deltas each attempt streamed. */
+    static final class CountingChunks implements ChunkPublisher {
+        final List<Integer> deltas = new ArrayList<>(List.of(0));
+
+        @Override
+        public void publish(ObjectNode chunk) {
+            deltas.set(deltas.size() - 1, deltas.getLast() + ChunkPublisher.deltas(chunk));
+        }
+
+        @Override
+        public void startAttempt(int next) {
+            deltas.add(0);
+        }
+
+        @Override
+        public int attempt() {
+            return deltas.size();
+        }
+    }
+
+    /** gpt-4o-mini's price in the bundled table: 1.5e-07 a prompt token, 6e-07 an output token. */
+    private static BigDecimal miniCost(long prompt, long completion) {
+        return new BigDecimal("0.00000015").multiply(BigDecimal.valueOf(prompt))
+                .add(new BigDecimal("0.0000006").multiply(BigDecimal.valueOf(completion)));
+    }
+
+    /**
+     * A stream cut part-way and tried again was billed by its provider for the prompt and what it streamed: the
+     * job's usage and cost count it (estimated, and said so) on top of the answering attempt's.
+     */
+    @Test
+    void aStreamCutAndTriedAgainCountsWhatTheCutAttemptStreamed() throws Exception {
+        CountingChunks chunks = new CountingChunks();
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("cut-once", true), chunks);
+
+        assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(outcome.attempts()).extracting(Attempt::outcome).containsExactly("stream_truncated", "success");
+        long cutDeltas = chunks.deltas.getFirst();
+        assertThat(cutDeltas).isPositive();
+        long prompt = RoutedJobHandler.estimatePromptTokens(RoutingFixtures.job("cut-once", true).body());
+        long answerPrompt = outcome.response().at("/usage/prompt_tokens").asLong();
+        long answerCompletion = outcome.response().at("/usage/completion_tokens").asLong();
+        assertThat(outcome.usage().promptTokens()).isEqualTo(answerPrompt + prompt);
+        assertThat(outcome.usage().completionTokens()).isEqualTo(answerCompletion + cutDeltas);
+        assertThat(outcome.usage().totalTokens()).isEqualTo(answerPrompt + answerCompletion + prompt + cutDeltas);
+        assertThat(outcome.costUsd()).isEqualByComparingTo(miniCost(answerPrompt, answerCompletion)
+                .add(miniCost(prompt, cutDeltas)));
+        assertThat(outcome.adjustments()).contains(CutStreams.ADJUSTMENT + "1,prompt_tokens=" + prompt
+                + "(chars/4),completion_tokens=" + cutDeltas + "(streamed_deltas)");
+        assertThat(outcome.response().at("/usage/completion_tokens").asLong()).as("the answer's own usage stays")
+                .isEqualTo(answerCompletion);
+    }
+
+    @Test
+    void aStreamCutOnEveryAttemptFailsWithTheUsageOfEveryCut() throws Exception {
+        CountingChunks chunks = new CountingChunks();
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("cut-always", true), chunks);
+
+        assertThat(outcome.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(outcome.attempts()).hasSize(3);
+        long streamed = chunks.deltas.stream().mapToLong(Integer::longValue).sum();
+        long prompt = RoutedJobHandler.estimatePromptTokens(RoutingFixtures.job("cut-always", true).body());
+        assertThat(chunks.deltas).hasSize(3).allSatisfy(d -> assertThat(d).isPositive());
+        assertThat(outcome.usage().promptTokens()).isEqualTo(3 * prompt);
+        assertThat(outcome.usage().completionTokens()).isEqualTo(streamed);
+        assertThat(outcome.costUsd()).isEqualByComparingTo(miniCost(3 * prompt, streamed));
+        assertThat(outcome.adjustments()).singleElement().asString().startsWith(CutStreams.ADJUSTMENT + "3,");
+    }
+
+    @Test
+    void aCallThatFailsBeforeStreamingAnythingAddsNoUsage() throws Exception {
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("down", true), new CountingChunks());
+        assertThat(outcome.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(outcome.usage()).isEqualTo(dev.llmq.schemas.TokenUsage.ZERO);
+        assertThat(outcome.adjustments()).isEmpty();
     }
 
     @Test

@@ -1,0 +1,97 @@
+package dev.llmq.worker.routing;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.router.Deployment;
+import dev.llmq.schemas.TokenUsage;
+import dev.llmq.worker.ChunkPublisher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The output of a streaming job's attempts that ended without the provider's usage: a stream cut by a timeout or a
+ * broken connection and tried again, one that failed for good, one a cancellation or the deadline stopped. The
+ * provider billed each of them (the prompt it read and the tokens it sent), so the job's usage and cost count them,
+ * estimated: the prompt at four characters a token, the output as the content and tool-call deltas streamed. A
+ * {@link ChunkPublisher} that counts the deltas of the current attempt on their way to the chunks topic. One job,
+ * one thread.
+ */
+final class CutStreams implements ChunkPublisher {
+
+    /** The adjustment of a result whose usage and cost include cut streams; its figures follow. */
+    static final String ADJUSTMENT = "usage_estimated:cut_streams=";
+
+    private final ChunkPublisher delegate;
+    private final long promptEstimate;
+    private final List<Cut> cuts = new ArrayList<>();
+    private int streamed;
+
+    /** What one attempt streamed before it ended without usage, on the deployment that billed it. */
+    record Cut(Deployment deployment, TokenUsage usage) {
+    }
+
+    CutStreams(ChunkPublisher delegate, long promptEstimate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.promptEstimate = promptEstimate;
+    }
+
+    /** A new call begins: what it streams is counted afresh. */
+    void callStarted() {
+        streamed = 0;
+    }
+
+    /** The current call ended without the provider's usage: what it streamed, if anything, was billed. */
+    void callCut(Deployment deployment) {
+        if (streamed > 0) {
+            cuts.add(new Cut(deployment, new TokenUsage(promptEstimate, streamed, promptEstimate + streamed, 0, 0)));
+            streamed = 0;
+        }
+    }
+
+    List<Cut> cuts() {
+        return List.copyOf(cuts);
+    }
+
+    /** The estimated usage of every cut stream, or {@link TokenUsage#ZERO}. */
+    TokenUsage usage() {
+        TokenUsage sum = TokenUsage.ZERO;
+        for (Cut cut : cuts) {
+            sum = sum.plus(cut.usage());
+        }
+        return sum;
+    }
+
+    /** The adjustment that says the usage includes cut streams, with their estimated figures. */
+    String adjustment() {
+        TokenUsage u = usage();
+        return ADJUSTMENT + cuts.size() + ",prompt_tokens=" + u.promptTokens() + "(chars/4),completion_tokens="
+                + u.completionTokens() + "(streamed_deltas)";
+    }
+
+    /** The sum of two costs: unpriced when either is (the first reason), exact otherwise. */
+    static Cost plus(Cost a, Cost b) {
+        if (a.usd() == null) {
+            return a;
+        }
+        if (b.usd() == null) {
+            return b;
+        }
+        return Cost.priced(a.usd().add(b.usd()));
+    }
+
+    @Override
+    public void publish(ObjectNode chatCompletionChunk) {
+        streamed += ChunkPublisher.deltas(chatCompletionChunk);
+        delegate.publish(chatCompletionChunk);
+    }
+
+    @Override
+    public void startAttempt(int attempt) {
+        delegate.startAttempt(attempt);
+    }
+
+    @Override
+    public int attempt() {
+        return delegate.attempt();
+    }
+}
