@@ -16,7 +16,8 @@ import java.util.function.ToLongFunction;
 
 /**
  * An answer of {@code GET /v1/usage} as a text table, for {@code llmq usage} and the end of {@code llmq demo}: one row
- * per group (and, for windows, per window start), then a total row (none by tag, whose rows overlap). Costs are
+ * per group (and, for windows, per window start), then a total row (none by tag, whose rows overlap). A row's
+ * requests are its succeeded, failed, cancelled and expired ones (the last two columns only when there were any). Costs are
  * printed exactly, with every decimal digit they have ({@code 0.00042150}, never rounded to cents), because a sum of
  * small per-job costs is what this table is for.
  *
@@ -71,6 +72,13 @@ record UsageTable(String groupBy, String window, List<UsageRecord> records) {
         columns.add(count("requests", UsageRecord::requests));
         columns.add(count("succeeded", UsageRecord::succeeded));
         columns.add(count("failed", UsageRecord::failed));
+        // so that a row adds up to its requests; left out when none was, to keep the usual table narrow
+        if (records.stream().anyMatch(r -> r.cancelled() > 0)) {
+            columns.add(count("cancelled", UsageRecord::cancelled));
+        }
+        if (records.stream().anyMatch(r -> r.expired() > 0)) {
+            columns.add(count("expired", UsageRecord::expired));
+        }
         columns.add(count("prompt tokens", UsageRecord::promptTokens));
         columns.add(count("completion tokens", UsageRecord::completionTokens));
         columns.add(count("cached tokens", UsageRecord::cachedPromptTokens));

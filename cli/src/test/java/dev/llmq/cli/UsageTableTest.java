@@ -40,6 +40,23 @@ class UsageTableTest {
     }
 
     @Test
+    void cancelledAndExpiredRequestsGetColumnsSoThatARowAddsUp() {
+        UsageRecord stopped = new UsageRecord(1, "total", "model", "gpt-4o-mini", null, null, 6, 2, 1, 2, 1,
+                Map.of("rate_limited", 1L), 40, 12, 0, 0, 0, 52, new BigDecimal("0.0001"), 0, 0, null);
+        UsageRecord plain = record("total", "model", "gpt-4o", null, 1, 1, 0, 10, 5, 0, "0.00002", 0);
+
+        assertThat(new UsageTable("model", "total", List.of(stopped, plain)).render()).isEqualTo("""
+                model        requests  succeeded  failed  cancelled  expired  prompt tokens  completion tokens  cached tokens  cost USD  unpriced
+                gpt-4o              1          1       0          0        0             10                  5              0   0.00002         0
+                gpt-4o-mini         6          2       1          2        1             40                 12              0    0.0001         0
+                ---------------------------------------------------------------------------------------------------------------------------------
+                total               7          3       1          2        1             50                 17              0   0.00012         0
+                """);
+        assertThat(new UsageTable("model", "total", List.of(plain)).render()).as("none stopped: no such columns")
+                .doesNotContain("cancelled").doesNotContain("expired");
+    }
+
+    @Test
     void tagRowsHaveNoTotalSinceAJobCountsUnderEachOfItsTags() {
         // ten jobs tagged [exp-a, team-N] and one without tags: the rows hold 21 requests between them
         UsageTable table = new UsageTable("tag", "total", List.of(
