@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Kafka-native asynchronous LLM job processor.",
         subcommands = {
             StandaloneCommand.class, DemoCommand.class, BrokerCommand.class, IngestCommand.class, WorkerCommand.class,
-            UsageAggregatorCommand.class, TopicsCommand.class, KeysCommand.class,
+            UsageAggregatorCommand.class, TopicsCommand.class, KeysCommand.class, ConfigCommand.class,
             MockLlmCommand.class, SubmitCommand.class, StatusCommand.class, BatchesCommand.class,
             ResultsCommand.class, CancelCommand.class, TailCommand.class, UsageCommand.class,
             CommandLine.HelpCommand.class
