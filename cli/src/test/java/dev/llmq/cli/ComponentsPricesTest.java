@@ -41,8 +41,8 @@ class ComponentsPricesTest {
         DeploymentPrices prices = Components.prices(config);
         TokenUsage usage = new TokenUsage(1000, 500, 1500, 0, 0);
         // bundled gpt-4o: 1000 × 0.0000025 + 500 × 0.00001
-        assertThat(prices.cost(deployment(config, "gpt4o"), usage, false).usd()).isEqualByComparingTo("0.0075");
-        assertThat(prices.cost(deployment(config, "new"), usage, false).usd()).isNull();
+        assertThat(prices.cost(deployment(config, "gpt4o"), usage).usd()).isEqualByComparingTo("0.0075");
+        assertThat(prices.cost(deployment(config, "new"), usage).usd()).isNull();
     }
 
     @Test
@@ -56,9 +56,9 @@ class ComponentsPricesTest {
         DeploymentPrices prices = Components.prices(config);
         TokenUsage usage = new TokenUsage(1000, 500, 1500, 0, 0);
         // 1000 × 0.000001 + 500 × 0.000002 = 0.001 + 0.001
-        assertThat(prices.cost(deployment(config, "gpt4o"), usage, false).usd()).isEqualByComparingTo("0.002");
+        assertThat(prices.cost(deployment(config, "gpt4o"), usage).usd()).isEqualByComparingTo("0.002");
         // 1000 × 0.0000003 + 500 × 0.0000004 = 0.0003 + 0.0002
-        assertThat(prices.cost(deployment(config, "new"), usage, false).usd()).isEqualByComparingTo("0.0005");
+        assertThat(prices.cost(deployment(config, "new"), usage).usd()).isEqualByComparingTo("0.0005");
     }
 
     @Test

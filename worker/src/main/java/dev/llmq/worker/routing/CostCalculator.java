@@ -8,8 +8,9 @@ import dev.llmq.schemas.TokenUsage;
 public interface CostCalculator {
 
     /**
-     * @param batch whether the job came in as a batch (a multi-job submission, so it has a batch id); batch jobs are
-     *              priced at the provider's batch rates
+     * The cost of a call to {@code deployment} at its real-time prices: every call goes to the provider's real-time
+     * endpoint (chat completions), whether its job was submitted alone or in a batch, and is billed as such; the
+     * providers' batch prices are for their own batch APIs, which llmq does not call.
      */
-    Cost cost(Deployment deployment, TokenUsage usage, boolean batch);
+    Cost cost(Deployment deployment, TokenUsage usage);
 }

@@ -57,10 +57,10 @@ public final class DeploymentPrices implements CostCalculator, PriceLookup {
 
     /** The exact cost; a call without tokens costs 0 even when the deployment has no price. */
     @Override
-    public Cost cost(Deployment deployment, TokenUsage usage, boolean batch) {
+    public Cost cost(Deployment deployment, TokenUsage usage) {
         Optional<ModelPrice> price = priced(deployment).usable();
         if (price.isPresent()) {
-            return Cost.priced(price.get().cost(usage, batch));
+            return Cost.priced(price.get().cost(usage, false));
         }
         if (usage.promptTokens() == 0 && usage.completionTokens() == 0) {
             return Cost.ZERO;

@@ -188,12 +188,12 @@ public final class RoutedJobHandler implements JobHandler {
         }
         List<Attempt> attempts = outcome.attempts().stream().map(RoutedJobHandler::attempt).toList();
         JobOutcome result = switch (outcome) {
-            case RoutedOutcome.Succeeded ok -> succeeded(ok, attempts, isBatch(job));
+            case RoutedOutcome.Succeeded ok -> succeeded(ok, attempts);
             case RoutedOutcome.Failed failed -> failed.error().kind().aborted()
-                    ? stopped(failed, attempts, partial.get(), isBatch(job))
+                    ? stopped(failed, attempts, partial.get())
                     : failed(failed, attempts);
         };
-        return withCutStreams(result, streams, isBatch(job));
+        return withCutStreams(result, streams);
     }
 
     private static boolean reportsUsage(ObjectNode completion) {
@@ -205,7 +205,7 @@ public final class RoutedJobHandler implements JobHandler {
      * The outcome with the estimated usage of its cut streams added ({@link CutStreams}), each priced on the
      * deployment that streamed it, and an adjustment saying so; the outcome as it is when no stream was cut.
      */
-    private JobOutcome withCutStreams(JobOutcome outcome, CutStreams streams, boolean batch) {
+    private JobOutcome withCutStreams(JobOutcome outcome, CutStreams streams) {
         if (streams.cuts().isEmpty()) {
             return outcome;
         }
@@ -213,7 +213,7 @@ public final class RoutedJobHandler implements JobHandler {
         Cost total = !priced ? Cost.ZERO : outcome.costUsd() != null ? Cost.priced(outcome.costUsd())
                 : Cost.unpriced(outcome.costReason());
         for (CutStreams.Cut cut : streams.cuts()) {
-            total = CutStreams.plus(total, cost.cost(cut.deployment(), cut.usage(), batch));
+            total = CutStreams.plus(total, cost.cost(cut.deployment(), cut.usage()));
         }
         List<String> adjustments = new ArrayList<>(outcome.adjustments());
         adjustments.add(streams.adjustment());
@@ -266,8 +266,7 @@ public final class RoutedJobHandler implements JobHandler {
     private JobOutcome awaitBudgets(JobRequest job, JobRun run) throws InterruptedException {
         BudgetMessage failing = holdWhileExhausted(job, run);
         if (run.abort().aborted()) {
-            return stopped(new RoutedOutcome.Failed(run.abort().reason(), null, List.of()), List.of(), null,
-                    job.batchId() != null);
+            return stopped(new RoutedOutcome.Failed(run.abort().reason(), null, List.of()), List.of(), null);
         }
         return failing == null ? null : JobOutcome.failed(budgetExceeded(failing).toJobError(null));
     }
@@ -317,15 +316,7 @@ public final class RoutedJobHandler implements JobHandler {
         };
     }
 
-    /**
-     * A job came in as a batch when it was submitted with others (a JSON array or NDJSON body), which gives it a batch
-     * id; a single-job submission has none. Batch jobs are priced at the providers' batch rates.
-     */
-    static boolean isBatch(JobRequest job) {
-        return job.batchId() != null;
-    }
-
-    private JobOutcome succeeded(RoutedOutcome.Succeeded ok, List<Attempt> attempts, boolean batch) {
+    private JobOutcome succeeded(RoutedOutcome.Succeeded ok, List<Attempt> attempts) {
         ProviderResponse response = ok.response();
         Deployment deployment = ok.deployment();
         JobOutcome outcome = JobOutcome.succeeded(response.completion(), response.usage())
@@ -333,12 +324,12 @@ public final class RoutedJobHandler implements JobHandler {
                 .withAttempts(attempts)
                 .withTimings(response.latency(), response.timeToFirstToken())
                 .withAdjustments(response.adjustments());
-        return priced(outcome, deployment, batch);
+        return priced(outcome, deployment);
     }
 
     /** The outcome with the cost of its usage on the deployment that answered. */
-    private JobOutcome priced(JobOutcome outcome, Deployment deployment, boolean batch) {
-        Cost c = cost.cost(deployment, outcome.usage(), batch);
+    private JobOutcome priced(JobOutcome outcome, Deployment deployment) {
+        Cost c = cost.cost(deployment, outcome.usage());
         return outcome.withCost(c.usd(), c.reason());
     }
 
@@ -361,8 +352,7 @@ public final class RoutedJobHandler implements JobHandler {
      * Cancelled or expired: the attempts made, and what a stream had produced before it was stopped; when the
      * provider reported usage for it, that usage is priced (the provider charges for it).
      */
-    private JobOutcome stopped(RoutedOutcome.Failed failed, List<Attempt> attempts, ObjectNode partial,
-                               boolean batch) {
+    private JobOutcome stopped(RoutedOutcome.Failed failed, List<Attempt> attempts, ObjectNode partial) {
         JobOutcome outcome = failed(failed, attempts);
         JobError error = outcome.error();
         JobOutcome stopped = failed.error().kind() == ErrorKind.EXPIRED ? JobOutcome.expired(error)
@@ -375,7 +365,7 @@ public final class RoutedJobHandler implements JobHandler {
             if (usage != null && !usage.equals(TokenUsage.ZERO)) {
                 stopped = stopped.withUsage(usage);
                 if (failed.lastDeployment() != null) {
-                    stopped = priced(stopped, failed.lastDeployment(), batch);
+                    stopped = priced(stopped, failed.lastDeployment());
                 }
             }
         }

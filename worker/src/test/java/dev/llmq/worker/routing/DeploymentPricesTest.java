@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code output_cost_per_token} in {@code litellm_params} or {@code model_info}) over the bundled table, and the
  * reason instead of a cost when neither prices the model. Expectations are computed by hand; the bundled
  * {@code gpt-4o} entry is input_cost_per_token 2.5e-06, output_cost_per_token 1e-05, cache_read_input_token_cost
- * 1.25e-06, input_cost_per_token_batches 1.25e-06, output_cost_per_token_batches 5e-06.
+ * 1.25e-06.
  */
 class DeploymentPricesTest {
 
@@ -54,30 +54,25 @@ class DeploymentPricesTest {
         return CONFIG.deployments().stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow();
     }
 
-    @ParameterizedTest(name = "{0} batch={5}")
+    @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            // deployment      | prompt | cached | completion | reasoning | batch | expected
+            // deployment      | prompt | cached | completion | reasoning | expected
             // the table: 600 × 0.0000025 + 400 × 0.00000125 + 500 × 0.00001 = 0.0015 + 0.0005 + 0.005
-            "table             |   1000 |    400 |        500 |         0 | false | 0.007",
-            // the table's batch prices: 600 × 0.00000125 + 400 × 0.000000625 + 500 × 0.000005
-            "table             |   1000 |    400 |        500 |         0 | true  | 0.0035",
+            "table             |   1000 |    400 |        500 |         0 | 0.007",
             // litellm_params override both; the table's cache read stays: 600 × 0.000001 + 400 × 0.00000125
             // + 500 × 0.000003 = 0.0006 + 0.0005 + 0.0015
-            "params            |   1000 |    400 |        500 |         0 | false | 0.0026",
+            "params            |   1000 |    400 |        500 |         0 | 0.0026",
             // model_info overrides input only: 1000 × 0.0000007 + 500 × 0.00001 = 0.0007 + 0.005
-            "info              |   1000 |      0 |        500 |         0 | false | 0.0057",
-            // model_info input override in a batch: half the override, output at its _batches price:
-            // 1000 × 0.00000035 + 500 × 0.000005 = 0.00035 + 0.0025
-            "info              |   1000 |      0 |        500 |         0 | true  | 0.00285",
+            "info              |   1000 |      0 |        500 |         0 | 0.0057",
             // not in the table, priced by its two overrides: 1 × 0.1 + 1 × 0.2, exact (a double sum: 0.30000000000000004)
-            "unknown-overridden|      1 |      0 |          1 |         0 | false | 0.3",
+            "unknown-overridden|      1 |      0 |          1 |         0 | 0.3",
             // base_model azure/gpt-4o's entry prices the Azure deployment: azure/gpt-4o is input 2.5e-06, output 1e-05
-            "azure-base        |   1000 |      0 |        500 |         0 | false | 0.0075",
+            "azure-base        |   1000 |      0 |        500 |         0 | 0.0075",
     })
     void overridesWinOverTheTable(String id, long prompt, long cached, long completion, long reasoning,
-                                  boolean batch, String expected) {
+                                  String expected) {
         Cost cost = prices.cost(deployment(id), new TokenUsage(prompt, completion, prompt + completion, cached,
-                reasoning), batch);
+                reasoning));
         assertThat(cost.reason()).isNull();
         assertThat(cost.usd()).isEqualByComparingTo(expected);
         assertThat(cost.usd().toPlainString()).isEqualTo(expected);
@@ -87,7 +82,7 @@ class DeploymentPricesTest {
     void anUnknownModelIsNeverFreeItHasNoCostAndAReasonThatSaysHowToPriceIt() {
         TokenUsage usage = new TokenUsage(10, 5, 15, 0, 0);
         for (String id : new String[] {"unknown", "unknown-input-only"}) {
-            Cost cost = prices.cost(deployment(id), usage, false);
+            Cost cost = prices.cost(deployment(id), usage);
             assertThat(cost.usd()).as(id).isNull();
             assertThat(cost.reason()).as(id).contains("openai/my-finetune", "'" + id + "'", "input_cost_per_token",
                     "output_cost_per_token", "llmq.pricing.table");
@@ -96,8 +91,8 @@ class DeploymentPricesTest {
 
     @Test
     void aCallWithoutTokensCostsExactlyNothingEvenUnpriced() {
-        assertThat(prices.cost(deployment("unknown"), TokenUsage.ZERO, false)).isEqualTo(Cost.ZERO);
-        assertThat(prices.cost(deployment("table"), TokenUsage.ZERO, true).usd()).isZero();
+        assertThat(prices.cost(deployment("unknown"), TokenUsage.ZERO)).isEqualTo(Cost.ZERO);
+        assertThat(prices.cost(deployment("table"), TokenUsage.ZERO).usd()).isZero();
     }
 
     @Test

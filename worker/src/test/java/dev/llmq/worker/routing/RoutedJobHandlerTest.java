@@ -164,13 +164,17 @@ class RoutedJobHandlerTest {
         assertThat(outcome.costReason()).isNull();
     }
 
+    /**
+     * A job submitted in a batch is called on the provider's real-time endpoint like any other, and billed at its
+     * real-time prices: the providers' batch prices are for their own batch APIs, which llmq does not call.
+     */
     @Test
-    void aBatchJobIsPricedAtTheBatchRates() throws Exception {
+    void aBatchJobIsPricedAtTheRealTimeRatesItsCallIsBilledAt() throws Exception {
         JobOutcome outcome = handler.handle(RoutingFixtures.job("mini", false, "batch_1"), new RecordingChunks());
-        // gpt-4o-mini: input_cost_per_token_batches 7.5e-08, output_cost_per_token_batches 3e-07
-        assertThat(outcome.costUsd()).isEqualByComparingTo(new BigDecimal("0.000000075")
-                .multiply(BigDecimal.valueOf(outcome.usage().promptTokens()))
-                .add(new BigDecimal("0.0000003").multiply(BigDecimal.valueOf(outcome.usage().completionTokens()))));
+        // gpt-4o-mini: input_cost_per_token 1.5e-07, output_cost_per_token 6e-07 (its _batches prices are half)
+        assertThat(outcome.costUsd()).isEqualByComparingTo(miniCost(outcome.usage().promptTokens(),
+                outcome.usage().completionTokens()));
+        assertThat(mock.requests()).singleElement().satisfies(r -> assertThat(r.path()).endsWith("/chat/completions"));
     }
 
     @Test
