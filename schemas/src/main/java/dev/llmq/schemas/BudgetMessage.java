@@ -96,10 +96,15 @@ public record BudgetMessage(int schemaVersion, String type, String scope, String
      * One sentence for clients: which budget, how much, and when it resets. The spend is the one counted when the
      * limit was reached ({@link #at()}): the aggregator announces a budget once per period, and calls in flight at
      * that moment or results of jobs still running add to it afterwards, so the sentence says when it was counted.
+     * Amounts are exact, without trailing zeros (a sum of prices carries the zeros of the longest one: 0.002620).
      */
     public String describe() {
         return "the " + budgetDuration + " budget of " + scope + " '" + subject + "' (USD "
-                + maxBudgetUsd.toPlainString() + ") is exhausted: it was reached with USD " + spentUsd.toPlainString()
+                + usd(maxBudgetUsd) + ") is exhausted: it was reached with USD " + usd(spentUsd)
                 + " spent from " + periodStart + " to " + at + "; it resets at " + resetsAt;
+    }
+
+    private static String usd(BigDecimal amount) {
+        return amount.signum() == 0 ? "0" : amount.stripTrailingZeros().toPlainString();
     }
 }
