@@ -19,7 +19,8 @@ import java.util.function.ToLongFunction;
  * per group (and, for windows, per window start), then a total row (none by tag, whose rows overlap). A row's
  * requests are its succeeded, failed, cancelled and expired ones (the last two columns only when there were any). Costs are
  * printed exactly, with every decimal digit they have ({@code 0.00042150}, never rounded to cents), because a sum of
- * small per-job costs is what this table is for.
+ * small per-job costs is what this table is for; each with as many decimals as the column's most precise one, so
+ * that the decimal points line up.
  *
  * @param groupBy the answer's {@code group_by}, the first column's title
  * @param window the answer's {@code window}; windows other than {@code total} get a window-start column
@@ -82,8 +83,12 @@ record UsageTable(String groupBy, String window, List<UsageRecord> records) {
         columns.add(count("prompt tokens", UsageRecord::promptTokens));
         columns.add(count("completion tokens", UsageRecord::completionTokens));
         columns.add(count("cached tokens", UsageRecord::cachedPromptTokens));
-        columns.add(new Column("cost USD", true, r -> r.costUsd().toPlainString(), records.stream()
-                .map(UsageRecord::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add).toPlainString()));
+        BigDecimal total = records.stream().map(UsageRecord::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+        // every cost with as many decimals as the most precise one has, so the column's points line up; widening a
+        // scale never rounds, so each stays exact
+        int scale = Math.max(total.scale(), records.stream().mapToInt(r -> r.costUsd().scale()).max().orElse(0));
+        columns.add(new Column("cost USD", true, r -> r.costUsd().setScale(scale).toPlainString(),
+                total.setScale(scale).toPlainString()));
         columns.add(count("unpriced", UsageRecord::unpricedRequests));
 
         TextTable table = new TextTable(columns.stream().map(Column::title).toList(),

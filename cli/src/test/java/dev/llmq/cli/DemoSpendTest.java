@@ -51,7 +51,7 @@ class DemoSpendTest {
         assertThat(report).isEqualTo("""
                 spend by model (GET /v1/usage):
                 model        requests  succeeded  failed  prompt tokens  completion tokens  cached tokens   cost USD  unpriced
-                gpt-4o              1          1       0            100                 32              0    0.00057         0
+                gpt-4o              1          1       0            100                 32              0  0.0005700         0
                 gpt-4o-mini         2          2       0            200                 64              0  0.0000684         0
                 --------------------------------------------------------------------------------------------------------------
                 total               3          3       0            300                 96              0  0.0006384         0

@@ -52,7 +52,7 @@ class UsageCommandTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).isEqualTo("""
                 model        requests  succeeded  failed  prompt tokens  completion tokens  cached tokens    cost USD  unpriced
-                (none)              1          0       1              0                  0              0           0         0
+                (none)              1          0       1              0                  0              0  0.00000000         0
                 gpt-4o-mini         2          2       0             40                 12              0  0.00042150         0
                 ---------------------------------------------------------------------------------------------------------------
                 total               3          2       1             40                 12              0  0.00042150         0

@@ -22,7 +22,7 @@ class UsageTableTest {
     }
 
     @Test
-    void costsKeepEveryDecimalAndTheTotalRowSumsThemExactly() {
+    void costsKeepEveryDecimalLinedUpAndTheTotalRowSumsThemExactly() {
         UsageTable table = new UsageTable("model", "total", List.of(
                 record("total", "model", "gpt-4o-mini", null, 2, 2, 0, 40, 12, 0, "0.00042150", 0),
                 record("total", "model", "gpt-4o", null, 1, 1, 0, 1200, 300, 1024, "0.0123", 0),
@@ -30,8 +30,8 @@ class UsageTableTest {
 
         assertThat(table.render()).isEqualTo("""
                 model        requests  succeeded  failed  prompt tokens  completion tokens  cached tokens    cost USD  unpriced
-                (none)              1          0       1              0                  0              0           0         0
-                gpt-4o              1          1       0           1200                300           1024      0.0123         0
+                (none)              1          0       1              0                  0              0  0.00000000         0
+                gpt-4o              1          1       0           1200                300           1024  0.01230000         0
                 gpt-4o-mini         2          2       0             40                 12              0  0.00042150         0
                 ---------------------------------------------------------------------------------------------------------------
                 total               4          3       1           1240                312           1024  0.01272150         0
@@ -48,7 +48,7 @@ class UsageTableTest {
         assertThat(new UsageTable("model", "total", List.of(stopped, plain)).render()).isEqualTo("""
                 model        requests  succeeded  failed  cancelled  expired  prompt tokens  completion tokens  cached tokens  cost USD  unpriced
                 gpt-4o              1          1       0          0        0             10                  5              0   0.00002         0
-                gpt-4o-mini         6          2       1          2        1             40                 12              0    0.0001         0
+                gpt-4o-mini         6          2       1          2        1             40                 12              0   0.00010         0
                 ---------------------------------------------------------------------------------------------------------------------------------
                 total               7          3       1          2        1             50                 17              0   0.00012         0
                 """);
@@ -83,7 +83,7 @@ class UsageTableTest {
 
         assertThat(table.render()).isEqualTo("""
                 tenant  window start          requests  succeeded  failed  prompt tokens  completion tokens  cached tokens        cost USD  unpriced
-                acme    2026-11-30T10:00:00Z         1          1       0             10                  3              0             0.5         0
+                acme    2026-11-30T10:00:00Z         1          1       0             10                  3              0  0.500000000000         0
                 acme    2026-11-30T11:00:00Z         3          3       0             30                  9              0  0.000000000001         0
                 ------------------------------------------------------------------------------------------------------------------------------------
                 total                                4          4       0             40                 12              0  0.500000000001         0

@@ -60,7 +60,7 @@ class UsageThroughIngestIT {
             assertThat(table.exitCode()).as(table.err()).isZero();
             assertThat(table.out()).isEqualTo("""
                     provider  window start          requests  succeeded  failed  prompt tokens  completion tokens  cached tokens        cost USD  unpriced
-                    openai    2026-11-30T10:00:00Z         1          1       0             10                  5              0         0.00001         0
+                    openai    2026-11-30T10:00:00Z         1          1       0             10                  5              0  0.000010000000         0
                     openai    2026-11-30T11:00:00Z         4          3       1            400                120            256  0.000987654321         0
                     --------------------------------------------------------------------------------------------------------------------------------------
                     total                                  5          4       1            410                125            256  0.000997654321         0
