@@ -30,6 +30,7 @@ import dev.llmq.ingest.internal.KafkaClientMeters;
 import dev.llmq.ingest.internal.KafkaClients;
 import dev.llmq.ingest.internal.KeyRateLimits;
 import dev.llmq.ingest.internal.QueryParameters;
+import dev.llmq.ingest.internal.ResponseHeaders;
 import dev.llmq.ingest.internal.SealedParts;
 import dev.llmq.ingest.internal.StreamRelay;
 import dev.llmq.ingest.internal.StreamsJobStatusView;
@@ -833,6 +834,9 @@ public final class IngestServer implements AutoCloseable {
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
         if (e.retryAfterSeconds() != null) {
             ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
+        if (e.retryFutile()) {
+            ctx.header(ResponseHeaders.SHOULD_RETRY, "false");
         }
         if (e.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"llmq\""); // RFC 6750: a 401 names the scheme

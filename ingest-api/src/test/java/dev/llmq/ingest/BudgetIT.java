@@ -94,6 +94,8 @@ class BudgetIT {
                 .contains("tenant 'acme'").contains("USD 10.0042").contains("resets at " + resetsAt);
         long retryAfter = Long.parseLong(refused.raw().headers().firstValue("Retry-After").orElseThrow());
         assertThat(retryAfter).isBetween(1L, 12L);
+        assertThat(refused.raw().headers().firstValue("x-should-retry")).as("OpenAI's SDKs would sleep until the reset")
+                .hasValue("false");
         assertThat(submit("globex", CHAT, "application/json").status()).isEqualTo(202);
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))

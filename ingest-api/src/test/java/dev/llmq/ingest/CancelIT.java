@@ -99,6 +99,7 @@ class CancelIT {
         HttpTestClient.Response r = http.post("/v1/jobs/" + id + "/cancel", "", null);
 
         assertThat(r.status()).isEqualTo(409);
+        assertThat(r.raw().headers().firstValue("x-should-retry")).as("final: no SDK retry").hasValue("false");
         JsonNode error = r.json().path("error");
         assertThat(error.path("code").asText()).isEqualTo("job_finished");
         assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
@@ -170,6 +171,7 @@ class CancelIT {
         HttpTestClient.Response done = http.post("/v1/batches/" + batch + "/cancel", "", null);
         assertThat(done.status()).isEqualTo(409);
         assertThat(done.json().at("/error/code").asText()).isEqualTo("batch_finished");
+        assertThat(done.raw().headers().firstValue("x-should-retry")).hasValue("false");
     }
 
     private static String header(ConsumerRecord<String, byte[]> r, String name) {

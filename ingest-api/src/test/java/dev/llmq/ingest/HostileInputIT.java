@@ -209,5 +209,7 @@ class HostileInputIT {
         JsonNode e = a.openAiError();
         assertThat(e.path("type").asText()).isEqualTo("invalid_request_error");
         assertThat(a.body()).hasSizeLessThan(1000);
+        // a 5xx OpenAI's SDKs would retry, though the same request fails again
+        assertThat(a.header("x-should-retry")).isEqualTo(status == 505 ? "false" : null);
     }
 }

@@ -82,6 +82,8 @@ class IngestServerWithoutKafkaTest {
 
         HttpTestClient.Response batch = http.post("/v1/jobs", CHAT + "\n" + CHAT, "application/x-ndjson");
         assertOpenAiError(batch, 503, "kafka_unavailable");
+        assertThat(batch.raw().headers().firstValue("x-should-retry")).as("Kafka may be back soon: SDKs retry")
+                .isEmpty();
         assertThat(registry.get("llmq.ingest.rejected").tag("reason", "kafka_unavailable").counter().count())
                 .isGreaterThanOrEqualTo(2);
     }
@@ -205,6 +207,7 @@ class IngestServerWithoutKafkaTest {
         assertThat(r.json().at("/error/type").asText()).isEqualTo("service_unavailable");
         assertThat(r.json().at("/error/message").asText()).contains("no usage aggregator is configured")
                 .contains("llmq.ingest.usage_url");
+        assertThat(r.raw().headers().firstValue("x-should-retry")).as("not until reconfigured").hasValue("false");
         // the parameters are still checked first
         assertOpenAiError(http.get("/v1/usage?group_by=model&window=2h"), 400, "invalid_value");
     }

@@ -18,16 +18,17 @@ public final class ApiException extends RuntimeException {
     private final String reason;
     private final Duration retryAfter;
     private final boolean unconfirmed;
+    private final boolean retryFutile;
 
     /**
      * @param reason the bounded tag value for {@code llmq.ingest.rejected{reason}}
      */
     public ApiException(int status, String type, String code, String param, String message, String reason) {
-        this(status, type, code, param, message, reason, null, false);
+        this(status, type, code, param, message, reason, null, false, false);
     }
 
     private ApiException(int status, String type, String code, String param, String message, String reason,
-                         Duration retryAfter, boolean unconfirmed) {
+                         Duration retryAfter, boolean unconfirmed, boolean retryFutile) {
         super(Objects.requireNonNull(message, "message"), null, false, false);
         this.status = status;
         this.type = Objects.requireNonNull(type, "type");
@@ -36,12 +37,27 @@ public final class ApiException extends RuntimeException {
         this.reason = Objects.requireNonNull(reason, "reason");
         this.retryAfter = retryAfter;
         this.unconfirmed = unconfirmed;
+        this.retryFutile = retryFutile;
     }
 
     /** The same error telling the client when to try again (a {@code Retry-After} header, whole seconds, >= 1). */
     public ApiException withRetryAfter(Duration after) {
         return new ApiException(status, type, code, param, getMessage(), reason, Objects.requireNonNull(after, "after"),
-                unconfirmed);
+                unconfirmed, retryFutile);
+    }
+
+    /**
+     * The same error saying that the client should not retry the request as it is ({@code x-should-retry: false},
+     * which OpenAI's SDKs obey): for a status they would otherwise retry by themselves (408, 409, 429, 5xx) when the
+     * answer is final (a finished batch) or lasts longer than a retry waits (an exhausted budget).
+     */
+    public ApiException withoutRetry() {
+        return new ApiException(status, type, code, param, getMessage(), reason, retryAfter, unconfirmed, true);
+    }
+
+    /** True for {@link #withoutRetry()}: a retry of the same request cannot succeed (or could do harm). */
+    public boolean retryFutile() {
+        return retryFutile;
     }
 
     public static ApiException invalid(String code, String param, String message) {
@@ -63,8 +79,9 @@ public final class ApiException extends RuntimeException {
         String code = OpenAiError.httpCode(status);
         boolean server = OpenAiError.serverSide(status);
         String text = server || message == null || message.isBlank() ? "HTTP " + status : message;
-        return new ApiException(status, server ? "server_error" : "invalid_request_error", code, null, text,
+        ApiException e = new ApiException(status, server ? "server_error" : "invalid_request_error", code, null, text,
                 server ? "http_5xx" : code);
+        return status == 505 ? e.withoutRetry() : e; // the client's HTTP version: the same request fails again
     }
 
     public static ApiException kafkaUnavailable(String message) {
@@ -78,7 +95,7 @@ public final class ApiException extends RuntimeException {
      */
     public static ApiException unconfirmed(String message) {
         return new ApiException(503, "service_unavailable", "kafka_unavailable", null, message, "kafka_unavailable",
-                null, true);
+                null, true, false);
     }
 
     /** True for {@link #unconfirmed(String)}: what was submitted may have been enqueued. */
@@ -102,7 +119,7 @@ public final class ApiException extends RuntimeException {
     public ApiException at(String location, String paramLocation) {
         String p = param == null ? paramLocation : paramLocation + ": " + param;
         return new ApiException(status, type, code, p, location + ": " + getMessage(), reason, retryAfter,
-                unconfirmed);
+                unconfirmed, retryFutile);
     }
 
     private static String reasonFor(String code) {

@@ -11,9 +11,10 @@ import java.util.function.Function;
 /**
  * Refuses new jobs of a tenant or tag whose spend budget is exhausted: 429 {@code budget_exceeded} in OpenAI's error
  * shape, the message naming the budget, its spend and its reset ({@link BudgetMessage#describe()}), and
- * {@code Retry-After} the seconds until the reset. A submission is checked as a whole, so a multi-job one is accepted
- * or refused entirely (the error names the first job whose tag is exhausted). The states are the latest budget
- * messages of the control topic; one lifts by itself at its {@code resets_at}, with no new message.
+ * {@code Retry-After} the seconds until the reset, and {@code x-should-retry: false}: OpenAI's SDKs would otherwise
+ * sleep until the reset (hours) inside the call before retrying. A submission is checked as a whole, so a multi-job
+ * one is accepted or refused entirely (the error names the first job whose tag is exhausted). The states are the
+ * latest budget messages of the control topic; one lifts by itself at its {@code resets_at}, with no new message.
  */
 public final class BudgetGate {
 
@@ -65,6 +66,6 @@ public final class BudgetGate {
 
     private static ApiException refusal(BudgetMessage budget, Instant now) {
         return new ApiException(429, "budget_exceeded", "budget_exceeded", null, budget.describe(), "budget_exceeded")
-                .withRetryAfter(Duration.between(now, budget.resetsAt()));
+                .withRetryAfter(Duration.between(now, budget.resetsAt())).withoutRetry();
     }
 }

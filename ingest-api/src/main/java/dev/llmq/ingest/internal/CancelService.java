@@ -55,7 +55,7 @@ public final class CancelService {
         if (job.terminal()) {
             throw new ApiException(409, "invalid_request_error", "job_finished", null,
                     "job '" + jobId + "' already finished with status '" + job.status().wire()
-                            + "'; only a queued or running job can be cancelled", "job_finished");
+                            + "'; only a queued or running job can be cancelled", "job_finished").withoutRetry();
         }
         JobControlMessage cancel = JobControlMessage.cancelJob(jobId, reason, source, clock.instant());
         publisher.accept(cancel);
@@ -76,7 +76,7 @@ public final class CancelService {
         if (jobs.ended()) {
             throw new ApiException(409, "invalid_request_error", "batch_finished", null,
                     "every job of batch '" + batchId + "' already finished (" + jobs.total()
-                            + " jobs); nothing is left to cancel", "batch_finished");
+                            + " jobs); nothing is left to cancel", "batch_finished").withoutRetry();
         }
         JobControlMessage cancel = JobControlMessage.cancelBatch(batchId, reason, source, clock.instant());
         publisher.accept(cancel);

@@ -33,18 +33,25 @@ public final class JsonErrorHandler extends ErrorHandler {
         Object message = request.getAttribute(ERROR_MESSAGE);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
         response.getHeaders().put(ERROR_CACHE_CONTROL);
-        response.write(true, ByteBuffer.wrap(body(status, message instanceof String s ? s : null)), callback);
+        ApiException e = error(status, message instanceof String s ? s : null);
+        if (e.retryFutile()) {
+            response.getHeaders().put(ResponseHeaders.SHOULD_RETRY, "false");
+        }
+        response.write(true, ByteBuffer.wrap(ErrorBodies.render(mapper, e)), callback);
         return true;
     }
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, JSON);
-        return ByteBuffer.wrap(body(status, reason));
+        ApiException e = error(status, reason);
+        if (e.retryFutile()) {
+            fields.put(ResponseHeaders.SHOULD_RETRY, "false");
+        }
+        return ByteBuffer.wrap(ErrorBodies.render(mapper, e));
     }
 
-    private byte[] body(int status, String message) {
-        String text = message == null ? null : ChatRequestSchema.cut(message);
-        return ErrorBodies.render(mapper, ApiException.http(status, text));
+    private static ApiException error(int status, String message) {
+        return ApiException.http(status, message == null ? null : ChatRequestSchema.cut(message));
     }
 }

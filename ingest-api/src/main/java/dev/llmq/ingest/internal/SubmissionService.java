@@ -306,7 +306,8 @@ public final class SubmissionService {
     /**
      * An unconfirmed submission's 503 ({@link ApiException#unconfirmed}) with what tells whether it was enqueued: a
      * retry with its {@code Idempotency-Key}, or without one, a lookup of its batch or job (a retry would enqueue it
-     * again if it was).
+     * again if it was). Without a key it says {@code x-should-retry: false}: an SDK's retry by itself would enqueue
+     * the jobs twice, unseen.
      */
     private static ApiException advised(ApiException e, String key, Submission s) {
         String them = s.multi() ? "them" : "it";
@@ -314,7 +315,8 @@ public final class SubmissionService {
                 + ", the retry is answered with " + them : "GET " + (s.batchId() != null ? "/v1/batches/" + s.batchId()
                 : "/v1/jobs/" + s.jobs().getFirst().id()) + " tells once this instance has read what Kafka holds (404:"
                 + " not enqueued); a retry without an Idempotency-Key enqueues " + them + " again";
-        return ApiException.unconfirmed(e.getMessage() + ". " + advice);
+        ApiException advised = ApiException.unconfirmed(e.getMessage() + ". " + advice);
+        return key != null ? advised : advised.withoutRetry();
     }
 
     /** A batch made from an uploaded file, read and written a line at a time. */

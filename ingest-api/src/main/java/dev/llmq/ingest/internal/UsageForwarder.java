@@ -91,7 +91,7 @@ public final class UsageForwarder implements AutoCloseable {
         if (aggregator == null) {
             throw unavailable("no usage aggregator is configured for this ingest API: set "
                     + LlmqKeys.INGEST_USAGE_URL.name() + " to a usage aggregator's URL (http://host:port), or run "
-                    + "llmq standalone, which starts one in process");
+                    + "llmq standalone, which starts one in process").withoutRetry(); // until reconfigured
         }
         URI uri = aggregator.resolve(PATH + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", JSON)
@@ -108,7 +108,7 @@ public final class UsageForwarder implements AutoCloseable {
                             aggregator, LlmqKeys.AUTH_INTERNAL_KEY.name());
                 }
                 throw unavailable("the usage aggregator at " + aggregator + " refused this ingest instance's internal"
-                        + " key: set the same " + LlmqKeys.AUTH_INTERNAL_KEY.name() + " on both");
+                        + " key: set the same " + LlmqKeys.AUTH_INTERNAL_KEY.name() + " on both").withoutRetry();
             }
             return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(JSON),
                     response.body());

@@ -47,6 +47,7 @@ class BudgetGateTest {
         assertThat(e.getMessage()).isEqualTo(m.describe());
         assertThat(e.retryAfterSeconds()).as("rounded up").isEqualTo(91);
         assertThat(e.reason()).isEqualTo("budget_exceeded");
+        assertThat(e.retryFutile()).as("an SDK would sleep until the reset inside the call").isTrue();
     }
 
     @Test
@@ -72,6 +73,7 @@ class BudgetGateTest {
         assertThat(e.getMessage()).isEqualTo("job at index 1 (custom_id 'b'): " + m.describe());
         assertThat(e.param()).isEqualTo("[1]");
         assertThat(e.retryAfterSeconds()).isEqualTo(30);
+        assertThat(e.retryFutile()).as("kept when placed in the submission").isTrue();
     }
 
     @Test

@@ -53,6 +53,7 @@ class CancelServiceTest {
                     () -> cancels.cancelJob("job_" + st.wire(), new byte[0], ALL));
             assertThat(e.status()).isEqualTo(409);
             assertThat(e.code()).isEqualTo("job_finished");
+            assertThat(e.retryFutile()).as("final: x-should-retry: false").isTrue();
             assertThat(e.getMessage()).contains("'" + st.wire() + "'");
         }
         assertThat(published).isEmpty();
@@ -71,6 +72,7 @@ class CancelServiceTest {
         ApiException e = catchThrowableOfType(ApiException.class, () -> cancels.cancelBatch("b1", new byte[0], ALL));
         assertThat(e.status()).isEqualTo(409);
         assertThat(e.code()).isEqualTo("batch_finished");
+        assertThat(e.retryFutile()).as("final: x-should-retry: false").isTrue();
         assertThat(published).hasSize(1);
     }
 

@@ -36,6 +36,7 @@ class KeyRateLimitsTest {
         assertThat(e.type()).isEqualTo("requests");
         assertThat(e.code()).isEqualTo("rate_limit_exceeded");
         assertThat(e.retryAfterSeconds()).isEqualTo(20);
+        assertThat(e.retryFutile()).as("a wait of under a minute: the SDKs' retry works").isFalse();
         clock.advance(Duration.ofSeconds(19));
         assertThat(catchThrowableOfType(ApiException.class, () -> limits.request(c)).retryAfterSeconds()).isEqualTo(1);
         clock.advance(Duration.ofSeconds(1));

@@ -72,6 +72,7 @@ class UnconfirmedSubmissionTest {
             assertThat(e.status()).isEqualTo(503);
             assertThat(e.unconfirmed()).isTrue();
             assertThat(e.getMessage()).contains(firstBatch, "Retry with the same Idempotency-Key");
+            assertThat(e.retryFutile()).as("a retry with the key is answered with what was enqueued").isFalse();
         });
         commitFailure.set(null);
         transactional.forEach(p -> p.commitTransactionException = null);
@@ -121,7 +122,10 @@ class UnconfirmedSubmissionTest {
         assertThat(commits()).isEqualTo(before + 1);
     }
 
-    /** Without an Idempotency-Key the 503 says where to look, not to retry with a key the client never sent. */
+    /**
+     * Without an Idempotency-Key the 503 says where to look, not to retry with a key the client never sent, and tells
+     * OpenAI's SDKs not to retry by themselves ({@code x-should-retry: false}): that would enqueue the jobs twice.
+     */
     @Test
     void withoutAKeyTheMessageNamesTheBatchToLookUp() {
         commitFailure.set(new TimeoutException("Timeout expired after 1000ms while awaiting EndTxn(true)"));
@@ -131,6 +135,7 @@ class UnconfirmedSubmissionTest {
                     assertThat(e.unconfirmed()).isTrue();
                     assertThat(e.getMessage()).contains("may have been enqueued", "GET /v1/batches/batch_")
                             .doesNotContain("Retry with the same Idempotency-Key");
+                    assertThat(e.retryFutile()).isTrue();
                 });
     }
 

@@ -36,6 +36,7 @@ class UsageForwarderTest {
                         assertThat(e.type()).isEqualTo("service_unavailable");
                         assertThat(e.getMessage()).contains("the usage aggregator at " + url + " cannot be reached")
                                 .contains("llmq.ingest.usage_url");
+                        assertThat(e.retryFutile()).as("it may be up again soon").isFalse();
                     });
         }
     }
@@ -63,6 +64,7 @@ class UsageForwarderTest {
                         assertThat(e.status()).isEqualTo(503);
                         assertThat(e.code()).isEqualTo("usage_unavailable");
                         assertThat(e.getMessage()).contains("did not answer within 300 ms");
+                        assertThat(e.retryFutile()).isFalse();
                     });
         } finally {
             release.countDown();
@@ -80,6 +82,7 @@ class UsageForwarderTest {
                     .isInstanceOfSatisfying(ApiException.class, e -> {
                         assertThat(e.status()).isEqualTo(503);
                         assertThat(e.getMessage()).contains("no usage aggregator is configured");
+                        assertThat(e.retryFutile()).as("not until the ingest is configured again").isTrue();
                     });
             // Javalin leaves a pair it cannot decode out of the parameters: taken for absent, it got the default
             assertThatThrownBy(() -> forwarder.forward(Map.of("window", List.of("total")), "group_by=%zz&window=total",
@@ -140,6 +143,7 @@ class UsageForwarderTest {
                     .isInstanceOfSatisfying(ApiException.class, e -> {
                         assertThat(e.status()).isEqualTo(503);
                         assertThat(e.getMessage()).contains("llmq.auth.internal_key").doesNotContain("Incorrect");
+                        assertThat(e.retryFutile()).as("a configuration error").isTrue();
                     });
         } finally {
             fake.stop(0);
