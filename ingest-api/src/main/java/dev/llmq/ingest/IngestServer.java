@@ -30,6 +30,7 @@ import dev.llmq.ingest.internal.KafkaClientMeters;
 import dev.llmq.ingest.internal.KafkaClients;
 import dev.llmq.ingest.internal.KeyRateLimits;
 import dev.llmq.ingest.internal.QueryParameters;
+import dev.llmq.ingest.internal.RequestIds;
 import dev.llmq.ingest.internal.ResponseHeaders;
 import dev.llmq.ingest.internal.SealedParts;
 import dev.llmq.ingest.internal.StreamRelay;
@@ -71,6 +72,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -172,6 +174,7 @@ public final class IngestServer implements AutoCloseable {
     private volatile RequestLogger requestObserver = (ctx, ms) -> { };
     private volatile SubmissionTracing tracing = SubmissionTracing.W3C;
     private final Supplier<Set<String>> modelGroups;
+    private final RequestIds requestIds = new RequestIds(() -> ThreadLocalRandom.current().nextLong());
 
     public IngestServer(IngestSettings settings, Supplier<Set<String>> modelGroups, BooleanSupplier readiness,
                         Clock clock, MeterRegistry registry) {
@@ -238,8 +241,10 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.before(this::authorize);
             cfg.routes.before(IngestServer::decodablePath);
             cfg.requestLogger.http((ctx, ms) -> requestObserver.handle(ctx, ms));
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(mapper)));
-            cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler(mapper)));
+            cfg.jetty.modifyHttpConfiguration(http -> http.addCustomizer(requestIds));
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler(mapper, requestIds)));
+            cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(
+                    new JsonErrorHandler(mapper, requestIds)));
             cfg.routes.post("/v1/jobs", this::submit);
             cfg.routes.get("/v1/jobs/{id}", this::getJob);
             cfg.routes.get("/v1/jobs/{id}/stream", this::stream);
@@ -271,7 +276,8 @@ public final class IngestServer implements AutoCloseable {
             // a body that breaks off (early EOF, a broken chunk) on any route is the client's error
             cfg.routes.exception(IOException.class, (e, ctx) -> writeError(ctx, unreadableBody()));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
-                log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                log.error("unexpected error on {} {} ({} {})", ctx.method(), ctx.path(), ResponseHeaders.REQUEST_ID,
+                        ctx.res().getHeader(ResponseHeaders.REQUEST_ID), e);
                 writeError(ctx, new ApiException(500, "server_error", "internal_error", null,
                         "internal error", "internal"));
             });

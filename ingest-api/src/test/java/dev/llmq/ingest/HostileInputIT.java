@@ -211,5 +211,7 @@ class HostileInputIT {
         assertThat(a.body()).hasSizeLessThan(1000);
         // a 5xx OpenAI's SDKs would retry, though the same request fails again
         assertThat(a.header("x-should-retry")).isEqualTo(status == 505 ? "false" : null);
+        assertThat(a.header("x-request-id")).as("even where Jetty could not parse the request")
+                .matches("req_[0-9a-f]{32}");
     }
 }

@@ -16,6 +16,8 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -210,6 +212,23 @@ class IngestServerWithoutKafkaTest {
         assertThat(r.raw().headers().firstValue("x-should-retry")).as("not until reconfigured").hasValue("false");
         // the parameters are still checked first
         assertOpenAiError(http.get("/v1/usage?group_by=model&window=2h"), 400, "invalid_value");
+    }
+
+    /** OpenAI's SDKs show {@code x-request-id} as the request's id ({@code _request_id}, {@code error.requestID}). */
+    @Test
+    void everyAnswerHasANewRequestId() {
+        List<HttpTestClient.Response> answers = List.of(http.get("/health/live"), http.get("/health/live"),
+                http.get("/v1/models"), http.get("/v2/nothing"), http.get("/v1/jobs"),
+                http.post("/v1/jobs", "{\"model\":\"gpt-4o-mini\"}", "application/json"),
+                http.post("/v1/jobs", CHAT, "application/json"), http.post("/v1/jobs", CHAT, "text/plain"),
+                http.get("/v1/jobs/job_unknown"), http.get("/v1/usage?group_by=model&window=total"));
+        Set<String> ids = new HashSet<>();
+        for (HttpTestClient.Response r : answers) {
+            String id = r.raw().headers().firstValue("x-request-id").orElse(null);
+            assertThat(id).as(r.status() + " " + r.body()).matches("req_[0-9a-f]{32}");
+            ids.add(id);
+        }
+        assertThat(ids).as("one per request").hasSize(answers.size());
     }
 
     @Test

@@ -20,9 +20,12 @@ public final class JsonErrorHandler extends ErrorHandler {
     private static final String JSON = "application/json";
 
     private final ObjectMapper mapper;
+    private final RequestIds requestIds;
 
-    public JsonErrorHandler(ObjectMapper mapper) {
+    /** @param requestIds the ids of answers to requests that got none before (Jetty could not parse them) */
+    public JsonErrorHandler(ObjectMapper mapper, RequestIds requestIds) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.requestIds = Objects.requireNonNull(requestIds, "requestIds");
         setShowStacks(false);
         setShowCauses(false);
     }
@@ -33,6 +36,7 @@ public final class JsonErrorHandler extends ErrorHandler {
         Object message = request.getAttribute(ERROR_MESSAGE);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
         response.getHeaders().put(ERROR_CACHE_CONTROL);
+        requestId(response.getHeaders());
         ApiException e = error(status, message instanceof String s ? s : null);
         if (e.retryFutile()) {
             response.getHeaders().put(ResponseHeaders.SHOULD_RETRY, "false");
@@ -44,11 +48,18 @@ public final class JsonErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, JSON);
+        requestId(fields);
         ApiException e = error(status, reason);
         if (e.retryFutile()) {
             fields.put(ResponseHeaders.SHOULD_RETRY, "false");
         }
         return ByteBuffer.wrap(ErrorBodies.render(mapper, e));
+    }
+
+    private void requestId(HttpFields.Mutable fields) {
+        if (!fields.contains(ResponseHeaders.REQUEST_ID)) {
+            fields.put(ResponseHeaders.REQUEST_ID, requestIds.next());
+        }
     }
 
     private static ApiException error(int status, String message) {

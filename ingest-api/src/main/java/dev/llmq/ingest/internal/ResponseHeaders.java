@@ -11,4 +11,7 @@ public final class ResponseHeaders {
      * retry by themselves (408, 409, 429, 5xx): they obey it, and never retry ({@link ApiException#withoutRetry()}).
      */
     public static final String SHOULD_RETRY = "x-should-retry";
+
+    /** A new id on every response ({@link RequestIds}), which OpenAI's SDKs show as the request's id. */
+    public static final String REQUEST_ID = "x-request-id";
 }
