@@ -249,6 +249,9 @@ class FilesIT {
         assertThat(counted.at("/request_counts/total").asInt()).isEqualTo(stored.lines());
         assertThat(counted.at("/counts/queued").asInt()).isEqualTo(stored.lines() - done.size());
         assertThat(counted.at("/usage/total_tokens").asLong()).isPositive();
+        assertThat(counted.at("/usage/input_tokens").asLong()).as("OpenAI's BatchUsage").isPositive();
+        assertThat(counted.at("/usage/input_tokens_details/cached_tokens").isIntegralNumber()).isTrue();
+        assertThat(counted.at("/usage/output_tokens_details/reasoning_tokens").isIntegralNumber()).isTrue();
         assertThat(customIds(http.get("/v1/batches/" + batchId + "/results").body()))
                 .containsExactlyElementsOf(done.stream().map(JobRequest::customId).toList());
 

@@ -10,6 +10,7 @@ import dev.llmq.schemas.StoredFile;
 import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.TokenUsage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -117,8 +118,9 @@ public final class JobViews {
      * {@code cancelling_at} and {@code cancelled_at} (when its last job ended). Once it ended, {@code output_file_id}
      * names its succeeded jobs' lines and {@code error_file_id} the others' ({@link FileService#outputFileId}), when
      * it has any. {@code input_file_id}, {@code completion_window} (and so {@code expires_at}) and {@code metadata}
-     * are those it was created with from a file, else null. {@code usage} and {@code cost_usd} sum its ended jobs'
-     * (exact; {@code unpriced_jobs} used tokens at no known price and are not in the cost).
+     * are those it was created with from a file, else null. {@code usage} (OpenAI's {@code BatchUsage},
+     * {@link #batchUsage}) and {@code cost_usd} sum its ended jobs' (exact; {@code unpriced_jobs} used tokens at no
+     * known price and are not in the cost).
      */
     public ObjectNode batch(String batchId, BatchTally jobs, Instant cancelRequestedAt) {
         long done = 0;
@@ -177,9 +179,25 @@ public final class JobViews {
         }
         o.put("total", jobs.total());
         o.set("counts", byStatus);
-        o.set("usage", mapper.valueToTree(jobs.usage()));
+        o.set("usage", batchUsage(jobs.usage()));
         o.put("cost_usd", jobs.costUsd());
         o.put("unpriced_jobs", jobs.unpriced());
+        return o;
+    }
+
+    /**
+     * OpenAI's {@code BatchUsage}: input tokens (cache reads in {@code input_tokens_details.cached_tokens}, and
+     * llmq's cache writes beside them as {@code cache_creation_tokens}, which OpenAI's SDKs ignore), output tokens
+     * (reasoning in {@code output_tokens_details.reasoning_tokens}) and the total.
+     */
+    ObjectNode batchUsage(TokenUsage u) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("input_tokens", u.promptTokens());
+        o.putObject("input_tokens_details").put("cached_tokens", u.cachedPromptTokens())
+                .put("cache_creation_tokens", u.cacheCreationTokens());
+        o.put("output_tokens", u.completionTokens());
+        o.putObject("output_tokens_details").put("reasoning_tokens", u.reasoningTokens());
+        o.put("total_tokens", u.totalTokens());
         return o;
     }
 

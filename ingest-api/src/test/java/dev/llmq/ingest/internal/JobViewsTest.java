@@ -67,6 +67,21 @@ class JobViewsTest {
         assertThat(done.path("cancelling_at")).isEqualTo(NullNode.getInstance());
     }
 
+    /** Typed SDK code reads {@code batch.usage.input_tokens_details.cached_tokens}: OpenAI's BatchUsage, exactly. */
+    @Test
+    void aBatchsUsageIsOpenAisBatchUsageOfItsEndedJobs() {
+        JobResult r = new JobResult(1, "u", "batch_1", null, null, "gpt-4o", JobStatus.SUCCEEDED,
+                Json.mapper().createObjectNode().put("object", "chat.completion"), null,
+                new TokenUsage(120, 40, 160, 64, 16, 8), null, null, "d", "openai", "gpt-4o", List.of(), 1L, null, t, t,
+                t, null, null, null);
+        ObjectNode batch = views.batch("batch_1", BatchTally.of(List.of(job("u", JobStatus.SUCCEEDED, r),
+                job("q", JobStatus.QUEUED, null))), null);
+
+        assertThat(batch.path("usage").toString()).isEqualTo("{\"input_tokens\":120,\"input_tokens_details\":"
+                + "{\"cached_tokens\":64,\"cache_creation_tokens\":8},\"output_tokens\":40,"
+                + "\"output_tokens_details\":{\"reasoning_tokens\":16},\"total_tokens\":160}");
+    }
+
     @Test
     void aBatchIsOpenAisBatchObjectNamingItsOutputAndErrorFilesOnceEnded() {
         ObjectNode running = views.batch("batch_1", BatchTally.of(List.of(job("a", JobStatus.QUEUED, null),
