@@ -440,6 +440,35 @@ class FilesIT {
         }
     }
 
+    /** OpenAI's {@code files.list({order: 'asc'})}: oldest first, paged by {@code after} both ways. */
+    @Test
+    void filesAreListedOldestFirstWithOrderAscPagedByAfter() {
+        String t = "tenant-" + System.nanoTime();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(uploaded(line("a-" + i, "hi"), "X-Llmq-Tenant", t).path("id").asText());
+        }
+        List<String> asc = new ArrayList<>();
+        String after = null;
+        for (int page = 0; page < 3; page++) {
+            JsonNode p = http.get("/v1/files?order=asc&limit=2" + (after == null ? "" : "&after=" + after),
+                    "X-Llmq-Tenant", t).json();
+            List<String> got = p.path("data").findValuesAsText("id");
+            asc.addAll(got);
+            assertThat(p.path("first_id").asText()).isEqualTo(got.getFirst());
+            assertThat(p.path("has_more").asBoolean()).as("page " + page).isEqualTo(page < 2);
+            after = p.path("last_id").asText();
+        }
+        assertThat(asc).containsExactlyElementsOf(ids);
+
+        JsonNode fromMiddle = http.get("/v1/files?order=asc&after=" + ids.get(2), "X-Llmq-Tenant", t).json();
+        assertThat(fromMiddle.path("data").findValuesAsText("id")).containsExactly(ids.get(3), ids.get(4));
+        JsonNode backFromMiddle = http.get("/v1/files?order=desc&after=" + ids.get(2), "X-Llmq-Tenant", t).json();
+        assertThat(backFromMiddle.path("data").findValuesAsText("id")).containsExactly(ids.get(1), ids.get(0));
+        assertThat(http.get("/v1/files?order=asc&after=" + ids.get(4), "X-Llmq-Tenant", t).json().path("data")
+                .isEmpty()).isTrue();
+    }
+
     @Test
     void filesAreListedNewestFirstPerTenant() {
         String t = "tenant-" + System.nanoTime();
@@ -458,7 +487,9 @@ class FilesIT {
         assertThat(http.get("/v1/files/" + ids.get(0), "X-Llmq-Tenant", "other").status()).isEqualTo(404);
         assertThat(http.get("/v1/files", "X-Llmq-Tenant", "other").json().path("data").findValuesAsText("id"))
                 .doesNotContainAnyElementsOf(ids);
-        assertThat(http.get("/v1/files?order=asc").status()).isEqualTo(400);
+        HttpTestClient.Response sideways = http.get("/v1/files?order=sideways");
+        assertThat(sideways.status()).isEqualTo(400);
+        assertThat(sideways.json().at("/error/param").asText()).isEqualTo("order");
         HttpTestClient.Response notAnId = http.get("/v1/files?after=unknown");
         assertThat(notAnId.status()).as("not taken for a listing from the start").isEqualTo(400);
         assertThat(notAnId.json().at("/error/param").asText()).isEqualTo("after");

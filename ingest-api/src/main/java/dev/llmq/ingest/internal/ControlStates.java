@@ -227,20 +227,23 @@ public final class ControlStates implements AutoCloseable {
     }
 
     /**
-     * Up to {@code max} uploaded files {@code wanted} accepts, newest first (file ids sort by upload time), from the
-     * one after {@code after} (null: the newest) on; none while the table is not read. A record that cannot be read
-     * is left out.
+     * Up to {@code max} uploaded files {@code wanted} accepts, newest first or, {@code ascending}, oldest first (file
+     * ids sort by upload time), from the one after {@code after} in that order (null: from the first) on; none while
+     * the table is not read. A record that cannot be read is left out.
      */
-    public List<StoredFile> files(String after, int max, Predicate<StoredFile> wanted) {
+    public List<StoredFile> files(String after, boolean ascending, int max, Predicate<StoredFile> wanted) {
         KafkaStreams s = streams;
         if (!running || s == null) {
             return List.of();
         }
         List<StoredFile> out = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = table(s, FILES_STORE).reverseAll()) {
+        ReadOnlyKeyValueStore<String, byte[]> table = table(s, FILES_STORE);
+        // a null bound is open; the bound itself (the page before's last file) is skipped
+        try (KeyValueIterator<String, byte[]> it = ascending ? table.range(after, null)
+                : table.reverseRange(null, after)) {
             while (it.hasNext() && out.size() < max) {
                 KeyValue<String, byte[]> entry = it.next();
-                if (entry.value == null || (after != null && entry.key.compareTo(after) >= 0)) {
+                if (entry.value == null || entry.key.equals(after)) {
                     continue;
                 }
                 StoredFile file = readable(entry.key, entry.value, FILES);

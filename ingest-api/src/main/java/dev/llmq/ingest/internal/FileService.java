@@ -235,16 +235,16 @@ public final class FileService {
 
     /**
      * {@code GET /v1/files?purpose=&limit=&after=&order=}: the caller's uploaded files in OpenAI's list shape, newest
-     * first ({@code order=desc}, the default; {@code asc} is refused rather than ignored). 400 for an unknown parameter
-     * or value.
+     * first ({@code order=desc}, the default) or oldest first ({@code order=asc}); {@code after} is the last file of
+     * the page before, in the same order. 400 for an unknown parameter or value.
      */
     public ObjectNode list(Map<String, List<String>> params, Caller caller, JobViews views) {
         QueryParameters.onlyKnown(params, LIST_PARAMETERS, "GET /v1/files");
         String purpose = QueryParameters.single(params, "purpose");
         String order = QueryParameters.single(params, "order");
-        if (order != null && !order.equals("desc")) {
-            throw ApiException.invalid("invalid_value", "order", "llmq lists files newest first only: 'order' may be"
-                    + " 'desc', got '" + order + "'");
+        if (order != null && !order.equals("desc") && !order.equals("asc")) {
+            throw ApiException.invalid("invalid_value", "order", "'order' must be 'asc' (oldest first) or 'desc'"
+                    + " (newest first, the default), got '" + order + "'");
         }
         String after = QueryParameters.single(params, "after");
         if (after != null && JobIds.fileMillisOf(after) < 0) { // as GET /v1/batches: not taken for no 'after'
@@ -253,7 +253,7 @@ public final class FileService {
         }
         int limit = BatchListing.limit(QueryParameters.single(params, "limit"), MAX_LIMIT, MAX_LIMIT);
         Predicate<StoredFile> wanted = f -> caller.sees(f.tenant()) && (purpose == null || purpose.equals(f.purpose()));
-        List<StoredFile> found = store.files(after, limit + 1, wanted);
+        List<StoredFile> found = store.files(after, "asc".equals(order), limit + 1, wanted);
         ObjectNode list = mapper.createObjectNode();
         list.put("object", "list");
         var data = list.putArray("data");

@@ -246,10 +246,13 @@ public final class FileStore implements AutoCloseable {
         return table.file(id).filter(f -> !expired(f, now));
     }
 
-    /** Up to {@code max} files {@code wanted} accepts, newest first, from the one after {@code after} (null: all). */
-    public List<StoredFile> files(String after, int max, Predicate<StoredFile> wanted) {
+    /**
+     * Up to {@code max} files {@code wanted} accepts, newest first (or oldest first, {@code ascending}), from the one
+     * after {@code after} in that order (null: all).
+     */
+    public List<StoredFile> files(String after, boolean ascending, int max, Predicate<StoredFile> wanted) {
         Instant now = clock.instant();
-        return table.files(after, max, f -> !expired(f, now) && wanted.test(f));
+        return table.files(after, ascending, max, f -> !expired(f, now) && wanted.test(f));
     }
 
     private static boolean expired(StoredFile f, Instant now) {
@@ -522,7 +525,7 @@ public final class FileStore implements AutoCloseable {
     /** Deletes up to {@link #SWEEP_MAX} expired files; how many it deleted. */
     int sweep() {
         Instant now = clock.instant();
-        List<StoredFile> expired = table.files(null, SWEEP_MAX, f -> expired(f, now));
+        List<StoredFile> expired = table.files(null, false, SWEEP_MAX, f -> expired(f, now));
         for (StoredFile f : expired) {
             delete(f);
         }

@@ -77,13 +77,19 @@ class FileStoreIT {
             Instant now = clock.instant();
             StoredFile hour = store.write(draft("file-1", now, now.plus(Duration.ofHours(1))), bytes("one\n"));
             StoredFile month = store.write(draft("file-2", now, now.plus(Duration.ofDays(30))), bytes("two\n"));
-            assertThat(store.files(null, 10, f -> true)).extracting(StoredFile::id).containsExactly("file-2",
+            assertThat(store.files(null, false, 10, f -> true)).extracting(StoredFile::id).containsExactly("file-2",
                     "file-1");
+            assertThat(store.files(null, true, 10, f -> true)).extracting(StoredFile::id).containsExactly("file-1",
+                    "file-2");
+            assertThat(store.files("file-1", true, 10, f -> true)).extracting(StoredFile::id).containsExactly("file-2");
+            assertThat(store.files("file-2", false, 10, f -> true)).extracting(StoredFile::id)
+                    .containsExactly("file-1");
+            assertThat(store.files("file-2", true, 10, f -> true)).isEmpty();
             assertThat(store.sweep()).isZero();
 
             clock.advance(Duration.ofHours(2));
             assertThat(store.file("file-1")).as("expired: not found even before the sweep").isEmpty();
-            assertThat(store.files(null, 10, f -> true)).extracting(StoredFile::id).containsExactly("file-2");
+            assertThat(store.files(null, false, 10, f -> true)).extracting(StoredFile::id).containsExactly("file-2");
             assertThat(store.sweep()).isEqualTo(1);
             assertThat(table.file("file-1")).as("deleted from the table").isEmpty();
             assertThat(store.sweep()).isZero();
