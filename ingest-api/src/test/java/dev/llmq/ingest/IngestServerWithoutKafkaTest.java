@@ -231,6 +231,29 @@ class IngestServerWithoutKafkaTest {
         assertThat(ids).as("one per request").hasSize(answers.size());
     }
 
+    /** A client's report of a 500 names the request id its answer carried, which the error's log line names too. */
+    @Test
+    void anUnexpectedErrorIsLoggedWithTheRequestIdOfItsAnswer() {
+        Logger ingest = (Logger) LoggerFactory.getLogger(IngestServer.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        ingest.addAppender(events);
+        server.traceWith(incoming -> {
+            throw new IllegalStateException("tracing broke");
+        });
+        try {
+            HttpTestClient.Response r = http.post("/v1/jobs", CHAT, "application/json");
+
+            assertOpenAiError(r, 500, "internal_error");
+            String id = r.raw().headers().firstValue("x-request-id").orElseThrow();
+            assertThat(events.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                    .contains("unexpected error on POST /v1/jobs").contains(id));
+        } finally {
+            server.traceWith(SubmissionTracing.W3C);
+            ingest.detachAppender(events);
+        }
+    }
+
     @Test
     void liveButNotReadyWithoutKafka() {
         assertThat(http.get("/health/live").status()).isEqualTo(200);
