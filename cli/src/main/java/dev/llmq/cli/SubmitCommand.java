@@ -61,14 +61,37 @@ final class SubmitCommand implements Callable<Integer> {
                     + "`llmq results BATCH_ID... -o OUT.jsonl --wait` writes their output lines in input order");
             return 0;
         }
-        BatchRunner.Run run = runner.await(BatchRunner.batches(submissions), submitted.jobs(), true, start);
-        out.printf("%s in %.1f s%n", run.outcome(), run.elapsed().toMillis() / 1000.0);
-        if (output != null) {
-            long written = runner.writeResults(submissions.stream().map(IngestClient.Submission::batchId).toList(),
-                    output);
-            out.printf("wrote %s to %s%n", Words.count(written, "result line"), output);
+        List<String> ids = submissions.stream().map(IngestClient.Submission::batchId).toList();
+        Thread interrupted = new Thread(() -> {
+            err.println();
+            err.println(stoppedWaiting(ids, output));
+            err.flush();
+        }, "llmq-submit-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted); // Ctrl-C while waiting: the jobs go on, say so
+        try {
+            BatchRunner.Run run = runner.await(BatchRunner.batches(submissions), submitted.jobs(), true, start);
+            out.printf("%s in %.1f s%n", run.outcome(), run.elapsed().toMillis() / 1000.0);
+            if (output != null) {
+                long written = runner.writeResults(ids, output);
+                out.printf("wrote %s to %s%n", Words.count(written, "result line"), output);
+            }
+            out.flush();
+            return run.unsuccessful() == 0 ? 0 : 1;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            } catch (IllegalStateException stopping) {
+                // the JVM is shutting down: the hook runs
+            }
         }
-        out.flush();
-        return run.unsuccessful() == 0 ? 0 : 1;
+    }
+
+    /** What a Ctrl-C while waiting leaves: the jobs were submitted and go on; how to get their output or stop them. */
+    static String stoppedWaiting(List<String> batchIds, Path output) {
+        String ids = String.join(" ", batchIds);
+        return "llmq submit: stopped waiting; the jobs were submitted and go on in llmq"
+                + (output == null ? "" : " (" + output + " may be incomplete)") + ": `llmq results " + ids
+                + " -o OUT.jsonl --wait` writes their output lines once they end, `llmq cancel " + ids
+                + "` stops them";
     }
 }
