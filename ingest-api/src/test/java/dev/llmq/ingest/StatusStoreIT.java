@@ -134,6 +134,18 @@ class StatusStoreIT {
                 assertThat(running.path("deployment").asText()).isEqualTo("mock-2");
                 assertThat(running.path("run_id").asText()).isEqualTo("run-1");
                 assertThat(running.path("tokens_so_far").asInt()).isEqualTo(42);
+                assertThat(running.has("waiting")).as("a run that does not wait says nothing of it").isFalse();
+            }
+        }
+        String why = "attempt 2 failed (server_error 500); the retry is due in 1.5 s";
+        for (String id : jobs) {
+            fixture.sendStatus(new JobStatusEvent(1, id, null, JobStatus.RUNNING, "w-1", 2, Instant.now(), "run-1",
+                    "mock-2", 42, why));
+        }
+        for (String id : jobs) {
+            for (HttpTestClient http : List.of(httpA, httpB)) {
+                await().atMost(WAIT).until(() -> http.get("/v1/jobs/" + id).json().path("waiting").asText()
+                        .equals(why));
             }
         }
 

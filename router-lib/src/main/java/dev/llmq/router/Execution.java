@@ -85,7 +85,8 @@ final class Execution {
                 if (worthWaiting && wait != null && wait.compareTo(MAX_RETRY_AFTER) <= 0 && waits < budget
                         && !deadlinePassed(wait)) {
                     waits++;
-                    if (!sleep(wait)) {
+                    if (!sleep(wait, acquired.none.toError(group).message() + "; looking again in "
+                            + millis(wait))) {
                         return failed(error(ErrorKind.TIMEOUT, "interrupted while waiting for a deployment"));
                     }
                     continue;
@@ -96,7 +97,8 @@ final class Execution {
                 Duration queueWait = queueWait(v, ds, acquired.none);
                 if (queueWait != null) {
                     queued = queued.plus(queueWait);
-                    if (!sleep(queueWait)) {
+                    if (!sleep(queueWait, acquired.none.toError(group).message() + "; waiting for capacity "
+                            + "(llmq.worker.max_queue_wait), looking again in " + millis(queueWait))) {
                         return failed(error(ErrorKind.TIMEOUT, "interrupted while waiting for capacity"));
                     }
                     continue;
@@ -215,7 +217,9 @@ final class Execution {
                             + " ms later");
                     return Decision.FAIL;
                 }
-                if (!sleep(delay)) {
+                if (!sleep(delay, "attempt " + attempts.size() + " failed (" + err.kind().wire()
+                        + (err.httpStatus() > 0 ? " " + err.httpStatus() : "") + "); the retry is due in "
+                        + millis(delay))) {
                     return Decision.FAIL;
                 }
             }
@@ -363,9 +367,16 @@ final class Execution {
         return request.deadline() != null && router.clock().instant().plus(after).isAfter(request.deadline());
     }
 
-    private boolean sleep(Duration d) {
+    /** A wait as one reads it: {@code 850 ms}, {@code 2.5 s}. */
+    private static String millis(Duration d) {
+        long ms = d.toMillis();
+        return ms < 1000 ? ms + " ms" : (ms % 1000 == 0 ? ms / 1000 + " s" : ms / 1000.0 + " s");
+    }
+
+    /** Waits through the job's wait hook, which is told why ({@code reason}); false when interrupted. */
+    private boolean sleep(Duration d, String reason) {
         try {
-            waitHook.await(d, duration -> router.sleeper().sleep(duration, request.abort()));
+            waitHook.await(d, duration -> router.sleeper().sleep(duration, request.abort()), reason);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -15,4 +15,12 @@ public interface WaitHook {
 
     /** Waits {@code duration} by calling {@code sleeper.sleep(duration)}, doing what it needs before and after. */
     void await(Duration duration, Sleeper sleeper) throws InterruptedException;
+
+    /**
+     * As {@link #await(Duration, Sleeper)}, saying why the job waits (one sentence for whoever looks at the job
+     * meanwhile: no deployment can take it now, a retry's delay); by default the reason is not used.
+     */
+    default void await(Duration duration, Sleeper sleeper, String reason) throws InterruptedException {
+        await(duration, sleeper);
+    }
 }

@@ -14,11 +14,15 @@ import java.util.Objects;
  * @param runId the run (one delivery of the job to a worker), as on the job's chunks; null from older workers
  * @param deployment the deployment of the attempt, when one was chosen
  * @param tokensSoFar output tokens (chunks' deltas, approximately) streamed so far by this run, for streaming jobs
+ * @param waiting why the run waits without a slot and calls nothing now (a spend budget in force, no deployment of
+ *                its group able to take it, a retry's delay), as one sentence; null while it runs (or from older
+ *                workers)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobStatusEvent(int schemaVersion, String jobId, String batchId, JobStatus status, String workerId,
-                             int attempt, Instant at, String runId, String deployment, Integer tokensSoFar) {
+                             int attempt, Instant at, String runId, String deployment, Integer tokensSoFar,
+                             String waiting) {
 
     public static final int SCHEMA_VERSION = 1;
 
@@ -31,9 +35,15 @@ public record JobStatusEvent(int schemaVersion, String jobId, String batchId, Jo
         }
     }
 
+    /** An event of a run that does not wait. */
+    public JobStatusEvent(int schemaVersion, String jobId, String batchId, JobStatus status, String workerId,
+                          int attempt, Instant at, String runId, String deployment, Integer tokensSoFar) {
+        this(schemaVersion, jobId, batchId, status, workerId, attempt, at, runId, deployment, tokensSoFar, null);
+    }
+
     /** An event without run, deployment or progress detail. */
     public JobStatusEvent(int schemaVersion, String jobId, String batchId, JobStatus status, String workerId, int attempt,
                           Instant at) {
-        this(schemaVersion, jobId, batchId, status, workerId, attempt, at, null, null, null);
+        this(schemaVersion, jobId, batchId, status, workerId, attempt, at, null, null, null, null);
     }
 }

@@ -20,6 +20,15 @@ public interface JobRun {
     void attemptStarted(int attempt, String deployment);
 
     /**
+     * The job waits, calling nothing, for {@code reason} (one sentence: a spend budget in force, no deployment able
+     * to take it now, a retry's delay): told to the job's readers until its next attempt starts. By default not
+     * reported.
+     */
+    default void waiting(String reason) {
+        // nothing to report to
+    }
+
+    /**
      * The job's in-flight slot, which the handler may give back while the job waits for capacity; by default it is
      * held throughout.
      */

@@ -18,6 +18,8 @@ import dev.llmq.runtime.mock.MockLlmServer;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.JobStatusEvent;
+import dev.llmq.schemas.JsonSerde;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
 import dev.llmq.worker.internal.WorkerMetrics;
 import dev.llmq.worker.routing.DeploymentPrices;
@@ -137,6 +139,14 @@ class WaitingJobsIT {
                 assertThat(meters.get("llmq.worker.waiting").gauge().value()).as("the gauge operators see")
                         .isEqualTo(a.size());
                 assertThat(mock.requests("model-a")).isEmpty(); // waiting makes no provider call
+                // and each says why on the status topic, for GET /v1/jobs/{id}
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    List<JobStatusEvent> told = fx.readAll(fx.topics.status()).stream()
+                            .map(r -> JsonSerde.jobStatusEvent().fromBytes(r.value()))
+                            .filter(e -> e.jobId().equals("a0")).toList();
+                    assertThat(told).last().satisfies(e -> assertThat(e.waiting()).contains(
+                            "no healthy deployment for model group 'group-a'", "a-1", "waiting for capacity"));
+                });
 
                 router.health().apply(new DeploymentHealthEvent("a-1", DeploymentHealthEvent.State.CLOSED, null,
                         "test"));

@@ -42,12 +42,20 @@ public record JobSnapshot(String jobId, String batchId, String customId, String 
      * @param deployment the deployment of the attempt, when known
      * @param tokensSoFar output tokens streamed so far by the run (streaming jobs), when reported
      * @param at when the worker sent the event
+     * @param waiting why the run waits, calling nothing, when it does (null while it runs)
      */
     public record Running(int attempt, String runId, String deployment, Integer tokensSoFar, String workerId,
-                          Instant at) {
+                          Instant at, String waiting) {
+
+        /** A run that does not wait. */
+        public Running(int attempt, String runId, String deployment, Integer tokensSoFar, String workerId,
+                       Instant at) {
+            this(attempt, runId, deployment, tokensSoFar, workerId, at, null);
+        }
 
         static Running of(JobStatusEvent e) {
-            return new Running(e.attempt(), e.runId(), e.deployment(), e.tokensSoFar(), e.workerId(), e.at());
+            return new Running(e.attempt(), e.runId(), e.deployment(), e.tokensSoFar(), e.workerId(), e.at(),
+                    e.waiting());
         }
     }
 

@@ -80,6 +80,9 @@ public final class JobViews {
                 if (run.tokensSoFar() != null) {
                     o.put("tokens_so_far", run.tokensSoFar());
                 }
+                if (run.waiting() != null) {
+                    o.put("waiting", run.waiting()); // why it calls nothing now: a budget, capacity, a retry's delay
+                }
             }
             o.putNull("result");
             o.putNull("error");

@@ -82,6 +82,9 @@ final class JobRunState implements JobRun {
     private boolean attemptPending;
     private boolean ended;
     private ScheduledFuture<?> delayTimer;
+    /** What the run waits for now, as last told ({@link #waiting(String)}); null once an attempt started. */
+    private String waitingFor;
+    private int waits;
 
     /**
      * @param chunks the job's chunk publisher, or null when it does not stream
@@ -125,7 +128,7 @@ final class JobRunState implements JobRun {
         return new JobSlot() {
             @Override
             public boolean release() {
-                waiting();
+                slotGivenBack();
                 return slot.release();
             }
 
@@ -181,8 +184,23 @@ final class JobRunState implements JobRun {
     }
 
     /** The job gives its slot back for a wait: the run is told now (its start, or its untold attempt). */
-    private synchronized void waiting() {
+    private synchronized void slotGivenBack() {
         tellFromNowOn();
+    }
+
+    /**
+     * The run waits for {@code reason}: told at once (after its start or attempt, if untold), and again only when the
+     * reason changes; the next attempt's event ends it.
+     */
+    @Override
+    public synchronized void waiting(String reason) {
+        if (ended || reason == null || reason.equals(waitingFor)) {
+            return;
+        }
+        tellFromNowOn();
+        waitingFor = reason;
+        waits++;
+        publish(job.stream() ? tokens : null, "waiting:" + runId + ":" + waits, clock.instant(), reason);
     }
 
     /**
@@ -228,6 +246,7 @@ final class JobRunState implements JobRun {
         runId = chunks != null ? chunks.runId() : number == 1 && deployment == null ? runId : RunIds.next(clock);
         attempt = number;
         deployment = deploymentId;
+        waitingFor = null;
         tokens = 0;
         lastProgress = System.nanoTime();
         attemptAt = clock.instant();
@@ -281,9 +300,13 @@ final class JobRunState implements JobRun {
     }
 
     private void publish(Integer tokensSoFar, String idSuffix, Instant at) {
+        publish(tokensSoFar, idSuffix, at, null);
+    }
+
+    private void publish(Integer tokensSoFar, String idSuffix, Instant at, String waiting) {
         try {
             JobStatusEvent event = new JobStatusEvent(JobStatusEvent.SCHEMA_VERSION, job.jobId(), job.batchId(),
-                    JobStatus.RUNNING, workerId, attempt, at, runId, deployment, tokensSoFar);
+                    JobStatus.RUNNING, workerId, attempt, at, runId, deployment, tokensSoFar, waiting);
             sender.send(new ProducerRecord<>(topic, null, Sender.utf8(job.jobId()), STATUS.toBytes(event),
                     sender.headers(LlmqHeaders.TYPE_STATUS, job.jobId() + ":" + idSuffix, at, trace)));
         } catch (RuntimeException e) {

@@ -252,6 +252,7 @@ public final class RoutedJobHandler implements JobHandler {
                 return budget.get();
             }
             Duration untilReset = Duration.between(now, budget.get().resetsAt());
+            run.waiting("held until the budget resets: " + budget.get().describe());
             hold.await(untilReset.compareTo(BUDGET_RECHECK) < 0 ? untilReset : BUDGET_RECHECK, untilAborted);
         }
         return null;
@@ -279,11 +280,20 @@ public final class RoutedJobHandler implements JobHandler {
      */
     private WaitHook routerWaits(JobRequest job, JobRun run) {
         WaitHook freeing = freeingSlot(run.slot());
-        return (duration, sleeper) -> {
-            freeing.await(duration, sleeper);
-            BudgetMessage failing = holdWhileExhausted(job, run);
-            if (failing != null) {
-                run.abort().abort(budgetExceeded(failing));
+        return new WaitHook() {
+            @Override
+            public void await(Duration duration, Sleeper sleeper) throws InterruptedException {
+                freeing.await(duration, sleeper);
+                BudgetMessage failing = holdWhileExhausted(job, run);
+                if (failing != null) {
+                    run.abort().abort(budgetExceeded(failing));
+                }
+            }
+
+            @Override
+            public void await(Duration duration, Sleeper sleeper, String reason) throws InterruptedException {
+                run.waiting(reason);
+                await(duration, sleeper);
             }
         };
     }

@@ -121,7 +121,8 @@ class JobRunStateTest {
 
     private static String describe(JobStatusEvent event) {
         assertThat(event.status()).isEqualTo(JobStatus.RUNNING);
-        return "running attempt " + event.attempt() + " on " + event.deployment();
+        return "running attempt " + event.attempt() + " on " + event.deployment()
+                + (event.waiting() == null ? "" : ", waiting: " + event.waiting());
     }
 
     @Test
@@ -217,6 +218,26 @@ class JobRunStateTest {
         }, producer, timers, Duration.ofMillis(50));
 
         assertThat(described(sent)).containsExactly("running attempt 1 on null", TOPICS.results());
+    }
+
+    @Test
+    void aWaitIsToldWithItsReasonAfterTheStartOnceUntilItChangesAndTheNextAttemptEndsIt() {
+        List<ProducerRecord<byte[], byte[]>> sent = run((job, chunks, run) -> {
+            run.waiting("a budget");
+            waitWithoutSlot(run);
+            run.waiting("a budget"); // looked at again, unchanged: not told again
+            run.waiting("no deployment");
+            run.attemptStarted(1, "d1");
+            run.waiting("a retry's delay");
+            waitWithoutSlot(run);
+            run.attemptStarted(2, "d1");
+            return answer();
+        }, new ScriptedProducer(r -> null), timers, Duration.ofSeconds(30));
+
+        assertThat(described(sent)).containsExactly("running attempt 1 on null",
+                "running attempt 1 on null, waiting: a budget", "running attempt 1 on null, waiting: no deployment",
+                "running attempt 1 on d1", "running attempt 1 on d1, waiting: a retry's delay",
+                "running attempt 2 on d1", TOPICS.results());
     }
 
     @Test

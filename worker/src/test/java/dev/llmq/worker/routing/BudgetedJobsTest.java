@@ -41,6 +41,7 @@ class BudgetedJobsTest {
     private final List<String> slotEvents = new CopyOnWriteArrayList<>();
     private final Abort abort = new Abort();
     private final List<String> attempts = new CopyOnWriteArrayList<>();
+    private final List<String> waits = new CopyOnWriteArrayList<>();
 
     private Router router;
 
@@ -65,6 +66,11 @@ class BudgetedJobsTest {
         @Override
         public void attemptStarted(int attempt, String deployment) {
             attempts.add(deployment);
+        }
+
+        @Override
+        public void waiting(String reason) {
+            waits.add(reason);
         }
 
         @Override
@@ -130,6 +136,8 @@ class BudgetedJobsTest {
         assertThat(out.attempts()).singleElement().satisfies(a ->
                 assertThat(a.startedAt()).isAfterOrEqualTo(resetsAt));
         assertThat(slotEvents).startsWith("release", "reacquire").containsOnly("release", "reacquire");
+        assertThat(waits).as("the hold is told, with the budget").isNotEmpty().allSatisfy(w -> assertThat(w)
+                .startsWith("held until the budget resets: the 7d budget of tenant 'acme'"));
     }
 
     @Test
