@@ -254,7 +254,10 @@ class CancellationIT extends WorkerIT {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "flaky-1", "server_error"),
                         org.assertj.core.groups.Tuple.tuple(2, "flaky-1", "server_error"),
                         org.assertj.core.groups.Tuple.tuple(3, "quick-1", "success"));
-        List<JobStatusEvent> attempts = statusEvents("retried").stream().filter(e -> e.deployment() != null)
+        List<JobStatusEvent> events = statusEvents("retried");
+        assertThat(events).as("the wait before the retry says why").anySatisfy(e -> assertThat(e.waiting())
+                .startsWith("attempt 1 failed (server_error 500); the retry is due in"));
+        List<JobStatusEvent> attempts = events.stream().filter(e -> e.deployment() != null && e.waiting() == null)
                 .toList();
         assertThat(attempts).extracting(JobStatusEvent::attempt, JobStatusEvent::deployment)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "flaky-1"),
