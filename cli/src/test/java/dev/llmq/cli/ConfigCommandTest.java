@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,17 +16,8 @@ class ConfigCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliIT.Result run(String... args) {
+        return CliIT.run(args);
     }
 
     private Path file(String yaml) throws IOException {
@@ -41,17 +30,17 @@ class ConfigCommandTest {
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(LoadedConfig.BUNDLED)) {
             bundled = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Run run = run("config", "show");
+        CliIT.Result run = run("config", "show");
 
-        assertThat(run.exit()).isZero();
+        assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo(bundled).contains("model_list:");
     }
 
     @Test
     void checkListsTheBundledConfigsModelGroups() {
-        Run run = run("config", "check");
+        CliIT.Result run = run("config", "check");
 
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).isEqualTo("""
                 the bundled config: valid for every role
                 2 model groups:
@@ -70,9 +59,9 @@ class ConfigCommandTest {
                 router_setings: { num_retries: 1 }
                 """);
 
-        Run run = run("config", "check", "--config", config.toString());
+        CliIT.Result run = run("config", "check", "--config", config.toString());
 
-        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains(config + ": valid for every role", "1 model group:",
                 "  local: local-1 (openai/my-finetune, no price)",
                 "no price for 1 deployment: their results will say cost_usd: null",
@@ -87,9 +76,9 @@ class ConfigCommandTest {
                     litellm_params: { model: openai/gpt-4o, api_key: os.environ/LLMQ_CONFIG_CHECK_SURELY_UNSET }
                 """);
 
-        Run run = run("config", "check", "--config", config.toString());
+        CliIT.Result run = run("config", "check", "--config", config.toString());
 
-        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).startsWith("llmq config check: ").contains(config.toString(),
                 "LLMQ_CONFIG_CHECK_SURELY_UNSET");
@@ -97,9 +86,9 @@ class ConfigCommandTest {
 
     @Test
     void checkFailsOnAFileThatIsNotThere() {
-        Run run = run("config", "check", "--config", dir.resolve("missing.yaml").toString());
+        CliIT.Result run = run("config", "check", "--config", dir.resolve("missing.yaml").toString());
 
-        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("config file not found", "missing.yaml");
     }
 }
