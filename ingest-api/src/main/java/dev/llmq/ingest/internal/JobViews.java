@@ -104,6 +104,8 @@ public final class JobViews {
         o.set("attempt_history", mapper.valueToTree(r.attempts()));
         o.put("cost_usd", r.costUsd());
         o.put("cost_reason", r.costReason());
+        // what llmq changed or estimated (a dropped parameter, the estimated usage of streams cut short)
+        o.set("adjustments", mapper.valueToTree(r.adjustments()));
         return o;
     }
 

@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -218,5 +219,18 @@ class JobViewsTest {
         ObjectNode o = views.job(job("u", JobStatus.SUCCEEDED, succeeded("u", null, "no price for openai/x")));
         assertThat(o.path("cost_usd")).isEqualTo(NullNode.getInstance());
         assertThat(o.path("cost_reason").asText()).isEqualTo("no price for openai/x");
+    }
+
+    @Test
+    void aFinishedJobShowsWhatLlmqChangedOrEstimated() {
+        String estimated = "usage_estimated:cut_streams=1,prompt_tokens=10(chars/4),completion_tokens=5(streamed_deltas)";
+        JobResult r = succeeded("a", new BigDecimal("0.000015"), null);
+        JobResult adjusted = new JobResult(1, "a", null, null, null, "gpt-4o", JobStatus.SUCCEEDED, r.response(),
+                null, r.usage(), r.costUsd(), null, "d1", "openai", "gpt-4o", null, null, null, t, t, t, null, null,
+                List.of("dropped_params:seed", estimated));
+
+        assertThat(views.job(job("a", JobStatus.SUCCEEDED, adjusted)).path("adjustments"))
+                .extracting(JsonNode::asText).containsExactly("dropped_params:seed", estimated);
+        assertThat(views.job(job("p", JobStatus.SUCCEEDED, r)).path("adjustments")).isEmpty();
     }
 }
