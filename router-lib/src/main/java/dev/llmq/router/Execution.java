@@ -85,8 +85,8 @@ final class Execution {
                 if (worthWaiting && wait != null && wait.compareTo(MAX_RETRY_AFTER) <= 0 && waits < budget
                         && !deadlinePassed(wait)) {
                     waits++;
-                    if (!sleep(wait, acquired.none.toError(group).message() + "; looking again in "
-                            + millis(wait))) {
+                    // the reason stays the same while the wait goes on, so that it is told once
+                    if (!sleep(wait, acquired.none.toError(group).message() + "; waiting for it to recover")) {
                         return failed(error(ErrorKind.TIMEOUT, "interrupted while waiting for a deployment"));
                     }
                     continue;
@@ -98,7 +98,7 @@ final class Execution {
                 if (queueWait != null) {
                     queued = queued.plus(queueWait);
                     if (!sleep(queueWait, acquired.none.toError(group).message() + "; waiting for capacity "
-                            + "(llmq.worker.max_queue_wait), looking again in " + millis(queueWait))) {
+                            + "(llmq.worker.max_queue_wait)")) {
                         return failed(error(ErrorKind.TIMEOUT, "interrupted while waiting for capacity"));
                     }
                     continue;
