@@ -1,6 +1,7 @@
 package dev.llmq.cli;
 
 import dev.llmq.schemas.UsageParameters;
+import dev.llmq.usage.UsageQuery;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -117,8 +118,21 @@ final class UsageCommand implements Callable<Integer> {
     }
 
     private void print(PrintWriter out, String answer) throws Exception {
-        out.print(json ? answer + (answer.endsWith("\n") ? "" : "\n") : UsageTable.parse(answer).render());
+        out.print(json ? answer + (answer.endsWith("\n") ? "" : "\n") : UsageTable.parse(answer).render()
+                + range());
         out.flush();
+    }
+
+    /**
+     * What a windowed table covers when neither end was given: the aggregator's default range, which the table's
+     * total sums (a reader would otherwise take it for all usage). Nothing for {@code total} or a given range.
+     */
+    String range() {
+        if (UsageTable.TOTAL.equals(window) || from != null || to != null) {
+            return "";
+        }
+        return "the last " + UsageQuery.DEFAULT_WINDOWS + " windows of " + window + " up to now (--from and --to "
+                + "choose others)\n";
     }
 
     /** The query string of {@code GET /v1/usage}, URL-encoded; the server checks the values. */

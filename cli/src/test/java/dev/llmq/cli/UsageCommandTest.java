@@ -61,6 +61,17 @@ class UsageCommandTest {
     }
 
     @Test
+    void aWindowedTableWithoutARangeSaysWhichWindowsItSums() {
+        server.reply(200, "{\"object\":\"list\",\"group_by\":\"model\",\"window\":\"1h\",\"data\":[]}");
+
+        CliIT.Result result = run("usage", "--url", url(), "--window", "1h");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).isEqualTo("no usage recorded (group_by model, window 1h)\n"
+                + "the last 60 windows of 1h up to now (--from and --to choose others)\n");
+    }
+
+    @Test
     void everyOptionGoesIntoTheQueryUrlEncoded() {
         server.reply(200, "{\"object\":\"list\",\"group_by\":\"tenant\",\"window\":\"1h\",\"data\":[]}");
 
