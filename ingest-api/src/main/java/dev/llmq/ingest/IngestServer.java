@@ -647,11 +647,15 @@ public final class IngestServer implements AutoCloseable {
         json(ctx, 200, views.outputFile(id, batchId, outputOf(id, batchId, ctx)));
     }
 
-    /** The batch of the output or error file {@code id}, as its caller sees it; 404 when none or once it expired. */
+    /**
+     * The batch of the output or error file {@code id}, as its caller sees it; 404 when none, once it expired, or when
+     * the batch ended without a line for it (its batch says {@code error_file_id: null}, or {@code output_file_id}).
+     */
     private BatchTally outputOf(String id, String batchId, Context ctx) {
         Instant now = clock.instant();
         return BatchTally.read(view, batchId, caller(ctx), sealedParts)
                 .filter(jobs -> jobs.outputExpiresAt() == null || jobs.outputExpiresAt().isAfter(now))
+                .filter(jobs -> !jobs.endedWithoutLinesFor(FileService.isErrorFile(id)))
                 .orElseThrow(() -> FileService.noSuchFile(id));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.ingest.internal.FileService;
 import dev.llmq.ingest.internal.StepClock;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.schemas.BatchManifest;
@@ -427,6 +428,11 @@ class FilesIT {
         JsonNode outputFile = http.get("/v1/files/" + output).json();
         assertThat(outputFile.path("expires_at").asLong() - outputFile.path("created_at").asLong()).isEqualTo(3600);
         assertThat(customIds(http.get("/v1/files/" + output + "/content").body())).containsExactly("e-1");
+        // every job succeeded: no error file, as error_file_id says (null)
+        assertThat(http.get("/v1/batches/" + batchId).json().path("error_file_id").isNull()).isTrue();
+        String errors = FileService.errorFileId(batchId);
+        assertThat(http.get("/v1/files/" + errors).status()).isEqualTo(404);
+        assertThat(http.get("/v1/files/" + errors + "/content").status()).isEqualTo(404);
 
         CLOCK.advance(Duration.ofHours(2));
         try {

@@ -191,6 +191,16 @@ public final class BatchTally {
         return counts.getOrDefault(status, 0L);
     }
 
+    /**
+     * Whether the batch ended without a line for its error file ({@code errorFile}: every job succeeded) or its
+     * output file (none did): that file is not one, as OpenAI's {@code error_file_id} / {@code output_file_id} is
+     * null then.
+     */
+    public boolean endedWithoutLinesFor(boolean errorFile) {
+        long succeeded = count(JobStatus.SUCCEEDED);
+        return ended() && (errorFile ? succeeded == total() : succeeded == 0);
+    }
+
     /** Whether every job of the batch has ended. */
     public boolean ended() {
         long done = 0;
