@@ -17,10 +17,10 @@ import java.util.function.ToLongFunction;
 /**
  * An answer of {@code GET /v1/usage} as a text table, for {@code llmq usage} and the end of {@code llmq demo}: one row
  * per group (and, for windows, per window start), then a total row (none by tag, whose rows overlap). A row's
- * requests are its succeeded, failed, cancelled and expired ones (the last two columns only when there were any). Costs are
- * printed exactly, with every decimal digit they have ({@code 0.00042150}, never rounded to cents), because a sum of
- * small per-job costs is what this table is for; each with as many decimals as the column's most precise one, so
- * that the decimal points line up.
+ * requests are its succeeded, failed, cancelled and expired ones (the last two columns only when there were any).
+ * Costs are printed exactly, with every decimal digit they have ({@code 0.00042150}, never rounded to cents), because
+ * a sum of small per-job costs is what this table is for; each with as many decimals as the column's most precise
+ * one, so that the decimal points line up.
  *
  * @param groupBy the answer's {@code group_by}, the first column's title
  * @param window the answer's {@code window}; windows other than {@code total} get a window-start column
