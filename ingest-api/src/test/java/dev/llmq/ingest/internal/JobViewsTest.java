@@ -223,7 +223,7 @@ class JobViewsTest {
 
     @Test
     void aFinishedJobShowsWhatLlmqChangedOrEstimated() {
-        String estimated = "usage_estimated:cut_streams=1,prompt_tokens=10(chars/4),completion_tokens=5(streamed_deltas)";
+        String estimated = "usage_estimated:cut_streams=1,prompt_tokens=10,completion_tokens=5";
         JobResult r = succeeded("a", new BigDecimal("0.000015"), null);
         JobResult adjusted = new JobResult(1, "a", null, null, null, "gpt-4o", JobStatus.SUCCEEDED, r.response(),
                 null, r.usage(), r.costUsd(), null, "d1", "openai", "gpt-4o", null, null, null, t, t, t, null, null,

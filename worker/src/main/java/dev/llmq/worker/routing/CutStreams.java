@@ -11,8 +11,9 @@ import java.util.Objects;
 /**
  * The output of a streaming job's attempts that ended without the provider's usage: a stream cut by a timeout or a
  * broken connection and tried again, one that failed for good, one a cancellation or the deadline stopped. The
- * provider billed each of them (the prompt it read and the tokens it sent), so the job's usage and cost count them,
- * estimated: the prompt at four characters a token, the output as the content and tool-call deltas streamed. A
+ * provider billed each of them (the prompt it read and the tokens it sent), so the job's usage and cost count them:
+ * what the provider had reported before the end, else estimated (the prompt at four characters a token, the output
+ * as the content and tool-call deltas streamed). A
  * {@link ChunkPublisher} that counts the deltas of the current attempt on their way to the chunks topic. One job,
  * one thread.
  */
@@ -40,12 +41,20 @@ final class CutStreams implements ChunkPublisher {
         streamed = 0;
     }
 
-    /** The current call ended without the provider's usage: what it streamed, if anything, was billed. */
-    void callCut(Deployment deployment) {
-        if (streamed > 0) {
-            cuts.add(new Cut(deployment, new TokenUsage(promptEstimate, streamed, promptEstimate + streamed, 0, 0)));
-            streamed = 0;
+    /**
+     * The current call ended before its answer: what it streamed, if anything, was billed. {@code told} is the usage
+     * the provider had reported before the end (some report as they stream), or null: its counts are taken where it
+     * has them (the output at least what was streamed), estimated where not.
+     */
+    void callCut(Deployment deployment, TokenUsage told) {
+        boolean toldPrompt = told != null && told.promptTokens() > 0;
+        long completion = Math.max(streamed, told == null ? 0 : told.completionTokens());
+        if (completion > 0 || toldPrompt) {
+            long prompt = toldPrompt ? told.promptTokens() : promptEstimate;
+            cuts.add(new Cut(deployment, new TokenUsage(prompt, completion, prompt + completion,
+                    toldPrompt ? told.cachedPromptTokens() : 0, told == null ? 0 : told.reasoningTokens())));
         }
+        streamed = 0;
     }
 
     List<Cut> cuts() {
@@ -61,11 +70,11 @@ final class CutStreams implements ChunkPublisher {
         return sum;
     }
 
-    /** The adjustment that says the usage includes cut streams, with their estimated figures. */
+    /** The adjustment that says the usage includes cut streams, with their figures. */
     String adjustment() {
         TokenUsage u = usage();
-        return ADJUSTMENT + cuts.size() + ",prompt_tokens=" + u.promptTokens() + "(chars/4),completion_tokens="
-                + u.completionTokens() + "(streamed_deltas)";
+        return ADJUSTMENT + cuts.size() + ",prompt_tokens=" + u.promptTokens() + ",completion_tokens="
+                + u.completionTokens();
     }
 
     /** The sum of two costs: unpriced when either is (the first reason), exact otherwise. */

@@ -173,9 +173,7 @@ public final class RoutedJobHandler implements JobHandler {
                 if (e.error().kind().aborted()) {
                     partial.set(soFar);
                 }
-                if (!reportsUsage(soFar)) { // a stream cut, failed or stopped: billed for what it streamed
-                    streams.callCut(deployment);
-                }
+                streams.callCut(deployment, toldUsage(soFar)); // cut, failed or stopped: billed for what it streamed
                 throw e;
             } catch (RuntimeException | Error e) {
                 call.failed(e.getClass().getName());
@@ -196,9 +194,10 @@ public final class RoutedJobHandler implements JobHandler {
         return withCutStreams(result, streams);
     }
 
-    private static boolean reportsUsage(ObjectNode completion) {
-        TokenUsage usage = completion == null ? null : Usages.fromOpenAi(completion.get("usage"));
-        return usage != null && !usage.equals(TokenUsage.ZERO);
+    /** The usage a stream ended early had reported so far, or null when none. */
+    private static TokenUsage toldUsage(ObjectNode partial) {
+        TokenUsage usage = partial == null ? null : Usages.fromOpenAi(partial.get("usage"));
+        return usage == null || usage.equals(TokenUsage.ZERO) ? null : usage;
     }
 
     /**
@@ -359,8 +358,8 @@ public final class RoutedJobHandler implements JobHandler {
     }
 
     /**
-     * Cancelled or expired: the attempts made, and what a stream had produced before it was stopped; when the
-     * provider reported usage for it, that usage is priced (the provider charges for it).
+     * Cancelled or expired: the attempts made, and what a stream had produced before it was stopped; its usage and
+     * cost, what the provider had reported else estimated, are added with the other cut streams ({@link CutStreams}).
      */
     private JobOutcome stopped(RoutedOutcome.Failed failed, List<Attempt> attempts, ObjectNode partial) {
         JobOutcome outcome = failed(failed, attempts);
@@ -369,17 +368,7 @@ public final class RoutedJobHandler implements JobHandler {
                 : JobOutcome.cancelled(error);
         stopped = stopped.withAttempts(attempts).withRoute(outcome.deployment(), outcome.provider(), outcome.model())
                 .withTimings(outcome.latency(), null);
-        if (partial != null) {
-            stopped = stopped.withResponse(partial);
-            TokenUsage usage = Usages.fromOpenAi(partial.get("usage"));
-            if (usage != null && !usage.equals(TokenUsage.ZERO)) {
-                stopped = stopped.withUsage(usage);
-                if (failed.lastDeployment() != null) {
-                    stopped = priced(stopped, failed.lastDeployment());
-                }
-            }
-        }
-        return stopped;
+        return partial == null ? stopped : stopped.withResponse(partial);
     }
 
     private static Attempt attempt(AttemptRecord record) {
