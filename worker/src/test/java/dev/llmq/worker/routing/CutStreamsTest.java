@@ -43,7 +43,8 @@ class CutStreamsTest {
         streams.callCut(DEPLOYMENT, null);
 
         assertThat(streams.usage()).isEqualTo(new TokenUsage(40, 7, 47, 0, 0));
-        assertThat(streams.adjustment()).isEqualTo("usage_estimated:cut_streams=1,prompt_tokens=40,completion_tokens=7");
+        assertThat(streams.adjustment())
+                .isEqualTo("usage_estimated:cut_streams=1,prompt_tokens=40,completion_tokens=7");
     }
 
     @Test
