@@ -86,7 +86,7 @@ final class Execution {
                         && !deadlinePassed(wait)) {
                     waits++;
                     // the reason stays the same while the wait goes on, so that it is told once
-                    if (!sleep(wait, acquired.none.toError(group).message() + "; waiting for it to recover")) {
+                    if (!sleep(wait, acquired.none.message(group) + "; waiting for it to recover")) {
                         return failed(error(ErrorKind.TIMEOUT, "interrupted while waiting for a deployment"));
                     }
                     continue;
@@ -97,7 +97,7 @@ final class Execution {
                 Duration queueWait = queueWait(v, ds, acquired.none);
                 if (queueWait != null) {
                     queued = queued.plus(queueWait);
-                    if (!sleep(queueWait, acquired.none.toError(group).message() + "; waiting for capacity "
+                    if (!sleep(queueWait, acquired.none.message(group) + "; waiting for capacity "
                             + "(llmq.worker.max_queue_wait)")) {
                         return failed(error(ErrorKind.TIMEOUT, "interrupted while waiting for capacity"));
                     }

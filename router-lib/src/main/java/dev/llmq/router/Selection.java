@@ -48,10 +48,15 @@ public sealed interface Selection {
             } else {
                 kind = ErrorKind.OVERLOADED;
             }
+            return ProviderError.builder(kind).providerCode("no_healthy_deployment").message(message(modelGroup))
+                    .build();
+        }
+
+        /** Why nothing of {@code modelGroup} is available, one sentence: the error's message, a wait's reason. */
+        public String message(String modelGroup) {
             String why = rejections.isEmpty() ? "no deployments"
                     : rejections.stream().map(Rejection::toString).collect(Collectors.joining("; "));
-            return ProviderError.builder(kind).providerCode("no_healthy_deployment")
-                    .message("no healthy deployment for model group '" + modelGroup + "': " + why).build();
+            return "no healthy deployment for model group '" + modelGroup + "': " + why;
         }
     }
 }

@@ -158,8 +158,10 @@ public final class JobViews {
         } else {
             o.put("status", ended ? "cancelled" : "cancelling");
         }
-        o.put("output_file_id", ended && done - failed > 0 ? FileService.outputFileId(batchId) : null);
-        o.put("error_file_id", ended && failed > 0 ? FileService.errorFileId(batchId) : null);
+        // the rule GET /v1/files answers by: a file of a kind the ended batch has no line for is not one
+        o.put("output_file_id", ended && !jobs.endedWithoutLinesFor(false) ? FileService.outputFileId(batchId)
+                : null);
+        o.put("error_file_id", ended && !jobs.endedWithoutLinesFor(true) ? FileService.errorFileId(batchId) : null);
         putEpoch(o, "created_at", jobs.created());
         putEpoch(o, "in_progress_at", jobs.created());
         putEpoch(o, "expires_at", from == null || from.completionWindow() == null || jobs.created() == null ? null

@@ -30,4 +30,12 @@ public record Cost(BigDecimal usd, String reason) {
     public static Cost unpriced(String reason) {
         return new Cost(null, Objects.requireNonNull(reason, "reason"));
     }
+
+    /** This cost and {@code other}: unpriced when either is (this one's reason first), exact otherwise. */
+    public Cost plus(Cost other) {
+        if (usd == null) {
+            return this;
+        }
+        return other.usd == null ? other : priced(usd.add(other.usd));
+    }
 }

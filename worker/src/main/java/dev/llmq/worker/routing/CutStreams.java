@@ -77,17 +77,6 @@ final class CutStreams implements ChunkPublisher {
                 + u.completionTokens();
     }
 
-    /** The sum of two costs: unpriced when either is (the first reason), exact otherwise. */
-    static Cost plus(Cost a, Cost b) {
-        if (a.usd() == null) {
-            return a;
-        }
-        if (b.usd() == null) {
-            return b;
-        }
-        return Cost.priced(a.usd().add(b.usd()));
-    }
-
     @Override
     public void publish(ObjectNode chatCompletionChunk) {
         streamed += ChunkPublisher.deltas(chatCompletionChunk);

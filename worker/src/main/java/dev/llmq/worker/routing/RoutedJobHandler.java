@@ -212,7 +212,7 @@ public final class RoutedJobHandler implements JobHandler {
         Cost total = !priced ? Cost.ZERO : outcome.costUsd() != null ? Cost.priced(outcome.costUsd())
                 : Cost.unpriced(outcome.costReason());
         for (CutStreams.Cut cut : streams.cuts()) {
-            total = CutStreams.plus(total, cost.cost(cut.deployment(), cut.usage()));
+            total = total.plus(cost.cost(cut.deployment(), cut.usage()));
         }
         List<String> adjustments = new ArrayList<>(outcome.adjustments());
         adjustments.add(streams.adjustment());
