@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -34,9 +35,10 @@ class ResultTransactionsTest {
     private static final Map<TopicPartition, OffsetAndMetadata> OFFSETS = Map.of(new TopicPartition("jobs", 0),
             new OffsetAndMetadata(7, "s2;3;0:1"));
 
-    private final List<MockProducer<byte[], byte[]>> made = new ArrayList<>();
+    /** The producers made, on the transactions' thread while a test may read them. */
+    private final List<MockProducer<byte[], byte[]>> made = new CopyOnWriteArrayList<>();
     /** The slot each producer in {@link #made} was made for. */
-    private final List<Integer> slots = new ArrayList<>();
+    private final List<Integer> slots = new CopyOnWriteArrayList<>();
     private ResultTransactions transactions;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
