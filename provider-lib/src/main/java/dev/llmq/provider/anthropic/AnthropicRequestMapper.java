@@ -18,20 +18,27 @@ import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ParameterSupport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Canonical (OpenAI) request → Anthropic Messages body (piece 2).
  *
  * <ul>
- *   <li>one-to-one renames: {@code stop} → {@code stop_sequences} (whitespace-only values are unsupported), {@code user} → {@code metadata.user_id},
- *       {@code max_completion_tokens} (else {@code max_tokens}) → {@code max_tokens}; {@code temperature},
- *       {@code top_p}, {@code top_k} as they are (Anthropic rejects a temperature above 1 itself: nothing is
- *       clamped);</li>
+ *   <li>one-to-one renames: {@code stop} → {@code stop_sequences} (whitespace-only values are unsupported),
+ *       {@code user} → {@code metadata.user_id}, {@code max_completion_tokens} (else {@code max_tokens}) →
+ *       {@code max_tokens}; {@code temperature}, {@code top_p}, {@code top_k} as they are (Anthropic rejects a
+ *       temperature above 1 itself: nothing is clamped);</li>
+ *   <li>{@code temperature} and {@code top_p} together: Claude models from Opus 4.1 on (Sonnet 4.5, Haiku 4.5 ...)
+ *       answer 400 "cannot both be specified for this model" (docs: models/migrating-to-claude-4, "use only
+ *       temperature OR top_p"), so for them {@code top_p} next to a {@code temperature} is unsupported (with
+ *       {@code drop_params} dropped and recorded as {@code dropped:top_p}); the older models
+ *       ({@link #acceptsTemperatureWithTopP}) still get both;</li>
  *   <li>{@code max_tokens} is required by Anthropic: when the request has none it is filled from the model's
  *       {@code max_output_tokens} in the price table, else {@value #DEFAULT_MAX_TOKENS}, and recorded as
  *       {@code filled:max_tokens=N};</li>
@@ -67,6 +74,9 @@ public final class AnthropicRequestMapper {
                     "stop", "stream", "stream_options", "tools", "tool_choice", "parallel_tool_calls",
                     "response_format", "user", "reasoning_effort"));
 
+    private static final Pattern OLD_SAMPLING = Pattern.compile(
+            "claude-(2|3|instant)\\b.*|claude-(sonnet|opus)-4(-0|-2025\\d{4})?");
+
     private final Function<String, Optional<Long>> maxOutputTokens;
 
     /** @param maxOutputTokens a model's output-token limit (from the price table), used to fill {@code max_tokens} */
@@ -93,7 +103,7 @@ public final class AnthropicRequestMapper {
         tools(req, body, adjustments);
         stopSequences(req.stop(), target.dropParams(), body, adjustments);
         putNumber(body, "temperature", req.temperature());
-        putNumber(body, "top_p", req.topP());
+        putNumber(body, "top_p", topP(target, req, adjustments));
         JsonNode topK = checked.get("top_k");
         if (topK != null && !topK.isNull()) {
             body.set("top_k", topK);
@@ -217,6 +227,34 @@ public final class AnthropicRequestMapper {
             case ToolChoice.Unknown u -> throw WireJson.unsupported("tool_choice",
                     "anthropic does not support this tool_choice form: " + u.raw());
         };
+    }
+
+    /**
+     * The {@code top_p} to send: none when it comes with a {@code temperature} for a model that rejects the pair
+     * (dropped and recorded with {@code drop_params}, else an {@code UNSUPPORTED_PARAMETER} error).
+     */
+    private static Double topP(ProviderTarget target, ChatRequest req, List<String> adjustments) {
+        if (req.topP() == null || req.temperature() == null || acceptsTemperatureWithTopP(target.model())) {
+            return req.topP();
+        }
+        if (target.dropParams()) {
+            adjustments.add("dropped:top_p");
+            return null;
+        }
+        throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
+                .providerCode("unsupported_parameter").message("anthropic model '" + target.model()
+                        + "' does not accept temperature and top_p together; send one of them, or set "
+                        + "drop_params: true to drop top_p and record the drop")
+                .param("top_p").build());
+    }
+
+    /**
+     * Whether a model still takes {@code temperature} and {@code top_p} in one request: the Claude 2 and 3
+     * families and the first Claude 4 models (Sonnet 4 and Opus 4 of 2025-05-14, aliases {@code -4-0}). Every
+     * later (or unknown) model is held to "one of them".
+     */
+    static boolean acceptsTemperatureWithTopP(String model) {
+        return OLD_SAMPLING.matcher(model.toLowerCase(Locale.ROOT)).matches();
     }
 
     private static void putNumber(ObjectNode body, String field, Double v) {

@@ -93,6 +93,35 @@ class AnthropicRequestMapperTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"claude-sonnet-4-5", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805", "claude-opus-4-6"})
+    void temperatureWithTopPIsUnsupportedWhereTheModelRejectsThePair(String model) {
+        ObjectNode req = userRequest("\"max_tokens\":5,\"temperature\":0.7,\"top_p\":0.9");
+        ProviderTarget strict = ProviderTarget.builder("anthropic", model).apiKey("k").build();
+        assertThatThrownBy(() -> adapter.prepare(strict, req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo("top_p");
+                    assertThat(e.error().message()).contains("drop_params");
+                });
+        MappedRequest dropped = adapter.mapRequest(ProviderTarget.from(strict).dropParams(true).build(), req, false);
+        assertThat(dropped.body().get("temperature").asDouble()).isEqualTo(0.7);
+        assertThat(dropped.body().has("top_p")).isFalse();
+        assertThat(dropped.adjustments()).containsExactly("dropped:top_p");
+        ObjectNode topPOnly = userRequest("\"max_tokens\":5,\"top_p\":0.9");
+        assertThat(adapter.mapRequest(strict, topPOnly, false).body().get("top_p").asDouble()).isEqualTo(0.9);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"claude-3-7-sonnet-20250219", "claude-3-5-haiku-latest", "claude-sonnet-4-20250514",
+            "claude-opus-4-0"})
+    void olderModelsStillGetTemperatureAndTopP(String model) {
+        ObjectNode req = userRequest("\"max_tokens\":5,\"temperature\":0.7,\"top_p\":0.9");
+        MappedRequest m = adapter.mapRequest(ProviderTarget.builder("anthropic", model).build(), req, false);
+        assertThat(m.body().get("top_p").asDouble()).isEqualTo(0.9);
+        assertThat(m.adjustments()).isEmpty();
+    }
+
+    @ParameterizedTest
     @CsvSource({"minimal,1024", "low,1024", "medium,2048", "high,4096"})
     void reasoningEffortBecomesAThinkingBudget(String effort, int budget) {
         ObjectNode req = userRequest("\"max_tokens\":9000,"
