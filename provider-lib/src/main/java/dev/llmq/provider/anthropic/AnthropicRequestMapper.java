@@ -48,7 +48,9 @@ import java.util.regex.Pattern;
  *       input comes back as the message content. Chosen over native structured outputs because it works on every
  *       Claude model. Recorded as {@value AnthropicWire#JSON_TOOL_ADJUSTMENT};</li>
  *   <li>{@code reasoning_effort} → {@code thinking: {type: enabled, budget_tokens}} with LiteLLM's budgets
- *       (minimal and low 1024, medium 2048, high 4096); {@code none} sends no thinking;</li>
+ *       (minimal and low 1024, medium 2048, high 4096); {@code none} sends no thinking. With thinking, what
+ *       Anthropic rejects next to it is unsupported ({@link #THINKING_SUPPORT}): a temperature other than 1,
+ *       {@code top_k}, a {@code top_p} below 0.95, a forcing {@code tool_choice}, a JSON {@code response_format};</li>
  *   <li>unsupported: {@code n} other than 1, {@code logprobs: true}, and every parameter not listed in
  *       {@link #SUPPORT} ({@code presence_penalty}, {@code frequency_penalty}, {@code seed}, {@code logit_bias},
  *       {@code top_logprobs} ...): an {@code UNSUPPORTED_PARAMETER} error, or dropped and recorded with
@@ -74,6 +76,20 @@ public final class AnthropicRequestMapper {
                     "stop", "stream", "stream_options", "tools", "tool_choice", "parallel_tool_calls",
                     "response_format", "user", "reasoning_effort"));
 
+    /**
+     * {@link #SUPPORT} when the request turns thinking on: Anthropic's extended thinking is not compatible with a
+     * changed {@code temperature} or {@code top_k}, a {@code top_p} below 0.95, or forced tool use
+     * (platform.claude.com/docs/en/build-with-claude/extended-thinking, feature compatibility), so those values are
+     * unsupported: a forcing {@code tool_choice} ({@code required} or a named function) and a JSON
+     * {@code response_format}, which goes through a forced tool.
+     */
+    public static final ParameterSupport THINKING_SUPPORT = SUPPORT
+            .denyingValues("temperature", v -> !v.isNumber() || v.asDouble() != 1.0)
+            .denyingValues("top_k", v -> true)
+            .denyingValues("top_p", v -> !v.isNumber() || v.asDouble() < 0.95)
+            .denyingValues("tool_choice", v -> !v.isTextual() || "required".equals(v.asText()))
+            .denyingValues("response_format", v -> !"text".equals(v.path("type").asText()));
+
     private static final Pattern OLD_SAMPLING = Pattern.compile(
             "claude-(2|3|instant)\\b.*|claude-(sonnet|opus)-4(-0|-2025\\d{4})?");
 
@@ -86,7 +102,9 @@ public final class AnthropicRequestMapper {
 
     public MappedRequest map(ProviderTarget target, ObjectNode openAiRequest, boolean stream) {
         List<String> adjustments = new ArrayList<>();
-        CheckedRequest checkedRequest = CheckedRequest.of(openAiRequest, target, SUPPORT, "anthropic", adjustments);
+        boolean thinking = thinks(openAiRequest);
+        CheckedRequest checkedRequest = CheckedRequest.of(openAiRequest, target, thinking ? THINKING_SUPPORT : SUPPORT,
+                thinking ? "anthropic with thinking (reasoning_effort)" : "anthropic", adjustments);
         ObjectNode checked = checkedRequest.json();
         ChatRequest req = checkedRequest.request();
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -120,6 +138,12 @@ public final class AnthropicRequestMapper {
         }
         boolean wantsUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
         return new MappedRequest(body, adjustments, wantsUsage);
+    }
+
+    /** Whether the request's {@code reasoning_effort} turns Anthropic's thinking on. */
+    private static boolean thinks(ObjectNode openAiRequest) {
+        JsonNode effort = openAiRequest == null ? null : openAiRequest.get("reasoning_effort");
+        return effort != null && effort.isTextual() && THINKING_BUDGETS.containsKey(effort.asText());
     }
 
     private int maxTokens(ProviderTarget target, ChatRequest req, List<String> adjustments) {

@@ -130,6 +130,42 @@ class AnthropicRequestMapperTest {
         assertThat(thinking).isEqualTo(json("{\"type\":\"enabled\",\"budget_tokens\":" + budget + "}"));
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "temperature     | 0.5",
+            "top_k           | 5",
+            "top_p           | 0.9",
+            "tool_choice     | \"required\"",
+            "tool_choice     | {\"type\":\"function\",\"function\":{\"name\":\"f\"}}",
+            "response_format | {\"type\":\"json_object\"}"})
+    void whatThinkingCannotGoWithIsUnsupportedOrDropped(String name, String value) {
+        ObjectNode req = userRequest("\"max_tokens\":5000,\"reasoning_effort\":\"low\","
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"" + name + "\":" + value);
+        assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo(name);
+                    assertThat(e.error().message()).contains("thinking");
+                });
+        MappedRequest m = adapter.mapRequest(target(true), req, false);
+        assertThat(m.adjustments()).containsExactly("dropped:" + name);
+        assertThat(m.body().get("thinking")).isEqualTo(json("{\"type\":\"enabled\",\"budget_tokens\":1024}"));
+        assertThat(m.body().get("tool_choice")).isNull();
+        assertThat(m.body().has(name)).isFalse();
+    }
+
+    @Test
+    void thinkingKeepsWhatItIsCompatibleWith() {
+        ObjectNode req = userRequest("\"max_tokens\":5000,\"reasoning_effort\":\"high\",\"temperature\":1,"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":\"auto\"");
+        MappedRequest m = adapter.mapRequest(target(false), req, false);
+        assertThat(m.body().get("temperature").asDouble()).isEqualTo(1.0);
+        assertThat(m.body().get("tool_choice")).isEqualTo(json("{\"type\":\"auto\"}"));
+        ObjectNode noThinking = userRequest("\"max_tokens\":5,\"reasoning_effort\":\"none\",\"temperature\":0.2");
+        assertThat(adapter.mapRequest(target(false), noThinking, false).body().get("temperature").asDouble())
+                .isEqualTo(0.2);
+    }
+
     @Test
     void reasoningEffortNoneSendsNoThinking() {
         ObjectNode req = userRequest("\"max_tokens\":9,"
