@@ -21,7 +21,9 @@ import java.util.Optional;
  * one {@link ProviderError}. The error type decides (docs.anthropic.com/en/api/errors): invalid_request_error 400,
  * authentication_error 401, permission_error 403, not_found_error 404, request_too_large 413, rate_limit_error 429,
  * api_error 500, overloaded_error 529; a message saying the prompt is too long is a context-window error, a credit
- * balance too low (or billing_error) is an exhausted quota. Rate limits wait for {@code retry-after}, else for the
+ * balance too low (or billing_error), like the workspace's own spend limit reached (a 400 invalid_request_error
+ * "You have reached your specified API usage limits. You will regain access on ..."), is an exhausted quota: the
+ * key cannot be used until then, whatever the request. Rate limits wait for {@code retry-after}, else for the
  * reset ({@code anthropic-ratelimit-*-reset}, RFC 3339) of the exhausted budget.
  */
 public final class AnthropicErrorClassifier {
@@ -84,7 +86,7 @@ public final class AnthropicErrorClassifier {
                 || msg.contains("context window")) {
             return ErrorKind.CONTEXT_WINDOW_EXCEEDED;
         }
-        if (msg.contains("credit balance is too low")) {
+        if (msg.contains("credit balance is too low") || msg.contains("reached your specified api usage limits")) {
             return ErrorKind.QUOTA_EXHAUSTED;
         }
         if (msg.contains("content filtering policy")) {

@@ -28,6 +28,8 @@ class AnthropicErrorClassifierTest {
             "400 | invalid_request_error | prompt is too long: 210000 tokens > 200000 maximum | CONTEXT_WINDOW_EXCEEDED",
             "400 | invalid_request_error | input length and `max_tokens` exceed context limit | CONTEXT_WINDOW_EXCEEDED",
             "400 | invalid_request_error | Your credit balance is too low to access the API   | QUOTA_EXHAUSTED",
+            "400 | invalid_request_error | You have reached your specified API usage limits. You will regain access "
+                    + "on 2026-04-01 at 00:00 UTC. | QUOTA_EXHAUSTED",
             "400 | invalid_request_error | Output blocked by content filtering policy         | CONTENT_POLICY",
             "401 | authentication_error  | invalid x-api-key                                  | AUTHENTICATION",
             "402 | billing_error         | billing problem                                    | QUOTA_EXHAUSTED",
