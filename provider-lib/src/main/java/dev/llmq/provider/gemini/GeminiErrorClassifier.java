@@ -16,18 +16,21 @@ import java.util.Optional;
 /**
  * Google API errors (piece 5): {@code {"error":{"code","message","status","details"}}} (also wrapped in a one-element
  * array, as non-SSE streams send it) + status + headers → one {@link ProviderError}. The canonical status decides
- * (ai.google.dev/gemini-api/docs/troubleshooting#error-codes, google.rpc.Code): INVALID_ARGUMENT and
- * FAILED_PRECONDITION 400 → invalid request (a token-limit message → context window; {@code ErrorInfo.reason}
- * API_KEY_INVALID → authentication), UNAUTHENTICATED 401, PERMISSION_DENIED 403, NOT_FOUND 404, RESOURCE_EXHAUSTED
- * 429 → rate limited, or quota exhausted when a {@code QuotaFailure} violation is a per-day quota, INTERNAL 500,
- * UNAVAILABLE 503 → overloaded, DEADLINE_EXCEEDED 504 → timeout. The retry hint is {@code Retry-After}, else
- * {@code RetryInfo.retryDelay}. {@code providerType} is the status, {@code providerCode} the ErrorInfo reason.
+ * (ai.google.dev/gemini-api/docs/generate-content/api-errors, google.rpc.Code): INVALID_ARGUMENT 400 → invalid
+ * request (a token-limit message → context window; {@code ErrorInfo.reason} API_KEY_INVALID → authentication),
+ * FAILED_PRECONDITION 400 ("free tier is not available in your country", billing not enabled: the project's
+ * standing, not the request's fault) → permission denied, UNAUTHENTICATED 401, PERMISSION_DENIED 403, NOT_FOUND
+ * 404, RESOURCE_EXHAUSTED 429 → rate limited, or quota exhausted when a {@code QuotaFailure} violation is a per-day
+ * quota, RESOURCE_EXHAUSTED 402 (prepay credits depleted; sent as a 429 before, recognised by its message) → quota
+ * exhausted, INTERNAL 500, UNAVAILABLE 503 → overloaded, DEADLINE_EXCEEDED 504 → timeout. The retry hint is
+ * {@code Retry-After}, else {@code RetryInfo.retryDelay}. {@code providerType} is the status, {@code providerCode}
+ * the ErrorInfo reason.
  */
 public final class GeminiErrorClassifier {
 
     private static final Map<String, ErrorKind> BY_STATUS = Map.of(
             "INVALID_ARGUMENT", ErrorKind.INVALID_REQUEST,
-            "FAILED_PRECONDITION", ErrorKind.INVALID_REQUEST,
+            "FAILED_PRECONDITION", ErrorKind.PERMISSION_DENIED,
             "OUT_OF_RANGE", ErrorKind.INVALID_REQUEST,
             "UNAUTHENTICATED", ErrorKind.AUTHENTICATION,
             "PERMISSION_DENIED", ErrorKind.PERMISSION_DENIED,
@@ -100,6 +103,9 @@ public final class GeminiErrorClassifier {
         if (msg.contains("exceeds the maximum number of tokens") || msg.contains("input token count")
                 || msg.contains("context window")) {
             return ErrorKind.CONTEXT_WINDOW_EXCEEDED;
+        }
+        if (status == 402 || msg.contains("prepayment credits are depleted")) {
+            return ErrorKind.QUOTA_EXHAUSTED;
         }
         ErrorKind byStatus = grpc == null ? null : BY_STATUS.get(grpc);
         if (byStatus == null) {
