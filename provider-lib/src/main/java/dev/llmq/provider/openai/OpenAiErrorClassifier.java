@@ -16,7 +16,10 @@ import java.util.Set;
 /**
  * Classifies OpenAI, Azure OpenAI and OpenAI-compatible errors: status + body + headers → one {@link ProviderError}.
  * The body's {@code error.code} / {@code error.type} win over the status where they say more (quota, context
- * window, content policy, unsupported parameter); otherwise the status decides.
+ * window, content policy, unsupported parameter); otherwise the status decides. A 400 {@code invalid_prompt} whose
+ * message says the prompt "was flagged as potentially violating our usage policy" (OpenAI's prompt screening of
+ * its reasoning models) is a content-policy error, so {@code content_policy_fallbacks} apply; other
+ * {@code invalid_prompt} errors (OpenRouter's name for a malformed message) stay invalid requests.
  */
 public final class OpenAiErrorClassifier {
 
@@ -111,6 +114,9 @@ public final class OpenAiErrorClassifier {
         if (code != null && CONTENT_POLICY_CODES.contains(code) || type != null && CONTENT_POLICY_CODES.contains(type)
                 || inner != null && CONTENT_POLICY_CODES.contains(inner)) {
             return ErrorKind.CONTENT_POLICY;
+        }
+        if ("invalid_prompt".equals(code) && msg != null && msg.contains("usage policy")) {
+            return ErrorKind.CONTENT_POLICY; // OpenAI's safety check of a reasoning model's prompt
         }
         return null;
     }

@@ -46,6 +46,10 @@ class OpenAiErrorClassifierTest {
             "400, invalid_request_error, -, This model's maximum context length is 128000 tokens, CONTEXT_WINDOW_EXCEEDED",
             "400, invalid_request_error, content_policy_violation, Your request was rejected, CONTENT_POLICY",
             "400, -, content_filter, The response was filtered, CONTENT_POLICY",
+            "400, invalid_request_error, invalid_prompt, Invalid prompt: your prompt was flagged as potentially "
+                    + "violating our usage policy. Please try again with a different prompt, CONTENT_POLICY",
+            "400, invalid_request_error, invalid_prompt, Invalid prompt: messages[1] has an unsupported role, "
+                    + "INVALID_REQUEST",
             "400, invalid_request_error, unsupported_parameter, Unsupported parameter: 'max_tokens', UNSUPPORTED_PARAMETER",
             "400, invalid_request_error, unsupported_value, Unsupported value: 'temperature', UNSUPPORTED_PARAMETER",
             "400, invalid_request_error, -, Invalid type for 'messages', INVALID_REQUEST",
