@@ -47,10 +47,15 @@ import java.util.regex.Pattern;
  *       {@value AnthropicWire#JSON_TOOL} whose input schema is the schema (any object for {@code json_object}); its
  *       input comes back as the message content. Chosen over native structured outputs because it works on every
  *       Claude model. Recorded as {@value AnthropicWire#JSON_TOOL_ADJUSTMENT};</li>
- *   <li>{@code reasoning_effort} → {@code thinking: {type: enabled, budget_tokens}} with LiteLLM's budgets
- *       (minimal and low 1024, medium 2048, high 4096); {@code none} sends no thinking. With thinking, what
- *       Anthropic rejects next to it is unsupported ({@link #THINKING_SUPPORT}): a temperature other than 1,
- *       {@code top_k}, a {@code top_p} below 0.95, a forcing {@code tool_choice}, a JSON {@code response_format};</li>
+ *   <li>{@code reasoning_effort} → thinking; {@code none} sends none. The Claude 3 and 4.0–4.5 models take
+ *       manual extended thinking, {@code thinking: {type: enabled, budget_tokens}} with LiteLLM's budgets (minimal
+ *       and low 1024, medium 2048, high 4096); every later model ({@link #budgetThinking} false: Claude 4.6, where
+ *       budgets are deprecated, Opus 4.7 and later, which reject them with a 400) takes adaptive thinking,
+ *       {@code thinking: {type: adaptive}} with {@code output_config: {effort}} (minimal and low → low, medium,
+ *       high; platform.claude.com/docs/en/build-with-claude/extended-thinking and /adaptive-thinking). With
+ *       thinking, what Anthropic rejects next to it is unsupported ({@link #THINKING_SUPPORT}): a temperature other
+ *       than 1, {@code top_k}, a {@code top_p} below 0.95, a forcing {@code tool_choice}, a JSON
+ *       {@code response_format};</li>
  *   <li>unsupported: {@code n} other than 1, {@code logprobs: true}, and every parameter not listed in
  *       {@link #SUPPORT} ({@code presence_penalty}, {@code frequency_penalty}, {@code seed}, {@code logit_bias},
  *       {@code top_logprobs} ...): an {@code UNSUPPORTED_PARAMETER} error, or dropped and recorded with
@@ -62,6 +67,10 @@ public final class AnthropicRequestMapper {
 
     /** {@code max_tokens} filled in when neither the request nor the price table gives one. */
     public static final int DEFAULT_MAX_TOKENS = 4096;
+
+    /** {@code reasoning_effort} → adaptive thinking's {@code output_config.effort}. */
+    static final Map<String, String> EFFORTS = Map.of("minimal", "low", "low", "low", "medium", "medium",
+            "high", "high");
 
     static final Map<String, Integer> THINKING_BUDGETS = Map.of("minimal", 1024, "low", 1024, "medium", 2048,
             "high", 4096);
@@ -89,6 +98,9 @@ public final class AnthropicRequestMapper {
             .denyingValues("top_p", v -> !v.isNumber() || v.asDouble() < 0.95)
             .denyingValues("tool_choice", v -> !v.isTextual() || "required".equals(v.asText()))
             .denyingValues("response_format", v -> !"text".equals(v.path("type").asText()));
+
+    private static final Pattern BUDGET_THINKING = Pattern.compile(
+            "claude-3.*|claude-(sonnet|opus|haiku)-4(-[0-5])?(-\\d{8}|-latest)?");
 
     private static final Pattern OLD_SAMPLING = Pattern.compile(
             "claude-(2|3|instant)\\b.*|claude-(sonnet|opus)-4(-0|-2025\\d{4})?");
@@ -130,8 +142,13 @@ public final class AnthropicRequestMapper {
             body.putObject("metadata").put("user_id", req.user());
         }
         if (req.reasoningEffort() != null && !"none".equals(req.reasoningEffort())) {
-            body.putObject("thinking").put("type", "enabled")
-                    .put("budget_tokens", THINKING_BUDGETS.get(req.reasoningEffort()));
+            if (budgetThinking(target.model())) {
+                body.putObject("thinking").put("type", "enabled")
+                        .put("budget_tokens", THINKING_BUDGETS.get(req.reasoningEffort()));
+            } else {
+                body.putObject("thinking").put("type", "adaptive");
+                body.putObject("output_config").put("effort", EFFORTS.get(req.reasoningEffort()));
+            }
         }
         if (stream) {
             body.put("stream", true);
@@ -270,6 +287,15 @@ public final class AnthropicRequestMapper {
                         + "' does not accept temperature and top_p together; send one of them, or set "
                         + "drop_params: true to drop top_p and record the drop")
                 .param("top_p").build());
+    }
+
+    /**
+     * Whether a model takes manual extended thinking ({@code budget_tokens}): Claude 3.x and Claude 4 up to 4.5
+     * ({@code claude-sonnet-4-5-20250929}, {@code claude-opus-4-1}, {@code claude-haiku-4-5} ...). Claude 4.6
+     * deprecates it, Opus 4.7 and later (and unknown newer names) only take adaptive thinking.
+     */
+    static boolean budgetThinking(String model) {
+        return BUDGET_THINKING.matcher(model.toLowerCase(Locale.ROOT)).matches();
     }
 
     /**

@@ -126,8 +126,26 @@ class AnthropicRequestMapperTest {
     void reasoningEffortBecomesAThinkingBudget(String effort, int budget) {
         ObjectNode req = userRequest("\"max_tokens\":9000,"
                 + "\"reasoning_effort\":\"" + effort + "\"");
-        JsonNode thinking = adapter.mapRequest(target(false), req, false).body().get("thinking");
-        assertThat(thinking).isEqualTo(json("{\"type\":\"enabled\",\"budget_tokens\":" + budget + "}"));
+        for (String model : new String[] {"claude-sonnet-4-5-20250929", "claude-opus-4-1", "claude-haiku-4-5",
+                "claude-sonnet-4-20250514", "claude-3-7-sonnet-latest"}) {
+            JsonNode body = adapter.mapRequest(ProviderTarget.builder("anthropic", model).build(), req, false).body();
+            assertThat(body.get("thinking")).as(model)
+                    .isEqualTo(json("{\"type\":\"enabled\",\"budget_tokens\":" + budget + "}"));
+            assertThat(body.has("output_config")).as(model).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"minimal,low", "low,low", "medium,medium", "high,high"})
+    void laterModelsGetAdaptiveThinkingWithAnEffort(String effort, String anthropicEffort) {
+        ObjectNode req = userRequest("\"max_tokens\":9000,"
+                + "\"reasoning_effort\":\"" + effort + "\"");
+        for (String model : new String[] {"claude-opus-4-7", "claude-sonnet-4-6", "claude-opus-4-6", "claude-opus-5"}) {
+            JsonNode body = adapter.mapRequest(ProviderTarget.builder("anthropic", model).build(), req, false).body();
+            assertThat(body.get("thinking")).as(model).isEqualTo(json("{\"type\":\"adaptive\"}"));
+            assertThat(body.get("output_config")).as(model)
+                    .isEqualTo(json("{\"effort\":\"" + anthropicEffort + "\"}"));
+        }
     }
 
     @ParameterizedTest
@@ -149,7 +167,7 @@ class AnthropicRequestMapperTest {
                 });
         MappedRequest m = adapter.mapRequest(target(true), req, false);
         assertThat(m.adjustments()).containsExactly("dropped:" + name);
-        assertThat(m.body().get("thinking")).isEqualTo(json("{\"type\":\"enabled\",\"budget_tokens\":1024}"));
+        assertThat(m.body().has("thinking")).isTrue();
         assertThat(m.body().get("tool_choice")).isNull();
         assertThat(m.body().has(name)).isFalse();
     }
@@ -171,6 +189,7 @@ class AnthropicRequestMapperTest {
         ObjectNode req = userRequest("\"max_tokens\":9,"
                 + "\"reasoning_effort\":\"none\"");
         assertThat(adapter.mapRequest(target(false), req, false).body().get("thinking")).isNull();
+        assertThat(adapter.mapRequest(target(false), req, false).body().get("output_config")).isNull();
     }
 
     @Test
