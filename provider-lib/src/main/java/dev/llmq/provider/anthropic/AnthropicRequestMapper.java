@@ -40,8 +40,9 @@ import java.util.regex.Pattern;
  *       {@code drop_params} dropped and recorded as {@code dropped:top_p}); the older models
  *       ({@link #acceptsTemperatureWithTopP}) still get both;</li>
  *   <li>{@code max_tokens} is required by Anthropic: when the request has none it is filled from the model's
- *       {@code max_output_tokens} in the price table, else {@value #DEFAULT_MAX_TOKENS}, and recorded as
- *       {@code filled:max_tokens=N};</li>
+ *       {@code max_output_tokens} in the price table, else {@value #DEFAULT_MAX_TOKENS} (above a thinking budget:
+ *       the budget plus {@value #DEFAULT_MAX_TOKENS}), and recorded as {@code filled:max_tokens=N}; a request's own
+ *       {@code max_tokens} not above the thinking budget makes {@code reasoning_effort} unsupported;</li>
  *   <li>messages, system, tools, tool choice: {@link AnthropicMessages};</li>
  *   <li>{@code response_format} ({@code json_object} / {@code json_schema}) goes through a forced tool named
  *       {@value AnthropicWire#JSON_TOOL} whose input schema is the schema (any object for {@code json_object}); its
@@ -121,7 +122,13 @@ public final class AnthropicRequestMapper {
         ChatRequest req = checkedRequest.request();
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("model", target.model());
-        body.put("max_tokens", maxTokens(target, req, adjustments));
+        String effort = "none".equals(req.reasoningEffort()) ? null : req.reasoningEffort();
+        Integer budget = effort != null && budgetThinking(target.model()) ? THINKING_BUDGETS.get(effort) : null;
+        int maxTokens = maxTokens(target, req, budget == null ? 0 : budget, adjustments);
+        if (budget != null && budget >= maxTokens) {
+            effort = budgetAboveMaxTokens(target, effort, budget, maxTokens, adjustments);
+        }
+        body.put("max_tokens", maxTokens);
         AnthropicMessages messages = new AnthropicMessages();
         ArrayNode wireMessages = messages.messages(req.messages(), adjustments);
         if (!messages.system().isEmpty()) {
@@ -141,13 +148,12 @@ public final class AnthropicRequestMapper {
         if (req.user() != null) {
             body.putObject("metadata").put("user_id", req.user());
         }
-        if (req.reasoningEffort() != null && !"none".equals(req.reasoningEffort())) {
+        if (effort != null) {
             if (budgetThinking(target.model())) {
-                body.putObject("thinking").put("type", "enabled")
-                        .put("budget_tokens", THINKING_BUDGETS.get(req.reasoningEffort()));
+                body.putObject("thinking").put("type", "enabled").put("budget_tokens", THINKING_BUDGETS.get(effort));
             } else {
                 body.putObject("thinking").put("type", "adaptive");
-                body.putObject("output_config").put("effort", EFFORTS.get(req.reasoningEffort()));
+                body.putObject("output_config").put("effort", EFFORTS.get(effort));
             }
         }
         if (stream) {
@@ -163,7 +169,29 @@ public final class AnthropicRequestMapper {
         return effort != null && effort.isTextual() && THINKING_BUDGETS.containsKey(effort.asText());
     }
 
-    private int maxTokens(ProviderTarget target, ChatRequest req, List<String> adjustments) {
+    /**
+     * A thinking budget must be below {@code max_tokens} (Messages API: {@code budget_tokens} "must be >= 1024 and
+     * less than max_tokens"): for a request whose own {@code max_tokens} is not above it, {@code reasoning_effort}
+     * is an unsupported value, or with {@code drop_params} dropped (no thinking) and recorded.
+     *
+     * @return null: the effort once dropped
+     */
+    private static String budgetAboveMaxTokens(ProviderTarget target, String effort, int budget, int maxTokens,
+                                               List<String> adjustments) {
+        if (target.dropParams()) {
+            adjustments.add("dropped:reasoning_effort");
+            return null;
+        }
+        throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
+                .providerCode("unsupported_value").message("anthropic needs max_tokens above the thinking budget: "
+                        + "reasoning_effort '" + effort + "' is a budget of " + budget + " tokens, max_tokens is "
+                        + maxTokens + " (raise max_tokens, or set drop_params: true to drop reasoning_effort and "
+                        + "record the drop)")
+                .param("reasoning_effort").build());
+    }
+
+    /** The request's max_tokens, else the model's limit (above {@code thinkingBudget} when that is not). */
+    private int maxTokens(ProviderTarget target, ChatRequest req, int thinkingBudget, List<String> adjustments) {
         Integer asked = req.maxCompletionTokens() != null ? req.maxCompletionTokens() : req.maxTokens();
         if (asked != null) {
             if (asked < 1) {
@@ -173,6 +201,9 @@ public final class AnthropicRequestMapper {
         }
         long limit = maxOutputTokens.apply(target.model()).filter(l -> l > 0).orElse((long) DEFAULT_MAX_TOKENS);
         int filled = (int) Math.min(Integer.MAX_VALUE, limit);
+        if (filled <= thinkingBudget) {
+            filled = thinkingBudget + DEFAULT_MAX_TOKENS;
+        }
         adjustments.add("filled:max_tokens=" + filled);
         return filled;
     }

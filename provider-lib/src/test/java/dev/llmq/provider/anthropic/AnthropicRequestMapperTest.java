@@ -136,6 +136,34 @@ class AnthropicRequestMapperTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"low,1000", "high,4096"})
+    void aThinkingBudgetNotBelowTheRequestsMaxTokensIsUnsupportedOrDropped(String effort, int maxTokens) {
+        ObjectNode req = userRequest("\"max_tokens\":" + maxTokens + ",\"reasoning_effort\":\"" + effort + "\"");
+        ProviderTarget strict = ProviderTarget.builder("anthropic", "claude-sonnet-4-5").build();
+        assertThatThrownBy(() -> adapter.prepare(strict, req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo("reasoning_effort");
+                    assertThat(e.error().message()).contains("max_tokens").contains("drop_params");
+                });
+        MappedRequest m = adapter.mapRequest(ProviderTarget.from(strict).dropParams(true).build(), req, false);
+        assertThat(m.body().has("thinking")).isFalse();
+        assertThat(m.body().get("max_tokens").asInt()).isEqualTo(maxTokens);
+        assertThat(m.adjustments()).containsExactly("dropped:reasoning_effort");
+    }
+
+    @Test
+    void aFilledMaxTokensLeavesRoomAboveTheThinkingBudget() {
+        AnthropicAdapter unknownLimit = new AnthropicAdapter(CLOCK, m -> Optional.empty());
+        ObjectNode req = userRequest("\"reasoning_effort\":\"high\"");
+        MappedRequest m = unknownLimit.mapRequest(ProviderTarget.builder("anthropic", "claude-sonnet-4-5").build(),
+                req, false);
+        assertThat(m.body().get("max_tokens").asInt()).isEqualTo(4096 + AnthropicRequestMapper.DEFAULT_MAX_TOKENS);
+        assertThat(m.body().at("/thinking/budget_tokens").asInt()).isEqualTo(4096);
+        assertThat(m.adjustments()).containsExactly("filled:max_tokens=8192");
+    }
+
+    @ParameterizedTest
     @CsvSource({"minimal,low", "low,low", "medium,medium", "high,high"})
     void laterModelsGetAdaptiveThinkingWithAnEffort(String effort, String anthropicEffort) {
         ObjectNode req = userRequest("\"max_tokens\":9000,"
