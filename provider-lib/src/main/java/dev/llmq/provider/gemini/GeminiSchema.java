@@ -3,7 +3,10 @@ package dev.llmq.provider.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,8 +14,12 @@ import java.util.TreeSet;
 
 /**
  * JSON Schema → Gemini's {@code Schema} (an OpenAPI 3.0 subset), for {@code responseSchema} and function parameters.
- * Keywords Gemini's Schema does not have ({@code additionalProperties}, {@code $schema}, {@code $ref},
- * {@code $defs}, {@code const}, {@code strict} ...) are removed and each removal recorded as
+ * Gemini's Schema has no references, so a local {@code $ref} ({@code #/$defs/Name}, {@code #/definitions/Name}, as
+ * Pydantic and OpenAI's SDKs write nested models) is replaced by the definition it names, its own sibling keywords
+ * on top, and the definitions dropped: an exact rewrite, not recorded. A reference that cannot be inlined (to
+ * itself through its definitions, recursion; or to something else) stays and is stripped like any other keyword.
+ * Keywords Gemini's Schema does not have ({@code additionalProperties}, {@code $schema}, an unresolved
+ * {@code $ref}, {@code const}, {@code strict} ...) are removed and each removal recorded as
  * {@code stripped:<where>.<keyword>}; a type list with {@code "null"} ({@code ["string","null"]}) becomes the type
  * plus {@code nullable: true} (an exact rewrite, not recorded). Source: ai.google.dev/api/caching#Schema.
  */
@@ -22,6 +29,9 @@ final class GeminiSchema {
             "maxItems", "minItems", "properties", "required", "minProperties", "maxProperties", "minLength",
             "maxLength", "pattern", "example", "anyOf", "propertyOrdering", "default", "items", "minimum", "maximum");
 
+    /** Where JSON Schema keeps named subschemas: 2019+ {@code $defs}, draft-07 {@code definitions}. */
+    private static final List<String> DEFINITIONS = List.of("$defs", "definitions");
+
     private GeminiSchema() {
     }
 
@@ -29,11 +39,54 @@ final class GeminiSchema {
     static JsonNode sanitise(JsonNode schema, String where, List<String> adjustments) {
         Set<String> stripped = new TreeSet<>();
         JsonNode out = schema.deepCopy();
+        if (out instanceof ObjectNode root) {
+            Map<String, JsonNode> defs = new HashMap<>();
+            for (String key : DEFINITIONS) {
+                if (root.get(key) instanceof ObjectNode named) {
+                    named.properties().forEach(e -> defs.put("#/" + key + "/" + e.getKey(), e.getValue()));
+                    root.remove(key);
+                }
+            }
+            if (!defs.isEmpty()) {
+                out = inline(root, defs, new ArrayDeque<>());
+            }
+        }
         clean(out, stripped);
         for (String k : stripped) {
             adjustments.add("stripped:" + where + "." + k);
         }
         return out;
+    }
+
+    /**
+     * {@code node} with every {@code $ref} to one of {@code defs} replaced by a copy of the definition (refs inside
+     * it inlined too), except one already being inlined further up ({@code open}): a recursive schema.
+     */
+    private static JsonNode inline(JsonNode node, Map<String, JsonNode> defs, Deque<String> open) {
+        if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, inline(array.get(i), defs, open));
+            }
+            return array;
+        }
+        if (!(node instanceof ObjectNode o)) {
+            return node;
+        }
+        JsonNode ref = o.get("$ref");
+        if (ref != null && ref.isTextual() && defs.get(ref.asText()) instanceof ObjectNode def
+                && !open.contains(ref.asText())) {
+            ObjectNode resolved = def.deepCopy();
+            o.remove("$ref");
+            o.properties().forEach(e -> resolved.set(e.getKey(), e.getValue()));
+            open.push(ref.asText());
+            JsonNode out = inline(resolved, defs, open);
+            open.pop();
+            return out;
+        }
+        for (String key : o.properties().stream().map(Map.Entry::getKey).toList()) {
+            o.set(key, inline(o.get(key), defs, open));
+        }
+        return o;
     }
 
     private static void clean(JsonNode node, Set<String> stripped) {

@@ -76,6 +76,41 @@ class GeminiRequestMapperTest {
     }
 
     @Test
+    void localRefsAreInlinedFromTheirDefinitions() {
+        // as OpenAI's SDK writes a Pydantic model with a nested model: $defs at the root, $ref (with a sibling)
+        ObjectNode req = userRequest("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":"
+                + "\"order\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"ship_to\":{\"$ref\":"
+                + "\"#/$defs/Address\",\"description\":\"where\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":"
+                + "\"#/$defs/Item\"}}},\"required\":[\"ship_to\",\"items\"],\"additionalProperties\":false,"
+                + "\"$defs\":{\"Address\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
+                + "\"required\":[\"city\"],\"additionalProperties\":false},\"Item\":{\"type\":\"object\","
+                + "\"properties\":{\"sku\":{\"type\":\"string\"},\"ship_to\":{\"$ref\":\"#/$defs/Address\"}}}}}}}");
+        MappedRequest m = adapter.mapRequest(target(false), req);
+        JsonNode schema = m.body().at("/generationConfig/responseSchema");
+        assertThat(schema.at("/properties/ship_to")).isEqualTo(json("{\"type\":\"object\",\"properties\":"
+                + "{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"],\"description\":\"where\"}"));
+        assertThat(schema.at("/properties/items/items/properties/ship_to/properties/city/type").asText())
+                .isEqualTo("string");
+        assertThat(schema.has("$defs")).isFalse();
+        assertThat(m.adjustments()).containsExactly("stripped:response_schema.additionalProperties");
+    }
+
+    @Test
+    void aRecursiveRefCannotBeInlinedAndIsStrippedAndRecorded() {
+        List<String> adjustments = new ArrayList<>();
+        JsonNode out = GeminiSchema.sanitise(json("{\"$ref\":\"#/definitions/Node\",\"definitions\":{\"Node\":"
+                + "{\"type\":\"object\",\"properties\":{\"next\":{\"$ref\":\"#/definitions/Node\"}}}}}"), "s",
+                adjustments);
+        assertThat(out).isEqualTo(json("{\"type\":\"object\",\"properties\":{\"next\":{}}}"));
+        assertThat(adjustments).containsExactly("stripped:s.$ref");
+        adjustments.clear();
+        JsonNode notASchemaObject = GeminiSchema.sanitise(json("{\"type\":\"object\",\"properties\":{\"a\":"
+                + "{\"$ref\":\"#/$defs/Any\"}},\"$defs\":{\"Any\":true}}"), "s", adjustments);
+        assertThat(notASchemaObject.at("/properties/a")).isEqualTo(json("{}"));
+        assertThat(adjustments).containsExactly("stripped:s.$ref");
+    }
+
+    @Test
     void aPropertyNamedLikeAKeywordIsKept() {
         List<String> adjustments = new ArrayList<>();
         JsonNode out = GeminiSchema.sanitise(json("{\"type\":\"object\",\"properties\":{\"additionalProperties\":"
