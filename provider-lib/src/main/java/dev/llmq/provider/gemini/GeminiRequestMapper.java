@@ -15,8 +15,10 @@ import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ParameterSupport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Canonical (OpenAI) request → Gemini {@code GenerateContentRequest} (piece 2).
@@ -24,7 +26,11 @@ import java.util.Set;
  * <ul>
  *   <li>{@code generationConfig} by a rename table: temperature → temperature, top_p → topP, top_k → topK,
  *       max_completion_tokens (else max_tokens) → maxOutputTokens, stop → stopSequences, n → candidateCount,
- *       seed → seed, presence_penalty → presencePenalty, frequency_penalty → frequencyPenalty;</li>
+ *       seed → seed, presence_penalty → presencePenalty, frequency_penalty → frequencyPenalty; the penalties
+ *       only for the models that take them ({@link #acceptsPenalties}: Gemini 1.5 and 2.0). Gemini 2.5 and later
+ *       answer 400 "Penalty is not enabled for models/..." (BerriAI/litellm#32273, PublicAffairs/openai-gemini#63):
+ *       for them a non-zero penalty is unsupported (with {@code drop_params} dropped and recorded) and a zero one,
+ *       OpenAI's default, is left out (an exact rewrite, not recorded);</li>
  *   <li>messages: {@link GeminiContents}; tools → {@code tools[{functionDeclarations}]} (parameters sanitised by
  *       {@link GeminiSchema}); tool_choice → {@code toolConfig.functionCallingConfig} (auto → AUTO, required → ANY,
  *       none → NONE, a named function → ANY with {@code allowedFunctionNames});</li>
@@ -54,9 +60,25 @@ public final class GeminiRequestMapper {
                     "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning_effort",
                     "logprobs"));
 
+    /** {@link #SUPPORT} for a model without penalties: any but a zero {@code presence_/frequency_penalty}. */
+    public static final ParameterSupport WITHOUT_PENALTIES = SUPPORT
+            .denyingValues("presence_penalty", v -> !v.isNumber() || v.asDouble() != 0)
+            .denyingValues("frequency_penalty", v -> !v.isNumber() || v.asDouble() != 0);
+
+    private static final Pattern PENALTY_MODELS = Pattern.compile("gemini-(1\\.|2\\.0).*");
+
+    /** Whether a model takes {@code presencePenalty} / {@code frequencyPenalty}: Gemini 1.5 and 2.0 only. */
+    static boolean acceptsPenalties(String model) {
+        String m = model.toLowerCase(Locale.ROOT);
+        return PENALTY_MODELS.matcher(m.startsWith("models/") ? m.substring(7) : m).matches();
+    }
+
     public MappedRequest map(ProviderTarget target, ObjectNode openAiRequest) {
         List<String> adjustments = new ArrayList<>();
-        CheckedRequest checkedRequest = CheckedRequest.of(openAiRequest, target, SUPPORT, "gemini", adjustments);
+        boolean penalties = acceptsPenalties(target.model());
+        CheckedRequest checkedRequest = CheckedRequest.of(openAiRequest, target,
+                penalties ? SUPPORT : WITHOUT_PENALTIES, penalties ? "gemini" : "gemini " + target.model(),
+                adjustments);
         ObjectNode checked = checkedRequest.json();
         ChatRequest req = checkedRequest.request();
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -77,7 +99,7 @@ public final class GeminiRequestMapper {
         if (calling != null) {
             body.putObject("toolConfig").set("functionCallingConfig", calling);
         }
-        ObjectNode gen = generationConfig(req, checked, adjustments);
+        ObjectNode gen = generationConfig(req, checked, penalties, adjustments);
         if (!gen.isEmpty()) {
             body.set("generationConfig", gen);
         }
@@ -85,7 +107,8 @@ public final class GeminiRequestMapper {
         return new MappedRequest(body, adjustments, wantsUsage);
     }
 
-    private static ObjectNode generationConfig(ChatRequest req, ObjectNode checked, List<String> adjustments) {
+    private static ObjectNode generationConfig(ChatRequest req, ObjectNode checked, boolean penalties,
+                                               List<String> adjustments) {
         ObjectNode gen = JsonNodeFactory.instance.objectNode();
         if (req.stop() != null && !req.stop().isEmpty()) {
             ArrayNode stops = gen.putArray("stopSequences");
@@ -101,8 +124,10 @@ public final class GeminiRequestMapper {
         }
         putNumber(gen, "candidateCount", req.n());
         putNumber(gen, "seed", req.seed());
-        putNumber(gen, "presencePenalty", req.presencePenalty());
-        putNumber(gen, "frequencyPenalty", req.frequencyPenalty());
+        if (penalties) {
+            putNumber(gen, "presencePenalty", req.presencePenalty());
+            putNumber(gen, "frequencyPenalty", req.frequencyPenalty());
+        }
         switch (req.responseFormat()) {
             case null -> { }
             case ResponseFormat.Text text -> { }

@@ -63,6 +63,33 @@ class GeminiRequestMapperTest {
         assertThat(thinking.path("includeThoughts").asBoolean(false)).isEqualTo(includeThoughts);
     }
 
+    @ParameterizedTest
+    @CsvSource({"gemini-2.5-flash", "gemini-2.5-pro", "models/gemini-2.5-flash-lite", "gemini-3-pro-preview"})
+    void penaltiesAreUnsupportedWhereGeminiHasThemOff(String model) {
+        ProviderTarget strict = ProviderTarget.builder("gemini", model).apiKey("k").build();
+        ObjectNode req = userRequest("\"presence_penalty\":0.5,\"frequency_penalty\":0");
+        assertThatThrownBy(() -> adapter.prepare(strict, req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo("presence_penalty");
+                    assertThat(e.error().message()).contains(model);
+                });
+        MappedRequest dropped = adapter.mapRequest(ProviderTarget.from(strict).dropParams(true).build(), req);
+        assertThat(dropped.adjustments()).containsExactly("dropped:presence_penalty");
+        assertThat(dropped.body().path("generationConfig").has("presencePenalty")).isFalse();
+        assertThat(dropped.body().path("generationConfig").has("frequencyPenalty"))
+                .as("a zero penalty, OpenAI's default, is left out").isFalse();
+    }
+
+    @Test
+    void olderModelsGetThePenalties() {
+        ObjectNode req = userRequest("\"presence_penalty\":0.5,\"frequency_penalty\":0.25");
+        JsonNode gen = adapter.mapRequest(ProviderTarget.builder("gemini", "gemini-2.0-flash").build(), req).body()
+                .get("generationConfig");
+        assertThat(gen.get("presencePenalty").asDouble()).isEqualTo(0.5);
+        assertThat(gen.get("frequencyPenalty").asDouble()).isEqualTo(0.25);
+    }
+
     @Test
     void toolParametersAreSanitisedAndTheStripsRecorded() {
         ObjectNode req = userRequest("\"tools\":[{\"type\":"
