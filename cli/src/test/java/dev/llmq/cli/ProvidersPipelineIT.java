@@ -15,6 +15,8 @@ import dev.llmq.schemas.StreamChunk;
 import dev.llmq.schemas.TopicNames;
 import dev.llmq.runtime.KafkaCluster;
 import dev.llmq.testkit.junit.KafkaClusterExtension;
+import dev.llmq.runtime.mock.Fault;
+import dev.llmq.runtime.mock.MockBehavior;
 import dev.llmq.runtime.mock.MockLlmServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +60,11 @@ class ProvidersPipelineIT {
 
     @BeforeAll
     void start(KafkaCluster kafka, @TempDir Path dir) throws Exception {
-        mock = MockLlmServer.builder().port(0).apiKey("test-key").build().start();
+        MockLlmServer.Builder builder = MockLlmServer.builder().port(0).apiKey("test-key");
+        for (String provider : GROUP_PROVIDER.values()) {
+            builder.behavior("spent-" + provider, MockBehavior.defaults().failingAlways(Fault.insufficientQuota()));
+        }
+        mock = builder.build().start();
         String prefix = TestConfigs.uniquePrefix();
         topics = new TopicNames(prefix);
         bootstrap = kafka.bootstrapServers();
@@ -66,16 +72,24 @@ class ProvidersPipelineIT {
         Files.writeString(config, """
                 model_list:
                   - model_name: via-openai
-                    litellm_params: { model: openai/gpt-4o-mini, api_base: %s, api_key: test-key }
+                    litellm_params: { model: openai/gpt-4o-mini, api_base: %1$s, api_key: test-key }
                   - model_name: via-azure
-                    litellm_params: { model: azure/my-gpt-4o, api_base: %s, api_key: test-key, api_version: "2024-10-21" }
+                    litellm_params: { model: azure/my-gpt-4o, api_base: %2$s, api_key: test-key, api_version: "2024-10-21" }
                   - model_name: via-anthropic
-                    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: %s, api_key: test-key }
+                    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: %3$s, api_key: test-key }
                   - model_name: via-gemini
-                    litellm_params: { model: gemini/gemini-2.5-flash, api_base: %s, api_key: test-key }
+                    litellm_params: { model: gemini/gemini-2.5-flash, api_base: %4$s, api_key: test-key }
+                  - model_name: spent-openai
+                    litellm_params: { model: openai/spent-openai, api_base: %1$s, api_key: test-key }
+                  - model_name: spent-azure
+                    litellm_params: { model: azure/spent-azure, api_base: %2$s, api_key: test-key, api_version: "2024-10-21" }
+                  - model_name: spent-anthropic
+                    litellm_params: { model: anthropic/spent-anthropic, api_base: %3$s, api_key: test-key }
+                  - model_name: spent-gemini
+                    litellm_params: { model: gemini/spent-gemini, api_base: %4$s, api_key: test-key }
                 router_settings: { num_retries: 0 }
                 llmq:
-                  topics: { prefix: %s, partitions: 3 }
+                  topics: { prefix: %5$s, partitions: 3 }
                 """.formatted(mock.openAiBaseUrl(), mock.azureEndpoint(), mock.anthropicBaseUrl(), mock.baseUrl(),
                 prefix));
         llmq = TestConfigs.startLlmq(config, dir, bootstrap);
@@ -187,5 +201,32 @@ class ProvidersPipelineIT {
             }
         }
         assertThat(mock.requests()).extracting(r -> r.protocol()).contains("openai", "azure", "anthropic", "gemini");
+    }
+
+    /**
+     * Each provider says "your credit is spent" its own way (OpenAI and Azure a 429 {@code insufficient_quota},
+     * Anthropic a 400 on the credit balance, Google a 402 {@code RESOURCE_EXHAUSTED}); llmq reads each as an
+     * exhausted quota (the kind that cools its deployment down and is not retried).
+     */
+    @Test
+    void everyProtocolsSpentCreditIsAnExhaustedQuota() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (String provider : GROUP_PROVIDER.values()) {
+            lines.add(job("spent-" + provider, "plain").toString());
+        }
+        IngestClient client = new IngestClient(llmq.httpUrl());
+        IngestClient.Submission submission = client.submitNdjson(lines);
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.batch(submission.batchId()).done() == lines.size());
+
+        Map<String, JobResult> results = TopicReader.readAll(bootstrap, topics.results(),
+                        JsonSerde.jobResult()::fromBytes, lines.size()).stream()
+                .filter(r -> r.customId().startsWith("spent-"))
+                .collect(Collectors.toMap(JobResult::customId, r -> r, (a, b) -> a));
+        for (String provider : GROUP_PROVIDER.values()) {
+            JobResult result = results.get("spent-" + provider + ":plain");
+            assertThat(result).as(provider).isNotNull();
+            assertThat(result.status()).as(provider).isEqualTo(JobStatus.FAILED);
+            assertThat(result.error().kind()).as(provider + ": " + result.error()).isEqualTo("quota_exhausted");
+        }
     }
 }

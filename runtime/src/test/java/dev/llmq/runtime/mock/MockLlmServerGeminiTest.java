@@ -34,6 +34,7 @@ class MockLlmServerGeminiTest {
                 .behavior("gemini-2.5-flash", MockBehavior.defaults().withCompletionTokens(8))
                 .behavior("limited", MockBehavior.defaults().failingAlways(Fault.rateLimited(Duration.ofMillis(1200))))
                 .behavior("busy", MockBehavior.defaults().failingAlways(Fault.overloaded()))
+                .behavior("spent", MockBehavior.defaults().failingAlways(Fault.insufficientQuota()))
                 .behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()))
                 .behavior("unsafe", MockBehavior.defaults().failingAlways(Fault.safetyBlock()))
                 .behavior("blocked", MockBehavior.defaults().failingAlways(Fault.contentFilter()))
@@ -218,6 +219,10 @@ class MockLlmServerGeminiTest {
         assertThat(retry).singleElement().satisfies(d -> assertThat(d.get("retryDelay").asText()).isEqualTo("2s"));
 
         assertThat(json(generate("busy", body(null)).body()).at("/error/status").asText()).isEqualTo("UNAVAILABLE");
+        HttpResponse<String> spent = generate("spent", body(null));
+        assertThat(spent.statusCode()).as("prepaid credits spent").isEqualTo(402);
+        assertThat(json(spent.body()).at("/error/status").asText()).isEqualTo("RESOURCE_EXHAUSTED");
+        assertThat(json(spent.body()).at("/error/message").asText()).contains("prepayment credits are depleted");
         HttpResponse<String> broken = stream("broken", body(null));
         assertThat(broken.statusCode()).isEqualTo(500);
         assertThat(json(broken.body()).at("/error/status").asText()).isEqualTo("INTERNAL");

@@ -120,9 +120,9 @@ final class GeminiWire {
             return new Error(400, "INVALID_ARGUMENT", "The input token count (" + (CONTEXT_WINDOW + promptTokens)
                     + ") exceeds the maximum number of tokens allowed (" + CONTEXT_WINDOW + ").", null, Optional.empty());
         }
-        if ("insufficient_quota".equals(e.code())) {
-            return new Error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan "
-                    + "and billing details.", null, Optional.empty());
+        if ("insufficient_quota".equals(e.code())) { // Google's answer once a project's prepaid credits are spent
+            return new Error(402, "RESOURCE_EXHAUSTED", "Your prepayment credits are depleted. Please go to AI Studio"
+                    + " at https://ai.studio/projects to manage your project and billing.", null, Optional.empty());
         }
         if ("invalid_api_key".equals(e.code())) {
             return invalidKey();
