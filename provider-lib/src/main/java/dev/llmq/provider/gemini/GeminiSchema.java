@@ -32,6 +32,14 @@ final class GeminiSchema {
     /** Where JSON Schema keeps named subschemas: 2019+ {@code $defs}, draft-07 {@code definitions}. */
     private static final List<String> DEFINITIONS = List.of("$defs", "definitions");
 
+    /**
+     * Most JSON nodes the inlined definitions may add to one schema. Definitions that use each other more than once
+     * grow with every level (ten levels of two uses each: a thousand copies of the innermost), so a request body of a
+     * few kilobytes could otherwise make a worker build millions of nodes; past this, the remaining references are
+     * stripped and recorded as ones that cannot be inlined are.
+     */
+    static final int MAX_INLINED_NODES = 20_000;
+
     private GeminiSchema() {
     }
 
@@ -48,7 +56,7 @@ final class GeminiSchema {
                 }
             }
             if (!defs.isEmpty()) {
-                out = inline(root, defs, new ArrayDeque<>());
+                out = inline(root, defs, new ArrayDeque<>(), new int[] {MAX_INLINED_NODES});
             }
         }
         clean(out, stripped);
@@ -60,12 +68,13 @@ final class GeminiSchema {
 
     /**
      * {@code node} with every {@code $ref} to one of {@code defs} replaced by a copy of the definition (refs inside
-     * it inlined too), except one already being inlined further up ({@code open}): a recursive schema.
+     * it inlined too), except one already being inlined further up ({@code open}: a recursive schema) and those met
+     * once the copies would pass {@code budget[0]} more nodes.
      */
-    private static JsonNode inline(JsonNode node, Map<String, JsonNode> defs, Deque<String> open) {
+    private static JsonNode inline(JsonNode node, Map<String, JsonNode> defs, Deque<String> open, int[] budget) {
         if (node instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
-                array.set(i, inline(array.get(i), defs, open));
+                array.set(i, inline(array.get(i), defs, open, budget));
             }
             return array;
         }
@@ -74,19 +83,28 @@ final class GeminiSchema {
         }
         JsonNode ref = o.get("$ref");
         if (ref != null && ref.isTextual() && defs.get(ref.asText()) instanceof ObjectNode def
-                && !open.contains(ref.asText())) {
+                && !open.contains(ref.asText()) && (budget[0] -= nodes(def)) >= 0) {
             ObjectNode resolved = def.deepCopy();
             o.remove("$ref");
             o.properties().forEach(e -> resolved.set(e.getKey(), e.getValue()));
             open.push(ref.asText());
-            JsonNode out = inline(resolved, defs, open);
+            JsonNode out = inline(resolved, defs, open, budget);
             open.pop();
             return out;
         }
         for (String key : o.properties().stream().map(Map.Entry::getKey).toList()) {
-            o.set(key, inline(o.get(key), defs, open));
+            o.set(key, inline(o.get(key), defs, open, budget));
         }
         return o;
+    }
+
+    /** How many JSON nodes {@code node} holds, itself included. */
+    private static int nodes(JsonNode node) {
+        int n = 1;
+        for (JsonNode child : node) {
+            n += nodes(child);
+        }
+        return n;
     }
 
     private static void clean(JsonNode node, Set<String> stripped) {

@@ -137,6 +137,26 @@ class GeminiRequestMapperTest {
         assertThat(adjustments).containsExactly("stripped:s.$ref");
     }
 
+    /** Definitions using the next one twice, 24 levels deep: inlined whole, 2^24 copies of the innermost. */
+    @Test
+    void inliningStopsAtItsBudgetAndStripsTheRefsLeft() {
+        StringBuilder defs = new StringBuilder();
+        for (int level = 0; level < 24; level++) {
+            defs.append(level == 0 ? "" : ",").append("\"L").append(level).append("\":{\"type\":\"object\","
+                    + "\"properties\":{\"a\":{\"$ref\":\"#/$defs/L").append(level + 1).append("\"},\"b\":"
+                    + "{\"$ref\":\"#/$defs/L").append(level + 1).append("\"}}}");
+        }
+        defs.append(",\"L24\":{\"type\":\"string\"}");
+        List<String> adjustments = new ArrayList<>();
+        JsonNode out = GeminiSchema.sanitise(json("{\"$ref\":\"#/$defs/L0\",\"$defs\":{" + defs + "}}"), "s",
+                adjustments);
+        int[] nodes = {0};
+        out.findParents("type").forEach(n -> nodes[0]++);
+        assertThat(nodes[0]).isPositive().isLessThan(GeminiSchema.MAX_INLINED_NODES);
+        assertThat(out.at("/properties/a/type").asText()).as("the first levels inlined").isEqualTo("object");
+        assertThat(adjustments).containsExactly("stripped:s.$ref");
+    }
+
     @Test
     void aPropertyNamedLikeAKeywordIsKept() {
         List<String> adjustments = new ArrayList<>();
