@@ -48,16 +48,22 @@ public final class RouterKeys {
             + "to fallbacks, instead of calling it again within seconds.", "30");
 
     public static final ConfigKey<Object> FALLBACKS = new ConfigKey<>("router_settings.fallbacks",
-            ConfigType.STRUCTURE, null, any(), "Model groups to try, in order, when a group fails.",
+            ConfigType.STRUCTURE, null, any(), "Model groups to try, in order, when a group fails; a `'*'` entry "
+            + "stands for every group without one of its own (as `default_fallbacks`). A fallback names a model "
+            + "group, never a deployment's `model_info.id` (which LiteLLM also accepts).",
             "[{gpt-4o: [claude-sonnet]}]");
 
     public static final ConfigKey<Object> CONTEXT_WINDOW_FALLBACKS = new ConfigKey<>(
             "router_settings.context_window_fallbacks", ConfigType.STRUCTURE, null, any(),
-            "Fallbacks when the prompt exceeds a group's context window.", "[{gpt-4o-mini: [gpt-4o]}]");
+            "Fallbacks when the prompt exceeds a group's context window. Unset, such a failure goes to "
+            + "`fallbacks` (then `default_fallbacks`), as in LiteLLM; set, even to `[]`, only these apply.",
+            "[{gpt-4o-mini: [gpt-4o]}]");
 
     public static final ConfigKey<Object> CONTENT_POLICY_FALLBACKS = new ConfigKey<>(
             "router_settings.content_policy_fallbacks", ConfigType.STRUCTURE, null, any(),
-            "Fallbacks when a provider refuses on content policy.", "[{gpt-4o: [claude-sonnet]}]");
+            "Fallbacks when a provider refuses on content policy. Unset, such a failure goes to `fallbacks` "
+            + "(then `default_fallbacks`), as in LiteLLM; set, even to `[]`, only these apply.",
+            "[{gpt-4o: [claude-sonnet]}]");
 
     public static final ConfigKey<Object> DEFAULT_FALLBACKS = new ConfigKey<>("router_settings.default_fallbacks",
             ConfigType.STRUCTURE, null, any(), "Groups tried by any group that has no fallbacks of its own.",

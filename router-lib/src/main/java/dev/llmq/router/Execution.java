@@ -318,9 +318,9 @@ final class Execution {
 
     private List<String> chain(Chain chain, RouterSettings s) {
         return switch (chain) {
-            case GENERIC -> s.fallbacks().getOrDefault(originalGroup, s.defaultFallbacks());
-            case CONTEXT_WINDOW -> s.contextWindowFallbacks().getOrDefault(originalGroup, List.of());
-            case CONTENT_POLICY -> s.contentPolicyFallbacks().getOrDefault(originalGroup, List.of());
+            case GENERIC -> s.genericFallbacksOf(originalGroup);
+            case CONTEXT_WINDOW -> s.contextWindowFallbacksOf(originalGroup);
+            case CONTENT_POLICY -> s.contentPolicyFallbacksOf(originalGroup);
         };
     }
 

@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param allowedFailsPolicy allowed fails per error kind, overriding {@code allowedFails}
  * @param cooldownTime how long a deployment cools down; null = the provider's Retry-After, else 5 s
  * @param fallbacks generic fallbacks: model group → groups to try in order
+ * @param contextWindowFallbacks fallbacks after a context window error, keyed as {@code fallbacks}
+ *                               ({@value #ANY_GROUP}: every group without an entry of its own); null when unset: as
+ *                               in LiteLLM, such an error then goes to the generic fallbacks (empty: nowhere)
+ * @param contentPolicyFallbacks the same after a content policy refusal
  * @param defaultFallbacks groups tried by any group that has no generic fallback of its own
  * @param enablePreCallChecks skip deployments whose {@code max_input_tokens} the prompt exceeds
  * @param enableTagFiltering route jobs by their tags ({@link Filters}); off, tags only sort usage and budgets
@@ -41,8 +45,11 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
     public static final int DEFAULT_MAX_LATENCY_LIST_SIZE = RouterKeys.MAX_LATENCY_LIST_SIZE.defaultValue();
     public static final Duration DEFAULT_LATENCY_TTL = RouterKeys.LATENCY_TTL.defaultValue();
 
+    /** The key of a fallbacks entry for every model group without one of its own (LiteLLM's generic fallback). */
+    public static final String ANY_GROUP = "*";
+
     public static final RouterSettings DEFAULTS = new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE,
-            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, Map.of(), Map.of(), Map.of(), List.of(), false, false,
+            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, Map.of(), null, null, List.of(), false, false,
             null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE, DEFAULT_LATENCY_TTL);
 
     public RouterSettings {
@@ -53,8 +60,8 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
         allowedFailsPolicy = allowedFailsPolicy == null ? Map.of() : Map.copyOf(allowedFailsPolicy);
         RouterKeys.COOLDOWN_TIME.validate(cooldownTime, "cooldown_time");
         fallbacks = copy(fallbacks);
-        contextWindowFallbacks = copy(contextWindowFallbacks);
-        contentPolicyFallbacks = copy(contentPolicyFallbacks);
+        contextWindowFallbacks = contextWindowFallbacks == null ? null : copy(contextWindowFallbacks);
+        contentPolicyFallbacks = contentPolicyFallbacks == null ? null : copy(contentPolicyFallbacks);
         defaultFallbacks = defaultFallbacks == null ? List.of() : List.copyOf(defaultFallbacks);
         if (Double.isNaN(lowestLatencyBuffer)) {
             throw new IllegalArgumentException("lowest_latency_buffer must be a number");
@@ -71,6 +78,37 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
             return n;
         }
         return kind.retryable() ? numRetries : 0;
+    }
+
+    /**
+     * The groups a job of {@code group} falls back to, in order, after an error that is neither a context window nor
+     * a content policy one: its own {@code fallbacks}, else the {@value #ANY_GROUP} entry, else
+     * {@code default_fallbacks}.
+     */
+    public List<String> genericFallbacksOf(String group) {
+        List<String> own = fallbacks.get(group);
+        if (own != null) {
+            return own;
+        }
+        return fallbacks.getOrDefault(ANY_GROUP, defaultFallbacks);
+    }
+
+    /** After a context window error: {@code context_window_fallbacks}, or the generic ones when that is unset. */
+    public List<String> contextWindowFallbacksOf(String group) {
+        return typed(contextWindowFallbacks, group);
+    }
+
+    /** After a content policy refusal: {@code content_policy_fallbacks}, or the generic ones when that is unset. */
+    public List<String> contentPolicyFallbacksOf(String group) {
+        return typed(contentPolicyFallbacks, group);
+    }
+
+    private List<String> typed(Map<String, List<String>> chains, String group) {
+        if (chains == null) {
+            return genericFallbacksOf(group);
+        }
+        List<String> own = chains.get(group);
+        return own != null ? own : chains.getOrDefault(ANY_GROUP, List.of());
     }
 
     private static Map<String, List<String>> copy(Map<String, List<String>> m) {

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class RouterTest {
 
@@ -195,16 +197,53 @@ class RouterTest {
         assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
     }
 
+    /**
+     * As LiteLLM's router: a content policy refusal or a context window error goes to the generic fallbacks (then
+     * default_fallbacks) when the fallbacks of its own kind are unset; set, even to [], only those apply. llmq used to
+     * fail such a job at once whenever the kind's own fallbacks were unset.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ErrorKind.class, names = {"CONTENT_POLICY", "CONTEXT_WINDOW_EXCEEDED"})
+    void aKindWithoutFallbacksOfItsOwnUsesTheGenericOnesAsLiteLlmDoes(ErrorKind kind) {
+        String own = kind == ErrorKind.CONTENT_POLICY ? "content_policy_fallbacks" : "context_window_fallbacks";
+        String[] deployments = {dep("g", "a", ""), dep("other", "c", ""), dep("spare", "s", "")};
+
+        Fakes.ScriptedCall generic = new Fakes.ScriptedCall().on("a", fail(kind, 400));
+        RoutedOutcome out = router(config("{ fallbacks: [{ g: [other] }] }", deployments))
+                .execute(RouteRequest.of("g"), generic);
+        assertThat(generic.calls).containsExactly("a", "c");
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+
+        Fakes.ScriptedCall byDefault = new Fakes.ScriptedCall().on("a", fail(kind, 400));
+        router(config("{ default_fallbacks: [spare] }", deployments)).execute(RouteRequest.of("g"), byDefault);
+        assertThat(byDefault.calls).containsExactly("a", "s");
+
+        Fakes.ScriptedCall optedOut = new Fakes.ScriptedCall().on("a", fail(kind, 400));
+        RoutedOutcome none = router(config("{ fallbacks: [{ g: [other] }], " + own + ": [] }", deployments))
+                .execute(RouteRequest.of("g"), optedOut);
+        assertThat(optedOut.calls).as("%s: [] sends such errors nowhere", own).containsExactly("a");
+        assertThat(none).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
+                f -> assertThat(f.error().kind()).isEqualTo(kind));
+
+        Fakes.ScriptedCall otherGroups = new Fakes.ScriptedCall().on("a", fail(kind, 400));
+        router(config("{ fallbacks: [{ g: [other] }], " + own + ": [{ other: [spare] }] }", deployments))
+                .execute(RouteRequest.of("g"), otherGroups);
+        assertThat(otherGroups.calls).as("set for other groups only: not the generic ones").containsExactly("a");
+    }
+
+    /** LiteLLM's generic fallback: a fallbacks entry for '*' serves every group without one of its own. */
     @Test
-    void contentPolicyWithoutFallbackFailsAtOnce() {
-        Router r = router(config("{ fallbacks: [{ g: [other] }] }", dep("g", "a", ""), dep("other", "c", "")));
-        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.CONTENT_POLICY, 400));
+    void aFallbacksEntryForAnyGroupServesTheGroupsWithoutTheirOwn() {
+        String settings = "{ num_retries: 0, fallbacks: [{ g: [other] }, { '*': [spare] }] }";
+        String[] deployments = {dep("g", "a", ""), dep("h", "b", ""), dep("other", "c", ""),
+            dep("spare", "s", "")};
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.TIMEOUT, 0))
+                .on("b", fail(ErrorKind.TIMEOUT, 0));
 
-        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+        router(config(settings, deployments)).execute(RouteRequest.of("g"), call);
+        router(config(settings, deployments)).execute(RouteRequest.of("h"), call);
 
-        assertThat(call.calls).containsExactly("a");
-        assertThat(out).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
-                f -> assertThat(f.error().kind()).isEqualTo(ErrorKind.CONTENT_POLICY));
+        assertThat(call.calls).containsExactly("a", "c", "b", "s");
     }
 
     @Test

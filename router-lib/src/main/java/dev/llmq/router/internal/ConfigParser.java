@@ -149,7 +149,7 @@ public final class ConfigParser {
         LlmqConfig config = new LlmqConfig(deployments, settings, llmq, unsupported, leftOut);
         Set<String> groups = new LinkedHashSet<>(config.modelGroups());
         groups.addAll(leftOut.keySet()); // named in the file all the same: fallbacks and group settings may name them
-        validateFallbacks(settings, groups);
+        validateFallbacks(settings, groups, explicitIds(list));
         for (String g : groupTimeouts.keySet()) {
             if (!groups.contains(g)) {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
@@ -180,7 +180,7 @@ public final class ConfigParser {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("model_list: " + e.getMessage());
         }
-        validateFallbacks(settings, groups);
+        validateFallbacks(settings, groups, explicitIds(list));
         for (String g : groupTimeouts.keySet()) {
             if (!groups.contains(g)) {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
@@ -614,31 +614,57 @@ public final class ConfigParser {
         return out;
     }
 
-    private static void validateFallbacks(RouterSettings s, Set<String> groups) {
-        check("fallbacks", s.fallbacks(), groups);
-        check("context_window_fallbacks", s.contextWindowFallbacks(), groups);
-        check("content_policy_fallbacks", s.contentPolicyFallbacks(), groups);
+    /** The {@code model_info.id} the entries give (as written), for naming a fallback that names one. */
+    private static Set<String> explicitIds(JsonNode list) {
+        Set<String> ids = new java.util.HashSet<>();
+        for (JsonNode entry : list) {
+            JsonNode id = entry == null ? null : entry.path("model_info").get("id");
+            if (id != null && id.isValueNode()) {
+                ids.add(id.asText());
+            }
+        }
+        return ids;
+    }
+
+    private static void validateFallbacks(RouterSettings s, Set<String> groups, Set<String> ids) {
+        check("fallbacks", s.fallbacks(), groups, ids);
+        check("context_window_fallbacks", s.contextWindowFallbacks(), groups, ids);
+        check("content_policy_fallbacks", s.contentPolicyFallbacks(), groups, ids);
         for (String g : s.defaultFallbacks()) {
             if (!groups.contains(g)) {
                 throw new ConfigException("router_settings.default_fallbacks: fallback to model group '" + g
-                        + "' which does not exist");
+                        + "' which does not exist" + deploymentIdHint(g, ids));
             }
         }
     }
 
-    private static void check(String name, Map<String, List<String>> fallbacks, Set<String> groups) {
+    private static void check(String name, Map<String, List<String>> fallbacks, Set<String> groups,
+                              Set<String> ids) {
+        if (fallbacks == null) {
+            return; // unset: the generic fallbacks apply
+        }
         fallbacks.forEach((from, tos) -> {
-            if (!groups.contains(from)) {
+            if (!from.equals(RouterSettings.ANY_GROUP) && !groups.contains(from)) {
                 throw new ConfigException("router_settings." + name + ": fallbacks for model group '" + from
-                        + "' which does not exist");
+                        + "' which does not exist" + deploymentIdHint(from, ids));
             }
             for (String to : tos) {
                 if (!groups.contains(to)) {
                     throw new ConfigException("router_settings." + name + " (" + from + "): fallback to model group '"
-                            + to + "' which does not exist");
+                            + to + "' which does not exist" + deploymentIdHint(to, ids));
                 }
             }
         });
+    }
+
+    /**
+     * LiteLLM lets a fallback name a deployment ({@code model_info.id}) instead of a model group; llmq falls back to
+     * model groups only, and says so when a name is a deployment's id.
+     */
+    private static String deploymentIdHint(String name, Set<String> ids) {
+        return ids.contains(name) ? " ('" + name + "' is a deployment's model_info.id: llmq falls back to model groups "
+                + "only, so add an entry with that deployment's litellm_params under a model_name of its own and "
+                + "name that group)" : "";
     }
 
     @SafeVarargs

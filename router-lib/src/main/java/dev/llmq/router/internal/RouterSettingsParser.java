@@ -58,11 +58,17 @@ final class RouterSettingsParser {
         Integer listSize = args.intValue("max_latency_list_size");
         Duration ttl = args.seconds("ttl");
         args.reportUnusedTo(router);
+        Map<String, List<String>> generic = fallbacks("fallbacks");
+        List<String> defaults = defaultFallbacks();
+        if (generic.containsKey(RouterSettings.ANY_GROUP) && !defaults.isEmpty()) {
+            throw new ConfigException("fallbacks has an entry for '*' (every model group without one of its own) "
+                    + "and default_fallbacks is set too, which LiteLLM would use instead of it: keep one");
+        }
         try {
             return new RouterSettings(strategy, numRetries == null ? RouterSettings.DEFAULT_NUM_RETRIES : numRetries,
                     policy("retry_policy", "Retries"), allowedFails, policy("allowed_fails_policy", "AllowedFails"),
-                    cooldown, fallbacks("fallbacks"), fallbacks("context_window_fallbacks"),
-                    fallbacks("content_policy_fallbacks"), defaultFallbacks(), Boolean.TRUE.equals(preCall),
+                    cooldown, generic, typedFallbacks("context_window_fallbacks"),
+                    typedFallbacks("content_policy_fallbacks"), defaults, Boolean.TRUE.equals(preCall),
                     Boolean.TRUE.equals(tagFiltering), timeout, streamTimeout,
                     buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
                     listSize == null ? RouterSettings.DEFAULT_MAX_LATENCY_LIST_SIZE : listSize, ttl);
@@ -103,7 +109,18 @@ final class RouterSettingsParser {
         }
     }
 
-    /** LiteLLM writes fallbacks as a list of one-key maps; a plain map is accepted too. */
+    /**
+     * {@code context_window_fallbacks} or {@code content_policy_fallbacks}: null when neither section sets it, so
+     * that such errors go to the generic fallbacks, as in LiteLLM (set, even to {@code []}, only it is used).
+     */
+    private Map<String, List<String>> typedFallbacks(String key) {
+        return router.has(key) || litellm.has(key) ? fallbacks(key) : null;
+    }
+
+    /**
+     * LiteLLM writes fallbacks as a list of one-key maps; a plain map is accepted too. A key of {@code *} stands for
+     * every model group without an entry of its own (LiteLLM's generic fallback).
+     */
     private Map<String, List<String>> fallbacks(String key) {
         Fields src = router.has(key) || !litellm.has(key) ? router : litellm;
         JsonNode n = src.raw(key);
@@ -111,17 +128,23 @@ final class RouterSettingsParser {
         if (n == null) {
             return out;
         }
+        String shape = "expected a list of {model_group: [fallback groups]} maps";
         if (n.isObject()) {
             addFallbacks(src, key, n, out);
         } else if (n.isArray()) {
             for (JsonNode item : n) {
+                if (item.isTextual()) {
+                    throw src.error(key, shape + ", got the group '" + item.asText() + "' alone; fallbacks for "
+                            + "every model group are default_fallbacks: [" + item.asText() + ", ...] (or "
+                            + key + ": [{'*': [" + item.asText() + ", ...]}])");
+                }
                 if (!item.isObject()) {
-                    throw src.error(key, "expected a list of {model_group: [fallback groups]} maps");
+                    throw src.error(key, shape);
                 }
                 addFallbacks(src, key, item, out);
             }
         } else {
-            throw src.error(key, "expected a list of {model_group: [fallback groups]} maps");
+            throw src.error(key, shape);
         }
         return out;
     }
