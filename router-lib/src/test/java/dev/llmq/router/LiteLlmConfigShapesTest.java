@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Shapes of LiteLLM proxy configs that mean something in LiteLLM: llmq either does the same or refuses them with a
- * message that says what to write instead, never takes them in a meaning of its own. Here: fallbacks.
+ * message that says what to write instead, never takes them in a meaning of its own.
  */
 class LiteLlmConfigShapesTest {
 
@@ -58,6 +60,51 @@ class LiteLlmConfigShapesTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("fallback to model group 'gpt-4o-primary' which does not exist "
                         + "('gpt-4o-primary' is a deployment's model_info.id: llmq falls back to model groups only");
+    }
+
+    /**
+     * LiteLLM's wildcard routing: an entry whose model_name or model has a '*' takes every model a request names that
+     * matches it. llmq took '*' as a group's literal name and would have sent '*' to the provider as the model.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "- model_name: '*'\n    litellm_params: { model: '*' }",
+        "- model_name: 'openai/*'\n    litellm_params: { model: 'openai/*', api_key: os.environ/OPENAI_API_KEY }",
+        "- model_name: claude-any\n    litellm_params: { model: 'anthropic/*' }"})
+    void wildcardEntriesAreRefusedWithWhatToWriteInstead(String entry) {
+        String yaml = "model_list:\n  " + entry + "\n";
+        for (ConfigScope scope : ConfigScope.values()) {
+            assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of("OPENAI_API_KEY", "sk-x"), scope))
+                    .as("%s", scope).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("model_list[0] (model_name: ")
+                    .hasMessageContaining("is a wildcard, LiteLLM's pattern routing, which llmq does not support")
+                    .hasMessageContaining("list each model as an entry of its own");
+        }
+    }
+
+    /**
+     * LiteLLM's proxy sets the variables of its environment_variables section before it resolves os.environ/NAME;
+     * llmq reads no secret from the file, and says so when a reference is unset because of that.
+     */
+    @Test
+    void anUnsetVariableThatTheEnvironmentVariablesSectionSetsIsExplained() {
+        String yaml = """
+                environment_variables:
+                  AZURE_API_KEY: not-a-real-key
+                model_list:
+                  - model_name: gpt-4o
+                    litellm_params: { model: azure/gpt-4o-eu, api_key: os.environ/AZURE_API_KEY,
+                                      api_base: 'https://eu.openai.azure.com', api_version: '2024-10-21' }
+                """;
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("api_key: environment variable AZURE_API_KEY is not set (the file's "
+                        + "environment_variables section sets it, which is LiteLLM's and not read by llmq: set "
+                        + "AZURE_API_KEY in the environment instead)")
+                .satisfies(e -> assertThat(((ConfigException) e).unsetVariable()).isEqualTo("AZURE_API_KEY"));
+
+        LlmqConfig set = ConfigLoader.parse(yaml, Map.of("AZURE_API_KEY", "from-the-environment"));
+        assertThat(set.deployments().getFirst().target().apiKey()).isEqualTo("from-the-environment");
+        assertThat(set.unsupportedKeys()).containsExactly("environment_variables");
     }
 
     @Test

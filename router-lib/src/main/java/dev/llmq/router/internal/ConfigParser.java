@@ -101,6 +101,22 @@ public final class ConfigParser {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException("config is empty");
         }
+        try {
+            return parse(root);
+        } catch (ConfigException e) {
+            String name = e.unsetVariable();
+            JsonNode section = root.path("environment_variables");
+            if (name == null || !section.isObject() || !section.has(name)) {
+                throw e;
+            }
+            // LiteLLM's proxy sets the variables of this section before it reads the rest; llmq reads no secret
+            // from the file, so a reference to one of them is unset unless the environment has it
+            throw new ConfigException(e.getMessage() + " (the file's environment_variables section sets it, which "
+                    + "is LiteLLM's and not read by llmq: set " + name + " in the environment instead)", name);
+        }
+    }
+
+    private LlmqConfig parse(JsonNode root) {
         Fields top = new Fields(root, "", "config", env);
         Fields litellm = top.child("litellm_settings");
         Fields router = top.child("router_settings");
@@ -113,6 +129,7 @@ public final class ConfigParser {
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw new ConfigException("config: model_list is missing or empty");
         }
+        refuseWildcards(list);
         derivedIds = derivedIds(list);
         // every scope reports what it does not read at the top and in the LiteLLM sections (once only the workers did)
         litellm.reportUnused(unsupported);
@@ -156,6 +173,31 @@ public final class ConfigParser {
             }
         }
         return config;
+    }
+
+    /**
+     * LiteLLM routes a {@code model_name} with a {@code *} ({@code "*"}, {@code "openai/*"}) as a pattern: any model
+     * a request names that matches it goes to the provider. llmq's model groups are exact names, so such an entry
+     * would be a group literally named {@code *}, and an {@code openai/*} model would be sent to the provider as
+     * {@code *}: refused, saying what to write instead.
+     */
+    private static void refuseWildcards(JsonNode list) {
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode entry = list.get(i);
+            JsonNode name = entry == null ? null : entry.get("model_name");
+            JsonNode model = entry == null ? null : entry.path("litellm_params").get("model");
+            String wildcard = name != null && name.isTextual() && name.asText().contains("*") ? "model_name"
+                    : model != null && model.isTextual() && model.asText().contains("*") ? "litellm_params.model"
+                    : null;
+            if (wildcard != null) {
+                String label = "model_list[" + i + "]" + (name != null && name.isValueNode()
+                        ? " (model_name: " + name.asText() + ")" : "");
+                throw new ConfigException(label + ": " + wildcard + " '" + (wildcard.equals("model_name")
+                        ? name.asText() : model.asText()) + "' is a wildcard, LiteLLM's pattern routing, which "
+                        + "llmq does not support: a job's model must name a model group exactly, so list each "
+                        + "model as an entry of its own (model_name: gpt-4o, litellm_params: {model: openai/gpt-4o})");
+            }
+        }
     }
 
     /** The model group names only: no deployment is built, so no endpoint or secret is read. */
