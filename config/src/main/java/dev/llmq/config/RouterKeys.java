@@ -80,6 +80,13 @@ public final class RouterKeys {
             + "tags to the `default`-tagged ones when the group has any. Off, tags only sort usage and budgets.",
             "true");
 
+    public static final ConfigKey<Boolean> TAG_FILTERING_MATCH_ANY = new ConfigKey<>(
+            "router_settings.tag_filtering_match_any", ConfigType.BOOLEAN, true, Validators.onlyTrue(
+            "llmq routes a job to the deployments sharing any one of its tags, LiteLLM's default; false (a "
+            + "deployment must carry every tag of the job) is not supported"),
+            "How `enable_tag_filtering` matches, as LiteLLM's setting of the name: a deployment sharing any one of "
+            + "the job's tags.", "true");
+
     public static final ConfigKey<Duration> TIMEOUT = new ConfigKey<>("router_settings.timeout", ConfigType.SECONDS,
             null, nonNegative(), "Request timeout of every deployment that sets none (`litellm_settings."
             + "request_timeout` in LiteLLM's other spelling); unset: 600 s.", "60");
@@ -109,6 +116,6 @@ public final class RouterKeys {
             "Routing within and across model groups, compatible with LiteLLM's proxy config.",
             List.of(ROUTING_STRATEGY, NUM_RETRIES, RETRY_POLICY, ALLOWED_FAILS, ALLOWED_FAILS_POLICY, COOLDOWN_TIME,
                     FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS, DEFAULT_FALLBACKS,
-                    ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TIMEOUT, STREAM_TIMEOUT, LOWEST_LATENCY_BUFFER,
-                    MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
+                    ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TAG_FILTERING_MATCH_ANY, TIMEOUT, STREAM_TIMEOUT,
+                    LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
 }

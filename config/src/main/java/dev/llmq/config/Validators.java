@@ -43,6 +43,11 @@ public final class Validators {
                 "a number and s, m, h, d, w or mo");
     }
 
+    /** A setting llmq supports in one position only: {@code true}; {@code why} says what false would ask for. */
+    public static Validator<Boolean> onlyTrue(String why) {
+        return of(v -> v ? null : "must be true: " + why + ", got false", "true only");
+    }
+
     /** A fraction in (0, 1]. */
     public static Validator<Double> fraction() {
         return of(v -> v > 0 && v <= 1 ? null : "must be in (0, 1], got " + v, "(0, 1]");

@@ -108,6 +108,16 @@ class LiteLlmConfigShapesTest {
     }
 
     @Test
+    void tagFilteringThatNeedsEveryTagIsRefused() {
+        String base = GROUPS + "router_settings: { enable_tag_filtering: true, tag_filtering_match_any: ";
+        assertThat(ConfigLoader.parse(base + "true }\n", Map.of()).unsupportedKeys()).isEmpty();
+        assertThatThrownBy(() -> ConfigLoader.parse(base + "false }\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("router_settings.tag_filtering_match_any must be true: llmq routes a job to "
+                        + "the deployments sharing any one of its tags");
+    }
+
+    @Test
     void typedFallbacksKeepTheirOwnEntriesAndAnyGroupEntry() {
         LlmqConfig c = ConfigLoader.parse(GROUPS + """
                 router_settings:

@@ -54,6 +54,7 @@ final class RouterSettingsParser {
         Duration streamTimeout = router.seconds("stream_timeout");
         Boolean preCall = router.bool("enable_pre_call_checks");
         Boolean tagFiltering = router.bool("enable_tag_filtering");
+        router.get(RouterKeys.TAG_FILTERING_MATCH_ANY); // only true (any tag matches), which is what Filters does
         Double buffer = args.number("lowest_latency_buffer");
         Integer listSize = args.intValue("max_latency_list_size");
         Duration ttl = args.seconds("ttl");
