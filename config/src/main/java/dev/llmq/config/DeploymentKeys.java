@@ -55,7 +55,9 @@ public final class DeploymentKeys {
             "{X-Team: search}");
 
     public static final ConfigKey<Double> WEIGHT = new ConfigKey<>("litellm_params.weight", ConfigType.DOUBLE, null,
-            atLeast(0), "Share of the group's traffic under simple-shuffle.", "2");
+            atLeast(0), "Share of the group's traffic under simple-shuffle; when any deployment of the group sets "
+            + "one, one without counts as 1 (LiteLLM's shuffle counts it as 0, and weighs at all only when the first "
+            + "deployment has a weight).", "2");
 
     public static final ConfigKey<Long> RPM = new ConfigKey<>("litellm_params.rpm", ConfigType.LONG, null,
             atLeast(1), "Requests per minute, enforced across all workers.", "600");
@@ -89,8 +91,9 @@ public final class DeploymentKeys {
 
     public static final ConfigKey<String> BUDGET_DURATION = new ConfigKey<>("litellm_params.budget_duration",
             ConfigType.STRING, "1mo", Validators.budgetDuration(),
-            "The period of `max_budget`, aligned to UTC (days start at midnight, weeks on Monday, months on the 1st).",
-            "1d");
+            "The period of `max_budget`, aligned to UTC (days start at midnight, weeks on Monday, months on the 1st). "
+                    + "LiteLLM differs twice: it enforces a deployment's `max_budget` only with a `budget_duration`, "
+                    + "and its period starts at the deployment's first spend.", "1d");
 
     public static final ConfigKey<String> MOCK_RESPONSE = new ConfigKey<>("litellm_params.mock_response",
             ConfigType.STRING, null, any(), "Answer with this text without calling the provider.",

@@ -33,7 +33,8 @@ public final class RouterKeys {
 
     public static final ConfigKey<Integer> ALLOWED_FAILS = new ConfigKey<>("router_settings.allowed_fails",
             ConfigType.INT, null, atLeast(0), "Failures per minute a deployment may have before it cools down; "
-            + "unset: it cools down when at least half of its calls in the minute failed.", "3");
+            + "unset: it cools down when more than half of at least `llmq.health.cooldown_min_requests` (5) calls in "
+            + "the minute failed, LiteLLM's rule.", "3");
 
     public static final ConfigKey<Object> ALLOWED_FAILS_POLICY = new ConfigKey<>(
             "router_settings.allowed_fails_policy", ConfigType.STRUCTURE, null, any(),
@@ -71,7 +72,9 @@ public final class RouterKeys {
 
     public static final ConfigKey<Boolean> ENABLE_PRE_CALL_CHECKS = new ConfigKey<>(
             "router_settings.enable_pre_call_checks", ConfigType.BOOLEAN, false, any(),
-            "Skip deployments whose `max_input_tokens` the prompt exceeds.", "true");
+            "Skip deployments whose `model_info.max_input_tokens` the prompt exceeds. Only deployments that "
+            + "set it are checked: unlike LiteLLM, llmq does not take the window from the price table's entry for "
+            + "the model or its `base_model`.", "true");
 
     public static final ConfigKey<Boolean> ENABLE_TAG_FILTERING = new ConfigKey<>(
             "router_settings.enable_tag_filtering", ConfigType.BOOLEAN, false, any(),
@@ -89,7 +92,8 @@ public final class RouterKeys {
 
     public static final ConfigKey<Duration> TIMEOUT = new ConfigKey<>("router_settings.timeout", ConfigType.SECONDS,
             null, nonNegative(), "Request timeout of every deployment that sets none (`litellm_settings."
-            + "request_timeout` in LiteLLM's other spelling); unset: 600 s.", "60");
+            + "request_timeout` in LiteLLM's other spelling); unset: 600 s, OpenAI's client default, where "
+            + "LiteLLM's default `request_timeout` is 6000 s.", "60");
 
     public static final ConfigKey<Duration> STREAM_TIMEOUT = new ConfigKey<>("router_settings.stream_timeout",
             ConfigType.SECONDS, null, nonNegative(), "Stream idle timeout of every deployment that sets none; "
