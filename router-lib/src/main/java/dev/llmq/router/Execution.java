@@ -26,6 +26,8 @@ final class Execution {
     /** ... and at least this often when one is (a cooldown's end), so a reload or a remote recovery is seen. */
     static final Duration QUEUE_STEP_MAX = Duration.ofSeconds(5);
     static final Duration QUEUE_STEP_MIN = Duration.ofMillis(10);
+    /** How deep fallbacks of fallbacks go: LiteLLM's {@code max_fallbacks} default. */
+    static final int MAX_FALLBACK_DEPTH = 5;
 
     private enum Chain { GENERIC, CONTEXT_WINDOW, CONTENT_POLICY }
 
@@ -316,12 +318,34 @@ final class Execution {
         return n;
     }
 
+    /**
+     * The groups of a chain in the order they are tried: each fallback group followed by its own generic fallbacks,
+     * depth-first, as LiteLLM's router goes on from a fallback group that fails to that group's fallbacks (up to
+     * {@link #MAX_FALLBACK_DEPTH} levels, its {@code max_fallbacks}); every group once.
+     */
     private List<String> chain(Chain chain, RouterSettings s) {
-        return switch (chain) {
+        List<String> first = switch (chain) {
             case GENERIC -> s.genericFallbacksOf(originalGroup);
             case CONTEXT_WINDOW -> s.contextWindowFallbacksOf(originalGroup);
             case CONTENT_POLICY -> s.contentPolicyFallbacksOf(originalGroup);
         };
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        seen.add(originalGroup);
+        expand(first, s, 1, seen, out);
+        return out;
+    }
+
+    private static void expand(List<String> groups, RouterSettings s, int depth, Set<String> seen, List<String> out) {
+        if (depth > MAX_FALLBACK_DEPTH) {
+            return;
+        }
+        for (String g : groups) {
+            if (seen.add(g)) {
+                out.add(g);
+                expand(s.genericFallbacksOf(g), s, depth + 1, seen, out);
+            }
+        }
     }
 
     private Set<String> fallbackGroups(RouterSettings s) {

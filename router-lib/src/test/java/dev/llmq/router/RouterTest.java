@@ -231,6 +231,24 @@ class RouterTest {
         assertThat(otherGroups.calls).as("set for other groups only: not the generic ones").containsExactly("a");
     }
 
+    /**
+     * As LiteLLM's router: a fallback group that fails goes on to its own fallbacks (depth-first, before the next
+     * group of the list), each group once; llmq used to try only the first group's list.
+     */
+    @Test
+    void aFallbackGroupThatFailsGoesOnToItsOwnFallbacks() {
+        Router r = router(config("{ num_retries: 0, fallbacks: [{ g: [f1, f3] }, { f1: [f2, g] }, { f2: [f1] }] }",
+                dep("g", "a", ""), dep("f1", "b", ""), dep("f2", "c", ""), dep("f3", "d", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500))
+                .on("b", fail(ErrorKind.SERVER_ERROR, 500)).on("c", fail(ErrorKind.SERVER_ERROR, 500));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(call.calls).containsExactly("a", "b", "c", "d");
+        assertThat(out.attempts()).extracting(AttemptRecord::modelGroup).containsExactly("g", "f1", "f2", "f3");
+    }
+
     /** LiteLLM's generic fallback: a fallbacks entry for '*' serves every group without one of its own. */
     @Test
     void aFallbacksEntryForAnyGroupServesTheGroupsWithoutTheirOwn() {
