@@ -34,12 +34,15 @@ public final class RouterKeys {
     public static final ConfigKey<Integer> ALLOWED_FAILS = new ConfigKey<>("router_settings.allowed_fails",
             ConfigType.INT, null, atLeast(0), "Failures per minute a deployment may have before it cools down; "
             + "unset: it cools down when more than half of at least `llmq.health.cooldown_min_requests` (5) calls in "
-            + "the minute failed, LiteLLM's rule.", "3");
+            + "the minute failed, LiteLLM's rule. Rate limits (429, when the group has another deployment), 401 and "
+            + "404 cool it at once whatever this says, where LiteLLM counts them against this too.", "3");
 
     public static final ConfigKey<Object> ALLOWED_FAILS_POLICY = new ConfigKey<>(
             "router_settings.allowed_fails_policy", ConfigType.STRUCTURE, null, any(),
-            "Allowed fails per error kind (`RateLimitErrorAllowedFails` ...); overrides `allowed_fails`.",
-            "{RateLimitErrorAllowedFails: 10}");
+            "Allowed fails per error kind (`TimeoutErrorAllowedFails`, `InternalServerErrorAllowedFails` ... or "
+            + "llmq's error kinds); overrides `allowed_fails`. As with `allowed_fails`, rate limits, 401 and 404 cool "
+            + "a deployment at once: `RateLimitErrorAllowedFails` has no effect and is reported as such, and "
+            + "`AuthenticationErrorAllowedFails` counts 403s only.", "{TimeoutErrorAllowedFails: 10}");
 
     public static final ConfigKey<Duration> COOLDOWN_TIME = new ConfigKey<>("router_settings.cooldown_time",
             ConfigType.SECONDS, null, nonNegative(), "How long a failing deployment cools down, in seconds; unset: "

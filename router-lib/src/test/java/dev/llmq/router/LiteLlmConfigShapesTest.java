@@ -3,6 +3,7 @@ package dev.llmq.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmq.provider.ErrorKind;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,26 @@ class LiteLlmConfigShapesTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("router_settings.tag_filtering_match_any must be true: llmq routes a job to "
                         + "the deployments sharing any one of its tags");
+    }
+
+    /**
+     * LiteLLM's config_settings.md example allows 10000 rate limit errors a minute before a cooldown; llmq cools a
+     * deployment at once on a 429 (the group having another), 401 or 404, so such an allowance is reported as having
+     * no effect instead of being accepted silently.
+     */
+    @Test
+    void allowancesForErrorsThatCoolAtOnceAreReportedAsWithoutEffect() {
+        LlmqConfig c = ConfigLoader.parse(GROUPS + """
+                router_settings:
+                  allowed_fails_policy: { RateLimitErrorAllowedFails: 10000, AuthenticationErrorAllowedFails: 10,
+                                          TimeoutErrorAllowedFails: 12, not_found: 3 }
+                """, Map.of());
+
+        assertThat(c.unsupportedKeys()).containsExactly(
+                "router_settings.allowed_fails_policy.RateLimitErrorAllowedFails",
+                "router_settings.allowed_fails_policy.not_found");
+        assertThat(c.router().allowedFailsPolicy()).containsEntry(ErrorKind.TIMEOUT, 12)
+                .containsEntry(ErrorKind.PERMISSION_DENIED, 10);
     }
 
     @Test

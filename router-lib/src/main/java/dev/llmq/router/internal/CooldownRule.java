@@ -5,6 +5,7 @@ import dev.llmq.router.HealthPolicy;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * LiteLLM's cooldown rule as a pure function: whether one failed call cools its deployment down, and for how long.
@@ -26,6 +27,13 @@ import java.util.Optional;
  * {@code cooldown_time}. No Retry-After-long cooldown lasts over {@link #MAX_RETRY_AFTER_COOLDOWN}.
  */
 public final class CooldownRule {
+
+    /**
+     * The kinds that cool a deployment at once (429s when the group has another deployment, 401 and 404 always),
+     * whatever {@code allowed_fails} or {@code allowed_fails_policy} allows: an allowance for them has no effect.
+     */
+    public static final Set<ErrorKind> COOL_AT_ONCE = Set.of(ErrorKind.RATE_LIMITED, ErrorKind.QUOTA_EXHAUSTED,
+            ErrorKind.AUTHENTICATION, ErrorKind.NOT_FOUND);
 
     /** The longest cooldown a Retry-After sets (a day's quota window is rechecked each hour). */
     public static final Duration MAX_RETRY_AFTER_COOLDOWN = Duration.ofHours(1);

@@ -243,6 +243,11 @@ public final class Fields {
         }
     }
 
+    /** Reports one key of this map, read but without effect, as unsupported through its parent's owner. */
+    void reportUnusedTo(Fields parent, String key) {
+        parent.pendingUnsupported.add(path + "." + key);
+    }
+
     public ConfigException error(String key, String problem) {
         return new ConfigException(label + ": " + key + ": " + problem);
     }

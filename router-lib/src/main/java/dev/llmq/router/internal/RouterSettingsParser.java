@@ -92,6 +92,10 @@ final class RouterSettingsParser {
                         + ", or llmq's error kinds such as rate_limited)");
             }
             kinds.forEach(k -> out.put(k, n));
+            if (suffix.equals("AllowedFails") && CooldownRule.COOL_AT_ONCE.containsAll(kinds)) {
+                // LiteLLM counts these too; llmq cools at once on them, so the allowance would change nothing
+                f.reportUnusedTo(router, name);
+            }
         }
         return out;
     }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class CooldownRuleTest {
 
@@ -113,6 +114,24 @@ class CooldownRuleTest {
             assertThat(decision).contains(new CooldownRule.Decision(Duration.ofSeconds(coolsSeconds), reason,
                     kind != ErrorKind.CONNECTION_ERROR));
         }
+    }
+
+    /**
+     * {@link CooldownRule#COOL_AT_ONCE}, by which the config reports allowances without effect, is exactly the kinds
+     * that count against health and that a large allowance does not keep from cooling their deployment.
+     */
+    @ParameterizedTest
+    @EnumSource(ErrorKind.class)
+    void theKindsThatCoolAtOnceAreThoseNoAllowanceHolds(ErrorKind kind) {
+        HealthPolicy generous = new HealthPolicy(1000, Map.of(kind, 1000), null, SHIPPED.failureMinRequests(),
+                SHIPPED.failureThreshold(), SHIPPED.breakerMinCalls(), SHIPPED.breakerFailureRate(),
+                SHIPPED.breakerWindow(), SHIPPED.breakerOpen(), SHIPPED.breakerHalfOpenCalls(), SHIPPED.limitShare());
+
+        Optional<CooldownRule.Decision> decision = CooldownRule.decide(generous, kind, 0, null,
+                new CooldownRule.Minute(0, 1, 1), true);
+
+        assertThat(decision.isPresent()).as("%s cools with an allowance of 1000", kind)
+                .isEqualTo(CooldownRule.COOL_AT_ONCE.contains(kind));
     }
 
     @Test
