@@ -165,8 +165,8 @@ enum Component {
         void start(Assembly assembly) {
             Supplier<Set<String>> groups = assembly.find(Router.class).<Supplier<Set<String>>>map(r -> r::modelGroups)
                     .orElseGet(() -> {
-                        var names = new AtomicReference<>(assembly.config().modelGroups());
-                        assembly.onReload(next -> names.set(next.modelGroups()));
+                        var names = new AtomicReference<>(assembly.config().jobModels());
+                        assembly.onReload(next -> names.set(next.jobModels()));
                         return names::get;
                     });
             RoleOptions options = assembly.options();

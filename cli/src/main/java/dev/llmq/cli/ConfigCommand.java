@@ -90,6 +90,8 @@ final class ConfigCommand implements Runnable {
                                 + (prices.price(d).isPresent() || d.mockResponse() != null ? "" : ", no price") + ")")
                         .toList()));
             }
+            parsed.router().modelGroupAlias().forEach((alias, group) -> out.println("  " + alias + ": an alias of "
+                    + group));
             List<Deployment> unpriced = parsed.deployments().stream()
                     .filter(d -> prices.price(d).isEmpty() && d.mockResponse() == null).toList();
             if (!unpriced.isEmpty()) {

@@ -57,13 +57,14 @@ class ConfigCommandTest {
                     litellm_params: { model: openai/my-finetune, api_base: "http://127.0.0.1:9/v1", api_key: k }
                     model_info: { id: local-1 }
                 router_setings: { num_retries: 1 }
+                router_settings: { model_group_alias: { my-model: local } }
                 """);
 
         CliIT.Result run = run("config", "check", "--config", config.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains(config + ": valid for every role", "1 model group:",
-                "  local: local-1 (openai/my-finetune, no price)",
+                "  local: local-1 (openai/my-finetune, no price)", "  my-model: an alias of local",
                 "no price for 1 deployment: their results will say cost_usd: null",
                 "not supported by llmq, no effect: router_setings (did you mean router_settings?)");
     }

@@ -18,6 +18,9 @@ import dev.llmq.testkit.junit.KafkaClusterExtension;
 import dev.llmq.runtime.mock.Fault;
 import dev.llmq.runtime.mock.MockBehavior;
 import dev.llmq.runtime.mock.MockLlmServer;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +90,7 @@ class ProvidersPipelineIT {
                     litellm_params: { model: anthropic/spent-anthropic, api_base: %3$s, api_key: test-key }
                   - model_name: spent-gemini
                     litellm_params: { model: gemini/spent-gemini, api_base: %4$s, api_key: test-key }
-                router_settings: { num_retries: 0 }
+                router_settings: { num_retries: 0, model_group_alias: { gpt-4: via-openai } }
                 llmq:
                   topics: { prefix: %5$s, partitions: 3 }
                 """.formatted(mock.openAiBaseUrl(), mock.azureEndpoint(), mock.anthropicBaseUrl(), mock.baseUrl(),
@@ -201,6 +204,27 @@ class ProvidersPipelineIT {
             }
         }
         assertThat(mock.requests()).extracting(r -> r.protocol()).contains("openai", "azure", "anthropic", "gemini");
+    }
+
+    /** LiteLLM's model_group_alias: a job may name the alias, runs in its group and keeps the alias. */
+    @Test
+    void aJobNamingAnAliasRunsInItsGroup() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode models = Json.mapper().readTree(http.send(HttpRequest.newBuilder(llmq.httpUrl().resolve(
+                "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(models.path("data").findValuesAsText("id")).contains("gpt-4", "via-openai");
+
+        ObjectNode job = job("gpt-4", "plain");
+        IngestClient client = new IngestClient(llmq.httpUrl());
+        IngestClient.Submission submission = client.submitNdjson(List.of(job.toString()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.batch(submission.batchId()).done() == 1);
+
+        JobResult result = TopicReader.readAll(bootstrap, topics.results(), JsonSerde.jobResult()::fromBytes, 1)
+                .stream().filter(r -> "gpt-4:plain".equals(r.customId())).findFirst().orElseThrow();
+        assertThat(result.status()).as(String.valueOf(result.error())).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(result.modelGroup()).as("the name the job gave").isEqualTo("gpt-4");
+        assertThat(result.provider()).isEqualTo("openai");
+        assertThat(result.model()).as("via-openai's deployment").isEqualTo("gpt-4o-mini");
     }
 
     /**

@@ -75,6 +75,14 @@ public final class RouterKeys {
             ConfigType.STRUCTURE, null, any(), "Groups tried by any group that has no fallbacks of its own.",
             "[gpt-4o-mini]");
 
+    public static final ConfigKey<Object> MODEL_GROUP_ALIAS = new ConfigKey<>("router_settings.model_group_alias",
+            ConfigType.STRUCTURE, null, any(), "Other names a job's `model` may give for a model group, as LiteLLM's "
+            + "setting of the name: `{alias: group}` (or `{alias: {model: group}}`). A job that names an alias runs "
+            + "in the group, with the group's fallbacks, and keeps the alias as its `model` (the usage by model, "
+            + "its result); `GET /v1/models` lists the aliases too. An alias must not be a group's name, and names a "
+            + "group, not another alias; LiteLLM's `hidden: true` is refused.",
+            "{gpt-4: gpt-4o, claude: claude-sonnet}");
+
     public static final ConfigKey<Boolean> ENABLE_PRE_CALL_CHECKS = new ConfigKey<>(
             "router_settings.enable_pre_call_checks", ConfigType.BOOLEAN, false, any(),
             "Skip deployments whose `model_info.max_input_tokens` the prompt exceeds. Only deployments that "
@@ -125,6 +133,6 @@ public final class RouterKeys {
             "Routing within and across model groups, compatible with LiteLLM's proxy config.",
             List.of(ROUTING_STRATEGY, NUM_RETRIES, RETRY_POLICY, ALLOWED_FAILS, ALLOWED_FAILS_POLICY, COOLDOWN_TIME,
                     FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS, DEFAULT_FALLBACKS,
-                    ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TAG_FILTERING_MATCH_ANY, TIMEOUT, STREAM_TIMEOUT,
-                    LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
+                    MODEL_GROUP_ALIAS, ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TAG_FILTERING_MATCH_ANY, TIMEOUT,
+                    STREAM_TIMEOUT, LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
 }

@@ -54,7 +54,7 @@ final class Execution {
         this.request = request;
         this.call = call;
         this.waitHook = waits;
-        this.originalGroup = request.modelGroup();
+        this.originalGroup = router.view().settings().modelGroupOf(request.modelGroup()); // an alias's group
         this.group = originalGroup;
         visited.add(group);
     }

@@ -54,6 +54,17 @@ public record LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, 
         leftOut = java.util.Collections.unmodifiableMap(out);
     }
 
+    /** The names a job may give as its {@code model}: the model groups and their aliases. */
+    public Set<String> jobModels() {
+        Set<String> names = new LinkedHashSet<>(modelGroups);
+        router.modelGroupAlias().forEach((alias, group) -> {
+            if (modelGroups.contains(group)) {
+                names.add(alias);
+            }
+        });
+        return java.util.Collections.unmodifiableSet(names);
+    }
+
     private static Set<String> groupsOf(List<Deployment> deployments) {
         Set<String> groups = new LinkedHashSet<>();
         deployments.forEach(d -> groups.add(d.modelGroup()));

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -74,9 +73,9 @@ public final class Router {
                 clock, prices);
     }
 
-    /** The model groups jobs may name (for ingest validation). */
+    /** The names jobs may give as their model (for ingest validation): the model groups and their aliases. */
     public Set<String> modelGroups() {
-        return new LinkedHashSet<>(view.groups().keySet());
+        return view.config().jobModels();
     }
 
     public LlmqConfig config() {
@@ -94,7 +93,7 @@ public final class Router {
      */
     public Selection select(RouteRequest request) {
         View v = view;
-        List<Deployment> ds = v.groups().get(request.modelGroup());
+        List<Deployment> ds = v.groups().get(v.settings().modelGroupOf(request.modelGroup()));
         if (ds == null) {
             return new Selection.NoneAvailable(List.of(new Rejection(request.modelGroup(),
                     Rejection.Cause.UNKNOWN_MODEL_GROUP, "model group is not configured")));

@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param lowestLatencyBuffer latency-based routing picks among deployments within (1 + buffer) × the best latency
  * @param maxLatencyListSize latency samples kept per deployment
  * @param latencyTtl how long a latency sample counts
+ * @param modelGroupAlias names a job may give its {@code model} instead of a model group (LiteLLM's
+ *                        {@code model_group_alias}): alias → model group
  */
 public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Map<ErrorKind, Integer> retryPolicy,
                              Integer allowedFails, Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
@@ -37,7 +39,8 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
                              Map<String, List<String>> contentPolicyFallbacks, List<String> defaultFallbacks,
                              boolean enablePreCallChecks, boolean enableTagFiltering, Duration timeout,
                              Duration streamTimeout,
-                             double lowestLatencyBuffer, int maxLatencyListSize, Duration latencyTtl) {
+                             double lowestLatencyBuffer, int maxLatencyListSize, Duration latencyTtl,
+                             Map<String, String> modelGroupAlias) {
 
     public static final int DEFAULT_NUM_RETRIES = RouterKeys.NUM_RETRIES.defaultValue();
     /** The cooldown when neither {@code cooldown_time} nor a Retry-After says how long. */
@@ -50,7 +53,7 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
 
     public static final RouterSettings DEFAULTS = new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE,
             DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, Map.of(), null, null, List.of(), false, false,
-            null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE, DEFAULT_LATENCY_TTL);
+            null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE, DEFAULT_LATENCY_TTL, Map.of());
 
     public RouterSettings {
         Objects.requireNonNull(routingStrategy, "routingStrategy");
@@ -69,6 +72,8 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
         RouterKeys.LOWEST_LATENCY_BUFFER.validate(lowestLatencyBuffer, "lowest_latency_buffer");
         RouterKeys.MAX_LATENCY_LIST_SIZE.validate(maxLatencyListSize, "max_latency_list_size");
         latencyTtl = latencyTtl == null ? DEFAULT_LATENCY_TTL : latencyTtl;
+        modelGroupAlias = modelGroupAlias == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(modelGroupAlias));
     }
 
     /** Retries allowed after an error of this kind: the policy's, else {@code numRetries} if retryable, else 0. */
@@ -78,6 +83,11 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
             return n;
         }
         return kind.retryable() ? numRetries : 0;
+    }
+
+    /** The model group a job's {@code model} names: the group an alias stands for, else {@code model} itself. */
+    public String modelGroupOf(String model) {
+        return modelGroupAlias.getOrDefault(model, model);
     }
 
     /**

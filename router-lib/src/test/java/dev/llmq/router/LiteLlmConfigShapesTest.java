@@ -35,6 +35,38 @@ class LiteLlmConfigShapesTest {
     }
 
     @Test
+    void modelGroupAliasesAreReadInBothOfLiteLlmsShapes() {
+        LlmqConfig c = ConfigLoader.parse(GROUPS + """
+                router_settings:
+                  model_group_alias: { gpt-4: gpt-4o, sonnet: { model: claude }, opus: { model: claude, hidden: false } }
+                """, Map.of());
+
+        assertThat(c.router().modelGroupAlias()).containsExactly(Map.entry("gpt-4", "gpt-4o"),
+                Map.entry("sonnet", "claude"), Map.entry("opus", "claude"));
+        assertThat(c.router().modelGroupOf("gpt-4")).isEqualTo("gpt-4o");
+        assertThat(c.router().modelGroupOf("claude")).isEqualTo("claude");
+        assertThat(c.jobModels()).containsExactly("gpt-4o", "claude", "gpt-4", "sonnet", "opus");
+        assertThat(c.unsupportedKeys()).isEmpty();
+        assertThat(ConfigLoader.parse(GROUPS + "router_settings: { model_group_alias: { gpt-4: gpt-4o } }\n",
+                Map.of(), ConfigScope.NAMES).jobModels()).as("an ingest's names").contains("gpt-4");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{ gpt-4: gpt-5 }|model group 'gpt-5' does not exist",
+        "{ claude: gpt-4o }|'claude' is a model group of model_list already",
+        "{ a: gpt-4o, b: a }|model group 'a' does not exist ('a' is an alias: an alias names a model group)",
+        "{ gpt-4: { model: gpt-4o, hidden: true } }|hidden: true is not supported",
+        "{ gpt-4: { name: gpt-4o } }|expected the name of a model group",
+        "{ gpt-4: { model: gpt-4o, ttl: 1 } }|unknown key 'ttl'",
+        "[gpt-4o]|expected a map of {alias: model group}"})
+    void aliasesThatCannotWorkAreRefusedSayingWhy(String aliasAndProblem) {
+        String[] parts = aliasAndProblem.split("\\|");
+        assertThatThrownBy(() -> ConfigLoader.parse(GROUPS + "router_settings:\n  model_group_alias: " + parts[0]
+                + "\n", Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining(parts[1]);
+    }
+
+    @Test
     void aFallbacksEntryForAnyGroupAndDefaultFallbacksTogetherAreRefused() {
         assertThatThrownBy(() -> ConfigLoader.parse(GROUPS + """
                 router_settings:

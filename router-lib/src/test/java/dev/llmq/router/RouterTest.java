@@ -249,6 +249,24 @@ class RouterTest {
         assertThat(out.attempts()).extracting(AttemptRecord::modelGroup).containsExactly("g", "f1", "f2", "f3");
     }
 
+    /** LiteLLM's model_group_alias: a job naming an alias runs in its group, with the group's fallbacks. */
+    @Test
+    void aJobNamingAnAliasRunsInItsGroupWithItsFallbacks() {
+        Router r = router(config("{ num_retries: 0, fallbacks: [{ g: [spare] }], model_group_alias: { old: g } }",
+                dep("g", "a", ""), dep("spare", "s", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500));
+
+        RoutedOutcome out = r.execute(RouteRequest.of("old"), call);
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(call.calls).containsExactly("a", "s");
+        assertThat(out.attempts()).extracting(AttemptRecord::modelGroup).containsExactly("g", "spare");
+        assertThat(r.modelGroups()).containsExactly("g", "spare", "old");
+        assertThat(r.select(RouteRequest.of("old"))).isInstanceOf(Selection.Selected.class);
+        assertThat(r.execute(RouteRequest.of("older"), call)).as("not an alias")
+                .isInstanceOf(RoutedOutcome.Failed.class);
+    }
+
     /** LiteLLM's generic fallback: a fallbacks entry for '*' serves every group without one of its own. */
     @Test
     void aFallbacksEntryForAnyGroupServesTheGroupsWithoutTheirOwn() {

@@ -167,6 +167,7 @@ public final class ConfigParser {
         Set<String> groups = new LinkedHashSet<>(config.modelGroups());
         groups.addAll(leftOut.keySet()); // named in the file all the same: fallbacks and group settings may name them
         validateFallbacks(settings, groups, explicitIds(list));
+        validateAliases(settings, groups);
         for (String g : groupTimeouts.keySet()) {
             if (!groups.contains(g)) {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
@@ -223,6 +224,7 @@ public final class ConfigParser {
             throw new ConfigException("model_list: " + e.getMessage());
         }
         validateFallbacks(settings, groups, explicitIds(list));
+        validateAliases(settings, groups);
         for (String g : groupTimeouts.keySet()) {
             if (!groups.contains(g)) {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
@@ -678,6 +680,21 @@ public final class ConfigParser {
                         + "' which does not exist" + deploymentIdHint(g, ids));
             }
         }
+    }
+
+    /** Each alias names a model group of {@code model_list}, and is not one itself. */
+    private static void validateAliases(RouterSettings s, Set<String> groups) {
+        s.modelGroupAlias().forEach((alias, group) -> {
+            String label = "router_settings.model_group_alias (" + alias + ")";
+            if (groups.contains(alias)) {
+                throw new ConfigException(label + ": '" + alias + "' is a model group of model_list already; an "
+                        + "alias must be a name no group has");
+            }
+            if (!groups.contains(group)) {
+                throw new ConfigException(label + ": model group '" + group + "' does not exist" + (s.modelGroupAlias()
+                        .containsKey(group) ? " ('" + group + "' is an alias: an alias names a model group)" : ""));
+            }
+        });
     }
 
     private static void check(String name, Map<String, List<String>> fallbacks, Set<String> groups,

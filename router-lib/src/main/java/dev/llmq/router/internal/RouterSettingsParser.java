@@ -72,10 +72,45 @@ final class RouterSettingsParser {
                     typedFallbacks("content_policy_fallbacks"), defaults, Boolean.TRUE.equals(preCall),
                     Boolean.TRUE.equals(tagFiltering), timeout, streamTimeout,
                     buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
-                    listSize == null ? RouterSettings.DEFAULT_MAX_LATENCY_LIST_SIZE : listSize, ttl);
+                    listSize == null ? RouterSettings.DEFAULT_MAX_LATENCY_LIST_SIZE : listSize, ttl, aliases());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("router_settings: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code model_group_alias}: {@code alias: group}, or LiteLLM's {@code alias: {model: group, hidden: bool}}
+     * ({@code hidden: true}, an alias left out of the model list, is refused: llmq lists every name a job may give).
+     * The groups are checked against {@code model_list} by {@link ConfigParser}.
+     */
+    private Map<String, String> aliases() {
+        JsonNode given = router.raw("model_group_alias");
+        if (given != null && !given.isObject()) {
+            throw router.error("model_group_alias", "expected a map of {alias: model group}");
+        }
+        Fields f = router.child("model_group_alias");
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String alias : f.keys()) {
+            JsonNode v = f.raw(alias);
+            JsonNode group = v != null && v.isObject() ? v.get("model") : v;
+            if (group == null || !group.isTextual() || group.asText().isBlank()) {
+                throw f.error(alias, "expected the name of a model group, or {model: <model group>}");
+            }
+            if (v.isObject()) {
+                JsonNode hidden = v.get("hidden");
+                if (hidden != null && !(hidden.isBoolean() && !hidden.asBoolean())) {
+                    throw f.error(alias, "hidden: " + hidden + " is not supported: llmq lists every alias in GET "
+                            + "/v1/models as a model jobs may name");
+                }
+                v.fieldNames().forEachRemaining(k -> {
+                    if (!k.equals("model") && !k.equals("hidden")) {
+                        throw f.error(alias, "unknown key '" + k + "' (an alias takes model and hidden)");
+                    }
+                });
+            }
+            out.put(alias, group.asText());
+        }
+        return out;
     }
 
     private Map<ErrorKind, Integer> policy(String key, String suffix) {
