@@ -1,5 +1,7 @@
 package dev.llmq.schemas;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -8,29 +10,45 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * token, including those read from the provider's prompt cache ({@code cachedPromptTokens}) and those written to it
  * ({@code cacheCreationTokens}, Anthropic's {@code cache_creation_input_tokens}); {@code completionTokens} includes
  * {@code reasoningTokens}.
+ *
+ * @param cacheCreation1hTokens the part of {@code cacheCreationTokens} written to a 1-hour cache (Anthropic's
+ *                              {@code usage.cache_creation.ephemeral_1h_input_tokens}), which is priced apart from
+ *                              5-minute writes; the rest of the cache writes are 5-minute ones. Written as
+ *                              {@code cache_creation_1h_tokens} only when not 0, and a record without it reads as 0
+ *                              (it was added within schema version 1). Not checked against {@code cacheCreationTokens}
+ *                              here: whatever reads it clamps it to them.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TokenUsage(long promptTokens, long completionTokens, long totalTokens, long cachedPromptTokens,
-                         long reasoningTokens, long cacheCreationTokens) {
+                         long reasoningTokens, long cacheCreationTokens,
+                         @JsonProperty("cache_creation_1h_tokens") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+                         long cacheCreation1hTokens) {
 
-    public static final TokenUsage ZERO = new TokenUsage(0, 0, 0, 0, 0, 0);
+    public static final TokenUsage ZERO = new TokenUsage(0, 0, 0, 0, 0, 0, 0);
 
     public TokenUsage {
         if (promptTokens < 0 || completionTokens < 0 || totalTokens < 0 || cachedPromptTokens < 0
-                || reasoningTokens < 0 || cacheCreationTokens < 0) {
+                || reasoningTokens < 0 || cacheCreationTokens < 0 || cacheCreation1hTokens < 0) {
             throw new IllegalArgumentException("token counts must be >= 0");
         }
+    }
+
+    /** Usage whose cache writes, if any, are all 5-minute ones. */
+    public TokenUsage(long promptTokens, long completionTokens, long totalTokens, long cachedPromptTokens,
+                      long reasoningTokens, long cacheCreationTokens) {
+        this(promptTokens, completionTokens, totalTokens, cachedPromptTokens, reasoningTokens, cacheCreationTokens, 0);
     }
 
     /** Usage without cache writes. */
     public TokenUsage(long promptTokens, long completionTokens, long totalTokens, long cachedPromptTokens,
                       long reasoningTokens) {
-        this(promptTokens, completionTokens, totalTokens, cachedPromptTokens, reasoningTokens, 0);
+        this(promptTokens, completionTokens, totalTokens, cachedPromptTokens, reasoningTokens, 0, 0);
     }
 
     public TokenUsage plus(TokenUsage other) {
         return new TokenUsage(promptTokens + other.promptTokens, completionTokens + other.completionTokens,
                 totalTokens + other.totalTokens, cachedPromptTokens + other.cachedPromptTokens,
-                reasoningTokens + other.reasoningTokens, cacheCreationTokens + other.cacheCreationTokens);
+                reasoningTokens + other.reasoningTokens, cacheCreationTokens + other.cacheCreationTokens,
+                cacheCreation1hTokens + other.cacheCreation1hTokens);
     }
 }

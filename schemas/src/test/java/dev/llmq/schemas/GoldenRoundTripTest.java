@@ -45,6 +45,7 @@ class GoldenRoundTripTest {
                 Arguments.of("stored-file.json", JsonSerde.storedFile()),
                 Arguments.of("job-result-succeeded.json", JsonSerde.jobResult()),
                 Arguments.of("job-result-failed.json", JsonSerde.jobResult()),
+                Arguments.of("job-result-cache-writes-1h.json", JsonSerde.jobResult()),
                 Arguments.of("deployment-health.json", Topics.CONTROL.serde()),
                 Arguments.of("budget-exceeded.json", JsonSerde.budget()),
                 Arguments.of("usage-1h.json", JsonSerde.usageRecord()),
@@ -186,6 +187,24 @@ class GoldenRoundTripTest {
         assertThat(result.adjustments()).containsExactly("dropped:logprobs");
         assertThat(result.response().path("choices").path(0).path("message").path("content").asText())
                 .isEqualTo("Hello world");
+    }
+
+    @Test
+    void usageWithoutOneHourCacheWritesReadsThemAsZeroAndWritesNone() {
+        JobResult old = JsonSerde.jobResult().fromBytes(golden("job-result-succeeded.json"));
+        assertThat(old.usage()).isEqualTo(new TokenUsage(12, 2, 14, 0, 0, 0, 0));
+        assertThat(new String(JsonSerde.jobResult().toBytes(old), StandardCharsets.UTF_8))
+                .doesNotContain("cache_creation_1h_tokens");
+    }
+
+    @Test
+    void oneHourCacheWritesAreReadAsThePartOfTheCacheWritesTheyAre() {
+        JobResult result = JsonSerde.jobResult().fromBytes(golden("job-result-cache-writes-1h.json"));
+        assertThat(result.usage()).isEqualTo(new TokenUsage(3050, 20, 3070, 0, 0, 3000, 2000));
+        assertThat(new String(JsonSerde.jobResult().toBytes(result), StandardCharsets.UTF_8))
+                .contains("\"cache_creation_tokens\":3000,\"cache_creation_1h_tokens\":2000");
+        assertThat(result.usage().plus(new TokenUsage(10, 1, 11, 0, 0, 500, 100)).cacheCreation1hTokens())
+                .isEqualTo(2100);
     }
 
     @Test
