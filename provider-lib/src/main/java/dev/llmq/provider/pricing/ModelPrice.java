@@ -90,12 +90,16 @@ public record ModelPrice(String key, String provider, String mode, Long maxInput
 
     /**
      * The exact cost in USD of one call's usage:
-     * uncached input × input + cache reads × cache-read (else input) + cache writes × cache-creation (else input)
-     * + (completion − reasoning) × output + reasoning × reasoning (else output). A prompt of more than
-     * {@value #TIER_THRESHOLD} tokens switches every rate that has an {@code *_above_200k_tokens} price to it. A batch
-     * job pays half of every rate, except that a rate with a {@code *_batches} price pays that (when the 200k tier has
-     * not replaced it). Token counts are clamped (cache reads and writes to the prompt, reasoning to the completion);
-     * an unknown input or output price counts as 0 ({@link #priced()} says whether they are known).
+     * uncached input × input + cache reads × cache-read (else input) + 5-minute cache writes × cache-creation
+     * (else input) + 1-hour cache writes × {@code cache_creation_input_token_cost_above_1hr} (else cache-creation)
+     * + (completion − reasoning) × output + reasoning × reasoning (else output); the 1-hour writes are
+     * {@link TokenUsage#cacheCreation1hTokens()}, the 5-minute ones the rest of the cache writes. A prompt of more
+     * than {@value #TIER_THRESHOLD} tokens switches every rate that has an {@code *_above_200k_tokens} price to it
+     * (1-hour writes to {@code cache_creation_input_token_cost_above_1hr_above_200k_tokens}; as in LiteLLM, without
+     * that price they keep their untiered one). A batch job pays half of every rate, except that a rate with a
+     * {@code *_batches} price pays that (when the 200k tier has not replaced it). Token counts are clamped (cache
+     * reads and writes to the prompt, 1-hour writes to the writes, reasoning to the completion); an unknown input or
+     * output price counts as 0 ({@link #priced()} says whether they are known).
      */
     public BigDecimal cost(TokenUsage usage, boolean batch) {
         boolean tier = usage.promptTokens() > TIER_THRESHOLD;
@@ -104,15 +108,19 @@ public record ModelPrice(String key, String provider, String mode, Long maxInput
         BigDecimal cacheRead = orElse(effective(Rate.CACHE_READ, Rate.CACHE_READ_ABOVE_200K, null, tier, batch), input);
         BigDecimal cacheCreation = orElse(
                 effective(Rate.CACHE_CREATION, Rate.CACHE_CREATION_ABOVE_200K, null, tier, batch), input);
+        BigDecimal cacheCreation1h = orElse(
+                effective(Rate.CACHE_CREATION_1H, Rate.CACHE_CREATION_1H_ABOVE_200K, null, tier, batch), cacheCreation);
         BigDecimal reasoning = orElse(effective(Rate.REASONING, null, null, tier, batch), output);
 
         long prompt = usage.promptTokens();
         long cached = Math.min(usage.cachedPromptTokens(), prompt);
         long written = Math.min(usage.cacheCreationTokens(), prompt - cached);
+        long written1h = Math.min(usage.cacheCreation1hTokens(), written);
         long reasoningTokens = Math.min(usage.reasoningTokens(), usage.completionTokens());
         BigDecimal total = times(prompt - cached - written, input)
                 .add(times(cached, cacheRead))
-                .add(times(written, cacheCreation))
+                .add(times(written - written1h, cacheCreation))
+                .add(times(written1h, cacheCreation1h))
                 .add(times(usage.completionTokens() - reasoningTokens, output))
                 .add(times(reasoningTokens, reasoning));
         return total.signum() == 0 ? BigDecimal.ZERO : total.stripTrailingZeros();

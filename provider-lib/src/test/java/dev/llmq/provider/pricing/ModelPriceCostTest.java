@@ -20,7 +20,12 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code claude-sonnet-4-5}: input 3e-06, output 1.5e-05, cache_read_input_token_cost 3e-07,
  *       cache_creation_input_token_cost 3.75e-06, input_cost_per_token_above_200k_tokens 6e-06,
  *       output_cost_per_token_above_200k_tokens 2.25e-05, cache_read_input_token_cost_above_200k_tokens 6e-07,
- *       cache_creation_input_token_cost_above_200k_tokens 7.5e-06 (no batch prices);</li>
+ *       cache_creation_input_token_cost_above_200k_tokens 7.5e-06, cache_creation_input_token_cost_above_1hr
+ *       6e-06, cache_creation_input_token_cost_above_1hr_above_200k_tokens 1.2e-05 (no batch prices);</li>
+ *   <li>{@code claude-sonnet-4-20250514}: input 3e-06, output 1.5e-05, cache_creation_input_token_cost 3.75e-06,
+ *       cache_creation_input_token_cost_above_1hr 6e-06, input_cost_per_token_above_200k_tokens 6e-06,
+ *       output_cost_per_token_above_200k_tokens 2.25e-05, cache_creation_input_token_cost_above_200k_tokens 7.5e-06
+ *       (no 1-hour price above 200k);</li>
  *   <li>{@code dashscope/qwen-turbo}: input 5e-08, output 2e-07, output_cost_per_reasoning_token 5e-07;</li>
  *   <li>{@code o3}: input 2e-06, output 8e-06 (no reasoning price).</li>
  * </ul>
@@ -72,6 +77,47 @@ class ModelPriceCostTest {
         BigDecimal cost = price.cost(usage, batch);
         assertThat(cost).as(rule).isEqualByComparingTo(expected);
         assertThat(cost.toPlainString()).as("exact, no trailing zeros").isEqualTo(expected);
+    }
+
+    /** Anthropic's 1-hour cache writes ({@code "ttl": "1h"}), a part of the cache writes, at their own price. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // rule                          | entry                    | prompt | reads | writes |   1h | compl | batch | expected
+            // 600 × 0.000003 + 100 × 0.0000003 + 100 × 0.00000375 + 200 × 0.000006 + 100 × 0.000015
+            // = 0.0018 + 0.00003 + 0.000375 + 0.0012 + 0.0015 (all 300 writes at 0.00000375 would be 0.004455)
+            "1-hour writes at their price    | claude-sonnet-4-5        |   1000 |   100 |    300 |  200 |   100 | false | 0.004905",
+            // 700 × 0.000003 + 300 × 0.000006 + 100 × 0.000015 = 0.0021 + 0.0018 + 0.0015
+            "only 1-hour writes              | claude-sonnet-4-5        |   1000 |     0 |    300 |  300 |   100 | false | 0.0054",
+            // 1-hour writes clamped to the writes: as above
+            "1-hour writes clamped           | claude-sonnet-4-5        |   1000 |     0 |    300 |  900 |   100 | false | 0.0054",
+            // 198001 × 0.000006 + 1000 × 0.0000006 + 1000 × 0.000012 + 1000 × 0.0000225
+            // = 1.188006 + 0.0006 + 0.012 + 0.0225
+            "above 200k: tiered 1-hour price | claude-sonnet-4-5        | 200001 |  1000 |   1000 | 1000 |  1000 | false | 1.223106",
+            // no tiered 1-hour price: 199001 × 0.000006 + 1000 × 0.000006 + 1000 × 0.0000225
+            // = 1.194006 + 0.006 + 0.0225
+            "above 200k, no tiered 1h price  | claude-sonnet-4-20250514 | 200001 |     0 |   1000 | 1000 |  1000 | false | 1.222506",
+            // half of the first row: 0.004905 / 2
+            "batch: half the 1-hour price    | claude-sonnet-4-5        |   1000 |   100 |    300 |  200 |   100 | true  | 0.0024525",
+            // gpt-4o has no cache-creation price of either kind: the 200 writes at input,
+            // 1000 × 0.0000025 + 500 × 0.00001
+            "no write prices at all: input   | gpt-4o                   |   1000 |     0 |    200 |  200 |   500 | false | 0.0075",
+    })
+    void oneHourCacheWritesMatchTheHandComputedCost(String rule, String entry, long prompt, long reads, long writes,
+                                                    long writes1h, long completion, boolean batch, String expected) {
+        ModelPrice price = PriceTable.bundled().get(entry).orElseThrow();
+        TokenUsage usage = new TokenUsage(prompt, completion, prompt + completion, reads, 0, writes, writes1h);
+        BigDecimal cost = price.cost(usage, batch);
+        assertThat(cost).as(rule).isEqualByComparingTo(expected);
+        assertThat(cost.toPlainString()).as("exact, no trailing zeros").isEqualTo(expected);
+    }
+
+    @Test
+    void aOneHourWriteWithoutItsOwnPriceIsPricedAsAFiveMinuteWrite() throws IOException {
+        ModelPrice m = PriceTable.load(new ByteArrayInputStream("""
+                {"m":{"input_cost_per_token":1,"cache_creation_input_token_cost":2,"output_cost_per_token":3}}"""
+                .getBytes(StandardCharsets.UTF_8))).get("m").orElseThrow();
+        // 1 uncached input + 3 writes (2 of them 1-hour), all at 2 + 1 output: 1 + 6 + 3
+        assertThat(m.cost(new TokenUsage(4, 1, 5, 0, 0, 3, 2)).toPlainString()).isEqualTo("10");
     }
 
     @Test

@@ -59,8 +59,10 @@ class PriceTableTest {
         // "claude-sonnet-4-5": the bundled entry has every rate llmq applies except reasoning and batches
         ModelPrice claude = bundled.lookup("anthropic", "claude-sonnet-4-5").orElseThrow();
         assertThat(claude.rates()).containsOnlyKeys(Rate.INPUT, Rate.OUTPUT, Rate.CACHE_READ, Rate.CACHE_CREATION,
-                Rate.INPUT_ABOVE_200K, Rate.OUTPUT_ABOVE_200K, Rate.CACHE_READ_ABOVE_200K,
-                Rate.CACHE_CREATION_ABOVE_200K);
+                Rate.CACHE_CREATION_1H, Rate.INPUT_ABOVE_200K, Rate.OUTPUT_ABOVE_200K, Rate.CACHE_READ_ABOVE_200K,
+                Rate.CACHE_CREATION_ABOVE_200K, Rate.CACHE_CREATION_1H_ABOVE_200K);
+        assertThat(claude.rate(Rate.CACHE_CREATION_1H)).isEqualByComparingTo("0.000006");
+        assertThat(claude.rate(Rate.CACHE_CREATION_1H_ABOVE_200K)).isEqualByComparingTo("0.000012");
         assertThat(p.rate(Rate.INPUT_BATCHES)).isEqualByComparingTo("0.00000125");
         assertThat(bundled.lookup("gemini", "gemini-2.5-flash").orElseThrow().rate(Rate.REASONING))
                 .isEqualByComparingTo("0.0000025");
