@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ChunkAccumulator;
+import dev.llmq.provider.spi.Usages;
 import dev.llmq.provider.sse.SseEvent;
+import dev.llmq.schemas.TokenUsage;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -70,5 +72,44 @@ class AnthropicStreamDecoderTest {
         assertThat(c.at("/choices/0/message/reasoning_content").asText()).isEqualTo("Let me see.");
         assertThat(c.at("/choices/0/message/content").asText()).isEqualTo("42");
         assertThat(c.at("/choices/0/finish_reason").asText()).isEqualTo("content_filter");
+    }
+
+    /**
+     * A {@code message_delta}'s usage is cumulative: cache writes it reports, and their split by cache lifetime,
+     * replace what {@code message_start} said; the 1-hour share reaches the usage llmq prices.
+     */
+    @Test
+    void cacheWritesByLifetimeInTheMessageDeltaAreTheOnesCounted() {
+        AnthropicStreamDecoder d = new AnthropicStreamDecoder(new AnthropicErrorClassifier(CLOCK), CLOCK, false,
+                "k");
+        ChunkAccumulator acc = new ChunkAccumulator();
+        for (String[] e : new String[][] {
+                {"message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\","
+                        + "\"usage\":{\"input_tokens\":5,\"cache_creation_input_tokens\":0,"
+                        + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":0,\"ephemeral_1h_input_tokens\":0},"
+                        + "\"output_tokens\":1}}}"},
+                {"message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+                        + "\"usage\":{\"input_tokens\":5,\"cache_creation_input_tokens\":1500,"
+                        + "\"cache_read_input_tokens\":0,\"cache_creation\":{\"ephemeral_5m_input_tokens\":300,"
+                        + "\"ephemeral_1h_input_tokens\":1200},\"output_tokens\":4}}"},
+                {"message_stop", "{\"type\":\"message_stop\"}"}}) {
+            d.decode(new SseEvent(e[0], e[1], null, null)).forEach(acc::add);
+        }
+
+        assertThat(acc.usage()).isEqualTo(new TokenUsage(1505, 4, 1509, 0, 0, 1500, 1200));
+        assertThat(acc.completion().at("/usage/cache_creation").toString())
+                .isEqualTo("{\"ephemeral_5m_input_tokens\":300,\"ephemeral_1h_input_tokens\":1200}");
+    }
+
+    @Test
+    void withoutASplitByLifetimeCacheWritesAreFiveMinuteOnesAndNoSplitIsMadeUp() {
+        ObjectNode c = run(false,
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\","
+                        + "\"usage\":{\"input_tokens\":5,\"cache_creation_input_tokens\":700,\"output_tokens\":1}}}",
+                "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+                        + "\"usage\":{\"output_tokens\":2}}",
+                "message_stop", "{\"type\":\"message_stop\"}");
+        assertThat(c.get("usage").has("cache_creation")).isFalse();
+        assertThat(Usages.fromOpenAi(c.get("usage"))).isEqualTo(new TokenUsage(705, 2, 707, 0, 0, 700, 0));
     }
 }
