@@ -52,7 +52,8 @@ final class CutStreams implements ChunkPublisher {
         if (completion > 0 || toldPrompt) {
             long prompt = toldPrompt ? told.promptTokens() : promptEstimate;
             cuts.add(new Cut(deployment, new TokenUsage(prompt, completion, prompt + completion,
-                    toldPrompt ? told.cachedPromptTokens() : 0, told == null ? 0 : told.reasoningTokens())));
+                    toldPrompt ? told.cachedPromptTokens() : 0, told == null ? 0 : told.reasoningTokens(),
+                    toldPrompt ? told.cacheCreationTokens() : 0, toldPrompt ? told.cacheCreation1hTokens() : 0)));
         }
         streamed = 0;
     }

@@ -60,6 +60,14 @@ class CutStreamsTest {
     }
 
     @Test
+    void theCacheWritesAReportedPromptHadAreKeptWithTheirOneHourPart() {
+        CutStreams streams = streamed(3);
+        streams.callCut(DEPLOYMENT, new TokenUsage(3020, 1, 3021, 0, 0, 3000, 2000));
+
+        assertThat(streams.usage()).isEqualTo(new TokenUsage(3020, 3, 3023, 0, 0, 3000, 2000));
+    }
+
+    @Test
     void aCallThatStreamedNothingCountsOnlyAPromptItsProviderReported() {
         CutStreams silent = streamed(0);
         silent.callCut(DEPLOYMENT, null);

@@ -2,10 +2,14 @@ package dev.llmq.worker.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.provider.anthropic.AnthropicWire;
 import dev.llmq.provider.pricing.PriceTable;
+import dev.llmq.provider.spi.Usages;
 import dev.llmq.router.ConfigLoader;
 import dev.llmq.router.Deployment;
 import dev.llmq.router.LlmqConfig;
+import dev.llmq.schemas.Json;
 import dev.llmq.schemas.TokenUsage;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,6 +50,9 @@ class DeploymentPricesTest {
               - model_name: g
                 litellm_params: { model: azure/prod-gpt4o, api_base: "https://x.openai.azure.com", api_key: k }
                 model_info: { id: azure-base, base_model: azure/gpt-4o }
+              - model_name: c
+                litellm_params: { model: anthropic/claude-sonnet-4-5, api_key: k }
+                model_info: { id: claude }
             """;
     private static final LlmqConfig CONFIG = ConfigLoader.parse(YAML, Map.of());
     private final DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
@@ -76,6 +83,26 @@ class DeploymentPricesTest {
         assertThat(cost.reason()).isNull();
         assertThat(cost.usd()).isEqualByComparingTo(expected);
         assertThat(cost.usd().toPlainString()).isEqualTo(expected);
+    }
+
+    /**
+     * A job that wrote to Anthropic's 1-hour cache ({@code cache_control} with {@code "ttl": "1h"}), from the usage
+     * as Anthropic answers it to the cost: the bundled {@code claude-sonnet-4-5} entry is input 3e-06, output 1.5e-05,
+     * cache_creation_input_token_cost 3.75e-06 (5-minute writes), cache_creation_input_token_cost_above_1hr 6e-06.
+     */
+    @Test
+    void oneHourCacheWritesOfAnAnthropicJobPayTheOneHourPrice() throws Exception {
+        JsonNode anthropic = Json.mapper().readTree("""
+                {"input_tokens":14,"cache_creation_input_tokens":2100,"cache_read_input_tokens":0,
+                 "cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":2000},
+                 "output_tokens":9}""");
+        TokenUsage usage = Usages.fromOpenAi(AnthropicWire.Usage.fromJson(anthropic).toOpenAi());
+
+        Cost cost = prices.cost(deployment("claude"), usage);
+
+        // 14 × 0.000003 + 100 × 0.00000375 + 2000 × 0.000006 + 9 × 0.000015
+        // = 0.000042 + 0.000375 + 0.012 + 0.000135 (every write at the 5-minute price would be 0.008052)
+        assertThat(cost.usd().toPlainString()).isEqualTo("0.012552");
     }
 
     @Test
