@@ -90,11 +90,13 @@ class MockLlmServerAnthropicTest {
         assertThat(m.get("stop_sequence")).isInstanceOf(NullNode.class);
         JsonNode usage = m.get("usage");
         assertThat(fields(usage)).containsExactlyInAnyOrder("input_tokens", "output_tokens",
-                "cache_creation_input_tokens", "cache_read_input_tokens");
+                "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation");
         assertThat(usage.get("input_tokens").asInt()).isEqualTo(INPUT_TOKENS);
         assertThat(usage.get("output_tokens").asInt()).isEqualTo(10);
         assertThat(usage.get("cache_creation_input_tokens").asInt()).isZero();
         assertThat(usage.get("cache_read_input_tokens").asInt()).isZero();
+        assertThat(usage.get("cache_creation").toString())
+                .isEqualTo("{\"ephemeral_5m_input_tokens\":0,\"ephemeral_1h_input_tokens\":0}");
         assertThat(json(post(body("claude-sonnet-4-5", false, null)).body()).at("/content/0/text"))
                 .isEqualTo(m.at("/content/0/text"));
     }
@@ -227,6 +229,8 @@ class MockLlmServerAnthropicTest {
         assertThat(start.get("stop_reason")).isInstanceOf(NullNode.class);
         assertThat(start.at("/usage/input_tokens").asInt()).isEqualTo(INPUT_TOKENS);
         assertThat(start.at("/usage/output_tokens").asInt()).isEqualTo(1);
+        assertThat(start.at("/usage/cache_creation_input_tokens").asInt()).isZero();
+        assertThat(start.at("/usage/cache_creation/ephemeral_1h_input_tokens").isInt()).isTrue();
         assertThat(json(frames.get(1).data()).get("content_block").toString())
                 .isEqualTo("{\"type\":\"text\",\"text\":\"\"}");
         String text = frames.stream().filter(f -> "content_block_delta".equals(f.event()))

@@ -181,11 +181,16 @@ final class AnthropicWire {
         }
     }
 
+    /**
+     * A message's usage. The mock caches nothing, so it reads and writes no cache tokens; like Anthropic it still
+     * breaks the (no) cache writes down by cache lifetime in {@code cache_creation}.
+     */
     private ObjectNode usage(int input, int output) {
         ObjectNode usage = json.createObjectNode();
         usage.put("input_tokens", input);
         usage.put("cache_creation_input_tokens", 0);
         usage.put("cache_read_input_tokens", 0);
+        usage.putObject("cache_creation").put("ephemeral_5m_input_tokens", 0).put("ephemeral_1h_input_tokens", 0);
         usage.put("output_tokens", output);
         return usage;
     }
