@@ -109,7 +109,8 @@ public final class DeploymentKeys {
             null, nonBlank(), "The model whose prices apply (e.g. for an Azure deployment name).", "azure/gpt-4o");
 
     public static final ConfigKey<Integer> MAX_INPUT_TOKENS = new ConfigKey<>("model_info.max_input_tokens",
-            ConfigType.INT, null, atLeast(1), "The context window, for pre-call checks.", "128000");
+            ConfigType.INT, null, atLeast(1), "The context window, for pre-call checks; unset: the price "
+            + "table's for the model or its `base_model`.", "128000");
 
     public static final ConfigDef DEF = new ConfigDef("model_list",
             "Each entry is one deployment of a model group.",

@@ -85,9 +85,9 @@ public final class RouterKeys {
 
     public static final ConfigKey<Boolean> ENABLE_PRE_CALL_CHECKS = new ConfigKey<>(
             "router_settings.enable_pre_call_checks", ConfigType.BOOLEAN, false, any(),
-            "Skip deployments whose `model_info.max_input_tokens` the prompt exceeds. Only deployments that "
-            + "set it are checked: unlike LiteLLM, llmq does not take the window from the price table's entry for "
-            + "the model or its `base_model`.", "true");
+            "Skip deployments whose context window the prompt (estimated at 4 characters a token) exceeds: "
+            + "`model_info.max_input_tokens`, else, as in LiteLLM, the price table's `max_input_tokens` for the "
+            + "model or its `base_model`; a deployment with neither is not checked.", "true");
 
     public static final ConfigKey<Boolean> ENABLE_TAG_FILTERING = new ConfigKey<>(
             "router_settings.enable_tag_filtering", ConfigType.BOOLEAN, false, any(),

@@ -121,7 +121,7 @@ public final class DeploymentHealth {
     }
 
     public DeploymentSnapshot snapshot(Deployment d) {
-        return state(d).snapshot(costPerToken(d));
+        return state(d).snapshot(costPerToken(d), contextWindow(d));
     }
 
     /** Snapshots of the deployments, in their order, all taken at one reading of the clock. */
@@ -130,7 +130,7 @@ public final class DeploymentHealth {
         DeploymentSnapshot[] out = new DeploymentSnapshot[deployments.size()];
         for (int i = 0; i < out.length; i++) {
             Deployment d = deployments.get(i);
-            out[i] = state(d).snapshot(costPerToken(d), now);
+            out[i] = state(d).snapshot(costPerToken(d), contextWindow(d), now);
         }
         return java.util.Collections.unmodifiableList(java.util.Arrays.asList(out));
     }
@@ -224,6 +224,15 @@ public final class DeploymentHealth {
         }
         OptionalDouble p = prices.costPerToken(d);
         return p.isPresent() ? p.getAsDouble() : Double.NaN;
+    }
+
+    /**
+     * The deployment's {@code max_input_tokens}, else (only read with pre-call checks on, the one reader) the price
+     * table's for its model; null when neither says.
+     */
+    private Integer contextWindow(Deployment d) {
+        return d.maxInputTokens() != null || !settings.enablePreCallChecks() ? d.maxInputTokens()
+                : prices.maxInputTokens(d);
     }
 
     private void emit(DeploymentHealthEvent event) {

@@ -18,13 +18,25 @@ import java.util.Objects;
  * @param costPerToken input + output price per token in USD, or NaN when unknown
  * @param provider usage of the limits shared by the deployment's provider ({@code llmq.providers}), or null when
  *                 the provider has none
+ * @param contextWindow the prompt tokens the deployment takes, for the pre-call check: its {@code max_input_tokens},
+ *                      else the price table's for its model or {@code base_model} ({@link PriceLookup}), as LiteLLM
+ *                      checks; null when neither says
  */
 public record DeploymentSnapshot(Deployment deployment, Instant cooledUntil, boolean circuitOpen, int inFlight,
                                  long rpmUsed, long tpmUsed, Long rpmLimit, Long tpmLimit, double latencyPerToken,
-                                 double timeToFirstToken, double costPerToken, ProviderUsage provider) {
+                                 double timeToFirstToken, double costPerToken, ProviderUsage provider,
+                                 Integer contextWindow) {
 
     public DeploymentSnapshot {
         Objects.requireNonNull(deployment, "deployment");
+    }
+
+    /** A snapshot whose context window is the deployment's own {@code max_input_tokens}. */
+    public DeploymentSnapshot(Deployment deployment, Instant cooledUntil, boolean circuitOpen, int inFlight,
+                              long rpmUsed, long tpmUsed, Long rpmLimit, Long tpmLimit, double latencyPerToken,
+                              double timeToFirstToken, double costPerToken, ProviderUsage provider) {
+        this(deployment, cooledUntil, circuitOpen, inFlight, rpmUsed, tpmUsed, rpmLimit, tpmLimit, latencyPerToken,
+                timeToFirstToken, costPerToken, provider, deployment.maxInputTokens());
     }
 
     /** A snapshot of a deployment whose provider has no shared limits. */

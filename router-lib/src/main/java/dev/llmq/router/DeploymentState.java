@@ -82,19 +82,19 @@ final class DeploymentState {
         }
     }
 
-    synchronized DeploymentSnapshot snapshot(double costPerToken) {
-        return snapshot(costPerToken, clock.instant());
+    synchronized DeploymentSnapshot snapshot(double costPerToken, Integer contextWindow) {
+        return snapshot(costPerToken, contextWindow, clock.instant());
     }
 
     /** The state at {@code now}, read from this deployment's clock by the caller (once for a whole group). */
-    synchronized DeploymentSnapshot snapshot(double costPerToken, Instant now) {
+    synchronized DeploymentSnapshot snapshot(double costPerToken, Integer contextWindow, Instant now) {
         roll(now);
         cooldown.recoverIfDue(now);
         boolean open = breaker.open(now);
         refreshLimits();
         return new DeploymentSnapshot(deployment, cooldown.until(), open, inFlight, minute.requests(),
                 minute.tokens(), rpmLimit, tpmLimit, perToken.average(now), ttft.average(now), costPerToken,
-                provider.usage());
+                provider.usage(), contextWindow);
     }
 
     /** Takes every permission a call needs, or none: returns the cause when denied. */

@@ -134,7 +134,7 @@ public final class Filters {
     private static Rejection.Cause check(RouteRequest request, DeploymentSnapshot s, boolean preCallChecks,
                                          Instant now) {
         Deployment d = s.deployment();
-        if (preCallChecks && d.maxInputTokens() != null && request.estimatedPromptTokens() > d.maxInputTokens()) {
+        if (preCallChecks && s.contextWindow() != null && request.estimatedPromptTokens() > s.contextWindow()) {
             return Rejection.Cause.CONTEXT_WINDOW;
         }
         if (s.cooledUntil() != null && now.isBefore(s.cooledUntil())) {

@@ -56,7 +56,7 @@ final class LazyRejections extends AbstractList<Rejection> implements RandomAcce
         return switch (cause) {
             case TAG_MISMATCH -> "job tags " + request.tags() + ", deployment tags " + d.tags();
             case CONTEXT_WINDOW -> request.estimatedPromptTokens() + " prompt tokens > max_input_tokens "
-                    + d.maxInputTokens();
+                    + s.contextWindow() + (d.maxInputTokens() == null ? " (the price table's)" : "");
             case COOLED_DOWN -> "until " + s.cooledUntil();
             case CIRCUIT_OPEN -> null;
             case RPM_LIMIT -> s.rpmUsed() + "/" + s.rpmLimit() + " rpm";

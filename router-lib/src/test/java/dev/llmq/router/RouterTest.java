@@ -249,6 +249,39 @@ class RouterTest {
         assertThat(out.attempts()).extracting(AttemptRecord::modelGroup).containsExactly("g", "f1", "f2", "f3");
     }
 
+    /**
+     * As LiteLLM's pre-call checks: a deployment without max_input_tokens is held to the window the price table gives
+     * its model; one that sets its own keeps it.
+     */
+    @Test
+    void preCallChecksTakeTheWindowFromThePriceTableWhereTheDeploymentSetsNone() {
+        LlmqConfig c = config("{ enable_pre_call_checks: true }", dep("g", "small", ""), dep("g", "big", ""),
+                dep("g", "own", "max_input_tokens: 50000"));
+        PriceLookup windows = new PriceLookup() {
+            @Override
+            public java.util.OptionalDouble costPerToken(Deployment d) {
+                return java.util.OptionalDouble.empty();
+            }
+
+            @Override
+            public Integer maxInputTokens(Deployment d) {
+                return d.id().equals("small") ? 8_000 : d.id().equals("own") ? 1_000 : 128_000;
+            }
+        };
+        Router r = new Router(c, clock, new SplittableRandom(42), sleeper, windows);
+        RouteRequest tenThousand = new RouteRequest("g", List.of(), 10_000, false, null, null);
+
+        for (int i = 0; i < 20; i++) {
+            Selection s = r.select(tenThousand);
+            assertThat(s).isInstanceOf(Selection.Selected.class);
+            assertThat(((Selection.Selected) s).deployment().id()).isIn("big", "own");
+        }
+        Selection none = r.select(new RouteRequest("g", List.of(), 200_000, false, null, null));
+        assertThat(none).isInstanceOfSatisfying(Selection.NoneAvailable.class, n -> assertThat(n.rejections())
+                .extracting(Rejection::detail).contains("200000 prompt tokens > max_input_tokens 128000 (the price "
+                        + "table's)", "200000 prompt tokens > max_input_tokens 50000"));
+    }
+
     /** LiteLLM's model_group_alias: a job naming an alias runs in its group, with the group's fallbacks. */
     @Test
     void aJobNamingAnAliasRunsInItsGroupWithItsFallbacks() {

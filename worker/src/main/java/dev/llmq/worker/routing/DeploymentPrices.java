@@ -75,6 +75,12 @@ public final class DeploymentPrices implements CostCalculator, PriceLookup {
         return priced(deployment).perToken();
     }
 
+    /** The price table's {@code max_input_tokens} for the deployment's model ({@code base_model} when set). */
+    @Override
+    public Integer maxInputTokens(Deployment deployment) {
+        return priced(deployment).contextWindow();
+    }
+
     private static String model(Deployment deployment) {
         return deployment.baseModel() != null ? deployment.baseModel() : deployment.model();
     }
@@ -89,13 +95,15 @@ public final class DeploymentPrices implements CostCalculator, PriceLookup {
     }
 
     /** A deployment's price as worked out once: the entry, the entry when it prices tokens, and its sum per token. */
-    private record Priced(Optional<ModelPrice> price, Optional<ModelPrice> usable, OptionalDouble perToken) {
+    private record Priced(Optional<ModelPrice> price, Optional<ModelPrice> usable, OptionalDouble perToken,
+                          Integer contextWindow) {
 
         static Priced of(Optional<ModelPrice> price) {
             Optional<ModelPrice> usable = price.filter(ModelPrice::priced);
             return new Priced(price, usable, usable
                     .map(p -> OptionalDouble.of(p.inputCostPerToken().add(p.outputCostPerToken()).doubleValue()))
-                    .orElse(OptionalDouble.empty()));
+                    .orElse(OptionalDouble.empty()), price.map(ModelPrice::maxInputTokens).filter(n -> n > 0)
+                    .map(n -> (int) Math.min(Integer.MAX_VALUE, n)).orElse(null));
         }
     }
 }

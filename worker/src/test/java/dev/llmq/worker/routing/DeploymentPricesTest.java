@@ -128,6 +128,15 @@ class DeploymentPricesTest {
         assertThat(prices.costPerToken(deployment("unknown"))).isEmpty();
     }
 
+    /** The pre-call check's window where a deployment sets none: the table's, of its model or its base_model. */
+    @Test
+    void theContextWindowIsTheTablesMaxInputTokens() {
+        assertThat(prices.maxInputTokens(deployment("table"))).isEqualTo(128_000);
+        assertThat(prices.maxInputTokens(deployment("azure-base"))).as("base_model azure/gpt-4o").isEqualTo(128_000);
+        assertThat(prices.maxInputTokens(deployment("unknown"))).isNull();
+        assertThat(prices.maxInputTokens(deployment("unknown-overridden"))).as("priced, no window").isNull();
+    }
+
     @Test
     void aReloadedDeploymentWithOtherOverridesIsPricedAnewNotFromTheFirstConfigsPrice() {
         Deployment first = deployment("params");
