@@ -29,14 +29,15 @@ public final class Router {
     private volatile View view;
 
     /** What one config means for routing; replaced as a whole on reload. */
-    record View(LlmqConfig config, Map<String, List<Deployment>> groups) {
+    record View(LlmqConfig config, Map<String, List<Deployment>> groups, Set<String> jobModels) {
         static View of(LlmqConfig config) {
             Map<String, List<Deployment>> groups = new LinkedHashMap<>();
             for (Deployment d : config.deployments()) {
                 groups.computeIfAbsent(d.modelGroup(), g -> new ArrayList<>()).add(d);
             }
             groups.replaceAll((g, ds) -> List.copyOf(ds));
-            return new View(config, java.util.Collections.unmodifiableMap(groups));
+            // once per config: the ingest next to this router asks for them on every submission
+            return new View(config, java.util.Collections.unmodifiableMap(groups), config.jobModels());
         }
 
         RouterSettings settings() {
@@ -75,7 +76,7 @@ public final class Router {
 
     /** The names jobs may give as their model (for ingest validation): the model groups and their aliases. */
     public Set<String> modelGroups() {
-        return view.config().jobModels();
+        return view.jobModels();
     }
 
     public LlmqConfig config() {

@@ -149,8 +149,8 @@ public final class AnthropicRequestMapper {
             body.putObject("metadata").put("user_id", req.user());
         }
         if (effort != null) {
-            if (budgetThinking(target.model())) {
-                body.putObject("thinking").put("type", "enabled").put("budget_tokens", THINKING_BUDGETS.get(effort));
+            if (budget != null) { // a model of manual extended thinking (budgetThinking)
+                body.putObject("thinking").put("type", "enabled").put("budget_tokens", budget);
             } else {
                 body.putObject("thinking").put("type", "adaptive");
                 body.putObject("output_config").put("effort", EFFORTS.get(effort));
