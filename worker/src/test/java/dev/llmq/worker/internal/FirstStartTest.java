@@ -96,7 +96,7 @@ class FirstStartTest {
 
     /** The same, with reading the partition's end failing with {@code endsFail} (when not null). */
     private Run run(boolean awaitFirstStart, long end, int records, KafkaException endsFail) {
-        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        MockConsumer<byte[], byte[]> consumer = new JobsConsumer();
         HeldStarts held = new HeldStarts();
         StartsLog startsLog = new StartsLog(held, "test-starts");
         ClassicGroupFeed feed = new ClassicGroupFeed(consumer, options(awaitFirstStart),

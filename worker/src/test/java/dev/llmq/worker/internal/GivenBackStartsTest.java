@@ -82,7 +82,7 @@ class GivenBackStartsTest {
 
     /** ... handing a partition over after waiting up to {@code handoff} for its running jobs. */
     private Run run(int records, Duration handoff) throws InterruptedException {
-        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        MockConsumer<byte[], byte[]> consumer = new JobsConsumer();
         RecordingStarts starts = new RecordingStarts();
         ClassicGroupFeed feed = new ClassicGroupFeed(consumer, new ClassicGroupFeed.Options("jobs.interactive",
                 JOBS.topic(), 8, 8, 0.2, 8, 3, true, Duration.ofMillis(10), Duration.ofMillis(200), handoff),
