@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -38,7 +39,11 @@ import java.util.regex.Pattern;
  *       {@code responseSchema} (sanitised, strips recorded);</li>
  *   <li>{@code reasoning_effort} → {@code thinkingConfig}: none → budget 0 (thinking off), minimal 128, low 1024,
  *       medium 2048, high 4096, with {@code includeThoughts} (thought parts come back as
- *       {@code reasoning_content});</li>
+ *       {@code reasoning_content}). Per model, as Google documents its budgets: Gemini 2.5 Pro and Gemini 3 Pro
+ *       cannot turn thinking off (a budget of 0 is a 400, "this model only works in thinking mode"), so
+ *       {@code none} is unsupported there ({@link #alwaysThinks}); Gemini 2.5 Flash-Lite takes budgets from 512, so
+ *       its {@code minimal} is 512 ({@link #minimalBudget}). Gemini 3 takes budgets for backward compatibility;
+ *       its own {@code thinkingLevel} is not sent;</li>
  *   <li>unsupported: {@code parallel_tool_calls: false} (Gemini cannot forbid parallel calls), {@code logprobs:
  *       true}, and any parameter not in {@link #SUPPORT} ({@code user}, {@code logit_bias}, {@code top_logprobs}
  *       ...): an error naming it, or dropped and recorded with {@code drop_params};</li>
@@ -66,19 +71,45 @@ public final class GeminiRequestMapper {
             .denyingValues("frequency_penalty", v -> !v.isNumber() || v.asDouble() != 0);
 
     private static final Pattern PENALTY_MODELS = Pattern.compile("gemini-(1\\.|2\\.0).*");
+    private static final Pattern ALWAYS_THINKING = Pattern.compile("gemini-(2\\.5|3(\\.\\d+)?)-pro.*");
+    private static final Pattern BUDGETS_FROM_512 = Pattern.compile("gemini-2\\.5-flash-lite.*");
 
     /** Whether a model takes {@code presencePenalty} / {@code frequencyPenalty}: Gemini 1.5 and 2.0 only. */
     static boolean acceptsPenalties(String model) {
+        return PENALTY_MODELS.matcher(bare(model)).matches();
+    }
+
+    /** Whether a model cannot turn thinking off (budget 0): Gemini 2.5 Pro and the Gemini 3 Pro models. */
+    static boolean alwaysThinks(String model) {
+        return ALWAYS_THINKING.matcher(bare(model)).matches();
+    }
+
+    /** The budget {@code reasoning_effort: minimal} asks for: the smallest the model takes. */
+    static int minimalBudget(String model) {
+        return BUDGETS_FROM_512.matcher(bare(model)).matches() ? 512 : THINKING_BUDGETS.get("minimal");
+    }
+
+    /** The model's name in lower case without the {@code models/} prefix Gemini's own names carry. */
+    private static String bare(String model) {
         String m = model.toLowerCase(Locale.ROOT);
-        return PENALTY_MODELS.matcher(m.startsWith("models/") ? m.substring(7) : m).matches();
+        return m.startsWith("models/") ? m.substring(7) : m;
+    }
+
+    /** What a model supports: {@link #SUPPORT} less the penalties and a thinking-off the model refuses. */
+    private static ParameterSupport supportOf(String model, boolean penalties) {
+        ParameterSupport support = penalties ? SUPPORT : WITHOUT_PENALTIES;
+        if (!alwaysThinks(model)) {
+            return support;
+        }
+        Predicate<JsonNode> effort = SUPPORT.unsupported().get("reasoning_effort");
+        return support.denyingValues("reasoning_effort", effort.or(v -> "none".equals(v.asText())));
     }
 
     public MappedRequest map(ProviderTarget target, ObjectNode openAiRequest) {
         List<String> adjustments = new ArrayList<>();
         boolean penalties = acceptsPenalties(target.model());
-        CheckedRequest checkedRequest = CheckedRequest.of(openAiRequest, target,
-                penalties ? SUPPORT : WITHOUT_PENALTIES, penalties ? "gemini" : "gemini " + target.model(),
-                adjustments);
+        CheckedRequest checkedRequest = CheckedRequest.of(openAiRequest, target, supportOf(target.model(), penalties),
+                penalties ? "gemini" : "gemini " + target.model(), adjustments);
         ObjectNode checked = checkedRequest.json();
         ChatRequest req = checkedRequest.request();
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -99,7 +130,7 @@ public final class GeminiRequestMapper {
         if (calling != null) {
             body.putObject("toolConfig").set("functionCallingConfig", calling);
         }
-        ObjectNode gen = generationConfig(req, checked, penalties, adjustments);
+        ObjectNode gen = generationConfig(req, checked, penalties, minimalBudget(target.model()), adjustments);
         if (!gen.isEmpty()) {
             body.set("generationConfig", gen);
         }
@@ -108,7 +139,7 @@ public final class GeminiRequestMapper {
     }
 
     private static ObjectNode generationConfig(ChatRequest req, ObjectNode checked, boolean penalties,
-                                               List<String> adjustments) {
+                                               int minimalBudget, List<String> adjustments) {
         ObjectNode gen = JsonNodeFactory.instance.objectNode();
         if (req.stop() != null && !req.stop().isEmpty()) {
             ArrayNode stops = gen.putArray("stopSequences");
@@ -142,7 +173,8 @@ public final class GeminiRequestMapper {
                     + "response_format type '" + u.raw().path("type").asText() + "'");
         }
         if (req.reasoningEffort() != null) {
-            int budget = THINKING_BUDGETS.get(req.reasoningEffort());
+            int budget = "minimal".equals(req.reasoningEffort()) ? minimalBudget
+                    : THINKING_BUDGETS.get(req.reasoningEffort());
             ObjectNode thinking = gen.putObject("thinkingConfig").put("thinkingBudget", budget);
             if (budget > 0) {
                 thinking.put("includeThoughts", true);

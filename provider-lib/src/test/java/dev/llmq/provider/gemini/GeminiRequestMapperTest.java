@@ -64,6 +64,43 @@ class GeminiRequestMapperTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"gemini-2.5-pro", "models/gemini-2.5-pro-preview-06-05", "gemini-3-pro-preview",
+            "gemini-3.1-pro-preview"})
+    void thinkingCannotBeTurnedOffOnTheModelsThatAlwaysThink(String model) {
+        ProviderTarget strict = ProviderTarget.builder("gemini", model).apiKey("k").build();
+        ObjectNode off = userRequest("\"reasoning_effort\":\"none\"");
+        assertThatThrownBy(() -> adapter.prepare(strict, off, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo("reasoning_effort");
+                    assertThat(e.error().message()).contains(model);
+                });
+        MappedRequest dropped = adapter.mapRequest(ProviderTarget.from(strict).dropParams(true).build(), off);
+        assertThat(dropped.adjustments()).containsExactly("dropped:reasoning_effort");
+        assertThat(dropped.body().path("generationConfig").has("thinkingConfig"))
+                .as("the model thinks as it does by default").isFalse();
+        JsonNode low = adapter.mapRequest(strict, userRequest("\"reasoning_effort\":\"low\"")).body();
+        assertThat(low.at("/generationConfig/thinkingConfig/thinkingBudget").asInt()).isEqualTo(1024);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"gemini-2.5-flash,128", "gemini-2.5-pro,128", "gemini-2.5-flash-lite,512",
+            "models/gemini-2.5-flash-lite-preview-06-17,512"})
+    void minimalIsTheSmallestBudgetTheModelTakes(String model, int budget) {
+        JsonNode body = adapter.mapRequest(ProviderTarget.builder("gemini", model).apiKey("k").build(),
+                userRequest("\"reasoning_effort\":\"minimal\"")).body();
+        assertThat(body.at("/generationConfig/thinkingConfig/thinkingBudget").asInt()).isEqualTo(budget);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"gemini-2.5-flash", "gemini-2.5-flash-lite", "models/gemini-2.0-flash-thinking-exp"})
+    void flashModelsTurnThinkingOff(String model) {
+        JsonNode off = adapter.mapRequest(ProviderTarget.builder("gemini", model).apiKey("k").build(),
+                userRequest("\"reasoning_effort\":\"none\"")).body();
+        assertThat(off.at("/generationConfig/thinkingConfig/thinkingBudget").asInt()).isZero();
+    }
+
+    @ParameterizedTest
     @CsvSource({"gemini-2.5-flash", "gemini-2.5-pro", "models/gemini-2.5-flash-lite", "gemini-3-pro-preview"})
     void penaltiesAreUnsupportedWhereGeminiHasThemOff(String model) {
         ProviderTarget strict = ProviderTarget.builder("gemini", model).apiKey("k").build();
