@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.gemini.GeminiWire;
 import dev.llmq.provider.internal.DataUrl;
 import dev.llmq.provider.internal.Turns;
 import dev.llmq.provider.internal.WireJson;
@@ -16,6 +17,7 @@ import dev.llmq.schemas.Json;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * OpenAI messages → Anthropic {@code system} and {@code messages} (part of piece 2). One instance per request.
@@ -28,6 +30,9 @@ import java.util.List;
  *   <li>assistant: text blocks, then its {@code tool_calls} as {@code tool_use} blocks (arguments parsed to
  *       {@code input});</li>
  *   <li>{@code tool} messages: {@code tool_result} blocks in a user turn (text, or text and image blocks);</li>
+ *   <li>tool call ids as Anthropic takes them ({@link #toolUseId}): a conversation may carry another provider's
+ *       ids (a Gemini call's rides with its thought signature, base64 with {@code + / =}; other clients write
+ *       {@code functions.f:1}), which Anthropic answers with a 400 ("tool_use.id: String should match pattern");</li>
  *   <li>consecutive turns of the same Anthropic role are merged into one (Anthropic requires alternation);</li>
  *   <li>a message {@code name} has no Anthropic field: dropped and recorded ({@code dropped:messages.name});</li>
  *   <li>blank text blocks, which Anthropic rejects, are left out (whitespace-only ones recorded as
@@ -37,6 +42,8 @@ import java.util.List;
 final class AnthropicMessages {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final Pattern VALID_TOOL_USE_ID = Pattern.compile("[a-zA-Z0-9_-]+");
+    private static final Pattern INVALID_TOOL_USE_ID_CHARS = Pattern.compile("[^a-zA-Z0-9_-]");
 
     private final List<ObjectNode> system = new ArrayList<>();
 
@@ -70,7 +77,8 @@ final class AnthropicMessages {
                     blocks = nonBlank(blocks(m.content(), "assistant"), adjustments);
                     if (m.toolCalls() != null) {
                         for (ToolCall tc : m.toolCalls()) {
-                            blocks.addObject().put("type", "tool_use").put("id", tc.id()).put("name", tc.name())
+                            blocks.addObject().put("type", "tool_use").put("id", toolUseId(tc.id()))
+                                    .put("name", tc.name())
                                     .set("input", arguments(tc.arguments()));
                         }
                     }
@@ -82,7 +90,7 @@ final class AnthropicMessages {
                         throw WireJson.invalid("a tool message needs tool_call_id", "messages");
                     }
                     ObjectNode result = blocks.addObject().put("type", "tool_result").put("tool_use_id",
-                            m.toolCallId());
+                            toolUseId(m.toolCallId()));
                     if (m.content() instanceof MessageContent.Parts) {
                         result.set("content", nonBlank(blocks(m.content(), "tool"), adjustments));
                     } else {
@@ -94,6 +102,25 @@ final class AnthropicMessages {
             turns.add(role, blocks);
         }
         return turns.turns();
+    }
+
+    /**
+     * A tool call's id as Anthropic takes it (letters, digits, {@code _} and {@code -}): as it is when it already is;
+     * else without the thought signature a Gemini call carries ({@link GeminiWire#THOUGHT_SIGNATURE_SEPARATOR},
+     * meaningless to Anthropic), then with every other character made {@code _} and the original's hash appended, so
+     * ids that differ only there stay apart. The same id always gives the same one, so a {@code tool_result} still
+     * names its {@code tool_use}.
+     */
+    static String toolUseId(String id) {
+        if (id == null || VALID_TOOL_USE_ID.matcher(id).matches()) {
+            return id;
+        }
+        int signature = id.indexOf(GeminiWire.THOUGHT_SIGNATURE_SEPARATOR);
+        String bare = signature < 0 ? id : id.substring(0, signature);
+        if (signature > 0 && VALID_TOOL_USE_ID.matcher(bare).matches()) {
+            return bare;
+        }
+        return INVALID_TOOL_USE_ID_CHARS.matcher(bare).replaceAll("_") + "_" + Integer.toHexString(id.hashCode());
     }
 
     /**

@@ -13,6 +13,8 @@ import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.spi.MappedRequest;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -250,6 +252,34 @@ class AnthropicRequestMapperTest {
         assertThat(messages.at("/1/content/0")).isEqualTo(json("{\"type\":\"tool_result\",\"tool_use_id\":\"t1\","
                 + "\"content\":[{\"type\":\"text\",\"text\":\"see\"},{\"type\":\"image\",\"source\":{\"type\":"
                 + "\"base64\",\"media_type\":\"image/png\",\"data\":\"AA==\"}}]}"));
+    }
+
+    @Test
+    void anotherProvidersToolCallIdsAreSentAsAnthropicTakesThem() {
+        // a Gemini call's id carries its thought signature (base64); other clients write functions.f:1
+        String gemini = "call_r1_0_0__thought__CiQB+/x9Zz==";
+        ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"go\"},"
+                + "{\"role\":\"assistant\",\"tool_calls\":[" + call(gemini) + "," + call("functions.f:1") + ","
+                + call("functions.f.1") + "," + call("toolu_01A-b") + "]}," + result(gemini) + ","
+                + result("functions.f:1") + "," + result("functions.f.1") + "," + result("toolu_01A-b") + "]}");
+        JsonNode messages = adapter.mapRequest(target(false), req, false).body().get("messages");
+        List<String> uses = new ArrayList<>();
+        messages.at("/1/content").forEach(b -> uses.add(b.get("id").asText()));
+        List<String> results = new ArrayList<>();
+        messages.at("/2/content").forEach(b -> results.add(b.get("tool_use_id").asText()));
+        assertThat(uses).allMatch(id -> id.matches("[a-zA-Z0-9_-]+")).doesNotHaveDuplicates()
+                .as("each result still names its call").isEqualTo(results);
+        assertThat(uses.get(0)).as("the signature means nothing to Anthropic").isEqualTo("call_r1_0_0");
+        assertThat(uses.get(1)).startsWith("functions_f_1_");
+        assertThat(uses.get(3)).as("a valid id is sent as it is").isEqualTo("toolu_01A-b");
+    }
+
+    private static String call(String id) {
+        return "{\"id\":\"" + id + "\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}";
+    }
+
+    private static String result(String id) {
+        return "{\"role\":\"tool\",\"tool_call_id\":\"" + id + "\",\"content\":\"ok\"}";
     }
 
     @Test
