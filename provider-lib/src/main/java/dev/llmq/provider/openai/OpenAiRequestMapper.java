@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ErrorKind;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.gemini.GeminiWire;
 import dev.llmq.provider.internal.WireJson;
 import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ParameterSupport;
@@ -16,6 +17,7 @@ import java.util.List;
  * {@code model} set to the target's model (the deployment for Azure), parameters checked against the provider's
  * {@link ParameterSupport}; for OpenAI's reasoning models {@code max_tokens} is renamed to
  * {@code max_completion_tokens} (recorded) and non-default sampling is declared unsupported ({@link ReasoningModels}).
+ * Tool call ids lose the thought signature a Gemini call's id carries ({@link #withoutThoughtSignatures}).
  *
  * <p>Transport choices, not user adjustments: the call mode decides {@code stream}; a stream asks for
  * {@code stream_options.include_usage} so that usage arrives in the last chunk (the engine hides that chunk from the
@@ -35,6 +37,7 @@ public final class OpenAiRequestMapper {
         }
         ObjectNode body = request.deepCopy();
         body.put("model", target.model());
+        withoutThoughtSignatures(body);
         List<String> adjustments = new ArrayList<>(support.apply(body, target.dropParams(), endpoint.name()));
         if ("openai".equals(endpoint.name()) && ReasoningModels.isReasoning(target.model())) {
             adjustments.addAll(ReasoningModels.renameMaxTokens(body));
@@ -56,5 +59,34 @@ public final class OpenAiRequestMapper {
             }
         }
         return new MappedRequest(body, adjustments, wantsUsage);
+    }
+
+    /**
+     * Cuts the thought signature off the tool call ids of a conversation begun on Gemini
+     * ({@link GeminiWire#THOUGHT_SIGNATURE_SEPARATOR}: base64, often a kilobyte or more), in the assistant's
+     * {@code tool_calls} and the {@code tool} messages alike, so each result still names its call. It means nothing
+     * to another provider, and OpenAI refuses ids above its length limit ("string_above_max_length"), so a tool loop
+     * falling back from Gemini failed there. An exact rewrite: not recorded.
+     */
+    static void withoutThoughtSignatures(ObjectNode body) {
+        for (JsonNode message : body.path("messages")) {
+            if (!(message instanceof ObjectNode m)) {
+                continue;
+            }
+            cutSignature(m, "tool_call_id");
+            for (JsonNode call : m.path("tool_calls")) {
+                if (call instanceof ObjectNode c) {
+                    cutSignature(c, "id");
+                }
+            }
+        }
+    }
+
+    private static void cutSignature(ObjectNode node, String field) {
+        String id = node.path(field).asText("");
+        int at = id.indexOf(GeminiWire.THOUGHT_SIGNATURE_SEPARATOR);
+        if (at > 0) {
+            node.put(field, id.substring(0, at));
+        }
     }
 }

@@ -239,6 +239,26 @@ class EngineBehaviourTest {
     }
 
     @Test
+    void aGeminiCallsThoughtSignatureIsCutFromItsToolCallIds() throws IOException {
+        // a tool loop begun on Gemini: its call's id carries the thought signature, which OpenAI has no use for
+        String signed = "call_r1_0_0__thought__" + "Q2lRQi94OVp6".repeat(100) + "==";
+        ObjectNode req = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\","
+                + "\"tool_calls\":[{\"id\":\"" + signed + "\",\"type\":\"function\",\"function\":{\"name\":\"f\","
+                + "\"arguments\":\"{}\"}},{\"id\":\"call_abc\",\"type\":\"function\",\"function\":{\"name\":\"f\","
+                + "\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"" + signed + "\",\"content\":\"1\"},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"call_abc\",\"content\":\"2\"}]}");
+        peer.enqueue(Reply.json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}", Map.of()));
+        assertThat(client.complete(target("gpt-4o", false), req).adjustments()).isEmpty();
+        var sent = Json.mapper().readTree(peer.received().get(0).body()).get("messages");
+        assertThat(sent.at("/1/tool_calls/0/id").asText()).isEqualTo("call_r1_0_0");
+        assertThat(sent.at("/1/tool_calls/1/id").asText()).isEqualTo("call_abc");
+        assertThat(sent.at("/2/tool_call_id").asText()).isEqualTo("call_r1_0_0");
+        assertThat(sent.at("/3/tool_call_id").asText()).isEqualTo("call_abc");
+        assertThat(req.at("/messages/1/tool_calls/0/id").asText()).as("the job's own request is left as it is")
+                .isEqualTo(signed);
+    }
+
+    @Test
     void nonReasoningModelsKeepMaxTokensAndSampling() throws IOException {
         assertThat(java.util.stream.Stream.of("gpt-4o", "gpt-5-chat-latest", "o1", "o4-mini-2025-04-16", "gpt-5",
                 "omni-moderation-latest").filter(ReasoningModels::isReasoning))
