@@ -11,11 +11,12 @@ import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ParameterSupport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Canonical (OpenAI) request → OpenAI-family wire body. Mostly the identity: the body is copied, unknown fields kept,
  * {@code model} set to the target's model (the deployment for Azure), parameters checked against the provider's
- * {@link ParameterSupport}; for OpenAI's reasoning models {@code max_tokens} is renamed to
+ * {@link ParameterSupport}; for OpenAI's reasoning models (on OpenAI and Azure) {@code max_tokens} is renamed to
  * {@code max_completion_tokens} (recorded) and non-default sampling is declared unsupported ({@link ReasoningModels}).
  * Tool call ids lose the thought signature a Gemini call's id carries ({@link #withoutThoughtSignatures}).
  *
@@ -25,6 +26,13 @@ import java.util.List;
  * records {@code dropped:stream_options}, since OpenAI rejects it without {@code stream}.
  */
 public final class OpenAiRequestMapper {
+
+    /**
+     * Where OpenAI's reasoning models are served under their own rules: OpenAI, and Azure OpenAI when the deployment
+     * is named after its model ({@code o3-mini}, {@code gpt-5}), as most are and as LiteLLM reads an Azure name; Azure
+     * answers {@code max_tokens} on them with the same 400 ("use 'max_completion_tokens' instead").
+     */
+    private static final Set<String> REASONING_ENDPOINTS = Set.of("openai", "azure");
 
     public MappedRequest map(ProviderTarget target, ObjectNode request, boolean stream, OpenAiEndpoint endpoint,
                              ParameterSupport support) {
@@ -39,9 +47,10 @@ public final class OpenAiRequestMapper {
         body.put("model", target.model());
         withoutThoughtSignatures(body);
         List<String> adjustments = new ArrayList<>(support.apply(body, target.dropParams(), endpoint.name()));
-        if ("openai".equals(endpoint.name()) && ReasoningModels.isReasoning(target.model())) {
+        if (REASONING_ENDPOINTS.contains(endpoint.name()) && ReasoningModels.isReasoning(target.model())) {
             adjustments.addAll(ReasoningModels.renameMaxTokens(body));
-            adjustments.addAll(ReasoningModels.SUPPORT.apply(body, target.dropParams(), "openai " + target.model()));
+            adjustments.addAll(ReasoningModels.SUPPORT.apply(body, target.dropParams(),
+                    endpoint.name() + " " + target.model()));
         }
         boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         if (stream) {

@@ -239,6 +239,27 @@ class EngineBehaviourTest {
     }
 
     @Test
+    void anAzureDeploymentNamedAfterAReasoningModelGetsItsRules() throws IOException {
+        ProviderTarget o3 = ProviderTarget.builder("azure", "o3-mini").apiBase(peer.base())
+                .apiKey("azure-key").apiVersion("2024-10-21").build();
+        ObjectNode sampled = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":0.2}");
+        assertThatThrownBy(() -> client.complete(o3, sampled)).isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+            assertThat(e.error().message()).contains("azure o3-mini");
+        });
+        ObjectNode ok = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":9}");
+        peer.enqueue(Reply.json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}", Map.of()));
+        assertThat(client.complete(o3, ok).adjustments()).containsExactly("renamed:max_tokens->max_completion_tokens");
+        assertThat(peer.received()).hasSize(1);
+        assertThat(Json.mapper().readTree(peer.received().get(0).body()).get("max_completion_tokens").asInt())
+                .isEqualTo(9);
+        ProviderTarget named = ProviderTarget.builder("azure", "prod-chat").apiBase(peer.base())
+                .apiKey("azure-key").apiVersion("2024-10-21").build();
+        peer.enqueue(Reply.json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}", Map.of()));
+        assertThat(client.complete(named, ok).adjustments()).as("a name that does not say the model").isEmpty();
+    }
+
+    @Test
     void aGeminiCallsThoughtSignatureIsCutFromItsToolCallIds() throws IOException {
         // a tool loop begun on Gemini: its call's id carries the thought signature, which OpenAI has no use for
         String signed = "call_r1_0_0__thought__" + "Q2lRQi94OVp6".repeat(100) + "==";
