@@ -120,6 +120,7 @@ public final class ChunkAccumulator {
         private StringBuilder content;
         private StringBuilder refusal;
         private StringBuilder reasoning;
+        private ArrayNode thinkingBlocks;
         private String finishReason;
         private ArrayNode logprobContent;
         private ArrayNode logprobRefusal;
@@ -136,6 +137,7 @@ public final class ChunkAccumulator {
             content = append(content, delta.get("content"));
             refusal = append(refusal, delta.get("refusal"));
             reasoning = append(reasoning, delta.get("reasoning_content"));
+            thinkingBlocks = appendArray(thinkingBlocks, delta.get("thinking_blocks")); // each whole, in one chunk
             for (JsonNode tc : delta.path("tool_calls")) {
                 int i = tc.path("index").asInt(toolCalls.size());
                 toolCalls.computeIfAbsent(i, k -> new ToolCallState()).add(tc);
@@ -159,7 +161,8 @@ public final class ChunkAccumulator {
             ArrayNode calls = NODES.arrayNode();
             toolCalls.values().forEach(t -> t.addTo(calls));
             ObjectNode message = Completions.assistantMessage().role(role).content(string(content))
-                    .refusal(string(refusal)).reasoning(string(reasoning)).toolCalls(calls).build();
+                    .refusal(string(refusal)).reasoning(string(reasoning)).thinkingBlocks(thinkingBlocks).toolCalls(calls)
+                    .build();
             if (functionCall != null) {
                 message.set("function_call", functionCall.function());
             }

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  *       stand;</li>
  *   <li>user content: text blocks and images ({@code https} URL → {@code {type: url}} source, base64 data URL →
  *       {@code {type: base64, media_type, data}} source); a part's {@code cache_control} is carried over;</li>
- *   <li>assistant: text blocks, then its {@code tool_calls} as {@code tool_use} blocks (arguments parsed to
- *       {@code input});</li>
+ *   <li>assistant: its {@code thinking_blocks} as they came ({@link #thinkingBlocks}), text blocks, then its
+ *       {@code tool_calls} as {@code tool_use} blocks (arguments parsed to {@code input});</li>
  *   <li>{@code tool} messages: {@code tool_result} blocks in a user turn (text, or text and image blocks);</li>
  *   <li>tool call ids as Anthropic takes them ({@link #toolUseId}): a conversation may carry another provider's
  *       ids (a Gemini call's rides with its thought signature, base64 with {@code + / =}; other clients write
@@ -74,7 +74,8 @@ final class AnthropicMessages {
                 }
                 case "assistant" -> {
                     role = "assistant";
-                    blocks = nonBlank(blocks(m.content(), "assistant"), adjustments);
+                    blocks = thinkingBlocks(m);
+                    blocks.addAll(nonBlank(blocks(m.content(), "assistant"), adjustments));
                     if (m.toolCalls() != null) {
                         for (ToolCall tc : m.toolCalls()) {
                             blocks.addObject().put("type", "tool_use").put("id", toolUseId(tc.id()))
@@ -102,6 +103,36 @@ final class AnthropicMessages {
             turns.add(role, blocks);
         }
         return turns.turns();
+    }
+
+    /**
+     * The signed reasoning blocks a client sent back on an assistant message ({@code thinking_blocks}, as llmq's and
+     * LiteLLM's answers carry them), first in its content: with extended thinking, Anthropic requires the thinking
+     * that led to a tool call back with the call ("a final assistant message must start with a thinking block").
+     * Only {@code thinking} (text and signature) and {@code redacted_thinking} (data), whose fields Anthropic checks
+     * unchanged; anything else is an invalid request naming it.
+     */
+    private static ArrayNode thinkingBlocks(ChatMessage m) {
+        ArrayNode out = F.arrayNode();
+        JsonNode sent = m.extra() == null ? null : m.extra().get("thinking_blocks");
+        if (sent == null || sent.isNull()) {
+            return out;
+        }
+        if (!sent.isArray()) {
+            throw WireJson.invalid("thinking_blocks must be an array of thinking blocks", "messages");
+        }
+        for (JsonNode b : sent) {
+            String type = b.path("type").asText();
+            if ("thinking".equals(type) && b.path("thinking").isTextual() && b.path("signature").isTextual()) {
+                out.add(AnthropicWire.thinkingBlock(b.get("thinking").asText(), b.get("signature").asText()));
+            } else if ("redacted_thinking".equals(type) && b.path("data").isTextual()) {
+                out.add(AnthropicWire.redactedThinkingBlock(b.get("data").asText()));
+            } else {
+                throw WireJson.invalid("a thinking block is {type: thinking, thinking, signature} or {type: "
+                        + "redacted_thinking, data}; got type '" + type + "'", "messages");
+            }
+        }
+        return out;
     }
 
     /**

@@ -17,7 +17,9 @@ import java.util.Map;
  * Anthropic's event+data SSE → OpenAI chunks (piece 4). {@code message_start} gives the id, model and input usage
  * and yields a role chunk; {@code content_block_start} of a {@code tool_use} yields the tool call's first delta
  * (stable OpenAI index = the count of tool blocks before it, id and name); {@code text_delta} → content,
- * {@code input_json_delta} → argument fragments, {@code thinking_delta} → {@code reasoning_content};
+ * {@code input_json_delta} → argument fragments, {@code thinking_delta} → {@code reasoning_content}, and at a
+ * thinking block's {@code content_block_stop} the whole block with its signature (or a {@code redacted_thinking}
+ * block) as one {@code thinking_blocks} delta ({@link AnthropicWire#thinkingBlock});
  * {@code message_delta} → the finish reason; {@code message_stop} → a usage-only chunk and the clean end. A stream
  * without {@code message_stop} is truncated (the engine says so). {@code ping} and unknown events are ignored;
  * {@code event: error} is classified. With the JSON tool, its input fragments are content.
@@ -34,7 +36,9 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
         record Text() implements Block { }
         record ToolCall(int openAiIndex) implements Block { }
         record JsonAnswer() implements Block { }
-        record Thinking() implements Block { }
+        /** Its text and signature so far, for the whole block at its stop. */
+        record Thinking(StringBuilder text, StringBuilder signature) implements Block { }
+        record RedactedThinking(String data) implements Block { }
         record Other() implements Block { }
     }
 
@@ -75,7 +79,8 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
                 yield List.of(Completions.usageChunk(id, created, model, usage.toOpenAi()));
             }
             case "error" -> throw new ProviderException(classifier.classifyEvent(data, secret));
-            default -> List.of(); // ping, content_block_stop, newer events
+            case "content_block_stop" -> blockStop(data.path("index").asInt());
+            default -> List.of(); // ping, newer events
         };
     }
 
@@ -101,7 +106,12 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
                 return text.isEmpty() ? List.of() : List.of(chunk(F.objectNode().put("content", text), null));
             }
             case "thinking" -> {
-                blocks.put(index, new Block.Thinking());
+                blocks.put(index, new Block.Thinking(new StringBuilder(block.path("thinking").asText("")),
+                        new StringBuilder(block.path("signature").asText(""))));
+                return List.of();
+            }
+            case "redacted_thinking" -> {
+                blocks.put(index, new Block.RedactedThinking(block.path("data").asText("")));
                 return List.of();
             }
             case "tool_use" -> {
@@ -130,8 +140,14 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
         ObjectNode out = switch (block) {
             case Block.Text t when "text_delta".equals(type) -> F.objectNode().put("content",
                     delta.path("text").asText());
-            case Block.Thinking t when "thinking_delta".equals(type) -> F.objectNode().put("reasoning_content",
-                    delta.path("thinking").asText());
+            case Block.Thinking t when "thinking_delta".equals(type) -> {
+                t.text().append(delta.path("thinking").asText());
+                yield F.objectNode().put("reasoning_content", delta.path("thinking").asText());
+            }
+            case Block.Thinking t when "signature_delta".equals(type) -> {
+                t.signature().append(delta.path("signature").asText());
+                yield null;
+            }
             case Block.JsonAnswer j when "input_json_delta".equals(type) -> F.objectNode().put("content",
                     delta.path("partial_json").asText());
             case Block.ToolCall tc when "input_json_delta".equals(type) -> {
@@ -140,12 +156,28 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
                         delta.path("partial_json").asText());
                 yield d;
             }
-            default -> null; // signature_delta, citations_delta, server tool blocks
+            default -> null; // citations_delta, server tool blocks
         };
         if (out == null || fragment(delta).isEmpty()) {
             return List.of();
         }
         return List.of(chunk(out, null));
+    }
+
+    /** A thinking block has ended: the whole of it, signed, as one {@code thinking_blocks} delta. */
+    private List<ObjectNode> blockStop(int index) {
+        ObjectNode block = switch (blocks.get(index)) {
+            case Block.Thinking t -> AnthropicWire.thinkingBlock(t.text().toString(),
+                    t.signature().isEmpty() ? null : t.signature().toString());
+            case Block.RedactedThinking r -> AnthropicWire.redactedThinkingBlock(r.data());
+            case null, default -> null;
+        };
+        if (block == null) {
+            return List.of();
+        }
+        ObjectNode delta = F.objectNode();
+        delta.putArray("thinking_blocks").add(block);
+        return List.of(chunk(delta, null));
     }
 
     /** The text a delta carries; empty fragments (Anthropic's first {@code input_json_delta}) yield no chunk. */

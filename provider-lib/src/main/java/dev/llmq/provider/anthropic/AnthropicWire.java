@@ -1,6 +1,7 @@
 package dev.llmq.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.model.Completions;
 
@@ -36,6 +37,21 @@ public final class AnthropicWire {
             case "refusal" -> "content_filter";
             default -> "stop";
         };
+    }
+
+    /**
+     * A {@code thinking} block as OpenAI-shaped messages carry it ({@code thinking_blocks}, LiteLLM's name): the text
+     * and the signature Anthropic checks when the block comes back, unchanged, on the assistant message of the next
+     * turn (which extended thinking with tools requires).
+     */
+    public static ObjectNode thinkingBlock(String thinking, String signature) {
+        ObjectNode block = JsonNodeFactory.instance.objectNode().put("type", "thinking").put("thinking", thinking);
+        return signature == null ? block : block.put("signature", signature);
+    }
+
+    /** A {@code redacted_thinking} block (its encrypted {@code data}), carried as {@link #thinkingBlock} is. */
+    public static ObjectNode redactedThinkingBlock(String data) {
+        return JsonNodeFactory.instance.objectNode().put("type", "redacted_thinking").put("data", data);
     }
 
     /**

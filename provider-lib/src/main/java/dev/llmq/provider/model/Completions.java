@@ -140,7 +140,7 @@ public final class Completions {
 
     /**
      * Builds a completion's message: {@code role}, {@code content} (null when there is no text), then
-     * {@code refusal}, {@code reasoning_content} and {@code tool_calls} when there are any.
+     * {@code refusal}, {@code reasoning_content}, {@code thinking_blocks} and {@code tool_calls} when there are any.
      */
     public static final class MessageBuilder {
 
@@ -148,6 +148,7 @@ public final class Completions {
         private String content;
         private String refusal;
         private String reasoning;
+        private ArrayNode thinkingBlocks;
         private ArrayNode toolCalls;
 
         private MessageBuilder() {
@@ -177,6 +178,16 @@ public final class Completions {
             return this;
         }
 
+        /**
+         * The provider's signed reasoning blocks ({@code thinking_blocks}, as LiteLLM names them: Anthropic's
+         * {@code thinking} with its {@code signature} and {@code redacted_thinking} with its {@code data}), which a
+         * client sends back on the assistant message in a tool loop; null or empty leaves them out.
+         */
+        public MessageBuilder thinkingBlocks(ArrayNode thinkingBlocks) {
+            this.thinkingBlocks = thinkingBlocks;
+            return this;
+        }
+
         /** The tool calls ({@link #addToolCall}); null or empty leaves them out. */
         public MessageBuilder toolCalls(ArrayNode toolCalls) {
             this.toolCalls = toolCalls;
@@ -191,6 +202,9 @@ public final class Completions {
             }
             if (reasoning != null) {
                 msg.put("reasoning_content", reasoning);
+            }
+            if (thinkingBlocks != null && !thinkingBlocks.isEmpty()) {
+                msg.set("thinking_blocks", thinkingBlocks);
             }
             if (toolCalls != null && !toolCalls.isEmpty()) {
                 msg.set("tool_calls", toolCalls);

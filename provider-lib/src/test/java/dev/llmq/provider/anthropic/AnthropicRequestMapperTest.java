@@ -255,6 +255,32 @@ class AnthropicRequestMapperTest {
     }
 
     @Test
+    void thinkingBlocksSentBackComeFirstInTheAssistantTurnAsTheyCame() {
+        // extended thinking with tools: the next turn must carry the signed thinking that led to the call
+        String blocks = "[{\"type\":\"thinking\",\"thinking\":\"Look it up.\",\"signature\":\"sig==\"},"
+                + "{\"type\":\"redacted_thinking\",\"data\":\"EmwK\"}]";
+        ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"go\"},"
+                + "{\"role\":\"assistant\",\"content\":\"Checking.\",\"reasoning_content\":\"Look it up.\","
+                + "\"thinking_blocks\":" + blocks + ",\"tool_calls\":[" + call("toolu_1") + "]},"
+                + result("toolu_1") + "]}");
+        JsonNode content = adapter.mapRequest(target(false), req, false).body().at("/messages/1/content");
+        assertThat(content).hasSize(4);
+        assertThat(content.get(0)).isEqualTo(json("{\"type\":\"thinking\",\"thinking\":\"Look it up.\","
+                + "\"signature\":\"sig==\"}"));
+        assertThat(content.get(1)).isEqualTo(json("{\"type\":\"redacted_thinking\",\"data\":\"EmwK\"}"));
+        assertThat(content.get(2).path("text").asText()).isEqualTo("Checking.");
+        assertThat(content.get(3).path("type").asText()).isEqualTo("tool_use");
+
+        ObjectNode unsigned = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"assistant\",\"content\":\"a\","
+                + "\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"t\"}]}]}");
+        assertThatThrownBy(() -> adapter.mapRequest(target(false), unsigned, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                    assertThat(e.error().message()).contains("signature");
+                });
+    }
+
+    @Test
     void anotherProvidersToolCallIdsAreSentAsAnthropicTakesThem() {
         // a Gemini call's id carries its thought signature (base64); other clients write functions.f:1
         String gemini = "call_r1_0_0__thought__CiQB+/x9Zz==";

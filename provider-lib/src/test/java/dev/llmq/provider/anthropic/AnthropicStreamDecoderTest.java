@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ChunkAccumulator;
 import dev.llmq.provider.spi.Usages;
+import dev.llmq.schemas.Json;
 import dev.llmq.provider.sse.SseEvent;
 import dev.llmq.schemas.TokenUsage;
 import java.time.Clock;
@@ -52,7 +53,7 @@ class AnthropicStreamDecoderTest {
     }
 
     @Test
-    void thinkingStreamsAsReasoningContentAndSignaturesAreIgnored() {
+    void thinkingStreamsAsReasoningContentAndEachBlockEndsWholeAndSigned() throws Exception {
         ObjectNode c = run(false,
                 "message_start", START,
                 "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":"
@@ -61,15 +62,23 @@ class AnthropicStreamDecoderTest {
                         + "\"thinking_delta\",\"thinking\":\"Let me see.\"}}",
                 "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
                         + "\"signature_delta\",\"signature\":\"abc\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
                 "content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":"
+                        + "\"redacted_thinking\",\"data\":\"EmwKAhgB\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":"
                         + "\"text\",\"text\":\"\"}}",
-                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":"
                         + "\"text_delta\",\"text\":\"42\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":2}",
                 "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"refusal\"},"
                         + "\"usage\":{\"output_tokens\":3}}",
                 "future_event", "{\"type\":\"future_event\"}",
                 "message_stop", "{\"type\":\"message_stop\"}");
         assertThat(c.at("/choices/0/message/reasoning_content").asText()).isEqualTo("Let me see.");
+        assertThat(c.at("/choices/0/message/thinking_blocks")).as("to send back in the next turn").isEqualTo(
+                Json.mapper().readTree("[{\"type\":\"thinking\",\"thinking\":\"Let me see.\",\"signature\":\"abc\"},"
+                        + "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgB\"}]"));
         assertThat(c.at("/choices/0/message/content").asText()).isEqualTo("42");
         assertThat(c.at("/choices/0/finish_reason").asText()).isEqualTo("content_filter");
     }
