@@ -51,6 +51,13 @@ public final class RouterKeys {
             + "says, even a group's only deployment: its jobs then wait for it (`llmq.worker.max_queue_wait`) or go "
             + "to fallbacks, instead of calling it again within seconds.", "30");
 
+    public static final ConfigKey<Boolean> DISABLE_COOLDOWNS = new ConfigKey<>("router_settings.disable_cooldowns",
+            ConfigType.BOOLEAN, false, any(), "No deployment ever cools down, as LiteLLM's setting of the name: "
+            + "failures are still counted and still open the circuit breaker (`llmq.health.breaker_*`, llmq's own "
+            + "guard, which LiteLLM has not), retries and fallbacks go on as before, but neither `allowed_fails`, the "
+            + "failure rate, a 429, 401 or 404 nor a Retry-After takes a deployment out of rotation: a Retry-After "
+            + "over 60 s is then not waited for, the job retrying after its backoff (at most 8 s) instead.", "true");
+
     public static final ConfigKey<Object> FALLBACKS = new ConfigKey<>("router_settings.fallbacks",
             ConfigType.STRUCTURE, null, any(), "Model groups to try, in order, when a group fails; a `'*'` entry "
             + "stands for every group without one of its own (as `default_fallbacks`). A fallback group that fails "
@@ -132,7 +139,7 @@ public final class RouterKeys {
     public static final ConfigDef DEF = new ConfigDef("router_settings",
             "Routing within and across model groups, compatible with LiteLLM's proxy config.",
             List.of(ROUTING_STRATEGY, NUM_RETRIES, RETRY_POLICY, ALLOWED_FAILS, ALLOWED_FAILS_POLICY, COOLDOWN_TIME,
-                    FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS, DEFAULT_FALLBACKS,
+                    DISABLE_COOLDOWNS, FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS, DEFAULT_FALLBACKS,
                     MODEL_GROUP_ALIAS, ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TAG_FILTERING_MATCH_ANY, TIMEOUT,
                     STREAM_TIMEOUT, LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
 }

@@ -23,11 +23,13 @@ import java.util.Objects;
  *
  * @param limitShare fraction of each rpm/tpm limit the workers may use together; each process takes a part of it
  *                   ({@link DeploymentHealth#processFraction(double)})
+ * @param disableCooldowns no failure cools a deployment down ({@code router_settings.disable_cooldowns}); failures
+ *                         still count, and still open the breaker
  */
 public record HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
                            int failureMinRequests, double failureThreshold, int breakerMinCalls,
                            float breakerFailureRate, Duration breakerWindow, Duration breakerOpen,
-                           int breakerHalfOpenCalls, double limitShare) {
+                           int breakerHalfOpenCalls, double limitShare, boolean disableCooldowns) {
 
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(5);
 
@@ -50,6 +52,15 @@ public record HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowed
         }
     }
 
+    /** A policy under which deployments cool down (no {@code disable_cooldowns}). */
+    public HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
+                        int failureMinRequests, double failureThreshold, int breakerMinCalls,
+                        float breakerFailureRate, Duration breakerWindow, Duration breakerOpen,
+                        int breakerHalfOpenCalls, double limitShare) {
+        this(allowedFails, allowedFailsPolicy, cooldownTime, failureMinRequests, failureThreshold, breakerMinCalls,
+                breakerFailureRate, breakerWindow, breakerOpen, breakerHalfOpenCalls, limitShare, false);
+    }
+
     /** The policy with llmq's default {@code llmq.health} settings and the given worker share. */
     public static HealthPolicy of(RouterSettings s, double limitShare) {
         return of(s, new LlmqSettings(Map.of(), LlmqSettings.Topics.DEFAULTS, LlmqSettings.Ingest.DEFAULTS,
@@ -61,7 +72,7 @@ public record HealthPolicy(Integer allowedFails, Map<ErrorKind, Integer> allowed
         LlmqSettings.Health h = llmq.health();
         return new HealthPolicy(s.allowedFails(), s.allowedFailsPolicy(), s.cooldownTime(), h.cooldownMinRequests(),
                 h.cooldownFailureThreshold(), h.breakerMinCalls(), (float) h.breakerFailureRate(), h.breakerWindow(),
-                h.breakerOpen(), h.breakerHalfOpenCalls(), llmq.worker().limitShare());
+                h.breakerOpen(), h.breakerHalfOpenCalls(), llmq.worker().limitShare(), s.disableCooldowns());
     }
 
     /** The limit this process enforces: the configured one times the share, at least 1. */

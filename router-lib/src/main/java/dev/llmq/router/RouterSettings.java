@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param allowedFails failures per minute a deployment may have before it cools down; null = the 50% rule
  * @param allowedFailsPolicy allowed fails per error kind, overriding {@code allowedFails}
  * @param cooldownTime how long a deployment cools down; null = the provider's Retry-After, else 5 s
+ * @param disableCooldowns no deployment ever cools down (LiteLLM's {@code disable_cooldowns}); failures still count
  * @param fallbacks generic fallbacks: model group → groups to try in order
  * @param contextWindowFallbacks fallbacks after a context window error, keyed as {@code fallbacks}
  *                               ({@value #ANY_GROUP}: every group without an entry of its own); null when unset: as
@@ -35,7 +36,8 @@ import java.util.Objects;
  */
 public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Map<ErrorKind, Integer> retryPolicy,
                              Integer allowedFails, Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
-                             Map<String, List<String>> fallbacks, Map<String, List<String>> contextWindowFallbacks,
+                             boolean disableCooldowns, Map<String, List<String>> fallbacks,
+                             Map<String, List<String>> contextWindowFallbacks,
                              Map<String, List<String>> contentPolicyFallbacks, List<String> defaultFallbacks,
                              boolean enablePreCallChecks, boolean enableTagFiltering, Duration timeout,
                              Duration streamTimeout,
@@ -52,7 +54,7 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
     public static final String ANY_GROUP = "*";
 
     public static final RouterSettings DEFAULTS = new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE,
-            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, Map.of(), null, null, List.of(), false, false,
+            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, false, Map.of(), null, null, List.of(), false, false,
             null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE, DEFAULT_LATENCY_TTL, Map.of());
 
     public RouterSettings {

@@ -154,6 +154,28 @@ class RouterTest {
         assertThat(call.calls).containsExactly("a", "b", "b");
     }
 
+    /**
+     * LiteLLM's disable_cooldowns: the 401 that cools a deployment at once, and the hour's Retry-After that cools even
+     * a group's only one, leave both in rotation; the jobs still retry, on another deployment when there is one.
+     */
+    @Test
+    void disableCooldownsLeavesEveryDeploymentInRotation() {
+        Router r = router(noQueueWait("{ disable_cooldowns: true, num_retries: 1 }", dep("g", "a", "weight: 1000"),
+                dep("g", "b", "weight: 0.001"), dep("solo", "s", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.AUTHENTICATION, 401))
+                .on("s", fail(ErrorKind.RATE_LIMITED, 429, Duration.ofSeconds(3600)), ok());
+
+        RoutedOutcome first = r.execute(RouteRequest.of("g"), call);
+        RoutedOutcome second = r.execute(RouteRequest.of("g"), call);
+        RoutedOutcome solo = r.execute(RouteRequest.of("solo"), call);
+
+        assertThat(List.of(first, second, solo)).allSatisfy(o -> assertThat(o).isInstanceOf(
+                RoutedOutcome.Succeeded.class));
+        assertThat(call.calls).containsExactly("a", "b", "a", "b", "s", "s");
+        assertThat(r.health().snapshots(r.config().deployments())).allSatisfy(s -> assertThat(s.cooledUntil())
+                .isNull());
+    }
+
     @Test
     void retriesStopAtNumRetries() {
         Router r = router(config("{ num_retries: 2 }", dep("g", "a", ""), dep("g", "b", "")));

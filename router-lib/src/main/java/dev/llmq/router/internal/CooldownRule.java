@@ -24,7 +24,8 @@ import java.util.Set;
  * more than {@link HealthPolicy#failureThreshold()} of at least {@link HealthPolicy#failureMinRequests()} requests
  * of the minute failed. A cooldown lasts {@code cooldown_time}, else the error's Retry-After, else
  * {@link HealthPolicy#DEFAULT_COOLDOWN}; a Retry-After over a job's wait lasts itself, whatever
- * {@code cooldown_time}. No Retry-After-long cooldown lasts over {@link #MAX_RETRY_AFTER_COOLDOWN}.
+ * {@code cooldown_time}. No Retry-After-long cooldown lasts over {@link #MAX_RETRY_AFTER_COOLDOWN}. Under
+ * {@link HealthPolicy#disableCooldowns()} nothing cools, as LiteLLM skips its whole cooldown logic then.
  */
 public final class CooldownRule {
 
@@ -83,6 +84,9 @@ public final class CooldownRule {
      */
     public static Optional<Decision> decide(HealthPolicy policy, ErrorKind kind, int httpStatus, Duration retryAfter,
                                             Minute minute, boolean groupHasOthers) {
+        if (policy.disableCooldowns()) {
+            return Optional.empty();
+        }
         if (kind == ErrorKind.CONNECTION_ERROR) {
             // the failure-rate rules only, and for this worker: the host may be down for all, or the network only
             // for this one, whose view must not hold every other worker back

@@ -50,6 +50,7 @@ final class RouterSettingsParser {
         Integer numRetries = firstNonNull(router.intValue("num_retries"), litellm.intValue("num_retries"));
         Integer allowedFails = firstNonNull(router.intValue("allowed_fails"), litellm.intValue("allowed_fails"));
         Duration cooldown = firstNonNull(router.seconds("cooldown_time"), litellm.seconds("cooldown_time"));
+        boolean disableCooldowns = router.get(RouterKeys.DISABLE_COOLDOWNS);
         Duration timeout = firstNonNull(router.seconds("timeout"), litellm.seconds("request_timeout"));
         Duration streamTimeout = router.seconds("stream_timeout");
         Boolean preCall = router.bool("enable_pre_call_checks");
@@ -68,7 +69,7 @@ final class RouterSettingsParser {
         try {
             return new RouterSettings(strategy, numRetries == null ? RouterSettings.DEFAULT_NUM_RETRIES : numRetries,
                     policy("retry_policy", "Retries"), allowedFails, policy("allowed_fails_policy", "AllowedFails"),
-                    cooldown, generic, typedFallbacks("context_window_fallbacks"),
+                    cooldown, disableCooldowns, generic, typedFallbacks("context_window_fallbacks"),
                     typedFallbacks("content_policy_fallbacks"), defaults, Boolean.TRUE.equals(preCall),
                     Boolean.TRUE.equals(tagFiltering), timeout, streamTimeout,
                     buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
