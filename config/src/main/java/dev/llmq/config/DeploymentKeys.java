@@ -74,7 +74,9 @@ public final class DeploymentKeys {
 
     public static final ConfigKey<Integer> MAX_PARALLEL_REQUESTS = new ConfigKey<>(
             "litellm_params.max_parallel_requests", ConfigType.INT, null, atLeast(1),
-            "Calls in flight at once on this deployment, per worker process.", "8");
+            "Calls in flight at once on this deployment, per worker process; unset: "
+            + "`router_settings.default_max_parallel_requests` if the deployment sets neither `rpm` nor `tpm`, else "
+            + "no cap.", "8");
 
     public static final ConfigKey<Double> INPUT_COST_PER_TOKEN = new ConfigKey<>(
             "litellm_params.input_cost_per_token", ConfigType.DOUBLE, null, atLeast(0),

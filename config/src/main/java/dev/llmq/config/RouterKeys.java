@@ -110,6 +110,14 @@ public final class RouterKeys {
             "How `enable_tag_filtering` matches, as LiteLLM's setting of the name: a deployment sharing any one of "
             + "the job's tags.", "true");
 
+    public static final ConfigKey<Integer> DEFAULT_MAX_PARALLEL_REQUESTS = new ConfigKey<>(
+            "router_settings.default_max_parallel_requests", ConfigType.INT, null, atLeast(1),
+            "`max_parallel_requests` (calls in flight at once, per worker process) of every deployment that sets "
+            + "none and neither `rpm` nor `tpm`, as LiteLLM's setting of the name. LiteLLM also caps a deployment "
+            + "that sets `rpm` or `tpm` without `max_parallel_requests` at that many calls in flight (its `rpm`, else "
+            + "`tpm` / 1000 x 6); llmq enforces `rpm` and `tpm` as the rates they are and caps calls in flight only "
+            + "where `max_parallel_requests` (or this) says.", "10");
+
     public static final ConfigKey<Duration> TIMEOUT = new ConfigKey<>("router_settings.timeout", ConfigType.SECONDS,
             null, nonNegative(), "Request timeout of every deployment that sets none (`litellm_settings."
             + "request_timeout` in LiteLLM's other spelling); unset: 600 s, OpenAI's client default, where "
@@ -140,6 +148,7 @@ public final class RouterKeys {
             "Routing within and across model groups, compatible with LiteLLM's proxy config.",
             List.of(ROUTING_STRATEGY, NUM_RETRIES, RETRY_POLICY, ALLOWED_FAILS, ALLOWED_FAILS_POLICY, COOLDOWN_TIME,
                     DISABLE_COOLDOWNS, FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS, DEFAULT_FALLBACKS,
-                    MODEL_GROUP_ALIAS, ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TAG_FILTERING_MATCH_ANY, TIMEOUT,
+                    MODEL_GROUP_ALIAS, ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TAG_FILTERING_MATCH_ANY,
+                    DEFAULT_MAX_PARALLEL_REQUESTS, TIMEOUT,
                     STREAM_TIMEOUT, LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
 }

@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param defaultFallbacks groups tried by any group that has no generic fallback of its own
  * @param enablePreCallChecks skip deployments whose {@code max_input_tokens} the prompt exceeds
  * @param enableTagFiltering route jobs by their tags ({@link Filters}); off, tags only sort usage and budgets
+ * @param defaultMaxParallelRequests {@code max_parallel_requests} of the deployments that set none and neither
+ *                                   {@code rpm} nor {@code tpm} ({@link #maxParallelRequestsOf}), or null
  * @param timeout global request timeout, or null
  * @param streamTimeout global stream idle timeout, or null
  * @param lowestLatencyBuffer latency-based routing picks among deployments within (1 + buffer) × the best latency
@@ -39,7 +41,8 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
                              boolean disableCooldowns, Map<String, List<String>> fallbacks,
                              Map<String, List<String>> contextWindowFallbacks,
                              Map<String, List<String>> contentPolicyFallbacks, List<String> defaultFallbacks,
-                             boolean enablePreCallChecks, boolean enableTagFiltering, Duration timeout,
+                             boolean enablePreCallChecks, boolean enableTagFiltering,
+                             Integer defaultMaxParallelRequests, Duration timeout,
                              Duration streamTimeout,
                              double lowestLatencyBuffer, int maxLatencyListSize, Duration latencyTtl,
                              Map<String, String> modelGroupAlias) {
@@ -55,7 +58,7 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
 
     public static final RouterSettings DEFAULTS = new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE,
             DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, false, Map.of(), null, null, List.of(), false, false,
-            null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE, DEFAULT_LATENCY_TTL, Map.of());
+            null, null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE, DEFAULT_LATENCY_TTL, Map.of());
 
     public RouterSettings {
         Objects.requireNonNull(routingStrategy, "routingStrategy");
@@ -64,6 +67,8 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
         RouterKeys.ALLOWED_FAILS.validate(allowedFails, "allowed_fails");
         allowedFailsPolicy = allowedFailsPolicy == null ? Map.of() : Map.copyOf(allowedFailsPolicy);
         RouterKeys.COOLDOWN_TIME.validate(cooldownTime, "cooldown_time");
+        RouterKeys.DEFAULT_MAX_PARALLEL_REQUESTS.validate(defaultMaxParallelRequests,
+                "default_max_parallel_requests");
         fallbacks = copy(fallbacks);
         contextWindowFallbacks = contextWindowFallbacks == null ? null : copy(contextWindowFallbacks);
         contentPolicyFallbacks = contentPolicyFallbacks == null ? null : copy(contentPolicyFallbacks);
@@ -85,6 +90,19 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
             return n;
         }
         return kind.retryable() ? numRetries : 0;
+    }
+
+    /**
+     * The calls in flight a deployment may have at once (per worker process), or null for no cap: its own
+     * {@code max_parallel_requests}, else {@code default_max_parallel_requests} when it sets neither {@code rpm} nor
+     * {@code tpm}. LiteLLM's order, with one difference: LiteLLM caps a deployment with {@code rpm} (or {@code tpm})
+     * at that many calls in flight, where llmq enforces them as rates only.
+     */
+    public Integer maxParallelRequestsOf(Integer own, Long rpm, Long tpm) {
+        if (own != null) {
+            return own;
+        }
+        return rpm == null && tpm == null ? defaultMaxParallelRequests : null;
     }
 
     /** The model group a job's {@code model} names: the group an alias stands for, else {@code model} itself. */

@@ -170,6 +170,39 @@ class LiteLlmConfigShapesTest {
                 .containsEntry(ErrorKind.PERMISSION_DENIED, 10);
     }
 
+    /**
+     * LiteLLM's default_max_parallel_requests, in LiteLLM's order: a deployment's own max_parallel_requests first;
+     * the default only where the deployment sets no rpm or tpm either (LiteLLM would cap those at their rpm, llmq
+     * enforces them as rates).
+     */
+    @Test
+    void defaultMaxParallelRequestsCapsTheDeploymentsWithoutALimitOfTheirOwn() {
+        LlmqConfig c = ConfigLoader.parse("""
+                model_list:
+                  - { model_name: g, model_info: { id: own },
+                      litellm_params: { model: openai/a, max_parallel_requests: 2 } }
+                  - { model_name: g, litellm_params: { model: openai/b, rpm: 60 }, model_info: { id: rpm } }
+                  - { model_name: g, litellm_params: { model: openai/c, tpm: 1000 }, model_info: { id: tpm } }
+                  - { model_name: g, litellm_params: { model: openai/d }, model_info: { id: none } }
+                router_settings: { default_max_parallel_requests: 4 }
+                """, Map.of());
+
+        assertThat(c.deployments()).extracting(Deployment::maxParallelRequests).containsExactly(2, null, null, 4);
+        assertThat(c.unsupportedKeys()).isEmpty();
+        Router r = new Router(c, MutableClock.atMinuteStart(), new java.util.SplittableRandom(1),
+                new Fakes.ClockSleeper(MutableClock.atMinuteStart()), PriceLookup.NONE);
+        Deployment none = c.deployments().getLast();
+        for (int i = 0; i < 4; i++) {
+            assertThat(r.health().tryAcquire(none, 0, false, new Rejection.Cause[1])).isNotNull();
+        }
+        Rejection.Cause[] denied = new Rejection.Cause[1];
+        assertThat(r.health().tryAcquire(none, 0, false, denied)).isNull();
+        assertThat(denied[0]).isEqualTo(Rejection.Cause.PARALLEL_LIMIT);
+        assertThatThrownBy(() -> ConfigLoader.parse(GROUPS + "router_settings: { default_max_parallel_requests: 0 }\n",
+                Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("default_max_parallel_requests must be >= 1, got 0");
+    }
+
     @Test
     void typedFallbacksKeepTheirOwnEntriesAndAnyGroupEntry() {
         LlmqConfig c = ConfigLoader.parse(GROUPS + """

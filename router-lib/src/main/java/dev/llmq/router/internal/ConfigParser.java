@@ -295,9 +295,11 @@ public final class ConfigParser {
             id = derivedIds.get(index);
         }
         try {
+            Long rpm = p.longValue("rpm");
+            Long tpm = p.longValue("tpm");
             Deployment d = Deployment.builder(id, group, target).weight(p.number("weight"))
-                    .rpm(p.longValue("rpm")).tpm(p.longValue("tpm")).order(p.intValue("order"))
-                    .tags(p.strings("tags")).maxParallelRequests(p.intValue("max_parallel_requests"))
+                    .rpm(rpm).tpm(tpm).order(p.intValue("order")).tags(p.strings("tags"))
+                    .maxParallelRequests(settings.maxParallelRequestsOf(p.intValue("max_parallel_requests"), rpm, tpm))
                     .maxInputTokens(maxInput).inputCostPerToken(inCost).outputCostPerToken(outCost)
                     .mockResponse(p.text("mock_response")).baseModel(info.text("base_model")).build();
             p.raw("max_budget"); // read by deploymentBudget once the id is known

@@ -55,6 +55,7 @@ final class RouterSettingsParser {
         Duration streamTimeout = router.seconds("stream_timeout");
         Boolean preCall = router.bool("enable_pre_call_checks");
         Boolean tagFiltering = router.bool("enable_tag_filtering");
+        Integer defaultMaxParallel = router.intValue("default_max_parallel_requests");
         router.get(RouterKeys.TAG_FILTERING_MATCH_ANY); // only true (any tag matches), which is what Filters does
         Double buffer = args.number("lowest_latency_buffer");
         Integer listSize = args.intValue("max_latency_list_size");
@@ -71,7 +72,7 @@ final class RouterSettingsParser {
                     policy("retry_policy", "Retries"), allowedFails, policy("allowed_fails_policy", "AllowedFails"),
                     cooldown, disableCooldowns, generic, typedFallbacks("context_window_fallbacks"),
                     typedFallbacks("content_policy_fallbacks"), defaults, Boolean.TRUE.equals(preCall),
-                    Boolean.TRUE.equals(tagFiltering), timeout, streamTimeout,
+                    Boolean.TRUE.equals(tagFiltering), defaultMaxParallel, timeout, streamTimeout,
                     buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
                     listSize == null ? RouterSettings.DEFAULT_MAX_LATENCY_LIST_SIZE : listSize, ttl, aliases());
         } catch (IllegalArgumentException e) {
