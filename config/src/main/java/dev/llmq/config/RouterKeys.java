@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The keys of {@code router_settings}, as LiteLLM's proxy names them. Where LiteLLM also accepts a key in
  * {@code litellm_settings} (num_retries, allowed_fails, cooldown_time, request_timeout as timeout, retry_policy,
- * allowed_fails_policy, the fallbacks), llmq does too; {@code router_settings} wins.
+ * allowed_fails_policy, the fallbacks, max_fallbacks), llmq does too; {@code router_settings} wins.
  */
 public final class RouterKeys {
 
@@ -61,10 +61,18 @@ public final class RouterKeys {
     public static final ConfigKey<Object> FALLBACKS = new ConfigKey<>("router_settings.fallbacks",
             ConfigType.STRUCTURE, null, any(), "Model groups to try, in order, when a group fails; a `'*'` entry "
             + "stands for every group without one of its own (as `default_fallbacks`). A fallback group that fails "
-            + "goes on to its own fallbacks before the next group of the list, as in LiteLLM (up to 5 levels, each "
-            + "group once). A fallback names a model group, never a deployment's `model_info.id` (which LiteLLM "
-            + "also accepts).",
+            + "goes on to its own fallbacks before the next group of the list, as in LiteLLM (as far as "
+            + "`max_fallbacks` says, each group once). A fallback names a model group, never a deployment's "
+            + "`model_info.id` (which LiteLLM also accepts).",
             "[{gpt-4o: [claude-sonnet]}]");
+
+    public static final ConfigKey<Integer> MAX_FALLBACKS = new ConfigKey<>("router_settings.max_fallbacks",
+            ConfigType.INT, 5, atLeast(1), "How far fallbacks of fallbacks go, counted as LiteLLM counts them: each "
+            + "fallback group a job goes to counts its place in the list it comes from (1 for the first) more than "
+            + "the group whose list that is (the job's own group counts 0), and a group whose count has reached "
+            + "this goes on to no fallbacks of its own; the groups of a list are all tried whatever their count. "
+            + "Also read from `litellm_settings`. LiteLLM takes 0 for no fallbacks at all; llmq refuses it: set no "
+            + "fallbacks instead.", "3");
 
     public static final ConfigKey<Object> CONTEXT_WINDOW_FALLBACKS = new ConfigKey<>(
             "router_settings.context_window_fallbacks", ConfigType.STRUCTURE, null, any(),
@@ -147,8 +155,8 @@ public final class RouterKeys {
     public static final ConfigDef DEF = new ConfigDef("router_settings",
             "Routing within and across model groups, compatible with LiteLLM's proxy config.",
             List.of(ROUTING_STRATEGY, NUM_RETRIES, RETRY_POLICY, ALLOWED_FAILS, ALLOWED_FAILS_POLICY, COOLDOWN_TIME,
-                    DISABLE_COOLDOWNS, FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS, DEFAULT_FALLBACKS,
-                    MODEL_GROUP_ALIAS, ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TAG_FILTERING_MATCH_ANY,
-                    DEFAULT_MAX_PARALLEL_REQUESTS, TIMEOUT,
-                    STREAM_TIMEOUT, LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
+                    DISABLE_COOLDOWNS, FALLBACKS, MAX_FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS,
+                    DEFAULT_FALLBACKS, MODEL_GROUP_ALIAS, ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING,
+                    TAG_FILTERING_MATCH_ANY, DEFAULT_MAX_PARALLEL_REQUESTS, TIMEOUT, STREAM_TIMEOUT,
+                    LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
 }

@@ -26,8 +26,6 @@ final class Execution {
     /** ... and at least this often when one is (a cooldown's end), so a reload or a remote recovery is seen. */
     static final Duration QUEUE_STEP_MAX = Duration.ofSeconds(5);
     static final Duration QUEUE_STEP_MIN = Duration.ofMillis(10);
-    /** How deep fallbacks of fallbacks go: LiteLLM's {@code max_fallbacks} default. */
-    static final int MAX_FALLBACK_DEPTH = 5;
 
     private enum Chain { GENERIC, CONTEXT_WINDOW, CONTENT_POLICY }
 
@@ -320,8 +318,8 @@ final class Execution {
 
     /**
      * The groups of a chain in the order they are tried: each fallback group followed by its own generic fallbacks,
-     * depth-first, as LiteLLM's router goes on from a fallback group that fails to that group's fallbacks (up to
-     * {@link #MAX_FALLBACK_DEPTH} levels, its {@code max_fallbacks}); every group once.
+     * depth-first, as LiteLLM's router goes on from a fallback group that fails to that group's fallbacks, as far as
+     * {@code max_fallbacks} lets it ({@link #expand}); every group once.
      */
     private List<String> chain(Chain chain, RouterSettings s) {
         List<String> first = switch (chain) {
@@ -332,18 +330,27 @@ final class Execution {
         List<String> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         seen.add(originalGroup);
-        expand(first, s, 1, seen, out);
+        expand(first, s, 0, seen, out);
         return out;
     }
 
+    /**
+     * Adds {@code groups}, the fallbacks of a group whose count is {@code depth}, each followed by its own. The count
+     * is LiteLLM's {@code fallback_depth}: a group tried counts one more than the one tried before it in the same
+     * list (the first, one more than the group whose list it is), so the later groups of a long list go less far;
+     * only a group whose count is under {@code max_fallbacks} goes on to its own fallbacks (the job's own group
+     * counts 0). A group already in the chain is skipped without counting, as LiteLLM skips one already attempted.
+     */
     private static void expand(List<String> groups, RouterSettings s, int depth, Set<String> seen, List<String> out) {
-        if (depth > MAX_FALLBACK_DEPTH) {
+        if (depth >= s.maxFallbacks()) {
             return;
         }
+        int count = depth;
         for (String g : groups) {
             if (seen.add(g)) {
+                count++;
                 out.add(g);
-                expand(s.genericFallbacksOf(g), s, depth + 1, seen, out);
+                expand(s.genericFallbacksOf(g), s, count, seen, out);
             }
         }
     }

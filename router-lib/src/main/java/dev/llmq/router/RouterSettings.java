@@ -24,6 +24,8 @@ import java.util.Objects;
  *                               in LiteLLM, such an error then goes to the generic fallbacks (empty: nowhere)
  * @param contentPolicyFallbacks the same after a content policy refusal
  * @param defaultFallbacks groups tried by any group that has no generic fallback of its own
+ * @param maxFallbacks how far fallbacks of fallbacks go, counted as LiteLLM's {@code max_fallbacks} (see
+ *                     {@code Execution}); default 5
  * @param enablePreCallChecks skip deployments whose {@code max_input_tokens} the prompt exceeds
  * @param enableTagFiltering route jobs by their tags ({@link Filters}); off, tags only sort usage and budgets
  * @param defaultMaxParallelRequests {@code max_parallel_requests} of the deployments that set none and neither
@@ -41,7 +43,7 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
                              boolean disableCooldowns, Map<String, List<String>> fallbacks,
                              Map<String, List<String>> contextWindowFallbacks,
                              Map<String, List<String>> contentPolicyFallbacks, List<String> defaultFallbacks,
-                             boolean enablePreCallChecks, boolean enableTagFiltering,
+                             int maxFallbacks, boolean enablePreCallChecks, boolean enableTagFiltering,
                              Integer defaultMaxParallelRequests, Duration timeout,
                              Duration streamTimeout,
                              double lowestLatencyBuffer, int maxLatencyListSize, Duration latencyTtl,
@@ -50,6 +52,7 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
     public static final int DEFAULT_NUM_RETRIES = RouterKeys.NUM_RETRIES.defaultValue();
     /** The cooldown when neither {@code cooldown_time} nor a Retry-After says how long. */
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(5);
+    public static final int DEFAULT_MAX_FALLBACKS = RouterKeys.MAX_FALLBACKS.defaultValue();
     public static final int DEFAULT_MAX_LATENCY_LIST_SIZE = RouterKeys.MAX_LATENCY_LIST_SIZE.defaultValue();
     public static final Duration DEFAULT_LATENCY_TTL = RouterKeys.LATENCY_TTL.defaultValue();
 
@@ -57,8 +60,9 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
     public static final String ANY_GROUP = "*";
 
     public static final RouterSettings DEFAULTS = new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE,
-            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, false, Map.of(), null, null, List.of(), false, false,
-            null, null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE, DEFAULT_LATENCY_TTL, Map.of());
+            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, false, Map.of(), null, null, List.of(),
+            DEFAULT_MAX_FALLBACKS, false, false, null, null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE,
+            DEFAULT_LATENCY_TTL, Map.of());
 
     public RouterSettings {
         Objects.requireNonNull(routingStrategy, "routingStrategy");
@@ -73,6 +77,7 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
         contextWindowFallbacks = contextWindowFallbacks == null ? null : copy(contextWindowFallbacks);
         contentPolicyFallbacks = contentPolicyFallbacks == null ? null : copy(contentPolicyFallbacks);
         defaultFallbacks = defaultFallbacks == null ? List.of() : List.copyOf(defaultFallbacks);
+        RouterKeys.MAX_FALLBACKS.validate(maxFallbacks, "max_fallbacks");
         if (Double.isNaN(lowestLatencyBuffer)) {
             throw new IllegalArgumentException("lowest_latency_buffer must be a number");
         }

@@ -203,6 +203,19 @@ class LiteLlmConfigShapesTest {
                 .hasMessageContaining("default_max_parallel_requests must be >= 1, got 0");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "router_settings: { max_fallbacks: 0 }|router_settings: max_fallbacks: must be >= 1, got 0 (for no "
+                + "fallbacks, set none)",
+        "litellm_settings: { max_fallbacks: -2 }|litellm_settings: max_fallbacks: must be >= 1, got -2",
+        "router_settings: { max_fallbacks: 2.5 }|max_fallbacks: expected a whole number, got 2.5",
+        "router_settings: { max_fallbacks: many }|max_fallbacks: expected a number, got 'many'"})
+    void maxFallbacksThatIsNotAPositiveWholeNumberIsRefused(String settingsAndProblem) {
+        String[] parts = settingsAndProblem.split("\\|");
+        assertThatThrownBy(() -> ConfigLoader.parse(GROUPS + parts[0] + "\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(parts[1]);
+    }
+
     @Test
     void typedFallbacksKeepTheirOwnEntriesAndAnyGroupEntry() {
         LlmqConfig c = ConfigLoader.parse(GROUPS + """

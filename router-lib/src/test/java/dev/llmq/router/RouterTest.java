@@ -272,6 +272,38 @@ class RouterTest {
     }
 
     /**
+     * LiteLLM's max_fallbacks, counted as LiteLLM's fallback_depth: a fallback group counts its place in its list
+     * more than the group it falls back from, and goes on to its own fallbacks only while that count is under
+     * max_fallbacks (in router_settings, else litellm_settings); llmq went 5 levels deep whatever the config said.
+     */
+    @Test
+    void maxFallbacksBoundsHowFarFallbacksOfFallbacksGo() {
+        String[] deployments = {dep("g", "a", ""), dep("f1", "b", ""), dep("f2", "c", ""), dep("f3", "d", "")};
+        String chain = "fallbacks: [{ g: [f1] }, { f1: [f2] }, { f2: [f3] }]";
+
+        assertThat(fallbackRun(config("{ num_retries: 0, " + chain + " }", deployments)))
+                .as("unset: 5").containsExactly("a", "b", "c", "d");
+        assertThat(fallbackRun(config("{ num_retries: 0, max_fallbacks: 2, " + chain + " }", deployments)))
+                .as("f2 counts 2").containsExactly("a", "b", "c");
+        assertThat(fallbackRun(config("{ num_retries: 0, fallbacks: [{ g: [f1, f2] }, { f2: [f3] }], "
+                + "max_fallbacks: 2 }", deployments))).as("f2, second in g's list, counts 2 too")
+                .containsExactly("a", "b", "c");
+        assertThat(fallbackRun(configWith("{ num_retries: 0, " + chain + " }",
+                "litellm_settings: { max_fallbacks: 1 }\n", deployments))).containsExactly("a", "b");
+        assertThat(fallbackRun(configWith("{ num_retries: 0, max_fallbacks: 3, " + chain + " }",
+                "litellm_settings: { max_fallbacks: 1 }\n", deployments))).as("router_settings wins")
+                .containsExactly("a", "b", "c", "d");
+    }
+
+    /** The deployments a job of g calls when every deployment but d fails. */
+    private List<String> fallbackRun(LlmqConfig c) {
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500))
+                .on("b", fail(ErrorKind.SERVER_ERROR, 500)).on("c", fail(ErrorKind.SERVER_ERROR, 500));
+        router(c).execute(RouteRequest.of("g"), call);
+        return call.calls;
+    }
+
+    /**
      * As LiteLLM's pre-call checks: a deployment without max_input_tokens is held to the window the price table gives
      * its model; one that sets its own keeps it.
      */

@@ -63,6 +63,7 @@ final class RouterSettingsParser {
         args.reportUnusedTo(router);
         Map<String, List<String>> generic = fallbacks("fallbacks");
         List<String> defaults = defaultFallbacks();
+        int maxFallbacks = maxFallbacks();
         if (generic.containsKey(RouterSettings.ANY_GROUP) && !defaults.isEmpty()) {
             throw new ConfigException("fallbacks has an entry for '*' (every model group without one of its own) "
                     + "and default_fallbacks is set too, which LiteLLM would use instead of it: keep one");
@@ -71,7 +72,7 @@ final class RouterSettingsParser {
             return new RouterSettings(strategy, numRetries == null ? RouterSettings.DEFAULT_NUM_RETRIES : numRetries,
                     policy("retry_policy", "Retries"), allowedFails, policy("allowed_fails_policy", "AllowedFails"),
                     cooldown, disableCooldowns, generic, typedFallbacks("context_window_fallbacks"),
-                    typedFallbacks("content_policy_fallbacks"), defaults, Boolean.TRUE.equals(preCall),
+                    typedFallbacks("content_policy_fallbacks"), defaults, maxFallbacks, Boolean.TRUE.equals(preCall),
                     Boolean.TRUE.equals(tagFiltering), defaultMaxParallel, timeout, streamTimeout,
                     buffer == null ? RouterKeys.LOWEST_LATENCY_BUFFER.defaultValue() : buffer,
                     listSize == null ? RouterSettings.DEFAULT_MAX_LATENCY_LIST_SIZE : listSize, ttl, aliases());
@@ -211,6 +212,23 @@ final class RouterSettingsParser {
     private List<String> defaultFallbacks() {
         return router.has("default_fallbacks") || !litellm.has("default_fallbacks")
                 ? router.strings("default_fallbacks") : litellm.strings("default_fallbacks");
+    }
+
+    /**
+     * {@code max_fallbacks}, from {@code router_settings}, else from {@code litellm_settings} (LiteLLM's router takes
+     * {@code litellm.max_fallbacks} when it is given none); the default when neither sets it. LiteLLM's 0 (no fallbacks
+     * at all) is refused, naming the section it came from, rather than read as a depth.
+     */
+    private int maxFallbacks() {
+        Fields src = router.has("max_fallbacks") || !litellm.has("max_fallbacks") ? router : litellm;
+        Integer n = src.intValue("max_fallbacks");
+        if (n == null) {
+            return RouterSettings.DEFAULT_MAX_FALLBACKS;
+        }
+        if (n < 1) {
+            throw src.error("max_fallbacks", "must be >= 1, got " + n + " (for no fallbacks, set none)");
+        }
+        return n;
     }
 
     private static <T> T firstNonNull(T a, T b) {
