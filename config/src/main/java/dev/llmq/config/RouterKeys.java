@@ -31,6 +31,15 @@ public final class RouterKeys {
             + "(`RateLimitErrorRetries`) or llmq's error kinds (`rate_limited`); overrides `num_retries`.",
             "{RateLimitErrorRetries: 5, BadRequestErrorRetries: 0}");
 
+    public static final ConfigKey<Object> MODEL_GROUP_RETRY_POLICY = new ConfigKey<>(
+            "router_settings.model_group_retry_policy", ConfigType.STRUCTURE, null, any(), "A `retry_policy` per "
+            + "model group, as LiteLLM's setting of the name: a group's own replaces `retry_policy` whole for every "
+            + "attempt in that group, a job's own group or one it fell back to (a kind it leaves out gets "
+            + "`num_retries`, not `retry_policy`'s count, as in LiteLLM). Each key must be a model group of "
+            + "`model_list`. As `retry_policy`'s, its counts come out of the job's one attempt budget "
+            + "(`1 + num_retries + fallback groups`), where LiteLLM gives each group its own.",
+            "{gpt-4o-mini: {RateLimitErrorRetries: 3, TimeoutErrorRetries: 0}}");
+
     public static final ConfigKey<Integer> ALLOWED_FAILS = new ConfigKey<>("router_settings.allowed_fails",
             ConfigType.INT, null, atLeast(0), "Failures per minute a deployment may have before it cools down; "
             + "unset: it cools down when more than half of at least `llmq.health.cooldown_min_requests` (5) calls in "
@@ -154,9 +163,10 @@ public final class RouterKeys {
 
     public static final ConfigDef DEF = new ConfigDef("router_settings",
             "Routing within and across model groups, compatible with LiteLLM's proxy config.",
-            List.of(ROUTING_STRATEGY, NUM_RETRIES, RETRY_POLICY, ALLOWED_FAILS, ALLOWED_FAILS_POLICY, COOLDOWN_TIME,
-                    DISABLE_COOLDOWNS, FALLBACKS, MAX_FALLBACKS, CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS,
-                    DEFAULT_FALLBACKS, MODEL_GROUP_ALIAS, ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING,
-                    TAG_FILTERING_MATCH_ANY, DEFAULT_MAX_PARALLEL_REQUESTS, TIMEOUT, STREAM_TIMEOUT,
-                    LOWEST_LATENCY_BUFFER, MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
+            List.of(ROUTING_STRATEGY, NUM_RETRIES, RETRY_POLICY, MODEL_GROUP_RETRY_POLICY, ALLOWED_FAILS,
+                    ALLOWED_FAILS_POLICY, COOLDOWN_TIME, DISABLE_COOLDOWNS, FALLBACKS, MAX_FALLBACKS,
+                    CONTEXT_WINDOW_FALLBACKS, CONTENT_POLICY_FALLBACKS, DEFAULT_FALLBACKS, MODEL_GROUP_ALIAS,
+                    ENABLE_PRE_CALL_CHECKS, ENABLE_TAG_FILTERING, TAG_FILTERING_MATCH_ANY,
+                    DEFAULT_MAX_PARALLEL_REQUESTS, TIMEOUT, STREAM_TIMEOUT, LOWEST_LATENCY_BUFFER,
+                    MAX_LATENCY_LIST_SIZE, LATENCY_TTL, DROP_PARAMS));
 }

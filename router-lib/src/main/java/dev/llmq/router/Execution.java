@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -191,21 +192,22 @@ final class Execution {
     private Decision decide(Router.View v, List<Deployment> ds, ProviderError err) {
         RouterSettings settings = v.settings();
         ErrorKind kind = err.kind();
-        if (kind == ErrorKind.CONTEXT_WINDOW_EXCEEDED && !settings.retryPolicy().containsKey(kind)) {
+        Map<ErrorKind, Integer> policy = settings.retryPolicyOf(group); // the group the attempt was in
+        if (kind == ErrorKind.CONTEXT_WINDOW_EXCEEDED && !policy.containsKey(kind)) {
             return switchTo(Chain.CONTEXT_WINDOW, settings) ? Decision.CONTINUE : Decision.FAIL;
         }
-        if (kind == ErrorKind.CONTENT_POLICY && !settings.retryPolicy().containsKey(kind)) {
+        if (kind == ErrorKind.CONTENT_POLICY && !policy.containsKey(kind)) {
             return switchTo(Chain.CONTENT_POLICY, settings) ? Decision.CONTINUE : Decision.FAIL;
         }
         boolean otherAvailable = hasUntriedEligible(v, ds);
         if ((kind == ErrorKind.RATE_LIMITED || err.httpStatus() == 429) && !otherAvailable
-                && !settings.retryPolicy().containsKey(kind) && switchTo(Chain.GENERIC, settings)) {
+                && !policy.containsKey(kind) && switchTo(Chain.GENERIC, settings)) {
             // as LiteLLM: a rate limit with no other deployment of the group to go to goes to the fallbacks at once,
             // instead of waiting out its Retry-After for retries first (a retry_policy for it is obeyed)
             return Decision.CONTINUE;
         }
-        int allowed = settings.retriesFor(kind);
-        if (!kind.retryable() && kind.cooldown() && !settings.retryPolicy().containsKey(kind) && otherAvailable) {
+        int allowed = settings.retriesFor(group, kind);
+        if (!kind.retryable() && kind.cooldown() && !policy.containsKey(kind) && otherAvailable) {
             allowed = settings.numRetries(); // a deployment's own fault (key, quota, model): another may work
         }
         boolean budgetLeftForRetry = budget - attempts.size() > pending(Chain.GENERIC, settings);

@@ -14,6 +14,8 @@ import java.util.Objects;
  *
  * @param numRetries retries after the first attempt within a model group (default 2)
  * @param retryPolicy retries per error kind, overriding {@code numRetries} and the kind's own retryability
+ * @param modelGroupRetryPolicy a retry policy per model group, replacing {@code retryPolicy} in that group
+ *                              (LiteLLM's {@code model_group_retry_policy}): group → retries per error kind
  * @param allowedFails failures per minute a deployment may have before it cools down; null = the 50% rule
  * @param allowedFailsPolicy allowed fails per error kind, overriding {@code allowedFails}
  * @param cooldownTime how long a deployment cools down; null = the provider's Retry-After, else 5 s
@@ -39,7 +41,8 @@ import java.util.Objects;
  *                        {@code model_group_alias}): alias → model group
  */
 public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Map<ErrorKind, Integer> retryPolicy,
-                             Integer allowedFails, Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
+                             Map<String, Map<ErrorKind, Integer>> modelGroupRetryPolicy, Integer allowedFails,
+                             Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
                              boolean disableCooldowns, Map<String, List<String>> fallbacks,
                              Map<String, List<String>> contextWindowFallbacks,
                              Map<String, List<String>> contentPolicyFallbacks, List<String> defaultFallbacks,
@@ -60,7 +63,7 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
     public static final String ANY_GROUP = "*";
 
     public static final RouterSettings DEFAULTS = new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE,
-            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), null, false, Map.of(), null, null, List.of(),
+            DEFAULT_NUM_RETRIES, Map.of(), Map.of(), null, Map.of(), null, false, Map.of(), null, null, List.of(),
             DEFAULT_MAX_FALLBACKS, false, false, null, null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE,
             DEFAULT_LATENCY_TTL, Map.of());
 
@@ -68,6 +71,13 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
         Objects.requireNonNull(routingStrategy, "routingStrategy");
         RouterKeys.NUM_RETRIES.validate(numRetries, "num_retries");
         retryPolicy = retryPolicy == null ? Map.of() : Map.copyOf(retryPolicy);
+        if (modelGroupRetryPolicy == null || modelGroupRetryPolicy.isEmpty()) {
+            modelGroupRetryPolicy = Map.of();
+        } else {
+            Map<String, Map<ErrorKind, Integer>> byGroup = new LinkedHashMap<>();
+            modelGroupRetryPolicy.forEach((g, p) -> byGroup.put(g, Map.copyOf(p)));
+            modelGroupRetryPolicy = java.util.Collections.unmodifiableMap(byGroup);
+        }
         RouterKeys.ALLOWED_FAILS.validate(allowedFails, "allowed_fails");
         allowedFailsPolicy = allowedFailsPolicy == null ? Map.of() : Map.copyOf(allowedFailsPolicy);
         RouterKeys.COOLDOWN_TIME.validate(cooldownTime, "cooldown_time");
@@ -88,9 +98,21 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(modelGroupAlias));
     }
 
-    /** Retries allowed after an error of this kind: the policy's, else {@code numRetries} if retryable, else 0. */
-    public int retriesFor(ErrorKind kind) {
-        Integer n = retryPolicy.get(kind);
+    /**
+     * The retry policy of the attempts in {@code group}: its {@code model_group_retry_policy} entry, which replaces
+     * {@code retry_policy} whole as in LiteLLM (a kind it leaves out is not looked up in {@code retry_policy}), else
+     * {@code retry_policy}.
+     */
+    public Map<ErrorKind, Integer> retryPolicyOf(String group) {
+        return modelGroupRetryPolicy.getOrDefault(group, retryPolicy);
+    }
+
+    /**
+     * Retries allowed after an error of this kind in {@code group}: its retry policy's ({@link #retryPolicyOf}),
+     * else {@code numRetries} if retryable, else 0.
+     */
+    public int retriesFor(String group, ErrorKind kind) {
+        Integer n = retryPolicyOf(group).get(kind);
         if (n != null) {
             return n;
         }

@@ -99,11 +99,11 @@ class ConfigLoaderTest {
         assertThat(r.lowestLatencyBuffer()).isEqualTo(0.5);
         assertThat(r.latencyTtl()).isEqualTo(Duration.ofSeconds(600));
         assertThat(r.maxLatencyListSize()).isEqualTo(20);
-        assertThat(r.retriesFor(ErrorKind.RATE_LIMITED)).isEqualTo(4);
-        assertThat(r.retriesFor(ErrorKind.QUOTA_EXHAUSTED)).isEqualTo(4);
-        assertThat(r.retriesFor(ErrorKind.TIMEOUT)).isEqualTo(1);
-        assertThat(r.retriesFor(ErrorKind.SERVER_ERROR)).isEqualTo(2);
-        assertThat(r.retriesFor(ErrorKind.INVALID_REQUEST)).isZero();
+        assertThat(r.retriesFor("gpt-4o", ErrorKind.RATE_LIMITED)).isEqualTo(4);
+        assertThat(r.retriesFor("gpt-4o", ErrorKind.QUOTA_EXHAUSTED)).isEqualTo(4);
+        assertThat(r.retriesFor("gpt-4o", ErrorKind.TIMEOUT)).isEqualTo(1);
+        assertThat(r.retriesFor("gpt-4o", ErrorKind.SERVER_ERROR)).isEqualTo(2);
+        assertThat(r.retriesFor("gpt-4o", ErrorKind.INVALID_REQUEST)).isZero();
         assertThat(r.allowedFailsPolicy()).containsEntry(ErrorKind.SERVER_ERROR, 2);
         assertThat(r.defaultFallbacks()).containsExactly("gpt-4o-mini");
         assertThat(r.contentPolicyFallbacks()).containsKey("gpt-4o");

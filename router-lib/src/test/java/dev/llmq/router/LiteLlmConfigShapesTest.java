@@ -217,6 +217,40 @@ class LiteLlmConfigShapesTest {
     }
 
     @Test
+    void aModelGroupsRetryPolicyIsReadAsRetryPolicyIs() {
+        LlmqConfig c = ConfigLoader.parse(GROUPS + """
+                router_settings:
+                  retry_policy: { RateLimitErrorRetries: 5 }
+                  model_group_retry_policy: { claude: { RateLimitErrorRetries: 1, timeout: 0 }, gpt-4o: {} }
+                """, Map.of());
+
+        assertThat(c.router().retryPolicyOf("claude")).containsOnly(Map.entry(ErrorKind.RATE_LIMITED, 1),
+                Map.entry(ErrorKind.QUOTA_EXHAUSTED, 1), Map.entry(ErrorKind.TIMEOUT, 0));
+        assertThat(c.router().retriesFor("gpt-4o", ErrorKind.RATE_LIMITED)).as("an empty policy of its own: "
+                + "num_retries").isEqualTo(RouterSettings.DEFAULT_NUM_RETRIES);
+        assertThat(c.unsupportedKeys()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{ gpt-5: { RateLimitErrorRetries: 1 } }|router_settings.model_group_retry_policy: model group 'gpt-5' does "
+                + "not exist",
+        "{ gpt-4: { RateLimitErrorRetries: 1 } }|model group 'gpt-4' does not exist ('gpt-4' is an alias of "
+                + "'gpt-4o': key the policy by the model group)",
+        "{ claude: { RateLimitErrors: 1 } }|model_group_retry_policy: claude: RateLimitErrors: unknown error kind",
+        "{ claude: { TimeoutErrorRetries: -1 } }|TimeoutErrorRetries: expected a count >= 0",
+        "{ claude: 3 }|claude: expected a retry policy such as {RateLimitErrorRetries: 3}",
+        "[claude]|model_group_retry_policy: expected a map of {model group: retry policy}"})
+    void groupRetryPoliciesThatCannotApplyAreRefusedSayingWhy(String policyAndProblem) {
+        String[] parts = policyAndProblem.split("\\|");
+        for (ConfigScope scope : ConfigScope.values()) {
+            assertThatThrownBy(() -> ConfigLoader.parse(GROUPS + "router_settings:\n  model_group_alias: "
+                    + "{ gpt-4: gpt-4o }\n  model_group_retry_policy: " + parts[0] + "\n", Map.of(), scope))
+                    .as("%s", scope).isInstanceOf(ConfigException.class).hasMessageContaining(parts[1]);
+        }
+    }
+
+    @Test
     void typedFallbacksKeepTheirOwnEntriesAndAnyGroupEntry() {
         LlmqConfig c = ConfigLoader.parse(GROUPS + """
                 router_settings:

@@ -295,6 +295,27 @@ class RouterTest {
                 .containsExactly("a", "b", "c", "d");
     }
 
+    /**
+     * LiteLLM's model_group_retry_policy: a group's own policy replaces retry_policy whole for the attempts in that
+     * group, a job's own group (g: a kind it leaves out gets num_retries, not retry_policy's 0) or one it fell back
+     * to (spare: one retry where retry_policy says none).
+     */
+    @Test
+    void aModelGroupsRetryPolicyReplacesRetryPolicyInThatGroup() {
+        Router r = router(config("{ num_retries: 2, retry_policy: { InternalServerErrorRetries: 0 }, "
+                        + "model_group_retry_policy: { g: { TimeoutErrorRetries: 0 }, spare: { server_error: 1 } }, "
+                        + "fallbacks: [{ g: [spare] }, { h: [spare] }] }",
+                dep("g", "a", ""), dep("h", "b", ""), dep("spare", "s", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500))
+                .on("b", fail(ErrorKind.SERVER_ERROR, 500)).on("s", fail(ErrorKind.SERVER_ERROR, 500));
+
+        r.execute(RouteRequest.of("g"), call);
+        assertThat(call.calls).containsExactly("a", "a", "a", "s");
+        call.calls.clear();
+        r.execute(RouteRequest.of("h"), call);
+        assertThat(call.calls).containsExactly("b", "s", "s");
+    }
+
     /** The deployments a job of g calls when every deployment but d fails. */
     private List<String> fallbackRun(LlmqConfig c) {
         Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500))

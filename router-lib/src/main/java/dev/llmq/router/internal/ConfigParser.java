@@ -168,6 +168,7 @@ public final class ConfigParser {
         groups.addAll(leftOut.keySet()); // named in the file all the same: fallbacks and group settings may name them
         validateFallbacks(settings, groups, explicitIds(list));
         validateAliases(settings, groups);
+        validateGroupRetryPolicies(settings, groups);
         for (String g : groupTimeouts.keySet()) {
             if (!groups.contains(g)) {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
@@ -225,6 +226,7 @@ public final class ConfigParser {
         }
         validateFallbacks(settings, groups, explicitIds(list));
         validateAliases(settings, groups);
+        validateGroupRetryPolicies(settings, groups);
         for (String g : groupTimeouts.keySet()) {
             if (!groups.contains(g)) {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
@@ -697,6 +699,21 @@ public final class ConfigParser {
                         .containsKey(group) ? " ('" + group + "' is an alias: an alias names a model group)" : ""));
             }
         });
+    }
+
+    /**
+     * Each {@code model_group_retry_policy} key is a model group of {@code model_list}: a policy for a group that does
+     * not exist would silently never apply (a typo, a group since renamed), so it is refused, as a fallback for one is.
+     */
+    private static void validateGroupRetryPolicies(RouterSettings s, Set<String> groups) {
+        for (String group : s.modelGroupRetryPolicy().keySet()) {
+            if (!groups.contains(group)) {
+                String alias = s.modelGroupAlias().get(group);
+                throw new ConfigException("router_settings.model_group_retry_policy: model group '" + group
+                        + "' does not exist" + (alias == null ? "" : " ('" + group + "' is an alias of '" + alias
+                        + "': key the policy by the model group)"));
+            }
+        }
     }
 
     private static void check(String name, Map<String, List<String>> fallbacks, Set<String> groups,

@@ -70,7 +70,8 @@ final class RouterSettingsParser {
         }
         try {
             return new RouterSettings(strategy, numRetries == null ? RouterSettings.DEFAULT_NUM_RETRIES : numRetries,
-                    policy("retry_policy", "Retries"), allowedFails, policy("allowed_fails_policy", "AllowedFails"),
+                    policy("retry_policy", "Retries"), groupRetryPolicies(), allowedFails,
+                    policy("allowed_fails_policy", "AllowedFails"),
                     cooldown, disableCooldowns, generic, typedFallbacks("context_window_fallbacks"),
                     typedFallbacks("content_policy_fallbacks"), defaults, maxFallbacks, Boolean.TRUE.equals(preCall),
                     Boolean.TRUE.equals(tagFiltering), defaultMaxParallel, timeout, streamTimeout,
@@ -117,7 +118,32 @@ final class RouterSettingsParser {
     }
 
     private Map<ErrorKind, Integer> policy(String key, String suffix) {
-        Fields f = router.has(key) ? router.child(key) : litellm.child(key);
+        return policy(router.has(key) ? router.child(key) : litellm.child(key), suffix);
+    }
+
+    /**
+     * {@code model_group_retry_policy}: {@code {group: retry_policy}}, each policy read as {@code retry_policy} is. The
+     * groups are checked against {@code model_list} by {@link ConfigParser}.
+     */
+    private Map<String, Map<ErrorKind, Integer>> groupRetryPolicies() {
+        String key = "model_group_retry_policy";
+        JsonNode given = router.raw(key);
+        if (given != null && !given.isObject()) {
+            throw router.error(key, "expected a map of {model group: retry policy}");
+        }
+        Fields f = router.child(key);
+        Map<String, Map<ErrorKind, Integer>> out = new LinkedHashMap<>();
+        for (String group : f.keys()) {
+            JsonNode p = f.raw(group);
+            if (p != null && !p.isObject()) {
+                throw f.error(group, "expected a retry policy such as {RateLimitErrorRetries: 3}");
+            }
+            out.put(group, policy(f.child(group), "Retries"));
+        }
+        return out;
+    }
+
+    private Map<ErrorKind, Integer> policy(Fields f, String suffix) {
         Map<ErrorKind, Integer> out = new EnumMap<>(ErrorKind.class);
         for (String name : f.keys()) {
             Integer n = f.intValue(name);
