@@ -9,6 +9,7 @@ import dev.llmq.schemas.UsageParameters;
 import dev.llmq.schemas.UsageRecord;
 import dev.llmq.usage.internal.JsonErrorHandler;
 import dev.llmq.usage.internal.LocalStores;
+import dev.llmq.usage.internal.RequestIds;
 import dev.llmq.usage.internal.Share;
 import dev.llmq.usage.internal.UsageAuth;
 import dev.llmq.usage.internal.UsagePeers;
@@ -59,6 +60,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value UsagePeers#PATH}: this instance's share only (never forwarded); the internal key only.</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready} (the stream is running), {@code GET /metrics}: open.</li>
  * </ul>
+ * Every answer, Jetty's own errors included, carries a new {@code x-request-id} ({@link RequestIds}), as the ingest's.
  */
 public final class UsageAggregator implements AutoCloseable {
 
@@ -117,6 +119,7 @@ public final class UsageAggregator implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.prefer405over404 = true;
             cfg.requestLogger.http((ctx, ms) -> requestObserver.handle(ctx, ms));
+            cfg.jetty.modifyHttpConfiguration(http -> http.addCustomizer(RequestIds.customizer()));
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             cfg.routes.get("/v1/usage", this::usage);
@@ -139,7 +142,8 @@ public final class UsageAggregator implements AutoCloseable {
             cfg.routes.error(405, ctx -> errorIfNone(ctx, new UsageApiException(405, "invalid_request_error",
                     "method_not_allowed", null, "method " + ctx.method() + " is not allowed on " + ctx.path())));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                LOG.error("unexpected error on {} {} ({} {})", ctx.method(), ctx.path(), RequestIds.HEADER,
+                        ctx.res().getHeader(RequestIds.HEADER), e);
                 UsageApiException internal = new UsageApiException(500, "server_error", "internal_error", null,
                         "internal error");
                 error(ctx, internal);

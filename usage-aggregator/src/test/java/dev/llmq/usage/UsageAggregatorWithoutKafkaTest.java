@@ -13,6 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,6 +86,24 @@ class UsageAggregatorWithoutKafkaTest {
         assertThat(metrics.statusCode()).isEqualTo(404);
         assertThat(Json.mapper().readTree(metrics.body()).at("/error/message").asText())
                 .isEqualTo("no metrics are exposed here");
+    }
+
+    /**
+     * Every answer has a new {@code x-request-id}, as the ingest's do (OpenAI's SDKs show it as the request's id); one
+     * the client sent is not echoed, as the ingest does not.
+     */
+    @Test
+    void everyAnswerHasANewRequestId() throws Exception {
+        Set<String> ids = new HashSet<>();
+        for (String path : List.of("/health/live", "/health/ready", "/v1/usage?group_by=model&window=1w",
+                "/v1/usage/nothing", "/metrics")) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + aggregator.port() + path)).header("x-request-id", "req_mine").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String id = r.headers().firstValue("x-request-id").orElse(null);
+            assertThat(id).as(path + " -> " + r.statusCode()).matches("req_[0-9a-f]{32}");
+            assertThat(ids.add(id)).as(id).isTrue();
+        }
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

@@ -179,6 +179,7 @@ class UsageHttpFuzzTest {
             JsonNode error = openAiError(a);
             assertThat(error.path("code").asText()).as(a.toString()).isEqualTo(c[1]);
             assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+            hasRequestId(a); // even where Jetty could not parse the request
         }
     }
 
@@ -193,6 +194,7 @@ class UsageHttpFuzzTest {
     private static void expectedAnswer(Answer a, String method, String path) {
         assertThat(STATUSES).as("%s %s -> %s", method, cut(path), a).contains(a.status());
         noStackTrace(a);
+        hasRequestId(a);
         boolean health = path.equals("/health/ready") || path.equals("/health/live") || path.equals("/metrics");
         if (a.status() >= 400 && !method.equals("HEAD") && !(health && a.status() == 503)) {
             openAiError(a);
@@ -200,6 +202,11 @@ class UsageHttpFuzzTest {
         if (a.status() == 503 && !health) {
             assertThat(openAiError(a).path("code").asText()).isEqualTo(UsageApiException.UNAVAILABLE);
         }
+    }
+
+    /** Every answer carries an {@code x-request-id} as the ingest's do, which OpenAI's SDKs show. */
+    private static void hasRequestId(Answer a) {
+        assertThat(a.header("x-request-id")).as(a.toString()).matches("req_[0-9a-f]{32}");
     }
 
     private static void noStackTrace(Answer a) {

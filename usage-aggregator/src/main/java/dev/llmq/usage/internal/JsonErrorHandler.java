@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Jetty's own error answers on the aggregator's port (a malformed request line or header, bad percent-encoding, a URI
  * or headers too large, an unsupported HTTP version) as {@link UsageApiException#http} bodies with
- * {@code application/json}: never an HTML page, never a stack trace. The ingest API has its own twin (no module
+ * {@code application/json}: never an HTML page, never a stack trace, and with an {@code x-request-id}
+ * ({@link RequestIds}) as every other answer. The ingest API has its own twin (no module
  * dependency between the two roles).
  */
 public final class JsonErrorHandler extends ErrorHandler {
@@ -32,6 +33,7 @@ public final class JsonErrorHandler extends ErrorHandler {
         Object message = request.getAttribute(ERROR_MESSAGE);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
         response.getHeaders().put(ERROR_CACHE_CONTROL);
+        RequestIds.addIfNone(response.getHeaders());
         response.write(true, ByteBuffer.wrap(body(response.getStatus(), message instanceof String s ? s : null)),
                 callback);
         return true;
@@ -40,6 +42,7 @@ public final class JsonErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, JSON);
+        RequestIds.addIfNone(fields);
         return ByteBuffer.wrap(body(status, reason));
     }
 
