@@ -122,7 +122,9 @@ public final class JobViews {
      * asked ({@code cancelRequestedAt} not null), {@code cancelling} and then {@code cancelled}, with OpenAI's
      * {@code cancelling_at} and {@code cancelled_at} (when its last job ended). Once it ended, {@code output_file_id}
      * names its succeeded jobs' lines and {@code error_file_id} the others' ({@link FileService#outputFileId}), when
-     * it has any. {@code input_file_id}, {@code completion_window} (and so {@code expires_at}) and {@code metadata}
+     * it has any; {@code finalizing_at} is its end too, unless it was cancelled (as OpenAI's cancelled batches go from
+ * {@code cancelling} to {@code cancelled}): llmq has no finalizing step, its output files are there at once, so a
+ * batch is never seen {@code finalizing}. {@code input_file_id}, {@code completion_window} (and so {@code expires_at}) and {@code metadata}
      * are those it was created with from a file, else null. {@code usage} (OpenAI's {@code BatchUsage},
      * {@link #batchUsage}) and {@code cost_usd} sum its ended jobs' (exact; {@code unpriced_jobs} used tokens at no
      * known price and are not in the cost).
@@ -166,7 +168,9 @@ public final class JobViews {
         putEpoch(o, "in_progress_at", jobs.created());
         putEpoch(o, "expires_at", from == null || from.completionWindow() == null || jobs.created() == null ? null
                 : jobs.created().plus(JobDeadline.window(mapper.getNodeFactory().textNode(from.completionWindow()))));
-        putEpoch(o, "finalizing_at", null);
+        // OpenAI's batch finalizes (writes its output and error files) between its last request and its end; llmq's
+        // files are its jobs' lines, there the moment its last job ends: it enters and leaves finalizing then
+        putEpoch(o, "finalizing_at", ended && cancelRequestedAt == null ? jobs.lastEnded() : null);
         putEpoch(o, "completed_at", ended && cancelRequestedAt == null && !expired ? jobs.lastEnded() : null);
         putEpoch(o, "failed_at", null);
         putEpoch(o, "expired_at", expired ? jobs.lastEnded() : null);

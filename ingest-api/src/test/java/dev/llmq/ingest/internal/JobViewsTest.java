@@ -92,6 +92,7 @@ class JobViewsTest {
         assertThat(running.path("input_file_id")).isEqualTo(NullNode.getInstance());
         assertThat(running.path("output_file_id")).isEqualTo(NullNode.getInstance());
         assertThat(running.path("completed_at")).isEqualTo(NullNode.getInstance());
+        assertThat(running.path("finalizing_at")).isEqualTo(NullNode.getInstance());
         assertThat(running.path("in_progress_at").asLong()).isEqualTo(t.getEpochSecond());
 
         BatchManifest.FileBatch from = new BatchManifest.FileBatch("file-1", "/v1/chat/completions", "24h",
@@ -101,6 +102,8 @@ class JobViewsTest {
         assertThat(succeededOnly.path("output_file_id").asText()).isEqualTo("file-batch_1-output");
         assertThat(succeededOnly.path("error_file_id")).isEqualTo(NullNode.getInstance());
         assertThat(succeededOnly.path("completed_at").asLong()).isEqualTo(t.plusSeconds(3).getEpochSecond());
+        assertThat(succeededOnly.path("finalizing_at").asLong()).as("its files were there when its last job ended")
+                .isEqualTo(t.plusSeconds(3).getEpochSecond());
         assertThat(succeededOnly.path("input_file_id").asText()).isEqualTo("file-1");
         assertThat(succeededOnly.path("completion_window").asText()).isEqualTo("24h");
         assertThat(succeededOnly.path("expires_at").asLong()).isEqualTo(t.plusSeconds(86_400).getEpochSecond());
@@ -115,11 +118,14 @@ class JobViewsTest {
         assertThat(expired.path("status").asText()).as("a job ran out of its window").isEqualTo("expired");
         assertThat(expired.path("expired_at").asLong()).isEqualTo(t.plusSeconds(7).getEpochSecond());
         assertThat(expired.path("completed_at")).isEqualTo(NullNode.getInstance());
+        assertThat(expired.path("finalizing_at").asLong()).isEqualTo(t.plusSeconds(7).getEpochSecond());
         assertThat(expired.path("output_file_id").asText()).isEqualTo("file-batch_1-output");
         assertThat(expired.path("error_file_id").asText()).isEqualTo("file-batch_1-errors");
         ObjectNode cancelledAndExpired = views.batch("batch_1", BatchTally.of(List.of(job("e", JobStatus.EXPIRED,
                 failed("e")))), t);
         assertThat(cancelledAndExpired.path("status").asText()).isEqualTo("cancelled");
+        assertThat(cancelledAndExpired.path("finalizing_at")).as("OpenAI's go from cancelling to cancelled")
+                .isEqualTo(NullNode.getInstance());
         assertThat(FileService.batchOfOutput("file-batch_1-errors")).isEqualTo("batch_1");
         assertThat(FileService.batchOfOutput("file-batch_1-output")).isEqualTo("batch_1");
         assertThat(FileService.batchOfOutput("file-0190-abc")).isNull();
