@@ -199,8 +199,14 @@ class FilesIT {
         JsonNode outputFile = http.get("/v1/files/" + output).json();
         assertThat(outputFile.path("purpose").asText()).isEqualTo("batch_output");
         assertThat(outputFile.path("object").asText()).isEqualTo("file");
-        assertThat(customIds(http.get("/v1/files/" + output + "/content").body())).containsExactly("r-1", "r-3");
-        List<JsonNode> errorLines = lines(http.get("/v1/files/" + errors + "/content").body());
+        String outputContent = http.get("/v1/files/" + output + "/content").body();
+        assertThat(customIds(outputContent)).containsExactly("r-1", "r-3");
+        assertThat(outputFile.path("bytes").asLong()).as("what the download sends")
+                .isEqualTo(outputContent.getBytes(StandardCharsets.UTF_8).length);
+        String errorContent = http.get("/v1/files/" + errors + "/content").body();
+        assertThat(http.get("/v1/files/" + errors).json().path("bytes").asLong())
+                .isEqualTo(errorContent.getBytes(StandardCharsets.UTF_8).length);
+        List<JsonNode> errorLines = lines(errorContent);
         assertThat(errorLines).extracting(l -> l.path("custom_id").asText()).containsExactly("r-2");
         // the provider's 400 as OpenAI writes it: the answer in the response, no error of the batch's own
         assertThat(errorLines.getFirst().at("/response/status_code").asInt()).isEqualTo(400);

@@ -90,7 +90,7 @@ public final class BatchResults {
         private void write(OutputStream out, List<JobSnapshot> jobs) throws IOException {
             for (JobSnapshot j : jobs) {
                 if (j.terminal() && j.result() != null && lines.test(j)) {
-                    out.write(mapper.writeValueAsBytes(views.outputLine(j)));
+                    out.write(views.outputLineBytes(j));
                     out.write('\n');
                 }
             }

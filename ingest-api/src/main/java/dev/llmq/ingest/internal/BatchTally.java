@@ -1,6 +1,7 @@
 package dev.llmq.ingest.internal;
 
 import dev.llmq.schemas.BatchManifest;
+import dev.llmq.schemas.Json;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
@@ -14,8 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A batch's jobs counted by status, with when it was created, when its last job ended, and the tokens and cost of its
- * ended jobs: what a batch object shows ({@link JobViews#batch}). Read a thousand jobs at a time ({@link #read}), so a
+ * A batch's jobs counted by status, with when it was created, when its last job ended, the tokens and cost of its
+ * ended jobs and the bytes of their output lines: what a batch object shows ({@link JobViews#batch}) and its output
+ * and error files' File objects ({@link JobViews#outputFile}). Read a thousand jobs at a time ({@link #read}), so a
  * batch of 50,000 jobs is never held whole in the heap.
  */
 public final class BatchTally {
@@ -23,7 +25,13 @@ public final class BatchTally {
     /** How many jobs {@link #read} asks the store for at a time. */
     static final int PAGE = 1_000;
 
+    /** Renders the output lines whose bytes are counted, as a download writes them (with the same mapper). */
+    private static final JobViews LINES = new JobViews(Json.mapper());
+
     private final Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+    /** The bytes of the output lines of the ended jobs that succeeded, newlines included; those of the others. */
+    private long outputBytes;
+    private long errorBytes;
     private Instant created;
     private Instant lastEnded;
     private TokenUsage usage = TokenUsage.ZERO;
@@ -143,6 +151,14 @@ public final class BatchTally {
             return;
         }
         lastEnded = later(lastEnded, r.completedAt());
+        if (j.terminal()) { // the download's rule (BatchResults): a line for each finished job with a result
+            long line = LINES.outputLineBytes(j).length + 1L;
+            if (r.status() == JobStatus.SUCCEEDED) {
+                outputBytes += line;
+            } else {
+                errorBytes += line;
+            }
+        }
         TokenUsage u = r.usage() == null ? TokenUsage.ZERO : r.usage();
         usage = usage.plus(u);
         if (r.costUsd() != null) {
@@ -164,6 +180,8 @@ public final class BatchTally {
         part.counts.forEach((status, n) -> counts.merge(status, n, Long::sum));
         created = earlier(created, part.created);
         lastEnded = later(lastEnded, part.lastEnded);
+        outputBytes += part.outputBytes;
+        errorBytes += part.errorBytes;
         usage = usage.plus(part.usage);
         costUsd = costUsd.add(part.costUsd);
         unpriced += part.unpriced;
@@ -199,6 +217,15 @@ public final class BatchTally {
     public boolean endedWithoutLinesFor(boolean errorFile) {
         long succeeded = count(JobStatus.SUCCEEDED);
         return ended() && (errorFile ? succeeded == total() : succeeded == 0);
+    }
+
+    /**
+     * The size of the batch's error file ({@code errorFile}) or output file as {@code GET /v1/files/{id}/content}
+     * sends it now: the lines of its ended jobs, each with its newline. Each job's line is rendered once to count it
+     * when its part is read (kept with the part once it ended, {@link SealedParts}), never held.
+     */
+    public long fileBytes(boolean errorFile) {
+        return errorFile ? errorBytes : outputBytes;
     }
 
     /** Whether every job of the batch has ended. */

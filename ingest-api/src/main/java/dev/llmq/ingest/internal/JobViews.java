@@ -1,5 +1,6 @@
 package dev.llmq.ingest.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +12,7 @@ import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.TokenUsage;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -223,15 +225,17 @@ public final class JobViews {
 
     /**
      * OpenAI's File object of a batch's output or error file ({@link FileService#batchOfOutput}), which is not
-     * stored: its {@code bytes} are not known before it is read (null); created when the batch ended, expiring as its
-     * {@code output_expires_after} says ({@link BatchTally#outputExpiresAt}).
+     * stored: its {@code bytes} are those of the lines of its jobs ended so far ({@link BatchTally#fileBytes}, all of
+     * them once the batch ended); created when the batch ended, expiring as its {@code output_expires_after} says
+     * ({@link BatchTally#outputExpiresAt}).
      */
     public ObjectNode outputFile(String fileId, String batchId, BatchTally jobs) {
-        return fileObject(fileId, null, jobs.lastEnded(), jobs.outputExpiresAt(),
+        return fileObject(fileId, jobs.fileBytes(FileService.isErrorFile(fileId)), jobs.lastEnded(),
+                jobs.outputExpiresAt(),
                 batchId + (FileService.isErrorFile(fileId) ? "_error.jsonl" : "_output.jsonl"), "batch_output");
     }
 
-    private ObjectNode fileObject(String id, Long bytes, Instant created, Instant expires, String filename,
+    private ObjectNode fileObject(String id, long bytes, Instant created, Instant expires, String filename,
                                   String purpose) {
         ObjectNode o = mapper.createObjectNode();
         o.put("id", id);
@@ -289,6 +293,18 @@ public final class JobViews {
             o.set("error", error);
         }
         return o;
+    }
+
+    /**
+     * {@link #outputLine} as the bytes an output or error file holds of it (without its newline): what a download
+     * writes ({@link BatchResults}) and a file's {@code bytes} counts ({@link BatchTally#fileBytes}), alike.
+     */
+    public byte[] outputLineBytes(JobSnapshot s) {
+        try {
+            return mapper.writeValueAsBytes(outputLine(s));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void response(ObjectNode line, String jobId, int status, JsonNode body) {

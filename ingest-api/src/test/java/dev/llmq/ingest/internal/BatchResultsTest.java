@@ -3,6 +3,7 @@ package dev.llmq.ingest.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmq.schemas.JobError;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.Json;
@@ -57,6 +58,36 @@ class BatchResultsTest {
         assertThat(lines.get(1_999).path("custom_id").asText()).isEqualTo("c2498");
         assertThat(results.open("b1", Caller.withoutKey("globex"))).as("another tenant's").isEmpty();
         assertThat(results.open("b2", Caller.withoutKey(null))).as("unknown").isEmpty();
+    }
+
+    /**
+     * The {@code bytes} of a batch's output and error files are what their downloads send, over every part: each
+     * ended job's line counted once, the running jobs' not, whether its part is read anew or kept as sealed.
+     */
+    @Test
+    void theOutputAndErrorFilesBytesAreWhatTheirDownloadsSend() throws IOException {
+        batch();
+        for (int i = 0; i < 2_500; i += 7) { // some failed, without an answer: error-file lines
+            String id = String.format("job_%05d", i);
+            JobResult failed = new JobResult(1, id, "b1", "c" + i, "acme", "gpt-4o", JobStatus.FAILED, null,
+                    new JobError("api_error", "timeout", "no answer", null, "timeout", null, "openai"),
+                    TokenUsage.ZERO, null, null, "d", "openai", "gpt-4o", List.of(), 1L, null, T, T, T, null, null,
+                    null);
+            view.put(new JobSnapshot(id, "b1", "c" + i, "acme", "gpt-4o", false, T, JobStatus.FAILED, null, null,
+                    failed));
+        }
+        Caller acme = Caller.withoutKey("acme");
+        SealedParts sealed = new SealedParts();
+        for (int read = 0; read < 2; read++) { // counted anew, then from the parts kept
+            BatchTally tally = BatchTally.read(view, "b1", acme, sealed).orElseThrow();
+            for (boolean errors : new boolean[] {false, true}) {
+                String fileId = errors ? FileService.errorFileId("b1") : FileService.outputFileId("b1");
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                results.open("b1", acme, FileService.linesOf(fileId)).orElseThrow().writeTo(out);
+                assertThat(out.size()).as(fileId).isPositive();
+                assertThat(tally.fileBytes(errors)).as(fileId).isEqualTo(out.size());
+            }
+        }
     }
 
     @Test
