@@ -18,6 +18,7 @@ import dev.llmq.ingest.internal.ContentTypes;
 import dev.llmq.ingest.internal.ControlPublisher;
 import dev.llmq.ingest.internal.ControlStates;
 import dev.llmq.ingest.internal.ErrorBodies;
+import dev.llmq.ingest.internal.FileListing;
 import dev.llmq.ingest.internal.FileService;
 import dev.llmq.ingest.internal.FileStore;
 import dev.llmq.ingest.internal.IngestMetrics;
@@ -110,7 +111,8 @@ import org.slf4j.LoggerFactory;
  *   <li>OpenAI's Batch API ({@link FileService}): {@code POST /v1/files} (multipart, a batch-input file checked line
  *       by line and kept in Kafka), {@code GET /v1/files[/{id}[/content]]}, {@code DELETE /v1/files/{id}},
  *       {@code POST /v1/batches} (a file's lines as one batch, submitted as {@code POST /v1/jobs} submits NDJSON);
- *       a batch's output and error files are its output lines, read from the status store.</li>
+ *       a batch's output and error files are its output lines, read from the status store, and listed beside the
+ *       uploads ({@link FileListing}).</li>
  *   <li>{@code POST /v1/jobs/{id}/cancel}, {@code POST /v1/batches/{id}/cancel} (optional {@code {"reason"}}): 202
  *       once the broker has the cancellation on the control topic, 404 unknown, 409 already finished, 503.</li>
  *   <li>{@code GET /v1/usage?group_by=&window=&from=&to=}: usage and spend, forwarded to the usage aggregator
@@ -164,6 +166,7 @@ public final class IngestServer implements AutoCloseable {
     private final SealedParts sealedParts = new SealedParts();
     private final FileStore fileStore;
     private final FileService files;
+    private final FileListing fileList;
     private final UsageForwarder usage;
     private final Authenticator auth;
     private final Javalin app;
@@ -220,6 +223,7 @@ public final class IngestServer implements AutoCloseable {
         this.cancels = new CancelService(view, sealedParts, control::publish, control.source(), mapper, clock);
         this.batchList = new BatchListing(view, views, controlStates, sealedParts);
         this.batchResults = new BatchResults(view, views, mapper);
+        this.fileList = new FileListing(fileStore, view, views, sealedParts, clock);
         this.usage = new UsageForwarder(settings.usageUrl(), settings.instanceId(), USAGE_TIMEOUT, internalKey);
         this.app = createApp();
     }
@@ -252,7 +256,7 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.get("/v1/batches", ctx -> json(ctx, 200, batchList.page(queryParams(ctx), caller(ctx))));
             cfg.routes.post("/v1/batches", this::createBatch);
             cfg.routes.post("/v1/files", this::uploadFile);
-            cfg.routes.get("/v1/files", ctx -> json(ctx, 200, files.list(queryParams(ctx), caller(ctx), views)));
+            cfg.routes.get("/v1/files", ctx -> json(ctx, 200, fileList.page(queryParams(ctx), caller(ctx))));
             cfg.routes.get("/v1/files/{id}", this::getFile);
             cfg.routes.get("/v1/files/{id}/content", this::getFileContent);
             cfg.routes.delete("/v1/files/{id}", ctx -> json(ctx, 200,

@@ -206,6 +206,18 @@ class FilesIT {
         String errorContent = http.get("/v1/files/" + errors + "/content").body();
         assertThat(http.get("/v1/files/" + errors).json().path("bytes").asLong())
                 .isEqualTo(errorContent.getBytes(StandardCharsets.UTF_8).length);
+        // listed as OpenAI lists them: newest first, the batch's files before its input file
+        JsonNode listed = http.get("/v1/files").json();
+        assertThat(listed.path("data").findValuesAsText("id")).containsSubsequence(output, errors, fileId);
+        for (JsonNode f : listed.path("data")) {
+            if (f.path("id").asText().equals(output)) {
+                assertThat(f).as("as GET /v1/files/{id} answers").isEqualTo(http.get("/v1/files/" + output).json());
+            }
+        }
+        assertThat(http.get("/v1/files?purpose=batch_output").json().path("data").findValuesAsText("id"))
+                .contains(output, errors).doesNotContain(fileId);
+        assertThat(http.get("/v1/files?purpose=batch").json().path("data").findValuesAsText("id"))
+                .contains(fileId).doesNotContain(output, errors);
         List<JsonNode> errorLines = lines(errorContent);
         assertThat(errorLines).extracting(l -> l.path("custom_id").asText()).containsExactly("r-2");
         // the provider's 400 as OpenAI writes it: the answer in the response, no error of the batch's own

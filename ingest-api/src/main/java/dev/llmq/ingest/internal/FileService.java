@@ -25,7 +25,7 @@ import java.util.function.Predicate;
 /**
  * OpenAI's Files and Batch API over llmq's batches, minus HTTP: {@code POST /v1/files} (a batch-input file, checked
  * line by line as {@code POST /v1/jobs} checks NDJSON, then kept in Kafka: {@link FileStore}), {@code GET
- * /v1/files[/{id}[/content]]}, {@code DELETE /v1/files/{id}} and {@code POST /v1/batches} (a file's lines as one batch,
+ * /v1/files/{id}[/content]} ({@code GET /v1/files} is {@link FileListing}), {@code DELETE /v1/files/{id}} and {@code POST /v1/batches} (a file's lines as one batch,
  * through {@link SubmissionService}). A finished batch's output and error files are not stored: their ids
  * ({@link #outputFileId}, {@link #errorFileId}) name the batch, and their content is its output lines, those of the
  * succeeded jobs or of the others, read from the status store.
@@ -40,8 +40,6 @@ public final class FileService {
     static final Duration DEFAULT_EXPIRY = Duration.ofDays(30);
     static final Duration MIN_EXPIRY = Duration.ofHours(1);
     static final Duration MAX_EXPIRY = Duration.ofDays(30);
-    /** The most files one {@code GET /v1/files} lists, and its default. */
-    static final int MAX_LIMIT = 10_000;
     /** The longest file name kept. */
     static final int MAX_FILENAME_CHARS = 255;
 
@@ -52,7 +50,6 @@ public final class FileService {
     private static final Set<String> BATCH_FIELDS = Set.of("input_file_id", "endpoint", "completion_window",
             "metadata", "output_expires_after");
     private static final Set<String> EXPIRES_AFTER_FIELDS = Set.of("anchor", "seconds");
-    private static final Set<String> LIST_PARAMETERS = Set.of("purpose", "limit", "after", "order");
 
     private final FileStore store;
     private final SubmissionParser parser;
@@ -231,37 +228,6 @@ public final class FileService {
         StoredFile file = file(id, caller);
         store.delete(file);
         return file;
-    }
-
-    /**
-     * {@code GET /v1/files?purpose=&limit=&after=&order=}: the caller's uploaded files in OpenAI's list shape, newest
-     * first ({@code order=desc}, the default) or oldest first ({@code order=asc}); {@code after} is the last file of
-     * the page before, in the same order. 400 for an unknown parameter or value.
-     */
-    public ObjectNode list(Map<String, List<String>> params, Caller caller, JobViews views) {
-        QueryParameters.onlyKnown(params, LIST_PARAMETERS, "GET /v1/files");
-        String purpose = QueryParameters.single(params, "purpose");
-        String order = QueryParameters.single(params, "order");
-        if (order != null && !order.equals("desc") && !order.equals("asc")) {
-            throw ApiException.invalid("invalid_value", "order", "'order' must be 'asc' (oldest first) or 'desc'"
-                    + " (newest first, the default), got '" + order + "'");
-        }
-        String after = QueryParameters.single(params, "after");
-        if (after != null && JobIds.fileMillisOf(after) < 0) { // as GET /v1/batches: not taken for no 'after'
-            throw ApiException.invalid("invalid_value", "after", "'after' must be a file id (the last_id of the page "
-                    + "before), got '" + after + "'");
-        }
-        int limit = BatchListing.limit(QueryParameters.single(params, "limit"), MAX_LIMIT, MAX_LIMIT);
-        Predicate<StoredFile> wanted = f -> caller.sees(f.tenant()) && (purpose == null || purpose.equals(f.purpose()));
-        List<StoredFile> found = store.files(after, "asc".equals(order), limit + 1, wanted);
-        ObjectNode list = mapper.createObjectNode();
-        list.put("object", "list");
-        var data = list.putArray("data");
-        found.stream().limit(limit).forEach(f -> data.add(views.file(f)));
-        list.put("first_id", found.isEmpty() ? null : found.getFirst().id());
-        list.put("last_id", found.isEmpty() ? null : found.get(Math.min(limit, found.size()) - 1).id());
-        list.put("has_more", found.size() > limit);
-        return list;
     }
 
     /**

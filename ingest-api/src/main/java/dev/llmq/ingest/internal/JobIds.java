@@ -107,6 +107,11 @@ public final class JobIds {
         return firstIdAt(BATCH_PREFIX, millis);
     }
 
+    /** As {@link #firstIdAt(long)}, for uploaded files' ids. */
+    static String firstFileIdAt(long millis) {
+        return firstIdAt(FILE_PREFIX, millis);
+    }
+
     private static String firstIdAt(String prefix, long millis) {
         long ms = Math.clamp(millis, 0, 0xFFFF_FFFF_FFFFL);
         return prefix + hex(ms >>> 16, 8) + "-" + hex(ms & 0xFFFF, 4);
