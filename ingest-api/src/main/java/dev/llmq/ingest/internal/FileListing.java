@@ -32,9 +32,9 @@ import java.util.function.Predicate;
  * was made (its {@code created_at}, the batch's end), so that a page's {@code after} names a place both kinds of id
  * can be ordered by; at the same millisecond uploads come first. Each batch's files take a count of every one of its
  * jobs ({@link BatchTally#read}), so a page ends early, with {@code has_more}, once the batches of its files hold
- * {@value BatchListing#PAGE_JOBS} jobs (a batch's two files are never parted; the next page may then turn out empty,
- * which ends OpenAI's SDKs' paging as well); the status store lists batches newest first only, so {@code order=asc} first
- * walks the ids of the caller's batches newer than {@code after}.
+ * {@value BatchListing#PAGE_JOBS} jobs (a batch's two files are never parted; the next page may then turn out
+ * empty, which ends OpenAI's SDKs' paging as well); the status store lists batches newest first only, so
+ * {@code order=asc} first walks the ids of the caller's batches newer than {@code after}.
  */
 public final class FileListing {
 
@@ -162,7 +162,8 @@ public final class FileListing {
     private Iterator<Listed> uploaded(Place from, boolean ascending, int limit, Predicate<StoredFile> wanted) {
         String bound = from == null ? null : from.output() ? JobIds.firstFileIdAt(from.millis() + 1) : from.id();
         return store.files(bound, ascending, limit + 1, wanted).stream()
-                .map(f -> new Listed(Place.of(f.id()), views.file(f))).iterator();
+                .map(f -> new Listed(Objects.requireNonNullElse(Place.of(f.id()), new Place(0, false, f.id())),
+                        views.file(f))).iterator(); // (every upload's id has its time: never the fallback)
     }
 
     /**

@@ -25,10 +25,10 @@ import java.util.function.Predicate;
 /**
  * OpenAI's Files and Batch API over llmq's batches, minus HTTP: {@code POST /v1/files} (a batch-input file, checked
  * line by line as {@code POST /v1/jobs} checks NDJSON, then kept in Kafka: {@link FileStore}), {@code GET
- * /v1/files/{id}[/content]} ({@code GET /v1/files} is {@link FileListing}), {@code DELETE /v1/files/{id}} and {@code POST /v1/batches} (a file's lines as one batch,
- * through {@link SubmissionService}). A finished batch's output and error files are not stored: their ids
- * ({@link #outputFileId}, {@link #errorFileId}) name the batch, and their content is its output lines, those of the
- * succeeded jobs or of the others, read from the status store.
+ * /v1/files/{id}[/content]} ({@code GET /v1/files} is {@link FileListing}), {@code DELETE /v1/files/{id}} and
+ * {@code POST /v1/batches} (a file's lines as one batch, through {@link SubmissionService}). A finished batch's
+ * output and error files are not stored: their ids ({@link #outputFileId}, {@link #errorFileId}) name the batch, and
+ * their content is its output lines, those of the succeeded jobs or of the others, read from the status store.
  */
 public final class FileService {
 

@@ -124,12 +124,12 @@ public final class JobViews {
      * asked ({@code cancelRequestedAt} not null), {@code cancelling} and then {@code cancelled}, with OpenAI's
      * {@code cancelling_at} and {@code cancelled_at} (when its last job ended). Once it ended, {@code output_file_id}
      * names its succeeded jobs' lines and {@code error_file_id} the others' ({@link FileService#outputFileId}), when
-     * it has any; {@code finalizing_at} is its end too, unless it was cancelled (as OpenAI's cancelled batches go from
- * {@code cancelling} to {@code cancelled}): llmq has no finalizing step, its output files are there at once, so a
- * batch is never seen {@code finalizing}. {@code input_file_id}, {@code completion_window} (and so {@code expires_at}) and {@code metadata}
-     * are those it was created with from a file, else null. {@code usage} (OpenAI's {@code BatchUsage},
-     * {@link #batchUsage}) and {@code cost_usd} sum its ended jobs' (exact; {@code unpriced_jobs} used tokens at no
-     * known price and are not in the cost).
+     * it has any; {@code finalizing_at} is its end too, unless it was cancelled (as OpenAI's cancelled batches go
+     * from {@code cancelling} to {@code cancelled}): llmq has no finalizing step, its output files are there at once,
+     * so a batch is never seen {@code finalizing}. {@code input_file_id}, {@code completion_window} (and so
+     * {@code expires_at}) and {@code metadata} are those it was created with from a file, else null.
+     * {@code usage} (OpenAI's {@code BatchUsage}, {@link #batchUsage}) and {@code cost_usd} sum its ended jobs'
+     * (exact; {@code unpriced_jobs} used tokens at no known price and are not in the cost).
      */
     public ObjectNode batch(String batchId, BatchTally jobs, Instant cancelRequestedAt) {
         long done = 0;
