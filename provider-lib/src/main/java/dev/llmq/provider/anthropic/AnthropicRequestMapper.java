@@ -332,7 +332,9 @@ public final class AnthropicRequestMapper {
     /**
      * Whether a model still takes {@code temperature} and {@code top_p} in one request: the Claude 2 and 3
      * families and the first Claude 4 models (Sonnet 4 and Opus 4 of 2025-05-14, aliases {@code -4-0}). Every
-     * later (or unknown) model is held to "one of them".
+     * later (or unknown) model is held to "one of them". The mock LLM server (runtime) keeps a copy of this rule to
+     * answer such requests with Anthropic's 400; {@code MockRefusalsAgreeWithAdaptersTest} (worker) holds the two
+     * to the same models.
      */
     static boolean acceptsTemperatureWithTopP(String model) {
         return OLD_SAMPLING.matcher(model.toLowerCase(Locale.ROOT)).matches();

@@ -74,7 +74,11 @@ public final class GeminiRequestMapper {
     private static final Pattern ALWAYS_THINKING = Pattern.compile("gemini-(2\\.5|3(\\.\\d+)?)-pro.*");
     private static final Pattern BUDGETS_FROM_512 = Pattern.compile("gemini-2\\.5-flash-lite.*");
 
-    /** Whether a model takes {@code presencePenalty} / {@code frequencyPenalty}: Gemini 1.5 and 2.0 only. */
+    /**
+     * Whether a model takes {@code presencePenalty} / {@code frequencyPenalty}: Gemini 1.5 and 2.0 only. The mock LLM
+     * server (runtime) keeps a copy of this rule to answer penalties with Gemini's 400;
+     * {@code MockRefusalsAgreeWithAdaptersTest} (worker) holds the two to the same models.
+     */
     static boolean acceptsPenalties(String model) {
         return PENALTY_MODELS.matcher(bare(model)).matches();
     }

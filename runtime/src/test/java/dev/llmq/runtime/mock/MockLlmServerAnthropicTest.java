@@ -316,4 +316,70 @@ class MockLlmServerAnthropicTest {
             assertThat(r.protocol()).isEqualTo("anthropic");
         });
     }
+
+    /** The error message of an answer that must be Anthropic's 400 {@code invalid_request_error}. */
+    static String refusal(HttpResponse<String> res) {
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(400);
+        JsonNode err = json(res.body());
+        assertThat(fields(err)).containsExactly("type", "error", "request_id");
+        assertThat(err.at("/error/type").asText()).isEqualTo("invalid_request_error");
+        return err.at("/error/message").asText();
+    }
+
+    /**
+     * Claude models from Opus 4.1 on refuse {@code temperature} and {@code top_p} together with the API's own 400;
+     * the Claude 3 models and the first Claude 4 ones still take both, and every model takes either alone.
+     */
+    @Test
+    void temperatureWithTopPIsRefusedByTheModelsThatRefuseIt() {
+        String both = "\"temperature\":0.5,\"top_p\":0.9";
+        for (String model : List.of("claude-sonnet-4-5", "claude-opus-4-1-20250805", "claude-haiku-4-5",
+                "claude-sonnet-4-6", "claude-opus-4-7")) {
+            assertThat(refusal(post(body(model, false, both)))).as(model)
+                    .isEqualTo("`temperature` and `top_p` cannot both be specified for this model. Please use only "
+                            + "one.");
+        }
+        for (String model : List.of("claude-3-5-haiku-20241022", "claude-3-7-sonnet-latest",
+                "claude-sonnet-4-20250514", "claude-opus-4-0")) {
+            assertThat(post(body(model, false, both)).statusCode()).as(model).isEqualTo(200);
+        }
+        assertThat(post(body("claude-sonnet-4-5", false, "\"temperature\":0.5")).statusCode()).isEqualTo(200);
+        assertThat(post(body("claude-sonnet-4-5", false, "\"top_p\":0.9,\"top_k\":5")).statusCode())
+                .isEqualTo(200);
+        assertThat(server.requests("claude-haiku-4-5")).extracting(RecordedRequest::status, RecordedRequest::outcome)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(400, "bad_request"));
+    }
+
+    /**
+     * With extended (or adaptive) thinking Anthropic refuses a temperature other than 1, any top_k, a top_p below
+     * 0.95 and a forcing tool choice, each with its own message; the values it allows pass.
+     */
+    @Test
+    void thinkingRefusesTheSamplingAndToolChoiceAnthropicRefuses() {
+        String enabled = "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}";
+        String docs = " Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/"
+                + "extended-thinking#important-considerations-when-using-extended-thinking";
+        assertThat(refusal(post(body("claude-sonnet-4-5", false, enabled + ",\"temperature\":0.5"))))
+                .isEqualTo("`temperature` may only be set to 1 when thinking is enabled." + docs);
+        assertThat(refusal(post(body("claude-opus-4-7", false,
+                "\"thinking\":{\"type\":\"adaptive\"},\"temperature\":0"))))
+                .isEqualTo("`temperature` may only be set to 1 when thinking is enabled or in adaptive mode." + docs);
+        assertThat(refusal(post(body("claude-sonnet-4-5", false, enabled + ",\"top_k\":5"))))
+                .isEqualTo("`top_k` must be unset when thinking is enabled." + docs);
+        assertThat(refusal(post(body("claude-sonnet-4-5", false, enabled + ",\"top_p\":0.9"))))
+                .isEqualTo("`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled." + docs);
+        for (String choice : List.of("{\"type\":\"any\"}", "{\"type\":\"tool\",\"name\":\"other\"}")) {
+            assertThat(refusal(post(body("claude-sonnet-4-5", false, enabled + "," + TOOLS + ",\"tool_choice\":"
+                    + choice)))).isEqualTo("Thinking may not be enabled when tool_choice forces tool use.");
+        }
+
+        for (String allowed : List.of("\"temperature\":1", "\"top_p\":0.95", "\"top_p\":1",
+                TOOLS + ",\"tool_choice\":{\"type\":\"auto\"}", TOOLS + ",\"tool_choice\":{\"type\":\"none\"}")) {
+            assertThat(post(body("claude-sonnet-4-5", false, enabled + "," + allowed)).statusCode()).as(allowed)
+                    .isEqualTo(200);
+        }
+        assertThat(post(body("claude-sonnet-4-5", false,
+                "\"thinking\":{\"type\":\"disabled\"},\"temperature\":0.5,\"top_k\":5")).statusCode())
+                .isEqualTo(200);
+    }
 }

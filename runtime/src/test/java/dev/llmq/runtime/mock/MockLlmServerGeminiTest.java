@@ -269,4 +269,31 @@ class MockLlmServerGeminiTest {
         assertThat(server.requests("cut")).extracting(RecordedRequest::path)
                 .containsOnly("/v1beta/models/cut:streamGenerateContent");
     }
+
+    /**
+     * Gemini 2.5 and later answer a non-zero {@code presencePenalty} or {@code frequencyPenalty} with 400
+     * INVALID_ARGUMENT "Penalty is not enabled for models/..."; Gemini 1.5 and 2.0 take them, and a zero one passes
+     * everywhere.
+     */
+    @Test
+    void penaltiesAreRefusedByTheModelsWithoutThem() {
+        for (String penalty : List.of("presencePenalty", "frequencyPenalty")) {
+            String config = "\"generationConfig\":{\"" + penalty + "\":0.5}";
+            for (String model : List.of("gemini-2.5-flash", "gemini-2.5-pro", "gemini-3-pro-preview")) {
+                HttpResponse<String> res = generate(model, body(config));
+                assertThat(res.statusCode()).as(model).isEqualTo(400);
+                JsonNode err = json(res.body()).get("error");
+                assertThat(fields(err)).containsExactly("code", "message", "status");
+                assertThat(err.get("code").asInt()).isEqualTo(400);
+                assertThat(err.get("status").asText()).isEqualTo("INVALID_ARGUMENT");
+                assertThat(err.get("message").asText()).isEqualTo("Penalty is not enabled for models/" + model);
+            }
+            for (String model : List.of("gemini-2.0-flash", "gemini-1.5-pro-002")) {
+                assertThat(generate(model, body(config)).statusCode()).as(model).isEqualTo(200);
+            }
+            assertThat(stream("gemini-2.5-flash", body(config)).statusCode()).isEqualTo(400);
+            assertThat(generate("gemini-2.5-flash", body("\"generationConfig\":{\"" + penalty + "\":0}"))
+                    .statusCode()).isEqualTo(200);
+        }
+    }
 }

@@ -3,7 +3,9 @@ package dev.llmq.runtime.mock.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** The parts of an Anthropic Messages request the mock acts on. */
 record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode messages, List<String> texts,
@@ -11,6 +13,20 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
 
     private static final Set<String> BLOCK_TYPES = Set.of("text", "image", "document", "tool_use", "tool_result",
             "thinking", "redacted_thinking", "search_result", "server_tool_use", "web_search_tool_result");
+
+    /** Where Anthropic's 400s about sampling next to thinking point to. */
+    private static final String THINKING_DOCS = " Please consult our documentation at https://docs.claude.com/en/docs/"
+            + "build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking";
+
+    /**
+     * The Claude models that still take {@code temperature} and {@code top_p} in one request: the Claude 2 and 3
+     * families and the first Claude 4 models (Sonnet 4 and Opus 4 of 2025-05-14, aliases {@code -4-0}); every
+     * later or unknown model answers 400. The same rule as provider-lib's
+     * {@code AnthropicRequestMapper.acceptsTemperatureWithTopP}, kept here because the mock (runtime) does not
+     * depend on provider-lib; {@code MockRefusalsAgreeWithAdaptersTest} (worker) checks that the two agree.
+     */
+    private static final Pattern TEMPERATURE_WITH_TOP_P = Pattern.compile(
+            "claude-(2|3|instant)\\b.*|claude-(sonnet|opus)-4(-0|-2025\\d{4})?");
 
     /** Thrown for a request Anthropic rejects with 400 {@code invalid_request_error}. */
     static final class Invalid extends Exception {
@@ -52,8 +68,49 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
         for (int i = 0; i < messages.size(); i++) {
             texts.add(messageText(messages.get(i), i));
         }
+        ReplyPlanner.ForcedTool tool = tool(body);
+        sampling(body, model.asText(), tool != null);
         return new AnthropicRequest(model.asText(), body.path("stream").asBoolean(false), max.asInt(), messages,
-                texts, jsonMode(body), tool(body), stop(body.get("stop_sequences")));
+                texts, jsonMode(body), tool, stop(body.get("stop_sequences")));
+    }
+
+    /**
+     * The sampling parameters Anthropic refuses, with its own 400 messages: next to extended or adaptive thinking a
+     * {@code temperature} other than 1, any {@code top_k}, a {@code top_p} below 0.95 and a tool choice that forces
+     * a tool (platform.claude.com/docs/en/build-with-claude/extended-thinking, feature compatibility); on the
+     * models of {@link #TEMPERATURE_WITH_TOP_P}'s complement, {@code temperature} and {@code top_p} together. So a
+     * test or demo against the mock sees what the real API would answer if llmq let such a request through.
+     */
+    private static void sampling(JsonNode body, String model, boolean forcesTool) throws Invalid {
+        JsonNode temperature = body.get("temperature");
+        JsonNode topP = body.get("top_p");
+        JsonNode topK = body.get("top_k");
+        String thinking = body.path("thinking").path("type").asText("");
+        if (thinking.equals("enabled") || thinking.equals("adaptive")) {
+            if (present(temperature) && temperature.asDouble() != 1.0) {
+                throw new Invalid("`temperature` may only be set to 1 when thinking is enabled"
+                        + (thinking.equals("adaptive") ? " or in adaptive mode." : ".") + THINKING_DOCS);
+            }
+            if (present(topK)) {
+                throw new Invalid("`top_k` must be unset when thinking is enabled." + THINKING_DOCS);
+            }
+            if (present(topP) && topP.asDouble() < 0.95) {
+                throw new Invalid("`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled."
+                        + THINKING_DOCS);
+            }
+            if (forcesTool) {
+                throw new Invalid("Thinking may not be enabled when tool_choice forces tool use.");
+            }
+        }
+        if (present(temperature) && present(topP)
+                && !TEMPERATURE_WITH_TOP_P.matcher(model.toLowerCase(Locale.ROOT)).matches()) {
+            throw new Invalid("`temperature` and `top_p` cannot both be specified for this model. Please use only "
+                    + "one.");
+        }
+    }
+
+    private static boolean present(JsonNode value) {
+        return value != null && !value.isNull();
     }
 
     private static String messageText(JsonNode m, int i) throws Invalid {

@@ -71,7 +71,7 @@ public final class GeminiProtocol implements ProtocolHandler {
         }
         GeminiRequest req;
         try {
-            req = GeminiRequest.parse(json.readTree(ctx.bodyAsBytes()));
+            req = GeminiRequest.parse(json.readTree(ctx.bodyAsBytes()), model);
         } catch (GeminiRequest.Invalid | IOException e) {
             engine.recordRejected(info, 400);
             String message = e instanceof GeminiRequest.Invalid ? e.getMessage()

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** The parts of a Gemini {@code generateContent} request the mock acts on. */
 record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, Integer maxOutputTokens,
@@ -16,6 +17,14 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
     private static final Set<String> PART_KINDS = Set.of("text", "inlineData", "fileData", "functionCall",
             "functionResponse", "executableCode", "codeExecutionResult", "thought", "thoughtSignature");
 
+    /**
+     * The models that take {@code presencePenalty} and {@code frequencyPenalty}: Gemini 1.5 and 2.0; Gemini 2.5 and
+     * later answer 400 "Penalty is not enabled for models/..." (BerriAI/litellm#32273, vercel/ai#8943). The same
+     * rule as provider-lib's {@code GeminiRequestMapper.acceptsPenalties}, kept here because the mock (runtime) does
+     * not depend on provider-lib; {@code MockRefusalsAgreeWithAdaptersTest} (worker) checks that the two agree.
+     */
+    private static final Pattern PENALTY_MODELS = Pattern.compile("gemini-(1\\.|2\\.0).*");
+
     /** Thrown for a request Gemini rejects with 400 {@code INVALID_ARGUMENT}. */
     static final class Invalid extends Exception {
         Invalid(String message) {
@@ -23,7 +32,8 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
         }
     }
 
-    static GeminiRequest parse(JsonNode body) throws Invalid {
+    /** The request for {@code model} (the path's model segment), or {@link Invalid} where Gemini answers 400. */
+    static GeminiRequest parse(JsonNode body, String model) throws Invalid {
         if (body == null || !body.isObject()) {
             throw new Invalid("Invalid JSON payload received. Expected an object.");
         }
@@ -58,9 +68,24 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
         if (max != null && max < 1) {
             throw new Invalid("* GenerateContentRequest.generation_config.max_output_tokens: must be positive\n");
         }
+        penalties(config, model);
         List<String> stop = new ArrayList<>();
         config.path("stopSequences").forEach(s -> stop.add(s.asText()));
         return new GeminiRequest(contents, texts, candidates, max, jsonMode(config), tool(body), stop);
+    }
+
+    /** A non-zero penalty for a model without penalties is Gemini's 400; a zero one is accepted. */
+    private static void penalties(JsonNode config, String model) throws Invalid {
+        String name = model.toLowerCase(Locale.ROOT);
+        if (PENALTY_MODELS.matcher(name.startsWith("models/") ? name.substring(7) : name).matches()) {
+            return;
+        }
+        for (String penalty : List.of("presencePenalty", "frequencyPenalty")) {
+            JsonNode value = config.get(penalty);
+            if (value != null && !value.isNull() && value.asDouble() != 0) {
+                throw new Invalid("Penalty is not enabled for models/" + model);
+            }
+        }
     }
 
     private static String partsText(JsonNode parts, String where) throws Invalid {

@@ -1,0 +1,220 @@
+package dev.llmq.worker.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.anthropic.AnthropicAdapter;
+import dev.llmq.provider.gemini.GeminiAdapter;
+import dev.llmq.provider.spi.MappedRequest;
+import dev.llmq.runtime.mock.MockLlmServer;
+import dev.llmq.runtime.mock.RecordedRequest;
+import dev.llmq.schemas.JobRequest;
+import dev.llmq.schemas.JobStatus;
+import dev.llmq.schemas.Json;
+import dev.llmq.worker.JobOutcome;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The mock LLM server answers the 400s the real providers answer to parameter combinations llmq's adapters refuse or
+ * drop (Anthropic sampling next to thinking, temperature with top_p; Gemini penalties). The mock keeps its own copy
+ * of the adapters' model rules (it lives in runtime, which does not depend on provider-lib): this test holds the two
+ * to the same models, and shows a job whose parameters llmq drops reaching the mock without them, where the mock
+ * would have refused the request as the caller wrote it.
+ */
+class MockRefusalsAgreeWithAdaptersTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final AnthropicAdapter ANTHROPIC = new AnthropicAdapter(Clock.systemUTC(), m -> Optional.empty());
+    private static final GeminiAdapter GEMINI = new GeminiAdapter(Clock.systemUTC());
+
+    private static MockLlmServer mock;
+    private static RoutedJobHandler handler;
+
+    @BeforeAll
+    static void start() {
+        mock = MockLlmServer.builder().port(0).build().start();
+        handler = RoutingFixtures.handler("""
+                model_list:
+                  - model_name: claude
+                    litellm_params:
+                      { model: anthropic/claude-sonnet-4-5, api_base: %1$s, api_key: k, drop_params: true }
+                  - model_name: claude-strict
+                    litellm_params: { model: anthropic/claude-haiku-4-5, api_base: %1$s, api_key: k }
+                  - model_name: gemini
+                    litellm_params:
+                      { model: gemini/gemini-2.5-flash, api_base: %2$s, api_key: k, drop_params: true }
+                router_settings: { num_retries: 0 }
+                """.formatted(mock.anthropicBaseUrl(), mock.baseUrl()), 3);
+    }
+
+    @AfterAll
+    static void stop() {
+        mock.close();
+    }
+
+    /**
+     * temperature and top_p together: for every model, the mock refuses the pair exactly where the Anthropic adapter
+     * drops top_p, and accepts what the adapter sends.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"claude-2.1", "claude-instant-1.2", "claude-3-opus-20240229", "claude-3-5-haiku-20241022",
+        "claude-3-7-sonnet-latest", "claude-sonnet-4-20250514", "claude-opus-4-20250514", "claude-sonnet-4-0",
+        "claude-opus-4-0", "claude-opus-4-1", "claude-opus-4-1-20250805", "claude-sonnet-4-5",
+        "claude-sonnet-4-5-20250929", "claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7", "claude-next"})
+    void theMockRefusesTemperatureWithTopPWhereTheAnthropicAdapterDropsIt(String model) throws Exception {
+        MappedRequest mapped = anthropic(model, request().put("temperature", 0.5).put("top_p", 0.9));
+        boolean dropped = mapped.adjustments().contains("dropped:top_p");
+
+        assertThat(postAnthropic(mapped.body()).statusCode()).isEqualTo(200);
+        HttpResponse<String> undropped = postAnthropic(mapped.body().deepCopy().put("top_p", 0.9));
+        assertThat(undropped.statusCode()).as("%s: adapter dropped top_p: %s", model, dropped)
+                .isEqualTo(dropped ? 400 : 200);
+        if (dropped) {
+            assertThat(message(undropped)).contains("cannot both be specified for this model");
+        }
+    }
+
+    /** Non-zero penalties: the mock refuses them exactly where the Gemini adapter drops them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemini-1.5-flash", "gemini-1.5-pro-002", "gemini-2.0-flash", "gemini-2.0-flash-lite",
+        "gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite", "gemini-3-pro-preview", "gemini-exp-1206"})
+    void theMockRefusesPenaltiesWhereTheGeminiAdapterDropsThem(String model) throws Exception {
+        for (String penalty : List.of("presence_penalty", "frequency_penalty")) {
+            MappedRequest mapped = GEMINI.mapRequest(target("gemini", model), request().put(penalty, 0.5));
+            boolean dropped = mapped.adjustments().contains("dropped:" + penalty);
+
+            assertThat(postGemini(model, mapped.body()).statusCode()).isEqualTo(200);
+            ObjectNode undropped = mapped.body().deepCopy();
+            ((ObjectNode) undropped.get("generationConfig")).put(penalty.equals("presence_penalty") ? "presencePenalty"
+                    : "frequencyPenalty", 0.5);
+            HttpResponse<String> answer = postGemini(model, undropped);
+            assertThat(answer.statusCode()).as("%s %s: adapter dropped it: %s", model, penalty, dropped)
+                    .isEqualTo(dropped ? 400 : 200);
+            if (dropped) {
+                assertThat(message(answer)).isEqualTo("Penalty is not enabled for models/" + model);
+            }
+        }
+    }
+
+    /**
+     * With thinking, each value the adapter drops (temperature other than 1, top_k, top_p below 0.95, a forcing
+     * tool_choice) is one the mock refuses, on a model of budget thinking and on one of adaptive thinking.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"claude-sonnet-4-5", "claude-opus-4-7"})
+    void theMockRefusesWhatTheAdapterDropsNextToThinking(String model) throws Exception {
+        record Case(String param, ObjectNode request, String wire, JsonNode value) { }
+        ObjectNode forced = withTool(request()).put("tool_choice", "required");
+        List<Case> cases = List.of(
+                new Case("temperature", request().put("temperature", 0.5), "temperature",
+                        Json.mapper().valueToTree(0.5)),
+                new Case("top_k", request().put("top_k", 5), "top_k", Json.mapper().valueToTree(5)),
+                new Case("top_p", request().put("top_p", 0.5), "top_p", Json.mapper().valueToTree(0.5)),
+                new Case("tool_choice", forced, "tool_choice", Json.mapper().createObjectNode().put("type", "any")));
+        for (Case c : cases) {
+            MappedRequest mapped = anthropic(model, c.request().put("reasoning_effort", "low"));
+            assertThat(mapped.adjustments()).as(c.param()).contains("dropped:" + c.param());
+            assertThat(mapped.body().has("thinking")).isTrue();
+
+            assertThat(postAnthropic(mapped.body()).statusCode()).as(c.param()).isEqualTo(200);
+            HttpResponse<String> undropped = postAnthropic(mapped.body().deepCopy().set(c.wire(), c.value()));
+            assertThat(undropped.statusCode()).as(c.param()).isEqualTo(400);
+            assertThat(message(undropped)).as(c.param()).containsAnyOf("`" + c.param() + "`", "tool_choice");
+        }
+    }
+
+    /**
+     * Through the worker's handler: jobs whose refused parameters the deployment drops succeed against the mock (it
+     * would have answered 400 had llmq sent them); without drop_params llmq refuses the job and sends nothing.
+     */
+    @Test
+    void jobsReachTheMockWithTheRefusedParametersDropped() throws Exception {
+        mock.clearRequests();
+        JobOutcome pair = handler.handle(job("claude", request().put("temperature", 0.5).put("top_p", 0.9)),
+                new RoutedJobHandlerTest.RecordingChunks());
+        JobOutcome thinking = handler.handle(job("claude", request().put("reasoning_effort", "low")
+                .put("temperature", 0.2).put("top_k", 5).put("top_p", 0.5)),
+                new RoutedJobHandlerTest.RecordingChunks());
+        JobOutcome penalties = handler.handle(job("gemini", request().put("presence_penalty", 0.5)
+                .put("frequency_penalty", 0.3)), new RoutedJobHandlerTest.RecordingChunks());
+        JobOutcome strict = handler.handle(job("claude-strict", request().put("temperature", 0.5).put("top_p", 0.9)),
+                new RoutedJobHandlerTest.RecordingChunks());
+
+        assertThat(pair.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(pair.adjustments()).contains("dropped:top_p");
+        assertThat(thinking.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(thinking.adjustments()).contains("dropped:temperature", "dropped:top_k", "dropped:top_p");
+        assertThat(penalties.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(penalties.adjustments()).contains("dropped:presence_penalty", "dropped:frequency_penalty");
+        assertThat(strict.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(strict.error().kind()).isEqualTo("unsupported_parameter");
+        assertThat(mock.requests()).extracting(RecordedRequest::model)
+                .containsExactly("claude-sonnet-4-5", "claude-sonnet-4-5", "gemini-2.5-flash");
+        assertThat(mock.requests()).extracting(RecordedRequest::status).containsOnly(200);
+    }
+
+    private static ObjectNode request() {
+        ObjectNode body = Json.mapper().createObjectNode().put("max_tokens", 2000);
+        body.putArray("messages").addObject().put("role", "user").put("content", "hello there");
+        return body;
+    }
+
+    private static ObjectNode withTool(ObjectNode request) {
+        ObjectNode function = request.putArray("tools").addObject().put("type", "function").putObject("function");
+        function.put("name", "get_weather").putObject("parameters").put("type", "object");
+        return request;
+    }
+
+    private static ProviderTarget target(String provider, String model) {
+        return ProviderTarget.builder(provider, model).dropParams(true).build();
+    }
+
+    private static MappedRequest anthropic(String model, ObjectNode request) {
+        return ANTHROPIC.mapRequest(target("anthropic", model), request, false);
+    }
+
+    private static JobRequest job(String group, ObjectNode params) {
+        ObjectNode body = params.deepCopy().put("model", group);
+        return new JobRequest(1, "job-" + group, null, null, null, group, body, false, 0, null, null, null,
+                Instant.now(), null);
+    }
+
+    private static HttpResponse<String> postAnthropic(JsonNode body) throws IOException, InterruptedException {
+        return post(mock.anthropicBaseUrl() + "/v1/messages", body, "anthropic-version", "2023-06-01",
+                "x-api-key", "k");
+    }
+
+    private static HttpResponse<String> postGemini(String model, JsonNode body)
+            throws IOException, InterruptedException {
+        return post(mock.baseUrl() + "/v1beta/models/" + model + ":generateContent", body, "x-goog-api-key", "k");
+    }
+
+    private static HttpResponse<String> post(String uri, JsonNode body, String... headers)
+            throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("Content-Type", "application/json"));
+        all.addAll(List.of(headers));
+        return HTTP.send(HttpRequest.newBuilder(URI.create(uri)).headers(all.toArray(String[]::new))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String message(HttpResponse<String> response) throws IOException {
+        return Json.mapper().readTree(response.body()).path("error").path("message").asText();
+    }
+}
