@@ -15,8 +15,9 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * A deployment's price: its own {@code input_cost_per_token} / {@code output_cost_per_token} (from
  * {@code litellm_params} or {@code model_info}) over the price table's entry for its model
- * ({@code model_info.base_model} when set). Serves both cost accounting (exact, {@link ModelPrice#cost}) and
- * cost-based routing (a double, only to rank deployments).
+ * ({@code model_info.base_model} when set; one with its own provider prefix, {@code anthropic/claude-sonnet-4-5},
+ * under that provider). Serves both cost accounting (exact, {@link ModelPrice#cost}) and cost-based routing (a
+ * double, only to rank deployments).
  *
  * <p>Each deployment's price is worked out once and kept, by what it depends on (provider, model, id and the two
  * overrides), so the job path neither looks the table up nor copies the entry per job; the cache holds one entry per
@@ -44,6 +45,9 @@ public final class DeploymentPrices implements CostCalculator, PriceLookup {
 
     private Optional<ModelPrice> lookUp(Deployment deployment) {
         Optional<ModelPrice> listed = table.lookup(deployment.provider(), model(deployment));
+        if (listed.isEmpty() && deployment.baseModel() != null) {
+            listed = underItsOwnProvider(deployment.baseModel());
+        }
         BigDecimal in = decimal(deployment.inputCostPerToken());
         BigDecimal out = decimal(deployment.outputCostPerToken());
         if (listed.isPresent()) {
@@ -79,6 +83,17 @@ public final class DeploymentPrices implements CostCalculator, PriceLookup {
     @Override
     public Integer maxInputTokens(Deployment deployment) {
         return priced(deployment).contextWindow();
+    }
+
+    /**
+     * A {@code base_model} that names its own provider ({@code anthropic/claude-sonnet-4-5} for an OpenAI-compatible
+     * deployment that is a LiteLLM proxy in front of Claude) priced as that provider's model: the table keys
+     * Anthropic's models without the prefix, and the deployment's own provider does not own them.
+     */
+    private Optional<ModelPrice> underItsOwnProvider(String baseModel) {
+        int slash = baseModel.indexOf('/');
+        return slash <= 0 || slash == baseModel.length() - 1 ? Optional.empty()
+                : table.lookup(baseModel.substring(0, slash), baseModel.substring(slash + 1));
     }
 
     private static String model(Deployment deployment) {

@@ -53,6 +53,9 @@ class DeploymentPricesTest {
               - model_name: c
                 litellm_params: { model: anthropic/claude-sonnet-4-5, api_key: k }
                 model_info: { id: claude }
+              - model_name: c
+                litellm_params: { model: openai/claude-sonnet-4-5, api_base: "http://litellm:4000/v1", api_key: k }
+                model_info: { id: claude-via-litellm, base_model: anthropic/claude-sonnet-4-5 }
             """;
     private static final LlmqConfig CONFIG = ConfigLoader.parse(YAML, Map.of());
     private final DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
@@ -102,6 +105,26 @@ class DeploymentPricesTest {
 
         // 14 × 0.000003 + 100 × 0.00000375 + 2000 × 0.000006 + 9 × 0.000015
         // = 0.000042 + 0.000375 + 0.012 + 0.000135 (every write at the 5-minute price would be 0.008052)
+        assertThat(cost.usd().toPlainString()).isEqualTo("0.012552");
+    }
+
+    /**
+     * The same call through a LiteLLM proxy used as an OpenAI-compatible upstream: LiteLLM reports the writes in its
+     * OpenAI-shaped usage, the 1-hour part in {@code prompt_tokens_details.cache_creation_token_details}, and the job
+     * pays the same as called directly.
+     */
+    @Test
+    void oneHourCacheWritesReportedByALiteLlmProxyPayTheOneHourPrice() throws Exception {
+        JsonNode liteLlm = Json.mapper().readTree("""
+                {"completion_tokens":9,"prompt_tokens":2114,"total_tokens":2123,
+                 "completion_tokens_details":{"reasoning_tokens":0,"text_tokens":9},
+                 "prompt_tokens_details":{"cached_tokens":0,"text_tokens":14,"cache_creation_tokens":2100,
+                   "cache_creation_token_details":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":2000}},
+                 "cache_creation_input_tokens":2100,"cache_read_input_tokens":0}""");
+
+        Cost cost = prices.cost(deployment("claude-via-litellm"), Usages.fromOpenAi(liteLlm));
+
+        // as above: 0.000042 + 0.000375 + 0.012 + 0.000135
         assertThat(cost.usd().toPlainString()).isEqualTo("0.012552");
     }
 
