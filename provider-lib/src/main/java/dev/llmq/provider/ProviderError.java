@@ -12,7 +12,8 @@ import java.util.Objects;
  * .retryAfter(wait).build()}; what is not set is absent ({@link #NO_STATUS}, null).
  *
  * @param kind the classification (retryable? counts against the deployment's health?)
- * @param httpStatus the real HTTP status, or 0 when no response arrived (connection error, timeout)
+ * @param httpStatus the real HTTP status, or 0 when no response arrived (connection error, timeout); for a request
+ *                   llmq refused before calling ({@code sent} false), the status llmq answers for it (400)
  * @param providerType the provider's own error type (e.g. OpenAI {@code error.type}, Anthropic {@code error.type})
  * @param providerCode the provider's own error code (e.g. {@code context_length_exceeded})
  * @param message what went wrong; the kind's wire name when none is given
@@ -20,9 +21,11 @@ import java.util.Objects;
  * @param retryAfter how long the provider asked us to wait, or null
  * @param requestId the provider's request id header, or null
  * @param snippet a short body snippet with secrets removed, or null
+ * @param sent whether the request went to the provider: false when llmq refused it before calling (a parameter the
+ *             adapter cannot map, an invalid request), so that nothing about the provider is read into it
  */
 public record ProviderError(ErrorKind kind, int httpStatus, String providerType, String providerCode, String message,
-                            String param, Duration retryAfter, String requestId, String snippet) {
+                            String param, Duration retryAfter, String requestId, String snippet, boolean sent) {
 
     /** {@code httpStatus} when no response arrived. */
     public static final int NO_STATUS = 0;
@@ -32,6 +35,12 @@ public record ProviderError(ErrorKind kind, int httpStatus, String providerType,
         if (message == null || message.isBlank()) {
             message = kind.wire();
         }
+    }
+
+    /** A failure of a request that was sent. */
+    public ProviderError(ErrorKind kind, int httpStatus, String providerType, String providerCode, String message,
+                         String param, Duration retryAfter, String requestId, String snippet) {
+        this(kind, httpStatus, providerType, providerCode, message, param, retryAfter, requestId, snippet, true);
     }
 
     /** A failure with nothing but a kind and a message (no response, no provider details). */
@@ -57,7 +66,13 @@ public record ProviderError(ErrorKind kind, int httpStatus, String providerType,
     /** This error with another message. */
     public ProviderError withMessage(String message) {
         return new ProviderError(kind, httpStatus, providerType, providerCode, message, param, retryAfter, requestId,
-                snippet);
+                snippet, sent);
+    }
+
+    /** This error as one of a request llmq refused before calling the provider ({@link #sent} false). */
+    public ProviderError notSent() {
+        return sent ? new ProviderError(kind, httpStatus, providerType, providerCode, message, param, retryAfter,
+                requestId, snippet, false) : this;
     }
 
     public boolean retryable() {

@@ -53,7 +53,7 @@ public final class ProviderException extends RuntimeException {
         ProviderError e = error;
         ProviderError clean = new ProviderError(e.kind(), e.httpStatus(), scrub(e.providerType(), secret),
                 scrub(e.providerCode(), secret), scrub(e.message(), secret), scrub(e.param(), secret), e.retryAfter(),
-                scrub(e.requestId(), secret), scrub(e.snippet(), secret));
+                scrub(e.requestId(), secret), scrub(e.snippet(), secret), e.sent());
         boolean causeReveals = false;
         for (Throwable t = getCause(); t != null && !causeReveals; t = t.getCause() == t ? null : t.getCause()) {
             causeReveals = t instanceof ProviderException pe ? pe != this && revealsIn(pe.error, secret)
@@ -72,6 +72,14 @@ public final class ProviderException extends RuntimeException {
 
     private static String scrub(String text, String secret) {
         return Redaction.scrubSecret(text, secret);
+    }
+
+    /**
+     * This exception for a request that never reached the provider: thrown while it was being prepared (mapped,
+     * checked), so its error says {@code sent} false; itself when it already does.
+     */
+    public ProviderException notSent() {
+        return error.sent() ? new ProviderException(error.notSent(), getCause(), partialCompletion) : this;
     }
 
     /** This error with the partial completion of a failed stream attached. */

@@ -122,8 +122,7 @@ final class Execution {
                     return aborted(acquired, d, number, started, latency, err);
                 }
                 acquired.permit.failure(latency, err, ds.size() > 1);
-                attempts.add(new AttemptRecord(number, d.id(), d.modelGroup(), d.provider(), d.model(), err.kind(),
-                        err.httpStatus(), latency, started, err.message()));
+                attempts.add(failedAttempt(number, d, err, latency, started));
                 LOG.debug("attempt {} on {} failed: {}", number, d.id(), err.kind().wire());
                 lastError = err;
                 lastDeployment = d;
@@ -140,7 +139,7 @@ final class Execution {
             Duration latency = response.latency();
             acquired.permit.success(latency, response);
             attempts.add(new AttemptRecord(number, d.id(), d.modelGroup(), d.provider(), d.model(), null, 200,
-                    latency, started, null));
+                    latency, started, null, true));
             return new RoutedOutcome.Succeeded(response, d, attempts);
         }
         return failed(lastError != null ? lastError
@@ -390,10 +389,19 @@ final class Execution {
     private RoutedOutcome aborted(Acquired acquired, Deployment d, int number, Instant started, Duration latency,
                                   ProviderError err) {
         acquired.permit.abandon();
-        attempts.add(new AttemptRecord(number, d.id(), d.modelGroup(), d.provider(), d.model(), err.kind(),
-                err.httpStatus(), latency, started, err.message()));
+        attempts.add(failedAttempt(number, d, err, latency, started));
         lastDeployment = d;
         return failed(err);
+    }
+
+    /**
+     * The record of a failed attempt. One llmq refused before calling ({@link ProviderError#sent()} false) has no
+     * HTTP status, though its error carries the 400 the job is answered with: the provider answered nothing.
+     */
+    private static AttemptRecord failedAttempt(int number, Deployment d, ProviderError err, Duration latency,
+                                               Instant started) {
+        return new AttemptRecord(number, d.id(), d.modelGroup(), d.provider(), d.model(), err.kind(),
+                err.sent() ? err.httpStatus() : ProviderError.NO_STATUS, latency, started, err.message(), err.sent());
     }
 
     private boolean deadlinePassed(Duration after) {

@@ -64,6 +64,34 @@ class RouterTest {
         assertThat(r.modelGroups()).containsExactly("g");
     }
 
+    /**
+     * A request llmq refused before calling (its error not sent: an unsupported parameter the adapter will not map)
+     * is recorded as an attempt without an HTTP status, though the error carries the 400 the job is answered with; a
+     * provider's own 400 keeps its status.
+     */
+    @Test
+    void anAttemptRefusedBeforeSendingHasNoHttpStatus() {
+        Router r = router(config("{}", dep("g", "a", ""), dep("h", "b", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.UNSUPPORTED_PARAMETER, 400).notSent())
+                .on("b", fail(ErrorKind.UNSUPPORTED_PARAMETER, 400));
+
+        RoutedOutcome refused = r.execute(RouteRequest.of("g"), call);
+        RoutedOutcome answered = r.execute(RouteRequest.of("h"), call);
+
+        assertThat(refused).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
+                f -> assertThat(f.error().httpStatus()).isEqualTo(400));
+        assertThat(refused.attempts()).singleElement().satisfies(a -> {
+            assertThat(a.outcome()).isEqualTo("unsupported_parameter");
+            assertThat(a.httpStatus()).isZero();
+            assertThat(a.sent()).isFalse();
+        });
+        assertThat(answered.attempts()).singleElement().satisfies(a -> {
+            assertThat(a.httpStatus()).isEqualTo(400);
+            assertThat(a.sent()).isTrue();
+        });
+    }
+
     @Test
     void retryableErrorGoesToAnotherDeploymentAtOnce() {
         Router r = router(config("{}", dep("g", "a", "weight: 1000"), dep("g", "b", "weight: 0.001")));

@@ -46,6 +46,7 @@ class GoldenRoundTripTest {
                 Arguments.of("job-result-succeeded.json", JsonSerde.jobResult()),
                 Arguments.of("job-result-failed.json", JsonSerde.jobResult()),
                 Arguments.of("job-result-cache-writes-1h.json", JsonSerde.jobResult()),
+                Arguments.of("job-result-refused-before-sending.json", JsonSerde.jobResult()),
                 Arguments.of("deployment-health.json", Topics.CONTROL.serde()),
                 Arguments.of("budget-exceeded.json", JsonSerde.budget()),
                 Arguments.of("usage-1h.json", JsonSerde.usageRecord()),
@@ -205,6 +206,33 @@ class GoldenRoundTripTest {
                 .contains("\"cache_creation_tokens\":3000,\"cache_creation_1h_tokens\":2000");
         assertThat(result.usage().plus(new TokenUsage(10, 1, 11, 0, 0, 500, 100)).cacheCreation1hTokens())
                 .isEqualTo(2100);
+    }
+
+    /**
+     * An attempt llmq refused before calling says {@code sent: false} and has no {@code http_status}; a sent one
+     * (every attempt of a record written before the field existed) has no {@code sent} and reads as sent.
+     */
+    @Test
+    void anAttemptRefusedBeforeSendingSaysSoAndOldAttemptsReadAsSent() {
+        JobResult refused = JsonSerde.jobResult().fromBytes(golden("job-result-refused-before-sending.json"));
+        JobResult old = JsonSerde.jobResult().fromBytes(golden("job-result-failed.json"));
+
+        assertThat(refused.attempts()).singleElement().satisfies(a -> {
+            assertThat(a.wasSent()).isFalse();
+            assertThat(a.httpStatus()).isNull();
+            assertThat(a.outcome()).isEqualTo("unsupported_parameter");
+        });
+        assertThat(refused.error().httpStatus()).as("the status the job is answered with").isEqualTo(400);
+        assertThat(old.attempts()).singleElement().satisfies(a -> {
+            assertThat(a.wasSent()).isTrue();
+            assertThat(a.sent()).isNull();
+            assertThat(a.httpStatus()).isEqualTo(400);
+        });
+        assertThat(new String(JsonSerde.jobResult().toBytes(old), StandardCharsets.UTF_8)).doesNotContain("sent");
+        Attempt sent = new Attempt(1, "d", "openai", "m", "success", 200, 5, null, null, Boolean.TRUE);
+        assertThat(sent.sent()).as("written only when false").isNull();
+        assertThatThrownBy(() -> new Attempt(1, "d", "anthropic", "m", "unsupported_parameter", 400, 0, null, null,
+                Boolean.FALSE)).hasMessageContaining("no http_status");
     }
 
     @Test

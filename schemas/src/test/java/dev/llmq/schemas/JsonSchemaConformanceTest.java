@@ -39,6 +39,7 @@ class JsonSchemaConformanceTest {
         "job-result-succeeded.json, job-result.v1.schema.json",
         "job-result-failed.json, job-result.v1.schema.json",
         "job-result-cache-writes-1h.json, job-result.v1.schema.json",
+        "job-result-refused-before-sending.json, job-result.v1.schema.json",
         "deployment-health.json, deployment-health.v1.schema.json",
         "budget-exceeded.json, budget.v1.schema.json",
         "usage-1h.json, usage.v1.schema.json",

@@ -94,7 +94,7 @@ public final class HttpEngine implements ProviderClient {
     private ProviderResponse completeCall(ProviderTarget target, ObjectNode request, Abort abort) {
         Objects.requireNonNull(abort, "abort");
         ProviderAdapter adapter = adapter(target);
-        WireCall call = adapter.prepare(target, request, false);
+        WireCall call = prepare(adapter, target, request, false);
         Deadline deadline = Deadline.after(target.timeout());
         Instant start = clock.instant();
         try (Exchanges.Open open = exchanges.open(call, target, false, deadline, abort)) {
@@ -119,11 +119,24 @@ public final class HttpEngine implements ProviderClient {
         }
     }
 
+    /**
+     * The wire call for a request; what the adapter refuses while mapping it (an unsupported parameter, an invalid
+     * request) was never sent, and its error says so: the attempt it ends is not read as the provider's answer.
+     */
+    private static WireCall prepare(ProviderAdapter adapter, ProviderTarget target, ObjectNode request,
+                                    boolean stream) {
+        try {
+            return adapter.prepare(target, request, stream);
+        } catch (ProviderException e) {
+            throw e.notSent();
+        }
+    }
+
     private ProviderResponse streamCall(ProviderTarget target, ObjectNode request, ChunkSink sink, Abort abort) {
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(abort, "abort");
         ProviderAdapter adapter = adapter(target);
-        WireCall call = adapter.prepare(target, request, true);
+        WireCall call = prepare(adapter, target, request, true);
         Deadline deadline = Deadline.after(target.timeout());
         Instant start = clock.instant();
         try (Exchanges.Open open = exchanges.open(call, target, true, deadline, abort)) {

@@ -2,6 +2,7 @@ package dev.llmq.provider.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.Abort;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -236,6 +238,32 @@ class EngineBehaviourTest {
                 .containsExactly("renamed:max_tokens->max_completion_tokens");
         assertThat(Json.mapper().readTree(peer.received().get(0).body()).get("max_completion_tokens").asInt())
                 .isEqualTo(9);
+    }
+
+    /**
+     * What the adapter refuses while mapping never reaches the provider, and its error says so ({@code sent} false,
+     * for the attempt it ends), the completion and the stream alike; a provider's own 400 was sent.
+     */
+    @Test
+    void aRequestRefusedWhileMappingIsNotSentAndItsErrorSaysSo() throws IOException {
+        ObjectNode req = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":0.2}");
+        ProviderException completion = catchThrowableOfType(ProviderException.class,
+                () -> client.complete(target("o3-mini", false), req));
+        ProviderException stream = catchThrowableOfType(ProviderException.class,
+                () -> client.stream(target("o3-mini", false), req, c -> { }));
+        assertThat(List.of(completion.error(), stream.error())).allSatisfy(e -> {
+            assertThat(e.kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+            assertThat(e.sent()).isFalse();
+        });
+        assertThat(peer.received()).isEmpty();
+
+        peer.enqueue(Reply.json(400, "{\"error\":{\"message\":\"Unsupported parameter: 'temperature'\","
+                + "\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":\"unsupported_parameter\"}}",
+                Map.of()));
+        ProviderException answered = catchThrowableOfType(ProviderException.class,
+                () -> client.complete(target("gpt-4o", false), req));
+        assertThat(answered.error().httpStatus()).isEqualTo(400);
+        assertThat(answered.error().sent()).isTrue();
     }
 
     @Test

@@ -374,7 +374,7 @@ public final class RoutedJobHandler implements JobHandler {
     private static Attempt attempt(AttemptRecord record) {
         return new Attempt(record.number(), record.deploymentId(), record.provider(), record.model(),
                 record.outcome(), record.httpStatus() == 0 ? null : record.httpStatus(), record.latency().toMillis(),
-                record.startedAt(), record.message());
+                record.startedAt(), record.message(), record.sent() ? null : Boolean.FALSE);
     }
 
     /** A rough prompt size (4 characters a token) for the context-window pre-check and tpm accounting. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.Abort;
 import dev.llmq.schemas.Attempt;
+import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.Json;
 import dev.llmq.schemas.TraceContext;
@@ -85,8 +86,11 @@ class RoutedJobHandlerTest {
                   - model_name: cut-always
                     litellm_params: { model: openai/cut-always, api_base: %1$s, api_key: k }
                     model_info: { id: cut-always-1, base_model: gpt-4o-mini }
+                  - model_name: claude
+                    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: %2$s, api_key: k }
+                    model_info: { id: claude-1 }
                 router_settings: { num_retries: 2 }
-                """.formatted(base);
+                """.formatted(base, mock.anthropicBaseUrl());
         mock.behavior("cut-once", MockBehavior.defaults().failingFirst(1, new Fault.StreamCut(6)));
         mock.behavior("cut-always", MockBehavior.defaults().failingAlways(new Fault.StreamCut(5)));
         mock.behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()));
@@ -312,6 +316,31 @@ class RoutedJobHandlerTest {
         assertThat(outcome.status()).isEqualTo(JobStatus.FAILED);
         assertThat(outcome.usage()).isEqualTo(dev.llmq.schemas.TokenUsage.ZERO);
         assertThat(outcome.adjustments()).isEmpty();
+    }
+
+    /**
+     * A job llmq refuses before calling (Anthropic's temperature with top_p, without drop_params) fails with the 400
+     * it is answered with, but its attempt says it was not sent: no {@code http_status}, {@code sent: false}.
+     */
+    @Test
+    void anAttemptRefusedBeforeCallingIsNotRecordedAsAProviderAnswer() throws Exception {
+        JobRequest job = RoutingFixtures.job("claude", false);
+        job.body().put("temperature", 0.5).put("top_p", 0.9);
+
+        JobOutcome outcome = handler.handle(job, new RecordingChunks());
+
+        assertThat(outcome.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(outcome.error().kind()).isEqualTo("unsupported_parameter");
+        assertThat(outcome.error().httpStatus()).isEqualTo(400);
+        assertThat(outcome.attempts()).singleElement().satisfies(a -> {
+            assertThat(a.outcome()).isEqualTo("unsupported_parameter");
+            assertThat(a.httpStatus()).isNull();
+            assertThat(a.sent()).isFalse();
+            assertThat(a.deployment()).isEqualTo("claude-1");
+        });
+        assertThat(Json.mapper().writeValueAsString(outcome.attempts().getFirst()))
+                .contains("\"sent\":false").doesNotContain("http_status");
+        assertThat(mock.requests()).isEmpty();
     }
 
     @Test
