@@ -121,7 +121,11 @@ final class Execution {
                 if (err.kind().aborted() || Thread.currentThread().isInterrupted()) {
                     return aborted(acquired, d, number, started, latency, err);
                 }
-                acquired.permit.failure(latency, err, ds.size() > 1);
+                if (err.sent()) {
+                    acquired.permit.failure(latency, err, ds.size() > 1);
+                } else { // refused before calling: not a request to the deployment, nor against its rpm
+                    acquired.permit.abandon();
+                }
                 attempts.add(failedAttempt(number, d, err, latency, started));
                 LOG.debug("attempt {} on {} failed: {}", number, d.id(), err.kind().wire());
                 lastError = err;

@@ -502,6 +502,21 @@ class RouterTest {
         assertThat(r.execute(RouteRequest.of("g"), call)).isInstanceOf(RoutedOutcome.Succeeded.class);
     }
 
+    /** A request llmq refused before calling was not made: it does not use up the deployment's rpm. */
+    @Test
+    void aRequestRefusedBeforeSendingDoesNotCountAgainstTheRpm() {
+        Router r = router(noQueueWait("{}", dep("g", "a", "rpm: 1")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.UNSUPPORTED_PARAMETER, 400).notSent(), ok());
+
+        RoutedOutcome refused = r.execute(RouteRequest.of("g"), call);
+        RoutedOutcome next = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(refused).isInstanceOf(RoutedOutcome.Failed.class);
+        assertThat(next).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(call.calls).containsExactly("a", "a");
+    }
+
     @Test
     void waitsForACooledGroupToRecoverWhenTheWaitIsShort() {
         Router r = router(config("{ cooldown_time: 4 }", dep("g", "a", ""), dep("g", "b", "")));
