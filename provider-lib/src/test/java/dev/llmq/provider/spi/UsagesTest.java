@@ -42,14 +42,16 @@ class UsagesTest {
         JsonNode creation = json("""
                 {"prompt_tokens":1000,"completion_tokens":10,"total_tokens":1010,
                  "prompt_tokens_details":{"cached_tokens":100,"cache_creation_tokens":800,
-                   "cache_creation_token_details":{"ephemeral_5m_input_tokens":300,"ephemeral_1h_input_tokens":500}}}""");
+                   "cache_creation_token_details":
+                     {"ephemeral_5m_input_tokens":300,"ephemeral_1h_input_tokens":500}}}""");
         JsonNode write = json("""
                 {"prompt_tokens":1000,"completion_tokens":10,"total_tokens":1010,
                  "prompt_tokens_details":{"cached_tokens":100,"cache_write_tokens":800}}""");
         JsonNode partsOnly = json("""
                 {"prompt_tokens":1000,"completion_tokens":10,"total_tokens":1010,
                  "prompt_tokens_details":{"cached_tokens":100,
-                   "cache_creation_token_details":{"ephemeral_5m_input_tokens":300,"ephemeral_1h_input_tokens":500}}}""");
+                   "cache_creation_token_details":
+                     {"ephemeral_5m_input_tokens":300,"ephemeral_1h_input_tokens":500}}}""");
 
         assertThat(Usages.fromOpenAi(creation)).isEqualTo(new TokenUsage(1000, 10, 1010, 100, 0, 800, 500));
         assertThat(Usages.fromOpenAi(write)).isEqualTo(new TokenUsage(1000, 10, 1010, 100, 0, 800, 0));
