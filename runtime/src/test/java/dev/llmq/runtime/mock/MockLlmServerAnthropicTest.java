@@ -350,6 +350,37 @@ class MockLlmServerAnthropicTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(400, "bad_request"));
     }
 
+    /** Anthropic's ids are letters, digits, _ and -: another provider's (a Gemini signature, functions.f:1) fail. */
+    @Test
+    void toolCallIdsAreValidatedAsAnthropicValidatesThem() {
+        String loop = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"go\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"%s\","
+                + "\"name\":\"f\",\"input\":{}}]},{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
+                + "\"tool_use_id\":\"%s\",\"content\":\"ok\"}]}]}";
+        assertThat(refusal(post(loop.formatted("functions.f:1", "toolu_1"))))
+                .isEqualTo("messages.1.content.0.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'");
+        assertThat(refusal(post(loop.formatted("toolu_1", "call__thought__a+/="))))
+                .isEqualTo("messages.2.content.0.tool_result.tool_use_id: String should match pattern "
+                        + "'^[a-zA-Z0-9_-]+$'");
+        assertThat(post(loop.formatted("toolu_01-A_b", "toolu_01-A_b")).statusCode()).isEqualTo(200);
+    }
+
+    /** With thinking on, the assistant turn that called the tool must come back starting with its thinking. */
+    @Test
+    void thinkingNeedsTheToolCallsThinkingBack() {
+        String loop = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":2048,\"thinking\":{\"type\":\"enabled\","
+                + "\"budget_tokens\":1024},\"messages\":[{\"role\":\"user\",\"content\":\"go\"},{\"role\":"
+                + "\"assistant\",\"content\":[%s{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"f\","
+                + "\"input\":{}}]},{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+                + "\"toolu_1\",\"content\":\"ok\"}]}]}";
+        assertThat(refusal(post(loop.formatted("")))).startsWith("messages.1.content.0.type: Expected `thinking` or "
+                + "`redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message");
+        assertThat(post(loop.formatted("{\"type\":\"thinking\",\"thinking\":\"t\",\"signature\":\"s\"},"))
+                .statusCode()).isEqualTo(200);
+        assertThat(post(loop.formatted("").replace(",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}", ""))
+                .statusCode()).as("without thinking there is nothing to send back").isEqualTo(200);
+    }
+
     /**
      * With extended (or adaptive) thinking Anthropic refuses a temperature other than 1, any top_k, a top_p below
      * 0.95 and a forcing tool choice, each with its own message; the values it allows pass.

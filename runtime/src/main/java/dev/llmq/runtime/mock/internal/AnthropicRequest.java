@@ -14,6 +14,8 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
     private static final Set<String> BLOCK_TYPES = Set.of("text", "image", "document", "tool_use", "tool_result",
             "thinking", "redacted_thinking", "search_result", "server_tool_use", "web_search_tool_result");
 
+    private static final Pattern TOOL_USE_ID = Pattern.compile("[a-zA-Z0-9_-]+");
+
     /** Where Anthropic's 400s about sampling next to thinking point to. */
     private static final String THINKING_DOCS = " Please consult our documentation at https://docs.claude.com/en/docs/"
             + "build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking";
@@ -68,6 +70,7 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
         for (int i = 0; i < messages.size(); i++) {
             texts.add(messageText(messages.get(i), i));
         }
+        thinkingBeforeTools(body, messages);
         ReplyPlanner.ForcedTool tool = tool(body);
         sampling(body, model.asText(), tool != null);
         return new AnthropicRequest(model.asText(), body.path("stream").asBoolean(false), max.asInt(), messages,
@@ -135,12 +138,59 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
             }
             switch (type) {
                 case "text" -> sb.append(' ').append(block.path("text").asText());
-                case "tool_result" -> sb.append(' ').append(TextGenerator.textOf(block.get("content")));
-                case "tool_use" -> sb.append(' ').append(block.path("input"));
+                case "tool_result" -> {
+                    toolUseId(block.path("tool_use_id").asText(""), "messages." + i + ".content." + j
+                            + ".tool_result.tool_use_id");
+                    sb.append(' ').append(TextGenerator.textOf(block.get("content")));
+                }
+                case "tool_use" -> {
+                    toolUseId(block.path("id").asText(""), "messages." + i + ".content." + j + ".tool_use.id");
+                    sb.append(' ').append(block.path("input"));
+                }
                 default -> { }
             }
         }
         return sb.toString();
+    }
+
+    /** A tool call's id as Anthropic validates it, with its own 400 message (another provider's ids fail it). */
+    private static void toolUseId(String id, String path) throws Invalid {
+        if (!TOOL_USE_ID.matcher(id).matches()) {
+            throw new Invalid(path + ": String should match pattern '^[a-zA-Z0-9_-]+$'");
+        }
+    }
+
+    /**
+     * With thinking on, the last assistant turn, when it called a tool, must start with the thinking that led to
+     * the call (sent back signed, as it came), as Anthropic requires in a tool loop, with its own 400 message.
+     */
+    private static void thinkingBeforeTools(JsonNode body, JsonNode messages) throws Invalid {
+        String thinking = body.path("thinking").path("type").asText("");
+        if (!thinking.equals("enabled") && !thinking.equals("adaptive")) {
+            return;
+        }
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            JsonNode content = messages.get(i).path("content");
+            if (!"assistant".equals(messages.get(i).path("role").asText()) || !content.isArray()) {
+                continue;
+            }
+            boolean callsTool = false;
+            for (JsonNode block : content) {
+                callsTool |= "tool_use".equals(block.path("type").asText());
+            }
+            if (!callsTool) {
+                return; // the tool loop ended with an answer
+            }
+            String first = content.get(0).path("type").asText("");
+            if (!first.equals("thinking") && !first.equals("redacted_thinking")) {
+                throw new Invalid("messages." + i + ".content.0.type: Expected `thinking` or `redacted_thinking`, but "
+                        + "found `" + first + "`. When `thinking` is enabled, a final `assistant` message must start "
+                        + "with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). "
+                        + "We recommend you include thinking blocks from previous turns. To avoid this requirement, "
+                        + "disable `thinking`." + THINKING_DOCS);
+            }
+            return;
+        }
     }
 
     private static ReplyPlanner.JsonMode jsonMode(JsonNode body) {
