@@ -3,6 +3,7 @@ package dev.llmq.worker.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.anthropic.AnthropicAdapter;
@@ -167,6 +168,37 @@ class MockRefusalsAgreeWithAdaptersTest {
         assertThat(mock.requests()).extracting(RecordedRequest::model)
                 .containsExactly("claude-sonnet-4-5", "claude-sonnet-4-5", "gemini-2.5-flash");
         assertThat(mock.requests()).extracting(RecordedRequest::status).containsOnly(200);
+    }
+
+    /**
+     * A tool loop begun on Gemini and continued on Claude with thinking on: the Gemini call's id (with its thought
+     * signature) and a client's {@code functions.f:1} reach the mock as ids Anthropic takes, and the signed thinking
+     * sent back starts the assistant turn; the mock, like Anthropic, refuses the request as written otherwise.
+     */
+    @Test
+    void aToolLoopFromAnotherProviderReachesTheMockAsAnthropicTakesIt() throws Exception {
+        mock.clearRequests();
+        ObjectNode loop = withTool(request()).put("reasoning_effort", "low");
+        var messages = (ArrayNode) loop.get("messages");
+        ObjectNode assistant = messages.addObject().put("role", "assistant");
+        assistant.putNull("content");
+        assistant.putArray("thinking_blocks").addObject().put("type", "thinking").put("thinking", "Look it up.")
+                .put("signature", "c2ln");
+        var calls = assistant.putArray("tool_calls");
+        for (String id : List.of("call_r1_0_0__thought__Q2l+/x==", "functions.get_weather:1")) {
+            calls.addObject().put("id", id).put("type", "function").putObject("function")
+                    .put("name", "get_weather").put("arguments", "{}");
+            messages.addObject().put("role", "tool").put("tool_call_id", id).put("content", "sunny");
+        }
+        JobOutcome outcome = handler.handle(job("claude", loop), new RoutedJobHandlerTest.RecordingChunks());
+
+        assertThat(outcome.status()).as(String.valueOf(outcome.error())).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(mock.requests()).extracting(RecordedRequest::status).containsExactly(200);
+        ObjectNode asWritten = anthropic("claude-sonnet-4-5", loop).body().deepCopy();
+        ObjectNode turn = (ObjectNode) asWritten.at("/messages/1");
+        turn.set("content", ((ArrayNode) turn.get("content")).deepCopy());
+        ((ArrayNode) turn.get("content")).remove(0); // no thinking sent back
+        assertThat(message(postAnthropic(asWritten))).contains("must start with a thinking block");
     }
 
     private static ObjectNode request() {
