@@ -35,8 +35,8 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = {"Print the config file a role runs with: --config FILE, else the bundled one",
-                    "(llmq config show > llmq.yaml starts a config of your own from it)."})
+            description = "Print the config file a role runs with: --config FILE, else the bundled one "
+                    + "(llmq config show > llmq.yaml starts a config of your own from it).")
     static final class Show implements Callable<Integer> {
 
         @Spec
@@ -55,9 +55,9 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = {"Read a config as a worker does at start (every key, os.environ/NAME references against",
-                    "this environment, the price table) and print its model groups, what has no price and the keys",
-                    "llmq does not support; exit 1 with the reason when a worker would refuse it."})
+            description = "Read a config as a worker does at start (every key, os.environ/NAME references against "
+                    + "this environment, the price table) and print its model groups, what has no price and the keys "
+                    + "llmq does not support; exit 1 with the reason when a worker would refuse it.")
     static final class Check implements Callable<Integer> {
 
         @Spec
