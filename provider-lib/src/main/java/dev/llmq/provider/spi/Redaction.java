@@ -71,22 +71,37 @@ public final class Redaction {
 
     /**
      * {@code text} with {@code secret} replaced by {@value #REDACTED} in every form the class comment lists; a
-     * secret shorter than {@value #MIN_FRAGMENT} characters is replaced only whole. Null in, null out.
+     * secret shorter than {@value #MIN_FRAGMENT} characters is replaced only whole and where it stands alone (not
+     * inside a word). Null in, null out.
      */
     public static String scrubSecret(String text, String secret) {
         if (text == null || secret == null || secret.isBlank() || text.isEmpty()) {
             return text;
         }
-        String s = text.replace(secret, REDACTED);
+        boolean shortSecret = secret.length() < MIN_FRAGMENT;
+        String s = replaceWhole(text, secret, shortSecret);
         String urlEncoded = URLEncoder.encode(secret, StandardCharsets.UTF_8);
         if (!urlEncoded.equals(secret)) {
-            s = s.replace(urlEncoded, REDACTED);
+            s = replaceWhole(s, urlEncoded, shortSecret);
         }
-        s = s.replace(Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)), REDACTED);
-        s = s.replace(Base64.getEncoder().withoutPadding().encodeToString(secret.getBytes(StandardCharsets.UTF_8)),
-                REDACTED);
+        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        s = replaceWhole(s, Base64.getEncoder().encodeToString(bytes), shortSecret);
+        s = replaceWhole(s, Base64.getEncoder().withoutPadding().encodeToString(bytes), shortSecret);
         s = scrubMasked(s, secret);
-        return secret.length() >= MIN_FRAGMENT ? scrubFragments(s, secret) : s;
+        return shortSecret ? s : scrubFragments(s, secret);
+    }
+
+    /**
+     * Replaces {@code form} of the secret; for a short secret ({@code standingAlone}: a placeholder such as {@code k}
+     * or {@code test}, as configs against a mock or a local server carry) only where it stands alone, not inside a
+     * word: replaced everywhere, {@code k} made every "thinking" in a provider's message "thin[REDACTED]ing".
+     */
+    private static String replaceWhole(String text, String form, boolean standingAlone) {
+        if (!standingAlone) {
+            return text.replace(form, REDACTED);
+        }
+        return Pattern.compile("(?<![A-Za-z0-9])" + Pattern.quote(form) + "(?![A-Za-z0-9])").matcher(text)
+                .replaceAll(Matcher.quoteReplacement(REDACTED));
     }
 
     /** {@code true} when {@code text} holds the secret or any form {@link #scrubSecret} removes. */

@@ -59,6 +59,15 @@ class RedactionTest {
         assertThat(Redaction.scrubSecret("short key abc here", "abc")).isEqualTo("short key [REDACTED] here");
     }
 
+    /** A placeholder key (k, test) is scrubbed where it stands alone, never inside a word of the message. */
+    @Test
+    void aShortKeyIsScrubbedOnlyWhereItStandsAlone() {
+        assertThat(Redaction.scrubSecret("Expected `thinking` to draw on key k (not kk), k.", "k"))
+                .isEqualTo("Expected `thinking` to draw on key [REDACTED] (not kk), [REDACTED].");
+        assertThat(Redaction.scrubSecret("Incorrect API key provided: test; contest over, dGVzdA==", "test"))
+                .isEqualTo("Incorrect API key provided: [REDACTED]; contest over, [REDACTED]");
+    }
+
     @Property(tries = 200)
     void anyRunOfEightOrMoreCharactersOfTheKeyIsScrubbed(@ForAll @AlphaChars @NumericChars @StringLength(min = 16,
             max = 80) String key, @ForAll @IntRange(min = 0, max = 72) int from, @ForAll @IntRange(min = 8, max = 80)
