@@ -161,8 +161,8 @@ public final class ChunkAccumulator {
             ArrayNode calls = NODES.arrayNode();
             toolCalls.values().forEach(t -> t.addTo(calls));
             ObjectNode message = Completions.assistantMessage().role(role).content(string(content))
-                    .refusal(string(refusal)).reasoning(string(reasoning)).thinkingBlocks(thinkingBlocks).toolCalls(calls)
-                    .build();
+                    .refusal(string(refusal)).reasoning(string(reasoning)).thinkingBlocks(thinkingBlocks)
+                    .toolCalls(calls).build();
             if (functionCall != null) {
                 message.set("function_call", functionCall.function());
             }

@@ -72,8 +72,8 @@ public final class AnthropicResponseMapper {
         String finish = AnthropicWire.finishReason(message.path("stop_reason").asText(null),
                 jsonAnswer && calls.isEmpty());
         ObjectNode msg = Completions.assistantMessage().content(text == null ? null : text.toString())
-                .reasoning(thinking == null ? null : thinking.toString()).thinkingBlocks(thinkingBlocks).toolCalls(calls)
-                .build();
+                .reasoning(thinking == null ? null : thinking.toString()).thinkingBlocks(thinkingBlocks)
+                .toolCalls(calls).build();
         out.putArray("choices").add(Completions.messageChoice(0, msg, finish));
         out.set("usage", AnthropicWire.Usage.fromJson(message.get("usage")).toOpenAi());
         return out;
