@@ -48,11 +48,13 @@ final class Components {
     private Components() {
     }
 
+    /** Warns of the keys llmq does not support, and of what it read but does not act on ({@link LlmqConfig#notes}). */
     static void logUnsupportedKeys(LlmqConfig config, String source) {
         if (!config.unsupportedKeys().isEmpty()) {
             LOG.warn("{}: these config keys are not supported by llmq and have no effect: {}", source,
                     String.join(", ", config.unsupportedKeys().stream().map(KeySuggestions::describe).toList()));
         }
+        config.notes().forEach(note -> LOG.warn("{}: {}", source, note));
     }
 
     /**

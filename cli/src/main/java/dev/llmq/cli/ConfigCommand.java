@@ -103,6 +103,7 @@ final class ConfigCommand implements Runnable {
                 out.println("not supported by llmq, no effect: " + String.join(", ",
                         parsed.unsupportedKeys().stream().map(KeySuggestions::describe).toList()));
             }
+            parsed.notes().forEach(out::println);
             out.flush();
             return 0;
         }

@@ -69,6 +69,26 @@ class ConfigCommandTest {
                 "not supported by llmq, no effect: router_setings (did you mean router_settings?)");
     }
 
+    /** A key both LiteLLM sections set is read from router_settings; the other is overridden, not unsupported. */
+    @Test
+    void checkSaysALitellmSettingsKeyIsOverriddenByRouterSettings() throws IOException {
+        Path config = file("""
+                model_list:
+                  - model_name: a
+                    litellm_params: { model: openai/gpt-4o, api_key: k }
+                  - model_name: b
+                    litellm_params: { model: openai/gpt-4o-mini, api_key: k }
+                router_settings: { fallbacks: [{ a: [b] }] }
+                litellm_settings: { fallbacks: [{ b: [a] }] }
+                """);
+
+        CliIT.Result run = run("config", "check", "--config", config.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).doesNotContain("not supported").contains("litellm_settings.fallbacks: no effect, "
+                + "overridden by router_settings.fallbacks (as in LiteLLM, router_settings wins over litellm_settings)");
+    }
+
     @Test
     void checkFailsNamingAnUnsetVariableAsAWorkerWould() throws IOException {
         Path config = file("""

@@ -119,6 +119,7 @@ public final class ConfigWatcher implements AutoCloseable {
             LOG.warn("config file {}: keys llmq does not support are ignored: {}", file,
                     config.unsupportedKeys().stream().map(KeySuggestions::describe).toList());
         }
+        config.notes().forEach(note -> LOG.warn("config file {}: {}", file, note));
         config.leftOut().forEach((group, why) -> LOG.error("config file {}: {}: left out of this reload until the "
                 + "variable is set here; model group '{}' {}", file, String.join("; ", why), group,
                 config.modelGroups().contains(group) ? "goes on with its other deployments"

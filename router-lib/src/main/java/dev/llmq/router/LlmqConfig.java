@@ -17,9 +17,13 @@ import java.util.Set;
  * @param leftOut the {@code model_list} entries a reload left out because they name an unset environment variable
  *                ({@link ConfigLoader#parse(String, Map, ConfigScope, Set, boolean)}): why, by model group; empty
  *                otherwise
+ * @param notes what llmq read in the file but does not act on, for a reason other than not supporting it (a key of
+ *              {@code litellm_settings} that {@code router_settings} overrides, as in LiteLLM), each a sentence; the
+ *              caller prints or logs them as it does the unsupported keys
  */
 public record LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, RouterSettings router,
-                         LlmqSettings llmq, List<String> unsupportedKeys, Map<String, List<String>> leftOut) {
+                         LlmqSettings llmq, List<String> unsupportedKeys, Map<String, List<String>> leftOut,
+                         List<String> notes) {
 
     /** A config whose model groups are those of its deployments. */
     public LlmqConfig(List<Deployment> deployments, RouterSettings router, LlmqSettings llmq,
@@ -27,10 +31,16 @@ public record LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, 
         this(deployments, groupsOf(deployments), router, llmq, unsupportedKeys, Map.of());
     }
 
-    /** A config whose model groups are those of its deployments, with entries a reload left out. */
+    /** A config whose model groups are those of its deployments, with entries a reload left out and notes. */
     public LlmqConfig(List<Deployment> deployments, RouterSettings router, LlmqSettings llmq,
-                      List<String> unsupportedKeys, Map<String, List<String>> leftOut) {
-        this(deployments, groupsOf(deployments), router, llmq, unsupportedKeys, leftOut);
+                      List<String> unsupportedKeys, Map<String, List<String>> leftOut, List<String> notes) {
+        this(deployments, groupsOf(deployments), router, llmq, unsupportedKeys, leftOut, notes);
+    }
+
+    /** A config without notes. */
+    public LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, RouterSettings router,
+                      LlmqSettings llmq, List<String> unsupportedKeys, Map<String, List<String>> leftOut) {
+        this(deployments, modelGroups, router, llmq, unsupportedKeys, leftOut, List.of());
     }
 
     /** A config with nothing left out. */
@@ -52,6 +62,7 @@ public record LlmqConfig(List<Deployment> deployments, Set<String> modelGroups, 
         Map<String, List<String>> out = new LinkedHashMap<>();
         (leftOut == null ? Map.<String, List<String>>of() : leftOut).forEach((g, why) -> out.put(g, List.copyOf(why)));
         leftOut = java.util.Collections.unmodifiableMap(out);
+        notes = notes == null ? List.of() : List.copyOf(notes);
     }
 
     /** The names a job may give as its {@code model}: the model groups and their aliases. */

@@ -85,6 +85,44 @@ class LiteLlmConfigShapesTest {
                 .hasMessageContaining("default_fallbacks: [claude, ...]");
     }
 
+    /**
+     * LiteLLM's proxy sets litellm_settings on the module and builds its Router from router_settings, each Router
+     * setting taking the module's only when it has none: the litellm_settings copy is overridden, not unsupported.
+     */
+    @Test
+    void aFallbackSetInBothSectionsIsTakenFromRouterSettingsAndTheOtherNotedAsOverridden() {
+        for (ConfigScope scope : ConfigScope.values()) {
+            LlmqConfig c = ConfigLoader.parse(GROUPS + """
+                    router_settings: { fallbacks: [{ gpt-4o: [claude] }], num_retries: 1 }
+                    litellm_settings: { fallbacks: [{ claude: [gpt-4o] }], num_retries: 4 }
+                    """, Map.of(), scope);
+
+            assertThat(c.router().fallbacks()).as("%s", scope).containsOnlyKeys("gpt-4o");
+            assertThat(c.router().numRetries()).isEqualTo(1);
+            assertThat(c.unsupportedKeys()).as("%s", scope).isEmpty();
+            assertThat(c.notes()).as("%s", scope).containsExactly(
+                    "litellm_settings.num_retries: no effect, overridden by router_settings.num_retries (as in "
+                            + "LiteLLM, router_settings wins over litellm_settings)",
+                    "litellm_settings.fallbacks: no effect, overridden by router_settings.fallbacks (as in "
+                            + "LiteLLM, router_settings wins over litellm_settings)");
+        }
+    }
+
+    /** A fallback to a group that does not exist names the section the fallbacks were read from. */
+    @ParameterizedTest
+    @ValueSource(strings = {"fallbacks", "context_window_fallbacks", "content_policy_fallbacks"})
+    void aFallbackErrorNamesTheSectionItCameFrom(String key) {
+        for (String section : List.of("router_settings", "litellm_settings")) {
+            String yaml = GROUPS + section + ":\n  " + key + ": [{ claude: [gpt-5] }]\n";
+            assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of())).as(section).isInstanceOf(ConfigException.class)
+                    .hasMessage(section + "." + key + " (claude): fallback to model group 'gpt-5' which does not "
+                            + "exist");
+        }
+        assertThatThrownBy(() -> ConfigLoader.parse(GROUPS + "litellm_settings:\n  default_fallbacks: [gpt-5]\n",
+                Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage("litellm_settings.default_fallbacks: fallback to model group 'gpt-5' which does not exist");
+    }
+
     /** LiteLLM lets a fallback name a deployment's model_info.id; llmq falls back to groups and says so. */
     @Test
     void aFallbackToADeploymentIdSaysThatFallbacksNameGroups() {

@@ -60,6 +60,8 @@ public final class ConfigParser {
     private final Set<LlmqSection> reads;
     private final boolean leaveOutUnset;
     private final List<String> unsupported = new ArrayList<>();
+    /** What is read but not acted on for a reason other than not being supported ({@link LlmqConfig#notes}). */
+    private final List<String> notes = new ArrayList<>();
     /** Each entry's derived id ({@link #derivedIds}), for those without {@code model_info.id}. */
     private List<String> derivedIds = List.of();
 
@@ -123,7 +125,8 @@ public final class ConfigParser {
         Map<String, GroupTimeouts> groupTimeouts = new HashMap<>();
         LlmqSettings llmq = parseLlmq(top.child("llmq"), groupTimeouts);
         boolean dropParams = Boolean.TRUE.equals(litellm.bool("drop_params"));
-        RouterSettings settings = new RouterSettingsParser(router, litellm).parse();
+        RouterSettingsParser settingsParser = new RouterSettingsParser(router, litellm, notes);
+        RouterSettings settings = settingsParser.parse();
 
         JsonNode list = top.raw("model_list");
         if (list == null || !list.isArray() || list.isEmpty()) {
@@ -136,7 +139,7 @@ public final class ConfigParser {
         router.reportUnused(unsupported);
         top.reportUnused(unsupported);
         if (scope == ConfigScope.NAMES) {
-            return namesOnly(list, settings, llmq, groupTimeouts);
+            return namesOnly(list, settings, settingsParser, llmq, groupTimeouts);
         }
         List<Deployment> deployments = new ArrayList<>();
         Map<String, String> idOwners = new HashMap<>();
@@ -163,10 +166,10 @@ public final class ConfigParser {
             deploymentBudget(i, list.get(i), d.id(), d.modelGroup()).ifPresent(budgets::add);
         }
         llmq = llmq.withBudgets(budgets);
-        LlmqConfig config = new LlmqConfig(deployments, settings, llmq, unsupported, leftOut);
+        LlmqConfig config = new LlmqConfig(deployments, settings, llmq, unsupported, leftOut, notes);
         Set<String> groups = new LinkedHashSet<>(config.modelGroups());
         groups.addAll(leftOut.keySet()); // named in the file all the same: fallbacks and group settings may name them
-        validateFallbacks(settings, groups, explicitIds(list));
+        validateFallbacks(settings, settingsParser, groups, explicitIds(list));
         validateAliases(settings, groups);
         validateGroupRetryPolicies(settings, groups);
         for (String g : groupTimeouts.keySet()) {
@@ -203,8 +206,8 @@ public final class ConfigParser {
     }
 
     /** The model group names only: no deployment is built, so no endpoint or secret is read. */
-    private LlmqConfig namesOnly(JsonNode list, RouterSettings settings, LlmqSettings llmq,
-                                 Map<String, GroupTimeouts> groupTimeouts) {
+    private LlmqConfig namesOnly(JsonNode list, RouterSettings settings, RouterSettingsParser settingsParser,
+                                 LlmqSettings llmq, Map<String, GroupTimeouts> groupTimeouts) {
         Set<String> groups = new LinkedHashSet<>();
         List<Budget> budgets = new ArrayList<>(llmq.budgets());
         for (int i = 0; i < list.size(); i++) {
@@ -224,7 +227,7 @@ public final class ConfigParser {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("model_list: " + e.getMessage());
         }
-        validateFallbacks(settings, groups, explicitIds(list));
+        validateFallbacks(settings, settingsParser, groups, explicitIds(list));
         validateAliases(settings, groups);
         validateGroupRetryPolicies(settings, groups);
         for (String g : groupTimeouts.keySet()) {
@@ -232,7 +235,7 @@ public final class ConfigParser {
                 throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
             }
         }
-        return new LlmqConfig(List.of(), groups, settings, llmq, unsupported);
+        return new LlmqConfig(List.of(), groups, settings, llmq, unsupported, Map.of(), notes);
     }
 
     private Deployment parseDeployment(int index, JsonNode entry, RouterSettings settings,
@@ -674,13 +677,19 @@ public final class ConfigParser {
         return ids;
     }
 
-    private static void validateFallbacks(RouterSettings s, Set<String> groups, Set<String> ids) {
-        check("fallbacks", s.fallbacks(), groups, ids);
-        check("context_window_fallbacks", s.contextWindowFallbacks(), groups, ids);
-        check("content_policy_fallbacks", s.contentPolicyFallbacks(), groups, ids);
+    /**
+     * Each fallback names model groups of {@code model_list}; an error names the key in the section its value was
+     * taken from ({@code router_settings} or {@code litellm_settings}), so that it points at the line to fix.
+     */
+    private static void validateFallbacks(RouterSettings s, RouterSettingsParser from, Set<String> groups,
+                                          Set<String> ids) {
+        check(from, "fallbacks", s.fallbacks(), groups, ids);
+        check(from, "context_window_fallbacks", s.contextWindowFallbacks(), groups, ids);
+        check(from, "content_policy_fallbacks", s.contentPolicyFallbacks(), groups, ids);
         for (String g : s.defaultFallbacks()) {
             if (!groups.contains(g)) {
-                throw new ConfigException("router_settings.default_fallbacks: fallback to model group '" + g
+                throw new ConfigException(from.sectionOf("default_fallbacks") + ".default_fallbacks: fallback to "
+                        + "model group '" + g
                         + "' which does not exist" + deploymentIdHint(g, ids));
             }
         }
@@ -716,19 +725,20 @@ public final class ConfigParser {
         }
     }
 
-    private static void check(String name, Map<String, List<String>> fallbacks, Set<String> groups,
-                              Set<String> ids) {
+    private static void check(RouterSettingsParser from, String name, Map<String, List<String>> fallbacks,
+                              Set<String> groups, Set<String> ids) {
         if (fallbacks == null) {
             return; // unset: the generic fallbacks apply
         }
-        fallbacks.forEach((from, tos) -> {
-            if (!from.equals(RouterSettings.ANY_GROUP) && !groups.contains(from)) {
-                throw new ConfigException("router_settings." + name + ": fallbacks for model group '" + from
-                        + "' which does not exist" + deploymentIdHint(from, ids));
+        String key = from.sectionOf(name) + "." + name;
+        fallbacks.forEach((group, tos) -> {
+            if (!group.equals(RouterSettings.ANY_GROUP) && !groups.contains(group)) {
+                throw new ConfigException(key + ": fallbacks for model group '" + group
+                        + "' which does not exist" + deploymentIdHint(group, ids));
             }
             for (String to : tos) {
                 if (!groups.contains(to)) {
-                    throw new ConfigException("router_settings." + name + " (" + from + "): fallback to model group '"
+                    throw new ConfigException(key + " (" + group + "): fallback to model group '"
                             + to + "' which does not exist" + deploymentIdHint(to, ids));
                 }
             }

@@ -15,7 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads {@code router_settings}, falling back to {@code litellm_settings} for the keys LiteLLM accepts in both.
+ * Reads {@code router_settings}, falling back to {@code litellm_settings} for the keys LiteLLM accepts in both. As in
+ * LiteLLM's proxy (which sets {@code litellm_settings} on the module and gives its Router {@code router_settings},
+ * each Router setting falling back to the module's), a key set in both is taken from {@code router_settings}; the
+ * other copy is noted as overridden rather than reported as unsupported, since llmq does read it when it stands alone.
  */
 final class RouterSettingsParser {
 
@@ -31,10 +34,34 @@ final class RouterSettingsParser {
 
     private final Fields router;
     private final Fields litellm;
+    private final List<String> notes;
 
-    RouterSettingsParser(Fields router, Fields litellm) {
+    /** @param notes where a {@code litellm_settings} key that {@code router_settings} overrides is noted */
+    RouterSettingsParser(Fields router, Fields litellm, List<String> notes) {
         this.router = router;
         this.litellm = litellm;
+        this.notes = notes;
+    }
+
+    /**
+     * The section a key read from either is taken from, for naming it in an error found later (a fallback to a
+     * model group that does not exist): {@code router_settings} unless only {@code litellm_settings} sets it.
+     */
+    String sectionOf(String key) {
+        return router.has(key) || !litellm.has(key) ? router.path() : litellm.path();
+    }
+
+    /**
+     * The section to read {@code key} from ({@link #sectionOf}); when both set it, the {@code litellm_settings} copy
+     * is marked read and noted as overridden, so that it is not reported as a key llmq does not support.
+     */
+    private Fields from(String key) {
+        if (router.has(key) && litellm.has(key)) {
+            litellm.raw(key);
+            notes.add(litellm.path() + "." + key + ": no effect, overridden by " + router.path() + "." + key
+                    + " (as in LiteLLM, router_settings wins over litellm_settings)");
+        }
+        return router.has(key) || !litellm.has(key) ? router : litellm;
     }
 
     RouterSettings parse() {
@@ -47,9 +74,9 @@ final class RouterSettingsParser {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("router_settings: " + e.getMessage());
         }
-        Integer numRetries = firstNonNull(router.intValue("num_retries"), litellm.intValue("num_retries"));
-        Integer allowedFails = firstNonNull(router.intValue("allowed_fails"), litellm.intValue("allowed_fails"));
-        Duration cooldown = firstNonNull(router.seconds("cooldown_time"), litellm.seconds("cooldown_time"));
+        Integer numRetries = from("num_retries").intValue("num_retries");
+        Integer allowedFails = from("allowed_fails").intValue("allowed_fails");
+        Duration cooldown = from("cooldown_time").seconds("cooldown_time");
         boolean disableCooldowns = router.get(RouterKeys.DISABLE_COOLDOWNS);
         Duration timeout = firstNonNull(router.seconds("timeout"), litellm.seconds("request_timeout"));
         Duration streamTimeout = router.seconds("stream_timeout");
@@ -118,7 +145,7 @@ final class RouterSettingsParser {
     }
 
     private Map<ErrorKind, Integer> policy(String key, String suffix) {
-        return policy(router.has(key) ? router.child(key) : litellm.child(key), suffix);
+        return policy(from(key).child(key), suffix);
     }
 
     /**
@@ -191,7 +218,7 @@ final class RouterSettingsParser {
      * every model group without an entry of its own (LiteLLM's generic fallback).
      */
     private Map<String, List<String>> fallbacks(String key) {
-        Fields src = router.has(key) || !litellm.has(key) ? router : litellm;
+        Fields src = from(key);
         JsonNode n = src.raw(key);
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (n == null) {
@@ -236,8 +263,7 @@ final class RouterSettingsParser {
     }
 
     private List<String> defaultFallbacks() {
-        return router.has("default_fallbacks") || !litellm.has("default_fallbacks")
-                ? router.strings("default_fallbacks") : litellm.strings("default_fallbacks");
+        return from("default_fallbacks").strings("default_fallbacks");
     }
 
     /**
@@ -246,7 +272,7 @@ final class RouterSettingsParser {
      * at all) is refused, naming the section it came from, rather than read as a depth.
      */
     private int maxFallbacks() {
-        Fields src = router.has("max_fallbacks") || !litellm.has("max_fallbacks") ? router : litellm;
+        Fields src = from("max_fallbacks");
         Integer n = src.intValue("max_fallbacks");
         if (n == null) {
             return RouterSettings.DEFAULT_MAX_FALLBACKS;
