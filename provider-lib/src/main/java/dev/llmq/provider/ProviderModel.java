@@ -87,14 +87,32 @@ public record ProviderModel(String provider, String model) {
         }
         String prefix = s.substring(0, slash).toLowerCase(Locale.ROOT);
         String model = s.substring(slash + 1);
-        if (!KNOWN_PROVIDERS.contains(prefix)) {
-            throw new IllegalArgumentException("unknown provider '" + s.substring(0, slash) + "' in model '" + s
-                    + "'; known providers: " + new TreeSet<>(KNOWN_PROVIDERS));
+        if (unknownProvider(s).isPresent()) {
+            throw new IllegalArgumentException(unknownProviderIn(s) + "; known providers: "
+                    + new TreeSet<>(KNOWN_PROVIDERS));
         }
         if (model.isBlank()) {
             throw new IllegalArgumentException("model string '" + s + "' names no model after '" + prefix + "/'");
         }
         return new ProviderModel(prefix, model);
+    }
+
+    /**
+     * The provider prefix of a model string, as written, when llmq does not know it ({@code foo} of {@code foo/x});
+     * empty for a known prefix and for a name without one. Lets a config file name every entry of a provider llmq
+     * has no client for in one error, rather than one per run.
+     */
+    public static Optional<String> unknownProvider(String modelString) {
+        String s = Objects.requireNonNull(modelString, "modelString").strip();
+        int slash = s.indexOf('/');
+        return slash < 0 || KNOWN_PROVIDERS.contains(s.substring(0, slash).toLowerCase(Locale.ROOT)) ? Optional.empty()
+                : Optional.of(s.substring(0, slash));
+    }
+
+    /** What {@link #parse} says of a model string of an {@linkplain #unknownProvider unknown provider}. */
+    public static String unknownProviderIn(String modelString) {
+        String s = modelString.strip();
+        return "unknown provider '" + unknownProvider(s).orElseThrow() + "' in model '" + s + "'";
     }
 
     @Override

@@ -225,6 +225,24 @@ class ConfigLoaderTest {
                 .hasMessageContaining(message);
     }
 
+    /** A config brought from LiteLLM may name several providers llmq has no client for: one error names them all. */
+    @Test
+    void everyEntryOfAnUnknownProviderIsNamedInOneError() {
+        String yaml = """
+                model_list:
+                  - model_name: a
+                    litellm_params: { model: foo/x }
+                  - model_name: b
+                    litellm_params: { model: openai/gpt-4o }
+                  - model_name: c
+                    litellm_params: { model: Bar/y }
+                """;
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("model_list[0] (model_name: a): unknown provider 'foo' in model 'foo/x'; "
+                        + "model_list[2] (model_name: c): unknown provider 'Bar' in model 'Bar/y'; known providers: [")
+                .hasMessageContaining("openai");
+    }
+
     @Test
     void workerGroupTimingsAreReadWithTheirDefaultsAndChecked() {
         String base = "model_list:\n  - model_name: g\n    litellm_params: { model: openai/gpt-4o }\nllmq:\n  worker: ";

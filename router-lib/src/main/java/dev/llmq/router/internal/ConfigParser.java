@@ -141,6 +141,7 @@ public final class ConfigParser {
         if (scope == ConfigScope.NAMES) {
             return namesOnly(list, settings, settingsParser, llmq, groupTimeouts);
         }
+        refuseUnknownProviders(list);
         List<Deployment> deployments = new ArrayList<>();
         Map<String, String> idOwners = new HashMap<>();
         Map<String, List<String>> leftOut = new LinkedHashMap<>();
@@ -202,6 +203,30 @@ public final class ConfigParser {
                         + "llmq does not support: a job's model must name a model group exactly, so list each "
                         + "model as an entry of its own (model_name: gpt-4o, litellm_params: {model: openai/gpt-4o})");
             }
+        }
+    }
+
+    /**
+     * Every entry whose model names a provider llmq does not know, in one error shaped as one entry's is: a config
+     * brought from LiteLLM may have several (providers llmq has no client for), and naming only the first would take
+     * a run per entry to find them all. A model given as {@code os.environ/NAME} is left to the entry's own parse.
+     */
+    private static void refuseUnknownProviders(JsonNode list) {
+        List<String> unknown = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode entry = list.get(i);
+            JsonNode model = entry == null ? null : entry.path("litellm_params").get("model");
+            if (model == null || !model.isTextual() || model.asText().startsWith("os.environ/")
+                    || ProviderModel.unknownProvider(model.asText()).isEmpty()) {
+                continue;
+            }
+            JsonNode name = entry.get("model_name");
+            unknown.add("model_list[" + i + "]" + (name != null && name.isValueNode() ? " (model_name: "
+                    + name.asText() + ")" : "") + ": " + ProviderModel.unknownProviderIn(model.asText()));
+        }
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(String.join("; ", unknown) + "; known providers: "
+                    + new TreeSet<>(ProviderModel.KNOWN_PROVIDERS));
         }
     }
 
