@@ -114,9 +114,20 @@ public final class DeploymentKeys {
             ConfigType.INT, null, atLeast(1), "The context window, for pre-call checks; unset: the price "
             + "table's for the model or its `base_model`.", "128000");
 
+    /** The {@link #MODE}s of a deployment llmq routes chat jobs to (unset too). */
+    public static final java.util.Set<String> CHAT_MODES = java.util.Set.of("chat", "completion");
+
+    public static final ConfigKey<String> MODE = new ConfigKey<>("model_info.mode", ConfigType.STRING, null,
+            nonBlank(), "LiteLLM's kind of model: `chat`, `completion`, `embedding`, `image_generation`, "
+            + "`audio_transcription`, `rerank`... llmq runs chat completions only: a deployment whose mode is set to "
+            + "other than `chat` or `completion` is left out of routing, as `llmq config check` and a warning at "
+            + "start say, and a model group left without a deployment is not one (jobs cannot name it, "
+            + "`GET /v1/models` does not list it). Unset: a chat deployment.", "chat");
+
     public static final ConfigDef DEF = new ConfigDef("model_list",
             "Each entry is one deployment of a model group.",
             List.of(MODEL_NAME, MODEL, API_BASE, API_KEY, API_VERSION, TIMEOUT, STREAM_TIMEOUT, DROP_PARAMS, HEADERS,
                     WEIGHT, RPM, TPM, ORDER, TAGS, MAX_PARALLEL_REQUESTS, INPUT_COST_PER_TOKEN,
-                    OUTPUT_COST_PER_TOKEN, MAX_BUDGET, BUDGET_DURATION, MOCK_RESPONSE, ID, BASE_MODEL, MAX_INPUT_TOKENS));
+                    OUTPUT_COST_PER_TOKEN, MAX_BUDGET, BUDGET_DURATION, MOCK_RESPONSE, ID, BASE_MODEL, MAX_INPUT_TOKENS,
+                    MODE));
 }

@@ -123,6 +123,70 @@ class LiteLlmConfigShapesTest {
                 .hasMessage("litellm_settings.default_fallbacks: fallback to model group 'gpt-5' which does not exist");
     }
 
+    /**
+     * LiteLLM's model_info.mode: llmq runs chat completions only, so a deployment of another mode is left out of
+     * routing (it would be sent chat jobs it cannot answer), and a group left without one is no group, in every scope.
+     */
+    @Test
+    void aDeploymentWhoseModeIsNotChatIsLeftOutAndSaidSo() {
+        String yaml = GROUPS + """
+                  - model_name: embed
+                    litellm_params: { model: openai/text-embedding-3-small, api_key: os.environ/UNSET_EMBED_KEY }
+                    model_info: { mode: embedding, id: embed-1 }
+                  - model_name: gpt-4o
+                    litellm_params: { model: openai/gpt-image-1 }
+                    model_info: { mode: image_generation, id: image-1 }
+                  - model_name: legacy
+                    litellm_params: { model: openai/gpt-3.5-turbo-instruct }
+                    model_info: { mode: completion, id: legacy-1 }
+                  - model_name: chatty
+                    litellm_params: { model: openai/gpt-4o-mini }
+                    model_info: { mode: Chat, id: chatty-1 }
+                """;
+        for (ConfigScope scope : ConfigScope.values()) {
+            LlmqConfig c = ConfigLoader.parse(yaml, Map.of(), scope);
+
+            assertThat(c.modelGroups()).as("%s", scope).containsExactly("gpt-4o", "claude", "legacy", "chatty");
+            assertThat(c.jobModels()).as("%s", scope).doesNotContain("embed");
+            assertThat(c.unsupportedKeys()).as("%s", scope).isEmpty();
+            assertThat(c.notes()).as("%s", scope).containsExactly(
+                    "model group embed: deployment embed-1 (model_list[2]) has model_info.mode embedding; llmq runs "
+                            + "chat completions only, so it is left out",
+                    "model group gpt-4o: deployment image-1 (model_list[3]) has model_info.mode image_generation; "
+                            + "llmq runs chat completions only, so it is left out",
+                    "model group embed: no deployment left, so jobs cannot name it and GET /v1/models does not "
+                            + "list it");
+        }
+        assertThat(ConfigLoader.parse(yaml, Map.of()).deployments()).extracting(Deployment::id)
+                .hasSize(4).contains("gpt-4o-primary", "legacy-1", "chatty-1").doesNotContain("embed-1", "image-1");
+    }
+
+    @Test
+    void aConfigWithoutAChatDeploymentIsRefused() {
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                model_list:
+                  - model_name: embed
+                    litellm_params: { model: openai/text-embedding-3-small }
+                    model_info: { mode: embedding }
+                """, Map.of(), ConfigScope.NAMES)).isInstanceOf(ConfigException.class)
+                .hasMessage("model_list: no entry is a chat deployment (each has a model_info.mode other than chat or "
+                        + "completion, such as embedding): llmq runs chat completions only");
+    }
+
+    /** A fallback to a group whose every deployment is left out for its mode says why the group is missing. */
+    @Test
+    void aFallbackToAGroupLeftOutForItsModeSaysWhy() {
+        assertThatThrownBy(() -> ConfigLoader.parse(GROUPS + """
+                  - model_name: embed
+                    litellm_params: { model: openai/text-embedding-3-small }
+                    model_info: { mode: embedding }
+                router_settings: { fallbacks: [{ gpt-4o: [embed] }] }
+                """, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessage("router_settings.fallbacks (gpt-4o): fallback to model group 'embed' which does not exist "
+                        + "('embed' has only deployments of model_info.mode embedding, which llmq leaves out: it runs "
+                        + "chat completions only)");
+    }
+
     /** LiteLLM lets a fallback name a deployment's model_info.id; llmq falls back to groups and says so. */
     @Test
     void aFallbackToADeploymentIdSaysThatFallbacksNameGroups() {

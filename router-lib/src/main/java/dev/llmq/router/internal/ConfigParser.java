@@ -64,6 +64,10 @@ public final class ConfigParser {
     private final List<String> notes = new ArrayList<>();
     /** Each entry's derived id ({@link #derivedIds}), for those without {@code model_info.id}. */
     private List<String> derivedIds = List.of();
+    /** The entries left out for their {@code model_info.mode} ({@link #otherModes}): index → mode. */
+    private Map<Integer, String> otherModes = Map.of();
+    /** The model groups all of whose entries are left out for their mode: group → the mode of its first. */
+    private Map<String, String> otherModeGroups = Map.of();
 
     public ConfigParser(Map<String, String> env) {
         this(env, ConfigScope.ROUTING);
@@ -134,6 +138,7 @@ public final class ConfigParser {
         }
         refuseWildcards(list);
         derivedIds = derivedIds(list);
+        otherModes(list);
         // every scope reports what it does not read at the top and in the LiteLLM sections (once only the workers did)
         litellm.reportUnused(unsupported);
         router.reportUnused(unsupported);
@@ -147,6 +152,9 @@ public final class ConfigParser {
         Map<String, List<String>> leftOut = new LinkedHashMap<>();
         List<Budget> budgets = new ArrayList<>(llmq.budgets());
         for (int i = 0; i < list.size(); i++) {
+            if (otherModes.containsKey(i)) {
+                continue;
+            }
             Deployment d;
             try {
                 d = parseDeployment(i, list.get(i), settings, groupTimeouts, dropParams);
@@ -230,12 +238,54 @@ public final class ConfigParser {
         }
     }
 
+    /**
+     * Finds the entries whose {@code model_info.mode} is not a chat one (LiteLLM's {@code embedding},
+     * {@code image_generation}, {@code audio_transcription}, {@code rerank}...): llmq runs chat completions only, so
+     * such a deployment is left out of routing, in every scope, rather than sent chat jobs it cannot answer; a model
+     * group left without a deployment is no model group (jobs cannot name it, {@code GET /v1/models} does not list
+     * it). Each is noted ({@link LlmqConfig#notes}). Its other keys are not read: a key it names need not be set.
+     */
+    private void otherModes(JsonNode list) {
+        Map<Integer, String> modes = new LinkedHashMap<>();
+        Map<String, String> groups = new LinkedHashMap<>();
+        Set<String> chatGroups = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String base = "model_list[" + i + "]";
+            Fields f = new Fields(list.get(i), base, base, env);
+            String group = f.requiredText("model_name");
+            String mode = f.child("model_info").get(DeploymentKeys.MODE);
+            if (mode == null || DeploymentKeys.CHAT_MODES.contains(mode.toLowerCase(Locale.ROOT))) {
+                chatGroups.add(group);
+                continue;
+            }
+            modes.put(i, mode);
+            groups.putIfAbsent(group, mode);
+            String id = f.child("model_info").text("id");
+            notes.add("model group " + group + ": deployment " + (id == null || id.isBlank() ? derivedIds.get(i) : id)
+                    + " (" + base + ") has model_info.mode " + mode + "; llmq runs chat completions only, so it is "
+                    + "left out");
+        }
+        if (chatGroups.isEmpty()) {
+            throw new ConfigException("model_list: no entry is a chat deployment (each has a model_info.mode other "
+                    + "than chat or completion, such as " + modes.values().iterator().next() + "): llmq runs chat "
+                    + "completions only");
+        }
+        groups.keySet().removeAll(chatGroups);
+        groups.keySet().forEach(g -> notes.add("model group " + g + ": no deployment left, so jobs cannot name it "
+                + "and GET /v1/models does not list it"));
+        otherModes = modes;
+        otherModeGroups = groups;
+    }
+
     /** The model group names only: no deployment is built, so no endpoint or secret is read. */
     private LlmqConfig namesOnly(JsonNode list, RouterSettings settings, RouterSettingsParser settingsParser,
                                  LlmqSettings llmq, Map<String, GroupTimeouts> groupTimeouts) {
         Set<String> groups = new LinkedHashSet<>();
         List<Budget> budgets = new ArrayList<>(llmq.budgets());
         for (int i = 0; i < list.size(); i++) {
+            if (otherModes.containsKey(i)) {
+                continue;
+            }
             JsonNode entry = list.get(i);
             Fields f = new Fields(entry, "model_list[" + i + "]", "model_list[" + i + "]", env);
             String group = f.requiredText("model_name");
@@ -334,6 +384,7 @@ public final class ConfigParser {
                     .mockResponse(p.text("mock_response")).baseModel(info.text("base_model")).build();
             p.raw("max_budget"); // read by deploymentBudget once the id is known
             p.raw("budget_duration");
+            info.raw("mode"); // a chat one, read by otherModes
             p.reportUnused(unsupported);
             info.reportUnused(unsupported);
             f.reportUnused(unsupported);
@@ -706,7 +757,7 @@ public final class ConfigParser {
      * Each fallback names model groups of {@code model_list}; an error names the key in the section its value was
      * taken from ({@code router_settings} or {@code litellm_settings}), so that it points at the line to fix.
      */
-    private static void validateFallbacks(RouterSettings s, RouterSettingsParser from, Set<String> groups,
+    private void validateFallbacks(RouterSettings s, RouterSettingsParser from, Set<String> groups,
                                           Set<String> ids) {
         check(from, "fallbacks", s.fallbacks(), groups, ids);
         check(from, "context_window_fallbacks", s.contextWindowFallbacks(), groups, ids);
@@ -721,7 +772,7 @@ public final class ConfigParser {
     }
 
     /** Each alias names a model group of {@code model_list}, and is not one itself. */
-    private static void validateAliases(RouterSettings s, Set<String> groups) {
+    private void validateAliases(RouterSettings s, Set<String> groups) {
         s.modelGroupAlias().forEach((alias, group) -> {
             String label = "router_settings.model_group_alias (" + alias + ")";
             if (groups.contains(alias)) {
@@ -730,7 +781,8 @@ public final class ConfigParser {
             }
             if (!groups.contains(group)) {
                 throw new ConfigException(label + ": model group '" + group + "' does not exist" + (s.modelGroupAlias()
-                        .containsKey(group) ? " ('" + group + "' is an alias: an alias names a model group)" : ""));
+                        .containsKey(group) ? " ('" + group + "' is an alias: an alias names a model group)"
+                        : deploymentIdHint(group, Set.of())));
             }
         });
     }
@@ -750,7 +802,7 @@ public final class ConfigParser {
         }
     }
 
-    private static void check(RouterSettingsParser from, String name, Map<String, List<String>> fallbacks,
+    private void check(RouterSettingsParser from, String name, Map<String, List<String>> fallbacks,
                               Set<String> groups, Set<String> ids) {
         if (fallbacks == null) {
             return; // unset: the generic fallbacks apply
@@ -774,7 +826,11 @@ public final class ConfigParser {
      * LiteLLM lets a fallback name a deployment ({@code model_info.id}) instead of a model group; llmq falls back to
      * model groups only, and says so when a name is a deployment's id.
      */
-    private static String deploymentIdHint(String name, Set<String> ids) {
+    private String deploymentIdHint(String name, Set<String> ids) {
+        if (otherModeGroups.containsKey(name)) {
+            return " ('" + name + "' has only deployments of model_info.mode " + otherModeGroups.get(name)
+                    + ", which llmq leaves out: it runs chat completions only)";
+        }
         return ids.contains(name) ? " ('" + name + "' is a deployment's model_info.id: llmq falls back to model groups "
                 + "only, so add an entry with that deployment's litellm_params under a model_name of its own and "
                 + "name that group)" : "";
