@@ -29,10 +29,17 @@ import java.util.Objects;
  * @param streamIdleTimeout longest gap between stream events (SSE comments do not count)
  * @param dropParams drop unsupported parameters (recorded as adjustments) instead of failing
  * @param extraHeaders headers added to every call
+ * @param reasoningModel whether the model is one of OpenAI's reasoning models whatever its name says: LiteLLM's
+ *                       {@code azure/o_series/<deployment>}, an Azure deployment named otherwise, given as the model
+ *                       {@code o_series/<deployment>}, becomes the deployment {@code <deployment>} with this set, so
+ *                       that the deployment's name is what is called and the reasoning models' rules apply to it
  */
 public record ProviderTarget(String provider, String model, URI apiBase, String apiKey, String apiVersion,
                              Duration timeout, Duration streamIdleTimeout, boolean dropParams,
-                             Map<String, String> extraHeaders) {
+                             Map<String, String> extraHeaders, boolean reasoningModel) {
+
+    /** LiteLLM's prefix of an Azure deployment that serves a reasoning model ({@code azure/o_series/<name>}). */
+    public static final String AZURE_O_SERIES = "o_series/";
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofMinutes(2);
@@ -48,6 +55,13 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         streamIdleTimeout = streamIdleTimeout == null ? DEFAULT_STREAM_IDLE_TIMEOUT : streamIdleTimeout;
         extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
+        if (provider.equals("azure") && model.startsWith(AZURE_O_SERIES)) {
+            model = model.substring(AZURE_O_SERIES.length());
+            reasoningModel = true;
+            if (model.isBlank()) {
+                throw new IllegalArgumentException("azure model '" + AZURE_O_SERIES + "' names no deployment");
+            }
+        }
     }
 
     /** A target for {@code model} at {@code provider}, everything else at its default until set. */
@@ -59,7 +73,7 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
     public static Builder from(ProviderTarget base) {
         return new Builder(base.provider, base.model).apiBase(base.apiBase).apiKey(base.apiKey)
                 .apiVersion(base.apiVersion).timeout(base.timeout).streamIdleTimeout(base.streamIdleTimeout)
-                .dropParams(base.dropParams).extraHeaders(base.extraHeaders);
+                .dropParams(base.dropParams).extraHeaders(base.extraHeaders).reasoningModel(base.reasoningModel);
     }
 
     @Override
@@ -79,6 +93,7 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
         private Duration streamIdleTimeout = DEFAULT_STREAM_IDLE_TIMEOUT;
         private boolean dropParams = DEFAULT_DROP_PARAMS;
         private Map<String, String> extraHeaders = Map.of();
+        private boolean reasoningModel;
 
         private Builder(String provider, String model) {
             this.provider = provider;
@@ -120,13 +135,19 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
             return this;
         }
 
+        /** Whether the model is a reasoning model whatever its name says ({@link ProviderTarget#reasoningModel}). */
+        public Builder reasoningModel(boolean reasoningModel) {
+            this.reasoningModel = reasoningModel;
+            return this;
+        }
+
         /**
          * @throws NullPointerException when provider or model is null
          * @throws IllegalArgumentException when provider or model is blank
          */
         public ProviderTarget build() {
             return new ProviderTarget(provider, model, apiBase, apiKey, apiVersion, timeout, streamIdleTimeout,
-                    dropParams, extraHeaders);
+                    dropParams, extraHeaders, reasoningModel);
         }
     }
 }

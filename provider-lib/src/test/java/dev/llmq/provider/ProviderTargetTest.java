@@ -28,12 +28,28 @@ class ProviderTargetTest {
         Map<String, String> headers = new HashMap<>(Map.of("X-A", "1"));
         ProviderTarget t = ProviderTarget.builder("azure", "dep").apiBase(URI.create("https://r.example"))
                 .apiKey("k").apiVersion("2024-10-21").timeout(Duration.ofSeconds(5))
-                .streamIdleTimeout(Duration.ofSeconds(3)).dropParams(true).extraHeaders(headers).build();
+                .streamIdleTimeout(Duration.ofSeconds(3)).dropParams(true).extraHeaders(headers).reasoningModel(true)
+                .build();
         headers.clear();
         assertThat(t).isEqualTo(new ProviderTarget("azure", "dep", URI.create("https://r.example"), "k",
-                "2024-10-21", Duration.ofSeconds(5), Duration.ofSeconds(3), true, Map.of("X-A", "1")));
+                "2024-10-21", Duration.ofSeconds(5), Duration.ofSeconds(3), true, Map.of("X-A", "1"), true));
         assertThat(ProviderTarget.from(t).build()).isEqualTo(t);
         assertThat(ProviderTarget.from(t).dropParams(false).build().dropParams()).isFalse();
+    }
+
+    /** LiteLLM's azure/o_series/<deployment>: the deployment is called by its name, as a reasoning model. */
+    @Test
+    void anAzureOSeriesModelIsItsDeploymentMarkedAsAReasoningModel() {
+        ProviderTarget t = ProviderTarget.builder("azure", "o_series/my-reasoner").build();
+
+        assertThat(t.model()).isEqualTo("my-reasoner");
+        assertThat(t.reasoningModel()).isTrue();
+        assertThat(ProviderTarget.from(t).build()).isEqualTo(t);
+        assertThat(ProviderTarget.builder("azure", "my-gpt4o").build().reasoningModel()).isFalse();
+        assertThat(ProviderTarget.builder("openrouter", "o_series/x").build().model()).as("Azure's prefix only")
+                .isEqualTo("o_series/x");
+        assertThatThrownBy(() -> ProviderTarget.builder("azure", "o_series/ ").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names no deployment");
     }
 
     @Test

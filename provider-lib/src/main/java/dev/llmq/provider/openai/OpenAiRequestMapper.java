@@ -30,7 +30,8 @@ public final class OpenAiRequestMapper {
     /**
      * Where OpenAI's reasoning models are served under their own rules: OpenAI, and Azure OpenAI when the deployment
      * is named after its model ({@code o3-mini}, {@code gpt-5}), as most are and as LiteLLM reads an Azure name; Azure
-     * answers {@code max_tokens} on them with the same 400 ("use 'max_completion_tokens' instead").
+     * answers {@code max_tokens} on them with the same 400 ("use 'max_completion_tokens' instead"). A deployment
+     * named otherwise says so as LiteLLM's {@code azure/o_series/<deployment>} ({@link ProviderTarget#reasoningModel}).
      */
     private static final Set<String> REASONING_ENDPOINTS = Set.of("openai", "azure");
 
@@ -47,7 +48,8 @@ public final class OpenAiRequestMapper {
         body.put("model", target.model());
         withoutThoughtSignatures(body);
         List<String> adjustments = new ArrayList<>(support.apply(body, target.dropParams(), endpoint.name()));
-        if (REASONING_ENDPOINTS.contains(endpoint.name()) && ReasoningModels.isReasoning(target.model())) {
+        if (REASONING_ENDPOINTS.contains(endpoint.name())
+                && (target.reasoningModel() || ReasoningModels.isReasoning(target.model()))) {
             adjustments.addAll(ReasoningModels.renameMaxTokens(body));
             adjustments.addAll(ReasoningModels.SUPPORT.apply(body, target.dropParams(),
                     endpoint.name() + " " + target.model()));

@@ -287,6 +287,25 @@ class EngineBehaviourTest {
         assertThat(client.complete(named, ok).adjustments()).as("a name that does not say the model").isEmpty();
     }
 
+    /** LiteLLM's azure/o_series/<deployment>: a deployment named otherwise, called by its name, by reasoning rules. */
+    @Test
+    void anAzureOSeriesDeploymentIsCalledByItsNameWithTheReasoningRules() throws IOException {
+        ProviderTarget reasoner = ProviderTarget.builder("azure", "o_series/prod-reasoner").apiBase(peer.base())
+                .apiKey("azure-key").apiVersion("2024-10-21").build();
+        ObjectNode sampled = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":0.2}");
+        assertThatThrownBy(() -> client.complete(reasoner, sampled)).isInstanceOfSatisfying(ProviderException.class,
+                e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER));
+        ObjectNode ok = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":9}");
+        peer.enqueue(Reply.json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}", Map.of()));
+
+        assertThat(client.complete(reasoner, ok).adjustments())
+                .containsExactly("renamed:max_tokens->max_completion_tokens");
+        assertThat(peer.received()).singleElement().satisfies(r -> {
+            assertThat(r.uri().getPath()).isEqualTo("/openai/deployments/prod-reasoner/chat/completions");
+            assertThat(Json.mapper().readTree(r.body()).get("model").asText()).isEqualTo("prod-reasoner");
+        });
+    }
+
     @Test
     void aGeminiCallsThoughtSignatureIsCutFromItsToolCallIds() throws IOException {
         // a tool loop begun on Gemini: its call's id carries the thought signature, which OpenAI has no use for
