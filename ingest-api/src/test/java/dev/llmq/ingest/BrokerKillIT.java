@@ -57,9 +57,15 @@ class BrokerKillIT {
                         .until(() -> leftOpen.describe("kill-open-tx"), d -> d != null);
                 next.initTransactions();
                 broker.awaitReady();
+                List<TopicPartition> partitions = IntStream.range(0, TopicsFixture.PARTITIONS)
+                        .mapToObj(p -> new TopicPartition(topic, p)).toList();
+                // Kafka skips the markers when its coordinator aborts the transaction before it knows the partitions'
+                // leaders, as in most runs; on a loaded machine the leaders may be known first, and Kafka marks the
+                // end itself. Either way no partition stays open, and what is aborted here is what Kafka left open.
                 assertThat(leftOpen.abortLeftOpen("kill-open-tx", before)).as("partitions where one was left open")
-                        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, TopicsFixture.PARTITIONS)
-                                .mapToObj(p -> new TopicPartition(topic, p)).toList());
+                        .isSubsetOf(partitions);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(openOn(broker, partitions))
+                        .as("partitions with a transaction still open").isEmpty());
                 assertThat(leftOpen.abortLeftOpen("kill-open-tx", before)).as("asked again").isEmpty();
                 next.beginTransaction();
                 for (int p = 0; p < TopicsFixture.PARTITIONS; p++) {
@@ -126,6 +132,18 @@ class BrokerKillIT {
             open.close(Duration.ZERO);
         }
         broker.launch();
+    }
+
+    /** The partitions on which a producer has a transaction open, as the broker describes them. */
+    private static List<TopicPartition> openOn(BrokerProcess broker, List<TopicPartition> partitions)
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()))) {
+            return admin.describeProducers(partitions).all().get().entrySet().stream()
+                    .filter(e -> e.getValue().activeProducers().stream()
+                            .anyMatch(p -> p.currentTransactionStartOffset().isPresent()))
+                    .map(Map.Entry::getKey).toList();
+        }
     }
 
     private static Map<String, Object> transactional(BrokerProcess broker, String transactionalId) {
