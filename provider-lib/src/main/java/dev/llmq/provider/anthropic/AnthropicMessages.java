@@ -146,9 +146,8 @@ final class AnthropicMessages {
         if (id == null || VALID_TOOL_USE_ID.matcher(id).matches()) {
             return id;
         }
-        int signature = id.indexOf(GeminiWire.THOUGHT_SIGNATURE_SEPARATOR);
-        String bare = signature < 0 ? id : id.substring(0, signature);
-        if (signature > 0 && VALID_TOOL_USE_ID.matcher(bare).matches()) {
+        String bare = GeminiWire.withoutThoughtSignature(id);
+        if (!bare.equals(id) && VALID_TOOL_USE_ID.matcher(bare).matches()) {
             return bare;
         }
         return INVALID_TOOL_USE_ID_CHARS.matcher(bare).replaceAll("_") + "_" + Integer.toHexString(id.hashCode());

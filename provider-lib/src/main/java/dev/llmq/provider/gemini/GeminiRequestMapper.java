@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -70,6 +69,10 @@ public final class GeminiRequestMapper {
             .denyingValues("presence_penalty", v -> !v.isNumber() || v.asDouble() != 0)
             .denyingValues("frequency_penalty", v -> !v.isNumber() || v.asDouble() != 0);
 
+    /** {@link #WITHOUT_PENALTIES} for a model that cannot turn thinking off: {@code reasoning_effort: none} too. */
+    private static final ParameterSupport WITHOUT_THINKING_OFF = WITHOUT_PENALTIES.denyingValues("reasoning_effort",
+            SUPPORT.unsupported().get("reasoning_effort").or(v -> "none".equals(v.asText())));
+
     private static final Pattern PENALTY_MODELS = Pattern.compile("gemini-(1\\.|2\\.0).*");
     private static final Pattern ALWAYS_THINKING = Pattern.compile("gemini-(2\\.5|3(\\.\\d+)?)-pro.*");
     private static final Pattern BUDGETS_FROM_512 = Pattern.compile("gemini-2\\.5-flash-lite.*");
@@ -99,14 +102,12 @@ public final class GeminiRequestMapper {
         return m.startsWith("models/") ? m.substring(7) : m;
     }
 
-    /** What a model supports: {@link #SUPPORT} less the penalties and a thinking-off the model refuses. */
+    /**
+     * What a model supports: {@link #SUPPORT} less the penalties and a thinking-off the model refuses (the models
+     * that always think are all of those without penalties).
+     */
     private static ParameterSupport supportOf(String model, boolean penalties) {
-        ParameterSupport support = penalties ? SUPPORT : WITHOUT_PENALTIES;
-        if (!alwaysThinks(model)) {
-            return support;
-        }
-        Predicate<JsonNode> effort = SUPPORT.unsupported().get("reasoning_effort");
-        return support.denyingValues("reasoning_effort", effort.or(v -> "none".equals(v.asText())));
+        return penalties ? SUPPORT : alwaysThinks(model) ? WITHOUT_THINKING_OFF : WITHOUT_PENALTIES;
     }
 
     public MappedRequest map(ProviderTarget target, ObjectNode openAiRequest) {

@@ -29,6 +29,16 @@ public final class GeminiWire {
     }
 
     /**
+     * A tool call's id without the thought signature a Gemini call's id carries
+     * ({@link #THOUGHT_SIGNATURE_SEPARATOR}), for a provider to which it means nothing; the id itself when it carries
+     * none. Null stays null.
+     */
+    public static String withoutThoughtSignature(String id) {
+        int at = id == null ? -1 : id.indexOf(THOUGHT_SIGNATURE_SEPARATOR);
+        return at > 0 ? id.substring(0, at) : id;
+    }
+
+    /**
      * Gemini {@code finishReason} → OpenAI {@code finish_reason}: STOP is {@code tool_calls} when the candidate called
      * a function, else {@code stop}; MAX_TOKENS → {@code length}; the safety family → {@code content_filter}; any
      * other reason (OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL, newer ones) → {@code stop}. Null stays null.

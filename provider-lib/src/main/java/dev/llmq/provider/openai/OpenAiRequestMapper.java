@@ -95,9 +95,9 @@ public final class OpenAiRequestMapper {
 
     private static void cutSignature(ObjectNode node, String field) {
         String id = node.path(field).asText("");
-        int at = id.indexOf(GeminiWire.THOUGHT_SIGNATURE_SEPARATOR);
-        if (at > 0) {
-            node.put(field, id.substring(0, at));
+        String bare = GeminiWire.withoutThoughtSignature(id);
+        if (!bare.equals(id)) {
+            node.put(field, bare);
         }
     }
 }
