@@ -95,7 +95,8 @@ final class ConfigCommand implements Runnable {
             List<Deployment> unpriced = parsed.deployments().stream()
                     .filter(d -> prices.price(d).isEmpty() && d.mockResponse() == null).toList();
             if (!unpriced.isEmpty()) {
-                out.println("no price for " + Words.count(unpriced.size(), "deployment") + ": their results will "
+                out.println("no price for " + Words.count(unpriced.size(), "deployment") + ": "
+                        + (unpriced.size() == 1 ? "its" : "their") + " results will "
                         + "say cost_usd: null; set input_cost_per_token and output_cost_per_token, or model_info."
                         + "base_model, or point llmq.pricing.table at a price table that lists the model");
             }

@@ -65,7 +65,7 @@ class ConfigCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains(config + ": valid for every role", "1 model group:",
                 "  local: local-1 (openai/my-finetune, no price)", "  my-model: an alias of local",
-                "no price for 1 deployment: their results will say cost_usd: null",
+                "no price for 1 deployment: its results will say cost_usd: null",
                 "not supported by llmq, no effect: router_setings (did you mean router_settings?)");
     }
 
