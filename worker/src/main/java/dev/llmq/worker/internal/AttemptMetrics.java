@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code gen_ai.client.operation.duration{gen_ai.operation.name, gen_ai.provider.name, gen_ai.request.model,
  * error.type}} (OpenTelemetry GenAI semantic conventions; {@code error.type} is empty on a success, which
  * Prometheus reads as absent, since every series of a name must have the same tag keys),
+ * {@code llmq.attempts.refused{provider, deployment, model_group, error_kind}} (attempts llmq refused before calling
+ * the provider, {@link AttemptRecord#sent()} false: not provider calls, so in neither meter before),
  * {@code llmq.retries{model_group}} (an attempt in the same model group as the one before) and
  * {@code llmq.fallbacks{model_group, fallback_group}} (an attempt in another group than the one before; model_group
  * is the job's). Error kinds are provider-lib's taxonomy ({@link ErrorKind#wire()}). Meters are cached per
@@ -42,6 +44,7 @@ public final class AttemptMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, DeploymentMeters> deployments = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> refused = new ConcurrentHashMap<>();
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Counter>> fallbacks = new ConcurrentHashMap<>();
 
@@ -58,14 +61,11 @@ public final class AttemptMetrics {
     public void record(String jobGroup, List<AttemptRecord> attempts) {
         String previousGroup = null;
         for (AttemptRecord a : attempts) {
-            int index = a.errorKind() == null ? 0 : 1 + a.errorKind().ordinal();
-            DeploymentMeters m = meters(a);
-            Counter calls = m.calls().get(index);
-            if (calls == null) {
-                calls = register(a, m, index);
+            if (a.sent()) {
+                called(a);
+            } else {
+                refused(a).increment();
             }
-            calls.increment();
-            m.durations().get(index).record(a.latency());
             String group = String.valueOf(a.modelGroup());
             if (previousGroup != null) {
                 if (previousGroup.equals(group)) {
@@ -82,6 +82,29 @@ public final class AttemptMetrics {
             }
             previousGroup = group;
         }
+    }
+
+    private void called(AttemptRecord a) {
+        int index = a.errorKind() == null ? 0 : 1 + a.errorKind().ordinal();
+        DeploymentMeters m = meters(a);
+        Counter calls = m.calls().get(index);
+        if (calls == null) {
+            calls = register(a, m, index);
+        }
+        calls.increment();
+        m.durations().get(index).record(a.latency());
+    }
+
+    /** The counter of attempts refused before calling, per deployment (with its provider and group) and error kind. */
+    private Counter refused(AttemptRecord a) {
+        String provider = String.valueOf(a.provider());
+        String group = String.valueOf(a.modelGroup());
+        String kind = a.errorKind() == null ? "none" : a.errorKind().wire();
+        return refused.computeIfAbsent(List.of(a.deploymentId(), provider, group, kind),
+                k -> Counter.builder("llmq.attempts.refused")
+                        .description("attempts llmq refused before calling the provider, by error kind")
+                        .tag("provider", provider).tag("deployment", a.deploymentId()).tag("model_group", group)
+                        .tag("error_kind", kind).register(registry));
     }
 
     private DeploymentMeters meters(AttemptRecord a) {

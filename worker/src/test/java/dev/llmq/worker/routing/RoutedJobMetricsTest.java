@@ -49,8 +49,11 @@ class RoutedJobMetricsTest {
                   - model_name: locked
                     litellm_params: { model: openai/keyless, api_base: %1$s, api_key: k }
                     model_info: { id: locked-1 }
+                  - model_name: claude
+                    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: %2$s, api_key: k }
+                    model_info: { id: claude-1 }
                 router_settings: { num_retries: 1, fallbacks: [{ locked: [mini] }] }
-                """.formatted(mock.openAiBaseUrl());
+                """.formatted(mock.openAiBaseUrl(), mock.anthropicBaseUrl());
         Clock clock = Clock.systemUTC();
         DeploymentPrices prices = new DeploymentPrices(PriceTable.bundled());
         router = new Router(ConfigLoader.parse(yaml, Map.of()), clock, new SplittableRandom(7), duration -> { },
@@ -106,6 +109,31 @@ class RoutedJobMetricsTest {
         assertThat(calls("mini-1", "success", "none")).isEqualTo(1);
         assertThat(meters.get("llmq.fallbacks").tag("model_group", "locked").tag("fallback_group", "mini")
                 .counter().count()).isEqualTo(1);
+    }
+
+    /**
+     * An attempt llmq refused before calling (Anthropic's temperature with top_p, without drop_params) is no provider
+     * call: it counts in {@code llmq.attempts.refused}, not in {@code llmq.provider.calls} nor the call durations.
+     */
+    @Test
+    void anAttemptRefusedBeforeCallingCountsAsRefusedNotAsAProviderCall() throws Exception {
+        var job = RoutingFixtures.job("claude", false);
+        job.body().put("temperature", 0.5).put("top_p", 0.9);
+
+        JobOutcome outcome = handler.handle(job, new RoutedJobHandlerTest.RecordingChunks());
+
+        assertThat(outcome.attempts()).singleElement().satisfies(a -> assertThat(a.sent()).isFalse());
+        assertThat(mock.requests()).isEmpty();
+        assertThat(meters.get("llmq.attempts.refused").tag("provider", "anthropic").tag("deployment", "claude-1")
+                .tag("model_group", "claude").tag("error_kind", "unsupported_parameter").counter().count())
+                .isEqualTo(1);
+        assertThat(Search.in(meters).name("llmq.provider.calls").counters()).isEmpty();
+        assertThat(Search.in(meters).name("gen_ai.client.operation.duration").timers()).isEmpty();
+
+        handler.handle(RoutingFixtures.job("mini", false), new RoutedJobHandlerTest.RecordingChunks());
+        assertThat(calls("mini-1", "success", "none")).isEqualTo(1);
+        assertThat(Search.in(meters).name("llmq.attempts.refused").counter().count()).as("a call is no refusal")
+                .isEqualTo(1);
     }
 
     @Test
