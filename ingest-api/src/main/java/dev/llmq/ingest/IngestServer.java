@@ -652,20 +652,23 @@ public final class IngestServer implements AutoCloseable {
     }
 
     /**
-     * The batch of the output or error file {@code id}, as its caller sees it; 404 when none, once it expired, or when
-     * the batch ended without a line for it (its batch says {@code error_file_id: null}, or {@code output_file_id}).
+     * The batch of the output or error file {@code id}, as its caller sees it; 404 when none, while the batch runs (as
+     * OpenAI's, its files are there once it ended: its batch says {@code output_file_id: null} until then, and
+     * {@code GET /v1/files} lists none), once it expired, or when the batch ended without a line for it (its batch
+     * says {@code error_file_id: null}, or {@code output_file_id}).
      */
     private BatchTally outputOf(String id, String batchId, Context ctx) {
         Instant now = clock.instant();
         return BatchTally.read(view, batchId, caller(ctx), sealedParts)
+                .filter(BatchTally::ended)
                 .filter(jobs -> jobs.outputExpiresAt() == null || jobs.outputExpiresAt().isAfter(now))
                 .filter(jobs -> !jobs.endedWithoutLinesFor(FileService.isErrorFile(id)))
                 .orElseThrow(() -> FileService.noSuchFile(id));
     }
 
     /**
-     * {@code GET /v1/files/{id}/content}: an uploaded file as it was uploaded, or a batch's output or error lines as
-     * they are read (those of its jobs ended so far).
+     * {@code GET /v1/files/{id}/content}: an uploaded file as it was uploaded, or an ended batch's output or error
+     * lines as they are read.
      */
     private void getFileContent(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
@@ -677,7 +680,7 @@ public final class IngestServer implements AutoCloseable {
             }
             return;
         }
-        outputOf(id, batchId, ctx); // 404 once it expired
+        outputOf(id, batchId, ctx); // 404 while the batch runs, and once it expired
         send(ctx, "application/octet-stream", batchResults.open(batchId, caller(ctx), FileService.linesOf(id))
                 .orElseThrow(() -> FileService.noSuchFile(id)));
     }

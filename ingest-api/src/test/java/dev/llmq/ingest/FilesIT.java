@@ -179,6 +179,17 @@ class FilesIT {
         assertThat(first.fileBatch().inputFileId()).isEqualTo(fileId);
 
         fixture.sendResult(StatusIT.succeeded(jobs.get(0).jobId(), batchId, "uno"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/v1/batches/" + batchId).json()
+                .at("/request_counts/completed").asInt() == 1);
+        // as OpenAI's, a running batch has no output file yet: neither its object, nor its content, nor in the list
+        String runningOutput = "file-" + batchId + "-output";
+        for (String path : List.of(runningOutput, runningOutput + "/content")) {
+            HttpTestClient.Response running = http.get("/v1/files/" + path);
+            assertThat(running.status()).as(running.body()).isEqualTo(404);
+            assertThat(running.json().at("/error/code").asText()).isEqualTo("file_not_found");
+            assertThat(running.json().at("/error/type").asText()).isEqualTo("invalid_request_error");
+        }
+        assertThat(http.get("/v1/files").json().path("data").findValuesAsText("id")).doesNotContain(runningOutput);
         fixture.sendResult(StatusIT.failed(jobs.get(1).jobId(), batchId));
         fixture.sendResult(StatusIT.succeeded(jobs.get(2).jobId(), batchId, "tres"));
         await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/v1/batches/" + batchId).json()
