@@ -32,8 +32,9 @@ import java.util.function.Predicate;
  * was made (its {@code created_at}, the batch's end), so that a page's {@code after} names a place both kinds of id
  * can be ordered by; at the same millisecond uploads come first. Each batch's files take a count of every one of its
  * jobs ({@link BatchTally#read}), so a page ends early, with {@code has_more}, once the batches of its files hold
- * {@value BatchListing#PAGE_JOBS} jobs (a batch's two files are never parted; the next page may then turn out
- * empty, which ends OpenAI's SDKs' paging as well); the status store lists batches newest first only, so
+ * {@value BatchListing#PAGE_JOBS} jobs (a batch's two files are never parted); its {@code has_more} says whether
+ * a file follows, so the batches after it are looked at until one has files (its count, kept with its ended parts
+ * ({@link SealedParts}), is not made again by the next page); the status store lists batches newest first only, so
  * {@code order=asc} first walks the ids of the caller's batches newer than {@code after}.
  */
 public final class FileListing {
@@ -125,8 +126,8 @@ public final class FileListing {
         String lastId = null;
         boolean more = false;
         while (true) {
-            if (!data.isEmpty() && outputs.full()) { // told before another batch is counted
-                more = upload != null || outputs.mayHaveMore();
+            if (!data.isEmpty() && outputs.full()) { // ends before another batch's files are taken
+                more = upload != null || outputs.hasNext();
                 break;
             }
             if (upload == null && !outputs.hasNext()) {
@@ -221,11 +222,6 @@ public final class FileListing {
          */
         boolean full() {
             return jobs >= pageJobs && ready.isEmpty();
-        }
-
-        /** Whether a file may be left without counting another batch: one ready, or a batch not looked at yet. */
-        boolean mayHaveMore() {
-            return !ready.isEmpty() || !batches.isEmpty() || !listedAll;
         }
 
         @Override

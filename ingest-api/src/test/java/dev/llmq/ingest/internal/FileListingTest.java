@@ -144,6 +144,28 @@ class FileListingTest {
         assertThat(ids(second)).containsExactly(FileService.outputFileId(b.get(3)));
     }
 
+    /**
+     * A page cut by its jobs says {@code has_more} only when a file follows: not when what is left is a batch still
+     * running (no files yet), whose page would be empty.
+     */
+    @Test
+    void aPageCutByItsJobsSaysMoreOnlyWhenAFileFollows() {
+        List<String> b = batches();
+        String running = new JobIds(Clock.fixed(T.plusSeconds(300), ZoneOffset.UTC), new Random(5)).nextBatchId();
+        view.put(job(running, 0, "acme", JobStatus.RUNNING, null));
+        FileListing listing = listing(1);
+        List<List<String>> pages = new ArrayList<>();
+        ObjectNode page = listing.page(query("order", "asc"), ACME);
+        pages.add(ids(page));
+        while (page.path("has_more").asBoolean()) {
+            page = listing.page(query("order", "asc", "after", page.path("last_id").asText()), ACME);
+            pages.add(ids(page));
+        }
+        assertThat(pages).containsExactly(
+                List.of(FileService.errorFileId(b.get(0)), FileService.outputFileId(b.get(0))),
+                List.of(FileService.outputFileId(b.get(3))), List.of(FileService.errorFileId(b.get(4))));
+    }
+
     @Test
     void anAfterThatIsNoFileIdIsRefused() {
         batches();
