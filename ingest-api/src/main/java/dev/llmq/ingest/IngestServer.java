@@ -785,6 +785,9 @@ public final class IngestServer implements AutoCloseable {
     private void usage(Context ctx) {
         UsageForwarder.Answer answer = usage.forward(ctx.queryParamMap(), ctx.queryString(),
                 caller(ctx).usageTenant());
+        if (answer.requestId() != null) { // the aggregator's answer under the id its log names
+            ctx.header(ResponseHeaders.REQUEST_ID, answer.requestId());
+        }
         ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
     }
 

@@ -32,6 +32,7 @@ class UsageRouteTest {
             + "\"from\":null,\"to\":null,\"data\":[{\"schema_version\":1,\"window\":\"total\",\"group_by\":\"model\","
             + "\"key\":\"gpt-4o\",\"requests\":3,\"cost_usd\":0.00042150}]}";
 
+    private static final String AGGREGATOR_REQUEST_ID = "req_0123456789abcdef0123456789abcdef";
     private static HttpServer aggregator;
     private static IngestServer server;
     private static HttpTestClient http;
@@ -51,6 +52,7 @@ class UsageRouteTest {
             Reply r = reply.get();
             byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.getResponseHeaders().add("x-request-id", AGGREGATOR_REQUEST_ID);
             exchange.sendResponseHeaders(r.status(), bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
@@ -93,6 +95,27 @@ class UsageRouteTest {
         assertThat(r.body()).isEqualTo(ANSWER);
         assertThat(queries).containsExactly(query);
         assertThat(forwardedBy).containsExactly("ingest-usage");
+    }
+
+    /**
+     * An answer the aggregator made carries its {@code x-request-id}, the one its log names (it takes no caller's id),
+     * so a client's report is found there; one the ingest made (a refusal before forwarding) the ingest's own.
+     */
+    @Test
+    void theAggregatorsAnswerCarriesTheAggregatorsRequestId() {
+        HttpTestClient.Response forwarded = http.get("/v1/usage?group_by=model&window=total");
+        assertThat(forwarded.raw().headers().allValues("x-request-id")).containsExactly(AGGREGATOR_REQUEST_ID);
+
+        reply.set(new Reply(500, "{\"error\":{\"message\":\"internal error\",\"type\":\"server_error\","
+                + "\"param\":null,\"code\":\"internal_error\"}}"));
+        HttpTestClient.Response failed = http.get("/v1/usage?group_by=model&window=total");
+        assertThat(failed.status()).isEqualTo(500);
+        assertThat(failed.raw().headers().allValues("x-request-id")).containsExactly(AGGREGATOR_REQUEST_ID);
+
+        HttpTestClient.Response refused = http.get("/v1/usage?group_by=user");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.raw().headers().allValues("x-request-id")).singleElement()
+                .asString().startsWith("req_").isNotEqualTo(AGGREGATOR_REQUEST_ID);
     }
 
     @Test

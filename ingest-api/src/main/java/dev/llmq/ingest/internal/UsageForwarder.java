@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * answer, asking its peers itself). The query string goes through as received and the aggregator's status, content
  * type and body come back unchanged, so ingest adds no second reading of the contract; what ingest adds is the
  * parameter check ({@link UsageQuery}) and a 503 {@code usage_unavailable} saying where it looked when no aggregator is
- * configured or it does not answer within the timeout.
+ * configured or it does not answer within the timeout. An answer the aggregator made comes back with its
+ * {@code x-request-id} ({@link Answer#requestId}), the id its log names (the aggregator takes no caller's id), so
+ * a client's report of it is found there; an answer the ingest made keeps the ingest's.
  *
  * <p>One {@link HttpClient} per ingest instance, shared by every request (as {@link StatusPeers} does for the status
  * store's peers, whose {@link StatusPeers#FORWARDED_BY} header this also sets).
@@ -35,8 +37,12 @@ public final class UsageForwarder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageForwarder.class);
     private static final String JSON = "application/json";
 
-    /** What the aggregator answered. */
-    public record Answer(int status, String contentType, byte[] body) {
+    /**
+     * What the aggregator answered.
+     *
+     * @param requestId the aggregator's {@code x-request-id} for it, or null when it gave none
+     */
+    public record Answer(int status, String contentType, byte[] body, String requestId) {
         public Answer {
             Objects.requireNonNull(contentType, "contentType");
             Objects.requireNonNull(body, "body");
@@ -111,7 +117,8 @@ public final class UsageForwarder implements AutoCloseable {
                         + " key: set the same " + LlmqKeys.AUTH_INTERNAL_KEY.name() + " on both").withoutRetry();
             }
             return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(JSON),
-                    response.body());
+                    response.body(), response.headers().firstValue(ResponseHeaders.REQUEST_ID)
+                            .filter(id -> !id.isBlank()).orElse(null));
         } catch (HttpTimeoutException e) {
             LOG.debug("usage aggregator {} timed out: {}", uri, e.toString());
             throw unavailable("the usage aggregator at " + aggregator + " did not answer within "
