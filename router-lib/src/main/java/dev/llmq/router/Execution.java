@@ -210,8 +210,10 @@ final class Execution {
             return Decision.CONTINUE;
         }
         int allowed = settings.retriesFor(group, kind);
-        if (!kind.retryable() && kind.cooldown() && !policy.containsKey(kind) && otherAvailable) {
-            allowed = settings.numRetries(); // a deployment's own fault (key, quota, model): another may work
+        if (!kind.retryable() && (kind.cooldown() || kind == ErrorKind.UNSUPPORTED_PARAMETER)
+                && !policy.containsKey(kind) && otherAvailable) {
+            // a deployment's own fault (key, quota, model), or a parameter its model does not take: another may work
+            allowed = settings.numRetries();
         }
         boolean budgetLeftForRetry = budget - attempts.size() > pending(Chain.GENERIC, settings);
         if (inGroup <= allowed && budgetLeftForRetry) {
@@ -230,10 +232,21 @@ final class Execution {
             }
             return Decision.CONTINUE;
         }
-        if ((kind.retryable() || kind.cooldown()) && switchTo(Chain.GENERIC, settings)) {
+        if (fallsBack(kind) && switchTo(Chain.GENERIC, settings)) {
             return Decision.CONTINUE;
         }
         return Decision.FAIL;
+    }
+
+    /**
+     * Whether an error of this kind, once the group is given up, goes on to the generic fallbacks. As in LiteLLM,
+     * whose router sends every error but the typed ones (context window, content policy) to them: a parameter one
+     * model does not take (LiteLLM's UnsupportedParamsError, a BadRequestError) may be taken by a fallback's model.
+     * Unlike LiteLLM, a request a provider found malformed ({@code invalid_request}) is not sent on: every group
+     * would refuse it alike.
+     */
+    private static boolean fallsBack(ErrorKind kind) {
+        return kind.retryable() || kind.cooldown() || kind == ErrorKind.UNSUPPORTED_PARAMETER;
     }
 
     /** Retry-After when the provider sent one of at most 60 s, else exponential backoff with jitter, at most 8 s. */

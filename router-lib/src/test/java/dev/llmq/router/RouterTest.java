@@ -92,6 +92,26 @@ class RouterTest {
         });
     }
 
+    /**
+     * As LiteLLM's router, which retries a BadRequestError (UnsupportedParamsError is one) and then sends it to the
+     * group's fallbacks: a parameter llmq refuses for one deployment's model goes to another deployment of the group,
+     * then to the fallbacks, whose models may take it. llmq used to fail such a job at once.
+     */
+    @Test
+    void anUnsupportedParameterGoesToAnotherDeploymentThenToTheFallbacks() {
+        Router r = router(config("{ num_retries: 2, fallbacks: [{ g: [spare] }] }", dep("g", "a", "weight: 1000"),
+                dep("g", "b", "weight: 0.001"), dep("spare", "s", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.UNSUPPORTED_PARAMETER, 400).notSent())
+                .on("b", fail(ErrorKind.UNSUPPORTED_PARAMETER, 400).notSent());
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(call.calls).as("each deployment of g once, then the fallback").containsExactly("a", "b", "s");
+        assertThat(sleeper.sleeps).isEmpty();
+    }
+
     @Test
     void retryableErrorGoesToAnotherDeploymentAtOnce() {
         Router r = router(config("{}", dep("g", "a", "weight: 1000"), dep("g", "b", "weight: 0.001")));
