@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmq.provider.ErrorKind;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,22 @@ class LiteLlmConfigShapesTest {
                     "litellm_settings.fallbacks: no effect, overridden by router_settings.fallbacks (as in "
                             + "LiteLLM, router_settings wins over litellm_settings)");
         }
+    }
+
+    /** LiteLLM's Router takes litellm_settings.request_timeout only when it is given no timeout: so does llmq. */
+    @Test
+    void aRequestTimeoutThatRouterSettingsOverridesIsNotedAsTheOtherOverridesAre() {
+        LlmqConfig c = ConfigLoader.parse(GROUPS + """
+                router_settings: { timeout: 30 }
+                litellm_settings: { request_timeout: 90 }
+                """, Map.of());
+
+        assertThat(c.router().timeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.unsupportedKeys()).isEmpty();
+        assertThat(c.notes()).containsExactly("litellm_settings.request_timeout: no effect, overridden by "
+                + "router_settings.timeout (as in LiteLLM, router_settings wins over litellm_settings)");
+        assertThat(ConfigLoader.parse(GROUPS + "litellm_settings: { request_timeout: 90 }\n", Map.of()).router()
+                .timeout()).as("alone, it applies").isEqualTo(Duration.ofSeconds(90));
     }
 
     /** A fallback to a group that does not exist names the section the fallbacks were read from. */

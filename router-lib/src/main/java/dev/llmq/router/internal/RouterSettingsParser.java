@@ -56,12 +56,17 @@ final class RouterSettingsParser {
      * is marked read and noted as overridden, so that it is not reported as a key llmq does not support.
      */
     private Fields from(String key) {
-        if (router.has(key) && litellm.has(key)) {
-            litellm.raw(key);
-            notes.add(litellm.path() + "." + key + ": no effect, overridden by " + router.path() + "." + key
+        return from(key, key);
+    }
+
+    /** As {@link #from(String)}, for a key {@code litellm_settings} spells {@code litellmKey}. */
+    private Fields from(String key, String litellmKey) {
+        if (router.has(key) && litellm.has(litellmKey)) {
+            litellm.raw(litellmKey);
+            notes.add(litellm.path() + "." + litellmKey + ": no effect, overridden by " + router.path() + "." + key
                     + " (as in LiteLLM, router_settings wins over litellm_settings)");
         }
-        return router.has(key) || !litellm.has(key) ? router : litellm;
+        return router.has(key) || !litellm.has(litellmKey) ? router : litellm;
     }
 
     RouterSettings parse() {
@@ -78,7 +83,8 @@ final class RouterSettingsParser {
         Integer allowedFails = from("allowed_fails").intValue("allowed_fails");
         Duration cooldown = from("cooldown_time").seconds("cooldown_time");
         boolean disableCooldowns = router.get(RouterKeys.DISABLE_COOLDOWNS);
-        Duration timeout = firstNonNull(router.seconds("timeout"), litellm.seconds("request_timeout"));
+        Duration timeout = from("timeout", "request_timeout") == router ? router.seconds("timeout")
+                : litellm.seconds("request_timeout");
         Duration streamTimeout = router.seconds("stream_timeout");
         Boolean preCall = router.bool("enable_pre_call_checks");
         Boolean tagFiltering = router.bool("enable_tag_filtering");
@@ -283,7 +289,4 @@ final class RouterSettingsParser {
         return n;
     }
 
-    private static <T> T firstNonNull(T a, T b) {
-        return a != null ? a : b;
-    }
 }
