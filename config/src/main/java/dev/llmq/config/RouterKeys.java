@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * The keys of {@code router_settings}, as LiteLLM's proxy names them. Where LiteLLM also accepts a key in
  * {@code litellm_settings} (num_retries, allowed_fails, cooldown_time, request_timeout as timeout, retry_policy,
- * allowed_fails_policy, the fallbacks, max_fallbacks), llmq does too; {@code router_settings} wins.
+ * allowed_fails_policy, the fallbacks, max_fallbacks), llmq does too; {@code router_settings} wins, except that an
+ * empty list or 0 there is unset for the keys LiteLLM reads as {@code router value or module value} (the fallbacks,
+ * default_fallbacks, timeout, cooldown_time).
  */
 public final class RouterKeys {
 
@@ -54,8 +56,8 @@ public final class RouterKeys {
             + "`AuthenticationErrorAllowedFails` counts 403s only.", "{TimeoutErrorAllowedFails: 10}");
 
     public static final ConfigKey<Duration> COOLDOWN_TIME = new ConfigKey<>("router_settings.cooldown_time",
-            ConfigType.SECONDS, null, nonNegative(), "How long a failing deployment cools down, in seconds; unset: "
-            + "the provider's Retry-After, else 5 s. A 429 or 503 whose Retry-After is over 60 s (longer than a job "
+            ConfigType.SECONDS, null, nonNegative(), "How long a failing deployment cools down, in seconds; unset (or "
+            + "0, as in LiteLLM): the provider's Retry-After, else 5 s. A 429 or 503 whose Retry-After is over 60 s (longer than a job "
             + "waits to call the same deployment again) cools it for that Retry-After (at most an hour) whatever this "
             + "says, even a group's only deployment: its jobs then wait for it (`llmq.worker.max_queue_wait`) or go "
             + "to fallbacks, instead of calling it again within seconds.", "30");
@@ -86,13 +88,15 @@ public final class RouterKeys {
     public static final ConfigKey<Object> CONTEXT_WINDOW_FALLBACKS = new ConfigKey<>(
             "router_settings.context_window_fallbacks", ConfigType.STRUCTURE, null, any(),
             "Fallbacks when the prompt exceeds a group's context window. Unset, such a failure goes to "
-            + "`fallbacks` (then `default_fallbacks`), as in LiteLLM; set, even to `[]`, only these apply.",
+            + "`fallbacks` (then `default_fallbacks`), as in LiteLLM; set, only these apply (`[]`: none). As in "
+            + "LiteLLM, `[]` here is unset: `litellm_settings.context_window_fallbacks` then applies if set.",
             "[{gpt-4o-mini: [gpt-4o]}]");
 
     public static final ConfigKey<Object> CONTENT_POLICY_FALLBACKS = new ConfigKey<>(
             "router_settings.content_policy_fallbacks", ConfigType.STRUCTURE, null, any(),
             "Fallbacks when a provider refuses on content policy. Unset, such a failure goes to `fallbacks` "
-            + "(then `default_fallbacks`), as in LiteLLM; set, even to `[]`, only these apply.",
+            + "(then `default_fallbacks`), as in LiteLLM; set, only these apply (`[]`: none). As in LiteLLM, `[]` "
+            + "here is unset: `litellm_settings.content_policy_fallbacks` then applies if set.",
             "[{gpt-4o: [claude-sonnet]}]");
 
     public static final ConfigKey<Object> DEFAULT_FALLBACKS = new ConfigKey<>("router_settings.default_fallbacks",
@@ -137,7 +141,8 @@ public final class RouterKeys {
 
     public static final ConfigKey<Duration> TIMEOUT = new ConfigKey<>("router_settings.timeout", ConfigType.SECONDS,
             null, nonNegative(), "Request timeout of every deployment that sets none (`litellm_settings."
-            + "request_timeout` in LiteLLM's other spelling); unset: 600 s, OpenAI's client default, where "
+            + "request_timeout` in LiteLLM's other spelling); unset (or 0, as in LiteLLM): 600 s, OpenAI's client "
+            + "default, where "
             + "LiteLLM's default `request_timeout` is 6000 s.", "60");
 
     public static final ConfigKey<Duration> STREAM_TIMEOUT = new ConfigKey<>("router_settings.stream_timeout",

@@ -125,6 +125,49 @@ class LiteLlmConfigShapesTest {
                 .timeout()).as("alone, it applies").isEqualTo(Duration.ofSeconds(90));
     }
 
+    /**
+     * LiteLLM's Router reads fallbacks, default_fallbacks, the typed fallbacks, timeout and cooldown_time as
+     * {@code router value or module value}: an empty list or 0 in router_settings is unset, and the litellm_settings
+     * copy applies (said in a note). num_retries and allowed_fails it reads with {@code is not None}: 0 stays. llmq
+     * took the empty value as set and the other copy as overridden.
+     */
+    @Test
+    void anEmptyListOrZeroInRouterSettingsIsUnsetWhereLiteLlmReadsItWithOr() {
+        LlmqConfig c = ConfigLoader.parse(GROUPS + """
+                router_settings: { fallbacks: [], default_fallbacks: [], context_window_fallbacks: [], timeout: 0,
+                                   cooldown_time: 0, num_retries: 0, allowed_fails: 0 }
+                litellm_settings: { fallbacks: [{ gpt-4o: [claude] }], default_fallbacks: [claude],
+                                    context_window_fallbacks: [{ claude: [gpt-4o] }], request_timeout: 90,
+                                    cooldown_time: 7, num_retries: 4, allowed_fails: 3 }
+                """, Map.of());
+
+        RouterSettings r = c.router();
+        assertThat(r.fallbacks()).containsOnlyKeys("gpt-4o");
+        assertThat(r.defaultFallbacks()).containsExactly("claude");
+        assertThat(r.contextWindowFallbacks()).containsOnlyKeys("claude");
+        assertThat(r.timeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(r.cooldownTime()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(r.numRetries()).isZero();
+        assertThat(r.allowedFails()).isZero();
+        assertThat(c.unsupportedKeys()).isEmpty();
+        assertThat(c.notes()).contains("router_settings.fallbacks: [] is taken as unset, as LiteLLM does "
+                + "(router_settings.fallbacks or litellm_settings.fallbacks), so litellm_settings.fallbacks applies",
+                "router_settings.timeout: 0 is taken as unset, as LiteLLM does (router_settings.timeout or "
+                        + "litellm_settings.request_timeout), so litellm_settings.request_timeout applies",
+                "litellm_settings.num_retries: no effect, overridden by router_settings.num_retries (as in LiteLLM, "
+                        + "router_settings wins over litellm_settings)");
+
+        LlmqConfig alone = ConfigLoader.parse(GROUPS + """
+                router_settings: { fallbacks: [{ gpt-4o: [claude] }], content_policy_fallbacks: [], timeout: 0 }
+                """, Map.of());
+        assertThat(alone.router().contentPolicyFallbacks()).as("unset: the generic fallbacks apply").isNull();
+        assertThat(alone.router().contentPolicyFallbacksOf("gpt-4o")).containsExactly("claude");
+        assertThat(alone.router().timeout()).isNull();
+        assertThat(alone.notes()).containsExactly("router_settings.content_policy_fallbacks: [] is taken as unset, "
+                + "as LiteLLM does (router_settings.content_policy_fallbacks or "
+                + "litellm_settings.content_policy_fallbacks), so such errors go to the generic fallbacks");
+    }
+
     /** A fallback to a group that does not exist names the section the fallbacks were read from. */
     @ParameterizedTest
     @ValueSource(strings = {"fallbacks", "context_window_fallbacks", "content_policy_fallbacks"})
@@ -375,6 +418,7 @@ class LiteLlmConfigShapesTest {
                 router_settings:
                   fallbacks: [{ gpt-4o: [claude] }]
                   context_window_fallbacks: [{ '*': [claude] }]
+                litellm_settings:
                   content_policy_fallbacks: []
                 """, Map.of());
 

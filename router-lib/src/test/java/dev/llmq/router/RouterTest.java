@@ -269,8 +269,8 @@ class RouterTest {
 
     /**
      * As LiteLLM's router: a content policy refusal or a context window error goes to the generic fallbacks (then
-     * default_fallbacks) when the fallbacks of its own kind are unset; set, even to [], only those apply. llmq used to
-     * fail such a job at once whenever the kind's own fallbacks were unset.
+     * default_fallbacks) when the fallbacks of its own kind are unset; set, even to [] in litellm_settings, only those
+     * apply. llmq used to fail such a job at once whenever the kind's own fallbacks were unset.
      */
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = ErrorKind.class, names = {"CONTENT_POLICY", "CONTEXT_WINDOW_EXCEEDED"})
@@ -289,8 +289,8 @@ class RouterTest {
         assertThat(byDefault.calls).containsExactly("a", "s");
 
         Fakes.ScriptedCall optedOut = new Fakes.ScriptedCall().on("a", fail(kind, 400));
-        RoutedOutcome none = router(config("{ fallbacks: [{ g: [other] }], " + own + ": [] }", deployments))
-                .execute(RouteRequest.of("g"), optedOut);
+        RoutedOutcome none = router(configWith("{ fallbacks: [{ g: [other] }] }",
+                "litellm_settings: { " + own + ": [] }\n", deployments)).execute(RouteRequest.of("g"), optedOut);
         assertThat(optedOut.calls).as("%s: [] sends such errors nowhere", own).containsExactly("a");
         assertThat(none).isInstanceOfSatisfying(RoutedOutcome.Failed.class,
                 f -> assertThat(f.error().kind()).isEqualTo(kind));

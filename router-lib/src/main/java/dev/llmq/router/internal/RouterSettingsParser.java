@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads {@code router_settings}, falling back to {@code litellm_settings} for the keys LiteLLM accepts in both. As in
@@ -32,6 +33,15 @@ final class RouterSettingsParser {
             "InternalServerError", List.of(ErrorKind.SERVER_ERROR, ErrorKind.OVERLOADED,
                     ErrorKind.STREAM_TRUNCATED));
 
+    /**
+     * The keys LiteLLM's Router reads as {@code router_settings value or litellm_settings value} (Python's
+     * {@code or}): an empty list or 0 in {@code router_settings} counts as unset, and the {@code litellm_settings}
+     * copy applies. The others (num_retries, allowed_fails, max_fallbacks) it reads with {@code is not None}: 0 is set.
+     */
+    private static final Set<String> FALSY_IS_UNSET = Set.of("fallbacks", "default_fallbacks",
+            "context_window_fallbacks", "content_policy_fallbacks", "timeout", "cooldown_time");
+    private static final Set<String> TYPED_FALLBACKS = Set.of("context_window_fallbacks", "content_policy_fallbacks");
+
     private final Fields router;
     private final Fields litellm;
     private final List<String> notes;
@@ -48,7 +58,22 @@ final class RouterSettingsParser {
      * model group that does not exist): {@code router_settings} unless only {@code litellm_settings} sets it.
      */
     String sectionOf(String key) {
-        return router.has(key) || !litellm.has(key) ? router.path() : litellm.path();
+        return routerSets(key) || !litellm.has(key) ? router.path() : litellm.path();
+    }
+
+    /**
+     * Whether {@code router_settings} sets {@code key} as LiteLLM's Router reads it: for the keys it reads as
+     * {@code router value or module value} ({@link #FALSY_IS_UNSET}), an empty list or 0 is not a value.
+     */
+    private boolean routerSets(String key) {
+        if (!router.has(key)) {
+            return false;
+        }
+        if (!FALSY_IS_UNSET.contains(key)) {
+            return true;
+        }
+        JsonNode v = router.raw(key);
+        return !(v.isContainerNode() && v.isEmpty() || v.isNumber() && v.asDouble() == 0);
     }
 
     /**
@@ -61,12 +86,28 @@ final class RouterSettingsParser {
 
     /** As {@link #from(String)}, for a key {@code litellm_settings} spells {@code litellmKey}. */
     private Fields from(String key, String litellmKey) {
-        if (router.has(key) && litellm.has(litellmKey)) {
+        boolean routerSets = routerSets(key);
+        if (router.has(key) && !routerSets && (litellm.has(litellmKey) || TYPED_FALLBACKS.contains(key))) {
+            notes.add(router.path() + "." + key + ": " + router.raw(key) + " is taken as unset, as LiteLLM does "
+                    + "(router_settings." + key + " or litellm_settings." + litellmKey + "), so "
+                    + (litellm.has(litellmKey) ? litellm.path() + "." + litellmKey + " applies"
+                    : "such errors go to the generic fallbacks"));
+        }
+        if (routerSets && litellm.has(litellmKey)) {
             litellm.raw(litellmKey);
             notes.add(litellm.path() + "." + litellmKey + ": no effect, overridden by " + router.path() + "." + key
                     + " (as in LiteLLM, router_settings wins over litellm_settings)");
         }
-        return router.has(key) || !litellm.has(litellmKey) ? router : litellm;
+        return routerSets || !litellm.has(litellmKey) ? router : litellm;
+    }
+
+    /** A duration read through {@link #from(String, String)}: null when neither section sets it (0 is unset). */
+    private Duration seconds(String key, String litellmKey) {
+        Fields src = from(key, litellmKey);
+        if (src == router) {
+            return routerSets(key) ? router.seconds(key) : null;
+        }
+        return litellm.seconds(litellmKey);
     }
 
     RouterSettings parse() {
@@ -81,10 +122,9 @@ final class RouterSettingsParser {
         }
         Integer numRetries = from("num_retries").intValue("num_retries");
         Integer allowedFails = from("allowed_fails").intValue("allowed_fails");
-        Duration cooldown = from("cooldown_time").seconds("cooldown_time");
+        Duration cooldown = seconds("cooldown_time", "cooldown_time");
         boolean disableCooldowns = router.get(RouterKeys.DISABLE_COOLDOWNS);
-        Duration timeout = from("timeout", "request_timeout") == router ? router.seconds("timeout")
-                : litellm.seconds("request_timeout");
+        Duration timeout = seconds("timeout", "request_timeout");
         Duration streamTimeout = router.seconds("stream_timeout");
         Boolean preCall = router.bool("enable_pre_call_checks");
         Boolean tagFiltering = router.bool("enable_tag_filtering");
@@ -216,7 +256,8 @@ final class RouterSettingsParser {
      * that such errors go to the generic fallbacks, as in LiteLLM (set, even to {@code []}, only it is used).
      */
     private Map<String, List<String>> typedFallbacks(String key) {
-        return router.has(key) || litellm.has(key) ? fallbacks(key) : null;
+        Fields src = from(key);
+        return src == litellm || routerSets(key) ? fallbacks(src, key) : null;
     }
 
     /**
@@ -224,7 +265,10 @@ final class RouterSettingsParser {
      * every model group without an entry of its own (LiteLLM's generic fallback).
      */
     private Map<String, List<String>> fallbacks(String key) {
-        Fields src = from(key);
+        return fallbacks(from(key), key);
+    }
+
+    private static Map<String, List<String>> fallbacks(Fields src, String key) {
         JsonNode n = src.raw(key);
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (n == null) {
