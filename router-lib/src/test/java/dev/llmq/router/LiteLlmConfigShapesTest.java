@@ -247,6 +247,30 @@ class LiteLlmConfigShapesTest {
                         + "chat completions only)");
     }
 
+    /**
+     * A group retry policy or llmq.model_groups entry for a group whose every deployment is left out for its mode says
+     * why, as a fallback to it does, in every scope; they used to say only that the group does not exist.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "router_settings: { model_group_retry_policy: { embed: { TimeoutErrorRetries: 1 } } }|"
+                + "router_settings.model_group_retry_policy: model group 'embed' does not exist",
+        "llmq: { model_groups: { embed: { timeout: 5 } } }|"
+                + "llmq.model_groups: 'embed' is not a model group in model_list"})
+    void aGroupSettingForAGroupLeftOutForItsModeSaysWhy(String settingAndError) {
+        String[] parts = settingAndError.split("\\|");
+        String yaml = GROUPS + """
+                  - model_name: embed
+                    litellm_params: { model: openai/text-embedding-3-small }
+                    model_info: { mode: embedding }
+                """ + parts[0] + "\n";
+        for (ConfigScope scope : ConfigScope.values()) {
+            assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of(), scope)).as("%s", scope)
+                    .isInstanceOf(ConfigException.class).hasMessage(parts[1] + " ('embed' has only deployments of "
+                            + "model_info.mode embedding, which llmq leaves out: it runs chat completions only)");
+        }
+    }
+
     /** LiteLLM lets a fallback name a deployment's model_info.id; llmq falls back to groups and says so. */
     @Test
     void aFallbackToADeploymentIdSaysThatFallbacksNameGroups() {

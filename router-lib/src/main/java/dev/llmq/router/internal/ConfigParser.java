@@ -181,11 +181,7 @@ public final class ConfigParser {
         validateFallbacks(settings, settingsParser, groups, explicitIds(list));
         validateAliases(settings, groups);
         validateGroupRetryPolicies(settings, groups);
-        for (String g : groupTimeouts.keySet()) {
-            if (!groups.contains(g)) {
-                throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
-            }
-        }
+        validateGroupTimeouts(groupTimeouts.keySet(), groups);
         return config;
     }
 
@@ -305,11 +301,7 @@ public final class ConfigParser {
         validateFallbacks(settings, settingsParser, groups, explicitIds(list));
         validateAliases(settings, groups);
         validateGroupRetryPolicies(settings, groups);
-        for (String g : groupTimeouts.keySet()) {
-            if (!groups.contains(g)) {
-                throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list");
-            }
-        }
+        validateGroupTimeouts(groupTimeouts.keySet(), groups);
         return new LlmqConfig(List.of(), groups, settings, llmq, unsupported, Map.of(), notes);
     }
 
@@ -791,15 +783,31 @@ public final class ConfigParser {
      * Each {@code model_group_retry_policy} key is a model group of {@code model_list}: a policy for a group that does
      * not exist would silently never apply (a typo, a group since renamed), so it is refused, as a fallback for one is.
      */
-    private static void validateGroupRetryPolicies(RouterSettings s, Set<String> groups) {
+    private void validateGroupRetryPolicies(RouterSettings s, Set<String> groups) {
         for (String group : s.modelGroupRetryPolicy().keySet()) {
             if (!groups.contains(group)) {
                 String alias = s.modelGroupAlias().get(group);
                 throw new ConfigException("router_settings.model_group_retry_policy: model group '" + group
-                        + "' does not exist" + (alias == null ? "" : " ('" + group + "' is an alias of '" + alias
-                        + "': key the policy by the model group)"));
+                        + "' does not exist" + (alias == null ? modeHint(group) : " ('" + group + "' is an alias of '"
+                        + alias + "': key the policy by the model group)"));
             }
         }
+    }
+
+    /** Each group {@code llmq.model_groups} sets timeouts for is a model group of {@code model_list}. */
+    private void validateGroupTimeouts(Set<String> named, Set<String> groups) {
+        for (String g : named) {
+            if (!groups.contains(g)) {
+                throw new ConfigException("llmq.model_groups: '" + g + "' is not a model group in model_list"
+                        + modeHint(g));
+            }
+        }
+    }
+
+    /** Why {@code name} is no model group when its every deployment was left out for its mode, else "". */
+    private String modeHint(String name) {
+        return otherModeGroups.containsKey(name) ? " ('" + name + "' has only deployments of model_info.mode "
+                + otherModeGroups.get(name) + ", which llmq leaves out: it runs chat completions only)" : "";
     }
 
     private void check(RouterSettingsParser from, String name, Map<String, List<String>> fallbacks,
@@ -828,8 +836,7 @@ public final class ConfigParser {
      */
     private String deploymentIdHint(String name, Set<String> ids) {
         if (otherModeGroups.containsKey(name)) {
-            return " ('" + name + "' has only deployments of model_info.mode " + otherModeGroups.get(name)
-                    + ", which llmq leaves out: it runs chat completions only)";
+            return modeHint(name);
         }
         return ids.contains(name) ? " ('" + name + "' is a deployment's model_info.id: llmq falls back to model groups "
                 + "only, so add an entry with that deployment's litellm_params under a model_name of its own and "
