@@ -30,7 +30,8 @@ public final class RouterKeys {
 
     public static final ConfigKey<Object> RETRY_POLICY = new ConfigKey<>("router_settings.retry_policy",
             ConfigType.STRUCTURE, null, any(), "Retries per error kind, by LiteLLM's names "
-            + "(`RateLimitErrorRetries`) or llmq's error kinds (`rate_limited`); overrides `num_retries`.",
+            + "(`RateLimitErrorRetries`, `NotFoundErrorRetries`, ...) or llmq's error kinds (`rate_limited`); "
+            + "overrides `num_retries`.",
             "{RateLimitErrorRetries: 5, BadRequestErrorRetries: 0}");
 
     public static final ConfigKey<Object> MODEL_GROUP_RETRY_POLICY = new ConfigKey<>(
@@ -52,7 +53,8 @@ public final class RouterKeys {
             "router_settings.allowed_fails_policy", ConfigType.STRUCTURE, null, any(),
             "Allowed fails per error kind (`TimeoutErrorAllowedFails`, `InternalServerErrorAllowedFails` ... or "
             + "llmq's error kinds); overrides `allowed_fails`. As with `allowed_fails`, rate limits, 401 and 404 cool "
-            + "a deployment at once: `RateLimitErrorAllowedFails` has no effect and is reported as such, and "
+            + "a deployment at once: `RateLimitErrorAllowedFails` and `NotFoundErrorAllowedFails` have no effect and "
+            + "are reported as such, and "
             + "`AuthenticationErrorAllowedFails` counts 403s only.", "{TimeoutErrorAllowedFails: 10}");
 
     public static final ConfigKey<Duration> COOLDOWN_TIME = new ConfigKey<>("router_settings.cooldown_time",

@@ -364,6 +364,26 @@ class RouterTest {
         assertThat(call.calls).containsExactly("b", "s", "s");
     }
 
+    /**
+     * LiteLLM's RetryPolicy and AllowedFailsPolicy have NotFoundErrorRetries and NotFoundErrorAllowedFails; llmq
+     * refused both as unknown error kinds. NotFoundErrorRetries: 0 keeps a 404 from going to the group's other
+     * deployment before the fallbacks (the allowance, for an error llmq cools at once on, is reported unused).
+     */
+    @Test
+    void notFoundErrorRetriesSetsTheRetriesOfA404() {
+        String[] deployments = {dep("g", "a", "weight: 1000"), dep("g", "b", "weight: 0.001"), dep("spare", "s", "")};
+        LlmqConfig c = config("{ fallbacks: [{ g: [spare] }], retry_policy: { NotFoundErrorRetries: 0 }, "
+                + "allowed_fails_policy: { NotFoundErrorAllowedFails: 2 } }", deployments);
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.NOT_FOUND, 404));
+
+        assertThat(router(c).execute(RouteRequest.of("g"), call)).isInstanceOf(RoutedOutcome.Succeeded.class);
+
+        assertThat(call.calls).containsExactly("a", "s");
+        assertThat(c.router().retryPolicy()).containsExactly(Map.entry(ErrorKind.NOT_FOUND, 0));
+        assertThat(c.unsupportedKeys())
+                .containsExactly("router_settings.allowed_fails_policy.NotFoundErrorAllowedFails");
+    }
+
     /** The deployments a job of g calls when every deployment but d fails. */
     private List<String> fallbackRun(LlmqConfig c) {
         Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500))

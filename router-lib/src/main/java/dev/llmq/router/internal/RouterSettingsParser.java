@@ -27,6 +27,7 @@ final class RouterSettingsParser {
     private static final Map<String, List<ErrorKind>> LITELLM_ERRORS = Map.of(
             "BadRequestError", List.of(ErrorKind.INVALID_REQUEST, ErrorKind.UNSUPPORTED_PARAMETER),
             "AuthenticationError", List.of(ErrorKind.AUTHENTICATION, ErrorKind.PERMISSION_DENIED),
+            "NotFoundError", List.of(ErrorKind.NOT_FOUND),
             "TimeoutError", List.of(ErrorKind.TIMEOUT),
             "RateLimitError", List.of(ErrorKind.RATE_LIMITED, ErrorKind.QUOTA_EXHAUSTED),
             "ContentPolicyViolationError", List.of(ErrorKind.CONTENT_POLICY),
