@@ -72,9 +72,17 @@ final class CooldownState {
     /**
      * Takes over the cooldown of {@code old}, the state this one replaces (a config reload changed the deployment
      * or the health settings): the cooldown in force goes on, and this process still announces the end of one it
-     * started.
+     * started. Under {@code disable_cooldowns} (a reload turned it on) it ends instead, announced as any end is: no
+     * deployment is held back while cooldowns are off.
      */
     void inherit(CooldownState old) {
+        if (policy.disableCooldowns()) {
+            if (old.until != null && old.local && !old.unshared) {
+                emit.accept(new DeploymentHealthEvent(deploymentId, DeploymentHealthEvent.State.RECOVERED, null,
+                        "cooldowns disabled"));
+            }
+            return;
+        }
         until = old.until;
         local = old.local;
         unshared = old.unshared;

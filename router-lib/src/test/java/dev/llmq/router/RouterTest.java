@@ -224,6 +224,30 @@ class RouterTest {
                 .isNull());
     }
 
+    /**
+     * A reload that turns disable_cooldowns on ends the cooldowns in force (and says so to the other workers): with
+     * cooldowns off, nothing holds a deployment back. They used to go on until their end.
+     */
+    @Test
+    void aReloadThatDisablesCooldownsEndsTheCooldownsInForce() {
+        String[] deployments = {dep("g", "a", "weight: 1000"), dep("g", "b", "weight: 0.001")};
+        Router r = router(config("{}", deployments));
+        List<DeploymentHealthEvent> events = new ArrayList<>();
+        r.health().addListener(events::add);
+        r.execute(RouteRequest.of("g"), new Fakes.ScriptedCall().on("a", fail(ErrorKind.AUTHENTICATION, 401)));
+        assertThat(r.health().snapshot(r.config().deployments().getFirst()).cooledUntil()).isNotNull();
+
+        r.reload(config("{ disable_cooldowns: true }", deployments));
+
+        assertThat(r.health().snapshots(r.config().deployments())).allSatisfy(s -> assertThat(s.cooledUntil())
+                .isNull());
+        assertThat(events).extracting(DeploymentHealthEvent::state).containsExactly(
+                DeploymentHealthEvent.State.COOLED, DeploymentHealthEvent.State.RECOVERED);
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall();
+        r.execute(RouteRequest.of("g"), call);
+        assertThat(call.calls).containsExactly("a");
+    }
+
     @Test
     void retriesStopAtNumRetries() {
         Router r = router(config("{ num_retries: 2 }", dep("g", "a", ""), dep("g", "b", "")));
