@@ -59,10 +59,10 @@ public final class RouterKeys {
 
     public static final ConfigKey<Duration> COOLDOWN_TIME = new ConfigKey<>("router_settings.cooldown_time",
             ConfigType.SECONDS, null, nonNegative(), "How long a failing deployment cools down, in seconds; unset (or "
-            + "0, as in LiteLLM): the provider's Retry-After, else 5 s. A 429 or 503 whose Retry-After is over 60 s (longer than a job "
-            + "waits to call the same deployment again) cools it for that Retry-After (at most an hour) whatever this "
-            + "says, even a group's only deployment: its jobs then wait for it (`llmq.worker.max_queue_wait`) or go "
-            + "to fallbacks, instead of calling it again within seconds.", "30");
+            + "0, as in LiteLLM): the provider's Retry-After, else 5 s. A 429 or 503 whose Retry-After is over 60 s "
+            + "(longer than a job waits to call the same deployment again) cools it for that Retry-After (at most an "
+            + "hour) whatever this says, even a group's only deployment: its jobs then wait for it "
+            + "(`llmq.worker.max_queue_wait`) or go to fallbacks, instead of calling it again within seconds.", "30");
 
     public static final ConfigKey<Boolean> DISABLE_COOLDOWNS = new ConfigKey<>("router_settings.disable_cooldowns",
             ConfigType.BOOLEAN, false, any(), "No deployment ever cools down, as LiteLLM's setting of the name: "
