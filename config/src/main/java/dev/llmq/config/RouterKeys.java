@@ -75,7 +75,8 @@ public final class RouterKeys {
     public static final ConfigKey<Object> FALLBACKS = new ConfigKey<>("router_settings.fallbacks",
             ConfigType.STRUCTURE, null, any(), "Model groups to try, in order, when a group fails; a `'*'` entry "
             + "stands for every group without one of its own (as `default_fallbacks`). A fallback group that fails "
-            + "goes on to its own fallbacks before the next group of the list, as in LiteLLM (as far as "
+            + "goes on to its own fallbacks (after a context window or content policy error, its own list of that "
+            + "kind) before the next group of the list, as in LiteLLM (as far as "
             + "`max_fallbacks` says, each group once). A fallback names a model group, never a deployment's "
             + "`model_info.id` (which LiteLLM also accepts).",
             "[{gpt-4o: [claude-sonnet]}]");

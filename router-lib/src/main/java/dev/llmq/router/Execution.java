@@ -6,7 +6,10 @@ import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +41,11 @@ final class Execution {
     private final List<AttemptRecord> attempts = new ArrayList<>();
     private final Set<String> visited = new HashSet<>();
     private final Set<String> failedIds = new HashSet<>();
+    /** The lists of fallback groups being walked, the innermost first ({@link #switchTo}). */
+    private final Deque<Frame> frames = new ArrayDeque<>();
     private String group;
+    /** The current group's count, LiteLLM's {@code fallback_depth} ({@link Frame}); 0 for the job's own group. */
+    private int groupDepth;
     private int inGroup;
     private int waits;
     private Duration queued = Duration.ZERO;
@@ -215,7 +222,7 @@ final class Execution {
             // a deployment's own fault (key, quota, model), or a parameter its model does not take: another may work
             allowed = settings.numRetries();
         }
-        boolean budgetLeftForRetry = budget - attempts.size() > pending(Chain.GENERIC, settings);
+        boolean budgetLeftForRetry = budget - attempts.size() > pending(settings);
         if (inGroup <= allowed && budgetLeftForRetry) {
             if (!otherAvailable) {
                 Duration delay = delay(err);
@@ -309,77 +316,111 @@ final class Execution {
         return fr.eligible().stream().anyMatch(s -> !failedIds.contains(s.id()));
     }
 
+    /**
+     * Leaves the current group, which failed with an error of {@code chain}'s kind, for the next fallback group, as
+     * LiteLLM's router does (async_function_with_fallbacks, run_async_fallback): the current group's own list for
+     * that kind first (its {@code context_window_fallbacks} after a context window error, and so on), each group
+     * going on in turn to its own list when it fails, depth-first; once a list is used up, the next group of the
+     * list before it. A group is tried once per job (one already tried is skipped without counting), and a group
+     * goes on to a list of its own only while its count is under {@code max_fallbacks} ({@link Frame}).
+     *
+     * @return false when no group is left to fall back to
+     */
     private boolean switchTo(Chain chain, RouterSettings settings) {
-        for (String g : chain(chain, settings)) {
-            if (!visited.contains(g) && router.view().groups().containsKey(g)) {
-                LOG.debug("job falls back from {} to {} ({})", group, g, chain);
-                visited.add(g);
-                group = g;
-                inGroup = 0;
-                failedIds.clear();
-                return true;
+        if (groupDepth < settings.maxFallbacks()) {
+            frames.push(new Frame(list(chain, group, settings), groupDepth));
+        }
+        while (!frames.isEmpty()) {
+            Frame f = frames.peek();
+            while (f.next < f.groups.size()) {
+                String g = f.groups.get(f.next++);
+                if (!visited.contains(g) && router.view().groups().containsKey(g)) {
+                    LOG.debug("job falls back from {} to {} ({})", group, g, chain);
+                    visited.add(g);
+                    group = g;
+                    groupDepth = ++f.count;
+                    inGroup = 0;
+                    failedIds.clear();
+                    return true;
+                }
             }
+            frames.pop();
         }
         return false;
     }
 
-    /** Fallback groups of the chain not tried yet: each keeps one attempt of the budget for itself. */
-    private int pending(Chain chain, RouterSettings settings) {
-        int n = 0;
-        for (String g : chain(chain, settings)) {
-            if (!visited.contains(g) && router.view().groups().containsKey(g)) {
-                n++;
-            }
+    /**
+     * The fallback groups one group's failure opens, in order, and how many of them were tried: LiteLLM's
+     * {@code fallback_depth}, by which a group tried counts one more than the one tried before it in the same list
+     * (the first, one more than the group whose list it is; the job's own group counts 0), so the later groups of a
+     * long list go less far.
+     */
+    private static final class Frame {
+        private final List<String> groups;
+        private int next;
+        private int count;
+
+        Frame(List<String> groups, int ownerDepth) {
+            this.groups = groups;
+            this.count = ownerDepth;
         }
-        return n;
     }
 
-    /**
-     * The groups of a chain in the order they are tried: each fallback group followed by its own generic fallbacks,
-     * depth-first, as LiteLLM's router goes on from a fallback group that fails to that group's fallbacks, as far as
-     * {@code max_fallbacks} lets it ({@link #expand}); every group once.
-     */
-    private List<String> chain(Chain chain, RouterSettings s) {
-        List<String> first = switch (chain) {
-            case GENERIC -> s.genericFallbacksOf(originalGroup);
-            case CONTEXT_WINDOW -> s.contextWindowFallbacksOf(originalGroup);
-            case CONTENT_POLICY -> s.contentPolicyFallbacksOf(originalGroup);
+    /** The fallbacks of {@code g} after an error of the chain's kind. */
+    private static List<String> list(Chain chain, String g, RouterSettings s) {
+        return switch (chain) {
+            case GENERIC -> s.genericFallbacksOf(g);
+            case CONTEXT_WINDOW -> s.contextWindowFallbacksOf(g);
+            case CONTENT_POLICY -> s.contentPolicyFallbacksOf(g);
         };
-        List<String> out = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        seen.add(originalGroup);
-        expand(first, s, 0, seen, out);
-        return out;
     }
 
     /**
-     * Adds {@code groups}, the fallbacks of a group whose count is {@code depth}, each followed by its own. The count
-     * is LiteLLM's {@code fallback_depth}: a group tried counts one more than the one tried before it in the same
-     * list (the first, one more than the group whose list it is), so the later groups of a long list go less far;
-     * only a group whose count is under {@code max_fallbacks} goes on to its own fallbacks (the job's own group
-     * counts 0). A group already in the chain is skipped without counting, as LiteLLM skips one already attempted.
+     * Fallback groups a generic failure from here may still go to: each keeps one attempt of the budget for itself.
+     * The current group's generic fallbacks and the rest of the lists it came through, each group with its own,
+     * as {@link #switchTo} would take them.
      */
-    private static void expand(List<String> groups, RouterSettings s, int depth, Set<String> seen, List<String> out) {
-        if (depth >= s.maxFallbacks()) {
+    private int pending(RouterSettings settings) {
+        Set<String> seen = new HashSet<>(visited);
+        List<String> out = new ArrayList<>();
+        expand(settings.genericFallbacksOf(group), settings, groupDepth, groupDepth, seen, out, EnumSet.of(
+                Chain.GENERIC));
+        for (Frame f : frames) {
+            expand(f.groups.subList(f.next, f.groups.size()), settings, 0, f.count, seen, out,
+                    EnumSet.of(Chain.GENERIC));
+        }
+        return (int) out.stream().filter(g -> router.view().groups().containsKey(g)).count();
+    }
+
+    /**
+     * Adds those of {@code groups} not seen yet, the fallbacks of a group whose count is {@code ownerDepth} (the
+     * first counting {@code count + 1}), each followed by its own lists of the {@code chains} while its count is
+     * under {@code max_fallbacks}.
+     */
+    private static void expand(List<String> groups, RouterSettings s, int ownerDepth, int count, Set<String> seen,
+                               List<String> out, Set<Chain> chains) {
+        if (ownerDepth >= s.maxFallbacks()) {
             return;
         }
-        int count = depth;
         for (String g : groups) {
             if (seen.add(g)) {
                 count++;
                 out.add(g);
-                expand(s.genericFallbacksOf(g), s, count, seen, out);
+                for (Chain c : chains) {
+                    expand(list(c, g, s), s, count, count, seen, out, chains);
+                }
             }
         }
     }
 
+    /** Every group a job of the original group may fall back to, whatever the errors: for its attempt budget. */
     private Set<String> fallbackGroups(RouterSettings s) {
-        Set<String> all = new LinkedHashSet<>();
+        Set<String> seen = new HashSet<>(Set.of(originalGroup));
+        List<String> out = new ArrayList<>();
         for (Chain c : Chain.values()) {
-            all.addAll(chain(c, s));
+            expand(list(c, originalGroup, s), s, 0, 0, seen, out, EnumSet.allOf(Chain.class));
         }
-        all.remove(originalGroup);
-        return all;
+        return new LinkedHashSet<>(out);
     }
 
     /** Why the job must stop now (aborted, or past its deadline), or null to go on. */

@@ -344,6 +344,35 @@ class RouterTest {
     }
 
     /**
+     * As LiteLLM's router, where a fallback group's failure is handled as its own group's would be: the list it goes
+     * on to is that group's for the kind of its own error (its context_window_fallbacks after a context window
+     * error), and when that list has nothing for it, the job goes on with the rest of the list it came from. llmq
+     * used to take the generic fallbacks of every fallback group, or the job's own group's list for the kind.
+     */
+    @Test
+    void aFallbackGroupGoesOnToItsOwnListForTheKindOfItsOwnError() {
+        String[] deployments = {dep("g", "a", ""), dep("big", "b", ""), dep("huge", "h", ""),
+            dep("other", "o", ""), dep("f1", "f", ""), dep("f3", "d", "")};
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.CONTEXT_WINDOW_EXCEEDED, 400))
+                .on("b", fail(ErrorKind.CONTEXT_WINDOW_EXCEEDED, 400));
+        router(config("{ num_retries: 0, context_window_fallbacks: [{ g: [big] }, { big: [huge] }], "
+                + "fallbacks: [{ big: [other] }] }", deployments)).execute(RouteRequest.of("g"), call);
+        assertThat(call.calls).as("big's context window fallbacks, not its generic ones")
+                .containsExactly("a", "b", "h");
+
+        Fakes.ScriptedCall fromGeneric = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500))
+                .on("f", fail(ErrorKind.CONTEXT_WINDOW_EXCEEDED, 400));
+        String generic = "num_retries: 0, fallbacks: [{ g: [f1, f3] }, { f1: [other] }], context_window_fallbacks: ";
+        router(config("{ " + generic + "[{ f1: [big] }] }", deployments)).execute(RouteRequest.of("g"), fromGeneric);
+        assertThat(fromGeneric.calls).as("f1's context window fallbacks").containsExactly("a", "f", "b");
+
+        Fakes.ScriptedCall none = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500))
+                .on("f", fail(ErrorKind.CONTEXT_WINDOW_EXCEEDED, 400));
+        router(config("{ " + generic + "[{ g: [big] }] }", deployments)).execute(RouteRequest.of("g"), none);
+        assertThat(none.calls).as("none for f1: the next group of g's list").containsExactly("a", "f", "d");
+    }
+
+    /**
      * LiteLLM's max_fallbacks, counted as LiteLLM's fallback_depth: a fallback group counts its place in its list
      * more than the group it falls back from, and goes on to its own fallbacks only while that count is under
      * max_fallbacks (in router_settings, else litellm_settings); llmq went 5 levels deep whatever the config said.
