@@ -254,7 +254,8 @@ final class RouterSettingsParser {
 
     /**
      * {@code context_window_fallbacks} or {@code content_policy_fallbacks}: null when neither section sets it, so
-     * that such errors go to the generic fallbacks, as in LiteLLM (set, even to {@code []}, only it is used).
+     * that such errors go to the generic fallbacks, as in LiteLLM (set, even to {@code []} in {@code litellm_settings},
+     * only it is used; {@code []} in {@code router_settings} is unset, {@link #FALSY_IS_UNSET}).
      */
     private Map<String, List<String>> typedFallbacks(String key) {
         Fields src = from(key);
@@ -333,5 +334,4 @@ final class RouterSettingsParser {
         }
         return n;
     }
-
 }
