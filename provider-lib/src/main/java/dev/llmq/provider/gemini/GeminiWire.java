@@ -14,8 +14,14 @@ import java.util.Set;
  */
 public final class GeminiWire {
 
+    /**
+     * The reasons that are {@code content_filter}, as LiteLLM maps them ({@code map_finish_reason}): the safety family,
+     * its image-generation counterparts, an unsupported language and OTHER ("all other reasons that stopped the token
+     * generation": the output was cut off, not finished).
+     */
     private static final Set<String> FILTERED = Set.of("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT",
-            "SPII", "IMAGE_SAFETY");
+            "SPII", "LANGUAGE", "OTHER", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "IMAGE_OTHER",
+            "NO_IMAGE");
 
     /**
      * Joins a tool call's id and the {@code thoughtSignature} Gemini attached to its {@code functionCall} part
@@ -40,8 +46,9 @@ public final class GeminiWire {
 
     /**
      * Gemini {@code finishReason} → OpenAI {@code finish_reason}: STOP is {@code tool_calls} when the candidate called
-     * a function, else {@code stop}; MAX_TOKENS → {@code length}; the safety family → {@code content_filter}; any
-     * other reason (OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL, newer ones) → {@code stop}. Null stays null.
+     * a function, else {@code stop}; MAX_TOKENS → {@code length}; the filtered ones (above) → {@code content_filter};
+     * any other reason (FINISH_REASON_UNSPECIFIED, MALFORMED_FUNCTION_CALL, UNEXPECTED_TOOL_CALL, TOO_MANY_TOOL_CALLS,
+     * newer ones) → {@code stop}, or {@code tool_calls} when the candidate called a function. Null stays null.
      */
     public static String finishReason(String reason, boolean calledFunction) {
         if (reason == null || reason.isEmpty()) {

@@ -254,7 +254,7 @@ class GeminiRequestMapperTest {
     @ParameterizedTest
     @CsvSource({"STOP,false,stop", "STOP,true,tool_calls", "MAX_TOKENS,false,length", "SAFETY,false,content_filter",
             "RECITATION,false,content_filter", "BLOCKLIST,false,content_filter",
-            "PROHIBITED_CONTENT,false,content_filter", "SPII,false,content_filter", "OTHER,false,stop",
+            "PROHIBITED_CONTENT,false,content_filter", "SPII,false,content_filter", "OTHER,false,content_filter",
             "MALFORMED_FUNCTION_CALL,false,stop"})
     void mapsFinishReasons(String reason, boolean calledFunction, String finish) {
         assertThat(GeminiWire.finishReason(reason, calledFunction)).isEqualTo(finish);

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class GeminiStreamDecoderTest {
 
@@ -47,6 +49,20 @@ class GeminiStreamDecoderTest {
         assertThat(c.at("/choices/1/finish_reason").asText()).isEqualTo("length");
         assertThat(c.at("/model").asText()).isEqualTo("gemini-2.5-flash");
         assertThat(acc.usage().totalTokens()).isEqualTo(7);
+    }
+
+    /** As LiteLLM's map_finish_reason: these cut the candidate off, so OpenAI clients must not take it as whole. */
+    @ParameterizedTest
+    @CsvSource({"LANGUAGE,content_filter", "OTHER,content_filter", "IMAGE_PROHIBITED_CONTENT,content_filter",
+            "IMAGE_RECITATION,content_filter", "IMAGE_OTHER,content_filter", "NO_IMAGE,content_filter",
+            "IMAGE_SAFETY,content_filter", "UNEXPECTED_TOOL_CALL,stop", "TOO_MANY_TOOL_CALLS,stop",
+            "FINISH_REASON_UNSPECIFIED,stop"})
+    void finishReasonsAsLiteLlmMapsThem(String reason, String finish) {
+        GeminiStreamDecoder d = decoder();
+        List<ObjectNode> chunks = d.decode(SseEvent.data("{\"candidates\":[{\"content\":{\"parts\":[{\"text\":"
+                + "\"Hi\"}]},\"finishReason\":\"" + reason + "\"}],\"responseId\":\"r\"}"));
+        assertThat(d.ended()).isTrue();
+        assertThat(chunks.get(0).at("/choices/0/finish_reason").asText()).isEqualTo(finish);
     }
 
     @Test
