@@ -68,7 +68,10 @@ public final class GeminiWire {
      * {@code prompt_tokens} and {@code cachedContentTokenCount} the cached part. Thoughts are billed as output and
      * {@code candidatesTokenCount} excludes them, so, as LiteLLM and OpenAI's reasoning models count,
      * {@code completion_tokens} = candidates + thoughts and {@code reasoning_tokens} = thoughts. The total is
-     * Gemini's own {@code totalTokenCount} (which also counts tool-use prompt tokens) when given.
+     * Gemini's own {@code totalTokenCount} (which also counts tool-use prompt tokens) when given. Some answers have
+     * counted the thoughts inside {@code candidatesTokenCount} (the total is then prompt + candidates, without the
+     * thoughts again); as LiteLLM does ({@code is_candidate_token_count_inclusive}), such a count is not added to
+     * twice: {@code candidates} is always the answer without its thoughts.
      */
     public record Usage(long prompt, long candidates, long thoughts, long cached, long total) {
 
@@ -80,6 +83,10 @@ public final class GeminiWire {
             long candidates = u.path("candidatesTokenCount").asLong(0);
             long thoughts = u.path("thoughtsTokenCount").asLong(0);
             long total = u.path("totalTokenCount").asLong(prompt + candidates + thoughts);
+            long toolUsePrompt = u.path("toolUsePromptTokenCount").asLong(0);
+            if (thoughts > 0 && thoughts <= candidates && prompt + toolUsePrompt + candidates == total) {
+                candidates -= thoughts; // the thoughts were counted in the candidates already
+            }
             return new Usage(prompt, candidates, thoughts, u.path("cachedContentTokenCount").asLong(0), total);
         }
 

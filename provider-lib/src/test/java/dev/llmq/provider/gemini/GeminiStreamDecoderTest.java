@@ -65,6 +65,28 @@ class GeminiStreamDecoderTest {
         assertThat(chunks.get(0).at("/choices/0/finish_reason").asText()).isEqualTo(finish);
     }
 
+    /**
+     * Thoughts are output: added to the candidates when the total counts them apart (10 + 10 + 40 = 60), not added
+     * again when the candidates already hold them (10 + 50 = 60), as LiteLLM's is_candidate_token_count_inclusive.
+     */
+    @ParameterizedTest
+    @CsvSource({"10,0,60", "50,0,60", "10,5,65", "50,5,65"})
+    void thoughtsCountOnceInTheCompletionTokens(long candidates, long toolUsePrompt, long total) {
+        GeminiStreamDecoder d = decoder();
+        List<ObjectNode> chunks = d.decode(SseEvent.data("{\"candidates\":[{\"content\":{\"parts\":[{\"text\":"
+                + "\"Hi\"}]},\"finishReason\":\"STOP\"}],\"responseId\":\"r\",\"usageMetadata\":{"
+                + "\"promptTokenCount\":10,\"candidatesTokenCount\":" + candidates + ",\"thoughtsTokenCount\":40,"
+                + "\"toolUsePromptTokenCount\":" + toolUsePrompt + ",\"cachedContentTokenCount\":4,"
+                + "\"totalTokenCount\":" + total + "}}"));
+        ChunkAccumulator acc = new ChunkAccumulator();
+        chunks.forEach(acc::add);
+        assertThat(acc.usage().promptTokens()).isEqualTo(10);
+        assertThat(acc.usage().completionTokens()).isEqualTo(50);
+        assertThat(acc.usage().reasoningTokens()).isEqualTo(40);
+        assertThat(acc.usage().cachedPromptTokens()).isEqualTo(4);
+        assertThat(acc.usage().totalTokens()).isEqualTo(total);
+    }
+
     @Test
     void aBlockedPromptInTheStreamIsAContentPolicyError() {
         assertThatThrownBy(() -> decoder().decode(SseEvent.data("{\"promptFeedback\":{\"blockReason\":\"OTHER\"}}")))
