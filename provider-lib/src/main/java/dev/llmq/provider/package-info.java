@@ -20,7 +20,8 @@
  *   <li>a {@link dev.llmq.provider.spi.StreamDecoder}: {@link dev.llmq.provider.sse.SseEvent}s in,
  *       {@code chat.completion.chunk}s (also from {@link dev.llmq.provider.model.Completions}) out, state in an
  *       explicit accumulator; {@code ended()} once the provider's end marker arrived (else the engine reports
- *       {@code STREAM_TRUNCATED});</li>
+ *       {@code STREAM_TRUNCATED}); {@code usageSoFar()} when the provider reports usage before its last chunk (kept
+ *       in a cut stream's partial completion);</li>
  *   <li>an error classifier: status + headers + body → {@link dev.llmq.provider.ProviderError}, using
  *       {@link dev.llmq.provider.spi.RetryHints} and {@link dev.llmq.provider.spi.Redaction};</li>
  *   <li>endpoint and auth: URI and headers from the {@link dev.llmq.provider.ProviderTarget}.</li>

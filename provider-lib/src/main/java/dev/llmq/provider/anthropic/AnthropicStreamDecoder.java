@@ -89,6 +89,12 @@ public final class AnthropicStreamDecoder implements StreamDecoder {
         return ended;
     }
 
+    /** The input (and cache) counts of {@code message_start}, the output ones of a {@code message_delta} since. */
+    @Override
+    public ObjectNode usageSoFar() {
+        return usage.equals(AnthropicWire.Usage.ZERO) ? null : usage.toOpenAi();
+    }
+
     private List<ObjectNode> messageStart(JsonNode message) {
         id = message.path("id").asText(null);
         model = message.path("model").asText(null);

@@ -95,6 +95,12 @@ public final class GeminiStreamDecoder implements StreamDecoder {
         return ended;
     }
 
+    /** The last {@code usageMetadata} (Gemini's counts are cumulative). */
+    @Override
+    public ObjectNode usageSoFar() {
+        return usage == null ? null : usage.toOpenAi();
+    }
+
     private ObjectNode choice(int index, JsonNode candidate) {
         boolean first = !candidates.containsKey(index);
         CandidateState state = candidates.computeIfAbsent(index, i -> new CandidateState());

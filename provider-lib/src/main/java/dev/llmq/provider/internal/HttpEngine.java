@@ -388,8 +388,17 @@ public final class HttpEngine implements ProviderClient {
             }
         }
 
+        /** What arrived, with the usage the provider had reported if no chunk carried it yet. */
         private ObjectNode accumulated() {
-            return accumulator.chunkCount() == 0 ? null : accumulator.completion();
+            if (accumulator.chunkCount() == 0) {
+                return null;
+            }
+            ObjectNode partial = accumulator.completion();
+            ObjectNode usage = partial.hasNonNull("usage") ? null : decoder.usageSoFar();
+            if (usage != null) {
+                partial.set("usage", usage);
+            }
+            return partial;
         }
     }
 }

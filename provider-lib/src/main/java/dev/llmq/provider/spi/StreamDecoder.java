@@ -20,4 +20,13 @@ public interface StreamDecoder {
 
     /** Whether the provider's end marker has been seen (OpenAI {@code [DONE]}, Anthropic {@code message_stop} ...). */
     boolean ended();
+
+    /**
+     * The usage (OpenAI's shape) the provider has reported so far when its protocol reports it before the end, as
+     * Anthropic's {@code message_start} and Gemini's every event do, though only the last chunk carries it; null when
+     * none. A stream cut off before its end keeps it in its partial completion: what the provider bills for it.
+     */
+    default ObjectNode usageSoFar() {
+        return null;
+    }
 }
