@@ -6,8 +6,8 @@ import dev.llmq.provider.internal.WireJson;
 
 /**
  * OpenAI-family response body → canonical {@code chat.completion}: the provider's object as returned ({@code model}
- * as the provider named it, unknown fields and Azure's filter results kept). A 200 whose body is an error object is
- * classified as one.
+ * as the provider named it, unknown fields and Azure's filter results kept), but for a {@code finish_reason} outside
+ * OpenAI's values, which {@link FinishReasons} maps. A 200 whose body is an error object is classified as one.
  */
 public final class OpenAiResponseMapper {
 
@@ -25,6 +25,7 @@ public final class OpenAiResponseMapper {
         if (!completion.path("choices").isArray()) {
             throw WireJson.unreadable(body, secret, "response has no 'choices'", null);
         }
+        FinishReasons.normalise(completion, true);
         return completion;
     }
 }

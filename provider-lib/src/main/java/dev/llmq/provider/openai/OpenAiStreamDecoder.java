@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * OpenAI SSE → canonical chunks. OpenAI's events already are {@code chat.completion.chunk} objects, so each is passed
- * on as it came (Azure's {@code prompt_filter_results} / {@code content_filter_results} included); {@code [DONE]} ends
- * the stream; an {@code {"error": ...}} event (or an {@code event: error}) becomes a classified error.
+ * on as it came (Azure's {@code prompt_filter_results} / {@code content_filter_results} included), but for a
+ * {@code finish_reason} outside OpenAI's values, which {@link FinishReasons} maps; {@code [DONE]} ends the stream;
+ * an {@code {"error": ...}} event (or an {@code event: error}) becomes a classified error.
  */
 public final class OpenAiStreamDecoder implements StreamDecoder {
 
@@ -41,6 +42,7 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
         if (chunk.hasNonNull("error") || "error".equals(event.event())) {
             throw new ProviderException(classifier.classifyEvent(chunk, secret));
         }
+        FinishReasons.normalise(chunk, false);
         return List.of(chunk);
     }
 
