@@ -36,13 +36,19 @@ import java.util.regex.Pattern;
  *       none → NONE, a named function → ANY with {@code allowedFunctionNames});</li>
  *   <li>{@code response_format}: json_object → {@code responseMimeType: application/json}; json_schema → that plus
  *       {@code responseSchema} (sanitised, strips recorded);</li>
- *   <li>{@code reasoning_effort} → {@code thinkingConfig}: none → budget 0 (thinking off), minimal 128, low 1024,
- *       medium 2048, high 4096, with {@code includeThoughts} (thought parts come back as
- *       {@code reasoning_content}). Per model, as Google documents its budgets: Gemini 2.5 Pro and Gemini 3 Pro
+ *   <li>{@code reasoning_effort} → {@code thinkingConfig}, with {@code includeThoughts} (thought parts come back
+ *       as {@code reasoning_content}). Gemini 1.x/2.x take a {@code thinkingBudget}: none → 0 (thinking off),
+ *       minimal 128, low 1024, medium 2048, high 4096. Per model, as Google documents its budgets: Gemini 2.5 Pro
  *       cannot turn thinking off (a budget of 0 is a 400, "this model only works in thinking mode"), so
  *       {@code none} is unsupported there ({@link #alwaysThinks}); Gemini 2.5 Flash-Lite takes budgets from 512, so
- *       its {@code minimal} is 512 ({@link #minimalBudget}). Gemini 3 takes budgets for backward compatibility;
- *       its own {@code thinkingLevel} is not sent;</li>
+ *       its {@code minimal} is 512 ({@link #minimalBudget}). Gemini 3 takes a {@code thinkingLevel} instead
+ *       ({@link #takesLevels}; Google: budgets are for backward compatibility there and may perform worse; Gemini
+ *       2.x answer a level with 400 "Thinking level is not supported for this model"). The level is the effort's
+ *       name where the model takes it ({@link #levelsOf}), else the nearest above: {@code minimal} → low on the
+ *       models without {@code minimal} (the Pro models, Flash from 3.7), {@code medium} → high on Gemini 3 Pro
+ *       (3.0); {@code none} → minimal without thoughts (Google: minimal matches "no thinking" for most queries;
+ *       Gemini 3 has no level that turns thinking off), unsupported where the model has no {@code minimal}. As
+ *       LiteLLM's {@code _map_reasoning_effort_to_thinking_level};</li>
  *   <li>unsupported: {@code parallel_tool_calls: false} (Gemini cannot forbid parallel calls), {@code logprobs:
  *       true}, and any parameter not in {@link #SUPPORT} ({@code user}, {@code logit_bias}, {@code top_logprobs}
  *       ...): an error naming it, or dropped and recorded with {@code drop_params};</li>
@@ -53,6 +59,9 @@ public final class GeminiRequestMapper {
 
     static final Map<String, Integer> THINKING_BUDGETS = Map.of("none", 0, "minimal", 128, "low", 1024,
             "medium", 2048, "high", 4096);
+
+    /** Gemini 3's thinking levels, lowest first. */
+    static final List<String> LEVELS = List.of("minimal", "low", "medium", "high");
 
     /** What this adapter maps; anything else is unsupported. */
     public static final ParameterSupport SUPPORT = new ParameterSupport(Map.of(
@@ -74,8 +83,13 @@ public final class GeminiRequestMapper {
             SUPPORT.unsupported().get("reasoning_effort").or(v -> "none".equals(v.asText())));
 
     private static final Pattern PENALTY_MODELS = Pattern.compile("gemini-(1\\.|2\\.0).*");
-    private static final Pattern ALWAYS_THINKING = Pattern.compile("gemini-(2\\.5|3(\\.\\d+)?)-pro.*");
     private static final Pattern BUDGETS_FROM_512 = Pattern.compile("gemini-2\\.5-flash-lite.*");
+    private static final Pattern LEVEL_MODELS = Pattern.compile("gemini-3(\\.\\d+)?-.*");
+    /** Gemini 3 models without the {@code minimal} level: the Pro models and Flash from 3.7 (400 otherwise). */
+    private static final Pattern NO_MINIMAL = Pattern.compile("gemini-3(\\.\\d+)?-pro.*|gemini-3\\.[7-9]-flash.*");
+    /** Gemini 3 Pro (3.0) takes {@code low} and {@code high} only ("Thinking level MEDIUM is not supported"). */
+    private static final Pattern NO_MEDIUM = Pattern.compile("gemini-3-pro.*");
+    private static final Pattern ALWAYS_THINKING = Pattern.compile("gemini-2\\.5-pro.*|" + NO_MINIMAL.pattern());
 
     /**
      * Whether a model takes {@code presencePenalty} / {@code frequencyPenalty}: Gemini 1.5 and 2.0 only. The mock LLM
@@ -86,7 +100,10 @@ public final class GeminiRequestMapper {
         return PENALTY_MODELS.matcher(bare(model)).matches();
     }
 
-    /** Whether a model cannot turn thinking off (budget 0): Gemini 2.5 Pro and the Gemini 3 Pro models. */
+    /**
+     * Whether a model cannot turn thinking off: Gemini 2.5 Pro (no budget 0) and the Gemini 3 models without the
+     * {@code minimal} level.
+     */
     static boolean alwaysThinks(String model) {
         return ALWAYS_THINKING.matcher(bare(model)).matches();
     }
@@ -94,6 +111,24 @@ public final class GeminiRequestMapper {
     /** The budget {@code reasoning_effort: minimal} asks for: the smallest the model takes. */
     static int minimalBudget(String model) {
         return BUDGETS_FROM_512.matcher(bare(model)).matches() ? 512 : THINKING_BUDGETS.get("minimal");
+    }
+
+    /** Whether a model takes {@code thinkingConfig.thinkingLevel} (Gemini 3) rather than a budget. */
+    static boolean takesLevels(String model) {
+        return LEVEL_MODELS.matcher(bare(model)).matches();
+    }
+
+    /** The thinking levels a Gemini 3 model takes, lowest first. */
+    static List<String> levelsOf(String model) {
+        String m = bare(model);
+        List<String> levels = new ArrayList<>(LEVELS);
+        if (NO_MINIMAL.matcher(m).matches()) {
+            levels.remove("minimal");
+        }
+        if (NO_MEDIUM.matcher(m).matches()) {
+            levels.remove("medium");
+        }
+        return levels;
     }
 
     /** The model's name in lower case without the {@code models/} prefix Gemini's own names carry. */
@@ -135,7 +170,7 @@ public final class GeminiRequestMapper {
         if (calling != null) {
             body.putObject("toolConfig").set("functionCallingConfig", calling);
         }
-        ObjectNode gen = generationConfig(req, checked, penalties, minimalBudget(target.model()), adjustments);
+        ObjectNode gen = generationConfig(req, checked, penalties, target.model(), adjustments);
         if (!gen.isEmpty()) {
             body.set("generationConfig", gen);
         }
@@ -144,7 +179,7 @@ public final class GeminiRequestMapper {
     }
 
     private static ObjectNode generationConfig(ChatRequest req, ObjectNode checked, boolean penalties,
-                                               int minimalBudget, List<String> adjustments) {
+                                               String model, List<String> adjustments) {
         ObjectNode gen = JsonNodeFactory.instance.objectNode();
         if (req.stop() != null && !req.stop().isEmpty()) {
             ArrayNode stops = gen.putArray("stopSequences");
@@ -178,14 +213,29 @@ public final class GeminiRequestMapper {
                     + "response_format type '" + u.raw().path("type").asText() + "'");
         }
         if (req.reasoningEffort() != null) {
-            int budget = "minimal".equals(req.reasoningEffort()) ? minimalBudget
-                    : THINKING_BUDGETS.get(req.reasoningEffort());
-            ObjectNode thinking = gen.putObject("thinkingConfig").put("thinkingBudget", budget);
-            if (budget > 0) {
-                thinking.put("includeThoughts", true);
-            }
+            gen.set("thinkingConfig", thinkingConfig(req.reasoningEffort(), model));
         }
         return gen;
+    }
+
+    /** {@code reasoning_effort} (one the model supports) → a level on Gemini 3, a budget before. */
+    private static ObjectNode thinkingConfig(String effort, String model) {
+        ObjectNode thinking = JsonNodeFactory.instance.objectNode();
+        if (takesLevels(model)) {
+            List<String> levels = levelsOf(model);
+            String level = "none".equals(effort) ? "minimal" : effort;
+            while (!levels.contains(level)) {
+                level = LEVELS.get(LEVELS.indexOf(level) + 1);
+            }
+            thinking.put("thinkingLevel", level);
+        } else {
+            thinking.put("thinkingBudget", "minimal".equals(effort) ? minimalBudget(model)
+                    : THINKING_BUDGETS.get(effort));
+        }
+        if (!"none".equals(effort)) {
+            thinking.put("includeThoughts", true);
+        }
+        return thinking;
     }
 
     private static ObjectNode declaration(Tool t, List<String> adjustments) {

@@ -65,7 +65,7 @@ class GeminiRequestMapperTest {
 
     @ParameterizedTest
     @CsvSource({"gemini-2.5-pro", "models/gemini-2.5-pro-preview-06-05", "gemini-3-pro-preview",
-            "gemini-3.1-pro-preview"})
+            "gemini-3.1-pro-preview", "gemini-3.7-flash"})
     void thinkingCannotBeTurnedOffOnTheModelsThatAlwaysThink(String model) {
         ProviderTarget strict = ProviderTarget.builder("gemini", model).apiKey("k").build();
         ObjectNode off = userRequest("\"reasoning_effort\":\"none\"");
@@ -80,7 +80,27 @@ class GeminiRequestMapperTest {
         assertThat(dropped.body().path("generationConfig").has("thinkingConfig"))
                 .as("the model thinks as it does by default").isFalse();
         JsonNode low = adapter.mapRequest(strict, userRequest("\"reasoning_effort\":\"low\"")).body();
-        assertThat(low.at("/generationConfig/thinkingConfig/thinkingBudget").asInt()).isEqualTo(1024);
+        assertThat(low.at("/generationConfig/thinkingConfig").path("includeThoughts").asBoolean()).isTrue();
+    }
+
+    /**
+     * Gemini 3 takes a thinking level, never a budget: the effort's own level where the model takes it, else the
+     * nearest above; {@code none} is the lowest level without thoughts where the model has {@code minimal}.
+     */
+    @ParameterizedTest
+    @CsvSource({"gemini-3-flash-preview,none,minimal,false", "gemini-3-flash-preview,minimal,minimal,true",
+            "gemini-3-flash-preview,low,low,true", "gemini-3-flash-preview,medium,medium,true",
+            "gemini-3-flash-preview,high,high,true", "models/gemini-3.1-flash-lite-preview,none,minimal,false",
+            "gemini-3-pro-preview,minimal,low,true", "gemini-3-pro-preview,low,low,true",
+            "gemini-3-pro-preview,medium,high,true", "gemini-3-pro-preview,high,high,true",
+            "gemini-3.1-pro-preview,minimal,low,true", "gemini-3.1-pro-preview,medium,medium,true",
+            "gemini-3.7-flash,minimal,low,true", "gemini-3.7-flash,medium,medium,true"})
+    void gemini3TakesAThinkingLevel(String model, String effort, String level, boolean includeThoughts) {
+        JsonNode thinking = adapter.mapRequest(ProviderTarget.builder("gemini", model).apiKey("k").build(),
+                userRequest("\"reasoning_effort\":\"" + effort + "\"")).body().at("/generationConfig/thinkingConfig");
+        assertThat(thinking.path("thinkingLevel").asText()).isEqualTo(level);
+        assertThat(thinking.has("thinkingBudget")).as("a budget next to a level is Gemini's 400").isFalse();
+        assertThat(thinking.path("includeThoughts").asBoolean(false)).isEqualTo(includeThoughts);
     }
 
     @ParameterizedTest

@@ -296,4 +296,41 @@ class MockLlmServerGeminiTest {
                     .statusCode()).isEqualTo(200);
         }
     }
+
+    /**
+     * Gemini 3 takes a thinking level; Gemini answers 400 to a level and a budget together, to a level on Gemini 2.x
+     * and to a level the model does not take (minimal on the Pro models, medium on Gemini 3 Pro).
+     */
+    @Test
+    void thinkingLevelsAreTakenWhereGeminiTakesThem() {
+        record Case(String model, String thinking, String refusal) { }
+        String retry = " is not supported for this model. Please retry with other thinking level.";
+        List<Case> cases = List.of(
+                new Case("gemini-3-flash-preview", "\"thinkingLevel\":\"minimal\"", null),
+                new Case("gemini-3-pro-preview", "\"thinkingLevel\":\"LOW\",\"includeThoughts\":true", null),
+                new Case("gemini-3.1-pro-preview", "\"thinkingLevel\":\"medium\"", null),
+                new Case("gemini-2.5-flash", "\"thinkingBudget\":1024", null),
+                new Case("gemini-3-flash-preview", "\"thinkingBudget\":1024", null),
+                new Case("gemini-3-flash-preview", "\"thinkingLevel\":\"low\",\"thinkingBudget\":1024",
+                        "thinking_budget and thinking_level are not supported together."),
+                new Case("gemini-2.5-flash", "\"thinkingLevel\":\"low\"",
+                        "Thinking level is not supported for this model."),
+                new Case("gemini-3-pro-preview", "\"thinkingLevel\":\"medium\"",
+                        "Thinking level MEDIUM" + retry),
+                new Case("gemini-3.1-pro-preview", "\"thinkingLevel\":\"minimal\"",
+                        "Thinking level MINIMAL" + retry),
+                new Case("gemini-3-flash-preview", "\"thinkingLevel\":\"deep\"", "Invalid value at "
+                        + "'generation_config.thinking_config.thinking_level' (type.googleapis.com/google.ai."
+                        + "generativelanguage.v1beta.ThinkingConfig.ThinkingLevel), \"deep\""));
+        for (Case c : cases) {
+            HttpResponse<String> res = generate(c.model(), body("\"generationConfig\":{\"thinkingConfig\":{"
+                    + c.thinking() + "}}"));
+            assertThat(res.statusCode()).as(c.toString()).isEqualTo(c.refusal() == null ? 200 : 400);
+            if (c.refusal() != null) {
+                JsonNode err = json(res.body()).get("error");
+                assertThat(err.get("status").asText()).isEqualTo("INVALID_ARGUMENT");
+                assertThat(err.get("message").asText()).as(c.toString()).isEqualTo(c.refusal());
+            }
+        }
+    }
 }

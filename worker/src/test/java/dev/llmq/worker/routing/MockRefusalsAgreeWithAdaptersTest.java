@@ -23,8 +23,10 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +112,33 @@ class MockRefusalsAgreeWithAdaptersTest {
             if (dropped) {
                 assertThat(message(answer)).isEqualTo("Penalty is not enabled for models/" + model);
             }
+        }
+    }
+
+    /**
+     * Thinking on Gemini: the mock takes the thinking config the adapter sends for every reasoning_effort, and takes a
+     * thinking level exactly where the adapter sends that level for some effort (a budget before Gemini 3; minimal
+     * and medium only where the model has them).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite", "gemini-3-flash-preview",
+        "gemini-3-pro-preview", "gemini-3.1-pro-preview", "gemini-3.1-flash-lite-preview", "gemini-3.7-flash"})
+    void theMockTakesAThinkingLevelWhereTheGeminiAdapterSendsIt(String model) throws Exception {
+        Set<String> sent = new HashSet<>();
+        for (String effort : List.of("none", "minimal", "low", "medium", "high")) {
+            MappedRequest mapped = GEMINI.mapRequest(target("gemini", model), request().put("reasoning_effort",
+                    effort));
+            assertThat(postGemini(model, mapped.body()).statusCode()).as("%s %s", model, effort).isEqualTo(200);
+            JsonNode level = mapped.body().at("/generationConfig/thinkingConfig/thinkingLevel");
+            if (level.isTextual()) {
+                sent.add(level.asText());
+            }
+        }
+        for (String level : List.of("minimal", "low", "medium", "high")) {
+            ObjectNode body = GEMINI.mapRequest(target("gemini", model), request()).body().deepCopy();
+            body.putObject("generationConfig").putObject("thinkingConfig").put("thinkingLevel", level);
+            assertThat(postGemini(model, body).statusCode()).as("%s %s, adapter sends %s", model, level, sent)
+                    .isEqualTo(sent.contains(level) ? 200 : 400);
         }
     }
 

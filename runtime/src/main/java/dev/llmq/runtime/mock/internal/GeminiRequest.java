@@ -25,6 +25,16 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
      */
     private static final Pattern PENALTY_MODELS = Pattern.compile("gemini-(1\\.|2\\.0).*");
 
+    /**
+     * The models that take {@code thinkingConfig.thinkingLevel} (Gemini 3; Gemini 2.x answer 400 "Thinking level is
+     * not supported for this model."), and those of them without {@code minimal} (the Pro models, Flash from 3.7) or
+     * {@code medium} (Gemini 3 Pro): the same rules as provider-lib's {@code GeminiRequestMapper.levelsOf}, held to
+     * them by {@code MockRefusalsAgreeWithAdaptersTest} (worker).
+     */
+    private static final Pattern LEVEL_MODELS = Pattern.compile("gemini-3(\\.\\d+)?-.*");
+    private static final Pattern NO_MINIMAL = Pattern.compile("gemini-3(\\.\\d+)?-pro.*|gemini-3\\.[7-9]-flash.*");
+    private static final Pattern NO_MEDIUM = Pattern.compile("gemini-3-pro.*");
+
     /** Thrown for a request Gemini rejects with 400 {@code INVALID_ARGUMENT}. */
     static final class Invalid extends Exception {
         Invalid(String message) {
@@ -69,6 +79,7 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
             throw new Invalid("* GenerateContentRequest.generation_config.max_output_tokens: must be positive\n");
         }
         penalties(config, model);
+        thinking(config.path("thinkingConfig"), model);
         List<String> stop = new ArrayList<>();
         config.path("stopSequences").forEach(s -> stop.add(s.asText()));
         return new GeminiRequest(contents, texts, candidates, max, jsonMode(config), tool(body), stop);
@@ -76,8 +87,7 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
 
     /** A non-zero penalty for a model without penalties is Gemini's 400; a zero one is accepted. */
     private static void penalties(JsonNode config, String model) throws Invalid {
-        String name = model.toLowerCase(Locale.ROOT);
-        if (PENALTY_MODELS.matcher(name.startsWith("models/") ? name.substring(7) : name).matches()) {
+        if (PENALTY_MODELS.matcher(bare(model)).matches()) {
             return;
         }
         for (String penalty : List.of("presencePenalty", "frequencyPenalty")) {
@@ -86,6 +96,42 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
                 throw new Invalid("Penalty is not enabled for models/" + model);
             }
         }
+    }
+
+    /**
+     * Gemini's 400s for a thinking config: a level and a budget together, a level on a model before Gemini 3, a
+     * level the model does not take, a level that is not one.
+     */
+    private static void thinking(JsonNode thinking, String model) throws Invalid {
+        JsonNode level = thinking.get("thinkingLevel");
+        if (level == null || level.isNull()) {
+            return;
+        }
+        JsonNode budget = thinking.get("thinkingBudget");
+        if (budget != null && !budget.isNull()) {
+            throw new Invalid("thinking_budget and thinking_level are not supported together.");
+        }
+        String name = level.asText().toUpperCase(Locale.ROOT);
+        if (!Set.of("MINIMAL", "LOW", "MEDIUM", "HIGH").contains(name)) {
+            throw new Invalid("Invalid value at 'generation_config.thinking_config.thinking_level' (type.googleapis"
+                    + ".com/google.ai.generativelanguage.v1beta.ThinkingConfig.ThinkingLevel), \"" + level.asText()
+                    + "\"");
+        }
+        String bare = bare(model);
+        if (!LEVEL_MODELS.matcher(bare).matches()) {
+            throw new Invalid("Thinking level is not supported for this model.");
+        }
+        if (name.equals("MINIMAL") && NO_MINIMAL.matcher(bare).matches()
+                || name.equals("MEDIUM") && NO_MEDIUM.matcher(bare).matches()) {
+            throw new Invalid("Thinking level " + name + " is not supported for this model. Please retry with other "
+                    + "thinking level.");
+        }
+    }
+
+    /** The model's name in lower case without the {@code models/} prefix. */
+    private static String bare(String model) {
+        String m = model.toLowerCase(Locale.ROOT);
+        return m.startsWith("models/") ? m.substring(7) : m;
     }
 
     private static String partsText(JsonNode parts, String where) throws Invalid {
