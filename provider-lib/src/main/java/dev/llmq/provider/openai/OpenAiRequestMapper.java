@@ -18,7 +18,8 @@ import java.util.Set;
  * {@code model} set to the target's model (the deployment for Azure), parameters checked against the provider's
  * {@link ParameterSupport}; for OpenAI's reasoning models (on OpenAI and Azure) {@code max_tokens} is renamed to
  * {@code max_completion_tokens} (recorded) and non-default sampling is declared unsupported ({@link ReasoningModels}).
- * Tool call ids lose the thought signature a Gemini call's id carries ({@link #withoutThoughtSignatures}).
+ * Tool call ids lose the thought signature a Gemini call's id carries ({@link #withoutThoughtSignatures}); for
+ * OpenAI and Azure OpenAI, messages lose the reasoning another provider produced ({@link #withoutOtherReasoning}).
  *
  * <p>Transport choices, not user adjustments: the call mode decides {@code stream}; a stream asks for
  * {@code stream_options.include_usage} so that usage arrives in the last chunk (the engine hides that chunk from the
@@ -35,6 +36,18 @@ public final class OpenAiRequestMapper {
      */
     private static final Set<String> REASONING_ENDPOINTS = Set.of("openai", "azure");
 
+    /**
+     * The endpoints that refuse a message property they do not know: OpenAI (400 {@code unknown_parameter},
+     * "Unknown parameter: 'messages[1].thinking_blocks'."), Azure OpenAI, and llmq's mock of OpenAI's API. As for
+     * reasoning models, {@code openai} means OpenAI's rules whatever its {@code api_base}; a server that takes more
+     * (a LiteLLM proxy in front of Claude needs the thinking blocks back, DeepSeek its {@code reasoning_content})
+     * is named as one of the other OpenAI-compatible providers ({@code openai_compatible}, {@code deepseek} ...).
+     */
+    private static final Set<String> STRICT_MESSAGE_ENDPOINTS = Set.of("openai", "azure", "mock");
+
+    /** The message fields llmq's answers carry that OpenAI's messages do not have. */
+    private static final List<String> OTHER_REASONING = List.of("thinking_blocks", "reasoning_content");
+
     public MappedRequest map(ProviderTarget target, ObjectNode request, boolean stream, OpenAiEndpoint endpoint,
                              ParameterSupport support) {
         if (request == null) {
@@ -47,6 +60,9 @@ public final class OpenAiRequestMapper {
         ObjectNode body = request.deepCopy();
         body.put("model", target.model());
         withoutThoughtSignatures(body);
+        if (STRICT_MESSAGE_ENDPOINTS.contains(endpoint.name())) {
+            withoutOtherReasoning(body);
+        }
         List<String> adjustments = new ArrayList<>(support.apply(body, target.dropParams(), endpoint.name()));
         if (REASONING_ENDPOINTS.contains(endpoint.name())
                 && (target.reasoningModel() || ReasoningModels.isReasoning(target.model()))) {
@@ -89,6 +105,21 @@ public final class OpenAiRequestMapper {
                 if (call instanceof ObjectNode c) {
                     cutSignature(c, "id");
                 }
+            }
+        }
+    }
+
+    /**
+     * Takes {@code thinking_blocks} (Anthropic's signed thinking, in LiteLLM's shape) and {@code reasoning_content}
+     * off the messages: llmq's answers carry them and a client sends them back in its next turn, so a tool loop
+     * begun on Claude or Gemini and falling back to OpenAI failed there with a 400. OpenAI's chat completions take no
+     * reasoning back (its own stays on its side), so nothing it could use is lost: an exact rewrite, not recorded.
+     * Only the body sent changes; the job's request keeps them.
+     */
+    static void withoutOtherReasoning(ObjectNode body) {
+        for (JsonNode message : body.path("messages")) {
+            if (message instanceof ObjectNode m) {
+                m.remove(OTHER_REASONING);
             }
         }
     }

@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Cancellation, misbehaving peers and callers, over real HTTP. */
 class EngineBehaviourTest {
@@ -324,6 +326,29 @@ class EngineBehaviourTest {
         assertThat(sent.at("/3/tool_call_id").asText()).isEqualTo("call_abc");
         assertThat(req.at("/messages/1/tool_calls/0/id").asText()).as("the job's own request is left as it is")
                 .isEqualTo(signed);
+    }
+
+    /**
+     * A tool loop begun on Claude carries its thinking back: OpenAI and Azure OpenAI refuse the unknown message
+     * fields, so they are left out there; other OpenAI-compatible servers (a LiteLLM proxy in front of Claude, which
+     * needs them) get them as they are. The job's request keeps them either way.
+     */
+    @ParameterizedTest
+    @CsvSource({"openai,false", "azure,false", "openai_compatible,true", "hosted_vllm,true", "deepseek,true"})
+    void anotherProvidersReasoningIsLeftOutWhereOpenAiRefusesIt(String provider, boolean kept) throws IOException {
+        ObjectNode req = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\","
+                + "\"content\":\"ok\",\"reasoning_content\":\"Look it up.\",\"thinking_blocks\":[{\"type\":\"thinking\","
+                + "\"thinking\":\"Look it up.\",\"signature\":\"c2ln\"}]},{\"role\":\"user\",\"content\":\"y\"}]}");
+        ProviderTarget target = ProviderTarget.builder(provider, "gpt-4o").apiBase(URI.create(peer.base() + "/v1"))
+                .apiKey("sk-test-abcdefgh").apiVersion("2024-10-21").build();
+        peer.enqueue(Reply.json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}", Map.of()));
+
+        assertThat(client.complete(target, req).adjustments()).isEmpty();
+        var assistant = Json.mapper().readTree(peer.received().get(0).body()).at("/messages/1");
+        assertThat(assistant.has("thinking_blocks")).as(provider).isEqualTo(kept);
+        assertThat(assistant.has("reasoning_content")).as(provider).isEqualTo(kept);
+        assertThat(assistant.get("content").asText()).isEqualTo("ok");
+        assertThat(req.at("/messages/1").has("thinking_blocks")).as("the job's own request is left as it is").isTrue();
     }
 
     @Test

@@ -274,6 +274,29 @@ class MockLlmServerOpenAiTest {
         assertThat(json(badN.body()).at("/error/param").asText()).isEqualTo("n");
     }
 
+    /**
+     * Like OpenAI, the mock answers a message field OpenAI's messages do not have (the thinking another provider's
+     * answer carried) with 400 {@code unknown_parameter} naming it; the fields OpenAI's messages have pass.
+     */
+    @Test
+    void unknownMessageFieldsAreRefusedAsOpenAiRefusesThem() {
+        String turns = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":\"u\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"refusal\":null,\"tool_calls\":[{\"id\":\"c1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]%s},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"1\"}]}";
+        assertThat(client.post("/v1/chat/completions", turns.formatted("")).statusCode()).isEqualTo(200);
+
+        for (String field : List.of("thinking_blocks", "reasoning_content")) {
+            HttpResponse<String> res = client.post("/v1/chat/completions",
+                    turns.formatted(",\"" + field + "\":" + (field.equals("thinking_blocks") ? "[]" : "\"r\"")));
+            assertThat(res.statusCode()).as(field).isEqualTo(400);
+            JsonNode err = json(res.body()).get("error");
+            assertThat(err.get("message").asText()).isEqualTo("Unknown parameter: 'messages[1]." + field + "'.");
+            assertThat(err.get("param").asText()).isEqualTo("messages[1]." + field);
+            assertThat(err.get("code").asText()).isEqualTo("unknown_parameter");
+        }
+    }
+
     @Test
     void modelsListsTheConfiguredDeployments() {
         JsonNode list = json(client.send("GET", "/v1/models", null).body());

@@ -62,8 +62,10 @@ class MockRefusalsAgreeWithAdaptersTest {
                   - model_name: gemini
                     litellm_params:
                       { model: gemini/gemini-2.5-flash, api_base: %2$s, api_key: k, drop_params: true }
+                  - model_name: gpt
+                    litellm_params: { model: openai/gpt-4o, api_base: %3$s, api_key: k }
                 router_settings: { num_retries: 0 }
-                """.formatted(mock.anthropicBaseUrl(), mock.baseUrl()), 3);
+                """.formatted(mock.anthropicBaseUrl(), mock.baseUrl(), mock.openAiBaseUrl()), 3);
     }
 
     @AfterAll
@@ -228,6 +230,34 @@ class MockRefusalsAgreeWithAdaptersTest {
         turn.set("content", ((ArrayNode) turn.get("content")).deepCopy());
         ((ArrayNode) turn.get("content")).remove(0); // no thinking sent back
         assertThat(message(postAnthropic(asWritten))).contains("must start with a thinking block");
+    }
+
+    /**
+     * A conversation begun on Claude, with its thinking and reasoning sent back, continued on OpenAI: the mock, like
+     * OpenAI, refuses the unknown message fields; llmq leaves them out of what it sends, and the job's request keeps
+     * them.
+     */
+    @Test
+    void anotherProvidersThinkingReachesTheMocksOpenAiEndpointWithoutTheFieldsItRefuses() throws Exception {
+        mock.clearRequests();
+        ObjectNode loop = request();
+        ObjectNode assistant = ((ArrayNode) loop.get("messages")).addObject().put("role", "assistant")
+                .put("content", "Sunny.").put("reasoning_content", "Look it up.");
+        assistant.putArray("thinking_blocks").addObject().put("type", "thinking").put("thinking", "Look it up.")
+                .put("signature", "c2ln");
+        ((ArrayNode) loop.get("messages")).addObject().put("role", "user").put("content", "and tomorrow?");
+        JobRequest job = job("gpt", loop);
+
+        JobOutcome outcome = handler.handle(job, new RoutedJobHandlerTest.RecordingChunks());
+
+        assertThat(outcome.status()).as(String.valueOf(outcome.error())).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(outcome.adjustments()).isEmpty();
+        assertThat(mock.requests()).extracting(RecordedRequest::status).containsExactly(200);
+        assertThat(job.body().at("/messages/1").has("thinking_blocks")).isTrue();
+        HttpResponse<String> asWritten = post(mock.openAiBaseUrl() + "/chat/completions",
+                loop.deepCopy().put("model", "gpt-4o"), "Authorization", "Bearer k");
+        assertThat(asWritten.statusCode()).isEqualTo(400);
+        assertThat(message(asWritten)).isEqualTo("Unknown parameter: 'messages[1].reasoning_content'.");
     }
 
     private static ObjectNode request() {

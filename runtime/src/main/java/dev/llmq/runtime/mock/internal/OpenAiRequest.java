@@ -5,11 +5,19 @@ import dev.llmq.runtime.mock.Fault;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** The parts of an OpenAI chat-completions request the mock acts on. */
 record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, Integer maxTokens,
                      JsonNode messages, List<String> messageTexts, ReplyPlanner.JsonMode jsonMode,
                      ReplyPlanner.ForcedTool tool, List<String> stop) {
+
+    /**
+     * The fields an OpenAI chat message has (over all roles); OpenAI answers any other with 400
+     * {@code unknown_parameter} "Unknown parameter: 'messages[1].thinking_blocks'.".
+     */
+    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_calls", "tool_call_id",
+            "function_call", "refusal", "audio");
 
     /** Thrown for a request OpenAI would reject with 400. */
     static final class Invalid extends Exception {
@@ -47,6 +55,12 @@ record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, 
             if (!m.isObject() || !m.path("role").isTextual()) {
                 throw new Invalid("Missing required parameter: 'messages[" + texts.size() + "].role'.",
                         "messages[" + texts.size() + "].role", "missing_required_parameter");
+            }
+            for (String field : (Iterable<String>) m::fieldNames) {
+                if (!MESSAGE_FIELDS.contains(field)) {
+                    String param = "messages[" + texts.size() + "]." + field;
+                    throw new Invalid("Unknown parameter: '" + param + "'.", param, "unknown_parameter");
+                }
             }
             texts.add(TextGenerator.textOf(m.get("content")));
         }
