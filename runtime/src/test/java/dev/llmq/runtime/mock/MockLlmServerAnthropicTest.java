@@ -245,6 +245,52 @@ class MockLlmServerAnthropicTest {
         assertThat(delta.at("/usage/output_tokens").asInt()).isEqualTo(10);
     }
 
+    /**
+     * With thinking on, the answer starts with a signed thinking block (its words billed in output_tokens); the
+     * stream sends it at index 0 as thinking_delta events and one signature_delta, as Anthropic does, the text then
+     * at index 1. The text is the one the same request gets without thinking.
+     */
+    @Test
+    void thinkingAnswersWithASignedThinkingBlock() {
+        String thinking = "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}";
+        JsonNode m = json(post(body("claude-sonnet-4-5", false, thinking)).body());
+        JsonNode plain = json(post(body("claude-sonnet-4-5", false, null)).body());
+        assertThat(m.get("content")).hasSize(2);
+        assertThat(fields(m.at("/content/0"))).containsExactly("type", "thinking", "signature");
+        assertThat(m.at("/content/0/type").asText()).isEqualTo("thinking");
+        assertThat(m.at("/content/0/thinking").asText().split(" ")).hasSize(12);
+        assertThat(m.at("/content/0/signature").asText()).isBase64();
+        assertThat(m.at("/content/1")).isEqualTo(plain.at("/content/0"));
+        assertThat(m.at("/usage/output_tokens").asInt()).isEqualTo(10 + 12);
+        assertThat(json(post(body("claude-opus-4-7", false, "\"thinking\":{\"type\":\"adaptive\"}")).body())
+                .at("/content/0/type").asText()).isEqualTo("thinking");
+
+        List<Frame> frames = SseFrames.parse(post(body("claude-sonnet-4-5", true, thinking)).body(), "\n\n");
+        List<String> expected = new ArrayList<>(List.of("message_start", "content_block_start", "ping"));
+        expected.addAll(java.util.Collections.nCopies(12 + 1, "content_block_delta"));
+        expected.addAll(List.of("content_block_stop", "content_block_start"));
+        expected.addAll(java.util.Collections.nCopies(10, "content_block_delta"));
+        expected.addAll(List.of("content_block_stop", "message_delta", "message_stop"));
+        assertThat(frames.stream().map(Frame::event).toList()).isEqualTo(expected);
+        assertThat(json(frames.get(1).data()).toString()).isEqualTo("{\"type\":\"content_block_start\",\"index\":0,"
+                + "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}");
+        List<JsonNode> deltas = frames.stream().filter(f -> "content_block_delta".equals(f.event()))
+                .map(f -> json(f.data())).toList();
+        assertThat(deltas.subList(0, 12)).allSatisfy(d -> {
+            assertThat(d.get("index").asInt()).isZero();
+            assertThat(d.at("/delta/type").asText()).isEqualTo("thinking_delta");
+        });
+        assertThat(deltas.subList(0, 12).stream().map(d -> d.at("/delta/thinking").asText())
+                .collect(Collectors.joining())).isEqualTo(m.at("/content/0/thinking").asText());
+        assertThat(deltas.get(12).get("delta").toString()).isEqualTo("{\"type\":\"signature_delta\",\"signature\":\""
+                + m.at("/content/0/signature").asText() + "\"}");
+        assertThat(deltas.subList(13, deltas.size())).allSatisfy(d -> {
+            assertThat(d.get("index").asInt()).isEqualTo(1);
+            assertThat(d.at("/delta/type").asText()).isEqualTo("text_delta");
+        });
+        assertThat(json(frames.get(frames.size() - 2).data()).at("/usage/output_tokens").asInt()).isEqualTo(22);
+    }
+
     @Test
     void streamedToolUseSplitsTheInputJson() {
         List<Frame> frames = SseFrames.parse(post(body("claude-sonnet-4-5", true,

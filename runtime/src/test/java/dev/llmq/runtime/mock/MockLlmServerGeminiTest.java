@@ -333,4 +333,37 @@ class MockLlmServerGeminiTest {
             }
         }
     }
+
+    /**
+     * With {@code includeThoughts} the answer starts with a {@code thought: true} part, its words counted in
+     * {@code thoughtsTokenCount} apart from the candidates' tokens; the stream sends it in a first chunk of its own.
+     * A budget of 0 (thinking off) has no thoughts to include.
+     */
+    @Test
+    void includeThoughtsAnswersWithAThoughtPart() {
+        String thinking = "\"generationConfig\":{\"thinkingConfig\":{\"thinkingBudget\":1024,"
+                + "\"includeThoughts\":true}}";
+        JsonNode r = json(generate("gemini-2.5-flash", body(thinking)).body());
+        JsonNode plain = json(generate("gemini-2.5-flash", body(null)).body());
+        JsonNode parts = r.at("/candidates/0/content/parts");
+        assertThat(parts).hasSize(2);
+        assertThat(parts.get(0).get("thought").asBoolean()).isTrue();
+        assertThat(parts.get(0).get("text").asText().split(" ")).hasSize(12);
+        assertThat(parts.get(1)).isEqualTo(plain.at("/candidates/0/content/parts/0"));
+        JsonNode usage = r.get("usageMetadata");
+        assertThat(usage.get("thoughtsTokenCount").asInt()).isEqualTo(12);
+        assertThat(usage.get("candidatesTokenCount").asInt()).isEqualTo(8);
+        assertThat(usage.get("totalTokenCount").asInt()).isEqualTo(PROMPT_TOKENS + 8 + 12);
+        assertThat(plain.get("usageMetadata").has("thoughtsTokenCount")).isFalse();
+        assertThat(json(generate("gemini-2.5-flash", body("\"generationConfig\":{\"thinkingConfig\":"
+                + "{\"thinkingBudget\":0,\"includeThoughts\":true}}")).body()).at("/candidates/0/content/parts"))
+                .hasSize(1);
+
+        List<Frame> frames = SseFrames.parse(stream("gemini-2.5-flash", body(thinking)).body(), "\r\n\r\n");
+        JsonNode first = json(frames.getFirst().data());
+        assertThat(first.at("/candidates/0/content/parts")).containsExactly(parts.get(0));
+        assertThat(first.at("/candidates/0").has("finishReason")).isFalse();
+        assertThat(frames).hasSize(1 + 8);
+        assertThat(json(frames.getLast().data()).at("/usageMetadata/thoughtsTokenCount").asInt()).isEqualTo(12);
+    }
 }

@@ -297,6 +297,35 @@ class MockLlmServerOpenAiTest {
         }
     }
 
+    /**
+     * A reasoning model (o-series, gpt-5) bills reasoning tokens: in {@code completion_tokens_details.reasoning_tokens}
+     * and in {@code completion_tokens}, streamed or not; the answer's text is the one a chat model gets. Other models,
+     * and {@code reasoning_effort: none}, bill none.
+     */
+    @Test
+    void reasoningModelsBillReasoningTokens() {
+        JsonNode reasoner = json(client.post("/v1/chat/completions", chatBody("o4-mini", false, null)).body());
+        JsonNode chat = json(client.post("/v1/chat/completions", chatBody("gpt-4o", false, null)).body());
+        int answer = chat.at("/usage/completion_tokens").asInt();
+        assertThat(reasoner.at("/usage/completion_tokens_details/reasoning_tokens").asInt()).isEqualTo(12);
+        assertThat(reasoner.at("/usage/completion_tokens").asInt()).isEqualTo(answer + 12);
+        assertThat(reasoner.at("/usage/total_tokens").asInt()).isEqualTo(PROMPT_TOKENS + answer + 12);
+        assertThat(reasoner.at("/choices/0/message/content").asText().split(" ")).hasSize(answer);
+        assertThat(reasoner.at("/choices/0/message").has("reasoning_content")).isFalse();
+        assertThat(chat.at("/usage/completion_tokens_details/reasoning_tokens").asInt()).isZero();
+        assertThat(json(client.post("/v1/chat/completions", chatBody("gpt-5-mini", false,
+                "\"reasoning_effort\":\"none\"")).body()).at("/usage/completion_tokens_details/reasoning_tokens")
+                .asInt()).isZero();
+        assertThat(json(client.post("/v1/chat/completions", chatBody("gpt-5-chat-latest", false, null)).body())
+                .at("/usage/completion_tokens_details/reasoning_tokens").asInt()).isZero();
+
+        List<String> data = sseData(client.post("/v1/chat/completions", chatBody("gpt-5", true,
+                "\"stream_options\":{\"include_usage\":true}")).body());
+        List<JsonNode> chunks = data.subList(0, data.size() - 1).stream().map(MockLlmClient::json).toList();
+        assertThat(chunks.getLast().at("/usage/completion_tokens_details/reasoning_tokens").asInt()).isEqualTo(12);
+        assertThat(chunks.getLast().at("/usage/completion_tokens").asInt()).isEqualTo(answer + 12);
+    }
+
     @Test
     void modelsListsTheConfiguredDeployments() {
         JsonNode list = json(client.send("GET", "/v1/models", null).body());

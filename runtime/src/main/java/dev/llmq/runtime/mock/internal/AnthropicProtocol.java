@@ -85,12 +85,13 @@ public final class AnthropicProtocol implements ProtocolHandler {
     }
 
     private void reply(Context ctx, AnthropicRequest req, Decision.Proceed p, int inputTokens) throws IOException {
-        ReplyPlanner.Choice choice = planner.plan(new ReplyPlanner.Input(
-                TextGenerator.seedOf(req.model(), req.messages()), p.behavior().completionTokens(),
+        long seed = TextGenerator.seedOf(req.model(), req.messages());
+        ReplyPlanner.Choice choice = planner.plan(new ReplyPlanner.Input(seed, p.behavior().completionTokens(),
                 req.maxTokens(), 1, req.jsonMode(), req.tool(), req.stop())).getFirst();
         if (p.filter() != null) {
             choice = choice.filtered();
         }
+        Thought thought = req.thinking() && p.filter() == null ? Thought.of(seed) : null;
         String id = engine.newId("msg_01", 22);
         String toolId = choice.toolCall() == null ? null : engine.newId("toolu_01", 22);
         ctx.header("request-id", engine.newId("req_01", 22));
@@ -105,7 +106,7 @@ public final class AnthropicProtocol implements ProtocolHandler {
                     ClientLink.of(ctx, engine, p.sequence()));
             try {
                 sse.open();
-                stream(sse, req, choice, id, toolId, inputTokens);
+                stream(sse, req, choice, thought, id, toolId, inputTokens);
             } catch (IOException e) {
                 // the client closed the stream; stop quietly
             }
@@ -114,7 +115,7 @@ public final class AnthropicProtocol implements ProtocolHandler {
         if (!ClientLink.of(ctx, engine, p.sequence()).pause(p.behavior().latency())) {
             return; // the client closed the connection: nobody to answer
         }
-        byte[] bytes = json.writeValueAsBytes(wire.message(id, req.model(), choice, toolId, inputTokens));
+        byte[] bytes = json.writeValueAsBytes(wire.message(id, req.model(), choice, toolId, inputTokens, thought));
         if (p.cut()) {
             OpenAiReply.writeTruncated(ctx, bytes);
         } else {
@@ -122,14 +123,33 @@ public final class AnthropicProtocol implements ProtocolHandler {
         }
     }
 
-    private void stream(SseWriter sse, AnthropicRequest req, ReplyPlanner.Choice c, String id, String toolId,
-                        int inputTokens) throws IOException {
+    /** The event sequence; with a thought, its thinking block (deltas, then the signature) at index 0 first. */
+    private void stream(SseWriter sse, AnthropicRequest req, ReplyPlanner.Choice c, Thought thought, String id,
+                        String toolId, int inputTokens) throws IOException {
         if (!send(sse, "message_start", wire.messageStart(id, req.model(), inputTokens))) {
             return;
         }
+        int index = 0;
+        if (thought != null) {
+            if (!send(sse, "content_block_start", wire.thinkingStart()) || !send(sse, "ping", wire.ping())) {
+                return;
+            }
+            for (int i = 0; i < thought.pieces().size(); i++) {
+                sse.pace(i);
+                if (!send(sse, "content_block_delta", wire.thinkingDelta(thought.pieces().get(i), false))) {
+                    return;
+                }
+            }
+            if (!send(sse, "content_block_delta", wire.thinkingDelta(thought.signature(), true))
+                    || !send(sse, "content_block_stop", wire.blockStop(0))) {
+                return;
+            }
+            index = 1;
+        }
         boolean hasBlock = !"content_filter".equals(c.finishReason());
         if (hasBlock) {
-            if (!send(sse, "content_block_start", wire.blockStart(c, toolId)) || !send(sse, "ping", wire.ping())) {
+            if (!send(sse, "content_block_start", wire.blockStart(c, toolId, index))
+                    || thought == null && !send(sse, "ping", wire.ping())) {
                 return;
             }
             List<String> pieces = c.pieces();
@@ -137,17 +157,18 @@ public final class AnthropicProtocol implements ProtocolHandler {
                 pieces = new java.util.ArrayList<>(pieces);
                 pieces.addFirst("");
             }
+            int paced = thought == null ? 0 : thought.pieces().size();
             for (int i = 0; i < pieces.size(); i++) {
-                sse.pace(i);
-                if (!send(sse, "content_block_delta", wire.blockDelta(c, pieces.get(i)))) {
+                sse.pace(paced + i);
+                if (!send(sse, "content_block_delta", wire.blockDelta(c, pieces.get(i), index))) {
                     return;
                 }
             }
-            if (!send(sse, "content_block_stop", wire.blockStop())) {
+            if (!send(sse, "content_block_stop", wire.blockStop(index))) {
                 return;
             }
         }
-        if (send(sse, "message_delta", wire.messageDelta(c))) {
+        if (send(sse, "message_delta", wire.messageDelta(c, thought))) {
             send(sse, "message_stop", wire.messageStop());
         }
         sse.finish(null);

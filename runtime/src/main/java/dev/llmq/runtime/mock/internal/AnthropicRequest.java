@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /** The parts of an Anthropic Messages request the mock acts on. */
 record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode messages, List<String> texts,
-                        ReplyPlanner.JsonMode jsonMode, ReplyPlanner.ForcedTool tool, List<String> stop) {
+                        ReplyPlanner.JsonMode jsonMode, ReplyPlanner.ForcedTool tool, List<String> stop,
+                        boolean thinking) {
 
     private static final Set<String> BLOCK_TYPES = Set.of("text", "image", "document", "tool_use", "tool_result",
             "thinking", "redacted_thinking", "search_result", "server_tool_use", "web_search_tool_result");
@@ -73,8 +74,10 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
         thinkingBeforeTools(body, messages);
         ReplyPlanner.ForcedTool tool = tool(body);
         sampling(body, model.asText(), tool != null);
+        String thinking = body.path("thinking").path("type").asText("");
         return new AnthropicRequest(model.asText(), body.path("stream").asBoolean(false), max.asInt(), messages,
-                texts, jsonMode(body), tool, stop(body.get("stop_sequences")));
+                texts, jsonMode(body), tool, stop(body.get("stop_sequences")),
+                thinking.equals("enabled") || thinking.equals("adaptive"));
     }
 
     /**

@@ -41,10 +41,18 @@ final class AnthropicWire {
         return c.stopSequence() != null ? "stop_sequence" : "end_turn";
     }
 
-    /** The complete message; {@code toolId} names the tool_use block when the choice is a tool call. */
-    ObjectNode message(String id, String model, ReplyPlanner.Choice c, String toolId, int inputTokens) {
+    /**
+     * The complete message; {@code toolId} names the tool_use block when the choice is a tool call; a
+     * {@code thought} (null without thinking) comes first as a signed thinking block, its tokens in the output's.
+     */
+    ObjectNode message(String id, String model, ReplyPlanner.Choice c, String toolId, int inputTokens,
+                       Thought thought) {
         ObjectNode root = messageHeader(id, model);
         var content = root.putArray("content");
+        if (thought != null) {
+            content.addObject().put("type", "thinking").put("thinking", thought.text())
+                    .put("signature", thought.signature());
+        }
         if (c.toolCall() != null) {
             content.add(toolUseBlock(c, toolId, input(c)));
         } else if (!"content_filter".equals(c.finishReason())) {
@@ -52,8 +60,12 @@ final class AnthropicWire {
         }
         root.put("stop_reason", stopReason(c));
         putNullable(root, "stop_sequence", c.stopSequence());
-        root.set("usage", usage(inputTokens, c.completionTokens()));
+        root.set("usage", usage(inputTokens, c.completionTokens() + thinkingTokens(thought)));
         return root;
+    }
+
+    private static int thinkingTokens(Thought thought) {
+        return thought == null ? 0 : thought.tokens();
     }
 
     ObjectNode messageStart(String id, String model, int inputTokens) {
@@ -68,10 +80,29 @@ final class AnthropicWire {
         return root;
     }
 
-    ObjectNode blockStart(ReplyPlanner.Choice c, String toolId) {
+    /** A thinking block's start, at index 0: empty text and signature, as Anthropic streams it. */
+    ObjectNode thinkingStart() {
         ObjectNode root = json.createObjectNode();
         root.put("type", "content_block_start");
         root.put("index", 0);
+        root.putObject("content_block").put("type", "thinking").put("thinking", "").put("signature", "");
+        return root;
+    }
+
+    /** A {@code thinking_delta} ({@code signature} false) or the block's {@code signature_delta}, at index 0. */
+    ObjectNode thinkingDelta(String value, boolean signature) {
+        ObjectNode root = json.createObjectNode();
+        root.put("type", "content_block_delta");
+        root.put("index", 0);
+        root.putObject("delta").put("type", signature ? "signature_delta" : "thinking_delta")
+                .put(signature ? "signature" : "thinking", value);
+        return root;
+    }
+
+    ObjectNode blockStart(ReplyPlanner.Choice c, String toolId, int index) {
+        ObjectNode root = json.createObjectNode();
+        root.put("type", "content_block_start");
+        root.put("index", index);
         if (c.toolCall() != null) {
             root.set("content_block", toolUseBlock(c, toolId, json.createObjectNode()));
         } else {
@@ -84,10 +115,10 @@ final class AnthropicWire {
         return json.createObjectNode().put("type", "ping");
     }
 
-    ObjectNode blockDelta(ReplyPlanner.Choice c, String piece) {
+    ObjectNode blockDelta(ReplyPlanner.Choice c, String piece, int index) {
         ObjectNode root = json.createObjectNode();
         root.put("type", "content_block_delta");
-        root.put("index", 0);
+        root.put("index", index);
         if (c.toolCall() != null) {
             root.putObject("delta").put("type", "input_json_delta").put("partial_json", piece);
         } else {
@@ -96,17 +127,17 @@ final class AnthropicWire {
         return root;
     }
 
-    ObjectNode blockStop() {
-        return json.createObjectNode().put("type", "content_block_stop").put("index", 0);
+    ObjectNode blockStop(int index) {
+        return json.createObjectNode().put("type", "content_block_stop").put("index", index);
     }
 
-    ObjectNode messageDelta(ReplyPlanner.Choice c) {
+    ObjectNode messageDelta(ReplyPlanner.Choice c, Thought thought) {
         ObjectNode root = json.createObjectNode();
         root.put("type", "message_delta");
         ObjectNode delta = root.putObject("delta");
         delta.put("stop_reason", stopReason(c));
         putNullable(delta, "stop_sequence", c.stopSequence());
-        root.putObject("usage").put("output_tokens", c.completionTokens());
+        root.putObject("usage").put("output_tokens", c.completionTokens() + thinkingTokens(thought));
         return root;
     }
 

@@ -94,16 +94,19 @@ public final class GeminiProtocol implements ProtocolHandler {
         if (p.filter() != null && p.filter().stage() == Fault.ContentFilter.Stage.PROMPT) {
             chunks = List.of(wire.promptBlocked(promptTokens, model, responseId));
         } else {
-            List<ReplyPlanner.Choice> choices = planner.plan(new ReplyPlanner.Input(
-                    TextGenerator.seedOf(model, req.contents()), p.behavior().completionTokens(),
-                    req.maxOutputTokens(), req.candidateCount(), req.jsonMode(), req.tool(), req.stop()));
+            long seed = TextGenerator.seedOf(model, req.contents());
+            List<ReplyPlanner.Choice> choices = planner.plan(new ReplyPlanner.Input(seed,
+                    p.behavior().completionTokens(), req.maxOutputTokens(), req.candidateCount(), req.jsonMode(),
+                    req.tool(), req.stop()));
             if (p.filter() != null) {
                 choices = choices.stream().map(ReplyPlanner.Choice::filtered).toList();
             }
+            List<Thought> thoughts = !req.includeThoughts() || p.filter() != null ? null
+                    : choices.stream().map(c -> Thought.of(seed + c.index())).toList();
             if (!stream) {
-                chunks = List.of(wire.response(choices, promptTokens, model, responseId));
+                chunks = List.of(wire.response(choices, thoughts, promptTokens, model, responseId));
             } else {
-                chunks = chunks(choices, promptTokens, model, responseId);
+                chunks = chunks(choices, thoughts, promptTokens, model, responseId);
             }
         }
         if (stream && "sse".equals(ctx.queryParam("alt"))) {
@@ -146,12 +149,22 @@ public final class GeminiProtocol implements ProtocolHandler {
         }
     }
 
-    /** Stream chunks: piece i of every candidate in chunk i; finish reasons and usage in the last one. */
-    private List<ObjectNode> chunks(List<ReplyPlanner.Choice> choices, int promptTokens, String model,
-                                    String responseId) {
+    /**
+     * Stream chunks: with thoughts, first one with every candidate's thought part; then piece i of every candidate in
+     * chunk i; finish reasons and usage in the last one.
+     */
+    private List<ObjectNode> chunks(List<ReplyPlanner.Choice> choices, List<Thought> thoughts, int promptTokens,
+                                    String model, String responseId) {
         int rounds = choices.stream().mapToInt(c -> pieceCount(c)).max().orElse(1);
         int output = choices.stream().mapToInt(ReplyPlanner.Choice::completionTokens).sum();
-        List<ObjectNode> out = new ArrayList<>(rounds);
+        int thoughtTokens = GeminiWire.thoughtTokens(thoughts);
+        List<ObjectNode> out = new ArrayList<>(rounds + 1);
+        if (thoughts != null) {
+            ObjectNode root = json.createObjectNode();
+            ArrayNode candidates = root.putArray("candidates");
+            choices.forEach(c -> candidates.add(wire.thoughtCandidate(c, thoughts.get(c.index()))));
+            out.add(wire.finish(root, promptTokens, null, 0, model, responseId));
+        }
         for (int i = 0; i < rounds; i++) {
             ObjectNode root = json.createObjectNode();
             ArrayNode candidates = root.putArray("candidates");
@@ -162,7 +175,8 @@ public final class GeminiProtocol implements ProtocolHandler {
                     candidates.add(wire.candidate(c, text, i == n - 1));
                 }
             }
-            out.add(wire.finish(root, promptTokens, i == rounds - 1 ? output : null, model, responseId));
+            out.add(wire.finish(root, promptTokens, i == rounds - 1 ? output : null, thoughtTokens, model,
+                    responseId));
         }
         return out;
     }

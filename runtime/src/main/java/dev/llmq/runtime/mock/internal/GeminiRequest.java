@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 
 /** The parts of a Gemini {@code generateContent} request the mock acts on. */
 record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, Integer maxOutputTokens,
-                     ReplyPlanner.JsonMode jsonMode, ReplyPlanner.ForcedTool tool, List<String> stop) {
+                     ReplyPlanner.JsonMode jsonMode, ReplyPlanner.ForcedTool tool, List<String> stop,
+                     boolean includeThoughts) {
 
     private static final Set<String> PART_KINDS = Set.of("text", "inlineData", "fileData", "functionCall",
             "functionResponse", "executableCode", "codeExecutionResult", "thought", "thoughtSignature");
@@ -82,7 +83,10 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
         thinking(config.path("thinkingConfig"), model);
         List<String> stop = new ArrayList<>();
         config.path("stopSequences").forEach(s -> stop.add(s.asText()));
-        return new GeminiRequest(contents, texts, candidates, max, jsonMode(config), tool(body), stop);
+        JsonNode thinking = config.path("thinkingConfig");
+        boolean thoughts = thinking.path("includeThoughts").asBoolean(false)
+                && thinking.path("thinkingBudget").asInt(-1) != 0;
+        return new GeminiRequest(contents, texts, candidates, max, jsonMode(config), tool(body), stop, thoughts);
     }
 
     /** A non-zero penalty for a model without penalties is Gemini's 400; a zero one is accepted. */

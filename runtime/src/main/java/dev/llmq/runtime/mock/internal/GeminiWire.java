@@ -36,16 +36,43 @@ final class GeminiWire {
         };
     }
 
-    /** A response with one candidate per choice, each with its whole text (or function call). */
-    ObjectNode response(List<ReplyPlanner.Choice> choices, int promptTokens, String modelVersion, String responseId) {
+    /**
+     * A response with one candidate per choice, each with its whole text (or function call), after its thought part
+     * when {@code thoughts} (one per choice) is not null.
+     */
+    ObjectNode response(List<ReplyPlanner.Choice> choices, List<Thought> thoughts, int promptTokens,
+                        String modelVersion, String responseId) {
         ObjectNode root = json.createObjectNode();
         ArrayNode candidates = root.putArray("candidates");
         int output = 0;
         for (ReplyPlanner.Choice c : choices) {
-            candidates.add(candidate(c, c.toolCall() != null ? null : c.content(), true));
+            ObjectNode cand = candidate(c, c.toolCall() != null ? null : c.content(), true);
+            if (thoughts != null && cand.has("content")) {
+                ((ArrayNode) cand.get("content").get("parts")).insert(0, thoughtPart(thoughts.get(c.index())));
+            }
+            candidates.add(cand);
             output += c.completionTokens();
         }
-        return finish(root, promptTokens, output, modelVersion, responseId);
+        return finish(root, promptTokens, output, thoughtTokens(thoughts), modelVersion, responseId);
+    }
+
+    /** A stream chunk's candidate holding only the choice's thought part. */
+    ObjectNode thoughtCandidate(ReplyPlanner.Choice c, Thought thought) {
+        ObjectNode cand = json.createObjectNode();
+        ObjectNode content = cand.putObject("content");
+        content.putArray("parts").add(thoughtPart(thought));
+        content.put("role", "model");
+        cand.put("index", c.index());
+        return cand;
+    }
+
+    private ObjectNode thoughtPart(Thought thought) {
+        return json.createObjectNode().put("text", thought.text()).put("thought", true);
+    }
+
+    /** The thoughts' tokens, all candidates together; 0 without thoughts. */
+    static int thoughtTokens(List<Thought> thoughts) {
+        return thoughts == null ? 0 : thoughts.stream().mapToInt(Thought::tokens).sum();
     }
 
     /** A candidate; {@code text} null means the whole function call (or no content when blocked). */
@@ -74,14 +101,22 @@ final class GeminiWire {
         return cand;
     }
 
-    /** Adds usage, model version and response id to a response or stream chunk. */
-    ObjectNode finish(ObjectNode root, int promptTokens, Integer outputTokens, String modelVersion, String responseId) {
+    /**
+     * Adds usage (with {@code outputTokens} not null; {@code thoughtsTokenCount} when there were thoughts, counted
+     * apart from the candidates' tokens as Gemini counts them), model version and response id to a response or
+     * stream chunk.
+     */
+    ObjectNode finish(ObjectNode root, int promptTokens, Integer outputTokens, int thoughtTokens, String modelVersion,
+                      String responseId) {
         if (outputTokens != null) {
             ObjectNode usage = root.putObject("usageMetadata");
             usage.put("promptTokenCount", promptTokens);
             usage.put("candidatesTokenCount", outputTokens);
-            usage.put("totalTokenCount", promptTokens + outputTokens);
+            usage.put("totalTokenCount", promptTokens + outputTokens + thoughtTokens);
             usage.putArray("promptTokensDetails").addObject().put("modality", "TEXT").put("tokenCount", promptTokens);
+            if (thoughtTokens > 0) {
+                usage.put("thoughtsTokenCount", thoughtTokens);
+            }
         }
         root.put("modelVersion", modelVersion);
         root.put("responseId", responseId);

@@ -39,6 +39,8 @@ final class OpenAiReply {
             choices = choices.stream().map(ReplyPlanner.Choice::filtered).toList();
         }
         int promptTokens = TextGenerator.promptTokens(req.messageTexts());
+        // a reasoning model thinks before each choice; OpenAI returns no reasoning text, only its tokens
+        int reasoningTokens = req.reasons() && p.filter() == null ? Thought.WORDS * choices.size() : 0;
         String id = engine.newId("chatcmpl-", 29);
         long created = engine.clock().instant().getEpochSecond();
         ctx.header(azure == null ? "x-request-id" : "apim-request-id", engine.newId("req_", 32));
@@ -46,14 +48,14 @@ final class OpenAiReply {
             String[] error = errorBody == null ? null : new String[] {null, errorBody.toString()};
             SseWriter sse = new SseWriter(ctx.res(), p.behavior(), p.cutAfterChunks(), "\n\n", error,
                     ClientLink.of(ctx, engine, p.sequence()));
-            new OpenAiStream(wire, azure, sse, id, created, model, choices, promptTokens, req.includeUsage(),
-                    () -> engine.firstTokenWritten(id)).run();
+            new OpenAiStream(wire, azure, sse, id, created, model, choices, promptTokens, reasoningTokens,
+                    req.includeUsage(), () -> engine.firstTokenWritten(id)).run();
             return;
         }
         if (!ClientLink.of(ctx, engine, p.sequence()).pause(p.behavior().latency())) {
             return; // the client closed the connection: nobody to answer
         }
-        ObjectNode body = wire.completion(id, created, model, choices, promptTokens);
+        ObjectNode body = wire.completion(id, created, model, choices, promptTokens, reasoningTokens);
         if (azure != null) {
             azure.decorateCompletion(body);
         }

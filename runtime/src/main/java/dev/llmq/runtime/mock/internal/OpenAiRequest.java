@@ -4,13 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmq.runtime.mock.Fault;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** The parts of an OpenAI chat-completions request the mock acts on. */
 record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, Integer maxTokens,
                      JsonNode messages, List<String> messageTexts, ReplyPlanner.JsonMode jsonMode,
-                     ReplyPlanner.ForcedTool tool, List<String> stop) {
+                     ReplyPlanner.ForcedTool tool, List<String> stop, boolean reasons) {
+
+    /**
+     * OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 but not gpt-5-chat, and their dated variants), which bill
+     * reasoning tokens; the rule of provider-lib's {@code ReasoningModels}, kept here: the mock does not depend on it.
+     */
+    private static final Pattern REASONING = Pattern.compile("(o\\d+)(-.*)?|gpt-5(?!-chat).*");
 
     /**
      * The fields an OpenAI chat message has (over all roles); OpenAI answers any other with 400
@@ -77,8 +85,10 @@ record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, 
         } else if (body.hasNonNull("max_tokens")) {
             max = intParam(body, "max_tokens", 0, 1, 1 << 24);
         }
+        boolean reasons = REASONING.matcher(model.asText().toLowerCase(Locale.ROOT)).matches()
+                && !"none".equals(body.path("reasoning_effort").asText(""));
         return new OpenAiRequest(model.asText(), stream, includeUsage, n, max, messages, texts,
-                jsonMode(body.get("response_format")), tool(body), stop(body.get("stop")));
+                jsonMode(body.get("response_format")), tool(body), stop(body.get("stop")), reasons);
     }
 
     private static List<String> stop(JsonNode stop) throws Invalid {

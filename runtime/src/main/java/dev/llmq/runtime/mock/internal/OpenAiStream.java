@@ -19,6 +19,7 @@ final class OpenAiStream {
     private final String model;
     private final List<ReplyPlanner.Choice> choices;
     private final int promptTokens;
+    private final int reasoningTokens;
     private final boolean includeUsage;
     private final Runnable firstTokenWritten;
 
@@ -27,7 +28,7 @@ final class OpenAiStream {
      * written.
      */
     OpenAiStream(OpenAiWire wire, AzureWire azure, SseWriter sse, String id, long created, String model,
-                 List<ReplyPlanner.Choice> choices, int promptTokens, boolean includeUsage,
+                 List<ReplyPlanner.Choice> choices, int promptTokens, int reasoningTokens, boolean includeUsage,
                  Runnable firstTokenWritten) {
         this.firstTokenWritten = firstTokenWritten;
         this.wire = wire;
@@ -38,6 +39,7 @@ final class OpenAiStream {
         this.model = model;
         this.choices = choices;
         this.promptTokens = promptTokens;
+        this.reasoningTokens = reasoningTokens;
         this.includeUsage = includeUsage;
     }
 
@@ -84,7 +86,8 @@ final class OpenAiStream {
                 return;
             }
         }
-        if (includeUsage && !send(wire.usageChunk(id, created, model, promptTokens, completionTokens))) {
+        if (includeUsage && !send(wire.usageChunk(id, created, model, promptTokens, completionTokens,
+                reasoningTokens))) {
             return;
         }
         sse.finish("[DONE]");

@@ -18,7 +18,9 @@ final class OpenAiWire {
     }
 
     /** A {@code chat.completion} object. */
-    ObjectNode completion(String id, long created, String model, List<ReplyPlanner.Choice> choices, int promptTokens) {
+    /** The completion; {@code reasoningTokens} (0 but for reasoning models) are billed in the completion tokens. */
+    ObjectNode completion(String id, long created, String model, List<ReplyPlanner.Choice> choices, int promptTokens,
+                          int reasoningTokens) {
         ObjectNode root = header(id, "chat.completion", created, model);
         ArrayNode arr = root.putArray("choices");
         int completionTokens = 0;
@@ -44,7 +46,7 @@ final class OpenAiWire {
             choice.put("finish_reason", c.finishReason());
             completionTokens += c.completionTokens();
         }
-        root.set("usage", usage(promptTokens, completionTokens));
+        root.set("usage", usage(promptTokens, completionTokens, reasoningTokens));
         root.put("service_tier", "default");
         root.put("system_fingerprint", SYSTEM_FINGERPRINT);
         return root;
@@ -70,10 +72,11 @@ final class OpenAiWire {
     }
 
     /** The last chunk when {@code stream_options.include_usage} is true: no choices, the usage. */
-    ObjectNode usageChunk(String id, long created, String model, int promptTokens, int completionTokens) {
+    ObjectNode usageChunk(String id, long created, String model, int promptTokens, int completionTokens,
+                          int reasoningTokens) {
         ObjectNode root = chunkHeader(id, created, model);
         root.putArray("choices");
-        root.set("usage", usage(promptTokens, completionTokens));
+        root.set("usage", usage(promptTokens, completionTokens, reasoningTokens));
         return root;
     }
 
@@ -112,7 +115,9 @@ final class OpenAiWire {
         return json.createObjectNode();
     }
 
-    ObjectNode usage(int promptTokens, int completionTokens) {
+    /** OpenAI's usage: {@code completion_tokens} include the reasoning tokens, detailed apart. */
+    ObjectNode usage(int promptTokens, int answerTokens, int reasoningTokens) {
+        int completionTokens = answerTokens + reasoningTokens;
         ObjectNode usage = json.createObjectNode();
         usage.put("prompt_tokens", promptTokens);
         usage.put("completion_tokens", completionTokens);
@@ -121,7 +126,7 @@ final class OpenAiWire {
         prompt.put("cached_tokens", 0);
         prompt.put("audio_tokens", 0);
         ObjectNode completion = usage.putObject("completion_tokens_details");
-        completion.put("reasoning_tokens", 0);
+        completion.put("reasoning_tokens", reasoningTokens);
         completion.put("audio_tokens", 0);
         completion.put("accepted_prediction_tokens", 0);
         completion.put("rejected_prediction_tokens", 0);
