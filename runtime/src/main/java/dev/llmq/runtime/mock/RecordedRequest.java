@@ -19,17 +19,31 @@ import java.util.Objects;
  * @param clientClosedAt   when the server saw the client close the connection before the answer ended (a cancelled
  *                         call: a slow answer's wait, a stream mid-way), by the server's clock, within about 0.1 s;
  *                         null when it did not
+ * @param body             the request body as received (UTF-8), cut at {@link #BODY_LIMIT} bytes; kept for the
+ *                         last {@link #BODIES_KEPT} requests only, null for older ones
+ * @param bodyBytes        the whole body's size in bytes (0 when {@code body} is null)
  */
 public record RecordedRequest(long sequence, Instant receivedAt, String protocol, String method, String path,
                               String model, boolean stream, int status, String outcome, boolean hasAuthorization,
-                              Map<String, String> headers, Instant clientClosedAt) {
+                              Map<String, String> headers, Instant clientClosedAt, String body, int bodyBytes) {
+
+    /** How many of the latest requests keep their body. */
+    public static final int BODIES_KEPT = 1_000;
+
+    /** The most of a body kept, in bytes; a longer one is cut there ({@link #bodyTruncated}). */
+    public static final int BODY_LIMIT = 16 * 1024;
 
     /** A request whose client has not closed its connection early. */
     public RecordedRequest(long sequence, Instant receivedAt, String protocol, String method, String path,
                            String model, boolean stream, int status, String outcome, boolean hasAuthorization,
                            Map<String, String> headers) {
         this(sequence, receivedAt, protocol, method, path, model, stream, status, outcome, hasAuthorization, headers,
-                null);
+                null, null, 0);
+    }
+
+    /** Whether the body kept is cut (the request's was longer than {@link #BODY_LIMIT}). */
+    public boolean bodyTruncated() {
+        return body != null && bodyBytes > BODY_LIMIT;
     }
 
     /** Whether the client closed the connection before the answer ended. */
@@ -39,7 +53,12 @@ public record RecordedRequest(long sequence, Instant receivedAt, String protocol
 
     public RecordedRequest withClientClosedAt(Instant at) {
         return new RecordedRequest(sequence, receivedAt, protocol, method, path, model, stream, status, outcome,
-                hasAuthorization, headers, at);
+                hasAuthorization, headers, at, body, bodyBytes);
+    }
+
+    public RecordedRequest withBody(String body, int bodyBytes) {
+        return new RecordedRequest(sequence, receivedAt, protocol, method, path, model, stream, status, outcome,
+                hasAuthorization, headers, clientClosedAt, body, bodyBytes);
     }
 
     public RecordedRequest {

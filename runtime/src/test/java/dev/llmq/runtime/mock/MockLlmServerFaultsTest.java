@@ -229,6 +229,10 @@ class MockLlmServerFaultsTest {
 
         JsonNode log = json(client.send("GET", "/__mock/requests?model=azure/gpt-4o-eu", null).body());
         assertThat(log).hasSize(2);
+        assertThat(log.get(1).get("body").asText()).as("what llmq sent, as sent")
+                .isEqualTo(chatBody("azure/gpt-4o-eu", false, null));
+        assertThat(log.get(1).get("body_bytes").asInt()).isEqualTo(chatBody("azure/gpt-4o-eu", false, null).length());
+        assertThat(log.get(1).get("body_truncated").asBoolean()).isFalse();
         assertThat(log.get(0).get("status").asInt()).isEqualTo(429);
         assertThat(log.get(0).get("received_at").asText()).isEqualTo(NOW.toString());
         assertThat(log.get(1).get("outcome").asText()).isEqualTo("ok");

@@ -91,6 +91,11 @@ public final class AdminRoutes {
             }
             ObjectNode h = n.putObject("headers");
             r.headers().forEach(h::put);
+            if (r.body() != null) {
+                n.put("body", r.body());
+                n.put("body_bytes", r.bodyBytes());
+                n.put("body_truncated", r.bodyTruncated());
+            }
         }
         send(ctx, 200, arr);
     }

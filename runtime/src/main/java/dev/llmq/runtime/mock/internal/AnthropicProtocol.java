@@ -52,7 +52,7 @@ public final class AnthropicProtocol implements ProtocolHandler {
         String model = body != null ? body.path("model").asText("") : "";
         boolean stream = body != null && body.path("stream").asBoolean(false);
         MockEngine.RequestInfo info = new MockEngine.RequestInfo(name(), ctx.method().name(), ctx.path(), model,
-                stream, sent, headers);
+                stream, sent, headers, ctx.bodyAsBytes());
         if (!authorized) {
             engine.admit(info, false);
             writeError(ctx, new AnthropicWire.Error(401, "authentication_error",

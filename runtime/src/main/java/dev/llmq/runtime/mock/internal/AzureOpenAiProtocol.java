@@ -103,7 +103,8 @@ public final class AzureOpenAiProtocol implements ProtocolHandler {
 
     private MockEngine.RequestInfo info(Context ctx, String model, boolean stream, boolean sent,
                                         Map<String, String> headers) {
-        return new MockEngine.RequestInfo(name(), ctx.method().name(), ctx.path(), model, stream, sent, headers);
+        return new MockEngine.RequestInfo(name(), ctx.method().name(), ctx.path(), model, stream, sent, headers,
+                ctx.bodyAsBytes());
     }
 
     private void writeUnauthorized(Context ctx, boolean sent) throws IOException {

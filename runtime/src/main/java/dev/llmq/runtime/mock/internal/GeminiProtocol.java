@@ -53,7 +53,7 @@ public final class GeminiProtocol implements ProtocolHandler {
         String key = ctx.header("x-goog-api-key") != null ? ctx.header("x-goog-api-key") : ctx.queryParam("key");
         boolean sent = key != null && !key.isBlank();
         MockEngine.RequestInfo info = new MockEngine.RequestInfo(name(), ctx.method().name(), ctx.path(), model,
-                stream, sent, headers);
+                stream, sent, headers, ctx.bodyAsBytes());
         if (!stream && !method.equals("generateContent")) {
             engine.recordRejected(info, 404);
             writeError(ctx, new GeminiWire.Error(404, "NOT_FOUND", "models/" + model + " is not found for API "

@@ -37,6 +37,28 @@ public final class MockEngine {
     private final ArrayDeque<RecordedRequest> log = new ArrayDeque<>();
     /** When clients closed connections of logged requests early, by sequence; guarded by {@code log}. */
     private final Map<Long, java.time.Instant> closedAt = new java.util.HashMap<>();
+    /**
+     * The bodies of the last {@link RecordedRequest#BODIES_KEPT} logged requests, by sequence, as received (no copy
+     * unless cut at {@link RecordedRequest#BODY_LIMIT}; decoded when asked for); guarded by {@code log}.
+     */
+    private final Map<Long, Body> bodies = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Body> eldest) {
+            return size() > RecordedRequest.BODIES_KEPT;
+        }
+    };
+
+    /** A body kept: its first bytes (all of them up to the limit) and its whole size. */
+    private record Body(byte[] kept, int size) {
+        static Body of(byte[] body) {
+            return new Body(body.length <= RecordedRequest.BODY_LIMIT ? body
+                    : java.util.Arrays.copyOf(body, RecordedRequest.BODY_LIMIT), body.length);
+        }
+
+        String text() {
+            return new String(kept, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
     private final ObjLongConsumer<String> firstToken;
@@ -47,9 +69,14 @@ public final class MockEngine {
         }
     }
 
-    /** What a protocol knows about a request when it asks for a decision. */
+    /** What a protocol knows about a request when it asks for a decision; {@code body} as received, or null. */
     public record RequestInfo(String protocol, String method, String path, String model, boolean stream,
-                              boolean hasAuthorization, Map<String, String> headers) {
+                              boolean hasAuthorization, Map<String, String> headers, byte[] body) {
+
+        public RequestInfo(String protocol, String method, String path, String model, boolean stream,
+                           boolean hasAuthorization, Map<String, String> headers) {
+            this(protocol, method, path, model, stream, hasAuthorization, headers, null);
+        }
     }
 
     public MockEngine(Clock clock, long seed, Optional<String> apiKey, int logCapacity,
@@ -192,9 +219,14 @@ public final class MockEngine {
                     info.method(), info.path(), info.model(), info.stream(), status, outcome,
                     info.hasAuthorization(), headers);
             if (log.size() >= logCapacity) {
-                closedAt.remove(log.removeFirst().sequence());
+                long first = log.removeFirst().sequence();
+                closedAt.remove(first);
+                bodies.remove(first);
             }
             log.addLast(r);
+            if (info.body() != null) {
+                bodies.put(r.sequence(), Body.of(info.body()));
+            }
             return r.sequence();
         }
     }
@@ -212,7 +244,9 @@ public final class MockEngine {
         synchronized (log) {
             return log.stream().map(r -> {
                 java.time.Instant closed = closedAt.get(r.sequence());
-                return closed == null ? r : r.withClientClosedAt(closed);
+                Body body = bodies.get(r.sequence());
+                RecordedRequest out = closed == null ? r : r.withClientClosedAt(closed);
+                return body == null ? out : out.withBody(body.text(), body.size());
             }).toList();
         }
     }
@@ -221,6 +255,7 @@ public final class MockEngine {
         synchronized (log) {
             log.clear();
             closedAt.clear();
+            bodies.clear();
         }
     }
 

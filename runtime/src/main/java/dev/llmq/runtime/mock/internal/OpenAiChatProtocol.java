@@ -123,7 +123,7 @@ public final class OpenAiChatProtocol implements ProtocolHandler {
     private MockEngine.RequestInfo info(Context ctx, String model, boolean stream, String auth,
                                         Map<String, String> headers) {
         return new MockEngine.RequestInfo(name(), ctx.method().name(), ctx.path(), model, stream,
-                auth != null && !auth.isBlank(), headers);
+                auth != null && !auth.isBlank(), headers, ctx.bodyAsBytes());
     }
 
     private static Fault.HttpError unauthorized(String auth, boolean echo) {

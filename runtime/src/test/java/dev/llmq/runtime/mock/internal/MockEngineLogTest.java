@@ -12,7 +12,10 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
-/** The request log under requests arriving at once: in sequence order, and every early close is kept. */
+/**
+ * The request log under requests arriving at once: in sequence order, and every early close is kept; the bodies of the
+ * latest requests only, each cut at the limit.
+ */
 class MockEngineLogTest {
 
     private static final int THREADS = 4;
@@ -50,5 +53,29 @@ class MockEngineLogTest {
         // a close is noted by sequence: one logged out of order was dropped as if it had left the log already
         logged.forEach(r -> engine.clientClosed(r.sequence()));
         assertThat(engine.requests()).allMatch(RecordedRequest::clientClosed);
+    }
+
+    @Test
+    void onlyTheLatestRequestsKeepTheirBodiesEachCutAtTheLimit() {
+        MockEngine engine = new MockEngine(Clock.systemUTC(), 1, Optional.empty(), 10_000, MockBehavior.defaults(),
+                Map.of(), (id, nanos) -> { });
+        int sent = RecordedRequest.BODIES_KEPT + 5;
+        for (int i = 0; i < sent; i++) {
+            byte[] body = i == sent - 1 ? "x".repeat(RecordedRequest.BODY_LIMIT + 10).getBytes()
+                    : ("{\"n\":" + i + "}").getBytes();
+            engine.admit(new MockEngine.RequestInfo("openai", "POST", "/v1/chat/completions", "m", false, false,
+                    Map.of(), body), true);
+        }
+        List<RecordedRequest> log = engine.requests();
+        assertThat(log).hasSize(sent);
+        assertThat(log.subList(0, 5)).allSatisfy(r -> assertThat(r.body()).isNull());
+        assertThat(log.get(5).body()).isEqualTo("{\"n\":5}");
+        assertThat(log.get(5).bodyTruncated()).isFalse();
+        RecordedRequest big = log.getLast();
+        assertThat(big.body()).hasSize(RecordedRequest.BODY_LIMIT);
+        assertThat(big.bodyBytes()).isEqualTo(RecordedRequest.BODY_LIMIT + 10);
+        assertThat(big.bodyTruncated()).isTrue();
+        engine.clearRequests();
+        assertThat(engine.requests()).isEmpty();
     }
 }
