@@ -45,6 +45,9 @@ public final class OpenAiCompatibleProviders {
                 p("openai_like", null, ParameterSupport.ALL, null, true),
                 p("openai_compatible", null, ParameterSupport.ALL, null, true),
                 p("custom_openai", null, ParameterSupport.ALL, null, true),
+                // a LiteLLM proxy (LiteLLM's own prefix for one): whatever model it fronts, it takes the fields
+                // llmq's answers carry back (a Claude tool loop's thinking_blocks), which openai/ leaves out
+                p("litellm_proxy", null, ParameterSupport.ALL, null, true),
                 // llmq's own mock LLM server (testkit) speaking OpenAI's protocol; api_base names it
                 p("mock", null, ParameterSupport.ALL, null, true));
     }

@@ -334,7 +334,8 @@ class EngineBehaviourTest {
      * needs them) get them as they are. The job's request keeps them either way.
      */
     @ParameterizedTest
-    @CsvSource({"openai,false", "azure,false", "openai_compatible,true", "hosted_vllm,true", "deepseek,true"})
+    @CsvSource({"openai,false", "azure,false", "openai_compatible,true", "hosted_vllm,true", "deepseek,true",
+        "litellm_proxy,true"})
     void anotherProvidersReasoningIsLeftOutWhereOpenAiRefusesIt(String provider, boolean kept) throws IOException {
         ObjectNode req = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\","
                 + "\"content\":\"ok\",\"reasoning_content\":\"Look it up.\",\"thinking_blocks\":[{\"type\":\"thinking\","
