@@ -289,6 +289,38 @@ class EngineBehaviourTest {
         assertThat(client.complete(named, ok).adjustments()).as("a name that does not say the model").isEmpty();
     }
 
+    /**
+     * OpenAI answers reasoning_effort on its chat models from before reasoning with 400 "Unrecognized request argument
+     * supplied: reasoning_effort": refused before calling, or dropped and recorded; reasoning models and names that
+     * say no model keep it.
+     */
+    @ParameterizedTest
+    @CsvSource({"openai,gpt-4o-mini,false", "openai,gpt-4.1-2025-04-14,false", "openai,gpt-3.5-turbo,false",
+        "azure,gpt-35-turbo,false", "azure,gpt-4o,false", "openai,o4-mini,true", "openai,gpt-5,true",
+        "azure,prod-chat,true", "openai_compatible,gpt-4o,true"})
+    void reasoningEffortIsRefusedOnTheChatModelsBeforeReasoning(String provider, String model, boolean sent)
+            throws IOException {
+        ObjectNode req = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"reasoning_effort\":\"low\"}");
+        ProviderTarget strict = ProviderTarget.builder(provider, model).apiBase(URI.create(peer.base() + "/v1"))
+                .apiKey("sk-test-abcdefgh").apiVersion("2024-10-21").build();
+        peer.enqueue(Reply.json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}", Map.of()));
+        if (sent) {
+            assertThat(client.complete(strict, req).adjustments()).isEmpty();
+            assertThat(Json.mapper().readTree(peer.received().get(0).body()).path("reasoning_effort").asText())
+                    .isEqualTo("low");
+            return;
+        }
+        assertThatThrownBy(() -> client.complete(strict, req)).isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+            assertThat(e.error().message()).contains(provider + " " + model).contains("reasoning_effort");
+        });
+        ProviderTarget dropping = ProviderTarget.builder(provider, model).apiBase(URI.create(peer.base() + "/v1"))
+                .apiKey("sk-test-abcdefgh").apiVersion("2024-10-21").dropParams(true).build();
+        assertThat(client.complete(dropping, req).adjustments()).containsExactly("dropped:reasoning_effort");
+        assertThat(peer.received()).hasSize(1);
+        assertThat(Json.mapper().readTree(peer.received().get(0).body()).has("reasoning_effort")).isFalse();
+    }
+
     /** LiteLLM's azure/o_series/<deployment>: a deployment named otherwise, called by its name, by reasoning rules. */
     @Test
     void anAzureOSeriesDeploymentIsCalledByItsNameWithTheReasoningRules() throws IOException {

@@ -297,6 +297,23 @@ class MockLlmServerOpenAiTest {
         }
     }
 
+    /** OpenAI's chat models from before reasoning refuse reasoning_effort as OpenAI does; reasoning models take it. */
+    @Test
+    void reasoningEffortIsRefusedOnTheChatModelsBeforeReasoning() {
+        String body = "{\"model\":\"%s\",\"reasoning_effort\":\"low\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"x\"}]}";
+        for (String model : List.of("gpt-4o-mini", "gpt-4.1", "gpt-3.5-turbo")) {
+            HttpResponse<String> res = client.post("/v1/chat/completions", body.formatted(model));
+            assertThat(res.statusCode()).as(model).isEqualTo(400);
+            JsonNode err = json(res.body()).get("error");
+            assertThat(err.get("message").asText())
+                    .isEqualTo("Unrecognized request argument supplied: reasoning_effort");
+            assertThat(err.get("type").asText()).isEqualTo("invalid_request_error");
+        }
+        assertThat(client.post("/v1/chat/completions", body.formatted("o4-mini")).statusCode()).isEqualTo(200);
+        assertThat(client.post("/v1/chat/completions", body.formatted("gpt-5")).statusCode()).isEqualTo(200);
+    }
+
     /**
      * A reasoning model (o-series, gpt-5) bills reasoning tokens: in {@code completion_tokens_details.reasoning_tokens}
      * and in {@code completion_tokens}, streamed or not; the answer's text is the one a chat model gets. Other models,

@@ -21,6 +21,13 @@ record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, 
     private static final Pattern REASONING = Pattern.compile("(o\\d+)(-.*)?|gpt-5(?!-chat).*");
 
     /**
+     * OpenAI's chat models from before reasoning (gpt-3.5, Azure's gpt-35, gpt-4, gpt-4o, gpt-4.1, gpt-4.5), which
+     * answer {@code reasoning_effort} with 400 "Unrecognized request argument supplied: reasoning_effort"; the rule of
+     * provider-lib's {@code ReasoningModels}, kept here.
+     */
+    private static final Pattern CHAT_ONLY = Pattern.compile("(gpt-3\\.5|gpt-35|gpt-4|chatgpt-4o).*");
+
+    /**
      * The fields an OpenAI chat message has (over all roles); OpenAI answers any other with 400
      * {@code unknown_parameter} "Unknown parameter: 'messages[1].thinking_blocks'.".
      */
@@ -71,6 +78,10 @@ record OpenAiRequest(String model, boolean stream, boolean includeUsage, int n, 
                 }
             }
             texts.add(TextGenerator.textOf(m.get("content")));
+        }
+        if (body.hasNonNull("reasoning_effort")
+                && CHAT_ONLY.matcher(model.asText().toLowerCase(Locale.ROOT)).matches()) {
+            throw new Invalid("Unrecognized request argument supplied: reasoning_effort", null, null);
         }
         boolean stream = body.path("stream").asBoolean(false);
         if (body.hasNonNull("stream_options") && !stream) {
