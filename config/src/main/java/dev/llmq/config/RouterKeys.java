@@ -70,7 +70,8 @@ public final class RouterKeys {
             + "guard, which LiteLLM has not), retries and fallbacks go on as before, but neither `allowed_fails`, the "
             + "failure rate, a 429, 401 or 404 nor a Retry-After takes a deployment out of rotation: a Retry-After "
             + "over 60 s is then not waited for, the job retrying after its backoff (at most 8 s) instead. A reload "
-            + "that turns it on ends the cooldowns in force.", "true");
+            + "that turns it on ends the cooldowns in force, and a cooldown another worker announces (one still on "
+            + "the former config) does not apply here.", "true");
 
     public static final ConfigKey<Object> FALLBACKS = new ConfigKey<>("router_settings.fallbacks",
             ConfigType.STRUCTURE, null, any(), "Model groups to try, in order, when a group fails; a `'*'` entry "

@@ -88,8 +88,15 @@ final class CooldownState {
         unshared = old.unshared;
     }
 
-    /** Another process cooled the deployment until {@code next}; a later end wins. */
+    /**
+     * Another process cooled the deployment until {@code next}; a later end wins. Under {@code disable_cooldowns}
+     * nothing: this process takes no deployment out of rotation, whoever cooled it (a worker still on the config
+     * before a reload that turned cooldowns off, say).
+     */
     void applyCooled(Instant next) {
+        if (policy.disableCooldowns()) {
+            return;
+        }
         if (until == null || next.isAfter(until)) {
             until = next;
             local = false;

@@ -234,6 +234,31 @@ class DeploymentHealthTest {
         assertThat(events).as("only the process that cooled it announces recovery").isEmpty();
     }
 
+    /**
+     * A worker with disable_cooldowns keeps a deployment in rotation that another worker (one still on the config
+     * from before a reload that turned cooldowns off) cooled and announced; the breaker, which disable_cooldowns
+     * leaves on, is still shared.
+     */
+    @Test
+    void announcedCooldownsDoNotApplyWhileCooldownsAreDisabled() {
+        Deployment d = dep("a", null, null, null);
+        RouterSettings off = ConfigLoader.parse("""
+                model_list: [{ model_name: g, litellm_params: { model: openai/m } }]
+                router_settings: { disable_cooldowns: true }
+                """, Map.of()).router();
+        DeploymentHealth h = health(off, 1.0, d);
+        Instant until = clock.instant().plusSeconds(20);
+
+        h.apply(new DeploymentHealthEvent("a", DeploymentHealthEvent.State.COOLED, until, "remote"));
+
+        assertThat(h.snapshot(d).cooledUntil()).isNull();
+        acquire(h, d).abandon();
+        assertThat(h.activeEvents()).isEmpty();
+        h.apply(new DeploymentHealthEvent("a", DeploymentHealthEvent.State.OPEN, until, "remote"));
+        assertThat(h.snapshot(d).circuitOpen()).isTrue();
+        assertThat(events).isEmpty();
+    }
+
     @Test
     void bulkheadBoundsCallsInFlight() {
         Deployment d = dep("a", null, null, 2);
