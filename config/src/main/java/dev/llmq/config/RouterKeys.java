@@ -30,15 +30,19 @@ public final class RouterKeys {
 
     public static final ConfigKey<Object> RETRY_POLICY = new ConfigKey<>("router_settings.retry_policy",
             ConfigType.STRUCTURE, null, any(), "Retries per error kind, by LiteLLM's names "
-            + "(`RateLimitErrorRetries`, `NotFoundErrorRetries`, ...) or llmq's error kinds (`rate_limited`); "
-            + "overrides `num_retries`.",
+            + "(`RateLimitErrorRetries`, `NotFoundErrorRetries`, `ServiceUnavailableErrorRetries`, ...) or llmq's "
+            + "error kinds (`rate_limited`); overrides `num_retries`. `InternalServerErrorRetries` covers 500s, 502s, "
+            + "cut streams and overloads (503, 529), `ServiceUnavailableErrorRetries` the overloads alone, and wins "
+            + "for them where both are set (a narrower name wins over a wider one). `DefaultRetries` takes the place "
+            + "of `num_retries` for the kinds the policy does not name.",
             "{RateLimitErrorRetries: 5, BadRequestErrorRetries: 0}");
 
     public static final ConfigKey<Object> MODEL_GROUP_RETRY_POLICY = new ConfigKey<>(
             "router_settings.model_group_retry_policy", ConfigType.STRUCTURE, null, any(), "A `retry_policy` per "
             + "model group, as LiteLLM's setting of the name: a group's own replaces `retry_policy` whole for every "
-            + "attempt in that group, a job's own group or one it fell back to (a kind it leaves out gets "
-            + "`num_retries`, not `retry_policy`'s count, as in LiteLLM). Each key must be a model group of "
+            + "attempt in that group, a job's own group or one it fell back to (a kind it leaves out gets its "
+            + "`DefaultRetries`, else `num_retries`, not `retry_policy`'s count, as in LiteLLM). Each key must be a "
+            + "model group of "
             + "`model_list`. As `retry_policy`'s, its counts come out of the job's one attempt budget "
             + "(`1 + num_retries + fallback groups`), where LiteLLM gives each group its own.",
             "{gpt-4o-mini: {RateLimitErrorRetries: 3, TimeoutErrorRetries: 0}}");
@@ -51,8 +55,10 @@ public final class RouterKeys {
 
     public static final ConfigKey<Object> ALLOWED_FAILS_POLICY = new ConfigKey<>(
             "router_settings.allowed_fails_policy", ConfigType.STRUCTURE, null, any(),
-            "Allowed fails per error kind (`TimeoutErrorAllowedFails`, `InternalServerErrorAllowedFails` ... or "
-            + "llmq's error kinds); overrides `allowed_fails`. As with `allowed_fails`, rate limits, 401 and 404 cool "
+            "Allowed fails per error kind (`TimeoutErrorAllowedFails`, `InternalServerErrorAllowedFails`, "
+            + "`ServiceUnavailableErrorAllowedFails` ... or llmq's error kinds, the names and their overlap as in "
+            + "`retry_policy`); overrides `allowed_fails`. `BadGatewayErrorAllowedFails` is refused: llmq counts a "
+            + "502 as the 500 it does not tell it from. As with `allowed_fails`, rate limits, 401 and 404 cool "
             + "a deployment at once: `RateLimitErrorAllowedFails` and `NotFoundErrorAllowedFails` have no effect and "
             + "are reported as such, and "
             + "`AuthenticationErrorAllowedFails` counts 403s only.", "{TimeoutErrorAllowedFails: 10}");

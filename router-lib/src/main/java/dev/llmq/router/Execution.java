@@ -220,7 +220,7 @@ final class Execution {
         if (!kind.retryable() && (kind.cooldown() || kind == ErrorKind.UNSUPPORTED_PARAMETER)
                 && !policy.containsKey(kind) && otherAvailable) {
             // a deployment's own fault (key, quota, model), or a parameter its model does not take: another may work
-            allowed = settings.numRetries();
+            allowed = settings.unnamedRetries(group);
         }
         boolean budgetLeftForRetry = budget - attempts.size() > pending(settings);
         if (inGroup <= allowed && budgetLeftForRetry) {

@@ -14,8 +14,11 @@ import java.util.Objects;
  *
  * @param numRetries retries after the first attempt within a model group (default 2)
  * @param retryPolicy retries per error kind, overriding {@code numRetries} and the kind's own retryability
+ * @param defaultRetries {@code retry_policy}'s {@code DefaultRetries}: {@code numRetries} for the kinds it does not
+ *                       name, or null
  * @param modelGroupRetryPolicy a retry policy per model group, replacing {@code retryPolicy} in that group
  *                              (LiteLLM's {@code model_group_retry_policy}): group → retries per error kind
+ * @param modelGroupDefaultRetries the {@code DefaultRetries} of those group policies that set it, by group
  * @param allowedFails failures per minute a deployment may have before it cools down; null = the 50% rule
  * @param allowedFailsPolicy allowed fails per error kind, overriding {@code allowedFails}
  * @param cooldownTime how long a deployment cools down; null = the provider's Retry-After, else 5 s
@@ -41,7 +44,8 @@ import java.util.Objects;
  *                        {@code model_group_alias}): alias → model group
  */
 public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Map<ErrorKind, Integer> retryPolicy,
-                             Map<String, Map<ErrorKind, Integer>> modelGroupRetryPolicy, Integer allowedFails,
+                             Integer defaultRetries, Map<String, Map<ErrorKind, Integer>> modelGroupRetryPolicy,
+                             Map<String, Integer> modelGroupDefaultRetries, Integer allowedFails,
                              Map<ErrorKind, Integer> allowedFailsPolicy, Duration cooldownTime,
                              boolean disableCooldowns, Map<String, List<String>> fallbacks,
                              Map<String, List<String>> contextWindowFallbacks,
@@ -63,7 +67,8 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
     public static final String ANY_GROUP = "*";
 
     public static final RouterSettings DEFAULTS = new RouterSettings(RoutingStrategy.SIMPLE_SHUFFLE,
-            DEFAULT_NUM_RETRIES, Map.of(), Map.of(), null, Map.of(), null, false, Map.of(), null, null, List.of(),
+            DEFAULT_NUM_RETRIES, Map.of(), null, Map.of(), Map.of(), null, Map.of(), null, false, Map.of(), null,
+            null, List.of(),
             DEFAULT_MAX_FALLBACKS, false, false, null, null, null, 0.0, DEFAULT_MAX_LATENCY_LIST_SIZE,
             DEFAULT_LATENCY_TTL, Map.of());
 
@@ -78,6 +83,7 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
             modelGroupRetryPolicy.forEach((g, p) -> byGroup.put(g, Map.copyOf(p)));
             modelGroupRetryPolicy = java.util.Collections.unmodifiableMap(byGroup);
         }
+        modelGroupDefaultRetries = modelGroupDefaultRetries == null ? Map.of() : Map.copyOf(modelGroupDefaultRetries);
         RouterKeys.ALLOWED_FAILS.validate(allowedFails, "allowed_fails");
         allowedFailsPolicy = allowedFailsPolicy == null ? Map.of() : Map.copyOf(allowedFailsPolicy);
         RouterKeys.COOLDOWN_TIME.validate(cooldownTime, "cooldown_time");
@@ -109,14 +115,23 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
 
     /**
      * Retries allowed after an error of this kind in {@code group}: its retry policy's ({@link #retryPolicyOf}),
-     * else {@code numRetries} if retryable, else 0.
+     * else {@link #unnamedRetries} if retryable, else 0.
      */
     public int retriesFor(String group, ErrorKind kind) {
         Integer n = retryPolicyOf(group).get(kind);
         if (n != null) {
             return n;
         }
-        return kind.retryable() ? numRetries : 0;
+        return kind.retryable() ? unnamedRetries(group) : 0;
+    }
+
+    /**
+     * What {@code num_retries} is in {@code group} for the kinds its retry policy does not name: that policy's
+     * {@code DefaultRetries} (a group's own policy replacing {@code retry_policy} whole), else {@code numRetries}.
+     */
+    public int unnamedRetries(String group) {
+        Integer n = modelGroupRetryPolicy.containsKey(group) ? modelGroupDefaultRetries.get(group) : defaultRetries;
+        return n != null ? n : numRetries;
     }
 
     /**

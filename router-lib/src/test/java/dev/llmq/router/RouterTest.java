@@ -437,6 +437,70 @@ class RouterTest {
                 .containsExactly("router_settings.allowed_fails_policy.NotFoundErrorAllowedFails");
     }
 
+    /**
+     * LiteLLM's RetryPolicy has ServiceUnavailableErrorRetries and its AllowedFailsPolicy
+     * ServiceUnavailableErrorAllowedFails (a 503: llmq's overloaded); llmq refused both as unknown. InternalServerError
+     * also covers overloaded (a 529 too), so where both are set the narrower ServiceUnavailableError wins for it, as
+     * LiteLLM's own class for a 503 does, whatever the order.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{ InternalServerError%1$s: 3, ServiceUnavailableError%1$s: 0 }",
+            "{ ServiceUnavailableError%1$s: 0, InternalServerError%1$s: 3 }"})
+    void serviceUnavailableErrorNamesSetOverloadedOverInternalServerError(String policy) {
+        String[] deployments = {dep("g", "a", ""), dep("spare", "s", "")};
+        LlmqConfig c = config("{ fallbacks: [{ g: [spare] }], retry_policy: " + policy.formatted("Retries")
+                + ", allowed_fails_policy: " + policy.formatted("AllowedFails") + " }", deployments);
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.OVERLOADED, 503));
+
+        assertThat(router(c).execute(RouteRequest.of("g"), call)).isInstanceOf(RoutedOutcome.Succeeded.class);
+
+        assertThat(call.calls).as("ServiceUnavailableErrorRetries: 0, no retry of the 503").containsExactly("a", "s");
+        assertThat(c.router().retriesFor("g", ErrorKind.SERVER_ERROR)).isEqualTo(3);
+        assertThat(c.router().allowedFailsPolicy()).containsEntry(ErrorKind.OVERLOADED, 0)
+                .containsEntry(ErrorKind.SERVER_ERROR, 3).containsEntry(ErrorKind.STREAM_TRUNCATED, 3);
+    }
+
+    /**
+     * LiteLLM's DefaultRetries: the retries of every error its RetryPolicy gives no count of its own, in place of
+     * num_retries; a group's model_group_retry_policy replaces retry_policy whole, its DefaultRetries with it.
+     */
+    @Test
+    void defaultRetriesStandsInForNumRetriesForTheKindsThePolicyLeavesOut() {
+        String[] deployments = {dep("g", "a", ""), dep("h", "b", ""), dep("spare", "s", "")};
+        LlmqConfig c = config("{ num_retries: 2, fallbacks: [{ g: [spare] }], retry_policy: { DefaultRetries: 0, "
+                + "TimeoutErrorRetries: 1 }, model_group_retry_policy: { h: { RateLimitErrorRetries: 1 } } }",
+                deployments);
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500));
+
+        assertThat(router(c).execute(RouteRequest.of("g"), call)).isInstanceOf(RoutedOutcome.Succeeded.class);
+
+        assertThat(call.calls).as("no retry of the 500: DefaultRetries 0").containsExactly("a", "s");
+        RouterSettings r = c.router();
+        assertThat(r.retriesFor("g", ErrorKind.TIMEOUT)).isEqualTo(1);
+        assertThat(r.retriesFor("g", ErrorKind.OVERLOADED)).isZero();
+        assertThat(r.retriesFor("h", ErrorKind.SERVER_ERROR)).as("h's own policy sets no DefaultRetries").isEqualTo(2);
+        assertThat(r.retryPolicy()).containsExactly(Map.entry(ErrorKind.TIMEOUT, 1));
+        assertThat(c.unsupportedKeys()).isEmpty();
+    }
+
+    /**
+     * LiteLLM's BadGatewayErrorAllowedFails counts 502s alone, which llmq cannot (a 502 is a server_error, as a 500
+     * is): refused saying so rather than read as unknown. Two names as narrow as each other setting one kind to two
+     * counts are refused too.
+     */
+    @Test
+    void policyNamesLlmqCannotHonourAreRefusedSayingWhy() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> config(
+                        "{ allowed_fails_policy: { BadGatewayErrorAllowedFails: 2 } }", dep("g", "a", "")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("BadGatewayErrorAllowedFails")
+                .hasMessageContaining("does not tell a 502 from a 500");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> config(
+                        "{ retry_policy: { overloaded: 1, ServiceUnavailableErrorRetries: 2 } }", dep("g", "a", "")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sets overloaded to 2 where overloaded sets it to 1");
+    }
+
     /** The deployments a job of g calls when every deployment but d fails. */
     private List<String> fallbackRun(LlmqConfig c) {
         Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.SERVER_ERROR, 500))

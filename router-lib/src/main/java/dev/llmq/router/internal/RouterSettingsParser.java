@@ -23,7 +23,11 @@ import java.util.Set;
  */
 final class RouterSettingsParser {
 
-    /** LiteLLM's retry_policy / allowed_fails_policy exception names → llmq error kinds. */
+    /**
+     * LiteLLM's retry_policy / allowed_fails_policy exception names → llmq error kinds. Two names may share a kind
+     * (a 503 is LiteLLM's ServiceUnavailableError, llmq's overloaded also being the 529 that InternalServerError
+     * covers): the narrower name (fewer kinds), as LiteLLM's more specific exception class, wins for it.
+     */
     private static final Map<String, List<ErrorKind>> LITELLM_ERRORS = Map.of(
             "BadRequestError", List.of(ErrorKind.INVALID_REQUEST, ErrorKind.UNSUPPORTED_PARAMETER),
             "AuthenticationError", List.of(ErrorKind.AUTHENTICATION, ErrorKind.PERMISSION_DENIED),
@@ -32,7 +36,10 @@ final class RouterSettingsParser {
             "RateLimitError", List.of(ErrorKind.RATE_LIMITED, ErrorKind.QUOTA_EXHAUSTED),
             "ContentPolicyViolationError", List.of(ErrorKind.CONTENT_POLICY),
             "InternalServerError", List.of(ErrorKind.SERVER_ERROR, ErrorKind.OVERLOADED,
-                    ErrorKind.STREAM_TRUNCATED));
+                    ErrorKind.STREAM_TRUNCATED),
+            "ServiceUnavailableError", List.of(ErrorKind.OVERLOADED));
+    /** LiteLLM's RetryPolicy entry for every error without one of its own: stands in for num_retries. */
+    static final String DEFAULT_RETRIES = "DefaultRetries";
 
     /**
      * The keys LiteLLM's Router reads as {@code router_settings value or litellm_settings value} (Python's
@@ -99,7 +106,12 @@ final class RouterSettingsParser {
             notes.add(litellm.path() + "." + litellmKey + ": no effect, overridden by " + router.path() + "." + key
                     + " (as in LiteLLM, router_settings wins over litellm_settings)");
         }
-        return routerSets || !litellm.has(litellmKey) ? router : litellm;
+        return source(key, litellmKey);
+    }
+
+    /** The section {@link #from(String, String)} reads {@code key} from, without noting anything. */
+    private Fields source(String key, String litellmKey) {
+        return routerSets(key) || !litellm.has(litellmKey) ? router : litellm;
     }
 
     /** A duration read through {@link #from(String, String)}: null when neither section sets it (0 is unset). */
@@ -144,7 +156,8 @@ final class RouterSettingsParser {
         }
         try {
             return new RouterSettings(strategy, numRetries == null ? RouterSettings.DEFAULT_NUM_RETRIES : numRetries,
-                    policy("retry_policy", "Retries"), groupRetryPolicies(), allowedFails,
+                    policy("retry_policy", "Retries"), defaultRetries(), groupRetryPolicies(),
+                    groupDefaultRetries(), allowedFails,
                     policy("allowed_fails_policy", "AllowedFails"),
                     cooldown, disableCooldowns, generic, typedFallbacks("context_window_fallbacks"),
                     typedFallbacks("content_policy_fallbacks"), defaults, maxFallbacks, Boolean.TRUE.equals(preCall),
@@ -195,6 +208,32 @@ final class RouterSettingsParser {
         return policy(from(key).child(key), suffix);
     }
 
+    /** {@code retry_policy}'s {@value #DEFAULT_RETRIES}, or null. */
+    private Integer defaultRetries() {
+        return defaultRetries(source("retry_policy", "retry_policy").child("retry_policy"));
+    }
+
+    private static Integer defaultRetries(Fields f) {
+        Integer n = f.intValue(DEFAULT_RETRIES);
+        if (n != null && n < 0) {
+            throw f.error(DEFAULT_RETRIES, "expected a count >= 0");
+        }
+        return n;
+    }
+
+    /** {@value #DEFAULT_RETRIES} of each {@code model_group_retry_policy} entry that sets it. */
+    private Map<String, Integer> groupDefaultRetries() {
+        Fields f = router.child("model_group_retry_policy");
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (String group : f.keys()) {
+            Integer n = defaultRetries(f.child(group));
+            if (n != null) {
+                out.put(group, n);
+            }
+        }
+        return out;
+    }
+
     /**
      * {@code model_group_retry_policy}: {@code {group: retry_policy}}, each policy read as {@code retry_policy} is. The
      * groups are checked against {@code model_list} by {@link ConfigParser}.
@@ -219,17 +258,37 @@ final class RouterSettingsParser {
 
     private Map<ErrorKind, Integer> policy(Fields f, String suffix) {
         Map<ErrorKind, Integer> out = new EnumMap<>(ErrorKind.class);
+        Map<ErrorKind, String> setBy = new EnumMap<>(ErrorKind.class);
         for (String name : f.keys()) {
+            if (suffix.equals("Retries") && name.equals(DEFAULT_RETRIES)) {
+                continue; // read by defaultRetries()
+            }
             Integer n = f.intValue(name);
             if (n == null || n < 0) {
                 throw f.error(name, "expected a count >= 0");
+            }
+            if (name.equals("BadGatewayError" + suffix)) {
+                throw f.error(name, "not supported: llmq does not tell a 502 from a 500 (both are server_error), "
+                        + "so it cannot count 502s alone; InternalServerError" + suffix + " (or server_error) "
+                        + "sets the count of both");
             }
             List<ErrorKind> kinds = kindsOf(name, suffix);
             if (kinds == null) {
                 throw f.error(name, "unknown error kind (use LiteLLM's names such as RateLimitError" + suffix
                         + ", or llmq's error kinds such as rate_limited)");
             }
-            kinds.forEach(k -> out.put(k, n));
+            for (ErrorKind k : kinds) {
+                String other = setBy.get(k);
+                int width = other == null ? Integer.MAX_VALUE : kindsOf(other, suffix).size();
+                if (other != null && width == kinds.size() && !out.get(k).equals(n)) {
+                    throw f.error(name, "sets " + k.wire() + " to " + n + " where " + other + " sets it to "
+                            + out.get(k) + ": keep one");
+                }
+                if (kinds.size() < width) { // the narrower name wins, whatever the order
+                    out.put(k, n);
+                    setBy.put(k, name);
+                }
+            }
             if (suffix.equals("AllowedFails") && CooldownRule.COOL_AT_ONCE.containsAll(kinds)) {
                 // LiteLLM counts these too; llmq cools at once on them, so the allowance would change nothing
                 f.reportUnusedTo(router, name);
