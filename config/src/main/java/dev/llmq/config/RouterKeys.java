@@ -99,14 +99,16 @@ public final class RouterKeys {
     public static final ConfigKey<Object> CONTEXT_WINDOW_FALLBACKS = new ConfigKey<>(
             "router_settings.context_window_fallbacks", ConfigType.STRUCTURE, null, any(),
             "Fallbacks when the prompt exceeds a group's context window. Unset, such a failure goes to "
-            + "`fallbacks` (then `default_fallbacks`), as in LiteLLM; set, only these apply (`[]`: none). As in "
+            + "`fallbacks` (then `default_fallbacks`), as in LiteLLM; set, only these apply (`[]`: none), a group "
+            + "found by its own name only: a `'*'` entry has no effect here, as in LiteLLM (noted). As in "
             + "LiteLLM, `[]` here is unset: `litellm_settings.context_window_fallbacks` then applies if set.",
             "[{gpt-4o-mini: [gpt-4o]}]");
 
     public static final ConfigKey<Object> CONTENT_POLICY_FALLBACKS = new ConfigKey<>(
             "router_settings.content_policy_fallbacks", ConfigType.STRUCTURE, null, any(),
             "Fallbacks when a provider refuses on content policy. Unset, such a failure goes to `fallbacks` "
-            + "(then `default_fallbacks`), as in LiteLLM; set, only these apply (`[]`: none). As in LiteLLM, `[]` "
+            + "(then `default_fallbacks`), as in LiteLLM; set, only these apply (`[]`: none), a group found by its "
+            + "own name only (a `'*'` entry has no effect, as in LiteLLM). As in LiteLLM, `[]` "
             + "here is unset: `litellm_settings.content_policy_fallbacks` then applies if set.",
             "[{gpt-4o: [claude-sonnet]}]");
 

@@ -24,9 +24,9 @@ import java.util.Objects;
  * @param cooldownTime how long a deployment cools down; null = the provider's Retry-After, else 5 s
  * @param disableCooldowns no deployment ever cools down (LiteLLM's {@code disable_cooldowns}); failures still count
  * @param fallbacks generic fallbacks: model group → groups to try in order
- * @param contextWindowFallbacks fallbacks after a context window error, keyed as {@code fallbacks}
- *                               ({@value #ANY_GROUP}: every group without an entry of its own); null when unset: as
- *                               in LiteLLM, such an error then goes to the generic fallbacks (empty: nowhere)
+ * @param contextWindowFallbacks fallbacks after a context window error, by model group (its exact name, as in
+ *                               LiteLLM: no {@value #ANY_GROUP} entry); null when unset: as in LiteLLM, such an
+ *                               error then goes to the generic fallbacks (empty, or no entry for the group: nowhere)
  * @param contentPolicyFallbacks the same after a content policy refusal
  * @param defaultFallbacks groups tried by any group that has no generic fallback of its own
  * @param maxFallbacks how far fallbacks of fallbacks go, counted as LiteLLM's {@code max_fallbacks} (see
@@ -179,8 +179,7 @@ public record RouterSettings(RoutingStrategy routingStrategy, int numRetries, Ma
         if (chains == null) {
             return genericFallbacksOf(group);
         }
-        List<String> own = chains.get(group);
-        return own != null ? own : chains.getOrDefault(ANY_GROUP, List.of());
+        return chains.getOrDefault(group, List.of());
     }
 
     private static Map<String, List<String>> copy(Map<String, List<String>> m) {

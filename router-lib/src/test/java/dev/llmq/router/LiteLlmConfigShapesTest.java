@@ -436,17 +436,30 @@ class LiteLlmConfigShapesTest {
         }
     }
 
+    /**
+     * LiteLLM looks a group up in context_window_fallbacks and content_policy_fallbacks by its exact name (a '*' entry
+     * stands for every group in fallbacks only): a group with no entry of its own there goes nowhere after such an
+     * error. llmq took a '*' entry there for every group; it now drops it, with a note saying so.
+     */
     @Test
-    void typedFallbacksKeepTheirOwnEntriesAndAnyGroupEntry() {
+    void typedFallbacksMatchAGroupByItsOwnNameOnly() {
         LlmqConfig c = ConfigLoader.parse(GROUPS + """
                 router_settings:
                   fallbacks: [{ gpt-4o: [claude] }]
-                  context_window_fallbacks: [{ '*': [claude] }]
+                  context_window_fallbacks: [{ '*': [claude] }, { claude: [gpt-4o] }]
                 litellm_settings:
                   content_policy_fallbacks: []
                 """, Map.of());
 
-        assertThat(c.router().contextWindowFallbacksOf("gpt-4o")).containsExactly("claude");
+        assertThat(c.router().contextWindowFallbacksOf("gpt-4o")).isEqualTo(List.of());
+        assertThat(c.router().contextWindowFallbacksOf("claude")).containsExactly("gpt-4o");
         assertThat(c.router().contentPolicyFallbacksOf("gpt-4o")).isEqualTo(List.of());
+        assertThat(c.notes()).containsExactly("router_settings.context_window_fallbacks: the '*' entry has no "
+                + "effect: as LiteLLM, llmq looks a group up in this list by its own name only ('*' stands for every "
+                + "group in fallbacks alone), so give each group its entry");
+        assertThatThrownBy(() -> ConfigLoader.parse(GROUPS + "router_settings:\n  content_policy_fallbacks: "
+                + "[claude]\n", Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("this list takes an entry per model group, by its name: "
+                        + "[{<model group>: [claude]}]");
     }
 }

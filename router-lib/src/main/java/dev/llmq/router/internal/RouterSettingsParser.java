@@ -314,11 +314,21 @@ final class RouterSettingsParser {
     /**
      * {@code context_window_fallbacks} or {@code content_policy_fallbacks}: null when neither section sets it, so
      * that such errors go to the generic fallbacks, as in LiteLLM (set, even to {@code []} in {@code litellm_settings},
-     * only it is used; {@code []} in {@code router_settings} is unset, {@link #FALSY_IS_UNSET}).
+     * only it is used; {@code []} in {@code router_settings} is unset, {@link #FALSY_IS_UNSET}). LiteLLM matches a
+     * group's exact name in these lists, so a {@code '*'} entry is dropped, with a note.
      */
     private Map<String, List<String>> typedFallbacks(String key) {
         Fields src = from(key);
-        return src == litellm || routerSets(key) ? fallbacks(src, key) : null;
+        if (!(src == litellm || routerSets(key))) {
+            return null;
+        }
+        Map<String, List<String>> out = fallbacks(src, key);
+        if (out.remove(RouterSettings.ANY_GROUP) != null) {
+            notes.add(src.path() + "." + key + ": the '" + RouterSettings.ANY_GROUP + "' entry has no effect: as "
+                    + "LiteLLM, llmq looks a group up in this list by its own name only ('" + RouterSettings.ANY_GROUP
+                    + "' stands for every group in fallbacks alone), so give each group its entry");
+        }
+        return out;
     }
 
     /**
@@ -340,6 +350,10 @@ final class RouterSettingsParser {
             addFallbacks(src, key, n, out);
         } else if (n.isArray()) {
             for (JsonNode item : n) {
+                if (item.isTextual() && TYPED_FALLBACKS.contains(key)) {
+                    throw src.error(key, shape + ", got the group '" + item.asText() + "' alone; this list takes "
+                            + "an entry per model group, by its name: [{<model group>: [" + item.asText() + "]}]");
+                }
                 if (item.isTextual()) {
                     throw src.error(key, shape + ", got the group '" + item.asText() + "' alone; fallbacks for "
                             + "every model group are default_fallbacks: [" + item.asText() + ", ...] (or "
