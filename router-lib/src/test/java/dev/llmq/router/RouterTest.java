@@ -486,8 +486,8 @@ class RouterTest {
 
     /**
      * LiteLLM's BadGatewayErrorAllowedFails counts 502s alone, which llmq cannot (a 502 is a server_error, as a 500
-     * is): refused saying so rather than read as unknown. Two names as narrow as each other setting one kind to two
-     * counts are refused too.
+     * is): refused saying so rather than read as unknown (LiteLLM's RetryPolicy has no BadGatewayErrorRetries: that
+     * stays unknown). Two names as narrow as each other setting one kind to two counts are refused too.
      */
     @Test
     void policyNamesLlmqCannotHonourAreRefusedSayingWhy() {
@@ -495,6 +495,10 @@ class RouterTest {
                         "{ allowed_fails_policy: { BadGatewayErrorAllowedFails: 2 } }", dep("g", "a", "")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("BadGatewayErrorAllowedFails")
                 .hasMessageContaining("does not tell a 502 from a 500");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> config(
+                        "{ retry_policy: { BadGatewayErrorRetries: 2 } }", dep("g", "a", "")))
+                .as("not a field of LiteLLM's RetryPolicy").isInstanceOf(ConfigException.class)
+                .hasMessageContaining("BadGatewayErrorRetries: unknown error kind");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> config(
                         "{ retry_policy: { overloaded: 1, ServiceUnavailableErrorRetries: 2 } }", dep("g", "a", "")))
                 .isInstanceOf(ConfigException.class)

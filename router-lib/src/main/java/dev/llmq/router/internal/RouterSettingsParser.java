@@ -267,9 +267,9 @@ final class RouterSettingsParser {
             if (n == null || n < 0) {
                 throw f.error(name, "expected a count >= 0");
             }
-            if (name.equals("BadGatewayError" + suffix)) {
+            if (name.equals("BadGatewayErrorAllowedFails")) { // LiteLLM's RetryPolicy has no BadGatewayErrorRetries
                 throw f.error(name, "not supported: llmq does not tell a 502 from a 500 (both are server_error), "
-                        + "so it cannot count 502s alone; InternalServerError" + suffix + " (or server_error) "
+                        + "so it cannot count 502s alone; InternalServerErrorAllowedFails (or server_error) "
                         + "sets the count of both");
             }
             List<ErrorKind> kinds = kindsOf(name, suffix);
