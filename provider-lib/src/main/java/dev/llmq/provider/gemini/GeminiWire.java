@@ -15,13 +15,21 @@ import java.util.Set;
 public final class GeminiWire {
 
     /**
-     * The reasons that are {@code content_filter}, as LiteLLM maps them ({@code map_finish_reason}): the safety family,
-     * its image-generation counterparts, an unsupported language and OTHER ("all other reasons that stopped the token
-     * generation": the output was cut off, not finished).
+     * The reasons that are {@code content_filter}, as LiteLLM maps them ({@code map_finish_reason}): the policy family
+     * (below), an unsupported language, OTHER ("all other reasons that stopped the token generation": the output was
+     * cut off, not finished) and the image-generation ones.
      */
     private static final Set<String> FILTERED = Set.of("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT",
             "SPII", "LANGUAGE", "OTHER", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "IMAGE_OTHER",
             "NO_IMAGE");
+
+    /**
+     * The reasons that flag the candidate's content itself (safety, recitation, blocklist, prohibited content, SPII
+     * and their image counterparts): {@code content_filter} even when the candidate holds function calls, whose
+     * running a filter stopped. LiteLLM's non-streamed answer does the same ({@code get_flagged_finish_reasons}).
+     */
+    private static final Set<String> FLAGGED = Set.of("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT",
+            "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION");
 
     /**
      * Joins a tool call's id and the {@code thoughtSignature} Gemini attached to its {@code functionCall} part
@@ -45,22 +53,28 @@ public final class GeminiWire {
     }
 
     /**
-     * Gemini {@code finishReason} → OpenAI {@code finish_reason}: STOP is {@code tool_calls} when the candidate called
-     * a function, else {@code stop}; MAX_TOKENS → {@code length}; the filtered ones (above) → {@code content_filter};
-     * any other reason (FINISH_REASON_UNSPECIFIED, MALFORMED_FUNCTION_CALL, UNEXPECTED_TOOL_CALL, TOO_MANY_TOOL_CALLS,
-     * newer ones) → {@code stop}, or {@code tool_calls} when the candidate called a function. Null stays null.
+     * Gemini {@code finishReason} → OpenAI {@code finish_reason}. A candidate that called a function finishes
+     * {@code tool_calls} unless a flagged reason (above) stopped it: Gemini sends each call whole, so the calls are
+     * complete even when MAX_TOKENS or OTHER ended the turn after them, and an OpenAI client runs the tools and loops
+     * only on {@code tool_calls} (LiteLLM's {@code _check_finish_reason} does the same). Otherwise STOP is
+     * {@code stop}; MAX_TOKENS → {@code length}; the filtered ones (above) → {@code content_filter}; any other reason
+     * (FINISH_REASON_UNSPECIFIED, MALFORMED_FUNCTION_CALL, UNEXPECTED_TOOL_CALL, TOO_MANY_TOOL_CALLS, newer ones) →
+     * {@code stop}. Null stays null.
      */
     public static String finishReason(String reason, boolean calledFunction) {
         if (reason == null || reason.isEmpty()) {
             return null;
         }
+        if (FLAGGED.contains(reason)) {
+            return "content_filter";
+        }
+        if (calledFunction) {
+            return "tool_calls";
+        }
         if ("MAX_TOKENS".equals(reason)) {
             return "length";
         }
-        if (FILTERED.contains(reason)) {
-            return "content_filter";
-        }
-        return calledFunction ? "tool_calls" : "stop";
+        return FILTERED.contains(reason) ? "content_filter" : "stop";
     }
 
     /**

@@ -275,7 +275,9 @@ class GeminiRequestMapperTest {
     @CsvSource({"STOP,false,stop", "STOP,true,tool_calls", "MAX_TOKENS,false,length", "SAFETY,false,content_filter",
             "RECITATION,false,content_filter", "BLOCKLIST,false,content_filter",
             "PROHIBITED_CONTENT,false,content_filter", "SPII,false,content_filter", "OTHER,false,content_filter",
-            "MALFORMED_FUNCTION_CALL,false,stop"})
+            "MALFORMED_FUNCTION_CALL,false,stop", "MAX_TOKENS,true,tool_calls", "OTHER,true,tool_calls",
+            "LANGUAGE,true,tool_calls", "SAFETY,true,content_filter", "PROHIBITED_CONTENT,true,content_filter",
+            "IMAGE_SAFETY,true,content_filter"})
     void mapsFinishReasons(String reason, boolean calledFunction, String finish) {
         assertThat(GeminiWire.finishReason(reason, calledFunction)).isEqualTo(finish);
     }

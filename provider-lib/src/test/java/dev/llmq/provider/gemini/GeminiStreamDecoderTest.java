@@ -66,6 +66,26 @@ class GeminiStreamDecoderTest {
     }
 
     /**
+     * Gemini sends a call whole, so a turn that MAX_TOKENS ended after it holds a complete call: the client must run
+     * it (it loops on tool_calls), as LiteLLM's _check_finish_reason says; a safety stop still filters it.
+     */
+    @ParameterizedTest
+    @CsvSource({"MAX_TOKENS,tool_calls", "OTHER,tool_calls", "SAFETY,content_filter"})
+    void aCandidateThatCalledAFunctionFinishesToolCallsUnlessFlagged(String reason, String finish) {
+        GeminiStreamDecoder d = decoder();
+        ChunkAccumulator acc = new ChunkAccumulator();
+        for (String data : List.of("{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":"
+                + "\"f\",\"args\":{\"a\":1}}}]}}],\"responseId\":\"r\"}",
+                "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"\"}]},\"finishReason\":\"" + reason
+                        + "\"}],\"responseId\":\"r\"}")) {
+            d.decode(SseEvent.data(data)).forEach(acc::add);
+        }
+        assertThat(d.ended()).isTrue();
+        assertThat(acc.completion().at("/choices/0/finish_reason").asText()).isEqualTo(finish);
+        assertThat(acc.completion().at("/choices/0/message/tool_calls/0/function/name").asText()).isEqualTo("f");
+    }
+
+    /**
      * Thoughts are output: added to the candidates when the total counts them apart (10 + 10 + 40 = 60), not added
      * again when the candidates already hold them (10 + 50 = 60), as LiteLLM's is_candidate_token_count_inclusive.
      */
