@@ -21,7 +21,8 @@ import java.util.List;
  * {@code id} when Gemini gives one, else {@code call_<responseId>_<candidate>_<n>}, stable for a response; a part's
  * {@code thoughtSignature} rides along in the id, see {@link GeminiWire#THOUGHT_SIGNATURE_SEPARATOR}), the
  * finish reason by {@link GeminiWire#finishReason}, usage by {@link GeminiWire.Usage}. A response without
- * candidates whose {@code promptFeedback.blockReason} is set is a {@code CONTENT_POLICY} error. {@code id} is the
+ * candidates whose {@code promptFeedback.blockReason} is set is a {@code CONTENT_POLICY} error; one without
+ * candidates nor block reason a {@code SERVER_ERROR} (see {@link #checkAnswered}). {@code id} is the
  * {@code responseId}, {@code model} the {@code modelVersion}, {@code created} the injected clock's time.
  */
 public final class GeminiResponseMapper {
@@ -76,6 +77,7 @@ public final class GeminiResponseMapper {
                     secret));
         }
         checkBlocked(response, secret);
+        checkAnswered(response, secret);
         String id = id(response);
         ObjectNode out = Completions.completion(id, clock.instant().getEpochSecond(),
                 response.path("modelVersion").asText(model));
@@ -115,6 +117,21 @@ public final class GeminiResponseMapper {
             throw new ProviderException(ProviderError.builder(ErrorKind.CONTENT_POLICY).httpStatus(200)
                     .providerType("blockReason").providerCode(reason).message("gemini blocked the prompt: " + reason)
                     .param("messages").snippet(Redaction.snippet(response.toString(), secret)).build());
+        }
+    }
+
+    /**
+     * An answer without candidates that no block reason explains: Google's contract is that candidates are missing
+     * only when the prompt was blocked ({@code promptFeedback}), yet Gemini 2.5 models answer so at times (a 200 with
+     * usage alone). It is no completion an OpenAI client can read ({@code choices[0]}), and trying again may get
+     * one, so it is a retryable {@code SERVER_ERROR} that counts against the deployment, with the 200 it came in.
+     */
+    static void checkAnswered(JsonNode response, String secret) {
+        if (response.path("candidates").isEmpty()) {
+            throw new ProviderException(ProviderError.builder(ErrorKind.SERVER_ERROR).httpStatus(200)
+                    .providerType("no_candidates").message("gemini answered without any candidate and without a"
+                            + " promptFeedback.blockReason")
+                    .snippet(Redaction.snippet(response.toString(), secret)).build());
         }
     }
 }

@@ -123,6 +123,31 @@ class NativeProtocolsHttpTest {
                 });
     }
 
+    /**
+     * Google's contract: no candidates only for a blocked prompt. An answer with neither (Gemini 2.5 has sent usage
+     * alone) has no choices[0] for an OpenAI client: a retryable server error, not a completion with choices [].
+     */
+    @Test
+    void geminiAnswerWithoutCandidatesOrBlockReasonIsARetryableServerError() throws IOException {
+        String usageOnly = "{\"usageMetadata\":{\"promptTokenCount\":9,\"totalTokenCount\":9},"
+                + "\"modelVersion\":\"gemini-2.5-pro\",\"responseId\":\"r\"}";
+        peer.enqueue(Reply.json(200, usageOnly, Map.of("Content-Type", "application/json")));
+        ObjectNode req = body("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThatThrownBy(() -> client.complete(target("gemini", "gemini-2.5-pro", "k"), req))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.SERVER_ERROR);
+                    assertThat(e.error().retryable()).isTrue();
+                    assertThat(e.error().message()).contains("without any candidate");
+                });
+        // streamed, the same answer never finishes a candidate: the stream ended before its end, also retried
+        peer.enqueue(Reply.sseEvents("data: " + usageOnly + "\r\n\r\n"));
+        assertThatThrownBy(() -> client.stream(target("gemini", "gemini-2.5-pro", "k"), req, c -> { }))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.STREAM_TRUNCATED);
+                    assertThat(e.error().retryable()).isTrue();
+                });
+    }
+
     @Test
     void geminiStreamInOneByteReadsGivesTheSameCompletion() throws IOException {
         String sse = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hé \"}],\"role\":\"model\"},"
