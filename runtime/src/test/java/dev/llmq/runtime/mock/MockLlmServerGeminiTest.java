@@ -107,9 +107,12 @@ class MockLlmServerGeminiTest {
         List<Frame> frames = SseFrames.parse(res.body(), "\r\n\r\n");
         assertThat(frames).hasSize(8).allSatisfy(f -> assertThat(f.event()).isNull());
         List<JsonNode> chunks = frames.stream().map(f -> json(f.data())).toList();
-        for (JsonNode c : chunks.subList(0, 7)) {
+        for (int i = 0; i < 7; i++) { // each chunk with the usage so far, as Gemini streams it
+            JsonNode c = chunks.get(i);
             assertThat(c.at("/candidates/0").get("finishReason")).isNull();
-            assertThat(c.get("usageMetadata")).isNull();
+            assertThat(c.at("/usageMetadata/promptTokenCount").asInt()).isEqualTo(PROMPT_TOKENS);
+            assertThat(c.at("/usageMetadata/candidatesTokenCount").asInt()).isEqualTo(i + 1);
+            assertThat(c.at("/usageMetadata/totalTokenCount").asInt()).isEqualTo(PROMPT_TOKENS + i + 1);
         }
         JsonNode last = chunks.getLast();
         assertThat(last.at("/candidates/0/finishReason").asText()).isEqualTo("STOP");
@@ -265,6 +268,8 @@ class MockLlmServerGeminiTest {
 
         List<Frame> cut = SseFrames.parse(stream("cut", body(null)).body(), "\r\n\r\n");
         assertThat(cut).hasSize(3).allSatisfy(f -> assertThat(f.data()).doesNotContain("finishReason"));
+        assertThat(json(cut.getLast().data()).at("/usageMetadata/promptTokenCount").asInt()).as("usage so far")
+                .isEqualTo(PROMPT_TOKENS);
         assertThat(server.requests("cut")).extracting(RecordedRequest::outcome).containsOnly("stream_cut");
         assertThat(server.requests("cut")).extracting(RecordedRequest::path)
                 .containsOnly("/v1beta/models/cut:streamGenerateContent");
@@ -363,6 +368,8 @@ class MockLlmServerGeminiTest {
         JsonNode first = json(frames.getFirst().data());
         assertThat(first.at("/candidates/0/content/parts")).containsExactly(parts.get(0));
         assertThat(first.at("/candidates/0").has("finishReason")).isFalse();
+        assertThat(first.at("/usageMetadata/thoughtsTokenCount").asInt()).isEqualTo(12);
+        assertThat(first.at("/usageMetadata/totalTokenCount").asInt()).isEqualTo(PROMPT_TOKENS + 12);
         assertThat(frames).hasSize(1 + 8);
         assertThat(json(frames.getLast().data()).at("/usageMetadata/thoughtsTokenCount").asInt()).isEqualTo(12);
     }

@@ -89,8 +89,12 @@ class RoutedJobHandlerTest {
                   - model_name: claude
                     litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: %2$s, api_key: k }
                     model_info: { id: claude-1 }
+                  - model_name: gemini-cut
+                    litellm_params: { model: gemini/gemini-cut, api_base: %3$s, api_key: k }
+                    model_info: { id: gemini-cut-1 }
                 router_settings: { num_retries: 2 }
-                """.formatted(base, mock.anthropicBaseUrl());
+                """.formatted(base, mock.anthropicBaseUrl(), mock.baseUrl());
+        mock.behavior("gemini-cut", MockBehavior.defaults().failingFirst(1, new Fault.StreamCut(3)));
         mock.behavior("cut-once", MockBehavior.defaults().failingFirst(1, new Fault.StreamCut(6)));
         mock.behavior("cut-always", MockBehavior.defaults().failingAlways(new Fault.StreamCut(5)));
         mock.behavior("broken", MockBehavior.defaults().failingAlways(Fault.serverError()));
@@ -292,6 +296,24 @@ class RoutedJobHandlerTest {
                 + ",completion_tokens=" + cutDeltas);
         assertThat(outcome.response().at("/usage/completion_tokens").asLong()).as("the answer's own usage stays")
                 .isEqualTo(answerCompletion);
+    }
+
+    /**
+     * Gemini reports the usage so far on every stream event (the mock as Gemini does): a cut Gemini stream counts the
+     * prompt the provider reported, not the four-characters-a-token estimate.
+     */
+    @Test
+    void aCutGeminiStreamCountsThePromptGeminiHadReported() throws Exception {
+        JobOutcome outcome = handler.handle(RoutingFixtures.job("gemini-cut", true), new CountingChunks());
+
+        assertThat(outcome.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(outcome.attempts()).extracting(Attempt::outcome).containsExactly("stream_truncated", "success");
+        long reported = outcome.response().at("/usage/prompt_tokens").asLong();
+        long estimate = RoutedJobHandler.estimatePromptTokens(RoutingFixtures.job("gemini-cut", true).body());
+        assertThat(reported).as("the mock counts the prompt otherwise than the estimate").isNotEqualTo(estimate);
+        assertThat(outcome.usage().promptTokens()).isEqualTo(2 * reported);
+        assertThat(outcome.adjustments()).anySatisfy(a -> assertThat(a)
+                .startsWith(CutStreams.ADJUSTMENT + "1,prompt_tokens=" + reported + ","));
     }
 
     @Test

@@ -151,32 +151,34 @@ public final class GeminiProtocol implements ProtocolHandler {
 
     /**
      * Stream chunks: with thoughts, first one with every candidate's thought part; then piece i of every candidate in
-     * chunk i; finish reasons and usage in the last one.
+     * chunk i; finish reasons in the last one. Every chunk carries the usage so far, as Gemini streams it: the prompt,
+     * the thoughts once sent, the candidates' tokens of the pieces sent (each candidate's share of its count, whole
+     * in the last chunk).
      */
     private List<ObjectNode> chunks(List<ReplyPlanner.Choice> choices, List<Thought> thoughts, int promptTokens,
                                     String model, String responseId) {
         int rounds = choices.stream().mapToInt(c -> pieceCount(c)).max().orElse(1);
-        int output = choices.stream().mapToInt(ReplyPlanner.Choice::completionTokens).sum();
         int thoughtTokens = GeminiWire.thoughtTokens(thoughts);
         List<ObjectNode> out = new ArrayList<>(rounds + 1);
         if (thoughts != null) {
             ObjectNode root = json.createObjectNode();
             ArrayNode candidates = root.putArray("candidates");
             choices.forEach(c -> candidates.add(wire.thoughtCandidate(c, thoughts.get(c.index()))));
-            out.add(wire.finish(root, promptTokens, null, 0, model, responseId));
+            out.add(wire.finish(root, promptTokens, 0, thoughtTokens, model, responseId));
         }
         for (int i = 0; i < rounds; i++) {
             ObjectNode root = json.createObjectNode();
             ArrayNode candidates = root.putArray("candidates");
+            int output = 0;
             for (ReplyPlanner.Choice c : choices) {
                 int n = pieceCount(c);
                 if (i < n) {
                     String text = c.toolCall() != null ? null : c.pieces().isEmpty() ? "" : c.pieces().get(i);
                     candidates.add(wire.candidate(c, text, i == n - 1));
                 }
+                output += c.completionTokens() * Math.min(i + 1, n) / n;
             }
-            out.add(wire.finish(root, promptTokens, i == rounds - 1 ? output : null, thoughtTokens, model,
-                    responseId));
+            out.add(wire.finish(root, promptTokens, output, thoughtTokens, model, responseId));
         }
         return out;
     }

@@ -102,21 +102,21 @@ final class GeminiWire {
     }
 
     /**
-     * Adds usage (with {@code outputTokens} not null; {@code thoughtsTokenCount} when there were thoughts, counted
-     * apart from the candidates' tokens as Gemini counts them), model version and response id to a response or
-     * stream chunk.
+     * Adds usage ({@code candidatesTokenCount} when {@code outputTokens} is not 0; {@code thoughtsTokenCount} when
+     * there were thoughts, counted apart from the candidates' tokens as Gemini counts them), model version and
+     * response id to a response or stream chunk.
      */
-    ObjectNode finish(ObjectNode root, int promptTokens, Integer outputTokens, int thoughtTokens, String modelVersion,
+    ObjectNode finish(ObjectNode root, int promptTokens, int outputTokens, int thoughtTokens, String modelVersion,
                       String responseId) {
-        if (outputTokens != null) {
-            ObjectNode usage = root.putObject("usageMetadata");
-            usage.put("promptTokenCount", promptTokens);
+        ObjectNode usage = root.putObject("usageMetadata");
+        usage.put("promptTokenCount", promptTokens);
+        if (outputTokens > 0) {
             usage.put("candidatesTokenCount", outputTokens);
-            usage.put("totalTokenCount", promptTokens + outputTokens + thoughtTokens);
-            usage.putArray("promptTokensDetails").addObject().put("modality", "TEXT").put("tokenCount", promptTokens);
-            if (thoughtTokens > 0) {
-                usage.put("thoughtsTokenCount", thoughtTokens);
-            }
+        }
+        usage.put("totalTokenCount", promptTokens + outputTokens + thoughtTokens);
+        usage.putArray("promptTokensDetails").addObject().put("modality", "TEXT").put("tokenCount", promptTokens);
+        if (thoughtTokens > 0) {
+            usage.put("thoughtsTokenCount", thoughtTokens);
         }
         root.put("modelVersion", modelVersion);
         root.put("responseId", responseId);
