@@ -304,12 +304,14 @@ class MockLlmServerGeminiTest {
 
     /**
      * Gemini 3 takes a thinking level; Gemini answers 400 to a level and a budget together, to a level on Gemini 2.x
-     * and to a level the model does not take (minimal on the Pro models, medium on Gemini 3 Pro).
+     * and to a level the model does not take (minimal on the Pro models, medium on Gemini 3 Pro), and to a budget of
+     * 0 on a model that cannot turn thinking off (2.5 Pro, the Gemini 3 models without minimal).
      */
     @Test
     void thinkingLevelsAreTakenWhereGeminiTakesThem() {
         record Case(String model, String thinking, String refusal) { }
         String retry = " is not supported for this model. Please retry with other thinking level.";
+        String alwaysThinks = "Budget 0 is invalid. This model only works in thinking mode.";
         List<Case> cases = List.of(
                 new Case("gemini-3-flash-preview", "\"thinkingLevel\":\"minimal\"", null),
                 new Case("gemini-3-pro-preview", "\"thinkingLevel\":\"LOW\",\"includeThoughts\":true", null),
@@ -324,6 +326,14 @@ class MockLlmServerGeminiTest {
                         "Thinking level MEDIUM" + retry),
                 new Case("gemini-3.1-pro-preview", "\"thinkingLevel\":\"minimal\"",
                         "Thinking level MINIMAL" + retry),
+                new Case("gemini-2.5-flash", "\"thinkingBudget\":0", null),
+                new Case("gemini-3-flash-preview", "\"thinkingBudget\":0", null),
+                new Case("gemini-2.5-pro", "\"thinkingBudget\":128", null),
+                new Case("gemini-2.5-pro", "\"thinkingBudget\":0", alwaysThinks),
+                new Case("gemini-2.5-pro-preview-06-05", "\"thinkingBudget\":0,\"includeThoughts\":true",
+                        alwaysThinks),
+                new Case("gemini-3-pro-preview", "\"thinkingBudget\":0", alwaysThinks),
+                new Case("gemini-3.1-pro-preview", "\"thinkingBudget\":0", alwaysThinks),
                 new Case("gemini-3-flash-preview", "\"thinkingLevel\":\"deep\"", "Invalid value at "
                         + "'generation_config.thinking_config.thinking_level' (type.googleapis.com/google.ai."
                         + "generativelanguage.v1beta.ThinkingConfig.ThinkingLevel), \"deep\""));

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.anthropic.AnthropicAdapter;
 import dev.llmq.provider.gemini.GeminiAdapter;
@@ -35,10 +37,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The mock LLM server answers the 400s the real providers answer to parameter combinations llmq's adapters refuse or
- * drop (Anthropic sampling next to thinking, temperature with top_p; Gemini penalties). The mock keeps its own copy
- * of the adapters' model rules (it lives in runtime, which does not depend on provider-lib): this test holds the two
- * to the same models, and shows a job whose parameters llmq drops reaching the mock without them, where the mock
- * would have refused the request as the caller wrote it.
+ * drop (Anthropic sampling next to thinking, temperature with top_p; Gemini penalties, thinking levels and thinking
+ * off). The mock keeps its own copy of the adapters' model rules (it lives in runtime, which does not depend on
+ * provider-lib): this test holds the two to the same models, and shows a job whose parameters llmq drops reaching
+ * the mock without them, where the mock would have refused the request as the caller wrote it.
  */
 class MockRefusalsAgreeWithAdaptersTest {
 
@@ -141,6 +143,35 @@ class MockRefusalsAgreeWithAdaptersTest {
             body.putObject("generationConfig").putObject("thinkingConfig").put("thinkingLevel", level);
             assertThat(postGemini(model, body).statusCode()).as("%s %s, adapter sends %s", model, level, sent)
                     .isEqualTo(sent.contains(level) ? 200 : 400);
+        }
+    }
+
+    /**
+     * Thinking off: the mock refuses a budget of 0 ("This model only works in thinking mode") exactly on the models
+     * where the Gemini adapter refuses reasoning_effort none, and takes what the adapter sends for none elsewhere.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemini-2.0-flash", "gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-pro-preview-06-05",
+        "gemini-2.5-flash-lite", "gemini-3-flash-preview", "gemini-3-pro-preview", "gemini-3.1-pro-preview",
+        "gemini-3.1-flash-lite-preview", "gemini-3.7-flash"})
+    void theMockRefusesThinkingOffWhereTheGeminiAdapterRefusesIt(String model) throws Exception {
+        ObjectNode none = request().put("reasoning_effort", "none");
+        boolean refused;
+        try {
+            MappedRequest mapped = GEMINI.mapRequest(ProviderTarget.builder("gemini", model).build(), none);
+            assertThat(postGemini(model, mapped.body()).statusCode()).as(model).isEqualTo(200);
+            refused = false;
+        } catch (ProviderException e) {
+            assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+            refused = true;
+        }
+        ObjectNode budgetZero = GEMINI.mapRequest(target("gemini", model), request()).body().deepCopy();
+        budgetZero.putObject("generationConfig").putObject("thinkingConfig").put("thinkingBudget", 0);
+        HttpResponse<String> answer = postGemini(model, budgetZero);
+        assertThat(answer.statusCode()).as("%s: adapter refuses none: %s", model, refused)
+                .isEqualTo(refused ? 400 : 200);
+        if (refused) {
+            assertThat(message(answer)).isEqualTo("Budget 0 is invalid. This model only works in thinking mode.");
         }
     }
 

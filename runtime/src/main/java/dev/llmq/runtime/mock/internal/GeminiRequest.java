@@ -35,6 +35,13 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
     private static final Pattern LEVEL_MODELS = Pattern.compile("gemini-3(\\.\\d+)?-.*");
     private static final Pattern NO_MINIMAL = Pattern.compile("gemini-3(\\.\\d+)?-pro.*|gemini-3\\.[7-9]-flash.*");
     private static final Pattern NO_MEDIUM = Pattern.compile("gemini-3-pro.*");
+    /**
+     * The models that cannot turn thinking off (a {@code thinkingBudget} of 0 is a 400 "Budget 0 is invalid. This
+     * model only works in thinking mode."): Gemini 2.5 Pro and the Gemini 3 models without {@code minimal}; the
+     * rule of provider-lib's {@code GeminiRequestMapper.alwaysThinks}, held to it by
+     * {@code MockRefusalsAgreeWithAdaptersTest} (worker).
+     */
+    private static final Pattern ALWAYS_THINKING = Pattern.compile("gemini-2\\.5-pro.*|" + NO_MINIMAL.pattern());
 
     /** Thrown for a request Gemini rejects with 400 {@code INVALID_ARGUMENT}. */
     static final class Invalid extends Exception {
@@ -103,15 +110,19 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
     }
 
     /**
-     * Gemini's 400s for a thinking config: a level and a budget together, a level on a model before Gemini 3, a
-     * level the model does not take, a level that is not one.
+     * Gemini's 400s for a thinking config: a budget of 0 on a model that always thinks, a level and a budget
+     * together, a level on a model before Gemini 3, a level the model does not take, a level that is not one.
      */
     private static void thinking(JsonNode thinking, String model) throws Invalid {
+        JsonNode budget = thinking.get("thinkingBudget");
+        if (budget != null && budget.isNumber() && budget.asInt() == 0
+                && ALWAYS_THINKING.matcher(bare(model)).matches()) {
+            throw new Invalid("Budget 0 is invalid. This model only works in thinking mode.");
+        }
         JsonNode level = thinking.get("thinkingLevel");
         if (level == null || level.isNull()) {
             return;
         }
-        JsonNode budget = thinking.get("thinkingBudget");
         if (budget != null && !budget.isNull()) {
             throw new Invalid("thinking_budget and thinking_level are not supported together.");
         }
