@@ -84,9 +84,20 @@ public final class GeminiRequestMapper {
 
     private static final Pattern PENALTY_MODELS = Pattern.compile("gemini-(1\\.|2\\.0).*");
     private static final Pattern BUDGETS_FROM_512 = Pattern.compile("gemini-2\\.5-flash-lite.*");
-    private static final Pattern LEVEL_MODELS = Pattern.compile("gemini-3(\\.\\d+)?-.*");
-    /** Gemini 3 models without the {@code minimal} level: the Pro models and Flash from 3.7 (400 otherwise). */
-    private static final Pattern NO_MINIMAL = Pattern.compile("gemini-3(\\.\\d+)?-pro.*|gemini-3\\.[7-9]-flash.*");
+    /**
+     * Gemini 3, and Google's {@code -latest} aliases, which point at Gemini 3 models since 2026-01-21 (changelog:
+     * gemini-pro-latest → gemini-3-pro-preview, then 3.1 Pro; gemini-flash-latest → gemini-3-flash-preview, then
+     * each newer Flash) and move at every release without notice to llmq.
+     */
+    private static final Pattern LEVEL_MODELS = Pattern.compile("gemini-3(\\.\\d+)?-.*"
+            + "|gemini-(pro|flash|flash-lite)-latest");
+    /**
+     * Gemini 3 models without the {@code minimal} level: the Pro models and Flash from 3.7 (400 otherwise), and the
+     * aliases that may point at one (a Flash from 3.7 on is what gemini-flash-latest moves to): {@code minimal}
+     * becomes {@code low} there, which every Gemini 3 model takes.
+     */
+    private static final Pattern NO_MINIMAL = Pattern.compile("gemini-3(\\.\\d+)?-pro.*|gemini-3\\.[7-9]-flash.*"
+            + "|gemini-(pro|flash)-latest");
     /** Gemini 3 Pro (3.0) takes {@code low} and {@code high} only ("Thinking level MEDIUM is not supported"). */
     private static final Pattern NO_MEDIUM = Pattern.compile("gemini-3-pro.*");
     private static final Pattern ALWAYS_THINKING = Pattern.compile("gemini-2\\.5-pro.*|" + NO_MINIMAL.pattern());

@@ -65,7 +65,7 @@ class GeminiRequestMapperTest {
 
     @ParameterizedTest
     @CsvSource({"gemini-2.5-pro", "models/gemini-2.5-pro-preview-06-05", "gemini-3-pro-preview",
-            "gemini-3.1-pro-preview", "gemini-3.7-flash"})
+            "gemini-3.1-pro-preview", "gemini-3.7-flash", "gemini-pro-latest", "gemini-flash-latest"})
     void thinkingCannotBeTurnedOffOnTheModelsThatAlwaysThink(String model) {
         ProviderTarget strict = ProviderTarget.builder("gemini", model).apiKey("k").build();
         ObjectNode off = userRequest("\"reasoning_effort\":\"none\"");
@@ -85,7 +85,9 @@ class GeminiRequestMapperTest {
 
     /**
      * Gemini 3 takes a thinking level, never a budget: the effort's own level where the model takes it, else the
-     * nearest above; {@code none} is the lowest level without thoughts where the model has {@code minimal}.
+     * nearest above; {@code none} is the lowest level without thoughts where the model has {@code minimal}. Google's
+     * {@code -latest} aliases point at Gemini 3 models and move: the Pro and Flash ones as a model without
+     * {@code minimal} (Flash from 3.7 has none), whichever they point at.
      */
     @ParameterizedTest
     @CsvSource({"gemini-3-flash-preview,none,minimal,false", "gemini-3-flash-preview,minimal,minimal,true",
@@ -94,7 +96,10 @@ class GeminiRequestMapperTest {
             "gemini-3-pro-preview,minimal,low,true", "gemini-3-pro-preview,low,low,true",
             "gemini-3-pro-preview,medium,high,true", "gemini-3-pro-preview,high,high,true",
             "gemini-3.1-pro-preview,minimal,low,true", "gemini-3.1-pro-preview,medium,medium,true",
-            "gemini-3.7-flash,minimal,low,true", "gemini-3.7-flash,medium,medium,true"})
+            "gemini-3.7-flash,minimal,low,true", "gemini-3.7-flash,medium,medium,true",
+            "gemini-pro-latest,minimal,low,true", "gemini-pro-latest,medium,medium,true",
+            "gemini-flash-latest,minimal,low,true", "gemini-flash-latest,high,high,true",
+            "models/gemini-flash-lite-latest,none,minimal,false", "gemini-flash-lite-latest,low,low,true"})
     void gemini3TakesAThinkingLevel(String model, String effort, String level, boolean includeThoughts) {
         JsonNode thinking = adapter.mapRequest(ProviderTarget.builder("gemini", model).apiKey("k").build(),
                 userRequest("\"reasoning_effort\":\"" + effort + "\"")).body().at("/generationConfig/thinkingConfig");

@@ -126,7 +126,8 @@ class MockRefusalsAgreeWithAdaptersTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {"gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite", "gemini-3-flash-preview",
-        "gemini-3-pro-preview", "gemini-3.1-pro-preview", "gemini-3.1-flash-lite-preview", "gemini-3.7-flash"})
+        "gemini-3-pro-preview", "gemini-3.1-pro-preview", "gemini-3.1-flash-lite-preview", "gemini-3.7-flash",
+        "gemini-pro-latest", "gemini-flash-latest", "gemini-flash-lite-latest"})
     void theMockTakesAThinkingLevelWhereTheGeminiAdapterSendsIt(String model) throws Exception {
         Set<String> sent = new HashSet<>();
         for (String effort : List.of("none", "minimal", "low", "medium", "high")) {
@@ -153,7 +154,8 @@ class MockRefusalsAgreeWithAdaptersTest {
     @ParameterizedTest
     @ValueSource(strings = {"gemini-2.0-flash", "gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-pro-preview-06-05",
         "gemini-2.5-flash-lite", "gemini-3-flash-preview", "gemini-3-pro-preview", "gemini-3.1-pro-preview",
-        "gemini-3.1-flash-lite-preview", "gemini-3.7-flash"})
+        "gemini-3.1-flash-lite-preview", "gemini-3.7-flash", "gemini-pro-latest", "gemini-flash-latest",
+        "gemini-flash-lite-latest"})
     void theMockRefusesThinkingOffWhereTheGeminiAdapterRefusesIt(String model) throws Exception {
         ObjectNode none = request().put("reasoning_effort", "none");
         boolean refused;

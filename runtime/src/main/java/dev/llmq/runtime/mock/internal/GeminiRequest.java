@@ -27,13 +27,16 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
     private static final Pattern PENALTY_MODELS = Pattern.compile("gemini-(1\\.|2\\.0).*");
 
     /**
-     * The models that take {@code thinkingConfig.thinkingLevel} (Gemini 3; Gemini 2.x answer 400 "Thinking level is
-     * not supported for this model."), and those of them without {@code minimal} (the Pro models, Flash from 3.7) or
+     * The models that take {@code thinkingConfig.thinkingLevel} (Gemini 3 and the {@code -latest} aliases that point
+     * at it; Gemini 2.x answer 400 "Thinking level is not supported for this model."), and those of them without
+     * {@code minimal} (the Pro models, Flash from 3.7, the Pro and Flash aliases, which may point at one) or
      * {@code medium} (Gemini 3 Pro): the same rules as provider-lib's {@code GeminiRequestMapper.levelsOf}, held to
      * them by {@code MockRefusalsAgreeWithAdaptersTest} (worker).
      */
-    private static final Pattern LEVEL_MODELS = Pattern.compile("gemini-3(\\.\\d+)?-.*");
-    private static final Pattern NO_MINIMAL = Pattern.compile("gemini-3(\\.\\d+)?-pro.*|gemini-3\\.[7-9]-flash.*");
+    private static final Pattern LEVEL_MODELS = Pattern.compile("gemini-3(\\.\\d+)?-.*"
+            + "|gemini-(pro|flash|flash-lite)-latest");
+    private static final Pattern NO_MINIMAL = Pattern.compile("gemini-3(\\.\\d+)?-pro.*|gemini-3\\.[7-9]-flash.*"
+            + "|gemini-(pro|flash)-latest");
     private static final Pattern NO_MEDIUM = Pattern.compile("gemini-3-pro.*");
     /**
      * The models that cannot turn thinking off (a {@code thinkingBudget} of 0 is a 400 "Budget 0 is invalid. This
