@@ -18,7 +18,8 @@ import java.util.Set;
  * it is ever shown, not even as a cursor. A page holds up to {@code limit} batches
  * (default {@value #DEFAULT_LIMIT}, at most {@value #MAX_LIMIT}), and ends early, with {@code has_more}, once its
  * batches hold {@value #PAGE_JOBS} jobs: each batch's counts read every one of its jobs, so a page of big batches
- * would otherwise take as long as reading them all.
+ * would otherwise take as long as reading them all. {@code has_more} is true only when a batch the caller sees follows:
+ * the batches past a full page that it does not see are told by one record each ({@link BatchTally#visible}).
  */
 public final class BatchListing {
 
@@ -73,11 +74,16 @@ public final class BatchListing {
         while (true) {
             List<String> ids = view.batchIds(cursor, limit + 1, caller);
             for (String id : ids) {
-                if (data.size() == limit || jobs >= pageJobs) {
-                    more = true; // this one is left for the next page
-                    break fill;
-                }
                 cursor = id;
+                if (data.size() == limit || jobs >= pageJobs) {
+                    // left for the next page, unless the caller turns out not to see it (another tenant's whose list
+                    // entry names none): then the next page would be empty, so look past it, one record each
+                    if (BatchTally.visible(view, id, caller, sealed)) {
+                        more = true;
+                        break fill;
+                    }
+                    continue;
+                }
                 // a batch whose list entry names no tenant (submitted without one, or listed before entries named
                 // it) is another tenant's when its jobs say so: skipped, and never named as a cursor
                 Optional<BatchTally> batch = BatchTally.read(view, id, caller, sealed);

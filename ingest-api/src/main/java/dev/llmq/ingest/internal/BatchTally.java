@@ -135,6 +135,27 @@ public final class BatchTally {
         return Optional.of(tally.from(listed.fileBatch()));
     }
 
+    /**
+     * Whether {@code caller} sees the batch, told as {@link #read} first tells it but without counting the batch: by
+     * the tenant its ended parts were kept under, else by its first job (one record), else, none of its jobs read
+     * yet, by what this instance remembers of it or its list entry's tenant.
+     */
+    public static boolean visible(JobStatusView view, String batchId, Caller caller, SealedParts sealed) {
+        SealedParts.Batch known = sealed.get(batchId);
+        if (known != null) {
+            return caller.sees(known.tenant);
+        }
+        JobStatusView.BatchJobs listed = view.batchJobs(batchId);
+        if (!listed.jobIds().isEmpty()) {
+            List<JobSnapshot> first = view.jobs(listed.jobIds().subList(0, 1));
+            if (!first.isEmpty()) {
+                return caller.sees(first.getFirst().tenant());
+            }
+        }
+        return caller.sees(view.submittedBatch(batchId).map(JobStatusView.SubmittedBatch::tenant)
+                .orElse(listed.tenant()));
+    }
+
     /** A batch of {@code jobs} queued jobs submitted at {@code created}, none of them read from the store yet. */
     public static BatchTally queued(int jobs, Instant created) {
         BatchTally tally = new BatchTally();

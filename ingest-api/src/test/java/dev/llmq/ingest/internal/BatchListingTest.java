@@ -92,6 +92,35 @@ class BatchListingTest {
     }
 
     @Test
+    void aFullPageFollowedOnlyByAnotherTenantsUntenantedBatchSaysNoMoreFollow() {
+        List<String> made = batches(1);
+        view.untenanted.add(made.get(0)); // acme's oldest, its list entry naming no tenant: offered to globex too
+        view.untenanted.add(made.get(1));
+        Caller globex = Caller.withoutKey("globex");
+        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts());
+        // globex's one batch fills the page; after it only acme's are left, which globex never sees
+        ObjectNode page = listing.page(query("1", null), globex);
+        assertThat(ids(page)).containsExactly(made.get(2));
+        assertThat(page.path("has_more").asBoolean()).isFalse();
+        assertThat(ids(listing.page(query("1", made.get(2)), globex))).isEmpty();
+        // the same for a page ended by its jobs rather than its limit
+        BatchListing byJobs = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts(), 1);
+        ObjectNode full = byJobs.page(query("5", null), globex);
+        assertThat(ids(full)).containsExactly(made.get(2));
+        assertThat(full.path("has_more").asBoolean()).isFalse();
+        // one of its own behind them: more follow, and the next page shows it
+        view.put(new JobSnapshot(made.get(0) + "-job0", made.get(0), null, "globex", "gpt-4o", false, T,
+                JobStatus.SUCCEEDED, null, null, null));
+        ObjectNode top = listing.page(query("1", null), globex);
+        assertThat(ids(top)).containsExactly(made.get(2));
+        assertThat(top.path("has_more").asBoolean()).isTrue();
+        assertThat(ids(listing.page(query("1", made.get(2)), globex))).containsExactly(made.get(0));
+        for (ObjectNode p : List.of(page, full, top)) {
+            assertThat(p.toString()).doesNotContain(made.get(1));
+        }
+    }
+
+    @Test
     void aPageOfLimitBatchesSaysWhetherMoreFollow() {
         List<String> made = batches(1);
         BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts());
