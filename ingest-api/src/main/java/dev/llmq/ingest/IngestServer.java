@@ -784,7 +784,7 @@ public final class IngestServer implements AutoCloseable {
 
     private void usage(Context ctx) {
         UsageForwarder.Answer answer = usage.forward(ctx.queryParamMap(), ctx.queryString(),
-                caller(ctx).usageTenant());
+                caller(ctx).usageTenant(), ctx.res().getHeader(ResponseHeaders.REQUEST_ID));
         if (answer.requestId() != null) { // the aggregator's answer under the id its log names
             ctx.header(ResponseHeaders.REQUEST_ID, answer.requestId());
         }

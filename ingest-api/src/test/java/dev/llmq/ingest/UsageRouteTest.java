@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +40,10 @@ class UsageRouteTest {
     private static final List<String> queries = new CopyOnWriteArrayList<>();
     private static final List<String> forwardedBy = new CopyOnWriteArrayList<>();
     private static final AtomicReference<Reply> reply = new AtomicReference<>();
+    /** The {@code x-request-id} each forwarded question came with ("none" without). */
+    private static final List<String> requestIds = new CopyOnWriteArrayList<>();
+    /** Whether the aggregator answers under the id it was asked with, as a real one does for the internal key. */
+    private static final AtomicBoolean takesIngestsId = new AtomicBoolean();
 
     private record Reply(int status, String body) {
     }
@@ -52,7 +57,10 @@ class UsageRouteTest {
             Reply r = reply.get();
             byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.getResponseHeaders().add("x-request-id", AGGREGATOR_REQUEST_ID);
+            String asked = exchange.getRequestHeaders().getFirst("x-request-id");
+            requestIds.add(asked == null ? "none" : asked);
+            exchange.getResponseHeaders().add("x-request-id",
+                    takesIngestsId.get() && asked != null ? asked : AGGREGATOR_REQUEST_ID);
             exchange.sendResponseHeaders(r.status(), bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
@@ -81,6 +89,8 @@ class UsageRouteTest {
     void reset() {
         queries.clear();
         forwardedBy.clear();
+        requestIds.clear();
+        takesIngestsId.set(false);
         reply.set(new Reply(200, ANSWER));
     }
 
@@ -98,8 +108,9 @@ class UsageRouteTest {
     }
 
     /**
-     * An answer the aggregator made carries its {@code x-request-id}, the one its log names (it takes no caller's id),
-     * so a client's report is found there; one the ingest made (a refusal before forwarding) the ingest's own.
+     * An answer the aggregator made carries its {@code x-request-id}, the one its log names (here one that did not take
+     * the ingest's), so a client's report is found there; one the ingest made (a refusal before forwarding) the
+     * ingest's own.
      */
     @Test
     void theAggregatorsAnswerCarriesTheAggregatorsRequestId() {
@@ -116,6 +127,21 @@ class UsageRouteTest {
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.raw().headers().allValues("x-request-id")).singleElement()
                 .asString().startsWith("req_").isNotEqualTo(AGGREGATOR_REQUEST_ID);
+    }
+
+    /**
+     * The question goes to the aggregator with the ingest's own {@code x-request-id}, which the aggregator takes from
+     * the internal key: the answer the client gets names the one id both logs carry.
+     */
+    @Test
+    void theQuestionGoesWithTheIngestsRequestIdAndTheAnswerNamesIt() {
+        takesIngestsId.set(true);
+        HttpTestClient.Response first = http.get("/v1/usage?group_by=model&window=total");
+        HttpTestClient.Response second = http.get("/v1/usage?group_by=tenant&window=total");
+
+        assertThat(requestIds).hasSize(2).allMatch(id -> id.matches("req_[0-9a-f]{32}")).doesNotHaveDuplicates();
+        assertThat(first.raw().headers().allValues("x-request-id")).containsExactly(requestIds.get(0));
+        assertThat(second.raw().headers().allValues("x-request-id")).containsExactly(requestIds.get(1));
     }
 
     @Test

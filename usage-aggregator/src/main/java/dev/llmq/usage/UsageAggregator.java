@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value UsagePeers#PATH}: this instance's share only (never forwarded); the internal key only.</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready} (the stream is running), {@code GET /metrics}: open.</li>
  * </ul>
- * Every answer, Jetty's own errors included, carries a new {@code x-request-id} ({@link RequestIds}), as the ingest's.
+ * Every answer, Jetty's own errors included, carries a new {@code x-request-id} ({@link RequestIds}), as the ingest's;
+ * the ingest's own id when the ingest forwards a question (it presents the internal key), so both logs name one id.
  */
 public final class UsageAggregator implements AutoCloseable {
 
@@ -119,7 +120,9 @@ public final class UsageAggregator implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.prefer405over404 = true;
             cfg.requestLogger.http((ctx, ms) -> requestObserver.handle(ctx, ms));
-            cfg.jetty.modifyHttpConfiguration(http -> http.addCustomizer(RequestIds.customizer()));
+            // the ingest's id when the ingest forwards (the internal key), so both logs name one id
+            cfg.jetty.modifyHttpConfiguration(http -> http.addCustomizer(
+                    RequestIds.customizer(auth::presentsInternalKey)));
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             cfg.routes.get("/v1/usage", this::usage);

@@ -183,6 +183,36 @@ class UsageHttpFuzzTest {
         }
     }
 
+    /**
+     * The ingest's {@code x-request-id} is taken when the ingest forwards a question (the internal key), so one id
+     * names it in both logs and in the answer; anyone else's, or one not in the ingest's form, is not.
+     */
+    @Example
+    void theIngestsRequestIdIsTakenFromTheInternalKeyOnly() {
+        String id = "req_0123456789abcdef0123456789abcdef";
+        for (String query : List.of("?group_by=model&window=1h", "?window=1w")) {
+            Answer forwarded = send(withRequestId("/v1/usage" + query, "Bearer " + INTERNAL, id));
+            assertThat(forwarded.status()).as(forwarded.toString()).isIn(400, 503);
+            assertThat(forwarded.header("x-request-id")).as(forwarded.toString()).isEqualTo(id);
+        }
+        for (String authorization : List.of("Bearer " + ADMIN, "Bearer " + READ, "Bearer not-a-key", "")) {
+            Answer a = send(withRequestId("/v1/usage?window=total", authorization, id));
+            assertThat(a.header("x-request-id")).as(authorization + " -> " + a).isNotEqualTo(id);
+            hasRequestId(a);
+        }
+        for (String other : List.of("req_mine", "req_0123456789ABCDEF0123456789ABCDEF", id + "0", "abc")) {
+            Answer a = send(withRequestId("/v1/usage?window=total", "Bearer " + INTERNAL, other));
+            assertThat(a.header("x-request-id")).as(other + " -> " + a).isNotEqualTo(other);
+            hasRequestId(a);
+        }
+    }
+
+    private static String withRequestId(String target, String authorization, String requestId) {
+        return "GET " + target + " HTTP/1.1\r\nHost: x\r\n"
+                + (authorization.isEmpty() ? "" : "Authorization: " + authorization + "\r\n")
+                + "x-request-id: " + requestId + "\r\nConnection: close\r\n\r\n";
+    }
+
     @Example
     void blankLinesBeforeTheConnectionClosesGetNoAnswerAtAll() {
         // RFC 9112 2.2: empty lines before a request line are ignored; no request arrived, so nothing is said

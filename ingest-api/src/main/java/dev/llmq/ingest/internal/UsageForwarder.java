@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * answer, asking its peers itself). The query string goes through as received and the aggregator's status, content
  * type and body come back unchanged, so ingest adds no second reading of the contract; what ingest adds is the
  * parameter check ({@link UsageQuery}) and a 503 {@code usage_unavailable} saying where it looked when no aggregator is
- * configured or it does not answer within the timeout. An answer the aggregator made comes back with its
- * {@code x-request-id} ({@link Answer#requestId}), the id its log names (the aggregator takes no caller's id), so
- * a client's report of it is found there; an answer the ingest made keeps the ingest's.
+ * configured or it does not answer within the timeout. The question goes with the ingest's {@code x-request-id} for
+ * it, which the aggregator takes from the internal key (only), so the aggregator's answer and log carry the id the
+ * ingest's log does; the answer comes back with the aggregator's {@code x-request-id} ({@link Answer#requestId}), the
+ * one its log names (its own when it did not take the ingest's: no internal key, an older aggregator), so a client's
+ * report of it is found there; an answer the ingest made keeps the ingest's.
  *
  * <p>One {@link HttpClient} per ingest instance, shared by every request (as {@link StatusPeers} does for the status
  * store's peers, whose {@link StatusPeers#FORWARDED_BY} header this also sets).
@@ -84,6 +86,15 @@ public final class UsageForwarder implements AutoCloseable {
      *        given), or null when the caller may ask about any tenant
      */
     public Answer forward(Map<String, List<String>> params, String rawQuery, String tenant) {
+        return forward(params, rawQuery, tenant, null);
+    }
+
+    /**
+     * As {@link #forward(Map, String, String)}, sending {@code requestId} as the question's {@code x-request-id}.
+     *
+     * @param requestId the ingest's id for this request (its answer's {@code x-request-id}), or null for none
+     */
+    public Answer forward(Map<String, List<String>> params, String rawQuery, String tenant, String requestId) {
         QueryParameters.decodable(rawQuery); // a pair Javalin could not decode is left out: the default would answer
         UsageQuery query = UsageQuery.parse(params);
         if (tenant != null && query.tenant() != null && !query.tenant().equals(tenant)) {
@@ -104,6 +115,9 @@ public final class UsageForwarder implements AutoCloseable {
                 .header(StatusPeers.FORWARDED_BY, instanceId).GET();
         if (internalKey != null) {
             request.header("Authorization", ApiKeys.authorization(internalKey));
+        }
+        if (requestId != null) {
+            request.header(ResponseHeaders.REQUEST_ID, requestId);
         }
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -107,6 +107,15 @@ public final class UsageAuth {
         }
     }
 
+    /**
+     * Whether {@code authorization} presents the internal key, whether or not API keys are configured; false for a
+     * missing or malformed header (never a refusal).
+     */
+    public boolean presentsInternalKey(String authorization) {
+        String presented = ApiKeys.bearerToken(authorization);
+        return presented != null && isInternal(presented);
+    }
+
     /** The {@code Authorization} value this instance presents to the others. */
     public String internalAuthorization() {
         return ApiKeys.authorization(internalKey);
