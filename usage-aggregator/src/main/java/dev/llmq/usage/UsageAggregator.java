@@ -54,9 +54,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /v1/usage?group_by=model|deployment|provider|tenant|tag&window=1m|1h|1d|total&from=&to=}: this
  *       instance's share and every other instance's ({@value UsagePeers#PATH}), checked to cover every store
  *       partition exactly once; while a rebalance moves the stores it retries for {@code queryTimeout}, then 503.
- *       Data sorted by window start, then key. Bad parameters: 400 in OpenAI's error shape. {@code tenant=<t>}:
- *       that tenant's figures only. With API keys configured it needs a key ({@link UsageAuth}: the internal key, or
- *       a {@code read} key fixed to its own tenant, or an {@code admin} key).</li>
+ *       Data sorted by window start, then key. Bad parameters (an unknown one, one given twice, a
+ *       {@code from} older than the store keeps): 400 in OpenAI's error shape naming it ({@code UsageQuery.parse}).
+ *       {@code tenant=<t>}: that tenant's figures only. With API keys configured it needs a key ({@link UsageAuth}:
+ *       the internal key, or a {@code read} key fixed to its own tenant, or an {@code admin} key).</li>
  *   <li>{@value UsagePeers#PATH}: this instance's share only (never forwarded); the internal key only.</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready} (the stream is running), {@code GET /metrics}: open.</li>
  * </ul>
@@ -298,7 +299,7 @@ public final class UsageAggregator implements AutoCloseable {
         if (undecodable != null) { // left out of ctx.queryParam, it would be answered as the default
             throw UsageApiException.invalid(undecodable, "'" + undecodable + "' is not valid percent-encoding");
         }
-        UsageQuery q = caller.scope(UsageQuery.parse(ctx::queryParam, clock.instant()));
+        UsageQuery q = caller.scope(UsageQuery.parse(ctx.queryParamMap(), clock.instant(), settings.grace()));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("object", "list");
         body.put("group_by", q.groupBy());

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,34 @@ class UsageAggregatorWithoutKafkaTest {
         HttpResponse<String> r = get("/v1/usage?group_by=model&window=1w");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(Json.mapper().readTree(r.body()).at("/error/param").asText()).isEqualTo("window");
+    }
+
+    /**
+     * Each parameter the ingest refuses is refused here too, naming it, rather than answered as if it were not there:
+     * an unknown one, one given twice, a time not read as one where the running total ignores it, a span older than
+     * the windows kept.
+     */
+    @Test
+    void everyBadParameterIsA400NamingIt() throws Exception {
+        String[][] cases = {
+            {"/v1/usage?group_by=model&windows=1h", "windows", "unknown_parameter"},
+            {"/v1/usage?group_by=model&window=1h&window=1d", "window", "invalid_value"},
+            {"/v1/usage?window=total&tenant=acme&tenant=globex", "tenant", "invalid_value"},
+            {"/v1/usage?window=total&from=yesterday", "from", "invalid_value"},
+            {"/v1/usage?window=1m&from=2020-01-01T00:00:00Z&to=2020-01-01T01:00:00Z", "from", "invalid_value"},
+            {"/v1/usage?window=1h&to=2020-01-01T00:00:00%2B01:00", "to", "invalid_value"},
+        };
+        SoftAssertions each = new SoftAssertions(); // every case is checked, and each one failing is reported
+        for (String[] c : cases) {
+            HttpResponse<String> r = get(c[0]);
+            each.assertThat(r.statusCode()).as(c[0] + ": " + r.body()).isEqualTo(400);
+            JsonNode error = Json.mapper().readTree(r.body()).path("error");
+            each.assertThat(error.fieldNames()).toIterable().containsExactly("message", "type", "param", "code");
+            each.assertThat(error.path("param").asText()).as(c[0]).isEqualTo(c[1]);
+            each.assertThat(error.path("code").asText()).as(c[0]).isEqualTo(c[2]);
+            each.assertThat(error.path("message").asText()).as(c[0]).contains("'" + c[1] + "'");
+        }
+        each.assertAll();
     }
 
     @Test

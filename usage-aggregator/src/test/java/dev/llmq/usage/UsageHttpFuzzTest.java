@@ -183,6 +183,18 @@ class UsageHttpFuzzTest {
         }
     }
 
+    /** A read key fixed to acme cannot slip another tenant in as a second {@code tenant}: the repeat is refused. */
+    @Example
+    void aRepeatedTenantIsRefusedNotReadAsItsFirstValue() {
+        for (String authorization : List.of("Bearer " + READ, "Bearer " + ADMIN)) {
+            Answer a = send(withRequestId("/v1/usage?window=total&tenant=acme&tenant=globex", authorization,
+                    "req_mine"));
+            assertThat(a.status()).as(a.toString()).isEqualTo(400);
+            assertThat(openAiError(a).path("param").asText()).isEqualTo("tenant");
+            assertThat(openAiError(a).path("message").asText()).contains("'tenant' is given 2 times");
+        }
+    }
+
     /**
      * The ingest's {@code x-request-id} is taken when the ingest forwards a question (the internal key), so one id
      * names it in both logs and in the answer; anyone else's, or one not in the ingest's form, is not.
