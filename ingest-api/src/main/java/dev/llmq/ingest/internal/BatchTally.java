@@ -141,6 +141,9 @@ public final class BatchTally {
      * yet, by what this instance remembers of it or its list entry's tenant.
      */
     public static boolean visible(JobStatusView view, String batchId, Caller caller, SealedParts sealed) {
+        if (caller.allTenants()) {
+            return true; // nothing to read
+        }
         SealedParts.Batch known = sealed.get(batchId);
         if (known != null) {
             return caller.sees(known.tenant);

@@ -121,6 +121,21 @@ class BatchListingTest {
     }
 
     @Test
+    void lookingPastAFullPageReadsOneJobAndNoneForACallerSeeingEveryTenant() {
+        batches(3);
+        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts());
+        long before = view.jobIdsAsked();
+        assertThat(listing.page(query("1", null), Caller.withoutKey("acme")).path("has_more").asBoolean()).isTrue();
+        // the newest batch's three jobs, then the first job of the next to tell whose it is
+        assertThat(view.jobIdsAsked() - before).isEqualTo(3 + 1);
+        // a caller seeing every tenant (and nothing counted before): the newest batch's jobs only
+        BatchListing fresh = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts());
+        before = view.jobIdsAsked();
+        assertThat(fresh.page(query("1", null), Caller.withoutKey(null)).path("has_more").asBoolean()).isTrue();
+        assertThat(view.jobIdsAsked() - before).isEqualTo(3);
+    }
+
+    @Test
     void aPageOfLimitBatchesSaysWhetherMoreFollow() {
         List<String> made = batches(1);
         BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts());
