@@ -137,8 +137,9 @@ public final class BatchTally {
 
     /**
      * Whether {@code caller} sees the batch, told as {@link #read} first tells it but without counting the batch: by
-     * the tenant its ended parts were kept under, else by its first job (one record), else, none of its jobs read
-     * yet, by what this instance remembers of it or its list entry's tenant.
+     * the tenant its ended parts were kept under, else by its first job (one record), else, that job not read yet, by
+     * its list entry's tenant or what this instance remembers of it; true when none of these tells (a list would
+     * rather offer a page that turns out empty than hide a batch).
      */
     public static boolean visible(JobStatusView view, String batchId, Caller caller, SealedParts sealed) {
         if (caller.allTenants()) {
@@ -155,8 +156,11 @@ public final class BatchTally {
                 return caller.sees(first.getFirst().tenant());
             }
         }
-        return caller.sees(view.submittedBatch(batchId).map(JobStatusView.SubmittedBatch::tenant)
-                .orElse(listed.tenant()));
+        if (listed.tenant() != null) {
+            return caller.sees(listed.tenant());
+        }
+        // its other jobs may be read before its first (another partition): unsure, so seen (at worst an empty page)
+        return view.submittedBatch(batchId).map(b -> caller.sees(b.tenant())).orElse(true);
     }
 
     /** A batch of {@code jobs} queued jobs submitted at {@code created}, none of them read from the store yet. */

@@ -121,6 +121,22 @@ class BatchListingTest {
     }
 
     @Test
+    void aBatchWhoseFirstJobIsNotReadYetIsStillOfferedAsMore() {
+        List<String> made = batches(1);
+        // globex's oldest: its list entry names no tenant, its first job not read by the store yet, its second read
+        String id = new JobIds(Clock.fixed(T.minusSeconds(60), ZoneOffset.UTC), new Random(9)).nextBatchId();
+        view.list(id, List.of(id + "-job0", id + "-job1"));
+        view.put(new JobSnapshot(id + "-job1", id, null, "globex", "gpt-4o", false, T, JobStatus.SUCCEEDED, null,
+                null, null));
+        Caller globex = Caller.withoutKey("globex");
+        BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts());
+        ObjectNode page = listing.page(query("1", null), globex);
+        assertThat(ids(page)).containsExactly(made.get(2));
+        assertThat(page.path("has_more").asBoolean()).as("unsure whose it is: offered, never hidden").isTrue();
+        assertThat(ids(listing.page(query("1", made.get(2)), globex))).containsExactly(id);
+    }
+
+    @Test
     void lookingPastAFullPageReadsOneJobAndNoneForACallerSeeingEveryTenant() {
         batches(3);
         BatchListing listing = new BatchListing(view, new JobViews(Json.mapper()), controls, new SealedParts());
