@@ -370,8 +370,9 @@ class EngineBehaviourTest {
         "litellm_proxy,true"})
     void anotherProvidersReasoningIsLeftOutWhereOpenAiRefusesIt(String provider, boolean kept) throws IOException {
         ObjectNode req = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\","
-                + "\"content\":\"ok\",\"reasoning_content\":\"Look it up.\",\"thinking_blocks\":[{\"type\":\"thinking\","
-                + "\"thinking\":\"Look it up.\",\"signature\":\"c2ln\"}]},{\"role\":\"user\",\"content\":\"y\"}]}");
+                + "\"content\":\"ok\",\"reasoning_content\":\"Look it up.\","
+                + "\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"Look it up.\",\"signature\":\"c2ln\"}]},"
+                + "{\"role\":\"user\",\"content\":\"y\"}]}");
         ProviderTarget target = ProviderTarget.builder(provider, "gpt-4o").apiBase(URI.create(peer.base() + "/v1"))
                 .apiKey("sk-test-abcdefgh").apiVersion("2024-10-21").build();
         peer.enqueue(Reply.json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}", Map.of()));
