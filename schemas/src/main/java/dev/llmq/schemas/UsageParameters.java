@@ -5,6 +5,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * The parameters of {@code GET /v1/usage} that both doors checking them (the ingest, before it forwards a question,
@@ -21,6 +22,8 @@ public final class UsageParameters {
      */
     public static final Instant EARLIEST = Instant.EPOCH;
     public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    /** Every parameter {@code GET /v1/usage} takes, at both doors; any other is refused rather than ignored. */
+    public static final Set<String> NAMES = Set.of("group_by", "window", "from", "to", "tenant");
     /** {@code group_by} when a question does not say: by model group. */
     public static final String DEFAULT_GROUP_BY = "model";
     /** {@code window} when a question does not say: the totals since the aggregator began. */

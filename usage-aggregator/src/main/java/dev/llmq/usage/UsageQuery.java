@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -30,8 +29,6 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
 
     public static final int DEFAULT_WINDOWS = 60;
     public static final int MAX_WINDOWS = 10_000;
-    /** Every parameter {@code GET /v1/usage} takes; any other is refused rather than silently ignored. */
-    public static final Set<String> PARAMETERS = Set.of("group_by", "window", "from", "to", "tenant");
 
     public UsageQuery {
         if (!UsageRecord.GROUP_BYS.contains(groupBy)) {
@@ -63,7 +60,7 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
 
     /**
      * The question of a {@code GET /v1/usage} request, as the ingest reads it too: every parameter known
-     * ({@link #PARAMETERS}) and given once. A windowed question is also refused when its {@code from} is older than
+     * ({@link UsageParameters#NAMES}) and given once. A windowed question is also refused when its {@code from} is older than
      * the oldest window the store keeps ({@link UsageWindow#retention}: an answer would lack the windows the store has
      * dropped); left out, {@code from} is never older than that.
      *
@@ -74,10 +71,10 @@ public record UsageQuery(String groupBy, UsageWindow window, Instant from, Insta
      */
     public static UsageQuery parse(Map<String, List<String>> params, Instant now, Duration grace) {
         for (Map.Entry<String, List<String>> p : params.entrySet()) {
-            if (!PARAMETERS.contains(p.getKey())) {
+            if (!UsageParameters.NAMES.contains(p.getKey())) {
                 throw new UsageApiException(400, "invalid_request_error", "unknown_parameter", p.getKey(),
                         "unknown query parameter '" + p.getKey() + "'; GET /v1/usage takes "
-                                + new TreeSet<>(PARAMETERS));
+                                + new TreeSet<>(UsageParameters.NAMES));
             }
             if (p.getValue().size() > 1) {
                 throw UsageApiException.invalid(p.getKey(), "'" + p.getKey() + "' is given " + p.getValue().size()

@@ -28,8 +28,6 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to, Strin
     static final String FROM = "from";
     static final String TO = "to";
     static final String TENANT = "tenant";
-    /** Every parameter the route knows; any other is refused rather than silently ignored. */
-    static final Set<String> PARAMETERS = Set.of(GROUP_BY, WINDOW, FROM, TO, TENANT);
 
     UsageQuery {
         if (groupBy == null || !UsageRecord.GROUP_BYS.contains(groupBy)) {
@@ -51,7 +49,7 @@ record UsageQuery(String groupBy, String window, Instant from, Instant to, Strin
 
     /** Checks the decoded query parameters (as Javalin gives them: every value of every name). */
     static UsageQuery parse(Map<String, List<String>> params) {
-        QueryParameters.onlyKnown(params, PARAMETERS, "GET /v1/usage");
+        QueryParameters.onlyKnown(params, UsageParameters.NAMES, "GET /v1/usage");
         return new UsageQuery(
                 Objects.requireNonNullElse(QueryParameters.single(params, GROUP_BY), UsageParameters.DEFAULT_GROUP_BY),
                 Objects.requireNonNullElse(QueryParameters.single(params, WINDOW), UsageParameters.DEFAULT_WINDOW),

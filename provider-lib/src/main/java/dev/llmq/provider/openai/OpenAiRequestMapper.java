@@ -19,8 +19,8 @@ import java.util.Set;
  * {@link ParameterSupport}; for OpenAI's reasoning models (on OpenAI and Azure) {@code max_tokens} is renamed to
  * {@code max_completion_tokens} (recorded) and non-default sampling is declared unsupported, as is
  * {@code reasoning_effort} for the chat models before reasoning ({@link ReasoningModels}).
- * Tool call ids lose the thought signature a Gemini call's id carries ({@link #withoutThoughtSignatures}); for
- * OpenAI and Azure OpenAI, messages lose the reasoning another provider produced ({@link #withoutOtherReasoning}).
+ * Tool call ids lose the thought signature a Gemini call's id carries; for OpenAI and Azure OpenAI, messages lose the
+ * reasoning another provider produced ({@link #fromOtherProviders}).
  *
  * <p>Transport choices, not user adjustments: the call mode decides {@code stream}; a stream asks for
  * {@code stream_options.include_usage} so that usage arrives in the last chunk (the engine hides that chunk from the
@@ -60,10 +60,7 @@ public final class OpenAiRequestMapper {
         }
         ObjectNode body = request.deepCopy();
         body.put("model", target.model());
-        withoutThoughtSignatures(body);
-        if (STRICT_MESSAGE_ENDPOINTS.contains(endpoint.name())) {
-            withoutOtherReasoning(body);
-        }
+        fromOtherProviders(body, STRICT_MESSAGE_ENDPOINTS.contains(endpoint.name()));
         List<String> adjustments = new ArrayList<>(support.apply(body, target.dropParams(), endpoint.name()));
         if (REASONING_ENDPOINTS.contains(endpoint.name())
                 && (target.reasoningModel() || ReasoningModels.isReasoning(target.model()))) {
@@ -93,13 +90,17 @@ public final class OpenAiRequestMapper {
     }
 
     /**
-     * Cuts the thought signature off the tool call ids of a conversation begun on Gemini
-     * ({@link GeminiWire#THOUGHT_SIGNATURE_SEPARATOR}: base64, often a kilobyte or more), in the assistant's
-     * {@code tool_calls} and the {@code tool} messages alike, so each result still names its call. It means nothing
-     * to another provider, and OpenAI refuses ids above its length limit ("string_above_max_length"), so a tool loop
-     * falling back from Gemini failed there. An exact rewrite: not recorded.
+     * Rewrites, in one walk over the messages, what other providers left in the conversation. Tool call ids lose the
+     * thought signature a conversation begun on Gemini carries ({@link GeminiWire#THOUGHT_SIGNATURE_SEPARATOR}:
+     * base64, often a kilobyte or more), in the assistant's {@code tool_calls} and the {@code tool} messages alike, so
+     * each result still names its call: it means nothing to another provider, and OpenAI refuses ids above its length
+     * limit ("string_above_max_length"). With {@code strictMessages} (OpenAI, Azure OpenAI), {@code thinking_blocks}
+     * (Anthropic's signed thinking, in LiteLLM's shape) and {@code reasoning_content} are taken off the messages:
+     * llmq's answers carry them and a client sends them back in its next turn, and OpenAI answers an unknown message
+     * field with a 400; its chat completions take no reasoning back, so nothing it could use is lost. Exact rewrites,
+     * not recorded; only the body sent changes, the job's request keeps them.
      */
-    static void withoutThoughtSignatures(ObjectNode body) {
+    static void fromOtherProviders(ObjectNode body, boolean strictMessages) {
         for (JsonNode message : body.path("messages")) {
             if (!(message instanceof ObjectNode m)) {
                 continue;
@@ -110,19 +111,7 @@ public final class OpenAiRequestMapper {
                     cutSignature(c, "id");
                 }
             }
-        }
-    }
-
-    /**
-     * Takes {@code thinking_blocks} (Anthropic's signed thinking, in LiteLLM's shape) and {@code reasoning_content}
-     * off the messages: llmq's answers carry them and a client sends them back in its next turn, so a tool loop
-     * begun on Claude or Gemini and falling back to OpenAI failed there with a 400. OpenAI's chat completions take no
-     * reasoning back (its own stays on its side), so nothing it could use is lost: an exact rewrite, not recorded.
-     * Only the body sent changes; the job's request keeps them.
-     */
-    static void withoutOtherReasoning(ObjectNode body) {
-        for (JsonNode message : body.path("messages")) {
-            if (message instanceof ObjectNode m) {
+            if (strictMessages) {
                 m.remove(OTHER_REASONING);
             }
         }

@@ -66,7 +66,7 @@ final class RouterSettingsParser {
      * model group that does not exist): {@code router_settings} unless only {@code litellm_settings} sets it.
      */
     String sectionOf(String key) {
-        return routerSets(key) || !litellm.has(key) ? router.path() : litellm.path();
+        return source(key, key).path();
     }
 
     /**
