@@ -17,7 +17,8 @@ import java.util.Set;
  * Canonical (OpenAI) request → OpenAI-family wire body. Mostly the identity: the body is copied, unknown fields kept,
  * {@code model} set to the target's model (the deployment for Azure), parameters checked against the provider's
  * {@link ParameterSupport}; for OpenAI's reasoning models (on OpenAI and Azure) {@code max_tokens} is renamed to
- * {@code max_completion_tokens} (recorded) and non-default sampling is declared unsupported, as is
+ * {@code max_completion_tokens} (recorded) and what they refuse (non-default sampling while they reason, penalties
+ * ...) is declared unsupported, as is
  * {@code reasoning_effort} for the chat models before reasoning ({@link ReasoningModels}).
  * Tool call ids lose the thought signature a Gemini call's id carries; for OpenAI and Azure OpenAI, messages lose the
  * reasoning another provider produced ({@link #fromOtherProviders}).
@@ -65,8 +66,8 @@ public final class OpenAiRequestMapper {
         if (REASONING_ENDPOINTS.contains(endpoint.name())
                 && (target.reasoningModel() || ReasoningModels.isReasoning(target.model()))) {
             adjustments.addAll(ReasoningModels.renameMaxTokens(body));
-            adjustments.addAll(ReasoningModels.SUPPORT.apply(body, target.dropParams(),
-                    endpoint.name() + " " + target.model()));
+            adjustments.addAll(ReasoningModels.support(endpoint.name(), target.model(), body)
+                    .apply(body, target.dropParams(), endpoint.name() + " " + target.model()));
         } else if (REASONING_ENDPOINTS.contains(endpoint.name()) && ReasoningModels.isChatOnly(target.model())) {
             adjustments.addAll(ReasoningModels.CHAT_ONLY_SUPPORT.apply(body, target.dropParams(),
                     endpoint.name() + " " + target.model()));

@@ -1,10 +1,13 @@
 package dev.llmq.provider.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.pricing.PriceTable;
 import dev.llmq.provider.spi.ParameterSupport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +17,15 @@ import java.util.regex.Pattern;
  * it fails clearly or, with {@code drop_params}, is dropped and recorded. OpenAI's chat models from before reasoning
  * (gpt-3.5, gpt-4, gpt-4o, gpt-4.1, gpt-4.5) answer {@code reasoning_effort} with 400 "Unrecognized request argument
  * supplied: reasoning_effort" (LiteLLM leaves it out of their supported parameters): unsupported there too.
+ *
+ * <p>Which settings, as LiteLLM's {@code OpenAIOSeriesConfig} and {@code OpenAIGPT5Config} and OpenAI's answers have
+ * them: every reasoning model refuses {@code presence_penalty} and {@code frequency_penalty}, and, while it reasons,
+ * {@code temperature} and {@code top_p} other than 1, {@code logprobs} and {@code top_logprobs}. The GPT-5 models
+ * also refuse {@code logit_bias}, and those that always reason (gpt-5, -mini, -nano, -pro, the codex models) refuse
+ * {@code stop} ("Unsupported parameter: 'stop' is not supported with this model."). A model that takes
+ * {@code reasoning_effort: none} (gpt-5.1 and later, by the price table's {@code supports_none_reasoning_effort})
+ * does not reason with {@code none} or with no {@code reasoning_effort} (gpt-5.1's default), and then takes the
+ * sampling settings, as a chat model does.
  */
 final class ReasoningModels {
 
@@ -25,9 +37,17 @@ final class ReasoningModels {
     /** What {@link #CHAT_ONLY} models refuse. */
     static final ParameterSupport CHAT_ONLY_SUPPORT = ParameterSupport.denying("reasoning_effort");
 
-    static final ParameterSupport SUPPORT = ParameterSupport.ALL
-            .denyingValues("temperature", v -> v.isNumber() && v.asDouble() != 1.0)
-            .denyingValues("top_p", v -> v.isNumber() && v.asDouble() != 1.0);
+    private static final Predicate<JsonNode> NOT_ONE = v -> v.isNumber() && v.asDouble() != 1.0;
+    private static final Predicate<JsonNode> NOT_ZERO = v -> !v.isNumber() || v.asDouble() != 0.0;
+    private static final Predicate<JsonNode> ASKED = v -> !(v.isBoolean() && !v.asBoolean())
+            && !(v.isNumber() && v.asInt() == 0);
+    private static final Predicate<JsonNode> NOT_EMPTY = v -> v.isContainerNode() ? !v.isEmpty()
+            : !(v.isTextual() && v.asText().isEmpty());
+
+    /** What every reasoning model refuses. */
+    private static final ParameterSupport PENALTIES = ParameterSupport.ALL
+            .denyingValues("presence_penalty", NOT_ZERO)
+            .denyingValues("frequency_penalty", NOT_ZERO);
 
     private ReasoningModels() {
     }
@@ -38,6 +58,34 @@ final class ReasoningModels {
 
     static boolean isChatOnly(String model) {
         return CHAT_ONLY.matcher(name(model)).matches();
+    }
+
+    /**
+     * What a reasoning model refuses in this request ({@code reasoning_effort} decides for the models that take
+     * {@code none}). {@code provider} is {@code openai} or {@code azure}, to find the model in the price table.
+     */
+    static ParameterSupport support(String provider, String model, ObjectNode body) {
+        String name = name(model);
+        boolean takesNone = takesNoReasoning(provider, name);
+        String effort = body.path("reasoning_effort").asText("");
+        ParameterSupport support = PENALTIES;
+        if (!takesNone || !(effort.isEmpty() || effort.equals("none"))) {
+            support = support.denyingValues("temperature", NOT_ONE).denyingValues("top_p", NOT_ONE)
+                    .denyingValues("logprobs", ASKED).denyingValues("top_logprobs", ASKED);
+        }
+        if (name.startsWith("gpt-5")) {
+            support = support.denyingValues("logit_bias", NOT_EMPTY);
+            if (!takesNone) {
+                support = support.denyingValues("stop", NOT_EMPTY);
+            }
+        }
+        return support;
+    }
+
+    /** Whether the price table says the model takes {@code reasoning_effort: none}; false for a name it lacks. */
+    static boolean takesNoReasoning(String provider, String model) {
+        return PriceTable.bundled().lookup(provider, name(model))
+                .map(p -> p.supports("none_reasoning_effort")).orElse(false);
     }
 
     private static String name(String model) {

@@ -321,6 +321,50 @@ class EngineBehaviourTest {
         assertThat(Json.mapper().readTree(peer.received().get(0).body()).has("reasoning_effort")).isFalse();
     }
 
+    /**
+     * What OpenAI's reasoning models refuse, as LiteLLM's o-series and GPT-5 configs and OpenAI's 400s have it:
+     * penalties everywhere, sampling and logprobs while the model reasons, logit_bias on GPT-5, stop on the GPT-5
+     * models that always reason. A model that takes reasoning_effort none (gpt-5.1 on) takes sampling without effort
+     * or with none, as OpenAI does; it was refused a temperature OpenAI takes. The last column is the parameter
+     * refused before calling, empty when the request is sent as written.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "openai|gpt-5.1|\"temperature\":0.2|",
+        "openai|gpt-5.1|\"temperature\":0.2,\"top_p\":0.5,\"reasoning_effort\":\"none\"|",
+        "openai|gpt-5.1|\"temperature\":0.2,\"reasoning_effort\":\"low\"|temperature",
+        "azure|gpt-5.1|\"temperature\":0.2|",
+        "openai|gpt-5.2|\"logprobs\":true,\"top_logprobs\":2|",
+        "openai|gpt-5|\"temperature\":0.2|temperature",
+        "openai|o4-mini|\"logprobs\":true|logprobs",
+        "openai|o3|\"presence_penalty\":0.5|presence_penalty",
+        "openai|o3|\"presence_penalty\":0,\"frequency_penalty\":0,\"logprobs\":false|",
+        "openai|gpt-5.1|\"frequency_penalty\":-1|frequency_penalty",
+        "openai|gpt-5-mini|\"stop\":[\"END\"]|stop",
+        "azure|gpt-5-nano|\"stop\":\"END\"|stop",
+        "openai|gpt-5.1|\"stop\":[\"END\"]|",
+        "openai|gpt-5.1|\"logit_bias\":{\"50256\":-100}|logit_bias",
+        "openai|o3|\"stop\":[\"END\"],\"logit_bias\":{\"50256\":-100}|",
+        "openai|gpt-4o|\"presence_penalty\":0.5,\"logprobs\":true,\"stop\":\"END\"|"})
+    void reasoningModelsRefuseWhatOpenAiRefusesAndTakeSamplingWhenNotReasoning(String provider, String model,
+            String fields, String refused) throws IOException {
+        ObjectNode req = request("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]," + fields + "}");
+        ProviderTarget strict = ProviderTarget.builder(provider, model).apiBase(URI.create(peer.base() + "/v1"))
+                .apiKey("sk-test-abcdefgh").apiVersion("2024-10-21").build();
+        if (refused == null) {
+            peer.enqueue(Reply.json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}", Map.of()));
+            assertThat(client.complete(strict, req).adjustments()).isEmpty();
+            ObjectNode sent = (ObjectNode) Json.mapper().readTree(peer.received().get(0).body());
+            req.properties().forEach(e -> assertThat(sent.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue()));
+            return;
+        }
+        assertThatThrownBy(() -> client.complete(strict, req)).isInstanceOfSatisfying(ProviderException.class, e -> {
+            assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+            assertThat(e.error().param()).isEqualTo(refused);
+        });
+        assertThat(peer.received()).isEmpty();
+    }
+
     /** LiteLLM's azure/o_series/<deployment>: a deployment named otherwise, called by its name, by reasoning rules. */
     @Test
     void anAzureOSeriesDeploymentIsCalledByItsNameWithTheReasoningRules() throws IOException {
