@@ -50,6 +50,19 @@ public final class DeploymentKeys {
     public static final ConfigKey<Boolean> DROP_PARAMS = new ConfigKey<>("litellm_params.drop_params",
             ConfigType.BOOLEAN, null, any(), "As `litellm_settings.drop_params`, for this deployment.", "true");
 
+    public static final ConfigKey<Object> ADDITIONAL_DROP_PARAMS = new ConfigKey<>(
+            "litellm_params.additional_drop_params", ConfigType.STRUCTURE, null, any(),
+            "Request fields taken out before every call to this deployment, whatever the provider supports (e.g. "
+            + "`logit_bias` for a server that fails on it); a path reaches inside (`tools[*].input_examples`, "
+            + "`response_format.json_schema.strict`). Each one taken out is listed in the result's `adjustments` as "
+            + "`dropped:<path>`.", "[logit_bias, 'tools[*].input_examples']");
+
+    public static final ConfigKey<Object> ALLOWED_OPENAI_PARAMS = new ConfigKey<>(
+            "litellm_params.allowed_openai_params", ConfigType.STRUCTURE, null, any(),
+            "Top-level request parameters sent to this deployment as the caller wrote them where llmq would refuse "
+            + "them as unsupported (or drop them under `drop_params`): for a provider that takes a parameter llmq "
+            + "does not know it takes.", "[seed]");
+
     public static final ConfigKey<Object> HEADERS = new ConfigKey<>("litellm_params.headers", ConfigType.STRUCTURE,
             null, any(), "Extra HTTP headers on every call (`extra_headers` is accepted too).",
             "{X-Team: search}");
@@ -126,8 +139,9 @@ public final class DeploymentKeys {
 
     public static final ConfigDef DEF = new ConfigDef("model_list",
             "Each entry is one deployment of a model group.",
-            List.of(MODEL_NAME, MODEL, API_BASE, API_KEY, API_VERSION, TIMEOUT, STREAM_TIMEOUT, DROP_PARAMS, HEADERS,
-                    WEIGHT, RPM, TPM, ORDER, TAGS, MAX_PARALLEL_REQUESTS, INPUT_COST_PER_TOKEN,
+            List.of(MODEL_NAME, MODEL, API_BASE, API_KEY, API_VERSION, TIMEOUT, STREAM_TIMEOUT, DROP_PARAMS,
+                    ADDITIONAL_DROP_PARAMS, ALLOWED_OPENAI_PARAMS, HEADERS, WEIGHT, RPM, TPM, ORDER, TAGS,
+                    MAX_PARALLEL_REQUESTS, INPUT_COST_PER_TOKEN,
                     OUTPUT_COST_PER_TOKEN, MAX_BUDGET, BUDGET_DURATION, MOCK_RESPONSE, ID, BASE_MODEL, MAX_INPUT_TOKENS,
                     MODE));
 }

@@ -2,8 +2,10 @@ package dev.llmq.provider;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Where and how to call one deployment. Build one by name:
@@ -33,10 +35,17 @@ import java.util.Objects;
  *                       {@code azure/o_series/<deployment>}, an Azure deployment named otherwise, given as the model
  *                       {@code o_series/<deployment>}, becomes the deployment {@code <deployment>} with this set, so
  *                       that the deployment's name is what is called and the reasoning models' rules apply to it
+ * @param additionalDropParams LiteLLM's {@code additional_drop_params}: request fields taken out before every call
+ *                             (top-level names, or paths such as {@code tools[*].input_examples}), each one taken
+ *                             recorded as {@code dropped:<path>}; see {@link dev.llmq.provider.spi.ParameterOverrides}
+ * @param allowedOpenAiParams LiteLLM's {@code allowed_openai_params}: top-level request parameters sent to the
+ *                            provider as they are where the adapter would refuse (or, with {@code dropParams}, drop)
+ *                            them
  */
 public record ProviderTarget(String provider, String model, URI apiBase, String apiKey, String apiVersion,
                              Duration timeout, Duration streamIdleTimeout, boolean dropParams,
-                             Map<String, String> extraHeaders, boolean reasoningModel) {
+                             Map<String, String> extraHeaders, boolean reasoningModel,
+                             List<String> additionalDropParams, Set<String> allowedOpenAiParams) {
 
     /** LiteLLM's prefix of an Azure deployment that serves a reasoning model ({@code azure/o_series/<name>}). */
     public static final String AZURE_O_SERIES = "o_series/";
@@ -55,6 +64,8 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         streamIdleTimeout = streamIdleTimeout == null ? DEFAULT_STREAM_IDLE_TIMEOUT : streamIdleTimeout;
         extraHeaders = extraHeaders == null ? Map.of() : Map.copyOf(extraHeaders);
+        additionalDropParams = additionalDropParams == null ? List.of() : List.copyOf(additionalDropParams);
+        allowedOpenAiParams = allowedOpenAiParams == null ? Set.of() : Set.copyOf(allowedOpenAiParams);
         if (provider.equals("azure") && model.startsWith(AZURE_O_SERIES)) {
             model = model.substring(AZURE_O_SERIES.length());
             reasoningModel = true;
@@ -73,7 +84,8 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
     public static Builder from(ProviderTarget base) {
         return new Builder(base.provider, base.model).apiBase(base.apiBase).apiKey(base.apiKey)
                 .apiVersion(base.apiVersion).timeout(base.timeout).streamIdleTimeout(base.streamIdleTimeout)
-                .dropParams(base.dropParams).extraHeaders(base.extraHeaders).reasoningModel(base.reasoningModel);
+                .dropParams(base.dropParams).extraHeaders(base.extraHeaders).reasoningModel(base.reasoningModel)
+                .additionalDropParams(base.additionalDropParams).allowedOpenAiParams(base.allowedOpenAiParams);
     }
 
     @Override
@@ -94,6 +106,8 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
         private boolean dropParams = DEFAULT_DROP_PARAMS;
         private Map<String, String> extraHeaders = Map.of();
         private boolean reasoningModel;
+        private List<String> additionalDropParams = List.of();
+        private Set<String> allowedOpenAiParams = Set.of();
 
         private Builder(String provider, String model) {
             this.provider = provider;
@@ -141,13 +155,25 @@ public record ProviderTarget(String provider, String model, URI apiBase, String 
             return this;
         }
 
+        /** Request fields taken out before every call ({@link ProviderTarget#additionalDropParams}). */
+        public Builder additionalDropParams(List<String> additionalDropParams) {
+            this.additionalDropParams = additionalDropParams;
+            return this;
+        }
+
+        /** Parameters sent as they are where the adapter would refuse them (see {@link ProviderTarget}). */
+        public Builder allowedOpenAiParams(Set<String> allowedOpenAiParams) {
+            this.allowedOpenAiParams = allowedOpenAiParams;
+            return this;
+        }
+
         /**
          * @throws NullPointerException when provider or model is null
          * @throws IllegalArgumentException when provider or model is blank
          */
         public ProviderTarget build() {
             return new ProviderTarget(provider, model, apiBase, apiKey, apiVersion, timeout, streamIdleTimeout,
-                    dropParams, extraHeaders, reasoningModel);
+                    dropParams, extraHeaders, reasoningModel, additionalDropParams, allowedOpenAiParams);
         }
     }
 }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ProviderTargetTest {
@@ -29,10 +31,11 @@ class ProviderTargetTest {
         ProviderTarget t = ProviderTarget.builder("azure", "dep").apiBase(URI.create("https://r.example"))
                 .apiKey("k").apiVersion("2024-10-21").timeout(Duration.ofSeconds(5))
                 .streamIdleTimeout(Duration.ofSeconds(3)).dropParams(true).extraHeaders(headers).reasoningModel(true)
-                .build();
+                .additionalDropParams(List.of("logit_bias")).allowedOpenAiParams(Set.of("seed")).build();
         headers.clear();
         assertThat(t).isEqualTo(new ProviderTarget("azure", "dep", URI.create("https://r.example"), "k",
-                "2024-10-21", Duration.ofSeconds(5), Duration.ofSeconds(3), true, Map.of("X-A", "1"), true));
+                "2024-10-21", Duration.ofSeconds(5), Duration.ofSeconds(3), true, Map.of("X-A", "1"), true,
+                List.of("logit_bias"), Set.of("seed")));
         assertThat(ProviderTarget.from(t).build()).isEqualTo(t);
         assertThat(ProviderTarget.from(t).dropParams(false).build().dropParams()).isFalse();
     }

@@ -302,6 +302,36 @@ class ConfigLoaderTest {
                 .hasMessage("router_settings.fallbacks (g): fallback to model group 'nowhere' which does not exist");
     }
 
+    /** LiteLLM's per-deployment parameter lists: read (not "unsupported"), checked, kept on the target. */
+    @Test
+    void additionalDropParamsAndAllowedOpenAiParamsAreReadAndChecked() {
+        LlmqConfig c = ConfigLoader.parse("""
+                model_list:
+                  - model_name: g
+                    litellm_params:
+                      model: hosted_vllm/llama-3
+                      api_base: http://127.0.0.1:8000/v1
+                      additional_drop_params: [logit_bias, "tools[*].input_examples"]
+                      allowed_openai_params: [seed]
+                """, Map.of());
+        assertThat(c.unsupportedKeys()).isEmpty();
+        assertThat(c.deployments().get(0).target().additionalDropParams())
+                .containsExactly("logit_bias", "tools[*].input_examples");
+        assertThat(c.deployments().get(0).target().allowedOpenAiParams()).containsExactly("seed");
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                model_list:
+                  - model_name: g
+                    litellm_params: { model: openai/gpt-4o, additional_drop_params: ["tools[x].a"] }
+                """, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("additional_drop_params").hasMessageContaining("'tools[x].a' is not a field");
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                model_list:
+                  - model_name: g
+                    litellm_params: { model: openai/gpt-4o, allowed_openai_params: [response_format.type] }
+                """, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'response_format.type' is not a top-level parameter name");
+    }
+
     @Test
     void badStrategyAndBadYamlAndEmptyListFail() {
         assertThatThrownBy(() -> ConfigLoader.parse("""

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderTarget;
 import dev.llmq.provider.spi.MappedRequest;
+import dev.llmq.provider.spi.ParameterOverrides;
 import dev.llmq.provider.spi.ProviderAdapter;
 import dev.llmq.provider.spi.StreamDecoder;
 import dev.llmq.provider.spi.WireCall;
@@ -44,8 +45,8 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public WireCall prepare(ProviderTarget target, ObjectNode openAiRequest, boolean stream) {
-        return requestMapper.map(target, openAiRequest, stream).toCall(endpoint.messagesUri(target),
-                endpoint.headers(target), target.apiKey());
+        return ParameterOverrides.map(target, openAiRequest, r -> requestMapper.map(target, r, stream))
+                .toCall(endpoint.messagesUri(target), endpoint.headers(target), target.apiKey());
     }
 
     @Override

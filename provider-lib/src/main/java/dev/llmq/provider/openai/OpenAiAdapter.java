@@ -3,6 +3,7 @@ package dev.llmq.provider.openai;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ProviderError;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.spi.ParameterOverrides;
 import dev.llmq.provider.spi.ParameterSupport;
 import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ProviderAdapter;
@@ -50,7 +51,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public WireCall prepare(ProviderTarget target, ObjectNode openAiRequest, boolean stream) {
-        MappedRequest mapped = requestMapper.map(target, openAiRequest, stream, endpoint, parameters);
+        MappedRequest mapped = ParameterOverrides.map(target, openAiRequest,
+                r -> requestMapper.map(target, r, stream, endpoint, parameters));
         Map<String, String> headers = new LinkedHashMap<>(endpoint.headers(target));
         return mapped.toCall(endpoint.chatCompletionsUri(target), headers, target.apiKey());
     }

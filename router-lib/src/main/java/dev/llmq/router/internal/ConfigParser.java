@@ -13,6 +13,7 @@ import dev.llmq.config.IngestLimits;
 import dev.llmq.config.LlmqKeys;
 import dev.llmq.provider.ProviderModel;
 import dev.llmq.provider.ProviderTarget;
+import dev.llmq.provider.spi.ParameterOverrides;
 import dev.llmq.provider.ResponseLimits;
 import dev.llmq.config.DeploymentKeys;
 import dev.llmq.router.Budget;
@@ -51,7 +52,7 @@ public final class ConfigParser {
     /** The {@code litellm_params} that tune a deployment: editing one keeps the deployment's derived id. */
     static final Set<String> TUNING = Set.of("rpm", "tpm", "max_parallel_requests", "weight", "order", "timeout",
             "stream_timeout", "max_budget", "budget_duration", "input_cost_per_token", "output_cost_per_token",
-            "max_input_tokens", "tags", "drop_params");
+            "max_input_tokens", "tags", "drop_params", "additional_drop_params", "allowed_openai_params");
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
@@ -351,11 +352,25 @@ public final class ConfigParser {
                 p.flattenInto("", h, headers);
             }
         }
+        List<String> dropped = p.strings("additional_drop_params");
+        for (String path : dropped) {
+            if (!ParameterOverrides.validPath(path)) {
+                throw p.error("additional_drop_params", "'" + path + "' is not a field or a path such as "
+                        + "'tools[*].input_examples'");
+            }
+        }
+        List<String> allowed = p.strings("allowed_openai_params");
+        for (String name : allowed) {
+            if (name.isBlank() || name.contains(".") || name.contains("[")) {
+                throw p.error("allowed_openai_params", "'" + name + "' is not a top-level parameter name");
+            }
+        }
         ProviderTarget target;
         try {
             target = ProviderTarget.builder(ref.provider(), ref.model()).apiBase(apiBaseUri).apiKey(p.text("api_key"))
                     .apiVersion(p.text("api_version")).timeout(timeout).streamIdleTimeout(streamTimeout)
-                    .dropParams(drop == null ? globalDropParams : drop).extraHeaders(headers).build();
+                    .dropParams(drop == null ? globalDropParams : drop).extraHeaders(headers)
+                    .additionalDropParams(dropped).allowedOpenAiParams(new LinkedHashSet<>(allowed)).build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(label + ": " + e.getMessage());
         }
