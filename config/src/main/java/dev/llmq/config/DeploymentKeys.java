@@ -50,6 +50,10 @@ public final class DeploymentKeys {
     public static final ConfigKey<Boolean> DROP_PARAMS = new ConfigKey<>("litellm_params.drop_params",
             ConfigType.BOOLEAN, null, any(), "As `litellm_settings.drop_params`, for this deployment.", "true");
 
+    public static final ConfigKey<String> ORGANIZATION = new ConfigKey<>("litellm_params.organization",
+            ConfigType.STRING, null, any(), "The OpenAI organization calls are made for (the `OpenAI-Organization` "
+            + "header, unless `headers` sets one), on OpenAI and the servers that speak its API.", "org-abc123");
+
     public static final ConfigKey<Object> ADDITIONAL_DROP_PARAMS = new ConfigKey<>(
             "litellm_params.additional_drop_params", ConfigType.STRUCTURE, null, any(),
             "Request fields taken out before every call to this deployment, whatever the provider supports (e.g. "
@@ -140,7 +144,7 @@ public final class DeploymentKeys {
     public static final ConfigDef DEF = new ConfigDef("model_list",
             "Each entry is one deployment of a model group.",
             List.of(MODEL_NAME, MODEL, API_BASE, API_KEY, API_VERSION, TIMEOUT, STREAM_TIMEOUT, DROP_PARAMS,
-                    ADDITIONAL_DROP_PARAMS, ALLOWED_OPENAI_PARAMS, HEADERS, WEIGHT, RPM, TPM, ORDER, TAGS,
+                    ORGANIZATION, ADDITIONAL_DROP_PARAMS, ALLOWED_OPENAI_PARAMS, HEADERS, WEIGHT, RPM, TPM, ORDER, TAGS,
                     MAX_PARALLEL_REQUESTS, INPUT_COST_PER_TOKEN,
                     OUTPUT_COST_PER_TOKEN, MAX_BUDGET, BUDGET_DURATION, MOCK_RESPONSE, ID, BASE_MODEL, MAX_INPUT_TOKENS,
                     MODE));

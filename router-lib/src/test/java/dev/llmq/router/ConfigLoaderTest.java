@@ -72,7 +72,7 @@ class ConfigLoaderTest {
         LlmqConfig c = ConfigLoader.load(resource("llmq-full.yaml"), ENV);
 
         assertThat(c.unsupportedKeys()).containsExactlyInAnyOrder(
-                "model_list[2].litellm_params.organization", "router_settings.redis_host",
+                "model_list[2].litellm_params.vertex_project", "router_settings.redis_host",
                 "litellm_settings.success_callback", "general_settings", "llmq.telemetry");
         Deployment a = c.deployments().get(0);
         assertThat(a.id()).isEqualTo("mini-a");
@@ -330,6 +330,28 @@ class ConfigLoaderTest {
                     litellm_params: { model: openai/gpt-4o, allowed_openai_params: [response_format.type] }
                 """, Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'response_format.type' is not a top-level parameter name");
+    }
+
+    /** LiteLLM's organization: OpenAI's OpenAI-Organization header, unless the deployment's headers set one. */
+    @Test
+    void organizationBecomesOpenAisHeader() {
+        LlmqConfig c = ConfigLoader.parse("""
+                model_list:
+                  - model_name: g
+                    litellm_params: { model: openai/gpt-4o, organization: org-abc }
+                  - model_name: g
+                    litellm_params:
+                      { model: openai/gpt-4o-mini, organization: org-abc, headers: { openai-organization: org-b } }
+                  - model_name: c
+                    litellm_params: { model: anthropic/claude-sonnet-4-5, organization: org-abc }
+                """, Map.of());
+        assertThat(c.deployments().get(0).target().extraHeaders()).containsExactly(
+                Map.entry("OpenAI-Organization", "org-abc"));
+        assertThat(c.deployments().get(1).target().extraHeaders()).containsExactly(
+                Map.entry("openai-organization", "org-b"));
+        assertThat(c.deployments().get(2).target().extraHeaders()).isEmpty();
+        assertThat(c.unsupportedKeys()).as("Anthropic has no organization header").hasSize(1)
+                .allSatisfy(k -> assertThat(k).contains("organization"));
     }
 
     @Test

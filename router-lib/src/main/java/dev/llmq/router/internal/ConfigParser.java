@@ -352,6 +352,13 @@ public final class ConfigParser {
                 p.flattenInto("", h, headers);
             }
         }
+        if (!ref.provider().equals("anthropic") && !ref.provider().equals("gemini")) {
+            String organization = p.text("organization");
+            if (organization != null && !organization.isBlank()
+                    && headers.keySet().stream().noneMatch("OpenAI-Organization"::equalsIgnoreCase)) {
+                headers.put("OpenAI-Organization", organization.trim());
+            }
+        }
         List<String> dropped = p.strings("additional_drop_params");
         for (String path : dropped) {
             if (!ParameterOverrides.validPath(path)) {
