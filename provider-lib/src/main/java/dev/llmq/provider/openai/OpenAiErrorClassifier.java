@@ -9,6 +9,7 @@ import dev.llmq.schemas.Json;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,12 @@ public final class OpenAiErrorClassifier {
 
     private static final Set<String> CONTENT_POLICY_CODES = Set.of("content_filter", "content_policy_violation",
             "responsibleaipolicyviolation", "content_management_policy_violation", "moderation_blocked");
+    private static final List<String> CONTEXT_PHRASES = List.of("maximum context length", "context_length_exceeded",
+            "context window", "exceed context limit", "model's maximum context limit",
+            "is longer than the model's context length", "is longer than the maximum model length",
+            "input tokens exceed the configured limit", "`inputs` tokens + `max_new_tokens` must be",
+            "exceeds the available context size", "exceeds the maximum number of tokens allowed",
+            "exceeds the context length", "loaded with context length of only", "prompt is too long");
     private static final Set<String> UNSUPPORTED_CODES = Set.of("unsupported_parameter", "unsupported_value");
     private static final Map<String, ErrorKind> BY_TYPE = Map.of(
             "invalid_request_error", ErrorKind.INVALID_REQUEST,
@@ -107,8 +114,7 @@ public final class OpenAiErrorClassifier {
         if ("insufficient_quota".equals(code) || "insufficient_quota".equals(type)) {
             return ErrorKind.QUOTA_EXHAUSTED;
         }
-        if ("context_length_exceeded".equals(code) || msg != null && (msg.contains("maximum context length")
-                || msg.contains("context_length_exceeded") || msg.contains("context window"))) {
+        if (contextWindow(code, type, msg)) {
             return ErrorKind.CONTEXT_WINDOW_EXCEEDED;
         }
         if (code != null && CONTENT_POLICY_CODES.contains(code) || type != null && CONTENT_POLICY_CODES.contains(type)
@@ -119,6 +125,30 @@ public final class OpenAiErrorClassifier {
             return ErrorKind.CONTENT_POLICY; // OpenAI's safety check of a reasoning model's prompt
         }
         return null;
+    }
+
+    /**
+     * Whether the error says the prompt does not fit the model's context. OpenAI says so by its code; compatible
+     * servers by their own words, which LiteLLM also reads ({@code is_error_str_context_window_exceeded}): vLLM's
+     * "maximum context length" and "is longer than the maximum model length", TGI's "`inputs` tokens +
+     * `max_new_tokens` must be", llama.cpp's "exceeds the available context size" ({@code exceed_context_size_error}),
+     * Ollama's "input length exceeds the context length", LM Studio's "loaded with context length of only", Claude's
+     * "prompt is too long" behind a proxy, Cerebras' "current length is … while limit is …".
+     */
+    private static boolean contextWindow(String code, String type, String msg) {
+        if ("context_length_exceeded".equals(code) || "exceed_context_size_error".equals(type)) {
+            return true;
+        }
+        if (msg == null) {
+            return false;
+        }
+        for (String phrase : CONTEXT_PHRASES) {
+            if (msg.contains(phrase)) {
+                return true;
+            }
+        }
+        return msg.contains("current length is") && msg.contains("while limit is")
+                || msg.contains("maximum input length is") && msg.contains("tokens");
     }
 
     private static ErrorKind kindWithoutStatus(Parsed p) {

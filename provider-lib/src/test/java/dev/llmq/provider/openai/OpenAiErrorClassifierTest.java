@@ -13,9 +13,12 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class OpenAiErrorClassifierTest {
 
@@ -73,6 +76,39 @@ class OpenAiErrorClassifierTest {
         assertThat(e.providerType()).isEqualTo(type);
         assertThat(e.providerCode()).isEqualTo(code);
         assertThat(e.message()).isEqualTo(message);
+    }
+
+    /** The words compatible servers use for a prompt over the model's context, each in its server's error shape. */
+    static Stream<Arguments> contextWindowBodies() {
+        return Stream.of(
+                Arguments.of("vLLM", 400, "{\"object\":\"error\",\"message\":\"The decoder prompt (length 5000) is "
+                        + "longer than the maximum model length of 4096. Make sure that `max_model_len` is no smaller "
+                        + "than the number of text tokens.\",\"type\":\"BadRequestError\",\"param\":null,"
+                        + "\"code\":400}"),
+                Arguments.of("TGI", 422, "{\"error\":\"Input validation error: `inputs` tokens + `max_new_tokens` "
+                        + "must be <= 4096. Given: 4000 `inputs` tokens and 200 `max_new_tokens`\","
+                        + "\"error_type\":\"validation\"}"),
+                Arguments.of("llama.cpp", 400, "{\"error\":{\"code\":400,\"message\":\"the request exceeds the "
+                        + "available context size, try increasing it\",\"type\":\"exceed_context_size_error\","
+                        + "\"n_prompt_tokens\":5000,\"n_ctx\":4096}}"),
+                Arguments.of("Ollama", 400, "{\"error\":{\"message\":\"the input length exceeds the context length\","
+                        + "\"type\":\"api_error\",\"param\":null,\"code\":null}}"),
+                Arguments.of("LM Studio", 400, "{\"error\":\"Trying to keep the first 5000 tokens when context the "
+                        + "overflows. However, the model is loaded with context length of only 4096 tokens, which is "
+                        + "not enough. Try to load the model with a larger context length, or provide a shorter "
+                        + "input\"}"),
+                Arguments.of("Claude behind a proxy", 400, "{\"error\":{\"message\":\"prompt is too long: 210000 "
+                        + "tokens > 200000 maximum\",\"type\":\"invalid_request_error\"}}"),
+                Arguments.of("Cerebras", 400, "{\"message\":\"Please reduce the length of the messages or "
+                        + "completion. Current length is 9000 while limit is 8192\","
+                        + "\"type\":\"invalid_request_error\",\"param\":\"messages\"}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contextWindowBodies")
+    void compatibleServersWordsForAPromptOverTheContext(String server, int status, String body) {
+        ProviderError e = classifier.classify(status, headers(), body.getBytes(StandardCharsets.UTF_8), null);
+        assertThat(e.kind()).as(server).isEqualTo(ErrorKind.CONTEXT_WINDOW_EXCEEDED);
     }
 
     @Test
