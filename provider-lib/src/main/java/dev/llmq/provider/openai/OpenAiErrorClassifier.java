@@ -20,7 +20,9 @@ import java.util.Set;
  * window, content policy, unsupported parameter); otherwise the status decides. A 400 {@code invalid_prompt} whose
  * message says the prompt "was flagged as potentially violating our usage policy" (OpenAI's prompt screening of
  * its reasoning models) is a content-policy error, so {@code content_policy_fallbacks} apply; other
- * {@code invalid_prompt} errors (OpenRouter's name for a malformed message) stay invalid requests.
+ * {@code invalid_prompt} errors (OpenRouter's name for a malformed message) stay invalid requests. A
+ * {@code model_not_found} (Azure: {@code DeploymentNotFound}) is {@code not_found} whatever the status, as in LiteLLM:
+ * OpenAI answers 403 with it when the project has no access to the model, which no retry changes.
  */
 public final class OpenAiErrorClassifier {
 
@@ -32,6 +34,7 @@ public final class OpenAiErrorClassifier {
             "input tokens exceed the configured limit", "`inputs` tokens + `max_new_tokens` must be",
             "exceeds the available context size", "exceeds the maximum number of tokens allowed",
             "exceeds the context length", "loaded with context length of only", "prompt is too long");
+    private static final Set<String> NOT_FOUND_CODES = Set.of("model_not_found", "deploymentnotfound");
     private static final Set<String> UNSUPPORTED_CODES = Set.of("unsupported_parameter", "unsupported_value");
     private static final Map<String, ErrorKind> BY_TYPE = Map.of(
             "invalid_request_error", ErrorKind.INVALID_REQUEST,
@@ -123,6 +126,9 @@ public final class OpenAiErrorClassifier {
         }
         if ("invalid_prompt".equals(code) && msg != null && msg.contains("usage policy")) {
             return ErrorKind.CONTENT_POLICY; // OpenAI's safety check of a reasoning model's prompt
+        }
+        if (code != null && NOT_FOUND_CODES.contains(code)) {
+            return ErrorKind.NOT_FOUND; // OpenAI says 403 when the project may not use the model: it will not change
         }
         return null;
     }

@@ -61,6 +61,10 @@ class OpenAiErrorClassifierTest {
             "401, invalid_request_error, invalid_api_key, Incorrect API key provided, AUTHENTICATION",
             "403, -, unsupported_country_region_territory, Country not supported, PERMISSION_DENIED",
             "404, invalid_request_error, model_not_found, The model does not exist, NOT_FOUND",
+            "403, invalid_request_error, model_not_found, Project `proj_1` does not have access to model `gpt-4o`, "
+                    + "NOT_FOUND",
+            "404, -, DeploymentNotFound, The API deployment for this resource does not exist, NOT_FOUND",
+            "400, invalid_request_error, model_not_found, The model `gpt-9` does not exist, NOT_FOUND",
             "408, -, -, timeout, TIMEOUT",
             "409, -, -, conflict, SERVER_ERROR",
             "500, server_error, -, The server had an error, SERVER_ERROR",
