@@ -101,6 +101,7 @@ public final class OpenAiErrorClassifier {
             case 408 -> ErrorKind.TIMEOUT;
             case 409 -> ErrorKind.SERVER_ERROR; // OpenAI's SDKs retry 409 (lock timeout)
             case 413 -> ErrorKind.INVALID_REQUEST;
+            case 424 -> ErrorKind.SERVER_ERROR; // TGI: the model failed while generating (its 422 is validation)
             case 429 -> ErrorKind.RATE_LIMITED;
             case 503, 529 -> ErrorKind.OVERLOADED;
             default -> status >= 500 ? ErrorKind.SERVER_ERROR

@@ -67,6 +67,7 @@ class OpenAiErrorClassifierTest {
             "400, invalid_request_error, model_not_found, The model `gpt-9` does not exist, NOT_FOUND",
             "408, -, -, timeout, TIMEOUT",
             "409, -, -, conflict, SERVER_ERROR",
+            "424, -, -, Request failed during generation: Server error: CUDA out of memory, SERVER_ERROR",
             "500, server_error, -, The server had an error, SERVER_ERROR",
             "502, -, -, bad gateway, SERVER_ERROR",
             "503, -, -, The engine is currently overloaded, OVERLOADED",
