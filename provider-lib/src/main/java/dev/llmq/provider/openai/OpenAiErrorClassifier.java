@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Classifies OpenAI, Azure OpenAI and OpenAI-compatible errors: status + body + headers → one {@link ProviderError}.
@@ -34,6 +35,8 @@ public final class OpenAiErrorClassifier {
             "input tokens exceed the configured limit", "`inputs` tokens + `max_new_tokens` must be",
             "exceeds the available context size", "exceeds the maximum number of tokens allowed",
             "exceeds the context length", "loaded with context length of only", "prompt is too long");
+    private static final Pattern RATE_LIMIT_WORDS = Pattern.compile("(?i)\\brate[\\s_-]*limit");
+    private static final Pattern STATUS_CODE = Pattern.compile("[1-5]\\d\\d");
     private static final Set<String> NOT_FOUND_CODES = Set.of("model_not_found", "deploymentnotfound");
     private static final Set<String> UNSUPPORTED_CODES = Set.of("unsupported_parameter", "unsupported_value");
     private static final Map<String, ErrorKind> BY_TYPE = Map.of(
@@ -168,7 +171,12 @@ public final class OpenAiErrorClassifier {
         }
         ErrorKind byCode = p.code == null ? null : BY_TYPE.get(lower(p.code));
         ErrorKind byType = p.type == null ? null : BY_TYPE.get(lower(p.type));
-        return byCode != null ? byCode : byType != null ? byType : ErrorKind.SERVER_ERROR;
+        if (byCode != null || byType != null) {
+            return byCode != null ? byCode : byType;
+        }
+        // no status, code or type that says what it is: the words, as LiteLLM reads them ("Rate limit exceeded")
+        return p.message != null && RATE_LIMIT_WORDS.matcher(p.message).find() ? ErrorKind.RATE_LIMITED
+                : ErrorKind.SERVER_ERROR;
     }
 
     private static String lower(String s) {
@@ -206,9 +214,14 @@ public final class OpenAiErrorClassifier {
         JsonNode innerErr = e.path("innererror");
         String inner = text(innerErr, "code");
         int status = e.path("status").canConvertToInt() ? e.path("status").asInt()
-                : e.path("code").isInt() ? e.path("code").asInt() : 0;
+                : e.path("code").isInt() ? e.path("code").asInt() : statusIn(text(e, "code"));
         return new Parsed(message, text(e, "type"), text(e, "code"), text(e, "param"), inner,
                 status >= 100 && status < 600 ? status : 0);
+    }
+
+    /** Azure's codes are strings, its status among them ({@code "code": "429"}). */
+    private static int statusIn(String code) {
+        return code != null && STATUS_CODE.matcher(code).matches() ? Integer.parseInt(code) : 0;
     }
 
     private static String text(JsonNode node, String field) {

@@ -1,5 +1,6 @@
 package dev.llmq.provider.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.internal.WireJson;
@@ -7,7 +8,8 @@ import dev.llmq.provider.internal.WireJson;
 /**
  * OpenAI-family response body → canonical {@code chat.completion}: the provider's object as returned ({@code model}
  * as the provider named it, unknown fields and Azure's filter results kept), but for a {@code finish_reason} outside
- * OpenAI's values, which {@link FinishReasons} maps. A 200 whose body is an error object is classified as one.
+ * OpenAI's values, which {@link FinishReasons} maps. A 200 whose body is an error object (with no choices, or
+ * {@code null} or empty ones) is classified as one.
  */
 public final class OpenAiResponseMapper {
 
@@ -19,7 +21,8 @@ public final class OpenAiResponseMapper {
 
     public ObjectNode map(byte[] body, String secret) {
         ObjectNode completion = WireJson.readResponse(body, secret);
-        if (completion.hasNonNull("error") && !completion.has("choices")) {
+        JsonNode choices = completion.path("choices");
+        if (completion.hasNonNull("error") && (choices.isMissingNode() || choices.isNull() || choices.isEmpty())) {
             throw new ProviderException(classifier.classifyEvent(completion, secret));
         }
         if (!completion.path("choices").isArray()) {

@@ -208,7 +208,11 @@ class OpenAiErrorClassifierTest {
                 ErrorKind.CONTEXT_WINDOW_EXCEEDED,
                 "{\"error\":{\"message\":\"x\",\"code\":\"content_filter\"}}", ErrorKind.CONTENT_POLICY,
                 "{\"error\":{\"message\":\"strange\",\"type\":\"weird\"}}", ErrorKind.SERVER_ERROR,
-                "{\"error\":{\"message\":\"o\",\"status\":503}}", ErrorKind.OVERLOADED);
+                "{\"error\":{\"message\":\"o\",\"status\":503}}", ErrorKind.OVERLOADED,
+                "{\"error\":{\"code\":\"429\",\"message\":\"Requests to the ChatCompletions_Create Operation have "
+                        + "exceeded call rate limit. Please retry after 1 second.\"}}", ErrorKind.RATE_LIMITED,
+                "{\"error\":{\"message\":\"Rate limit exceeded: free-models-per-min\"}}", ErrorKind.RATE_LIMITED,
+                "{\"error\":{\"message\":\"Output over the moderate limits\"}}", ErrorKind.SERVER_ERROR);
         Map<String, ErrorKind> got = cases.keySet().stream().collect(Collectors.toMap(k -> k, k -> {
             try {
                 return classifier.classifyEvent(mapper.readTree(k), null).kind();

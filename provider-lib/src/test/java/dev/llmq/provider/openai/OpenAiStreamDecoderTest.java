@@ -1,9 +1,12 @@
 package dev.llmq.provider.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmq.provider.ErrorKind;
+import dev.llmq.provider.ProviderException;
 import dev.llmq.provider.sse.SseEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -34,6 +37,19 @@ class OpenAiStreamDecoderTest {
                 + "\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
                 + "\"Hi\"},\"finish_reason\":\"" + given + "\"}]}").getBytes(StandardCharsets.UTF_8), "k");
         assertThat(completion.at("/choices/0/finish_reason").asText()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"[]", "null"})
+    void aTwoHundredWithAnErrorAndNoChoicesIsThatError(String choices) {
+        byte[] body = ("{\"id\":\"c\",\"choices\":" + choices + ",\"error\":{\"message\":\"Upstream error from "
+                + "the model\",\"code\":502}}").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> new OpenAiResponseMapper(CLASSIFIER).map(body, "k"))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.SERVER_ERROR);
+                    assertThat(e.error().httpStatus()).isEqualTo(502);
+                    assertThat(e.error().message()).isEqualTo("Upstream error from the model");
+                });
     }
 
     @Test
