@@ -256,9 +256,13 @@ final class Execution {
         return kind.retryable() || kind.cooldown() || kind == ErrorKind.UNSUPPORTED_PARAMETER;
     }
 
-    /** Retry-After when the provider sent one of at most 60 s, else exponential backoff with jitter, at most 8 s. */
+    /**
+     * Retry-After when the provider sent one over 0 and of at most 60 s, else exponential backoff with jitter, at most
+     * 8 s. A Retry-After of 0 (or a date already past) is no hint, as for OpenAI's SDKs and LiteLLM
+     * ({@code 0 < retry_after <= 60}): retrying at once would call an overloaded deployment again without a pause.
+     */
     private Duration delay(ProviderError err) {
-        if (err.retryAfter() != null && !err.retryAfter().isNegative()
+        if (err.retryAfter() != null && err.retryAfter().isPositive()
                 && err.retryAfter().compareTo(MAX_RETRY_AFTER) <= 0) {
             return err.retryAfter();
         }

@@ -139,6 +139,19 @@ class RouterTest {
     }
 
     @Test
+    void aRetryAfterOfZeroIsNoHintSoTheRetryBacksOff() {
+        Router r = router(config("{}", dep("g", "a", "")));
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall()
+                .on("a", fail(ErrorKind.OVERLOADED, 503, Duration.ZERO), ok());
+
+        RoutedOutcome out = r.execute(RouteRequest.of("g"), call);
+
+        assertThat(out).isInstanceOf(RoutedOutcome.Succeeded.class);
+        assertThat(call.calls).containsExactly("a", "a");
+        assertThat(sleeper.sleeps).singleElement().satisfies(d -> assertThat(d).isPositive());
+    }
+
+    @Test
     void aFailureWithoutRetryAfterIsRetriedAfterCappedBackoff() {
         Router r = router(config("{ num_retries: 6 }", dep("g", "a", "")));
         Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.OVERLOADED, 503));
