@@ -183,7 +183,10 @@ public final class OpenAiErrorClassifier {
         return s == null ? null : s.toLowerCase(Locale.ROOT);
     }
 
-    /** The fields of an OpenAI-style error body (also FastAPI's {@code detail} and vLLM's flat form). */
+    /**
+     * The fields of an OpenAI-style error body (also FastAPI's {@code detail}, vLLM's flat form and Google's list of
+     * one error).
+     */
     record Parsed(String message, String type, String code, String param, String innerCode, int status) {
     }
 
@@ -198,7 +201,9 @@ public final class OpenAiErrorClassifier {
         }
     }
 
-    static Parsed parse(JsonNode root) {
+    static Parsed parse(JsonNode body) {
+        // Gemini's OpenAI-compatible endpoint answers its errors as a list of one: [{"error": {...}}]
+        JsonNode root = body != null && body.isArray() && !body.isEmpty() ? body.get(0) : body;
         if (root == null || !root.isObject()) {
             return new Parsed(null, null, null, null, null, 0);
         }

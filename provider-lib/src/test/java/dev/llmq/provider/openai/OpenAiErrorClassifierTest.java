@@ -199,6 +199,15 @@ class OpenAiErrorClassifierTest {
     }
 
     @Test
+    void googlesListOfOneErrorIsRead() {
+        ProviderError e = classifier.classify(400, headers(), ("[{\"error\":{\"code\":400,\"message\":\"The input "
+                + "token count (582632) exceeds the maximum number of tokens allowed (131072).\",\"status\":"
+                + "\"INVALID_ARGUMENT\"}}]").getBytes(StandardCharsets.UTF_8), null);
+        assertThat(e.kind()).isEqualTo(ErrorKind.CONTEXT_WINDOW_EXCEEDED);
+        assertThat(e.message()).startsWith("The input token count (582632)");
+    }
+
+    @Test
     void midStreamErrorEventsClassifyByTypeAndCode() {
         var mapper = dev.llmq.schemas.Json.mapper();
         Map<String, ErrorKind> cases = Map.of(
