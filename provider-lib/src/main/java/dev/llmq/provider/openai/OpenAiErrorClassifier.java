@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * its reasoning models) is a content-policy error, so {@code content_policy_fallbacks} apply; other
  * {@code invalid_prompt} errors (OpenRouter's name for a malformed message) stay invalid requests. A
  * {@code model_not_found} (Azure: {@code DeploymentNotFound}) is {@code not_found} whatever the status, as in LiteLLM:
- * OpenAI answers 403 with it when the project has no access to the model, which no retry changes.
+ * OpenAI answers 403 with it when the project has no access to the model, which no retry changes. A
+ * {@code rate_limit_exceeded} is {@code rate_limited} whatever the status (Groq's 413 for a request over the tokens per
+ * minute), as LiteLLM reads its words: another deployment or a fallback may take it.
  */
 public final class OpenAiErrorClassifier {
 
@@ -120,6 +122,9 @@ public final class OpenAiErrorClassifier {
         String msg = lower(p.message);
         if ("insufficient_quota".equals(code) || "insufficient_quota".equals(type)) {
             return ErrorKind.QUOTA_EXHAUSTED;
+        }
+        if ("rate_limit_exceeded".equals(code)) {
+            return ErrorKind.RATE_LIMITED; // Groq and Cerebras say 413 for a request over the minute's token limit
         }
         if (contextWindow(code, type, msg)) {
             return ErrorKind.CONTEXT_WINDOW_EXCEEDED;

@@ -58,6 +58,8 @@ class OpenAiErrorClassifierTest {
             "400, invalid_request_error, -, Invalid type for 'messages', INVALID_REQUEST",
             "422, -, -, validation failed, INVALID_REQUEST",
             "413, -, -, too large, INVALID_REQUEST",
+            "413, tokens, rate_limit_exceeded, Request too large for model `llama-3.1-70b-versatile` on tokens per "
+                    + "minute (TPM): Limit 6000 Requested 14368 please reduce your message size, RATE_LIMITED",
             "401, invalid_request_error, invalid_api_key, Incorrect API key provided, AUTHENTICATION",
             "403, -, unsupported_country_region_territory, Country not supported, PERMISSION_DENIED",
             "404, invalid_request_error, model_not_found, The model does not exist, NOT_FOUND",
