@@ -220,7 +220,9 @@ public final class IngestServer implements AutoCloseable {
         this.relay = new StreamRelay(settings, view, mapper, clock, hub);
         this.control = new ControlPublisher(settings, kafkaMeters.producers(KafkaProducer::new));
         this.cancelSweeper = new CancelSweeper(controlStates, control, clock, settings.statusRetention());
-        this.cancels = new CancelService(view, sealedParts, control::publish, control.source(), mapper, clock);
+        this.cancels = new CancelService(view, sealedParts, control::publish, (jobId, batchId) -> jobId == null
+                ? controlStates.batchCancel(batchId).map(JobControlMessage::at)
+                : controlStates.cancelRequested(jobId, batchId), control.source(), mapper, clock);
         this.batchList = new BatchListing(view, views, controlStates, sealedParts);
         this.batchResults = new BatchResults(view, views, mapper);
         this.fileList = new FileListing(fileStore, view, views, sealedParts, clock);

@@ -9,13 +9,16 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * {@code POST /v1/jobs/{id}/cancel} and {@code POST /v1/batches/{id}/cancel} minus HTTP: checks the job or batch
  * against the status view (404 unknown, or 503 while the view has not caught up; 409 already finished), then writes a {@link JobControlMessage} to the control
  * topic and returns once the broker has it. The workers do the cancelling: a queued job is skipped, a running one
- * aborted; a job that finishes meanwhile keeps its result.
+ * aborted; a job that finishes meanwhile keeps its result. A cancellation asked again (an SDK's retry, a second
+ * click) is answered with the first one's time and writes nothing, so {@code cancelling_at} stays when it began, as
+ * OpenAI's does.
  */
 public final class CancelService {
 
@@ -25,17 +28,32 @@ public final class CancelService {
     private final SealedParts sealed;
     private final JobStatusView view;
     private final Consumer<JobControlMessage> publisher;
+    private final AskedBefore askedBefore;
     private final String source;
     private final ObjectMapper mapper;
     private final Clock clock;
 
-    /** @param publisher writes a message and returns once the broker acknowledged it (else throws 503) */
-    /** @param sealed the ended parts of batches counted before */
-    public CancelService(JobStatusView view, SealedParts sealed, Consumer<JobControlMessage> publisher, String source,
-                         ObjectMapper mapper, Clock clock) {
+    /** When a cancellation was asked before, as the control topic says (the ingest's {@link ControlStates}). */
+    @FunctionalInterface
+    public interface AskedBefore {
+        /**
+         * When the cancellation of the job {@code jobId} or of its batch {@code batchId} was asked (the earlier), or,
+         * with {@code jobId} null, of the batch; empty when none was.
+         */
+        Optional<Instant> at(String jobId, String batchId);
+    }
+
+    /**
+     * @param sealed the ended parts of batches counted before
+     * @param publisher writes a message and returns once the broker acknowledged it (else throws 503)
+     * @param askedBefore the cancellations already on the control topic
+     */
+    public CancelService(JobStatusView view, SealedParts sealed, Consumer<JobControlMessage> publisher,
+                         AskedBefore askedBefore, String source, ObjectMapper mapper, Clock clock) {
         this.view = Objects.requireNonNull(view, "view");
         this.sealed = Objects.requireNonNull(sealed, "sealed");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.askedBefore = Objects.requireNonNull(askedBefore, "askedBefore");
         this.source = Objects.requireNonNull(source, "source");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -57,6 +75,10 @@ public final class CancelService {
                     "job '" + jobId + "' already finished with status '" + job.status().wire()
                             + "'; only a queued or running job can be cancelled", "job_finished").withoutRetry();
         }
+        Optional<Instant> before = askedBefore.at(jobId, job.batchId());
+        if (before.isPresent()) {
+            return new JobCancel(job, before.get());
+        }
         JobControlMessage cancel = JobControlMessage.cancelJob(jobId, reason, source, clock.instant());
         publisher.accept(cancel);
         return new JobCancel(job, cancel.at());
@@ -77,6 +99,10 @@ public final class CancelService {
             throw new ApiException(409, "invalid_request_error", "batch_finished", null,
                     "every job of batch '" + batchId + "' already finished (" + jobs.total()
                             + " jobs); nothing is left to cancel", "batch_finished").withoutRetry();
+        }
+        Optional<Instant> before = askedBefore.at(null, batchId);
+        if (before.isPresent()) {
+            return new BatchCancel(jobs, before.get());
         }
         JobControlMessage cancel = JobControlMessage.cancelBatch(batchId, reason, source, clock.instant());
         publisher.accept(cancel);

@@ -7,10 +7,10 @@ import dev.llmq.schemas.JobControlMessage;
 import dev.llmq.schemas.JobStatus;
 import dev.llmq.schemas.Json;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +21,14 @@ class CancelServiceTest {
 
     private final MapStatusView view = new MapStatusView();
     private final List<JobControlMessage> published = new ArrayList<>();
-    private final CancelService cancels = new CancelService(view, new SealedParts(), published::add,
-            "/llmq/ingest/t", Json.mapper(), Clock.fixed(NOW, ZoneOffset.UTC));
+    /** The control topic as the ingest reads it: what was published, at its time. */
+    private final CancelService.AskedBefore topic = (jobId, batchId) -> published.stream()
+            .filter(m -> jobId == null ? m.jobId() == null && batchId.equals(m.batchId())
+                    : jobId.equals(m.jobId()) || m.jobId() == null && batchId != null && batchId.equals(m.batchId()))
+            .map(JobControlMessage::at).min(Comparator.naturalOrder());
+    private final StepClock clock = new StepClock(NOW);
+    private final CancelService cancels = new CancelService(view, new SealedParts(), published::add, topic,
+            "/llmq/ingest/t", Json.mapper(), clock);
 
     private static final Caller ALL = Caller.withoutKey(null);
 
@@ -74,6 +80,27 @@ class CancelServiceTest {
         assertThat(e.code()).isEqualTo("batch_finished");
         assertThat(e.retryFutile()).as("final: x-should-retry: false").isTrue();
         assertThat(published).hasSize(1);
+    }
+
+    /**
+     * A cancellation asked again (an SDK's retry, a second click) keeps the first one's time, OpenAI's
+     * {@code cancelling_at}, and writes nothing: once the answer and later {@code GET}s moved it to the last ask. A
+     * job of a batch being cancelled is answered with its batch's time, as {@code GET /v1/jobs/{id}} says.
+     */
+    @Test
+    void aCancellationAskedAgainKeepsTheFirstOnesTime() {
+        view.put(snapshot("job_1", "b1", JobStatus.RUNNING));
+        view.put(snapshot("job_2", "b1", JobStatus.QUEUED));
+        view.put(snapshot("job_3", null, JobStatus.QUEUED));
+        assertThat(cancels.cancelBatch("b1", new byte[0], ALL).requestedAt()).isEqualTo(NOW);
+        assertThat(cancels.cancelJob("job_3", new byte[0], ALL).requestedAt()).isEqualTo(NOW);
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThat(cancels.cancelBatch("b1", body("{\"reason\":\"again\"}"), ALL).requestedAt()).isEqualTo(NOW);
+        assertThat(cancels.cancelJob("job_2", new byte[0], ALL).requestedAt()).isEqualTo(NOW);
+        assertThat(cancels.cancelJob("job_3", new byte[0], ALL).requestedAt()).isEqualTo(NOW);
+        assertThat(published).containsExactly(JobControlMessage.cancelBatch("b1", null, "/llmq/ingest/t", NOW),
+                JobControlMessage.cancelJob("job_3", null, "/llmq/ingest/t", NOW));
     }
 
     @Test
