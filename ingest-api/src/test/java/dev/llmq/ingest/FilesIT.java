@@ -398,6 +398,20 @@ class FilesIT {
         assertThat(fixture.committedJobs()).hasSize(jobs);
     }
 
+    /** An empty file, or one of blank lines only, is a 400 naming the upload's {@code file}, and nothing is kept. */
+    @Test
+    void anEmptyFileIsRefusedNamingTheFile() {
+        int before = fixture.onePartitionRecords(fixture.topics().files()).size();
+        for (String content : List.of("", "\n \r\n\n")) {
+            HttpTestClient.Response r = upload(form(Map.of("purpose", "batch"), "empty.jsonl",
+                    content.getBytes(StandardCharsets.UTF_8)));
+            assertThat(r.status()).as(r.body()).isEqualTo(400);
+            assertThat(r.json().at("/error/param").asText()).isEqualTo("file");
+            assertThat(r.json().at("/error/message").asText()).contains("the file holds no requests");
+        }
+        assertThat(fixture.onePartitionRecords(fixture.topics().files())).hasSize(before);
+    }
+
     /**
      * {@code output_expires_after}, as OpenAI's SDKs send it: the output file expires that long after it was made (the
      * batch's end), and is no longer found after that (the ingest's clock moved two hours ahead), while the batch

@@ -208,8 +208,9 @@ public final class SubmissionParser {
             sink.accept(last, lineNumber + 1);
             jobs++;
         }
-        if (jobs == 0) {
-            throw ApiException.invalid("invalid_request", null, "the NDJSON body holds no jobs");
+        if (jobs == 0) { // a file: OpenAI's SDKs name the upload's part 'file'
+            throw ApiException.invalid("invalid_request", "file", "the file holds no requests: it is empty or every"
+                    + " line is blank; a batch-input file has one request per line");
         }
         return jobs;
     }

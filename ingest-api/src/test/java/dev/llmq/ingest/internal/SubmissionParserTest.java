@@ -334,6 +334,8 @@ class SubmissionParserTest {
         assertThat(tooLong.getMessage()).contains("line 2").contains("150 bytes");
         ApiException empty = catchThrowableOfType(ApiException.class, () -> streamed("\n \r\n", 5, 150,
                 new ArrayList<>()));
-        assertThat(empty.getMessage()).contains("holds no jobs");
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(empty.param()).as("what an upload of it names").isEqualTo("file");
+        assertThat(empty.getMessage()).contains("the file holds no requests");
     }
 }
