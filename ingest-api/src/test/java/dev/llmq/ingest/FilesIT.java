@@ -380,7 +380,7 @@ class FilesIT {
         String tooMany = IntStream.range(0, 17).mapToObj(i -> "\"k" + i + "\":\"v\"")
                 .collect(Collectors.joining(",", "{", "}"));
         HttpTestClient.Response metadata = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
-                + "\"/v1/chat/completions\",\"metadata\":" + tooMany + "}");
+                + "\"/v1/chat/completions\",\"completion_window\":\"24h\",\"metadata\":" + tooMany + "}");
         assertThat(metadata.json().at("/error/param").asText()).isEqualTo("metadata");
         Map<String, String> expiries = Map.of(
                 "\"1h\"", "output_expires_after",
@@ -410,6 +410,24 @@ class FilesIT {
             assertThat(r.json().at("/error/message").asText()).contains("the file holds no requests");
         }
         assertThat(fixture.onePartitionRecords(fixture.topics().files())).hasSize(before);
+    }
+
+    /**
+     * {@code completion_window} is required, as OpenAI's {@code POST /v1/batches} requires it (its SDKs always send
+     * it): once a batch was made without it, with {@code completion_window: null} and no {@code expires_at}.
+     */
+    @Test
+    void aBatchRequestWithoutItsCompletionWindowIsRefused() {
+        String id = uploaded(line("a", "hi")).path("id").asText();
+        int jobs = fixture.committedJobs().size();
+        for (String window : List.of("", ",\"completion_window\":null")) {
+            HttpTestClient.Response r = createBatch("{\"input_file_id\":\"" + id + "\",\"endpoint\":"
+                    + "\"/v1/chat/completions\"" + window + "}");
+            assertThat(r.status()).as(r.body()).isEqualTo(400);
+            assertThat(r.json().at("/error/code").asText()).isEqualTo("missing_required_parameter");
+            assertThat(r.json().at("/error/param").asText()).isEqualTo("completion_window");
+        }
+        assertThat(fixture.committedJobs()).hasSize(jobs);
     }
 
     /**

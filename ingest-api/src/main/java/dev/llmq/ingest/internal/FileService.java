@@ -233,11 +233,11 @@ public final class FileService {
     /**
      * {@code POST /v1/batches}: the lines of the caller's file {@code input_file_id} as one batch, all accepted or
      * none, as an NDJSON submission of them would be (same checks, budgets, rates and {@code Idempotency-Key}).
-     * {@code endpoint} must be {@code /v1/chat/completions}; {@code completion_window} ({@code 24h}, or any window
-     * from 1 s to 7 d) caps every job's expiry; {@code metadata} is string pairs within the jobs' metadata limits
-     * (OpenAI's 16 pairs of 64 and 512 characters by default); {@code output_expires_after} ({@link #outputExpiry})
-     * how long its output and error files are kept once made. 400 for anything else in the body, 404 for an unknown
-     * file.
+     * {@code endpoint} must be {@code /v1/chat/completions}; {@code completion_window} (required, as OpenAI's:
+     * {@code 24h}, or any window from 1 s to 7 d) caps every job's expiry; {@code metadata} is string pairs within
+     * the jobs' metadata limits (OpenAI's 16 pairs of 64 and 512 characters by default);
+     * {@code output_expires_after} ({@link #outputExpiry}) how long its output and error files are kept once made.
+     * 400 for anything else in the body, 404 for an unknown file.
      */
     public Created createBatch(byte[] body, Caller caller, String idempotencyKey, TraceContext trace) {
         ObjectNode request = object(body);
@@ -255,6 +255,10 @@ public final class FileService {
                     + " be '" + ENDPOINT + "', got '" + endpoint + "'");
         }
         JsonNode windowNode = request.get("completion_window");
+        if (windowNode == null || windowNode.isNull()) { // as OpenAI's, which the SDKs always send
+            throw ApiException.invalid("missing_required_parameter", "completion_window", "Missing required"
+                    + " parameter: 'completion_window' (\"24h\", as OpenAI takes; llmq also takes 1s to 7d)");
+        }
         Duration window = JobDeadline.window(windowNode);
         String windowText = window == null ? null : windowNode.asText().trim();
         Map<String, String> metadata = JobFields.metadata(request.get("metadata"), parser.limits());
