@@ -431,6 +431,20 @@ class FilesIT {
     }
 
     /**
+     * A batch's output file named as a new batch's {@code input_file_id} is a 400 saying what it is (its purpose is
+     * {@code batch_output}), not a 404 "No such File object" for a file that {@code GET /v1/files/{id}} shows.
+     */
+    @Test
+    void aBatchsOutputFileIsNoInputFile() {
+        String output = FileService.outputFileId("batch_01JZ000000000000000000000A");
+        HttpTestClient.Response r = createBatch("{\"input_file_id\":\"" + output + "\",\"endpoint\":"
+                + "\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().at("/error/param").asText()).isEqualTo("input_file_id");
+        assertThat(r.json().at("/error/message").asText()).contains("batch_output").contains("purpose 'batch'");
+    }
+
+    /**
      * {@code output_expires_after}, as OpenAI's SDKs send it: the output file expires that long after it was made (the
      * batch's end), and is no longer found after that (the ingest's clock moved two hours ahead), while the batch
      * itself still is.

@@ -237,7 +237,7 @@ public final class FileService {
      * {@code 24h}, or any window from 1 s to 7 d) caps every job's expiry; {@code metadata} is string pairs within
      * the jobs' metadata limits (OpenAI's 16 pairs of 64 and 512 characters by default);
      * {@code output_expires_after} ({@link #outputExpiry}) how long its output and error files are kept once made.
-     * 400 for anything else in the body, 404 for an unknown file.
+     * 400 for anything else in the body and for a batch's output or error file, 404 for an unknown file.
      */
     public Created createBatch(byte[] body, Caller caller, String idempotencyKey, TraceContext trace) {
         ObjectNode request = object(body);
@@ -263,6 +263,11 @@ public final class FileService {
         String windowText = window == null ? null : windowNode.asText().trim();
         Map<String, String> metadata = JobFields.metadata(request.get("metadata"), parser.limits());
         Duration outputExpiry = outputExpiry(request.get("output_expires_after"));
+        if (batchOfOutput(fileId) != null) { // its id says so, whoever's batch it is: not a lookup, nothing leaks
+            throw ApiException.invalid("invalid_value", "input_file_id", "'" + fileId + "' is a batch's output or"
+                    + " error file (purpose batch_output); a batch's input_file_id must be a file uploaded with"
+                    + " purpose 'batch'");
+        }
         StoredFile file = file(fileId, caller, "input_file_id");
         BatchManifest.FileBatch fileBatch = new BatchManifest.FileBatch(file.id(), ENDPOINT, windowText, metadata,
                 outputExpiry == null ? null : outputExpiry.toSeconds());
