@@ -38,6 +38,9 @@ public final class BatchTally {
     private BigDecimal costUsd = BigDecimal.ZERO;
     private long unpriced;
     private BatchManifest.FileBatch fileBatch;
+    /** The model group of every job counted, null before one was, {@link #MIXED} once two differ. */
+    private String model;
+    private static final String MIXED = "\0mixed";
 
     /** The tally of these jobs. */
     public static BatchTally of(List<JobSnapshot> jobs) {
@@ -174,6 +177,7 @@ public final class BatchTally {
     void add(JobSnapshot j) {
         counts.merge(j.status(), 1L, Long::sum);
         created = earlier(created, j.submittedAt());
+        model = sameModel(model, j.modelGroup());
         JobResult r = j.result();
         if (r == null) {
             return;
@@ -213,6 +217,11 @@ public final class BatchTally {
         usage = usage.plus(part.usage);
         costUsd = costUsd.add(part.costUsd);
         unpriced += part.unpriced;
+        model = sameModel(model, part.model);
+    }
+
+    private static String sameModel(String a, String b) {
+        return a == null ? b : b == null || a.equals(b) ? a : MIXED;
     }
 
     private static Instant earlier(Instant a, Instant b) {
@@ -280,6 +289,14 @@ public final class BatchTally {
     /** The cost of its ended jobs in USD, exact; jobs with tokens at no known price are not in it ({@link #unpriced}). */
     public BigDecimal costUsd() {
         return costUsd;
+    }
+
+    /**
+     * The model group every job counted names (OpenAI's Batch {@code model}, one per batch there); null when its
+     * jobs name more than one, or none was read yet (a batch just accepted).
+     */
+    public String model() {
+        return MIXED.equals(model) ? null : model;
     }
 
     /** Ended jobs that used tokens at no known price. */

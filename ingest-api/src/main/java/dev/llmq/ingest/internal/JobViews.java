@@ -127,7 +127,8 @@ public final class JobViews {
      * it has any; {@code finalizing_at} is its end too, unless it was cancelled (as OpenAI's cancelled batches go
      * from {@code cancelling} to {@code cancelled}): llmq has no finalizing step, its output files are there at once,
      * so a batch is never seen {@code finalizing}. {@code input_file_id}, {@code completion_window} (and so
-     * {@code expires_at}) and {@code metadata} are those it was created with from a file, else null.
+     * {@code expires_at}) and {@code metadata} are those it was created with from a file, else null. {@code model}
+     * is the model group its jobs name, null when they name more than one ({@link BatchTally#model}).
      * {@code usage} (OpenAI's {@code BatchUsage}, {@link #batchUsage}) and {@code cost_usd} sum its ended jobs'
      * (exact; {@code unpriced_jobs} used tokens at no known price and are not in the cost).
      */
@@ -187,6 +188,7 @@ public final class JobViews {
         } else {
             o.set("metadata", mapper.valueToTree(from.metadata()));
         }
+        o.put("model", jobs.model());
         if (cancelRequestedAt != null) {
             o.put("cancel_requested", true);
         }

@@ -110,17 +110,21 @@ class BatchTallyTest {
         }
         assertThat(BatchTally.read(view, "b1", acme, sealed).orElseThrow().ended()).isTrue();
         assertThat(view.jobLookups()).isEqualTo(8);
-        assertThat(BatchTally.read(view, "b1", acme, sealed).orElseThrow().count(JobStatus.SUCCEEDED))
-                .isEqualTo(2_500);
+        BatchTally kept = BatchTally.read(view, "b1", acme, sealed).orElseThrow();
+        assertThat(kept.count(JobStatus.SUCCEEDED)).isEqualTo(2_500);
         assertThat(view.jobLookups()).as("every part kept").isEqualTo(8);
+        assertThat(kept.model()).as("the model group of the kept parts' jobs").isEqualTo("gpt-4o");
 
         // a part kept under other jobs (the store's list of the batch grew in its middle) is read again
         List<String> grown = new ArrayList<>(ids);
         grown.add(500, "job_00499a");
         view.list("b1", grown);
-        view.put(job("job_00499a", "acme", JobStatus.SUCCEEDED, T));
-        assertThat(BatchTally.read(view, "b1", acme, sealed).orElseThrow().total()).isEqualTo(2_501);
+        view.put(new JobSnapshot("job_00499a", "b1", null, "acme", "claude", false, T, JobStatus.SUCCEEDED, null,
+                null, null));
+        BatchTally regrown = BatchTally.read(view, "b1", acme, sealed).orElseThrow();
+        assertThat(regrown.total()).isEqualTo(2_501);
         assertThat(view.jobLookups()).as("the three parts after the first job moved").isEqualTo(11);
+        assertThat(regrown.model()).as("jobs of two model groups").isNull();
     }
 
     @Test

@@ -94,6 +94,13 @@ class JobViewsTest {
         assertThat(running.path("completed_at")).isEqualTo(NullNode.getInstance());
         assertThat(running.path("finalizing_at")).isEqualTo(NullNode.getInstance());
         assertThat(running.path("in_progress_at").asLong()).isEqualTo(t.getEpochSecond());
+        assertThat(running.path("model").asText()).as("OpenAI's Batch model: its jobs' one").isEqualTo("gpt-4o");
+        JobSnapshot other = new JobSnapshot("o", "batch_1", "c-o", null, "claude", false, t, JobStatus.QUEUED, null,
+                null, null);
+        assertThat(views.batch("batch_1", BatchTally.of(List.of(job("a", JobStatus.QUEUED, null), other)), null)
+                .path("model")).as("more than one").isEqualTo(NullNode.getInstance());
+        assertThat(views.batch("batch_1", BatchTally.queued(2, t), null).path("model")).as("none read yet")
+                .isEqualTo(NullNode.getInstance());
 
         BatchManifest.FileBatch from = new BatchManifest.FileBatch("file-1", "/v1/chat/completions", "24h",
                 java.util.Map.of("k", "v"));
