@@ -95,12 +95,13 @@ public final class CancelService {
     public BatchCancel cancelBatch(String batchId, byte[] body, Caller caller) {
         String reason = reason(body);
         BatchTally jobs = BatchTally.read(view, batchId, caller, sealed).orElseThrow(() -> unknown("batch", batchId));
-        if (jobs.ended()) {
-            throw new ApiException(409, "invalid_request_error", "batch_finished", null,
-                    "every job of batch '" + batchId + "' already finished (" + jobs.total()
-                            + " jobs); nothing is left to cancel", "batch_finished").withoutRetry();
-        }
         Optional<Instant> before = askedBefore.at(null, batchId);
+        if (jobs.ended()) { // OpenAI's words first: clients match them (LiteLLM's tests do)
+            throw new ApiException(409, "invalid_request_error", "batch_finished", null, "Cannot cancel a batch with"
+                    + " status '" + JobViews.batchStatus(jobs, before.isPresent()) + "': every job of batch '"
+                    + batchId + "' already finished (" + jobs.total() + " jobs); nothing is left to cancel",
+                    "batch_finished").withoutRetry();
+        }
         if (before.isPresent()) {
             return new BatchCancel(jobs, before.get());
         }

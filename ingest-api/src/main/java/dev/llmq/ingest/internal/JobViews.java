@@ -158,11 +158,7 @@ public final class JobViews {
         o.put("input_file_id", from == null ? null : from.inputFileId());
         o.put("completion_window", from == null ? null : from.completionWindow());
         boolean expired = ended && cancelRequestedAt == null && jobs.count(JobStatus.EXPIRED) > 0;
-        if (cancelRequestedAt == null) {
-            o.put("status", !ended ? "in_progress" : expired ? "expired" : "completed");
-        } else {
-            o.put("status", ended ? "cancelled" : "cancelling");
-        }
+        o.put("status", batchStatus(jobs, cancelRequestedAt != null));
         // the rule GET /v1/files answers by: a file of a kind the ended batch has no line for is not one
         o.put("output_file_id", ended && !jobs.endedWithoutLinesFor(false) ? FileService.outputFileId(batchId)
                 : null);
@@ -198,6 +194,18 @@ public final class JobViews {
         o.put("cost_usd", jobs.costUsd());
         o.put("unpriced_jobs", jobs.unpriced());
         return o;
+    }
+
+    /**
+     * A batch's OpenAI status: {@code in_progress}, then {@code completed}, or {@code expired} when a job ran out of
+     * time; once its cancellation was asked ({@code cancelAsked}), {@code cancelling}, then {@code cancelled}.
+     */
+    static String batchStatus(BatchTally jobs, boolean cancelAsked) {
+        boolean ended = jobs.ended();
+        if (cancelAsked) {
+            return ended ? "cancelled" : "cancelling";
+        }
+        return !ended ? "in_progress" : jobs.count(JobStatus.EXPIRED) > 0 ? "expired" : "completed";
     }
 
     /**

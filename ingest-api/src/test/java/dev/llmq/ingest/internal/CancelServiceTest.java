@@ -79,7 +79,21 @@ class CancelServiceTest {
         assertThat(e.status()).isEqualTo(409);
         assertThat(e.code()).isEqualTo("batch_finished");
         assertThat(e.retryFutile()).as("final: x-should-retry: false").isTrue();
+        assertThat(e.getMessage()).as("OpenAI's words").startsWith("Cannot cancel a batch with status 'cancelled'");
         assertThat(published).hasSize(1);
+    }
+
+    /** An ended batch's 409 says its status in OpenAI's words, which clients match ("Cannot cancel a batch ..."). */
+    @Test
+    void anEndedBatchIs409NamingItsStatusAsOpenAiDoes() {
+        view.put(snapshot("job_c", "done", JobStatus.SUCCEEDED));
+        view.put(snapshot("job_e1", "late", JobStatus.SUCCEEDED));
+        view.put(snapshot("job_e2", "late", JobStatus.EXPIRED));
+        assertThat(catchThrowableOfType(ApiException.class, () -> cancels.cancelBatch("done", new byte[0], ALL))
+                .getMessage()).startsWith("Cannot cancel a batch with status 'completed':");
+        assertThat(catchThrowableOfType(ApiException.class, () -> cancels.cancelBatch("late", new byte[0], ALL))
+                .getMessage()).startsWith("Cannot cancel a batch with status 'expired':");
+        assertThat(published).isEmpty();
     }
 
     /**
