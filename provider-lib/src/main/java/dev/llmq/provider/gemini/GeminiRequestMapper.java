@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
  *       Gemini 3 has no level that turns thinking off), unsupported where the model has no {@code minimal}. As
  *       LiteLLM's {@code _map_reasoning_effort_to_thinking_level};</li>
  *   <li>unsupported: {@code parallel_tool_calls: false} (Gemini cannot forbid parallel calls), {@code logprobs:
- *       true}, and any parameter not in {@link #SUPPORT} ({@code user}, {@code logit_bias}, {@code top_logprobs}
+ *       true}, a {@code seed} outside 32 bits (Gemini's seed is an int32, a larger one is a 400; OpenAI's is 64
+ *       bits), and any parameter not in {@link #SUPPORT} ({@code user}, {@code logit_bias}, {@code top_logprobs}
  *       ...): an error naming it, or dropped and recorded with {@code drop_params};</li>
  *   <li>{@code stream_options} is consumed: Gemini reports usage on every stream event.</li>
  * </ul>
@@ -67,7 +68,8 @@ public final class GeminiRequestMapper {
     public static final ParameterSupport SUPPORT = new ParameterSupport(Map.of(
             "parallel_tool_calls", v -> !v.asBoolean(false),
             "logprobs", v -> v.asBoolean(true),
-            "reasoning_effort", v -> !v.isTextual() || !THINKING_BUDGETS.containsKey(v.asText())),
+            "reasoning_effort", v -> !v.isTextual() || !THINKING_BUDGETS.containsKey(v.asText()),
+            "seed", v -> v.isIntegralNumber() && !v.canConvertToInt()),
             Set.of("model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "top_k",
                     "stop", "n", "seed", "presence_penalty", "frequency_penalty", "stream", "stream_options",
                     "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning_effort",

@@ -143,6 +143,29 @@ class GeminiRequestMapperTest {
                 .as("a zero penalty, OpenAI's default, is left out").isFalse();
     }
 
+    /** Gemini's seed is an int32 (a larger one is its 400); OpenAI's is 64 bits. */
+    @ParameterizedTest
+    @CsvSource({"2147483648", "-2147483649", "9223372036854775807"})
+    void aSeedBeyond32BitsIsUnsupported(String seed) {
+        ObjectNode req = userRequest("\"seed\":" + seed);
+        assertThatThrownBy(() -> adapter.prepare(target(false), req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo("seed");
+                });
+        MappedRequest dropped = adapter.mapRequest(target(true), req);
+        assertThat(dropped.adjustments()).containsExactly("dropped:seed");
+        assertThat(dropped.body().path("generationConfig").has("seed")).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2147483647", "-2147483648", "0"})
+    void a32BitSeedIsSent(String seed) {
+        JsonNode gen = adapter.mapRequest(target(false), userRequest("\"seed\":" + seed)).body()
+                .get("generationConfig");
+        assertThat(gen.get("seed").asLong()).isEqualTo(Long.parseLong(seed));
+    }
+
     @Test
     void olderModelsGetThePenalties() {
         ObjectNode req = userRequest("\"presence_penalty\":0.5,\"frequency_penalty\":0.25");

@@ -275,6 +275,19 @@ class MockLlmServerGeminiTest {
                 .containsOnly("/v1beta/models/cut:streamGenerateContent");
     }
 
+    /** Gemini's {@code seed} is an int32: a larger one is a 400. */
+    @Test
+    void aSeedBeyond32BitsIsRefused() {
+        assertThat(generate("gemini-2.5-flash", body("\"generationConfig\":{\"seed\":2147483647}")).statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> res = generate("gemini-2.5-flash", body("\"generationConfig\":{\"seed\":2147483648}"));
+        assertThat(res.statusCode()).isEqualTo(400);
+        JsonNode err = json(res.body()).get("error");
+        assertThat(err.get("status").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(err.get("message").asText())
+                .isEqualTo("Invalid value at 'generation_config.seed' (TYPE_INT32), 2147483648");
+    }
+
     /**
      * Gemini 2.5 and later answer a non-zero {@code presencePenalty} or {@code frequencyPenalty} with 400
      * INVALID_ARGUMENT "Penalty is not enabled for models/..."; Gemini 1.5 and 2.0 take them, and a zero one passes

@@ -89,6 +89,11 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
         if (max != null && max < 1) {
             throw new Invalid("* GenerateContentRequest.generation_config.max_output_tokens: must be positive\n");
         }
+        JsonNode seed = config.get("seed");
+        if (seed != null && seed.isIntegralNumber() && !seed.canConvertToInt()) {
+            // an int32 in Gemini's GenerationConfig; llmq's adapter refuses (or drops) a larger OpenAI seed
+            throw new Invalid("Invalid value at 'generation_config.seed' (TYPE_INT32), " + seed);
+        }
         penalties(config, model);
         thinking(config.path("thinkingConfig"), model);
         List<String> stop = new ArrayList<>();
