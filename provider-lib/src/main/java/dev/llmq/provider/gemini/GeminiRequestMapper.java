@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  *       for them a non-zero penalty is unsupported (with {@code drop_params} dropped and recorded) and a zero one,
  *       OpenAI's default, is left out (an exact rewrite, not recorded);</li>
  *   <li>messages: {@link GeminiContents}; tools → {@code tools[{functionDeclarations}]} (parameters sanitised by
- *       {@link GeminiSchema}); tool_choice → {@code toolConfig.functionCallingConfig} (auto → AUTO, required → ANY,
- *       none → NONE, a named function → ANY with {@code allowedFunctionNames});</li>
+ *       {@link GeminiSchema}, left out for a function without arguments, {@link #takesNoArguments}); tool_choice →
+ *       {@code toolConfig.functionCallingConfig} (auto → AUTO, required → ANY, none → NONE, a named function → ANY
+ *       with {@code allowedFunctionNames});</li>
  *   <li>{@code response_format}: json_object → {@code responseMimeType: application/json}; json_schema → that plus
  *       {@code responseSchema} (sanitised, strips recorded);</li>
  *   <li>{@code reasoning_effort} → {@code thinkingConfig}, with {@code includeThoughts} (thought parts come back
@@ -260,10 +261,24 @@ public final class GeminiRequestMapper {
             d.put("description", t.description());
         }
         if (t.parameters() != null) {
-            d.set("parameters", GeminiSchema.sanitise(t.parameters(), "tools." + t.name() + ".parameters",
-                    adjustments));
+            JsonNode params = GeminiSchema.sanitise(t.parameters(), "tools." + t.name() + ".parameters", adjustments);
+            if (!takesNoArguments(params)) {
+                d.set("parameters", params);
+            }
         }
         return d;
+    }
+
+    /**
+     * Whether sanitised function parameters describe no arguments: an object (or untyped) schema without properties,
+     * as OpenAI clients write a function that takes none ({@code {"type":"object","properties":{}}}). Gemini answers
+     * such parameters with 400 "parameters.properties: should be non-empty for OBJECT type"; a declaration without
+     * {@code parameters} is its way to say the same.
+     */
+    private static boolean takesNoArguments(JsonNode params) {
+        JsonNode type = params.get("type");
+        return params.isObject() && params.path("properties").isEmpty() && !params.has("anyOf")
+                && (type == null || "object".equalsIgnoreCase(type.asText()));
     }
 
     /** auto → AUTO, required → ANY, none → NONE, a named function → ANY + allowedFunctionNames. */

@@ -175,6 +175,20 @@ class GeminiRequestMapperTest {
         assertThat(gen.get("frequencyPenalty").asDouble()).isEqualTo(0.25);
     }
 
+    /**
+     * A function without arguments, as OpenAI clients declare it, has no {@code parameters} on Gemini: Gemini answers
+     * an object schema without properties with 400 "properties: should be non-empty for OBJECT type".
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"{\"type\":\"object\",\"properties\":{}}", "{\"type\":\"object\"}", "{}",
+            "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}"})
+    void aFunctionWithoutArgumentsIsDeclaredWithoutParameters(String parameters) {
+        ObjectNode req = userRequest("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"now\","
+                + "\"description\":\"d\",\"parameters\":" + parameters + "}}]");
+        JsonNode declaration = adapter.mapRequest(target(false), req).body().at("/tools/0/functionDeclarations/0");
+        assertThat(declaration).isEqualTo(json("{\"name\":\"now\",\"description\":\"d\"}"));
+    }
+
     @Test
     void toolParametersAreSanitisedAndTheStripsRecorded() {
         ObjectNode req = userRequest("\"tools\":[{\"type\":"

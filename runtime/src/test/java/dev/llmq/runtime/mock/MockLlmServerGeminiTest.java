@@ -275,6 +275,19 @@ class MockLlmServerGeminiTest {
                 .containsOnly("/v1beta/models/cut:streamGenerateContent");
     }
 
+    /** Gemini answers 400 to a function whose parameters are an object without properties. */
+    @Test
+    void aFunctionWithAnEmptyObjectForParametersIsRefused() {
+        assertThat(generate("gemini-2.5-flash", body(TOOLS)).statusCode()).isEqualTo(200);
+        for (String params : List.of("{\"type\":\"OBJECT\",\"properties\":{}}", "{\"type\":\"object\"}")) {
+            HttpResponse<String> res = generate("gemini-2.5-flash", body("\"tools\":[{\"functionDeclarations\":["
+                    + "{\"name\":\"a\"},{\"name\":\"now\",\"parameters\":" + params + "}]}]"));
+            assertThat(res.statusCode()).as(params).isEqualTo(400);
+            assertThat(json(res.body()).at("/error/message").asText()).isEqualTo("* GenerateContentRequest.tools[0]"
+                    + ".function_declarations[1].parameters.properties: should be non-empty for OBJECT type\n");
+        }
+    }
+
     /** Gemini's {@code seed} is an int32: a larger one is a 400. */
     @Test
     void aSeedBeyond32BitsIsRefused() {

@@ -94,6 +94,7 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
             // an int32 in Gemini's GenerationConfig; llmq's adapter refuses (or drops) a larger OpenAI seed
             throw new Invalid("Invalid value at 'generation_config.seed' (TYPE_INT32), " + seed);
         }
+        declarations(body.path("tools"));
         penalties(config, model);
         thinking(config.path("thinkingConfig"), model);
         List<String> stop = new ArrayList<>();
@@ -102,6 +103,23 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
         boolean thoughts = thinking.path("includeThoughts").asBoolean(false)
                 && thinking.path("thinkingBudget").asInt(-1) != 0;
         return new GeminiRequest(contents, texts, candidates, max, jsonMode(config), tool(body), stop, thoughts);
+    }
+
+    /**
+     * Gemini's 400 to a function declaration whose {@code parameters} are an object without properties (a function
+     * without arguments is declared without {@code parameters}; llmq's adapter leaves them out).
+     */
+    private static void declarations(JsonNode tools) throws Invalid {
+        for (int t = 0; t < tools.size(); t++) {
+            JsonNode declarations = tools.get(t).path("functionDeclarations");
+            for (int d = 0; d < declarations.size(); d++) {
+                JsonNode params = declarations.get(d).path("parameters");
+                if ("OBJECT".equalsIgnoreCase(params.path("type").asText()) && params.path("properties").isEmpty()) {
+                    throw new Invalid("* GenerateContentRequest.tools[" + t + "].function_declarations[" + d
+                            + "].parameters.properties: should be non-empty for OBJECT type\n");
+                }
+            }
+        }
     }
 
     /** A non-zero penalty for a model without penalties is Gemini's 400; a zero one is accepted. */
