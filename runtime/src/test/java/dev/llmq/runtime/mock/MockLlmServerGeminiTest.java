@@ -288,6 +288,40 @@ class MockLlmServerGeminiTest {
         }
     }
 
+    /**
+     * Gemini's Schema is a proto message: a JSON Schema keyword it does not have, or a list of types, is a 400 naming
+     * it and where it is, in a response schema and in function parameters alike.
+     */
+    @Test
+    void aSchemaWithAFieldGeminisSchemaLacksIsRefused() {
+        String item = "{\"type\":\"OBJECT\",\"properties\":{\"a\":{\"type\":\"STRING\"}},\"any_of\":[],"
+                + "\"additionalProperties\":false}";
+        String schema = "{\"type\":\"OBJECT\",\"properties\":{\"n\":{\"type\":\"STRING\",\"nullable\":true},"
+                + "\"list\":{\"type\":\"ARRAY\",\"items\":" + item + "}},\"propertyOrdering\":[\"n\",\"list\"]}";
+        String config = "\"generationConfig\":{\"responseMimeType\":\"application/json\",\"responseSchema\":";
+        HttpResponse<String> res = generate("gemini-2.5-flash", body(config + schema + "}"));
+        assertThat(res.statusCode()).isEqualTo(400);
+        assertThat(json(res.body()).at("/error/message").asText()).isEqualTo("Invalid JSON payload received. Unknown "
+                + "name \"additionalProperties\" at 'generation_config.response_schema.properties[1].value.items': "
+                + "Cannot find field.");
+        assertThat(generate("gemini-2.5-flash", body(config + schema.replace(",\"additionalProperties\":false", "")
+                + "}")).statusCode()).isEqualTo(200);
+
+        res = generate("gemini-2.5-flash", body("\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\",\"parameters\":"
+                + "{\"type\":\"OBJECT\",\"properties\":{\"x\":{\"anyOf\":[{\"type\":\"STRING\"},"
+                + "{\"$ref\":\"#/$defs/X\"}]}}}}]}]"));
+        assertThat(res.statusCode()).isEqualTo(400);
+        assertThat(json(res.body()).at("/error/message").asText()).isEqualTo("Invalid JSON payload received. Unknown "
+                + "name \"$ref\" at 'tools[0].function_declarations[0].parameters.properties[0].value.any_of[1]': "
+                + "Cannot find field.");
+
+        res = generate("gemini-2.5-flash", body(config + "{\"type\":[\"string\",\"null\"]}}"));
+        assertThat(res.statusCode()).isEqualTo(400);
+        assertThat(json(res.body()).at("/error/message").asText()).isEqualTo("Invalid JSON payload received. Unknown "
+                + "name \"type\" at 'generation_config.response_schema': Proto field is not repeating, cannot start "
+                + "list.");
+    }
+
     /** Gemini's {@code seed} is an int32: a larger one is a 400. */
     @Test
     void aSeedBeyond32BitsIsRefused() {

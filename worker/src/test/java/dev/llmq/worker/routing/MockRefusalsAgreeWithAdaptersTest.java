@@ -205,6 +205,42 @@ class MockRefusalsAgreeWithAdaptersTest {
     }
 
     /**
+     * JSON Schemas as clients write them (references, {@code additionalProperties}, {@code const}, type lists, a
+     * function without arguments): the mock, like Gemini, refuses them as written, in a response schema and in
+     * function parameters, and takes what the Gemini adapter makes of them.
+     */
+    @Test
+    void theMockTakesTheSchemasTheGeminiAdapterSends() throws Exception {
+        ObjectNode schema = (ObjectNode) Json.mapper().readTree("""
+                {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                 "properties": {"city": {"$ref": "#/$defs/City"}, "unit": {"type": ["string", "null"]},
+                                "kind": {"const": "weather"}},
+                 "required": ["city"], "additionalProperties": false,
+                 "$defs": {"City": {"type": "object", "properties": {"name": {"type": "string"}},
+                                    "additionalProperties": false}}}""");
+        ObjectNode format = request();
+        format.putObject("response_format").put("type", "json_schema").putObject("json_schema").put("name", "w")
+                .put("strict", true).set("schema", schema);
+        ObjectNode tools = request();
+        ArrayNode declared = tools.putArray("tools");
+        declared.addObject().put("type", "function").putObject("function").put("name", "f").set("parameters", schema);
+        declared.addObject().put("type", "function").putObject("function").put("name", "now")
+                .putObject("parameters").put("type", "object").putObject("properties");
+        for (ObjectNode req : List.of(format, tools)) {
+            JsonNode sent = GEMINI.mapRequest(target("gemini", "gemini-2.5-flash"), req).body();
+            assertThat(postGemini("gemini-2.5-flash", sent).statusCode()).as("%s", sent).isEqualTo(200);
+        }
+        ObjectNode asWritten = GEMINI.mapRequest(target("gemini", "gemini-2.5-flash"), format).body().deepCopy();
+        ((ObjectNode) asWritten.get("generationConfig")).set("responseSchema", schema);
+        assertThat(message(postGemini("gemini-2.5-flash", asWritten))).startsWith("Invalid JSON payload received. "
+                + "Unknown name \"$schema\" at 'generation_config.response_schema'");
+        asWritten = GEMINI.mapRequest(target("gemini", "gemini-2.5-flash"), tools).body().deepCopy();
+        ((ObjectNode) asWritten.at("/tools/0/functionDeclarations/1")).putObject("parameters").put("type", "object");
+        assertThat(message(postGemini("gemini-2.5-flash", asWritten))).isEqualTo("* GenerateContentRequest.tools[0]"
+                + ".function_declarations[1].parameters.properties: should be non-empty for OBJECT type\n");
+    }
+
+    /**
      * Through the worker's handler: jobs whose refused parameters the deployment drops succeed against the mock (it
      * would have answered 400 had llmq sent them); without drop_params llmq refuses the job and sends nothing.
      */

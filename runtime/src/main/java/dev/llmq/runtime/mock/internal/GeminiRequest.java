@@ -15,6 +15,16 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
                      ReplyPlanner.JsonMode jsonMode, ReplyPlanner.ForcedTool tool, List<String> stop,
                      boolean includeThoughts) {
 
+    /**
+     * The fields of Gemini's {@code Schema} (ai.google.dev/api/caching#Schema), in the JSON names Gemini reads: camel
+     * case and the proto's own snake case.
+     */
+    private static final Set<String> SCHEMA_FIELDS = Set.of("type", "format", "title", "description", "nullable",
+            "enum", "maxItems", "max_items", "minItems", "min_items", "properties", "required", "minProperties",
+            "min_properties", "maxProperties", "max_properties", "minLength", "min_length", "maxLength", "max_length",
+            "pattern", "example", "anyOf", "any_of", "propertyOrdering", "property_ordering", "default", "items",
+            "minimum", "maximum");
+
     private static final Set<String> PART_KINDS = Set.of("text", "inlineData", "fileData", "functionCall",
             "functionResponse", "executableCode", "codeExecutionResult", "thought", "thoughtSignature");
 
@@ -95,6 +105,7 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
             throw new Invalid("Invalid value at 'generation_config.seed' (TYPE_INT32), " + seed);
         }
         declarations(body.path("tools"));
+        schema(config.get("responseSchema"), "generation_config.response_schema");
         penalties(config, model);
         thinking(config.path("thinkingConfig"), model);
         List<String> stop = new ArrayList<>();
@@ -114,11 +125,43 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
             JsonNode declarations = tools.get(t).path("functionDeclarations");
             for (int d = 0; d < declarations.size(); d++) {
                 JsonNode params = declarations.get(d).path("parameters");
+                schema(params, "tools[" + t + "].function_declarations[" + d + "].parameters");
                 if ("OBJECT".equalsIgnoreCase(params.path("type").asText()) && params.path("properties").isEmpty()) {
                     throw new Invalid("* GenerateContentRequest.tools[" + t + "].function_declarations[" + d
                             + "].parameters.properties: should be non-empty for OBJECT type\n");
                 }
             }
+        }
+    }
+
+    /**
+     * Gemini's 400 to a {@code Schema} (response schema, function parameters: an OpenAPI subset, a proto message)
+     * with a field it does not have ({@code additionalProperties}, {@code $ref}, {@code const} ...) or a list for
+     * {@code type}, at the path Gemini names ({@code properties[i].value}, {@code items}, {@code any_of[i]}).
+     * llmq's adapter rewrites or strips those JSON Schema keywords.
+     */
+    private static void schema(JsonNode schema, String at) throws Invalid {
+        if (schema == null || !schema.isObject()) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> e : schema.properties()) {
+            if (!SCHEMA_FIELDS.contains(e.getKey())) {
+                throw new Invalid("Invalid JSON payload received. Unknown name \"" + e.getKey() + "\" at '" + at
+                        + "': Cannot find field.");
+            }
+        }
+        if (schema.path("type").isArray()) {
+            throw new Invalid("Invalid JSON payload received. Unknown name \"type\" at '" + at + "': Proto field is "
+                    + "not repeating, cannot start list.");
+        }
+        int i = 0;
+        for (Map.Entry<String, JsonNode> e : schema.path("properties").properties()) {
+            schema(e.getValue(), at + ".properties[" + i++ + "].value");
+        }
+        schema(schema.get("items"), at + ".items");
+        JsonNode anyOf = schema.has("anyOf") ? schema.get("anyOf") : schema.path("any_of");
+        for (int a = 0; a < anyOf.size(); a++) {
+            schema(anyOf.get(a), at + ".any_of[" + a + "]");
         }
     }
 
