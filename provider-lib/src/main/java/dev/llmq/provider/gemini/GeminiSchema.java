@@ -20,8 +20,11 @@ import java.util.TreeSet;
  * itself through its definitions, recursion; or to something else) stays and is stripped like any other keyword.
  * Keywords Gemini's Schema does not have ({@code additionalProperties}, {@code $schema}, an unresolved
  * {@code $ref}, {@code const}, {@code strict} ...) are removed and each removal recorded as
- * {@code stripped:<where>.<keyword>}; a type list with {@code "null"} ({@code ["string","null"]}) becomes the type
- * plus {@code nullable: true} (an exact rewrite, not recorded). Source: ai.google.dev/api/caching#Schema.
+ * {@code stripped:<where>.<keyword>}. Exact rewrites, not recorded: a type list with {@code "null"}
+ * ({@code ["string","null"]}) becomes the type plus {@code nullable: true}, and so does an {@code anyOf} with a
+ * {@code {"type":"null"}} branch (a single other branch merged in, several each {@code nullable}, as LiteLLM's
+ * {@code convert_anyof_null_to_nullable}); a string {@code const} becomes a one-value {@code enum}.
+ * Source: ai.google.dev/api/caching#Schema.
  */
 final class GeminiSchema {
 
@@ -111,6 +114,12 @@ final class GeminiSchema {
         if (!(node instanceof ObjectNode o)) {
             return;
         }
+        JsonNode constant = o.get("const");
+        if (constant != null && constant.isTextual() && !o.has("enum")
+                && (!o.has("type") || "string".equals(o.get("type").asText()))) {
+            o.put("type", "string").remove("const");
+            o.putArray("enum").add(constant);
+        }
         List<String> remove = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : o.properties()) {
             if (!KEYWORDS.contains(e.getKey())) {
@@ -144,6 +153,35 @@ final class GeminiSchema {
         JsonNode anyOf = o.get("anyOf");
         if (anyOf != null && anyOf.isArray()) {
             anyOf.forEach(n -> clean(n, stripped));
+            nullable(o, (ArrayNode) anyOf);
         }
+    }
+
+    /**
+     * {@code anyOf} with a {@code {"type": "null"}} branch, as Pydantic writes an {@code Optional} field: the other
+     * branches with {@code nullable: true}, a single one merged into {@code o} (its own keywords first).
+     */
+    private static void nullable(ObjectNode o, ArrayNode anyOf) {
+        List<JsonNode> rest = new ArrayList<>();
+        anyOf.forEach(n -> {
+            if (!(n.size() == 1 && "null".equals(n.path("type").asText()))) {
+                rest.add(n);
+            }
+        });
+        if (rest.size() == anyOf.size() || rest.isEmpty()) {
+            return;
+        }
+        anyOf.removeAll();
+        if (rest.size() == 1 && rest.getFirst() instanceof ObjectNode only) {
+            o.remove("anyOf");
+            only.properties().forEach(e -> {
+                if (!o.has(e.getKey())) {
+                    o.set(e.getKey(), e.getValue());
+                }
+            });
+            o.put("nullable", true);
+            return;
+        }
+        rest.forEach(n -> anyOf.add(n instanceof ObjectNode b ? b.put("nullable", true) : n));
     }
 }

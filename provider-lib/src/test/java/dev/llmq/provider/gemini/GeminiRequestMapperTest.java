@@ -201,6 +201,29 @@ class GeminiRequestMapperTest {
                 "stripped:tools.f.parameters.const");
     }
 
+    /**
+     * Pydantic's {@code Optional} fields ({@code anyOf} with a null branch) become {@code nullable}, as type lists with
+     * {@code "null"} do; a string {@code const} a one-value enum: exact rewrites, nothing recorded.
+     */
+    @Test
+    void nullBranchesBecomeNullableAndAStringConstAnEnum() {
+        List<String> adjustments = new ArrayList<>();
+        JsonNode out = GeminiSchema.sanitise(json("""
+                {"type": "object", "properties": {
+                  "note": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null, "description": "d"},
+                  "at": {"anyOf": [{"type": "null"}, {"type": "object", "properties": {"x": {"type": "integer"}}}]},
+                  "id": {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]},
+                  "kind": {"const": "point"}, "version": {"type": "string", "const": "v1"},
+                  "flag": {"const": true}}}"""), "s", adjustments);
+        assertThat(out.get("properties")).isEqualTo(json("""
+                {"note": {"default": null, "description": "d", "type": "string", "nullable": true},
+                 "at": {"type": "object", "properties": {"x": {"type": "integer"}}, "nullable": true},
+                 "id": {"anyOf": [{"type": "string", "nullable": true}, {"type": "integer", "nullable": true}]},
+                 "kind": {"type": "string", "enum": ["point"]}, "version": {"type": "string", "enum": ["v1"]},
+                 "flag": {}}"""));
+        assertThat(adjustments).as("Gemini's enum holds strings only").containsExactly("stripped:s.const");
+    }
+
     @Test
     void localRefsAreInlinedFromTheirDefinitions() {
         // as OpenAI's SDK writes a Pydantic model with a nested model: $defs at the root, $ref (with a sibling)
