@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  *   <li>messages: {@link GeminiContents}; tools → {@code tools[{functionDeclarations}]} (parameters sanitised by
  *       {@link GeminiSchema}, left out for a function without arguments, {@link #takesNoArguments}); tool_choice →
  *       {@code toolConfig.functionCallingConfig} (auto → AUTO, required → ANY, none → NONE, a named function → ANY
- *       with {@code allowedFunctionNames});</li>
+ *       with {@code allowedFunctionNames}; without tools left out, or refused where it forces a call,
+ *       {@link #toolsFor});</li>
  *   <li>{@code response_format}: json_object → {@code responseMimeType: application/json}; json_schema → that plus
  *       {@code responseSchema} (sanitised, strips recorded);</li>
  *   <li>{@code reasoning_effort} → {@code thinkingConfig}, with {@code includeThoughts} (thought parts come back
@@ -181,7 +182,7 @@ public final class GeminiRequestMapper {
             }
         }
         ObjectNode calling = functionCalling(req.toolChoice());
-        if (calling != null) {
+        if (calling != null && toolsFor(calling, req.tools())) {
             body.putObject("toolConfig").set("functionCallingConfig", calling);
         }
         ObjectNode gen = generationConfig(req, checked, penalties, target.model(), adjustments);
@@ -279,6 +280,31 @@ public final class GeminiRequestMapper {
         JsonNode type = params.get("type");
         return params.isObject() && params.path("properties").isEmpty() && !params.has("anyOf")
                 && (type == null || "object".equalsIgnoreCase(type.asText()));
+    }
+
+    /**
+     * Whether the request has the functions a {@code functionCallingConfig} needs: mode {@code ANY} without function
+     * declarations is Gemini's 400 ("Function calling config is set without function_declarations", the mock's too).
+     * Without tools, {@code auto} and {@code none} say nothing (no function can be called) and are left out;
+     * {@code required} or a named function, like a named function that is not among the tools, is an invalid
+     * request, as OpenAI has it.
+     */
+    private static boolean toolsFor(ObjectNode calling, List<Tool> tools) {
+        boolean any = "ANY".equals(calling.path("mode").asText());
+        if (tools == null || tools.isEmpty()) {
+            if (any) {
+                throw WireJson.invalid("tool_choice requires tools: the request declares no function to call",
+                        "tool_choice");
+            }
+            return false;
+        }
+        for (JsonNode name : calling.path("allowedFunctionNames")) {
+            if (tools.stream().noneMatch(t -> name.asText().equals(t.name()))) {
+                throw WireJson.invalid("tool_choice names function '" + name.asText() + "', which is not among the "
+                        + "tools", "tool_choice");
+            }
+        }
+        return true;
     }
 
     /** auto → AUTO, required → ANY, none → NONE, a named function → ANY + allowedFunctionNames. */

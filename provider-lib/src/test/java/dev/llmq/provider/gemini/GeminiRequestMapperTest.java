@@ -40,6 +40,35 @@ class GeminiRequestMapperTest {
         assertThat(body.path("toolConfig").get("functionCallingConfig")).isEqualTo(json(gemini));
     }
 
+    /**
+     * A function-calling config without function declarations is Gemini's 400: without tools, auto and none are left
+     * out; a choice that forces a call, or names a function that is not among the tools, is an invalid request.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"auto\"                                          | ",
+            "\"none\"                                          | ",
+            "\"required\"                                      | tool_choice requires tools",
+            "{\"type\":\"function\",\"function\":{\"name\":\"f\"}} | tool_choice requires tools"})
+    void toolChoiceWithoutToolsIsLeftOutOrRefused(String openAi, String refusal) {
+        ObjectNode req = userRequest("\"tool_choice\":" + openAi);
+        if (refusal == null) {
+            assertThat(adapter.mapRequest(target(false), req).body().has("toolConfig")).isFalse();
+        } else {
+            assertThatThrownBy(() -> adapter.mapRequest(target(true), req))
+                    .isInstanceOfSatisfying(ProviderException.class, e -> {
+                        assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                        assertThat(e.error().param()).isEqualTo("tool_choice");
+                        assertThat(e.error().message()).startsWith(refusal);
+                    });
+        }
+        ObjectNode other = userRequest("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}}");
+        assertThatThrownBy(() -> adapter.mapRequest(target(true), other))
+                .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.error().message())
+                        .isEqualTo("tool_choice names function 'g', which is not among the tools"));
+    }
+
     @ParameterizedTest
     @CsvSource({"user,\"u\"", "logit_bias,{}", "top_logprobs,2", "logprobs,true", "parallel_tool_calls,false",
             "reasoning_effort,\"extreme\"", "service_tier,\"flex\""})
