@@ -33,7 +33,10 @@ import java.util.Map;
  *   <li>{@code tool} messages → {@code functionResponse{name,response}} parts in a user turn, the name taken from the
  *       assistant call with that id; the response is the content when it is a JSON object, else
  *       {@code {"content": <text>}};</li>
- *   <li>a message {@code name} has no Gemini field: dropped and recorded ({@code dropped:messages.name}).</li>
+ *   <li>a message {@code name} has no Gemini field: dropped and recorded ({@code dropped:messages.name});</li>
+ *   <li>a message without content (an empty text, no tool calls) adds no turn: Gemini refuses a turn without parts,
+ *       as LiteLLM leaves them out; a request left without any turn (only system or empty messages) is invalid,
+ *       Gemini's 400 "contents is not specified".</li>
  * </ul>
  */
 final class GeminiContents {
@@ -103,7 +106,13 @@ final class GeminiContents {
                 }
                 default -> throw WireJson.invalid("gemini has no message role '" + m.role() + "'", "messages");
             }
-            turns.add(role, parts);
+            if (!parts.isEmpty()) {
+                turns.add(role, parts);
+            }
+        }
+        if (turns.turns().isEmpty()) {
+            throw WireJson.invalid("gemini needs a user or assistant message with content; this request has "
+                    + (systemParts.isEmpty() ? "only empty ones" : "only system or empty ones"), "messages");
         }
         return turns.turns();
     }

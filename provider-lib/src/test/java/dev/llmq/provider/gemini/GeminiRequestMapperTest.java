@@ -335,6 +335,27 @@ class GeminiRequestMapperTest {
         assertThat(contents.at("/2/parts/0/functionResponse/name").asText()).isEqualTo("f");
     }
 
+    /** Gemini refuses a turn without parts: an empty message adds none; a request without any turn is invalid. */
+    @Test
+    void emptyMessagesAddNoTurn() {
+        JsonNode body = adapter.mapRequest(target(false), json("{\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"hi\"},{\"role\":\"assistant\",\"content\":\"\"},{\"role\":\"user\",\"content\":[]},"
+                + "{\"role\":\"assistant\",\"content\":\"yes\"},{\"role\":\"user\",\"content\":\"more\"}]}")).body();
+        assertThat(body.get("contents")).isEqualTo(json("{\"c\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]},"
+                + "{\"role\":\"model\",\"parts\":[{\"text\":\"yes\"}]},{\"role\":\"user\",\"parts\":"
+                + "[{\"text\":\"more\"}]}]}").get("c"));
+        for (String messages : List.of("[{\"role\":\"system\",\"content\":\"s\"}]",
+                "[{\"role\":\"user\",\"content\":\"\"}]")) {
+            assertThatThrownBy(() -> adapter.mapRequest(target(true), json("{\"messages\":" + messages + "}")))
+                    .isInstanceOfSatisfying(ProviderException.class, e -> {
+                        assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                        assertThat(e.error().param()).isEqualTo("messages");
+                        assertThat(e.error().message()).startsWith("gemini needs a user or assistant message with "
+                                + "content");
+                    });
+        }
+    }
+
     @Test
     void aToolResultWithoutItsCallIsRejected() {
         ObjectNode req = json("{\"messages\":[{\"role\":\"tool\",\"tool_call_id\":\"nope\",\"content\":\"x\"}]}");
