@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * itself through its definitions, recursion; or to something else) stays and is stripped like any other keyword.
  * Keywords Gemini's Schema does not have ({@code additionalProperties}, {@code $schema}, an unresolved
  * {@code $ref}, {@code const}, {@code strict} ...) are removed and each removal recorded as
- * {@code stripped:<where>.<keyword>}. Exact rewrites, not recorded: a type list with {@code "null"}
+ * {@code stripped:<where>.<keyword>}, as is an {@code enum} with other values than strings (Gemini's enum holds
+ * strings only; a number is its 400). Exact rewrites, not recorded: a type list with {@code "null"}
  * ({@code ["string","null"]}) becomes the type plus {@code nullable: true}, and so does an {@code anyOf} with a
  * {@code {"type":"null"}} branch (a single other branch merged in, several each {@code nullable}, as LiteLLM's
  * {@code convert_anyof_null_to_nullable}); a string {@code const} becomes a one-value {@code enum}.
@@ -130,6 +131,11 @@ final class GeminiSchema {
             o.remove(k);
             stripped.add(k);
         });
+        JsonNode values = o.get("enum");
+        if (values != null && !(values.isArray() && values.valueStream().allMatch(JsonNode::isTextual))) {
+            o.remove("enum");
+            stripped.add("enum");
+        }
         JsonNode type = o.get("type");
         if (type != null && type.isArray()) {
             List<String> types = new ArrayList<>();

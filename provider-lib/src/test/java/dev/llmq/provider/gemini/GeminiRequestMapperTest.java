@@ -253,6 +253,19 @@ class GeminiRequestMapperTest {
         assertThat(adjustments).as("Gemini's enum holds strings only").containsExactly("stripped:s.const");
     }
 
+    /** Gemini's enum holds strings: an enum of other values is stripped and recorded, a string one kept. */
+    @Test
+    void anEnumOfOtherValuesThanStringsIsStripped() {
+        List<String> adjustments = new ArrayList<>();
+        JsonNode out = GeminiSchema.sanitise(json("""
+                {"type": "object", "properties": {"level": {"type": "integer", "enum": [1, 2, 3]},
+                  "mixed": {"enum": ["a", null]}, "unit": {"type": "string", "enum": ["c", "f"]}}}"""), "s",
+                adjustments);
+        assertThat(out.get("properties")).isEqualTo(json("""
+                {"level": {"type": "integer"}, "mixed": {}, "unit": {"type": "string", "enum": ["c", "f"]}}"""));
+        assertThat(adjustments).containsExactly("stripped:s.enum");
+    }
+
     @Test
     void localRefsAreInlinedFromTheirDefinitions() {
         // as OpenAI's SDK writes a Pydantic model with a nested model: $defs at the root, $ref (with a sibling)

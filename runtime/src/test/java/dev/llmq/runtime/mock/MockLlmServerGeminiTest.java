@@ -320,6 +320,12 @@ class MockLlmServerGeminiTest {
         assertThat(json(res.body()).at("/error/message").asText()).isEqualTo("Invalid JSON payload received. Unknown "
                 + "name \"type\" at 'generation_config.response_schema': Proto field is not repeating, cannot start "
                 + "list.");
+
+        res = generate("gemini-2.5-flash", body(config + "{\"type\":\"OBJECT\",\"properties\":{\"level\":"
+                + "{\"type\":\"INTEGER\",\"enum\":[1,2]}}}}"));
+        assertThat(res.statusCode()).isEqualTo(400);
+        assertThat(json(res.body()).at("/error/message").asText()).isEqualTo("Invalid value at "
+                + "'generation_config.response_schema.properties[0].value.enum[0]' (TYPE_STRING), 1");
     }
 
     /** Gemini's {@code seed} is an int32: a larger one is a 400. */

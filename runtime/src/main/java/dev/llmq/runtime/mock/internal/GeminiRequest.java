@@ -136,8 +136,9 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
 
     /**
      * Gemini's 400 to a {@code Schema} (response schema, function parameters: an OpenAPI subset, a proto message)
-     * with a field it does not have ({@code additionalProperties}, {@code $ref}, {@code const} ...) or a list for
-     * {@code type}, at the path Gemini names ({@code properties[i].value}, {@code items}, {@code any_of[i]}).
+     * with a field it does not have ({@code additionalProperties}, {@code $ref}, {@code const} ...), a list for
+     * {@code type} or an {@code enum} value other than a string, at the path Gemini names
+     * ({@code properties[i].value}, {@code items}, {@code any_of[i]}).
      * llmq's adapter rewrites or strips those JSON Schema keywords.
      */
     private static void schema(JsonNode schema, String at) throws Invalid {
@@ -148,6 +149,12 @@ record GeminiRequest(JsonNode contents, List<String> texts, int candidateCount, 
             if (!SCHEMA_FIELDS.contains(e.getKey())) {
                 throw new Invalid("Invalid JSON payload received. Unknown name \"" + e.getKey() + "\" at '" + at
                         + "': Cannot find field.");
+            }
+        }
+        JsonNode values = schema.path("enum");
+        for (int v = 0; v < values.size(); v++) {
+            if (!values.get(v).isTextual()) {
+                throw new Invalid("Invalid value at '" + at + ".enum[" + v + "]' (TYPE_STRING), " + values.get(v));
             }
         }
         if (schema.path("type").isArray()) {
