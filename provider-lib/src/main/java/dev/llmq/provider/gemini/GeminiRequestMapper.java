@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  *       with {@code allowedFunctionNames}; without tools left out, or refused where it forces a call,
  *       {@link #toolsFor});</li>
  *   <li>{@code response_format}: json_object → {@code responseMimeType: application/json}; json_schema → that plus
- *       {@code responseSchema} (sanitised, strips recorded);</li>
+ *       {@code responseSchema} (sanitised, strips recorded; with the properties' order,
+ *       {@link GeminiSchema#ordered});</li>
  *   <li>{@code reasoning_effort} → {@code thinkingConfig}, with {@code includeThoughts} (thought parts come back
  *       as {@code reasoning_content}). Gemini 1.x/2.x take a {@code thinkingBudget}: none → 0 (thinking off),
  *       minimal 128, low 1024, medium 2048, high 4096. Per model, as Google documents its budgets: Gemini 2.5 Pro
@@ -221,7 +222,8 @@ public final class GeminiRequestMapper {
             case ResponseFormat.JsonSchema js -> {
                 gen.put("responseMimeType", "application/json");
                 if (js.schema() != null) {
-                    gen.set("responseSchema", GeminiSchema.sanitise(js.schema(), "response_schema", adjustments));
+                    gen.set("responseSchema", GeminiSchema.ordered(GeminiSchema.sanitise(js.schema(),
+                            "response_schema", adjustments)));
                 }
             }
             case ResponseFormat.Unknown u -> throw WireJson.unsupported("response_format", "gemini does not support "

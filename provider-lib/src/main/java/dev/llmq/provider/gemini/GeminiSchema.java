@@ -71,6 +71,30 @@ final class GeminiSchema {
     }
 
     /**
+     * {@code schema} (sanitised) with {@code propertyOrdering} on every object of two properties or more that has none:
+     * the properties in the order the caller wrote them. Gemini otherwise orders a response's keys alphabetically
+     * (OpenAI keeps the schema's order); as LiteLLM's response schemas ({@code add_property_ordering}).
+     */
+    static JsonNode ordered(JsonNode schema) {
+        if (schema instanceof ObjectNode o) {
+            JsonNode props = o.get("properties");
+            if (props instanceof ObjectNode p) {
+                if (p.size() > 1 && !o.has("propertyOrdering")) {
+                    ArrayNode order = o.putArray("propertyOrdering");
+                    p.properties().forEach(e -> order.add(e.getKey()));
+                }
+                p.properties().forEach(e -> ordered(e.getValue()));
+            }
+            ordered(o.get("items"));
+            JsonNode anyOf = o.get("anyOf");
+            if (anyOf != null && anyOf.isArray()) {
+                anyOf.forEach(GeminiSchema::ordered);
+            }
+        }
+        return schema;
+    }
+
+    /**
      * {@code node} with every {@code $ref} to one of {@code defs} replaced by a copy of the definition (refs inside
      * it inlined too), except one already being inlined further up ({@code open}: a recursive schema) and those met
      * once the copies would pass {@code budget[0]} more nodes.

@@ -266,6 +266,24 @@ class GeminiRequestMapperTest {
         assertThat(adjustments).containsExactly("stripped:s.enum");
     }
 
+    /** Gemini orders a response's keys alphabetically unless told the order: the schema's own, as OpenAI keeps it. */
+    @Test
+    void aResponseSchemaKeepsItsPropertiesOrder() {
+        ObjectNode req = userRequest("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":"
+                + "\"r\",\"schema\":{\"type\":\"object\",\"properties\":{\"reasoning\":{\"type\":\"string\"},"
+                + "\"answer\":{\"type\":\"object\",\"properties\":{\"value\":{\"type\":\"number\"},\"unit\":"
+                + "{\"type\":\"string\"}}},\"notes\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+                + "\"properties\":{\"z\":{\"type\":\"string\"},\"a\":{\"type\":\"string\"}},"
+                + "\"propertyOrdering\":[\"a\",\"z\"]}}}}}}");
+        JsonNode schema = adapter.mapRequest(target(false), req).body().at("/generationConfig/responseSchema");
+        assertThat(schema.get("propertyOrdering")).isEqualTo(json("{\"o\":[\"reasoning\",\"answer\",\"notes\"]}")
+                .get("o"));
+        assertThat(schema.at("/properties/answer/propertyOrdering")).isEqualTo(json("{\"o\":[\"value\",\"unit\"]}")
+                .get("o"));
+        assertThat(schema.at("/properties/notes/items/propertyOrdering")).as("the caller's own is kept")
+                .isEqualTo(json("{\"o\":[\"a\",\"z\"]}").get("o"));
+    }
+
     @Test
     void localRefsAreInlinedFromTheirDefinitions() {
         // as OpenAI's SDK writes a Pydantic model with a nested model: $defs at the root, $ref (with a sibling)
