@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
  *       ids (a Gemini call's rides with its thought signature, base64 with {@code + / =}; other clients write
  *       {@code functions.f:1}), which Anthropic answers with a 400 ("tool_use.id: String should match pattern");</li>
  *   <li>consecutive turns of the same Anthropic role are merged into one (Anthropic requires alternation);</li>
+ *   <li>a message left without content (empty, or only blank text) is left out, so its neighbours merge: Anthropic
+ *       refuses an empty turn ("all messages must have non-empty content except for the optional final assistant
+ *       message"); a request left with no turn at all is an invalid request;</li>
  *   <li>a message {@code name} has no Anthropic field: dropped and recorded ({@code dropped:messages.name});</li>
  *   <li>blank text blocks, which Anthropic rejects, are left out (whitespace-only ones recorded as
  *       {@code dropped:blank_text}).</li>
@@ -100,7 +103,13 @@ final class AnthropicMessages {
                 }
                 default -> throw WireJson.invalid("anthropic has no message role '" + m.role() + "'", "messages");
             }
-            turns.add(role, blocks);
+            if (!blocks.isEmpty()) { // Anthropic refuses a turn without content
+                turns.add(role, blocks);
+            }
+        }
+        if (turns.turns().isEmpty()) {
+            throw WireJson.invalid("anthropic needs at least one user or assistant message with content (system "
+                    + "messages go to its system prompt)", "messages");
         }
         return turns.turns();
     }

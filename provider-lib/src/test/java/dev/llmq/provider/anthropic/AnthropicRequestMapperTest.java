@@ -322,6 +322,27 @@ class AnthropicRequestMapperTest {
         assertThat(adapter.mapRequest(target(false), empty, false).adjustments()).isEmpty();
     }
 
+    /** Anthropic refuses an empty turn: a message without content is left out and its neighbours merge. */
+    @Test
+    void aMessageWithoutContentIsLeftOutAndItsNeighboursMerge() {
+        ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
+                + "{\"role\":\"assistant\",\"content\":\"\"},{\"role\":\"user\",\"content\":[]},"
+                + "{\"role\":\"assistant\",\"content\":null},{\"role\":\"user\",\"content\":\"again\"}]}");
+        JsonNode messages = adapter.mapRequest(target(false), req, false).body().get("messages");
+        assertThat(messages.toString()).isEqualTo("[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":"
+                + "\"hi\"},{\"type\":\"text\",\"text\":\"again\"}]}]");
+
+        for (String none : List.of("[{\"role\":\"system\",\"content\":\"Be terse.\"}]",
+                "[{\"role\":\"user\",\"content\":\"\"}]")) {
+            assertThatThrownBy(() -> adapter.mapRequest(target(true), json("{\"messages\":" + none + "}"), false))
+                    .as(none).isInstanceOfSatisfying(ProviderException.class, e -> {
+                        assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                        assertThat(e.error().param()).isEqualTo("messages");
+                        assertThat(e.error().message()).contains("at least one user or assistant message");
+                    });
+        }
+    }
+
     @Test
     void rejectsWhatCannotBeSent() {
         ObjectNode audio = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"

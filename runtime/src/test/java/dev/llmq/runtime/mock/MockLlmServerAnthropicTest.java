@@ -396,6 +396,24 @@ class MockLlmServerAnthropicTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(400, "bad_request"));
     }
 
+    /** As Anthropic: no empty turn but a final assistant prefill, no empty or whitespace-only text block. */
+    @Test
+    void emptyTurnsAndBlankTextBlocksAreRefused() {
+        String turns = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[%s]}";
+        assertThat(refusal(post(turns.formatted("{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\","
+                + "\"content\":[]},{\"role\":\"user\",\"content\":\"again\"}"))))
+                .isEqualTo("messages.1: all messages must have non-empty content except for the optional final "
+                        + "assistant message");
+        assertThat(refusal(post(turns.formatted("{\"role\":\"user\",\"content\":\"\"}"))))
+                .startsWith("messages.0: all messages must have non-empty content");
+        assertThat(refusal(post(turns.formatted("{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                + "\"text\":\" \\n\"}]}")))).isEqualTo("messages: text content blocks must contain non-whitespace text");
+        assertThat(refusal(post(turns.formatted("{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                + "\"text\":\"\"}]}")))).isEqualTo("messages: text content blocks must be non-empty");
+        assertThat(post(turns.formatted("{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\","
+                + "\"content\":\"\"}")).statusCode()).as("an empty final assistant prefill").isEqualTo(200);
+    }
+
     /** Anthropic's ids are letters, digits, _ and -: another provider's (a Gemini signature, functions.f:1) fail. */
     @Test
     void toolCallIdsAreValidatedAsAnthropicValidatesThem() {

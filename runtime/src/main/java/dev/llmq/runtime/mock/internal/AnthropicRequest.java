@@ -69,7 +69,7 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
             texts.add(TextGenerator.textOf(system));
         }
         for (int i = 0; i < messages.size(); i++) {
-            texts.add(messageText(messages.get(i), i));
+            texts.add(messageText(messages.get(i), i, i == messages.size() - 1));
         }
         thinkingBeforeTools(body, messages);
         ReplyPlanner.ForcedTool tool = tool(body);
@@ -119,7 +119,11 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
         return value != null && !value.isNull();
     }
 
-    private static String messageText(JsonNode m, int i) throws Invalid {
+    /**
+     * A message's text, refusing with Anthropic's 400s a turn without content (only the final assistant turn, a
+     * prefill, may be empty) and an empty or whitespace-only text block.
+     */
+    private static String messageText(JsonNode m, int i, boolean last) throws Invalid {
         String role = m.path("role").asText("");
         if (!role.equals("user") && !role.equals("assistant")) {
             throw new Invalid("messages." + i + ".role: Input should be 'user' or 'assistant'");
@@ -127,6 +131,11 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
         JsonNode content = m.get("content");
         if (content == null || !(content.isTextual() || content.isArray())) {
             throw new Invalid("messages." + i + ".content: Field required");
+        }
+        if ((content.isArray() ? content.isEmpty() : content.asText().isEmpty())
+                && !(last && role.equals("assistant"))) {
+            throw new Invalid("messages." + i + ": all messages must have non-empty content except for the optional "
+                    + "final assistant message");
         }
         if (content.isTextual()) {
             return content.asText();
@@ -140,7 +149,14 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
                         + "' found using 'type' does not match any of the expected tags");
             }
             switch (type) {
-                case "text" -> sb.append(' ').append(block.path("text").asText());
+                case "text" -> {
+                    String text = block.path("text").asText("");
+                    if (text.isBlank()) {
+                        throw new Invalid("messages: text content blocks must " + (text.isEmpty() ? "be non-empty"
+                                : "contain non-whitespace text"));
+                    }
+                    sb.append(' ').append(text);
+                }
                 case "tool_result" -> {
                     toolUseId(block.path("tool_use_id").asText(""), "messages." + i + ".content." + j
                             + ".tool_result.tool_use_id");
