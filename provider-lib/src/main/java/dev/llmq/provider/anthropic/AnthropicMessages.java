@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  *   <li>a message left without content (empty, or only blank text) is left out, so its neighbours merge: Anthropic
  *       refuses an empty turn ("all messages must have non-empty content except for the optional final assistant
  *       message"); a request left with no turn at all is an invalid request;</li>
+ *   <li>a final assistant turn (a prefill) loses its trailing whitespace, which Anthropic refuses
+ *       ({@link #trimPrefill});</li>
  *   <li>a message {@code name} has no Anthropic field: dropped and recorded ({@code dropped:messages.name});</li>
  *   <li>blank text blocks, which Anthropic rejects, are left out (whitespace-only ones recorded as
  *       {@code dropped:blank_text}).</li>
@@ -111,7 +113,27 @@ final class AnthropicMessages {
             throw WireJson.invalid("anthropic needs at least one user or assistant message with content (system "
                     + "messages go to its system prompt)", "messages");
         }
+        trimPrefill(turns.turns(), adjustments);
         return turns.turns();
+    }
+
+    /**
+     * A conversation ending on an assistant turn (a prefill Claude continues) without the trailing whitespace of its
+     * last text block, which Anthropic refuses ("final assistant content cannot end with trailing whitespace");
+     * recorded as {@code trimmed:assistant_prefill}.
+     */
+    private static void trimPrefill(ArrayNode turns, List<String> adjustments) {
+        JsonNode last = turns.get(turns.size() - 1);
+        JsonNode blocks = last.get("content");
+        if (!"assistant".equals(last.path("role").asText()) || blocks.isEmpty()) {
+            return;
+        }
+        JsonNode block = blocks.get(blocks.size() - 1);
+        String text = block.path("text").asText("");
+        if ("text".equals(block.path("type").asText()) && !text.equals(text.stripTrailing())) {
+            ((ObjectNode) block).put("text", text.stripTrailing());
+            adjustments.add("trimmed:assistant_prefill");
+        }
     }
 
     /**

@@ -343,6 +343,23 @@ class AnthropicRequestMapperTest {
         }
     }
 
+    /** Anthropic refuses a final assistant turn ending in whitespace: the prefill is trimmed and that recorded. */
+    @Test
+    void aPrefillLosesItsTrailingWhitespace() {
+        ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi \"},"
+                + "{\"role\":\"assistant\",\"content\":\"Sure: \"},{\"role\":\"user\",\"content\":\"go\"},"
+                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"One \"},"
+                + "{\"type\":\"text\",\"text\":\"two:\\n \"}]}]}");
+        MappedRequest m = adapter.mapRequest(target(false), req, false);
+        assertThat(m.body().at("/messages/3/content").toString())
+                .isEqualTo("[{\"type\":\"text\",\"text\":\"One \"},{\"type\":\"text\",\"text\":\"two:\"}]");
+        assertThat(m.body().at("/messages/1/content/0/text").asText()).as("not the last turn").isEqualTo("Sure: ");
+        assertThat(m.body().at("/messages/0/content/0/text").asText()).isEqualTo("hi ");
+        assertThat(m.adjustments()).containsExactly("trimmed:assistant_prefill");
+        assertThat(adapter.mapRequest(target(false), userRequest("\"max_tokens\":5"), false).adjustments())
+                .isEmpty();
+    }
+
     @Test
     void rejectsWhatCannotBeSent() {
         ObjectNode audio = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"

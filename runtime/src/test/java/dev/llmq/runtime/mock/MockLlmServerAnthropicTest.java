@@ -414,6 +414,20 @@ class MockLlmServerAnthropicTest {
                 + "\"content\":\"\"}")).statusCode()).as("an empty final assistant prefill").isEqualTo(200);
     }
 
+    /** As Anthropic: a final assistant turn (a prefill) may not end in whitespace; an earlier one may. */
+    @Test
+    void aPrefillEndingInWhitespaceIsRefused() {
+        String turns = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi \"},{\"role\":\"assistant\",\"content\":%s}%s]}";
+        for (String prefill : List.of("\"Sure: \"", "[{\"type\":\"text\",\"text\":\"Sure:\\n\"}]")) {
+            assertThat(refusal(post(turns.formatted(prefill, "")))).as(prefill)
+                    .isEqualTo("messages: final assistant content cannot end with trailing whitespace");
+            assertThat(post(turns.formatted(prefill, ",{\"role\":\"user\",\"content\":\"go\"}")).statusCode())
+                    .as(prefill).isEqualTo(200);
+        }
+        assertThat(post(turns.formatted("\"Sure:\"", "")).statusCode()).isEqualTo(200);
+    }
+
     /** Anthropic's ids are letters, digits, _ and -: another provider's (a Gemini signature, functions.f:1) fail. */
     @Test
     void toolCallIdsAreValidatedAsAnthropicValidatesThem() {

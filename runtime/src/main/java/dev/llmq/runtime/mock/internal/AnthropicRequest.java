@@ -71,6 +71,7 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
         for (int i = 0; i < messages.size(); i++) {
             texts.add(messageText(messages.get(i), i, i == messages.size() - 1));
         }
+        prefill(messages.get(messages.size() - 1));
         thinkingBeforeTools(body, messages);
         ReplyPlanner.ForcedTool tool = tool(body);
         sampling(body, model.asText(), tool != null);
@@ -170,6 +171,17 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
             }
         }
         return sb.toString();
+    }
+
+    /** A final assistant turn (a prefill) ending in whitespace, refused with Anthropic's 400. */
+    private static void prefill(JsonNode last) throws Invalid {
+        JsonNode content = last.path("content");
+        JsonNode end = content.isArray() && !content.isEmpty() ? content.get(content.size() - 1) : content;
+        String text = end.isTextual() ? end.asText() : "text".equals(end.path("type").asText())
+                ? end.path("text").asText("") : "";
+        if ("assistant".equals(last.path("role").asText()) && !text.equals(text.stripTrailing())) {
+            throw new Invalid("messages: final assistant content cannot end with trailing whitespace");
+        }
     }
 
     /** A tool call's id as Anthropic validates it, with its own 400 message (another provider's ids fail it). */
