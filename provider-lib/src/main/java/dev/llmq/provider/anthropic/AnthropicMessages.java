@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *   <li>{@code system} and {@code developer} messages become top-level {@code system} text blocks, wherever they
  *       stand;</li>
  *   <li>user content: text blocks and images ({@code https} URL → {@code {type: url}} source, base64 data URL →
- *       {@code {type: base64, media_type, data}} source); a part's {@code cache_control} is carried over;</li>
+ *       {@code {type: base64, media_type, data}} source, a PDF's as a {@code document} block; {@link #image}); a
+ *       part's {@code cache_control} is carried over;</li>
  *   <li>assistant: its {@code thinking_blocks} as they came ({@link #thinkingBlocks}), text blocks, then its
  *       {@code tool_calls} as {@code tool_use} blocks (arguments parsed to {@code input});</li>
  *   <li>{@code tool} messages: {@code tool_result} blocks in a user turn (text, or text and image blocks);</li>
@@ -49,6 +50,8 @@ final class AnthropicMessages {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final Pattern VALID_TOOL_USE_ID = Pattern.compile("[a-zA-Z0-9_-]+");
     private static final Pattern INVALID_TOOL_USE_ID_CHARS = Pattern.compile("[^a-zA-Z0-9_-]");
+    /** The media types of Anthropic's base64 image source. */
+    private static final List<String> IMAGE_TYPES = List.of("image/jpeg", "image/png", "image/gif", "image/webp");
 
     private final List<ObjectNode> system = new ArrayList<>();
 
@@ -220,17 +223,43 @@ final class AnthropicMessages {
         return switch (part) {
             case ContentPart.Text t -> withCacheControl(F.objectNode().put("type", "text").put("text", t.text()),
                     t.extra());
-            case ContentPart.ImageUrl img -> {
-                ObjectNode block = F.objectNode().put("type", "image");
-                ObjectNode source = block.putObject("source");
-                DataUrl.parse(img.url()).ifPresentOrElse(
-                        d -> source.put("type", "base64").put("media_type", d.mediaType()).put("data", d.base64()),
-                        () -> source.put("type", "url").put("url", img.url()));
-                yield withCacheControl(block, img.extra());
-            }
+            case ContentPart.ImageUrl img -> withCacheControl(image(img.url(), role), img.extra());
             case ContentPart.Unknown u -> throw WireJson.invalid("anthropic adapter cannot send a '"
                     + u.type() + "' content part in a " + role + " message", "messages");
         };
+    }
+
+    /**
+     * An {@code image_url} as Anthropic takes it: an http(s) URL as a {@code url} source; a base64 data URL of one of
+     * the image types Anthropic reads ({@link #IMAGE_TYPES}; {@code image/jpg} read as {@code image/jpeg}) as a
+     * {@code base64} source, of a PDF as a {@code document} block (as LiteLLM sends it). Anything else Anthropic
+     * would refuse with a 400 is an invalid request naming what is wrong.
+     */
+    private static ObjectNode image(String url, String role) {
+        String where = "an image_url in a " + role + " message";
+        if (url == null || url.isBlank()) {
+            throw WireJson.invalid(where + " needs a url", "messages");
+        }
+        if (url.regionMatches(true, 0, "data:", 0, 5)) {
+            DataUrl data = DataUrl.parse(url).orElseThrow(() -> WireJson.invalid(where + ": anthropic takes a data "
+                    + "URL only base64-encoded with its media type (data:image/png;base64,...)", "messages"));
+            String type = "image/jpg".equals(data.mediaType()) ? "image/jpeg" : data.mediaType();
+            if (!IMAGE_TYPES.contains(type) && !"application/pdf".equals(type)) {
+                throw WireJson.invalid(where + ": anthropic does not read media type '" + data.mediaType()
+                        + "' (images: " + String.join(", ", IMAGE_TYPES) + "; documents: application/pdf)",
+                        "messages");
+            }
+            ObjectNode block = F.objectNode().put("type", IMAGE_TYPES.contains(type) ? "image" : "document");
+            block.putObject("source").put("type", "base64").put("media_type", type).put("data", data.base64());
+            return block;
+        }
+        if (!url.regionMatches(true, 0, "https://", 0, 8) && !url.regionMatches(true, 0, "http://", 0, 7)) {
+            throw WireJson.invalid(where + ": anthropic fetches only http(s) URLs; send other images as base64 "
+                    + "data URLs", "messages");
+        }
+        ObjectNode block = F.objectNode().put("type", "image");
+        block.putObject("source").put("type", "url").put("url", url);
+        return block;
     }
 
     private static ObjectNode withCacheControl(ObjectNode block, ObjectNode extra) {

@@ -360,6 +360,41 @@ class AnthropicRequestMapperTest {
                 .isEmpty();
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "https://x.test/a.png | {\"type\":\"image\",\"source\":{\"type\":\"url\","
+                    + "\"url\":\"https://x.test/a.png\"}}",
+            "data:image/png;base64,AA== | {\"type\":\"image\",\"source\":{\"type\":\"base64\","
+                    + "\"media_type\":\"image/png\",\"data\":\"AA==\"}}",
+            "data:image/jpg;base64,AA== | {\"type\":\"image\",\"source\":{\"type\":\"base64\","
+                    + "\"media_type\":\"image/jpeg\",\"data\":\"AA==\"}}",
+            "data:application/pdf;base64,JVBE | {\"type\":\"document\",\"source\":{\"type\":\"base64\","
+                    + "\"media_type\":\"application/pdf\",\"data\":\"JVBE\"}}"})
+    void imagesBecomeTheSourceAnthropicTakes(String url, String block) {
+        ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+                + "\"image_url\",\"image_url\":{\"url\":\"" + url + "\"}}]}]}");
+        assertThat(adapter.mapRequest(target(false), req, false).body().at("/messages/0/content/0"))
+                .isEqualTo(json(block));
+    }
+
+    /** What Anthropic would answer with a 400 is an invalid request naming what is wrong, and is not sent. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "data:image/bmp;base64,Qk0=  | media type 'image/bmp'",
+            "data:image/png,rawbytes     | base64-encoded",
+            "ftp://x.test/a.png          | only http(s) URLs",
+            "file:///tmp/a.png           | only http(s) URLs"})
+    void imagesAnthropicCannotReadAreInvalid(String url, String reason) {
+        ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+                + "\"image_url\",\"image_url\":{\"url\":\"" + url + "\"}}]}]}");
+        assertThatThrownBy(() -> adapter.mapRequest(target(true), req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                    assertThat(e.error().param()).isEqualTo("messages");
+                    assertThat(e.error().message()).contains("image_url").contains(reason);
+                });
+    }
+
     @Test
     void rejectsWhatCannotBeSent() {
         ObjectNode audio = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"

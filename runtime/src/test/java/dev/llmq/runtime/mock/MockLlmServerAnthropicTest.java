@@ -407,7 +407,8 @@ class MockLlmServerAnthropicTest {
         assertThat(refusal(post(turns.formatted("{\"role\":\"user\",\"content\":\"\"}"))))
                 .startsWith("messages.0: all messages must have non-empty content");
         assertThat(refusal(post(turns.formatted("{\"role\":\"user\",\"content\":[{\"type\":\"text\","
-                + "\"text\":\" \\n\"}]}")))).isEqualTo("messages: text content blocks must contain non-whitespace text");
+                + "\"text\":\" \\n\"}]}"))))
+                .isEqualTo("messages: text content blocks must contain non-whitespace text");
         assertThat(refusal(post(turns.formatted("{\"role\":\"user\",\"content\":[{\"type\":\"text\","
                 + "\"text\":\"\"}]}")))).isEqualTo("messages: text content blocks must be non-empty");
         assertThat(post(turns.formatted("{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\","
@@ -426,6 +427,20 @@ class MockLlmServerAnthropicTest {
                     .as(prefill).isEqualTo(200);
         }
         assertThat(post(turns.formatted("\"Sure:\"", "")).statusCode()).isEqualTo(200);
+    }
+
+    /** As Anthropic: a base64 image is JPEG, PNG, GIF or WebP. */
+    @Test
+    void anImageOfAnotherMediaTypeIsRefused() {
+        String image = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"what is it?\"},{\"type\":\"image\",\"source\":"
+                + "{\"type\":\"base64\",\"media_type\":\"%s\",\"data\":\"AA==\"}}]}]}";
+        assertThat(refusal(post(image.formatted("image/bmp")))).isEqualTo("messages.0.content.1.image.source.base64"
+                + ".media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'");
+        assertThat(refusal(post(image.formatted("application/pdf")))).contains("media_type");
+        for (String type : List.of("image/jpeg", "image/png", "image/gif", "image/webp")) {
+            assertThat(post(image.formatted(type)).statusCode()).as(type).isEqualTo(200);
+        }
     }
 
     /** Anthropic's ids are letters, digits, _ and -: another provider's (a Gemini signature, functions.f:1) fail. */

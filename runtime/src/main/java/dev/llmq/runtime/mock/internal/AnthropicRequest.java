@@ -17,6 +17,8 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
 
     private static final Pattern TOOL_USE_ID = Pattern.compile("[a-zA-Z0-9_-]+");
 
+    private static final Set<String> IMAGE_TYPES = Set.of("image/jpeg", "image/png", "image/gif", "image/webp");
+
     /** Where Anthropic's 400s about sampling next to thinking point to. */
     private static final String THINKING_DOCS = " Please consult our documentation at https://docs.claude.com/en/docs/"
             + "build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking";
@@ -150,6 +152,7 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
                         + "' found using 'type' does not match any of the expected tags");
             }
             switch (type) {
+                case "image" -> imageSource(block.path("source"), "messages." + i + ".content." + j);
                 case "text" -> {
                     String text = block.path("text").asText("");
                     if (text.isBlank()) {
@@ -171,6 +174,15 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
             }
         }
         return sb.toString();
+    }
+
+    /** An image's base64 source of a media type Anthropic does not read, refused with its 400. */
+    private static void imageSource(JsonNode source, String path) throws Invalid {
+        if ("base64".equals(source.path("type").asText()) && !IMAGE_TYPES.contains(source.path("media_type")
+                .asText())) {
+            throw new Invalid(path + ".image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', "
+                    + "'image/gif' or 'image/webp'");
+        }
     }
 
     /** A final assistant turn (a prefill) ending in whitespace, refused with Anthropic's 400. */
