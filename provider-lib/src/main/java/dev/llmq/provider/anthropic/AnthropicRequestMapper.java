@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>one-to-one renames: {@code stop} → {@code stop_sequences} (whitespace-only values are unsupported),
  *       {@code user} → {@code metadata.user_id}, {@code max_completion_tokens} (else {@code max_tokens}) →
- *       {@code max_tokens}; {@code temperature}, {@code top_p}, {@code top_k} as they are (Anthropic rejects a
- *       temperature above 1 itself: nothing is clamped);</li>
+ *       {@code max_tokens}; {@code temperature}, {@code top_p}, {@code top_k} as they are, but a
+ *       {@code temperature} above 1, which Anthropic refuses, is unsupported (not clamped; {@link #temperature});</li>
  *   <li>{@code temperature} and {@code top_p} together: Claude models from Opus 4.1 on (Sonnet 4.5, Haiku 4.5 ...)
  *       answer 400 "cannot both be specified for this model" (docs: models/migrating-to-claude-4, "use only
  *       temperature OR top_p"), so for them {@code top_p} next to a {@code temperature} is unsupported (with
@@ -139,8 +139,9 @@ public final class AnthropicRequestMapper {
         body.set("messages", wireMessages);
         tools(req, body, adjustments);
         stopSequences(req.stop(), target.dropParams(), body, adjustments);
-        putNumber(body, "temperature", req.temperature());
-        putNumber(body, "top_p", topP(target, req, adjustments));
+        Double temperature = temperature(target, req.temperature(), adjustments);
+        putNumber(body, "temperature", temperature);
+        putNumber(body, "top_p", topP(target, req.topP(), temperature, adjustments));
         JsonNode topK = checked.get("top_k");
         if (topK != null && !topK.isNull()) {
             body.set("top_k", topK);
@@ -302,12 +303,31 @@ public final class AnthropicRequestMapper {
     }
 
     /**
+     * The {@code temperature} to send: Anthropic takes 0 to 1 (OpenAI up to 2) and answers a higher one with a 400,
+     * so above 1 it is an unsupported value, or with {@code drop_params} dropped and recorded as
+     * {@code dropped:temperature} (not clamped: 1 is not what the caller asked for either).
+     */
+    private static Double temperature(ProviderTarget target, Double temperature, List<String> adjustments) {
+        if (temperature == null || temperature <= 1.0) {
+            return temperature;
+        }
+        if (target.dropParams()) {
+            adjustments.add("dropped:temperature");
+            return null;
+        }
+        throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
+                .providerCode("unsupported_value").message("anthropic takes a temperature from 0 to 1, not "
+                        + temperature + " (set drop_params: true to drop it and record the drop)")
+                .param("temperature").build());
+    }
+
+    /**
      * The {@code top_p} to send: none when it comes with a {@code temperature} for a model that rejects the pair
      * (dropped and recorded with {@code drop_params}, else an {@code UNSUPPORTED_PARAMETER} error).
      */
-    private static Double topP(ProviderTarget target, ChatRequest req, List<String> adjustments) {
-        if (req.topP() == null || req.temperature() == null || acceptsTemperatureWithTopP(target.model())) {
-            return req.topP();
+    private static Double topP(ProviderTarget target, Double topP, Double temperature, List<String> adjustments) {
+        if (topP == null || temperature == null || acceptsTemperatureWithTopP(target.model())) {
+            return topP;
         }
         if (target.dropParams()) {
             adjustments.add("dropped:top_p");

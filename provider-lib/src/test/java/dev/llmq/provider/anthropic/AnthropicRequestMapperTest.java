@@ -395,6 +395,24 @@ class AnthropicRequestMapperTest {
                 });
     }
 
+    /** Anthropic takes a temperature from 0 to 1: above 1 is unsupported, or dropped (not clamped) and recorded. */
+    @Test
+    void aTemperatureAboveOneIsUnsupportedOrDropped() {
+        ObjectNode req = userRequest("\"max_tokens\":5,\"temperature\":1.5,\"top_p\":0.9");
+        assertThatThrownBy(() -> adapter.mapRequest(target(false), req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo("temperature");
+                    assertThat(e.error().message()).contains("from 0 to 1").contains("1.5").contains("drop_params");
+                });
+        MappedRequest dropped = adapter.mapRequest(target(true), req, false);
+        assertThat(dropped.body().has("temperature")).isFalse();
+        assertThat(dropped.body().get("top_p").asDouble()).as("no temperature left to clash with").isEqualTo(0.9);
+        assertThat(dropped.adjustments()).containsExactly("dropped:temperature");
+        assertThat(adapter.mapRequest(target(false), userRequest("\"max_tokens\":5,\"temperature\":1"), false)
+                .body().get("temperature").asDouble()).isEqualTo(1.0);
+    }
+
     @Test
     void rejectsWhatCannotBeSent() {
         ObjectNode audio = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"

@@ -443,6 +443,14 @@ class MockLlmServerAnthropicTest {
         }
     }
 
+    /** As Anthropic: a temperature from 0 to 1 (OpenAI's go to 2). */
+    @Test
+    void aTemperatureAboveOneIsRefused() {
+        assertThat(refusal(post(body("claude-sonnet-4-5", false, "\"temperature\":1.2"))))
+                .isEqualTo("temperature: Input should be less than or equal to 1");
+        assertThat(post(body("claude-sonnet-4-5", false, "\"temperature\":1")).statusCode()).isEqualTo(200);
+    }
+
     /** Anthropic's ids are letters, digits, _ and -: another provider's (a Gemini signature, functions.f:1) fail. */
     @Test
     void toolCallIdsAreValidatedAsAnthropicValidatesThem() {

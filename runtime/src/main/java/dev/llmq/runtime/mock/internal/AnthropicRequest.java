@@ -84,9 +84,9 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
     }
 
     /**
-     * The sampling parameters Anthropic refuses, with its own 400 messages: next to extended or adaptive thinking a
-     * {@code temperature} other than 1, any {@code top_k}, a {@code top_p} below 0.95 and a tool choice that forces
-     * a tool (platform.claude.com/docs/en/build-with-claude/extended-thinking, feature compatibility); on the
+     * The sampling parameters Anthropic refuses, with its own 400 messages: a {@code temperature} above 1; next to
+     * extended or adaptive thinking a {@code temperature} other than 1, any {@code top_k}, a {@code top_p} below
+     * 0.95 and a tool choice that forces a tool (platform.claude.com/docs/en/build-with-claude/extended-thinking, feature compatibility); on the
      * models of {@link #TEMPERATURE_WITH_TOP_P}'s complement, {@code temperature} and {@code top_p} together. So a
      * test or demo against the mock sees what the real API would answer if llmq let such a request through.
      */
@@ -95,6 +95,9 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
         JsonNode topP = body.get("top_p");
         JsonNode topK = body.get("top_k");
         String thinking = body.path("thinking").path("type").asText("");
+        if (present(temperature) && temperature.asDouble() > 1.0) {
+            throw new Invalid("temperature: Input should be less than or equal to 1");
+        }
         if (thinking.equals("enabled") || thinking.equals("adaptive")) {
             if (present(temperature) && temperature.asDouble() != 1.0) {
                 throw new Invalid("`temperature` may only be set to 1 when thinking is enabled"
