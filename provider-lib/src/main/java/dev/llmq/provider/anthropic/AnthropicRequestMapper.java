@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>one-to-one renames: {@code stop} → {@code stop_sequences} (whitespace-only values are unsupported),
- *       {@code user} → {@code metadata.user_id}, {@code max_completion_tokens} (else {@code max_tokens}) →
+ *       {@code user} → {@code metadata.user_id} (an email address or more than 256 characters is unsupported:
+ *       {@link #userId}), {@code max_completion_tokens} (else {@code max_tokens}) →
  *       {@code max_tokens}; {@code temperature}, {@code top_p}, {@code top_k} as they are, but a
  *       {@code temperature} above 1, which Anthropic refuses, is unsupported (not clamped; {@link #temperature});</li>
  *   <li>{@code temperature} and {@code top_p} together: Claude models from Opus 4.1 on (Sonnet 4.5, Haiku 4.5 ...)
@@ -106,6 +107,11 @@ public final class AnthropicRequestMapper {
     private static final Pattern OLD_SAMPLING = Pattern.compile(
             "claude-(2|3|instant)\\b.*|claude-(sonnet|opus)-4(-0|-2025\\d{4})?");
 
+    /** Anthropic's limit on {@code metadata.user_id}. */
+    static final int MAX_USER_ID = 256;
+
+    private static final Pattern EMAIL = Pattern.compile("[^\\s@]+@[^\\s@]+\\.[^\\s@]+");
+
     private final Function<String, Optional<Long>> maxOutputTokens;
 
     /** @param maxOutputTokens a model's output-token limit (from the price table), used to fill {@code max_tokens} */
@@ -146,8 +152,9 @@ public final class AnthropicRequestMapper {
         if (topK != null && !topK.isNull()) {
             body.set("top_k", topK);
         }
-        if (req.user() != null) {
-            body.putObject("metadata").put("user_id", req.user());
+        String userId = userId(target, req.user(), adjustments);
+        if (userId != null) {
+            body.putObject("metadata").put("user_id", userId);
         }
         if (effort != null) {
             if (budget != null) { // a model of manual extended thinking (budgetThinking)
@@ -300,6 +307,29 @@ public final class AnthropicRequestMapper {
             case ToolChoice.Unknown u -> throw WireJson.unsupported("tool_choice",
                     "anthropic does not support this tool_choice form: " + u.raw());
         };
+    }
+
+    /**
+     * The {@code metadata.user_id} to send for {@code user}: Anthropic wants an opaque id of at most
+     * {@value #MAX_USER_ID} characters and answers one that holds an email address ("user_id appears to contain an
+     * email address") or is longer with a 400, so such a {@code user} is an unsupported value, or with
+     * {@code drop_params} dropped and recorded as {@code dropped:user} (as LiteLLM leaves such ids out).
+     */
+    private static String userId(ProviderTarget target, String user, List<String> adjustments) {
+        if (user == null || user.length() <= MAX_USER_ID && !EMAIL.matcher(user).find()) {
+            return user;
+        }
+        if (target.dropParams()) {
+            adjustments.add("dropped:user");
+            return null;
+        }
+        String why = user.length() > MAX_USER_ID ? "is longer than " + MAX_USER_ID + " characters"
+                : "looks like an email address";
+        throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
+                .providerCode("unsupported_value").message("anthropic takes user (metadata.user_id) only as an opaque "
+                        + "id such as a uuid or a hash; this one " + why + " (set drop_params: true to drop it and "
+                        + "record the drop)")
+                .param("user").build());
     }
 
     /**

@@ -413,6 +413,33 @@ class AnthropicRequestMapperTest {
                 .body().get("temperature").asDouble()).isEqualTo(1.0);
     }
 
+    /** Anthropic refuses a user_id holding an email address or over 256 characters: unsupported, or dropped. */
+    @ParameterizedTest
+    @CsvSource({"jane.doe@example.com,an email address", "'user: ann@corp.example.org',an email address",
+            "LONG,longer than 256"})
+    void aUserAnthropicRefusesIsUnsupportedOrDropped(String user, String why) {
+        String value = "LONG".equals(user) ? "u".repeat(257) : user;
+        ObjectNode req = userRequest("\"max_tokens\":5,\"user\":\"" + value + "\"");
+        assertThatThrownBy(() -> adapter.mapRequest(target(false), req, false))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.error().kind()).isEqualTo(ErrorKind.UNSUPPORTED_PARAMETER);
+                    assertThat(e.error().param()).isEqualTo("user");
+                    assertThat(e.error().message()).contains(why).contains("drop_params");
+                });
+        MappedRequest dropped = adapter.mapRequest(target(true), req, false);
+        assertThat(dropped.body().has("metadata")).isFalse();
+        assertThat(dropped.adjustments()).containsExactly("dropped:user");
+    }
+
+    @Test
+    void anOpaqueUserBecomesTheMetadataUserId() {
+        for (String user : List.of("5f0c2a9e-1b7d-4e6a-9c1f-2d3b4a5c6d7e", "u".repeat(256), "team@", "a@b")) {
+            ObjectNode req = userRequest("\"max_tokens\":5,\"user\":\"" + user + "\"");
+            assertThat(adapter.mapRequest(target(false), req, false).body().at("/metadata/user_id").asText())
+                    .isEqualTo(user);
+        }
+    }
+
     @Test
     void rejectsWhatCannotBeSent() {
         ObjectNode audio = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"

@@ -451,6 +451,17 @@ class MockLlmServerAnthropicTest {
         assertThat(post(body("claude-sonnet-4-5", false, "\"temperature\":1")).statusCode()).isEqualTo(200);
     }
 
+    /** As Anthropic: metadata.user_id is an opaque id of at most 256 characters, not an email address. */
+    @Test
+    void aUserIdWithAnEmailOrTooLongIsRefused() {
+        assertThat(refusal(post(body("claude-sonnet-4-5", false, "\"metadata\":{\"user_id\":\"ann@example.com\"}"))))
+                .startsWith("metadata.user_id: user_id appears to contain an email address.");
+        assertThat(refusal(post(body("claude-sonnet-4-5", false, "\"metadata\":{\"user_id\":\"" + "u".repeat(257)
+                + "\"}")))).isEqualTo("metadata.user_id: String should have at most 256 characters");
+        assertThat(post(body("claude-sonnet-4-5", false, "\"metadata\":{\"user_id\":\"" + "u".repeat(256) + "\"}"))
+                .statusCode()).isEqualTo(200);
+    }
+
     /** Anthropic's ids are letters, digits, _ and -: another provider's (a Gemini signature, functions.f:1) fail. */
     @Test
     void toolCallIdsAreValidatedAsAnthropicValidatesThem() {

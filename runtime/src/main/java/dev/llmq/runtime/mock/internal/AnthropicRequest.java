@@ -17,6 +17,8 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
 
     private static final Pattern TOOL_USE_ID = Pattern.compile("[a-zA-Z0-9_-]+");
 
+    private static final Pattern EMAIL = Pattern.compile("[^\\s@]+@[^\\s@]+\\.[^\\s@]+");
+
     private static final Set<String> IMAGE_TYPES = Set.of("image/jpeg", "image/png", "image/gif", "image/webp");
 
     /** Where Anthropic's 400s about sampling next to thinking point to. */
@@ -74,6 +76,7 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
             texts.add(messageText(messages.get(i), i, i == messages.size() - 1));
         }
         prefill(messages.get(messages.size() - 1));
+        userId(body.path("metadata").path("user_id"));
         thinkingBeforeTools(body, messages);
         ReplyPlanner.ForcedTool tool = tool(body);
         sampling(body, model.asText(), tool != null);
@@ -86,9 +89,10 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
     /**
      * The sampling parameters Anthropic refuses, with its own 400 messages: a {@code temperature} above 1; next to
      * extended or adaptive thinking a {@code temperature} other than 1, any {@code top_k}, a {@code top_p} below
-     * 0.95 and a tool choice that forces a tool (platform.claude.com/docs/en/build-with-claude/extended-thinking, feature compatibility); on the
-     * models of {@link #TEMPERATURE_WITH_TOP_P}'s complement, {@code temperature} and {@code top_p} together. So a
-     * test or demo against the mock sees what the real API would answer if llmq let such a request through.
+     * 0.95 and a tool choice that forces a tool (platform.claude.com/docs/en/build-with-claude/extended-thinking,
+     * feature compatibility); on the models of {@link #TEMPERATURE_WITH_TOP_P}'s complement, {@code temperature} and
+     * {@code top_p} together. So a test or demo against the mock sees what the real API would answer if llmq let
+     * such a request through.
      */
     private static void sampling(JsonNode body, String model, boolean forcesTool) throws Invalid {
         JsonNode temperature = body.get("temperature");
@@ -177,6 +181,20 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
             }
         }
         return sb.toString();
+    }
+
+    /** A {@code metadata.user_id} Anthropic refuses: over 256 characters, or holding an email address. */
+    private static void userId(JsonNode userId) throws Invalid {
+        if (!userId.isTextual()) {
+            return;
+        }
+        if (userId.asText().length() > 256) {
+            throw new Invalid("metadata.user_id: String should have at most 256 characters");
+        }
+        if (EMAIL.matcher(userId.asText()).find()) {
+            throw new Invalid("metadata.user_id: user_id appears to contain an email address. Please send a uuid or "
+                    + "hash value instead.");
+        }
     }
 
     /** An image's base64 source of a media type Anthropic does not read, refused with its 400. */
