@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  *       stand;</li>
  *   <li>user content: text blocks and images ({@code https} URL → {@code {type: url}} source, base64 data URL →
  *       {@code {type: base64, media_type, data}} source, a PDF's as a {@code document} block; {@link #image}); a
- *       part's {@code cache_control} is carried over;</li>
+ *       part's {@code cache_control} is carried over, and a message's own one (string content, tool result) onto
+ *       its block, as LiteLLM does;</li>
  *   <li>assistant: its {@code thinking_blocks} as they came ({@link #thinkingBlocks}), text blocks, then its
  *       {@code tool_calls} as {@code tool_use} blocks (arguments parsed to {@code input});</li>
  *   <li>{@code tool} messages: {@code tool_result} blocks in a user turn (text, or text and image blocks);</li>
@@ -68,7 +69,7 @@ final class AnthropicMessages {
             ArrayNode blocks;
             switch (m.role()) {
                 case "system", "developer" -> {
-                    for (JsonNode b : nonBlank(blocks(m.content(), "system"), adjustments)) {
+                    for (JsonNode b : nonBlank(blocks(m, "system"), adjustments)) {
                         if (!"text".equals(b.path("type").asText())) {
                             throw WireJson.invalid("system messages may hold text only", "messages");
                         }
@@ -78,12 +79,12 @@ final class AnthropicMessages {
                 }
                 case "user" -> {
                     role = "user";
-                    blocks = nonBlank(blocks(m.content(), "user"), adjustments);
+                    blocks = nonBlank(blocks(m, "user"), adjustments);
                 }
                 case "assistant" -> {
                     role = "assistant";
                     blocks = thinkingBlocks(m);
-                    blocks.addAll(nonBlank(blocks(m.content(), "assistant"), adjustments));
+                    blocks.addAll(nonBlank(blocks(m, "assistant"), adjustments));
                     if (m.toolCalls() != null) {
                         for (ToolCall tc : m.toolCalls()) {
                             blocks.addObject().put("type", "tool_use").put("id", toolUseId(tc.id()))
@@ -101,10 +102,11 @@ final class AnthropicMessages {
                     ObjectNode result = blocks.addObject().put("type", "tool_result").put("tool_use_id",
                             toolUseId(m.toolCallId()));
                     if (m.content() instanceof MessageContent.Parts) {
-                        result.set("content", nonBlank(blocks(m.content(), "tool"), adjustments));
+                        result.set("content", nonBlank(blocks(m, "tool"), adjustments));
                     } else {
                         result.put("content", m.text());
                     }
+                    withCacheControl(result, m.extra());
                 }
                 default -> throw WireJson.invalid("anthropic has no message role '" + m.role() + "'", "messages");
             }
@@ -205,11 +207,16 @@ final class AnthropicMessages {
         return out;
     }
 
-    private static ArrayNode blocks(MessageContent content, String role) {
+    /**
+     * A message's content as blocks. A {@code cache_control} on the message itself (LiteLLM's form for string
+     * content) goes on its text block, as a part's goes on the part's block.
+     */
+    private static ArrayNode blocks(ChatMessage m, String role) {
         ArrayNode out = F.arrayNode();
-        switch (content) {
+        switch (m.content()) {
             case null -> { }
-            case MessageContent.Text t -> out.addObject().put("type", "text").put("text", t.value());
+            case MessageContent.Text t -> out.add(withCacheControl(F.objectNode().put("type", "text")
+                    .put("text", t.value()), m.extra()));
             case MessageContent.Parts p -> {
                 for (ContentPart part : p.parts()) {
                     out.add(block(part, role));

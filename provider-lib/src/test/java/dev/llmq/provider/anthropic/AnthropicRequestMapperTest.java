@@ -440,6 +440,24 @@ class AnthropicRequestMapperTest {
         }
     }
 
+    /** LiteLLM's message-level cache_control (string content, tool results) reaches the block it marks. */
+    @Test
+    void aMessagesOwnCacheControlGoesOnItsBlock() {
+        String cache = "\"cache_control\":{\"type\":\"ephemeral\"}";
+        ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"system\",\"content\":\"Long rules.\","
+                + cache + "},{\"role\":\"user\",\"content\":\"A long document.\"," + cache + "},{\"role\":"
+                + "\"assistant\",\"tool_calls\":[{\"id\":\"t1\",\"type\":\"function\",\"function\":{\"name\":"
+                + "\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"t1\",\"content\":\"big\","
+                + cache + "}]}");
+        JsonNode body = adapter.mapRequest(target(false), req, false).body();
+        JsonNode ephemeral = json("{\"type\":\"ephemeral\"}");
+        assertThat(body.at("/system/0/text").asText()).isEqualTo("Long rules.");
+        assertThat(body.at("/system/0/cache_control")).isEqualTo(ephemeral);
+        assertThat(body.at("/messages/0/content/0/cache_control")).isEqualTo(ephemeral);
+        assertThat(body.at("/messages/2/content/0/type").asText()).isEqualTo("tool_result");
+        assertThat(body.at("/messages/2/content/0/cache_control")).isEqualTo(ephemeral);
+    }
+
     @Test
     void rejectsWhatCannotBeSent() {
         ObjectNode audio = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
