@@ -17,6 +17,7 @@ import dev.llmq.provider.model.ToolChoice;
 import dev.llmq.provider.spi.MappedRequest;
 import dev.llmq.provider.spi.ParameterSupport;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,7 +45,8 @@ import java.util.regex.Pattern;
  *       {@code max_output_tokens} in the price table, else {@value #DEFAULT_MAX_TOKENS} (above a thinking budget:
  *       the budget plus {@value #DEFAULT_MAX_TOKENS}), and recorded as {@code filled:max_tokens=N}; a request's own
  *       {@code max_tokens} not above the thinking budget makes {@code reasoning_effort} unsupported;</li>
- *   <li>messages, system, tools, tool choice: {@link AnthropicMessages};</li>
+ *   <li>messages, system, tools, tool choice: {@link AnthropicMessages}; a tool history without tools gets tools
+ *       of its names and {@code tool_choice: none} ({@link #toolsFromHistory});</li>
  *   <li>{@code response_format} ({@code json_object} / {@code json_schema}) goes through a forced tool named
  *       {@value AnthropicWire#JSON_TOOL} whose input schema is the schema (any object for {@code json_object}); its
  *       input comes back as the message content. Chosen over native structured outputs because it works on every
@@ -255,12 +257,46 @@ public final class AnthropicRequestMapper {
                 choice.put("disable_parallel_tool_use", true);
             }
         }
+        if (tools.isEmpty() && (choice == null || !"tool".equals(choice.path("type").asText())
+                && !"any".equals(choice.path("type").asText()))) {
+            choice = toolsFromHistory(body.get("messages"), tools, choice, adjustments);
+        }
         if (!tools.isEmpty()) {
             body.set("tools", tools);
         }
         if (choice != null) {
             body.set("tool_choice", choice);
         }
+    }
+
+    /**
+     * Anthropic refuses a conversation holding {@code tool_use} blocks when the request defines no tools ("Requests
+     * which include tool_use or tool_result blocks must define tools"), which OpenAI takes (a tool loop summed up
+     * without its tools). Such a request gets one tool per name called in its history, taking any object, with
+     * {@code tool_choice: none} so that, as without tools, none is called; recorded as
+     * {@code added:tools_from_history}.
+     *
+     * @return the tool choice to send
+     */
+    private static ObjectNode toolsFromHistory(JsonNode messages, ArrayNode tools, ObjectNode choice,
+                                               List<String> adjustments) {
+        Set<String> names = new LinkedHashSet<>();
+        for (JsonNode turn : messages) {
+            for (JsonNode block : turn.path("content")) {
+                if ("tool_use".equals(block.path("type").asText())) {
+                    names.add(block.path("name").asText());
+                }
+            }
+        }
+        if (names.isEmpty()) {
+            return choice;
+        }
+        for (String name : names) {
+            tools.addObject().put("name", name).put("description", "A tool called earlier in this conversation.")
+                    .putObject("input_schema").put("type", "object");
+        }
+        adjustments.add("added:tools_from_history");
+        return JsonNodeFactory.instance.objectNode().put("type", "none");
     }
 
     /**

@@ -312,7 +312,8 @@ class AnthropicRequestMapperTest {
     void blankTextBlocksAreLeftOutWhitespaceOnlyOnesRecorded() {
         ObjectNode req = json("{\"max_tokens\":5,\"messages\":[{\"role\":\"system\",\"content\":\"  \"},"
                 + "{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":"
-                + "[{\"id\":\"t\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}]}");
+                + "[{\"id\":\"t\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}],"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}");
         MappedRequest m = adapter.mapRequest(target(false), req, false);
         assertThat(m.body().get("system")).as("blank system text is left out").isNull();
         assertThat(m.body().at("/messages/1/content")).hasSize(1);
@@ -456,6 +457,30 @@ class AnthropicRequestMapperTest {
         assertThat(body.at("/messages/0/content/0/cache_control")).isEqualTo(ephemeral);
         assertThat(body.at("/messages/2/content/0/type").asText()).isEqualTo("tool_result");
         assertThat(body.at("/messages/2/content/0/cache_control")).isEqualTo(ephemeral);
+    }
+
+    /** Anthropic wants tools defined next to tool_use blocks: a history's names become tools it may not call. */
+    @Test
+    void aToolHistoryWithoutToolsGetsToolsOfItsNamesThatCannotBeCalled() {
+        String history = "{\"role\":\"user\",\"content\":\"weather?\"},{\"role\":\"assistant\",\"tool_calls\":["
+                + "{\"id\":\"t1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":"
+                + "\"{}\"}},{\"id\":\"t2\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"t1\",\"content\":\"sunny\"},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"t2\",\"content\":\"warm\"},{\"role\":\"user\","
+                + "\"content\":\"sum it up\"}";
+        MappedRequest m = adapter.mapRequest(target(false), json("{\"max_tokens\":5,\"messages\":[" + history
+                + "]}"), false);
+        assertThat(m.body().get("tools")).hasSize(1);
+        assertThat(m.body().at("/tools/0/name").asText()).isEqualTo("get_weather");
+        assertThat(m.body().at("/tools/0/input_schema")).isEqualTo(json("{\"type\":\"object\"}"));
+        assertThat(m.body().get("tool_choice")).isEqualTo(json("{\"type\":\"none\"}"));
+        assertThat(m.adjustments()).contains("added:tools_from_history");
+
+        MappedRequest withTools = adapter.mapRequest(target(false), json("{\"max_tokens\":5,\"messages\":["
+                + history + "],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"other\"}}]}"), false);
+        assertThat(withTools.body().at("/tools/0/name").asText()).isEqualTo("other");
+        assertThat(withTools.body().has("tool_choice")).isFalse();
+        assertThat(withTools.adjustments()).doesNotContain("added:tools_from_history");
     }
 
     @Test

@@ -110,7 +110,7 @@ class MockLlmServerAnthropicTest {
                 + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\","
                 + "\"input\":{\"city\":\"Oslo\"}}]},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\","
-                + "\"content\":\"sunny\"}]}]}";
+                + "\"content\":\"sunny\"}]}]," + TOOLS + "}";
         HttpResponse<String> res = post(req);
 
         assertThat(res.statusCode()).isEqualTo(200);
@@ -462,13 +462,25 @@ class MockLlmServerAnthropicTest {
                 .statusCode()).isEqualTo(200);
     }
 
+    /** As Anthropic: a conversation with tool_use or tool_result blocks must define tools. */
+    @Test
+    void toolBlocksWithoutToolsAreRefused() {
+        String loop = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"go\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t1\","
+                + "\"name\":\"get_weather\",\"input\":{}}]},{\"role\":\"user\",\"content\":[{\"type\":"
+                + "\"tool_result\",\"tool_use_id\":\"t1\",\"content\":\"ok\"}]}]%s}";
+        assertThat(refusal(post(loop.formatted(""))))
+                .isEqualTo("Requests which include tool_use or tool_result blocks must define tools.");
+        assertThat(post(loop.formatted("," + TOOLS)).statusCode()).isEqualTo(200);
+    }
+
     /** Anthropic's ids are letters, digits, _ and -: another provider's (a Gemini signature, functions.f:1) fail. */
     @Test
     void toolCallIdsAreValidatedAsAnthropicValidatesThem() {
         String loop = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"go\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"%s\","
                 + "\"name\":\"f\",\"input\":{}}]},{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
-                + "\"tool_use_id\":\"%s\",\"content\":\"ok\"}]}]}";
+                + "\"tool_use_id\":\"%s\",\"content\":\"ok\"}]}]," + TOOLS + "}";
         assertThat(refusal(post(loop.formatted("functions.f:1", "toolu_1"))))
                 .isEqualTo("messages.1.content.0.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'");
         assertThat(refusal(post(loop.formatted("toolu_1", "call__thought__a+/="))))
@@ -484,7 +496,7 @@ class MockLlmServerAnthropicTest {
                 + "\"budget_tokens\":1024},\"messages\":[{\"role\":\"user\",\"content\":\"go\"},{\"role\":"
                 + "\"assistant\",\"content\":[%s{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"f\","
                 + "\"input\":{}}]},{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
-                + "\"toolu_1\",\"content\":\"ok\"}]}]}";
+                + "\"toolu_1\",\"content\":\"ok\"}]}]," + TOOLS + "}";
         assertThat(refusal(post(loop.formatted("")))).startsWith("messages.1.content.0.type: Expected `thinking` or "
                 + "`redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message");
         assertThat(post(loop.formatted("{\"type\":\"thinking\",\"thinking\":\"t\",\"signature\":\"s\"},"))

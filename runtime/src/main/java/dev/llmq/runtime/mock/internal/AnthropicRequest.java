@@ -76,6 +76,7 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
             texts.add(messageText(messages.get(i), i, i == messages.size() - 1));
         }
         prefill(messages.get(messages.size() - 1));
+        toolBlocksNeedTools(body, messages);
         userId(body.path("metadata").path("user_id"));
         thinkingBeforeTools(body, messages);
         ReplyPlanner.ForcedTool tool = tool(body);
@@ -181,6 +182,21 @@ record AnthropicRequest(String model, boolean stream, int maxTokens, JsonNode me
             }
         }
         return sb.toString();
+    }
+
+    /** A conversation holding {@code tool_use} or {@code tool_result} blocks without tools, refused by Anthropic. */
+    private static void toolBlocksNeedTools(JsonNode body, JsonNode messages) throws Invalid {
+        if (body.path("tools").isArray() && !body.path("tools").isEmpty()) {
+            return;
+        }
+        for (JsonNode m : messages) {
+            for (JsonNode block : m.path("content")) {
+                String type = block.path("type").asText("");
+                if (type.equals("tool_use") || type.equals("tool_result")) {
+                    throw new Invalid("Requests which include tool_use or tool_result blocks must define tools.");
+                }
+            }
+        }
     }
 
     /** A {@code metadata.user_id} Anthropic refuses: over 256 characters, or holding an email address. */
