@@ -37,10 +37,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The mock LLM server answers the 400s the real providers answer to parameter combinations llmq's adapters refuse or
- * drop (Anthropic sampling next to thinking, temperature with top_p; Gemini penalties, thinking levels and thinking
- * off). The mock keeps its own copy of the adapters' model rules (it lives in runtime, which does not depend on
- * provider-lib): this test holds the two to the same models, and shows a job whose parameters llmq drops reaching
- * the mock without them, where the mock would have refused the request as the caller wrote it.
+ * drop (Anthropic sampling next to thinking, temperature with top_p, a temperature above 1, a user_id it refuses,
+ * conversations it refuses as written; Gemini penalties, thinking levels and thinking off). The mock keeps its own
+ * copy of the adapters' model rules (it lives in runtime, which does not depend on provider-lib): this test holds
+ * the two to the same models, and shows a job whose parameters llmq drops reaching the mock without them, where the
+ * mock would have refused the request as the caller wrote it.
  */
 class MockRefusalsAgreeWithAdaptersTest {
 
@@ -238,6 +239,55 @@ class MockRefusalsAgreeWithAdaptersTest {
         ((ObjectNode) asWritten.at("/tools/0/functionDeclarations/1")).putObject("parameters").put("type", "object");
         assertThat(message(postGemini("gemini-2.5-flash", asWritten))).isEqualTo("* GenerateContentRequest.tools[0]"
                 + ".function_declarations[1].parameters.properties: should be non-empty for OBJECT type\n");
+    }
+
+    /**
+     * A temperature above 1 and a user that is an email address or longer than 256 characters: the adapter drops
+     * each (drop_params), the mock takes what it sends and refuses the value as the caller wrote it.
+     */
+    @Test
+    void theMockRefusesTheTemperatureAndUserTheAnthropicAdapterDrops() throws Exception {
+        record Case(String param, ObjectNode request, String wire, JsonNode value) { }
+        List<Case> cases = List.of(
+                new Case("temperature", request().put("temperature", 1.5), "temperature",
+                        Json.mapper().valueToTree(1.5)),
+                new Case("user", request().put("user", "ann@example.com"), "metadata",
+                        Json.mapper().createObjectNode().put("user_id", "ann@example.com")),
+                new Case("user", request().put("user", "u".repeat(257)), "metadata",
+                        Json.mapper().createObjectNode().put("user_id", "u".repeat(257))));
+        for (Case c : cases) {
+            MappedRequest mapped = anthropic("claude-sonnet-4-5", c.request());
+            assertThat(mapped.adjustments()).as(c.param()).contains("dropped:" + c.param());
+            assertThat(postAnthropic(mapped.body()).statusCode()).as(c.param()).isEqualTo(200);
+            HttpResponse<String> undropped = postAnthropic(mapped.body().deepCopy().set(c.wire(), c.value()));
+            assertThat(undropped.statusCode()).as(c.param()).isEqualTo(400);
+            assertThat(message(undropped)).as(c.param()).startsWith(c.wire());
+        }
+    }
+
+    /**
+     * Conversations OpenAI takes and Anthropic refuses as they stand (an empty assistant turn, a prefill ending in a
+     * space, a tool history without tools, a PDF as an image_url): the mock, like Anthropic, takes what the adapter
+     * makes of them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"\"},"
+                + "{\"role\":\"user\",\"content\":\"again\"}]",
+        "[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"Sure: \"}]",
+        "[{\"role\":\"user\",\"content\":\"go\"},{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"t1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":"
+                + "\"tool\",\"tool_call_id\":\"t1\",\"content\":\"ok\"},{\"role\":\"user\",\"content\":\"so?\"}]",
+        "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"read\"},{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"data:application/pdf;base64,JVBERi0=\"}}]}]"})
+    void theMockTakesWhatTheAnthropicAdapterMakesOfConversationsAnthropicRefusesAsWritten(String messages)
+            throws Exception {
+        ObjectNode request = Json.mapper().createObjectNode().put("max_tokens", 200);
+        request.set("messages", Json.mapper().readTree(messages));
+        MappedRequest mapped = ANTHROPIC.mapRequest(ProviderTarget.builder("anthropic", "claude-sonnet-4-5").build(),
+                request, false);
+        HttpResponse<String> answer = postAnthropic(mapped.body());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
     }
 
     /**
