@@ -31,9 +31,10 @@ public final class RouterKeys {
     public static final ConfigKey<Object> RETRY_POLICY = new ConfigKey<>("router_settings.retry_policy",
             ConfigType.STRUCTURE, null, any(), "Retries per error kind, by LiteLLM's names "
             + "(`RateLimitErrorRetries`, `NotFoundErrorRetries`, `ServiceUnavailableErrorRetries`, ...) or llmq's "
-            + "error kinds (`rate_limited`); overrides `num_retries`. `InternalServerErrorRetries` covers 500s, 502s, "
-            + "cut streams and overloads (503, 529), `ServiceUnavailableErrorRetries` the overloads alone, and wins "
-            + "for them where both are set (a narrower name wins over a wider one). `DefaultRetries` takes the place "
+            + "error kinds (`rate_limited`); overrides `num_retries`. `InternalServerErrorRetries` covers 500s, 502s "
+            + "and cut streams, not overloads (503, 529): as in LiteLLM, where a 503 is a ServiceUnavailableError and "
+            + "no InternalServerError, those take `ServiceUnavailableErrorRetries` (or `overloaded`), else the "
+            + "default. `DefaultRetries` takes the place "
             + "of `num_retries` for the kinds the policy does not name.",
             "{RateLimitErrorRetries: 5, BadRequestErrorRetries: 0}");
 
@@ -56,7 +57,7 @@ public final class RouterKeys {
     public static final ConfigKey<Object> ALLOWED_FAILS_POLICY = new ConfigKey<>(
             "router_settings.allowed_fails_policy", ConfigType.STRUCTURE, null, any(),
             "Allowed fails per error kind (`TimeoutErrorAllowedFails`, `InternalServerErrorAllowedFails`, "
-            + "`ServiceUnavailableErrorAllowedFails` ... or llmq's error kinds, the names and their overlap as in "
+            + "`ServiceUnavailableErrorAllowedFails` ... or llmq's error kinds, the names covering what they cover in "
             + "`retry_policy`); overrides `allowed_fails`. `BadGatewayErrorAllowedFails` is refused: llmq counts a "
             + "502 as the 500 it does not tell it from. As with `allowed_fails`, rate limits, 401 and 404 cool "
             + "a deployment at once: `RateLimitErrorAllowedFails` and `NotFoundErrorAllowedFails` have no effect and "

@@ -452,9 +452,8 @@ class RouterTest {
 
     /**
      * LiteLLM's RetryPolicy has ServiceUnavailableErrorRetries and its AllowedFailsPolicy
-     * ServiceUnavailableErrorAllowedFails (a 503: llmq's overloaded); llmq refused both as unknown. InternalServerError
-     * also covers overloaded (a 529 too), so where both are set the narrower ServiceUnavailableError wins for it, as
-     * LiteLLM's own class for a 503 does, whatever the order.
+     * ServiceUnavailableErrorAllowedFails (a 503: llmq's overloaded); llmq refused both as unknown. Set with
+     * InternalServerError, each sets its own kinds, whatever the order.
      */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {
@@ -472,6 +471,29 @@ class RouterTest {
         assertThat(c.router().retriesFor("g", ErrorKind.SERVER_ERROR)).isEqualTo(3);
         assertThat(c.router().allowedFailsPolicy()).containsEntry(ErrorKind.OVERLOADED, 0)
                 .containsEntry(ErrorKind.SERVER_ERROR, 3).containsEntry(ErrorKind.STREAM_TRUNCATED, 3);
+    }
+
+    /**
+     * LiteLLM's ServiceUnavailableError (its class for a 503, llmq's overloaded) is not a subclass of its
+     * InternalServerError, so InternalServerErrorRetries: 0 leaves a 503 the default retries (num_retries); llmq
+     * gave it none, sending a lone deployment's 503 to the fallbacks at once. The same goes for the allowed fails.
+     */
+    @Test
+    void internalServerErrorRetriesLeaveA503TheDefaultRetries() {
+        String[] deployments = {dep("g", "a", ""), dep("spare", "s", "")};
+        LlmqConfig c = config("{ num_retries: 2, fallbacks: [{ g: [spare] }], retry_policy: "
+                + "{ InternalServerErrorRetries: 0 }, allowed_fails_policy: { InternalServerErrorAllowedFails: 7 } }",
+                deployments);
+        Fakes.ScriptedCall call = new Fakes.ScriptedCall().on("a", fail(ErrorKind.OVERLOADED, 503));
+
+        assertThat(router(c).execute(RouteRequest.of("g"), call)).isInstanceOf(RoutedOutcome.Succeeded.class);
+
+        assertThat(call.calls).as("the 503 retried num_retries times").containsExactly("a", "a", "a", "s");
+        assertThat(c.router().retriesFor("g", ErrorKind.OVERLOADED)).isEqualTo(2);
+        assertThat(c.router().retriesFor("g", ErrorKind.SERVER_ERROR)).isZero();
+        assertThat(c.router().retryPolicy()).containsOnlyKeys(ErrorKind.SERVER_ERROR, ErrorKind.STREAM_TRUNCATED);
+        assertThat(c.router().allowedFailsPolicy()).doesNotContainKey(ErrorKind.OVERLOADED)
+                .containsEntry(ErrorKind.SERVER_ERROR, 7);
     }
 
     /**

@@ -24,9 +24,11 @@ import java.util.Set;
 final class RouterSettingsParser {
 
     /**
-     * LiteLLM's retry_policy / allowed_fails_policy exception names → llmq error kinds. Two names may share a kind
-     * (a 503 is LiteLLM's ServiceUnavailableError, llmq's overloaded also being the 529 that InternalServerError
-     * covers): the narrower name (fewer kinds), as LiteLLM's more specific exception class, wins for it.
+     * LiteLLM's retry_policy / allowed_fails_policy exception names → llmq error kinds. A 503 (llmq's overloaded) is
+     * LiteLLM's ServiceUnavailableError, which is not a subclass of its InternalServerError: InternalServerError names
+     * no overloaded, so a 503 gets the default count when only InternalServerError is set. LiteLLM counts Anthropic's
+     * 529 as an InternalServerError; llmq does not tell it from a 503 (both overloaded), so it goes with the 503.
+     * Should two names share a kind, the narrower name (fewer kinds) wins for it.
      */
     private static final Map<String, List<ErrorKind>> LITELLM_ERRORS = Map.of(
             "BadRequestError", List.of(ErrorKind.INVALID_REQUEST, ErrorKind.UNSUPPORTED_PARAMETER),
@@ -35,8 +37,7 @@ final class RouterSettingsParser {
             "TimeoutError", List.of(ErrorKind.TIMEOUT),
             "RateLimitError", List.of(ErrorKind.RATE_LIMITED, ErrorKind.QUOTA_EXHAUSTED),
             "ContentPolicyViolationError", List.of(ErrorKind.CONTENT_POLICY),
-            "InternalServerError", List.of(ErrorKind.SERVER_ERROR, ErrorKind.OVERLOADED,
-                    ErrorKind.STREAM_TRUNCATED),
+            "InternalServerError", List.of(ErrorKind.SERVER_ERROR, ErrorKind.STREAM_TRUNCATED),
             "ServiceUnavailableError", List.of(ErrorKind.OVERLOADED));
     /** LiteLLM's RetryPolicy entry for every error without one of its own: stands in for num_retries. */
     static final String DEFAULT_RETRIES = "DefaultRetries";
