@@ -107,6 +107,19 @@ class UsageRouteTest {
         assertThat(forwardedBy).containsExactly("ingest-usage");
     }
 
+    /** A date alone (its midnight UTC) is forwarded as given; the ingest refused it with a 400 before. */
+    @Test
+    void aDateAloneIsForwarded() {
+        String query = "group_by=model&window=1d&from=2026-11-29&to=2026-11-30";
+
+        HttpTestClient.Response r = http.get("/v1/usage?" + query);
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(queries).containsExactly(query);
+        assertBadParameter("/v1/usage?group_by=model&window=1d&from=2026-11-30&to=2026-11-30", "from",
+                "invalid_value", "'from' (2026-11-30T00:00:00Z) must be before 'to' (2026-11-30T00:00:00Z)");
+    }
+
     /**
      * An answer the aggregator made carries its {@code x-request-id}, the one its log names (here one that did not take
      * the ingest's), so a client's report is found there; one the ingest made (a refusal before forwarding) the
@@ -195,8 +208,8 @@ class UsageRouteTest {
         assertBadParameter("/v1/usage?group_by=model&window=5m", "window", "invalid_value",
                 "'window' must be one of 1d, 1h, 1m, total, got '5m'");
         assertBadParameter("/v1/usage?group_by=model&window=1h&from=yesterday", "from", "invalid_value",
-                "'from' must be an ISO-8601 instant (2026-11-30T10:00:00Z; a '+' offset must be URL-encoded as %2B) "
-                        + "or epoch seconds, got 'yesterday'");
+                "'from' must be an ISO-8601 instant (2026-11-30T10:00:00Z; a '+' offset must be URL-encoded as %2B), "
+                        + "a date (2026-11-30: its midnight UTC) or epoch seconds, got 'yesterday'");
         // the aggregator's range, checked here too (an instant no Kafka record time can have)
         assertBadParameter("/v1/usage?group_by=model&window=1h&to=-1000000000-01-01T00:00:00Z", "to",
                 "invalid_value", "'to' must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z");

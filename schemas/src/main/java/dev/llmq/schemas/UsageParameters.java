@@ -5,13 +5,17 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The parameters of {@code GET /v1/usage} that both doors checking them (the ingest, before it forwards a question,
  * and the usage aggregator) must read alike: {@code group_by} and {@code window} when absent
  * ({@link #DEFAULT_GROUP_BY}, {@link #DEFAULT_WINDOW}); {@code from} and {@code to}, an ISO-8601 instant with offset
- * ({@code 2026-11-30T10:00:00Z}, {@code 2026-11-30T11:00:00+01:00}) or epoch seconds, between {@link #EARLIEST} and
+ * ({@code 2026-11-30T10:00:00Z}, {@code 2026-11-30T11:00:00+01:00}), a date ({@code 2026-11-30}, its midnight UTC)
+ * or epoch seconds, between {@link #EARLIEST} and
  * {@link #LATEST}; and {@code tenant}, a tenant's name as API keys name them, or {@link UsageRecord#NONE}.
  */
 public final class UsageParameters {
@@ -28,6 +32,8 @@ public final class UsageParameters {
     public static final String DEFAULT_GROUP_BY = "model";
     /** {@code window} when a question does not say: the totals since the aggregator began. */
     public static final String DEFAULT_WINDOW = "total";
+    /** A date alone, {@code 2026-11-30}: read as its midnight UTC. */
+    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
     private UsageParameters() {
     }
@@ -44,11 +50,17 @@ public final class UsageParameters {
         }
         Instant at;
         try {
-            at = value.chars().allMatch(Character::isDigit)
-                    ? Instant.ofEpochSecond(Long.parseLong(value)) : Instant.parse(value);
+            if (value.chars().allMatch(Character::isDigit)) {
+                at = Instant.ofEpochSecond(Long.parseLong(value));
+            } else if (DATE.matcher(value).matches()) {
+                at = LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } else {
+                at = Instant.parse(value);
+            }
         } catch (DateTimeException | NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException("'" + param + "' must be an ISO-8601 instant (2026-11-30T10:00:00Z; "
-                    + "a '+' offset must be URL-encoded as %2B) or epoch seconds, got '" + value + "'");
+                    + "a '+' offset must be URL-encoded as %2B), a date (2026-11-30: its midnight UTC) or epoch "
+                    + "seconds, got '" + value + "'");
         }
         if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
             throw new IllegalArgumentException("'" + param + "' must be between " + EARLIEST + " and " + LATEST

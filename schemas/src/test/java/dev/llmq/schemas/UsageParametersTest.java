@@ -20,8 +20,11 @@ class UsageParametersTest {
         "1796032800, 2026-11-30T10:00:00Z",
         "0, 1970-01-01T00:00:00Z",
         "9999-12-31T23:59:59Z, 9999-12-31T23:59:59Z",
+        "2026-11-30, 2026-11-30T00:00:00Z",
+        "1970-01-01, 1970-01-01T00:00:00Z",
+        "9999-12-31, 9999-12-31T00:00:00Z",
     })
-    void isoInstantsWithOffsetAndEpochSecondsAreRead(String value, Instant expected) {
+    void isoInstantsWithOffsetDatesAtMidnightUtcAndEpochSecondsAreRead(String value, Instant expected) {
         assertThat(UsageParameters.time("from", value)).isEqualTo(expected);
     }
 
@@ -35,7 +38,9 @@ class UsageParametersTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "yesterday | 'to' must be an ISO-8601 instant",
-        "2026-11-30 | 'to' must be an ISO-8601 instant",
+        "2026-11-31 | 'to' must be an ISO-8601 instant",
+        "2026-11-30T10:00 | 'to' must be an ISO-8601 instant",
+        "1969-12-31 | 'to' must be between 1970-01-01T00:00:00Z",
         "99999999999999999999 | or epoch seconds, got '99999999999999999999'",
         "-5 | 'to' must be an ISO-8601 instant",
         "1969-12-31T23:59:59Z | 'to' must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z",

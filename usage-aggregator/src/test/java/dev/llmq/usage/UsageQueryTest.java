@@ -34,6 +34,15 @@ class UsageQueryTest {
                 "from", "'from' (2026-11-30T10:00:00Z) must be before 'to' (2026-11-30T09:00:00Z)");
     }
 
+    /** A date alone is its midnight UTC, as the ingest reads it; it refused one before. */
+    @Test
+    void aDateAloneIsItsMidnightUtc() {
+        UsageQuery q = parse(Map.of("window", "1h", "from", "2026-11-29", "to", "2026-11-30"));
+        assertThat(q.from()).isEqualTo(Instant.parse("2026-11-29T00:00:00Z"));
+        assertThat(q.to()).isEqualTo(Instant.parse("2026-11-30T00:00:00Z"));
+        assertThat(q.parameters()).containsEntry("from", "2026-11-29T00:00:00Z");
+    }
+
     private static void assertRefused(Map<String, String> params, String param, String message) {
         assertThatThrownBy(() -> parse(params)).isInstanceOfSatisfying(UsageApiException.class, e -> {
             assertThat(e.status()).isEqualTo(400);
