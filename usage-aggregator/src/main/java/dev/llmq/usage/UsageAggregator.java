@@ -254,16 +254,18 @@ public final class UsageAggregator implements AutoCloseable {
      * The whole answer to a usage question, gathered from every instance; retried while the stores move. 503 until
      * the application has counted what the results topic held when this instance started: before, its sums would be
      * partial (a restart with results written while it was down read 3,205 requests where 3,705 had been made).
+     *
+     * @param requestId the question's {@code x-request-id}, passed to the other instances asked (null: none)
      */
-    public List<UsageRecord> answer(UsageQuery q) {
+    public List<UsageRecord> answer(UsageQuery q, String requestId) {
         if (started && !streams.caughtUp()) {
             throw UsageApiException.unavailable("the usage aggregator is counting the results written before it"
                     + " started, and its sums are not whole yet");
         }
-        return Retry.decorateSupplier(movingRetry, () -> gather(q)).get();
+        return Retry.decorateSupplier(movingRetry, () -> gather(q, requestId)).get();
     }
 
-    private List<UsageRecord> gather(UsageQuery q) {
+    private List<UsageRecord> gather(UsageQuery q, String requestId) {
         KafkaStreams s = streams.streams();
         int expected = streams.partitions();
         if (s == null || expected == 0) {
@@ -273,7 +275,7 @@ public final class UsageAggregator implements AutoCloseable {
         shares.add(local.share(q));
         for (StreamsMetadata m : s.metadataForAllStreamsClients()) {
             if (!m.hostInfo().equals(self) && m.stateStoreNames().contains(q.window().storeName())) {
-                shares.add(peers.ask(m.hostInfo(), q));
+                shares.add(peers.ask(m.hostInfo(), q, requestId));
             }
         }
         TreeSet<Integer> covered = new TreeSet<>();
@@ -309,7 +311,7 @@ public final class UsageAggregator implements AutoCloseable {
         if (q.tenant() != null) {
             body.put("tenant", q.tenant());
         }
-        body.put("data", answer(q));
+        body.put("data", answer(q, ctx.res().getHeader(RequestIds.HEADER)));
         json(ctx, 200, body);
     }
 

@@ -18,6 +18,7 @@ public final class CannedPeer implements AutoCloseable {
     private final HttpServer server;
     private final AtomicInteger status = new AtomicInteger(200);
     private final AtomicReference<String> body = new AtomicReference<>("{}");
+    private final AtomicReference<com.sun.net.httpserver.Headers> asked = new AtomicReference<>();
 
     private CannedPeer(String path) {
         try {
@@ -26,6 +27,7 @@ public final class CannedPeer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext(path, exchange -> {
+            asked.set(exchange.getRequestHeaders());
             byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
             exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(status.get(), bytes.length == 0 ? -1 : bytes.length);
@@ -45,6 +47,12 @@ public final class CannedPeer implements AutoCloseable {
         this.status.set(status);
         this.body.set(body);
         return this;
+    }
+
+    /** The value of header {@code name} in the last request answered, or null (none yet, or no such header). */
+    public String lastRequestHeader(String name) {
+        com.sun.net.httpserver.Headers headers = asked.get();
+        return headers == null ? null : headers.getFirst(name);
     }
 
     public int port() {

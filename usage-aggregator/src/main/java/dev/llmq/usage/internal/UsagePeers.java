@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks another aggregator instance for its share of a usage answer, on the internal route {@value #PATH}. That route
  * answers from the instance's own partitions and never asks further, so a question travels one hop. Every question
- * carries the internal key ({@code Authorization: Bearer}) and the query's {@code tenant}.
+ * carries the internal key ({@code Authorization: Bearer}), the query's {@code tenant} and the {@code x-request-id}
+ * of the question it is part of, which the other instance takes for its own answer and log ({@link RequestIds}), so
+ * one id names a usage question in every aggregator's log.
  */
 public final class UsagePeers {
 
@@ -45,18 +47,27 @@ public final class UsagePeers {
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     }
 
-    /** The share {@code owner} holds; a failure or a refusal is a 503 (retried by the caller). */
-    public Share ask(HostInfo owner, UsageQuery query) {
+    /**
+     * The share {@code owner} holds; a failure or a refusal is a 503 (retried by the caller).
+     *
+     * @param requestId the {@code x-request-id} of the question this share is for, or null for none
+     */
+    public Share ask(HostInfo owner, UsageQuery query, String requestId) {
         String params = query.parameters().entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + PATH + "?" + params);
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED_BY, instanceId)
-                    .header("Authorization", authorization).GET().build();
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED_BY, instanceId)
+                    .header("Authorization", authorization);
+            if (requestId != null) {
+                builder.header(RequestIds.HEADER, requestId);
+            }
+            HttpRequest request = builder.GET().build();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
-                LOG.debug("usage peer {} answered {}", uri, response.statusCode());
+                LOG.debug("usage peer {} answered {} ({} {})", uri, response.statusCode(), RequestIds.HEADER,
+                        requestId);
                 throw UsageApiException.unavailable("the aggregator instance at " + owner.host() + ":" + owner.port()
                         + " answered " + response.statusCode());
             }

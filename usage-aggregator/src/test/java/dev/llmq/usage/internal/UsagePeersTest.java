@@ -40,14 +40,26 @@ class UsagePeersTest {
     @Test
     void aShareIsRead() {
         peer.answer(200, "{\"partitions\":[0,2],\"data\":[]}");
-        assertThat(peers.ask(owner, query)).isEqualTo(new Share(List.of(0, 2), List.of()));
+        assertThat(peers.ask(owner, query, null)).isEqualTo(new Share(List.of(0, 2), List.of()));
+    }
+
+    /** The question's id goes along, so the other instance's answer and log carry it too; none when it has none. */
+    @Test
+    void theQuestionsRequestIdIsForwarded() {
+        peer.answer(200, "{\"partitions\":[0],\"data\":[]}");
+        String id = "req_0123456789abcdef0123456789abcdef";
+        peers.ask(owner, query, id);
+        assertThat(peer.lastRequestHeader("x-request-id")).isEqualTo(id);
+        assertThat(peer.lastRequestHeader("authorization")).isEqualTo("Bearer key");
+        peers.ask(owner, query, null);
+        assertThat(peer.lastRequestHeader("x-request-id")).isNull();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"null", "", "[]", "7", "{\"partitions\":[null]}", "{\"data\":"})
     void anAnswerThatIsNoShareIsA503(String answer) {
         peer.answer(200, answer);
-        assertThatThrownBy(() -> peers.ask(owner, query)).isInstanceOfSatisfying(UsageApiException.class,
+        assertThatThrownBy(() -> peers.ask(owner, query, null)).isInstanceOfSatisfying(UsageApiException.class,
                 e -> assertThat(e.status()).isEqualTo(503));
     }
 }
