@@ -229,8 +229,8 @@ class MockLlmServerFaultsTest {
 
         JsonNode log = json(client.send("GET", "/__mock/requests?model=azure/gpt-4o-eu", null).body());
         assertThat(log).hasSize(2);
-        assertThat(log.get(1).get("body").asText()).as("what llmq sent, as sent")
-                .isEqualTo(chatBody("azure/gpt-4o-eu", false, null));
+        assertThat(log.get(1).get("body")).as("what llmq sent, as a JSON object")
+                .isEqualTo(json(chatBody("azure/gpt-4o-eu", false, null)));
         assertThat(log.get(1).get("body_bytes").asInt()).isEqualTo(chatBody("azure/gpt-4o-eu", false, null).length());
         assertThat(log.get(1).get("body_truncated").asBoolean()).isFalse();
         assertThat(log.get(0).get("status").asInt()).isEqualTo(429);
@@ -250,6 +250,35 @@ class MockLlmServerFaultsTest {
         assertThat(server.behaviorFor("azure/gpt-4o-eu").completionTokens()).isEqualTo(2);
         assertThat(client.send("DELETE", "/__mock/requests", null).statusCode()).isEqualTo(204);
         assertThat(json(client.send("GET", "/__mock/requests", null).body())).isEmpty();
+    }
+
+    /**
+     * The log gives a whole JSON body as the object sent, and any other (not JSON, more than one document, a key
+     * twice, or cut at the limit) as the text received, so what it shows is always what came.
+     */
+    @Test
+    void theLogGivesAWholeJsonBodyAsJsonAndAnyOtherAsText() {
+        String decimals = "{\"model\":\"j\",\"temperature\":0.50,\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String twice = "{\"model\":\"j\",\"model\":\"k\"}";
+        String cut = chatBody("j", false, "\"user\":\"" + "x".repeat(RecordedRequest.BODY_LIMIT) + "\"");
+        for (String body : List.of(decimals, "not json", "{\"model\":\"j\"} {}", twice, cut)) {
+            client.post("/v1/chat/completions", body);
+        }
+
+        String raw = client.send("GET", "/__mock/requests", null).body();
+        JsonNode log = json(raw);
+
+        assertThat(log).hasSize(5);
+        assertThat(log.get(0).get("body").isObject()).isTrue();
+        assertThat(raw).as("every digit kept").contains("\"body\":" + decimals + ",");
+        assertThat(log.get(1).get("body").asText()).isEqualTo("not json");
+        assertThat(log.get(2).get("body").asText()).isEqualTo("{\"model\":\"j\"} {}");
+        assertThat(log.get(3).get("body").asText()).isEqualTo(twice);
+        assertThat(log.get(4).get("body").isTextual()).isTrue();
+        assertThat(log.get(4).get("body").asText()).hasSize(RecordedRequest.BODY_LIMIT);
+        assertThat(log.get(4).get("body_truncated").asBoolean()).isTrue();
+        assertThat(log).allSatisfy(r -> assertThat(r.has("body_bytes")).isTrue());
     }
 
     @Test

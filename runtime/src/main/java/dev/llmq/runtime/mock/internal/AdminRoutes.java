@@ -1,7 +1,11 @@
 package dev.llmq.runtime.mock.internal;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmq.runtime.mock.MockBehavior;
@@ -19,10 +23,16 @@ public final class AdminRoutes {
 
     private final MockEngine engine;
     private final ObjectMapper json;
+    /** Reads a logged body as a JSON document, refusing what would not give it back as sent. */
+    private final ObjectReader exact;
 
     public AdminRoutes(MockEngine engine, ObjectMapper json) {
         this.engine = engine;
         this.json = json;
+        this.exact = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
+                        DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     }
 
     public void register(RoutesConfig routes) {
@@ -92,12 +102,30 @@ public final class AdminRoutes {
             ObjectNode h = n.putObject("headers");
             r.headers().forEach(h::put);
             if (r.body() != null) {
-                n.put("body", r.body());
+                JsonNode whole = r.bodyTruncated() ? null : jsonDocument(r.body());
+                if (whole != null) {
+                    n.set("body", whole);
+                } else {
+                    n.put("body", r.body());
+                }
                 n.put("body_bytes", r.bodyBytes());
                 n.put("body_truncated", r.bodyTruncated());
             }
         }
         send(ctx, 200, arr);
+    }
+
+    /**
+     * The JSON object or array {@code body} is, exactly as sent (every key once, nothing after it, decimals with their
+     * digits), or null for any other body: the log gives such a body as the text received.
+     */
+    private JsonNode jsonDocument(String body) {
+        try {
+            JsonNode node = exact.readTree(body);
+            return node != null && node.isContainerNode() ? node : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private MockBehavior readBehavior(Context ctx) throws IOException {
