@@ -49,14 +49,28 @@ record LoadedConfig(Path path, String text) {
                 throw new UncheckedIOException(e);
             }
         }
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException("config " + path + " is a directory; give the YAML file in it");
+        }
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("config file not found: " + path);
         }
         try {
             return new LoadedConfig(path, Files.readString(path, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read config " + path, e);
+            throw cannotRead(path, e);
         }
+    }
+
+    /** Says why {@code path} could not be read: "permission denied" and the like, not just that it failed. */
+    static UncheckedIOException cannotRead(Path path, IOException e) {
+        String why = switch (e) {
+            case java.nio.file.AccessDeniedException denied -> "permission denied";
+            case java.nio.charset.CharacterCodingException coding -> "not UTF-8 text";
+            case java.nio.file.FileSystemException fs when fs.getReason() != null -> fs.getReason();
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
+        return new UncheckedIOException("cannot read config " + path + ": " + why, e);
     }
 
     /**

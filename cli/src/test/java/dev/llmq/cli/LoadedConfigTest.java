@@ -11,6 +11,7 @@ import dev.llmq.router.LlmqConfig;
 import dev.llmq.router.LlmqSection;
 import dev.llmq.worker.ChunkCoalescing;
 import dev.llmq.worker.WorkerSettings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,5 +156,33 @@ class LoadedConfigTest {
     void aMissingFileIsNamed(@TempDir Path dir) {
         assertThatThrownBy(() -> LoadedConfig.read(dir.resolve("absent.yaml")))
                 .hasMessageContaining("config file not found").hasMessageContaining("absent.yaml");
+    }
+
+    @Test
+    void aDirectoryIsSaidToBeOneNotMissing(@TempDir Path dir) throws IOException {
+        Path folder = Files.createDirectory(dir.resolve("llmq.yaml"));
+
+        assertThatThrownBy(() -> LoadedConfig.read(folder))
+                .hasMessage("config " + folder + " is a directory; give the YAML file in it");
+    }
+
+    @Test
+    void aFileThatCannotBeReadSaysWhy(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("llmq.yaml"), "model_list: []\n");
+
+        // as root (the tests' usual user) a chmod 000 file still reads: the reasons are given as the JDK throws them
+        assertThat(LoadedConfig.cannotRead(file, new java.nio.file.AccessDeniedException(file.toString())))
+                .hasMessage("cannot read config " + file + ": permission denied");
+        assertThat(LoadedConfig.cannotRead(file, new java.nio.charset.MalformedInputException(1)))
+                .hasMessage("cannot read config " + file + ": not UTF-8 text");
+        assertThat(LoadedConfig.cannotRead(file, new java.nio.file.FileSystemException(file.toString(), null,
+                "Input/output error"))).hasMessage("cannot read config " + file + ": Input/output error");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8SaysSo(@TempDir Path dir) throws IOException {
+        Path file = Files.write(dir.resolve("llmq.yaml"), new byte[] {'a', ':', ' ', (byte) 0xff, '\n'});
+
+        assertThatThrownBy(() -> LoadedConfig.read(file)).hasMessage("cannot read config " + file + ": not UTF-8 text");
     }
 }
