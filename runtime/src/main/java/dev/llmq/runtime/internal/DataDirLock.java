@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -69,13 +72,26 @@ public final class DataDirLock implements AutoCloseable {
             held = new DataDirLock(file, channel, lock);
             return held;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock Kafka data dir " + dataDir, e);
+            throw cannotLock(dataDir, e);
         } finally {
             if (held == null) {
                 closeQuietly(channel);
                 HELD.remove(file);
             }
         }
+    }
+
+    /** The refusal when the lock file cannot be made or written, with the reason (not writable, not a dir). */
+    static UncheckedIOException cannotLock(Path dataDir, IOException e) {
+        String why = switch (e) {
+            case AccessDeniedException denied -> "permission denied on " + denied.getFile();
+            case FileAlreadyExistsException exists -> exists.getFile() + " exists and is not a directory";
+            case FileSystemException fs when fs.getReason() != null ->
+                    (fs.getFile() == null || fs.getFile().equals(dataDir.toString()) ? "" : fs.getFile() + ": ")
+                            + fs.getReason();
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
+        return new UncheckedIOException("cannot lock Kafka data dir " + dataDir + ": " + why, e);
     }
 
     private static IllegalStateException inUse(Path dataDir, String holder) {
