@@ -3,15 +3,20 @@ package dev.llmq.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.llmq.schemas.JobRequest;
 import dev.llmq.schemas.JobResult;
 import dev.llmq.runtime.KafkaCluster;
+import dev.llmq.worker.internal.ClassicGroupFeed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class JobWorkerRestartIT extends WorkerIT {
 
@@ -60,20 +65,37 @@ class JobWorkerRestartIT extends WorkerIT {
     void closeWaitsForInFlightJobsAndCommitsThem() throws Exception {
         KafkaFixture fx = fixture("drain", 2);
         TestHandler held = new TestHandler(id -> true);
-        JobWorker worker = start(fx.settings("w1"), held);
+        JobWorker worker = start(fx.settingsBuilder("w1").shutdownTimeout(Duration.ofSeconds(45)).build(), held);
         fx.sendAll(jobs("d-", 10));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(held.running).hasValue(10));
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger feedLog = (Logger) LoggerFactory.getLogger(ClassicGroupFeed.class);
+        feedLog.addAppender(logs);
 
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(worker::close);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !worker.ready());
-        assertThat(closing).isNotDone();
-        held.release();
-        closing.get();
+        try {
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(worker::close);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !worker.ready());
+            assertThat(closing).isNotDone();
+            // an operator who sent SIGTERM sees why the process has not stopped yet, and for how long at most
+            await().atMost(Duration.ofSeconds(5)).until(() -> messages(logs).contains("stopping: waiting up to 45 s "
+                    + "(llmq.worker.shutdown_timeout) for 10 running jobs to finish; those still running then are "
+                    + "left to the other workers"));
+            held.release();
+            closing.get();
+        } finally {
+            feedLog.detachAppender(logs);
+        }
 
+        assertThat(messages(logs)).anyMatch(m -> m.startsWith("stopping: the 10 running jobs finished in "));
         assertThat(held.interrupted).isEmpty();
         assertThat(fx.committed()).isEqualTo(fx.endOffsets(fx.topics.jobs()));
         // published before the commits; the closed worker's de-duplication may not have passed them all on yet
         assertThat(TestJobs.resultsById(fx.readAll(fx.topics.results()))).hasSize(10);
+    }
+
+    private static List<String> messages(ListAppender<ILoggingEvent> logs) {
+        return List.copyOf(logs.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Test

@@ -346,8 +346,19 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
     private void drain() {
         consumer.pause(consumer.assignment());
         // jobs waiting for capacity get no slot back (see dispatchBacklog): not waited for
-        long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
+        long start = System.nanoTime();
+        long deadline = start + options.shutdownTimeout().toNanos();
+        int runningAtStop = inFlight.get();
+        if (runningAtStop > 0) {
+            LOG.info("stopping: waiting up to {} (llmq.worker.shutdown_timeout) for {} running jobs to finish; "
+                    + "those still running then are left to the other workers", readable(options.shutdownTimeout()),
+                    runningAtStop);
+        }
         drainUntil(deadline, false);
+        if (runningAtStop > 0 && inFlight.get() == 0) {
+            LOG.info("stopping: the {} running jobs finished in {} ms", runningAtStop,
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+        }
         Runnable interrupt = stopJobs;
         int running = inFlight.get() + waits.waiting();
         if (running > 0 && interrupt != null) {
@@ -368,6 +379,15 @@ public final class ClassicGroupFeed implements JobFeed, ConsumerRebalanceListene
         }
         commits.recordStartsNow();
         commits.commit(true);
+    }
+
+    /** "30 s", "1.5 s", "300 ms": a timeout as an operator would write it. */
+    static String readable(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        return (ms % 1000 == 0 ? String.valueOf(ms / 1000) : String.valueOf(ms / 1000.0)) + " s";
     }
 
     /**
