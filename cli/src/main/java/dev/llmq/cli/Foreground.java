@@ -2,14 +2,21 @@ package dev.llmq.cli;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Keeps a started role in the foreground until Ctrl-C or SIGTERM, then closes it cleanly. Its ready line goes to
@@ -108,8 +115,11 @@ final class Foreground {
 
     private static CountDownLatch stopOnSignal(String role, AutoCloseable running) {
         CountDownLatch stopped = new CountDownLatch(1);
+        StopSignals signals = new StopSignals(role, Runtime.getRuntime()::halt);
+        signals.install();
         Thread hook = new Thread(() -> {
-            LOG.info("{}: stopping", role);
+            signals.stopping();
+            LOG.info("{}: stopping (a second Ctrl-C or SIGTERM stops at once)", role);
             try {
                 running.close();
             } catch (Exception e) {
@@ -121,5 +131,73 @@ final class Foreground {
         }, "llmq-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         return stopped;
+    }
+
+    /**
+     * Ctrl-C and SIGTERM: the first starts the clean stop (the JVM's own handler, which runs the shutdown hooks and
+     * can take up to {@code llmq.worker.shutdown_timeout} while jobs finish); one more while stopping halts at once,
+     * as {@code kill -9} would (exit {@link #FORCED_EXIT}): the JVM alone ignores it, so an operator who asked twice
+     * saw nothing happen. Jobs running then get no result here and run again on another worker (or this one once
+     * restarted). A signal ignored when the process started ({@code nohup}) stays ignored.
+     */
+    static final class StopSignals {
+
+        /** Exit code of a stop forced by a second signal: that of {@code kill -9}. */
+        static final int FORCED_EXIT = 137;
+
+        private final String role;
+        private final IntConsumer halt;
+        private final AtomicBoolean stopping = new AtomicBoolean();
+        private final Map<String, SignalHandler> previous = new ConcurrentHashMap<>();
+
+        StopSignals(String role, IntConsumer halt) {
+            this.role = role;
+            this.halt = halt;
+        }
+
+        /** Puts this in front of the JVM's handlers of SIGTERM and SIGINT. */
+        void install() {
+            for (String name : List.of("TERM", "INT")) {
+                try {
+                    Signal signal = new Signal(name);
+                    if (!replaced(name, Signal.handle(signal, this::received))) {
+                        Signal.handle(signal, SignalHandler.SIG_IGN);
+                    }
+                } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                    LOG.debug("SIG{} left to the JVM: {}", name, e.toString());
+                }
+            }
+        }
+
+        /** Keeps the handler this one replaced for {@code name}; false when it was ignored, to be put back. */
+        boolean replaced(String name, SignalHandler before) {
+            if (before == SignalHandler.SIG_IGN) {
+                return false;
+            }
+            previous.put(name, before);
+            return true;
+        }
+
+        /** The stop has begun (by a signal or otherwise): a signal from now on halts. */
+        void stopping() {
+            stopping.set(true);
+        }
+
+        void received(Signal signal) {
+            SignalHandler before = previous.get(signal.getName());
+            if (stopping.compareAndSet(false, true)) {
+                if (before != null) {
+                    before.handle(signal); // the JVM's: the shutdown hooks run, this thread waits in it
+                } else {
+                    System.exit(128 + signal.getNumber());
+                }
+                return;
+            }
+            LOG.warn("{}: SIG{} while stopping: stopping at once, without waiting for running jobs (they run again "
+                    + "on another worker) or closing cleanly", role, signal.getName());
+            System.err.println("llmq " + role + " stopped at once (SIG" + signal.getName() + " while stopping)");
+            System.err.flush();
+            halt.accept(FORCED_EXIT);
+        }
     }
 }

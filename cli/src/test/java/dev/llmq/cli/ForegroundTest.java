@@ -6,9 +6,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 class ForegroundTest {
 
@@ -51,5 +55,44 @@ class ForegroundTest {
         assertThat(announced).isFalse();
         assertThat(asked).hasValue(2);
         assertThat(printed.size()).isZero();
+    }
+
+    @Test
+    void theFirstSignalStopsCleanlyAndASecondWhileStoppingHaltsAtOnce() {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        List<Integer> halted = new CopyOnWriteArrayList<>();
+        Foreground.StopSignals signals = new Foreground.StopSignals("worker", halted::add);
+        assertThat(signals.replaced("TERM", signal -> handled.add("jvm " + signal.getName()))).isTrue();
+        assertThat(signals.replaced("INT", signal -> handled.add("jvm " + signal.getName()))).isTrue();
+
+        signals.received(new Signal("TERM"));
+        assertThat(handled).containsExactly("jvm TERM");
+        assertThat(halted).isEmpty();
+
+        signals.received(new Signal("TERM")); // before: ignored by the JVM, the stop went on for up to 30 s more
+        signals.received(new Signal("INT"));
+        assertThat(handled).containsExactly("jvm TERM");
+        assertThat(halted).containsExactly(Foreground.StopSignals.FORCED_EXIT, Foreground.StopSignals.FORCED_EXIT);
+    }
+
+    @Test
+    void aSignalOnceTheStopBeganOtherwiseHaltsAtOnce() {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        List<Integer> halted = new CopyOnWriteArrayList<>();
+        Foreground.StopSignals signals = new Foreground.StopSignals("worker", halted::add);
+        signals.replaced("INT", signal -> handled.add("jvm " + signal.getName()));
+
+        signals.stopping(); // the shutdown hook runs: System.exit, or a signal the JVM took first
+        signals.received(new Signal("INT"));
+
+        assertThat(handled).isEmpty();
+        assertThat(halted).containsExactly(137);
+    }
+
+    @Test
+    void aSignalIgnoredAtStartStaysIgnored() {
+        Foreground.StopSignals signals = new Foreground.StopSignals("worker", code -> { });
+
+        assertThat(signals.replaced("INT", SignalHandler.SIG_IGN)).as("nohup's SIGINT is put back").isFalse();
     }
 }
