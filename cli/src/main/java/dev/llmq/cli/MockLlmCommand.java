@@ -1,5 +1,6 @@
 package dev.llmq.cli;
 
+import dev.llmq.runtime.PortInUseException;
 import dev.llmq.runtime.mock.MockLlmServer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,6 +20,8 @@ final class MockLlmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // refused here, as a role's port is, before the web server logs its own error about it
+        PortInUseException.requireFree("mock LLM server", host, port);
         MockLlmServer server = MockLlmServer.builder().host(host).port(port).build().start();
         System.out.printf("llmq mock-llm ready: %s (OpenAI base URL %s)%n", server.baseUrl(), server.openAiBaseUrl());
         System.out.flush();
