@@ -66,7 +66,15 @@ public final class Main implements Runnable {
         while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException)) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        // Kafka's clients fail to start with "Failed to create new KafkaAdminClient" alone: the why is the cause's
+        // ("No resolvable bootstrap urls given in bootstrap.servers", a bad SASL setting)
+        Throwable cause = t.getCause();
+        if (t instanceof org.apache.kafka.common.KafkaException && cause != null && cause.getMessage() != null
+                && !message.contains(cause.getMessage())) {
+            message += ": " + cause.getMessage();
+        }
+        return message;
     }
 
     @Override
