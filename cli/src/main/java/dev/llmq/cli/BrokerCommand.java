@@ -13,7 +13,8 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = ".llmq", description = "where the broker keeps its data (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kafka-port", converter = PortConverter.class, defaultValue = "9092",
+            description = "Kafka port (default: ${DEFAULT-VALUE})")
     int kafkaPort;
 
     @Option(names = "--host", defaultValue = RoleOptions.DEFAULT_HOST, paramLabel = "ADDR",
@@ -21,7 +22,8 @@ final class BrokerCommand implements Callable<Integer> {
                     + "(llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
     String host;
 
-    @Option(names = "--http-port", defaultValue = "4001", description = "health port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--http-port", converter = PortConverter.class, defaultValue = "4001",
+            description = "health port (default: ${DEFAULT-VALUE})")
     int httpPort;
 
     @Option(names = BindPolicy.INSECURE_FLAG, description = "serve health and metrics on a --host other than loopback "

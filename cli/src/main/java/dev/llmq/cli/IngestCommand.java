@@ -23,7 +23,8 @@ final class IngestCommand implements Callable<Integer> {
             + "another one needs API keys (llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
     String host;
 
-    @Option(names = "--http-port", defaultValue = "4000", description = "HTTP port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--http-port", converter = PortConverter.class, defaultValue = "4000",
+            description = "HTTP port (default: ${DEFAULT-VALUE})")
     int httpPort;
 
     @Option(names = "--instance-id", description = "stable, unique id of this ingest instance (default: random)")

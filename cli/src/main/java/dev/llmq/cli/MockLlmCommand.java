@@ -15,7 +15,8 @@ final class MockLlmCommand implements Callable<Integer> {
             description = "address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface)")
     String host;
 
-    @Option(names = "--port", defaultValue = "4010", description = "HTTP port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--port", converter = PortConverter.class, defaultValue = "4010",
+            description = "HTTP port (default: ${DEFAULT-VALUE})")
     int port;
 
     @Override

@@ -22,10 +22,12 @@ final class StandaloneCommand implements Callable<Integer> {
             + "another one needs API keys (llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
     String host;
 
-    @Option(names = "--http-port", defaultValue = "4000", description = "HTTP port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--http-port", converter = PortConverter.class, defaultValue = "4000",
+            description = "HTTP port (default: ${DEFAULT-VALUE})")
     int httpPort;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kafka-port", converter = PortConverter.class, defaultValue = "9092",
+            description = "Kafka port (default: ${DEFAULT-VALUE})")
     int kafkaPort;
 
     @Option(names = BindPolicy.INSECURE_FLAG, description = "listen on a --host other than loopback without API keys "

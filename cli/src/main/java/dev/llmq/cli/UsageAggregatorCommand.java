@@ -24,7 +24,7 @@ final class UsageAggregatorCommand implements Callable<Integer> {
             + "another one needs API keys (llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
     String host;
 
-    @Option(names = "--http-port", defaultValue = "4003",
+    @Option(names = "--http-port", converter = PortConverter.class, defaultValue = "4003",
             description = "HTTP port of GET /v1/usage, health and metrics (default: ${DEFAULT-VALUE})")
     int httpPort;
 

@@ -24,7 +24,8 @@ final class WorkerCommand implements Callable<Integer> {
                     + "(llmq.auth.keys) or " + BindPolicy.INSECURE_FLAG)
     String host;
 
-    @Option(names = "--http-port", defaultValue = "4002", description = "health and metrics port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--http-port", converter = PortConverter.class, defaultValue = "4002",
+            description = "health and metrics port (default: ${DEFAULT-VALUE})")
     int httpPort;
 
     @Option(names = BindPolicy.INSECURE_FLAG, description = "serve health and metrics on a --host other than loopback "
