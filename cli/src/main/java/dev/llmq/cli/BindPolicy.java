@@ -8,14 +8,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a role with an HTTP API may listen. With API keys ({@code llmq.auth.keys}) anywhere. Without keys anyone who
- * reaches the port can submit and read every job, so only a loopback address, said at start; another address fails
+ * reaches the port can submit and read every job (the ingest API; {@link #exposed} for the others), so only a
+ * loopback address, said at start; another address fails
  * the start unless {@code --insecure-no-auth} is given, which is warned about loudly.
  */
 final class BindPolicy {
 
     static final String INSECURE_FLAG = "--insecure-no-auth";
     static final String NO_KEYS_LINE = "no API keys configured (llmq.auth.keys): listening on %s only; anyone on this "
-            + "machine can submit and read every job";
+            + "machine can %s";
 
     private static final Logger LOG = LoggerFactory.getLogger(BindPolicy.class);
 
@@ -33,17 +34,34 @@ final class BindPolicy {
             LOG.info("{}: {} API keys configured; listening on {}", role, keys.all().size(), host);
             return;
         }
+        String exposed = exposed(role);
         if (isLoopback(host)) {
-            LOG.warn(NO_KEYS_LINE.formatted(host));
+            LOG.warn(NO_KEYS_LINE.formatted(host, exposed));
             return;
         }
         if (!insecureNoAuth) {
             throw new IllegalArgumentException("refusing to listen on " + host + " without API keys: anyone who can "
-                    + "reach it could submit and read every job. Add keys to llmq.auth.keys (`llmq keys create "
+                    + "reach it could " + exposed + ". Add keys to llmq.auth.keys (`llmq keys create "
                     + "--tenant T`), listen on 127.0.0.1, or pass " + INSECURE_FLAG + " to run open anyway");
         }
-        LOG.warn("!!! {} {}: listening on {} WITHOUT AUTHENTICATION: anyone who can reach this address can submit "
-                + "jobs on your provider keys and read every job's prompt and result !!!", role, INSECURE_FLAG, host);
+        LOG.warn("!!! {} {}: listening on {} WITHOUT AUTHENTICATION: anyone who can reach this address can {} !!!",
+                role, INSECURE_FLAG, host, exposed.equals(JOBS) ? "submit jobs on your provider keys and read every "
+                        + "job's prompt and result" : exposed);
+    }
+
+    private static final String JOBS = "submit and read every job";
+
+    /**
+     * What a role's server gives anyone who reaches it without keys: the jobs (the ingest API), the usage figures
+     * (the aggregator's GET /v1/usage), or health and metrics alone (a worker's or broker's server), which named
+     * jobs too before.
+     */
+    static String exposed(String role) {
+        return switch (role) {
+            case "ingest", "standalone" -> JOBS;
+            case "usage-aggregator" -> "read every tenant's usage and spend";
+            default -> "read its health and metrics";
+        };
     }
 
     /** True for 127.0.0.0/8, ::1 and names that resolve to them ({@code localhost}); false for 0.0.0.0. */

@@ -32,7 +32,7 @@ final class UsageAggregatorCommand implements Callable<Integer> {
     String instanceId;
 
     @Option(names = BindPolicy.INSECURE_FLAG, description = "listen on a --host other than loopback without API keys "
-            + "(llmq.auth.keys): anyone who reaches it can submit and read every job")
+            + "(llmq.auth.keys): anyone who reaches it can read every tenant's usage and spend")
     boolean insecureNoAuth;
 
     @Override

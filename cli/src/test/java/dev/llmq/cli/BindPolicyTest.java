@@ -50,6 +50,24 @@ class BindPolicyTest {
     }
 
     @Test
+    void theLinesSayWhatEachRolesServerGivesAway() {
+        // a worker's or broker's server answers health and metrics only: it said "submit and read every job" too
+        assertThat(logged(() -> BindPolicy.check("worker", "127.0.0.1", ApiKeys.NONE, false)))
+                .containsExactly("WARN no API keys configured (llmq.auth.keys): listening on 127.0.0.1 only; "
+                        + "anyone on this machine can read its health and metrics");
+        assertThat(logged(() -> BindPolicy.check("usage-aggregator", "127.0.0.1", ApiKeys.NONE, false)))
+                .containsExactly("WARN no API keys configured (llmq.auth.keys): listening on 127.0.0.1 only; "
+                        + "anyone on this machine can read every tenant's usage and spend");
+        assertThatThrownBy(() -> BindPolicy.check("broker", "0.0.0.0", ApiKeys.NONE, false))
+                .hasMessageStartingWith("refusing to listen on 0.0.0.0 without API keys: anyone who can reach it "
+                        + "could read its health and metrics. ");
+        assertThat(logged(() -> BindPolicy.check("usage-aggregator", "0.0.0.0", ApiKeys.NONE, true)))
+                .containsExactly("WARN !!! usage-aggregator --insecure-no-auth: listening on 0.0.0.0 WITHOUT "
+                        + "AUTHENTICATION: anyone who can reach this address can read every tenant's usage and "
+                        + "spend !!!");
+    }
+
+    @Test
     void withoutKeysAnotherAddressFailsUnlessInsecureIsAskedForAndThenWarnsLoudly() {
         assertThatThrownBy(() -> BindPolicy.check("ingest", "0.0.0.0", ApiKeys.NONE, false))
                 .isInstanceOf(IllegalArgumentException.class)
