@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Model prices keyed as LiteLLM spells them, read from LiteLLM's {@code model_prices_and_context_window.json}
@@ -31,6 +33,8 @@ public final class PriceTable {
     /** Classpath location of the bundled table. */
     public static final String BUNDLED = "/dev/llmq/provider/pricing/model_prices_and_context_window.json";
     private static final Set<String> NOT_MODELS = Set.of("sample_spec", "last_updated");
+    /** An above-tier input price's key; its group the tier ({@code 200k}). Tiers of 0 tokens are no tier. */
+    private static final Pattern TIER_KEY = Pattern.compile("input_cost_per_token_above_([1-9][0-9]{0,8}k?)_tokens");
     /** llmq's mapper reading floating-point numbers as {@link BigDecimal}, so a price is the decimal the file has. */
     private static final ObjectMapper EXACT = Json.newMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -144,15 +148,38 @@ public final class PriceTable {
                 caps.add(f.getKey().substring("supports_".length()));
             }
         });
+        String tier = tier(e);
         Map<Rate, BigDecimal> rates = new EnumMap<>(Rate.class);
         for (Rate rate : Rate.values()) {
-            BigDecimal price = decimal(e, rate.key());
+            BigDecimal price = decimal(e, rate.key(tier));
             if (price != null) {
                 rates.put(rate, price);
             }
         }
         return new ModelPrice(key, text(e, "litellm_provider"), text(e, "mode"), lng(e, "max_input_tokens"),
-                lng(e, "max_output_tokens"), rates, caps);
+                lng(e, "max_output_tokens"), rates, caps, tierTokens(tier));
+    }
+
+    /**
+     * The entry's token tier as its keys spell it ({@code 200k}, {@code 272k}, {@code 128k}): the one of its
+     * {@code input_cost_per_token_above_<tier>_tokens} price, as LiteLLM ({@code _get_token_base_cost}) decides
+     * the tier by that key alone; {@code 200k} when it has none. An entry with several (none in the bundled table)
+     * gets its lowest.
+     */
+    private static String tier(JsonNode e) {
+        String tier = null;
+        for (var f : e.properties()) {
+            Matcher m = TIER_KEY.matcher(f.getKey());
+            if (m.matches() && decimal(e, f.getKey()) != null
+                    && (tier == null || tierTokens(m.group(1)) < tierTokens(tier))) {
+                tier = m.group(1);
+            }
+        }
+        return tier == null ? "200k" : tier;
+    }
+
+    private static long tierTokens(String tier) {
+        return tier.endsWith("k") ? Long.parseLong(tier.substring(0, tier.length() - 1)) * 1000 : Long.parseLong(tier);
     }
 
     private static String text(JsonNode e, String f) {

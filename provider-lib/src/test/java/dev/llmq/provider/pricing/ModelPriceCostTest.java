@@ -27,7 +27,11 @@ import org.junit.jupiter.api.Test;
  *       output_cost_per_token_above_200k_tokens 2.25e-05, cache_creation_input_token_cost_above_200k_tokens 7.5e-06
  *       (no 1-hour price above 200k);</li>
  *   <li>{@code dashscope/qwen-turbo}: input 5e-08, output 2e-07, output_cost_per_reasoning_token 5e-07;</li>
- *   <li>{@code o3}: input 2e-06, output 8e-06 (no reasoning price).</li>
+ *   <li>{@code o3}: input 2e-06, output 8e-06 (no reasoning price);</li>
+ *   <li>{@code gpt-5.4}: input 2.5e-06, output 1.5e-05, cache_read_input_token_cost 2.5e-07,
+ *       input_cost_per_token_above_272k_tokens 5e-06, output_cost_per_token_above_272k_tokens 2.25e-05,
+ *       cache_read_input_token_cost_above_272k_tokens 5e-07 (its tier is 272k);</li>
+ *   <li>{@code gemini/gemini-1.5-flash}: input 7.5e-08, input_cost_per_token_above_128k_tokens 1.5e-07.</li>
  * </ul>
  * Usage is OpenAI's: prompt includes cache reads and writes, completion includes reasoning.
  */
@@ -56,6 +60,12 @@ class ModelPriceCostTest {
             "above-200k switches cache rates too   | claude-sonnet-4-5   | 200001 |  1000 |   1000 |       1000 |         0 | false | 1.218606",
             // gpt-4o has no above-200k prices: 200001 × 0.0000025
             "above 200k without tier prices        | gpt-4o              | 200001 |     0 |      0 |          0 |         0 | false | 0.5000025",
+            // gpt-5.4's tier is 272k: 272000 × 0.0000025 + 1000 × 0.000015 = 0.68 + 0.015
+            "272,000 prompt tokens: base rates     | gpt-5.4             | 272000 |     0 |      0 |       1000 |         0 | false | 0.695",
+            // 271001 × 0.000005 + 1000 × 0.0000005 + 1000 × 0.0000225 = 1.355005 + 0.0005 + 0.0225
+            "272,001 prompt tokens: above-272k     | gpt-5.4             | 272001 |  1000 |      0 |       1000 |         0 | false | 1.378005",
+            // gemini-1.5-flash's tier is 128k: 128001 × 0.00000015
+            "128,001 prompt tokens: above-128k     | gemini/gemini-1.5-flash | 128001 | 0 |      0 |          0 |         0 | false | 0.01920015",
             // _batches rates for input and output, half the cache-read price:
             // 600 × 0.00000125 + 400 × 0.000000625 + 500 × 0.000005 = 0.00075 + 0.00025 + 0.0025
             "batch at the _batches prices          | gpt-4o              |   1000 |   400 |      0 |        500 |         0 | true  | 0.0035",

@@ -59,10 +59,10 @@ class PriceTableTest {
         // "claude-sonnet-4-5": the bundled entry has every rate llmq applies except reasoning and batches
         ModelPrice claude = bundled.lookup("anthropic", "claude-sonnet-4-5").orElseThrow();
         assertThat(claude.rates()).containsOnlyKeys(Rate.INPUT, Rate.OUTPUT, Rate.CACHE_READ, Rate.CACHE_CREATION,
-                Rate.CACHE_CREATION_1H, Rate.INPUT_ABOVE_200K, Rate.OUTPUT_ABOVE_200K, Rate.CACHE_READ_ABOVE_200K,
-                Rate.CACHE_CREATION_ABOVE_200K, Rate.CACHE_CREATION_1H_ABOVE_200K);
+                Rate.CACHE_CREATION_1H, Rate.INPUT_ABOVE_TIER, Rate.OUTPUT_ABOVE_TIER, Rate.CACHE_READ_ABOVE_TIER,
+                Rate.CACHE_CREATION_ABOVE_TIER, Rate.CACHE_CREATION_1H_ABOVE_TIER);
         assertThat(claude.rate(Rate.CACHE_CREATION_1H)).isEqualByComparingTo("0.000006");
-        assertThat(claude.rate(Rate.CACHE_CREATION_1H_ABOVE_200K)).isEqualByComparingTo("0.000012");
+        assertThat(claude.rate(Rate.CACHE_CREATION_1H_ABOVE_TIER)).isEqualByComparingTo("0.000012");
         assertThat(p.rate(Rate.INPUT_BATCHES)).isEqualByComparingTo("0.00000125");
         assertThat(bundled.lookup("gemini", "gemini-2.5-flash").orElseThrow().rate(Rate.REASONING))
                 .isEqualByComparingTo("0.0000025");
@@ -89,9 +89,9 @@ class PriceTableTest {
         ModelPrice p = bundled.lookup("anthropic", "claude-sonnet-4-5").orElseThrow()
                 .withOverrides(new BigDecimal("0.000001"), null);
         assertThat(p.inputCostPerToken()).isEqualByComparingTo("0.000001");
-        assertThat(p.rate(Rate.INPUT_ABOVE_200K)).as("the override is the price, also above 200k").isNull();
+        assertThat(p.rate(Rate.INPUT_ABOVE_TIER)).as("the override is the price, also above 200k").isNull();
         assertThat(p.outputCostPerToken()).isEqualByComparingTo("0.000015");
-        assertThat(p.rate(Rate.OUTPUT_ABOVE_200K)).isEqualByComparingTo("0.0000225");
+        assertThat(p.rate(Rate.OUTPUT_ABOVE_TIER)).isEqualByComparingTo("0.0000225");
         assertThat(p.rate(Rate.CACHE_READ)).isEqualByComparingTo("0.0000003");
     }
 
