@@ -195,7 +195,18 @@ class GoldenRoundTripTest {
         JobResult old = JsonSerde.jobResult().fromBytes(golden("job-result-succeeded.json"));
         assertThat(old.usage()).isEqualTo(new TokenUsage(12, 2, 14, 0, 0, 0, 0));
         assertThat(new String(JsonSerde.jobResult().toBytes(old), StandardCharsets.UTF_8))
-                .doesNotContain("cache_creation_1h_tokens");
+                .doesNotContain("cache_creation_1h_tokens").doesNotContain("audio_");
+    }
+
+    @Test
+    void audioTokensRoundTripAndAddUp() throws Exception {
+        TokenUsage audio = new TokenUsage(1000, 500, 1500, 0, 0, 0, 0, 600, 400);
+        String json = Json.mapper().writeValueAsString(audio);
+        assertThat(json).contains("\"audio_prompt_tokens\":600,\"audio_completion_tokens\":400");
+        assertThat(Json.mapper().readValue(json, TokenUsage.class)).isEqualTo(audio);
+        assertThat(audio.plus(new TokenUsage(10, 5, 15, 0, 0, 0, 0, 4, 3)))
+                .extracting(TokenUsage::audioPromptTokens, TokenUsage::audioCompletionTokens)
+                .containsExactly(604L, 403L);
     }
 
     @Test

@@ -104,7 +104,9 @@ public record ModelPrice(String key, String provider, String mode, Long maxInput
      * The exact cost in USD of one call's usage:
      * uncached input × input + cache reads × cache-read (else input) + 5-minute cache writes × cache-creation
      * (else input) + 1-hour cache writes × {@code cache_creation_input_token_cost_above_1hr} (else cache-creation)
-     * + (completion − reasoning) × output + reasoning × reasoning (else output); the 1-hour writes are
+     * + (completion − reasoning) × output + reasoning × reasoning (else output); audio tokens, of the uncached
+     * input and of the completion (not reasoning), at {@code input_cost_per_audio_token} /
+     * {@code output_cost_per_audio_token} (else input / output; untiered, as in LiteLLM); the 1-hour writes are
      * {@link TokenUsage#cacheCreation1hTokens()}, the 5-minute ones the rest of the cache writes. A prompt
      * (cache reads and writes included, as LiteLLM counts it) of more than {@link #tierThreshold()} tokens switches
      * every rate that has an above-tier price ({@code *_above_200k_tokens}, {@code *_above_272k_tokens} ...) to it
@@ -124,17 +126,23 @@ public record ModelPrice(String key, String provider, String mode, Long maxInput
         BigDecimal cacheCreation1h = orElse(
                 effective(Rate.CACHE_CREATION_1H, Rate.CACHE_CREATION_1H_ABOVE_TIER, null, tier, batch), cacheCreation);
         BigDecimal reasoning = orElse(effective(Rate.REASONING, null, null, tier, batch), output);
+        BigDecimal audioIn = orElse(effective(Rate.INPUT_AUDIO, null, null, false, batch), input);
+        BigDecimal audioOut = orElse(effective(Rate.OUTPUT_AUDIO, null, null, false, batch), output);
 
         long prompt = usage.promptTokens();
         long cached = Math.min(usage.cachedPromptTokens(), prompt);
         long written = Math.min(usage.cacheCreationTokens(), prompt - cached);
         long written1h = Math.min(usage.cacheCreation1hTokens(), written);
         long reasoningTokens = Math.min(usage.reasoningTokens(), usage.completionTokens());
-        BigDecimal total = times(prompt - cached - written, input)
+        long audioPrompt = Math.min(usage.audioPromptTokens(), prompt - cached - written);
+        long audioCompletion = Math.min(usage.audioCompletionTokens(), usage.completionTokens() - reasoningTokens);
+        BigDecimal total = times(prompt - cached - written - audioPrompt, input)
+                .add(times(audioPrompt, audioIn))
                 .add(times(cached, cacheRead))
                 .add(times(written - written1h, cacheCreation))
                 .add(times(written1h, cacheCreation1h))
-                .add(times(usage.completionTokens() - reasoningTokens, output))
+                .add(times(usage.completionTokens() - reasoningTokens - audioCompletion, output))
+                .add(times(audioCompletion, audioOut))
                 .add(times(reasoningTokens, reasoning));
         return total.signum() == 0 ? BigDecimal.ZERO : total.stripTrailingZeros();
     }

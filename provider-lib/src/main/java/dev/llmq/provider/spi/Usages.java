@@ -13,7 +13,9 @@ import dev.llmq.schemas.TokenUsage;
  * {@code cache_creation_input_tokens} and, in {@code prompt_tokens_details}, {@code cache_creation_tokens} (newer
  * versions also {@code cache_write_tokens}) with {@code cache_creation_token_details: {ephemeral_5m_input_tokens,
  * ephemeral_1h_input_tokens}}; both spellings are read, so such a job is priced with its cache writes and its
- * 1-hour ones at their own price.
+ * 1-hour ones at their own price. The audio parts, {@code prompt_tokens_details.audio_tokens} and
+ * {@code completion_tokens_details.audio_tokens} (gpt-4o-audio-preview, gpt-audio), are kept apart: they are priced
+ * at the table's audio prices, many times the text ones.
  */
 public final class Usages {
 
@@ -39,8 +41,10 @@ public final class Usages {
         if (cacheWrites == 0) { // only the parts: their sum
             cacheWrites = nonNegative(writeParts.path("ephemeral_5m_input_tokens").asLong(0)) + writes1h;
         }
+        long audioIn = nonNegative(promptDetails.path("audio_tokens").asLong(0));
+        long audioOut = nonNegative(usage.path("completion_tokens_details").path("audio_tokens").asLong(0));
         return new TokenUsage(prompt, completion, total, cached, reasoning, cacheWrites,
-                Math.min(cacheWrites, writes1h));
+                Math.min(cacheWrites, writes1h), Math.min(audioIn, prompt), Math.min(audioOut, completion));
     }
 
     /** The first of {@code counts} above zero, else 0: the same writes spelled in several places. */

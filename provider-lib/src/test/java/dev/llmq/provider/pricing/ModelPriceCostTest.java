@@ -121,6 +121,30 @@ class ModelPriceCostTest {
         assertThat(cost.toPlainString()).as("exact, no trailing zeros").isEqualTo(expected);
     }
 
+    /**
+     * Audio tokens at the audio prices: {@code gpt-4o-audio-preview} (input 2.5e-06, output 1e-05,
+     * input_cost_per_audio_token 4e-05, output_cost_per_audio_token 8e-05); {@code gpt-4o} has no audio price, so its
+     * audio tokens pay the text ones.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // rule                       | entry                | prompt | audio in | completion | audio out | batch | expected
+            // 400 × 0.0000025 + 600 × 0.00004 + 100 × 0.00001 + 400 × 0.00008 = 0.001 + 0.024 + 0.001 + 0.032
+            "audio at the audio prices    | gpt-4o-audio-preview |   1000 |      600 |        500 |       400 | false | 0.058",
+            // half of each: 0.029
+            "batch: half the audio prices | gpt-4o-audio-preview |   1000 |      600 |        500 |       400 | true  | 0.029",
+            // no audio prices: 1000 × 0.0000025 + 500 × 0.00001
+            "no audio price: text prices  | gpt-4o               |   1000 |      600 |        500 |       400 | false | 0.0075",
+    })
+    void audioTokensMatchTheHandComputedCost(String rule, String entry, long prompt, long audioIn, long completion,
+                                             long audioOut, boolean batch, String expected) {
+        ModelPrice price = PriceTable.bundled().get(entry).orElseThrow();
+        TokenUsage usage = new TokenUsage(prompt, completion, prompt + completion, 0, 0, 0, 0, audioIn, audioOut);
+        BigDecimal cost = price.cost(usage, batch);
+        assertThat(cost).as(rule).isEqualByComparingTo(expected);
+        assertThat(cost.toPlainString()).as("exact, no trailing zeros").isEqualTo(expected);
+    }
+
     @Test
     void aOneHourWriteWithoutItsOwnPriceIsPricedAsAFiveMinuteWrite() throws IOException {
         ModelPrice m = PriceTable.load(new ByteArrayInputStream("""

@@ -82,4 +82,19 @@ class UsagesTest {
                    "cache_creation_token_details":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":50}}}""")))
                 .isEqualTo(new TokenUsage(100, 2, 102, 0, 0, 30, 30));
     }
+
+    /** gpt-4o-audio-preview's usage (OpenAI's shape): its audio parts are kept, each clamped to its whole. */
+    @Test
+    void audioTokensOfThePromptAndTheCompletionAreRead() throws Exception {
+        assertThat(Usages.fromOpenAi(json("""
+                {"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500,
+                 "prompt_tokens_details":{"cached_tokens":0,"audio_tokens":600,"text_tokens":400},
+                 "completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":400,"text_tokens":100,
+                   "accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}""")))
+                .isEqualTo(new TokenUsage(1000, 500, 1500, 0, 0, 0, 0, 600, 400));
+        assertThat(Usages.fromOpenAi(json("""
+                {"prompt_tokens":10,"completion_tokens":2,"total_tokens":12,
+                 "prompt_tokens_details":{"audio_tokens":50},"completion_tokens_details":{"audio_tokens":7}}""")))
+                .isEqualTo(new TokenUsage(10, 2, 12, 0, 0, 0, 0, 10, 2));
+    }
 }
