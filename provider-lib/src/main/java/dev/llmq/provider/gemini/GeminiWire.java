@@ -85,9 +85,14 @@ public final class GeminiWire {
      * Gemini's own {@code totalTokenCount} (which also counts tool-use prompt tokens) when given. Some answers have
      * counted the thoughts inside {@code candidatesTokenCount} (the total is then prompt + candidates, without the
      * thoughts again); as LiteLLM does ({@code is_candidate_token_count_inclusive}), such a count is not added to
-     * twice: {@code candidates} is always the answer without its thoughts.
+     * twice: {@code candidates} is always the answer without its thoughts. {@code audioPrompt} is the uncached audio
+     * of the prompt ({@code promptTokensDetails} AUDIO less {@code cacheTokensDetails} AUDIO) and
+     * {@code audioCandidates} the audio of the answer ({@code candidatesTokensDetails} AUDIO): Gemini prices audio
+     * input apart ({@code input_cost_per_audio_token}, 1e-06 against 3e-07 for gemini-2.5-flash), and they become
+     * OpenAI's {@code prompt_tokens_details.audio_tokens} / {@code completion_tokens_details.audio_tokens}.
      */
-    public record Usage(long prompt, long candidates, long thoughts, long cached, long total) {
+    public record Usage(long prompt, long candidates, long thoughts, long cached, long total, long audioPrompt,
+                        long audioCandidates) {
 
         public static Usage fromJson(JsonNode u) {
             if (u == null || !u.isObject()) {
@@ -101,12 +106,27 @@ public final class GeminiWire {
             if (thoughts > 0 && thoughts <= candidates && prompt + toolUsePrompt + candidates == total) {
                 candidates -= thoughts; // the thoughts were counted in the candidates already
             }
-            return new Usage(prompt, candidates, thoughts, u.path("cachedContentTokenCount").asLong(0), total);
+            long audioPrompt = Math.max(0, audio(u.get("promptTokensDetails")) - audio(u.get("cacheTokensDetails")));
+            return new Usage(prompt, candidates, thoughts, u.path("cachedContentTokenCount").asLong(0), total,
+                    Math.min(audioPrompt, prompt), Math.min(audio(u.get("candidatesTokensDetails")), candidates));
+        }
+
+        /** The AUDIO entry's {@code tokenCount} in a list of Gemini {@code ModalityTokenCount}s, else 0. */
+        private static long audio(JsonNode byModality) {
+            long n = 0;
+            if (byModality != null && byModality.isArray()) {
+                for (JsonNode m : byModality) {
+                    if ("AUDIO".equals(m.path("modality").asText())) {
+                        n += Math.max(0, m.path("tokenCount").asLong(0));
+                    }
+                }
+            }
+            return n;
         }
 
         public ObjectNode toOpenAi() {
             return Completions.usage(prompt, candidates + thoughts).totalTokens(total).cachedTokens(cached)
-                    .reasoningTokens(thoughts).build();
+                    .reasoningTokens(thoughts).audioTokens(audioPrompt, audioCandidates).build();
         }
     }
 }

@@ -225,6 +225,8 @@ public final class Completions {
         private long totalTokens;
         private Long cachedTokens;
         private Long reasoningTokens;
+        private long audioPromptTokens;
+        private long audioCompletionTokens;
 
         private UsageBuilder(long promptTokens, long completionTokens) {
             this.promptTokens = promptTokens;
@@ -250,16 +252,36 @@ public final class Completions {
             return this;
         }
 
+        /**
+         * The audio parts of the prompt and of the completion, OpenAI's {@code audio_tokens} in their details
+         * (written when not 0).
+         */
+        public UsageBuilder audioTokens(long prompt, long completion) {
+            this.audioPromptTokens = prompt;
+            this.audioCompletionTokens = completion;
+            return this;
+        }
+
         public ObjectNode build() {
             ObjectNode usage = F.objectNode().put("prompt_tokens", promptTokens)
                     .put("completion_tokens", completionTokens).put("total_tokens", totalTokens);
             if (cachedTokens != null) {
                 usage.putObject("prompt_tokens_details").put("cached_tokens", cachedTokens);
             }
+            if (audioPromptTokens > 0) {
+                details(usage, "prompt_tokens_details").put("audio_tokens", audioPromptTokens);
+            }
             if (reasoningTokens != null) {
                 usage.putObject("completion_tokens_details").put("reasoning_tokens", reasoningTokens);
             }
+            if (audioCompletionTokens > 0) {
+                details(usage, "completion_tokens_details").put("audio_tokens", audioCompletionTokens);
+            }
             return usage;
+        }
+
+        private static ObjectNode details(ObjectNode usage, String field) {
+            return usage.get(field) instanceof ObjectNode o ? o : usage.putObject(field);
         }
 
     }

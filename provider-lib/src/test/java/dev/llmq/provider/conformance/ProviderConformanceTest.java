@@ -269,7 +269,8 @@ public abstract class ProviderConformanceTest {
             assertThat(r.usage()).isEqualTo(new TokenUsage(u.path("prompt_tokens").asLong(),
                     u.path("completion_tokens").asLong(), u.path("total_tokens").asLong(),
                     u.path("cached_prompt_tokens").asLong(), u.path("reasoning_tokens").asLong(),
-                    u.path("cache_creation_tokens").asLong(), u.path("cache_creation_1h_tokens").asLong()));
+                    u.path("cache_creation_tokens").asLong(), u.path("cache_creation_1h_tokens").asLong(),
+                    u.path("audio_prompt_tokens").asLong(), u.path("audio_completion_tokens").asLong()));
         }
         assertThat(r.adjustments()).containsExactlyElementsOf(strings(m.path("expect_adjustments")));
         if (m.has("expect_request_id")) {
