@@ -13,7 +13,9 @@ import dev.llmq.schemas.TokenUsage;
  * {@code cache_creation_input_tokens} and, in {@code prompt_tokens_details}, {@code cache_creation_tokens} (newer
  * versions also {@code cache_write_tokens}) with {@code cache_creation_token_details: {ephemeral_5m_input_tokens,
  * ephemeral_1h_input_tokens}}; both spellings are read, so such a job is priced with its cache writes and its
- * 1-hour ones at their own price. The audio parts, {@code prompt_tokens_details.audio_tokens} and
+ * 1-hour ones at their own price. DeepSeek reports its cache reads as {@code prompt_cache_hit_tokens} (beside
+ * {@code prompt_cache_miss_tokens}; both part of {@code prompt_tokens}), read when {@code cached_tokens} is not
+ * given, as LiteLLM's DeepSeek mapping does, so they pay the cache-read price. The audio parts, {@code prompt_tokens_details.audio_tokens} and
  * {@code completion_tokens_details.audio_tokens} (gpt-4o-audio-preview, gpt-audio), are kept apart: they are priced
  * at the table's audio prices, many times the text ones.
  */
@@ -30,7 +32,8 @@ public final class Usages {
         long prompt = nonNegative(usage.path("prompt_tokens").asLong(0));
         long completion = nonNegative(usage.path("completion_tokens").asLong(0));
         long total = usage.hasNonNull("total_tokens") ? nonNegative(usage.get("total_tokens").asLong(0)) : prompt + completion;
-        long cached = nonNegative(usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
+        long cached = firstPositive(usage.path("prompt_tokens_details").path("cached_tokens"),
+                usage.path("prompt_cache_hit_tokens"));
         long reasoning = nonNegative(usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
         JsonNode promptDetails = usage.path("prompt_tokens_details");
         JsonNode writeParts = usage.path("cache_creation").isObject() ? usage.get("cache_creation")

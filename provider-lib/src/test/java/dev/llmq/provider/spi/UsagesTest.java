@@ -97,4 +97,17 @@ class UsagesTest {
                  "prompt_tokens_details":{"audio_tokens":50},"completion_tokens_details":{"audio_tokens":7}}""")))
                 .isEqualTo(new TokenUsage(10, 2, 12, 0, 0, 0, 0, 10, 2));
     }
+
+    /** DeepSeek's own spelling of its cache reads: {@code prompt_cache_hit_tokens}, a part of the prompt. */
+    @Test
+    void deepSeeksCacheHitsAreTheCachedTokens() throws Exception {
+        assertThat(Usages.fromOpenAi(json("""
+                {"prompt_tokens":1000,"completion_tokens":20,"total_tokens":1020,
+                 "prompt_cache_hit_tokens":900,"prompt_cache_miss_tokens":100}""")))
+                .isEqualTo(new TokenUsage(1000, 20, 1020, 900, 0));
+        assertThat(Usages.fromOpenAi(json("""
+                {"prompt_tokens":1000,"completion_tokens":20,"total_tokens":1020,
+                 "prompt_tokens_details":{"cached_tokens":900},"prompt_cache_hit_tokens":900}""")))
+                .as("both spellings: counted once").isEqualTo(new TokenUsage(1000, 20, 1020, 900, 0));
+    }
 }
