@@ -111,13 +111,15 @@ public record ModelPrice(String key, String provider, String mode, Long maxInput
      * (cache reads and writes included, as LiteLLM counts it) of more than {@link #tierThreshold()} tokens switches
      * every rate that has an above-tier price ({@code *_above_200k_tokens}, {@code *_above_272k_tokens} ...) to it
      * (1-hour writes to {@code cache_creation_input_token_cost_above_1hr_above_200k_tokens}; as in LiteLLM, without
-     * that price they keep their untiered one). A batch job pays half of every rate, except that a rate with a
+     * that price they keep their untiered one); xAI bills the tier from the threshold itself, so an {@code xai}
+     * entry switches at exactly {@link #tierThreshold()} tokens too (LiteLLM's inclusive-threshold providers). A batch job pays half of every rate, except that a rate with a
      * {@code *_batches} price pays that (when the tier has not replaced it). Token counts are clamped (cache
      * reads and writes to the prompt, 1-hour writes to the writes, reasoning to the completion); an unknown input or
      * output price counts as 0 ({@link #priced()} says whether they are known).
      */
     public BigDecimal cost(TokenUsage usage, boolean batch) {
-        boolean tier = usage.promptTokens() > tierThreshold;
+        boolean tier = usage.promptTokens() > tierThreshold
+                || usage.promptTokens() == tierThreshold && "xai".equalsIgnoreCase(provider);
         BigDecimal input = orZero(effective(Rate.INPUT, Rate.INPUT_ABOVE_TIER, Rate.INPUT_BATCHES, tier, batch));
         BigDecimal output = orZero(effective(Rate.OUTPUT, Rate.OUTPUT_ABOVE_TIER, Rate.OUTPUT_BATCHES, tier, batch));
         BigDecimal cacheRead = orElse(effective(Rate.CACHE_READ, Rate.CACHE_READ_ABOVE_TIER, null, tier, batch), input);

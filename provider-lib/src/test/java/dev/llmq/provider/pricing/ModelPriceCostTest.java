@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code gpt-5.4}: input 2.5e-06, output 1.5e-05, cache_read_input_token_cost 2.5e-07,
  *       input_cost_per_token_above_272k_tokens 5e-06, output_cost_per_token_above_272k_tokens 2.25e-05,
  *       cache_read_input_token_cost_above_272k_tokens 5e-07 (its tier is 272k);</li>
- *   <li>{@code gemini/gemini-1.5-flash}: input 7.5e-08, input_cost_per_token_above_128k_tokens 1.5e-07.</li>
+ *   <li>{@code gemini/gemini-1.5-flash}: input 7.5e-08, input_cost_per_token_above_128k_tokens 1.5e-07;</li>
+ *   <li>{@code xai/grok-4-0709}: input 3e-06, output 1.5e-05, input_cost_per_token_above_128k_tokens 6e-06,
+ *       output_cost_per_token_above_128k_tokens 3e-05.</li>
  * </ul>
  * Usage is OpenAI's: prompt includes cache reads and writes, completion includes reasoning.
  */
@@ -66,6 +68,10 @@ class ModelPriceCostTest {
             "272,001 prompt tokens: above-272k     | gpt-5.4             | 272001 |  1000 |      0 |       1000 |         0 | false | 1.378005",
             // gemini-1.5-flash's tier is 128k: 128001 × 0.00000015
             "128,001 prompt tokens: above-128k     | gemini/gemini-1.5-flash | 128001 | 0 |      0 |          0 |         0 | false | 0.01920015",
+            // xAI bills the tier from the threshold itself: 128000 × 0.000006 + 1000 × 0.00003 = 0.768 + 0.03
+            "xai: 128,000 tokens are the tier      | xai/grok-4-0709     | 128000 |     0 |      0 |       1000 |         0 | false | 0.798",
+            // one below: 127999 × 0.000003 + 1000 × 0.000015 = 0.383997 + 0.015
+            "xai: 127,999 tokens are not           | xai/grok-4-0709     | 127999 |     0 |      0 |       1000 |         0 | false | 0.398997",
             // _batches rates for input and output, half the cache-read price:
             // 600 × 0.00000125 + 400 × 0.000000625 + 500 × 0.000005 = 0.00075 + 0.00025 + 0.0025
             "batch at the _batches prices          | gpt-4o              |   1000 |   400 |      0 |        500 |         0 | true  | 0.0035",
