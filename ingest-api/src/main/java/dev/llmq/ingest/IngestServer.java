@@ -602,7 +602,7 @@ public final class IngestServer implements AutoCloseable {
     private void getBatch(Context ctx) {
         String id = ctx.pathParam("id");
         BatchTally jobs = BatchTally.read(view, id, caller(ctx), sealedParts)
-                .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'"));
+                .orElseThrow(() -> ApiException.batchNotFound(id));
         json(ctx, 200, views.batch(id, jobs, controlStates.batchCancel(id).map(JobControlMessage::at).orElse(null)));
     }
 
@@ -765,7 +765,7 @@ public final class IngestServer implements AutoCloseable {
     private void getBatchResults(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
         send(ctx, "application/x-ndjson", batchResults.open(id, caller(ctx))
-                .orElseThrow(() -> ApiException.notFound("no batch with id '" + id + "'")));
+                .orElseThrow(() -> ApiException.batchNotFound(id)));
     }
 
     private void stream(Context ctx) throws IOException {

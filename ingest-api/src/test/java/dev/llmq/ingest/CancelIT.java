@@ -115,6 +115,11 @@ class CancelIT {
         HttpTestClient.Response batch = http.post("/v1/batches/batch_nope/cancel", "", null);
         assertThat(batch.status()).isEqualTo(404);
         assertThat(batch.json().at("/error/message").asText()).contains("batch_nope");
+        // OpenAI's code for an unknown batch, on cancel and on retrieve (openai-node's NotFoundError.code)
+        assertThat(batch.json().at("/error/code").asText()).isEqualTo("batch_not_found");
+        HttpTestClient.Response get = http.get("/v1/batches/batch_nope");
+        assertThat(get.status()).isEqualTo(404);
+        assertThat(get.json().at("/error/code").asText()).isEqualTo("batch_not_found");
     }
 
     @Test

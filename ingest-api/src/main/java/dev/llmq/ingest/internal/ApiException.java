@@ -115,6 +115,15 @@ public final class ApiException extends RuntimeException {
                 .withRetryAfter(retryAfter);
     }
 
+    /**
+     * 404 for a batch id the caller cannot see, with OpenAI's code {@code batch_not_found}, which clients of its Batch
+     * API test for (a bare {@code not_found} is what an unknown route answers).
+     */
+    public static ApiException batchNotFound(String id) {
+        return new ApiException(404, "invalid_request_error", "batch_not_found", null,
+                "no batch with id '" + id + "'", "not_found");
+    }
+
     /** The same error with its message and param placed in a multi-job submission (e.g. {@code line 17}). */
     public ApiException at(String location, String paramLocation) {
         String p = param == null ? paramLocation : paramLocation + ": " + param;

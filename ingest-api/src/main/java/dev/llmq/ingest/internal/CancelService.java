@@ -116,7 +116,8 @@ public final class CancelService {
             return new ApiException(503, "service_unavailable", "not_ready", null, "this instance is still reading"
                     + " the jobs topic and does not know " + what + " '" + id + "' yet; retry shortly", "not_ready");
         }
-        return ApiException.notFound("no " + what + " with id '" + id + "'");
+        return "batch".equals(what) ? ApiException.batchNotFound(id)
+                : ApiException.notFound("no " + what + " with id '" + id + "'");
     }
 
     /** The optional {@code {"reason": "..."}}; an empty body has none. */
