@@ -279,7 +279,8 @@ class CliIT {
                     .map(l -> l.replace("\"gpt-4o\"", "\"gpt-4o-mini\"")).toList()).batchId();
             Result several = run("cancel", batchId, "job_nope", other, "--url", llmq.httpUrl().toString());
             assertThat(several.exitCode()).as("two of three refused").isEqualTo(1);
-            assertThat(several.err()).contains("llmq cancel: " + batchId + ": HTTP 409: every job of batch")
+            assertThat(several.err()).contains("llmq cancel: " + batchId + ": HTTP 409: Cannot cancel a batch with "
+                            + "status 'cancelled': every job of batch")
                     .contains("llmq cancel: job_nope: HTTP 404: no job with id 'job_nope'");
             assertThat(several.out()).isEqualTo("cancel requested for batch " + other + " (2 jobs); status cancelling"
                     + " (`llmq status " + other + "` shows the outcome)" + System.lineSeparator());

@@ -112,7 +112,8 @@ public record ModelPrice(String key, String provider, String mode, Long maxInput
      * every rate that has an above-tier price ({@code *_above_200k_tokens}, {@code *_above_272k_tokens} ...) to it
      * (1-hour writes to {@code cache_creation_input_token_cost_above_1hr_above_200k_tokens}; as in LiteLLM, without
      * that price they keep their untiered one); xAI bills the tier from the threshold itself, so an {@code xai}
-     * entry switches at exactly {@link #tierThreshold()} tokens too (LiteLLM's inclusive-threshold providers). A batch job pays half of every rate, except that a rate with a
+     * entry switches at exactly {@link #tierThreshold()} tokens too (LiteLLM's inclusive-threshold providers). A batch
+     * job pays half of every rate, except that a rate with a
      * {@code *_batches} price pays that (when the tier has not replaced it). Token counts are clamped (cache
      * reads and writes to the prompt, 1-hour writes to the writes, reasoning to the completion); an unknown input or
      * output price counts as 0 ({@link #priced()} says whether they are known).

@@ -15,7 +15,8 @@ import dev.llmq.schemas.TokenUsage;
  * ephemeral_1h_input_tokens}}; both spellings are read, so such a job is priced with its cache writes and its
  * 1-hour ones at their own price. DeepSeek reports its cache reads as {@code prompt_cache_hit_tokens} (beside
  * {@code prompt_cache_miss_tokens}; both part of {@code prompt_tokens}), read when {@code cached_tokens} is not
- * given, as LiteLLM's DeepSeek mapping does, so they pay the cache-read price. The audio parts, {@code prompt_tokens_details.audio_tokens} and
+ * given, as LiteLLM's DeepSeek mapping does, so they pay the cache-read price. The audio parts,
+ * {@code prompt_tokens_details.audio_tokens} and
  * {@code completion_tokens_details.audio_tokens} (gpt-4o-audio-preview, gpt-audio), are kept apart: they are priced
  * at the table's audio prices, many times the text ones.
  */
