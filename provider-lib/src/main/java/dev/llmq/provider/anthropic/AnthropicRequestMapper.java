@@ -188,16 +188,10 @@ public final class AnthropicRequestMapper {
      */
     private static String budgetAboveMaxTokens(ProviderTarget target, String effort, int budget, int maxTokens,
                                                List<String> adjustments) {
-        if (target.dropParams()) {
-            adjustments.add("dropped:reasoning_effort");
-            return null;
-        }
-        throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
-                .providerCode("unsupported_value").message("anthropic needs max_tokens above the thinking budget: "
-                        + "reasoning_effort '" + effort + "' is a budget of " + budget + " tokens, max_tokens is "
-                        + maxTokens + " (raise max_tokens, or set drop_params: true to drop reasoning_effort and "
-                        + "record the drop)")
-                .param("reasoning_effort").build());
+        return dropOrRefuse(target, "reasoning_effort", "unsupported_value", "anthropic needs max_tokens above the "
+                + "thinking budget: reasoning_effort '" + effort + "' is a budget of " + budget + " tokens, max_tokens "
+                + "is " + maxTokens + " (raise max_tokens, or set drop_params: true to drop reasoning_effort and "
+                + "record the drop)", adjustments);
     }
 
     /** The request's max_tokens, else the model's limit (above {@code thinkingBudget} when that is not). */
@@ -355,17 +349,11 @@ public final class AnthropicRequestMapper {
         if (user == null || user.length() <= MAX_USER_ID && !EMAIL.matcher(user).find()) {
             return user;
         }
-        if (target.dropParams()) {
-            adjustments.add("dropped:user");
-            return null;
-        }
         String why = user.length() > MAX_USER_ID ? "is longer than " + MAX_USER_ID + " characters"
                 : "looks like an email address";
-        throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
-                .providerCode("unsupported_value").message("anthropic takes user (metadata.user_id) only as an opaque "
-                        + "id such as a uuid or a hash; this one " + why + " (set drop_params: true to drop it and "
-                        + "record the drop)")
-                .param("user").build());
+        return dropOrRefuse(target, "user", "unsupported_value", "anthropic takes user (metadata.user_id) only as an "
+                + "opaque id such as a uuid or a hash; this one " + why + " (set drop_params: true to drop it and "
+                + "record the drop)", adjustments);
     }
 
     /**
@@ -377,14 +365,8 @@ public final class AnthropicRequestMapper {
         if (temperature == null || temperature <= 1.0) {
             return temperature;
         }
-        if (target.dropParams()) {
-            adjustments.add("dropped:temperature");
-            return null;
-        }
-        throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
-                .providerCode("unsupported_value").message("anthropic takes a temperature from 0 to 1, not "
-                        + temperature + " (set drop_params: true to drop it and record the drop)")
-                .param("temperature").build());
+        return dropOrRefuse(target, "temperature", "unsupported_value", "anthropic takes a temperature from 0 to 1,"
+                + " not " + temperature + " (set drop_params: true to drop it and record the drop)", adjustments);
     }
 
     /**
@@ -395,15 +377,23 @@ public final class AnthropicRequestMapper {
         if (topP == null || temperature == null || acceptsTemperatureWithTopP(target.model())) {
             return topP;
         }
+        return dropOrRefuse(target, "top_p", "unsupported_parameter", "anthropic model '" + target.model()
+                + "' does not accept temperature and top_p together; send one of them, or set drop_params: true to "
+                + "drop top_p and record the drop", adjustments);
+    }
+
+    /**
+     * A value Anthropic would refuse: with {@code drop_params} dropped, recorded as {@code dropped:<param>} (null is
+     * what is sent), else an {@code UNSUPPORTED_PARAMETER} error (400, {@code providerCode}) saying {@code message}.
+     */
+    private static <T> T dropOrRefuse(ProviderTarget target, String param, String providerCode, String message,
+                                      List<String> adjustments) {
         if (target.dropParams()) {
-            adjustments.add("dropped:top_p");
+            adjustments.add("dropped:" + param);
             return null;
         }
         throw new ProviderException(ProviderError.builder(ErrorKind.UNSUPPORTED_PARAMETER).httpStatus(400)
-                .providerCode("unsupported_parameter").message("anthropic model '" + target.model()
-                        + "' does not accept temperature and top_p together; send one of them, or set "
-                        + "drop_params: true to drop top_p and record the drop")
-                .param("top_p").build());
+                .providerCode(providerCode).message(message).param(param).build());
     }
 
     /**

@@ -49,6 +49,20 @@ final class ReasoningModels {
             .denyingValues("presence_penalty", NOT_ZERO)
             .denyingValues("frequency_penalty", NOT_ZERO);
 
+    /** What a reasoning model refuses while it reasons. */
+    private static final ParameterSupport REASONING_SUPPORT = PENALTIES
+            .denyingValues("temperature", NOT_ONE).denyingValues("top_p", NOT_ONE)
+            .denyingValues("logprobs", ASKED).denyingValues("top_logprobs", ASKED);
+
+    /** A GPT-5 model taking {@code none}, asked not to reason: penalties and {@code logit_bias}. */
+    private static final ParameterSupport GPT5_NOT_REASONING = PENALTIES.denyingValues("logit_bias", NOT_EMPTY);
+
+    /** A GPT-5 model taking {@code none}, asked to reason. */
+    private static final ParameterSupport GPT5_REASONING = REASONING_SUPPORT.denyingValues("logit_bias", NOT_EMPTY);
+
+    /** A GPT-5 model that always reasons: {@code stop} too. */
+    private static final ParameterSupport GPT5_ALWAYS_REASONING = GPT5_REASONING.denyingValues("stop", NOT_EMPTY);
+
     private ReasoningModels() {
     }
 
@@ -68,23 +82,19 @@ final class ReasoningModels {
         String name = name(model);
         boolean takesNone = takesNoReasoning(provider, name);
         String effort = body.path("reasoning_effort").asText("");
-        ParameterSupport support = PENALTIES;
-        if (!takesNone || !(effort.isEmpty() || effort.equals("none"))) {
-            support = support.denyingValues("temperature", NOT_ONE).denyingValues("top_p", NOT_ONE)
-                    .denyingValues("logprobs", ASKED).denyingValues("top_logprobs", ASKED);
+        boolean reasons = !takesNone || !(effort.isEmpty() || effort.equals("none"));
+        if (!name.startsWith("gpt-5")) {
+            return reasons ? REASONING_SUPPORT : PENALTIES;
         }
-        if (name.startsWith("gpt-5")) {
-            support = support.denyingValues("logit_bias", NOT_EMPTY);
-            if (!takesNone) {
-                support = support.denyingValues("stop", NOT_EMPTY);
-            }
-        }
-        return support;
+        return !takesNone ? GPT5_ALWAYS_REASONING : reasons ? GPT5_REASONING : GPT5_NOT_REASONING;
     }
 
-    /** Whether the price table says the model takes {@code reasoning_effort: none}; false for a name it lacks. */
-    static boolean takesNoReasoning(String provider, String model) {
-        return PriceTable.bundled().lookup(provider, name(model))
+    /**
+     * Whether the price table says the model ({@link #name}d) takes {@code reasoning_effort: none}; false for a name
+     * it lacks.
+     */
+    private static boolean takesNoReasoning(String provider, String name) {
+        return PriceTable.bundled().lookup(provider, name)
                 .map(p -> p.supports("none_reasoning_effort")).orElse(false);
     }
 
